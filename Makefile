@@ -1,0 +1,110 @@
+# ilonet - build, test and run. `make help` lists the targets.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+BUILD   ?= build
+PKGS     = libuv libsodium sqlite3 msgpack
+
+OPT      ?= -O2 -g
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS   += -std=c11 $(OPT) -Wall -Wextra -Wpedantic -Werror $(XCFLAGS)
+# NNG 1.5.2 ships no pkg-config file.
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -luv -lsodium -lsqlite3 -lmsgpackc) -lnng -lpthread -lm
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+MODULES  = crypto storage replication node
+LIB_SRC  = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_SRC  = $(wildcard cmd/*.c)
+CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC = $(wildcard tests/test_*.c)
+TEST_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(filter-out tests/test_runner.c,$(TEST_SRC)))
+TOOL_SRC = $(wildcard tests/tools/*.c)
+TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+
+.PHONY: all check unit asan tsan valgrind bench demo fuzz coverage lint format \
+        install uninstall clean deps help soak
+all: ilonet
+
+help:
+	@echo "targets: all check unit asan valgrind bench demo fuzz lint format install clean deps"
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+ilonet: $(BUILD)/ilonet
+	$(Q)cp $< $@
+
+$(BUILD)/ilonet: $(CMD_OBJ) $(BUILD)/libilonet.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libilonet.a: $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/test_runner.o $(BUILD)/libilonet.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libilonet.a
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+# Unit, simulator and process tests against this build.
+unit: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)
+	$(Q)ILONET_BIN=$(abspath $(BUILD)/ilonet) ILONET_TOOLS=$(abspath $(BUILD)/tools) \
+	    sh tests/run.sh $(TEST_BIN)
+
+# The whole suite, then again under ASan+UBSan. The last line is the total.
+check: deps
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)sh tests/run.sh --total
+
+asan:
+	$(Q)$(MAKE) --no-print-directory unit BUILD=build-asan OPT="-O1 -g" \
+	    XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined"
+
+valgrind: $(TEST_BIN)
+	$(Q)for t in $(TEST_BIN); do \
+	    TEST_NOFORK=1 valgrind -q --error-exitcode=9 --leak-check=full \
+	    --errors-for-leak-kinds=definite $$t >/dev/null || exit 1; done; echo "valgrind: clean"
+
+bench: deps $(BUILD)/ilonet $(TOOL_BIN)
+	$(Q)ILONET_BIN=$(abspath $(BUILD)/ilonet) ILONET_TOOLS=$(abspath $(BUILD)/tools) sh tests/bench.sh
+
+demo: deps $(BUILD)/ilonet
+	$(Q)$(BUILD)/ilonet demo --dir demo
+
+lint:
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr -I. $(MODULES) cmd
+
+format:
+	$(Q)clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h) $(TEST_SRC)
+
+install: $(BUILD)/ilonet
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
+	$(Q)install -m 0755 $(BUILD)/ilonet $(DESTDIR)$(PREFIX)/bin/ilonet
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/ilonet
+
+clean:
+	$(Q)rm -rf build build-asan build-tsan build-cov ilonet

@@ -1,0 +1,63 @@
+/* cmd.h - shared pieces of the ilonet command-line program. */
+#ifndef ILONET_CMD_H
+#define ILONET_CMD_H
+
+#include <stdio.h>
+
+#include "node/home.h"
+
+/*
+ * Each subcommand is `int cmd_<name>(struct cmd_env *env, int argc, char
+ * **argv)` in its own file, listed in the table in cmd/main.c. argv[0] is
+ * the subcommand's name. Return: 0 ok, 1 failure, 2 usage error. Errors go
+ * to stderr as one line through cmd_fail()/cmd_usage().
+ */
+struct cmd_env {
+    const char *home_dir; /* resolved -C / $ILONET_HOME / ./.ilonet */
+    int json;             /* --json given anywhere */
+};
+
+struct cmd_def {
+    const char *name;
+    int (*fn)(struct cmd_env *env, int argc, char **argv);
+    const char *summary;
+};
+
+/* "ilonet: <what>: <why>" on stderr; returns 1. */
+int cmd_fail(const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Like cmd_fail with an ilonet error code: "ilonet: <what>: <name>: <msg>". */
+int cmd_fail_err(const char *what, int err);
+/* "ilonet: <cmd>: <why>" plus a hint to --help; returns 2. */
+int cmd_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* 1 if argv contains --help / -h (prints usage text then). */
+int cmd_wants_help(int argc, char **argv, const char *usage);
+
+/* Opens the env's home (see home_open); prints the error itself. */
+int cmd_open_home(struct cmd_env *env, struct home *h, int flags);
+
+/* Prints a JSON string literal (quotes, escapes) to f. */
+void cmd_json_str(FILE *f, const char *s);
+
+/* Option parsing: --name VALUE pairs after positional args. Finds
+ * --name's value, or NULL. Marks it used. */
+struct cmd_opts {
+    int argc;
+    char **argv;
+    unsigned char used[128];
+};
+void cmd_opts_init(struct cmd_opts *o, int argc, char **argv);
+const char *cmd_opt(struct cmd_opts *o, const char *name);
+/* Collects every value of a repeatable option into out (max n). */
+int cmd_opt_all(struct cmd_opts *o, const char *name, const char **out,
+                int n);
+int cmd_flag(struct cmd_opts *o, const char *name);
+/* Positional argument i (not an option or option value), or NULL. */
+const char *cmd_pos(struct cmd_opts *o, int i);
+/* Reports the first unknown option or stray argument as a usage error;
+ * returns 0 if none. */
+int cmd_opts_done(struct cmd_opts *o, const char *cmd);
+
+#endif

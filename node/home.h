@@ -1,0 +1,86 @@
+/* home.h - a node home directory: key, certificate, roster, network, config, store. */
+#ifndef ILONET_HOME_H
+#define ILONET_HOME_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/cert.h"
+#include "crypto/key.h"
+#include "storage/store.h"
+
+/*
+ * Layout of a home (default ./.ilonet, or -C DIR / $ILONET_HOME):
+ *   node.key    the node's secret key (0600)
+ *   node.cert   its certificate (signed envelope), once installed
+ *   roster      the trust roster (state root public keys)
+ *   network     the network file (id and admission key, 0600)
+ *   config      listen address and peers, one per line
+ *   store.db    the SQLite store (logs and view), with -wal/-shm
+ * A struct home is owned by one thread.
+ */
+
+#define HOME_PATH_MAX 1024
+#define HOME_MAX_PEERS 64
+#define HOME_ADDR_MAX 128
+
+struct home_peer {
+    char hp_addr[HOME_ADDR_MAX]; /* tcp://127.0.0.1:7401 */
+    uint8_t hp_pk[KEY_PK_LEN];
+};
+
+struct home_config {
+    char hc_listen[HOME_ADDR_MAX]; /* "" = do not listen */
+    size_t hc_npeers;
+    struct home_peer hc_peers[HOME_MAX_PEERS];
+};
+
+struct home {
+    char h_dir[HOME_PATH_MAX];
+    struct key_pair h_key;
+    struct network h_net;
+    struct roster h_roster;
+    int h_has_cert;
+    struct cert h_cert;
+    struct home_config h_conf;
+    struct store *h_store; /* NULL unless opened with HOME_STORE */
+};
+
+enum home_flags {
+    HOME_STORE = 1, /* open the store (and attach the view) */
+};
+
+/* Path of a file inside the home, into out (HOME_PATH_MAX bytes). */
+int home_path(const struct home *h, const char *name, char *out);
+
+/* Resolves the home directory: explicit dir, else $ILONET_HOME, else
+ * ./.ilonet. */
+const char *home_default_dir(const char *explicit_dir);
+
+/*
+ * Creates a new home at dir: node key, copies of the network file and
+ * roster, empty config, empty store. ILONET_EEXIST if dir holds a key.
+ */
+int home_create(const char *dir, const char *network_file,
+                const char *roster_file, struct key_pair *out_key);
+
+/* Loads a home; with HOME_STORE also opens the store with the view
+ * attached and the identity set from the certificate. */
+int home_open(struct home *h, const char *dir, int flags);
+void home_close(struct home *h);
+
+/* Verifies and installs a certificate file for this node (must name this
+ * node's key and network); publishes it in store meta "cert". */
+int home_install_cert(struct home *h, const char *cert_file);
+
+int home_config_load(const char *path, struct home_config *c);
+int home_config_save(const char *path, const struct home_config *c);
+int home_config_add_peer(struct home_config *c, const char *addr,
+                         const uint8_t pk[static KEY_PK_LEN]);
+
+/* Wall clock in ms (the one place the CLI reads the clock; honours the
+ * test-only ILONET_CLOCK_OFFSET_MS). */
+uint64_t home_now_ms(void);
+
+#endif

@@ -1,0 +1,1133 @@
+/* log.c - append-only logs: local append, verify-then-insert ingest, reads. */
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "crypto/wire.h"
+
+/* One log's row, as ingest and append need it. */
+struct log__row {
+    int64_t lid; /* 0 = not held yet */
+    uint64_t head_seq;
+    uint8_t head_id[HASH_LEN];
+    uint64_t frozen, behind, sigck;
+    char state[KEY_STATE_MAX + 1];
+    int role;
+    uint64_t cert_nb, cert_na;
+};
+
+#define LOG__K(lid, seq) ((int64_t)(((uint64_t)(lid) << 32) | (seq)))
+#define LOG__SEQ_MAX 0xffffffffu
+
+static int
+log__row_get(struct store *s, const uint8_t log[static HASH_LEN],
+             struct log__row *r)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT lid, head_seq, head_id, frozen, behind, sigck, state, "
+           "role, cert_nb, cert_na FROM logs WHERE log_id = ?");
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        r->lid = sqlite3_column_int64(st, 0);
+        r->head_seq = (uint64_t)sqlite3_column_int64(st, 1);
+        if (sqlite3_column_bytes(st, 2) == HASH_LEN)
+            memcpy(r->head_id, sqlite3_column_blob(st, 2), HASH_LEN);
+        r->frozen = (uint64_t)sqlite3_column_int64(st, 3);
+        r->behind = (uint64_t)sqlite3_column_int64(st, 4);
+        r->sigck = (uint64_t)sqlite3_column_int64(st, 5);
+        snprintf(r->state, sizeof(r->state), "%s",
+                 (const char *)sqlite3_column_text(st, 6));
+        r->role = sqlite3_column_int(st, 7);
+        r->cert_nb = (uint64_t)sqlite3_column_int64(st, 8);
+        r->cert_na = (uint64_t)sqlite3_column_int64(st, 9);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int
+log__row_create(struct store *s, const struct log_desc *d, struct log__row *r)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT INTO logs(log_id, author, audience) VALUES(?, ?, ?)");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, d->ld_id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, d->ld_author, KEY_PK_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, d->ld_audience, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_err(rc);
+    memset(r, 0, sizeof(*r));
+    r->lid = sqlite3_last_insert_rowid(store_db(s));
+    return 0;
+}
+
+static int
+log__row_save(struct store *s, const struct log__row *r)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "UPDATE logs SET head_seq = ?, head_id = ?, frozen = ?, "
+           "behind = ?, sigck = ?, state = ?, role = ?, cert_nb = ?, "
+           "cert_na = ? WHERE lid = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, (int64_t)r->head_seq);
+    if (r->head_seq)
+        sqlite3_bind_blob(st, 2, r->head_id, HASH_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    sqlite3_bind_int64(st, 3, (int64_t)r->frozen);
+    sqlite3_bind_int64(st, 4, (int64_t)r->behind);
+    sqlite3_bind_int64(st, 5, (int64_t)r->sigck);
+    sqlite3_bind_text(st, 6, r->state, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, r->role);
+    sqlite3_bind_int64(st, 8, (int64_t)r->cert_nb);
+    sqlite3_bind_int64(st, 9, (int64_t)r->cert_na);
+    sqlite3_bind_int64(st, 10, r->lid);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+static int
+log__insert(struct store *s, int64_t lid, const struct entry *e)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT INTO entries(k, id, hlc, kind, hdr, sig, payload) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?)");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, LOG__K(lid, e->e_h.h_seq));
+    sqlite3_bind_blob(st, 2, e->e_id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (int64_t)e->e_h.h_hlc);
+    sqlite3_bind_int64(st, 4, (int64_t)e->e_h.h_kind);
+    sqlite3_bind_blob(st, 5, e->e_hdr, (int)e->e_hdr_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, e->e_sig, KEY_SIG_LEN, SQLITE_STATIC);
+    if (e->e_payload)
+        sqlite3_bind_blob(st, 7, e->e_payload, (int)e->e_payload_len,
+                          SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 7);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+/* Payload of a certificate entry: {"cert": bin}. */
+static int
+log__cert_payload(const uint8_t *p, size_t n, const uint8_t **cert,
+                  size_t *cert_len)
+{
+    /* fixmap 1, fixstr "cert", then bin8/bin16 */
+    static const uint8_t pre[] = {0x81, 0xa4, 'c', 'e', 'r', 't'};
+    size_t off = sizeof(pre), l;
+
+    if (n < off + 2 || memcmp(p, pre, sizeof(pre)) != 0)
+        return ILONET_EMALFORMED;
+    if (p[off] == 0xc4) {
+        l = p[off + 1];
+        off += 2;
+    } else if (p[off] == 0xc5 && n >= off + 3) {
+        l = (size_t)p[off + 1] << 8 | p[off + 2];
+        off += 3;
+    } else {
+        return ILONET_EMALFORMED;
+    }
+    if (l != n - off)
+        return ILONET_EMALFORMED;
+    *cert = p + off;
+    *cert_len = l;
+    return 0;
+}
+
+/* Builds the certificate-entry payload for cert bytes into wb. */
+static void
+log__make_cert_payload(struct wire_buf *wb, const uint8_t *cert, size_t n)
+{
+    wire_pack_map(wb, 1);
+    wire_pack_str(wb, "cert");
+    wire_pack_bin(wb, cert, n);
+}
+
+static int
+log__store_cert(struct store *s, const struct cert *c, const uint8_t *buf,
+                size_t len)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT INTO certs(node, state, role, not_before, not_after, cert)"
+           " VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(node) DO UPDATE SET "
+           "state = excluded.state, role = excluded.role, not_before = "
+           "excluded.not_before, not_after = excluded.not_after, cert = "
+           "excluded.cert WHERE excluded.not_after > not_after");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, c->c_node, KEY_PK_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->c_state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, cert_role_name(c->c_role), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (int64_t)c->c_not_before);
+    sqlite3_bind_int64(st, 5, (int64_t)c->c_not_after);
+    sqlite3_bind_blob(st, 6, buf, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+/*
+ * Checks the certificate carried by a log's first entry: a roster state's
+ * certificate of exactly this author for this network, whose state may
+ * write to the audience. Fills the row's certificate fields.
+ */
+static int
+log__check_cert_entry(struct store *s, const struct log_desc *d,
+                      const struct entry *e, struct log__row *r)
+{
+    const uint8_t *cb;
+    size_t cl;
+    struct cert c;
+    int rc;
+
+    if (e->e_h.h_kind != KIND_CERT || !e->e_payload)
+        return ILONET_EUNKNOWNAUTHOR;
+    if ((rc = log__cert_payload(e->e_payload, e->e_payload_len, &cb, &cl)) !=
+        0)
+        return rc;
+    if ((rc = cert_verify(cb, cl, store_roster(s), store_network(s), &c)) !=
+        0)
+        return rc;
+    if (sodium_memcmp(c.c_node, d->ld_author, KEY_PK_LEN) != 0)
+        return ILONET_EUNKNOWNAUTHOR;
+    if (!audience_admits(d->ld_audience, c.c_state, c.c_role))
+        return ILONET_EAUDIENCE;
+    if ((rc = log__store_cert(s, &c, cb, cl)) != 0)
+        return rc;
+    snprintf(r->state, sizeof(r->state), "%s", c.c_state);
+    r->role = (int)c.c_role;
+    r->cert_nb = c.c_not_before;
+    r->cert_na = c.c_not_after;
+    return 0;
+}
+
+static uint64_t
+log__hlc_secs(uint64_t hlc)
+{
+    return (hlc >> 16) / 1000;
+}
+
+/* ---- local append ----------------------------------------------------- */
+
+int
+log_append(struct store *s, const struct key_pair *kp,
+           const char *audience, const struct log_append_req *reqs,
+           size_t n, uint64_t wall_ms, struct log_ref *refs)
+{
+    const struct store_identity *me = store_identity(s);
+    struct wire_limits lim = WIRE_LIMITS_DEFAULT;
+    struct log_desc d;
+    struct log__row r;
+    struct wire_buf certp;
+    uint8_t *cert = NULL;
+    size_t cert_len = 0;
+    uint64_t hlc = 0;
+    struct entry e;
+    int rc;
+
+    if (!kp || !reqs || n == 0 || kp->kind != KEY_NODE)
+        return ILONET_EINVAL;
+    memset(&d, 0, sizeof(d));
+    if (audience_normalise(audience, d.ld_audience) != 0)
+        return ILONET_EINVAL;
+    lim.max_len = ENTRY_PAYLOAD_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (reqs[i].kind <= KIND_CERT || reqs[i].kind >= KIND_COUNT_)
+            return ILONET_EKIND;
+        if (reqs[i].len > ENTRY_PAYLOAD_MAX)
+            return ILONET_ETOOBIG;
+        if ((rc = wire_check(reqs[i].payload, reqs[i].len, &lim)) != 0)
+            return rc;
+        if ((reqs[i].payload[0] & 0xf0) != 0x80 &&
+            reqs[i].payload[0] != 0xde && reqs[i].payload[0] != 0xdf)
+            return ILONET_EMALFORMED;
+    }
+    if (me && !audience_admits(d.ld_audience, me->si_state, me->si_role))
+        return ILONET_EAUDIENCE;
+    memcpy(d.ld_author, kp->pk, KEY_PK_LEN);
+    entry_log_id(store_network(s), kp->pk, d.ld_audience, d.ld_id);
+    wire_buf_init(&certp, CERT_MAX_LEN + 64);
+
+    if ((rc = store_begin(s)) != 0)
+        goto out_nolock;
+    if ((rc = log__row_get(s, d.ld_id, &r)) != 0)
+        goto out;
+    if (r.frozen) {
+        rc = ILONET_EFROZEN;
+        goto out;
+    }
+    /* A peer showed us a longer copy of our own log than we hold: we were
+     * restored from a backup. Appending now would sign a second entry at
+     * a seq we already used: refuse until sync catches up. */
+    if (r.behind > r.head_seq) {
+        rc = ILONET_ESELFBEHIND;
+        goto out;
+    }
+    if (r.head_seq + n > LOG__SEQ_MAX) {
+        rc = ILONET_ETOOBIG;
+        goto out;
+    }
+    if ((rc = store_meta_get_u64(s, "hlc", &hlc)) != 0 &&
+        rc != ILONET_ENOTFOUND)
+        goto out;
+    if (r.lid == 0 || r.head_seq == 0) {
+        /* A new log starts with the author's certificate. */
+        if ((rc = store_meta_get(s, "cert", &cert, &cert_len)) != 0) {
+            rc = rc == ILONET_ENOTFOUND ? ILONET_EUNKNOWNAUTHOR : rc;
+            goto out;
+        }
+        if (r.lid == 0 && (rc = log__row_create(s, &d, &r)) != 0)
+            goto out;
+        log__make_cert_payload(&certp, cert, cert_len);
+        if ((rc = certp.wb_err) != 0)
+            goto out;
+    }
+    for (size_t i = 0; i <= n; i++) {
+        const uint8_t *p;
+        size_t pl;
+        uint32_t kind;
+
+        if (i == 0 && r.head_seq != 0)
+            continue; /* slot 0 is the certificate of a new log */
+        if (i == 0) {
+            p = certp.wb_data, pl = certp.wb_len, kind = KIND_CERT;
+        } else {
+            p = reqs[i - 1].payload, pl = reqs[i - 1].len;
+            kind = reqs[i - 1].kind;
+        }
+        /* HLC: physical ms in the high 48 bits, a counter below, strictly
+         * increasing across everything this store has seen. */
+        hlc = (wall_ms << 16) > hlc ? wall_ms << 16 : hlc + 1;
+        memset(&e, 0, sizeof(e));
+        e.e_h.h_version = ENTRY_VERSION;
+        memcpy(e.e_h.h_log, d.ld_id, HASH_LEN);
+        e.e_h.h_seq = r.head_seq + 1;
+        e.e_h.h_has_prev = r.head_seq != 0;
+        memcpy(e.e_h.h_prev, r.head_id, HASH_LEN);
+        e.e_h.h_hlc = hlc;
+        e.e_h.h_kind = kind;
+        e.e_h.h_payload_len = pl;
+        entry_payload_hash(p, pl, e.e_h.h_payload_hash);
+        e.e_payload = p;
+        e.e_payload_len = pl;
+        if ((rc = entry_seal(&e, kp)) != 0)
+            goto out;
+        if (kind == KIND_CERT &&
+            (rc = log__check_cert_entry(s, &d, &e, &r)) != 0)
+            goto out;
+        if ((rc = log__insert(s, r.lid, &e)) != 0)
+            goto out;
+        if ((rc = store_run_entry_hook(s, &e, d.ld_audience, d.ld_author)) !=
+            0)
+            goto out;
+        r.head_seq = e.e_h.h_seq;
+        memcpy(r.head_id, e.e_id, HASH_LEN);
+        r.sigck = r.head_seq; /* we signed it ourselves */
+        if (i > 0 && refs) {
+            memcpy(refs[i - 1].lr_log, d.ld_id, HASH_LEN);
+            refs[i - 1].lr_seq = e.e_h.h_seq;
+            memcpy(refs[i - 1].lr_id, e.e_id, HASH_LEN);
+        }
+    }
+    if ((rc = log__row_save(s, &r)) != 0)
+        goto out;
+    if ((rc = store_meta_set_u64(s, "hlc", hlc)) != 0)
+        goto out;
+    rc = store_commit(s);
+    goto out_nolock;
+out:
+    store_rollback(s);
+out_nolock:
+    free(cert);
+    wire_buf_free(&certp);
+    return rc;
+}
+
+/* ---- ingest ----------------------------------------------------------- */
+
+static int
+log__stored_at(struct store *s, int64_t lid, uint64_t seq,
+               uint8_t id[static HASH_LEN], uint8_t *hdr, size_t *hdr_len,
+               uint8_t sig[static KEY_SIG_LEN])
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT id, hdr, sig FROM entries WHERE k = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, LOG__K(lid, seq));
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        size_t hl = (size_t)sqlite3_column_bytes(st, 1);
+        memcpy(id, sqlite3_column_blob(st, 0), HASH_LEN);
+        if (hdr) {
+            if (hl > ENTRY_HEADER_MAX)
+                hl = ENTRY_HEADER_MAX;
+            memcpy(hdr, sqlite3_column_blob(st, 1), hl);
+            *hdr_len = hl;
+            memcpy(sig, sqlite3_column_blob(st, 2), KEY_SIG_LEN);
+        }
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int
+log__evidence(struct store *s, const struct log_desc *d, uint64_t seq,
+              const uint8_t *id_a, const uint8_t *hdr_a, size_t hl_a,
+              const uint8_t *sig_a, const struct entry *b)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT OR IGNORE INTO evidence(log_id, seq, author, audience, "
+           "id_a, hdr_a, sig_a, id_b, hdr_b, sig_b) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    int rc, swap;
+
+    if (!st)
+        return ILONET_EIO;
+    /* Order the pair by id so every node stores the same row. */
+    swap = memcmp(id_a, b->e_id, HASH_LEN) > 0;
+    sqlite3_bind_blob(st, 1, d->ld_id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)seq);
+    sqlite3_bind_blob(st, 3, d->ld_author, KEY_PK_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, d->ld_audience, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, swap ? 8 : 5, id_a, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, swap ? 9 : 6, hdr_a, (int)hl_a, SQLITE_STATIC);
+    sqlite3_bind_blob(st, swap ? 10 : 7, sig_a, KEY_SIG_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, swap ? 5 : 8, b->e_id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, swap ? 6 : 9, b->e_hdr, (int)b->e_hdr_len,
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(st, swap ? 7 : 10, b->e_sig, KEY_SIG_LEN,
+                      SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+static int
+log__quarantine(struct store *s, const struct entry *e, int code,
+                uint64_t until_ms)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT OR REPLACE INTO quarantine(log_id, seq, entry_id, code, "
+           "until_ms) VALUES(?, ?, ?, ?, ?)");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, e->e_h.h_log, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)e->e_h.h_seq);
+    sqlite3_bind_blob(st, 3, e->e_id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, code);
+    sqlite3_bind_int64(st, 5, (int64_t)until_ms);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+/* Checks one entry's own fields (not its place in the chain). */
+static int
+log__check_fields(const struct log_desc *d, const struct entry *e)
+{
+    if (e->e_h.h_version != ENTRY_VERSION || e->e_h.h_kind == 0 ||
+        e->e_h.h_kind >= KIND_COUNT_)
+        return ILONET_EKIND;
+    if (memcmp(e->e_h.h_log, d->ld_id, HASH_LEN) != 0)
+        return ILONET_ENETWORK;
+    if (e->e_h.h_seq > LOG__SEQ_MAX)
+        return ILONET_ETOOBIG;
+    if (e->e_h.h_payload_len > ENTRY_PAYLOAD_MAX)
+        return ILONET_ETOOBIG;
+    if (e->e_payload)
+        return entry_check_payload(&e->e_h, e->e_payload, e->e_payload_len);
+    return 0;
+}
+
+int
+log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
+           struct ingest_stats *stp)
+{
+    const struct store_identity *me = store_identity(s);
+    struct ingest_stats st;
+    struct log_desc d;
+    struct log__row r;
+    uint8_t want[HASH_LEN];
+    char aud[ENTRY_AUDIENCE_MAX + 1];
+    uint64_t hlc_max = 0, hlc = 0;
+    size_t i, first_new = 0, nnew = 0;
+    int rc, forked = 0;
+
+    memset(&st, 0, sizeof(st));
+    if (!b || (b->b_count && !b->b_entries))
+        return ILONET_EINVAL;
+    d = b->b_log;
+    if (audience_normalise(d.ld_audience, aud) != 0 ||
+        strcmp(aud, d.ld_audience) != 0) {
+        rc = ILONET_EMALFORMED;
+        goto out_nolock;
+    }
+    entry_log_id(store_network(s), d.ld_author, d.ld_audience, want);
+    if (memcmp(want, d.ld_id, HASH_LEN) != 0) {
+        rc = ILONET_ENETWORK;
+        goto out_nolock;
+    }
+    /* A log of an audience we are not in never touches our disk. */
+    if (me && !audience_admits(d.ld_audience, me->si_state, me->si_role)) {
+        st.is_skipped = b->b_count;
+        rc = ILONET_EAUDIENCE;
+        goto out_nolock;
+    }
+    if (b->b_count == 0) {
+        rc = 0;
+        goto out_nolock;
+    }
+    if ((rc = store_begin(s)) != 0)
+        goto out_nolock;
+    if ((rc = log__row_get(s, d.ld_id, &r)) != 0)
+        goto out;
+    for (i = 0; i < b->b_count; i++) {
+        const struct entry *e = &b->b_entries[i];
+        uint64_t seq = e->e_h.h_seq;
+
+        st.is_err_seq = seq;
+        if (i > 0 && seq != b->b_entries[i - 1].e_h.h_seq + 1) {
+            rc = ILONET_ESEQ;
+            goto out;
+        }
+        if ((rc = log__check_fields(&d, e)) != 0)
+            goto out;
+        if (r.lid && seq <= r.head_seq) {
+            uint8_t id[HASH_LEN], hdr[ENTRY_HEADER_MAX], sig[KEY_SIG_LEN];
+            size_t hl = 0;
+
+            if ((rc = log__stored_at(s, r.lid, seq, id, hdr, &hl, sig)) != 0)
+                goto out;
+            if (memcmp(id, e->e_id, HASH_LEN) == 0) {
+                st.is_dup++;
+                continue;
+            }
+            /* Same position, another entry: a fork if the author really
+             * signed it. Check that signature alone, now. */
+            if ((rc = entry_verify_sig(e, d.ld_author)) != 0)
+                goto out;
+            if ((rc = log__evidence(s, &d, seq, id, hdr, hl, sig, e)) != 0)
+                goto out;
+            if (!r.frozen || seq < r.frozen)
+                r.frozen = seq;
+            st.is_forks++;
+            forked = 1;
+            break; /* the rest of the batch is on the other branch */
+        }
+        if (seq != r.head_seq + 1) {
+            rc = ILONET_ESEQ;
+            goto out;
+        }
+        if (seq == 1) {
+            if (e->e_h.h_has_prev) {
+                rc = ILONET_ECHAIN;
+                goto out;
+            }
+            if (r.lid == 0 && (rc = log__row_create(s, &d, &r)) != 0)
+                goto out;
+            if ((rc = log__check_cert_entry(s, &d, e, &r)) != 0)
+                goto out;
+        } else {
+            if (!e->e_h.h_has_prev ||
+                memcmp(e->e_h.h_prev, r.head_id, HASH_LEN) != 0) {
+                rc = ILONET_ECHAIN;
+                goto out;
+            }
+            if (e->e_h.h_kind == KIND_CERT) {
+                rc = ILONET_EKIND; /* certificate only at seq 1 */
+                goto out;
+            }
+        }
+        if (log__hlc_secs(e->e_h.h_hlc) < r.cert_nb ||
+            log__hlc_secs(e->e_h.h_hlc) > r.cert_na) {
+            rc = ILONET_EEXPIRED;
+            goto out;
+        }
+        if ((rc = log__insert(s, r.lid, e)) != 0) {
+            /* the same id elsewhere: a replayed entry in the wrong log */
+            rc = rc == ILONET_EEXIST ? ILONET_ECHAIN : rc;
+            goto out;
+        }
+        if (nnew == 0)
+            first_new = i;
+        nnew++;
+        r.head_seq = seq;
+        memcpy(r.head_id, e->e_id, HASH_LEN);
+    }
+    if (nnew) {
+        const struct entry *last = &b->b_entries[first_new + nnew - 1];
+
+        /* One signature for the range: the last entry's signed header
+         * commits to every earlier entry through the prev hashes, each of
+         * which covers its entry's signature. The earlier signatures are
+         * checked one by one later (log_check_pending). */
+        st.is_err_seq = last->e_h.h_seq;
+        if ((rc = entry_verify_sig(last, d.ld_author)) != 0)
+            goto out;
+        if (r.sigck + 1 == b->b_entries[first_new].e_h.h_seq && nnew == 1)
+            r.sigck = last->e_h.h_seq;
+        for (i = first_new; i < first_new + nnew; i++) {
+            const struct entry *e = &b->b_entries[i];
+            uint64_t ms = e->e_h.h_hlc >> 16;
+
+            if (ms > now_ms + STORE_MAX_SKEW_MS) {
+                if ((rc = log__quarantine(s, e, ILONET_EFUTURE, ms)) != 0)
+                    goto out;
+                st.is_quarantined++;
+                continue;
+            }
+            if (e->e_h.h_hlc > hlc_max)
+                hlc_max = e->e_h.h_hlc;
+            if ((rc = store_run_entry_hook(s, e, d.ld_audience,
+                                           d.ld_author)) != 0)
+                goto out;
+        }
+        st.is_new = nnew;
+    }
+    if (r.behind && r.head_seq >= r.behind)
+        r.behind = 0;
+    if ((nnew || forked) && (rc = log__row_save(s, &r)) != 0)
+        goto out;
+    if (hlc_max) {
+        if ((rc = store_meta_get_u64(s, "hlc", &hlc)) != 0 &&
+            rc != ILONET_ENOTFOUND)
+            goto out;
+        if (hlc_max > hlc && (rc = store_meta_set_u64(s, "hlc", hlc_max)) != 0)
+            goto out;
+    }
+    st.is_err_seq = 0;
+    rc = store_commit(s);
+    goto out_nolock;
+out:
+    store_rollback(s);
+    st.is_new = 0;
+out_nolock:
+    if (stp)
+        *stp = st;
+    return rc;
+}
+
+int
+log_mark_self_behind(struct store *s, const uint8_t log[static HASH_LEN],
+                     uint64_t peer_seq)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "UPDATE logs SET behind = ? WHERE log_id = ? AND head_seq < ? "
+           "AND behind < ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, (int64_t)peer_seq);
+    sqlite3_bind_blob(st, 2, log, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (int64_t)peer_seq);
+    sqlite3_bind_int64(st, 4, (int64_t)peer_seq);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+/* ---- reads ------------------------------------------------------------ */
+
+static void
+log__head_from_row(sqlite3_stmt *st, struct log_head *h)
+{
+    memset(h, 0, sizeof(*h));
+    memcpy(h->lh_log.ld_id, sqlite3_column_blob(st, 0), HASH_LEN);
+    memcpy(h->lh_log.ld_author, sqlite3_column_blob(st, 1), KEY_PK_LEN);
+    snprintf(h->lh_log.ld_audience, sizeof(h->lh_log.ld_audience), "%s",
+             (const char *)sqlite3_column_text(st, 2));
+    h->lh_seq = (uint64_t)sqlite3_column_int64(st, 3);
+    if (sqlite3_column_bytes(st, 4) == HASH_LEN)
+        memcpy(h->lh_id, sqlite3_column_blob(st, 4), HASH_LEN);
+    h->lh_frozen = (uint64_t)sqlite3_column_int64(st, 5);
+}
+
+#define LOG__HEAD_COLS "log_id, author, audience, head_seq, head_id, frozen"
+
+int
+log_heads(struct store *s, struct log_head **out, size_t *n)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT " LOG__HEAD_COLS " FROM logs WHERE head_seq > 0 "
+           "ORDER BY log_id");
+    struct log_head *v = NULL, *nv;
+    size_t cnt = 0, cap = 0;
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 16;
+            nv = realloc(v, cap * sizeof(*v));
+            if (!nv) {
+                free(v);
+                sqlite3_reset(st);
+                return ILONET_ENOMEM;
+            }
+            v = nv;
+        }
+        log__head_from_row(st, &v[cnt++]);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        return store_err(rc);
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+int
+log_head(struct store *s, const uint8_t log[static HASH_LEN],
+         struct log_head *out)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT " LOG__HEAD_COLS " FROM logs WHERE log_id = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        log__head_from_row(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0
+           : rc == SQLITE_DONE ? ILONET_ENOTFOUND
+                               : store_err(rc);
+}
+
+int
+log_desc_get(struct store *s, const uint8_t log[static HASH_LEN],
+             struct log_desc *out)
+{
+    struct log_head h;
+    int rc = log_head(s, log, &h);
+
+    if (rc == 0)
+        *out = h.lh_log;
+    return rc;
+}
+
+/* Fills e from an entries row (id, hdr, sig, payload). */
+static int
+log__entry_from_row(sqlite3_stmt *st, int col, struct entry *e)
+{
+    size_t hl = (size_t)sqlite3_column_bytes(st, col + 1);
+    int rc;
+
+    memset(e, 0, sizeof(*e));
+    if (hl > ENTRY_HEADER_MAX || sqlite3_column_bytes(st, col) != HASH_LEN ||
+        sqlite3_column_bytes(st, col + 2) != KEY_SIG_LEN)
+        return ILONET_EMALFORMED;
+    memcpy(e->e_id, sqlite3_column_blob(st, col), HASH_LEN);
+    memcpy(e->e_hdr, sqlite3_column_blob(st, col + 1), hl);
+    e->e_hdr_len = hl;
+    memcpy(e->e_sig, sqlite3_column_blob(st, col + 2), KEY_SIG_LEN);
+    if (sqlite3_column_type(st, col + 3) != SQLITE_NULL) {
+        e->e_payload = sqlite3_column_blob(st, col + 3);
+        e->e_payload_len = (size_t)sqlite3_column_bytes(st, col + 3);
+        if (!e->e_payload)
+            e->e_payload = (const uint8_t *)"";
+    }
+    if ((rc = entry_header_decode(e->e_hdr, hl, &e->e_h)) != 0)
+        return rc;
+    return 0;
+}
+
+int
+log_range(struct store *s, const uint8_t log[static HASH_LEN],
+          uint64_t from_seq, uint64_t max_count, size_t max_bytes,
+          log_entry_cb cb, void *arg)
+{
+    struct log__row r;
+    sqlite3_stmt *st;
+    struct entry e;
+    uint64_t cnt = 0;
+    size_t bytes = 0;
+    int rc;
+
+    if ((rc = log__row_get(s, log, &r)) != 0)
+        return rc;
+    if (r.lid == 0)
+        return ILONET_ENOTFOUND;
+    if (from_seq == 0)
+        from_seq = 1;
+    if (from_seq > r.head_seq)
+        return 0;
+    /* A private statement: the callback may use the store's cache. */
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT id, hdr, sig, payload FROM entries "
+                           "WHERE k >= ? AND k <= ? ORDER BY k",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, LOG__K(r.lid, from_seq));
+    sqlite3_bind_int64(st, 2, LOG__K(r.lid, r.head_seq));
+    while (cnt < max_count && (cnt == 0 || bytes < max_bytes)) {
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+            rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+            break;
+        }
+        if ((rc = log__entry_from_row(st, 0, &e)) != 0)
+            break;
+        bytes += e.e_hdr_len + KEY_SIG_LEN + e.e_payload_len;
+        cnt++;
+        if ((rc = cb(arg, &e)) != 0)
+            break;
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+log_get(struct store *s, const uint8_t id[static HASH_LEN], struct entry *e,
+        uint8_t **payload, struct log_desc *desc)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT e.id, e.hdr, e.sig, e.payload, l.log_id, l.author, "
+           "l.audience FROM entries e JOIN logs l ON l.lid = (e.k >> 32) "
+           "WHERE e.id = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    *payload = NULL;
+    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
+    }
+    if ((rc = log__entry_from_row(st, 0, e)) != 0)
+        goto out;
+    if (e->e_payload) {
+        *payload = malloc(e->e_payload_len + 1);
+        if (!*payload) {
+            rc = ILONET_ENOMEM;
+            goto out;
+        }
+        memcpy(*payload, e->e_payload, e->e_payload_len);
+        e->e_payload = *payload;
+    }
+    if (desc) {
+        memcpy(desc->ld_id, sqlite3_column_blob(st, 4), HASH_LEN);
+        memcpy(desc->ld_author, sqlite3_column_blob(st, 5), KEY_PK_LEN);
+        snprintf(desc->ld_audience, sizeof(desc->ld_audience), "%s",
+                 (const char *)sqlite3_column_text(st, 6));
+    }
+out:
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN])
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "UPDATE entries SET payload = NULL WHERE id = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_err(rc);
+    return sqlite3_changes(store_db(s)) ? 0 : ILONET_ENOTFOUND;
+}
+
+int
+log_counts(struct store *s, uint64_t *entries, uint64_t *logs,
+           uint64_t *evidence, uint64_t *quarantine)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT (SELECT coalesce(sum(head_seq), 0) FROM logs), "
+           "(SELECT count(*) FROM logs WHERE head_seq > 0), "
+           "(SELECT count(*) FROM evidence), (SELECT count(*) FROM "
+           "quarantine)");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (entries)
+            *entries = (uint64_t)sqlite3_column_int64(st, 0);
+        if (logs)
+            *logs = (uint64_t)sqlite3_column_int64(st, 1);
+        if (evidence)
+            *evidence = (uint64_t)sqlite3_column_int64(st, 2);
+        if (quarantine)
+            *quarantine = (uint64_t)sqlite3_column_int64(st, 3);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : store_err(rc);
+}
+
+int
+log_heads_digest(struct store *s, uint8_t out[static HASH_LEN])
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT log_id, head_seq, head_id FROM logs WHERE head_seq > 0 "
+           "ORDER BY log_id");
+    struct hash_state h;
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    hash_init(&h, HASH_CTX_HEADS);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint8_t seq[8];
+        uint64_t v = (uint64_t)sqlite3_column_int64(st, 1);
+        for (int i = 0; i < 8; i++)
+            seq[i] = (uint8_t)(v >> (56 - 8 * i));
+        hash_update(&h, sqlite3_column_blob(st, 0), HASH_LEN);
+        hash_update(&h, seq, 8);
+        hash_update(&h, sqlite3_column_blob(st, 2), HASH_LEN);
+    }
+    sqlite3_reset(st);
+    hash_final(&h, out);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int
+log_author_cert(struct store *s, const uint8_t author[static KEY_PK_LEN],
+                struct cert *c)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT cert FROM certs WHERE node = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, author, KEY_PK_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = cert_verify(sqlite3_column_blob(st, 0),
+                         (size_t)sqlite3_column_bytes(st, 0), store_roster(s),
+                         store_network(s), c);
+    else
+        rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* ---- full verification ------------------------------------------------ */
+
+struct log__verify {
+    struct store *v_s;
+    const struct log_desc *v_d;
+    uint64_t v_expect;
+    uint8_t v_prev[HASH_LEN];
+    uint64_t v_checked, v_bad;
+    log_problem_cb v_cb;
+    void *v_arg;
+    int v_first_err;
+};
+
+static void
+log__problem(struct log__verify *v, uint64_t seq, int err)
+{
+    v->v_bad++;
+    if (!v->v_first_err)
+        v->v_first_err = err;
+    if (v->v_cb)
+        v->v_cb(v->v_arg, v->v_d->ld_id, seq, err);
+}
+
+static int
+log__verify_one(void *arg, const struct entry *e)
+{
+    struct log__verify *v = arg;
+    uint8_t id[HASH_LEN];
+    int rc;
+
+    v->v_checked++;
+    entry_id(e->e_hdr, e->e_hdr_len, e->e_sig, id);
+    if (memcmp(id, e->e_id, HASH_LEN) != 0)
+        log__problem(v, e->e_h.h_seq, ILONET_EMALFORMED);
+    else if (e->e_h.h_seq != v->v_expect)
+        log__problem(v, e->e_h.h_seq, ILONET_ESEQ);
+    else if ((rc = log__check_fields(v->v_d, e)) != 0)
+        log__problem(v, e->e_h.h_seq, rc);
+    else if (e->e_h.h_seq > 1 &&
+             memcmp(e->e_h.h_prev, v->v_prev, HASH_LEN) != 0)
+        log__problem(v, e->e_h.h_seq, ILONET_ECHAIN);
+    else if ((rc = entry_verify_sig(e, v->v_d->ld_author)) != 0)
+        log__problem(v, e->e_h.h_seq, rc);
+    else if (e->e_h.h_seq == 1) {
+        struct log__row r;
+        memset(&r, 0, sizeof(r));
+        const uint8_t *cb;
+        size_t cl;
+        struct cert c;
+        if (e->e_h.h_kind != KIND_CERT || !e->e_payload ||
+            log__cert_payload(e->e_payload, e->e_payload_len, &cb, &cl) ||
+            (rc = cert_verify(cb, cl, store_roster(v->v_s),
+                              store_network(v->v_s), &c)) != 0 ||
+            memcmp(c.c_node, v->v_d->ld_author, KEY_PK_LEN) != 0)
+            log__problem(v, 1, ILONET_EUNKNOWNAUTHOR);
+    }
+    v->v_expect = e->e_h.h_seq + 1;
+    memcpy(v->v_prev, e->e_id, HASH_LEN);
+    return 0;
+}
+
+int
+log_verify_all(struct store *s, log_problem_cb cb, void *arg,
+               uint64_t *checked, uint64_t *bad)
+{
+    struct log_head *heads = NULL;
+    size_t n = 0;
+    uint64_t tc = 0, tb = 0;
+    int rc, first = 0;
+
+    if ((rc = log_heads(s, &heads, &n)) != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        struct log__verify v = {s, &heads[i].lh_log, 1, {0}, 0, 0,
+                                cb, arg, 0};
+        uint8_t want[HASH_LEN];
+
+        entry_log_id(store_network(s), heads[i].lh_log.ld_author,
+                     heads[i].lh_log.ld_audience, want);
+        if (memcmp(want, heads[i].lh_log.ld_id, HASH_LEN) != 0)
+            log__problem(&v, 0, ILONET_ENETWORK);
+        rc = log_range(s, heads[i].lh_log.ld_id, 1, UINT64_MAX, SIZE_MAX,
+                       log__verify_one, &v);
+        if (rc == 0 && v.v_expect != heads[i].lh_seq + 1)
+            log__problem(&v, v.v_expect, ILONET_ESEQ);
+        tc += v.v_checked;
+        tb += v.v_bad;
+        if (!first && v.v_first_err)
+            first = v.v_first_err;
+        if (rc != 0)
+            break;
+    }
+    free(heads);
+    if (checked)
+        *checked = tc;
+    if (bad)
+        *bad = tb;
+    if (rc != 0)
+        return rc;
+    return first;
+}
+
+struct log__pending {
+    const struct log_desc *p_d;
+    uint64_t p_last;
+    int p_err;
+    uint64_t p_bad_seq;
+    size_t p_n;
+};
+
+static int
+log__pending_one(void *arg, const struct entry *e)
+{
+    struct log__pending *p = arg;
+
+    p->p_n++;
+    if (entry_verify_sig(e, p->p_d->ld_author) != 0) {
+        p->p_err = ILONET_EBADSIG;
+        p->p_bad_seq = e->e_h.h_seq;
+        return 1;
+    }
+    p->p_last = e->e_h.h_seq;
+    return 0;
+}
+
+int
+log_check_pending(struct store *s, size_t max, size_t *checked)
+{
+    sqlite3_stmt *st;
+    size_t done = 0;
+    int rc = 0, bad = 0;
+
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT log_id, sigck FROM logs WHERE sigck < "
+                           "head_seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    while (done < max && sqlite3_step(st) == SQLITE_ROW) {
+        uint8_t log[HASH_LEN];
+        struct log_desc d;
+        uint64_t from = (uint64_t)sqlite3_column_int64(st, 1) + 1;
+
+        memcpy(log, sqlite3_column_blob(st, 0), HASH_LEN);
+        if ((rc = log_desc_get(s, log, &d)) != 0)
+            break;
+        struct log__pending p = {&d, from - 1, 0, 0, 0};
+        rc = log_range(s, log, from, max - done, SIZE_MAX, log__pending_one,
+                       &p);
+        if (rc != 0 && rc != 1)
+            break;
+        rc = 0;
+        done += p.p_n;
+        if (p.p_err) {
+            /* The chain was covered by a later valid signature, so this
+             * author signed over an invalid one: misbehaviour, kept as
+             * evidence in quarantine. */
+            struct entry e;
+            memset(&e, 0, sizeof(e));
+            memcpy(e.e_h.h_log, log, HASH_LEN);
+            e.e_h.h_seq = p.p_bad_seq;
+            log__quarantine(s, &e, ILONET_EBADSIG, 0);
+            bad = 1;
+            p.p_last = p.p_bad_seq; /* do not check it again */
+        }
+        sqlite3_stmt *up =
+            store_stmt(s, "UPDATE logs SET sigck = ? WHERE log_id = ?");
+        if (up) {
+            sqlite3_bind_int64(up, 1, (int64_t)p.p_last);
+            sqlite3_bind_blob(up, 2, log, HASH_LEN, SQLITE_STATIC);
+            sqlite3_step(up);
+            sqlite3_reset(up);
+        }
+    }
+    sqlite3_finalize(st);
+    if (checked)
+        *checked = done;
+    return rc ? rc : bad ? ILONET_EBADSIG : 0;
+}

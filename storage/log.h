@@ -1,0 +1,156 @@
+/* log.h - append-only signed logs: append, verify-then-insert, heads, ranges. */
+#ifndef ILONET_LOG_H
+#define ILONET_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "store.h"
+
+/*
+ * Each author writes one log per audience. A log is named by
+ * entry_log_id(network, author, audience). All functions run on the store's
+ * thread; they take the write lock themselves (nesting inside a caller's
+ * store_begin() is fine).
+ */
+
+struct log_desc {
+    uint8_t ld_id[HASH_LEN];
+    uint8_t ld_author[KEY_PK_LEN];
+    char ld_audience[ENTRY_AUDIENCE_MAX + 1];
+};
+
+struct log_head {
+    struct log_desc lh_log;
+    uint64_t lh_seq;           /* 0 = empty */
+    uint8_t lh_id[HASH_LEN];   /* id of entry lh_seq */
+    uint64_t lh_frozen;        /* 0 = not frozen, else frozen after seq
+                                  lh_frozen - 1 (fork found at lh_frozen) */
+};
+
+struct log_ref {
+    uint8_t lr_log[HASH_LEN];
+    uint64_t lr_seq;
+    uint8_t lr_id[HASH_LEN];
+};
+
+struct log_append_req {
+    uint32_t kind;
+    const uint8_t *payload; /* canonical msgpack map */
+    size_t len;
+};
+
+/*
+ * Appends n entries to this node's log for audience, in one BEGIN
+ * IMMEDIATE transaction: read head, assign seq, chain, sign, insert, run
+ * the entry hook, commit. The first entry of a new log is the node's
+ * certificate (store meta "cert", installed by `ilonet cert install`).
+ * wall_ms is the caller's clock; the HLC is advanced from it. refs (n
+ * elements, may be NULL) receive the new entries' positions on success.
+ * ILONET_EUNKNOWNAUTHOR: no certificate installed. ILONET_EFROZEN: own log
+ * has fork evidence. ILONET_ESELFBEHIND: a peer holds a longer copy of this
+ * log than the store (restored from a backup): sync first.
+ */
+int log_append(struct store *s, const struct key_pair *kp,
+               const char *audience, const struct log_append_req *reqs,
+               size_t n, uint64_t wall_ms, struct log_ref *refs);
+
+/* A contiguous range of one log as received (from a peer or a file).
+ * Entries have e_h filled, e_hdr encoded and e_id computed
+ * (entry_finish); payloads point into the received buffer. */
+struct log_batch {
+    struct log_desc b_log;
+    size_t b_count;
+    struct entry *b_entries;
+};
+
+struct ingest_stats {
+    uint64_t is_new;         /* entries stored */
+    uint64_t is_dup;         /* already held */
+    uint64_t is_forks;       /* fork evidence recorded */
+    uint64_t is_quarantined; /* stored but timestamp too far ahead */
+    uint64_t is_skipped;     /* audience this node is not in */
+    /* first rejection (when the call fails) */
+    uint64_t is_err_seq;
+};
+
+/*
+ * Verifies a batch and stores it, all or nothing (except fork evidence):
+ * log id matches (network, author, audience); each entry's version, kind,
+ * seq continuity, prev link, payload hash and length, payload canonical
+ * form; the first entry of a log is a certificate of the author for this
+ * network signed by a roster state; every entry time is inside the
+ * certificate's validity; the author's state belongs to the audience; and
+ * one Ed25519 check of the range's last entry (it commits to every earlier
+ * one through the chain: the others are marked for a later individual
+ * check, log_check_pending). An entry at a held seq with another id and a
+ * valid signature is a fork: evidence is stored, the log is frozen, the rest
+ * of the batch is dropped, and the call still succeeds (is_forks = 1).
+ * Timestamps more than STORE_MAX_SKEW_MS after now_ms are stored but
+ * quarantined. A log whose audience excludes this node: ILONET_EAUDIENCE,
+ * nothing stored. Returns 0 or the code of the first bad entry (its seq in
+ * st->is_err_seq); st may be NULL.
+ */
+int log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
+               struct ingest_stats *st);
+
+/* Records that a peer holds own log `log` up to peer_seq, beyond this
+ * store's head (a restore from backup): appends are refused with
+ * ILONET_ESELFBEHIND until ingest reaches peer_seq. */
+int log_mark_self_behind(struct store *s, const uint8_t log[static HASH_LEN],
+                         uint64_t peer_seq);
+
+/* All logs held, with heads. *out is malloc'd (free()). */
+int log_heads(struct store *s, struct log_head **out, size_t *n);
+int log_head(struct store *s, const uint8_t log[static HASH_LEN],
+             struct log_head *out);
+int log_desc_get(struct store *s, const uint8_t log[static HASH_LEN],
+                 struct log_desc *out);
+
+/*
+ * Calls cb for entries of log from from_seq on, in order, until max_count
+ * entries or max_bytes (headers + payloads) are reached (at least one entry
+ * is always delivered). The entry and its payload are valid only during
+ * the callback. A non-zero return from cb stops and is returned.
+ */
+typedef int (*log_entry_cb)(void *arg, const struct entry *e);
+int log_range(struct store *s, const uint8_t log[static HASH_LEN],
+              uint64_t from_seq, uint64_t max_count, size_t max_bytes,
+              log_entry_cb cb, void *arg);
+
+/* Looks up one entry by id; payload (may be NULL if erased) is malloc'd
+ * into *payload (caller frees) and e->e_payload points to it. */
+int log_get(struct store *s, const uint8_t id[static HASH_LEN],
+            struct entry *e, uint8_t **payload, struct log_desc *desc);
+
+/* Checks up to max entries whose signatures were covered only by a later
+ * entry's (batched verification). A failure is recorded in quarantine and
+ * returned as ILONET_EBADSIG; *checked counts what was checked. */
+int log_check_pending(struct store *s, size_t max, size_t *checked);
+
+/* Re-verifies everything stored: chain, ids, every signature, payload
+ * hashes, certificates. 0 when all holds; *bad counts failures; cb (may be
+ * NULL) hears about each failure. */
+typedef void (*log_problem_cb)(void *arg, const uint8_t log[static HASH_LEN],
+                               uint64_t seq, int err);
+int log_verify_all(struct store *s, log_problem_cb cb, void *arg,
+                   uint64_t *checked, uint64_t *bad);
+
+/* Erases the payload of entry id (secure delete): the header, signature
+ * and chain stay. ILONET_ENOTFOUND if absent. */
+int log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN]);
+
+/* Counts: entries, logs, evidence rows, quarantine rows. */
+int log_counts(struct store *s, uint64_t *entries, uint64_t *logs,
+               uint64_t *evidence, uint64_t *quarantine);
+
+/* Hash over the sorted heads of every log held (for status and the
+ * anti-entropy digest). */
+int log_heads_digest(struct store *s, uint8_t out[static HASH_LEN]);
+
+/* The certificate of author, if a log of it is held. */
+int log_author_cert(struct store *s, const uint8_t author[static KEY_PK_LEN],
+                    struct cert *c);
+
+#endif

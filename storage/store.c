@@ -1,0 +1,434 @@
+/* store.c - SQLite store: open, pragmas, schema migration, transactions, meta. */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+
+#define STORE_STMT_CACHE 96
+
+struct store__stmt {
+    const char *ss_sql; /* string literal: compared by address first */
+    sqlite3_stmt *ss_stmt;
+};
+
+struct store {
+    sqlite3 *s_db;
+    uint8_t s_network[NET_ID_LEN];
+    struct roster s_roster;
+    struct store_identity s_id;
+    int s_has_id;
+    int s_depth; /* transaction nesting */
+    int s_durable;
+    store_entry_hook s_hook;
+    void *s_hook_arg;
+    size_t s_nstmt;
+    struct store__stmt s_stmt[STORE_STMT_CACHE];
+};
+
+/*
+ * Schema version 1. The view adds its own tables (storage/view.c). Entries
+ * are keyed by k = lid << 32 | seq so that one log's entries sit together
+ * in rowid order and an append is a b-tree append.
+ */
+static const char *const store__schema_v1 =
+    "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;"
+    "CREATE TABLE logs("
+    "  lid INTEGER PRIMARY KEY,"
+    "  log_id BLOB NOT NULL UNIQUE,"
+    "  author BLOB NOT NULL,"
+    "  audience TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT '',"
+    "  role INTEGER NOT NULL DEFAULT 0,"
+    "  cert_nb INTEGER NOT NULL DEFAULT 0,"
+    "  cert_na INTEGER NOT NULL DEFAULT 0,"
+    "  head_seq INTEGER NOT NULL DEFAULT 0,"
+    "  head_id BLOB,"
+    "  sigck INTEGER NOT NULL DEFAULT 0," /* every sig <= this checked */
+    "  frozen INTEGER NOT NULL DEFAULT 0," /* fork at this seq, 0 none */
+    "  behind INTEGER NOT NULL DEFAULT 0"  /* own log: a peer has this seq */
+    ");"
+    "CREATE TABLE entries("
+    "  k INTEGER PRIMARY KEY,"
+    "  id BLOB NOT NULL UNIQUE,"
+    "  hlc INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  hdr BLOB NOT NULL,"
+    "  sig BLOB NOT NULL,"
+    "  payload BLOB"
+    ");"
+    "CREATE TABLE certs("
+    "  node BLOB PRIMARY KEY,"
+    "  state TEXT NOT NULL,"
+    "  role TEXT NOT NULL,"
+    "  not_before INTEGER NOT NULL,"
+    "  not_after INTEGER NOT NULL,"
+    "  cert BLOB NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE evidence("
+    "  log_id BLOB NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  author BLOB NOT NULL,"
+    "  audience TEXT NOT NULL,"
+    "  id_a BLOB NOT NULL, hdr_a BLOB NOT NULL, sig_a BLOB NOT NULL,"
+    "  id_b BLOB NOT NULL, hdr_b BLOB NOT NULL, sig_b BLOB NOT NULL,"
+    "  PRIMARY KEY(log_id, seq, id_a, id_b)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE quarantine("
+    "  log_id BLOB NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  entry_id BLOB NOT NULL,"
+    "  code INTEGER NOT NULL,"
+    "  until_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(log_id, seq)"
+    ") WITHOUT ROWID;";
+
+int
+store_err(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return 0;
+    case SQLITE_NOMEM:
+        return ILONET_ENOMEM;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ILONET_EBUSY;
+    case SQLITE_CONSTRAINT:
+        return ILONET_EEXIST;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+        return ILONET_EPERM;
+    case SQLITE_NOTFOUND:
+        return ILONET_ENOTFOUND;
+    case SQLITE_TOOBIG:
+        return ILONET_ETOOBIG;
+    default:
+        return ILONET_EIO;
+    }
+}
+
+static int
+store__exec(struct store *s, const char *sql)
+{
+    return store_err(sqlite3_exec(s->s_db, sql, NULL, NULL, NULL));
+}
+
+static int
+store__migrate(struct store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int ver = 0, rc;
+
+    /* IMMEDIATE: two processes opening a new store at once must not both
+     * create the schema. */
+    if ((rc = store__exec(s, "BEGIN IMMEDIATE")) != 0)
+        return rc;
+    if (sqlite3_prepare_v2(s->s_db, "PRAGMA user_version", -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = ILONET_EIO;
+        goto out;
+    }
+    ver = sqlite3_column_int(st, 0);
+    if (ver > STORE_SCHEMA_VERSION) {
+        rc = ILONET_EKIND; /* written by a newer ilonet */
+        goto out;
+    }
+    if (ver < 1) {
+        if ((rc = store__exec(s, store__schema_v1)) != 0)
+            goto out;
+        if ((rc = store__exec(s, "PRAGMA user_version = 1")) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    store__exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+    return rc;
+}
+
+int
+store_open(const char *path, const uint8_t network[static NET_ID_LEN],
+           const struct roster *roster, struct store **out)
+{
+    struct store *s;
+    int rc;
+
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return ILONET_ENOMEM;
+    memcpy(s->s_network, network, NET_ID_LEN);
+    if (roster)
+        s->s_roster = *roster;
+    if (sqlite3_open_v2(path, &s->s_db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = ILONET_EIO;
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->s_db, 30000);
+    /* WAL for concurrent readers; FULL so an acknowledged local append
+     * survives power loss (Debian's WAL default is FULL too, but the
+     * setting is per connection and we do not rely on a build default);
+     * secure_delete so erased payload bytes are overwritten. */
+    if ((rc = store__exec(s, "PRAGMA journal_mode=WAL;"
+                             "PRAGMA synchronous=FULL;"
+                             "PRAGMA secure_delete=ON;"
+                             "PRAGMA foreign_keys=OFF;"
+                             "PRAGMA cache_size=-16384;")) != 0)
+        goto fail;
+    s->s_durable = 1;
+    if ((rc = store__migrate(s)) != 0)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return rc;
+}
+
+void
+store_close(struct store *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->s_nstmt; i++)
+        sqlite3_finalize(s->s_stmt[i].ss_stmt);
+    if (s->s_db)
+        sqlite3_close(s->s_db);
+    free(s);
+}
+
+void
+store_set_identity(struct store *s, const struct store_identity *id)
+{
+    s->s_id = *id;
+    s->s_has_id = 1;
+}
+
+const struct store_identity *
+store_identity(const struct store *s)
+{
+    return s->s_has_id ? &s->s_id : NULL;
+}
+
+const struct roster *
+store_roster(const struct store *s)
+{
+    return &s->s_roster;
+}
+
+const uint8_t *
+store_network(const struct store *s)
+{
+    return s->s_network;
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+    return s->s_db;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+
+    for (size_t i = 0; i < s->s_nstmt; i++)
+        if (s->s_stmt[i].ss_sql == sql ||
+            strcmp(s->s_stmt[i].ss_sql, sql) == 0) {
+            st = s->s_stmt[i].ss_stmt;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+    if (sqlite3_prepare_v3(s->s_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                           NULL) != SQLITE_OK)
+        return NULL;
+    if (s->s_nstmt < STORE_STMT_CACHE) {
+        s->s_stmt[s->s_nstmt].ss_sql = sql;
+        s->s_stmt[s->s_nstmt].ss_stmt = st;
+        s->s_nstmt++;
+    } else {
+        /* Cache full: a programming error (too many distinct statements);
+         * fail loudly rather than leak. */
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+int
+store_begin(struct store *s)
+{
+    char sql[48];
+    int rc;
+
+    if (s->s_depth == 0)
+        rc = store__exec(s, "BEGIN IMMEDIATE");
+    else {
+        snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", s->s_depth);
+        rc = store__exec(s, sql);
+    }
+    if (rc == 0)
+        s->s_depth++;
+    return rc;
+}
+
+int
+store_commit(struct store *s)
+{
+    char sql[48];
+    int rc;
+
+    if (s->s_depth <= 0)
+        return ILONET_EINVAL;
+    if (s->s_depth == 1)
+        rc = store__exec(s, "COMMIT");
+    else {
+        snprintf(sql, sizeof(sql), "RELEASE sp%d", s->s_depth - 1);
+        rc = store__exec(s, sql);
+    }
+    if (rc == 0)
+        s->s_depth--;
+    return rc;
+}
+
+int
+store_rollback(struct store *s)
+{
+    char sql[80];
+    int rc;
+
+    if (s->s_depth <= 0)
+        return ILONET_EINVAL;
+    if (s->s_depth == 1)
+        rc = store__exec(s, "ROLLBACK");
+    else {
+        snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d",
+                 s->s_depth - 1, s->s_depth - 1);
+        rc = store__exec(s, sql);
+    }
+    s->s_depth--;
+    return rc;
+}
+
+int
+store_in_txn(const struct store *s)
+{
+    return s->s_depth > 0;
+}
+
+int
+store_set_durable(struct store *s, int full)
+{
+    if (s->s_durable == full)
+        return 0;
+    s->s_durable = full;
+    return store__exec(s, full ? "PRAGMA synchronous=FULL"
+                               : "PRAGMA synchronous=NORMAL");
+}
+
+int
+store_meta_get(struct store *s, const char *key, uint8_t **val, size_t *len)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT v FROM meta WHERE k = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
+        sqlite3_reset(st);
+        return rc;
+    }
+    *len = (size_t)sqlite3_column_bytes(st, 0);
+    *val = malloc(*len + 1);
+    if (!*val) {
+        sqlite3_reset(st);
+        return ILONET_ENOMEM;
+    }
+    if (*len)
+        memcpy(*val, sqlite3_column_blob(st, 0), *len);
+    (*val)[*len] = 0;
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+store_meta_set(struct store *s, const char *key, const uint8_t *val,
+               size_t len)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT INTO meta(k, v) VALUES(?, ?) "
+           "ON CONFLICT(k) DO UPDATE SET v = excluded.v");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int
+store_meta_get_u64(struct store *s, const char *key, uint64_t *v)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT v FROM meta WHERE k = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *v = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0
+           : rc == SQLITE_DONE ? ILONET_ENOTFOUND
+                               : store_err(rc);
+}
+
+int
+store_meta_set_u64(struct store *s, const char *key, uint64_t v)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT INTO meta(k, v) VALUES(?, ?) "
+           "ON CONFLICT(k) DO UPDATE SET v = excluded.v");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)v);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+void
+store_set_entry_hook(struct store *s, store_entry_hook fn, void *arg)
+{
+    s->s_hook = fn;
+    s->s_hook_arg = arg;
+}
+
+int
+store_run_entry_hook(struct store *s, const struct entry *e,
+                     const char *audience,
+                     const uint8_t author[static KEY_PK_LEN])
+{
+    return s->s_hook ? s->s_hook(s->s_hook_arg, s, e, audience, author) : 0;
+}

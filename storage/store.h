@@ -1,0 +1,92 @@
+/* store.h - the node's SQLite store: open, schema, transactions, metadata. */
+#ifndef ILONET_STORE_H
+#define ILONET_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "crypto/cert.h"
+
+/*
+ * One SQLite file per node (WAL). It holds the logs (storage/log.h), the
+ * merged view (storage/view.h), fork evidence and quarantine. A store is
+ * used by one thread at a time; open one per thread or process. Several
+ * processes may open the same file: writes take BEGIN IMMEDIATE, so two
+ * appenders serialise instead of forking a log.
+ *
+ * Durability: local appends commit with synchronous=FULL (an acknowledged
+ * append survives a power cut). Ingest of foreign entries may use NORMAL:
+ * a lost foreign batch is fetched again from the peer.
+ */
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_MAX_SKEW_MS 60000 /* HLC more than this ahead: quarantine */
+
+struct store;
+
+/* Who this node is: decides which audiences it may hold. */
+struct store_identity {
+    uint8_t si_node[KEY_PK_LEN];
+    char si_state[KEY_STATE_MAX + 1];
+    enum cert_role si_role;
+};
+
+/*
+ * Opens (creating and migrating if needed) the store at path for the given
+ * network, trusting the given roster (copied). *out is owned by the caller:
+ * store_close() it. ILONET_EIO when the file cannot be opened or migrated.
+ */
+int store_open(const char *path, const uint8_t network[static NET_ID_LEN],
+               const struct roster *roster, struct store **out);
+void store_close(struct store *s);
+
+/* Sets who this node is (without it, the store admits every audience:
+ * used by tools that only read). */
+void store_set_identity(struct store *s, const struct store_identity *id);
+const struct store_identity *store_identity(const struct store *s);
+const struct roster *store_roster(const struct store *s);
+const uint8_t *store_network(const struct store *s);
+
+/* The raw handle, for the view and read-only queries on this thread. */
+sqlite3 *store_db(struct store *s);
+
+/* Transactions. store_begin() takes the write lock (BEGIN IMMEDIATE) and
+ * may nest: only the outermost commit or rollback reaches SQLite. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+int store_in_txn(const struct store *s);
+
+/* synchronous=FULL (1) or NORMAL (0) for following commits. */
+int store_set_durable(struct store *s, int full);
+
+/* Small key/value metadata (own certificate, HLC high-water mark...). *val
+ * is malloc'd. ILONET_ENOTFOUND when absent. */
+int store_meta_get(struct store *s, const char *key, uint8_t **val,
+                   size_t *len);
+int store_meta_set(struct store *s, const char *key, const uint8_t *val,
+                   size_t len);
+int store_meta_get_u64(struct store *s, const char *key, uint64_t *v);
+int store_meta_set_u64(struct store *s, const char *key, uint64_t v);
+
+/* Translates a SQLite result code into an ilonet code. */
+int store_err(int sqlite_rc);
+
+/* Prepared-statement cache: returns a reset statement for sql, owned by
+ * the store (do not finalize). NULL on error. */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+
+/* Hook run for every entry stored, inside the same transaction (the view
+ * uses it). Set once after opening. */
+struct entry;
+typedef int (*store_entry_hook)(void *arg, struct store *s,
+                                const struct entry *e, const char *audience,
+                                const uint8_t author[static KEY_PK_LEN]);
+void store_set_entry_hook(struct store *s, store_entry_hook fn, void *arg);
+int store_run_entry_hook(struct store *s, const struct entry *e,
+                         const char *audience,
+                         const uint8_t author[static KEY_PK_LEN]);
+
+#endif

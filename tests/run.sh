@@ -1,0 +1,33 @@
+#!/bin/sh
+# run.sh - runs test executables, keeps a running total, prints it last.
+# `run.sh BIN...` runs them and adds to the total file; `run.sh --total`
+# prints the grand total of everything run since the total was reset.
+TOTAL=${TEST_TOTAL_FILE:-build/test-total}
+if [ "$1" = "--total" ]; then
+    p=0; f=0
+    if [ -f "$TOTAL" ]; then
+        while read -r a b; do p=$((p + a)); f=$((f + b)); done < "$TOTAL"
+        rm -f "$TOTAL"
+    fi
+    echo "$p passed, $f failed"
+    [ "$f" -eq 0 ]
+    exit
+fi
+mkdir -p "$(dirname "$TOTAL")"
+p=0; f=0; rc=0
+for t in "$@"; do
+    echo "== $(basename "$t")"
+    out=$("$t" 2>&1); code=$?
+    echo "$out" | grep -v '^ok ' | grep -v 'passed, .* failed$' || true
+    line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+    if [ -z "$line" ]; then
+        echo "FAIL $(basename "$t") (no result line, exit $code)"
+        f=$((f + 1)); rc=1; continue
+    fi
+    a=$(echo "$line" | cut -d' ' -f1); b=$(echo "$line" | cut -d' ' -f3)
+    p=$((p + a)); f=$((f + b))
+    [ "$code" -ne 0 ] && rc=1
+done
+echo "$p $f" >> "$TOTAL"
+echo "$(basename "$(dirname "$(dirname "${1:-x/x/x}")")"): $p passed, $f failed"
+exit $rc
