@@ -2,6 +2,7 @@
 #ifndef ILONET_CMD_H
 #define ILONET_CMD_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "node/home.h"
@@ -40,6 +41,12 @@ int cmd_open_home(struct cmd_env *env, struct home *h, int flags);
 
 /* Prints a JSON string literal (quotes, escapes) to f. */
 void cmd_json_str(FILE *f, const char *s);
+
+/* Parses YYYY-MM-DD (UTC) into unix seconds at 00:00:00 of that day. */
+int cmd_parse_date(const char *s, uint64_t *out);
+
+/* Prints n bytes as lowercase hex to f. */
+void cmd_print_hex(FILE *f, const uint8_t *b, size_t n);
 
 /* Option parsing: --name VALUE pairs after positional args. Finds
  * --name's value, or NULL. Marks it used. */

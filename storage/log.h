@@ -88,8 +88,9 @@ struct ingest_stats {
  * valid signature is a fork: evidence is stored, the log is frozen, the rest
  * of the batch is dropped, and the call still succeeds (is_forks = 1).
  * Timestamps more than STORE_MAX_SKEW_MS after now_ms are stored but
- * quarantined. A log whose audience excludes this node: ILONET_EAUDIENCE,
- * nothing stored. Returns 0 or the code of the first bad entry (its seq in
+ * quarantined. A log whose audience excludes this node: ILONET_EAUDIENCE
+ * with st->is_skipped set, nothing stored (an author outside the audience
+ * is ILONET_EAUDIENCE with is_skipped 0: a bad entry). Returns 0 or the code of the first bad entry (its seq in
  * st->is_err_seq); st may be NULL.
  */
 int log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,

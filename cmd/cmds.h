@@ -1,0 +1,21 @@
+/* cmds.h - every subcommand's entry point (one file each under cmd/). */
+#ifndef ILONET_CMDS_H
+#define ILONET_CMDS_H
+
+#include "cmd.h"
+
+int cmd_testnet(struct cmd_env *env, int argc, char **argv);
+int cmd_network(struct cmd_env *env, int argc, char **argv);
+int cmd_state(struct cmd_env *env, int argc, char **argv);
+int cmd_init(struct cmd_env *env, int argc, char **argv);
+int cmd_cert(struct cmd_env *env, int argc, char **argv);
+int cmd_id(struct cmd_env *env, int argc, char **argv);
+int cmd_peer(struct cmd_env *env, int argc, char **argv);
+int cmd_observe(struct cmd_env *env, int argc, char **argv);
+int cmd_log(struct cmd_env *env, int argc, char **argv);
+int cmd_export(struct cmd_env *env, int argc, char **argv);
+int cmd_import(struct cmd_env *env, int argc, char **argv);
+int cmd_verify(struct cmd_env *env, int argc, char **argv);
+int cmd_status(struct cmd_env *env, int argc, char **argv);
+
+#endif

@@ -1,0 +1,212 @@
+/* util.c - error lines, option parsing and JSON helpers for the CLI. */
+#include "cmd.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+
+int
+cmd_fail(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "ilonet: %s: ", what);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+int
+cmd_fail_err(const char *what, int err)
+{
+    fprintf(stderr, "ilonet: %s: %s: %s\n", what, ilonet_errname(err),
+            ilonet_strerror(err));
+    return 1;
+}
+
+int
+cmd_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "ilonet: %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'ilonet %s --help')\n", cmd);
+    return 2;
+}
+
+int
+cmd_wants_help(int argc, char **argv, const char *usage)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        }
+    return 0;
+}
+
+int
+cmd_open_home(struct cmd_env *env, struct home *h, int flags)
+{
+    int rc = home_open(h, env->home_dir, flags);
+
+    if (rc == ILONET_ENOTFOUND)
+        return cmd_fail(env->home_dir,
+                        "no node home here (create one with 'ilonet init' "
+                        "or 'ilonet testnet', or pass -C DIR)");
+    if (rc == ILONET_EPERM)
+        return cmd_fail(env->home_dir,
+                        "permission: node.key or network file is readable "
+                        "by others (chmod 600)");
+    if (rc != 0) {
+        char what[HOME_PATH_MAX + 16];
+        snprintf(what, sizeof(what), "%s", env->home_dir);
+        return cmd_fail_err(what, rc);
+    }
+    return 0;
+}
+
+void
+cmd_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (c < 0x20)
+                fprintf(f, "\\u%04x", c);
+            else
+                fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void
+cmd_opts_init(struct cmd_opts *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof(*o));
+    o->argc = argc < 128 ? argc : 128;
+    o->argv = argv;
+    if (o->argc > 0)
+        o->used[0] = 1; /* the command name */
+}
+
+const char *
+cmd_opt(struct cmd_opts *o, const char *name)
+{
+    size_t nl = strlen(name);
+
+    for (int i = 1; i < o->argc; i++) {
+        if (o->used[i])
+            continue;
+        if (strcmp(o->argv[i], name) == 0 && i + 1 < o->argc) {
+            o->used[i] = o->used[i + 1] = 1;
+            return o->argv[i + 1];
+        }
+        /* --name=value */
+        if (strncmp(o->argv[i], name, nl) == 0 && o->argv[i][nl] == '=') {
+            o->used[i] = 1;
+            return o->argv[i] + nl + 1;
+        }
+    }
+    return NULL;
+}
+
+int
+cmd_opt_all(struct cmd_opts *o, const char *name, const char **out, int n)
+{
+    int k = 0;
+    const char *v;
+
+    while (k < n && (v = cmd_opt(o, name)) != NULL)
+        out[k++] = v;
+    return k;
+}
+
+int
+cmd_flag(struct cmd_opts *o, const char *name)
+{
+    for (int i = 1; i < o->argc; i++)
+        if (!o->used[i] && strcmp(o->argv[i], name) == 0) {
+            o->used[i] = 1;
+            return 1;
+        }
+    return 0;
+}
+
+const char *
+cmd_pos(struct cmd_opts *o, int idx)
+{
+    int k = 0;
+
+    for (int i = 1; i < o->argc; i++) {
+        if (o->used[i] || (o->argv[i][0] == '-' && o->argv[i][1] == '-'))
+            continue;
+        if (k++ == idx) {
+            o->used[i] = 1;
+            return o->argv[i];
+        }
+    }
+    return NULL;
+}
+
+int
+cmd_opts_done(struct cmd_opts *o, const char *cmd)
+{
+    for (int i = 1; i < o->argc; i++) {
+        if (o->used[i])
+            continue;
+        if (o->argv[i][0] == '-')
+            return cmd_usage(cmd, "unknown option or missing value: %s",
+                             o->argv[i]);
+        return cmd_usage(cmd, "unexpected argument: %s", o->argv[i]);
+    }
+    return 0;
+}
+
+int
+cmd_parse_date(const char *s, uint64_t *out)
+{
+    int y, m, d;
+    char tail;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30,
+                                31, 31, 30, 31, 30, 31};
+    int64_t days;
+
+    if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+        strlen(s) != 10 || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1)
+        return ILONET_EINVAL;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] + (m == 2 && leap))
+        return ILONET_EINVAL;
+    /* Days from the civil date (Howard Hinnant's algorithm). */
+    int yy = y - (m <= 2);
+    int era = yy / 400;
+    int yoe = yy - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    days = (int64_t)era * 146097 + doe - 719468;
+    *out = (uint64_t)days * 86400u;
+    return 0;
+}
+
+void
+cmd_print_hex(FILE *f, const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%02x", b[i]);
+}

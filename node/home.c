@@ -1,0 +1,328 @@
+/* home.c - node home directory: create, load, certificate install, config. */
+#include "home.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "crypto/error.h"
+#include "storage/view.h"
+
+int
+home_path(const struct home *h, const char *name, char *out)
+{
+    size_t dl = strlen(h->h_dir), nl = strlen(name);
+
+    if (dl + 1 + nl >= HOME_PATH_MAX) {
+        out[0] = '\0';
+        return ILONET_EINVAL;
+    }
+    memcpy(out, h->h_dir, dl);
+    out[dl] = '/';
+    memcpy(out + dl + 1, name, nl + 1);
+    return 0;
+}
+
+const char *
+home_default_dir(const char *explicit_dir)
+{
+    const char *env = getenv("ILONET_HOME");
+
+    if (explicit_dir && *explicit_dir)
+        return explicit_dir;
+    if (env && *env)
+        return env;
+    return "./.ilonet";
+}
+
+uint64_t
+home_now_ms(void)
+{
+    struct timespec ts;
+    const char *off = getenv("ILONET_CLOCK_OFFSET_MS");
+    int64_t ms;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    /* Test-only: simulate a skewed clock (docs/RELIABILITY.md). */
+    if (off && *off)
+        ms += strtoll(off, NULL, 10);
+    return ms > 0 ? (uint64_t)ms : 0;
+}
+
+static int
+home__copy(const char *from, const char *to, int mode)
+{
+    uint8_t *buf = NULL;
+    size_t len;
+    int rc;
+
+    if ((rc = cert_read_file(from, 1 << 20, &buf, &len)) != 0)
+        return rc;
+    rc = cert_write_file(to, buf, len, mode);
+    sodium_memzero(buf, len);
+    free(buf);
+    return rc;
+}
+
+int
+home_create(const char *dir, const char *network_file,
+            const char *roster_file, struct key_pair *out_key)
+{
+    struct home h;
+    char path[HOME_PATH_MAX];
+    struct network net;
+    struct roster ros;
+    struct key_pair kp;
+    struct store *s = NULL;
+    int rc;
+
+    memset(&h, 0, sizeof(h));
+    if (snprintf(h.h_dir, sizeof(h.h_dir), "%s", dir) >= HOME_PATH_MAX)
+        return ILONET_EINVAL;
+    /* Validate the inputs before creating anything. */
+    if ((rc = network_load(network_file, &net)) != 0)
+        return rc;
+    if ((rc = roster_load(roster_file, &ros)) != 0)
+        return rc;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return ILONET_EIO;
+    home_path(&h, "node.key", path);
+    if (access(path, F_OK) == 0)
+        return ILONET_EEXIST;
+    if ((rc = key_generate(&kp, KEY_NODE, NULL)) != 0)
+        return rc;
+    if ((rc = key_save(path, &kp)) != 0)
+        goto out;
+    home_path(&h, "network", path);
+    if ((rc = home__copy(network_file, path, 0600)) != 0)
+        goto out;
+    home_path(&h, "roster", path);
+    if ((rc = home__copy(roster_file, path, 0644)) != 0)
+        goto out;
+    home_path(&h, "config", path);
+    if (access(path, F_OK) != 0) {
+        struct home_config c;
+        memset(&c, 0, sizeof(c));
+        if ((rc = home_config_save(path, &c)) != 0)
+            goto out;
+    }
+    home_path(&h, "store.db", path);
+    if ((rc = store_open(path, net.n_id, &ros, &s)) != 0)
+        goto out;
+    if ((rc = view_attach(s)) != 0)
+        goto out;
+    if (out_key)
+        *out_key = kp;
+out:
+    store_close(s);
+    key_wipe(&kp);
+    sodium_memzero(&net, sizeof(net));
+    return rc;
+}
+
+static int
+home__load_cert(struct home *h)
+{
+    char path[HOME_PATH_MAX];
+    uint8_t *buf = NULL;
+    size_t len;
+    int rc;
+
+    home_path(h, "node.cert", path);
+    rc = cert_read_file(path, CERT_MAX_LEN, &buf, &len);
+    if (rc == ILONET_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    rc = cert_verify(buf, len, &h->h_roster, h->h_net.n_id, &h->h_cert);
+    free(buf);
+    if (rc != 0)
+        return rc;
+    if (sodium_memcmp(h->h_cert.c_node, h->h_key.pk, KEY_PK_LEN) != 0)
+        return ILONET_EUNKNOWNAUTHOR;
+    h->h_has_cert = 1;
+    return 0;
+}
+
+int
+home_open(struct home *h, const char *dir, int flags)
+{
+    char path[HOME_PATH_MAX];
+    int rc;
+
+    memset(h, 0, sizeof(*h));
+    if (snprintf(h->h_dir, sizeof(h->h_dir), "%s", dir) >= HOME_PATH_MAX)
+        return ILONET_EINVAL;
+    home_path(h, "node.key", path);
+    if ((rc = key_load(path, &h->h_key)) != 0)
+        goto fail;
+    if (h->h_key.kind != KEY_NODE) {
+        rc = ILONET_EINVAL;
+        goto fail;
+    }
+    home_path(h, "network", path);
+    if ((rc = network_load(path, &h->h_net)) != 0)
+        goto fail;
+    home_path(h, "roster", path);
+    if ((rc = roster_load(path, &h->h_roster)) != 0)
+        goto fail;
+    if ((rc = home__load_cert(h)) != 0)
+        goto fail;
+    home_path(h, "config", path);
+    if ((rc = home_config_load(path, &h->h_conf)) != 0 &&
+        rc != ILONET_ENOTFOUND)
+        goto fail;
+    if (flags & HOME_STORE) {
+        home_path(h, "store.db", path);
+        if ((rc = store_open(path, h->h_net.n_id, &h->h_roster,
+                             &h->h_store)) != 0)
+            goto fail;
+        if (h->h_has_cert) {
+            struct store_identity id;
+            memset(&id, 0, sizeof(id));
+            memcpy(id.si_node, h->h_key.pk, KEY_PK_LEN);
+            snprintf(id.si_state, sizeof(id.si_state), "%s",
+                     h->h_cert.c_state);
+            id.si_role = h->h_cert.c_role;
+            store_set_identity(h->h_store, &id);
+        }
+        if ((rc = view_attach(h->h_store)) != 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    home_close(h);
+    return rc;
+}
+
+void
+home_close(struct home *h)
+{
+    store_close(h->h_store);
+    h->h_store = NULL;
+    key_wipe(&h->h_key);
+    sodium_memzero(&h->h_net, sizeof(h->h_net));
+}
+
+int
+home_install_cert(struct home *h, const char *cert_file)
+{
+    char path[HOME_PATH_MAX];
+    uint8_t *buf = NULL;
+    size_t len;
+    struct cert c;
+    int rc;
+
+    if ((rc = cert_read_file(cert_file, CERT_MAX_LEN, &buf, &len)) != 0)
+        return rc;
+    if ((rc = cert_verify(buf, len, &h->h_roster, h->h_net.n_id, &c)) != 0)
+        goto out;
+    if (sodium_memcmp(c.c_node, h->h_key.pk, KEY_PK_LEN) != 0) {
+        rc = ILONET_EUNKNOWNAUTHOR; /* a certificate for another node */
+        goto out;
+    }
+    if ((rc = cert_valid_at(&c, home_now_ms() / 1000)) != 0)
+        goto out;
+    home_path(h, "node.cert", path);
+    if ((rc = cert_write_file(path, buf, len, 0644)) != 0)
+        goto out;
+    if (h->h_store && (rc = store_meta_set(h->h_store, "cert", buf, len)) != 0)
+        goto out;
+    h->h_cert = c;
+    h->h_has_cert = 1;
+out:
+    free(buf);
+    return rc;
+}
+
+int
+home_config_load(const char *path, struct home_config *c)
+{
+    uint8_t *buf = NULL;
+    char *line, *save = NULL;
+    size_t len;
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    if ((rc = cert_read_file(path, 64 * 1024, &buf, &len)) != 0)
+        return rc;
+    for (line = strtok_r((char *)buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char addr[HOME_ADDR_MAX + 1], hex[2 * KEY_PK_LEN + 2];
+        uint8_t pk[KEY_PK_LEN];
+
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        if (strncmp(line, "state ", 6) == 0 && key_state_valid(line + 6)) {
+            snprintf(c->hc_state, sizeof(c->hc_state), "%s", line + 6);
+        } else if (sscanf(line, "listen %128s", addr) == 1 &&
+            strlen(addr) < HOME_ADDR_MAX) {
+            snprintf(c->hc_listen, sizeof(c->hc_listen), "%s", addr);
+        } else if (sscanf(line, "peer %128s %65s", addr, hex) == 2 &&
+                   hash_unhex(hex, pk, KEY_PK_LEN) == 0 &&
+                   home_config_add_peer(c, addr, pk) == 0) {
+            continue;
+        } else {
+            rc = ILONET_EMALFORMED;
+            break;
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+int
+home_config_save(const char *path, const struct home_config *c)
+{
+    char *text;
+    size_t cap = 256 + HOME_MAX_PEERS * (HOME_ADDR_MAX + 80), off = 0;
+    int rc;
+
+    text = malloc(cap);
+    if (!text)
+        return ILONET_ENOMEM;
+    off += (size_t)snprintf(text, cap,
+                            "# ilonet node config\n"
+                            "# listen ADDR | peer ADDR PUBKEY\n");
+    if (c->hc_state[0])
+        off += (size_t)snprintf(text + off, cap - off, "state %s\n",
+                                c->hc_state);
+    if (c->hc_listen[0])
+        off += (size_t)snprintf(text + off, cap - off, "listen %s\n",
+                                c->hc_listen);
+    for (size_t i = 0; i < c->hc_npeers; i++) {
+        char hex[2 * KEY_PK_LEN + 1];
+        hash_hex(c->hc_peers[i].hp_pk, KEY_PK_LEN, hex);
+        off += (size_t)snprintf(text + off, cap - off, "peer %s %s\n",
+                                c->hc_peers[i].hp_addr, hex);
+    }
+    rc = cert_write_file(path, (const uint8_t *)text, off, 0644);
+    free(text);
+    return rc;
+}
+
+int
+home_config_add_peer(struct home_config *c, const char *addr,
+                     const uint8_t pk[static KEY_PK_LEN])
+{
+    if (!addr || strlen(addr) >= HOME_ADDR_MAX ||
+        strncmp(addr, "tcp://", 6) != 0)
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < c->hc_npeers; i++)
+        if (memcmp(c->hc_peers[i].hp_pk, pk, KEY_PK_LEN) == 0 &&
+            strcmp(c->hc_peers[i].hp_addr, addr) == 0)
+            return ILONET_EEXIST;
+    if (c->hc_npeers >= HOME_MAX_PEERS)
+        return ILONET_ETOOBIG;
+    snprintf(c->hc_peers[c->hc_npeers].hp_addr, HOME_ADDR_MAX, "%s", addr);
+    memcpy(c->hc_peers[c->hc_npeers].hp_pk, pk, KEY_PK_LEN);
+    c->hc_npeers++;
+    return 0;
+}
