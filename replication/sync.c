@@ -1,0 +1,1468 @@
+/* sync.c - the sync state machine: heads, wants, batches, evidence, digests. */
+#include "sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "msg.h"
+#include "storage/batch.h"
+#include "storage/log.h"
+
+/*
+ * Layout of the state (docs/PROTOCOL.md explains the protocol itself):
+ *   - the node keeps one struct sync__log per log it holds or has heard of
+ *     from a member peer, sorted by log id (the digest walks them in that
+ *     order); it caches the store's head and remembers which peer a
+ *     request for the log is outstanding at, so two peers announcing the
+ *     same entries do not both get asked for them;
+ *   - each session keeps one struct sync__plog per log it has dealt with:
+ *     what the peer holds, what we owe it (an announcement, evidence, a
+ *     request, a range being served).
+ * Output is built lazily in sync_next_out() from these flags, so nothing
+ * a peer sends can make us queue more than a flag per log.
+ */
+
+#define SYNC_MAX_LOGS 65536 /* logs a node keeps track of */
+#define SYNC__DIGEST_CTX "ilonet/sync-digest/v1"
+
+struct sync__log {
+    uint8_t l_id[HASH_LEN];
+    uint8_t l_author[KEY_PK_LEN];
+    char l_audience[ENTRY_AUDIENCE_MAX + 1];
+    uint64_t l_seq; /* held head, 0 = not held */
+    uint8_t l_head[HASH_LEN];
+    uint64_t l_frozen;
+    struct sync_peer *l_want_peer; /* request outstanding there */
+    uint64_t l_want_until;
+};
+
+enum {
+    SYNC__F_ANNOUNCE = 1,  /* send our head in a HEADS announcement */
+    SYNC__F_EVIDENCE = 2,  /* send our fork evidence */
+    SYNC__F_DIVERGED = 4,  /* one chain break forgiven (fork probe) */
+};
+
+struct sync__plog {
+    struct sync__log *pl_log;
+    uint64_t pl_their_seq;      /* peer holds at least this */
+    uint64_t pl_their_frozen;   /* peer's fork seq, 0 none known */
+    uint64_t pl_told_seq;       /* last head we announced */
+    uint64_t pl_told_frozen;
+    uint64_t pl_want_from;      /* WANT to send, 0 none */
+    uint64_t pl_serve_next;     /* serving from here, 0 not serving */
+    unsigned pl_flags;
+};
+
+struct sync_node {
+    struct store *n_store;
+    struct cert n_me;
+    uint8_t *n_cert;
+    size_t n_cert_len;
+    struct sync_config n_cfg;
+    struct sync_callbacks n_cb;
+    struct sync__log **n_logs; /* sorted by l_id */
+    size_t n_nlogs, n_caplogs;
+    struct sync_peer *n_peers;
+};
+
+struct sync_peer {
+    struct sync_node *p_node;
+    struct sync_peer *p_next, *p_prev;
+    void *p_data;
+    uint8_t p_key[KEY_PK_LEN];
+    int p_dead, p_ready, p_hello_sent, p_kick;
+    uint8_t p_hello_id[HASH_LEN];
+    struct cert p_cert;
+    uint64_t p_created, p_now, p_next_digest;
+    struct sync__plog *p_logs; /* sorted by log id */
+    size_t p_nlogs, p_caplogs;
+    size_t p_n_announce, p_n_want, p_n_evidence, p_n_serving;
+    size_t p_serve_cursor;
+    /* full HEADS listing: requested, in progress (cursor over n_logs) */
+    int p_list_pending, p_list_reply_pending;
+    int p_list_active, p_list_reply;
+    size_t p_list_cursor;
+    uint8_t p_list_digest[HASH_LEN];
+    int p_digest_pending, p_ack_pending;
+    uint64_t p_batches_in_total;
+    uint64_t p_batches_sent, p_batches_acked, p_last_ack_ms;
+    struct sync_peer_stats p_st;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static void
+sync__be64(uint8_t out[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        out[i] = (uint8_t)v;
+}
+
+static int
+sync__admits(const struct cert *c, const struct sync__log *l)
+{
+    return audience_admits(l->l_audience, c->c_state, c->c_role);
+}
+
+static int
+sync__peer_admits(const struct sync_peer *p, const struct sync__log *l)
+{
+    return p->p_ready && !p->p_dead && sync__admits(&p->p_cert, l);
+}
+
+static void
+sync__audit(struct sync_peer *p, const uint8_t *log, uint64_t seq, int code,
+            int strike, const char *what)
+{
+    struct sync_node *n = p->p_node;
+    struct sync_audit a = {p->p_key, log, seq, code, strike, what};
+
+    if (strike)
+        p->p_st.ps_strikes++;
+    if (n->n_cb.cb_audit)
+        n->n_cb.cb_audit(n->n_cb.cb_arg, &a);
+}
+
+/* A peer fault: audit line, strike, the session is dead. */
+static int
+sync__fail(struct sync_peer *p, const uint8_t *log, uint64_t seq, int code,
+           int strike, const char *what)
+{
+    sync__audit(p, log, seq, code, strike, what);
+    p->p_dead = 1;
+    return code;
+}
+
+static void
+sync__flush_kicks(struct sync_node *n)
+{
+    for (struct sync_peer *p = n->n_peers; p; p = p->p_next) {
+        if (!p->p_kick)
+            continue;
+        p->p_kick = 0;
+        if (!p->p_dead && n->n_cb.cb_output && sync_has_out(p))
+            n->n_cb.cb_output(n->n_cb.cb_arg, p);
+    }
+}
+
+/* ---- the node's log table --------------------------------------------- */
+
+/* Index of id in n_logs, or -(insertion point) - 1. */
+static long
+sync__log_index(const struct sync_node *n, const uint8_t id[HASH_LEN])
+{
+    size_t lo = 0, hi = n->n_nlogs;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = memcmp(n->n_logs[mid]->l_id, id, HASH_LEN);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -(long)lo - 1;
+}
+
+static struct sync__log *
+sync__log_find(const struct sync_node *n, const uint8_t id[HASH_LEN])
+{
+    long i = sync__log_index(n, id);
+    return i >= 0 ? n->n_logs[i] : NULL;
+}
+
+/* Finds or adds a log (id already checked against author and audience). */
+static int
+sync__log_get(struct sync_node *n, const uint8_t id[HASH_LEN],
+              const uint8_t author[KEY_PK_LEN], const char *audience,
+              struct sync__log **out)
+{
+    long i = sync__log_index(n, id);
+    size_t at;
+    struct sync__log *l;
+
+    if (i >= 0) {
+        *out = n->n_logs[i];
+        return 0;
+    }
+    if (n->n_nlogs >= SYNC_MAX_LOGS)
+        return ILONET_ETOOBIG;
+    if (n->n_nlogs == n->n_caplogs) {
+        size_t cap = n->n_caplogs ? n->n_caplogs * 2 : 64;
+        struct sync__log **nl = realloc(n->n_logs, cap * sizeof(*nl));
+        if (!nl)
+            return ILONET_ENOMEM;
+        n->n_logs = nl;
+        n->n_caplogs = cap;
+    }
+    if (!(l = calloc(1, sizeof(*l))))
+        return ILONET_ENOMEM;
+    memcpy(l->l_id, id, HASH_LEN);
+    memcpy(l->l_author, author, KEY_PK_LEN);
+    snprintf(l->l_audience, sizeof(l->l_audience), "%s", audience);
+    at = (size_t)(-i - 1);
+    memmove(&n->n_logs[at + 1], &n->n_logs[at],
+            (n->n_nlogs - at) * sizeof(*n->n_logs));
+    n->n_logs[at] = l;
+    n->n_nlogs++;
+    *out = l;
+    return 0;
+}
+
+/* Re-reads a log's head from the store. */
+static int
+sync__log_refresh(struct sync_node *n, struct sync__log *l)
+{
+    struct log_head h;
+    int rc = log_head(n->n_store, l->l_id, &h);
+
+    if (rc == ILONET_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    l->l_seq = h.lh_seq;
+    memcpy(l->l_head, h.lh_id, HASH_LEN);
+    l->l_frozen = h.lh_frozen;
+    return 0;
+}
+
+/* ---- per-peer log table ----------------------------------------------- */
+
+static long
+sync__plog_index(const struct sync_peer *p, const uint8_t id[HASH_LEN])
+{
+    size_t lo = 0, hi = p->p_nlogs;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = memcmp(p->p_logs[mid].pl_log->l_id, id, HASH_LEN);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -(long)lo - 1;
+}
+
+static struct sync__plog *
+sync__plog_find(struct sync_peer *p, const struct sync__log *l)
+{
+    long i = sync__plog_index(p, l->l_id);
+    return i >= 0 ? &p->p_logs[i] : NULL;
+}
+
+static int
+sync__plog_get(struct sync_peer *p, struct sync__log *l,
+               struct sync__plog **out)
+{
+    long i = sync__plog_index(p, l->l_id);
+    size_t at;
+
+    if (i >= 0) {
+        *out = &p->p_logs[i];
+        return 0;
+    }
+    if (p->p_nlogs >= SYNC_MAX_LOGS)
+        return ILONET_ETOOBIG;
+    if (p->p_nlogs == p->p_caplogs) {
+        size_t cap = p->p_caplogs ? p->p_caplogs * 2 : 64;
+        struct sync__plog *nl = realloc(p->p_logs, cap * sizeof(*nl));
+        if (!nl)
+            return ILONET_ENOMEM;
+        p->p_logs = nl;
+        p->p_caplogs = cap;
+    }
+    at = (size_t)(-i - 1);
+    memmove(&p->p_logs[at + 1], &p->p_logs[at],
+            (p->p_nlogs - at) * sizeof(*p->p_logs));
+    memset(&p->p_logs[at], 0, sizeof(p->p_logs[at]));
+    p->p_logs[at].pl_log = l;
+    p->p_nlogs++;
+    *out = &p->p_logs[at];
+    return 0;
+}
+
+static void
+sync__flag(struct sync_peer *p, struct sync__plog *pl, unsigned f)
+{
+    if (pl->pl_flags & f)
+        return;
+    pl->pl_flags |= f;
+    if (f == SYNC__F_ANNOUNCE)
+        p->p_n_announce++;
+    else if (f == SYNC__F_EVIDENCE)
+        p->p_n_evidence++;
+    p->p_kick = 1;
+}
+
+static void
+sync__unflag(struct sync_peer *p, struct sync__plog *pl, unsigned f)
+{
+    if (!(pl->pl_flags & f))
+        return;
+    pl->pl_flags &= ~f;
+    if (f == SYNC__F_ANNOUNCE)
+        p->p_n_announce--;
+    else if (f == SYNC__F_EVIDENCE)
+        p->p_n_evidence--;
+}
+
+/* The highest seq we may fetch of a log from this peer: its head, but
+ * nothing past a fork it holds evidence for. */
+static uint64_t
+sync__their_limit(const struct sync__plog *pl)
+{
+    uint64_t lim = pl->pl_their_seq;
+
+    if (pl->pl_their_frozen && pl->pl_their_frozen < lim)
+        lim = pl->pl_their_frozen;
+    return lim;
+}
+
+static void
+sync__queue_want(struct sync_peer *p, struct sync__plog *pl, uint64_t from)
+{
+    struct sync__log *l = pl->pl_log;
+
+    if (pl->pl_want_from == 0) {
+        p->p_n_want++;
+        pl->pl_want_from = from;
+    } else if (from < pl->pl_want_from) {
+        pl->pl_want_from = from;
+    }
+    l->l_want_peer = p;
+    l->l_want_until = p->p_now + p->p_node->n_cfg.sc_want_ms;
+    p->p_kick = 1;
+}
+
+/*
+ * Asks this peer for what it has of a log beyond our head, unless a
+ * request for the log is already outstanding (here or at another peer)
+ * and has not timed out. A frozen log is never fetched further: past the
+ * fork, peers may hold different branches.
+ */
+static void
+sync__want_eval(struct sync_peer *p, struct sync__plog *pl)
+{
+    struct sync__log *l = pl->pl_log;
+
+    if (l->l_frozen || sync__their_limit(pl) <= l->l_seq)
+        return;
+    if (l->l_want_peer && l->l_want_until > p->p_now)
+        return;
+    sync__queue_want(p, pl, l->l_seq + 1);
+}
+
+/* After our copy of l grew or froze: tell every member peer that lacks it,
+ * send evidence for a new fork, and clear a completed request. */
+static void
+sync__log_changed(struct sync_node *n, struct sync__log *l, int new_fork)
+{
+    for (struct sync_peer *q = n->n_peers; q; q = q->p_next) {
+        struct sync__plog *pl;
+
+        if (!sync__peer_admits(q, l) || l->l_seq == 0)
+            continue;
+        if (sync__plog_get(q, l, &pl) != 0)
+            continue; /* table full: the digest round repairs it */
+        if (pl->pl_their_seq < l->l_seq && pl->pl_told_seq < l->l_seq)
+            sync__flag(q, pl, SYNC__F_ANNOUNCE);
+        if (l->l_frozen && pl->pl_told_frozen != l->l_frozen)
+            sync__flag(q, pl, SYNC__F_ANNOUNCE);
+        if (new_fork)
+            sync__flag(q, pl, SYNC__F_EVIDENCE);
+    }
+}
+
+/* Our head moved: if the outstanding request is satisfied, let another
+ * peer that has more be asked. */
+static void
+sync__want_progress(struct sync_node *n, struct sync__log *l,
+                    struct sync_peer *from, int progressed)
+{
+    struct sync__plog *pl;
+
+    if (l->l_want_peer != from)
+        return;
+    pl = sync__plog_find(from, l);
+    if (progressed)
+        l->l_want_until = from->p_now + n->n_cfg.sc_want_ms;
+    if (!pl || l->l_frozen || sync__their_limit(pl) <= l->l_seq) {
+        l->l_want_peer = NULL;
+        for (struct sync_peer *q = n->n_peers; q; q = q->p_next) {
+            struct sync__plog *ql;
+            if (q == from || !sync__peer_admits(q, l))
+                continue;
+            if ((ql = sync__plog_find(q, l)) != NULL)
+                sync__want_eval(q, ql);
+        }
+    }
+}
+
+/* ---- digest ----------------------------------------------------------- */
+
+/*
+ * Anti-entropy digest over the logs held that a (state, role) member may
+ * read, in log id order: id, then for a log with fork evidence 0x01 and the
+ * fork seq (its head differs per branch), else 0x00, head seq and head id.
+ */
+static void
+sync__digest(const struct sync_node *n, const char *state, enum cert_role role,
+             uint8_t out[static HASH_LEN])
+{
+    struct hash_state hs;
+    uint8_t b[8];
+
+    hash_init(&hs, SYNC__DIGEST_CTX);
+    for (size_t i = 0; i < n->n_nlogs; i++) {
+        const struct sync__log *l = n->n_logs[i];
+
+        if (l->l_seq == 0 || !audience_admits(l->l_audience, state, role))
+            continue;
+        hash_update(&hs, l->l_id, HASH_LEN);
+        if (l->l_frozen) {
+            hash_update(&hs, "\x01", 1);
+            sync__be64(b, l->l_frozen);
+            hash_update(&hs, b, 8);
+        } else {
+            hash_update(&hs, "\x00", 1);
+            sync__be64(b, l->l_seq);
+            hash_update(&hs, b, 8);
+            hash_update(&hs, l->l_head, HASH_LEN);
+        }
+    }
+    hash_final(&hs, out);
+}
+
+int
+sync_digest(struct sync_node *n, const char *state, enum cert_role role,
+            uint8_t out[static HASH_LEN])
+{
+    if (!n || !state)
+        return ILONET_EINVAL;
+    sync__digest(n, state, role, out);
+    return 0;
+}
+
+/* ---- node and peer lifetime ------------------------------------------- */
+
+int
+sync_node_new(struct sync_node **out, struct store *s, const uint8_t *my_cert,
+              size_t my_cert_len, const struct sync_config *cfg,
+              const struct sync_callbacks *cb)
+{
+    struct sync_node *n;
+    struct store_identity id;
+    struct log_head *heads = NULL;
+    size_t nheads = 0;
+    int rc;
+
+    if (!out || !s || !my_cert || my_cert_len == 0 ||
+        my_cert_len > CERT_MAX_LEN)
+        return ILONET_EINVAL;
+    if (!(n = calloc(1, sizeof(*n))))
+        return ILONET_ENOMEM;
+    n->n_store = s;
+    if ((rc = cert_verify(my_cert, my_cert_len, store_roster(s),
+                          store_network(s), &n->n_me)) != 0)
+        goto fail;
+    if (!(n->n_cert = malloc(my_cert_len))) {
+        rc = ILONET_ENOMEM;
+        goto fail;
+    }
+    memcpy(n->n_cert, my_cert, my_cert_len);
+    n->n_cert_len = my_cert_len;
+    n->n_cfg = (struct sync_config){1000, 3000, 10000, 8, 65536};
+    if (cfg) {
+        if (cfg->sc_digest_ms)
+            n->n_cfg.sc_digest_ms = cfg->sc_digest_ms;
+        if (cfg->sc_want_ms)
+            n->n_cfg.sc_want_ms = cfg->sc_want_ms;
+        if (cfg->sc_hello_ms)
+            n->n_cfg.sc_hello_ms = cfg->sc_hello_ms;
+        if (cfg->sc_window)
+            n->n_cfg.sc_window = cfg->sc_window;
+        if (cfg->sc_batch_bytes)
+            n->n_cfg.sc_batch_bytes = cfg->sc_batch_bytes;
+    }
+    if (cb)
+        n->n_cb = *cb;
+    memcpy(id.si_node, n->n_me.c_node, KEY_PK_LEN);
+    memcpy(id.si_state, n->n_me.c_state, sizeof(id.si_state));
+    id.si_role = n->n_me.c_role;
+    store_set_identity(s, &id);
+    if ((rc = log_heads(s, &heads, &nheads)) != 0)
+        goto fail;
+    for (size_t i = 0; i < nheads; i++) {
+        struct sync__log *l;
+        const struct log_head *h = &heads[i];
+
+        if ((rc = sync__log_get(n, h->lh_log.ld_id, h->lh_log.ld_author,
+                                h->lh_log.ld_audience, &l)) != 0)
+            goto fail;
+        l->l_seq = h->lh_seq;
+        memcpy(l->l_head, h->lh_id, HASH_LEN);
+        l->l_frozen = h->lh_frozen;
+    }
+    free(heads);
+    *out = n;
+    return 0;
+fail:
+    free(heads);
+    sync_node_free(n);
+    return rc;
+}
+
+void
+sync_node_free(struct sync_node *n)
+{
+    if (!n)
+        return;
+    while (n->n_peers)
+        sync_peer_free(n->n_peers);
+    for (size_t i = 0; i < n->n_nlogs; i++)
+        free(n->n_logs[i]);
+    free(n->n_logs);
+    free(n->n_cert);
+    free(n);
+}
+
+int
+sync_peer_new(struct sync_node *n, const uint8_t peer_pk[static KEY_PK_LEN],
+              uint64_t now_ms, struct sync_peer **out)
+{
+    struct sync_peer *p;
+
+    if (!n || !out)
+        return ILONET_EINVAL;
+    if (!(p = calloc(1, sizeof(*p))))
+        return ILONET_ENOMEM;
+    p->p_node = n;
+    memcpy(p->p_key, peer_pk, KEY_PK_LEN);
+    p->p_created = p->p_now = now_ms;
+    p->p_next = n->n_peers;
+    if (n->n_peers)
+        n->n_peers->p_prev = p;
+    n->n_peers = p;
+    *out = p;
+    return 0;
+}
+
+void
+sync_peer_free(struct sync_peer *p)
+{
+    struct sync_node *n;
+
+    if (!p)
+        return;
+    n = p->p_node;
+    if (p->p_prev)
+        p->p_prev->p_next = p->p_next;
+    else
+        n->n_peers = p->p_next;
+    if (p->p_next)
+        p->p_next->p_prev = p->p_prev;
+    for (size_t i = 0; i < n->n_nlogs; i++)
+        if (n->n_logs[i]->l_want_peer == p)
+            n->n_logs[i]->l_want_peer = NULL;
+    free(p->p_logs);
+    free(p);
+}
+
+void
+sync_peer_set_data(struct sync_peer *p, void *data)
+{
+    p->p_data = data;
+}
+
+void *
+sync_peer_data(const struct sync_peer *p)
+{
+    return p->p_data;
+}
+
+const uint8_t *
+sync_peer_key(const struct sync_peer *p)
+{
+    return p->p_key;
+}
+
+const struct cert *
+sync_peer_cert(const struct sync_peer *p)
+{
+    return p->p_ready ? &p->p_cert : NULL;
+}
+
+void
+sync_peer_stats(const struct sync_peer *p, struct sync_peer_stats *st)
+{
+    *st = p->p_st;
+    st->ps_ready = p->p_ready;
+}
+
+/* ---- receiving -------------------------------------------------------- */
+
+static int
+sync__on_hello(struct sync_peer *p, const struct msg *m)
+{
+    struct sync_node *n = p->p_node;
+    uint8_t hid[HASH_LEN];
+    struct cert c;
+    int rc;
+
+    cert_envelope_id(m->m_cert, m->m_cert_len, hid);
+    if (p->p_ready) {
+        /* A repeated HELLO is harmless if it is the same one. */
+        if (memcmp(hid, p->p_hello_id, HASH_LEN) == 0)
+            return 0;
+        return sync__fail(p, NULL, 0, ILONET_EPROTO, 1, "hello-again");
+    }
+    if (m->m_version != SYNC_PROTO_VERSION)
+        return sync__fail(p, NULL, 0, ILONET_EPROTO, 0, "hello-version");
+    if ((rc = cert_verify(m->m_cert, m->m_cert_len, store_roster(n->n_store),
+                          store_network(n->n_store), &c)) != 0)
+        return sync__fail(p, NULL, 0, rc, 1, "hello-cert");
+    if (memcmp(c.c_node, p->p_key, KEY_PK_LEN) != 0)
+        return sync__fail(p, NULL, 0, ILONET_EUNKNOWNAUTHOR, 1,
+                          "hello-cert-key");
+    if ((rc = cert_valid_at(&c, p->p_now / 1000)) != 0)
+        return sync__fail(p, NULL, 0, rc, 1, "hello-cert-validity");
+    p->p_cert = c;
+    p->p_ready = 1;
+    memcpy(p->p_hello_id, hid, HASH_LEN);
+    p->p_next_digest = p->p_now + n->n_cfg.sc_digest_ms;
+    /* Evidence first, then our full listing. */
+    for (size_t i = 0; i < n->n_nlogs; i++) {
+        struct sync__log *l = n->n_logs[i];
+        struct sync__plog *pl;
+
+        if (l->l_frozen && l->l_seq && sync__admits(&c, l) &&
+            sync__plog_get(p, l, &pl) == 0)
+            sync__flag(p, pl, SYNC__F_EVIDENCE);
+    }
+    p->p_list_pending = 1;
+    p->p_kick = 1;
+    return 0;
+}
+
+/* Our entry id at seq of l, for spotting a diverged copy. */
+struct sync__idq {
+    uint8_t id[HASH_LEN];
+    int found;
+};
+
+static int
+sync__id_cb(void *arg, const struct entry *e)
+{
+    struct sync__idq *q = arg;
+
+    memcpy(q->id, e->e_id, HASH_LEN);
+    q->found = 1;
+    return 1;
+}
+
+static int
+sync__id_at(struct sync_node *n, const struct sync__log *l, uint64_t seq,
+            uint8_t id[HASH_LEN])
+{
+    struct sync__idq q = {{0}, 0};
+    int rc;
+
+    if (seq == l->l_seq) {
+        memcpy(id, l->l_head, HASH_LEN);
+        return 0;
+    }
+    rc = log_range(n->n_store, l->l_id, seq, 1, 1, sync__id_cb, &q);
+    if (rc != 0 && rc != 1)
+        return rc;
+    if (!q.found)
+        return ILONET_ENOTFOUND;
+    memcpy(id, q.id, HASH_LEN);
+    return 0;
+}
+
+static int
+sync__on_heads(struct sync_peer *p, const struct msg *m0)
+{
+    struct sync_node *n = p->p_node;
+    const struct cert *me = &n->n_me;
+    struct msg m = *m0;
+    struct msg_head h;
+    uint8_t want[HASH_LEN];
+    int rc;
+
+    /* Check every item before acting on any. */
+    while ((rc = msg_heads_next(&m, &h)) == 1) {
+        entry_log_id(store_network(n->n_store), h.mh_author, h.mh_audience,
+                     want);
+        if (memcmp(want, h.mh_log, HASH_LEN) != 0)
+            return sync__fail(p, h.mh_log, h.mh_seq, ILONET_ENETWORK, 1,
+                              "heads-log-id");
+        /* An honest member never names a log we may not read. */
+        if (!audience_admits(h.mh_audience, me->c_state, me->c_role))
+            return sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1,
+                              "heads-audience");
+    }
+    if (rc < 0)
+        return sync__fail(p, NULL, 0, rc, 1, "heads-item");
+
+    m = *m0;
+    while (msg_heads_next(&m, &h) == 1) {
+        struct sync__log *l;
+        struct sync__plog *pl;
+        uint8_t mine[HASH_LEN];
+
+        if ((rc = sync__log_get(n, h.mh_log, h.mh_author, h.mh_audience,
+                                &l)) != 0 ||
+            (rc = sync__plog_get(p, l, &pl)) != 0)
+            return sync__fail(p, h.mh_log, h.mh_seq, rc,
+                              rc == ILONET_ETOOBIG, "heads-table");
+        if (h.mh_seq > pl->pl_their_seq)
+            pl->pl_their_seq = h.mh_seq;
+        if (h.mh_frozen &&
+            (!pl->pl_their_frozen || h.mh_frozen < pl->pl_their_frozen))
+            pl->pl_their_frozen = h.mh_frozen;
+        /* They lack our evidence, or hold a later fork than ours. */
+        if (l->l_frozen && l->l_seq &&
+            (!h.mh_frozen || h.mh_frozen > l->l_frozen))
+            sync__flag(p, pl, SYNC__F_EVIDENCE);
+        /* Our own log, longer elsewhere: we were restored from a backup;
+         * no appends until we have caught up (no self-fork). */
+        if (memcmp(h.mh_author, me->c_node, KEY_PK_LEN) == 0 &&
+            h.mh_seq > l->l_seq &&
+            (rc = log_mark_self_behind(n->n_store, l->l_id, h.mh_seq)) != 0)
+            return sync__fail(p, l->l_id, h.mh_seq, rc, 0, "self-behind");
+        /* Same seq held on both sides with another id: a fork. Fetch
+         * their entry at that seq so log_ingest records the evidence. */
+        if (!l->l_frozen && l->l_seq >= h.mh_seq) {
+            rc = sync__id_at(n, l, h.mh_seq, mine);
+            if (rc == 0 && memcmp(mine, h.mh_id, HASH_LEN) != 0 &&
+                !l->l_want_peer)
+                sync__queue_want(p, pl, h.mh_seq);
+            else if (rc != 0 && rc != ILONET_ENOTFOUND)
+                return sync__fail(p, l->l_id, h.mh_seq, rc, 0, "store");
+        }
+        sync__want_eval(p, pl);
+    }
+    if ((m0->m_flags & MSG_HEADS_LAST) && (m0->m_flags & MSG_HEADS_REPLY)) {
+        p->p_list_pending = 1;
+        p->p_kick = 1;
+    }
+    return 0;
+}
+
+static int
+sync__on_want(struct sync_peer *p, const struct msg *m0)
+{
+    struct sync_node *n = p->p_node;
+    struct msg m = *m0;
+    struct msg_want w;
+    int rc;
+
+    while ((rc = msg_want_next(&m, &w)) == 1)
+        ;
+    if (rc < 0)
+        return sync__fail(p, NULL, 0, rc, 1, "want-item");
+    m = *m0;
+    while (msg_want_next(&m, &w) == 1) {
+        struct sync__log *l = sync__log_find(n, w.mw_log);
+        struct sync__plog *pl;
+        uint64_t lim;
+
+        /* Unknown, not held and not-for-you look the same: silence. */
+        if (!l || l->l_seq == 0 || !sync__peer_admits(p, l))
+            continue;
+        lim = l->l_frozen && l->l_frozen < l->l_seq ? l->l_frozen : l->l_seq;
+        if (w.mw_from > lim)
+            continue;
+        if ((rc = sync__plog_get(p, l, &pl)) != 0)
+            return sync__fail(p, l->l_id, w.mw_from, rc, 0, "want-table");
+        if (!pl->pl_serve_next)
+            p->p_n_serving++;
+        pl->pl_serve_next = w.mw_from;
+        p->p_kick = 1;
+    }
+    return 0;
+}
+
+/* Ingest errors an honest peer can cause: not its fault. */
+static int
+sync__soft_ingest_error(int rc)
+{
+    return rc == ILONET_EREVOKED || rc == ILONET_EFROZEN;
+}
+
+static int
+sync__local_error(int rc)
+{
+    return rc == ILONET_EIO || rc == ILONET_ENOMEM || rc == ILONET_EBUSY;
+}
+
+static int
+sync__on_batch(struct sync_peer *p, const struct msg *m)
+{
+    struct sync_node *n = p->p_node;
+    const struct cert *me = &n->n_me;
+    struct log_batch b;
+    struct ingest_stats st;
+    struct sync__log *l;
+    struct sync__plog *pl;
+    uint64_t first, last, before;
+    int rc, fork_before;
+
+    p->p_batches_in_total++;
+    p->p_ack_pending = 1;
+    p->p_kick = 1;
+    if ((rc = batch_decode(m->m_a, m->m_a_len, store_network(n->n_store),
+                           &b)) != 0)
+        return sync__fail(p, NULL, 0, rc, 1, "batch-decode");
+    first = b.b_entries[0].e_h.h_seq;
+    last = first + b.b_count - 1;
+    if (!audience_admits(b.b_log.ld_audience, me->c_state, me->c_role)) {
+        rc = sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1, "batch-audience");
+        goto out;
+    }
+    if ((rc = sync__log_get(n, b.b_log.ld_id, b.b_log.ld_author,
+                            b.b_log.ld_audience, &l)) != 0 ||
+        (rc = sync__plog_get(p, l, &pl)) != 0) {
+        rc = sync__fail(p, b.b_log.ld_id, first, rc, rc == ILONET_ETOOBIG,
+                        "batch-table");
+        goto out;
+    }
+    p->p_st.ps_batches_in++;
+    if (last > pl->pl_their_seq)
+        pl->pl_their_seq = last;
+    /* Not adjacent to what we hold (a lost or reordered message, or
+     * another branch past a fork we know of): drop it, ask again. */
+    if (first > l->l_seq + 1 || (l->l_frozen && first > l->l_seq)) {
+        sync__want_eval(p, pl);
+        rc = 0;
+        goto out;
+    }
+    before = l->l_seq;
+    fork_before = l->l_frozen != 0;
+    rc = log_ingest(n->n_store, &b, p->p_now, &st);
+    if (rc != 0) {
+        uint64_t seq = st.is_err_seq ? st.is_err_seq : first;
+        if (rc == ILONET_ECHAIN && first == l->l_seq + 1 &&
+            !(pl->pl_flags & SYNC__F_DIVERGED)) {
+            /* Their next entry does not link to our head: our copies
+             * diverged (a fork neither side knows yet). Once per log,
+             * ask again overlapping our head so log_ingest sees both
+             * entries at one seq and records the evidence. */
+            pl->pl_flags |= SYNC__F_DIVERGED;
+            sync__audit(p, l->l_id, seq, rc, 0, "batch-diverged");
+            if (l->l_seq)
+                sync__queue_want(p, pl, l->l_seq);
+            rc = 0;
+        } else if (sync__soft_ingest_error(rc)) {
+            sync__audit(p, l->l_id, seq, rc, 0, "batch-refused");
+            rc = 0;
+        } else {
+            rc = sync__fail(p, l->l_id, seq, rc, !sync__local_error(rc),
+                            "batch");
+        }
+        goto out;
+    }
+    if ((rc = sync__log_refresh(n, l)) != 0) {
+        rc = sync__fail(p, l->l_id, first, rc, 0, "store");
+        goto out;
+    }
+    if (st.is_new) {
+        p->p_st.ps_entries_in += st.is_new;
+        p->p_st.ps_last_progress_ms = p->p_now;
+    }
+    if (l->l_seq > before || (l->l_frozen && !fork_before))
+        sync__log_changed(n, l, l->l_frozen && !fork_before);
+    sync__want_progress(n, l, p, l->l_seq > before);
+    rc = 0;
+out:
+    batch_free(&b);
+    return rc;
+}
+
+static int
+sync__on_evidence(struct sync_peer *p, const struct msg *m)
+{
+    struct sync_node *n = p->p_node;
+    const struct cert *me = &n->n_me;
+    struct log_batch a, b;
+    struct sync__log *l;
+    struct sync__plog *pl;
+    uint64_t seq;
+    int rc, fork_before;
+
+    memset(&b, 0, sizeof(b));
+    if ((rc = batch_decode(m->m_a, m->m_a_len, store_network(n->n_store),
+                           &a)) != 0)
+        return sync__fail(p, NULL, 0, rc, 1, "evidence-decode");
+    if ((rc = batch_decode(m->m_b, m->m_b_len, store_network(n->n_store),
+                           &b)) != 0) {
+        rc = sync__fail(p, NULL, 0, rc, 1, "evidence-decode");
+        goto out;
+    }
+    seq = a.b_entries[0].e_h.h_seq;
+    if (a.b_count != 1 || b.b_count != 1 ||
+        memcmp(a.b_log.ld_id, b.b_log.ld_id, HASH_LEN) != 0 ||
+        b.b_entries[0].e_h.h_seq != seq ||
+        memcmp(a.b_entries[0].e_id, b.b_entries[0].e_id, HASH_LEN) == 0) {
+        rc = sync__fail(p, a.b_log.ld_id, seq, ILONET_EPROTO, 1, "evidence");
+        goto out;
+    }
+    if (!audience_admits(a.b_log.ld_audience, me->c_state, me->c_role)) {
+        rc = sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1, "evidence-audience");
+        goto out;
+    }
+    /* Evidence is only evidence if the author signed both. */
+    if ((rc = entry_verify_sig(&a.b_entries[0], a.b_log.ld_author)) != 0 ||
+        (rc = entry_verify_sig(&b.b_entries[0], b.b_log.ld_author)) != 0) {
+        rc = sync__fail(p, a.b_log.ld_id, seq, rc, 1, "evidence-sig");
+        goto out;
+    }
+    if ((rc = sync__log_get(n, a.b_log.ld_id, a.b_log.ld_author,
+                            a.b_log.ld_audience, &l)) != 0 ||
+        (rc = sync__plog_get(p, l, &pl)) != 0) {
+        rc = sync__fail(p, a.b_log.ld_id, seq, rc, rc == ILONET_ETOOBIG,
+                        "evidence-table");
+        goto out;
+    }
+    if (!pl->pl_their_frozen || seq < pl->pl_their_frozen)
+        pl->pl_their_frozen = seq;
+    if (seq > pl->pl_their_seq)
+        pl->pl_their_seq = seq;
+    if (l->l_frozen && l->l_frozen <= seq) {
+        rc = 0; /* we know of this fork or an earlier one */
+        goto out;
+    }
+    if (l->l_seq < seq) {
+        /* Fetch up to the fork first; the peer sends the evidence again
+         * while our heads show no fork. */
+        sync__want_eval(p, pl);
+        rc = 0;
+        goto out;
+    }
+    /* We hold seq: whichever of the two is not ours is a fork. The entries
+     * carry no payload and sit at a held seq, so nothing new is stored but
+     * the evidence row. */
+    fork_before = l->l_frozen;
+    if ((rc = log_ingest(n->n_store, &a, p->p_now, NULL)) == 0)
+        rc = log_ingest(n->n_store, &b, p->p_now, NULL);
+    if (rc != 0) {
+        rc = sync__fail(p, l->l_id, seq, rc, !sync__local_error(rc),
+                        "evidence-ingest");
+        goto out;
+    }
+    if ((rc = sync__log_refresh(n, l)) != 0) {
+        rc = sync__fail(p, l->l_id, seq, rc, 0, "store");
+        goto out;
+    }
+    if (l->l_frozen != (uint64_t)fork_before)
+        sync__log_changed(n, l, 1);
+    rc = 0;
+out:
+    batch_free(&a);
+    batch_free(&b);
+    return rc;
+}
+
+int
+sync_recv(struct sync_peer *p, const uint8_t *buf, size_t len,
+          uint64_t now_ms)
+{
+    struct sync_node *n;
+    struct msg m;
+    int rc;
+
+    if (!p || !buf)
+        return ILONET_EINVAL;
+    if (p->p_dead)
+        return ILONET_ECLOSED;
+    n = p->p_node;
+    if (now_ms > p->p_now)
+        p->p_now = now_ms;
+    p->p_st.ps_msgs_in++;
+    p->p_st.ps_bytes_in += len;
+    if ((rc = msg_decode(buf, len, &m)) != 0) {
+        rc = sync__fail(p, NULL, 0, rc, 1, "decode");
+        goto out;
+    }
+    if (!p->p_ready && m.m_type != MSG_T_HELLO) {
+        rc = sync__fail(p, NULL, 0, ILONET_EPROTO, 1, "before-hello");
+        goto out;
+    }
+    switch (m.m_type) {
+    case MSG_T_HELLO: rc = sync__on_hello(p, &m); break;
+    case MSG_T_HEADS: rc = sync__on_heads(p, &m); break;
+    case MSG_T_WANT: rc = sync__on_want(p, &m); break;
+    case MSG_T_BATCH: rc = sync__on_batch(p, &m); break;
+    case MSG_T_EVIDENCE: rc = sync__on_evidence(p, &m); break;
+    case MSG_T_DIGEST: {
+        uint8_t d[HASH_LEN];
+        sync__digest(n, p->p_cert.c_state, p->p_cert.c_role, d);
+        if (memcmp(d, m.m_digest, HASH_LEN) != 0) {
+            p->p_list_pending = 1;
+            p->p_list_reply_pending = 1;
+            p->p_kick = 1;
+        }
+        rc = 0;
+        break;
+    }
+    case MSG_T_ACK:
+        if (m.m_total > p->p_batches_acked) {
+            p->p_batches_acked = m.m_total < p->p_batches_sent
+                                     ? m.m_total
+                                     : p->p_batches_sent;
+            p->p_last_ack_ms = p->p_now;
+            p->p_kick = 1;
+        }
+        rc = 0;
+        break;
+    default:
+        rc = sync__fail(p, NULL, 0, ILONET_EPROTO, 1, "type");
+    }
+out:
+    sync__flush_kicks(n);
+    return rc;
+}
+
+/* ---- timers ----------------------------------------------------------- */
+
+int
+sync_tick(struct sync_peer *p, uint64_t now_ms)
+{
+    struct sync_node *n;
+
+    if (!p)
+        return ILONET_EINVAL;
+    if (p->p_dead)
+        return ILONET_ECLOSED;
+    n = p->p_node;
+    if (now_ms > p->p_now)
+        p->p_now = now_ms;
+    if (!p->p_ready) {
+        if (p->p_now >= p->p_created + n->n_cfg.sc_hello_ms)
+            return sync__fail(p, NULL, 0, ILONET_ETIMEOUT, 0, "hello-timeout");
+        return 0;
+    }
+    if (p->p_now >= p->p_next_digest) {
+        p->p_digest_pending = 1;
+        p->p_next_digest = p->p_now + n->n_cfg.sc_digest_ms;
+        p->p_kick = 1;
+    }
+    /* Acks lost or the peer stalled: reopen the window. */
+    if (p->p_batches_sent > p->p_batches_acked &&
+        p->p_now >= p->p_last_ack_ms + n->n_cfg.sc_want_ms) {
+        p->p_batches_acked = p->p_batches_sent;
+        p->p_last_ack_ms = p->p_now;
+        p->p_kick = 1;
+    }
+    /* Requests that timed out are sent again (here or elsewhere). */
+    for (size_t i = 0; i < p->p_nlogs; i++)
+        sync__want_eval(p, &p->p_logs[i]);
+    sync__flush_kicks(n);
+    return 0;
+}
+
+uint64_t
+sync_next_deadline(const struct sync_peer *p)
+{
+    const struct sync_node *n = p->p_node;
+    uint64_t d;
+
+    if (!p->p_ready)
+        return p->p_created + n->n_cfg.sc_hello_ms;
+    d = p->p_next_digest;
+    if (p->p_now + n->n_cfg.sc_want_ms / 4 < d)
+        d = p->p_now + n->n_cfg.sc_want_ms / 4;
+    return d;
+}
+
+int
+sync_notify(struct sync_node *n, const uint8_t log[static HASH_LEN],
+            uint64_t now_ms)
+{
+    struct sync__log *l;
+    struct log_desc d;
+    uint64_t frozen_before;
+    int rc;
+
+    (void)now_ms;
+    if (!n || !log)
+        return ILONET_EINVAL;
+    if (!(l = sync__log_find(n, log))) {
+        if ((rc = log_desc_get(n->n_store, log, &d)) != 0)
+            return rc;
+        if ((rc = sync__log_get(n, d.ld_id, d.ld_author, d.ld_audience,
+                                &l)) != 0)
+            return rc;
+    }
+    frozen_before = l->l_frozen;
+    if ((rc = sync__log_refresh(n, l)) != 0)
+        return rc;
+    sync__log_changed(n, l, l->l_frozen && !frozen_before);
+    sync__flush_kicks(n);
+    return 0;
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+static int
+sync__window_open(const struct sync_peer *p)
+{
+    return p->p_batches_sent - p->p_batches_acked < p->p_node->n_cfg.sc_window;
+}
+
+int
+sync_has_out(const struct sync_peer *p)
+{
+    if (p->p_dead)
+        return 0;
+    if (!p->p_hello_sent)
+        return 1;
+    if (!p->p_ready)
+        return 0;
+    return p->p_n_evidence || p->p_list_pending || p->p_list_active ||
+           p->p_n_announce || p->p_n_want || p->p_ack_pending ||
+           p->p_digest_pending || (p->p_n_serving && sync__window_open(p));
+}
+
+static void
+sync__head_of(const struct sync__log *l, struct msg_head *h)
+{
+    memcpy(h->mh_log, l->l_id, HASH_LEN);
+    memcpy(h->mh_author, l->l_author, KEY_PK_LEN);
+    snprintf(h->mh_audience, sizeof(h->mh_audience), "%s", l->l_audience);
+    h->mh_seq = l->l_seq;
+    memcpy(h->mh_id, l->l_head, HASH_LEN);
+    h->mh_frozen = l->l_frozen;
+}
+
+static void
+sync__told(struct sync_peer *p, struct sync__log *l)
+{
+    struct sync__plog *pl;
+
+    if (sync__plog_get(p, l, &pl) == 0) {
+        pl->pl_told_seq = l->l_seq;
+        pl->pl_told_frozen = l->l_frozen;
+        sync__unflag(p, pl, SYNC__F_ANNOUNCE);
+    }
+}
+
+/* One message of the full listing of our heads the peer may see. */
+static int
+sync__out_listing(struct sync_peer *p, struct wire_buf *wb)
+{
+    struct sync_node *n = p->p_node;
+    struct msg_head h;
+    size_t i, end, count = 0;
+    uint64_t flags = MSG_HEADS_FULL;
+
+    if (!p->p_list_active) {
+        p->p_list_active = 1;
+        p->p_list_cursor = 0;
+        p->p_list_reply = p->p_list_reply_pending;
+        p->p_list_pending = 0;
+        p->p_list_reply_pending = 0;
+        sync__digest(n, p->p_cert.c_state, p->p_cert.c_role,
+                     p->p_list_digest);
+    }
+    for (end = p->p_list_cursor; end < n->n_nlogs && count < MSG_HEADS_MAX;
+         end++) {
+        const struct sync__log *l = n->n_logs[end];
+        if (l->l_seq && sync__admits(&p->p_cert, l))
+            count++;
+    }
+    if (end >= n->n_nlogs) {
+        flags |= MSG_HEADS_LAST;
+        p->p_list_active = 0;
+    }
+    if (p->p_list_reply)
+        flags |= MSG_HEADS_REPLY;
+    msg_encode_heads_begin(wb, flags, p->p_list_digest, count);
+    for (i = p->p_list_cursor; i < end; i++) {
+        struct sync__log *l = n->n_logs[i];
+        if (!l->l_seq || !sync__admits(&p->p_cert, l))
+            continue;
+        sync__head_of(l, &h);
+        msg_encode_head(wb, &h);
+        sync__told(p, l);
+    }
+    p->p_list_cursor = end;
+    return 0;
+}
+
+static int
+sync__out_announce(struct sync_peer *p, struct wire_buf *wb)
+{
+    struct sync_node *n = p->p_node;
+    struct msg_head h;
+    uint8_t d[HASH_LEN];
+    size_t count = 0;
+
+    for (size_t i = 0; i < p->p_nlogs && count < MSG_HEADS_MAX; i++) {
+        struct sync__plog *pl = &p->p_logs[i];
+        if (!(pl->pl_flags & SYNC__F_ANNOUNCE))
+            continue;
+        if (pl->pl_log->l_seq && sync__admits(&p->p_cert, pl->pl_log))
+            count++;
+        else
+            sync__unflag(p, pl, SYNC__F_ANNOUNCE);
+    }
+    if (count == 0)
+        return 0;
+    sync__digest(n, p->p_cert.c_state, p->p_cert.c_role, d);
+    msg_encode_heads_begin(wb, 0, d, count);
+    for (size_t i = 0; i < p->p_nlogs && count > 0; i++) {
+        struct sync__plog *pl = &p->p_logs[i];
+        if (!(pl->pl_flags & SYNC__F_ANNOUNCE))
+            continue;
+        sync__head_of(pl->pl_log, &h);
+        msg_encode_head(wb, &h);
+        pl->pl_told_seq = pl->pl_log->l_seq;
+        pl->pl_told_frozen = pl->pl_log->l_frozen;
+        sync__unflag(p, pl, SYNC__F_ANNOUNCE);
+        count--;
+    }
+    return 0;
+}
+
+static int
+sync__out_want(struct sync_peer *p, struct wire_buf *wb)
+{
+    struct msg_want w;
+    size_t count = 0;
+
+    for (size_t i = 0; i < p->p_nlogs; i++)
+        if (p->p_logs[i].pl_want_from)
+            count++;
+    if (count > MSG_WANT_MAX)
+        count = MSG_WANT_MAX;
+    msg_encode_want_begin(wb, count);
+    for (size_t i = 0; i < p->p_nlogs && count > 0; i++) {
+        struct sync__plog *pl = &p->p_logs[i];
+        if (!pl->pl_want_from)
+            continue;
+        memcpy(w.mw_log, pl->pl_log->l_id, HASH_LEN);
+        w.mw_from = pl->pl_want_from;
+        msg_encode_want(wb, &w);
+        pl->pl_want_from = 0;
+        p->p_n_want--;
+        count--;
+    }
+    return 0;
+}
+
+/* A one-entry batch without payload: [author, audience, seq, prev|nil,
+ * [[hlc, kind, sig, [len, hash]]]] (storage/batch.h layout). */
+static int
+sync__pack_evidence_entry(struct wire_buf *wb, const struct sync__log *l,
+                          const uint8_t *hdr, size_t hl, const uint8_t *sig,
+                          size_t sl)
+{
+    struct entry_header h;
+    int rc;
+
+    if (sl != KEY_SIG_LEN)
+        return ILONET_EMALFORMED;
+    if ((rc = entry_header_decode(hdr, hl, &h)) != 0)
+        return rc;
+    wire_pack_array(wb, 5);
+    wire_pack_bin(wb, l->l_author, KEY_PK_LEN);
+    wire_pack_str(wb, l->l_audience);
+    wire_pack_uint(wb, h.h_seq);
+    if (h.h_has_prev)
+        wire_pack_bin(wb, h.h_prev, HASH_LEN);
+    else
+        wire_pack_nil(wb);
+    wire_pack_array(wb, 1);
+    wire_pack_array(wb, 4);
+    wire_pack_uint(wb, h.h_hlc);
+    wire_pack_uint(wb, h.h_kind);
+    wire_pack_bin(wb, sig, KEY_SIG_LEN);
+    wire_pack_array(wb, 2);
+    wire_pack_uint(wb, h.h_payload_len);
+    wire_pack_bin(wb, h.h_payload_hash, HASH_LEN);
+    return 0;
+}
+
+/*
+ * The fork evidence row of a log at its frozen seq. The store keeps it in
+ * its evidence table (storage/store.c schema); log.h has no reader for it
+ * yet, so this one read-only query lives here.
+ */
+static int
+sync__out_evidence(struct sync_peer *p, struct wire_buf *wb,
+                   struct sync__log *l)
+{
+    struct store *s = p->p_node->n_store;
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT hdr_a, sig_a, hdr_b, sig_b FROM evidence "
+           "WHERE log_id = ? AND seq = ? LIMIT 1");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, l->l_id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)l->l_frozen);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        msg_encode_evidence_begin(wb);
+        rc = sync__pack_evidence_entry(
+            wb, l, sqlite3_column_blob(st, 0),
+            (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1),
+            (size_t)sqlite3_column_bytes(st, 1));
+        if (rc == 0)
+            rc = sync__pack_evidence_entry(
+                wb, l, sqlite3_column_blob(st, 2),
+                (size_t)sqlite3_column_bytes(st, 2),
+                sqlite3_column_blob(st, 3),
+                (size_t)sqlite3_column_bytes(st, 3));
+    } else {
+        rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* The next batch of a range being served, round robin over logs. */
+static int
+sync__out_batch(struct sync_peer *p, struct wire_buf *wb)
+{
+    struct sync_node *n = p->p_node;
+
+    for (size_t k = 0; k < p->p_nlogs && p->p_n_serving; k++) {
+        size_t i = (p->p_serve_cursor + k) % p->p_nlogs;
+        struct sync__plog *pl = &p->p_logs[i];
+        struct sync__log *l = pl->pl_log;
+        uint64_t lim;
+        size_t count = 0;
+        int rc;
+
+        if (!pl->pl_serve_next)
+            continue;
+        lim = l->l_frozen && l->l_frozen < l->l_seq ? l->l_frozen : l->l_seq;
+        if (pl->pl_serve_next > lim || !sync__admits(&p->p_cert, l)) {
+            pl->pl_serve_next = 0;
+            p->p_n_serving--;
+            continue;
+        }
+        msg_encode_batch_begin(wb);
+        rc = batch_encode(n->n_store, l->l_id, pl->pl_serve_next,
+                          (size_t)(lim - pl->pl_serve_next + 1),
+                          n->n_cfg.sc_batch_bytes, wb, &count);
+        if (rc != 0 || count == 0) {
+            wire_buf_reset(wb);
+            pl->pl_serve_next = 0;
+            p->p_n_serving--;
+            if (rc == ILONET_ENOTFOUND)
+                continue;
+            return rc;
+        }
+        pl->pl_serve_next += count;
+        if (pl->pl_serve_next - 1 > pl->pl_their_seq)
+            pl->pl_their_seq = pl->pl_serve_next - 1;
+        if (pl->pl_serve_next > lim) {
+            pl->pl_serve_next = 0;
+            p->p_n_serving--;
+        }
+        p->p_serve_cursor = i + 1;
+        p->p_batches_sent++;
+        if (p->p_batches_sent - p->p_batches_acked == 1)
+            p->p_last_ack_ms = p->p_now;
+        p->p_st.ps_batches_out++;
+        p->p_st.ps_entries_out += count;
+        return 0;
+    }
+    return 0;
+}
+
+int
+sync_next_out(struct sync_peer *p, uint8_t **msg, size_t *len)
+{
+    struct wire_buf wb;
+    int rc = 0;
+
+    if (!p || !msg || !len)
+        return ILONET_EINVAL;
+    *msg = NULL;
+    *len = 0;
+    if (p->p_dead)
+        return ILONET_ECLOSED;
+    wire_buf_init(&wb, MSG_MAX_BYTES);
+    if (!p->p_hello_sent) {
+        msg_encode_hello(&wb, p->p_node->n_cert, p->p_node->n_cert_len);
+        p->p_hello_sent = 1;
+        goto done;
+    }
+    if (!p->p_ready)
+        goto done;
+    while (p->p_n_evidence && wb.wb_len == 0) {
+        for (size_t i = 0; i < p->p_nlogs; i++) {
+            struct sync__plog *pl = &p->p_logs[i];
+            if (!(pl->pl_flags & SYNC__F_EVIDENCE))
+                continue;
+            sync__unflag(p, pl, SYNC__F_EVIDENCE);
+            if (!pl->pl_log->l_frozen ||
+                !sync__admits(&p->p_cert, pl->pl_log))
+                continue;
+            rc = sync__out_evidence(p, &wb, pl->pl_log);
+            if (rc == ILONET_ENOTFOUND) {
+                wire_buf_reset(&wb);
+                rc = 0;
+                continue;
+            }
+            if (rc != 0)
+                goto done;
+            break;
+        }
+    }
+    if (wb.wb_len)
+        goto done;
+    if (p->p_list_pending || p->p_list_active) {
+        rc = sync__out_listing(p, &wb);
+        goto done;
+    }
+    if (p->p_n_announce && (rc = sync__out_announce(p, &wb)) != 0)
+        goto done;
+    if (wb.wb_len)
+        goto done;
+    if (p->p_n_want) {
+        rc = sync__out_want(p, &wb);
+        goto done;
+    }
+    if (p->p_ack_pending) {
+        msg_encode_ack(&wb, p->p_batches_in_total);
+        p->p_ack_pending = 0;
+        goto done;
+    }
+    if (p->p_digest_pending) {
+        uint8_t d[HASH_LEN];
+        sync__digest(p->p_node, p->p_cert.c_state, p->p_cert.c_role, d);
+        msg_encode_digest(&wb, d);
+        p->p_digest_pending = 0;
+        goto done;
+    }
+    if (p->p_n_serving && sync__window_open(p))
+        rc = sync__out_batch(p, &wb);
+done:
+    if (rc == 0 && wb.wb_err)
+        rc = wb.wb_err;
+    if (rc == 0 && wb.wb_len) {
+        *msg = wire_buf_steal(&wb, len);
+        if (!*msg)
+            rc = ILONET_ENOMEM;
+        else {
+            p->p_st.ps_msgs_out++;
+            p->p_st.ps_bytes_out += *len;
+        }
+    }
+    wire_buf_free(&wb);
+    return rc;
+}
