@@ -505,7 +505,7 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
     }
     /* A log of an audience we are not in never touches our disk. */
     if (me && !audience_admits(d.ld_audience, me->si_state, me->si_role)) {
-        st.is_skipped = b->b_count;
+        st.is_skipped = b->b_count ? b->b_count : 1;
         rc = ILONET_EAUDIENCE;
         goto out_nolock;
     }
