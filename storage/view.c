@@ -1,0 +1,784 @@
+/* view.c - the merged view: schema, entry hook, rebuild, view hash. */
+#include "view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "crypto/wire.h"
+#include "storage/log.h"
+#include "view_int.h"
+
+/* Bump when the layout or a rule changes: the view is then rebuilt from
+ * the log on the next open (it is derived data). */
+#define VIEW_VERSION 1
+
+static const char *const view__schema[] = {
+    "CREATE TABLE IF NOT EXISTS v_records("
+    "  id BLOB NOT NULL UNIQUE,"        /* record id = creating entry id */
+    "  kind INTEGER NOT NULL,"
+    "  audience TEXT NOT NULL,"
+    "  log BLOB NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  author BLOB NOT NULL,"           /* node key of the creator */
+    "  author_state TEXT NOT NULL,"
+    "  hlc INTEGER NOT NULL,"
+    "  owner TEXT NOT NULL,"            /* owning state */
+    "  grant_id BLOB,"                  /* grant relied on (on behalf) */
+    "  base_why TEXT,"                  /* payload problem, NULL if fine */
+    "  valid INTEGER NOT NULL,"         /* the creation takes effect */
+    "  why TEXT,"                       /* why it does not */
+    "  status TEXT NOT NULL,"           /* active | retracted | erased */
+    "  updated INTEGER,"                /* hlc of the last effective change */
+    "  retracted_by BLOB,"
+    "  erased_by BLOB,"
+    "  task_status TEXT,"
+    "  task_status_state TEXT,"
+    "  task_status_by BLOB,"
+    "  category TEXT, summary TEXT, detail TEXT, nationality TEXT,"
+    "  figure INTEGER, unit TEXT, period TEXT, level TEXT, reliability TEXT,"
+    "  source TEXT, place TEXT, date TEXT, convenor TEXT, participants TEXT,"
+    "  commission TEXT, reason TEXT, topics TEXT, title TEXT, type TEXT,"
+    "  organiser TEXT, attendees INTEGER, carrier TEXT, position TEXT,"
+    "  states TEXT, counterpart TEXT, post TEXT, officers INTEGER,"
+    "  posted_from TEXT, posted_until TEXT, remit TEXT, assignees TEXT,"
+    "  due TEXT, semester TEXT, acting_state TEXT"
+    ");"
+    "CREATE INDEX IF NOT EXISTS v_records_grant ON v_records(grant_id)"
+    "  WHERE grant_id IS NOT NULL;",
+    "CREATE TABLE IF NOT EXISTS v_changes("
+    "  id BLOB NOT NULL UNIQUE,"
+    "  target BLOB NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  audience TEXT NOT NULL,"
+    "  log BLOB NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  author BLOB NOT NULL,"
+    "  author_state TEXT NOT NULL,"
+    "  hlc INTEGER NOT NULL,"
+    "  behalf TEXT,"
+    "  grant_id BLOB,"
+    "  status TEXT,"                    /* task-status: the new status */
+    "  valid INTEGER NOT NULL DEFAULT 0,"
+    "  why TEXT DEFAULT 'record not held'"
+    ");"
+    "CREATE INDEX IF NOT EXISTS v_changes_target ON v_changes(target);"
+    "CREATE INDEX IF NOT EXISTS v_changes_grant ON v_changes(grant_id)"
+    "  WHERE grant_id IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS v_grants("
+    "  entry BLOB NOT NULL UNIQUE,"     /* publishing entry */
+    "  grant_id BLOB NOT NULL,"         /* hash of the envelope */
+    "  audience TEXT NOT NULL,"
+    "  log BLOB NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  author BLOB NOT NULL,"
+    "  author_state TEXT NOT NULL,"
+    "  hlc INTEGER NOT NULL,"
+    "  represented TEXT, representing TEXT, scope TEXT,"
+    "  not_before INTEGER, not_after INTEGER, serial INTEGER,"
+    "  valid INTEGER NOT NULL,"
+    "  why TEXT,"
+    "  envelope BLOB"
+    ");"
+    "CREATE INDEX IF NOT EXISTS v_grants_id ON v_grants(grant_id);"
+    "CREATE INDEX IF NOT EXISTS v_grants_pair ON v_grants(represented,"
+    "  representing);"
+    "CREATE TABLE IF NOT EXISTS v_revocations("
+    "  entry BLOB NOT NULL UNIQUE,"
+    "  rev_id BLOB NOT NULL,"
+    "  audience TEXT NOT NULL,"
+    "  log BLOB NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  author BLOB NOT NULL,"
+    "  author_state TEXT NOT NULL,"
+    "  hlc INTEGER NOT NULL,"
+    "  type TEXT, state TEXT, grant_id BLOB, node BLOB, at INTEGER,"
+    "  serial INTEGER,"
+    "  valid INTEGER NOT NULL,"
+    "  why TEXT"
+    ");"
+    "CREATE INDEX IF NOT EXISTS v_revocations_grant ON"
+    "  v_revocations(grant_id);",
+    /* Read-only views for people and scripts: ids in hex, only what takes
+     * effect. */
+    "CREATE VIEW IF NOT EXISTS records AS SELECT lower(hex(id)) AS id,"
+    "  kind, audience, owner AS state, author_state, hlc, hlc >> 16 AS"
+    "  time_ms, status, valid, why, updated, lower(hex(grant_id)) AS"
+    "  grant_id, " VIEW__FIELD_COLS ", task_status FROM v_records;"
+    "CREATE VIEW IF NOT EXISTS observations AS SELECT lower(hex(id)) AS id,"
+    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms,"
+    "  category, summary, detail, nationality, figure, unit, period,"
+    "  substr(period, 1, 10) AS period_from, substr(period, -10) AS"
+    "  period_to, level, reliability, source, place, lower(hex(grant_id))"
+    "  AS grant_id FROM v_records WHERE kind = 2 AND valid = 1 AND"
+    "  status = 'active';"
+    "CREATE VIEW IF NOT EXISTS meetings AS SELECT lower(hex(id)) AS id,"
+    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms, date,"
+    "  place, convenor, participants, commission, reason, topics FROM"
+    "  v_records WHERE kind = 3 AND valid = 1 AND status = 'active';"
+    "CREATE VIEW IF NOT EXISTS trainings AS SELECT lower(hex(id)) AS id,"
+    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms, title,"
+    "  type, date, place, organiser, attendees, detail FROM v_records WHERE"
+    "  kind = 4 AND valid = 1 AND status = 'active';"
+    "CREATE VIEW IF NOT EXISTS carriers AS SELECT lower(hex(id)) AS id,"
+    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms,"
+    "  carrier, position, date, states, detail FROM v_records WHERE"
+    "  kind = 5 AND valid = 1 AND status = 'active';"
+    "CREATE VIEW IF NOT EXISTS contacts AS SELECT lower(hex(id)) AS id,"
+    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms,"
+    "  counterpart, type, date, place, summary, topics FROM v_records WHERE"
+    "  kind = 6 AND valid = 1 AND status = 'active';"
+    "CREATE VIEW IF NOT EXISTS postings AS SELECT lower(hex(id)) AS id,"
+    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms, post,"
+    "  officers, posted_from AS 'from', posted_until AS 'until', remit FROM"
+    "  v_records WHERE kind = 7 AND valid = 1 AND status = 'active';",
+    "CREATE VIEW IF NOT EXISTS tasks AS SELECT lower(hex(id)) AS id,"
+    "  owner AS creator, author_state, audience, hlc >> 16 AS time_ms,"
+    "  title, assignees AS 'for', due, detail, task_status AS status,"
+    "  task_status_state AS status_by FROM v_records WHERE kind = 11 AND"
+    "  valid = 1 AND status = 'active';"
+    "CREATE VIEW IF NOT EXISTS acting_presidencies AS SELECT lower(hex(id))"
+    "  AS id, owner AS state, audience, hlc >> 16 AS time_ms, semester,"
+    "  acting_state, reason FROM v_records WHERE kind = 15 AND valid = 1 AND"
+    "  status = 'active';"
+    "CREATE VIEW IF NOT EXISTS changes AS SELECT lower(hex(id)) AS id,"
+    "  lower(hex(target)) AS target, kind, audience, author_state, behalf,"
+    "  hlc, hlc >> 16 AS time_ms, status, valid, why FROM v_changes;"
+    "CREATE VIEW IF NOT EXISTS grants AS SELECT lower(hex(g.grant_id)) AS"
+    "  id, g.represented, g.representing, g.scope, g.not_before,"
+    "  g.not_after, g.audience, g.author_state AS published_by, g.valid,"
+    "  g.why, (SELECT min(r.at) FROM v_revocations r WHERE r.grant_id ="
+    "  g.grant_id AND r.valid = 1 AND r.type = 'grant' AND r.state ="
+    "  g.represented AND (r.audience = 'net' OR r.audience = g.audience))"
+    "  AS revoked_at_ms FROM v_grants g;"
+    "CREATE VIEW IF NOT EXISTS revocations AS SELECT lower(hex(rev_id)) AS"
+    "  id, type, state, lower(hex(grant_id)) AS grant_id, lower(hex(node))"
+    "  AS node, at AS at_ms, audience, author_state AS published_by, valid,"
+    "  why FROM v_revocations;",
+    NULL,
+};
+
+static const char *const view__drop =
+    "DROP VIEW IF EXISTS records; DROP VIEW IF EXISTS observations;"
+    "DROP VIEW IF EXISTS meetings; DROP VIEW IF EXISTS trainings;"
+    "DROP VIEW IF EXISTS carriers; DROP VIEW IF EXISTS contacts;"
+    "DROP VIEW IF EXISTS postings; DROP VIEW IF EXISTS tasks;"
+    "DROP VIEW IF EXISTS acting_presidencies; DROP VIEW IF EXISTS changes;"
+    "DROP VIEW IF EXISTS grants; DROP VIEW IF EXISTS revocations;"
+    "DROP TABLE IF EXISTS v_records; DROP TABLE IF EXISTS v_changes;"
+    "DROP TABLE IF EXISTS v_grants; DROP TABLE IF EXISTS v_revocations;";
+
+/* ---- context ---------------------------------------------------------- */
+
+int
+view__ctx_init(struct view_ctx *c)
+{
+    memset(c, 0, sizeof(*c));
+    if (!msgpack_zone_init(&c->vc_zone, 4096))
+        return ILONET_ENOMEM;
+    for (uint32_t k = 0; k < KIND_COUNT_; k++) {
+        const struct record_schema *sc = record_schema(k);
+
+        memset(c->vc_col[k], -1, sizeof(c->vc_col[k]));
+        for (size_t i = 0; sc && i < sc->rs_nfields && i < RECORD_MAX_ITEMS;
+             i++) {
+            size_t col = record_column_index(&sc->rs_fields[i]);
+            c->vc_col[k][i] = col == (size_t)-1 ? -1 : (signed char)col;
+        }
+    }
+    return 0;
+}
+
+void
+view__ctx_free(struct view_ctx *c)
+{
+    msgpack_zone_destroy(&c->vc_zone);
+}
+
+static void
+view__ctx_destroy(void *p)
+{
+    if (p) {
+        view__ctx_free(p);
+        free(p);
+    }
+}
+
+/* A SQL function that exists only to own the hook context: SQLite calls
+ * its destructor when the connection closes. */
+static void
+view__fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_int(cx, VIEW_VERSION);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+int
+view__step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_err(rc);
+}
+
+void
+view__bind_str(sqlite3_stmt *st, int i, const msgpack_object *o)
+{
+    if (o && o->type == MSGPACK_OBJECT_STR)
+        sqlite3_bind_text(st, i, o->via.str.ptr, (int)o->via.str.size,
+                          SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void
+view__short(const uint8_t *id, char out[static 9])
+{
+    hash_hex(id, 4, out);
+}
+
+int
+view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
+             msgpack_object *o)
+{
+    struct wire_limits lim = WIRE_LIMITS_DEFAULT;
+    uint8_t *copy;
+
+    if (!p || n == 0)
+        return ILONET_EMALFORMED;
+    lim.max_len = ENTRY_PAYLOAD_MAX;
+    if (wire_check(p, n, &lim) != 0)
+        return ILONET_EMALFORMED;
+    /* The zone owns a copy: values stay valid until the zone is cleared,
+     * whatever happens to the SQLite row the bytes came from. */
+    copy = msgpack_zone_malloc(&c->vc_zone, n);
+    if (!copy)
+        return ILONET_ENOMEM;
+    memcpy(copy, p, n);
+    return wire_unpack(copy, n, &c->vc_zone, o);
+}
+
+const char *
+view__author_state(struct view_ctx *c, struct store *s,
+                   const uint8_t author[static KEY_PK_LEN])
+{
+    sqlite3_stmt *st;
+    size_t slot;
+
+    for (size_t i = 0; i < c->vc_nauth; i++)
+        if (memcmp(c->vc_auth_pk[i], author, KEY_PK_LEN) == 0)
+            return c->vc_auth_state[i];
+    st = store_stmt(s, "SELECT state FROM certs WHERE node = ?");
+    if (!st)
+        return "";
+    sqlite3_bind_blob(st, 1, author, KEY_PK_LEN, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return ""; /* not cached: the certificate may come later */
+    }
+    slot = c->vc_nauth < VIEW__AUTHORS ? c->vc_nauth++
+                                       : c->vc_next++ % VIEW__AUTHORS;
+    memcpy(c->vc_auth_pk[slot], author, KEY_PK_LEN);
+    snprintf(c->vc_auth_state[slot], sizeof(c->vc_auth_state[slot]), "%s",
+             (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return c->vc_auth_state[slot];
+}
+
+/* ---- the hook -------------------------------------------------------- */
+
+int
+view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
+            const char *audience, const uint8_t author[static KEY_PK_LEN])
+{
+    uint32_t kind = (uint32_t)e->e_h.h_kind;
+    const struct record_schema *sc = record_schema(kind);
+    const char *state;
+
+    if (kind == KIND_CERT || !sc)
+        return 0;
+    msgpack_zone_clear(&c->vc_zone);
+    state = view__author_state(c, s, author);
+    if (sc->rs_is_record)
+        return view__record_create(c, s, e, audience, author, state);
+    switch (kind) {
+    case KIND_AMEND:
+    case KIND_RETRACT:
+    case KIND_ERASE:
+    case KIND_TASK_STATUS:
+        return view__change_add(c, s, e, audience, author, state);
+    case KIND_GRANT:
+        return view__grant_add(c, s, e, audience, author, state);
+    case KIND_REVOCATION:
+        return view__revocation_add(c, s, e, audience, author, state);
+    default:
+        return 0;
+    }
+}
+
+static int
+view__hook(void *arg, struct store *s, const struct entry *e,
+           const char *audience, const uint8_t author[static KEY_PK_LEN])
+{
+    return view__apply(arg, s, e, audience, author);
+}
+
+/* ---- attach ------------------------------------------------------------ */
+
+static int
+view__exec(struct store *s, const char *sql)
+{
+    return store_err(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL));
+}
+
+/* The column literal must match the record schema's column list. */
+static int
+view__columns_ok(void)
+{
+    const struct record_column *cols;
+    size_t n = record_columns(&cols), off = 0;
+    const char *want = VIEW__FIELD_COLS;
+
+    if (n != VIEW__NCOLS)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(cols[i].rc_name);
+        if (strncmp(want + off, cols[i].rc_name, l) != 0)
+            return 0;
+        off += l;
+        if (want[off] != (i + 1 < n ? ',' : '\0'))
+            return 0;
+        off++;
+    }
+    return 1;
+}
+
+int
+view_attach(struct store *s)
+{
+    struct view_ctx *c;
+    uint64_t ver = 0;
+    int rc, rebuild = 0;
+
+    if (!s)
+        return ILONET_EINVAL;
+    if (!view__columns_ok())
+        return ILONET_EIO; /* programming error: schema drift */
+    if ((rc = store_begin(s)) != 0)
+        return rc;
+    rc = store_meta_get_u64(s, "view_version", &ver);
+    if (rc != 0 && rc != ILONET_ENOTFOUND)
+        goto fail;
+    if (rc == 0 && ver != VIEW_VERSION) {
+        if ((rc = view__exec(s, view__drop)) != 0)
+            goto fail;
+        rebuild = 1;
+    } else if (rc == ILONET_ENOTFOUND) {
+        rebuild = 1; /* a store that had entries before the view existed */
+    }
+    for (size_t i = 0; view__schema[i]; i++)
+        if ((rc = view__exec(s, view__schema[i])) != 0)
+            goto fail;
+    if (rebuild && (rc = store_meta_set_u64(s, "view_version",
+                                            VIEW_VERSION)) != 0)
+        goto fail;
+    if (rebuild && (rc = view_rebuild(s)) != 0)
+        goto fail;
+    if ((rc = store_commit(s)) != 0)
+        return rc;
+    c = malloc(sizeof(*c));
+    if (!c)
+        return ILONET_ENOMEM;
+    if ((rc = view__ctx_init(c)) != 0) {
+        free(c);
+        return rc;
+    }
+    if (sqlite3_create_function_v2(store_db(s), "ilonet_view_version", 0,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, c,
+                                   view__fn, NULL, NULL,
+                                   view__ctx_destroy) != SQLITE_OK)
+        return ILONET_EIO; /* SQLite called the destructor already */
+    store_set_entry_hook(s, view__hook, c);
+    return 0;
+fail:
+    store_rollback(s);
+    return rc;
+}
+
+/* ---- rebuild ----------------------------------------------------------- */
+
+/* Applies every entry that counts (not quarantined, before any fork) of
+ * one log (lid > 0) or of all logs (lid 0), in bulk mode. */
+static int
+view__apply_stored(struct view_ctx *c, struct store *s, int64_t lid)
+{
+    static const char *const sql_all =
+        "SELECT e.id, e.hlc, e.kind, e.payload, e.k, l.log_id, l.audience,"
+        " l.author FROM entries e JOIN logs l ON l.lid = (e.k >> 32)"
+        " WHERE (l.frozen = 0 OR (e.k & 4294967295) < l.frozen)"
+        " AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.log_id ="
+        " l.log_id AND q.seq = (e.k & 4294967295)) ORDER BY e.k";
+    static const char *const sql_one =
+        "SELECT e.id, e.hlc, e.kind, e.payload, e.k, l.log_id, l.audience,"
+        " l.author FROM entries e JOIN logs l ON l.lid = (e.k >> 32)"
+        " WHERE e.k >= (?1 << 32) AND e.k < ((?1 + 1) << 32)"
+        " AND (l.frozen = 0 OR (e.k & 4294967295) < l.frozen)"
+        " AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.log_id ="
+        " l.log_id AND q.seq = (e.k & 4294967295)) ORDER BY e.k";
+    sqlite3_stmt *st = NULL;
+    struct entry e;
+    int rc;
+
+    /* Prepared here, not cached: the loop below runs cached statements
+     * and this one must stay positioned. */
+    if (sqlite3_prepare_v2(store_db(s), lid ? sql_one : sql_all, -1, &st,
+                           NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    if (lid)
+        sqlite3_bind_int64(st, 1, lid);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char aud[ENTRY_AUDIENCE_MAX + 1];
+        uint8_t author[KEY_PK_LEN];
+        int64_t k = sqlite3_column_int64(st, 4);
+
+        if (sqlite3_column_bytes(st, 0) != HASH_LEN ||
+            sqlite3_column_bytes(st, 5) != HASH_LEN ||
+            sqlite3_column_bytes(st, 7) != KEY_PK_LEN) {
+            rc = ILONET_EMALFORMED;
+            goto out;
+        }
+        memset(&e.e_h, 0, sizeof(e.e_h));
+        memcpy(e.e_id, sqlite3_column_blob(st, 0), HASH_LEN);
+        e.e_h.h_hlc = (uint64_t)sqlite3_column_int64(st, 1);
+        e.e_h.h_kind = (uint64_t)sqlite3_column_int64(st, 2);
+        e.e_payload = sqlite3_column_blob(st, 3);
+        e.e_payload_len = (size_t)sqlite3_column_bytes(st, 3);
+        if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+            e.e_payload = NULL;
+        e.e_h.h_seq = (uint64_t)k & 0xffffffffu;
+        memcpy(e.e_h.h_log, sqlite3_column_blob(st, 5), HASH_LEN);
+        snprintf(aud, sizeof(aud), "%s",
+                 (const char *)sqlite3_column_text(st, 6));
+        memcpy(author, sqlite3_column_blob(st, 7), KEY_PK_LEN);
+        if ((rc = view__apply(c, s, &e, aud, author)) != 0)
+            goto out;
+    }
+    rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+view_rebuild(struct store *s)
+{
+    struct view_ctx c;
+    int rc;
+
+    if ((rc = view__ctx_init(&c)) != 0)
+        return rc;
+    if ((rc = store_begin(s)) != 0)
+        goto out_ctx;
+    if ((rc = view__exec(s, "DELETE FROM v_records; DELETE FROM v_changes;"
+                            "DELETE FROM v_grants;"
+                            "DELETE FROM v_revocations;")) != 0)
+        goto fail;
+    c.vc_bulk = 1;
+    if ((rc = view__apply_stored(&c, s, 0)) != 0)
+        goto fail;
+    c.vc_bulk = 0;
+    if ((rc = view__recompute_all(&c, s)) != 0)
+        goto fail;
+    rc = store_commit(s);
+    goto out_ctx;
+fail:
+    store_rollback(s);
+out_ctx:
+    view__ctx_free(&c);
+    return rc;
+}
+
+int
+view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
+{
+    /* Rare (a fork, a late bad signature, a released quarantine): a full
+     * rebuild is simplest and gives exactly the rebuild's answer. */
+    (void)log;
+    return view_rebuild(s);
+}
+
+int
+view_release_due(struct store *s, uint64_t now_ms, uint64_t *released)
+{
+    sqlite3_stmt *st = NULL;
+    struct view_ctx c;
+    uint8_t (*ids)[HASH_LEN] = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    if (released)
+        *released = 0;
+    if ((rc = view__ctx_init(&c)) != 0)
+        return rc;
+    if ((rc = store_begin(s)) != 0)
+        goto out_ctx;
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT entry_id FROM quarantine WHERE code = ?"
+                           " AND until_ms <= ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = ILONET_EIO;
+        goto fail;
+    }
+    sqlite3_bind_int(st, 1, ILONET_EFUTURE);
+    sqlite3_bind_int64(st, 2, (int64_t)(now_ms + STORE_MAX_SKEW_MS));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
+            continue;
+        if (n == cap) {
+            void *p = realloc(ids, (cap = cap ? 2 * cap : 16) * HASH_LEN);
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                goto fail;
+            }
+            ids = p;
+        }
+        memcpy(ids[n++], sqlite3_column_blob(st, 0), HASH_LEN);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE) {
+        rc = store_err(rc);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct entry e;
+        struct log_desc d;
+        uint8_t *payload = NULL;
+        sqlite3_stmt *del;
+
+        if ((rc = log_get(s, ids[i], &e, &payload, &d)) != 0)
+            goto fail;
+        del = store_stmt(s, "DELETE FROM quarantine WHERE entry_id = ?");
+        if (!del) {
+            free(payload);
+            rc = ILONET_EIO;
+            goto fail;
+        }
+        sqlite3_bind_blob(del, 1, ids[i], HASH_LEN, SQLITE_STATIC);
+        rc = view__step_done(del);
+        if (rc == 0)
+            rc = view__apply(&c, s, &e, d.ld_audience, d.ld_author);
+        free(payload);
+        if (rc != 0)
+            goto fail;
+    }
+    if ((rc = store_commit(s)) == 0 && released)
+        *released = n;
+    goto out_ctx;
+fail:
+    sqlite3_finalize(st);
+    store_rollback(s);
+out_ctx:
+    free(ids);
+    view__ctx_free(&c);
+    return rc;
+}
+
+/* ---- view hash ---------------------------------------------------------- */
+
+/*
+ * The dump is a sequence of canonical msgpack arrays, one per row, tables
+ * in a fixed order and rows sorted by id; each array starts with a table
+ * tag. Only merged data enters: never log positions, local times, peers or
+ * quarantine. An erased record contributes only what every node can know
+ * without its payload (docs/VIEW.md).
+ */
+static void
+view__pack_col(struct wire_buf *wb, sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER: {
+        int64_t v = sqlite3_column_int64(st, i);
+        if (v >= 0)
+            wire_pack_uint(wb, (uint64_t)v);
+        else
+            wire_pack_int(wb, v);
+        break;
+    }
+    case SQLITE_TEXT:
+        wire_pack_strn(wb, (const char *)sqlite3_column_text(st, i),
+                       (size_t)sqlite3_column_bytes(st, i));
+        break;
+    case SQLITE_BLOB:
+        wire_pack_bin(wb, sqlite3_column_blob(st, i),
+                      (size_t)sqlite3_column_bytes(st, i));
+        break;
+    default:
+        wire_pack_nil(wb);
+    }
+}
+
+static int
+view__hash_table(struct store *s, struct hash_state *h, struct wire_buf *wb,
+                 const char *tag, const char *sql, const char *audience,
+                 int erased_cols)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, ncol;
+
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    if (audience)
+        sqlite3_bind_text(st, 1, audience, -1, SQLITE_STATIC);
+    ncol = sqlite3_column_count(st);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        /* records: column 1 is the status; an erased one keeps only the
+         * first erased_cols columns */
+        int n = ncol;
+
+        if (erased_cols && sqlite3_column_type(st, 1) == SQLITE_TEXT &&
+            strcmp((const char *)sqlite3_column_text(st, 1), "erased") == 0)
+            n = erased_cols;
+        wire_buf_reset(wb);
+        wire_pack_array(wb, (uint32_t)n + 1);
+        wire_pack_str(wb, tag);
+        for (int i = 0; i < n; i++)
+            view__pack_col(wb, st, i);
+        if (wb->wb_err) {
+            rc = wb->wb_err;
+            goto out;
+        }
+        hash_update(h, wb->wb_data, wb->wb_len);
+    }
+    rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+view_hash(struct store *s, const char *audience, uint8_t out[static HASH_LEN])
+{
+#define VIEW__AUD(all) (audience ? " WHERE audience = ?1" : all)
+    struct hash_state h;
+    struct wire_buf wb;
+    char sql[1024];
+    int rc;
+
+    hash_init(&h, HASH_CTX_VIEW);
+    wire_buf_init(&wb, 1 << 20);
+    /* id, status, kind, audience, author, author_state, hlc | the rest */
+    snprintf(sql, sizeof(sql),
+             "SELECT id, status, kind, audience, author, author_state, hlc,"
+             " owner, grant_id, valid, updated, retracted_by, task_status,"
+             " task_status_state, task_status_by, " VIEW__FIELD_COLS
+             " FROM v_records%s ORDER BY id",
+             VIEW__AUD(""));
+    if ((rc = view__hash_table(s, &h, &wb, "record", sql, audience, 7)) != 0)
+        goto out;
+    snprintf(sql, sizeof(sql),
+             "SELECT entry, grant_id, audience, author, author_state, hlc,"
+             " represented, representing, scope, not_before, not_after,"
+             " serial, valid FROM v_grants%s ORDER BY entry",
+             VIEW__AUD(""));
+    if ((rc = view__hash_table(s, &h, &wb, "grant", sql, audience, 0)) != 0)
+        goto out;
+    snprintf(sql, sizeof(sql),
+             "SELECT entry, rev_id, audience, author, author_state, hlc,"
+             " type, state, grant_id, node, at, serial, valid FROM"
+             " v_revocations%s ORDER BY entry",
+             VIEW__AUD(""));
+    if ((rc = view__hash_table(s, &h, &wb, "revocation", sql, audience,
+                               0)) != 0)
+        goto out;
+    hash_final(&h, out);
+out:
+    wire_buf_free(&wb);
+    return rc;
+#undef VIEW__AUD
+}
+
+int
+view_check(struct store *s, uint8_t live[static HASH_LEN],
+           uint8_t rebuilt[static HASH_LEN])
+{
+    int rc;
+
+    if ((rc = store_begin(s)) != 0)
+        return rc;
+    if ((rc = view_hash(s, NULL, live)) == 0 &&
+        (rc = view_rebuild(s)) == 0)
+        rc = view_hash(s, NULL, rebuilt);
+    store_rollback(s);
+    return rc;
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+int
+view_record_find(struct store *s, const char *hex,
+                 struct view_record_info *out)
+{
+    sqlite3_stmt *st;
+    uint8_t lo[HASH_LEN], hi[HASH_LEN];
+    size_t n = hex ? strlen(hex) : 0;
+    int rc, found = 0;
+
+    if (n < 6 || n > 2 * HASH_LEN)
+        return ILONET_EINVAL;
+    memset(lo, 0, sizeof(lo));
+    memset(hi, 0xff, sizeof(hi));
+    for (size_t i = 0; i < n; i++) {
+        char ch = hex[i];
+        int v = ch >= '0' && ch <= '9'   ? ch - '0'
+                : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                         : -1;
+        if (v < 0)
+            return ILONET_EINVAL;
+        if (i % 2 == 0) {
+            lo[i / 2] = (uint8_t)(v << 4);
+            hi[i / 2] = (uint8_t)(v << 4 | 0x0f);
+        } else {
+            lo[i / 2] |= (uint8_t)v;
+            hi[i / 2] = (uint8_t)((hi[i / 2] & 0xf0) | v);
+        }
+    }
+    st = store_stmt(s, "SELECT id, kind, audience, owner, author_state,"
+                       " status, valid, category FROM v_records WHERE id"
+                       " BETWEEN ? AND ? LIMIT 2");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, lo, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hi, HASH_LEN, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (found++) {
+            sqlite3_reset(st);
+            return ILONET_EINVAL; /* ambiguous prefix */
+        }
+        memset(out, 0, sizeof(*out));
+        memcpy(out->vr_id, sqlite3_column_blob(st, 0), HASH_LEN);
+        out->vr_kind = (uint32_t)sqlite3_column_int(st, 1);
+        snprintf(out->vr_audience, sizeof(out->vr_audience), "%s",
+                 (const char *)sqlite3_column_text(st, 2));
+        snprintf(out->vr_owner, sizeof(out->vr_owner), "%s",
+                 (const char *)sqlite3_column_text(st, 3));
+        snprintf(out->vr_author_state, sizeof(out->vr_author_state), "%s",
+                 (const char *)sqlite3_column_text(st, 4));
+        snprintf(out->vr_status, sizeof(out->vr_status), "%s",
+                 (const char *)sqlite3_column_text(st, 5));
+        out->vr_valid = sqlite3_column_int(st, 6);
+        if (sqlite3_column_type(st, 7) == SQLITE_TEXT)
+            snprintf(out->vr_category, sizeof(out->vr_category), "%s",
+                     (const char *)sqlite3_column_text(st, 7));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_err(rc);
+    return found ? 0 : ILONET_ENOTFOUND;
+}

@@ -1,0 +1,119 @@
+/* view_int.h - internals shared by storage/view*.c (not a public header). */
+#ifndef ILONET_VIEW_INT_H
+#define ILONET_VIEW_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "crypto/hash.h"
+#include "crypto/key.h"
+#include "storage/entry.h"
+#include "storage/record.h"
+#include "storage/store.h"
+#include "storage/view.h"
+
+/*
+ * Working state of the view for one store connection. The hook's context
+ * is allocated by view_attach() and freed when the SQLite connection closes
+ * (it is tied to the connection through a registered SQL function's
+ * destructor, so store_close() needs no view call). Other entry points
+ * (rebuild, refresh) use a short-lived context of their own.
+ */
+#define VIEW__AUTHORS 16
+#define VIEW__NCOLS 34 /* record_columns(): checked in view_attach */
+/* The field columns of v_records, in record_columns() order. */
+#define VIEW__FIELD_COLS                                                       \
+    "category,summary,detail,nationality,figure,unit,period,level,"           \
+    "reliability,source,place,date,convenor,participants,commission,reason," \
+    "topics,title,type,organiser,attendees,carrier,position,states,"          \
+    "counterpart,post,officers,posted_from,posted_until,remit,assignees,due," \
+    "semester,acting_state"
+
+struct view_ctx {
+    msgpack_zone vc_zone; /* cleared per entry / per recompute */
+    int vc_bulk;          /* rebuild: recomputes deferred to the end */
+    /* author key -> state, filled from the certs table (immutable). */
+    size_t vc_nauth, vc_next;
+    uint8_t vc_auth_pk[VIEW__AUTHORS][KEY_PK_LEN];
+    char vc_auth_state[VIEW__AUTHORS][KEY_STATE_MAX + 1];
+    /* column index per field, per record kind (filled at init) */
+    signed char vc_col[KIND_COUNT_][RECORD_MAX_ITEMS];
+};
+
+int view__ctx_init(struct view_ctx *c);
+void view__ctx_free(struct view_ctx *c);
+
+/* Applies one stored entry to the view (the hook body). */
+int view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
+                const char *audience, const uint8_t author[static KEY_PK_LEN]);
+
+/* The author's state ("" when no certificate is held). */
+const char *view__author_state(struct view_ctx *c, struct store *s,
+                               const uint8_t author[static KEY_PK_LEN]);
+
+/* Copies a payload into the context's zone and unpacks it. NULL payload or
+ * bad bytes: returns ILONET_EMALFORMED and leaves *o untouched. */
+int view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
+                 msgpack_object *o);
+
+/* ---- records (view_records.c) ----------------------------------------- */
+
+/* A record-creating entry. */
+int view__record_create(struct view_ctx *c, struct store *s,
+                        const struct entry *e, const char *audience,
+                        const uint8_t author[static KEY_PK_LEN],
+                        const char *author_state);
+/* An amend/retract/erase/task-status entry. */
+int view__change_add(struct view_ctx *c, struct store *s,
+                     const struct entry *e, const char *audience,
+                     const uint8_t author[static KEY_PK_LEN],
+                     const char *author_state);
+/* Recomputes one record from its creation and every change targeting it. */
+int view__recompute(struct view_ctx *c, struct store *s,
+                    const uint8_t id[static HASH_LEN]);
+/* Recomputes every record that has changes or relies on a grant. */
+int view__recompute_all(struct view_ctx *c, struct store *s);
+
+/* ---- authorisation (view_auth.c) -------------------------------------- */
+
+int view__grant_add(struct view_ctx *c, struct store *s,
+                    const struct entry *e, const char *audience,
+                    const uint8_t author[static KEY_PK_LEN],
+                    const char *author_state);
+int view__revocation_add(struct view_ctx *c, struct store *s,
+                         const struct entry *e, const char *audience,
+                         const uint8_t author[static KEY_PK_LEN],
+                         const char *author_state);
+/* Recomputes every record whose creation or changes name grant gid. */
+int view__grant_dependents(struct view_ctx *c, struct store *s,
+                           const uint8_t gid[static HASH_LEN]);
+
+/* What an on-behalf entry asks of a grant. */
+struct view_auth_req {
+    const uint8_t *ar_grant; /* grant id named by the entry */
+    const char *ar_owner;    /* represented state (on-behalf-of) */
+    const char *ar_rep;      /* the writing node's state */
+    uint32_t ar_kind;        /* record kind concerned */
+    const char *ar_category; /* observation category or NULL */
+    const char *ar_audience; /* audience of the entry */
+    uint64_t ar_hlc;         /* the entry's timestamp */
+    int ar_ignore_revocations; /* erasure: monotone (docs/VIEW.md) */
+};
+
+/* 0 if the named grant authorises the request; else ILONET_EDELEGATION,
+ * ILONET_EREVOKED or ILONET_EEXPIRED with a reason in why. */
+int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
+                   size_t wl);
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* Runs a statement that returns no rows; resets it. */
+int view__step_done(sqlite3_stmt *st);
+/* Binds text (msgpack str) or NULL. */
+void view__bind_str(sqlite3_stmt *st, int i, const msgpack_object *o);
+/* Short hex prefix (8 digits) of an id, for reasons. */
+void view__short(const uint8_t *id, char out[static 9]);
+
+#endif
