@@ -65,6 +65,7 @@ struct sync_node {
     struct sync__log **n_logs; /* sorted by l_id */
     size_t n_nlogs, n_caplogs;
     struct sync_peer *n_peers;
+    uint64_t n_next_refresh;
 };
 
 struct sync_peer {
@@ -1033,6 +1034,41 @@ out:
 
 /* ---- timers ----------------------------------------------------------- */
 
+/*
+ * Re-reads every head from the store: catches appends made behind our
+ * back (another process on the same store, a forgotten sync_notify), so
+ * they still reach peers within one digest interval.
+ */
+static int
+sync__refresh_all(struct sync_node *n)
+{
+    struct log_head *heads = NULL;
+    size_t nheads = 0;
+    int rc;
+
+    if ((rc = log_heads(n->n_store, &heads, &nheads)) != 0)
+        return rc;
+    for (size_t i = 0; i < nheads && rc == 0; i++) {
+        const struct log_head *h = &heads[i];
+        struct sync__log *l;
+        uint64_t frozen_before;
+
+        if ((rc = sync__log_get(n, h->lh_log.ld_id, h->lh_log.ld_author,
+                                h->lh_log.ld_audience, &l)) != 0)
+            break;
+        if (l->l_seq == h->lh_seq && l->l_frozen == h->lh_frozen &&
+            memcmp(l->l_head, h->lh_id, HASH_LEN) == 0)
+            continue;
+        frozen_before = l->l_frozen;
+        l->l_seq = h->lh_seq;
+        memcpy(l->l_head, h->lh_id, HASH_LEN);
+        l->l_frozen = h->lh_frozen;
+        sync__log_changed(n, l, l->l_frozen && !frozen_before);
+    }
+    free(heads);
+    return rc;
+}
+
 int
 sync_tick(struct sync_peer *p, uint64_t now_ms)
 {
@@ -1049,6 +1085,12 @@ sync_tick(struct sync_peer *p, uint64_t now_ms)
         if (p->p_now >= p->p_created + n->n_cfg.sc_hello_ms)
             return sync__fail(p, NULL, 0, ILONET_ETIMEOUT, 0, "hello-timeout");
         return 0;
+    }
+    if (p->p_now >= n->n_next_refresh) {
+        int rc = sync__refresh_all(n);
+        if (rc != 0)
+            return sync__fail(p, NULL, 0, rc, 0, "store");
+        n->n_next_refresh = p->p_now + n->n_cfg.sc_digest_ms;
     }
     if (p->p_now >= p->p_next_digest) {
         p->p_digest_pending = 1;
