@@ -26,6 +26,9 @@ CMD_SRC  = $(wildcard cmd/*.c)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(wildcard tests/test_*.c)
 TEST_BIN = $(patsubst tests/%.c,$(BUILD)/tests/%,$(filter-out tests/test_runner.c,$(TEST_SRC)))
+# Shared test support: the runner and any tests/*.c helper not named test_*.
+TSUP_SRC = tests/test_runner.c $(filter-out tests/test_%.c,$(wildcard tests/*.c))
+TSUP_OBJ = $(TSUP_SRC:%.c=$(BUILD)/%.o)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
@@ -55,17 +58,20 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/test_runner.o $(BUILD)/libilonet.a
+$(BUILD)/tests/libtestsup.a: $(TSUP_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/libtestsup.a $(BUILD)/libilonet.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libilonet.a
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TSUP_OBJ:.o=.d)
 
 # Unit, simulator and process tests against this build.
 unit: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)

@@ -31,7 +31,8 @@ struct home_peer {
 };
 
 struct home_config {
-    char hc_listen[HOME_ADDR_MAX]; /* "" = do not listen */
+    char hc_state[KEY_STATE_MAX + 1]; /* state given to `init` */
+    char hc_listen[HOME_ADDR_MAX];    /* "" = do not listen */
     size_t hc_npeers;
     struct home_peer hc_peers[HOME_MAX_PEERS];
 };

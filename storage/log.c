@@ -7,6 +7,7 @@
 
 #include "crypto/error.h"
 #include "crypto/wire.h"
+#include "log_int.h"
 
 /* One log's row, as ingest and append need it. */
 struct log__row {
@@ -19,8 +20,19 @@ struct log__row {
     uint64_t cert_nb, cert_na;
 };
 
+int64_t
+log_id_prefix(const uint8_t id[static HASH_LEN])
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | id[i];
+    return (int64_t)v;
+}
+
 #define LOG__K(lid, seq) ((int64_t)(((uint64_t)(lid) << 32) | (seq)))
 #define LOG__SEQ_MAX 0xffffffffu
+#define LOG__CHUNK 1024 /* entries signed per pipeline run */
 
 static int
 log__row_get(struct store *s, const uint8_t log[static HASH_LEN],
@@ -111,8 +123,8 @@ static int
 log__insert(struct store *s, int64_t lid, const struct entry *e)
 {
     sqlite3_stmt *st = store_stmt(
-        s, "INSERT INTO entries(k, id, hlc, kind, hdr, sig, payload) "
-           "VALUES(?, ?, ?, ?, ?, ?, ?)");
+        s, "INSERT INTO entries(k, id, hlc, kind, hdr, sig, payload, idp) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
     int rc;
 
     if (!st)
@@ -128,6 +140,7 @@ log__insert(struct store *s, int64_t lid, const struct entry *e)
                           SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 7);
+    sqlite3_bind_int64(st, 8, log_id_prefix(e->e_id));
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : store_err(rc);
@@ -250,7 +263,7 @@ log_append(struct store *s, const struct key_pair *kp,
     uint8_t *cert = NULL;
     size_t cert_len = 0;
     uint64_t hlc = 0;
-    struct entry e;
+    struct entry e, *es = NULL;
     int rc;
 
     if (!kp || !reqs || n == 0 || kp->kind != KEY_NODE)
@@ -310,53 +323,83 @@ log_append(struct store *s, const struct key_pair *kp,
         if ((rc = certp.wb_err) != 0)
             goto out;
     }
-    for (size_t i = 0; i <= n; i++) {
-        const uint8_t *p;
-        size_t pl;
-        uint32_t kind;
-
-        if (i == 0 && r.head_seq != 0)
-            continue; /* slot 0 is the certificate of a new log */
-        if (i == 0) {
-            p = certp.wb_data, pl = certp.wb_len, kind = KIND_CERT;
-        } else {
-            p = reqs[i - 1].payload, pl = reqs[i - 1].len;
-            kind = reqs[i - 1].kind;
-        }
-        /* HLC: physical ms in the high 48 bits, a counter below, strictly
-         * increasing across everything this store has seen. */
+    if (r.head_seq == 0) {
+        /* The certificate first, signed inline. */
         hlc = (wall_ms << 16) > hlc ? wall_ms << 16 : hlc + 1;
         memset(&e, 0, sizeof(e));
         e.e_h.h_version = ENTRY_VERSION;
         memcpy(e.e_h.h_log, d.ld_id, HASH_LEN);
-        e.e_h.h_seq = r.head_seq + 1;
-        e.e_h.h_has_prev = r.head_seq != 0;
-        memcpy(e.e_h.h_prev, r.head_id, HASH_LEN);
+        e.e_h.h_seq = 1;
         e.e_h.h_hlc = hlc;
-        e.e_h.h_kind = kind;
-        e.e_h.h_payload_len = pl;
-        entry_payload_hash(p, pl, e.e_h.h_payload_hash);
-        e.e_payload = p;
-        e.e_payload_len = pl;
-        if ((rc = entry_seal(&e, kp)) != 0)
+        e.e_h.h_kind = KIND_CERT;
+        e.e_h.h_payload_len = certp.wb_len;
+        entry_payload_hash(certp.wb_data, certp.wb_len,
+                           e.e_h.h_payload_hash);
+        e.e_payload = certp.wb_data;
+        e.e_payload_len = certp.wb_len;
+        if ((rc = entry_seal(&e, kp)) != 0 ||
+            (rc = log__check_cert_entry(s, &d, &e, &r)) != 0 ||
+            (rc = log__insert(s, r.lid, &e)) != 0 ||
+            (rc = store_run_entry_hook(s, &e, d.ld_audience,
+                                       d.ld_author)) != 0)
             goto out;
-        if (kind == KIND_CERT &&
-            (rc = log__check_cert_entry(s, &d, &e, &r)) != 0)
-            goto out;
-        if ((rc = log__insert(s, r.lid, &e)) != 0)
-            goto out;
-        if ((rc = store_run_entry_hook(s, &e, d.ld_audience, d.ld_author)) !=
-            0)
-            goto out;
-        r.head_seq = e.e_h.h_seq;
+        r.head_seq = 1;
         memcpy(r.head_id, e.e_id, HASH_LEN);
-        r.sigck = r.head_seq; /* we signed it ourselves */
-        if (i > 0 && refs) {
-            memcpy(refs[i - 1].lr_log, d.ld_id, HASH_LEN);
-            refs[i - 1].lr_seq = e.e_h.h_seq;
-            memcpy(refs[i - 1].lr_id, e.e_id, HASH_LEN);
-        }
     }
+    es = malloc(LOG__CHUNK * sizeof(*es));
+    if (!es) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    for (size_t base = 0; base < n; base += LOG__CHUNK) {
+        size_t m = n - base < LOG__CHUNK ? n - base : LOG__CHUNK;
+        struct log_sign_job job;
+
+        for (size_t i = 0; i < m; i++) {
+            const struct log_append_req *q = &reqs[base + i];
+            struct entry *x = &es[i];
+
+            /* HLC: physical ms in the high 48 bits, a counter below,
+             * strictly increasing across everything this store has seen. */
+            hlc = (wall_ms << 16) > hlc ? wall_ms << 16 : hlc + 1;
+            memset(&x->e_h, 0, sizeof(x->e_h));
+            x->e_h.h_version = ENTRY_VERSION;
+            memcpy(x->e_h.h_log, d.ld_id, HASH_LEN);
+            x->e_h.h_seq = r.head_seq + 1 + i;
+            x->e_h.h_hlc = hlc;
+            x->e_h.h_kind = q->kind;
+            x->e_h.h_payload_len = q->len;
+            entry_payload_hash(q->payload, q->len, x->e_h.h_payload_hash);
+            x->e_payload = q->payload;
+            x->e_payload_len = q->len;
+        }
+        memset(&job, 0, sizeof(job));
+        job.sj_kp = kp;
+        job.sj_es = es;
+        job.sj_n = m;
+        job.sj_has_prev0 = 1;
+        memcpy(job.sj_prev0, r.head_id, HASH_LEN);
+        if ((rc = log_sign_start(&job)) != 0)
+            goto out;
+        for (size_t i = 0; i < m && rc == 0; i++) {
+            if ((rc = log_sign_wait(&job, i)) != 0 ||
+                (rc = log__insert(s, r.lid, &es[i])) != 0 ||
+                (rc = store_run_entry_hook(s, &es[i], d.ld_audience,
+                                           d.ld_author)) != 0)
+                break;
+            if (refs) {
+                memcpy(refs[base + i].lr_log, d.ld_id, HASH_LEN);
+                refs[base + i].lr_seq = es[i].e_h.h_seq;
+                memcpy(refs[base + i].lr_id, es[i].e_id, HASH_LEN);
+            }
+        }
+        log_sign_finish(&job);
+        if (rc != 0)
+            goto out;
+        r.head_seq = es[m - 1].e_h.h_seq;
+        memcpy(r.head_id, es[m - 1].e_id, HASH_LEN);
+    }
+    r.sigck = r.head_seq; /* we signed it ourselves */
     if ((rc = log__row_save(s, &r)) != 0)
         goto out;
     if ((rc = store_meta_set_u64(s, "hlc", hlc)) != 0)
@@ -366,6 +409,7 @@ log_append(struct store *s, const struct key_pair *kp,
 out:
     store_rollback(s);
 out_nolock:
+    free(es);
     free(cert);
     wire_buf_free(&certp);
     return rc;
@@ -827,13 +871,14 @@ log_get(struct store *s, const uint8_t id[static HASH_LEN], struct entry *e,
     sqlite3_stmt *st = store_stmt(
         s, "SELECT e.id, e.hdr, e.sig, e.payload, l.log_id, l.author, "
            "l.audience FROM entries e JOIN logs l ON l.lid = (e.k >> 32) "
-           "WHERE e.id = ?");
+           "WHERE e.idp = ? AND e.id = ?");
     int rc;
 
     if (!st)
         return ILONET_EIO;
     *payload = NULL;
-    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, log_id_prefix(id));
+    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -865,12 +910,14 @@ int
 log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN])
 {
     sqlite3_stmt *st =
-        store_stmt(s, "UPDATE entries SET payload = NULL WHERE id = ?");
+        store_stmt(s, "UPDATE entries SET payload = NULL WHERE idp = ? AND "
+                      "id = ?");
     int rc;
 
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, log_id_prefix(id));
+    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

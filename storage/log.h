@@ -142,6 +142,10 @@ int log_verify_all(struct store *s, log_problem_cb cb, void *arg,
  * and chain stay. ILONET_ENOTFOUND if absent. */
 int log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN]);
 
+/* The 8-byte prefix of an entry id as stored in entries.idp (indexed):
+ * look entries up by id with "idp = ? AND id = ?". */
+int64_t log_id_prefix(const uint8_t id[static HASH_LEN]);
+
 /* Counts: entries, logs, evidence rows, quarantine rows. */
 int log_counts(struct store *s, uint64_t *entries, uint64_t *logs,
                uint64_t *evidence, uint64_t *quarantine);

@@ -52,13 +52,18 @@ static const char *const store__schema_v1 =
     ");"
     "CREATE TABLE entries("
     "  k INTEGER PRIMARY KEY,"
-    "  id BLOB NOT NULL UNIQUE,"
+    "  id BLOB NOT NULL,"
+    "  idp INTEGER NOT NULL," /* first 8 bytes of id, for lookups */
     "  hlc INTEGER NOT NULL,"
     "  kind INTEGER NOT NULL,"
     "  hdr BLOB NOT NULL,"
     "  sig BLOB NOT NULL,"
     "  payload BLOB"
     ");"
+    /* An index on the full random 32-byte id costs a random b-tree
+     * insert per entry and halves ingest speed; an 8-byte prefix keeps
+     * lookups by id one probe away at a third of the size. */
+    "CREATE INDEX entries_idp ON entries(idp);"
     "CREATE TABLE certs("
     "  node BLOB PRIMARY KEY,"
     "  state TEXT NOT NULL,"
