@@ -609,6 +609,8 @@ sync_peer_stats(const struct sync_peer *p, struct sync_peer_stats *st)
 
 /* ---- receiving -------------------------------------------------------- */
 
+static int sync__refresh_all(struct sync_node *n);
+
 static int
 sync__on_hello(struct sync_peer *p, const struct msg *m)
 {
@@ -634,6 +636,10 @@ sync__on_hello(struct sync_peer *p, const struct msg *m)
                           "hello-cert-key");
     if ((rc = cert_valid_at(&c, p->p_now / 1000)) != 0)
         return sync__fail(p, NULL, 0, rc, 1, "hello-cert-validity");
+    /* Our cache may miss appends made before this session (another
+     * process): list what the store holds now. */
+    if ((rc = sync__refresh_all(n)) != 0)
+        return sync__fail(p, NULL, 0, rc, 0, "store");
     p->p_cert = c;
     p->p_ready = 1;
     memcpy(p->p_hello_id, hid, HASH_LEN);
@@ -733,12 +739,9 @@ sync__on_heads(struct sync_peer *p, const struct msg *m0)
         if (l->l_frozen && l->l_seq &&
             (!h.mh_frozen || h.mh_frozen > l->l_frozen))
             sync__flag(p, pl, SYNC__F_EVIDENCE);
-        /* Our own log, longer elsewhere: we were restored from a backup;
-         * no appends until we have caught up (no self-fork). */
-        if (memcmp(h.mh_author, me->c_node, KEY_PK_LEN) == 0 &&
-            h.mh_seq > l->l_seq &&
-            (rc = log_mark_self_behind(n->n_store, l->l_id, h.mh_seq)) != 0)
-            return sync__fail(p, l->l_id, h.mh_seq, rc, 0, "self-behind");
+        /* A head of our own log beyond ours is only a claim: it is
+         * fetched like any other, and only signed entries (on_batch)
+         * mark the log as behind, so a peer cannot block our appends. */
         /* Same seq held on both sides with another id: a fork. Fetch
          * their entry at that seq so log_ingest records the evidence. */
         if (!l->l_frozen && l->l_seq >= h.mh_seq) {
@@ -842,6 +845,15 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     /* Not adjacent to what we hold (a lost or reordered message, or
      * another branch past a fork we know of): drop it, ask again. */
     if (first > l->l_seq + 1 || (l->l_frozen && first > l->l_seq)) {
+        /* Our own log, signed by us beyond our head: we were restored
+         * from a backup. No appends until we have caught up. */
+        if (memcmp(b.b_log.ld_author, me->c_node, KEY_PK_LEN) == 0 &&
+            first > l->l_seq + 1 &&
+            entry_verify_sig(&b.b_entries[b.b_count - 1], me->c_node) == 0 &&
+            (rc = log_mark_self_behind(n->n_store, l->l_id, last)) != 0) {
+            rc = sync__fail(p, l->l_id, last, rc, 0, "self-behind");
+            goto out;
+        }
         sync__want_eval(p, pl);
         rc = 0;
         goto out;
