@@ -10,9 +10,8 @@
 #include "storage/log.h"
 #include "view_int.h"
 
-/* Bump when the layout or a rule changes: the view is then rebuilt from
- * the log on the next open (it is derived data). */
-#define VIEW_VERSION 1
+/* VIEW_VERSION (view.h): bump when the layout or a rule changes; the view
+ * is then rebuilt from the log on the next open (it is derived data). */
 
 static const char *const view__schema[] = {
     "CREATE TABLE IF NOT EXISTS v_records("

@@ -1,0 +1,1454 @@
+/* test_view.c - the merged view: per-rule tests, merge laws, permutation
+ * convergence over random delivery orders with duplicates. */
+#include <stdarg.h>
+
+#include "crypto/error.h"
+#include "storage/log.h"
+#include "storage/record.h"
+#include "storage/view.h"
+#include "test.h"
+
+#define T0_MS 1767225600000ULL /* 2026-01-01T00:00:00Z */
+#define NOW_MS (T0_MS + 400ULL * 86400000ULL)
+#define DAY_MS 86400000ULL
+#define NN 6
+
+/* Nodes: one per state, plus a second DE node (DE2) for concurrent writes
+ * by the same state. */
+enum { AT, DE, FR, IT, EU, DE2 };
+static const char *const fx_state[NN] = {"AT", "DE", "FR", "IT", "EU", "DE"};
+static const int fx_root_of[NN] = {0, 1, 2, 3, 4, 1};
+
+struct fx {
+    struct roster ros;
+    uint8_t net[NET_ID_LEN];
+    struct key_pair root[5], node[NN];
+    struct store *w[NN]; /* each node's own store, for appends */
+};
+
+struct fx_ent {
+    struct entry e;
+    uint8_t *p;
+    struct log_desc d;
+};
+
+struct fx_set {
+    struct fx_ent *v;
+    size_t n, cap;
+};
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static void
+fx_key(struct key_pair *k, uint8_t b, const char *state)
+{
+    uint8_t seed[KEY_SEED_LEN];
+
+    memset(seed, b, sizeof(seed));
+    ASSERT_OK(key_from_seed(k, seed));
+    if (state) {
+        k->kind = KEY_STATE;
+        snprintf(k->state, sizeof(k->state), "%s", state);
+    }
+}
+
+static void
+fx_init(struct fx *f)
+{
+    ASSERT_OK(key_global_init());
+    memset(f, 0, sizeof(*f));
+    memset(f->net, 0x07, NET_ID_LEN);
+    for (int i = 0; i < 5; i++) {
+        fx_key(&f->root[i], (uint8_t)(0x30 + i), fx_state[i]);
+        ASSERT_OK(roster_add(&f->ros, fx_state[i], f->root[i].pk));
+    }
+    for (int i = 0; i < NN; i++) {
+        struct cert c;
+        uint8_t *buf;
+        size_t len;
+
+        fx_key(&f->node[i], (uint8_t)(0x50 + i), NULL);
+        memset(&c, 0, sizeof(c));
+        memcpy(c.c_network, f->net, NET_ID_LEN);
+        snprintf(c.c_state, sizeof(c.c_state), "%s", fx_state[i]);
+        memcpy(c.c_node, f->node[i].pk, KEY_PK_LEN);
+        c.c_role = cert_role_for_state(fx_state[i]);
+        c.c_not_before = 0;
+        c.c_not_after = T0_MS / 1000 + 10ULL * 365 * 86400;
+        c.c_serial = (uint64_t)i + 1;
+        ASSERT_OK(cert_issue(&c, &f->root[fx_root_of[i]], &buf, &len));
+        ASSERT_OK(store_open(":memory:", f->net, &f->ros, &f->w[i]));
+        ASSERT_OK(store_meta_set(f->w[i], "cert", buf, len));
+        free(buf);
+    }
+}
+
+static void
+fx_free(struct fx *f)
+{
+    for (int i = 0; i < NN; i++)
+        store_close(f->w[i]);
+}
+
+static const char *
+hx(const uint8_t *id)
+{
+    static char buf[8][2 * HASH_LEN + 1];
+    static int k;
+    char *b = buf[k++ % 8];
+
+    hash_hex(id, HASH_LEN, b);
+    return b;
+}
+
+static void
+fx_put(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
+       const uint8_t *p, size_t n, uint8_t *out)
+{
+    struct log_append_req r = {kind, p, n};
+    struct log_ref ref;
+
+    ASSERT_OK(log_append(f->w[a], &f->node[a], aud, &r, 1, wall, &ref));
+    if (out)
+        memcpy(out, ref.lr_id, HASH_LEN);
+}
+
+/* Sets name/value pairs from a NULL-terminated va_list. */
+static void
+fx_setv(struct record_builder *b, va_list ap)
+{
+    const char *k;
+
+    while ((k = va_arg(ap, const char *))) {
+        const char *v = va_arg(ap, const char *);
+        if (record_set(b, k, v) != 0)
+            TEST_FAIL_("record_set(%s): %s", k, b->rb_err);
+    }
+}
+
+static void
+fx_build_put(struct fx *f, int a, const char *aud, uint64_t wall,
+             struct record_builder *b, uint8_t *out)
+{
+    struct wire_buf wb;
+
+    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
+    if (record_build(b, &wb) != 0)
+        TEST_FAIL_("record_build: %s", b->rb_err);
+    fx_put(f, a, aud, wall, b->rb_schema->rs_kind, wb.wb_data, wb.wb_len,
+           out);
+    wire_buf_free(&wb);
+}
+
+/* A record-creating entry: name, value, ..., NULL. */
+static void
+fx_record(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
+          uint8_t *out, ...)
+{
+    struct record_builder b;
+    va_list ap;
+
+    ASSERT_OK(record_builder_init(&b, kind));
+    va_start(ap, out);
+    fx_setv(&b, ap);
+    va_end(ap);
+    fx_build_put(f, a, aud, wall, &b, out);
+}
+
+static void
+fx_obs(struct fx *f, int a, const char *aud, uint64_t wall, const char *sum,
+       uint8_t *out)
+{
+    fx_record(f, a, aud, wall, KIND_OBSERVATION, out, "category", "routes",
+              "summary", sum, NULL);
+}
+
+/* Adds on-behalf-of and grant to a builder when behalf is set. */
+static void
+fx_behalf(struct record_builder *b, const char *behalf, const uint8_t *gid)
+{
+    if (!behalf)
+        return;
+    ASSERT_OK(record_set(b, "on-behalf-of", behalf));
+    ASSERT_OK(record_set_id(b, "grant", gid));
+}
+
+static void
+fx_amend(struct fx *f, int a, const char *aud, uint64_t wall,
+         const uint8_t *target, uint32_t rkind, const char *behalf,
+         const uint8_t *gid, uint8_t *out, ...)
+{
+    struct record_builder fb, b;
+    struct wire_buf wb;
+    va_list ap;
+
+    ASSERT_OK(record_builder_init_amend(&fb, rkind));
+    va_start(ap, out);
+    fx_setv(&fb, ap);
+    va_end(ap);
+    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
+    if (record_build(&fb, &wb) != 0)
+        TEST_FAIL_("amend fields: %s", fb.rb_err);
+    ASSERT_OK(record_builder_init(&b, KIND_AMEND));
+    ASSERT_OK(record_set_id(&b, "record", target));
+    ASSERT_OK(record_set_raw(&b, "fields", wb.wb_data, wb.wb_len));
+    fx_behalf(&b, behalf, gid);
+    fx_build_put(f, a, aud, wall, &b, out);
+    wire_buf_free(&wb);
+}
+
+/* retract or erase */
+static void
+fx_change(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
+          const uint8_t *target, const char *behalf, const uint8_t *gid,
+          uint8_t *out)
+{
+    struct record_builder b;
+
+    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_set_id(&b, "record", target));
+    fx_behalf(&b, behalf, gid);
+    fx_build_put(f, a, aud, wall, &b, out);
+}
+
+static void
+fx_status(struct fx *f, int a, const char *aud, uint64_t wall,
+          const uint8_t *task, const char *status, uint8_t *out)
+{
+    struct record_builder b;
+
+    ASSERT_OK(record_builder_init(&b, KIND_TASK_STATUS));
+    ASSERT_OK(record_set_id(&b, "task", task));
+    ASSERT_OK(record_set(&b, "status", status));
+    fx_build_put(f, a, aud, wall, &b, out);
+}
+
+/* A grant from root `from` to state `to`; returns the envelope. */
+static uint8_t *
+fx_grant(struct fx *f, int from, const char *to, const char *scope,
+         uint64_t nb, uint64_t na, const uint8_t *net, size_t *len,
+         uint8_t gid[HASH_LEN])
+{
+    struct grant g;
+    uint8_t *env;
+
+    memset(&g, 0, sizeof(g));
+    memcpy(g.g_network, net ? net : f->net, NET_ID_LEN);
+    snprintf(g.g_represented, sizeof(g.g_represented), "%s", fx_state[from]);
+    snprintf(g.g_representing, sizeof(g.g_representing), "%s", to);
+    if (scope) {
+        g.g_nscope = 1;
+        snprintf(g.g_scope[0], sizeof(g.g_scope[0]), "%s", scope);
+    }
+    g.g_not_before = nb;
+    g.g_not_after = na;
+    g.g_serial = nb ^ na;
+    ASSERT_OK(grant_issue(&g, &f->root[from], &env, len));
+    cert_envelope_id(env, *len, gid);
+    return env;
+}
+
+static uint8_t *
+fx_revocation(struct fx *f, int from, const uint8_t gid[HASH_LEN],
+              uint64_t at_ms, size_t *len)
+{
+    struct revocation v;
+    uint8_t *env;
+
+    memset(&v, 0, sizeof(v));
+    v.v_type = REVOKE_GRANT;
+    memcpy(v.v_network, f->net, NET_ID_LEN);
+    snprintf(v.v_state, sizeof(v.v_state), "%s", fx_state[from]);
+    memcpy(v.v_grant, gid, HASH_LEN);
+    v.v_at = at_ms;
+    v.v_serial = at_ms;
+    ASSERT_OK(revocation_issue(&v, &f->root[from], &env, len));
+    return env;
+}
+
+/* Publishes an envelope (grant or revocation) from node a. */
+static void
+fx_publish(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
+           uint8_t *env, size_t len, uint8_t *out)
+{
+    struct record_builder b;
+
+    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_set_raw(&b, "envelope", env, len));
+    fx_build_put(f, a, aud, wall, &b, out);
+    free(env);
+}
+
+/* ---- collecting and delivering ------------------------------------------ */
+
+struct fx_cb {
+    struct fx_set *set;
+    const struct log_desc *d;
+};
+
+static int
+fx_collect_one(void *arg, const struct entry *e)
+{
+    struct fx_cb *cb = arg;
+    struct fx_set *s = cb->set;
+    struct fx_ent *x;
+
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->v = realloc(s->v, s->cap * sizeof(*s->v));
+        ASSERT(s->v);
+    }
+    x = &s->v[s->n++];
+    x->e = *e;
+    x->d = *cb->d;
+    x->p = NULL;
+    if (e->e_payload) {
+        x->p = malloc(e->e_payload_len ? e->e_payload_len : 1);
+        memcpy(x->p, e->e_payload, e->e_payload_len);
+    }
+    x->e.e_payload = x->p;
+    return 0;
+}
+
+/* Every entry of every node's store, log by log in seq order. */
+static void
+fx_collect(struct fx *f, struct fx_set *set)
+{
+    memset(set, 0, sizeof(*set));
+    for (int i = 0; i < NN; i++) {
+        struct log_head *h = NULL;
+        size_t n = 0;
+
+        ASSERT_OK(log_heads(f->w[i], &h, &n));
+        for (size_t j = 0; j < n; j++) {
+            struct fx_cb cb = {set, &h[j].lh_log};
+            ASSERT_OK(log_range(f->w[i], h[j].lh_log.ld_id, 1, 1u << 30,
+                                1u << 30, fx_collect_one, &cb));
+        }
+        free(h);
+    }
+}
+
+static void
+fx_set_free(struct fx_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i].p);
+    free(s->v);
+}
+
+static int
+fx_same_log(const struct fx_ent *a, const struct fx_ent *b)
+{
+    return memcmp(a->d.ld_id, b->d.ld_id, HASH_LEN) == 0;
+}
+
+/* Ingests entries [from, from+n) of one log as one batch. */
+static int
+fx_ingest_run(struct store *t, struct fx_set *set, size_t from, size_t n)
+{
+    struct log_batch b;
+    struct entry *es = calloc(n, sizeof(*es));
+    int rc;
+
+    ASSERT(es);
+    for (size_t i = 0; i < n; i++)
+        es[i] = set->v[from + i].e;
+    b.b_log = set->v[from].d;
+    b.b_count = n;
+    b.b_entries = es;
+    rc = log_ingest(t, &b, NOW_MS, NULL);
+    free(es);
+    return rc;
+}
+
+/* Ingests every entry of set, log by log. */
+static void
+fx_ingest_all(struct store *t, struct fx_set *set)
+{
+    size_t i = 0;
+
+    while (i < set->n) {
+        size_t j = i + 1;
+        while (j < set->n && fx_same_log(&set->v[i], &set->v[j]))
+            j++;
+        ASSERT_OK(fx_ingest_run(t, set, i, j - i));
+        i = j;
+    }
+}
+
+/* A store with the view attached that received set through log_ingest. */
+static struct store *
+fx_observer(struct fx *f, struct fx_set *set)
+{
+    struct store *s;
+
+    ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
+    ASSERT_OK(view_attach(s));
+    if (set)
+        fx_ingest_all(s, set);
+    return s;
+}
+
+/* A store holding every entry of set with an empty view: entries are then
+ * fed to the view through the hook in any order (fx_apply). */
+static struct store *
+fx_holder(struct fx *f, struct fx_set *set)
+{
+    struct store *s;
+
+    ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
+    fx_ingest_all(s, set);
+    ASSERT_OK(store_meta_set_u64(s, "view_version", VIEW_VERSION));
+    ASSERT_OK(view_attach(s));
+    return s;
+}
+
+static void
+fx_apply(struct store *s, struct fx_set *set, size_t i)
+{
+    struct fx_ent *x = &set->v[i];
+    ASSERT_OK(store_run_entry_hook(s, &x->e, x->d.ld_audience,
+                                   x->d.ld_author));
+}
+
+/* Index of the entry with this id in set. */
+static size_t
+fx_find(struct fx_set *set, const uint8_t *id)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (memcmp(set->v[i].e.e_id, id, HASH_LEN) == 0)
+            return i;
+    TEST_FAIL_("entry %s not collected", hx(id));
+    return 0;
+}
+
+/* First column of the first row of a query, as text ("" for none/NULL). */
+static const char *
+fx_q(struct store *s, const char *fmt, ...)
+{
+    static char out[4][512];
+    static int k;
+    char *o = out[k++ % 4], sql[1024];
+    sqlite3_stmt *st;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    o[0] = '\0';
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        TEST_FAIL_("bad SQL %s: %s", sql, sqlite3_errmsg(store_db(s)));
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(o, 512, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return o;
+}
+
+#define REC(s, col, id)                                                        \
+    fx_q((s), "SELECT " col " FROM v_records WHERE id = X'%s'", hx(id))
+#define CHG(s, col, id)                                                        \
+    fx_q((s), "SELECT " col " FROM v_changes WHERE id = X'%s'", hx(id))
+
+static void
+fx_hash(struct store *s, uint8_t out[HASH_LEN])
+{
+    ASSERT_OK(view_hash(s, NULL, out));
+}
+
+/* ---- per-rule tests -------------------------------------------------- */
+
+static void
+view_observation_fields(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, id, "category",
+              "flows", "summary", "arrivals up", "nationality", "SY,AF",
+              "figure", "120", "unit", "persons", "period",
+              "2026-01-01..2026-03-31", "level", "strategic", "reliability",
+              "B", "place", "Istanbul", "source", "host police", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(fx_q(o, "SELECT category || '|' || summary || '|' ||"
+                          " nationality || '|' || figure || '|' || unit ||"
+                          " '|' || period_from || '|' || period_to || '|' ||"
+                          " level || '|' || reliability || '|' || state FROM"
+                          " observations WHERE id = '%s'",
+                       hx(id)),
+                  "flows|arrivals up|SY,AF|120|persons|2026-01-01|2026-03-31|"
+                  "strategic|B|DE");
+    ASSERT_STR_EQ(REC(o, "status", id), "active");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/* LWW per field, ordered by (hlc, author key, entry id), whatever the
+ * delivery order; equal wall times resolved by the author key. */
+static void
+view_amend_lww_per_field(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN], a1[HASH_LEN], a2[HASH_LEN], a3[HASH_LEN];
+    size_t idx[4];
+    static const int perms[24][4] = {
+        {0, 1, 2, 3}, {0, 1, 3, 2}, {0, 2, 1, 3}, {0, 2, 3, 1}, {0, 3, 1, 2},
+        {0, 3, 2, 1}, {1, 0, 2, 3}, {1, 0, 3, 2}, {1, 2, 0, 3}, {1, 2, 3, 0},
+        {1, 3, 0, 2}, {1, 3, 2, 0}, {2, 0, 1, 3}, {2, 0, 3, 1}, {2, 1, 0, 3},
+        {2, 1, 3, 0}, {2, 3, 0, 1}, {2, 3, 1, 0}, {3, 0, 1, 2}, {3, 0, 2, 1},
+        {3, 1, 0, 2}, {3, 1, 2, 0}, {3, 2, 0, 1}, {3, 2, 1, 0}};
+    const char *want;
+    uint8_t h0[HASH_LEN], h[HASH_LEN];
+    struct store *s;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "first", id);
+    fx_amend(&f, DE, "net", T0_MS + 1000, id, KIND_OBSERVATION, NULL, NULL,
+             a1, "summary", "by DE", "detail", "d1", NULL);
+    fx_amend(&f, DE2, "net", T0_MS + 500, id, KIND_OBSERVATION, NULL, NULL,
+             a3, "detail", "d3", "level", "operational", NULL);
+    /* same wall time as a1, another node of the same state */
+    fx_amend(&f, DE2, "net", T0_MS + 1000, id, KIND_OBSERVATION, NULL, NULL,
+             a2, "summary", "by DE2", NULL);
+    fx_collect(&f, &set);
+    idx[0] = fx_find(&set, id);
+    idx[1] = fx_find(&set, a1);
+    idx[2] = fx_find(&set, a2);
+    idx[3] = fx_find(&set, a3);
+    want = memcmp(f.node[DE].pk, f.node[DE2].pk, KEY_PK_LEN) > 0 ? "by DE"
+                                                                 : "by DE2";
+    s = fx_holder(&f, &set);
+    for (int p = 0; p < 24; p++) {
+        ASSERT_OK(store_begin(s));
+        for (int k = 0; k < 4; k++)
+            fx_apply(s, &set, idx[perms[p][k]]);
+        ASSERT_STR_EQ(REC(s, "summary", id), want);
+        ASSERT_STR_EQ(REC(s, "detail", id), "d1");
+        ASSERT_STR_EQ(REC(s, "level", id), "operational");
+        fx_hash(s, p == 0 ? h0 : h);
+        if (p)
+            ASSERT_MEM_EQ(h, h0, HASH_LEN);
+        ASSERT_OK(store_rollback(s));
+    }
+    store_close(s);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_amend_before_create_is_held(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN], a[HASH_LEN];
+    struct store *s;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "old", id);
+    fx_amend(&f, DE2, "net", T0_MS + 10, id, KIND_OBSERVATION, NULL, NULL, a,
+             "summary", "new", NULL);
+    fx_collect(&f, &set);
+    s = fx_holder(&f, &set);
+    fx_apply(s, &set, fx_find(&set, a));
+    ASSERT_STR_EQ(fx_q(s, "SELECT count(*) FROM v_records"), "0");
+    ASSERT_STR_EQ(CHG(s, "why", a), "record not held");
+    fx_apply(s, &set, fx_find(&set, id));
+    ASSERT_STR_EQ(REC(s, "summary", id), "new");
+    ASSERT_STR_EQ(CHG(s, "valid", a), "1");
+    store_close(s);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_amend_by_other_state_has_no_effect(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN], a[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "mine", id);
+    fx_amend(&f, FR, "net", T0_MS + 10, id, KIND_OBSERVATION, NULL, NULL, a,
+             "summary", "theirs", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o, "summary", id), "mine");
+    ASSERT_STR_EQ(CHG(o, "valid", a), "0");
+    ASSERT_STR_EQ(CHG(o, "why", a), "FR is not the owning state DE");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_change_in_other_audience_has_no_effect(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN], a[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "mine", id);
+    fx_amend(&f, DE, "ms", T0_MS + 10, id, KIND_OBSERVATION, NULL, NULL, a,
+             "summary", "hidden", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o, "summary", id), "mine");
+    ASSERT(strstr(CHG(o, "why", a), "audience ms"));
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_retract_wins(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN], r[HASH_LEN], a[HASH_LEN], bad[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "x", id);
+    fx_change(&f, FR, "net", T0_MS + 5, KIND_RETRACT, id, NULL, NULL, bad);
+    fx_change(&f, DE, "net", T0_MS + 10, KIND_RETRACT, id, NULL, NULL, r);
+    /* an amendment after the tombstone does not resurrect the record */
+    fx_amend(&f, DE2, "net", T0_MS + 20, id, KIND_OBSERVATION, NULL, NULL, a,
+             "summary", "later", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o, "status", id), "retracted");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM observations"), "0");
+    ASSERT_STR_EQ(CHG(o, "valid", bad), "0");
+    ASSERT_STR_EQ(CHG(o, "valid", r), "1");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_erase_removes_payloads(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN], a[HASH_LEN], e1[HASH_LEN], e2[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "secret-name", id);
+    fx_amend(&f, DE, "net", T0_MS + 1, id, KIND_OBSERVATION, NULL, NULL, a,
+             "detail", "secret-detail", NULL);
+    fx_change(&f, FR, "net", T0_MS + 2, KIND_ERASE, id, NULL, NULL, e1);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    /* FR may not erase DE's record */
+    ASSERT_STR_EQ(REC(o, "status", id), "active");
+    ASSERT_STR_EQ(CHG(o, "valid", e1), "0");
+    fx_set_free(&set);
+    fx_change(&f, DE2, "net", T0_MS + 3, KIND_ERASE, id, NULL, NULL, e2);
+    fx_collect(&f, &set);
+    fx_ingest_all(o, &set);
+    ASSERT_STR_EQ(REC(o, "status", id), "erased");
+    ASSERT_STR_EQ(REC(o, "coalesce(summary, 'none')", id), "none");
+    ASSERT_STR_EQ(fx_q(o, "SELECT payload IS NULL FROM entries WHERE id ="
+                          " X'%s'",
+                       hx(id)),
+                  "1");
+    ASSERT_STR_EQ(fx_q(o, "SELECT payload IS NULL FROM entries WHERE id ="
+                          " X'%s'",
+                       hx(a)),
+                  "1");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_changes WHERE id = X'%s'",
+                       hx(a)),
+                  "0");
+    /* the chain still verifies without the payloads */
+    {
+        uint64_t checked = 0, nbad = 0;
+        ASSERT_OK(log_verify_all(o, NULL, NULL, &checked, &nbad));
+        ASSERT_EQ(nbad, 0);
+    }
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/* Representation: DE writes for AT under AT's grant; the grant may arrive
+ * after the entry; a revocation ends it from its time on. */
+static void
+view_on_behalf_grant_lifecycle(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t gid[HASH_LEN], gpub[HASH_LEN], rpub[HASH_LEN];
+    uint8_t before[HASH_LEN], after[HASH_LEN], am[HASH_LEN];
+    uint8_t *env;
+    size_t len;
+    struct store *s;
+    uint64_t trev = T0_MS + 10 * DAY_MS;
+
+    fx_init(&f);
+    env = fx_grant(&f, AT, "DE", NULL, 0, T0_MS / 1000 + 365 * 86400, NULL,
+                   &len, gid);
+    fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, gpub);
+    fx_record(&f, DE, "net", T0_MS + DAY_MS, KIND_OBSERVATION, before,
+              "category", "return", "summary", "for AT", "on-behalf-of",
+              "AT", "grant", hx(gid), NULL);
+    env = fx_revocation(&f, AT, gid, trev, &len);
+    fx_publish(&f, AT, "net", trev, KIND_REVOCATION, env, len, rpub);
+    fx_record(&f, DE, "net", trev + DAY_MS, KIND_OBSERVATION, after,
+              "category", "return", "summary", "too late", "on-behalf-of",
+              "AT", "grant", hx(gid), NULL);
+    /* amending the earlier record on AT's behalf after the revocation */
+    fx_amend(&f, DE, "net", trev + 2 * DAY_MS, before, KIND_OBSERVATION, "AT",
+             gid, am, "summary", "changed", NULL);
+    fx_collect(&f, &set);
+    s = fx_holder(&f, &set);
+
+    /* entry first: no grant held yet */
+    fx_apply(s, &set, fx_find(&set, before));
+    ASSERT_STR_EQ(REC(s, "valid", before), "0");
+    ASSERT(strstr(REC(s, "why", before), "not held"));
+    fx_apply(s, &set, fx_find(&set, gpub));
+    ASSERT_STR_EQ(REC(s, "valid", before), "1");
+    ASSERT_STR_EQ(REC(s, "owner", before), "AT");
+    fx_apply(s, &set, fx_find(&set, after));
+    fx_apply(s, &set, fx_find(&set, am));
+    ASSERT_STR_EQ(REC(s, "valid", after), "1");
+    ASSERT_STR_EQ(REC(s, "summary", before), "changed");
+    /* the revocation arrives last and is effective from its timestamp */
+    fx_apply(s, &set, fx_find(&set, rpub));
+    ASSERT_STR_EQ(REC(s, "valid", before), "1");
+    ASSERT_STR_EQ(REC(s, "valid", after), "0");
+    ASSERT(strstr(REC(s, "why", after), "revoked"));
+    ASSERT_STR_EQ(REC(s, "summary", before), "for AT");
+    ASSERT(strstr(CHG(s, "why", am), "revoked"));
+    ASSERT_STR_EQ(fx_q(s, "SELECT count(*) FROM observations WHERE state ="
+                          " 'AT'"),
+                  "1");
+    store_close(s);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_grant_scope_time_network(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t other[NET_ID_LEN];
+    uint8_t g1[HASH_LEN], g2[HASH_LEN], g3[HASH_LEN], g4[HASH_LEN],
+        g5[HASH_LEN];
+    uint8_t r1[HASH_LEN], r2[HASH_LEN], r3[HASH_LEN], r4[HASH_LEN],
+        r5[HASH_LEN], pub4[HASH_LEN];
+    uint64_t y = T0_MS / 1000 + 365 * 86400;
+    uint8_t *env;
+    size_t len;
+    struct store *o;
+
+    fx_init(&f);
+    memset(other, 0x09, sizeof(other));
+    /* g1 covers meetings only */
+    env = fx_grant(&f, AT, "DE", "meeting", 0, y, NULL, &len, g1);
+    fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, NULL);
+    /* g2 starts in the future */
+    env = fx_grant(&f, AT, "DE", NULL, T0_MS / 1000 + 100 * 86400, y, NULL,
+                   &len, g2);
+    fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, NULL);
+    /* g3 expired */
+    env = fx_grant(&f, AT, "DE", NULL, 0, T0_MS / 1000 - 86400, NULL, &len,
+                   g3);
+    fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, NULL);
+    /* g4 for another network */
+    env = fx_grant(&f, AT, "DE", NULL, 0, y, other, &len, g4);
+    fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, pub4);
+    /* g5 by category: covers routes observations only */
+    env = fx_grant(&f, AT, "DE", "routes", 0, y, NULL, &len, g5);
+    fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, NULL);
+    fx_record(&f, DE, "net", T0_MS + 1000, KIND_OBSERVATION, r1, "category",
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
+              hx(g1), NULL);
+    fx_record(&f, DE, "net", T0_MS + 2000, KIND_OBSERVATION, r2, "category",
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
+              hx(g2), NULL);
+    fx_record(&f, DE, "net", T0_MS + 3000, KIND_OBSERVATION, r3, "category",
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
+              hx(g3), NULL);
+    fx_record(&f, DE, "net", T0_MS + 4000, KIND_OBSERVATION, r4, "category",
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
+              hx(g4), NULL);
+    fx_record(&f, DE, "net", T0_MS + 5000, KIND_OBSERVATION, r5, "category",
+              "routes", "summary", "s", "on-behalf-of", "AT", "grant",
+              hx(g5), NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT(strstr(REC(o, "why", r1), "does not cover observation"));
+    ASSERT(strstr(REC(o, "why", r2), "not valid before"));
+    ASSERT(strstr(REC(o, "why", r3), "expired"));
+    ASSERT(strstr(REC(o, "why", r4), "not held"));
+    ASSERT_STR_EQ(fx_q(o, "SELECT valid || why FROM v_grants WHERE entry ="
+                          " X'%s'",
+                       hx(pub4)),
+                  "0grant does not verify: wrong-network");
+    ASSERT_STR_EQ(REC(o, "valid", r5), "1");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM observations"), "1");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/* A grant published only to AT+DE cannot authorise a net entry: FR could
+ * never hold it, and FR must see what DE sees. */
+static void
+view_grant_must_be_visible_to_the_audience(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t gid[HASH_LEN], r[HASH_LEN];
+    uint8_t *env;
+    size_t len;
+    struct store *o;
+
+    fx_init(&f);
+    env = fx_grant(&f, AT, "DE", NULL, 0, T0_MS / 1000 + 365 * 86400, NULL,
+                   &len, gid);
+    fx_publish(&f, DE, "AT+DE", T0_MS, KIND_GRANT, env, len, NULL);
+    fx_record(&f, DE, "net", T0_MS + 1000, KIND_OBSERVATION, r, "category",
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
+              hx(gid), NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o, "valid", r), "0");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_task_rules(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t t[HASH_LEN], s1[HASH_LEN], s2[HASH_LEN], s3[HASH_LEN],
+        s4[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_record(&f, AT, "AT+DE", T0_MS, KIND_TASK, t, "for", "DE", "title",
+              "check visa fraud", "due", "2026-02-01", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o, "task_status", t), "open");
+    fx_set_free(&set);
+    fx_status(&f, DE, "AT+DE", T0_MS + 10, t, "accept", s1);
+    fx_status(&f, AT, "AT+DE", T0_MS + 20, t, "done", s2); /* not assignee */
+    fx_status(&f, DE2, "AT+DE", T0_MS + 30, t, "start", s3);
+    fx_collect(&f, &set);
+    fx_ingest_all(o, &set);
+    ASSERT_STR_EQ(REC(o, "task_status", t), "start");
+    ASSERT_STR_EQ(CHG(o, "why", s2), "AT is not an assignee of the task");
+    fx_set_free(&set);
+    /* the assignee may not cancel; the creator may, and the LWW order
+     * decides between concurrent changes */
+    fx_status(&f, DE, "AT+DE", T0_MS + 40, t, "cancel", s4);
+    fx_status(&f, AT, "AT+DE", T0_MS + 50, t, "cancel", NULL);
+    fx_collect(&f, &set);
+    fx_ingest_all(o, &set);
+    ASSERT_STR_EQ(CHG(o, "valid", s4), "0");
+    ASSERT_STR_EQ(fx_q(o, "SELECT status || ',' || status_by || ',' ||"
+                          " \"for\" FROM tasks"),
+                  "cancel,AT,DE");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_bad_payload_has_no_effect(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN];
+    struct wire_buf wb;
+    struct store *o;
+
+    fx_init(&f);
+    wire_buf_init(&wb, 1024);
+    wire_pack_map(&wb, 2);
+    wire_pack_str(&wb, "category");
+    wire_pack_str(&wb, "weather");
+    wire_pack_str(&wb, "summary");
+    wire_pack_str(&wb, "rain");
+    fx_put(&f, DE, "net", T0_MS, KIND_OBSERVATION, wb.wb_data, wb.wb_len, id);
+    wire_buf_free(&wb);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o, "valid", id), "0");
+    ASSERT(strstr(REC(o, "why", id), "field 'category': unknown value"));
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM observations"), "0");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_quarantine_until_due(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t id[HASH_LEN];
+    uint64_t released = 0;
+    struct log_batch b;
+    struct store *o;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "now", NULL);
+    fx_obs(&f, DE, "net", NOW_MS + 5 * 60000, "from the future", id);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, NULL);
+    b.b_log = set.v[0].d;
+    b.b_count = set.n;
+    b.b_entries = calloc(set.n, sizeof(struct entry));
+    for (size_t i = 0; i < set.n; i++)
+        b.b_entries[i] = set.v[i].e;
+    ASSERT_OK(log_ingest(o, &b, NOW_MS, NULL));
+    free(b.b_entries);
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'",
+                       hx(id)),
+                  "0");
+    ASSERT_OK(view_release_due(o, NOW_MS + 60000, &released));
+    ASSERT_EQ(released, 0);
+    ASSERT_OK(view_release_due(o, NOW_MS + 5 * 60000, &released));
+    ASSERT_EQ(released, 1);
+    ASSERT_STR_EQ(REC(o, "summary", id), "from the future");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM quarantine"), "0");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/* A log frozen by fork evidence contributes only entries before the
+ * fork. */
+static void
+view_frozen_log_stops_at_fork(void)
+{
+    struct fx f;
+    struct fx_set a, b;
+    uint8_t id1[HASH_LEN], id2[HASH_LEN], id2b[HASH_LEN];
+    struct store *o, *twin;
+    uint8_t *cert;
+    size_t cl;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "before", id1);
+    /* a restored copy of DE's store signs another seq 3 */
+    ASSERT_OK(store_open(":memory:", f.net, &f.ros, &twin));
+    ASSERT_OK(store_meta_get(f.w[DE], "cert", &cert, &cl));
+    ASSERT_OK(store_meta_set(twin, "cert", cert, cl));
+    free(cert);
+    fx_collect(&f, &a);
+    fx_ingest_all(twin, &a);
+    fx_obs(&f, DE, "net", T0_MS + 10, "branch A", id2);
+    {
+        struct store *keep = f.w[DE];
+        f.w[DE] = twin;
+        fx_obs(&f, DE, "net", T0_MS + 20, "branch B", id2b);
+        f.w[DE] = keep;
+    }
+    fx_set_free(&a);
+    fx_collect(&f, &a); /* DE's branch A (and twin not included) */
+    o = fx_observer(&f, &a);
+    ASSERT_STR_EQ(REC(o, "summary", id2), "branch A");
+    /* branch B from the twin */
+    {
+        struct log_head *h = NULL;
+        size_t n = 0;
+        memset(&b, 0, sizeof(b));
+        ASSERT_OK(log_heads(twin, &h, &n));
+        struct fx_cb cb = {&b, &h[0].lh_log};
+        ASSERT_OK(log_range(twin, h[0].lh_log.ld_id, 3, 10, 1 << 20,
+                            fx_collect_one, &cb));
+        free(h);
+    }
+    ASSERT_OK(fx_ingest_run(o, &b, 0, b.n));
+    ASSERT_STR_EQ(fx_q(o, "SELECT frozen FROM logs WHERE frozen > 0"), "3");
+    ASSERT_OK(view_log_changed(o, b.v[0].d.ld_id));
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'",
+                       hx(id2)),
+                  "0");
+    ASSERT_STR_EQ(REC(o, "summary", id1), "before");
+    store_close(o);
+    store_close(twin);
+    fx_set_free(&a);
+    fx_set_free(&b);
+    fx_free(&f);
+}
+
+static void
+view_hash_per_audience(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t hn[HASH_LEN], hm[HASH_LEN], hn2[HASH_LEN], hm2[HASH_LEN],
+        ha[HASH_LEN], hb[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "n", NULL);
+    fx_record(&f, FR, "ms", T0_MS, KIND_MEETING, NULL, "date", "2026-01-05",
+              "place", "Ankara", "convenor", "FR", "participants",
+              "DE,FR,AT", "commission", "excluded", "reason", "operational",
+              "topics", "routes", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_OK(view_hash(o, "net", hn));
+    ASSERT_OK(view_hash(o, "ms", hm));
+    ASSERT_OK(view_hash(o, NULL, ha));
+    ASSERT(memcmp(hn, hm, HASH_LEN) != 0);
+    ASSERT_STR_EQ(fx_q(o, "SELECT participants FROM meetings"), "AT,DE,FR");
+    fx_set_free(&set);
+    fx_obs(&f, IT, "ms", T0_MS + 5, "ms only", NULL);
+    fx_collect(&f, &set);
+    fx_ingest_all(o, &set);
+    ASSERT_OK(view_hash(o, "net", hn2));
+    ASSERT_OK(view_hash(o, "ms", hm2));
+    ASSERT_OK(view_hash(o, NULL, hb));
+    ASSERT_MEM_EQ(hn, hn2, HASH_LEN);
+    ASSERT(memcmp(hm, hm2, HASH_LEN) != 0);
+    ASSERT(memcmp(ha, hb, HASH_LEN) != 0);
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+static void
+view_attach_rebuilds_other_version(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t h1[HASH_LEN], h2[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "n", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    fx_hash(o, h1);
+    ASSERT_OK(store_meta_set_u64(o, "view_version", 0));
+    ASSERT_OK(sqlite3_exec(store_db(o), "DELETE FROM v_records", NULL, NULL,
+                           NULL) == SQLITE_OK
+                  ? 0
+                  : ILONET_EIO);
+    ASSERT_OK(view_attach(o));
+    fx_hash(o, h2);
+    ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/* ---- the big mixed scenario ------------------------------------------ */
+
+static uint64_t fx_rng_state;
+
+static uint32_t
+fx_rand(void)
+{
+    /* xorshift64*: deterministic, seedable */
+    fx_rng_state ^= fx_rng_state >> 12;
+    fx_rng_state ^= fx_rng_state << 25;
+    fx_rng_state ^= fx_rng_state >> 27;
+    return (uint32_t)((fx_rng_state * 2685821657736338717ULL) >> 32);
+}
+
+/*
+ * Five states' nodes (plus a second DE node) write >= 300 entries mixing
+ * every kind: observations and the other records, on-behalf entries under
+ * grants that are published before and after them, a revocation in the
+ * middle, concurrent amendments at equal wall times, retractions by owners
+ * and others, erasures (own, on behalf, unauthorised), tasks with status
+ * races, changes in the wrong audience.
+ */
+static void
+fx_scenario(struct fx *f, struct fx_set *set)
+{
+    uint8_t recs[200][HASH_LEN], tasks[8][HASH_LEN];
+    int owner[200];
+    uint8_t gAD[HASH_LEN], gFI[HASH_LEN], gFut[HASH_LEN];
+    uint64_t t = T0_MS, trev = T0_MS + 150 * 60000;
+    size_t nrec = 0, ntask = 0;
+    uint8_t *env;
+    size_t len;
+    static const int ms_states[] = {AT, DE, FR, IT, DE2};
+
+    fx_rng_state = 0x9e3779b97f4a7c15ULL;
+    env = fx_grant(f, AT, "DE", NULL, 0, T0_MS / 1000 + 365 * 86400, NULL,
+                   &len, gAD);
+    fx_publish(f, DE, "net", t, KIND_GRANT, env, len, NULL);
+    env = fx_grant(f, AT, "DE", NULL, T0_MS / 1000 + 300 * 86400,
+                   T0_MS / 1000 + 365 * 86400, NULL, &len, gFut);
+    fx_publish(f, DE, "net", t, KIND_GRANT, env, len, NULL);
+    for (int step = 0; step < 330; step++) {
+        int a = (int)(fx_rand() % NN), r = (int)(fx_rand() % 100);
+        char sum[32];
+
+        t += 1 + fx_rand() % 120000;
+        snprintf(sum, sizeof(sum), "s%d", step);
+        if (step == 40) { /* FR's grant to IT, published late, twice */
+            for (int k = 0; k < 2; k++) {
+                env = fx_grant(f, FR, "IT", "observation", 0,
+                               T0_MS / 1000 + 365 * 86400, NULL, &len, gFI);
+                fx_publish(f, k ? FR : IT, "net", t, KIND_GRANT, env, len,
+                           NULL);
+            }
+            continue;
+        }
+        if (step < 40 && a == IT)
+            a = FR; /* IT's on-behalf entries would name an unknown id */
+        if (step == 200) { /* AT revokes DE's grant, effective at trev */
+            env = fx_revocation(f, AT, gAD, trev, &len);
+            fx_publish(f, EU, "net", t, KIND_REVOCATION, env, len, NULL);
+            continue;
+        }
+        if (nrec < 10 || r < 30) {
+            int k = (int)(fx_rand() % 8);
+            if ((k == 0 || k == 5) && a == DE) { /* on behalf of AT */
+                fx_record(f, DE, "net", t, KIND_OBSERVATION, recs[nrec],
+                          "category", "flows", "summary", sum,
+                          "on-behalf-of", "AT", "grant", hx(gAD), NULL);
+                owner[nrec++] = AT;
+            } else if ((k == 1 || k == 6) && a == IT) {
+                fx_record(f, IT, "net", t, KIND_OBSERVATION, recs[nrec],
+                          "category", "routes", "summary", sum,
+                          "on-behalf-of", "FR", "grant", hx(gFI), NULL);
+                owner[nrec++] = FR;
+            } else if (k == 2 && a != EU) {
+                fx_record(f, a, "net", t, KIND_TRAINING, recs[nrec], "title",
+                          sum, "type", "joint-course", "date", "2026-03-01",
+                          NULL);
+                owner[nrec++] = a;
+            } else if (k == 3) {
+                fx_record(f, a, "net", t, KIND_CONTACT, recs[nrec],
+                          "counterpart", "DGMM", "type", "authority", "date",
+                          "2026-03-02", NULL);
+                owner[nrec++] = a;
+            } else if (k == 4 && a != EU) {
+                fx_record(f, a, "ms", t, KIND_MEETING, NULL, "date",
+                          "2026-01-05", "place", "Ankara", "convenor", "FR",
+                          "participants", "DE,FR", "commission", "excluded",
+                          "topics", sum, NULL);
+            } else {
+                fx_obs(f, a, "net", t, sum, recs[nrec]);
+                owner[nrec++] = a == DE2 ? DE : a;
+            }
+            continue;
+        }
+        int x = (int)(fx_rand() % nrec);
+        if (r < 60) {
+            /* concurrent amendments: several nodes at one wall time */
+            int b = (int)(fx_rand() % NN);
+            const char *beh = NULL;
+            const uint8_t *g = NULL;
+            if (owner[x] == AT && a == DE)
+                beh = "AT", g = gAD;
+            fx_amend(f, a, "net", t, recs[x], KIND_OBSERVATION, beh, g, NULL,
+                     "detail", sum, NULL);
+            if (b != a && fx_rand() % 2)
+                fx_amend(f, b, "net", t, recs[x], KIND_OBSERVATION, NULL,
+                         NULL, NULL, "detail", "concurrent", "place", sum,
+                         NULL);
+        } else if (r < 70) {
+            fx_change(f, a, "net", t, KIND_RETRACT, recs[x], NULL, NULL,
+                      NULL);
+        } else if (r < 76) {
+            if (owner[x] == AT && a == DE)
+                fx_change(f, DE, "net", t, KIND_ERASE, recs[x], "AT", gAD,
+                          NULL);
+            else
+                fx_change(f, a, "net", t, KIND_ERASE, recs[x], NULL, NULL,
+                          NULL);
+        } else if (r < 80) {
+            /* the wrong audience */
+            int m = ms_states[fx_rand() % 5];
+            fx_amend(f, m, "ms", t, recs[x], KIND_OBSERVATION, NULL, NULL,
+                     NULL, "summary", "ms", NULL);
+        } else if (r < 86 || ntask == 0) {
+            if (ntask < 8) {
+                fx_record(f, AT, "AT+DE", t, KIND_TASK, tasks[ntask++],
+                          "for", "DE", "title", sum, NULL);
+            }
+        } else {
+            static const char *const st[] = {"accept", "decline", "start",
+                                             "done", "cancel"};
+            int who = (int)(fx_rand() % 3);
+            int ws = who == 0 ? AT : who == 1 ? DE : DE2;
+            fx_status(f, ws, "AT+DE", t - (fx_rand() % 2) * 1000,
+                      tasks[fx_rand() % ntask], st[fx_rand() % 5], NULL);
+        }
+    }
+    (void)gFut;
+    fx_collect(f, set);
+}
+
+static void
+fx_shuffle(size_t *v, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = fx_rand() % i, tmp = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = tmp;
+    }
+}
+
+/* Applies the entries listed in order, each possibly delivered twice. */
+static void
+fx_deliver(struct store *s, struct fx_set *set, const size_t *order,
+           size_t n, int dups)
+{
+    for (size_t i = 0; i < n; i++) {
+        fx_apply(s, set, order[i]);
+        if (dups && fx_rand() % 8 == 0)
+            fx_apply(s, set, order[fx_rand() % (i + 1)]);
+    }
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FX_ORDERS 200 /* ASan is ~5x slower; the plain build runs 1000 */
+#else
+#define FX_ORDERS 1000
+#endif
+
+static void
+view_permutation_convergence(void)
+{
+    struct fx f;
+    struct fx_set set;
+    struct store *u, *p;
+    uint8_t h_inc[HASH_LEN], h_reb[HASH_LEN], h[HASH_LEN];
+    size_t *order, n_noncert = 0;
+
+    fx_init(&f);
+    fx_scenario(&f, &set);
+    for (size_t i = 0; i < set.n; i++)
+        n_noncert += set.v[i].e.e_h.h_kind != KIND_CERT;
+    ASSERT_GE(n_noncert, 300);
+    /* the scenario exercises every rule at least once */
+    u = fx_observer(&f, &set);
+    fx_hash(u, h_inc);
+    ASSERT_GE(atoi(fx_q(u, "SELECT count(*) FROM v_records WHERE status ="
+                           " 'erased'")),
+              1);
+    ASSERT_GE(atoi(fx_q(u, "SELECT count(*) FROM v_records WHERE status ="
+                           " 'retracted'")),
+              1);
+    ASSERT_GE(atoi(fx_q(u, "SELECT count(*) FROM v_records WHERE owner <>"
+                           " author_state AND valid = 1")),
+              1);
+    ASSERT_GE(atoi(fx_q(u, "SELECT count(*) FROM v_records WHERE owner <>"
+                           " author_state AND valid = 0")),
+              1);
+    ASSERT_GE(atoi(fx_q(u, "SELECT count(*) FROM v_changes WHERE valid = 0")),
+              1);
+    ASSERT_GE(atoi(fx_q(u, "SELECT count(*) FROM v_records WHERE why LIKE"
+                           " '%%revoked%%'")),
+              1);
+    ASSERT_GE(atoi(fx_q(u, "SELECT count(*) FROM v_records WHERE kind = 2"
+                           " AND updated IS NOT NULL AND status = 'active'")),
+              1);
+    ASSERT_GE(atoi(fx_q(u, "SELECT count(*) FROM v_records WHERE kind = 11"
+                           " AND task_status <> 'open'")),
+              1);
+    ASSERT_OK(view_rebuild(u));
+    fx_hash(u, h_reb);
+    ASSERT_MEM_EQ(h_inc, h_reb, HASH_LEN);
+
+    p = fx_holder(&f, &set);
+    order = malloc(set.n * sizeof(*order));
+    for (int run = 0; run < FX_ORDERS; run++) {
+        for (size_t i = 0; i < set.n; i++)
+            order[i] = i;
+        fx_shuffle(order, set.n);
+        ASSERT_OK(store_begin(p));
+        fx_deliver(p, &set, order, set.n, 1);
+        fx_hash(p, h);
+        if (memcmp(h, h_inc, HASH_LEN) != 0)
+            TEST_FAIL_("delivery order %d gives another view hash", run);
+        ASSERT_OK(store_rollback(p));
+    }
+    free(order);
+    store_close(p);
+    store_close(u);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/* Real ingest paths (log_ingest): logs interleaved at random, each in
+ * random chunks, with re-sent ranges. */
+static void
+view_ingest_orders_converge(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t h0[HASH_LEN], h[HASH_LEN];
+    size_t starts[64], ends[64], nlogs = 0;
+
+    fx_init(&f);
+    fx_scenario(&f, &set);
+    {
+        struct store *u = fx_observer(&f, &set);
+        fx_hash(u, h0);
+        store_close(u);
+    }
+    for (size_t i = 0; i < set.n;) {
+        size_t j = i + 1;
+        while (j < set.n && fx_same_log(&set.v[i], &set.v[j]))
+            j++;
+        starts[nlogs] = i;
+        ends[nlogs++] = j;
+        i = j;
+    }
+    for (int run = 0; run < 20; run++) {
+        struct store *o = fx_observer(&f, NULL);
+        size_t pos[64];
+        size_t left = nlogs;
+
+        memcpy(pos, starts, sizeof(pos));
+        while (left) {
+            size_t l = fx_rand() % nlogs, chunk;
+            if (pos[l] == ends[l])
+                continue;
+            chunk = 1 + fx_rand() % 8;
+            if (chunk > ends[l] - pos[l])
+                chunk = ends[l] - pos[l];
+            /* sometimes resend from the log's start: duplicates */
+            if (fx_rand() % 5 == 0 && pos[l] > starts[l])
+                ASSERT_OK(fx_ingest_run(o, &set, starts[l],
+                                        pos[l] - starts[l]));
+            ASSERT_OK(fx_ingest_run(o, &set, pos[l], chunk));
+            pos[l] += chunk;
+            if (pos[l] == ends[l])
+                left--;
+        }
+        fx_hash(o, h);
+        ASSERT_MEM_EQ(h, h0, HASH_LEN);
+        ASSERT_OK(view_rebuild(o));
+        fx_hash(o, h);
+        ASSERT_MEM_EQ(h, h0, HASH_LEN);
+        store_close(o);
+    }
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/* Merge laws on random entry sets: the view of a union does not depend on
+ * how it was grouped or ordered, and re-applying changes nothing. */
+static void
+view_merge_laws(void)
+{
+    struct fx f;
+    struct fx_set set;
+    struct store *p;
+    size_t *a, *b, *c, *ab, na, nb, nc;
+    uint8_t h1[HASH_LEN], h2[HASH_LEN], h3[HASH_LEN];
+
+    fx_init(&f);
+    fx_scenario(&f, &set);
+    p = fx_holder(&f, &set);
+    a = malloc(set.n * sizeof(size_t));
+    b = malloc(set.n * sizeof(size_t));
+    c = malloc(set.n * sizeof(size_t));
+    ab = malloc(3 * set.n * sizeof(size_t));
+    for (int run = 0; run < 60; run++) {
+        na = nb = nc = 0;
+        for (size_t i = 0; i < set.n; i++) {
+            uint32_t r = fx_rand();
+            if (r % 3 == 0)
+                a[na++] = i;
+            if (r % 5 < 2)
+                b[nb++] = i;
+            if (r % 7 < 3)
+                c[nc++] = i;
+        }
+        fx_shuffle(a, na);
+        fx_shuffle(b, nb);
+        fx_shuffle(c, nc);
+        /* commutative: A then B == B then A */
+        ASSERT_OK(store_begin(p));
+        fx_deliver(p, &set, a, na, 0);
+        fx_deliver(p, &set, b, nb, 0);
+        fx_hash(p, h1);
+        ASSERT_OK(store_rollback(p));
+        ASSERT_OK(store_begin(p));
+        fx_deliver(p, &set, b, nb, 0);
+        fx_deliver(p, &set, a, na, 0);
+        fx_hash(p, h2);
+        ASSERT_OK(store_rollback(p));
+        ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+        /* associative: (A u B) u C == A u (B u C), each union merged in a
+         * fresh random order */
+        memcpy(ab, a, na * sizeof(size_t));
+        memcpy(ab + na, b, nb * sizeof(size_t));
+        fx_shuffle(ab, na + nb);
+        ASSERT_OK(store_begin(p));
+        fx_deliver(p, &set, ab, na + nb, 0);
+        fx_deliver(p, &set, c, nc, 0);
+        fx_hash(p, h1);
+        ASSERT_OK(store_rollback(p));
+        memcpy(ab, b, nb * sizeof(size_t));
+        memcpy(ab + nb, c, nc * sizeof(size_t));
+        fx_shuffle(ab, nb + nc);
+        ASSERT_OK(store_begin(p));
+        fx_deliver(p, &set, a, na, 0);
+        fx_deliver(p, &set, ab, nb + nc, 0);
+        fx_hash(p, h2);
+        ASSERT_OK(store_rollback(p));
+        ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+        /* idempotent: A u A == A */
+        ASSERT_OK(store_begin(p));
+        fx_deliver(p, &set, a, na, 0);
+        fx_hash(p, h1);
+        fx_deliver(p, &set, a, na, 0);
+        fx_hash(p, h3);
+        ASSERT_OK(store_rollback(p));
+        ASSERT_MEM_EQ(h1, h3, HASH_LEN);
+    }
+    free(a);
+    free(b);
+    free(c);
+    free(ab);
+    store_close(p);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+TEST_LIST = {
+    TEST(view_observation_fields),
+    TEST(view_amend_lww_per_field),
+    TEST(view_amend_before_create_is_held),
+    TEST(view_amend_by_other_state_has_no_effect),
+    TEST(view_change_in_other_audience_has_no_effect),
+    TEST(view_retract_wins),
+    TEST(view_erase_removes_payloads),
+    TEST(view_on_behalf_grant_lifecycle),
+    TEST(view_grant_scope_time_network),
+    TEST(view_grant_must_be_visible_to_the_audience),
+    TEST(view_task_rules),
+    TEST(view_bad_payload_has_no_effect),
+    TEST(view_quarantine_until_due),
+    TEST(view_frozen_log_stops_at_fork),
+    TEST(view_hash_per_audience),
+    TEST(view_attach_rebuilds_other_version),
+    TEST(view_merge_laws),
+    TEST(view_ingest_orders_converge),
+    TEST(view_permutation_convergence),
+};
+
+TEST_MAIN()
