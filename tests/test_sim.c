@@ -328,6 +328,8 @@ deliver_due(struct sim *s)
     size_t ndue = 0;
     struct qmsg *due;
 
+    if (s->nq == 0)
+        return;
     qsort(s->q, s->nq, sizeof(*s->q), qmsg_cmp);
     while (ndue < s->nq && s->q[ndue].at <= s->now)
         ndue++;
