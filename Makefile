@@ -80,8 +80,10 @@ unit: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)
 
 # The whole suite, then again under ASan+UBSan. The last line is the total.
 check: deps
+	$(Q)rm -f build/test-total
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(Q)sh tests/run.sh --total
 
 asan:
@@ -93,6 +95,39 @@ valgrind: $(TEST_BIN)
 	$(Q)for t in $(TEST_BIN); do \
 	    TEST_NOFORK=1 valgrind -q --error-exitcode=9 --leak-check=full \
 	    --errors-for-leak-kinds=definite $$t >/dev/null || exit 1; done; echo "valgrind: clean"
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang against the
+# whole library; each runs FUZZ_SECONDS over its committed seed corpus (new
+# inputs go to a scratch folder, never into the repository).
+FUZZ_SECONDS ?= 30
+CHECK_FUZZ_SECONDS ?= 10
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
+FUZZ_FLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+
+FUZZ_OBJ = $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fuzz)"
+	$(Q)clang -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/libilonet.a: $(FUZZ_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libilonet.a
+	@echo "  FUZZ    $@"
+	$(Q)clang -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libilonet.a $(LDLIBS)
+
+fuzz: deps $(FUZZ_BIN)
+	$(Q)for f in $(FUZZ_BIN); do n=$$(basename $$f | sed 's/^fuzz_//'); \
+	    mkdir -p build-fuzz/new-$$n; \
+	    echo "== $$f ($(FUZZ_SECONDS) s)"; \
+	    ASAN_OPTIONS=quarantine_size_mb=16:detect_leaks=1 $$f -max_total_time=$(FUZZ_SECONDS) \
+	        -rss_limit_mb=256 -malloc_limit_mb=64 -timeout=10 -print_final_stats=0 \
+	        -artifact_prefix=build-fuzz/ build-fuzz/new-$$n tests/fuzz/corpus/$$n \
+	        2>build-fuzz/$$n.log || { tail -30 build-fuzz/$$n.log; exit 1; }; \
+	    grep -h "^Done" build-fuzz/$$n.log; done
 
 bench: deps $(BUILD)/ilonet $(TOOL_BIN)
 	$(Q)ILONET_BIN=$(abspath $(BUILD)/ilonet) ILONET_TOOLS=$(abspath $(BUILD)/tools) sh tests/bench.sh
@@ -115,4 +150,4 @@ uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/ilonet
 
 clean:
-	$(Q)rm -rf build build-asan build-tsan build-cov ilonet
+	$(Q)rm -rf build build-asan build-tsan build-cov build-fuzz ilonet

@@ -668,6 +668,8 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
         r.behind = 0;
     if ((nnew || forked) && (rc = log__row_save(s, &r)) != 0)
         goto out;
+    if (forked && (rc = store_run_freeze_hook(s, d.ld_id, r.frozen)) != 0)
+        goto out;
     if (hlc_max) {
         if ((rc = store_meta_get_u64(s, "hlc", &hlc)) != 0 &&
             rc != ILONET_ENOTFOUND)

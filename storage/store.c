@@ -24,6 +24,8 @@ struct store {
     int s_durable;
     store_entry_hook s_hook;
     void *s_hook_arg;
+    store_freeze_hook s_freeze;
+    void *s_freeze_arg;
     size_t s_nstmt;
     struct store__stmt s_stmt[STORE_STMT_CACHE];
 };
@@ -436,4 +438,18 @@ store_run_entry_hook(struct store *s, const struct entry *e,
                      const uint8_t author[static KEY_PK_LEN])
 {
     return s->s_hook ? s->s_hook(s->s_hook_arg, s, e, audience, author) : 0;
+}
+
+void
+store_set_freeze_hook(struct store *s, store_freeze_hook fn, void *arg)
+{
+    s->s_freeze = fn;
+    s->s_freeze_arg = arg;
+}
+
+int
+store_run_freeze_hook(struct store *s, const uint8_t log[static HASH_LEN],
+                      uint64_t fork_seq)
+{
+    return s->s_freeze ? s->s_freeze(s->s_freeze_arg, s, log, fork_seq) : 0;
 }

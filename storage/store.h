@@ -89,4 +89,13 @@ int store_run_entry_hook(struct store *s, const struct entry *e,
                          const char *audience,
                          const uint8_t author[static KEY_PK_LEN]);
 
+/* Hook run when fork evidence freezes a log (entries at seq >= fork_seq
+ * leave the view), inside the same transaction. */
+typedef int (*store_freeze_hook)(void *arg, struct store *s,
+                                 const uint8_t log[static HASH_LEN],
+                                 uint64_t fork_seq);
+void store_set_freeze_hook(struct store *s, store_freeze_hook fn, void *arg);
+int store_run_freeze_hook(struct store *s, const uint8_t log[static HASH_LEN],
+                          uint64_t fork_seq);
+
 #endif
