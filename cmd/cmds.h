@@ -17,5 +17,18 @@ int cmd_export(struct cmd_env *env, int argc, char **argv);
 int cmd_import(struct cmd_env *env, int argc, char **argv);
 int cmd_verify(struct cmd_env *env, int argc, char **argv);
 int cmd_status(struct cmd_env *env, int argc, char **argv);
+int cmd_amend(struct cmd_env *env, int argc, char **argv);
+int cmd_retract(struct cmd_env *env, int argc, char **argv);
+int cmd_erase(struct cmd_env *env, int argc, char **argv);
+int cmd_meeting(struct cmd_env *env, int argc, char **argv);
+int cmd_training(struct cmd_env *env, int argc, char **argv);
+int cmd_carrier(struct cmd_env *env, int argc, char **argv);
+int cmd_contact(struct cmd_env *env, int argc, char **argv);
+int cmd_posting(struct cmd_env *env, int argc, char **argv);
+int cmd_task(struct cmd_env *env, int argc, char **argv);
+int cmd_grant(struct cmd_env *env, int argc, char **argv);
+int cmd_list(struct cmd_env *env, int argc, char **argv);
+int cmd_show(struct cmd_env *env, int argc, char **argv);
+int cmd_query(struct cmd_env *env, int argc, char **argv);
 
 #endif

@@ -21,6 +21,19 @@ static const struct cmd_def cmd_table[] = {
     {"import", cmd_import, "verify and store entries from a file"},
     {"verify", cmd_verify, "re-verify every stored entry and the view"},
     {"status", cmd_status, "node, heads, view hash, counts"},
+    {"amend", cmd_amend, "amend fields of a record (last writer wins)"},
+    {"retract", cmd_retract, "retract a record (tombstone)"},
+    {"erase", cmd_erase, "erase a record's payload everywhere"},
+    {"meeting", cmd_meeting, "meeting add: a network meeting"},
+    {"training", cmd_training, "training add: a joint or consular training"},
+    {"carrier", cmd_carrier, "carrier add: a position towards a carrier"},
+    {"contact", cmd_contact, "contact add: a host-country contact"},
+    {"posting", cmd_posting, "posting add: a posting notice"},
+    {"task", cmd_task, "task create|accept|decline|start|done|cancel"},
+    {"grant", cmd_grant, "grant issue|publish|revoke: representation"},
+    {"list", cmd_list, "list records of the merged view"},
+    {"show", cmd_show, "one record with its history"},
+    {"query", cmd_query, "read-only SQL against the view"},
 };
 
 static void

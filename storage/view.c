@@ -103,13 +103,13 @@ static const char *const view__schema[] = {
      * effect. */
     "CREATE VIEW IF NOT EXISTS records AS SELECT lower(hex(id)) AS id,"
     "  kind, audience, owner AS state, author_state, hlc, hlc >> 16 AS"
-    "  time_ms, status, valid, why, updated, lower(hex(grant_id)) AS"
+    "  time_ms, status, valid, why, updated, IIF(grant_id IS NULL, NULL, lower(hex(grant_id))) AS"
     "  grant_id, " VIEW__FIELD_COLS ", task_status FROM v_records;"
     "CREATE VIEW IF NOT EXISTS observations AS SELECT lower(hex(id)) AS id,"
     "  owner AS state, author_state, audience, hlc >> 16 AS time_ms,"
     "  category, summary, detail, nationality, figure, unit, period,"
     "  substr(period, 1, 10) AS period_from, substr(period, -10) AS"
-    "  period_to, level, reliability, source, place, lower(hex(grant_id))"
+    "  period_to, level, reliability, source, place, IIF(grant_id IS NULL, NULL, lower(hex(grant_id)))"
     "  AS grant_id FROM v_records WHERE kind = 2 AND valid = 1 AND"
     "  status = 'active';"
     "CREATE VIEW IF NOT EXISTS meetings AS SELECT lower(hex(id)) AS id,"
@@ -152,7 +152,7 @@ static const char *const view__schema[] = {
     "  g.represented AND (r.audience = 'net' OR r.audience = g.audience))"
     "  AS revoked_at_ms FROM v_grants g;"
     "CREATE VIEW IF NOT EXISTS revocations AS SELECT lower(hex(rev_id)) AS"
-    "  id, type, state, lower(hex(grant_id)) AS grant_id, lower(hex(node))"
+    "  id, type, state, IIF(grant_id IS NULL, NULL, lower(hex(grant_id))) AS grant_id, IIF(node IS NULL, NULL, lower(hex(node)))"
     "  AS node, at AS at_ms, audience, author_state AS published_by, valid,"
     "  why FROM v_revocations;",
     NULL,
