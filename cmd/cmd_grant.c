@@ -147,7 +147,8 @@ grant_publish_buf(struct cmd_env *env, const char *cmd, struct home *h,
     uint32_t kind;
     int rc, rg;
 
-    if ((rc = rec_audience(cmd, audience, "net", aud)) != 0)
+    if ((rc = rec_audience(cmd, audience, "net", aud)) != 0 ||
+        (rc = rec_audience_known(cmd, h, aud)) != 0)
         return rc;
     rg = grant_verify(buf, len, &h->h_roster, h->h_net.n_id, &g);
     if (rg == 0)

@@ -98,6 +98,28 @@ rec_audience(const char *cmd, const char *in, const char *dflt,
 }
 
 int
+rec_audience_known(const char *cmd, struct home *h, const char *aud)
+{
+    char st[KEY_STATE_MAX + 1];
+    const char *p = aud;
+
+    if (strcmp(aud, "net") == 0 || strcmp(aud, "ms") == 0)
+        return 0;
+    while (p && *p) {
+        const char *plus = strchr(p, '+');
+        size_t l = plus ? (size_t)(plus - p) : strlen(p);
+        snprintf(st, sizeof(st), "%.*s", (int)l, p);
+        if (!roster_find(&h->h_roster, st))
+            return cmd_fail(cmd,
+                            "field 'audience': %s is not a state of the "
+                            "trust roster",
+                            st);
+        p = plus ? plus + 1 : NULL;
+    }
+    return 0;
+}
+
+int
 rec_behalf(const char *cmd, struct home *h, struct record_builder *b,
            const char *behalf, uint32_t rkind, const char *category,
            const char *audience)
@@ -220,7 +242,8 @@ rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if ((rc = rec_behalf(cmd, &h, &b, vals[1], kind,
+    if ((rc = rec_audience_known(cmd, &h, aud)) == 0 &&
+        (rc = rec_behalf(cmd, &h, &b, vals[1], kind,
                          rec_field_value(&a, "category"), aud)) == 0 &&
         (rc = rec_build(cmd, &b, &wb)) == 0)
         rc = rec_append(env, cmd, &h, aud, kind, &wb);

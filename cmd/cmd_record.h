@@ -46,6 +46,9 @@ int rec_build(const char *cmd, struct record_builder *b,
 int rec_audience(const char *cmd, const char *in, const char *dflt,
                  char out[static ENTRY_AUDIENCE_MAX + 1]);
 
+/* Checks that every state of a group audience is in the home's roster. */
+int rec_audience_known(const char *cmd, struct home *h, const char *aud);
+
 /*
  * When this node writes for another state (behalf not NULL and not its
  * own state), finds a held grant covering (kind, category, audience, now)

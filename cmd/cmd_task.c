@@ -95,7 +95,7 @@ task_create(struct cmd_env *env, int argc, char **argv)
                       for_list, h.h_cert.c_state);
     }
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if (rc == 0 &&
+    if (rc == 0 && (rc = rec_audience_known(cmd, &h, aud)) == 0 &&
         (rc = rec_behalf(cmd, &h, &b, vals[0], KIND_TASK, NULL, aud)) == 0 &&
         (rc = rec_build(cmd, &b, &wb)) == 0)
         rc = rec_append(env, cmd, &h, aud, KIND_TASK, &wb);
