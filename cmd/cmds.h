@@ -17,6 +17,8 @@ int cmd_export(struct cmd_env *env, int argc, char **argv);
 int cmd_import(struct cmd_env *env, int argc, char **argv);
 int cmd_verify(struct cmd_env *env, int argc, char **argv);
 int cmd_status(struct cmd_env *env, int argc, char **argv);
+int cmd_node(struct cmd_env *env, int argc, char **argv);
+int cmd_sync(struct cmd_env *env, int argc, char **argv);
 int cmd_amend(struct cmd_env *env, int argc, char **argv);
 int cmd_retract(struct cmd_env *env, int argc, char **argv);
 int cmd_erase(struct cmd_env *env, int argc, char **argv);

@@ -21,6 +21,8 @@ static const struct cmd_def cmd_table[] = {
     {"import", cmd_import, "verify and store entries from a file"},
     {"verify", cmd_verify, "re-verify every stored entry and the view"},
     {"status", cmd_status, "node, heads, view hash, counts"},
+    {"node", cmd_node, "run the node until SIGINT/SIGTERM"},
+    {"sync", cmd_sync, "one sync exchange with peers, then exit"},
     {"amend", cmd_amend, "amend fields of a record (last writer wins)"},
     {"retract", cmd_retract, "retract a record (tombstone)"},
     {"erase", cmd_erase, "erase a record's payload everywhere"},

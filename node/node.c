@@ -1,0 +1,883 @@
+/* node.c - the node runtime: loop, peers, dialing, nudges, status, shutdown. */
+#include "node.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/nng.h>
+#include <sodium.h>
+#include <uv.h>
+
+#include "crypto/error.h"
+#include "net.h"
+#include "peer.h"
+#include "replication/sync.h"
+#include "storage/log.h"
+
+#define NODE__MAX_PEERS 256 /* live connections, all states */
+#define NODE__MAX_KEYS 256  /* strike records */
+#define NODE__STATUS_MS 1000
+#define NODE__STABLE_MS 5000 /* a session this long resets the backoff */
+
+/* One address to dial (configured or given on the command line). */
+struct node__slot {
+    char s_addr[HOME_ADDR_MAX];
+    uint8_t s_pk[KEY_PK_LEN];
+    struct net_dialer *s_dialer;
+    int s_dialing;
+    uint64_t s_next_dial;
+    uint64_t s_backoff;
+    unsigned s_failures; /* one-shot: attempts that failed */
+    int s_done;          /* one-shot: 1 synced, -1 given up */
+};
+
+/* What the node knows of a peer key beyond one connection. */
+struct node__key {
+    uint8_t k_pk[KEY_PK_LEN];
+    uint32_t k_strikes;
+    uint32_t k_bans;
+    uint64_t k_ban_until;
+    uint64_t k_last_sync;
+    char k_state[KEY_STATE_MAX + 1];
+};
+
+/* Per-connection bookkeeping (peer_data). */
+struct node__pinfo {
+    struct node__slot *pi_slot; /* dialed through this slot */
+    int pi_unauth;              /* counted in n_unauth */
+    int pi_announced;           /* "hello" line written */
+    uint64_t pi_since;
+};
+
+struct node {
+    struct home *n_home;
+    const struct node_opts *n_opts;
+    struct node_result *n_res;
+    uv_loop_t n_loop;
+    uv_timer_t n_tick;
+    uv_signal_t n_sigint, n_sigterm;
+    struct net *n_net;
+    struct sync_node *n_sync;
+    struct peer_env n_env;
+    struct node__slot *n_slots;
+    size_t n_nslots;
+    struct peer *n_peers[NODE__MAX_PEERS];
+    size_t n_npeers;
+    struct node__key n_keys[NODE__MAX_KEYS];
+    size_t n_nkeys;
+    size_t n_unauth;
+    int n_stopping, n_flush;
+    uint64_t n_start, n_deadline, n_next_status;
+    int64_t n_data_version;
+    struct log_head *n_heads;
+    size_t n_nheads;
+    char *n_status; /* last JSON written */
+    uint64_t n_entries_in, n_entries_out, n_msgs_in, n_msgs_out;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void
+node__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+node__log(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "ilonet node: %s\n", line);
+}
+
+/* First 8 bytes of a key as hex, for log lines. */
+static const char *
+node__short(const uint8_t *k, char out[17])
+{
+    if (!k) {
+        snprintf(out, 17, "-");
+        return out;
+    }
+    sodium_bin2hex(out, 17, k, 8);
+    return out;
+}
+
+static uint64_t
+node__jitter(uint64_t ms)
+{
+    /* +-25 %, from libsodium's CSPRNG. */
+    uint32_t span = (uint32_t)(ms / 2 + 1);
+    return ms - ms / 4 + randombytes_uniform(span);
+}
+
+static struct node__key *
+node__key(struct node *n, const uint8_t *pk, int create)
+{
+    size_t i, victim = 0;
+
+    for (i = 0; i < n->n_nkeys; i++)
+        if (memcmp(n->n_keys[i].k_pk, pk, KEY_PK_LEN) == 0)
+            return &n->n_keys[i];
+    if (!create)
+        return NULL;
+    if (n->n_nkeys < NODE__MAX_KEYS) {
+        i = n->n_nkeys++;
+    } else {
+        /* Full: reuse the least remarkable record (no ban, few strikes). */
+        for (i = 1; i < n->n_nkeys; i++)
+            if (n->n_keys[i].k_strikes + n->n_keys[i].k_bans * 100 <
+                n->n_keys[victim].k_strikes + n->n_keys[victim].k_bans * 100)
+                victim = i;
+        i = victim;
+    }
+    memset(&n->n_keys[i], 0, sizeof(n->n_keys[i]));
+    memcpy(n->n_keys[i].k_pk, pk, KEY_PK_LEN);
+    return &n->n_keys[i];
+}
+
+static struct node__slot *
+node__slot_for(struct node *n, const uint8_t *pk)
+{
+    for (size_t i = 0; i < n->n_nslots; i++)
+        if (memcmp(n->n_slots[i].s_pk, pk, KEY_PK_LEN) == 0)
+            return &n->n_slots[i];
+    return NULL;
+}
+
+/* The live connection with key pk other than `not`, if any. */
+static struct peer *
+node__peer_by_key(struct node *n, const uint8_t *pk, const struct peer *not)
+{
+    for (size_t i = 0; i < n->n_npeers; i++) {
+        struct peer *p = n->n_peers[i];
+        const uint8_t *k = peer_key(p);
+        if (p != not && k && peer_phase(p) != PEER_CLOSING &&
+            memcmp(k, pk, KEY_PK_LEN) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void
+node__flush_all(struct node *n)
+{
+    n->n_flush = 0;
+    /* peer_flush may close its own peer (which shifts the array). */
+    for (size_t i = 0; i < n->n_npeers;) {
+        struct peer *p = n->n_peers[i];
+        if (peer_flush(p) == 0 && i < n->n_npeers && n->n_peers[i] == p)
+            i++;
+    }
+}
+
+static void
+node__schedule(struct node *n, struct node__slot *s, int failed)
+{
+    uint64_t now = home_now_ms();
+
+    if (failed) {
+        s->s_backoff = s->s_backoff ? s->s_backoff * 2 : NODE_BACKOFF_MIN_MS;
+        if (s->s_backoff > NODE_BACKOFF_MAX_MS)
+            s->s_backoff = NODE_BACKOFF_MAX_MS;
+    } else {
+        s->s_backoff = NODE_BACKOFF_MIN_MS;
+    }
+    s->s_next_dial = now + node__jitter(s->s_backoff);
+    if (n->n_opts->no_oneshot && failed &&
+        ++s->s_failures >= NODE_ONESHOT_ATTEMPTS && s->s_done == 0)
+        s->s_done = -1;
+}
+
+/* ---- peer callbacks ----------------------------------------------------- */
+
+static int
+node__admit(void *arg, struct peer *p, const uint8_t *pk)
+{
+    struct node *n = arg;
+    struct node__key *k = node__key(n, pk, 0);
+    struct peer *e;
+    char ks[17];
+    uint64_t now = home_now_ms();
+
+    if (memcmp(pk, n->n_home->h_key.pk, KEY_PK_LEN) == 0) {
+        node__log("refused %s: our own key", peer_addr(p));
+        return -1;
+    }
+    if (k && k->k_ban_until > now) {
+        node__log("refused %s key=%s: banned for %llu ms more",
+                  peer_addr(p), node__short(pk, ks),
+                  (unsigned long long)(k->k_ban_until - now));
+        return -1;
+    }
+    /* One connection per peer key. Both ends keep the connection dialed
+     * by the smaller key (so they agree); between two dialed by the same
+     * end, the newer wins (the older is likely dead). */
+    if ((e = node__peer_by_key(n, pk, p)) != NULL) {
+        int keep_new;
+        if (peer_dialed(e) == peer_dialed(p)) {
+            keep_new = 1;
+        } else {
+            int me_smaller =
+                memcmp(n->n_home->h_key.pk, pk, KEY_PK_LEN) < 0;
+            keep_new = peer_dialed(p) ? me_smaller : !me_smaller;
+        }
+        if (!keep_new) {
+            node__log("duplicate %s key=%s: keeping the other connection",
+                      peer_addr(p), node__short(pk, ks));
+            return -1;
+        }
+        node__log("duplicate %s key=%s: replacing the older connection",
+                  peer_addr(e), node__short(pk, ks));
+        peer_close(e, 0, "duplicate");
+    }
+    return 0;
+}
+
+static void
+node__on_ready(void *arg, struct peer *p)
+{
+    struct node *n = arg;
+    struct node__pinfo *pi = peer_data(p);
+    char ks[17];
+
+    (void)n;
+    node__log("connect %s key=%s dir=%s", peer_addr(p),
+              node__short(peer_key(p), ks), peer_dialed(p) ? "out" : "in");
+    pi->pi_since = home_now_ms();
+    n->n_flush = 1;
+}
+
+static void
+node__on_close(void *arg, struct peer *p, int err, const char *why)
+{
+    struct node *n = arg;
+    struct node__pinfo *pi = peer_data(p);
+    const uint8_t *pk = peer_key(p);
+    uint32_t strikes = peer_strikes(p);
+    struct sync_peer *sp = peer_sync(p);
+    char ks[17];
+    uint64_t now = home_now_ms();
+    int was_ready = peer_phase(p) != PEER_HS;
+
+    if (sp) {
+        struct sync_peer_stats st;
+        sync_peer_stats(sp, &st);
+        n->n_entries_in += st.ps_entries_in;
+        n->n_entries_out += st.ps_entries_out;
+        n->n_msgs_in += st.ps_msgs_in;
+        n->n_msgs_out += st.ps_msgs_out;
+    }
+    if (!was_ready && err == 0)
+        node__log("closed %s key=%s: %s", peer_addr(p), node__short(pk, ks),
+                  why);
+    else if (was_ready)
+        node__log("disconnect %s key=%s: %s%s%s", peer_addr(p),
+                  node__short(pk, ks), why, err ? " " : "",
+                  err ? ilonet_errname(err) : "");
+    else
+        node__log("handshake failed %s key=%s: %s (%s)", peer_addr(p),
+                  node__short(pk, ks), why, ilonet_errname(err));
+    if (pk && strikes) {
+        struct node__key *k = node__key(n, pk, 1);
+        k->k_strikes += strikes;
+        node__log("strike %s key=%s: %u (total %u)", peer_addr(p),
+                  node__short(pk, ks), strikes, k->k_strikes);
+        if (k->k_strikes >= NODE_STRIKES_BAN) {
+            uint64_t ms = (uint64_t)NODE_BAN_MS << (k->k_bans < 6 ? k->k_bans
+                                                                   : 6);
+            k->k_ban_until = now + ms;
+            k->k_bans++;
+            k->k_strikes = 0;
+            node__log("ban key=%s for %llu ms", node__short(pk, ks),
+                      (unsigned long long)ms);
+        }
+    }
+    if (pi) {
+        if (pi->pi_unauth && n->n_unauth)
+            n->n_unauth--;
+        if (pi->pi_slot) {
+            struct node__slot *s = pi->pi_slot;
+            int stable = pi->pi_since && now - pi->pi_since >= NODE__STABLE_MS;
+            s->s_dialing = 0;
+            if (!n->n_stopping)
+                node__schedule(n, s, !stable && err != 0);
+        }
+        free(pi);
+        peer_set_data(p, NULL);
+    }
+    for (size_t i = 0; i < n->n_npeers; i++)
+        if (n->n_peers[i] == p) {
+            memmove(&n->n_peers[i], &n->n_peers[i + 1],
+                    (n->n_npeers - i - 1) * sizeof(n->n_peers[0]));
+            n->n_npeers--;
+            break;
+        }
+}
+
+static void
+node__sync_output(void *arg, struct sync_peer *sp)
+{
+    struct node *n = arg;
+
+    (void)sp;
+    n->n_flush = 1;
+}
+
+static void
+node__sync_audit(void *arg, const struct sync_audit *a)
+{
+    char ks[17], ls[17];
+
+    (void)arg;
+    node__log("audit key=%s log=%s seq=%llu code=%s what=%s%s",
+              node__short(a->sa_peer, ks), node__short(a->sa_log, ls),
+              (unsigned long long)a->sa_seq, ilonet_errname(a->sa_code),
+              a->sa_what, a->sa_strike ? " strike" : "");
+}
+
+/* ---- net callbacks ------------------------------------------------------ */
+
+static int
+node__add_peer(struct node *n, struct net_conn *c, struct node__slot *s)
+{
+    struct node__pinfo *pi;
+    struct peer *p;
+    int rc;
+
+    if (n->n_npeers >= NODE__MAX_PEERS || !(pi = calloc(1, sizeof(*pi)))) {
+        net_conn_close(c);
+        return ILONET_ETOOBIG;
+    }
+    pi->pi_slot = s;
+    pi->pi_unauth = s == NULL;
+    if ((rc = peer_new(&n->n_env, c, s ? s->s_pk : NULL, home_now_ms(),
+                       &p)) != 0) {
+        /* ILONET_ECLOSED: peer_close ran already, without our pinfo. */
+        free(pi);
+        return rc;
+    }
+    peer_set_data(p, pi);
+    n->n_peers[n->n_npeers++] = p;
+    if (pi->pi_unauth)
+        n->n_unauth++;
+    return 0;
+}
+
+static void
+node__on_accept(void *arg, struct net_conn *c)
+{
+    struct node *n = arg;
+
+    if (n->n_stopping) {
+        net_conn_close(c);
+        return;
+    }
+    if (n->n_unauth >= NODE_MAX_UNAUTH) {
+        node__log("refused %s: %zu connections not yet authenticated",
+                  net_conn_addr(c), n->n_unauth);
+        net_conn_close(c);
+        return;
+    }
+    node__add_peer(n, c, NULL);
+}
+
+static void
+node__on_dial(void *arg, struct net_dialer *d, struct net_conn *c, int err)
+{
+    struct node *n = arg;
+    struct node__slot *s = net_dialer_data(d);
+
+    if (!c) {
+        s->s_dialing = 0;
+        node__log("dial %s failed: %s", s->s_addr, ilonet_errname(err));
+        node__schedule(n, s, 1);
+        return;
+    }
+    if (n->n_stopping || node__peer_by_key(n, s->s_pk, NULL)) {
+        /* Connected the other way meanwhile. */
+        s->s_dialing = 0;
+        net_conn_close(c);
+        return;
+    }
+    if (node__add_peer(n, c, s) != 0 && s->s_dialing) {
+        s->s_dialing = 0;
+        node__schedule(n, s, 1);
+    }
+}
+
+static void
+node__on_recv(void *arg, struct net_conn *c, const uint8_t *buf, size_t len,
+              int err)
+{
+    struct node *n = arg;
+    struct peer *p = net_conn_data(c);
+
+    if (p)
+        peer_on_recv(p, buf, len, err, home_now_ms());
+    if (n->n_flush)
+        node__flush_all(n);
+}
+
+static void
+node__on_sent(void *arg, struct net_conn *c, int err)
+{
+    struct node *n = arg;
+    struct peer *p = net_conn_data(c);
+
+    if (p)
+        peer_on_sent(p, err);
+    if (n->n_flush)
+        node__flush_all(n);
+}
+
+/* ---- periodic work ------------------------------------------------------ */
+
+/* Another process committed to the store (an append by the CLI): announce
+ * the logs whose heads moved. */
+static void
+node__watch_store(struct node *n, uint64_t now)
+{
+    sqlite3_stmt *st = store_stmt(n->n_home->h_store, "PRAGMA data_version");
+    struct log_head *heads = NULL;
+    size_t nh = 0;
+    int64_t v;
+
+    if (!st)
+        return;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return;
+    }
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (v == n->n_data_version)
+        return;
+    n->n_data_version = v;
+    if (log_heads(n->n_home->h_store, &heads, &nh) != 0)
+        return;
+    for (size_t i = 0; i < nh; i++) {
+        int same = 0;
+        for (size_t j = 0; j < n->n_nheads && !same; j++)
+            same = memcmp(heads[i].lh_log.ld_id, n->n_heads[j].lh_log.ld_id,
+                          HASH_LEN) == 0 &&
+                   heads[i].lh_seq == n->n_heads[j].lh_seq &&
+                   heads[i].lh_frozen == n->n_heads[j].lh_frozen;
+        if (!same)
+            sync_notify(n->n_sync, heads[i].lh_log.ld_id, now);
+    }
+    free(n->n_heads);
+    n->n_heads = heads;
+    n->n_nheads = nh;
+    n->n_flush = 1;
+}
+
+static void
+node__json_hex(char **b, size_t *len, size_t *cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+node__json_hex(char **b, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    va_list ap;
+    int k;
+
+    if (!*b)
+        return;
+    for (;;) {
+        va_start(ap, fmt);
+        k = vsnprintf(*b + *len, *cap - *len, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+            free(*b);
+            *b = NULL;
+            return;
+        }
+        if ((size_t)k < *cap - *len) {
+            *len += (size_t)k;
+            return;
+        }
+        char *nb = realloc(*b, *cap * 2);
+        if (!nb) {
+            free(*b);
+            *b = NULL;
+            return;
+        }
+        *b = nb;
+        *cap *= 2;
+    }
+}
+
+static void
+node__status_peer(struct node *n, char **b, size_t *len, size_t *cap,
+                  const char *addr, const uint8_t *pk, struct peer *p,
+                  int *first)
+{
+    struct node__key *k = node__key(n, pk, 0);
+    char hex[2 * KEY_PK_LEN + 1];
+    const struct cert *c = p && peer_sync(p) ? sync_peer_cert(peer_sync(p))
+                                             : NULL;
+    struct sync_peer_stats st;
+    uint64_t in = 0, out = 0, last = k ? k->k_last_sync : 0;
+
+    memset(&st, 0, sizeof(st));
+    if (p && peer_sync(p))
+        sync_peer_stats(peer_sync(p), &st);
+    if (p)
+        net_conn_counts(peer_conn(p), &in, &out);
+    sodium_bin2hex(hex, sizeof(hex), pk, KEY_PK_LEN);
+    node__json_hex(b, len, cap,
+                   "%s{\"addr\":\"%s\",\"node\":\"%s\",\"state\":\"%s\","
+                   "\"connected\":%s,\"direction\":%s,\"last_sync_ms\":",
+                   *first ? "" : ",", addr, hex,
+                   c ? c->c_state : (k ? k->k_state : ""),
+                   p && c ? "true" : "false",
+                   p ? (peer_dialed(p) ? "\"out\"" : "\"in\"") : "null");
+    if (last)
+        node__json_hex(b, len, cap, "%llu", (unsigned long long)last);
+    else
+        node__json_hex(b, len, cap, "null");
+    node__json_hex(b, len, cap,
+                   ",\"strikes\":%u,\"banned\":%s,\"entries_in\":%llu,"
+                   "\"entries_out\":%llu,\"bytes_in\":%llu,"
+                   "\"bytes_out\":%llu}",
+                   (k ? k->k_strikes : 0) + (p ? peer_strikes(p) : 0),
+                   k && k->k_ban_until > home_now_ms() ? "true" : "false",
+                   (unsigned long long)st.ps_entries_in,
+                   (unsigned long long)st.ps_entries_out,
+                   (unsigned long long)in, (unsigned long long)out);
+    *first = 0;
+}
+
+/* Writes store meta "peer_status" if it changed. Only addresses that are
+ * ours to print (config, or "IP:PORT" from the socket) reach the JSON. */
+static void
+node__write_status(struct node *n)
+{
+    size_t len = 0, cap = 1024;
+    char *b = malloc(cap);
+    int first = 1;
+
+    if (!b)
+        return;
+    node__json_hex(&b, &len, &cap, "[");
+    for (size_t i = 0; i < n->n_nslots; i++) {
+        struct node__slot *s = &n->n_slots[i];
+        node__status_peer(n, &b, &len, &cap, s->s_addr, s->s_pk,
+                          node__peer_by_key(n, s->s_pk, NULL), &first);
+    }
+    for (size_t i = 0; i < n->n_npeers; i++) {
+        struct peer *p = n->n_peers[i];
+        const uint8_t *pk = peer_key(p);
+        if (!pk || peer_phase(p) != PEER_READY || node__slot_for(n, pk))
+            continue;
+        node__status_peer(n, &b, &len, &cap, peer_addr(p), pk, p, &first);
+    }
+    node__json_hex(&b, &len, &cap, "]");
+    if (!b)
+        return;
+    if (n->n_status && strcmp(n->n_status, b) == 0) {
+        free(b);
+        return;
+    }
+    if (store_meta_set(n->n_home->h_store, "peer_status", (uint8_t *)b,
+                       len) == 0) {
+        free(n->n_status);
+        n->n_status = b;
+    } else {
+        free(b);
+    }
+}
+
+static void node__stop(struct node *n);
+
+static int
+node__oneshot_done(struct node *n)
+{
+    for (size_t i = 0; i < n->n_nslots; i++)
+        if (n->n_slots[i].s_done == 0)
+            return 0;
+    return 1;
+}
+
+static void
+node__tick(uv_timer_t *t)
+{
+    struct node *n = t->data;
+    uint64_t now = home_now_ms();
+
+    if (n->n_stopping)
+        return;
+    node__watch_store(n, now);
+    for (size_t i = 0; i < n->n_npeers;) {
+        struct peer *p = n->n_peers[i];
+        struct node__pinfo *pi = peer_data(p);
+        if (peer_tick(p, now) != 0)
+            continue; /* closed: the array shifted */
+        if (peer_phase(p) == PEER_READY) {
+            const struct cert *c = sync_peer_cert(peer_sync(p));
+            if (c && !pi->pi_announced) {
+                struct node__key *k = node__key(n, peer_key(p), 1);
+                char ks[17];
+                pi->pi_announced = 1;
+                snprintf(k->k_state, sizeof(k->k_state), "%s", c->c_state);
+                node__log("hello %s key=%s state=%s role=%s", peer_addr(p),
+                          node__short(peer_key(p), ks), c->c_state,
+                          cert_role_name(c->c_role));
+            }
+            if (c && pi->pi_unauth) {
+                pi->pi_unauth = 0;
+                n->n_unauth--;
+            }
+            if (peer_in_sync(p)) {
+                struct node__key *k = node__key(n, peer_key(p), 1);
+                k->k_last_sync = now;
+                if (n->n_opts->no_oneshot && pi->pi_slot &&
+                    pi->pi_slot->s_done == 0) {
+                    char ks[17];
+                    pi->pi_slot->s_done = 1;
+                    n->n_res->nr_synced++;
+                    node__log("synced %s key=%s", peer_addr(p),
+                              node__short(peer_key(p), ks));
+                    if (i < n->n_npeers && n->n_peers[i] == p)
+                        peer_goodbye(p);
+                }
+            }
+        }
+        if (i < n->n_npeers && n->n_peers[i] == p)
+            i++;
+    }
+    /* Dial configured peers we have no connection with. */
+    for (size_t i = 0; i < n->n_nslots; i++) {
+        struct node__slot *s = &n->n_slots[i];
+        struct node__key *k = node__key(n, s->s_pk, 0);
+        if (s->s_dialing || s->s_done || now < s->s_next_dial ||
+            (k && k->k_ban_until > now) ||
+            node__peer_by_key(n, s->s_pk, NULL))
+            continue;
+        if (net_dial(s->s_dialer) == 0)
+            s->s_dialing = 1;
+    }
+    if (n->n_flush)
+        node__flush_all(n);
+    if (n->n_opts->no_write_status && now >= n->n_next_status) {
+        n->n_next_status = now + NODE__STATUS_MS;
+        node__write_status(n);
+    }
+    if (n->n_opts->no_oneshot) {
+        if (node__oneshot_done(n)) {
+            node__stop(n);
+        } else if (now >= n->n_deadline) {
+            node__log("timeout after %llu ms",
+                      (unsigned long long)(now - n->n_start));
+            n->n_res->nr_timed_out = 1;
+            node__stop(n);
+        }
+    }
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+static void
+node__stop(struct node *n)
+{
+    if (n->n_stopping)
+        return;
+    n->n_stopping = 1;
+    uv_timer_stop(&n->n_tick);
+    uv_close((uv_handle_t *)&n->n_tick, NULL);
+    uv_close((uv_handle_t *)&n->n_sigint, NULL);
+    uv_close((uv_handle_t *)&n->n_sigterm, NULL);
+    while (n->n_npeers)
+        peer_close(n->n_peers[n->n_npeers - 1], 0, "shutdown");
+    net_counts(n->n_net, &n->n_res->nr_wire_in, &n->n_res->nr_wire_out);
+    net_close(n->n_net);
+    n->n_net = NULL;
+}
+
+static void
+node__on_signal(uv_signal_t *s, int signum)
+{
+    struct node *n = s->data;
+
+    node__log("signal %d: shutting down", signum);
+    node__stop(n);
+}
+
+static int
+node__fail(char *msg, int rc, const char *fmt, const char *arg)
+{
+    if (msg)
+        snprintf(msg, 256, fmt, arg, ilonet_errname(rc));
+    return rc;
+}
+
+int
+node_run(struct home *h, const struct node_opts *o, struct node_result *res,
+         char *msg)
+{
+    struct node *n;
+    struct node_result dummy;
+    struct sync_callbacks cb;
+    struct sync_config cfg;
+    struct net_callbacks ncb;
+    uint8_t *cert = NULL;
+    size_t cert_len = 0;
+    char path[HOME_PATH_MAX];
+    int rc;
+
+    if (!h || !o || !h->h_store)
+        return ILONET_EINVAL;
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof(*res));
+    if (msg)
+        msg[0] = 0;
+    if (!h->h_has_cert)
+        return node__fail(msg, ILONET_EUNKNOWNAUTHOR,
+                          "%sno certificate installed (%s)", "");
+    home_path(h, "node.cert", path);
+    if ((rc = cert_read_file(path, CERT_MAX_LEN, &cert, &cert_len)) != 0)
+        return node__fail(msg, rc, "certificate %s: %s", path);
+    if (!(n = calloc(1, sizeof(*n)))) {
+        free(cert);
+        return ILONET_ENOMEM;
+    }
+    n->n_home = h;
+    n->n_opts = o;
+    n->n_res = res;
+    n->n_data_version = -1;
+    n->n_start = home_now_ms();
+    n->n_deadline = n->n_start + (o->no_timeout_ms ? o->no_timeout_ms : 30000);
+    signal(SIGPIPE, SIG_IGN);
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.sc_digest_ms = 500;
+    cfg.sc_hello_ms = PEER_HANDSHAKE_MS;
+    cfg.sc_batch_bytes = 256 * 1024;
+    cfg.sc_window = 4;
+    cb.cb_arg = n;
+    cb.cb_output = node__sync_output;
+    cb.cb_audit = node__sync_audit;
+    rc = sync_node_new(&n->n_sync, h->h_store, cert, cert_len, &cfg, &cb);
+    free(cert);
+    if (rc != 0) {
+        free(n);
+        return node__fail(msg, rc, "%ssync: %s", "");
+    }
+    n->n_env.pe_kp = &h->h_key;
+    n->n_env.pe_netkey = h->h_net.n_key;
+    n->n_env.pe_sync = n->n_sync;
+    n->n_env.pe_arg = n;
+    n->n_env.pe_admit = node__admit;
+    n->n_env.pe_on_ready = node__on_ready;
+    n->n_env.pe_on_close = node__on_close;
+
+    if ((rc = uv_loop_init(&n->n_loop)) != 0) {
+        sync_node_free(n->n_sync);
+        free(n);
+        return node__fail(msg, ILONET_EIO, "%sevent loop: %s", "");
+    }
+    ncb.arg = n;
+    ncb.on_accept = node__on_accept;
+    ncb.on_dial = node__on_dial;
+    ncb.on_recv = node__on_recv;
+    ncb.on_sent = node__on_sent;
+    if ((rc = net_new(&n->n_net, &n->n_loop, &ncb)) != 0) {
+        node__fail(msg, rc, "%snet: %s", "");
+        goto out_loop;
+    }
+    if (o->no_listen && o->no_listen[0]) {
+        if ((rc = net_listen(n->n_net, o->no_listen)) != 0) {
+            node__fail(msg, rc,
+                       rc == ILONET_EEXIST ? "listen %s: address in use (%s)"
+                                           : "listen %s: %s",
+                       o->no_listen);
+            goto out_net;
+        }
+        node__log("listening on %s", o->no_listen);
+    }
+    if (o->no_npeers &&
+        !(n->n_slots = calloc(o->no_npeers, sizeof(*n->n_slots)))) {
+        rc = ILONET_ENOMEM;
+        goto out_net;
+    }
+    for (size_t i = 0; i < o->no_npeers; i++) {
+        struct node__slot *s = &n->n_slots[n->n_nslots];
+        if (memcmp(o->no_peers[i].hp_pk, h->h_key.pk, KEY_PK_LEN) == 0 ||
+            node__slot_for(n, o->no_peers[i].hp_pk))
+            continue; /* ourselves, or a duplicate */
+        snprintf(s->s_addr, sizeof(s->s_addr), "%s", o->no_peers[i].hp_addr);
+        memcpy(s->s_pk, o->no_peers[i].hp_pk, KEY_PK_LEN);
+        if ((rc = net_dialer_new(n->n_net, s->s_addr, s, &s->s_dialer)) != 0) {
+            node__fail(msg, rc, "peer %s: %s", s->s_addr);
+            goto out_net;
+        }
+        s->s_next_dial = n->n_start;
+        n->n_nslots++;
+    }
+    res->nr_peers = n->n_nslots;
+    if (o->no_oneshot && n->n_nslots == 0) {
+        rc = node__fail(msg, ILONET_ENOTFOUND, "%sno peers to sync with (%s)",
+                        "");
+        goto out_net;
+    }
+    uv_timer_init(&n->n_loop, &n->n_tick);
+    n->n_tick.data = n;
+    uv_signal_init(&n->n_loop, &n->n_sigint);
+    uv_signal_init(&n->n_loop, &n->n_sigterm);
+    n->n_sigint.data = n->n_sigterm.data = n;
+    uv_signal_start(&n->n_sigint, node__on_signal, SIGINT);
+    uv_signal_start(&n->n_sigterm, node__on_signal, SIGTERM);
+    uv_timer_start(&n->n_tick, node__tick, 0, NODE_TICK_MS);
+
+    uv_run(&n->n_loop, UV_RUN_DEFAULT);
+    rc = 0;
+    goto out_loop;
+
+out_net:
+    net_close(n->n_net);
+    n->n_net = NULL;
+    uv_run(&n->n_loop, UV_RUN_DEFAULT);
+out_loop:
+    uv_loop_close(&n->n_loop);
+    res->nr_entries_in = n->n_entries_in;
+    res->nr_entries_out = n->n_entries_out;
+    res->nr_msgs_in = n->n_msgs_in;
+    res->nr_msgs_out = n->n_msgs_out;
+    res->nr_elapsed_ms = home_now_ms() - n->n_start;
+    if (o->no_write_status && rc == 0)
+        node__write_status(n); /* everyone disconnected now */
+    sync_node_free(n->n_sync);
+    free(n->n_slots);
+    free(n->n_heads);
+    free(n->n_status);
+    free(n);
+    nng_fini();
+    return rc;
+}
+
+int
+node_parse_peer(const char *s, struct home_peer *out)
+{
+    const char *at = s ? strrchr(s, '@') : NULL;
+    size_t alen, got = 0;
+
+    if (!at || !out)
+        return ILONET_EINVAL;
+    alen = (size_t)(at - s);
+    if (alen == 0 || alen >= HOME_ADDR_MAX || strncmp(s, "tcp://", 6) != 0 ||
+        strlen(at + 1) != 2 * KEY_PK_LEN)
+        return ILONET_EINVAL;
+    if (sodium_hex2bin(out->hp_pk, KEY_PK_LEN, at + 1, 2 * KEY_PK_LEN, NULL,
+                       &got, NULL) != 0 ||
+        got != KEY_PK_LEN)
+        return ILONET_EINVAL;
+    memcpy(out->hp_addr, s, alen);
+    out->hp_addr[alen] = 0;
+    return 0;
+}

@@ -1,0 +1,665 @@
+/* peer.c - one connection: SHS, box-stream, length-prefixed messages, sync. */
+#include "peer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crypto/error.h"
+
+enum peer__rx {
+    PEER__RX_HS = 1,   /* a handshake message of p_need bytes */
+    PEER__RX_HDR,      /* a 34-byte box header */
+    PEER__RX_BODY,     /* a box body of p_body_len bytes */
+};
+
+struct peer {
+    const struct peer_env *p_env;
+    struct net_conn *p_conn;
+    enum peer_phase p_phase;
+    int p_dialed, p_has_key;
+    uint8_t p_key[KEY_PK_LEN];
+    struct shs p_shs;
+    struct boxs p_enc, p_dec;
+    uint64_t p_deadline; /* handshake */
+    /* receiving */
+    enum peer__rx p_rx;
+    size_t p_need, p_have;
+    uint8_t p_stage[BOXS_HEADER_LEN + BOXS_MAX_BODY];
+    size_t p_body_len;
+    uint8_t p_body_mac[BOXS_MAC_LEN];
+    uint8_t p_lenb[4];
+    size_t p_lenb_have;
+    size_t p_msg_len, p_msg_have, p_msg_cap;
+    uint8_t *p_msg;
+    /* sending: p_out is on the wire, p_next accumulates */
+    uint8_t *p_out, *p_next;
+    size_t p_out_len, p_next_len, p_next_cap;
+    uint8_t *p_plain;
+    /* sync */
+    struct sync_peer *p_sp;
+    uint64_t p_next_tick;
+    uint8_t p_their_digest[HASH_LEN];
+    int p_have_digest;
+    uint64_t p_last_sync;
+    uint32_t p_strikes; /* framing faults (sync counts its own) */
+    void *p_data;
+};
+
+/* ---- output ------------------------------------------------------------- */
+
+static int
+peer__reserve(struct peer *p, size_t more)
+{
+    size_t cap = p->p_next_cap;
+    uint8_t *nb;
+
+    if (p->p_next_len + more <= cap)
+        return 0;
+    while (cap < p->p_next_len + more)
+        cap = cap ? cap * 2 : 4096;
+    if (!(nb = realloc(p->p_next, cap)))
+        return ILONET_ENOMEM;
+    p->p_next = nb;
+    p->p_next_cap = cap;
+    return 0;
+}
+
+static int
+peer__queue_raw(struct peer *p, const uint8_t *b, size_t n)
+{
+    int rc = peer__reserve(p, n);
+
+    if (rc != 0)
+        return rc;
+    memcpy(p->p_next + p->p_next_len, b, n);
+    p->p_next_len += n;
+    return 0;
+}
+
+/* Boxes plaintext into p_next, BOXS_MAX_BODY bytes per box. */
+static int
+peer__queue_boxed(struct peer *p, const uint8_t *plain, size_t n)
+{
+    size_t boxes = (n + BOXS_MAX_BODY - 1) / BOXS_MAX_BODY;
+    int rc = peer__reserve(p, n + boxes * BOXS_HEADER_LEN);
+
+    if (rc != 0)
+        return rc;
+    while (n > 0) {
+        size_t k = n < BOXS_MAX_BODY ? n : BOXS_MAX_BODY;
+        if ((rc = boxs_seal(&p->p_enc, plain, k,
+                            p->p_next + p->p_next_len)) != 0)
+            return rc;
+        p->p_next_len += BOXS_HEADER_LEN + k;
+        plain += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Puts p_next on the wire if nothing is in flight. */
+static int
+peer__kick(struct peer *p)
+{
+    int rc;
+
+    if (net_conn_sending(p->p_conn) || p->p_next_len == 0)
+        return 0;
+    free(p->p_out);
+    p->p_out = p->p_next;
+    p->p_out_len = p->p_next_len;
+    p->p_next = NULL;
+    p->p_next_len = 0;
+    p->p_next_cap = 0;
+    if ((rc = net_conn_send(p->p_conn, p->p_out, p->p_out_len)) != 0) {
+        peer_close(p, rc, "send");
+        return ILONET_ECLOSED;
+    }
+    return 0;
+}
+
+int
+peer_flush(struct peer *p)
+{
+    size_t plen = 0;
+    int rc;
+
+    if (p->p_phase != PEER_READY || net_conn_sending(p->p_conn) ||
+        p->p_next_len)
+        return 0;
+    if (!sync_has_out(p->p_sp))
+        return 0;
+    if (!p->p_plain && !(p->p_plain = malloc(PEER_SEND_TARGET))) {
+        peer_close(p, ILONET_ENOMEM, "memory");
+        return ILONET_ECLOSED;
+    }
+    /* Frame messages until the round is big enough; a message larger than
+     * what is left of the plain buffer is boxed on its own. */
+    while (plen < PEER_SEND_TARGET / 2 && sync_has_out(p->p_sp)) {
+        uint8_t *msg = NULL, hdr[4];
+        size_t len = 0;
+
+        if ((rc = sync_next_out(p->p_sp, &msg, &len)) != 0) {
+            peer_close(p, rc, "sync-out");
+            return ILONET_ECLOSED;
+        }
+        if (!msg)
+            break;
+        hdr[0] = (uint8_t)(len >> 24);
+        hdr[1] = (uint8_t)(len >> 16);
+        hdr[2] = (uint8_t)(len >> 8);
+        hdr[3] = (uint8_t)len;
+        if (plen + 4 + len <= PEER_SEND_TARGET) {
+            memcpy(p->p_plain + plen, hdr, 4);
+            memcpy(p->p_plain + plen + 4, msg, len);
+            plen += 4 + len;
+            rc = 0;
+        } else {
+            /* Too big for the buffer: send what we have, then this one
+             * (header and body boxed together where they fit). */
+            rc = peer__queue_boxed(p, p->p_plain, plen);
+            plen = 0;
+            if (rc == 0) {
+                memcpy(p->p_plain, hdr, 4);
+                size_t first = len < BOXS_MAX_BODY - 4 ? len
+                                                        : BOXS_MAX_BODY - 4;
+                memcpy(p->p_plain + 4, msg, first);
+                rc = peer__queue_boxed(p, p->p_plain, 4 + first);
+                if (rc == 0 && len > first)
+                    rc = peer__queue_boxed(p, msg + first, len - first);
+            }
+        }
+        free(msg);
+        if (rc != 0) {
+            peer_close(p, rc, "seal");
+            return ILONET_ECLOSED;
+        }
+    }
+    if (plen && (rc = peer__queue_boxed(p, p->p_plain, plen)) != 0) {
+        peer_close(p, rc, "seal");
+        return ILONET_ECLOSED;
+    }
+    return peer__kick(p);
+}
+
+int
+peer_on_sent(struct peer *p, int err)
+{
+    if (err != 0) {
+        peer_close(p, err, "send");
+        return ILONET_ECLOSED;
+    }
+    free(p->p_out);
+    p->p_out = NULL;
+    p->p_out_len = 0;
+    if (p->p_phase == PEER_CLOSING && p->p_next_len == 0) {
+        peer_close(p, 0, "goodbye");
+        return ILONET_ECLOSED;
+    }
+    if (peer__kick(p) != 0)
+        return ILONET_ECLOSED;
+    return peer_flush(p);
+}
+
+/* ---- session start ------------------------------------------------------ */
+
+static int
+peer__ready(struct peer *p, uint64_t now_ms)
+{
+    int rc;
+
+    if ((rc = shs_session(&p->p_shs, &p->p_enc, &p->p_dec)) != 0 ||
+        (rc = shs_peer_pk(&p->p_shs, p->p_key)) != 0) {
+        peer_close(p, ILONET_EHANDSHAKE, "handshake");
+        return ILONET_ECLOSED;
+    }
+    shs_wipe(&p->p_shs);
+    p->p_has_key = 1;
+    if ((rc = sync_peer_new(p->p_env->pe_sync, p->p_key, now_ms,
+                            &p->p_sp)) != 0) {
+        peer_close(p, rc, "sync");
+        return ILONET_ECLOSED;
+    }
+    sync_peer_set_data(p->p_sp, p);
+    p->p_phase = PEER_READY;
+    p->p_rx = PEER__RX_HDR;
+    p->p_need = BOXS_HEADER_LEN;
+    p->p_have = 0;
+    p->p_next_tick = now_ms;
+    if (p->p_env->pe_on_ready) {
+        p->p_env->pe_on_ready(p->p_env->pe_arg, p);
+        if (p->p_phase != PEER_READY)
+            return ILONET_ECLOSED; /* closed by the callback: gone */
+    }
+    return 0;
+}
+
+int
+peer_new(const struct peer_env *env, struct net_conn *conn,
+         const uint8_t *server_pk, uint64_t now_ms, struct peer **out)
+{
+    struct peer *p;
+    uint8_t eph[SHS_SEED_LEN], m1[SHS_HELLO_LEN];
+    int rc;
+
+    if (!(p = calloc(1, sizeof(*p)))) {
+        net_conn_close(conn);
+        return ILONET_ENOMEM;
+    }
+    p->p_env = env;
+    p->p_conn = conn;
+    p->p_phase = PEER_HS;
+    p->p_dialed = server_pk != NULL;
+    p->p_deadline = now_ms + PEER_HANDSHAKE_MS;
+    p->p_rx = PEER__RX_HS;
+    p->p_need = SHS_HELLO_LEN;
+    net_conn_set_data(conn, p);
+    randombytes_buf(eph, sizeof(eph));
+    if (server_pk) {
+        memcpy(p->p_key, server_pk, KEY_PK_LEN);
+        p->p_has_key = 1;
+        rc = shs_client_init(&p->p_shs, env->pe_netkey, env->pe_kp->pk,
+                             env->pe_kp->sk, server_pk, eph);
+        if (rc == 0)
+            rc = shs_client_hello(&p->p_shs, m1);
+        if (rc == 0)
+            rc = peer__queue_raw(p, m1, sizeof(m1));
+    } else {
+        rc = shs_server_init(&p->p_shs, env->pe_netkey, env->pe_kp->pk,
+                             env->pe_kp->sk, eph);
+    }
+    sodium_memzero(eph, sizeof(eph));
+    if (rc == 0)
+        rc = net_conn_recv(conn);
+    if (rc != 0) {
+        shs_wipe(&p->p_shs);
+        net_conn_close(conn);
+        free(p->p_next);
+        free(p);
+        return rc;
+    }
+    *out = p;
+    return peer__kick(p) == 0 ? 0 : ILONET_ECLOSED;
+}
+
+/* One complete handshake message is in p_stage. */
+static int
+peer__hs_step(struct peer *p, uint64_t now_ms)
+{
+    uint8_t out[SHS_CLIENT_AUTH_LEN];
+    uint8_t pk[KEY_PK_LEN];
+    int rc;
+
+    if (!p->p_dialed && p->p_need == SHS_HELLO_LEN) {
+        /* Server, message 1: not our network means silence and close. */
+        if (shs_server_read_hello(&p->p_shs, p->p_stage) != 0 ||
+            shs_server_hello(&p->p_shs, out) != 0) {
+            peer_close(p, ILONET_EHANDSHAKE, "handshake-hello");
+            return ILONET_ECLOSED;
+        }
+        p->p_need = SHS_CLIENT_AUTH_LEN;
+        if ((rc = peer__queue_raw(p, out, SHS_HELLO_LEN)) != 0) {
+            peer_close(p, rc, "memory");
+            return ILONET_ECLOSED;
+        }
+        return peer__kick(p);
+    }
+    if (!p->p_dialed) {
+        /* Server, message 3: the client proves its key; admit or close
+         * without message 4 (it never learns who we are). */
+        if (shs_server_read_auth(&p->p_shs, p->p_stage) != 0 ||
+            shs_peer_pk(&p->p_shs, pk) != 0) {
+            peer_close(p, ILONET_EHANDSHAKE, "handshake-auth");
+            return ILONET_ECLOSED;
+        }
+        memcpy(p->p_key, pk, KEY_PK_LEN);
+        p->p_has_key = 1;
+        if (p->p_env->pe_admit &&
+            p->p_env->pe_admit(p->p_env->pe_arg, p, pk) != 0) {
+            peer_close(p, ILONET_EPERM, "not-admitted");
+            return ILONET_ECLOSED;
+        }
+        if (shs_server_accept(&p->p_shs, out) != 0 ||
+            peer__queue_raw(p, out, SHS_SERVER_ACCEPT_LEN) != 0) {
+            peer_close(p, ILONET_EHANDSHAKE, "handshake-accept");
+            return ILONET_ECLOSED;
+        }
+        if (peer__kick(p) != 0)
+            return ILONET_ECLOSED;
+        return peer__ready(p, now_ms);
+    }
+    if (p->p_need == SHS_HELLO_LEN) {
+        /* Client, message 2. */
+        if (shs_client_read_hello(&p->p_shs, p->p_stage) != 0 ||
+            shs_client_auth(&p->p_shs, out) != 0) {
+            peer_close(p, ILONET_EHANDSHAKE, "handshake-server-hello");
+            return ILONET_ECLOSED;
+        }
+        p->p_need = SHS_SERVER_ACCEPT_LEN;
+        if ((rc = peer__queue_raw(p, out, SHS_CLIENT_AUTH_LEN)) != 0) {
+            peer_close(p, rc, "memory");
+            return ILONET_ECLOSED;
+        }
+        return peer__kick(p);
+    }
+    /* Client, message 4: the server proved the key we dialled. */
+    if (shs_client_read_accept(&p->p_shs, p->p_stage) != 0) {
+        peer_close(p, ILONET_EHANDSHAKE, "handshake-server-accept");
+        return ILONET_ECLOSED;
+    }
+    if (p->p_env->pe_admit &&
+        p->p_env->pe_admit(p->p_env->pe_arg, p, p->p_key) != 0) {
+        peer_close(p, ILONET_EPERM, "not-admitted");
+        return ILONET_ECLOSED;
+    }
+    return peer__ready(p, now_ms);
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+/* A peer fault below the sync layer: strike, close. */
+static int
+peer__fault(struct peer *p, int code, const char *why)
+{
+    p->p_strikes++;
+    peer_close(p, code, why);
+    return ILONET_ECLOSED;
+}
+
+static int
+peer__deliver(struct peer *p, const uint8_t *msg, size_t len, uint64_t now)
+{
+    int rc;
+
+    /* Remember the peer's anti-entropy digest (HEADS and DIGEST carry
+     * one) to tell when both sides hold the same: see peer_in_sync. */
+    if (len >= 2 && (msg[1] == MSG_T_HEADS || msg[1] == MSG_T_DIGEST)) {
+        struct msg m;
+        if (msg_decode(msg, len, &m) == 0) {
+            memcpy(p->p_their_digest, m.m_digest, HASH_LEN);
+            p->p_have_digest = 1;
+        }
+    }
+    if ((rc = sync_recv(p->p_sp, msg, len, now)) != 0) {
+        /* sync counted the strike and wrote the audit line. */
+        peer_close(p, rc, "sync");
+        return ILONET_ECLOSED;
+    }
+    return 0;
+}
+
+/* Feeds decrypted box plaintext to the message deframer. */
+static int
+peer__plain(struct peer *p, const uint8_t *b, size_t n, uint64_t now)
+{
+    while (n > 0) {
+        if (p->p_lenb_have < 4) {
+            size_t k = 4 - p->p_lenb_have;
+            if (k > n)
+                k = n;
+            memcpy(p->p_lenb + p->p_lenb_have, b, k);
+            p->p_lenb_have += k;
+            b += k;
+            n -= k;
+            if (p->p_lenb_have < 4)
+                return 0;
+            p->p_msg_len = ((size_t)p->p_lenb[0] << 24) |
+                           ((size_t)p->p_lenb[1] << 16) |
+                           ((size_t)p->p_lenb[2] << 8) | p->p_lenb[3];
+            /* The bound is checked before a byte is allocated for it. */
+            if (p->p_msg_len == 0)
+                return peer__fault(p, ILONET_EMALFORMED, "frame-empty");
+            if (p->p_msg_len > PEER_MSG_MAX)
+                return peer__fault(p, ILONET_ETOOBIG, "frame-too-big");
+            p->p_msg_have = 0;
+            continue;
+        }
+        {
+            size_t k = p->p_msg_len - p->p_msg_have;
+            if (k > n)
+                k = n;
+            /* Grow with the bytes actually received, not the claim. */
+            if (p->p_msg_have + k > p->p_msg_cap) {
+                size_t cap = p->p_msg_cap ? p->p_msg_cap : 65536;
+                uint8_t *nm;
+                while (cap < p->p_msg_have + k)
+                    cap *= 2;
+                if (cap > p->p_msg_len)
+                    cap = p->p_msg_len;
+                if (!(nm = realloc(p->p_msg, cap))) {
+                    peer_close(p, ILONET_ENOMEM, "memory");
+                    return ILONET_ECLOSED;
+                }
+                p->p_msg = nm;
+                p->p_msg_cap = cap;
+            }
+            memcpy(p->p_msg + p->p_msg_have, b, k);
+            p->p_msg_have += k;
+            b += k;
+            n -= k;
+            if (p->p_msg_have < p->p_msg_len)
+                return 0;
+            p->p_lenb_have = 0;
+            if (peer__deliver(p, p->p_msg, p->p_msg_len, now) != 0)
+                return ILONET_ECLOSED;
+            /* Give back a big buffer once a big message is done. */
+            if (p->p_msg_cap > 256 * 1024) {
+                free(p->p_msg);
+                p->p_msg = NULL;
+                p->p_msg_cap = 0;
+            }
+        }
+    }
+    return 0;
+}
+
+/* One complete box piece (header or body) is in p_stage. */
+static int
+peer__box_step(struct peer *p, uint64_t now)
+{
+    int bye = 0, rc;
+
+    if (p->p_rx == PEER__RX_HDR) {
+        rc = boxs_open_header(&p->p_dec, p->p_stage, &p->p_body_len,
+                              p->p_body_mac, &bye);
+        if (rc != 0)
+            return peer__fault(p, rc, "box-header");
+        if (bye) {
+            peer_close(p, 0, "goodbye");
+            return ILONET_ECLOSED;
+        }
+        p->p_rx = PEER__RX_BODY;
+        p->p_need = p->p_body_len;
+        return 0;
+    }
+    rc = boxs_open_body(&p->p_dec, p->p_body_mac, p->p_stage, p->p_body_len,
+                        p->p_stage);
+    if (rc != 0)
+        return peer__fault(p, rc, "box-body");
+    p->p_rx = PEER__RX_HDR;
+    p->p_need = BOXS_HEADER_LEN;
+    return peer__plain(p, p->p_stage, p->p_body_len, now);
+}
+
+int
+peer_on_recv(struct peer *p, const uint8_t *buf, size_t len, int err,
+             uint64_t now_ms)
+{
+    if (err != 0) {
+        peer_close(p, err, err == ILONET_ECLOSED ? "eof" : "recv");
+        return ILONET_ECLOSED;
+    }
+    while (len > 0) {
+        size_t k = p->p_need - p->p_have;
+        if (k > len)
+            k = len;
+        memcpy(p->p_stage + p->p_have, buf, k);
+        p->p_have += k;
+        buf += k;
+        len -= k;
+        if (p->p_have < p->p_need)
+            break;
+        p->p_have = 0;
+        if (p->p_phase == PEER_HS) {
+            if (peer__hs_step(p, now_ms) != 0)
+                return ILONET_ECLOSED;
+        } else if (peer__box_step(p, now_ms) != 0) {
+            return ILONET_ECLOSED;
+        }
+    }
+    if (net_conn_recv(p->p_conn) != 0) {
+        peer_close(p, ILONET_EIO, "recv");
+        return ILONET_ECLOSED;
+    }
+    return peer_flush(p);
+}
+
+/* ---- timers, state ------------------------------------------------------ */
+
+int
+peer_tick(struct peer *p, uint64_t now_ms)
+{
+    int rc;
+
+    if (p->p_phase == PEER_HS) {
+        if (now_ms >= p->p_deadline) {
+            peer_close(p, ILONET_ETIMEOUT, "handshake-timeout");
+            return ILONET_ECLOSED;
+        }
+        return 0;
+    }
+    if (p->p_phase != PEER_READY)
+        return 0;
+    if (now_ms >= p->p_next_tick) {
+        if ((rc = sync_tick(p->p_sp, now_ms)) != 0) {
+            peer_close(p, rc, rc == ILONET_ETIMEOUT ? "hello-timeout"
+                                                    : "sync-tick");
+            return ILONET_ECLOSED;
+        }
+        p->p_next_tick = sync_next_deadline(p->p_sp);
+    }
+    if (peer_in_sync(p))
+        p->p_last_sync = now_ms;
+    return peer_flush(p);
+}
+
+int
+peer_in_sync(struct peer *p)
+{
+    const struct cert *c;
+    uint8_t mine[HASH_LEN];
+
+    if (p->p_phase != PEER_READY || !p->p_have_digest ||
+        !(c = sync_peer_cert(p->p_sp)))
+        return 0;
+    if (sync_has_out(p->p_sp) || net_conn_sending(p->p_conn) ||
+        p->p_next_len || p->p_lenb_have)
+        return 0;
+    if (sync_digest(p->p_env->pe_sync, c->c_state, c->c_role, mine) != 0)
+        return 0;
+    return memcmp(mine, p->p_their_digest, HASH_LEN) == 0;
+}
+
+uint64_t
+peer_last_sync_ms(const struct peer *p)
+{
+    return p->p_last_sync;
+}
+
+void
+peer_close(struct peer *p, int err, const char *why)
+{
+    if (!p)
+        return;
+    if (p->p_env->pe_on_close)
+        p->p_env->pe_on_close(p->p_env->pe_arg, p, err, why);
+    if (p->p_sp)
+        sync_peer_free(p->p_sp);
+    net_conn_close(p->p_conn);
+    shs_wipe(&p->p_shs);
+    boxs_wipe(&p->p_enc);
+    boxs_wipe(&p->p_dec);
+    sodium_memzero(p->p_stage, sizeof(p->p_stage));
+    free(p->p_msg);
+    free(p->p_out);
+    free(p->p_next);
+    free(p->p_plain);
+    free(p);
+}
+
+void
+peer_goodbye(struct peer *p)
+{
+    uint8_t hdr[BOXS_HEADER_LEN];
+
+    if (p->p_phase != PEER_READY || boxs_goodbye(&p->p_enc, hdr) != 0 ||
+        peer__queue_raw(p, hdr, sizeof(hdr)) != 0) {
+        peer_close(p, 0, "closed");
+        return;
+    }
+    p->p_phase = PEER_CLOSING;
+    peer__kick(p);
+}
+
+uint32_t
+peer_strikes(const struct peer *p)
+{
+    struct sync_peer_stats st;
+    uint32_t s = p->p_strikes;
+
+    if (p->p_sp) {
+        sync_peer_stats(p->p_sp, &st);
+        s += st.ps_strikes;
+    }
+    return s;
+}
+
+enum peer_phase
+peer_phase(const struct peer *p)
+{
+    return p->p_phase;
+}
+
+int
+peer_dialed(const struct peer *p)
+{
+    return p->p_dialed;
+}
+
+const uint8_t *
+peer_key(const struct peer *p)
+{
+    return p->p_has_key ? p->p_key : NULL;
+}
+
+const char *
+peer_addr(const struct peer *p)
+{
+    return net_conn_addr(p->p_conn);
+}
+
+struct sync_peer *
+peer_sync(const struct peer *p)
+{
+    return p->p_sp;
+}
+
+struct net_conn *
+peer_conn(const struct peer *p)
+{
+    return p->p_conn;
+}
+
+void
+peer_set_data(struct peer *p, void *data)
+{
+    p->p_data = data;
+}
+
+void *
+peer_data(const struct peer *p)
+{
+    return p->p_data;
+}
