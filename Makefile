@@ -73,6 +73,20 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libilonet.a
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TSUP_OBJ:.o=.d)
 
+# Shipped data embedded in the binary (node/report*.c reads it): the report
+# template and the presidency rotation, so `ilonet report` works from any
+# directory. scripts/embed.sh turns each file into a C byte array.
+EMBED_DATA = data/report-2005-687.tmpl data/presidencies.txt
+$(BUILD)/gen/embed.c: $(EMBED_DATA) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   $@"
+	$(Q)sh scripts/embed.sh $@ report_data_template=data/report-2005-687.tmpl \
+	    report_data_presidencies=data/presidencies.txt
+$(BUILD)/gen/embed.o: $(BUILD)/gen/embed.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/libilonet.a: $(BUILD)/gen/embed.o
+
 # Unit, simulator and process tests against this build.
 unit: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)
 	$(Q)ILONET_BIN=$(abspath $(BUILD)/ilonet) ILONET_TOOLS=$(abspath $(BUILD)/tools) \

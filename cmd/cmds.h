@@ -32,5 +32,7 @@ int cmd_grant(struct cmd_env *env, int argc, char **argv);
 int cmd_list(struct cmd_env *env, int argc, char **argv);
 int cmd_show(struct cmd_env *env, int argc, char **argv);
 int cmd_query(struct cmd_env *env, int argc, char **argv);
+int cmd_report(struct cmd_env *env, int argc, char **argv);
+int cmd_demo(struct cmd_env *env, int argc, char **argv);
 
 #endif
