@@ -11,14 +11,61 @@
 
 static const char testnet_usage[] =
     "usage: ilonet testnet --host CC --states S1,S2,... --out DIR "
-    "[--base-port P]\n\n"
+    "[--base-port P] [--presidency STATE]\n\n"
     "Creates a local test network: state root keys under DIR/authority/,\n"
     "the trust roster DIR/roster, the network file DIR/network and one\n"
     "ready node home per state under DIR/<STATE>/ with its certificate and\n"
     "a config listing the others as peers on 127.0.0.1. The i-th state\n"
     "(counting from 1) listens on port P+i (P defaults to 7400). EU gets\n"
     "role commission, codes longer than two letters (FRONTEX...) role\n"
-    "agency, every other code role ilo.\n";
+    "agency, every other code role ilo.\n"
+    "--presidency STATE adds DIR/STATE-presidency: a node of STATE with\n"
+    "role presidency (the presidency's headquarters, which need not have an\n"
+    "ILO in the network), listening on the next port, with every other\n"
+    "node as a peer; it is not in the others' peer lists (it pulls with\n"
+    "`ilonet sync`).\n";
+
+/* ---- --presidency: an extra headquarters node (issue 5) ---------------- */
+
+/* Creates DIR/STATE-presidency certified by root with role presidency,
+ * listening on port, with peers (n of them) in its config. */
+static int testnet_certify(const char *dir, const struct key_pair *root,
+                           const char *state, enum cert_role role);
+
+static int
+testnet_presidency(const char *out, const char *npath, const char *rpath,
+                   const char *state, const struct key_pair *root, long port,
+                   char (*list)[KEY_STATE_MAX + 1],
+                   uint8_t (*node_pk)[KEY_PK_LEN], long base, size_t n)
+{
+    char path[HOME_PATH_MAX], cpath[HOME_PATH_MAX], hex[2 * KEY_PK_LEN + 1];
+    struct home_config c;
+    struct key_pair kp;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/%s-presidency", out, state);
+    if ((rc = home_create(path, npath, rpath, &kp)) != 0)
+        return cmd_fail_err(path, rc);
+    hash_hex(kp.pk, KEY_PK_LEN, hex);
+    key_wipe(&kp);
+    if ((rc = testnet_certify(path, root, state, ROLE_PRESIDENCY)) != 0)
+        return cmd_fail_err(path, rc);
+    memset(&c, 0, sizeof(c));
+    snprintf(c.hc_state, sizeof(c.hc_state), "%s", state);
+    snprintf(c.hc_listen, sizeof(c.hc_listen), "tcp://127.0.0.1:%ld", port);
+    for (size_t j = 0; j < n; j++) {
+        char addr[HOME_ADDR_MAX];
+        snprintf(addr, sizeof(addr), "tcp://127.0.0.1:%ld", base + (long)j + 1);
+        home_config_add_peer(&c, addr, node_pk[j]);
+    }
+    (void)list;
+    snprintf(cpath, sizeof(cpath), "%s/config", path);
+    if ((rc = home_config_save(cpath, &c)) != 0)
+        return cmd_fail_err(cpath, rc);
+    printf("%s %s %s tcp://127.0.0.1:%ld\n", path, state, hex, port);
+    return 0;
+}
+/* ---- end of --presidency ------------------------------------------------ */
 
 /* Issues and installs a certificate for the node in home dir. */
 static int
@@ -60,7 +107,9 @@ int
 cmd_testnet(struct cmd_env *env, int argc, char **argv)
 {
     struct cmd_opts o;
-    const char *host, *states, *out, *port_s;
+    const char *host, *states, *out, *port_s, *pres;
+    struct key_pair pres_root; /* --presidency: its state's root key */
+    int pres_own = 0;          /* 1: generated here (not in --states) */
     char list[TESTNET_MAX][KEY_STATE_MAX + 1];
     struct key_pair roots[TESTNET_MAX];
     uint8_t node_pk[TESTNET_MAX][KEY_PK_LEN];
@@ -79,6 +128,7 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
     states = cmd_opt(&o, "--states");
     out = cmd_opt(&o, "--out");
     port_s = cmd_opt(&o, "--base-port");
+    pres = cmd_opt(&o, "--presidency");
     if ((rc = cmd_opts_done(&o, "testnet")) != 0)
         return rc;
     if (!host || !states || !out)
@@ -113,7 +163,11 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
     }
     if (n < 1)
         return cmd_usage("testnet", "--states: no state given");
-    if (port + (long)n > 65535)
+    if (pres && (!key_state_valid(pres) || strlen(pres) != 2 ||
+                 strcmp(pres, "EU") == 0))
+        return cmd_usage("testnet", "--presidency %s: not a Member State "
+                                    "code", pres);
+    if (port + (long)n + (pres ? 1 : 0) > 65535)
         return cmd_usage("testnet", "--base-port: ports would exceed 65535");
 
     if (mkdir(out, 0755) != 0 && errno != EEXIST)
@@ -134,6 +188,24 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
             goto fail;
         }
         roster_add(&ros, list[i], roots[i].pk);
+    }
+    if (pres) {
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(list[i], pres) == 0)
+                pres_root = roots[i];
+        for (size_t i = 0; i < n && !pres_own; i++)
+            if (strcmp(list[i], pres) == 0)
+                pres_own = -1;
+        if (pres_own == 0) {
+            snprintf(path, sizeof(path), "%s/authority/%s.key", out, pres);
+            if ((rc = key_generate(&pres_root, KEY_STATE, pres)) != 0 ||
+                (rc = key_save(path, &pres_root)) != 0) {
+                cmd_fail_err(path, rc);
+                goto fail;
+            }
+            roster_add(&ros, pres, pres_root.pk);
+            pres_own = 1;
+        }
     }
     if ((rc = roster_save(rpath, &ros)) != 0) {
         cmd_fail_err(rpath, rc);
@@ -175,6 +247,12 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
             goto fail;
         }
     }
+    if (pres && testnet_presidency(out, npath, rpath, pres, &pres_root,
+                                   port + (long)n + 1, list, node_pk, port,
+                                   n) != 0)
+        goto fail;
+    if (pres)
+        key_wipe(&pres_root);
     for (size_t i = 0; i < n; i++) {
         char hex[2 * KEY_PK_LEN + 1];
         hash_hex(node_pk[i], KEY_PK_LEN, hex);
@@ -186,5 +264,7 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
 fail:
     for (size_t i = 0; i < n; i++)
         key_wipe(&roots[i]);
+    if (pres_own)
+        key_wipe(&pres_root);
     return 1;
 }

@@ -622,17 +622,11 @@ rq_drafting(struct store *s, const struct report_rotation *rot,
         return 0;
     }
     snprintf(r->r_presidency, sizeof(r->r_presidency), "%s", p);
-    if ((rc = rq__has_ilo(s, r, p)) < 0)
-        return rc;
-    if (rc == 1) {
-        snprintf(r->r_drafting, sizeof(r->r_drafting), "%s", p);
-        snprintf(r->r_drafting_basis, sizeof(r->r_drafting_basis),
-                 "the presidency");
-        return 0;
-    }
-    /* A signed designation by the presidency state (its own node, or a
-     * representative under a grant: the view decided `valid`); the latest
-     * by (HLC, author, id) whose designee has an ILO here wins. */
+    /* 1. A signed designation by the presidency state for this semester
+     * (its own node, e.g. its headquarters, or a representative under a
+     * grant: the view decided `valid`). It may name the presidency itself
+     * (drafting from its headquarters without an ILO here) or a state with
+     * an ILO here; the latest by (HLC, author, id) that qualifies wins. */
     st = store_stmt(s, "SELECT acting_state FROM v_records WHERE kind = 15"
                        " AND valid = 1 AND status = 'active' AND semester = ?"
                        " AND owner = ? ORDER BY hlc DESC, author DESC, id"
@@ -650,22 +644,34 @@ rq_drafting(struct store *s, const struct report_rotation *rot,
         }
         sqlite3_reset(st);
         for (size_t i = 0; i < nc; i++) {
-            int h = rq__has_ilo(s, r, cand[i]);
+            int h = strcmp(cand[i], p) == 0 ? 1 : rq__has_ilo(s, r, cand[i]);
             if (h < 0)
                 return h;
-            if (h == 1 && strcmp(cand[i], p) != 0) {
-                snprintf(r->r_drafting, sizeof(r->r_drafting), "%s",
-                         cand[i]);
+            if (h != 1)
+                continue;
+            snprintf(r->r_drafting, sizeof(r->r_drafting), "%s", cand[i]);
+            if (strcmp(cand[i], p) == 0)
                 snprintf(r->r_drafting_basis, sizeof(r->r_drafting_basis),
-                         "acting for the presidency %s, which has no ILO in "
-                         "this network; designated by %s's signed "
-                         "acting-presidency entry",
+                         "the presidency, as declared by its signed "
+                         "acting-presidency entry");
+            else
+                snprintf(r->r_drafting_basis, sizeof(r->r_drafting_basis),
+                         "acting for the presidency %s, designated by %s's "
+                         "signed acting-presidency entry",
                          p, p);
-                return 0;
-            }
+            return 0;
         }
     }
-    /* Else the first state after the presidency in rotation order (the
+    /* 2. The presidency itself when it has an ILO here. */
+    if ((rc = rq__has_ilo(s, r, p)) < 0)
+        return rc;
+    if (rc == 1) {
+        snprintf(r->r_drafting, sizeof(r->r_drafting), "%s", p);
+        snprintf(r->r_drafting_basis, sizeof(r->r_drafting_basis),
+                 "the presidency");
+        return 0;
+    }
+    /* 3. Else the first state after the presidency in rotation order (the
      * rotation file's order, wrapping around) that has an ILO here. */
     for (size_t i = 0; i < rot->r_n; i++)
         if (strcmp(rot->r_sem[i], r->r_semester) == 0)
@@ -687,8 +693,8 @@ rq_drafting(struct store *s, const struct report_rotation *rot,
             return 0;
         }
     }
-    /* No rotation state has an ILO here: the first Member State with an
-     * ILO in alphabetical order. */
+    /* 4. No rotation state has an ILO here: the first Member State with
+     * an ILO in alphabetical order. */
     st = store_stmt(s, "SELECT min(state) FROM logs WHERE role = 1 AND"
                        " head_seq > 0 AND cert_nb * 1000 < ? AND cert_na *"
                        " 1000 + 999 >= ?");
