@@ -1,0 +1,104 @@
+#!/bin/sh
+# bench_sync.sh - sync benchmark: N entries from one node to a fresh one over
+# loopback, then the Hypercore 11 anchor on the same workload.
+#
+#   ILONET_BIN=build/ilonet ILONET_TOOLS=build/tools sh tests/bench_sync.sh
+#
+# Environment:
+#   ILONET_BENCH_ENTRIES     entries on the source node (default 1000000)
+#   ILONET_BENCH_HC_ENTRIES  entries for the Hypercore anchor (default: the
+#                            smaller of ILONET_BENCH_ENTRIES and 100000; it
+#                            runs at ~4k entries/s, 1M would take minutes)
+#   ILONET_BENCH_PORT        base port (default 27400; uses base+1)
+#   ILONET_BENCH_NO_HC=1     skip the Hypercore anchor
+#
+# The source home (DE of a testnet) gets N entries of 200-byte payload by 5
+# authors (DE FR IT ES NL) from tests/tools/bench_sync_fill, then runs
+# `ilonet node`; the fresh home PL runs `ilonet sync --json` against it,
+# which verifies, stores and indexes every entry (view included) and exits
+# once both digests agree. Wire bytes are counted on the receiver's socket
+# (both directions, so headers, handshake, boxes, acks and digests all
+# count). Output: key=value lines.
+set -eu
+BIN=${ILONET_BIN:-build/ilonet}
+TOOLS=${ILONET_TOOLS:-build/tools}
+N=${ILONET_BENCH_ENTRIES:-1000000}
+PORT=${ILONET_BENCH_PORT:-27400}
+HERE=$(cd "$(dirname "$0")" && pwd)
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/ilonet-bench-sync.XXXXXX")
+SRC_PID=
+
+cleanup() {
+    if [ -n "$SRC_PID" ]; then kill "$SRC_PID" 2>/dev/null || true; fi
+    rm -rf "$DIR"
+}
+trap cleanup EXIT INT TERM
+
+"$BIN" testnet --host TR --states DE,FR,IT,ES,NL,PL --out "$DIR/net" \
+    --base-port "$PORT" > "$DIR/testnet.txt"
+DEPK=$(awk '$2 == "DE" { print $3 }' "$DIR/testnet.txt")
+NET=$DIR/net
+
+"$TOOLS/bench_sync_fill" "$NET/DE" "$N" "$NET/DE" "$NET/FR" "$NET/IT" \
+    "$NET/ES" "$NET/NL" > "$DIR/fill.txt"
+sed 's/^/sync_/' "$DIR/fill.txt"
+
+"$BIN" -C "$NET/DE" node --listen "tcp://127.0.0.1:$((PORT + 1))" \
+    2> "$DIR/source.log" &
+SRC_PID=$!
+i=0
+until grep -q 'listening on' "$DIR/source.log" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 200 ] || { echo "bench_sync: source node did not start" >&2; exit 1; }
+    sleep 0.05
+done
+
+"$BIN" -C "$NET/PL" sync --json --timeout 1800 \
+    --peer "tcp://127.0.0.1:$((PORT + 1))@$DEPK" > "$DIR/sync.json" \
+    2> "$DIR/sink.log"
+SRC_HWM=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SRC_PID/status")
+kill -TERM "$SRC_PID"
+wait "$SRC_PID" || true
+SRC_PID=
+
+# One JSON object on one line; pull the numbers out with sed.
+j() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$DIR/sync.json"; }
+ENTRIES=$(j entries_in)
+MS=$(j elapsed_ms)
+WIN=$(j wire_bytes_in)
+WOUT=$(j wire_bytes_out)
+SINK_RSS=$(j peak_rss_kib)
+awk -v e="$ENTRIES" -v ms="$MS" -v wi="$WIN" -v wo="$WOUT" \
+    -v rs="$SINK_RSS" -v rr="$SRC_HWM" 'BEGIN {
+    printf "sync_entries=%d\n", e
+    printf "sync_seconds=%.3f\n", ms / 1000
+    printf "sync_entries_per_s=%.0f\n", e / (ms / 1000)
+    printf "sync_wire_bytes_per_entry=%.1f\n", (wi + wo) / e
+    printf "sync_wire_overhead_bytes_per_entry=%.1f\n", (wi + wo) / e - 200
+    printf "sync_peak_rss_receiver_mib=%.1f\n", rs / 1024
+    printf "sync_peak_rss_sender_mib=%.1f\n", rr / 1024
+    printf "sync_peak_rss_mib=%.1f\n", (rs > rr ? rs : rr) / 1024
+}' | tee "$DIR/sync.txt"
+
+# ---- Hypercore 11 anchor -------------------------------------------------
+[ "${ILONET_BENCH_NO_HC:-0}" = 1 ] && exit 0
+HCN=${ILONET_BENCH_HC_ENTRIES:-$(( N < 100000 ? N : 100000 ))}
+HCDIR=${TMPDIR:-/tmp}/ilonet-bench-hypercore
+if ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; then
+    echo "SKIP hypercore: node or npm not installed"
+    exit 0
+fi
+if [ ! -d "$HCDIR/node_modules/hypercore" ]; then
+    mkdir -p "$HCDIR"
+    if ! npm install --prefix "$HCDIR" --no-audit --no-fund hypercore@11 \
+        > "$HCDIR/npm.log" 2>&1; then
+        echo "SKIP hypercore: npm install hypercore@11 failed (see $HCDIR/npm.log)"
+        exit 0
+    fi
+fi
+NODE_PATH=$HCDIR/node_modules node "$HERE/bench_hypercore/replicate.js" \
+    "$HCN" 5 > "$DIR/hc.txt" || { echo "SKIP hypercore: run failed"; exit 0; }
+cat "$DIR/hc.txt"
+OURS=$(sed -n 's/^sync_entries_per_s=//p' "$DIR/sync.txt")
+HC=$(sed -n 's/^hypercore_entries_per_s=//p' "$DIR/hc.txt")
+awk -v a="$OURS" -v b="$HC" 'BEGIN { printf "sync_vs_hypercore_ratio=%.1f\n", a / b }'
