@@ -583,12 +583,14 @@ node__status_peer(struct node *n, char **b, size_t *len, size_t *cap,
         node__json_hex(b, len, cap, "null");
     node__json_hex(b, len, cap,
                    ",\"strikes\":%u,\"banned\":%s,\"entries_in\":%llu,"
-                   "\"entries_out\":%llu,\"bytes_in\":%llu,"
-                   "\"bytes_out\":%llu}",
+                   "\"entries_out\":%llu,\"msgs_in\":%llu,\"msgs_out\":%llu,"
+                   "\"bytes_in\":%llu,\"bytes_out\":%llu}",
                    (k ? k->k_strikes : 0) + (p ? peer_strikes(p) : 0),
                    k && k->k_ban_until > home_now_ms() ? "true" : "false",
                    (unsigned long long)st.ps_entries_in,
                    (unsigned long long)st.ps_entries_out,
+                   (unsigned long long)st.ps_msgs_in,
+                   (unsigned long long)st.ps_msgs_out,
                    (unsigned long long)in, (unsigned long long)out);
     *first = 0;
 }
