@@ -23,6 +23,7 @@ static const char html_css[] =
     "th{background:#e8ecf5}\n"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
     "td.na{color:#777;font-style:italic}\n"
+    "td.d{white-space:nowrap}\n"
     "table.cover{width:auto;min-width:60%;font-size:10.5pt}\n"
     "table.cover th{width:12em;background:#f3f5fa}\n"
     ".guide{color:#444;font-style:italic;margin:.2em 0 .5em}\n"
@@ -57,8 +58,11 @@ html_table(struct rbuf *b, const struct report_template *t,
         rbuf_puts(b, "<tr>");
         for (size_t c = 0; c < tb->t_ncols; c++) {
             const struct rm_cell *cell = &tb->t_cells[r * tb->t_ncols + c];
+            int date = cell->c_text && strlen(cell->c_text) == 10 &&
+                       cell->c_text[4] == '-' && cell->c_text[7] == '-';
             rbuf_puts(b, !cell->c_text ? "<td class=\"na\">"
                          : cell->c_num ? "<td class=\"n\">"
+                         : date        ? "<td class=\"d\">"
                                        : "<td>");
             rbuf_html(b, rm_cell_text(cell, tb->t_fields[c]));
             rbuf_puts(b, "</td>");
