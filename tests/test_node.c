@@ -624,7 +624,12 @@ hostile_input_closes_only_that_connection(void)
     rss1 = rss_kib(t.nodes[0].pid);
     printf("  hostile input: node RSS %ld -> %ld KiB\n", rss0, rss1);
     ASSERT(rss0 > 0 && rss1 > 0);
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan keeps freed memory in quarantine: RSS says nothing here. */
+    printf("  (RSS bound not checked under AddressSanitizer)\n");
+#else
     ASSERT(rss1 - rss0 < 1024);
+#endif
     ASSERT_EQ(kill(t.nodes[0].pid, 0), 0);
     kill_all();
 }
