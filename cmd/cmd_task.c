@@ -5,6 +5,7 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "storage/entry.h"
+#include "storage/log.h"
 
 static const char task_usage[] =
     "usage: ilonet [-C DIR] task create --for STATE[,STATE] --title TEXT\n"
@@ -153,9 +154,12 @@ task_status(struct cmd_env *env, int argc, char **argv, const char *status)
         rc = cmd_fail(cmd, "%s: no such task in the view", a.ra_pos[0]);
         goto out;
     }
-    st = store_stmt(h.h_store, "SELECT assignees FROM v_records WHERE id = ?");
+    st = store_stmt(h.h_store, "SELECT r.assignees FROM entries e JOIN"
+                               " v_records r ON r.k = e.k WHERE e.idp = ?"
+                               " AND e.id = ?");
     if (st) {
-        sqlite3_bind_blob(st, 1, info.vr_id, HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 1, log_id_prefix(info.vr_id));
+        sqlite3_bind_blob(st, 2, info.vr_id, HASH_LEN, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
             snprintf(assignees, sizeof(assignees), "%s",
                      (const char *)sqlite3_column_text(st, 0));

@@ -14,12 +14,15 @@
  * is then rebuilt from the log on the next open (it is derived data). */
 
 static const char *const view__schema[] = {
+    /* Rows are keyed by the creating entry's position k (entries.k =
+     * lid << 32 | seq): inserts during ingest append in key order, and
+     * lookups by id go through entries' id index. A second index keyed by
+     * the random id would rewrite most of its pages on every batch. */
     "CREATE TABLE IF NOT EXISTS v_records("
-    "  id BLOB NOT NULL UNIQUE,"        /* record id = creating entry id */
+    "  k INTEGER PRIMARY KEY,"
+    "  id BLOB NOT NULL,"               /* record id = creating entry id */
     "  kind INTEGER NOT NULL,"
     "  audience TEXT NOT NULL,"
-    "  log BLOB NOT NULL,"
-    "  seq INTEGER NOT NULL,"
     "  author BLOB NOT NULL,"           /* node key of the creator */
     "  author_state TEXT NOT NULL,"
     "  hlc INTEGER NOT NULL,"
@@ -47,12 +50,12 @@ static const char *const view__schema[] = {
     "CREATE INDEX IF NOT EXISTS v_records_grant ON v_records(grant_id)"
     "  WHERE grant_id IS NOT NULL;",
     "CREATE TABLE IF NOT EXISTS v_changes("
-    "  id BLOB NOT NULL UNIQUE,"
+    "  k INTEGER PRIMARY KEY,"
+    "  id BLOB NOT NULL,"
     "  target BLOB NOT NULL,"
+    "  target_p INTEGER NOT NULL,"      /* 8-byte prefix of target */
     "  kind INTEGER NOT NULL,"
     "  audience TEXT NOT NULL,"
-    "  log BLOB NOT NULL,"
-    "  seq INTEGER NOT NULL,"
     "  author BLOB NOT NULL,"
     "  author_state TEXT NOT NULL,"
     "  hlc INTEGER NOT NULL,"
@@ -62,15 +65,14 @@ static const char *const view__schema[] = {
     "  valid INTEGER NOT NULL DEFAULT 0,"
     "  why TEXT DEFAULT 'record not held'"
     ");"
-    "CREATE INDEX IF NOT EXISTS v_changes_target ON v_changes(target);"
+    "CREATE INDEX IF NOT EXISTS v_changes_target ON v_changes(target_p);"
     "CREATE INDEX IF NOT EXISTS v_changes_grant ON v_changes(grant_id)"
     "  WHERE grant_id IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS v_grants("
     "  entry BLOB NOT NULL UNIQUE,"     /* publishing entry */
     "  grant_id BLOB NOT NULL,"         /* hash of the envelope */
     "  audience TEXT NOT NULL,"
-    "  log BLOB NOT NULL,"
-    "  seq INTEGER NOT NULL,"
+    "  k INTEGER NOT NULL,"
     "  author BLOB NOT NULL,"
     "  author_state TEXT NOT NULL,"
     "  hlc INTEGER NOT NULL,"
@@ -87,8 +89,7 @@ static const char *const view__schema[] = {
     "  entry BLOB NOT NULL UNIQUE,"
     "  rev_id BLOB NOT NULL,"
     "  audience TEXT NOT NULL,"
-    "  log BLOB NOT NULL,"
-    "  seq INTEGER NOT NULL,"
+    "  k INTEGER NOT NULL,"
     "  author BLOB NOT NULL,"
     "  author_state TEXT NOT NULL,"
     "  hlc INTEGER NOT NULL,"
@@ -262,6 +263,32 @@ view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
     return wire_unpack(copy, n, &c->vc_zone, o);
 }
 
+int
+view__entry_k(struct view_ctx *c, struct store *s, const struct entry *e,
+              int64_t *k)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (c->vc_has_k) {
+        *k = c->vc_k;
+        return 0;
+    }
+    /* Not cached: a rolled-back transaction may have given a log a lid
+     * that another log gets later. */
+    st = store_stmt(s, "SELECT lid FROM logs WHERE log_id = ?");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, e->e_h.h_log, HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *k = sqlite3_column_int64(st, 0) << 32 | (int64_t)e->e_h.h_seq;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW    ? 0
+           : rc == SQLITE_DONE ? ILONET_ENOTFOUND
+                               : store_err(rc);
+}
+
 const char *
 view__author_state(struct view_ctx *c, struct store *s,
                    const uint8_t author[static KEY_PK_LEN])
@@ -325,6 +352,13 @@ view__hook(void *arg, struct store *s, const struct entry *e,
            const char *audience, const uint8_t author[static KEY_PK_LEN])
 {
     return view__apply(arg, s, e, audience, author);
+}
+
+static int
+view__freeze(void *arg, struct store *s, const uint8_t log[static HASH_LEN],
+             uint64_t fork_seq)
+{
+    return view__remove_from(arg, s, log, fork_seq);
 }
 
 /* ---- attach ------------------------------------------------------------ */
@@ -403,6 +437,7 @@ view_attach(struct store *s)
                                    view__ctx_destroy) != SQLITE_OK)
         return ILONET_EIO; /* SQLite called the destructor already */
     store_set_entry_hook(s, view__hook, c);
+    store_set_freeze_hook(s, view__freeze, c);
     return 0;
 fail:
     store_rollback(s);
@@ -464,7 +499,11 @@ view__apply_stored(struct view_ctx *c, struct store *s, int64_t lid)
         snprintf(aud, sizeof(aud), "%s",
                  (const char *)sqlite3_column_text(st, 6));
         memcpy(author, sqlite3_column_blob(st, 7), KEY_PK_LEN);
-        if ((rc = view__apply(c, s, &e, aud, author)) != 0)
+        c->vc_has_k = 1;
+        c->vc_k = k;
+        rc = view__apply(c, s, &e, aud, author);
+        c->vc_has_k = 0;
+        if (rc != 0)
             goto out;
     }
     rc = rc == SQLITE_DONE ? 0 : store_err(rc);
@@ -748,13 +787,19 @@ view_record_find(struct store *s, const char *hex,
             hi[i / 2] = (uint8_t)((hi[i / 2] & 0xf0) | v);
         }
     }
-    st = store_stmt(s, "SELECT id, kind, audience, owner, author_state,"
-                       " status, valid, category FROM v_records WHERE id"
-                       " BETWEEN ? AND ? LIMIT 2");
+    /* through entries' index on the id's 8-byte prefix: the first hex
+     * digit fixes the sign bit, so the prefix is one contiguous range */
+    st = store_stmt(s, "SELECT r.id, r.kind, r.audience, r.owner,"
+                       " r.author_state, r.status, r.valid, r.category FROM"
+                       " entries e JOIN v_records r ON r.k = e.k WHERE"
+                       " e.idp BETWEEN ? AND ? AND e.id BETWEEN ? AND ?"
+                       " LIMIT 2");
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, lo, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, hi, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, view__idp(lo));
+    sqlite3_bind_int64(st, 2, view__idp(hi));
+    sqlite3_bind_blob(st, 3, lo, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, hi, HASH_LEN, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (found++) {
             sqlite3_reset(st);

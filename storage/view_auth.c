@@ -40,17 +40,16 @@ view__envelope(struct view_ctx *c, const struct entry *e, uint32_t kind,
 
 static void
 view__bind_common(sqlite3_stmt *st, const struct entry *e,
-                  const char *audience,
+                  const char *audience, int64_t k,
                   const uint8_t author[static KEY_PK_LEN],
                   const char *author_state)
 {
     sqlite3_bind_blob(st, 1, e->e_id, HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, audience, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, e->e_h.h_log, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, (int64_t)e->e_h.h_seq);
-    sqlite3_bind_blob(st, 6, author, KEY_PK_LEN, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, author_state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, (int64_t)e->e_h.h_hlc);
+    sqlite3_bind_int64(st, 4, k);
+    sqlite3_bind_blob(st, 5, author, KEY_PK_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, author_state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, (int64_t)e->e_h.h_hlc);
 }
 
 int
@@ -60,18 +59,21 @@ view__grant_add(struct view_ctx *c, struct store *s, const struct entry *e,
                 const char *author_state)
 {
     static const char *const sql =
-        "INSERT OR IGNORE INTO v_grants(entry, grant_id, audience, log, seq,"
+        "INSERT OR IGNORE INTO v_grants(entry, grant_id, audience, k,"
         " author, author_state, hlc, represented, representing, scope,"
         " not_before, not_after, serial, valid, why, envelope)"
-        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     const msgpack_object *env;
     msgpack_object o;
     struct grant g;
     uint8_t gid[HASH_LEN];
     char scope[GRANT_SCOPE_MAX * 25 + 1] = "", why[120] = "";
     sqlite3_stmt *st;
+    int64_t k;
     int rc, ok;
 
+    if ((rc = view__entry_k(c, s, e, &k)) != 0)
+        return rc;
     if (!(env = view__envelope(c, e, KIND_GRANT, &o)))
         return 0; /* nothing to hold: no effect */
     cert_envelope_id((const uint8_t *)env->via.bin.ptr, env->via.bin.size,
@@ -95,20 +97,20 @@ view__grant_add(struct view_ctx *c, struct store *s, const struct entry *e,
     st = store_stmt(s, sql);
     if (!st)
         return ILONET_EIO;
-    view__bind_common(st, e, audience, author, author_state);
+    view__bind_common(st, e, audience, k, author, author_state);
     sqlite3_bind_blob(st, 2, gid, HASH_LEN, SQLITE_STATIC);
     if (rc == 0) {
-        sqlite3_bind_text(st, 9, g.g_represented, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 10, g.g_representing, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 11, scope, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 12, (int64_t)g.g_not_before);
-        sqlite3_bind_int64(st, 13, (int64_t)g.g_not_after);
-        sqlite3_bind_int64(st, 14, (int64_t)g.g_serial);
+        sqlite3_bind_text(st, 8, g.g_represented, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, g.g_representing, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, scope, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 11, (int64_t)g.g_not_before);
+        sqlite3_bind_int64(st, 12, (int64_t)g.g_not_after);
+        sqlite3_bind_int64(st, 13, (int64_t)g.g_serial);
     }
-    sqlite3_bind_int(st, 15, ok);
+    sqlite3_bind_int(st, 14, ok);
     if (!ok)
-        sqlite3_bind_text(st, 16, why, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 17, env->via.bin.ptr, (int)env->via.bin.size,
+        sqlite3_bind_text(st, 15, why, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 16, env->via.bin.ptr, (int)env->via.bin.size,
                       SQLITE_STATIC);
     if ((rc = view__step_done(st)) != 0)
         return rc;
@@ -124,17 +126,20 @@ view__revocation_add(struct view_ctx *c, struct store *s,
                      const char *author_state)
 {
     static const char *const sql =
-        "INSERT OR IGNORE INTO v_revocations(entry, rev_id, audience, log,"
-        " seq, author, author_state, hlc, type, state, grant_id, node, at,"
-        " serial, valid, why) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        "INSERT OR IGNORE INTO v_revocations(entry, rev_id, audience, k,"
+        " author, author_state, hlc, type, state, grant_id, node, at,"
+        " serial, valid, why) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     const msgpack_object *env;
     msgpack_object o;
     struct revocation v;
     uint8_t rid[HASH_LEN], gid[HASH_LEN];
     char why[120] = "";
     sqlite3_stmt *st;
+    int64_t k;
     int rc, ok;
 
+    if ((rc = view__entry_k(c, s, e, &k)) != 0)
+        return rc;
     if (!(env = view__envelope(c, e, KIND_REVOCATION, &o)))
         return 0;
     cert_envelope_id((const uint8_t *)env->via.bin.ptr, env->via.bin.size,
@@ -150,22 +155,22 @@ view__revocation_add(struct view_ctx *c, struct store *s,
     st = store_stmt(s, sql);
     if (!st)
         return ILONET_EIO;
-    view__bind_common(st, e, audience, author, author_state);
+    view__bind_common(st, e, audience, k, author, author_state);
     sqlite3_bind_blob(st, 2, rid, HASH_LEN, SQLITE_STATIC);
     if (ok) {
-        sqlite3_bind_text(st, 9, v.v_type == REVOKE_GRANT ? "grant" : "node",
+        sqlite3_bind_text(st, 8, v.v_type == REVOKE_GRANT ? "grant" : "node",
                           -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 10, v.v_state, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, v.v_state, -1, SQLITE_STATIC);
         if (v.v_type == REVOKE_GRANT)
-            sqlite3_bind_blob(st, 11, v.v_grant, HASH_LEN, SQLITE_STATIC);
+            sqlite3_bind_blob(st, 10, v.v_grant, HASH_LEN, SQLITE_STATIC);
         else
-            sqlite3_bind_blob(st, 12, v.v_node, KEY_PK_LEN, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 13, (int64_t)v.v_at);
-        sqlite3_bind_int64(st, 14, (int64_t)v.v_serial);
+            sqlite3_bind_blob(st, 11, v.v_node, KEY_PK_LEN, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 12, (int64_t)v.v_at);
+        sqlite3_bind_int64(st, 13, (int64_t)v.v_serial);
     }
-    sqlite3_bind_int(st, 15, ok);
+    sqlite3_bind_int(st, 14, ok);
     if (!ok)
-        sqlite3_bind_text(st, 16, why, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 15, why, -1, SQLITE_STATIC);
     if ((rc = view__step_done(st)) != 0)
         return rc;
     if (!ok || v.v_type != REVOKE_GRANT ||

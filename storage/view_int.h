@@ -38,6 +38,10 @@ struct view_ctx {
     size_t vc_nauth, vc_next;
     uint8_t vc_auth_pk[VIEW__AUTHORS][KEY_PK_LEN];
     char vc_auth_state[VIEW__AUTHORS][KEY_STATE_MAX + 1];
+    /* position (entries.k) of the entry being applied, when the caller
+     * knows it (rebuild); otherwise looked up */
+    int vc_has_k;
+    int64_t vc_k;
     /* column index per field, per record kind (filled at init) */
     signed char vc_col[KIND_COUNT_][RECORD_MAX_ITEMS];
 };
@@ -48,6 +52,10 @@ void view__ctx_free(struct view_ctx *c);
 /* Applies one stored entry to the view (the hook body). */
 int view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
                 const char *audience, const uint8_t author[static KEY_PK_LEN]);
+
+/* The stored position k = lid << 32 | seq of entry e. */
+int view__entry_k(struct view_ctx *c, struct store *s, const struct entry *e,
+                  int64_t *k);
 
 /* The author's state ("" when no certificate is held). */
 const char *view__author_state(struct view_ctx *c, struct store *s,
@@ -73,6 +81,12 @@ int view__change_add(struct view_ctx *c, struct store *s,
 /* Recomputes one record from its creation and every change targeting it. */
 int view__recompute(struct view_ctx *c, struct store *s,
                     const uint8_t id[static HASH_LEN]);
+/* The 8-byte prefix of an id as an integer (entries.idp). */
+int64_t view__idp(const uint8_t id[static HASH_LEN]);
+/* Takes out everything entries of log at seq >= seq contributed (the
+ * log was frozen by a fork there) and recomputes what they touched. */
+int view__remove_from(struct view_ctx *c, struct store *s,
+                      const uint8_t log[static HASH_LEN], uint64_t seq);
 /* Recomputes every record that has changes or relies on a grant. */
 int view__recompute_all(struct view_ctx *c, struct store *s);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "storage/log.h"
 #include "view_int.h"
 
 /*
@@ -113,6 +114,12 @@ view__in_states(const msgpack_object *arr, const char *state)
     return 0;
 }
 
+int64_t
+view__idp(const uint8_t id[static HASH_LEN])
+{
+    return log_id_prefix(id);
+}
+
 /* ---- creation -------------------------------------------------------- */
 
 int
@@ -122,11 +129,11 @@ view__record_create(struct view_ctx *c, struct store *s,
                     const char *author_state)
 {
     static const char *const sql_ins =
-        "INSERT OR IGNORE INTO v_records(id, kind, audience, log, seq,"
-        " author, author_state, hlc, owner, grant_id, base_why, valid, why,"
-        " status, task_status, " VIEW__FIELD_COLS ") VALUES(?,?,?,?,?,?,?,?,"
+        "INSERT OR IGNORE INTO v_records(id, kind, audience, k, author,"
+        " author_state, hlc, owner, grant_id, base_why, valid, why, status,"
+        " task_status, " VIEW__FIELD_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
         "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-        "?,?,?,?,?,?,?)";
+        "?,?)";
     uint32_t kind = (uint32_t)e->e_h.h_kind;
     const msgpack_object *vals[VIEW__NCOLS] = {0};
     const msgpack_object *behalf = NULL, *grant = NULL;
@@ -134,8 +141,11 @@ view__record_create(struct view_ctx *c, struct store *s,
     const char *base_why = NULL, *reason = NULL;
     msgpack_object o;
     sqlite3_stmt *st;
+    int64_t k;
     int valid = 0, rc;
 
+    if ((rc = view__entry_k(c, s, e, &k)) != 0)
+        return rc;
     snprintf(owner, sizeof(owner), "%s", author_state);
     if (!e->e_payload) {
         base_why = "payload erased";
@@ -178,36 +188,37 @@ view__record_create(struct view_ctx *c, struct store *s,
     sqlite3_bind_blob(st, 1, e->e_id, HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, (int)kind);
     sqlite3_bind_text(st, 3, audience, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, e->e_h.h_log, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, (int64_t)e->e_h.h_seq);
-    sqlite3_bind_blob(st, 6, author, KEY_PK_LEN, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, author_state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, (int64_t)e->e_h.h_hlc);
-    sqlite3_bind_text(st, 9, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, k);
+    sqlite3_bind_blob(st, 5, author, KEY_PK_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, author_state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, (int64_t)e->e_h.h_hlc);
+    sqlite3_bind_text(st, 8, owner, -1, SQLITE_STATIC);
     if (grant && behalf && strcmp(owner, author_state) != 0)
-        sqlite3_bind_blob(st, 10, grant->via.bin.ptr, HASH_LEN,
+        sqlite3_bind_blob(st, 9, grant->via.bin.ptr, HASH_LEN,
                           SQLITE_STATIC);
     if (base_why)
-        sqlite3_bind_text(st, 11, base_why, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 12, valid);
+        sqlite3_bind_text(st, 10, base_why, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 11, valid);
     if (reason)
-        sqlite3_bind_text(st, 13, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, e->e_payload ? "active" : "erased", -1,
+        sqlite3_bind_text(st, 12, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, e->e_payload ? "active" : "erased", -1,
                       SQLITE_STATIC);
     if (kind == KIND_TASK && e->e_payload)
-        sqlite3_bind_text(st, 15, "open", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 14, "open", -1, SQLITE_STATIC);
     for (int i = 0; i < VIEW__NCOLS; i++)
-        if (vals[i] && (rc = view__bind_value(c, st, 16 + i, vals[i])) != 0)
+        if (vals[i] && (rc = view__bind_value(c, st, 15 + i, vals[i])) != 0)
             return sqlite3_reset(st), rc;
     if ((rc = view__step_done(st)) != 0)
         return rc;
     if (c->vc_bulk || sqlite3_changes(store_db(s)) == 0)
         return 0;
     /* Changes that arrived before the record wait for it. */
-    st = store_stmt(s, "SELECT 1 FROM v_changes WHERE target = ? LIMIT 1");
+    st = store_stmt(s, "SELECT 1 FROM v_changes WHERE target_p = ? AND"
+                       " target = ? LIMIT 1");
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, e->e_id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, view__idp(e->e_id));
+    sqlite3_bind_blob(st, 2, e->e_id, HASH_LEN, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW || (!e->e_payload))
@@ -224,8 +235,9 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
                  const char *author_state)
 {
     static const char *const sql_ins =
-        "INSERT OR IGNORE INTO v_changes(id, target, kind, audience, log,"
-        " seq, author, author_state, hlc, behalf, grant_id, status, why)"
+        "INSERT OR IGNORE INTO v_changes(id, target, target_p, kind,"
+        " audience, k, author, author_state, hlc, behalf, grant_id, status,"
+        " why)"
         " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)";
     uint32_t kind = (uint32_t)e->e_h.h_kind;
     const msgpack_object *target, *behalf, *grant, *status;
@@ -233,8 +245,11 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
     const char *bad = NULL;
     msgpack_object o;
     sqlite3_stmt *st;
+    int64_t k;
     int rc;
 
+    if ((rc = view__entry_k(c, s, e, &k)) != 0)
+        return rc;
     /* Without its payload a change names no target: it cannot act. */
     if (!e->e_payload ||
         view__unpack(c, e->e_payload, e->e_payload_len, &o) != 0 ||
@@ -254,10 +269,11 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
         return ILONET_EIO;
     sqlite3_bind_blob(st, 1, e->e_id, HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, target->via.bin.ptr, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, (int)kind);
-    sqlite3_bind_text(st, 4, audience, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 5, e->e_h.h_log, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, (int64_t)e->e_h.h_seq);
+    sqlite3_bind_int64(st, 3,
+                       view__idp((const uint8_t *)target->via.bin.ptr));
+    sqlite3_bind_int(st, 4, (int)kind);
+    sqlite3_bind_text(st, 5, audience, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, k);
     sqlite3_bind_blob(st, 7, author, KEY_PK_LEN, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, author_state, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, (int64_t)e->e_h.h_hlc);
@@ -293,6 +309,7 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
 /* ---- recompute ----------------------------------------------------------- */
 
 struct view__change {
+    int64_t ch_k;
     uint8_t ch_id[HASH_LEN];
     uint32_t ch_kind;
     char ch_audience[ENTRY_AUDIENCE_MAX + 1];
@@ -308,17 +325,17 @@ struct view__change {
 
 /* Loads the payload of entry id into the zone; *o NIL when not held. */
 static int
-view__load_payload(struct view_ctx *c, struct store *s,
-                   const uint8_t id[static HASH_LEN], msgpack_object *o)
+view__load_payload(struct view_ctx *c, struct store *s, int64_t k,
+                   msgpack_object *o)
 {
-    sqlite3_stmt *st =
-        store_stmt(s, "SELECT payload FROM entries WHERE id = ?");
+    sqlite3_stmt *st = store_stmt(s, "SELECT payload FROM entries WHERE"
+                                     " k = ?");
     int rc;
 
     *o = view__nil;
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, k);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
         if (view__unpack(c, sqlite3_column_blob(st, 0),
@@ -330,13 +347,13 @@ view__load_payload(struct view_ctx *c, struct store *s,
 }
 
 static int
-view__erase_payload(struct store *s, const uint8_t id[static HASH_LEN])
+view__erase_payload(struct store *s, int64_t k)
 {
     sqlite3_stmt *st = store_stmt(s, "UPDATE entries SET payload = NULL"
-                                     " WHERE id = ? AND payload IS NOT NULL");
+                                     " WHERE k = ? AND payload IS NOT NULL");
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, k);
     return view__step_done(st);
 }
 
@@ -347,8 +364,8 @@ view__load_changes(struct store *s, const uint8_t id[static HASH_LEN],
 {
     sqlite3_stmt *st = store_stmt(
         s, "SELECT id, kind, audience, author_state, behalf, grant_id, hlc,"
-           " status, valid, why FROM v_changes WHERE target = ?"
-           " ORDER BY hlc, author, id");
+           " status, valid, why, k FROM v_changes WHERE target_p = ? AND"
+           " target = ? ORDER BY hlc, author, id");
     struct view__change *v = NULL;
     size_t cap = 0;
     int rc;
@@ -357,7 +374,8 @@ view__load_changes(struct store *s, const uint8_t id[static HASH_LEN],
     *n = 0;
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, view__idp(id));
+    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct view__change *ch;
 
@@ -392,6 +410,7 @@ view__load_changes(struct store *s, const uint8_t id[static HASH_LEN],
         if (sqlite3_column_type(st, 9) == SQLITE_TEXT)
             snprintf(ch->ch_why, sizeof(ch->ch_why), "%s",
                      (const char *)sqlite3_column_text(st, 9));
+        ch->ch_k = sqlite3_column_int64(st, 10);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -408,6 +427,7 @@ fail:
 }
 
 struct view__rec {
+    int64_t r_k;
     uint32_t r_kind;
     char r_audience[ENTRY_AUDIENCE_MAX + 1];
     char r_author_state[KEY_STATE_MAX + 1];
@@ -425,12 +445,14 @@ view__load_record(struct store *s, const uint8_t id[static HASH_LEN],
 {
     sqlite3_stmt *st = store_stmt(
         s, "SELECT kind, audience, author_state, owner, grant_id, base_why,"
-           " hlc FROM v_records WHERE id = ?");
+           " hlc, k FROM v_records WHERE k = (SELECT k FROM entries WHERE"
+           " idp = ? AND id = ?)");
     int rc;
 
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, view__idp(id));
+    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -454,6 +476,7 @@ view__load_record(struct store *s, const uint8_t id[static HASH_LEN],
                  (const char *)sqlite3_column_text(st, 5));
     }
     r->r_hlc = (uint64_t)sqlite3_column_int64(st, 6);
+    r->r_k = sqlite3_column_int64(st, 7);
     sqlite3_reset(st);
     return 0;
 }
@@ -504,7 +527,7 @@ view__change_ok(struct view_ctx *c, struct store *s,
     case KIND_AMEND:
         if (strcmp(*acting, r->r_owner) != 0)
             break;
-        if ((rc = view__load_payload(c, s, ch->ch_id, &p)) != 0)
+        if ((rc = view__load_payload(c, s, ch->ch_k, &p)) != 0)
             return rc;
         if (p.type == MSGPACK_OBJECT_MAP) {
             const msgpack_object *f = wire_map_get(&p, "fields");
@@ -565,7 +588,7 @@ view__recompute(struct view_ctx *c, struct store *s,
         " attendees = ?, carrier = ?, position = ?, states = ?,"
         " counterpart = ?, post = ?, officers = ?, posted_from = ?,"
         " posted_until = ?, remit = ?, assignees = ?, due = ?, semester = ?,"
-        " acting_state = ? WHERE id = ?";
+        " acting_state = ? WHERE k = ?";
     const msgpack_object *vals[VIEW__NCOLS] = {0};
     const msgpack_object *assignees = NULL;
     struct view__change *chs = NULL;
@@ -586,7 +609,7 @@ view__recompute(struct view_ctx *c, struct store *s,
     if (rc != 0)
         return rc;
     msgpack_zone_clear(&c->vc_zone);
-    if ((rc = view__load_payload(c, s, id, &base)) != 0)
+    if ((rc = view__load_payload(c, s, r.r_k, &base)) != 0)
         return rc;
     if (base.type == MSGPACK_OBJECT_MAP && !r.r_has_base_why) {
         view__collect(c, r.r_kind, &base, vals);
@@ -643,7 +666,7 @@ view__recompute(struct view_ctx *c, struct store *s,
             /* keep a payload problem's marker: it is not recomputable */
             if (strncmp(ch->ch_why, "bad:", 4) != 0) {
                 st = store_stmt(s, "UPDATE v_changes SET valid = ?, why = ?"
-                                   " WHERE id = ?");
+                                   " WHERE k = ?");
                 if (!st) {
                     rc = ILONET_EIO;
                     goto out;
@@ -651,7 +674,7 @@ view__recompute(struct view_ctx *c, struct store *s,
                 sqlite3_bind_int(st, 1, ok);
                 if (!ok)
                     sqlite3_bind_text(st, 2, cwhy, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_blob(st, 3, ch->ch_id, HASH_LEN, SQLITE_STATIC);
+                sqlite3_bind_int64(st, 3, ch->ch_k);
                 if ((rc = view__step_done(st)) != 0)
                     goto out;
             }
@@ -693,19 +716,19 @@ view__recompute(struct view_ctx *c, struct store *s,
         /* Erasure: the payload bytes of the record and of everything that
          * restated its content go (secure_delete overwrites them); only
          * the erase entries, which carry no content, stay. */
-        if ((rc = view__erase_payload(s, id)) != 0)
+        if ((rc = view__erase_payload(s, r.r_k)) != 0)
             goto out;
         for (size_t i = 0; i < n; i++) {
             if (chs[i].ch_kind == KIND_ERASE)
                 continue;
-            if ((rc = view__erase_payload(s, chs[i].ch_id)) != 0)
+            if ((rc = view__erase_payload(s, chs[i].ch_k)) != 0)
                 goto out;
-            st = store_stmt(s, "DELETE FROM v_changes WHERE id = ?");
+            st = store_stmt(s, "DELETE FROM v_changes WHERE k = ?");
             if (!st) {
                 rc = ILONET_EIO;
                 goto out;
             }
-            sqlite3_bind_blob(st, 1, chs[i].ch_id, HASH_LEN, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 1, chs[i].ch_k);
             if ((rc = view__step_done(st)) != 0)
                 goto out;
         }
@@ -746,7 +769,7 @@ view__recompute(struct view_ctx *c, struct store *s,
             sqlite3_reset(st);
             goto out;
         }
-    sqlite3_bind_blob(st, 10 + VIEW__NCOLS, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10 + VIEW__NCOLS, r.r_k);
     rc = view__step_done(st);
 out:
     free(chs);
@@ -793,6 +816,119 @@ fail:
     sqlite3_finalize(st);
     free(ids);
     *n = 0;
+    return rc;
+}
+
+/* Like view__collect_ids with a k range [lo, hi) as parameters. */
+static int
+view__collect_range(struct store *s, const char *sql, int64_t lo, int64_t hi,
+                    uint8_t (**out)[HASH_LEN], size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    uint8_t(*ids)[HASH_LEN] = NULL;
+    size_t cap = 0;
+    int rc;
+
+    *n = 0;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
+            continue;
+        if (*n == cap) {
+            void *p = realloc(ids, (cap = cap ? cap * 2 : 64) * HASH_LEN);
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                goto fail;
+            }
+            ids = p;
+        }
+        memcpy(ids[(*n)++], sqlite3_column_blob(st, 0), HASH_LEN);
+    }
+    if (rc != SQLITE_DONE) {
+        rc = store_err(rc);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    *out = ids;
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    free(ids);
+    *n = 0;
+    return rc;
+}
+
+static int
+view__exec_range(struct store *s, const char *sql, int64_t lo, int64_t hi)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int
+view__remove_from(struct view_ctx *c, struct store *s,
+                  const uint8_t log[static HASH_LEN], uint64_t seq)
+{
+    uint8_t(*t)[HASH_LEN] = NULL, (*g)[HASH_LEN] = NULL;
+    size_t nt = 0, ng = 0;
+    sqlite3_stmt *st = store_stmt(s, "SELECT lid FROM logs WHERE"
+                                     " log_id = ?");
+    int64_t lo, hi;
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : store_err(rc);
+    }
+    lo = sqlite3_column_int64(st, 0) << 32 | (int64_t)seq;
+    hi = (sqlite3_column_int64(st, 0) + 1) << 32;
+    sqlite3_reset(st);
+    if ((rc = view__exec_range(s, "DELETE FROM v_records WHERE k >= ? AND"
+                                  " k < ?",
+                               lo, hi)) != 0)
+        return rc;
+    if ((rc = view__collect_range(s, "SELECT DISTINCT target FROM v_changes"
+                                     " WHERE k >= ? AND k < ?",
+                                  lo, hi, &t, &nt)) != 0)
+        return rc;
+    if ((rc = view__collect_range(
+             s, "SELECT grant_id FROM v_grants WHERE k >= ?1 AND k < ?2"
+                " UNION SELECT grant_id FROM v_revocations WHERE k >= ?1 AND"
+                " k < ?2 AND grant_id IS NOT NULL",
+             lo, hi, &g, &ng)) != 0)
+        goto out;
+    if ((rc = view__exec_range(s, "DELETE FROM v_changes WHERE k >= ? AND"
+                                  " k < ?",
+                               lo, hi)) != 0 ||
+        (rc = view__exec_range(s, "DELETE FROM v_grants WHERE k >= ? AND"
+                                  " k < ?",
+                               lo, hi)) != 0 ||
+        (rc = view__exec_range(s, "DELETE FROM v_revocations WHERE k >= ?"
+                                  " AND k < ?",
+                               lo, hi)) != 0)
+        goto out;
+    for (size_t i = 0; i < nt && rc == 0; i++)
+        rc = view__recompute(c, s, t[i]);
+    for (size_t i = 0; i < ng && rc == 0; i++)
+        rc = view__grant_dependents(c, s, g[i]);
+out:
+    free(t);
+    free(g);
     return rc;
 }
 

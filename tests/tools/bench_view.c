@@ -1,0 +1,327 @@
+/* bench_view.c - view materialisation during import, full rebuild, and the
+ * `list observations --json` query (make bench; not a test).
+ * usage: bench_view DIR [N]   (N mixed entries, default 100000) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/error.h"
+#include "crypto/wire.h"
+#include "storage/log.h"
+#include "storage/record.h"
+#include "storage/view.h"
+
+#define AUTHORS 5
+#define BATCH 1000
+#define T0_MS 1767225600000ULL
+
+static const char *const states[AUTHORS] = {"AT", "DE", "FR", "IT", "NL"};
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what, int rc)
+{
+    fprintf(stderr, "bench_view: %s: %s\n", what, ilonet_errname(rc));
+    exit(1);
+}
+
+struct ent {
+    struct entry e;
+    uint8_t *p;
+    struct log_desc d;
+};
+
+static struct ent *ents;
+static size_t nents, capents;
+
+static int
+collect(void *arg, const struct entry *e)
+{
+    struct ent *x;
+
+    if (nents == capents) {
+        capents = capents ? 2 * capents : 4096;
+        ents = realloc(ents, capents * sizeof(*ents));
+        if (!ents)
+            die("collect", ILONET_ENOMEM);
+    }
+    x = &ents[nents++];
+    x->e = *e;
+    x->d = *(const struct log_desc *)arg;
+    x->p = NULL;
+    if (e->e_payload) {
+        x->p = malloc(e->e_payload_len + 1);
+        memcpy(x->p, e->e_payload, e->e_payload_len);
+    }
+    x->e.e_payload = x->p;
+    return 0;
+}
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+static uint32_t
+rnd(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return (uint32_t)((rng * 2685821657736338717ULL) >> 32);
+}
+
+/* One payload of the mix into wb; returns its kind. targets holds ids of
+ * earlier records of this author (amend/retract/erase targets). */
+static uint32_t
+mix_payload(struct wire_buf *wb, unsigned i, uint8_t (*targets)[HASH_LEN],
+            size_t nt, uint8_t (*tasks)[HASH_LEN], size_t ntask)
+{
+    struct record_builder b;
+    char sum[200], fig[16];
+    unsigned r = rnd() % 100;
+    uint32_t kind;
+
+    snprintf(sum, sizeof(sum),
+             "observation %u: movements along the eastern route, groups of "
+             "ten to twenty, mostly at night, guided by facilitators",
+             i);
+    snprintf(fig, sizeof(fig), "%u", rnd() % 500);
+    if (nt > 10 && r < 10) {
+        struct record_builder fb;
+        struct wire_buf fw;
+        wire_buf_init(&fw, 4096);
+        record_builder_init_amend(&fb, KIND_OBSERVATION);
+        record_set(&fb, "detail", sum);
+        record_build(&fb, &fw);
+        record_builder_init(&b, kind = KIND_AMEND);
+        record_set_id(&b, "record", targets[rnd() % nt]);
+        record_set_raw(&b, "fields", fw.wb_data, fw.wb_len);
+        if (record_build(&b, wb) != 0)
+            die(b.rb_err, ILONET_EINVAL);
+        wire_buf_free(&fw);
+        return kind;
+    }
+    if (nt > 10 && r < 12) {
+        record_builder_init(&b, kind = KIND_RETRACT);
+        record_set_id(&b, "record", targets[rnd() % nt]);
+    } else if (nt > 10 && r < 13) {
+        record_builder_init(&b, kind = KIND_ERASE);
+        record_set_id(&b, "record", targets[rnd() % nt]);
+    } else if (ntask && r < 16) {
+        record_builder_init(&b, kind = KIND_TASK_STATUS);
+        record_set_id(&b, "task", tasks[rnd() % ntask]);
+        record_set(&b, "status", "accept");
+    } else if (r < 18) {
+        record_builder_init(&b, kind = KIND_TASK);
+        record_set(&b, "title", sum);
+        record_set(&b, "for", "DE,FR");
+    } else if (r < 20) {
+        record_builder_init(&b, kind = KIND_MEETING);
+        record_set(&b, "date", "2026-03-01");
+        record_set(&b, "place", "Ankara");
+        record_set(&b, "convenor", "DE");
+        record_set(&b, "participants", "AT,DE,FR");
+        record_set(&b, "commission", "present");
+        record_set(&b, "topics", sum);
+    } else {
+        record_builder_init(&b, kind = KIND_OBSERVATION);
+        record_set(&b, "category", record_categories[rnd() % 8]);
+        record_set(&b, "summary", sum);
+        record_set(&b, "figure", fig);
+        record_set(&b, "unit", "persons");
+        record_set(&b, "nationality", "SY,AF,IQ");
+        record_set(&b, "period", "2026-01-01..2026-03-31");
+        record_set(&b, "level", "strategic");
+    }
+    if (record_build(&b, wb) != 0)
+        die(b.rb_err, ILONET_EINVAL);
+    return kind;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct roster ros;
+    struct key_pair roots[AUTHORS], nodes[AUTHORS];
+    uint8_t net[NET_ID_LEN];
+    size_t n = argc > 2 ? (size_t)atol(argv[2]) : 100000;
+    const char *dir = argc > 1 ? argv[1] : "/tmp";
+    char path[1024];
+    struct store *imp, *plain;
+    double t0, t_view, t_plain, t_reb, t_list;
+    int rc;
+
+    if (key_global_init() != 0)
+        die("sodium", ILONET_EIO);
+    memset(&ros, 0, sizeof(ros));
+    memset(net, 0x42, sizeof(net));
+    for (int a = 0; a < AUTHORS; a++) {
+        uint8_t seed[KEY_SEED_LEN];
+        memset(seed, 0x10 + a, sizeof(seed));
+        key_from_seed(&roots[a], seed);
+        roots[a].kind = KEY_STATE;
+        snprintf(roots[a].state, sizeof(roots[a].state), "%s", states[a]);
+        roster_add(&ros, states[a], roots[a].pk);
+        memset(seed, 0x20 + a, sizeof(seed));
+        key_from_seed(&nodes[a], seed);
+    }
+    /* Write the mixed entries: one store per author, batched appends. */
+    for (int a = 0; a < AUTHORS; a++) {
+        struct store *w;
+        struct cert c;
+        uint8_t *cb, (*targets)[HASH_LEN], (*tasks)[HASH_LEN];
+        size_t cl, nt = 0, ntask = 0, per = n / AUTHORS;
+        struct log_head *heads = NULL;
+        size_t nh = 0;
+
+        memset(&c, 0, sizeof(c));
+        memcpy(c.c_network, net, NET_ID_LEN);
+        snprintf(c.c_state, sizeof(c.c_state), "%s", states[a]);
+        memcpy(c.c_node, nodes[a].pk, KEY_PK_LEN);
+        c.c_role = ROLE_ILO;
+        c.c_not_after = T0_MS / 1000 + 3650ULL * 86400;
+        if ((rc = cert_issue(&c, &roots[a], &cb, &cl)) != 0)
+            die("cert", rc);
+        if ((rc = store_open(":memory:", net, &ros, &w)) != 0)
+            die("store", rc);
+        store_meta_set(w, "cert", cb, cl);
+        free(cb);
+        targets = malloc(per * HASH_LEN);
+        tasks = malloc(per * HASH_LEN);
+        for (size_t i = 0; i < per;) {
+            struct log_append_req reqs[BATCH];
+            struct log_ref refs[BATCH];
+            struct wire_buf wbs[BATCH];
+            size_t k = per - i < BATCH ? per - i : BATCH;
+
+            for (size_t j = 0; j < k; j++) {
+                wire_buf_init(&wbs[j], ENTRY_PAYLOAD_MAX);
+                reqs[j].kind = mix_payload(&wbs[j], (unsigned)(i + j),
+                                           targets, nt, tasks, ntask);
+                reqs[j].payload = wbs[j].wb_data;
+                reqs[j].len = wbs[j].wb_len;
+            }
+            /* Tasks and status go to the DE+FR audience only for DE/FR;
+             * keep everything in net so every reader holds all. */
+            if ((rc = log_append(w, &nodes[a], "net", reqs, k,
+                                 T0_MS + i * 10, refs)) != 0)
+                die("append", rc);
+            for (size_t j = 0; j < k; j++) {
+                if (reqs[j].kind == KIND_OBSERVATION)
+                    memcpy(targets[nt++], refs[j].lr_id, HASH_LEN);
+                if (reqs[j].kind == KIND_TASK)
+                    memcpy(tasks[ntask++], refs[j].lr_id, HASH_LEN);
+                wire_buf_free(&wbs[j]);
+            }
+            i += k;
+        }
+        if ((rc = log_heads(w, &heads, &nh)) != 0)
+            die("heads", rc);
+        for (size_t h = 0; h < nh; h++)
+            log_range(w, heads[h].lh_log.ld_id, 1, 1u << 30, 1u << 30,
+                      collect, &heads[h].lh_log);
+        free(heads);
+        free(targets);
+        free(tasks);
+        store_close(w);
+    }
+    /* Import into a file store with the view, and one without. */
+    for (int with_view = 1; with_view >= 0; with_view--) {
+        struct store *s;
+
+        snprintf(path, sizeof(path), "%s/bench-view-%d.db", dir, with_view);
+        remove(path);
+        if ((rc = store_open(path, net, &ros, &s)) != 0)
+            die("open", rc);
+        if (getenv("BENCH_CACHE"))
+            sqlite3_exec(store_db(s), getenv("BENCH_CACHE"), NULL, NULL, NULL);
+        if (with_view && (rc = view_attach(s)) != 0)
+            die("attach", rc);
+        store_set_durable(s, 0);
+        t0 = now_s();
+        for (size_t i = 0; i < nents;) {
+            struct entry es[BATCH];
+            struct log_batch b;
+            size_t k = 0;
+
+            while (i + k < nents && k < BATCH &&
+                   memcmp(ents[i + k].d.ld_id, ents[i].d.ld_id, HASH_LEN) ==
+                       0) {
+                es[k] = ents[i + k].e;
+                k++;
+            }
+            b.b_log = ents[i].d;
+            b.b_count = k;
+            b.b_entries = es;
+            if ((rc = log_ingest(s, &b, T0_MS + 86400000ULL * 365, NULL)) !=
+                0)
+                die("ingest", rc);
+            i += k;
+        }
+        if (with_view) {
+            t_view = now_s() - t0;
+            imp = s;
+        } else {
+            t_plain = now_s() - t0;
+            plain = s;
+        }
+    }
+    t0 = now_s();
+    if ((rc = view_rebuild(imp)) != 0)
+        die("rebuild", rc);
+    t_reb = now_s() - t0;
+    /* list observations --json: the CLI's query and row formatting */
+    {
+        sqlite3_stmt *st;
+        FILE *devnull = fopen("/dev/null", "w");
+        size_t rows = 0;
+
+        t0 = now_s();
+        if (sqlite3_prepare_v2(store_db(imp),
+                               "SELECT * FROM observations ORDER BY time_ms,"
+                               " id",
+                               -1, &st, NULL) != SQLITE_OK)
+            die("list", ILONET_EIO);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int nc = sqlite3_column_count(st);
+            fputc('{', devnull);
+            for (int c = 0; c < nc; c++) {
+                fprintf(devnull, "\"%s\":", sqlite3_column_name(st, c));
+                if (sqlite3_column_type(st, c) == SQLITE_INTEGER)
+                    fprintf(devnull, "%lld",
+                            (long long)sqlite3_column_int64(st, c));
+                else if (sqlite3_column_type(st, c) == SQLITE_NULL)
+                    fputs("null", devnull);
+                else
+                    fprintf(devnull, "\"%s\"", sqlite3_column_text(st, c));
+                fputc(',', devnull);
+            }
+            fputs("}\n", devnull);
+            rows++;
+        }
+        sqlite3_finalize(st);
+        fclose(devnull);
+        t_list = now_s() - t0;
+        printf("list_observations_rows=%zu\n", rows);
+    }
+    printf("view_entries=%zu\n", nents);
+    printf("import_view_entries_per_s=%.0f\n", (double)nents / t_view);
+    printf("import_noview_entries_per_s=%.0f\n", (double)nents / t_plain);
+    printf("view_rebuild_s=%.3f\n", t_reb);
+    printf("list_observations_ms=%.1f\n", t_list * 1000);
+    store_close(imp);
+    store_close(plain);
+    snprintf(path, sizeof(path), "%s/bench-view-1.db", dir);
+    remove(path);
+    snprintf(path, sizeof(path), "%s/bench-view-0.db", dir);
+    remove(path);
+    for (size_t i = 0; i < nents; i++)
+        free(ents[i].p);
+    free(ents);
+    return 0;
+}
