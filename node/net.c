@@ -54,6 +54,7 @@ struct net_dialer {
     nng_aio *d_aio;
     struct net__ev d_ev;
     int d_busy;
+    int d_last_rv;
     void *d_data;
 };
 
@@ -352,6 +353,7 @@ net__on_dial(struct net *n, struct net__ev *ev)
     int err = net__err(ev->ev_rc);
 
     d->d_busy = 0;
+    d->d_last_rv = ev->ev_rc;
     if (ev->ev_rc == 0 && ev->ev_stream) {
         c = net__conn_new(n, ev->ev_stream);
         if (!c)
@@ -513,6 +515,12 @@ void *
 net_dialer_data(const struct net_dialer *d)
 {
     return d->d_data;
+}
+
+const char *
+net_dialer_error(const struct net_dialer *d)
+{
+    return d->d_last_rv ? nng_strerror(d->d_last_rv) : "";
 }
 
 int

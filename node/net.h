@@ -67,6 +67,8 @@ int net_listen(struct net *n, const char *url);
 int net_dialer_new(struct net *n, const char *url, void *data,
                    struct net_dialer **out);
 void *net_dialer_data(const struct net_dialer *d);
+/* NNG's text for the last dial failure ("Connection refused"), or "". */
+const char *net_dialer_error(const struct net_dialer *d);
 /* Starts one dial attempt (ILONET_EBUSY if one is in flight); the result
  * comes through on_dial. */
 int net_dial(struct net_dialer *d);
