@@ -21,7 +21,8 @@
 #define NODE__MAX_KEYS 256  /* strike records */
 #define NODE__STATUS_MS 1000
 #define NODE__STABLE_MS 5000 /* a session this long resets the backoff */
-#define NODE__GROUP_MS 100   /* group commit window for ingest */
+#define NODE__GROUP_MS 500   /* group commit: longest open time */
+#define NODE__GROUP_IDLE_MS 40 /* ... or commit once no bytes came this long */
 
 /* One address to dial (configured or given on the command line). */
 struct node__slot {
@@ -73,7 +74,7 @@ struct node {
     int n_stopping, n_flush;
     uint64_t n_start, n_deadline, n_next_status, n_settled;
     int n_txn;            /* a group-commit transaction is open */
-    uint64_t n_txn_since;
+    uint64_t n_txn_since, n_last_recv;
     int64_t n_data_version;
     struct log_head *n_heads;
     size_t n_nheads;
@@ -346,7 +347,9 @@ node__sync_audit(void *arg, const struct sync_audit *a)
 /* ---- group commit ------------------------------------------------------- */
 
 /*
- * Batches received within NODE__GROUP_MS share one store transaction:
+ * Batches received while bytes keep coming (up to NODE__GROUP_MS) share
+ * one store transaction, so a bulk transfer commits about twice a second
+ * and a lone announcement within one tick:
  * log_ingest() nests inside it (savepoints, so a refused batch still rolls
  * back alone), and the entry index pages a batch dirties are written once
  * per group instead of once per batch. Nothing acknowledged to a user
@@ -455,8 +458,10 @@ node__on_recv(void *arg, struct net_conn *c, const uint8_t *buf, size_t len,
     struct node *n = arg;
     struct peer *p = net_conn_data(c);
 
-    if (p && err == 0 && peer_phase(p) == PEER_READY)
+    if (p && err == 0 && peer_phase(p) == PEER_READY) {
         node__txn_open(n);
+        n->n_last_recv = home_now_ms();
+    }
     if (p)
         peer_on_recv(p, buf, len, err, home_now_ms());
     if (n->n_flush)
@@ -654,7 +659,8 @@ node__tick(uv_timer_t *t)
 
     if (n->n_stopping)
         return;
-    if (n->n_txn && now >= n->n_txn_since + NODE__GROUP_MS)
+    if (n->n_txn && (now >= n->n_txn_since + NODE__GROUP_MS ||
+                     now >= n->n_last_recv + NODE__GROUP_IDLE_MS))
         node__txn_close(n);
     node__watch_store(n, now);
     for (size_t i = 0; i < n->n_npeers;) {
