@@ -980,6 +980,17 @@ view_frozen_log_stops_at_fork(void)
     }
     ASSERT_OK(fx_ingest_run(o, &b, 0, b.n));
     ASSERT_STR_EQ(fx_q(o, "SELECT frozen FROM logs WHERE frozen > 0"), "3");
+    /* the freeze hook took seq 3 out in the ingest transaction */
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'",
+                       hx(id2)),
+                  "0");
+    {
+        uint8_t h1[HASH_LEN], h2[HASH_LEN];
+        fx_hash(o, h1);
+        ASSERT_OK(view_rebuild(o));
+        fx_hash(o, h2);
+        ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    }
     ASSERT_OK(view_log_changed(o, b.v[0].d.ld_id));
     ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'",
                        hx(id2)),
