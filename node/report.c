@@ -424,7 +424,7 @@ report__parse_block(struct report__parser *ps, enum rt_what what, char *rest,
                             what == RT_TABLE ? "query" : "chart");
     if (what == RT_TABLE && !k->k_ncols) {
         const struct rq_source *q = &rq_sources[k->k_source];
-        for (size_t i = 0; q->q_cols[i] && i < RT_MAX_COLS; i++)
+        for (size_t i = 0; i < RT_MAX_COLS && q->q_cols[i]; i++)
             k->k_cols[k->k_ncols++] = (int)i;
     }
     return 0;

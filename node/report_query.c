@@ -452,7 +452,7 @@ rq__chart(struct store *s, const struct rm_report *r,
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             const char *cat = (const char *)sqlite3_column_text(st, 0);
             int m = sqlite3_column_int(st, 1) - first;
-            for (int i = 0; cat && record_categories[i] && i < 8; i++)
+            for (int i = 0; cat && i < 8 && record_categories[i]; i++)
                 if (strcmp(record_categories[i], cat) == 0 && m >= 0 &&
                     m < 6) {
                     v[i][m] += sqlite3_column_int64(st, 2);

@@ -14,7 +14,7 @@ static const char *const svg_colours[] = {
 static const char *
 svg_colour(const char *series, size_t fallback)
 {
-    for (size_t i = 0; record_categories[i] && i < 8; i++)
+    for (size_t i = 0; i < 8 && record_categories[i]; i++)
         if (strcmp(record_categories[i], series) == 0)
             return svg_colours[i];
     return svg_colours[fallback % 8];
