@@ -49,7 +49,7 @@ SRC_PID=$!
 i=0
 until grep -q 'listening on' "$DIR/source.log" 2>/dev/null; do
     i=$((i + 1))
-    [ $i -lt 200 ] || { echo "bench_sync: source node did not start" >&2; exit 1; }
+    [ $i -lt 2400 ] || { echo "bench_sync: source node did not start" >&2; exit 1; }
     sleep 0.05
 done
 
