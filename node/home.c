@@ -195,6 +195,10 @@ home_open(struct home *h, const char *dir, int flags)
         }
         if ((rc = view_attach(h->h_store)) != 0)
             goto fail;
+        /* Entries quarantined for a timestamp too far ahead join the
+         * view once their time has come, whichever command opens it. */
+        if ((rc = view_release_due(h->h_store, home_now_ms(), NULL)) != 0)
+            goto fail;
     }
     return 0;
 fail:
