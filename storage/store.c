@@ -249,14 +249,17 @@ store_stmt(struct store *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;
 
-    for (size_t i = 0; i < s->s_nstmt; i++)
-        if (s->s_stmt[i].ss_sql == sql ||
-            strcmp(s->s_stmt[i].ss_sql, sql) == 0) {
-            st = s->s_stmt[i].ss_stmt;
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
-            return st;
-        }
+    /* Callers pass string literals: match by address first (cheap on
+     * the per-entry path), by text only when that misses. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < s->s_nstmt; i++)
+            if (pass == 0 ? s->s_stmt[i].ss_sql == sql
+                          : strcmp(s->s_stmt[i].ss_sql, sql) == 0) {
+                st = s->s_stmt[i].ss_stmt;
+                sqlite3_reset(st);
+                sqlite3_clear_bindings(st);
+                return st;
+            }
     if (sqlite3_prepare_v3(s->s_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
                            NULL) != SQLITE_OK)
         return NULL;
