@@ -369,6 +369,12 @@ node__txn_open(struct node *n)
 }
 
 static void
+node__before_ingest(void *arg)
+{
+    node__txn_open(arg);
+}
+
+static void
 node__txn_close(struct node *n)
 {
     if (!n->n_txn)
@@ -458,10 +464,8 @@ node__on_recv(void *arg, struct net_conn *c, const uint8_t *buf, size_t len,
     struct node *n = arg;
     struct peer *p = net_conn_data(c);
 
-    if (p && err == 0 && peer_phase(p) == PEER_READY) {
-        node__txn_open(n);
+    if (p && err == 0 && peer_phase(p) == PEER_READY)
         n->n_last_recv = home_now_ms();
-    }
     if (p)
         peer_on_recv(p, buf, len, err, home_now_ms());
     if (n->n_flush)
@@ -842,6 +846,7 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     n->n_env.pe_admit = node__admit;
     n->n_env.pe_on_ready = node__on_ready;
     n->n_env.pe_on_close = node__on_close;
+    n->n_env.pe_before_ingest = node__before_ingest;
 
     if ((rc = uv_loop_init(&n->n_loop)) != 0) {
         sync_node_free(n->n_sync);

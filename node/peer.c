@@ -382,6 +382,9 @@ peer__deliver(struct peer *p, const uint8_t *msg, size_t len, uint64_t now)
             p->p_have_digest = 1;
         }
     }
+    if (len >= 2 && (msg[1] == MSG_T_BATCH || msg[1] == MSG_T_EVIDENCE) &&
+        p->p_env->pe_before_ingest)
+        p->p_env->pe_before_ingest(p->p_env->pe_arg);
     if ((rc = sync_recv(p->p_sp, msg, len, now)) != 0) {
         /* sync counted the strike and wrote the audit line. */
         peer_close(p, rc, "sync");

@@ -58,6 +58,10 @@ struct peer_env {
     int (*pe_admit)(void *arg, struct peer *p, const uint8_t *pk);
     /* The session is up (box-stream + sync_peer). */
     void (*pe_on_ready)(void *arg, struct peer *p);
+    /* A BATCH or EVIDENCE message is about to be ingested (may be NULL):
+     * the node opens its group commit here, and only here, so idle
+     * chatter never holds the store's write lock. */
+    void (*pe_before_ingest)(void *arg);
     /* The peer is about to be freed; err is why (0: orderly goodbye). */
     void (*pe_on_close)(void *arg, struct peer *p, int err, const char *why);
 };
