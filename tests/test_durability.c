@@ -21,15 +21,15 @@
 #ifndef RUNNING_ON_VALGRIND
 #define RUNNING_ON_VALGRIND 0
 #endif
-#if defined(__SANITIZE_ADDRESS__)
-#define DUR_ASAN 1
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define DUR_SANITIZER 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DUR_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define DUR_SANITIZER 1
 #endif
 #endif
-#ifndef DUR_ASAN
-#define DUR_ASAN 0
+#ifndef DUR_SANITIZER
+#define DUR_SANITIZER 0
 #endif
 
 /*
@@ -43,8 +43,8 @@
  *
  * Scale: the plain build (make unit) runs the full counts: 400 kill -9
  * rounds, 1000 + 300 power-cut points, a 200-point control. Under ASan
- * (make asan) the counts are cut to about a quarter: the code paths are
- * the same and the full counts already ran. TEST_QUICK=1 (set by make
+ * or TSan (make asan, make tsan) the counts are cut to about a quarter:
+ * the code paths are the same and the full counts already ran. TEST_QUICK=1 (set by make
  * valgrind, or when run under valgrind) runs a handful. DURABILITY_SEED,
  * DURABILITY_ROUNDS and DURABILITY_POINTS override, to reproduce or extend.
  */
@@ -147,11 +147,11 @@ quick(void)
     return getenv("TEST_QUICK") != NULL || RUNNING_ON_VALGRIND;
 }
 
-/* n for the full run, fewer under a sanitizer or valgrind. */
+/* n for the full run, fewer under ASan or TSan, a handful under valgrind. */
 static uint64_t
 scaled(uint64_t full, uint64_t asan, uint64_t quick_n)
 {
-    return quick() ? quick_n : DUR_ASAN ? asan : full;
+    return quick() ? quick_n : DUR_SANITIZER ? asan : full;
 }
 
 static uint64_t

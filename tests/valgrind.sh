@@ -6,7 +6,8 @@
 # them) with TEST_QUICK=1 (tests that honour it run fewer rounds). Processes
 # the tests fork stay under valgrind and get their own log. A binary is
 # clean when its tests pass and no process reports a memcheck error or a
-# definitely lost byte (--errors-for-leak-kinds=definite). Logs go to
+# definitely lost byte (--errors-for-leak-kinds=definite). The only
+# suppressions (tests/valgrind.supp) cover test-harness memory. Logs go to
 # $VALGRIND_LOG_DIR (build/valgrind); VALGRIND_TIMEOUT (s, default 1800)
 # bounds each binary. Exit status 0 only when every binary is clean.
 out=${VALGRIND_LOG_DIR:-build/valgrind}
@@ -19,10 +20,12 @@ for t in "$@"; do
     start=$(date +%s)
     TEST_NOFORK=1 TEST_QUICK=1 timeout "$limit" valgrind --error-exitcode=9 \
         --leak-check=full --errors-for-leak-kinds=definite \
+        --suppressions="$(dirname "$0")/valgrind.supp" \
         --log-file="$out/$n.vg.%p" "$t" >"$out/$n.out" 2>&1
     code=$?
     secs=$(($(date +%s) - start))
-    # errors over every process (the test and whatever it forked)
+    # errors and definite leaks over every process (the test and whatever
+    # it forked)
     errs=$(cat "$out/$n".vg.* 2>/dev/null |
         sed -n 's/.*ERROR SUMMARY: \([0-9][0-9]*\) errors.*/\1/p' |
         awk '{s += $1} END {print s + 0}')
@@ -34,7 +37,7 @@ for t in "$@"; do
     elif [ "$errs" -gt 0 ] || [ "$lost" -gt 0 ] || [ "$code" -eq 9 ]; then
         verdict="dirty: $errs errors, $lost bytes definitely lost"
     elif [ "$code" -ne 0 ]; then
-        verdict="tests failed (exit $code): $(grep -E '^[0-9]+ passed' "$out/$n.out" | tail -1)"
+        verdict="tests failed (exit $code): $(grep -E '^  [^ ]+:[0-9]+: ' "$out/$n.out" | head -1)"
     else
         verdict="clean"
     fi
