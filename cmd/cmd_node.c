@@ -4,6 +4,7 @@
 
 #include "cmds.h"
 #include "crypto/error.h"
+#include "node/http.h"
 #include "node/node.h"
 
 static const char node_usage[] =
@@ -14,8 +15,10 @@ static const char node_usage[] =
     "peers and every --peer (ADDR like tcp://127.0.0.1:7401, PUBKEY the\n"
     "peer's node key in hex), and keeps the network's logs in sync. Appends\n"
     "made with the CLI while it runs reach peers within a second. One line\n"
-    "per event on stderr. --listen '' disables listening. --http is\n"
-    "accepted and ignored for now (no HTTP API yet). See docs/NODE.md.\n";
+    "per event on stderr. --listen '' disables listening. --http ADDR\n"
+    "(e.g. 127.0.0.1:8080) also serves the web page and the JSON API\n"
+    "(docs/API.md) and prints the page's address with its token. See\n"
+    "docs/NODE.md.\n";
 
 int
 cmd_node(struct cmd_env *env, int argc, char **argv)
@@ -24,7 +27,7 @@ cmd_node(struct cmd_env *env, int argc, char **argv)
     struct home h;
     struct node_opts no;
     struct home_peer *peers;
-    const char *listen, *vals[HOME_MAX_PEERS];
+    const char *listen, *http, *vals[HOME_MAX_PEERS];
     char msg[256];
     int rc, nv;
     size_t np = 0;
@@ -33,12 +36,25 @@ cmd_node(struct cmd_env *env, int argc, char **argv)
         return 0;
     cmd_opts_init(&o, argc, argv);
     listen = cmd_opt(&o, "--listen");
-    (void)cmd_opt(&o, "--http");
+    http = cmd_opt(&o, "--http");
     nv = cmd_opt_all(&o, "--peer", vals, HOME_MAX_PEERS);
     if ((rc = cmd_opts_done(&o, "node")) != 0)
         return rc;
-    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
+    /* --- HTTP API (node/http.h): its own process, started before this
+     * one opens the store (no SQLite connection may cross the fork). --- */
+    pid_t http_pid = 0;
+    if (http) {
+        char url[HTTP_URL_MAX], hmsg[HTTP_MSG_MAX];
+        if (http_spawn(env->home_dir, *http ? http : HTTP_DEFAULT_ADDR,
+                       &http_pid, url, sizeof(url), hmsg) != 0)
+            return cmd_fail("node", "http: %s", hmsg);
+        fprintf(stderr, "ilonet node: http: page at %s\n", url);
+    }
+    /* --- end HTTP --- */
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0) {
+        http_reap(http_pid);
         return rc;
+    }
     peers = h.h_conf.hc_peers; /* room for HOME_MAX_PEERS */
     np = h.h_conf.hc_npeers;
     for (int i = 0; i < nv; i++) {
@@ -65,6 +81,7 @@ cmd_node(struct cmd_env *env, int argc, char **argv)
                                 "install FILE)");
     }
     rc = node_run(&h, &no, NULL, msg);
+    http_reap(http_pid); /* HTTP API */
     home_close(&h);
     if (rc != 0)
         return cmd_fail("node", "%s", msg[0] ? msg : ilonet_strerror(rc));

@@ -1,0 +1,1334 @@
+/* http.c - the HTTP server: lifecycle, token, request bounds, routing, store pool. */
+#include "http_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
+#include <sodium.h>
+
+#include "crypto/error.h"
+
+struct http_server {
+    nng_http_server *hs_srv;
+    nng_http_handler *hs_api;  /* /api (tree, every method) */
+    nng_http_handler *hs_page; /* / (tree, GET): page assets */
+    char hs_dir[HOME_PATH_MAX];
+    char hs_token[HTTP_TOKEN_HEX + 1];
+    char hs_url[HTTP_URL_MAX];
+    pthread_mutex_t hs_mtx; /* guards the pool */
+    size_t hs_npool;
+    struct home *hs_pool[HTTP_POOL_MAX];
+};
+
+/* No inline script anywhere and no external origin: the page's own files,
+ * same-origin fetches, and data: images. Inline styles are allowed for the
+ * report preview (the report's HTML carries its own <style>). */
+const char http__csp[] =
+    "default-src 'none'; script-src 'self'; style-src 'self' "
+    "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "frame-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'";
+
+static int
+http__msg(char *msg, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+http__msg(char *msg, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (msg) {
+        va_start(ap, fmt);
+        vsnprintf(msg, HTTP_MSG_MAX, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+/* ---- output buffer ------------------------------------------------------ */
+
+void
+http__buf_put(struct http__buf *b, const void *p, size_t n)
+{
+    if (b->hb_err || n == 0)
+        return;
+    if (b->hb_len + n + 1 > b->hb_cap) {
+        size_t cap = b->hb_cap ? b->hb_cap : 1024;
+        char *nb;
+        while (cap < b->hb_len + n + 1)
+            cap *= 2;
+        if (cap > HTTP__OUT_MAX || !(nb = realloc(b->hb_data, cap))) {
+            b->hb_err = 1;
+            return;
+        }
+        b->hb_data = nb;
+        b->hb_cap = cap;
+    }
+    memcpy(b->hb_data + b->hb_len, p, n);
+    b->hb_len += n;
+    b->hb_data[b->hb_len] = '\0';
+}
+
+void
+http__buf_puts(struct http__buf *b, const char *s)
+{
+    http__buf_put(b, s, strlen(s));
+}
+
+void
+http__buf_printf(struct http__buf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->hb_err = 1;
+        return;
+    }
+    if ((size_t)n < sizeof(small)) {
+        http__buf_put(b, small, (size_t)n);
+        return;
+    }
+    {
+        char *big = malloc((size_t)n + 1);
+        if (!big) {
+            b->hb_err = 1;
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        http__buf_put(b, big, (size_t)n);
+        free(big);
+    }
+}
+
+void
+http__buf_json_strn(struct http__buf *b, const char *s, size_t n)
+{
+    static const char hexd[] = "0123456789abcdef";
+    size_t run = 0;
+
+    http__buf_put(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[8];
+        size_t el = 0;
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            el = 2;
+        } else if (c == '\n') {
+            memcpy(esc, "\\n", 2);
+            el = 2;
+        } else if (c == '\t') {
+            memcpy(esc, "\\t", 2);
+            el = 2;
+        } else if (c == '\r') {
+            memcpy(esc, "\\r", 2);
+            el = 2;
+        } else if (c < 0x20 || c == 0x7f) {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hexd[c >> 4];
+            esc[5] = hexd[c & 15];
+            el = 6;
+        }
+        if (el) {
+            http__buf_put(b, s + i - run, run);
+            run = 0;
+            http__buf_put(b, esc, el);
+        } else {
+            run++;
+        }
+    }
+    http__buf_put(b, s + n - run, run);
+    http__buf_put(b, "\"", 1);
+}
+
+void
+http__buf_json_str(struct http__buf *b, const char *s)
+{
+    if (!s)
+        http__buf_puts(b, "null");
+    else
+        http__buf_json_strn(b, s, strlen(s));
+}
+
+void
+http__buf_hex(struct http__buf *b, const uint8_t *p, size_t n)
+{
+    static const char hexd[] = "0123456789abcdef";
+    char tmp[128];
+
+    while (n) {
+        size_t k = n > 64 ? 64 : n;
+        for (size_t i = 0; i < k; i++) {
+            tmp[2 * i] = hexd[p[i] >> 4];
+            tmp[2 * i + 1] = hexd[p[i] & 15];
+        }
+        http__buf_put(b, tmp, 2 * k);
+        p += k;
+        n -= k;
+    }
+}
+
+void
+http__buf_free(struct http__buf *b)
+{
+    free(b->hb_data);
+    memset(b, 0, sizeof(*b));
+}
+
+void
+http__error(struct http__resp *rs, int status, const char *code,
+            const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    http__buf_free(&rs->rs_body);
+    rs->rs_status = status;
+    rs->rs_type = "application/json";
+    rs->rs_disposition[0] = '\0';
+    http__buf_puts(&rs->rs_body, "{\"error\":");
+    http__buf_json_str(&rs->rs_body, code);
+    http__buf_puts(&rs->rs_body, ",\"message\":");
+    http__buf_json_str(&rs->rs_body, msg);
+    http__buf_puts(&rs->rs_body, "}\n");
+}
+
+/* ---- JSON request bodies ------------------------------------------------- */
+
+struct http__jp {
+    const uint8_t *j_start, *j_p, *j_end;
+    struct http__buf j_arena; /* NUL-separated strings */
+    char *j_why;
+    size_t j_whylen;
+};
+
+static int
+http__jp_fail(struct http__jp *j, const char *what)
+{
+    snprintf(j->j_why, j->j_whylen,
+             "request body: not a JSON object of fields at byte %zu: %s",
+             (size_t)(j->j_p - j->j_start), what);
+    return ILONET_EMALFORMED;
+}
+
+static void
+http__jp_ws(struct http__jp *j)
+{
+    while (j->j_p < j->j_end && (*j->j_p == ' ' || *j->j_p == '\t' ||
+                                 *j->j_p == '\n' || *j->j_p == '\r'))
+        j->j_p++;
+}
+
+static int
+http__jp_hex4(struct http__jp *j, unsigned *out)
+{
+    unsigned v = 0;
+
+    if (j->j_end - j->j_p < 4)
+        return http__jp_fail(j, "truncated \\u escape");
+    for (int i = 0; i < 4; i++) {
+        unsigned char c = j->j_p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return http__jp_fail(j, "bad \\u escape");
+    }
+    j->j_p += 4;
+    *out = v;
+    return 0;
+}
+
+/* Appends a string (at j_p, on '"') to the arena, NUL-terminated; *off is
+ * where it starts. Bytes were checked as UTF-8 beforehand. */
+static int
+http__jp_string(struct http__jp *j, size_t *off)
+{
+    *off = j->j_arena.hb_len;
+    if (j->j_p >= j->j_end || *j->j_p != '"')
+        return http__jp_fail(j, "string expected");
+    j->j_p++;
+    for (;;) {
+        unsigned char c;
+        if (j->j_p >= j->j_end)
+            return http__jp_fail(j, "unterminated string");
+        c = *j->j_p++;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return http__jp_fail(j, "control character in a string");
+        if (c != '\\') {
+            http__buf_put(&j->j_arena, &c, 1);
+            continue;
+        }
+        if (j->j_p >= j->j_end)
+            return http__jp_fail(j, "unterminated string");
+        c = *j->j_p++;
+        switch (c) {
+        case '"':
+        case '\\':
+        case '/':
+            break;
+        case 'b':
+            c = '\b';
+            break;
+        case 'f':
+            c = '\f';
+            break;
+        case 'n':
+            c = '\n';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 't':
+            c = '\t';
+            break;
+        case 'u': {
+            unsigned u, lo;
+            uint8_t enc[4];
+            size_t el;
+            if (http__jp_hex4(j, &u) != 0)
+                return ILONET_EMALFORMED;
+            if (u >= 0xdc00 && u <= 0xdfff)
+                return http__jp_fail(j, "lone low surrogate");
+            if (u >= 0xd800 && u <= 0xdbff) {
+                if (j->j_end - j->j_p < 6 || j->j_p[0] != '\\' ||
+                    j->j_p[1] != 'u')
+                    return http__jp_fail(j, "lone high surrogate");
+                j->j_p += 2;
+                if (http__jp_hex4(j, &lo) != 0)
+                    return ILONET_EMALFORMED;
+                if (lo < 0xdc00 || lo > 0xdfff)
+                    return http__jp_fail(j, "bad surrogate pair");
+                u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+            }
+            if (u == 0)
+                return http__jp_fail(j, "\\u0000 in a string");
+            if (u < 0x80) {
+                enc[0] = (uint8_t)u;
+                el = 1;
+            } else if (u < 0x800) {
+                enc[0] = (uint8_t)(0xc0 | (u >> 6));
+                enc[1] = (uint8_t)(0x80 | (u & 0x3f));
+                el = 2;
+            } else if (u < 0x10000) {
+                enc[0] = (uint8_t)(0xe0 | (u >> 12));
+                enc[1] = (uint8_t)(0x80 | ((u >> 6) & 0x3f));
+                enc[2] = (uint8_t)(0x80 | (u & 0x3f));
+                el = 3;
+            } else {
+                enc[0] = (uint8_t)(0xf0 | (u >> 18));
+                enc[1] = (uint8_t)(0x80 | ((u >> 12) & 0x3f));
+                enc[2] = (uint8_t)(0x80 | ((u >> 6) & 0x3f));
+                enc[3] = (uint8_t)(0x80 | (u & 0x3f));
+                el = 4;
+            }
+            http__buf_put(&j->j_arena, enc, el);
+            continue;
+        }
+        default:
+            return http__jp_fail(j, "bad escape");
+        }
+        http__buf_put(&j->j_arena, &c, 1);
+    }
+    http__buf_put(&j->j_arena, "", 1);
+    return j->j_arena.hb_err ? ILONET_ENOMEM : 0;
+}
+
+/* A JSON number, copied as written (the field's type decides). */
+static int
+http__jp_number(struct http__jp *j, size_t *off)
+{
+    const uint8_t *s = j->j_p;
+    int digits = 0;
+
+    *off = j->j_arena.hb_len;
+    if (j->j_p < j->j_end && *j->j_p == '-')
+        j->j_p++;
+    while (j->j_p < j->j_end && *j->j_p >= '0' && *j->j_p <= '9') {
+        j->j_p++;
+        digits++;
+    }
+    if (!digits)
+        return http__jp_fail(j, "value expected");
+    if (j->j_p < j->j_end && *j->j_p == '.') {
+        j->j_p++;
+        while (j->j_p < j->j_end && *j->j_p >= '0' && *j->j_p <= '9')
+            j->j_p++;
+    }
+    if (j->j_p < j->j_end && (*j->j_p == 'e' || *j->j_p == 'E')) {
+        j->j_p++;
+        if (j->j_p < j->j_end && (*j->j_p == '+' || *j->j_p == '-'))
+            j->j_p++;
+        while (j->j_p < j->j_end && *j->j_p >= '0' && *j->j_p <= '9')
+            j->j_p++;
+    }
+    if (j->j_p - s > 40)
+        return http__jp_fail(j, "number too long");
+    http__buf_put(&j->j_arena, s, (size_t)(j->j_p - s));
+    http__buf_put(&j->j_arena, "", 1);
+    return j->j_arena.hb_err ? ILONET_ENOMEM : 0;
+}
+
+static int
+http__jp_word(struct http__jp *j, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(j->j_end - j->j_p) < n || memcmp(j->j_p, w, n) != 0)
+        return 0;
+    j->j_p += n;
+    return 1;
+}
+
+/* 1 if p[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+static int
+http__utf8_ok(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t k;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            k = 1;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            k = 2;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (i + k >= n)
+            return 0;
+        for (size_t m = 1; m <= k; m++) {
+            if ((p[i + m] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + m] & 0x3f);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+int
+http__json_parse(const uint8_t *body, size_t len, struct http__field *fields,
+                 size_t max, size_t *n, char **mem, char *why, size_t whylen)
+{
+    struct http__jp j;
+    size_t offs[HTTP_FIELDS_MAX][2];
+    int nulls[HTTP_FIELDS_MAX];
+    size_t k = 0;
+    int rc = ILONET_EMALFORMED;
+
+    memset(&j, 0, sizeof(j));
+    j.j_start = j.j_p = body;
+    j.j_end = body + len;
+    j.j_why = why;
+    j.j_whylen = whylen;
+    *n = 0;
+    *mem = NULL;
+    if (max > HTTP_FIELDS_MAX)
+        max = HTTP_FIELDS_MAX;
+    if (!http__utf8_ok(body, len)) {
+        snprintf(why, whylen, "request body: not valid UTF-8");
+        return ILONET_EMALFORMED;
+    }
+    http__jp_ws(&j);
+    if (j.j_p >= j.j_end || *j.j_p != '{') {
+        rc = http__jp_fail(&j, "'{' expected");
+        goto out;
+    }
+    j.j_p++;
+    http__jp_ws(&j);
+    if (j.j_p < j.j_end && *j.j_p == '}') {
+        j.j_p++;
+        goto done;
+    }
+    for (;;) {
+        size_t name_off, val_off;
+        const char *name;
+        http__jp_ws(&j);
+        if ((rc = http__jp_string(&j, &name_off)) != 0)
+            goto out;
+        name = j.j_arena.hb_data + name_off;
+        if (k == max) {
+            snprintf(why, whylen, "request body: more than %zu fields", max);
+            rc = ILONET_ETOOBIG;
+            goto out;
+        }
+        for (size_t i = 0; i < k; i++)
+            if (strcmp(j.j_arena.hb_data + offs[i][0], name) == 0) {
+                snprintf(why, whylen, "field '%.60s': given twice", name);
+                rc = ILONET_EINVAL;
+                goto out;
+            }
+        http__jp_ws(&j);
+        if (j.j_p >= j.j_end || *j.j_p != ':') {
+            rc = http__jp_fail(&j, "':' expected");
+            goto out;
+        }
+        j.j_p++;
+        http__jp_ws(&j);
+        nulls[k] = 0;
+        if (j.j_p >= j.j_end) {
+            rc = http__jp_fail(&j, "value expected");
+            goto out;
+        }
+        if (*j.j_p == '"') {
+            rc = http__jp_string(&j, &val_off);
+        } else if (*j.j_p == '[') {
+            /* an array of strings or numbers: the CLI's comma list */
+            int items = 0;
+            val_off = j.j_arena.hb_len;
+            j.j_p++;
+            http__jp_ws(&j);
+            if (j.j_p < j.j_end && *j.j_p == ']') {
+                j.j_p++;
+                http__buf_put(&j.j_arena, "", 1);
+                rc = 0;
+            } else {
+                for (;;) {
+                    size_t io;
+                    char *item;
+                    http__jp_ws(&j);
+                    if (items++)
+                        http__buf_put(&j.j_arena, ",", 1);
+                    if (j.j_p < j.j_end && *j.j_p == '"')
+                        rc = http__jp_string(&j, &io);
+                    else
+                        rc = http__jp_number(&j, &io);
+                    if (rc != 0)
+                        goto out;
+                    /* strings were appended NUL-terminated: join with ',' */
+                    item = j.j_arena.hb_data + io;
+                    if (strchr(item, ',')) {
+                        snprintf(why, whylen,
+                                 "field '%.60s': a list item contains ','",
+                                 j.j_arena.hb_data + name_off);
+                        rc = ILONET_EINVAL;
+                        goto out;
+                    }
+                    /* drop the NUL: the next item continues the text */
+                    j.j_arena.hb_len--;
+                    http__jp_ws(&j);
+                    if (j.j_p < j.j_end && *j.j_p == ',') {
+                        j.j_p++;
+                        continue;
+                    }
+                    if (j.j_p < j.j_end && *j.j_p == ']') {
+                        j.j_p++;
+                        break;
+                    }
+                    rc = http__jp_fail(&j, "',' or ']' expected");
+                    goto out;
+                }
+                http__buf_put(&j.j_arena, "", 1);
+            }
+        } else if (http__jp_word(&j, "null")) {
+            val_off = j.j_arena.hb_len;
+            http__buf_put(&j.j_arena, "", 1);
+            nulls[k] = 1;
+            rc = 0;
+        } else if (*j.j_p == 't' || *j.j_p == 'f' || *j.j_p == '{') {
+            snprintf(why, whylen,
+                     "field '%.60s': give a string, a number or a list of "
+                     "strings",
+                     j.j_arena.hb_data + name_off);
+            rc = ILONET_EINVAL;
+            goto out;
+        } else {
+            rc = http__jp_number(&j, &val_off);
+        }
+        if (rc != 0)
+            goto out;
+        offs[k][0] = name_off;
+        offs[k][1] = val_off;
+        k++;
+        http__jp_ws(&j);
+        if (j.j_p < j.j_end && *j.j_p == ',') {
+            j.j_p++;
+            continue;
+        }
+        if (j.j_p < j.j_end && *j.j_p == '}') {
+            j.j_p++;
+            break;
+        }
+        rc = http__jp_fail(&j, "',' or '}' expected");
+        goto out;
+    }
+done:
+    http__jp_ws(&j);
+    if (j.j_p != j.j_end) {
+        rc = http__jp_fail(&j, "trailing bytes after the object");
+        goto out;
+    }
+    if (j.j_arena.hb_err) {
+        rc = ILONET_ENOMEM;
+        snprintf(why, whylen, "out of memory");
+        goto out;
+    }
+    if (!j.j_arena.hb_data)
+        http__buf_put(&j.j_arena, "", 1);
+    for (size_t i = 0; i < k; i++) {
+        fields[i].hf_name = j.j_arena.hb_data + offs[i][0];
+        fields[i].hf_value = j.j_arena.hb_data + offs[i][1];
+        fields[i].hf_null = nulls[i];
+    }
+    *n = k;
+    *mem = j.j_arena.hb_data;
+    return 0;
+out:
+    http__buf_free(&j.j_arena);
+    return rc;
+}
+
+/* ---- token ---------------------------------------------------------------- */
+
+static int
+http__token_read(const char *path, char out[static HTTP_TOKEN_HEX + 1])
+{
+    struct stat sb;
+    char buf[HTTP_TOKEN_HEX + 2];
+    ssize_t r;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return errno == ENOENT ? ILONET_ENOTFOUND : ILONET_EIO;
+    if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return ILONET_EIO;
+    }
+    if (sb.st_mode & 077) {
+        close(fd);
+        return ILONET_EPERM;
+    }
+    r = read(fd, buf, sizeof(buf));
+    close(fd);
+    if (r < HTTP_TOKEN_HEX)
+        return ILONET_EMALFORMED;
+    for (int i = 0; i < HTTP_TOKEN_HEX; i++)
+        if (!((buf[i] >= '0' && buf[i] <= '9') ||
+              (buf[i] >= 'a' && buf[i] <= 'f')))
+            return ILONET_EMALFORMED;
+    memcpy(out, buf, HTTP_TOKEN_HEX);
+    out[HTTP_TOKEN_HEX] = '\0';
+    return 0;
+}
+
+int
+http_token(const char *home_dir, char out[static HTTP_TOKEN_HEX + 1])
+{
+    char path[HOME_PATH_MAX + 32], hex[HTTP_TOKEN_HEX + 2];
+    uint8_t raw[HTTP_TOKEN_HEX / 2];
+    int rc, fd;
+
+    if (!home_dir)
+        return ILONET_EINVAL;
+    snprintf(path, sizeof(path), "%s/%s", home_dir, HTTP_TOKEN_FILE);
+    for (int attempt = 0; attempt < 20; attempt++) {
+        rc = http__token_read(path, out);
+        if (rc != ILONET_ENOTFOUND && !(rc == ILONET_EMALFORMED && attempt))
+            return rc;
+        if (rc == ILONET_EMALFORMED) { /* another process is writing it */
+            usleep(10000);
+            continue;
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            if (errno == EEXIST)
+                continue;
+            return ILONET_EIO;
+        }
+        randombytes_buf(raw, sizeof(raw));
+        sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
+        sodium_memzero(raw, sizeof(raw));
+        hex[HTTP_TOKEN_HEX] = '\n';
+        rc = write(fd, hex, HTTP_TOKEN_HEX + 1) == HTTP_TOKEN_HEX + 1 &&
+                     fsync(fd) == 0
+                 ? 0
+                 : ILONET_EIO;
+        close(fd);
+        if (rc != 0) {
+            unlink(path);
+            return rc;
+        }
+        memcpy(out, hex, HTTP_TOKEN_HEX);
+        out[HTTP_TOKEN_HEX] = '\0';
+        sodium_memzero(hex, sizeof(hex));
+        return 0;
+    }
+    return ILONET_EIO;
+}
+
+/* ---- store pool ----------------------------------------------------------- */
+
+struct home *
+http__home_get(struct http_server *s, struct http__resp *rs)
+{
+    struct home *h = NULL;
+    int rc;
+
+    pthread_mutex_lock(&s->hs_mtx);
+    if (s->hs_npool)
+        h = s->hs_pool[--s->hs_npool];
+    pthread_mutex_unlock(&s->hs_mtx);
+    if (h)
+        return h;
+    if (!(h = calloc(1, sizeof(*h)))) {
+        http__error(rs, 503, "no-memory", "out of memory");
+        return NULL;
+    }
+    if ((rc = home_open(h, s->hs_dir, HOME_STORE)) != 0) {
+        free(h);
+        http__error(rs, rc == ILONET_EBUSY ? 503 : 500, ilonet_errname(rc),
+                    "node home %s: %s", s->hs_dir, ilonet_strerror(rc));
+        return NULL;
+    }
+    if (!h->h_has_cert) {
+        home_close(h);
+        free(h);
+        http__error(rs, 409, "unknown-author",
+                    "no certificate installed (ilonet cert install FILE)");
+        return NULL;
+    }
+    return h;
+}
+
+void
+http__home_put(struct http_server *s, struct home *h)
+{
+    if (!h)
+        return;
+    /* A connection left inside a transaction (an error path) is not
+     * reused. */
+    if (!store_in_txn(h->h_store)) {
+        pthread_mutex_lock(&s->hs_mtx);
+        if (s->hs_npool < HTTP_POOL_MAX) {
+            s->hs_pool[s->hs_npool++] = h;
+            h = NULL;
+        }
+        pthread_mutex_unlock(&s->hs_mtx);
+    }
+    if (h) {
+        home_close(h);
+        free(h);
+    }
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+static int
+http__hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes s in place ('+' as space when plus); -1 on a bad escape
+ * or a decoded NUL. */
+static int
+http__pct_decode(char *s, int plus)
+{
+    char *w = s;
+
+    for (char *r = s; *r; r++) {
+        if (*r == '%') {
+            int hi = http__hexval(r[1]), lo = hi < 0 ? -1 : http__hexval(r[2]);
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                return -1;
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else if (*r == '+' && plus) {
+            *w++ = ' ';
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return 0;
+}
+
+/* Splits the request URI into path and query parameters. */
+static int
+http__parse_uri(const char *uri, struct http__req *rq, struct http__resp *rs)
+{
+    size_t n = strlen(uri);
+    char *q, *tok, *save = NULL;
+
+    if (n > 4096) {
+        http__error(rs, 414, "too-big", "request URI over 4096 bytes");
+        return -1;
+    }
+    if (!(rq->rq_scratch = malloc(2 * n + 2))) {
+        http__error(rs, 503, "no-memory", "out of memory");
+        return -1;
+    }
+    memcpy(rq->rq_scratch, uri, n + 1);
+    rq->rq_path = rq->rq_scratch;
+    if ((q = strchr(rq->rq_scratch, '#')) != NULL)
+        *q = '\0';
+    if ((q = strchr(rq->rq_scratch, '?')) != NULL)
+        *q++ = '\0';
+    if (http__pct_decode(rq->rq_path, 0) != 0) {
+        http__error(rs, 400, "malformed", "request path: bad percent escape");
+        return -1;
+    }
+    for (tok = q ? strtok_r(q, "&", &save) : NULL; tok;
+         tok = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(tok, '=');
+        struct http__param *p;
+        if (rq->rq_nparams == HTTP__PARAMS_MAX) {
+            http__error(rs, 400, "too-big", "query: more than %d parameters",
+                        HTTP__PARAMS_MAX);
+            return -1;
+        }
+        p = &rq->rq_params[rq->rq_nparams++];
+        p->hp_name = tok;
+        p->hp_value = eq ? eq + 1 : tok + strlen(tok);
+        if (eq)
+            *eq = '\0';
+        if (http__pct_decode(p->hp_name, 1) != 0 ||
+            http__pct_decode(p->hp_value, 1) != 0) {
+            http__error(rs, 400, "malformed",
+                        "query '%.60s': bad percent escape", p->hp_name);
+            return -1;
+        }
+        for (size_t i = 0; i + 1 < rq->rq_nparams; i++)
+            if (strcmp(rq->rq_params[i].hp_name, p->hp_name) == 0) {
+                http__error(rs, 400, "invalid-argument",
+                            "query '%.60s': given twice", p->hp_name);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+/* Sends rs as the response of the handler aio. */
+static void
+http__reply(nng_aio *aio, struct http__resp *rs)
+{
+    nng_http_res *res = NULL;
+    int rv;
+
+    if (rs->rs_body.hb_err)
+        http__error(rs, 500, "no-memory", "response too large or out of "
+                                          "memory");
+    if ((rv = nng_http_res_alloc(&res)) != 0) {
+        nng_aio_finish(aio, rv);
+        return;
+    }
+    nng_http_res_set_status(res, (uint16_t)rs->rs_status);
+    if ((rv = nng_http_res_set_header(res, "Content-Type",
+                                      rs->rs_type ? rs->rs_type
+                                                  : "application/json")) ||
+        (rv = nng_http_res_set_header(res, "Content-Security-Policy",
+                                      http__csp)) ||
+        (rv = nng_http_res_set_header(res, "X-Content-Type-Options",
+                                      "nosniff")) ||
+        (rv = nng_http_res_set_header(res, "Referrer-Policy",
+                                      "no-referrer")) ||
+        (rv = nng_http_res_set_header(res, "X-Frame-Options", "DENY")) ||
+        (rv = nng_http_res_set_header(res, "Cache-Control", "no-store")) ||
+        (rs->rs_disposition[0] &&
+         (rv = nng_http_res_set_header(res, "Content-Disposition",
+                                       rs->rs_disposition))) ||
+        (rs->rs_close &&
+         (rv = nng_http_res_set_header(res, "Connection", "close"))) ||
+        (rv = nng_http_res_copy_data(res,
+                                     rs->rs_body.hb_data ? rs->rs_body.hb_data
+                                                         : "",
+                                     rs->rs_body.hb_len))) {
+        nng_http_res_free(res);
+        nng_aio_finish(aio, rv);
+        return;
+    }
+    nng_aio_set_output(aio, 0, res);
+    nng_aio_finish(aio, 0);
+}
+
+/* One /api request waiting for its body. */
+struct http__ctx {
+    struct http_server *c_srv;
+    nng_aio *c_user; /* the handler's aio */
+    nng_aio *c_read;
+    nng_http_req *c_req;
+    uint8_t *c_body;
+    size_t c_len;
+};
+
+static void
+http__run(struct http_server *s, nng_aio *aio, nng_http_req *req,
+          const uint8_t *body, size_t len)
+{
+    struct http__req rq;
+    struct http__resp rs;
+
+    memset(&rq, 0, sizeof(rq));
+    memset(&rs, 0, sizeof(rs));
+    rq.rq_method = nng_http_req_get_method(req);
+    rq.rq_body = body;
+    rq.rq_body_len = len;
+    if (http__parse_uri(nng_http_req_get_uri(req), &rq, &rs) == 0)
+        http__api(s, &rq, &rs);
+    http__reply(aio, &rs);
+    http__buf_free(&rs.rs_body);
+    free(rq.rq_scratch);
+}
+
+static void
+http__on_body(void *arg)
+{
+    struct http__ctx *c = arg;
+    int rv = nng_aio_result(c->c_read);
+
+    if (rv == 0) {
+        http__run(c->c_srv, c->c_user, c->c_req, c->c_body, c->c_len);
+    } else {
+        struct http__resp rs;
+        memset(&rs, 0, sizeof(rs));
+        if (rv == NNG_ETIMEDOUT)
+            http__error(&rs, 408, "timeout",
+                        "request body did not arrive within %d ms",
+                        HTTP_BODY_TIMEOUT_MS);
+        else
+            http__error(&rs, 400, "malformed", "request body: %s",
+                        nng_strerror(rv));
+        rs.rs_close = 1;
+        http__reply(c->c_user, &rs);
+        http__buf_free(&rs.rs_body);
+    }
+    free(c->c_body);
+    nng_aio_reap(c->c_read); /* cannot free an aio inside its callback */
+    free(c);
+}
+
+/* Constant-time check of "Bearer <token>". */
+static int
+http__authorised(const struct http_server *s, const char *hdr)
+{
+    static const char pre[] = "Bearer ";
+
+    if (!hdr || strncmp(hdr, pre, sizeof(pre) - 1) != 0)
+        return 0;
+    hdr += sizeof(pre) - 1;
+    if (strlen(hdr) != HTTP_TOKEN_HEX)
+        return 0;
+    return sodium_memcmp(hdr, s->hs_token, HTTP_TOKEN_HEX) == 0;
+}
+
+static void
+http__on_api(nng_aio *aio)
+{
+    nng_http_req *req = nng_aio_get_input(aio, 0);
+    nng_http_handler *h = nng_aio_get_input(aio, 1);
+    nng_http_conn *conn = nng_aio_get_input(aio, 2);
+    struct http_server *s = nng_http_handler_get_data(h);
+    const char *cl = nng_http_req_get_header(req, "Content-Length");
+    const char *te = nng_http_req_get_header(req, "Transfer-Encoding");
+    struct http__resp rs;
+    unsigned long long len = 0;
+    struct http__ctx *c;
+    nng_iov iov;
+
+    memset(&rs, 0, sizeof(rs));
+    /* Authentication first: a request without the token costs nothing
+     * and writes nothing; its body is never read. */
+    if (!http__authorised(s, nng_http_req_get_header(req, "Authorization"))) {
+        http__error(&rs, 401, "unauthorised",
+                    "missing or wrong token: send 'Authorization: Bearer "
+                    "<token>' (the token is in %s in the node home)",
+                    HTTP_TOKEN_FILE);
+        rs.rs_close = 1;
+        goto reply;
+    }
+    if (te) {
+        http__error(&rs, 400, "malformed",
+                    "request body: Transfer-Encoding is not accepted; send "
+                    "Content-Length");
+        rs.rs_close = 1;
+        goto reply;
+    }
+    if (cl) {
+        char *end;
+        if (!*cl || *cl == '-' || *cl == '+' || *cl == ' ')
+            end = (char *)cl;
+        else
+            len = strtoull(cl, &end, 10);
+        if (*end != '\0' || end == cl) {
+            http__error(&rs, 400, "malformed",
+                        "header 'Content-Length': not a number");
+            rs.rs_close = 1;
+            goto reply;
+        }
+        if (len > HTTP_BODY_MAX) {
+            http__error(&rs, 400, "too-big",
+                        "request body: %llu bytes, over the %d-byte bound",
+                        len, HTTP_BODY_MAX);
+            rs.rs_close = 1;
+            goto reply;
+        }
+    }
+    if (len == 0) {
+        http__run(s, aio, req, NULL, 0);
+        return;
+    }
+    if (!(c = calloc(1, sizeof(*c))) || !(c->c_body = malloc(len)) ||
+        nng_aio_alloc(&c->c_read, http__on_body, c) != 0) {
+        if (c)
+            free(c->c_body);
+        free(c);
+        http__error(&rs, 503, "no-memory", "out of memory");
+        rs.rs_close = 1;
+        goto reply;
+    }
+    c->c_srv = s;
+    c->c_user = aio;
+    c->c_req = req;
+    c->c_len = (size_t)len;
+    iov.iov_buf = c->c_body;
+    iov.iov_len = c->c_len;
+    nng_aio_set_iov(c->c_read, 1, &iov);
+    nng_aio_set_timeout(c->c_read, HTTP_BODY_TIMEOUT_MS);
+    nng_http_conn_read_all(conn, c->c_read);
+    return;
+reply:
+    http__reply(aio, &rs);
+    http__buf_free(&rs.rs_body);
+}
+
+static void
+http__on_page(nng_aio *aio)
+{
+    nng_http_req *req = nng_aio_get_input(aio, 0);
+    struct http__resp rs;
+    char path[256];
+    const char *uri = nng_http_req_get_uri(req);
+    size_t n = strcspn(uri, "?#");
+
+    memset(&rs, 0, sizeof(rs));
+    snprintf(path, sizeof(path), "%.*s", (int)(n < 255 ? n : 255), uri);
+    if (!http__page(path, &rs))
+        http__error(&rs, 404, "not-found", "no such page: %.100s", path);
+    http__reply(aio, &rs);
+    http__buf_free(&rs.rs_body);
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static int
+http__nng_err(int rv)
+{
+    switch (rv) {
+    case NNG_EADDRINUSE:
+        return ILONET_EEXIST;
+    case NNG_EADDRINVAL:
+    case NNG_EINVAL:
+    case NNG_ENOTSUP:
+        return ILONET_EINVAL;
+    case NNG_ENOMEM:
+        return ILONET_ENOMEM;
+    case NNG_EPERM:
+        return ILONET_EPERM;
+    default:
+        return ILONET_EIO;
+    }
+}
+
+int
+http_start(struct http_server **out, const char *home_dir, const char *addr,
+           char *msg)
+{
+    struct http_server *s;
+    struct home *h;
+    struct http__resp rs;
+    nng_sockaddr sa;
+    nng_url *u;
+    char url[HTTP_URL_MAX];
+    int rv, rc;
+
+    if (!out || !home_dir)
+        return ILONET_EINVAL;
+    if (!addr || !*addr)
+        addr = HTTP_DEFAULT_ADDR;
+    if (strncmp(addr, "http://", 7) == 0)
+        addr += 7;
+    if (strlen(addr) > 200 || !strchr(addr, ':') || strchr(addr, '/'))
+        return http__msg(msg, ILONET_EINVAL,
+                         "--http %s: expected HOST:PORT, like %s", addr,
+                         HTTP_DEFAULT_ADDR);
+    if (!(s = calloc(1, sizeof(*s))))
+        return ILONET_ENOMEM;
+    pthread_mutex_init(&s->hs_mtx, NULL);
+    snprintf(s->hs_dir, sizeof(s->hs_dir), "%s", home_dir);
+    if ((rc = http_token(home_dir, s->hs_token)) != 0) {
+        http__msg(msg, rc, "%s/%s: %s", home_dir, HTTP_TOKEN_FILE,
+                  rc == ILONET_EPERM ? "readable by others (chmod 600)"
+                                     : ilonet_strerror(rc));
+        goto fail;
+    }
+    /* The home must open now, not at the first request. */
+    memset(&rs, 0, sizeof(rs));
+    if (!(h = http__home_get(s, &rs))) {
+        rc = ILONET_EIO;
+        http__msg(msg, rc, "%.*s", (int)rs.rs_body.hb_len,
+                  rs.rs_body.hb_data ? rs.rs_body.hb_data : "");
+        http__buf_free(&rs.rs_body);
+        goto fail;
+    }
+    http__home_put(s, h);
+    snprintf(url, sizeof(url), "http://%s", addr);
+    if ((rv = nng_url_parse(&u, url)) != 0) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "--http %s: %s", addr, nng_strerror(rv));
+        goto fail;
+    }
+    rv = nng_http_server_hold(&s->hs_srv, u);
+    nng_url_free(u);
+    if (rv != 0) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "--http %s: %s", addr, nng_strerror(rv));
+        goto fail;
+    }
+    if ((rv = nng_http_handler_alloc(&s->hs_api, "/api", http__on_api)) ||
+        (rv = nng_http_handler_set_method(s->hs_api, NULL)) ||
+        (rv = nng_http_handler_set_tree(s->hs_api)) ||
+        (rv = nng_http_handler_collect_body(s->hs_api, false, 0)) ||
+        (rv = nng_http_handler_set_data(s->hs_api, s, NULL)) ||
+        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_api))) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
+        goto fail;
+    }
+    if ((rv = nng_http_handler_alloc(&s->hs_page, "/", http__on_page)) ||
+        (rv = nng_http_handler_set_method(s->hs_page, "GET")) ||
+        (rv = nng_http_handler_set_tree(s->hs_page)) ||
+        (rv = nng_http_handler_set_data(s->hs_page, s, NULL)) ||
+        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_page))) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
+        goto fail;
+    }
+    if ((rv = nng_http_server_start(s->hs_srv)) != 0) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc,
+                  rc == ILONET_EEXIST ? "--http %s: address in use (%s)"
+                                      : "--http %s: %s",
+                  addr, nng_strerror(rv));
+        goto fail;
+    }
+    /* The real port (port 0 picks one). */
+    {
+        char host[128];
+        const char *colon = strrchr(addr, ':');
+        unsigned port = (unsigned)atoi(colon + 1);
+        snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
+        if (nng_http_server_get_addr(s->hs_srv, &sa) == 0 &&
+            sa.s_family == NNG_AF_INET)
+            port = ((sa.s_in.sa_port & 0xff) << 8) | (sa.s_in.sa_port >> 8);
+        snprintf(s->hs_url, sizeof(s->hs_url), "http://%s:%u/",
+                 host[0] ? host : "127.0.0.1", port);
+    }
+    *out = s;
+    return 0;
+fail:
+    http_stop(s);
+    return rc;
+}
+
+int
+http_url(const struct http_server *s, char *out, size_t cap)
+{
+    if (!s || !out)
+        return ILONET_EINVAL;
+    if ((size_t)snprintf(out, cap, "%s#token=%s", s->hs_url, s->hs_token) >=
+        cap)
+        return ILONET_ETOOBIG;
+    return 0;
+}
+
+void
+http_stop(struct http_server *s)
+{
+    if (!s)
+        return;
+    if (s->hs_srv) {
+        nng_http_server_stop(s->hs_srv);
+        /* Removing a handler waits for none of its callbacks; the server
+         * was stopped first, so no new request starts, and release drops
+         * the last reference after the connections closed. */
+        if (s->hs_api) {
+            nng_http_server_del_handler(s->hs_srv, s->hs_api);
+            nng_http_handler_free(s->hs_api);
+        }
+        if (s->hs_page) {
+            nng_http_server_del_handler(s->hs_srv, s->hs_page);
+            nng_http_handler_free(s->hs_page);
+        }
+        nng_http_server_release(s->hs_srv);
+    } else {
+        if (s->hs_api)
+            nng_http_handler_free(s->hs_api);
+        if (s->hs_page)
+            nng_http_handler_free(s->hs_page);
+    }
+    for (size_t i = 0; i < s->hs_npool; i++) {
+        home_close(s->hs_pool[i]);
+        free(s->hs_pool[i]);
+    }
+    pthread_mutex_destroy(&s->hs_mtx);
+    sodium_memzero(s->hs_token, sizeof(s->hs_token));
+    free(s);
+}
+
+/* ---- child process --------------------------------------------------------- */
+
+struct http__hello {
+    int hh_rc;
+    char hh_text[HTTP_URL_MAX + HTTP_MSG_MAX];
+};
+
+int
+http_spawn(const char *home_dir, const char *addr, pid_t *pid, char *url,
+           size_t urlcap, char *msg)
+{
+    struct http__hello hello;
+    int fds[2];
+    pid_t parent = getpid(), p;
+    size_t got = 0;
+
+    if (!home_dir || !pid)
+        return ILONET_EINVAL;
+    if (pipe(fds) != 0)
+        return http__msg(msg, ILONET_EIO, "pipe: %s", strerror(errno));
+    fflush(stdout);
+    fflush(stderr);
+    p = fork();
+    if (p < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return http__msg(msg, ILONET_EIO, "fork: %s", strerror(errno));
+    }
+    if (p == 0) {
+        struct http_server *s = NULL;
+        sigset_t set;
+        int sig;
+
+        close(fds[0]);
+        /* Signals are taken with sigwait: block them before NNG starts
+         * its threads (they inherit the mask). */
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(0);
+        memset(&hello, 0, sizeof(hello));
+        hello.hh_rc = http_start(&s, home_dir, addr, hello.hh_text);
+        if (hello.hh_rc == 0)
+            http_url(s, hello.hh_text, sizeof(hello.hh_text));
+        if (write(fds[1], &hello, sizeof(hello)) != (ssize_t)sizeof(hello) ||
+            hello.hh_rc != 0) {
+            http_stop(s);
+            nng_fini();
+            _exit(1);
+        }
+        close(fds[1]);
+        while (sigwait(&set, &sig) != 0)
+            ;
+        http_stop(s);
+        nng_fini();
+        _exit(0);
+    }
+    close(fds[1]);
+    while (got < sizeof(hello)) {
+        ssize_t r = read(fds[0], (char *)&hello + got, sizeof(hello) - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fds[0]);
+    if (got != sizeof(hello) || hello.hh_rc != 0) {
+        int st;
+        while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (got != sizeof(hello))
+            return http__msg(msg, ILONET_EIO, "http server process died at "
+                                              "start");
+        hello.hh_text[sizeof(hello.hh_text) - 1] = '\0';
+        return http__msg(msg, hello.hh_rc, "%s", hello.hh_text);
+    }
+    hello.hh_text[sizeof(hello.hh_text) - 1] = '\0';
+    if (url)
+        snprintf(url, urlcap, "%s", hello.hh_text);
+    sodium_memzero(&hello, sizeof(hello));
+    *pid = p;
+    return 0;
+}
+
+void
+http_reap(pid_t pid)
+{
+    int st;
+
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 500; i++) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+}

@@ -1,0 +1,91 @@
+/* http.h - the node's local HTTP/JSON API and web page (NNG's HTTP server). */
+#ifndef ILONET_HTTP_H
+#define ILONET_HTTP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * `ilonet node --http ADDR` serves, on loopback by default:
+ *   /            the web page (HTML, CSS and plain JavaScript embedded in
+ *                the binary, no external origin: see docs/API.md);
+ *   /api/...     the JSON API (every endpoint in docs/API.md).
+ *
+ * Threads: request handlers run on NNG's threads. Each request borrows a
+ * store connection of its own from a small pool (a struct home opened
+ * with HOME_STORE is used by one thread at a time), so no SQLite
+ * connection is ever shared between threads and the node's sync loop is
+ * never touched: the running node notices appends made here by watching
+ * the store (node.h, "nudges").
+ *
+ * Authentication: a random token (32 bytes, 64 hex digits) in the 0600
+ * file HTTP_TOKEN_FILE of the node home, created on the first start. Every
+ * /api request must carry `Authorization: Bearer <token>`; anything else
+ * gets 401 before the body is read, so nothing is written. The page is
+ * public (it holds no data) and learns the token from the URL fragment
+ * printed by the node (#token=...), which never reaches the server.
+ *
+ * Bounds: request bodies at most HTTP_BODY_MAX bytes (Content-Length
+ * required for a body), a body must arrive within HTTP_BODY_TIMEOUT_MS,
+ * request lines and headers at most 8 KiB (NNG), JSON bodies are flat
+ * objects of at most HTTP_FIELDS_MAX fields. Every invalid request gets a
+ * 4xx with {"error": code, "message": text}; codes are the names of
+ * crypto/error.h (ilonet_errname) plus "unauthorised" for the token.
+ *
+ * Errors: 0 or a negative ilonet code. Library code never prints: msg
+ * (may be NULL, HTTP_MSG_MAX bytes) receives a one-line reason.
+ */
+
+#define HTTP_DEFAULT_ADDR "127.0.0.1:8080"
+#define HTTP_TOKEN_FILE "http.token"
+#define HTTP_TOKEN_HEX 64
+#define HTTP_BODY_MAX (64 * 1024)
+#define HTTP_BODY_TIMEOUT_MS 10000
+#define HTTP_FIELDS_MAX 32
+#define HTTP_POOL_MAX 4
+#define HTTP_MSG_MAX 256
+#define HTTP_URL_MAX 256
+
+struct http_server;
+
+/*
+ * Reads the home's token into out (64 hex digits and a NUL), creating the
+ * file (0600, O_EXCL) with a fresh random token when it is absent.
+ * ILONET_EPERM if the file is readable by others; ILONET_EMALFORMED if it
+ * does not hold a token. Thread-safe.
+ */
+int http_token(const char *home_dir, char out[static HTTP_TOKEN_HEX + 1]);
+
+/*
+ * Starts serving the node home at home_dir on addr ("HOST:PORT" or
+ * "http://HOST:PORT"; NULL or "": HTTP_DEFAULT_ADDR; port 0 picks a free
+ * port). Loads or creates the token and checks that the home opens. On
+ * success *out is owned by the caller (http_stop). ILONET_EEXIST: address
+ * in use; ILONET_EINVAL: bad address.
+ */
+int http_start(struct http_server **out, const char *home_dir,
+               const char *addr, char *msg);
+
+/* The page's address with the token in the fragment:
+ * "http://127.0.0.1:8080/#token=..." (cap bytes incl. NUL). */
+int http_url(const struct http_server *s, char *out, size_t cap);
+
+/* Stops serving, waits for running handlers, closes every pooled store
+ * connection and frees s. NULL is a no-op. Call from a thread that is not
+ * an NNG thread, before nng_fini(). */
+void http_stop(struct http_server *s);
+
+/*
+ * Runs the server in a child process for `ilonet node --http`: node_run()
+ * ends with nng_fini(), which must not happen under a running HTTP server,
+ * and a separate process keeps every HTTP client away from the sync loop.
+ * Call before the parent opens its store (a SQLite connection must not
+ * cross a fork). The child serves until SIGTERM/SIGINT or until the
+ * parent dies. On success *pid is the child and url its address (as
+ * http_url). http_reap() stops and waits for it.
+ */
+int http_spawn(const char *home_dir, const char *addr, pid_t *pid,
+               char *url, size_t urlcap, char *msg);
+void http_reap(pid_t pid);
+
+#endif

@@ -1,0 +1,91 @@
+/* http_int.h - internals shared by http.c, http_api.c and http_page.c. */
+#ifndef ILONET_HTTP_INT_H
+#define ILONET_HTTP_INT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http.h"
+#include "node/home.h"
+
+/* A growing output buffer; hb_err is set (and writes stop) when an
+ * allocation fails or the buffer would pass HTTP__OUT_MAX. */
+#define HTTP__OUT_MAX (64u * 1024 * 1024)
+struct http__buf {
+    char *hb_data;
+    size_t hb_len, hb_cap;
+    int hb_err;
+};
+
+void http__buf_put(struct http__buf *b, const void *p, size_t n);
+void http__buf_puts(struct http__buf *b, const char *s);
+void http__buf_printf(struct http__buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A JSON string literal (quotes and escapes); NULL prints null. */
+void http__buf_json_str(struct http__buf *b, const char *s);
+void http__buf_json_strn(struct http__buf *b, const char *s, size_t n);
+void http__buf_hex(struct http__buf *b, const uint8_t *p, size_t n);
+void http__buf_free(struct http__buf *b);
+
+/* Query parameters, percent-decoded. */
+#define HTTP__PARAMS_MAX 16
+struct http__param {
+    char *hp_name;
+    char *hp_value;
+    int hp_used;
+};
+
+/* A flat JSON object body: each value in its CLI text form (strings as
+ * is, integers in decimal, arrays of strings joined with ','); hf_null for
+ * null (an amendment clears the field). */
+struct http__field {
+    char *hf_name;
+    char *hf_value;
+    int hf_null;
+};
+
+struct http__req {
+    const char *rq_method;
+    char *rq_path;  /* decoded path, without the query (malloc'd) */
+    size_t rq_nparams;
+    struct http__param rq_params[HTTP__PARAMS_MAX];
+    const uint8_t *rq_body;
+    size_t rq_body_len;
+    char *rq_scratch; /* owns the parameter strings */
+};
+
+struct http__resp {
+    int rs_status;
+    const char *rs_type;  /* Content-Type */
+    char rs_disposition[128]; /* Content-Disposition, "" for none */
+    struct http__buf rs_body;
+    int rs_close;
+};
+
+/* Sets rs to an error response {"error": code, "message": ...}. */
+void http__error(struct http__resp *rs, int status, const char *code,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Borrows a store connection for this request (opened on first use,
+ * pooled after). NULL with rs set to a 500/503 error on failure. */
+struct http_server;
+struct home *http__home_get(struct http_server *s, struct http__resp *rs);
+void http__home_put(struct http_server *s, struct home *h);
+
+/* Parses body as a flat JSON object. 0, or ILONET_EMALFORMED with a
+ * reason in why. *fields and *n are malloc'd into *mem (free it). */
+int http__json_parse(const uint8_t *body, size_t len,
+                     struct http__field *fields, size_t max, size_t *n,
+                     char **mem, char *why, size_t whylen);
+
+/* The API: fills rs for rq (on an NNG thread). */
+void http__api(struct http_server *s, struct http__req *rq,
+               struct http__resp *rs);
+/* The page assets: 1 if path names one (rs filled), else 0. */
+int http__page(const char *path, struct http__resp *rs);
+
+/* The Content-Security-Policy sent with every response. */
+extern const char http__csp[];
+
+#endif
