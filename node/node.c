@@ -16,6 +16,7 @@
 #include "peer.h"
 #include "replication/sync.h"
 #include "storage/log.h"
+#include "storage/view.h"
 
 #define NODE__MAX_PEERS 256 /* live connections, all states */
 #define NODE__MAX_KEYS 256  /* strike records */
@@ -646,6 +647,43 @@ node__write_status(struct node *n)
 
 static void node__stop(struct node *n);
 
+/* Signatures checked per tick in the background: batched ingest checks
+ * one signature per range and leaves the others for here (DESIGN §4). */
+#define NODE__VERIFY_PER_TICK 512
+
+/* Background work between bursts of ingest: individual signature checks
+ * and the release of quarantined entries whose time has come. */
+static void
+node__background(struct node *n, uint64_t now)
+{
+    struct store *s = n->n_home->h_store;
+    size_t checked = 0;
+    uint64_t released = 0;
+    int rc;
+
+    if (n->n_txn)
+        return; /* never inside the group commit of received batches */
+    /* Only when ingest is idle: catching up comes first. */
+    rc = now < n->n_last_recv + 200
+             ? 0
+             : log_check_pending(s, NODE__VERIFY_PER_TICK, &checked);
+    if (rc == ILONET_EBADSIG) {
+        /* An author signed over an invalid earlier signature: the entry
+         * is quarantined; recompute the view without it. */
+        node__log("verify: bad-signature found by the background check; "
+                  "entry quarantined, view rebuilt");
+        if (store_begin(s) == 0) {
+            if (view_rebuild(s) == 0)
+                store_commit(s);
+            else
+                store_rollback(s);
+        }
+    }
+    if (view_release_due(s, now, &released) == 0 && released)
+        node__log("quarantine: %llu entries reached their time",
+                  (unsigned long long)released);
+}
+
 static int
 node__oneshot_done(struct node *n)
 {
@@ -667,6 +705,7 @@ node__tick(uv_timer_t *t)
                      now >= n->n_last_recv + NODE__GROUP_IDLE_MS))
         node__txn_close(n);
     node__watch_store(n, now);
+    node__background(n, now);
     for (size_t i = 0; i < n->n_npeers;) {
         struct peer *p = n->n_peers[i];
         struct node__pinfo *pi = peer_data(p);
