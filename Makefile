@@ -165,3 +165,16 @@ uninstall:
 
 clean:
 	$(Q)rm -rf build build-asan build-tsan build-cov build-fuzz ilonet
+
+# ---- TSan (issue 6 item 7): the unit suite, node processes included ----
+# NNG runs callbacks on its own threads. Every process (tests, and the
+# `ilonet node` children they start) writes its reports to
+# build-tsan/tsan.<pid>, so a race in a node child fails the run too.
+tsan:
+	$(Q)rm -f build-tsan/tsan.*
+	$(Q)TSAN_OPTIONS="log_path=$(abspath build-tsan)/tsan $(TSAN_OPTIONS)" \
+	    $(MAKE) --no-print-directory unit BUILD=build-tsan OPT="-O1 -g" \
+	    XCFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=thread"
+	$(Q)if ls build-tsan/tsan.* >/dev/null 2>&1; then head -60 build-tsan/tsan.*; \
+	    echo "tsan: reports in build-tsan/tsan.*"; exit 1; fi; echo "tsan: no reports"
