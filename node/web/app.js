@@ -140,7 +140,8 @@ function drawChart(rows) {
   const per = {};
   for (const r of rows) { per[r.month] = per[r.month] || {}; per[r.month][r.category] = r.n; }
   const totals = months.map((m) => Object.values(per[m]).reduce((a, b) => a + b, 0));
-  const max = Math.max(1, ...totals);
+  const step = Math.max(1, Math.ceil(Math.max(1, ...totals) / 4));
+  const max = step * 4;
   const W = 640, H = 220, L = 34, B = 26, bw = Math.min(60, (W - L - 10) / months.length - 10);
   const svg = document.createElementNS(NS, 'svg');
   svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
@@ -154,7 +155,7 @@ function drawChart(rows) {
   };
   const y = (v) => H - B - (H - B - 10) * v / max;
   for (let t = 0; t <= 4; t++) {
-    const v = Math.round(max * t / 4);
+    const v = step * t;
     mk('line', { x1: L, x2: W, y1: y(v), y2: y(v), stroke: '#e3e8ef' });
     mk('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5f6b7a' }, v);
   }

@@ -1,0 +1,311 @@
+/* test_browser.c - the node page in headless Chromium driven by Playwright (tests/web_browser.js). */
+/*
+ * Installs playwright-core from npm into a temporary folder (npm cache in
+ * build/npm-cache) and uses Debian's chromium (apt-get install if
+ * missing); prints a SKIP line only when either cannot be had. Builds a
+ * testnet (DE, FR, EU) whose certificates start six months back, seeds
+ * observations spread over those months with the CLI (the test clock
+ * offset), starts the nodes with --http, then the script: opens DE's page,
+ * records an observation through the form (a bad figure first: the error
+ * names the field), sees it on FR's page after sync, previews the report,
+ * and screenshots FR's dashboard to build/web-page.png (docs/web-page.png
+ * is a copy). Needs ILONET_BIN (make unit).
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PLAYWRIGHT "playwright-core@1.65.1"
+#define NODES 3
+
+struct bnode {
+    char dir[512], log[600], url[300];
+    int http_port;
+    pid_t pid;
+};
+
+static struct bnode g_nodes[NODES];
+static pid_t g_pids[8];
+static int g_npids;
+
+static void
+kill_all(void)
+{
+    for (int i = 0; i < g_npids; i++)
+        if (g_pids[i] > 0) {
+            kill(g_pids[i], SIGKILL);
+            waitpid(g_pids[i], NULL, 0);
+        }
+}
+
+static uint64_t
+mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static const char *
+bin(void)
+{
+    const char *b = getenv("ILONET_BIN");
+    return b && *b ? b : "./build/ilonet";
+}
+
+static int
+run(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+run(char *out, size_t cap, const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    FILE *f;
+    size_t n = 0;
+    int st;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    if (!(f = popen(cmd, "r")))
+        return -1;
+    if (out && cap) {
+        size_t k;
+        while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, f)) > 0)
+            n += k;
+        out[n] = 0;
+    }
+    {
+        char sink[4096];
+        while (fread(sink, 1, sizeof(sink), f) > 0)
+            ;
+    }
+    st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* chromium, node and playwright-core in pw_dir; 0 when not available. */
+static int
+tools_ready(const char *pw_dir)
+{
+    char cwd[600];
+
+    if (access("/usr/bin/chromium", X_OK) != 0 &&
+        (geteuid() != 0 ||
+         system("DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+                "chromium >/dev/null 2>&1") != 0 ||
+         access("/usr/bin/chromium", X_OK) != 0)) {
+        printf("SKIP t_browser_page: chromium is not installed and could "
+               "not be installed\n");
+        return 0;
+    }
+    if (system("command -v node >/dev/null 2>&1 && command -v npm "
+               ">/dev/null 2>&1") != 0) {
+        printf("SKIP t_browser_page: node/npm not installed\n");
+        return 0;
+    }
+    if (!getcwd(cwd, sizeof(cwd)))
+        return 0;
+    if (run(NULL, 0,
+            "cd '%s' && echo '{\"private\":true}' > package.json && "
+            "timeout 120 npm install --no-audit --no-fund --prefer-offline "
+            "--cache '%s/build/npm-cache' " PLAYWRIGHT " >npm.log 2>&1",
+            pw_dir, cwd) != 0) {
+        printf("SKIP t_browser_page: npm could not install " PLAYWRIGHT
+               " (see %s/npm.log)\n",
+               pw_dir);
+        return 0;
+    }
+    return 1;
+}
+
+static void
+node_start(struct bnode *nd)
+{
+    char addr[64], line[1024];
+    uint64_t t0 = mono_ms();
+    int up = 0;
+    pid_t pid;
+
+    snprintf(addr, sizeof(addr), "127.0.0.1:%d", nd->http_port);
+    unlink(nd->log);
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        int fd = open(nd->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int nul = open("/dev/null", O_WRONLY);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (fd >= 0)
+            dup2(fd, 2);
+        if (nul >= 0)
+            dup2(nul, 1);
+        execl(bin(), bin(), "-C", nd->dir, "node", "--http", addr,
+              (char *)NULL);
+        _exit(127);
+    }
+    nd->pid = pid;
+    if (g_npids == 0)
+        atexit(kill_all);
+    g_pids[g_npids++] = pid;
+    while (up != 2) {
+        FILE *f = fopen(nd->log, "r");
+        up = 0;
+        while (f && fgets(line, sizeof(line), f)) {
+            char *p = strstr(line, "http: page at ");
+            if (p && sscanf(p + 14, "%299s", nd->url) == 1)
+                up++;
+            if (strstr(line, "listening on"))
+                up++;
+        }
+        if (f)
+            fclose(f);
+        if (up != 2) {
+            struct timespec ts = {0, 20000000L};
+            ASSERT(mono_ms() - t0 < 10000);
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+/* Observations over the last six months (written before the nodes run,
+ * with the CLI's test clock offset), a meeting and a task. */
+static void
+seed(const char *root)
+{
+    static const char *const cats[] = {"flows", "routes", "incidents",
+                                       "document-fraud", "return",
+                                       "modus-operandi"};
+    static const char *const who[] = {"DE", "FR", "EU"};
+    static const char *const text[6][3] = {
+        {"Irregular crossings at the Van border rising",
+         "Departures by sea from Izmir", "Transit via Istanbul airport"},
+        {"Land route Van-Istanbul-Edirne re-used", "Aegean crossings to "
+         "Lesvos", "Route through Kapikule border crossing"},
+        {"Capsizing off Bodrum: rescue and arrests", "Truck with migrants "
+         "stopped near Edirne", "Mass departure attempt at Ayvalik"},
+        {"Look-alike use of genuine passports at IST", "Forged Schengen visas "
+         "sold in Aksaray", "Altered residence permits detected"},
+        {"Readmission requests answered within 30 days", "Voluntary returns "
+         "assisted by IOM", "Return flights to Islamabad resumed"},
+        {"Crew recruited on site for single crossings", "Payment through "
+         "hawala agents", "Use of rented yachts for crossings"}};
+    char v[32], out[256];
+    int k = 0;
+
+    for (int m = 5; m >= 0; m--)
+        for (int c = 0; c < 6; c++) {
+            int n = (c * 7 + m * 3) % 4; /* 0..3 a month per category */
+            for (int i = 0; i < n; i++, k++) {
+                snprintf(v, sizeof(v), "-%llu",
+                         (unsigned long long)(m * 30ull + (unsigned)c) *
+                                 86400000ull +
+                             (unsigned long long)(6 - i) * 3600000ull);
+                setenv("ILONET_CLOCK_OFFSET_MS", v, 1);
+                ASSERT_EQ(run(out, sizeof(out),
+                              "%s -C %s/%s observe --category %s --summary "
+                              "'%s' --figure %d --unit persons "
+                              "--reliability %c",
+                              bin(), root, who[k % 3], cats[c],
+                              text[c][k % 3], 10 + (k * 37) % 200,
+                              "ABC"[k % 3]),
+                          0);
+            }
+        }
+    unsetenv("ILONET_CLOCK_OFFSET_MS");
+    ASSERT_EQ(run(out, sizeof(out),
+                  "%s -C %s/DE meeting add --date 2026-07-02 --place "
+                  "'Embassy of Germany, Ankara' --convenor DE --participants "
+                  "DE,EU,FR --commission present --topics 'Flows across the "
+                  "eastern border'",
+                  bin(), root),
+              0);
+    ASSERT_EQ(run(out, sizeof(out),
+                  "%s -C %s/DE task create --for FR --title 'Joint "
+                  "assessment of document fraud at IST'",
+                  bin(), root),
+              0);
+}
+
+static void
+t_browser_page(void)
+{
+    char *tmp = test_tmpdir("browser");
+    char pw[600], root[600], out[1 << 15], shot[700], pa[700], pb[700];
+    char summary[80], v[32], *line, *save = NULL;
+    int base = 46000 + (int)(getpid() % 500) * 20, n = 0, rc;
+    const char *src = getenv("ILONET_SRC");
+    uint64_t t0;
+
+    snprintf(pw, sizeof(pw), "%s/pw", tmp);
+    mkdir(pw, 0755);
+    if (!tools_ready(pw)) {
+        free(tmp);
+        return;
+    }
+    snprintf(root, sizeof(root), "%s/net", tmp);
+    /* certificates valid from six months back, so seeded entries count */
+    snprintf(v, sizeof(v), "-%llu", 200ull * 86400000ull);
+    setenv("ILONET_CLOCK_OFFSET_MS", v, 1);
+    ASSERT_EQ(run(out, sizeof(out),
+                  "%s testnet --host TR --states DE,FR,EU --out %s "
+                  "--base-port %d",
+                  bin(), root, base),
+              0);
+    unsetenv("ILONET_CLOCK_OFFSET_MS");
+    for (line = strtok_r(out, "\n", &save); line && n < NODES;
+         line = strtok_r(NULL, "\n", &save)) {
+        struct bnode *nd = &g_nodes[n];
+        char st[16], pk[80], url[128];
+        if (sscanf(line, "%511s %15s %79s %127s", nd->dir, st, pk, url) != 4)
+            continue;
+        memcpy(nd->log, nd->dir, strlen(nd->dir));
+        memcpy(nd->log + strlen(nd->dir), ".log", 5);
+        nd->http_port = base + 10 + n;
+        n++;
+    }
+    ASSERT_EQ(n, NODES);
+    seed(root);
+    for (int i = 0; i < NODES; i++)
+        node_start(&g_nodes[i]);
+    snprintf(shot, sizeof(shot), "%s/web-page.png", tmp);
+    snprintf(pa, sizeof(pa), "%s/profile-a", tmp);
+    snprintf(pb, sizeof(pb), "%s/profile-b", tmp);
+    snprintf(summary, sizeof(summary), "Capsizing off Bodrum, rescue %d",
+             (int)getpid());
+    t0 = mono_ms();
+    rc = run(out, sizeof(out),
+             "cd '%s' && PW_DIR='%s' URL_A='%s' URL_B='%s' SUMMARY='%s' "
+             "SHOT='%s' PROFILE_A='%s' PROFILE_B='%s' timeout 80 node "
+             "'%s/tests/web_browser.js' 2>&1",
+             tmp, pw, g_nodes[0].url, g_nodes[1].url, summary, shot, pa, pb,
+             src ? src : getcwd(root, sizeof(root)));
+    printf("%s  (%.1f s in the browser)\n", out,
+           (double)(mono_ms() - t0) / 1000.0);
+    ASSERT_EQ(rc, 0);
+    ASSERT(strstr(out, "visible on node B"));
+    {
+        struct stat sb;
+        ASSERT_EQ(stat(shot, &sb), 0);
+        ASSERT_GE(sb.st_size, 40000); /* a blank page is a few KB */
+        mkdir("build", 0755);
+        run(NULL, 0, "cp '%s' build/web-page.png", shot);
+    }
+    free(tmp);
+}
+
+TEST_LIST = {
+    TEST(t_browser_page),
+};
+
+TEST_MAIN()

@@ -1,0 +1,762 @@
+/* test_http.c - the HTTP/JSON API with curl against running `ilonet node --http` processes. */
+/*
+ * Each case builds a testnet (DE, FR, EU) under a fresh temp dir on ports
+ * derived from the pid, starts nodes with --http, and talks to them with
+ * curl (installed with apt-get when missing; SKIP only if that fails).
+ * Nodes are children with PR_SET_PDEATHSIG=SIGKILL, killed at exit too;
+ * their HTTP server process dies with them. Needs ILONET_BIN (make unit).
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NODES 3
+
+struct hnode {
+    char dir[512], log[600], url[300], base[128], token[65];
+    int port, http_port;
+    pid_t pid;
+};
+
+static struct hnode g_nodes[NODES];
+static pid_t g_pids[16];
+static int g_npids;
+static char g_root[512];
+
+static void
+kill_all(void)
+{
+    for (int i = 0; i < g_npids; i++)
+        if (g_pids[i] > 0) {
+            kill(g_pids[i], SIGKILL);
+            waitpid(g_pids[i], NULL, 0);
+            g_pids[i] = 0;
+        }
+}
+
+static uint64_t
+mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static const char *
+bin(void)
+{
+    const char *b = getenv("ILONET_BIN");
+    return b && *b ? b : "./build/ilonet";
+}
+
+/* Runs a shell command; stdout into out (NUL-terminated). Exit status. */
+static int
+run(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+run(char *out, size_t cap, const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    FILE *f;
+    size_t n = 0;
+    int st;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    if (!(f = popen(cmd, "r")))
+        return -1;
+    if (out && cap) {
+        size_t k;
+        while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, f)) > 0)
+            n += k;
+        out[n] = 0;
+    }
+    {
+        char sink[4096];
+        while (fread(sink, 1, sizeof(sink), f) > 0)
+            ;
+    }
+    st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int
+have_curl(void)
+{
+    if (system("command -v curl >/dev/null 2>&1") == 0)
+        return 1;
+    if (geteuid() == 0 &&
+        system("DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl "
+               ">/dev/null 2>&1") == 0 &&
+        system("command -v curl >/dev/null 2>&1") == 0)
+        return 1;
+    printf("SKIP test_http: curl is not installed and could not be "
+           "installed\n");
+    return 0;
+}
+
+/* A testnet of DE, FR, EU; nodes not started. */
+static void
+net_create(const char *tag)
+{
+    char out[8192], *line, *save = NULL, *tmp = test_tmpdir(tag);
+    int base = 40000 + (int)(getpid() % 1000) * 20, n = 0;
+
+    snprintf(g_root, sizeof(g_root), "%s/net", tmp);
+    free(tmp);
+    ASSERT_EQ(run(out, sizeof(out),
+                  "%s testnet --host TR --states DE,FR,EU --out %s "
+                  "--base-port %d",
+                  bin(), g_root, base),
+              0);
+    for (line = strtok_r(out, "\n", &save); line && n < NODES;
+         line = strtok_r(NULL, "\n", &save)) {
+        struct hnode *nd = &g_nodes[n];
+        char st[16], pk[80], url[128];
+        if (sscanf(line, "%511s %15s %79s %127s", nd->dir, st, pk, url) != 4)
+            continue;
+        memcpy(nd->log, nd->dir, strlen(nd->dir));
+        memcpy(nd->log + strlen(nd->dir), ".log", 5);
+        nd->port = base + n + 1;
+        nd->http_port = base + 10 + n;
+        n++;
+    }
+    ASSERT_EQ(n, NODES);
+}
+
+/* Starts node i with --http; waits for its page address and listener. */
+static void
+node_start(int i)
+{
+    struct hnode *nd = &g_nodes[i];
+    char addr[64], line[1024];
+    uint64_t t0 = mono_ms();
+    pid_t pid;
+    int up = 0;
+
+    snprintf(addr, sizeof(addr), "127.0.0.1:%d", nd->http_port);
+    unlink(nd->log); /* an earlier run's lines must not count */
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        int fd = open(nd->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int nul = open("/dev/null", O_WRONLY);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (fd >= 0)
+            dup2(fd, 2);
+        if (nul >= 0)
+            dup2(nul, 1);
+        execl(bin(), bin(), "-C", nd->dir, "node", "--http", addr,
+              (char *)NULL);
+        _exit(127);
+    }
+    nd->pid = pid;
+    if (g_npids == 0)
+        atexit(kill_all);
+    g_pids[g_npids++] = pid;
+    while (up != 2) {
+        FILE *f = fopen(nd->log, "r");
+        up = 0;
+        nd->url[0] = 0;
+        while (f && fgets(line, sizeof(line), f)) {
+            char *p = strstr(line, "http: page at ");
+            if (p) {
+                sscanf(p + 14, "%299s", nd->url);
+                up++;
+            }
+            if (strstr(line, "listening on"))
+                up++;
+        }
+        if (f)
+            fclose(f);
+        if (up != 2) {
+            ASSERT(mono_ms() - t0 < 10000);
+            sleep_ms(20);
+        }
+    }
+    /* url: http://127.0.0.1:PORT/#token=HEX */
+    {
+        char *h = strstr(nd->url, "#token=");
+        ASSERT(h);
+        snprintf(nd->token, sizeof(nd->token), "%s", h + 7);
+        ASSERT_EQ(strlen(nd->token), 64);
+        size_t bl = (size_t)(h - nd->url - 1);
+        ASSERT(bl < sizeof(nd->base));
+        memcpy(nd->base, nd->url, bl);
+        nd->base[bl] = 0;
+    }
+}
+
+static void
+node_stop(int i)
+{
+    struct hnode *nd = &g_nodes[i];
+    int st;
+
+    kill(nd->pid, SIGTERM);
+    ASSERT_EQ(waitpid(nd->pid, &st, 0), nd->pid);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        TEST_FAIL_("node %s: exit status %d signal %d", nd->dir,
+                   WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                   WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    for (int k = 0; k < g_npids; k++)
+        if (g_pids[k] == nd->pid)
+            g_pids[k] = 0;
+    nd->pid = 0;
+}
+
+/* curl: body into out, returns the HTTP status (0 on failure). extra is
+ * inserted into the command line as is. */
+static int
+curl(struct hnode *nd, char *out, size_t cap, const char *auth,
+     const char *extra, const char *path)
+{
+    static char buf[1 << 20];
+    char hdr[200] = "";
+    char *nl;
+    int code = 0;
+
+    if (auth)
+        snprintf(hdr, sizeof(hdr), "-H 'Authorization: Bearer %s'", auth);
+    if (run(buf, sizeof(buf), "curl -s -m 20 %s %s -w '\\n%%{http_code}' '%s%s'",
+            hdr, extra ? extra : "", nd->base, path) != 0)
+        return 0;
+    nl = strrchr(buf, '\n');
+    if (!nl)
+        return 0;
+    code = atoi(nl + 1);
+    *nl = 0;
+    if (out)
+        snprintf(out, cap, "%s", buf);
+    return code;
+}
+
+static long long
+json_num(const char *js, const char *key)
+{
+    char pat[64];
+    const char *p;
+
+    snprintf(pat, sizeof(pat), "\"%s\":", key);
+    if (!(p = strstr(js, pat)))
+        return -1;
+    return atoll(p + strlen(pat));
+}
+
+static long long
+entries(struct hnode *nd)
+{
+    char out[1 << 16];
+
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
+              200);
+    return json_num(out, "entries");
+}
+
+static void
+t_http_token_and_auth(void)
+{
+    char out[8192], path[600];
+    struct stat sb;
+    long long before;
+
+    if (!have_curl())
+        return;
+    net_create("http-auth");
+    node_start(0);
+    snprintf(path, sizeof(path), "%s/http.token", g_nodes[0].dir);
+    ASSERT_EQ(stat(path, &sb), 0);
+    ASSERT_EQ(sb.st_mode & 0777, 0600);
+    before = entries(&g_nodes[0]);
+    ASSERT_GE(before, 0);
+    /* no token, wrong token, a token in a cookie or the query: 401 */
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, NULL, "/api/status"),
+              401);
+    ASSERT(strstr(out, "\"error\":\"unauthorised\""));
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out),
+                   "0000000000000000000000000000000000000000000000000000000000"
+                   "000000",
+                   "-X POST -d '{\"category\":\"routes\",\"summary\":\"x\"}'",
+                   "/api/observations"),
+              401);
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL,
+                   "-X POST -d '{\"category\":\"routes\",\"summary\":\"x\"}'",
+                   "/api/observations"),
+              401);
+    snprintf(path, sizeof(path), "-b 'token=%s' -X POST -d '{\"category\":"
+             "\"routes\",\"summary\":\"x\"}'", g_nodes[0].token);
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, path,
+                   "/api/observations"),
+              401);
+    snprintf(path, sizeof(path), "/api/observations?token=%s",
+             g_nodes[0].token);
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL,
+                   "-X POST -d '{\"category\":\"routes\",\"summary\":\"x\"}'",
+                   path),
+              401);
+    ASSERT_EQ(entries(&g_nodes[0]), before); /* nothing written */
+    /* the page needs no token, carries the CSP, and holds no data */
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, "-D -", "/"), 200);
+    ASSERT(strstr(out, "Content-Security-Policy: default-src 'none'"));
+    ASSERT(strstr(out, "script-src 'self';"));
+    ASSERT(strstr(out, "<script src=\"/app.js\""));
+    ASSERT(!strstr(out, g_nodes[0].token));
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, NULL, "/app.js"),
+              200);
+    ASSERT(strstr(out, "Bearer"));
+    /* the API sends the same headers */
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), g_nodes[0].token, "-D -",
+                   "/api/status"),
+              200);
+    ASSERT(strstr(out, "Content-Security-Policy: default-src 'none'"));
+    ASSERT(strstr(out, "Content-Type: application/json"));
+    /* with the token, a write works */
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), g_nodes[0].token,
+                   "-X POST -d '{\"category\":\"routes\",\"summary\":\"ok\"}'",
+                   "/api/observations"),
+              201);
+    ASSERT(entries(&g_nodes[0]) > before); /* + the cert entry of a new log */
+    node_stop(0);
+    /* a second start reuses the token */
+    {
+        char tok[65];
+        snprintf(tok, sizeof(tok), "%s", g_nodes[0].token);
+        node_start(0);
+        ASSERT_STR_EQ(g_nodes[0].token, tok);
+        node_stop(0);
+    }
+}
+
+static void
+t_http_bad_requests(void)
+{
+    char out[8192], big[600];
+    struct hnode *nd;
+    long long before;
+    static const struct {
+        const char *extra, *path;
+        int status;
+        const char *want;
+    } cases[] = {
+        {"-X POST -d '{\"category\":'", "/api/observations", 400,
+         "\"error\":\"malformed\""},
+        {"-X POST -d '[1,2]'", "/api/observations", 400,
+         "\"error\":\"malformed\""},
+        {"-X POST -d '{\"category\":\"routes\",\"summary\":\"a\"} x'",
+         "/api/observations", 400, "trailing bytes"},
+        {"-X POST -d '{\"category\":\"weather\",\"summary\":\"a\"}'",
+         "/api/observations", 400, "field 'category': unknown value"},
+        {"-X POST -d '{\"category\":\"routes\"}'", "/api/observations", 400,
+         "field 'summary': required"},
+        {"-X POST -d '{\"category\":\"routes\",\"summary\":\"a\",\"mood\":"
+         "\"x\"}'",
+         "/api/observations", 400, "mood"},
+        {"-X POST -d '{\"category\":\"routes\",\"summary\":\"a\",\"figure\":"
+         "1.5}'",
+         "/api/observations", 400, "field 'figure'"},
+        {"-X POST -d '{\"category\":\"routes\",\"summary\":\"a\",\"summary\":"
+         "\"b\"}'",
+         "/api/observations", 400, "field 'summary': given twice"},
+        {"-X POST -d '{\"category\":\"routes\",\"summary\":\"a\",\"grant\":"
+         "\"00\"}'",
+         "/api/observations", 400, "field 'grant'"},
+        {"-X POST -d '{\"date\":\"2026-02-30\",\"place\":\"x\",\"convenor\":"
+         "\"DE\",\"participants\":\"DE\",\"commission\":\"present\","
+         "\"topics\":\"t\"}'",
+         "/api/meetings", 400, "field 'date'"},
+        {"-X POST -d '{\"date\":\"2026-02-03\",\"place\":\"x\",\"convenor\":"
+         "\"DE\",\"participants\":\"DE\",\"commission\":\"excluded\","
+         "\"topics\":\"t\",\"audience\":\"net\"}'",
+         "/api/meetings", 400, "field 'audience'"},
+        {"-X POST -d '{\"for\":\"XX\",\"title\":\"t\"}'", "/api/tasks", 400,
+         "not a state of the trust roster"},
+        {"-X POST -d '{\"category\":\"routes\",\"summary\":\"a\","
+         "\"on-behalf-of\":\"FR\"}'",
+         "/api/observations", 403, "bad-delegation"},
+        {"-X POST -H 'Content-Length: 99999999999999999999' -d '{}'",
+         "/api/observations", 400, "\"error\":\"too-big\""},
+        {"-X POST -H 'Content-Length: -5' -d '{}'", "/api/observations", 400,
+         "\"error\":\"malformed\""},
+        {"-X POST -H 'Transfer-Encoding: chunked' -d '{}'",
+         "/api/observations", 400, "Transfer-Encoding"},
+        {NULL, "/api/observations?category=weather", 400, "query 'category'"},
+        {NULL, "/api/observations?period=2026-13-01", 400, "query 'period'"},
+        {NULL, "/api/observations?limit=0", 400, "query 'limit'"},
+        {NULL, "/api/observations?colour=red", 400, "query 'colour'"},
+        {NULL, "/api/observations?category=%zz", 400, "percent"},
+        {NULL, "/api/meetings?category=flows", 400, "query 'category'"},
+        {NULL, "/api/tasks?status=maybe", 400, "query 'status'"},
+        {NULL, "/api/report?semester=2026-H3", 400, "query 'semester'"},
+        {NULL, "/api/report?semester=2026-H2&format=pdf", 400,
+         "query 'format'"},
+        {NULL, "/api/observations/xyz", 400, "not a record id"},
+        {NULL, "/api/observations/abcdef0123", 404, "not-found"},
+        {NULL, "/api/nothing", 404, "not-found"},
+        {"-X DELETE", "/api/observations", 405, "method-not-allowed"},
+        {"-X POST -d '{}'", "/api/status", 405, "method-not-allowed"},
+        {"-X POST -d '{\"reason\":\"x\"}'",
+         "/api/observations/abcdef0123/retract", 404, "not-found"},
+    };
+
+    if (!have_curl())
+        return;
+    net_create("http-bad");
+    node_start(0);
+    nd = &g_nodes[0];
+    before = entries(nd);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int code = curl(nd, out, sizeof(out), nd->token, cases[i].extra,
+                        cases[i].path);
+        if (code != cases[i].status || !strstr(out, cases[i].want) ||
+            !strstr(out, "\"message\":"))
+            TEST_FAIL_("case %zu (%s %s): %d %s", i,
+                       cases[i].extra ? cases[i].extra : "GET",
+                       cases[i].path, code, out);
+    }
+    /* oversized body: refused before it is read */
+    snprintf(big, sizeof(big),
+             "head -c 70000 /dev/zero | tr '\\0' a > %s/big.json", g_root);
+    ASSERT_EQ(system(big), 0);
+    snprintf(big, sizeof(big), "-X POST --data-binary @%s/big.json", g_root);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, big, "/api/observations"),
+              400);
+    ASSERT(strstr(out, "\"error\":\"too-big\""));
+    /* invalid UTF-8 */
+    snprintf(big, sizeof(big),
+             "printf '{\"summary\":\"\\377\"}' > %s/bad-utf8.json", g_root);
+    ASSERT_EQ(system(big), 0);
+    snprintf(big, sizeof(big), "-X POST --data-binary @%s/bad-utf8.json",
+             g_root);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, big,
+                   "/api/observations"),
+              400);
+    ASSERT(strstr(out, "\"error\":\"malformed\""));
+    ASSERT_EQ(entries(nd), before); /* nothing written by any of them */
+    node_stop(0);
+}
+
+/* Raw bytes on a socket: returns what came back (until close or 15 s). */
+static size_t
+raw(int port, const char *req, size_t len, char *out, size_t cap,
+    int keep_open_ms)
+{
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    size_t got = 0;
+    struct timeval tv = {15, 0};
+
+    ASSERT(fd >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (len)
+        (void)!write(fd, req, len);
+    if (keep_open_ms)
+        sleep_ms((unsigned)keep_open_ms);
+    else
+        shutdown(fd, SHUT_WR);
+    for (;;) {
+        ssize_t r = read(fd, out + got, cap - 1 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+        if (got + 1 >= cap)
+            break;
+    }
+    out[got] = 0;
+    close(fd);
+    return got;
+}
+
+/* Hostile and broken clients never take the server down; a stalled body
+ * is timed out. */
+static void
+t_http_hostile_clients(void)
+{
+    char out[65536], req[2048];
+    struct hnode *nd;
+    uint64_t t0;
+
+    if (!have_curl())
+        return;
+    net_create("http-hostile");
+    node_start(0);
+    nd = &g_nodes[0];
+    raw(nd->http_port, "GARBAGE\r\n\r\n", 11, out, sizeof(out), 0);
+    raw(nd->http_port, "GET / HTTP/9.9\r\n\r\n", 18, out, sizeof(out), 0);
+    raw(nd->http_port, "", 0, out, sizeof(out), 0);
+    memset(req, 'A', sizeof(req));
+    for (int i = 0; i < 8; i++) /* 16 KiB of header line */
+        raw(nd->http_port, req, sizeof(req), out, sizeof(out), 0);
+    snprintf(req, sizeof(req),
+             "POST /api/observations HTTP/1.1\r\nHost: x\r\nAuthorization: "
+             "Bearer %s\r\nContent-Length: 50\r\n\r\n{\"cat",
+             nd->token);
+    raw(nd->http_port, req, strlen(req), out, sizeof(out), 0); /* cut */
+    for (int i = 0; i < 200; i++) { /* random bytes */
+        char junk[512];
+        for (size_t k = 0; k < sizeof(junk); k++)
+            junk[k] = (char)(rand() & 0xff);
+        if (i % 2)
+            memcpy(junk, "POST /api/x HTTP/1.1\r\n", 22);
+        raw(nd->http_port, junk, sizeof(junk), out, sizeof(out), 0);
+    }
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
+              200);
+    /* a body that never arrives: the connection is closed at the deadline
+     * while other requests are served */
+    t0 = mono_ms();
+    {
+        pid_t kid = fork();
+        ASSERT(kid >= 0);
+        if (kid == 0) {
+            raw(nd->http_port, req, strlen(req), out, sizeof(out), 30000);
+            _exit(0);
+        }
+        sleep_ms(300);
+        ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
+                  200);
+        ASSERT(mono_ms() - t0 < 5000);
+        {
+            int st;
+            uint64_t t1 = mono_ms();
+            /* the child returns when the server closes on it */
+            raw(nd->http_port, req, strlen(req), out, sizeof(out), 1);
+            ASSERT(mono_ms() - t1 >= 9000 && mono_ms() - t1 < 14000);
+            kill(kid, SIGKILL);
+            waitpid(kid, &st, 0);
+        }
+    }
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
+              200);
+    node_stop(0);
+}
+
+/* --http on an address in use: the node says so and exits 1. */
+static void
+t_http_address_in_use(void)
+{
+    char out[4096], addr[64];
+
+    if (!have_curl())
+        return;
+    net_create("http-inuse");
+    node_start(0);
+    snprintf(addr, sizeof(addr), "127.0.0.1:%d", g_nodes[0].http_port);
+    ASSERT_EQ(run(out, sizeof(out), "%s -C %s node --http %s 2>&1", bin(),
+                  g_nodes[1].dir, addr),
+              1);
+    ASSERT(strstr(out, "http:"));
+    ASSERT(strstr(out, "in use"));
+    ASSERT_EQ(run(out, sizeof(out), "%s -C %s node --http nonsense 2>&1",
+                  bin(), g_nodes[1].dir),
+              1);
+    ASSERT(strstr(out, "HOST:PORT"));
+    node_stop(0);
+}
+
+/* A write through DE's API is visible through FR's API after sync, and
+ * an ms record never reaches the Commission's node. */
+static void
+t_http_write_visible_after_sync(void)
+{
+    char out[1 << 16], id[80], path[200];
+    const char *p;
+    uint64_t t0;
+    int seen = 0;
+
+    if (!have_curl())
+        return;
+    net_create("http-sync");
+    for (int i = 0; i < NODES; i++)
+        node_start(i);
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), g_nodes[0].token,
+                   "-X POST -d '{\"category\":\"flows\",\"summary\":\"Seen "
+                   "from FR\",\"figure\":7,\"unit\":\"persons\","
+                   "\"nationality\":[\"SY\",\"AF\"]}'",
+                   "/api/observations"),
+              201);
+    ASSERT((p = strstr(out, "\"id\":\"")));
+    snprintf(id, sizeof(id), "%.64s", p + 6);
+    snprintf(path, sizeof(path), "/api/observations/%s", id);
+    t0 = mono_ms();
+    while (!seen) {
+        int code = curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
+                        path);
+        seen = code == 200;
+        if (!seen) {
+            ASSERT_EQ(code, 404);
+            ASSERT(mono_ms() - t0 < 20000);
+            sleep_ms(100);
+        }
+    }
+    printf("  visible on FR after %llu ms\n",
+           (unsigned long long)(mono_ms() - t0));
+    ASSERT(strstr(out, "\"nationality\":\"SY,AF\""));
+    ASSERT(strstr(out, "\"audience\":\"net\""));
+    ASSERT(strstr(out, "\"state\":\"DE\""));
+    ASSERT_EQ(curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
+                   "/api/observations?text=seen%20from&state=DE"),
+              200);
+    ASSERT(strstr(out, id));
+    /* a meeting without the Commission: ms; FR gets it, EU never does */
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), g_nodes[0].token,
+                   "-X POST -d '{\"date\":\"2026-07-02\",\"place\":\"Ankara\","
+                   "\"convenor\":\"DE\",\"participants\":\"DE,FR\","
+                   "\"commission\":\"excluded\",\"topics\":\"Closed "
+                   "session\"}'",
+                   "/api/meetings"),
+              201);
+    ASSERT(strstr(out, "\"audience\":\"ms\""));
+    ASSERT((p = strstr(out, "\"id\":\"")));
+    snprintf(path, sizeof(path), "/api/meetings/%.64s", p + 6);
+    t0 = mono_ms();
+    while (curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
+                path) != 200) {
+        ASSERT(mono_ms() - t0 < 20000);
+        sleep_ms(100);
+    }
+    sleep_ms(1500); /* the Commission's node has had every chance */
+    ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL,
+                   path),
+              404);
+    ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL,
+                   "/api/meetings"),
+              200);
+    ASSERT(!strstr(out, "Closed session"));
+    /* status shows the peers and members */
+    ASSERT_EQ(curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
+                   "/api/status"),
+              200);
+    ASSERT(strstr(out, "\"connected\":true"));
+    ASSERT(strstr(out, "\"members\":[{"));
+    for (int i = 0; i < NODES; i++)
+        node_stop(i);
+}
+
+/* Every sh block of docs/API.md runs, in order, against DE and FR. */
+static void
+t_http_docs_examples_run(void)
+{
+    char out[1 << 16], script[700], tmpl[700];
+    const char *src = getenv("ILONET_SRC");
+    FILE *in, *sh;
+    char line[4096];
+    int in_block = 0, blocks = 0;
+
+    if (!have_curl())
+        return;
+    snprintf(tmpl, sizeof(tmpl), "%s/docs/API.md", src ? src : ".");
+    in = fopen(tmpl, "r");
+    ASSERT(in);
+    net_create("http-docs");
+    node_start(0);
+    node_start(1);
+    snprintf(script, sizeof(script), "%s/api-examples.sh", g_root);
+    sh = fopen(script, "w");
+    ASSERT(sh);
+    fprintf(sh, "set -e\ncd '%s'\n", g_root);
+    while (fgets(line, sizeof(line), in)) {
+        if (!in_block && strncmp(line, "```sh", 5) == 0) {
+            in_block = 1;
+            blocks++;
+            fprintf(sh, "echo '--- block %d'\n", blocks);
+            continue;
+        }
+        if (in_block && strncmp(line, "```", 3) == 0) {
+            in_block = 0;
+            fputs("echo\n", sh);
+            continue;
+        }
+        if (in_block)
+            fputs(line, sh);
+    }
+    fclose(in);
+    fclose(sh);
+    ASSERT_GE(blocks, 6);
+    if (run(out, sizeof(out),
+            "ILONET_URL='%s' TOKEN='%s' FR_URL='%s' FR_TOKEN='%s' "
+            "sh %s 2>&1",
+            g_nodes[0].base, g_nodes[0].token, g_nodes[1].base,
+            g_nodes[1].token, script) != 0)
+        TEST_FAIL_("docs/API.md examples failed:\n%s", out);
+    ASSERT(strstr(out, "\"error\":\"unauthorised\""));
+    ASSERT(strstr(out, "field 'category': unknown value 'weather'"));
+    ASSERT(strstr(out, "\"audience\":\"ms\""));
+    ASSERT(strstr(out, "\"audience\":\"DE+FR\""));
+    ASSERT(strstr(out, "# Report on the activities"));
+    {
+        struct stat sb;
+        snprintf(tmpl, sizeof(tmpl), "%s/report-TR-2026-H2.html", g_root);
+        ASSERT_EQ(stat(tmpl, &sb), 0); /* -OJ saved the download */
+        ASSERT_GE(sb.st_size, 5000);
+    }
+    /* the task went through accept, start, done on FR's node */
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), g_nodes[0].token, NULL,
+                   "/api/tasks?status=done"),
+              200);
+    ASSERT(strstr(out, "Joint assessment"));
+    node_stop(0);
+    node_stop(1);
+}
+
+/* node/http_assets.c is the current node/web/ (regenerated by hand). */
+static void
+t_http_assets_fresh(void)
+{
+    char cmd[2048], a[700], b[700];
+    const char *src = getenv("ILONET_SRC");
+    char *tmp = test_tmpdir("http-assets");
+
+    src = src ? src : ".";
+    snprintf(a, sizeof(a), "%s/assets.c", tmp);
+    snprintf(b, sizeof(b), "%s/node/http_assets.c", src);
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && sh scripts/embed.sh '%s' "
+             "http_web_index=node/web/index.html "
+             "http_web_css=node/web/app.css http_web_js=node/web/app.js && "
+             "cmp -s '%s' '%s'",
+             src, a, a, b);
+    if (system(cmd) != 0)
+        TEST_FAIL_("node/http_assets.c is stale: regenerate it (see "
+                   "node/http_page.c)");
+    free(tmp);
+}
+
+TEST_LIST = {
+    TEST(t_http_assets_fresh),
+    TEST(t_http_token_and_auth),
+    TEST(t_http_bad_requests),
+    TEST(t_http_hostile_clients),
+    TEST(t_http_address_in_use),
+    TEST(t_http_write_visible_after_sync),
+    TEST(t_http_docs_examples_run),
+};
+
+TEST_MAIN()
