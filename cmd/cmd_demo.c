@@ -36,15 +36,16 @@ static const char demo_usage[] =
     "and draw up the semester report (HTML, Markdown, JSON) in DIR\n"
     "(default ./demo, replaced if it holds an earlier demo), then stops\n"
     "every node it started (also on failure or Ctrl-C).\n"
-    "--serve: keep the nodes running afterwards (no web page yet: the\n"
-    "report files are the output).\n";
+    "--serve: keep the nodes running afterwards, each with its web page\n"
+    "(`ilonet node --http`, docs/API.md), start the presidency's node too,\n"
+    "print the presidency node's page address, and wait for Ctrl-C.\n";
 
 #define DEMO_NODES 6
 #define DEMO_MARK ".ilonet-demo"
 
 static const char *const demo_states[DEMO_NODES] = {"DE", "FR", "IT",
                                                     "NL", "ES", "EU"};
-static volatile pid_t demo_pids[DEMO_NODES];
+static volatile pid_t demo_pids[DEMO_NODES + 1]; /* + presidency (--serve) */
 static char demo_exe[HOME_PATH_MAX];
 static char demo_logpath[HOME_PATH_MAX];
 
@@ -52,7 +53,7 @@ static char demo_logpath[HOME_PATH_MAX];
 static void
 demo_on_signal(int sig)
 {
-    for (int i = 0; i < DEMO_NODES; i++)
+    for (int i = 0; i <= DEMO_NODES; i++)
         if (demo_pids[i] > 0)
             kill(demo_pids[i], SIGTERM);
     signal(sig, SIG_DFL);
@@ -62,10 +63,10 @@ demo_on_signal(int sig)
 static void
 demo_stop_nodes(void)
 {
-    for (int i = 0; i < DEMO_NODES; i++)
+    for (int i = 0; i <= DEMO_NODES; i++)
         if (demo_pids[i] > 0)
             kill(demo_pids[i], SIGTERM);
-    for (int i = 0; i < DEMO_NODES; i++)
+    for (int i = 0; i <= DEMO_NODES; i++)
         if (demo_pids[i] > 0) {
             int st, waited = 0;
             /* 5 s of grace, then SIGKILL. */
@@ -284,6 +285,34 @@ demo_wait_record(const char *home, const char *id)
     fprintf(stderr, "ilonet: demo: record %.16s did not reach %s\n", id,
             home);
     return 1;
+}
+
+/* The page address a node started with --http printed in its log
+ * ("ilonet node: http: page at URL"); waits up to 10 s for it. */
+static int
+demo_http_url(const char *log, char *out, size_t cap)
+{
+    char line[1024];
+
+    if (!log)
+        return -1;
+    for (int k = 0; k < 500; k++) {
+        FILE *f = fopen(log, "r");
+        while (f && fgets(line, sizeof(line), f)) {
+            char *p = strstr(line, "http: page at ");
+            if (p) {
+                p += 14;
+                p[strcspn(p, "\r\n")] = '\0';
+                snprintf(out, cap, "%s", p);
+                fclose(f);
+                return 0;
+            }
+        }
+        if (f)
+            fclose(f);
+        demo_sleep_ms(20);
+    }
+    return -1;
 }
 
 /* A date inside the current semester, frac/8 of the way from its start to
@@ -606,6 +635,9 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
                 close(fd);
             }
             signal(SIGINT, SIG_IGN); /* the demo stops us with SIGTERM */
+            if (serve) /* web page on a free loopback port (--serve) */
+                execl(demo_exe, demo_exe, "-C", home[i], "node", "--http",
+                      "127.0.0.1:0", (char *)NULL);
             execl(demo_exe, demo_exe, "-C", home[i], "node", (char *)NULL);
             _exit(127);
         }
@@ -734,9 +766,50 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
            out[1], out[2], (double)(home_now_ms() - t0) / 1000.0);
     rc = 0;
     if (serve) {
-        printf("--serve: the nodes keep running (the node web page is not "
-               "written yet); Ctrl-C stops them.\n");
+        /* --- web pages (node/http.h) --- */
+        char url[HOME_PATH_MAX];
+        if (pres) {
+            char lp[HOME_PATH_MAX];
+            pid_t pid;
+            snprintf(lp, sizeof(lp), "%s/logs/%s-presidency.log", dir, pres);
+            pid = fork();
+            if (pid == 0) {
+                int fd = open(lp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                if (fd >= 0) {
+                    dup2(fd, 1);
+                    dup2(fd, 2);
+                    close(fd);
+                }
+                signal(SIGINT, SIG_IGN);
+                execl(demo_exe, demo_exe, "-C", hq, "node", "--http",
+                      "127.0.0.1:0", (char *)NULL);
+                _exit(127);
+            }
+            if (pid > 0)
+                demo_pids[DEMO_NODES] = pid;
+        }
+        printf("--serve: the nodes keep running; Ctrl-C stops them. Web "
+               "pages:\n");
+        for (int i = 0; i <= DEMO_NODES; i++) {
+            char lp[HOME_PATH_MAX];
+            if (i == DEMO_NODES && !pres)
+                break;
+            snprintf(lp, sizeof(lp), "%s/logs/%s%s.log", dir,
+                     i < DEMO_NODES ? demo_states[i] : pres,
+                     i < DEMO_NODES ? "" : "-presidency");
+            if (demo_http_url(lp, url, sizeof(url)) == 0)
+                printf("    %-16s %s\n",
+                       i < DEMO_NODES ? demo_states[i] : "presidency", url);
+        }
+        {
+            char lp[HOME_PATH_MAX];
+            snprintf(lp, sizeof(lp), "%s/logs/%s%s.log", dir,
+                     pres ? pres : "IT", pres ? "-presidency" : "");
+            if (demo_http_url(lp, url, sizeof(url)) == 0)
+                printf("\nPresidency node's page: %s\n", url);
+        }
         fflush(stdout);
+        /* --- end web pages --- */
         for (;;)
             pause();
     }
