@@ -152,8 +152,8 @@ main(int argc, char **argv)
     size_t n = argc > 2 ? (size_t)atol(argv[2]) : 100000;
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     char path[1024];
-    struct store *imp, *plain;
-    double t0, t_view, t_plain, t_reb, t_list;
+    struct store *imp, *plain = NULL;
+    double t0, t_view, t_plain = 0, t_reb, t_list;
     int rc;
 
     if (key_global_init() != 0)
