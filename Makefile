@@ -37,7 +37,7 @@ TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 all: ilonet
 
 help:
-	@echo "targets: all check unit asan valgrind bench demo fuzz lint format install clean deps"
+	@echo "targets: all check unit asan tsan valgrind bench demo soak fuzz lint format install clean deps"
 
 deps:
 	$(Q)sh scripts/deps.sh
@@ -105,10 +105,9 @@ asan:
 	    XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined"
 
-valgrind: $(TEST_BIN)
-	$(Q)for t in $(TEST_BIN); do \
-	    TEST_NOFORK=1 valgrind -q --error-exitcode=9 --leak-check=full \
-	    --errors-for-leak-kinds=definite $$t >/dev/null || exit 1; done; echo "valgrind: clean"
+valgrind: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)
+	$(Q)ILONET_BIN=$(abspath $(BUILD)/ilonet) ILONET_TOOLS=$(abspath $(BUILD)/tools) \
+	    VALGRIND_LOG_DIR=$(BUILD)/valgrind sh tests/valgrind.sh $(TEST_BIN)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang against the
 # whole library; each runs FUZZ_SECONDS over its committed seed corpus (new
