@@ -97,6 +97,7 @@ check: deps
 	$(Q)rm -f build/test-total
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory asan
+	$(Q)$(MAKE) --no-print-directory tsan-node
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 	$(Q)sh tests/run.sh --total
 
@@ -175,5 +176,17 @@ tsan:
 	    $(MAKE) --no-print-directory unit BUILD=build-tsan OPT="-O1 -g" \
 	    XCFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=thread"
+	$(Q)if ls build-tsan/tsan.* >/dev/null 2>&1; then head -60 build-tsan/tsan.*; \
+	    echo "tsan: reports in build-tsan/tsan.*"; exit 1; fi; echo "tsan: no reports"
+
+# TSan build of the node process tests only (in `make check`): the node is
+# where NNG's threads meet the libuv loop.
+tsan-node:
+	$(Q)rm -f build-tsan/tsan.*
+	$(Q)TSAN_OPTIONS="log_path=$(abspath build-tsan)/tsan $(TSAN_OPTIONS)" \
+	    $(MAKE) --no-print-directory unit BUILD=build-tsan OPT="-O1 -g" \
+	    XCFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=thread" \
+	    TEST_BIN="build-tsan/tests/test_node build-tsan/tests/test_sync"
 	$(Q)if ls build-tsan/tsan.* >/dev/null 2>&1; then head -60 build-tsan/tsan.*; \
 	    echo "tsan: reports in build-tsan/tsan.*"; exit 1; fi; echo "tsan: no reports"
