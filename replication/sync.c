@@ -36,6 +36,7 @@ struct sync__log {
     uint64_t l_frozen;
     struct sync_peer *l_want_peer; /* request outstanding there */
     uint64_t l_want_until;
+    int l_confirmed; /* restored: a peer showed no more of our log */
 };
 
 enum {
@@ -66,6 +67,7 @@ struct sync_node {
     size_t n_nlogs, n_caplogs;
     struct sync_peer *n_peers;
     uint64_t n_next_refresh;
+    int n_restored; /* store says restored from a backup (log.h) */
 };
 
 struct sync_peer {
@@ -87,6 +89,7 @@ struct sync_peer {
     size_t p_list_cursor;
     uint8_t p_list_digest[HASH_LEN];
     int p_digest_pending, p_ack_pending;
+    int p_listed; /* the peer's full listing has arrived */
     uint64_t p_batches_in_total;
     uint64_t p_batches_sent, p_batches_acked, p_last_ack_ms;
     struct sync_peer_stats p_st;
@@ -512,6 +515,9 @@ sync_node_new(struct sync_node **out, struct store *s, const uint8_t *my_cert,
         l->l_frozen = h->lh_frozen;
     }
     free(heads);
+    heads = NULL;
+    if ((rc = log_is_restored(s, &n->n_restored)) != 0)
+        goto fail;
     *out = n;
     return 0;
 fail:
@@ -694,6 +700,41 @@ sync__id_at(struct sync_node *n, const struct sync__log *l, uint64_t seq,
     return 0;
 }
 
+/*
+ * Restored from a backup (log_mark_restored): appends stay refused until
+ * every own log we know of is confirmed, i.e. a peer that may read it has
+ * sent its full listing and we hold at least the seq it holds (fetched
+ * like any log). Logs that peer may not read wait for another peer.
+ */
+static int
+sync__restore_check(struct sync_peer *p)
+{
+    struct sync_node *n = p->p_node;
+    int all = 1, rc;
+
+    if (!n->n_restored || !p->p_listed)
+        return 0;
+    for (size_t i = 0; i < n->n_nlogs; i++) {
+        struct sync__log *l = n->n_logs[i];
+        const struct sync__plog *pl;
+
+        if (memcmp(l->l_author, n->n_me.c_node, KEY_PK_LEN) != 0)
+            continue;
+        if (!l->l_confirmed && sync__peer_admits(p, l)) {
+            pl = sync__plog_find(p, l);
+            l->l_confirmed = l->l_frozen || !pl || pl->pl_their_seq <= l->l_seq;
+        }
+        all &= l->l_confirmed;
+    }
+    if (!all)
+        return 0;
+    if ((rc = log_clear_restored(n->n_store)) != 0)
+        return rc;
+    n->n_restored = 0;
+    sync__audit(p, NULL, 0, 0, 0, "restore-confirmed");
+    return 0;
+}
+
 static int
 sync__on_heads(struct sync_peer *p, const struct msg *m0)
 {
@@ -757,6 +798,11 @@ sync__on_heads(struct sync_peer *p, const struct msg *m0)
     if ((m0->m_flags & MSG_HEADS_LAST) && (m0->m_flags & MSG_HEADS_REPLY)) {
         p->p_list_pending = 1;
         p->p_kick = 1;
+    }
+    if ((m0->m_flags & MSG_HEADS_FULL) && (m0->m_flags & MSG_HEADS_LAST)) {
+        p->p_listed = 1;
+        if ((rc = sync__restore_check(p)) != 0)
+            return sync__fail(p, NULL, 0, rc, 0, "store");
     }
     return 0;
 }
@@ -890,6 +936,16 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     if (st.is_new) {
         p->p_st.ps_entries_in += st.is_new;
         p->p_st.ps_last_progress_ms = p->p_now;
+    }
+    /* Timestamps too far ahead: stored, kept out of the view, and the
+     * operator hears of it (a skewed clock at the author, or worse). */
+    if (st.is_quarantined)
+        sync__audit(p, l->l_id, first, ILONET_EFUTURE, 0, "batch-quarantined");
+    if (n->n_restored &&
+        memcmp(l->l_author, me->c_node, KEY_PK_LEN) == 0 &&
+        (rc = sync__restore_check(p)) != 0) {
+        rc = sync__fail(p, l->l_id, first, rc, 0, "store");
+        goto out;
     }
     if (l->l_seq > before || (l->l_frozen && !fork_before))
         sync__log_changed(n, l, l->l_frozen && !fork_before);
@@ -1056,8 +1112,15 @@ sync__refresh_all(struct sync_node *n)
 {
     struct log_head *heads = NULL;
     size_t nheads = 0;
-    int rc;
+    int rc, restored;
 
+    /* `ilonet restore` may run while the node does. */
+    if ((rc = log_is_restored(n->n_store, &restored)) != 0)
+        return rc;
+    if (restored && !n->n_restored)
+        for (size_t i = 0; i < n->n_nlogs; i++)
+            n->n_logs[i]->l_confirmed = 0;
+    n->n_restored = restored;
     if ((rc = log_heads(n->n_store, &heads, &nheads)) != 0)
         return rc;
     for (size_t i = 0; i < nheads && rc == 0; i++) {

@@ -33,6 +33,7 @@ log_id_prefix(const uint8_t id[static HASH_LEN])
 #define LOG__K(lid, seq) ((int64_t)(((uint64_t)(lid) << 32) | (seq)))
 #define LOG__SEQ_MAX 0xffffffffu
 #define LOG__CHUNK 1024 /* entries signed per pipeline run */
+#define LOG__META_RESTORED "restored" /* 1: restored, no appends (log.h) */
 
 static int
 log__row_get(struct store *s, const uint8_t log[static HASH_LEN],
@@ -262,7 +263,7 @@ log_append(struct store *s, const struct key_pair *kp,
     struct wire_buf certp;
     uint8_t *cert = NULL;
     size_t cert_len = 0;
-    uint64_t hlc = 0;
+    uint64_t hlc = 0, restored = 0;
     struct entry e, *es = NULL;
     int rc;
 
@@ -304,6 +305,15 @@ log_append(struct store *s, const struct key_pair *kp,
         rc = ILONET_ESELFBEHIND;
         goto out;
     }
+    /* Restored from a backup and not yet confirmed by a peer: any log of
+     * ours (even one we do not hold yet) may have later entries out there. */
+    if ((rc = store_meta_get_u64(s, LOG__META_RESTORED, &restored)) == 0 &&
+        restored) {
+        rc = ILONET_ESELFBEHIND;
+        goto out;
+    }
+    if (rc != 0 && rc != ILONET_ENOTFOUND)
+        goto out;
     if (r.head_seq + n > LOG__SEQ_MAX) {
         rc = ILONET_ETOOBIG;
         goto out;
@@ -687,6 +697,30 @@ out_nolock:
     if (stp)
         *stp = st;
     return rc;
+}
+
+int
+log_mark_restored(struct store *s)
+{
+    return store_meta_set_u64(s, LOG__META_RESTORED, 1);
+}
+
+int
+log_clear_restored(struct store *s)
+{
+    return store_meta_set_u64(s, LOG__META_RESTORED, 0);
+}
+
+int
+log_is_restored(struct store *s, int *restored)
+{
+    uint64_t v = 0;
+    int rc = store_meta_get_u64(s, LOG__META_RESTORED, &v);
+
+    if (rc != 0 && rc != ILONET_ENOTFOUND)
+        return rc;
+    *restored = v != 0;
+    return 0;
 }
 
 int

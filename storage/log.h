@@ -102,6 +102,20 @@ int log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
 int log_mark_self_behind(struct store *s, const uint8_t log[static HASH_LEN],
                          uint64_t peer_seq);
 
+/*
+ * Restoring a home from a backup (docs/RELIABILITY.md, "Restoring a
+ * node"). The store cannot tell a restored copy from the original, so the
+ * operator says so (`ilonet restore`): log_mark_restored() sets a flag in
+ * the store, and while it is set every local append is refused with
+ * ILONET_ESELFBEHIND: entries signed after the backup may exist at peers,
+ * and signing again at those seqs would be a self-fork (I4). Sync clears
+ * it (log_clear_restored) once peers have shown their heads of every own
+ * log and this store holds at least as much. log_is_restored() reads it.
+ */
+int log_mark_restored(struct store *s);
+int log_clear_restored(struct store *s);
+int log_is_restored(struct store *s, int *restored);
+
 /* All logs held, with heads. *out is malloc'd (free()). */
 int log_heads(struct store *s, struct log_head **out, size_t *n);
 int log_head(struct store *s, const uint8_t log[static HASH_LEN],
