@@ -2,10 +2,10 @@
 /*
  * Issue 6 items 1(c), 3, 4 and 8, each against real `ilonet node`
  * processes on 127.0.0.1 built with `ilonet testnet` under a fresh temp
- * dir. Every case uses its own port range (33000 + 100 * case, plus a
- * pid-derived offset) so it can run beside other engineers' tests. Nodes
- * are children with PR_SET_PDEATHSIG=SIGKILL, tracked by PID and killed
- * in every exit path (atexit); nothing is killed by name. Pass/fail
+ * dir. Every case takes a block of free ports in 12000-19999 (pick_base:
+ * below the ephemeral range, probed first) so it can run beside other
+ * tests. Nodes are children with PR_SET_PDEATHSIG=SIGKILL, tracked by PID
+ * and killed in every exit path (atexit); nothing is killed by name. Pass/fail
  * never depends on timing beyond generous deadlines; measured times are
  * printed. Needs ILONET_BIN (make unit sets it).
  */
@@ -16,7 +16,10 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -156,14 +159,58 @@ json_num(const char *js, const char *key)
     return atoll(p + strlen(pat));
 }
 
+/* 1 if nothing listens on or is bound to 127.0.0.1:port right now. */
+static int
+port_free(int port)
+{
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+    if (fd < 0)
+        return 0;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    close(fd);
+    return ok;
+}
+
+/*
+ * Ports for n nodes: a block of 10 in 12000-19999, below the kernel's
+ * ephemeral range (32768 up here, where any outgoing connection of a
+ * concurrent test may hold a port) and below the other process tests'
+ * ranges (20000 up). Start from a pid- and case-derived block, take the
+ * first whose ports are all free.
+ */
+static int
+pick_base(int k, int n)
+{
+    int start = (int)((getpid() * 7 + k * 97) % 800);
+
+    for (int i = 0; i < 800; i++) {
+        int base = 12000 + ((start + i) % 800) * 10, ok = 1;
+        for (int j = 1; j <= n && ok; j++)
+            ok = port_free(base + j);
+        if (ok)
+            return base;
+    }
+    TEST_FAIL_("no free block of %d ports in 12000-19999", n);
+}
+
 /* Creates a testnet of the given states (comma list); nodes are not
- * started. Case k gets ports 33000 + 100 k + (pid % 10) * 10 + i. */
+ * started. Node i listens on base + i + 1 (pick_base). */
 static void
 net_create(struct tnet *t, const char *tag, int k, const char *states)
 {
     char out[8192], *line, *save = NULL;
     char *tmp = test_tmpdir(tag);
-    int base = 33000 + 100 * k + (int)(getpid() % 10) * 10;
+    int nst = 1, base;
+
+    for (const char *c = states; *c; c++)
+        nst += *c == ',';
+    base = pick_base(k, nst);
 
     memset(t, 0, sizeof(*t));
     snprintf(t->root, sizeof(t->root), "%s/net", tmp);
