@@ -190,3 +190,19 @@ tsan-node:
 	    TEST_BIN="build-tsan/tests/test_node build-tsan/tests/test_sync"
 	$(Q)if ls build-tsan/tsan.* >/dev/null 2>&1; then head -60 build-tsan/tsan.*; \
 	    echo "tsan: reports in build-tsan/tsan.*"; exit 1; fi; echo "tsan: no reports"
+
+# ---- soak (issue 6 item 2): the nemesis run, long --------------------------
+# tests/tools/nemesis with 12 nodes in network namespaces, 20 appends/s, one
+# fault every 10 s and 20 % random packet loss (nftables) for 30 minutes,
+# then healed; prints one key=value summary line (also build/soak-nemesis.txt).
+# SOAK_SECS / SOAK_NODES / SOAK_LOSS change the run. Needs root.
+SOAK_SECS  ?= 1800
+SOAK_NODES ?= 12
+SOAK_LOSS  ?= 20
+soak: $(BUILD)/ilonet $(BUILD)/tools/nemesis
+	$(Q)d=$$(mktemp -d /tmp/ilonet-soak-XXXXXX); \
+	    echo "soak: $(SOAK_NODES) nodes, $(SOAK_SECS) s, $(SOAK_LOSS) % loss; log $$d/nemesis.log"; \
+	    $(BUILD)/tools/nemesis --bin $(abspath $(BUILD)/ilonet) --dir $$d \
+	        --nodes $(SOAK_NODES) --fault-secs $(SOAK_SECS) --heal-secs 30 \
+	        --loss $(SOAK_LOSS) 2>$$d/nemesis.log | tee $(BUILD)/soak-nemesis.txt; \
+	    grep -q 'result=pass' $(BUILD)/soak-nemesis.txt
