@@ -63,6 +63,9 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         return cmd_fail_err("status", rc);
     }
     na = status_audiences(heads, n, auds, 64);
+    int restored = 0;
+    if (log_is_restored(h.h_store, &restored) != 0)
+        restored = 0;
     /* The running node records its peer table here (node-local state). */
     if (store_meta_get(h.h_store, "peer_status", &peers, &peers_len) != 0)
         peers = NULL;
@@ -119,8 +122,9 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
             printf("\"");
         }
         printf("},\"entries\":%" PRIu64 ",\"logs\":%" PRIu64
-               ",\"evidence\":%" PRIu64 ",\"quarantine\":%" PRIu64 "}\n",
-               entries, logs, ev, q);
+               ",\"evidence\":%" PRIu64 ",\"quarantine\":%" PRIu64
+               ",\"restored\":%s}\n",
+               entries, logs, ev, q, restored ? "true" : "false");
     } else {
         printf("node       ");
         cmd_print_hex(stdout, h.h_key.pk, KEY_PK_LEN);
@@ -134,6 +138,9 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         printf("entries    %" PRIu64 " in %" PRIu64 " logs; evidence %" PRIu64
                "; quarantine %" PRIu64 "\n",
                entries, logs, ev, q);
+        if (restored)
+            printf("restored   yes: writes refused until a peer has shown "
+                   "this node's own heads (ilonet restore)\n");
         printf("view_hash  ");
         cmd_print_hex(stdout, vh, HASH_LEN);
         printf("\n");
