@@ -99,6 +99,7 @@ static struct {
     const char *bin;
     char dir[512];
     char wlog[600]; /* the writer's CLI stderr */
+    char binc[600]; /* our copy of the binary */
     char hub[64];
     int n;
     int presidency;
@@ -1127,6 +1128,14 @@ main(int argc, char **argv)
     }
     snprintf(g.dir, sizeof(g.dir), "%s", dir);
     snprintf(g.wlog, sizeof(g.wlog), "%s/writer.log", dir);
+    /* A private copy: other builds may relink the shared binary while we
+     * run (an exec would then fail, or run other code). */
+    snprintf(g.binc, sizeof(g.binc), "%s/ilonet", dir);
+    if (sh("cp '%s' '%s'", g.bin, g.binc) != 0) {
+        fprintf(stderr, "nemesis: cannot copy %s\n", g.bin);
+        return 1;
+    }
+    g.bin = g.binc;
     srand(g.seed);
     setvbuf(stdout, NULL, _IOLBF, 0);
     memset(&sa, 0, sizeof(sa));
