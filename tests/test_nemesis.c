@@ -5,7 +5,8 @@
  * (kill -9 and restart, SIGSTOP 5 s, halves, bridge, isolated presidency)
  * for 90 s, then everything healed. Passes when the checker finds
  * lost = duplicated = unexpected = 0, no gaps, no forks, no node died on
- * its own, and all view hashes are equal within 10 s of healing.
+ * its own, no append failed, no sanitizer report (asan builds), and all
+ * view hashes are equal within 10 s of healing.
  * Sanitizer and TEST_QUICK builds run 60 s of faults (every kind once).
  * NEMESIS_NODES / NEMESIS_SECS / NEMESIS_LOSS / NEMESIS_RATE override.
  * Without root or namespaces the tool exits 77 and the case says so and
@@ -88,6 +89,8 @@ partitions_crashes_and_stalls(void)
     ASSERT_EQ(field(result, "gaps"), 0);
     ASSERT_EQ(field(result, "forks"), 0);
     ASSERT_EQ(field(result, "crashes"), 0);
+    ASSERT_EQ(field(result, "failed"), 0);
+    ASSERT_EQ(field(result, "sanitizer_reports"), 0);
     ASSERT_GE(field(result, "acknowledged"), 100);
     ASSERT_GE(field(result, "faults"), 5);
     ASSERT_GE(field(result, "converge_ms"), 0);
