@@ -60,11 +60,12 @@ partitions_crashes_and_stalls(void)
     }
     dir = test_tmpdir("nemesis");
     snprintf(cmd, sizeof(cmd),
-             "%s/nemesis --bin %s --dir %s --nodes %ld --fault-secs %ld "
+             "exec %s/nemesis --bin %s --dir %s --nodes %ld --fault-secs %ld "
              "--heal-secs 30 --rate %ld --loss %ld 2>%s/nemesis.log",
              tools ? tools : "build/tools", bin, dir,
              env_long("NEMESIS_NODES", 5), env_long("NEMESIS_SECS", secs),
              env_long("NEMESIS_RATE", 20), env_long("NEMESIS_LOSS", 0), dir);
+    /* exec: nemesis is our child, so its parent-death signal is ours. */
     ASSERT((f = popen(cmd, "r")) != NULL);
     while (fgets(line, sizeof(line), f))
         if (strncmp(line, "nemesis ", 8) == 0)
