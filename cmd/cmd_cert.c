@@ -1,19 +1,45 @@
-/* cmd_cert.c - `ilonet cert issue|install`: node certificates. */
+/* cmd_cert.c - `ilonet cert issue|install|revoke|publish`: node certificates. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "cmd_record.h"
 #include "cmds.h"
 #include "crypto/error.h"
+#include "storage/log.h"
 
 static const char cert_usage[] =
     "usage: ilonet cert issue --state-key FILE --node PUBKEY --network FILE\n"
     "                         --role ilo|presidency|commission|agency\n"
     "                         [--until YYYY-MM-DD] [--serial N] --out FILE\n"
-    "       ilonet [-C DIR] cert install FILE\n\n"
+    "       ilonet [-C DIR] cert install FILE\n"
+    "       ilonet [-C DIR] cert revoke --state-key FILE --node PUBKEY\n"
+    "                         [--network FILE]\n"
+    "                         [--after-log LOG --after-seq N [--after-id ID]]...\n"
+    "                         [--from YYYY-MM-DD|now|@MS]\n"
+    "                         [--out FILE] [--publish]\n"
+    "       ilonet [-C DIR] cert publish FILE\n\n"
     "issue (authority side) signs a certificate admitting a node key to a\n"
     "network with a role, valid from now until --until (default one year).\n"
+    "Issuing a new certificate for the same key (a later --until) renews\n"
+    "it: install it on the node, which carries it in its logs.\n"
     "install checks a certificate against this node's key, network and\n"
-    "roster, and installs it.\n";
+    "roster, and installs it.\n"
+    "revoke (authority side) revokes a node key of its state, e.g. a lost\n"
+    "or stolen one. Each --after-log/--after-seq pair names one log of the\n"
+    "key and its last good entry (seq, and its id with --after-id; taken\n"
+    "from this home's store with --publish when held): entries up to it\n"
+    "stay valid, later ones are refused on every node. Logs not named keep\n"
+    "only their entries written before --from (default now; @MS is unix\n"
+    "milliseconds). Writes the signed revocation to --out and prints its\n"
+    "id; --publish also publishes it from this node (audience net).\n"
+    "Once a node holds it, the key's later entries leave its view, its\n"
+    "logs end at the cut, and the key can no longer open a session with\n"
+    "it. See docs/KEYS.md (renewal, key rotation, revocation).\n"
+    "publish puts a revocation (or grant) file into the network from this\n"
+    "node, audience net; same as `ilonet grant publish FILE`.\n";
 
 static int
 cert_cmd_issue(int argc, char **argv)
@@ -117,6 +143,190 @@ cert_cmd_install(struct cmd_env *env, int argc, char **argv)
     }
 }
 
+/* The id of entry seq of log in the home's store, if held. */
+static int
+cert_entry_id(struct home *h, const uint8_t log[HASH_LEN], uint64_t seq,
+              uint8_t id[HASH_LEN])
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!h->h_store)
+        return ILONET_ENOTFOUND;
+    st = store_stmt(h->h_store, "SELECT e.id FROM entries e JOIN logs l ON"
+                                " e.k = (l.lid << 32 | ?2) WHERE"
+                                " l.log_id = ?1");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)seq);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == HASH_LEN)
+        memcpy(id, sqlite3_column_blob(st, 0), HASH_LEN);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : ILONET_ENOTFOUND;
+}
+
+static int
+cert_cmd_revoke(struct cmd_env *env, int argc, char **argv)
+{
+    const char *cmd = "cert revoke";
+    const char *skf, *node, *netf, *from, *out;
+    const char *logs[REVOKE_LOGS_MAX + 1], *seqs[REVOKE_LOGS_MAX + 1];
+    const char *ids[REVOKE_LOGS_MAX + 1];
+    struct cmd_opts o;
+    struct key_pair sk;
+    struct network net;
+    struct revocation v;
+    struct home h;
+    uint8_t *buf = NULL, rid[HASH_LEN];
+    size_t len;
+    char hex[2 * HASH_LEN + 1];
+    int rc, publish, nl, ns, ni;
+
+    cmd_opts_init(&o, argc, argv);
+    skf = cmd_opt(&o, "--state-key");
+    node = cmd_opt(&o, "--node");
+    netf = cmd_opt(&o, "--network");
+    from = cmd_opt(&o, "--from");
+    out = cmd_opt(&o, "--out");
+    nl = cmd_opt_all(&o, "--after-log", logs, REVOKE_LOGS_MAX + 1);
+    ns = cmd_opt_all(&o, "--after-seq", seqs, REVOKE_LOGS_MAX + 1);
+    ni = cmd_opt_all(&o, "--after-id", ids, REVOKE_LOGS_MAX + 1);
+    publish = cmd_flag(&o, "--publish");
+    if ((rc = cmd_opts_done(&o, cmd)) != 0)
+        return rc;
+    if (!skf || !node || (!out && !publish))
+        return cmd_usage(cmd, "--state-key, --node and --out or --publish "
+                              "are required");
+    if (!netf && !publish)
+        return cmd_usage(cmd, "--network is required without --publish");
+    if (nl != ns)
+        return cmd_usage(cmd, "each --after-log needs one --after-seq");
+    if (nl > REVOKE_LOGS_MAX)
+        return cmd_usage(cmd, "at most %d --after-log", REVOKE_LOGS_MAX);
+    if (ni > nl)
+        return cmd_usage(cmd, "more --after-id than --after-log");
+    memset(&v, 0, sizeof(v));
+    v.v_type = REVOKE_NODE;
+    if (hash_unhex(node, v.v_node, KEY_PK_LEN) != 0)
+        return cmd_usage(cmd, "--node: not a 64-digit hex key");
+    v.v_nlast = (size_t)nl;
+    for (int i = 0; i < nl; i++) {
+        char *end;
+        if (hash_unhex(logs[i], v.v_last[i].rl_log, HASH_LEN) != 0)
+            return cmd_usage(cmd, "--after-log %s: not a 64-digit hex log id",
+                             logs[i]);
+        v.v_last[i].rl_seq = strtoull(seqs[i], &end, 10);
+        if (!seqs[i][0] || *end)
+            return cmd_usage(cmd, "--after-seq %s: not a number", seqs[i]);
+        if (i < ni && hash_unhex(ids[i], v.v_last[i].rl_entry, HASH_LEN) != 0)
+            return cmd_usage(cmd, "--after-id %s: not a 64-digit hex id",
+                             ids[i]);
+        for (int j = 0; j < i; j++)
+            if (memcmp(v.v_last[j].rl_log, v.v_last[i].rl_log, HASH_LEN) ==
+                0)
+                return cmd_usage(cmd, "--after-log %s named twice", logs[i]);
+    }
+    v.v_at = home_now_ms();
+    if (from && strcmp(from, "now") != 0) {
+        uint64_t secs;
+        char *end;
+        if (from[0] == '@') {
+            v.v_at = strtoull(from + 1, &end, 10);
+            if (!from[1] || *end)
+                return cmd_usage(cmd, "--from %s: expected @MS", from);
+        } else if (cmd_parse_date(from, &secs) == 0) {
+            v.v_at = secs * 1000;
+        } else {
+            return cmd_usage(cmd, "--from %s: expected YYYY-MM-DD, now or "
+                                  "@MS",
+                             from);
+        }
+    }
+    memset(&h, 0, sizeof(h));
+    if (publish && (rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
+        return rc;
+    /* A last good entry named without its id: pin it from our copy. */
+    for (int i = ni; i < nl; i++)
+        if (v.v_last[i].rl_seq)
+            cert_entry_id(&h, v.v_last[i].rl_log, v.v_last[i].rl_seq,
+                          v.v_last[i].rl_entry);
+    if (netf) {
+        if ((rc = network_load(netf, &net)) != 0) {
+            rc = cmd_fail_err(netf, rc);
+            goto out;
+        }
+        memcpy(v.v_network, net.n_id, NET_ID_LEN);
+        sodium_memzero(&net, sizeof(net));
+    } else {
+        memcpy(v.v_network, h.h_net.n_id, NET_ID_LEN);
+    }
+    if ((rc = key_load(skf, &sk)) != 0) {
+        rc = cmd_fail_err(skf, rc);
+        goto out;
+    }
+    if (sk.kind != KEY_STATE) {
+        key_wipe(&sk);
+        rc = cmd_fail(skf, "not a state root key");
+        goto out;
+    }
+    snprintf(v.v_state, sizeof(v.v_state), "%s", sk.state);
+    randombytes_buf(&v.v_serial, sizeof(v.v_serial));
+    rc = revocation_issue(&v, &sk, &buf, &len);
+    key_wipe(&sk);
+    if (rc != 0) {
+        rc = cmd_fail_err(cmd, rc);
+        goto out;
+    }
+    if (out && (rc = cert_write_file(out, buf, len, 0644)) != 0) {
+        rc = cmd_fail_err(out, rc);
+        goto out;
+    }
+    cert_envelope_id(buf, len, rid);
+    hash_hex(rid, HASH_LEN, hex);
+    if (publish) {
+        /* the entry id goes to stdout; the revocation id to stderr */
+        fprintf(stderr, "revocation %s\n", hex);
+        rc = grant_publish_buf(env, cmd, &h, buf, len, NULL);
+    } else {
+        printf("%s\n", hex);
+    }
+out:
+    free(buf);
+    if (publish)
+        home_close(&h);
+    return rc;
+}
+
+static int
+cert_cmd_publish(struct cmd_env *env, int argc, char **argv)
+{
+    const char *cmd = "cert publish", *file;
+    struct cmd_opts o;
+    struct home h;
+    uint8_t *buf;
+    size_t len;
+    int rc;
+
+    cmd_opts_init(&o, argc, argv);
+    file = cmd_pos(&o, 0);
+    if ((rc = cmd_opts_done(&o, cmd)) != 0)
+        return rc;
+    if (!file)
+        return cmd_usage(cmd, "FILE is required");
+    if ((rc = cert_read_file(file, CERT_MAX_LEN, &buf, &len)) != 0)
+        return cmd_fail_err(file, rc);
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0) {
+        free(buf);
+        return rc;
+    }
+    rc = grant_publish_buf(env, cmd, &h, buf, len, NULL);
+    free(buf);
+    home_close(&h);
+    return rc;
+}
+
 int
 cmd_cert(struct cmd_env *env, int argc, char **argv)
 {
@@ -126,5 +336,10 @@ cmd_cert(struct cmd_env *env, int argc, char **argv)
         return cert_cmd_issue(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "install") == 0)
         return cert_cmd_install(env, argc - 1, argv + 1);
-    return cmd_usage("cert", "expected 'cert issue' or 'cert install'");
+    if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
+        return cert_cmd_revoke(env, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "publish") == 0)
+        return cert_cmd_publish(env, argc - 1, argv + 1);
+    return cmd_usage("cert", "expected 'cert issue', 'cert install', "
+                             "'cert revoke' or 'cert publish'");
 }

@@ -134,8 +134,9 @@ grant_issue_cmd(int argc, char **argv)
     return 0;
 }
 
-/* Publishes envelope bytes (grant or revocation) from the home. */
-static int
+/* Publishes envelope bytes (grant or revocation) from the home (also
+ * used by `cert revoke --publish` and `cert publish`, cmd_record.h). */
+int
 grant_publish_buf(struct cmd_env *env, const char *cmd, struct home *h,
                   const uint8_t *buf, size_t len, const char *audience)
 {

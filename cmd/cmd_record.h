@@ -64,6 +64,11 @@ int rec_behalf(const char *cmd, struct home *h, struct record_builder *b,
 int rec_append(struct cmd_env *env, const char *cmd, struct home *h,
                const char *audience, uint32_t kind, struct wire_buf *wb);
 
+/* Publishes a signed grant or revocation envelope as an entry (audience
+ * NULL: net) and prints the entry id (cmd_grant.c). */
+int grant_publish_buf(struct cmd_env *env, const char *cmd, struct home *h,
+                      const uint8_t *buf, size_t len, const char *audience);
+
 /* Creates a record of kind from argv (observe, meeting add, ...). */
 int rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
                const char *usage, int argc, char **argv);

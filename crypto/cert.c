@@ -525,17 +525,24 @@ revocation_issue(const struct revocation *v, const struct key_pair *sk,
     if (sk->kind != KEY_STATE || strcmp(sk->state, v->v_state) != 0 ||
         (v->v_type != REVOKE_NODE && v->v_type != REVOKE_GRANT))
         return ILONET_EINVAL;
+    if (v->v_nlast > REVOKE_LOGS_MAX ||
+        (v->v_type == REVOKE_GRANT && v->v_nlast != 0))
+        return ILONET_EINVAL;
     wire_buf_init(&b, CERT_MAX_LEN);
-    wire_pack_array(&b, 12);
+    wire_pack_array(&b, 10);
     wire_pack_str(&b, "revoke");
     wire_pack_uint(&b, 1);
     wire_pack_uint(&b, (uint64_t)v->v_type);
     wire_pack_bin(&b, v->v_network, NET_ID_LEN);
     wire_pack_str(&b, v->v_state);
     wire_pack_bin(&b, v->v_node, KEY_PK_LEN);
-    wire_pack_bin(&b, v->v_log, HASH_LEN);
-    wire_pack_uint(&b, v->v_seq);
-    wire_pack_bin(&b, v->v_entry, HASH_LEN);
+    wire_pack_array(&b, (uint32_t)v->v_nlast);
+    for (size_t i = 0; i < v->v_nlast; i++) {
+        wire_pack_array(&b, 3);
+        wire_pack_bin(&b, v->v_last[i].rl_log, HASH_LEN);
+        wire_pack_uint(&b, v->v_last[i].rl_seq);
+        wire_pack_bin(&b, v->v_last[i].rl_entry, HASH_LEN);
+    }
     wire_pack_bin(&b, v->v_grant, HASH_LEN);
     wire_pack_uint(&b, v->v_at);
     wire_pack_uint(&b, v->v_serial);
@@ -566,7 +573,7 @@ revocation_verify(const uint8_t *buf, size_t len, const struct roster *r,
         0)
         goto out;
     rc = ILONET_EMALFORMED;
-    if (body.via.array.size != 12)
+    if (body.via.array.size != 10)
         goto out;
     f = body.via.array.ptr;
     if (wire_get_uint(&f[2], &type) != 0 ||
@@ -574,13 +581,30 @@ revocation_verify(const uint8_t *buf, size_t len, const struct roster *r,
         wire_get_bin_fixed(&f[3], tmp.v_network, NET_ID_LEN) != 0 ||
         cert__state(&f[4], tmp.v_state) != 0 ||
         wire_get_bin_fixed(&f[5], tmp.v_node, KEY_PK_LEN) != 0 ||
-        wire_get_bin_fixed(&f[6], tmp.v_log, HASH_LEN) != 0 ||
-        wire_get_uint(&f[7], &tmp.v_seq) != 0 ||
-        wire_get_bin_fixed(&f[8], tmp.v_entry, HASH_LEN) != 0 ||
-        wire_get_bin_fixed(&f[9], tmp.v_grant, HASH_LEN) != 0 ||
-        wire_get_uint(&f[10], &tmp.v_at) != 0 ||
-        wire_get_uint(&f[11], &tmp.v_serial) != 0)
+        f[6].type != MSGPACK_OBJECT_ARRAY ||
+        f[6].via.array.size > REVOKE_LOGS_MAX ||
+        (type == REVOKE_GRANT && f[6].via.array.size != 0) ||
+        wire_get_bin_fixed(&f[7], tmp.v_grant, HASH_LEN) != 0 ||
+        wire_get_uint(&f[8], &tmp.v_at) != 0 ||
+        wire_get_uint(&f[9], &tmp.v_serial) != 0)
         goto out;
+    tmp.v_nlast = f[6].via.array.size;
+    for (size_t i = 0; i < tmp.v_nlast; i++) {
+        const msgpack_object *it = &f[6].via.array.ptr[i];
+        struct revoke_last *l = &tmp.v_last[i];
+
+        if (it->type != MSGPACK_OBJECT_ARRAY || it->via.array.size != 3 ||
+            wire_get_bin_fixed(&it->via.array.ptr[0], l->rl_log,
+                               HASH_LEN) != 0 ||
+            wire_get_uint(&it->via.array.ptr[1], &l->rl_seq) != 0 ||
+            wire_get_bin_fixed(&it->via.array.ptr[2], l->rl_entry,
+                               HASH_LEN) != 0)
+            goto out;
+        /* one item per log: a second would make the cut ambiguous */
+        for (size_t j = 0; j < i; j++)
+            if (memcmp(tmp.v_last[j].rl_log, l->rl_log, HASH_LEN) == 0)
+                goto out;
+    }
     tmp.v_type = (enum revoke_type)type;
     if ((rc = cert__check_sig(r, tmp.v_state, SIG_CTX_REVOKE, bp, bl,
                               sig)) != 0)

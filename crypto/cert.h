@@ -70,23 +70,33 @@ struct grant {
 };
 
 enum revoke_type {
-    REVOKE_NODE = 1,  /* a node key, from after its last good entry */
+    REVOKE_NODE = 1,  /* a node key, after its last good entries */
     REVOKE_GRANT = 2, /* a grant, from a timestamp on */
+};
+
+/* Most logs a node revocation names (one per audience the node wrote to;
+ * bounded so the envelope stays under CERT_MAX_LEN). */
+#define REVOKE_LOGS_MAX 8
+
+/* The last good entry of one log of a revoked node key. */
+struct revoke_last {
+    uint8_t rl_log[HASH_LEN];
+    uint64_t rl_seq;           /* entries 1..rl_seq stay valid; 0 = none */
+    uint8_t rl_entry[HASH_LEN]; /* id of entry rl_seq; all zero = any */
 };
 
 struct revocation {
     enum revoke_type v_type;
     uint8_t v_network[NET_ID_LEN];
     char v_state[KEY_STATE_MAX + 1]; /* signer */
-    /* REVOKE_NODE: the node key and its last good entry per log is
-     * summarised by one (log, seq, id); seq 0 = nothing stays valid. */
+    /* REVOKE_NODE: the node key; per named log its last good entry; every
+     * log not named keeps its entries before v_at (docs/KEYS.md). */
     uint8_t v_node[KEY_PK_LEN];
-    uint8_t v_log[HASH_LEN];
-    uint64_t v_seq;
-    uint8_t v_entry[HASH_LEN];
+    size_t v_nlast;
+    struct revoke_last v_last[REVOKE_LOGS_MAX];
     /* REVOKE_GRANT: the grant's id (hash of its envelope). */
     uint8_t v_grant[HASH_LEN];
-    uint64_t v_at; /* effective from (HLC ms) */
+    uint64_t v_at; /* effective from (HLC ms): grants; unnamed logs */
     uint64_t v_serial;
 };
 

@@ -36,6 +36,8 @@ struct sync__log {
     uint64_t l_frozen;
     struct sync_peer *l_want_peer; /* request outstanding there */
     uint64_t l_want_until;
+    uint64_t l_revoked; /* cut by a node revocation here: never fetched
+                           from this seq on (docs/KEYS.md), 0 none */
     int l_confirmed; /* restored: a peer showed no more of our log */
 };
 
@@ -67,6 +69,7 @@ struct sync_node {
     size_t n_nlogs, n_caplogs;
     struct sync_peer *n_peers;
     uint64_t n_next_refresh;
+    uint64_t n_nrev; /* node revocations held when last looked */
     int n_restored; /* store says restored from a backup (log.h) */
 };
 
@@ -231,6 +234,8 @@ sync__log_refresh(struct sync_node *n, struct sync__log *l)
     l->l_seq = h.lh_seq;
     memcpy(l->l_head, h.lh_id, HASH_LEN);
     l->l_frozen = h.lh_frozen;
+    if (h.lh_revoked && (!l->l_revoked || h.lh_revoked < l->l_revoked))
+        l->l_revoked = h.lh_revoked;
     return 0;
 }
 
@@ -358,6 +363,8 @@ sync__want_eval(struct sync_peer *p, struct sync__plog *pl)
 
     if (l->l_frozen || sync__their_limit(pl) <= l->l_seq)
         return;
+    if (l->l_revoked && l->l_seq + 1 >= l->l_revoked)
+        return; /* the rest is past a revocation's cut */
     if (l->l_want_peer && l->l_want_until > p->p_now)
         return;
     sync__queue_want(p, pl, l->l_seq + 1);
@@ -513,9 +520,12 @@ sync_node_new(struct sync_node **out, struct store *s, const uint8_t *my_cert,
         l->l_seq = h->lh_seq;
         memcpy(l->l_head, h->lh_id, HASH_LEN);
         l->l_frozen = h->lh_frozen;
+        l->l_revoked = h->lh_revoked;
     }
     free(heads);
     heads = NULL;
+    if ((rc = log_revocation_count(s, &n->n_nrev)) != 0)
+        goto fail;
     if ((rc = log_is_restored(s, &n->n_restored)) != 0)
         goto fail;
     *out = n;
@@ -617,6 +627,48 @@ sync_peer_stats(const struct sync_peer *p, struct sync_peer_stats *st)
 
 static int sync__refresh_all(struct sync_node *n);
 
+/*
+ * A new node revocation is held (ingested, or published by a local
+ * append): re-read every head (cuts moved) and end the sessions of peers
+ * whose key is now revoked (audit line, code revoked; sync_tick and
+ * sync_recv then return ILONET_ECLOSED for them).
+ */
+static int
+sync__revocations_check(struct sync_node *n)
+{
+    uint64_t cnt = 0;
+    int rc;
+
+    if ((rc = log_revocation_count(n->n_store, &cnt)) != 0)
+        return rc;
+    if (cnt == n->n_nrev)
+        return 0;
+    n->n_nrev = cnt;
+    for (size_t i = 0; i < n->n_nlogs; i++) {
+        struct sync__log *l = n->n_logs[i];
+        uint64_t seq = l->l_seq;
+
+        if ((rc = sync__log_refresh(n, l)) != 0)
+            return rc;
+        if (l->l_seq != seq)
+            sync__log_changed(n, l, 0);
+    }
+    if ((rc = sync__refresh_all(n)) != 0)
+        return rc;
+    for (struct sync_peer *q = n->n_peers; q; q = q->p_next) {
+        if (!q->p_ready || q->p_dead)
+            continue;
+        rc = log_node_revoked(n->n_store, q->p_key, q->p_cert.c_state);
+        if (rc == ILONET_EREVOKED) {
+            sync__fail(q, NULL, 0, rc, 1, "peer-revoked");
+            q->p_kick = 1;
+        } else if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static int
 sync__on_hello(struct sync_peer *p, const struct msg *m)
 {
@@ -642,6 +694,10 @@ sync__on_hello(struct sync_peer *p, const struct msg *m)
                           "hello-cert-key");
     if ((rc = cert_valid_at(&c, p->p_now / 1000)) != 0)
         return sync__fail(p, NULL, 0, rc, 1, "hello-cert-validity");
+    /* A node key its state revoked completes no session (docs/KEYS.md). */
+    if ((rc = log_node_revoked(n->n_store, c.c_node, c.c_state)) != 0)
+        return sync__fail(p, NULL, 0, rc, rc == ILONET_EREVOKED,
+                          rc == ILONET_EREVOKED ? "hello-revoked" : "store");
     /* Our cache may miss appends made before this session (another
      * process): list what the store holds now. */
     if ((rc = sync__refresh_all(n)) != 0)
@@ -907,6 +963,16 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     before = l->l_seq;
     fork_before = l->l_frozen != 0;
     rc = log_ingest(n->n_store, &b, p->p_now, &st);
+    if (rc == ILONET_EREVOKED) {
+        /* What came before the cut is stored; the rest is refused, and
+         * not asked for again: the peer may not hold the revocation yet
+         * (it gets it from us), so no strike. */
+        uint64_t seq = st.is_err_seq ? st.is_err_seq : first;
+        sync__audit(p, l->l_id, seq, rc, 0, "batch-revoked");
+        if (!l->l_revoked || seq < l->l_revoked)
+            l->l_revoked = seq;
+        rc = 0;
+    }
     if (rc != 0) {
         uint64_t seq = st.is_err_seq ? st.is_err_seq : first;
         if (rc == ILONET_ECHAIN && first == l->l_seq + 1 &&
@@ -950,7 +1016,11 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     if (l->l_seq > before || (l->l_frozen && !fork_before))
         sync__log_changed(n, l, l->l_frozen && !fork_before);
     sync__want_progress(n, l, p, l->l_seq > before);
-    rc = 0;
+    if (st.is_revocations && (rc = sync__revocations_check(n)) != 0) {
+        rc = sync__fail(p, l->l_id, first, rc, 0, "store");
+        goto out;
+    }
+    rc = p->p_dead ? ILONET_EREVOKED : 0; /* this very peer was revoked */
 out:
     batch_free(&b);
     return rc;
@@ -1163,8 +1233,12 @@ sync_tick(struct sync_peer *p, uint64_t now_ms)
     }
     if (p->p_now >= n->n_next_refresh) {
         int rc = sync__refresh_all(n);
+        if (rc == 0)
+            rc = sync__revocations_check(n);
         if (rc != 0)
             return sync__fail(p, NULL, 0, rc, 0, "store");
+        if (p->p_dead)
+            return ILONET_EREVOKED;
         n->n_next_refresh = p->p_now + n->n_cfg.sc_digest_ms;
     }
     if (p->p_now >= p->p_next_digest) {
@@ -1223,6 +1297,8 @@ sync_notify(struct sync_node *n, const uint8_t log[static HASH_LEN],
     if ((rc = sync__log_refresh(n, l)) != 0)
         return rc;
     sync__log_changed(n, l, l->l_frozen && !frozen_before);
+    if ((rc = sync__revocations_check(n)) != 0)
+        return rc;
     sync__flush_kicks(n);
     return 0;
 }

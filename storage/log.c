@@ -18,6 +18,7 @@ struct log__row {
     char state[KEY_STATE_MAX + 1];
     int role;
     uint64_t cert_nb, cert_na;
+    uint64_t revoked; /* cut by a node revocation from this seq, 0 none */
 };
 
 int64_t
@@ -41,7 +42,7 @@ log__row_get(struct store *s, const uint8_t log[static HASH_LEN],
 {
     sqlite3_stmt *st = store_stmt(
         s, "SELECT lid, head_seq, head_id, frozen, behind, sigck, state, "
-           "role, cert_nb, cert_na FROM logs WHERE log_id = ?");
+           "role, cert_nb, cert_na, revoked FROM logs WHERE log_id = ?");
     int rc;
 
     memset(r, 0, sizeof(*r));
@@ -62,6 +63,7 @@ log__row_get(struct store *s, const uint8_t log[static HASH_LEN],
         r->role = sqlite3_column_int(st, 7);
         r->cert_nb = (uint64_t)sqlite3_column_int64(st, 8);
         r->cert_na = (uint64_t)sqlite3_column_int64(st, 9);
+        r->revoked = (uint64_t)sqlite3_column_int64(st, 10);
         rc = 0;
     } else {
         rc = rc == SQLITE_DONE ? 0 : store_err(rc);
@@ -97,7 +99,7 @@ log__row_save(struct store *s, const struct log__row *r)
     sqlite3_stmt *st = store_stmt(
         s, "UPDATE logs SET head_seq = ?, head_id = ?, frozen = ?, "
            "behind = ?, sigck = ?, state = ?, role = ?, cert_nb = ?, "
-           "cert_na = ? WHERE lid = ?");
+           "cert_na = ?, revoked = ? WHERE lid = ?");
     int rc;
 
     if (!st)
@@ -114,7 +116,8 @@ log__row_save(struct store *s, const struct log__row *r)
     sqlite3_bind_int(st, 7, r->role);
     sqlite3_bind_int64(st, 8, (int64_t)r->cert_nb);
     sqlite3_bind_int64(st, 9, (int64_t)r->cert_na);
-    sqlite3_bind_int64(st, 10, r->lid);
+    sqlite3_bind_int64(st, 10, (int64_t)r->revoked);
+    sqlite3_bind_int64(st, 11, r->lid);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : store_err(rc);
@@ -243,6 +246,69 @@ log__check_cert_entry(struct store *s, const struct log_desc *d,
     return 0;
 }
 
+/*
+ * A certificate entry after seq 1 renews the log's certificate
+ * (docs/KEYS.md): it must verify, be for this author, with the state and
+ * role of the log's first certificate and another validity window. Entries from it on are checked
+ * against its validity instead of the earlier one's.
+ */
+static int
+log__check_renewal(struct store *s, const struct log_desc *d,
+                   const struct entry *e, struct log__row *r)
+{
+    const uint8_t *cb;
+    size_t cl;
+    struct cert c;
+    int rc;
+
+    if (!e->e_payload)
+        return ILONET_EUNKNOWNAUTHOR;
+    if ((rc = log__cert_payload(e->e_payload, e->e_payload_len, &cb, &cl)) !=
+        0)
+        return rc;
+    if ((rc = cert_verify(cb, cl, store_roster(s), store_network(s), &c)) !=
+        0)
+        return rc;
+    if (sodium_memcmp(c.c_node, d->ld_author, KEY_PK_LEN) != 0 ||
+        strcmp(c.c_state, r->state) != 0 || (int)c.c_role != r->role)
+        return ILONET_EUNKNOWNAUTHOR;
+    /* the same validity again renews nothing: a certificate entry out of
+     * place */
+    if (c.c_not_before == r->cert_nb && c.c_not_after == r->cert_na)
+        return ILONET_EKIND;
+    if ((rc = log__store_cert(s, &c, cb, cl)) != 0)
+        return rc;
+    r->cert_nb = c.c_not_before;
+    r->cert_na = c.c_not_after;
+    return 0;
+}
+
+/* The installed certificate (store meta "cert") renews the one a held own
+ * log runs under when it is another certificate of the same key, state
+ * and role: fills wb with the renewal entry's payload, else leaves it
+ * empty. */
+static int
+log__renewal_due(struct store *s, const struct log_desc *d,
+                 const struct log__row *r, struct wire_buf *wb)
+{
+    uint8_t *cert = NULL;
+    size_t len = 0;
+    struct cert c;
+    int rc;
+
+    if ((rc = store_meta_get(s, "cert", &cert, &len)) != 0)
+        return rc == ILONET_ENOTFOUND ? 0 : rc;
+    if (cert_verify(cert, len, store_roster(s), store_network(s), &c) == 0 &&
+        sodium_memcmp(c.c_node, d->ld_author, KEY_PK_LEN) == 0 &&
+        strcmp(c.c_state, r->state) == 0 && (int)c.c_role == r->role &&
+        (c.c_not_before != r->cert_nb || c.c_not_after != r->cert_na)) {
+        log__make_cert_payload(wb, cert, len);
+        rc = wb->wb_err;
+    }
+    free(cert);
+    return rc;
+}
+
 static uint64_t
 log__hlc_secs(uint64_t hlc)
 {
@@ -298,6 +364,9 @@ log_append(struct store *s, const struct key_pair *kp,
         rc = ILONET_EFROZEN;
         goto out;
     }
+    /* Our own key is revoked: whatever we sign now is refused everywhere. */
+    if ((rc = log_node_revoked(s, kp->pk, me ? me->si_state : NULL)) != 0)
+        goto out;
     /* A peer showed us a longer copy of our own log than we hold: we were
      * restored from a backup. Appending now would sign a second entry at
      * a seq we already used: refuse until sync catches up. */
@@ -332,14 +401,21 @@ log_append(struct store *s, const struct key_pair *kp,
         log__make_cert_payload(&certp, cert, cert_len);
         if ((rc = certp.wb_err) != 0)
             goto out;
+    } else if ((rc = log__renewal_due(s, &d, &r, &certp)) != 0) {
+        goto out;
     }
-    if (r.head_seq == 0) {
-        /* The certificate first, signed inline. */
+    if (certp.wb_len) {
+        /* The certificate first, signed inline: at seq 1 of a new log,
+         * or a renewed one (docs/KEYS.md) before the next entry. */
         hlc = (wall_ms << 16) > hlc ? wall_ms << 16 : hlc + 1;
         memset(&e, 0, sizeof(e));
         e.e_h.h_version = ENTRY_VERSION;
         memcpy(e.e_h.h_log, d.ld_id, HASH_LEN);
-        e.e_h.h_seq = 1;
+        e.e_h.h_seq = r.head_seq + 1;
+        if (r.head_seq) {
+            e.e_h.h_has_prev = 1;
+            memcpy(e.e_h.h_prev, r.head_id, HASH_LEN);
+        }
         e.e_h.h_hlc = hlc;
         e.e_h.h_kind = KIND_CERT;
         e.e_h.h_payload_len = certp.wb_len;
@@ -348,12 +424,13 @@ log_append(struct store *s, const struct key_pair *kp,
         e.e_payload = certp.wb_data;
         e.e_payload_len = certp.wb_len;
         if ((rc = entry_seal(&e, kp)) != 0 ||
-            (rc = log__check_cert_entry(s, &d, &e, &r)) != 0 ||
+            (rc = r.head_seq ? log__check_renewal(s, &d, &e, &r)
+                             : log__check_cert_entry(s, &d, &e, &r)) != 0 ||
             (rc = log__insert(s, r.lid, &e)) != 0 ||
             (rc = store_run_entry_hook(s, &e, d.ld_audience,
                                        d.ld_author)) != 0)
             goto out;
-        r.head_seq = 1;
+        r.head_seq = e.e_h.h_seq;
         memcpy(r.head_id, e.e_id, HASH_LEN);
     }
     es = malloc(LOG__CHUNK * sizeof(*es));
@@ -412,6 +489,13 @@ log_append(struct store *s, const struct key_pair *kp,
     r.sigck = r.head_seq; /* we signed it ourselves */
     if ((rc = log__row_save(s, &r)) != 0)
         goto out;
+    for (size_t i = 0; i < n; i++) {
+        int added;
+        if (reqs[i].kind == KIND_REVOCATION &&
+            (rc = log__revocation_note(s, reqs[i].payload, reqs[i].len,
+                                       d.ld_audience, &added)) != 0)
+            goto out;
+    }
     if ((rc = store_meta_set_u64(s, "hlc", hlc)) != 0)
         goto out;
     rc = store_commit(s);
@@ -542,8 +626,11 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
     uint64_t hlc_max = 0, hlc = 0;
     size_t i, first_new = 0, nnew = 0;
     int rc, forked = 0;
+    struct log__revs rv;
+    uint64_t rev_seq = 0; /* first entry refused by a revocation */
 
     memset(&st, 0, sizeof(st));
+    memset(&rv, 0, sizeof(rv));
     if (!b || (b->b_count && !b->b_entries))
         return ILONET_EINVAL;
     d = b->b_log;
@@ -582,6 +669,11 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
         }
         if ((rc = log__check_fields(&d, e)) != 0)
             goto out;
+        /* Past a revocation's cut (docs/KEYS.md): refused even if held. */
+        if (r.revoked && seq >= r.revoked) {
+            rev_seq = seq;
+            break;
+        }
         if (r.lid && seq <= r.head_seq) {
             uint8_t id[HASH_LEN], hdr[ENTRY_HEADER_MAX], sig[KEY_SIG_LEN];
             size_t hl = 0;
@@ -623,15 +715,23 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
                 rc = ILONET_ECHAIN;
                 goto out;
             }
-            if (e->e_h.h_kind == KIND_CERT) {
-                rc = ILONET_EKIND; /* certificate only at seq 1 */
+            /* a later certificate entry renews the log's certificate */
+            if (e->e_h.h_kind == KIND_CERT &&
+                (rc = log__check_renewal(s, &d, e, &r)) != 0)
                 goto out;
-            }
         }
         if (log__hlc_secs(e->e_h.h_hlc) < r.cert_nb ||
             log__hlc_secs(e->e_h.h_hlc) > r.cert_na) {
             rc = ILONET_EEXPIRED;
             goto out;
+        }
+        if (!rv.rv_loaded &&
+            (rc = log__revs_load(s, d.ld_author, r.state, d.ld_id, &rv)) != 0)
+            goto out;
+        if (rv.rv_n &&
+            log__revs_entry_ok(&rv, seq, e->e_h.h_hlc, e->e_id) != 0) {
+            rev_seq = seq;
+            break;
         }
         if ((rc = log__insert(s, r.lid, e)) != 0) {
             /* the same id elsewhere: a replayed entry in the wrong log */
@@ -676,8 +776,24 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
     }
     if (r.behind && r.head_seq >= r.behind)
         r.behind = 0;
+    if (rev_seq && !nnew && !forked) {
+        /* Nothing stored: refused input leaves no trace (I3). */
+        st.is_err_seq = rev_seq;
+        rc = ILONET_EREVOKED;
+        goto out;
+    }
     if ((nnew || forked) && (rc = log__row_save(s, &r)) != 0)
         goto out;
+    for (i = first_new; i < first_new + nnew; i++) {
+        const struct entry *e = &b->b_entries[i];
+        int added = 0;
+
+        if (e->e_h.h_kind == KIND_REVOCATION &&
+            (rc = log__revocation_note(s, e->e_payload, e->e_payload_len,
+                                       d.ld_audience, &added)) != 0)
+            goto out;
+        st.is_revocations += (uint64_t)added;
+    }
     if (forked && (rc = store_run_freeze_hook(s, d.ld_id, r.frozen)) != 0)
         goto out;
     if (hlc_max) {
@@ -689,11 +805,18 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
     }
     st.is_err_seq = 0;
     rc = store_commit(s);
+    if (rc == 0 && rev_seq) {
+        /* the good prefix is stored; the rest is refused */
+        st.is_err_seq = rev_seq;
+        rc = ILONET_EREVOKED;
+    }
     goto out_nolock;
 out:
     store_rollback(s);
     st.is_new = 0;
+    st.is_revocations = 0;
 out_nolock:
+    log__revs_free(&rv);
     if (stp)
         *stp = st;
     return rc;
@@ -759,7 +882,19 @@ log__head_from_row(sqlite3_stmt *st, struct log_head *h)
     h->lh_frozen = (uint64_t)sqlite3_column_int64(st, 5);
 }
 
-#define LOG__HEAD_COLS "log_id, author, audience, head_seq, head_id, frozen"
+#define LOG__HEAD_COLS                                                        \
+    "log_id, author, audience, head_seq, head_id, frozen, lid, revoked"
+
+/* A revoked log's head as everyone else sees it: at its cut. */
+static int
+log__head_cap(struct store *s, sqlite3_stmt *st, struct log_head *h)
+{
+    uint64_t revoked = (uint64_t)sqlite3_column_int64(st, 7);
+
+    h->lh_revoked = revoked;
+    return log__effective_head(s, sqlite3_column_int64(st, 6), revoked,
+                               &h->lh_seq, h->lh_id);
+}
 
 int
 log_heads(struct store *s, struct log_head **out, size_t *n)
@@ -784,7 +919,14 @@ log_heads(struct store *s, struct log_head **out, size_t *n)
             }
             v = nv;
         }
-        log__head_from_row(st, &v[cnt++]);
+        log__head_from_row(st, &v[cnt]);
+        if ((rc = log__head_cap(s, st, &v[cnt])) != 0) {
+            free(v);
+            sqlite3_reset(st);
+            return rc;
+        }
+        if (v[cnt].lh_seq > 0)
+            cnt++;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -808,8 +950,11 @@ log_head(struct store *s, const uint8_t log[static HASH_LEN],
         return ILONET_EIO;
     sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         log__head_from_row(st, out);
+        if (log__head_cap(s, st, out) != 0)
+            rc = SQLITE_IOERR;
+    }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0
            : rc == SQLITE_DONE ? ILONET_ENOTFOUND
@@ -872,6 +1017,8 @@ log_range(struct store *s, const uint8_t log[static HASH_LEN],
         return ILONET_ENOTFOUND;
     if (from_seq == 0)
         from_seq = 1;
+    if (r.revoked && r.revoked <= r.head_seq)
+        r.head_seq = r.revoked - 1; /* nothing past a revocation's cut */
     if (from_seq > r.head_seq)
         return 0;
     /* A private statement: the callback may use the store's cache. */
@@ -993,8 +1140,8 @@ int
 log_heads_digest(struct store *s, uint8_t out[static HASH_LEN])
 {
     sqlite3_stmt *st = store_stmt(
-        s, "SELECT log_id, head_seq, head_id FROM logs WHERE head_seq > 0 "
-           "ORDER BY log_id");
+        s, "SELECT log_id, head_seq, head_id, lid, revoked FROM logs WHERE "
+           "head_seq > 0 ORDER BY log_id");
     struct hash_state h;
     int rc;
 
@@ -1002,13 +1149,21 @@ log_heads_digest(struct store *s, uint8_t out[static HASH_LEN])
         return ILONET_EIO;
     hash_init(&h, HASH_CTX_HEADS);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        uint8_t seq[8];
+        uint8_t seq[8], hid[HASH_LEN];
         uint64_t v = (uint64_t)sqlite3_column_int64(st, 1);
+        if (sqlite3_column_bytes(st, 2) != HASH_LEN)
+            continue;
+        memcpy(hid, sqlite3_column_blob(st, 2), HASH_LEN);
+        if (log__effective_head(s, sqlite3_column_int64(st, 3),
+                                (uint64_t)sqlite3_column_int64(st, 4), &v,
+                                hid) != 0 ||
+            v == 0)
+            continue; /* a log cut at seq 1 is not held, as peers see it */
         for (int i = 0; i < 8; i++)
             seq[i] = (uint8_t)(v >> (56 - 8 * i));
         hash_update(&h, sqlite3_column_blob(st, 0), HASH_LEN);
         hash_update(&h, seq, 8);
-        hash_update(&h, sqlite3_column_blob(st, 2), HASH_LEN);
+        hash_update(&h, hid, HASH_LEN);
     }
     sqlite3_reset(st);
     hash_final(&h, out);

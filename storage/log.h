@@ -27,6 +27,9 @@ struct log_head {
     uint8_t lh_id[HASH_LEN];   /* id of entry lh_seq */
     uint64_t lh_frozen;        /* 0 = not frozen, else frozen after seq
                                   lh_frozen - 1 (fork found at lh_frozen) */
+    uint64_t lh_revoked;       /* 0, else a node revocation cuts the log
+                                  from this seq on (lh_seq is capped below
+                                  it: docs/KEYS.md) */
 };
 
 struct log_ref {
@@ -71,6 +74,7 @@ struct ingest_stats {
     uint64_t is_forks;       /* fork evidence recorded */
     uint64_t is_quarantined; /* stored but timestamp too far ahead */
     uint64_t is_skipped;     /* audience this node is not in */
+    uint64_t is_revocations; /* new node revocations recorded */
     /* first rejection (when the call fails) */
     uint64_t is_err_seq;
 };
@@ -115,6 +119,23 @@ int log_mark_self_behind(struct store *s, const uint8_t log[static HASH_LEN],
 int log_mark_restored(struct store *s);
 int log_clear_restored(struct store *s);
 int log_is_restored(struct store *s, int *restored);
+
+/*
+ * Node-key revocations (docs/KEYS.md). Every valid node revocation held
+ * in a `net` entry cuts the revoked key's logs after their last good
+ * entries: log_ingest() stores a batch up to the cut and refuses the rest
+ * with ILONET_EREVOKED (st->is_err_seq = first refused seq, what came
+ * before it is stored and committed); entries stored before the
+ * revocation arrived stay stored but leave the view (the freeze hook);
+ * heads, digests and ranges end at the cut; log_append() refuses a
+ * revoked own key with ILONET_EREVOKED.
+ * log_node_revoked(): ILONET_EREVOKED if a revocation of node signed by
+ * state (NULL: any state) is held, else 0 (or a store error).
+ * log_revocation_count(): node revocations held (changes when one is new).
+ */
+int log_node_revoked(struct store *s, const uint8_t node[static KEY_PK_LEN],
+                     const char *state);
+int log_revocation_count(struct store *s, uint64_t *n);
 
 /* All logs held, with heads. *out is malloc'd (free()). */
 int log_heads(struct store *s, struct log_head **out, size_t *n);

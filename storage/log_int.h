@@ -43,4 +43,43 @@ int log_sign_wait(struct log_sign_job *j, size_t i);
 /* Stops (if still running) and joins the signer. */
 void log_sign_finish(struct log_sign_job *j);
 
+/* ---- node-key revocations (log_revoke.c, docs/KEYS.md) --------------- */
+
+struct store;
+
+/* One revocation's constraint on one log. */
+struct log__rev_c {
+    int rc_named;           /* the revocation names this log */
+    uint64_t rc_seq;        /* named: last good seq */
+    uint8_t rc_id[HASH_LEN]; /* named: its id, zero = not pinned */
+    uint64_t rc_at;         /* not named: good iff HLC ms < this */
+};
+
+/* Every held revocation of a log's author by the author's state. */
+struct log__revs {
+    int rv_loaded;
+    size_t rv_n, rv_cap;
+    struct log__rev_c *rv_c;
+};
+
+int log__revs_load(struct store *s, const uint8_t author[static KEY_PK_LEN],
+                   const char *state, const uint8_t log[static HASH_LEN],
+                   struct log__revs *rv);
+void log__revs_free(struct log__revs *rv);
+/* 0 if an entry at (seq, hlc, id) is good under every revocation in rv
+ * (its predecessors being good), else ILONET_EREVOKED. */
+int log__revs_entry_ok(const struct log__revs *rv, uint64_t seq,
+                       uint64_t hlc, const uint8_t id[static HASH_LEN]);
+/* Records a stored revocation entry's node revocation (payload
+ * {"envelope": bin}, published in audience) and moves the cuts of the
+ * revoked key's logs, running the store's freeze hook for stored entries
+ * that leave the view. *added = 1 when the revocation was new. Anything
+ * that is not a valid node revocation in `net` is ignored (returns 0). */
+int log__revocation_note(struct store *s, const uint8_t *payload, size_t len,
+                         const char *audience, int *added);
+/* Caps (*seq, id) at a log's cut revoked (0 = none): the head as peers,
+ * ranges and digests see it. */
+int log__effective_head(struct store *s, int64_t lid, uint64_t revoked,
+                        uint64_t *seq, uint8_t id[static HASH_LEN]);
+
 #endif

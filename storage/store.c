@@ -92,6 +92,30 @@ static const char *const store__schema_v1 =
     "  PRIMARY KEY(log_id, seq)"
     ") WITHOUT ROWID;";
 
+/*
+ * Schema version 2: node-key revocations (docs/KEYS.md). The log store
+ * keeps every node revocation it has seen published in `net` (whatever
+ * log carried it) and, per log, the seq from which a revocation cuts it
+ * (logs.revoked, 0 = not cut): entries there and after are refused on
+ * ingest, not served, and out of the view.
+ */
+static const char *const store__schema_v2 =
+    "ALTER TABLE logs ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE node_revocations("
+    "  rev_id BLOB PRIMARY KEY," /* hash of the envelope */
+    "  node BLOB NOT NULL,"
+    "  state TEXT NOT NULL,"     /* signer: applies to its own nodes only */
+    "  at INTEGER NOT NULL"      /* HLC ms cut for logs not named */
+    ") WITHOUT ROWID;"
+    "CREATE INDEX node_revocations_node ON node_revocations(node);"
+    "CREATE TABLE node_revocation_logs("
+    "  rev_id BLOB NOT NULL,"
+    "  log_id BLOB NOT NULL,"
+    "  seq INTEGER NOT NULL,"    /* last good seq */
+    "  entry_id BLOB NOT NULL,"  /* its id, all zero = not pinned */
+    "  PRIMARY KEY(rev_id, log_id)"
+    ") WITHOUT ROWID;";
+
 int
 store_err(int rc)
 {
@@ -151,6 +175,12 @@ store__migrate(struct store *s)
         if ((rc = store__exec(s, store__schema_v1)) != 0)
             goto out;
         if ((rc = store__exec(s, "PRAGMA user_version = 1")) != 0)
+            goto out;
+    }
+    if (ver < 2) {
+        if ((rc = store__exec(s, store__schema_v2)) != 0)
+            goto out;
+        if ((rc = store__exec(s, "PRAGMA user_version = 2")) != 0)
             goto out;
     }
     rc = 0;

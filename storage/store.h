@@ -21,7 +21,7 @@
  * a lost foreign batch is fetched again from the peer.
  */
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_MAX_SKEW_MS 60000 /* HLC more than this ahead: quarantine */
 
 struct store;

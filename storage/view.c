@@ -455,6 +455,7 @@ view__apply_stored(struct view_ctx *c, struct store *s, int64_t lid)
         "SELECT e.id, e.hlc, e.kind, e.payload, e.k, l.log_id, l.audience,"
         " l.author FROM entries e JOIN logs l ON l.lid = (e.k >> 32)"
         " WHERE (l.frozen = 0 OR (e.k & 4294967295) < l.frozen)"
+        " AND (l.revoked = 0 OR (e.k & 4294967295) < l.revoked)"
         " AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.log_id ="
         " l.log_id AND q.seq = (e.k & 4294967295)) ORDER BY e.k";
     static const char *const sql_one =
@@ -462,6 +463,7 @@ view__apply_stored(struct view_ctx *c, struct store *s, int64_t lid)
         " l.author FROM entries e JOIN logs l ON l.lid = (e.k >> 32)"
         " WHERE e.k >= (?1 << 32) AND e.k < ((?1 + 1) << 32)"
         " AND (l.frozen = 0 OR (e.k & 4294967295) < l.frozen)"
+        " AND (l.revoked = 0 OR (e.k & 4294967295) < l.revoked)"
         " AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.log_id ="
         " l.log_id AND q.seq = (e.k & 4294967295)) ORDER BY e.k";
     sqlite3_stmt *st = NULL;
@@ -550,6 +552,24 @@ view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
     return view_rebuild(s);
 }
 
+/* 1 if entry seq of log is past a node revocation's cut (docs/KEYS.md):
+ * it does not count, even when its quarantine ends. */
+static int
+view__cut(struct store *s, const uint8_t log[static HASH_LEN], uint64_t seq)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT revoked FROM logs WHERE"
+                                     " log_id = ?");
+    uint64_t cut = 0;
+
+    if (!st)
+        return 0;
+    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        cut = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return cut && seq >= cut;
+}
+
 int
 view_release_due(struct store *s, uint64_t now_ms, uint64_t *released)
 {
@@ -609,7 +629,7 @@ view_release_due(struct store *s, uint64_t now_ms, uint64_t *released)
         }
         sqlite3_bind_blob(del, 1, ids[i], HASH_LEN, SQLITE_STATIC);
         rc = view__step_done(del);
-        if (rc == 0)
+        if (rc == 0 && !view__cut(s, d.ld_id, e.e_h.h_seq))
             rc = view__apply(&c, s, &e, d.ld_audience, d.ld_author);
         free(payload);
         if (rc != 0)

@@ -398,10 +398,12 @@ grant_and_revocation_round_trip(void)
     memcpy(v.v_network, f.net, NET_ID_LEN);
     strcpy(v.v_state, "DE");
     memcpy(v.v_node, f.node.pk, KEY_PK_LEN);
-    v.v_seq = 42;
+    v.v_nlast = 1;
+    v.v_last[0].rl_seq = 42;
     ASSERT_OK(revocation_issue(&v, &f.de, &buf, &len));
     ASSERT_OK(revocation_verify(buf, len, &f.ros, f.net, &vb));
-    ASSERT_EQ(vb.v_seq, 42);
+    ASSERT_EQ(vb.v_nlast, 1);
+    ASSERT_EQ(vb.v_last[0].rl_seq, 42);
     ASSERT_EQ(vb.v_type, REVOKE_NODE);
     /* a grant envelope is not a revocation */
     free(buf);
