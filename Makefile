@@ -114,7 +114,7 @@ valgrind: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)
 # whole library; each runs FUZZ_SECONDS over its committed seed corpus (new
 # inputs go to a scratch folder, never into the repository).
 FUZZ_SECONDS ?= 30
-CHECK_FUZZ_SECONDS ?= 10
+CHECK_FUZZ_SECONDS ?= 30
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 FUZZ_FLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
