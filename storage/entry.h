@@ -77,6 +77,9 @@ struct entry {
     uint8_t e_id[HASH_LEN];
     const uint8_t *e_payload;
     size_t e_payload_len;
+    /* Position in the store (lid << 32 | seq) once stored, for the entry
+     * hook; 0 when not known. */
+    int64_t e_k;
 };
 
 /* Encodes h canonically into out (ENTRY_HEADER_MAX bytes). */

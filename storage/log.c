@@ -426,9 +426,11 @@ log_append(struct store *s, const struct key_pair *kp,
         if ((rc = entry_seal(&e, kp)) != 0 ||
             (rc = r.head_seq ? log__check_renewal(s, &d, &e, &r)
                              : log__check_cert_entry(s, &d, &e, &r)) != 0 ||
-            (rc = log__insert(s, r.lid, &e)) != 0 ||
-            (rc = store_run_entry_hook(s, &e, d.ld_audience,
-                                       d.ld_author)) != 0)
+            (rc = log__insert(s, r.lid, &e)) != 0)
+            goto out;
+        e.e_k = LOG__K(r.lid, e.e_h.h_seq);
+        if ((rc = store_run_entry_hook(s, &e, d.ld_audience, d.ld_author)) !=
+            0)
             goto out;
         r.head_seq = e.e_h.h_seq;
         memcpy(r.head_id, e.e_id, HASH_LEN);
@@ -470,8 +472,10 @@ log_append(struct store *s, const struct key_pair *kp,
             goto out;
         for (size_t i = 0; i < m && rc == 0; i++) {
             if ((rc = log_sign_wait(&job, i)) != 0 ||
-                (rc = log__insert(s, r.lid, &es[i])) != 0 ||
-                (rc = store_run_entry_hook(s, &es[i], d.ld_audience,
+                (rc = log__insert(s, r.lid, &es[i])) != 0)
+                break;
+            es[i].e_k = LOG__K(r.lid, es[i].e_h.h_seq);
+            if ((rc = store_run_entry_hook(s, &es[i], d.ld_audience,
                                            d.ld_author)) != 0)
                 break;
             if (refs) {
@@ -768,7 +772,9 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
             }
             if (e->e_h.h_hlc > hlc_max)
                 hlc_max = e->e_h.h_hlc;
-            if ((rc = store_run_entry_hook(s, e, d.ld_audience,
+            struct entry ek = *e; /* the batch is the caller's: copy */
+            ek.e_k = LOG__K(r.lid, e->e_h.h_seq);
+            if ((rc = store_run_entry_hook(s, &ek, d.ld_audience,
                                            d.ld_author)) != 0)
                 goto out;
         }

@@ -274,6 +274,10 @@ view__entry_k(struct view_ctx *c, struct store *s, const struct entry *e,
         *k = c->vc_k;
         return 0;
     }
+    if (e->e_k) {
+        *k = e->e_k; /* the log store passes the position it used */
+        return 0;
+    }
     /* Not cached: a rolled-back transaction may have given a log a lid
      * that another log gets later. */
     st = store_stmt(s, "SELECT lid FROM logs WHERE log_id = ?");
