@@ -13,15 +13,10 @@
  */
 #include "test.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "proc.h"
 
 #define PLAYWRIGHT "playwright-core@1.65.1"
 #define NODES 3
@@ -33,67 +28,6 @@ struct bnode {
 };
 
 static struct bnode g_nodes[NODES];
-static pid_t g_pids[8];
-static int g_npids;
-
-static void
-kill_all(void)
-{
-    for (int i = 0; i < g_npids; i++)
-        if (g_pids[i] > 0) {
-            kill(g_pids[i], SIGKILL);
-            waitpid(g_pids[i], NULL, 0);
-        }
-}
-
-static uint64_t
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static const char *
-bin(void)
-{
-    const char *b = getenv("ILONET_BIN");
-    return b && *b ? b : "./build/ilonet";
-}
-
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    FILE *f;
-    size_t n = 0;
-    int st;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-    if (!(f = popen(cmd, "r")))
-        return -1;
-    if (out && cap) {
-        size_t k;
-        while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, f)) > 0)
-            n += k;
-        out[n] = 0;
-    }
-    {
-        char sink[4096];
-        while (fread(sink, 1, sizeof(sink), f) > 0)
-            ;
-    }
-    st = pclose(f);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* chromium, node and playwright-core in pw_dir; 0 when not available. */
 static int
@@ -117,7 +51,8 @@ tools_ready(const char *pw_dir)
     }
     if (!getcwd(cwd, sizeof(cwd)))
         return 0;
-    if (run(NULL, 0,
+    if (proc_run(
+            NULL, 0,
             "cd '%s' && echo '{\"private\":true}' > package.json && "
             "timeout 120 npm install --no-audit --no-fund --prefer-offline "
             "--cache '%s/build/npm-cache' " PLAYWRIGHT " >npm.log 2>&1",
@@ -134,30 +69,14 @@ static void
 node_start(struct bnode *nd)
 {
     char addr[64], line[1024];
-    uint64_t t0 = mono_ms();
+    const char *args[] = {"--http", addr, NULL};
+    uint64_t t0 = proc_mono_ms();
     int up = 0;
-    pid_t pid;
 
     snprintf(addr, sizeof(addr), "127.0.0.1:%d", nd->http_port);
     unlink(nd->log);
-    pid = fork();
-    ASSERT(pid >= 0);
-    if (pid == 0) {
-        int fd = open(nd->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int nul = open("/dev/null", O_WRONLY);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (fd >= 0)
-            dup2(fd, 2);
-        if (nul >= 0)
-            dup2(nul, 1);
-        execl(bin(), bin(), "-C", nd->dir, "node", "--http", addr,
-              (char *)NULL);
-        _exit(127);
-    }
-    nd->pid = pid;
-    if (g_npids == 0)
-        atexit(kill_all);
-    g_pids[g_npids++] = pid;
+    nd->pid = proc_node_spawn(nd->dir, nd->log, PROC_LOG_TRUNC, NULL, args);
+    ASSERT(nd->pid >= 0);
     while (up != 2) {
         FILE *f = fopen(nd->log, "r");
         up = 0;
@@ -171,9 +90,8 @@ node_start(struct bnode *nd)
         if (f)
             fclose(f);
         if (up != 2) {
-            struct timespec ts = {0, 20000000L};
-            ASSERT(mono_ms() - t0 < 10000);
-            nanosleep(&ts, NULL);
+            ASSERT(proc_mono_ms() - t0 < 10000);
+            proc_sleep_ms(20);
         }
     }
 }
@@ -212,28 +130,29 @@ seed(const char *root)
                                  86400000ull +
                              (unsigned long long)(6 - i) * 3600000ull);
                 setenv("ILONET_CLOCK_OFFSET_MS", v, 1);
-                ASSERT_EQ(run(out, sizeof(out),
-                              "%s -C %s/%s observe --category %s --summary "
-                              "'%s' --figure %d --unit persons "
-                              "--reliability %c",
-                              bin(), root, who[k % 3], cats[c],
-                              text[c][k % 3], 10 + (k * 37) % 200,
-                              "ABC"[k % 3]),
-                          0);
+                ASSERT_EQ(
+                    proc_run(out, sizeof(out),
+                             "%s -C %s/%s observe --category %s --summary "
+                             "'%s' --figure %d --unit persons "
+                             "--reliability %c",
+                             proc_bin(), root, who[k % 3], cats[c],
+                             text[c][k % 3], 10 + (k * 37) % 200, "ABC"[k % 3]),
+                    0);
             }
         }
     unsetenv("ILONET_CLOCK_OFFSET_MS");
-    ASSERT_EQ(run(out, sizeof(out),
-                  "%s -C %s/DE meeting add --date 2026-07-02 --place "
-                  "'Embassy of Germany, Ankara' --convenor DE --participants "
-                  "DE,EU,FR --commission present --topics 'Flows across the "
-                  "eastern border'",
-                  bin(), root),
-              0);
-    ASSERT_EQ(run(out, sizeof(out),
-                  "%s -C %s/DE task create --for FR --title 'Joint "
-                  "assessment of document fraud at IST'",
-                  bin(), root),
+    ASSERT_EQ(
+        proc_run(out, sizeof(out),
+                 "%s -C %s/DE meeting add --date 2026-07-02 --place "
+                 "'Embassy of Germany, Ankara' --convenor DE --participants "
+                 "DE,EU,FR --commission present --topics 'Flows across the "
+                 "eastern border'",
+                 proc_bin(), root),
+        0);
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "%s -C %s/DE task create --for FR --title 'Joint "
+                       "assessment of document fraud at IST'",
+                       proc_bin(), root),
               0);
 }
 
@@ -242,8 +161,9 @@ t_browser_page(void)
 {
     char *tmp = test_tmpdir("browser");
     char pw[600], root[600], out[1 << 15], shot[700], pa[700], pb[700];
-    char summary[80], v[32], *line, *save = NULL;
-    int base = 46000 + (int)(getpid() % 500) * 20, n = 0, rc;
+    char summary[80], v[32];
+    struct proc_member m[NODES];
+    int base = proc_pid_base(46000, 500, 20), n, rc;
     const char *src = getenv("ILONET_SRC");
     uint64_t t0;
 
@@ -257,22 +177,15 @@ t_browser_page(void)
     /* certificates valid from six months back, so seeded entries count */
     snprintf(v, sizeof(v), "-%llu", 200ull * 86400000ull);
     setenv("ILONET_CLOCK_OFFSET_MS", v, 1);
-    ASSERT_EQ(run(out, sizeof(out),
-                  "%s testnet --host TR --states DE,FR,EU --out %s "
-                  "--base-port %d",
-                  bin(), root, base),
-              0);
+    n = proc_testnet(root, "DE,FR,EU", base, m, NODES);
     unsetenv("ILONET_CLOCK_OFFSET_MS");
-    for (line = strtok_r(out, "\n", &save); line && n < NODES;
-         line = strtok_r(NULL, "\n", &save)) {
-        struct bnode *nd = &g_nodes[n];
-        char st[16], pk[80], url[128];
-        if (sscanf(line, "%511s %15s %79s %127s", nd->dir, st, pk, url) != 4)
-            continue;
+    ASSERT_GE(n, 0);
+    for (int i = 0; i < n; i++) {
+        struct bnode *nd = &g_nodes[i];
+        memcpy(nd->dir, m[i].pm_dir, sizeof(nd->dir));
         memcpy(nd->log, nd->dir, strlen(nd->dir));
         memcpy(nd->log + strlen(nd->dir), ".log", 5);
-        nd->http_port = base + 10 + n;
-        n++;
+        nd->http_port = base + 10 + i;
     }
     ASSERT_EQ(n, NODES);
     seed(root);
@@ -283,15 +196,15 @@ t_browser_page(void)
     snprintf(pb, sizeof(pb), "%s/profile-b", tmp);
     snprintf(summary, sizeof(summary), "Capsizing off Bodrum, rescue %d",
              (int)getpid());
-    t0 = mono_ms();
-    rc = run(out, sizeof(out),
-             "cd '%s' && PW_DIR='%s' URL_A='%s' URL_B='%s' SUMMARY='%s' "
-             "SHOT='%s' PROFILE_A='%s' PROFILE_B='%s' timeout 80 node "
-             "'%s/tests/web_browser.js' 2>&1",
-             tmp, pw, g_nodes[0].url, g_nodes[1].url, summary, shot, pa, pb,
-             src ? src : getcwd(root, sizeof(root)));
+    t0 = proc_mono_ms();
+    rc = proc_run(out, sizeof(out),
+                  "cd '%s' && PW_DIR='%s' URL_A='%s' URL_B='%s' SUMMARY='%s' "
+                  "SHOT='%s' PROFILE_A='%s' PROFILE_B='%s' timeout 80 node "
+                  "'%s/tests/web_browser.js' 2>&1",
+                  tmp, pw, g_nodes[0].url, g_nodes[1].url, summary, shot, pa,
+                  pb, src ? src : getcwd(root, sizeof(root)));
     printf("%s  (%.1f s in the browser)\n", out,
-           (double)(mono_ms() - t0) / 1000.0);
+           (double)(proc_mono_ms() - t0) / 1000.0);
     ASSERT_EQ(rc, 0);
     ASSERT(strstr(out, "visible on node B"));
     {
@@ -299,7 +212,7 @@ t_browser_page(void)
         ASSERT_EQ(stat(shot, &sb), 0);
         ASSERT_GE(sb.st_size, 40000); /* a blank page is a few KB */
         mkdir("build", 0755);
-        run(NULL, 0, "cp '%s' build/web-page.png", shot);
+        proc_run(NULL, 0, "cp '%s' build/web-page.png", shot);
     }
     free(tmp);
 }

@@ -11,19 +11,13 @@
  */
 #include "test.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <dirent.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "proc.h"
 
 #define DEADLINE_MS 20000
 #define MAX_NODES 8
@@ -44,139 +38,6 @@ struct tnet {
     struct tnode nodes[MAX_NODES];
 };
 
-static pid_t g_pids[64];
-static int g_npids;
-
-static void
-kill_all(void)
-{
-    for (int i = 0; i < g_npids; i++)
-        if (g_pids[i] > 0) {
-            kill(g_pids[i], SIGKILL);
-            waitpid(g_pids[i], NULL, 0);
-            g_pids[i] = 0;
-        }
-}
-
-static uint64_t
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static const char *
-bin(void)
-{
-    const char *b = getenv("ILONET_BIN");
-    if (!b) {
-        fprintf(stderr, "  ILONET_BIN not set (run through make unit)\n");
-        exit(1);
-    }
-    return b;
-}
-
-/* Runs a shell command, captures stdout into out (NUL-terminated; out
- * may be NULL). Returns the exit status, or -1. */
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    FILE *f;
-    size_t n = 0;
-    int st;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    if (!(f = popen(cmd, "r")))
-        return -1;
-    if (out && cap) {
-        size_t k;
-        while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, f)) > 0)
-            n += k;
-        out[n] = 0;
-    }
-    {
-        char sink[4096];
-        while (fread(sink, 1, sizeof(sink), f) > 0)
-            ;
-    }
-    st = pclose(f);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Copies the JSON string value of key ("key":"value") into out. */
-static int
-json_str(const char *js, const char *key, char *out, size_t cap)
-{
-    char pat[64];
-    const char *p, *e;
-
-    out[0] = 0;
-    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-    if (!js || !(p = strstr(js, pat)))
-        return -1;
-    p += strlen(pat);
-    if (!(e = strchr(p, '"')) || (size_t)(e - p) >= cap)
-        return -1;
-    memcpy(out, p, (size_t)(e - p));
-    out[e - p] = 0;
-    return 0;
-}
-
-static long long
-json_num(const char *js, const char *key)
-{
-    char pat[64];
-    const char *p;
-
-    snprintf(pat, sizeof(pat), "\"%s\":", key);
-    if (!js || !(p = strstr(js, pat)))
-        return -1;
-    return atoll(p + strlen(pat));
-}
-
-/* 1 if nothing listens on or is bound to 127.0.0.1:port right now. */
-static int
-port_free(int port)
-{
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-    if (fd < 0)
-        return 0;
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-    close(fd);
-    return ok;
-}
-
 /*
  * Ports for n nodes: a block of 10 in 12000-19999, below the kernel's
  * ephemeral range (32768 up here, where any outgoing connection of a
@@ -187,16 +48,12 @@ port_free(int port)
 static int
 pick_base(int k, int n)
 {
-    int start = (int)((getpid() * 7 + k * 97) % 800);
+    int base =
+        proc_pick_base(12000, 800, 10, (int)((getpid() * 7 + k * 97) % 800), n);
 
-    for (int i = 0; i < 800; i++) {
-        int base = 12000 + ((start + i) % 800) * 10, ok = 1;
-        for (int j = 1; j <= n && ok; j++)
-            ok = port_free(base + j);
-        if (ok)
-            return base;
-    }
-    TEST_FAIL_("no free block of %d ports in 12000-19999", n);
+    if (base < 0)
+        TEST_FAIL_("no free block of %d ports in 12000-19999", n);
+    return base;
 }
 
 /* Creates a testnet of the given states (comma list); nodes are not
@@ -204,9 +61,9 @@ pick_base(int k, int n)
 static void
 net_create(struct tnet *t, const char *tag, int k, const char *states)
 {
-    char out[8192], *line, *save = NULL;
+    struct proc_member m[MAX_NODES];
     char *tmp = test_tmpdir(tag);
-    int nst = 1, base;
+    int nst = 1, base, n;
 
     for (const char *c = states; *c; c++)
         nst += *c == ',';
@@ -215,24 +72,15 @@ net_create(struct tnet *t, const char *tag, int k, const char *states)
     memset(t, 0, sizeof(*t));
     snprintf(t->root, sizeof(t->root), "%s/net", tmp);
     free(tmp);
-    ASSERT_EQ(run(out, sizeof(out),
-                  "%s testnet --host TR --states %s --out %s --base-port %d",
-                  bin(), states, t->root, base),
-              0);
-    for (line = strtok_r(out, "\n", &save); line && t->n < MAX_NODES;
-         line = strtok_r(NULL, "\n", &save)) {
+    n = proc_testnet(t->root, states, base, m, MAX_NODES);
+    ASSERT_GE(n, 0);
+    for (; t->n < n; t->n++) {
         struct tnode *nd = &t->nodes[t->n];
-        char url[128];
-        if (sscanf(line, "%511s %15s %64s %127s", nd->dir, nd->state, nd->pk,
-                   url) != 4)
-            continue;
-        {
-            char d[512];
-            memcpy(d, nd->dir, sizeof(d));
-            snprintf(nd->log, sizeof(nd->log), "%s.log", d);
-        }
+        memcpy(nd->dir, m[t->n].pm_dir, sizeof(nd->dir));
+        memcpy(nd->state, m[t->n].pm_state, sizeof(nd->state));
+        memcpy(nd->pk, m[t->n].pm_pk, sizeof(nd->pk));
+        snprintf(nd->log, sizeof(nd->log), "%s.log", m[t->n].pm_dir);
         nd->port = base + t->n + 1;
-        t->n++;
     }
     ASSERT_GE(t->n, 1);
 }
@@ -240,30 +88,13 @@ net_create(struct tnet *t, const char *tag, int k, const char *states)
 static void
 node_start(struct tnode *nd)
 {
-    pid_t pid = fork();
+    char off[64];
+    const char *env[2] = {off, NULL};
 
-    ASSERT(pid >= 0);
-    if (pid == 0) {
-        int fd = open(nd->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        int nul = open("/dev/null", O_WRONLY);
-        char off[32];
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (fd >= 0)
-            dup2(fd, 2);
-        if (nul >= 0)
-            dup2(nul, 1);
-        if (nd->offset_ms) {
-            snprintf(off, sizeof(off), "%lld", nd->offset_ms);
-            setenv("ILONET_CLOCK_OFFSET_MS", off, 1);
-        }
-        execl(bin(), bin(), "-C", nd->dir, "node", (char *)NULL);
-        _exit(127);
-    }
-    nd->pid = pid;
-    if (g_npids == 0)
-        atexit(kill_all);
-    ASSERT(g_npids < 64);
-    g_pids[g_npids++] = pid;
+    snprintf(off, sizeof(off), "ILONET_CLOCK_OFFSET_MS=%lld", nd->offset_ms);
+    nd->pid =
+        proc_node_spawn(nd->dir, nd->log, 0, nd->offset_ms ? env : NULL, NULL);
+    ASSERT(nd->pid >= 0);
 }
 
 /* Stops a node: SIGTERM (clean shutdown) by default, waits for it. */
@@ -272,33 +103,15 @@ node_stop(struct tnode *nd, int sig)
 {
     if (nd->pid <= 0)
         return;
-    kill(nd->pid, sig);
-    waitpid(nd->pid, NULL, 0);
-    for (int i = 0; i < g_npids; i++)
-        if (g_pids[i] == nd->pid)
-            g_pids[i] = 0;
+    proc_reap(nd->pid, sig, NULL);
     nd->pid = 0;
-}
-
-static int
-file_has(const char *path, const char *needle)
-{
-    char cmd[1400];
-    snprintf(cmd, sizeof(cmd), "grep -qF -- '%s' %s 2>/dev/null", needle,
-             path);
-    return system(cmd) == 0;
 }
 
 static void
 node_wait_listening(struct tnode *nd)
 {
-    uint64_t t0 = mono_ms();
-
-    while (!file_has(nd->log, "listening on")) {
-        if (mono_ms() - t0 > 10000)
-            TEST_FAIL_("%s: node not listening after 10 s", nd->state);
-        sleep_ms(20);
-    }
+    if (proc_wait_file(nd->log, "listening on", 10000) != 0)
+        TEST_FAIL_("%s: node not listening after 10 s", nd->state);
 }
 
 static void
@@ -316,9 +129,7 @@ status_js(const struct tnode *nd)
 {
     static char js[1 << 16];
 
-    if (run(js, sizeof(js), "%s -C %s status --json 2>/dev/null", bin(),
-            nd->dir) != 0)
-        js[0] = 0;
+    proc_status_json(nd->dir, js, sizeof(js));
     return js;
 }
 
@@ -329,33 +140,33 @@ static long
 wait_same(struct tnet *t, const int *which, int k, const char *key,
           long long entries)
 {
-    uint64_t t0 = mono_ms();
+    uint64_t t0 = proc_mono_ms();
 
     for (;;) {
         char v0[65], v[65];
         int ok;
         const char *js = status_js(&t->nodes[which[0]]);
-        json_str(js, key, v0, sizeof(v0));
-        ok = v0[0] && (entries <= 0 || json_num(js, "entries") == entries);
+        proc_json_str(js, key, v0, sizeof(v0));
+        ok = v0[0] && (entries <= 0 || proc_json_num(js, "entries") == entries);
         for (int i = 1; i < k && ok; i++) {
             js = status_js(&t->nodes[which[i]]);
-            json_str(js, key, v, sizeof(v));
+            proc_json_str(js, key, v, sizeof(v));
             ok = strcmp(v, v0) == 0 &&
-                 (entries <= 0 || json_num(js, "entries") == entries);
+                 (entries <= 0 || proc_json_num(js, "entries") == entries);
         }
         if (ok)
-            return (long)(mono_ms() - t0);
-        if (mono_ms() - t0 > DEADLINE_MS) {
+            return (long)(proc_mono_ms() - t0);
+        if (proc_mono_ms() - t0 > DEADLINE_MS) {
             for (int i = 0; i < k; i++) {
                 js = status_js(&t->nodes[which[i]]);
-                json_str(js, key, v, sizeof(v));
+                proc_json_str(js, key, v, sizeof(v));
                 fprintf(stderr, "  %s: %s %.16s entries %lld\n",
                         t->nodes[which[i]].state, key, v,
-                        json_num(js, "entries"));
+                        proc_json_num(js, "entries"));
             }
             return -1;
         }
-        sleep_ms(100);
+        proc_sleep_ms(100);
     }
 }
 
@@ -374,9 +185,9 @@ cli(const struct tnode *nd, char *out, size_t cap, char *err, size_t ecap,
     if (nd->offset_ms)
         snprintf(env, sizeof(env), "ILONET_CLOCK_OFFSET_MS=%lld ",
                  nd->offset_ms);
-    snprintf(cmd, sizeof(cmd), "%s%s -C %s %s 2>%s", env, bin(), nd->dir,
+    snprintf(cmd, sizeof(cmd), "%s%s -C %s %s 2>%s", env, proc_bin(), nd->dir,
              args, ef);
-    rc = run(out, cap, "%s", cmd);
+    rc = proc_run(out, cap, "%s", cmd);
     if (err && ecap) {
         FILE *f = fopen(ef, "r");
         size_t n = 0;
@@ -417,7 +228,7 @@ own_head(const struct tnode *nd)
              nd->pk);
     if (!(p = strstr(js, pat)))
         return 0;
-    return json_num(p, "seq");
+    return proc_json_num(p, "seq");
 }
 
 /* HLC (ms part) of entry id, from the node's `log --json`; -1 if absent. */
@@ -433,14 +244,15 @@ entry_hlc_ms(const struct tnode *nd, const char *id)
     snprintf(pat, sizeof(pat), "\"id\":\"%s\"", id);
     if (!(p = strstr(js, pat)))
         return -1;
-    return json_num(p, "hlc") >> 16;
+    return proc_json_num(p, "hlc") >> 16;
 }
 
 /* Copies a home (no process may be using it). */
 static void
 copy_home(const char *from, const char *to)
 {
-    ASSERT_EQ(run(NULL, 0, "rm -rf '%s' && cp -a '%s' '%s'", to, from, to), 0);
+    ASSERT_EQ(proc_run(NULL, 0, "rm -rf '%s' && cp -a '%s' '%s'", to, from, to),
+              0);
 }
 
 /* ---- 1(c) restore from a backup ---------------------------------------- */
@@ -499,7 +311,7 @@ restore_from_backup_refuses_until_synced(void)
                own_head(&ctl));
 
     /* Restore: the home is replaced by the backup and marked. */
-    ASSERT_EQ(run(NULL, 0, "rm -rf '%s'", de->dir), 0);
+    ASSERT_EQ(proc_run(NULL, 0, "rm -rf '%s'", de->dir), 0);
     copy_home(backup, de->dir);
     ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), "restore --json"),
               0);
@@ -513,7 +325,7 @@ restore_from_backup_refuses_until_synced(void)
     /* Started with FR up: writes stay refused (only ever self-behind)
      * until the node holds seq 61 again; the first write is seq 62. */
     node_start(de);
-    t0 = mono_ms();
+    t0 = proc_mono_ms();
     for (;;) {
         int rc = cli(de, out, sizeof(out), err, sizeof(err),
                      "observe --category routes --summary 'after restore'");
@@ -522,21 +334,21 @@ restore_from_backup_refuses_until_synced(void)
         if (!strstr(err, "self-behind"))
             TEST_FAIL_("write refused for another reason: %s", err);
         refused++;
-        if (mono_ms() - t0 > DEADLINE_MS)
+        if (proc_mono_ms() - t0 > DEADLINE_MS)
             TEST_FAIL_("still self-behind after %d ms", DEADLINE_MS);
-        sleep_ms(50);
+        proc_sleep_ms(50);
     }
     ASSERT_EQ(sscanf(out, "%64s", id), 1);
     seq = own_head(de);
     printf("  restored node: %d writes refused (self-behind), first write "
            "after %llu ms at seq %lld\n",
-           refused, (unsigned long long)(mono_ms() - t0), seq);
+           refused, (unsigned long long)(proc_mono_ms() - t0), seq);
     ASSERT_EQ(seq, 62);
-    ASSERT(file_has(de->log, "what=restore-confirmed"));
+    ASSERT(proc_file_has(de->log, "what=restore-confirmed"));
     ASSERT((ms = wait_same(&t, both, 2, "view_hash", 62)) >= 0);
     for (int i = 0; i < 2; i++) {
         const char *js = status_js(&t.nodes[i]);
-        ASSERT_EQ(json_num(js, "evidence"), 0);
+        ASSERT_EQ(proc_json_num(js, "evidence"), 0);
         ASSERT(!strstr(js, "\"frozen\":true"));
     }
     node_stop(de, SIGTERM);
@@ -545,7 +357,7 @@ restore_from_backup_refuses_until_synced(void)
         ASSERT_EQ(cli(&t.nodes[i], out, sizeof(out), err, sizeof(err),
                       "verify"),
                   0);
-    kill_all();
+    proc_kill_all();
 }
 
 /* The one-shot `ilonet sync` confirms a restore too (no daemon). */
@@ -569,7 +381,7 @@ restore_confirmed_by_oneshot_sync(void)
     snprintf(args, sizeof(args), "sync --timeout 20 --peer tcp://127.0.0.1:%d@%s",
              fr->port, fr->pk);
     ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), args), 0);
-    ASSERT_EQ(run(NULL, 0, "rm -rf '%s'", de->dir), 0);
+    ASSERT_EQ(proc_run(NULL, 0, "rm -rf '%s'", de->dir), 0);
     copy_home(backup, de->dir);
     ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), "restore"), 0);
     ASSERT_EQ(own_head(de), 2);
@@ -591,8 +403,8 @@ restore_confirmed_by_oneshot_sync(void)
     ASSERT(strstr(out, "\"restored\":false"));
     observe(de, "after clear", id);
     ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), args), 0);
-    ASSERT_EQ(json_num(status_js(fr), "evidence"), 0);
-    kill_all();
+    ASSERT_EQ(proc_json_num(status_js(fr), "evidence"), 0);
+    proc_kill_all();
 }
 
 /* ---- 3 equivocation ------------------------------------------------------ */
@@ -645,18 +457,18 @@ equivocation_evidence_everywhere(void)
     }
     for (int k = 0; k < 2; k++)
         waitpid(kids[k], NULL, 0); /* exit status: the fork may cut it */
-    t0 = mono_ms();
+    t0 = proc_mono_ms();
 
     /* Every honest node stores the evidence within 10 s. */
     for (int i = 0; i < 4; i++) {
-        while (json_num(status_js(&t.nodes[i]), "evidence") < 1) {
-            if (mono_ms() - t0 > 10000)
+        while (proc_json_num(status_js(&t.nodes[i]), "evidence") < 1) {
+            if (proc_mono_ms() - t0 > 10000)
                 TEST_FAIL_("%s: no fork evidence after 10 s",
                            t.nodes[i].state);
-            sleep_ms(50);
+            proc_sleep_ms(50);
         }
     }
-    ms = (long)(mono_ms() - t0);
+    ms = (long)(proc_mono_ms() - t0);
     printf("  equivocation: evidence on all 4 nodes %ld ms after the "
            "branches arrived\n",
            ms);
@@ -688,10 +500,10 @@ equivocation_evidence_everywhere(void)
         ASSERT_EQ(cli(&t.nodes[i], out, sizeof(out), err, sizeof(err),
                       "verify --json"),
                   0);
-        ASSERT(json_num(out, "evidence") >= 1);
-        ASSERT_EQ(json_num(out, "bad_evidence"), 0);
+        ASSERT(proc_json_num(out, "evidence") >= 1);
+        ASSERT_EQ(proc_json_num(out, "bad_evidence"), 0);
     }
-    kill_all();
+    proc_kill_all();
 }
 
 /* ---- 4 clock skew ---------------------------------------------------------- */
@@ -733,16 +545,16 @@ clock_skew_bounded(void)
                   "task create --for IT,NL --title 'skewed task'"),
               0);
     ASSERT_EQ(sscanf(out, "%64s", task), 1);
-    t0 = mono_ms();
+    t0 = proc_mono_ms();
     for (;;) {
         ASSERT_EQ(cli(it, out, sizeof(out), err, sizeof(err),
                       "list tasks --json"),
                   0);
         if (strstr(out, task))
             break;
-        if (mono_ms() - t0 > DEADLINE_MS)
+        if (proc_mono_ms() - t0 > DEADLINE_MS)
             TEST_FAIL_("task never reached IT");
-        sleep_ms(50);
+        proc_sleep_ms(50);
     }
     snprintf(args, sizeof(args), "task accept %s", task);
     ASSERT_EQ(cli(it, out, sizeof(out), err, sizeof(err), args), 0);
@@ -783,7 +595,7 @@ clock_skew_bounded(void)
         ASSERT_EQ(cli(nd, out, sizeof(out), err, sizeof(err),
                       "list tasks --json"),
                   0);
-        ASSERT_EQ(json_str(strstr(out, task), "status", v, sizeof(v)), 0);
+        ASSERT_EQ(proc_json_str(strstr(out, task), "status", v, sizeof(v)), 0);
         /* Equal ms parts: the logical counter and the author decide;
          * any node's answer must still be the same (checked by hash). */
         if (hc != hs)
@@ -797,15 +609,15 @@ clock_skew_bounded(void)
     /* Beyond the bound: EU's entry is quarantined by every receiver. */
     observe(eu, "from five minutes ahead", id);
     observe(de, "from five minutes behind", id);
-    t0 = mono_ms();
+    t0 = proc_mono_ms();
     for (int i = 0; i < 4; i++) {
         const struct tnode *nd = &t.nodes[i];
-        while (json_num(status_js(nd), "quarantine") < 1 ||
-               !file_has(nd->log, "what=batch-quarantined")) {
-            if (mono_ms() - t0 > DEADLINE_MS)
+        while (proc_json_num(status_js(nd), "quarantine") < 1 ||
+               !proc_file_has(nd->log, "what=batch-quarantined")) {
+            if (proc_mono_ms() - t0 > DEADLINE_MS)
                 TEST_FAIL_("%s: nothing quarantined / no alert line",
                            nd->state);
-            sleep_ms(100);
+            proc_sleep_ms(100);
         }
     }
     /* The +300 s entry is held but not in the view of FR/IT/NL; the
@@ -823,7 +635,7 @@ clock_skew_bounded(void)
      * within their own clock + 60 s (FR may follow IT's +5 s). */
     for (int i = 0; i < 4; i++) {
         const struct tnode *nd = &t.nodes[i];
-        long long now = (long long)wall_ms();
+        long long now = (long long)proc_wall_ms();
         observe(nd, "after the quarantine", id);
         h = entry_hlc_ms(nd, id);
         ASSERT(h > 0);
@@ -836,7 +648,7 @@ clock_skew_bounded(void)
                    (h - now) / 1000);
     }
     (void)nl;
-    kill_all();
+    proc_kill_all();
 }
 
 /* ---- 8 audience confinement --------------------------------------------- */
@@ -986,16 +798,16 @@ audience_confinement_canaries(void)
              canary_task);
     ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), args), 0);
     ASSERT_EQ(sscanf(out, "%64s", task), 1);
-    t0 = mono_ms();
+    t0 = proc_mono_ms();
     for (;;) {
         ASSERT_EQ(cli(fr, out, sizeof(out), err, sizeof(err),
                       "list tasks --json"),
                   0);
         if (strstr(out, task))
             break;
-        if (mono_ms() - t0 > DEADLINE_MS)
+        if (proc_mono_ms() - t0 > DEADLINE_MS)
             TEST_FAIL_("task never reached FR");
-        sleep_ms(50);
+        proc_sleep_ms(50);
     }
     snprintf(args, sizeof(args), "task accept %s --note '%s'", task,
              canary_note);
@@ -1009,7 +821,7 @@ audience_confinement_canaries(void)
         int two[2] = {0, 1};
         ASSERT(wait_same(&t, two, 2, "view_hash", 0) >= 0);
     }
-    sleep_ms(1500); /* one more digest round for anything stray */
+    proc_sleep_ms(1500); /* one more digest round for anything stray */
     log_id_of(de, de->pk, "ms", lid_ms);
     log_id_of(de, de->pk, "DE+FR", lid_task_de);
     log_id_of(de, fr->pk, "DE+FR", lid_task_fr);
@@ -1055,13 +867,13 @@ audience_confinement_canaries(void)
             TEST_FAIL_("%s holds DE+FR data: %s", nd->state, s_task.hit);
         /* What reached it: an honest sender never names such a log, so
          * its node never refused one (audit lines would say so). */
-        ASSERT(!file_has(nd->log, "what=heads-audience"));
-        ASSERT(!file_has(nd->log, "what=batch-audience"));
-        ASSERT(!file_has(nd->log, "what=evidence-audience"));
+        ASSERT(!proc_file_has(nd->log, "what=heads-audience"));
+        ASSERT(!proc_file_has(nd->log, "what=batch-audience"));
+        ASSERT(!proc_file_has(nd->log, "what=evidence-audience"));
     }
     printf("  confinement: canaries and log ids absent from IT (DE+FR), "
            "EU and FRONTEX (ms, DE+FR) homes and node logs\n");
-    kill_all();
+    proc_kill_all();
 }
 
 TEST_LIST = {

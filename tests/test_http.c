@@ -8,18 +8,15 @@
  */
 #include "test.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "proc.h"
 
 #define NODES 3
 
@@ -30,78 +27,7 @@ struct hnode {
 };
 
 static struct hnode g_nodes[NODES];
-static pid_t g_pids[16];
-static int g_npids;
 static char g_root[512];
-
-static void
-kill_all(void)
-{
-    for (int i = 0; i < g_npids; i++)
-        if (g_pids[i] > 0) {
-            kill(g_pids[i], SIGKILL);
-            waitpid(g_pids[i], NULL, 0);
-            g_pids[i] = 0;
-        }
-}
-
-static uint64_t
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static const char *
-bin(void)
-{
-    const char *b = getenv("ILONET_BIN");
-    return b && *b ? b : "./build/ilonet";
-}
-
-/* Runs a shell command; stdout into out (NUL-terminated). Exit status. */
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    FILE *f;
-    size_t n = 0;
-    int st;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-    if (!(f = popen(cmd, "r")))
-        return -1;
-    if (out && cap) {
-        size_t k;
-        while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, f)) > 0)
-            n += k;
-        out[n] = 0;
-    }
-    {
-        char sink[4096];
-        while (fread(sink, 1, sizeof(sink), f) > 0)
-            ;
-    }
-    st = pclose(f);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static int
 have_curl(void)
@@ -122,27 +48,21 @@ have_curl(void)
 static void
 net_create(const char *tag)
 {
-    char out[8192], *line, *save = NULL, *tmp = test_tmpdir(tag);
-    int base = 40000 + (int)(getpid() % 1000) * 20, n = 0;
+    struct proc_member m[NODES];
+    char *tmp = test_tmpdir(tag);
+    int base = proc_pid_base(40000, 1000, 20), n;
 
     snprintf(g_root, sizeof(g_root), "%s/net", tmp);
     free(tmp);
-    ASSERT_EQ(run(out, sizeof(out),
-                  "%s testnet --host TR --states DE,FR,EU --out %s "
-                  "--base-port %d",
-                  bin(), g_root, base),
-              0);
-    for (line = strtok_r(out, "\n", &save); line && n < NODES;
-         line = strtok_r(NULL, "\n", &save)) {
-        struct hnode *nd = &g_nodes[n];
-        char st[16], pk[80], url[128];
-        if (sscanf(line, "%511s %15s %79s %127s", nd->dir, st, pk, url) != 4)
-            continue;
+    n = proc_testnet(g_root, "DE,FR,EU", base, m, NODES);
+    ASSERT_GE(n, 0);
+    for (int i = 0; i < n; i++) {
+        struct hnode *nd = &g_nodes[i];
+        memcpy(nd->dir, m[i].pm_dir, sizeof(nd->dir));
         memcpy(nd->log, nd->dir, strlen(nd->dir));
         memcpy(nd->log + strlen(nd->dir), ".log", 5);
-        nd->port = base + n + 1;
-        nd->http_port = base + 10 + n;
-        n++;
+        nd->port = base + i + 1;
+        nd->http_port = base + 10 + i;
     }
     ASSERT_EQ(n, NODES);
 }
@@ -153,30 +73,14 @@ node_start(int i)
 {
     struct hnode *nd = &g_nodes[i];
     char addr[64], line[1024];
-    uint64_t t0 = mono_ms();
-    pid_t pid;
+    const char *args[] = {"--http", addr, NULL};
+    uint64_t t0 = proc_mono_ms();
     int up = 0;
 
     snprintf(addr, sizeof(addr), "127.0.0.1:%d", nd->http_port);
     unlink(nd->log); /* an earlier run's lines must not count */
-    pid = fork();
-    ASSERT(pid >= 0);
-    if (pid == 0) {
-        int fd = open(nd->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int nul = open("/dev/null", O_WRONLY);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (fd >= 0)
-            dup2(fd, 2);
-        if (nul >= 0)
-            dup2(nul, 1);
-        execl(bin(), bin(), "-C", nd->dir, "node", "--http", addr,
-              (char *)NULL);
-        _exit(127);
-    }
-    nd->pid = pid;
-    if (g_npids == 0)
-        atexit(kill_all);
-    g_pids[g_npids++] = pid;
+    nd->pid = proc_node_spawn(nd->dir, nd->log, PROC_LOG_TRUNC, NULL, args);
+    ASSERT(nd->pid >= 0);
     while (up != 2) {
         FILE *f = fopen(nd->log, "r");
         up = 0;
@@ -193,8 +97,8 @@ node_start(int i)
         if (f)
             fclose(f);
         if (up != 2) {
-            ASSERT(mono_ms() - t0 < 10000);
-            sleep_ms(20);
+            ASSERT(proc_mono_ms() - t0 < 10000);
+            proc_sleep_ms(20);
         }
     }
     /* url: http://127.0.0.1:PORT/#token=HEX */
@@ -216,15 +120,11 @@ node_stop(int i)
     struct hnode *nd = &g_nodes[i];
     int st;
 
-    kill(nd->pid, SIGTERM);
-    ASSERT_EQ(waitpid(nd->pid, &st, 0), nd->pid);
+    ASSERT_EQ(proc_reap(nd->pid, SIGTERM, &st), nd->pid);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         TEST_FAIL_("node %s: exit status %d signal %d", nd->dir,
                    WIFEXITED(st) ? WEXITSTATUS(st) : -1,
                    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-    for (int k = 0; k < g_npids; k++)
-        if (g_pids[k] == nd->pid)
-            g_pids[k] = 0;
     nd->pid = 0;
 }
 
@@ -241,8 +141,9 @@ curl(struct hnode *nd, char *out, size_t cap, const char *auth,
 
     if (auth)
         snprintf(hdr, sizeof(hdr), "-H 'Authorization: Bearer %s'", auth);
-    if (run(buf, sizeof(buf), "curl -s -m 20 %s %s -w '\\n%%{http_code}' '%s%s'",
-            hdr, extra ? extra : "", nd->base, path) != 0)
+    if (proc_run(buf, sizeof(buf),
+                 "curl -s -m 20 %s %s -w '\\n%%{http_code}' '%s%s'", hdr,
+                 extra ? extra : "", nd->base, path) != 0)
         return 0;
     nl = strrchr(buf, '\n');
     if (!nl)
@@ -255,25 +156,13 @@ curl(struct hnode *nd, char *out, size_t cap, const char *auth,
 }
 
 static long long
-json_num(const char *js, const char *key)
-{
-    char pat[64];
-    const char *p;
-
-    snprintf(pat, sizeof(pat), "\"%s\":", key);
-    if (!(p = strstr(js, pat)))
-        return -1;
-    return atoll(p + strlen(pat));
-}
-
-static long long
 entries(struct hnode *nd)
 {
     char out[1 << 16];
 
     ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
               200);
-    return json_num(out, "entries");
+    return proc_json_num(out, "entries");
 }
 
 static void
@@ -478,7 +367,7 @@ raw(int port, const char *req, size_t len, char *out, size_t cap,
     if (len)
         (void)!write(fd, req, len);
     if (keep_open_ms)
-        sleep_ms((unsigned)keep_open_ms);
+        proc_sleep_ms((unsigned)keep_open_ms);
     else
         shutdown(fd, SHUT_WR);
     for (;;) {
@@ -531,7 +420,7 @@ t_http_hostile_clients(void)
               200);
     /* a body that never arrives: the connection is closed at the deadline
      * while other requests are served */
-    t0 = mono_ms();
+    t0 = proc_mono_ms();
     {
         pid_t kid = fork();
         ASSERT(kid >= 0);
@@ -539,16 +428,16 @@ t_http_hostile_clients(void)
             raw(nd->http_port, req, strlen(req), out, sizeof(out), 30000);
             _exit(0);
         }
-        sleep_ms(300);
+        proc_sleep_ms(300);
         ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
                   200);
-        ASSERT(mono_ms() - t0 < 5000);
+        ASSERT(proc_mono_ms() - t0 < 5000);
         {
             int st;
-            uint64_t t1 = mono_ms();
+            uint64_t t1 = proc_mono_ms();
             /* the child returns when the server closes on it */
             raw(nd->http_port, req, strlen(req), out, sizeof(out), 1);
-            ASSERT(mono_ms() - t1 >= 9000 && mono_ms() - t1 < 14000);
+            ASSERT(proc_mono_ms() - t1 >= 9000 && proc_mono_ms() - t1 < 14000);
             kill(kid, SIGKILL);
             waitpid(kid, &st, 0);
         }
@@ -569,13 +458,13 @@ t_http_address_in_use(void)
     net_create("http-inuse");
     node_start(0);
     snprintf(addr, sizeof(addr), "127.0.0.1:%d", g_nodes[0].http_port);
-    ASSERT_EQ(run(out, sizeof(out), "%s -C %s node --http %s 2>&1", bin(),
-                  g_nodes[1].dir, addr),
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s node --http %s 2>&1",
+                       proc_bin(), g_nodes[1].dir, addr),
               1);
     ASSERT(strstr(out, "http:"));
     ASSERT(strstr(out, "in use"));
-    ASSERT_EQ(run(out, sizeof(out), "%s -C %s node --http nonsense 2>&1",
-                  bin(), g_nodes[1].dir),
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s node --http nonsense 2>&1",
+                       proc_bin(), g_nodes[1].dir),
               1);
     ASSERT(strstr(out, "HOST:PORT"));
     node_stop(0);
@@ -605,19 +494,19 @@ t_http_write_visible_after_sync(void)
     ASSERT((p = strstr(out, "\"id\":\"")));
     snprintf(id, sizeof(id), "%.64s", p + 6);
     snprintf(path, sizeof(path), "/api/observations/%s", id);
-    t0 = mono_ms();
+    t0 = proc_mono_ms();
     while (!seen) {
         int code = curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
                         path);
         seen = code == 200;
         if (!seen) {
             ASSERT_EQ(code, 404);
-            ASSERT(mono_ms() - t0 < 20000);
-            sleep_ms(100);
+            ASSERT(proc_mono_ms() - t0 < 20000);
+            proc_sleep_ms(100);
         }
     }
     printf("  visible on FR after %llu ms\n",
-           (unsigned long long)(mono_ms() - t0));
+           (unsigned long long)(proc_mono_ms() - t0));
     ASSERT(strstr(out, "\"nationality\":\"SY,AF\""));
     ASSERT(strstr(out, "\"audience\":\"net\""));
     ASSERT(strstr(out, "\"state\":\"DE\""));
@@ -636,13 +525,13 @@ t_http_write_visible_after_sync(void)
     ASSERT(strstr(out, "\"audience\":\"ms\""));
     ASSERT((p = strstr(out, "\"id\":\"")));
     snprintf(path, sizeof(path), "/api/meetings/%.64s", p + 6);
-    t0 = mono_ms();
+    t0 = proc_mono_ms();
     while (curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
                 path) != 200) {
-        ASSERT(mono_ms() - t0 < 20000);
-        sleep_ms(100);
+        ASSERT(proc_mono_ms() - t0 < 20000);
+        proc_sleep_ms(100);
     }
-    sleep_ms(1500); /* the Commission's node has had every chance */
+    proc_sleep_ms(1500); /* the Commission's node has had every chance */
     ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL,
                    path),
               404);
@@ -700,11 +589,11 @@ t_http_docs_examples_run(void)
     fclose(in);
     fclose(sh);
     ASSERT_GE(blocks, 6);
-    if (run(out, sizeof(out),
-            "ILONET_URL='%s' TOKEN='%s' FR_URL='%s' FR_TOKEN='%s' "
-            "sh %s 2>&1",
-            g_nodes[0].base, g_nodes[0].token, g_nodes[1].base,
-            g_nodes[1].token, script) != 0)
+    if (proc_run(out, sizeof(out),
+                 "ILONET_URL='%s' TOKEN='%s' FR_URL='%s' FR_TOKEN='%s' "
+                 "sh %s 2>&1",
+                 g_nodes[0].base, g_nodes[0].token, g_nodes[1].base,
+                 g_nodes[1].token, script) != 0)
         TEST_FAIL_("docs/API.md examples failed:\n%s", out);
     ASSERT(strstr(out, "\"error\":\"unauthorised\""));
     ASSERT(strstr(out, "field 'category': unknown value 'weather'"));

@@ -3,10 +3,10 @@
  * level over stores, plus one process-level run of the CLI (docs/KEYS.md). */
 #include <signal.h>
 #include <stdarg.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crypto/error.h"
+#include "proc.h"
 #include "replication/msg.h"
 #include "replication/sync.h"
 #include "storage/log.h"
@@ -824,44 +824,6 @@ rotation_continues_the_state(void)
 
 /* ---- the CLI and real nodes ---------------------------------------------- */
 
-static int
-sh(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-sh(char *out, size_t cap, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    FILE *fp;
-    size_t n = 0, k;
-    int st;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    if (!(fp = popen(cmd, "r")))
-        return -1;
-    if (out) {
-        while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, fp)) > 0)
-            n += k;
-        out[n] = 0;
-    } else {
-        char sink[4096];
-        while (fread(sink, 1, sizeof(sink), fp) > 0)
-            ;
-    }
-    st = pclose(fp);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static const char *
-bin(void)
-{
-    const char *b = getenv("ILONET_BIN");
-    return b ? b : "./build/ilonet";
-}
-
 static void
 trim(char *s)
 {
@@ -876,133 +838,129 @@ trim(char *s)
 static void
 cli_revoke_publish_and_refuse(void)
 {
-    char *tmp = test_tmpdir("keys"), root[600], out[65536], pk[8][80];
-    char frpk[80], depk[80], log[80], id[80], rev[80];
-    int base = 35000 + (int)(getpid() % 400) * 10, n = 0;
+    char *tmp = test_tmpdir("keys"), root[600], out[65536], fr_home[700];
+    char frpk[80], depk[80], log[80], id[80], rev[80], fr_log[700];
+    struct proc_member m[8];
+    int base = proc_pid_base(35000, 400, 10), n;
     pid_t fr = 0;
-    char *line, *save = NULL;
 
     snprintf(root, sizeof(root), "%s/net", tmp);
-    ASSERT_EQ(sh(out, sizeof(out),
-                 "%s testnet --host TR --states DE,FR --out %s "
-                 "--base-port %d",
-                 bin(), root, base),
-              0);
-    for (line = strtok_r(out, "\n", &save); line && n < 8;
-         line = strtok_r(NULL, "\n", &save)) {
-        char d[600], st[16], url[128];
-        if (sscanf(line, "%599s %15s %79s %127s", d, st, pk[n], url) == 4)
-            n++;
-    }
+    n = proc_testnet(root, "DE,FR", base, m, 8);
+    ASSERT_GE(n, 0);
     ASSERT_EQ(n, 2);
-    snprintf(depk, sizeof(depk), "%s", pk[0]);
-    snprintf(frpk, sizeof(frpk), "%s", pk[1]);
+    snprintf(depk, sizeof(depk), "%s", m[0].pm_pk);
+    snprintf(frpk, sizeof(frpk), "%s", m[1].pm_pk);
     /* DE writes two observations and pushes them to FR's running node */
-    ASSERT_EQ(sh(NULL, 0, "%s -C %s/DE observe --category routes --summary "
-                          "good-1 >/dev/null",
-                 bin(), root),
+    ASSERT_EQ(proc_run(NULL, 0,
+                       "%s -C %s/DE observe --category routes --summary "
+                       "good-1 >/dev/null",
+                       proc_bin(), root),
               0);
-    ASSERT_EQ(sh(NULL, 0, "%s -C %s/DE observe --category routes --summary "
-                          "good-2 >/dev/null",
-                 bin(), root),
+    ASSERT_EQ(proc_run(NULL, 0,
+                       "%s -C %s/DE observe --category routes --summary "
+                       "good-2 >/dev/null",
+                       proc_bin(), root),
               0);
-    fr = fork();
+    snprintf(fr_home, sizeof(fr_home), "%s/FR", root);
+    snprintf(fr_log, sizeof(fr_log), "%s/FR.log", root);
+    fr = proc_node_spawn(fr_home, fr_log, PROC_LOG_TRUNC, NULL, NULL);
     ASSERT(fr >= 0);
-    if (fr == 0) {
-        char lp[700];
-        snprintf(lp, sizeof(lp), "%s/FR.log", root);
-        if (!freopen(lp, "w", stderr) || !freopen("/dev/null", "w", stdout))
-            _exit(126);
-        execl(bin(), bin(), "-C", (snprintf(lp, sizeof(lp), "%s/FR", root), lp),
-              "node", (char *)NULL);
-        _exit(127);
-    }
     for (int i = 0; i < 200; i++) {
-        if (sh(NULL, 0, "grep -q 'listening on' %s/FR.log", root) == 0)
+        if (proc_run(NULL, 0, "grep -q 'listening on' %s/FR.log", root) == 0)
             break;
         usleep(50000);
     }
-    ASSERT_EQ(sh(NULL, 0,
+    ASSERT_EQ(
+        proc_run(NULL, 0,
                  "%s -C %s/DE sync --peer tcp://127.0.0.1:%d@%s --timeout 20 "
                  ">/dev/null 2>&1",
-                 bin(), root, base + 2, frpk),
-              0);
+                 proc_bin(), root, base + 2, frpk),
+        0);
     /* the authority names DE's net log and its last good entry */
-    ASSERT_EQ(sh(out, sizeof(out),
+    ASSERT_EQ(
+        proc_run(out, sizeof(out),
                  "%s -C %s/DE log --json | grep -o '\"log\":\"[0-9a-f]*\"' | "
                  "head -1 | cut -d'\"' -f4",
-                 bin(), root),
-              0);
+                 proc_bin(), root),
+        0);
     trim(out);
     snprintf(log, sizeof(log), "%s", out);
     ASSERT_EQ(strlen(log), 64);
-    ASSERT_EQ(sh(out, sizeof(out),
-                 "%s -C %s/DE log --json | grep -o '\"seq\":3,\"id\":\"[0-9a-f]*\"'"
-                 " | cut -d'\"' -f6",
-                 bin(), root),
-              0);
+    ASSERT_EQ(
+        proc_run(
+            out, sizeof(out),
+            "%s -C %s/DE log --json | grep -o '\"seq\":3,\"id\":\"[0-9a-f]*\"'"
+            " | cut -d'\"' -f6",
+            proc_bin(), root),
+        0);
     trim(out);
     snprintf(id, sizeof(id), "%s", out);
     ASSERT_EQ(strlen(id), 64);
     /* usage errors */
-    ASSERT_EQ(sh(NULL, 0, "%s cert revoke --state-key %s/authority/DE.key "
-                          "--node %s --network %s/network --after-log %s "
-                          "--out %s/rev 2>/dev/null",
-                 bin(), root, depk, root, log, root),
+    ASSERT_EQ(proc_run(NULL, 0,
+                       "%s cert revoke --state-key %s/authority/DE.key "
+                       "--node %s --network %s/network --after-log %s "
+                       "--out %s/rev 2>/dev/null",
+                       proc_bin(), root, depk, root, log, root),
               2);
-    ASSERT_EQ(sh(out, sizeof(out),
+    ASSERT_EQ(
+        proc_run(out, sizeof(out),
                  "%s cert revoke --state-key %s/authority/DE.key --node %s "
                  "--network %s/network --after-log %s --after-seq 3 "
                  "--after-id %s --out %s/rev",
-                 bin(), root, depk, root, log, id, root),
-              0);
+                 proc_bin(), root, depk, root, log, id, root),
+        0);
     trim(out);
     snprintf(rev, sizeof(rev), "%s", out);
     ASSERT_EQ(strlen(rev), 64);
     /* DE, unaware, writes on */
-    ASSERT_EQ(sh(NULL, 0, "%s -C %s/DE observe --category routes --summary "
-                          "after-cut >/dev/null",
-                 bin(), root),
+    ASSERT_EQ(proc_run(NULL, 0,
+                       "%s -C %s/DE observe --category routes --summary "
+                       "after-cut >/dev/null",
+                       proc_bin(), root),
               0);
     /* FR publishes it (its node is running) */
-    ASSERT_EQ(sh(NULL, 0, "%s -C %s/FR cert publish %s/rev >/dev/null", bin(),
-                 root, root),
+    ASSERT_EQ(proc_run(NULL, 0, "%s -C %s/FR cert publish %s/rev >/dev/null",
+                       proc_bin(), root, root),
               0);
-    ASSERT_EQ(sh(out, sizeof(out),
+    ASSERT_EQ(
+        proc_run(out, sizeof(out),
                  "%s -C %s/FR query \"SELECT count(*) FROM revocations WHERE "
                  "type='node' AND valid=1\"",
-                 bin(), root),
-              0);
+                 proc_bin(), root),
+        0);
     ASSERT(strstr(out, "1") != NULL);
     /* DE's next session is refused by FR, which logs `revoked` */
     usleep(1500000); /* FR's node notices the new revocation */
-    ASSERT(sh(NULL, 0,
-              "%s -C %s/DE sync --peer tcp://127.0.0.1:%d@%s --timeout 5 "
-              ">/dev/null 2>&1",
-              bin(), root, base + 2, frpk) != 0);
+    ASSERT(proc_run(NULL, 0,
+                    "%s -C %s/DE sync --peer tcp://127.0.0.1:%d@%s --timeout 5 "
+                    ">/dev/null 2>&1",
+                    proc_bin(), root, base + 2, frpk) != 0);
     for (int i = 0; i < 100; i++) {
-        if (sh(NULL, 0, "grep -q 'hello-revoked' %s/FR.log", root) == 0)
+        if (proc_run(NULL, 0, "grep -q 'hello-revoked' %s/FR.log", root) == 0)
             break;
         usleep(50000);
     }
-    ASSERT_EQ(sh(NULL, 0, "grep -q 'hello-revoked' %s/FR.log", root), 0);
+    ASSERT_EQ(proc_run(NULL, 0, "grep -q 'hello-revoked' %s/FR.log", root), 0);
     /* FR's view: DE's two good observations, not the later one */
-    ASSERT_EQ(sh(out, sizeof(out),
+    ASSERT_EQ(
+        proc_run(out, sizeof(out),
                  "%s -C %s/FR query \"SELECT count(*) FROM observations WHERE "
                  "state='DE'\"",
-                 bin(), root),
-              0);
+                 proc_bin(), root),
+        0);
     ASSERT(strstr(out, "2") != NULL);
-    ASSERT_EQ(sh(out, sizeof(out),
+    ASSERT_EQ(
+        proc_run(out, sizeof(out),
                  "%s -C %s/FR query \"SELECT count(*) FROM observations WHERE "
                  "summary='after-cut'\"",
-                 bin(), root),
-              0);
+                 proc_bin(), root),
+        0);
     ASSERT(strstr(out, "0") != NULL);
-    ASSERT_EQ(sh(NULL, 0, "%s -C %s/FR verify >/dev/null 2>&1", bin(), root),
+    ASSERT_EQ(proc_run(NULL, 0, "%s -C %s/FR verify >/dev/null 2>&1",
+                       proc_bin(), root),
               0);
-    kill(fr, SIGTERM);
-    waitpid(fr, NULL, 0);
+    proc_reap(fr, SIGTERM, NULL);
     (void)rev;
     free(tmp);
 }

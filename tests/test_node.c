@@ -12,18 +12,14 @@
  */
 #include "test.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "crypto/error.h"
 #include "node/home.h"
+#include "proc.h"
 
 #define CONVERGE_MS 20000
 #define MAX_NODES 8
@@ -44,145 +40,28 @@ struct tnet {
     struct tnode nodes[MAX_NODES];
 };
 
-static pid_t g_pids[64];
-static int g_npids;
-
-static void
-kill_all(void)
-{
-    for (int i = 0; i < g_npids; i++)
-        if (g_pids[i] > 0) {
-            kill(g_pids[i], SIGKILL);
-            waitpid(g_pids[i], NULL, 0);
-            g_pids[i] = 0;
-        }
-}
-
-static uint64_t
-mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static const char *
-bin(void)
-{
-    const char *b = getenv("ILONET_BIN");
-    if (!b) {
-        fprintf(stderr, "  ILONET_BIN not set (run through make unit)\n");
-        exit(1);
-    }
-    return b;
-}
-
-static const char *
-tools(void)
-{
-    const char *t = getenv("ILONET_TOOLS");
-    return t ? t : "build/tools";
-}
-
-/* Runs a shell command, captures stdout into out (NUL-terminated).
- * Returns the exit status, or -1. */
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    FILE *f;
-    size_t n = 0;
-    int st;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    if (!(f = popen(cmd, "r")))
-        return -1;
-    if (out && cap) {
-        size_t k;
-        while (n + 1 < cap && (k = fread(out + n, 1, cap - 1 - n, f)) > 0)
-            n += k;
-        out[n] = 0;
-    } else {
-        char sink[4096];
-        while (fread(sink, 1, sizeof(sink), f) > 0)
-            ;
-    }
-    st = pclose(f);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Copies the JSON string value of key ("key":"value") into out. */
-static int
-json_str(const char *js, const char *key, char *out, size_t cap)
-{
-    char pat[64];
-    const char *p, *e;
-
-    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-    if (!(p = strstr(js, pat)))
-        return -1;
-    p += strlen(pat);
-    if (!(e = strchr(p, '"')) || (size_t)(e - p) >= cap)
-        return -1;
-    memcpy(out, p, (size_t)(e - p));
-    out[e - p] = 0;
-    return 0;
-}
-
-static long long
-json_num(const char *js, const char *key)
-{
-    char pat[64];
-    const char *p;
-
-    snprintf(pat, sizeof(pat), "\"%s\":", key);
-    if (!(p = strstr(js, pat)))
-        return -1;
-    return atoll(p + strlen(pat));
-}
-
 /* Creates a testnet of the given states (comma list) on pid-derived
  * ports; nodes are not started. */
 static void
 net_create(struct tnet *t, const char *tag, const char *states)
 {
-    char out[8192], *line, *save = NULL;
+    struct proc_member m[MAX_NODES];
     char *tmp = test_tmpdir(tag);
+    int n;
 
     memset(t, 0, sizeof(*t));
     snprintf(t->root, sizeof(t->root), "%s/net", tmp);
     free(tmp);
-    t->base = 20000 + (int)(getpid() % 1500) * 20;
-    ASSERT_EQ(run(out, sizeof(out),
-                  "%s testnet --host TR --states %s --out %s --base-port %d",
-                  bin(), states, t->root, t->base),
-              0);
-    for (line = strtok_r(out, "\n", &save); line && t->n < MAX_NODES;
-         line = strtok_r(NULL, "\n", &save)) {
+    t->base = proc_pid_base(20000, 1500, 20);
+    n = proc_testnet(t->root, states, t->base, m, MAX_NODES);
+    ASSERT_GE(n, 0);
+    for (; t->n < n; t->n++) {
         struct tnode *nd = &t->nodes[t->n];
-        char st[16], url[128];
-        if (sscanf(line, "%511s %15s %64s %127s", nd->dir, st, nd->pk, url) !=
-            4)
-            continue;
+        memcpy(nd->dir, m[t->n].pm_dir, sizeof(nd->dir));
+        memcpy(nd->pk, m[t->n].pm_pk, sizeof(nd->pk));
         memcpy(nd->log, nd->dir, strlen(nd->dir));
         memcpy(nd->log + strlen(nd->dir), ".log", 5);
         nd->port = t->base + t->n + 1;
-        t->n++;
     }
     ASSERT_GE(t->n, 1);
 }
@@ -190,25 +69,8 @@ net_create(struct tnet *t, const char *tag, const char *states)
 static void
 node_start(struct tnode *nd)
 {
-    pid_t pid = fork();
-
-    ASSERT(pid >= 0);
-    if (pid == 0) {
-        int fd = open(nd->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        int nul = open("/dev/null", O_WRONLY);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (fd >= 0)
-            dup2(fd, 2);
-        if (nul >= 0)
-            dup2(nul, 1);
-        execl(bin(), bin(), "-C", nd->dir, "node", (char *)NULL);
-        _exit(127);
-    }
-    nd->pid = pid;
-    if (g_npids == 0)
-        atexit(kill_all);
-    if (g_npids < 64)
-        g_pids[g_npids++] = pid;
+    nd->pid = proc_node_spawn(nd->dir, nd->log, 0, NULL, NULL);
+    ASSERT(nd->pid >= 0);
 }
 
 static void
@@ -216,11 +78,7 @@ node_kill(struct tnode *nd, int sig)
 {
     if (nd->pid <= 0)
         return;
-    kill(nd->pid, sig);
-    waitpid(nd->pid, NULL, 0);
-    for (int i = 0; i < g_npids; i++)
-        if (g_pids[i] == nd->pid)
-            g_pids[i] = 0;
+    proc_reap(nd->pid, sig, NULL);
     nd->pid = 0;
 }
 
@@ -228,15 +86,7 @@ node_kill(struct tnode *nd, int sig)
 static void
 node_wait_listening(struct tnode *nd)
 {
-    char cmd[128];
-    uint64_t t0 = mono_ms();
-
-    snprintf(cmd, sizeof(cmd), "grep -q 'listening on' %s 2>/dev/null",
-             nd->log);
-    while (system(cmd) != 0) {
-        ASSERT(mono_ms() - t0 < 10000);
-        sleep_ms(20);
-    }
+    ASSERT_EQ(proc_wait_file(nd->log, "listening on", 10000), 0);
 }
 
 static void
@@ -255,12 +105,11 @@ status(struct tnode *nd, char *digest, char *vhash, long long *entries)
 
     digest[0] = vhash[0] = 0;
     *entries = -1;
-    if (run(js, sizeof(js), "%s -C %s status --json 2>/dev/null", bin(),
-            nd->dir) != 0)
+    if (proc_status_json(nd->dir, js, sizeof(js)) != 0)
         return;
-    json_str(js, "heads_digest", digest, 65);
-    json_str(js, "view_hash", vhash, 65);
-    *entries = json_num(js, "entries");
+    proc_json_str(js, "heads_digest", digest, 65);
+    proc_json_str(js, "view_hash", vhash, 65);
+    *entries = proc_json_num(js, "entries");
 }
 
 /* Polls until the given nodes show equal heads digests and view hashes
@@ -268,7 +117,7 @@ status(struct tnode *nd, char *digest, char *vhash, long long *entries)
 static long
 wait_converged(struct tnet *t, const int *which, int k, long long entries)
 {
-    uint64_t t0 = mono_ms();
+    uint64_t t0 = proc_mono_ms();
 
     for (;;) {
         char d0[65], v0[65], d[65], v[65];
@@ -282,8 +131,8 @@ wait_converged(struct tnet *t, const int *which, int k, long long entries)
             ok = strcmp(d, d0) == 0 && strcmp(v, v0) == 0 && e == e0;
         }
         if (ok)
-            return (long)(mono_ms() - t0);
-        if (mono_ms() - t0 > CONVERGE_MS) {
+            return (long)(proc_mono_ms() - t0);
+        if (proc_mono_ms() - t0 > CONVERGE_MS) {
             for (int i = 0; i < k; i++) {
                 status(&t->nodes[which[i]], d, v, &e);
                 fprintf(stderr, "  %s: digest %.16s view %.16s entries %lld\n",
@@ -291,7 +140,7 @@ wait_converged(struct tnet *t, const int *which, int k, long long entries)
             }
             return -1;
         }
-        sleep_ms(100);
+        proc_sleep_ms(100);
     }
 }
 
@@ -310,9 +159,9 @@ observe(struct tnode *nd, const char *summary, char id[65])
 {
     char out[256];
 
-    ASSERT_EQ(run(out, sizeof(out),
-                  "%s -C %s observe --category routes --summary '%s'", bin(),
-                  nd->dir, summary),
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "%s -C %s observe --category routes --summary '%s'",
+                       proc_bin(), nd->dir, summary),
               0);
     ASSERT_EQ(sscanf(out, "%64s", id), 1);
     ASSERT_EQ(strlen(id), 64);
@@ -365,8 +214,8 @@ assert_ids_everywhere(struct tnet *t, char ids[][65], int n)
     static char js[1 << 20];
 
     for (int i = 0; i < t->n; i++) {
-        ASSERT_EQ(run(js, sizeof(js), "%s -C %s log --json", bin(),
-                      t->nodes[i].dir),
+        ASSERT_EQ(proc_run(js, sizeof(js), "%s -C %s log --json", proc_bin(),
+                           t->nodes[i].dir),
                   0);
         for (int j = 0; j < n; j++)
             if (!strstr(js, ids[j]))
@@ -399,9 +248,9 @@ evil(struct tnode *nd, const char *mode, const char *as_home,
     char out[512];
     int closed = 0, rc;
 
-    rc = run(out, sizeof(out), "%s/node_evil %s %d %s %s %s 2>/dev/null",
-             tools(), mode, nd->port, as_home ? as_home : "",
-             as_home ? nd->pk : "", cert ? cert : "");
+    rc = proc_run(out, sizeof(out), "%s/node_evil %s %d %s %s %s 2>/dev/null",
+                  proc_tools(), mode, nd->port, as_home ? as_home : "",
+                  as_home ? nd->pk : "", cert ? cert : "");
     *recv_bytes = -1;
     *close_ms = -1;
     if (rc != 0)
@@ -447,7 +296,7 @@ five_nodes_converge(void)
 
     net_create(&t, "node5", "DE,FR,IT,ES,NL");
     net_start_all(&t);
-    sleep_ms(500); /* let the mesh form; not required for correctness */
+    proc_sleep_ms(500); /* let the mesh form; not required for correctness */
     n = observe_concurrently(&t, all, 5, 4, ids, 0);
     ASSERT_EQ(n, 20);
     /* 5 logs: a certificate entry and 4 observations each. */
@@ -455,7 +304,7 @@ five_nodes_converge(void)
     ASSERT(ms >= 0);
     printf("  five nodes: converged %ld ms after the last append\n", ms);
     assert_ids_everywhere(&t, ids, n);
-    kill_all();
+    proc_kill_all();
 }
 
 static void
@@ -479,7 +328,7 @@ line_topology(void)
     ASSERT(ms >= 0);
     printf("  line A-B-C: converged %ld ms after the last append\n", ms);
     assert_ids_everywhere(&t, ids, n);
-    kill_all();
+    proc_kill_all();
 }
 
 static void
@@ -511,7 +360,7 @@ kill9_restart_catches_up(void)
         _exit(0);
     }
     close(pfd[1]);
-    sleep_ms(100);
+    proc_sleep_ms(100);
     node_kill(&t.nodes[1], SIGKILL);
     n = observe_concurrently(&t, others, 2, 3, ids, n);
     {
@@ -531,7 +380,7 @@ kill9_restart_catches_up(void)
     ASSERT(ms >= 0);
     printf("  kill -9 and restart: caught up in %ld ms\n", ms);
     assert_ids_everywhere(&t, ids, n);
-    kill_all();
+    proc_kill_all();
 }
 
 static void
@@ -550,7 +399,7 @@ wrong_network_key_gets_nothing(void)
         printf("  wrong network key: 0 bytes back, closed after %ld ms\n",
                ms);
     }
-    kill_all();
+    proc_kill_all();
 }
 
 static void
@@ -569,8 +418,8 @@ foreign_certificate_refused(void)
     snprintf(cmd, sizeof(cmd),
              "%s cert issue --state-key %s/authority/FR.key --node %s "
              "--network %s/network --role ilo --out %s",
-             bin(), t.root, t.nodes[1].pk, other.root, cert);
-    ASSERT_EQ(run(out, sizeof(out), "%s", cmd), 0);
+             proc_bin(), t.root, t.nodes[1].pk, other.root, cert);
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s", cmd), 0);
     node_start(&t.nodes[0]);
     node_wait_listening(&t.nodes[0]);
     ASSERT_EQ(evil(&t.nodes[0], "cert", t.nodes[1].dir, cert, &got, &ms), 1);
@@ -579,10 +428,11 @@ foreign_certificate_refused(void)
     ASSERT_EQ(system(cmd), 0);
     printf("  certificate for another network: closed after %ld ms\n", ms);
     /* The real FR (right certificate) still syncs. */
-    ASSERT_EQ(run(out, sizeof(out), "%s -C %s sync --timeout 10 2>/dev/null", bin(),
-                  t.nodes[1].dir),
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "%s -C %s sync --timeout 10 2>/dev/null", proc_bin(),
+                       t.nodes[1].dir),
               0);
-    kill_all();
+    proc_kill_all();
 }
 
 static void
@@ -603,7 +453,7 @@ hostile_input_closes_only_that_connection(void)
     net_start_all(&t);
     n = observe_concurrently(&t, run3, 3, 1, ids, n);
     ASSERT(wait_all_converged(&t, 6) >= 0);
-    sleep_ms(300);
+    proc_sleep_ms(300);
     rss0 = rss_kib(t.nodes[0].pid);
     for (int round = 0; round < 3; round++) {
         for (size_t i = 0; i < 4; i++) {
@@ -632,7 +482,7 @@ hostile_input_closes_only_that_connection(void)
     ASSERT(rss1 - rss0 < 1024);
 #endif
     ASSERT_EQ(kill(t.nodes[0].pid, 0), 0);
-    kill_all();
+    proc_kill_all();
 }
 
 static void
@@ -654,7 +504,7 @@ strikes_ban_a_key(void)
               -3);
     snprintf(cmd, sizeof(cmd), "grep -q 'ban key=' %s", t.nodes[0].log);
     ASSERT_EQ(system(cmd), 0);
-    kill_all();
+    proc_kill_all();
 }
 
 static void
@@ -672,35 +522,37 @@ sync_oneshot_and_shutdown(void)
     observe(&t.nodes[1], "pushed by sync", id);
     observe(&t.nodes[0], "pulled by sync", id);
     /* FR syncs with its configured peers: DE is up, IT is not. */
-    ASSERT_EQ(run(out, sizeof(out), "%s -C %s sync --json --timeout 20 2>/dev/null",
-                  bin(), t.nodes[1].dir),
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "%s -C %s sync --json --timeout 20 2>/dev/null",
+                       proc_bin(), t.nodes[1].dir),
               0);
     ASSERT(strstr(out, "\"synced\":1"));
-    ASSERT_EQ(json_num(out, "entries_in"), 2);
-    ASSERT_EQ(json_num(out, "entries_out"), 2);
+    ASSERT_EQ(proc_json_num(out, "entries_in"), 2);
+    ASSERT_EQ(proc_json_num(out, "entries_out"), 2);
     status(&t.nodes[0], d0, v0, &e0);
     status(&t.nodes[1], d1, v1, &e1);
     ASSERT_STR_EQ(d0, d1);
     ASSERT_STR_EQ(v0, v1);
     /* Nobody reachable: exit 1 after the retries, well before timeout. */
-    t0 = mono_ms();
-    ASSERT_EQ(run(out, sizeof(out),
-                  "%s -C %s sync --timeout 20 "
-                  "--peer tcp://127.0.0.1:%d@%s 2>/dev/null",
-                  bin(), t.nodes[2].dir, t.nodes[1].port, t.nodes[1].pk),
+    t0 = proc_mono_ms();
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "%s -C %s sync --timeout 20 "
+                       "--peer tcp://127.0.0.1:%d@%s 2>/dev/null",
+                       proc_bin(), t.nodes[2].dir, t.nodes[1].port,
+                       t.nodes[1].pk),
               1);
-    ASSERT(mono_ms() - t0 < 15000);
+    ASSERT(proc_mono_ms() - t0 < 15000);
     /* SIGTERM: clean exit 0, status says disconnected. */
     kill(t.nodes[0].pid, SIGTERM);
     ASSERT_EQ(waitpid(t.nodes[0].pid, &st, 0), t.nodes[0].pid);
     t.nodes[0].pid = 0;
     ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    ASSERT_EQ(run(out, sizeof(out), "%s -C %s status --json", bin(),
-                  t.nodes[0].dir),
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s status --json", proc_bin(),
+                       t.nodes[0].dir),
               0);
     ASSERT(strstr(out, "\"connected\":false"));
     ASSERT(!strstr(out, "\"connected\":true"));
-    kill_all();
+    proc_kill_all();
 }
 
 TEST_LIST = {
