@@ -163,7 +163,7 @@ t_browser_page(void)
     char pw[600], root[600], out[1 << 15], shot[700], pa[700], pb[700];
     char summary[80], v[32];
     struct proc_member m[NODES];
-    int base = proc_pid_base(46000, 500, 20), n, rc;
+    int base = proc_pid_base(23000, 400, 20), n, rc;
     const char *src = getenv("ILONET_SRC");
     uint64_t t0;
 

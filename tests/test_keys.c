@@ -841,7 +841,7 @@ cli_revoke_publish_and_refuse(void)
     char *tmp = test_tmpdir("keys"), root[600], out[65536], fr_home[700];
     char frpk[80], depk[80], log[80], id[80], rev[80], fr_log[700];
     struct proc_member m[8];
-    int base = proc_pid_base(35000, 400, 10), n;
+    int base = proc_pid_base(24000, 400, 10), n;
     pid_t fr = 0;
 
     snprintf(root, sizeof(root), "%s/net", tmp);

@@ -52,7 +52,7 @@ net_create(struct tnet *t, const char *tag, const char *states)
     memset(t, 0, sizeof(*t));
     snprintf(t->root, sizeof(t->root), "%s/net", tmp);
     free(tmp);
-    t->base = proc_pid_base(20000, 1500, 20);
+    t->base = proc_pid_base(20000, 600, 20);
     n = proc_testnet(t->root, states, t->base, m, MAX_NODES);
     ASSERT_GE(n, 0);
     for (; t->n < n; t->n++) {

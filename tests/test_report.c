@@ -45,7 +45,7 @@ net(const char *tag, const char *states, const char *pres, long *base)
     char *d = test_tmpdir(tag), out[1024], port[16];
     struct cli_out o;
 
-    *base = proc_pid_base(20000, 2000, 10);
+    *base = proc_pid_base(20000, 1200, 10);
     snprintf(out, sizeof(out), "%s/n", d);
     snprintf(port, sizeof(port), "%ld", *base);
     if (pres)
