@@ -634,7 +634,7 @@ peer_dialed(const struct peer *p)
 const uint8_t *
 peer_key(const struct peer *p)
 {
-    return p->p_has_key ? p->p_key : NULL;
+    return p && p->p_has_key ? p->p_key : NULL;
 }
 
 const char *
