@@ -60,72 +60,12 @@ http__msg(char *msg, int rc, const char *fmt, ...)
 /* ---- output buffer ------------------------------------------------------ */
 
 void
-http__buf_put(struct http__buf *b, const void *p, size_t n)
-{
-    if (b->hb_err || n == 0)
-        return;
-    if (b->hb_len + n + 1 > b->hb_cap) {
-        size_t cap = b->hb_cap ? b->hb_cap : 1024;
-        char *nb;
-        while (cap < b->hb_len + n + 1)
-            cap *= 2;
-        if (cap > HTTP__OUT_MAX || !(nb = realloc(b->hb_data, cap))) {
-            b->hb_err = 1;
-            return;
-        }
-        b->hb_data = nb;
-        b->hb_cap = cap;
-    }
-    memcpy(b->hb_data + b->hb_len, p, n);
-    b->hb_len += n;
-    b->hb_data[b->hb_len] = '\0';
-}
-
-void
-http__buf_puts(struct http__buf *b, const char *s)
-{
-    http__buf_put(b, s, strlen(s));
-}
-
-void
-http__buf_printf(struct http__buf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->hb_err = 1;
-        return;
-    }
-    if ((size_t)n < sizeof(small)) {
-        http__buf_put(b, small, (size_t)n);
-        return;
-    }
-    {
-        char *big = malloc((size_t)n + 1);
-        if (!big) {
-            b->hb_err = 1;
-            return;
-        }
-        va_start(ap, fmt);
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        http__buf_put(b, big, (size_t)n);
-        free(big);
-    }
-}
-
-void
-http__buf_json_strn(struct http__buf *b, const char *s, size_t n)
+http__buf_json_strn(struct textbuf *b, const char *s, size_t n)
 {
     static const char hexd[] = "0123456789abcdef";
     size_t run = 0;
 
-    http__buf_put(b, "\"", 1);
+    textbuf_put(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         char esc[8];
@@ -150,28 +90,28 @@ http__buf_json_strn(struct http__buf *b, const char *s, size_t n)
             el = 6;
         }
         if (el) {
-            http__buf_put(b, s + i - run, run);
+            textbuf_put(b, s + i - run, run);
             run = 0;
-            http__buf_put(b, esc, el);
+            textbuf_put(b, esc, el);
         } else {
             run++;
         }
     }
-    http__buf_put(b, s + n - run, run);
-    http__buf_put(b, "\"", 1);
+    textbuf_put(b, s + n - run, run);
+    textbuf_put(b, "\"", 1);
 }
 
 void
-http__buf_json_str(struct http__buf *b, const char *s)
+http__buf_json_str(struct textbuf *b, const char *s)
 {
     if (!s)
-        http__buf_puts(b, "null");
+        textbuf_puts(b, "null");
     else
         http__buf_json_strn(b, s, strlen(s));
 }
 
 void
-http__buf_hex(struct http__buf *b, const uint8_t *p, size_t n)
+http__buf_hex(struct textbuf *b, const uint8_t *p, size_t n)
 {
     static const char hexd[] = "0123456789abcdef";
     char tmp[128];
@@ -182,17 +122,10 @@ http__buf_hex(struct http__buf *b, const uint8_t *p, size_t n)
             tmp[2 * i] = hexd[p[i] >> 4];
             tmp[2 * i + 1] = hexd[p[i] & 15];
         }
-        http__buf_put(b, tmp, 2 * k);
+        textbuf_put(b, tmp, 2 * k);
         p += k;
         n -= k;
     }
-}
-
-void
-http__buf_free(struct http__buf *b)
-{
-    free(b->hb_data);
-    memset(b, 0, sizeof(*b));
 }
 
 void
@@ -205,22 +138,22 @@ http__error(struct http__resp *rs, int status, const char *code,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    http__buf_free(&rs->rs_body);
+    textbuf_free(&rs->rs_body);
     rs->rs_status = status;
     rs->rs_type = "application/json";
     rs->rs_disposition[0] = '\0';
-    http__buf_puts(&rs->rs_body, "{\"error\":");
+    textbuf_puts(&rs->rs_body, "{\"error\":");
     http__buf_json_str(&rs->rs_body, code);
-    http__buf_puts(&rs->rs_body, ",\"message\":");
+    textbuf_puts(&rs->rs_body, ",\"message\":");
     http__buf_json_str(&rs->rs_body, msg);
-    http__buf_puts(&rs->rs_body, "}\n");
+    textbuf_puts(&rs->rs_body, "}\n");
 }
 
 /* ---- JSON request bodies ------------------------------------------------- */
 
 struct http__jp {
     const uint8_t *j_start, *j_p, *j_end;
-    struct http__buf j_arena; /* NUL-separated strings */
+    struct textbuf j_arena; /* NUL-separated strings */
     char *j_why;
     size_t j_whylen;
 };
@@ -271,7 +204,7 @@ http__jp_hex4(struct http__jp *j, unsigned *out)
 static int
 http__jp_string(struct http__jp *j, size_t *off)
 {
-    *off = j->j_arena.hb_len;
+    *off = j->j_arena.tb_len;
     if (j->j_p >= j->j_end || *j->j_p != '"')
         return http__jp_fail(j, "string expected");
     j->j_p++;
@@ -285,7 +218,7 @@ http__jp_string(struct http__jp *j, size_t *off)
         if (c < 0x20)
             return http__jp_fail(j, "control character in a string");
         if (c != '\\') {
-            http__buf_put(&j->j_arena, &c, 1);
+            textbuf_put(&j->j_arena, &c, 1);
             continue;
         }
         if (j->j_p >= j->j_end)
@@ -351,16 +284,16 @@ http__jp_string(struct http__jp *j, size_t *off)
                 enc[3] = (uint8_t)(0x80 | (u & 0x3f));
                 el = 4;
             }
-            http__buf_put(&j->j_arena, enc, el);
+            textbuf_put(&j->j_arena, enc, el);
             continue;
         }
         default:
             return http__jp_fail(j, "bad escape");
         }
-        http__buf_put(&j->j_arena, &c, 1);
+        textbuf_put(&j->j_arena, &c, 1);
     }
-    http__buf_put(&j->j_arena, "", 1);
-    return j->j_arena.hb_err ? ILONET_ENOMEM : 0;
+    textbuf_put(&j->j_arena, "", 1);
+    return j->j_arena.tb_err ? ILONET_ENOMEM : 0;
 }
 
 /* A JSON number, copied as written (the field's type decides). */
@@ -370,7 +303,7 @@ http__jp_number(struct http__jp *j, size_t *off)
     const uint8_t *s = j->j_p;
     int digits = 0;
 
-    *off = j->j_arena.hb_len;
+    *off = j->j_arena.tb_len;
     if (j->j_p < j->j_end && *j->j_p == '-')
         j->j_p++;
     while (j->j_p < j->j_end && *j->j_p >= '0' && *j->j_p <= '9') {
@@ -393,9 +326,9 @@ http__jp_number(struct http__jp *j, size_t *off)
     }
     if (j->j_p - s > 40)
         return http__jp_fail(j, "number too long");
-    http__buf_put(&j->j_arena, s, (size_t)(j->j_p - s));
-    http__buf_put(&j->j_arena, "", 1);
-    return j->j_arena.hb_err ? ILONET_ENOMEM : 0;
+    textbuf_put(&j->j_arena, s, (size_t)(j->j_p - s));
+    textbuf_put(&j->j_arena, "", 1);
+    return j->j_arena.tb_err ? ILONET_ENOMEM : 0;
 }
 
 static int
@@ -489,14 +422,14 @@ http__json_parse(const uint8_t *body, size_t len, struct http__field *fields,
         http__jp_ws(&j);
         if ((rc = http__jp_string(&j, &name_off)) != 0)
             goto out;
-        name = j.j_arena.hb_data + name_off;
+        name = j.j_arena.tb_data + name_off;
         if (k == max) {
             snprintf(why, whylen, "request body: more than %zu fields", max);
             rc = ILONET_ETOOBIG;
             goto out;
         }
         for (size_t i = 0; i < k; i++)
-            if (strcmp(j.j_arena.hb_data + offs[i][0], name) == 0) {
+            if (strcmp(j.j_arena.tb_data + offs[i][0], name) == 0) {
                 snprintf(why, whylen, "field '%.60s': given twice", name);
                 rc = ILONET_EINVAL;
                 goto out;
@@ -518,12 +451,12 @@ http__json_parse(const uint8_t *body, size_t len, struct http__field *fields,
         } else if (*j.j_p == '[') {
             /* an array of strings or numbers: the CLI's comma list */
             int items = 0;
-            val_off = j.j_arena.hb_len;
+            val_off = j.j_arena.tb_len;
             j.j_p++;
             http__jp_ws(&j);
             if (j.j_p < j.j_end && *j.j_p == ']') {
                 j.j_p++;
-                http__buf_put(&j.j_arena, "", 1);
+                textbuf_put(&j.j_arena, "", 1);
                 rc = 0;
             } else {
                 for (;;) {
@@ -531,7 +464,7 @@ http__json_parse(const uint8_t *body, size_t len, struct http__field *fields,
                     char *item;
                     http__jp_ws(&j);
                     if (items++)
-                        http__buf_put(&j.j_arena, ",", 1);
+                        textbuf_put(&j.j_arena, ",", 1);
                     if (j.j_p < j.j_end && *j.j_p == '"')
                         rc = http__jp_string(&j, &io);
                     else
@@ -539,16 +472,16 @@ http__json_parse(const uint8_t *body, size_t len, struct http__field *fields,
                     if (rc != 0)
                         goto out;
                     /* strings were appended NUL-terminated: join with ',' */
-                    item = j.j_arena.hb_data + io;
+                    item = j.j_arena.tb_data + io;
                     if (strchr(item, ',')) {
                         snprintf(why, whylen,
                                  "field '%.60s': a list item contains ','",
-                                 j.j_arena.hb_data + name_off);
+                                 j.j_arena.tb_data + name_off);
                         rc = ILONET_EINVAL;
                         goto out;
                     }
                     /* drop the NUL: the next item continues the text */
-                    j.j_arena.hb_len--;
+                    j.j_arena.tb_len--;
                     http__jp_ws(&j);
                     if (j.j_p < j.j_end && *j.j_p == ',') {
                         j.j_p++;
@@ -561,18 +494,18 @@ http__json_parse(const uint8_t *body, size_t len, struct http__field *fields,
                     rc = http__jp_fail(&j, "',' or ']' expected");
                     goto out;
                 }
-                http__buf_put(&j.j_arena, "", 1);
+                textbuf_put(&j.j_arena, "", 1);
             }
         } else if (http__jp_word(&j, "null")) {
-            val_off = j.j_arena.hb_len;
-            http__buf_put(&j.j_arena, "", 1);
+            val_off = j.j_arena.tb_len;
+            textbuf_put(&j.j_arena, "", 1);
             nulls[k] = 1;
             rc = 0;
         } else if (*j.j_p == 't' || *j.j_p == 'f' || *j.j_p == '{') {
             snprintf(why, whylen,
                      "field '%.60s': give a string, a number or a list of "
                      "strings",
-                     j.j_arena.hb_data + name_off);
+                     j.j_arena.tb_data + name_off);
             rc = ILONET_EINVAL;
             goto out;
         } else {
@@ -601,23 +534,23 @@ done:
         rc = http__jp_fail(&j, "trailing bytes after the object");
         goto out;
     }
-    if (j.j_arena.hb_err) {
+    if (j.j_arena.tb_err) {
         rc = ILONET_ENOMEM;
         snprintf(why, whylen, "out of memory");
         goto out;
     }
-    if (!j.j_arena.hb_data)
-        http__buf_put(&j.j_arena, "", 1);
+    if (!j.j_arena.tb_data)
+        textbuf_put(&j.j_arena, "", 1);
     for (size_t i = 0; i < k; i++) {
-        fields[i].hf_name = j.j_arena.hb_data + offs[i][0];
-        fields[i].hf_value = j.j_arena.hb_data + offs[i][1];
+        fields[i].hf_name = j.j_arena.tb_data + offs[i][0];
+        fields[i].hf_value = j.j_arena.tb_data + offs[i][1];
         fields[i].hf_null = nulls[i];
     }
     *n = k;
-    *mem = j.j_arena.hb_data;
+    *mem = j.j_arena.tb_data;
     return 0;
 out:
-    http__buf_free(&j.j_arena);
+    textbuf_free(&j.j_arena);
     return rc;
 }
 
@@ -854,7 +787,7 @@ http__reply(nng_aio *aio, struct http__resp *rs)
     nng_http_res *res = NULL;
     int rv;
 
-    if (rs->rs_body.hb_err)
+    if (rs->rs_body.tb_err)
         http__error(rs, 500, "no-memory", "response too large or out of "
                                           "memory");
     if ((rv = nng_http_res_alloc(&res)) != 0) {
@@ -879,9 +812,9 @@ http__reply(nng_aio *aio, struct http__resp *rs)
         (rs->rs_close &&
          (rv = nng_http_res_set_header(res, "Connection", "close"))) ||
         (rv = nng_http_res_copy_data(res,
-                                     rs->rs_body.hb_data ? rs->rs_body.hb_data
+                                     rs->rs_body.tb_data ? rs->rs_body.tb_data
                                                          : "",
-                                     rs->rs_body.hb_len))) {
+                                     rs->rs_body.tb_len))) {
         nng_http_res_free(res);
         nng_aio_finish(aio, rv);
         return;
@@ -909,13 +842,14 @@ http__run(struct http_server *s, nng_aio *aio, nng_http_req *req,
 
     memset(&rq, 0, sizeof(rq));
     memset(&rs, 0, sizeof(rs));
+    rs.rs_body.tb_max = HTTP__OUT_MAX;
     rq.rq_method = nng_http_req_get_method(req);
     rq.rq_body = body;
     rq.rq_body_len = len;
     if (http__parse_uri(nng_http_req_get_uri(req), &rq, &rs) == 0)
         http__api(s, &rq, &rs);
     http__reply(aio, &rs);
-    http__buf_free(&rs.rs_body);
+    textbuf_free(&rs.rs_body);
     free(rq.rq_scratch);
 }
 
@@ -930,6 +864,7 @@ http__on_body(void *arg)
     } else {
         struct http__resp rs;
         memset(&rs, 0, sizeof(rs));
+        rs.rs_body.tb_max = HTTP__OUT_MAX;
         if (rv == NNG_ETIMEDOUT)
             http__error(&rs, 408, "timeout",
                         "request body did not arrive within %d ms",
@@ -939,7 +874,7 @@ http__on_body(void *arg)
                         nng_strerror(rv));
         rs.rs_close = 1;
         http__reply(c->c_user, &rs);
-        http__buf_free(&rs.rs_body);
+        textbuf_free(&rs.rs_body);
     }
     free(c->c_body);
     nng_aio_reap(c->c_read); /* cannot free an aio inside its callback */
@@ -975,6 +910,7 @@ http__on_api(nng_aio *aio)
     nng_iov iov;
 
     memset(&rs, 0, sizeof(rs));
+    rs.rs_body.tb_max = HTTP__OUT_MAX;
     /* Authentication first: a request without the token costs nothing
      * and writes nothing; its body is never read. */
     if (!http__authorised(s, nng_http_req_get_header(req, "Authorization"))) {
@@ -1037,7 +973,7 @@ http__on_api(nng_aio *aio)
     return;
 reply:
     http__reply(aio, &rs);
-    http__buf_free(&rs.rs_body);
+    textbuf_free(&rs.rs_body);
 }
 
 static void
@@ -1050,11 +986,12 @@ http__on_page(nng_aio *aio)
     size_t n = strcspn(uri, "?#");
 
     memset(&rs, 0, sizeof(rs));
+    rs.rs_body.tb_max = HTTP__OUT_MAX;
     snprintf(path, sizeof(path), "%.*s", (int)(n < 255 ? n : 255), uri);
     if (!http__page(path, &rs))
         http__error(&rs, 404, "not-found", "no such page: %.100s", path);
     http__reply(aio, &rs);
-    http__buf_free(&rs.rs_body);
+    textbuf_free(&rs.rs_body);
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */
@@ -1112,11 +1049,12 @@ http_start(struct http_server **out, const char *home_dir, const char *addr,
     }
     /* The home must open now, not at the first request. */
     memset(&rs, 0, sizeof(rs));
+    rs.rs_body.tb_max = HTTP__OUT_MAX;
     if (!(h = http__home_get(s, &rs))) {
         rc = ILONET_EIO;
-        http__msg(msg, rc, "%.*s", (int)rs.rs_body.hb_len,
-                  rs.rs_body.hb_data ? rs.rs_body.hb_data : "");
-        http__buf_free(&rs.rs_body);
+        http__msg(msg, rc, "%.*s", (int)rs.rs_body.tb_len,
+                  rs.rs_body.tb_data ? rs.rs_body.tb_data : "");
+        textbuf_free(&rs.rs_body);
         goto fail;
     }
     http__home_put(s, h);

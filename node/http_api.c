@@ -88,64 +88,64 @@ api_col_name(const struct record_schema *sc, const char *col)
 /* The current row of st as a JSON object: blobs as hex, an integer
  * column "kind" as the kind's name; with sc, field columns renamed. */
 static void
-api_row(struct http__buf *b, sqlite3_stmt *st, const struct record_schema *sc)
+api_row(struct textbuf *b, sqlite3_stmt *st, const struct record_schema *sc)
 {
     int n = sqlite3_column_count(st), first = 1;
 
-    http__buf_put(b, "{", 1);
+    textbuf_put(b, "{", 1);
     for (int i = 0; i < n; i++) {
         const char *name = api_col_name(sc, sqlite3_column_name(st, i));
         if (!name)
             continue;
         if (!first)
-            http__buf_put(b, ",", 1);
+            textbuf_put(b, ",", 1);
         first = 0;
         http__buf_json_str(b, name);
-        http__buf_put(b, ":", 1);
+        textbuf_put(b, ":", 1);
         switch (sqlite3_column_type(st, i)) {
         case SQLITE_INTEGER:
             if (strcmp(name, "kind") == 0)
                 http__buf_json_str(
                     b, entry_kind_name((uint64_t)sqlite3_column_int64(st, i)));
             else
-                http__buf_printf(b, "%lld",
+                textbuf_printf(b, "%lld",
                                  (long long)sqlite3_column_int64(st, i));
             break;
         case SQLITE_FLOAT:
-            http__buf_printf(b, "%.17g", sqlite3_column_double(st, i));
+            textbuf_printf(b, "%.17g", sqlite3_column_double(st, i));
             break;
         case SQLITE_TEXT:
             http__buf_json_strn(b, (const char *)sqlite3_column_text(st, i),
                                 (size_t)sqlite3_column_bytes(st, i));
             break;
         case SQLITE_BLOB:
-            http__buf_put(b, "\"", 1);
+            textbuf_put(b, "\"", 1);
             http__buf_hex(b, sqlite3_column_blob(st, i),
                           (size_t)sqlite3_column_bytes(st, i));
-            http__buf_put(b, "\"", 1);
+            textbuf_put(b, "\"", 1);
             break;
         default:
-            http__buf_puts(b, "null");
+            textbuf_puts(b, "null");
         }
     }
-    http__buf_put(b, "}", 1);
+    textbuf_put(b, "}", 1);
 }
 
 /* Every row of st as a JSON array. 0, or -1 with rs set (SQLite error). */
 static int
-api_rows(struct http__buf *b, sqlite3_stmt *st, const struct record_schema *sc,
+api_rows(struct textbuf *b, sqlite3_stmt *st, const struct record_schema *sc,
          struct http__resp *rs, size_t *count)
 {
     size_t k = 0;
     int rc;
 
-    http__buf_put(b, "[", 1);
+    textbuf_put(b, "[", 1);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (k++)
-            http__buf_put(b, ",\n", 2);
+            textbuf_put(b, ",\n", 2);
         api_row(b, st, sc);
     }
-    http__buf_put(b, "]", 1);
+    textbuf_put(b, "]", 1);
     if (count)
         *count = k;
     if (rc != SQLITE_DONE) {
@@ -162,7 +162,7 @@ api_ok(struct http__resp *rs, int status)
 {
     rs->rs_status = status;
     rs->rs_type = "application/json";
-    http__buf_put(&rs->rs_body, "\n", 1);
+    textbuf_put(&rs->rs_body, "\n", 1);
 }
 
 static sqlite3_stmt *
@@ -270,7 +270,7 @@ api_list(struct home *h, const struct api_kind *k, struct http__req *rq,
     const char *status = api_param(rq, "status");
     const char *text = api_param(rq, "text");
     char from[11], to[11], audn[ENTRY_AUDIENCE_MAX + 1];
-    struct http__buf sql = {0};
+    struct textbuf sql = {0};
     sqlite3_stmt *st = NULL;
     long limit;
     int bind = 0;
@@ -334,42 +334,42 @@ api_list(struct home *h, const struct api_kind *k, struct http__req *rq,
                     "query 'text': over 200 bytes");
         return;
     }
-    http__buf_printf(&sql, "SELECT * FROM %s WHERE 1", k->ak_view);
+    textbuf_printf(&sql, "SELECT * FROM %s WHERE 1", k->ak_view);
     if (cat)
-        http__buf_puts(&sql, " AND category = ?");
+        textbuf_puts(&sql, " AND category = ?");
     if (per)
-        http__buf_printf(&sql, " AND %s <= ? AND %s >= ?", k->ak_from,
+        textbuf_printf(&sql, " AND %s <= ? AND %s >= ?", k->ak_from,
                          k->ak_to);
     if (aud)
-        http__buf_puts(&sql, " AND audience = ?");
+        textbuf_puts(&sql, " AND audience = ?");
     if (state)
-        http__buf_printf(&sql, " AND %s = ?", k->ak_state);
+        textbuf_printf(&sql, " AND %s = ?", k->ak_state);
     if (status)
-        http__buf_puts(&sql, strcmp(status, "open") == 0
+        textbuf_puts(&sql, strcmp(status, "open") == 0
                                  ? " AND status IS NULL AND ? = 'open'"
                                  : " AND status = ?");
     if (text) {
         const char *p = k->ak_text;
-        http__buf_puts(&sql, " AND (0");
+        textbuf_puts(&sql, " AND (0");
         while (*p) {
             size_t w = strcspn(p, " ");
-            http__buf_printf(&sql,
+            textbuf_printf(&sql,
                              " OR instr(lower(coalesce(%.*s, '')), lower(?1"
                              "00)) > 0",
                              (int)w, p);
             p += w;
             p += *p == ' ';
         }
-        http__buf_puts(&sql, ")");
+        textbuf_puts(&sql, ")");
     }
-    http__buf_printf(&sql, " ORDER BY time_ms DESC, id LIMIT %ld", limit);
-    if (sql.hb_err || !(st = api_prepare(h, sql.hb_data, rs))) {
-        if (sql.hb_err)
+    textbuf_printf(&sql, " ORDER BY time_ms DESC, id LIMIT %ld", limit);
+    if (sql.tb_err || !(st = api_prepare(h, sql.tb_data, rs))) {
+        if (sql.tb_err)
             http__error(rs, 500, "no-memory", "out of memory");
-        http__buf_free(&sql);
+        textbuf_free(&sql);
         return;
     }
-    http__buf_free(&sql);
+    textbuf_free(&sql);
     if (cat)
         sqlite3_bind_text(st, ++bind, cat, -1, SQLITE_STATIC);
     if (per) {
@@ -384,11 +384,11 @@ api_list(struct home *h, const struct api_kind *k, struct http__req *rq,
         sqlite3_bind_text(st, ++bind, status, -1, SQLITE_STATIC);
     if (text)
         sqlite3_bind_text(st, 100, text, -1, SQLITE_STATIC);
-    http__buf_puts(&rs->rs_body, "{\"kind\":");
+    textbuf_puts(&rs->rs_body, "{\"kind\":");
     http__buf_json_str(&rs->rs_body, k->ak_plural);
-    http__buf_puts(&rs->rs_body, ",\"items\":");
+    textbuf_puts(&rs->rs_body, ",\"items\":");
     if (api_rows(&rs->rs_body, st, NULL, rs, &count) == 0) {
-        http__buf_printf(&rs->rs_body, ",\"count\":%zu}", count);
+        textbuf_printf(&rs->rs_body, ",\"count\":%zu}", count);
         api_ok(rs, 200);
     }
     sqlite3_finalize(st);
@@ -447,13 +447,13 @@ api_show(struct home *h, const struct api_kind *k, const char *id,
         http__error(rs, 404, "not-found", "%s: no such record", hex);
         goto out;
     }
-    http__buf_puts(&rs->rs_body, "{\"kind\":");
+    textbuf_puts(&rs->rs_body, "{\"kind\":");
     http__buf_json_str(&rs->rs_body, entry_kind_name(info.vr_kind));
-    http__buf_puts(&rs->rs_body, ",\"record\":");
+    textbuf_puts(&rs->rs_body, ",\"record\":");
     api_row(&rs->rs_body, st, record_schema(info.vr_kind));
-    http__buf_puts(&rs->rs_body, ",\"history\":");
+    textbuf_puts(&rs->rs_body, ",\"history\":");
     if (api_rows(&rs->rs_body, ch, NULL, rs, NULL) == 0) {
-        http__buf_puts(&rs->rs_body, "}");
+        textbuf_puts(&rs->rs_body, "}");
         api_ok(rs, 200);
     }
 out:
@@ -554,11 +554,11 @@ api_append(struct home *h, const char *aud, uint32_t kind,
         return;
     }
     hash_hex(ref.lr_id, HASH_LEN, hex);
-    http__buf_puts(&rs->rs_body, "{\"id\":");
+    textbuf_puts(&rs->rs_body, "{\"id\":");
     http__buf_json_str(&rs->rs_body, hex);
-    http__buf_puts(&rs->rs_body, ",\"audience\":");
+    textbuf_puts(&rs->rs_body, ",\"audience\":");
     http__buf_json_str(&rs->rs_body, aud);
-    http__buf_puts(&rs->rs_body, "}");
+    textbuf_puts(&rs->rs_body, "}");
     api_ok(rs, 201);
 }
 
@@ -942,7 +942,7 @@ done:
 static void
 api_status(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    struct http__buf *b = &rs->rs_body;
+    struct textbuf *b = &rs->rs_body;
     struct log_head *heads = NULL;
     size_t n = 0;
     uint64_t entries = 0, logs = 0, ev = 0, q = 0;
@@ -964,35 +964,35 @@ api_status(struct home *h, struct http__req *rq, struct http__resp *rs)
     }
     if (store_meta_get(h->h_store, "peer_status", &peers, &peers_len) != 0)
         peers = NULL;
-    http__buf_puts(b, "{\"node\":\"");
+    textbuf_puts(b, "{\"node\":\"");
     http__buf_hex(b, h->h_key.pk, KEY_PK_LEN);
-    http__buf_puts(b, "\",\"state\":");
+    textbuf_puts(b, "\",\"state\":");
     http__buf_json_str(b, h->h_cert.c_state);
-    http__buf_puts(b, ",\"role\":");
+    textbuf_puts(b, ",\"role\":");
     http__buf_json_str(b, cert_role_name(h->h_cert.c_role));
-    http__buf_puts(b, ",\"network\":\"");
+    textbuf_puts(b, ",\"network\":\"");
     http__buf_hex(b, h->h_net.n_id, NET_ID_LEN);
-    http__buf_puts(b, "\",\"host\":");
+    textbuf_puts(b, "\",\"host\":");
     http__buf_json_str(b, h->h_net.n_host);
-    http__buf_printf(b, ",\"now_ms\":%llu,\"peers\":",
+    textbuf_printf(b, ",\"now_ms\":%llu,\"peers\":",
                      (unsigned long long)home_now_ms());
     if (peers) {
-        http__buf_put(b, peers, peers_len);
+        textbuf_put(b, peers, peers_len);
     } else {
-        http__buf_puts(b, "[");
+        textbuf_puts(b, "[");
         for (size_t i = 0; i < h->h_conf.hc_npeers; i++) {
-            http__buf_puts(b, i ? ",{\"addr\":" : "{\"addr\":");
+            textbuf_puts(b, i ? ",{\"addr\":" : "{\"addr\":");
             http__buf_json_str(b, h->h_conf.hc_peers[i].hp_addr);
-            http__buf_puts(b, ",\"node\":\"");
+            textbuf_puts(b, ",\"node\":\"");
             http__buf_hex(b, h->h_conf.hc_peers[i].hp_pk, KEY_PK_LEN);
-            http__buf_puts(b, "\",\"connected\":false,\"last_sync_ms\":null,"
+            textbuf_puts(b, "\",\"connected\":false,\"last_sync_ms\":null,"
                               "\"strikes\":0}");
         }
-        http__buf_puts(b, "]");
+        textbuf_puts(b, "]");
     }
     /* Members: every author whose logs this node holds, with its
      * certificate's state and role. */
-    http__buf_puts(b, ",\"members\":[");
+    textbuf_puts(b, ",\"members\":[");
     for (size_t i = 0, k = 0; i < n; i++) {
         struct cert c;
         uint64_t total = 0;
@@ -1009,39 +1009,39 @@ api_status(struct home *h, struct http__req *rq, struct http__resp *rs)
                 total += heads[j].lh_seq;
                 nlogs++;
             }
-        http__buf_puts(b, k++ ? ",{\"node\":\"" : "{\"node\":\"");
+        textbuf_puts(b, k++ ? ",{\"node\":\"" : "{\"node\":\"");
         http__buf_hex(b, heads[i].lh_log.ld_author, KEY_PK_LEN);
-        http__buf_puts(b, "\"");
+        textbuf_puts(b, "\"");
         if (log_author_cert(h->h_store, heads[i].lh_log.ld_author, &c) == 0) {
-            http__buf_puts(b, ",\"state\":");
+            textbuf_puts(b, ",\"state\":");
             http__buf_json_str(b, c.c_state);
-            http__buf_puts(b, ",\"role\":");
+            textbuf_puts(b, ",\"role\":");
             http__buf_json_str(b, cert_role_name(c.c_role));
         }
-        http__buf_printf(b, ",\"logs\":%zu,\"entries\":%llu,\"self\":%s}",
+        textbuf_printf(b, ",\"logs\":%zu,\"entries\":%llu,\"self\":%s}",
                          nlogs, (unsigned long long)total,
                          memcmp(heads[i].lh_log.ld_author, h->h_key.pk,
                                 KEY_PK_LEN) == 0
                              ? "true"
                              : "false");
     }
-    http__buf_puts(b, "],\"heads\":[");
+    textbuf_puts(b, "],\"heads\":[");
     for (size_t i = 0; i < n; i++) {
-        http__buf_puts(b, i ? ",{\"log\":\"" : "{\"log\":\"");
+        textbuf_puts(b, i ? ",{\"log\":\"" : "{\"log\":\"");
         http__buf_hex(b, heads[i].lh_log.ld_id, HASH_LEN);
-        http__buf_puts(b, "\",\"author\":\"");
+        textbuf_puts(b, "\",\"author\":\"");
         http__buf_hex(b, heads[i].lh_log.ld_author, KEY_PK_LEN);
-        http__buf_puts(b, "\",\"audience\":");
+        textbuf_puts(b, "\",\"audience\":");
         http__buf_json_str(b, heads[i].lh_log.ld_audience);
-        http__buf_printf(b, ",\"seq\":%llu,\"frozen\":%s}",
+        textbuf_printf(b, ",\"seq\":%llu,\"frozen\":%s}",
                          (unsigned long long)heads[i].lh_seq,
                          heads[i].lh_frozen ? "true" : "false");
     }
-    http__buf_puts(b, "],\"heads_digest\":\"");
+    textbuf_puts(b, "],\"heads_digest\":\"");
     http__buf_hex(b, hd, HASH_LEN);
-    http__buf_puts(b, "\",\"view_hash\":\"");
+    textbuf_puts(b, "\",\"view_hash\":\"");
     http__buf_hex(b, vh, HASH_LEN);
-    http__buf_printf(b,
+    textbuf_printf(b,
                      "\",\"entries\":%llu,\"logs\":%llu,\"evidence\":%llu,"
                      "\"quarantine\":%llu}",
                      (unsigned long long)entries, (unsigned long long)logs,
@@ -1056,7 +1056,7 @@ static void
 api_stats(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     sqlite3_stmt *st = NULL;
-    struct http__buf *b = &rs->rs_body;
+    struct textbuf *b = &rs->rs_body;
 
     if (api_params_done(rq, rs) != 0)
         return;
@@ -1067,13 +1067,13 @@ api_stats(struct home *h, struct http__req *rq, struct http__resp *rs)
               "BY 1, 2 ORDER BY 2, 1",
               rs)))
         return;
-    http__buf_puts(b, "{\"categories\":[");
+    textbuf_puts(b, "{\"categories\":[");
     for (size_t i = 0; record_categories[i]; i++) {
         if (i)
-            http__buf_puts(b, ",");
+            textbuf_puts(b, ",");
         http__buf_json_str(b, record_categories[i]);
     }
-    http__buf_puts(b, "],\"observations_by_month\":");
+    textbuf_puts(b, "],\"observations_by_month\":");
     if (api_rows(b, st, NULL, rs, NULL) != 0)
         goto out;
     sqlite3_finalize(st);
@@ -1089,12 +1089,12 @@ api_stats(struct home *h, struct http__req *rq, struct http__resp *rs)
               " (SELECT count(*) FROM grants) AS grants",
               rs)))
         return;
-    http__buf_puts(b, ",\"kinds\":");
+    textbuf_puts(b, ",\"kinds\":");
     if (sqlite3_step(st) == SQLITE_ROW)
         api_row(b, st, NULL);
     else
-        http__buf_puts(b, "{}");
-    http__buf_puts(b, "}");
+        textbuf_puts(b, "{}");
+    textbuf_puts(b, "}");
     api_ok(rs, 200);
 out:
     sqlite3_finalize(st);
@@ -1118,9 +1118,9 @@ api_recent(struct home *h, struct http__req *rq, struct http__resp *rs)
               rs)))
         return;
     sqlite3_bind_int64(st, 1, limit);
-    http__buf_puts(&rs->rs_body, "{\"items\":");
+    textbuf_puts(&rs->rs_body, "{\"items\":");
     if (api_rows(&rs->rs_body, st, NULL, rs, NULL) == 0) {
-        http__buf_puts(&rs->rs_body, "}");
+        textbuf_puts(&rs->rs_body, "}");
         api_ok(rs, 200);
     }
     sqlite3_finalize(st);
@@ -1143,9 +1143,9 @@ api_grants(struct home *h, struct http__req *rq, struct http__resp *rs)
               rs)))
         return;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-    http__buf_puts(&rs->rs_body, "{\"items\":");
+    textbuf_puts(&rs->rs_body, "{\"items\":");
     if (api_rows(&rs->rs_body, st, NULL, rs, NULL) == 0) {
-        http__buf_puts(&rs->rs_body, "}");
+        textbuf_puts(&rs->rs_body, "}");
         api_ok(rs, 200);
     }
     sqlite3_finalize(st);
@@ -1154,7 +1154,7 @@ api_grants(struct home *h, struct http__req *rq, struct http__resp *rs)
 static void
 api_evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    struct http__buf *b = &rs->rs_body;
+    struct textbuf *b = &rs->rs_body;
     sqlite3_stmt *st;
     size_t k = 0;
     int rc;
@@ -1170,29 +1170,29 @@ api_evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
               rs)))
         return;
     /* Forks, with the author's state named when its certificate is held. */
-    http__buf_puts(b, "{\"evidence\":[");
+    textbuf_puts(b, "{\"evidence\":[");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct cert c;
         const void *pk = sqlite3_column_blob(st, 6);
-        http__buf_puts(b, k++ ? ",{" : "{");
+        textbuf_puts(b, k++ ? ",{" : "{");
         for (int i = 0; i < 6; i++) {
             http__buf_json_str(b, sqlite3_column_name(st, i));
-            http__buf_puts(b, ":");
+            textbuf_puts(b, ":");
             if (i == 1)
-                http__buf_printf(b, "%lld",
+                textbuf_printf(b, "%lld",
                                  (long long)sqlite3_column_int64(st, i));
             else
                 http__buf_json_str(b,
                                    (const char *)sqlite3_column_text(st, i));
-            http__buf_puts(b, ",");
+            textbuf_puts(b, ",");
         }
-        http__buf_puts(b, "\"author_state\":");
+        textbuf_puts(b, "\"author_state\":");
         if (pk && sqlite3_column_bytes(st, 6) == KEY_PK_LEN &&
             log_author_cert(h->h_store, pk, &c) == 0)
             http__buf_json_str(b, c.c_state);
         else
-            http__buf_puts(b, "null");
-        http__buf_puts(b, "}");
+            textbuf_puts(b, "null");
+        textbuf_puts(b, "}");
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -1205,20 +1205,20 @@ api_evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
                            "quarantine ORDER BY log_id, seq",
                            rs)))
         return;
-    http__buf_puts(b, "],\"quarantine\":[");
+    textbuf_puts(b, "],\"quarantine\":[");
     k = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int code = sqlite3_column_int(st, 3);
-        http__buf_puts(b, k++ ? ",{\"log\":" : "{\"log\":");
+        textbuf_puts(b, k++ ? ",{\"log\":" : "{\"log\":");
         http__buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
-        http__buf_printf(b, ",\"seq\":%lld,\"entry\":",
+        textbuf_printf(b, ",\"seq\":%lld,\"entry\":",
                          (long long)sqlite3_column_int64(st, 1));
         http__buf_json_str(b, (const char *)sqlite3_column_text(st, 2));
-        http__buf_puts(b, ",\"code\":");
+        textbuf_puts(b, ",\"code\":");
         http__buf_json_str(b, ilonet_errname(code));
-        http__buf_puts(b, ",\"reason\":");
+        textbuf_puts(b, ",\"reason\":");
         http__buf_json_str(b, ilonet_strerror(code));
-        http__buf_printf(b, ",\"until_ms\":%lld}",
+        textbuf_printf(b, ",\"until_ms\":%lld}",
                          (long long)sqlite3_column_int64(st, 4));
     }
     sqlite3_finalize(st);
@@ -1226,7 +1226,7 @@ api_evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
         http__error(rs, 500, "io", "store: quarantine");
         return;
     }
-    http__buf_puts(b, "]}");
+    textbuf_puts(b, "]}");
     api_ok(rs, 200);
 }
 
@@ -1288,7 +1288,7 @@ api_report(struct home *h, struct http__req *rq, struct http__resp *rs)
                     "%s", err[0] ? err : ilonet_strerror(rc));
         goto out;
     }
-    http__buf_put(&rs->rs_body, doc, dlen);
+    textbuf_put(&rs->rs_body, doc, dlen);
     rs->rs_status = 200;
     rs->rs_type = f == REPORT_HTML   ? "text/html; charset=utf-8"
                   : f == REPORT_JSON ? "application/json"
@@ -1348,7 +1348,7 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         goto notfound;
     if (n == 1) {
         if (api_method(rq, rs, "GET") == 0) {
-            http__buf_puts(&rs->rs_body,
+            textbuf_puts(&rs->rs_body,
                            "{\"api\":\"ilonet\",\"version\":1,\"docs\":"
                            "\"docs/API.md\"}");
             api_ok(rs, 200);

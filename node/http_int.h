@@ -8,25 +8,16 @@
 
 #include "http.h"
 #include "node/home.h"
+#include "node/textbuf.h"
 
-/* A growing output buffer; hb_err is set (and writes stop) when an
- * allocation fails or the buffer would pass HTTP__OUT_MAX. */
+/* Response bodies are node/textbuf.h buffers capped at HTTP__OUT_MAX
+ * (tb_max, set where a response starts). */
 #define HTTP__OUT_MAX (64u * 1024 * 1024)
-struct http__buf {
-    char *hb_data;
-    size_t hb_len, hb_cap;
-    int hb_err;
-};
 
-void http__buf_put(struct http__buf *b, const void *p, size_t n);
-void http__buf_puts(struct http__buf *b, const char *s);
-void http__buf_printf(struct http__buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /* A JSON string literal (quotes and escapes); NULL prints null. */
-void http__buf_json_str(struct http__buf *b, const char *s);
-void http__buf_json_strn(struct http__buf *b, const char *s, size_t n);
-void http__buf_hex(struct http__buf *b, const uint8_t *p, size_t n);
-void http__buf_free(struct http__buf *b);
+void http__buf_json_str(struct textbuf *b, const char *s);
+void http__buf_json_strn(struct textbuf *b, const char *s, size_t n);
+void http__buf_hex(struct textbuf *b, const uint8_t *p, size_t n);
 
 /* Query parameters, percent-decoded. */
 #define HTTP__PARAMS_MAX 16
@@ -59,7 +50,7 @@ struct http__resp {
     int rs_status;
     const char *rs_type;  /* Content-Type */
     char rs_disposition[128]; /* Content-Disposition, "" for none */
-    struct http__buf rs_body;
+    struct textbuf rs_body;
     int rs_close;
 };
 

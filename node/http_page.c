@@ -36,6 +36,6 @@ http__page(const char *path, struct http__resp *rs)
         return 0;
     }
     rs->rs_status = 200;
-    http__buf_put(&rs->rs_body, data, len);
+    textbuf_put(&rs->rs_body, data, len);
     return 1;
 }

@@ -18,114 +18,52 @@
 /* ---- output buffer ----------------------------------------------------- */
 
 void
-rbuf_put(struct rbuf *b, const char *s, size_t n)
-{
-    if (b->b_err || n == 0)
-        return;
-    if (b->b_len + n + 1 > b->b_cap) {
-        size_t cap = b->b_cap ? b->b_cap : 4096;
-        char *p;
-        while (cap < b->b_len + n + 1)
-            cap *= 2;
-        p = realloc(b->b_data, cap);
-        if (!p) {
-            b->b_err = 1;
-            return;
-        }
-        b->b_data = p;
-        b->b_cap = cap;
-    }
-    memcpy(b->b_data + b->b_len, s, n);
-    b->b_len += n;
-    b->b_data[b->b_len] = '\0';
-}
-
-void
-rbuf_puts(struct rbuf *b, const char *s)
-{
-    if (s)
-        rbuf_put(b, s, strlen(s));
-}
-
-void
-rbuf_printf(struct rbuf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->b_err = 1;
-        return;
-    }
-    if ((size_t)n < sizeof(small)) {
-        rbuf_put(b, small, (size_t)n);
-        return;
-    }
-    {
-        char *big = malloc((size_t)n + 1);
-        if (!big) {
-            b->b_err = 1;
-            return;
-        }
-        va_start(ap, fmt);
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        rbuf_put(b, big, (size_t)n);
-        free(big);
-    }
-}
-
-void
-rbuf_html(struct rbuf *b, const char *s)
+rbuf_html(struct textbuf *b, const char *s)
 {
     for (const char *p = s ? s : ""; *p; p++) {
         switch (*p) {
-        case '&': rbuf_puts(b, "&amp;"); break;
-        case '<': rbuf_puts(b, "&lt;"); break;
-        case '>': rbuf_puts(b, "&gt;"); break;
-        case '"': rbuf_puts(b, "&quot;"); break;
-        case '\'': rbuf_puts(b, "&#39;"); break;
-        default: rbuf_put(b, p, 1);
+        case '&': textbuf_puts(b, "&amp;"); break;
+        case '<': textbuf_puts(b, "&lt;"); break;
+        case '>': textbuf_puts(b, "&gt;"); break;
+        case '"': textbuf_puts(b, "&quot;"); break;
+        case '\'': textbuf_puts(b, "&#39;"); break;
+        default: textbuf_put(b, p, 1);
         }
     }
 }
 
 void
-rbuf_json(struct rbuf *b, const char *s)
+rbuf_json(struct textbuf *b, const char *s)
 {
-    rbuf_put(b, "\"", 1);
+    textbuf_put(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;
          p++) {
         if (*p == '"' || *p == '\\') {
-            rbuf_put(b, "\\", 1);
-            rbuf_put(b, (const char *)p, 1);
+            textbuf_put(b, "\\", 1);
+            textbuf_put(b, (const char *)p, 1);
         } else if (*p == '\n') {
-            rbuf_puts(b, "\\n");
+            textbuf_puts(b, "\\n");
         } else if (*p < 0x20) {
-            rbuf_printf(b, "\\u%04x", *p);
+            textbuf_printf(b, "\\u%04x", *p);
         } else {
-            rbuf_put(b, (const char *)p, 1);
+            textbuf_put(b, (const char *)p, 1);
         }
     }
-    rbuf_put(b, "\"", 1);
+    textbuf_put(b, "\"", 1);
 }
 
 void
-rbuf_md(struct rbuf *b, const char *s)
+rbuf_md(struct textbuf *b, const char *s)
 {
     for (const char *p = s ? s : ""; *p; p++) {
         if (*p == '|')
-            rbuf_puts(b, "\\|");
+            textbuf_puts(b, "\\|");
         else if (*p == '\n' || *p == '\r')
-            rbuf_put(b, " ", 1);
+            textbuf_put(b, " ", 1);
         else if (*p == '<')
-            rbuf_puts(b, "&lt;");
+            textbuf_puts(b, "&lt;");
         else
-            rbuf_put(b, p, 1);
+            textbuf_put(b, p, 1);
     }
 }
 
@@ -787,7 +725,7 @@ report_build(struct store *s, const struct report_template *t,
         "January", "February", "March",     "April",   "May",      "June",
         "July",    "August",   "September", "October", "November", "December"};
     struct rm_report r;
-    struct rbuf b = {0};
+    struct textbuf b = {0};
     int rc = 0, y;
 
     if (!s || !t || !o || !out || !outlen)
@@ -846,19 +784,19 @@ report_build(struct store *s, const struct report_template *t,
         snprintf(err, errlen, "unknown format");
         goto out;
     }
-    if (b.b_err) {
+    if (b.tb_err) {
         rc = ILONET_ENOMEM;
         goto out;
     }
-    if (!b.b_data && !(b.b_data = calloc(1, 1))) {
+    if (!b.tb_data && !(b.tb_data = calloc(1, 1))) {
         rc = ILONET_ENOMEM;
         goto out;
     }
-    *out = b.b_data;
-    *outlen = b.b_len;
-    b.b_data = NULL;
+    *out = b.tb_data;
+    *outlen = b.tb_len;
+    b.tb_data = NULL;
 out:
-    free(b.b_data);
+    free(b.tb_data);
     report__free_model(&r);
     return rc;
 }

@@ -44,149 +44,149 @@ static const char html_css[] =
     "th{background:#eee!important}}\n";
 
 static void
-html_table(struct rbuf *b, const struct report_template *t,
+html_table(struct textbuf *b, const struct report_template *t,
            const struct rm_table *tb)
 {
-    rbuf_puts(b, "<table>\n<thead><tr>");
+    textbuf_puts(b, "<table>\n<thead><tr>");
     for (size_t c = 0; c < tb->t_ncols; c++) {
-        rbuf_puts(b, "<th scope=\"col\">");
+        textbuf_puts(b, "<th scope=\"col\">");
         rbuf_html(b, rt_label(t, tb->t_fields[c]));
-        rbuf_puts(b, "</th>");
+        textbuf_puts(b, "</th>");
     }
-    rbuf_puts(b, "</tr></thead>\n<tbody>\n");
+    textbuf_puts(b, "</tr></thead>\n<tbody>\n");
     for (size_t r = 0; r < tb->t_nrows; r++) {
-        rbuf_puts(b, "<tr>");
+        textbuf_puts(b, "<tr>");
         for (size_t c = 0; c < tb->t_ncols; c++) {
             const struct rm_cell *cell = &tb->t_cells[r * tb->t_ncols + c];
             int date = cell->c_text && strlen(cell->c_text) == 10 &&
                        cell->c_text[4] == '-' && cell->c_text[7] == '-';
-            rbuf_puts(b, !cell->c_text ? "<td class=\"na\">"
+            textbuf_puts(b, !cell->c_text ? "<td class=\"na\">"
                          : cell->c_num ? "<td class=\"n\">"
                          : date        ? "<td class=\"d\">"
                                        : "<td>");
             rbuf_html(b, rm_cell_text(cell, tb->t_fields[c]));
-            rbuf_puts(b, "</td>");
+            textbuf_puts(b, "</td>");
         }
-        rbuf_puts(b, "</tr>\n");
+        textbuf_puts(b, "</tr>\n");
     }
-    rbuf_puts(b, "</tbody>\n</table>\n");
+    textbuf_puts(b, "</tbody>\n</table>\n");
 }
 
 void
-report_html(struct rbuf *b, const struct rm_report *r)
+report_html(struct textbuf *b, const struct rm_report *r)
 {
     const struct report_template *t = r->r_t;
     char v[512], num[64];
 
-    rbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+    textbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
                  "<meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, "
                  "initial-scale=1\">\n<title>");
     rbuf_html(b, r->r_o->ro_host);
-    rbuf_printf(b, " %s - ", r->r_semester);
+    textbuf_printf(b, " %s - ", r->r_semester);
     rbuf_html(b, t->t_title);
-    rbuf_printf(b, "</title>\n<meta name=\"generator\" content=\"ilonet "
+    textbuf_printf(b, "</title>\n<meta name=\"generator\" content=\"ilonet "
                    "report\">\n<style>\n%s</style>\n</head>\n<body>\n",
                 html_css);
-    rbuf_puts(b, "<header class=\"cover-block\">\n");
+    textbuf_puts(b, "<header class=\"cover-block\">\n");
     for (size_t i = 0; i < t->t_nnotice; i++) {
-        rbuf_puts(b, "<p class=\"banner\">");
+        textbuf_puts(b, "<p class=\"banner\">");
         rbuf_html(b, t->t_notice[i]);
-        rbuf_puts(b, "</p>\n");
+        textbuf_puts(b, "</p>\n");
     }
-    rbuf_puts(b, "<h1>");
+    textbuf_puts(b, "<h1>");
     rbuf_html(b, t->t_title);
-    rbuf_puts(b, "</h1>\n<table class=\"cover\">\n");
+    textbuf_puts(b, "</h1>\n<table class=\"cover\">\n");
     for (size_t i = 0; i < t->t_ncover; i++) {
         rm_cover_value(r, t->t_cover[i].p_key, v, sizeof(v));
-        rbuf_puts(b, "<tr><th scope=\"row\">");
+        textbuf_puts(b, "<tr><th scope=\"row\">");
         rbuf_html(b, t->t_cover[i].p_val);
-        rbuf_puts(b, "</th><td>");
+        textbuf_puts(b, "</th><td>");
         rbuf_html(b, v);
-        rbuf_puts(b, "</td></tr>\n");
+        textbuf_puts(b, "</td></tr>\n");
     }
-    rbuf_puts(b, "</table>\n</header>\n<main>\n");
+    textbuf_puts(b, "</table>\n</header>\n<main>\n");
     for (size_t p = 0; p < r->r_nparts; p++) {
         const struct rt_part *pp = &t->t_parts[p];
-        rbuf_printf(b, "<section class=\"part\" id=\"part-");
+        textbuf_printf(b, "<section class=\"part\" id=\"part-");
         rbuf_html(b, pp->p_id);
-        rbuf_puts(b, "\">\n<h2>Part ");
+        textbuf_puts(b, "\">\n<h2>Part ");
         rbuf_html(b, pp->p_id);
-        rbuf_puts(b, " &#8212; ");
+        textbuf_puts(b, " &#8212; ");
         rbuf_html(b, pp->p_heading);
-        rbuf_puts(b, "</h2>\n");
+        textbuf_puts(b, "</h2>\n");
         for (size_t i = 0; i < r->r_nitems[p]; i++) {
             const struct rm_item *it = &r->r_items[p][i];
             size_t ti = 0, ci = 0;
             rm_item_number(pp->p_id, it->i_t->i_id, num, sizeof(num));
-            rbuf_puts(b, "<section class=\"item\" id=\"item-");
+            textbuf_puts(b, "<section class=\"item\" id=\"item-");
             rbuf_html(b, num);
-            rbuf_puts(b, "\">\n<h3>");
+            textbuf_puts(b, "\">\n<h3>");
             rbuf_html(b, num);
-            rbuf_puts(b, " ");
+            textbuf_puts(b, " ");
             rbuf_html(b, it->i_t->i_heading);
-            rbuf_puts(b, "</h3>\n");
+            textbuf_puts(b, "</h3>\n");
             for (size_t k = 0; k < it->i_t->i_ntext; k++) {
-                rbuf_puts(b, "<p class=\"guide\">");
+                textbuf_puts(b, "<p class=\"guide\">");
                 rbuf_html(b, it->i_t->i_text[k]);
-                rbuf_puts(b, "</p>\n");
+                textbuf_puts(b, "</p>\n");
             }
             if (it->i_empty) {
-                rbuf_puts(b, "<p class=\"empty\">");
+                textbuf_puts(b, "<p class=\"empty\">");
                 rbuf_html(b, t->t_empty);
-                rbuf_puts(b, "</p>\n</section>\n");
+                textbuf_puts(b, "</p>\n</section>\n");
                 continue;
             }
             for (size_t k = 0; k < it->i_t->i_nblocks; k++) {
                 const struct rt_block *blk = &it->i_t->i_blocks[k];
-                rbuf_puts(b, "<figure>\n");
+                textbuf_puts(b, "<figure>\n");
                 if (blk->k_caption) {
-                    rbuf_puts(b, "<figcaption class=\"cap\">");
+                    textbuf_puts(b, "<figcaption class=\"cap\">");
                     rbuf_html(b, blk->k_caption);
-                    rbuf_puts(b, "</figcaption>\n");
+                    textbuf_puts(b, "</figcaption>\n");
                 }
                 if (blk->k_what == RT_TABLE) {
                     const struct rm_table *tb = &it->i_tables[ti++];
                     if (tb->t_nrows)
                         html_table(b, t, tb);
                     else
-                        rbuf_puts(b, "<p class=\"empty\">"),
-                            rbuf_html(b, t->t_empty), rbuf_puts(b, "</p>\n");
+                        textbuf_puts(b, "<p class=\"empty\">"),
+                            rbuf_html(b, t->t_empty), textbuf_puts(b, "</p>\n");
                 } else {
                     const struct rm_chart *c = &it->i_charts[ci++];
                     if (c->c_ns)
                         report_svg(b, c);
                     else
-                        rbuf_puts(b, "<p class=\"empty\">"),
-                            rbuf_html(b, t->t_empty), rbuf_puts(b, "</p>\n");
+                        textbuf_puts(b, "<p class=\"empty\">"),
+                            rbuf_html(b, t->t_empty), textbuf_puts(b, "</p>\n");
                 }
-                rbuf_puts(b, "</figure>\n");
+                textbuf_puts(b, "</figure>\n");
             }
-            rbuf_puts(b, "</section>\n");
+            textbuf_puts(b, "</section>\n");
         }
-        rbuf_puts(b, "</section>\n");
+        textbuf_puts(b, "</section>\n");
     }
-    rbuf_puts(b, "</main>\n<footer>\n<p>Template ");
+    textbuf_puts(b, "</main>\n<footer>\n<p>Template ");
     rbuf_html(b, t->t_version);
-    rbuf_printf(b, " (%s) &#183; semester %s &#183; view hash <code>%s</code>"
+    textbuf_printf(b, " (%s) &#183; semester %s &#183; view hash <code>%s</code>"
                    "</p>\n<p>Built from %zu log heads (anyone holding the "
                    "same entries regenerates these bytes with "
                    "<code>ilonet report</code>):</p>\n",
                 t->t_status, r->r_semester, r->r_view_hash, r->r_nheads);
     if (r->r_nheads) {
-        rbuf_puts(b, "<table>\n<thead><tr><th>Log</th><th>Audience</th>"
+        textbuf_puts(b, "<table>\n<thead><tr><th>Log</th><th>Audience</th>"
                      "<th>Seq</th><th>Entry id</th></tr></thead>\n<tbody>\n");
         for (size_t i = 0; i < r->r_nheads; i++) {
-            rbuf_printf(b, "<tr><td><code>%s</code></td><td>",
+            textbuf_printf(b, "<tr><td><code>%s</code></td><td>",
                         r->r_heads[i].h_log);
             rbuf_html(b, r->r_heads[i].h_audience);
-            rbuf_printf(b,
+            textbuf_printf(b,
                         "</td><td class=\"n\">%llu</td><td><code>%s</code>"
                         "</td></tr>\n",
                         (unsigned long long)r->r_heads[i].h_seq,
                         r->r_heads[i].h_id);
         }
-        rbuf_puts(b, "</tbody>\n</table>\n");
+        textbuf_puts(b, "</tbody>\n</table>\n");
     }
-    rbuf_puts(b, "</footer>\n</body>\n</html>\n");
+    textbuf_puts(b, "</footer>\n</body>\n</html>\n");
 }

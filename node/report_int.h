@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "report.h"
+#include "node/textbuf.h"
 
 /* ---- embedded data (generated from data/ by scripts/embed.sh) -------- */
 extern const unsigned char report_data_template[];
@@ -13,21 +14,12 @@ extern const size_t report_data_template_len;
 extern const unsigned char report_data_presidencies[];
 extern const size_t report_data_presidencies_len;
 
-/* ---- growable output buffer ------------------------------------------ */
-struct rbuf {
-    char *b_data;
-    size_t b_len, b_cap;
-    int b_err; /* allocation failed: everything after is dropped */
-};
-void rbuf_put(struct rbuf *b, const char *s, size_t n);
-void rbuf_puts(struct rbuf *b, const char *s);
-void rbuf_printf(struct rbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* ---- output: node/textbuf.h, plus escapers ---------------------------- */
 /* Escaped text for HTML (& < > " '), JSON string (with quotes), Markdown
  * table cell (| and newlines). s NULL is treated as "". */
-void rbuf_html(struct rbuf *b, const char *s);
-void rbuf_json(struct rbuf *b, const char *s);
-void rbuf_md(struct rbuf *b, const char *s);
+void rbuf_html(struct textbuf *b, const char *s);
+void rbuf_json(struct textbuf *b, const char *s);
+void rbuf_md(struct textbuf *b, const char *s);
 
 /* ---- the parsed template --------------------------------------------- */
 #define RT_MAX_COLS 16
@@ -190,11 +182,11 @@ extern const char *const rm_months[12];
 const char *rm_cell_text(const struct rm_cell *c, const char *field);
 
 /* ---- renderers ----------------------------------------------------------- */
-void report_md(struct rbuf *b, const struct rm_report *r);
-void report_html(struct rbuf *b, const struct rm_report *r);
-void report_json(struct rbuf *b, const struct rm_report *r);
+void report_md(struct textbuf *b, const struct rm_report *r);
+void report_html(struct textbuf *b, const struct rm_report *r);
+void report_json(struct textbuf *b, const struct rm_report *r);
 /* An SVG chart (inline, no external assets) for HTML. */
-void report_svg(struct rbuf *b, const struct rm_chart *c);
+void report_svg(struct textbuf *b, const struct rm_chart *c);
 
 /* ---- rotation ---------------------------------------------------------- */
 struct report_rotation {

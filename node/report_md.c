@@ -4,122 +4,122 @@
 #include "report_int.h"
 
 static void
-md_table(struct rbuf *b, const struct report_template *t,
+md_table(struct textbuf *b, const struct report_template *t,
          const struct rm_table *tb)
 {
-    rbuf_puts(b, "|");
+    textbuf_puts(b, "|");
     for (size_t c = 0; c < tb->t_ncols; c++) {
-        rbuf_put(b, " ", 1);
+        textbuf_put(b, " ", 1);
         rbuf_md(b, rt_label(t, tb->t_fields[c]));
-        rbuf_puts(b, " |");
+        textbuf_puts(b, " |");
     }
-    rbuf_puts(b, "\n|");
+    textbuf_puts(b, "\n|");
     for (size_t c = 0; c < tb->t_ncols; c++) {
         int num = 0;
         for (size_t r = 0; r < tb->t_nrows; r++)
             num |= tb->t_cells[r * tb->t_ncols + c].c_num;
-        rbuf_puts(b, num ? "---:|" : "---|");
+        textbuf_puts(b, num ? "---:|" : "---|");
     }
-    rbuf_puts(b, "\n");
+    textbuf_puts(b, "\n");
     for (size_t r = 0; r < tb->t_nrows; r++) {
-        rbuf_puts(b, "|");
+        textbuf_puts(b, "|");
         for (size_t c = 0; c < tb->t_ncols; c++) {
-            rbuf_put(b, " ", 1);
+            textbuf_put(b, " ", 1);
             rbuf_md(b, rm_cell_text(&tb->t_cells[r * tb->t_ncols + c], tb->t_fields[c]));
-            rbuf_puts(b, " |");
+            textbuf_puts(b, " |");
         }
-        rbuf_puts(b, "\n");
+        textbuf_puts(b, "\n");
     }
 }
 
 /* A chart in Markdown is its data as a table. */
 static void
-md_chart(struct rbuf *b, const struct rm_chart *c)
+md_chart(struct textbuf *b, const struct rm_chart *c)
 {
     if (c->c_ns > 1 || strcmp(c->c_kind, "category-month") == 0) {
-        rbuf_puts(b, "| Month |");
+        textbuf_puts(b, "| Month |");
         for (size_t s = 0; s < c->c_ns; s++) {
-            rbuf_put(b, " ", 1);
+            textbuf_put(b, " ", 1);
             rbuf_md(b, c->c_series[s]);
-            rbuf_puts(b, " |");
+            textbuf_puts(b, " |");
         }
-        rbuf_puts(b, "\n|---|");
+        textbuf_puts(b, "\n|---|");
         for (size_t s = 0; s < c->c_ns; s++)
-            rbuf_puts(b, "---:|");
-        rbuf_puts(b, "\n");
+            textbuf_puts(b, "---:|");
+        textbuf_puts(b, "\n");
         for (size_t x = 0; x < c->c_nx; x++) {
-            rbuf_puts(b, "| ");
+            textbuf_puts(b, "| ");
             rbuf_md(b, c->c_x[x]);
-            rbuf_puts(b, " |");
+            textbuf_puts(b, " |");
             for (size_t s = 0; s < c->c_ns; s++)
-                rbuf_printf(b, " %lld |",
+                textbuf_printf(b, " %lld |",
                             (long long)c->c_v[s * c->c_nx + x]);
-            rbuf_puts(b, "\n");
+            textbuf_puts(b, "\n");
         }
         return;
     }
-    rbuf_puts(b, "| Label | Value |\n|---|---:|\n");
+    textbuf_puts(b, "| Label | Value |\n|---|---:|\n");
     for (size_t x = 0; x < c->c_nx; x++) {
-        rbuf_puts(b, "| ");
+        textbuf_puts(b, "| ");
         rbuf_md(b, c->c_x[x]);
-        rbuf_printf(b, " | %lld |\n", (long long)c->c_v[x]);
+        textbuf_printf(b, " | %lld |\n", (long long)c->c_v[x]);
     }
 }
 
 void
-report_md(struct rbuf *b, const struct rm_report *r)
+report_md(struct textbuf *b, const struct rm_report *r)
 {
     const struct report_template *t = r->r_t;
     char v[512], num[64];
 
-    rbuf_puts(b, "# ");
+    textbuf_puts(b, "# ");
     rbuf_md(b, t->t_title);
-    rbuf_puts(b, "\n\n");
+    textbuf_puts(b, "\n\n");
     for (size_t i = 0; i < t->t_nnotice; i++) {
-        rbuf_puts(b, "> **");
+        textbuf_puts(b, "> **");
         rbuf_md(b, t->t_notice[i]);
-        rbuf_puts(b, "**\n\n");
+        textbuf_puts(b, "**\n\n");
     }
-    rbuf_puts(b, "| | |\n|---|---|\n");
+    textbuf_puts(b, "| | |\n|---|---|\n");
     for (size_t i = 0; i < t->t_ncover; i++) {
         rm_cover_value(r, t->t_cover[i].p_key, v, sizeof(v));
-        rbuf_puts(b, "| ");
+        textbuf_puts(b, "| ");
         rbuf_md(b, t->t_cover[i].p_val);
-        rbuf_puts(b, " | ");
+        textbuf_puts(b, " | ");
         rbuf_md(b, v);
-        rbuf_puts(b, " |\n");
+        textbuf_puts(b, " |\n");
     }
     for (size_t p = 0; p < r->r_nparts; p++) {
         const struct rt_part *pp = &t->t_parts[p];
-        rbuf_puts(b, "\n## Part ");
+        textbuf_puts(b, "\n## Part ");
         rbuf_md(b, pp->p_id);
-        rbuf_puts(b, " - ");
+        textbuf_puts(b, " - ");
         rbuf_md(b, pp->p_heading);
-        rbuf_puts(b, "\n");
+        textbuf_puts(b, "\n");
         for (size_t i = 0; i < r->r_nitems[p]; i++) {
             const struct rm_item *it = &r->r_items[p][i];
             size_t ti = 0, ci = 0;
             rm_item_number(pp->p_id, it->i_t->i_id, num, sizeof(num));
-            rbuf_printf(b, "\n### %s ", num);
+            textbuf_printf(b, "\n### %s ", num);
             rbuf_md(b, it->i_t->i_heading);
-            rbuf_puts(b, "\n\n");
+            textbuf_puts(b, "\n\n");
             for (size_t k = 0; k < it->i_t->i_ntext; k++) {
-                rbuf_puts(b, "*");
+                textbuf_puts(b, "*");
                 rbuf_md(b, it->i_t->i_text[k]);
-                rbuf_puts(b, "*\n\n");
+                textbuf_puts(b, "*\n\n");
             }
             if (it->i_empty) {
                 rbuf_md(b, t->t_empty);
-                rbuf_puts(b, "\n");
+                textbuf_puts(b, "\n");
                 continue;
             }
             for (size_t k = 0; k < it->i_t->i_nblocks; k++) {
                 const struct rt_block *blk = &it->i_t->i_blocks[k];
                 int empty;
                 if (blk->k_caption) {
-                    rbuf_puts(b, "**");
+                    textbuf_puts(b, "**");
                     rbuf_md(b, blk->k_caption);
-                    rbuf_puts(b, "**\n\n");
+                    textbuf_puts(b, "**\n\n");
                 }
                 if (blk->k_what == RT_TABLE) {
                     const struct rm_table *tb = &it->i_tables[ti++];
@@ -133,27 +133,27 @@ report_md(struct rbuf *b, const struct rm_report *r)
                         md_chart(b, c);
                 }
                 if (empty)
-                    rbuf_md(b, t->t_empty), rbuf_puts(b, "\n");
-                rbuf_puts(b, "\n");
+                    rbuf_md(b, t->t_empty), textbuf_puts(b, "\n");
+                textbuf_puts(b, "\n");
             }
         }
     }
-    rbuf_puts(b, "\n---\n\n## Provenance\n\n");
-    rbuf_puts(b, "- Template: ");
+    textbuf_puts(b, "\n---\n\n## Provenance\n\n");
+    textbuf_puts(b, "- Template: ");
     rbuf_md(b, t->t_version);
-    rbuf_printf(b, " (%s)\n", t->t_status);
-    rbuf_printf(b, "- Semester: %s\n", r->r_semester);
-    rbuf_printf(b, "- View hash: `%s`\n", r->r_view_hash);
-    rbuf_printf(b, "- Built from %zu log heads:\n\n", r->r_nheads);
+    textbuf_printf(b, " (%s)\n", t->t_status);
+    textbuf_printf(b, "- Semester: %s\n", r->r_semester);
+    textbuf_printf(b, "- View hash: `%s`\n", r->r_view_hash);
+    textbuf_printf(b, "- Built from %zu log heads:\n\n", r->r_nheads);
     if (r->r_nheads) {
-        rbuf_puts(b, "| Log | Audience | Seq | Entry id |\n|---|---|---:|---|\n");
+        textbuf_puts(b, "| Log | Audience | Seq | Entry id |\n|---|---|---:|---|\n");
         for (size_t i = 0; i < r->r_nheads; i++)
-            rbuf_printf(b, "| `%s` | %s | %llu | `%s` |\n", r->r_heads[i].h_log,
+            textbuf_printf(b, "| `%s` | %s | %llu | `%s` |\n", r->r_heads[i].h_log,
                         r->r_heads[i].h_audience,
                         (unsigned long long)r->r_heads[i].h_seq,
                         r->r_heads[i].h_id);
-        rbuf_puts(b, "\n");
+        textbuf_puts(b, "\n");
     }
-    rbuf_puts(b, "Anyone holding the same entries regenerates these bytes "
+    textbuf_puts(b, "Anyone holding the same entries regenerates these bytes "
                  "with `ilonet report`.\n");
 }

@@ -38,7 +38,7 @@ svg_step(int64_t max)
 /* Stacked vertical bars: x labels along the bottom, one colour per series,
  * legend on the right. */
 static void
-svg_stacked(struct rbuf *b, const struct rm_chart *c)
+svg_stacked(struct textbuf *b, const struct rm_chart *c)
 {
     const int W = 680, H = 300, L = 48, T = 16, PW = 440, PH = 230;
     int64_t max = 1, step;
@@ -53,17 +53,17 @@ svg_stacked(struct rbuf *b, const struct rm_chart *c)
     }
     step = svg_step(max);
     max = (max + step - 1) / step * step;
-    rbuf_printf(b,
+    textbuf_printf(b,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d "
                 "%d\" width=\"%d\" height=\"%d\" role=\"img\" "
                 "aria-label=\"",
                 W, H, W, H);
     rbuf_html(b, c->c_blk->k_caption ? c->c_blk->k_caption : c->c_kind);
-    rbuf_puts(b, "\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
+    textbuf_puts(b, "\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
                  "font-size=\"11\">\n");
     for (int64_t v = 0; v <= max; v += step) {
         int y = T + PH - (int)(v * PH / max);
-        rbuf_printf(b,
+        textbuf_printf(b,
                     "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
                     "stroke=\"#ccc\" stroke-width=\"1\"/>"
                     "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%lld</text>\n",
@@ -79,45 +79,45 @@ svg_stacked(struct rbuf *b, const struct rm_chart *c)
                 continue;
             y1 = T + PH - (int)((acc + v) * PH / max);
             y2 = T + PH - (int)(acc * PH / max);
-            rbuf_printf(b,
+            textbuf_printf(b,
                         "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                         "fill=\"%s\"><title>",
                         x0, y1, bw, y2 - y1, svg_colour(c->c_series[s], s));
             rbuf_html(b, c->c_x[x]);
-            rbuf_puts(b, ", ");
+            textbuf_puts(b, ", ");
             rbuf_html(b, c->c_series[s]);
-            rbuf_printf(b, ": %lld</title></rect>\n", (long long)v);
+            textbuf_printf(b, ": %lld</title></rect>\n", (long long)v);
             acc += v;
         }
-        rbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
+        textbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
                     x0 + bw / 2, T + PH + 16);
         rbuf_html(b, c->c_x[x]);
-        rbuf_puts(b, "</text>\n");
+        textbuf_puts(b, "</text>\n");
     }
-    rbuf_printf(b,
+    textbuf_printf(b,
                 "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
                 "stroke=\"#333\" stroke-width=\"1\"/>\n",
                 L, T + PH, L + PW, T + PH);
-    rbuf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#555\">",
+    textbuf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#555\">",
                 L, T + PH + 34);
     rbuf_html(b, c->c_unit_hint);
-    rbuf_puts(b, "</text>\n");
+    textbuf_puts(b, "</text>\n");
     for (size_t s = 0; s < c->c_ns; s++) {
         int y = T + 8 + (int)s * 20;
-        rbuf_printf(b,
+        textbuf_printf(b,
                     "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
                     "fill=\"%s\"/><text x=\"%d\" y=\"%d\">",
                     L + PW + 20, y - 10, svg_colour(c->c_series[s], s),
                     L + PW + 38, y);
         rbuf_html(b, c->c_series[s]);
-        rbuf_puts(b, "</text>\n");
+        textbuf_puts(b, "</text>\n");
     }
-    rbuf_puts(b, "</svg>\n");
+    textbuf_puts(b, "</svg>\n");
 }
 
 /* Horizontal bars, one per x label, value printed at the end. */
 static void
-svg_hbars(struct rbuf *b, const struct rm_chart *c)
+svg_hbars(struct textbuf *b, const struct rm_chart *c)
 {
     const int W = 680, LW = 200, BW = 400, RH = 22, T = 8;
     int H = T * 2 + (int)c->c_nx * RH;
@@ -126,36 +126,36 @@ svg_hbars(struct rbuf *b, const struct rm_chart *c)
     for (size_t x = 0; x < c->c_nx; x++)
         if (c->c_v[x] > max)
             max = c->c_v[x];
-    rbuf_printf(b,
+    textbuf_printf(b,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d "
                 "%d\" width=\"%d\" height=\"%d\" role=\"img\" "
                 "aria-label=\"",
                 W, H, W, H);
     rbuf_html(b, c->c_blk->k_caption ? c->c_blk->k_caption : c->c_kind);
-    rbuf_puts(b, "\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
+    textbuf_puts(b, "\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
                  "font-size=\"11\">\n");
     for (size_t x = 0; x < c->c_nx; x++) {
         int y = T + (int)x * RH;
         int w = (int)(c->c_v[x] * BW / max);
-        rbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
+        textbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
                     LW - 8, y + 15);
         rbuf_html(b, c->c_x[x]);
-        rbuf_printf(b,
+        textbuf_printf(b,
                     "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
                     "height=\"%d\" fill=\"%s\"><title>",
                     LW, y + 4, w > 0 ? w : 1, RH - 8, svg_colours[0]);
         rbuf_html(b, c->c_x[x]);
-        rbuf_printf(b,
+        textbuf_printf(b,
                     ": %lld</title></rect><text x=\"%d\" y=\"%d\">%lld"
                     "</text>\n",
                     (long long)c->c_v[x], LW + (w > 0 ? w : 1) + 6, y + 15,
                     (long long)c->c_v[x]);
     }
-    rbuf_puts(b, "</svg>\n");
+    textbuf_puts(b, "</svg>\n");
 }
 
 void
-report_svg(struct rbuf *b, const struct rm_chart *c)
+report_svg(struct textbuf *b, const struct rm_chart *c)
 {
     if (strcmp(c->c_kind, "category-month") == 0)
         svg_stacked(b, c);
