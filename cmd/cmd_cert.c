@@ -175,13 +175,8 @@ cert_cmd_revoke(struct cmd_env *env, int argc, char **argv)
     const char *logs[REVOKE_LOGS_MAX + 1], *seqs[REVOKE_LOGS_MAX + 1];
     const char *ids[REVOKE_LOGS_MAX + 1];
     struct cmd_opts o;
-    struct key_pair sk;
-    struct network net;
     struct revocation v;
     struct home h;
-    uint8_t *buf = NULL, rid[HASH_LEN];
-    size_t len;
-    char hex[2 * HASH_LEN + 1];
     int rc, publish, nl, ns, ni;
 
     cmd_opts_init(&o, argc, argv);
@@ -252,48 +247,7 @@ cert_cmd_revoke(struct cmd_env *env, int argc, char **argv)
         if (v.v_last[i].rl_seq)
             cert_entry_id(&h, v.v_last[i].rl_log, v.v_last[i].rl_seq,
                           v.v_last[i].rl_entry);
-    if (netf) {
-        if ((rc = network_load(netf, &net)) != 0) {
-            rc = cmd_fail_err(netf, rc);
-            goto out;
-        }
-        memcpy(v.v_network, net.n_id, NET_ID_LEN);
-        sodium_memzero(&net, sizeof(net));
-    } else {
-        memcpy(v.v_network, h.h_net.n_id, NET_ID_LEN);
-    }
-    if ((rc = key_load(skf, &sk)) != 0) {
-        rc = cmd_fail_err(skf, rc);
-        goto out;
-    }
-    if (sk.kind != KEY_STATE) {
-        key_wipe(&sk);
-        rc = cmd_fail(skf, "not a state root key");
-        goto out;
-    }
-    snprintf(v.v_state, sizeof(v.v_state), "%s", sk.state);
-    randombytes_buf(&v.v_serial, sizeof(v.v_serial));
-    rc = revocation_issue(&v, &sk, &buf, &len);
-    key_wipe(&sk);
-    if (rc != 0) {
-        rc = cmd_fail_err(cmd, rc);
-        goto out;
-    }
-    if (out && (rc = cert_write_file(out, buf, len, 0644)) != 0) {
-        rc = cmd_fail_err(out, rc);
-        goto out;
-    }
-    cert_envelope_id(buf, len, rid);
-    hash_hex(rid, HASH_LEN, hex);
-    if (publish) {
-        /* the entry id goes to stdout; the revocation id to stderr */
-        fprintf(stderr, "revocation %s\n", hex);
-        rc = grant_publish_buf(env, cmd, &h, buf, len, NULL);
-    } else {
-        printf("%s\n", hex);
-    }
-out:
-    free(buf);
+    rc = revocation_sign_emit(env, cmd, &h, &v, skf, netf, out, publish);
     if (publish)
         home_close(&h);
     return rc;

@@ -1,4 +1,5 @@
 /* cmd_grant.c - `ilonet grant issue|publish|revoke`: representation (Art. 5(1)). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,19 +201,70 @@ grant_publish_cmd(struct cmd_env *env, int argc, char **argv)
     return rc;
 }
 
+/*
+ * Completes a revocation for `cmd`: sets its network (from netf, else this
+ * home's), signs it with the state root key in skf, writes it to out (may
+ * be NULL) and prints its id, or publishes it as an entry through h when
+ * publish is set (the entry id to stdout, the revocation id to stderr).
+ * Prints its own error line; returns the exit status.
+ */
+int
+revocation_sign_emit(struct cmd_env *env, const char *cmd, struct home *h,
+                     struct revocation *v, const char *skf,
+                     const char *netf, const char *out, int publish)
+{
+    struct key_pair sk;
+    struct network net;
+    uint8_t *buf = NULL, rid[HASH_LEN];
+    size_t len;
+    char hex[2 * HASH_LEN + 1];
+    int rc;
+
+    if (netf) {
+        if ((rc = network_load(netf, &net)) != 0)
+            return cmd_fail_err(netf, rc);
+        memcpy(v->v_network, net.n_id, NET_ID_LEN);
+        sodium_memzero(&net, sizeof(net));
+    } else {
+        memcpy(v->v_network, h->h_net.n_id, NET_ID_LEN);
+    }
+    if ((rc = key_load(skf, &sk)) != 0)
+        return cmd_fail_err(skf, rc);
+    if (sk.kind != KEY_STATE) {
+        key_wipe(&sk);
+        return cmd_fail(skf, "not a state root key");
+    }
+    snprintf(v->v_state, sizeof(v->v_state), "%s", sk.state);
+    randombytes_buf(&v->v_serial, sizeof(v->v_serial));
+    rc = revocation_issue(v, &sk, &buf, &len);
+    key_wipe(&sk);
+    if (rc != 0)
+        return cmd_fail_err(cmd, rc);
+    if (out && (rc = cert_write_file(out, buf, len, 0644)) != 0) {
+        rc = cmd_fail_err(out, rc);
+        goto out;
+    }
+    cert_envelope_id(buf, len, rid);
+    hash_hex(rid, HASH_LEN, hex);
+    if (publish) {
+        fprintf(stderr, "revocation %s\n", hex);
+        rc = grant_publish_buf(env, cmd, h, buf, len, NULL);
+    } else {
+        printf("%s\n", hex);
+    }
+out:
+    free(buf);
+    return rc;
+}
+
 static int
 grant_revoke_cmd(struct cmd_env *env, int argc, char **argv)
 {
     const char *cmd = "grant revoke";
     const char *skf, *gr, *netf, *at, *out;
     struct cmd_opts o;
-    struct key_pair sk;
-    struct network net;
     struct revocation v;
     struct home h;
-    uint8_t *buf = NULL, rid[HASH_LEN];
-    size_t len;
-    char hex[2 * HASH_LEN + 1];
     int rc, publish;
 
     cmd_opts_init(&o, argc, argv);
@@ -253,46 +305,7 @@ grant_revoke_cmd(struct cmd_env *env, int argc, char **argv)
     memset(&h, 0, sizeof(h));
     if (publish && (rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    if (netf) {
-        if ((rc = network_load(netf, &net)) != 0) {
-            rc = cmd_fail(cmd, "%s: %s", netf, ilonet_strerror(rc));
-            goto out;
-        }
-        memcpy(v.v_network, net.n_id, NET_ID_LEN);
-        sodium_memzero(&net, sizeof(net));
-    } else {
-        memcpy(v.v_network, h.h_net.n_id, NET_ID_LEN);
-    }
-    if ((rc = key_load(skf, &sk)) != 0) {
-        rc = cmd_fail(cmd, "%s: %s", skf, ilonet_strerror(rc));
-        goto out;
-    }
-    snprintf(v.v_state, sizeof(v.v_state), "%s", sk.state);
-    randombytes_buf(&v.v_serial, sizeof(v.v_serial));
-    rc = sk.kind == KEY_STATE ? revocation_issue(&v, &sk, &buf, &len)
-                              : ILONET_EINVAL;
-    key_wipe(&sk);
-    if (rc != 0) {
-        rc = rc == ILONET_EINVAL ? cmd_fail(cmd, "%s: not a state root key",
-                                            skf)
-                                 : cmd_fail_err(cmd, rc);
-        goto out;
-    }
-    if (out && (rc = cert_write_file(out, buf, len, 0644)) != 0) {
-        rc = cmd_fail(cmd, "%s: %s", out, ilonet_strerror(rc));
-        goto out;
-    }
-    cert_envelope_id(buf, len, rid);
-    hash_hex(rid, HASH_LEN, hex);
-    if (publish) {
-        /* the entry id goes to stdout; the revocation id to stderr */
-        fprintf(stderr, "revocation %s\n", hex);
-        rc = grant_publish_buf(env, cmd, &h, buf, len, NULL);
-    } else {
-        printf("%s\n", hex);
-    }
-out:
-    free(buf);
+    rc = revocation_sign_emit(env, cmd, &h, &v, skf, netf, out, publish);
     if (publish)
         home_close(&h);
     return rc;

@@ -69,6 +69,15 @@ int rec_append(struct cmd_env *env, const char *cmd, struct home *h,
 int grant_publish_buf(struct cmd_env *env, const char *cmd, struct home *h,
                       const uint8_t *buf, size_t len, const char *audience);
 
+/* Sets the network, signs a revocation with the state root key in skf,
+ * writes it to out (may be NULL), and prints its id or publishes it
+ * through h (see cmd_grant.c). Returns the exit status. */
+struct revocation;
+int revocation_sign_emit(struct cmd_env *env, const char *cmd,
+                         struct home *h, struct revocation *v,
+                         const char *skf, const char *netf, const char *out,
+                         int publish);
+
 /* Creates a record of kind from argv (observe, meeting add, ...). */
 int rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
                const char *usage, int argc, char **argv);
