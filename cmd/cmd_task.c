@@ -105,23 +105,6 @@ task_create(struct cmd_env *env, int argc, char **argv)
     return rc;
 }
 
-/* 1 if the comma-separated list holds state. */
-static int
-task_lists(const char *list, const char *state)
-{
-    size_t n = strlen(state);
-    const char *p = list;
-
-    while (p && *p) {
-        const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        if (l == n && memcmp(p, state, n) == 0)
-            return 1;
-        p = c ? c + 1 : NULL;
-    }
-    return 0;
-}
-
 static int
 task_status(struct cmd_env *env, int argc, char **argv, const char *status)
 {
@@ -133,7 +116,6 @@ task_status(struct cmd_env *env, int argc, char **argv, const char *status)
     struct rec_args a;
     struct wire_buf wb;
     struct home h;
-    sqlite3_stmt *st;
     int rc;
 
     snprintf(cmd, sizeof(cmd), "task %s", status);
@@ -154,17 +136,7 @@ task_status(struct cmd_env *env, int argc, char **argv, const char *status)
         rc = cmd_fail(cmd, "%s: no such task in the view", a.ra_pos[0]);
         goto out;
     }
-    st = store_stmt(h.h_store, "SELECT r.assignees FROM entries e JOIN"
-                               " v_records r ON r.k = e.k WHERE e.idp = ?"
-                               " AND e.id = ?");
-    if (st) {
-        sqlite3_bind_int64(st, 1, log_id_prefix(info.vr_id));
-        sqlite3_bind_blob(st, 2, info.vr_id, HASH_LEN, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-            snprintf(assignees, sizeof(assignees), "%s",
-                     (const char *)sqlite3_column_text(st, 0));
-        sqlite3_reset(st);
-    }
+    view_task_assignees(h.h_store, info.vr_id, assignees, sizeof(assignees));
     record_builder_init(&b, KIND_TASK_STATUS);
     if (record_set_id(&b, "task", info.vr_id) != 0 ||
         record_set(&b, "status", status) != 0 ||
@@ -177,7 +149,7 @@ task_status(struct cmd_env *env, int argc, char **argv, const char *status)
             (rc = rec_behalf(cmd, &h, &b, info.vr_owner, KIND_TASK, NULL,
                              info.vr_audience)) != 0)
             goto out;
-    } else if (!task_lists(assignees, h.h_cert.c_state)) {
+    } else if (!view_list_has(assignees, h.h_cert.c_state)) {
         rc = cmd_fail(cmd, "%s: %s is not an assignee of this task (%s)",
                       a.ra_pos[0], h.h_cert.c_state, assignees);
         goto out;

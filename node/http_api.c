@@ -852,23 +852,6 @@ done:
     http__home_put(s, h);
 }
 
-/* 1 if the comma-separated list holds state. */
-static int
-api_lists(const char *list, const char *state)
-{
-    size_t n = strlen(state);
-    const char *p = list;
-
-    while (p && *p) {
-        const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        if (l == n && memcmp(p, state, n) == 0)
-            return 1;
-        p = c ? c + 1 : NULL;
-    }
-    return 0;
-}
-
 /* POST /api/tasks/<id>/accept|decline|start|done|cancel (task_status). */
 static void
 api_task_status(struct http_server *s, const struct api_kind *k,
@@ -882,7 +865,6 @@ api_task_status(struct http_server *s, const struct api_kind *k,
     const char *note;
     char assignees[256] = "";
     struct home *h = NULL;
-    sqlite3_stmt *st;
 
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (api_params_done(rq, rs) != 0 || api_body(rq, &body, rs) != 0)
@@ -897,17 +879,7 @@ api_task_status(struct http_server *s, const struct api_kind *k,
         }
     if (!(h = http__home_get(s, rs)) || api_find(h, k, id, &info, rs) != 0)
         goto out;
-    st = store_stmt(h->h_store, "SELECT r.assignees FROM entries e JOIN"
-                                " v_records r ON r.k = e.k WHERE e.idp = ?"
-                                " AND e.id = ?");
-    if (st) {
-        sqlite3_bind_int64(st, 1, log_id_prefix(info.vr_id));
-        sqlite3_bind_blob(st, 2, info.vr_id, HASH_LEN, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-            snprintf(assignees, sizeof(assignees), "%s",
-                     (const char *)sqlite3_column_text(st, 0));
-        sqlite3_reset(st);
-    }
+    view_task_assignees(h->h_store, info.vr_id, assignees, sizeof(assignees));
     record_builder_init(&b, KIND_TASK_STATUS);
     if (record_set_id(&b, "task", info.vr_id) != 0 ||
         record_set(&b, "status", status) != 0 ||
@@ -920,7 +892,7 @@ api_task_status(struct http_server *s, const struct api_kind *k,
             api_behalf(h, &b, info.vr_owner, KIND_TASK, NULL,
                        info.vr_audience, rs) != 0)
             goto out;
-    } else if (!api_lists(assignees, h->h_cert.c_state)) {
+    } else if (!view_list_has(assignees, h->h_cert.c_state)) {
         http__error(rs, 403, "unauthorised",
                     "%.80s: %s is not an assignee of this task (%s)", id,
                     h->h_cert.c_state, assignees);

@@ -850,3 +850,41 @@ view_record_find(struct store *s, const char *hex,
         return store_err(rc);
     return found ? 0 : ILONET_ENOTFOUND;
 }
+
+int
+view_task_assignees(struct store *s, const uint8_t id[static HASH_LEN],
+                    char *out, size_t cap)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT r.assignees FROM entries e JOIN"
+                                     " v_records r ON r.k = e.k WHERE"
+                                     " e.idp = ? AND e.id = ?");
+    int rc;
+
+    if (cap)
+        out[0] = '\0';
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, log_id_prefix(id));
+    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) && cap)
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int
+view_list_has(const char *list, const char *state)
+{
+    size_t n = strlen(state);
+    const char *p = list;
+
+    while (p && *p) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        if (l == n && memcmp(p, state, n) == 0)
+            return 1;
+        p = c ? c + 1 : NULL;
+    }
+    return 0;
+}

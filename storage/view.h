@@ -81,6 +81,14 @@ struct view_record_info {
 int view_record_find(struct store *s, const char *hex,
                      struct view_record_info *out);
 
+/* A task's assignees as a comma-separated list of states, into out (cap
+ * bytes; "" when none are recorded). 0 or a store error. */
+int view_task_assignees(struct store *s, const uint8_t id[static HASH_LEN],
+                        char *out, size_t cap);
+
+/* 1 if the comma-separated list of states holds state. */
+int view_list_has(const char *list, const char *state);
+
 /* Finds a grant held in the view that lets state rep write for state
  * owner an entry of record kind kind (observations: category) in audience
  * at HLC time hlc, not revoked. Fills gid. ILONET_EDELEGATION if none. */
