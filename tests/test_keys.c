@@ -410,6 +410,7 @@ scen_build(struct scen *s, int pin)
     uint8_t *env;
     size_t len;
 
+    memset(s, 0, sizeof(*s)); /* the entry sets start empty */
     fx_init(f);
     fx_log_id(f, A, "net", s->net_log);
     fx_log_id(f, A, "ms", s->ms_log);
