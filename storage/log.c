@@ -127,8 +127,8 @@ static int
 log__insert(struct store *s, int64_t lid, const struct entry *e)
 {
     sqlite3_stmt *st = store_stmt(
-        s, "INSERT INTO entries(k, id, hlc, kind, hdr, sig, payload, idp) "
-           "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+        s, "INSERT INTO entries(k, id, hlc, kind, hdr, sig, payload) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?)");
     int rc;
 
     if (!st)
@@ -144,10 +144,12 @@ log__insert(struct store *s, int64_t lid, const struct entry *e)
                           SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 7);
-    sqlite3_bind_int64(st, 8, log_id_prefix(e->e_id));
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : store_err(rc);
+    if (rc != SQLITE_DONE)
+        return store_err(rc);
+    return store_ids_add(s, log_id_prefix(e->e_id),
+                         LOG__K(lid, e->e_h.h_seq));
 }
 
 /* Payload of a certificate entry: {"cert": bin}. */
@@ -1053,21 +1055,118 @@ log_range(struct store *s, const uint8_t log[static HASH_LEN],
     return rc;
 }
 
+/* 1 if the entry at position k has this id. */
+static int
+log__id_at(struct store *s, int64_t k, const uint8_t id[static HASH_LEN],
+           int *match)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM entries WHERE k = ?");
+    int rc;
+
+    *match = 0;
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, k);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *match = sqlite3_column_bytes(st, 0) == HASH_LEN &&
+                 memcmp(sqlite3_column_blob(st, 0), id, HASH_LEN) == 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int
+log_find(struct store *s, const uint8_t id[static HASH_LEN], int64_t *k)
+{
+    int64_t ks[8], p = log_id_prefix(id);
+    size_t n;
+    int rc, match;
+
+    if ((rc = store_ids_find(s, p, p, ks, 8, &n)) != 0)
+        return rc;
+    /* more than 8 entries sharing 64 bits of a hash is not a collision */
+    for (size_t i = 0; i < n && i < 8; i++) {
+        if ((rc = log__id_at(s, ks[i], id, &match)) != 0)
+            return rc;
+        if (match) {
+            *k = ks[i];
+            return 0;
+        }
+    }
+    return ILONET_ENOTFOUND;
+}
+
+int
+log_find_range(struct store *s, const uint8_t lo[static HASH_LEN],
+               const uint8_t hi[static HASH_LEN], int64_t *ks, size_t max,
+               size_t *n)
+{
+    sqlite3_stmt *st;
+    int64_t *all = NULL, one[64];
+    size_t total, got = 0;
+    int rc;
+
+    *n = 0;
+    rc = store_ids_find(s, log_id_prefix(lo), log_id_prefix(hi), one, 64,
+                        &total);
+    if (rc != 0)
+        return rc;
+    if (total > 64) { /* a short prefix: fetch them all */
+        if (!(all = malloc(total * sizeof(*all))))
+            return ILONET_ENOMEM;
+        if ((rc = store_ids_find(s, log_id_prefix(lo), log_id_prefix(hi), all,
+                                 total, &total)) != 0)
+            goto out;
+    }
+    st = store_stmt(s, "SELECT id FROM entries WHERE k = ?");
+    if (!st) {
+        rc = ILONET_EIO;
+        goto out;
+    }
+    for (size_t i = 0; i < total; i++) {
+        int64_t k = all ? all[i] : one[i];
+        const uint8_t *id;
+
+        sqlite3_bind_int64(st, 1, k);
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+            sqlite3_column_bytes(st, 0) == HASH_LEN &&
+            (id = sqlite3_column_blob(st, 0)) != NULL &&
+            memcmp(id, lo, HASH_LEN) >= 0 && memcmp(id, hi, HASH_LEN) <= 0) {
+            if (got < max)
+                ks[got] = k;
+            got++;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            rc = store_err(rc);
+            goto out;
+        }
+    }
+    rc = 0;
+    *n = got;
+out:
+    free(all);
+    return rc;
+}
+
 int
 log_get(struct store *s, const uint8_t id[static HASH_LEN], struct entry *e,
         uint8_t **payload, struct log_desc *desc)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT e.id, e.hdr, e.sig, e.payload, l.log_id, l.author, "
-           "l.audience FROM entries e JOIN logs l ON l.lid = (e.k >> 32) "
-           "WHERE e.idp = ? AND e.id = ?");
+    sqlite3_stmt *st;
+    int64_t k;
     int rc;
 
+    *payload = NULL;
+    if ((rc = log_find(s, id, &k)) != 0)
+        return rc;
+    st = store_stmt(
+        s, "SELECT e.id, e.hdr, e.sig, e.payload, l.log_id, l.author, "
+           "l.audience FROM entries e JOIN logs l ON l.lid = (e.k >> 32) "
+           "WHERE e.k = ?");
     if (!st)
         return ILONET_EIO;
-    *payload = NULL;
-    sqlite3_bind_int64(st, 1, log_id_prefix(id));
-    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, k);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -1098,15 +1197,16 @@ out:
 int
 log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN])
 {
-    sqlite3_stmt *st =
-        store_stmt(s, "UPDATE entries SET payload = NULL WHERE idp = ? AND "
-                      "id = ?");
+    sqlite3_stmt *st;
+    int64_t k;
     int rc;
 
+    if ((rc = log_find(s, id, &k)) != 0)
+        return rc;
+    st = store_stmt(s, "UPDATE entries SET payload = NULL WHERE k = ?");
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, log_id_prefix(id));
-    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, k);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

@@ -177,9 +177,19 @@ int log_verify_all(struct store *s, log_problem_cb cb, void *arg,
  * and chain stay. ILONET_ENOTFOUND if absent. */
 int log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN]);
 
-/* The 8-byte prefix of an entry id as stored in entries.idp (indexed):
- * look entries up by id with "idp = ? AND id = ?". */
+/* The 8-byte prefix of an entry id, the key of the id index (table ids,
+ * storage/store.h). */
 int64_t log_id_prefix(const uint8_t id[static HASH_LEN]);
+
+/* Position k (entries.k) of the entry with this id, committed or written
+ * earlier in the open transaction. ILONET_ENOTFOUND if not held. */
+int log_find(struct store *s, const uint8_t id[static HASH_LEN], int64_t *k);
+
+/* Positions of the entries whose ids lie in [lo, hi] (a hex prefix padded
+ * with 0s and with fs): up to max of them into ks, the total in *n. */
+int log_find_range(struct store *s, const uint8_t lo[static HASH_LEN],
+                   const uint8_t hi[static HASH_LEN], int64_t *ks, size_t max,
+                   size_t *n);
 
 /* Counts: entries, logs, evidence rows, quarantine rows. */
 int log_counts(struct store *s, uint64_t *entries, uint64_t *logs,

@@ -788,7 +788,8 @@ view_record_find(struct store *s, const char *hex,
 {
     sqlite3_stmt *st;
     uint8_t lo[HASH_LEN], hi[HASH_LEN];
-    size_t n = hex ? strlen(hex) : 0;
+    int64_t ks[64];
+    size_t n = hex ? strlen(hex) : 0, nk;
     int rc, found = 0;
 
     if (n < 6 || n > 2 * HASH_LEN)
@@ -811,43 +812,44 @@ view_record_find(struct store *s, const char *hex,
             hi[i / 2] = (uint8_t)((hi[i / 2] & 0xf0) | v);
         }
     }
-    /* through entries' index on the id's 8-byte prefix: the first hex
+    /* through the id index on the id's 8-byte prefix: the first hex
      * digit fixes the sign bit, so the prefix is one contiguous range */
-    st = store_stmt(s, "SELECT r.id, r.kind, r.audience, r.owner,"
-                       " r.author_state, r.status, r.valid, r.category FROM"
-                       " entries e JOIN v_records r ON r.k = e.k WHERE"
-                       " e.idp BETWEEN ? AND ? AND e.id BETWEEN ? AND ?"
-                       " LIMIT 2");
+    if ((rc = log_find_range(s, lo, hi, ks, 64, &nk)) != 0)
+        return rc;
+    if (nk > 64)
+        return ILONET_EINVAL; /* far too short to name one record */
+    st = store_stmt(s, "SELECT id, kind, audience, owner, author_state,"
+                       " status, valid, category FROM v_records WHERE k = ?");
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, view__idp(lo));
-    sqlite3_bind_int64(st, 2, view__idp(hi));
-    sqlite3_bind_blob(st, 3, lo, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, hi, HASH_LEN, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (found++) {
+    for (size_t i = 0; i < nk; i++) {
+        sqlite3_bind_int64(st, 1, ks[i]);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && found++) {
             sqlite3_reset(st);
             return ILONET_EINVAL; /* ambiguous prefix */
         }
-        memset(out, 0, sizeof(*out));
-        memcpy(out->vr_id, sqlite3_column_blob(st, 0), HASH_LEN);
-        out->vr_kind = (uint32_t)sqlite3_column_int(st, 1);
-        snprintf(out->vr_audience, sizeof(out->vr_audience), "%s",
-                 (const char *)sqlite3_column_text(st, 2));
-        snprintf(out->vr_owner, sizeof(out->vr_owner), "%s",
-                 (const char *)sqlite3_column_text(st, 3));
-        snprintf(out->vr_author_state, sizeof(out->vr_author_state), "%s",
-                 (const char *)sqlite3_column_text(st, 4));
-        snprintf(out->vr_status, sizeof(out->vr_status), "%s",
-                 (const char *)sqlite3_column_text(st, 5));
-        out->vr_valid = sqlite3_column_int(st, 6);
-        if (sqlite3_column_type(st, 7) == SQLITE_TEXT)
-            snprintf(out->vr_category, sizeof(out->vr_category), "%s",
-                     (const char *)sqlite3_column_text(st, 7));
+        if (rc == SQLITE_ROW) {
+            memset(out, 0, sizeof(*out));
+            memcpy(out->vr_id, sqlite3_column_blob(st, 0), HASH_LEN);
+            out->vr_kind = (uint32_t)sqlite3_column_int(st, 1);
+            snprintf(out->vr_audience, sizeof(out->vr_audience), "%s",
+                     (const char *)sqlite3_column_text(st, 2));
+            snprintf(out->vr_owner, sizeof(out->vr_owner), "%s",
+                     (const char *)sqlite3_column_text(st, 3));
+            snprintf(out->vr_author_state, sizeof(out->vr_author_state),
+                     "%s", (const char *)sqlite3_column_text(st, 4));
+            snprintf(out->vr_status, sizeof(out->vr_status), "%s",
+                     (const char *)sqlite3_column_text(st, 5));
+            out->vr_valid = sqlite3_column_int(st, 6);
+            if (sqlite3_column_type(st, 7) == SQLITE_TEXT)
+                snprintf(out->vr_category, sizeof(out->vr_category), "%s",
+                         (const char *)sqlite3_column_text(st, 7));
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return store_err(rc);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return store_err(rc);
     return found ? 0 : ILONET_ENOTFOUND;
 }
 
@@ -855,17 +857,18 @@ int
 view_task_assignees(struct store *s, const uint8_t id[static HASH_LEN],
                     char *out, size_t cap)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT r.assignees FROM entries e JOIN"
-                                     " v_records r ON r.k = e.k WHERE"
-                                     " e.idp = ? AND e.id = ?");
+    sqlite3_stmt *st;
+    int64_t k;
     int rc;
 
     if (cap)
         out[0] = '\0';
+    if ((rc = log_find(s, id, &k)) != 0)
+        return rc == ILONET_ENOTFOUND ? 0 : rc;
+    st = store_stmt(s, "SELECT assignees FROM v_records WHERE k = ?");
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, log_id_prefix(id));
-    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, k);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) && cap)
         snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));

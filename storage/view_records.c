@@ -443,16 +443,17 @@ static int
 view__load_record(struct store *s, const uint8_t id[static HASH_LEN],
                   struct view__rec *r)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT kind, audience, author_state, owner, grant_id, base_why,"
-           " hlc, k FROM v_records WHERE k = (SELECT k FROM entries WHERE"
-           " idp = ? AND id = ?)");
+    sqlite3_stmt *st;
+    int64_t k;
     int rc;
 
+    if ((rc = log_find(s, id, &k)) != 0)
+        return rc;
+    st = store_stmt(s, "SELECT kind, audience, author_state, owner, grant_id,"
+                       " base_why, hlc, k FROM v_records WHERE k = ?");
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, view__idp(id));
-    sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, k);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);

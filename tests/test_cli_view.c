@@ -333,11 +333,42 @@ cli_bad_input_writes_nothing(void)
     free(d);
 }
 
+/* A home written by schema version 2 (tests/data/home-v2: one DE
+ * observation) opens, migrates its id index, and finds the record. */
+static void
+cli_schema_v2_home_migrates(void)
+{
+    char *d = test_tmpdir("v2");
+    char out[4096], cp[2000];
+
+    snprintf(cp, sizeof(cp),
+             "cp -r tests/data/home-v2 '%s/h' && chmod 700 '%s/h' && "
+             "chmod 600 '%s/h/node.key'",
+             d, d, d);
+    ASSERT_EQ(system(cp), 0);
+    ASSERT_EQ(run(out, sizeof(out), "-C %s/h show 7481b597ab908f09 --json",
+                  d),
+              0);
+    ASSERT(strstr(out, "v2 store fixture"));
+    ASSERT_EQ(run(out, sizeof(out), "-C %s/h query \"PRAGMA user_version\"",
+                  d),
+              0);
+    ASSERT_STR_EQ(out, "user_version\n3");
+    ASSERT_EQ(run(out, sizeof(out), "-C %s/h query \"SELECT count(*) FROM"
+                                    " ids i JOIN entries e ON e.k = i.k\"",
+                  d),
+              0);
+    ASSERT_STR_EQ(out, "count(*)\n2");
+    OK("-C %s/h verify", d);
+    free(d);
+}
+
 TEST_LIST = {
     TEST(cli_representation),
     TEST(cli_task_between_two_states),
     TEST(cli_erasure_leaves_no_plaintext),
     TEST(cli_bad_input_writes_nothing),
+    TEST(cli_schema_v2_home_migrates),
 };
 
 TEST_MAIN()

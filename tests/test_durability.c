@@ -235,7 +235,8 @@ integrity_ok(sqlite3 *db)
     return ok && rows == 1;
 }
 
-/* Entries with this id, looked up in plain SQL (safe on a damaged store). */
+/* Entries with this id, found through the id index in plain SQL (safe on
+ * a damaged store): the entry and its index pair survive together. */
 static int
 entry_present(sqlite3 *db, const uint8_t id[static HASH_LEN])
 {
@@ -243,8 +244,8 @@ entry_present(sqlite3 *db, const uint8_t id[static HASH_LEN])
     int found = 0;
 
     if (sqlite3_prepare_v2(db,
-                           "SELECT count(*) FROM entries WHERE idp = ? AND "
-                           "id = ?",
+                           "SELECT count(*) FROM ids i JOIN entries e ON "
+                           "e.k = i.k WHERE i.idp = ? AND e.id = ?",
                            -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(st, 1, log_id_prefix(id));

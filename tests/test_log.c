@@ -1635,6 +1635,85 @@ format_vectors_match_committed(void)
     free(theirs);
 }
 
+/* The id index follows the transactions it was written in: pairs pending
+ * in memory are found before commit, leave with a refused batch or a
+ * rollback, and reach table ids (early, between batches, past the flush
+ * threshold) with exactly the entries that stay. */
+static int64_t
+count_q(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+
+    ASSERT(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void
+id_index_follows_transactions(void)
+{
+    struct fx f;
+    struct chain a, b, bad;
+    char *dir = test_tmpdir("ids"), db[600];
+    struct log_batch lb;
+    int64_t k;
+
+    fx_init(&f);
+    chain_valid(&a, &f, &f.a, &f.de, "DE", "net", 9);
+    chain_valid(&b, &f, &f.b, &f.fr, "FR", "net", 3);
+    chain_valid(&bad, &f, &f.c, &f.de, "DE", "net", 3);
+    bad.ch_e[3].e_sig[1] ^= 2; /* the last signature: refused whole */
+    snprintf(db, sizeof(db), "%s/s.db", dir);
+    struct store *s = open_store(&f, db);
+    store_set_ids_flush(s, 2);
+
+    ASSERT_OK(store_begin(s)); /* a group, as the node opens one */
+    ingest_chain(s, &a, 0, 4);
+    ASSERT_OK(log_find(s, a.ch_e[2].e_id, &k));
+    ASSERT_EQ(k & 0xffffffff, 3);
+    lb.b_log = bad.ch_d;
+    lb.b_count = 4;
+    lb.b_entries = bad.ch_e;
+    ASSERT_EQ(log_ingest(s, &lb, NOW_MS, NULL), ILONET_EBADSIG);
+    ASSERT_EQ(log_find(s, bad.ch_e[1].e_id, &k), ILONET_ENOTFOUND);
+    ingest_chain(s, &a, 4, 10); /* past the threshold: flushed first */
+    ASSERT_GE(count_q(s, "SELECT count(*) FROM ids"), 4);
+    ASSERT_OK(store_begin(s)); /* a nested unit of work that fails */
+    ingest_chain(s, &b, 0, 4);
+    ASSERT_OK(log_find(s, b.ch_e[3].e_id, &k));
+    ASSERT_OK(store_rollback(s));
+    ASSERT_EQ(log_find(s, b.ch_e[3].e_id, &k), ILONET_ENOTFOUND);
+    for (size_t i = 0; i < 10; i++)
+        ASSERT_OK(log_find(s, a.ch_e[i].e_id, &k));
+    ASSERT_OK(store_commit(s));
+
+    /* committed: every entry has exactly its pair, nothing else */
+    ASSERT_EQ(count_q(s, "SELECT count(*) FROM ids"), 10);
+    ASSERT_EQ(count_q(s, "SELECT count(*) FROM ids i JOIN entries e ON"
+                         " e.k = i.k"),
+              10);
+    /* a whole transaction rolled back leaves no pair behind */
+    ASSERT_OK(store_begin(s));
+    ingest_chain(s, &b, 0, 4);
+    ASSERT_OK(store_rollback(s));
+    ASSERT_EQ(log_find(s, b.ch_e[0].e_id, &k), ILONET_ENOTFOUND);
+    store_close(s);
+    s = open_store(&f, db);
+    for (size_t i = 0; i < 10; i++) {
+        ASSERT_OK(log_find(s, a.ch_e[i].e_id, &k));
+        ASSERT_EQ(k & 0xffffffff, i + 1);
+    }
+    ASSERT_EQ(count_q(s, "SELECT count(*) FROM ids"), 10);
+    store_close(s);
+    chain_free(&a);
+    chain_free(&b);
+    chain_free(&bad);
+    free(dir);
+}
+
 TEST_LIST = {
     TEST(format_vectors_match_committed),
     TEST(invalid_corpus_exact_codes_store_unchanged),
@@ -1650,5 +1729,6 @@ TEST_LIST = {
     TEST(append_refused_when_self_behind),
     TEST(frozen_own_log_refuses_append),
     TEST(two_processes_appending_never_fork),
+    TEST(id_index_follows_transactions),
 };
 TEST_MAIN()

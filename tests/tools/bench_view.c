@@ -1,6 +1,8 @@
 /* bench_view.c - view materialisation during import, full rebuild, and the
  * `list observations --json` query (make bench; not a test).
- * usage: bench_view DIR [N]   (N mixed entries, default 100000) */
+ * usage: bench_view DIR [N]   (N mixed entries, default 100000)
+ * The import is bundle_import(), the code of `ilonet import`, on bundles
+ * written by bundle_export() (`ilonet export`), one per author. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 
 #include "crypto/error.h"
 #include "crypto/wire.h"
+#include "storage/bundle.h"
 #include "storage/log.h"
 #include "storage/record.h"
 #include "storage/view.h"
@@ -33,37 +36,7 @@ die(const char *what, int rc)
     exit(1);
 }
 
-struct ent {
-    struct entry e;
-    uint8_t *p;
-    struct log_desc d;
-};
-
-static struct ent *ents;
-static size_t nents, capents;
-
-static int
-collect(void *arg, const struct entry *e)
-{
-    struct ent *x;
-
-    if (nents == capents) {
-        capents = capents ? 2 * capents : 4096;
-        ents = realloc(ents, capents * sizeof(*ents));
-        if (!ents)
-            die("collect", ILONET_ENOMEM);
-    }
-    x = &ents[nents++];
-    x->e = *e;
-    x->d = *(const struct log_desc *)arg;
-    x->p = NULL;
-    if (e->e_payload) {
-        x->p = malloc(e->e_payload_len + 1);
-        memcpy(x->p, e->e_payload, e->e_payload_len);
-    }
-    x->e.e_payload = x->p;
-    return 0;
-}
+static size_t nents; /* entries written, all imported */
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 static uint32_t
@@ -152,8 +125,8 @@ main(int argc, char **argv)
     size_t n = argc > 2 ? (size_t)atol(argv[2]) : 100000;
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     char path[1024];
-    struct store *imp, *plain = NULL;
-    double t0, t_view, t_plain = 0, t_reb, t_list;
+    struct store *imp = NULL, *plain = NULL;
+    double t0, t_view = 0, t_plain = 0, t_reb, t_list;
     int rc;
 
     if (key_global_init() != 0)
@@ -223,9 +196,13 @@ main(int argc, char **argv)
         if ((rc = log_heads(w, &heads, &nh)) != 0)
             die("heads", rc);
         for (size_t h = 0; h < nh; h++)
-            log_range(w, heads[h].lh_log.ld_id, 1, 1u << 30, 1u << 30,
-                      collect, &heads[h].lh_log);
+            nents += heads[h].lh_seq;
         free(heads);
+        /* what `ilonet export` writes; the import below is `ilonet
+         * import`'s code path: one transaction per file */
+        snprintf(path, sizeof(path), "%s/bench-view-%d.bundle", dir, a);
+        if ((rc = bundle_export(w, path, NULL, NULL, NULL, NULL)) != 0)
+            die("export", rc);
         free(targets);
         free(tasks);
         store_close(w);
@@ -244,24 +221,13 @@ main(int argc, char **argv)
             die("attach", rc);
         store_set_durable(s, 0);
         t0 = now_s();
-        for (size_t i = 0; i < nents;) {
-            struct entry es[BATCH];
-            struct log_batch b;
-            size_t k = 0;
+        for (int a = 0; a < AUTHORS; a++) {
+            struct bundle_report r;
 
-            while (i + k < nents && k < BATCH &&
-                   memcmp(ents[i + k].d.ld_id, ents[i].d.ld_id, HASH_LEN) ==
-                       0) {
-                es[k] = ents[i + k].e;
-                k++;
-            }
-            b.b_log = ents[i].d;
-            b.b_count = k;
-            b.b_entries = es;
-            if ((rc = log_ingest(s, &b, T0_MS + 86400000ULL * 365, NULL)) !=
-                0)
-                die("ingest", rc);
-            i += k;
+            snprintf(path, sizeof(path), "%s/bench-view-%d.bundle", dir, a);
+            if ((rc = bundle_import(s, path, T0_MS + 86400000ULL * 365, NULL,
+                                    NULL, NULL, &r)) != 0)
+                die("import", rc);
         }
         if (with_view) {
             t_view = now_s() - t0;
@@ -316,12 +282,13 @@ main(int argc, char **argv)
     printf("list_observations_ms=%.1f\n", t_list * 1000);
     store_close(imp);
     store_close(plain);
-    snprintf(path, sizeof(path), "%s/bench-view-1.db", dir);
-    remove(path);
-    snprintf(path, sizeof(path), "%s/bench-view-0.db", dir);
-    remove(path);
-    for (size_t i = 0; i < nents; i++)
-        free(ents[i].p);
-    free(ents);
+    for (int v = 0; v <= 1 && !getenv("ILONET_BENCH_KEEP"); v++) {
+        snprintf(path, sizeof(path), "%s/bench-view-%d.db", dir, v);
+        remove(path);
+    }
+    for (int a = 0; a < AUTHORS; a++) {
+        snprintf(path, sizeof(path), "%s/bench-view-%d.bundle", dir, a);
+        remove(path);
+    }
     return 0;
 }

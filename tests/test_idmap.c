@@ -1,0 +1,88 @@
+/* test_idmap.c - the pending id index map (storage/idmap.h). */
+#include "crypto/error.h"
+#include "storage/idmap.h"
+#include "test.h"
+
+static void
+idmap_finds_every_pair_through_growth(void)
+{
+    struct idmap m;
+    int64_t ks[4];
+
+    idmap_init(&m);
+    ASSERT_EQ(idmap_find(&m, 7, ks, 4), 0);
+    /* keys with equal low bits collide in the table: still all found */
+    for (int64_t i = 0; i < 50000; i++)
+        ASSERT_OK(idmap_add(&m, i << 20, i));
+    for (int64_t i = 0; i < 50000; i += 997) {
+        ASSERT_EQ(idmap_find(&m, i << 20, ks, 4), 1);
+        ASSERT_EQ(ks[0], i);
+    }
+    ASSERT_EQ(idmap_find(&m, 3, ks, 4), 0);
+    idmap_free(&m);
+}
+
+static void
+idmap_keeps_duplicate_keys(void)
+{
+    struct idmap m;
+    int64_t ks[2];
+
+    idmap_init(&m);
+    ASSERT_OK(idmap_add(&m, -5, 1));
+    ASSERT_OK(idmap_add(&m, -5, 2));
+    ASSERT_OK(idmap_add(&m, -5, 3));
+    /* more than max: the count says so, ks holds the first max */
+    ASSERT_EQ(idmap_find(&m, -5, ks, 2), 3);
+    ASSERT(ks[0] != ks[1]);
+    idmap_free(&m);
+}
+
+static void
+idmap_truncate_forgets_the_tail(void)
+{
+    struct idmap m;
+    int64_t ks[1];
+
+    idmap_init(&m);
+    for (int64_t i = 0; i < 100; i++)
+        ASSERT_OK(idmap_add(&m, i * 31, i));
+    ASSERT_OK(idmap_truncate(&m, 40));
+    ASSERT_EQ(m.im_n, 40);
+    ASSERT_EQ(idmap_find(&m, 39 * 31, ks, 1), 1);
+    ASSERT_EQ(idmap_find(&m, 40 * 31, ks, 1), 0);
+    ASSERT_OK(idmap_truncate(&m, 100)); /* longer than held: no-op */
+    ASSERT_EQ(m.im_n, 40);
+    ASSERT_OK(idmap_add(&m, 40 * 31, 99));
+    ASSERT_EQ(idmap_find(&m, 40 * 31, ks, 1), 1);
+    ASSERT_EQ(ks[0], 99);
+    idmap_free(&m);
+}
+
+static void
+idmap_sort_orders_by_key_and_keeps_lookups(void)
+{
+    struct idmap m;
+    int64_t ks[1];
+
+    idmap_init(&m);
+    for (int64_t i = 0; i < 1000; i++)
+        ASSERT_OK(idmap_add(&m, (i * 7919) % 1000 - 500, i));
+    ASSERT_OK(idmap_sort(&m));
+    for (size_t i = 1; i < m.im_n; i++)
+        ASSERT(m.im_pairs[i - 1].ip_key <= m.im_pairs[i].ip_key);
+    ASSERT_EQ(idmap_find(&m, (3 * 7919) % 1000 - 500, ks, 1), 1);
+    ASSERT_EQ(ks[0], 3);
+    idmap_clear(&m);
+    ASSERT_EQ(m.im_n, 0);
+    ASSERT_EQ(idmap_find(&m, (3 * 7919) % 1000 - 500, ks, 1), 0);
+    idmap_free(&m);
+}
+
+TEST_LIST = {
+    TEST(idmap_finds_every_pair_through_growth),
+    TEST(idmap_keeps_duplicate_keys),
+    TEST(idmap_truncate_forgets_the_tail),
+    TEST(idmap_sort_orders_by_key_and_keeps_lookups),
+};
+TEST_MAIN()
