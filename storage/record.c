@@ -265,6 +265,23 @@ record__why(char *why, size_t n, const char *fmt, const char *a,
     return ILONET_EINVAL;
 }
 
+/* record__why with the offending value (at most 60 bytes of it) as the
+ * second argument. The copy is made here, on failure only: checks run per
+ * stored entry and valid payloads must not pay for formatting. */
+static int
+record__why_val(char *why, size_t n, const char *fmt, const char *field,
+                const char *s, size_t len)
+{
+    char val[64];
+
+    if (!why || !n)
+        return ILONET_EINVAL;
+    len = len < 60 ? len : 60;
+    memcpy(val, s, len);
+    val[len] = '\0';
+    return record__why(why, n, fmt, field, val);
+}
+
 /* Valid UTF-8 without NUL or C0 controls other than tab and newline. */
 static int
 record__text_ok(const unsigned char *s, size_t n)
@@ -408,10 +425,8 @@ static int
 record__check_text(const struct record_field *f, const char *s, size_t n,
                    char *why, size_t wl)
 {
-    char val[80];
     int64_t a, b;
 
-    snprintf(val, sizeof(val), "%.*s", (int)(n < 60 ? n : 60), s);
     switch (f->rf_type) {
     case RT_STR:
         if (n == 0)
@@ -426,28 +441,32 @@ record__check_text(const struct record_field *f, const char *s, size_t n,
                                f->rf_name, "");
         return 0;
     case RT_ENUM: {
-        char list[200];
+        char list[200], val[64];
         size_t off = 0;
 
-        for (size_t i = 0; f->rf_values[i]; i++) {
+        for (size_t i = 0; f->rf_values[i]; i++)
             if (strlen(f->rf_values[i]) == n &&
                 memcmp(f->rf_values[i], s, n) == 0)
                 return 0;
+        if (!why || !wl)
+            return ILONET_EINVAL;
+        list[0] = '\0';
+        for (size_t i = 0; f->rf_values[i]; i++) {
             off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
                                     i ? ", " : "", f->rf_values[i]);
             if (off >= sizeof(list))
                 off = sizeof(list) - 1;
         }
-        if (why && wl)
-            snprintf(why, wl, "field '%s': unknown value '%s' (one of %s)",
-                     f->rf_name, val, list);
+        snprintf(val, sizeof(val), "%.*s", (int)(n < 60 ? n : 60), s);
+        snprintf(why, wl, "field '%s': unknown value '%s' (one of %s)",
+                 f->rf_name, val, list);
         return ILONET_EINVAL;
     }
     case RT_DATE:
         if (record_parse_date(s, n, &a) != 0)
-            return record__why(why, wl,
-                               "field '%s': '%s' is not a date (YYYY-MM-DD)",
-                               f->rf_name, val);
+            return record__why_val(
+                why, wl, "field '%s': '%s' is not a date (YYYY-MM-DD)",
+                f->rf_name, s, n);
         return 0;
     case RT_PERIOD:
         if (n == 10 && record_parse_date(s, n, &a) == 0)
@@ -456,32 +475,32 @@ record__check_text(const struct record_field *f, const char *s, size_t n,
             record_parse_date(s, 10, &a) == 0 &&
             record_parse_date(s + 12, 10, &b) == 0) {
             if (a > b)
-                return record__why(why, wl,
-                                   "field '%s': period '%s' ends before it "
-                                   "starts",
-                                   f->rf_name, val);
+                return record__why_val(why, wl,
+                                       "field '%s': period '%s' ends "
+                                       "before it starts",
+                                       f->rf_name, s, n);
             return 0;
         }
-        return record__why(why, wl,
-                           "field '%s': '%s' is not a period "
-                           "(YYYY-MM-DD..YYYY-MM-DD)",
-                           f->rf_name, val);
+        return record__why_val(why, wl,
+                               "field '%s': '%s' is not a period "
+                               "(YYYY-MM-DD..YYYY-MM-DD)",
+                               f->rf_name, s, n);
     case RT_STATE:
         if (!record__state_ok(s, n))
-            return record__why(why, wl,
-                               "field '%s': '%s' is not a state code (A-Z)",
-                               f->rf_name, val);
+            return record__why_val(why, wl,
+                                   "field '%s': '%s' is not a state code (A-Z)",
+                                   f->rf_name, s, n);
         return 0;
     case RT_SEMESTER: {
         int y;
 
-        if (n != 7 || s[4] != '-' || s[5] != 'H' || (s[6] != '1' &&
-                                                      s[6] != '2') ||
-            record__digits(s, 4, &y) != 0 || y < 1900)
-            return record__why(why, wl,
-                               "field '%s': '%s' is not a semester "
-                               "(YYYY-H1 or YYYY-H2)",
-                               f->rf_name, val);
+        if (n != 7 || s[4] != '-' || s[5] != 'H' ||
+            (s[6] != '1' && s[6] != '2') || record__digits(s, 4, &y) != 0 ||
+            y < 1900)
+            return record__why_val(why, wl,
+                                   "field '%s': '%s' is not a semester "
+                                   "(YYYY-H1 or YYYY-H2)",
+                                   f->rf_name, s, n);
         return 0;
     }
     default:
@@ -651,7 +670,6 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
         const msgpack_object *k = &map->via.map.ptr[i].key;
         const msgpack_object *v = &map->via.map.ptr[i].val;
         const struct record_field *f = NULL;
-        char name[40];
 
         if (k->type != MSGPACK_OBJECT_STR)
             return record__why(why, wl, "payload of %s: key not a string%s",
@@ -675,12 +693,15 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
                                    "");
             fi++;
         }
-        snprintf(name, sizeof(name), "%.*s",
-                 (int)(k->via.str.size < 32 ? k->via.str.size : 32),
-                 k->via.str.ptr);
-        if (!f)
+        if (!f) {
+            char name[40];
+
+            snprintf(name, sizeof(name), "%.*s",
+                     (int)(k->via.str.size < 32 ? k->via.str.size : 32),
+                     k->via.str.ptr);
             return record__why(why, wl, "field '%s': unknown field for %s",
                                name, sc->rs_name);
+        }
         if (partial) {
             if (f->rf_flags & (RF_FIXED | RF_INTERNAL) || !f->rf_column)
                 return record__why(why, wl,
@@ -836,22 +857,21 @@ record__check_list_text(const struct record_field *f, const char *text,
         size_t n = c ? (size_t)(c - p) : strlen(p);
 
         if (f->rf_type == RT_STATES) {
-            char v[40];
+            size_t vn = n < 30 ? n : 30;
 
-            snprintf(v, sizeof(v), "%.*s", (int)(n < 30 ? n : 30), p);
             if (!record__state_ok(p, n))
-                return record__why(why, wl,
-                                   "field '%s': '%s' is not a state code "
-                                   "(A-Z)",
-                                   f->rf_name, v);
+                return record__why_val(why, wl,
+                                       "field '%s': '%s' is not a state "
+                                       "code (A-Z)",
+                                       f->rf_name, p, vn);
             /* a repeat would make the set's encoding ambiguous */
             for (const char *q = text; q < p;) {
                 const char *qc = strchr(q, ',');
                 size_t qn = (size_t)(qc - q);
                 if (qn == n && memcmp(q, p, n) == 0)
-                    return record__why(why, wl,
-                                       "field '%s': '%s' given twice",
-                                       f->rf_name, v);
+                    return record__why_val(why, wl,
+                                           "field '%s': '%s' given twice",
+                                           f->rf_name, p, vn);
                 q = qc + 1;
             }
         } else if (n == 0 || (f->rf_max && n > f->rf_max) ||

@@ -243,7 +243,7 @@ view__short(const uint8_t *id, char out[static 9])
 }
 
 int
-view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
+view__unpack(struct view_ctx *c, const uint8_t *p, size_t n, unsigned pflags,
              msgpack_object *o)
 {
     struct wire_limits lim = WIRE_LIMITS_DEFAULT;
@@ -251,11 +251,17 @@ view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
 
     if (!p || n == 0)
         return ILONET_EMALFORMED;
+    /* The log store ran the same check on these bytes when it accepted
+     * them in this transaction: scanning again would only cost time. */
     lim.max_len = ENTRY_PAYLOAD_MAX;
-    if (wire_check(p, n, &lim) != 0)
+    if (!(pflags & VIEW__P_CHECKED) && wire_check(p, n, &lim) != 0)
         return ILONET_EMALFORMED;
-    /* The zone owns a copy: values stay valid until the zone is cleared,
-     * whatever happens to the SQLite row the bytes came from. */
+    /* Strings and bins of the unpacked object point into the bytes:
+     * unless the caller keeps them alive, the zone owns a copy, so values
+     * stay valid until the zone is cleared whatever happens to the SQLite
+     * row the bytes came from. */
+    if (pflags & VIEW__P_STABLE)
+        return wire_unpack(p, n, &c->vc_zone, o);
     copy = msgpack_zone_malloc(&c->vc_zone, n);
     if (!copy)
         return ILONET_ENOMEM;
@@ -324,7 +330,8 @@ view__author_state(struct view_ctx *c, struct store *s,
 
 int
 view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
-            const char *audience, const uint8_t author[static KEY_PK_LEN])
+            const char *audience, const uint8_t author[static KEY_PK_LEN],
+            unsigned pflags)
 {
     uint32_t kind = (uint32_t)e->e_h.h_kind;
     const struct record_schema *sc = record_schema(kind);
@@ -333,6 +340,7 @@ view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
     if (kind == KIND_CERT || !sc)
         return 0;
     msgpack_zone_clear(&c->vc_zone);
+    c->vc_pflags = pflags;
     state = view__author_state(c, s, author);
     if (sc->rs_is_record)
         return view__record_create(c, s, e, audience, author, state);
@@ -351,11 +359,15 @@ view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
     }
 }
 
+/* The log store runs the hook right after storing e, from log_append()
+ * and log_ingest(), which both checked the payload canonical before
+ * storing it; the bytes are the caller's and outlive the call. */
 static int
 view__hook(void *arg, struct store *s, const struct entry *e,
            const char *audience, const uint8_t author[static KEY_PK_LEN])
 {
-    return view__apply(arg, s, e, audience, author);
+    return view__apply(arg, s, e, audience, author,
+                       VIEW__P_CHECKED | VIEW__P_STABLE);
 }
 
 static int
@@ -507,7 +519,9 @@ view__apply_stored(struct view_ctx *c, struct store *s, int64_t lid)
         memcpy(author, sqlite3_column_blob(st, 7), KEY_PK_LEN);
         c->vc_has_k = 1;
         c->vc_k = k;
-        rc = view__apply(c, s, &e, aud, author);
+        /* the row stays current until the next step: no copy; the bytes
+         * come back from the file, so they are checked again */
+        rc = view__apply(c, s, &e, aud, author, VIEW__P_STABLE);
         c->vc_has_k = 0;
         if (rc != 0)
             goto out;
@@ -634,7 +648,8 @@ view_release_due(struct store *s, uint64_t now_ms, uint64_t *released)
         sqlite3_bind_blob(del, 1, ids[i], HASH_LEN, SQLITE_STATIC);
         rc = view__step_done(del);
         if (rc == 0 && !view__cut(s, d.ld_id, e.e_h.h_seq))
-            rc = view__apply(&c, s, &e, d.ld_audience, d.ld_author);
+            rc = view__apply(&c, s, &e, d.ld_audience, d.ld_author,
+                             VIEW__P_STABLE); /* log_get's copy */
         free(payload);
         if (rc != 0)
             goto fail;

@@ -44,14 +44,29 @@ struct view_ctx {
     int64_t vc_k;
     /* column index per field, per record kind (filled at init) */
     signed char vc_col[KIND_COUNT_][RECORD_MAX_ITEMS];
+    /* VIEW__P_* flags of the payload of the entry being applied */
+    unsigned vc_pflags;
 };
+
+/*
+ * What the caller of view__apply() knows about e->e_payload.
+ * VIEW__P_CHECKED: the log store accepted these very bytes in this
+ * transaction, so they passed its canonical check (wire_check with
+ * ENTRY_PAYLOAD_MAX limits, a map: log_append and entry_check_payload
+ * in log_ingest). VIEW__P_STABLE: the bytes stay valid and unchanged until
+ * view__apply() returns, so unpacked values may point into them.
+ */
+#define VIEW__P_CHECKED 1u
+#define VIEW__P_STABLE 2u
 
 int view__ctx_init(struct view_ctx *c);
 void view__ctx_free(struct view_ctx *c);
 
-/* Applies one stored entry to the view (the hook body). */
+/* Applies one stored entry to the view (the hook body); pflags: what is
+ * known of its payload (VIEW__P_*). */
 int view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
-                const char *audience, const uint8_t author[static KEY_PK_LEN]);
+                const char *audience, const uint8_t author[static KEY_PK_LEN],
+                unsigned pflags);
 
 /* The stored position k = lid << 32 | seq of entry e. */
 int view__entry_k(struct view_ctx *c, struct store *s, const struct entry *e,
@@ -61,10 +76,12 @@ int view__entry_k(struct view_ctx *c, struct store *s, const struct entry *e,
 const char *view__author_state(struct view_ctx *c, struct store *s,
                                const uint8_t author[static KEY_PK_LEN]);
 
-/* Copies a payload into the context's zone and unpacks it. NULL payload or
- * bad bytes: returns ILONET_EMALFORMED and leaves *o untouched. */
+/* Unpacks a payload into the context's zone. Unless pflags says so
+ * (VIEW__P_*), the bytes are checked canonical first and copied into the
+ * zone, so the values stay valid until the zone is cleared. NULL payload
+ * or bad bytes: returns ILONET_EMALFORMED and leaves *o untouched. */
 int view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
-                 msgpack_object *o);
+                 unsigned pflags, msgpack_object *o);
 
 /* ---- records (view_records.c) ----------------------------------------- */
 

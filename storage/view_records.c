@@ -149,7 +149,8 @@ view__record_create(struct view_ctx *c, struct store *s,
     snprintf(owner, sizeof(owner), "%s", author_state);
     if (!e->e_payload) {
         base_why = "payload erased";
-    } else if (view__unpack(c, e->e_payload, e->e_payload_len, &o) != 0) {
+    } else if (view__unpack(c, e->e_payload, e->e_payload_len, c->vc_pflags,
+                            &o) != 0) {
         base_why = "payload is not a canonical map";
     } else if (record_check(kind, &o, why, sizeof(why)) != 0) {
         base_why = why;
@@ -212,13 +213,13 @@ view__record_create(struct view_ctx *c, struct store *s,
         return rc;
     if (c->vc_bulk || sqlite3_changes(store_db(s)) == 0)
         return 0;
-    /* Changes that arrived before the record wait for it. */
-    st = store_stmt(s, "SELECT 1 FROM v_changes WHERE target_p = ? AND"
-                       " target = ? LIMIT 1");
+    /* Changes that arrived before the record wait for it. The prefix
+     * alone answers from the index; another record's change with the same
+     * prefix only costs a recompute that writes the row just inserted. */
+    st = store_stmt(s, "SELECT 1 FROM v_changes WHERE target_p = ? LIMIT 1");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, view__idp(e->e_id));
-    sqlite3_bind_blob(st, 2, e->e_id, HASH_LEN, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW || (!e->e_payload))
@@ -252,7 +253,8 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
         return rc;
     /* Without its payload a change names no target: it cannot act. */
     if (!e->e_payload ||
-        view__unpack(c, e->e_payload, e->e_payload_len, &o) != 0 ||
+        view__unpack(c, e->e_payload, e->e_payload_len, c->vc_pflags, &o) !=
+            0 ||
         o.type != MSGPACK_OBJECT_MAP)
         return 0;
     target = view__get(&o, kind == KIND_TASK_STATUS ? "task" : "record");
@@ -339,7 +341,7 @@ view__load_payload(struct view_ctx *c, struct store *s, int64_t k,
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
         if (view__unpack(c, sqlite3_column_blob(st, 0),
-                         (size_t)sqlite3_column_bytes(st, 0), o) != 0)
+                         (size_t)sqlite3_column_bytes(st, 0), 0, o) != 0)
             *o = view__nil;
     }
     sqlite3_reset(st);
