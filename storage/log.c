@@ -127,8 +127,10 @@ static int
 log__insert(struct store *s, int64_t lid, const struct entry *e)
 {
     sqlite3_stmt *st = store_stmt(
-        s, "INSERT INTO entries(k, id, hlc, kind, hdr, sig, payload) "
+        s, "INSERT INTO entries(k, id, hlc, kind, hx, sig, payload) "
            "VALUES(?, ?, ?, ?, ?, ?, ?)");
+    uint8_t hdr[ENTRY_HEADER_MAX];
+    size_t hl = 0;
     int rc;
 
     if (!st)
@@ -137,7 +139,12 @@ log__insert(struct store *s, int64_t lid, const struct entry *e)
     sqlite3_bind_blob(st, 2, e->e_id, HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (int64_t)e->e_h.h_hlc);
     sqlite3_bind_int64(st, 4, (int64_t)e->e_h.h_kind);
-    sqlite3_bind_blob(st, 5, e->e_hdr, (int)e->e_hdr_len, SQLITE_STATIC);
+    /* Most headers follow from the row, its log and the previous entry:
+     * store them only when they do not (an erased payload's hash). */
+    if (!e->e_payload || entry_header_encode(&e->e_h, hdr, &hl) != 0 ||
+        hl != e->e_hdr_len || memcmp(hdr, e->e_hdr, hl) != 0 ||
+        e->e_h.h_version != ENTRY_VERSION)
+        sqlite3_bind_blob(st, 5, e->e_hdr, (int)e->e_hdr_len, SQLITE_STATIC);
     sqlite3_bind_blob(st, 6, e->e_sig, KEY_SIG_LEN, SQLITE_STATIC);
     if (e->e_payload)
         sqlite3_bind_blob(st, 7, e->e_payload, (int)e->e_payload_len,
@@ -515,6 +522,64 @@ out_nolock:
     return rc;
 }
 
+/*
+ * Rows are read with LOG__ROW_COLS from LOG__ROW_FROM. hx holds the
+ * header bytes only when they cannot be derived (docs/FORMAT.md, storage):
+ * otherwise version, log id, seq, prev, HLC, kind, payload length and
+ * payload hash come from the row, its log and the previous entry, and the
+ * canonical encoding gives back exactly the signed bytes.
+ */
+#define LOG__ROW_COLS                                                          \
+    "e.id, e.hx, e.sig, e.payload, e.hlc, e.kind, (SELECT p.id FROM "         \
+    "entries p WHERE p.k = e.k - 1), l.log_id, e.k"
+#define LOG__ROW_FROM "entries e JOIN logs l ON l.lid = (e.k >> 32)"
+
+/* Fills e from a LOG__ROW_COLS row starting at column col. */
+static int
+log__entry_from_row(sqlite3_stmt *st, int col, struct entry *e)
+{
+    int rc;
+
+    memset(e, 0, sizeof(*e));
+    if (sqlite3_column_bytes(st, col) != HASH_LEN ||
+        sqlite3_column_bytes(st, col + 2) != KEY_SIG_LEN)
+        return ILONET_EMALFORMED;
+    memcpy(e->e_id, sqlite3_column_blob(st, col), HASH_LEN);
+    memcpy(e->e_sig, sqlite3_column_blob(st, col + 2), KEY_SIG_LEN);
+    if (sqlite3_column_type(st, col + 3) != SQLITE_NULL) {
+        e->e_payload = sqlite3_column_blob(st, col + 3);
+        e->e_payload_len = (size_t)sqlite3_column_bytes(st, col + 3);
+        if (!e->e_payload)
+            e->e_payload = (const uint8_t *)"";
+    }
+    if (sqlite3_column_type(st, col + 1) != SQLITE_NULL) {
+        size_t hl = (size_t)sqlite3_column_bytes(st, col + 1);
+        if (hl > ENTRY_HEADER_MAX)
+            return ILONET_EMALFORMED;
+        memcpy(e->e_hdr, sqlite3_column_blob(st, col + 1), hl);
+        e->e_hdr_len = hl;
+        return entry_header_decode(e->e_hdr, hl, &e->e_h);
+    }
+    if (!e->e_payload || sqlite3_column_bytes(st, col + 7) != HASH_LEN)
+        return ILONET_EMALFORMED;
+    e->e_h.h_version = ENTRY_VERSION;
+    memcpy(e->e_h.h_log, sqlite3_column_blob(st, col + 7), HASH_LEN);
+    e->e_h.h_seq = (uint64_t)sqlite3_column_int64(st, col + 8) & LOG__SEQ_MAX;
+    if (e->e_h.h_seq > 1) {
+        if (sqlite3_column_bytes(st, col + 6) != HASH_LEN)
+            return ILONET_EMALFORMED;
+        e->e_h.h_has_prev = 1;
+        memcpy(e->e_h.h_prev, sqlite3_column_blob(st, col + 6), HASH_LEN);
+    }
+    e->e_h.h_hlc = (uint64_t)sqlite3_column_int64(st, col + 4);
+    e->e_h.h_kind = (uint64_t)sqlite3_column_int64(st, col + 5);
+    e->e_h.h_payload_len = e->e_payload_len;
+    entry_payload_hash(e->e_payload, e->e_payload_len,
+                       e->e_h.h_payload_hash);
+    rc = entry_header_encode(&e->e_h, e->e_hdr, &e->e_hdr_len);
+    return rc;
+}
+
 /* ---- ingest ----------------------------------------------------------- */
 
 static int
@@ -522,8 +587,9 @@ log__stored_at(struct store *s, int64_t lid, uint64_t seq,
                uint8_t id[static HASH_LEN], uint8_t *hdr, size_t *hdr_len,
                uint8_t sig[static KEY_SIG_LEN])
 {
-    sqlite3_stmt *st =
-        store_stmt(s, "SELECT id, hdr, sig FROM entries WHERE k = ?");
+    sqlite3_stmt *st = store_stmt(s, "SELECT " LOG__ROW_COLS " FROM "
+                                     LOG__ROW_FROM " WHERE e.k = ?");
+    struct entry e;
     int rc;
 
     if (!st)
@@ -531,16 +597,14 @@ log__stored_at(struct store *s, int64_t lid, uint64_t seq,
     sqlite3_bind_int64(st, 1, LOG__K(lid, seq));
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        size_t hl = (size_t)sqlite3_column_bytes(st, 1);
-        memcpy(id, sqlite3_column_blob(st, 0), HASH_LEN);
-        if (hdr) {
-            if (hl > ENTRY_HEADER_MAX)
-                hl = ENTRY_HEADER_MAX;
-            memcpy(hdr, sqlite3_column_blob(st, 1), hl);
-            *hdr_len = hl;
-            memcpy(sig, sqlite3_column_blob(st, 2), KEY_SIG_LEN);
+        if ((rc = log__entry_from_row(st, 0, &e)) == 0) {
+            memcpy(id, e.e_id, HASH_LEN);
+            if (hdr) {
+                memcpy(hdr, e.e_hdr, e.e_hdr_len);
+                *hdr_len = e.e_hdr_len;
+                memcpy(sig, e.e_sig, KEY_SIG_LEN);
+            }
         }
-        rc = 0;
     } else {
         rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
     }
@@ -981,32 +1045,6 @@ log_desc_get(struct store *s, const uint8_t log[static HASH_LEN],
     return rc;
 }
 
-/* Fills e from an entries row (id, hdr, sig, payload). */
-static int
-log__entry_from_row(sqlite3_stmt *st, int col, struct entry *e)
-{
-    size_t hl = (size_t)sqlite3_column_bytes(st, col + 1);
-    int rc;
-
-    memset(e, 0, sizeof(*e));
-    if (hl > ENTRY_HEADER_MAX || sqlite3_column_bytes(st, col) != HASH_LEN ||
-        sqlite3_column_bytes(st, col + 2) != KEY_SIG_LEN)
-        return ILONET_EMALFORMED;
-    memcpy(e->e_id, sqlite3_column_blob(st, col), HASH_LEN);
-    memcpy(e->e_hdr, sqlite3_column_blob(st, col + 1), hl);
-    e->e_hdr_len = hl;
-    memcpy(e->e_sig, sqlite3_column_blob(st, col + 2), KEY_SIG_LEN);
-    if (sqlite3_column_type(st, col + 3) != SQLITE_NULL) {
-        e->e_payload = sqlite3_column_blob(st, col + 3);
-        e->e_payload_len = (size_t)sqlite3_column_bytes(st, col + 3);
-        if (!e->e_payload)
-            e->e_payload = (const uint8_t *)"";
-    }
-    if ((rc = entry_header_decode(e->e_hdr, hl, &e->e_h)) != 0)
-        return rc;
-    return 0;
-}
-
 int
 log_range(struct store *s, const uint8_t log[static HASH_LEN],
           uint64_t from_seq, uint64_t max_count, size_t max_bytes,
@@ -1031,8 +1069,8 @@ log_range(struct store *s, const uint8_t log[static HASH_LEN],
         return 0;
     /* A private statement: the callback may use the store's cache. */
     if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT id, hdr, sig, payload FROM entries "
-                           "WHERE k >= ? AND k <= ? ORDER BY k",
+                           "SELECT " LOG__ROW_COLS " FROM " LOG__ROW_FROM
+                           " WHERE e.k >= ? AND e.k <= ? ORDER BY e.k",
                            -1, &st, NULL) != SQLITE_OK)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, LOG__K(r.lid, from_seq));
@@ -1160,10 +1198,8 @@ log_get(struct store *s, const uint8_t id[static HASH_LEN], struct entry *e,
     *payload = NULL;
     if ((rc = log_find(s, id, &k)) != 0)
         return rc;
-    st = store_stmt(
-        s, "SELECT e.id, e.hdr, e.sig, e.payload, l.log_id, l.author, "
-           "l.audience FROM entries e JOIN logs l ON l.lid = (e.k >> 32) "
-           "WHERE e.k = ?");
+    st = store_stmt(s, "SELECT " LOG__ROW_COLS ", l.author, l.audience FROM "
+                    LOG__ROW_FROM " WHERE e.k = ?");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, k);
@@ -1184,10 +1220,10 @@ log_get(struct store *s, const uint8_t id[static HASH_LEN], struct entry *e,
         e->e_payload = *payload;
     }
     if (desc) {
-        memcpy(desc->ld_id, sqlite3_column_blob(st, 4), HASH_LEN);
-        memcpy(desc->ld_author, sqlite3_column_blob(st, 5), KEY_PK_LEN);
+        memcpy(desc->ld_id, sqlite3_column_blob(st, 7), HASH_LEN);
+        memcpy(desc->ld_author, sqlite3_column_blob(st, 9), KEY_PK_LEN);
         snprintf(desc->ld_audience, sizeof(desc->ld_audience), "%s",
-                 (const char *)sqlite3_column_text(st, 6));
+                 (const char *)sqlite3_column_text(st, 10));
     }
 out:
     sqlite3_reset(st);
@@ -1195,23 +1231,37 @@ out:
 }
 
 int
-log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN])
+log_erase_at(struct store *s, int64_t k)
 {
     sqlite3_stmt *st;
+    uint8_t id[HASH_LEN], hdr[ENTRY_HEADER_MAX], sig[KEY_SIG_LEN];
+    size_t hl = 0;
+    int rc;
+
+    /* The header is derived from the payload's hash until now: keep it. */
+    if ((rc = log__stored_at(s, k >> 32, (uint64_t)k & LOG__SEQ_MAX, id, hdr,
+                             &hl, sig)) != 0)
+        return rc;
+    st = store_stmt(s, "UPDATE entries SET payload = NULL, hx = ? WHERE"
+                       " k = ? AND payload IS NOT NULL");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, hdr, (int)hl, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, k);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int
+log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN])
+{
     int64_t k;
     int rc;
 
     if ((rc = log_find(s, id, &k)) != 0)
         return rc;
-    st = store_stmt(s, "UPDATE entries SET payload = NULL WHERE k = ?");
-    if (!st)
-        return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, k);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return store_err(rc);
-    return sqlite3_changes(store_db(s)) ? 0 : ILONET_ENOTFOUND;
+    return log_erase_at(s, k);
 }
 
 int

@@ -176,6 +176,10 @@ int log_verify_all(struct store *s, log_problem_cb cb, void *arg,
 /* Erases the payload of entry id (secure delete): the header, signature
  * and chain stay. ILONET_ENOTFOUND if absent. */
 int log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN]);
+/* The same for the entry at position k (entries.k); 0 if already erased.
+ * Payloads are only ever removed through these: the stored form of a
+ * header depends on whether its payload is held. */
+int log_erase_at(struct store *s, int64_t k);
 
 /* The 8-byte prefix of an entry id, the key of the id index (table ids,
  * storage/store.h). */

@@ -129,6 +129,9 @@ static const char *const store__schema_v2 =
  * Schema version 3: the id index moves from an index on entries to its
  * own table, written in key order once per transaction (idmap.h) instead
  * of once per entry: random index inserts were a third of ingest time.
+ * And entries.hdr becomes hx, NULL when the header follows from the row,
+ * its log and the previous entry (storage/log.c): a quarter of each row.
+ * Migrated rows keep their header bytes.
  */
 static const char *const store__schema_v3 =
     "CREATE TABLE ids("
@@ -137,8 +140,19 @@ static const char *const store__schema_v3 =
     "  PRIMARY KEY(idp, k)"
     ") WITHOUT ROWID;"
     "INSERT INTO ids(idp, k) SELECT idp, k FROM entries ORDER BY idp, k;"
-    "DROP INDEX entries_idp;"
-    "ALTER TABLE entries DROP COLUMN idp;";
+    "CREATE TABLE entries3("
+    "  k INTEGER PRIMARY KEY,"
+    "  id BLOB NOT NULL,"
+    "  hlc INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  hx BLOB," /* header bytes, NULL when derivable */
+    "  sig BLOB NOT NULL,"
+    "  payload BLOB"
+    ");"
+    "INSERT INTO entries3(k, id, hlc, kind, hx, sig, payload)"
+    "  SELECT k, id, hlc, kind, hdr, sig, payload FROM entries ORDER BY k;"
+    "DROP TABLE entries;"
+    "ALTER TABLE entries3 RENAME TO entries;";
 
 int
 store_err(int rc)

@@ -351,12 +351,9 @@ view__load_payload(struct view_ctx *c, struct store *s, int64_t k,
 static int
 view__erase_payload(struct store *s, int64_t k)
 {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE entries SET payload = NULL"
-                                     " WHERE k = ? AND payload IS NOT NULL");
-    if (!st)
-        return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, k);
-    return view__step_done(st);
+    /* through the log store: the row keeps a header it can no longer
+     * derive from the payload */
+    return log_erase_at(s, k);
 }
 
 /* Loads every change of a record, in LWW order. *out is malloc'd. */
