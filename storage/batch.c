@@ -188,6 +188,7 @@ batch_decode(const uint8_t *buf, size_t len,
             e->e_payload_len = pl;
             e->e_h.h_payload_len = pl;
             entry_payload_hash(p, pl, e->e_h.h_payload_hash);
+            e->e_payload_hashed = 1;
         } else if (ef[3].type == MSGPACK_OBJECT_ARRAY &&
                    ef[3].via.array.size == 2 &&
                    wire_get_uint(&ef[3].via.array.ptr[0],

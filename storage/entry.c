@@ -164,9 +164,7 @@ entry_payload_hash(const uint8_t *p, size_t n, uint8_t out[static HASH_LEN])
 int
 entry_check_payload(const struct entry_header *h, const uint8_t *p, size_t n)
 {
-    struct wire_limits lim = WIRE_LIMITS_DEFAULT;
     uint8_t hash[HASH_LEN];
-    int rc;
 
     if (n > ENTRY_PAYLOAD_MAX)
         return ILONET_ETOOBIG;
@@ -174,6 +172,20 @@ entry_check_payload(const struct entry_header *h, const uint8_t *p, size_t n)
         return ILONET_EMALFORMED;
     entry_payload_hash(p, n, hash);
     if (sodium_memcmp(hash, h->h_payload_hash, HASH_LEN) != 0)
+        return ILONET_EMALFORMED;
+    return entry_check_payload_form(h, p, n);
+}
+
+int
+entry_check_payload_form(const struct entry_header *h, const uint8_t *p,
+                         size_t n)
+{
+    struct wire_limits lim = WIRE_LIMITS_DEFAULT;
+    int rc;
+
+    if (n > ENTRY_PAYLOAD_MAX)
+        return ILONET_ETOOBIG;
+    if (n != h->h_payload_len)
         return ILONET_EMALFORMED;
     lim.max_len = ENTRY_PAYLOAD_MAX;
     if ((rc = wire_check(p, n, &lim)) != 0)

@@ -80,6 +80,9 @@ struct entry {
     /* Position in the store (lid << 32 | seq) once stored, for the entry
      * hook; 0 when not known. */
     int64_t e_k;
+    /* 1: e_h.h_payload_hash was computed from e_payload's bytes by the
+     * decoder (batch_decode), so checking it again is skipped. */
+    int e_payload_hashed;
 };
 
 /* Encodes h canonically into out (ENTRY_HEADER_MAX bytes). */
@@ -101,6 +104,10 @@ void entry_payload_hash(const uint8_t *p, size_t n,
  * canonical, bounded msgpack map. */
 int entry_check_payload(const struct entry_header *h, const uint8_t *p,
                         size_t n);
+/* The same without the hash, for a header whose hash was computed from
+ * these very bytes. */
+int entry_check_payload_form(const struct entry_header *h, const uint8_t *p,
+                             size_t n);
 
 /* Fills e->e_hdr/e_hdr_len from e->e_h, signs with kp, computes e_id. */
 int entry_seal(struct entry *e, const struct key_pair *kp);

@@ -678,6 +678,9 @@ log__check_fields(const struct log_desc *d, const struct entry *e)
         return ILONET_ETOOBIG;
     if (e->e_h.h_payload_len > ENTRY_PAYLOAD_MAX)
         return ILONET_ETOOBIG;
+    if (e->e_payload && e->e_payload_hashed)
+        return entry_check_payload_form(&e->e_h, e->e_payload,
+                                        e->e_payload_len);
     if (e->e_payload)
         return entry_check_payload(&e->e_h, e->e_payload, e->e_payload_len);
     return 0;

@@ -9,6 +9,7 @@
 #include "idmap.h"
 
 #define STORE_STMT_CACHE 96
+_Static_assert(STORE_STMT_CACHE < 255, "s_stmt_slot holds index + 1");
 #define STORE__MAX_DEPTH 16
 /* Pending id pairs flushed early (between batches) past this many. */
 #define STORE__IDS_CAP 131072
@@ -32,6 +33,7 @@ struct store {
     void *s_freeze_arg;
     size_t s_nstmt;
     struct store__stmt s_stmt[STORE_STMT_CACHE];
+    uint8_t s_stmt_slot[128]; /* literal address hash -> index + 1 */
     /* id index pairs of the open transaction (idmap.h); s_ids_saved[d]
      * is their count when savepoint sp<d> began */
     struct idmap s_ids;
@@ -326,17 +328,23 @@ sqlite3_stmt *
 store_stmt(struct store *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;
+    size_t h = ((uintptr_t)sql >> 3) & (sizeof(s->s_stmt_slot) - 1), i;
 
-    /* Callers pass string literals: match by address first (cheap on
-     * the per-entry path), by text only when that misses. */
+    /* Callers pass string literals: match by address first, through a
+     * small direct-mapped table (several lookups per stored entry), then
+     * by scanning, by text only when that misses. */
+    if (s->s_stmt_slot[h] &&
+        s->s_stmt[s->s_stmt_slot[h] - 1].ss_sql == sql) {
+        i = s->s_stmt_slot[h] - 1u;
+        goto found;
+    }
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < s->s_nstmt; i++)
+        for (i = 0; i < s->s_nstmt; i++)
             if (pass == 0 ? s->s_stmt[i].ss_sql == sql
                           : strcmp(s->s_stmt[i].ss_sql, sql) == 0) {
-                st = s->s_stmt[i].ss_stmt;
-                sqlite3_reset(st);
-                sqlite3_clear_bindings(st);
-                return st;
+                if (pass == 0)
+                    s->s_stmt_slot[h] = (uint8_t)(i + 1);
+                goto found;
             }
     if (sqlite3_prepare_v3(s->s_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
                            NULL) != SQLITE_OK)
@@ -352,32 +360,55 @@ store_stmt(struct store *s, const char *sql)
         return NULL;
     }
     return st;
+found:
+    st = s->s_stmt[i].ss_stmt;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
 }
 
 /* Writes the pending id pairs to ids in key order: each index page is
- * touched once. OR IGNORE: a flush that failed halfway may be retried. */
+ * touched once. 32 rows per statement: the per-statement cost was most
+ * of the flush. OR IGNORE: a flush that failed halfway may be retried. */
+#define STORE__V1 "(?,?)"
+#define STORE__V4 STORE__V1 "," STORE__V1 "," STORE__V1 "," STORE__V1
+#define STORE__V16 STORE__V4 "," STORE__V4 "," STORE__V4 "," STORE__V4
+#define STORE__IDS_ROWS 32
 static int
 store__ids_flush(struct store *s)
 {
     sqlite3_stmt *st;
-    int rc = 0;
+    const struct idmap_pair *p;
+    size_t n, i = 0;
+    int rc;
 
     if (s->s_ids.im_n == 0)
         return 0;
-    st = store_stmt(s, "INSERT OR IGNORE INTO ids(idp, k) VALUES(?, ?)");
-    if (!st)
-        return ILONET_EIO;
     if ((rc = idmap_sort(&s->s_ids)) != 0)
         return rc;
-    for (size_t i = 0; i < s->s_ids.im_n && rc == 0; i++) {
-        sqlite3_bind_int64(st, 1, s->s_ids.im_pairs[i].ip_key);
-        sqlite3_bind_int64(st, 2, s->s_ids.im_pairs[i].ip_k);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+    p = s->s_ids.im_pairs;
+    n = s->s_ids.im_n;
+    for (; i + STORE__IDS_ROWS <= n; i += STORE__IDS_ROWS) {
+        st = store_stmt(s, "INSERT OR IGNORE INTO ids(idp, k) VALUES"
+                           STORE__V16 "," STORE__V16);
+        if (!st)
+            return ILONET_EIO;
+        for (int j = 0; j < STORE__IDS_ROWS; j++) {
+            sqlite3_bind_int64(st, 2 * j + 1, p[i + (size_t)j].ip_key);
+            sqlite3_bind_int64(st, 2 * j + 2, p[i + (size_t)j].ip_k);
+        }
+        if ((rc = store_err(sqlite3_step(st))) != 0)
+            return rc; /* the pairs stay findable; the commit fails */
     }
-    if (rc != 0)
-        return rc; /* the pairs stay findable; the commit fails */
+    for (; i < n; i++) {
+        st = store_stmt(s, "INSERT OR IGNORE INTO ids(idp, k) VALUES(?, ?)");
+        if (!st)
+            return ILONET_EIO;
+        sqlite3_bind_int64(st, 1, p[i].ip_key);
+        sqlite3_bind_int64(st, 2, p[i].ip_k);
+        if ((rc = store_err(sqlite3_step(st))) != 0)
+            return rc;
+    }
     idmap_clear(&s->s_ids);
     return 0;
 }
