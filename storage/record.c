@@ -286,8 +286,20 @@ record__why_val(char *why, size_t n, const char *fmt, const char *field,
 static int
 record__text_ok(const unsigned char *s, size_t n)
 {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
     size_t i = 0;
 
+    /* Printable ASCII eight bytes at a time, the common case: a word with
+     * a byte >= 0x80, < 0x20 or 0x7f goes on byte by byte from there. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, d;
+
+        memcpy(&w, s + i, 8);
+        d = w ^ (0x7f * ones);
+        if ((w & high) || ((w - 0x20 * ones) & ~w & high) ||
+            ((d - ones) & ~d & high))
+            break;
+    }
     while (i < n) {
         unsigned c = s[i];
         size_t k;
@@ -658,11 +670,15 @@ record__cross(uint32_t kind, const msgpack_object *map, char *why, size_t wl)
  * refuses fixed ones. */
 static int
 record__check_map(const struct record_schema *sc, const msgpack_object *map,
-                  int partial, char *why, size_t wl)
+                  int partial, const msgpack_object **vals, char *why,
+                  size_t wl)
 {
     size_t fi = 0;
     int rc;
 
+    if (vals)
+        for (size_t i = 0; i < sc->rs_nfields; i++)
+            vals[i] = NULL;
     if (!map || map->type != MSGPACK_OBJECT_MAP)
         return record__why(why, wl, "payload of %s: not a map%s",
                            sc->rs_name, "");
@@ -702,6 +718,8 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
             return record__why(why, wl, "field '%s': unknown field for %s",
                                name, sc->rs_name);
         }
+        if (vals)
+            vals[f - sc->rs_fields] = v;
         if (partial) {
             if (f->rf_flags & (RF_FIXED | RF_INTERNAL) || !f->rf_column)
                 return record__why(why, wl,
@@ -730,28 +748,48 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
 }
 
 int
-record_check(uint32_t kind, const msgpack_object *map, char *why, size_t wl)
+record_check_fields(uint32_t kind, const msgpack_object *map,
+                    const msgpack_object *vals[static RECORD_MAX_ITEMS],
+                    char *why, size_t wl)
 {
     const struct record_schema *sc = record_schema(kind);
     int rc;
 
     if (!sc)
         return record__why(why, wl, "unknown entry kind%s%s", "", "");
-    if ((rc = record__check_map(sc, map, 0, why, wl)) != 0)
+    if ((rc = record__check_map(sc, map, 0, vals, why, wl)) != 0)
         return rc;
     return record__cross(kind, map, why, wl);
 }
 
 int
-record_check_amend(uint32_t kind, const msgpack_object *map, char *why,
-                   size_t wl)
+record_check(uint32_t kind, const msgpack_object *map, char *why, size_t wl)
+{
+    const msgpack_object *vals[RECORD_MAX_ITEMS];
+
+    return record_check_fields(kind, map, vals, why, wl);
+}
+
+int
+record_check_amend_fields(uint32_t kind, const msgpack_object *map,
+                          const msgpack_object *vals[static RECORD_MAX_ITEMS],
+                          char *why, size_t wl)
 {
     const struct record_schema *sc = record_schema(kind);
 
     if (!sc || !sc->rs_is_record)
         return record__why(why, wl, "not an amendable record kind%s%s", "",
                            "");
-    return record__check_map(sc, map, 1, why, wl);
+    return record__check_map(sc, map, 1, vals, why, wl);
+}
+
+int
+record_check_amend(uint32_t kind, const msgpack_object *map, char *why,
+                   size_t wl)
+{
+    const msgpack_object *vals[RECORD_MAX_ITEMS];
+
+    return record_check_amend_fields(kind, map, vals, why, wl);
 }
 
 int

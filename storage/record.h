@@ -149,6 +149,17 @@ int record_check(uint32_t kind, const msgpack_object *map, char *why,
 /* Validates an amendment's fields map against record kind kind. */
 int record_check_amend(uint32_t kind, const msgpack_object *map, char *why,
                        size_t whylen);
+/* record_check() and record_check_amend() that also hand back what they
+ * walked: on success vals[i] points into map at the value of field i of
+ * record_schema(kind) (an amendment's nil included), NULL when the field
+ * is absent. On failure vals is unspecified. */
+int record_check_fields(uint32_t kind, const msgpack_object *map,
+                        const msgpack_object *vals[static RECORD_MAX_ITEMS],
+                        char *why, size_t whylen);
+int record_check_amend_fields(
+    uint32_t kind, const msgpack_object *map,
+    const msgpack_object *vals[static RECORD_MAX_ITEMS], char *why,
+    size_t whylen);
 /* Checks one value against a field's type. */
 int record_check_value(const struct record_field *f, const msgpack_object *v,
                        char *why, size_t whylen);

@@ -16,16 +16,16 @@
 static const char *const view__schema[] = {
     /* Rows are keyed by the creating entry's position k (entries.k =
      * lid << 32 | seq): inserts during ingest append in key order, and
-     * lookups by id go through entries' id index. A second index keyed by
-     * the random id would rewrite most of its pages on every batch. */
-    "CREATE TABLE IF NOT EXISTS v_records("
-    "  k INTEGER PRIMARY KEY,"
-    "  id BLOB NOT NULL,"               /* record id = creating entry id */
+     * lookups by id go through the log store's id index. A second index
+     * keyed by the random id would rewrite most of its pages on every
+     * batch. Writing rows is most of what the view costs on ingest, so a
+     * row holds nothing its entry already says: the id and HLC are in
+     * entries (via k), the author key and audience in logs (lid = k >> 32);
+     * the views v_records and v_changes below join them back. */
+    "CREATE TABLE IF NOT EXISTS v_rec("
+    "  k INTEGER PRIMARY KEY,"          /* creating entry: entries.k */
     "  kind INTEGER NOT NULL,"
-    "  audience TEXT NOT NULL,"
-    "  author BLOB NOT NULL,"           /* node key of the creator */
     "  author_state TEXT NOT NULL,"
-    "  hlc INTEGER NOT NULL,"
     "  owner TEXT NOT NULL,"            /* owning state */
     "  grant_id BLOB,"                  /* grant relied on (on behalf) */
     "  base_why TEXT,"                  /* payload problem, NULL if fine */
@@ -47,26 +47,22 @@ static const char *const view__schema[] = {
     "  posted_from TEXT, posted_until TEXT, remit TEXT, assignees TEXT,"
     "  due TEXT, semester TEXT, acting_state TEXT"
     ");"
-    "CREATE INDEX IF NOT EXISTS v_records_grant ON v_records(grant_id)"
+    "CREATE INDEX IF NOT EXISTS v_rec_grant ON v_rec(grant_id)"
     "  WHERE grant_id IS NOT NULL;",
-    "CREATE TABLE IF NOT EXISTS v_changes("
-    "  k INTEGER PRIMARY KEY,"
-    "  id BLOB NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS v_chg("
+    "  k INTEGER PRIMARY KEY,"          /* the change's entry */
     "  target BLOB NOT NULL,"
     "  target_p INTEGER NOT NULL,"      /* 8-byte prefix of target */
     "  kind INTEGER NOT NULL,"
-    "  audience TEXT NOT NULL,"
-    "  author BLOB NOT NULL,"
     "  author_state TEXT NOT NULL,"
-    "  hlc INTEGER NOT NULL,"
     "  behalf TEXT,"
     "  grant_id BLOB,"
     "  status TEXT,"                    /* task-status: the new status */
     "  valid INTEGER NOT NULL DEFAULT 0,"
     "  why TEXT DEFAULT 'record not held'"
     ");"
-    "CREATE INDEX IF NOT EXISTS v_changes_target ON v_changes(target_p);"
-    "CREATE INDEX IF NOT EXISTS v_changes_grant ON v_changes(grant_id)"
+    "CREATE INDEX IF NOT EXISTS v_chg_target ON v_chg(target_p);"
+    "CREATE INDEX IF NOT EXISTS v_chg_grant ON v_chg(grant_id)"
     "  WHERE grant_id IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS v_grants("
     "  entry BLOB NOT NULL UNIQUE,"     /* publishing entry */
@@ -100,6 +96,27 @@ static const char *const view__schema[] = {
     ");"
     "CREATE INDEX IF NOT EXISTS v_revocations_grant ON"
     "  v_revocations(grant_id);",
+    /* The full rows, as tables v_records and v_changes held them before
+     * VIEW_VERSION 5 (same columns and meaning). CROSS JOIN keeps the
+     * view's own table the outer loop: its filters run before the two
+     * rowid lookups. */
+    "CREATE VIEW IF NOT EXISTS v_records AS SELECT r.k AS k, e.id AS id,"
+    "  r.kind AS kind, l.audience AS audience, l.author AS author,"
+    "  r.author_state AS author_state, e.hlc AS hlc, r.owner AS owner,"
+    "  r.grant_id AS grant_id, r.base_why AS base_why, r.valid AS valid,"
+    "  r.why AS why, r.status AS status, r.updated AS updated,"
+    "  r.retracted_by AS retracted_by, r.erased_by AS erased_by,"
+    "  r.task_status AS task_status, r.task_status_state AS"
+    "  task_status_state, r.task_status_by AS task_status_by, "
+    VIEW__FIELD_COLS " FROM v_rec r CROSS JOIN entries e ON e.k = r.k"
+    "  CROSS JOIN logs l ON l.lid = r.k >> 32;"
+    "CREATE VIEW IF NOT EXISTS v_changes AS SELECT c.k AS k, e.id AS id,"
+    "  c.target AS target, c.target_p AS target_p, c.kind AS kind,"
+    "  l.audience AS audience, l.author AS author, c.author_state AS"
+    "  author_state, e.hlc AS hlc, c.behalf AS behalf, c.grant_id AS"
+    "  grant_id, c.status AS status, c.valid AS valid, c.why AS why FROM"
+    "  v_chg c CROSS JOIN entries e ON e.k = c.k CROSS JOIN logs l ON"
+    "  l.lid = c.k >> 32;",
     /* Read-only views for people and scripts: ids in hex, only what takes
      * effect. */
     "CREATE VIEW IF NOT EXISTS records AS SELECT lower(hex(id)) AS id,"
@@ -159,15 +176,15 @@ static const char *const view__schema[] = {
     NULL,
 };
 
-static const char *const view__drop =
-    "DROP VIEW IF EXISTS records; DROP VIEW IF EXISTS observations;"
-    "DROP VIEW IF EXISTS meetings; DROP VIEW IF EXISTS trainings;"
-    "DROP VIEW IF EXISTS carriers; DROP VIEW IF EXISTS contacts;"
-    "DROP VIEW IF EXISTS postings; DROP VIEW IF EXISTS tasks;"
-    "DROP VIEW IF EXISTS acting_presidencies; DROP VIEW IF EXISTS changes;"
-    "DROP VIEW IF EXISTS grants; DROP VIEW IF EXISTS revocations;"
-    "DROP TABLE IF EXISTS v_records; DROP TABLE IF EXISTS v_changes;"
-    "DROP TABLE IF EXISTS v_grants; DROP TABLE IF EXISTS v_revocations;";
+/* Everything view_attach() has created under any VIEW_VERSION, views
+ * first. A name may be a table in one version and a view in another
+ * (v_records, v_changes), so each is dropped as what it is now. */
+static const char *const view__objects[] = {
+    "records",  "observations", "meetings", "trainings", "carriers",
+    "contacts", "postings",     "tasks",    "acting_presidencies",
+    "changes",  "grants",       "revocations", "v_records", "v_changes",
+    "v_rec",    "v_chg",        "v_grants", "v_revocations", NULL,
+};
 
 /* ---- context ---------------------------------------------------------- */
 
@@ -179,12 +196,25 @@ view__ctx_init(struct view_ctx *c)
         return ILONET_ENOMEM;
     for (uint32_t k = 0; k < KIND_COUNT_; k++) {
         const struct record_schema *sc = record_schema(k);
+        signed char ncol = 0;
 
         memset(c->vc_col[k], -1, sizeof(c->vc_col[k]));
+        c->vc_f_behalf[k] = c->vc_f_grant[k] = -1;
+        c->vc_f_category[k] = c->vc_f_for[k] = -1;
         for (size_t i = 0; sc && i < sc->rs_nfields && i < RECORD_MAX_ITEMS;
              i++) {
-            size_t col = record_column_index(&sc->rs_fields[i]);
-            c->vc_col[k][i] = col == (size_t)-1 ? -1 : (signed char)col;
+            const char *name = sc->rs_fields[i].rf_name;
+
+            if (sc->rs_fields[i].rf_column)
+                c->vc_col[k][i] = ncol++;
+            if (strcmp(name, "on-behalf-of") == 0)
+                c->vc_f_behalf[k] = (signed char)i;
+            else if (strcmp(name, "grant") == 0)
+                c->vc_f_grant[k] = (signed char)i;
+            else if (strcmp(name, "category") == 0)
+                c->vc_f_category[k] = (signed char)i;
+            else if (strcmp(name, "for") == 0)
+                c->vc_f_for[k] = (signed char)i;
         }
     }
     return 0;
@@ -343,7 +373,7 @@ view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
     c->vc_pflags = pflags;
     state = view__author_state(c, s, author);
     if (sc->rs_is_record)
-        return view__record_create(c, s, e, audience, author, state);
+        return view__record_create(c, s, e, audience, state);
     switch (kind) {
     case KIND_AMEND:
     case KIND_RETRACT:
@@ -385,6 +415,36 @@ view__exec(struct store *s, const char *sql)
     return store_err(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL));
 }
 
+/* Drops every object of view__objects that exists. */
+static int
+view__drop_all(struct store *s)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT upper(type) FROM sqlite_master"
+                                     " WHERE name = ? AND type IN"
+                                     " ('table', 'view')");
+    char sql[96];
+    int rc;
+
+    for (size_t i = 0; view__objects[i]; i++) {
+        if (!st)
+            return ILONET_EIO;
+        sqlite3_bind_text(st, 1, view__objects[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            snprintf(sql, sizeof(sql), "DROP %s %s",
+                     (const char *)sqlite3_column_text(st, 0),
+                     view__objects[i]);
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            continue;
+        if (rc != SQLITE_ROW)
+            return store_err(rc);
+        if ((rc = view__exec(s, sql)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* The column literal must match the record schema's column list. */
 static int
 view__columns_ok(void)
@@ -416,7 +476,7 @@ view_attach(struct store *s)
 
     if (!s)
         return ILONET_EINVAL;
-    if (!view__columns_ok())
+    if (!view__columns_ok() || !view__kinds_ok())
         return ILONET_EIO; /* programming error: schema drift */
     if ((rc = store_begin(s)) != 0)
         return rc;
@@ -424,7 +484,7 @@ view_attach(struct store *s)
     if (rc != 0 && rc != ILONET_ENOTFOUND)
         goto fail;
     if (rc == 0 && ver != VIEW_VERSION) {
-        if ((rc = view__exec(s, view__drop)) != 0)
+        if ((rc = view__drop_all(s)) != 0)
             goto fail;
         rebuild = 1;
     } else if (rc == ILONET_ENOTFOUND) {
@@ -542,7 +602,7 @@ view_rebuild(struct store *s)
         return rc;
     if ((rc = store_begin(s)) != 0)
         goto out_ctx;
-    if ((rc = view__exec(s, "DELETE FROM v_records; DELETE FROM v_changes;"
+    if ((rc = view__exec(s, "DELETE FROM v_rec; DELETE FROM v_chg;"
                             "DELETE FROM v_grants;"
                             "DELETE FROM v_revocations;")) != 0)
         goto fail;
@@ -833,8 +893,10 @@ view_record_find(struct store *s, const char *hex,
         return rc;
     if (nk > 64)
         return ILONET_EINVAL; /* far too short to name one record */
-    st = store_stmt(s, "SELECT id, kind, audience, owner, author_state,"
-                       " status, valid, category FROM v_records WHERE k = ?");
+    st = store_stmt(s, "SELECT e.id, r.kind, l.audience, r.owner,"
+                       " r.author_state, r.status, r.valid, r.category FROM"
+                       " v_rec r CROSS JOIN entries e ON e.k = r.k CROSS JOIN"
+                       " logs l ON l.lid = r.k >> 32 WHERE r.k = ?");
     if (!st)
         return ILONET_EIO;
     for (size_t i = 0; i < nk; i++) {
@@ -880,7 +942,7 @@ view_task_assignees(struct store *s, const uint8_t id[static HASH_LEN],
         out[0] = '\0';
     if ((rc = log_find(s, id, &k)) != 0)
         return rc == ILONET_ENOTFOUND ? 0 : rc;
-    st = store_stmt(s, "SELECT assignees FROM v_records WHERE k = ?");
+    st = store_stmt(s, "SELECT assignees FROM v_rec WHERE k = ?");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, k);

@@ -16,18 +16,19 @@
  * view_hash(). All functions run on the store's thread and return 0 or a
  * negative ilonet code.
  *
- * Tables (plain SQL, see docs/VIEW.md): v_records (one row per record:
- * provenance, effective fields, status), v_changes (every amendment,
- * retraction, erasure and task status change, with whether it took effect
- * and why not), v_grants, v_revocations; and read-only SQL views for
- * people and scripts: observations, meetings, trainings, carriers,
- * contacts, postings, tasks, acting_presidencies, grants, revocations,
- * records, changes.
+ * Tables (plain SQL, see docs/VIEW.md): v_records (a view over table
+ * v_rec, entries and logs: one row per record: provenance, effective
+ * fields, status), v_changes (over v_chg: every amendment, retraction,
+ * erasure and task status change, with whether it took effect and why
+ * not), v_grants, v_revocations; and read-only SQL views for people and
+ * scripts: observations, meetings, trainings, carriers, contacts,
+ * postings, tasks, acting_presidencies, grants, revocations, records,
+ * changes.
  */
 
 /* Layout and rule version, kept in store meta "view_version"; a store
  * whose view has another version is rebuilt by view_attach(). */
-#define VIEW_VERSION 4
+#define VIEW_VERSION 5
 
 /* Creates/migrates view tables and installs the entry hook on s. A view
  * of an older layout is dropped and rebuilt. The hook's memory is released

@@ -42,8 +42,12 @@ struct view_ctx {
      * knows it (rebuild); otherwise looked up */
     int vc_has_k;
     int64_t vc_k;
-    /* column index per field, per record kind (filled at init) */
+    /* per record kind, per schema field: its place among the kind's
+     * columns (view__kind()), -1 when it has none (filled at init) */
     signed char vc_col[KIND_COUNT_][RECORD_MAX_ITEMS];
+    /* per kind: schema index of these fields, -1 when the kind has none */
+    signed char vc_f_behalf[KIND_COUNT_], vc_f_grant[KIND_COUNT_];
+    signed char vc_f_category[KIND_COUNT_], vc_f_for[KIND_COUNT_];
     /* VIEW__P_* flags of the payload of the entry being applied */
     unsigned vc_pflags;
 };
@@ -85,10 +89,25 @@ int view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
 
 /* ---- records (view_records.c) ----------------------------------------- */
 
-/* A record-creating entry. */
+/* The statements that write a record kind's row: they name only the
+ * kind's field columns (vk_cols, in schema order), so the other field
+ * columns stay NULL without a parameter each. */
+struct view_kind {
+    uint32_t vk_kind;
+    size_t vk_ncols;
+    const char *vk_cols; /* "category, detail, ..." */
+    const char *vk_ins;  /* insert of a new row */
+    const char *vk_upd;  /* recompute's update */
+};
+
+/* The statements of record kind kind, or NULL for another kind. */
+const struct view_kind *view__kind(uint32_t kind);
+/* 1 if view__kind() agrees with record_schema() for every record kind. */
+int view__kinds_ok(void);
+
+/* A record-creating entry (its author key is in logs, via e_k). */
 int view__record_create(struct view_ctx *c, struct store *s,
                         const struct entry *e, const char *audience,
-                        const uint8_t author[static KEY_PK_LEN],
                         const char *author_state);
 /* An amend/retract/erase/task-status entry. */
 int view__change_add(struct view_ctx *c, struct store *s,

@@ -9,11 +9,11 @@
 
 /*
  * Order independence comes from never updating a record in place from one
- * change: every change is kept in v_changes keyed by its target, and a
+ * change: every change is kept in v_chg keyed by its target, and a
  * record's row is recomputed from its creation payload plus all changes
  * in LWW order (hlc, author key, entry id) whenever any of them (or a
  * grant they rely on) arrives. A change whose record has not arrived yet
- * simply waits in v_changes.
+ * simply waits in v_chg.
  */
 
 #define VIEW__WHY 200
@@ -70,31 +70,117 @@ view__bind_value(struct view_ctx *c, sqlite3_stmt *st, int i,
     }
 }
 
-/* Column values of a record kind's map into vals[VIEW__NCOLS]. */
+/* Values of a record kind's map by schema field into vals
+ * (RECORD_MAX_ITEMS, NULL when absent). The map passed record_check() for
+ * kind when it was applied, so its keys are known fields in schema order
+ * (canonical maps are sorted, so are the schemas): one merge walk. */
 static void
-view__collect(struct view_ctx *c, uint32_t kind, const msgpack_object *map,
+view__collect(uint32_t kind, const msgpack_object *map,
               const msgpack_object **vals)
 {
     const struct record_schema *sc = record_schema(kind);
+    size_t f = 0;
 
+    for (size_t i = 0; i < RECORD_MAX_ITEMS; i++)
+        vals[i] = NULL;
     if (!sc || !map || map->type != MSGPACK_OBJECT_MAP)
         return;
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
+    for (uint32_t i = 0; i < map->via.map.size && f < sc->rs_nfields; i++) {
         const msgpack_object *k = &map->via.map.ptr[i].key;
 
         if (k->type != MSGPACK_OBJECT_STR)
             continue;
-        for (size_t f = 0; f < sc->rs_nfields; f++) {
+        for (; f < sc->rs_nfields; f++) {
             const char *n = sc->rs_fields[f].rf_name;
+
             if (strlen(n) == k->via.str.size &&
                 memcmp(n, k->via.str.ptr, k->via.str.size) == 0) {
-                int col = c->vc_col[kind][f];
-                if (col >= 0)
-                    vals[col] = &map->via.map.ptr[i].val;
+                vals[f++] = &map->via.map.ptr[i].val;
                 break;
             }
         }
     }
+}
+
+/* ---- statements per record kind ---------------------------------------- */
+
+#define VIEW__INS                                                              \
+    "INSERT OR IGNORE INTO v_rec(k, kind, author_state, owner, grant_id,"     \
+    " base_why, valid, why, status, task_status, "
+#define VIEW__INS_NFIXED 10
+#define VIEW__UPD                                                              \
+    "UPDATE v_rec SET (valid, why, status, updated, retracted_by, erased_by," \
+    " task_status, task_status_state, task_status_by, "
+#define VIEW__UPD_NFIXED 9
+#define VIEW__KIND(kind, n, cols, qs)                                          \
+    {kind, n, cols, VIEW__INS cols ") VALUES(?,?,?,?,?,?,?,?,?,?," qs ")",    \
+     VIEW__UPD cols ") = (?,?,?,?,?,?,?,?,?," qs ") WHERE k = ?"}
+
+static const struct view_kind view__kinds[] = {
+    VIEW__KIND(KIND_OBSERVATION, 11,
+               "category, detail, figure, level, nationality, period, place,"
+               " reliability, source, summary, unit",
+               "?,?,?,?,?,?,?,?,?,?,?"),
+    VIEW__KIND(KIND_MEETING, 7,
+               "commission, convenor, date, participants, place, reason,"
+               " topics",
+               "?,?,?,?,?,?,?"),
+    VIEW__KIND(KIND_TRAINING, 7,
+               "attendees, date, detail, organiser, place, title, type",
+               "?,?,?,?,?,?,?"),
+    VIEW__KIND(KIND_CARRIER, 5, "carrier, date, detail, position, states",
+               "?,?,?,?,?"),
+    VIEW__KIND(KIND_CONTACT, 6,
+               "counterpart, date, place, summary, topics, type",
+               "?,?,?,?,?,?"),
+    VIEW__KIND(KIND_POSTING, 5,
+               "posted_from, officers, post, remit, posted_until",
+               "?,?,?,?,?"),
+    VIEW__KIND(KIND_TASK, 4, "detail, due, assignees, title", "?,?,?,?"),
+    VIEW__KIND(KIND_ACTING_PRESIDENCY, 3, "reason, semester, acting_state",
+               "?,?,?"),
+};
+
+const struct view_kind *
+view__kind(uint32_t kind)
+{
+    for (size_t i = 0; i < sizeof(view__kinds) / sizeof(view__kinds[0]); i++)
+        if (view__kinds[i].vk_kind == kind)
+            return &view__kinds[i];
+    return NULL;
+}
+
+int
+view__kinds_ok(void)
+{
+    for (uint32_t k = 0; k < KIND_COUNT_; k++) {
+        const struct record_schema *sc = record_schema(k);
+        const struct view_kind *vk = view__kind(k);
+        const char *p;
+        size_t n = 0;
+
+        if (!sc || !sc->rs_is_record)
+            continue;
+        if (!vk)
+            return 0;
+        p = vk->vk_cols;
+        for (size_t i = 0; i < sc->rs_nfields; i++) {
+            const char *col = sc->rs_fields[i].rf_column;
+            size_t l;
+
+            if (!col)
+                continue;
+            l = strlen(col);
+            if (strncmp(p, col, l) != 0 ||
+                (p[l] != '\0' && strncmp(p + l, ", ", 2) != 0))
+                return 0;
+            p += l + (p[l] ? 2 : 0);
+            n++;
+        }
+        if (*p || n != vk->vk_ncols)
+            return 0;
+    }
+    return 1;
 }
 
 /* 1 if the msgpack array of state codes holds state. */
@@ -122,45 +208,60 @@ view__idp(const uint8_t id[static HASH_LEN])
 
 /* ---- creation -------------------------------------------------------- */
 
+/* A state code (at most KEY_STATE_MAX bytes used) into out. */
+static void
+view__state_copy(char out[static KEY_STATE_MAX + 1], const char *state)
+{
+    size_t n = strnlen(state, KEY_STATE_MAX);
+
+    memcpy(out, state, n);
+    out[n] = '\0';
+}
+
+/* Field i of a schema's values, or NULL (i < 0: the kind has no such
+ * field). */
+static const msgpack_object *
+view__field(const msgpack_object *const *vals, signed char i)
+{
+    return i < 0 ? NULL : vals[i];
+}
+
 int
 view__record_create(struct view_ctx *c, struct store *s,
                     const struct entry *e, const char *audience,
-                    const uint8_t author[static KEY_PK_LEN],
                     const char *author_state)
 {
-    static const char *const sql_ins =
-        "INSERT OR IGNORE INTO v_records(id, kind, audience, k, author,"
-        " author_state, hlc, owner, grant_id, base_why, valid, why, status,"
-        " task_status, " VIEW__FIELD_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
-        "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-        "?,?)";
     uint32_t kind = (uint32_t)e->e_h.h_kind;
-    const msgpack_object *vals[VIEW__NCOLS] = {0};
+    const struct view_kind *vk = view__kind(kind);
+    const msgpack_object *vals[RECORD_MAX_ITEMS];
     const msgpack_object *behalf = NULL, *grant = NULL;
     char why[VIEW__WHY], owner[KEY_STATE_MAX + 1], cat[32] = "";
     const char *base_why = NULL, *reason = NULL;
     msgpack_object o;
     sqlite3_stmt *st;
     int64_t k;
-    int valid = 0, rc;
+    int valid = 0, have_vals = 0, rc;
 
+    if (!vk)
+        return ILONET_EKIND;
     if ((rc = view__entry_k(c, s, e, &k)) != 0)
         return rc;
-    snprintf(owner, sizeof(owner), "%s", author_state);
+    view__state_copy(owner, author_state);
     if (!e->e_payload) {
         base_why = "payload erased";
     } else if (view__unpack(c, e->e_payload, e->e_payload_len, c->vc_pflags,
                             &o) != 0) {
         base_why = "payload is not a canonical map";
-    } else if (record_check(kind, &o, why, sizeof(why)) != 0) {
+    } else if (record_check_fields(kind, &o, vals, why, sizeof(why)) != 0) {
         base_why = why;
     } else {
-        behalf = view__get(&o, "on-behalf-of");
-        grant = view__get(&o, "grant");
+        have_vals = 1;
+        behalf = view__field(vals, c->vc_f_behalf[kind]);
+        grant = view__field(vals, c->vc_f_grant[kind]);
         if (behalf)
             view__cstr(behalf, owner, sizeof(owner));
-        view__cstr(view__get(&o, "category"), cat, sizeof(cat));
-        view__collect(c, kind, &o, vals);
+        view__cstr(view__field(vals, c->vc_f_category[kind]), cat,
+                   sizeof(cat));
     }
     if (base_why) {
         reason = base_why;
@@ -183,32 +284,36 @@ view__record_create(struct view_ctx *c, struct store *s,
     } else {
         valid = 1;
     }
-    st = store_stmt(s, sql_ins);
+    st = store_stmt(s, vk->vk_ins);
     if (!st)
         return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, e->e_id, HASH_LEN, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(st) !=
+        (int)(VIEW__INS_NFIXED + vk->vk_ncols))
+        return ILONET_EIO; /* programming error: view__kinds[] */
+    sqlite3_bind_int64(st, 1, k);
     sqlite3_bind_int(st, 2, (int)kind);
-    sqlite3_bind_text(st, 3, audience, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, k);
-    sqlite3_bind_blob(st, 5, author, KEY_PK_LEN, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, author_state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, (int64_t)e->e_h.h_hlc);
-    sqlite3_bind_text(st, 8, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, author_state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, owner, -1, SQLITE_STATIC);
     if (grant && behalf && strcmp(owner, author_state) != 0)
-        sqlite3_bind_blob(st, 9, grant->via.bin.ptr, HASH_LEN,
+        sqlite3_bind_blob(st, 5, grant->via.bin.ptr, HASH_LEN,
                           SQLITE_STATIC);
     if (base_why)
-        sqlite3_bind_text(st, 10, base_why, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 11, valid);
+        sqlite3_bind_text(st, 6, base_why, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, valid);
     if (reason)
-        sqlite3_bind_text(st, 12, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 13, e->e_payload ? "active" : "erased", -1,
+        sqlite3_bind_text(st, 8, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, e->e_payload ? "active" : "erased", -1,
                       SQLITE_STATIC);
     if (kind == KIND_TASK && e->e_payload)
-        sqlite3_bind_text(st, 14, "open", -1, SQLITE_STATIC);
-    for (int i = 0; i < VIEW__NCOLS; i++)
-        if (vals[i] && (rc = view__bind_value(c, st, 15 + i, vals[i])) != 0)
+        sqlite3_bind_text(st, 10, "open", -1, SQLITE_STATIC);
+    for (size_t i = 0; have_vals && i < RECORD_MAX_ITEMS; i++) {
+        int col = c->vc_col[kind][i];
+
+        if (col >= 0 && vals[i] &&
+            (rc = view__bind_value(c, st, VIEW__INS_NFIXED + 1 + col,
+                                   vals[i])) != 0)
             return sqlite3_reset(st), rc;
+    }
     if ((rc = view__step_done(st)) != 0)
         return rc;
     if (c->vc_bulk || sqlite3_changes(store_db(s)) == 0)
@@ -216,7 +321,7 @@ view__record_create(struct view_ctx *c, struct store *s,
     /* Changes that arrived before the record wait for it. The prefix
      * alone answers from the index; another record's change with the same
      * prefix only costs a recompute that writes the row just inserted. */
-    st = store_stmt(s, "SELECT 1 FROM v_changes WHERE target_p = ? LIMIT 1");
+    st = store_stmt(s, "SELECT 1 FROM v_chg WHERE target_p = ? LIMIT 1");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, view__idp(e->e_id));
@@ -229,27 +334,76 @@ view__record_create(struct view_ctx *c, struct store *s,
 
 /* ---- changes ---------------------------------------------------------- */
 
+/* One change of a record as recompute sees it: its v_chg row, with what
+ * its entry and log say (id, HLC, audience, author key) and, for an
+ * amendment, its payload. */
+struct view__change {
+    int64_t ch_k;
+    uint8_t ch_id[HASH_LEN];
+    uint8_t ch_author[KEY_PK_LEN];
+    uint32_t ch_kind;
+    char ch_audience[ENTRY_AUDIENCE_MAX + 1];
+    char ch_state[KEY_STATE_MAX + 1];
+    char ch_behalf[KEY_STATE_MAX + 1];
+    int ch_has_grant;
+    uint8_t ch_grant[HASH_LEN];
+    uint64_t ch_hlc;
+    char ch_status[16];
+    int ch_valid;
+    char ch_why[VIEW__WHY];
+    msgpack_object ch_payload; /* amendments: NIL when not held */
+    int ch_new;                /* not in v_chg yet (recompute's add) */
+};
+
+static int view__recompute_with(struct view_ctx *c, struct store *s,
+                                const uint8_t id[static HASH_LEN],
+                                struct view__change *add);
+
+/* Writes change ch to v_chg as it stands (valid, why). */
+static int
+view__change_insert(struct store *s, const struct view__change *ch,
+                    const uint8_t target[static HASH_LEN])
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "INSERT OR IGNORE INTO v_chg(k, target, target_p, kind,"
+           " author_state, behalf, grant_id, status, valid, why)"
+           " VALUES(?,?,?,?,?,?,?,?,?,?)");
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, ch->ch_k);
+    sqlite3_bind_blob(st, 2, target, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, view__idp(target));
+    sqlite3_bind_int(st, 4, (int)ch->ch_kind);
+    sqlite3_bind_text(st, 5, ch->ch_state, -1, SQLITE_STATIC);
+    if (ch->ch_behalf[0])
+        sqlite3_bind_text(st, 6, ch->ch_behalf, -1, SQLITE_STATIC);
+    if (ch->ch_has_grant)
+        sqlite3_bind_blob(st, 7, ch->ch_grant, HASH_LEN, SQLITE_STATIC);
+    if (ch->ch_status[0])
+        sqlite3_bind_text(st, 8, ch->ch_status, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 9, ch->ch_valid);
+    if (ch->ch_why[0])
+        sqlite3_bind_text(st, 10, ch->ch_why, -1, SQLITE_STATIC);
+    return view__step_done(st);
+}
+
 int
 view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
                  const char *audience,
                  const uint8_t author[static KEY_PK_LEN],
                  const char *author_state)
 {
-    static const char *const sql_ins =
-        "INSERT OR IGNORE INTO v_changes(id, target, target_p, kind,"
-        " audience, k, author, author_state, hlc, behalf, grant_id, status,"
-        " why)"
-        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)";
     uint32_t kind = (uint32_t)e->e_h.h_kind;
     const msgpack_object *target, *behalf, *grant, *status;
+    struct view__change ch;
+    uint8_t t[HASH_LEN];
     char why[VIEW__WHY];
-    const char *bad = NULL;
     msgpack_object o;
-    sqlite3_stmt *st;
-    int64_t k;
     int rc;
 
-    if ((rc = view__entry_k(c, s, e, &k)) != 0)
+    memset(&ch, 0, sizeof(ch));
+    if ((rc = view__entry_k(c, s, e, &ch.ch_k)) != 0)
         return rc;
     /* Without its payload a change names no target: it cannot act. */
     if (!e->e_payload ||
@@ -261,92 +415,40 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
     if (!target || target->type != MSGPACK_OBJECT_BIN ||
         target->via.bin.size != HASH_LEN)
         return 0;
-    if (record_check(kind, &o, why, sizeof(why)) != 0)
-        bad = why;
-    behalf = view__get(&o, "on-behalf-of");
-    grant = view__get(&o, "grant");
-    status = view__get(&o, "status");
-    st = store_stmt(s, sql_ins);
-    if (!st)
-        return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, e->e_id, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, target->via.bin.ptr, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3,
-                       view__idp((const uint8_t *)target->via.bin.ptr));
-    sqlite3_bind_int(st, 4, (int)kind);
-    sqlite3_bind_text(st, 5, audience, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, k);
-    sqlite3_bind_blob(st, 7, author, KEY_PK_LEN, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, author_state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, (int64_t)e->e_h.h_hlc);
-    if (!bad) {
-        view__bind_str(st, 10, behalf);
-        if (grant)
-            sqlite3_bind_blob(st, 11, grant->via.bin.ptr, HASH_LEN,
-                              SQLITE_STATIC);
-        view__bind_str(st, 12, status);
-    }
-    /* "bad:" marks a payload problem: recompute keeps it as the reason */
-    if (bad) {
-        char *b = msgpack_zone_malloc(&c->vc_zone, strlen(bad) + 5);
-        if (!b)
-            return sqlite3_reset(st), ILONET_ENOMEM;
-        memcpy(b, "bad:", 4);
-        memcpy(b + 4, bad, strlen(bad) + 1);
-        sqlite3_bind_text(st, 13, b, -1, SQLITE_STATIC);
+    memcpy(t, target->via.bin.ptr, HASH_LEN);
+    /* The change exactly as view__load_changes() would read its row back
+     * (a "bad:" why marks a payload problem: recompute keeps it as the
+     * reason and nothing else of the payload counts). */
+    memcpy(ch.ch_id, e->e_id, HASH_LEN);
+    memcpy(ch.ch_author, author, KEY_PK_LEN);
+    ch.ch_kind = kind;
+    snprintf(ch.ch_audience, sizeof(ch.ch_audience), "%s", audience);
+    snprintf(ch.ch_state, sizeof(ch.ch_state), "%s", author_state);
+    ch.ch_hlc = e->e_h.h_hlc;
+    ch.ch_payload = view__nil;
+    if (record_check(kind, &o, why, sizeof(why)) != 0) {
+        snprintf(ch.ch_why, sizeof(ch.ch_why), "bad:%s", why);
     } else {
-        sqlite3_bind_text(st, 13, "record not held", -1, SQLITE_STATIC);
+        behalf = view__get(&o, "on-behalf-of");
+        grant = view__get(&o, "grant");
+        status = view__get(&o, "status");
+        view__cstr(behalf, ch.ch_behalf, sizeof(ch.ch_behalf));
+        if (grant) {
+            ch.ch_has_grant = 1;
+            memcpy(ch.ch_grant, grant->via.bin.ptr, HASH_LEN);
+        }
+        view__cstr(status, ch.ch_status, sizeof(ch.ch_status));
+        if (kind == KIND_AMEND)
+            ch.ch_payload = o;
+        snprintf(ch.ch_why, sizeof(ch.ch_why), "record not held");
     }
-    if ((rc = view__step_done(st)) != 0)
-        return rc;
-    if (c->vc_bulk || sqlite3_changes(store_db(s)) == 0)
-        return 0;
-    {
-        uint8_t t[HASH_LEN];
-        memcpy(t, target->via.bin.ptr, HASH_LEN);
-        return view__recompute(c, s, t);
-    }
+    /* Rebuild: every change waits; records are recomputed at the end. */
+    if (c->vc_bulk)
+        return view__change_insert(s, &ch, t);
+    return view__recompute_with(c, s, t, &ch);
 }
 
 /* ---- recompute ----------------------------------------------------------- */
-
-struct view__change {
-    int64_t ch_k;
-    uint8_t ch_id[HASH_LEN];
-    uint32_t ch_kind;
-    char ch_audience[ENTRY_AUDIENCE_MAX + 1];
-    char ch_state[KEY_STATE_MAX + 1];
-    char ch_behalf[KEY_STATE_MAX + 1];
-    int ch_has_grant;
-    uint8_t ch_grant[HASH_LEN];
-    uint64_t ch_hlc;
-    char ch_status[16];
-    int ch_valid;
-    char ch_why[VIEW__WHY];
-};
-
-/* Loads the payload of entry id into the zone; *o NIL when not held. */
-static int
-view__load_payload(struct view_ctx *c, struct store *s, int64_t k,
-                   msgpack_object *o)
-{
-    sqlite3_stmt *st = store_stmt(s, "SELECT payload FROM entries WHERE"
-                                     " k = ?");
-    int rc;
-
-    *o = view__nil;
-    if (!st)
-        return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, k);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
-        if (view__unpack(c, sqlite3_column_blob(st, 0),
-                         (size_t)sqlite3_column_bytes(st, 0), 0, o) != 0)
-            *o = view__nil;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
-}
 
 static int
 view__erase_payload(struct store *s, int64_t k)
@@ -356,15 +458,36 @@ view__erase_payload(struct store *s, int64_t k)
     return log_erase_at(s, k);
 }
 
-/* Loads every change of a record, in LWW order. *out is malloc'd. */
+/* LWW order: (HLC, author key, entry id), as SQL would order the
+ * columns (HLCs are below 2^63). */
 static int
-view__load_changes(struct store *s, const uint8_t id[static HASH_LEN],
+view__change_cmp(const void *a, const void *b)
+{
+    const struct view__change *x = a, *y = b;
+    int c;
+
+    if ((int64_t)x->ch_hlc != (int64_t)y->ch_hlc)
+        return (int64_t)x->ch_hlc < (int64_t)y->ch_hlc ? -1 : 1;
+    if ((c = memcmp(x->ch_author, y->ch_author, KEY_PK_LEN)) != 0)
+        return c;
+    return memcmp(x->ch_id, y->ch_id, HASH_LEN);
+}
+
+/* Loads every change of a record, with the payloads of amendments into
+ * the zone, in LWW order. *out is malloc'd. */
+static int
+view__load_changes(struct view_ctx *c, struct store *s,
+                   const uint8_t id[static HASH_LEN],
                    struct view__change **out, size_t *n)
 {
+    /* unordered: a handful of rows sorts faster in C than through
+     * SQLite's sorter */
     sqlite3_stmt *st = store_stmt(
-        s, "SELECT id, kind, audience, author_state, behalf, grant_id, hlc,"
-           " status, valid, why, k FROM v_changes WHERE target_p = ? AND"
-           " target = ? ORDER BY hlc, author, id");
+        s, "SELECT e.id, c.kind, l.audience, c.author_state, c.behalf,"
+           " c.grant_id, e.hlc, c.status, c.valid, c.why, c.k, l.author,"
+           " IIF(c.kind = ?3, e.payload, NULL) FROM v_chg c CROSS JOIN"
+           " entries e ON e.k = c.k CROSS JOIN logs l ON l.lid = c.k >> 32"
+           " WHERE c.target_p = ?1 AND c.target = ?2");
     struct view__change *v = NULL;
     size_t cap = 0;
     int rc;
@@ -375,6 +498,7 @@ view__load_changes(struct store *s, const uint8_t id[static HASH_LEN],
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, view__idp(id));
     sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, KIND_AMEND);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct view__change *ch;
 
@@ -385,6 +509,11 @@ view__load_changes(struct store *s, const uint8_t id[static HASH_LEN],
                 goto fail;
             }
             v = p;
+        }
+        if (sqlite3_column_bytes(st, 0) != HASH_LEN ||
+            sqlite3_column_bytes(st, 11) != KEY_PK_LEN) {
+            rc = ILONET_EMALFORMED;
+            goto fail;
         }
         ch = &v[(*n)++];
         memset(ch, 0, sizeof(*ch));
@@ -410,12 +539,22 @@ view__load_changes(struct store *s, const uint8_t id[static HASH_LEN],
             snprintf(ch->ch_why, sizeof(ch->ch_why), "%s",
                      (const char *)sqlite3_column_text(st, 9));
         ch->ch_k = sqlite3_column_int64(st, 10);
+        memcpy(ch->ch_author, sqlite3_column_blob(st, 11), KEY_PK_LEN);
+        /* bytes from the file, gone at the next step: checked, copied */
+        ch->ch_payload = view__nil;
+        if (sqlite3_column_type(st, 12) == SQLITE_BLOB &&
+            view__unpack(c, sqlite3_column_blob(st, 12),
+                         (size_t)sqlite3_column_bytes(st, 12), 0,
+                         &ch->ch_payload) != 0)
+            ch->ch_payload = view__nil;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         rc = store_err(rc);
         goto fail;
     }
+    if (*n > 1)
+        qsort(v, *n, sizeof(*v), view__change_cmp);
     *out = v;
     return 0;
 fail:
@@ -438,18 +577,27 @@ struct view__rec {
     uint64_t r_hlc;
 };
 
+/* Loads the row of record id and unpacks its creating payload into the
+ * zone (*base NIL when the payload is not held or unreadable).
+ * ILONET_ENOTFOUND when the record is not held. */
 static int
-view__load_record(struct store *s, const uint8_t id[static HASH_LEN],
-                  struct view__rec *r)
+view__load_record(struct view_ctx *c, struct store *s,
+                  const uint8_t id[static HASH_LEN], struct view__rec *r,
+                  msgpack_object *base)
 {
     sqlite3_stmt *st;
     int64_t k;
     int rc;
 
+    *base = view__nil;
     if ((rc = log_find(s, id, &k)) != 0)
         return rc;
-    st = store_stmt(s, "SELECT kind, audience, author_state, owner, grant_id,"
-                       " base_why, hlc, k FROM v_records WHERE k = ?");
+    /* one statement for the row, its entry's HLC and payload, and the
+     * log's audience */
+    st = store_stmt(s, "SELECT r.kind, l.audience, r.author_state, r.owner,"
+                       " r.grant_id, r.base_why, e.hlc, e.payload FROM v_rec"
+                       " r CROSS JOIN entries e ON e.k = r.k CROSS JOIN logs"
+                       " l ON l.lid = r.k >> 32 WHERE r.k = ?");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, k);
@@ -459,6 +607,7 @@ view__load_record(struct store *s, const uint8_t id[static HASH_LEN],
         return rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
     }
     memset(r, 0, sizeof(*r));
+    r->r_k = k;
     r->r_kind = (uint32_t)sqlite3_column_int(st, 0);
     snprintf(r->r_audience, sizeof(r->r_audience), "%s",
              (const char *)sqlite3_column_text(st, 1));
@@ -476,7 +625,11 @@ view__load_record(struct store *s, const uint8_t id[static HASH_LEN],
                  (const char *)sqlite3_column_text(st, 5));
     }
     r->r_hlc = (uint64_t)sqlite3_column_int64(st, 6);
-    r->r_k = sqlite3_column_int64(st, 7);
+    /* bytes from the file, about to go with the reset: checked, copied */
+    if (sqlite3_column_type(st, 7) == SQLITE_BLOB &&
+        view__unpack(c, sqlite3_column_blob(st, 7),
+                     (size_t)sqlite3_column_bytes(st, 7), 0, base) != 0)
+        *base = view__nil;
     sqlite3_reset(st);
     return 0;
 }
@@ -484,18 +637,17 @@ view__load_record(struct store *s, const uint8_t id[static HASH_LEN],
 /* Decides whether one change takes effect; fills why when not, and
  * *acting with the state it acts as. */
 static int
-view__change_ok(struct view_ctx *c, struct store *s,
-                const struct view__rec *r, const char *category,
-                const msgpack_object *assignees, struct view__change *ch,
-                const char **acting, msgpack_object *fields, char *why,
+view__change_ok(struct store *s, const struct view__rec *r,
+                const char *category, const msgpack_object *assignees,
+                struct view__change *ch, const char **acting,
+                const msgpack_object **fields, int *has_fields, char *why,
                 size_t wl)
 {
     struct view_auth_req ar;
-    msgpack_object p;
-    int rc;
+    const msgpack_object *p = &ch->ch_payload;
 
     *acting = ch->ch_state;
-    *fields = view__nil;
+    *has_fields = 0;
     if (strncmp(ch->ch_why, "bad:", 4) == 0) {
         snprintf(why, wl, "%s", ch->ch_why + 4);
         return 0;
@@ -527,16 +679,16 @@ view__change_ok(struct view_ctx *c, struct store *s,
     case KIND_AMEND:
         if (strcmp(*acting, r->r_owner) != 0)
             break;
-        if ((rc = view__load_payload(c, s, ch->ch_k, &p)) != 0)
-            return rc;
-        if (p.type == MSGPACK_OBJECT_MAP) {
-            const msgpack_object *f = wire_map_get(&p, "fields");
-            if (!f || record_check_amend(r->r_kind, f, why, wl) != 0) {
+        if (p->type == MSGPACK_OBJECT_MAP) {
+            const msgpack_object *f = wire_map_get(p, "fields");
+            if (!f ||
+                record_check_amend_fields(r->r_kind, f, fields, why, wl) !=
+                    0) {
                 if (!f)
                     snprintf(why, wl, "no fields");
                 return 0;
             }
-            *fields = *f;
+            *has_fields = 1;
         }
         return 1;
     case KIND_RETRACT:
@@ -577,19 +729,24 @@ int
 view__recompute(struct view_ctx *c, struct store *s,
                 const uint8_t id[static HASH_LEN])
 {
-    static const char *const sql_upd =
-        "UPDATE v_records SET valid = ?, why = ?, status = ?, updated = ?,"
-        " retracted_by = ?, erased_by = ?, task_status = ?,"
-        " task_status_state = ?, task_status_by = ?, category = ?,"
-        " summary = ?, detail = ?, nationality = ?, figure = ?, unit = ?,"
-        " period = ?, level = ?, reliability = ?, source = ?, place = ?,"
-        " date = ?, convenor = ?, participants = ?, commission = ?,"
-        " reason = ?, topics = ?, title = ?, type = ?, organiser = ?,"
-        " attendees = ?, carrier = ?, position = ?, states = ?,"
-        " counterpart = ?, post = ?, officers = ?, posted_from = ?,"
-        " posted_until = ?, remit = ?, assignees = ?, due = ?, semester = ?,"
-        " acting_state = ? WHERE k = ?";
-    const msgpack_object *vals[VIEW__NCOLS] = {0};
+    msgpack_zone_clear(&c->vc_zone);
+    return view__recompute_with(c, s, id, NULL);
+}
+
+/*
+ * Recomputes record id from its creation and every change targeting it.
+ * add (may be NULL) is a change of it not yet in v_chg: it counts as if it
+ * were, and is then written there once with the validity found (rather
+ * than inserted as waiting and updated at once). The zone is not cleared:
+ * add's payload lives there.
+ */
+static int
+view__recompute_with(struct view_ctx *c, struct store *s,
+                     const uint8_t id[static HASH_LEN],
+                     struct view__change *add)
+{
+    const struct view_kind *vk;
+    const msgpack_object *vals[RECORD_MAX_ITEMS] = {0};
     const msgpack_object *assignees = NULL;
     struct view__change *chs = NULL;
     struct view__rec r;
@@ -603,19 +760,18 @@ view__recompute(struct view_ctx *c, struct store *s,
     sqlite3_stmt *st;
     int valid = 0, erased, rc;
 
-    rc = view__load_record(s, id, &r);
-    if (rc == ILONET_ENOTFOUND)
-        return 0; /* its changes wait for it */
+    rc = view__load_record(c, s, id, &r, &base);
+    if (rc == ILONET_ENOTFOUND) /* its changes wait for it */
+        return add ? view__change_insert(s, add, id) : 0;
     if (rc != 0)
         return rc;
-    msgpack_zone_clear(&c->vc_zone);
-    if ((rc = view__load_payload(c, s, r.r_k, &base)) != 0)
-        return rc;
+    if (!(vk = view__kind(r.r_kind)))
+        return ILONET_EKIND;
     if (base.type == MSGPACK_OBJECT_MAP && !r.r_has_base_why) {
-        view__collect(c, r.r_kind, &base, vals);
-        view__cstr(wire_map_get(&base, "category"), category,
+        view__collect(r.r_kind, &base, vals);
+        view__cstr(view__field(vals, c->vc_f_category[r.r_kind]), category,
                    sizeof(category));
-        assignees = wire_map_get(&base, "for");
+        assignees = view__field(vals, c->vc_f_for[r.r_kind]);
     }
     /* Does the creation itself take effect? */
     if (r.r_has_base_why) {
@@ -646,26 +802,44 @@ view__recompute(struct view_ctx *c, struct store *s,
         snprintf(rwhy_buf, sizeof(rwhy_buf), "%s", rwhy);
         rwhy = rwhy_buf;
     }
-    if ((rc = view__load_changes(s, id, &chs, &n)) != 0)
+    if ((rc = view__load_changes(c, s, id, &chs, &n)) != 0)
         return rc;
+    if (add) {
+        void *p;
+
+        /* already stored: this entry was applied before, nothing moves */
+        for (size_t i = 0; i < n; i++)
+            if (chs[i].ch_k == add->ch_k)
+                goto out;
+        if (!(p = realloc(chs, (n + 1) * sizeof(*chs)))) {
+            rc = ILONET_ENOMEM;
+            goto out;
+        }
+        chs = p;
+        chs[n] = *add;
+        chs[n++].ch_new = 1;
+        qsort(chs, n, sizeof(*chs), view__change_cmp);
+    }
     for (size_t i = 0; i < n; i++) {
         struct view__change *ch = &chs[i];
         const char *acting;
-        msgpack_object fields;
+        const msgpack_object *fields[RECORD_MAX_ITEMS];
         char cwhy[VIEW__WHY] = "";
-        int ok;
+        int ok, has_fields;
 
-        ok = view__change_ok(c, s, &r, *category ? category : NULL,
-                             assignees, ch, &acting, &fields, cwhy,
+        ok = view__change_ok(s, &r, *category ? category : NULL, assignees,
+                             ch, &acting, fields, &has_fields, cwhy,
                              sizeof(cwhy));
-        if (ok < 0) {
-            rc = ok;
-            goto out;
-        }
-        if (ok != ch->ch_valid || strcmp(cwhy, ch->ch_why) != 0) {
+        if (ch->ch_new) {
+            /* written below, as it stands now; a payload problem's
+             * marker stays */
+            if (strncmp(ch->ch_why, "bad:", 4) != 0)
+                snprintf(ch->ch_why, sizeof(ch->ch_why), "%s", cwhy);
+            ch->ch_valid = ok;
+        } else if (ok != ch->ch_valid || strcmp(cwhy, ch->ch_why) != 0) {
             /* keep a payload problem's marker: it is not recomputable */
             if (strncmp(ch->ch_why, "bad:", 4) != 0) {
-                st = store_stmt(s, "UPDATE v_changes SET valid = ?, why = ?"
+                st = store_stmt(s, "UPDATE v_chg SET valid = ?, why = ?"
                                    " WHERE k = ?");
                 if (!st) {
                     rc = ILONET_EIO;
@@ -684,14 +858,10 @@ view__recompute(struct view_ctx *c, struct store *s,
             continue;
         switch (ch->ch_kind) {
         case KIND_AMEND:
-            if (fields.type == MSGPACK_OBJECT_MAP) {
-                const msgpack_object *nv[VIEW__NCOLS] = {0};
-
-                view__collect(c, r.r_kind, &fields, nv);
-                for (int k = 0; k < VIEW__NCOLS; k++)
-                    if (nv[k])
-                        vals[k] = nv[k];
-            }
+            /* a field present in the amendment (nil: cleared) wins */
+            for (size_t f = 0; has_fields && f < RECORD_MAX_ITEMS; f++)
+                if (c->vc_col[r.r_kind][f] >= 0 && fields[f])
+                    vals[f] = fields[f];
             updated = ch->ch_hlc;
             break;
         case KIND_RETRACT:
@@ -723,7 +893,11 @@ view__recompute(struct view_ctx *c, struct store *s,
                 continue;
             if ((rc = view__erase_payload(s, chs[i].ch_k)) != 0)
                 goto out;
-            st = store_stmt(s, "DELETE FROM v_changes WHERE k = ?");
+            if (chs[i].ch_new) {
+                chs[i].ch_new = 0; /* goes without having been written */
+                continue;
+            }
+            st = store_stmt(s, "DELETE FROM v_chg WHERE k = ?");
             if (!st) {
                 rc = ILONET_EIO;
                 goto out;
@@ -743,9 +917,14 @@ view__recompute(struct view_ctx *c, struct store *s,
         if (r.r_kind == KIND_TASK && !ts)
             ts = "open";
     }
-    st = store_stmt(s, sql_upd);
+    st = store_stmt(s, vk->vk_upd);
     if (!st) {
         rc = ILONET_EIO;
+        goto out;
+    }
+    if (sqlite3_bind_parameter_count(st) !=
+        (int)(VIEW__UPD_NFIXED + vk->vk_ncols + 1)) {
+        rc = ILONET_EIO; /* programming error: view__kinds[] */
         goto out;
     }
     sqlite3_bind_int(st, 1, valid);
@@ -764,13 +943,22 @@ view__recompute(struct view_ctx *c, struct store *s,
         sqlite3_bind_text(st, 8, ts_state, -1, SQLITE_STATIC);
     if (ts_by)
         sqlite3_bind_blob(st, 9, ts_by, HASH_LEN, SQLITE_STATIC);
-    for (int k = 0; k < VIEW__NCOLS; k++)
-        if (vals[k] && (rc = view__bind_value(c, st, 10 + k, vals[k])) != 0) {
+    for (size_t f = 0; f < RECORD_MAX_ITEMS; f++) {
+        int col = c->vc_col[r.r_kind][f];
+
+        if (col >= 0 && vals[f] &&
+            (rc = view__bind_value(c, st, VIEW__UPD_NFIXED + 1 + col,
+                                   vals[f])) != 0) {
             sqlite3_reset(st);
             goto out;
         }
-    sqlite3_bind_int64(st, 10 + VIEW__NCOLS, r.r_k);
+    }
+    sqlite3_bind_int64(st, (int)(VIEW__UPD_NFIXED + vk->vk_ncols + 1),
+                       r.r_k);
     rc = view__step_done(st);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (chs[i].ch_new)
+            rc = view__change_insert(s, &chs[i], id);
 out:
     free(chs);
     return rc;
@@ -898,11 +1086,11 @@ view__remove_from(struct view_ctx *c, struct store *s,
     lo = sqlite3_column_int64(st, 0) << 32 | (int64_t)seq;
     hi = (sqlite3_column_int64(st, 0) + 1) << 32;
     sqlite3_reset(st);
-    if ((rc = view__exec_range(s, "DELETE FROM v_records WHERE k >= ? AND"
+    if ((rc = view__exec_range(s, "DELETE FROM v_rec WHERE k >= ? AND"
                                   " k < ?",
                                lo, hi)) != 0)
         return rc;
-    if ((rc = view__collect_range(s, "SELECT DISTINCT target FROM v_changes"
+    if ((rc = view__collect_range(s, "SELECT DISTINCT target FROM v_chg"
                                      " WHERE k >= ? AND k < ?",
                                   lo, hi, &t, &nt)) != 0)
         return rc;
@@ -912,7 +1100,7 @@ view__remove_from(struct view_ctx *c, struct store *s,
                 " k < ?2 AND grant_id IS NOT NULL",
              lo, hi, &g, &ng)) != 0)
         goto out;
-    if ((rc = view__exec_range(s, "DELETE FROM v_changes WHERE k >= ? AND"
+    if ((rc = view__exec_range(s, "DELETE FROM v_chg WHERE k >= ? AND"
                                   " k < ?",
                                lo, hi)) != 0 ||
         (rc = view__exec_range(s, "DELETE FROM v_grants WHERE k >= ? AND"
@@ -953,8 +1141,9 @@ view__recompute_all(struct view_ctx *c, struct store *s)
 {
     return view__recompute_query(
         c, s,
-        "SELECT target FROM v_changes UNION SELECT id FROM v_records WHERE"
-        " grant_id IS NOT NULL OR status = 'erased'",
+        "SELECT target FROM v_chg UNION SELECT e.id FROM v_rec r CROSS JOIN"
+        " entries e ON e.k = r.k WHERE r.grant_id IS NOT NULL OR r.status ="
+        " 'erased'",
         NULL);
 }
 
@@ -966,7 +1155,7 @@ view__grant_dependents(struct view_ctx *c, struct store *s,
         return 0;
     return view__recompute_query(
         c, s,
-        "SELECT id FROM v_records WHERE grant_id = ?1 UNION SELECT target"
-        " FROM v_changes WHERE grant_id = ?1",
+        "SELECT e.id FROM v_rec r CROSS JOIN entries e ON e.k = r.k WHERE"
+        " r.grant_id = ?1 UNION SELECT target FROM v_chg WHERE grant_id = ?1",
         gid);
 }

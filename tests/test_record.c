@@ -208,6 +208,123 @@ record_validate_rejects_bad_payloads(void)
     wire_buf_free(&wb);
 }
 
+/* An observation {category: routes, summary: s} checked as received,
+ * without the canonical pre-scan, so record_check alone judges s. */
+static int
+check_summary(const char *sum, size_t n, char *why, size_t wl)
+{
+    struct wire_buf wb;
+    msgpack_zone z;
+    msgpack_object o;
+    int rc;
+
+    wire_buf_init(&wb, 4096);
+    wire_pack_map(&wb, 2);
+    wire_pack_str(&wb, "category");
+    wire_pack_str(&wb, "routes");
+    wire_pack_str(&wb, "summary");
+    wire_pack_strn(&wb, sum, n);
+    ASSERT(msgpack_zone_init(&z, 2048));
+    ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));
+    rc = record_check(KIND_OBSERVATION, &o, why, wl);
+    msgpack_zone_destroy(&z);
+    wire_buf_free(&wb);
+    return rc;
+}
+
+/* Text is checked eight ASCII bytes at a time: a control byte, DEL or a
+ * bad UTF-8 sequence is refused at any offset, tab, newline and CR and
+ * valid multi-byte characters are accepted at any offset. */
+static void
+record_text_rules_at_every_offset(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t n;
+        int ok;
+    } ins[] = {
+        {"\x01", 1, 0},         {"\x1f", 1, 0},     {"\x7f", 1, 0},
+        {"\0", 1, 0},           {"\x80", 1, 0},     {"\xc0\x80", 2, 0},
+        {"\xed\xa0\x80", 3, 0}, {"\xf5\x80\x80\x80", 4, 0},
+        {"\xe2\x82", 2, 0},     {"\t", 1, 1},       {"\n", 1, 1},
+        {"\r", 1, 1},           {"~", 1, 1},         {"\xc3\xa9", 2, 1},
+        {"\xe2\x82\xac", 3, 1}, {"\xf0\x9f\x98\x80", 4, 1},
+    };
+    char buf[64], why[200];
+
+    for (size_t c = 0; c < sizeof(ins) / sizeof(ins[0]); c++)
+        for (size_t off = 0; off <= 24; off++) {
+            size_t n = 0;
+            int rc;
+
+            memset(buf, 'a', sizeof(buf));
+            n = off;
+            memcpy(buf + n, ins[c].bytes, ins[c].n);
+            n += ins[c].n;
+            n += 24 - off; /* ASCII after it too */
+            rc = check_summary(buf, n, why, sizeof(why));
+            if (ins[c].ok && rc != 0)
+                TEST_FAIL_("case %zu at %zu refused: %s", c, off, why);
+            if (!ins[c].ok && rc != ILONET_EINVAL)
+                TEST_FAIL_("case %zu at %zu accepted", c, off);
+            if (!ins[c].ok && !strstr(why, "field 'summary': not valid"))
+                TEST_FAIL_("case %zu at %zu: reason %s", c, off, why);
+        }
+}
+
+/* record_check_fields hands back each field's value by schema index. */
+static void
+record_check_fields_by_schema_index(void)
+{
+    const struct record_schema *sc = record_schema(KIND_OBSERVATION);
+    const msgpack_object *vals[RECORD_MAX_ITEMS];
+    struct record_builder b;
+    struct wire_buf wb;
+    msgpack_zone z;
+    msgpack_object o;
+    char why[200];
+
+    wire_buf_init(&wb, 4096);
+    ASSERT(msgpack_zone_init(&z, 2048));
+    ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+    ASSERT_OK(record_set(&b, "summary", "s"));
+    ASSERT_OK(record_set(&b, "category", "flows"));
+    ASSERT_OK(record_set(&b, "figure", "7"));
+    ASSERT_OK(record_set(&b, "unit", "persons"));
+    build_ok(&b, &wb);
+    ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));
+    ASSERT_OK(record_check_fields(KIND_OBSERVATION, &o, vals, why,
+                                  sizeof(why)));
+    for (size_t i = 0; i < sc->rs_nfields; i++) {
+        const char *n = sc->rs_fields[i].rf_name;
+        const msgpack_object *v = vals[i];
+
+        if (strcmp(n, "figure") == 0)
+            ASSERT(v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+                   v->via.u64 == 7);
+        else if (strcmp(n, "summary") == 0 || strcmp(n, "category") == 0 ||
+                 strcmp(n, "unit") == 0)
+            ASSERT(v && v->type == MSGPACK_OBJECT_STR);
+        else
+            ASSERT(v == NULL);
+    }
+    /* an amendment's nil (clear) is handed back too */
+    wire_buf_reset(&wb);
+    ASSERT_OK(record_builder_init_amend(&b, KIND_OBSERVATION));
+    ASSERT_OK(record_set(&b, "detail", ""));
+    build_ok(&b, &wb);
+    ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));
+    ASSERT_OK(record_check_amend_fields(KIND_OBSERVATION, &o, vals, why,
+                                        sizeof(why)));
+    for (size_t i = 0; i < sc->rs_nfields; i++)
+        if (strcmp(sc->rs_fields[i].rf_name, "detail") == 0)
+            ASSERT(vals[i] && vals[i]->type == MSGPACK_OBJECT_NIL);
+        else
+            ASSERT(vals[i] == NULL);
+    msgpack_zone_destroy(&z);
+    wire_buf_free(&wb);
+}
+
 static void
 record_dates(void)
 {
@@ -253,6 +370,8 @@ TEST_LIST = {
     TEST(record_required_and_cross_field_rules),
     TEST(record_amend_fields),
     TEST(record_validate_rejects_bad_payloads),
+    TEST(record_text_rules_at_every_offset),
+    TEST(record_check_fields_by_schema_index),
     TEST(record_dates),
     TEST(record_every_kind_has_a_schema),
 };

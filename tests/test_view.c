@@ -1054,7 +1054,7 @@ view_attach_rebuilds_other_version(void)
     o = fx_observer(&f, &set);
     fx_hash(o, h1);
     ASSERT_OK(store_meta_set_u64(o, "view_version", 0));
-    ASSERT_OK(sqlite3_exec(store_db(o), "DELETE FROM v_records", NULL, NULL,
+    ASSERT_OK(sqlite3_exec(store_db(o), "DELETE FROM v_rec", NULL, NULL,
                            NULL) == SQLITE_OK
                   ? 0
                   : ILONET_EIO);
