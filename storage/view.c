@@ -21,7 +21,12 @@ static const char *const view__schema[] = {
      * batch. Writing rows is most of what the view costs on ingest, so a
      * row holds nothing its entry already says: the id and HLC are in
      * entries (via k), the author key and audience in logs (lid = k >> 32);
-     * the views v_records and v_changes below join them back. */
+     * the views v_records and v_changes join them back. And the field
+     * values go to slots f0.. in the order of the kind's schema
+     * (view__slot()): a row has the eleven slots of the widest kind, not
+     * the 34 field columns of all kinds, and v_records names them again
+     * (view__records_sql()). Slots have no declared type: values keep the
+     * type they are bound with. */
     "CREATE TABLE IF NOT EXISTS v_rec("
     "  k INTEGER PRIMARY KEY,"          /* creating entry: entries.k */
     "  kind INTEGER NOT NULL,"
@@ -37,15 +42,7 @@ static const char *const view__schema[] = {
     "  erased_by BLOB,"
     "  task_status TEXT,"
     "  task_status_state TEXT,"
-    "  task_status_by BLOB,"
-    "  category TEXT, summary TEXT, detail TEXT, nationality TEXT,"
-    "  figure INTEGER, unit TEXT, period TEXT, level TEXT, reliability TEXT,"
-    "  source TEXT, place TEXT, date TEXT, convenor TEXT, participants TEXT,"
-    "  commission TEXT, reason TEXT, topics TEXT, title TEXT, type TEXT,"
-    "  organiser TEXT, attendees INTEGER, carrier TEXT, position TEXT,"
-    "  states TEXT, counterpart TEXT, post TEXT, officers INTEGER,"
-    "  posted_from TEXT, posted_until TEXT, remit TEXT, assignees TEXT,"
-    "  due TEXT, semester TEXT, acting_state TEXT"
+    "  task_status_by BLOB, " VIEW__SLOT_COLS
     ");"
     "CREATE INDEX IF NOT EXISTS v_rec_grant ON v_rec(grant_id)"
     "  WHERE grant_id IS NOT NULL;",
@@ -96,20 +93,10 @@ static const char *const view__schema[] = {
     ");"
     "CREATE INDEX IF NOT EXISTS v_revocations_grant ON"
     "  v_revocations(grant_id);",
-    /* The full rows, as tables v_records and v_changes held them before
-     * VIEW_VERSION 5 (same columns and meaning). CROSS JOIN keeps the
-     * view's own table the outer loop: its filters run before the two
-     * rowid lookups. */
-    "CREATE VIEW IF NOT EXISTS v_records AS SELECT r.k AS k, e.id AS id,"
-    "  r.kind AS kind, l.audience AS audience, l.author AS author,"
-    "  r.author_state AS author_state, e.hlc AS hlc, r.owner AS owner,"
-    "  r.grant_id AS grant_id, r.base_why AS base_why, r.valid AS valid,"
-    "  r.why AS why, r.status AS status, r.updated AS updated,"
-    "  r.retracted_by AS retracted_by, r.erased_by AS erased_by,"
-    "  r.task_status AS task_status, r.task_status_state AS"
-    "  task_status_state, r.task_status_by AS task_status_by, "
-    VIEW__FIELD_COLS " FROM v_rec r CROSS JOIN entries e ON e.k = r.k"
-    "  CROSS JOIN logs l ON l.lid = r.k >> 32;"
+    /* The full rows of changes, as table v_changes held them before
+     * VIEW_VERSION 5 (same columns and meaning; v_records, its sibling, is
+     * view__records_sql()). CROSS JOIN keeps the view's own table the
+     * outer loop: its filters run before the two rowid lookups. */
     "CREATE VIEW IF NOT EXISTS v_changes AS SELECT c.k AS k, e.id AS id,"
     "  c.target AS target, c.target_p AS target_p, c.kind AS kind,"
     "  l.audience AS audience, l.author AS author, c.author_state AS"
@@ -196,7 +183,6 @@ view__ctx_init(struct view_ctx *c)
         return ILONET_ENOMEM;
     for (uint32_t k = 0; k < KIND_COUNT_; k++) {
         const struct record_schema *sc = record_schema(k);
-        signed char ncol = 0;
 
         memset(c->vc_col[k], -1, sizeof(c->vc_col[k]));
         c->vc_f_behalf[k] = c->vc_f_grant[k] = -1;
@@ -205,8 +191,7 @@ view__ctx_init(struct view_ctx *c)
              i++) {
             const char *name = sc->rs_fields[i].rf_name;
 
-            if (sc->rs_fields[i].rf_column)
-                c->vc_col[k][i] = ncol++;
+            c->vc_col[k][i] = (signed char)view__slot(sc, i);
             if (strcmp(name, "on-behalf-of") == 0)
                 c->vc_f_behalf[k] = (signed char)i;
             else if (strcmp(name, "grant") == 0)
@@ -445,6 +430,83 @@ view__drop_all(struct store *s)
     return 0;
 }
 
+int
+view__slot(const struct record_schema *sc, size_t i)
+{
+    int slot = 0;
+
+    if (!sc->rs_fields[i].rf_column)
+        return -1;
+    for (size_t j = 0; j < i; j++)
+        slot += sc->rs_fields[j].rf_column != NULL;
+    return slot;
+}
+
+/* Every record kind's fields fit the slots. */
+static int
+view__slots_ok(void)
+{
+    for (uint32_t k = 0; k < KIND_COUNT_; k++) {
+        const struct record_schema *sc = record_schema(k);
+
+        for (size_t i = 0; sc && sc->rs_is_record && i < sc->rs_nfields; i++)
+            if (view__slot(sc, i) >= VIEW__NSLOTS)
+                return 0;
+    }
+    return 1;
+}
+
+/* The view v_records: the full record rows, with the columns and meaning
+ * table v_records had before VIEW_VERSION 5 (id and HLC from entries,
+ * author key and audience from logs, each field column from the slot its
+ * kind keeps it in). Written into out (cap bytes). */
+static int
+view__records_sql(char *out, size_t cap)
+{
+    const struct record_column *cols;
+    size_t n = record_columns(&cols), off;
+
+#define VIEW__PUT(...)                                                         \
+    do {                                                                       \
+        int w_ = snprintf(out + off, cap - off, __VA_ARGS__);                  \
+        if (w_ < 0 || (size_t)w_ >= cap - off)                                 \
+            return ILONET_ETOOBIG;                                             \
+        off += (size_t)w_;                                                     \
+    } while (0)
+    off = 0;
+    VIEW__PUT("CREATE VIEW IF NOT EXISTS v_records AS SELECT r.k AS k, e.id"
+              " AS id, r.kind AS kind, l.audience AS audience, l.author AS"
+              " author, r.author_state AS author_state, e.hlc AS hlc,"
+              " r.owner AS owner, r.grant_id AS grant_id, r.base_why AS"
+              " base_why, r.valid AS valid, r.why AS why, r.status AS"
+              " status, r.updated AS updated, r.retracted_by AS"
+              " retracted_by, r.erased_by AS erased_by, r.task_status AS"
+              " task_status, r.task_status_state AS task_status_state,"
+              " r.task_status_by AS task_status_by");
+    for (size_t c = 0; c < n; c++) {
+        int any = 0;
+
+        for (uint32_t k = 0; k < KIND_COUNT_; k++) {
+            const struct record_schema *sc = record_schema(k);
+
+            for (size_t i = 0; sc && sc->rs_is_record && i < sc->rs_nfields;
+                 i++) {
+                const char *col = sc->rs_fields[i].rf_column;
+
+                if (!col || strcmp(col, cols[c].rc_name) != 0)
+                    continue;
+                VIEW__PUT("%s WHEN %u THEN r.f%d", any++ ? "" : ", CASE r.kind",
+                          (unsigned)k, view__slot(sc, i));
+            }
+        }
+        VIEW__PUT("%s AS %s", any ? " END" : ", NULL", cols[c].rc_name);
+    }
+    VIEW__PUT(" FROM v_rec r CROSS JOIN entries e ON e.k = r.k CROSS JOIN"
+              " logs l ON l.lid = r.k >> 32");
+#undef VIEW__PUT
+    return 0;
+}
+
 /* The column literal must match the record schema's column list. */
 static int
 view__columns_ok(void)
@@ -470,13 +532,14 @@ view__columns_ok(void)
 int
 view_attach(struct store *s)
 {
+    char sql[8192];
     struct view_ctx *c;
     uint64_t ver = 0;
     int rc, rebuild = 0;
 
     if (!s)
         return ILONET_EINVAL;
-    if (!view__columns_ok() || !view__kinds_ok())
+    if (!view__columns_ok() || !view__slots_ok())
         return ILONET_EIO; /* programming error: schema drift */
     if ((rc = store_begin(s)) != 0)
         return rc;
@@ -493,6 +556,9 @@ view_attach(struct store *s)
     for (size_t i = 0; view__schema[i]; i++)
         if ((rc = view__exec(s, view__schema[i])) != 0)
             goto fail;
+    if ((rc = view__records_sql(sql, sizeof(sql))) != 0 ||
+        (rc = view__exec(s, sql)) != 0)
+        goto fail;
     if (rebuild && (rc = store_meta_set_u64(s, "view_version",
                                             VIEW_VERSION)) != 0)
         goto fail;
@@ -893,10 +959,8 @@ view_record_find(struct store *s, const char *hex,
         return rc;
     if (nk > 64)
         return ILONET_EINVAL; /* far too short to name one record */
-    st = store_stmt(s, "SELECT e.id, r.kind, l.audience, r.owner,"
-                       " r.author_state, r.status, r.valid, r.category FROM"
-                       " v_rec r CROSS JOIN entries e ON e.k = r.k CROSS JOIN"
-                       " logs l ON l.lid = r.k >> 32 WHERE r.k = ?");
+    st = store_stmt(s, "SELECT id, kind, audience, owner, author_state,"
+                       " status, valid, category FROM v_records WHERE k = ?");
     if (!st)
         return ILONET_EIO;
     for (size_t i = 0; i < nk; i++) {
@@ -942,7 +1006,7 @@ view_task_assignees(struct store *s, const uint8_t id[static HASH_LEN],
         out[0] = '\0';
     if ((rc = log_find(s, id, &k)) != 0)
         return rc == ILONET_ENOTFOUND ? 0 : rc;
-    st = store_stmt(s, "SELECT assignees FROM v_rec WHERE k = ?");
+    st = store_stmt(s, "SELECT assignees FROM v_records WHERE k = ?");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, k);

@@ -28,7 +28,7 @@
 
 /* Layout and rule version, kept in store meta "view_version"; a store
  * whose view has another version is rebuilt by view_attach(). */
-#define VIEW_VERSION 5
+#define VIEW_VERSION 6
 
 /* Creates/migrates view tables and installs the entry hook on s. A view
  * of an older layout is dropped and rebuilt. The hook's memory is released

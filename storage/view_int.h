@@ -22,6 +22,10 @@
  * (rebuild, refresh) use a short-lived context of their own.
  */
 #define VIEW__AUTHORS 16
+/* Field value slots of v_rec: as many as the widest record kind has field
+ * columns (view__slot(); checked in view_attach). */
+#define VIEW__NSLOTS 11
+#define VIEW__SLOT_COLS "f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10"
 #define VIEW__NCOLS 34 /* record_columns(): checked in view_attach */
 /* The field columns of v_records, in record_columns() order. */
 #define VIEW__FIELD_COLS                                                       \
@@ -42,8 +46,8 @@ struct view_ctx {
      * knows it (rebuild); otherwise looked up */
     int vc_has_k;
     int64_t vc_k;
-    /* per record kind, per schema field: its place among the kind's
-     * columns (view__kind()), -1 when it has none (filled at init) */
+    /* per record kind, per schema field: its slot in v_rec (view__slot()),
+     * -1 when it has no column (filled at init) */
     signed char vc_col[KIND_COUNT_][RECORD_MAX_ITEMS];
     /* per kind: schema index of these fields, -1 when the kind has none */
     signed char vc_f_behalf[KIND_COUNT_], vc_f_grant[KIND_COUNT_];
@@ -56,9 +60,9 @@ struct view_ctx {
  * What the caller of view__apply() knows about e->e_payload.
  * VIEW__P_CHECKED: the log store accepted these very bytes in this
  * transaction, so they passed its canonical check (wire_check with
- * ENTRY_PAYLOAD_MAX limits, a map: log_append and entry_check_payload
- * in log_ingest). VIEW__P_STABLE: the bytes stay valid and unchanged until
- * view__apply() returns, so unpacked values may point into them.
+ * ENTRY_PAYLOAD_MAX limits, a map: log_append, and log_ingest through
+ * entry_check_payload*). VIEW__P_STABLE: the bytes stay valid and unchanged
+ * until view__apply() returns, so unpacked values may point into them.
  */
 #define VIEW__P_CHECKED 1u
 #define VIEW__P_STABLE 2u
@@ -89,21 +93,9 @@ int view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
 
 /* ---- records (view_records.c) ----------------------------------------- */
 
-/* The statements that write a record kind's row: they name only the
- * kind's field columns (vk_cols, in schema order), so the other field
- * columns stay NULL without a parameter each. */
-struct view_kind {
-    uint32_t vk_kind;
-    size_t vk_ncols;
-    const char *vk_cols; /* "category, detail, ..." */
-    const char *vk_ins;  /* insert of a new row */
-    const char *vk_upd;  /* recompute's update */
-};
-
-/* The statements of record kind kind, or NULL for another kind. */
-const struct view_kind *view__kind(uint32_t kind);
-/* 1 if view__kind() agrees with record_schema() for every record kind. */
-int view__kinds_ok(void);
+/* The v_rec slot (f0...) holding field i of schema sc: the fields with a
+ * column are given slots in schema order. -1 for a field without one. */
+int view__slot(const struct record_schema *sc, size_t i);
 
 /* A record-creating entry (its author key is in logs, via e_k). */
 int view__record_create(struct view_ctx *c, struct store *s,

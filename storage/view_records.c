@@ -102,86 +102,21 @@ view__collect(uint32_t kind, const msgpack_object *map,
     }
 }
 
-/* ---- statements per record kind ---------------------------------------- */
+/* ---- the statements that write a record's row ------------------------ */
 
-#define VIEW__INS                                                              \
-    "INSERT OR IGNORE INTO v_rec(k, kind, author_state, owner, grant_id,"     \
-    " base_why, valid, why, status, task_status, "
+/* Slots past a kind's last field are bound nothing: they stay NULL. */
+static const char *const view__sql_ins =
+    "INSERT OR IGNORE INTO v_rec(k, kind, author_state, owner, grant_id,"
+    " base_why, valid, why, status, task_status, " VIEW__SLOT_COLS ")"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 #define VIEW__INS_NFIXED 10
-#define VIEW__UPD                                                              \
-    "UPDATE v_rec SET (valid, why, status, updated, retracted_by, erased_by," \
-    " task_status, task_status_state, task_status_by, "
+static const char *const view__sql_upd =
+    "UPDATE v_rec SET valid = ?, why = ?, status = ?, updated = ?,"
+    " retracted_by = ?, erased_by = ?, task_status = ?,"
+    " task_status_state = ?, task_status_by = ?, f0 = ?, f1 = ?, f2 = ?,"
+    " f3 = ?, f4 = ?, f5 = ?, f6 = ?, f7 = ?, f8 = ?, f9 = ?, f10 = ?"
+    " WHERE k = ?";
 #define VIEW__UPD_NFIXED 9
-#define VIEW__KIND(kind, n, cols, qs)                                          \
-    {kind, n, cols, VIEW__INS cols ") VALUES(?,?,?,?,?,?,?,?,?,?," qs ")",    \
-     VIEW__UPD cols ") = (?,?,?,?,?,?,?,?,?," qs ") WHERE k = ?"}
-
-static const struct view_kind view__kinds[] = {
-    VIEW__KIND(KIND_OBSERVATION, 11,
-               "category, detail, figure, level, nationality, period, place,"
-               " reliability, source, summary, unit",
-               "?,?,?,?,?,?,?,?,?,?,?"),
-    VIEW__KIND(KIND_MEETING, 7,
-               "commission, convenor, date, participants, place, reason,"
-               " topics",
-               "?,?,?,?,?,?,?"),
-    VIEW__KIND(KIND_TRAINING, 7,
-               "attendees, date, detail, organiser, place, title, type",
-               "?,?,?,?,?,?,?"),
-    VIEW__KIND(KIND_CARRIER, 5, "carrier, date, detail, position, states",
-               "?,?,?,?,?"),
-    VIEW__KIND(KIND_CONTACT, 6,
-               "counterpart, date, place, summary, topics, type",
-               "?,?,?,?,?,?"),
-    VIEW__KIND(KIND_POSTING, 5,
-               "posted_from, officers, post, remit, posted_until",
-               "?,?,?,?,?"),
-    VIEW__KIND(KIND_TASK, 4, "detail, due, assignees, title", "?,?,?,?"),
-    VIEW__KIND(KIND_ACTING_PRESIDENCY, 3, "reason, semester, acting_state",
-               "?,?,?"),
-};
-
-const struct view_kind *
-view__kind(uint32_t kind)
-{
-    for (size_t i = 0; i < sizeof(view__kinds) / sizeof(view__kinds[0]); i++)
-        if (view__kinds[i].vk_kind == kind)
-            return &view__kinds[i];
-    return NULL;
-}
-
-int
-view__kinds_ok(void)
-{
-    for (uint32_t k = 0; k < KIND_COUNT_; k++) {
-        const struct record_schema *sc = record_schema(k);
-        const struct view_kind *vk = view__kind(k);
-        const char *p;
-        size_t n = 0;
-
-        if (!sc || !sc->rs_is_record)
-            continue;
-        if (!vk)
-            return 0;
-        p = vk->vk_cols;
-        for (size_t i = 0; i < sc->rs_nfields; i++) {
-            const char *col = sc->rs_fields[i].rf_column;
-            size_t l;
-
-            if (!col)
-                continue;
-            l = strlen(col);
-            if (strncmp(p, col, l) != 0 ||
-                (p[l] != '\0' && strncmp(p + l, ", ", 2) != 0))
-                return 0;
-            p += l + (p[l] ? 2 : 0);
-            n++;
-        }
-        if (*p || n != vk->vk_ncols)
-            return 0;
-    }
-    return 1;
-}
 
 /* 1 if the msgpack array of state codes holds state. */
 static int
@@ -232,7 +167,6 @@ view__record_create(struct view_ctx *c, struct store *s,
                     const char *author_state)
 {
     uint32_t kind = (uint32_t)e->e_h.h_kind;
-    const struct view_kind *vk = view__kind(kind);
     const msgpack_object *vals[RECORD_MAX_ITEMS];
     const msgpack_object *behalf = NULL, *grant = NULL;
     char why[VIEW__WHY], owner[KEY_STATE_MAX + 1], cat[32] = "";
@@ -242,8 +176,6 @@ view__record_create(struct view_ctx *c, struct store *s,
     int64_t k;
     int valid = 0, have_vals = 0, rc;
 
-    if (!vk)
-        return ILONET_EKIND;
     if ((rc = view__entry_k(c, s, e, &k)) != 0)
         return rc;
     view__state_copy(owner, author_state);
@@ -284,12 +216,9 @@ view__record_create(struct view_ctx *c, struct store *s,
     } else {
         valid = 1;
     }
-    st = store_stmt(s, vk->vk_ins);
+    st = store_stmt(s, view__sql_ins);
     if (!st)
         return ILONET_EIO;
-    if (sqlite3_bind_parameter_count(st) !=
-        (int)(VIEW__INS_NFIXED + vk->vk_ncols))
-        return ILONET_EIO; /* programming error: view__kinds[] */
     sqlite3_bind_int64(st, 1, k);
     sqlite3_bind_int(st, 2, (int)kind);
     sqlite3_bind_text(st, 3, author_state, -1, SQLITE_STATIC);
@@ -745,7 +674,6 @@ view__recompute_with(struct view_ctx *c, struct store *s,
                      const uint8_t id[static HASH_LEN],
                      struct view__change *add)
 {
-    const struct view_kind *vk;
     const msgpack_object *vals[RECORD_MAX_ITEMS] = {0};
     const msgpack_object *assignees = NULL;
     struct view__change *chs = NULL;
@@ -765,8 +693,6 @@ view__recompute_with(struct view_ctx *c, struct store *s,
         return add ? view__change_insert(s, add, id) : 0;
     if (rc != 0)
         return rc;
-    if (!(vk = view__kind(r.r_kind)))
-        return ILONET_EKIND;
     if (base.type == MSGPACK_OBJECT_MAP && !r.r_has_base_why) {
         view__collect(r.r_kind, &base, vals);
         view__cstr(view__field(vals, c->vc_f_category[r.r_kind]), category,
@@ -917,14 +843,9 @@ view__recompute_with(struct view_ctx *c, struct store *s,
         if (r.r_kind == KIND_TASK && !ts)
             ts = "open";
     }
-    st = store_stmt(s, vk->vk_upd);
+    st = store_stmt(s, view__sql_upd);
     if (!st) {
         rc = ILONET_EIO;
-        goto out;
-    }
-    if (sqlite3_bind_parameter_count(st) !=
-        (int)(VIEW__UPD_NFIXED + vk->vk_ncols + 1)) {
-        rc = ILONET_EIO; /* programming error: view__kinds[] */
         goto out;
     }
     sqlite3_bind_int(st, 1, valid);
@@ -953,8 +874,7 @@ view__recompute_with(struct view_ctx *c, struct store *s,
             goto out;
         }
     }
-    sqlite3_bind_int64(st, (int)(VIEW__UPD_NFIXED + vk->vk_ncols + 1),
-                       r.r_k);
+    sqlite3_bind_int64(st, VIEW__UPD_NFIXED + VIEW__NSLOTS + 1, r.r_k);
     rc = view__step_done(st);
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (chs[i].ch_new)
