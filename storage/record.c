@@ -620,12 +620,26 @@ type:
     return ILONET_EINVAL;
 }
 
+/* Bytewise order of field name fn against key k (kl bytes), a prefix
+ * first: <0, 0 or >0. One pass, no strlen: it runs per field per key. */
+static int
+record__name_cmp(const char *fn, const char *k, size_t kl)
+{
+    size_t i = 0;
+
+    for (; i < kl && fn[i]; i++)
+        if (fn[i] != k[i])
+            return (unsigned char)fn[i] < (unsigned char)k[i] ? -1 : 1;
+    if (i < kl)
+        return -1; /* fn is a proper prefix of k */
+    return fn[i] ? 1 : 0;
+}
+
 static int
 record__key_is(const msgpack_object *k, const char *name)
 {
-    size_t n = strlen(name);
-    return k->type == MSGPACK_OBJECT_STR && k->via.str.size == n &&
-           memcmp(k->via.str.ptr, name, n) == 0;
+    return k->type == MSGPACK_OBJECT_STR &&
+           record__name_cmp(name, k->via.str.ptr, k->via.str.size) == 0;
 }
 
 static const msgpack_object *
@@ -693,16 +707,13 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
         /* keys are sorted (canonical), so are the fields: merge walk */
         while (fi < sc->rs_nfields) {
             const char *fn = sc->rs_fields[fi].rf_name;
-            size_t fl = strlen(fn), m = fl < k->via.str.size
-                                            ? fl
-                                            : k->via.str.size;
-            int c = memcmp(fn, k->via.str.ptr, m);
+            int c = record__name_cmp(fn, k->via.str.ptr, k->via.str.size);
 
-            if (c == 0 && fl == k->via.str.size) {
+            if (c == 0) {
                 f = &sc->rs_fields[fi++];
                 break;
             }
-            if (c > 0 || (c == 0 && fl > k->via.str.size))
+            if (c > 0)
                 break;
             if (!partial && (sc->rs_fields[fi].rf_flags & RF_REQUIRED))
                 return record__why(why, wl, "field '%s': required%s", fn,

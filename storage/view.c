@@ -252,6 +252,19 @@ view__bind_str(sqlite3_stmt *st, int i, const msgpack_object *o)
 }
 
 void
+view__strcpy(char *out, size_t cap, const char *src)
+{
+    size_t n;
+
+    if (!src)
+        src = ""; /* a NULL column (or no memory for its text) */
+    n = strnlen(src, cap - 1);
+
+    memcpy(out, src, n);
+    out[n] = '\0';
+}
+
+void
 view__short(const uint8_t *id, char out[static 9])
 {
     hash_hex(id, 4, out);
@@ -335,8 +348,8 @@ view__author_state(struct view_ctx *c, struct store *s,
     slot = c->vc_nauth < VIEW__AUTHORS ? c->vc_nauth++
                                        : c->vc_next++ % VIEW__AUTHORS;
     memcpy(c->vc_auth_pk[slot], author, KEY_PK_LEN);
-    snprintf(c->vc_auth_state[slot], sizeof(c->vc_auth_state[slot]), "%s",
-             (const char *)sqlite3_column_text(st, 0));
+    view__strcpy(c->vc_auth_state[slot], sizeof(c->vc_auth_state[slot]),
+                 (const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
     return c->vc_auth_state[slot];
 }
@@ -640,8 +653,8 @@ view__apply_stored(struct view_ctx *c, struct store *s, int64_t lid)
             e.e_payload = NULL;
         e.e_h.h_seq = (uint64_t)k & 0xffffffffu;
         memcpy(e.e_h.h_log, sqlite3_column_blob(st, 5), HASH_LEN);
-        snprintf(aud, sizeof(aud), "%s",
-                 (const char *)sqlite3_column_text(st, 6));
+        view__strcpy(aud, sizeof(aud),
+                     (const char *)sqlite3_column_text(st, 6));
         memcpy(author, sqlite3_column_blob(st, 7), KEY_PK_LEN);
         c->vc_has_k = 1;
         c->vc_k = k;
@@ -974,18 +987,18 @@ view_record_find(struct store *s, const char *hex,
             memset(out, 0, sizeof(*out));
             memcpy(out->vr_id, sqlite3_column_blob(st, 0), HASH_LEN);
             out->vr_kind = (uint32_t)sqlite3_column_int(st, 1);
-            snprintf(out->vr_audience, sizeof(out->vr_audience), "%s",
-                     (const char *)sqlite3_column_text(st, 2));
-            snprintf(out->vr_owner, sizeof(out->vr_owner), "%s",
-                     (const char *)sqlite3_column_text(st, 3));
+            view__strcpy(out->vr_audience, sizeof(out->vr_audience),
+                         (const char *)sqlite3_column_text(st, 2));
+            view__strcpy(out->vr_owner, sizeof(out->vr_owner),
+                         (const char *)sqlite3_column_text(st, 3));
             snprintf(out->vr_author_state, sizeof(out->vr_author_state),
                      "%s", (const char *)sqlite3_column_text(st, 4));
-            snprintf(out->vr_status, sizeof(out->vr_status), "%s",
-                     (const char *)sqlite3_column_text(st, 5));
+            view__strcpy(out->vr_status, sizeof(out->vr_status),
+                         (const char *)sqlite3_column_text(st, 5));
             out->vr_valid = sqlite3_column_int(st, 6);
             if (sqlite3_column_type(st, 7) == SQLITE_TEXT)
-                snprintf(out->vr_category, sizeof(out->vr_category), "%s",
-                         (const char *)sqlite3_column_text(st, 7));
+                view__strcpy(out->vr_category, sizeof(out->vr_category),
+                             (const char *)sqlite3_column_text(st, 7));
         }
         sqlite3_reset(st);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)

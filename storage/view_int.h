@@ -155,6 +155,9 @@ int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
 int view__step_done(sqlite3_stmt *st);
 /* Binds text (msgpack str) or NULL. */
 void view__bind_str(sqlite3_stmt *st, int i, const msgpack_object *o);
+/* Copies C string src into out (cap > 0 bytes), truncated like
+ * snprintf("%s") but without its cost on the per-entry path. */
+void view__strcpy(char *out, size_t cap, const char *src);
 /* Short hex prefix (8 digits) of an id, for reasons. */
 void view__short(const uint8_t *id, char out[static 9]);
 

@@ -143,16 +143,6 @@ view__idp(const uint8_t id[static HASH_LEN])
 
 /* ---- creation -------------------------------------------------------- */
 
-/* A state code (at most KEY_STATE_MAX bytes used) into out. */
-static void
-view__state_copy(char out[static KEY_STATE_MAX + 1], const char *state)
-{
-    size_t n = strnlen(state, KEY_STATE_MAX);
-
-    memcpy(out, state, n);
-    out[n] = '\0';
-}
-
 /* Field i of a schema's values, or NULL (i < 0: the kind has no such
  * field). */
 static const msgpack_object *
@@ -178,7 +168,7 @@ view__record_create(struct view_ctx *c, struct store *s,
 
     if ((rc = view__entry_k(c, s, e, &k)) != 0)
         return rc;
-    view__state_copy(owner, author_state);
+    view__strcpy(owner, sizeof(owner), author_state);
     if (!e->e_payload) {
         base_why = "payload erased";
     } else if (view__unpack(c, e->e_payload, e->e_payload_len, c->vc_pflags,
@@ -351,8 +341,8 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
     memcpy(ch.ch_id, e->e_id, HASH_LEN);
     memcpy(ch.ch_author, author, KEY_PK_LEN);
     ch.ch_kind = kind;
-    snprintf(ch.ch_audience, sizeof(ch.ch_audience), "%s", audience);
-    snprintf(ch.ch_state, sizeof(ch.ch_state), "%s", author_state);
+    view__strcpy(ch.ch_audience, sizeof(ch.ch_audience), audience);
+    view__strcpy(ch.ch_state, sizeof(ch.ch_state), author_state);
     ch.ch_hlc = e->e_h.h_hlc;
     ch.ch_payload = view__nil;
     if (record_check(kind, &o, why, sizeof(why)) != 0) {
@@ -369,7 +359,7 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
         view__cstr(status, ch.ch_status, sizeof(ch.ch_status));
         if (kind == KIND_AMEND)
             ch.ch_payload = o;
-        snprintf(ch.ch_why, sizeof(ch.ch_why), "record not held");
+        view__strcpy(ch.ch_why, sizeof(ch.ch_why), "record not held");
     }
     /* Rebuild: every change waits; records are recomputed at the end. */
     if (c->vc_bulk)
@@ -448,25 +438,25 @@ view__load_changes(struct view_ctx *c, struct store *s,
         memset(ch, 0, sizeof(*ch));
         memcpy(ch->ch_id, sqlite3_column_blob(st, 0), HASH_LEN);
         ch->ch_kind = (uint32_t)sqlite3_column_int(st, 1);
-        snprintf(ch->ch_audience, sizeof(ch->ch_audience), "%s",
-                 (const char *)sqlite3_column_text(st, 2));
-        snprintf(ch->ch_state, sizeof(ch->ch_state), "%s",
-                 (const char *)sqlite3_column_text(st, 3));
+        view__strcpy(ch->ch_audience, sizeof(ch->ch_audience),
+                     (const char *)sqlite3_column_text(st, 2));
+        view__strcpy(ch->ch_state, sizeof(ch->ch_state),
+                     (const char *)sqlite3_column_text(st, 3));
         if (sqlite3_column_type(st, 4) == SQLITE_TEXT)
-            snprintf(ch->ch_behalf, sizeof(ch->ch_behalf), "%s",
-                     (const char *)sqlite3_column_text(st, 4));
+            view__strcpy(ch->ch_behalf, sizeof(ch->ch_behalf),
+                         (const char *)sqlite3_column_text(st, 4));
         if (sqlite3_column_bytes(st, 5) == HASH_LEN) {
             ch->ch_has_grant = 1;
             memcpy(ch->ch_grant, sqlite3_column_blob(st, 5), HASH_LEN);
         }
         ch->ch_hlc = (uint64_t)sqlite3_column_int64(st, 6);
         if (sqlite3_column_type(st, 7) == SQLITE_TEXT)
-            snprintf(ch->ch_status, sizeof(ch->ch_status), "%s",
-                     (const char *)sqlite3_column_text(st, 7));
+            view__strcpy(ch->ch_status, sizeof(ch->ch_status),
+                         (const char *)sqlite3_column_text(st, 7));
         ch->ch_valid = sqlite3_column_int(st, 8);
         if (sqlite3_column_type(st, 9) == SQLITE_TEXT)
-            snprintf(ch->ch_why, sizeof(ch->ch_why), "%s",
-                     (const char *)sqlite3_column_text(st, 9));
+            view__strcpy(ch->ch_why, sizeof(ch->ch_why),
+                         (const char *)sqlite3_column_text(st, 9));
         ch->ch_k = sqlite3_column_int64(st, 10);
         memcpy(ch->ch_author, sqlite3_column_blob(st, 11), KEY_PK_LEN);
         /* bytes from the file, gone at the next step: checked, copied */
@@ -538,20 +528,20 @@ view__load_record(struct view_ctx *c, struct store *s,
     memset(r, 0, sizeof(*r));
     r->r_k = k;
     r->r_kind = (uint32_t)sqlite3_column_int(st, 0);
-    snprintf(r->r_audience, sizeof(r->r_audience), "%s",
-             (const char *)sqlite3_column_text(st, 1));
-    snprintf(r->r_author_state, sizeof(r->r_author_state), "%s",
-             (const char *)sqlite3_column_text(st, 2));
-    snprintf(r->r_owner, sizeof(r->r_owner), "%s",
-             (const char *)sqlite3_column_text(st, 3));
+    view__strcpy(r->r_audience, sizeof(r->r_audience),
+                 (const char *)sqlite3_column_text(st, 1));
+    view__strcpy(r->r_author_state, sizeof(r->r_author_state),
+                 (const char *)sqlite3_column_text(st, 2));
+    view__strcpy(r->r_owner, sizeof(r->r_owner),
+                 (const char *)sqlite3_column_text(st, 3));
     if (sqlite3_column_bytes(st, 4) == HASH_LEN) {
         r->r_has_grant = 1;
         memcpy(r->r_grant, sqlite3_column_blob(st, 4), HASH_LEN);
     }
     if (sqlite3_column_type(st, 5) == SQLITE_TEXT) {
         r->r_has_base_why = 1;
-        snprintf(r->r_base_why, sizeof(r->r_base_why), "%s",
-                 (const char *)sqlite3_column_text(st, 5));
+        view__strcpy(r->r_base_why, sizeof(r->r_base_why),
+                     (const char *)sqlite3_column_text(st, 5));
     }
     r->r_hlc = (uint64_t)sqlite3_column_int64(st, 6);
     /* bytes from the file, about to go with the reset: checked, copied */
@@ -725,7 +715,7 @@ view__recompute_with(struct view_ctx *c, struct store *s,
     }
     char rwhy_buf[VIEW__WHY];
     if (rwhy) {
-        snprintf(rwhy_buf, sizeof(rwhy_buf), "%s", rwhy);
+        view__strcpy(rwhy_buf, sizeof(rwhy_buf), rwhy);
         rwhy = rwhy_buf;
     }
     if ((rc = view__load_changes(c, s, id, &chs, &n)) != 0)
@@ -760,7 +750,7 @@ view__recompute_with(struct view_ctx *c, struct store *s,
             /* written below, as it stands now; a payload problem's
              * marker stays */
             if (strncmp(ch->ch_why, "bad:", 4) != 0)
-                snprintf(ch->ch_why, sizeof(ch->ch_why), "%s", cwhy);
+                view__strcpy(ch->ch_why, sizeof(ch->ch_why), cwhy);
             ch->ch_valid = ok;
         } else if (ok != ch->ch_valid || strcmp(cwhy, ch->ch_why) != 0) {
             /* keep a payload problem's marker: it is not recomputable */
