@@ -263,8 +263,12 @@ store_open(const char *path, const uint8_t network[static NET_ID_LEN],
     /* WAL for concurrent readers; FULL so an acknowledged local append
      * survives power loss (Debian's WAL default is FULL too, but the
      * setting is per connection and we do not rely on a build default);
-     * secure_delete so erased payload bytes are overwritten. */
-    if ((rc = store__exec(s, "PRAGMA journal_mode=WAL;"
+     * secure_delete so erased payload bytes are overwritten. 16 KiB
+     * pages (set before the file exists; later a no-op): a quarter of
+     * the WAL frames, syscalls and b-tree splits per stored entry, about
+     * 15 % less ingest CPU than 4 KiB (docs/BENCHMARKS.md). */
+    if ((rc = store__exec(s, "PRAGMA page_size=16384;"
+                             "PRAGMA journal_mode=WAL;"
                              "PRAGMA synchronous=FULL;"
                              "PRAGMA secure_delete=ON;"
                              "PRAGMA foreign_keys=OFF;"
