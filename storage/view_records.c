@@ -269,8 +269,8 @@ struct view__change {
     uint64_t ch_hlc;
     char ch_status[16];
     int ch_valid;
-    char ch_why[VIEW__WHY];
-    msgpack_object ch_payload; /* amendments: NIL when not held */
+    char ch_why[VIEW__WHY + 4]; /* room for a "bad:" marker before a why */
+    msgpack_object ch_payload;  /* amendments: NIL when not held */
     int ch_new;                /* not in v_chg yet (recompute's add) */
 };
 
