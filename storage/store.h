@@ -96,7 +96,12 @@ int store_err(int sqlite_rc);
 sqlite3_stmt *store_stmt(struct store *s, const char *sql);
 
 /* Hook run for every entry stored, inside the same transaction (the view
- * uses it). Set once after opening. */
+ * uses it). Set once after opening.
+ * Guarantee to the hook (the view parses payloads in place on it): a
+ * held payload (e->e_payload) has passed the canonical-form check of
+ * entry_check_payload() and its bytes stay valid and unchanged for the
+ * whole call. Every path that stores entries and runs the hook (log_append,
+ * log_ingest) must keep this true. */
 struct entry;
 typedef int (*store_entry_hook)(void *arg, struct store *s,
                                 const struct entry *e, const char *audience,
