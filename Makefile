@@ -180,14 +180,16 @@ tsan:
 	    echo "tsan: reports in build-tsan/tsan.*"; exit 1; fi; echo "tsan: no reports"
 
 # TSan build of the node process tests only (in `make check`): the node is
-# where NNG's threads meet the libuv loop.
+# where NNG's threads meet the libuv loop, and where the WAL checkpointer
+# thread (storage/checkpoint.c) runs beside it.
 tsan-node:
 	$(Q)rm -f build-tsan/tsan.*
 	$(Q)TSAN_OPTIONS="log_path=$(abspath build-tsan)/tsan $(TSAN_OPTIONS)" \
 	    $(MAKE) --no-print-directory unit BUILD=build-tsan OPT="-O1 -g" \
 	    XCFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=thread" \
-	    TEST_BIN="build-tsan/tests/test_node build-tsan/tests/test_sync"
+	    TEST_BIN="build-tsan/tests/test_node build-tsan/tests/test_sync \
+	              build-tsan/tests/test_checkpoint"
 	$(Q)if ls build-tsan/tsan.* >/dev/null 2>&1; then head -60 build-tsan/tsan.*; \
 	    echo "tsan: reports in build-tsan/tsan.*"; exit 1; fi; echo "tsan: no reports"
 
