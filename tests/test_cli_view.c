@@ -334,17 +334,18 @@ cli_bad_input_writes_nothing(void)
 }
 
 /* A home written by schema version 2 (tests/data/home-v2: one DE
- * observation) opens, migrates its id index, and finds the record. */
+ * observation) opens, migrates its id index, and finds the record. Git
+ * keeps no file modes: the secrets get theirs back here. */
 static void
 cli_schema_v2_home_migrates(void)
 {
     char *d = test_tmpdir("v2");
-    char out[4096], cp[2000];
+    char out[4096], cp[2400];
 
     snprintf(cp, sizeof(cp),
              "cp -r tests/data/home-v2 '%s/h' && chmod 700 '%s/h' && "
-             "chmod 600 '%s/h/node.key'",
-             d, d, d);
+             "chmod 600 '%s/h/node.key' '%s/h/network'",
+             d, d, d, d);
     ASSERT_EQ(system(cp), 0);
     ASSERT_EQ(run(out, sizeof(out), "-C %s/h show 7481b597ab908f09 --json",
                   d),
