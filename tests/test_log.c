@@ -329,7 +329,6 @@ count_q(struct store *s, const char *sql)
     return v;
 }
 
-
 static void
 ingest_chain(struct store *s, const struct chain *ch, size_t from, size_t to)
 {
