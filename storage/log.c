@@ -159,16 +159,17 @@ log__insert(struct store *s, int64_t lid, const struct entry *e)
                          LOG__K(lid, e->e_h.h_seq));
 }
 
-/* Payload of a certificate entry: {"cert": bin}. */
-static int
-log__cert_payload(const uint8_t *p, size_t n, const uint8_t **cert,
-                  size_t *cert_len)
+/* The bin value of a one-key map {key: bin8/bin16}, the whole payload:
+ * certificate entries ({"cert": ...}) and grant/revocation envelopes
+ * ({"envelope": ...}, log_revoke.c). */
+int
+log__single_bin(const uint8_t *p, size_t n, const char *key,
+                const uint8_t **out, size_t *out_len)
 {
-    /* fixmap 1, fixstr "cert", then bin8/bin16 */
-    static const uint8_t pre[] = {0x81, 0xa4, 'c', 'e', 'r', 't'};
-    size_t off = sizeof(pre), l;
+    size_t kl = strlen(key), off = 2 + kl, l;
 
-    if (n < off + 2 || memcmp(p, pre, sizeof(pre)) != 0)
+    if (!p || kl > 31 || n < off + 2 || p[0] != 0x81 ||
+        p[1] != (0xa0 | kl) || memcmp(p + 2, key, kl) != 0)
         return ILONET_EMALFORMED;
     if (p[off] == 0xc4) {
         l = p[off + 1];
@@ -181,9 +182,16 @@ log__cert_payload(const uint8_t *p, size_t n, const uint8_t **cert,
     }
     if (l != n - off)
         return ILONET_EMALFORMED;
-    *cert = p + off;
-    *cert_len = l;
+    *out = p + off;
+    *out_len = l;
     return 0;
+}
+
+static int
+log__cert_payload(const uint8_t *p, size_t n, const uint8_t **cert,
+                  size_t *cert_len)
+{
+    return log__single_bin(p, n, "cert", cert, cert_len);
 }
 
 /* Builds the certificate-entry payload for cert bytes into wb. */
@@ -582,6 +590,26 @@ log__entry_from_row(sqlite3_stmt *st, int col, struct entry *e)
 
 /* ---- ingest ----------------------------------------------------------- */
 
+/* The id of the entry at position k; ILONET_ENOTFOUND if none. */
+static int
+log__id_at(struct store *s, int64_t k, uint8_t id[static HASH_LEN])
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM entries WHERE k = ?");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, k);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == HASH_LEN)
+        memcpy(id, sqlite3_column_blob(st, 0), HASH_LEN);
+    else
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? ILONET_ENOTFOUND
+                                                   : store_err(rc);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc;
+}
+
 static int
 log__stored_at(struct store *s, int64_t lid, uint64_t seq,
                uint8_t id[static HASH_LEN], uint8_t *hdr, size_t *hdr_len,
@@ -751,12 +779,15 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
             uint8_t id[HASH_LEN], hdr[ENTRY_HEADER_MAX], sig[KEY_SIG_LEN];
             size_t hl = 0;
 
-            if ((rc = log__stored_at(s, r.lid, seq, id, hdr, &hl, sig)) != 0)
+            /* the id alone tells a duplicate: no header to derive */
+            if ((rc = log__id_at(s, LOG__K(r.lid, seq), id)) != 0)
                 goto out;
             if (memcmp(id, e->e_id, HASH_LEN) == 0) {
                 st.is_dup++;
                 continue;
             }
+            if ((rc = log__stored_at(s, r.lid, seq, id, hdr, &hl, sig)) != 0)
+                goto out;
             /* Same position, another entry: a fork if the author really
              * signed it. Check that signature alone, now. */
             if ((rc = entry_verify_sig(e, d.ld_author)) != 0)
@@ -1096,40 +1127,22 @@ log_range(struct store *s, const uint8_t log[static HASH_LEN],
     return rc;
 }
 
-/* 1 if the entry at position k has this id. */
-static int
-log__id_at(struct store *s, int64_t k, const uint8_t id[static HASH_LEN],
-           int *match)
-{
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM entries WHERE k = ?");
-    int rc;
-
-    *match = 0;
-    if (!st)
-        return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, k);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *match = sqlite3_column_bytes(st, 0) == HASH_LEN &&
-                 memcmp(sqlite3_column_blob(st, 0), id, HASH_LEN) == 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 int
 log_find(struct store *s, const uint8_t id[static HASH_LEN], int64_t *k)
 {
     int64_t ks[8], p = log_id_prefix(id);
+    uint8_t got[HASH_LEN];
     size_t n;
-    int rc, match;
+    int rc;
 
     if ((rc = store_ids_find(s, p, p, ks, 8, &n)) != 0)
         return rc;
     /* more than 8 entries sharing 64 bits of a hash is not a collision */
     for (size_t i = 0; i < n && i < 8; i++) {
-        if ((rc = log__id_at(s, ks[i], id, &match)) != 0)
+        rc = log__id_at(s, ks[i], got);
+        if (rc != 0 && rc != ILONET_ENOTFOUND)
             return rc;
-        if (match) {
+        if (rc == 0 && memcmp(got, id, HASH_LEN) == 0) {
             *k = ks[i];
             return 0;
         }
@@ -1142,52 +1155,27 @@ log_find_range(struct store *s, const uint8_t lo[static HASH_LEN],
                const uint8_t hi[static HASH_LEN], int64_t *ks, size_t max,
                size_t *n)
 {
-    sqlite3_stmt *st;
-    int64_t *all = NULL, one[64];
-    size_t total, got = 0;
+    uint8_t got[HASH_LEN];
+    size_t total, kept = 0;
     int rc;
 
     *n = 0;
-    rc = store_ids_find(s, log_id_prefix(lo), log_id_prefix(hi), one, 64,
-                        &total);
-    if (rc != 0)
+    if ((rc = store_ids_find(s, log_id_prefix(lo), log_id_prefix(hi), ks,
+                             max, &total)) != 0)
         return rc;
-    if (total > 64) { /* a short prefix: fetch them all */
-        if (!(all = malloc(total * sizeof(*all))))
-            return ILONET_ENOMEM;
-        if ((rc = store_ids_find(s, log_id_prefix(lo), log_id_prefix(hi), all,
-                                 total, &total)) != 0)
-            goto out;
+    /* Candidates share the 8-byte prefix range; a longer prefix is
+     * checked on the full id. Past max, the count stays unverified: the
+     * caller has more than it asked for either way. */
+    for (size_t i = 0; i < total && i < max; i++) {
+        rc = log__id_at(s, ks[i], got);
+        if (rc != 0 && rc != ILONET_ENOTFOUND)
+            return rc;
+        if (rc == 0 && memcmp(got, lo, HASH_LEN) >= 0 &&
+            memcmp(got, hi, HASH_LEN) <= 0)
+            ks[kept++] = ks[i];
     }
-    st = store_stmt(s, "SELECT id FROM entries WHERE k = ?");
-    if (!st) {
-        rc = ILONET_EIO;
-        goto out;
-    }
-    for (size_t i = 0; i < total; i++) {
-        int64_t k = all ? all[i] : one[i];
-        const uint8_t *id;
-
-        sqlite3_bind_int64(st, 1, k);
-        if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-            sqlite3_column_bytes(st, 0) == HASH_LEN &&
-            (id = sqlite3_column_blob(st, 0)) != NULL &&
-            memcmp(id, lo, HASH_LEN) >= 0 && memcmp(id, hi, HASH_LEN) <= 0) {
-            if (got < max)
-                ks[got] = k;
-            got++;
-        }
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            rc = store_err(rc);
-            goto out;
-        }
-    }
-    rc = 0;
-    *n = got;
-out:
-    free(all);
-    return rc;
+    *n = kept + (total > max ? total - max : 0);
+    return 0;
 }
 
 int

@@ -43,6 +43,10 @@ int log_sign_wait(struct log_sign_job *j, size_t i);
 /* Stops (if still running) and joins the signer. */
 void log_sign_finish(struct log_sign_job *j);
 
+/* The bin value of a payload that is exactly {key: bin} (log.c). */
+int log__single_bin(const uint8_t *p, size_t n, const char *key,
+                    const uint8_t **out, size_t *out_len);
+
 /* ---- node-key revocations (log_revoke.c, docs/KEYS.md) --------------- */
 
 struct store;

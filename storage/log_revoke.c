@@ -222,26 +222,7 @@ log__recut(struct store *s, const uint8_t node[static KEY_PK_LEN],
 static int
 log__envelope(const uint8_t *p, size_t n, const uint8_t **env, size_t *len)
 {
-    static const uint8_t pre[] = {0x81, 0xa8, 'e', 'n', 'v',
-                                  'e',  'l',  'o', 'p', 'e'};
-    size_t off = sizeof(pre), l;
-
-    if (!p || n < off + 2 || memcmp(p, pre, sizeof(pre)) != 0)
-        return ILONET_EMALFORMED;
-    if (p[off] == 0xc4) {
-        l = p[off + 1];
-        off += 2;
-    } else if (p[off] == 0xc5 && n >= off + 3) {
-        l = (size_t)p[off + 1] << 8 | p[off + 2];
-        off += 3;
-    } else {
-        return ILONET_EMALFORMED;
-    }
-    if (l != n - off)
-        return ILONET_EMALFORMED;
-    *env = p + off;
-    *len = l;
-    return 0;
+    return log__single_bin(p, n, "envelope", env, len);
 }
 
 int
