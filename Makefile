@@ -20,7 +20,7 @@ Q = @
 endif
 
 MODULES  = crypto storage replication node
-LIB_SRC  = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+LIB_SRC  = $(foreach m,$(MODULES),$(wildcard $(m)/*.c $(m)/*/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_SRC  = $(wildcard cmd/*.c)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o)
@@ -73,15 +73,19 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libilonet.a
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TSUP_OBJ:.o=.d)
 
-# Shipped data embedded in the binary (node/report*.c reads it): the report
-# template and the presidency rotation, so `ilonet report` works from any
-# directory. scripts/embed.sh turns each file into a C byte array.
-EMBED_DATA = data/report-2005-687.tmpl data/presidencies.txt
+# Shipped data embedded in the binary, generated into the build directory
+# (never committed): the report template and the presidency rotation
+# (node/report/), and the web page's files (node/web/, served by
+# node/http/). scripts/embed.sh turns each file into a C byte array.
+EMBED_DATA = data/report-2005-687.tmpl data/presidencies.txt \
+             node/web/index.html node/web/app.css node/web/app.js
 $(BUILD)/gen/embed.c: $(EMBED_DATA) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	@echo "  EMBED   $@"
 	$(Q)sh scripts/embed.sh $@ report_data_template=data/report-2005-687.tmpl \
-	    report_data_presidencies=data/presidencies.txt
+	    report_data_presidencies=data/presidencies.txt \
+	    http_web_index=node/web/index.html http_web_css=node/web/app.css \
+	    http_web_js=node/web/app.js
 $(BUILD)/gen/embed.o: $(BUILD)/gen/embed.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -126,7 +130,11 @@ build-fuzz/obj/%.o: %.c
 	@echo "  CC      $< (fuzz)"
 	$(Q)clang -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-build-fuzz/libilonet.a: $(FUZZ_OBJ)
+build-fuzz/obj/gen/embed.o: $(BUILD)/gen/embed.c
+	@mkdir -p $(dir $@)
+	$(Q)clang -std=c11 $(CPPFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+
+build-fuzz/libilonet.a: $(FUZZ_OBJ) build-fuzz/obj/gen/embed.o
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 build-fuzz/%: tests/fuzz/%.c build-fuzz/libilonet.a
@@ -154,7 +162,7 @@ lint:
 	    --inline-suppr -I. $(MODULES) cmd
 
 format:
-	$(Q)clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h) $(TEST_SRC)
+	$(Q)clang-format -i $(LIB_SRC) $(CMD_SRC) $(wildcard */*.h */*/*.h) $(TEST_SRC)
 
 install: $(BUILD)/ilonet
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin

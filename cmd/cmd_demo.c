@@ -19,8 +19,8 @@
 
 #include "cmds.h"
 #include "crypto/error.h"
-#include "node/report.h"
-#include "storage/record.h"
+#include "node/report/report.h"
+#include "storage/view/record.h"
 
 static const char demo_usage[] =
     "usage: ilonet demo [--dir DIR] [--serve]\n\n"

@@ -4,7 +4,7 @@
 
 #include "cmds.h"
 #include "crypto/error.h"
-#include "node/http.h"
+#include "node/http/http.h"
 #include "node/node.h"
 
 static const char node_usage[] =

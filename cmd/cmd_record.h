@@ -6,8 +6,8 @@
 
 #include "cmd.h"
 #include "storage/entry.h"
-#include "storage/record.h"
-#include "storage/view.h"
+#include "storage/view/record.h"
+#include "storage/view/view.h"
 
 /*
  * Writing commands take record fields as `--<field> VALUE` options whose

@@ -7,7 +7,7 @@
 #include "cmd_record.h"
 #include "cmds.h"
 #include "crypto/error.h"
-#include "node/report.h"
+#include "node/report/report.h"
 
 static const char report_usage[] =
     "usage: ilonet [-C DIR] report --semester YYYY-H1|YYYY-H2\n"

@@ -6,7 +6,7 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "storage/log.h"
-#include "storage/view.h"
+#include "storage/view/view.h"
 
 static const char status_usage[] =
     "usage: ilonet [-C DIR] status [--json]\n\n"

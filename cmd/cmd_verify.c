@@ -5,7 +5,7 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "storage/log.h"
-#include "storage/view.h"
+#include "storage/view/view.h"
 
 static const char verify_usage[] =
     "usage: ilonet [-C DIR] verify [--json]\n\n"

@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "crypto/error.h"
-#include "storage/view.h"
+#include "storage/view/view.h"
 
 int
 home_path(const struct home *h, const char *name, char *out)

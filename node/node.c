@@ -17,7 +17,7 @@
 #include "replication/sync.h"
 #include "storage/checkpoint.h"
 #include "storage/log.h"
-#include "storage/view.h"
+#include "storage/view/view.h"
 
 #define NODE__MAX_PEERS 256 /* live connections, all states */
 #define NODE__MAX_KEYS 256  /* strike records */

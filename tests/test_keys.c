@@ -10,8 +10,8 @@
 #include "replication/msg.h"
 #include "replication/sync.h"
 #include "storage/log.h"
-#include "storage/record.h"
-#include "storage/view.h"
+#include "storage/view/record.h"
+#include "storage/view/view.h"
 #include "test.h"
 
 #define T0_MS 1767225600000ULL /* 2026-01-01T00:00:00Z */

@@ -2,7 +2,7 @@
  * that name the field. */
 #include "crypto/error.h"
 #include "storage/entry.h"
-#include "storage/record.h"
+#include "storage/view/record.h"
 #include "test.h"
 
 static int

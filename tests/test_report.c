@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "node/report.h"
+#include "node/report/report.h"
 #include "proc.h"
 #include "test.h"
 

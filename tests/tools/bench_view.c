@@ -12,8 +12,8 @@
 #include "crypto/wire.h"
 #include "storage/bundle.h"
 #include "storage/log.h"
-#include "storage/record.h"
-#include "storage/view.h"
+#include "storage/view/record.h"
+#include "storage/view/view.h"
 
 #define AUTHORS 5
 #define BATCH 1000

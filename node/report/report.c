@@ -9,7 +9,7 @@
 #include "crypto/hash.h"
 #include "crypto/key.h"
 #include "report_int.h"
-#include "storage/record.h"
+#include "storage/view/record.h"
 
 #define TMPL_MAGIC "ilonet-report-template"
 #define TMPL_FORMAT "1"

@@ -9,8 +9,8 @@
 #include "crypto/hash.h"
 #include "report_int.h"
 #include "storage/log.h"
-#include "storage/record.h"
-#include "storage/view.h"
+#include "storage/view/record.h"
+#include "storage/view/view.h"
 
 /*
  * A query is a fixed SELECT over a *base*: one of the view's read-only SQL

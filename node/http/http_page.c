@@ -4,12 +4,9 @@
 #include <string.h>
 
 /*
- * The page is three plain files under node/web/ (no build step, no CDN).
- * node/http_assets.c holds their bytes; after editing a file, regenerate
- * it with
- *   sh scripts/embed.sh node/http_assets.c http_web_index=node/web/index.html \
- *       http_web_css=node/web/app.css http_web_js=node/web/app.js
- * (tests/test_http.c fails when the embedded copy is stale).
+ * The page is three plain files under node/web/ (no CDN). The build embeds
+ * their bytes into build/gen/embed.c (Makefile, scripts/embed.sh), so the
+ * binary always serves the files of its own source tree.
  */
 extern const unsigned char http_web_index[], http_web_css[], http_web_js[];
 extern const size_t http_web_index_len, http_web_css_len, http_web_js_len;

@@ -8,11 +8,11 @@
 #include <sqlite3.h>
 
 #include "crypto/error.h"
-#include "node/report.h"
+#include "node/report/report.h"
 #include "storage/entry.h"
 #include "storage/log.h"
-#include "storage/record.h"
-#include "storage/view.h"
+#include "storage/view/record.h"
+#include "storage/view/view.h"
 
 /* A record kind as the API serves it. Dates for the period filter:
  * from/to are SQL expressions over the view's columns (ISO dates). */

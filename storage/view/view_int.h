@@ -10,9 +10,9 @@
 #include "crypto/hash.h"
 #include "crypto/key.h"
 #include "storage/entry.h"
-#include "storage/record.h"
+#include "storage/view/record.h"
 #include "storage/store.h"
-#include "storage/view.h"
+#include "storage/view/view.h"
 
 /*
  * Working state of the view for one store connection. The hook's context

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "crypto/hash.h"
-#include "store.h"
+#include "storage/store.h"
 
 /*
  * The view is a pure function of the set of valid entries held (DESIGN §6,

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "report_int.h"
-#include "storage/record.h"
+#include "storage/view/record.h"
 
 /* One colour per Art. 2(2) category, in record_categories order
  * (colour-blind friendly, readable in greyscale print). */
