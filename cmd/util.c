@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "crypto/json.h"
 
 int
 cmd_fail(const char *what, const char *fmt, ...)
@@ -76,23 +77,12 @@ cmd_open_home(struct cmd_env *env, struct home *h, int flags)
 void
 cmd_json_str(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (c < 0x20)
-                fprintf(f, "\\u%04x", c);
-            else
-                fputc(c, f);
-        }
-    }
-    fputc('"', f);
+    struct textbuf b = {0};
+
+    json_str(&b, s ? s : "");
+    if (b.tb_data)
+        fputs(b.tb_data, f);
+    textbuf_free(&b);
 }
 
 void

@@ -28,7 +28,7 @@
  * Bounds: request bodies at most HTTP_BODY_MAX bytes (Content-Length
  * required for a body), a body must arrive within HTTP_BODY_TIMEOUT_MS,
  * request lines and headers at most 8 KiB (NNG), JSON bodies are flat
- * objects of at most HTTP_FIELDS_MAX fields. Every invalid request gets a
+ * objects of at most JSON_FIELDS_MAX (crypto/json.h) fields. Every invalid request gets a
  * 4xx with {"error": code, "message": text}; codes are the names of
  * crypto/error.h (ilonet_errname) plus "unauthorised" for the token.
  *
@@ -41,7 +41,6 @@
 #define HTTP_TOKEN_HEX 64
 #define HTTP_BODY_MAX (64 * 1024)
 #define HTTP_BODY_TIMEOUT_MS 10000
-#define HTTP_FIELDS_MAX 32
 #define HTTP_POOL_MAX 4
 #define HTTP_MSG_MAX 256
 #define HTTP_URL_MAX 256

@@ -100,12 +100,12 @@ api_row(struct textbuf *b, sqlite3_stmt *st, const struct record_schema *sc)
         if (!first)
             textbuf_put(b, ",", 1);
         first = 0;
-        http__buf_json_str(b, name);
+        json_str(b, name);
         textbuf_put(b, ":", 1);
         switch (sqlite3_column_type(st, i)) {
         case SQLITE_INTEGER:
             if (strcmp(name, "kind") == 0)
-                http__buf_json_str(
+                json_str(
                     b, entry_kind_name((uint64_t)sqlite3_column_int64(st, i)));
             else
                 textbuf_printf(b, "%lld",
@@ -115,12 +115,12 @@ api_row(struct textbuf *b, sqlite3_stmt *st, const struct record_schema *sc)
             textbuf_printf(b, "%.17g", sqlite3_column_double(st, i));
             break;
         case SQLITE_TEXT:
-            http__buf_json_strn(b, (const char *)sqlite3_column_text(st, i),
+            json_strn(b, (const char *)sqlite3_column_text(st, i),
                                 (size_t)sqlite3_column_bytes(st, i));
             break;
         case SQLITE_BLOB:
             textbuf_put(b, "\"", 1);
-            http__buf_hex(b, sqlite3_column_blob(st, i),
+            json_hex(b, sqlite3_column_blob(st, i),
                           (size_t)sqlite3_column_bytes(st, i));
             textbuf_put(b, "\"", 1);
             break;
@@ -385,7 +385,7 @@ api_list(struct home *h, const struct api_kind *k, struct http__req *rq,
     if (text)
         sqlite3_bind_text(st, 100, text, -1, SQLITE_STATIC);
     textbuf_puts(&rs->rs_body, "{\"kind\":");
-    http__buf_json_str(&rs->rs_body, k->ak_plural);
+    json_str(&rs->rs_body, k->ak_plural);
     textbuf_puts(&rs->rs_body, ",\"items\":");
     if (api_rows(&rs->rs_body, st, NULL, rs, &count) == 0) {
         textbuf_printf(&rs->rs_body, ",\"count\":%zu}", count);
@@ -448,7 +448,7 @@ api_show(struct home *h, const struct api_kind *k, const char *id,
         goto out;
     }
     textbuf_puts(&rs->rs_body, "{\"kind\":");
-    http__buf_json_str(&rs->rs_body, entry_kind_name(info.vr_kind));
+    json_str(&rs->rs_body, entry_kind_name(info.vr_kind));
     textbuf_puts(&rs->rs_body, ",\"record\":");
     api_row(&rs->rs_body, st, record_schema(info.vr_kind));
     textbuf_puts(&rs->rs_body, ",\"history\":");
@@ -465,7 +465,7 @@ out:
 
 struct api_body {
     size_t ab_n;
-    struct http__field ab_f[HTTP_FIELDS_MAX];
+    struct json_field ab_f[JSON_FIELDS_MAX];
     char *ab_mem;
 };
 
@@ -478,8 +478,8 @@ api_body(struct http__req *rq, struct api_body *b, struct http__resp *rs)
     memset(b, 0, sizeof(*b));
     if (rq->rq_body_len == 0)
         return 0; /* no body: no fields */
-    rc = http__json_parse(rq->rq_body, rq->rq_body_len, b->ab_f,
-                          HTTP_FIELDS_MAX, &b->ab_n, &b->ab_mem, why,
+    rc = json_parse_flat(rq->rq_body, rq->rq_body_len, b->ab_f,
+                          JSON_FIELDS_MAX, &b->ab_n, &b->ab_mem, why,
                           sizeof(why));
     if (rc != 0) {
         http__error(rs, rc == ILONET_ENOMEM ? 503 : 400, ilonet_errname(rc),
@@ -495,9 +495,9 @@ static const char *
 api_take(struct api_body *b, const char *name)
 {
     for (size_t i = 0; i < b->ab_n; i++)
-        if (b->ab_f[i].hf_name && strcmp(b->ab_f[i].hf_name, name) == 0) {
-            const char *v = b->ab_f[i].hf_null ? NULL : b->ab_f[i].hf_value;
-            b->ab_f[i].hf_name = NULL;
+        if (b->ab_f[i].jf_name && strcmp(b->ab_f[i].jf_name, name) == 0) {
+            const char *v = b->ab_f[i].jf_null ? NULL : b->ab_f[i].jf_value;
+            b->ab_f[i].jf_name = NULL;
             return v;
         }
     return NULL;
@@ -555,9 +555,9 @@ api_append(struct home *h, const char *aud, uint32_t kind,
     }
     hash_hex(ref.lr_id, HASH_LEN, hex);
     textbuf_puts(&rs->rs_body, "{\"id\":");
-    http__buf_json_str(&rs->rs_body, hex);
+    json_str(&rs->rs_body, hex);
     textbuf_puts(&rs->rs_body, ",\"audience\":");
-    http__buf_json_str(&rs->rs_body, aud);
+    json_str(&rs->rs_body, aud);
     textbuf_puts(&rs->rs_body, "}");
     api_ok(rs, 201);
 }
@@ -684,27 +684,27 @@ api_create(struct http_server *s, const struct api_kind *k,
         goto out;
     }
     for (size_t i = 0; i < body.ab_n; i++) {
-        const struct http__field *f = &body.ab_f[i];
+        const struct json_field *f = &body.ab_f[i];
         const struct record_field *rf;
-        if (!f->hf_name || f->hf_null)
+        if (!f->jf_name || f->jf_null)
             continue; /* taken, or null: absent */
-        rf = record_field(b.rb_schema, f->hf_name);
+        rf = record_field(b.rb_schema, f->jf_name);
         if (rf && (rf->rf_flags & RF_INTERNAL)) {
             http__error(rs, 400, "invalid-argument",
                         "field '%.60s': set by ilonet, not an option",
-                        f->hf_name);
+                        f->jf_name);
             goto out;
         }
-        if (record_set(&b, f->hf_name, f->hf_value) != 0) {
+        if (record_set(&b, f->jf_name, f->jf_value) != 0) {
             api_field_error(rs, &b);
             goto out;
         }
-        if (strcmp(f->hf_name, "commission") == 0)
-            excl = f->hf_value;
-        if (strcmp(f->hf_name, "category") == 0)
-            cat = f->hf_value;
-        if (strcmp(f->hf_name, "for") == 0)
-            for_list = f->hf_value;
+        if (strcmp(f->jf_name, "commission") == 0)
+            excl = f->jf_value;
+        if (strcmp(f->jf_name, "category") == 0)
+            cat = f->jf_value;
+        if (strcmp(f->jf_name, "for") == 0)
+            for_list = f->jf_value;
     }
     if (k->ak_kind == KIND_MEETING && excl && strcmp(excl, "excluded") == 0)
         dflt = "ms"; /* held without the Commission: Member States only */
@@ -779,12 +779,12 @@ api_change(struct http_server *s, const struct api_kind *k, const char *id,
     if (kind != KIND_AMEND)
         reason = api_take(&body, "reason");
     for (size_t i = 0; i < body.ab_n; i++) {
-        if (!body.ab_f[i].hf_name)
+        if (!body.ab_f[i].jf_name)
             continue;
         if (kind != KIND_AMEND) {
             http__error(rs, 400, "invalid-argument",
                         "field '%.60s': unknown field for %s",
-                        body.ab_f[i].hf_name, entry_kind_name(kind));
+                        body.ab_f[i].jf_name, entry_kind_name(kind));
             goto out;
         }
         nfields++;
@@ -807,9 +807,9 @@ api_change(struct http_server *s, const struct api_kind *k, const char *id,
             goto out;
         }
         for (size_t i = 0; i < body.ab_n; i++) {
-            const struct http__field *f = &body.ab_f[i];
-            if (record_set(&fb, f->hf_name,
-                           f->hf_null ? "" : f->hf_value) != 0) {
+            const struct json_field *f = &body.ab_f[i];
+            if (record_set(&fb, f->jf_name,
+                           f->jf_null ? "" : f->jf_value) != 0) {
                 api_field_error(rs, &fb);
                 goto out;
             }
@@ -871,10 +871,10 @@ api_task_status(struct http_server *s, const struct api_kind *k,
         goto done;
     note = api_take(&body, "note");
     for (size_t i = 0; i < body.ab_n; i++)
-        if (body.ab_f[i].hf_name) {
+        if (body.ab_f[i].jf_name) {
             http__error(rs, 400, "invalid-argument",
                         "field '%.60s': unknown field for task-status",
-                        body.ab_f[i].hf_name);
+                        body.ab_f[i].jf_name);
             goto out;
         }
     if (!(h = http__home_get(s, rs)) || api_find(h, k, id, &info, rs) != 0)
@@ -937,15 +937,15 @@ api_status(struct home *h, struct http__req *rq, struct http__resp *rs)
     if (store_meta_get(h->h_store, "peer_status", &peers, &peers_len) != 0)
         peers = NULL;
     textbuf_puts(b, "{\"node\":\"");
-    http__buf_hex(b, h->h_key.pk, KEY_PK_LEN);
+    json_hex(b, h->h_key.pk, KEY_PK_LEN);
     textbuf_puts(b, "\",\"state\":");
-    http__buf_json_str(b, h->h_cert.c_state);
+    json_str(b, h->h_cert.c_state);
     textbuf_puts(b, ",\"role\":");
-    http__buf_json_str(b, cert_role_name(h->h_cert.c_role));
+    json_str(b, cert_role_name(h->h_cert.c_role));
     textbuf_puts(b, ",\"network\":\"");
-    http__buf_hex(b, h->h_net.n_id, NET_ID_LEN);
+    json_hex(b, h->h_net.n_id, NET_ID_LEN);
     textbuf_puts(b, "\",\"host\":");
-    http__buf_json_str(b, h->h_net.n_host);
+    json_str(b, h->h_net.n_host);
     textbuf_printf(b, ",\"now_ms\":%llu,\"peers\":",
                      (unsigned long long)home_now_ms());
     if (peers) {
@@ -954,9 +954,9 @@ api_status(struct home *h, struct http__req *rq, struct http__resp *rs)
         textbuf_puts(b, "[");
         for (size_t i = 0; i < h->h_conf.hc_npeers; i++) {
             textbuf_puts(b, i ? ",{\"addr\":" : "{\"addr\":");
-            http__buf_json_str(b, h->h_conf.hc_peers[i].hp_addr);
+            json_str(b, h->h_conf.hc_peers[i].hp_addr);
             textbuf_puts(b, ",\"node\":\"");
-            http__buf_hex(b, h->h_conf.hc_peers[i].hp_pk, KEY_PK_LEN);
+            json_hex(b, h->h_conf.hc_peers[i].hp_pk, KEY_PK_LEN);
             textbuf_puts(b, "\",\"connected\":false,\"last_sync_ms\":null,"
                               "\"strikes\":0}");
         }
@@ -982,13 +982,13 @@ api_status(struct home *h, struct http__req *rq, struct http__resp *rs)
                 nlogs++;
             }
         textbuf_puts(b, k++ ? ",{\"node\":\"" : "{\"node\":\"");
-        http__buf_hex(b, heads[i].lh_log.ld_author, KEY_PK_LEN);
+        json_hex(b, heads[i].lh_log.ld_author, KEY_PK_LEN);
         textbuf_puts(b, "\"");
         if (log_author_cert(h->h_store, heads[i].lh_log.ld_author, &c) == 0) {
             textbuf_puts(b, ",\"state\":");
-            http__buf_json_str(b, c.c_state);
+            json_str(b, c.c_state);
             textbuf_puts(b, ",\"role\":");
-            http__buf_json_str(b, cert_role_name(c.c_role));
+            json_str(b, cert_role_name(c.c_role));
         }
         textbuf_printf(b, ",\"logs\":%zu,\"entries\":%llu,\"self\":%s}",
                          nlogs, (unsigned long long)total,
@@ -1000,19 +1000,19 @@ api_status(struct home *h, struct http__req *rq, struct http__resp *rs)
     textbuf_puts(b, "],\"heads\":[");
     for (size_t i = 0; i < n; i++) {
         textbuf_puts(b, i ? ",{\"log\":\"" : "{\"log\":\"");
-        http__buf_hex(b, heads[i].lh_log.ld_id, HASH_LEN);
+        json_hex(b, heads[i].lh_log.ld_id, HASH_LEN);
         textbuf_puts(b, "\",\"author\":\"");
-        http__buf_hex(b, heads[i].lh_log.ld_author, KEY_PK_LEN);
+        json_hex(b, heads[i].lh_log.ld_author, KEY_PK_LEN);
         textbuf_puts(b, "\",\"audience\":");
-        http__buf_json_str(b, heads[i].lh_log.ld_audience);
+        json_str(b, heads[i].lh_log.ld_audience);
         textbuf_printf(b, ",\"seq\":%llu,\"frozen\":%s}",
                          (unsigned long long)heads[i].lh_seq,
                          heads[i].lh_frozen ? "true" : "false");
     }
     textbuf_puts(b, "],\"heads_digest\":\"");
-    http__buf_hex(b, hd, HASH_LEN);
+    json_hex(b, hd, HASH_LEN);
     textbuf_puts(b, "\",\"view_hash\":\"");
-    http__buf_hex(b, vh, HASH_LEN);
+    json_hex(b, vh, HASH_LEN);
     textbuf_printf(b,
                      "\",\"entries\":%llu,\"logs\":%llu,\"evidence\":%llu,"
                      "\"quarantine\":%llu}",
@@ -1043,7 +1043,7 @@ api_stats(struct home *h, struct http__req *rq, struct http__resp *rs)
     for (size_t i = 0; record_categories[i]; i++) {
         if (i)
             textbuf_puts(b, ",");
-        http__buf_json_str(b, record_categories[i]);
+        json_str(b, record_categories[i]);
     }
     textbuf_puts(b, "],\"observations_by_month\":");
     if (api_rows(b, st, NULL, rs, NULL) != 0)
@@ -1148,20 +1148,20 @@ api_evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
         const void *pk = sqlite3_column_blob(st, 6);
         textbuf_puts(b, k++ ? ",{" : "{");
         for (int i = 0; i < 6; i++) {
-            http__buf_json_str(b, sqlite3_column_name(st, i));
+            json_str(b, sqlite3_column_name(st, i));
             textbuf_puts(b, ":");
             if (i == 1)
                 textbuf_printf(b, "%lld",
                                  (long long)sqlite3_column_int64(st, i));
             else
-                http__buf_json_str(b,
+                json_str(b,
                                    (const char *)sqlite3_column_text(st, i));
             textbuf_puts(b, ",");
         }
         textbuf_puts(b, "\"author_state\":");
         if (pk && sqlite3_column_bytes(st, 6) == KEY_PK_LEN &&
             log_author_cert(h->h_store, pk, &c) == 0)
-            http__buf_json_str(b, c.c_state);
+            json_str(b, c.c_state);
         else
             textbuf_puts(b, "null");
         textbuf_puts(b, "}");
@@ -1182,14 +1182,14 @@ api_evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int code = sqlite3_column_int(st, 3);
         textbuf_puts(b, k++ ? ",{\"log\":" : "{\"log\":");
-        http__buf_json_str(b, (const char *)sqlite3_column_text(st, 0));
+        json_str(b, (const char *)sqlite3_column_text(st, 0));
         textbuf_printf(b, ",\"seq\":%lld,\"entry\":",
                          (long long)sqlite3_column_int64(st, 1));
-        http__buf_json_str(b, (const char *)sqlite3_column_text(st, 2));
+        json_str(b, (const char *)sqlite3_column_text(st, 2));
         textbuf_puts(b, ",\"code\":");
-        http__buf_json_str(b, ilonet_errname(code));
+        json_str(b, ilonet_errname(code));
         textbuf_puts(b, ",\"reason\":");
-        http__buf_json_str(b, ilonet_strerror(code));
+        json_str(b, ilonet_strerror(code));
         textbuf_printf(b, ",\"until_ms\":%lld}",
                          (long long)sqlite3_column_int64(st, 4));
     }

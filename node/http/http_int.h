@@ -8,16 +8,13 @@
 
 #include "http.h"
 #include "node/home.h"
-#include "node/textbuf.h"
+#include "crypto/json.h"
+#include "crypto/textbuf.h"
 
 /* Response bodies are node/textbuf.h buffers capped at HTTP__OUT_MAX
  * (tb_max, set where a response starts). */
 #define HTTP__OUT_MAX (64u * 1024 * 1024)
 
-/* A JSON string literal (quotes and escapes); NULL prints null. */
-void http__buf_json_str(struct textbuf *b, const char *s);
-void http__buf_json_strn(struct textbuf *b, const char *s, size_t n);
-void http__buf_hex(struct textbuf *b, const uint8_t *p, size_t n);
 
 /* Query parameters, percent-decoded. */
 #define HTTP__PARAMS_MAX 16
@@ -25,15 +22,6 @@ struct http__param {
     char *hp_name;
     char *hp_value;
     int hp_used;
-};
-
-/* A flat JSON object body: each value in its CLI text form (strings as
- * is, integers in decimal, arrays of strings joined with ','); hf_null for
- * null (an amendment clears the field). */
-struct http__field {
-    char *hf_name;
-    char *hf_value;
-    int hf_null;
 };
 
 struct http__req {
@@ -63,12 +51,6 @@ void http__error(struct http__resp *rs, int status, const char *code,
 struct http_server;
 struct home *http__home_get(struct http_server *s, struct http__resp *rs);
 void http__home_put(struct http_server *s, struct home *h);
-
-/* Parses body as a flat JSON object. 0, or ILONET_EMALFORMED with a
- * reason in why. *fields and *n are malloc'd into *mem (free it). */
-int http__json_parse(const uint8_t *body, size_t len,
-                     struct http__field *fields, size_t max, size_t *n,
-                     char **mem, char *why, size_t whylen);
 
 /* The API: fills rs for rq (on an NNG thread). */
 void http__api(struct http_server *s, struct http__req *rq,

@@ -33,26 +33,6 @@ rbuf_html(struct textbuf *b, const char *s)
 }
 
 void
-rbuf_json(struct textbuf *b, const char *s)
-{
-    textbuf_put(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;
-         p++) {
-        if (*p == '"' || *p == '\\') {
-            textbuf_put(b, "\\", 1);
-            textbuf_put(b, (const char *)p, 1);
-        } else if (*p == '\n') {
-            textbuf_puts(b, "\\n");
-        } else if (*p < 0x20) {
-            textbuf_printf(b, "\\u%04x", *p);
-        } else {
-            textbuf_put(b, (const char *)p, 1);
-        }
-    }
-    textbuf_put(b, "\"", 1);
-}
-
-void
 rbuf_md(struct textbuf *b, const char *s)
 {
     for (const char *p = s ? s : ""; *p; p++) {

@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 #include "report.h"
-#include "node/textbuf.h"
+#include "crypto/json.h"
+#include "crypto/textbuf.h"
 
 /* ---- embedded data (generated from data/ by scripts/embed.sh) -------- */
 extern const unsigned char report_data_template[];
@@ -18,7 +19,6 @@ extern const size_t report_data_presidencies_len;
 /* Escaped text for HTML (& < > " '), JSON string (with quotes), Markdown
  * table cell (| and newlines). s NULL is treated as "". */
 void rbuf_html(struct textbuf *b, const char *s);
-void rbuf_json(struct textbuf *b, const char *s);
 void rbuf_md(struct textbuf *b, const char *s);
 
 /* ---- the parsed template --------------------------------------------- */

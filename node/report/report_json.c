@@ -8,10 +8,10 @@ js_kv(struct textbuf *b, const char *k, const char *v, int comma)
 {
     if (comma)
         textbuf_put(b, ",", 1);
-    rbuf_json(b, k);
+    json_str(b, k);
     textbuf_put(b, ":", 1);
     if (v)
-        rbuf_json(b, v);
+        json_str(b, v);
     else
         textbuf_puts(b, "null");
 }
@@ -42,7 +42,7 @@ js_table(struct textbuf *b, const struct report_template *t,
             else if (cell->c_num)
                 textbuf_puts(b, cell->c_text);
             else
-                rbuf_json(b, cell->c_text);
+                json_str(b, cell->c_text);
         }
         textbuf_puts(b, "]");
     }
@@ -60,7 +60,7 @@ js_chart(struct textbuf *b, const struct rm_chart *c)
     for (size_t x = 0; x < c->c_nx; x++) {
         if (x)
             textbuf_put(b, ",", 1);
-        rbuf_json(b, c->c_x[x]);
+        json_str(b, c->c_x[x]);
     }
     textbuf_puts(b, "],\"series\":[");
     for (size_t s = 0; s < c->c_ns; s++) {
@@ -90,7 +90,7 @@ report_json(struct textbuf *b, const struct rm_report *r)
     for (size_t i = 0; i < t->t_nnotice; i++) {
         if (i)
             textbuf_put(b, ",", 1);
-        rbuf_json(b, t->t_notice[i]);
+        json_str(b, t->t_notice[i]);
     }
     textbuf_puts(b, "]},\"cover\":{");
     js_kv(b, "host", o->ro_host, 0);
@@ -128,7 +128,7 @@ report_json(struct textbuf *b, const struct rm_report *r)
             for (size_t k = 0; k < it->i_t->i_ntext; k++) {
                 if (k)
                     textbuf_put(b, ",", 1);
-                rbuf_json(b, it->i_t->i_text[k]);
+                json_str(b, it->i_t->i_text[k]);
             }
             textbuf_printf(b, "],\"empty\":%s", it->i_empty ? "true" : "false");
             js_kv(b, "note", it->i_empty ? t->t_empty : NULL, 1);
