@@ -52,6 +52,30 @@ struct http_server;
 struct home *http__home_get(struct http_server *s, struct http__resp *rs);
 void http__home_put(struct http_server *s, struct home *h);
 
+
+/* ---- the API, across http_api.c (routing), http_read.c, http_write.c
+ * and http_report.c ---- */
+
+/* A record kind as the API serves it. Dates for the period filter:
+ * from/to are SQL expressions over the view's columns (ISO dates). */
+struct http__kind {
+    const char *hk_plural;
+    uint32_t hk_kind;
+    const char *hk_view;
+    const char *hk_state; /* owning state column */
+    const char *hk_from, *hk_to;
+    const char *hk_text; /* columns searched by ?text= */
+};
+extern const struct http__kind http__kinds[];
+const struct http__kind *http__kind(const char *plural);
+
+/* Sets the status of a successful JSON response. */
+void http__ok(struct http__resp *rs, int status);
+/* A query parameter's value (marks it used), or NULL. */
+const char *http__query_param(struct http__req *rq, const char *name);
+/* 400 naming the first unused query parameter; 0 if none. */
+int http__params_done(struct http__req *rq, struct http__resp *rs);
+
 /* The API: fills rs for rq (on an NNG thread). */
 void http__api(struct http_server *s, struct http__req *rq,
                struct http__resp *rs);
@@ -60,5 +84,25 @@ int http__page(const char *path, struct http__resp *rs);
 
 /* The Content-Security-Policy sent with every response. */
 extern const char http__csp[];
+
+
+struct view_record_info;
+/* http_api.c */
+int http__limit(struct http__req *rq, struct http__resp *rs, long dflt, long max, long *out);
+/* http_read.c: GET endpoints (fn(h, rq, rs) borrow a pooled store) */
+void http__list(struct home *h, const struct http__kind *k, struct http__req *rq, struct http__resp *rs);
+int http__find(struct home *h, const struct http__kind *k, const char *id, struct view_record_info *info, struct http__resp *rs);
+void http__show(struct home *h, const struct http__kind *k, const char *id, struct http__req *rq, struct http__resp *rs);
+void http__status(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__stats(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__recent(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__grants(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__evidence(struct home *h, struct http__req *rq, struct http__resp *rs);
+/* http_write.c: POST endpoints */
+void http__create(struct http_server *s, const struct http__kind *k, struct http__req *rq, struct http__resp *rs);
+void http__change(struct http_server *s, const struct http__kind *k, const char *id, uint32_t kind, struct http__req *rq, struct http__resp *rs);
+void http__task_status(struct http_server *s, const struct http__kind *k, const char *id, const char *status, struct http__req *rq, struct http__resp *rs);
+/* http_report.c */
+void http__report(struct home *h, struct http__req *rq, struct http__resp *rs);
 
 #endif
