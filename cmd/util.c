@@ -62,6 +62,8 @@ cmd_open_home(struct cmd_env *env, struct home *h, int flags)
         return cmd_fail(env->home_dir,
                         "no node home here (create one with 'ilonet init' "
                         "or 'ilonet testnet', or pass -C DIR)");
+    if (rc == ILONET_EPERM && h->h_why[0])
+        return cmd_fail(env->home_dir, "permission: %s", h->h_why);
     if (rc == ILONET_EPERM)
         return cmd_fail(env->home_dir,
                         "permission: node.key or network file is readable "

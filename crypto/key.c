@@ -163,6 +163,10 @@ key_save(const char *path, const struct key_pair *kp)
         rc = ILONET_EIO;
     if (close(fd) != 0)
         rc = ILONET_EIO;
+    /* A partial key file would make every retry fail with "exists" and
+     * could hold part of the seed: remove it. */
+    if (rc != 0)
+        unlink(path);
 out:
     sodium_memzero(text, sizeof(text));
     return rc;
@@ -174,6 +178,7 @@ key_load(const char *path, struct key_pair *kp)
     char text[1024], *line, *save = NULL;
     uint8_t seed[KEY_SEED_LEN], pub[KEY_PK_LEN];
     char state[KEY_STATE_MAX + 1] = "";
+    struct key_pair tmp;
     int have_seed = 0, have_pub = 0, kind = 0;
     struct stat st;
     ssize_t n;
@@ -217,20 +222,23 @@ key_load(const char *path, struct key_pair *kp)
     }
     if (!have_seed || !kind)
         goto out;
-    if ((rc = key_from_seed(kp, seed)) != 0)
+    /* Derive into a local pair: on any failure the caller's struct is
+     * untouched and the derived secret is wiped here. */
+    if ((rc = key_from_seed(&tmp, seed)) != 0)
         goto out;
-    if ((rc = key__set_kind(kp, (enum key_kind)kind, state)) != 0) {
+    if ((rc = key__set_kind(&tmp, (enum key_kind)kind, state)) != 0) {
         rc = ILONET_EMALFORMED;
         goto out;
     }
     /* The public line is informative; if present it must match. */
-    if (have_pub && sodium_memcmp(pub, kp->pk, KEY_PK_LEN) != 0) {
-        key_wipe(kp);
+    if (have_pub && sodium_memcmp(pub, tmp.pk, KEY_PK_LEN) != 0) {
         rc = ILONET_EMALFORMED;
         goto out;
     }
+    *kp = tmp;
     rc = 0;
 out:
+    key_wipe(&tmp);
     sodium_memzero(text, sizeof(text));
     sodium_memzero(seed, sizeof(seed));
     return rc;

@@ -93,6 +93,10 @@ home_create(const char *dir, const char *network_file,
         return rc;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return ILONET_EIO;
+    /* An existing directory becomes private too: the home holds the
+     * node's secret key and a store other users must not read. */
+    if (chmod(dir, 0700) != 0)
+        return errno == EPERM ? ILONET_EPERM : ILONET_EIO;
     home_path(&h, "node.key", path);
     if (access(path, F_OK) == 0)
         return ILONET_EEXIST;
@@ -104,7 +108,7 @@ home_create(const char *dir, const char *network_file,
     if ((rc = home__copy(network_file, path, 0600)) != 0)
         goto out;
     home_path(&h, "roster", path);
-    if ((rc = home__copy(roster_file, path, 0644)) != 0)
+    if ((rc = home__copy(roster_file, path, 0600)) != 0)
         goto out;
     home_path(&h, "config", path);
     if (access(path, F_OK) != 0) {
@@ -125,6 +129,42 @@ out:
     key_wipe(&kp);
     sodium_memzero(&net, sizeof(net));
     return rc;
+}
+
+/* Refuses a home that other local users can reach (DESIGN §11 threat
+ * model: other accounts on a shared laptop). Checked before any secret is
+ * read, so a too-open home is never used, not even once. */
+static int
+home__check_modes(struct home *h)
+{
+    static const char *const files[] = {"store.db", "store.db-wal",
+                                        "store.db-shm", NULL};
+    char path[HOME_PATH_MAX];
+    struct stat st;
+
+    if (stat(h->h_dir, &st) != 0)
+        return 0; /* missing: key_load reports it as not found */
+    if (S_ISDIR(st.st_mode) && (st.st_mode & 077)) {
+        snprintf(h->h_why, sizeof(h->h_why),
+                 "home directory %s is open to other users (mode %03o); "
+                 "run: chmod 700 %s",
+                 h->h_dir, (unsigned)(st.st_mode & 0777), h->h_dir);
+        return ILONET_EPERM;
+    }
+    for (size_t i = 0; files[i]; i++) {
+        home_path(h, files[i], path);
+        if (lstat(path, &st) != 0)
+            continue;
+        if ((st.st_mode & 077) || !S_ISREG(st.st_mode)) {
+            snprintf(h->h_why, sizeof(h->h_why),
+                     "%s is %s (mode %03o); run: chmod 600 %s", path,
+                     S_ISREG(st.st_mode) ? "readable or writable by others"
+                                         : "not a regular file",
+                     (unsigned)(st.st_mode & 0777), path);
+            return ILONET_EPERM;
+        }
+    }
+    return 0;
 }
 
 static int
@@ -160,16 +200,28 @@ home_open(struct home *h, const char *dir, int flags)
     memset(h, 0, sizeof(*h));
     if (snprintf(h->h_dir, sizeof(h->h_dir), "%s", dir) >= HOME_PATH_MAX)
         return ILONET_EINVAL;
-    home_path(h, "node.key", path);
-    if ((rc = key_load(path, &h->h_key)) != 0)
+    if ((rc = home__check_modes(h)) != 0)
         goto fail;
+    home_path(h, "node.key", path);
+    if ((rc = key_load(path, &h->h_key)) != 0) {
+        if (rc == ILONET_EPERM)
+            snprintf(h->h_why, sizeof(h->h_why),
+                     "%s is readable by others; run: chmod 600 %s", path,
+                     path);
+        goto fail;
+    }
     if (h->h_key.kind != KEY_NODE) {
         rc = ILONET_EINVAL;
         goto fail;
     }
     home_path(h, "network", path);
-    if ((rc = network_load(path, &h->h_net)) != 0)
+    if ((rc = network_load(path, &h->h_net)) != 0) {
+        if (rc == ILONET_EPERM)
+            snprintf(h->h_why, sizeof(h->h_why),
+                     "%s is readable by others; run: chmod 600 %s", path,
+                     path);
         goto fail;
+    }
     home_path(h, "roster", path);
     if ((rc = roster_load(path, &h->h_roster)) != 0)
         goto fail;
@@ -235,7 +287,7 @@ home_install_cert(struct home *h, const char *cert_file)
     if ((rc = cert_valid_at(&c, home_now_ms() / 1000)) != 0)
         goto out;
     home_path(h, "node.cert", path);
-    if ((rc = cert_write_file(path, buf, len, 0644)) != 0)
+    if ((rc = cert_write_file(path, buf, len, 0600)) != 0)
         goto out;
     if (h->h_store && (rc = store_meta_set(h->h_store, "cert", buf, len)) != 0)
         goto out;
@@ -307,7 +359,7 @@ home_config_save(const char *path, const struct home_config *c)
         off += (size_t)snprintf(text + off, cap - off, "peer %s %s\n",
                                 c->hc_peers[i].hp_addr, hex);
     }
-    rc = cert_write_file(path, (const uint8_t *)text, off, 0644);
+    rc = cert_write_file(path, (const uint8_t *)text, off, 0600);
     free(text);
     return rc;
 }

@@ -46,6 +46,9 @@ struct home {
     struct cert h_cert;
     struct home_config h_conf;
     struct store *h_store; /* NULL unless opened with HOME_STORE */
+    /* After a failed home_open(): what was refused and how to fix it,
+     * naming the path ("" when the code says it all). */
+    char h_why[HOME_PATH_MAX + 96];
 };
 
 enum home_flags {
@@ -67,7 +70,11 @@ int home_create(const char *dir, const char *network_file,
                 const char *roster_file, struct key_pair *out_key);
 
 /* Loads a home; with HOME_STORE also opens the store with the view
- * attached and the identity set from the certificate. */
+ * attached and the identity set from the certificate. A home other local
+ * users can reach is refused with ILONET_EPERM and h_why naming the path
+ * and the chmod that fixes it: the directory must be 0700 (no group or
+ * other bits), and node.key, network and the store files (store.db,
+ * -wal, -shm) readable and writable by the owner only. */
 int home_open(struct home *h, const char *dir, int flags);
 void home_close(struct home *h);
 

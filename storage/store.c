@@ -1,9 +1,12 @@
 /* store.c - SQLite store: open, pragmas, schema migration, transactions, meta. */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto/error.h"
 #include "idmap.h"
@@ -233,8 +236,34 @@ store__migrate(struct store *s)
     rc = 0;
 out:
     sqlite3_finalize(st);
-    store__exec(s, rc == 0 ? "COMMIT" : "ROLLBACK");
+    /* A COMMIT can fail (disk full, I/O error): the schema is then not
+     * there, and opening must fail rather than run on a half-made store. */
+    if (rc == 0 && (rc = store__exec(s, "COMMIT")) == 0)
+        return 0;
+    store__exec(s, "ROLLBACK");
     return rc;
+}
+
+/*
+ * A new store file is created 0600 before SQLite sees it: SQLite creates
+ * the -wal and -shm files with the mode of the database file, so all
+ * three stay private whatever the process umask is (the library must not
+ * change the umask: it is process-wide). In-memory and URI names are left
+ * to SQLite.
+ */
+static int
+store__create_private(const char *path)
+{
+    int fd;
+
+    if (path[0] == '\0' || strcmp(path, ":memory:") == 0 ||
+        strncmp(path, "file:", 5) == 0)
+        return 0;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno == EACCES ? ILONET_EPERM : ILONET_EIO;
+    close(fd);
+    return 0;
 }
 
 int
@@ -252,6 +281,8 @@ store_open(const char *path, const uint8_t network[static NET_ID_LEN],
     memcpy(s->s_network, network, NET_ID_LEN);
     if (roster)
         s->s_roster = *roster;
+    if ((rc = store__create_private(path)) != 0)
+        goto fail;
     if (sqlite3_open_v2(path, &s->s_db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                             SQLITE_OPEN_NOMUTEX,

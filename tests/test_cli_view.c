@@ -344,8 +344,8 @@ cli_schema_v2_home_migrates(void)
 
     snprintf(cp, sizeof(cp),
              "cp -r tests/data/home-v2 '%s/h' && chmod 700 '%s/h' && "
-             "chmod 600 '%s/h/node.key' '%s/h/network'",
-             d, d, d, d);
+             "chmod 600 '%s/h/node.key' '%s/h/network' '%s/h/store.db'",
+             d, d, d, d, d);
     ASSERT_EQ(system(cp), 0);
     ASSERT_EQ(run(out, sizeof(out), "-C %s/h show 7481b597ab908f09 --json",
                   d),

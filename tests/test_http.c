@@ -404,9 +404,9 @@ t_http_hostile_clients(void)
     for (int i = 0; i < 8; i++) /* 16 KiB of header line */
         raw(nd->http_port, req, sizeof(req), out, sizeof(out), 0);
     snprintf(req, sizeof(req),
-             "POST /api/observations HTTP/1.1\r\nHost: x\r\nAuthorization: "
-             "Bearer %s\r\nContent-Length: 50\r\n\r\n{\"cat",
-             nd->token);
+             "POST /api/observations HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+             "Authorization: Bearer %s\r\nContent-Length: 50\r\n\r\n{\"cat",
+             nd->http_port, nd->token);
     raw(nd->http_port, req, strlen(req), out, sizeof(out), 0); /* cut */
     for (int i = 0; i < 200; i++) { /* random bytes */
         char junk[512];
@@ -622,10 +622,43 @@ t_http_docs_examples_run(void)
     node_stop(1);
 }
 
+/* DNS rebinding: a request whose Host is not this server's address or
+ * localhost gets 421 before the token is even looked at, for the API and
+ * the page alike; localhost with the real port is served. */
+static void
+t_http_foreign_host_refused(void)
+{
+    char out[65536], hdr[200];
+    struct hnode *nd;
+
+    if (!have_curl())
+        return;
+    net_create("http-host");
+    node_start(0);
+    nd = &g_nodes[0];
+    snprintf(hdr, sizeof(hdr), "-H 'Host: rebound.example:%d'",
+             nd->http_port);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
+              421);
+    ASSERT(strstr(out, "\"error\":\"misdirected\""));
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, hdr, "/"), 421);
+    snprintf(hdr, sizeof(hdr), "-H 'Host: 127.0.0.1'");
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
+              421);
+    snprintf(hdr, sizeof(hdr), "-H 'Host: LOCALHOST:%d'", nd->http_port);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
+              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, hdr, "/"), 200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
+              200);
+    node_stop(0);
+}
+
 TEST_LIST = {
     TEST(t_http_token_and_auth),
     TEST(t_http_bad_requests),
     TEST(t_http_hostile_clients),
+    TEST(t_http_foreign_host_refused),
     TEST(t_http_address_in_use),
     TEST(t_http_write_visible_after_sync),
     TEST(t_http_docs_examples_run),

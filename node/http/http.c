@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
@@ -26,6 +28,9 @@ struct http_server {
     char hs_dir[HOME_PATH_MAX];
     char hs_token[HTTP_TOKEN_HEX + 1];
     char hs_url[HTTP_URL_MAX];
+    /* Host header values this server answers to (DNS rebinding): the
+     * bound address and localhost, with the real port. */
+    char hs_host[2][HTTP_URL_MAX];
     pthread_mutex_t hs_mtx; /* guards the pool */
     size_t hs_npool;
     struct home *hs_pool[HTTP_POOL_MAX];
@@ -419,6 +424,43 @@ http__authorised(const struct http_server *s, const char *hdr)
     return sodium_memcmp(hdr, s->hs_token, HTTP_TOKEN_HEX) == 0;
 }
 
+/*
+ * 1 if the request's Host header names this server. A page on another
+ * origin that rebinds its DNS name to 127.0.0.1 reaches the listener with
+ * its own name in Host: answering only to the bound address and to
+ * localhost closes that door whatever the token check does. Compared
+ * without case (host names are case-insensitive).
+ */
+static int
+http__host_ok(const struct http_server *s, nng_http_req *req)
+{
+    const char *host = nng_http_req_get_header(req, "Host");
+
+    if (!host)
+        return 0;
+    for (size_t i = 0; i < 2; i++)
+        if (s->hs_host[i][0] && strcasecmp(host, s->hs_host[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The 421 every request with a foreign Host gets (before anything else). */
+static int
+http__host_refuse(const struct http_server *s, nng_http_req *req,
+                  struct http__resp *rs)
+{
+    if (http__host_ok(s, req))
+        return 0;
+    http__error(rs, 421, "misdirected",
+                "Host header %.100s is not this server: use %s",
+                nng_http_req_get_header(req, "Host")
+                    ? nng_http_req_get_header(req, "Host")
+                    : "(none)",
+                s->hs_host[0]);
+    rs->rs_close = 1;
+    return -1;
+}
+
 static void
 http__on_api(nng_aio *aio)
 {
@@ -435,6 +477,8 @@ http__on_api(nng_aio *aio)
 
     memset(&rs, 0, sizeof(rs));
     rs.rs_body.tb_max = HTTP__OUT_MAX;
+    if (http__host_refuse(s, req, &rs) != 0)
+        goto reply;
     /* Authentication first: a request without the token costs nothing
      * and writes nothing; its body is never read. */
     if (!http__authorised(s, nng_http_req_get_header(req, "Authorization"))) {
@@ -504,6 +548,8 @@ static void
 http__on_page(nng_aio *aio)
 {
     nng_http_req *req = nng_aio_get_input(aio, 0);
+    nng_http_handler *h = nng_aio_get_input(aio, 1);
+    struct http_server *s = nng_http_handler_get_data(h);
     struct http__resp rs;
     char path[256];
     const char *uri = nng_http_req_get_uri(req);
@@ -512,7 +558,9 @@ http__on_page(nng_aio *aio)
     memset(&rs, 0, sizeof(rs));
     rs.rs_body.tb_max = HTTP__OUT_MAX;
     snprintf(path, sizeof(path), "%.*s", (int)(n < 255 ? n : 255), uri);
-    if (!http__page(path, &rs))
+    if (http__host_refuse(s, req, &rs) != 0)
+        ;
+    else if (!http__page(path, &rs))
         http__error(&rs, 404, "not-found", "no such page: %.100s", path);
     http__reply(aio, &rs);
     textbuf_free(&rs.rs_body);
@@ -630,9 +678,13 @@ http_start(struct http_server **out, const char *home_dir, const char *addr,
         snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
         if (nng_http_server_get_addr(s->hs_srv, &sa) == 0 &&
             sa.s_family == NNG_AF_INET)
-            port = ((sa.s_in.sa_port & 0xff) << 8) | (sa.s_in.sa_port >> 8);
+            port = ntohs(sa.s_in.sa_port); /* network byte order */
         snprintf(s->hs_url, sizeof(s->hs_url), "http://%s:%u/",
                  host[0] ? host : "127.0.0.1", port);
+        snprintf(s->hs_host[0], sizeof(s->hs_host[0]), "%s:%u",
+                 host[0] ? host : "127.0.0.1", port);
+        snprintf(s->hs_host[1], sizeof(s->hs_host[1]), "localhost:%u",
+                 port);
     }
     *out = s;
     return 0;
