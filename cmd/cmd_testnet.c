@@ -1,5 +1,6 @@
 /* cmd_testnet.c - `ilonet testnet`: a complete local test network in a folder. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -103,6 +104,28 @@ out:
     return rc;
 }
 
+/* mkdir -p: creates out and any missing parent (as `git init DIR` does),
+ * 0755 (the homes inside are 0700). */
+static int
+testnet_mkdirs(const char *out)
+{
+    char path[PATH_MAX];
+
+    if (snprintf(path, sizeof(path), "%s", out) >= (int)sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 int
 cmd_testnet(struct cmd_env *env, int argc, char **argv)
 {
@@ -170,7 +193,7 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
     if (port + (long)n + (pres ? 1 : 0) > 65535)
         return cmd_usage("testnet", "--base-port: ports would exceed 65535");
 
-    if (mkdir(out, 0755) != 0 && errno != EEXIST)
+    if (testnet_mkdirs(out) != 0)
         return cmd_fail(out, "cannot create directory: %s", strerror(errno));
     snprintf(path, sizeof(path), "%s/authority", out);
     if (mkdir(path, 0700) != 0 && errno != EEXIST)

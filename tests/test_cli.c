@@ -326,6 +326,24 @@ import_fork_file_records_evidence(void)
     free(net);
 }
 
+/* `testnet --out a/b/c` creates the missing parents (FOUND.md), as
+ * `git init a/b/c` does, and the node homes inside are private. */
+static void
+testnet_creates_missing_parents(void)
+{
+    char *dir = test_tmpdir("parents");
+    char out[600], home[700];
+    struct stat st;
+
+    snprintf(out, sizeof(out), "%s/a/b/c", dir);
+    RUN_OK("testnet", "--host", "TR", "--states", "DE", "--out", out);
+    snprintf(home, sizeof(home), "%s/DE", out);
+    ASSERT_OK(stat(home, &st));
+    ASSERT_EQ(st.st_mode & 0777, 0700);
+    RUN_OK("-C", home, "id");
+    free(dir);
+}
+
 TEST_LIST = {
     TEST(help_on_every_command),
     TEST(usage_errors_exit_2_with_one_line),
@@ -335,5 +353,6 @@ TEST_LIST = {
     TEST(key_file_readable_by_others_is_refused),
     TEST(manual_setup_with_authority_commands),
     TEST(import_fork_file_records_evidence),
+    TEST(testnet_creates_missing_parents),
 };
 TEST_MAIN()
