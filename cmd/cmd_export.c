@@ -46,12 +46,11 @@ cmd_export(struct cmd_env *env, int argc, char **argv)
         return export_fail("export", &err);
     if (env->json)
         printf("{\"logs\":%llu,\"entries\":%llu}\n",
-               (unsigned long long)r.eo_logs,
-               (unsigned long long)r.eo_entries);
+               (unsigned long long)r.eo_logs, (unsigned long long)r.eo_entries);
     else
         fprintf(stderr, "exported %llu entries in %llu logs to %s\n",
-                (unsigned long long)r.eo_entries,
-                (unsigned long long)r.eo_logs, req.ex_path);
+                (unsigned long long)r.eo_entries, (unsigned long long)r.eo_logs,
+                req.ex_path);
     return 0;
 }
 

@@ -35,8 +35,8 @@ log_print_log(void *arg, const struct app_log_info *l)
         cmd_print_hex(stdout, l->li_id, HASH_LEN);
         printf("\",\"author\":\"");
         cmd_print_hex(stdout, l->li_author, KEY_PK_LEN);
-        printf("\",\"audience\":\"%s\",\"seq\":%" PRIu64
-               ",\"frozen\":%" PRIu64 ",\"entries\":[",
+        printf("\",\"audience\":\"%s\",\"seq\":%" PRIu64 ",\"frozen\":%" PRIu64
+               ",\"entries\":[",
                l->li_audience, l->li_head, l->li_frozen);
     } else {
         printf("log ");

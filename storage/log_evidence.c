@@ -1,4 +1,4 @@
-/* log_evidence.c - re-verification of stored fork evidence (`ilonet verify`). */
+/* log_evidence.c - re-verification of stored fork evidence (ilonet verify). */
 #include <string.h>
 
 #include "crypto/error.h"
@@ -14,8 +14,7 @@
 
 /* 1 if the row under st is sound evidence; fills log and seq from it. */
 static int
-log__evidence_ok(sqlite3_stmt *st, uint8_t log[static HASH_LEN],
-                 uint64_t *seq)
+log__evidence_ok(sqlite3_stmt *st, uint8_t log[static HASH_LEN], uint64_t *seq)
 {
     struct entry a, b;
     size_t la = (size_t)sqlite3_column_bytes(st, 3);

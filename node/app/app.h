@@ -98,7 +98,7 @@ struct app_import_note {
 typedef void (*app_import_cb)(void *arg, const struct app_import_note *n);
 
 struct app_import {
-    const char *im_path;  /* the export file to read */
+    const char *im_path;   /* the export file to read */
     app_import_cb im_note; /* may be NULL; also called for logs met before
                               a later failure (which stores nothing) */
     void *im_arg;
@@ -142,9 +142,9 @@ struct app_log_entry {
     const char *le_kind_name; /* static; NULL for a kind this node does
                                  not know */
     uint64_t le_hlc;
-    uint64_t le_time_ms;      /* the HLC's wall-clock part */
-    uint64_t le_payload_len;  /* as signed, also when erased */
-    int le_erased;            /* 1: the payload is no longer held */
+    uint64_t le_time_ms;     /* the HLC's wall-clock part */
+    uint64_t le_payload_len; /* as signed, also when erased */
+    int le_erased;           /* 1: the payload is no longer held */
 };
 /* Callbacks of app_log (each may be NULL): each log, then its entries in
  * seq order. They return 0, or a negative ILONET_E* code that stops the
@@ -156,8 +156,7 @@ struct app_log_visit {
 };
 
 /* Walks every log held (ordered by log id) and every entry of it. */
-int app_log(struct home *h, const struct app_log_visit *v,
-            struct app_err *err);
+int app_log(struct home *h, const struct app_log_visit *v, struct app_err *err);
 
 /* A problem app_verify found: an entry (vp_evidence 0) or a fork evidence
  * row (vp_evidence 1) at (log, seq) failing with vp_code. */
@@ -196,7 +195,6 @@ int app_verify(struct home *h, app_verify_cb cb, void *arg,
  * until a sync has shown this node's heads), clear 1 removes it by hand.
  * *restored receives the mark as stored after the call.
  */
-int app_restore(struct home *h, int clear, int *restored,
-                struct app_err *err);
+int app_restore(struct home *h, int clear, int *restored, struct app_err *err);
 
 #endif

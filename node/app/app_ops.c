@@ -1,4 +1,4 @@
-/* app_ops.c - the maintenance use cases: export, import, log, verify, restore. */
+/* app_ops.c - maintenance use cases: export, import, log, verify, restore. */
 #include "app.h"
 
 #include <stdio.h>
@@ -142,11 +142,10 @@ app_import(struct home *h, const struct app_import *req,
             char log[2 * HASH_LEN + 1];
 
             hash_hex(r.br_err_log, HASH_LEN, log);
-            return app_fail(err, rc,
-                            "%s: %s: log %s seq %llu: %s (nothing stored)",
-                            req->im_path, ilonet_errname(rc), log,
-                            (unsigned long long)r.br_err_seq,
-                            ilonet_strerror(rc));
+            return app_fail(
+                err, rc, "%s: %s: log %s seq %llu: %s (nothing stored)",
+                req->im_path, ilonet_errname(rc), log,
+                (unsigned long long)r.br_err_seq, ilonet_strerror(rc));
         }
         return app_fail(err, rc, "%s: %s: at byte %llu: %s (nothing stored)",
                         req->im_path, ilonet_errname(rc),
@@ -200,8 +199,7 @@ app_log(struct home *h, const struct app_log_visit *v, struct app_err *err)
 
         memcpy(li.li_id, lh->lh_log.ld_id, HASH_LEN);
         memcpy(li.li_author, lh->lh_log.ld_author, KEY_PK_LEN);
-        memcpy(li.li_audience, lh->lh_log.ld_audience,
-               sizeof(li.li_audience));
+        memcpy(li.li_audience, lh->lh_log.ld_audience, sizeof(li.li_audience));
         li.li_head = lh->lh_seq;
         li.li_frozen = lh->lh_frozen;
         if (v->lv_log && (rc = v->lv_log(v->lv_arg, &li)) != 0)
@@ -223,8 +221,8 @@ struct app__verify_walk {
 };
 
 static void
-app__verify_problem(void *arg, const uint8_t log[static HASH_LEN],
-                    uint64_t seq, int code)
+app__verify_problem(void *arg, const uint8_t log[static HASH_LEN], uint64_t seq,
+                    int code)
 {
     const struct app__verify_walk *w = arg;
     struct app_verify_problem p;
@@ -273,8 +271,7 @@ app_restore(struct home *h, int clear, int *restored, struct app_err *err)
 {
     int rc, r = 0;
 
-    rc = clear ? log_clear_restored(h->h_store)
-               : log_mark_restored(h->h_store);
+    rc = clear ? log_clear_restored(h->h_store) : log_mark_restored(h->h_store);
     if (rc == 0)
         rc = log_is_restored(h->h_store, &r);
     if (rc != 0)
