@@ -1,10 +1,8 @@
 /* cmd_log.c - `ilonet log`: the entries in the store, per log. */
 #include <inttypes.h>
-#include <string.h>
 
 #include "cmds.h"
-#include "crypto/error.h"
-#include "storage/log.h"
+#include "node/app/app.h"
 
 static const char log_usage[] =
     "usage: ilonet [-C DIR] log [--json]\n\n"
@@ -13,35 +11,72 @@ static const char log_usage[] =
 
 struct log_print {
     int lp_json;
-    int lp_first;
+    int lp_logs;    /* logs printed so far */
+    int lp_entries; /* entries printed in the current log */
 };
 
+/* The JSON array opens with the first log, so a store that cannot be
+ * read prints nothing on stdout. */
+static void
+log_open_json(struct log_print *p)
+{
+    if (p->lp_json && p->lp_logs == 0)
+        printf("[");
+}
+
 static int
-log_print_entry(void *arg, const struct entry *e)
+log_print_log(void *arg, const struct app_log_info *l)
 {
     struct log_print *p = arg;
-    const char *kind = entry_kind_name(e->e_h.h_kind);
-    uint64_t ms = e->e_h.h_hlc >> 16;
+
+    log_open_json(p);
+    if (p->lp_json) {
+        printf("%s{\"log\":\"", p->lp_logs ? "]}," : "");
+        cmd_print_hex(stdout, l->li_id, HASH_LEN);
+        printf("\",\"author\":\"");
+        cmd_print_hex(stdout, l->li_author, KEY_PK_LEN);
+        printf("\",\"audience\":\"%s\",\"seq\":%" PRIu64 ",\"frozen\":%" PRIu64
+               ",\"entries\":[",
+               l->li_audience, l->li_head, l->li_frozen);
+    } else {
+        printf("log ");
+        cmd_print_hex(stdout, l->li_id, HASH_LEN);
+        printf("\n  author %s", "");
+        cmd_print_hex(stdout, l->li_author, KEY_PK_LEN);
+        printf("  audience %s  head %" PRIu64 "%s\n", l->li_audience,
+               l->li_head, l->li_frozen ? "  FROZEN (fork evidence)" : "");
+    }
+    p->lp_logs++;
+    p->lp_entries = 0;
+    return 0;
+}
+
+static int
+log_print_entry(void *arg, const struct app_log_entry *e)
+{
+    struct log_print *p = arg;
+    const char *kind = e->le_kind_name ? e->le_kind_name : "?";
+    uint64_t ms = e->le_time_ms;
 
     if (p->lp_json) {
-        printf("%s{\"seq\":%" PRIu64 ",\"id\":\"", p->lp_first ? "" : ",",
-               e->e_h.h_seq);
-        cmd_print_hex(stdout, e->e_id, HASH_LEN);
+        printf("%s{\"seq\":%" PRIu64 ",\"id\":\"", p->lp_entries ? "," : "",
+               e->le_seq);
+        cmd_print_hex(stdout, e->le_id, HASH_LEN);
         printf("\",\"kind\":\"%s\",\"hlc\":%" PRIu64 ",\"time_ms\":%" PRIu64
                ",\"payload_len\":%" PRIu64 ",\"erased\":%s}",
-               kind ? kind : "?", e->e_h.h_hlc, ms, e->e_h.h_payload_len,
-               e->e_payload ? "false" : "true");
+               kind, e->le_hlc, ms, e->le_payload_len,
+               e->le_erased ? "true" : "false");
     } else {
-        printf("  %6" PRIu64 "  ", e->e_h.h_seq);
-        cmd_print_hex(stdout, e->e_id, HASH_LEN);
-        printf("  %-17s %" PRIu64 ".%03" PRIu64 "  ", kind ? kind : "?",
-               ms / 1000, ms % 1000);
-        if (e->e_payload)
-            printf("%" PRIu64 " B\n", e->e_h.h_payload_len);
+        printf("  %6" PRIu64 "  ", e->le_seq);
+        cmd_print_hex(stdout, e->le_id, HASH_LEN);
+        printf("  %-17s %" PRIu64 ".%03" PRIu64 "  ", kind, ms / 1000,
+               ms % 1000);
+        if (!e->le_erased)
+            printf("%" PRIu64 " B\n", e->le_payload_len);
         else
             printf("erased\n");
     }
-    p->lp_first = 0;
+    p->lp_entries++;
     return 0;
 }
 
@@ -49,8 +84,9 @@ int
 cmd_log(struct cmd_env *env, int argc, char **argv)
 {
     struct cmd_opts o;
-    struct log_head *heads = NULL;
-    size_t n = 0;
+    struct log_print p = {env->json, 0, 0};
+    struct app_log_visit v = {log_print_log, log_print_entry, &p};
+    struct app_err err;
     struct home h;
     int rc;
 
@@ -61,43 +97,12 @@ cmd_log(struct cmd_env *env, int argc, char **argv)
         return rc;
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    if ((rc = log_heads(h.h_store, &heads, &n)) != 0) {
-        home_close(&h);
-        return cmd_fail_err("log", rc);
-    }
-    if (env->json)
-        printf("[");
-    for (size_t i = 0; i < n; i++) {
-        struct log_print p = {env->json, 1};
-        const struct log_head *lh = &heads[i];
-
-        if (env->json) {
-            printf("%s{\"log\":\"", i ? "," : "");
-            cmd_print_hex(stdout, lh->lh_log.ld_id, HASH_LEN);
-            printf("\",\"author\":\"");
-            cmd_print_hex(stdout, lh->lh_log.ld_author, KEY_PK_LEN);
-            printf("\",\"audience\":\"%s\",\"seq\":%" PRIu64
-                   ",\"frozen\":%" PRIu64 ",\"entries\":[",
-                   lh->lh_log.ld_audience, lh->lh_seq, lh->lh_frozen);
-        } else {
-            printf("log ");
-            cmd_print_hex(stdout, lh->lh_log.ld_id, HASH_LEN);
-            printf("\n  author %s", "");
-            cmd_print_hex(stdout, lh->lh_log.ld_author, KEY_PK_LEN);
-            printf("  audience %s  head %" PRIu64 "%s\n",
-                   lh->lh_log.ld_audience, lh->lh_seq,
-                   lh->lh_frozen ? "  FROZEN (fork evidence)" : "");
-        }
-        rc = log_range(h.h_store, lh->lh_log.ld_id, 1, UINT64_MAX, SIZE_MAX,
-                       log_print_entry, &p);
-        if (env->json)
-            printf("]}");
-        if (rc != 0)
-            break;
-    }
-    if (env->json)
-        printf("]\n");
-    free(heads);
+    rc = app_log(&h, &v, &err);
     home_close(&h);
-    return rc ? cmd_fail_err("log", rc) : 0;
+    /* A walk that stopped inside a log still closes the JSON it opened. */
+    if (p.lp_json && (rc == 0 || p.lp_logs > 0)) {
+        log_open_json(&p);
+        printf("%s]\n", p.lp_logs ? "]}" : "");
+    }
+    return rc ? cmd_fail("log", "%s", err.ae_msg) : 0;
 }

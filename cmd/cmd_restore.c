@@ -1,7 +1,6 @@
 /* cmd_restore.c - `ilonet restore`: mark a home restored from a backup. */
 #include "cmds.h"
-#include "crypto/error.h"
-#include "storage/log.h"
+#include "node/app/app.h"
 
 static const char restore_usage[] =
     "usage: ilonet [-C DIR] restore [--clear] [--json]\n\n"
@@ -21,6 +20,7 @@ int
 cmd_restore(struct cmd_env *env, int argc, char **argv)
 {
     struct cmd_opts o;
+    struct app_err err;
     struct home h;
     int rc, clear, restored = 0;
 
@@ -32,12 +32,10 @@ cmd_restore(struct cmd_env *env, int argc, char **argv)
         return rc;
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    rc = clear ? log_clear_restored(h.h_store) : log_mark_restored(h.h_store);
-    if (rc == 0)
-        rc = log_is_restored(h.h_store, &restored);
+    rc = app_restore(&h, clear, &restored, &err);
     home_close(&h);
     if (rc != 0)
-        return cmd_fail_err("restore", rc);
+        return cmd_fail("restore", "%s", err.ae_msg);
     if (env->json)
         printf("{\"restored\":%s}\n", restored ? "true" : "false");
     else

@@ -173,6 +173,15 @@ typedef void (*log_problem_cb)(void *arg, const uint8_t log[static HASH_LEN],
 int log_verify_all(struct store *s, log_problem_cb cb, void *arg,
                    uint64_t *checked, uint64_t *bad);
 
+/* Re-verifies every stored fork evidence row (storage/log_evidence.c):
+ * two different entries at one (log, seq), both validly signed by the
+ * log's author. A row that fails is a problem ILONET_EBADSIG at its
+ * (log, seq) for cb (may be NULL). Returns 0 when the rows could be read
+ * (*checked rows, *bad of them failing; both may be NULL), else
+ * ILONET_EIO. */
+int log_verify_evidence(struct store *s, log_problem_cb cb, void *arg,
+                        uint64_t *checked, uint64_t *bad);
+
 /* Erases the payload of entry id (secure delete): the header, signature
  * and chain stay. ILONET_ENOTFOUND if absent. */
 int log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN]);
