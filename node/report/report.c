@@ -189,12 +189,13 @@ rt_label(const struct report_template *t, const char *field)
     return field;
 }
 
-/* 1 if name is an output column of some query. */
+/* 1 if name is an output column of some table query. */
 static int
 report__known_field(const char *name)
 {
-    for (size_t i = 0; rq_sources[i].q_name; i++)
-        if (rq_col_index(rq_sources[i].q_cols, name) >= 0)
+    const struct view_report_query *q;
+    for (size_t i = 0; (q = view_report_query_at(VIEW_REPORT_TABLE, i)); i++)
+        if (rq_col_index(q->vq_cols, name) >= 0)
             return 1;
     return 0;
 }
@@ -243,8 +244,10 @@ static int
 report__parse_block(struct report__parser *ps, enum rt_what what, char *rest,
                     struct rt_block *k)
 {
+    enum view_report_use use =
+        what == RT_TABLE ? VIEW_REPORT_TABLE : VIEW_REPORT_CHART;
     char *bar = strstr(rest, "|"), *tok, *save = NULL;
-    const struct rq_base *base;
+    const struct view_report_query *q = NULL;
     char words[600];
     int first = 1;
 
@@ -263,17 +266,13 @@ report__parse_block(struct report__parser *ps, enum rt_what what, char *rest,
         char *eq = strchr(tok, '=');
         if (first) {
             first = 0;
-            k->k_source = what == RT_TABLE ? rq_source_find(tok)
-                                           : rq_chart_find(tok);
-            if (k->k_source < 0) {
+            k->k_query = q = view_report_query_find(use, tok);
+            if (!q) {
+                const struct view_report_query *e;
                 const char *names[32];
                 size_t n = 0;
-                if (what == RT_TABLE)
-                    for (size_t i = 0; rq_sources[i].q_name && n < 31; i++)
-                        names[n++] = rq_sources[i].q_name;
-                else
-                    for (size_t i = 0; rq_charts[i].c_name && n < 31; i++)
-                        names[n++] = rq_charts[i].c_name;
+                while (n < 31 && (e = view_report_query_at(use, n)))
+                    names[n++] = e->vq_name;
                 names[n] = NULL;
                 report__list(names, words, sizeof(words));
                 return report__perr(ps, "unknown %s '%s' (one of %s)",
@@ -282,54 +281,48 @@ report__parse_block(struct report__parser *ps, enum rt_what what, char *rest,
             }
             continue;
         }
-        base = &rq_bases[what == RT_TABLE ? rq_sources[k->k_source].q_base
-                                          : rq_charts[k->k_source].c_base];
         if (!eq || eq == tok)
             return report__perr(ps, "expected columns=... or FIELD=VALUE, "
                                     "got '%s'", tok);
         *eq = '\0';
         if (strcmp(tok, "columns") == 0 && what == RT_TABLE) {
-            const struct rq_source *q = &rq_sources[k->k_source];
             char *c, *s2 = NULL;
             if (k->k_ncols)
                 return report__perr(ps, "columns= given twice");
             for (c = strtok_r(eq + 1, ",", &s2); c;
                  c = strtok_r(NULL, ",", &s2)) {
-                int ci = rq_col_index(q->q_cols, c);
+                int ci = rq_col_index(q->vq_cols, c);
                 if (ci < 0) {
-                    report__list(q->q_cols, words, sizeof(words));
+                    report__list(q->vq_cols, words, sizeof(words));
                     return report__perr(ps,
                                         "query '%s' has no field '%s' "
                                         "(fields: %s)",
-                                        q->q_name, c, words);
+                                        q->vq_name, c, words);
                 }
                 if (k->k_ncols == RT_MAX_COLS)
                     return report__perr(ps, "more than %d columns",
                                         RT_MAX_COLS);
-                k->k_cols[k->k_ncols++] = ci;
+                k->k_cols[k->k_ncols++] = q->vq_cols[ci];
             }
             if (!k->k_ncols)
                 return report__perr(ps, "columns= lists no field");
             continue;
         }
         {
-            int ci = rq_col_index(base->b_cols, tok);
+            int ci = rq_col_index(q->vq_base_cols, tok);
             if (ci < 0) {
-                report__list(base->b_cols, words, sizeof(words));
+                report__list(q->vq_base_cols, words, sizeof(words));
                 return report__perr(ps,
                                     "'%s' cannot filter on unknown field "
                                     "'%s' (fields of %s: %s)",
-                                    what == RT_TABLE
-                                        ? rq_sources[k->k_source].q_name
-                                        : rq_charts[k->k_source].c_name,
-                                    tok, base->b_name, words);
+                                    q->vq_name, tok, q->vq_base, words);
             }
             if (k->k_nfilters == RT_MAX_FILTERS)
                 return report__perr(ps, "more than %d filters",
                                     RT_MAX_FILTERS);
             if (!eq[1])
                 return report__perr(ps, "filter %s= has no value", tok);
-            k->k_fcol[k->k_nfilters] = ci;
+            k->k_fcol[k->k_nfilters] = q->vq_base_cols[ci];
             if (!(k->k_fval[k->k_nfilters] =
                       report__strdup(eq + 1, strlen(eq + 1))))
                 return ILONET_ENOMEM;
@@ -340,11 +333,9 @@ report__parse_block(struct report__parser *ps, enum rt_what what, char *rest,
         return report__perr(ps, "%s needs a %s name",
                             what == RT_TABLE ? "table" : "chart",
                             what == RT_TABLE ? "query" : "chart");
-    if (what == RT_TABLE && !k->k_ncols) {
-        const struct rq_source *q = &rq_sources[k->k_source];
-        for (size_t i = 0; i < RT_MAX_COLS && q->q_cols[i]; i++)
-            k->k_cols[k->k_ncols++] = (int)i;
-    }
+    if (what == RT_TABLE && !k->k_ncols)
+        for (size_t i = 0; i < RT_MAX_COLS && q->vq_cols[i]; i++)
+            k->k_cols[k->k_ncols++] = q->vq_cols[i];
     return 0;
 }
 

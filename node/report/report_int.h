@@ -8,6 +8,7 @@
 #include "report.h"
 #include "crypto/json.h"
 #include "crypto/textbuf.h"
+#include "storage/view/view.h"
 
 /* ---- embedded data (generated from data/ by scripts/embed.sh) -------- */
 extern const unsigned char report_data_template[];
@@ -22,18 +23,19 @@ void rbuf_html(struct textbuf *b, const char *s);
 void rbuf_md(struct textbuf *b, const char *s);
 
 /* ---- the parsed template --------------------------------------------- */
-#define RT_MAX_COLS 16
-#define RT_MAX_FILTERS 4
+#define RT_MAX_COLS VIEW_REPORT_MAX_COLS
+#define RT_MAX_FILTERS VIEW_REPORT_MAX_FILTERS
 
 enum rt_what { RT_TABLE = 1, RT_CHART };
 
 struct rt_block {           /* one "table" or "chart" line */
     enum rt_what k_what;
-    int k_source;           /* index into the query/chart table */
+    const struct view_report_query *k_query; /* the view's query */
     size_t k_ncols;
-    int k_cols[RT_MAX_COLS];             /* output columns (table) */
+    const char *k_cols[RT_MAX_COLS];     /* output columns (table), the
+                                            catalogue's strings */
     size_t k_nfilters;
-    int k_fcol[RT_MAX_FILTERS];          /* base column index */
+    const char *k_fcol[RT_MAX_FILTERS];  /* base column (catalogue's) */
     char *k_fval[RT_MAX_FILTERS];
     char *k_caption;
     int k_line;
@@ -74,31 +76,7 @@ const char *rt_label(const struct report_template *t, const char *field);
 
 /* ---- queries (report_query.c) ----------------------------------------- */
 
-/* A base record set: the columns a filter may name. */
-struct rq_base {
-    const char *b_name;
-    const char *const *b_cols; /* NULL-terminated */
-};
-
-struct rq_source {
-    const char *q_name;
-    int q_base;                 /* index into rq_bases */
-    const char *const *q_cols;  /* output columns, NULL-terminated */
-    const char *q_sql;          /* "%s" = the filtered base subquery */
-};
-
-struct rq_chart {
-    const char *c_name;
-    int c_base;
-};
-
-extern const struct rq_base rq_bases[];
-extern const struct rq_source rq_sources[];
-extern const struct rq_chart rq_charts[];
-/* Index by name, -1 if unknown. */
-int rq_source_find(const char *name);
-int rq_chart_find(const char *name);
-/* Index of a column in a NULL-terminated list, -1 if absent. */
+/* Index of a word in a NULL-terminated list, -1 if absent. */
 int rq_col_index(const char *const *cols, const char *name);
 
 /* ---- the report model (what renderers draw) ---------------------------- */
@@ -111,7 +89,7 @@ struct rm_table {
     const struct rt_block *t_blk;
     const char *t_query;
     size_t t_ncols, t_nrows;
-    const char **t_fields;    /* field names (static) */
+    const char *const *t_fields; /* field names (the block's) */
     struct rm_cell *t_cells;  /* nrows * ncols */
 };
 
