@@ -17,11 +17,12 @@
  * only turns those rows into the report model.
  */
 
-const char *const rm_months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+const char *const report__months[12] = {"Jan", "Feb", "Mar", "Apr",
+                                        "May", "Jun", "Jul", "Aug",
+                                        "Sep", "Oct", "Nov", "Dec"};
 
 int
-rq_col_index(const char *const *cols, const char *name)
+report__word_index(const char *const *cols, const char *name)
 {
     for (int i = 0; cols[i]; i++)
         if (strcmp(cols[i], name) == 0)
@@ -30,7 +31,7 @@ rq_col_index(const char *const *cols, const char *name)
 }
 
 const char *
-rm_cell_text(const struct rm_cell *c, const char *field)
+report__cell_text(const struct report__cell *c, const char *field)
 {
     /* A missing figure is "not available", never 0; other empty fields
      * were simply not given. */
@@ -38,13 +39,13 @@ rm_cell_text(const struct rm_cell *c, const char *field)
                                      "officers", "reliability", NULL};
     if (c->c_text)
         return c->c_text;
-    return rq_col_index(na, field) >= 0 ? "n/a" : "-";
+    return report__word_index(na, field) >= 0 ? "n/a" : "-";
 }
 
-/* ---- running a query ------------------------------------------------------ */
+/* ---- running a query ----------------------------------------------------- */
 
 static char *
-rq__dup(const char *s)
+report__dup(const char *s)
 {
     size_t n = strlen(s);
     char *p = malloc(n + 1);
@@ -55,11 +56,12 @@ rq__dup(const char *s)
 
 /* Runs block k's query (all columns when ncols is 0) into *rows. */
 static int
-rq__rows(struct store *s, const struct rm_report *r, const struct rt_block *k,
-         size_t ncols, const char *const *cols,
-         struct view_report_rows *rows, char *err, size_t errlen)
+report__rows(struct store *s, const struct report__doc *r,
+             const struct report__tmpl_block *k, size_t ncols,
+             const char *const *cols, struct view_report_rows *rows, char *err,
+             size_t errlen)
 {
-    struct view_report_filter f[RT_MAX_FILTERS];
+    struct view_report_filter f[REPORT__MAX_FILTERS];
     struct view_report_req q;
     int rc;
 
@@ -78,15 +80,15 @@ rq__rows(struct store *s, const struct rm_report *r, const struct rt_block *k,
     q.vrq_ncols = ncols;
     q.vrq_cols = cols;
     if ((rc = view_report_rows(s, &q, rows)) != 0)
-        snprintf(err, errlen, "template line %d: query failed: %s",
-                 k->k_line, ilonet_strerror(rc));
+        snprintf(err, errlen, "template line %d: query failed: %s", k->k_line,
+                 ilonet_strerror(rc));
     return rc;
 }
 
 static int
-rq__table(struct store *s, const struct rm_report *r,
-          const struct rt_block *k, struct rm_table *t, char *err,
-          size_t errlen)
+report__fill_table(struct store *s, const struct report__doc *r,
+                   const struct report__tmpl_block *k, struct report__table *t,
+                   char *err, size_t errlen)
 {
     struct view_report_rows rows;
     size_t n;
@@ -96,8 +98,8 @@ rq__table(struct store *s, const struct rm_report *r,
     t->t_query = k->k_query->vq_name;
     t->t_ncols = k->k_ncols;
     t->t_fields = k->k_cols;
-    if ((rc = rq__rows(s, r, k, k->k_ncols, k->k_cols, &rows, err,
-                       errlen)) != 0)
+    if ((rc = report__rows(s, r, k, k->k_ncols, k->k_cols, &rows, err,
+                           errlen)) != 0)
         return rc;
     n = rows.vrw_nrows * rows.vrw_ncols;
     if (n && !(t->t_cells = calloc(n, sizeof(*t->t_cells)))) {
@@ -111,7 +113,7 @@ rq__table(struct store *s, const struct rm_report *r,
         if (c->vcl_type == VIEW_REPORT_INT) {
             snprintf(num, sizeof(num), "%lld", (long long)c->vcl_int);
             t->t_cells[i].c_num = 1;
-            if (!(t->t_cells[i].c_text = rq__dup(num)))
+            if (!(t->t_cells[i].c_text = report__dup(num)))
                 rc = ILONET_ENOMEM;
         } else if (c->vcl_type == VIEW_REPORT_TEXT) {
             /* the model takes the text over from the rows */
@@ -125,7 +127,7 @@ out:
 }
 
 static int
-rq__chart_alloc(struct rm_chart *c, size_t nx, size_t ns)
+report__chart_alloc(struct report__chart *c, size_t nx, size_t ns)
 {
     c->c_nx = nx;
     c->c_ns = ns;
@@ -137,7 +139,7 @@ rq__chart_alloc(struct rm_chart *c, size_t nx, size_t ns)
 
 /* The integer in a cell (0 when it holds none). */
 static int64_t
-rq__int(const struct view_report_cell *c)
+report__int(const struct view_report_cell *c)
 {
     return c->vcl_type == VIEW_REPORT_INT ? c->vcl_int : 0;
 }
@@ -145,8 +147,9 @@ rq__int(const struct view_report_cell *c)
 /* category-month: observations per category (series, in vocabulary
  * order, only those present) and month of the semester (x). */
 static int
-rq__chart_months(const struct rm_report *r, const struct view_report_rows *rows,
-                 struct rm_chart *c)
+report__chart_months(const struct report__doc *r,
+                     const struct view_report_rows *rows,
+                     struct report__chart *c)
 {
     int64_t v[8][6] = {{0}};
     int first = r->r_semester[6] == '1' ? 1 : 7, used[8] = {0};
@@ -158,27 +161,26 @@ rq__chart_months(const struct rm_report *r, const struct view_report_rows *rows,
         return ILONET_EIO;
     for (size_t i = 0; i < rows->vrw_nrows; i++) {
         const struct view_report_cell *row = &rows->vrw_cells[i * 3];
-        const char *cat = row[0].vcl_type == VIEW_REPORT_TEXT
-                              ? row[0].vcl_text
-                              : NULL;
-        int64_t m = rq__int(&row[1]) - first;
+        const char *cat =
+            row[0].vcl_type == VIEW_REPORT_TEXT ? row[0].vcl_text : NULL;
+        int64_t m = report__int(&row[1]) - first;
         for (int j = 0; cat && j < 8 && record_categories[j]; j++)
             if (strcmp(record_categories[j], cat) == 0 && m >= 0 && m < 6) {
-                v[j][m] += rq__int(&row[2]);
+                v[j][m] += report__int(&row[2]);
                 used[j] = 1;
             }
     }
     for (int i = 0; i < 8; i++)
         ns += (size_t)used[i];
-    if ((rc = rq__chart_alloc(c, 6, ns)) != 0)
+    if ((rc = report__chart_alloc(c, 6, ns)) != 0)
         return rc;
     for (int m = 0; m < 6; m++)
-        if (!(c->c_x[m] = rq__dup(rm_months[first - 1 + m])))
+        if (!(c->c_x[m] = report__dup(report__months[first - 1 + m])))
             return ILONET_ENOMEM;
     for (int i = 0, j = 0; i < 8; i++) {
         if (!used[i])
             continue;
-        if (!(c->c_series[j] = rq__dup(record_categories[i])))
+        if (!(c->c_series[j] = report__dup(record_categories[i])))
             return ILONET_ENOMEM;
         for (int m = 0; m < 6; m++)
             c->c_v[(size_t)j * 6 + (size_t)m] = v[i][m];
@@ -189,7 +191,7 @@ rq__chart_months(const struct rm_report *r, const struct view_report_rows *rows,
 
 /* nationality-figures: one bar per (nationality, unit) label. */
 static int
-rq__chart_bars(struct view_report_rows *rows, struct rm_chart *c)
+report__chart_bars(struct view_report_rows *rows, struct report__chart *c)
 {
     size_t n = rows->vrw_nrows;
     int rc;
@@ -197,9 +199,9 @@ rq__chart_bars(struct view_report_rows *rows, struct rm_chart *c)
     c->c_unit_hint = "sum of figures";
     if (rows->vrw_ncols != 2)
         return ILONET_EIO;
-    if ((rc = rq__chart_alloc(c, n, n ? 1 : 0)) != 0)
+    if ((rc = report__chart_alloc(c, n, n ? 1 : 0)) != 0)
         return rc;
-    if (n && !(c->c_series[0] = rq__dup("total")))
+    if (n && !(c->c_series[0] = report__dup("total")))
         return ILONET_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         struct view_report_cell *row = &rows->vrw_cells[i * 2];
@@ -207,35 +209,35 @@ rq__chart_bars(struct view_report_rows *rows, struct rm_chart *c)
             return ILONET_EIO; /* a label is never empty */
         c->c_x[i] = row[0].vcl_text;
         row[0].vcl_text = NULL;
-        c->c_v[i] = rq__int(&row[1]);
+        c->c_v[i] = report__int(&row[1]);
     }
     return 0;
 }
 
 static int
-rq__chart(struct store *s, const struct rm_report *r,
-          const struct rt_block *k, struct rm_chart *c, char *err,
-          size_t errlen)
+report__fill_chart(struct store *s, const struct report__doc *r,
+                   const struct report__tmpl_block *k, struct report__chart *c,
+                   char *err, size_t errlen)
 {
     struct view_report_rows rows;
     int rc;
 
     c->c_blk = k;
     c->c_kind = k->k_query->vq_name;
-    if ((rc = rq__rows(s, r, k, 0, NULL, &rows, err, errlen)) != 0)
+    if ((rc = report__rows(s, r, k, 0, NULL, &rows, err, errlen)) != 0)
         return rc;
     if (strcmp(c->c_kind, "category-month") == 0)
-        rc = rq__chart_months(r, &rows, c);
+        rc = report__chart_months(r, &rows, c);
     else
-        rc = rq__chart_bars(&rows, c);
+        rc = report__chart_bars(&rows, c);
     view_report_rows_free(&rows);
     return rc;
 }
 
 int
-rq_fill_item(struct store *s, const struct rm_report *r,
-             const struct rt_item *it, struct rm_item *out, char *err,
-             size_t errlen)
+report__fill_item(struct store *s, const struct report__doc *r,
+                  const struct report__tmpl_item *it, struct report__item *out,
+                  char *err, size_t errlen)
 {
     size_t nt = 0, nc = 0;
     int rc;
@@ -243,22 +245,22 @@ rq_fill_item(struct store *s, const struct rm_report *r,
     out->i_t = it;
     out->i_empty = 1;
     for (size_t i = 0; i < it->i_nblocks; i++)
-        it->i_blocks[i].k_what == RT_TABLE ? nt++ : nc++;
+        it->i_blocks[i].k_what == REPORT__TABLE ? nt++ : nc++;
     out->i_tables = calloc(nt ? nt : 1, sizeof(*out->i_tables));
     out->i_charts = calloc(nc ? nc : 1, sizeof(*out->i_charts));
     if (!out->i_tables || !out->i_charts)
         return ILONET_ENOMEM;
     for (size_t i = 0; i < it->i_nblocks; i++) {
-        const struct rt_block *k = &it->i_blocks[i];
-        if (k->k_what == RT_TABLE) {
-            struct rm_table *t = &out->i_tables[out->i_ntables++];
-            if ((rc = rq__table(s, r, k, t, err, errlen)) != 0)
+        const struct report__tmpl_block *k = &it->i_blocks[i];
+        if (k->k_what == REPORT__TABLE) {
+            struct report__table *t = &out->i_tables[out->i_ntables++];
+            if ((rc = report__fill_table(s, r, k, t, err, errlen)) != 0)
                 return rc;
             if (t->t_nrows)
                 out->i_empty = 0;
         } else {
-            struct rm_chart *c = &out->i_charts[out->i_ncharts++];
-            if ((rc = rq__chart(s, r, k, c, err, errlen)) != 0)
+            struct report__chart *c = &out->i_charts[out->i_ncharts++];
+            if ((rc = report__fill_chart(s, r, k, c, err, errlen)) != 0)
                 return rc;
             if (c->c_ns)
                 out->i_empty = 0;
@@ -268,16 +270,16 @@ rq_fill_item(struct store *s, const struct rm_report *r,
 }
 
 void
-rq_free_item(struct rm_item *it)
+report__free_item(struct report__item *it)
 {
     for (size_t i = 0; i < it->i_ntables; i++) {
-        struct rm_table *t = &it->i_tables[i];
+        struct report__table *t = &it->i_tables[i];
         for (size_t j = 0; t->t_cells && j < t->t_nrows * t->t_ncols; j++)
             free(t->t_cells[j].c_text);
         free(t->t_cells);
     }
     for (size_t i = 0; i < it->i_ncharts; i++) {
-        struct rm_chart *c = &it->i_charts[i];
+        struct report__chart *c = &it->i_charts[i];
         for (size_t j = 0; c->c_x && j < c->c_nx; j++)
             free(c->c_x[j]);
         for (size_t j = 0; c->c_series && j < c->c_ns; j++)
@@ -290,11 +292,11 @@ rq_free_item(struct rm_item *it)
     free(it->i_charts);
 }
 
-/* ---- cover: presidency and the state acting for it ------------------------ */
+/* ---- cover: presidency and the state acting for it ----------------------- */
 
 int
-rq_drafting(struct store *s, const struct report_rotation *rot,
-            struct rm_report *r)
+report__drafting(struct store *s, const struct report_rotation *rot,
+                 struct report__doc *r)
 {
     const char *p = report_rotation_get(rot, r->r_semester);
     char cand[32][VIEW_REPORT_STATE_LEN], first[VIEW_REPORT_STATE_LEN];
@@ -318,8 +320,7 @@ rq_drafting(struct store *s, const struct report_rotation *rot,
     for (size_t i = 0; i < nc; i++) {
         int h = strcmp(cand[i], p) == 0
                     ? 1
-                    : view_report_has_ilo(s, cand[i], r->r_from_ms,
-                                          r->r_to_ms);
+                    : view_report_has_ilo(s, cand[i], r->r_from_ms, r->r_to_ms);
         if (h < 0)
             return h;
         if (h != 1)
@@ -386,10 +387,10 @@ rq_drafting(struct store *s, const struct report_rotation *rot,
     return 0;
 }
 
-/* ---- footer ------------------------------------------------------------------ */
+/* ---- footer -------------------------------------------------------------- */
 
 int
-rq_footer(struct store *s, struct rm_report *r)
+report__footer(struct store *s, struct report__doc *r)
 {
     struct view_report_head *hs = NULL;
     uint8_t vh[HASH_LEN];
@@ -406,11 +407,10 @@ rq_footer(struct store *s, struct rm_report *r)
         return ILONET_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        struct rm_head *h = &r->r_heads[i];
+        struct report__head *h = &r->r_heads[i];
         hash_hex(hs[i].vh_log, HASH_LEN, h->h_log);
         hash_hex(hs[i].vh_id, HASH_LEN, h->h_id);
-        snprintf(h->h_audience, sizeof(h->h_audience), "%s",
-                 hs[i].vh_audience);
+        snprintf(h->h_audience, sizeof(h->h_audience), "%s", hs[i].vh_audience);
         h->h_seq = hs[i].vh_seq;
     }
     r->r_nheads = n;

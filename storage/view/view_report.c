@@ -27,46 +27,46 @@ _Static_assert(VIEW_REPORT_AUDIENCE_LEN == ENTRY_AUDIENCE_MAX + 1,
 
 #define VR_IN_PERIOD "time_ms >= ?1 AND time_ms < ?2"
 #define VR_STATE_LABEL                                                         \
-    "CASE WHEN b.author_state <> b.state THEN b.state || ' (by ' ||"          \
+    "CASE WHEN b.author_state <> b.state THEN b.state || ' (by ' ||"           \
     " b.author_state || ')' ELSE b.state END AS state"
 #define VR_CAT_ORDER                                                           \
-    "CASE b.category WHEN 'flows' THEN 1 WHEN 'routes' THEN 2 WHEN"           \
-    " 'modus-operandi' THEN 3 WHEN 'criminal-organisations' THEN 4 WHEN"      \
-    " 'incidents' THEN 5 WHEN 'document-fraud' THEN 6 WHEN 'assistance'"      \
+    "CASE b.category WHEN 'flows' THEN 1 WHEN 'routes' THEN 2 WHEN"            \
+    " 'modus-operandi' THEN 3 WHEN 'criminal-organisations' THEN 4 WHEN"       \
+    " 'incidents' THEN 5 WHEN 'document-fraud' THEN 6 WHEN 'assistance'"       \
     " THEN 7 WHEN 'return' THEN 8 ELSE 9 END"
 
-/* ---- bases ----------------------------------------------------------------- */
+/* ---- bases --------------------------------------------------------------- */
 
 static const char *const view__obs_cols[] = {
-    "id", "state", "author_state", "audience", "time_ms", "category",
-    "summary", "detail", "nationality", "figure", "unit", "period",
-    "period_from", "period_to", "level", "reliability", "source", "place",
-    NULL};
+    "id",          "state",   "author_state", "audience",    "time_ms",
+    "category",    "summary", "detail",       "nationality", "figure",
+    "unit",        "period",  "period_from",  "period_to",   "level",
+    "reliability", "source",  "place",        NULL};
 static const char *const view__meet_cols[] = {
-    "id", "state", "author_state", "audience", "time_ms", "date", "place",
-    "convenor", "participants", "commission", "reason", "topics", NULL};
+    "id",    "state",    "author_state", "audience",   "time_ms", "date",
+    "place", "convenor", "participants", "commission", "reason",  "topics",
+    NULL};
 static const char *const view__train_cols[] = {
-    "id", "state", "author_state", "audience", "time_ms", "title", "type",
-    "date", "place", "organiser", "attendees", "detail", NULL};
+    "id",   "state", "author_state", "audience",  "time_ms", "title", "type",
+    "date", "place", "organiser",    "attendees", "detail",  NULL};
 static const char *const view__carr_cols[] = {
-    "id", "state", "author_state", "audience", "time_ms", "carrier",
-    "position", "date", "states", "detail", NULL};
+    "id",       "state", "author_state", "audience", "time_ms", "carrier",
+    "position", "date",  "states",       "detail",   NULL};
 static const char *const view__cont_cols[] = {
-    "id", "state", "author_state", "audience", "time_ms", "counterpart",
-    "type", "date", "place", "summary", "topics", NULL};
+    "id",   "state", "author_state", "audience", "time_ms", "counterpart",
+    "type", "date",  "place",        "summary",  "topics",  NULL};
 static const char *const view__post_cols[] = {
-    "id", "state", "author_state", "audience", "time_ms", "post",
-    "officers", "from", "until", "remit", NULL};
+    "id",       "state", "author_state", "audience", "time_ms", "post",
+    "officers", "from",  "until",        "remit",    NULL};
 static const char *const view__task_cols[] = {
-    "id", "creator", "author_state", "audience", "time_ms", "title", "for",
-    "due", "detail", "status", "status_by", NULL};
+    "id",  "creator", "author_state", "audience", "time_ms",   "title",
+    "for", "due",     "detail",       "status",   "status_by", NULL};
 static const char *const view__grant_cols[] = {
-    "id", "represented", "representing", "scope", "audience", "from",
-    "until", "revoked", "time_ms", NULL};
+    "id",   "represented", "representing", "scope",   "audience",
+    "from", "until",       "revoked",      "time_ms", NULL};
 static const char *const view__rec_cols[] = {
     "id", "state", "author_state", "audience", "kind", "time_ms", NULL};
-static const char *const view__log_cols[] = {"state", "role", "audience",
-                                             NULL};
+static const char *const view__log_cols[] = {"state", "role", "audience", NULL};
 
 /* A base's name and filterable columns, as the bases and the queries
  * over them spell them. */
@@ -102,23 +102,17 @@ struct view__base {
 };
 
 static const struct view__base view__bases[] = {
-    [VB_OBS] = {BASE_OBS, "SELECT * FROM observations",
-                VR_IN_PERIOD},
-    [VB_MEET] = {BASE_MEET, "SELECT * FROM meetings",
-                 VR_IN_PERIOD},
-    [VB_TRAIN] = {BASE_TRAIN, "SELECT * FROM trainings",
-                  VR_IN_PERIOD},
-    [VB_CARR] = {BASE_CARR, "SELECT * FROM carriers",
-                 VR_IN_PERIOD},
-    [VB_CONT] = {BASE_CONT, "SELECT * FROM contacts",
-                 VR_IN_PERIOD},
+    [VB_OBS] = {BASE_OBS, "SELECT * FROM observations", VR_IN_PERIOD},
+    [VB_MEET] = {BASE_MEET, "SELECT * FROM meetings", VR_IN_PERIOD},
+    [VB_TRAIN] = {BASE_TRAIN, "SELECT * FROM trainings", VR_IN_PERIOD},
+    [VB_CARR] = {BASE_CARR, "SELECT * FROM carriers", VR_IN_PERIOD},
+    [VB_CONT] = {BASE_CONT, "SELECT * FROM contacts", VR_IN_PERIOD},
     /* A posting notice counts while in force during the period. */
     [VB_POST] = {BASE_POST, "SELECT * FROM postings",
                  "time_ms < ?2 AND \"from\" < date(?2 / 1000, 'unixepoch')"
                  " AND (\"until\" IS NULL OR \"until\" >= date(?1 / 1000,"
                  " 'unixepoch'))"},
-    [VB_TASK] = {BASE_TASK, "SELECT * FROM tasks",
-                 VR_IN_PERIOD},
+    [VB_TASK] = {BASE_TASK, "SELECT * FROM tasks", VR_IN_PERIOD},
     /* A grant counts when published by the period's end and in force
      * during part of it (not revoked before it began). */
     [VB_GRANT] = {BASE_GRANT,
@@ -152,44 +146,40 @@ static const struct view__base view__bases[] = {
                 "cert_nb * 1000 < ?2 AND cert_na * 1000 + 999 >= ?1"},
 };
 
-/* ---- queries ----------------------------------------------------------------- */
+/* ---- queries ------------------------------------------------------------- */
 
 static const char *const q_members[] = {"state", "role", "nodes", NULL};
-static const char *const q_postings[] = {"state", "post",  "officers",
-                                         "from",  "until", "remit",
-                                         "audience", NULL};
-static const char *const q_grants[] = {"represented", "representing",
-                                       "scope",       "from",
-                                       "until",       "revoked",
-                                       "audience",    NULL};
-static const char *const q_tasks[] = {"creator", "for",    "title",
-                                      "due",     "status", "audience",
-                                      NULL};
+static const char *const q_postings[] = {"state", "post",  "officers", "from",
+                                         "until", "remit", "audience", NULL};
+static const char *const q_grants[] = {
+    "represented", "representing", "scope",    "from",
+    "until",       "revoked",      "audience", NULL};
+static const char *const q_tasks[] = {"creator", "for",      "title", "due",
+                                      "status",  "audience", NULL};
 static const char *const q_msum[] = {"meetings", "with_commission",
                                      "without_commission", NULL};
 static const char *const q_meetings[] = {
-    "date",       "place",  "convenor", "participants", "commission",
-    "reason",     "topics", "state",    "audience",     NULL};
+    "date",   "place",  "convenor", "participants", "commission",
+    "reason", "topics", "state",    "audience",     NULL};
 static const char *const q_contrib[] = {
     "state",    "observations", "meetings", "trainings", "carriers",
     "contacts", "postings",     "tasks",    "total",     NULL};
-static const char *const q_contacts[] = {"date",    "state", "counterpart",
-                                         "type",    "place", "summary",
-                                         "topics",  "audience", NULL};
-static const char *const q_carriers[] = {"date",   "state",  "carrier",
+static const char *const q_contacts[] = {"date",   "state",    "counterpart",
+                                         "type",   "place",    "summary",
+                                         "topics", "audience", NULL};
+static const char *const q_carriers[] = {"date",     "state",  "carrier",
                                          "position", "states", "detail",
                                          "audience", NULL};
 static const char *const q_trainings[] = {
-    "date",      "state",  "title",    "type", "organiser",
-    "place",     "attendees", "detail", "audience", NULL};
+    "date",  "state",     "title",  "type",     "organiser",
+    "place", "attendees", "detail", "audience", NULL};
 static const char *const q_obs[] = {
-    "period", "state",       "category", "summary", "detail",
-    "level",  "place",       "nationality", "figure", "unit",
-    "reliability", "source", "audience", NULL};
-static const char *const q_figures[] = {"category",      "observations",
-                                        "with_figure",   "not_available",
-                                        "unit",          "total",
-                                        NULL};
+    "period",      "state",  "category",    "summary", "detail",
+    "level",       "place",  "nationality", "figure",  "unit",
+    "reliability", "source", "audience",    NULL};
+static const char *const q_figures[] = {
+    "category", "observations", "with_figure", "not_available",
+    "unit",     "total",        NULL};
 static const char *const q_nat[] = {"nationality", "observations", "unit",
                                     "total", NULL};
 static const char *const q_rel[] = {"reliability", "observations", NULL};
@@ -209,8 +199,7 @@ static const struct view__q view__queries[] = {
      VB_LOG,
      "SELECT b.state, b.role, count(DISTINCT b.author) AS nodes FROM (%s) b"
      " GROUP BY b.state, b.role ORDER BY b.state, b.role"},
-    {{"postings", VIEW_REPORT_TABLE, BASE_POST,
-      q_postings},
+    {{"postings", VIEW_REPORT_TABLE, BASE_POST, q_postings},
      VB_POST,
      "SELECT " VR_STATE_LABEL ", b.post, b.officers, b.\"from\","
      " b.\"until\", b.remit, b.audience FROM (%s) b ORDER BY b.state,"
@@ -224,76 +213,66 @@ static const struct view__q view__queries[] = {
      VB_TASK,
      "SELECT b.creator, b.\"for\", b.title, b.due, b.status, b.audience"
      " FROM (%s) b ORDER BY b.time_ms, b.id"},
-    {{"meeting-summary", VIEW_REPORT_TABLE, BASE_MEET,
-      q_msum},
+    {{"meeting-summary", VIEW_REPORT_TABLE, BASE_MEET, q_msum},
      VB_MEET,
      "SELECT count(*) AS meetings, sum(b.commission = 'present') AS"
      " with_commission, sum(b.commission = 'excluded') AS"
      " without_commission FROM (%s) b HAVING count(*) > 0"},
-    {{"meetings", VIEW_REPORT_TABLE, BASE_MEET,
-      q_meetings},
+    {{"meetings", VIEW_REPORT_TABLE, BASE_MEET, q_meetings},
      VB_MEET,
      "SELECT b.date, b.place, b.convenor, b.participants, b.commission,"
      " b.reason, b.topics, " VR_STATE_LABEL ", b.audience FROM (%s) b"
      " ORDER BY b.date, b.time_ms, b.id"},
-    {{"contributions", VIEW_REPORT_TABLE, BASE_REC,
-      q_contrib},
+    {{"contributions", VIEW_REPORT_TABLE, BASE_REC, q_contrib},
      VB_REC,
      "SELECT " VR_STATE_LABEL ", sum(b.kind = 2), sum(b.kind = 3),"
      " sum(b.kind = 4), sum(b.kind = 5), sum(b.kind = 6), sum(b.kind = 7),"
      " sum(b.kind = 11), count(*) FROM (%s) b WHERE b.kind BETWEEN 2 AND"
      " 11 GROUP BY b.state, b.author_state ORDER BY b.state,"
      " b.author_state"},
-    {{"contacts", VIEW_REPORT_TABLE, BASE_CONT,
-      q_contacts},
+    {{"contacts", VIEW_REPORT_TABLE, BASE_CONT, q_contacts},
      VB_CONT,
      "SELECT b.date, " VR_STATE_LABEL ", b.counterpart, b.type, b.place,"
      " b.summary, b.topics, b.audience FROM (%s) b ORDER BY b.date,"
      " b.time_ms, b.id"},
-    {{"carriers", VIEW_REPORT_TABLE, BASE_CARR,
-      q_carriers},
+    {{"carriers", VIEW_REPORT_TABLE, BASE_CARR, q_carriers},
      VB_CARR,
      "SELECT b.date, " VR_STATE_LABEL ", b.carrier, b.position, b.states,"
      " b.detail, b.audience FROM (%s) b ORDER BY b.date, b.time_ms, b.id"},
-    {{"trainings", VIEW_REPORT_TABLE, BASE_TRAIN,
-      q_trainings},
+    {{"trainings", VIEW_REPORT_TABLE, BASE_TRAIN, q_trainings},
      VB_TRAIN,
      "SELECT b.date, " VR_STATE_LABEL ", b.title, b.type, b.organiser,"
      " b.place, b.attendees, b.detail, b.audience FROM (%s) b ORDER BY"
      " b.date, b.time_ms, b.id"},
     /* The period observed, else the date the observation was recorded. */
-    {{"observations", VIEW_REPORT_TABLE, BASE_OBS,
-      q_obs},
+    {{"observations", VIEW_REPORT_TABLE, BASE_OBS, q_obs},
      VB_OBS,
-     "SELECT coalesce(b.period, date(b.time_ms / 1000, 'unixepoch')), "
-     VR_STATE_LABEL ", b.category, b.summary, b.detail, b.level, b.place,"
+     "SELECT coalesce(b.period, date(b.time_ms / 1000, "
+     "'unixepoch')), " VR_STATE_LABEL
+     ", b.category, b.summary, b.detail, b.level, b.place,"
      " b.nationality, b.figure, b.unit, b.reliability, b.source,"
      " b.audience FROM (%s) b ORDER BY " VR_CAT_ORDER ","
      " coalesce(b.period_from, date(b.time_ms / 1000, 'unixepoch')),"
      " b.time_ms, b.id"},
     /* Categories outside the vocabulary share one rank: their name breaks
      * the tie. */
-    {{"figures", VIEW_REPORT_TABLE, BASE_OBS,
-      q_figures},
+    {{"figures", VIEW_REPORT_TABLE, BASE_OBS, q_figures},
      VB_OBS,
      "SELECT b.category, count(*), count(b.figure), count(*) -"
      " count(b.figure), b.unit, sum(b.figure) FROM (%s) b GROUP BY"
      " b.category, b.unit ORDER BY " VR_CAT_ORDER ", b.unit IS NULL,"
      " b.unit, b.category"},
-    {{"nationalities", VIEW_REPORT_TABLE, BASE_OBS,
-      q_nat},
+    {{"nationalities", VIEW_REPORT_TABLE, BASE_OBS, q_nat},
      VB_OBS,
      "SELECT b.nationality, count(*), b.unit, sum(b.figure) AS t FROM (%s)"
      " b WHERE b.nationality IS NOT NULL GROUP BY b.nationality, b.unit"
      " ORDER BY t IS NULL, t DESC, b.nationality, b.unit"},
-    {{"reliability", VIEW_REPORT_TABLE, BASE_OBS,
-      q_rel},
+    {{"reliability", VIEW_REPORT_TABLE, BASE_OBS, q_rel},
      VB_OBS,
      "SELECT b.reliability, count(*) FROM (%s) b GROUP BY b.reliability"
      " ORDER BY b.reliability IS NULL, b.reliability"},
     /* Charts: observations per category and month of the period ... */
-    {{"category-month", VIEW_REPORT_CHART, BASE_OBS,
-      q_catmonth},
+    {{"category-month", VIEW_REPORT_CHART, BASE_OBS, q_catmonth},
      VB_OBS,
      "SELECT b.category, CAST(strftime('%%m', b.time_ms / 1000,"
      " 'unixepoch') AS INTEGER) AS m, count(*) FROM (%s) b GROUP BY 1, 2"
@@ -349,7 +328,7 @@ view__word(const char *const *list, const char *name, size_t *at)
     return NULL;
 }
 
-/* ---- running a query ------------------------------------------------------ */
+/* ---- running a query ----------------------------------------------------- */
 
 /* The SQL of q under rq's filters into out (cap bytes). Only strings of
  * the catalogue are written; the caller's values become parameters. */
@@ -369,8 +348,8 @@ view__query_sql(const struct view__q *q, const struct view_report_req *rq,
         return ILONET_ETOOBIG;
     off = (size_t)n;
     for (size_t i = 0; i < rq->vrq_nfilters; i++) {
-        const char *col = view__word(b->b_cols, rq->vrq_filters[i].vf_column,
-                                     &at);
+        const char *col =
+            view__word(b->b_cols, rq->vrq_filters[i].vf_column, &at);
         if (!col || !rq->vrq_filters[i].vf_value)
             return ILONET_EINVAL;
         n = snprintf(sub + off, sizeof(sub) - off, " AND \"%s\" = ?%zu", col,
@@ -434,8 +413,7 @@ view_report_rows(struct store *s, const struct view_report_req *rq,
             pick[ncols] = (int)at;
         }
     } else {
-        for (; q->q_pub.vq_cols[ncols] && ncols < VIEW_REPORT_MAX_COLS;
-             ncols++)
+        for (; q->q_pub.vq_cols[ncols] && ncols < VIEW_REPORT_MAX_COLS; ncols++)
             pick[ncols] = (int)ncols;
     }
     if ((rc = view__query_sql(q, rq, sql, sizeof(sql))) != 0)
@@ -468,8 +446,7 @@ view_report_rows(struct store *s, const struct view_report_req *rq,
         for (size_t c = 0; c < ncols; c++) {
             const unsigned char *t;
             switch (sqlite3_column_type(st, pick[c])) {
-            case SQLITE_NULL:
-                break;
+            case SQLITE_NULL: break;
             case SQLITE_INTEGER:
                 row[c].vcl_type = VIEW_REPORT_INT;
                 row[c].vcl_int = sqlite3_column_int64(st, pick[c]);
@@ -496,7 +473,7 @@ out:
     return rc;
 }
 
-/* ---- the cover: who draws the report up ------------------------------------- */
+/* ---- the cover: who draws the report up ---------------------------------- */
 
 int
 view_report_has_ilo(struct store *s, const char *state, uint64_t from_ms,
@@ -585,7 +562,7 @@ view_report_acting(struct store *s, const char *semester,
     return 0;
 }
 
-/* ---- provenance ------------------------------------------------------------- */
+/* ---- provenance ---------------------------------------------------------- */
 
 static int
 view__head_cmp(const void *a, const void *b)
