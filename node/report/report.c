@@ -97,6 +97,12 @@ report_semester_of(uint64_t ms, char out[static 8])
     snprintf(out, 8, "%04d-H%d", y % 10000, m <= 6 ? 1 : 2);
 }
 
+void
+report_date_of(uint64_t ms, char out[static 11])
+{
+    record_format_date(ms / 1000, out);
+}
+
 /* ---- template ------------------------------------------------------------ */
 
 static const char *const report__cover_fields[] = {
@@ -562,6 +568,13 @@ report_default_template(struct report_template **out, char *err,
                                  err, errlen);
 }
 
+void
+report_default_template_text(const char **text, size_t *len)
+{
+    *text = (const char *)report_data_template;
+    *len = report_data_template_len;
+}
+
 /* ---- rotation ------------------------------------------------------------ */
 
 void
@@ -646,6 +659,13 @@ report_default_rotation(struct report_rotation **out, char *err,
                                  report_data_presidencies_len,
                                  "(built-in) data/presidencies.txt", out, err,
                                  errlen);
+}
+
+void
+report_default_rotation_text(const char **text, size_t *len)
+{
+    *text = (const char *)report_data_presidencies;
+    *len = report_data_presidencies_len;
 }
 
 const char *
