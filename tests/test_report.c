@@ -477,7 +477,7 @@ vr_observe(struct home *h, const char *aud, uint64_t wall, size_t n,
            const char *const *cat, const char *const *sum,
            uint8_t (*ids)[HASH_LEN])
 {
-    struct log_append_req rq[16];
+    struct log_append_req rq[16] = {{0}};
     struct log_ref ref[16];
     struct wire_buf wb[16];
 
