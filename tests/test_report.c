@@ -456,7 +456,7 @@ t_acting_state_reports_without_presidency_node(void)
     free(n);
 }
 
-/* ---- the view's read API for reports (storage/view/view.h) ---------------- */
+/* ---- the view's read API for reports (storage/view/view.h) ------------- */
 
 /* A home of a fresh testnet (DE's), opened with its store. */
 static void
@@ -626,9 +626,9 @@ t_view_report_binds_values(void)
     static const char *const cat[] = {"routes", "routes", "flows"};
     static const char *const sum[] = {
         "plain", "O'Brien \"quoted\"; DROP TABLE logs; --", "x"};
-    static const char *const hostile[] = {
-        "x' OR '1'='1", "plain' OR 'a'='a", "plain\" OR \"1\"=\"1",
-        "') OR 1=1 --", "%s%n"};
+    static const char *const hostile[] = {"x' OR '1'='1", "plain' OR 'a'='a",
+                                          "plain\" OR \"1\"=\"1",
+                                          "') OR 1=1 --", "%s%n"};
     struct view_report_filter f[2];
     char got[8][128];
     uint64_t wall = now_ms();
@@ -680,8 +680,8 @@ vr_sort_by_id(uint8_t (*ids)[HASH_LEN], size_t n, size_t *order)
     for (size_t i = 0; i < n; i++)
         order[i] = i;
     for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && memcmp(ids[order[j - 1]], ids[order[j]],
-                                           HASH_LEN) > 0;
+        for (size_t j = i;
+             j > 0 && memcmp(ids[order[j - 1]], ids[order[j]], HASH_LEN) > 0;
              j--) {
             size_t t = order[j];
             order[j] = order[j - 1];
@@ -692,9 +692,8 @@ vr_sort_by_id(uint8_t (*ids)[HASH_LEN], size_t n, size_t *order)
 static void
 t_view_report_rows_fully_ordered(void)
 {
-    static const char *const cat[] = {"routes", "routes", "routes",
-                                      "routes", "routes", "routes",
-                                      "routes", "routes"};
+    static const char *const cat[] = {"routes", "routes", "routes", "routes",
+                                      "routes", "routes", "routes", "routes"};
     static const char *const sum[] = {"s0", "s1", "s2", "s3",
                                       "s4", "s5", "s6", "s7"};
     uint8_t ids[8][HASH_LEN];

@@ -62,16 +62,16 @@ int app_fail(struct app_err *err, int code, const char *fmt, ...)
  * `ms` audience included when the home's certificate is a Member State's.
  */
 struct app_report_req {
-    const char *arq_semester;       /* "2026-H1" (required) */
-    enum report_format arq_format;  /* 0: Markdown */
-    const char *arq_template;       /* template text, NULL: the built-in */
+    const char *arq_semester;      /* "2026-H1" (required) */
+    enum report_format arq_format; /* 0: Markdown */
+    const char *arq_template;      /* template text, NULL: the built-in */
     size_t arq_template_len;
-    const char *arq_template_name;  /* its name in messages (a path) */
-    const char *arq_rotation;       /* rotation text, NULL: the built-in */
+    const char *arq_template_name; /* its name in messages (a path) */
+    const char *arq_rotation;      /* rotation text, NULL: the built-in */
     size_t arq_rotation_len;
     const char *arq_rotation_name;
-    const char *arq_date;           /* cover date, NULL: not given */
-    const char *arq_post;           /* drafting post, NULL: not given */
+    const char *arq_date; /* cover date, NULL: not given */
+    const char *arq_post; /* drafting post, NULL: not given */
 };
 
 /* A checked request. It owns its template and rotation; arj_date and

@@ -15,8 +15,8 @@ app__report_fail(struct app_err *err, int rc, const char *why)
 }
 
 int
-app_report_prepare(const struct app_report_req *rq,
-                   struct app_report_job *job, struct app_err *err)
+app_report_prepare(const struct app_report_req *rq, struct app_report_job *job,
+                   struct app_err *err)
 {
     struct report_template *t = NULL;
     struct report_rotation *rot = NULL;
@@ -27,8 +27,8 @@ app_report_prepare(const struct app_report_req *rq,
 
     if (!rq || !job)
         return app_fail(err, ILONET_EINVAL, "no request");
-    if (!rq->arq_semester || report_semester_parse(rq->arq_semester, &a,
-                                                   &b) != 0) {
+    if (!rq->arq_semester ||
+        report_semester_parse(rq->arq_semester, &a, &b) != 0) {
         app_fail(err, ILONET_EINVAL, "semester %s: not YYYY-H1 or YYYY-H2",
                  rq->arq_semester ? rq->arq_semester : "(none)");
         err->ae_usage = 1;
@@ -44,8 +44,7 @@ app_report_prepare(const struct app_report_req *rq,
     }
     if (rq->arq_template)
         rc = report_template_parse(rq->arq_template, rq->arq_template_len,
-                                   rq->arq_template_name, &t, why,
-                                   sizeof(why));
+                                   rq->arq_template_name, &t, why, sizeof(why));
     else
         rc = report_default_template(&t, why, sizeof(why));
     if (rc != 0)
@@ -82,8 +81,8 @@ app_report_release(struct app_report_job *job)
 }
 
 int
-app_report_build(struct home *h, const struct app_report_job *job,
-                 char **doc, size_t *len, struct app_err *err)
+app_report_build(struct home *h, const struct app_report_job *job, char **doc,
+                 size_t *len, struct app_err *err)
 {
     struct report_opts ro;
     char why[REPORT_ERR_MAX] = "", *d = NULL;
@@ -107,8 +106,8 @@ app_report_build(struct home *h, const struct app_report_job *job,
     ro.ro_member_state = cert_role_is_ms(h->h_cert.c_role);
     ro.ro_date = job->arj_date;
     ro.ro_post = job->arj_post;
-    rc = report_build(h->h_store, job->arj_template, job->arj_rotation, &ro,
-                      &d, &n, why, sizeof(why));
+    rc = report_build(h->h_store, job->arj_template, job->arj_rotation, &ro, &d,
+                      &n, why, sizeof(why));
     if (rc != 0)
         return app__report_fail(err, rc, why);
     *doc = d;

@@ -132,20 +132,21 @@ enum view_report_use {
 
 /* One query of the catalogue (static; never freed). */
 struct view_report_query {
-    const char *vq_name;             /* "observations", "category-month" */
+    const char *vq_name; /* "observations", "category-month" */
     enum view_report_use vq_use;
-    const char *vq_base;             /* the base it reads, "observations" */
-    const char *const *vq_base_cols; /* the base's columns a filter may
-                                        name, NULL-terminated */
-    const char *const *vq_cols;      /* output columns, NULL-terminated */
+    const char *vq_base; /* the base it reads, "observations" */
+    /* the base's columns a filter may name, NULL-terminated */
+    const char *const *vq_base_cols;
+    /* the output columns, NULL-terminated */
+    const char *const *vq_cols;
 };
 
 /* The i-th query for use (catalogue order), NULL past the last one. */
 const struct view_report_query *view_report_query_at(enum view_report_use use,
                                                      size_t i);
 /* The query called name for use, NULL when there is none. */
-const struct view_report_query *
-view_report_query_find(enum view_report_use use, const char *name);
+const struct view_report_query *view_report_query_find(enum view_report_use use,
+                                                       const char *name);
 
 /* Keeps the rows whose base column vf_column equals vf_value (compared as
  * SQL compares a bound text value with that column). */
@@ -155,17 +156,17 @@ struct view_report_filter {
 };
 
 struct view_report_req {
-    const char *vrq_query;          /* a catalogue name for vrq_use */
+    const char *vrq_query; /* a catalogue name for vrq_use */
     enum view_report_use vrq_use;
-    uint64_t vrq_from_ms;           /* the period: [from, to) in unix ms */
+    uint64_t vrq_from_ms; /* the period: [from, to) in unix ms */
     uint64_t vrq_to_ms;
-    int vrq_with_ms;                /* 1: the `ms` audience counts (a
-                                       Member State's report) */
-    size_t vrq_nfilters;            /* <= VIEW_REPORT_MAX_FILTERS */
+    int vrq_with_ms;     /* 1: the `ms` audience counts (a Member State's) */
+    size_t vrq_nfilters; /* <= VIEW_REPORT_MAX_FILTERS */
     const struct view_report_filter *vrq_filters;
-    size_t vrq_ncols;               /* <= VIEW_REPORT_MAX_COLS; 0: every
-                                       output column, catalogue order */
-    const char *const *vrq_cols;    /* output columns wanted, in order */
+    /* the output columns wanted, in order (<= VIEW_REPORT_MAX_COLS);
+     * vrq_ncols 0: every output column in catalogue order */
+    size_t vrq_ncols;
+    const char *const *vrq_cols;
 };
 
 enum view_report_type {
