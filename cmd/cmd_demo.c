@@ -20,7 +20,6 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "node/report/report.h"
-#include "storage/view/record.h"
 
 static const char demo_usage[] =
     "usage: ilonet demo [--dir DIR] [--serve]\n\n"
@@ -321,7 +320,7 @@ static void
 demo_date(uint64_t from_ms, uint64_t now_ms, int frac, char out[11])
 {
     uint64_t t = from_ms + (now_ms - from_ms) / 8 * (uint64_t)frac;
-    record_format_date(t / 1000, out);
+    report_date_of(t, out);
 }
 
 /* Makes the next commands write as if it were frac/8 of the way from the
@@ -374,7 +373,7 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     snprintf(key, sizeof(key), "%s/authority/NL.key", net);
     snprintf(netf, sizeof(netf), "%s/network", net);
     snprintf(grant, sizeof(grant), "%s/grant-NL-DE.grant", net);
-    record_format_date(now_ms / 1000 + 200 * 86400, until);
+    report_date_of(now_ms + 200ull * 86400 * 1000, until);
     DEMO("grant", "issue", "--state-key", key, "--to", "DE", "--network",
          netf, "--scope", "observation,contact", "--until", until, "--out",
          grant);

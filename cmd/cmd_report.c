@@ -7,6 +7,7 @@
 #include "cmd_record.h"
 #include "cmds.h"
 #include "crypto/error.h"
+#include "node/app/app.h"
 #include "node/report/report.h"
 
 static const char report_usage[] =
@@ -91,29 +92,27 @@ report_write(const char *path, const char *data, size_t len)
 static int
 report_print_builtin(const char *what)
 {
-    extern const unsigned char report_data_template[];
-    extern const size_t report_data_template_len;
-    extern const unsigned char report_data_presidencies[];
-    extern const size_t report_data_presidencies_len;
+    const char *text;
+    size_t len;
 
     if (strcmp(what, "template") == 0)
-        fwrite(report_data_template, 1, report_data_template_len, stdout);
+        report_default_template_text(&text, &len);
     else
-        fwrite(report_data_presidencies, 1, report_data_presidencies_len,
-               stdout);
+        report_default_rotation_text(&text, &len);
+    fwrite(text, 1, len, stdout);
     return ferror(stdout) ? 1 : 0;
 }
 
 int
 cmd_report(struct cmd_env *env, int argc, char **argv)
 {
-    const char *sem, *fmt, *tpath, *rpath, *out, *date, *post;
-    struct report_template *t = NULL;
-    struct report_rotation *rot = NULL;
-    struct report_opts ro;
+    const char *sem, *fmt, *tpath, *rpath, *out;
+    struct app_report_req rq;
+    struct app_report_job job;
+    struct app_err err;
     enum report_format f = REPORT_MD;
-    char err[REPORT_ERR_MAX] = "", *text = NULL, *doc = NULL;
-    size_t tlen = 0, dlen = 0;
+    char *ttext = NULL, *rtext = NULL, *doc = NULL;
+    size_t dlen = 0;
     uint64_t a, b;
     struct cmd_opts o;
     struct home h;
@@ -127,14 +126,15 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
         return report_print_builtin(argv[1]);
     if (cmd_wants_help(argc, argv, report_usage))
         return 0;
+    memset(&rq, 0, sizeof(rq));
     cmd_opts_init(&o, argc, argv);
     sem = cmd_opt(&o, "--semester");
     fmt = cmd_opt(&o, "--format");
     tpath = cmd_opt(&o, "--template");
     rpath = cmd_opt(&o, "--rotation");
     out = cmd_opt(&o, "--out");
-    date = cmd_opt(&o, "--date");
-    post = cmd_opt(&o, "--post");
+    rq.arq_date = cmd_opt(&o, "--date");
+    rq.arq_post = cmd_opt(&o, "--post");
     if ((rc = cmd_opts_done(&o, "report")) != 0)
         return rc;
     /* Every input is checked before the store is opened or a byte is
@@ -150,49 +150,36 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
                                    "or json)", fmt);
     if (out && !*out)
         return cmd_usage("report", "--out needs a file name");
+    rq.arq_semester = sem;
+    rq.arq_format = f;
     if (tpath) {
-        if ((rc = report_read("--template", tpath, &text, &tlen)) != 0)
+        if ((rc = report_read("--template", tpath, &ttext,
+                              &rq.arq_template_len)) != 0)
             return rc;
-        rc = report_template_parse(text, tlen, tpath, &t, err, sizeof(err));
-        free(text);
-    } else {
-        rc = report_default_template(&t, err, sizeof(err));
+        rq.arq_template = ttext;
+        rq.arq_template_name = tpath;
     }
-    if (rc != 0)
-        return cmd_fail("report", "%s", err[0] ? err : ilonet_strerror(rc));
     if (rpath) {
-        if ((rc = report_read("--rotation", rpath, &text, &tlen)) != 0) {
-            report_template_free(t);
+        if ((rc = report_read("--rotation", rpath, &rtext,
+                              &rq.arq_rotation_len)) != 0) {
+            free(ttext);
             return rc;
         }
-        rc = report_rotation_parse(text, tlen, rpath, &rot, err, sizeof(err));
-        free(text);
-    } else {
-        rc = report_default_rotation(&rot, err, sizeof(err));
+        rq.arq_rotation = rtext;
+        rq.arq_rotation_name = rpath;
     }
-    if (rc != 0) {
-        report_template_free(t);
-        return cmd_fail("report", "%s", err[0] ? err : ilonet_strerror(rc));
-    }
+    rc = app_report_prepare(&rq, &job, &err);
+    free(ttext);
+    free(rtext);
+    if (rc != 0)
+        return cmd_fail("report", "%s", err.ae_msg);
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         goto done;
-    if (!h.h_has_cert) {
-        rc = cmd_fail("report", "no certificate installed (ilonet cert "
-                                "install FILE)");
-        goto closed;
-    }
-    memset(&ro, 0, sizeof(ro));
-    ro.ro_semester = sem;
-    ro.ro_format = f;
-    ro.ro_host = h.h_net.n_host;
-    ro.ro_network = h.h_net.n_id;
-    ro.ro_member_state = cert_role_is_ms(h.h_cert.c_role);
-    ro.ro_date = date;
-    ro.ro_post = post;
-    rc = report_build(h.h_store, t, rot, &ro, &doc, &dlen, err, sizeof(err));
+    rc = app_report_build(&h, &job, &doc, &dlen, &err);
+    home_close(&h);
     if (rc != 0) {
-        rc = cmd_fail("report", "%s", err[0] ? err : ilonet_strerror(rc));
-        goto closed;
+        rc = cmd_fail("report", "%s", err.ae_msg);
+        goto done;
     }
     if (out) {
         rc = report_write(out, doc, dlen);
@@ -201,11 +188,8 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
                  ? 0
                  : cmd_fail("report", "stdout: %s", strerror(errno));
     }
-closed:
-    home_close(&h);
 done:
     free(doc);
-    report_template_free(t);
-    report_rotation_free(rot);
+    app_report_release(&job);
     return rc;
 }

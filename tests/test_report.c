@@ -1,4 +1,4 @@
-/* test_report.c - `ilonet report`: every template item in each format, audiences, reproducibility, empty semesters, bad input, the presidency pulling. */
+/* test_report.c - `ilonet report`: every template item in each format, audiences, reproducibility, empty semesters, bad input, the presidency pulling; the view's read API for reports (view_report_*). */
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -7,7 +7,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "crypto/error.h"
+#include "crypto/wire.h"
+#include "node/home.h"
 #include "node/report/report.h"
+#include "storage/log.h"
+#include "storage/view/record.h"
+#include "storage/view/view.h"
 #include "proc.h"
 #include "test.h"
 
@@ -450,6 +456,314 @@ t_acting_state_reports_without_presidency_node(void)
     free(n);
 }
 
+/* ---- the view's read API for reports (storage/view/view.h) ------------- */
+
+/* A home of a fresh testnet (DE's), opened with its store. */
+static void
+vr_open(const char *tag, struct home *h, char **n)
+{
+    char d[1024];
+    long base;
+
+    *n = net(tag, "DE,FR,EU", NULL, &base);
+    home(d, sizeof(d), *n, "DE");
+    ASSERT_OK(home_open(h, d, HOME_STORE));
+}
+
+/* Appends observations (category, summary) in one call at one wall time,
+ * so they share their time_ms; their ids into ids (may be NULL). */
+static void
+vr_observe(struct home *h, const char *aud, uint64_t wall, size_t n,
+           const char *const *cat, const char *const *sum,
+           uint8_t (*ids)[HASH_LEN])
+{
+    struct log_append_req rq[16] = {{0}};
+    struct log_ref ref[16];
+    struct wire_buf wb[16];
+
+    ASSERT(n <= 16);
+    for (size_t i = 0; i < n; i++) {
+        struct record_builder b;
+        ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+        ASSERT_OK(record_set(&b, "category", cat[i]));
+        ASSERT_OK(record_set(&b, "summary", sum[i]));
+        wire_buf_init(&wb[i], ENTRY_PAYLOAD_MAX);
+        if (record_build(&b, &wb[i]) != 0)
+            TEST_FAIL_("record_build: %s", b.rb_err);
+        rq[i].kind = KIND_OBSERVATION;
+        rq[i].payload = wb[i].wb_data;
+        rq[i].len = wb[i].wb_len;
+    }
+    ASSERT_OK(log_append(h->h_store, &h->h_key, aud, rq, n, wall, ref));
+    for (size_t i = 0; i < n; i++) {
+        if (ids)
+            memcpy(ids[i], ref[i].lr_id, HASH_LEN);
+        wire_buf_free(&wb[i]);
+    }
+}
+
+static uint64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The period of the semester that holds wall. */
+static void
+vr_req(struct view_report_req *q, const char *query, uint64_t wall)
+{
+    char sem[8];
+
+    memset(q, 0, sizeof(*q));
+    report_semester_of(wall, sem);
+    ASSERT_OK(report_semester_parse(sem, &q->vrq_from_ms, &q->vrq_to_ms));
+    q->vrq_query = query;
+    q->vrq_use = VIEW_REPORT_TABLE;
+}
+
+/* Rows of one text column ("summary") of observations under filters. */
+static size_t
+vr_summaries(struct home *h, uint64_t wall, size_t nf,
+             const struct view_report_filter *f, char out[][128], size_t max)
+{
+    static const char *const cols[] = {"summary"};
+    struct view_report_req q;
+    struct view_report_rows rows;
+    size_t n;
+
+    vr_req(&q, "observations", wall);
+    q.vrq_nfilters = nf;
+    q.vrq_filters = f;
+    q.vrq_ncols = 1;
+    q.vrq_cols = cols;
+    ASSERT_OK(view_report_rows(h->h_store, &q, &rows));
+    ASSERT_EQ(rows.vrw_ncols, 1);
+    n = rows.vrw_nrows;
+    for (size_t i = 0; i < n && i < max; i++) {
+        ASSERT_EQ(rows.vrw_cells[i].vcl_type, VIEW_REPORT_TEXT);
+        snprintf(out[i], 128, "%s", rows.vrw_cells[i].vcl_text);
+    }
+    view_report_rows_free(&rows);
+    return n;
+}
+
+static void
+t_view_report_refuses_unknown_names(void)
+{
+    static const char *const bad_col[] = {"colour"};
+    static const char *const base_only[] = {"id"}; /* of the base only */
+    struct view_report_filter f[VIEW_REPORT_MAX_FILTERS + 1];
+    struct view_report_req q;
+    struct view_report_rows rows;
+    const struct view_report_query *vq;
+    struct home h;
+    size_t nt = 0, nc = 0;
+    char *n;
+
+    /* the catalogue the template parser checks against */
+    while (view_report_query_at(VIEW_REPORT_TABLE, nt))
+        nt++;
+    while (view_report_query_at(VIEW_REPORT_CHART, nc))
+        nc++;
+    ASSERT_EQ(nt, 14);
+    ASSERT_EQ(nc, 2);
+    ASSERT(!view_report_query_find(VIEW_REPORT_TABLE, "category-month"));
+    ASSERT(!view_report_query_find(VIEW_REPORT_CHART, "members"));
+    vq = view_report_query_find(VIEW_REPORT_TABLE, "contributions");
+    ASSERT(vq);
+    ASSERT_STR_EQ(vq->vq_base, "records");
+
+    vr_open("report-vr-names", &h, &n);
+    memset(&rows, 0x5a, sizeof(rows)); /* untouched on failure */
+    vr_req(&q, "weather", now_ms());
+    ASSERT_ERR(view_report_rows(h.h_store, &q, &rows), ILONET_EINVAL);
+    vr_req(&q, "category-month", now_ms()); /* a chart, not a table */
+    ASSERT_ERR(view_report_rows(h.h_store, &q, &rows), ILONET_EINVAL);
+    vr_req(&q, "observations", now_ms());
+    q.vrq_ncols = 1;
+    q.vrq_cols = bad_col;
+    ASSERT_ERR(view_report_rows(h.h_store, &q, &rows), ILONET_EINVAL);
+    q.vrq_cols = base_only;
+    ASSERT_ERR(view_report_rows(h.h_store, &q, &rows), ILONET_EINVAL);
+    vr_req(&q, "observations", now_ms());
+    q.vrq_nfilters = 1;
+    q.vrq_filters = f;
+    f[0].vf_column = "colour";
+    f[0].vf_value = "red";
+    ASSERT_ERR(view_report_rows(h.h_store, &q, &rows), ILONET_EINVAL);
+    /* a column name is never pasted into SQL, however it is quoted */
+    f[0].vf_column = "category\" = \"category\" OR \"1";
+    ASSERT_ERR(view_report_rows(h.h_store, &q, &rows), ILONET_EINVAL);
+    f[0].vf_column = "category";
+    f[0].vf_value = NULL;
+    ASSERT_ERR(view_report_rows(h.h_store, &q, &rows), ILONET_EINVAL);
+    for (size_t i = 0; i <= VIEW_REPORT_MAX_FILTERS; i++) {
+        f[i].vf_column = "category";
+        f[i].vf_value = "routes";
+    }
+    q.vrq_nfilters = VIEW_REPORT_MAX_FILTERS + 1;
+    ASSERT_ERR(view_report_rows(h.h_store, &q, &rows), ILONET_EINVAL);
+    {
+        struct view_report_rows z;
+        memset(&z, 0x5a, sizeof(z));
+        ASSERT(memcmp(&z, &rows, sizeof(z)) == 0);
+    }
+    /* the same request within the limits runs */
+    q.vrq_nfilters = VIEW_REPORT_MAX_FILTERS;
+    ASSERT_OK(view_report_rows(h.h_store, &q, &rows));
+    ASSERT_EQ(rows.vrw_nrows, 0);
+    ASSERT_EQ(rows.vrw_ncols, 13); /* every output column */
+    view_report_rows_free(&rows);
+    home_close(&h);
+    free(n);
+}
+
+static void
+t_view_report_binds_values(void)
+{
+    static const char *const cat[] = {"routes", "routes", "flows"};
+    static const char *const sum[] = {
+        "plain", "O'Brien \"quoted\"; DROP TABLE logs; --", "x"};
+    static const char *const hostile[] = {"x' OR '1'='1", "plain' OR 'a'='a",
+                                          "plain\" OR \"1\"=\"1",
+                                          "') OR 1=1 --", "%s%n"};
+    struct view_report_filter f[2];
+    char got[8][128];
+    uint64_t wall = now_ms();
+    struct home h;
+    char *n;
+
+    vr_open("report-vr-bind", &h, &n);
+    vr_observe(&h, "net", wall, 3, cat, sum, NULL);
+    ASSERT_EQ(vr_summaries(&h, wall, 0, NULL, got, 8), 3);
+    /* a value with quotes and SQL matches itself, as text, and only it */
+    f[0].vf_column = "summary";
+    f[0].vf_value = sum[1];
+    ASSERT_EQ(vr_summaries(&h, wall, 1, f, got, 8), 1);
+    ASSERT_STR_EQ(got[0], sum[1]);
+    /* injections match nothing (pasted, each would match every row) */
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        f[0].vf_value = hostile[i];
+        if (vr_summaries(&h, wall, 1, f, got, 8) != 0)
+            TEST_FAIL_("filter value '%s' matched rows", hostile[i]);
+    }
+    f[0].vf_column = "category";
+    f[0].vf_value = "routes' OR category <> 'routes";
+    ASSERT_EQ(vr_summaries(&h, wall, 1, f, got, 8), 0);
+    /* two bound filters combine */
+    f[0].vf_value = "routes";
+    f[1].vf_column = "summary";
+    f[1].vf_value = "plain";
+    ASSERT_EQ(vr_summaries(&h, wall, 2, f, got, 8), 1);
+    ASSERT_STR_EQ(got[0], "plain");
+    /* and the tables the value names are still there */
+    {
+        struct view_report_req q;
+        struct view_report_rows rows;
+        vr_req(&q, "members", wall);
+        ASSERT_OK(view_report_rows(h.h_store, &q, &rows));
+        ASSERT_EQ(rows.vrw_nrows, 1); /* DE ilo 1 */
+        ASSERT_EQ(rows.vrw_cells[2].vcl_type, VIEW_REPORT_INT);
+        ASSERT_EQ(rows.vrw_cells[2].vcl_int, 1);
+        view_report_rows_free(&rows);
+    }
+    home_close(&h);
+    free(n);
+}
+
+/* Index order of ids by their bytes. */
+static void
+vr_sort_by_id(uint8_t (*ids)[HASH_LEN], size_t n, size_t *order)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i;
+             j > 0 && memcmp(ids[order[j - 1]], ids[order[j]], HASH_LEN) > 0;
+             j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+}
+
+static void
+t_view_report_rows_fully_ordered(void)
+{
+    static const char *const cat[] = {"routes", "routes", "routes", "routes",
+                                      "routes", "routes", "routes", "routes"};
+    static const char *const sum[] = {"s0", "s1", "s2", "s3",
+                                      "s4", "s5", "s6", "s7"};
+    uint8_t ids[8][HASH_LEN];
+    struct view_report_filter f = {"category", "routes"};
+    size_t order[8];
+    char got[8][128];
+    uint64_t wall = now_ms();
+    struct home h;
+    char *n;
+
+    vr_open("report-vr-order", &h, &n);
+    /* Same category, no period, same time_ms: every sort key the query
+     * names ties, so only the record id orders these rows (without it
+     * SQLite would return them in storage order). */
+    vr_observe(&h, "net", wall, 8, cat, sum, ids);
+    vr_sort_by_id(ids, 8, order);
+    ASSERT_EQ(vr_summaries(&h, wall, 1, &f, got, 8), 8);
+    for (size_t i = 0; i < 8; i++)
+        if (strcmp(got[i], sum[order[i]]) != 0)
+            TEST_FAIL_("row %zu is %s, want %s (ordered by id)", i, got[i],
+                       sum[order[i]]);
+    home_close(&h);
+    free(n);
+}
+
+static void
+t_view_report_provenance_and_drafting(void)
+{
+    static const char *const cat[] = {"routes"};
+    static const char *const sum[] = {"ms only"};
+    struct view_report_head *hs;
+    uint8_t vh[HASH_LEN], vh2[HASH_LEN];
+    char first[VIEW_REPORT_STATE_LEN], acting[4][VIEW_REPORT_STATE_LEN];
+    uint64_t wall = now_ms(), from, to;
+    size_t nh, na;
+    struct home h;
+    char *n, sem[8];
+
+    vr_open("report-vr-prov", &h, &n);
+    vr_observe(&h, "net", wall, 1, cat, sum, NULL);
+    vr_observe(&h, "ms", wall, 1, cat, sum, NULL);
+    ASSERT_OK(view_report_provenance(h.h_store, 1, vh, &hs, &nh));
+    ASSERT_EQ(nh, 2);
+    ASSERT(memcmp(hs[0].vh_log, hs[1].vh_log, HASH_LEN) < 0);
+    ASSERT(strcmp(hs[0].vh_audience, "ms") == 0 ||
+           strcmp(hs[1].vh_audience, "ms") == 0);
+    free(hs);
+    ASSERT_OK(view_report_provenance(h.h_store, 0, vh2, &hs, &nh));
+    ASSERT_EQ(nh, 1);
+    ASSERT_STR_EQ(hs[0].vh_audience, "net");
+    ASSERT_EQ(hs[0].vh_seq, 2); /* the certificate, the observation */
+    ASSERT(memcmp(vh, vh2, HASH_LEN) == 0); /* the whole view either way */
+    free(hs);
+
+    report_semester_of(wall, sem);
+    ASSERT_OK(report_semester_parse(sem, &from, &to));
+    ASSERT_EQ(view_report_has_ilo(h.h_store, "DE", from, to), 1);
+    ASSERT_EQ(view_report_has_ilo(h.h_store, "PL", from, to), 0);
+    ASSERT_EQ(view_report_has_ilo(h.h_store, "DE' OR '1'='1", from, to), 0);
+    ASSERT_EQ(view_report_has_ilo(h.h_store, "DE", 0, 1000), 0);
+    ASSERT_OK(view_report_first_ilo(h.h_store, from, to, first));
+    ASSERT_STR_EQ(first, "DE");
+    ASSERT_ERR(view_report_first_ilo(h.h_store, 0, 1000, first),
+               ILONET_ENOTFOUND);
+    ASSERT_OK(view_report_acting(h.h_store, sem, "DE", acting, 4, &na));
+    ASSERT_EQ(na, 0);
+    home_close(&h);
+    free(n);
+}
+
 TEST_LIST = {
     TEST(t_items_in_every_format),
     TEST(t_ms_meeting_only_for_member_states),
@@ -458,6 +772,10 @@ TEST_LIST = {
     TEST(t_bad_input),
     TEST(t_presidency_pulls_and_reports),
     TEST(t_acting_state_reports_without_presidency_node),
+    TEST(t_view_report_refuses_unknown_names),
+    TEST(t_view_report_binds_values),
+    TEST(t_view_report_rows_fully_ordered),
+    TEST(t_view_report_provenance_and_drafting),
 };
 
 TEST_MAIN()

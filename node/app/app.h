@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "node/home.h"
+#include "node/report/report.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -196,5 +197,56 @@ int app_verify(struct home *h, app_verify_cb cb, void *arg,
  * *restored receives the mark as stored after the call.
  */
 int app_restore(struct home *h, int clear, int *restored, struct app_err *err);
+
+/* ---- the report (app_report.c) ---- */
+
+/*
+ * The semester report (node/report/report.h), drawn up the same way for
+ * `ilonet report` and GET /api/report. Two steps, so that an adapter can
+ * check every input before it opens the store: app_report_prepare() checks
+ * the request and parses the template and the rotation (the built-in ones
+ * unless given as text), with no home; app_report_build() draws the report
+ * up from the home's view for the home's network and host country, the
+ * `ms` audience included when the home's certificate is a Member State's.
+ */
+struct app_report_req {
+    const char *arq_semester;      /* "2026-H1" (required) */
+    enum report_format arq_format; /* 0: Markdown */
+    const char *arq_template;      /* template text, NULL: the built-in */
+    size_t arq_template_len;
+    const char *arq_template_name; /* its name in messages (a path) */
+    const char *arq_rotation;      /* rotation text, NULL: the built-in */
+    size_t arq_rotation_len;
+    const char *arq_rotation_name;
+    const char *arq_date; /* cover date, NULL: not given */
+    const char *arq_post; /* drafting post, NULL: not given */
+};
+
+/* A checked request. It owns its template and rotation; arj_date and
+ * arj_post are the request's strings (borrowed: keep them alive until
+ * app_report_release). */
+struct app_report_job {
+    struct report_template *arj_template;
+    struct report_rotation *arj_rotation;
+    char arj_semester[8];
+    enum report_format arj_format;
+    const char *arj_date, *arj_post;
+};
+
+/* Checks rq and fills *job (released with app_report_release). Errors:
+ * ILONET_EINVAL (usage) for a missing or malformed semester or an unknown
+ * format; ILONET_EINVAL with the parser's "NAME:LINE: why" for a template
+ * or rotation that does not parse. */
+int app_report_prepare(const struct app_report_req *rq,
+                       struct app_report_job *job, struct app_err *err);
+/* Releases what a successful app_report_prepare() holds (the struct
+ * itself is the caller's); a zeroed job is a no-op. */
+void app_report_release(struct app_report_job *job);
+
+/* Draws the report up from h (opened with HOME_STORE): *doc is malloc'd,
+ * NUL-terminated, *len bytes without the NUL; the caller frees it. Only
+ * reads the store. ILONET_EUNKNOWNAUTHOR when h has no certificate. */
+int app_report_build(struct home *h, const struct app_report_job *job,
+                     char **doc, size_t *len, struct app_err *err);
 
 #endif

@@ -1,27 +1,28 @@
 /* http_report.c - the JSON API's report endpoint. */
 #include "http_int.h"
 
-#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/error.h"
+#include "node/app/app.h"
 #include "node/report/report.h"
-#include "storage/entry.h"
-#include "storage/log.h"
-#include "storage/view/record.h"
-#include "storage/view/view.h"
+
+/* GET /api/report?semester=YYYY-H1|H2[&format=md|html|json][&download=1]:
+ * the semester report from the built-in template and rotation, built by
+ * the use case the CLI's `ilonet report` calls (node/app/app.h). */
 void
 http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     const char *sem = http__query_param(rq, "semester");
     const char *fmt = http__query_param(rq, "format");
     const char *dl = http__query_param(rq, "download");
-    struct report_template *t = NULL;
-    struct report_rotation *rot = NULL;
-    struct report_opts ro;
+    struct app_report_req req;
+    struct app_report_job job = {0};
+    struct app_err err;
     enum report_format f = REPORT_MD;
-    char err[REPORT_ERR_MAX] = "", *doc = NULL;
+    char *doc = NULL;
     size_t dlen = 0;
     uint64_t a, b;
     int rc;
@@ -51,21 +52,19 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
                     "query 'download': 0 or 1 expected");
         return;
     }
-    if (report_default_template(&t, err, sizeof(err)) != 0 ||
-        report_default_rotation(&rot, err, sizeof(err)) != 0) {
-        http__error(rs, 500, "invalid-argument", "%s", err);
-        goto out;
+    memset(&req, 0, sizeof(req));
+    req.arq_semester = sem;
+    req.arq_format = f;
+    /* Only the built-in template and rotation can fail here: a fault of
+     * the binary, not of the request. */
+    if (app_report_prepare(&req, &job, &err) != 0) {
+        http__error(rs, 500, "invalid-argument", "%s", err.ae_msg);
+        return;
     }
-    memset(&ro, 0, sizeof(ro));
-    ro.ro_semester = sem;
-    ro.ro_format = f;
-    ro.ro_host = h->h_net.n_host;
-    ro.ro_network = h->h_net.n_id;
-    ro.ro_member_state = cert_role_is_ms(h->h_cert.c_role);
-    rc = report_build(h->h_store, t, rot, &ro, &doc, &dlen, err, sizeof(err));
+    rc = app_report_build(h, &job, &doc, &dlen, &err);
     if (rc != 0) {
         http__error(rs, rc == ILONET_EINVAL ? 400 : 500, ilonet_errname(rc),
-                    "%s", err[0] ? err : ilonet_strerror(rc));
+                    "%s", err.ae_msg);
         goto out;
     }
     textbuf_put(&rs->rs_body, doc, dlen);
@@ -80,6 +79,5 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
                                                                    : "md");
 out:
     free(doc);
-    report_template_free(t);
-    report_rotation_free(rot);
+    app_report_release(&job);
 }

@@ -18,7 +18,7 @@
 /* ---- output buffer ----------------------------------------------------- */
 
 void
-rbuf_html(struct textbuf *b, const char *s)
+report__esc_html(struct textbuf *b, const char *s)
 {
     for (const char *p = s ? s : ""; *p; p++) {
         switch (*p) {
@@ -33,7 +33,7 @@ rbuf_html(struct textbuf *b, const char *s)
 }
 
 void
-rbuf_md(struct textbuf *b, const char *s)
+report__esc_md(struct textbuf *b, const char *s)
 {
     for (const char *p = s ? s : ""; *p; p++) {
         if (*p == '|')
@@ -97,6 +97,12 @@ report_semester_of(uint64_t ms, char out[static 8])
     snprintf(out, 8, "%04d-H%d", y % 10000, m <= 6 ? 1 : 2);
 }
 
+void
+report_date_of(uint64_t ms, char out[static 11])
+{
+    record_format_date(ms / 1000, out);
+}
+
 /* ---- template ------------------------------------------------------------ */
 
 static const char *const report__cover_fields[] = {
@@ -128,7 +134,7 @@ report__grow(void *arrp, size_t *n, size_t sz)
 }
 
 static void
-report__block_free(struct rt_block *k)
+report__block_free(struct report__tmpl_block *k)
 {
     for (size_t i = 0; i < k->k_nfilters; i++)
         free(k->k_fval[i]);
@@ -141,9 +147,9 @@ report_template_free(struct report_template *t)
     if (!t)
         return;
     for (size_t p = 0; p < t->t_nparts; p++) {
-        struct rt_part *pp = &t->t_parts[p];
+        struct report__tmpl_part *pp = &t->t_parts[p];
         for (size_t i = 0; i < pp->p_nitems; i++) {
-            struct rt_item *it = &pp->p_items[i];
+            struct report__tmpl_item *it = &pp->p_items[i];
             for (size_t j = 0; j < it->i_ntext; j++)
                 free(it->i_text[j]);
             for (size_t j = 0; j < it->i_nblocks; j++)
@@ -181,7 +187,7 @@ report_template_version(const struct report_template *t)
 }
 
 const char *
-rt_label(const struct report_template *t, const char *field)
+report__label(const struct report_template *t, const char *field)
 {
     for (size_t i = 0; i < t->t_nlabels; i++)
         if (strcmp(t->t_labels[i].p_key, field) == 0)
@@ -189,12 +195,13 @@ rt_label(const struct report_template *t, const char *field)
     return field;
 }
 
-/* 1 if name is an output column of some query. */
+/* 1 if name is an output column of some table query. */
 static int
 report__known_field(const char *name)
 {
-    for (size_t i = 0; rq_sources[i].q_name; i++)
-        if (rq_col_index(rq_sources[i].q_cols, name) >= 0)
+    const struct view_report_query *q;
+    for (size_t i = 0; (q = view_report_query_at(VIEW_REPORT_TABLE, i)); i++)
+        if (report__word_index(q->vq_cols, name) >= 0)
             return 1;
     return 0;
 }
@@ -240,11 +247,13 @@ report__perr(struct report__parser *ps, const char *fmt, ...)
 
 /* Parses "table|chart SOURCE tokens... [| caption]" into k. */
 static int
-report__parse_block(struct report__parser *ps, enum rt_what what, char *rest,
-                    struct rt_block *k)
+report__parse_block(struct report__parser *ps, enum report__what what,
+                    char *rest, struct report__tmpl_block *k)
 {
+    enum view_report_use use =
+        what == REPORT__TABLE ? VIEW_REPORT_TABLE : VIEW_REPORT_CHART;
     char *bar = strstr(rest, "|"), *tok, *save = NULL;
-    const struct rq_base *base;
+    const struct view_report_query *q = NULL;
     char words[600];
     int first = 1;
 
@@ -263,73 +272,63 @@ report__parse_block(struct report__parser *ps, enum rt_what what, char *rest,
         char *eq = strchr(tok, '=');
         if (first) {
             first = 0;
-            k->k_source = what == RT_TABLE ? rq_source_find(tok)
-                                           : rq_chart_find(tok);
-            if (k->k_source < 0) {
+            k->k_query = q = view_report_query_find(use, tok);
+            if (!q) {
+                const struct view_report_query *e;
                 const char *names[32];
                 size_t n = 0;
-                if (what == RT_TABLE)
-                    for (size_t i = 0; rq_sources[i].q_name && n < 31; i++)
-                        names[n++] = rq_sources[i].q_name;
-                else
-                    for (size_t i = 0; rq_charts[i].c_name && n < 31; i++)
-                        names[n++] = rq_charts[i].c_name;
+                while (n < 31 && (e = view_report_query_at(use, n)))
+                    names[n++] = e->vq_name;
                 names[n] = NULL;
                 report__list(names, words, sizeof(words));
                 return report__perr(ps, "unknown %s '%s' (one of %s)",
-                                    what == RT_TABLE ? "query" : "chart", tok,
-                                    words);
+                                    what == REPORT__TABLE ? "query" : "chart",
+                                    tok, words);
             }
             continue;
         }
-        base = &rq_bases[what == RT_TABLE ? rq_sources[k->k_source].q_base
-                                          : rq_charts[k->k_source].c_base];
         if (!eq || eq == tok)
             return report__perr(ps, "expected columns=... or FIELD=VALUE, "
                                     "got '%s'", tok);
         *eq = '\0';
-        if (strcmp(tok, "columns") == 0 && what == RT_TABLE) {
-            const struct rq_source *q = &rq_sources[k->k_source];
+        if (strcmp(tok, "columns") == 0 && what == REPORT__TABLE) {
             char *c, *s2 = NULL;
             if (k->k_ncols)
                 return report__perr(ps, "columns= given twice");
             for (c = strtok_r(eq + 1, ",", &s2); c;
                  c = strtok_r(NULL, ",", &s2)) {
-                int ci = rq_col_index(q->q_cols, c);
+                int ci = report__word_index(q->vq_cols, c);
                 if (ci < 0) {
-                    report__list(q->q_cols, words, sizeof(words));
+                    report__list(q->vq_cols, words, sizeof(words));
                     return report__perr(ps,
                                         "query '%s' has no field '%s' "
                                         "(fields: %s)",
-                                        q->q_name, c, words);
+                                        q->vq_name, c, words);
                 }
-                if (k->k_ncols == RT_MAX_COLS)
+                if (k->k_ncols == REPORT__MAX_COLS)
                     return report__perr(ps, "more than %d columns",
-                                        RT_MAX_COLS);
-                k->k_cols[k->k_ncols++] = ci;
+                                        REPORT__MAX_COLS);
+                k->k_cols[k->k_ncols++] = q->vq_cols[ci];
             }
             if (!k->k_ncols)
                 return report__perr(ps, "columns= lists no field");
             continue;
         }
         {
-            int ci = rq_col_index(base->b_cols, tok);
+            int ci = report__word_index(q->vq_base_cols, tok);
             if (ci < 0) {
-                report__list(base->b_cols, words, sizeof(words));
+                report__list(q->vq_base_cols, words, sizeof(words));
                 return report__perr(ps,
                                     "'%s' cannot filter on unknown field "
                                     "'%s' (fields of %s: %s)",
-                                    what == RT_TABLE
-                                        ? rq_sources[k->k_source].q_name
-                                        : rq_charts[k->k_source].c_name,
-                                    tok, base->b_name, words);
+                                    q->vq_name, tok, q->vq_base, words);
             }
-            if (k->k_nfilters == RT_MAX_FILTERS)
+            if (k->k_nfilters == REPORT__MAX_FILTERS)
                 return report__perr(ps, "more than %d filters",
-                                    RT_MAX_FILTERS);
+                                    REPORT__MAX_FILTERS);
             if (!eq[1])
                 return report__perr(ps, "filter %s= has no value", tok);
-            k->k_fcol[k->k_nfilters] = ci;
+            k->k_fcol[k->k_nfilters] = q->vq_base_cols[ci];
             if (!(k->k_fval[k->k_nfilters] =
                       report__strdup(eq + 1, strlen(eq + 1))))
                 return ILONET_ENOMEM;
@@ -338,13 +337,11 @@ report__parse_block(struct report__parser *ps, enum rt_what what, char *rest,
     }
     if (first)
         return report__perr(ps, "%s needs a %s name",
-                            what == RT_TABLE ? "table" : "chart",
-                            what == RT_TABLE ? "query" : "chart");
-    if (what == RT_TABLE && !k->k_ncols) {
-        const struct rq_source *q = &rq_sources[k->k_source];
-        for (size_t i = 0; i < RT_MAX_COLS && q->q_cols[i]; i++)
-            k->k_cols[k->k_ncols++] = (int)i;
-    }
+                            what == REPORT__TABLE ? "table" : "chart",
+                            what == REPORT__TABLE ? "query" : "chart");
+    if (what == REPORT__TABLE && !k->k_ncols)
+        for (size_t i = 0; i < REPORT__MAX_COLS && q->vq_cols[i]; i++)
+            k->k_cols[k->k_ncols++] = q->vq_cols[i];
     return 0;
 }
 
@@ -362,10 +359,10 @@ report__set(struct report__parser *ps, char **dst, const char *kw,
 }
 
 static int
-report__pair(struct rt_pair **arr, size_t *n, const char *k, size_t kl,
-             const char *v)
+report__pair(struct report__tmpl_pair **arr, size_t *n, const char *k,
+             size_t kl, const char *v)
 {
-    struct rt_pair *p = report__grow(arr, n, sizeof(**arr));
+    struct report__tmpl_pair *p = report__grow(arr, n, sizeof(**arr));
     if (!p || !(p->p_key = report__strdup(k, kl)) ||
         !(p->p_val = report__strdup(v, strlen(v))))
         return ILONET_ENOMEM;
@@ -376,8 +373,9 @@ static int
 report__parse_line(struct report__parser *ps, struct report_template *t,
                    char *kw, char *rest, int *seen_magic)
 {
-    struct rt_part *part = t->t_nparts ? &t->t_parts[t->t_nparts - 1] : NULL;
-    struct rt_item *item =
+    struct report__tmpl_part *part =
+        t->t_nparts ? &t->t_parts[t->t_nparts - 1] : NULL;
+    struct report__tmpl_item *item =
         part && part->p_nitems ? &part->p_items[part->p_nitems - 1] : NULL;
     size_t wl = strcspn(rest, " \t");
     const char *after = rest + wl;
@@ -423,7 +421,7 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         snprintf(f, sizeof(f), "%.*s", (int)(wl < 63 ? wl : 63), rest);
         if (!wl || !*after)
             return report__perr(ps, "'%s' needs a field and a label", kw);
-        if (cover && rq_col_index(report__cover_fields, f) < 0) {
+        if (cover && report__word_index(report__cover_fields, f) < 0) {
             report__list(report__cover_fields, words, sizeof(words));
             return report__perr(ps, "unknown cover field '%s' (one of %s)",
                                 f, words);
@@ -436,7 +434,7 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
                                     after);
     }
     if (strcmp(kw, "part") == 0) {
-        struct rt_part *p;
+        struct report__tmpl_part *p;
         if (!wl || !*after)
             return report__perr(ps, "'part' needs an id and a heading");
         p = report__grow(&t->t_parts, &t->t_nparts, sizeof(*p));
@@ -446,7 +444,7 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         return 0;
     }
     if (strcmp(kw, "item") == 0) {
-        struct rt_item *i;
+        struct report__tmpl_item *i;
         if (!part)
             return report__perr(ps, "'item' before any 'part'");
         if (!wl || !*after)
@@ -469,14 +467,14 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         return 0;
     }
     if (strcmp(kw, "table") == 0 || strcmp(kw, "chart") == 0) {
-        struct rt_block *k;
+        struct report__tmpl_block *k;
         if (!item)
             return report__perr(ps, "'%s' before any 'item'", kw);
         k = report__grow(&item->i_blocks, &item->i_nblocks, sizeof(*k));
         if (!k)
             return ILONET_ENOMEM;
-        return report__parse_block(ps, kw[0] == 't' ? RT_TABLE : RT_CHART,
-                                   rest, k);
+        return report__parse_block(
+            ps, kw[0] == 't' ? REPORT__TABLE : REPORT__CHART, rest, k);
     }
     return report__perr(ps, "unknown keyword '%s' (version, status, title, "
                             "notice, empty, cover, label, part, item, text, "
@@ -570,6 +568,13 @@ report_default_template(struct report_template **out, char *err,
                                  err, errlen);
 }
 
+void
+report_default_template_text(const char **text, size_t *len)
+{
+    *text = (const char *)report_data_template;
+    *len = report_data_template_len;
+}
+
 /* ---- rotation ------------------------------------------------------------ */
 
 void
@@ -656,6 +661,13 @@ report_default_rotation(struct report_rotation **out, char *err,
                                  errlen);
 }
 
+void
+report_default_rotation_text(const char **text, size_t *len)
+{
+    *text = (const char *)report_data_presidencies;
+    *len = report_data_presidencies_len;
+}
+
 const char *
 report_rotation_get(const struct report_rotation *r, const char *semester)
 {
@@ -665,7 +677,7 @@ report_rotation_get(const struct report_rotation *r, const char *semester)
     return NULL;
 }
 
-/* ---- build ----------------------------------------------------------------- */
+/* ---- build --------------------------------------------------------------- */
 
 int
 report_format_parse(const char *s, enum report_format *out)
@@ -682,12 +694,12 @@ report_format_parse(const char *s, enum report_format *out)
 }
 
 static void
-report__free_model(struct rm_report *r)
+report__free_model(struct report__doc *r)
 {
     for (size_t p = 0; p < r->r_nparts; p++) {
         for (size_t i = 0; r->r_items && r->r_items[p] && i < r->r_nitems[p];
              i++)
-            rq_free_item(&r->r_items[p][i]);
+            report__free_item(&r->r_items[p][i]);
         if (r->r_items)
             free(r->r_items[p]);
     }
@@ -704,7 +716,7 @@ report_build(struct store *s, const struct report_template *t,
     static const char *const months[] = {
         "January", "February", "March",     "April",   "May",      "June",
         "July",    "August",   "September", "October", "November", "December"};
-    struct rm_report r;
+    struct report__doc r;
     struct textbuf b = {0};
     int rc = 0, y;
 
@@ -733,32 +745,27 @@ report_build(struct store *s, const struct report_template *t,
         rc = ILONET_ENOMEM;
         goto out;
     }
-    if ((rc = rq_drafting(s, rot, &r)) != 0 || (rc = rq_footer(s, &r)) != 0)
+    if ((rc = report__drafting(s, rot, &r)) != 0 ||
+        (rc = report__footer(s, &r)) != 0)
         goto out;
     for (size_t p = 0; p < t->t_nparts; p++) {
-        const struct rt_part *pp = &t->t_parts[p];
+        const struct report__tmpl_part *pp = &t->t_parts[p];
         r.r_items[p] = calloc(pp->p_nitems ? pp->p_nitems : 1,
-                              sizeof(struct rm_item));
+                              sizeof(struct report__item));
         if (!r.r_items[p]) {
             rc = ILONET_ENOMEM;
             goto out;
         }
         r.r_nitems[p] = pp->p_nitems;
         for (size_t i = 0; i < pp->p_nitems; i++)
-            if ((rc = rq_fill_item(s, &r, &pp->p_items[i], &r.r_items[p][i],
-                                   err, errlen)) != 0)
+            if ((rc = report__fill_item(s, &r, &pp->p_items[i],
+                                        &r.r_items[p][i], err, errlen)) != 0)
                 goto out;
     }
     switch (o->ro_format) {
-    case REPORT_MD:
-        report_md(&b, &r);
-        break;
-    case REPORT_HTML:
-        report_html(&b, &r);
-        break;
-    case REPORT_JSON:
-        report_json(&b, &r);
-        break;
+    case REPORT_MD: report__md(&b, &r); break;
+    case REPORT_HTML: report__html(&b, &r); break;
+    case REPORT_JSON: report__json(&b, &r); break;
     default:
         rc = ILONET_EINVAL;
         snprintf(err, errlen, "unknown format");
@@ -781,11 +788,11 @@ out:
     return rc;
 }
 
-/* ---- shared by the renderers ---------------------------------------------- */
+/* ---- shared by the renderers --------------------------------------------- */
 
 void
-rm_cover_value(const struct rm_report *r, const char *field, char *out,
-               size_t cap)
+report__cover_value(const struct report__doc *r, const char *field, char *out,
+                    size_t cap)
 {
     const struct report_opts *o = r->r_o;
 
@@ -813,7 +820,7 @@ rm_cover_value(const struct rm_report *r, const char *field, char *out,
 }
 
 void
-rm_item_number(const char *part, const char *item, char *out, size_t cap)
+report__item_number(const char *part, const char *item, char *out, size_t cap)
 {
     snprintf(out, cap, "%s.%s", part, item);
 }

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "storage/store.h"
+struct store; /* storage/store.h: the report reads it through the view */
 
 /*
  * The report is driven by a versioned template (text, docs/REPORTS.md):
@@ -44,6 +44,9 @@ int report_format_parse(const char *s, enum report_format *out);
 int report_semester_parse(const char *s, uint64_t *from_ms, uint64_t *to_ms);
 /* The semester ("2026-H2", 8 bytes) that contains unix time ms. */
 void report_semester_of(uint64_t ms, char out[static 8]);
+/* The UTC date ("2026-07-01", 11 bytes) that contains unix time ms, as
+ * reports and record date fields spell it. */
+void report_date_of(uint64_t ms, char out[static 11]);
 
 /*
  * Parses template text (len bytes, need not be NUL-terminated). name is
@@ -59,6 +62,9 @@ int report_template_parse(const char *text, size_t len, const char *name,
 int report_default_template(struct report_template **out, char *err,
                             size_t errlen);
 void report_template_free(struct report_template *t);
+/* The shipped template's text (static: not NUL-terminated, len bytes),
+ * e.g. to print it as a start for one's own. */
+void report_default_template_text(const char **text, size_t *len);
 /* The template's version string (owned by t). */
 const char *report_template_version(const struct report_template *t);
 
@@ -70,6 +76,8 @@ int report_rotation_parse(const char *text, size_t len, const char *name,
 int report_default_rotation(struct report_rotation **out, char *err,
                             size_t errlen);
 void report_rotation_free(struct report_rotation *r);
+/* The shipped rotation's text (static: not NUL-terminated, len bytes). */
+void report_default_rotation_text(const char **text, size_t *len);
 /* The presidency of a semester ("2026-H1"), or NULL if not listed. */
 const char *report_rotation_get(const struct report_rotation *r,
                                 const char *semester);

@@ -45,26 +45,26 @@ static const char html_css[] =
 
 static void
 html_table(struct textbuf *b, const struct report_template *t,
-           const struct rm_table *tb)
+           const struct report__table *tb)
 {
     textbuf_puts(b, "<table>\n<thead><tr>");
     for (size_t c = 0; c < tb->t_ncols; c++) {
         textbuf_puts(b, "<th scope=\"col\">");
-        rbuf_html(b, rt_label(t, tb->t_fields[c]));
+        report__esc_html(b, report__label(t, tb->t_fields[c]));
         textbuf_puts(b, "</th>");
     }
     textbuf_puts(b, "</tr></thead>\n<tbody>\n");
     for (size_t r = 0; r < tb->t_nrows; r++) {
         textbuf_puts(b, "<tr>");
         for (size_t c = 0; c < tb->t_ncols; c++) {
-            const struct rm_cell *cell = &tb->t_cells[r * tb->t_ncols + c];
+            const struct report__cell *cell = &tb->t_cells[r * tb->t_ncols + c];
             int date = cell->c_text && strlen(cell->c_text) == 10 &&
                        cell->c_text[4] == '-' && cell->c_text[7] == '-';
             textbuf_puts(b, !cell->c_text ? "<td class=\"na\">"
                          : cell->c_num ? "<td class=\"n\">"
                          : date        ? "<td class=\"d\">"
                                        : "<td>");
-            rbuf_html(b, rm_cell_text(cell, tb->t_fields[c]));
+            report__esc_html(b, report__cell_text(cell, tb->t_fields[c]));
             textbuf_puts(b, "</td>");
         }
         textbuf_puts(b, "</tr>\n");
@@ -73,7 +73,7 @@ html_table(struct textbuf *b, const struct report_template *t,
 }
 
 void
-report_html(struct textbuf *b, const struct rm_report *r)
+report__html(struct textbuf *b, const struct report__doc *r)
 {
     const struct report_template *t = r->r_t;
     char v[512], num[64];
@@ -82,83 +82,85 @@ report_html(struct textbuf *b, const struct rm_report *r)
                  "<meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, "
                  "initial-scale=1\">\n<title>");
-    rbuf_html(b, r->r_o->ro_host);
+    report__esc_html(b, r->r_o->ro_host);
     textbuf_printf(b, " %s - ", r->r_semester);
-    rbuf_html(b, t->t_title);
+    report__esc_html(b, t->t_title);
     textbuf_printf(b, "</title>\n<meta name=\"generator\" content=\"ilonet "
                    "report\">\n<style>\n%s</style>\n</head>\n<body>\n",
                 html_css);
     textbuf_puts(b, "<header class=\"cover-block\">\n");
     for (size_t i = 0; i < t->t_nnotice; i++) {
         textbuf_puts(b, "<p class=\"banner\">");
-        rbuf_html(b, t->t_notice[i]);
+        report__esc_html(b, t->t_notice[i]);
         textbuf_puts(b, "</p>\n");
     }
     textbuf_puts(b, "<h1>");
-    rbuf_html(b, t->t_title);
+    report__esc_html(b, t->t_title);
     textbuf_puts(b, "</h1>\n<table class=\"cover\">\n");
     for (size_t i = 0; i < t->t_ncover; i++) {
-        rm_cover_value(r, t->t_cover[i].p_key, v, sizeof(v));
+        report__cover_value(r, t->t_cover[i].p_key, v, sizeof(v));
         textbuf_puts(b, "<tr><th scope=\"row\">");
-        rbuf_html(b, t->t_cover[i].p_val);
+        report__esc_html(b, t->t_cover[i].p_val);
         textbuf_puts(b, "</th><td>");
-        rbuf_html(b, v);
+        report__esc_html(b, v);
         textbuf_puts(b, "</td></tr>\n");
     }
     textbuf_puts(b, "</table>\n</header>\n<main>\n");
     for (size_t p = 0; p < r->r_nparts; p++) {
-        const struct rt_part *pp = &t->t_parts[p];
+        const struct report__tmpl_part *pp = &t->t_parts[p];
         textbuf_printf(b, "<section class=\"part\" id=\"part-");
-        rbuf_html(b, pp->p_id);
+        report__esc_html(b, pp->p_id);
         textbuf_puts(b, "\">\n<h2>Part ");
-        rbuf_html(b, pp->p_id);
+        report__esc_html(b, pp->p_id);
         textbuf_puts(b, " &#8212; ");
-        rbuf_html(b, pp->p_heading);
+        report__esc_html(b, pp->p_heading);
         textbuf_puts(b, "</h2>\n");
         for (size_t i = 0; i < r->r_nitems[p]; i++) {
-            const struct rm_item *it = &r->r_items[p][i];
+            const struct report__item *it = &r->r_items[p][i];
             size_t ti = 0, ci = 0;
-            rm_item_number(pp->p_id, it->i_t->i_id, num, sizeof(num));
+            report__item_number(pp->p_id, it->i_t->i_id, num, sizeof(num));
             textbuf_puts(b, "<section class=\"item\" id=\"item-");
-            rbuf_html(b, num);
+            report__esc_html(b, num);
             textbuf_puts(b, "\">\n<h3>");
-            rbuf_html(b, num);
+            report__esc_html(b, num);
             textbuf_puts(b, " ");
-            rbuf_html(b, it->i_t->i_heading);
+            report__esc_html(b, it->i_t->i_heading);
             textbuf_puts(b, "</h3>\n");
             for (size_t k = 0; k < it->i_t->i_ntext; k++) {
                 textbuf_puts(b, "<p class=\"guide\">");
-                rbuf_html(b, it->i_t->i_text[k]);
+                report__esc_html(b, it->i_t->i_text[k]);
                 textbuf_puts(b, "</p>\n");
             }
             if (it->i_empty) {
                 textbuf_puts(b, "<p class=\"empty\">");
-                rbuf_html(b, t->t_empty);
+                report__esc_html(b, t->t_empty);
                 textbuf_puts(b, "</p>\n</section>\n");
                 continue;
             }
             for (size_t k = 0; k < it->i_t->i_nblocks; k++) {
-                const struct rt_block *blk = &it->i_t->i_blocks[k];
+                const struct report__tmpl_block *blk = &it->i_t->i_blocks[k];
                 textbuf_puts(b, "<figure>\n");
                 if (blk->k_caption) {
                     textbuf_puts(b, "<figcaption class=\"cap\">");
-                    rbuf_html(b, blk->k_caption);
+                    report__esc_html(b, blk->k_caption);
                     textbuf_puts(b, "</figcaption>\n");
                 }
-                if (blk->k_what == RT_TABLE) {
-                    const struct rm_table *tb = &it->i_tables[ti++];
+                if (blk->k_what == REPORT__TABLE) {
+                    const struct report__table *tb = &it->i_tables[ti++];
                     if (tb->t_nrows)
                         html_table(b, t, tb);
                     else
                         textbuf_puts(b, "<p class=\"empty\">"),
-                            rbuf_html(b, t->t_empty), textbuf_puts(b, "</p>\n");
+                            report__esc_html(b, t->t_empty),
+                            textbuf_puts(b, "</p>\n");
                 } else {
-                    const struct rm_chart *c = &it->i_charts[ci++];
+                    const struct report__chart *c = &it->i_charts[ci++];
                     if (c->c_ns)
-                        report_svg(b, c);
+                        report__svg(b, c);
                     else
                         textbuf_puts(b, "<p class=\"empty\">"),
-                            rbuf_html(b, t->t_empty), textbuf_puts(b, "</p>\n");
+                            report__esc_html(b, t->t_empty),
+                            textbuf_puts(b, "</p>\n");
                 }
                 textbuf_puts(b, "</figure>\n");
             }
@@ -167,7 +169,7 @@ report_html(struct textbuf *b, const struct rm_report *r)
         textbuf_puts(b, "</section>\n");
     }
     textbuf_puts(b, "</main>\n<footer>\n<p>Template ");
-    rbuf_html(b, t->t_version);
+    report__esc_html(b, t->t_version);
     textbuf_printf(b, " (%s) &#183; semester %s &#183; view hash <code>%s</code>"
                    "</p>\n<p>Built from %zu log heads (anyone holding the "
                    "same entries regenerates these bytes with "
@@ -179,7 +181,7 @@ report_html(struct textbuf *b, const struct rm_report *r)
         for (size_t i = 0; i < r->r_nheads; i++) {
             textbuf_printf(b, "<tr><td><code>%s</code></td><td>",
                         r->r_heads[i].h_log);
-            rbuf_html(b, r->r_heads[i].h_audience);
+            report__esc_html(b, r->r_heads[i].h_audience);
             textbuf_printf(b,
                         "</td><td class=\"n\">%llu</td><td><code>%s</code>"
                         "</td></tr>\n",

@@ -8,6 +8,7 @@
 #include "report.h"
 #include "crypto/json.h"
 #include "crypto/textbuf.h"
+#include "storage/view/view.h"
 
 /* ---- embedded data (generated from data/ by scripts/embed.sh) -------- */
 extern const unsigned char report_data_template[];
@@ -15,45 +16,46 @@ extern const size_t report_data_template_len;
 extern const unsigned char report_data_presidencies[];
 extern const size_t report_data_presidencies_len;
 
-/* ---- output: node/textbuf.h, plus escapers ---------------------------- */
-/* Escaped text for HTML (& < > " '), JSON string (with quotes), Markdown
- * table cell (| and newlines). s NULL is treated as "". */
-void rbuf_html(struct textbuf *b, const char *s);
-void rbuf_md(struct textbuf *b, const char *s);
+/* ---- output: crypto/textbuf.h and crypto/json.h, plus escapers ------- */
+/* Escaped text for HTML (& < > " ') and for a Markdown table cell (| and
+ * newlines). s NULL is treated as "". */
+void report__esc_html(struct textbuf *b, const char *s);
+void report__esc_md(struct textbuf *b, const char *s);
 
 /* ---- the parsed template --------------------------------------------- */
-#define RT_MAX_COLS 16
-#define RT_MAX_FILTERS 4
+#define REPORT__MAX_COLS VIEW_REPORT_MAX_COLS
+#define REPORT__MAX_FILTERS VIEW_REPORT_MAX_FILTERS
 
-enum rt_what { RT_TABLE = 1, RT_CHART };
+enum report__what { REPORT__TABLE = 1, REPORT__CHART };
 
-struct rt_block {           /* one "table" or "chart" line */
-    enum rt_what k_what;
-    int k_source;           /* index into the query/chart table */
+struct report__tmpl_block { /* one "table" or "chart" line */
+    enum report__what k_what;
+    const struct view_report_query *k_query; /* the view's query */
     size_t k_ncols;
-    int k_cols[RT_MAX_COLS];             /* output columns (table) */
+    const char *k_cols[REPORT__MAX_COLS]; /* output columns (table), the
+                                        catalogue's strings */
     size_t k_nfilters;
-    int k_fcol[RT_MAX_FILTERS];          /* base column index */
-    char *k_fval[RT_MAX_FILTERS];
+    const char *k_fcol[REPORT__MAX_FILTERS]; /* base column (catalogue's) */
+    char *k_fval[REPORT__MAX_FILTERS];
     char *k_caption;
     int k_line;
 };
 
-struct rt_item {
+struct report__tmpl_item {
     char *i_id, *i_heading;
     size_t i_ntext;
     char **i_text;
     size_t i_nblocks;
-    struct rt_block *i_blocks;
+    struct report__tmpl_block *i_blocks;
 };
 
-struct rt_part {
+struct report__tmpl_part {
     char *p_id, *p_heading;
     size_t p_nitems;
-    struct rt_item *p_items;
+    struct report__tmpl_item *p_items;
 };
 
-struct rt_pair {
+struct report__tmpl_pair {
     char *p_key, *p_val;
 };
 
@@ -62,61 +64,37 @@ struct report_template {
     size_t t_nnotice;
     char **t_notice;
     size_t t_ncover;
-    struct rt_pair *t_cover; /* field, label */
+    struct report__tmpl_pair *t_cover; /* field, label */
     size_t t_nlabels;
-    struct rt_pair *t_labels; /* field, label */
+    struct report__tmpl_pair *t_labels; /* field, label */
     size_t t_nparts;
-    struct rt_part *t_parts;
+    struct report__tmpl_part *t_parts;
 };
 
 /* Label of an output field (template "label" lines, else the field). */
-const char *rt_label(const struct report_template *t, const char *field);
+const char *report__label(const struct report_template *t, const char *field);
 
 /* ---- queries (report_query.c) ----------------------------------------- */
 
-/* A base record set: the columns a filter may name. */
-struct rq_base {
-    const char *b_name;
-    const char *const *b_cols; /* NULL-terminated */
-};
-
-struct rq_source {
-    const char *q_name;
-    int q_base;                 /* index into rq_bases */
-    const char *const *q_cols;  /* output columns, NULL-terminated */
-    const char *q_sql;          /* "%s" = the filtered base subquery */
-};
-
-struct rq_chart {
-    const char *c_name;
-    int c_base;
-};
-
-extern const struct rq_base rq_bases[];
-extern const struct rq_source rq_sources[];
-extern const struct rq_chart rq_charts[];
-/* Index by name, -1 if unknown. */
-int rq_source_find(const char *name);
-int rq_chart_find(const char *name);
-/* Index of a column in a NULL-terminated list, -1 if absent. */
-int rq_col_index(const char *const *cols, const char *name);
+/* Index of a word in a NULL-terminated list, -1 if absent. */
+int report__word_index(const char *const *cols, const char *name);
 
 /* ---- the report model (what renderers draw) ---------------------------- */
-struct rm_cell {
+struct report__cell {
     char *c_text; /* NULL: not available */
     int c_num;    /* 1: an integer (JSON number, right-aligned) */
 };
 
-struct rm_table {
-    const struct rt_block *t_blk;
+struct report__table {
+    const struct report__tmpl_block *t_blk;
     const char *t_query;
     size_t t_ncols, t_nrows;
-    const char **t_fields;    /* field names (static) */
-    struct rm_cell *t_cells;  /* nrows * ncols */
+    const char *const *t_fields;  /* field names (the block's) */
+    struct report__cell *t_cells; /* nrows * ncols */
 };
 
-struct rm_chart {
-    const struct rt_block *c_blk;
+struct report__chart {
+    const struct report__tmpl_block *c_blk;
     const char *c_kind;
     const char *c_unit_hint;  /* axis note */
     size_t c_nx, c_ns;
@@ -125,20 +103,20 @@ struct rm_chart {
     int64_t *c_v;             /* ns * nx values (series-major) */
 };
 
-struct rm_item {
-    const struct rt_item *i_t;
+struct report__item {
+    const struct report__tmpl_item *i_t;
     int i_empty;
     size_t i_ntables, i_ncharts;
-    struct rm_table *i_tables;
-    struct rm_chart *i_charts;
+    struct report__table *i_tables;
+    struct report__chart *i_charts;
 };
 
-struct rm_head {
+struct report__head {
     char h_log[65], h_id[65], h_audience[64];
     uint64_t h_seq;
 };
 
-struct rm_report {
+struct report__doc {
     const struct report_template *r_t;
     const struct report_opts *r_o;
     char r_semester[8];
@@ -149,44 +127,44 @@ struct rm_report {
     char r_drafting_basis[200];     /* why that state */
     size_t r_nparts;
     size_t *r_nitems;
-    struct rm_item **r_items;       /* per part */
+    struct report__item **r_items; /* per part */
     size_t r_nheads;
-    struct rm_head *r_heads;
+    struct report__head *r_heads;
     char r_view_hash[65];
     uint64_t r_from_ms, r_to_ms;
 };
 
-/* Fills one item's tables/charts from the store. */
+/* Fills one item's tables/charts from the view (storage/view/view.h). */
 struct store;
-int rq_fill_item(struct store *s, const struct rm_report *r,
-                 const struct rt_item *it, struct rm_item *out, char *err,
-                 size_t errlen);
-void rq_free_item(struct rm_item *it);
+int report__fill_item(struct store *s, const struct report__doc *r,
+                      const struct report__tmpl_item *it,
+                      struct report__item *out, char *err, size_t errlen);
+void report__free_item(struct report__item *it);
 /* Presidency and acting state for the cover. */
-int rq_drafting(struct store *s, const struct report_rotation *rot,
-                struct rm_report *r);
+int report__drafting(struct store *s, const struct report_rotation *rot,
+                     struct report__doc *r);
 /* Heads and view hash for the footer. */
-int rq_footer(struct store *s, struct rm_report *r);
+int report__footer(struct store *s, struct report__doc *r);
 
 /* Text of a cover field ("host", "semester", ...) into out. */
-void rm_cover_value(const struct rm_report *r, const char *field, char *out,
-                    size_t cap);
+void report__cover_value(const struct report__doc *r, const char *field,
+                         char *out, size_t cap);
 /* "I.1": part id, '.', item id. */
-void rm_item_number(const char *part, const char *item, char *out,
-                    size_t cap);
+void report__item_number(const char *part, const char *item, char *out,
+                         size_t cap);
 
 /* Month names for the chart axis ("Jan".."Dec"). */
-extern const char *const rm_months[12];
+extern const char *const report__months[12];
 /* Human text of a cell of column field ("n/a" for a missing figure, "-"
  * for another missing value). */
-const char *rm_cell_text(const struct rm_cell *c, const char *field);
+const char *report__cell_text(const struct report__cell *c, const char *field);
 
 /* ---- renderers ----------------------------------------------------------- */
-void report_md(struct textbuf *b, const struct rm_report *r);
-void report_html(struct textbuf *b, const struct rm_report *r);
-void report_json(struct textbuf *b, const struct rm_report *r);
+void report__md(struct textbuf *b, const struct report__doc *r);
+void report__html(struct textbuf *b, const struct report__doc *r);
+void report__json(struct textbuf *b, const struct report__doc *r);
 /* An SVG chart (inline, no external assets) for HTML. */
-void report_svg(struct textbuf *b, const struct rm_chart *c);
+void report__svg(struct textbuf *b, const struct report__chart *c);
 
 /* ---- rotation ---------------------------------------------------------- */
 struct report_rotation {

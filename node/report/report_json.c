@@ -18,7 +18,7 @@ js_kv(struct textbuf *b, const char *k, const char *v, int comma)
 
 static void
 js_table(struct textbuf *b, const struct report_template *t,
-         const struct rm_table *tb)
+         const struct report__table *tb)
 {
     textbuf_puts(b, "{\"type\":\"table\"");
     js_kv(b, "query", tb->t_query, 1);
@@ -27,14 +27,14 @@ js_table(struct textbuf *b, const struct report_template *t,
     for (size_t c = 0; c < tb->t_ncols; c++) {
         textbuf_puts(b, c ? ",{" : "{");
         js_kv(b, "field", tb->t_fields[c], 0);
-        js_kv(b, "label", rt_label(t, tb->t_fields[c]), 1);
+        js_kv(b, "label", report__label(t, tb->t_fields[c]), 1);
         textbuf_puts(b, "}");
     }
     textbuf_puts(b, "],\"rows\":[");
     for (size_t r = 0; r < tb->t_nrows; r++) {
         textbuf_puts(b, r ? ",[" : "[");
         for (size_t c = 0; c < tb->t_ncols; c++) {
-            const struct rm_cell *cell = &tb->t_cells[r * tb->t_ncols + c];
+            const struct report__cell *cell = &tb->t_cells[r * tb->t_ncols + c];
             if (c)
                 textbuf_put(b, ",", 1);
             if (!cell->c_text)
@@ -50,7 +50,7 @@ js_table(struct textbuf *b, const struct report_template *t,
 }
 
 static void
-js_chart(struct textbuf *b, const struct rm_chart *c)
+js_chart(struct textbuf *b, const struct report__chart *c)
 {
     textbuf_puts(b, "{\"type\":\"chart\"");
     js_kv(b, "chart", c->c_kind, 1);
@@ -76,7 +76,7 @@ js_chart(struct textbuf *b, const struct rm_chart *c)
 }
 
 void
-report_json(struct textbuf *b, const struct rm_report *r)
+report__json(struct textbuf *b, const struct report__doc *r)
 {
     const struct report_template *t = r->r_t;
     const struct report_opts *o = r->r_o;
@@ -104,7 +104,7 @@ report_json(struct textbuf *b, const struct rm_report *r)
     js_kv(b, "post", o->ro_post, 1);
     textbuf_puts(b, ",\"fields\":[");
     for (size_t i = 0; i < t->t_ncover; i++) {
-        rm_cover_value(r, t->t_cover[i].p_key, v, sizeof(v));
+        report__cover_value(r, t->t_cover[i].p_key, v, sizeof(v));
         textbuf_puts(b, i ? ",{" : "{");
         js_kv(b, "field", t->t_cover[i].p_key, 0);
         js_kv(b, "label", t->t_cover[i].p_val, 1);
@@ -113,13 +113,13 @@ report_json(struct textbuf *b, const struct rm_report *r)
     }
     textbuf_puts(b, "]},\"parts\":[");
     for (size_t p = 0; p < r->r_nparts; p++) {
-        const struct rt_part *pp = &t->t_parts[p];
+        const struct report__tmpl_part *pp = &t->t_parts[p];
         textbuf_puts(b, p ? ",{" : "{");
         js_kv(b, "id", pp->p_id, 0);
         js_kv(b, "heading", pp->p_heading, 1);
         textbuf_puts(b, ",\"items\":[");
         for (size_t i = 0; i < r->r_nitems[p]; i++) {
-            const struct rm_item *it = &r->r_items[p][i];
+            const struct report__item *it = &r->r_items[p][i];
             size_t ti = 0, ci = 0;
             textbuf_puts(b, i ? ",{" : "{");
             js_kv(b, "id", it->i_t->i_id, 0);
@@ -136,7 +136,7 @@ report_json(struct textbuf *b, const struct rm_report *r)
             for (size_t k = 0; k < it->i_t->i_nblocks; k++) {
                 if (k)
                     textbuf_put(b, ",", 1);
-                if (it->i_t->i_blocks[k].k_what == RT_TABLE)
+                if (it->i_t->i_blocks[k].k_what == REPORT__TABLE)
                     js_table(b, t, &it->i_tables[ti++]);
                 else
                     js_chart(b, &it->i_charts[ci++]);

@@ -38,7 +38,7 @@ svg_step(int64_t max)
 /* Stacked vertical bars: x labels along the bottom, one colour per series,
  * legend on the right. */
 static void
-svg_stacked(struct textbuf *b, const struct rm_chart *c)
+svg_stacked(struct textbuf *b, const struct report__chart *c)
 {
     const int W = 680, H = 300, L = 48, T = 16, PW = 440, PH = 230;
     int64_t max = 1, step;
@@ -58,7 +58,7 @@ svg_stacked(struct textbuf *b, const struct rm_chart *c)
                 "%d\" width=\"%d\" height=\"%d\" role=\"img\" "
                 "aria-label=\"",
                 W, H, W, H);
-    rbuf_html(b, c->c_blk->k_caption ? c->c_blk->k_caption : c->c_kind);
+    report__esc_html(b, c->c_blk->k_caption ? c->c_blk->k_caption : c->c_kind);
     textbuf_puts(b, "\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
                  "font-size=\"11\">\n");
     for (int64_t v = 0; v <= max; v += step) {
@@ -83,15 +83,15 @@ svg_stacked(struct textbuf *b, const struct rm_chart *c)
                         "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                         "fill=\"%s\"><title>",
                         x0, y1, bw, y2 - y1, svg_colour(c->c_series[s], s));
-            rbuf_html(b, c->c_x[x]);
+            report__esc_html(b, c->c_x[x]);
             textbuf_puts(b, ", ");
-            rbuf_html(b, c->c_series[s]);
+            report__esc_html(b, c->c_series[s]);
             textbuf_printf(b, ": %lld</title></rect>\n", (long long)v);
             acc += v;
         }
         textbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
                     x0 + bw / 2, T + PH + 16);
-        rbuf_html(b, c->c_x[x]);
+        report__esc_html(b, c->c_x[x]);
         textbuf_puts(b, "</text>\n");
     }
     textbuf_printf(b,
@@ -100,7 +100,7 @@ svg_stacked(struct textbuf *b, const struct rm_chart *c)
                 L, T + PH, L + PW, T + PH);
     textbuf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#555\">",
                 L, T + PH + 34);
-    rbuf_html(b, c->c_unit_hint);
+    report__esc_html(b, c->c_unit_hint);
     textbuf_puts(b, "</text>\n");
     for (size_t s = 0; s < c->c_ns; s++) {
         int y = T + 8 + (int)s * 20;
@@ -109,7 +109,7 @@ svg_stacked(struct textbuf *b, const struct rm_chart *c)
                     "fill=\"%s\"/><text x=\"%d\" y=\"%d\">",
                     L + PW + 20, y - 10, svg_colour(c->c_series[s], s),
                     L + PW + 38, y);
-        rbuf_html(b, c->c_series[s]);
+        report__esc_html(b, c->c_series[s]);
         textbuf_puts(b, "</text>\n");
     }
     textbuf_puts(b, "</svg>\n");
@@ -117,7 +117,7 @@ svg_stacked(struct textbuf *b, const struct rm_chart *c)
 
 /* Horizontal bars, one per x label, value printed at the end. */
 static void
-svg_hbars(struct textbuf *b, const struct rm_chart *c)
+svg_hbars(struct textbuf *b, const struct report__chart *c)
 {
     const int W = 680, LW = 200, BW = 400, RH = 22, T = 8;
     int H = T * 2 + (int)c->c_nx * RH;
@@ -131,7 +131,7 @@ svg_hbars(struct textbuf *b, const struct rm_chart *c)
                 "%d\" width=\"%d\" height=\"%d\" role=\"img\" "
                 "aria-label=\"",
                 W, H, W, H);
-    rbuf_html(b, c->c_blk->k_caption ? c->c_blk->k_caption : c->c_kind);
+    report__esc_html(b, c->c_blk->k_caption ? c->c_blk->k_caption : c->c_kind);
     textbuf_puts(b, "\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
                  "font-size=\"11\">\n");
     for (size_t x = 0; x < c->c_nx; x++) {
@@ -139,12 +139,12 @@ svg_hbars(struct textbuf *b, const struct rm_chart *c)
         int w = (int)(c->c_v[x] * BW / max);
         textbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
                     LW - 8, y + 15);
-        rbuf_html(b, c->c_x[x]);
+        report__esc_html(b, c->c_x[x]);
         textbuf_printf(b,
                     "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
                     "height=\"%d\" fill=\"%s\"><title>",
                     LW, y + 4, w > 0 ? w : 1, RH - 8, svg_colours[0]);
-        rbuf_html(b, c->c_x[x]);
+        report__esc_html(b, c->c_x[x]);
         textbuf_printf(b,
                     ": %lld</title></rect><text x=\"%d\" y=\"%d\">%lld"
                     "</text>\n",
@@ -155,7 +155,7 @@ svg_hbars(struct textbuf *b, const struct rm_chart *c)
 }
 
 void
-report_svg(struct textbuf *b, const struct rm_chart *c)
+report__svg(struct textbuf *b, const struct report__chart *c)
 {
     if (strcmp(c->c_kind, "category-month") == 0)
         svg_stacked(b, c);

@@ -98,4 +98,138 @@ int view_grant_find(struct store *s, const char *owner, const char *rep,
                     const char *audience, uint64_t hlc,
                     uint8_t gid[static HASH_LEN]);
 
+/* ---- reading for reports (view_report.c) ---- */
+
+/*
+ * The semester report (node/report/) reads the view only through these
+ * functions. A report table or chart is a named *query* over a *base*
+ * record set (observations, meetings, trainings, carriers, contacts,
+ * postings, tasks, grants, records, logs: the read-only SQL views of
+ * docs/VIEW.md). The caller names the query, the period, whether the
+ * Member-States-only audience counts, FIELD=VALUE filters on the base's
+ * columns and the output columns it wants; the view checks every name
+ * against its catalogue (only the catalogue's own spelling ever reaches
+ * SQL), binds every value, and returns the rows in a complete order (ties
+ * broken by the record id or by the grouping key), so the rows depend on
+ * the entries held and on nothing else.
+ *
+ * The catalogue is static and may be read from any thread; the functions
+ * taking a store run on the store's thread and return 0 or a negative
+ * ilonet code (ILONET_EINVAL: a name not in the catalogue).
+ */
+
+#define VIEW_REPORT_MAX_FILTERS 4
+#define VIEW_REPORT_MAX_COLS 16
+#define VIEW_REPORT_STATE_LEN 16    /* a state code and its NUL */
+#define VIEW_REPORT_AUDIENCE_LEN 64 /* an audience and its NUL */
+
+/* What a query feeds: a table (rows as the report prints them) or a chart
+ * (the data points behind it). Tables and charts have separate names. */
+enum view_report_use {
+    VIEW_REPORT_TABLE = 1,
+    VIEW_REPORT_CHART,
+};
+
+/* One query of the catalogue (static; never freed). */
+struct view_report_query {
+    const char *vq_name; /* "observations", "category-month" */
+    enum view_report_use vq_use;
+    const char *vq_base; /* the base it reads, "observations" */
+    /* the base's columns a filter may name, NULL-terminated */
+    const char *const *vq_base_cols;
+    /* the output columns, NULL-terminated */
+    const char *const *vq_cols;
+};
+
+/* The i-th query for use (catalogue order), NULL past the last one. */
+const struct view_report_query *view_report_query_at(enum view_report_use use,
+                                                     size_t i);
+/* The query called name for use, NULL when there is none. */
+const struct view_report_query *view_report_query_find(enum view_report_use use,
+                                                       const char *name);
+
+/* Keeps the rows whose base column vf_column equals vf_value (compared as
+ * SQL compares a bound text value with that column). */
+struct view_report_filter {
+    const char *vf_column;
+    const char *vf_value;
+};
+
+struct view_report_req {
+    const char *vrq_query; /* a catalogue name for vrq_use */
+    enum view_report_use vrq_use;
+    uint64_t vrq_from_ms; /* the period: [from, to) in unix ms */
+    uint64_t vrq_to_ms;
+    int vrq_with_ms;     /* 1: the `ms` audience counts (a Member State's) */
+    size_t vrq_nfilters; /* <= VIEW_REPORT_MAX_FILTERS */
+    const struct view_report_filter *vrq_filters;
+    /* the output columns wanted, in order (<= VIEW_REPORT_MAX_COLS);
+     * vrq_ncols 0: every output column in catalogue order */
+    size_t vrq_ncols;
+    const char *const *vrq_cols;
+};
+
+enum view_report_type {
+    VIEW_REPORT_NULL = 0, /* no value (a field not given) */
+    VIEW_REPORT_INT,      /* an integer: vcl_int */
+    VIEW_REPORT_TEXT,     /* text: vcl_text */
+};
+
+struct view_report_cell {
+    enum view_report_type vcl_type;
+    int64_t vcl_int;
+    char *vcl_text; /* owned by the rows */
+};
+
+struct view_report_rows {
+    size_t vrw_nrows, vrw_ncols;
+    struct view_report_cell *vrw_cells; /* nrows * ncols, row by row */
+};
+
+/*
+ * Runs one query. On success *out holds the rows (the caller releases them
+ * with view_report_rows_free); on failure *out is untouched. ILONET_EINVAL
+ * for an unknown query, filter column or output column, more filters or
+ * columns than allowed, or a NULL filter value.
+ */
+int view_report_rows(struct store *s, const struct view_report_req *rq,
+                     struct view_report_rows *out);
+void view_report_rows_free(struct view_report_rows *rows);
+
+/* 1 if a node of state with the ilo role, certified during part of
+ * [from_ms, to_ms), has a log held (any audience); 0 if not. */
+int view_report_has_ilo(struct store *s, const char *state, uint64_t from_ms,
+                        uint64_t to_ms);
+
+/* The alphabetically first state with an ILO node certified during part
+ * of [from_ms, to_ms) whose log is held; ILONET_ENOTFOUND when none. */
+int view_report_first_ilo(struct store *s, uint64_t from_ms, uint64_t to_ms,
+                          char out[static VIEW_REPORT_STATE_LEN]);
+
+/* The states named by the valid, active acting-presidency records of state
+ * presidency for semester ("2026-H1"), latest first by (HLC, author, id):
+ * up to max of them into out, their number into *n. */
+int view_report_acting(struct store *s, const char *semester,
+                       const char *presidency,
+                       char (*out)[VIEW_REPORT_STATE_LEN], size_t max,
+                       size_t *n);
+
+/* The head of one log a report was built from. */
+struct view_report_head {
+    uint8_t vh_log[HASH_LEN];
+    char vh_audience[VIEW_REPORT_AUDIENCE_LEN];
+    uint64_t vh_seq;
+    uint8_t vh_id[HASH_LEN];
+};
+
+/*
+ * A report's provenance: the hash of the whole view held (view_hash with
+ * no audience) and the head of every non-empty log held, without `ms` logs
+ * unless with_ms, sorted by log id. *heads is malloc'd (the caller frees
+ * it); out-parameters are written only on success.
+ */
+int view_report_provenance(struct store *s, int with_ms,
+                           uint8_t view_hash[static HASH_LEN],
+                           struct view_report_head **heads, size_t *n);
+
 #endif

@@ -1,0 +1,617 @@
+/* view_report.c - the view's read API for the semester report: named queries over its SQL views, the cover's drafting facts, the provenance. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "storage/entry.h"
+#include "storage/log.h"
+#include "view_int.h"
+
+_Static_assert(VIEW_REPORT_STATE_LEN == KEY_STATE_MAX + 1,
+               "a state code fits VIEW_REPORT_STATE_LEN");
+_Static_assert(VIEW_REPORT_AUDIENCE_LEN == ENTRY_AUDIENCE_MAX + 1,
+               "an audience fits VIEW_REPORT_AUDIENCE_LEN");
+
+/*
+ * A query is a fixed SELECT over a *base*: one of the view's read-only SQL
+ * views restricted to the period, to the audiences the report may draw on
+ * (`ms` only for a Member State's report) and to the caller's FIELD=VALUE
+ * filters. Filter column names are looked up in the base's list and the
+ * list's own string is written into the SQL; values are bound. Every query
+ * orders its rows completely (ties broken by the record id, or by the
+ * whole grouping key), so the output depends on the entries held only.
+ * ?1 = period start (ms), ?2 = period end (ms, exclusive), ?3 = 1 when the
+ * `ms` audience counts, ?4... = filter values.
+ */
+
+#define VR_IN_PERIOD "time_ms >= ?1 AND time_ms < ?2"
+#define VR_STATE_LABEL                                                         \
+    "CASE WHEN b.author_state <> b.state THEN b.state || ' (by ' ||"           \
+    " b.author_state || ')' ELSE b.state END AS state"
+#define VR_CAT_ORDER                                                           \
+    "CASE b.category WHEN 'flows' THEN 1 WHEN 'routes' THEN 2 WHEN"            \
+    " 'modus-operandi' THEN 3 WHEN 'criminal-organisations' THEN 4 WHEN"       \
+    " 'incidents' THEN 5 WHEN 'document-fraud' THEN 6 WHEN 'assistance'"       \
+    " THEN 7 WHEN 'return' THEN 8 ELSE 9 END"
+
+/* ---- bases --------------------------------------------------------------- */
+
+static const char *const view__obs_cols[] = {
+    "id",          "state",   "author_state", "audience",    "time_ms",
+    "category",    "summary", "detail",       "nationality", "figure",
+    "unit",        "period",  "period_from",  "period_to",   "level",
+    "reliability", "source",  "place",        NULL};
+static const char *const view__meet_cols[] = {
+    "id",    "state",    "author_state", "audience",   "time_ms", "date",
+    "place", "convenor", "participants", "commission", "reason",  "topics",
+    NULL};
+static const char *const view__train_cols[] = {
+    "id",   "state", "author_state", "audience",  "time_ms", "title", "type",
+    "date", "place", "organiser",    "attendees", "detail",  NULL};
+static const char *const view__carr_cols[] = {
+    "id",       "state", "author_state", "audience", "time_ms", "carrier",
+    "position", "date",  "states",       "detail",   NULL};
+static const char *const view__cont_cols[] = {
+    "id",   "state", "author_state", "audience", "time_ms", "counterpart",
+    "type", "date",  "place",        "summary",  "topics",  NULL};
+static const char *const view__post_cols[] = {
+    "id",       "state", "author_state", "audience", "time_ms", "post",
+    "officers", "from",  "until",        "remit",    NULL};
+static const char *const view__task_cols[] = {
+    "id",  "creator", "author_state", "audience", "time_ms",   "title",
+    "for", "due",     "detail",       "status",   "status_by", NULL};
+static const char *const view__grant_cols[] = {
+    "id",   "represented", "representing", "scope",   "audience",
+    "from", "until",       "revoked",      "time_ms", NULL};
+static const char *const view__rec_cols[] = {
+    "id", "state", "author_state", "audience", "kind", "time_ms", NULL};
+static const char *const view__log_cols[] = {"state", "role", "audience", NULL};
+
+/* A base's name and filterable columns, as the bases and the queries
+ * over them spell them. */
+#define BASE_OBS "observations", view__obs_cols
+#define BASE_MEET "meetings", view__meet_cols
+#define BASE_TRAIN "trainings", view__train_cols
+#define BASE_CARR "carriers", view__carr_cols
+#define BASE_CONT "contacts", view__cont_cols
+#define BASE_POST "postings", view__post_cols
+#define BASE_TASK "tasks", view__task_cols
+#define BASE_GRANT "grants", view__grant_cols
+#define BASE_REC "records", view__rec_cols
+#define BASE_LOG "logs", view__log_cols
+
+enum {
+    VB_OBS,
+    VB_MEET,
+    VB_TRAIN,
+    VB_CARR,
+    VB_CONT,
+    VB_POST,
+    VB_TASK,
+    VB_GRANT,
+    VB_REC,
+    VB_LOG,
+};
+
+struct view__base {
+    const char *b_name;
+    const char *const *b_cols; /* what a filter may name */
+    const char *b_from;        /* a SELECT usable as a subquery */
+    const char *b_when;        /* the period condition */
+};
+
+static const struct view__base view__bases[] = {
+    [VB_OBS] = {BASE_OBS, "SELECT * FROM observations", VR_IN_PERIOD},
+    [VB_MEET] = {BASE_MEET, "SELECT * FROM meetings", VR_IN_PERIOD},
+    [VB_TRAIN] = {BASE_TRAIN, "SELECT * FROM trainings", VR_IN_PERIOD},
+    [VB_CARR] = {BASE_CARR, "SELECT * FROM carriers", VR_IN_PERIOD},
+    [VB_CONT] = {BASE_CONT, "SELECT * FROM contacts", VR_IN_PERIOD},
+    /* A posting notice counts while in force during the period. */
+    [VB_POST] = {BASE_POST, "SELECT * FROM postings",
+                 "time_ms < ?2 AND \"from\" < date(?2 / 1000, 'unixepoch')"
+                 " AND (\"until\" IS NULL OR \"until\" >= date(?1 / 1000,"
+                 " 'unixepoch'))"},
+    [VB_TASK] = {BASE_TASK, "SELECT * FROM tasks", VR_IN_PERIOD},
+    /* A grant counts when published by the period's end and in force
+     * during part of it (not revoked before it began). */
+    [VB_GRANT] = {BASE_GRANT,
+                  "SELECT lower(hex(g.grant_id)) AS id, g.represented,"
+                  " g.representing, g.scope, min(g.audience) AS audience,"
+                  " date(g.not_before, 'unixepoch') AS \"from\","
+                  " date(g.not_after, 'unixepoch') AS \"until\","
+                  " (SELECT date(min(r.at) / 1000, 'unixepoch') FROM"
+                  " v_revocations r WHERE r.grant_id = g.grant_id AND"
+                  " r.valid = 1 AND r.type = 'grant' AND r.state ="
+                  " g.represented) AS revoked, (SELECT min(r.at) FROM"
+                  " v_revocations r WHERE r.grant_id = g.grant_id AND"
+                  " r.valid = 1 AND r.type = 'grant' AND r.state ="
+                  " g.represented) AS revoked_ms, min(g.hlc >> 16) AS"
+                  " time_ms, g.not_before, g.not_after FROM v_grants g"
+                  " WHERE g.valid = 1 GROUP BY g.grant_id",
+                  "time_ms < ?2 AND not_before * 1000 < ?2 AND not_after *"
+                  " 1000 + 999 >= ?1 AND (revoked_ms IS NULL OR revoked_ms"
+                  " > ?1)"},
+    [VB_REC] = {BASE_REC,
+                "SELECT lower(hex(id)) AS id, owner AS state, author_state,"
+                " audience, kind, hlc >> 16 AS time_ms FROM v_records WHERE"
+                " valid = 1 AND status = 'active'",
+                VR_IN_PERIOD},
+    /* Members: nodes whose logs are held, certified during the period. */
+    [VB_LOG] = {BASE_LOG,
+                "SELECT state, CASE role WHEN 1 THEN 'ilo' WHEN 2 THEN"
+                " 'presidency' WHEN 3 THEN 'commission' WHEN 4 THEN 'agency'"
+                " ELSE 'unknown' END AS role, audience, author, cert_nb,"
+                " cert_na FROM logs WHERE head_seq > 0",
+                "cert_nb * 1000 < ?2 AND cert_na * 1000 + 999 >= ?1"},
+};
+
+/* ---- queries ------------------------------------------------------------- */
+
+static const char *const q_members[] = {"state", "role", "nodes", NULL};
+static const char *const q_postings[] = {"state", "post",  "officers", "from",
+                                         "until", "remit", "audience", NULL};
+static const char *const q_grants[] = {
+    "represented", "representing", "scope",    "from",
+    "until",       "revoked",      "audience", NULL};
+static const char *const q_tasks[] = {"creator", "for",      "title", "due",
+                                      "status",  "audience", NULL};
+static const char *const q_msum[] = {"meetings", "with_commission",
+                                     "without_commission", NULL};
+static const char *const q_meetings[] = {
+    "date",   "place",  "convenor", "participants", "commission",
+    "reason", "topics", "state",    "audience",     NULL};
+static const char *const q_contrib[] = {
+    "state",    "observations", "meetings", "trainings", "carriers",
+    "contacts", "postings",     "tasks",    "total",     NULL};
+static const char *const q_contacts[] = {"date",   "state",    "counterpart",
+                                         "type",   "place",    "summary",
+                                         "topics", "audience", NULL};
+static const char *const q_carriers[] = {"date",     "state",  "carrier",
+                                         "position", "states", "detail",
+                                         "audience", NULL};
+static const char *const q_trainings[] = {
+    "date",  "state",     "title",  "type",     "organiser",
+    "place", "attendees", "detail", "audience", NULL};
+static const char *const q_obs[] = {
+    "period",      "state",  "category",    "summary", "detail",
+    "level",       "place",  "nationality", "figure",  "unit",
+    "reliability", "source", "audience",    NULL};
+static const char *const q_figures[] = {
+    "category", "observations", "with_figure", "not_available",
+    "unit",     "total",        NULL};
+static const char *const q_nat[] = {"nationality", "observations", "unit",
+                                    "total", NULL};
+static const char *const q_rel[] = {"reliability", "observations", NULL};
+static const char *const q_catmonth[] = {"category", "month", "observations",
+                                         NULL};
+static const char *const q_natfig[] = {"label", "total", NULL};
+
+/* The catalogue: a query's public description, its base, its SQL. */
+struct view__q {
+    struct view_report_query q_pub;
+    int q_base;
+    const char *q_sql; /* "%s" = the filtered base subquery */
+};
+
+static const struct view__q view__queries[] = {
+    {{"members", VIEW_REPORT_TABLE, BASE_LOG, q_members},
+     VB_LOG,
+     "SELECT b.state, b.role, count(DISTINCT b.author) AS nodes FROM (%s) b"
+     " GROUP BY b.state, b.role ORDER BY b.state, b.role"},
+    {{"postings", VIEW_REPORT_TABLE, BASE_POST, q_postings},
+     VB_POST,
+     "SELECT " VR_STATE_LABEL ", b.post, b.officers, b.\"from\","
+     " b.\"until\", b.remit, b.audience FROM (%s) b ORDER BY b.state,"
+     " b.\"from\", b.time_ms, b.id"},
+    {{"grants", VIEW_REPORT_TABLE, BASE_GRANT, q_grants},
+     VB_GRANT,
+     "SELECT b.represented, b.representing, b.scope, b.\"from\","
+     " b.\"until\", b.revoked, b.audience FROM (%s) b ORDER BY"
+     " b.represented, b.representing, b.\"from\", b.id"},
+    {{"tasks", VIEW_REPORT_TABLE, BASE_TASK, q_tasks},
+     VB_TASK,
+     "SELECT b.creator, b.\"for\", b.title, b.due, b.status, b.audience"
+     " FROM (%s) b ORDER BY b.time_ms, b.id"},
+    {{"meeting-summary", VIEW_REPORT_TABLE, BASE_MEET, q_msum},
+     VB_MEET,
+     "SELECT count(*) AS meetings, sum(b.commission = 'present') AS"
+     " with_commission, sum(b.commission = 'excluded') AS"
+     " without_commission FROM (%s) b HAVING count(*) > 0"},
+    {{"meetings", VIEW_REPORT_TABLE, BASE_MEET, q_meetings},
+     VB_MEET,
+     "SELECT b.date, b.place, b.convenor, b.participants, b.commission,"
+     " b.reason, b.topics, " VR_STATE_LABEL ", b.audience FROM (%s) b"
+     " ORDER BY b.date, b.time_ms, b.id"},
+    {{"contributions", VIEW_REPORT_TABLE, BASE_REC, q_contrib},
+     VB_REC,
+     "SELECT " VR_STATE_LABEL ", sum(b.kind = 2), sum(b.kind = 3),"
+     " sum(b.kind = 4), sum(b.kind = 5), sum(b.kind = 6), sum(b.kind = 7),"
+     " sum(b.kind = 11), count(*) FROM (%s) b WHERE b.kind BETWEEN 2 AND"
+     " 11 GROUP BY b.state, b.author_state ORDER BY b.state,"
+     " b.author_state"},
+    {{"contacts", VIEW_REPORT_TABLE, BASE_CONT, q_contacts},
+     VB_CONT,
+     "SELECT b.date, " VR_STATE_LABEL ", b.counterpart, b.type, b.place,"
+     " b.summary, b.topics, b.audience FROM (%s) b ORDER BY b.date,"
+     " b.time_ms, b.id"},
+    {{"carriers", VIEW_REPORT_TABLE, BASE_CARR, q_carriers},
+     VB_CARR,
+     "SELECT b.date, " VR_STATE_LABEL ", b.carrier, b.position, b.states,"
+     " b.detail, b.audience FROM (%s) b ORDER BY b.date, b.time_ms, b.id"},
+    {{"trainings", VIEW_REPORT_TABLE, BASE_TRAIN, q_trainings},
+     VB_TRAIN,
+     "SELECT b.date, " VR_STATE_LABEL ", b.title, b.type, b.organiser,"
+     " b.place, b.attendees, b.detail, b.audience FROM (%s) b ORDER BY"
+     " b.date, b.time_ms, b.id"},
+    /* The period observed, else the date the observation was recorded. */
+    {{"observations", VIEW_REPORT_TABLE, BASE_OBS, q_obs},
+     VB_OBS,
+     "SELECT coalesce(b.period, date(b.time_ms / 1000, "
+     "'unixepoch')), " VR_STATE_LABEL
+     ", b.category, b.summary, b.detail, b.level, b.place,"
+     " b.nationality, b.figure, b.unit, b.reliability, b.source,"
+     " b.audience FROM (%s) b ORDER BY " VR_CAT_ORDER ","
+     " coalesce(b.period_from, date(b.time_ms / 1000, 'unixepoch')),"
+     " b.time_ms, b.id"},
+    /* Categories outside the vocabulary share one rank: their name breaks
+     * the tie. */
+    {{"figures", VIEW_REPORT_TABLE, BASE_OBS, q_figures},
+     VB_OBS,
+     "SELECT b.category, count(*), count(b.figure), count(*) -"
+     " count(b.figure), b.unit, sum(b.figure) FROM (%s) b GROUP BY"
+     " b.category, b.unit ORDER BY " VR_CAT_ORDER ", b.unit IS NULL,"
+     " b.unit, b.category"},
+    {{"nationalities", VIEW_REPORT_TABLE, BASE_OBS, q_nat},
+     VB_OBS,
+     "SELECT b.nationality, count(*), b.unit, sum(b.figure) AS t FROM (%s)"
+     " b WHERE b.nationality IS NOT NULL GROUP BY b.nationality, b.unit"
+     " ORDER BY t IS NULL, t DESC, b.nationality, b.unit"},
+    {{"reliability", VIEW_REPORT_TABLE, BASE_OBS, q_rel},
+     VB_OBS,
+     "SELECT b.reliability, count(*) FROM (%s) b GROUP BY b.reliability"
+     " ORDER BY b.reliability IS NULL, b.reliability"},
+    /* Charts: observations per category and month of the period ... */
+    {{"category-month", VIEW_REPORT_CHART, BASE_OBS, q_catmonth},
+     VB_OBS,
+     "SELECT b.category, CAST(strftime('%%m', b.time_ms / 1000,"
+     " 'unixepoch') AS INTEGER) AS m, count(*) FROM (%s) b GROUP BY 1, 2"
+     " ORDER BY 1, 2"},
+    /* ... and the 24 largest sums of figures per nationality and unit (a
+     * label can be spelt by two groups: the group breaks the tie). */
+    {{"nationality-figures", VIEW_REPORT_CHART, BASE_OBS, q_natfig},
+     VB_OBS,
+     "SELECT b.nationality || ' (' || coalesce(b.unit, 'no unit') || ')' AS"
+     " l, sum(b.figure) AS t FROM (%s) b WHERE b.figure IS NOT NULL AND"
+     " b.nationality IS NOT NULL GROUP BY b.nationality, b.unit ORDER BY"
+     " t DESC, l, b.nationality, b.unit LIMIT 24"},
+};
+
+#define VIEW__NQUERIES (sizeof(view__queries) / sizeof(view__queries[0]))
+
+const struct view_report_query *
+view_report_query_at(enum view_report_use use, size_t i)
+{
+    for (size_t k = 0; k < VIEW__NQUERIES; k++)
+        if (view__queries[k].q_pub.vq_use == use && i-- == 0)
+            return &view__queries[k].q_pub;
+    return NULL;
+}
+
+static const struct view__q *
+view__query(enum view_report_use use, const char *name)
+{
+    for (size_t k = 0; name && k < VIEW__NQUERIES; k++)
+        if (view__queries[k].q_pub.vq_use == use &&
+            strcmp(view__queries[k].q_pub.vq_name, name) == 0)
+            return &view__queries[k];
+    return NULL;
+}
+
+const struct view_report_query *
+view_report_query_find(enum view_report_use use, const char *name)
+{
+    const struct view__q *q = view__query(use, name);
+    return q ? &q->q_pub : NULL;
+}
+
+/* The catalogue's own spelling of name in list, NULL if absent; its
+ * position into *at. */
+static const char *
+view__word(const char *const *list, const char *name, size_t *at)
+{
+    for (size_t i = 0; name && list[i]; i++)
+        if (strcmp(list[i], name) == 0) {
+            *at = i;
+            return list[i];
+        }
+    return NULL;
+}
+
+/* ---- running a query ----------------------------------------------------- */
+
+/* The SQL of q under rq's filters into out (cap bytes). Only strings of
+ * the catalogue are written; the caller's values become parameters. */
+static int
+view__query_sql(const struct view__q *q, const struct view_report_req *rq,
+                char *out, size_t cap)
+{
+    const struct view__base *b = &view__bases[q->q_base];
+    char sub[4096];
+    size_t off, at;
+    int n;
+
+    n = snprintf(sub, sizeof(sub),
+                 "SELECT * FROM (%s) WHERE (%s) AND (?3 OR audience <> 'ms')",
+                 b->b_from, b->b_when);
+    if (n < 0 || (size_t)n >= sizeof(sub))
+        return ILONET_ETOOBIG;
+    off = (size_t)n;
+    for (size_t i = 0; i < rq->vrq_nfilters; i++) {
+        const char *col =
+            view__word(b->b_cols, rq->vrq_filters[i].vf_column, &at);
+        if (!col || !rq->vrq_filters[i].vf_value)
+            return ILONET_EINVAL;
+        n = snprintf(sub + off, sizeof(sub) - off, " AND \"%s\" = ?%zu", col,
+                     i + 4);
+        if (n < 0 || (size_t)n >= sizeof(sub) - off)
+            return ILONET_ETOOBIG;
+        off += (size_t)n;
+    }
+    n = snprintf(out, cap, q->q_sql, sub);
+    if (n < 0 || (size_t)n >= cap)
+        return ILONET_ETOOBIG;
+    return 0;
+}
+
+static char *
+view__dup(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
+void
+view_report_rows_free(struct view_report_rows *rows)
+{
+    if (!rows)
+        return;
+    for (size_t i = 0; rows->vrw_cells && i < rows->vrw_nrows * rows->vrw_ncols;
+         i++)
+        free(rows->vrw_cells[i].vcl_text);
+    free(rows->vrw_cells);
+    memset(rows, 0, sizeof(*rows));
+}
+
+int
+view_report_rows(struct store *s, const struct view_report_req *rq,
+                 struct view_report_rows *out)
+{
+    const struct view__q *q;
+    struct view_report_rows rows = {0};
+    int pick[VIEW_REPORT_MAX_COLS];
+    sqlite3_stmt *st = NULL;
+    char sql[12288];
+    size_t ncols = 0, cap = 0, at;
+    int rc, step;
+
+    if (!s || !rq || !out)
+        return ILONET_EINVAL;
+    if (!(q = view__query(rq->vrq_use, rq->vrq_query)) ||
+        rq->vrq_nfilters > VIEW_REPORT_MAX_FILTERS ||
+        (rq->vrq_nfilters && !rq->vrq_filters) ||
+        rq->vrq_ncols > VIEW_REPORT_MAX_COLS ||
+        (rq->vrq_ncols && !rq->vrq_cols))
+        return ILONET_EINVAL;
+    if (rq->vrq_ncols) {
+        for (; ncols < rq->vrq_ncols; ncols++) {
+            if (!view__word(q->q_pub.vq_cols, rq->vrq_cols[ncols], &at))
+                return ILONET_EINVAL;
+            pick[ncols] = (int)at;
+        }
+    } else {
+        for (; q->q_pub.vq_cols[ncols] && ncols < VIEW_REPORT_MAX_COLS; ncols++)
+            pick[ncols] = (int)ncols;
+    }
+    if ((rc = view__query_sql(q, rq, sql, sizeof(sql))) != 0)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, (int64_t)rq->vrq_from_ms);
+    sqlite3_bind_int64(st, 2, (int64_t)rq->vrq_to_ms);
+    sqlite3_bind_int(st, 3, rq->vrq_with_ms ? 1 : 0);
+    for (size_t i = 0; i < rq->vrq_nfilters; i++)
+        sqlite3_bind_text(st, (int)i + 4, rq->vrq_filters[i].vf_value, -1,
+                          SQLITE_STATIC);
+    rows.vrw_ncols = ncols;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct view_report_cell *row;
+        if (rows.vrw_nrows == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct view_report_cell *p =
+                realloc(rows.vrw_cells, nc * (ncols ? ncols : 1) * sizeof(*p));
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                goto out;
+            }
+            rows.vrw_cells = p;
+            cap = nc;
+        }
+        row = &rows.vrw_cells[rows.vrw_nrows * ncols];
+        memset(row, 0, ncols * sizeof(*row));
+        rows.vrw_nrows++;
+        for (size_t c = 0; c < ncols; c++) {
+            const unsigned char *t;
+            switch (sqlite3_column_type(st, pick[c])) {
+            case SQLITE_NULL: break;
+            case SQLITE_INTEGER:
+                row[c].vcl_type = VIEW_REPORT_INT;
+                row[c].vcl_int = sqlite3_column_int64(st, pick[c]);
+                break;
+            default: /* text; a real or a blob as SQLite spells it */
+                t = sqlite3_column_text(st, pick[c]);
+                if (!t || !(row[c].vcl_text = view__dup((const char *)t))) {
+                    rc = ILONET_ENOMEM;
+                    goto out;
+                }
+                row[c].vcl_type = VIEW_REPORT_TEXT;
+            }
+        }
+    }
+    if (step != SQLITE_DONE) {
+        rc = store_err(step);
+        goto out;
+    }
+    *out = rows;
+    memset(&rows, 0, sizeof(rows));
+out:
+    sqlite3_finalize(st);
+    view_report_rows_free(&rows);
+    return rc;
+}
+
+/* ---- the cover: who draws the report up ---------------------------------- */
+
+int
+view_report_has_ilo(struct store *s, const char *state, uint64_t from_ms,
+                    uint64_t to_ms)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!s || !state)
+        return ILONET_EINVAL;
+    st = store_stmt(
+        s, "SELECT 1 FROM logs WHERE state = ? AND role = 1 AND head_seq > 0"
+           " AND cert_nb * 1000 < ? AND cert_na * 1000 + 999 >= ? LIMIT 1");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)to_ms);
+    sqlite3_bind_int64(st, 3, (int64_t)from_ms);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int
+view_report_first_ilo(struct store *s, uint64_t from_ms, uint64_t to_ms,
+                      char out[static VIEW_REPORT_STATE_LEN])
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!s)
+        return ILONET_EINVAL;
+    st = store_stmt(s, "SELECT min(state) FROM logs WHERE role = 1 AND"
+                       " head_seq > 0 AND cert_nb * 1000 < ? AND cert_na *"
+                       " 1000 + 999 >= ?");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, (int64_t)to_ms);
+    sqlite3_bind_int64(st, 2, (int64_t)from_ms);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+        snprintf(out, VIEW_REPORT_STATE_LEN, "%s",
+                 (const char *)sqlite3_column_text(st, 0));
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? ILONET_ENOTFOUND
+                                                   : store_err(rc);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+view_report_acting(struct store *s, const char *semester,
+                   const char *presidency, char (*out)[VIEW_REPORT_STATE_LEN],
+                   size_t max, size_t *n)
+{
+    sqlite3_stmt *st;
+    size_t k = 0;
+    int rc;
+
+    if (!s || !semester || !presidency || (max && !out) || !n)
+        return ILONET_EINVAL;
+    /* A designation is signed by the presidency state (its own node, or a
+     * representative under a grant: the view decided `valid`). */
+    st = store_stmt(s, "SELECT acting_state FROM v_records WHERE kind = 15"
+                       " AND valid = 1 AND status = 'active' AND semester = ?"
+                       " AND owner = ? ORDER BY hlc DESC, author DESC, id"
+                       " DESC");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, semester, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, presidency, -1, SQLITE_STATIC);
+    while (k < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(st, 0);
+        snprintf(out[k++], VIEW_REPORT_STATE_LEN, "%s", a ? a : "");
+    }
+    if (k < max && rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return store_err(rc);
+    }
+    sqlite3_reset(st);
+    *n = k;
+    return 0;
+}
+
+/* ---- provenance ---------------------------------------------------------- */
+
+static int
+view__head_cmp(const void *a, const void *b)
+{
+    return memcmp(((const struct view_report_head *)a)->vh_log,
+                  ((const struct view_report_head *)b)->vh_log, HASH_LEN);
+}
+
+int
+view_report_provenance(struct store *s, int with_ms,
+                       uint8_t view_hash_out[static HASH_LEN],
+                       struct view_report_head **heads, size_t *n)
+{
+    struct view_report_head *v = NULL;
+    struct log_head *hs = NULL;
+    uint8_t vh[HASH_LEN];
+    size_t nh = 0, k = 0;
+    int rc;
+
+    if (!s || !heads || !n)
+        return ILONET_EINVAL;
+    if ((rc = view_hash(s, NULL, vh)) != 0)
+        return rc;
+    if ((rc = log_heads(s, &hs, &nh)) != 0)
+        return rc;
+    if (!(v = calloc(nh ? nh : 1, sizeof(*v)))) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < nh; i++) {
+        if (hs[i].lh_seq == 0)
+            continue;
+        if (!with_ms && strcmp(hs[i].lh_log.ld_audience, "ms") == 0)
+            continue;
+        memcpy(v[k].vh_log, hs[i].lh_log.ld_id, HASH_LEN);
+        memcpy(v[k].vh_id, hs[i].lh_id, HASH_LEN);
+        snprintf(v[k].vh_audience, sizeof(v[k].vh_audience), "%s",
+                 hs[i].lh_log.ld_audience);
+        v[k].vh_seq = hs[i].lh_seq;
+        k++;
+    }
+    /* Byte order of the ids is the order of their hex spelling. */
+    qsort(v, k, sizeof(*v), view__head_cmp);
+    memcpy(view_hash_out, vh, HASH_LEN);
+    *heads = v;
+    *n = k;
+    v = NULL;
+out:
+    free(v);
+    free(hs);
+    return rc;
+}
