@@ -18,7 +18,8 @@ lcov --quiet --capture --directory "$cov" --output-file "$cov/all.info" \
         --output-file "$cov/lib.info" 2>>"$cov/lcov.log" ||
     { cat "$cov/lcov.log"; echo "coverage: lcov failed"; exit 1; }
 genhtml --quiet --output-directory "$cov/html" "$cov/lib.info" \
-    >/dev/null 2>&1 || true
+    >>"$cov/lcov.log" 2>&1 ||
+    echo "coverage: no HTML (genhtml failed, see $cov/lcov.log)"
 lcov --summary "$cov/lib.info" 2>&1 |
     sed -n 's/^ *\(lines\|functions\)\.*: \(.*\)/\1 \2/p' |
     paste -sd, - | sed 's/,/, /; s/^/coverage: /'
