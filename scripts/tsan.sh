@@ -8,7 +8,10 @@
 out=$(pwd)/build-tsan
 mkdir -p "$out"
 rm -f "$out"/tsan.*
-set -- ${1:+TEST_BIN=$*}
+if [ $# -gt 0 ]; then
+    bins="TEST_BIN=$*"
+    set -- "$bins"
+fi
 TSAN_OPTIONS="log_path=$out/tsan $TSAN_OPTIONS" ${MAKE:-make} \
     --no-print-directory unit BUILD=build-tsan OPT="-O1 -g" \
     XCFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
