@@ -45,14 +45,14 @@ cmd_node(struct cmd_env *env, int argc, char **argv)
     pid_t http_pid = 0;
     if (http) {
         char url[HTTP_URL_MAX], hmsg[HTTP_MSG_MAX];
-        if (http_spawn(env->home_dir, *http ? http : HTTP_DEFAULT_ADDR,
-                       &http_pid, url, sizeof(url), hmsg) != 0)
+        if (cmd_http_spawn(env->home_dir, *http ? http : HTTP_DEFAULT_ADDR,
+                           &http_pid, url, sizeof(url), hmsg) != 0)
             return cmd_fail("node", "http: %s", hmsg);
         fprintf(stderr, "ilonet node: http: page at %s\n", url);
     }
     /* --- end HTTP --- */
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0) {
-        http_reap(http_pid);
+        cmd_http_reap(http_pid);
         return rc;
     }
     peers = h.h_conf.hc_peers; /* room for HOME_MAX_PEERS */
@@ -81,7 +81,7 @@ cmd_node(struct cmd_env *env, int argc, char **argv)
                                 "install FILE)");
     }
     rc = node_run(&h, &no, NULL, msg);
-    http_reap(http_pid); /* HTTP API */
+    cmd_http_reap(http_pid); /* HTTP API */
     home_close(&h);
     if (rc != 0)
         return cmd_fail("node", "%s", msg[0] ? msg : ilonet_strerror(rc));

@@ -1,11 +1,22 @@
-/* main.c - the ilonet program: global options and subcommand dispatch. */
+/* main.c - the ilonet program: process-wide state, global options, subcommand
+ * dispatch, and the process the HTTP server runs in. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <sodium.h>
 
 #include "cmds.h"
 #include "crypto/error.h"
 #include "crypto/key.h"
+#include "node/http/http.h"
 
 static const struct cmd_def cmd_table[] = {
     {"testnet", cmd_testnet, "create a complete local test network"},
@@ -50,6 +61,151 @@ usage(FILE *f)
         fprintf(f, "  %-10s %s\n", cmd_table[i].name, cmd_table[i].summary);
     fprintf(f, "\nThe node home is -C DIR, else $ILONET_HOME, else ./.ilonet."
                "\n'ilonet <command> --help' describes each command.\n");
+}
+
+/*
+ * Process-wide state is set here and nowhere else (the library never
+ * touches it): libsodium's init, SIGPIPE for the commands that hold
+ * connections, NNG's teardown once every NNG user has stopped, and the
+ * whole life of the HTTP server's process.
+ */
+
+/* Commands that hold network connections: a peer or an HTTP client that
+ * goes away must cost an EPIPE on its socket, not the process. The others
+ * keep the default, so `ilonet log | head` still ends quietly. */
+static int
+main_holds_connections(const char *cmd)
+{
+    return strcmp(cmd, "node") == 0 || strcmp(cmd, "sync") == 0;
+}
+
+/* What the HTTP server's process tells its parent once it serves or failed:
+ * http_start's result and its URL or one-line reason. */
+struct main_http_hello {
+    int mh_rc;
+    char mh_text[HTTP_URL_MAX + HTTP_MSG_MAX];
+};
+
+/* The HTTP server's process: serves until SIGTERM, SIGINT or SIGHUP (or
+ * until the parent dies), then stops the server, tears NNG down and exits,
+ * so LeakSanitizer and valgrind see it end cleanly. Never returns. */
+static void
+main_http_child(const char *home_dir, const char *addr, pid_t parent, int fd)
+{
+    struct main_http_hello hello;
+    struct http_server *s = NULL;
+    sigset_t set;
+    int sig;
+
+    /* Signals are taken with sigwait: block them before NNG starts its
+     * threads (they inherit the mask). */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(0);
+    memset(&hello, 0, sizeof(hello));
+    hello.mh_rc = http_start(&s, home_dir, addr, hello.mh_text);
+    if (hello.mh_rc == 0)
+        http_url(s, hello.mh_text, sizeof(hello.mh_text));
+    if (write(fd, &hello, sizeof(hello)) != (ssize_t)sizeof(hello) ||
+        hello.mh_rc != 0) {
+        http_stop(s);
+        nng_fini();
+        exit(1);
+    }
+    close(fd);
+    sodium_memzero(&hello, sizeof(hello));
+    while (sigwait(&set, &sig) != 0)
+        ;
+    http_stop(s);
+    nng_fini();
+    exit(0);
+}
+
+static int
+main_http_fail(char *msg, int rc, const char *what, const char *why)
+{
+    if (msg)
+        snprintf(msg, HTTP_MSG_MAX, "%s%s%s", what, why ? ": " : "",
+                 why ? why : "");
+    return rc;
+}
+
+int
+cmd_http_spawn(const char *home_dir, const char *addr, pid_t *pid, char *url,
+               size_t urlcap, char *msg)
+{
+    struct main_http_hello hello;
+    int fds[2];
+    pid_t parent = getpid(), p;
+    size_t got = 0;
+
+    if (!home_dir || !pid)
+        return ILONET_EINVAL;
+    if (pipe(fds) != 0)
+        return main_http_fail(msg, ILONET_EIO, "pipe", strerror(errno));
+    fflush(stdout);
+    fflush(stderr);
+    p = fork();
+    if (p < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return main_http_fail(msg, ILONET_EIO, "fork", strerror(errno));
+    }
+    if (p == 0) {
+        close(fds[0]);
+        main_http_child(home_dir, addr, parent, fds[1]);
+    }
+    close(fds[1]);
+    while (got < sizeof(hello)) {
+        ssize_t r = read(fds[0], (char *)&hello + got, sizeof(hello) - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fds[0]);
+    if (got != sizeof(hello) || hello.mh_rc != 0) {
+        int st;
+        while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (got != sizeof(hello))
+            return main_http_fail(msg, ILONET_EIO,
+                                  "http server process died at start", NULL);
+        hello.mh_text[sizeof(hello.mh_text) - 1] = '\0';
+        return main_http_fail(msg, hello.mh_rc, hello.mh_text, NULL);
+    }
+    hello.mh_text[sizeof(hello.mh_text) - 1] = '\0';
+    if (url)
+        snprintf(url, urlcap, "%s", hello.mh_text);
+    sodium_memzero(&hello, sizeof(hello));
+    *pid = p;
+    return 0;
+}
+
+void
+cmd_http_reap(pid_t pid)
+{
+    int st;
+
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 500; i++) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
 }
 
 int
@@ -100,8 +256,16 @@ main(int argc, char **argv)
     }
     for (size_t k = 0; k < sizeof(cmd_table) / sizeof(cmd_table[0]); k++)
         if (strcmp(args[0], cmd_table[k].name) == 0) {
-            int rc = cmd_table[k].fn(&env, out, args);
+            int rc;
+            if (main_holds_connections(args[0]))
+                signal(SIGPIPE, SIG_IGN);
+            rc = cmd_table[k].fn(&env, out, args);
             free(args);
+            /* Every NNG user has stopped by now (node_run returned, the
+             * HTTP process was reaped); without this valgrind reports
+             * NNG's thread stacks as possibly lost. A no-op when NNG was
+             * never used. */
+            nng_fini();
             return rc;
         }
     fprintf(stderr, "ilonet: %s: unknown command (see 'ilonet --help')\n",

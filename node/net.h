@@ -21,8 +21,9 @@
  * closed with net_conn_close() is freed later by net (after NNG has let go
  * of it); no callback names it after the close. net_close() stops every
  * aio, closes every stream, frees everything and closes the uv_async
- * handle; the caller keeps running the loop until it exits and then calls
- * nng_fini() (node.c does). All functions: loop thread only.
+ * handle; the caller keeps running the loop until it exits; the program
+ * calls nng_fini() once every NNG user has stopped (cmd/main.c). All
+ * functions: loop thread only.
  *
  * Errors: 0 or a negative ilonet code (NNG codes are translated here).
  */

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nng/nng.h>
 #include <sodium.h>
 #include <uv.h>
 
 #include "crypto/error.h"
+#include "crypto/json.h"
 #include "net.h"
 #include "peer.h"
 #include "replication/sync.h"
@@ -535,51 +535,15 @@ node__watch_store(struct node *n, uint64_t now)
     n->n_flush = 1;
 }
 
+/* One peer's object of the status array (crypto/json.h encodes the
+ * strings; numbers and literals are written as they are). */
 static void
-node__json_hex(char **b, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-node__json_hex(char **b, size_t *len, size_t *cap, const char *fmt, ...)
-{
-    va_list ap;
-    int k;
-
-    if (!*b)
-        return;
-    for (;;) {
-        va_start(ap, fmt);
-        k = vsnprintf(*b + *len, *cap - *len, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            free(*b);
-            *b = NULL;
-            return;
-        }
-        if ((size_t)k < *cap - *len) {
-            *len += (size_t)k;
-            return;
-        }
-        char *nb = realloc(*b, *cap * 2);
-        if (!nb) {
-            free(*b);
-            *b = NULL;
-            return;
-        }
-        *b = nb;
-        *cap *= 2;
-    }
-}
-
-static void
-node__status_peer(struct node *n, char **b, size_t *len, size_t *cap,
-                  const char *addr, const uint8_t *pk, struct peer *p,
-                  int *first)
+node__status_peer(struct node *n, struct textbuf *b, const char *addr,
+                  const uint8_t *pk, struct peer *p, int *first)
 {
     struct node__key *k = node__key(n, pk, 0);
-    char hex[2 * KEY_PK_LEN + 1];
-    const struct cert *c = p && peer_sync(p) ? sync_peer_cert(peer_sync(p))
-                                             : NULL;
+    const struct cert *c =
+        p && peer_sync(p) ? sync_peer_cert(peer_sync(p)) : NULL;
     struct sync_peer_stats st;
     uint64_t in = 0, out = 0, last = k ? k->k_last_sync : 0;
 
@@ -588,19 +552,20 @@ node__status_peer(struct node *n, char **b, size_t *len, size_t *cap,
         sync_peer_stats(peer_sync(p), &st);
     if (p)
         net_conn_counts(peer_conn(p), &in, &out);
-    sodium_bin2hex(hex, sizeof(hex), pk, KEY_PK_LEN);
-    node__json_hex(b, len, cap,
-                   "%s{\"addr\":\"%s\",\"node\":\"%s\",\"state\":\"%s\","
-                   "\"connected\":%s,\"direction\":%s,\"last_sync_ms\":",
-                   *first ? "" : ",", addr, hex,
-                   c ? c->c_state : (k ? k->k_state : ""),
+    textbuf_puts(b, *first ? "{\"addr\":" : ",{\"addr\":");
+    json_str(b, addr);
+    textbuf_puts(b, ",\"node\":\"");
+    json_hex(b, pk, KEY_PK_LEN);
+    textbuf_puts(b, "\",\"state\":");
+    json_str(b, c ? c->c_state : (k ? k->k_state : ""));
+    textbuf_printf(b, ",\"connected\":%s,\"direction\":%s,\"last_sync_ms\":",
                    p && c ? "true" : "false",
                    p ? (peer_dialed(p) ? "\"out\"" : "\"in\"") : "null");
     if (last)
-        node__json_hex(b, len, cap, "%llu", (unsigned long long)last);
+        textbuf_printf(b, "%llu", (unsigned long long)last);
     else
-        node__json_hex(b, len, cap, "null");
-    node__json_hex(b, len, cap,
+        textbuf_puts(b, "null");
+    textbuf_printf(b,
                    ",\"strikes\":%u,\"banned\":%s,\"entries_in\":%llu,"
                    "\"entries_out\":%llu,\"msgs_in\":%llu,\"msgs_out\":%llu,"
                    "\"bytes_in\":%llu,\"bytes_out\":%llu}",
@@ -609,8 +574,8 @@ node__status_peer(struct node *n, char **b, size_t *len, size_t *cap,
                    (unsigned long long)st.ps_entries_in,
                    (unsigned long long)st.ps_entries_out,
                    (unsigned long long)st.ps_msgs_in,
-                   (unsigned long long)st.ps_msgs_out,
-                   (unsigned long long)in, (unsigned long long)out);
+                   (unsigned long long)st.ps_msgs_out, (unsigned long long)in,
+                   (unsigned long long)out);
     *first = 0;
 }
 
@@ -619,16 +584,14 @@ node__status_peer(struct node *n, char **b, size_t *len, size_t *cap,
 static void
 node__write_status(struct node *n)
 {
-    size_t len = 0, cap = 1024;
-    char *b = malloc(cap);
+    struct textbuf b;
     int first = 1;
 
-    if (!b)
-        return;
-    node__json_hex(&b, &len, &cap, "[");
+    memset(&b, 0, sizeof(b));
+    textbuf_puts(&b, "[");
     for (size_t i = 0; i < n->n_nslots; i++) {
         struct node__slot *s = &n->n_slots[i];
-        node__status_peer(n, &b, &len, &cap, s->s_addr, s->s_pk,
+        node__status_peer(n, &b, s->s_addr, s->s_pk,
                           node__peer_by_key(n, s->s_pk, NULL), &first);
     }
     for (size_t i = 0; i < n->n_npeers; i++) {
@@ -636,21 +599,19 @@ node__write_status(struct node *n)
         const uint8_t *pk = peer_key(p);
         if (!pk || peer_phase(p) != PEER_READY || node__slot_for(n, pk))
             continue;
-        node__status_peer(n, &b, &len, &cap, peer_addr(p), pk, p, &first);
+        node__status_peer(n, &b, peer_addr(p), pk, p, &first);
     }
-    node__json_hex(&b, &len, &cap, "]");
-    if (!b)
-        return;
-    if (n->n_status && strcmp(n->n_status, b) == 0) {
-        free(b);
+    textbuf_puts(&b, "]");
+    if (b.tb_err || (n->n_status && strcmp(n->n_status, b.tb_data) == 0)) {
+        textbuf_free(&b);
         return;
     }
-    if (store_meta_set(n->n_home->h_store, "peer_status", (uint8_t *)b,
-                       len) == 0) {
+    if (store_meta_set(n->n_home->h_store, "peer_status", (uint8_t *)b.tb_data,
+                       b.tb_len) == 0) {
         free(n->n_status);
-        n->n_status = b;
+        n->n_status = b.tb_data; /* the buffer's malloc'd text, kept */
     } else {
-        free(b);
+        textbuf_free(&b);
     }
 }
 
@@ -860,7 +821,6 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     n->n_data_version = -1;
     n->n_start = home_now_ms();
     n->n_deadline = n->n_start + (o->no_timeout_ms ? o->no_timeout_ms : 30000);
-    signal(SIGPIPE, SIG_IGN);
 
     /* This connection only ingests foreign entries (local appends come
      * from CLI processes with their own FULL connections): a batch lost
@@ -997,7 +957,6 @@ out_loop:
     free(n->n_heads);
     free(n->n_status);
     free(n);
-    nng_fini();
     return rc;
 }
 

@@ -32,7 +32,10 @@
  *             payload bytes, never key material beyond public keys);
  *   shutdown  SIGINT/SIGTERM: timers and signals closed, every peer
  *             closed, net_close() (stop aios, close streams, free), the
- *             loop runs out, the store's status updated, nng_fini().
+ *             loop runs out, the store's status updated. NNG itself is
+ *             torn down by the program (nng_fini() in cmd/main.c), and
+ *             SIGPIPE is the program's to ignore: node_run() changes no
+ *             process-wide state.
  *
  * The home is borrowed (opened with HOME_STORE, certificate installed)
  * and used from the calling thread only. Returns 0 or a negative ilonet

@@ -187,6 +187,37 @@ proc_wait_file(const char *path, const char *needle, unsigned timeout_ms)
 }
 
 int
+proc_wait_http(const char *log, char *url, size_t cap, unsigned timeout_ms)
+{
+    uint64_t t0 = proc_mono_ms();
+    char line[1024], found[512];
+    int up = 0;
+
+    while (up != 2) {
+        FILE *f = fopen(log, "r");
+
+        up = 0;
+        found[0] = '\0';
+        while (f && fgets(line, sizeof(line), f)) {
+            char *p = strstr(line, "http: page at ");
+            if (p && sscanf(p + 14, "%511s", found) == 1)
+                up++;
+            if (strstr(line, "listening on"))
+                up++;
+        }
+        if (f)
+            fclose(f);
+        snprintf(url, cap, "%s", found);
+        if (up != 2) {
+            if (proc_mono_ms() - t0 > timeout_ms)
+                return -1;
+            proc_sleep_ms(20);
+        }
+    }
+    return 0;
+}
+
+int
 proc_pid_base(int lo, int blocks, int stride)
 {
     return lo + (int)(getpid() % blocks) * stride;

@@ -61,6 +61,11 @@ int proc_file_has(const char *path, const char *needle);
  * timeout_ms. */
 int proc_wait_file(const char *path, const char *needle, unsigned timeout_ms);
 
+/* Polls the log of a node started with --http every 20 ms until it says
+ * both "listening on" and "http: page at URL", and copies URL into url (cap
+ * bytes). 0, or -1 after timeout_ms (url then holds what was seen, or ""). */
+int proc_wait_http(const char *log, char *url, size_t cap, unsigned timeout_ms);
+
 /* lo + (pid % blocks) * stride: a pid-derived base port, so runs of the
  * same test in parallel processes do not collide. */
 int proc_pid_base(int lo, int blocks, int stride);

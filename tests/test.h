@@ -5,9 +5,12 @@
 /*
  * Each tests/test_<module>.c is its own executable. It lists its cases with
  * TEST_LIST and ends with TEST_MAIN(). Every case runs in a forked child with
- * an alarm, so a crash or hang fails that case only. Set TEST_NOFORK=1 to run
- * in-process (for gdb); pass a substring as argv[1] to run matching cases.
- * The runner's last line is "N passed, N failed".
+ * an alarm, so a crash or hang fails that case only. The child ends with
+ * exit(), so in ASan builds LeakSanitizer checks it and a leak fails the
+ * case (tests/test_runner_self.c proves it). Set TEST_NOFORK=1 to run
+ * in-process (for gdb); pass a substring as argv[1] to run matching cases
+ * (a substring matching no case fails the run). The runner's last line is
+ * "N passed, N failed".
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -89,7 +92,10 @@ struct test_case {
     } while (0)
 
 #define TEST_LIST static const struct test_case test_cases_[]
-#define TEST(fn) {#fn, fn}
+#define TEST(f)                                                                \
+    {                                                                          \
+        .name = #f, .fn = f                                                    \
+    }
 
 int test_run_all_(const struct test_case *cases, size_t n, int argc,
                   char **argv);

@@ -9,6 +9,7 @@
 
 #include "crypto/error.h"
 #include "crypto/wire.h"
+#include "fixture.h"
 #include "storage/log.h"
 #include "test.h"
 #include "vfs_crash.h"
@@ -66,17 +67,12 @@ struct fx {
 static void
 fx_init(struct fx *f)
 {
-    uint8_t seed[KEY_SEED_LEN];
     struct cert c;
 
     ASSERT_OK(key_global_init());
     memset(f, 0, sizeof(*f));
-    memset(seed, 0x11, sizeof(seed));
-    ASSERT_OK(key_from_seed(&f->de, seed));
-    f->de.kind = KEY_STATE;
-    snprintf(f->de.state, sizeof(f->de.state), "DE");
-    memset(seed, 0x23, sizeof(seed));
-    ASSERT_OK(key_from_seed(&f->c, seed));
+    fx_key(&f->de, 0x11, "DE");
+    fx_key(&f->c, 0x23, NULL);
     ASSERT_OK(roster_add(&f->ros, "DE", f->de.pk));
     memset(f->net, 0x01, NET_ID_LEN);
 

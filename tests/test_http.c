@@ -72,35 +72,14 @@ static void
 node_start(int i)
 {
     struct hnode *nd = &g_nodes[i];
-    char addr[64], line[1024];
+    char addr[64];
     const char *args[] = {"--http", addr, NULL};
-    uint64_t t0 = proc_mono_ms();
-    int up = 0;
 
     snprintf(addr, sizeof(addr), "127.0.0.1:%d", nd->http_port);
     unlink(nd->log); /* an earlier run's lines must not count */
     nd->pid = proc_node_spawn(nd->dir, nd->log, PROC_LOG_TRUNC, NULL, args);
     ASSERT(nd->pid >= 0);
-    while (up != 2) {
-        FILE *f = fopen(nd->log, "r");
-        up = 0;
-        nd->url[0] = 0;
-        while (f && fgets(line, sizeof(line), f)) {
-            char *p = strstr(line, "http: page at ");
-            if (p) {
-                sscanf(p + 14, "%299s", nd->url);
-                up++;
-            }
-            if (strstr(line, "listening on"))
-                up++;
-        }
-        if (f)
-            fclose(f);
-        if (up != 2) {
-            ASSERT(proc_mono_ms() - t0 < 10000);
-            proc_sleep_ms(20);
-        }
-    }
+    ASSERT_EQ(proc_wait_http(nd->log, nd->url, sizeof(nd->url), 10000), 0);
     /* url: http://127.0.0.1:PORT/#token=HEX */
     {
         char *h = strstr(nd->url, "#token=");

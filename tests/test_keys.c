@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "crypto/error.h"
+#include "fixture.h"
 #include "proc.h"
 #include "replication/msg.h"
 #include "replication/sync.h"
@@ -29,30 +30,6 @@ struct fx {
     struct key_pair root[2], node[NN];
     struct store *w[NN];
 };
-
-struct fx_ent {
-    struct entry e;
-    uint8_t *p;
-    struct log_desc d;
-};
-
-struct fx_set {
-    struct fx_ent *v;
-    size_t n, cap;
-};
-
-static void
-fx_key(struct key_pair *k, uint8_t b, const char *state)
-{
-    uint8_t seed[KEY_SEED_LEN];
-
-    memset(seed, b, sizeof(seed));
-    ASSERT_OK(key_from_seed(k, seed));
-    if (state) {
-        k->kind = KEY_STATE;
-        snprintf(k->state, sizeof(k->state), "%s", state);
-    }
-}
 
 static uint8_t *
 fx_cert(struct fx *f, int i, uint64_t nb, uint64_t na, enum cert_role role,
@@ -195,58 +172,11 @@ fx_publish(struct fx *f, int a, const char *aud, uint64_t wall, uint8_t *env,
 
 /* ---- collecting and delivering ------------------------------------------ */
 
-struct fx_cb {
-    struct fx_set *set;
-    const struct log_desc *d;
-};
-
-static int
-fx_collect_one(void *arg, const struct entry *e)
-{
-    struct fx_cb *cb = arg;
-    struct fx_set *s = cb->set;
-    struct fx_ent *x;
-
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        s->v = realloc(s->v, s->cap * sizeof(*s->v));
-        ASSERT(s->v);
-    }
-    x = &s->v[s->n++];
-    x->e = *e;
-    x->d = *cb->d;
-    x->p = NULL;
-    if (e->e_payload) {
-        x->p = malloc(e->e_payload_len ? e->e_payload_len : 1);
-        memcpy(x->p, e->e_payload, e->e_payload_len);
-    }
-    x->e.e_payload = x->p;
-    return 0;
-}
-
 /* Every entry of node i's store, log by log in seq order. */
 static void
 fx_collect_node(struct fx *f, int i, struct fx_set *set)
 {
-    struct log_head *h = NULL;
-    size_t n = 0;
-
-    ASSERT_OK(log_heads(f->w[i], &h, &n));
-    for (size_t j = 0; j < n; j++) {
-        struct fx_cb cb = {set, &h[j].lh_log};
-        ASSERT_OK(log_range(f->w[i], h[j].lh_log.ld_id, 1, 1u << 30, 1u << 30,
-                            fx_collect_one, &cb));
-    }
-    free(h);
-}
-
-static void
-fx_set_free(struct fx_set *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i].p);
-    free(s->v);
-    memset(s, 0, sizeof(*s));
+    fx_collect_store(f->w[i], set);
 }
 
 /* Ingests entries [from, from+n) of set (one log) as one batch. */
@@ -254,19 +184,7 @@ static int
 fx_ingest(struct store *t, struct fx_set *set, size_t from, size_t n,
           struct ingest_stats *st)
 {
-    struct log_batch b;
-    struct entry *es = calloc(n, sizeof(*es));
-    int rc;
-
-    ASSERT(es);
-    for (size_t i = 0; i < n; i++)
-        es[i] = set->v[from + i].e;
-    b.b_log = set->v[from].d;
-    b.b_count = n;
-    b.b_entries = es;
-    rc = log_ingest(t, &b, NOW_MS, st);
-    free(es);
-    return rc;
+    return fx_ingest_range(t, set, from, n, NOW_MS, st);
 }
 
 /* Ingests every log of set, each as one batch; returns the first error

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "crypto/error.h"
+#include "fixture.h"
 #include "storage/batch.h"
 #include "storage/bundle.h"
 #include "storage/log.h"
@@ -24,18 +25,6 @@ struct fx {
     struct roster ros;
     uint8_t net[NET_ID_LEN], net2[NET_ID_LEN];
 };
-
-static void
-fx_key(struct key_pair *k, uint8_t seedbyte, const char *state)
-{
-    uint8_t seed[KEY_SEED_LEN];
-    memset(seed, seedbyte, sizeof(seed));
-    ASSERT_OK(key_from_seed(k, seed));
-    if (state) {
-        k->kind = KEY_STATE;
-        snprintf(k->state, sizeof(k->state), "%s", state);
-    }
-}
 
 static void
 fx_init(struct fx *f)

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 
 #include "crypto/error.h"
+#include "fixture.h"
 #include "storage/log.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
@@ -26,31 +27,7 @@ struct fx {
     struct store *w[NN]; /* each node's own store, for appends */
 };
 
-struct fx_ent {
-    struct entry e;
-    uint8_t *p;
-    struct log_desc d;
-};
-
-struct fx_set {
-    struct fx_ent *v;
-    size_t n, cap;
-};
-
 /* ---- fixture ------------------------------------------------------------ */
-
-static void
-fx_key(struct key_pair *k, uint8_t b, const char *state)
-{
-    uint8_t seed[KEY_SEED_LEN];
-
-    memset(seed, b, sizeof(seed));
-    ASSERT_OK(key_from_seed(k, seed));
-    if (state) {
-        k->kind = KEY_STATE;
-        snprintf(k->state, sizeof(k->state), "%s", state);
-    }
-}
 
 static void
 fx_init(struct fx *f)
@@ -281,60 +258,13 @@ fx_publish(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
 
 /* ---- collecting and delivering ------------------------------------------ */
 
-struct fx_cb {
-    struct fx_set *set;
-    const struct log_desc *d;
-};
-
-static int
-fx_collect_one(void *arg, const struct entry *e)
-{
-    struct fx_cb *cb = arg;
-    struct fx_set *s = cb->set;
-    struct fx_ent *x;
-
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        s->v = realloc(s->v, s->cap * sizeof(*s->v));
-        ASSERT(s->v);
-    }
-    x = &s->v[s->n++];
-    x->e = *e;
-    x->d = *cb->d;
-    x->p = NULL;
-    if (e->e_payload) {
-        x->p = malloc(e->e_payload_len ? e->e_payload_len : 1);
-        memcpy(x->p, e->e_payload, e->e_payload_len);
-    }
-    x->e.e_payload = x->p;
-    return 0;
-}
-
 /* Every entry of every node's store, log by log in seq order. */
 static void
 fx_collect(struct fx *f, struct fx_set *set)
 {
     memset(set, 0, sizeof(*set));
-    for (int i = 0; i < NN; i++) {
-        struct log_head *h = NULL;
-        size_t n = 0;
-
-        ASSERT_OK(log_heads(f->w[i], &h, &n));
-        for (size_t j = 0; j < n; j++) {
-            struct fx_cb cb = {set, &h[j].lh_log};
-            ASSERT_OK(log_range(f->w[i], h[j].lh_log.ld_id, 1, 1u << 30,
-                                1u << 30, fx_collect_one, &cb));
-        }
-        free(h);
-    }
-}
-
-static void
-fx_set_free(struct fx_set *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i].p);
-    free(s->v);
+    for (int i = 0; i < NN; i++)
+        fx_collect_store(f->w[i], set);
 }
 
 static int
@@ -347,19 +277,7 @@ fx_same_log(const struct fx_ent *a, const struct fx_ent *b)
 static int
 fx_ingest_run(struct store *t, struct fx_set *set, size_t from, size_t n)
 {
-    struct log_batch b;
-    struct entry *es = calloc(n, sizeof(*es));
-    int rc;
-
-    ASSERT(es);
-    for (size_t i = 0; i < n; i++)
-        es[i] = set->v[from + i].e;
-    b.b_log = set->v[from].d;
-    b.b_count = n;
-    b.b_entries = es;
-    rc = log_ingest(t, &b, NOW_MS, NULL);
-    free(es);
-    return rc;
+    return fx_ingest_range(t, set, from, n, NOW_MS, NULL);
 }
 
 /* Ingests every entry of set, log by log. */
@@ -999,9 +917,7 @@ view_frozen_log_stops_at_fork(void)
         size_t n = 0;
         memset(&b, 0, sizeof(b));
         ASSERT_OK(log_heads(twin, &h, &n));
-        struct fx_cb cb = {&b, &h[0].lh_log};
-        ASSERT_OK(log_range(twin, h[0].lh_log.ld_id, 3, 10, 1 << 20,
-                            fx_collect_one, &cb));
+        fx_collect_log(twin, &h[0].lh_log, 3, 10, &b);
         free(h);
     }
     ASSERT_OK(fx_ingest_run(o, &b, 0, b.n));

@@ -4,14 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -736,113 +733,4 @@ http_stop(struct http_server *s)
     pthread_mutex_destroy(&s->hs_mtx);
     sodium_memzero(s->hs_token, sizeof(s->hs_token));
     free(s);
-}
-
-/* ---- child process --------------------------------------------------------- */
-
-struct http__hello {
-    int hh_rc;
-    char hh_text[HTTP_URL_MAX + HTTP_MSG_MAX];
-};
-
-int
-http_spawn(const char *home_dir, const char *addr, pid_t *pid, char *url,
-           size_t urlcap, char *msg)
-{
-    struct http__hello hello;
-    int fds[2];
-    pid_t parent = getpid(), p;
-    size_t got = 0;
-
-    if (!home_dir || !pid)
-        return ILONET_EINVAL;
-    if (pipe(fds) != 0)
-        return http__msg(msg, ILONET_EIO, "pipe: %s", strerror(errno));
-    fflush(stdout);
-    fflush(stderr);
-    p = fork();
-    if (p < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return http__msg(msg, ILONET_EIO, "fork: %s", strerror(errno));
-    }
-    if (p == 0) {
-        struct http_server *s = NULL;
-        sigset_t set;
-        int sig;
-
-        close(fds[0]);
-        /* Signals are taken with sigwait: block them before NNG starts
-         * its threads (they inherit the mask). */
-        sigemptyset(&set);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &set, NULL);
-        signal(SIGPIPE, SIG_IGN);
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(0);
-        memset(&hello, 0, sizeof(hello));
-        hello.hh_rc = http_start(&s, home_dir, addr, hello.hh_text);
-        if (hello.hh_rc == 0)
-            http_url(s, hello.hh_text, sizeof(hello.hh_text));
-        if (write(fds[1], &hello, sizeof(hello)) != (ssize_t)sizeof(hello) ||
-            hello.hh_rc != 0) {
-            http_stop(s);
-            nng_fini();
-            _exit(1);
-        }
-        close(fds[1]);
-        while (sigwait(&set, &sig) != 0)
-            ;
-        http_stop(s);
-        nng_fini();
-        _exit(0);
-    }
-    close(fds[1]);
-    while (got < sizeof(hello)) {
-        ssize_t r = read(fds[0], (char *)&hello + got, sizeof(hello) - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fds[0]);
-    if (got != sizeof(hello) || hello.hh_rc != 0) {
-        int st;
-        while (waitpid(p, &st, 0) < 0 && errno == EINTR)
-            ;
-        if (got != sizeof(hello))
-            return http__msg(msg, ILONET_EIO, "http server process died at "
-                                              "start");
-        hello.hh_text[sizeof(hello.hh_text) - 1] = '\0';
-        return http__msg(msg, hello.hh_rc, "%s", hello.hh_text);
-    }
-    hello.hh_text[sizeof(hello.hh_text) - 1] = '\0';
-    if (url)
-        snprintf(url, urlcap, "%s", hello.hh_text);
-    sodium_memzero(&hello, sizeof(hello));
-    *pid = p;
-    return 0;
-}
-
-void
-http_reap(pid_t pid)
-{
-    int st;
-
-    if (pid <= 0)
-        return;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 500; i++) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid || (r < 0 && errno != EINTR))
-            return;
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
 }

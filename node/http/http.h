@@ -3,7 +3,6 @@
 #define ILONET_HTTP_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 /*
  * `ilonet node --http ADDR` serves, on loopback by default:
@@ -71,20 +70,12 @@ int http_url(const struct http_server *s, char *out, size_t cap);
 
 /* Stops serving, waits for running handlers, closes every pooled store
  * connection and frees s. NULL is a no-op. Call from a thread that is not
- * an NNG thread, before nng_fini(). */
+ * an NNG thread, before the program's nng_fini().
+ *
+ * The module never changes process-wide state: `ilonet node --http` runs
+ * the server in a process of its own, which cmd/main.c starts and ends
+ * (cmd_http_spawn), blocking the signals it waits for and ignoring
+ * SIGPIPE there. */
 void http_stop(struct http_server *s);
-
-/*
- * Runs the server in a child process for `ilonet node --http`: node_run()
- * ends with nng_fini(), which must not happen under a running HTTP server,
- * and a separate process keeps every HTTP client away from the sync loop.
- * Call before the parent opens its store (a SQLite connection must not
- * cross a fork). The child serves until SIGTERM/SIGINT or until the
- * parent dies. On success *pid is the child and url its address (as
- * http_url). http_reap() stops and waits for it.
- */
-int http_spawn(const char *home_dir, const char *addr, pid_t *pid,
-               char *url, size_t urlcap, char *msg);
-void http_reap(pid_t pid);
 
 #endif

@@ -1,0 +1,98 @@
+/* fixture.c - shared unit-test fixtures: deterministic keys, entry sets. */
+#include "fixture.h"
+
+#include "crypto/error.h"
+#include "test.h"
+
+void
+fx_key(struct key_pair *k, uint8_t b, const char *state)
+{
+    uint8_t seed[KEY_SEED_LEN];
+
+    memset(seed, b, sizeof(seed));
+    ASSERT_OK(key_from_seed(k, seed));
+    if (state) {
+        k->kind = KEY_STATE;
+        snprintf(k->state, sizeof(k->state), "%s", state);
+    }
+}
+
+struct fx__collect {
+    struct fx_set *c_set;
+    const struct log_desc *c_log;
+};
+
+static int
+fx__collect_one(void *arg, const struct entry *e)
+{
+    struct fx__collect *c = arg;
+    struct fx_set *s = c->c_set;
+    struct fx_ent *x;
+
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->v = realloc(s->v, s->cap * sizeof(*s->v));
+        ASSERT(s->v);
+    }
+    x = &s->v[s->n++];
+    x->e = *e;
+    x->d = *c->c_log;
+    x->p = NULL;
+    if (e->e_payload) {
+        x->p = malloc(e->e_payload_len ? e->e_payload_len : 1);
+        ASSERT(x->p);
+        memcpy(x->p, e->e_payload, e->e_payload_len);
+    }
+    x->e.e_payload = x->p;
+    return 0;
+}
+
+void
+fx_collect_log(struct store *s, const struct log_desc *d, uint64_t from_seq,
+               uint64_t max, struct fx_set *set)
+{
+    struct fx__collect c = {set, d};
+
+    ASSERT_OK(
+        log_range(s, d->ld_id, from_seq, max, 1u << 30, fx__collect_one, &c));
+}
+
+void
+fx_collect_store(struct store *s, struct fx_set *set)
+{
+    struct log_head *h = NULL;
+    size_t n = 0;
+
+    ASSERT_OK(log_heads(s, &h, &n));
+    for (size_t j = 0; j < n; j++)
+        fx_collect_log(s, &h[j].lh_log, 1, 1u << 30, set);
+    free(h);
+}
+
+void
+fx_set_free(struct fx_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        free(set->v[i].p);
+    free(set->v);
+    memset(set, 0, sizeof(*set));
+}
+
+int
+fx_ingest_range(struct store *t, const struct fx_set *set, size_t from,
+                size_t n, uint64_t now_ms, struct ingest_stats *st)
+{
+    struct log_batch b;
+    struct entry *es = calloc(n ? n : 1, sizeof(*es));
+    int rc;
+
+    ASSERT(es);
+    for (size_t i = 0; i < n; i++)
+        es[i] = set->v[from + i].e;
+    b.b_log = set->v[from].d;
+    b.b_count = n;
+    b.b_entries = es;
+    rc = log_ingest(t, &b, now_ms, st);
+    free(es);
+    return rc;
+}
