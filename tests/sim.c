@@ -159,8 +159,10 @@ sim_node_open(struct sim_world *w, struct sim_node *nd,
     if ((rc = store_meta_set(nd->sn_store, "cert", nd->sn_cert,
                              nd->sn_cert_len)) != 0)
         return rc;
-    return sync_node_new(&nd->sn_sync, nd->sn_store, nd->sn_cert,
-                         nd->sn_cert_len, cfg, cb);
+    struct sync_store sst;
+    sync_store_sqlite(&sst, nd->sn_store);
+    return sync_node_new(&nd->sn_sync, &sst, nd->sn_cert, nd->sn_cert_len,
+                         cfg, cb);
 }
 
 void
