@@ -850,7 +850,9 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     cb.cb_arg = n;
     cb.cb_output = node__sync_output;
     cb.cb_audit = node__sync_audit;
-    rc = sync_node_new(&n->n_sync, h->h_store, cert, cert_len, &cfg, &cb);
+    struct sync_store sst; /* sync sees the store through this table */
+    sync_store_sqlite(&sst, h->h_store);
+    rc = sync_node_new(&n->n_sync, &sst, cert, cert_len, &cfg, &cb);
     free(cert);
     if (rc != 0) {
         ckpt_stop(n->n_ckpt);

@@ -7,8 +7,7 @@
 
 #include "crypto/error.h"
 #include "msg.h"
-#include "storage/batch.h"
-#include "storage/log.h"
+#include "storage/batch.h" /* batch_decode: the codec, not the store */
 
 /*
  * Layout of the state (docs/PROTOCOL.md explains the protocol itself):
@@ -22,6 +21,9 @@
  *     request, a range being served).
  * Output is built lazily in sync_next_out() from these flags, so nothing
  * a peer sends can make us queue more than a flag per log.
+ *
+ * The store is reached only through n_st (struct sync_store, sync.h): the
+ * sync__st_* wrappers below are the one place that calls into it.
  */
 
 #define SYNC_MAX_LOGS 65536 /* logs a node keeps track of */
@@ -59,7 +61,8 @@ struct sync__plog {
 };
 
 struct sync_node {
-    struct store *n_store;
+    struct sync_store n_st;
+    uint8_t n_net[NET_ID_LEN]; /* the store's network id */
     struct cert n_me;
     uint8_t *n_cert;
     size_t n_cert_len;
@@ -97,6 +100,93 @@ struct sync_peer {
     uint64_t p_batches_sent, p_batches_acked, p_last_ack_ms;
     struct sync_peer_stats p_st;
 };
+
+/* ---- the store (struct sync_store) ------------------------------------- */
+
+#define SYNC__ST(n) ((n)->n_st.ss_ops)
+#define SYNC__CTX(n) ((n)->n_st.ss_ctx)
+
+static int
+sync__st_heads(struct sync_node *n, struct log_head **out, size_t *cnt)
+{
+    return SYNC__ST(n)->so_heads(SYNC__CTX(n), out, cnt);
+}
+
+static int
+sync__st_head(struct sync_node *n, const uint8_t log[HASH_LEN],
+              struct log_head *out)
+{
+    return SYNC__ST(n)->so_head(SYNC__CTX(n), log, out);
+}
+
+static int
+sync__st_revocations(struct sync_node *n, uint64_t *cnt)
+{
+    return SYNC__ST(n)->so_revocations(SYNC__CTX(n), cnt);
+}
+
+static int
+sync__st_node_revoked(struct sync_node *n, const uint8_t node[KEY_PK_LEN],
+                      const char *state)
+{
+    return SYNC__ST(n)->so_node_revoked(SYNC__CTX(n), node, state);
+}
+
+static int
+sync__st_restored(struct sync_node *n, int *restored)
+{
+    return SYNC__ST(n)->so_restored(SYNC__CTX(n), restored);
+}
+
+static int
+sync__st_clear_restored(struct sync_node *n)
+{
+    return SYNC__ST(n)->so_clear_restored(SYNC__CTX(n));
+}
+
+static int
+sync__st_self_behind(struct sync_node *n, const uint8_t log[HASH_LEN],
+                     uint64_t seq)
+{
+    return SYNC__ST(n)->so_self_behind(SYNC__CTX(n), log, seq);
+}
+
+static int
+sync__st_cert_verify(struct sync_node *n, const uint8_t *buf, size_t len,
+                     struct cert *out)
+{
+    return SYNC__ST(n)->so_cert_verify(SYNC__CTX(n), buf, len, out);
+}
+
+static int
+sync__st_id_at(struct sync_node *n, const uint8_t log[HASH_LEN], uint64_t seq,
+               uint8_t id[HASH_LEN])
+{
+    return SYNC__ST(n)->so_id_at(SYNC__CTX(n), log, seq, id);
+}
+
+static int
+sync__st_range(struct sync_node *n, const uint8_t log[HASH_LEN],
+               uint64_t from_seq, size_t max_entries, size_t max_bytes,
+               struct wire_buf *wb, size_t *count)
+{
+    return SYNC__ST(n)->so_range(SYNC__CTX(n), log, from_seq, max_entries,
+                                 max_bytes, wb, count);
+}
+
+static int
+sync__st_ingest(struct sync_node *n, const struct log_batch *b, uint64_t now_ms,
+                struct ingest_stats *st)
+{
+    return SYNC__ST(n)->so_ingest(SYNC__CTX(n), b, now_ms, st);
+}
+
+static int
+sync__st_evidence(struct sync_node *n, const uint8_t log[HASH_LEN],
+                  uint64_t seq, struct log_evidence *out)
+{
+    return SYNC__ST(n)->so_evidence(SYNC__CTX(n), log, seq, out);
+}
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -225,7 +315,7 @@ static int
 sync__log_refresh(struct sync_node *n, struct sync__log *l)
 {
     struct log_head h;
-    int rc = log_head(n->n_store, l->l_id, &h);
+    int rc = sync__st_head(n, l->l_id, &h);
 
     if (rc == ILONET_ENOTFOUND)
         return 0;
@@ -464,24 +554,23 @@ sync_digest(struct sync_node *n, const char *state, enum cert_role role,
 /* ---- node and peer lifetime ------------------------------------------- */
 
 int
-sync_node_new(struct sync_node **out, struct store *s, const uint8_t *my_cert,
-              size_t my_cert_len, const struct sync_config *cfg,
-              const struct sync_callbacks *cb)
+sync_node_new(struct sync_node **out, const struct sync_store *st,
+              const uint8_t *my_cert, size_t my_cert_len,
+              const struct sync_config *cfg, const struct sync_callbacks *cb)
 {
     struct sync_node *n;
-    struct store_identity id;
     struct log_head *heads = NULL;
     size_t nheads = 0;
     int rc;
 
-    if (!out || !s || !my_cert || my_cert_len == 0 ||
+    if (!out || !st || !st->ss_ops || !my_cert || my_cert_len == 0 ||
         my_cert_len > CERT_MAX_LEN)
         return ILONET_EINVAL;
     if (!(n = calloc(1, sizeof(*n))))
         return ILONET_ENOMEM;
-    n->n_store = s;
-    if ((rc = cert_verify(my_cert, my_cert_len, store_roster(s),
-                          store_network(s), &n->n_me)) != 0)
+    n->n_st = *st;
+    memcpy(n->n_net, SYNC__ST(n)->so_network(SYNC__CTX(n)), NET_ID_LEN);
+    if ((rc = sync__st_cert_verify(n, my_cert, my_cert_len, &n->n_me)) != 0)
         goto fail;
     if (!(n->n_cert = malloc(my_cert_len))) {
         rc = ILONET_ENOMEM;
@@ -504,11 +593,8 @@ sync_node_new(struct sync_node **out, struct store *s, const uint8_t *my_cert,
     }
     if (cb)
         n->n_cb = *cb;
-    memcpy(id.si_node, n->n_me.c_node, KEY_PK_LEN);
-    memcpy(id.si_state, n->n_me.c_state, sizeof(id.si_state));
-    id.si_role = n->n_me.c_role;
-    store_set_identity(s, &id);
-    if ((rc = log_heads(s, &heads, &nheads)) != 0)
+    SYNC__ST(n)->so_set_identity(SYNC__CTX(n), &n->n_me);
+    if ((rc = sync__st_heads(n, &heads, &nheads)) != 0)
         goto fail;
     for (size_t i = 0; i < nheads; i++) {
         struct sync__log *l;
@@ -524,9 +610,9 @@ sync_node_new(struct sync_node **out, struct store *s, const uint8_t *my_cert,
     }
     free(heads);
     heads = NULL;
-    if ((rc = log_revocation_count(s, &n->n_nrev)) != 0)
+    if ((rc = sync__st_revocations(n, &n->n_nrev)) != 0)
         goto fail;
-    if ((rc = log_is_restored(s, &n->n_restored)) != 0)
+    if ((rc = sync__st_restored(n, &n->n_restored)) != 0)
         goto fail;
     *out = n;
     return 0;
@@ -639,7 +725,7 @@ sync__revocations_check(struct sync_node *n)
     uint64_t cnt = 0;
     int rc;
 
-    if ((rc = log_revocation_count(n->n_store, &cnt)) != 0)
+    if ((rc = sync__st_revocations(n, &cnt)) != 0)
         return rc;
     if (cnt == n->n_nrev)
         return 0;
@@ -658,7 +744,7 @@ sync__revocations_check(struct sync_node *n)
     for (struct sync_peer *q = n->n_peers; q; q = q->p_next) {
         if (!q->p_ready || q->p_dead)
             continue;
-        rc = log_node_revoked(n->n_store, q->p_key, q->p_cert.c_state);
+        rc = sync__st_node_revoked(n, q->p_key, q->p_cert.c_state);
         if (rc == ILONET_EREVOKED) {
             sync__fail(q, NULL, 0, rc, 1, "peer-revoked");
             q->p_kick = 1;
@@ -686,8 +772,7 @@ sync__on_hello(struct sync_peer *p, const struct msg *m)
     }
     if (m->m_version != SYNC_PROTO_VERSION)
         return sync__fail(p, NULL, 0, ILONET_EPROTO, 0, "hello-version");
-    if ((rc = cert_verify(m->m_cert, m->m_cert_len, store_roster(n->n_store),
-                          store_network(n->n_store), &c)) != 0)
+    if ((rc = sync__st_cert_verify(n, m->m_cert, m->m_cert_len, &c)) != 0)
         return sync__fail(p, NULL, 0, rc, 1, "hello-cert");
     if (memcmp(c.c_node, p->p_key, KEY_PK_LEN) != 0)
         return sync__fail(p, NULL, 0, ILONET_EUNKNOWNAUTHOR, 1,
@@ -695,7 +780,7 @@ sync__on_hello(struct sync_peer *p, const struct msg *m)
     if ((rc = cert_valid_at(&c, p->p_now / 1000)) != 0)
         return sync__fail(p, NULL, 0, rc, 1, "hello-cert-validity");
     /* A node key its state revoked completes no session (docs/KEYS.md). */
-    if ((rc = log_node_revoked(n->n_store, c.c_node, c.c_state)) != 0)
+    if ((rc = sync__st_node_revoked(n, c.c_node, c.c_state)) != 0)
         return sync__fail(p, NULL, 0, rc, rc == ILONET_EREVOKED,
                           rc == ILONET_EREVOKED ? "hello-revoked" : "store");
     /* Our cache may miss appends made before this session (another
@@ -721,39 +806,15 @@ sync__on_hello(struct sync_peer *p, const struct msg *m)
 }
 
 /* Our entry id at seq of l, for spotting a diverged copy. */
-struct sync__idq {
-    uint8_t id[HASH_LEN];
-    int found;
-};
-
-static int
-sync__id_cb(void *arg, const struct entry *e)
-{
-    struct sync__idq *q = arg;
-
-    memcpy(q->id, e->e_id, HASH_LEN);
-    q->found = 1;
-    return 1;
-}
-
 static int
 sync__id_at(struct sync_node *n, const struct sync__log *l, uint64_t seq,
             uint8_t id[HASH_LEN])
 {
-    struct sync__idq q = {{0}, 0};
-    int rc;
-
     if (seq == l->l_seq) {
         memcpy(id, l->l_head, HASH_LEN);
         return 0;
     }
-    rc = log_range(n->n_store, l->l_id, seq, 1, 1, sync__id_cb, &q);
-    if (rc != 0 && rc != 1)
-        return rc;
-    if (!q.found)
-        return ILONET_ENOTFOUND;
-    memcpy(id, q.id, HASH_LEN);
-    return 0;
+    return sync__st_id_at(n, l->l_id, seq, id);
 }
 
 /*
@@ -784,7 +845,7 @@ sync__restore_check(struct sync_peer *p)
     }
     if (!all)
         return 0;
-    if ((rc = log_clear_restored(n->n_store)) != 0)
+    if ((rc = sync__st_clear_restored(n)) != 0)
         return rc;
     n->n_restored = 0;
     sync__audit(p, NULL, 0, 0, 0, "restore-confirmed");
@@ -803,8 +864,7 @@ sync__on_heads(struct sync_peer *p, const struct msg *m0)
 
     /* Check every item before acting on any. */
     while ((rc = msg_heads_next(&m, &h)) == 1) {
-        entry_log_id(store_network(n->n_store), h.mh_author, h.mh_audience,
-                     want);
+        entry_log_id(n->n_net, h.mh_author, h.mh_audience, want);
         if (memcmp(want, h.mh_log, HASH_LEN) != 0)
             return sync__fail(p, h.mh_log, h.mh_seq, ILONET_ENETWORK, 1,
                               "heads-log-id");
@@ -840,7 +900,7 @@ sync__on_heads(struct sync_peer *p, const struct msg *m0)
          * fetched like any other, and only signed entries (on_batch)
          * mark the log as behind, so a peer cannot block our appends. */
         /* Same seq held on both sides with another id: a fork. Fetch
-         * their entry at that seq so log_ingest records the evidence. */
+         * their entry at that seq so ingest records the evidence. */
         if (!l->l_frozen && l->l_seq >= h.mh_seq) {
             rc = sync__id_at(n, l, h.mh_seq, mine);
             if (rc == 0 && memcmp(mine, h.mh_id, HASH_LEN) != 0 &&
@@ -925,8 +985,7 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     p->p_batches_in_total++;
     p->p_ack_pending = 1;
     p->p_kick = 1;
-    if ((rc = batch_decode(m->m_a, m->m_a_len, store_network(n->n_store),
-                           &b)) != 0)
+    if ((rc = batch_decode(m->m_a, m->m_a_len, n->n_net, &b)) != 0)
         return sync__fail(p, NULL, 0, rc, 1, "batch-decode");
     first = b.b_entries[0].e_h.h_seq;
     last = first + b.b_count - 1;
@@ -952,7 +1011,7 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
         if (memcmp(b.b_log.ld_author, me->c_node, KEY_PK_LEN) == 0 &&
             first > l->l_seq + 1 &&
             entry_verify_sig(&b.b_entries[b.b_count - 1], me->c_node) == 0 &&
-            (rc = log_mark_self_behind(n->n_store, l->l_id, last)) != 0) {
+            (rc = sync__st_self_behind(n, l->l_id, last)) != 0) {
             rc = sync__fail(p, l->l_id, last, rc, 0, "self-behind");
             goto out;
         }
@@ -962,7 +1021,7 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     }
     before = l->l_seq;
     fork_before = l->l_frozen != 0;
-    rc = log_ingest(n->n_store, &b, p->p_now, &st);
+    rc = sync__st_ingest(n, &b, p->p_now, &st);
     if (rc == ILONET_EREVOKED) {
         /* What came before the cut is stored; the rest is refused, and
          * not asked for again: the peer may not hold the revocation yet
@@ -979,7 +1038,7 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
             !(pl->pl_flags & SYNC__F_DIVERGED)) {
             /* Their next entry does not link to our head: our copies
              * diverged (a fork neither side knows yet). Once per log,
-             * ask again overlapping our head so log_ingest sees both
+             * ask again overlapping our head so ingest sees both
              * entries at one seq and records the evidence. */
             pl->pl_flags |= SYNC__F_DIVERGED;
             sync__audit(p, l->l_id, seq, rc, 0, "batch-diverged");
@@ -1038,11 +1097,9 @@ sync__on_evidence(struct sync_peer *p, const struct msg *m)
     int rc, fork_before;
 
     memset(&b, 0, sizeof(b));
-    if ((rc = batch_decode(m->m_a, m->m_a_len, store_network(n->n_store),
-                           &a)) != 0)
+    if ((rc = batch_decode(m->m_a, m->m_a_len, n->n_net, &a)) != 0)
         return sync__fail(p, NULL, 0, rc, 1, "evidence-decode");
-    if ((rc = batch_decode(m->m_b, m->m_b_len, store_network(n->n_store),
-                           &b)) != 0) {
+    if ((rc = batch_decode(m->m_b, m->m_b_len, n->n_net, &b)) != 0) {
         rc = sync__fail(p, NULL, 0, rc, 1, "evidence-decode");
         goto out;
     }
@@ -1090,8 +1147,8 @@ sync__on_evidence(struct sync_peer *p, const struct msg *m)
      * carry no payload and sit at a held seq, so nothing new is stored but
      * the evidence row. */
     fork_before = l->l_frozen;
-    if ((rc = log_ingest(n->n_store, &a, p->p_now, NULL)) == 0)
-        rc = log_ingest(n->n_store, &b, p->p_now, NULL);
+    if ((rc = sync__st_ingest(n, &a, p->p_now, NULL)) == 0)
+        rc = sync__st_ingest(n, &b, p->p_now, NULL);
     if (rc != 0) {
         rc = sync__fail(p, l->l_id, seq, rc, !sync__local_error(rc),
                         "evidence-ingest");
@@ -1185,13 +1242,13 @@ sync__refresh_all(struct sync_node *n)
     int rc, restored;
 
     /* `ilonet restore` may run while the node does. */
-    if ((rc = log_is_restored(n->n_store, &restored)) != 0)
+    if ((rc = sync__st_restored(n, &restored)) != 0)
         return rc;
     if (restored && !n->n_restored)
         for (size_t i = 0; i < n->n_nlogs; i++)
             n->n_logs[i]->l_confirmed = 0;
     n->n_restored = restored;
-    if ((rc = log_heads(n->n_store, &heads, &nheads)) != 0)
+    if ((rc = sync__st_heads(n, &heads, &nheads)) != 0)
         return rc;
     for (size_t i = 0; i < nheads && rc == 0; i++) {
         const struct log_head *h = &heads[i];
@@ -1279,7 +1336,7 @@ sync_notify(struct sync_node *n, const uint8_t log[static HASH_LEN],
             uint64_t now_ms)
 {
     struct sync__log *l;
-    struct log_desc d;
+    struct log_head h;
     uint64_t frozen_before;
     int rc;
 
@@ -1287,9 +1344,10 @@ sync_notify(struct sync_node *n, const uint8_t log[static HASH_LEN],
     if (!n || !log)
         return ILONET_EINVAL;
     if (!(l = sync__log_find(n, log))) {
-        if ((rc = log_desc_get(n->n_store, log, &d)) != 0)
+        const struct log_desc *d = &h.lh_log;
+        if ((rc = sync__st_head(n, log, &h)) != 0)
             return rc;
-        if ((rc = sync__log_get(n, d.ld_id, d.ld_author, d.ld_audience,
+        if ((rc = sync__log_get(n, d->ld_id, d->ld_author, d->ld_audience,
                                 &l)) != 0)
             return rc;
     }
@@ -1456,14 +1514,11 @@ sync__out_want(struct sync_peer *p, struct wire_buf *wb)
  * [[hlc, kind, sig, [len, hash]]]] (storage/batch.h layout). */
 static int
 sync__pack_evidence_entry(struct wire_buf *wb, const struct sync__log *l,
-                          const uint8_t *hdr, size_t hl, const uint8_t *sig,
-                          size_t sl)
+                          const uint8_t *hdr, size_t hl, const uint8_t *sig)
 {
     struct entry_header h;
     int rc;
 
-    if (sl != KEY_SIG_LEN)
-        return ILONET_EMALFORMED;
     if ((rc = entry_header_decode(hdr, hl, &h)) != 0)
         return rc;
     wire_pack_array(wb, 5);
@@ -1485,43 +1540,22 @@ sync__pack_evidence_entry(struct wire_buf *wb, const struct sync__log *l,
     return 0;
 }
 
-/*
- * The fork evidence row of a log at its frozen seq. The store keeps it in
- * its evidence table (storage/store.c schema); log.h has no reader for it
- * yet, so this one read-only query lives here.
- */
+/* The fork evidence of a log at its frozen seq, as an EVIDENCE message. */
 static int
 sync__out_evidence(struct sync_peer *p, struct wire_buf *wb,
                    struct sync__log *l)
 {
-    struct store *s = p->p_node->n_store;
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT hdr_a, sig_a, hdr_b, sig_b FROM evidence "
-           "WHERE log_id = ? AND seq = ? LIMIT 1");
+    struct log_evidence ev;
     int rc;
 
-    if (!st)
-        return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, l->l_id, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (int64_t)l->l_frozen);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        msg_encode_evidence_begin(wb);
-        rc = sync__pack_evidence_entry(
-            wb, l, sqlite3_column_blob(st, 0),
-            (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 1),
-            (size_t)sqlite3_column_bytes(st, 1));
-        if (rc == 0)
-            rc = sync__pack_evidence_entry(
-                wb, l, sqlite3_column_blob(st, 2),
-                (size_t)sqlite3_column_bytes(st, 2),
-                sqlite3_column_blob(st, 3),
-                (size_t)sqlite3_column_bytes(st, 3));
-    } else {
-        rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
-    }
-    sqlite3_reset(st);
-    return rc;
+    if ((rc = sync__st_evidence(p->p_node, l->l_id, l->l_frozen, &ev)) != 0)
+        return rc;
+    msg_encode_evidence_begin(wb);
+    if ((rc = sync__pack_evidence_entry(wb, l, ev.le_hdr[0], ev.le_hdr_len[0],
+                                        ev.le_sig[0])) != 0)
+        return rc;
+    return sync__pack_evidence_entry(wb, l, ev.le_hdr[1], ev.le_hdr_len[1],
+                                     ev.le_sig[1]);
 }
 
 /* The next batch of a range being served, round robin over logs. */
@@ -1547,9 +1581,9 @@ sync__out_batch(struct sync_peer *p, struct wire_buf *wb)
             continue;
         }
         msg_encode_batch_begin(wb);
-        rc = batch_encode(n->n_store, l->l_id, pl->pl_serve_next,
-                          (size_t)(lim - pl->pl_serve_next + 1),
-                          n->n_cfg.sc_batch_bytes, wb, &count);
+        rc = sync__st_range(n, l->l_id, pl->pl_serve_next,
+                            (size_t)(lim - pl->pl_serve_next + 1),
+                            n->n_cfg.sc_batch_bytes, wb, &count);
         if (rc != 0 || count == 0) {
             wire_buf_reset(wb);
             pl->pl_serve_next = 0;

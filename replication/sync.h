@@ -8,12 +8,14 @@
 #include "crypto/cert.h"
 #include "crypto/hash.h"
 #include "crypto/key.h"
-#include "storage/store.h"
+#include "crypto/wire.h"
+#include "storage/log.h"
 
 /*
  * Replication between the nodes of one network (docs/PROTOCOL.md).
  *
- * A struct sync_node wraps one store and knows every open peer session; a
+ * A struct sync_node works over one store, seen only through the narrow
+ * interface struct sync_store below, and knows every open peer session; a
  * struct sync_peer is one authenticated session with one peer (after the
  * secret handshake: the caller passes the peer's node key it proved). The
  * state machine does no I/O of its own:
@@ -23,7 +25,7 @@
  *            sync_notify() "the store has more of this log" (local append);
  *   outputs  sync_next_out() the next message to send to a peer (made
  *            lazily, so pending output is bounded by construction),
- *            entries stored through log_ingest(),
+ *            entries stored through the store's so_ingest,
  *            callbacks: cb_output (a peer has something to send: schedule
  *            a write), cb_audit (one line per rejection: peer, log, seq,
  *            code; never payload bytes).
@@ -43,11 +45,87 @@
  * emitted; a local failure (ILONET_EIO, ENOMEM, EBUSY) gives no strike.
  *
  * Threads: a node, its peers and its store are used by one thread (the
- * event loop's). Nothing here blocks except SQLite calls on the store.
+ * event loop's). Nothing here blocks except the store's own calls.
  */
 
 struct sync_node;
 struct sync_peer;
+
+/*
+ * The store as sync sees it: a table of functions over a context. The
+ * state machine calls nothing else of a store, so it runs the same over
+ * the SQLite store (sync_store_sqlite) and over a test's in-memory one
+ * (tests/memstore.h, which the simulator uses). The types are those of
+ * storage/log.h and every function keeps the contract of the log_*
+ * function it stands for there. Each returns 0 or a negative ilonet code
+ * and writes its out-parameters only on success; all run on the thread of
+ * the node that calls them.
+ */
+struct sync_store_ops {
+    /* Identity and trust. The network id (NET_ID_LEN bytes, valid while
+     * the store is), read once by sync_node_new(). */
+    const uint8_t *(*so_network)(void *ctx);
+    /* cert_verify() of an envelope against the store's roster and
+     * network (a peer's HELLO, this node's own certificate). */
+    int (*so_cert_verify)(void *ctx, const uint8_t *buf, size_t len,
+                          struct cert *out);
+    /* This node is me: the store keeps and appends only logs of
+     * audiences me may read (store_set_identity). */
+    void (*so_set_identity)(void *ctx, const struct cert *me);
+
+    /* Heads. Every log held, sorted by log id; *out is malloc'd (the
+     * caller free()s it). log_heads() */
+    int (*so_heads)(void *ctx, struct log_head **out, size_t *n);
+    /* One log's head; ILONET_ENOTFOUND if not held. log_head() */
+    int (*so_head)(void *ctx, const uint8_t log[static HASH_LEN],
+                   struct log_head *out);
+    /* The id of the entry at seq; ILONET_ENOTFOUND if not held. */
+    int (*so_id_at)(void *ctx, const uint8_t log[static HASH_LEN], uint64_t seq,
+                    uint8_t id[static HASH_LEN]);
+
+    /* Range: appends to wb one batch (storage/batch.h layout) of log from
+     * from_seq, up to max_entries and about max_bytes; *count entries.
+     * ILONET_ENOTFOUND when there is nothing from from_seq. batch_encode() */
+    int (*so_range)(void *ctx, const uint8_t log[static HASH_LEN],
+                    uint64_t from_seq, size_t max_entries, size_t max_bytes,
+                    struct wire_buf *wb, size_t *count);
+    /* Ingest: verifies a batch and stores it, all or nothing, with its
+     * result and code (st may be NULL). log_ingest() */
+    int (*so_ingest)(void *ctx, const struct log_batch *b, uint64_t now_ms,
+                     struct ingest_stats *st);
+    /* Evidence: the fork evidence of log at seq; ILONET_ENOTFOUND if none.
+     * log_evidence_get() */
+    int (*so_evidence)(void *ctx, const uint8_t log[static HASH_LEN],
+                       uint64_t seq, struct log_evidence *out);
+
+    /* Node revocations held (changes when one is new), and whether node's
+     * key is revoked by state (ILONET_EREVOKED). log_revocation_count(),
+     * log_node_revoked() */
+    int (*so_revocations)(void *ctx, uint64_t *n);
+    int (*so_node_revoked)(void *ctx, const uint8_t node[static KEY_PK_LEN],
+                           const char *state);
+
+    /* Restored from a backup: read and clear the flag; a peer holds own
+     * log up to seq, beyond our head. log_is_restored(),
+     * log_clear_restored(), log_mark_self_behind() */
+    int (*so_restored)(void *ctx, int *restored);
+    int (*so_clear_restored)(void *ctx);
+    int (*so_self_behind)(void *ctx, const uint8_t log[static HASH_LEN],
+                          uint64_t seq);
+};
+
+/* A store for sync: its table and its context (neither owned). */
+struct sync_store {
+    const struct sync_store_ops *ss_ops;
+    void *ss_ctx;
+};
+
+/*
+ * The interface over the SQLite store s (storage/log.h): fills *out. s is
+ * not owned and must outlive every node created over *out. Pure: no
+ * allocation, cannot fail.
+ */
+void sync_store_sqlite(struct sync_store *out, struct store *s);
 
 struct sync_config {
     uint64_t sc_digest_ms;  /* anti-entropy DIGEST interval (default 1000) */
@@ -88,14 +166,15 @@ struct sync_peer_stats {
 };
 
 /*
- * Creates the node-wide context over store s (not owned; must outlive the
- * node). my_cert is this node's certificate envelope (copied); it is
- * verified against the store's roster and network, and decides which
- * audiences this node reads. The store's identity (store_set_identity)
- * is set from it. cfg may be NULL (defaults); cb is copied and may be
- * NULL. Returns 0, ILONET_ENOMEM or the cert_verify() error.
+ * Creates the node-wide context over store st (the struct is copied; the
+ * store behind it is not owned and must outlive the node). my_cert is this
+ * node's certificate envelope (copied); it is verified against the store's
+ * roster and network (so_cert_verify), and decides which audiences this
+ * node reads. The store's identity (so_set_identity) is set from it. cfg
+ * may be NULL (defaults); cb is copied and may be NULL. Returns 0,
+ * ILONET_ENOMEM, the cert_verify() error or a store error.
  */
-int sync_node_new(struct sync_node **out, struct store *s,
+int sync_node_new(struct sync_node **out, const struct sync_store *st,
                   const uint8_t *my_cert, size_t my_cert_len,
                   const struct sync_config *cfg,
                   const struct sync_callbacks *cb);

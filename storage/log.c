@@ -1516,3 +1516,106 @@ log_check_pending(struct store *s, size_t max, size_t *checked)
         *checked = done;
     return rc ? rc : bad ? ILONET_EBADSIG : 0;
 }
+
+/* ---- fork evidence, read (replication's store interface) -------------- */
+
+/* Fills one evidence pair from a row of log_id, seq, author, audience,
+ * id_a, hdr_a, sig_a, id_b, hdr_b, sig_b. */
+static int
+log__evidence_from_row(sqlite3_stmt *st, struct log_evidence *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    if (sqlite3_column_bytes(st, 0) != HASH_LEN ||
+        sqlite3_column_bytes(st, 2) != KEY_PK_LEN)
+        return ILONET_EMALFORMED;
+    memcpy(ev->le_log.ld_id, sqlite3_column_blob(st, 0), HASH_LEN);
+    ev->le_seq = (uint64_t)sqlite3_column_int64(st, 1);
+    memcpy(ev->le_log.ld_author, sqlite3_column_blob(st, 2), KEY_PK_LEN);
+    snprintf(ev->le_log.ld_audience, sizeof(ev->le_log.ld_audience), "%s",
+             (const char *)sqlite3_column_text(st, 3));
+    for (int i = 0; i < 2; i++) {
+        int c = 4 + 3 * i;
+        size_t hl = (size_t)sqlite3_column_bytes(st, c + 1);
+
+        if (sqlite3_column_bytes(st, c) != HASH_LEN || hl == 0 ||
+            hl > ENTRY_HEADER_MAX ||
+            sqlite3_column_bytes(st, c + 2) != KEY_SIG_LEN)
+            return ILONET_EMALFORMED;
+        memcpy(ev->le_id[i], sqlite3_column_blob(st, c), HASH_LEN);
+        memcpy(ev->le_hdr[i], sqlite3_column_blob(st, c + 1), hl);
+        ev->le_hdr_len[i] = hl;
+        memcpy(ev->le_sig[i], sqlite3_column_blob(st, c + 2), KEY_SIG_LEN);
+    }
+    return 0;
+}
+
+#define LOG__EVIDENCE_COLS                                                     \
+    "log_id, seq, author, audience, id_a, hdr_a, sig_a, id_b, hdr_b, sig_b"
+
+int
+log_evidence_get(struct store *s, const uint8_t log[static HASH_LEN],
+                 uint64_t seq, struct log_evidence *out)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT " LOG__EVIDENCE_COLS
+                                     " FROM evidence WHERE log_id = ? "
+                                     "AND seq = ? ORDER BY id_a, id_b LIMIT 1");
+    struct log_evidence ev;
+    int rc;
+
+    if (!log || !out)
+        return ILONET_EINVAL;
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)seq);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = log__evidence_from_row(st, &ev);
+    else
+        rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
+    sqlite3_reset(st);
+    if (rc == 0)
+        *out = ev;
+    return rc;
+}
+
+int
+log_evidence_list(struct store *s, struct log_evidence **out, size_t *n)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT " LOG__EVIDENCE_COLS " FROM evidence "
+                      "ORDER BY log_id, seq, id_a, id_b");
+    struct log_evidence *v = NULL, *nv;
+    size_t cnt = 0, cap = 0;
+    int rc;
+
+    if (!out || !n)
+        return ILONET_EINVAL;
+    if (!st)
+        return ILONET_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 4;
+            if (!(nv = realloc(v, cap * sizeof(*v)))) {
+                rc = ILONET_ENOMEM;
+                goto fail;
+            }
+            v = nv;
+        }
+        if ((rc = log__evidence_from_row(st, &v[cnt])) != 0)
+            goto fail;
+        cnt++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = store_err(rc);
+        goto fail;
+    }
+    sqlite3_reset(st);
+    *out = v;
+    *n = cnt;
+    return 0;
+fail:
+    sqlite3_reset(st);
+    free(v);
+    return rc;
+}

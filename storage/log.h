@@ -216,4 +216,29 @@ int log_heads_digest(struct store *s, uint8_t out[static HASH_LEN]);
 int log_author_cert(struct store *s, const uint8_t author[static KEY_PK_LEN],
                     struct cert *c);
 
+/* ---- fork evidence, read -------------------------------------------------
+ * What log_ingest() recorded when it found two entries one author signed at
+ * one seq of a log. Sync sends it to peers (replication/sync.h).
+ */
+
+/* One evidence pair: both entries' ids, header bytes and signatures,
+ * ordered by id (every node stores the same pair for the same two). */
+struct log_evidence {
+    struct log_desc le_log;
+    uint64_t le_seq;
+    uint8_t le_id[2][HASH_LEN];
+    uint8_t le_hdr[2][ENTRY_HEADER_MAX];
+    size_t le_hdr_len[2];
+    uint8_t le_sig[2][KEY_SIG_LEN];
+};
+
+/* The evidence of log at seq into *out (the pair with the lowest ids if a
+ * third entry made more than one). ILONET_ENOTFOUND if none is held. */
+int log_evidence_get(struct store *s, const uint8_t log[static HASH_LEN],
+                     uint64_t seq, struct log_evidence *out);
+
+/* Every evidence pair held, ordered by log id, seq and ids. *out is
+ * malloc'd (free(); NULL when *n is 0). */
+int log_evidence_list(struct store *s, struct log_evidence **out, size_t *n);
+
 #endif

@@ -1,4 +1,4 @@
-/* sim.c - deterministic test worlds: roster, certified nodes, real stores. */
+/* sim.c - deterministic test worlds: roster, certified nodes, their stores. */
 #include "sim.h"
 
 #include <stdio.h>
@@ -99,6 +99,8 @@ void
 sim_world_free(struct sim_world *w)
 {
     rmdir(w->w_dir); /* empty once every node is freed */
+    mstore_trust_free(w->w_trust);
+    w->w_trust = NULL;
 }
 
 void
@@ -138,14 +140,40 @@ sim_node_init_as(struct sim_world *w, struct sim_node *nd, const char *state,
     c.c_serial = (uint64_t)idx + 1;
     if (cert_issue(&c, root, &nd->sn_cert, &nd->sn_cert_len) != 0)
         abort();
+    nd->sn_backend = w->w_backend;
     snprintf(nd->sn_path, sizeof(nd->sn_path), "%s/node%d.db", w->w_dir,
              file);
-    sim__rm_store(nd->sn_path);
+    if (nd->sn_backend == SIM_SQLITE)
+        sim__rm_store(nd->sn_path);
 }
 
-int
-sim_node_open(struct sim_world *w, struct sim_node *nd,
-              const struct sync_config *cfg, const struct sync_callbacks *cb)
+void
+sim_node_copy_store(struct sim_node *to, const struct sim_node *from)
+{
+    FILE *in, *out;
+    char buf[8192];
+    size_t n;
+
+    if (to->sn_backend != from->sn_backend || to->sn_sync || from->sn_sync)
+        abort();
+    if (from->sn_backend == SIM_MEM) {
+        mstore_free(to->sn_mem);
+        if (mstore_copy(&to->sn_mem, from->sn_mem) != 0)
+            abort();
+        return;
+    }
+    if (!(in = fopen(from->sn_path, "rb")) || !(out = fopen(to->sn_path, "wb")))
+        abort();
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            abort();
+    fclose(in);
+    if (fclose(out) != 0)
+        abort();
+}
+
+static int
+sim__open_sqlite(struct sim_world *w, struct sim_node *nd)
 {
     int rc;
 
@@ -159,8 +187,37 @@ sim_node_open(struct sim_world *w, struct sim_node *nd,
     if ((rc = store_meta_set(nd->sn_store, "cert", nd->sn_cert,
                              nd->sn_cert_len)) != 0)
         return rc;
-    return sync_node_new(&nd->sn_sync, nd->sn_store, nd->sn_cert,
-                         nd->sn_cert_len, cfg, cb);
+    sync_store_sqlite(&nd->sn_ss, nd->sn_store);
+    return 0;
+}
+
+static int
+sim__open_mem(struct sim_world *w, struct sim_node *nd)
+{
+    int rc;
+
+    if (!w->w_trust && (rc = mstore_trust_new(&w->w_trust, w->w_net.n_id,
+                                              &w->w_roster, 1)) != 0)
+        return rc;
+    if (!nd->sn_mem && (rc = mstore_new(&nd->sn_mem, w->w_trust)) != 0)
+        return rc;
+    if ((rc = mstore_set_cert(nd->sn_mem, nd->sn_cert, nd->sn_cert_len)) != 0)
+        return rc;
+    mstore_sync_store(nd->sn_mem, &nd->sn_ss);
+    return 0;
+}
+
+int
+sim_node_open(struct sim_world *w, struct sim_node *nd,
+              const struct sync_config *cfg, const struct sync_callbacks *cb)
+{
+    int rc = nd->sn_backend == SIM_MEM ? sim__open_mem(w, nd)
+                                       : sim__open_sqlite(w, nd);
+
+    if (rc != 0)
+        return rc;
+    return sync_node_new(&nd->sn_sync, &nd->sn_ss, nd->sn_cert, nd->sn_cert_len,
+                         cfg, cb);
 }
 
 void
@@ -176,10 +233,35 @@ void
 sim_node_free(struct sim_node *nd)
 {
     sim_node_close(nd);
-    sim__rm_store(nd->sn_path);
+    if (nd->sn_backend == SIM_SQLITE)
+        sim__rm_store(nd->sn_path);
+    mstore_free(nd->sn_mem);
+    nd->sn_mem = NULL;
     free(nd->sn_cert);
     nd->sn_cert = NULL;
     key_wipe(&nd->sn_kp);
+}
+
+int
+sim_head(struct sim_node *nd, const uint8_t log[HASH_LEN], struct log_head *h)
+{
+    return nd->sn_ss.ss_ops->so_head(nd->sn_ss.ss_ctx, log, h);
+}
+
+void
+sim_snapshot(struct sim_node *nd, struct sim_snap *sn)
+{
+    memset(sn, 0, sizeof(*sn));
+    if (nd->sn_backend == SIM_MEM) {
+        mstore_heads_digest(nd->sn_mem, sn->ss_digest);
+        mstore_counts(nd->sn_mem, &sn->ss_entries, &sn->ss_logs,
+                      &sn->ss_evidence, &sn->ss_quarantine);
+        return;
+    }
+    if (log_heads_digest(nd->sn_store, sn->ss_digest) != 0 ||
+        log_counts(nd->sn_store, &sn->ss_entries, &sn->ss_logs,
+                   &sn->ss_evidence, &sn->ss_quarantine) != 0)
+        abort();
 }
 
 int
@@ -204,8 +286,12 @@ sim_append(struct sim_node *nd, const char *audience, int count,
         reqs[i].payload = wb[i].wb_data;
         reqs[i].len = wb[i].wb_len;
     }
-    rc = log_append(nd->sn_store, &nd->sn_kp, audience, reqs, (size_t)count,
-                    now_ms, refs);
+    if (nd->sn_backend == SIM_MEM)
+        rc = mstore_append(nd->sn_mem, &nd->sn_kp, audience, reqs,
+                           (size_t)count, now_ms, refs);
+    else
+        rc = log_append(nd->sn_store, &nd->sn_kp, audience, reqs, (size_t)count,
+                        now_ms, refs);
     for (int i = 0; i < count; i++)
         wire_buf_free(&wb[i]);
     if (rc == 0 && last)

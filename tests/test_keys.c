@@ -572,7 +572,9 @@ hello_from(struct fx *f, struct store *s, int who)
                      &ml);
     theirs = fx_cert(f, who, 0, T0_MS / 1000 + 3650ULL * 86400, ROLE_ILO,
                      (uint64_t)who + 1, &tl);
-    ASSERT_OK(sync_node_new(&n, s, mycert, ml, NULL, &cb));
+    struct sync_store sst;
+    sync_store_sqlite(&sst, s);
+    ASSERT_OK(sync_node_new(&n, &sst, mycert, ml, NULL, &cb));
     ASSERT_OK(sync_peer_new(n, f->node[who].pk, NOW_MS, &p));
     wire_buf_init(&wb, 4096);
     msg_encode_hello(&wb, theirs, tl);

@@ -13,8 +13,13 @@
 #include "sim.c" /* the Makefile links one .c per test */
 
 /*
- * N nodes, each with a real store and a sync_node, joined by links that
- * carry sessions (a pair of sync_peers). The network is seeded: messages
+ * N nodes, each with a store and a sync_node, joined by links that carry
+ * sessions (a pair of sync_peers). The store is the in-memory one
+ * (tests/memstore.h: log.c's rules with the same entry and crypto code, at
+ * memory speed) for the bulk of the seeds, and the real SQLite store for
+ * sim_sqlite_seeds, the scenario tests and sim_backends_agree, which runs
+ * seeds on both and requires the two runs to be the same message for
+ * message. The network is seeded: messages
  * are delayed (so reordered), dropped, duplicated or corrupted; partitions
  * cut links; nodes crash (sessions dropped, store closed) and restart. Time
  * is simulated in 10 ms steps. After every step the DESIGN §10 invariants
@@ -28,7 +33,10 @@
  *   I6 a node never receives a message naming a log (or carrying entries)
  *      of an audience it is not in, and never stores one;
  *   and an honest peer is never rejected (no error without corruption).
- * SIM_SEED=N runs exactly seed N; SIM_SEEDS=K sets how many seeds.
+ * SIM_SEED=N runs exactly seed N (in each seeds test: sim_seeds on the
+ * in-memory store, sim_sqlite_seeds on SQLite); SIM_SEEDS=K and
+ * SIM_SQLITE_SEEDS=K set how many seeds they run (2,000 and 40; TEST_QUICK
+ * makes the first 300).
  */
 
 #define MAXN 6
@@ -64,6 +72,7 @@ struct wlog {
 
 struct sim {
     uint64_t seed, rng, now, ord;
+    enum sim_backend backend;
     struct sim_world w;
     struct sim_node nodes[MAXN];
     int n;
@@ -230,18 +239,28 @@ pump(struct sim *s)
     }
 }
 
-/* I6: the message names no log the recipient may not read. */
+/* I6: the message names no log the recipient may not read: no byte
+ * offset of it starts the id of such a log (one pass over the message,
+ * comparing where a first byte matches). */
 static void
 check_confined(struct sim *s, int to, const uint8_t *buf, size_t len)
 {
-    for (int i = 0; i < s->nlogs; i++) {
-        const struct wlog *wl = &s->logs[i];
-        if (node_admits(s, to, wl->audience))
+    const struct wlog *deny[MAXW];
+    uint8_t first[256] = {0};
+    int ndeny = 0;
+
+    for (int i = 0; i < s->nlogs; i++)
+        if (!node_admits(s, to, s->logs[i].audience)) {
+            deny[ndeny++] = &s->logs[i];
+            first[s->logs[i].id[0]] = 1;
+        }
+    for (size_t k = 0; ndeny && k + HASH_LEN <= len; k++) {
+        if (!first[buf[k]])
             continue;
-        for (size_t k = 0; k + HASH_LEN <= len; k++)
-            if (buf[k] == wl->id[0] && memcmp(buf + k, wl->id, HASH_LEN) == 0) {
+        for (int i = 0; i < ndeny; i++)
+            if (memcmp(buf + k, deny[i]->id, HASH_LEN) == 0) {
                 sim_fail(s, "I6: node %d (%s) was sent log id of audience %s",
-                         to, s->nodes[to].sn_state, wl->audience);
+                         to, s->nodes[to].sn_state, deny[i]->audience);
                 return;
             }
     }
@@ -256,28 +275,13 @@ check_confined(struct sim *s, int to, const uint8_t *buf, size_t len)
     }
 }
 
-struct snap {
-    uint8_t digest[HASH_LEN];
-    uint64_t entries, logs;
-};
-
-static void
-snapshot(struct sim_node *nd, struct snap *sn)
-{
-    uint64_t ev, qu;
-
-    memset(sn, 0, sizeof(*sn));
-    log_heads_digest(nd->sn_store, sn->digest);
-    log_counts(nd->sn_store, &sn->entries, &sn->logs, &ev, &qu);
-}
-
 static void
 deliver(struct sim *s, struct qmsg *m)
 {
     struct link *L = &s->links[m->link];
     int to = m->to_b ? L->b : L->a;
     struct sync_peer *p;
-    struct snap before, after;
+    struct sim_snap before, after;
     int rc;
 
     if (!L->up || L->sess != m->sess)
@@ -286,7 +290,7 @@ deliver(struct sim *s, struct qmsg *m)
     if (!m->corrupt)
         check_confined(s, to, m->buf, m->len);
     else
-        snapshot(&s->nodes[to], &before);
+        sim_snapshot(&s->nodes[to], &before);
     if (getenv("SIM_TRACE"))
         printf("t=%llu %d->%d %s len %zu%s\n",
                (unsigned long long)(s->now - SIM_T0_MS),
@@ -296,8 +300,10 @@ deliver(struct sim *s, struct qmsg *m)
     if (m->corrupt) {
         s->corrupts++;
         if (rc < 0) {
-            snapshot(&s->nodes[to], &after);
-            if (memcmp(&before, &after, sizeof(before)) != 0)
+            sim_snapshot(&s->nodes[to], &after);
+            if (memcmp(before.ss_digest, after.ss_digest, HASH_LEN) != 0 ||
+                before.ss_entries != after.ss_entries ||
+                before.ss_logs != after.ss_logs)
                 sim_fail(s, "I3: rejected input (%s) changed the store",
                          ilonet_errname(rc));
         }
@@ -371,8 +377,8 @@ check_acked(struct sim *s, int i)
 
         if (wl->author != i)
             continue;
-        if (log_head(s->nodes[i].sn_store, wl->id, &h) != 0 ||
-            h.lh_seq != wl->seq || memcmp(h.lh_id, wl->head, HASH_LEN) != 0) {
+        if (sim_head(&s->nodes[i], wl->id, &h) != 0 || h.lh_seq != wl->seq ||
+            memcmp(h.lh_id, wl->head, HASH_LEN) != 0) {
             sim_fail(s, "I1: node %d lost acknowledged entries of its %s log",
                      i, wl->audience);
             return;
@@ -494,7 +500,7 @@ converged(struct sim *s, int fail_on_leak)
         for (int k = 0; k < s->nlogs; k++) {
             const struct wlog *wl = &s->logs[k];
             struct log_head h;
-            int rc = log_head(s->nodes[i].sn_store, wl->id, &h);
+            int rc = sim_head(&s->nodes[i], wl->id, &h);
 
             int r[MAXN];
 
@@ -540,18 +546,20 @@ check_digests(struct sim *s)
 static const char *const pool[] = {"DE", "FR", "IT", "EU", "AT", "NL"};
 #define POOL_N 6
 
-
 static void
-sim_setup(struct sim *s, uint64_t seed, const char *const *states, int n)
+sim_setup(struct sim *s, uint64_t seed, const char *const *states, int n,
+          enum sim_backend backend)
 {
     memset(s, 0, sizeof(*s));
     s->seed = seed;
+    s->backend = backend;
     s->rng = seed * 0x2545f4914f6cdd1dull + 1;
     s->now = SIM_T0_MS;
     s->n = n;
     s->max_delay = 5;
     s->cfg = (struct sync_config){500, 1000, 1000, 8, 8192};
     sim_world_init(&s->w, "sim", seed, pool, POOL_N);
+    s->w.w_backend = backend;
     for (int i = 0; i < n; i++) {
         sim_node_init(&s->w, &s->nodes[i], states[i], i);
         if (sim_node_open(&s->w, &s->nodes[i], &s->cfg, &sim_cb) != 0)
@@ -616,7 +624,7 @@ dump(struct sim *s)
             struct log_head h;
             if (!node_admits(s, i, wl->audience))
                 printf(" -");
-            else if (log_head(s->nodes[i].sn_store, wl->id, &h) != 0)
+            else if (sim_head(&s->nodes[i], wl->id, &h) != 0)
                 printf(" none");
             else
                 printf(" %llu%s", (unsigned long long)h.lh_seq,
@@ -659,7 +667,7 @@ settle(struct sim *s, uint64_t limit_ms)
 }
 
 static void
-run_seed(struct sim *s, uint64_t seed)
+run_seed(struct sim *s, uint64_t seed, enum sim_backend backend)
 {
     const char *states[MAXN];
     int used[POOL_N] = {0}, n, nms = 0;
@@ -678,7 +686,7 @@ run_seed(struct sim *s, uint64_t seed)
     }
     if (nms < 2)
         states[0] = strcmp(states[1], "DE") ? "DE" : "FR";
-    sim_setup(s, seed, states, n);
+    sim_setup(s, seed, states, n, backend);
     /* a bilateral audience of two of the states */
     if (strcmp(states[0], states[1]) < 0)
         snprintf(s->group_aud, sizeof(s->group_aud), "%s+%s", states[0],
@@ -736,52 +744,115 @@ run_seed(struct sim *s, uint64_t seed)
         settle(s, 60000);
 }
 
+static const char *
+backend_name(enum sim_backend b)
+{
+    return b == SIM_MEM ? "memory" : "sqlite";
+}
+
 static int
-run_one(uint64_t seed, int verbose)
+run_one(uint64_t seed, enum sim_backend backend, int verbose)
 {
     struct sim s;
     int failed;
 
-    run_seed(&s, seed);
+    run_seed(&s, seed, backend);
     failed = s.failed;
     if (failed)
-        printf("sim seed %llu FAILED: %s\n  replay: SIM_SEED=%llu %s\n",
-               (unsigned long long)seed, s.why, (unsigned long long)seed,
-               "build/tests/test_sim sim_seeds");
+        printf("sim seed %llu (%s store) FAILED: %s\n  replay: SIM_SEED=%llu "
+               "build/tests/test_sim %s\n",
+               (unsigned long long)seed, backend_name(backend), s.why,
+               (unsigned long long)seed,
+               backend == SIM_MEM ? "sim_seeds" : "sim_sqlite_seeds");
     else if (verbose)
-        printf("sim seed %llu: %d nodes, %d links, %llu appends (%llu "
-               "entries), %llu msgs, %llu bytes, %llu crashes, %llu "
+        printf("sim seed %llu (%s store): %d nodes, %d links, %llu appends "
+               "(%llu entries), %llu msgs, %llu bytes, %llu crashes, %llu "
                "partitions, %llu corrupt, converged %llu ms after healing\n",
-               (unsigned long long)seed, s.n, s.nlinks,
+               (unsigned long long)seed, backend_name(backend), s.n, s.nlinks,
                (unsigned long long)s.appends, (unsigned long long)s.entries,
                (unsigned long long)s.msgs, (unsigned long long)s.bytes,
-               (unsigned long long)s.crashes,
-               (unsigned long long)s.partitions,
+               (unsigned long long)s.crashes, (unsigned long long)s.partitions,
                (unsigned long long)s.corrupts,
                (unsigned long long)s.converged_ms);
     sim_teardown(&s);
     return failed;
 }
 
+/* Seeds 1..K (env K, else dflt) on one backend, or only $SIM_SEED. */
 static void
-sim_seeds(void)
+run_seeds(enum sim_backend backend, const char *env, int dflt)
 {
-    const char *one = getenv("SIM_SEED"), *many = getenv("SIM_SEEDS");
-    int nseeds = many ? atoi(many) : 300, failures = 0;
+    const char *one = getenv("SIM_SEED"), *many = getenv(env);
+    int nseeds = many ? atoi(many) : dflt, failures = 0;
     struct timespec t0, t1;
 
     if (one) {
-        ASSERT_EQ(run_one(strtoull(one, NULL, 10), 1), 0);
+        ASSERT_EQ(run_one(strtoull(one, NULL, 10), backend, 1), 0);
         return;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int k = 1; k <= nseeds; k++)
-        failures += run_one((uint64_t)k, 0);
+        failures += run_one((uint64_t)k, backend, 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("sim: %d seeds, %d failed, %.1f s\n", nseeds, failures,
+    printf("sim: %d seeds (%s store), %d failed, %.1f s\n", nseeds,
+           backend_name(backend), failures,
            (double)(t1.tv_sec - t0.tv_sec) +
                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     ASSERT_EQ(failures, 0);
+}
+
+/* The bulk of the seeds, on the in-memory store (fewer with TEST_QUICK,
+ * as under valgrind: the same code paths, at a bearable cost). */
+static void
+sim_seeds(void)
+{
+    run_seeds(SIM_MEM, "SIM_SEEDS", getenv("TEST_QUICK") ? 300 : 2000);
+}
+
+/* Seeds on the real store, so its ingest path stays in the simulator. */
+static void
+sim_sqlite_seeds(void)
+{
+    run_seeds(SIM_SQLITE, "SIM_SQLITE_SEEDS", 40);
+}
+
+/*
+ * The in-memory store stands in for the SQLite one faithfully: a seed run
+ * on each gives the same run, message for message and byte for byte (the
+ * stores answer every call of sync the same way), and the same stores.
+ */
+static void
+sim_backends_agree(void)
+{
+    static const uint64_t seeds[] = {3, 11, 29, 1234};
+
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        struct sim a, b;
+
+        run_seed(&a, seeds[i], SIM_SQLITE);
+        run_seed(&b, seeds[i], SIM_MEM);
+        if (a.failed || b.failed)
+            printf("seed %llu: %s / %s\n", (unsigned long long)seeds[i], a.why,
+                   b.why);
+        ASSERT(!a.failed && !b.failed);
+        ASSERT_EQ(a.msgs, b.msgs);
+        ASSERT_EQ(a.bytes, b.bytes);
+        ASSERT_EQ(a.appends, b.appends);
+        ASSERT_EQ(a.entries, b.entries);
+        ASSERT_EQ(a.corrupts, b.corrupts);
+        ASSERT_EQ(a.converged_ms, b.converged_ms);
+        for (int k = 0; k < a.n; k++) {
+            struct sim_snap x, y;
+            sim_snapshot(&a.nodes[k], &x);
+            sim_snapshot(&b.nodes[k], &y);
+            ASSERT_MEM_EQ(x.ss_digest, y.ss_digest, HASH_LEN);
+            ASSERT_EQ(x.ss_entries, y.ss_entries);
+            ASSERT_EQ(x.ss_logs, y.ss_logs);
+            ASSERT_EQ(x.ss_evidence, y.ss_evidence);
+        }
+        sim_teardown(&a);
+        sim_teardown(&b);
+    }
 }
 
 /* The same seed gives the same run, message for message. */
@@ -790,9 +861,9 @@ sim_replays_identically(void)
 {
     struct sim a, b;
 
-    run_seed(&a, 7);
+    run_seed(&a, 7, SIM_MEM);
     ASSERT(!a.failed);
-    run_seed(&b, 7);
+    run_seed(&b, 7, SIM_MEM);
     ASSERT(!b.failed);
     ASSERT_EQ(a.msgs, b.msgs);
     ASSERT_EQ(a.bytes, b.bytes);
@@ -808,7 +879,7 @@ sim_line_topology(void)
     const char *states[] = {"DE", "FR", "IT"};
     struct sim s;
 
-    sim_setup(&s, 1001, states, 3);
+    sim_setup(&s, 1001, states, 3, SIM_SQLITE);
     add_link(&s, 0, 1);
     add_link(&s, 1, 2);
     node_append(&s, 0, "net", 5);
@@ -836,7 +907,7 @@ sim_line_confinement(void)
     struct log_head h;
     uint8_t ms_log[HASH_LEN];
 
-    sim_setup(&s, 1002, states, 3);
+    sim_setup(&s, 1002, states, 3, SIM_SQLITE);
     add_link(&s, 0, 1);
     add_link(&s, 1, 2);
     node_append(&s, 0, "net", 3);
@@ -848,32 +919,18 @@ sim_line_confinement(void)
         printf("%s\n", s.why);
     ASSERT(!s.failed);
     sim_log_id(&s.w, &s.nodes[0], "ms", ms_log);
-    ASSERT_ERR(log_head(s.nodes[1].sn_store, ms_log, &h), ILONET_ENOTFOUND);
-    ASSERT_ERR(log_head(s.nodes[2].sn_store, ms_log, &h), ILONET_ENOTFOUND);
+    ASSERT_ERR(sim_head(&s.nodes[1], ms_log, &h), ILONET_ENOTFOUND);
+    ASSERT_ERR(sim_head(&s.nodes[2], ms_log, &h), ILONET_ENOTFOUND);
     /* every net log converged */
     for (int k = 0; k < s.nlogs; k++) {
         if (strcmp(s.logs[k].audience, "net") != 0)
             continue;
         for (int i = 0; i < 3; i++) {
-            ASSERT_OK(log_head(s.nodes[i].sn_store, s.logs[k].id, &h));
+            ASSERT_OK(sim_head(&s.nodes[i], s.logs[k].id, &h));
             ASSERT_EQ(h.lh_seq, s.logs[k].seq);
         }
     }
     sim_teardown(&s);
-}
-
-static void
-copy_file(const char *from, const char *to)
-{
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    char buf[8192];
-    size_t n;
-
-    ASSERT(in && out);
-    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-        ASSERT_EQ(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    fclose(out);
 }
 
 /*
@@ -883,7 +940,7 @@ copy_file(const char *from, const char *to)
  * log is frozen everywhere at the fork seq.
  */
 static void
-sim_fork_evidence(void)
+fork_evidence_on(enum sim_backend backend)
 {
     const char *states[] = {"DE", "FR", "IT", "AT"};
     struct sim s;
@@ -891,13 +948,14 @@ sim_fork_evidence(void)
     uint8_t lid[HASH_LEN];
     uint64_t fork_seq;
 
-    sim_setup(&s, 1003, states, 4);
+    sim_setup(&s, 1003, states, 4, backend);
     /* node 3 becomes a clone of node 0 (same key, restored copy) */
     sim_node_free(&s.nodes[3]);
     sim_node_init_as(&s.w, &s.nodes[3], "DE", 0, 3);
     ASSERT_OK(sim_append(&s.nodes[0], "net", 3, s.now, NULL));
     sim_node_close(&s.nodes[0]);
-    copy_file(s.nodes[0].sn_path, s.nodes[3].sn_path);
+    sim_node_close(&s.nodes[3]);
+    sim_node_copy_store(&s.nodes[3], &s.nodes[0]);
     ASSERT_OK(sim_node_open(&s.w, &s.nodes[0], &s.cfg, &sim_cb));
     ASSERT_OK(sim_node_open(&s.w, &s.nodes[3], &s.cfg, &sim_cb));
     s.now += 1000;
@@ -916,19 +974,27 @@ sim_fork_evidence(void)
     ASSERT(!s.failed);
     for (int i = 0; i < 4; i++) {
         struct log_head h;
-        uint64_t e, l, ev, q;
-        ASSERT_OK(log_head(s.nodes[i].sn_store, lid, &h));
+        struct sim_snap sn;
+        ASSERT_OK(sim_head(&s.nodes[i], lid, &h));
         if (h.lh_frozen != fork_seq) {
             uint8_t d[32]; char hx[65];
-            for (int j = 0; j < 4; j++) { struct log_head hh; log_head(s.nodes[j].sn_store, lid, &hh); sync_digest(s.nodes[j].sn_sync, "FR", ROLE_ILO, d); hash_hex(d, 8, hx); printf("node %d seq %llu frozen %llu digest %s head %02x\n", j, (unsigned long long)hh.lh_seq, (unsigned long long)hh.lh_frozen, hx, hh.lh_id[0]); }
+            for (int j = 0; j < 4; j++) {
+                struct log_head hh;
+                sim_head(&s.nodes[j], lid, &hh);
+                sync_digest(s.nodes[j].sn_sync, "FR", ROLE_ILO, d);
+                hash_hex(d, 8, hx);
+                printf("node %d seq %llu frozen %llu digest %s head %02x\n", j,
+                       (unsigned long long)hh.lh_seq,
+                       (unsigned long long)hh.lh_frozen, hx, hh.lh_id[0]);
+            }
         }
         if (h.lh_frozen != fork_seq)
             printf("node %d: seq %llu frozen %llu\n", i,
                    (unsigned long long)h.lh_seq,
                    (unsigned long long)h.lh_frozen);
         ASSERT_EQ(h.lh_frozen, fork_seq);
-        ASSERT_OK(log_counts(s.nodes[i].sn_store, &e, &l, &ev, &q));
-        ASSERT_GE(ev, 1);
+        sim_snapshot(&s.nodes[i], &sn);
+        ASSERT_GE(sn.ss_evidence, 1);
     }
     check_digests(&s);
     ASSERT(!s.failed);
@@ -937,11 +1003,26 @@ sim_fork_evidence(void)
     sim_teardown(&s);
 }
 
+static void
+sim_fork_evidence(void)
+{
+    fork_evidence_on(SIM_SQLITE);
+}
+
+static void
+sim_fork_evidence_memory(void)
+{
+    fork_evidence_on(SIM_MEM);
+}
+
 TEST_LIST = {
     TEST(sim_line_topology),
     TEST(sim_line_confinement),
     TEST(sim_fork_evidence),
+    TEST(sim_fork_evidence_memory),
     TEST(sim_replays_identically),
+    TEST(sim_backends_agree),
+    TEST(sim_sqlite_seeds),
     TEST(sim_seeds),
 };
 TEST_MAIN()

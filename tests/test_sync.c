@@ -609,6 +609,412 @@ sync_window_bounds_batches(void)
     pair_close(&p);
 }
 
+/* ---- the store interface ---------------------------------------------- */
+
+/*
+ * A store that counts every call sync makes and passes it on to another
+ * store (struct sync_store, sync.h). The nodes below run on in-memory
+ * stores behind it, with no SQLite store anywhere in the test: whatever
+ * sync needs of a store, it asked through the interface.
+ */
+enum {
+    CNT_NETWORK,
+    CNT_CERT,
+    CNT_IDENTITY,
+    CNT_HEADS,
+    CNT_HEAD,
+    CNT_ID_AT,
+    CNT_RANGE,
+    CNT_INGEST,
+    CNT_EVIDENCE,
+    CNT_REVOCATIONS,
+    CNT_REVOKED,
+    CNT_RESTORED,
+    CNT_CLEAR,
+    CNT_BEHIND,
+    CNT_N
+};
+
+static const char *const cnt_names[CNT_N] = {
+    "network", "cert_verify", "set_identity", "heads",       "head",
+    "id_at",   "range",       "ingest",       "evidence",    "revocations",
+    "revoked", "restored",    "clear",        "self_behind",
+};
+
+struct counting {
+    struct sync_store c_in;
+    uint64_t c_calls[CNT_N];
+};
+
+#define CNT(ctx, k) (((struct counting *)(ctx))->c_calls[k]++)
+#define IN(ctx) (&((struct counting *)(ctx))->c_in)
+#define FWD(ctx, op) IN(ctx)->ss_ops->op(IN(ctx)->ss_ctx
+
+static const uint8_t *
+cnt_network(void *ctx)
+{
+    CNT(ctx, CNT_NETWORK);
+    return FWD(ctx, so_network));
+}
+
+static int
+cnt_cert_verify(void *ctx, const uint8_t *buf, size_t len, struct cert *out)
+{
+    CNT(ctx, CNT_CERT);
+    return FWD(ctx, so_cert_verify), buf, len, out);
+}
+
+static void
+cnt_set_identity(void *ctx, const struct cert *me)
+{
+    CNT(ctx, CNT_IDENTITY);
+    FWD(ctx, so_set_identity), me);
+}
+
+static int
+cnt_heads(void *ctx, struct log_head **out, size_t *n)
+{
+    CNT(ctx, CNT_HEADS);
+    return FWD(ctx, so_heads), out, n);
+}
+
+static int
+cnt_head(void *ctx, const uint8_t log[static HASH_LEN], struct log_head *out)
+{
+    CNT(ctx, CNT_HEAD);
+    return FWD(ctx, so_head), log, out);
+}
+
+static int
+cnt_id_at(void *ctx, const uint8_t log[static HASH_LEN], uint64_t seq,
+          uint8_t id[static HASH_LEN])
+{
+    CNT(ctx, CNT_ID_AT);
+    return FWD(ctx, so_id_at), log, seq, id);
+}
+
+static int
+cnt_range(void *ctx, const uint8_t log[static HASH_LEN], uint64_t from,
+          size_t max_entries, size_t max_bytes, struct wire_buf *wb,
+          size_t *count)
+{
+    CNT(ctx, CNT_RANGE);
+    return FWD(ctx, so_range), log, from, max_entries, max_bytes, wb, count);
+}
+
+static int
+cnt_ingest(void *ctx, const struct log_batch *b, uint64_t now_ms,
+           struct ingest_stats *st)
+{
+    CNT(ctx, CNT_INGEST);
+    return FWD(ctx, so_ingest), b, now_ms, st);
+}
+
+static int
+cnt_evidence(void *ctx, const uint8_t log[static HASH_LEN], uint64_t seq,
+             struct log_evidence *out)
+{
+    CNT(ctx, CNT_EVIDENCE);
+    return FWD(ctx, so_evidence), log, seq, out);
+}
+
+static int
+cnt_revocations(void *ctx, uint64_t *n)
+{
+    CNT(ctx, CNT_REVOCATIONS);
+    return FWD(ctx, so_revocations), n);
+}
+
+static int
+cnt_revoked(void *ctx, const uint8_t node[static KEY_PK_LEN], const char *state)
+{
+    CNT(ctx, CNT_REVOKED);
+    return FWD(ctx, so_node_revoked), node, state);
+}
+
+static int
+cnt_restored(void *ctx, int *restored)
+{
+    CNT(ctx, CNT_RESTORED);
+    return FWD(ctx, so_restored), restored);
+}
+
+static int
+cnt_clear(void *ctx)
+{
+    CNT(ctx, CNT_CLEAR);
+    return FWD(ctx, so_clear_restored));
+}
+
+static int
+cnt_behind(void *ctx, const uint8_t log[static HASH_LEN], uint64_t seq)
+{
+    CNT(ctx, CNT_BEHIND);
+    return FWD(ctx, so_self_behind), log, seq);
+}
+
+static const struct sync_store_ops cnt_ops = {
+    .so_network = cnt_network,
+    .so_cert_verify = cnt_cert_verify,
+    .so_set_identity = cnt_set_identity,
+    .so_heads = cnt_heads,
+    .so_head = cnt_head,
+    .so_id_at = cnt_id_at,
+    .so_range = cnt_range,
+    .so_ingest = cnt_ingest,
+    .so_evidence = cnt_evidence,
+    .so_revocations = cnt_revocations,
+    .so_node_revoked = cnt_revoked,
+    .so_restored = cnt_restored,
+    .so_clear_restored = cnt_clear,
+    .so_self_behind = cnt_behind,
+};
+
+/* A node on an in-memory store behind a counting one. */
+struct cnode {
+    struct sim_node c_sn; /* key, certificate, c_sn.sn_mem its store */
+    struct counting c_cnt;
+    struct sync_store c_st;
+};
+
+static void
+cnode_open(struct sim_world *w, struct cnode *c,
+           const struct sync_callbacks *cb)
+{
+    static const struct sync_config cfg = {500, 1000, 1000, 4, 4096};
+
+    if (!c->c_sn.sn_mem)
+        ASSERT_OK(mstore_new(&c->c_sn.sn_mem, w->w_trust));
+    ASSERT_OK(
+        mstore_set_cert(c->c_sn.sn_mem, c->c_sn.sn_cert, c->c_sn.sn_cert_len));
+    mstore_sync_store(c->c_sn.sn_mem, &c->c_cnt.c_in);
+    c->c_sn.sn_ss = c->c_cnt.c_in; /* the test's own reads: not counted */
+    c->c_st.ss_ops = &cnt_ops;
+    c->c_st.ss_ctx = &c->c_cnt;
+    ASSERT_OK(sync_node_new(&c->c_sn.sn_sync, &c->c_st, c->c_sn.sn_cert,
+                            c->c_sn.sn_cert_len, &cfg, cb));
+}
+
+/* Ticks a session's two ends to now and moves messages until both are
+ * quiet. */
+static void
+cnode_pump(struct sync_peer *x, struct sync_peer *y, uint64_t now)
+{
+    int any = 1, moved = 0;
+
+    ASSERT_OK(sync_tick(x, now));
+    ASSERT_OK(sync_tick(y, now));
+    while (any) {
+        any = 0;
+        for (int side = 0; side < 2; side++) {
+            struct sync_peer *from = side ? y : x, *to = side ? x : y;
+            uint8_t *m;
+            size_t len;
+
+            ASSERT_OK(sync_next_out(from, &m, &len));
+            if (!m)
+                continue;
+            ASSERT_OK(sync_recv(to, m, len, now));
+            free(m);
+            any = 1;
+            ASSERT(++moved < 10000);
+        }
+    }
+}
+
+/* A session between x and y, pumped. */
+static void
+cnode_link(struct cnode *x, struct cnode *y, uint64_t now,
+           struct sync_peer **px, struct sync_peer **py)
+{
+    ASSERT_OK(sync_peer_new(x->c_sn.sn_sync, y->c_sn.sn_kp.pk, now, px));
+    ASSERT_OK(sync_peer_new(y->c_sn.sn_sync, x->c_sn.sn_kp.pk, now, py));
+    cnode_pump(*px, *py, now);
+}
+
+/*
+ * Sync over nothing but its store interface: A and B converge; C, a copy
+ * of A restored from a backup, signs another entry at a seq A used, so B
+ * records the fork and sends the evidence on; C, restored, is confirmed
+ * by B's listing; a batch of its own log from beyond its head marks it
+ * behind. Every function of the interface is used, and no store was
+ * reached any other way: there is no SQLite store in this test.
+ */
+static void
+sync_store_interface_is_all_sync_uses(void)
+{
+    static const char *const states[] = {"DE", "FR", "IT", "EU"};
+    struct pair aud; /* only its audit counters */
+    struct sync_callbacks cb = {NULL, NULL, on_audit};
+    struct sim_world w;
+    struct cnode a, b, c;
+    struct sync_peer *ab, *ba, *cb_, *bc;
+    struct log_head h;
+    struct wire_buf wb;
+    uint8_t lid[HASH_LEN];
+    size_t count;
+    uint64_t t = T0;
+
+    memset(&aud, 0, sizeof(aud));
+    cb.cb_arg = &aud;
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    memset(&c, 0, sizeof(c));
+    sim_world_init(&w, "iface", 43, states, 4);
+    w.w_backend = SIM_MEM;
+    ASSERT_OK(mstore_trust_new(&w.w_trust, w.w_net.n_id, &w.w_roster, 0));
+    sim_node_init(&w, &a.c_sn, "DE", 0);
+    sim_node_init(&w, &b.c_sn, "FR", 1);
+    sim_node_init_as(&w, &c.c_sn, "DE", 0, 2);
+    cnode_open(&w, &a, &cb);
+    cnode_open(&w, &b, &cb);
+    sim_log_id(&w, &a.c_sn, "net", lid);
+    ASSERT_OK(sim_append(&a.c_sn, "net", 3, t, NULL));
+    /* C is a backup of A, taken now */
+    ASSERT_OK(mstore_copy(&c.c_sn.sn_mem, a.c_sn.sn_mem));
+    ASSERT_OK(sim_append(&a.c_sn, "net", 4, t + 10, NULL));
+    ASSERT_OK(sync_notify(a.c_sn.sn_sync, lid, t + 10));
+    ASSERT_OK(sim_append(&b.c_sn, "net", 2, t, NULL));
+    cnode_link(&a, &b, t, &ab, &ba);
+    ASSERT_OK(sim_head(&b.c_sn, lid, &h));
+    ASSERT_EQ(h.lh_seq, 8);
+    /* C signs seq 5 again, then is restored and meets B */
+    ASSERT_OK(sim_append(&c.c_sn, "net", 1, t + 20, NULL));
+    mstore_mark_restored(c.c_sn.sn_mem);
+    cnode_open(&w, &c, &cb);
+    t += 100;
+    cnode_link(&c, &b, t, &cb_, &bc);
+    /* B found the fork and told A and C: frozen at 5 everywhere. B's new
+     * entry makes the digests differ, so B lists its heads to C: C learns
+     * that nobody holds more of its own log than it does up to the fork,
+     * and may append again. */
+    cnode_pump(ab, ba, t);
+    ASSERT_OK(sim_append(&b.c_sn, "net", 1, t, NULL));
+    t += 600;
+    cnode_pump(cb_, bc, t);
+    cnode_pump(ab, ba, t);
+    {
+        int restored = 1;
+        ASSERT_OK(c.c_cnt.c_in.ss_ops->so_restored(c.c_sn.sn_mem, &restored));
+        ASSERT_EQ(restored, 0);
+    }
+    for (struct cnode *n = &a; n; n = n == &a ? &b : n == &b ? &c : NULL) {
+        ASSERT_OK(sim_head(&n->c_sn, lid, &h));
+        ASSERT_EQ(h.lh_frozen, 5);
+        ASSERT(n->c_sn.sn_store == NULL);
+    }
+    /* a batch of C's own log from beyond its head (A's 7 and 8) */
+    wire_buf_init(&wb, MSG_MAX_BYTES);
+    msg_encode_batch_begin(&wb);
+    ASSERT_OK(a.c_cnt.c_in.ss_ops->so_range(a.c_sn.sn_mem, lid, 7, 0, 0, &wb,
+                                            &count));
+    ASSERT_OK(sync_recv(cb_, wb.wb_data, wb.wb_len, t));
+    wire_buf_free(&wb);
+    ASSERT_EQ(aud.strikes, 0);
+    for (int k = 0; k < CNT_N; k++) {
+        uint64_t n =
+            a.c_cnt.c_calls[k] + b.c_cnt.c_calls[k] + c.c_cnt.c_calls[k];
+        if (n == 0)
+            printf("  interface call %s never made\n", cnt_names[k]);
+        ASSERT(n > 0);
+    }
+    sim_node_free(&a.c_sn);
+    sim_node_free(&b.c_sn);
+    sim_node_free(&c.c_sn);
+    sim_world_free(&w);
+}
+
+/*
+ * The same by reading the code: sync.c and msg.c call no storage function
+ * (log_*, store_*, batch_encode, SQLite) and include no storage header but
+ * the entry and batch codecs. Tests run from the source tree's root.
+ */
+static char *
+strip_comments(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *src, *out;
+    long n;
+    size_t o = 0;
+
+    ASSERT(f);
+    ASSERT_OK(fseek(f, 0, SEEK_END));
+    n = ftell(f);
+    ASSERT(n > 0);
+    rewind(f);
+    src = malloc((size_t)n + 1);
+    out = malloc((size_t)n + 1);
+    ASSERT(src && out);
+    ASSERT_EQ(fread(src, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    src[n] = 0;
+    for (long i = 0; i < n; i++) {
+        if (src[i] == '/' && src[i + 1] == '*') {
+            char *e = strstr(src + i + 2, "*/");
+            ASSERT(e);
+            i = e - src + 1;
+            out[o++] = ' ';
+        } else if (src[i] == '/' && src[i + 1] == '/') {
+            while (i < n && src[i] != '\n')
+                i++;
+            out[o++] = '\n';
+        } else {
+            out[o++] = src[i];
+        }
+    }
+    out[o] = 0;
+    free(src);
+    return out;
+}
+
+static int
+ident_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+static void
+sync_source_reaches_store_only_through_interface(void)
+{
+    static const char *const files[] = {"replication/sync.c",
+                                        "replication/msg.c"};
+    static const char *const banned[] = {"log_", "store_", "sqlite3",
+                                         "batch_encode", "view_"};
+    static const char *const allowed_inc[] = {"storage/entry.h",
+                                              "storage/batch.h"};
+
+    for (size_t f = 0; f < 2; f++) {
+        char *src = strip_comments(files[f]);
+
+        for (char *p = src; *p; p++) {
+            if (p > src && ident_char(p[-1]))
+                continue;
+            for (size_t b = 0; b < 5; b++) {
+                size_t bl = strlen(banned[b]);
+                char *q = p;
+                if (strncmp(p, banned[b], bl) != 0)
+                    continue;
+                while (ident_char(*q))
+                    q++;
+                while (*q == ' ')
+                    q++;
+                if (*q == '(' || strcmp(banned[b], "sqlite3") == 0)
+                    TEST_FAIL_("%s calls %.*s", files[f], (int)(q - p), p);
+            }
+            if (strncmp(p, "#include \"storage/", 18) == 0) {
+                int ok = 0;
+                for (size_t k = 0; k < 2; k++)
+                    ok |= strncmp(p + 10, allowed_inc[k],
+                                  strlen(allowed_inc[k])) == 0;
+                if (!ok)
+                    TEST_FAIL_("%s includes %.40s", files[f], p + 9);
+            }
+        }
+        free(src);
+    }
+}
+
 TEST_LIST = {
     TEST(msg_roundtrip),
     TEST(msg_truncated_every_offset),
@@ -623,5 +1029,7 @@ TEST_LIST = {
     TEST(sync_hello_timeout),
     TEST(sync_audience_confined),
     TEST(sync_window_bounds_batches),
+    TEST(sync_store_interface_is_all_sync_uses),
+    TEST(sync_source_reaches_store_only_through_interface),
 };
 TEST_MAIN()
