@@ -693,6 +693,26 @@ log__quarantine(struct store *s, const struct entry *e, int code,
     return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
+/* *held = 1 when log holds an entry quarantined as backdated by a revoked
+ * key (code revoked). */
+static int
+log__backdated_held(struct store *s, const uint8_t log[static HASH_LEN],
+                    int *held)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT 1 FROM quarantine WHERE log_id = ? AND code = ? LIMIT 1");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, ILONET_EREVOKED);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    *held = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
 /* Checks one entry's own fields (not its place in the chain). */
 static int
 log__check_fields(const struct log_desc *d, const struct entry *e)
@@ -729,6 +749,9 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
     int rc, forked = 0;
     struct log__revs rv;
     uint64_t rev_seq = 0; /* first entry refused by a revocation */
+    uint64_t newest_ms = 0; /* a revoked author's newest entry, see below */
+    int new_log = 0;        /* this node held no entry of the log before */
+    int backdated = 0;      /* the log holds an entry quarantined so */
 
     memset(&st, 0, sizeof(st));
     memset(&rv, 0, sizeof(rv));
@@ -759,6 +782,7 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
         goto out_nolock;
     if ((rc = log__row_get(s, d.ld_id, &r)) != 0)
         goto out;
+    new_log = r.lid == 0;
     for (i = 0; i < b->b_count; i++) {
         const struct entry *e = &b->b_entries[i];
         uint64_t seq = e->e_h.h_seq;
@@ -860,10 +884,36 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
             goto out;
         if (r.sigck + 1 == b->b_entries[first_new].e_h.h_seq && nnew == 1)
             r.sigck = last->e_h.h_seq;
+        /* A revoked key starting a log no revocation names, with a time
+         * older than the newest good entry already held from that key by
+         * more than the skew bound: a stolen copy backdating (a node's
+         * clock only moves forward). Stored and quarantined for good, out
+         * of the view (docs/KEYS.md, docs/SECURITY.md). Only a log this
+         * node first sees after it holds the revocation is judged so. */
+        if (rv.rv_n && !log__revs_names_log(&rv)) {
+            if (!new_log &&
+                (rc = log__backdated_held(s, d.ld_id, &backdated)) != 0)
+                goto out;
+            if ((new_log || backdated) &&
+                (rc = log__author_newest_ms(s, d.ld_author, &newest_ms)) != 0)
+                goto out;
+        }
         for (i = first_new; i < first_new + nnew; i++) {
             const struct entry *e = &b->b_entries[i];
             uint64_t ms = e->e_h.h_hlc >> 16;
 
+            /* once a log has a backdated entry, the rest of it follows
+             * (a suffix, as a revocation's cut is) */
+            if (backdated ||
+                (newest_ms && ms + STORE_MAX_SKEW_MS < newest_ms)) {
+                backdated = 1;
+                if ((rc = log__quarantine(s, e, ILONET_EREVOKED,
+                                          (uint64_t)INT64_MAX)) != 0)
+                    goto out;
+                st.is_quarantined++;
+                st.is_backdated++;
+                continue;
+            }
             if (ms > now_ms + STORE_MAX_SKEW_MS) {
                 if ((rc = log__quarantine(s, e, ILONET_EFUTURE, ms)) != 0)
                     goto out;

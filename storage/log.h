@@ -72,7 +72,9 @@ struct ingest_stats {
     uint64_t is_new;         /* entries stored */
     uint64_t is_dup;         /* already held */
     uint64_t is_forks;       /* fork evidence recorded */
-    uint64_t is_quarantined; /* stored but timestamp too far ahead */
+    uint64_t is_quarantined; /* stored but out of the view: timestamp too
+                                far ahead, or backdated by a revoked key */
+    uint64_t is_backdated;   /* of those: backdated by a revoked key */
     uint64_t is_skipped;     /* audience this node is not in */
     uint64_t is_revocations; /* new node revocations recorded */
     /* first rejection (when the call fails) */

@@ -56,7 +56,7 @@ struct log__rev_c {
     int rc_named;           /* the revocation names this log */
     uint64_t rc_seq;        /* named: last good seq */
     uint8_t rc_id[HASH_LEN]; /* named: its id, zero = not pinned */
-    uint64_t rc_at;         /* not named: good iff HLC ms < this */
+    uint64_t rc_at;         /* good only if HLC ms < this (every log) */
 };
 
 /* Every held revocation of a log's author by the author's state. */
@@ -74,6 +74,13 @@ void log__revs_free(struct log__revs *rv);
  * (its predecessors being good), else ILONET_EREVOKED. */
 int log__revs_entry_ok(const struct log__revs *rv, uint64_t seq,
                        uint64_t hlc, const uint8_t id[static HASH_LEN]);
+/* 1 if some revocation in rv names the log rv was loaded for. */
+int log__revs_names_log(const struct log__revs *rv);
+/* The time (HLC ms) of the newest entry held from author, in any log;
+ * 0 when none. */
+int log__author_newest_ms(struct store *s,
+                          const uint8_t author[static KEY_PK_LEN],
+                          uint64_t *ms);
 /* Records a stored revocation entry's node revocation (payload
  * {"envelope": bin}, published in audience) and moves the cuts of the
  * revoked key's logs, running the store's freeze hook for stored entries

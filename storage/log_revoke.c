@@ -95,17 +95,54 @@ log__revs_entry_ok(const struct log__revs *rv, uint64_t seq,
     for (size_t i = 0; i < rv->rv_n; i++) {
         const struct log__rev_c *c = &rv->rv_c[i];
 
+        /* Every log is cut by time; a named log also by its last good
+         * entry, whichever comes first (docs/KEYS.md). */
+        if ((hlc >> 16) >= c->rc_at)
+            return ILONET_EREVOKED;
         if (c->rc_named) {
             if (seq > c->rc_seq)
                 return ILONET_EREVOKED;
             if (seq == c->rc_seq && memcmp(c->rc_id, log__zero, HASH_LEN) &&
                 memcmp(c->rc_id, id, HASH_LEN) != 0)
                 return ILONET_EREVOKED;
-        } else if ((hlc >> 16) >= c->rc_at) {
-            return ILONET_EREVOKED;
         }
     }
     return 0;
+}
+
+int
+log__revs_names_log(const struct log__revs *rv)
+{
+    for (size_t i = 0; i < rv->rv_n; i++)
+        if (rv->rv_c[i].rc_named)
+            return 1;
+    return 0;
+}
+
+int
+log__author_newest_ms(struct store *s, const uint8_t author[static KEY_PK_LEN],
+                      uint64_t *ms)
+{
+    /* A log's head is its newest entry (a node's clock only moves
+     * forward), so the heads' maximum is the author's newest entry. Only
+     * good entries count: a head past a revocation's cut is taken at the
+     * cut, so what a revoked key signed later never raises the bar. */
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT max(e.hlc) FROM logs l JOIN entries e ON"
+           " e.k = (l.lid << 32) | (CASE WHEN l.revoked > 0 AND"
+           " l.revoked <= l.head_seq THEN l.revoked - 1 ELSE l.head_seq END)"
+           " WHERE l.author = ? AND l.head_seq > 0");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, author, KEY_PK_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *ms = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *ms = (uint64_t)sqlite3_column_int64(st, 0) >> 16;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : store_err(rc);
 }
 
 /* The cut of one stored log under rv: first seq not good, 0 = none yet. */
@@ -118,8 +155,25 @@ log__cut_of(struct store *s, int64_t lid, uint64_t head,
 
     for (size_t i = 0; i < rv->rv_n; i++) {
         const struct log__rev_c *c = &rv->rv_c[i];
-        uint64_t at = 0;
+        uint64_t at = 0, by_time = 0;
 
+        {
+            /* the time cut applies to every log, named or not */
+            sqlite3_stmt *st = store_stmt(
+                s, "SELECT min(k) FROM entries WHERE k >= ? AND k < ? AND"
+                   " (hlc >> 16) >= ?");
+            if (!st)
+                return ILONET_EIO;
+            sqlite3_bind_int64(st, 1, LOG__RK(lid, 1));
+            sqlite3_bind_int64(st, 2, LOG__RK(lid + 1, 0));
+            sqlite3_bind_int64(st, 3, (int64_t)c->rc_at);
+            rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+                by_time = (uint64_t)sqlite3_column_int64(st, 0) & 0xffffffffu;
+            sqlite3_reset(st);
+            if (rc != SQLITE_ROW)
+                return store_err(rc);
+        }
         if (c->rc_named) {
             at = c->rc_seq + 1;
             if (c->rc_seq >= 1 && c->rc_seq <= head &&
@@ -138,22 +192,9 @@ log__cut_of(struct store *s, int64_t lid, uint64_t head,
                 if (rc != SQLITE_ROW && rc != SQLITE_DONE)
                     return store_err(rc);
             }
-        } else {
-            sqlite3_stmt *st = store_stmt(
-                s, "SELECT min(k) FROM entries WHERE k >= ? AND k < ? AND"
-                   " (hlc >> 16) >= ?");
-            if (!st)
-                return ILONET_EIO;
-            sqlite3_bind_int64(st, 1, LOG__RK(lid, 1));
-            sqlite3_bind_int64(st, 2, LOG__RK(lid + 1, 0));
-            sqlite3_bind_int64(st, 3, (int64_t)c->rc_at);
-            rc = sqlite3_step(st);
-            if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-                at = (uint64_t)sqlite3_column_int64(st, 0) & 0xffffffffu;
-            sqlite3_reset(st);
-            if (rc != SQLITE_ROW)
-                return store_err(rc);
         }
+        if (by_time && (!at || by_time < at))
+            at = by_time;
         if (at && (!best || at < best))
             best = at;
     }

@@ -886,6 +886,121 @@ cli_revoke_publish_and_refuse(void)
     free(tmp);
 }
 
+/*
+ * A copy of a revoked node's key writes into logs the revocation does not
+ * name, backdated (issue 12 item 4). The revocation names the net log's
+ * last good entry and takes effect from that entry's time (what `cert
+ * revoke` derives by default). An entry "just before the revocation's
+ * time" is past that time: refused. One backdated further, older than the
+ * key's newest good entry by more than the skew bound, in a log first seen
+ * after the revocation: stored but quarantined for good. Neither ever
+ * reaches a view, on any node that held the revocation first.
+ */
+static void
+revoked_key_backdating_fails_everywhere(void)
+{
+    struct fx f;
+    struct fx_set a, b, t;
+    struct store *thief, *obs[2];
+    struct log_head h;
+    struct ingest_stats st;
+    uint8_t net_log[HASH_LEN], *env, *cert;
+    uint64_t seq = 4, a3_ms = T0_MS + 3 * DAY_MS;
+    size_t len, clen;
+
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    memset(&t, 0, sizeof(t));
+    fx_init(&f);
+    fx_log_id(&f, A, "net", net_log);
+    /* the thief's copy: A's key and certificate, taken before a2 */
+    cert = fx_cert(&f, A, 0, T0_MS / 1000 + 3650ULL * 86400, ROLE_ILO, 1,
+                   &clen);
+    ASSERT_OK(store_open(":memory:", f.net, &f.ros, &thief));
+    ASSERT_OK(store_meta_set(thief, "cert", cert, clen));
+    free(cert);
+    fx_obs(&f, A, "net", T0_MS + 1 * DAY_MS, "a1", NULL);
+    fx_obs(&f, A, "net", T0_MS + 2 * DAY_MS, "a2", NULL);
+    fx_obs(&f, A, "net", a3_ms, "a3", NULL);
+    ASSERT_OK(log_head(f.w[A], net_log, &h));
+    ASSERT_EQ(h.lh_seq, seq);
+    env = fx_node_revocation(&f, A, 0, (const uint8_t(*)[HASH_LEN])net_log,
+                             &seq, 1, a3_ms + 1, &len);
+    fx_publish(&f, B, "net", T0_MS + 14 * DAY_MS, env, len);
+    /* the thief, after the revocation: one entry backdated to day 2 in a
+     * new log, one just before the revocation's publication in another
+     * (in that order: its clock, like every node's, only moves forward) */
+    {
+        struct fx tf = f;
+        tf.w[A] = thief;
+        fx_obs(&tf, A, "ms", T0_MS + 2 * DAY_MS + 3600000, "stolen-early",
+               NULL);
+        fx_obs(&tf, A, "DE+FR", T0_MS + 14 * DAY_MS - 1000, "stolen-late",
+               NULL);
+    }
+    fx_collect_node(&f, A, &a);
+    fx_collect_node(&f, B, &b);
+    fx_collect_store(thief, &t);
+    ASSERT_EQ(t.n, 4); /* two logs: certificate + one observation each */
+    for (int k = 0; k < 2; k++) {
+        obs[k] = fx_observer(&f);
+        ASSERT_OK(fx_ingest_all(obs[k], &b)); /* the revocation first */
+        ASSERT_OK(fx_ingest_all(obs[k], &a));
+    }
+    for (int k = 0; k < 2; k++) {
+        size_t i = 0;
+        int refused = 0, quarantined = 0;
+        while (i < t.n) {
+            size_t j = i + 1;
+            int rc;
+            while (j < t.n &&
+                   memcmp(t.v[i].d.ld_id, t.v[j].d.ld_id, HASH_LEN) == 0)
+                j++;
+            /* node 1 gets each log one entry at a time */
+            if (k == 0) {
+                rc = fx_ingest(obs[k], &t, i, j - i, &st);
+                if (rc == ILONET_EREVOKED)
+                    refused++;
+                else
+                    ASSERT_OK(rc);
+                quarantined += (int)st.is_backdated;
+            } else {
+                for (size_t m = i; m < j; m++) {
+                    rc = fx_ingest(obs[k], &t, m, 1, &st);
+                    quarantined += (int)st.is_backdated;
+                    if (rc == ILONET_EREVOKED) {
+                        refused++;
+                        break; /* the rest of that log cannot follow */
+                    }
+                    ASSERT_OK(rc);
+                }
+            }
+            i = j;
+        }
+        ASSERT_GE(refused, 1);     /* the late one: past the time cut */
+        ASSERT_GE(quarantined, 1); /* the early one: backdated */
+        ASSERT_EQ(fx_n(obs[k], "SELECT count(*) FROM observations WHERE"
+                               " summary LIKE 'stolen%%'"),
+                  0);
+        ASSERT_EQ(fx_n(obs[k], "SELECT count(*) FROM observations WHERE"
+                               " state='DE'"),
+                  3);
+    }
+    fx_assert_same_view(obs[0], obs[1]);
+    /* a rebuild from the log agrees: quarantined entries stay out */
+    ASSERT_OK(view_rebuild(obs[0]));
+    ASSERT_EQ(fx_n(obs[0], "SELECT count(*) FROM observations WHERE summary"
+                           " LIKE 'stolen%%'"),
+              0);
+    for (int k = 0; k < 2; k++)
+        store_close(obs[k]);
+    store_close(thief);
+    fx_set_free(&a);
+    fx_set_free(&b);
+    fx_set_free(&t);
+    fx_free(&f);
+}
+
 TEST_LIST = {
     TEST(revocation_lists_logs),
     TEST(revocation_entries_first_then_revocation),
@@ -897,6 +1012,7 @@ TEST_LIST = {
     TEST(expired_without_renewal),
     TEST(rotation_continues_the_state),
     TEST(cli_revoke_publish_and_refuse),
+    TEST(revoked_key_backdating_fails_everywhere),
 
 };
 
