@@ -1,7 +1,6 @@
 /* cmd_observe.c - `ilonet observe`: record an observation (Art. 2(2)). */
 #include "cmd_record.h"
 #include "cmds.h"
-#include "storage/entry.h"
 
 static const char observe_usage[] =
     "usage: ilonet [-C DIR] observe --category C --summary TEXT\n"
