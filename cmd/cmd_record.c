@@ -199,8 +199,8 @@ rec_change(struct cmd_env *env, int argc, char **argv, uint32_t kind,
     if (a.ra_npos != 1)
         return cmd_usage(cmd, a.ra_npos ? "one record ID expected"
                                         : "record ID missing");
-    req = (struct app_change_req){kind,      0, a.ra_pos[0], a.ra_fields,
-                                  (size_t)a.ra_nfields, vals[0]};
+    req = (struct app_change_req){
+        kind, 0, a.ra_pos[0], a.ra_fields, (size_t)a.ra_nfields, vals[0]};
     if (kind == KIND_AMEND && a.ra_nfields == 0)
         return cmd_usage(cmd, "no --FIELD VALUE to amend");
     if (app_change_check(&req, &e) != 0)

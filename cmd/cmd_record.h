@@ -1,4 +1,4 @@
-/* cmd_record.h - the command line's side of the write use cases (node/app/app.h): options in, ids and errors out. */
+/* cmd_record.h - the CLI side of the write use cases (node/app/app.h). */
 #ifndef ILONET_CMD_RECORD_H
 #define ILONET_CMD_RECORD_H
 
@@ -42,10 +42,9 @@ int rec_print(const struct cmd_env *env, const struct app_written *w);
  * id, or publishes it through h (app_envelope_publish: the entry id to
  * stdout, the revocation id to stderr). Prints its own error line;
  * returns the exit status (cmd_grant.c, used by cmd_cert.c). */
-int revocation_sign_emit(struct cmd_env *env, const char *cmd,
-                         struct home *h, struct revocation *v,
-                         const char *skf, const char *netf, const char *out,
-                         int publish);
+int revocation_sign_emit(struct cmd_env *env, const char *cmd, struct home *h,
+                         struct revocation *v, const char *skf,
+                         const char *netf, const char *out, int publish);
 
 /* Creates a record of kind from argv (observe, meeting add, ..., report
  * acting): checks every field before it opens the home. */

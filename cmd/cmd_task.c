@@ -52,8 +52,8 @@ task_status(struct cmd_env *env, int argc, char **argv, const char *status)
 int
 cmd_task(struct cmd_env *env, int argc, char **argv)
 {
-    static const char *const statuses[] = {"accept", "decline", "start",
-                                           "done", "cancel"};
+    static const char *const statuses[] = {"accept", "decline", "start", "done",
+                                           "cancel"};
 
     if (cmd_wants_help(argc, argv, task_usage))
         return 0;
@@ -61,8 +61,8 @@ cmd_task(struct cmd_env *env, int argc, char **argv)
         return cmd_usage("task", "expected create, accept, decline, start, "
                                  "done or cancel");
     if (strcmp(argv[1], "create") == 0)
-        return rec_create(env, "task create", KIND_TASK, task_usage,
-                          argc - 1, argv + 1);
+        return rec_create(env, "task create", KIND_TASK, task_usage, argc - 1,
+                          argv + 1);
     for (size_t i = 0; i < 5; i++)
         if (strcmp(argv[1], statuses[i]) == 0)
             return task_status(env, argc - 1, argv + 1, statuses[i]);

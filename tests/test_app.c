@@ -1,4 +1,4 @@
-/* test_app.c - the write use cases (node/app/app.h): every refusal with its code, message and HTTP status; creates, changes, task transitions and trust writes against testnet homes. */
+/* test_app.c - the write use cases of node/app: refusals and successes. */
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,8 +26,8 @@ fx_net(struct fx *f, const char *tag, const char *states)
     ASSERT_OK(key_global_init());
     f->dir = test_tmpdir(tag);
     snprintf(f->root, sizeof(f->root), "%s/t", f->dir);
-    f->n = proc_testnet(f->root, states, proc_pid_base(20000, 200, 10),
-                        f->m, MAXM);
+    f->n = proc_testnet(f->root, states, proc_pid_base(20000, 200, 10), f->m,
+                        MAXM);
     ASSERT_GE(f->n, 2);
 }
 
@@ -66,8 +66,7 @@ fx_cli(const char *fmt, ...)
 static void
 fx_sync(struct fx *f, const char *from, const char *to)
 {
-    fx_cli("-C %s/%s export --out %s/x-%s-%s", f->root, from, f->dir, from,
-           to);
+    fx_cli("-C %s/%s export --out %s/x-%s-%s", f->root, from, f->dir, from, to);
     fx_cli("-C %s/%s import %s/x-%s-%s", f->root, to, f->dir, from, to);
 }
 
@@ -100,7 +99,10 @@ fx_hex(const uint8_t id[HASH_LEN])
         ASSERT_STR_EQ((e).ae_msg, (msg));                                      \
     } while (0)
 
-#define F(n, v) {(n), (v)}
+#define F(n, v)                                                                \
+    {                                                                          \
+        (n), (v)                                                               \
+    }
 #define NF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- checks that need no home ------------------------------------------- */
@@ -108,9 +110,8 @@ fx_hex(const uint8_t id[HASH_LEN])
 static void
 app_record_check_refusals(void)
 {
-    static const struct app_field bogus[] = {F("category", "routes"),
-                                             F("summary", "x"),
-                                             F("bogus", "x")};
+    static const struct app_field bogus[] = {
+        F("category", "routes"), F("summary", "x"), F("bogus", "x")};
     static const struct app_field internal[] = {
         F("category", "routes"), F("figure", "1.5"), F("summary", "x"),
         F("grant", "00")};
@@ -118,21 +119,20 @@ app_record_check_refusals(void)
     static const struct app_field ok[] = {F("category", "routes"),
                                           F("summary", "x")};
     static const struct app_field closed[] = {
-        F("date", "2026-02-03"),       F("place", "A"),
-        F("convenor", "DE"),           F("participants", "DE,FR"),
-        F("commission", "excluded"),   F("topics", "t")};
+        F("date", "2026-02-03"),     F("place", "A"),
+        F("convenor", "DE"),         F("participants", "DE,FR"),
+        F("commission", "excluded"), F("topics", "t")};
     struct app_record_req r;
     struct app_err e;
 
-    r = (struct app_record_req){KIND_OBSERVATION, bogus, NF(bogus), NULL,
-                                NULL};
+    r = (struct app_record_req){KIND_OBSERVATION, bogus, NF(bogus), NULL, NULL};
     ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EINVAL, 400,
                    "field 'bogus': unknown field for observation");
     ASSERT_STR_EQ(e.ae_field, "bogus");
     ASSERT_EQ(e.ae_usage, 0);
     /* an internal field is named before a bad value of another */
-    r = (struct app_record_req){KIND_OBSERVATION, internal, NF(internal),
-                                NULL, NULL};
+    r = (struct app_record_req){KIND_OBSERVATION, internal, NF(internal), NULL,
+                                NULL};
     ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EINVAL, 400,
                    "field 'grant': set by ilonet, not an option");
     /* a missing required field is a usage error naming it */
@@ -149,8 +149,7 @@ app_record_check_refusals(void)
     ASSERT_STR_EQ(e.ae_field, "audience");
     /* a meeting without the Commission: ms by default, never net or a
      * group with the Commission or an agency */
-    r = (struct app_record_req){KIND_MEETING, closed, NF(closed), NULL,
-                                NULL};
+    r = (struct app_record_req){KIND_MEETING, closed, NF(closed), NULL, NULL};
     ASSERT_OK(app_record_check(&r, &e));
     r.rq_audience = "net";
     ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EINVAL, 400,
@@ -257,7 +256,8 @@ app_err_statuses(void)
     ASSERT_EQ(app_err_http_status(&e), 400);
 }
 
-/* ---- against a home --------------------------------------------------------- */
+/* ---- against a home ---------------------------------------------------------
+ */
 
 static void
 app_create_every_kind(void)
@@ -268,20 +268,15 @@ app_create_every_kind(void)
         F("date", "2026-02-03"),     F("place", "A"),
         F("convenor", "DE"),         F("participants", "DE,FR"),
         F("commission", "excluded"), F("topics", "t")};
-    static const struct app_field train[] = {F("title", "T"),
-                                             F("type", "joint-course"),
-                                             F("date", "2026-01-01")};
-    static const struct app_field carrier[] = {F("carrier", "C"),
-                                               F("position", "P"),
-                                               F("date", "2026-01-01")};
-    static const struct app_field contact[] = {F("counterpart", "X"),
-                                               F("type", "authority"),
-                                               F("date", "2026-01-01")};
-    static const struct app_field posting[] = {F("post", "P"),
-                                               F("officers", "2"),
-                                               F("from", "2026-01-01")};
-    static const struct app_field task[] = {F("for", "FR,DE"),
-                                            F("title", "t")};
+    static const struct app_field train[] = {
+        F("title", "T"), F("type", "joint-course"), F("date", "2026-01-01")};
+    static const struct app_field carrier[] = {
+        F("carrier", "C"), F("position", "P"), F("date", "2026-01-01")};
+    static const struct app_field contact[] = {
+        F("counterpart", "X"), F("type", "authority"), F("date", "2026-01-01")};
+    static const struct app_field posting[] = {
+        F("post", "P"), F("officers", "2"), F("from", "2026-01-01")};
+    static const struct app_field task[] = {F("for", "FR,DE"), F("title", "t")};
     static const struct app_field acting[] = {F("semester", "2026-H1"),
                                               F("state", "FR")};
     static const struct {
@@ -329,8 +324,7 @@ app_create_refusals_write_nothing(void)
 {
     static const struct app_field obs[] = {F("category", "routes"),
                                            F("summary", "s")};
-    static const struct app_field task_xx[] = {F("for", "XX"),
-                                               F("title", "t")};
+    static const struct app_field task_xx[] = {F("for", "XX"), F("title", "t")};
     struct app_written w;
     struct app_err e;
     struct app_record_req r;
@@ -341,8 +335,7 @@ app_create_refusals_write_nothing(void)
     fx_net(&f, "app-refuse", "DE,FR,EU");
     fx_open(&f, "DE", &h);
     before = fx_entries(&h);
-    r = (struct app_record_req){KIND_OBSERVATION, obs, NF(obs), "DE+IT",
-                                NULL};
+    r = (struct app_record_req){KIND_OBSERVATION, obs, NF(obs), "DE+IT", NULL};
     ASSERT_APP_ERR(app_record_create(&h, &r, &w, &e), e, ILONET_EINVAL, 400,
                    "field 'audience': IT is not a state of the trust roster");
     r = (struct app_record_req){KIND_OBSERVATION, obs, NF(obs), NULL, "FR"};
@@ -374,10 +367,8 @@ static void
 app_change_by_owner(void)
 {
     static const struct app_field obs[] = {F("category", "incidents"),
-                                           F("summary", "s"),
-                                           F("detail", "d")};
-    static const struct app_field am[] = {F("summary", "s2"),
-                                          F("detail", "")};
+                                           F("summary", "s"), F("detail", "d")};
+    static const struct app_field am[] = {F("summary", "s2"), F("detail", "")};
     static const struct app_field clear[] = {F("summary", "")};
     struct app_record_req r = {KIND_OBSERVATION, obs, NF(obs), NULL, NULL};
     struct view_record_info info;
@@ -394,8 +385,8 @@ app_change_by_owner(void)
     ASSERT_OK(app_record_create(&h, &r, &rec, &e));
     snprintf(id, sizeof(id), "%s", fx_hex(rec.aw_id));
     /* the record by a prefix, of any kind or of its own */
-    c = (struct app_change_req){KIND_AMEND, KIND_OBSERVATION, id, am,
-                                NF(am), NULL};
+    c = (struct app_change_req){KIND_AMEND, KIND_OBSERVATION, id,
+                                am,         NF(am),           NULL};
     id[10] = '\0';
     ASSERT_OK(app_record_change(&h, &c, &w, &e));
     ASSERT_STR_EQ(w.aw_audience, "net");
@@ -406,15 +397,15 @@ app_change_by_owner(void)
                    "field 'summary': required, cannot be cleared");
     c.cq_record_kind = KIND_MEETING;
     snprintf(msg, sizeof(msg), "%s: no such meeting in the view", id);
-    ASSERT_APP_ERR(app_record_change(&h, &c, &w, &e), e, ILONET_ENOTFOUND,
-                   404, msg);
+    ASSERT_APP_ERR(app_record_change(&h, &c, &w, &e), e, ILONET_ENOTFOUND, 404,
+                   msg);
     c.cq_id = "zzzzzz";
     ASSERT_APP_ERR(app_record_change(&h, &c, &w, &e), e, ILONET_EINVAL, 400,
                    "zzzzzz: not a record id (hex, at least 6 digits, "
                    "unambiguous)");
     c = (struct app_change_req){KIND_RETRACT, 0, "000000", NULL, 0, "r"};
-    ASSERT_APP_ERR(app_record_change(&h, &c, &w, &e), e, ILONET_ENOTFOUND,
-                   404, "000000: no such record in the view");
+    ASSERT_APP_ERR(app_record_change(&h, &c, &w, &e), e, ILONET_ENOTFOUND, 404,
+                   "000000: no such record in the view");
     c.cq_id = id;
     ASSERT_OK(app_record_change(&h, &c, &w, &e));
     ASSERT_OK(view_record_find(h.h_store, id, &info));
@@ -490,8 +481,8 @@ app_change_under_grant(void)
     /* FR writes a record for DE; FR, its writer, may erase it */
     r.rq_behalf = "DE";
     ASSERT_OK(app_record_create(&fr, &r, &fr_rec, &e));
-    c = (struct app_change_req){KIND_ERASE, 0, fx_hex(fr_rec.aw_id), NULL, 0,
-                                "wrong"};
+    c = (struct app_change_req){KIND_ERASE, 0, fx_hex(fr_rec.aw_id),
+                                NULL,       0, "wrong"};
     ASSERT_OK(app_record_change(&fr, &c, &w, &e));
     home_close(&fr);
     home_close(&de);

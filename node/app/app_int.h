@@ -23,8 +23,7 @@ int app__build(struct record_builder *b, struct wire_buf *wb,
 
 /* Normalises in (NULL: dflt) into out. */
 int app__audience(const char *in, const char *dflt,
-                  char out[static ENTRY_AUDIENCE_MAX + 1],
-                  struct app_err *err);
+                  char out[static ENTRY_AUDIENCE_MAX + 1], struct app_err *err);
 
 /* Every state of a group audience is in h's roster. */
 int app__audience_known(struct home *h, const char *aud, struct app_err *err);
@@ -48,8 +47,7 @@ int app__append(struct home *h, const char *aud, uint32_t kind,
 
 /* A task's default audience: me, behalf (may be NULL) and the states of
  * for_list (comma or '+' separated), each once (app_task.c). */
-int app__task_audience(const char *me, const char *behalf,
-                       const char *for_list,
+int app__task_audience(const char *me, const char *behalf, const char *for_list,
                        char out[static ENTRY_AUDIENCE_MAX + 1]);
 
 #endif

@@ -1,4 +1,4 @@
-/* app_record.c - creating, amending, retracting and erasing records, and the write steps every use case shares. */
+/* app_record.c - creating and changing records; the shared write steps. */
 #include "app_int.h"
 
 #include <string.h>
@@ -155,8 +155,9 @@ app__append(struct home *h, const char *aud, uint32_t kind,
                         ENTRY_PAYLOAD_MAX);
     rc = log_append(h->h_store, &h->h_key, aud, &req, 1, home_now_ms(), &ref);
     if (rc == ILONET_EUNKNOWNAUTHOR)
-        return app_fail(err, rc, "unknown-author: no certificate installed "
-                                 "(ilonet cert install FILE)");
+        return app_fail(err, rc,
+                        "unknown-author: no certificate installed "
+                        "(ilonet cert install FILE)");
     if (rc == ILONET_EAUDIENCE)
         return app_fail(err, rc,
                         "audience: this node (%s) is not a member of "
@@ -171,7 +172,8 @@ app__append(struct home *h, const char *aud, uint32_t kind,
     return 0;
 }
 
-/* ---- creating a record ---------------------------------------------------- */
+/* ---- creating a record ----------------------------------------------------
+ */
 
 /* The value of the first field called name, or NULL. */
 static const char *
@@ -233,8 +235,8 @@ app_record_draft(const struct app_record_req *req, struct record_builder *b,
     *aud_later = req->rq_kind == KIND_TASK && !req->rq_audience;
     if (!*aud_later &&
         (rc = app__audience(req->rq_audience,
-                            app_record_closed_meeting(req) ? "ms" : "net",
-                            aud, err)) != 0)
+                            app_record_closed_meeting(req) ? "ms" : "net", aud,
+                            err)) != 0)
         return rc;
     if (app_record_closed_meeting(req) &&
         (audience_admits(aud, "EU", ROLE_COMMISSION) ||
@@ -278,8 +280,7 @@ app_record_create(struct home *h, const struct app_record_req *req,
     if ((rc = app_record_draft(req, &b, aud, &later, err)) != 0)
         return rc;
     for_list = app_record_value(req, "for");
-    if (later &&
-        app__task_audience(me, req->rq_behalf, for_list, aud) != 0) {
+    if (later && app__task_audience(me, req->rq_behalf, for_list, aud) != 0) {
         app_fail(err, ILONET_EINVAL,
                  "field 'for': %s does not make a group of 2 to 16 states "
                  "with %s",
@@ -298,7 +299,8 @@ app_record_create(struct home *h, const struct app_record_req *req,
     return rc;
 }
 
-/* ---- amending, retracting, erasing ---------------------------------------- */
+/* ---- amending, retracting, erasing ----------------------------------------
+ */
 
 int
 app_change_check(const struct app_change_req *req, struct app_err *err)

@@ -1,4 +1,4 @@
-/* app_task.c - shared tasks (Art. 5(2)): their audience and their transitions. */
+/* app_task.c - shared tasks (Art. 5(2)): their audience and transitions. */
 #include "app_int.h"
 
 #include <string.h>
@@ -60,8 +60,8 @@ app_task_check(const struct app_task_req *req, struct app_err *err)
     if (!req->tq_id)
         return app_fail(err, ILONET_EINVAL, "task id missing");
     for (i = 0; record_task_statuses[i]; i++)
-        if (req->tq_status && strcmp(req->tq_status,
-                                     record_task_statuses[i]) == 0)
+        if (req->tq_status &&
+            strcmp(req->tq_status, record_task_statuses[i]) == 0)
             break;
     if (!record_task_statuses[i]) {
         app_fail(err, ILONET_EINVAL,
@@ -113,8 +113,7 @@ app_task_status(struct home *h, const struct app_task_req *req,
     }
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if ((rc = app__build(&b, &wb, err)) == 0)
-        rc = app__append(h, info.vr_audience, KIND_TASK_STATUS, &wb, out,
-                         err);
+        rc = app__append(h, info.vr_audience, KIND_TASK_STATUS, &wb, out, err);
     wire_buf_free(&wb);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* app_trust.c - trust writes: publishing grants and revocations, grant scopes, revocation cuts, certificates. */
+/* app_trust.c - trust writes: grants, revocations, certificates. */
 #include "app_int.h"
 
 #include <string.h>
@@ -25,8 +25,7 @@ app_envelope_publish(struct home *h, const uint8_t *env, size_t len,
     rg = grant_verify(env, len, &h->h_roster, h->h_net.n_id, &g);
     if (rg == 0)
         kind = KIND_GRANT;
-    else if (revocation_verify(env, len, &h->h_roster, h->h_net.n_id, &v) ==
-             0)
+    else if (revocation_verify(env, len, &h->h_roster, h->h_net.n_id, &v) == 0)
         kind = KIND_REVOCATION;
     else
         return app_fail(err, rg,
@@ -88,8 +87,7 @@ app_grant_scope(struct grant *g, const char *scope, struct app_err *err)
     snprintf(tmp, sizeof(tmp), "%s", scope);
     save = NULL;
     g->g_nscope = 0;
-    for (tok = strtok_r(tmp, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save))
+    for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
         snprintf(g->g_scope[g->g_nscope++], sizeof(g->g_scope[0]), "%s", tok);
     return 0;
 }
@@ -118,15 +116,16 @@ app_cert_install(struct home *h, const char *file, struct app_err *err)
     int rc = home_install_cert(h, file);
 
     switch (rc) {
-    case 0:
-        return 0;
+    case 0: return 0;
     case ILONET_EUNKNOWNAUTHOR:
-        return app_fail(err, rc, "unknown-author: certificate is for another "
-                                 "node key or its state is not in the "
-                                 "roster");
+        return app_fail(err, rc,
+                        "unknown-author: certificate is for another "
+                        "node key or its state is not in the "
+                        "roster");
     case ILONET_ENETWORK:
-        return app_fail(err, rc, "wrong-network: certificate is for another "
-                                 "network");
+        return app_fail(err, rc,
+                        "wrong-network: certificate is for another "
+                        "network");
     case ILONET_EEXPIRED:
         return app_fail(err, rc, "expired: certificate is not valid now");
     default:

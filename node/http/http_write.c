@@ -1,4 +1,4 @@
-/* http_write.c - the JSON API's writes: create, amend/retract/erase, task status (adapters over node/app). */
+/* http_write.c - the JSON API's writes, adapters over node/app. */
 #include "http_int.h"
 
 #include <stdlib.h>
@@ -22,9 +22,8 @@ api_body(struct http__req *rq, struct api_body *b, struct http__resp *rs)
     memset(b, 0, sizeof(*b));
     if (rq->rq_body_len == 0)
         return 0; /* no body: no fields */
-    rc = json_parse_flat(rq->rq_body, rq->rq_body_len, b->ab_f,
-                         JSON_FIELDS_MAX, &b->ab_n, &b->ab_mem, why,
-                         sizeof(why));
+    rc = json_parse_flat(rq->rq_body, rq->rq_body_len, b->ab_f, JSON_FIELDS_MAX,
+                         &b->ab_n, &b->ab_mem, why, sizeof(why));
     if (rc != 0) {
         http__error(rs, rc == ILONET_ENOMEM ? 503 : 400, ilonet_errname(rc),
                     "%s", why);
@@ -122,9 +121,8 @@ http__create(struct http_server *s, const struct http__kind *k,
 
 /* POST /api/<kind>/<id>/amend|retract|erase (app_record_change). */
 void
-http__change(struct http_server *s, const struct http__kind *k,
-             const char *id, uint32_t kind, struct http__req *rq,
-             struct http__resp *rs)
+http__change(struct http_server *s, const struct http__kind *k, const char *id,
+             uint32_t kind, struct http__req *rq, struct http__resp *rs)
 {
     struct app_field f[JSON_FIELDS_MAX];
     struct app_change_req req;
