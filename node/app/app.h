@@ -53,8 +53,7 @@ int app_err_http_status(const struct app_err *err);
 int app_fail(struct app_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* ---- writing records, tasks, grants (app_record.c, app_task.c,
- * app_trust.c) ---- */
+/* ---- writing records, tasks, grants (app_record/task/trust.c) ---- */
 
 /*
  * Every write appends one entry to this node's log for the record's
