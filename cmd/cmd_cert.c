@@ -8,7 +8,6 @@
 #include "cmd_record.h"
 #include "cmds.h"
 #include "crypto/error.h"
-#include "storage/log.h"
 
 static const char cert_usage[] =
     "usage: ilonet cert issue --state-key FILE --node PUBKEY --network FILE\n"
@@ -113,6 +112,7 @@ static int
 cert_cmd_install(struct cmd_env *env, int argc, char **argv)
 {
     struct cmd_opts o;
+    struct app_err e;
     struct home h;
     const char *file;
     int rc;
@@ -125,46 +125,11 @@ cert_cmd_install(struct cmd_env *env, int argc, char **argv)
         return cmd_usage("cert install", "FILE is required");
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    rc = home_install_cert(&h, file);
+    /* the message names the file, as every key-file error does */
+    rc = app_cert_install(&h, file, &e) != 0 ? cmd_fail(file, "%s", e.ae_msg)
+                                             : 0;
     home_close(&h);
-    switch (rc) {
-    case 0:
-        return 0;
-    case ILONET_EUNKNOWNAUTHOR:
-        return cmd_fail(file, "unknown-author: certificate is for another "
-                              "node key or its state is not in the roster");
-    case ILONET_ENETWORK:
-        return cmd_fail(file, "wrong-network: certificate is for another "
-                              "network");
-    case ILONET_EEXPIRED:
-        return cmd_fail(file, "expired: certificate is not valid now");
-    default:
-        return cmd_fail_err(file, rc);
-    }
-}
-
-/* The id of entry seq of log in the home's store, if held. */
-static int
-cert_entry_id(struct home *h, const uint8_t log[HASH_LEN], uint64_t seq,
-              uint8_t id[HASH_LEN])
-{
-    sqlite3_stmt *st;
-    int rc;
-
-    if (!h->h_store)
-        return ILONET_ENOTFOUND;
-    st = store_stmt(h->h_store, "SELECT e.id FROM entries e JOIN logs l ON"
-                                " e.k = (l.lid << 32 | ?2) WHERE"
-                                " l.log_id = ?1");
-    if (!st)
-        return ILONET_EIO;
-    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (int64_t)seq);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == HASH_LEN)
-        memcpy(id, sqlite3_column_blob(st, 0), HASH_LEN);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : ILONET_ENOTFOUND;
+    return rc;
 }
 
 static int
@@ -242,11 +207,9 @@ cert_cmd_revoke(struct cmd_env *env, int argc, char **argv)
     memset(&h, 0, sizeof(h));
     if (publish && (rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    /* A last good entry named without its id: pin it from our copy. */
-    for (int i = ni; i < nl; i++)
-        if (v.v_last[i].rl_seq)
-            cert_entry_id(&h, v.v_last[i].rl_log, v.v_last[i].rl_seq,
-                          v.v_last[i].rl_entry);
+    /* A last good entry named without its id: pin it from our copy (a
+     * store error leaves it unpinned, as an entry not held does). */
+    app_revocation_pin(&h, &v, (size_t)ni);
     rc = revocation_sign_emit(env, cmd, &h, &v, skf, netf, out, publish);
     if (publish)
         home_close(&h);
@@ -257,6 +220,8 @@ static int
 cert_cmd_publish(struct cmd_env *env, int argc, char **argv)
 {
     const char *cmd = "cert publish", *file;
+    struct app_written w;
+    struct app_err e;
     struct cmd_opts o;
     struct home h;
     uint8_t *buf;
@@ -275,7 +240,10 @@ cert_cmd_publish(struct cmd_env *env, int argc, char **argv)
         free(buf);
         return rc;
     }
-    rc = grant_publish_buf(env, cmd, &h, buf, len, NULL);
+    if (app_envelope_publish(&h, buf, len, NULL, &w, &e) != 0)
+        rc = rec_fail(cmd, &e);
+    else
+        rc = rec_print(env, &w);
     free(buf);
     home_close(&h);
     return rc;

@@ -8,7 +8,6 @@
 #include "cmd_record.h"
 #include "cmds.h"
 #include "crypto/error.h"
-#include "storage/entry.h"
 
 static const char grant_usage[] =
     "usage: ilonet grant issue --state-key FILE --to STATE --network FILE\n"
@@ -31,19 +30,6 @@ static const char grant_usage[] =
     "  also publishes it from this node. Prints the revocation id.\n";
 
 static int
-grant_scope_ok(const char *w)
-{
-    const struct record_schema *sc = record_schema(entry_kind_parse(w));
-
-    if (sc && sc->rs_is_record)
-        return 1;
-    for (size_t i = 0; record_categories[i]; i++)
-        if (strcmp(record_categories[i], w) == 0)
-            return 1;
-    return 0;
-}
-
-static int
 grant_issue_cmd(int argc, char **argv)
 {
     const char *cmd = "grant issue";
@@ -52,6 +38,7 @@ grant_issue_cmd(int argc, char **argv)
     struct key_pair sk;
     struct network net;
     struct grant g;
+    struct app_err e;
     uint8_t *buf = NULL, gid[HASH_LEN];
     size_t len;
     char hex[2 * HASH_LEN + 1];
@@ -75,22 +62,8 @@ grant_issue_cmd(int argc, char **argv)
     if (!key_state_valid(to))
         return cmd_fail(cmd, "field 'to': '%s' is not a state code", to);
     snprintf(g.g_representing, sizeof(g.g_representing), "%s", to);
-    if (scope) {
-        char tmp[512], *tok, *save = NULL;
-        snprintf(tmp, sizeof(tmp), "%s", scope);
-        for (tok = strtok_r(tmp, ",", &save); tok;
-             tok = strtok_r(NULL, ",", &save)) {
-            if (!grant_scope_ok(tok))
-                return cmd_fail(cmd, "field 'scope': '%s' is not a record "
-                                     "kind or observation category",
-                                tok);
-            if (g.g_nscope == GRANT_SCOPE_MAX)
-                return cmd_fail(cmd, "field 'scope': more than %d items",
-                                GRANT_SCOPE_MAX);
-            snprintf(g.g_scope[g.g_nscope++], sizeof(g.g_scope[0]), "%s",
-                     tok);
-        }
-    }
+    if (scope && app_grant_scope(&g, scope, &e) != 0)
+        return rec_fail(cmd, &e);
     g.g_not_before = now;
     if (from && cmd_parse_date(from, &g.g_not_before) != 0)
         return cmd_fail(cmd, "field 'from': '%s' is not a date (YYYY-MM-DD)",
@@ -135,47 +108,12 @@ grant_issue_cmd(int argc, char **argv)
     return 0;
 }
 
-/* Publishes envelope bytes (grant or revocation) from the home (also
- * used by `cert revoke --publish` and `cert publish`, cmd_record.h). */
-int
-grant_publish_buf(struct cmd_env *env, const char *cmd, struct home *h,
-                  const uint8_t *buf, size_t len, const char *audience)
-{
-    char aud[ENTRY_AUDIENCE_MAX + 1];
-    struct record_builder b;
-    struct wire_buf wb;
-    struct grant g;
-    struct revocation v;
-    uint32_t kind;
-    int rc, rg;
-
-    if ((rc = rec_audience(cmd, audience, "net", aud)) != 0 ||
-        (rc = rec_audience_known(cmd, h, aud)) != 0)
-        return rc;
-    rg = grant_verify(buf, len, &h->h_roster, h->h_net.n_id, &g);
-    if (rg == 0)
-        kind = KIND_GRANT;
-    else if (revocation_verify(buf, len, &h->h_roster, h->h_net.n_id, &v) ==
-             0)
-        kind = KIND_REVOCATION;
-    else
-        return cmd_fail(cmd, "not a valid grant or revocation for this "
-                             "network: %s",
-                        ilonet_errname(rg));
-    record_builder_init(&b, kind);
-    if (record_set_raw(&b, "envelope", buf, len) != 0)
-        return cmd_fail(cmd, "%s", b.rb_err);
-    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if ((rc = rec_build(cmd, &b, &wb)) == 0)
-        rc = rec_append(env, cmd, h, aud, kind, &wb);
-    wire_buf_free(&wb);
-    return rc;
-}
-
 static int
 grant_publish_cmd(struct cmd_env *env, int argc, char **argv)
 {
     const char *cmd = "grant publish", *file, *aud;
+    struct app_written w;
+    struct app_err e;
     struct cmd_opts o;
     struct home h;
     uint8_t *buf;
@@ -195,18 +133,19 @@ grant_publish_cmd(struct cmd_env *env, int argc, char **argv)
         free(buf);
         return rc;
     }
-    rc = grant_publish_buf(env, cmd, &h, buf, len, aud);
+    if (app_envelope_publish(&h, buf, len, aud, &w, &e) != 0)
+        rc = rec_fail(cmd, &e);
+    else
+        rc = rec_print(env, &w);
     free(buf);
     home_close(&h);
     return rc;
 }
 
 /*
- * Completes a revocation for `cmd`: sets its network (from netf, else this
- * home's), signs it with the state root key in skf, writes it to out (may
- * be NULL) and prints its id, or publishes it as an entry through h when
- * publish is set (the entry id to stdout, the revocation id to stderr).
- * Prints its own error line; returns the exit status.
+ * Completes a revocation for `cmd` (cmd_record.h): the authority's side
+ * (network, state root key, signature, file) is crypto only; publishing
+ * it from this home is the use case app_envelope_publish.
  */
 int
 revocation_sign_emit(struct cmd_env *env, const char *cmd, struct home *h,
@@ -247,8 +186,13 @@ revocation_sign_emit(struct cmd_env *env, const char *cmd, struct home *h,
     cert_envelope_id(buf, len, rid);
     hash_hex(rid, HASH_LEN, hex);
     if (publish) {
+        struct app_written w;
+        struct app_err e;
         fprintf(stderr, "revocation %s\n", hex);
-        rc = grant_publish_buf(env, cmd, h, buf, len, NULL);
+        if (app_envelope_publish(h, buf, len, NULL, &w, &e) != 0)
+            rc = rec_fail(cmd, &e);
+        else
+            rc = rec_print(env, &w);
     } else {
         printf("%s\n", hex);
     }

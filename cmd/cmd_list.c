@@ -6,6 +6,8 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "storage/entry.h"
+#include "storage/view/record.h"
+#include "storage/view/view.h"
 
 static const char list_usage[] =
     "usage: ilonet [-C DIR] list KIND [--all] [--json]\n\n"

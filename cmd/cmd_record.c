@@ -5,8 +5,6 @@
 
 #include "cmd_record.h"
 #include "cmds.h"
-#include "crypto/error.h"
-#include "storage/log.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
 
@@ -53,139 +51,35 @@ rec_args(const char *cmd, int argc, char **argv, const char *const *own,
             return cmd_usage(cmd, "too many options");
         snprintf(out->ra_namebuf[out->ra_nfields],
                  sizeof(out->ra_namebuf[0]), "%s", name + 2);
-        out->ra_name[out->ra_nfields] = out->ra_namebuf[out->ra_nfields];
-        out->ra_value[out->ra_nfields++] = val;
+        out->ra_fields[out->ra_nfields].af_name =
+            out->ra_namebuf[out->ra_nfields];
+        out->ra_fields[out->ra_nfields++].af_value = val;
     }
     return 0;
 }
 
 int
-rec_set_fields(const char *cmd, struct record_builder *b,
-               const struct rec_args *a)
+rec_fail(const char *cmd, const struct app_err *err)
 {
-    for (int i = 0; i < a->ra_nfields; i++)
-        if (record_set(b, a->ra_name[i], a->ra_value[i]) != 0)
-            return cmd_fail(cmd, "%s", b->rb_err);
-    return 0;
+    if (err->ae_usage && err->ae_field[0])
+        return cmd_usage(cmd, "--%s is required", err->ae_field);
+    if (err->ae_usage)
+        return cmd_usage(cmd, "%s", err->ae_msg);
+    return cmd_fail(cmd, "%s", err->ae_msg);
 }
 
 int
-rec_build(const char *cmd, struct record_builder *b, struct wire_buf *wb)
+rec_print(const struct cmd_env *env, const struct app_written *w)
 {
-    if (record_build(b, wb) == 0)
-        return 0;
-    if (strstr(b->rb_err, "': required") &&
-        strncmp(b->rb_err, "field '", 7) == 0) {
-        char opt[40];
-        const char *q = b->rb_err + 7;
-        size_t n = strcspn(q, "'");
-        snprintf(opt, sizeof(opt), "%.*s", (int)(n < 30 ? n : 30), q);
-        return cmd_usage(cmd, "--%s is required", opt);
-    }
-    return cmd_fail(cmd, "%s", b->rb_err);
-}
-
-int
-rec_audience(const char *cmd, const char *in, const char *dflt,
-             char out[static ENTRY_AUDIENCE_MAX + 1])
-{
-    if (audience_normalise(in ? in : dflt, out) != 0)
-        return cmd_fail(cmd,
-                        "field 'audience': '%s' is not net, ms or a group "
-                        "of state codes like DE+FR",
-                        in ? in : dflt);
-    return 0;
-}
-
-int
-rec_audience_known(const char *cmd, struct home *h, const char *aud)
-{
-    char st[KEY_STATE_MAX + 1];
-    const char *p = aud;
-
-    if (strcmp(aud, "net") == 0 || strcmp(aud, "ms") == 0)
-        return 0;
-    while (p && *p) {
-        const char *plus = strchr(p, '+');
-        size_t l = plus ? (size_t)(plus - p) : strlen(p);
-        snprintf(st, sizeof(st), "%.*s", (int)l, p);
-        if (!roster_find(&h->h_roster, st))
-            return cmd_fail(cmd,
-                            "field 'audience': %s is not a state of the "
-                            "trust roster",
-                            st);
-        p = plus ? plus + 1 : NULL;
+    if (env->json) {
+        fputs("{\"id\":\"", stdout);
+        cmd_print_hex(stdout, w->aw_id, HASH_LEN);
+        printf("\",\"audience\":\"%s\"}\n", w->aw_audience);
+    } else {
+        cmd_print_hex(stdout, w->aw_id, HASH_LEN);
+        putchar('\n');
     }
     return 0;
-}
-
-int
-rec_behalf(const char *cmd, struct home *h, struct record_builder *b,
-           const char *behalf, uint32_t rkind, const char *category,
-           const char *audience)
-{
-    uint8_t gid[HASH_LEN];
-    const char *me = h->h_cert.c_state;
-
-    if (!behalf || strcmp(behalf, me) == 0)
-        return 0;
-    if (!key_state_valid(behalf))
-        return cmd_fail(cmd, "field 'on-behalf-of': '%s' is not a state code",
-                        behalf);
-    if (view_grant_find(h->h_store, behalf, me, rkind, category, audience,
-                        home_now_ms() << 16, gid) != 0)
-        return cmd_fail(cmd,
-                        "on-behalf-of %s: no valid grant from %s to %s "
-                        "covering %s%s%s in audience %s is held (ilonet "
-                        "grant publish FILE)",
-                        behalf, behalf, me, entry_kind_name(rkind),
-                        category ? " " : "", category ? category : "",
-                        audience);
-    if (record_set(b, "on-behalf-of", behalf) != 0 ||
-        record_set_id(b, "grant", gid) != 0)
-        return cmd_fail(cmd, "%s", b->rb_err);
-    return 0;
-}
-
-int
-rec_append(struct cmd_env *env, const char *cmd, struct home *h,
-           const char *audience, uint32_t kind, struct wire_buf *wb)
-{
-    struct log_append_req req = {kind, wb->wb_data, wb->wb_len};
-    struct log_ref ref;
-    char hex[2 * HASH_LEN + 1];
-    int rc;
-
-    if (wb->wb_err)
-        return cmd_fail(cmd, "too-big: payload over %d bytes",
-                        ENTRY_PAYLOAD_MAX);
-    rc = log_append(h->h_store, &h->h_key, audience, &req, 1, home_now_ms(),
-                    &ref);
-    if (rc == ILONET_EUNKNOWNAUTHOR)
-        return cmd_fail(cmd, "unknown-author: no certificate installed "
-                             "(ilonet cert install FILE)");
-    if (rc == ILONET_EAUDIENCE)
-        return cmd_fail(cmd,
-                        "audience: this node (%s) is not a member of "
-                        "audience %s",
-                        h->h_cert.c_state, audience);
-    if (rc != 0)
-        return cmd_fail_err(cmd, rc);
-    hash_hex(ref.lr_id, HASH_LEN, hex);
-    if (env->json)
-        printf("{\"id\":\"%s\",\"audience\":\"%s\"}\n", hex, audience);
-    else
-        printf("%s\n", hex);
-    return 0;
-}
-
-static const char *
-rec_field_value(const struct rec_args *a, const char *name)
-{
-    for (int i = 0; i < a->ra_nfields; i++)
-        if (strcmp(a->ra_name[i], name) == 0)
-            return a->ra_value[i];
-    return NULL;
 }
 
 int
@@ -194,11 +88,10 @@ rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
 {
     static const char *const own[] = {"--audience", "--on-behalf-of", NULL};
     const char *vals[2] = {NULL, NULL};
-    char aud[ENTRY_AUDIENCE_MAX + 1];
-    const char *dflt = "net", *excl;
-    struct record_builder b;
+    struct app_record_req req;
+    struct app_written w;
+    struct app_err e;
     struct rec_args a;
-    struct wire_buf wb;
     struct home h;
     int rc;
 
@@ -208,46 +101,18 @@ rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
         return rc;
     if (a.ra_npos)
         return cmd_usage(cmd, "unexpected argument: %s", a.ra_pos[0]);
-    if ((rc = record_builder_init(&b, kind)) != 0)
-        return cmd_fail(cmd, "%s", b.rb_err);
-    for (int i = 0; i < a.ra_nfields; i++) {
-        const struct record_field *f = record_field(b.rb_schema,
-                                                    a.ra_name[i]);
-        if (f && (f->rf_flags & RF_INTERNAL))
-            return cmd_fail(cmd, "field '%s': set by ilonet, not an option",
-                            a.ra_name[i]);
-    }
-    if ((rc = rec_set_fields(cmd, &b, &a)) != 0)
-        return rc;
-    excl = rec_field_value(&a, "commission");
-    if (kind == KIND_MEETING && excl && strcmp(excl, "excluded") == 0)
-        dflt = "ms"; /* held without the Commission: Member States only */
-    if ((rc = rec_audience(cmd, vals[0], dflt, aud)) != 0)
-        return rc;
-    if (kind == KIND_MEETING && excl && strcmp(excl, "excluded") == 0 &&
-        (audience_admits(aud, "EU", ROLE_COMMISSION) ||
-         audience_admits(aud, "FRONTEX", ROLE_AGENCY)))
-        return cmd_fail(cmd,
-                        "field 'audience': a meeting without the Commission "
-                        "cannot be in audience %s (use ms or a group of "
-                        "Member States)",
-                        aud);
-    /* Check every field before touching the store: nothing is written
-     * when any is wrong. */
-    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    rc = rec_build(cmd, &b, &wb);
-    wire_buf_free(&wb);
-    if (rc != 0)
-        return rc;
+    req = (struct app_record_req){kind, a.ra_fields, (size_t)a.ra_nfields,
+                                  vals[0], vals[1]};
+    /* Every field is checked before the home is opened: a bad one is
+     * named even when the home is unusable, and nothing is written. */
+    if (app_record_check(&req, &e) != 0)
+        return rec_fail(cmd, &e);
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if ((rc = rec_audience_known(cmd, &h, aud)) == 0 &&
-        (rc = rec_behalf(cmd, &h, &b, vals[1], kind,
-                         rec_field_value(&a, "category"), aud)) == 0 &&
-        (rc = rec_build(cmd, &b, &wb)) == 0)
-        rc = rec_append(env, cmd, &h, aud, kind, &wb);
-    wire_buf_free(&wb);
+    if (app_record_create(&h, &req, &w, &e) != 0)
+        rc = rec_fail(cmd, &e);
+    else
+        rc = rec_print(env, &w);
     home_close(&h);
     return rc;
 }
@@ -313,51 +178,16 @@ static const char erase_usage[] =
     "state that wrote it, or a representative may erase. Prints the entry\n"
     "id.\n";
 
-/* Resolves ID in the view and prints why not. */
-static int
-rec_find(const char *cmd, struct home *h, const char *id,
-         struct view_record_info *info)
-{
-    int rc = view_record_find(h->h_store, id, info);
-
-    if (rc == ILONET_ENOTFOUND)
-        return cmd_fail(cmd, "%s: no such record in the view", id);
-    if (rc == ILONET_EINVAL)
-        return cmd_fail(cmd, "%s: not a record id (hex, at least 6 digits, "
-                             "unambiguous)",
-                        id);
-    if (rc != 0)
-        return cmd_fail_err(cmd, rc);
-    return 0;
-}
-
-/* Who may change info: this node's state directly, or for the owner under
- * a grant. */
-static int
-rec_change_auth(const char *cmd, struct home *h, struct record_builder *b,
-                const struct view_record_info *info, int erase)
-{
-    const char *me = h->h_cert.c_state;
-
-    if (strcmp(me, info->vr_owner) == 0)
-        return 0;
-    if (erase && strcmp(me, info->vr_author_state) == 0)
-        return 0;
-    return rec_behalf(cmd, h, b, info->vr_owner, info->vr_kind,
-                      info->vr_category[0] ? info->vr_category : NULL,
-                      info->vr_audience);
-}
-
 static int
 rec_change(struct cmd_env *env, int argc, char **argv, uint32_t kind,
            const char *cmd, const char *usage)
 {
     static const char *const own[] = {"--reason", NULL};
     const char *vals[1] = {NULL};
-    struct view_record_info info;
-    struct record_builder b, fb;
+    struct app_change_req req;
+    struct app_written w;
+    struct app_err e;
     struct rec_args a;
-    struct wire_buf wb, fw;
     struct home h;
     int rc;
 
@@ -369,59 +199,24 @@ rec_change(struct cmd_env *env, int argc, char **argv, uint32_t kind,
     if (a.ra_npos != 1)
         return cmd_usage(cmd, a.ra_npos ? "one record ID expected"
                                         : "record ID missing");
-    if (kind != KIND_AMEND && a.ra_nfields)
-        return cmd_fail(cmd, "field '%s': unknown field for %s",
-                        a.ra_name[0], cmd);
+    req = (struct app_change_req){
+        kind, 0, a.ra_pos[0], a.ra_fields, (size_t)a.ra_nfields, vals[0]};
     if (kind == KIND_AMEND && a.ra_nfields == 0)
         return cmd_usage(cmd, "no --FIELD VALUE to amend");
+    if (app_change_check(&req, &e) != 0)
+        return rec_fail(cmd, &e);
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    wire_buf_init(&fw, ENTRY_PAYLOAD_MAX);
-    if ((rc = rec_find(cmd, &h, a.ra_pos[0], &info)) != 0)
-        goto out;
-    if (strcmp(info.vr_status, "erased") == 0 && kind != KIND_ERASE) {
-        rc = cmd_fail(cmd, "%s: the record is erased", a.ra_pos[0]);
-        goto out;
-    }
-    if (kind == KIND_AMEND) {
-        if (record_builder_init_amend(&fb, info.vr_kind) != 0) {
-            rc = cmd_fail(cmd, "%s", fb.rb_err);
-            goto out;
-        }
-        if ((rc = rec_set_fields(cmd, &fb, &a)) != 0 ||
-            (rc = rec_build(cmd, &fb, &fw)) != 0)
-            goto out;
-    }
-    record_builder_init(&b, kind);
-    if (record_set_id(&b, "record", info.vr_id) != 0 ||
-        (kind == KIND_AMEND &&
-         record_set_raw(&b, "fields", fw.wb_data, fw.wb_len) != 0) ||
-        (vals[0] && record_set(&b, "reason", vals[0]) != 0)) {
-        rc = cmd_fail(cmd, "%s", b.rb_err);
-        goto out;
-    }
-    if ((rc = rec_change_auth(cmd, &h, &b, &info, kind == KIND_ERASE)) !=
-            0 ||
-        (rc = rec_build(cmd, &b, &wb)) != 0)
-        goto out;
-    rc = rec_append(env, cmd, &h, info.vr_audience, kind, &wb);
-    if (rc == 0 && kind == KIND_ERASE) {
-        /* The payload rows were overwritten in this transaction (secure
-         * delete); fold the WAL back and truncate it so no old page image
-         * keeps the bytes. */
-        int r = sqlite3_wal_checkpoint_v2(store_db(h.h_store), NULL,
-                                          SQLITE_CHECKPOINT_TRUNCATE, NULL,
-                                          NULL);
-        if (r != SQLITE_OK)
+    if (app_record_change(&h, &req, &w, &e) != 0) {
+        rc = rec_fail(cmd, &e);
+    } else {
+        rc = rec_print(env, &w);
+        if (w.aw_deferred)
             fprintf(stderr,
-                    "ilonet: erase: warning: WAL checkpoint deferred (%s); "
+                    "ilonet: %s: warning: WAL checkpoint deferred (%s); "
                     "it completes when no other process holds the store\n",
-                    sqlite3_errstr(r));
+                    cmd, w.aw_deferred);
     }
-out:
-    wire_buf_free(&fw);
-    wire_buf_free(&wb);
     home_close(&h);
     return rc;
 }

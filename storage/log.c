@@ -1669,3 +1669,17 @@ fail:
     free(v);
     return rc;
 }
+
+int
+log_id_at(struct store *s, const uint8_t log[static HASH_LEN], uint64_t seq,
+          uint8_t id[static HASH_LEN])
+{
+    struct log__row r;
+    int rc;
+
+    if ((rc = log__row_get(s, log, &r)) != 0)
+        return rc;
+    if (r.lid == 0 || seq == 0 || seq > UINT32_MAX)
+        return ILONET_ENOTFOUND;
+    return log__id_at(s, LOG__K(r.lid, seq), id);
+}

@@ -206,6 +206,12 @@ int log_find_range(struct store *s, const uint8_t lo[static HASH_LEN],
                    const uint8_t hi[static HASH_LEN], int64_t *ks, size_t max,
                    size_t *n);
 
+/* The id of the entry at seq of log as held, whether or not a node
+ * revocation cuts the log before it (a revocation names its cut by these
+ * ids). ILONET_ENOTFOUND if the log or that entry is not held. */
+int log_id_at(struct store *s, const uint8_t log[static HASH_LEN], uint64_t seq,
+              uint8_t id[static HASH_LEN]);
+
 /* Counts: entries, logs, evidence rows, quarantine rows. */
 int log_counts(struct store *s, uint64_t *entries, uint64_t *logs,
                uint64_t *evidence, uint64_t *quarantine);

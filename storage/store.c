@@ -695,3 +695,18 @@ store_run_freeze_hook(struct store *s, const uint8_t log[static HASH_LEN],
 {
     return s->s_freeze ? s->s_freeze(s->s_freeze_arg, s, log, fork_seq) : 0;
 }
+
+/* ---- erasure: truncating the WAL ---------------------------------------- */
+
+int
+store_wal_truncate(struct store *s, const char **why)
+{
+    int rc = sqlite3_wal_checkpoint_v2(s->s_db, NULL,
+                                       SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
+    if (rc == SQLITE_OK)
+        return 0;
+    if (why)
+        *why = sqlite3_errstr(rc);
+    return store_err(rc);
+}

@@ -120,4 +120,17 @@ void store_set_freeze_hook(struct store *s, store_freeze_hook fn, void *arg);
 int store_run_freeze_hook(struct store *s, const uint8_t log[static HASH_LEN],
                           uint64_t fork_seq);
 
+/* ---- erasure: truncating the WAL (node/app: erase) ---- */
+
+/*
+ * Copies every committed WAL frame back into the database file and
+ * truncates the WAL to zero bytes (SQLITE_CHECKPOINT_TRUNCATE), so no old
+ * page image in the WAL still holds an erased payload. Another connection
+ * on the file (a running node, a reader) can hold it up: then it returns
+ * that code (ILONET_EBUSY when locked) and *why (why may be NULL) points to
+ * SQLite's static one-line reason; the frames stay in the WAL until a
+ * later checkpoint copies them. Call outside a transaction.
+ */
+int store_wal_truncate(struct store *s, const char **why);
+
 #endif

@@ -14,6 +14,7 @@ app_fail(struct app_err *err, int code, const char *fmt, ...)
 
     err->ae_code = code;
     err->ae_usage = 0;
+    err->ae_conflict = 0;
     err->ae_field[0] = '\0';
     va_start(ap, fmt);
     vsnprintf(err->ae_msg, sizeof(err->ae_msg), fmt, ap);
@@ -24,6 +25,8 @@ app_fail(struct app_err *err, int code, const char *fmt, ...)
 int
 app_err_http_status(const struct app_err *err)
 {
+    if (err->ae_conflict)
+        return 409;
     switch (err->ae_code) {
     case ILONET_EINVAL:
     case ILONET_EMALFORMED:

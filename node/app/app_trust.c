@@ -1,0 +1,135 @@
+/* app_trust.c - trust writes: grants, revocations, certificates. */
+#include "app_int.h"
+
+#include <string.h>
+
+#include "crypto/error.h"
+#include "storage/log.h"
+
+int
+app_envelope_publish(struct home *h, const uint8_t *env, size_t len,
+                     const char *audience, struct app_written *out,
+                     struct app_err *err)
+{
+    char aud[ENTRY_AUDIENCE_MAX + 1];
+    struct record_builder b;
+    struct revocation v;
+    struct wire_buf wb;
+    struct grant g;
+    uint32_t kind;
+    int rc, rg;
+
+    if ((rc = app__audience(audience, "net", aud, err)) != 0 ||
+        (rc = app__audience_known(h, aud, err)) != 0)
+        return rc;
+    rg = grant_verify(env, len, &h->h_roster, h->h_net.n_id, &g);
+    if (rg == 0)
+        kind = KIND_GRANT;
+    else if (revocation_verify(env, len, &h->h_roster, h->h_net.n_id, &v) == 0)
+        kind = KIND_REVOCATION;
+    else
+        return app_fail(err, rg,
+                        "not a valid grant or revocation for this network: "
+                        "%s",
+                        ilonet_errname(rg));
+    record_builder_init(&b, kind);
+    if (record_set_raw(&b, "envelope", env, len) != 0)
+        return app_fail(err, ILONET_EINVAL, "%s", b.rb_err);
+    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
+    if ((rc = app__build(&b, &wb, err)) == 0)
+        rc = app__append(h, aud, kind, &wb, out, err);
+    wire_buf_free(&wb);
+    return rc;
+}
+
+/* A record kind or an observation category. */
+static int
+app_grant_scope_ok(const char *w)
+{
+    const struct record_schema *sc = record_schema(entry_kind_parse(w));
+
+    if (sc && sc->rs_is_record)
+        return 1;
+    for (size_t i = 0; record_categories[i]; i++)
+        if (strcmp(record_categories[i], w) == 0)
+            return 1;
+    return 0;
+}
+
+int
+app_grant_scope(struct grant *g, const char *scope, struct app_err *err)
+{
+    char tmp[512], *tok, *save = NULL;
+    size_t n = 0;
+
+    if (strlen(scope) >= sizeof(tmp))
+        return app_fail(err, ILONET_EINVAL, "field 'scope': too long");
+    snprintf(tmp, sizeof(tmp), "%s", scope);
+    for (tok = strtok_r(tmp, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (!app_grant_scope_ok(tok)) {
+            app_fail(err, ILONET_EINVAL,
+                     "field 'scope': '%s' is not a record kind or "
+                     "observation category",
+                     tok);
+            app__field(err, "scope");
+            return ILONET_EINVAL;
+        }
+        if (n == GRANT_SCOPE_MAX) {
+            app_fail(err, ILONET_EINVAL, "field 'scope': more than %d items",
+                     GRANT_SCOPE_MAX);
+            app__field(err, "scope");
+            return ILONET_EINVAL;
+        }
+        n++;
+    }
+    /* every item checked: now fill g */
+    snprintf(tmp, sizeof(tmp), "%s", scope);
+    save = NULL;
+    g->g_nscope = 0;
+    for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        snprintf(g->g_scope[g->g_nscope++], sizeof(g->g_scope[0]), "%s", tok);
+    return 0;
+}
+
+int
+app_revocation_pin(struct home *h, struct revocation *v, size_t first)
+{
+    int rc;
+
+    if (!h->h_store)
+        return 0;
+    for (size_t i = first; i < v->v_nlast; i++) {
+        struct revoke_last *l = &v->v_last[i];
+        if (!l->rl_seq)
+            continue;
+        rc = log_id_at(h->h_store, l->rl_log, l->rl_seq, l->rl_entry);
+        if (rc != 0 && rc != ILONET_ENOTFOUND)
+            return rc;
+    }
+    return 0;
+}
+
+int
+app_cert_install(struct home *h, const char *file, struct app_err *err)
+{
+    int rc = home_install_cert(h, file);
+
+    switch (rc) {
+    case 0: return 0;
+    case ILONET_EUNKNOWNAUTHOR:
+        return app_fail(err, rc,
+                        "unknown-author: certificate is for another "
+                        "node key or its state is not in the "
+                        "roster");
+    case ILONET_ENETWORK:
+        return app_fail(err, rc,
+                        "wrong-network: certificate is for another "
+                        "network");
+    case ILONET_EEXPIRED:
+        return app_fail(err, rc, "expired: certificate is not valid now");
+    default:
+        return app_fail(err, rc, "%s: %s", ilonet_errname(rc),
+                        ilonet_strerror(rc));
+    }
+}
