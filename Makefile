@@ -75,15 +75,23 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libilonet.a
 
 # Shipped data embedded in the binary, generated into the build directory
 # (never committed): the report template and the presidency rotation
-# (node/report/), and the web page's files (node/web/, served by
-# node/http/). scripts/embed.sh turns each file into a C byte array.
+# (node/report/), the regimes' vocabularies with the country and member
+# tables (storage/view/vocab.c), and the web page's files (node/web/,
+# served by node/http/). scripts/embed.sh turns each file into a C byte
+# array.
 EMBED_DATA = data/report-2005-687.tmpl data/presidencies.txt \
+             data/vocab-377-2004.txt data/vocab-2019-1240.txt \
+             data/countries.txt data/members.txt \
              node/web/index.html node/web/app.css node/web/app.js
 $(BUILD)/gen/embed.c: $(EMBED_DATA) scripts/embed.sh
 	@mkdir -p $(dir $@)
 	@echo "  EMBED   $@"
 	$(Q)sh scripts/embed.sh $@ report_data_template=data/report-2005-687.tmpl \
 	    report_data_presidencies=data/presidencies.txt \
+	    vocab_data_377_2004=data/vocab-377-2004.txt \
+	    vocab_data_2019_1240=data/vocab-2019-1240.txt \
+	    vocab_data_countries=data/countries.txt \
+	    vocab_data_members=data/members.txt \
 	    http_web_index=node/web/index.html http_web_css=node/web/app.css \
 	    http_web_js=node/web/app.js
 $(BUILD)/gen/embed.o: $(BUILD)/gen/embed.c
