@@ -2117,9 +2117,12 @@ vocab__lower(unsigned char c)
 static size_t
 vocab__kw_at(const char *s, size_t n, size_t i, const char *kw)
 {
-    size_t k = strlen(kw);
     const unsigned char *u = (const unsigned char *)s;
+    size_t k;
 
+    if (i >= n || vocab__lower(u[i]) != (unsigned char)kw[0])
+        return 0;
+    k = strlen(kw);
     if (i + k > n || (i > 0 && vocab__alnum(u[i - 1])))
         return 0;
     for (size_t j = 0; j < k; j++)
@@ -2269,11 +2272,23 @@ static const char *const vocab__num_kw[] = {"no",  "nr",        "number",
 #define VOCAB__DOB_WINDOW 40 /* bytes after the keyword */
 #define VOCAB__DOC_GAP 20
 
+/* 1 if a keyword may start at s[i]: an ASCII letter starting a word.
+ * Checked first, it keeps the scan near one pass over the text. */
+static int
+vocab__word_start(const char *s, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    return ((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= 'A' && u[i] <= 'Z')) &&
+           (i == 0 || !vocab__alnum(u[i - 1]));
+}
+
 static int
 vocab__find_dob(const char *s, size_t n, struct vocab_pii *hit)
 {
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < N(vocab__dob_kw); k++) {
+        for (size_t k = 0; vocab__word_start(s, i) && k < N(vocab__dob_kw);
+             k++) {
             size_t kl = vocab__kw_at(s, n, i, vocab__dob_kw[k]);
 
             if (!kl)
@@ -2300,7 +2315,8 @@ vocab__find_docnum(const char *s, size_t n, struct vocab_pii *hit)
     const unsigned char *u = (const unsigned char *)s;
 
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < N(vocab__doc_kw); k++) {
+        for (size_t k = 0; vocab__word_start(s, i) && k < N(vocab__doc_kw);
+             k++) {
             size_t kl = vocab__kw_at(s, n, i, vocab__doc_kw[k]);
             size_t j = i + kl, t = 0, digits = 0, letters = 0;
             int marker = 0;
