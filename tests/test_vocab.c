@@ -989,6 +989,8 @@ parse_errors_name_the_line(void)
          "vocab line 16: kind 'j' or code 1 given twice"},
         {"kind k 1 K\nfield f text F\n", ILONET_EMALFORMED,
          "vocab line 15: usage: field NAME TYPE LABEL"},
+        {"kind k 1 K\nfield vocab uint V\n", ILONET_EMALFORMED,
+         "vocab line 15: field name 'vocab' is reserved"},
         {"kind k 1 K\nfield f str F\nfield f uint G\n", ILONET_EMALFORMED,
          "vocab line 14: kind 'k': field 'f' given twice"},
         {"kind k 1 K\n", ILONET_EMALFORMED,

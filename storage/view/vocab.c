@@ -618,6 +618,10 @@ vocab__new_field(struct vocab__ps *ps, char *rest)
                        "usage: field NAME TYPE LABEL (TYPE str, uint, enum, "
                        "date, period, state, states, list, id, bin, map, "
                        "semester, country, countries)");
+    /* the payload key naming an entry's vocabulary version
+     * (docs/REGIMES.md) */
+    if (strcmp(name, "vocab") == 0)
+        return PS_FAIL(ps, ILONET_EMALFORMED, "field name 'vocab' is reserved");
     if (v->v_nfields - ps->p_first_field == VOCAB_MAX_FIELDS)
         return PS_FAIL(ps, ILONET_ETOOBIG, "kind '%s': more than %d fields",
                        ps->p_kind->vk_name, VOCAB_MAX_FIELDS);
