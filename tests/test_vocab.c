@@ -797,6 +797,13 @@ pii_patterns(void)
         {"Detained man, born 12.03.1990 in Aleppo", VOCAB_PII_DOB},
         {"DOB: 1990-03-12", VOCAB_PII_DOB},
         {"date of birth 3 March 1990", VOCAB_PII_DOB},
+        {"dob 3 Mar. 1990", VOCAB_PII_DOB},
+        {"born Sep 3, 1990", VOCAB_PII_DOB},
+        {"born 31.13.1990", 0},
+        {"born 1990-13-01", 0},
+        {"born 3 Smarch 1990", 0},
+        {"born 12.03.19901", 0},
+        {"passport X1234567\xc3\xa9", 0},
         {"Date of Birth: March 3, 1990", VOCAB_PII_DOB},
         {"n\xc3\xa9"
          "e le 12/03/1990",
@@ -955,6 +962,28 @@ parse_minimal_file(void)
     ASSERT_STR_EQ(k->vk_fields[0].vf_help, "");
     ASSERT_EQ(vocab_privacy(v)->vy_detect, 0);
     vocab_free(v);
+    /* a value added in version 2 makes an entry using it a version-2 one */
+    snprintf(text, sizeof(text),
+             "%s%sset c C\nvalue a A\nvalue b B\nsince 2\nkind k 1 K\n"
+             "field f enum F\nvalues c\n",
+             head, sets);
+    ASSERT_OK(parse(text, &v, why, sizeof(why)));
+    {
+        const struct vocab_item a = {"f", "a"}, b = {"f", "b"};
+        size_t n;
+        const struct vocab_set *all = vocab_sets(v, &n);
+
+        k = vocab_kind(v, "k");
+        ASSERT_EQ(vocab_min_version(v, k, &a, 1), 1);
+        ASSERT_EQ(vocab_min_version(v, k, &b, 1), 2);
+        ASSERT_EQ(n, 3);
+        ASSERT_STR_EQ(all[2].vs_name, "c");
+        ASSERT(vocab_set(v, NULL) == NULL);
+    }
+    vocab_free(v);
+    ASSERT_STR_EQ(vocab_type_name(VT_COUNTRIES), "countries");
+    ASSERT_STR_EQ(vocab_type_name(VT_STR), "str");
+    ASSERT_STR_EQ(vocab_type_name((enum vocab_type)99), "?");
 }
 
 static void
@@ -1046,6 +1075,8 @@ parse_errors_name_the_line(void)
          "vocab line 15: usage: audiences CODE"},
         {"kind k 1 K\naudiences all\nfield f str F\n", ILONET_EMALFORMED,
          "vocab line 17: kind 'k': audience 'all' is not in the set"},
+        {"kind k 1 K\nfield f str F\nhelp\n", ILONET_EMALFORMED,
+         "vocab line 16: usage: help TEXT"},
         {"kind k 1 K\nfield f str F\nhelp a\nhelp b\n", ILONET_EMALFORMED,
          "vocab line 17: 'help' given twice"},
         {"kind k 1 K\nfield f str F\nsource S\nhelp a\n", ILONET_EMALFORMED,
@@ -1073,6 +1104,58 @@ parse_errors_name_the_line(void)
          "vocab line 17: 'since' given twice"},
         {"kind k 1 K\nfield f str F\nplural x y\n", ILONET_EMALFORMED,
          "vocab line 16: usage: plural NAME"},
+        {"required\n", ILONET_EMALFORMED,
+         "vocab line 14: 'required' outside a field"},
+        {"record\n", ILONET_EMALFORMED,
+         "vocab line 14: 'record' outside a "
+         "kind"},
+        {"kind k 1 K\nrecord x\n", ILONET_EMALFORMED,
+         "vocab line 15: 'record' takes no argument"},
+        {"kind k 1 K\nrecord\nrecord\n", ILONET_EMALFORMED,
+         "vocab line 16: 'record' given twice"},
+        {"kind k 1 K\nplural ks\nrecord\nfield f str F\nkind j 2 J\n"
+         "plural ks\n",
+         ILONET_EMALFORMED, "vocab line 19: plural 'ks' given twice"},
+        {"kind k 1 K\naudiences net net net net net net net net net\n",
+         ILONET_ETOOBIG, "vocab line 15: more than 8 audiences"},
+        {"kind k 1 K\nfield f str F\nmax 3 4\n", ILONET_EMALFORMED,
+         "vocab line 16: 'max' takes one argument"},
+        {"kind k 1 K\nfield f enum F\nvalues roles\nvalues roles\n",
+         ILONET_EMALFORMED, "vocab line 17: 'values' given twice"},
+        {"kind k 1 K\nfield f date F\nevent at\nevent at\n", ILONET_EMALFORMED,
+         "vocab line 17: 'event' given twice"},
+        {"kind k 1 K\nfield f list F\nsuggest countries\n"
+         "suggest roles\n",
+         ILONET_EMALFORMED, "vocab line 17: 'suggest' given twice"},
+        {"kind k 1 K\nfield f str F\nsource S\nsince 1\n", ILONET_EMALFORMED,
+         "vocab line 17: 'since' outside a value, kind or field"},
+        {"kind k 1 K\nsince 1\nsince 1\n", ILONET_EMALFORMED,
+         "vocab line 16: 'since' given twice"},
+        {"set s S\nvalue a A\nsince 2\nsince 2\n", ILONET_EMALFORMED,
+         "vocab line 17: 'since' given twice"},
+        {"set s S\nvalue a A\nmember-state\n", ILONET_EMALFORMED,
+         "vocab line 16: 'member-state' marks"},
+        {"kind k 1 K\nfield f str F\nreport template bad!id\n",
+         ILONET_EMALFORMED, "vocab line 16: usage: report period"},
+        {"kind k 1 K\nfield f str F\nreport audience -x\n", ILONET_EMALFORMED,
+         "vocab line 16: usage: report period"},
+        {"kind k 1 K\nfield f str F\nreport colour red\n", ILONET_EMALFORMED,
+         "vocab line 16: usage: report period"},
+        {"kind k 1 K\nfield f str F\npersonal-data detect\n", ILONET_EMALFORMED,
+         "vocab line 16: usage: personal-data detect"},
+        {"kind k 1 K\nfield f str F\npersonal-data detect mrz\n"
+         "personal-data detect mrz\n",
+         ILONET_EMALFORMED,
+         "vocab line 17: 'personal-data detect' given twice"},
+        {"kind k 1 K\nfield f str F\npersonal-data keep 3\n", ILONET_EMALFORMED,
+         "vocab line 16: usage: personal-data max-days"},
+        {"kind k 1 K\nfield f str F\ntitle\n", ILONET_EMALFORMED,
+         "vocab line 16: usage: title TEXT"},
+        {"kind k 1 K\nfield f str F\nsource 1\nsource 2\nsource 3\n"
+         "source 4\nsource 5\nsource 6\nsource 7\nsource 8\nsource 9\n",
+         ILONET_ETOOBIG, "vocab line 24: more than 8 sources"},
+        {"kind k 1 K\nfield f str F\nstatus a\nstatus b\n", ILONET_EMALFORMED,
+         "vocab line 17: 'status' given twice"},
         {"", ILONET_EMALFORMED, "vocab line 14: no kinds"},
     };
     char text[2048], why[WHY];
@@ -1114,6 +1197,10 @@ parse_errors_of_the_whole_file(void)
          "vocab line 2: usage: version N"},
         {"ilonet-vocab 1\nversion 1\nversion 1\n", ILONET_EMALFORMED,
          "vocab line 3: 'version' given twice"},
+        {"ilonet-vocab 1\nregime r\nregime r\n", ILONET_EMALFORMED,
+         "vocab line 3: 'regime' given twice"},
+        {"ilonet-vocab 1\nregime r s\n", ILONET_EMALFORMED,
+         "vocab line 2: 'regime' takes one argument"},
         {"ilonet-vocab 1\nregime r\nversion 1\nkind k 1 K\nfield f str F\n",
          ILONET_EMALFORMED,
          "vocab line 6: missing 'regime', 'version' or "
@@ -1213,6 +1300,46 @@ parse_bounds(void)
             ASSERT(strncmp(why, "vocab line ", 11) == 0);
         }
     }
+    /* the pools shared by all sets and all kinds */
+    off = (size_t)snprintf(text, sizeof(text), "%s%s", head, sets);
+    for (int i = 0; i < 9; i++) {
+        off +=
+            (size_t)snprintf(text + off, sizeof(text) - off, "set s%d S\n", i);
+        for (int j = 0; j < 64; j++)
+            off += (size_t)snprintf(text + off, sizeof(text) - off,
+                                    "value v%d V\n", j);
+    }
+    ASSERT_ERR(parse(text, &v, why, sizeof(why)), ILONET_ETOOBIG);
+    ASSERT_CONTAINS(why, ": more than 512 values in all");
+    off = (size_t)snprintf(text, sizeof(text), "%s%s", head, sets);
+    for (int k = 1; k <= 17; k++) {
+        off += (size_t)snprintf(text + off, sizeof(text) - off,
+                                "kind k%d %d K\n", k, k);
+        for (int j = 0; j < 32; j++)
+            off += (size_t)snprintf(text + off, sizeof(text) - off,
+                                    "field f%d str F\n", j);
+    }
+    ASSERT_ERR(parse(text, &v, why, sizeof(why)), ILONET_ETOOBIG);
+    ASSERT_CONTAINS(why, ": more than 512 fields in all");
+    /* a country table over its bound */
+    ASSERT_OK(parse("ilonet-vocab 1\nregime r\nversion 1\ntitle T\n"
+                    "report period year\nreport drafter chair\n"
+                    "report template t\nreport audience net\n"
+                    "personal-data max-days 1\nset roles R\nvalue ilo I\n"
+                    "set audiences A\nvalue net N\nkind k 1 K\n"
+                    "field f str F\n",
+                    &v, why, sizeof(why)));
+    off = (size_t)snprintf(text, sizeof(text), "ilonet-countries 1\n");
+    for (int i = 0; i < 301; i++)
+        off += (size_t)snprintf(text + off, sizeof(text) - off,
+                                "country %c%c %c%cA N\n", 'A' + i / 26,
+                                'A' + i % 26, 'A' + i / 26, 'A' + i % 26);
+    ASSERT_ERR(
+        vocab_add_countries(v, (const uint8_t *)text, off, why, sizeof(why)),
+        ILONET_ETOOBIG);
+    ASSERT_STR_EQ(why, "countries line 302: more than 300 entries");
+    vocab_free(v);
+    v = NULL;
     /* no input at all */
     ASSERT_ERR(vocab_parse(NULL, 3, &v, why, sizeof(why)), ILONET_EINVAL);
     ASSERT_ERR(vocab_parse((const uint8_t *)"x", 1, NULL, why, sizeof(why)),
