@@ -24,6 +24,8 @@ TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # Shipped data compiled in (never committed as C): NAME=FILE, scripts/embed.sh.
 EMBED    = report_data_template=data/report-2005-687.tmpl report_data_presidencies=data/presidencies.txt \
+           vocab_data_377_2004=data/vocab-377-2004.txt vocab_data_2019_1240=data/vocab-2019-1240.txt \
+           vocab_data_countries=data/countries.txt vocab_data_members=data/members.txt \
            http_web_index=node/web/index.html http_web_css=node/web/app.css http_web_js=node/web/app.js
 RUN      = ILONET_BIN=$(abspath $(BUILD)/ilonet) ILONET_TOOLS=$(abspath $(BUILD)/tools)
 SAN      = OPT="-O1 -g" XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
@@ -60,7 +62,7 @@ $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
-$(BUILD)/gen/embed.c: $(foreach e,$(EMBED),$(lastword $(subst =, ,$(e)))) scripts/embed.sh
+$(BUILD)/gen/embed.c: $(foreach e,$(EMBED),$(lastword $(subst =, ,$(e)))) scripts/embed.sh Makefile
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/embed.sh $@ $(EMBED)
 $(BUILD)/gen/embed.o: $(BUILD)/gen/embed.c
@@ -80,6 +82,7 @@ $(BUILD)/tests/runner_fixture: tests/test_runner_fixture.c tests/test_runner.c t
 	$(Q)$(CC) -std=c11 $(CPPFLAGS) -O1 -g -fsanitize=address -fno-omit-frame-pointer -o $@ $(filter %.c,$^)
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TSUP_OBJ:.o=.d)
 
+# Unit, simulator and process tests against this build.
 unit: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)
 	$(Q)$(RUN) sh tests/run.sh $(TEST_BIN)
 # Format first (cheap), the suite, again under ASan+UBSan and TSan, the fuzzers;

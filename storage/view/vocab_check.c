@@ -1,0 +1,483 @@
+/* vocab_check.c - values and entries checked against a vocabulary. */
+#include "vocab_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "crypto/hash.h"
+#include "crypto/json.h"
+#include "crypto/key.h"
+
+/* Valid UTF-8 without NUL or C0 controls other than tab, newline and CR,
+ * and without DEL: the seed's rule for text values. */
+static int
+vocab__text_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return 0;
+    }
+    return json_utf8_ok((const uint8_t *)s, n);
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+static int
+vocab__digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t
+vocab__days(int y, int m, int d)
+{
+    int64_t yy = m <= 2 ? y - 1 : y;
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+static int
+vocab__month_days(int y, int m)
+{
+    static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return md[m - 1] + (m == 2 && leap);
+}
+
+/* "YYYY-MM-DD" (exactly n == 10 bytes), years 1900-9999, as record.c. */
+static int
+vocab__date(const char *s, size_t n, int64_t *days)
+{
+    int y, m, d;
+
+    if (n != 10 || s[4] != '-' || s[7] != '-' || vocab__digits(s, 4, &y) != 0 ||
+        vocab__digits(s + 5, 2, &m) != 0 || vocab__digits(s + 8, 2, &d) != 0)
+        return -1;
+    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+        d > vocab__month_days(y, m))
+        return -1;
+    *days = vocab__days(y, m, d);
+    return 0;
+}
+
+static void
+vocab__format_day(int64_t days, char out[static 11])
+{
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp + (mp < 10 ? 3 : -9);
+    int64_t y = yoe + era * 400 + (m <= 2);
+
+    snprintf(out, 11, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
+}
+
+/* ---- values ---------------------------------------------------------------
+ */
+
+/* "field 'NAME': " + fmt with the offending value (at most max bytes of
+ * it) as the one %s: the seed's record__why_val. */
+static int
+vocab__why_val(char *why, size_t wl, const char *fmt, const char *field,
+               const char *s, size_t len, size_t max)
+{
+    char val[64];
+
+    if (!why || !wl)
+        return ILONET_EINVAL;
+    len = len < max ? len : max;
+    memcpy(val, s, len);
+    val[len] = '\0';
+    snprintf(why, wl, fmt, field, val);
+    return ILONET_EINVAL;
+}
+
+static int
+vocab__state_ok(const char *s, size_t n)
+{
+    char buf[KEY_STATE_MAX + 1];
+
+    if (n < 2 || n > KEY_STATE_MAX)
+        return 0;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return key_state_valid(buf);
+}
+
+static int
+vocab__enum_why(const struct vocab_field *f, const char *s, size_t n, char *why,
+                size_t wl)
+{
+    char list[1024], val[64];
+    size_t off = 0;
+    const struct vocab_set *set = f->vf_values;
+
+    if (!why || !wl)
+        return ILONET_EINVAL;
+    list[0] = '\0';
+    for (size_t i = 0; i < set->vs_n; i++) {
+        off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+                                i ? ", " : "", set->vs_values[i].vv_code);
+        if (off >= sizeof(list))
+            off = sizeof(list) - 1;
+    }
+    snprintf(val, sizeof(val), "%.*s", (int)(n < 60 ? n : 60), s);
+    snprintf(why, wl, "field '%s': unknown value '%s' (one of %s)", f->vf_name,
+             val, list);
+    return ILONET_EINVAL;
+}
+
+/* A scalar value s[0..n) (not a list). */
+static int
+vocab__check_scalar(const struct vocab *v, const struct vocab_field *f,
+                    const char *s, size_t n, char *why, size_t wl)
+{
+    const char *name = f->vf_name;
+    int64_t a, b;
+
+    switch (f->vf_type) {
+    case VT_STR:
+        if (n == 0)
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': empty value", name);
+        if (f->vf_max && n > f->vf_max)
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': value too long", name);
+        if (!vocab__text_ok(s, n))
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': not valid UTF-8 text", name);
+        return 0;
+    case VT_ENUM:
+        if (vocab_value(f->vf_values, s, n))
+            return 0;
+        return vocab__enum_why(f, s, n, why, wl);
+    case VT_DATE:
+        if (vocab__date(s, n, &a) != 0)
+            return vocab__why_val(why, wl,
+                                  "field '%s': '%s' is not a date "
+                                  "(YYYY-MM-DD)",
+                                  name, s, n, 60);
+        return 0;
+    case VT_PERIOD:
+        if (n == 10 && vocab__date(s, n, &a) == 0)
+            return 0;
+        if (n == 22 && s[10] == '.' && s[11] == '.' &&
+            vocab__date(s, 10, &a) == 0 && vocab__date(s + 12, 10, &b) == 0) {
+            if (a > b)
+                return vocab__why_val(why, wl,
+                                      "field '%s': period '%s' ends before "
+                                      "it starts",
+                                      name, s, n, 60);
+            return 0;
+        }
+        return vocab__why_val(why, wl,
+                              "field '%s': '%s' is not a period "
+                              "(YYYY-MM-DD..YYYY-MM-DD)",
+                              name, s, n, 60);
+    case VT_STATE:
+        if (!vocab__state_ok(s, n))
+            return vocab__why_val(why, wl,
+                                  "field '%s': '%s' is not a state code "
+                                  "(A-Z)",
+                                  name, s, n, 60);
+        return 0;
+    case VT_SEMESTER: {
+        int y;
+
+        if (n != 7 || s[4] != '-' || s[5] != 'H' ||
+            (s[6] != '1' && s[6] != '2') || vocab__digits(s, 4, &y) != 0 ||
+            y < 1900)
+            return vocab__why_val(why, wl,
+                                  "field '%s': '%s' is not a semester "
+                                  "(YYYY-H1 or YYYY-H2)",
+                                  name, s, n, 60);
+        return 0;
+    }
+    case VT_COUNTRY:
+        if (!v->v_ncountries)
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': no country table is loaded", name);
+        if (!vocab_country(v, s, n))
+            return vocab__why_val(why, wl,
+                                  "field '%s': '%s' is not an ISO 3166-1 "
+                                  "country code (two or three capitals, "
+                                  "e.g. SY or SYR; `ilonet vocab` lists "
+                                  "them)",
+                                  name, s, n, 60);
+        return 0;
+    default:
+        return vocab__fail(why, wl, ILONET_EINVAL, "field '%s': wrong type",
+                           name);
+    }
+}
+
+/* A list in text form: items joined with ','. The seed's
+ * record__check_list_text, plus countries and a bound on the count. */
+static int
+vocab__check_list(const struct vocab *v, const struct vocab_field *f,
+                  const char *text, char *why, size_t wl)
+{
+    const char *name = f->vf_name, *p = text;
+    size_t items = 0;
+
+    if (!*text)
+        return vocab__fail(why, wl, ILONET_EINVAL, "field '%s': empty list",
+                           name);
+    for (;;) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        size_t vn = n < 30 ? n : 30;
+
+        items++;
+        if (f->vf_type == VT_STATES || f->vf_type == VT_COUNTRIES) {
+            const struct vocab_country *cc = NULL;
+
+            if (f->vf_type == VT_STATES && !vocab__state_ok(p, n))
+                return vocab__why_val(why, wl,
+                                      "field '%s': '%s' is not a state code "
+                                      "(A-Z)",
+                                      name, p, vn, 60);
+            if (f->vf_type == VT_COUNTRIES) {
+                if (!v->v_ncountries)
+                    return vocab__fail(why, wl, ILONET_EINVAL,
+                                       "field '%s': no country table is "
+                                       "loaded",
+                                       name);
+                if (!(cc = vocab_country(v, p, n)))
+                    return vocab__why_val(why, wl,
+                                          "field '%s': '%s' is not an ISO "
+                                          "3166-1 country code (two or three "
+                                          "capitals, e.g. SY or SYR; `ilonet "
+                                          "vocab` lists them)",
+                                          name, p, vn, 60);
+            }
+            /* a repeat would make the set's encoding ambiguous */
+            for (const char *q = text; q < p;) {
+                const char *qc = strchr(q, ',');
+                size_t qn = (size_t)(qc - q);
+                int same = qn == n && memcmp(q, p, n) == 0;
+
+                if (cc && !same) {
+                    const struct vocab_country *qq = vocab_country(v, q, qn);
+                    same = qq == cc;
+                }
+                if (same)
+                    return vocab__why_val(why, wl,
+                                          "field '%s': '%s' given twice", name,
+                                          p, vn, 60);
+                q = qc + 1;
+            }
+        } else if (n == 0 || (f->vf_max && n > f->vf_max) ||
+                   !vocab__text_ok(p, n)) {
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': bad list item", name);
+        }
+        if (!c)
+            break;
+        p = c + 1;
+        if (c[1] == '\0')
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': empty list item", name);
+    }
+    if (items > VOCAB_MAX_ITEMS)
+        return vocab__fail(why, wl, ILONET_EINVAL,
+                           "field '%s': more than %d items", name,
+                           VOCAB_MAX_ITEMS);
+    return 0;
+}
+
+int
+vocab_check_text(const struct vocab *v, const struct vocab_field *f,
+                 const char *text, char *why, size_t wl)
+{
+    size_t n;
+
+    if (!v || !f)
+        return ILONET_EINVAL;
+    if (!text)
+        text = "";
+    n = strlen(text);
+    switch (f->vf_type) {
+    case VT_UINT:
+        if (n == 0 || n > 18 || strspn(text, "0123456789") != n) {
+            if (why && wl)
+                snprintf(why, wl,
+                         "field '%s': '%.40s' is not a whole number >= 0",
+                         f->vf_name, text);
+            return ILONET_EINVAL;
+        }
+        return 0;
+    case VT_STATES:
+    case VT_LIST:
+    case VT_COUNTRIES: return vocab__check_list(v, f, text, why, wl);
+    case VT_ID: {
+        uint8_t id[HASH_LEN];
+
+        if (hash_unhex(text, id, HASH_LEN) != 0)
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': not a 64-digit hex id", f->vf_name);
+        return 0;
+    }
+    case VT_BIN:
+    case VT_MAP:
+        return vocab__fail(why, wl, ILONET_EINVAL,
+                           "field '%s': cannot be given as text", f->vf_name);
+    default: return vocab__check_scalar(v, f, text, n, why, wl);
+    }
+}
+
+/* The item of field f among items, or NULL. */
+const struct vocab_item *
+vocab__item(const struct vocab_item *items, size_t n,
+            const struct vocab_field *f)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].vi_name && strcmp(items[i].vi_name, f->vf_name) == 0)
+            return &items[i];
+    return NULL;
+}
+
+static int
+vocab__rule(const struct vocab_rule *r, const struct vocab_item *items,
+            size_t n, char *why, size_t wl)
+{
+    const struct vocab_item *a = vocab__item(items, n, r->vr_a);
+    const struct vocab_item *b = vocab__item(items, n, r->vr_b);
+    const char *an = r->vr_a->vf_name, *bn = r->vr_b->vf_name;
+
+    switch (r->vr_type) {
+    case VR_PAIR:
+        if ((a != NULL) != (b != NULL))
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': %s and %s go together", a ? bn : an,
+                               an, bn);
+        return 0;
+    case VR_NEEDS:
+        if (a && !b)
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': a %s needs a %s (--%s)", bn, an, bn,
+                               bn);
+        return 0;
+    case VR_ORDER:
+        /* both checked as dates: YYYY-MM-DD orders as text */
+        if (a && b && a->vi_text && b->vi_text &&
+            strcmp(b->vi_text, a->vi_text) < 0)
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': ends before '%s'", bn, an);
+        return 0;
+    }
+    return 0;
+}
+
+int
+vocab_check_fields(const struct vocab *v, const struct vocab_kind *k,
+                   const struct vocab_item *items, size_t n, char *why,
+                   size_t wl)
+{
+    int rc;
+
+    if (!v || !k || (n && !items))
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = items[i].vi_name ? items[i].vi_name : "";
+        const struct vocab_field *f = vocab_field(k, name);
+
+        if (!f)
+            return vocab__fail(why, wl, ILONET_EINVAL,
+                               "field '%s': unknown field for %s", name,
+                               k->vk_name);
+        for (size_t j = 0; j < i; j++)
+            if (items[j].vi_name && strcmp(items[j].vi_name, name) == 0)
+                return vocab__fail(why, wl, ILONET_EINVAL,
+                                   "field '%s': given twice", name);
+        if (i == VOCAB_MAX_FIELDS)
+            return vocab__fail(why, wl, ILONET_EINVAL, "too many fields");
+        if ((rc = vocab_check_text(v, f, items[i].vi_text, why, wl)) != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < k->vk_nfields; i++)
+        if ((k->vk_fields[i].vf_flags & VF_REQUIRED) &&
+            !vocab__item(items, n, &k->vk_fields[i]))
+            return vocab__fail(why, wl, ILONET_EINVAL, "field '%s': required",
+                               k->vk_fields[i].vf_name);
+    for (size_t i = 0; i < k->vk_nrules; i++)
+        if ((rc = vocab__rule(&k->vk_rules[i], items, n, why, wl)) != 0)
+            return rc;
+    return 0;
+}
+
+unsigned
+vocab_min_version(const struct vocab *v, const struct vocab_kind *k,
+                  const struct vocab_item *items, size_t n)
+{
+    unsigned ver = k ? k->vk_since : v->v_version;
+
+    for (size_t i = 0; k && i < n; i++) {
+        const struct vocab_field *f = vocab_field(k, items[i].vi_name);
+        const struct vocab_value *val;
+        const char *t = items[i].vi_text;
+
+        if (!f)
+            return v->v_version;
+        if (f->vf_since > ver)
+            ver = f->vf_since;
+        if (f->vf_type == VT_ENUM && t &&
+            (val = vocab_value(f->vf_values, t, strlen(t))) &&
+            val->vv_since > ver)
+            ver = val->vv_since;
+    }
+    return ver;
+}
+
+int
+vocab_check_retention(const struct vocab *v, const char *written,
+                      const char *retain_until, char *why, size_t wl)
+{
+    int64_t w, u;
+    char last[11];
+    unsigned max;
+
+    if (!v || !written || vocab__date(written, strlen(written), &w) != 0)
+        return ILONET_EINVAL;
+    if (!retain_until ||
+        vocab__date(retain_until, strlen(retain_until), &u) != 0)
+        return vocab__why_val(why, wl,
+                              "field '%s': '%s' is not a date (YYYY-MM-DD)",
+                              "retain-until", retain_until ? retain_until : "",
+                              retain_until ? strlen(retain_until) : 0, 60);
+    if (u < w)
+        return vocab__fail(why, wl, ILONET_EINVAL,
+                           "field 'retain-until': %s is before the record is "
+                           "written (%s)",
+                           retain_until, written);
+    max = v->v_privacy.vy_max_days;
+    if (u - w > (int64_t)max) {
+        vocab__format_day(w + max, last);
+        return vocab__fail(why, wl, ILONET_EINVAL,
+                           "field 'retain-until': at most %u days after the "
+                           "record is written under %s (%s at the latest)",
+                           max, v->v_regime, last);
+    }
+    return 0;
+}
