@@ -108,6 +108,10 @@ int entry_check_payload(const struct entry_header *h, const uint8_t *p,
  * these very bytes. */
 int entry_check_payload_form(const struct entry_header *h, const uint8_t *p,
                              size_t n);
+/* The form alone, before there is a header (a local append): a canonical
+ * msgpack map within WIRE_LIMITS_DEFAULT and ENTRY_PAYLOAD_MAX bytes.
+ * ILONET_ETOOBIG, ILONET_EMALFORMED, or wire_check()'s code. */
+int entry_check_payload_bytes(const uint8_t *p, size_t n);
 
 /* Fills e->e_hdr/e_hdr_len from e->e_h, signs with kp, computes e_id. */
 int entry_seal(struct entry *e, const struct key_pair *kp);
