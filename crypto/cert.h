@@ -91,7 +91,6 @@ void cert_envelope_id(const uint8_t *buf, size_t len,
 int cert_read_file(const char *path, size_t max, uint8_t **out,
                    size_t *out_len);
 /* Writes buf to path atomically (temp file + rename) with the given mode. */
-int cert_write_file(const char *path, const uint8_t *buf, size_t len,
-                    int mode);
+int cert_write_file(const char *path, const uint8_t *buf, size_t len, int mode);
 
 #endif

@@ -1,4 +1,4 @@
-/* envelope.c - the table-driven codec of certificates, grants and revocations. */
+/* envelope.c - one table-driven codec for certificates, grants, revocations. */
 #include "envelope.h"
 
 #include <stdlib.h>
@@ -51,14 +51,12 @@ envelope__decode_field(struct wire_rd *r, const struct envelope_field *f,
             return rc;
         memcpy(p, &v, sizeof(v));
         return 0;
-    case ENVELOPE_F_BIN:
-        return wire_rd_bin_fixed(r, p, f->ef_size);
+    case ENVELOPE_F_BIN: return wire_rd_bin_fixed(r, p, f->ef_size);
     case ENVELOPE_F_STATE:
         if ((rc = envelope__cstr(r, (char *)p, KEY_STATE_MAX + 1)) != 0)
             return rc;
         return key_state_valid((char *)p) ? 0 : ILONET_EMALFORMED;
-    case ENVELOPE_F_STR:
-        return envelope__cstr(r, (char *)p, f->ef_size);
+    case ENVELOPE_F_STR: return envelope__cstr(r, (char *)p, f->ef_size);
     case ENVELOPE_F_NAME:
         if ((rc = wire_rd_str(r, &s, &sl)) != 0)
             return rc;
@@ -113,8 +111,8 @@ envelope__decode_fields(struct wire_rd *r, const struct envelope_field *f,
 }
 
 int
-envelope_decode(const struct envelope_type *t, const uint8_t *buf,
-                size_t len, void *obj, struct envelope_parts *parts)
+envelope_decode(const struct envelope_type *t, const uint8_t *buf, size_t len,
+                void *obj, struct envelope_parts *parts)
 {
     /* decoded here first, so obj is written only on success */
     union {
@@ -165,8 +163,8 @@ envelope_decode(const struct envelope_type *t, const uint8_t *buf,
 }
 
 int
-envelope_verify(const struct envelope_type *t, const uint8_t *buf,
-                size_t len, const struct roster *r,
+envelope_verify(const struct envelope_type *t, const uint8_t *buf, size_t len,
+                const struct roster *r,
                 const uint8_t network[static NET_ID_LEN], void *obj)
 {
     union {
@@ -212,9 +210,7 @@ envelope__encode_field(const struct envelope_field *f, const uint8_t *base,
         memcpy(&v, p, sizeof(v));
         wire_pack_uint(wb, v);
         return 0;
-    case ENVELOPE_F_BIN:
-        wire_pack_bin(wb, p, f->ef_size);
-        return 0;
+    case ENVELOPE_F_BIN: wire_pack_bin(wb, p, f->ef_size); return 0;
     case ENVELOPE_F_STATE:
         if (memchr(p, 0, KEY_STATE_MAX + 1) == NULL ||
             !key_state_valid((const char *)p))
@@ -310,8 +306,7 @@ envelope_issue(const struct envelope_type *t, const void *obj,
         goto out;
     if ((rc = body.wb_err) != 0)
         goto out;
-    if ((rc = key_sign(sk, t->et_sig_ctx, body.wb_data, body.wb_len, sig)) !=
-        0)
+    if ((rc = key_sign(sk, t->et_sig_ctx, body.wb_data, body.wb_len, sig)) != 0)
         goto out;
     envelope_wrap(body.wb_data, body.wb_len, sig, &env);
     if ((rc = env.wb_err) != 0)

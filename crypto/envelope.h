@@ -60,30 +60,47 @@ struct envelope_field {
 };
 
 #define ENVELOPE__SIZEOF(T, m) sizeof(((T *)0)->m)
-#define ENVELOPE_UINT(T, m) {.ef_type = ENVELOPE_F_UINT, .ef_off = offsetof(T, m)}
+#define ENVELOPE_UINT(T, m)                                                    \
+    {                                                                          \
+        .ef_type = ENVELOPE_F_UINT, .ef_off = offsetof(T, m)                   \
+    }
 #define ENVELOPE_BIN(T, m)                                                     \
-    {.ef_type = ENVELOPE_F_BIN, .ef_off = offsetof(T, m),                      \
-     .ef_size = ENVELOPE__SIZEOF(T, m)}
+    {                                                                          \
+        .ef_type = ENVELOPE_F_BIN, .ef_off = offsetof(T, m),                   \
+        .ef_size = ENVELOPE__SIZEOF(T, m)                                      \
+    }
 #define ENVELOPE_STATE(T, m)                                                   \
-    {.ef_type = ENVELOPE_F_STATE, .ef_off = offsetof(T, m)}
+    {                                                                          \
+        .ef_type = ENVELOPE_F_STATE, .ef_off = offsetof(T, m)                  \
+    }
 #define ENVELOPE_STR(T, m)                                                     \
-    {.ef_type = ENVELOPE_F_STR, .ef_off = offsetof(T, m),                      \
-     .ef_size = ENVELOPE__SIZEOF(T, m)}
+    {                                                                          \
+        .ef_type = ENVELOPE_F_STR, .ef_off = offsetof(T, m),                   \
+        .ef_size = ENVELOPE__SIZEOF(T, m)                                      \
+    }
 #define ENVELOPE_NAME(T, m, names, max)                                        \
-    {.ef_type = ENVELOPE_F_NAME, .ef_off = offsetof(T, m), .ef_max = (max),    \
-     .ef_names = (names)}
+    {                                                                          \
+        .ef_type = ENVELOPE_F_NAME, .ef_off = offsetof(T, m), .ef_max = (max), \
+        .ef_names = (names)                                                    \
+    }
 #define ENVELOPE_CODE(T, m, max)                                               \
-    {.ef_type = ENVELOPE_F_CODE, .ef_off = offsetof(T, m), .ef_max = (max)}
+    {                                                                          \
+        .ef_type = ENVELOPE_F_CODE, .ef_off = offsetof(T, m), .ef_max = (max)  \
+    }
 /* A list in the array member m (its length is the bound), counted by the
  * size_t member count; item describes one element. */
 #define ENVELOPE_LIST(T, m, count, item)                                       \
-    {.ef_type = ENVELOPE_F_LIST, .ef_off = offsetof(T, m),                     \
-     .ef_size = sizeof(((T *)0)->m[0]),                                        \
-     .ef_max = sizeof(((T *)0)->m) / sizeof(((T *)0)->m[0]),                   \
-     .ef_count = offsetof(T, count), .ef_sub = (item)}
+    {                                                                          \
+        .ef_type = ENVELOPE_F_LIST, .ef_off = offsetof(T, m),                  \
+        .ef_size = sizeof(((T *)0)->m[0]),                                     \
+        .ef_max = sizeof(((T *)0)->m) / sizeof(((T *)0)->m[0]),                \
+        .ef_count = offsetof(T, count), .ef_sub = (item)                       \
+    }
 #define ENVELOPE_TUPLE(fields)                                                 \
-    {.ef_type = ENVELOPE_F_TUPLE, .ef_sub = (fields),                          \
-     .ef_nsub = sizeof(fields) / sizeof((fields)[0])}
+    {                                                                          \
+        .ef_type = ENVELOPE_F_TUPLE, .ef_sub = (fields),                       \
+        .ef_nsub = sizeof(fields) / sizeof((fields)[0])                        \
+    }
 
 struct envelope_type {
     const char *et_tag;     /* the body's first element */
@@ -92,7 +109,7 @@ struct envelope_type {
     size_t et_network;      /* offset of the network id (NET_ID_LEN) */
     const struct envelope_field *et_fields;
     size_t et_nfields;
-    size_t et_size;         /* sizeof the struct, <= ENVELOPE_OBJ_MAX */
+    size_t et_size; /* sizeof the struct, <= ENVELOPE_OBJ_MAX */
     /* Rules across fields, or NULL. A received envelope that breaks
      * et_decoded is malformed; an issuer refuses (EINVAL) to sign a struct
      * that breaks et_issuable. Each returns 0 when the rules hold. */

@@ -10,8 +10,8 @@ grant__issuable(const void *obj)
 {
     const struct grant *g = obj;
 
-    return strncmp(g->g_represented, g->g_representing,
-                   KEY_STATE_MAX + 1) == 0 ||
+    return strncmp(g->g_represented, g->g_representing, KEY_STATE_MAX + 1) ==
+               0 ||
            g->g_not_after < g->g_not_before;
 }
 

@@ -34,8 +34,8 @@ extern const struct envelope_type grant_envelope;
 /* Signs g with the represented state's root key sk. ILONET_EINVAL for
  * another key, the same state twice, an inverted window or a bad field.
  * *out is malloc'd; the caller frees it. */
-int grant_issue(const struct grant *g, const struct key_pair *sk,
-                uint8_t **out, size_t *out_len);
+int grant_issue(const struct grant *g, const struct key_pair *sk, uint8_t **out,
+                size_t *out_len);
 /* envelope_verify() for grants: fills *g on success. */
 int grant_verify(const uint8_t *buf, size_t len, const struct roster *r,
                  const uint8_t network[static NET_ID_LEN], struct grant *g);

@@ -39,8 +39,7 @@ int network_parse(const char *text, size_t len, struct network *n);
 /* Writes n as network text into out (cap bytes, NUL-terminated; holds the
  * secret: wipe it); *len gets the length. ILONET_ETOOBIG if it does not
  * fit, EINVAL for a bad host. */
-int network_format(const struct network *n, char *out, size_t cap,
-                   size_t *len);
+int network_format(const struct network *n, char *out, size_t cap, size_t *len);
 
 /* network_parse of a file; ILONET_EPERM when others may read it. */
 int network_load(const char *path, struct network *n);

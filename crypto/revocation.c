@@ -29,8 +29,7 @@ revocation__decoded(const void *obj)
     /* one item per log: a second would make the cut ambiguous */
     for (size_t i = 0; i < v->v_nlast; i++)
         for (size_t j = 0; j < i; j++)
-            if (memcmp(v->v_last[j].rl_log, v->v_last[i].rl_log, HASH_LEN) ==
-                0)
+            if (memcmp(v->v_last[j].rl_log, v->v_last[i].rl_log, HASH_LEN) == 0)
                 return 1;
     return 0;
 }

@@ -19,8 +19,7 @@ roster_add(struct roster *r, const char *state,
         return ILONET_EEXIST;
     if (r->r_count >= ROSTER_MAX)
         return ILONET_ETOOBIG;
-    snprintf(r->r_states[r->r_count].rs_state, KEY_STATE_MAX + 1, "%s",
-             state);
+    snprintf(r->r_states[r->r_count].rs_state, KEY_STATE_MAX + 1, "%s", state);
     memcpy(r->r_states[r->r_count].rs_pk, pk, KEY_PK_LEN);
     r->r_count++;
     return 0;
@@ -88,8 +87,8 @@ roster_format(const struct roster *r, char *out, size_t cap, size_t *len)
         char hex[2 * KEY_PK_LEN + 1];
 
         hash_hex(r->r_states[i].rs_pk, KEY_PK_LEN, hex);
-        n = snprintf(out + off, cap - off, "%s %s\n",
-                     r->r_states[i].rs_state, hex);
+        n = snprintf(out + off, cap - off, "%s %s\n", r->r_states[i].rs_state,
+                     hex);
         if (n < 0 || (size_t)n >= cap - off)
             return ILONET_ETOOBIG;
         off += (size_t)n;

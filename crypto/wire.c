@@ -9,9 +9,9 @@
 #define WIRE_MAX_DEPTH 32
 
 struct wire__frame {
-    uint64_t left;       /* elements still to read (map: keys + values) */
+    uint64_t left; /* elements still to read (map: keys + values) */
     int is_map;
-    const uint8_t *key;  /* previous key in this map, for ordering */
+    const uint8_t *key; /* previous key in this map, for ordering */
     size_t key_len;
 };
 
@@ -113,20 +113,28 @@ wire__scan(const uint8_t *buf, size_t len, const struct wire_limits *lim,
             case 0xdd: kind = 3, hdr = 4, min = 0x10000; break;
             case 0xde: kind = 4, hdr = 2, min = 16; break;
             case 0xdf: kind = 4, hdr = 4, min = 0x10000; break;
-            case 0xcc: case 0xcd: case 0xce: case 0xcf: {
+            case 0xcc:
+            case 0xcd:
+            case 0xce:
+            case 0xcf: {
                 int w = 1 << (b - 0xcc);
                 if (len - pos < (size_t)w)
                     return ILONET_EMALFORMED;
                 uint64_t v = wire__be(buf + pos, w);
                 pos += (size_t)w;
                 /* shortest form: positive fixint below 128, then widths */
-                if (v < (w == 1 ? 0x80u : w == 2 ? 0x100u
-                                : w == 4 ? 0x10000u : 0x100000000u))
+                if (v < (w == 1   ? 0x80u
+                         : w == 2 ? 0x100u
+                         : w == 4 ? 0x10000u
+                                  : 0x100000000u))
                     return ILONET_ENONCANON;
                 kind = 0;
                 break;
             }
-            case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+            case 0xd0:
+            case 0xd1:
+            case 0xd2:
+            case 0xd3: {
                 int w = 1 << (b - 0xd0);
                 if (len - pos < (size_t)w)
                     return ILONET_EMALFORMED;
@@ -137,14 +145,15 @@ wire__scan(const uint8_t *buf, size_t len, const struct wire_limits *lim,
                 if (w < 8 && (u >> (8 * w - 1)))
                     u |= ~(uint64_t)0 << (8 * w);
                 memcpy(&v, &u, sizeof(v));
-                if (v >= (w == 1 ? -32 : w == 2 ? -128
-                          : w == 4 ? -32768 : -2147483648LL))
+                if (v >= (w == 1   ? -32
+                          : w == 2 ? -128
+                          : w == 4 ? -32768
+                                   : -2147483648LL))
                     return ILONET_ENONCANON;
                 kind = 0;
                 break;
             }
-            default:
-                return ILONET_EMALFORMED; /* float, ext, 0xc1 */
+            default: return ILONET_EMALFORMED; /* float, ext, 0xc1 */
             }
         }
         if (want_key && kind != 1)
@@ -207,8 +216,8 @@ wire_check(const uint8_t *buf, size_t len, const struct wire_limits *lim)
 }
 
 int
-wire_check_prefix(const uint8_t *buf, size_t len,
-                  const struct wire_limits *lim, size_t *obj_len)
+wire_check_prefix(const uint8_t *buf, size_t len, const struct wire_limits *lim,
+                  size_t *obj_len)
 {
     size_t used;
     int rc;
@@ -270,7 +279,8 @@ wire__head(const struct wire_rd *r, struct wire__head *h)
     }
     switch (b) {
     case 0xc0: h->h_type = WIRE_T_NIL; return 0;
-    case 0xc2: case 0xc3: h->h_type = WIRE_T_BOOL, h->h_u = b & 1; return 0;
+    case 0xc2:
+    case 0xc3: h->h_type = WIRE_T_BOOL, h->h_u = b & 1; return 0;
     case 0xc4: h->h_type = WIRE_T_BIN, w = 1, min = 0; break;
     case 0xc5: h->h_type = WIRE_T_BIN, w = 2, min = 0x100; break;
     case 0xc6: h->h_type = WIRE_T_BIN, w = 4, min = 0x10000; break;
@@ -278,9 +288,10 @@ wire__head(const struct wire_rd *r, struct wire__head *h)
     case 0xcd: h->h_type = WIRE_T_UINT, w = 2, min = 0x100; break;
     case 0xce: h->h_type = WIRE_T_UINT, w = 4, min = 0x10000; break;
     case 0xcf: h->h_type = WIRE_T_UINT, w = 8, min = 0x100000000u; break;
-    case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-        h->h_type = WIRE_T_INT, w = 1 << (b - 0xd0);
-        break;
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+    case 0xd3: h->h_type = WIRE_T_INT, w = 1 << (b - 0xd0); break;
     case 0xd9: h->h_type = WIRE_T_STR, w = 1, min = 32; break;
     case 0xda: h->h_type = WIRE_T_STR, w = 2, min = 0x100; break;
     case 0xdb: h->h_type = WIRE_T_STR, w = 4, min = 0x10000; break;
@@ -302,8 +313,10 @@ wire__head(const struct wire_rd *r, struct wire__head *h)
         memcpy(&h->h_i, &u, sizeof(h->h_i));
         /* shortest form: negative fixint above -33, then by width; a
          * non-negative value belongs in a uint format */
-        if (h->h_i >= (w == 1 ? -32 : w == 2 ? -128
-                       : w == 4 ? -32768 : -2147483648LL))
+        if (h->h_i >= (w == 1   ? -32
+                       : w == 2 ? -128
+                       : w == 4 ? -32768
+                                : -2147483648LL))
             return ILONET_ENONCANON;
         return 0;
     }

@@ -1,4 +1,4 @@
-/* wire.h - canonical msgpack: the strict pre-scan, the one reader, the bounded writer. */
+/* wire.h - canonical msgpack: the strict pre-scan, the reader, the writer. */
 #ifndef ILONET_WIRE_H
 #define ILONET_WIRE_H
 
@@ -90,13 +90,13 @@ enum wire_type {
     WIRE_T_END = 0, /* no bytes left */
     WIRE_T_NIL,
     WIRE_T_BOOL,
-    WIRE_T_UINT,    /* positive fixint, uint8..64 */
-    WIRE_T_INT,     /* negative fixint, int8..64 */
+    WIRE_T_UINT, /* positive fixint, uint8..64 */
+    WIRE_T_INT,  /* negative fixint, int8..64 */
     WIRE_T_STR,
     WIRE_T_BIN,
     WIRE_T_ARRAY,
     WIRE_T_MAP,
-    WIRE_T_OTHER,   /* float, ext, 0xc1: never canonical */
+    WIRE_T_OTHER, /* float, ext, 0xc1: never canonical */
 };
 
 void wire_rd_init(struct wire_rd *r, const uint8_t *buf, size_t len,
@@ -171,8 +171,8 @@ void wire_pack_bool(struct wire_buf *wb, int v);
 void wire_pack_array(struct wire_buf *wb, uint32_t n);
 void wire_pack_map(struct wire_buf *wb, uint32_t n);
 
-/* Accessors for unpacked objects (record payloads); each returns ILONET_EMALFORMED on a type
- * mismatch and leaves out untouched. */
+/* Accessors for unpacked objects (record payloads); each returns
+ * ILONET_EMALFORMED on a type mismatch and leaves out untouched. */
 int wire_get_uint(const msgpack_object *o, uint64_t *out);
 int wire_get_int(const msgpack_object *o, int64_t *out);
 int wire_get_bin(const msgpack_object *o, const uint8_t **p, size_t *n);

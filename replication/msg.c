@@ -1,4 +1,4 @@
-/* msg.c - sync message codec: frame check, bounded wire_check, the wire reader. */
+/* msg.c - sync message codec: frame check, bounded wire_check, wire reader. */
 #include "msg.h"
 
 #include <string.h>
@@ -43,7 +43,7 @@ msg_decode(const uint8_t *buf, size_t len, struct msg *m)
         return ILONET_EMALFORMED;
     if (buf[0] < 0x92 || buf[0] > 0x9f)
         return (buf[0] >= 0x90 && buf[0] <= 0x91) ? ILONET_EPROTO
-                                                   : ILONET_EMALFORMED;
+                                                  : ILONET_EMALFORMED;
     if (buf[1] > 0x7f)
         return ILONET_EPROTO;
     n = buf[0] & 0x0f;
@@ -87,15 +87,15 @@ msg_decode(const uint8_t *buf, size_t len, struct msg *m)
     case MSG_T_HEADS:
         if (n != 4)
             return ILONET_EPROTO;
-        if ((rc = msg__check(buf, len, 64 + MSG_HEADS_MAX * MSG__HEAD_BYTES,
-                             3, 5 + MSG_HEADS_MAX * 7)) != 0)
+        if ((rc = msg__check(buf, len, 64 + MSG_HEADS_MAX * MSG__HEAD_BYTES, 3,
+                             5 + MSG_HEADS_MAX * 7)) != 0)
             return rc;
         break;
     case MSG_T_WANT:
         if (n != 2)
             return ILONET_EPROTO;
-        if ((rc = msg__check(buf, len, 16 + MSG_WANT_MAX * MSG__WANT_BYTES,
-                             3, 3 + MSG_WANT_MAX * 3)) != 0)
+        if ((rc = msg__check(buf, len, 16 + MSG_WANT_MAX * MSG__WANT_BYTES, 3,
+                             3 + MSG_WANT_MAX * 3)) != 0)
             return rc;
         break;
     case MSG_T_DIGEST:
@@ -110,8 +110,7 @@ msg_decode(const uint8_t *buf, size_t len, struct msg *m)
         if ((rc = msg__check(buf, len, 16, 1, 2)) != 0)
             return rc;
         break;
-    default:
-        return ILONET_EPROTO;
+    default: return ILONET_EPROTO;
     }
 
     wire_rd_init(&r, buf + 2, len - 2, ILONET_EPROTO);
@@ -303,8 +302,8 @@ const char *
 msg_type_name(uint64_t type)
 {
     static const char *const names[] = {
-        "unknown", "hello", "heads", "want", "batch", "evidence", "digest",
-        "ack",
+        "unknown", "hello",    "heads",  "want",
+        "batch",   "evidence", "digest", "ack",
     };
 
     return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";

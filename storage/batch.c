@@ -69,8 +69,7 @@ batch_encode(struct store *s, const uint8_t log[static HASH_LEN],
     b.be_entries = &entries;
     b.be_max = max_entries;
     b.be_bytes_max = max_bytes;
-    rc = log_range(s, log, from_seq, max_entries, SIZE_MAX, batch__enc_one,
-                   &b);
+    rc = log_range(s, log, from_seq, max_entries, SIZE_MAX, batch__enc_one, &b);
     if (rc != 0 && rc != 1)
         goto out;
     if (b.be_count == 0) {
@@ -144,8 +143,7 @@ batch__entry(struct wire_rd *r, struct entry *e)
         /* Erased or not held: the header still needs length and hash. */
         if ((rc = wire_rd_array_n(r, 2)) != 0 ||
             (rc = wire_rd_uint(r, &e->e_h.h_payload_len)) != 0 ||
-            (rc = wire_rd_bin_fixed(r, e->e_h.h_payload_hash, HASH_LEN)) !=
-                0)
+            (rc = wire_rd_bin_fixed(r, e->e_h.h_payload_hash, HASH_LEN)) != 0)
             return rc;
         if (e->e_h.h_payload_len > ENTRY_PAYLOAD_MAX)
             return ILONET_ETOOBIG;
@@ -157,8 +155,8 @@ int
 batch_decode(const uint8_t *buf, size_t len,
              const uint8_t network[static NET_ID_LEN], struct log_batch *b)
 {
-    static const struct wire_limits lim = {
-        BATCH_MAX_BYTES, 4, 8 * BATCH_MAX_ENTRIES + 16};
+    static const struct wire_limits lim = {BATCH_MAX_BYTES, 4,
+                                           8 * BATCH_MAX_ENTRIES + 16};
     struct wire_rd r;
     struct log_batch t;
     struct entry *es = NULL;

@@ -9,10 +9,10 @@
 #include "crypto/wire.h"
 
 static const char *const entry__kinds[KIND_COUNT_] = {
-    NULL,          "cert",     "observation", "meeting",
-    "training",    "carrier",  "contact",     "posting",
-    "amend",       "retract",  "erase",       "task",
-    "task-status", "grant",    "revocation",  "acting-presidency",
+    NULL,          "cert",    "observation", "meeting",
+    "training",    "carrier", "contact",     "posting",
+    "amend",       "retract", "erase",       "task",
+    "task-status", "grant",   "revocation",  "acting-presidency",
 };
 
 const char *
@@ -202,19 +202,17 @@ entry_seal(struct entry *e, const struct key_pair *kp)
 
     if (rc != 0)
         return rc;
-    if ((rc = key_sign(kp, SIG_CTX_ENTRY, e->e_hdr, e->e_hdr_len,
-                       e->e_sig)) != 0)
+    if ((rc = key_sign(kp, SIG_CTX_ENTRY, e->e_hdr, e->e_hdr_len, e->e_sig)) !=
+        0)
         return rc;
     entry_id(e->e_hdr, e->e_hdr_len, e->e_sig, e->e_id);
     return 0;
 }
 
 int
-entry_verify_sig(const struct entry *e,
-                 const uint8_t author[static KEY_PK_LEN])
+entry_verify_sig(const struct entry *e, const uint8_t author[static KEY_PK_LEN])
 {
-    return key_verify(author, SIG_CTX_ENTRY, e->e_hdr, e->e_hdr_len,
-                      e->e_sig);
+    return key_verify(author, SIG_CTX_ENTRY, e->e_hdr, e->e_hdr_len, e->e_sig);
 }
 
 void
