@@ -14,9 +14,10 @@
  * created it.
  *
  * File format (docs/FORMAT.md §9): text lines "host STATE", "id HEX64",
- * "key HEX64" in any order, each exactly once as written by network_save;
- * '#' comments and empty lines are skipped; mode 0600 because it holds the
- * secret. Plain memory, owned by the caller; wipe it after use.
+ * "key HEX64" in any order, each at least once (a repeated line replaces
+ * the earlier one); '#' comments and empty lines are skipped; mode 0600
+ * because it holds the secret. Plain memory, owned by the caller; wipe it
+ * after use.
  */
 
 #define NET_ID_LEN 32
