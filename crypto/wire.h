@@ -23,8 +23,9 @@
  * the format, then either
  *   - the reader below (struct wire_rd), which walks the checked bytes in
  *     place without allocating. Used by every fixed-layout codec:
- *       storage/entry.c  entry headers, payload form ({key: bin} payloads)
- *       storage/batch.c  batches (export files, sync BATCH and EVIDENCE)
+ *       storage/entry.c   entry headers; the payload form (a map)
+ *       storage/log.c     {"cert": bin} and {"envelope": bin} payloads
+ *       storage/batch.c   batches (export files, sync BATCH and EVIDENCE)
  *       crypto/envelope.c certificates, grants, revocations
  *       replication/msg.c sync messages and their HEADS / WANT items
  *     These formats have one layout each, so reading field by field is
@@ -40,7 +41,7 @@
 struct wire_limits {
     size_t max_len;   /* whole object, bytes */
     int max_depth;    /* container nesting; 1 = a flat array */
-    size_t max_items; /* total elements and map pairs */
+    size_t max_items; /* array elements + 2 x map pairs, all containers */
 };
 
 /* Limits for entry payloads and other small records. */
