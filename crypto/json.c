@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "wire.h"
 
 /* ---- encoders ------------------------------------------------------ */
 
@@ -269,45 +270,11 @@ json__p_word(struct json__p *j, const char *w)
     return 1;
 }
 
-/* 1 if p[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+/* The rule canonical msgpack applies to its strings (crypto/wire.c). */
 int
 json_utf8_ok(const uint8_t *p, size_t n)
 {
-    size_t i = 0;
-
-    while (i < n) {
-        uint8_t c = p[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            k = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            k = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            k = 3;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (i + k >= n)
-            return 0;
-        for (size_t m = 1; m <= k; m++) {
-            if ((p[i + m] & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i + m] & 0x3f);
-        }
-        if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
+    return wire_utf8_ok(p, n);
 }
 
 int

@@ -135,31 +135,51 @@ key_verify(const uint8_t pk[static KEY_PK_LEN], const char *ctx,
 }
 
 int
-key_save(const char *path, const struct key_pair *kp)
+key_format(const struct key_pair *kp, char *out, size_t cap, size_t *len)
 {
     char hex[2 * KEY_SEED_LEN + 1], pkhex[2 * KEY_PK_LEN + 1];
-    char text[512];
-    int fd, n, rc = 0;
+    int n;
 
+    if (!kp || !out || !len ||
+        (kp->kind == KEY_STATE ? !key_state_valid(kp->state)
+                               : kp->kind != KEY_NODE))
+        return ILONET_EINVAL;
     hash_hex(kp->sk, KEY_SEED_LEN, hex);
     hash_hex(kp->pk, KEY_PK_LEN, pkhex);
     if (kp->kind == KEY_STATE)
-        n = snprintf(text, sizeof(text),
+        n = snprintf(out, cap,
                      "# ilonet state root key: keep offline and private\n"
                      "kind state\nstate %s\npublic %s\nseed %s\n",
                      kp->state, pkhex, hex);
     else
-        n = snprintf(text, sizeof(text),
+        n = snprintf(out, cap,
                      "# ilonet node key: never share\n"
                      "kind node\npublic %s\nseed %s\n",
                      pkhex, hex);
     sodium_memzero(hex, sizeof(hex));
+    if (n < 0 || (size_t)n >= cap) {
+        sodium_memzero(out, cap);
+        return ILONET_ETOOBIG;
+    }
+    *len = (size_t)n;
+    return 0;
+}
+
+int
+key_save(const char *path, const struct key_pair *kp)
+{
+    char text[512];
+    size_t n;
+    int fd, rc;
+
+    if ((rc = key_format(kp, text, sizeof(text), &n)) != 0)
+        return rc;
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) {
         rc = errno == EEXIST ? ILONET_EEXIST : ILONET_EIO;
         goto out;
     }
-    if (write(fd, text, (size_t)n) != n || fsync(fd) != 0)
+    if (write(fd, text, n) != (ssize_t)n || fsync(fd) != 0)
         rc = ILONET_EIO;
     if (close(fd) != 0)
         rc = ILONET_EIO;
@@ -173,35 +193,21 @@ out:
 }
 
 int
-key_load(const char *path, struct key_pair *kp)
+key_parse(const char *in, size_t len, struct key_pair *kp)
 {
-    char text[1024], *line, *save = NULL;
+    char text[KEY_FILE_MAX + 1], *line, *save = NULL;
     uint8_t seed[KEY_SEED_LEN], pub[KEY_PK_LEN];
     char state[KEY_STATE_MAX + 1] = "";
-    struct key_pair tmp;
     int have_seed = 0, have_pub = 0, kind = 0;
-    struct stat st;
-    ssize_t n;
-    int fd, rc = ILONET_EMALFORMED;
+    struct key_pair t;
+    int rc = ILONET_EMALFORMED;
 
-    fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return errno == ENOENT ? ILONET_ENOTFOUND : ILONET_EIO;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return ILONET_EIO;
-    }
-    /* A secret readable by anyone else is already compromised: refuse it
-     * loudly rather than use it. */
-    if (st.st_mode & 077) {
-        close(fd);
-        return ILONET_EPERM;
-    }
-    n = read(fd, text, sizeof(text) - 1);
-    close(fd);
-    if (n < 0)
-        return ILONET_EIO;
-    text[n] = '\0';
+    if (!in || !kp)
+        return ILONET_EINVAL;
+    if (len > KEY_FILE_MAX)
+        return ILONET_ETOOBIG;
+    memcpy(text, in, len);
+    text[len] = '\0';
     for (line = strtok_r(text, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
         if (line[0] == '#' || line[0] == '\0')
@@ -222,24 +228,53 @@ key_load(const char *path, struct key_pair *kp)
     }
     if (!have_seed || !kind)
         goto out;
-    /* Derive into a local pair: on any failure the caller's struct is
-     * untouched and the derived secret is wiped here. */
-    if ((rc = key_from_seed(&tmp, seed)) != 0)
+    if ((rc = key_from_seed(&t, seed)) != 0)
         goto out;
-    if ((rc = key__set_kind(&tmp, (enum key_kind)kind, state)) != 0) {
+    if (key__set_kind(&t, (enum key_kind)kind, state) != 0) {
         rc = ILONET_EMALFORMED;
         goto out;
     }
     /* The public line is informative; if present it must match. */
-    if (have_pub && sodium_memcmp(pub, tmp.pk, KEY_PK_LEN) != 0) {
+    if (have_pub && sodium_memcmp(pub, t.pk, KEY_PK_LEN) != 0) {
         rc = ILONET_EMALFORMED;
         goto out;
     }
-    *kp = tmp;
+    *kp = t;
     rc = 0;
 out:
-    key_wipe(&tmp);
+    sodium_memzero(&t, sizeof(t));
     sodium_memzero(text, sizeof(text));
     sodium_memzero(seed, sizeof(seed));
+    return rc;
+}
+
+int
+key_load(const char *path, struct key_pair *kp)
+{
+    char text[KEY_FILE_MAX];
+    struct stat st;
+    ssize_t n;
+    int fd, rc;
+
+    fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return errno == ENOENT ? ILONET_ENOTFOUND : ILONET_EIO;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return ILONET_EIO;
+    }
+    /* A secret readable by anyone else is already compromised: refuse it
+     * loudly rather than use it. */
+    if (st.st_mode & 077) {
+        close(fd);
+        return ILONET_EPERM;
+    }
+    /* a key file is a few lines: what is past KEY_FILE_MAX is not read */
+    n = read(fd, text, sizeof(text));
+    close(fd);
+    if (n < 0)
+        return ILONET_EIO;
+    rc = key_parse(text, (size_t)n, kp);
+    sodium_memzero(text, sizeof(text));
     return rc;
 }

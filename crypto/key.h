@@ -57,12 +57,32 @@ int key_verify(const uint8_t pk[static KEY_PK_LEN], const char *ctx,
                const uint8_t *msg, size_t len,
                const uint8_t sig[static KEY_SIG_LEN]);
 
+/*
+ * Key files (docs/FORMAT.md §9): text lines "kind node" or "kind state",
+ * "state CODE" (state keys), "seed HEX64" and, informative, "public HEX64"
+ * (must match the seed when present); '#' comments and empty lines are
+ * skipped; at most KEY_FILE_MAX bytes are read.
+ */
+#define KEY_FILE_MAX 1023
+
+/* Writes kp as key-file text into out (cap bytes, NUL-terminated; holds
+ * the secret: wipe it); *len gets the length. ILONET_EINVAL for a kind or
+ * state that cannot be written, ETOOBIG if it does not fit. */
+int key_format(const struct key_pair *kp, char *out, size_t cap, size_t *len);
+
+/* Parses key-file text (len bytes; a NUL ends it early) into *kp, written
+ * only on success: ILONET_EMALFORMED for an unknown line, a missing kind or
+ * seed, a bad state or a public key that does not match; ETOOBIG past
+ * KEY_FILE_MAX. Wipes its copies of the secret. */
+int key_parse(const char *text, size_t len, struct key_pair *kp);
+
 /* Writes kp's seed to a new file at path with mode 0600. Refuses to
  * overwrite (ILONET_EEXIST). */
 int key_save(const char *path, const struct key_pair *kp);
 
-/* Loads a key file. Refuses a file readable or writable by group/others
- * (ILONET_EPERM) and anything malformed (ILONET_EMALFORMED). */
+/* Loads a key file (key_parse of its first KEY_FILE_MAX bytes). Refuses a
+ * file readable or writable by group/others (ILONET_EPERM) and anything
+ * malformed (ILONET_EMALFORMED). */
 int key_load(const char *path, struct key_pair *kp);
 
 /* 1 if s is a valid state code (2..15 chars of A-Z), else 0. */

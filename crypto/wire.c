@@ -1,4 +1,4 @@
-/* wire.c - canonical msgpack pre-scan (before msgpack-c) and writer. */
+/* wire.c - canonical msgpack: the pre-scan, the one reader, the writer. */
 #include "wire.h"
 
 #include <stdlib.h>
@@ -9,9 +9,9 @@
 #define WIRE_MAX_DEPTH 32
 
 struct wire__frame {
-    uint64_t left;       /* elements still to read (map: keys + values) */
+    uint64_t left; /* elements still to read (map: keys + values) */
     int is_map;
-    const uint8_t *key;  /* previous key in this map, for ordering */
+    const uint8_t *key; /* previous key in this map, for ordering */
     size_t key_len;
 };
 
@@ -26,8 +26,8 @@ wire__be(const uint8_t *p, int n)
 }
 
 /* RFC 3629 UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
-static int
-wire__utf8_ok(const uint8_t *s, size_t n)
+int
+wire_utf8_ok(const uint8_t *s, size_t n)
 {
     size_t i = 0;
 
@@ -113,20 +113,28 @@ wire__scan(const uint8_t *buf, size_t len, const struct wire_limits *lim,
             case 0xdd: kind = 3, hdr = 4, min = 0x10000; break;
             case 0xde: kind = 4, hdr = 2, min = 16; break;
             case 0xdf: kind = 4, hdr = 4, min = 0x10000; break;
-            case 0xcc: case 0xcd: case 0xce: case 0xcf: {
+            case 0xcc:
+            case 0xcd:
+            case 0xce:
+            case 0xcf: {
                 int w = 1 << (b - 0xcc);
                 if (len - pos < (size_t)w)
                     return ILONET_EMALFORMED;
                 uint64_t v = wire__be(buf + pos, w);
                 pos += (size_t)w;
                 /* shortest form: positive fixint below 128, then widths */
-                if (v < (w == 1 ? 0x80u : w == 2 ? 0x100u
-                                : w == 4 ? 0x10000u : 0x100000000u))
+                if (v < (w == 1   ? 0x80u
+                         : w == 2 ? 0x100u
+                         : w == 4 ? 0x10000u
+                                  : 0x100000000u))
                     return ILONET_ENONCANON;
                 kind = 0;
                 break;
             }
-            case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+            case 0xd0:
+            case 0xd1:
+            case 0xd2:
+            case 0xd3: {
                 int w = 1 << (b - 0xd0);
                 if (len - pos < (size_t)w)
                     return ILONET_EMALFORMED;
@@ -137,14 +145,15 @@ wire__scan(const uint8_t *buf, size_t len, const struct wire_limits *lim,
                 if (w < 8 && (u >> (8 * w - 1)))
                     u |= ~(uint64_t)0 << (8 * w);
                 memcpy(&v, &u, sizeof(v));
-                if (v >= (w == 1 ? -32 : w == 2 ? -128
-                          : w == 4 ? -32768 : -2147483648LL))
+                if (v >= (w == 1   ? -32
+                          : w == 2 ? -128
+                          : w == 4 ? -32768
+                                   : -2147483648LL))
                     return ILONET_ENONCANON;
                 kind = 0;
                 break;
             }
-            default:
-                return ILONET_EMALFORMED; /* float, ext, 0xc1 */
+            default: return ILONET_EMALFORMED; /* float, ext, 0xc1 */
             }
         }
         if (want_key && kind != 1)
@@ -162,7 +171,7 @@ wire__scan(const uint8_t *buf, size_t len, const struct wire_limits *lim,
                 return ILONET_ETOOBIG;
             if (n > len - pos)
                 return ILONET_EMALFORMED;
-            if (kind == 1 && !wire__utf8_ok(buf + pos, (size_t)n))
+            if (kind == 1 && !wire_utf8_ok(buf + pos, (size_t)n))
                 return ILONET_EMALFORMED;
             if (want_key) {
                 if (f->key) {
@@ -207,8 +216,8 @@ wire_check(const uint8_t *buf, size_t len, const struct wire_limits *lim)
 }
 
 int
-wire_check_prefix(const uint8_t *buf, size_t len,
-                  const struct wire_limits *lim, size_t *obj_len)
+wire_check_prefix(const uint8_t *buf, size_t len, const struct wire_limits *lim,
+                  size_t *obj_len)
 {
     size_t used;
     int rc;
@@ -221,6 +230,351 @@ wire_check_prefix(const uint8_t *buf, size_t len,
     *obj_len = used;
     return 0;
 }
+
+/* ---- the reader ------------------------------------------------------ */
+
+/* The header of the next value: its type, how many bytes the header takes,
+ * and its value (uint), length (str, bin) or count (array, map). */
+struct wire__head {
+    enum wire_type h_type;
+    size_t h_len;
+    uint64_t h_u; /* uint value, length or count */
+    int64_t h_i;  /* WIRE_T_INT: the value */
+};
+
+static int
+wire__head(const struct wire_rd *r, struct wire__head *h)
+{
+    size_t left = (size_t)(r->wr_end - r->wr_p);
+    const uint8_t *p = r->wr_p;
+    uint64_t min = 0;
+    int w = 0;
+    uint8_t b;
+
+    if (left == 0)
+        return ILONET_EMALFORMED;
+    b = p[0];
+    h->h_len = 1;
+    h->h_u = 0;
+    h->h_i = 0;
+    if (b <= 0x7f) {
+        h->h_type = WIRE_T_UINT, h->h_u = b;
+        return 0;
+    }
+    if (b >= 0xe0) {
+        h->h_type = WIRE_T_INT, h->h_i = (int8_t)b;
+        return 0;
+    }
+    if (b <= 0x8f) {
+        h->h_type = WIRE_T_MAP, h->h_u = b & 0x0f;
+        return 0;
+    }
+    if (b <= 0x9f) {
+        h->h_type = WIRE_T_ARRAY, h->h_u = b & 0x0f;
+        return 0;
+    }
+    if (b <= 0xbf) {
+        h->h_type = WIRE_T_STR, h->h_u = b & 0x1f;
+        return 0;
+    }
+    switch (b) {
+    case 0xc0: h->h_type = WIRE_T_NIL; return 0;
+    case 0xc2:
+    case 0xc3: h->h_type = WIRE_T_BOOL, h->h_u = b & 1; return 0;
+    case 0xc4: h->h_type = WIRE_T_BIN, w = 1, min = 0; break;
+    case 0xc5: h->h_type = WIRE_T_BIN, w = 2, min = 0x100; break;
+    case 0xc6: h->h_type = WIRE_T_BIN, w = 4, min = 0x10000; break;
+    case 0xcc: h->h_type = WIRE_T_UINT, w = 1, min = 0x80; break;
+    case 0xcd: h->h_type = WIRE_T_UINT, w = 2, min = 0x100; break;
+    case 0xce: h->h_type = WIRE_T_UINT, w = 4, min = 0x10000; break;
+    case 0xcf: h->h_type = WIRE_T_UINT, w = 8, min = 0x100000000u; break;
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+    case 0xd3: h->h_type = WIRE_T_INT, w = 1 << (b - 0xd0); break;
+    case 0xd9: h->h_type = WIRE_T_STR, w = 1, min = 32; break;
+    case 0xda: h->h_type = WIRE_T_STR, w = 2, min = 0x100; break;
+    case 0xdb: h->h_type = WIRE_T_STR, w = 4, min = 0x10000; break;
+    case 0xdc: h->h_type = WIRE_T_ARRAY, w = 2, min = 16; break;
+    case 0xdd: h->h_type = WIRE_T_ARRAY, w = 4, min = 0x10000; break;
+    case 0xde: h->h_type = WIRE_T_MAP, w = 2, min = 16; break;
+    case 0xdf: h->h_type = WIRE_T_MAP, w = 4, min = 0x10000; break;
+    default: h->h_type = WIRE_T_OTHER; return 0; /* float, ext, 0xc1 */
+    }
+    if (left - 1 < (size_t)w)
+        return ILONET_EMALFORMED;
+    h->h_len = 1 + (size_t)w;
+    h->h_u = wire__be(p + 1, w);
+    if (h->h_type == WIRE_T_INT) {
+        uint64_t u = h->h_u;
+
+        if (w < 8 && (u >> (8 * w - 1)))
+            u |= ~(uint64_t)0 << (8 * w);
+        memcpy(&h->h_i, &u, sizeof(h->h_i));
+        /* shortest form: negative fixint above -33, then by width; a
+         * non-negative value belongs in a uint format */
+        if (h->h_i >= (w == 1   ? -32
+                       : w == 2 ? -128
+                       : w == 4 ? -32768
+                                : -2147483648LL))
+            return ILONET_ENONCANON;
+        return 0;
+    }
+    if (h->h_u < min)
+        return ILONET_ENONCANON;
+    return 0;
+}
+
+void
+wire_rd_init(struct wire_rd *r, const uint8_t *buf, size_t len, int type_err)
+{
+    r->wr_p = buf;
+    r->wr_end = buf ? buf + len : buf;
+    r->wr_type_err = type_err;
+}
+
+enum wire_type
+wire_rd_peek(const struct wire_rd *r)
+{
+    struct wire__head h;
+
+    if (r->wr_p == r->wr_end)
+        return WIRE_T_END;
+    /* a truncated or non-canonical header still has a type */
+    (void)wire__head(r, &h);
+    return h.h_type;
+}
+
+size_t
+wire_rd_left(const struct wire_rd *r)
+{
+    return (size_t)(r->wr_end - r->wr_p);
+}
+
+int
+wire_rd_done(const struct wire_rd *r)
+{
+    return r->wr_p == r->wr_end ? 0 : ILONET_EMALFORMED;
+}
+
+/* Reads the header of a value of type t; for str and bin also checks that
+ * the body is present. *h describes it; the cursor is not moved. */
+static int
+wire__want(const struct wire_rd *r, enum wire_type t, struct wire__head *h)
+{
+    int rc;
+
+    if ((rc = wire__head(r, h)) != 0)
+        return rc;
+    if (h->h_type != t)
+        return r->wr_type_err;
+    if ((t == WIRE_T_STR || t == WIRE_T_BIN) &&
+        h->h_u > (uint64_t)(r->wr_end - r->wr_p) - h->h_len)
+        return ILONET_EMALFORMED;
+    return 0;
+}
+
+static int
+wire__count(struct wire_rd *r, enum wire_type t, uint64_t *n)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__want(r, t, &h)) != 0)
+        return rc;
+    r->wr_p += h.h_len;
+    *n = h.h_u;
+    return 0;
+}
+
+int
+wire_rd_array(struct wire_rd *r, uint64_t *n)
+{
+    return wire__count(r, WIRE_T_ARRAY, n);
+}
+
+int
+wire_rd_map(struct wire_rd *r, uint64_t *n)
+{
+    return wire__count(r, WIRE_T_MAP, n);
+}
+
+static int
+wire__count_n(struct wire_rd *r, enum wire_type t, uint64_t n)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__want(r, t, &h)) != 0)
+        return rc;
+    if (h.h_u != n)
+        return r->wr_type_err;
+    r->wr_p += h.h_len;
+    return 0;
+}
+
+int
+wire_rd_array_n(struct wire_rd *r, uint64_t n)
+{
+    return wire__count_n(r, WIRE_T_ARRAY, n);
+}
+
+int
+wire_rd_map_n(struct wire_rd *r, uint64_t n)
+{
+    return wire__count_n(r, WIRE_T_MAP, n);
+}
+
+int
+wire_rd_nil(struct wire_rd *r)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__want(r, WIRE_T_NIL, &h)) != 0)
+        return rc;
+    r->wr_p += h.h_len;
+    return 0;
+}
+
+int
+wire_rd_bool(struct wire_rd *r, int *v)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__want(r, WIRE_T_BOOL, &h)) != 0)
+        return rc;
+    r->wr_p += h.h_len;
+    *v = (int)h.h_u;
+    return 0;
+}
+
+int
+wire_rd_uint(struct wire_rd *r, uint64_t *v)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__want(r, WIRE_T_UINT, &h)) != 0)
+        return rc;
+    r->wr_p += h.h_len;
+    *v = h.h_u;
+    return 0;
+}
+
+int
+wire_rd_int(struct wire_rd *r, int64_t *v)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__head(r, &h)) != 0)
+        return rc;
+    if (h.h_type == WIRE_T_INT) {
+        *v = h.h_i;
+    } else if (h.h_type == WIRE_T_UINT && h.h_u <= (uint64_t)INT64_MAX) {
+        *v = (int64_t)h.h_u;
+    } else {
+        return r->wr_type_err;
+    }
+    r->wr_p += h.h_len;
+    return 0;
+}
+
+int
+wire_rd_str(struct wire_rd *r, const char **s, size_t *n)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__want(r, WIRE_T_STR, &h)) != 0)
+        return rc;
+    *s = (const char *)r->wr_p + h.h_len;
+    *n = (size_t)h.h_u;
+    r->wr_p += h.h_len + (size_t)h.h_u;
+    return 0;
+}
+
+int
+wire_rd_bin(struct wire_rd *r, const uint8_t **b, size_t *n)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__want(r, WIRE_T_BIN, &h)) != 0)
+        return rc;
+    *b = r->wr_p + h.h_len;
+    *n = (size_t)h.h_u;
+    r->wr_p += h.h_len + (size_t)h.h_u;
+    return 0;
+}
+
+int
+wire_rd_bin_fixed(struct wire_rd *r, uint8_t *out, size_t n)
+{
+    struct wire__head h;
+    int rc;
+
+    if ((rc = wire__want(r, WIRE_T_BIN, &h)) != 0)
+        return rc;
+    if (h.h_u != n)
+        return r->wr_type_err;
+    memcpy(out, r->wr_p + h.h_len, n);
+    r->wr_p += h.h_len + n;
+    return 0;
+}
+
+int
+wire_rd_key(struct wire_rd *r, const char *key)
+{
+    struct wire__head h;
+    size_t kl = strlen(key);
+    int rc;
+
+    if ((rc = wire__want(r, WIRE_T_STR, &h)) != 0)
+        return rc;
+    if (h.h_u != kl || memcmp(r->wr_p + h.h_len, key, kl) != 0)
+        return r->wr_type_err;
+    r->wr_p += h.h_len + kl;
+    return 0;
+}
+
+int
+wire_rd_skip(struct wire_rd *r)
+{
+    struct wire_rd t = *r;
+    uint64_t left = 1; /* values still to skip */
+    int rc;
+
+    while (left) {
+        struct wire__head h;
+        uint64_t body = 0;
+
+        /* every value takes at least one byte: a count beyond the bytes
+         * left is refused before it is walked */
+        if (left > wire_rd_left(&t))
+            return ILONET_EMALFORMED;
+        if ((rc = wire__head(&t, &h)) != 0)
+            return rc;
+        if (h.h_type == WIRE_T_OTHER)
+            return ILONET_EMALFORMED;
+        left--;
+        if (h.h_type == WIRE_T_ARRAY)
+            left += h.h_u;
+        else if (h.h_type == WIRE_T_MAP)
+            left += 2 * h.h_u;
+        else if (h.h_type == WIRE_T_STR || h.h_type == WIRE_T_BIN)
+            body = (size_t)h.h_u;
+        if (body > wire_rd_left(&t) - h.h_len)
+            return ILONET_EMALFORMED;
+        t.wr_p += h.h_len + (size_t)body;
+    }
+    *r = t;
+    return 0;
+}
+
+/* ---- msgpack-c objects (record payloads) ----------------------------- */
 
 int
 wire_unpack(const uint8_t *buf, size_t len, msgpack_zone *zone,

@@ -63,10 +63,10 @@ struct msg_head {
     uint8_t mh_log[HASH_LEN];
     uint8_t mh_author[KEY_PK_LEN];
     char mh_audience[ENTRY_AUDIENCE_MAX + 1];
-    uint64_t mh_seq;            /* >= 1 */
-    uint8_t mh_id[HASH_LEN];    /* id of entry mh_seq */
-    uint64_t mh_frozen;         /* 0, or the seq of a fork the sender holds
-                                   evidence for */
+    uint64_t mh_seq;         /* >= 1 */
+    uint8_t mh_id[HASH_LEN]; /* id of entry mh_seq */
+    uint64_t mh_frozen;      /* 0, or the seq of a fork the sender holds
+                                evidence for */
 };
 
 struct msg_want {
@@ -131,7 +131,8 @@ void msg_encode_want_begin(struct wire_buf *wb, size_t n);
 void msg_encode_want(struct wire_buf *wb, const struct msg_want *w);
 void msg_encode_batch_begin(struct wire_buf *wb);
 void msg_encode_evidence_begin(struct wire_buf *wb);
-void msg_encode_digest(struct wire_buf *wb, const uint8_t digest[static HASH_LEN]);
+void msg_encode_digest(struct wire_buf *wb,
+                       const uint8_t digest[static HASH_LEN]);
 void msg_encode_ack(struct wire_buf *wb, uint64_t total);
 
 /* Name of a message type ("heads"), or "unknown". */

@@ -69,8 +69,7 @@ batch_encode(struct store *s, const uint8_t log[static HASH_LEN],
     b.be_entries = &entries;
     b.be_max = max_entries;
     b.be_bytes_max = max_bytes;
-    rc = log_range(s, log, from_seq, max_entries, SIZE_MAX, batch__enc_one,
-                   &b);
+    rc = log_range(s, log, from_seq, max_entries, SIZE_MAX, batch__enc_one, &b);
     if (rc != 0 && rc != 1)
         goto out;
     if (b.be_count == 0) {
@@ -95,126 +94,129 @@ out:
     return rc;
 }
 
+/* The audience str of a batch: shorter than ENTRY_AUDIENCE_MAX + 1, no NUL,
+ * and already normalised (one log has one audience spelling). */
+static int
+batch__audience(struct wire_rd *r, char out[static ENTRY_AUDIENCE_MAX + 1])
+{
+    char norm[ENTRY_AUDIENCE_MAX + 1];
+    const char *a;
+    size_t al;
+
+    if (wire_rd_str(r, &a, &al) != 0 || al > ENTRY_AUDIENCE_MAX ||
+        memchr(a, 0, al))
+        return ILONET_EMALFORMED;
+    memcpy(out, a, al);
+    out[al] = '\0';
+    if (audience_normalise(out, norm) != 0 || strcmp(norm, out) != 0)
+        return ILONET_EMALFORMED;
+    return 0;
+}
+
+/* One entry of the list, [hlc, kind, sig, payload | [len, hash]], into e
+ * (whose log, seq and prev the caller set). */
+static int
+batch__entry(struct wire_rd *r, struct entry *e)
+{
+    const uint8_t *p;
+    size_t pl;
+    int rc;
+
+    if ((rc = wire_rd_array_n(r, 4)) != 0 ||
+        (rc = wire_rd_uint(r, &e->e_h.h_hlc)) != 0 ||
+        (rc = wire_rd_uint(r, &e->e_h.h_kind)) != 0 ||
+        (rc = wire_rd_bin_fixed(r, e->e_sig, KEY_SIG_LEN)) != 0)
+        return rc;
+    if (e->e_h.h_kind == 0 || e->e_h.h_kind >= KIND_COUNT_)
+        return ILONET_EKIND;
+    if (wire_rd_peek(r) == WIRE_T_BIN) {
+        if ((rc = wire_rd_bin(r, &p, &pl)) != 0)
+            return rc;
+        if (pl > ENTRY_PAYLOAD_MAX)
+            return ILONET_ETOOBIG;
+        e->e_payload = pl ? p : (const uint8_t *)"";
+        e->e_payload_len = pl;
+        e->e_h.h_payload_len = pl;
+        entry_payload_hash(p, pl, e->e_h.h_payload_hash);
+        e->e_payload_hashed = 1;
+    } else {
+        /* Erased or not held: the header still needs length and hash. */
+        if ((rc = wire_rd_array_n(r, 2)) != 0 ||
+            (rc = wire_rd_uint(r, &e->e_h.h_payload_len)) != 0 ||
+            (rc = wire_rd_bin_fixed(r, e->e_h.h_payload_hash, HASH_LEN)) != 0)
+            return rc;
+        if (e->e_h.h_payload_len > ENTRY_PAYLOAD_MAX)
+            return ILONET_ETOOBIG;
+    }
+    return entry_finish(e);
+}
+
 int
 batch_decode(const uint8_t *buf, size_t len,
              const uint8_t network[static NET_ID_LEN], struct log_batch *b)
 {
-    static const struct wire_limits lim = {
-        BATCH_MAX_BYTES, 4, 8 * BATCH_MAX_ENTRIES + 16};
-    char aud[ENTRY_AUDIENCE_MAX + 1];
-    msgpack_zone z;
-    msgpack_object o;
-    const msgpack_object *f, *list;
+    static const struct wire_limits lim = {BATCH_MAX_BYTES, 4,
+                                           8 * BATCH_MAX_ENTRIES + 16};
+    struct wire_rd r;
+    struct log_batch t;
     struct entry *es = NULL;
-    uint64_t first;
+    uint64_t first, count;
     int rc, have_prev = 0;
     uint8_t prev[HASH_LEN];
 
     memset(b, 0, sizeof(*b));
     if ((rc = wire_check(buf, len, &lim)) != 0)
         return rc;
-    if (!msgpack_zone_init(&z, 4096))
-        return ILONET_ENOMEM;
-    if ((rc = wire_unpack(buf, len, &z, &o)) != 0)
-        goto out;
-    rc = ILONET_EMALFORMED;
-    if (o.type != MSGPACK_OBJECT_ARRAY || o.via.array.size != 5)
-        goto out;
-    f = o.via.array.ptr;
-    if (wire_get_bin_fixed(&f[0], b->b_log.ld_author, KEY_PK_LEN) != 0 ||
-        wire_get_cstr(&f[1], b->b_log.ld_audience,
-                      sizeof(b->b_log.ld_audience)) != 0 ||
-        audience_normalise(b->b_log.ld_audience, aud) != 0 ||
-        strcmp(aud, b->b_log.ld_audience) != 0 ||
-        wire_get_uint(&f[2], &first) != 0 || first == 0 ||
-        first > 0xffffffffu)
-        goto out;
-    if (f[3].type == MSGPACK_OBJECT_NIL)
-        have_prev = 0;
-    else if (wire_get_bin_fixed(&f[3], prev, HASH_LEN) == 0)
+    memset(&t, 0, sizeof(t));
+    wire_rd_init(&r, buf, len, ILONET_EMALFORMED);
+    if ((rc = wire_rd_array_n(&r, 5)) != 0 ||
+        (rc = wire_rd_bin_fixed(&r, t.b_log.ld_author, KEY_PK_LEN)) != 0 ||
+        (rc = batch__audience(&r, t.b_log.ld_audience)) != 0 ||
+        (rc = wire_rd_uint(&r, &first)) != 0)
+        return rc;
+    if (first == 0 || first > 0xffffffffu)
+        return ILONET_EMALFORMED;
+    if (wire_rd_peek(&r) == WIRE_T_NIL) {
+        rc = wire_rd_nil(&r);
+    } else {
+        rc = wire_rd_bin_fixed(&r, prev, HASH_LEN);
         have_prev = 1;
-    else
-        goto out;
-    if ((first == 1) == have_prev) {
-        rc = ILONET_ECHAIN;
-        goto out;
     }
-    list = &f[4];
-    if (list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0)
-        goto out;
-    if (list->via.array.size > BATCH_MAX_ENTRIES) {
-        rc = ILONET_ETOOBIG;
-        goto out;
-    }
-    entry_log_id(network, b->b_log.ld_author, b->b_log.ld_audience,
-                 b->b_log.ld_id);
-    es = calloc(list->via.array.size, sizeof(*es));
-    if (!es) {
-        rc = ILONET_ENOMEM;
-        goto out;
-    }
-    for (uint32_t i = 0; i < list->via.array.size; i++) {
-        const msgpack_object *eo = &list->via.array.ptr[i], *ef;
+    if (rc != 0)
+        return rc;
+    if ((first == 1) == have_prev)
+        return ILONET_ECHAIN;
+    if ((rc = wire_rd_array(&r, &count)) != 0)
+        return rc;
+    if (count == 0)
+        return ILONET_EMALFORMED;
+    if (count > BATCH_MAX_ENTRIES)
+        return ILONET_ETOOBIG;
+    entry_log_id(network, t.b_log.ld_author, t.b_log.ld_audience,
+                 t.b_log.ld_id);
+    es = calloc((size_t)count, sizeof(*es));
+    if (!es)
+        return ILONET_ENOMEM;
+    for (size_t i = 0; i < count; i++) {
         struct entry *e = &es[i];
-        const uint8_t *p;
-        size_t pl;
 
-        rc = ILONET_EMALFORMED;
-        if (eo->type != MSGPACK_OBJECT_ARRAY || eo->via.array.size != 4)
-            goto out;
-        ef = eo->via.array.ptr;
         e->e_h.h_version = ENTRY_VERSION;
-        memcpy(e->e_h.h_log, b->b_log.ld_id, HASH_LEN);
+        memcpy(e->e_h.h_log, t.b_log.ld_id, HASH_LEN);
         e->e_h.h_seq = first + i;
         e->e_h.h_has_prev = e->e_h.h_seq > 1;
         if (i == 0)
             memcpy(e->e_h.h_prev, prev, HASH_LEN);
         else
             memcpy(e->e_h.h_prev, es[i - 1].e_id, HASH_LEN);
-        if (wire_get_uint(&ef[0], &e->e_h.h_hlc) != 0 ||
-            wire_get_uint(&ef[1], &e->e_h.h_kind) != 0 ||
-            wire_get_bin_fixed(&ef[2], e->e_sig, KEY_SIG_LEN) != 0)
-            goto out;
-        if (e->e_h.h_kind == 0 || e->e_h.h_kind >= KIND_COUNT_) {
-            rc = ILONET_EKIND;
-            goto out;
-        }
-        if (wire_get_bin(&ef[3], &p, &pl) == 0) {
-            if (pl > ENTRY_PAYLOAD_MAX) {
-                rc = ILONET_ETOOBIG;
-                goto out;
-            }
-            e->e_payload = pl ? p : (const uint8_t *)"";
-            e->e_payload_len = pl;
-            e->e_h.h_payload_len = pl;
-            entry_payload_hash(p, pl, e->e_h.h_payload_hash);
-            e->e_payload_hashed = 1;
-        } else if (ef[3].type == MSGPACK_OBJECT_ARRAY &&
-                   ef[3].via.array.size == 2 &&
-                   wire_get_uint(&ef[3].via.array.ptr[0],
-                                 &e->e_h.h_payload_len) == 0 &&
-                   wire_get_bin_fixed(&ef[3].via.array.ptr[1],
-                                      e->e_h.h_payload_hash,
-                                      HASH_LEN) == 0) {
-            if (e->e_h.h_payload_len > ENTRY_PAYLOAD_MAX) {
-                rc = ILONET_ETOOBIG;
-                goto out;
-            }
-        } else {
-            goto out;
-        }
-        if ((rc = entry_finish(e)) != 0)
+        if ((rc = batch__entry(&r, e)) != 0)
             goto out;
     }
-    b->b_count = list->via.array.size;
-    b->b_entries = es;
+    t.b_count = (size_t)count;
+    t.b_entries = es;
     es = NULL;
-    rc = 0;
+    *b = t;
 out:
     free(es);
-    msgpack_zone_destroy(&z);
-    if (rc != 0)
-        memset(b, 0, sizeof(*b));
     return rc;
 }
 

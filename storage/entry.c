@@ -9,10 +9,10 @@
 #include "crypto/wire.h"
 
 static const char *const entry__kinds[KIND_COUNT_] = {
-    NULL,          "cert",     "observation", "meeting",
-    "training",    "carrier",  "contact",     "posting",
-    "amend",       "retract",  "erase",       "task",
-    "task-status", "grant",    "revocation",  "acting-presidency",
+    NULL,          "cert",    "observation", "meeting",
+    "training",    "carrier", "contact",     "posting",
+    "amend",       "retract", "erase",       "task",
+    "task-status", "grant",   "revocation",  "acting-presidency",
 };
 
 const char *
@@ -86,61 +86,43 @@ int
 entry_header_decode(const uint8_t *buf, size_t len, struct entry_header *h)
 {
     static const struct wire_limits lim = {ENTRY_HEADER_MAX, 1, 8};
-    msgpack_zone z;
-    msgpack_object o;
-    const msgpack_object *f;
+    struct wire_rd r;
     struct entry_header t;
     int rc;
 
     if ((rc = wire_check(buf, len, &lim)) != 0)
         return rc;
-    if (!msgpack_zone_init(&z, 512))
-        return ILONET_ENOMEM;
     memset(&t, 0, sizeof(t));
-    if ((rc = wire_unpack(buf, len, &z, &o)) != 0)
-        goto out;
-    rc = ILONET_EMALFORMED;
-    if (o.type != MSGPACK_OBJECT_ARRAY || o.via.array.size != 8)
-        goto out;
-    f = o.via.array.ptr;
-    if (wire_get_uint(&f[0], &t.h_version) != 0)
-        goto out;
-    if (t.h_version != ENTRY_VERSION) {
-        rc = ILONET_EKIND;
-        goto out;
-    }
-    if (wire_get_bin_fixed(&f[1], t.h_log, HASH_LEN) != 0 ||
-        wire_get_uint(&f[2], &t.h_seq) != 0 || t.h_seq == 0)
-        goto out;
-    if (f[3].type == MSGPACK_OBJECT_NIL) {
-        t.h_has_prev = 0;
-    } else if (wire_get_bin_fixed(&f[3], t.h_prev, HASH_LEN) == 0) {
+    wire_rd_init(&r, buf, len, ILONET_EMALFORMED);
+    if ((rc = wire_rd_array_n(&r, 8)) != 0 ||
+        (rc = wire_rd_uint(&r, &t.h_version)) != 0)
+        return rc;
+    if (t.h_version != ENTRY_VERSION)
+        return ILONET_EKIND;
+    if ((rc = wire_rd_bin_fixed(&r, t.h_log, HASH_LEN)) != 0 ||
+        (rc = wire_rd_uint(&r, &t.h_seq)) != 0)
+        return rc;
+    if (t.h_seq == 0)
+        return ILONET_EMALFORMED;
+    if (wire_rd_peek(&r) == WIRE_T_NIL)
+        rc = wire_rd_nil(&r);
+    else if ((rc = wire_rd_bin_fixed(&r, t.h_prev, HASH_LEN)) == 0)
         t.h_has_prev = 1;
-    } else {
-        goto out;
-    }
-    if ((t.h_seq == 1) == t.h_has_prev) {
-        rc = ILONET_ECHAIN;
-        goto out;
-    }
-    if (wire_get_uint(&f[4], &t.h_hlc) != 0 ||
-        wire_get_uint(&f[5], &t.h_kind) != 0 ||
-        wire_get_uint(&f[6], &t.h_payload_len) != 0 ||
-        wire_get_bin_fixed(&f[7], t.h_payload_hash, HASH_LEN) != 0)
-        goto out;
-    if (t.h_kind == 0 || t.h_kind >= KIND_COUNT_) {
-        rc = ILONET_EKIND;
-        goto out;
-    }
-    if (t.h_payload_len > ENTRY_PAYLOAD_MAX) {
-        rc = ILONET_ETOOBIG;
-        goto out;
-    }
+    if (rc != 0)
+        return rc;
+    if ((t.h_seq == 1) == t.h_has_prev)
+        return ILONET_ECHAIN;
+    if ((rc = wire_rd_uint(&r, &t.h_hlc)) != 0 ||
+        (rc = wire_rd_uint(&r, &t.h_kind)) != 0 ||
+        (rc = wire_rd_uint(&r, &t.h_payload_len)) != 0 ||
+        (rc = wire_rd_bin_fixed(&r, t.h_payload_hash, HASH_LEN)) != 0)
+        return rc;
+    if (t.h_kind == 0 || t.h_kind >= KIND_COUNT_)
+        return ILONET_EKIND;
+    if (t.h_payload_len > ENTRY_PAYLOAD_MAX)
+        return ILONET_ETOOBIG;
     *h = t;
-    rc = 0;
-out:
-    msgpack_zone_destroy(&z);
-    return rc;
+    return 0;
 }
 
 void
@@ -180,20 +162,27 @@ int
 entry_check_payload_form(const struct entry_header *h, const uint8_t *p,
                          size_t n)
 {
-    struct wire_limits lim = WIRE_LIMITS_DEFAULT;
-    int rc;
-
     if (n > ENTRY_PAYLOAD_MAX)
         return ILONET_ETOOBIG;
     if (n != h->h_payload_len)
         return ILONET_EMALFORMED;
+    return entry_check_payload_bytes(p, n);
+}
+
+int
+entry_check_payload_bytes(const uint8_t *p, size_t n)
+{
+    struct wire_limits lim = WIRE_LIMITS_DEFAULT;
+    struct wire_rd r;
+    int rc;
+
+    if (n > ENTRY_PAYLOAD_MAX)
+        return ILONET_ETOOBIG;
     lim.max_len = ENTRY_PAYLOAD_MAX;
     if ((rc = wire_check(p, n, &lim)) != 0)
         return rc;
-    /* fixmap, map16 or map32 */
-    if (!((p[0] & 0xf0) == 0x80 || p[0] == 0xde || p[0] == 0xdf))
-        return ILONET_EMALFORMED;
-    return 0;
+    wire_rd_init(&r, p, n, ILONET_EMALFORMED);
+    return wire_rd_peek(&r) == WIRE_T_MAP ? 0 : ILONET_EMALFORMED;
 }
 
 int
@@ -213,19 +202,17 @@ entry_seal(struct entry *e, const struct key_pair *kp)
 
     if (rc != 0)
         return rc;
-    if ((rc = key_sign(kp, SIG_CTX_ENTRY, e->e_hdr, e->e_hdr_len,
-                       e->e_sig)) != 0)
+    if ((rc = key_sign(kp, SIG_CTX_ENTRY, e->e_hdr, e->e_hdr_len, e->e_sig)) !=
+        0)
         return rc;
     entry_id(e->e_hdr, e->e_hdr_len, e->e_sig, e->e_id);
     return 0;
 }
 
 int
-entry_verify_sig(const struct entry *e,
-                 const uint8_t author[static KEY_PK_LEN])
+entry_verify_sig(const struct entry *e, const uint8_t author[static KEY_PK_LEN])
 {
-    return key_verify(author, SIG_CTX_ENTRY, e->e_hdr, e->e_hdr_len,
-                      e->e_sig);
+    return key_verify(author, SIG_CTX_ENTRY, e->e_hdr, e->e_hdr_len, e->e_sig);
 }
 
 void

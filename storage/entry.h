@@ -29,20 +29,20 @@
 
 /* Entry kinds. Stable numbers: they are signed into headers. */
 enum entry_kind {
-    KIND_CERT = 1,            /* the author's node certificate (seq 1) */
+    KIND_CERT = 1, /* the author's node certificate (seq 1) */
     KIND_OBSERVATION = 2,
     KIND_MEETING = 3,
     KIND_TRAINING = 4,
     KIND_CARRIER = 5,
     KIND_CONTACT = 6,
     KIND_POSTING = 7,
-    KIND_AMEND = 8,           /* LWW field amendment of a record */
-    KIND_RETRACT = 9,         /* tombstone of a record */
-    KIND_ERASE = 10,          /* payload erasure of an entry */
-    KIND_TASK = 11,           /* Art. 5(2) shared task */
-    KIND_TASK_STATUS = 12,    /* accept/decline/start/done/cancel */
-    KIND_GRANT = 13,          /* publishes a representation grant */
-    KIND_REVOCATION = 14,     /* publishes a grant or node revocation */
+    KIND_AMEND = 8,        /* LWW field amendment of a record */
+    KIND_RETRACT = 9,      /* tombstone of a record */
+    KIND_ERASE = 10,       /* payload erasure of an entry */
+    KIND_TASK = 11,        /* Art. 5(2) shared task */
+    KIND_TASK_STATUS = 12, /* accept/decline/start/done/cancel */
+    KIND_GRANT = 13,       /* publishes a representation grant */
+    KIND_REVOCATION = 14,  /* publishes a grant or node revocation */
     KIND_ACTING_PRESIDENCY = 15,
     KIND_COUNT_ = 16,
 };
@@ -91,8 +91,7 @@ int entry_header_encode(const struct entry_header *h,
 
 /* Strictly decodes header bytes: canonical, exactly 8 fields, bounded.
  * ILONET_EMALFORMED, ENONCANON, ETOOBIG, EKIND (version or kind). */
-int entry_header_decode(const uint8_t *buf, size_t len,
-                        struct entry_header *h);
+int entry_header_decode(const uint8_t *buf, size_t len, struct entry_header *h);
 
 void entry_id(const uint8_t *hdr, size_t hdr_len,
               const uint8_t sig[static KEY_SIG_LEN],
@@ -108,6 +107,10 @@ int entry_check_payload(const struct entry_header *h, const uint8_t *p,
  * these very bytes. */
 int entry_check_payload_form(const struct entry_header *h, const uint8_t *p,
                              size_t n);
+/* The form alone, before there is a header (a local append): a canonical
+ * msgpack map within WIRE_LIMITS_DEFAULT and ENTRY_PAYLOAD_MAX bytes.
+ * ILONET_ETOOBIG, ILONET_EMALFORMED, or wire_check()'s code. */
+int entry_check_payload_bytes(const uint8_t *p, size_t n);
 
 /* Fills e->e_hdr/e_hdr_len from e->e_h, signs with kp, computes e_id. */
 int entry_seal(struct entry *e, const struct key_pair *kp);
@@ -124,8 +127,8 @@ int entry_verify_sig(const struct entry *e,
  * The audience must be normalised (audience_normalise).
  */
 void entry_log_id(const uint8_t network[static NET_ID_LEN],
-                  const uint8_t author[static KEY_PK_LEN],
-                  const char *audience, uint8_t out[static HASH_LEN]);
+                  const uint8_t author[static KEY_PK_LEN], const char *audience,
+                  uint8_t out[static HASH_LEN]);
 
 /*
  * Normalises an audience: "net", "ms", or a group of 2..16 state codes

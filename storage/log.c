@@ -159,31 +159,25 @@ log__insert(struct store *s, int64_t lid, const struct entry *e)
                          LOG__K(lid, e->e_h.h_seq));
 }
 
-/* The bin value of a one-key map {key: bin8/bin16}, the whole payload:
+/* The bin value of a one-key map {key: bin}, the whole payload:
  * certificate entries ({"cert": ...}) and grant/revocation envelopes
- * ({"envelope": ...}, log_revoke.c). */
+ * ({"envelope": ...}, log_revoke.c). Payloads reach here after their form
+ * was checked (entry_check_payload_form); every shape error is
+ * `malformed`. */
 int
 log__single_bin(const uint8_t *p, size_t n, const char *key,
                 const uint8_t **out, size_t *out_len)
 {
-    size_t kl = strlen(key), off = 2 + kl, l;
+    struct wire_rd r;
+    const uint8_t *b;
+    size_t bl;
 
-    if (!p || kl > 31 || n < off + 2 || p[0] != 0x81 ||
-        p[1] != (0xa0 | kl) || memcmp(p + 2, key, kl) != 0)
+    wire_rd_init(&r, p, n, ILONET_EMALFORMED);
+    if (!p || wire_rd_map_n(&r, 1) != 0 || wire_rd_key(&r, key) != 0 ||
+        wire_rd_bin(&r, &b, &bl) != 0 || wire_rd_done(&r) != 0)
         return ILONET_EMALFORMED;
-    if (p[off] == 0xc4) {
-        l = p[off + 1];
-        off += 2;
-    } else if (p[off] == 0xc5 && n >= off + 3) {
-        l = (size_t)p[off + 1] << 8 | p[off + 2];
-        off += 3;
-    } else {
-        return ILONET_EMALFORMED;
-    }
-    if (l != n - off)
-        return ILONET_EMALFORMED;
-    *out = p + off;
-    *out_len = l;
+    *out = b;
+    *out_len = bl;
     return 0;
 }
 
@@ -340,7 +334,6 @@ log_append(struct store *s, const struct key_pair *kp,
            size_t n, uint64_t wall_ms, struct log_ref *refs)
 {
     const struct store_identity *me = store_identity(s);
-    struct wire_limits lim = WIRE_LIMITS_DEFAULT;
     struct log_desc d;
     struct log__row r;
     struct wire_buf certp;
@@ -355,17 +348,12 @@ log_append(struct store *s, const struct key_pair *kp,
     memset(&d, 0, sizeof(d));
     if (audience_normalise(audience, d.ld_audience) != 0)
         return ILONET_EINVAL;
-    lim.max_len = ENTRY_PAYLOAD_MAX;
     for (size_t i = 0; i < n; i++) {
         if (reqs[i].kind <= KIND_CERT || reqs[i].kind >= KIND_COUNT_)
             return ILONET_EKIND;
-        if (reqs[i].len > ENTRY_PAYLOAD_MAX)
-            return ILONET_ETOOBIG;
-        if ((rc = wire_check(reqs[i].payload, reqs[i].len, &lim)) != 0)
+        if ((rc = entry_check_payload_bytes(reqs[i].payload,
+                                            reqs[i].len)) != 0)
             return rc;
-        if ((reqs[i].payload[0] & 0xf0) != 0x80 &&
-            reqs[i].payload[0] != 0xde && reqs[i].payload[0] != 0xdf)
-            return ILONET_EMALFORMED;
     }
     if (me && !audience_admits(d.ld_audience, me->si_state, me->si_role))
         return ILONET_EAUDIENCE;

@@ -100,7 +100,7 @@ app_revocation_pin(struct home *h, struct revocation *v, size_t first)
     if (!h->h_store)
         return 0;
     for (size_t i = first; i < v->v_nlast; i++) {
-        struct revoke_last *l = &v->v_last[i];
+        struct revocation_last *l = &v->v_last[i];
         if (!l->rl_seq)
             continue;
         rc = log_id_at(h->h_store, l->rl_log, l->rl_seq, l->rl_entry);
