@@ -9,6 +9,7 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 
 static const char cert_usage[] =
     "usage: ilonet cert issue --state-key FILE --node PUBKEY --network FILE\n"

@@ -6,6 +6,7 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "storage/entry.h"
+#include "storage/store_int.h"
 
 static const char list_usage[] =
     "usage: ilonet [-C DIR] list KIND [--all] [--json]\n\n"

@@ -7,6 +7,7 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
 

@@ -5,6 +5,7 @@
 #include "cmds.h"
 #include "crypto/error.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "storage/view/view.h"
 
 static const char verify_usage[] =

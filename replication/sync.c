@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "storage/batch.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 
 /*
  * Layout of the state (docs/PROTOCOL.md explains the protocol itself):

@@ -10,6 +10,7 @@
 #include "crypto/error.h"
 #include "crypto/wire.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "test.h"
 #include "vfs_crash.h"
 

@@ -11,6 +11,7 @@
 #include "node/report/report.h"
 #include "storage/entry.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 

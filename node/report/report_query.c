@@ -9,6 +9,7 @@
 #include "crypto/hash.h"
 #include "report_int.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 

@@ -12,6 +12,7 @@
 #include "crypto/wire.h"
 #include "storage/bundle.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 
