@@ -2,8 +2,6 @@
 #ifndef ILONET_CMD_RECORD_H
 #define ILONET_CMD_RECORD_H
 
-#include <sqlite3.h>
-
 #include "cmd.h"
 #include "storage/entry.h"
 #include "storage/view/record.h"
@@ -81,8 +79,5 @@ int revocation_sign_emit(struct cmd_env *env, const char *cmd,
 /* Creates a record of kind from argv (observe, meeting add, ...). */
 int rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
                const char *usage, int argc, char **argv);
-
-/* Prints the current row of st as a JSON object (blobs as hex). */
-void rec_json_row(FILE *f, sqlite3_stmt *st);
 
 #endif
