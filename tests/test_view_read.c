@@ -423,8 +423,13 @@ view_list_tasks_for_a_state_and_all(void)
     rq.lr_status = "accept";
     ASSERT_OK(list(f.s, &rq, &r, NULL));
     ASSERT_EQ(r.n, 0);
-    rq.lr_status = NULL;
-    rq.lr_all = 1; /* the records view names the columns as it does */
+    rq.lr_status = "open"; /* no status change yet */
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 2);
+    rq.lr_all = 1;
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 2);
+    rq.lr_status = NULL; /* the records view names the columns as it does */
     rq.lr_assignee = "IT";
     ASSERT_OK(list(f.s, &rq, &r, NULL));
     ASSERT_EQ(r.n, 1);

@@ -550,14 +550,11 @@ view_list(struct store *s, const struct view_list_req *rq,
         textbuf_printf(&sql, " AND %s = ?%d", all ? "state" : l->vl_state,
                        view__bind_text(&b, rq->lr_state,
                                        strlen(rq->lr_state)));
-    if (rq->lr_status) {
-        const char *col = all ? "task_status" : "status";
-        int p = view__bind_text(&b, rq->lr_status, strlen(rq->lr_status));
-        if (strcmp(rq->lr_status, "open") == 0)
-            textbuf_printf(&sql, " AND %s IS NULL AND ?%d = 'open'", col, p);
-        else
-            textbuf_printf(&sql, " AND %s = ?%d", col, p);
-    }
+    /* the view says "open" for a task without a status change yet */
+    if (rq->lr_status)
+        textbuf_printf(&sql, " AND %s = ?%d", all ? "task_status" : "status",
+                       view__bind_text(&b, rq->lr_status,
+                                       strlen(rq->lr_status)));
     if (rq->lr_assignee)
         textbuf_printf(&sql,
                        " AND instr(',' || coalesce(%s, '') || ',', ',' ||"
