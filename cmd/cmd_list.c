@@ -59,15 +59,9 @@ static void
 list_text_val(const struct view_cell *c)
 {
     switch (c->ce_type) {
-    case VIEW_NULL:
-        fputs("-", stdout);
-        break;
-    case VIEW_BLOB:
-        cmd_print_hex(stdout, c->ce_blob, c->ce_len);
-        break;
-    case VIEW_INT:
-        printf("%lld", (long long)c->ce_int);
-        break;
+    case VIEW_NULL: fputs("-", stdout); break;
+    case VIEW_BLOB: cmd_print_hex(stdout, c->ce_blob, c->ce_len); break;
+    case VIEW_INT: printf("%lld", (long long)c->ce_int); break;
     default: /* text, and a real in SQLite's text form */
         for (const char *t = c->ce_text; t && *t; t++)
             putchar(*t == '\t' || *t == '\n' || *t == '\r' ? ' ' : *t);
@@ -104,8 +98,7 @@ list_columns(void *arg, const struct view_row *names)
         putchar('[');
         return 0;
     }
-    for (size_t i = 0; i < names->rw_ncells && r->lr_n < LIST_TEXT_COLS;
-         i++) {
+    for (size_t i = 0; i < names->rw_ncells && r->lr_n < LIST_TEXT_COLS; i++) {
         const char *name = names->rw_cells[i].ce_name, *p = r->lr_cols;
         size_t l = strlen(name);
         int want = p == NULL;
@@ -280,16 +273,14 @@ show_history_row(void *arg, const struct view_row *row)
     } else {
         valid = c[6].ce_type == VIEW_INT ? (int)c[6].ce_int : 0;
         why = show_text(&c[7], b7);
-        printf("  %s %-11s by %s%s%s at %lld ms: %s%s%s\n",
-               show_text(&c[0], b0),
-               app_kind_name(c[1].ce_type == VIEW_INT ? (uint32_t)c[1].ce_int
-                                                      : 0),
-               show_text(&c[2], b2),
-               c[3].ce_type == VIEW_TEXT ? " for " : "",
-               c[3].ce_type == VIEW_TEXT ? show_text(&c[3], b3) : "",
-               (long long)(c[4].ce_type == VIEW_INT ? c[4].ce_int : 0),
-               valid ? "took effect" : "no effect", valid ? "" : ": ",
-               valid ? "" : (why ? why : "?"));
+        printf(
+            "  %s %-11s by %s%s%s at %lld ms: %s%s%s\n", show_text(&c[0], b0),
+            app_kind_name(c[1].ce_type == VIEW_INT ? (uint32_t)c[1].ce_int : 0),
+            show_text(&c[2], b2), c[3].ce_type == VIEW_TEXT ? " for " : "",
+            c[3].ce_type == VIEW_TEXT ? show_text(&c[3], b3) : "",
+            (long long)(c[4].ce_type == VIEW_INT ? c[4].ce_int : 0),
+            valid ? "took effect" : "no effect", valid ? "" : ": ",
+            valid ? "" : (why ? why : "?"));
     }
     r->sr_rows++;
     return 0;

@@ -91,8 +91,7 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
     } else {
         printf("node       ");
         cmd_print_hex(stdout, h.h_key.pk, KEY_PK_LEN);
-        printf("\nstate      %s (%s)\n",
-               h.h_has_cert ? h.h_cert.c_state : "-",
+        printf("\nstate      %s (%s)\n", h.h_has_cert ? h.h_cert.c_state : "-",
                h.h_has_cert ? cert_role_name(h.h_cert.c_role)
                             : "no certificate");
         printf("network    ");
@@ -118,8 +117,7 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         printf("peers      %zu configured%s\n", h.h_conf.hc_npeers,
                st.as_peers ? "" : " (node not running: no sync state)");
         if (st.as_peers)
-            printf("  %.*s\n", (int)st.as_peers_len,
-                   (const char *)st.as_peers);
+            printf("  %.*s\n", (int)st.as_peers_len, (const char *)st.as_peers);
         printf("heads\n");
         for (size_t i = 0; i < st.as_nheads; i++) {
             const struct log_head *hd = &st.as_heads[i];

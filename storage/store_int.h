@@ -1,4 +1,4 @@
-/* store_int.h - the store's SQLite handle, for storage/ only (and its tests). */
+/* store_int.h - the store's SQLite handle, for storage/ and tests only. */
 #ifndef ILONET_STORE_INT_H
 #define ILONET_STORE_INT_H
 

@@ -1,4 +1,4 @@
-/* test_app_read.c - the read use cases (node/app/app_read.c) and `ilonet query`'s guards, on a testnet. */
+/* test_app_read.c - the read use cases and `ilonet query`'s guards. */
 /*
  * A testnet of DE and FR is made with the binary under test (ILONET_BIN);
  * records are written with it, FR's reach DE by export and import, and
@@ -65,8 +65,7 @@ afx_init(struct afx *f, const char *tag)
     afx_run(f->obs[1], 65, "-C", f->de, "observe", "--category", "flows",
             "--summary", "Flows near Kars", (char *)NULL);
     afx_run(f->obs[2], 65, "-C", f->de, "observe", "--category", "routes",
-            "--summary", "third, for the ms", "--audience", "ms",
-            (char *)NULL);
+            "--summary", "third, for the ms", "--audience", "ms", (char *)NULL);
     afx_run(f->obs[3], 65, "-C", f->fr, "observe", "--category", "incidents",
             "--summary", "from FR", (char *)NULL);
     afx_run(f->task, 65, "-C", f->de, "task", "create", "--for", "FR",
@@ -76,7 +75,7 @@ afx_init(struct afx *f, const char *tag)
     afx_run(NULL, 0, "-C", f->de, "import", path, (char *)NULL);
 }
 
-/* ---- collecting rows ---------------------------------------------------------- */
+/* ---- collecting rows ----------------------------------------------------- */
 
 struct arows {
     size_t n;
@@ -108,7 +107,7 @@ arows_reset(struct arows *r, unsigned flags)
     r->flags = flags;
 }
 
-/* ---- cases -------------------------------------------------------------------- */
+/* ---- cases --------------------------------------------------------------- */
 
 /* The filter checks and messages the HTTP API answers with (as
  * "query 'FIELD': MESSAGE"), made once here. */
@@ -134,8 +133,7 @@ app_list_checks_each_filter(void)
          "2026-H2)"},
         {"observations", "audience", "xx", "audience",
          "'xx' is not net, ms or a group of state codes like DE+FR"},
-        {"observations", "state", "zz", "state",
-         "'zz' is not a state code"},
+        {"observations", "state", "zz", "state", "'zz' is not a state code"},
         {"tasks", "assignee", "zz", "assignee", "'zz' is not a state code"},
         {"meetings", "assignee", "FR", "assignee", "only tasks have assignees"},
     };
@@ -299,9 +297,8 @@ app_reads_on_a_home(void)
     }
     ASSERT_EQ(app_err_http_status(&err), 404);
     ASSERT_ERR(app_record_find(&h, "xyz", 0, &info, &err), ILONET_EINVAL);
-    ASSERT_STR_EQ(err.ae_msg,
-                  "xyz: not a record id (hex, at least 6 digits, "
-                  "unambiguous)");
+    ASSERT_STR_EQ(err.ae_msg, "xyz: not a record id (hex, at least 6 digits, "
+                              "unambiguous)");
     ASSERT_OK(app_record_find(&h, f.obs[1], KIND_OBSERVATION, &info, &err));
     arows_reset(&r, APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES);
     arows_reset(&hist, APP_JSON_KIND_NAME);
@@ -314,17 +311,16 @@ app_reads_on_a_home(void)
     ASSERT_ERR(app_change_find(&h, f.obs[1], &sink, &err), ILONET_ENOTFOUND);
 
     /* status: members (DE, FR) and a hash per audience */
-    ASSERT_OK(app_status(&h, APP_STATUS_MEMBERS | APP_STATUS_AUDIENCES, &st,
-                         &err));
+    ASSERT_OK(
+        app_status(&h, APP_STATUS_MEMBERS | APP_STATUS_AUDIENCES, &st, &err));
     ASSERT_EQ(st.as_nmembers, 2);
     ASSERT_EQ(st.as_naudiences, 3); /* net, ms, DE+FR (the task) */
     for (size_t i = 0; i < st.as_naudiences; i++)
         ASSERT_EQ(st.as_audiences[i].aa_ok, 1);
-    ASSERT_EQ(st.as_entries, st.as_members[0].am_entries +
-                                 st.as_members[1].am_entries);
+    ASSERT_EQ(st.as_entries,
+              st.as_members[0].am_entries + st.as_members[1].am_entries);
     ASSERT_EQ(st.as_members[0].am_self + st.as_members[1].am_self, 1);
-    ASSERT_EQ(st.as_members[0].am_has_cert && st.as_members[1].am_has_cert,
-              1);
+    ASSERT_EQ(st.as_members[0].am_has_cert && st.as_members[1].am_has_cert, 1);
     ASSERT_EQ(st.as_evidence, 0);
     app_status_free(&st);
     ASSERT_EQ(st.as_heads == NULL, 1);
@@ -488,8 +484,8 @@ cli_query_attacks_fail(void)
     snprintf(hash1, sizeof(hash1), "%.80s", lf);
     cli_out_free(&o);
     ASSERT_STR_EQ(hash0, hash1);
-    afx_run(NULL, 0, "-C", f.de, "observe", "--category", "routes",
-            "--summary", "after the attacks", (char *)NULL);
+    afx_run(NULL, 0, "-C", f.de, "observe", "--category", "routes", "--summary",
+            "after the attacks", (char *)NULL);
 }
 
 TEST_LIST = {

@@ -1,4 +1,4 @@
-/* test_view_read.c - the view's typed read API: lists, filters, pages, one record, guarded queries. */
+/* test_view_read.c - the view's typed read API and its guarded queries. */
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,8 +33,8 @@ rfx_key(struct key_pair *k, uint8_t b)
 }
 
 static void
-rfx_put(struct rfx *f, const char *aud, uint64_t wall,
-        struct record_builder *b, uint8_t *out)
+rfx_put(struct rfx *f, const char *aud, uint64_t wall, struct record_builder *b,
+        uint8_t *out)
 {
     struct wire_buf wb;
     struct log_append_req r;
@@ -65,9 +65,8 @@ rfx_set(struct record_builder *b, const char *name, const char *v)
 static void
 rfx_init(struct rfx *f)
 {
-    static const char *const cats[NOBS] = {"routes", "flows", "routes",
-                                           "incidents", "routes", "flows",
-                                           "return"};
+    static const char *const cats[NOBS] = {
+        "routes", "flows", "routes", "incidents", "routes", "flows", "return"};
     struct record_builder b;
     struct cert c;
     uint8_t *buf;
@@ -122,7 +121,7 @@ rfx_free(struct rfx *f)
     store_close(f->s);
 }
 
-/* ---- collecting rows ------------------------------------------------------- */
+/* ---- collecting rows ----------------------------------------------------- */
 
 #define ROWS_MAX 64
 
@@ -138,18 +137,11 @@ static void
 cell_text(const struct view_cell *c, char *out, size_t cap)
 {
     switch (c->ce_type) {
-    case VIEW_INT:
-        snprintf(out, cap, "%lld", (long long)c->ce_int);
-        break;
+    case VIEW_INT: snprintf(out, cap, "%lld", (long long)c->ce_int); break;
     case VIEW_TEXT:
-    case VIEW_REAL:
-        snprintf(out, cap, "%s", c->ce_text);
-        break;
-    case VIEW_BLOB:
-        snprintf(out, cap, "<%zu bytes>", c->ce_len);
-        break;
-    default:
-        snprintf(out, cap, "NULL");
+    case VIEW_REAL: snprintf(out, cap, "%s", c->ce_text); break;
+    case VIEW_BLOB: snprintf(out, cap, "<%zu bytes>", c->ce_len); break;
+    default: snprintf(out, cap, "NULL");
     }
 }
 
@@ -209,7 +201,7 @@ list(struct store *s, const struct view_list_req *rq, struct rows *r,
     return view_list(s, rq, &sink, res);
 }
 
-/* ---- lists -------------------------------------------------------------------- */
+/* ---- lists --------------------------------------------------------------- */
 
 static void
 view_list_orders_and_filters(void)
@@ -452,7 +444,7 @@ view_list_tasks_for_a_state_and_all(void)
     rfx_free(&f);
 }
 
-/* ---- one record ---------------------------------------------------------------- */
+/* ---- one record ---------------------------------------------------------- */
 
 static void
 view_record_get_with_history(void)
@@ -548,11 +540,11 @@ view_counts_recent_and_stop(void)
     rfx_free(&f);
 }
 
-/* ---- guarded queries --------------------------------------------------------------- */
+/* ---- guarded queries ----------------------------------------------------- */
 
 static int
-query(struct rfx *f, const char *sql, uint64_t steps, struct rows *r,
-      char *why, size_t wl)
+query(struct rfx *f, const char *sql, uint64_t steps, struct rows *r, char *why,
+      size_t wl)
 {
     struct view_sink sink = {rows_columns, rows_row, r};
 
@@ -572,11 +564,9 @@ assert_connection_restored(struct rfx *f)
               SQLITE_OK);
     ASSERT_EQ(v, 0);
     ASSERT_EQ(sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, -1), 10);
-    ASSERT_EQ(sqlite3_exec(db, "CREATE TEMP TABLE t_ok(a)", NULL, NULL,
-                           NULL),
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TEMP TABLE t_ok(a)", NULL, NULL, NULL),
               SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE t_ok", NULL, NULL, NULL),
-              SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE t_ok", NULL, NULL, NULL), SQLITE_OK);
     ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
     rfx_set(&b, "category", "routes");
     rfx_set(&b, "summary", "still writable");
@@ -596,13 +586,13 @@ view_query_reads_the_view(void)
     ASSERT_EQ(r.n, 1);
     ASSERT_STR_EQ(r.col[0], "n");
     ASSERT_STR_EQ(r.first[0], "7");
-    ASSERT_OK(query(&f, "SELECT id FROM records WHERE kind = 11 ORDER BY id",
-                    0, &r, why, sizeof(why)));
+    ASSERT_OK(query(&f, "SELECT id FROM records WHERE kind = 11 ORDER BY id", 0,
+                    &r, why, sizeof(why)));
     ASSERT_EQ(r.n, 2);
     ASSERT_OK(query(&f, "PRAGMA user_version", 0, &r, why, sizeof(why)));
     ASSERT_STR_EQ(r.first[0], "3");
-    ASSERT_OK(query(&f, "PRAGMA table_info(observations)", 0, &r, why,
-                    sizeof(why)));
+    ASSERT_OK(
+        query(&f, "PRAGMA table_info(observations)", 0, &r, why, sizeof(why)));
     ASSERT(r.n > 10);
     ASSERT_OK(query(&f, "SELECT name FROM pragma_table_info('tasks')", 0, &r,
                     why, sizeof(why)));
@@ -649,8 +639,7 @@ view_query_attach_creates_no_file(void)
     ASSERT_ERR(query(&f, sql, 0, &r, why, sizeof(why)), ILONET_EPERM);
     ASSERT(strstr(why, "read-only"));
     ASSERT(stat(path, &sb) != 0);
-    ASSERT_ERR(query(&f, "DETACH temp", 0, &r, why, sizeof(why)),
-               ILONET_EPERM);
+    ASSERT_ERR(query(&f, "DETACH temp", 0, &r, why, sizeof(why)), ILONET_EPERM);
     assert_connection_restored(&f);
     rfx_free(&f);
     free(dir);
@@ -664,14 +653,13 @@ view_query_fts3_tokenizer_refused(void)
     char why[256];
 
     rfx_init(&f);
-    ASSERT_ERR(query(&f, "SELECT fts3_tokenizer('simple')", 0, &r, why,
-                     sizeof(why)),
-               ILONET_EPERM);
+    ASSERT_ERR(
+        query(&f, "SELECT fts3_tokenizer('simple')", 0, &r, why, sizeof(why)),
+        ILONET_EPERM);
     ASSERT(strstr(why, "fts3_tokenizer"));
     ASSERT_EQ(r.n, 0);
     /* the form that overwrites a tokenizer with a pointer */
-    ASSERT_ERR(query(&f,
-                     "SELECT fts3_tokenizer('simple', x'4141414141414141')",
+    ASSERT_ERR(query(&f, "SELECT fts3_tokenizer('simple', x'4141414141414141')",
                      0, &r, why, sizeof(why)),
                ILONET_EPERM);
     ASSERT_ERR(query(&f, "SELECT load_extension('/nonexistent')", 0, &r, why,
@@ -703,8 +691,7 @@ view_query_writes_and_settings_refused(void)
     int v = -1;
 
     rfx_init(&f);
-    ASSERT_ERR(query(&f, "PRAGMA writable_schema = 1", 0, &r, why,
-                     sizeof(why)),
+    ASSERT_ERR(query(&f, "PRAGMA writable_schema = 1", 0, &r, why, sizeof(why)),
                ILONET_EPERM);
     ASSERT(strstr(why, "writable_schema"));
     ASSERT_ERR(query(&f, "PRAGMA writable_schema", 0, &r, why, sizeof(why)),
@@ -718,8 +705,7 @@ view_query_writes_and_settings_refused(void)
                ILONET_EPERM);
     ASSERT(strstr(why, "pragma_writable_schema"));
     for (size_t i = 0; writes[i]; i++) {
-        ASSERT_ERR(query(&f, writes[i], 0, &r, why, sizeof(why)),
-                   ILONET_EPERM);
+        ASSERT_ERR(query(&f, writes[i], 0, &r, why, sizeof(why)), ILONET_EPERM);
         ASSERT(strstr(why, "read-only") || strstr(why, "refused"));
     }
     /* SQLite itself refuses this one before asking the authorizer */
@@ -728,8 +714,7 @@ view_query_writes_and_settings_refused(void)
               0);
     ASSERT_ERR(query(&f, "BEGIN", 0, &r, why, sizeof(why)), ILONET_EPERM);
     ASSERT(strstr(why, "transaction"));
-    ASSERT_ERR(query(&f, "SAVEPOINT a", 0, &r, why, sizeof(why)),
-               ILONET_EPERM);
+    ASSERT_ERR(query(&f, "SAVEPOINT a", 0, &r, why, sizeof(why)), ILONET_EPERM);
     /* nothing changed */
     {
         sqlite3_stmt *st;
@@ -741,8 +726,7 @@ view_query_writes_and_settings_refused(void)
         sqlite3_finalize(st);
         ASSERT_EQ(v, 0);
     }
-    ASSERT_OK(query(&f, "SELECT count(*) FROM v_rec", 0, &r, why,
-                    sizeof(why)));
+    ASSERT_OK(query(&f, "SELECT count(*) FROM v_rec", 0, &r, why, sizeof(why)));
     ASSERT_STR_EQ(r.first[0], "9");
     assert_connection_restored(&f);
     rfx_free(&f);

@@ -119,8 +119,8 @@ int app_record_show(struct home *h, const struct view_record_info *info,
 /* The change (amendment, retraction, erasure, task status) whose id
  * starts with id, as its row of the changes view. ILONET_ENOTFOUND "ID:
  * no such record in the view" when there is none either. */
-int app_change_find(struct home *h, const char *id,
-                    const struct view_sink *out, struct app_err *err);
+int app_change_find(struct home *h, const char *id, const struct view_sink *out,
+                    struct app_err *err);
 
 /* One SQL statement of a person's (`ilonet query`), read-only and guarded
  * (view_query()): ILONET_EPERM, ILONET_EINVAL, ILONET_ETOOBIG with the
@@ -155,9 +155,9 @@ struct app_status {
     uint64_t as_entries, as_logs, as_evidence, as_quarantine;
     uint8_t as_view_hash[HASH_LEN];
     uint8_t as_heads_digest[HASH_LEN];
-    int as_restored;    /* writes refused until peers showed own heads */
-    uint8_t *as_peers;  /* the running node's peer table (JSON array), */
-    size_t as_peers_len; /* NULL when no node has recorded one */
+    int as_restored;      /* writes refused until peers showed own heads */
+    uint8_t *as_peers;    /* the running node's peer table (JSON array), */
+    size_t as_peers_len;  /* NULL when no node has recorded one */
     size_t as_naudiences; /* APP_STATUS_AUDIENCES: distinct audiences of */
     struct app_audience as_audiences[APP_AUDIENCES_MAX]; /* the heads */
     struct app_member *as_members; /* APP_STATUS_MEMBERS, in head order */

@@ -1,4 +1,4 @@
-/* app_read.c - the read use cases: lists, one record, query, status, stats, recent, grants, evidence. */
+/* app_read.c - the read use cases of the CLI and the HTTP API. */
 #include "app.h"
 
 #include <stdarg.h>
@@ -47,8 +47,7 @@ app__field_fail(struct app_err *err, const char *field, const char *fmt, ...)
 
 /* "a, b, c" of a NULL-terminated list, after prefix. */
 static void
-app__join(char *out, size_t cap, const char *prefix,
-          const char *const *list)
+app__join(char *out, size_t cap, const char *prefix, const char *const *list)
 {
     size_t off = (size_t)snprintf(out, cap, "%s", prefix);
 
@@ -57,7 +56,7 @@ app__join(char *out, size_t cap, const char *prefix,
                                 i || *prefix ? ", " : "", list[i]);
 }
 
-/* ---- lists ----------------------------------------------------------------- */
+/* ---- lists --------------------------------------------------------------- */
 
 /* period=FROM..TO | DATE | YYYY-H1/H2 into two ISO dates. */
 static int
@@ -135,14 +134,13 @@ app_list_check(const struct app_list_req *rq, uint32_t *kind,
         return app__field_fail(err, "state", "'%.20s' is not a state code",
                                rq->al_state);
     if (rq->al_assignee && !key_state_valid(rq->al_assignee))
-        return app__field_fail(err, "assignee",
-                               "'%.20s' is not a state code",
+        return app__field_fail(err, "assignee", "'%.20s' is not a state code",
                                rq->al_assignee);
     if (rq->al_text && strlen(rq->al_text) > VIEW_TEXT_MAX)
         return app__field_fail(err, "text", "over %d bytes", VIEW_TEXT_MAX);
-    if (k == 0 && (rq->al_newest || rq->al_state || rq->al_audience ||
-                   rq->al_period || rq->al_text || rq->al_limit ||
-                   rq->al_after))
+    if (k == 0 &&
+        (rq->al_newest || rq->al_state || rq->al_audience || rq->al_period ||
+         rq->al_text || rq->al_limit || rq->al_after))
         return app_fail(err, ILONET_EINVAL,
                         "%s: filters, order and pages are for record kinds "
                         "only",
@@ -184,13 +182,12 @@ app_list(struct home *h, const struct app_list_req *rq,
     vr.lr_after = rq->al_after;
     rc = view_list(h->h_store, &vr, out, res);
     if (rc == ILONET_EINVAL && rq->al_after)
-        return app__field_fail(err, "after",
-                               "'%.80s' is not a cursor of this list",
-                               rq->al_after);
+        return app__field_fail(
+            err, "after", "'%.80s' is not a cursor of this list", rq->al_after);
     return app__read_done(err, rc);
 }
 
-/* ---- one record ------------------------------------------------------------ */
+/* ---- one record ---------------------------------------------------------- */
 
 int
 app_record_find(struct home *h, const char *id, uint32_t kind,
@@ -204,8 +201,8 @@ app_record_find(struct home *h, const char *id, uint32_t kind,
                         "unambiguous)",
                         id);
     if (rc == ILONET_ENOTFOUND || (rc == 0 && kind && info->vr_kind != kind))
-        return app_fail(err, ILONET_ENOTFOUND, "%s: no such %s in the view",
-                        id, kind ? entry_kind_name(kind) : "record");
+        return app_fail(err, ILONET_ENOTFOUND, "%s: no such %s in the view", id,
+                        kind ? entry_kind_name(kind) : "record");
     if (rc != 0)
         return app__store_fail(err, rc);
     return 0;
@@ -213,8 +210,8 @@ app_record_find(struct home *h, const char *id, uint32_t kind,
 
 int
 app_record_show(struct home *h, const struct view_record_info *info,
-                const struct view_sink *record,
-                const struct view_sink *history, struct app_err *err)
+                const struct view_sink *record, const struct view_sink *history,
+                struct app_err *err)
 {
     char hex[2 * HASH_LEN + 1];
     int rc = view_record_get(h->h_store, info->vr_id, record, history);
@@ -233,12 +230,12 @@ app_change_find(struct home *h, const char *id, const struct view_sink *out,
     int rc = view_change_find(h->h_store, id, out);
 
     if (rc == ILONET_ENOTFOUND || rc == ILONET_EINVAL)
-        return app_fail(err, ILONET_ENOTFOUND,
-                        "%s: no such record in the view", id);
+        return app_fail(err, ILONET_ENOTFOUND, "%s: no such record in the view",
+                        id);
     return app__read_done(err, rc);
 }
 
-/* ---- query ---------------------------------------------------------------- */
+/* ---- query --------------------------------------------------------------- */
 
 int
 app_query(struct home *h, const char *sql, const struct view_sink *out,
@@ -252,7 +249,7 @@ app_query(struct home *h, const char *sql, const struct view_sink *out,
     return rc;
 }
 
-/* ---- status ---------------------------------------------------------------- */
+/* ---- status -------------------------------------------------------------- */
 
 void
 app_status_free(struct app_status *st)
@@ -352,7 +349,7 @@ fail:
     return app__store_fail(err, rc);
 }
 
-/* ---- stats, recent, grants, evidence ------------------------------------------ */
+/* ---- stats, recent, grants, evidence ------------------------------------- */
 
 int
 app_stats(struct home *h, const struct view_sink *by_month,
@@ -381,8 +378,7 @@ app_recent(struct home *h, uint64_t limit, const struct view_sink *out,
 int
 app_grants(struct home *h, const struct view_sink *out, struct app_err *err)
 {
-    return app__read_done(err,
-                          view_grants(h->h_store, home_now_ms(), out));
+    return app__read_done(err, view_grants(h->h_store, home_now_ms(), out));
 }
 
 /* Rows of evidence or quarantine, reshaped for the caller's sink. */
@@ -400,8 +396,7 @@ static const char *const app__quarantine_cols[] = {
 };
 
 static int
-app__relay_names(const struct app__relay *r, const char *const *names,
-                 size_t n)
+app__relay_names(const struct app__relay *r, const char *const *names, size_t n)
 {
     struct view_cell cells[8];
     struct view_row row = {n, cells};
@@ -501,7 +496,7 @@ app_evidence(struct home *h, const struct view_sink *evidence,
     return 0;
 }
 
-/* ---- rendering help ------------------------------------------------------------- */
+/* ---- rendering help ------------------------------------------------------ */
 
 const char *
 app_kind_name(uint32_t kind)
@@ -562,9 +557,7 @@ app_json_row(struct textbuf *b, const struct view_row *row, unsigned flags)
             else
                 textbuf_printf(b, "%lld", (long long)c->ce_int);
             break;
-        case VIEW_REAL:
-            textbuf_printf(b, "%.17g", c->ce_real);
-            break;
+        case VIEW_REAL: textbuf_printf(b, "%.17g", c->ce_real); break;
         case VIEW_TEXT:
             if (flags & APP_JSON_CSTR)
                 json_str(b, c->ce_text);
@@ -576,8 +569,7 @@ app_json_row(struct textbuf *b, const struct view_row *row, unsigned flags)
             json_hex(b, c->ce_blob, c->ce_len);
             textbuf_put(b, "\"", 1);
             break;
-        default:
-            textbuf_puts(b, "null");
+        default: textbuf_puts(b, "null");
         }
     }
     textbuf_put(b, "}", 1);

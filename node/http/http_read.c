@@ -1,4 +1,4 @@
-/* http_read.c - the JSON API's reads: lists, one record, status, stats, recent, grants, evidence. */
+/* http_read.c - the JSON API's reads (GET), over node/app. */
 #include "http_int.h"
 
 #include <string.h>
@@ -53,15 +53,13 @@ api_rows_row(void *arg, const struct view_row *row)
     return 0;
 }
 
-#define API_ROWS(b, open, sep) {(b), APP_JSON_KIND_NAME, (open), (sep), 0}
-
-/* ---- GET lists ------------------------------------------------------------- */
+/* ---- GET lists ----------------------------------------------------------- */
 
 void
 http__list(struct home *h, const struct http__kind *k, struct http__req *rq,
            struct http__resp *rs)
 {
-    struct api_rows rows = API_ROWS(&rs->rs_body, "[", ",\n");
+    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_list_req lr;
     struct view_list_res res;
@@ -96,7 +94,7 @@ http__list(struct home *h, const struct http__kind *k, struct http__req *rq,
     http__ok(rs, 200);
 }
 
-/* ---- GET one record --------------------------------------------------------- */
+/* ---- GET one record ------------------------------------------------------ */
 
 /* Resolves id to a record of kind k: 0, or -1 with a 4xx in rs. */
 int
@@ -107,8 +105,8 @@ http__find(struct home *h, const struct http__kind *k, const char *id,
 
     if (app_record_find(h, id, k->hk_kind, info, &err) == 0)
         return 0;
-    http__error(rs, app_err_http_status(&err),
-                ilonet_errname(err.ae_code), "%s",
+    http__error(rs, app_err_http_status(&err), ilonet_errname(err.ae_code),
+                "%s",
                 err.ae_code == ILONET_EINVAL || err.ae_code == ILONET_ENOTFOUND
                     ? err.ae_msg
                     : ilonet_strerror(err.ae_code));
@@ -121,10 +119,10 @@ http__show(struct home *h, const struct http__kind *k, const char *id,
 {
     /* one row, the record in its kind's own field names; then its
      * history as an array */
-    struct api_rows record = {&rs->rs_body,
-                              APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES, "",
-                              "", 0};
-    struct api_rows history = API_ROWS(&rs->rs_body, ",\"history\":[", ",\n");
+    struct api_rows record = {
+        &rs->rs_body, APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES, "", "", 0};
+    struct api_rows history = {&rs->rs_body, APP_JSON_KIND_NAME,
+                               ",\"history\":[", ",\n", 0};
     struct view_sink rsink = {api_rows_open, api_rows_row, &record};
     struct view_sink hsink = {api_rows_open, api_rows_row, &history};
     struct view_record_info info;
@@ -146,7 +144,7 @@ http__show(struct home *h, const struct http__kind *k, const char *id,
     http__ok(rs, 200);
 }
 
-/* ---- status, stats, recent, grants, evidence --------------------------------- */
+/* ---- status, stats, recent, grants, evidence ----------------------------- */
 
 void
 http__status(struct home *h, struct http__req *rq, struct http__resp *rs)
@@ -172,8 +170,8 @@ http__status(struct home *h, struct http__req *rq, struct http__resp *rs)
     json_hex(b, h->h_net.n_id, NET_ID_LEN);
     textbuf_puts(b, "\",\"host\":");
     json_str(b, h->h_net.n_host);
-    textbuf_printf(b, ",\"now_ms\":%llu,\"peers\":",
-                   (unsigned long long)home_now_ms());
+    textbuf_printf(
+        b, ",\"now_ms\":%llu,\"peers\":", (unsigned long long)home_now_ms());
     if (st.as_peers) {
         textbuf_put(b, st.as_peers, st.as_peers_len);
     } else {
@@ -239,8 +237,8 @@ void
 http__stats(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     struct textbuf *b = &rs->rs_body;
-    struct api_rows months = API_ROWS(b, "[", ",\n");
-    struct api_rows kinds = API_ROWS(b, "],\"kinds\":", "");
+    struct api_rows months = {b, APP_JSON_KIND_NAME, "[", ",\n", 0};
+    struct api_rows kinds = {b, APP_JSON_KIND_NAME, "],\"kinds\":", "", 0};
     struct view_sink msink = {api_rows_open, api_rows_row, &months};
     struct view_sink ksink = {api_rows_open, api_rows_row, &kinds};
     const char *const *cats = app_categories();
@@ -266,13 +264,12 @@ http__stats(struct home *h, struct http__req *rq, struct http__resp *rs)
 void
 http__recent(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    struct api_rows rows = API_ROWS(&rs->rs_body, "[", ",\n");
+    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_err err;
     long limit;
 
-    if (http__limit(rq, rs, APP_RECENT_DEFAULT, APP_RECENT_MAX, &limit) !=
-            0 ||
+    if (http__limit(rq, rs, APP_RECENT_DEFAULT, APP_RECENT_MAX, &limit) != 0 ||
         http__params_done(rq, rs) != 0)
         return;
     textbuf_puts(&rs->rs_body, "{\"items\":");
@@ -287,7 +284,7 @@ http__recent(struct home *h, struct http__req *rq, struct http__resp *rs)
 void
 http__grants(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    struct api_rows rows = API_ROWS(&rs->rs_body, "[", ",\n");
+    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_err err;
 
@@ -307,8 +304,10 @@ http__evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     /* Forks, with the author's state named when its certificate is held;
      * then quarantined entries. */
-    struct api_rows ev = API_ROWS(&rs->rs_body, "{\"evidence\":[", ",");
-    struct api_rows q = API_ROWS(&rs->rs_body, "],\"quarantine\":[", ",");
+    struct api_rows ev = {&rs->rs_body, APP_JSON_KIND_NAME, "{\"evidence\":[",
+                          ",", 0};
+    struct api_rows q = {&rs->rs_body, APP_JSON_KIND_NAME, "],\"quarantine\":[",
+                         ",", 0};
     struct view_sink esink = {api_rows_open, api_rows_row, &ev};
     struct view_sink qsink = {api_rows_open, api_rows_row, &q};
     struct app_err err;

@@ -93,11 +93,11 @@ enum view_type {
 struct view_cell {
     const char *ce_name;
     enum view_type ce_type;
-    int64_t ce_int;       /* VIEW_INT */
-    double ce_real;       /* VIEW_REAL */
-    const char *ce_text;  /* VIEW_TEXT */
+    int64_t ce_int;         /* VIEW_INT */
+    double ce_real;         /* VIEW_REAL */
+    const char *ce_text;    /* VIEW_TEXT */
     const uint8_t *ce_blob; /* VIEW_BLOB */
-    size_t ce_len;        /* bytes of ce_text or ce_blob */
+    size_t ce_len;          /* bytes of ce_text or ce_blob */
 };
 
 struct view_row {
@@ -170,8 +170,8 @@ struct view_list_req {
 };
 
 struct view_list_res {
-    size_t ls_count;                 /* rows delivered */
-    char ls_next[VIEW_CURSOR_MAX];   /* cursor of the next page, or "" */
+    size_t ls_count;               /* rows delivered */
+    char ls_next[VIEW_CURSOR_MAX]; /* cursor of the next page, or "" */
 };
 
 int view_list_kind(const char *list, uint32_t *kind);

@@ -1,4 +1,4 @@
-/* view_read.c - the view's typed read API: lists, one record, counts, evidence, guarded queries. */
+/* view_read.c - the view's typed read API and its guarded queries. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,9 +16,9 @@
  * prepared per call (the texts vary with the filters) and finalized here.
  */
 
-#define VIEW__CELLS 64    /* cells on the stack; wider rows allocate */
-#define VIEW__KEYS 4      /* sort keys of a list at most */
-#define VIEW__TICK 1000   /* VM steps between two progress callbacks */
+#define VIEW__CELLS 64  /* cells on the stack; wider rows allocate */
+#define VIEW__KEYS 4    /* sort keys of a list at most */
+#define VIEW__TICK 1000 /* VM steps between two progress callbacks */
 
 /* The day a record was written, for kinds without a date of their own. */
 #define VIEW__DAY "date(time_ms / 1000, 'unixepoch')"
@@ -77,8 +77,7 @@ view__cell(sqlite3_stmt *st, int i, struct view_cell *c)
         c->ce_blob = sqlite3_column_blob(st, i);
         c->ce_len = (size_t)sqlite3_column_bytes(st, i);
         break;
-    default:
-        c->ce_type = VIEW_NULL;
+    default: c->ce_type = VIEW_NULL;
     }
     return 0;
 }
@@ -90,9 +89,7 @@ view__key_put(char *out, size_t cap, size_t *off, const struct view_cell *c)
     int n;
 
     switch (c->ce_type) {
-    case VIEW_NULL:
-        n = snprintf(out + *off, cap - *off, ".n");
-        break;
+    case VIEW_NULL: n = snprintf(out + *off, cap - *off, ".n"); break;
     case VIEW_INT:
         n = snprintf(out + *off, cap - *off, ".i%lld", (long long)c->ce_int);
         break;
@@ -104,8 +101,7 @@ view__key_put(char *out, size_t cap, size_t *off, const struct view_cell *c)
         hash_hex((const uint8_t *)c->ce_text, c->ce_len, out + *off);
         *off += 2 * c->ce_len;
         return 0;
-    default:
-        return ILONET_EINVAL; /* keys are integers or text */
+    default: return ILONET_EINVAL; /* keys are integers or text */
     }
     if (n < 0 || (size_t)n >= cap - *off)
         return ILONET_ETOOBIG;
@@ -147,8 +143,7 @@ view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
     int nc = sqlite3_column_count(st), rc = 0, step;
     size_t n = 0;
 
-    if (nc > VIEW__CELLS &&
-        !(cells = calloc((size_t)nc, sizeof(*cells))))
+    if (nc > VIEW__CELLS && !(cells = calloc((size_t)nc, sizeof(*cells))))
         return ILONET_ENOMEM;
     for (int i = 0; i < nc; i++) {
         const char *name = sqlite3_column_name(st, i);
@@ -244,6 +239,7 @@ struct view__list {
     const char *vl_all_from, *vl_all_to, *vl_all_text;
 };
 
+/* clang-format off */
 static const struct view__list view__lists[] = {
     {"observations", KIND_OBSERVATION, "observations",
      {{"time_ms", 0}, {"id", 0}},
@@ -297,12 +293,12 @@ static const struct view__list view__lists[] = {
      {{"log", 0}, {"seq", 0}, {"entry_a", 0}, {"entry_b", 0}},
      NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
+/* clang-format on */
 
 #define VIEW__NLISTS (sizeof(view__lists) / sizeof(view__lists[0]))
 
 static const struct view__key view__keys_all[] = {{"hlc", 0}, {"id", 0}};
-static const struct view__key view__keys_newest[] = {{"time_ms", 1},
-                                                     {"id", 0}};
+static const struct view__key view__keys_newest[] = {{"time_ms", 1}, {"id", 0}};
 
 static const struct view__list *
 view__list_find(const char *name)
@@ -464,8 +460,9 @@ view__text_filter(struct textbuf *sql, const char *cols, int p)
     textbuf_puts(sql, " AND (0");
     while (*cols) {
         size_t w = strcspn(cols, " ");
-        textbuf_printf(sql, " OR instr(lower(coalesce(%.*s, '')), lower(?%d))"
-                            " > 0",
+        textbuf_printf(sql,
+                       " OR instr(lower(coalesce(%.*s, '')), lower(?%d))"
+                       " > 0",
                        (int)w, cols, p);
         cols += w;
         cols += *cols == ' ';
@@ -494,10 +491,10 @@ view_list(struct store *s, const struct view_list_req *rq,
     all = rq->lr_all != 0;
     newest = rq->lr_order == VIEW_ORDER_NEWEST;
     /* filters, --all, the newest-first order and paging: record kinds */
-    if (!rec && (all || newest || rq->lr_state || rq->lr_category ||
-                 rq->lr_audience || rq->lr_from || rq->lr_to || rq->lr_text ||
-                 rq->lr_status || rq->lr_assignee || rq->lr_limit ||
-                 rq->lr_after))
+    if (!rec &&
+        (all || newest || rq->lr_state || rq->lr_category || rq->lr_audience ||
+         rq->lr_from || rq->lr_to || rq->lr_text || rq->lr_status ||
+         rq->lr_assignee || rq->lr_limit || rq->lr_after))
         return ILONET_EINVAL;
     if ((rq->lr_category && l->vl_kind != KIND_OBSERVATION) ||
         ((rq->lr_status || rq->lr_assignee) && l->vl_kind != KIND_TASK) ||
@@ -532,9 +529,9 @@ view_list(struct store *s, const struct view_list_req *rq,
     else
         textbuf_printf(&sql, "SELECT * FROM %s WHERE 1", l->vl_src);
     if (rq->lr_category)
-        textbuf_printf(&sql, " AND category = ?%d",
-                       view__bind_text(&b, rq->lr_category,
-                                       strlen(rq->lr_category)));
+        textbuf_printf(
+            &sql, " AND category = ?%d",
+            view__bind_text(&b, rq->lr_category, strlen(rq->lr_category)));
     if (rq->lr_from) {
         int pt = view__bind_text(&b, rq->lr_to, strlen(rq->lr_to));
         int pf = view__bind_text(&b, rq->lr_from, strlen(rq->lr_from));
@@ -543,29 +540,28 @@ view_list(struct store *s, const struct view_list_req *rq,
                        all ? l->vl_all_to : l->vl_to, pf);
     }
     if (rq->lr_audience)
-        textbuf_printf(&sql, " AND audience = ?%d",
-                       view__bind_text(&b, rq->lr_audience,
-                                       strlen(rq->lr_audience)));
+        textbuf_printf(
+            &sql, " AND audience = ?%d",
+            view__bind_text(&b, rq->lr_audience, strlen(rq->lr_audience)));
     if (rq->lr_state)
         textbuf_printf(&sql, " AND %s = ?%d", all ? "state" : l->vl_state,
-                       view__bind_text(&b, rq->lr_state,
-                                       strlen(rq->lr_state)));
+                       view__bind_text(&b, rq->lr_state, strlen(rq->lr_state)));
     /* the view says "open" for a task without a status change yet */
     if (rq->lr_status)
-        textbuf_printf(&sql, " AND %s = ?%d", all ? "task_status" : "status",
-                       view__bind_text(&b, rq->lr_status,
-                                       strlen(rq->lr_status)));
+        textbuf_printf(
+            &sql, " AND %s = ?%d", all ? "task_status" : "status",
+            view__bind_text(&b, rq->lr_status, strlen(rq->lr_status)));
     if (rq->lr_assignee)
-        textbuf_printf(&sql,
-                       " AND instr(',' || coalesce(%s, '') || ',', ',' ||"
-                       " ?%d || ',') > 0",
-                       all ? "assignees" : "\"for\"",
-                       view__bind_text(&b, rq->lr_assignee,
-                                       strlen(rq->lr_assignee)));
+        textbuf_printf(
+            &sql,
+            " AND instr(',' || coalesce(%s, '') || ',', ',' ||"
+            " ?%d || ',') > 0",
+            all ? "assignees" : "\"for\"",
+            view__bind_text(&b, rq->lr_assignee, strlen(rq->lr_assignee)));
     if (rq->lr_text)
-        view__text_filter(&sql, all ? l->vl_all_text : l->vl_text,
-                          view__bind_text(&b, rq->lr_text,
-                                          strlen(rq->lr_text)));
+        view__text_filter(
+            &sql, all ? l->vl_all_text : l->vl_text,
+            view__bind_text(&b, rq->lr_text, strlen(rq->lr_text)));
     if (rq->lr_after) {
         textbuf_puts(&sql, " AND ");
         view__keyset(&sql, keys, nkeys, kv, &b);
@@ -622,12 +618,11 @@ out:
     return rc;
 }
 
-/* ---- one record ------------------------------------------------------------ */
+/* ---- one record ---------------------------------------------------------- */
 
 int
 view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
-                const struct view_sink *record,
-                const struct view_sink *history)
+                const struct view_sink *record, const struct view_sink *history)
 {
     sqlite3_stmt *st = NULL, *ch = NULL;
     char hex[2 * HASH_LEN + 1];
@@ -700,7 +695,7 @@ view_change_find(struct store *s, const char *prefix,
     return rc;
 }
 
-/* ---- counts, recent, grants, evidence ---------------------------------------- */
+/* ---- counts, recent, grants, evidence ------------------------------------ */
 
 int
 view_counts_by_month(struct store *s, const struct view_sink *out)
@@ -776,29 +771,38 @@ view_quarantine(struct store *s, const struct view_sink *out)
                         NULL, 0, out);
 }
 
-/* ---- guarded queries ------------------------------------------------------------ */
+/* ---- guarded queries ----------------------------------------------------- */
 
 /* Pragmas a query may run: without an argument they only read. */
 static const char *const view__pragmas_read[] = {
-    "application_id", "collation_list", "compile_options", "data_version",
-    "database_list", "encoding", "foreign_key_check", "foreign_key_list",
-    "freelist_count", "function_list", "index_info", "index_list",
-    "index_xinfo", "integrity_check", "journal_mode", "module_list",
-    "page_count", "page_size", "pragma_list", "quick_check",
-    "schema_version", "table_info", "table_list", "table_xinfo",
-    "user_version", NULL,
+    "application_id",    "collation_list",
+    "compile_options",   "data_version",
+    "database_list",     "encoding",
+    "foreign_key_check", "foreign_key_list",
+    "freelist_count",    "function_list",
+    "index_info",        "index_list",
+    "index_xinfo",       "integrity_check",
+    "journal_mode",      "module_list",
+    "page_count",        "page_size",
+    "pragma_list",       "quick_check",
+    "schema_version",    "table_info",
+    "table_list",        "table_xinfo",
+    "user_version",      NULL,
 };
 /* Those whose argument names what to read (a table, an index, a limit). */
 static const char *const view__pragmas_arg[] = {
-    "foreign_key_check", "foreign_key_list", "index_info", "index_list",
-    "index_xinfo", "integrity_check", "quick_check", "table_info",
-    "table_list", "table_xinfo", NULL,
+    "foreign_key_check", "foreign_key_list", "index_info",  "index_list",
+    "index_xinfo",       "integrity_check",  "quick_check", "table_info",
+    "table_list",        "table_xinfo",      NULL,
 };
 /* Functions that reach outside a read: fts3_tokenizer() hands out and
  * takes function pointers, load_extension() loads code, fts5() returns
  * an API pointer. (Debian's SQLite has FTS3 and FTS5 built in.) */
 static const char *const view__functions_refused[] = {
-    "fts3_tokenizer", "load_extension", "fts5", NULL,
+    "fts3_tokenizer",
+    "load_extension",
+    "fts5",
+    NULL,
 };
 
 static int
@@ -813,8 +817,8 @@ view__in(const char *const *list, const char *name)
 struct view__guard {
     char *g_why;
     size_t g_wl;
-    int g_refused;      /* ILONET_EPERM once something was refused */
-    int g_first;        /* the first action authorised: the statement's */
+    int g_refused; /* ILONET_EPERM once something was refused */
+    int g_first;   /* the first action authorised: the statement's */
     uint64_t g_ticks, g_max_ticks;
 };
 
@@ -822,8 +826,7 @@ static const char view__readonly_msg[] =
     "read-only: the view cannot be changed by SQL (use the writing "
     "commands)";
 
-static int
-view__refuse(struct view__guard *g, const char *fmt, ...)
+static int view__refuse(struct view__guard *g, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Keeps the first refusal's reason (one line) and denies. */
@@ -855,8 +858,7 @@ view__authorize(void *arg, int action, const char *a3, const char *a4,
         g->g_first = action;
     switch (action) {
     case SQLITE_SELECT:
-    case SQLITE_RECURSIVE:
-        return SQLITE_OK;
+    case SQLITE_RECURSIVE: return SQLITE_OK;
     case SQLITE_READ:
         /* table-valued pragma functions read pragma_<name> */
         if (a3 && strncmp(a3, "pragma_", 7) == 0 &&
@@ -966,8 +968,8 @@ view__guard_on(sqlite3 *db, struct view__guard *g, struct view__saved *sv)
             SQLITE_OK ||
         sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) !=
             SQLITE_OK ||
-        sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0,
-                          NULL) != SQLITE_OK)
+        sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL) !=
+            SQLITE_OK)
         return ILONET_EIO;
     sv->sv_attached = sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
     sqlite3_set_authorizer(db, view__authorize, g);
