@@ -105,11 +105,12 @@ http__find(struct home *h, const struct http__kind *k, const char *id,
 
     if (app_record_find(h, id, k->hk_kind, info, &err) == 0)
         return 0;
-    http__error(rs, app_err_http_status(&err), ilonet_errname(err.ae_code),
-                "%s",
-                err.ae_code == ILONET_EINVAL || err.ae_code == ILONET_ENOTFOUND
-                    ? err.ae_msg
-                    : ilonet_strerror(err.ae_code));
+    if (err.ae_code == ILONET_EINVAL || err.ae_code == ILONET_ENOTFOUND)
+        http__error(rs, app_err_http_status(&err), ilonet_errname(err.ae_code),
+                    "%s", err.ae_msg);
+    else
+        http__error(rs, 500, ilonet_errname(err.ae_code), "%s",
+                    ilonet_strerror(err.ae_code));
     return -1;
 }
 
