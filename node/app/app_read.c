@@ -81,11 +81,19 @@ app__period(const char *v, char from[11], char to[11], struct app_err *err)
     return 0;
 }
 
-int
-app_list_check(const struct app_list_req *rq, uint32_t *kind,
-               struct app_err *err)
+/* What a checked list request becomes for view_list(). */
+struct app__list {
+    uint32_t lv_kind;
+    char lv_from[11], lv_to[11];
+    char lv_aud[ENTRY_AUDIENCE_MAX + 1];
+};
+
+/* Checks rq (the one validation path of a list) into v. */
+static int
+app__list_check(const struct app_list_req *rq, struct app__list *v,
+                struct app_err *err)
 {
-    char from[11], to[11], aud[ENTRY_AUDIENCE_MAX + 1], list[200];
+    char list[200];
     uint32_t k;
     int rc;
 
@@ -123,9 +131,10 @@ app_list_check(const struct app_list_req *rq, uint32_t *kind,
                                    "unknown value '%.40s' (one of %s)",
                                    rq->al_status, list);
     }
-    if (rq->al_period && (rc = app__period(rq->al_period, from, to, err)) != 0)
+    if (rq->al_period &&
+        (rc = app__period(rq->al_period, v->lv_from, v->lv_to, err)) != 0)
         return rc;
-    if (rq->al_audience && audience_normalise(rq->al_audience, aud) != 0)
+    if (rq->al_audience && audience_normalise(rq->al_audience, v->lv_aud) != 0)
         return app__field_fail(err, "audience",
                                "'%.60s' is not net, ms or a group of state "
                                "codes like DE+FR",
@@ -145,7 +154,20 @@ app_list_check(const struct app_list_req *rq, uint32_t *kind,
                         "%s: filters, order and pages are for record kinds "
                         "only",
                         rq->al_list);
-    *kind = k;
+    v->lv_kind = k;
+    return 0;
+}
+
+int
+app_list_check(const struct app_list_req *rq, uint32_t *kind,
+               struct app_err *err)
+{
+    struct app__list v;
+    int rc;
+
+    if ((rc = app__list_check(rq, &v, err)) != 0)
+        return rc;
+    *kind = v.lv_kind;
     return 0;
 }
 
@@ -155,26 +177,20 @@ app_list(struct home *h, const struct app_list_req *rq,
          struct app_err *err)
 {
     struct view_list_req vr;
-    char from[11], to[11], aud[ENTRY_AUDIENCE_MAX + 1];
-    uint32_t kind;
+    struct app__list v;
     int rc;
 
-    if ((rc = app_list_check(rq, &kind, err)) != 0)
+    if ((rc = app__list_check(rq, &v, err)) != 0)
         return rc;
-    /* checked: these only convert now */
-    if (rq->al_period && (rc = app__period(rq->al_period, from, to, err)) != 0)
-        return rc;
-    if (rq->al_audience && audience_normalise(rq->al_audience, aud) != 0)
-        return app_fail(err, ILONET_EINVAL, "audience");
     memset(&vr, 0, sizeof(vr));
     vr.lr_list = rq->al_list;
-    vr.lr_all = kind ? rq->al_all : 0;
+    vr.lr_all = v.lv_kind ? rq->al_all : 0;
     vr.lr_order = rq->al_newest ? VIEW_ORDER_NEWEST : VIEW_ORDER_LIST;
     vr.lr_state = rq->al_state;
     vr.lr_category = rq->al_category;
-    vr.lr_audience = rq->al_audience ? aud : NULL;
-    vr.lr_from = rq->al_period ? from : NULL;
-    vr.lr_to = rq->al_period ? to : NULL;
+    vr.lr_audience = rq->al_audience ? v.lv_aud : NULL;
+    vr.lr_from = rq->al_period ? v.lv_from : NULL;
+    vr.lr_to = rq->al_period ? v.lv_to : NULL;
     vr.lr_text = rq->al_text;
     vr.lr_status = rq->al_status;
     vr.lr_assignee = rq->al_assignee;
