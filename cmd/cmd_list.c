@@ -1,13 +1,12 @@
 /* cmd_list.c - `ilonet list|show|query`: reading the merged view. */
-#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "cmd_record.h"
 #include "cmds.h"
 #include "crypto/error.h"
-#include "storage/entry.h"
-#include "storage/view/record.h"
-#include "storage/view/view.h"
+#include "crypto/json.h"
+#include "crypto/textbuf.h"
+#include "node/app/app.h"
 
 static const char list_usage[] =
     "usage: ilonet [-C DIR] list KIND [--all] [--json]\n\n"
@@ -30,123 +29,139 @@ static const char query_usage[] =
     "acting_presidencies, changes, grants, revocations (docs/VIEW.md).\n"
     "Statements that would write are refused.\n";
 
-/* Text columns per list kind (all columns go to --json). */
-struct list_kind {
-    const char *lk_name;
-    const char *lk_sql;
-    const char *lk_cols;
+/* Text columns per list (all columns go to --json); with --all, a record
+ * kind shows LIST_ALL_COLS. */
+struct list_cols {
+    const char *lc_name;
+    const char *lc_cols;
 };
 
-static const struct list_kind list_kinds[] = {
-    {"observations", "SELECT * FROM observations ORDER BY time_ms, id",
-     "id state category summary figure unit period"},
-    {"meetings", "SELECT * FROM meetings ORDER BY date, time_ms, id",
-     "id state date place convenor commission topics"},
-    {"trainings", "SELECT * FROM trainings ORDER BY date, time_ms, id",
-     "id state date type title"},
-    {"carriers", "SELECT * FROM carriers ORDER BY date, time_ms, id",
-     "id state date carrier position"},
-    {"contacts", "SELECT * FROM contacts ORDER BY date, time_ms, id",
-     "id state date type counterpart"},
-    {"postings", "SELECT * FROM postings ORDER BY \"from\", time_ms, id",
-     "id state from until officers post"},
-    {"tasks", "SELECT * FROM tasks ORDER BY time_ms, id",
-     "id creator for status due title"},
-    {"acting-presidencies",
-     "SELECT * FROM acting_presidencies ORDER BY semester, time_ms, id",
-     "id state semester acting_state"},
-    {"grants",
-     "SELECT * FROM grants ORDER BY represented, representing, id",
-     "id represented representing scope valid revoked_at_ms"},
-    {"revocations", "SELECT * FROM revocations ORDER BY at_ms, id",
-     "id type state grant_id at_ms valid"},
-    {"evidence",
-     "SELECT lower(hex(log_id)) AS log, seq, lower(hex(author)) AS author,"
-     " audience, lower(hex(id_a)) AS entry_a, lower(hex(id_b)) AS entry_b"
-     " FROM evidence ORDER BY log_id, seq",
-     "log seq entry_a entry_b"},
+static const struct list_cols list_cols[] = {
+    {"observations", "id state category summary figure unit period"},
+    {"meetings", "id state date place convenor commission topics"},
+    {"trainings", "id state date type title"},
+    {"carriers", "id state date carrier position"},
+    {"contacts", "id state date type counterpart"},
+    {"postings", "id state from until officers post"},
+    {"tasks", "id creator for status due title"},
+    {"acting-presidencies", "id state semester acting_state"},
+    {"grants", "id represented representing scope valid revoked_at_ms"},
+    {"revocations", "id type state grant_id at_ms valid"},
+    {"evidence", "log seq entry_a entry_b"},
 };
 
+#define LIST_ALL_COLS "id state status valid why"
+#define LIST_TEXT_COLS 64 /* text output shows at most this many columns */
+
+/* A cell as one field of a text line: NULL as "-", blobs in hex, text
+ * with tabs and line breaks as spaces (one line per row). */
 static void
-list_text_val(sqlite3_stmt *st, int i)
+list_text_val(const struct view_cell *c)
 {
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL:
-        fputs("-", stdout);
-        break;
-    case SQLITE_BLOB:
-        cmd_print_hex(stdout, sqlite3_column_blob(st, i),
-                      (size_t)sqlite3_column_bytes(st, i));
-        break;
-    default: {
-        /* one line per row: tabs and newlines inside text become spaces */
-        const unsigned char *t = sqlite3_column_text(st, i);
-        for (; t && *t; t++)
+    switch (c->ce_type) {
+    case VIEW_NULL: fputs("-", stdout); break;
+    case VIEW_BLOB: cmd_print_hex(stdout, c->ce_blob, c->ce_len); break;
+    case VIEW_INT: printf("%lld", (long long)c->ce_int); break;
+    default: /* text, and a real in SQLite's text form */
+        for (const char *t = c->ce_text; t && *t; t++)
             putchar(*t == '\t' || *t == '\n' || *t == '\r' ? ' ' : *t);
-    }
     }
 }
 
-/* Prints rows of st: a JSON array of objects, or a header and
- * tab-separated lines of the columns named in cols (NULL: all). */
-static int
-list_rows(struct cmd_env *env, const char *cmd, sqlite3_stmt *st,
-          const char *cols)
-{
-    int idx[64], n = 0, rc, nrow = 0;
+/* Rows as `list` and `query` print them: a JSON array of objects, or a
+ * header and tab-separated lines of the columns named in lr_cols (NULL:
+ * all, at most LIST_TEXT_COLS). */
+struct list_render {
+    int lr_json;
+    const char *lr_cols;
+    int lr_started; /* the header or "[" is out */
+    size_t lr_rows;
+    int lr_idx[LIST_TEXT_COLS], lr_n;
+    struct textbuf lr_buf; /* JSON rows waiting for stdout */
+};
 
-    if (!env->json) {
-        int nc = sqlite3_column_count(st);
-        for (int i = 0; i < nc && n < 64; i++) {
-            const char *name = sqlite3_column_name(st, i);
-            size_t l = strlen(name);
-            const char *p = cols;
-            int want = cols == NULL;
-            while (p && *p && !want) {
-                size_t w = strcspn(p, " ");
-                want = w == l && strncmp(p, name, l) == 0;
-                p += w;
-                p += *p == ' ';
-            }
-            if (want)
-                idx[n++] = i;
-        }
-        for (int k = 0; k < n; k++)
-            printf("%s%s", k ? "\t" : "", sqlite3_column_name(st, idx[k]));
-        putchar('\n');
-    } else {
+static void
+list_flush(struct list_render *r)
+{
+    if (r->lr_buf.tb_len)
+        fwrite(r->lr_buf.tb_data, 1, r->lr_buf.tb_len, stdout);
+    r->lr_buf.tb_len = 0;
+}
+
+static int
+list_columns(void *arg, const struct view_row *names)
+{
+    struct list_render *r = arg;
+
+    r->lr_started = 1;
+    if (r->lr_json) {
         putchar('[');
+        return 0;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (env->json) {
-            fputs(nrow ? ",\n" : "\n", stdout);
-            rec_json_row(stdout, st);
-        } else {
-            for (int k = 0; k < n; k++) {
-                if (k)
-                    putchar('\t');
-                list_text_val(st, idx[k]);
-            }
-            putchar('\n');
+    for (size_t i = 0; i < names->rw_ncells && r->lr_n < LIST_TEXT_COLS; i++) {
+        const char *name = names->rw_cells[i].ce_name, *p = r->lr_cols;
+        size_t l = strlen(name);
+        int want = p == NULL;
+        while (p && *p && !want) {
+            size_t w = strcspn(p, " ");
+            want = w == l && strncmp(p, name, l) == 0;
+            p += w;
+            p += *p == ' ';
         }
-        nrow++;
+        if (want)
+            r->lr_idx[r->lr_n++] = (int)i;
     }
-    if (env->json)
-        fputs(nrow ? "\n]\n" : "]\n", stdout);
-    if (rc != SQLITE_DONE)
-        return cmd_fail(cmd, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
+    for (int k = 0; k < r->lr_n; k++)
+        printf("%s%s", k ? "\t" : "", names->rw_cells[r->lr_idx[k]].ce_name);
+    putchar('\n');
     return 0;
+}
+
+static int
+list_row(void *arg, const struct view_row *row)
+{
+    struct list_render *r = arg;
+
+    if (r->lr_json) {
+        textbuf_puts(&r->lr_buf, r->lr_rows ? ",\n" : "\n");
+        app_json_row(&r->lr_buf, row, APP_JSON_CSTR);
+        if (r->lr_buf.tb_err)
+            return ILONET_ENOMEM;
+        if (r->lr_buf.tb_len >= 64 * 1024)
+            list_flush(r);
+    } else {
+        for (int k = 0; k < r->lr_n; k++) {
+            if (k)
+                putchar('\t');
+            list_text_val(&row->rw_cells[r->lr_idx[k]]);
+        }
+        putchar('\n');
+    }
+    r->lr_rows++;
+    return 0;
+}
+
+/* Ends the output begun by list_columns (also after a failed read). */
+static void
+list_end(struct list_render *r)
+{
+    list_flush(r);
+    textbuf_free(&r->lr_buf);
+    if (r->lr_json && r->lr_started)
+        fputs(r->lr_rows ? "\n]\n" : "]\n", stdout);
 }
 
 int
 cmd_list(struct cmd_env *env, int argc, char **argv)
 {
-    const struct list_kind *k = NULL;
-    const char *what;
+    struct list_render r;
+    struct view_sink sink = {list_columns, list_row, &r};
+    struct app_list_req rq;
+    struct app_err err;
     struct cmd_opts o;
     struct home h;
-    sqlite3_stmt *st = NULL;
-    char sql[256];
+    const char *what, *cols = NULL;
+    uint32_t kind;
     int rc, all;
 
     if (cmd_wants_help(argc, argv, list_usage))
@@ -158,121 +173,147 @@ cmd_list(struct cmd_env *env, int argc, char **argv)
         return rc;
     if (!what)
         return cmd_usage("list", "KIND missing");
-    for (size_t i = 0; i < sizeof(list_kinds) / sizeof(list_kinds[0]); i++)
-        if (strcmp(list_kinds[i].lk_name, what) == 0)
-            k = &list_kinds[i];
-    if (!k)
-        return cmd_usage("list", "unknown kind: %s", what);
-    snprintf(sql, sizeof(sql), "%s", k->lk_sql);
-    if (all) {
-        const struct record_schema *sc = record_schema_by_plural(what);
-        if (sc)
-            snprintf(sql, sizeof(sql),
-                     "SELECT * FROM records WHERE kind = %u ORDER BY hlc, id",
-                     (unsigned)sc->rs_kind);
-    }
+    memset(&rq, 0, sizeof(rq));
+    rq.al_list = what;
+    rq.al_all = all;
+    if (app_list_check(&rq, &kind, &err) != 0)
+        return err.ae_usage ? cmd_usage("list", "%s", err.ae_msg)
+                            : cmd_fail("list", "%s", err.ae_msg);
+    for (size_t i = 0; i < sizeof(list_cols) / sizeof(list_cols[0]); i++)
+        if (strcmp(list_cols[i].lc_name, what) == 0)
+            cols = list_cols[i].lc_cols;
+    if (all && kind)
+        cols = LIST_ALL_COLS;
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    if (sqlite3_prepare_v2(store_db(h.h_store), sql, -1, &st, NULL) !=
-        SQLITE_OK)
-        rc = cmd_fail("list", "%s", sqlite3_errmsg(store_db(h.h_store)));
-    else
-        rc = list_rows(env, "list", st,
-                       all && record_schema_by_plural(what)
-                           ? "id state status valid why"
-                           : k->lk_cols);
-    sqlite3_finalize(st);
+    memset(&r, 0, sizeof(r));
+    r.lr_json = env->json;
+    r.lr_cols = cols;
+    rc = app_list(&h, &rq, &sink, NULL, &err);
+    list_end(&r);
+    if (rc != 0)
+        rc = cmd_fail("list", "%s", err.ae_msg);
     home_close(&h);
     return rc;
 }
 
 /* ---- show --------------------------------------------------------------- */
 
-static int
-show_record(struct cmd_env *env, struct home *h,
-            const struct view_record_info *info)
-{
-    sqlite3 *db = store_db(h->h_store);
-    sqlite3_stmt *st = NULL, *ch = NULL;
-    char hex[2 * HASH_LEN + 1];
-    int rc = 0, nrow = 0;
+struct show_render {
+    int sr_json;
+    const char *sr_kind;
+    size_t sr_rows;
+    struct textbuf sr_buf;
+};
 
-    hash_hex(info->vr_id, HASH_LEN, hex);
-    if (sqlite3_prepare_v2(db, "SELECT * FROM records WHERE id = ?", -1, &st,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(
-            db,
-            "SELECT id, kind, author_state, behalf, time_ms, status, valid,"
-            " why FROM changes WHERE target = ? ORDER BY hlc, id",
-            -1, &ch, NULL) != SQLITE_OK) {
-        rc = cmd_fail("show", "%s", sqlite3_errmsg(db));
-        goto out;
-    }
-    sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ch, 1, hex, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        rc = cmd_fail("show", "%s: no such record", hex);
-        goto out;
-    }
-    if (env->json) {
+static void
+show_json(struct show_render *r, const struct view_row *row)
+{
+    r->sr_buf.tb_len = 0;
+    app_json_row(&r->sr_buf, row, APP_JSON_CSTR);
+    if (r->sr_buf.tb_len)
+        fwrite(r->sr_buf.tb_data, 1, r->sr_buf.tb_len, stdout);
+}
+
+static int
+show_record_row(void *arg, const struct view_row *row)
+{
+    struct show_render *r = arg;
+
+    if (r->sr_json) {
         printf("{\"kind\":");
-        cmd_json_str(stdout, entry_kind_name(info->vr_kind));
+        cmd_json_str(stdout, r->sr_kind);
         printf(",\"record\":");
-        rec_json_row(stdout, st);
+        show_json(r, row);
         printf(",\"history\":[");
+        return 0;
+    }
+    printf("%-14s %s\n", "kind", r->sr_kind);
+    for (size_t i = 0; i < row->rw_ncells; i++) {
+        const struct view_cell *c = &row->rw_cells[i];
+        if (c->ce_type == VIEW_NULL || strcmp(c->ce_name, "kind") == 0)
+            continue;
+        printf("%-14s ", c->ce_name);
+        list_text_val(c);
+        putchar('\n');
+    }
+    printf("history\n");
+    return 0;
+}
+
+/* A cell's text as SQLite gives it (numbers in decimal), into buf. */
+static const char *
+show_text(const struct view_cell *c, char buf[32])
+{
+    if (c->ce_type == VIEW_INT) {
+        snprintf(buf, 32, "%lld", (long long)c->ce_int);
+        return buf;
+    }
+    if (c->ce_type == VIEW_TEXT || c->ce_type == VIEW_REAL)
+        return c->ce_text;
+    return NULL;
+}
+
+/* A change: id, kind, author_state, behalf, time_ms, status, valid, why. */
+static int
+show_history_row(void *arg, const struct view_row *row)
+{
+    struct show_render *r = arg;
+    const struct view_cell *c = row->rw_cells;
+    char b0[32], b2[32], b3[32], b7[32];
+    const char *why;
+    int valid;
+
+    if (row->rw_ncells != 8)
+        return ILONET_EIO;
+    if (r->sr_json) {
+        if (r->sr_rows)
+            putchar(',');
+        show_json(r, row);
     } else {
-        int nc = sqlite3_column_count(st);
-        printf("%-14s %s\n", "kind", entry_kind_name(info->vr_kind));
-        for (int i = 0; i < nc; i++) {
-            const char *name = sqlite3_column_name(st, i);
-            if (sqlite3_column_type(st, i) == SQLITE_NULL ||
-                strcmp(name, "kind") == 0)
-                continue;
-            printf("%-14s ", name);
-            list_text_val(st, i);
-            putchar('\n');
-        }
-        printf("history\n");
+        valid = c[6].ce_type == VIEW_INT ? (int)c[6].ce_int : 0;
+        why = show_text(&c[7], b7);
+        printf(
+            "  %s %-11s by %s%s%s at %lld ms: %s%s%s\n", show_text(&c[0], b0),
+            app_kind_name(c[1].ce_type == VIEW_INT ? (uint32_t)c[1].ce_int : 0),
+            show_text(&c[2], b2), c[3].ce_type == VIEW_TEXT ? " for " : "",
+            c[3].ce_type == VIEW_TEXT ? show_text(&c[3], b3) : "",
+            (long long)(c[4].ce_type == VIEW_INT ? c[4].ce_int : 0),
+            valid ? "took effect" : "no effect", valid ? "" : ": ",
+            valid ? "" : (why ? why : "?"));
     }
-    while ((rc = sqlite3_step(ch)) == SQLITE_ROW) {
-        if (env->json) {
-            if (nrow)
-                putchar(',');
-            rec_json_row(stdout, ch);
-        } else {
-            int valid = sqlite3_column_int(ch, 6);
-            printf("  %s %-11s by %s%s%s%s at %lld ms: %s%s%s\n",
-                   (const char *)sqlite3_column_text(ch, 0),
-                   entry_kind_name((uint64_t)sqlite3_column_int(ch, 1)),
-                   (const char *)sqlite3_column_text(ch, 2),
-                   sqlite3_column_type(ch, 3) == SQLITE_TEXT ? " for " : "",
-                   sqlite3_column_type(ch, 3) == SQLITE_TEXT
-                       ? (const char *)sqlite3_column_text(ch, 3)
-                       : "",
-                   sqlite3_column_type(ch, 5) == SQLITE_TEXT ? "" : "",
-                   (long long)sqlite3_column_int64(ch, 4),
-                   valid ? "took effect" : "no effect",
-                   valid ? "" : ": ",
-                   valid ? ""
-                         : (sqlite3_column_text(ch, 7)
-                                ? (const char *)sqlite3_column_text(ch, 7)
-                                : "?"));
-        }
-        nrow++;
+    r->sr_rows++;
+    return 0;
+}
+
+/* A change named instead of a record: its row, every column. */
+static int
+show_change_row(void *arg, const struct view_row *row)
+{
+    struct show_render *r = arg;
+
+    if (r->sr_json) {
+        show_json(r, row);
+        putchar('\n');
+        return 0;
     }
-    rc = rc == SQLITE_DONE ? 0 : cmd_fail("show", "%s", sqlite3_errmsg(db));
-    if (env->json)
-        printf("]}\n");
-out:
-    sqlite3_finalize(st);
-    sqlite3_finalize(ch);
-    return rc;
+    for (size_t i = 0; i < row->rw_ncells; i++) {
+        printf("%-10s ", row->rw_cells[i].ce_name);
+        list_text_val(&row->rw_cells[i]);
+        putchar('\n');
+    }
+    return 0;
 }
 
 int
 cmd_show(struct cmd_env *env, int argc, char **argv)
 {
+    struct show_render r;
+    struct view_sink rec = {NULL, show_record_row, &r};
+    struct view_sink hist = {NULL, show_history_row, &r};
+    struct view_sink chg = {NULL, show_change_row, &r};
     struct view_record_info info;
+    struct app_err err;
     struct cmd_opts o;
     struct home h;
     const char *id;
@@ -288,43 +329,28 @@ cmd_show(struct cmd_env *env, int argc, char **argv)
         return cmd_usage("show", "ID missing");
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    rc = view_record_find(h.h_store, id, &info);
-    if (rc == 0)
-        rc = show_record(env, &h, &info);
-    else if (rc == ILONET_EINVAL)
-        rc = cmd_fail("show", "%s: not a record id (hex, at least 6 digits, "
-                              "unambiguous)",
-                      id);
-    else if (rc == ILONET_ENOTFOUND) {
-        /* maybe a change: show which record it targets and its fate */
-        sqlite3_stmt *st = NULL;
-        char like[80];
-        snprintf(like, sizeof(like), "%.64s%%", id);
-        for (char *p = like; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-        rc = cmd_fail("show", "%s: no such record in the view", id);
-        if (sqlite3_prepare_v2(store_db(h.h_store),
-                               "SELECT * FROM changes WHERE id LIKE ?", -1,
-                               &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) == SQLITE_ROW) {
-                if (env->json) {
-                    rec_json_row(stdout, st);
-                    putchar('\n');
-                } else {
-                    for (int i = 0; i < sqlite3_column_count(st); i++) {
-                        printf("%-10s ", sqlite3_column_name(st, i));
-                        list_text_val(st, i);
-                        putchar('\n');
-                    }
-                }
-                rc = 0;
-            }
-        }
-        sqlite3_finalize(st);
+    memset(&r, 0, sizeof(r));
+    r.sr_json = env->json;
+    rc = app_record_find(&h, id, 0, &info, &err);
+    if (rc == 0) {
+        r.sr_kind = app_kind_name(info.vr_kind);
+        rc = app_record_show(&h, &info, &rec, &hist, &err);
+        if (rc != 0)
+            rc = cmd_fail("show", "%s", err.ae_msg);
+        else if (env->json)
+            printf("]}\n");
+    } else if (rc == ILONET_EINVAL) {
+        rc = cmd_fail("show", "%s", err.ae_msg);
+    } else if (rc == ILONET_ENOTFOUND) {
+        /* Not a record: say so, then show it if it is a change (which
+         * record it targets and its fate). */
+        rc = cmd_fail("show", "%s", err.ae_msg);
+        if (app_change_find(&h, id, &chg, &err) == 0)
+            rc = 0;
     } else {
         rc = cmd_fail_err("show", rc);
     }
+    textbuf_free(&r.sr_buf);
     home_close(&h);
     return rc;
 }
@@ -334,11 +360,12 @@ cmd_show(struct cmd_env *env, int argc, char **argv)
 int
 cmd_query(struct cmd_env *env, int argc, char **argv)
 {
-    sqlite3_stmt *st = NULL;
-    const char *tail = NULL, *sql;
+    struct list_render r;
+    struct view_sink sink = {list_columns, list_row, &r};
+    struct app_err err;
     struct cmd_opts o;
     struct home h;
-    sqlite3 *db;
+    const char *sql;
     int rc;
 
     if (cmd_wants_help(argc, argv, query_usage))
@@ -351,28 +378,12 @@ cmd_query(struct cmd_env *env, int argc, char **argv)
         return cmd_usage("query", "SQL missing");
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    db = store_db(h.h_store);
-    /* Two locks: the statement must be read-only, and the connection
-     * refuses writes anyway (query_only) should a function try one. */
-    sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
-        rc = cmd_fail("query", "%s", sqlite3_errmsg(db));
-        goto out;
-    }
-    while (tail && isspace((unsigned char)*tail))
-        tail++;
-    if (!st || (tail && *tail && *tail != ';')) {
-        rc = cmd_fail("query", "one SQL statement expected");
-        goto out;
-    }
-    if (!sqlite3_stmt_readonly(st)) {
-        rc = cmd_fail("query", "read-only: the view cannot be changed by SQL"
-                               " (use the writing commands)");
-        goto out;
-    }
-    rc = list_rows(env, "query", st, NULL);
-out:
-    sqlite3_finalize(st);
+    memset(&r, 0, sizeof(r));
+    r.lr_json = env->json;
+    rc = app_query(&h, sql, &sink, &err);
+    list_end(&r);
+    if (rc != 0)
+        rc = cmd_fail("query", "%s", err.ae_msg);
     home_close(&h);
     return rc;
 }

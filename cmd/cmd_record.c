@@ -117,40 +117,6 @@ rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
     return rc;
 }
 
-void
-rec_json_row(FILE *f, sqlite3_stmt *st)
-{
-    int n = sqlite3_column_count(st);
-
-    fputc('{', f);
-    for (int i = 0; i < n; i++) {
-        if (i)
-            fputc(',', f);
-        cmd_json_str(f, sqlite3_column_name(st, i));
-        fputc(':', f);
-        switch (sqlite3_column_type(st, i)) {
-        case SQLITE_INTEGER:
-            fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
-            break;
-        case SQLITE_FLOAT:
-            fprintf(f, "%.17g", sqlite3_column_double(st, i));
-            break;
-        case SQLITE_TEXT:
-            cmd_json_str(f, (const char *)sqlite3_column_text(st, i));
-            break;
-        case SQLITE_BLOB:
-            fputc('"', f);
-            cmd_print_hex(f, sqlite3_column_blob(st, i),
-                          (size_t)sqlite3_column_bytes(st, i));
-            fputc('"', f);
-            break;
-        default:
-            fputs("null", f);
-        }
-    }
-    fputc('}', f);
-}
-
 /* ---- amend, retract, erase ------------------------------------------- */
 
 static const char amend_usage[] =

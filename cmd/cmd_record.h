@@ -2,8 +2,6 @@
 #ifndef ILONET_CMD_RECORD_H
 #define ILONET_CMD_RECORD_H
 
-#include <sqlite3.h>
-
 #include "cmd.h"
 #include "node/app/app.h"
 
@@ -50,9 +48,5 @@ int revocation_sign_emit(struct cmd_env *env, const char *cmd, struct home *h,
  * acting): checks every field before it opens the home. */
 int rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
                const char *usage, int argc, char **argv);
-
-/* Prints the current row of st as a JSON object (blobs as hex). Used by
- * cmd_list.c; it moves to the read side with it. */
-void rec_json_row(FILE *f, sqlite3_stmt *st);
 
 #endif

@@ -1,12 +1,8 @@
 /* cmd_status.c - `ilonet status`: node, peers, heads, view hash, counts. */
 #include <inttypes.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cmds.h"
-#include "crypto/error.h"
-#include "storage/log.h"
-#include "storage/view/view.h"
+#include "node/app/app.h"
 
 static const char status_usage[] =
     "usage: ilonet [-C DIR] status [--json]\n\n"
@@ -14,37 +10,13 @@ static const char status_usage[] =
     "last recorded by the running node), the head of every log held, the\n"
     "view hash (all audiences and one per audience) and counts.\n";
 
-/* Distinct audiences among the held logs, for per-audience hashes. */
-static size_t
-status_audiences(const struct log_head *h, size_t n,
-                 char out[][ENTRY_AUDIENCE_MAX + 1], size_t max)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        size_t j;
-        for (j = 0; j < k; j++)
-            if (strcmp(out[j], h[i].lh_log.ld_audience) == 0)
-                break;
-        if (j == k && k < max)
-            snprintf(out[k++], ENTRY_AUDIENCE_MAX + 1, "%s",
-                     h[i].lh_log.ld_audience);
-    }
-    return k;
-}
-
 int
 cmd_status(struct cmd_env *env, int argc, char **argv)
 {
+    struct app_status st;
+    struct app_err err;
     struct cmd_opts o;
     struct home h;
-    struct log_head *heads = NULL;
-    size_t n = 0, na;
-    uint64_t entries = 0, logs = 0, ev = 0, q = 0;
-    uint8_t vh[HASH_LEN], hd[HASH_LEN];
-    char auds[64][ENTRY_AUDIENCE_MAX + 1];
-    uint8_t *peers = NULL;
-    size_t peers_len = 0;
     int rc;
 
     if (cmd_wants_help(argc, argv, status_usage))
@@ -54,21 +26,10 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         return rc;
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    if ((rc = log_heads(h.h_store, &heads, &n)) != 0 ||
-        (rc = log_counts(h.h_store, &entries, &logs, &ev, &q)) != 0 ||
-        (rc = view_hash(h.h_store, NULL, vh)) != 0 ||
-        (rc = log_heads_digest(h.h_store, hd)) != 0) {
-        free(heads);
+    if (app_status(&h, APP_STATUS_AUDIENCES, &st, &err) != 0) {
         home_close(&h);
-        return cmd_fail_err("status", rc);
+        return cmd_fail_err("status", err.ae_code);
     }
-    na = status_audiences(heads, n, auds, 64);
-    int restored = 0;
-    if (log_is_restored(h.h_store, &restored) != 0)
-        restored = 0;
-    /* The running node records its peer table here (node-local state). */
-    if (store_meta_get(h.h_store, "peer_status", &peers, &peers_len) != 0)
-        peers = NULL;
 
     if (env->json) {
         printf("{\"node\":\"");
@@ -83,8 +44,8 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         printf("\",\"host\":");
         cmd_json_str(stdout, h.h_net.n_host);
         printf(",\"peers\":");
-        if (peers) {
-            fwrite(peers, 1, peers_len, stdout);
+        if (st.as_peers) {
+            fwrite(st.as_peers, 1, st.as_peers_len, stdout);
         } else {
             printf("[");
             for (size_t i = 0; i < h.h_conf.hc_npeers; i++) {
@@ -98,38 +59,39 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
             printf("]");
         }
         printf(",\"heads\":[");
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < st.as_nheads; i++) {
+            const struct log_head *hd = &st.as_heads[i];
             printf("%s{\"log\":\"", i ? "," : "");
-            cmd_print_hex(stdout, heads[i].lh_log.ld_id, HASH_LEN);
+            cmd_print_hex(stdout, hd->lh_log.ld_id, HASH_LEN);
             printf("\",\"author\":\"");
-            cmd_print_hex(stdout, heads[i].lh_log.ld_author, KEY_PK_LEN);
+            cmd_print_hex(stdout, hd->lh_log.ld_author, KEY_PK_LEN);
             printf("\",\"audience\":\"%s\",\"seq\":%" PRIu64 ",\"id\":\"",
-                   heads[i].lh_log.ld_audience, heads[i].lh_seq);
-            cmd_print_hex(stdout, heads[i].lh_id, HASH_LEN);
-            printf("\",\"frozen\":%s}", heads[i].lh_frozen ? "true" : "false");
+                   hd->lh_log.ld_audience, hd->lh_seq);
+            cmd_print_hex(stdout, hd->lh_id, HASH_LEN);
+            printf("\",\"frozen\":%s}", hd->lh_frozen ? "true" : "false");
         }
         printf("],\"heads_digest\":\"");
-        cmd_print_hex(stdout, hd, HASH_LEN);
+        cmd_print_hex(stdout, st.as_heads_digest, HASH_LEN);
         printf("\",\"view_hash\":\"");
-        cmd_print_hex(stdout, vh, HASH_LEN);
+        cmd_print_hex(stdout, st.as_view_hash, HASH_LEN);
         printf("\",\"view_hashes\":{");
-        for (size_t i = 0; i < na; i++) {
-            uint8_t ah[HASH_LEN];
-            if (view_hash(h.h_store, auds[i], ah) != 0)
+        for (size_t i = 0; i < st.as_naudiences; i++) {
+            const struct app_audience *a = &st.as_audiences[i];
+            if (!a->aa_ok)
                 continue;
-            printf("%s\"%s\":\"", i ? "," : "", auds[i]);
-            cmd_print_hex(stdout, ah, HASH_LEN);
+            printf("%s\"%s\":\"", i ? "," : "", a->aa_name);
+            cmd_print_hex(stdout, a->aa_hash, HASH_LEN);
             printf("\"");
         }
         printf("},\"entries\":%" PRIu64 ",\"logs\":%" PRIu64
                ",\"evidence\":%" PRIu64 ",\"quarantine\":%" PRIu64
                ",\"restored\":%s}\n",
-               entries, logs, ev, q, restored ? "true" : "false");
+               st.as_entries, st.as_logs, st.as_evidence, st.as_quarantine,
+               st.as_restored ? "true" : "false");
     } else {
         printf("node       ");
         cmd_print_hex(stdout, h.h_key.pk, KEY_PK_LEN);
-        printf("\nstate      %s (%s)\n",
-               h.h_has_cert ? h.h_cert.c_state : "-",
+        printf("\nstate      %s (%s)\n", h.h_has_cert ? h.h_cert.c_state : "-",
                h.h_has_cert ? cert_role_name(h.h_cert.c_role)
                             : "no certificate");
         printf("network    ");
@@ -137,37 +99,37 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         printf(" (host %s)\n", h.h_net.n_host);
         printf("entries    %" PRIu64 " in %" PRIu64 " logs; evidence %" PRIu64
                "; quarantine %" PRIu64 "\n",
-               entries, logs, ev, q);
-        if (restored)
+               st.as_entries, st.as_logs, st.as_evidence, st.as_quarantine);
+        if (st.as_restored)
             printf("restored   yes: writes refused until a peer has shown "
                    "this node's own heads (ilonet restore)\n");
         printf("view_hash  ");
-        cmd_print_hex(stdout, vh, HASH_LEN);
+        cmd_print_hex(stdout, st.as_view_hash, HASH_LEN);
         printf("\n");
-        for (size_t i = 0; i < na; i++) {
-            uint8_t ah[HASH_LEN];
-            if (view_hash(h.h_store, auds[i], ah) != 0)
+        for (size_t i = 0; i < st.as_naudiences; i++) {
+            const struct app_audience *a = &st.as_audiences[i];
+            if (!a->aa_ok)
                 continue;
-            printf("  %-8s ", auds[i]);
-            cmd_print_hex(stdout, ah, HASH_LEN);
+            printf("  %-8s ", a->aa_name);
+            cmd_print_hex(stdout, a->aa_hash, HASH_LEN);
             printf("\n");
         }
         printf("peers      %zu configured%s\n", h.h_conf.hc_npeers,
-               peers ? "" : " (node not running: no sync state)");
-        if (peers)
-            printf("  %.*s\n", (int)peers_len, (const char *)peers);
+               st.as_peers ? "" : " (node not running: no sync state)");
+        if (st.as_peers)
+            printf("  %.*s\n", (int)st.as_peers_len, (const char *)st.as_peers);
         printf("heads\n");
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < st.as_nheads; i++) {
+            const struct log_head *hd = &st.as_heads[i];
             printf("  ");
-            cmd_print_hex(stdout, heads[i].lh_log.ld_id, 8);
-            printf("… %-8s seq %-6" PRIu64 " ", heads[i].lh_log.ld_audience,
-                   heads[i].lh_seq);
-            cmd_print_hex(stdout, heads[i].lh_id, HASH_LEN);
-            printf("%s\n", heads[i].lh_frozen ? " FROZEN" : "");
+            cmd_print_hex(stdout, hd->lh_log.ld_id, 8);
+            printf("… %-8s seq %-6" PRIu64 " ", hd->lh_log.ld_audience,
+                   hd->lh_seq);
+            cmd_print_hex(stdout, hd->lh_id, HASH_LEN);
+            printf("%s\n", hd->lh_frozen ? " FROZEN" : "");
         }
     }
-    free(peers);
-    free(heads);
+    app_status_free(&st);
     home_close(&h);
     return 0;
 }

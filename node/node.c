@@ -501,19 +501,12 @@ node__on_sent(void *arg, struct net_conn *c, int err)
 static void
 node__watch_store(struct node *n, uint64_t now)
 {
-    sqlite3_stmt *st = store_stmt(n->n_home->h_store, "PRAGMA data_version");
     struct log_head *heads = NULL;
     size_t nh = 0;
     int64_t v;
 
-    if (!st)
+    if (store_data_version(n->n_home->h_store, &v) != 0)
         return;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return;
-    }
-    v = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
     if (v == n->n_data_version)
         return;
     n->n_data_version = v;
@@ -827,13 +820,10 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
      * to a power cut is fetched again from a peer, so no fsync per batch
      * (storage/store.h). */
     store_set_durable(h->h_store, 0);
-    {
-        char sql[64];
-        /* Savepoints (log_ingest inside a group) journal in temp files
-         * unless temp_store is memory: that was most of the write calls. */
-        snprintf(sql, sizeof(sql), "PRAGMA temp_store=MEMORY");
-        sqlite3_exec(store_db(h->h_store), sql, NULL, NULL, NULL);
-    }
+    /* Savepoints (log_ingest inside a group) journal in temp files
+     * unless temp_store is memory: that was most of the write calls. A
+     * failure only costs speed. */
+    (void)store_set_temp_memory(h->h_store);
     /* Checkpoints (WAL copied into the file, then fsync) were 12-18 % of
      * this thread's time while ingesting, inline in the commit that passed
      * 1000 frames; a thread of their own runs them beside the loop

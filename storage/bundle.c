@@ -10,6 +10,7 @@
 
 #include "batch.h"
 #include "crypto/error.h"
+#include "store_int.h"
 
 #define BUNDLE__FRAME_ENTRIES 2048
 #define BUNDLE__FRAME_BYTES (256 * 1024)

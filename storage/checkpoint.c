@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "crypto/error.h"
+#include "store_int.h"
 
 #define CKPT__BUSY_SLICE_MS 5   /* one busy wait; a commit cuts it short */
 #define CKPT__TRUNCATE_FACTOR 4 /* x the hard bound: give the disk back */

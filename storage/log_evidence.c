@@ -3,6 +3,7 @@
 
 #include "crypto/error.h"
 #include "log.h"
+#include "store_int.h"
 
 /*
  * A row of table evidence (storage/store.c) proves a fork only if it holds

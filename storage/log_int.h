@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "entry.h"
+#include "store_int.h"
 
 /*
  * Signing pipeline for local appends. A chain must be signed in order

@@ -1,5 +1,5 @@
 /* store.c - SQLite store: open, pragmas, schema migration, transactions, meta. */
-#include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -584,6 +584,30 @@ store_set_durable(struct store *s, int full)
     s->s_durable = full;
     return store__exec(s, full ? "PRAGMA synchronous=FULL"
                                : "PRAGMA synchronous=NORMAL");
+}
+
+int
+store_data_version(struct store *s, int64_t *v)
+{
+    sqlite3_stmt *st = store_stmt(s, "PRAGMA data_version");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? ILONET_EIO : store_err(rc);
+    }
+    *v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+store_set_temp_memory(struct store *s)
+{
+    return store__exec(s, "PRAGMA temp_store=MEMORY");
 }
 
 int

@@ -5,13 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "crypto/cert.h"
 
 /*
  * One SQLite file per node (WAL). It holds the logs (storage/log.h), the
- * merged view (storage/view.h), fork evidence and quarantine. A store is
+ * merged view (storage/view/view.h), fork evidence and quarantine. The
+ * SQLite handle stays inside storage/ (storage/store_int.h): callers read
+ * the view through its typed read API (storage/view/view.h). A store is
  * used by one thread at a time; open one per thread or process. Several
  * processes may open the same file: writes take BEGIN IMMEDIATE, so two
  * appenders serialise instead of forking a log.
@@ -49,9 +49,6 @@ const struct store_identity *store_identity(const struct store *s);
 const struct roster *store_roster(const struct store *s);
 const uint8_t *store_network(const struct store *s);
 
-/* The raw handle, for the view and read-only queries on this thread. */
-sqlite3 *store_db(struct store *s);
-
 /* Transactions. store_begin() takes the write lock (BEGIN IMMEDIATE) and
  * may nest: only the outermost commit or rollback reaches SQLite. */
 int store_begin(struct store *s);
@@ -88,12 +85,14 @@ int store_meta_set(struct store *s, const char *key, const uint8_t *val,
 int store_meta_get_u64(struct store *s, const char *key, uint64_t *v);
 int store_meta_set_u64(struct store *s, const char *key, uint64_t v);
 
-/* Translates a SQLite result code into an ilonet code. */
-int store_err(int sqlite_rc);
+/* PRAGMA data_version of this connection: changes when another
+ * connection (another process) commits to the file. */
+int store_data_version(struct store *s, int64_t *v);
 
-/* Prepared-statement cache: returns a reset statement for sql, owned by
- * the store (do not finalize). NULL on error. */
-sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Keeps temporary tables and savepoint journals in memory instead of temp
+ * files (PRAGMA temp_store=MEMORY): for a connection that opens many
+ * savepoints, such as the node's group commit. */
+int store_set_temp_memory(struct store *s);
 
 /* Hook run for every entry stored, inside the same transaction (the view
  * uses it). Set once after opening.

@@ -10,6 +10,7 @@
 #include "crypto/error.h"
 #include "crypto/hash.h"
 #include "crypto/wire.h"
+#include "storage/store_int.h"
 
 uint64_t
 sim_rand(uint64_t *st)

@@ -7,6 +7,7 @@
 #include "crypto/error.h"
 #include "storage/checkpoint.h"
 #include "storage/store.h"
+#include "storage/store_int.h"
 #include "test.h"
 
 #define VAL_LEN 3000 /* a frame or a few per commit, whatever the page size */

@@ -11,6 +11,7 @@
 #include "crypto/wire.h"
 #include "fixture.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "test.h"
 #include "vfs_crash.h"
 

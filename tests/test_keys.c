@@ -11,6 +11,7 @@
 #include "replication/msg.h"
 #include "replication/sync.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 #include "test.h"

@@ -11,6 +11,7 @@
 #include "storage/batch.h"
 #include "storage/bundle.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "test.h"
 
 /* ---- deterministic fixture: fixed seeds, fixed network, fixed time ---- */

@@ -5,6 +5,7 @@
 #include "crypto/error.h"
 #include "fixture.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 #include "test.h"

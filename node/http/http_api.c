@@ -11,30 +11,16 @@
 #include "storage/log.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
-/* A record kind as the API serves it. Dates for the period filter:
- * from/to are SQL expressions over the view's columns (ISO dates). */
-
-
-#define API_DAY "date(time_ms / 1000, 'unixepoch')"
 
 const struct http__kind http__kinds[] = {
-    {"observations", KIND_OBSERVATION, "observations", "state",
-     "coalesce(period_from, " API_DAY ")", "coalesce(period_to, " API_DAY ")",
-     "summary detail place source nationality unit"},
-    {"meetings", KIND_MEETING, "meetings", "state", "date", "date",
-     "place topics participants reason convenor"},
-    {"trainings", KIND_TRAINING, "trainings", "state", "date", "date",
-     "title detail place organiser"},
-    {"carriers", KIND_CARRIER, "carriers", "state", "date", "date",
-     "carrier position detail states"},
-    {"contacts", KIND_CONTACT, "contacts", "state", "date", "date",
-     "counterpart summary topics place"},
-    {"postings", KIND_POSTING, "postings", "state", "\"from\"",
-     "coalesce(\"until\", '9999-12-31')", "post remit"},
-    {"tasks", KIND_TASK, "tasks", "creator", API_DAY, API_DAY,
-     "title detail \"for\""},
-    {"acting-presidencies", KIND_ACTING_PRESIDENCY, "acting_presidencies",
-     "state", API_DAY, API_DAY, "reason acting_state semester"},
+    {"observations", KIND_OBSERVATION},
+    {"meetings", KIND_MEETING},
+    {"trainings", KIND_TRAINING},
+    {"carriers", KIND_CARRIER},
+    {"contacts", KIND_CONTACT},
+    {"postings", KIND_POSTING},
+    {"tasks", KIND_TASK},
+    {"acting-presidencies", KIND_ACTING_PRESIDENCY},
 };
 
 #define HTTP__NKINDS (sizeof(http__kinds) / sizeof(http__kinds[0]))

@@ -56,15 +56,11 @@ void http__home_put(struct http_server *s, struct home *h);
 /* ---- the API, across http_api.c (routing), http_read.c, http_write.c
  * and http_report.c ---- */
 
-/* A record kind as the API serves it. Dates for the period filter:
- * from/to are SQL expressions over the view's columns (ISO dates). */
+/* A record kind as the API serves it (its list's filters are the view's:
+ * node/app/app.h app_list). */
 struct http__kind {
     const char *hk_plural;
     uint32_t hk_kind;
-    const char *hk_view;
-    const char *hk_state; /* owning state column */
-    const char *hk_from, *hk_to;
-    const char *hk_text; /* columns searched by ?text= */
 };
 extern const struct http__kind http__kinds[];
 const struct http__kind *http__kind(const char *plural);

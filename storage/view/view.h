@@ -64,6 +64,178 @@ int view_log_changed(struct store *s, const uint8_t log[static HASH_LEN]);
  * and applies them to the view. *released (may be NULL) counts them. */
 int view_release_due(struct store *s, uint64_t now_ms, uint64_t *released);
 
+/* ---- typed read API (view_read.c) ---- */
+
+/*
+ * Everything outside storage/ reads the view through these functions: no
+ * SQL and no table layout leaves storage/. A read delivers its rows to a
+ * struct view_sink: vs_columns once with the column names (before any
+ * row, also when there is none), then vs_row per row, each cell named and
+ * typed as SQL holds it (ids and keys as lowercase hex text, times in ms,
+ * "kind" as the entry kind number). Cells, their names and their bytes are
+ * valid only during the callback. A callback returning non-zero stops the
+ * read, which returns that value. Otherwise every read returns 0 or a
+ * negative ilonet code: ILONET_EBUSY (store locked), ILONET_EINVAL (bad
+ * request), ILONET_EIO.
+ *
+ * All functions run on the store's thread and leave the store as they
+ * found it; the caller owns the sink and whatever vs_arg points to.
+ */
+
+enum view_type {
+    VIEW_NULL = 0,
+    VIEW_INT,
+    VIEW_REAL,
+    VIEW_TEXT, /* UTF-8 as stored, NUL-terminated (ce_len excludes it) */
+    VIEW_BLOB,
+};
+
+struct view_cell {
+    const char *ce_name;
+    enum view_type ce_type;
+    int64_t ce_int;         /* VIEW_INT */
+    double ce_real;         /* VIEW_REAL */
+    const char *ce_text;    /* VIEW_TEXT */
+    const uint8_t *ce_blob; /* VIEW_BLOB */
+    size_t ce_len;          /* bytes of ce_text or ce_blob */
+};
+
+struct view_row {
+    size_t rw_ncells;
+    const struct view_cell *rw_cells;
+};
+
+struct view_sink {
+    /* column names (cells of type VIEW_NULL); may be NULL */
+    int (*vs_columns)(void *arg, const struct view_row *names);
+    /* one row; may be NULL (the rows are only counted) */
+    int (*vs_row)(void *arg, const struct view_row *row);
+    void *vs_arg;
+};
+
+/* The cell named name in row, or NULL. */
+const struct view_cell *view_row_cell(const struct view_row *row,
+                                      const char *name);
+
+/*
+ * The lists of `ilonet list KIND` and GET /api/KIND. lr_list names one:
+ * a record kind by its plural (observations meetings trainings carriers
+ * contacts postings tasks acting-presidencies: the records that take
+ * effect and are neither retracted nor erased, in the columns of the SQL
+ * view of that name), or grants, revocations, evidence (fork evidence).
+ * view_list_kind() tells which: 0 and *kind = the record kind (0 for the
+ * three others), or ILONET_ENOTFOUND.
+ *
+ * Filters (NULL: any) apply to record kinds only, and each to the kinds
+ * that have the field: state (the owning state; tasks: the creator),
+ * category (observations), audience (normalised), from/to (ISO dates: the
+ * record's date or period overlaps [from, to]; records without one by the
+ * day they were written), text (case-insensitive substring of the kind's
+ * text fields, at most VIEW_TEXT_MAX bytes), status (tasks: a task status
+ * or "open", none yet), assignee (tasks: assigned to this state). A filter
+ * given for a kind without the field is ILONET_EINVAL.
+ *
+ * lr_all (record kinds): every record of the kind, retracted, erased and
+ * unauthorised ones too, as rows of the records view (status, valid and
+ * why say what became of each).
+ *
+ * Order: VIEW_ORDER_LIST is each list's own (records oldest first by
+ * their date, then by time written; lr_all: by HLC; grants by state pair;
+ * revocations by time; evidence by log and seq); VIEW_ORDER_NEWEST
+ * (record kinds) newest written first.
+ *
+ * Paging: at most lr_limit rows (0: all). When more rows follow, res
+ * ls_next is a cursor: pass it as lr_after with the same list, lr_all and
+ * order to get the rows after the last one delivered (a keyset, so rows
+ * added meanwhile neither repeat nor shift the pages); "" on the last
+ * page. A cursor from another list or order is ILONET_EINVAL.
+ */
+#define VIEW_CURSOR_MAX 400
+#define VIEW_TEXT_MAX 200
+
+enum view_order {
+    VIEW_ORDER_LIST = 0,
+    VIEW_ORDER_NEWEST,
+};
+
+struct view_list_req {
+    const char *lr_list;
+    int lr_all;
+    enum view_order lr_order;
+    const char *lr_state, *lr_category, *lr_audience;
+    const char *lr_from, *lr_to;
+    const char *lr_text, *lr_status, *lr_assignee;
+    uint64_t lr_limit;
+    const char *lr_after;
+};
+
+struct view_list_res {
+    size_t ls_count;               /* rows delivered */
+    char ls_next[VIEW_CURSOR_MAX]; /* cursor of the next page, or "" */
+};
+
+int view_list_kind(const char *list, uint32_t *kind);
+/* res may be NULL. */
+int view_list(struct store *s, const struct view_list_req *rq,
+              const struct view_sink *out, struct view_list_res *res);
+
+/* One record and its history: record gets the record's row of the
+ * records view (every column, NULL ones too); history then gets each
+ * amendment, retraction, erasure and task status change naming it, oldest
+ * first (id, kind, author_state, behalf, time_ms, status, valid, why).
+ * ILONET_ENOTFOUND if the view holds no record id. */
+int view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
+                    const struct view_sink *record,
+                    const struct view_sink *history);
+
+/* The first change (amendment, retraction, erasure, task status) whose
+ * id starts with the hex digits prefix (6 to 64), as its row of the
+ * changes view. ILONET_EINVAL for a bad prefix, ILONET_ENOTFOUND if none. */
+int view_change_find(struct store *s, const char *prefix,
+                     const struct view_sink *out);
+
+/* Observations per category and month of writing (rows: category, month
+ * "YYYY-MM", n; by month, then category). */
+int view_counts_by_month(struct store *s, const struct view_sink *out);
+/* One row: the number of records in effect per kind (columns
+ * observations meetings trainings carriers contacts postings tasks
+ * grants). */
+int view_counts_by_kind(struct store *s, const struct view_sink *out);
+
+/* The limit newest records of every kind, whatever their status (id,
+ * kind, state, author_state, audience, time_ms, status, valid, summary:
+ * the kind's headline field, category). */
+int view_recent(struct store *s, uint64_t limit, const struct view_sink *out);
+
+/* Every grant held (the grants view's columns) plus in_force: 1 when at
+ * now_ms it is valid, inside its validity and not revoked. By state pair. */
+int view_grants(struct store *s, uint64_t now_ms, const struct view_sink *out);
+
+/* Fork evidence (log, seq, author, audience, entry_a, entry_b as hex; then
+ * author_key, the author's key as a blob), by log and seq. */
+int view_evidence(struct store *s, const struct view_sink *out);
+/* Quarantined entries (log, entry as hex; seq, code: a negative ilonet
+ * code, until_ms), by log and seq. */
+int view_quarantine(struct store *s, const struct view_sink *out);
+
+/*
+ * Runs one SQL statement that a person or a script wrote (`ilonet
+ * query`), read-only and guarded: an authorizer lets it read the store's
+ * tables and views and run read-only pragmas, and refuses everything else
+ * (writes, ATTACH and DETACH, transactions, pragmas that set or act, the
+ * functions fts3_tokenizer, load_extension and fts5); the connection is
+ * defensive (SQLITE_DBCONFIG_DEFENSIVE, query_only, no FTS3 tokenizer
+ * registration, no attached database) while it runs; and after max_steps
+ * virtual machine steps (0: VIEW_QUERY_STEPS) it is stopped. Rows go to
+ * out as for every read; the connection's settings are restored after.
+ * Errors, each with one line in why (wl bytes): ILONET_EPERM (refused),
+ * ILONET_EINVAL (not SQL, or not one statement), ILONET_ETOOBIG (stopped
+ * by the step budget), ILONET_EBUSY, ILONET_EIO.
+ */
+#define VIEW_QUERY_STEPS 500000000ULL
+int view_query(struct store *s, const char *sql, uint64_t max_steps,
+               const struct view_sink *out, char *why, size_t wl);
+
 /* ---- lookups for the CLI and the control API ------------------------ */
 
 struct view_record_info {

@@ -12,6 +12,7 @@
 #include "storage/entry.h"
 #include "storage/view/record.h"
 #include "storage/store.h"
+#include "storage/store_int.h"
 #include "storage/view/view.h"
 
 /*

@@ -19,6 +19,7 @@
 #include "crypto/wire.h"
 #include "node/home.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 
 #define BATCH 1000
 

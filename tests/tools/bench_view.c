@@ -10,8 +10,10 @@
 
 #include "crypto/error.h"
 #include "crypto/wire.h"
+#include "node/app/app.h"
 #include "storage/bundle.h"
 #include "storage/log.h"
+#include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 
@@ -114,6 +116,28 @@ mix_payload(struct wire_buf *wb, unsigned i, uint8_t (*targets)[HASH_LEN],
     if (record_build(&b, wb) != 0)
         die(b.rb_err, ILONET_EINVAL);
     return kind;
+}
+
+/* The CLI's `list --json` row output (cmd/cmd_list.c), into bl_out. */
+struct bench_list {
+    FILE *bl_out;
+    struct textbuf bl_buf;
+    size_t bl_rows;
+};
+
+static int
+bench_list_row(void *arg, const struct view_row *row)
+{
+    struct bench_list *bl = arg;
+
+    textbuf_puts(&bl->bl_buf, bl->bl_rows ? ",\n" : "\n");
+    app_json_row(&bl->bl_buf, row, APP_JSON_CSTR);
+    if (bl->bl_buf.tb_len >= 64 * 1024) {
+        fwrite(bl->bl_buf.tb_data, 1, bl->bl_buf.tb_len, bl->bl_out);
+        bl->bl_buf.tb_len = 0;
+    }
+    bl->bl_rows++;
+    return 0;
 }
 
 int
@@ -241,39 +265,25 @@ main(int argc, char **argv)
     if ((rc = view_rebuild(imp)) != 0)
         die("rebuild", rc);
     t_reb = now_s() - t0;
-    /* list observations --json: the CLI's query and row formatting */
+    /* list observations --json: what the CLI runs, view_list() and
+     * app_json_row() into the buffer it writes out */
     {
-        sqlite3_stmt *st;
-        FILE *devnull = fopen("/dev/null", "w");
-        size_t rows = 0;
+        struct bench_list bl = {0};
+        struct view_sink sink = {NULL, bench_list_row, &bl};
+        struct view_list_req rq;
 
+        memset(&rq, 0, sizeof(rq));
+        rq.lr_list = "observations";
+        bl.bl_out = fopen("/dev/null", "w");
         t0 = now_s();
-        if (sqlite3_prepare_v2(store_db(imp),
-                               "SELECT * FROM observations ORDER BY time_ms,"
-                               " id",
-                               -1, &st, NULL) != SQLITE_OK)
-            die("list", ILONET_EIO);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            int nc = sqlite3_column_count(st);
-            fputc('{', devnull);
-            for (int c = 0; c < nc; c++) {
-                fprintf(devnull, "\"%s\":", sqlite3_column_name(st, c));
-                if (sqlite3_column_type(st, c) == SQLITE_INTEGER)
-                    fprintf(devnull, "%lld",
-                            (long long)sqlite3_column_int64(st, c));
-                else if (sqlite3_column_type(st, c) == SQLITE_NULL)
-                    fputs("null", devnull);
-                else
-                    fprintf(devnull, "\"%s\"", sqlite3_column_text(st, c));
-                fputc(',', devnull);
-            }
-            fputs("}\n", devnull);
-            rows++;
-        }
-        sqlite3_finalize(st);
-        fclose(devnull);
+        if ((rc = view_list(imp, &rq, &sink, NULL)) != 0)
+            die("list", rc);
+        if (bl.bl_buf.tb_len)
+            fwrite(bl.bl_buf.tb_data, 1, bl.bl_buf.tb_len, bl.bl_out);
         t_list = now_s() - t0;
-        printf("list_observations_rows=%zu\n", rows);
+        fclose(bl.bl_out);
+        textbuf_free(&bl.bl_buf);
+        printf("list_observations_rows=%zu\n", bl.bl_rows);
     }
     printf("view_entries=%zu\n", nents);
     printf("import_view_entries_per_s=%.0f\n", (double)nents / t_view);

@@ -1,0 +1,592 @@
+/* app_read.c - the read use cases of the CLI and the HTTP API. */
+#include "app.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "crypto/json.h"
+#include "node/report/report.h"
+#include "storage/entry.h"
+#include "storage/view/record.h"
+
+/* A store error as every read reports it. */
+static int
+app__store_fail(struct app_err *err, int rc)
+{
+    return app_fail(err, rc, "%s", ilonet_strerror(rc));
+}
+
+/* A read's result: a sink's stop code passes through untouched. */
+static int
+app__read_done(struct app_err *err, int rc)
+{
+    return rc < 0 ? app__store_fail(err, rc) : rc;
+}
+
+static int app__field_fail(struct app_err *err, const char *field,
+                           const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A bad input field: ILONET_EINVAL naming it in ae_field. */
+static int
+app__field_fail(struct app_err *err, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    err->ae_code = ILONET_EINVAL;
+    err->ae_usage = 0;
+    snprintf(err->ae_field, sizeof(err->ae_field), "%s", field);
+    va_start(ap, fmt);
+    vsnprintf(err->ae_msg, sizeof(err->ae_msg), fmt, ap);
+    va_end(ap);
+    return ILONET_EINVAL;
+}
+
+/* "a, b, c" of a NULL-terminated list, after prefix. */
+static void
+app__join(char *out, size_t cap, const char *prefix, const char *const *list)
+{
+    size_t off = (size_t)snprintf(out, cap, "%s", prefix);
+
+    for (size_t i = 0; list[i] && off < cap; i++)
+        off += (size_t)snprintf(out + off, cap - off, "%s%s",
+                                i || *prefix ? ", " : "", list[i]);
+}
+
+/* ---- lists --------------------------------------------------------------- */
+
+/* period=FROM..TO | DATE | YYYY-H1/H2 into two ISO dates. */
+static int
+app__period(const char *v, char from[11], char to[11], struct app_err *err)
+{
+    struct record_builder rb;
+    uint64_t a, b;
+
+    if (report_semester_parse(v, &a, &b) == 0) {
+        record_format_date(a / 1000, from);
+        record_format_date(b / 1000 - 1, to);
+        return 0;
+    }
+    /* The same checks and message as the field --period. */
+    record_builder_init(&rb, KIND_OBSERVATION);
+    if (record_set(&rb, "period", v) != 0)
+        return app__field_fail(
+            err, "period", "%s (or a semester, 2026-H2)",
+            rb.rb_err + (strncmp(rb.rb_err, "field 'period': ", 16) ? 0 : 16));
+    snprintf(from, 11, "%.10s", v);
+    snprintf(to, 11, "%.10s", strlen(v) > 10 ? v + 12 : v);
+    return 0;
+}
+
+/* What a checked list request becomes for view_list(). */
+struct app__list {
+    uint32_t lv_kind;
+    char lv_from[11], lv_to[11];
+    char lv_aud[ENTRY_AUDIENCE_MAX + 1];
+};
+
+/* Checks rq (the one validation path of a list) into v. */
+static int
+app__list_check(const struct app_list_req *rq, struct app__list *v,
+                struct app_err *err)
+{
+    char list[200];
+    uint32_t k;
+    int rc;
+
+    if (view_list_kind(rq->al_list, &k) != 0) {
+        app_fail(err, ILONET_EINVAL, "unknown kind: %s",
+                 rq->al_list ? rq->al_list : "");
+        err->ae_usage = 1;
+        snprintf(err->ae_field, sizeof(err->ae_field), "kind");
+        return ILONET_EINVAL;
+    }
+    if (rq->al_category && k != KIND_OBSERVATION)
+        return app__field_fail(err, "category",
+                               "only observations have a category");
+    if (rq->al_category) {
+        int ok = 0;
+        for (size_t i = 0; record_categories[i]; i++)
+            ok |= strcmp(record_categories[i], rq->al_category) == 0;
+        app__join(list, sizeof(list), "", record_categories);
+        if (!ok)
+            return app__field_fail(err, "category",
+                                   "unknown value '%.60s' (one of %s)",
+                                   rq->al_category, list);
+    }
+    if ((rq->al_status || rq->al_assignee) && k != KIND_TASK)
+        return app__field_fail(err, rq->al_status ? "status" : "assignee",
+                               "only tasks have %s",
+                               rq->al_status ? "a status" : "assignees");
+    if (rq->al_status && strcmp(rq->al_status, "open") != 0) {
+        int ok = 0;
+        for (size_t i = 0; record_task_statuses[i]; i++)
+            ok |= strcmp(record_task_statuses[i], rq->al_status) == 0;
+        app__join(list, sizeof(list), "open", record_task_statuses);
+        if (!ok)
+            return app__field_fail(err, "status",
+                                   "unknown value '%.40s' (one of %s)",
+                                   rq->al_status, list);
+    }
+    if (rq->al_period &&
+        (rc = app__period(rq->al_period, v->lv_from, v->lv_to, err)) != 0)
+        return rc;
+    if (rq->al_audience && audience_normalise(rq->al_audience, v->lv_aud) != 0)
+        return app__field_fail(err, "audience",
+                               "'%.60s' is not net, ms or a group of state "
+                               "codes like DE+FR",
+                               rq->al_audience);
+    if (rq->al_state && !key_state_valid(rq->al_state))
+        return app__field_fail(err, "state", "'%.20s' is not a state code",
+                               rq->al_state);
+    if (rq->al_assignee && !key_state_valid(rq->al_assignee))
+        return app__field_fail(err, "assignee", "'%.20s' is not a state code",
+                               rq->al_assignee);
+    if (rq->al_text && strlen(rq->al_text) > VIEW_TEXT_MAX)
+        return app__field_fail(err, "text", "over %d bytes", VIEW_TEXT_MAX);
+    if (k == 0 &&
+        (rq->al_newest || rq->al_state || rq->al_audience || rq->al_period ||
+         rq->al_text || rq->al_limit || rq->al_after))
+        return app_fail(err, ILONET_EINVAL,
+                        "%s: filters, order and pages are for record kinds "
+                        "only",
+                        rq->al_list);
+    v->lv_kind = k;
+    return 0;
+}
+
+int
+app_list_check(const struct app_list_req *rq, uint32_t *kind,
+               struct app_err *err)
+{
+    struct app__list v;
+    int rc;
+
+    if ((rc = app__list_check(rq, &v, err)) != 0)
+        return rc;
+    *kind = v.lv_kind;
+    return 0;
+}
+
+int
+app_list(struct home *h, const struct app_list_req *rq,
+         const struct view_sink *out, struct view_list_res *res,
+         struct app_err *err)
+{
+    struct view_list_req vr;
+    struct app__list v;
+    int rc;
+
+    if ((rc = app__list_check(rq, &v, err)) != 0)
+        return rc;
+    memset(&vr, 0, sizeof(vr));
+    vr.lr_list = rq->al_list;
+    vr.lr_all = v.lv_kind ? rq->al_all : 0;
+    vr.lr_order = rq->al_newest ? VIEW_ORDER_NEWEST : VIEW_ORDER_LIST;
+    vr.lr_state = rq->al_state;
+    vr.lr_category = rq->al_category;
+    vr.lr_audience = rq->al_audience ? v.lv_aud : NULL;
+    vr.lr_from = rq->al_period ? v.lv_from : NULL;
+    vr.lr_to = rq->al_period ? v.lv_to : NULL;
+    vr.lr_text = rq->al_text;
+    vr.lr_status = rq->al_status;
+    vr.lr_assignee = rq->al_assignee;
+    vr.lr_limit = rq->al_limit;
+    vr.lr_after = rq->al_after;
+    rc = view_list(h->h_store, &vr, out, res);
+    if (rc == ILONET_EINVAL && rq->al_after)
+        return app__field_fail(
+            err, "after", "'%.80s' is not a cursor of this list", rq->al_after);
+    return app__read_done(err, rc);
+}
+
+/* ---- one record ---------------------------------------------------------- */
+
+int
+app_record_find(struct home *h, const char *id, uint32_t kind,
+                struct view_record_info *info, struct app_err *err)
+{
+    int rc = view_record_find(h->h_store, id, info);
+
+    if (rc == ILONET_EINVAL)
+        return app_fail(err, rc,
+                        "%s: not a record id (hex, at least 6 digits, "
+                        "unambiguous)",
+                        id);
+    if (rc == ILONET_ENOTFOUND || (rc == 0 && kind && info->vr_kind != kind))
+        return app_fail(err, ILONET_ENOTFOUND, "%s: no such %s in the view", id,
+                        kind ? entry_kind_name(kind) : "record");
+    if (rc != 0)
+        return app__store_fail(err, rc);
+    return 0;
+}
+
+int
+app_record_show(struct home *h, const struct view_record_info *info,
+                const struct view_sink *record, const struct view_sink *history,
+                struct app_err *err)
+{
+    char hex[2 * HASH_LEN + 1];
+    int rc = view_record_get(h->h_store, info->vr_id, record, history);
+
+    if (rc == ILONET_ENOTFOUND) {
+        hash_hex(info->vr_id, HASH_LEN, hex);
+        return app_fail(err, rc, "%s: no such record", hex);
+    }
+    return app__read_done(err, rc);
+}
+
+int
+app_change_find(struct home *h, const char *id, const struct view_sink *out,
+                struct app_err *err)
+{
+    int rc = view_change_find(h->h_store, id, out);
+
+    if (rc == ILONET_ENOTFOUND || rc == ILONET_EINVAL)
+        return app_fail(err, ILONET_ENOTFOUND, "%s: no such record in the view",
+                        id);
+    return app__read_done(err, rc);
+}
+
+/* ---- query --------------------------------------------------------------- */
+
+int
+app_query(struct home *h, const char *sql, const struct view_sink *out,
+          struct app_err *err)
+{
+    char why[APP_MSG_MAX];
+    int rc = view_query(h->h_store, sql, 0, out, why, sizeof(why));
+
+    if (rc < 0)
+        return app_fail(err, rc, "%s", why);
+    return rc;
+}
+
+/* ---- status -------------------------------------------------------------- */
+
+void
+app_status_free(struct app_status *st)
+{
+    if (!st)
+        return;
+    free(st->as_heads);
+    free(st->as_peers);
+    free(st->as_members);
+    memset(st, 0, sizeof(*st));
+}
+
+/* Distinct audiences among the heads, each with its view hash. */
+static void
+app__audiences(struct home *h, struct app_status *st)
+{
+    for (size_t i = 0; i < st->as_nheads; i++) {
+        const char *a = st->as_heads[i].lh_log.ld_audience;
+        size_t j;
+
+        for (j = 0; j < st->as_naudiences; j++)
+            if (strcmp(st->as_audiences[j].aa_name, a) == 0)
+                break;
+        if (j < st->as_naudiences || j == APP_AUDIENCES_MAX)
+            continue;
+        snprintf(st->as_audiences[j].aa_name,
+                 sizeof(st->as_audiences[j].aa_name), "%s", a);
+        st->as_naudiences++;
+    }
+    for (size_t j = 0; j < st->as_naudiences; j++)
+        st->as_audiences[j].aa_ok =
+            view_hash(h->h_store, st->as_audiences[j].aa_name,
+                      st->as_audiences[j].aa_hash) == 0;
+}
+
+/* Every author whose logs are held, in the order of its first head. */
+static int
+app__members(struct home *h, struct app_status *st)
+{
+    const struct log_head *hd = st->as_heads;
+
+    if (st->as_nheads &&
+        !(st->as_members = calloc(st->as_nheads, sizeof(*st->as_members))))
+        return ILONET_ENOMEM;
+    for (size_t i = 0; i < st->as_nheads; i++) {
+        struct app_member *m = NULL;
+        struct cert c;
+
+        for (size_t j = 0; j < st->as_nmembers && !m; j++)
+            if (memcmp(st->as_members[j].am_node, hd[i].lh_log.ld_author,
+                       KEY_PK_LEN) == 0)
+                m = &st->as_members[j];
+        if (!m) {
+            m = &st->as_members[st->as_nmembers++];
+            memcpy(m->am_node, hd[i].lh_log.ld_author, KEY_PK_LEN);
+            if (log_author_cert(h->h_store, m->am_node, &c) == 0) {
+                m->am_has_cert = 1;
+                snprintf(m->am_state, sizeof(m->am_state), "%s", c.c_state);
+                m->am_role = c.c_role;
+            }
+            m->am_self = memcmp(m->am_node, h->h_key.pk, KEY_PK_LEN) == 0;
+        }
+        m->am_logs++;
+        m->am_entries += hd[i].lh_seq;
+    }
+    return 0;
+}
+
+int
+app_status(struct home *h, unsigned flags, struct app_status *out,
+           struct app_err *err)
+{
+    struct app_status st;
+    int rc;
+
+    memset(&st, 0, sizeof(st));
+    if ((rc = log_heads(h->h_store, &st.as_heads, &st.as_nheads)) != 0 ||
+        (rc = log_counts(h->h_store, &st.as_entries, &st.as_logs,
+                         &st.as_evidence, &st.as_quarantine)) != 0 ||
+        (rc = view_hash(h->h_store, NULL, st.as_view_hash)) != 0 ||
+        (rc = log_heads_digest(h->h_store, st.as_heads_digest)) != 0)
+        goto fail;
+    if (log_is_restored(h->h_store, &st.as_restored) != 0)
+        st.as_restored = 0;
+    /* The running node records its peer table here (node-local state). */
+    if (store_meta_get(h->h_store, "peer_status", &st.as_peers,
+                       &st.as_peers_len) != 0)
+        st.as_peers = NULL;
+    if (flags & APP_STATUS_AUDIENCES)
+        app__audiences(h, &st);
+    if ((flags & APP_STATUS_MEMBERS) && (rc = app__members(h, &st)) != 0)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    app_status_free(&st);
+    return app__store_fail(err, rc);
+}
+
+/* ---- stats, recent, grants, evidence ------------------------------------- */
+
+int
+app_stats(struct home *h, const struct view_sink *by_month,
+          const struct view_sink *kinds, struct app_err *err)
+{
+    int rc;
+
+    if ((rc = view_counts_by_month(h->h_store, by_month)) != 0)
+        return app__read_done(err, rc);
+    return app__read_done(err, view_counts_by_kind(h->h_store, kinds));
+}
+
+const char *const *
+app_categories(void)
+{
+    return record_categories;
+}
+
+int
+app_recent(struct home *h, uint64_t limit, const struct view_sink *out,
+           struct app_err *err)
+{
+    return app__read_done(err, view_recent(h->h_store, limit, out));
+}
+
+int
+app_grants(struct home *h, const struct view_sink *out, struct app_err *err)
+{
+    return app__read_done(err, view_grants(h->h_store, home_now_ms(), out));
+}
+
+/* Rows of evidence or quarantine, reshaped for the caller's sink. */
+struct app__relay {
+    struct home *ar_home;
+    const struct view_sink *ar_out;
+};
+
+/* The reshaped rows' names, in the order of the cells they carry. */
+static const char *const app__evidence_cols[] = {
+    "log", "seq", "author", "audience", "entry_a", "entry_b", "author_state",
+};
+static const char *const app__quarantine_cols[] = {
+    "log", "seq", "entry", "code", "reason", "until_ms",
+};
+
+static int
+app__relay_names(const struct app__relay *r, const char *const *names, size_t n)
+{
+    struct view_cell cells[8];
+    struct view_row row = {n, cells};
+
+    if (!r->ar_out || !r->ar_out->vs_columns)
+        return 0;
+    memset(cells, 0, sizeof(cells));
+    for (size_t i = 0; i < n; i++)
+        cells[i].ce_name = names[i];
+    return r->ar_out->vs_columns(r->ar_out->vs_arg, &row);
+}
+
+static int
+app__evidence_columns(void *arg, const struct view_row *names)
+{
+    (void)names;
+    return app__relay_names(arg, app__evidence_cols, 7);
+}
+
+static int
+app__quarantine_columns(void *arg, const struct view_row *names)
+{
+    (void)names;
+    return app__relay_names(arg, app__quarantine_cols, 6);
+}
+
+/* log, seq, author, audience, entry_a, entry_b, author_key ->
+ * the first six, then author_state. */
+static int
+app__evidence_row(void *arg, const struct view_row *row)
+{
+    struct app__relay *r = arg;
+    struct view_cell cells[7];
+    struct view_row out = {7, cells};
+    struct cert c;
+
+    if (row->rw_ncells != 7)
+        return ILONET_EIO;
+    memcpy(cells, row->rw_cells, 6 * sizeof(cells[0]));
+    memset(&cells[6], 0, sizeof(cells[6]));
+    cells[6].ce_name = app__evidence_cols[6];
+    if (row->rw_cells[6].ce_type == VIEW_BLOB &&
+        row->rw_cells[6].ce_len == KEY_PK_LEN &&
+        log_author_cert(r->ar_home->h_store, row->rw_cells[6].ce_blob, &c) ==
+            0) {
+        cells[6].ce_type = VIEW_TEXT;
+        cells[6].ce_text = c.c_state;
+        cells[6].ce_len = strlen(c.c_state);
+    }
+    return r->ar_out && r->ar_out->vs_row
+               ? r->ar_out->vs_row(r->ar_out->vs_arg, &out)
+               : 0;
+}
+
+/* log, seq, entry, code, until_ms -> log, seq, entry, code (name),
+ * reason, until_ms. */
+static int
+app__quarantine_row(void *arg, const struct view_row *row)
+{
+    struct app__relay *r = arg;
+    struct view_cell cells[6];
+    struct view_row out = {6, cells};
+    int code;
+
+    if (row->rw_ncells != 5)
+        return ILONET_EIO;
+    code = (int)row->rw_cells[3].ce_int;
+    memcpy(cells, row->rw_cells, 3 * sizeof(cells[0]));
+    memset(&cells[3], 0, 2 * sizeof(cells[0]));
+    cells[3].ce_name = app__quarantine_cols[3];
+    cells[3].ce_type = VIEW_TEXT;
+    cells[3].ce_text = ilonet_errname(code);
+    cells[3].ce_len = strlen(cells[3].ce_text);
+    cells[4].ce_name = app__quarantine_cols[4];
+    cells[4].ce_type = VIEW_TEXT;
+    cells[4].ce_text = ilonet_strerror(code);
+    cells[4].ce_len = strlen(cells[4].ce_text);
+    cells[5] = row->rw_cells[4];
+    return r->ar_out && r->ar_out->vs_row
+               ? r->ar_out->vs_row(r->ar_out->vs_arg, &out)
+               : 0;
+}
+
+int
+app_evidence(struct home *h, const struct view_sink *evidence,
+             const struct view_sink *quarantine, struct app_err *err)
+{
+    struct app__relay re = {h, evidence}, rq = {h, quarantine};
+    struct view_sink se = {app__evidence_columns, app__evidence_row, &re};
+    struct view_sink sq = {app__quarantine_columns, app__quarantine_row, &rq};
+    int rc;
+
+    if ((rc = view_evidence(h->h_store, &se)) != 0)
+        return rc < 0 ? app_fail(err, rc, "store: evidence") : rc;
+    if ((rc = view_quarantine(h->h_store, &sq)) != 0)
+        return rc < 0 ? app_fail(err, rc, "store: quarantine") : rc;
+    return 0;
+}
+
+/* ---- rendering help ------------------------------------------------------ */
+
+const char *
+app_kind_name(uint32_t kind)
+{
+    return entry_kind_name(kind);
+}
+
+/* The name a records-view column has in a record of schema sc: field
+ * columns carry the field's name (posted_from -> from); columns of fields
+ * the kind does not have: NULL (left out). Other columns keep theirs. */
+static const char *
+app__field_name(const struct record_schema *sc, const char *col)
+{
+    const struct record_column *cols;
+    size_t n = record_columns(&cols);
+    int is_field = 0;
+
+    if (!sc)
+        return col;
+    for (size_t i = 0; i < n && !is_field; i++)
+        is_field = strcmp(cols[i].rc_name, col) == 0;
+    if (!is_field)
+        return col;
+    for (size_t i = 0; i < sc->rs_nfields; i++)
+        if (sc->rs_fields[i].rf_column &&
+            strcmp(sc->rs_fields[i].rf_column, col) == 0)
+            return sc->rs_fields[i].rf_name;
+    return NULL;
+}
+
+void
+app_json_row(struct textbuf *b, const struct view_row *row, unsigned flags)
+{
+    const struct record_schema *sc = NULL;
+    int first = 1;
+
+    if (flags & APP_JSON_FIELD_NAMES) {
+        const struct view_cell *k = view_row_cell(row, "kind");
+        if (k && k->ce_type == VIEW_INT)
+            sc = record_schema((uint32_t)k->ce_int);
+    }
+    textbuf_put(b, "{", 1);
+    for (size_t i = 0; i < row->rw_ncells; i++) {
+        const struct view_cell *c = &row->rw_cells[i];
+        const char *name = app__field_name(sc, c->ce_name);
+
+        if (!name)
+            continue;
+        if (!first)
+            textbuf_put(b, ",", 1);
+        first = 0;
+        json_str(b, name);
+        textbuf_put(b, ":", 1);
+        switch (c->ce_type) {
+        case VIEW_INT:
+            if ((flags & APP_JSON_KIND_NAME) && strcmp(name, "kind") == 0)
+                json_str(b, entry_kind_name((uint64_t)c->ce_int));
+            else
+                textbuf_printf(b, "%lld", (long long)c->ce_int);
+            break;
+        case VIEW_REAL: textbuf_printf(b, "%.17g", c->ce_real); break;
+        case VIEW_TEXT:
+            if (flags & APP_JSON_CSTR)
+                json_str(b, c->ce_text);
+            else
+                json_strn(b, c->ce_text, c->ce_len);
+            break;
+        case VIEW_BLOB:
+            textbuf_put(b, "\"", 1);
+            json_hex(b, c->ce_blob, c->ce_len);
+            textbuf_put(b, "\"", 1);
+            break;
+        default: textbuf_puts(b, "null");
+        }
+    }
+    textbuf_put(b, "}", 1);
+}

@@ -1,0 +1,1102 @@
+/* view_read.c - the view's typed read API and its guarded queries. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "crypto/textbuf.h"
+#include "view_int.h"
+
+/*
+ * Every SQL text that reads the view for a caller outside storage/ is in
+ * this file. Reads go through view__run(), which turns the columns of a
+ * statement into typed cells for a struct view_sink; the statement is
+ * prepared per call (the texts vary with the filters) and finalized here.
+ */
+
+#define VIEW__CELLS 64  /* cells on the stack; wider rows allocate */
+#define VIEW__KEYS 4    /* sort keys of a list at most */
+#define VIEW__TICK 1000 /* VM steps between two progress callbacks */
+
+/* The day a record was written, for kinds without a date of their own. */
+#define VIEW__DAY "date(time_ms / 1000, 'unixepoch')"
+
+/* ---- rows --------------------------------------------------------------- */
+
+const struct view_cell *
+view_row_cell(const struct view_row *row, const char *name)
+{
+    for (size_t i = 0; i < row->rw_ncells; i++)
+        if (strcmp(row->rw_cells[i].ce_name, name) == 0)
+            return &row->rw_cells[i];
+    return NULL;
+}
+
+/* Keyset paging state of one list read (see view_list). */
+struct view__page {
+    size_t pg_nkeys;
+    int pg_col[VIEW__KEYS]; /* column index of each sort key */
+    uint64_t pg_limit;      /* 0: no limit */
+    const char *pg_tag;     /* names the list and order in the cursor */
+    char pg_next[VIEW_CURSOR_MAX];
+    int pg_next_ok;
+};
+
+/* Fills cell i from the current row of st. */
+static int
+view__cell(sqlite3_stmt *st, int i, struct view_cell *c)
+{
+    c->ce_text = NULL;
+    c->ce_blob = NULL;
+    c->ce_len = 0;
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER:
+        c->ce_type = VIEW_INT;
+        c->ce_int = sqlite3_column_int64(st, i);
+        break;
+    case SQLITE_FLOAT:
+        c->ce_type = VIEW_REAL;
+        c->ce_real = sqlite3_column_double(st, i);
+        /* and SQLite's own text form of it, which the CLI prints */
+        c->ce_text = (const char *)sqlite3_column_text(st, i);
+        if (!c->ce_text)
+            return ILONET_ENOMEM;
+        c->ce_len = (size_t)sqlite3_column_bytes(st, i);
+        break;
+    case SQLITE_TEXT:
+        c->ce_type = VIEW_TEXT;
+        c->ce_text = (const char *)sqlite3_column_text(st, i);
+        if (!c->ce_text)
+            return ILONET_ENOMEM;
+        c->ce_len = (size_t)sqlite3_column_bytes(st, i);
+        break;
+    case SQLITE_BLOB:
+        c->ce_type = VIEW_BLOB;
+        c->ce_blob = sqlite3_column_blob(st, i);
+        c->ce_len = (size_t)sqlite3_column_bytes(st, i);
+        break;
+    default: c->ce_type = VIEW_NULL;
+    }
+    return 0;
+}
+
+/* Appends the cursor form of one key cell to out (see view__cursor_*). */
+static int
+view__key_put(char *out, size_t cap, size_t *off, const struct view_cell *c)
+{
+    int n;
+
+    switch (c->ce_type) {
+    case VIEW_NULL: n = snprintf(out + *off, cap - *off, ".n"); break;
+    case VIEW_INT:
+        n = snprintf(out + *off, cap - *off, ".i%lld", (long long)c->ce_int);
+        break;
+    case VIEW_TEXT:
+        if (*off + 2 + 2 * c->ce_len >= cap)
+            return ILONET_ETOOBIG;
+        out[(*off)++] = '.';
+        out[(*off)++] = 't';
+        hash_hex((const uint8_t *)c->ce_text, c->ce_len, out + *off);
+        *off += 2 * c->ce_len;
+        return 0;
+    default: return ILONET_EINVAL; /* keys are integers or text */
+    }
+    if (n < 0 || (size_t)n >= cap - *off)
+        return ILONET_ETOOBIG;
+    *off += (size_t)n;
+    return 0;
+}
+
+/* The cursor after row: "<tag>" then ".<key>" per sort key. */
+static int
+view__cursor_make(struct view__page *pg, const struct view_cell *cells)
+{
+    size_t off;
+    int rc, n;
+
+    n = snprintf(pg->pg_next, sizeof(pg->pg_next), "%s", pg->pg_tag);
+    if (n < 0 || (size_t)n >= sizeof(pg->pg_next))
+        return ILONET_ETOOBIG;
+    off = (size_t)n;
+    for (size_t k = 0; k < pg->pg_nkeys; k++)
+        if ((rc = view__key_put(pg->pg_next, sizeof(pg->pg_next), &off,
+                                &cells[pg->pg_col[k]])) != 0)
+            return rc;
+    pg->pg_next_ok = 1;
+    return 0;
+}
+
+/*
+ * Steps st to the end, delivering names then rows to out. With pg, at
+ * most pg_limit rows are delivered and pg_next is set when another row
+ * follows (the statement asks for one more). *count (may be NULL): rows
+ * delivered. Leaves st reset, not finalized.
+ */
+static int
+view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
+          size_t *count)
+{
+    struct view_cell stack[VIEW__CELLS], *cells = stack;
+    struct view_row row;
+    int nc = sqlite3_column_count(st), rc = 0, step;
+    size_t n = 0;
+
+    if (nc > VIEW__CELLS && !(cells = calloc((size_t)nc, sizeof(*cells))))
+        return ILONET_ENOMEM;
+    for (int i = 0; i < nc; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        memset(&cells[i], 0, sizeof(cells[i]));
+        cells[i].ce_name = name ? name : "";
+    }
+    row.rw_ncells = (size_t)nc;
+    row.rw_cells = cells;
+    if (out && out->vs_columns && (rc = out->vs_columns(out->vs_arg, &row)))
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        /* a row after a full page: the cursor names the page's last */
+        if (pg && pg->pg_limit && n == pg->pg_limit)
+            break;
+        /* The first step may have prepared the statement again (a LIKE
+         * or a bound value can change the plan), which frees the names. */
+        for (int i = 0; n == 0 && i < nc; i++) {
+            const char *name = sqlite3_column_name(st, i);
+            cells[i].ce_name = name ? name : "";
+        }
+        for (int i = 0; i < nc; i++)
+            if ((rc = view__cell(st, i, &cells[i])) != 0)
+                goto out;
+        if (out && out->vs_row && (rc = out->vs_row(out->vs_arg, &row)))
+            goto out;
+        n++;
+        if (pg && pg->pg_limit && n == pg->pg_limit &&
+            (rc = view__cursor_make(pg, cells)) != 0)
+            goto out;
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = store_err(step);
+    else if (pg && step == SQLITE_DONE)
+        pg->pg_next_ok = 0; /* the page ended the list */
+out:
+    sqlite3_reset(st);
+    if (cells != stack)
+        free(cells);
+    if (rc == 0 && count)
+        *count = n;
+    return rc;
+}
+
+static int
+view__prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL);
+
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return store_err(rc);
+    }
+    return 0;
+}
+
+/* Runs one fixed statement (binds: n int64 values) into out. */
+static int
+view__simple(struct store *s, const char *sql, const int64_t *binds, int n,
+             const struct view_sink *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = view__prepare(s, sql, &st)) != 0)
+        return rc;
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_int64(st, i + 1, binds[i]);
+    rc = view__run(st, out, NULL, NULL);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- lists --------------------------------------------------------------- */
+
+struct view__key {
+    const char *k_col; /* an output column of the list */
+    int k_desc;
+};
+
+/*
+ * A list: the SQL view it reads and its order; for record kinds, the
+ * expressions its filters compare, over the kind's view and (lr_all)
+ * over the records view. Dates for the period filter are ISO dates.
+ */
+struct view__list {
+    const char *vl_name;
+    uint32_t vl_kind; /* record kind, 0: grants, revocations, evidence */
+    const char *vl_src;
+    struct view__key vl_keys[VIEW__KEYS];
+    const char *vl_state;
+    const char *vl_from, *vl_to, *vl_text;
+    const char *vl_all_from, *vl_all_to, *vl_all_text;
+};
+
+/* clang-format off */
+static const struct view__list view__lists[] = {
+    {"observations", KIND_OBSERVATION, "observations",
+     {{"time_ms", 0}, {"id", 0}},
+     "state",
+     "coalesce(period_from, " VIEW__DAY ")",
+     "coalesce(period_to, " VIEW__DAY ")",
+     "summary detail place source nationality unit",
+     "coalesce(substr(period, 1, 10), " VIEW__DAY ")",
+     "coalesce(substr(period, -10), " VIEW__DAY ")",
+     "summary detail place source nationality unit"},
+    {"meetings", KIND_MEETING, "meetings",
+     {{"date", 0}, {"time_ms", 0}, {"id", 0}},
+     "state", "date", "date", "place topics participants reason convenor",
+     "date", "date", "place topics participants reason convenor"},
+    {"trainings", KIND_TRAINING, "trainings",
+     {{"date", 0}, {"time_ms", 0}, {"id", 0}},
+     "state", "date", "date", "title detail place organiser",
+     "date", "date", "title detail place organiser"},
+    {"carriers", KIND_CARRIER, "carriers",
+     {{"date", 0}, {"time_ms", 0}, {"id", 0}},
+     "state", "date", "date", "carrier position detail states",
+     "date", "date", "carrier position detail states"},
+    {"contacts", KIND_CONTACT, "contacts",
+     {{"date", 0}, {"time_ms", 0}, {"id", 0}},
+     "state", "date", "date", "counterpart summary topics place",
+     "date", "date", "counterpart summary topics place"},
+    {"postings", KIND_POSTING, "postings",
+     {{"from", 0}, {"time_ms", 0}, {"id", 0}},
+     "state", "\"from\"", "coalesce(\"until\", '9999-12-31')", "post remit",
+     "posted_from", "coalesce(posted_until, '9999-12-31')", "post remit"},
+    {"tasks", KIND_TASK, "tasks",
+     {{"time_ms", 0}, {"id", 0}},
+     "creator", VIEW__DAY, VIEW__DAY, "title detail \"for\"",
+     VIEW__DAY, VIEW__DAY, "title detail assignees"},
+    {"acting-presidencies", KIND_ACTING_PRESIDENCY, "acting_presidencies",
+     {{"semester", 0}, {"time_ms", 0}, {"id", 0}},
+     "state", VIEW__DAY, VIEW__DAY, "reason acting_state semester",
+     VIEW__DAY, VIEW__DAY, "reason acting_state semester"},
+    {"grants", 0, "grants",
+     {{"represented", 0}, {"representing", 0}, {"id", 0}},
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    {"revocations", 0, "revocations",
+     {{"at_ms", 0}, {"id", 0}},
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    /* hex of the 32-byte ids sorts as the ids do: the same order as the
+     * table's key (log_id, seq, id_a, id_b) */
+    {"evidence", 0,
+     "(SELECT lower(hex(log_id)) AS log, seq, lower(hex(author)) AS"
+     " author, audience, lower(hex(id_a)) AS entry_a, lower(hex(id_b)) AS"
+     " entry_b FROM evidence)",
+     {{"log", 0}, {"seq", 0}, {"entry_a", 0}, {"entry_b", 0}},
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+/* clang-format on */
+
+#define VIEW__NLISTS (sizeof(view__lists) / sizeof(view__lists[0]))
+
+static const struct view__key view__keys_all[] = {{"hlc", 0}, {"id", 0}};
+static const struct view__key view__keys_newest[] = {{"time_ms", 1}, {"id", 0}};
+
+static const struct view__list *
+view__list_find(const char *name)
+{
+    for (size_t i = 0; name && i < VIEW__NLISTS; i++)
+        if (strcmp(view__lists[i].vl_name, name) == 0)
+            return &view__lists[i];
+    return NULL;
+}
+
+int
+view_list_kind(const char *list, uint32_t *kind)
+{
+    const struct view__list *l = view__list_find(list);
+
+    if (!l)
+        return ILONET_ENOTFOUND;
+    *kind = l->vl_kind;
+    return 0;
+}
+
+/* A decoded cursor key: SQL NULL, an integer, or text (points into the
+ * decode buffer). */
+struct view__kval {
+    int kv_type; /* 'n', 'i', 't' */
+    int64_t kv_int;
+    const char *kv_text;
+    size_t kv_len;
+};
+
+static int
+view__hexval(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+}
+
+/* Decodes cursor (made by view__cursor_make with tag) into nkeys values;
+ * text bytes go to buf (at least strlen(cursor) bytes). */
+static int
+view__cursor_read(const char *cursor, const char *tag, size_t nkeys,
+                  struct view__kval *v, char *buf)
+{
+    size_t tl = strlen(tag), k = 0;
+    const char *p;
+
+    if (strncmp(cursor, tag, tl) != 0)
+        return ILONET_EINVAL;
+    p = cursor + tl;
+    while (*p) {
+        const char *end;
+        if (*p != '.' || k == nkeys)
+            return ILONET_EINVAL;
+        p++;
+        end = p + strcspn(p, ".");
+        if (*p == 'n' && end == p + 1) {
+            v[k].kv_type = 'n';
+        } else if (*p == 'i' && end > p + 1) {
+            char *e;
+            long long x = strtoll(p + 1, &e, 10);
+            if (e != end || !isdigit((unsigned char)end[-1]))
+                return ILONET_EINVAL;
+            v[k].kv_type = 'i';
+            v[k].kv_int = (int64_t)x;
+        } else if (*p == 't' && (end - p - 1) % 2 == 0) {
+            size_t n = (size_t)(end - p - 1) / 2;
+            for (size_t i = 0; i < n; i++) {
+                int hi = view__hexval(p[1 + 2 * i]),
+                    lo = view__hexval(p[2 + 2 * i]);
+                if (hi < 0 || lo < 0)
+                    return ILONET_EINVAL;
+                buf[i] = (char)(hi << 4 | lo);
+            }
+            v[k].kv_type = 't';
+            v[k].kv_text = buf;
+            v[k].kv_len = n;
+            buf += n;
+        } else {
+            return ILONET_EINVAL;
+        }
+        k++;
+        p = end;
+    }
+    return k == nkeys ? 0 : ILONET_EINVAL;
+}
+
+/* What a list query binds, in parameter order. */
+struct view__binds {
+    int b_n;
+    const char *b_text[16];
+    size_t b_len[16];
+    int64_t b_int[16];
+    int b_is_int[16];
+};
+
+static int
+view__bind_text(struct view__binds *b, const char *t, size_t len)
+{
+    b->b_text[b->b_n] = t;
+    b->b_len[b->b_n] = len;
+    b->b_is_int[b->b_n] = 0;
+    return ++b->b_n;
+}
+
+static int
+view__bind_int(struct view__binds *b, int64_t v)
+{
+    b->b_int[b->b_n] = v;
+    b->b_is_int[b->b_n] = 1;
+    return ++b->b_n;
+}
+
+/*
+ * The keyset condition "this row sorts after the cursor's": for keys
+ * k1..kn, k1 after v1 OR (k1 = v1 AND (k2 after v2 OR ...)). SQLite sorts
+ * NULL first, so in ascending order everything not NULL comes after a
+ * NULL, and in descending order nothing does.
+ */
+static void
+view__keyset(struct textbuf *sql, const struct view__key *keys, size_t n,
+             const struct view__kval *v, struct view__binds *b)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *c = keys[i].k_col;
+        int last = i + 1 == n, p = 0;
+
+        if (v[i].kv_type != 'n')
+            p = v[i].kv_type == 'i'
+                    ? view__bind_int(b, v[i].kv_int)
+                    : view__bind_text(b, v[i].kv_text, v[i].kv_len);
+        textbuf_puts(sql, "(");
+        if (v[i].kv_type == 'n' && keys[i].k_desc)
+            textbuf_puts(sql, "0");
+        else if (v[i].kv_type == 'n')
+            textbuf_printf(sql, "\"%s\" IS NOT NULL", c);
+        else if (keys[i].k_desc)
+            textbuf_printf(sql, "(\"%s\" < ?%d OR \"%s\" IS NULL)", c, p, c);
+        else
+            textbuf_printf(sql, "\"%s\" > ?%d", c, p);
+        if (last) {
+            textbuf_puts(sql, ")");
+            break;
+        }
+        if (v[i].kv_type == 'n')
+            textbuf_printf(sql, " OR (\"%s\" IS NULL AND ", c);
+        else
+            textbuf_printf(sql, " OR (\"%s\" = ?%d AND ", c, p);
+    }
+    for (size_t i = 1; i < n; i++)
+        textbuf_puts(sql, "))");
+}
+
+/* " AND (0 OR instr(lower(coalesce(c, '')), lower(?p)) > 0 ...)" over the
+ * space-separated columns cols. */
+static void
+view__text_filter(struct textbuf *sql, const char *cols, int p)
+{
+    textbuf_puts(sql, " AND (0");
+    while (*cols) {
+        size_t w = strcspn(cols, " ");
+        textbuf_printf(sql,
+                       " OR instr(lower(coalesce(%.*s, '')), lower(?%d))"
+                       " > 0",
+                       (int)w, cols, p);
+        cols += w;
+        cols += *cols == ' ';
+    }
+    textbuf_puts(sql, ")");
+}
+
+int
+view_list(struct store *s, const struct view_list_req *rq,
+          const struct view_sink *out, struct view_list_res *res)
+{
+    const struct view__list *l;
+    const struct view__key *keys;
+    struct view__kval kv[VIEW__KEYS];
+    struct view__binds b;
+    struct view__page pg;
+    struct textbuf sql = {0};
+    sqlite3_stmt *st = NULL;
+    char tag[64], *kbuf = NULL;
+    size_t nkeys, count = 0;
+    int rc, rec, all, newest;
+
+    if (!rq || !(l = view__list_find(rq->lr_list)))
+        return ILONET_EINVAL;
+    rec = l->vl_kind != 0;
+    all = rq->lr_all != 0;
+    newest = rq->lr_order == VIEW_ORDER_NEWEST;
+    /* filters, --all, the newest-first order and paging: record kinds */
+    if (!rec &&
+        (all || newest || rq->lr_state || rq->lr_category || rq->lr_audience ||
+         rq->lr_from || rq->lr_to || rq->lr_text || rq->lr_status ||
+         rq->lr_assignee || rq->lr_limit || rq->lr_after))
+        return ILONET_EINVAL;
+    if ((rq->lr_category && l->vl_kind != KIND_OBSERVATION) ||
+        ((rq->lr_status || rq->lr_assignee) && l->vl_kind != KIND_TASK) ||
+        (!rq->lr_from != !rq->lr_to) ||
+        (rq->lr_text && strlen(rq->lr_text) > VIEW_TEXT_MAX) ||
+        (rq->lr_order != VIEW_ORDER_LIST && !newest))
+        return ILONET_EINVAL;
+    if (newest) {
+        keys = view__keys_newest;
+        nkeys = 2;
+    } else if (all) {
+        keys = view__keys_all;
+        nkeys = 2;
+    } else {
+        keys = l->vl_keys;
+        for (nkeys = 0; nkeys < VIEW__KEYS && keys[nkeys].k_col; nkeys++)
+            ;
+    }
+    snprintf(tag, sizeof(tag), "%s/%c%c", l->vl_name, newest ? 'n' : 'l',
+             all ? 'a' : 'v');
+    if (rq->lr_after) {
+        if (!(kbuf = malloc(strlen(rq->lr_after) + 1)))
+            return ILONET_ENOMEM;
+        if ((rc = view__cursor_read(rq->lr_after, tag, nkeys, kv, kbuf)) != 0)
+            goto out;
+    }
+
+    memset(&b, 0, sizeof(b));
+    if (all)
+        textbuf_printf(&sql, "SELECT * FROM records WHERE kind = %u",
+                       (unsigned)l->vl_kind);
+    else
+        textbuf_printf(&sql, "SELECT * FROM %s WHERE 1", l->vl_src);
+    if (rq->lr_category)
+        textbuf_printf(
+            &sql, " AND category = ?%d",
+            view__bind_text(&b, rq->lr_category, strlen(rq->lr_category)));
+    if (rq->lr_from) {
+        int pt = view__bind_text(&b, rq->lr_to, strlen(rq->lr_to));
+        int pf = view__bind_text(&b, rq->lr_from, strlen(rq->lr_from));
+        textbuf_printf(&sql, " AND %s <= ?%d AND %s >= ?%d",
+                       all ? l->vl_all_from : l->vl_from, pt,
+                       all ? l->vl_all_to : l->vl_to, pf);
+    }
+    if (rq->lr_audience)
+        textbuf_printf(
+            &sql, " AND audience = ?%d",
+            view__bind_text(&b, rq->lr_audience, strlen(rq->lr_audience)));
+    if (rq->lr_state)
+        textbuf_printf(&sql, " AND %s = ?%d", all ? "state" : l->vl_state,
+                       view__bind_text(&b, rq->lr_state, strlen(rq->lr_state)));
+    /* the view says "open" for a task without a status change yet */
+    if (rq->lr_status)
+        textbuf_printf(
+            &sql, " AND %s = ?%d", all ? "task_status" : "status",
+            view__bind_text(&b, rq->lr_status, strlen(rq->lr_status)));
+    if (rq->lr_assignee)
+        textbuf_printf(
+            &sql,
+            " AND instr(',' || coalesce(%s, '') || ',', ',' ||"
+            " ?%d || ',') > 0",
+            all ? "assignees" : "\"for\"",
+            view__bind_text(&b, rq->lr_assignee, strlen(rq->lr_assignee)));
+    if (rq->lr_text)
+        view__text_filter(
+            &sql, all ? l->vl_all_text : l->vl_text,
+            view__bind_text(&b, rq->lr_text, strlen(rq->lr_text)));
+    if (rq->lr_after) {
+        textbuf_puts(&sql, " AND ");
+        view__keyset(&sql, keys, nkeys, kv, &b);
+    }
+    textbuf_puts(&sql, " ORDER BY ");
+    for (size_t i = 0; i < nkeys; i++)
+        textbuf_printf(&sql, "%s\"%s\"%s", i ? ", " : "", keys[i].k_col,
+                       keys[i].k_desc ? " DESC" : "");
+    if (rq->lr_limit)
+        textbuf_printf(&sql, " LIMIT ?%d",
+                       view__bind_int(&b, rq->lr_limit > INT64_MAX - 1
+                                              ? INT64_MAX
+                                              : (int64_t)rq->lr_limit + 1));
+    if (sql.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    if ((rc = view__prepare(s, sql.tb_data, &st)) != 0)
+        goto out;
+    for (int i = 0; i < b.b_n; i++)
+        if (b.b_is_int[i])
+            sqlite3_bind_int64(st, i + 1, b.b_int[i]);
+        else
+            sqlite3_bind_text(st, i + 1, b.b_text[i], (int)b.b_len[i],
+                              SQLITE_STATIC);
+
+    memset(&pg, 0, sizeof(pg));
+    pg.pg_nkeys = nkeys;
+    pg.pg_limit = rq->lr_limit;
+    pg.pg_tag = tag;
+    for (size_t k = 0; k < nkeys; k++) {
+        pg.pg_col[k] = -1;
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            const char *name = sqlite3_column_name(st, i);
+            if (name && strcmp(name, keys[k].k_col) == 0)
+                pg.pg_col[k] = i;
+        }
+        if (pg.pg_col[k] < 0) {
+            rc = ILONET_EIO; /* a list's keys are its columns */
+            goto out;
+        }
+    }
+    if ((rc = view__run(st, out, &pg, &count)) != 0)
+        goto out;
+    if (res) {
+        res->ls_count = count;
+        snprintf(res->ls_next, sizeof(res->ls_next), "%s",
+                 pg.pg_next_ok ? pg.pg_next : "");
+    }
+out:
+    sqlite3_finalize(st);
+    textbuf_free(&sql);
+    free(kbuf);
+    return rc;
+}
+
+/* ---- one record ---------------------------------------------------------- */
+
+int
+view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
+                const struct view_sink *record, const struct view_sink *history)
+{
+    sqlite3_stmt *st = NULL, *ch = NULL;
+    char hex[2 * HASH_LEN + 1];
+    size_t n = 0;
+    int rc;
+
+    hash_hex(id, HASH_LEN, hex);
+    if ((rc = view__prepare(s, "SELECT * FROM records WHERE id = ?", &st)) !=
+            0 ||
+        (rc = view__prepare(s,
+                            "SELECT id, kind, author_state, behalf, time_ms,"
+                            " status, valid, why FROM changes WHERE target = ?"
+                            " ORDER BY hlc, id",
+                            &ch)) != 0)
+        goto out;
+    sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ch, 1, hex, -1, SQLITE_STATIC);
+    /* Find the record before delivering anything: a missing one is an
+     * answer of its own, not an empty row set. */
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
+        goto out;
+    }
+    sqlite3_reset(st);
+    if ((rc = view__run(st, record, NULL, &n)) != 0)
+        goto out;
+    if (n == 0) {
+        rc = ILONET_ENOTFOUND; /* gone between the two steps */
+        goto out;
+    }
+    rc = view__run(ch, history, NULL, NULL);
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(ch);
+    return rc;
+}
+
+int
+view_change_find(struct store *s, const char *prefix,
+                 const struct view_sink *out)
+{
+    struct view__page pg;
+    sqlite3_stmt *st = NULL;
+    char like[2 * HASH_LEN + 2];
+    size_t n = prefix ? strlen(prefix) : 0, count = 0;
+    int rc;
+
+    if (n < 6 || n > 2 * HASH_LEN)
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (!isxdigit((unsigned char)prefix[i]))
+            return ILONET_EINVAL;
+        like[i] = (char)tolower((unsigned char)prefix[i]);
+    }
+    like[n] = '%';
+    like[n + 1] = '\0';
+    if ((rc = view__prepare(s, "SELECT * FROM changes WHERE id LIKE ?", &st)) !=
+        0)
+        return rc;
+    sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC);
+    /* the first match only: a page of one, with no sort keys */
+    memset(&pg, 0, sizeof(pg));
+    pg.pg_limit = 1;
+    pg.pg_tag = "";
+    rc = view__run(st, out, &pg, &count);
+    sqlite3_finalize(st);
+    if (rc == 0 && count == 0)
+        rc = ILONET_ENOTFOUND;
+    return rc;
+}
+
+/* ---- counts, recent, grants, evidence ------------------------------------ */
+
+int
+view_counts_by_month(struct store *s, const struct view_sink *out)
+{
+    return view__simple(s,
+                        "SELECT category, strftime('%Y-%m', time_ms / 1000, "
+                        "'unixepoch') AS month, count(*) AS n FROM "
+                        "observations GROUP BY 1, 2 ORDER BY 2, 1",
+                        NULL, 0, out);
+}
+
+int
+view_counts_by_kind(struct store *s, const struct view_sink *out)
+{
+    return view__simple(s,
+                        "SELECT (SELECT count(*) FROM observations) AS"
+                        " observations, (SELECT count(*) FROM meetings) AS"
+                        " meetings, (SELECT count(*) FROM trainings) AS"
+                        " trainings, (SELECT count(*) FROM carriers) AS"
+                        " carriers, (SELECT count(*) FROM contacts) AS"
+                        " contacts, (SELECT count(*) FROM postings) AS"
+                        " postings, (SELECT count(*) FROM tasks) AS tasks,"
+                        " (SELECT count(*) FROM grants) AS grants",
+                        NULL, 0, out);
+}
+
+int
+view_recent(struct store *s, uint64_t limit, const struct view_sink *out)
+{
+    int64_t l = limit > INT64_MAX ? INT64_MAX : (int64_t)limit;
+
+    return view__simple(s,
+                        "SELECT id, kind, state, author_state, audience, "
+                        "time_ms, status, valid, coalesce(summary, title, "
+                        "topics, counterpart, carrier, post, semester) AS "
+                        "summary, category FROM records ORDER BY hlc DESC, "
+                        "id LIMIT ?",
+                        &l, 1, out);
+}
+
+int
+view_grants(struct store *s, uint64_t now_ms, const struct view_sink *out)
+{
+    int64_t now = now_ms > INT64_MAX ? INT64_MAX : (int64_t)now_ms;
+
+    return view__simple(s,
+                        "SELECT *, (valid = 1 AND not_before <= ?1 / 1000 AND "
+                        "not_after >= ?1 / 1000 AND (revoked_at_ms IS NULL OR "
+                        "revoked_at_ms > ?1)) AS in_force FROM grants ORDER "
+                        "BY represented, representing, id",
+                        &now, 1, out);
+}
+
+int
+view_evidence(struct store *s, const struct view_sink *out)
+{
+    return view__simple(s,
+                        "SELECT lower(hex(log_id)) AS log, seq, "
+                        "lower(hex(author)) AS author, audience, "
+                        "lower(hex(id_a)) AS entry_a, lower(hex(id_b)) AS "
+                        "entry_b, author AS author_key FROM evidence ORDER "
+                        "BY log_id, seq",
+                        NULL, 0, out);
+}
+
+int
+view_quarantine(struct store *s, const struct view_sink *out)
+{
+    return view__simple(s,
+                        "SELECT lower(hex(log_id)) AS log, seq, "
+                        "lower(hex(entry_id)) AS entry, code, until_ms FROM "
+                        "quarantine ORDER BY log_id, seq",
+                        NULL, 0, out);
+}
+
+/* ---- guarded queries ----------------------------------------------------- */
+
+/* Pragmas a query may run: without an argument they only read. */
+static const char *const view__pragmas_read[] = {
+    "application_id",    "collation_list",
+    "compile_options",   "data_version",
+    "database_list",     "encoding",
+    "foreign_key_check", "foreign_key_list",
+    "freelist_count",    "function_list",
+    "index_info",        "index_list",
+    "index_xinfo",       "integrity_check",
+    "journal_mode",      "module_list",
+    "page_count",        "page_size",
+    "pragma_list",       "quick_check",
+    "schema_version",    "table_info",
+    "table_list",        "table_xinfo",
+    "user_version",      NULL,
+};
+/* Those whose argument names what to read (a table, an index, a limit). */
+static const char *const view__pragmas_arg[] = {
+    "foreign_key_check", "foreign_key_list", "index_info",  "index_list",
+    "index_xinfo",       "integrity_check",  "quick_check", "table_info",
+    "table_list",        "table_xinfo",      NULL,
+};
+/* Functions that reach outside a read: fts3_tokenizer() hands out and
+ * takes function pointers, load_extension() loads code, fts5() returns
+ * an API pointer. (Debian's SQLite has FTS3 and FTS5 built in.) */
+static const char *const view__functions_refused[] = {
+    "fts3_tokenizer",
+    "load_extension",
+    "fts5",
+    NULL,
+};
+
+static int
+view__in(const char *const *list, const char *name)
+{
+    for (size_t i = 0; name && list[i]; i++)
+        if (sqlite3_stricmp(list[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+struct view__guard {
+    char *g_why;
+    size_t g_wl;
+    int g_refused; /* ILONET_EPERM once something was refused */
+    int g_first;   /* the first action authorised: the statement's */
+    uint64_t g_ticks, g_max_ticks;
+};
+
+static const char view__readonly_msg[] =
+    "read-only: the view cannot be changed by SQL (use the writing "
+    "commands)";
+
+static int view__refuse(struct view__guard *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Keeps the first refusal's reason (one line) and denies. */
+static int
+view__refuse(struct view__guard *g, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!g->g_refused) {
+        va_start(ap, fmt);
+        vsnprintf(g->g_why, g->g_wl, fmt, ap);
+        va_end(ap);
+        g->g_refused = ILONET_EPERM;
+    }
+    return SQLITE_DENY;
+}
+
+/* The authorizer of view_query(): reads only (see view.h). */
+static int
+view__authorize(void *arg, int action, const char *a3, const char *a4,
+                const char *db, const char *trigger)
+{
+    struct view__guard *g = arg;
+    int first = g->g_first;
+
+    (void)db;
+    (void)trigger;
+    if (!g->g_first)
+        g->g_first = action;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_RECURSIVE: return SQLITE_OK;
+    case SQLITE_READ:
+        /* table-valued pragma functions read pragma_<name> */
+        if (a3 && strncmp(a3, "pragma_", 7) == 0 &&
+            !view__in(view__pragmas_read, a3 + 7))
+            return view__refuse(g,
+                                "%s: refused: a query runs only pragmas that"
+                                " read (such as user_version or"
+                                " table_info)",
+                                a3);
+        return SQLITE_OK;
+    case SQLITE_FUNCTION:
+        if (view__in(view__functions_refused, a4))
+            return view__refuse(g,
+                                "%s(): refused: a query may not call this "
+                                "function",
+                                a4);
+        return SQLITE_OK;
+    case SQLITE_PRAGMA:
+        if (a4 ? view__in(view__pragmas_arg, a3)
+               : view__in(view__pragmas_read, a3))
+            return SQLITE_OK;
+        if (a4)
+            return view__refuse(g,
+                                "PRAGMA %s = %s: refused: a query changes no "
+                                "setting (pragmas that read only, such as "
+                                "user_version or table_info)",
+                                a3 ? a3 : "", a4);
+        return view__refuse(g,
+                            "PRAGMA %s: refused: a query runs only pragmas "
+                            "that read (such as user_version or "
+                            "table_info)",
+                            a3 ? a3 : "");
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+        return view__refuse(g, "ATTACH and DETACH are refused: a query "
+                               "reads this store only");
+    case SQLITE_TRANSACTION:
+    case SQLITE_SAVEPOINT:
+        return view__refuse(g,
+                            "%s: refused: a query is one read-only statement,"
+                            " not a transaction",
+                            action == SQLITE_SAVEPOINT ? "SAVEPOINT"
+                            : a3                       ? a3
+                                                       : "BEGIN");
+    case SQLITE_UPDATE:
+        /* A SELECT from a table-valued pragma function registers the
+         * function's table in the schema as it compiles: SQLite asks for
+         * these columns of sqlite_master. Nothing is written (the
+         * statement is still checked read-only, and query_only holds). */
+        if (first == SQLITE_SELECT && a3 &&
+            (strcmp(a3, "sqlite_master") == 0 ||
+             strcmp(a3, "sqlite_temp_master") == 0))
+            return SQLITE_OK;
+        return view__refuse(g, "%s", view__readonly_msg);
+    default:
+        /* every other action creates, drops, inserts, deletes, alters,
+         * reindexes or analyses: writes */
+        return view__refuse(g, "%s", view__readonly_msg);
+    }
+}
+
+static int
+view__progress(void *arg)
+{
+    struct view__guard *g = arg;
+
+    return ++g->g_ticks > g->g_max_ticks;
+}
+
+/* The connection settings view_query() changes, to put back after. */
+struct view__saved {
+    int sv_defensive, sv_fts3, sv_attached, sv_query_only;
+};
+
+static int
+view__pragma_int(sqlite3 *db, const char *sql, int *v)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *v = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : ILONET_EIO;
+}
+
+/* Reads the settings view_query() changes into sv; 0 or ILONET_EIO. */
+static int
+view__guard_save(sqlite3 *db, struct view__saved *sv)
+{
+    sv->sv_attached = -1; /* sqlite3_limit(..., -1) changes nothing */
+    if (view__pragma_int(db, "PRAGMA query_only", &sv->sv_query_only) != 0 ||
+        sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, -1,
+                          &sv->sv_defensive) != SQLITE_OK ||
+        sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, -1,
+                          &sv->sv_fts3) != SQLITE_OK)
+        return ILONET_EIO;
+    return 0;
+}
+
+static int
+view__guard_on(sqlite3 *db, struct view__guard *g, struct view__saved *sv)
+{
+    if (sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) !=
+            SQLITE_OK ||
+        sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL) !=
+            SQLITE_OK)
+        return ILONET_EIO;
+    sv->sv_attached = sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+    sqlite3_set_authorizer(db, view__authorize, g);
+    sqlite3_progress_handler(db, VIEW__TICK, view__progress, g);
+    return 0;
+}
+
+/* Puts back what view__guard_save() read (also after a partial
+ * view__guard_on()). */
+static void
+view__guard_off(sqlite3 *db, const struct view__saved *sv)
+{
+    sqlite3_progress_handler(db, 0, NULL, NULL);
+    sqlite3_set_authorizer(db, NULL, NULL);
+    sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, sv->sv_attached);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, sv->sv_fts3,
+                      NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, sv->sv_defensive, NULL);
+    if (!sv->sv_query_only)
+        sqlite3_exec(db, "PRAGMA query_only = 0", NULL, NULL, NULL);
+}
+
+/* The caller's sink, behind one that notes whether it stopped the read
+ * (so a stop is not taken for an SQLite error). */
+struct view__relay {
+    const struct view_sink *rl_out;
+    int rl_stopped;
+};
+
+static int
+view__relay_columns(void *arg, const struct view_row *names)
+{
+    struct view__relay *r = arg;
+    int rc = r->rl_out && r->rl_out->vs_columns
+                 ? r->rl_out->vs_columns(r->rl_out->vs_arg, names)
+                 : 0;
+
+    r->rl_stopped = rc != 0;
+    return rc;
+}
+
+static int
+view__relay_row(void *arg, const struct view_row *row)
+{
+    struct view__relay *r = arg;
+    int rc = r->rl_out && r->rl_out->vs_row
+                 ? r->rl_out->vs_row(r->rl_out->vs_arg, row)
+                 : 0;
+
+    r->rl_stopped = rc != 0;
+    return rc;
+}
+
+int
+view_query(struct store *s, const char *sql, uint64_t max_steps,
+           const struct view_sink *out, char *why, size_t wl)
+{
+    char dummy[1];
+    struct view__guard g;
+    struct view__saved sv;
+    struct view__relay relay = {out, 0};
+    struct view_sink sink = {view__relay_columns, view__relay_row, &relay};
+    sqlite3 *db;
+    sqlite3_stmt *st = NULL;
+    const char *tail = NULL;
+    int rc;
+
+    if (!why || !wl) {
+        why = dummy;
+        wl = sizeof(dummy);
+    }
+    why[0] = '\0';
+    if (!s || !sql) {
+        snprintf(why, wl, "no SQL statement");
+        return ILONET_EINVAL;
+    }
+    db = store_db(s);
+    memset(&g, 0, sizeof(g));
+    g.g_why = why;
+    g.g_wl = wl;
+    g.g_max_ticks = (max_steps ? max_steps : VIEW_QUERY_STEPS) / VIEW__TICK;
+    if (g.g_max_ticks == 0)
+        g.g_max_ticks = 1;
+    if ((rc = view__guard_save(db, &sv)) != 0) {
+        snprintf(why, wl, "store: %s", sqlite3_errmsg(db));
+        return rc;
+    }
+    if ((rc = view__guard_on(db, &g, &sv)) != 0) {
+        snprintf(why, wl, "store: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
+        if (g.g_refused) {
+            rc = g.g_refused;
+        } else {
+            snprintf(why, wl, "%s", sqlite3_errmsg(db));
+            rc = ILONET_EINVAL;
+        }
+        goto out;
+    }
+    while (tail && isspace((unsigned char)*tail))
+        tail++;
+    if (!st || (tail && *tail && *tail != ';')) {
+        snprintf(why, wl, "one SQL statement expected");
+        rc = ILONET_EINVAL;
+        goto out;
+    }
+    /* VACUUM (INTO) reaches no authorizer: the VM check catches it */
+    if (!sqlite3_stmt_readonly(st)) {
+        snprintf(why, wl, "%s", view__readonly_msg);
+        rc = ILONET_EPERM;
+        goto out;
+    }
+    rc = view__run(st, &sink, NULL, NULL);
+    if (rc != 0 && !relay.rl_stopped) {
+        if (g.g_ticks > g.g_max_ticks) {
+            snprintf(why, wl,
+                     "stopped after %llu steps: over the query budget (a "
+                     "recursive query that never ends?)",
+                     (unsigned long long)g.g_max_ticks * VIEW__TICK);
+            rc = ILONET_ETOOBIG;
+        } else {
+            snprintf(why, wl, "%s", sqlite3_errmsg(db));
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    view__guard_off(db, &sv);
+    return rc;
+}
