@@ -1,4 +1,4 @@
-/* cmd_backup.c - `ilonet backup`: a consistent, marked copy of the store while the node runs. */
+/* cmd_backup.c - `ilonet backup`: a marked copy of a running store. */
 #include "cmds.h"
 #include "node/app/app.h"
 

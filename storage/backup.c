@@ -1,4 +1,4 @@
-/* backup.c - a consistent copy of a live store with SQLite's online backup API, marked as a backup. */
+/* backup.c - a marked copy of a live store (SQLite's online backup API). */
 #include "backup.h"
 
 #include <errno.h>

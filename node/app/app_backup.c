@@ -1,4 +1,4 @@
-/* app_backup.c - the backup use case: a marked, consistent copy of a running node's store. */
+/* app_backup.c - the backup use case: a marked copy of a running store. */
 #include "app.h"
 
 #include <limits.h>
