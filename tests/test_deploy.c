@@ -1041,7 +1041,7 @@ ns_setup(void)
  * Host i: its own root with the package installed, the wrapper that
  * enters it (its root on /mnt, its /var/lib on /var/lib, inside the mount
  * namespace `ip netns exec` gives each command), and the authority's USB
- * stick contents (network, roster) under /var/lib/usb.
+ * stick contents (network, roster) in /var/lib/ilonet/usb (docs/DEPLOY.md).
  */
 static void
 host_prepare(int i, const char *tmp, const char *deb, const char *auth)
@@ -1073,12 +1073,11 @@ host_prepare(int i, const char *tmp, const char *deb, const char *auth)
     fputs(w, f);
     fclose(f);
     ASSERT_EQ(proc_run(NULL, 0,
-                       "install -d -m 0755 %s/var/lib/usb && "
-                       "install -m 0600 -o %ld -g %ld %s/network "
-                       "%s/var/lib/usb/network && "
-                       "install -m 0644 %s/roster %s/var/lib/usb/roster",
-                       h->h_root, h->h_uid, h->h_gid, auth, h->h_root, auth,
-                       h->h_root),
+                       "install -d -m 0700 -o %ld -g %ld %s/var/lib/ilonet/usb "
+                       "&& install -m 0600 -o %ld -g %ld %s/network %s/roster "
+                       "%s/var/lib/ilonet/usb/",
+                       h->h_uid, h->h_gid, h->h_root, h->h_uid, h->h_gid, auth,
+                       auth, h->h_root),
               0);
 }
 
@@ -1139,20 +1138,23 @@ three_hosts_in_namespaces(void)
         struct host *h = &ns.h[i];
         if (host_cli(i, out, sizeof(out), err, sizeof(err),
                      "-C /var/lib/ilonet/%s init --state %s --network "
-                     "/var/lib/usb/network --roster /var/lib/usb/roster",
+                     "/var/lib/ilonet/usb/network --roster "
+                     "/var/lib/ilonet/usb/roster",
                      host_home[i], host_state[i]) != 0)
             TEST_FAIL_("%s: init: %s", host_state[i], err);
         ASSERT_EQ(sscanf(out, "%64s", h->h_pk), 1);
         ASSERT_EQ(proc_run(NULL, 0,
                            "%s cert issue --state-key %s/%s.key --node %s "
-                           "--network %s/network --role ilo --out "
-                           "%s/var/lib/usb/%s.cert >/dev/null && chmod 0644 "
-                           "%s/var/lib/usb/%s.cert",
-                           proc_bin(), auth, host_state[i], h->h_pk, auth,
-                           h->h_root, host_state[i], h->h_root, host_state[i]),
+                           "--network %s/network --role ilo --out %s/%s.cert "
+                           ">/dev/null && install -m 0600 -o %ld -g %ld "
+                           "%s/%s.cert %s/var/lib/ilonet/usb/",
+                           proc_bin(), auth, host_state[i], h->h_pk, auth, auth,
+                           host_state[i], h->h_uid, h->h_gid, auth,
+                           host_state[i], h->h_root),
                   0);
         if (host_cli(i, out, sizeof(out), err, sizeof(err),
-                     "-C /var/lib/ilonet/%s cert install /var/lib/usb/%s.cert",
+                     "-C /var/lib/ilonet/%s cert install "
+                     "/var/lib/ilonet/usb/%s.cert",
                      host_home[i], host_state[i]) != 0)
             TEST_FAIL_("%s: cert install: %s", host_state[i], err);
         ASSERT_EQ(host_cli(i, NULL, 0, err, sizeof(err),
