@@ -803,6 +803,76 @@ backup_while_running_then_restore_cannot_fork(void)
     free(tmp);
 }
 
+/*
+ * Backups taken while a writer appends as fast as the CLI can: each is one
+ * committed state of the store (a home made from it passes `verify`, its
+ * own head matches its entry count) and carries the mark.
+ */
+static void
+backup_is_consistent_under_writes(void)
+{
+    char *tmp, net[700], de[800], delog[800], pk[65], err[2048];
+    char out[4096], copy[900], bk[900];
+    struct proc_member m[1];
+    long long prev = 0;
+    pid_t de_pid, writer;
+    int base, st;
+
+    tmp = test_tmpdir("backupw");
+    snprintf(net, sizeof(net), "%s/net", tmp);
+    base = proc_pick_base(25000, 300, 10, (int)((getpid() + 75) % 300), 1);
+    ASSERT(base > 0);
+    ASSERT_EQ(proc_testnet(net, "DE", base, m, 1), 1);
+    snprintf(de, sizeof(de), "%s", m[0].pm_dir);
+    memcpy(pk, m[0].pm_pk, sizeof(pk));
+    snprintf(delog, sizeof(delog), "%s.log", de);
+    de_pid = proc_node_spawn(de, delog, 0, NULL, NULL);
+    ASSERT(de_pid > 0);
+    ASSERT_EQ(proc_wait_file(delog, "listening on", 20000), 0);
+    writer = fork();
+    ASSERT(writer >= 0);
+    if (writer == 0) {
+        char cmd[2048];
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        snprintf(cmd, sizeof(cmd),
+                 "for i in $(seq 1 80); do %s -C %s observe --category routes "
+                 "--summary \"w $i\" >/dev/null || exit 1; done",
+                 proc_bin(), de);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    ASSERT_EQ(proc_track(writer), 0);
+    for (int k = 0; k < 4; k++) {
+        long long head, entries;
+        proc_sleep_ms(150);
+        snprintf(bk, sizeof(bk), "%s/b%d.db", tmp, k);
+        ASSERT_EQ(cli(de, NULL, 0, err, sizeof(err), "backup --out %s", bk), 0);
+        snprintf(copy, sizeof(copy), "%s/copy%d", tmp, k);
+        ASSERT_EQ(proc_run(NULL, 0,
+                           "mkdir -m 0700 %s && cd %s && cp node.key node.cert "
+                           "roster network config %s/ && install -m 0600 %s "
+                           "%s/store.db",
+                           copy, de, copy, bk, copy),
+                  0);
+        if (cli(copy, out, sizeof(out), err, sizeof(err), "verify") != 0)
+            TEST_FAIL_("backup %d does not verify: %s%s", k, out, err);
+        ASSERT(strstr(status_js(copy), "\"restored\":true"));
+        head = own_head(copy, pk);
+        entries = proc_json_num(status_js(copy), "entries");
+        ASSERT_EQ(head, entries);
+        ASSERT(head >= prev);
+        prev = head;
+        printf("  backup %d during writes: seq %lld, verifies\n", k, head);
+    }
+    ASSERT_EQ(proc_reap(writer, 0, &st), writer);
+    ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    ASSERT_EQ(own_head(de, pk), 81);
+    ASSERT(strstr(status_js(de), "\"restored\":false"));
+    proc_reap(de_pid, SIGTERM, NULL);
+    proc_kill_all();
+    free(tmp);
+}
+
 /* ---- 5: three posts in network namespaces ----------------------------------
  */
 
@@ -1320,6 +1390,7 @@ TEST_LIST = {
     TEST(service_unit_verifies_and_is_hardened),
     TEST(service_sigterm_logs_and_syscalls),
     TEST(backup_while_running_then_restore_cannot_fork),
+    TEST(backup_is_consistent_under_writes),
     TEST(three_hosts_in_namespaces),
 };
 
