@@ -8,24 +8,28 @@
 # Depends: from dpkg-shlibdeps on BIN (the Debian packages of the libraries
 # it links, with their minimum versions) plus adduser; without dpkg-dev, the
 # packages that own the linked .so files (dpkg -S), unversioned.
-# Man pages: every man/*.1 and $BUILD/man/*.1 that exists (BUILD = BIN's
-# directory). DEB_MAINTAINER overrides the Maintainer field.
+# Man pages: every man/*.1 and BUILD/man/*.1 that exists (BUILD: BIN's
+# directory; with --hardened, OUTDIR). DEB_MAINTAINER overrides the
+# Maintainer field (the project has no mailing address yet).
 # Layout and maintainer scripts: scripts/deb/, scripts/systemd/.
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: mkdeb.sh BIN|--hardened OUTDIR" >&2; exit 2; }
 BIN=$1
 OUT=$2
+MANOUT=""
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$BIN" = --hardened ]; then
     export DEB_BUILD_MAINT_OPTIONS=hardening=+all
     BIN=$OUT/hardened/ilonet
+    MANOUT=$OUT # the build's generated man pages: $(BUILD)/man
     ${MAKE:-make} --no-print-directory -C "$SRC" BUILD="$OUT/hardened" \
         XCFLAGS="$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CFLAGS)" \
         LDFLAGS="$(dpkg-buildflags --get LDFLAGS)" "$BIN"
 fi
 BUILDDIR=$(dirname "$BIN")
-MAINT=${DEB_MAINTAINER:-ilonet developers <ilonet@users.noreply.github.com>}
+MANOUT=${MANOUT:-$BUILDDIR}
+MAINT=${DEB_MAINTAINER:-ilonet developers <ilonet-dev@example.org>}
 
 VERSION=$("$BIN" --version | sed -n 's/^ilonet \([0-9][0-9A-Za-z.+~-]*\)$/\1/p')
 [ -n "$VERSION" ] || { echo "mkdeb: cannot read the version from $BIN --version" >&2; exit 1; }
@@ -45,10 +49,10 @@ install -m 0755 "$BIN" "$ST/usr/bin/ilonet"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note \
     "$ST/usr/bin/ilonet"
 install -m 0644 "$SRC/scripts/systemd/ilonet@.service" "$ST/lib/systemd/system/"
-for m in "$SRC"/man/*.1 "$BUILDDIR"/man/*.1; do
+for m in "$SRC"/man/*.1 "$BUILDDIR"/man/*.1 "$MANOUT"/man/*.1; do
     [ -f "$m" ] || continue
     install -m 0644 "$m" "$ST/usr/share/man/man1/"
-    gzip -9n "$ST/usr/share/man/man1/$(basename "$m")"
+    gzip -9nf "$ST/usr/share/man/man1/$(basename "$m")"
 done
 rmdir "$ST/usr/share/man/man1" "$ST/usr/share/man" 2>/dev/null || true
 install -m 0644 "$SRC/scripts/deb/copyright" "$DOC/copyright"
