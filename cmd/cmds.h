@@ -20,6 +20,7 @@ int cmd_status(struct cmd_env *env, int argc, char **argv);
 int cmd_node(struct cmd_env *env, int argc, char **argv);
 int cmd_sync(struct cmd_env *env, int argc, char **argv);
 int cmd_restore(struct cmd_env *env, int argc, char **argv);
+int cmd_backup(struct cmd_env *env, int argc, char **argv);
 int cmd_amend(struct cmd_env *env, int argc, char **argv);
 int cmd_retract(struct cmd_env *env, int argc, char **argv);
 int cmd_erase(struct cmd_env *env, int argc, char **argv);

@@ -35,6 +35,7 @@ static const struct cmd_def cmd_table[] = {
     {"node", cmd_node, "run the node until SIGINT/SIGTERM"},
     {"sync", cmd_sync, "one sync exchange with peers, then exit"},
     {"restore", cmd_restore, "mark a home restored from a backup"},
+    {"backup", cmd_backup, "a consistent, marked copy of the store"},
     {"amend", cmd_amend, "amend fields of a record (last writer wins)"},
     {"retract", cmd_retract, "retract a record (tombstone)"},
     {"erase", cmd_erase, "erase a record's payload everywhere"},

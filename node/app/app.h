@@ -207,6 +207,36 @@ int app_verify(struct home *h, app_verify_cb cb, void *arg,
  */
 int app_restore(struct home *h, int clear, int *restored, struct app_err *err);
 
+/* ---- backup (app_backup.c) ---- */
+
+/*
+ * `ilonet backup`: a consistent copy of the home's store while the node
+ * runs (storage/backup.h), carrying the restored-from-backup mark, so a
+ * home whose store.db is replaced by it refuses writes (self-behind) until
+ * peers have shown this node's own heads; the live store is not marked.
+ * The copy is the store only: node.key, node.cert, roster, network and
+ * config change only when the operator changes them and are saved once
+ * (docs/DEPLOY.md).
+ */
+struct app_backup_out {
+    uint64_t bo_bytes; /* size of the backup file */
+    uint64_t bo_pages; /* database pages copied */
+};
+
+/* Checks path without a home: given ("out FILE is required", usage,
+ * ae_field "out"). */
+int app_backup_check(const char *path, struct app_err *err);
+
+/*
+ * Writes the backup of h's store (opened with HOME_STORE) to path,
+ * replacing it atomically. Refused (ILONET_EINVAL, "<path>: inside the
+ * node home ...") when path's directory is the home itself: a copy there
+ * shares the home's fate and could replace store.db. Other failures:
+ * "<path>: <errname>: <why>", nothing left at path.
+ */
+int app_backup(struct home *h, const char *path, struct app_backup_out *out,
+               struct app_err *err);
+
 /* ---- the report (app_report.c) ---- */
 
 /*
