@@ -1,5 +1,6 @@
 /* backup.c - a marked copy of a live store (SQLite's online backup API). */
 #include "backup.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
