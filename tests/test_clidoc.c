@@ -305,13 +305,17 @@ cd_check_doc(const struct cd_cli *c, const char *doc, struct cd_report *r)
     for (int i = 0; i < c->n; i++) {
         const char *name = c->cmd[i].name, *help = c->cmd[i].help;
         struct cd_list opts = {0}, subs = {0}, covered = {0};
-        int found = 0;
+        int found = 0, planned = 0;
 
         cd_options(help, strlen(help), &opts);
         cd_subcommands(help, &subs);
         for (int k = 0; k < nh; k++) {
-            if (h[k].planned || strcmp(h[k].cmd, name) != 0)
+            if (strcmp(h[k].cmd, name) != 0)
                 continue;
+            if (h[k].planned) {
+                planned = 1;
+                continue;
+            }
             found = 1;
             for (int j = 0; j < h[k].subs.n; j++)
                 cd_add(&covered, h[k].subs.v[j], strlen(h[k].subs.v[j]));
@@ -319,8 +323,9 @@ cd_check_doc(const struct cd_cli *c, const char *doc, struct cd_report *r)
         if (!found) {
             cd_problem(r,
                        "docs/CLI.md: command 'ilonet %s' (listed by 'ilonet "
-                       "--help') has no section '### `ilonet %s`'",
-                       name, name);
+                       "--help') has no section '### `ilonet %s`'%s",
+                       name, name,
+                       planned ? " (only sections marked planned)" : "");
             continue;
         }
         for (int j = 0; j < subs.n; j++)
@@ -635,14 +640,18 @@ man_pages_lint_clean(void)
 static void
 drift_is_reported_exactly(void)
 {
-    static struct cd_report r, m;
+    static struct cd_report r, m, base, mbase;
     struct cd_cli c;
     char *doc = cd_doc(), *dir = cd_man(), mdir[600], *bad, *obs = NULL;
     const char *sec = "### `ilonet observe`\n";
     size_t at;
 
-    cd_load(&c, &r);
-    ASSERT_EQ(r.n, 0);
+    /* What the tree itself gets wrong (the other cases report it) is the
+     * baseline: exactly the planted drift must come on top. */
+    snprintf(mdir, sizeof(mdir), "%s/man", dir);
+    cd_load(&c, &base);
+    cd_check_doc(&c, doc, &base);
+    cd_check_man(&c, mdir, &mbase);
     for (int i = 0; i < c.n; i++)
         if (strcmp(c.cmd[i].name, "observe") == 0) {
             char *h = malloc(strlen(c.cmd[i].help) + 32);
@@ -664,13 +673,12 @@ drift_is_reported_exactly(void)
             "### `ilonet id` (planned)\n",
             (int)at, doc, doc + at);
     cd_check_doc(&c, bad, &r);
-    snprintf(mdir, sizeof(mdir), "%s/man", dir);
     cd_check_man(&c, mdir, &m);
     cd_free(&c);
     free(bad);
     free(doc);
     free(dir);
-    ASSERT_EQ(r.n, 4);
+    ASSERT_EQ(r.n, base.n + 4);
     ASSERT(strstr(r.text,
                   "docs/CLI.md: option --planted-drift of 'ilonet observe' "
                   "(printed by 'ilonet observe --help') is not "
@@ -683,11 +691,10 @@ drift_is_reported_exactly(void)
                           "'ilonet --help' does not list"));
     ASSERT(strstr(r.text, "'### `ilonet id` (planned)' is marked planned but "
                           "exists in this build"));
-    ASSERT_EQ(m.n, 1);
-    ASSERT_STR_EQ(m.text,
-                  "man: option --planted-drift of 'ilonet observe' (printed "
-                  "by 'ilonet observe --help') is missing from "
-                  "ilonet-observe.1\n");
+    ASSERT_EQ(m.n, mbase.n + 1);
+    ASSERT(strstr(m.text, "man: option --planted-drift of 'ilonet observe' "
+                          "(printed by 'ilonet observe --help') is missing "
+                          "from ilonet-observe.1\n"));
 }
 
 /* The parsers on the shapes the --help texts use. */
