@@ -34,10 +34,11 @@ FUZZ_CC  = clang -std=c11 $(CPPFLAGS) -g -O1 -fsanitize=address,undefined -fno-s
 FUZZ_SECONDS ?= 30
 
 .PHONY: all check unit asan tsan tsan-node valgrind bench demo soak fuzz coverage lint format format-check \
-        install uninstall clean deps help
-all: ilonet
+        install uninstall clean deps help man
+all: ilonet man
 # Extra packages per target (inherited by the `deps` they build first).
-check: DEPS_EXTRA = clang clang-format-14
+check: DEPS_EXTRA = clang clang-format-14 groff-base man-db
+unit: DEPS_EXTRA = groff-base man-db
 fuzz: DEPS_EXTRA = clang
 coverage: DEPS_EXTRA = lcov
 valgrind: DEPS_EXTRA = valgrind
@@ -45,7 +46,7 @@ lint: DEPS_EXTRA = cppcheck
 format format-check: DEPS_EXTRA = clang-format-14
 help:
 	@echo "targets: all check unit asan tsan tsan-node valgrind bench demo soak fuzz coverage lint"
-	@echo "         format format-check install uninstall clean deps   (V=1 shows commands)"
+	@echo "         format format-check man install uninstall clean deps   (V=1 shows commands)"
 deps:
 	$(Q)sh scripts/deps.sh $(DEPS_EXTRA)
 ilonet: $(BUILD)/ilonet
@@ -135,11 +136,18 @@ format: deps
 	$(Q)sh scripts/format.sh fix
 format-check: deps
 	$(Q)sh scripts/format.sh check
-install: $(BUILD)/ilonet
-	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
+# ilonet(1) and ilonet-CMD(1) from the program's own --help texts.
+man: $(BUILD)/man/ilonet.1
+$(BUILD)/man/ilonet.1: $(BUILD)/ilonet scripts/mkman.sh scripts/mkman.awk
+	@echo "  MAN     $(BUILD)/man"
+	$(Q)sh scripts/mkman.sh $(BUILD)/ilonet $(BUILD)/man
+install: $(BUILD)/ilonet $(BUILD)/man/ilonet.1
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	$(Q)install -m 0755 $(BUILD)/ilonet $(DESTDIR)$(PREFIX)/bin/ilonet
+	$(Q)install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 uninstall:
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/ilonet
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/ilonet $(DESTDIR)$(PREFIX)/share/man/man1/ilonet.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/ilonet-*.1
 clean:
 	$(Q)rm -rf build build-asan build-tsan build-cov build-fuzz ilonet
 # The Debian package, hardened build (scripts/mkdeb.sh, scripts/deb/); the
