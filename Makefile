@@ -150,18 +150,16 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/share/man/man1/ilonet-*.1
 clean:
 	$(Q)rm -rf build build-asan build-tsan build-cov build-fuzz ilonet
-# The Debian package, hardened build (scripts/mkdeb.sh, scripts/deb/); the
-# unit and any man pages for `make install` too.
-.PHONY: deb install-extra uninstall-extra
-deb: deps
+# The Debian package, hardened build (scripts/mkdeb.sh, scripts/deb/), with
+# the man pages; `make install` also installs the systemd unit.
+.PHONY: deb install-unit uninstall-unit
+deb: deps man
 	$(Q)MAKE="$(MAKE)" sh scripts/mkdeb.sh --hardened $(BUILD)
-install: install-extra
-uninstall: uninstall-extra
-install-extra:
-	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/man/man1
+install: install-unit
+uninstall: uninstall-unit
+install-unit:
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	$(Q)sed 's#/usr/bin/ilonet#$(PREFIX)/bin/ilonet#' scripts/systemd/ilonet@.service \
 	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/ilonet@.service
-	$(Q)for m in man/*.1 $(BUILD)/man/*.1; do [ ! -f "$$m" ] || install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done
-uninstall-extra:
+uninstall-unit:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/ilonet@.service
-	$(Q)for m in man/*.1 $(BUILD)/man/*.1; do [ ! -f "$$m" ] || rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$${m##*/}; done
