@@ -627,29 +627,32 @@ static void
 node__background(struct node *n, uint64_t now)
 {
     struct store *s = n->n_home->h_store;
-    size_t checked = 0;
+    size_t checked = 0, bad = 0;
     uint64_t released = 0;
     int rc;
 
     if (n->n_txn)
         return; /* never inside the group commit of received batches */
-    /* Only when ingest is idle: catching up comes first. */
-    rc = now < n->n_last_recv + 200
-             ? 0
-             : log_check_pending(s, NODE__VERIFY_PER_TICK, &checked);
-    if (rc == ILONET_EBADSIG) {
-        /* An author signed over an invalid earlier signature: the entry
-         * is quarantined; recompute the view without it. */
-        node__log("verify: bad-signature found by the background check; "
-                  "entry quarantined, view rebuilt");
-        if (store_begin(s) == 0) {
-            if (view_rebuild(s) == 0)
-                store_commit(s);
-            else
-                store_rollback(s);
-        }
+    /* Only when ingest is idle: catching up comes first. A bad signature
+     * (an author signed over an invalid one) is quarantined and taken out
+     * of the view in one transaction, at the cost of that log's entries
+     * and what they touched, not a rebuild of everything (issue 12). */
+    if (now >= n->n_last_recv + 200) {
+        rc = view_verify_pending(s, NODE__VERIFY_PER_TICK, &checked, &bad);
+        if (rc != 0)
+            node__log("verify: background signature check failed: %s "
+                      "(nothing changed; tried again next tick)",
+                      ilonet_errname(rc));
+        else if (bad)
+            node__log("verify: %zu bad-signature entries found by the "
+                      "background check: quarantined, taken out of the view",
+                      bad);
     }
-    if (view_release_due(s, now, &released) == 0 && released)
+    rc = view_release_due(s, now, &released);
+    if (rc != 0)
+        node__log("quarantine: release failed: %s (tried again next tick)",
+                  ilonet_errname(rc));
+    else if (released)
         node__log("quarantine: %llu entries reached their time",
                   (unsigned long long)released);
 }

@@ -59,6 +59,18 @@ int view_check(struct store *s, uint8_t live[static HASH_LEN],
  */
 int view_log_changed(struct store *s, const uint8_t log[static HASH_LEN]);
 
+/*
+ * The node's background signature check (DESIGN §4: ingest verifies one
+ * signature per range): checks up to max pending signatures
+ * (log_check_pending), quarantines each entry whose signature fails and
+ * takes it out of the view (view_log_changed of its log), all in one
+ * transaction (nested in the caller's). *checked and *bad (may be NULL)
+ * count the signatures checked and the bad ones found. 0, or an error with
+ * nothing changed.
+ */
+int view_verify_pending(struct store *s, size_t max, size_t *checked,
+                        size_t *bad);
+
 /* Releases quarantined future-dated entries whose time has come
  * (until_ms <= now_ms + STORE_MAX_SKEW_MS): deletes their quarantine rows
  * and applies them to the view. *released (may be NULL) counts them. */
