@@ -1516,6 +1516,22 @@ log__pending_one(void *arg, const struct entry *e)
 }
 
 int
+log_pending_count(struct store *s, uint64_t *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(sum(head_seq - sigck),"
+                                     " 0) FROM logs WHERE sigck < head_seq");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : store_err(rc);
+}
+
+int
 log_check_pending(struct store *s, size_t max, size_t *checked,
                   log_problem_cb cb, void *arg)
 {

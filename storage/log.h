@@ -177,6 +177,9 @@ typedef void (*log_problem_cb)(void *arg, const uint8_t log[static HASH_LEN],
  * transaction is rolled back. */
 int log_check_pending(struct store *s, size_t max, size_t *checked,
                       log_problem_cb cb, void *arg);
+/* *n = the entries whose signatures wait for log_check_pending(): a read,
+ * no lock taken, so a caller may skip opening a transaction for nothing. */
+int log_pending_count(struct store *s, uint64_t *n);
 
 /* Re-verifies everything stored: chain, ids, every signature, payload
  * hashes, certificates. 0 when all holds; *bad counts failures; cb (may be
