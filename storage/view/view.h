@@ -55,7 +55,11 @@ int view_check(struct store *s, uint8_t live[static HASH_LEN],
  * entry changed which of its entries count: the log was frozen by fork
  * evidence (entries at or after the fork stop counting), an entry was
  * quarantined after it was stored (bad signature found later), or a
- * quarantine row was removed. Call inside or outside a transaction.
+ * quarantine row was removed. Leaves the view a view_rebuild() would give,
+ * at the cost of that log's entries and the records, changes and grants
+ * they touch, not of everything held (an author can make a node call this
+ * once per batch it sends). One transaction (nests inside the caller's);
+ * 0 or an error with nothing changed. A log not held: 0.
  */
 int view_log_changed(struct store *s, const uint8_t log[static HASH_LEN]);
 
