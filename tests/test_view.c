@@ -1603,6 +1603,65 @@ view_log_changed_equals_rebuild(void)
     fx_free(&f);
 }
 
+/*
+ * A record taken out by a fork (the store's freeze hook, at ingest) leaves
+ * the changes other logs made to it waiting for it, as a rebuild has them
+ * ("record not held"), not as they were while it counted: DE2 (the same
+ * state) amends DE's record in its own log, then DE's log forks before
+ * that record.
+ */
+static void
+view_fork_leaves_changes_of_removed_records_waiting(void)
+{
+    struct fx f;
+    struct fx_set a, b;
+    uint8_t id1[HASH_LEN], id2[HASH_LEN], id2b[HASH_LEN], am[HASH_LEN];
+    struct store *o, *twin;
+    uint8_t *cert;
+    size_t cl;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "before", id1);
+    ASSERT_OK(store_open(":memory:", f.net, &f.ros, &twin));
+    ASSERT_OK(store_meta_get(f.w[DE], "cert", &cert, &cl));
+    ASSERT_OK(store_meta_set(twin, "cert", cert, cl));
+    free(cert);
+    fx_collect(&f, &a);
+    fx_ingest_all(twin, &a);
+    fx_set_free(&a);
+    fx_obs(&f, DE, "net", T0_MS + 10, "branch A", id2);
+    fx_amend(&f, DE2, "net", T0_MS + 30, id2, KIND_OBSERVATION, NULL, NULL, am,
+             "summary", "amended by DE2", NULL);
+    {
+        struct store *keep = f.w[DE];
+        f.w[DE] = twin;
+        fx_obs(&f, DE, "net", T0_MS + 20, "branch B", id2b);
+        f.w[DE] = keep;
+    }
+    fx_collect(&f, &a);
+    o = fx_observer(&f, &a);
+    ASSERT_STR_EQ(REC(o, "summary", id2), "amended by DE2");
+    ASSERT_STR_EQ(CHG(o, "valid", am), "1");
+    {
+        struct log_head *h = NULL;
+        size_t n = 0;
+        memset(&b, 0, sizeof(b));
+        ASSERT_OK(log_heads(twin, &h, &n));
+        fx_collect_log(twin, &h[0].lh_log, 3, 10, &b);
+        free(h);
+    }
+    ASSERT_OK(fx_ingest_run(o, &b, 0, b.n));
+    ASSERT_STR_EQ(fx_q(o, "SELECT frozen FROM logs WHERE frozen > 0"), "3");
+    ASSERT_STR_EQ(CHG(o, "valid", am), "0");
+    ASSERT_STR_EQ(CHG(o, "why", am), "record not held");
+    fx_assert_like_rebuild(o, "forked", 0);
+    store_close(o);
+    store_close(twin);
+    fx_set_free(&a);
+    fx_set_free(&b);
+    fx_free(&f);
+}
+
 TEST_LIST = {
     TEST(view_observation_fields),
     TEST(view_amend_lww_per_field),
@@ -1620,6 +1679,7 @@ TEST_LIST = {
     TEST(view_frozen_log_stops_at_fork),
     TEST(view_bad_signature_costs_its_own_log),
     TEST(view_log_changed_equals_rebuild),
+    TEST(view_fork_leaves_changes_of_removed_records_waiting),
     TEST(view_hash_per_audience),
     TEST(view_attach_rebuilds_other_version),
     TEST(view_merge_laws),

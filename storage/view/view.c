@@ -398,11 +398,19 @@ view__hook(void *arg, struct store *s, const struct entry *e,
                        VIEW__P_CHECKED | VIEW__P_STABLE);
 }
 
+static int view__log_reeval(struct view_ctx *c, struct store *s,
+                            const uint8_t log[static HASH_LEN]);
+
+/* A fork froze the log, or a revocation's cut moved (both already in its
+ * row): the entries that stopped counting leave, with what they touched,
+ * as a rebuild would have it (changes of a record taken out wait for it
+ * again). */
 static int
 view__freeze(void *arg, struct store *s, const uint8_t log[static HASH_LEN],
              uint64_t fork_seq)
 {
-    return view__remove_from(arg, s, log, fork_seq);
+    (void)fork_seq;
+    return view__log_reeval(arg, s, log);
 }
 
 /* ---- attach ------------------------------------------------------------ */
@@ -942,8 +950,11 @@ view__apply_at(struct view_ctx *c, struct store *s, int64_t k,
     return rc;
 }
 
-int
-view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
+/* view_log_changed() with the caller's context and transaction (also the
+ * store's freeze hook: a fork or a revocation's cut moved). */
+static int
+view__log_reeval(struct view_ctx *c, struct store *s,
+                 const uint8_t log[static HASH_LEN])
 {
     /* An entry counts unless it is at or past the fork (frozen), at or
      * past a node revocation's cut (revoked) or quarantined: as in
@@ -966,7 +977,6 @@ view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
         " ORDER BY e.k";
 #undef VIEW__OUT
 #undef VIEW__HAS_ROWS
-    struct view_ctx c;
     sqlite3_stmt *st;
     char aud[ENTRY_AUDIENCE_MAX + 1];
     uint8_t author[KEY_PK_LEN];
@@ -976,8 +986,6 @@ view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
     size_t n = 0;
     int rc;
 
-    if (!s || !log)
-        return ILONET_EINVAL;
     st = store_stmt(s, "SELECT lid, frozen, revoked, audience, author FROM"
                        " logs WHERE log_id = ?");
     if (!st)
@@ -997,16 +1005,12 @@ view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
     view__strcpy(aud, sizeof(aud), (const char *)sqlite3_column_text(st, 3));
     memcpy(author, sqlite3_column_blob(st, 4), KEY_PK_LEN);
     sqlite3_reset(st);
-    if ((rc = view__ctx_init(&c)) != 0)
-        return rc;
-    if ((rc = store_begin(s)) != 0)
-        goto out_ctx;
     /* Out first, then in: what comes back is applied to the view as it
      * stands without what left, as in a rebuild. */
     rc = view__collect_log(s, sql_out, lid << 32, (lid + 1) << 32, frozen,
                            revoked, log, &ks, &ids, &n);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = view__remove_entry(&c, s, ks[i], ids[i]);
+        rc = view__remove_entry(c, s, ks[i], ids[i]);
     free(ks);
     free(ids);
     ks = NULL;
@@ -1015,21 +1019,32 @@ view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
         rc = view__collect_log(s, sql_in, lid << 32, (lid + 1) << 32, frozen,
                                revoked, log, &ks, &ids, &n);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        msgpack_zone_clear(&c.vc_zone);
-        rc = view__apply_at(&c, s, ks[i], aud, author);
+        msgpack_zone_clear(&c->vc_zone);
+        rc = view__apply_at(c, s, ks[i], aud, author);
     }
-    if (rc == 0) {
-        free(ks);
-        free(ids);
-        ks = NULL;
-        ids = NULL;
-        rc = store_commit(s);
-    }
-    if (rc != 0) /* a failed commit leaves the transaction open */
-        store_rollback(s);
     free(ks);
     free(ids);
-out_ctx:
+    return rc;
+}
+
+int
+view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
+{
+    struct view_ctx c;
+    int rc;
+
+    if (!s || !log)
+        return ILONET_EINVAL;
+    if ((rc = view__ctx_init(&c)) != 0)
+        return rc;
+    if ((rc = store_begin(s)) != 0)
+        goto out;
+    rc = view__log_reeval(&c, s, log);
+    if (rc == 0)
+        rc = store_commit(s);
+    if (rc != 0) /* a failed commit leaves the transaction open */
+        store_rollback(s);
+out:
     view__ctx_free(&c);
     return rc;
 }
