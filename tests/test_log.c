@@ -1222,9 +1222,9 @@ ingest_valid_then_duplicate(void)
     ASSERT_EQ(bad, 0);
     size_t n;
     /* the five covered only by the last signature get checked now */
-    ASSERT_OK(log_check_pending(s, 100, &n));
+    ASSERT_OK(log_check_pending(s, 100, &n, NULL, NULL));
     ASSERT_GE(n, 5);
-    ASSERT_OK(log_check_pending(s, 100, &n));
+    ASSERT_OK(log_check_pending(s, 100, &n, NULL, NULL));
     ASSERT_EQ(n, 0);
     store_close(s);
     chain_free(&a);

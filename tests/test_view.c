@@ -946,6 +946,141 @@ view_frozen_log_stops_at_fork(void)
     fx_free(&f);
 }
 
+/* ---- a bad signature found late (issue 12 item 7) --------------------- */
+
+static int
+fx_vm_step(void *arg)
+{
+    (*(uint64_t *)arg)++;
+    return 0;
+}
+
+/* The live view equals a full rebuild's. */
+static void
+fx_assert_rebuild_same(struct store *o)
+{
+    uint8_t live[HASH_LEN], rebuilt[HASH_LEN];
+
+    ASSERT_OK(view_check(o, live, rebuilt));
+    ASSERT_MEM_EQ(live, rebuilt, HASH_LEN);
+}
+
+/*
+ * FR's node (certified) sends 100 batches of two entries whose first
+ * signature is bad: ingest verifies the last one, which is good, and
+ * stores both; the node's background check (view_verify_pending) finds
+ * the first and takes it out of the view. Returns the SQLite VM
+ * instructions those 100 checks took on an observer that also holds
+ * `others` entries of DE's, and (*rebuild) one full rebuild's. Every tenth
+ * batch the view is compared with a full rebuild.
+ */
+static uint64_t
+fx_bad_signature_batches(int others, uint64_t *rebuild)
+{
+    struct fx f;
+    struct fx_set set;
+    struct store *o;
+    struct log_head *heads = NULL, h;
+    struct log_desc fr;
+    uint8_t de_rec[HASH_LEN], r0[HASH_LEN], x[HASH_LEN];
+    uint64_t steps = 0, wall = T0_MS;
+    size_t nh = 0, checked = 0, bad = 0;
+
+    fx_init(&f);
+    o = fx_observer(&f, NULL);
+    fx_obs(&f, DE, "net", wall, "DE's record", de_rec);
+    for (int i = 1; i < others; i++)
+        fx_obs(&f, DE, "net", wall + (uint64_t)i, "other", NULL);
+    fx_obs(&f, FR, "net", wall, "FR's record", r0);
+    memset(&set, 0, sizeof(set));
+    fx_collect_store(f.w[DE], &set);
+    fx_collect_store(f.w[FR], &set);
+    fx_ingest_all(o, &set);
+    fx_set_free(&set);
+    ASSERT_OK(view_verify_pending(o, SIZE_MAX, &checked, &bad));
+    ASSERT_EQ(bad, 0);
+    ASSERT_OK(log_heads(f.w[FR], &heads, &nh));
+    ASSERT_EQ(nh, 1);
+    fr = heads[0].lh_log;
+    free(heads);
+    for (int b = 0; b < 100; b++) {
+        wall += 1000;
+        switch (b % 3) {
+        case 0: /* bad: a record; good: its amendment (waits for it) */
+            fx_obs(&f, FR, "net", wall, "bad record", x);
+            fx_amend(&f, FR, "net", wall + 1, x, KIND_OBSERVATION, NULL, NULL,
+                     NULL, "summary", "amended", NULL);
+            break;
+        case 1: /* bad: an amendment of FR's record; good: a record */
+            fx_amend(&f, FR, "net", wall, r0, KIND_OBSERVATION, NULL, NULL,
+                     NULL, "summary", "bad amendment", NULL);
+            fx_obs(&f, FR, "net", wall + 1, "good record", NULL);
+            break;
+        default: /* bad: retracting FR's record; good: retracting DE's
+                  * (not FR's to retract: no effect) */
+            fx_change(&f, FR, "net", wall, KIND_RETRACT, r0, NULL, NULL, NULL);
+            fx_change(&f, FR, "net", wall + 1, KIND_RETRACT, de_rec, NULL, NULL,
+                      NULL);
+        }
+        ASSERT_OK(log_head(f.w[FR], fr.ld_id, &h));
+        memset(&set, 0, sizeof(set));
+        fx_collect_log(f.w[FR], &fr, h.lh_seq - 1, 2, &set);
+        ASSERT_EQ(set.n, 2);
+        set.v[0].e.e_sig[7] ^= 0x20;
+        ASSERT_OK(fx_ingest_range(o, &set, 0, 2, NOW_MS, NULL));
+        fx_set_free(&set);
+        sqlite3_progress_handler(store_db(o), 1, fx_vm_step, &steps);
+        ASSERT_OK(view_verify_pending(o, 512, &checked, &bad));
+        sqlite3_progress_handler(store_db(o), 0, NULL, NULL);
+        ASSERT_GE(checked, 1);
+        ASSERT_EQ(bad, 1);
+        if (b % 10 == 9)
+            fx_assert_rebuild_same(o);
+    }
+    /* what the bad entries said counts for nothing */
+    ASSERT_STR_EQ(REC(o, "summary", r0), "FR's record");
+    ASSERT_STR_EQ(REC(o, "status", r0), "active");
+    ASSERT_STR_EQ(REC(o, "status", de_rec), "active");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE summary ="
+                          " 'bad record'"),
+                  "0");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_changes WHERE valid = 1"),
+                  "0");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM quarantine WHERE code = %d",
+                       ILONET_EBADSIG),
+                  "100");
+    *rebuild = 0;
+    sqlite3_progress_handler(store_db(o), 1, fx_vm_step, rebuild);
+    ASSERT_OK(view_rebuild(o));
+    sqlite3_progress_handler(store_db(o), 0, NULL, NULL);
+    store_close(o);
+    fx_free(&f);
+    return steps;
+}
+
+/*
+ * Issue 12 item 7: a bad signature found in the background used to
+ * rebuild the whole view, so a certified author stalled every node once
+ * per batch in proportion to everything the node holds. Now the work is
+ * that log's: the same 100 batches cost the same beside 20 or 2,000 other
+ * entries (counted in SQLite VM instructions, not time), while one full
+ * rebuild, the positive control, costs many times more beside 2,000.
+ */
+static void
+view_bad_signature_costs_its_own_log(void)
+{
+    uint64_t reb_small, reb_big;
+    uint64_t small = fx_bad_signature_batches(20, &reb_small);
+    uint64_t big = fx_bad_signature_batches(2000, &reb_big);
+
+    printf("  100 bad-signature batches: %llu VM instructions beside 20 "
+           "entries, %llu beside 2,000; one rebuild: %llu and %llu\n",
+           (unsigned long long)small, (unsigned long long)big,
+           (unsigned long long)reb_small, (unsigned long long)reb_big);
+    ASSERT(reb_big > 4 * reb_small);
+    ASSERT(big < small + small / 4);
+}
+
 static void
 view_hash_per_audience(void)
 {
@@ -1390,6 +1525,144 @@ view_merge_laws(void)
     fx_free(&f);
 }
 
+/* Hashes of the view and of the change rows, and of a full rebuild's
+ * (rolled back: the store is left as it was). */
+static void
+fx_assert_like_rebuild(struct store *s, const char *what, int trial)
+{
+    uint8_t h[HASH_LEN], c[HASH_LEN], hr[HASH_LEN], cr[HASH_LEN];
+
+    fx_hash(s, h);
+    fx_changes_hash(s, c);
+    ASSERT_OK(store_begin(s));
+    ASSERT_OK(view_rebuild(s));
+    fx_hash(s, hr);
+    fx_changes_hash(s, cr);
+    ASSERT_OK(store_rollback(s));
+    if (memcmp(h, hr, HASH_LEN) != 0 || memcmp(c, cr, HASH_LEN) != 0)
+        TEST_FAIL_("trial %d (%s): the view%s differs from a rebuild's", trial,
+                   what, memcmp(h, hr, HASH_LEN) != 0 ? "" : "'s change rows");
+}
+
+/*
+ * view_log_changed() re-evaluates one log at that log's cost (issue 12
+ * item 7); it must still leave exactly what a rebuild would. Over the
+ * rich scenario (grants and revocations, on-behalf records, amendments,
+ * retractions, erasures, tasks), entries are quarantined one by one as a
+ * late bad signature would be, and some quarantines are lifted again; after
+ * each, view_log_changed() of that log gives a view and change rows equal
+ * to a full rebuild's.
+ */
+static void
+view_log_changed_equals_rebuild(void)
+{
+    struct fx f;
+    struct fx_set set;
+    struct store *u;
+    size_t held[64], nheld = 0, auth[64], nauth = 0;
+
+    fx_init(&f);
+    fx_scenario(&f, &set);
+    u = fx_observer(&f, &set);
+    /* grants and revocations are few: every fourth pick is one of them */
+    for (size_t i = 0; i < set.n && nauth < 64; i++)
+        if (set.v[i].e.e_h.h_kind == KIND_GRANT ||
+            set.v[i].e.e_h.h_kind == KIND_REVOCATION)
+            auth[nauth++] = i;
+    ASSERT_GE(nauth, 2);
+    fx_rng_state = 0x5eedULL;
+    for (int trial = 0; trial < 160; trial++) {
+        size_t i = trial % 4 == 3 ? auth[fx_rand() % nauth] : fx_rand() % set.n;
+        const struct fx_ent *x = &set.v[i];
+        int lift = nheld > 0 && fx_rand() % 3 == 0;
+
+        if (lift) {
+            size_t k = fx_rand() % nheld;
+            x = &set.v[held[k]];
+            held[k] = held[--nheld];
+            fx_q(u,
+                 "DELETE FROM quarantine WHERE log_id = X'%s' AND seq ="
+                 " %llu",
+                 hx(x->d.ld_id), (unsigned long long)x->e.e_h.h_seq);
+        } else {
+            if (x->e.e_h.h_kind == KIND_CERT || nheld == 64)
+                continue;
+            fx_q(u,
+                 "INSERT OR IGNORE INTO quarantine(log_id, seq, entry_id,"
+                 " code, until_ms) VALUES(X'%s', %llu, X'%s', %d, 0)",
+                 hx(x->d.ld_id), (unsigned long long)x->e.e_h.h_seq,
+                 hx(x->e.e_id), ILONET_EBADSIG);
+            if (sqlite3_changes(store_db(u)) > 0)
+                held[nheld++] = i;
+        }
+        ASSERT_OK(view_log_changed(u, x->d.ld_id));
+        fx_assert_like_rebuild(u, lift ? "lifted" : "quarantined", trial);
+    }
+    ASSERT_GE(nheld, 10);
+    store_close(u);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/*
+ * A record taken out by a fork (the store's freeze hook, at ingest) leaves
+ * the changes other logs made to it waiting for it, as a rebuild has them
+ * ("record not held"), not as they were while it counted: DE2 (the same
+ * state) amends DE's record in its own log, then DE's log forks before
+ * that record.
+ */
+static void
+view_fork_leaves_changes_of_removed_records_waiting(void)
+{
+    struct fx f;
+    struct fx_set a, b;
+    uint8_t id1[HASH_LEN], id2[HASH_LEN], id2b[HASH_LEN], am[HASH_LEN];
+    struct store *o, *twin;
+    uint8_t *cert;
+    size_t cl;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "before", id1);
+    ASSERT_OK(store_open(":memory:", f.net, &f.ros, &twin));
+    ASSERT_OK(store_meta_get(f.w[DE], "cert", &cert, &cl));
+    ASSERT_OK(store_meta_set(twin, "cert", cert, cl));
+    free(cert);
+    fx_collect(&f, &a);
+    fx_ingest_all(twin, &a);
+    fx_set_free(&a);
+    fx_obs(&f, DE, "net", T0_MS + 10, "branch A", id2);
+    fx_amend(&f, DE2, "net", T0_MS + 30, id2, KIND_OBSERVATION, NULL, NULL, am,
+             "summary", "amended by DE2", NULL);
+    {
+        struct store *keep = f.w[DE];
+        f.w[DE] = twin;
+        fx_obs(&f, DE, "net", T0_MS + 20, "branch B", id2b);
+        f.w[DE] = keep;
+    }
+    fx_collect(&f, &a);
+    o = fx_observer(&f, &a);
+    ASSERT_STR_EQ(REC(o, "summary", id2), "amended by DE2");
+    ASSERT_STR_EQ(CHG(o, "valid", am), "1");
+    {
+        struct log_head *h = NULL;
+        size_t n = 0;
+        memset(&b, 0, sizeof(b));
+        ASSERT_OK(log_heads(twin, &h, &n));
+        fx_collect_log(twin, &h[0].lh_log, 3, 10, &b);
+        free(h);
+    }
+    ASSERT_OK(fx_ingest_run(o, &b, 0, b.n));
+    ASSERT_STR_EQ(fx_q(o, "SELECT frozen FROM logs WHERE frozen > 0"), "3");
+    ASSERT_STR_EQ(CHG(o, "valid", am), "0");
+    ASSERT_STR_EQ(CHG(o, "why", am), "record not held");
+    fx_assert_like_rebuild(o, "forked", 0);
+    store_close(o);
+    store_close(twin);
+    fx_set_free(&a);
+    fx_set_free(&b);
+    fx_free(&f);
+}
+
 TEST_LIST = {
     TEST(view_observation_fields),
     TEST(view_amend_lww_per_field),
@@ -1405,6 +1678,9 @@ TEST_LIST = {
     TEST(view_bad_payload_has_no_effect),
     TEST(view_quarantine_until_due),
     TEST(view_frozen_log_stops_at_fork),
+    TEST(view_bad_signature_costs_its_own_log),
+    TEST(view_log_changed_equals_rebuild),
+    TEST(view_fork_leaves_changes_of_removed_records_waiting),
     TEST(view_hash_per_audience),
     TEST(view_attach_rebuilds_other_version),
     TEST(view_merge_laws),

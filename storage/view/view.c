@@ -398,11 +398,19 @@ view__hook(void *arg, struct store *s, const struct entry *e,
                        VIEW__P_CHECKED | VIEW__P_STABLE);
 }
 
+static int view__log_reeval(struct view_ctx *c, struct store *s,
+                            const uint8_t log[static HASH_LEN]);
+
+/* A fork froze the log, or a revocation's cut moved (both already in its
+ * row): the entries that stopped counting leave, with what they touched,
+ * as a rebuild would have it (changes of a record taken out wait for it
+ * again). */
 static int
 view__freeze(void *arg, struct store *s, const uint8_t log[static HASH_LEN],
              uint64_t fork_seq)
 {
-    return view__remove_from(arg, s, log, fork_seq);
+    (void)fork_seq;
+    return view__log_reeval(arg, s, log);
 }
 
 /* ---- attach ------------------------------------------------------------ */
@@ -700,13 +708,421 @@ out_ctx:
     return rc;
 }
 
+/* ---- one log re-evaluated (view_log_changed) -------------------------- */
+
+/*
+ * view_log_changed() does what a rebuild would do for one log, at the cost
+ * of that log: it lists the log's entries that no longer count but still
+ * have rows in the view (past a fork or a revocation's cut, quarantined)
+ * and those that count but have none (a quarantine lifted), takes the
+ * first out and applies the second, and recomputes only the records and
+ * grants they touch. A certified author can make a node find a bad
+ * signature in its log as often as it likes (one per batch), so this must
+ * not cost a rebuild of everything the node holds (issue 12).
+ */
+
+/* The first column of the row a query (one parameter: k, or the entry id
+ * when id is not NULL) finds: *found is 1 with its HASH_LEN bytes in out,
+ * 2 for a row without them (NULL), 0 for no row. */
+static int
+view__row_at(struct store *s, const char *sql, int64_t k, const uint8_t *id,
+             uint8_t out[static HASH_LEN], int *found)
+{
+    sqlite3_stmt *st = store_stmt(s, sql);
+    int rc;
+
+    *found = 0;
+    if (!st)
+        return ILONET_EIO;
+    if (id)
+        sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 1, k);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = 2;
+        if (sqlite3_column_bytes(st, 0) == HASH_LEN) {
+            memcpy(out, sqlite3_column_blob(st, 0), HASH_LEN);
+            *found = 1;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+/* Runs a statement of one parameter (k, or the entry id when id is not
+ * NULL) that returns no rows. */
+static int
+view__exec_at(struct store *s, const char *sql, int64_t k, const uint8_t *id)
+{
+    sqlite3_stmt *st = store_stmt(s, sql);
+
+    if (!st)
+        return ILONET_EIO;
+    if (id)
+        sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 1, k);
+    return view__step_done(st);
+}
+
+/*
+ * Takes out of the view what the entry at k (id) contributed, and
+ * recomputes what that touched, leaving the view a rebuild without the
+ * entry would give: a record it created goes, and the changes of that
+ * record wait for it again ("record not held"); a change goes and its
+ * record is recomputed; a grant or revocation goes and the records relying
+ * on that grant are recomputed.
+ */
+static int
+view__remove_entry(struct view_ctx *c, struct store *s, int64_t k,
+                   const uint8_t id[static HASH_LEN])
+{
+    uint8_t t[HASH_LEN];
+    int found, rc;
+
+    if ((rc = view__exec_at(s, "DELETE FROM v_rec WHERE k = ?", k, NULL)) != 0)
+        return rc;
+    if (sqlite3_changes(store_db(s)) > 0) {
+        /* as a rebuild writes them (a payload problem's marker stays) */
+        sqlite3_stmt *st = store_stmt(
+            s, "UPDATE v_chg SET valid = 0, why = 'record not held' WHERE"
+               " target_p = ? AND target = ? AND (why IS NULL OR"
+               " substr(why, 1, 4) <> 'bad:')");
+        if (!st)
+            return ILONET_EIO;
+        sqlite3_bind_int64(st, 1, view__idp(id));
+        sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
+        if ((rc = view__step_done(st)) != 0)
+            return rc;
+    }
+    if ((rc = view__row_at(s, "SELECT target FROM v_chg WHERE k = ?", k, NULL,
+                           t, &found)) != 0)
+        return rc;
+    if (found) {
+        if ((rc = view__exec_at(s, "DELETE FROM v_chg WHERE k = ?", k, NULL)) !=
+            0)
+            return rc;
+        msgpack_zone_clear(&c->vc_zone);
+        if (found == 1 && (rc = view__recompute(c, s, t)) != 0)
+            return rc;
+    }
+    if ((rc = view__row_at(s, "SELECT grant_id FROM v_grants WHERE entry = ?",
+                           0, id, t, &found)) != 0)
+        return rc;
+    if (found) {
+        if ((rc = view__exec_at(s, "DELETE FROM v_grants WHERE entry = ?", 0,
+                                id)) != 0)
+            return rc;
+        if (found == 1 && (rc = view__grant_dependents(c, s, t)) != 0)
+            return rc;
+    }
+    if ((rc = view__row_at(s,
+                           "SELECT grant_id FROM v_revocations WHERE"
+                           " entry = ?",
+                           0, id, t, &found)) != 0)
+        return rc;
+    if (found) {
+        if ((rc = view__exec_at(s, "DELETE FROM v_revocations WHERE entry = ?",
+                                0, id)) != 0)
+            return rc;
+        if (found == 1 && (rc = view__grant_dependents(c, s, t)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Positions (and ids) of the entries of one log a query lists, in order;
+ * parameters ?1 lo, ?2 hi (the log's k range), ?3 frozen, ?4 revoked, ?5
+ * the log id, ?6 KIND_CERT. *ks and *ids are malloc'd. */
+static int
+view__collect_log(struct store *s, const char *sql, int64_t lo, int64_t hi,
+                  uint64_t frozen, uint64_t revoked,
+                  const uint8_t log[static HASH_LEN], int64_t **ks,
+                  uint8_t (**ids)[HASH_LEN], size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+
+    *ks = NULL;
+    *ids = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    sqlite3_bind_int64(st, 3, (int64_t)frozen);
+    sqlite3_bind_int64(st, 4, (int64_t)revoked);
+    sqlite3_bind_blob(st, 5, log, HASH_LEN, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(st) >= 6)
+        sqlite3_bind_int(st, 6, KIND_CERT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 1) != HASH_LEN) {
+            rc = ILONET_EMALFORMED;
+            goto fail;
+        }
+        if (*n == cap) {
+            void *pk, *pi;
+
+            cap = cap ? 2 * cap : 16;
+            if (!(pk = realloc(*ks, cap * sizeof(**ks)))) {
+                rc = ILONET_ENOMEM;
+                goto fail;
+            }
+            *ks = pk;
+            if (!(pi = realloc(*ids, cap * HASH_LEN))) {
+                rc = ILONET_ENOMEM;
+                goto fail;
+            }
+            *ids = pi;
+        }
+        (*ks)[*n] = sqlite3_column_int64(st, 0);
+        memcpy((*ids)[*n], sqlite3_column_blob(st, 1), HASH_LEN);
+        (*n)++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = store_err(rc);
+        goto fail;
+    }
+    sqlite3_finalize(st);
+    return 0;
+fail:
+    sqlite3_finalize(st);
+    free(*ks);
+    free(*ids);
+    *ks = NULL;
+    *ids = NULL;
+    *n = 0;
+    return rc;
+}
+
+/* Applies the stored entry at k of a log (audience, author) to the view, as
+ * a rebuild would have. */
+static int
+view__apply_at(struct view_ctx *c, struct store *s, int64_t k,
+               const char *audience, const uint8_t author[static KEY_PK_LEN])
+{
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT id, hlc, kind, payload FROM entries WHERE k = ?");
+    struct entry e;
+    uint8_t *copy = NULL;
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, k);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
+    }
+    if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
+        sqlite3_reset(st);
+        return ILONET_EMALFORMED;
+    }
+    memset(&e, 0, sizeof(e));
+    memcpy(e.e_id, sqlite3_column_blob(st, 0), HASH_LEN);
+    e.e_h.h_hlc = (uint64_t)sqlite3_column_int64(st, 1);
+    e.e_h.h_kind = (uint64_t)sqlite3_column_int64(st, 2);
+    e.e_h.h_seq = (uint64_t)k & 0xffffffffu;
+    e.e_payload = sqlite3_column_type(st, 3) == SQLITE_NULL
+                      ? NULL
+                      : sqlite3_column_blob(st, 3);
+    e.e_payload_len = (size_t)sqlite3_column_bytes(st, 3);
+    /* The bytes come back from the file, so they are checked again (no
+     * VIEW__P_CHECKED); a copy keeps them while view__apply() runs other
+     * statements (and clears the zone). */
+    if (e.e_payload &&
+        !(copy = malloc(e.e_payload_len ? e.e_payload_len : 1))) {
+        sqlite3_reset(st);
+        return ILONET_ENOMEM;
+    }
+    if (copy) {
+        memcpy(copy, e.e_payload, e.e_payload_len);
+        e.e_payload = copy;
+    }
+    sqlite3_reset(st);
+    c->vc_has_k = 1;
+    c->vc_k = k;
+    rc = view__apply(c, s, &e, audience, author, VIEW__P_STABLE);
+    c->vc_has_k = 0;
+    free(copy);
+    return rc;
+}
+
+/* view_log_changed() with the caller's context and transaction (also the
+ * store's freeze hook: a fork or a revocation's cut moved). */
+static int
+view__log_reeval(struct view_ctx *c, struct store *s,
+                 const uint8_t log[static HASH_LEN])
+{
+    /* An entry counts unless it is at or past the fork (frozen), at or
+     * past a node revocation's cut (revoked) or quarantined: as in
+     * view__apply_stored(). */
+#define VIEW__OUT                                                              \
+    "((?3 > 0 AND (e.k & 4294967295) >= ?3) OR (?4 > 0 AND (e.k &"             \
+    " 4294967295) >= ?4) OR EXISTS (SELECT 1 FROM quarantine q WHERE"          \
+    " q.log_id = ?5 AND q.seq = (e.k & 4294967295)))"
+#define VIEW__HAS_ROWS                                                         \
+    "(EXISTS (SELECT 1 FROM v_rec r WHERE r.k = e.k) OR EXISTS (SELECT 1"      \
+    " FROM v_chg c WHERE c.k = e.k) OR EXISTS (SELECT 1 FROM v_grants g"       \
+    " WHERE g.entry = e.id) OR EXISTS (SELECT 1 FROM v_revocations v WHERE"    \
+    " v.entry = e.id))"
+    static const char *const sql_out =
+        "SELECT e.k, e.id FROM entries e WHERE e.k >= ?1 AND e.k < ?2 "
+        "AND " VIEW__OUT " AND " VIEW__HAS_ROWS " ORDER BY e.k";
+    static const char *const sql_in =
+        "SELECT e.k, e.id FROM entries e WHERE e.k >= ?1 AND e.k < ?2 AND"
+        " e.kind <> ?6 AND NOT " VIEW__OUT " AND NOT " VIEW__HAS_ROWS
+        " ORDER BY e.k";
+#undef VIEW__OUT
+#undef VIEW__HAS_ROWS
+    sqlite3_stmt *st;
+    char aud[ENTRY_AUDIENCE_MAX + 1];
+    uint8_t author[KEY_PK_LEN];
+    int64_t lid, *ks = NULL;
+    uint8_t(*ids)[HASH_LEN] = NULL;
+    uint64_t frozen, revoked;
+    size_t n = 0;
+    int rc;
+
+    st = store_stmt(s, "SELECT lid, frozen, revoked, audience, author FROM"
+                       " logs WHERE log_id = ?");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, log, HASH_LEN, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : store_err(rc); /* not held */
+    }
+    if (sqlite3_column_bytes(st, 4) != KEY_PK_LEN) {
+        sqlite3_reset(st);
+        return ILONET_EMALFORMED;
+    }
+    lid = sqlite3_column_int64(st, 0);
+    frozen = (uint64_t)sqlite3_column_int64(st, 1);
+    revoked = (uint64_t)sqlite3_column_int64(st, 2);
+    view__strcpy(aud, sizeof(aud), (const char *)sqlite3_column_text(st, 3));
+    memcpy(author, sqlite3_column_blob(st, 4), KEY_PK_LEN);
+    sqlite3_reset(st);
+    /* Out first, then in: what comes back is applied to the view as it
+     * stands without what left, as in a rebuild. */
+    rc = view__collect_log(s, sql_out, lid << 32, (lid + 1) << 32, frozen,
+                           revoked, log, &ks, &ids, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = view__remove_entry(c, s, ks[i], ids[i]);
+    free(ks);
+    free(ids);
+    ks = NULL;
+    ids = NULL;
+    if (rc == 0)
+        rc = view__collect_log(s, sql_in, lid << 32, (lid + 1) << 32, frozen,
+                               revoked, log, &ks, &ids, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        msgpack_zone_clear(&c->vc_zone);
+        rc = view__apply_at(c, s, ks[i], aud, author);
+    }
+    free(ks);
+    free(ids);
+    return rc;
+}
+
 int
 view_log_changed(struct store *s, const uint8_t log[static HASH_LEN])
 {
-    /* Rare (a fork, a late bad signature, a released quarantine): a full
-     * rebuild is simplest and gives exactly the rebuild's answer. */
-    (void)log;
-    return view_rebuild(s);
+    struct view_ctx c;
+    int rc;
+
+    if (!s || !log)
+        return ILONET_EINVAL;
+    if ((rc = view__ctx_init(&c)) != 0)
+        return rc;
+    if ((rc = store_begin(s)) != 0)
+        goto out;
+    rc = view__log_reeval(&c, s, log);
+    if (rc == 0)
+        rc = store_commit(s);
+    if (rc != 0) /* a failed commit leaves the transaction open */
+        store_rollback(s);
+out:
+    view__ctx_free(&c);
+    return rc;
+}
+
+/* The logs log_check_pending() found bad signatures in, each once. */
+struct view__bad {
+    uint8_t (*b_logs)[HASH_LEN];
+    size_t b_n, b_cap, b_entries;
+    int b_err;
+};
+
+static void
+view__bad_add(void *arg, const uint8_t log[static HASH_LEN], uint64_t seq,
+              int err)
+{
+    struct view__bad *b = arg;
+
+    (void)seq;
+    (void)err;
+    b->b_entries++;
+    for (size_t i = 0; i < b->b_n; i++)
+        if (memcmp(b->b_logs[i], log, HASH_LEN) == 0)
+            return;
+    if (b->b_n == b->b_cap) {
+        size_t cap = b->b_cap ? 2 * b->b_cap : 8;
+        void *p = realloc(b->b_logs, cap * HASH_LEN);
+
+        if (!p) {
+            b->b_err = ILONET_ENOMEM;
+            return;
+        }
+        b->b_logs = p;
+        b->b_cap = cap;
+    }
+    memcpy(b->b_logs[b->b_n++], log, HASH_LEN);
+}
+
+int
+view_verify_pending(struct store *s, size_t max, size_t *checked, size_t *bad)
+{
+    struct view__bad b;
+    uint64_t pending = 0;
+    size_t n = 0;
+    int rc;
+
+    memset(&b, 0, sizeof(b));
+    /* Usually nothing waits (the node asks every tick): then no
+     * transaction, so no write lock is taken for nothing. */
+    if ((rc = log_pending_count(s, &pending)) != 0)
+        return rc;
+    if (pending == 0) {
+        if (checked)
+            *checked = 0;
+        if (bad)
+            *bad = 0;
+        return 0;
+    }
+    if ((rc = store_begin(s)) != 0)
+        return rc;
+    rc = log_check_pending(s, max, &n, view__bad_add, &b);
+    if (rc == ILONET_EBADSIG) /* the entries are in b */
+        rc = 0;
+    if (rc == 0)
+        rc = b.b_err;
+    for (size_t i = 0; rc == 0 && i < b.b_n; i++)
+        rc = view_log_changed(s, b.b_logs[i]);
+    if (rc == 0)
+        rc = store_commit(s);
+    if (rc != 0) /* a failed commit leaves the transaction open */
+        store_rollback(s);
+    free(b.b_logs);
+    if (rc != 0)
+        return rc;
+    if (checked)
+        *checked = n;
+    if (bad)
+        *bad = b.b_entries;
+    return 0;
 }
 
 /* 1 if entry seq of log is past a node revocation's cut (docs/KEYS.md):

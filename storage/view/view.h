@@ -55,9 +55,25 @@ int view_check(struct store *s, uint8_t live[static HASH_LEN],
  * entry changed which of its entries count: the log was frozen by fork
  * evidence (entries at or after the fork stop counting), an entry was
  * quarantined after it was stored (bad signature found later), or a
- * quarantine row was removed. Call inside or outside a transaction.
+ * quarantine row was removed. Leaves the view a view_rebuild() would give,
+ * at the cost of that log's entries and the records, changes and grants
+ * they touch, not of everything held (an author can make a node call this
+ * once per batch it sends). One transaction (nests inside the caller's);
+ * 0 or an error with nothing changed. A log not held: 0.
  */
 int view_log_changed(struct store *s, const uint8_t log[static HASH_LEN]);
+
+/*
+ * The node's background signature check (DESIGN §4: ingest verifies one
+ * signature per range): checks up to max pending signatures
+ * (log_check_pending), quarantines each entry whose signature fails and
+ * takes it out of the view (view_log_changed of its log), all in one
+ * transaction (nested in the caller's). *checked and *bad (may be NULL)
+ * count the signatures checked and the bad ones found. 0, or an error with
+ * nothing changed.
+ */
+int view_verify_pending(struct store *s, size_t max, size_t *checked,
+                        size_t *bad);
 
 /* Releases quarantined future-dated entries whose time has come
  * (until_ms <= now_ms + STORE_MAX_SKEW_MS): deletes their quarantine rows
