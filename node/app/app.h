@@ -390,6 +390,9 @@ struct app_task_req {
 };
 
 int app_task_check(const struct app_task_req *req, struct app_err *err);
+/* The task transitions tq_status may name (accept, decline, start, done,
+ * cancel), NULL-terminated: what an adapter routes to app_task_status. */
+const char *const *app_task_transitions(void);
 int app_task_status(struct home *h, const struct app_task_req *req,
                     struct app_written *out, struct app_err *err);
 

@@ -117,3 +117,9 @@ app_task_status(struct home *h, const struct app_task_req *req,
     wire_buf_free(&wb);
     return rc;
 }
+
+const char *const *
+app_task_transitions(void)
+{
+    return record_task_statuses;
+}

@@ -6,11 +6,8 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "node/app/app.h"
 #include "node/report/report.h"
-#include "storage/entry.h"
-#include "storage/log.h"
-#include "storage/view/record.h"
-#include "storage/view/view.h"
 
 const struct http__kind http__kinds[] = {
     {"observations", KIND_OBSERVATION},
@@ -200,10 +197,10 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
             return;
         }
     if (k->hk_kind == KIND_TASK)
-        for (size_t i = 0; record_task_statuses[i]; i++)
-            if (strcmp(seg[3], record_task_statuses[i]) == 0) {
+        for (const char *const *t = app_task_transitions(); *t; t++)
+            if (strcmp(seg[3], *t) == 0) {
                 if (api_method(rq, rs, "POST") == 0)
-                    http__task_status(s, k, seg[2], record_task_statuses[i],
+                    http__task_status(s, k, seg[2], *t,
                                     rq, rs);
                 return;
             }
