@@ -44,8 +44,8 @@ struct view__page {
     int pg_next_ok;
 };
 
-/* Fills cell i from the current row of st. */
-static int
+/* Fills cell i from the current row of st (view_int.h). */
+int
 view__cell(sqlite3_stmt *st, int i, struct view_cell *c)
 {
     c->ce_text = NULL;
