@@ -13,6 +13,7 @@
 
 #include "storage/log.h"
 #include "storage/view/view.h"
+#include "storage/view/view_search.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -576,5 +577,64 @@ const char *app_kind_name(uint32_t kind);
 #define APP_JSON_CSTR 4u
 void app_json_row(struct textbuf *b, const struct view_row *row,
                   unsigned flags);
+
+/* ---- search (app_search.c) ---- */
+
+/*
+ * `ilonet search` and GET /api/search: full-text search over every record
+ * kind in effect (storage/view/view_search.h), with the lists' filters as
+ * a person gives them. as_kind a list name ("observations") or a kind
+ * name ("observation"); as_period FROM..TO, a date or a semester; NULL:
+ * no filter. Each bad input is ILONET_EINVAL with ae_field naming it
+ * ("q", "kind", "category", "state", "audience", "period", "limit",
+ * "after") and ae_msg saying why in plain words (never SQLite's text).
+ */
+#define APP_SEARCH_DEFAULT 50
+#define APP_SEARCH_MAX VIEW_SEARCH_LIMIT_MAX
+
+struct app_search_req {
+    const char *as_query;
+    const char *as_kind;
+    const char *as_category, *as_state, *as_audience, *as_period;
+    uint64_t as_limit; /* 0: APP_SEARCH_DEFAULT */
+    const char *as_after;
+};
+
+/* Checks rq without a home (so an adapter refuses bad input first). */
+int app_search_check(const struct app_search_req *rq, struct app_err *err);
+/* Checks rq, then searches; rows as view_search() delivers them (id,
+ * kind, state, audience, time_ms, category, title, snippet, rank). res
+ * (may be NULL): rows delivered and the next page's cursor. */
+int app_search(struct home *h, const struct app_search_req *rq,
+               const struct view_sink *out, struct view_search_res *res,
+               struct app_err *err);
+
+/*
+ * One search row as the API's JSON object: the columns as app_json_row()
+ * writes them with APP_JSON_KIND_NAME, except snippet, which becomes a
+ * list of text pieces whose odd positions (1, 3, ...) are the matches.
+ */
+void app_search_json_row(struct textbuf *b, const struct view_row *row);
+
+/* ---- the vocabulary for forms (app_vocab.c) ---- */
+
+struct vocab;
+
+/* The regime the home's network works under ("377-2004", "2019-1240"):
+ * the network's, the seed regime while the network file names none.
+ * Static text. */
+const char *app_regime(const struct home *h);
+
+/* The vocabulary of app_regime(h) (storage/view/vocab.h), with its
+ * country and member tables; *out is the caller's (vocab_free). */
+int app_vocab(struct home *h, struct vocab **out, struct app_err *err);
+
+/* v as the JSON object of GET /api/vocab (docs/API.md): kinds with the
+ * fields a person fills in (type, required, fixed, list, max, the value
+ * set of an enum, advisory suggestions, labels, help), rules, value sets,
+ * countries, members. */
+void app_vocab_json(struct textbuf *b, const struct vocab *v);
+/* app_vocab() then app_vocab_json() into b. */
+int app_vocab_render(struct home *h, struct textbuf *b, struct app_err *err);
 
 #endif

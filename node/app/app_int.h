@@ -50,4 +50,10 @@ int app__append(struct home *h, const char *aud, uint32_t kind,
 int app__task_audience(const char *me, const char *behalf, const char *for_list,
                        char out[static ENTRY_AUDIENCE_MAX + 1]);
 
+/* A period filter as a person gives it (FROM..TO, one date, or a
+ * semester 2026-H2) into two ISO dates; ILONET_EINVAL naming field
+ * "period" (app_read.c). */
+int app__period(const char *v, char from[11], char to[11],
+                struct app_err *err);
+
 #endif

@@ -100,12 +100,16 @@ view__search_insert_sql(struct textbuf *b, const char *where)
             if (!f->rf_column || !view__search_texty(f->rf_type) ||
                 (int)i == head || view__slot(sc, i) < 0)
                 continue;
+            /* one line per field given: no empty lines in snippets */
             if (!any++)
-                textbuf_printf(b, " WHEN %u THEN ", (unsigned)k);
+                textbuf_printf(b, " WHEN %u THEN ltrim(", (unsigned)k);
             else
-                textbuf_puts(b, " || char(10) || ");
-            textbuf_printf(b, "coalesce(f%d, '')", view__slot(sc, i));
+                textbuf_puts(b, " || ");
+            textbuf_printf(b, "coalesce(char(10) || f%d, '')",
+                           view__slot(sc, i));
         }
+        if (any)
+            textbuf_puts(b, ", char(10))");
     }
     textbuf_printf(b, " END FROM v_rec WHERE valid = 1 AND status ="
                       " 'active' AND %s",
