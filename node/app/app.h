@@ -14,6 +14,7 @@
 #include "storage/log.h"
 #include "storage/view/view.h"
 #include "storage/view/view_search.h"
+#include "storage/users.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -395,6 +396,23 @@ int app_task_status(struct home *h, const struct app_task_req *req,
                     struct app_written *out, struct app_err *err);
 
 /*
+ * The three writes above made by a signed-in officer (the HTTP API's
+ * sessions and user tokens): officer (NULL: none, as the plain calls) is
+ * named in the entry's payload as the field "officer" when the vocabulary
+ * in force has that field; while it has not, the entry names no one (an
+ * entry carries only fields every node of its vocabulary reads).
+ */
+int app_record_create_as(struct home *h, const struct app_record_req *req,
+                         const char *officer, struct app_written *out,
+                         struct app_err *err);
+int app_record_change_as(struct home *h, const struct app_change_req *req,
+                         const char *officer, struct app_written *out,
+                         struct app_err *err);
+int app_task_status_as(struct home *h, const struct app_task_req *req,
+                       const char *officer, struct app_written *out,
+                       struct app_err *err);
+
+/*
  * Publishes a signed grant or revocation envelope (crypto/cert.h) as an
  * entry: it must verify against the home's roster and network. audience
  * NULL: "net", so every member can check on-behalf entries.
@@ -636,5 +654,27 @@ int app_vocab(struct home *h, struct vocab **out, struct app_err *err);
 void app_vocab_json(struct textbuf *b, const struct vocab *v);
 /* app_vocab() then app_vocab_json() into b. */
 int app_vocab_render(struct home *h, struct textbuf *b, struct app_err *err);
+
+/* ---- officers' accounts (app_user.c) ---- */
+
+/*
+ * `ilonet user add|list|remove|token` and the HTTP server's sign-in: the
+ * accounts of storage/users.h in the node home home_dir (no store
+ * needed). Messages name the user ("user 'anna': ...") and, for bad
+ * input, the field in ae_field ("name", "password").
+ */
+int app_user_add(const char *home_dir, const char *name, const char *password,
+                 struct app_err *err);
+/* Checks a user name's form only (before asking for a password). */
+int app_user_check_name(const char *name, struct app_err *err);
+int app_user_remove(const char *home_dir, const char *name,
+                    struct app_err *err);
+/* A new user token for name into out ("NAME.HEX", shown once), replacing
+ * the old one; revoke 1: only revokes (out untouched). */
+int app_user_token(const char *home_dir, const char *name, int revoke,
+                   char out[static USERS_TOKEN_MAX + 1], struct app_err *err);
+/* Every account into *out (the caller's, about 50 KiB). */
+int app_user_list(const char *home_dir, struct users *out,
+                  struct app_err *err);
 
 #endif
