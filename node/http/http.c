@@ -859,18 +859,24 @@ http_start(struct http_server **out, const char *home_dir,
             port = ntohs(sa.s_in.sa_port); /* network byte order */
         snprintf(s->hs_url, sizeof(s->hs_url), "%s://%s:%u/",
                  tls ? "https" : "http",
-                 o->ho_nnames ? o->ho_names[0]
-                 : host[0]    ? host
-                              : "127.0.0.1",
+                 o->ho_nnames                      ? o->ho_names[0]
+                 : host[0] && strcmp(host, "0.0.0.0") != 0 ? host
+                                                   : "127.0.0.1",
                  port);
-        http__host_add(s, "%s:%u", host[0] ? host : "127.0.0.1", port);
-        http__host_add(s, "%s:%u", "localhost", port);
+        /* the names first: the 421 answer names the first */
         for (size_t i = 0; i < o->ho_nnames; i++) {
             http__host_add(s, "%s:%u", o->ho_names[i], port);
             /* the default port is left out of Host */
             if (port == (tls ? 443u : 80u))
                 http__host_add(s, "%s", o->ho_names[i], port);
         }
+        /* a wildcard address is reached on this machine as 127.0.0.1 */
+        if (!host[0] || strcmp(host, "0.0.0.0") == 0 ||
+            strcmp(host, "[::]") == 0)
+            http__host_add(s, "%s:%u", "127.0.0.1", port);
+        else
+            http__host_add(s, "%s:%u", host, port);
+        http__host_add(s, "%s:%u", "localhost", port);
     }
     *out = s;
     return 0;
