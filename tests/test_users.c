@@ -1,4 +1,5 @@
-/* test_users.c - officers' accounts: the file, passwords, user tokens, marks, `ilonet user`. */
+/* test_users.c - officers' accounts: the file, passwords, user tokens, marks,
+ * `ilonet user`. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,9 +24,16 @@ users_home(const char *tag)
 static void
 t_users_names(void)
 {
-    static const char *const ok[] = {"anna", "a", "de-ilo_2", "b1234567890123456789012345678901"};
-    static const char *const bad[] = {"", "Anna", "1anna", "an na", "an.na", "-x",
-                                      "b12345678901234567890123456789012", "é"};
+    static const char *const ok[] = {"anna", "a", "de-ilo_2",
+                                     "b1234567890123456789012345678901"};
+    static const char *const bad[] = {"",
+                                      "Anna",
+                                      "1anna",
+                                      "an na",
+                                      "an.na",
+                                      "-x",
+                                      "b12345678901234567890123456789012",
+                                      "é"};
 
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         ASSERT(users_name_valid(ok[i]));
@@ -99,7 +107,8 @@ t_users_tokens(void)
     char *dir = users_home("users-token");
     struct users *us = malloc(sizeof(*us));
     const struct users_entry *u = NULL;
-    char t1[USERS_TOKEN_MAX + 1], t2[USERS_TOKEN_MAX + 1], bad[USERS_TOKEN_MAX + 1];
+    char t1[USERS_TOKEN_MAX + 1], t2[USERS_TOKEN_MAX + 1],
+        bad[USERS_TOKEN_MAX + 1];
 
     ASSERT(us);
     ASSERT_OK(users_add(dir, "anna", PW, 1));
@@ -222,17 +231,17 @@ t_users_cli(void)
                        PW, bin, dir),
               1);
     ASSERT(strstr(out, "user 'anna': exists already"));
-    ASSERT_EQ(proc_run(out, sizeof(out), "'%s' -C '%s' user add Bad 2>&1",
-                       bin, dir),
-              2);
+    ASSERT_EQ(
+        proc_run(out, sizeof(out), "'%s' -C '%s' user add Bad 2>&1", bin, dir),
+        2);
     ASSERT(strstr(out, "user name 'Bad'"));
-    ASSERT_EQ(proc_run(out, sizeof(out), "'%s' -C '%s' user token anna",
-                       bin, dir),
-              0);
+    ASSERT_EQ(
+        proc_run(out, sizeof(out), "'%s' -C '%s' user token anna", bin, dir),
+        0);
     ASSERT(strncmp(out, "anna.", 5) == 0);
-    ASSERT_EQ(proc_run(out, sizeof(out), "'%s' -C '%s' user list --json",
-                       bin, dir),
-              0);
+    ASSERT_EQ(
+        proc_run(out, sizeof(out), "'%s' -C '%s' user list --json", bin, dir),
+        0);
     ASSERT(strstr(out, "\"name\":\"anna\""));
     ASSERT(strstr(out, "\"token\":true"));
     ASSERT(!strstr(out, "argon2"));
@@ -242,16 +251,16 @@ t_users_cli(void)
     ASSERT_EQ(proc_run(out, sizeof(out), "'%s' -C '%s' user list", bin, dir),
               0);
     ASSERT(strstr(out, "token no"));
-    ASSERT_EQ(proc_run(out, sizeof(out), "'%s' -C '%s' user remove anna",
-                       bin, dir),
-              0);
+    ASSERT_EQ(
+        proc_run(out, sizeof(out), "'%s' -C '%s' user remove anna", bin, dir),
+        0);
     ASSERT_EQ(proc_run(out, sizeof(out), "'%s' -C '%s' user remove anna 2>&1",
                        bin, dir),
               1);
     ASSERT(strstr(out, "no such user"));
-    ASSERT_EQ(proc_run(out, sizeof(out), "'%s' -C '%s' user frob x 2>&1",
-                       bin, dir),
-              2);
+    ASSERT_EQ(
+        proc_run(out, sizeof(out), "'%s' -C '%s' user frob x 2>&1", bin, dir),
+        2);
     free(dir);
 }
 

@@ -1,4 +1,5 @@
-/* app_desk.c - My desk: my tasks, what is new since my last visit, grants expiring, evidence explained. */
+/* app_desk.c - My desk: my tasks, what is new since my last visit, grants
+ * expiring, evidence explained. */
 #include "app_int.h"
 
 #include <stdio.h>
@@ -76,13 +77,12 @@ app__fork_note(void *arg, const struct view_row *row)
     snprintf(n.dn_entry, sizeof(n.dn_entry), "%s",
              app__cell_text(row, "entry_a") ? app__cell_text(row, "entry_a")
                                             : "");
-    snprintf(n.dn_author_state, sizeof(n.dn_author_state), "%s",
-             st ? st : "");
+    snprintf(n.dn_author_state, sizeof(n.dn_author_state), "%s", st ? st : "");
     snprintf(who, sizeof(who), "%s%s", st ? st : "A member",
              st ? "'s node" : "'s node (certificate not held)");
     snprintf(n.dn_title, sizeof(n.dn_title),
-             "%s signed two different entries at position %llu of one log",
-             who, (unsigned long long)n.dn_seq);
+             "%s signed two different entries at position %llu of one log", who,
+             (unsigned long long)n.dn_seq);
     snprintf(n.dn_explain, sizeof(n.dn_explain),
              "The node that writes this log (audience %s) signed two "
              "different entries for the same position. A node never does "
@@ -116,8 +116,7 @@ app__quarantine_note(void *arg, const struct view_row *row)
              app__cell_text(row, "log") ? app__cell_text(row, "log") : "");
     n.dn_seq = app__cell_u64(row, "seq");
     snprintf(n.dn_entry, sizeof(n.dn_entry), "%s",
-             app__cell_text(row, "entry") ? app__cell_text(row, "entry")
-                                          : "");
+             app__cell_text(row, "entry") ? app__cell_text(row, "entry") : "");
     snprintf(n.dn_code, sizeof(n.dn_code), "%s", code ? code : "");
     n.dn_until_ms = app__cell_u64(row, "until_ms");
     if (code && strcmp(code, ilonet_errname(ILONET_EFUTURE)) == 0) {
@@ -166,9 +165,9 @@ app__quarantine_note(void *arg, const struct view_row *row)
 static int
 app__desk_store_fail(struct app_err *err, const char *what, int rc)
 {
-    return rc < 0 ? app_fail(err, rc, "store: %s: %s", what,
-                             ilonet_strerror(rc))
-                  : rc;
+    return rc < 0
+               ? app_fail(err, rc, "store: %s: %s", what, ilonet_strerror(rc))
+               : rc;
 }
 
 int
@@ -198,7 +197,8 @@ app_desk(struct home *h, const struct app_desk_req *rq,
     if ((rc = view_mark(h->h_store, res->dr_mark)) != 0)
         return app__desk_store_fail(err, "mark", rc);
     rc = users_seen_get(h->h_dir, who, res->dr_since, sizeof(res->dr_since));
-    if (rc == ILONET_ENOTFOUND || (rc == 0 && !view_mark_valid(res->dr_since))) {
+    if (rc == ILONET_ENOTFOUND ||
+        (rc == 0 && !view_mark_valid(res->dr_since))) {
         /* the first visit (or a mark of a store since replaced): nothing
          * counts as new; the page stores a mark when the officer has seen
          * the desk */
@@ -210,8 +210,8 @@ app_desk(struct home *h, const struct app_desk_req *rq,
     }
     /* each part in the order the page shows them; a sink's own stop code
      * passes through */
-    if ((rc = view_desk_tasks(h->h_store, h->h_cert.c_state,
-                              out->ds_tasks)) != 0)
+    if ((rc = view_desk_tasks(h->h_store, h->h_cert.c_state, out->ds_tasks)) !=
+        0)
         return app__desk_store_fail(err, "tasks", rc);
     if (!res->dr_first &&
         (rc = view_since(h->h_store, res->dr_since, APP_DESK_NEW_MAX,
@@ -235,8 +235,9 @@ app_desk_seen(struct home *h, const char *who, const char *mark,
     if (!who)
         who = USERS_BOOTSTRAP;
     if (mark && !view_mark_valid(mark)) {
-        app_fail(err, ILONET_EINVAL, "field 'mark': not a mark of this node "
-                                     "(the desk's \"mark\")");
+        app_fail(err, ILONET_EINVAL,
+                 "field 'mark': not a mark of this node "
+                 "(the desk's \"mark\")");
         app__field(err, "mark");
         return ILONET_EINVAL;
     }

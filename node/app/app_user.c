@@ -89,8 +89,7 @@ app_user_list(const char *home_dir, struct users *out, struct app_err *err)
 }
 
 int
-app__officer(struct record_builder *b, const char *officer,
-             struct app_err *err)
+app__officer(struct record_builder *b, const char *officer, struct app_err *err)
 {
     /* The payload field comes with the vocabulary (docs/API.md, "Which
      * officer acted"): an entry must carry only fields every node of its

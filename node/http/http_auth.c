@@ -1,4 +1,5 @@
-/* http_auth.c - who sends a request: bootstrap token, user tokens, sessions, lockout, CSRF. */
+/* http_auth.c - who sends a request: bootstrap token, user tokens, sessions,
+ * lockout, CSRF. */
 #include "http_int.h"
 
 #include <stdio.h>
@@ -33,8 +34,8 @@ struct http__session {
 
 struct http__lock {
     uint32_t lk_fails;
-    uint64_t lk_first_ms;  /* the first failure of the window */
-    uint64_t lk_until_ms;  /* locked until then */
+    uint64_t lk_first_ms; /* the first failure of the window */
+    uint64_t lk_until_ms; /* locked until then */
 };
 
 struct http__auth {
@@ -395,8 +396,7 @@ http__fail_count(struct http__auth *a, const struct users_entry *u,
 }
 
 static void
-http__signin(struct http_server *s, struct http__req *rq,
-             struct http__resp *rs)
+http__signin(struct http_server *s, struct http__req *rq, struct http__resp *rs)
 {
     struct http__auth *a = s->hs_auth;
     struct json_field f[JSON_FIELDS_MAX];
@@ -419,9 +419,8 @@ http__signin(struct http_server *s, struct http__req *rq,
                           "send {\"user\": NAME, \"password\": PASSWORD}");
         return;
     }
-    if ((rc = json_parse_flat(rq->rq_body, rq->rq_body_len, f,
-                              JSON_FIELDS_MAX, &nf, &mem, why, sizeof(why))) !=
-        0) {
+    if ((rc = json_parse_flat(rq->rq_body, rq->rq_body_len, f, JSON_FIELDS_MAX,
+                              &nf, &mem, why, sizeof(why))) != 0) {
         http__error(rs, rc == ILONET_ENOMEM ? 503 : 400, ilonet_errname(rc),
                     "%s", why);
         return;

@@ -1,4 +1,5 @@
-/* http_events.c - live updates: long polls held until the store or the peers change. */
+/* http_events.c - live updates: long polls held until the store or the peers
+ * change. */
 #include "http_int.h"
 
 #include <errno.h>
@@ -81,8 +82,8 @@ http__peers_digest(const char *json, size_t len)
 /* Where the node stands now: the cursor, and the peer table (malloc'd
  * JSON array, NULL when the node has written none). */
 static int
-http__now(struct home *h, char cursor[static HTTP__CURSOR_MAX],
-          char **peers, size_t *plen, struct app_err *err)
+http__now(struct home *h, char cursor[static HTTP__CURSOR_MAX], char **peers,
+          size_t *plen, struct app_err *err)
 {
     char mark[VIEW_MARK_MAX];
     uint8_t *p = NULL;
@@ -111,8 +112,7 @@ http__cursor_mark(const char *cursor, char mark[static VIEW_MARK_MAX])
     const char *t = strrchr(cursor, '~');
     size_t n;
 
-    if (!t || strlen(t + 1) != 8 || (n = (size_t)(t - cursor)) >=
-                                        VIEW_MARK_MAX)
+    if (!t || strlen(t + 1) != 8 || (n = (size_t)(t - cursor)) >= VIEW_MARK_MAX)
         return -1;
     for (const char *q = t + 1; *q; q++)
         if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f')))
@@ -179,12 +179,13 @@ http__answer(struct home *h, const char *since, const char *cursor,
                    changed ? "true" : "false");
     if (since && changed && http__cursor_mark(since, mark) == 0 &&
         app_since(h, mark, HTTP__EVENTS_NEW_MAX, &sink, &count, &err) != 0) {
-        http__error(rs, app_err_http_status(&err),
-                    ilonet_errname(err.ae_code), "store: %s", err.ae_msg);
+        http__error(rs, app_err_http_status(&err), ilonet_errname(err.ae_code),
+                    "store: %s", err.ae_msg);
         return;
     }
-    textbuf_printf(&rs->rs_body, "],\"count\":%llu,\"node\":\"online\","
-                                 "\"peers\":",
+    textbuf_printf(&rs->rs_body,
+                   "],\"count\":%llu,\"node\":\"online\","
+                   "\"peers\":",
                    (unsigned long long)count);
     http__peers_json(&rs->rs_body, peers, plen);
     textbuf_puts(&rs->rs_body, "}");
@@ -263,8 +264,8 @@ http__watch(void *arg)
             else
                 free(h);
         }
-        if (ev->ev_home &&
-            store_data_version(ev->ev_home->h_store, &v) == 0 && v != dv) {
+        if (ev->ev_home && store_data_version(ev->ev_home->h_store, &v) == 0 &&
+            v != dv) {
             struct app_err err;
             char *np = NULL;
             size_t nl = 0;
@@ -385,8 +386,7 @@ http__events_stop(struct http_server *s)
 }
 
 void
-http__events(struct http_server *s, struct http__req *rq,
-             struct http__resp *rs)
+http__events(struct http_server *s, struct http__req *rq, struct http__resp *rs)
 {
     struct http__events *ev = s->hs_events;
     const char *since = http__query_param(rq, "since");
@@ -417,9 +417,9 @@ http__events(struct http_server *s, struct http__req *rq,
     }
     if (http__params_done(rq, rs) != 0)
         return;
-    if (since && (strlen(since) >= HTTP__CURSOR_MAX ||
-                  http__cursor_mark(since, mark) != 0 ||
-                  !app_mark_valid(mark))) {
+    if (since &&
+        (strlen(since) >= HTTP__CURSOR_MAX ||
+         http__cursor_mark(since, mark) != 0 || !app_mark_valid(mark))) {
         http__error_field(rs, 400, "invalid-argument", "since",
                           "query 'since': not a cursor of this node (the "
                           "\"cursor\" of an earlier answer)");

@@ -1,4 +1,5 @@
-/* view_desk.c - marks of what the node held, and the desk's reads (new items, tasks, expiring grants). */
+/* view_desk.c - marks of what the node held, and the desk's reads (new items,
+ * tasks, expiring grants). */
 #include "view_desk.h"
 
 #include <stdio.h>
@@ -28,8 +29,8 @@ view__mark_parse(const char *mark, struct view__markpos *v, size_t *n)
         unsigned long long lid, seq;
         char *e;
 
-        if (*n == VIEW_MARK_LOGS || !((*p >= '0' && *p <= '9') ||
-                                      (*p >= 'a' && *p <= 'f')))
+        if (*n == VIEW_MARK_LOGS ||
+            !((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
             return ILONET_EINVAL;
         lid = strtoull(p, &e, 16);
         if (*e != '.' || e - p > 12)
@@ -212,8 +213,7 @@ out:
 }
 
 int
-view_desk_tasks(struct store *s, const char *state,
-                const struct view_sink *out)
+view_desk_tasks(struct store *s, const char *state, const struct view_sink *out)
 {
     sqlite3_stmt *st = NULL;
     int rc;

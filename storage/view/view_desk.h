@@ -1,4 +1,5 @@
-/* view_desk.h - what reached this node since a mark: "new since my last visit", live updates. */
+/* view_desk.h - what reached this node since a mark: "new since my last visit",
+ * live updates. */
 #ifndef ILONET_VIEW_DESK_H
 #define ILONET_VIEW_DESK_H
 
