@@ -533,7 +533,8 @@ t_http_write_visible_after_sync(void)
 static void
 t_http_docs_examples_run(void)
 {
-    char out[1 << 16], script[700], tmpl[700];
+    static char out[1 << 20];
+    char script[700], tmpl[700];
     const char *src = getenv("ILONET_SRC");
     FILE *in, *sh;
     char line[4096];
@@ -580,6 +581,14 @@ t_http_docs_examples_run(void)
     ASSERT(strstr(out, "\"audience\":\"ms\""));
     ASSERT(strstr(out, "\"audience\":\"DE+FR\""));
     ASSERT(strstr(out, "# Report on the activities"));
+    /* issue 15's endpoints: search, the desk, live updates, sign-in */
+    ASSERT(strstr(out, "\"snippet\":["));
+    ASSERT(strstr(out, "\"regime\":\"377-2004\""));
+    ASSERT(strstr(out, "\"grants_expiring\":["));
+    ASSERT(strstr(out, "\"node\":\"online\""));
+    ASSERT(strstr(out, "\"via\":\"bootstrap-token\""));
+    ASSERT(strstr(out, "\"field\":\"q\""));
+    ASSERT(strstr(out, "wrong user name or password"));
     {
         struct stat sb;
         snprintf(tmpl, sizeof(tmpl), "%s/report-TR-2026-H2.html", g_root);
