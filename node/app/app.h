@@ -678,6 +678,24 @@ int app_user_token(const char *home_dir, const char *name, int revoke,
 int app_user_list(const char *home_dir, struct users *out,
                   struct app_err *err);
 
+/*
+ * For the HTTP server's sign-in (node/http/http_auth.c), which keeps the
+ * accounts in memory: where the accounts file stands (to re-read it when
+ * it changed), the account of a name, and the two checks. Thin over
+ * storage/users.h; 0 or a negative code, no struct app_err (the server
+ * answers every failure the same way).
+ */
+int app_user_stamp(const char *home_dir, struct users_stamp *out);
+int app_user_load(const char *home_dir, struct users *out);
+const struct users_entry *app_user_find(const struct users *us,
+                                        const char *name);
+/* 0 or ILONET_EUNAUTHORISED (slow: argon2id). u NULL (a name with no
+ * account): the same work, then ILONET_EUNAUTHORISED. */
+int app_user_check_password(const struct users_entry *u, const char *pw);
+/* 0 and *out, or ILONET_EUNAUTHORISED. */
+int app_user_check_token(const struct users *us, const char *token,
+                         const struct users_entry **out);
+
 /* ---- My desk and live updates (app_desk.c) ---- */
 
 /*

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
+#include <sodium.h> /* randombytes, memzero, constant-time compare */
 
 #include "crypto/error.h"
 #include "node/app/app.h"
@@ -63,8 +63,8 @@ http__auth_init(struct http_server *s)
         return ILONET_ENOMEM;
     pthread_mutex_init(&a->au_mtx, NULL);
     pthread_mutex_init(&a->au_pw_mtx, NULL);
-    if ((rc = users_stamp(s->hs_dir, &a->au_stamp)) != 0 ||
-        (rc = users_load(s->hs_dir, &a->au_users)) != 0) {
+    if ((rc = app_user_stamp(s->hs_dir, &a->au_stamp)) != 0 ||
+        (rc = app_user_load(s->hs_dir, &a->au_users)) != 0) {
         pthread_mutex_destroy(&a->au_mtx);
         pthread_mutex_destroy(&a->au_pw_mtx);
         free(a);
@@ -98,13 +98,13 @@ http__auth_refresh(struct http_server *s, struct http__auth *a)
     char keep_name[USERS_MAX][USERS_NAME_MAX + 1];
     size_t nkeep;
 
-    if (users_stamp(s->hs_dir, &st) != 0 ||
+    if (app_user_stamp(s->hs_dir, &st) != 0 ||
         memcmp(&st, &a->au_stamp, sizeof(st)) == 0)
         return;
     nkeep = a->au_users.us_n;
     memcpy(keep, a->au_lock, sizeof(keep));
     memcpy(keep_name, a->au_lock_name, sizeof(keep_name));
-    if (users_load(s->hs_dir, &a->au_users) != 0)
+    if (app_user_load(s->hs_dir, &a->au_users) != 0)
         return;
     a->au_stamp = st;
     /* lockout counters follow their account, not its position */
@@ -121,7 +121,7 @@ http__auth_refresh(struct http_server *s, struct http__auth *a)
         const struct users_entry *u;
         if (!a->au_sess[i].se_used)
             continue;
-        u = users_find(&a->au_users, a->au_sess[i].se_user);
+        u = app_user_find(&a->au_users, a->au_sess[i].se_user);
         if (!u || u->ue_created_ms != a->au_sess[i].se_user_created)
             memset(&a->au_sess[i], 0, sizeof(a->au_sess[i]));
     }
@@ -286,7 +286,7 @@ http__auth_check(struct http_server *s, nng_http_req *req,
 
             pthread_mutex_lock(&a->au_mtx);
             http__auth_refresh(s, a);
-            ok = users_check_token(&a->au_users, hdr, &u) == 0;
+            ok = app_user_check_token(&a->au_users, hdr, &u) == 0;
             if (ok)
                 snprintf(who->w_user, sizeof(who->w_user), "%s", u->ue_name);
             pthread_mutex_unlock(&a->au_mtx);
@@ -456,7 +456,7 @@ http__signin(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         a->au_unknown_from = now;
         a->au_unknown = 0;
     }
-    u = users_find(&a->au_users, user);
+    u = app_user_find(&a->au_users, user);
     known = u != NULL;
     if (u && a->au_lock[http__user_index(a, u)].lk_until_ms > now)
         wait_ms = a->au_lock[http__user_index(a, u)].lk_until_ms - now;
@@ -480,23 +480,13 @@ http__signin(struct http_server *s, struct http__req *rq, struct http__resp *rs)
                           (unsigned long long)(wait_ms + 999) / 1000);
         goto out;
     }
-    /* The same work whether the name exists or not: an unknown name is
-     * checked against a dummy hash of the same cost. */
+    /* The same work whether the name exists or not (app_user.c). */
     pthread_mutex_lock(&a->au_pw_mtx);
-    if (known) {
-        ok = users_check_password(&copy, pw) == 0;
-    } else {
-        char dummy[USERS_PWHASH_MAX];
-        if (crypto_pwhash_str(dummy, pw, strlen(pw),
-                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0)
-            sodium_memzero(dummy, sizeof(dummy));
-        ok = 0;
-    }
+    ok = app_user_check_password(known ? &copy : NULL, pw) == 0;
     pthread_mutex_unlock(&a->au_pw_mtx);
     pthread_mutex_lock(&a->au_mtx);
     http__auth_refresh(s, a);
-    u = users_find(&a->au_users, user);
+    u = app_user_find(&a->au_users, user);
     if (ok && (!u || u->ue_created_ms != copy.ue_created_ms))
         ok = 0; /* removed meanwhile */
     if (!ok) {

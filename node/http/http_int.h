@@ -15,7 +15,7 @@
 #include "node/home.h"
 #include "crypto/json.h"
 #include "crypto/textbuf.h"
-#include "storage/users.h"
+#include "node/app/app.h" /* USERS_*, struct users */
 
 /* Response bodies are node/textbuf.h buffers capped at HTTP__OUT_MAX
  * (tb_max, set where a response starts). */
