@@ -866,9 +866,9 @@ http_start(struct http_server **out, const char *home_dir,
         /* the names first: the 421 answer names the first */
         for (size_t i = 0; i < o->ho_nnames; i++) {
             http__host_add(s, "%s:%u", o->ho_names[i], port);
-            /* the default port is left out of Host */
-            if (port == (tls ? 443u : 80u))
-                http__host_add(s, "%s", o->ho_names[i], port);
+            /* without a port: the default port (443) is left out of Host,
+             * and a reverse proxy in front passes its own name */
+            http__host_add(s, "%s", o->ho_names[i], port);
         }
         /* a wildcard address is reached on this machine as 127.0.0.1 */
         if (!host[0] || strcmp(host, "0.0.0.0") == 0 ||

@@ -227,9 +227,6 @@ http__csrf_ok(struct http_server *s, nng_http_req *req, const char *csrf,
 {
     const char *tok = nng_http_req_get_header(req, "X-CSRF-Token");
     const char *origin = nng_http_req_get_header(req, "Origin");
-    const char *host = nng_http_req_get_header(req, "Host");
-    char want[HTTP_URL_MAX + 16];
-
     if (!tok || strlen(tok) != HTTP__SECRET_HEX ||
         sodium_memcmp(tok, csrf, HTTP__SECRET_HEX) != 0) {
         http__error(rs, 403, "csrf",
@@ -239,13 +236,19 @@ http__csrf_ok(struct http_server *s, nng_http_req *req, const char *csrf,
         return -1;
     }
     if (origin) {
-        snprintf(want, sizeof(want), "%s://%s", s->hs_tls ? "https" : "http",
-                 host ? host : "");
-        if (strcasecmp(origin, want) != 0) {
+        /* scheme://host[:port] naming a Host this server answers to (a
+         * reverse proxy in front speaks https for it) */
+        const char *h = strstr(origin, "://");
+        int ok = 0;
+
+        for (size_t i = 0; h && i < s->hs_nhost && !ok; i++)
+            ok = strcasecmp(h + 3, s->hs_host[i]) == 0;
+        if (!ok || (strncasecmp(origin, "http://", 7) != 0 &&
+                    strncasecmp(origin, "https://", 8) != 0)) {
             http__error(rs, 403, "csrf",
-                        "Origin %.100s is not this server (%s); nothing was "
+                        "Origin %.100s is not this server; nothing was "
                         "written",
-                        origin, want);
+                        origin);
             return -1;
         }
     }
