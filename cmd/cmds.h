@@ -36,5 +36,7 @@ int cmd_show(struct cmd_env *env, int argc, char **argv);
 int cmd_query(struct cmd_env *env, int argc, char **argv);
 int cmd_report(struct cmd_env *env, int argc, char **argv);
 int cmd_demo(struct cmd_env *env, int argc, char **argv);
+int cmd_search(struct cmd_env *env, int argc, char **argv);
+int cmd_user(struct cmd_env *env, int argc, char **argv);
 
 #endif

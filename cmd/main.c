@@ -49,8 +49,10 @@ static const struct cmd_def cmd_table[] = {
     {"list", cmd_list, "list records of the merged view"},
     {"show", cmd_show, "one record with its history"},
     {"query", cmd_query, "read-only SQL against the view"},
+    {"search", cmd_search, "full-text search across every record kind"},
     {"report", cmd_report, "the semester report (md, html, json)"},
     {"demo", cmd_demo, "a whole local network ending in the report"},
+    {"user", cmd_user, "user add|list|remove|token: officers' sign-in"},
 };
 
 static void

@@ -119,6 +119,15 @@ void store_set_freeze_hook(struct store *s, store_freeze_hook fn, void *arg);
 int store_run_freeze_hook(struct store *s, const uint8_t log[static HASH_LEN],
                           uint64_t fork_seq);
 
+/* Hook run once per outermost transaction, just before its COMMIT, on
+ * the transaction's connection (the view's search index folds the
+ * records changed in the transaction into the index there: one batch per
+ * transaction, not one per entry). A non-zero return fails the commit,
+ * which the caller then rolls back as for any failed commit. Set once
+ * after opening. */
+typedef int (*store_commit_hook)(void *arg, struct store *s);
+void store_set_commit_hook(struct store *s, store_commit_hook fn, void *arg);
+
 /* ---- erasure: truncating the WAL (node/app: erase) ---- */
 
 /*

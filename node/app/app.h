@@ -13,6 +13,8 @@
 
 #include "storage/log.h"
 #include "storage/view/view.h"
+#include "storage/view/view_search.h"
+#include "storage/users.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -397,6 +399,23 @@ int app_task_status(struct home *h, const struct app_task_req *req,
                     struct app_written *out, struct app_err *err);
 
 /*
+ * The three writes above made by a signed-in officer (the HTTP API's
+ * sessions and user tokens): officer (NULL: none, as the plain calls) is
+ * named in the entry's payload as the field "officer" when the vocabulary
+ * in force has that field; while it has not, the entry names no one (an
+ * entry carries only fields every node of its vocabulary reads).
+ */
+int app_record_create_as(struct home *h, const struct app_record_req *req,
+                         const char *officer, struct app_written *out,
+                         struct app_err *err);
+int app_record_change_as(struct home *h, const struct app_change_req *req,
+                         const char *officer, struct app_written *out,
+                         struct app_err *err);
+int app_task_status_as(struct home *h, const struct app_task_req *req,
+                       const char *officer, struct app_written *out,
+                       struct app_err *err);
+
+/*
  * Publishes a signed grant or revocation envelope (crypto/cert.h) as an
  * entry: it must verify against the home's roster and network. audience
  * NULL: "net", so every member can check on-behalf entries.
@@ -579,5 +598,86 @@ const char *app_kind_name(uint32_t kind);
 #define APP_JSON_CSTR 4u
 void app_json_row(struct textbuf *b, const struct view_row *row,
                   unsigned flags);
+
+/* ---- search (app_search.c) ---- */
+
+/*
+ * `ilonet search` and GET /api/search: full-text search over every record
+ * kind in effect (storage/view/view_search.h), with the lists' filters as
+ * a person gives them. as_kind a list name ("observations") or a kind
+ * name ("observation"); as_period FROM..TO, a date or a semester; NULL:
+ * no filter. Each bad input is ILONET_EINVAL with ae_field naming it
+ * ("q", "kind", "category", "state", "audience", "period", "limit",
+ * "after") and ae_msg saying why in plain words (never SQLite's text).
+ */
+#define APP_SEARCH_DEFAULT 50
+#define APP_SEARCH_MAX VIEW_SEARCH_LIMIT_MAX
+
+struct app_search_req {
+    const char *as_query;
+    const char *as_kind;
+    const char *as_category, *as_state, *as_audience, *as_period;
+    uint64_t as_limit; /* 0: APP_SEARCH_DEFAULT */
+    const char *as_after;
+};
+
+/* Checks rq without a home (so an adapter refuses bad input first). */
+int app_search_check(const struct app_search_req *rq, struct app_err *err);
+/* Checks rq, then searches; rows as view_search() delivers them (id,
+ * kind, state, audience, time_ms, category, title, snippet, rank). res
+ * (may be NULL): rows delivered and the next page's cursor. */
+int app_search(struct home *h, const struct app_search_req *rq,
+               const struct view_sink *out, struct view_search_res *res,
+               struct app_err *err);
+
+/*
+ * One search row as the API's JSON object: the columns as app_json_row()
+ * writes them with APP_JSON_KIND_NAME, except snippet, which becomes a
+ * list of text pieces whose odd positions (1, 3, ...) are the matches.
+ */
+void app_search_json_row(struct textbuf *b, const struct view_row *row);
+
+/* ---- the vocabulary for forms (app_vocab.c) ---- */
+
+struct vocab;
+
+/* The regime the home's network works under ("377-2004", "2019-1240"):
+ * the network's, the seed regime while the network file names none.
+ * Static text. */
+const char *app_regime(const struct home *h);
+
+/* The vocabulary of app_regime(h) (storage/view/vocab.h), with its
+ * country and member tables; *out is the caller's (vocab_free). */
+int app_vocab(struct home *h, struct vocab **out, struct app_err *err);
+
+/* v as the JSON object of GET /api/vocab (docs/API.md): kinds with the
+ * fields a person fills in (type, required, fixed, list, max, the value
+ * set of an enum, advisory suggestions, labels, help), rules, value sets,
+ * countries, members. */
+void app_vocab_json(struct textbuf *b, const struct vocab *v);
+/* app_vocab() then app_vocab_json() into b. */
+int app_vocab_render(struct home *h, struct textbuf *b, struct app_err *err);
+
+/* ---- officers' accounts (app_user.c) ---- */
+
+/*
+ * `ilonet user add|list|remove|token` and the HTTP server's sign-in: the
+ * accounts of storage/users.h in the node home home_dir (no store
+ * needed). Messages name the user ("user 'anna': ...") and, for bad
+ * input, the field in ae_field ("name", "password").
+ */
+int app_user_add(const char *home_dir, const char *name, const char *password,
+                 struct app_err *err);
+/* Checks a user name's form only (before asking for a password). */
+int app_user_check_name(const char *name, struct app_err *err);
+int app_user_remove(const char *home_dir, const char *name,
+                    struct app_err *err);
+/* A new user token for name into out ("NAME.HEX", shown once), replacing
+ * the old one; revoke 1: only revokes (out untouched). */
+int app_user_token(const char *home_dir, const char *name, int revoke,
+                   char out[static USERS_TOKEN_MAX + 1], struct app_err *err);
+/* Every account into *out (the caller's, about 50 KiB). */
+int app_user_list(const char *home_dir, struct users *out,
+                  struct app_err *err);
 
 #endif

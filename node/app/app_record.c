@@ -271,6 +271,14 @@ int
 app_record_create(struct home *h, const struct app_record_req *req,
                   struct app_written *out, struct app_err *err)
 {
+    return app_record_create_as(h, req, NULL, out, err);
+}
+
+int
+app_record_create_as(struct home *h, const struct app_record_req *req,
+                     const char *officer, struct app_written *out,
+                     struct app_err *err)
+{
     char aud[ENTRY_AUDIENCE_MAX + 1];
     const char *me = h->h_cert.c_state, *for_list;
     struct record_builder b;
@@ -291,6 +299,8 @@ app_record_create(struct home *h, const struct app_record_req *req,
     if ((rc = app__audience_known(h, aud, err)) != 0 ||
         (rc = app__behalf(h, &b, req->rq_behalf, req->rq_kind,
                           app_record_value(req, "category"), aud, err)) != 0)
+        return rc;
+    if ((rc = app__officer(&b, officer, err)) != 0)
         return rc;
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if ((rc = app__build(&b, &wb, err)) == 0)
@@ -363,6 +373,14 @@ int
 app_record_change(struct home *h, const struct app_change_req *req,
                   struct app_written *out, struct app_err *err)
 {
+    return app_record_change_as(h, req, NULL, out, err);
+}
+
+int
+app_record_change_as(struct home *h, const struct app_change_req *req,
+                     const char *officer, struct app_written *out,
+                     struct app_err *err)
+{
     struct view_record_info info;
     struct record_builder b, fb;
     struct wire_buf wb, fw;
@@ -403,6 +421,7 @@ app_record_change(struct home *h, const struct app_change_req *req,
     if ((req->cq_reason &&
          (rc = app__set(&b, "reason", req->cq_reason, err)) != 0) ||
         (rc = app_change_auth(h, &b, &info, kind == KIND_ERASE, err)) != 0 ||
+        (rc = app__officer(&b, officer, err)) != 0 ||
         (rc = app__build(&b, &wb, err)) != 0 ||
         (rc = app__append(h, info.vr_audience, kind, &wb, out, err)) != 0)
         goto out;

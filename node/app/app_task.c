@@ -85,6 +85,14 @@ int
 app_task_status(struct home *h, const struct app_task_req *req,
                 struct app_written *out, struct app_err *err)
 {
+    return app_task_status_as(h, req, NULL, out, err);
+}
+
+int
+app_task_status_as(struct home *h, const struct app_task_req *req,
+                   const char *officer, struct app_written *out,
+                   struct app_err *err)
+{
     struct view_record_info info;
     struct record_builder b;
     char assignees[256] = "";
@@ -111,6 +119,8 @@ app_task_status(struct home *h, const struct app_task_req *req,
                         "%s: %s is not an assignee of this task (%s)",
                         req->tq_id, me, assignees);
     }
+    if ((rc = app__officer(&b, officer, err)) != 0)
+        return rc;
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if ((rc = app__build(&b, &wb, err)) == 0)
         rc = app__append(h, info.vr_audience, KIND_TASK_STATUS, &wb, out, err);

@@ -59,25 +59,48 @@ http__msg(char *msg, int rc, const char *fmt, ...)
     return rc;
 }
 
-void
-http__error(struct http__resp *rs, int status, const char *code,
-            const char *fmt, ...)
+static void
+http__error_v(struct http__resp *rs, int status, const char *code,
+              const char *field, const char *fmt, va_list ap)
 {
     char msg[1024];
-    va_list ap;
 
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     textbuf_free(&rs->rs_body);
     rs->rs_status = status;
     rs->rs_type = "application/json";
     rs->rs_disposition[0] = '\0';
     textbuf_puts(&rs->rs_body, "{\"error\":");
     json_str(&rs->rs_body, code);
+    if (field && *field) {
+        textbuf_puts(&rs->rs_body, ",\"field\":");
+        json_str(&rs->rs_body, field);
+    }
     textbuf_puts(&rs->rs_body, ",\"message\":");
     json_str(&rs->rs_body, msg);
     textbuf_puts(&rs->rs_body, "}\n");
+}
+
+void
+http__error(struct http__resp *rs, int status, const char *code,
+            const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    http__error_v(rs, status, code, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void
+http__error_field(struct http__resp *rs, int status, const char *code,
+                  const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    http__error_v(rs, status, code, field, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- token ---------------------------------------------------------------- */

@@ -149,6 +149,8 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
                      {"recent", http__recent},
                      {"grants", http__grants},
                      {"evidence", http__evidence},
+                     {"search", http__search},
+                     {"vocab", http__vocab},
                      {"report", http__report}};
         for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
             if (strcmp(seg[1], reads[i].name) == 0) {

@@ -46,6 +46,11 @@ struct http__resp {
 void http__error(struct http__resp *rs, int status, const char *code,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The same with "field": the parameter or body field at fault. */
+void http__error_field(struct http__resp *rs, int status, const char *code,
+                       const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 /* Borrows a store connection for this request (opened on first use,
  * pooled after). NULL with rs set to a 500/503 error on failure. */
 struct http_server;
@@ -94,6 +99,8 @@ void http__stats(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__recent(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__grants(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__evidence(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__search(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__vocab(struct home *h, struct http__req *rq, struct http__resp *rs);
 /* http_write.c: POST endpoints */
 void http__create(struct http_server *s, const struct http__kind *k, struct http__req *rq, struct http__resp *rs);
 void http__change(struct http_server *s, const struct http__kind *k, const char *id, uint32_t kind, struct http__req *rq, struct http__resp *rs);

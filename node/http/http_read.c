@@ -322,3 +322,83 @@ http__evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
     textbuf_puts(&rs->rs_body, "]}");
     http__ok(rs, 200);
 }
+
+/* ---- search -------------------------------------------------------------- */
+
+struct api_hits {
+    struct textbuf *ah_b;
+    size_t ah_n;
+};
+
+static int
+api_hits_row(void *arg, const struct view_row *row)
+{
+    struct api_hits *a = arg;
+
+    textbuf_puts(a->ah_b, a->ah_n++ ? ",\n" : "");
+    app_search_json_row(a->ah_b, row);
+    return 0;
+}
+
+void
+http__search(struct home *h, struct http__req *rq, struct http__resp *rs)
+{
+    struct api_hits hits = {&rs->rs_body, 0};
+    struct view_sink sink = {NULL, api_hits_row, &hits};
+    struct app_search_req sr;
+    struct view_search_res res;
+    struct app_err err;
+    long limit;
+
+    memset(&sr, 0, sizeof(sr));
+    sr.as_query = http__query_param(rq, "q");
+    sr.as_kind = http__query_param(rq, "kind");
+    sr.as_category = http__query_param(rq, "category");
+    sr.as_state = http__query_param(rq, "state");
+    sr.as_audience = http__query_param(rq, "audience");
+    sr.as_period = http__query_param(rq, "period");
+    sr.as_after = http__query_param(rq, "after");
+    if (http__limit(rq, rs, APP_SEARCH_DEFAULT, APP_SEARCH_MAX, &limit) != 0 ||
+        http__params_done(rq, rs) != 0)
+        return;
+    sr.as_limit = (uint64_t)limit;
+    if (app_search_check(&sr, &err) != 0) {
+        http__error_field(rs, 400, "invalid-argument", err.ae_field,
+                          "query '%s': %s", err.ae_field, err.ae_msg);
+        return;
+    }
+    textbuf_puts(&rs->rs_body, "{\"query\":");
+    json_str(&rs->rs_body, sr.as_query);
+    textbuf_puts(&rs->rs_body, ",\"items\":[");
+    if (app_search(h, &sr, &sink, &res, &err) != 0) {
+        if (err.ae_field[0])
+            http__error_field(rs, 400, "invalid-argument", err.ae_field,
+                              "query '%s': %s", err.ae_field, err.ae_msg);
+        else
+            api_read_fail(rs, &err);
+        return;
+    }
+    textbuf_printf(&rs->rs_body, "],\"count\":%zu,\"next\":", res.sr_count);
+    if (res.sr_next[0])
+        json_str(&rs->rs_body, res.sr_next);
+    else
+        textbuf_puts(&rs->rs_body, "null");
+    textbuf_puts(&rs->rs_body, "}");
+    http__ok(rs, 200);
+}
+
+/* ---- the vocabulary ------------------------------------------------------ */
+
+void
+http__vocab(struct home *h, struct http__req *rq, struct http__resp *rs)
+{
+    struct app_err err;
+
+    if (http__params_done(rq, rs) != 0)
+        return;
+    if (app_vocab_render(h, &rs->rs_body, &err) != 0) {
+        api_read_fail(rs, &err);
+        return;
+    }
+    http__ok(rs, 200);
+}

@@ -580,10 +580,14 @@ view_attach(struct store *s)
     if ((rc = view__records_sql(sql, sizeof(sql))) != 0 ||
         (rc = view__exec(s, sql)) != 0)
         goto fail;
+    if ((rc = view__search_attach(s, rebuild)) != 0) /* the search index */
+        goto fail;
     if (rebuild && (rc = store_meta_set_u64(s, "view_version",
                                             VIEW_VERSION)) != 0)
         goto fail;
     if (rebuild && (rc = view_rebuild(s)) != 0)
+        goto fail;
+    if ((rc = view__search_flush(NULL, s)) != 0)
         goto fail;
     if ((rc = store_commit(s)) != 0)
         return rc;
@@ -601,6 +605,7 @@ view_attach(struct store *s)
         return ILONET_EIO; /* SQLite called the destructor already */
     store_set_entry_hook(s, view__hook, c);
     store_set_freeze_hook(s, view__freeze, c);
+    store_set_commit_hook(s, view__search_flush, NULL);
     return 0;
 fail:
     store_rollback(s);

@@ -223,8 +223,12 @@ int view_counts_by_kind(struct store *s, const struct view_sink *out);
  * the kind's headline field, category). */
 int view_recent(struct store *s, uint64_t limit, const struct view_sink *out);
 
-/* Every grant held (the grants view's columns) plus in_force: 1 when at
- * now_ms it is valid, inside its validity and not revoked. By state pair. */
+/* Every grant held, once (the grants view's columns) plus in_force: 1
+ * when at now_ms it is valid, inside its validity and not revoked. A grant
+ * published more than once (by both states, or in two audiences) is one
+ * row: a valid publication's (net first), published_by listing every
+ * publishing state (comma-separated), in force if any publication is. By
+ * state pair. */
 int view_grants(struct store *s, uint64_t now_ms, const struct view_sink *out);
 
 /* Fork evidence (log, seq, author, audience, entry_a, entry_b as hex; then

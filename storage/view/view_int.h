@@ -150,7 +150,22 @@ struct view_auth_req {
 int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
                    size_t wl);
 
+/* ---- the search index (view_search.c) --------------------------------- */
+
+/* Creates the index's tables and triggers (inside view_attach's
+ * transaction); rebuilt 1 when the view is being rebuilt, so the index is
+ * re-created at the next flush. An index of an older layout, or none yet,
+ * is re-created from the view now. */
+int view__search_attach(struct store *s, int rebuilt);
+/* The store's commit hook (store_set_commit_hook): folds the records
+ * written in the transaction into the index; arg unused. */
+int view__search_flush(void *arg, struct store *s);
+
 /* ---- small helpers ---------------------------------------------------- */
+
+/* Fills cell i (a struct view_cell of view.h) from the current row of st;
+ * the cell points into st's row (view_read.c). */
+int view__cell(sqlite3_stmt *st, int i, struct view_cell *c);
 
 /* Runs a statement that returns no rows; resets it. */
 int view__step_done(sqlite3_stmt *st);
