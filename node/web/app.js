@@ -14,6 +14,7 @@ const EDITABLE = ['str', 'uint', 'enum', 'date', 'period', 'state', 'states', 'l
 /* Fields shown in a list's columns are picked from the vocabulary; these
  * never are (long texts and personal-data bookkeeping). */
 const NOT_A_COLUMN = ['detail', 'on-behalf-of', 'purpose', 'retain-until', 'reason', 'remit', 'source'];
+const SEARCH_PAGE = 10; /* results per page of search */
 const HEADLINES = ['summary', 'title', 'topics', 'counterpart', 'carrier', 'post', 'position', 'semester', 'state'];
 
 const S = {
@@ -929,6 +930,7 @@ async function runSearch(more) {
   const q = filterQuery(f);
   f.q.removeAttribute('aria-invalid');
   if (!q.get('q')) { say('#search-msg', t('search.empty'), false); f.q.setAttribute('aria-invalid', 'true'); f.q.focus(); return; }
+  q.set('limit', String(SEARCH_PAGE));
   if (more && S.searchNext) q.set('after', S.searchNext);
   let r;
   try { r = await api('GET', '/api/search?' + q); } catch (e) {
