@@ -42,14 +42,16 @@ int cmd_wants_help(int argc, char **argv, const char *usage);
  * in a process of its own, which owns its signals and NNG's lifetime; a
  * separate process keeps every HTTP client away from the sync loop. Call
  * before the caller opens its store (no SQLite connection may cross a
- * fork). The server serves until cmd_http_reap() or until this process
+ * fork). o says where and how (node/http/http.h: address, TLS files,
+ * host names). The server serves until cmd_http_reap() or until this process
  * dies. On success *pid is the child and url its page address (as
  * http_url); msg (HTTP_MSG_MAX bytes, may be NULL) gets a one-line reason.
  * cmd_http_reap stops it (SIGTERM, then SIGKILL after 5 s) and waits;
  * pid <= 0 is a no-op.
  */
-int cmd_http_spawn(const char *home_dir, const char *addr, pid_t *pid,
-                   char *url, size_t urlcap, char *msg);
+struct http_opts;
+int cmd_http_spawn(const char *home_dir, const struct http_opts *o,
+                   pid_t *pid, char *url, size_t urlcap, char *msg);
 void cmd_http_reap(pid_t pid);
 
 /* Opens the env's home (see home_open); prints the error itself. */

@@ -67,13 +67,12 @@ search_row(void *arg, const struct view_row *row)
     search_text_cell(row, "title", "-");
     fputs("\n    ", stdout);
     c = view_row_cell(row, "snippet");
-    for (const char *t = c && c->ce_type == VIEW_TEXT ? c->ce_text : "";
-         *t; t++)
-        putchar(*t == '\001'   ? '['
-                : *t == '\002' ? ']'
-                : *t == '\t' || *t == '\n' || *t == '\r'
-                    ? ' '
-                    : *t);
+    for (const char *t = c && c->ce_type == VIEW_TEXT ? c->ce_text : ""; *t;
+         t++)
+        putchar(*t == '\001'                             ? '['
+                : *t == '\002'                           ? ']'
+                : *t == '\t' || *t == '\n' || *t == '\r' ? ' '
+                                                         : *t);
     putchar('\n');
     return 0;
 }
@@ -120,8 +119,9 @@ cmd_search(struct cmd_env *env, int argc, char **argv)
         char *end;
         long n = strtol(limit, &end, 10);
         if (!*limit || *end || n < 1 || n > APP_SEARCH_MAX)
-            return cmd_usage("search", "--limit: '%s' is not a number from "
-                                       "1 to %d",
+            return cmd_usage("search",
+                             "--limit: '%s' is not a number from "
+                             "1 to %d",
                              limit, APP_SEARCH_MAX);
         rq.as_limit = (uint64_t)n;
     }
@@ -149,8 +149,9 @@ cmd_search(struct cmd_env *env, int argc, char **argv)
                                : cmd_fail("search", "%s", err.ae_msg);
     }
     if (out.so_json) {
-        textbuf_printf(&out.so_buf, "%s],\"count\":%zu,\"next\":",
-                       out.so_n ? "\n" : "", res.sr_count);
+        textbuf_printf(&out.so_buf,
+                       "%s],\"count\":%zu,\"next\":", out.so_n ? "\n" : "",
+                       res.sr_count);
         if (res.sr_next[0])
             json_str(&out.so_buf, res.sr_next);
         else

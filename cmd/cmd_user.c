@@ -1,4 +1,5 @@
-/* cmd_user.c - `ilonet user add|list|remove|token`: officers' sign-in accounts. */
+/* cmd_user.c - `ilonet user add|list|remove|token`: officers' sign-in accounts.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,8 +94,9 @@ user_add(struct cmd_env *env, const char *name, int from_stdin)
         return user_fail(&err);
     if (from_stdin) {
         if (user_read_line(stdin, pw, sizeof(pw)) != 0)
-            return cmd_usage("user", "--password-stdin: no line of at most "
-                                     "%d bytes on standard input",
+            return cmd_usage("user",
+                             "--password-stdin: no line of at most "
+                             "%d bytes on standard input",
                              USERS_PW_MAX);
     } else {
         if (user_prompt("Password: ", pw, sizeof(pw)) != 0 ||

@@ -93,7 +93,8 @@ struct main_http_hello {
  * until the parent dies), then stops the server, tears NNG down and exits,
  * so LeakSanitizer and valgrind see it end cleanly. Never returns. */
 static void
-main_http_child(const char *home_dir, const char *addr, pid_t parent, int fd)
+main_http_child(const char *home_dir, const struct http_opts *o, pid_t parent,
+                int fd)
 {
     struct main_http_hello hello;
     struct http_server *s = NULL;
@@ -112,7 +113,7 @@ main_http_child(const char *home_dir, const char *addr, pid_t parent, int fd)
     if (getppid() != parent)
         _exit(0);
     memset(&hello, 0, sizeof(hello));
-    hello.mh_rc = http_start(&s, home_dir, addr, hello.mh_text);
+    hello.mh_rc = http_start(&s, home_dir, o, hello.mh_text);
     if (hello.mh_rc == 0)
         http_url(s, hello.mh_text, sizeof(hello.mh_text));
     if (write(fd, &hello, sizeof(hello)) != (ssize_t)sizeof(hello) ||
@@ -140,15 +141,15 @@ main_http_fail(char *msg, int rc, const char *what, const char *why)
 }
 
 int
-cmd_http_spawn(const char *home_dir, const char *addr, pid_t *pid, char *url,
-               size_t urlcap, char *msg)
+cmd_http_spawn(const char *home_dir, const struct http_opts *o, pid_t *pid,
+               char *url, size_t urlcap, char *msg)
 {
     struct main_http_hello hello;
     int fds[2];
     pid_t parent = getpid(), p;
     size_t got = 0;
 
-    if (!home_dir || !pid)
+    if (!home_dir || !o || !pid)
         return ILONET_EINVAL;
     if (pipe(fds) != 0)
         return main_http_fail(msg, ILONET_EIO, "pipe", strerror(errno));
@@ -162,7 +163,7 @@ cmd_http_spawn(const char *home_dir, const char *addr, pid_t *pid, char *url,
     }
     if (p == 0) {
         close(fds[0]);
-        main_http_child(home_dir, addr, parent, fds[1]);
+        main_http_child(home_dir, o, parent, fds[1]);
     }
     close(fds[1]);
     while (got < sizeof(hello)) {

@@ -1,4 +1,5 @@
-/* users.c - the officers' accounts file and "last seen" marks of a node home. */
+/* users.c - the officers' accounts file and "last seen" marks of a node home.
+ */
 #include "users.h"
 
 #include <errno.h>
@@ -22,8 +23,8 @@
 static int
 users__path(const char *home, const char *file, char out[USERS__PATH_MAX])
 {
-    if (!home || snprintf(out, USERS__PATH_MAX, "%s/%s", home, file) >=
-                     USERS__PATH_MAX)
+    if (!home ||
+        snprintf(out, USERS__PATH_MAX, "%s/%s", home, file) >= USERS__PATH_MAX)
         return ILONET_EINVAL;
     return 0;
 }
@@ -154,7 +155,8 @@ users__unlock(int fd)
         close(fd); /* releases the flock */
 }
 
-/* ---- the accounts file ----------------------------------------------------- */
+/* ---- the accounts file -----------------------------------------------------
+ */
 
 static int
 users__parse_line(char *line, struct users_entry *u)
@@ -286,8 +288,7 @@ users_stamp(const char *home_dir, struct users_stamp *out)
 
 /* A change to the accounts under the lock: fn edits the loaded set. */
 static int
-users__edit(const char *home, int (*fn)(struct users *us, void *arg),
-            void *arg)
+users__edit(const char *home, int (*fn)(struct users *us, void *arg), void *arg)
 {
     struct users *us;
     int fd, rc;
@@ -477,12 +478,14 @@ users_check_token(const struct users *us, const char *token,
     return 0;
 }
 
-/* ---- "last seen" marks ---------------------------------------------------- */
+/* ---- "last seen" marks ----------------------------------------------------
+ */
 
 static int
 users__seen_name_ok(const char *name)
 {
-    return users_name_valid(name) || (name && strcmp(name, USERS_BOOTSTRAP) == 0);
+    return users_name_valid(name) ||
+           (name && strcmp(name, USERS_BOOTSTRAP) == 0);
 }
 
 static int

@@ -1,4 +1,5 @@
-/* users.h - officers' accounts of a node home: passwords, user tokens, "last seen" marks. */
+/* users.h - officers' accounts of a node home: passwords, user tokens, "last
+ * seen" marks. */
 #ifndef ILONET_USERS_H
 #define ILONET_USERS_H
 
@@ -92,8 +93,7 @@ int users_token_new(const char *home_dir, const char *name,
 int users_token_revoke(const char *home_dir, const char *name);
 
 /* The account called name in us, or NULL. */
-const struct users_entry *users_find(const struct users *us,
-                                     const char *name);
+const struct users_entry *users_find(const struct users *us, const char *name);
 /* Checks password against u's hash (slow, as users_add): 0 or
  * ILONET_EUNAUTHORISED. */
 int users_check_password(const struct users_entry *u, const char *password);

@@ -1,4 +1,5 @@
-/* test_search.c - the view's full-text index: queries, filters, pages, upkeep, erasure. */
+/* test_search.c - the view's full-text index: queries, filters, pages, upkeep,
+ * erasure. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,8 +57,8 @@ sfx_set(struct record_builder *b, const char *name, const char *v)
 }
 
 static void
-sfx_obs(struct sfx *f, const char *cat, const char *summary,
-        const char *detail, const char *aud, uint8_t *out)
+sfx_obs(struct sfx *f, const char *cat, const char *summary, const char *detail,
+        const char *aud, uint8_t *out)
 {
     struct record_builder b;
 
@@ -71,8 +72,8 @@ sfx_obs(struct sfx *f, const char *cat, const char *summary,
 
 /* A change (amend with fields, retract, erase) of record id. */
 static void
-sfx_change(struct sfx *f, uint32_t kind, const uint8_t *id,
-           const char *field, const char *value)
+sfx_change(struct sfx *f, uint32_t kind, const uint8_t *id, const char *field,
+           const char *value)
 {
     struct record_builder b, fb;
     struct wire_buf fw;
@@ -269,8 +270,7 @@ t_parse_builds_quoted_expressions(void)
         {"\"cross bor\"*", "\"cross bor\"*"},
         {"van OR ankara", "\"van\" OR \"ankara\""},
         {"van NOT ankara", "\"van\" NOT \"ankara\""},
-        {"van AND (ankara OR izmir)",
-         "\"van\" AND (\"ankara\" OR \"izmir\")"},
+        {"van AND (ankara OR izmir)", "\"van\" AND (\"ankara\" OR \"izmir\")"},
         {"document-fraud", "\"document-fraud\""},
         /* column filters and FTS5 syntax are only words */
         {"head:van", "\"head:van\""},
@@ -316,12 +316,11 @@ t_parse_refuses_with_a_reason(void)
     char big[VIEW_SEARCH_QUERY_MAX + 2];
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        ASSERT_EQ(view_search_parse(bad[i].in, out, sizeof(out), why,
-                                    sizeof(why)),
-                  ILONET_EINVAL);
+        ASSERT_EQ(
+            view_search_parse(bad[i].in, out, sizeof(out), why, sizeof(why)),
+            ILONET_EINVAL);
         if (!strstr(why, bad[i].why))
-            TEST_FAIL_("'%s': got '%s', want '%s'", bad[i].in, why,
-                       bad[i].why);
+            TEST_FAIL_("'%s': got '%s', want '%s'", bad[i].in, why, bad[i].why);
         ASSERT(!strstr(why, "fts5") && !strstr(why, "SQL"));
     }
     memset(big, 'a', sizeof(big) - 1);
@@ -345,8 +344,7 @@ t_search_words_phrases_prefixes_ranked(void)
     sfx_init(&f, "search-words");
     sfx_obs(&f, "flows", "Irregular crossings at Van rising",
             "groups cross the border at night", "net", NULL);
-    sfx_obs(&f, "routes", "New route through Van province", NULL, "net",
-            NULL);
+    sfx_obs(&f, "routes", "New route through Van province", NULL, "net", NULL);
     sfx_obs(&f, "document-fraud", "Forged visas at Ankara airport",
             "crossings of the airport checks", "net", NULL);
     ASSERT_OK(record_builder_init(&b, KIND_MEETING));
@@ -370,7 +368,7 @@ t_search_words_phrases_prefixes_ranked(void)
     ASSERT_EQ(nhits(f.s, "cross*"), 3); /* crossings, cross */
     ASSERT_EQ(nhits(f.s, "van OR ankara"), 4);
     ASSERT_EQ(nhits(f.s, "van NOT route"), 1);
-    ASSERT_EQ(nhits(f.s, "fraud"), 0); /* codes are filters, not words */
+    ASSERT_EQ(nhits(f.s, "fraud"), 0);  /* codes are filters, not words */
     ASSERT_EQ(nhits(f.s, "border"), 1); /* the other text fields */
     ASSERT_EQ(nhits(f.s, "nothingsuchword"), 0);
     ASSERT_EQ(nhits(f.s, "ankara"), 2); /* detail and place */
@@ -582,9 +580,9 @@ t_search_rebuilt_with_the_view_not_hashed(void)
     ASSERT_OK(view_search_count(f.s, &n));
     ASSERT_EQ(n, 2);
     /* emptied behind the view's back: the hash does not move */
-    ASSERT_EQ(sqlite3_exec(store_db(f.s), "DELETE FROM v_search", NULL, NULL,
-                           NULL),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(store_db(f.s), "DELETE FROM v_search", NULL, NULL, NULL),
+        SQLITE_OK);
     ASSERT_OK(view_hash(f.s, NULL, h2));
     ASSERT_EQ(memcmp(h1, h2, HASH_LEN), 0);
     ASSERT_OK(view_check(f.s, live, reb));

@@ -15,6 +15,7 @@
 #include "storage/view/view.h"
 #include "storage/view/view_search.h"
 #include "storage/users.h"
+#include "storage/view/view_desk.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -679,5 +680,105 @@ int app_user_token(const char *home_dir, const char *name, int revoke,
 /* Every account into *out (the caller's, about 50 KiB). */
 int app_user_list(const char *home_dir, struct users *out,
                   struct app_err *err);
+
+/*
+ * For the HTTP server's sign-in (node/http/http_auth.c), which keeps the
+ * accounts in memory: where the accounts file stands (to re-read it when
+ * it changed), the account of a name, and the two checks. Thin over
+ * storage/users.h; 0 or a negative code, no struct app_err (the server
+ * answers every failure the same way).
+ */
+int app_user_stamp(const char *home_dir, struct users_stamp *out);
+int app_user_load(const char *home_dir, struct users *out);
+const struct users_entry *app_user_find(const struct users *us,
+                                        const char *name);
+/* 0 or ILONET_EUNAUTHORISED (slow: argon2id). u NULL (a name with no
+ * account): the same work, then ILONET_EUNAUTHORISED. */
+int app_user_check_password(const struct users_entry *u, const char *pw);
+/* 0 and *out, or ILONET_EUNAUTHORISED. */
+int app_user_check_token(const struct users *us, const char *token,
+                         const struct users_entry **out);
+
+/* ---- My desk and live updates (app_desk.c) ---- */
+
+/*
+ * GET /api/desk: what the officer who (a user name, or USERS_BOOTSTRAP
+ * for the bootstrap token) should look at, for h's state. Each part goes
+ * to its sink (may be NULL) as rows of the view (storage/view/view_desk.h):
+ * ds_tasks the tasks list's columns plus role ("assignee"/"creator"),
+ * ds_new the records that reached the node after who's "last seen" mark
+ * (view_since(), newest first, at most APP_DESK_NEW_MAX; none on the first
+ * visit), ds_grants the grants in force ending within dq_days days; then
+ * each fork and quarantined entry explained in plain words to ds_note.
+ * res: the mark of now (to store with app_desk_seen once the officer saw
+ * the desk), the mark used, the count of new records.
+ */
+#define APP_DESK_DAYS_DEFAULT 30
+#define APP_DESK_DAYS_MAX 365
+#define APP_DESK_NEW_MAX 50
+
+struct app_desk_note {
+    const char *dn_type; /* "fork" or "quarantine" (static) */
+    char dn_log[2 * HASH_LEN + 1];
+    uint64_t dn_seq;
+    char dn_entry[2 * HASH_LEN + 1]; /* fork: the first of the two */
+    char dn_author_state[KEY_STATE_MAX + 1]; /* fork; "" when unknown */
+    char dn_code[32];                        /* quarantine: the error name */
+    uint64_t dn_until_ms;                    /* quarantine */
+    char dn_title[200];                      /* one line */
+    char dn_explain[600];                    /* what happened, plainly */
+    char dn_todo[400];                       /* what to do */
+};
+
+struct app_desk_sinks {
+    const struct view_sink *ds_tasks, *ds_new, *ds_grants;
+    int (*ds_note)(void *arg, const struct app_desk_note *n);
+    void *ds_arg;
+};
+
+struct app_desk_req {
+    const char *dq_who; /* NULL: USERS_BOOTSTRAP */
+    unsigned dq_days;   /* 0: APP_DESK_DAYS_DEFAULT; at most ..._MAX */
+};
+
+struct app_desk_res {
+    char dr_mark[VIEW_MARK_MAX];  /* now */
+    char dr_since[VIEW_MARK_MAX]; /* who's last mark, "" on a first visit */
+    int dr_first;
+    uint64_t dr_new; /* records new since dr_since */
+};
+
+int app_desk(struct home *h, const struct app_desk_req *rq,
+             const struct app_desk_sinks *out, struct app_desk_res *res,
+             struct app_err *err);
+
+/* The transitions that make sense next for a task of this status, for
+ * its assignee or creator (role), NULL-terminated (static): assignee open
+ * -> accept, decline; accept -> start, done, decline; start -> done;
+ * creator -> cancel until done, declined or cancelled. */
+const char *const *app_task_actions(const char *status, const char *role);
+
+/* Stores who's "last seen" mark: mark (a desk's dr_mark) or, NULL, the
+ * mark of now; out gets the mark stored. ILONET_EINVAL (field "mark")
+ * for a mark that does not parse. */
+int app_desk_seen(struct home *h, const char *who, const char *mark,
+                  char out[static VIEW_MARK_MAX], struct app_err *err);
+
+/* 1 if mark is a mark (view_mark_valid()). */
+int app_mark_valid(const char *mark);
+/* The running node's peer table as it last wrote it (a JSON array,
+ * malloc'd into *json, the caller frees it), or *json NULL when no node
+ * has written one. */
+int app_peers(struct home *h, uint8_t **json, size_t *len,
+              struct app_err *err);
+
+/* The mark of now (view_mark()), for live updates. */
+int app_mark(struct home *h, char out[static VIEW_MARK_MAX],
+             struct app_err *err);
+/* The records that reached the node after mark (view_since()); an
+ * unparsable mark is ILONET_EINVAL (field "since"). */
+int app_since(struct home *h, const char *mark, uint64_t limit,
+              const struct view_sink *out, uint64_t *count,
+              struct app_err *err);
 
 #endif

@@ -62,10 +62,10 @@ app__search_check(const struct app_search_req *rq, struct app__search *v,
 
     memset(v, 0, sizeof(*v));
     if (!rq->as_query)
-        return app__search_fail(err, "q", "a query is required (words, "
-                                          "\"a phrase\", prefix*)");
-    rc = view_search_parse(rq->as_query, expr, sizeof(expr), why,
-                           sizeof(why));
+        return app__search_fail(err, "q",
+                                "a query is required (words, "
+                                "\"a phrase\", prefix*)");
+    rc = view_search_parse(rq->as_query, expr, sizeof(expr), why, sizeof(why));
     if (rc != 0)
         return app__search_fail(err, "q", "%s", why);
     if (rq->as_kind && !(v->sv_kind = app__search_kind(rq->as_kind)))
@@ -91,8 +91,7 @@ app__search_check(const struct app_search_req *rq, struct app__search *v,
     if (rq->as_state && !key_state_valid(rq->as_state))
         return app__search_fail(err, "state", "'%.20s' is not a state code",
                                 rq->as_state);
-    if (rq->as_audience &&
-        audience_normalise(rq->as_audience, v->sv_aud) != 0)
+    if (rq->as_audience && audience_normalise(rq->as_audience, v->sv_aud) != 0)
         return app__search_fail(err, "audience",
                                 "'%.60s' is not net, ms or a group of state "
                                 "codes like DE+FR",
@@ -101,8 +100,7 @@ app__search_check(const struct app_search_req *rq, struct app__search *v,
         (rc = app__period(rq->as_period, v->sv_from, v->sv_to, err)) != 0)
         return rc;
     if (rq->as_limit > APP_SEARCH_MAX)
-        return app__search_fail(err, "limit", "at most %d",
-                                APP_SEARCH_MAX);
+        return app__search_fail(err, "limit", "at most %d", APP_SEARCH_MAX);
     if (rq->as_after && strlen(rq->as_after) >= VIEW_CURSOR_MAX)
         return app__search_fail(err, "after", "not a cursor of this search");
     return 0;
@@ -140,10 +138,9 @@ app_search(struct home *h, const struct app_search_req *rq,
     vr.sr_after = rq->as_after;
     rc = view_search(h->h_store, &vr, out, res, why, sizeof(why));
     if (rc == ILONET_EINVAL)
-        return app__search_fail(err, rq->as_after && strstr(why, "cursor")
-                                         ? "after"
-                                         : "q",
-                                "%s", why[0] ? why : "not understood");
+        return app__search_fail(
+            err, rq->as_after && strstr(why, "cursor") ? "after" : "q", "%s",
+            why[0] ? why : "not understood");
     if (rc < 0)
         return app_fail(err, rc, "%s", ilonet_strerror(rc));
     return rc; /* 0, or a sink's own stop code */

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "crypto/error.h"
 
 /* The home's accounts file failed: its path and why. */
@@ -89,8 +91,7 @@ app_user_list(const char *home_dir, struct users *out, struct app_err *err)
 }
 
 int
-app__officer(struct record_builder *b, const char *officer,
-             struct app_err *err)
+app__officer(struct record_builder *b, const char *officer, struct app_err *err)
 {
     /* The payload field comes with the vocabulary (docs/API.md, "Which
      * officer acted"): an entry must carry only fields every node of its
@@ -104,4 +105,47 @@ int
 app_user_check_name(const char *name, struct app_err *err)
 {
     return app__user_name(name, err);
+}
+
+int
+app_user_stamp(const char *home_dir, struct users_stamp *out)
+{
+    return users_stamp(home_dir, out);
+}
+
+int
+app_user_load(const char *home_dir, struct users *out)
+{
+    return users_load(home_dir, out);
+}
+
+const struct users_entry *
+app_user_find(const struct users *us, const char *name)
+{
+    return users_find(us, name);
+}
+
+int
+app_user_check_password(const struct users_entry *u, const char *pw)
+{
+    char dummy[USERS_PWHASH_MAX];
+    size_t n = pw ? strlen(pw) : 0;
+
+    if (u)
+        return users_check_password(u, pw);
+    /* No such account: the same argon2id work against a throw-away hash,
+     * so the time taken does not tell which names exist. */
+    if (n <= USERS_PW_MAX &&
+        crypto_pwhash_str(dummy, pw ? pw : "", n,
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0)
+        sodium_memzero(dummy, sizeof(dummy));
+    return ILONET_EUNAUTHORISED;
+}
+
+int
+app_user_check_token(const struct users *us, const char *token,
+                     const struct users_entry **out)
+{
+    return users_check_token(us, token, out);
 }

@@ -1,4 +1,5 @@
-/* app_vocab.c - the vocabulary of the network's regime, for forms (GET /api/vocab). */
+/* app_vocab.c - the vocabulary of the network's regime, for forms (GET
+ * /api/vocab). */
 #include "app_int.h"
 
 #include <stdio.h>
@@ -66,12 +67,11 @@ app__vocab_field(struct textbuf *b, const struct vocab_field *f)
         textbuf_printf(b, "%zu", f->vf_max);
     else
         textbuf_puts(b, "null");
-    app__vocab_str(b, "values", f->vf_values ? f->vf_values->vs_name : NULL,
-                   1);
+    app__vocab_str(b, "values", f->vf_values ? f->vf_values->vs_name : NULL, 1);
     app__vocab_str(b, "suggest",
-                   f->vf_suggest              ? f->vf_suggest->vs_name
+                   f->vf_suggest             ? f->vf_suggest->vs_name
                    : f->vf_suggest_countries ? "countries"
-                                              : NULL,
+                                             : NULL,
                    1);
     textbuf_printf(b, ",\"since\":%u}", f->vf_since);
 }
@@ -112,8 +112,8 @@ app_vocab_json(struct textbuf *b, const struct vocab *v)
         app__vocab_str(b, "label", k->vk_label, 1);
         app__vocab_str(b, "help", k->vk_help, 1);
         textbuf_printf(b, ",\"code\":%u,\"record\":%s,\"since\":%u",
-                       (unsigned)k->vk_code,
-                       k->vk_is_record ? "true" : "false", k->vk_since);
+                       (unsigned)k->vk_code, k->vk_is_record ? "true" : "false",
+                       k->vk_since);
         textbuf_puts(b, ",\"audiences\":[");
         for (size_t a = 0; a < k->vk_naudiences; a++) {
             if (a)

@@ -140,6 +140,20 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         }
         return;
     }
+    /* sign-in, live updates and the desk: not record kinds */
+    if (n == 2 && strcmp(seg[1], "session") == 0) {
+        http__session(s, rq, rs);
+        return;
+    }
+    if (n == 2 && strcmp(seg[1], "events") == 0) {
+        http__events(s, rq, rs);
+        return;
+    }
+    if (n == 3 && strcmp(seg[1], "desk") == 0 && strcmp(seg[2], "seen") == 0) {
+        if (api_method(rq, rs, "POST") == 0)
+            http__desk_seen(s, rq, rs);
+        return;
+    }
     if (n == 2) {
         static const struct {
             const char *name;
@@ -150,6 +164,7 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
                      {"grants", http__grants},
                      {"evidence", http__evidence},
                      {"search", http__search},
+                     {"desk", http__desk},
                      {"vocab", http__vocab},
                      {"report", http__report}};
         for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)

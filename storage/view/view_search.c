@@ -1,4 +1,5 @@
-/* view_search.c - the view's full-text index (FTS5): upkeep, query parsing, search. */
+/* view_search.c - the view's full-text index (FTS5): upkeep, query parsing,
+ * search. */
 #include "view_search.h"
 
 #include <stdarg.h>
@@ -41,8 +42,8 @@ static const char view__search_schema[] =
 /* The headline field of each kind, in this order of preference (as
  * view_recent() names a record). */
 static const char *const view__search_heads[] = {
-    "summary", "title", "topics", "counterpart", "carrier", "post",
-    "semester", NULL,
+    "summary", "title", "topics",   "counterpart",
+    "carrier", "post",  "semester", NULL,
 };
 
 /* A field whose words are worth finding: free text and lists of names
@@ -111,8 +112,9 @@ view__search_insert_sql(struct textbuf *b, const char *where)
         if (any)
             textbuf_puts(b, ", char(10))");
     }
-    textbuf_printf(b, " END FROM v_rec WHERE valid = 1 AND status ="
-                      " 'active' AND %s",
+    textbuf_printf(b,
+                   " END FROM v_rec WHERE valid = 1 AND status ="
+                   " 'active' AND %s",
                    where);
     return b->tb_err ? ILONET_ENOMEM : 0;
 }
@@ -259,9 +261,9 @@ view_search_count(struct store *s, uint64_t *n)
 /* Tokens of a query. */
 enum view__qtok {
     VIEW__Q_END = 0,
-    VIEW__Q_WORD,   /* a word or a "phrase": qt_text[0..qt_len) */
-    VIEW__Q_OPEN,   /* ( */
-    VIEW__Q_CLOSE,  /* ) */
+    VIEW__Q_WORD,  /* a word or a "phrase": qt_text[0..qt_len) */
+    VIEW__Q_OPEN,  /* ( */
+    VIEW__Q_CLOSE, /* ) */
     VIEW__Q_AND,
     VIEW__Q_OR,
     VIEW__Q_NOT,
@@ -336,8 +338,8 @@ view__qnext(struct view__qlex *l)
         return view__qfail(l, "'*' must follow a word (prefix*)");
     } else {
         const char *s = p;
-        while (*p && !view__qspace(*p) && *p != '(' && *p != ')' &&
-               *p != '"' && *p != '*')
+        while (*p && !view__qspace(*p) && *p != '(' && *p != ')' && *p != '"' &&
+               *p != '*')
             p++;
         l->ql_text = s;
         l->ql_len = (size_t)(p - s);
@@ -482,8 +484,7 @@ view__qexpr(struct view__qlex *l)
         return rc;
     while (l->ql_tok == VIEW__Q_OR) {
         view__qput(l, " OR ", 4);
-        if ((rc = view__qnext(l)) != 0 ||
-            (rc = view__qand(l, VIEW__Q_OR)) != 0)
+        if ((rc = view__qnext(l)) != 0 || (rc = view__qand(l, VIEW__Q_OR)) != 0)
             return rc;
     }
     return 0;
@@ -569,8 +570,8 @@ view_search_parse(const char *q, char *out, size_t cap, char *why, size_t wl)
 static uint32_t
 view__search_tag(const struct view_search_req *rq)
 {
-    const char *parts[6] = {rq->sr_query, rq->sr_category, rq->sr_state,
-                            rq->sr_audience, rq->sr_from, rq->sr_to};
+    const char *parts[6] = {rq->sr_query,    rq->sr_category, rq->sr_state,
+                            rq->sr_audience, rq->sr_from,     rq->sr_to};
     uint32_t h = 2166136261u ^ rq->sr_kind;
 
     /* FNV-1a: names a search, secret of nothing */
@@ -583,8 +584,7 @@ view__search_tag(const struct view_search_req *rq)
 }
 
 static int
-view__search_cursor_read(const char *c, uint32_t tag, double *rank,
-                         int64_t *k)
+view__search_cursor_read(const char *c, uint32_t tag, double *rank, int64_t *k)
 {
     unsigned long long bits;
     long long kk;
@@ -639,8 +639,8 @@ view__search_row(void *arg, const struct view_row *row)
  * error on the first step is the expression (FTS5 refuses it at run
  * time): ILONET_EINVAL. */
 static int
-view__search_run(sqlite3_stmt *st, const struct view_sink *out,
-                 uint64_t limit, size_t *n, int *step)
+view__search_run(sqlite3_stmt *st, const struct view_sink *out, uint64_t limit,
+                 size_t *n, int *step)
 {
     struct view_cell cells[16];
     struct view_row row;
@@ -675,8 +675,8 @@ view__search_run(sqlite3_stmt *st, const struct view_sink *out,
 
 int
 view_search(struct store *s, const struct view_search_req *rq,
-            const struct view_sink *out, struct view_search_res *res,
-            char *why, size_t wl)
+            const struct view_sink *out, struct view_search_res *res, char *why,
+            size_t wl)
 {
     char expr[4 * VIEW_SEARCH_QUERY_MAX + 16];
     struct view__search_pass pass;
