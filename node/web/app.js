@@ -34,9 +34,11 @@ const S = {
   live: 'starting',
   strings: {},        /* i18n: chosen language over English */
   lang: 'en',
+  locale: 'en',
   dates: 'local',
   deskMark: null,
   searchNext: null,
+  searched: null,     /* the query the results are for */
   started: false,
 };
 
@@ -81,6 +83,9 @@ async function loadStrings() {
   };
   const en = await get('en');
   S.strings = S.lang === 'en' ? en : Object.assign({}, en, await get(S.lang));
+  /* Dates in the browser's own regional format (en-GB, de-AT...) when it
+   * speaks the page's language, else in the page language's. */
+  S.locale = (navigator.language || '').toLowerCase().startsWith(S.lang) ? navigator.language : S.lang;
   document.documentElement.lang = S.lang;
   applyI18n();
 }
@@ -96,7 +101,7 @@ function when(ms) {
     const p = (n) => String(n).padStart(2, '0');
     text = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + ' ' + p(d.getHours()) + ':' + p(d.getMinutes());
   } else {
-    text = new Intl.DateTimeFormat(S.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+    text = new Intl.DateTimeFormat(S.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
   }
   return el('time', { datetime: iso, title: iso.slice(0, 16).replace('T', ' ') + ' UTC' }, text);
 }
@@ -104,7 +109,7 @@ function when(ms) {
 function day(s) {
   if (!s || S.dates === 'iso' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return s || '';
   const d = new Date(s + 'T00:00:00Z');
-  return new Intl.DateTimeFormat(S.lang, { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
+  return new Intl.DateTimeFormat(S.locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
 }
 function ago(ms) {
   if (!ms) return t('never');
@@ -387,10 +392,10 @@ async function showDesk() {
     const items = d.new.items || [];
     const badge = $('#desk-badge');
     badge.hidden = !d.new.count; badge.textContent = d.new.count ? String(d.new.count) : '';
-    nw.replaceChildren(
-      el('p', {}, d.new.count ? t('desk.newcount', { n: d.new.count }) : t('desk.nonew')),
+    nw.replaceChildren(...[
+      el('p', {}, d.new.count ? t('desk.newcount', { n: d.new.count }) : d.new.first ? t('desk.first') : t('desk.nonew')),
       items.length ? recentTable(items) : null,
-      el('button', { type: 'button', class: 'small', onclick: markSeen }, t('desk.seen')));
+      el('button', { type: 'button', class: 'small', onclick: markSeen }, t('desk.seen'))].filter((x) => x));
   } else nw.replaceChildren(el('p', { class: 'muted' }, t('desk.unavailable')));
   const gr = $('#desk-grants');
   if (d.grants_expiring) {
@@ -446,7 +451,7 @@ async function showDashboard() {
   $('#kinds').replaceChildren(...Object.entries(kinds).map(([k, n]) => {
     const kd = kindByName(k);
     const b = el('b'); b.style.width = (160 * n / max) + 'px';
-    return el('div', { class: 'bar' }, el('span', {}, kd ? kindPlural(kd) : k), b, String(n));
+    return el('div', { class: 'bar' }, el('span', {}, kd ? kindPlural(kd) : t('stats.' + k, null, k)), b, String(n));
   }));
   $('#recent tbody').replaceChildren(...recentRows(recent.items));
 }
@@ -909,11 +914,12 @@ function showNew() {
 /* ---- search ---- */
 function fillSearchSelects() {
   const f = $('#search-form');
-  f.kind.replaceChildren(el('option', { value: '' }, t('any')), S.kinds.map((k) => el('option', { value: k.plural }, kindPlural(k))));
+  f.kind.replaceChildren(el('option', { value: '' }, t('any')), ...S.kinds.map((k) => el('option', { value: k.plural }, kindPlural(k))));
   const cats = S.sets.categories ? S.sets.categories.values : [];
-  f.category.replaceChildren(el('option', { value: '' }, t('any')), cats.map((v) => el('option', { value: v.code }, valueLabel('categories', v.code))));
+  f.category.replaceChildren(el('option', { value: '' }, t('any')), ...cats.map((v) => el('option', { value: v.code }, valueLabel('categories', v.code))));
   const st = stateSelect('state', '', false);
   f.state.replaceChildren(...Array.from(st.options));
+  f.state.value = '';
 }
 function snippet(pieces) {
   /* Odd pieces are the matched words: marked, as text. */
@@ -922,7 +928,7 @@ function snippet(pieces) {
 async function showSearch() {
   const q = new URLSearchParams(location.search).get('q');
   const f = $('#search-form');
-  if (q !== null && f.q.value !== q) { f.q.value = q; await runSearch(false); }
+  if (q && q !== S.searched) { f.q.value = q; await runSearch(false); }
   else if (!q) f.q.focus();
 }
 async function runSearch(more) {
@@ -932,6 +938,8 @@ async function runSearch(more) {
   if (!q.get('q')) { say('#search-msg', t('search.empty'), false); f.q.setAttribute('aria-invalid', 'true'); f.q.focus(); return; }
   q.set('limit', String(SEARCH_PAGE));
   if (more && S.searchNext) q.set('after', S.searchNext);
+  S.searched = q.get('q');
+  if (!more) history.replaceState(null, '', location.pathname + '?tab=search&q=' + encodeURIComponent(S.searched));
   let r;
   try { r = await api('GET', '/api/search?' + q); } catch (e) {
     if (e.status === 401) return;
@@ -1055,7 +1063,7 @@ async function startLive() {
       if (gen !== liveGen) return;
       backoff = 1000;
       const down = (r.peers || []).filter((p) => !p.reachable && !p.connected);
-      if (down.length) setLive('peers', { n: down.length, states: down.map((p) => p.state || '?').join(', ') });
+      if (down.length) setLive('peers', { n: down.length, states: down.map((p) => p.state || p.addr || '?').join(', ') });
       else setLive('online');
       if (since !== null && r.changed) onArrived(r.new || []);
       since = r.cursor;
@@ -1130,9 +1138,7 @@ function start() {
     $('#search-more').addEventListener('click', () => runSearch(true));
     $('#quick-search').addEventListener('submit', (e) => {
       e.preventDefault();
-      $('#search-form').q.value = $('#quick-q').value;
-      go({ tab: 'search' }, true);
-      runSearch(false);
+      go({ tab: 'search', q: $('#quick-q').value.trim() }, true);
     });
     $('#report-form').addEventListener('submit', previewReport);
     $('#report-dl').addEventListener('click', downloadReport);
