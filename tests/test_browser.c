@@ -63,8 +63,8 @@ tools_ready(const char *pw_dir)
             "timeout 120 npm install --no-audit --no-fund --prefer-offline "
             "--cache '%s/build/npm-cache' " PLAYWRIGHT " " AXE " >npm.log 2>&1",
             pw_dir, cwd) != 0) {
-        printf("SKIP t_browser_page: npm could not install " PLAYWRIGHT
-               " " AXE " (see %s/npm.log)\n",
+        printf("SKIP t_browser_page: npm could not install " PLAYWRIGHT " " AXE
+               " (see %s/npm.log)\n",
                pw_dir);
         return 0;
     }
@@ -155,8 +155,7 @@ static void
 t_browser_page(void)
 {
     char *tmp = test_tmpdir("browser");
-    char pw[600], root[600], out[1 << 16], shot[700], pa[700], pb[700],
-        pc[700];
+    char pw[600], root[600], out[1 << 16], shot[700], pa[700], pb[700], pc[700];
     char summary[80], v[32], base_a[300];
     struct proc_member m[NODES];
     int base = proc_pid_base(23000, 400, 20), n, rc;
@@ -193,8 +192,8 @@ t_browser_page(void)
     snprintf(summary, sizeof(summary), "Capsizing off Bodrum, rescue %d",
              (int)getpid());
     snprintf(pc, sizeof(pc), "%s/profile-c", tmp);
-    snprintf(base_a, sizeof(base_a), "%.*s",
-             (int)strcspn(g_nodes[0].url, "#"), g_nodes[0].url);
+    snprintf(base_a, sizeof(base_a), "%.*s", (int)strcspn(g_nodes[0].url, "#"),
+             g_nodes[0].url);
     t0 = proc_mono_ms();
     /* The script stops EU's node (a peer unreachable) and then DE's (the
      * page offline) at its end; proc_kill_all reaps them. */
