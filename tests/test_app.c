@@ -490,7 +490,7 @@ app_change_under_grant(void)
 }
 
 static void
-app_task_transitions(void)
+app_task_transitions_by_role(void)
 {
     static const struct app_field task[] = {F("for", "FR"), F("title", "t")};
     struct app_record_req r = {KIND_TASK, task, NF(task), NULL, NULL};
@@ -625,7 +625,7 @@ TEST_LIST = {
     TEST(app_create_refusals_write_nothing),
     TEST(app_change_by_owner),
     TEST(app_change_under_grant),
-    TEST(app_task_transitions),
+    TEST(app_task_transitions_by_role),
     TEST(app_trust_writes),
 };
 
