@@ -43,6 +43,7 @@ static const struct cmd_def cmd_table[] = {
     {"carrier", cmd_carrier, "carrier add: a position towards a carrier"},
     {"contact", cmd_contact, "contact add: a host-country contact"},
     {"posting", cmd_posting, "posting add: a posting notice"},
+    {"chair", cmd_chair, "chair add: the network's chair (2019-1240)"},
     {"task", cmd_task, "task create|accept|decline|start|done|cancel"},
     {"grant", cmd_grant, "grant issue|publish|revoke: representation"},
     {"list", cmd_list, "list records of the merged view"},
@@ -50,6 +51,7 @@ static const struct cmd_def cmd_table[] = {
     {"query", cmd_query, "read-only SQL against the view"},
     {"report", cmd_report, "the semester report (md, html, json)"},
     {"demo", cmd_demo, "a whole local network ending in the report"},
+    {"vocab", cmd_vocab, "the vocabulary in force (kinds, fields, values)"},
 };
 
 static void

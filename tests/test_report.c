@@ -15,6 +15,7 @@
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 #include "proc.h"
+#include "fixture.h"
 #include "test.h"
 
 #define RUN_OK(...)                                                            \
@@ -484,7 +485,7 @@ vr_observe(struct home *h, const char *aud, uint64_t wall, size_t n,
     ASSERT(n <= 16);
     for (size_t i = 0; i < n; i++) {
         struct record_builder b;
-        ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+        ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
         ASSERT_OK(record_set(&b, "category", cat[i]));
         ASSERT_OK(record_set(&b, "summary", sum[i]));
         wire_buf_init(&wb[i], ENTRY_PAYLOAD_MAX);

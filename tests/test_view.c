@@ -112,7 +112,7 @@ fx_build_put(struct fx *f, int a, const char *aud, uint64_t wall,
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(b, &wb) != 0)
         TEST_FAIL_("record_build: %s", b->rb_err);
-    fx_put(f, a, aud, wall, b->rb_schema->rs_kind, wb.wb_data, wb.wb_len,
+    fx_put(f, a, aud, wall, b->rb_kind->vk_code, wb.wb_data, wb.wb_len,
            out);
     wire_buf_free(&wb);
 }
@@ -125,7 +125,7 @@ fx_record(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
     struct record_builder b;
     va_list ap;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     va_start(ap, out);
     fx_setv(&b, ap);
     va_end(ap);
@@ -159,14 +159,14 @@ fx_amend(struct fx *f, int a, const char *aud, uint64_t wall,
     struct wire_buf wb;
     va_list ap;
 
-    ASSERT_OK(record_builder_init_amend(&fb, rkind));
+    ASSERT_OK(record_builder_start_amend(&fb, fx_vocab(NULL), rkind));
     va_start(ap, out);
     fx_setv(&fb, ap);
     va_end(ap);
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(&fb, &wb) != 0)
         TEST_FAIL_("amend fields: %s", fb.rb_err);
-    ASSERT_OK(record_builder_init(&b, KIND_AMEND));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_AMEND));
     ASSERT_OK(record_set_id(&b, "record", target));
     ASSERT_OK(record_set_raw(&b, "fields", wb.wb_data, wb.wb_len));
     fx_behalf(&b, behalf, gid);
@@ -182,7 +182,7 @@ fx_change(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     ASSERT_OK(record_set_id(&b, "record", target));
     fx_behalf(&b, behalf, gid);
     fx_build_put(f, a, aud, wall, &b, out);
@@ -194,7 +194,7 @@ fx_status(struct fx *f, int a, const char *aud, uint64_t wall,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, KIND_TASK_STATUS));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK_STATUS));
     ASSERT_OK(record_set_id(&b, "task", task));
     ASSERT_OK(record_set(&b, "status", status));
     fx_build_put(f, a, aud, wall, &b, out);
@@ -250,7 +250,7 @@ fx_publish(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     ASSERT_OK(record_set_raw(&b, "envelope", env, len));
     fx_build_put(f, a, aud, wall, &b, out);
     free(env);
@@ -302,7 +302,7 @@ fx_observer(struct fx *f, struct fx_set *set)
     struct store *s;
 
     ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
-    ASSERT_OK(view_attach(s));
+    ASSERT_OK(view_attach(s, fx_vocab(NULL)));
     if (set)
         fx_ingest_all(s, set);
     return s;
@@ -318,7 +318,7 @@ fx_holder(struct fx *f, struct fx_set *set)
     ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
     fx_ingest_all(s, set);
     ASSERT_OK(store_meta_set_u64(s, "view_version", VIEW_VERSION));
-    ASSERT_OK(view_attach(s));
+    ASSERT_OK(view_attach(s, fx_vocab(NULL)));
     return s;
 }
 
@@ -1000,7 +1000,7 @@ view_attach_rebuilds_other_version(void)
                            NULL) == SQLITE_OK
                   ? 0
                   : ILONET_EIO);
-    ASSERT_OK(view_attach(o));
+    ASSERT_OK(view_attach(o, fx_vocab(NULL)));
     fx_hash(o, h2);
     ASSERT_MEM_EQ(h1, h2, HASH_LEN);
     store_close(o);

@@ -313,8 +313,15 @@ struct app_record_req {
     const char *rq_behalf;   /* NULL or own state: for itself */
 };
 
-/* Checks every field, the audience's form and the meeting rule. */
-int app_record_check(const struct app_record_req *req, struct app_err *err);
+/* Checks every field under vocabulary v (the home's h_vocab; before a
+ * home is open, the one its network names: home_vocab_load), the
+ * audience's form and the meeting rule, and the personal-data rule: a
+ * field "personal-data" (CLI --personal-data, value "true") marks the
+ * record, which then needs purpose and retain-until (within the regime's
+ * cap from today); an unmarked record whose text looks like personal data
+ * is refused with how to mark it (docs/REGIMES.md §5). */
+int app_record_check(const struct vocab *v, const struct app_record_req *req,
+                     struct app_err *err);
 /* Checks, then resolves the audience and the grant against h and appends. */
 int app_record_create(struct home *h, const struct app_record_req *req,
                       struct app_written *out, struct app_err *err);
@@ -337,8 +344,9 @@ struct app_change_req {
     const char *cq_reason; /* retract, erase: NULL or a reason */
 };
 
-/* Checks the request's form (no store). */
-int app_change_check(const struct app_change_req *req, struct app_err *err);
+/* Checks the request's form under vocabulary v (no store). */
+int app_change_check(const struct vocab *v, const struct app_change_req *req,
+                     struct app_err *err);
 int app_record_change(struct home *h, const struct app_change_req *req,
                       struct app_written *out, struct app_err *err);
 
@@ -369,7 +377,9 @@ int app_envelope_publish(struct home *h, const uint8_t *env, size_t len,
                          struct app_err *err);
 
 /* Parses a grant's scope, a comma list of record kinds and observation
- * categories, into g->g_scope (pure; the authority side, no home). */
+ * categories (of any regime this binary knows: the authority signs before
+ * it reads a network file), into g->g_scope (the authority side, no
+ * home). */
 int app_grant_scope(struct grant *g, const char *scope, struct app_err *err);
 
 /* A node revocation names each cut log's last good entry by seq, and by
@@ -382,5 +392,19 @@ int app_revocation_pin(struct home *h, struct revocation *v, size_t first);
  * with the reason for a refusal: unknown-author, wrong-network, expired.
  * The message does not name the file: the adapter does. */
 int app_cert_install(struct home *h, const char *file, struct app_err *err);
+
+/* ---- personal data: retention (app_retention.c) ---- */
+
+/*
+ * What a running node does once a day (docs/REGIMES.md §5): hides the
+ * records whose retention date has passed (view_expire_due, every node
+ * alike) and, for each such record this node wrote, appends the erase
+ * entry {record, reason: "retention ended YYYY-MM-DD"} in the record's
+ * audience (the author's node issues the erasure; one per record). h is
+ * opened with HOME_STORE and holds a certificate; call outside any open
+ * transaction. *issued (may be NULL) counts the erase entries written.
+ */
+int app_retention_due(struct home *h, uint64_t now_ms, size_t *issued,
+                      struct app_err *err);
 
 #endif
