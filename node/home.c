@@ -265,6 +265,11 @@ home_open(struct home *h, const char *dir, int flags)
             snprintf(h->h_why, sizeof(h->h_why),
                      "%s is readable by others; run: chmod 600 %s", path,
                      path);
+        if (rc == ILONET_ENETWORK)
+            snprintf(h->h_why, sizeof(h->h_why),
+                     "network file %s: its id does not match its regime "
+                     "line (a network's regime is fixed when it is created)",
+                     path);
         goto fail;
     }
     home_path(h, "roster", path);

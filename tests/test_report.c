@@ -97,6 +97,13 @@ sample(const char *n)
 {
     char de[1024], fr[1024];
     struct cli_out o;
+    char today[11];
+    struct timespec ts;
+
+    /* reports place records by their event date: the meeting is held in
+     * the semester the tests report on (today's) */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    report_date_of((uint64_t)ts.tv_sec * 1000, today);
     home(de, sizeof(de), n, "DE");
     home(fr, sizeof(fr), n, "FR");
     RUN_OK("-C", de, "observe", "--category", "flows", "--summary",
@@ -104,7 +111,7 @@ sample(const char *n)
            "--nationality", "AF", "--reliability", "B");
     RUN_OK("-C", fr, "observe", "--category", "routes", "--summary",
            "Edirne route reopened");
-    RUN_OK("-C", fr, "meeting", "add", "--date", "2026-01-10", "--place",
+    RUN_OK("-C", fr, "meeting", "add", "--date", today, "--place",
            "Secret-Place-Ankara", "--convenor", "FR", "--participants",
            "DE,FR", "--commission", "excluded", "--reason", "operational",
            "--topics", "investigation");

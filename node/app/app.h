@@ -209,10 +209,13 @@ int app_restore(struct home *h, int clear, int *restored, struct app_err *err);
  * The semester report (node/report/report.h), drawn up the same way for
  * `ilonet report` and GET /api/report. Two steps, so that an adapter can
  * check every input before it opens the store: app_report_prepare() checks
- * the request and parses the template and the rotation (the built-in ones
- * unless given as text), with no home; app_report_build() draws the report
- * up from the home's view for the home's network and host country, the
- * `ms` audience included when the home's certificate is a Member State's.
+ * the request and parses the template and the rotation (the built-in
+ * rotation unless given as text), with no home; app_report_build() draws
+ * the report up from the home's view for the home's network and host
+ * country, the `ms` audience included when the home's certificate is a
+ * Member State's, with the template given or else the one the regime's
+ * vocabulary names (data/report-2005-687.tmpl, data/report-2019-1240.tmpl)
+ * and its drafter rule (the presidency, or the network's chair).
  */
 struct app_report_req {
     const char *arq_semester;      /* "2026-H1" (required) */
@@ -231,7 +234,8 @@ struct app_report_req {
  * arj_post are the request's strings (borrowed: keep them alive until
  * app_report_release). */
 struct app_report_job {
-    struct report_template *arj_template;
+    struct report_template *arj_template; /* NULL: the built-in template
+                                             the home's vocabulary names */
     struct report_rotation *arj_rotation;
     char arj_semester[8];
     enum report_format arj_format;

@@ -253,6 +253,13 @@ int view_report_acting(struct store *s, const char *semester,
                        char (*out)[VIEW_REPORT_STATE_LEN], size_t max,
                        size_t *n);
 
+/* The state chairing the network on day ("YYYY-MM-DD"): the valid,
+ * active chair records (2019-1240) with role "chair" whose from..until
+ * covers the day, the last in LWW order (HLC, author, id); into out.
+ * ILONET_ENOTFOUND when none (or the vocabulary has no chair kind). */
+int view_report_chair(struct store *s, const char *day,
+                      char out[static VIEW_REPORT_STATE_LEN]);
+
 /* The head of one log a report was built from. */
 struct view_report_head {
     uint8_t vh_log[HASH_LEN];
