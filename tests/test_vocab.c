@@ -8,7 +8,7 @@
 #include "storage/view/record.h"
 #include "storage/view/vocab.h"
 
-#define WHY 200 /* = RECORD_ERR_MAX: messages compare at the same size */
+#define WHY 512 /* = RECORD_ERR_MAX: messages compare at the same size */
 
 static struct vocab *
 load(const char *regime)
