@@ -1379,6 +1379,46 @@ parse_truncated_shipped_files(void)
     ASSERT(ok >= 1 && failed > 100);
 }
 
+/* An earlier version is the file without what later versions added: the
+ * test-only way to run a node as an older binary (docs/REGIMES.md). */
+static void
+restrict_to_an_earlier_version(void)
+{
+    struct vocab *v = load("377-2004");
+    const struct vocab_kind *k;
+    char why[WHY] = "";
+    size_t n;
+
+    ASSERT_ERR(vocab_restrict(v, 0, why, sizeof(why)), ILONET_EINVAL);
+    ASSERT_ERR(vocab_restrict(v, 3, why, sizeof(why)), ILONET_EINVAL);
+    ASSERT_STR_EQ(why, "vocabulary version 3 of 377-2004: this binary has "
+                       "versions 1 to 2");
+    ASSERT_OK(vocab_restrict(v, 1, why, sizeof(why)));
+    ASSERT_EQ(vocab_version(v), 1);
+    vocab_kinds(v, &n);
+    ASSERT_EQ(n, 15);
+    k = vocab_kind(v, "observation");
+    ASSERT(!vocab_field(k, "purpose") && !vocab_field(k, "retain-until"));
+    ASSERT(vocab_field(k, "category") && vocab_field(k, "unit"));
+    /* the v2 rule over v2 fields went with them; the others point at the
+     * fields where they now are */
+    ASSERT_EQ(k->vk_nrules, 2);
+    ASSERT_STR_EQ(k->vk_rules[1].vr_a->vf_name, "figure");
+    ASSERT(k->vk_rules[1].vr_a == vocab_field(k, "figure"));
+    k = vocab_kind(v, "training");
+    ASSERT(!vocab_field(k, "until"));
+    ASSERT_EQ(k->vk_nrules, 1);
+    /* every field left is a version-1 field */
+    {
+        const struct vocab_kind *ks = vocab_kinds(v, &n);
+
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < ks[i].vk_nfields; j++)
+                ASSERT_EQ(ks[i].vk_fields[j].vf_since, 1);
+    }
+    vocab_free(v);
+}
+
 TEST_LIST = {
     TEST(builtin_377_2004_parses),
     TEST(builtin_2019_1240_parses),
@@ -1403,6 +1443,7 @@ TEST_LIST = {
     TEST(parse_errors_of_the_whole_file),
     TEST(parse_bounds),
     TEST(parse_truncated_shipped_files),
+    TEST(restrict_to_an_earlier_version),
 };
 
 TEST_MAIN()
