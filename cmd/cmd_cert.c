@@ -97,6 +97,27 @@ cert_cmd_issue(int argc, char **argv)
     }
     memcpy(c.c_network, net.n_id, NET_ID_LEN);
     snprintf(c.c_state, sizeof(c.c_state), "%s", sk.state);
+    /* the role must be one the network's regime has */
+    {
+        struct vocab *v = NULL;
+        int known;
+
+        if ((rc = cmd_regime_vocab("cert issue", network_regime(&net),
+                                   &v)) != 0) {
+            key_wipe(&sk);
+            return rc;
+        }
+        known = vocab_value(vocab_set(v, "roles"), role_s, strlen(role_s)) !=
+                NULL;
+        vocab_free(v);
+        if (!known) {
+            key_wipe(&sk);
+            return cmd_usage("cert issue",
+                             "--role %s: not a role under %s (ilo, "
+                             "commission or agency)",
+                             role_s, network_regime(&net));
+        }
+    }
     rc = cert_issue(&c, &sk, &buf, &len);
     key_wipe(&sk);
     if (rc != 0)

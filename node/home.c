@@ -349,6 +349,13 @@ home_install_cert(struct home *h, const char *cert_file)
     }
     if ((rc = cert_valid_at(&c, home_now_ms() / 1000)) != 0)
         goto out;
+    /* a role the network's regime has (no presidency under 2019-1240) */
+    if (h->h_vocab && !vocab_value(vocab_set(h->h_vocab, "roles"),
+                                   cert_role_name(c.c_role),
+                                   strlen(cert_role_name(c.c_role)))) {
+        rc = ILONET_EPERM;
+        goto out;
+    }
     home_path(h, "node.cert", path);
     if ((rc = cert_write_file(path, buf, len, 0600)) != 0)
         goto out;

@@ -88,7 +88,9 @@ int home_open(struct home *h, const char *dir, int flags);
 void home_close(struct home *h);
 
 /* Verifies and installs a certificate file for this node (must name this
- * node's key and network); publishes it in store meta "cert". */
+ * node's key and network, and a role the regime has: ILONET_EPERM for a
+ * presidency certificate under 2019-1240); publishes it in store meta
+ * "cert". */
 int home_install_cert(struct home *h, const char *cert_file);
 
 int home_config_load(const char *path, struct home_config *c);

@@ -142,6 +142,11 @@ app_cert_install(struct home *h, const char *file, struct app_err *err)
                         "network");
     case ILONET_EEXPIRED:
         return app_fail(err, rc, "expired: certificate is not valid now");
+    case ILONET_EPERM:
+        return app_fail(err, rc,
+                        "permission: the certificate's role is not a role "
+                        "under %s (`ilonet vocab` lists the roles)",
+                        vocab_regime(h->h_vocab));
     default:
         return app_fail(err, rc, "%s: %s", ilonet_errname(rc),
                         ilonet_strerror(rc));
