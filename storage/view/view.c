@@ -172,6 +172,7 @@ view__ctx_init(struct view_ctx *c, const struct vocab *v)
 
         if (code >= VIEW__KINDS)
             continue;
+        c->vc_kind[code] = k;
         for (size_t i = 0; i < k->vk_nfields && i < RECORD_MAX_ITEMS; i++) {
             const struct vocab_field *f = &k->vk_fields[i];
             const char *name = f->vf_name;
@@ -358,7 +359,7 @@ view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
             unsigned pflags)
 {
     uint32_t kind = (uint32_t)e->e_h.h_kind;
-    const struct vocab_kind *k = vocab_kind_by_code(c->vc_vocab, kind);
+    const struct vocab_kind *k = view__kind(c, kind);
     const char *state;
 
     if (kind == KIND_CERT || kind >= VIEW__KINDS)

@@ -48,6 +48,8 @@ struct view_ctx {
      * regime (docs/REGIMES.md §7). */
     const struct vocab *vc_vocab;
     int vc_seed;
+    /* per entry kind: the vocabulary's kind, NULL when it has none */
+    const struct vocab_kind *vc_kind[VIEW__KINDS];
     /* author key -> state, filled from the certs table (immutable). */
     size_t vc_nauth, vc_next;
     uint8_t vc_auth_pk[VIEW__AUTHORS][KEY_PK_LEN];
@@ -96,6 +98,13 @@ void view__ctx_free(struct view_ctx *c);
 int view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
                 const char *audience, const uint8_t author[static KEY_PK_LEN],
                 unsigned pflags);
+
+/* The vocabulary's kind for entry kind kind, or NULL. */
+static inline const struct vocab_kind *
+view__kind(const struct view_ctx *c, uint32_t kind)
+{
+    return kind < VIEW__KINDS ? c->vc_kind[kind] : NULL;
+}
 
 /* The stored position k = lid << 32 | seq of entry e. */
 int view__entry_k(struct view_ctx *c, struct store *s, const struct entry *e,

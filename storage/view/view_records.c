@@ -79,7 +79,7 @@ static void
 view__collect(struct view_ctx *c, uint32_t kind, const msgpack_object *map,
               const msgpack_object **vals)
 {
-    const struct vocab_kind *k = vocab_kind_by_code(c->vc_vocab, kind);
+    const struct vocab_kind *k = view__kind(c, kind);
     size_t f = 0;
 
     for (size_t i = 0; i < RECORD_MAX_ITEMS; i++)
@@ -132,7 +132,7 @@ view__event(struct view_ctx *c, uint32_t kind,
             const msgpack_object *const *vals, uint64_t hlc, int64_t *from,
             int64_t *to)
 {
-    const struct vocab_kind *k = vocab_kind_by_code(c->vc_vocab, kind);
+    const struct vocab_kind *k = view__kind(c, kind);
     signed char a = kind < VIEW__KINDS ? c->vc_ev_a[kind] : -1;
     signed char b = kind < VIEW__KINDS ? c->vc_ev_b[kind] : -1;
     const msgpack_object *o = a >= 0 ? vals[a] : NULL;
@@ -231,7 +231,7 @@ static int
 view__bind_xf(struct view_ctx *c, sqlite3_stmt *st, int i, uint32_t kind,
               const msgpack_object *const *vals)
 {
-    const struct vocab_kind *k = vocab_kind_by_code(c->vc_vocab, kind);
+    const struct vocab_kind *k = view__kind(c, kind);
     struct wire_buf wb;
     uint32_t n = 0;
     uint8_t *copy;
@@ -892,7 +892,7 @@ view__recompute_with(struct view_ctx *c, struct store *s,
     /* A record this node cannot read yet stays as it was stored; its
      * changes wait with it for the upgrade's rebuild. */
     if (r.r_vw > vocab_version(c->vc_vocab) ||
-        !vocab_kind_by_code(c->vc_vocab, r.r_kind))
+        !view__kind(c, r.r_kind))
         return add ? view__change_insert(s, add, id) : 0;
     if (base.type == MSGPACK_OBJECT_MAP && !r.r_has_base_why) {
         view__collect(c, r.r_kind, &base, vals);
