@@ -69,20 +69,6 @@ record__state_ok(const char *s, size_t n)
     return key_state_valid(buf);
 }
 
-/* Valid UTF-8 (wire_utf8_ok) without C0 controls other than tab, newline
- * and CR, and without DEL: the rule of text values (vocab_check.c). */
-static int
-record__text_ok(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-            return 0;
-    }
-    return wire_utf8_ok((const uint8_t *)s, n);
-}
-
 static const char *
 record__type_name(enum vocab_type t)
 {
@@ -136,7 +122,7 @@ record_check_value(const struct vocab *v, const struct vocab_field *f,
                 goto type;
             if (f->vf_type == VT_LIST) {
                 if (n == 0 || (f->vf_max && n > f->vf_max) ||
-                    memchr(s, ',', n) || !record__text_ok(s, n))
+                    memchr(s, ',', n) || !vocab_text_ok(s, n))
                     return record__why(why, wl, "field '%s': bad list item%s",
                                        f->vf_name, "");
                 continue;

@@ -288,6 +288,11 @@ int vocab_check_text(const struct vocab *v, const struct vocab_field *f,
 int vocab_check_scalar(const struct vocab *v, const struct vocab_field *f,
                        const char *s, size_t n, char *why, size_t whylen);
 
+/* 1 if s[0..n) is text as values hold it: valid UTF-8 (wire_utf8_ok)
+ * without control bytes other than tab, newline and CR, and without DEL;
+ * else 0. The one text rule of text values and list items. */
+int vocab_text_ok(const char *s, size_t n);
+
 /* "YYYY-MM-DD" (n == 10, years 1900-9999) into days since 1970-01-01:
  * 0 or ILONET_EINVAL. The one date rule of ilonet's text values. */
 int vocab_date(const char *s, size_t n, int64_t *days);

@@ -11,8 +11,8 @@
 
 /* Valid UTF-8 without NUL or C0 controls other than tab, newline and CR,
  * and without DEL: the seed's rule for text values. */
-static int
-vocab__text_ok(const char *s, size_t n)
+int
+vocab_text_ok(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -181,7 +181,7 @@ vocab__check_scalar(const struct vocab *v, const struct vocab_field *f,
         if (f->vf_max && n > f->vf_max)
             return vocab__fail(why, wl, ILONET_EINVAL,
                                "field '%s': value too long", name);
-        if (!vocab__text_ok(s, n))
+        if (!vocab_text_ok(s, n))
             return vocab__fail(why, wl, ILONET_EINVAL,
                                "field '%s': not valid UTF-8 text", name);
         return 0;
@@ -306,7 +306,7 @@ vocab__check_list(const struct vocab *v, const struct vocab_field *f,
                 q = qc + 1;
             }
         } else if (n == 0 || (f->vf_max && n > f->vf_max) ||
-                   !vocab__text_ok(p, n)) {
+                   !vocab_text_ok(p, n)) {
             return vocab__fail(why, wl, ILONET_EINVAL,
                                "field '%s': bad list item", name);
         }
