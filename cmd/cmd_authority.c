@@ -5,6 +5,7 @@
 
 #include "cmds.h"
 #include "crypto/error.h"
+#include "node/app/app.h"
 
 static const char network_usage[] =
     "usage: ilonet network create --host CC --out FILE\n"
@@ -19,44 +20,14 @@ static const char network_usage[] =
     "(docs/REGIMES.md). --countries: the host countries of a regional\n"
     "network (ISO 3166-1 codes, e.g. IQ,SY,TR).\n";
 
-/* Regional networks: the host countries as sorted, unique alpha-2 codes
- * (alpha-3 accepted), into out; a usage error names a bad one. */
-static int
-network__countries(const struct vocab *v, const char *in, char *out,
-                   size_t cap)
-{
-    struct vocab_field f;
-    char why[200];
-    size_t off = 0;
-
-    memset(&f, 0, sizeof(f));
-    f.vf_name = "countries";
-    f.vf_type = VT_COUNTRIES;
-    if (vocab_check_text(v, &f, in, why, sizeof(why)) != 0)
-        return cmd_usage("network create", "%s", why);
-    out[0] = '\0';
-    for (const char *p = in; *p;) {
-        const char *c = strchr(p, ',');
-        size_t n = c ? (size_t)(c - p) : strlen(p);
-        const struct vocab_country *cc = vocab_country(v, p, n);
-
-        off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "",
-                                cc->vc_a2);
-        if (off >= cap)
-            return cmd_usage("network create", "--countries: too many");
-        p = c ? c + 1 : p + n;
-    }
-    return 0;
-}
-
 int
 cmd_network(struct cmd_env *env, int argc, char **argv)
 {
     struct cmd_opts o;
     struct network n;
+    struct app_err e;
     const char *host, *out, *regime, *countries;
-    char hex[2 * NET_ID_LEN + 1], cc[3 * NETWORK_COUNTRIES_MAX + 8];
-    struct vocab *v = NULL;
+    char hex[2 * NET_ID_LEN + 1];
     int rc;
 
     (void)env;
@@ -73,32 +44,16 @@ cmd_network(struct cmd_env *env, int argc, char **argv)
         return rc;
     if (!host || !out)
         return cmd_usage("network create", "--host and --out are required");
-    if (!key_state_valid(host))
-        return cmd_usage("network create", "--host %s: not a country code",
-                         host);
-    /* the regime's vocabulary: it must be one this binary knows, and the
-     * file records the version the network starts with */
-    if ((rc = cmd_regime_vocab("network create", regime, &v)) != 0)
-        return rc;
-    cc[0] = '\0';
-    if (countries && (rc = network__countries(v, countries, cc, sizeof(cc))))
-        goto out;
-    if (network_create_regime(&n, host, vocab_regime(v), vocab_version(v),
-                              cc) != 0) {
-        rc = cmd_usage("network create", "--countries %s: at most %d",
-                       countries ? countries : "", NETWORK_COUNTRIES_MAX);
-        goto out;
+    if (app_network_create(host, regime, countries, &n, &e) != 0)
+        return e.ae_usage ? cmd_usage("network create", "%s", e.ae_msg)
+                          : cmd_fail("network create", "%s", e.ae_msg);
+    rc = network_save(out, &n);
+    if (rc == 0) {
+        hash_hex(n.n_id, NET_ID_LEN, hex);
+        printf("%s\n", hex);
     }
-    if ((rc = network_save(out, &n)) != 0) {
-        rc = cmd_fail_err(out, rc);
-        goto out;
-    }
-    hash_hex(n.n_id, NET_ID_LEN, hex);
-    printf("%s\n", hex);
-out:
     sodium_memzero(&n, sizeof(n));
-    vocab_free(v);
-    return rc;
+    return rc == 0 ? 0 : cmd_fail_err(out, rc);
 }
 
 static const char state_usage[] =

@@ -99,23 +99,12 @@ cert_cmd_issue(int argc, char **argv)
     snprintf(c.c_state, sizeof(c.c_state), "%s", sk.state);
     /* the role must be one the network's regime has */
     {
-        struct vocab *v = NULL;
-        int known;
+        struct app_err e;
 
-        if ((rc = cmd_regime_vocab("cert issue", network_regime(&net),
-                                   &v)) != 0) {
+        if (app_role_check(network_regime(&net), role_s, &e) != 0) {
             key_wipe(&sk);
-            return rc;
-        }
-        known = vocab_value(vocab_set(v, "roles"), role_s, strlen(role_s)) !=
-                NULL;
-        vocab_free(v);
-        if (!known) {
-            key_wipe(&sk);
-            return cmd_usage("cert issue",
-                             "--role %s: not a role under %s (ilo, "
-                             "commission or agency)",
-                             role_s, network_regime(&net));
+            sodium_memzero(&net, sizeof(net));
+            return cmd_usage("cert issue", "%s", e.ae_msg);
         }
     }
     rc = cert_issue(&c, &sk, &buf, &len);

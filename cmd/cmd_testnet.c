@@ -5,8 +5,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "cmds.h"
 #include "crypto/error.h"
+#include "node/app/app.h"
 
 #define TESTNET_MAX 32
 
@@ -132,23 +135,6 @@ testnet_mkdirs(const char *out)
     return mkdir(path, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* A state's certificate role: the member table's type when it lists the
- * code (the Commission, a Union agency, else a State's officer), else
- * the seed's rule (EU the Commission, longer codes agencies). */
-static enum cert_role
-testnet_role(const struct vocab *v, const char *state)
-{
-    const struct vocab_member *m = vocab_member(v, state);
-
-    if (!m)
-        return cert_role_for_state(state);
-    if (strcmp(m->vm_type, "commission") == 0)
-        return ROLE_COMMISSION;
-    if (strcmp(m->vm_type, "agency") == 0)
-        return ROLE_AGENCY;
-    return ROLE_ILO;
-}
-
 int
 cmd_testnet(struct cmd_env *env, int argc, char **argv)
 {
@@ -163,6 +149,7 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
     struct network net;
     struct roster ros;
     struct vocab *v = NULL;
+    struct app_err e;
     const char *regime, *countries;
     size_t n = 0;
     long port = 7400;
@@ -219,31 +206,20 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
                                     "code", pres);
     if (port + (long)n + (pres ? 1 : 0) > 65535)
         return cmd_usage("testnet", "--base-port: ports would exceed 65535");
-    if ((rc = cmd_regime_vocab("testnet", regime, &v)) != 0)
-        return rc;
-    if (pres && !vocab_value(vocab_set(v, "roles"), "presidency", 10)) {
-        rc = cmd_usage("testnet",
-                       "--presidency: %s has no presidency role (the "
-                       "network's chair is a record: ilonet chair add)",
-                       vocab_regime(v));
-        vocab_free(v);
-        return rc;
+    if (app_network_create(host, regime, countries, &net, &e) != 0)
+        return e.ae_usage ? cmd_usage("testnet", "%s", e.ae_msg)
+                          : cmd_fail("testnet", "%s", e.ae_msg);
+    if (pres && app_role_check(regime, "presidency", &e) != 0) {
+        sodium_memzero(&net, sizeof(net));
+        return cmd_usage("testnet",
+                         "--presidency: %s has no presidency role (the "
+                         "network's chair is a record: ilonet chair add)",
+                         regime);
     }
-    if (countries && !*countries)
-        countries = NULL;
-    for (const char *p = countries; p && *p;) {
-        const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        const struct vocab_country *cc = vocab_country(v, p, l);
-
-        if (!cc || l != 2) {
-            vocab_free(v);
-            return cmd_usage("testnet",
-                             "--countries: '%.*s' is not an ISO 3166-1 "
-                             "alpha-2 code",
-                             (int)l, p);
-        }
-        p = c ? c + 1 : p + l;
+    /* roles as the regime's member table gives them */
+    if ((rc = cmd_regime_vocab("testnet", regime, &v)) != 0) {
+        sodium_memzero(&net, sizeof(net));
+        return rc;
     }
 
     if (testnet_mkdirs(out) != 0) {
@@ -257,14 +233,9 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
     }
     snprintf(npath, sizeof(npath), "%s/network", out);
     snprintf(rpath, sizeof(rpath), "%s/roster", out);
-    if (network_create_regime(&net, host, vocab_regime(v), vocab_version(v),
-                              countries) != 0) {
-        vocab_free(v);
-        return cmd_usage("testnet", "--countries %s: 1 to %d codes, no "
-                                    "repeats",
-                         countries, NETWORK_COUNTRIES_MAX);
-    }
-    if (network_save(npath, &net) != 0) {
+    rc = network_save(npath, &net);
+    sodium_memzero(&net, sizeof(net));
+    if (rc != 0) {
         vocab_free(v);
         return cmd_fail(npath, "cannot write network file");
     }
@@ -310,7 +281,7 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
         memcpy(node_pk[i], kp.pk, KEY_PK_LEN);
         key_wipe(&kp);
         if ((rc = testnet_certify(path, &roots[i], list[i],
-                                  testnet_role(v, list[i]))) != 0) {
+                                  app_member_role(v, list[i]))) != 0) {
             cmd_fail_err(path, rc);
             goto fail;
         }

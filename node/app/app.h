@@ -397,6 +397,31 @@ int app_revocation_pin(struct home *h, struct revocation *v, size_t first);
  * The message does not name the file: the adapter does. */
 int app_cert_install(struct home *h, const char *file, struct app_err *err);
 
+/* ---- a network's regime (app_network.c) ---- */
+
+/*
+ * A new network under regime (NULL: 377-2004, whose file is the classic
+ * one) for host, with the host countries of a regional network (NULL or
+ * "": none; ISO 3166-1 alpha-2 or alpha-3, kept as sorted alpha-2), named
+ * with this binary's vocabulary version (docs/REGIMES.md §3). *out holds
+ * the secret: the caller saves and wipes it. Usage errors (ae_usage, the
+ * option in ae_field): a bad host, an unknown regime (the message lists
+ * the known ones), a country not in the ISO table.
+ */
+int app_network_create(const char *host, const char *regime,
+                       const char *countries, struct network *out,
+                       struct app_err *err);
+
+/* The certificate role a state gets under vocabulary v: the member
+ * table's type (the Commission, a Union agency, else a State's officer),
+ * else the seed's rule (cert_role_for_state). */
+enum cert_role app_member_role(const struct vocab *v, const char *state);
+
+/* 0 if role ("ilo", "presidency", ...) is a certificate role under regime
+ * (NULL: 377-2004); else a usage error naming the roles it has (no
+ * presidency under 2019-1240). */
+int app_role_check(const char *regime, const char *role, struct app_err *err);
+
 /* ---- personal data: retention (app_retention.c) ---- */
 
 /*
