@@ -1479,7 +1479,7 @@ view_retention_hides_at_the_date(void)
     struct fx f;
     struct fx_set set, with_erase;
     uint8_t id[HASH_LEN], er[HASH_LEN], h1[HASH_LEN], h2[HASH_LEN],
-        h3[HASH_LEN];
+        h3[HASH_LEN], late[HASH_LEN], early[HASH_LEN];
     uint64_t n = 0;
     struct store *o1, *o2, *o3;
 
@@ -1488,8 +1488,19 @@ view_retention_hides_at_the_date(void)
               "return", "summary", "PIIMARK case", "purpose", "a case",
               "retain-until", "2026-01-10", NULL);
     fx_obs(&f, FR, "net", T0_MS + 1, "kept", NULL);
+    /* dates the regime does not allow, judged from the entry alone */
+    fx_record(&f, FR, "net", T0_MS + 2, KIND_OBSERVATION, late, "category",
+              "return", "summary", "too long", "purpose", "p", "retain-until",
+              "2027-06-30", NULL);
+    fx_record(&f, FR, "net", T0_MS + 3, KIND_OBSERVATION, early, "category",
+              "return", "summary", "too early", "purpose", "p",
+              "retain-until", "2025-12-31", NULL);
     fx_collect(&f, &set);
     o1 = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o1, "valid", late), "0");
+    ASSERT(strstr(REC(o1, "why", late), "at most 365 days"));
+    ASSERT_STR_EQ(REC(o1, "valid", early), "0");
+    ASSERT(strstr(REC(o1, "why", early), "before the record is written"));
     ASSERT_STR_EQ(REC(o1, "status", id), "active");
     ASSERT_STR_EQ(REC(o1, "rt", id), "20463"); /* 2026-01-10 */
     /* the date itself: still there */

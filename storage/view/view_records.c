@@ -191,6 +191,27 @@ view__retain_day(struct view_ctx *c, uint32_t kind,
     return f >= 0 ? view__day_of(vals[f], 0) : -1;
 }
 
+/* 1 (why filled) when a marked record's retain-until is before the day
+ * its entry was written or beyond the regime's cap from it: the entry has
+ * no effect. Only the entry's bytes and the regime's fixed cap are read,
+ * so every node judges it alike (docs/REGIMES.md §5). */
+static int
+view__retention_bad(struct view_ctx *c, uint32_t kind,
+                    const msgpack_object *const *vals, uint64_t hlc, char *why,
+                    size_t wl)
+{
+    signed char f = kind < VIEW__KINDS ? c->vc_f_retain[kind] : -1;
+    const msgpack_object *o = f >= 0 ? vals[f] : NULL;
+    char written[11], until[11];
+
+    if (!o || o->type != MSGPACK_OBJECT_STR || o->via.str.size != 10)
+        return 0;
+    vocab_day_text(view__hlc_day(hlc), written);
+    memcpy(until, o->via.str.ptr, 10);
+    until[10] = '\0';
+    return vocab_check_retention(c->vc_vocab, written, until, why, wl) != 0;
+}
+
 /* The day view_expire_due() has reached (store meta "retention_day"), 0
  * when it has not run: retention ended for a record when its day is
  * before it. Read when a record has a date: the node's and the CLI's
@@ -356,6 +377,10 @@ view__record_create(struct view_ctx *c, struct store *s,
         unread = rc == ILONET_EKIND;
         base_why = why;
         vw = rr.rr_version ? rr.rr_version : 1;
+    } else if (view__retention_bad(c, kind, rr.rr_vals, e->e_h.h_hlc, why,
+                                   sizeof(why))) {
+        base_why = why; /* a retention date the regime does not allow */
+        vw = rr.rr_version;
     } else {
         vals = rr.rr_vals;
         vw = rr.rr_version;
