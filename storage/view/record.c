@@ -166,6 +166,24 @@ record_check_value(const struct vocab *v, const struct vocab_field *f,
         if (o->type != MSGPACK_OBJECT_MAP || o->via.map.size == 0)
             goto type;
         return 0;
+    case VT_ENUM: {
+        const struct vocab_value *val;
+
+        if (wire_get_str(o, &s, &n) != 0)
+            goto type;
+        /* one lookup: the set's own message when the code is not in it */
+        if (!(val = vocab_value(f->vf_values, s, n)))
+            return vocab_check_scalar(v, f, s, n, why, wl);
+        if (val->vv_since > w) {
+            if (why && wl)
+                snprintf(why, wl,
+                         "field '%s': value '%s' needs vocabulary v%u, the "
+                         "entry says v%u",
+                         f->vf_name, val->vv_code, val->vv_since, w);
+            return ILONET_EINVAL;
+        }
+        return 0;
+    }
     default:
         if (wire_get_str(o, &s, &n) != 0)
             goto type;
@@ -176,18 +194,6 @@ record_check_value(const struct vocab *v, const struct vocab_field *f,
                                "field '%s': stored as an ISO 3166-1 "
                                "alpha-2 code%s",
                                f->vf_name, "");
-        if (f->vf_type == VT_ENUM) {
-            const struct vocab_value *val = vocab_value(f->vf_values, s, n);
-
-            if (val->vv_since > w) {
-                if (why && wl)
-                    snprintf(why, wl,
-                             "field '%s': value '%s' needs vocabulary v%u, "
-                             "the entry says v%u",
-                             f->vf_name, val->vv_code, val->vv_since, w);
-                return ILONET_EINVAL;
-            }
-        }
         return 0;
     }
 type:

@@ -14,7 +14,24 @@
 int
 vocab_text_ok(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    size_t i = 0;
+
+    /* Printable ASCII eight bytes at a time, the common case: a word with
+     * a byte >= 0x80, < 0x20 or 0x7f ends the fast path; the rest of the
+     * text is checked byte by byte and as UTF-8 from that word on. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, d;
+
+        memcpy(&w, s + i, 8);
+        d = w ^ (0x7f * ones);
+        if ((w & high) || ((w - 0x20 * ones) & ~w & high) ||
+            ((d - ones) & ~d & high))
+            break;
+    }
+    s += i;
+    n -= i;
+    for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
