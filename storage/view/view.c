@@ -710,6 +710,9 @@ static const struct view__kview view__kviews[] = {
      "lower(hex(id)) AS id, owner AS state, audience, hlc >> 16 AS time_ms,"
      " semester, acting_state, reason",
      " semester acting_state reason "},
+    /* 2019-1240's; present (empty, without its fields) under 377-2004 too,
+     * so a reader may name it whatever the regime */
+    {KIND_CHAIR, "chairs", VIEW__HEAD, " "},
 };
 #define VIEW__NKVIEWS (sizeof(view__kviews) / sizeof(view__kviews[0]))
 
@@ -749,8 +752,8 @@ view__kind_view_sql(const struct vocab_kind *k, uint32_t code,
 }
 
 /* The records view (every kind, every status) and one view per record
- * kind: the seed's eight always (readers name them), and one for each
- * other record kind of v (chairs, ...). */
+ * kind: the seed's eight and the chairs always (readers name them), and
+ * one for each other record kind of v. */
 static int
 view__kind_views(struct store *s, const struct vocab *v,
                  const struct view__extra *x, char *out, size_t cap)
