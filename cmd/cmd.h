@@ -57,6 +57,15 @@ void cmd_http_reap(pid_t pid);
 /* Opens the env's home (see home_open); prints the error itself. */
 int cmd_open_home(struct cmd_env *env, struct home *h, int flags);
 
+/* The vocabulary of regime (NULL: the seed's, 377-2004) into *out
+ * (vocab_free): an unknown regime is a usage error of cmd naming the
+ * known ones (returns 2); another failure prints its line (1). */
+int cmd_regime_vocab(const char *cmd, const char *regime, struct vocab **out);
+/* The vocabulary of the env's home, read from its network file before the
+ * home is opened (so fields are checked first); the seed's when the file
+ * cannot be read (opening the home reports that). Prints its error. */
+int cmd_home_vocab(struct cmd_env *env, const char *cmd, struct vocab **out);
+
 /* Prints a JSON string literal (quotes, escapes) to f. */
 void cmd_json_str(FILE *f, const char *s);
 

@@ -97,6 +97,15 @@ cmd_node(struct cmd_env *env, int argc, char **argv)
         return cmd_fail("node", "no certificate installed (ilonet cert "
                                 "install FILE)");
     }
+    /* said once: what this binary cannot read yet it keeps and forwards,
+     * listed as unread (docs/REGIMES.md §3) */
+    if (network_vocab(&h.h_net) > vocab_version(h.h_vocab))
+        fprintf(stderr,
+                "ilonet node: this network uses vocabulary v%u of %s; this "
+                "binary has v%u: newer entries will show as unread until you "
+                "upgrade\n",
+                network_vocab(&h.h_net), vocab_regime(h.h_vocab),
+                vocab_version(h.h_vocab));
     rc = node_run(&h, &no, NULL, msg);
     cmd_http_reap(http_pid); /* HTTP API */
     home_close(&h);

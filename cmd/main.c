@@ -44,6 +44,7 @@ static const struct cmd_def cmd_table[] = {
     {"carrier", cmd_carrier, "carrier add: a position towards a carrier"},
     {"contact", cmd_contact, "contact add: a host-country contact"},
     {"posting", cmd_posting, "posting add: a posting notice"},
+    {"chair", cmd_chair, "chair add: the network's chair (2019-1240)"},
     {"task", cmd_task, "task create|accept|decline|start|done|cancel"},
     {"grant", cmd_grant, "grant issue|publish|revoke: representation"},
     {"list", cmd_list, "list records of the merged view"},
@@ -53,6 +54,8 @@ static const struct cmd_def cmd_table[] = {
     {"report", cmd_report, "the semester report (md, html, json)"},
     {"demo", cmd_demo, "a whole local network ending in the report"},
     {"user", cmd_user, "user add|list|remove|token: officers' sign-in"},
+
+    {"vocab", cmd_vocab, "the vocabulary in force (kinds, fields, values)"},
 };
 
 static void

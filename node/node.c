@@ -12,6 +12,7 @@
 
 #include "crypto/error.h"
 #include "crypto/json.h"
+#include "app/app.h"
 #include "net.h"
 #include "peer.h"
 #include "replication/sync.h"
@@ -772,6 +773,20 @@ node__background(struct node *n, uint64_t now)
     else if (released)
         node__log("quarantine: %llu entries reached their time",
                   (unsigned long long)released);
+    /* Personal data past its retention date: hidden, and erased by this
+     * node where it wrote it (once a day; docs/REGIMES.md §5). Its own
+     * appends do not move data_version: look at the heads again. */
+    {
+        struct app_err e;
+        size_t issued = 0;
+
+        if (app_retention_due(n->n_home, now, &issued, &e) != 0)
+            node__log("retention: %s", e.ae_msg);
+        if (issued) {
+            node__log("retention: %zu erase entries written", issued);
+            n->n_data_version = -1;
+        }
+    }
 }
 
 static int

@@ -702,6 +702,12 @@ store_set_entry_hook(struct store *s, store_entry_hook fn, void *arg)
     s->s_hook_arg = arg;
 }
 
+void *
+store_entry_hook_arg(struct store *s, store_entry_hook fn)
+{
+    return s && s->s_hook == fn ? s->s_hook_arg : NULL;
+}
+
 int
 store_run_entry_hook(struct store *s, const struct entry *e,
                      const char *audience,

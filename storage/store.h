@@ -106,6 +106,9 @@ typedef int (*store_entry_hook)(void *arg, struct store *s,
                                 const struct entry *e, const char *audience,
                                 const uint8_t author[static KEY_PK_LEN]);
 void store_set_entry_hook(struct store *s, store_entry_hook fn, void *arg);
+/* The arg the entry hook was set with, when that hook is fn; else NULL
+ * (the view finds its own context this way). */
+void *store_entry_hook_arg(struct store *s, store_entry_hook fn);
 int store_run_entry_hook(struct store *s, const struct entry *e,
                          const char *audience,
                          const uint8_t author[static KEY_PK_LEN]);

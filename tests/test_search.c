@@ -10,6 +10,7 @@
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 #include "storage/view/view_search.h"
+#include "fixture.h"
 #include "test.h"
 
 #define T0_MS 1767225600000ULL /* 2026-01-01T00:00:00Z */
@@ -39,7 +40,7 @@ sfx_put(struct sfx *f, const char *aud, struct record_builder *b, uint8_t *out)
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(b, &wb) != 0)
         TEST_FAIL_("record_build: %s", b->rb_err);
-    r.kind = b->rb_schema->rs_kind;
+    r.kind = b->rb_kind->vk_code;
     r.payload = wb.wb_data;
     r.len = wb.wb_len;
     f->wall += DAY_MS;
@@ -62,7 +63,7 @@ sfx_obs(struct sfx *f, const char *cat, const char *summary, const char *detail,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
     sfx_set(&b, "category", cat);
     sfx_set(&b, "summary", summary);
     if (detail)
@@ -78,11 +79,11 @@ sfx_change(struct sfx *f, uint32_t kind, const uint8_t *id, const char *field,
     struct record_builder b, fb;
     struct wire_buf fw;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     ASSERT_OK(record_set_id(&b, "record", id));
     wire_buf_init(&fw, 4096);
     if (kind == KIND_AMEND) {
-        ASSERT_OK(record_builder_init_amend(&fb, KIND_OBSERVATION));
+        ASSERT_OK(record_builder_start_amend(&fb, fx_vocab(NULL), KIND_OBSERVATION));
         sfx_set(&fb, field, value);
         ASSERT_OK(record_build(&fb, &fw));
         ASSERT_OK(record_set_raw(&b, "fields", fw.wb_data, fw.wb_len));
@@ -95,7 +96,7 @@ static void
 sfx_open(struct sfx *f)
 {
     ASSERT_OK(store_open(f->path, f->net, &f->ros, &f->s));
-    ASSERT_OK(view_attach(f->s));
+    ASSERT_OK(view_attach(f->s, fx_vocab(NULL)));
 }
 
 static void
@@ -347,7 +348,7 @@ t_search_words_phrases_prefixes_ranked(void)
     sfx_obs(&f, "routes", "New route through Van province", NULL, "net", NULL);
     sfx_obs(&f, "document-fraud", "Forged visas at Ankara airport",
             "crossings of the airport checks", "net", NULL);
-    ASSERT_OK(record_builder_init(&b, KIND_MEETING));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_MEETING));
     sfx_set(&b, "date", "2026-03-01");
     sfx_set(&b, "place", "Embassy in Ankara");
     sfx_set(&b, "convenor", "DE");
@@ -355,7 +356,7 @@ t_search_words_phrases_prefixes_ranked(void)
     sfx_set(&b, "commission", "present");
     sfx_set(&b, "topics", "Smuggling along the Van route");
     sfx_put(&f, "net", &b, NULL);
-    ASSERT_OK(record_builder_init(&b, KIND_TASK));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK));
     sfx_set(&b, "title", "Check crossings data");
     sfx_set(&b, "for", "DE");
     sfx_put(&f, "net", &b, NULL);
@@ -402,12 +403,12 @@ t_search_filters(void)
     sfx_init(&f, "search-filters");
     sfx_obs(&f, "flows", "Movements near Van", NULL, "net", NULL);
     sfx_obs(&f, "routes", "Movements on the Van road", NULL, "ms", NULL);
-    ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
     sfx_set(&b, "category", "flows");
     sfx_set(&b, "summary", "Movements in spring at Van");
     sfx_set(&b, "period", "2026-04-01..2026-04-30");
     sfx_put(&f, "net", &b, NULL);
-    ASSERT_OK(record_builder_init(&b, KIND_TASK));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK));
     sfx_set(&b, "title", "Movements report for Van");
     sfx_set(&b, "for", "DE");
     sfx_put(&f, "net", &b, NULL);

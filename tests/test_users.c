@@ -10,6 +10,7 @@
 #include "node/app/app.h"
 #include "proc.h"
 #include "storage/users.h"
+#include "fixture.h"
 #include "test.h"
 
 #define PW "correct horse battery"

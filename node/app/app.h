@@ -246,10 +246,13 @@ int app_backup(struct home *h, const char *path, struct app_backup_out *out,
  * The semester report (node/report/report.h), drawn up the same way for
  * `ilonet report` and GET /api/report. Two steps, so that an adapter can
  * check every input before it opens the store: app_report_prepare() checks
- * the request and parses the template and the rotation (the built-in ones
- * unless given as text), with no home; app_report_build() draws the report
- * up from the home's view for the home's network and host country, the
- * `ms` audience included when the home's certificate is a Member State's.
+ * the request and parses the template and the rotation (the built-in
+ * rotation unless given as text), with no home; app_report_build() draws
+ * the report up from the home's view for the home's network and host
+ * country, the `ms` audience included when the home's certificate is a
+ * Member State's, with the template given or else the one the regime's
+ * vocabulary names (data/report-2005-687.tmpl, data/report-2019-1240.tmpl)
+ * and its drafter rule (the presidency, or the network's chair).
  */
 struct app_report_req {
     const char *arq_semester;      /* "2026-H1" (required) */
@@ -268,7 +271,8 @@ struct app_report_req {
  * arj_post are the request's strings (borrowed: keep them alive until
  * app_report_release). */
 struct app_report_job {
-    struct report_template *arj_template;
+    struct report_template *arj_template; /* NULL: the built-in template
+                                             the home's vocabulary names */
     struct report_rotation *arj_rotation;
     char arj_semester[8];
     enum report_format arj_format;
@@ -350,8 +354,15 @@ struct app_record_req {
     const char *rq_behalf;   /* NULL or own state: for itself */
 };
 
-/* Checks every field, the audience's form and the meeting rule. */
-int app_record_check(const struct app_record_req *req, struct app_err *err);
+/* Checks every field under vocabulary v (the home's h_vocab; before a
+ * home is open, the one its network names: home_vocab_load), the
+ * audience's form and the meeting rule, and the personal-data rule: a
+ * field "personal-data" (CLI --personal-data, value "true") marks the
+ * record, which then needs purpose and retain-until (within the regime's
+ * cap from today); an unmarked record whose text looks like personal data
+ * is refused with how to mark it (docs/REGIMES.md §5). */
+int app_record_check(const struct vocab *v, const struct app_record_req *req,
+                     struct app_err *err);
 /* Checks, then resolves the audience and the grant against h and appends. */
 int app_record_create(struct home *h, const struct app_record_req *req,
                       struct app_written *out, struct app_err *err);
@@ -374,8 +385,9 @@ struct app_change_req {
     const char *cq_reason; /* retract, erase: NULL or a reason */
 };
 
-/* Checks the request's form (no store). */
-int app_change_check(const struct app_change_req *req, struct app_err *err);
+/* Checks the request's form under vocabulary v (no store). */
+int app_change_check(const struct vocab *v, const struct app_change_req *req,
+                     struct app_err *err);
 int app_record_change(struct home *h, const struct app_change_req *req,
                       struct app_written *out, struct app_err *err);
 
@@ -426,7 +438,9 @@ int app_envelope_publish(struct home *h, const uint8_t *env, size_t len,
                          struct app_err *err);
 
 /* Parses a grant's scope, a comma list of record kinds and observation
- * categories, into g->g_scope (pure; the authority side, no home). */
+ * categories (of any regime this binary knows: the authority signs before
+ * it reads a network file), into g->g_scope (the authority side, no
+ * home). */
 int app_grant_scope(struct grant *g, const char *scope, struct app_err *err);
 
 /* A node revocation names each cut log's last good entry by seq, and by
@@ -780,5 +794,44 @@ int app_mark(struct home *h, char out[static VIEW_MARK_MAX],
 int app_since(struct home *h, const char *mark, uint64_t limit,
               const struct view_sink *out, uint64_t *count,
               struct app_err *err);
+
+/* ---- a network's regime (app_network.c) ---- */
+
+/*
+ * A new network under regime (NULL: 377-2004, whose file is the classic
+ * one) for host, with the host countries of a regional network (NULL or
+ * "": none; ISO 3166-1 alpha-2 or alpha-3, kept as sorted alpha-2), named
+ * with this binary's vocabulary version (docs/REGIMES.md §3). *out holds
+ * the secret: the caller saves and wipes it. Usage errors (ae_usage, the
+ * option in ae_field): a bad host, an unknown regime (the message lists
+ * the known ones), a country not in the ISO table.
+ */
+int app_network_create(const char *host, const char *regime,
+                       const char *countries, struct network *out,
+                       struct app_err *err);
+
+/* The certificate role a state gets under vocabulary v: the member
+ * table's type (the Commission, a Union agency, else a State's officer),
+ * else the seed's rule (cert_role_for_state). */
+enum cert_role app_member_role(const struct vocab *v, const char *state);
+
+/* 0 if role ("ilo", "presidency", ...) is a certificate role under regime
+ * (NULL: 377-2004); else a usage error naming the roles it has (no
+ * presidency under 2019-1240). */
+int app_role_check(const char *regime, const char *role, struct app_err *err);
+
+/* ---- personal data: retention (app_retention.c) ---- */
+
+/*
+ * What a running node does once a day (docs/REGIMES.md §5): hides the
+ * records whose retention date has passed (view_expire_due, every node
+ * alike) and, for each such record this node wrote, appends the erase
+ * entry {record, reason: "retention ended YYYY-MM-DD"} in the record's
+ * audience (the author's node issues the erasure; one per record). h is
+ * opened with HOME_STORE and holds a certificate; call outside any open
+ * transaction. *issued (may be NULL) counts the erase entries written.
+ */
+int app_retention_due(struct home *h, uint64_t now_ms, size_t *issued,
+                      struct app_err *err);
 
 #endif

@@ -115,11 +115,11 @@ http__create(struct http_server *s, const struct http__kind *k,
     req.rq_behalf = api_take(&body, "on-behalf-of");
     req.rq_fields = f;
     req.rq_nfields = api_fields(&body, f, 1);
-    /* Every field is checked before the store is touched. */
-    if (app_record_check(&req, &e) != 0)
-        api_fail(rs, &e);
-    else if ((h = http__home_get(s, rs)) != NULL) {
-        if (app_record_create_as(h, &req, api_officer(rq), &w, &e) != 0)
+    /* Every field is checked, under the vocabulary of the home's
+     * network, before the store is touched. */
+    if ((h = http__home_get(s, rs)) != NULL) {
+        if (app_record_check(h->h_vocab, &req, &e) != 0 ||
+            app_record_create_as(h, &req, api_officer(rq), &w, &e) != 0)
             api_fail(rs, &e);
         else
             api_written(rs, &w);
@@ -151,12 +151,11 @@ http__change(struct http_server *s, const struct http__kind *k, const char *id,
     if (kind == KIND_AMEND && req.cq_nfields == 0)
         http__error(rs, 400, "invalid-argument",
                     "no field to amend: send {\"FIELD\": VALUE, ...}");
-    else if (app_change_check(&req, &e) != 0)
-        api_fail(rs, &e);
     else if ((h = http__home_get(s, rs)) != NULL) {
         /* an erasure's deferred WAL truncation completes when the node
          * lets it (docs/API.md) */
-        if (app_record_change_as(h, &req, api_officer(rq), &w, &e) != 0)
+        if (app_change_check(h->h_vocab, &req, &e) != 0 ||
+            app_record_change_as(h, &req, api_officer(rq), &w, &e) != 0)
             api_fail(rs, &e);
         else
             api_written(rs, &w);

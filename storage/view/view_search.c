@@ -49,19 +49,19 @@ static const char *const view__search_heads[] = {
 /* A field whose words are worth finding: free text and lists of names
  * (codes such as categories have filters of their own). */
 static int
-view__search_texty(enum record_type t)
+view__search_texty(enum vocab_type t)
 {
-    return t == RT_STR || t == RT_LIST;
+    return t == VT_STR || t == VT_LIST;
 }
 
-/* The index of the headline field of schema sc, or -1. */
+/* The index of the headline field of record kind k, or -1. */
 static int
-view__search_head(const struct record_schema *sc)
+view__search_head(const struct vocab_kind *k)
 {
     for (size_t h = 0; view__search_heads[h]; h++)
-        for (size_t i = 0; i < sc->rs_nfields; i++)
-            if (sc->rs_fields[i].rf_column &&
-                strcmp(sc->rs_fields[i].rf_column, view__search_heads[h]) == 0)
+        for (size_t i = 0; i < k->vk_nfields; i++)
+            if (strcmp(k->vk_fields[i].vf_name, view__search_heads[h]) == 0 &&
+                view__slot(k, i) >= 0)
                 return (int)i;
     return -1;
 }
@@ -74,40 +74,48 @@ view__search_head(const struct record_schema *sc)
  * record an import writes).
  */
 static int
-view__search_insert_sql(struct textbuf *b, const char *where)
+view__search_insert_sql(const struct vocab *v, struct textbuf *b,
+                        const char *where)
 {
+    const struct vocab_kind *ks;
+    size_t nk;
+
+    if (!v)
+        return ILONET_EINVAL;
+    ks = vocab_kinds(v, &nk);
     textbuf_puts(b, "INSERT INTO v_search(rowid, head, body) SELECT k,"
                     " CASE kind");
-    for (uint32_t k = 0; k < KIND_COUNT_; k++) {
-        const struct record_schema *sc = record_schema(k);
+    for (size_t j = 0; j < nk; j++) {
+        const struct vocab_kind *k = &ks[j];
         int head;
 
-        if (!sc || !sc->rs_is_record || (head = view__search_head(sc)) < 0)
+        if (!k->vk_is_record || (head = view__search_head(k)) < 0)
             continue;
-        textbuf_printf(b, " WHEN %u THEN f%d", (unsigned)k,
-                       view__slot(sc, (size_t)head));
+        textbuf_printf(b, " WHEN %u THEN f%d", (unsigned)k->vk_code,
+                       view__slot(k, (size_t)head));
     }
     textbuf_puts(b, " END, CASE kind");
-    for (uint32_t k = 0; k < KIND_COUNT_; k++) {
-        const struct record_schema *sc = record_schema(k);
+    for (size_t j = 0; j < nk; j++) {
+        const struct vocab_kind *k = &ks[j];
         int head, any = 0;
 
-        if (!sc || !sc->rs_is_record)
+        if (!k->vk_is_record)
             continue;
-        head = view__search_head(sc);
-        for (size_t i = 0; i < sc->rs_nfields; i++) {
-            const struct record_field *f = &sc->rs_fields[i];
+        head = view__search_head(k);
+        for (size_t i = 0; i < k->vk_nfields; i++) {
+            const struct vocab_field *f = &k->vk_fields[i];
 
-            if (!f->rf_column || !view__search_texty(f->rf_type) ||
-                (int)i == head || view__slot(sc, i) < 0)
+            if (!view__search_texty(f->vf_type) || (int)i == head ||
+                view__slot(k, i) < 0)
                 continue;
             /* one line per field given: no empty lines in snippets */
             if (!any++)
-                textbuf_printf(b, " WHEN %u THEN ltrim(", (unsigned)k);
+                textbuf_printf(b, " WHEN %u THEN ltrim(",
+                               (unsigned)k->vk_code);
             else
                 textbuf_puts(b, " || ");
             textbuf_printf(b, "coalesce(char(10) || f%d, '')",
-                           view__slot(sc, i));
+                           view__slot(k, i));
         }
         if (any)
             textbuf_puts(b, ", char(10))");
@@ -129,7 +137,7 @@ view__search_exec(struct store *s, const char *sql)
  * transaction). Dropping the table drops every segment with it: nothing
  * of a record erased earlier can stay. */
 static int
-view__search_recreate(struct store *s)
+view__search_recreate(struct store *s, const struct vocab *v)
 {
     struct textbuf b = {0};
     int rc;
@@ -138,14 +146,14 @@ view__search_recreate(struct store *s)
                                    "DROP TABLE IF EXISTS v_search")) != 0 ||
         (rc = view__search_exec(s, view__search_fts)) != 0)
         return rc;
-    if ((rc = view__search_insert_sql(&b, "1")) == 0)
+    if ((rc = view__search_insert_sql(v, &b, "1")) == 0)
         rc = view__search_exec(s, b.tb_data);
     textbuf_free(&b);
     return rc;
 }
 
 int
-view__search_attach(struct store *s, int rebuilt)
+view__search_attach(struct store *s, const struct vocab *v, int rebuilt)
 {
     uint64_t ver = 0;
     int rc, fresh;
@@ -164,7 +172,7 @@ view__search_attach(struct store *s, int rebuilt)
         return rc;
     /* after a view rebuild, which notes every record anyway, the next
      * flush re-creates the index; otherwise now */
-    return rebuilt ? 0 : view__search_recreate(s);
+    return rebuilt ? 0 : view__search_recreate(s, v);
 }
 
 /* 1 if the noted records include one that had words in the index and is
@@ -192,6 +200,7 @@ view__search_purge_needed(struct store *s, int *need)
 int
 view__search_flush(void *arg, struct store *s)
 {
+    const struct vocab *v = arg; /* the view's vocabulary (view_attach) */
     static const char *const count_sql[] = {
         "SELECT count(*) FROM v_search_dirty",
         "SELECT count(*) FROM v_rec",
@@ -201,7 +210,6 @@ view__search_flush(void *arg, struct store *s)
     sqlite3_stmt *st;
     int rc, purge = 0;
 
-    (void)arg;
     st = store_stmt(s, "SELECT 1 FROM v_search_dirty LIMIT 1");
     if (!st)
         return ILONET_EIO;
@@ -221,14 +229,14 @@ view__search_flush(void *arg, struct store *s)
             return store_err(rc);
     }
     if (n[0] >= VIEW__SEARCH_BULK && n[0] * 10 >= n[1] * 9)
-        return view__search_recreate(s);
+        return view__search_recreate(s, v);
     if ((rc = view__search_purge_needed(s, &purge)) != 0)
         return rc;
     if ((rc = view__search_exec(s, "DELETE FROM v_search WHERE rowid IN"
                                    " (SELECT k FROM v_search_dirty)")) != 0)
         return rc;
     if ((rc = view__search_insert_sql(
-             &b, "k IN (SELECT k FROM v_search_dirty)")) == 0)
+             v, &b, "k IN (SELECT k FROM v_search_dirty)")) == 0)
         rc = view__search_exec(s, b.tb_data);
     textbuf_free(&b);
     if (rc == 0 && purge)
