@@ -491,11 +491,13 @@ struct app_list_req {
 };
 
 /* Checks rq without reading anything (so an adapter can refuse it before
- * opening a home); *kind: the list's record kind, 0 for grants,
- * revocations and evidence (which take no filters, pages or order, and
- * ignore al_all). */
-int app_list_check(const struct app_list_req *rq, uint32_t *kind,
-                   struct app_err *err);
+ * opening a home): categories and task statuses are those of vocabulary
+ * v (the home's h_vocab; before a home is open, the one its network
+ * names: home_vocab_load; NULL only for a request without either);
+ * *kind: the list's record kind, 0 for grants, revocations and evidence
+ * (which take no filters, pages or order, and ignore al_all). */
+int app_list_check(const struct vocab *v, const struct app_list_req *rq,
+                   uint32_t *kind, struct app_err *err);
 /* Checks rq, then lists. res (may be NULL): rows delivered and the next
  * page's cursor. */
 int app_list(struct home *h, const struct app_list_req *rq,
@@ -576,8 +578,9 @@ void app_status_free(struct app_status *st);
  * a row of counts per record kind (kinds); see view_counts_by_*(). */
 int app_stats(struct home *h, const struct view_sink *by_month,
               const struct view_sink *kinds, struct app_err *err);
-/* The observation categories, NULL-terminated (static). */
-const char *const *app_categories(void);
+/* The observation categories of the vocabulary in force (h's), or NULL
+ * when h has none loaded; valid while h is open. */
+const struct vocab_set *app_categories(const struct home *h);
 
 /* The limit newest records of every kind (view_recent()). */
 int app_recent(struct home *h, uint64_t limit, const struct view_sink *out,
@@ -613,6 +616,25 @@ const char *app_kind_name(uint32_t kind);
 #define APP_JSON_CSTR 4u
 void app_json_row(struct textbuf *b, const struct view_row *row,
                   unsigned flags);
+
+/*
+ * app_json_row() of a record row under vocabulary v (NULL: the seed's
+ * schema, as app_json_row): with APP_JSON_FIELD_NAMES every column of a
+ * field of the record's kind (the row's "kind" cell, else kind: a list's
+ * rows have none) carries the field's key (app_field_key), and columns of
+ * fields other kinds have are left out, so a row of a list or of the
+ * records view reads as the vocabulary names its fields. One object
+ * never holds a key twice.
+ */
+void app_json_record(struct textbuf *b, const struct vocab *v, uint32_t kind,
+                     const struct view_row *row, unsigned flags);
+
+/* The key under which API rows carry field f (GET /api/vocab names it
+ * "key"): its name, or its view column when the name is a column of every
+ * record row ("state" is the owning state, so an acting presidency's
+ * state is acting_state and a chair's chair_state). Into out; returns
+ * out. */
+const char *app_field_key(const struct vocab_field *f, char out[static 64]);
 
 /* ---- search (app_search.c) ---- */
 
@@ -657,20 +679,22 @@ void app_search_json_row(struct textbuf *b, const struct view_row *row);
 struct vocab;
 
 /* The regime the home's network works under ("377-2004", "2019-1240"):
- * the network's, the seed regime while the network file names none.
- * Static text. */
+ * the vocabulary in force (h_vocab), else the network file's (377-2004
+ * when it names none). Valid while h is open. */
 const char *app_regime(const struct home *h);
 
-/* The vocabulary of app_regime(h) (storage/view/vocab.h), with its
- * country and member tables; *out is the caller's (vocab_free). */
+/* A copy of the vocabulary in force: the network's regime at the version
+ * this binary runs (home_vocab_load, as home_open() loads h_vocab), with
+ * its country and member tables; *out is the caller's (vocab_free). */
 int app_vocab(struct home *h, struct vocab **out, struct app_err *err);
 
 /* v as the JSON object of GET /api/vocab (docs/API.md): kinds with the
- * fields a person fills in (type, required, fixed, list, max, the value
+ * fields a person fills in (key, type, required, fixed, list, max, the value
  * set of an enum, advisory suggestions, labels, help), rules, value sets,
  * countries, members. */
 void app_vocab_json(struct textbuf *b, const struct vocab *v);
-/* app_vocab() then app_vocab_json() into b. */
+/* app_vocab_json() of the vocabulary in force (h_vocab, else
+ * app_vocab()) into b: the fields the home's writes accept. */
 int app_vocab_render(struct home *h, struct textbuf *b, struct app_err *err);
 
 /* ---- officers' accounts (app_user.c) ---- */

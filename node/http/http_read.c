@@ -31,6 +31,8 @@ struct api_rows {
     const char *ar_open;
     const char *ar_sep;
     size_t ar_n;
+    const struct vocab *ar_vocab; /* APP_JSON_FIELD_NAMES: the home's */
+    uint32_t ar_kind;             /* and the list's kind */
 };
 
 static int
@@ -50,7 +52,7 @@ api_rows_row(void *arg, const struct view_row *row)
 
     if (r->ar_n++)
         textbuf_puts(r->ar_b, r->ar_sep);
-    app_json_row(r->ar_b, row, r->ar_flags);
+    app_json_record(r->ar_b, r->ar_vocab, r->ar_kind, row, r->ar_flags);
     return 0;
 }
 
@@ -60,7 +62,14 @@ void
 http__list(struct home *h, const struct http__kind *k, struct http__req *rq,
            struct http__resp *rs)
 {
-    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
+    /* fields under the keys the vocabulary gives them (GET /api/vocab) */
+    struct api_rows rows = {&rs->rs_body,
+                            APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES,
+                            "[",
+                            ",\n",
+                            0,
+                            h->h_vocab,
+                            k->hk_kind};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_list_req lr;
     struct view_list_res res;
@@ -121,10 +130,15 @@ http__show(struct home *h, const struct http__kind *k, const char *id,
 {
     /* one row, the record in its kind's own field names; then its
      * history as an array */
-    struct api_rows record = {
-        &rs->rs_body, APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES, "", "", 0};
-    struct api_rows history = {&rs->rs_body, APP_JSON_KIND_NAME,
-                               ",\"history\":[", ",\n", 0};
+    struct api_rows record = {&rs->rs_body,
+                              APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES,
+                              "",
+                              "",
+                              0,
+                              h->h_vocab,
+                              0};
+    struct api_rows history = {
+        &rs->rs_body, APP_JSON_KIND_NAME, ",\"history\":[", ",\n", 0, NULL, 0};
     struct view_sink rsink = {api_rows_open, api_rows_row, &record};
     struct view_sink hsink = {api_rows_open, api_rows_row, &history};
     struct view_record_info info;
@@ -239,20 +253,21 @@ void
 http__stats(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     struct textbuf *b = &rs->rs_body;
-    struct api_rows months = {b, APP_JSON_KIND_NAME, "[", ",\n", 0};
-    struct api_rows kinds = {b, APP_JSON_KIND_NAME, "],\"kinds\":", "", 0};
+    struct api_rows months = {b, APP_JSON_KIND_NAME, "[", ",\n", 0, NULL, 0};
+    struct api_rows kinds = {b, APP_JSON_KIND_NAME, "],\"kinds\":", "", 0, NULL,
+                             0};
     struct view_sink msink = {api_rows_open, api_rows_row, &months};
     struct view_sink ksink = {api_rows_open, api_rows_row, &kinds};
-    const char *const *cats = app_categories();
+    const struct vocab_set *cats = app_categories(h);
     struct app_err err;
 
     if (http__params_done(rq, rs) != 0)
         return;
     textbuf_puts(b, "{\"categories\":[");
-    for (size_t i = 0; cats[i]; i++) {
+    for (size_t i = 0; cats && i < cats->vs_n; i++) {
         if (i)
             textbuf_puts(b, ",");
-        json_str(b, cats[i]);
+        json_str(b, cats->vs_values[i].vv_code);
     }
     textbuf_puts(b, "],\"observations_by_month\":");
     if (app_stats(h, &msink, &ksink, &err) != 0) {
@@ -266,7 +281,8 @@ http__stats(struct home *h, struct http__req *rq, struct http__resp *rs)
 void
 http__recent(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
+    struct api_rows rows = {
+        &rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0, NULL, 0};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_err err;
     long limit;
@@ -286,7 +302,8 @@ http__recent(struct home *h, struct http__req *rq, struct http__resp *rs)
 void
 http__grants(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
+    struct api_rows rows = {
+        &rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0, NULL, 0};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_err err;
 
@@ -306,10 +323,15 @@ http__evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     /* Forks, with the author's state named when its certificate is held;
      * then quarantined entries. */
-    struct api_rows ev = {&rs->rs_body, APP_JSON_KIND_NAME, "{\"evidence\":[",
-                          ",", 0};
-    struct api_rows q = {&rs->rs_body, APP_JSON_KIND_NAME, "],\"quarantine\":[",
-                         ",", 0};
+    struct api_rows ev = {
+        &rs->rs_body, APP_JSON_KIND_NAME, "{\"evidence\":[", ",", 0, NULL, 0};
+    struct api_rows q = {&rs->rs_body,
+                         APP_JSON_KIND_NAME,
+                         "],\"quarantine\":[",
+                         ",",
+                         0,
+                         NULL,
+                         0};
     struct view_sink esink = {api_rows_open, api_rows_row, &ev};
     struct view_sink qsink = {api_rows_open, api_rows_row, &q};
     struct app_err err;
