@@ -137,9 +137,6 @@ function say(sel, msg, ok) {
   e.className = 'result' + (msg ? (ok ? ' ok' : ' err') : '');
   e.textContent = msg || '';
 }
-/* A field's value in a row of a list or a record: under its key, which is
- * its name unless a record's own column has that name (GET /api/vocab). */
-function fv(row, f) { return row[f.key || f.name]; }
 function kindByName(name) { return S.kinds.find((k) => k.name === name || k.plural === name) || null; }
 function kindLabel(k) { return t('kind.' + k.name, null, k.label); }
 function kindPlural(k) { return t('kinds.' + k.name, null, k.label); }
@@ -589,6 +586,9 @@ function filterQuery(form) {
   for (const [k, v] of new FormData(form)) if (String(v).trim()) q.set(k, String(v).trim());
   return q;
 }
+/* A field's value in a row of a list or a record: under its key, which is
+ * its name unless a record's own column has that name (GET /api/vocab). */
+function fv(row, f) { return row[f.key || f.name]; }
 let lastList = null;
 async function showList() {
   if (!S.kind) S.kind = S.kinds.length ? S.kinds[0].plural : null;
