@@ -23,9 +23,10 @@
 #define NODE__MAX_PEERS 256 /* live connections, all states */
 #define NODE__MAX_KEYS 256  /* strike records */
 #define NODE__STATUS_MS 1000
-#define NODE__STABLE_MS 5000 /* a session this long resets the backoff */
-#define NODE__GROUP_MS 500   /* group commit: longest open time */
-#define NODE__GROUP_IDLE_MS 40 /* ... or commit once no bytes came this long */
+#define NODE__STABLE_MS 5000   /* a session this long resets the backoff */
+#define NODE__GROUP_MS 500     /* group commit: longest open time */
+#define NODE__GROUP_IDLE_MS 40 /* ... or commit once no bytes came this long   \
+                                */
 
 /* One address to dial (configured or given on the command line). */
 struct node__slot {
@@ -82,19 +83,23 @@ struct node {
     uint64_t n_next_admission_log;
     int n_stopping, n_flush;
     uint64_t n_start, n_deadline, n_next_status, n_settled;
-    int n_txn;            /* a group-commit transaction is open */
+    int n_txn; /* a group-commit transaction is open */
     uint64_t n_txn_since, n_last_recv;
     int64_t n_data_version;
     struct log_head *n_heads;
     size_t n_nheads;
     char *n_status; /* last JSON written */
     uint64_t n_entries_in, n_entries_out, n_msgs_in, n_msgs_out;
+    /* what peers sent that was refused, by code, since the node started;
+     * store meta "rejections" (node.h "status") once it changed */
+    uint64_t n_rejected[ILONET_ERR_COUNT];
+    int n_rejected_dirty;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void
-node__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void node__log(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static void
 node__log(const char *fmt, ...)
@@ -164,12 +169,12 @@ node__slot_for(struct node *n, const uint8_t *pk)
 
 /* The live connection with key pk other than `not`, if any. */
 static struct peer *
-node__peer_by_key(struct node *n, const uint8_t *pk, const struct peer *not)
+node__peer_by_key(struct node *n, const uint8_t *pk, const struct peer * not )
 {
     for (size_t i = 0; i < n->n_npeers; i++) {
         struct peer *p = n->n_peers[i];
         const uint8_t *k = peer_key(p);
-        if (p != not && k && peer_phase(p) != PEER_CLOSING &&
+        if (p != not &&k && peer_phase(p) != PEER_CLOSING &&
             memcmp(k, pk, KEY_PK_LEN) == 0)
             return p;
     }
@@ -222,8 +227,8 @@ node__admit(void *arg, struct peer *p, const uint8_t *pk)
         return -1;
     }
     if (k && k->k_ban_until > now) {
-        node__log("refused %s key=%s: banned for %llu ms more",
-                  peer_addr(p), node__short(pk, ks),
+        node__log("refused %s key=%s: banned for %llu ms more", peer_addr(p),
+                  node__short(pk, ks),
                   (unsigned long long)(k->k_ban_until - now));
         return -1;
     }
@@ -235,8 +240,7 @@ node__admit(void *arg, struct peer *p, const uint8_t *pk)
         if (peer_dialed(e) == peer_dialed(p)) {
             keep_new = 1;
         } else {
-            int me_smaller =
-                memcmp(n->n_home->h_key.pk, pk, KEY_PK_LEN) < 0;
+            int me_smaller = memcmp(n->n_home->h_key.pk, pk, KEY_PK_LEN) < 0;
             keep_new = peer_dialed(p) ? me_smaller : !me_smaller;
         }
         if (!keep_new) {
@@ -303,8 +307,8 @@ node__on_close(void *arg, struct peer *p, int err, const char *why)
         node__log("strike %s key=%s: %u (total %u)", peer_addr(p),
                   node__short(pk, ks), strikes, k->k_strikes);
         if (k->k_strikes >= NODE_STRIKES_BAN) {
-            uint64_t ms = (uint64_t)NODE_BAN_MS << (k->k_bans < 6 ? k->k_bans
-                                                                   : 6);
+            uint64_t ms = (uint64_t)NODE_BAN_MS
+                          << (k->k_bans < 6 ? k->k_bans : 6);
             k->k_ban_until = now + ms;
             k->k_bans++;
             k->k_strikes = 0;
@@ -346,9 +350,13 @@ node__sync_output(void *arg, struct sync_peer *sp)
 static void
 node__sync_audit(void *arg, const struct sync_audit *a)
 {
+    struct node *n = arg;
     char ks[17], ls[17];
 
-    (void)arg;
+    if (a->sa_code < 0 && -a->sa_code < ILONET_ERR_COUNT) {
+        n->n_rejected[-a->sa_code]++;
+        n->n_rejected_dirty = 1;
+    }
     node__log("audit key=%s log=%s seq=%llu code=%s what=%s%s",
               node__short(a->sa_peer, ks), node__short(a->sa_log, ls),
               (unsigned long long)a->sa_seq, ilonet_errname(a->sa_code),
@@ -423,8 +431,8 @@ node__add_peer(struct node *n, struct net_conn *c, struct node__slot *s,
     pi->pi_order = ++n->n_accepts;
     if (host)
         snprintf(pi->pi_host, sizeof(pi->pi_host), "%s", host);
-    if ((rc = peer_new(&n->n_env, c, s ? s->s_pk : NULL, home_now_ms(),
-                       &p)) != 0) {
+    if ((rc = peer_new(&n->n_env, c, s ? s->s_pk : NULL, home_now_ms(), &p)) !=
+        0) {
         /* ILONET_ECLOSED: peer_close ran already, without our pinfo. */
         free(pi);
         return rc;
@@ -697,6 +705,33 @@ node__status_peer(struct node *n, struct textbuf *b, const char *addr,
     *first = 0;
 }
 
+/* Writes store meta "rejections" when a count changed (and once at
+ * start, so a restarted node's counts start again from zero): a JSON
+ * object of error names and counts (ilonet status, GET /metrics). */
+static void
+node__write_rejections(struct node *n)
+{
+    struct textbuf b;
+    int first = 1;
+
+    if (!n->n_rejected_dirty)
+        return;
+    memset(&b, 0, sizeof(b));
+    textbuf_puts(&b, "{");
+    for (int c = 1; c < ILONET_ERR_COUNT; c++)
+        if (n->n_rejected[c]) {
+            textbuf_puts(&b, first ? "" : ",");
+            json_str(&b, ilonet_errname(-c));
+            textbuf_printf(&b, ":%llu", (unsigned long long)n->n_rejected[c]);
+            first = 0;
+        }
+    textbuf_puts(&b, "}");
+    if (!b.tb_err && store_meta_set(n->n_home->h_store, "rejections",
+                                    (uint8_t *)b.tb_data, b.tb_len) == 0)
+        n->n_rejected_dirty = 0;
+    textbuf_free(&b);
+}
+
 /* Writes store meta "peer_status" if it changed. Only addresses that are
  * ours to print (config, or "IP:PORT" from the socket) reach the JSON. */
 static void
@@ -704,6 +739,8 @@ node__write_status(struct node *n)
 {
     struct textbuf b;
     int first = 1;
+
+    node__write_rejections(n);
 
     memset(&b, 0, sizeof(b));
     textbuf_puts(&b, "[");
@@ -856,8 +893,7 @@ node__tick(uv_timer_t *t)
         struct node__slot *s = &n->n_slots[i];
         struct node__key *k = node__key(n, s->s_pk, 0);
         if (s->s_dialing || s->s_done || now < s->s_next_dial ||
-            (k && k->k_ban_until > now) ||
-            node__peer_by_key(n, s->s_pk, NULL))
+            (k && k->k_ban_until > now) || node__peer_by_key(n, s->s_pk, NULL))
             continue;
         if (net_dial(s->s_dialer) == 0)
             s->s_dialing = 1;
@@ -955,6 +991,7 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     n->n_opts = o;
     n->n_res = res;
     n->n_data_version = -1;
+    n->n_rejected_dirty = 1; /* counts start again with this run */
     n->n_start = home_now_ms();
     n->n_deadline = n->n_start + (o->no_timeout_ms ? o->no_timeout_ms : 30000);
 
