@@ -1,4 +1,5 @@
-/* json.h - the one JSON codec: string/hex encoders and the flat-object parser. */
+/* json.h - the one JSON codec: string/hex encoders and the flat-object parser.
+ */
 #ifndef ILONET_JSON_H
 #define ILONET_JSON_H
 
@@ -64,7 +65,7 @@ int json_parse_flat(const uint8_t *body, size_t len, struct json_field *fields,
  * Memory is bounded by the largest object; time is linear in len.
  */
 typedef int (*json_row_cb)(void *arg, const struct json_field *f, size_t n);
-int json_parse_rows(const uint8_t *text, size_t len, json_row_cb row,
-                    void *arg, char *why, size_t whylen);
+int json_parse_rows(const uint8_t *text, size_t len, json_row_cb row, void *arg,
+                    char *why, size_t whylen);
 
 #endif

@@ -332,10 +332,10 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
     int rc;
 
     if (!k || !k->vk_is_record)
-        return app_fail(err, ILONET_EKIND, "kind %s: not a record kind%s%s",
-                        entry_kind_name(req->rq_kind) ?
-                            entry_kind_name(req->rq_kind) : "?",
-                        k ? "" : " under ", k ? "" : vocab_regime(v));
+        return app_fail(
+            err, ILONET_EKIND, "kind %s: not a record kind%s%s",
+            entry_kind_name(req->rq_kind) ? entry_kind_name(req->rq_kind) : "?",
+            k ? "" : " under ", k ? "" : vocab_regime(v));
     if (req->rq_nfields > RECORD_MAX_ITEMS + 1)
         return app_fail(err, ILONET_EINVAL, "more than %d fields",
                         RECORD_MAX_ITEMS);
@@ -384,8 +384,7 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
             app_fail(err, ILONET_EINVAL,
                      "field 'audience': a%s %s is written to %s%s%s",
                      strchr("aeiou", k->vk_name[0]) ? "n" : "", k->vk_name,
-                     k->vk_audiences[0],
-                     k->vk_naudiences > 1 ? " or " : "",
+                     k->vk_audiences[0], k->vk_naudiences > 1 ? " or " : "",
                      k->vk_naudiences > 1 ? k->vk_audiences[1] : "");
             app__field(err, "audience");
             return ILONET_EINVAL;
