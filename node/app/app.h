@@ -546,9 +546,10 @@ struct app_audience {
 
 struct app_member {
     uint8_t am_node[KEY_PK_LEN];
-    int am_has_cert; /* am_state, am_role from its certificate */
+    int am_has_cert; /* am_state, am_role, am_not_after from its cert */
     char am_state[KEY_STATE_MAX + 1];
     enum cert_role am_role;
+    uint64_t am_not_after; /* unix seconds, inclusive */
     size_t am_logs;
     uint64_t am_entries;
     int am_self; /* this node */
@@ -574,6 +575,104 @@ struct app_status {
 int app_status(struct home *h, unsigned flags, struct app_status *out,
                struct app_err *err);
 void app_status_free(struct app_status *st);
+
+/* ---- operations: what a duty officer needs (app_health.c) ---- */
+
+/*
+ * The state of a node home as whoever keeps the post running needs it
+ * (`ilonet status`, GET /metrics): is a node process running, which peers
+ * it reaches and how far behind each is, what peers sent that was
+ * refused, disk use, certificate expiry, and the warnings that follow,
+ * each with a level and one line saying what to do. It reads what the
+ * running node records in the store (node/node.h "status": store meta
+ * "node_run", "peer_status", "rejections"), so any process can ask.
+ *
+ * Lag of a peer: the time since this node last held everything that peer
+ * announced (its last_sync_ms); while both are in sync the node refreshes
+ * it every second, so lag stays near 0.
+ */
+
+#define APP_NODE_STALE_MS 30000 /* node_run seen_ms older: not running (the */
+                                /* node refreshes it every 10 s) */
+#define APP_LAG_WARN_MS (10 * 60 * 1000ULL) /* a peer out of sync this long */
+#define APP_CERT_WARN_DAYS 30               /* certificates expiring soon */
+#define APP_DISK_WARN_BYTES (1024ULL * 1024 * 1024) /* or 5 % free */
+#define APP_DISK_CRIT_BYTES (100ULL * 1024 * 1024)
+#define APP_WARNINGS_MAX 64
+#define APP_REJECTIONS_MAX 32 /* >= ILONET_ERR_COUNT (crypto/error.h) */
+
+enum app_level {
+    APP_LEVEL_OK = 0,       /* nothing to do */
+    APP_LEVEL_WARNING = 1,  /* look at it today */
+    APP_LEVEL_CRITICAL = 2, /* the post is not syncing or cannot write */
+};
+
+struct app_peer {
+    char ap_addr[HOME_ADDR_MAX];
+    uint8_t ap_node[KEY_PK_LEN];
+    char ap_state[KEY_STATE_MAX + 1]; /* "" before its HELLO */
+    int ap_configured;                /* in the home's config */
+    int ap_connected;
+    char ap_direction[4]; /* "in", "out", "" when not connected */
+    int ap_synced;        /* ap_last_sync_ms and ap_lag_ms hold */
+    uint64_t ap_last_sync_ms, ap_lag_ms;
+    uint32_t ap_strikes;
+    int ap_banned;
+    uint64_t ap_entries_in, ap_entries_out, ap_msgs_in, ap_msgs_out;
+    uint64_t ap_bytes_in, ap_bytes_out;
+};
+
+struct app_rejection {
+    char ar_code[32]; /* ilonet_errname() */
+    uint64_t ar_count;
+};
+
+struct app_warning {
+    enum app_level aw_level;
+    char aw_code[24]; /* stable, for scripts: "peer-lag", "fork", ... */
+    char aw_msg[320]; /* one line for a person: what and what to do */
+};
+
+struct app_health {
+    /* the node process, from store meta "node_run" */
+    int ah_ran;     /* a node has run in this home */
+    int ah_running; /* not stopped and seen within APP_NODE_STALE_MS */
+    long ah_pid;
+    uint64_t ah_started_ms, ah_seen_ms, ah_stopped_ms; /* 0: none */
+    /* peers: the running node's table, else the configured peers */
+    int ah_recorded; /* the table came from a node */
+    struct app_peer *ah_peers;
+    size_t ah_npeers, ah_nconnected;
+    /* refused from peers since the node started, by code */
+    struct app_rejection ah_rejections[APP_REJECTIONS_MAX];
+    size_t ah_nrejections;
+    uint64_t ah_rejected; /* their sum */
+    /* disk: the store's files and the file system holding the home */
+    uint64_t ah_store_bytes, ah_wal_bytes;
+    int ah_fs_ok; /* ah_free_bytes, ah_total_bytes hold */
+    uint64_t ah_free_bytes, ah_total_bytes;
+    /* this node's certificate */
+    int ah_has_cert;
+    uint64_t ah_cert_not_after; /* unix seconds */
+    int64_t ah_cert_days;       /* whole days left (negative: expired) */
+    uint64_t ah_frozen;         /* logs frozen by fork evidence */
+    enum app_level ah_level;    /* the worst warning's */
+    struct app_warning ah_warnings[APP_WARNINGS_MAX];
+    size_t ah_nwarnings;
+};
+
+/*
+ * Fills *out (app_health_free() it) for home h at now_ms from st, an
+ * app_status() of h taken with APP_STATUS_MEMBERS (the members'
+ * certificates are checked for expiry). A status file the node wrote that
+ * does not parse is left out (the configured peers are shown instead), not
+ * an error. Errors: ILONET_ENOMEM.
+ */
+int app_health(struct home *h, const struct app_status *st, uint64_t now_ms,
+               struct app_health *out, struct app_err *err);
+void app_health_free(struct app_health *ah);
+/* "ok", "warning", "critical". */
+const char *app_level_name(enum app_level l);
 
 /* GET /api/stats: observations per category and month (by_month), then
  * a row of counts per record kind (kinds); see view_counts_by_*(). */

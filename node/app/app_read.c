@@ -329,6 +329,7 @@ app__members(struct home *h, struct app_status *st)
                 m->am_has_cert = 1;
                 snprintf(m->am_state, sizeof(m->am_state), "%s", c.c_state);
                 m->am_role = c.c_role;
+                m->am_not_after = c.c_not_after;
             }
             m->am_self = memcmp(m->am_node, h->h_key.pk, KEY_PK_LEN) == 0;
         }
