@@ -450,6 +450,20 @@ int app_grant_scope(struct grant *g, const char *scope, struct app_err *err);
  * h->h_store may be NULL (nothing to fill). 0 or a store error. */
 int app_revocation_pin(struct home *h, struct revocation *v, size_t first);
 
+/*
+ * The default time of a node revocation (`cert revoke` without --from):
+ * just after the newest entry of node that h holds and no revocation cuts
+ * (*from_entry = 1), so that what a copy of the key writes later, even
+ * backdated to before the revocation's own time, is cut; at most now_ms
+ * (an entry dated ahead cannot push the cut into the future); now_ms when
+ * h holds none of the key's entries or has no store (*from_entry = 0).
+ * A store error: its code and message.
+ */
+int app_revocation_default_at(struct home *h,
+                              const uint8_t node[static KEY_PK_LEN],
+                              uint64_t now_ms, uint64_t *at_ms, int *from_entry,
+                              struct app_err *err);
+
 /* Installs a node certificate file in h (node/home.h home_install_cert)
  * with the reason for a refusal: unknown-author, wrong-network, expired.
  * The message does not name the file: the adapter does. */
