@@ -435,7 +435,8 @@ show_text(const struct view_cell *c, char buf[32])
     return NULL;
 }
 
-/* A change: id, kind, author_state, behalf, time_ms, status, valid, why. */
+/* A change: id, kind, author_state, behalf, time_ms, status, valid, why,
+ * officer (the one who signed in to make it, or null). */
 static int
 show_history_row(void *arg, const struct view_row *row)
 {
@@ -445,7 +446,7 @@ show_history_row(void *arg, const struct view_row *row)
     const char *why;
     int valid;
 
-    if (row->rw_ncells != 8)
+    if (row->rw_ncells != 9)
         return ILONET_EIO;
     if (r->sr_json) {
         if (r->sr_rows)
@@ -455,9 +456,13 @@ show_history_row(void *arg, const struct view_row *row)
         valid = c[6].ce_type == VIEW_INT ? (int)c[6].ce_int : 0;
         why = show_text(&c[7], b7);
         printf(
-            "  %s %-11s by %s%s%s at %lld ms: %s%s%s\n", show_text(&c[0], b0),
+            "  %s %-11s by %s%s%s%s%s%s at %lld ms: %s%s%s\n",
+            show_text(&c[0], b0),
             app_kind_name(c[1].ce_type == VIEW_INT ? (uint32_t)c[1].ce_int : 0),
-            show_text(&c[2], b2), c[3].ce_type == VIEW_TEXT ? " for " : "",
+            show_text(&c[2], b2), c[8].ce_type == VIEW_TEXT ? " (" : "",
+            c[8].ce_type == VIEW_TEXT ? c[8].ce_text : "",
+            c[8].ce_type == VIEW_TEXT ? ")" : "",
+            c[3].ce_type == VIEW_TEXT ? " for " : "",
             c[3].ce_type == VIEW_TEXT ? show_text(&c[3], b3) : "",
             (long long)(c[4].ce_type == VIEW_INT ? c[4].ce_int : 0),
             valid ? "took effect" : "no effect", valid ? "" : ": ",

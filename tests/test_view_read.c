@@ -611,8 +611,9 @@ view_record_get_with_history(void)
     ASSERT_EQ(hist.n, 2);
     ASSERT_STR_EQ(hist.id[0], hx(amend));
     ASSERT_STR_EQ(hist.id[1], hx(retract));
-    ASSERT_EQ(hist.ncols, 8);
+    ASSERT_EQ(hist.ncols, 9);
     ASSERT_STR_EQ(hist.col[7], "why");
+    ASSERT_STR_EQ(hist.col[8], "officer");
 
     memset(none, 0xee, sizeof(none));
     memset(&rec, 0, sizeof(rec));

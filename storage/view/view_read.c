@@ -7,6 +7,7 @@
 
 #include "crypto/error.h"
 #include "crypto/textbuf.h"
+#include "crypto/wire.h"
 #include "view_int.h"
 
 /*
@@ -651,6 +652,84 @@ out:
 
 /* ---- one record ---------------------------------------------------------- */
 
+/* The text of the top-level key of a payload map, into *v and *n; 0 when it
+ * is there as a str, else -1 (absent, another type, not a map). */
+static int
+view__payload_str(const uint8_t *p, size_t len, const char *key, const char **v,
+                  size_t *n)
+{
+    struct wire_rd r;
+    uint64_t pairs;
+
+    wire_rd_init(&r, p, len, ILONET_EMALFORMED);
+    if (!p || wire_rd_map(&r, &pairs) != 0)
+        return -1;
+    for (uint64_t i = 0; i < pairs; i++) {
+        const char *k;
+        size_t kn;
+        if (wire_rd_str(&r, &k, &kn) != 0)
+            return -1;
+        if (kn == strlen(key) && memcmp(k, key, kn) == 0)
+            return wire_rd_peek(&r) == WIRE_T_STR && wire_rd_str(&r, v, n) == 0
+                       ? 0
+                       : -1;
+        if (wire_rd_skip(&r) != 0)
+            return -1;
+    }
+    return -1;
+}
+
+/* History rows: the last column holds the change entry's payload, handed
+ * on as "officer", the officer it names (docs/API.md), or null. */
+struct view__hist {
+    const struct view_sink *h_out;
+};
+
+static int
+view__hist_columns(void *arg, const struct view_row *names)
+{
+    struct view__hist *h = arg;
+
+    return h->h_out->vs_columns ? h->h_out->vs_columns(h->h_out->vs_arg, names)
+                                : 0;
+}
+
+static int
+view__hist_row(void *arg, const struct view_row *row)
+{
+    struct view__hist *h = arg;
+    struct view_cell cells[VIEW__CELLS];
+    struct view_row out;
+    struct view_cell *c;
+    char officer[256]; /* NUL-terminated, as every text cell */
+    const char *v;
+    size_t n;
+
+    if (!h->h_out->vs_row)
+        return 0;
+    if (row->rw_ncells == 0 || row->rw_ncells > VIEW__CELLS)
+        return h->h_out->vs_row(h->h_out->vs_arg, row);
+    memcpy(cells, row->rw_cells, row->rw_ncells * sizeof(cells[0]));
+    c = &cells[row->rw_ncells - 1];
+    if (c->ce_type == VIEW_BLOB &&
+        view__payload_str(c->ce_blob, c->ce_len, "officer", &v, &n) == 0 &&
+        n < sizeof(officer) && !memchr(v, '\0', n)) {
+        memcpy(officer, v, n);
+        officer[n] = '\0';
+        c->ce_type = VIEW_TEXT;
+        c->ce_text = officer;
+        c->ce_len = n;
+        c->ce_blob = NULL;
+    } else {
+        c->ce_type = VIEW_NULL;
+        c->ce_blob = NULL;
+        c->ce_len = 0;
+    }
+    out.rw_ncells = row->rw_ncells;
+    out.rw_cells = cells;
+    return h->h_out->vs_row(h->h_out->vs_arg, &out);
+}
+
 int
 view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
                 const struct view_sink *record, const struct view_sink *history)
@@ -663,14 +742,16 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
     hash_hex(id, HASH_LEN, hex);
     if ((rc = view__prepare(s, "SELECT * FROM records WHERE id = ?", &st)) !=
             0 ||
-        (rc = view__prepare(s,
-                            "SELECT id, kind, author_state, behalf, time_ms,"
-                            " status, valid, why FROM changes WHERE target = ?"
-                            " ORDER BY hlc, id",
-                            &ch)) != 0)
+        (rc = view__prepare(
+             s,
+             "SELECT lower(hex(c.id)) AS id, c.kind, c.author_state,"
+             " c.behalf, c.hlc >> 16 AS time_ms, c.status, c.valid, c.why,"
+             " e.payload AS officer FROM v_changes c CROSS JOIN entries e"
+             " ON e.k = c.k WHERE c.target = ? ORDER BY c.hlc, c.id",
+             &ch)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ch, 1, hex, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(ch, 1, id, HASH_LEN, SQLITE_STATIC);
     /* Find the record before delivering anything: a missing one is an
      * answer of its own, not an empty row set. */
     rc = sqlite3_step(st);
@@ -685,7 +766,13 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
         rc = ILONET_ENOTFOUND; /* gone between the two steps */
         goto out;
     }
-    rc = view__run(ch, history, NULL, NULL);
+    if (history) {
+        struct view__hist hh = {history};
+        struct view_sink hs = {view__hist_columns, view__hist_row, &hh};
+        rc = view__run(ch, &hs, NULL, NULL);
+    } else {
+        rc = view__run(ch, NULL, NULL, NULL);
+    }
 out:
     sqlite3_finalize(st);
     sqlite3_finalize(ch);
