@@ -508,6 +508,34 @@ metrics_endpoint(void)
     ASSERT(ok);
     ASSERT(strstr(out, "\nilonet_entries 2\n"));
 
+    /* FR writes an entry dated two hours ahead: DE holds it back, counts
+     * it among what peers sent by its code, and warns */
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "ILONET_CLOCK_OFFSET_MS=7200000 %s -C %s observe "
+                       "--category routes --summary ahead",
+                       proc_bin(), f.m[1].pm_dir),
+              0);
+    ok = 0;
+    for (uint64_t end = proc_mono_ms() + 20000; proc_mono_ms() < end;) {
+        ASSERT_EQ(curl(base, token, NULL, "/metrics", out, sizeof(out)), 200);
+        if ((ok = strstr(out,
+                         "\nilonet_rejections_total{code=\"future-timestamp\"} "
+                         "1\n") != NULL))
+            break;
+        proc_sleep_ms(200);
+    }
+    ASSERT(ok);
+    assert_exposition(out);
+    ASSERT(strstr(out, "\nilonet_quarantine 1\n"));
+    ASSERT(strstr(out, "\nilonet_health 1\n"));
+    ASSERT(strstr(out, "\nilonet_warnings{level=\"warning\"} 1\n"));
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s status --check", proc_bin(),
+                       f.m[0].pm_dir),
+              3);
+    ASSERT(strstr(
+        out, "\nrejected   1 since the node started: future-timestamp 1\n"));
+    ASSERT(strstr(out, "\n  warning  quarantine: 1 entries held back"));
+
     ASSERT_EQ(proc_reap(fr, SIGTERM, &st), fr);
     ASSERT_EQ(proc_reap(de, SIGTERM, &st), de);
     ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);

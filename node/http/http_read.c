@@ -327,8 +327,8 @@ http__metrics_text(struct home *h, struct textbuf *b,
     textbuf_printf(b, "ilonet_peers_connected %zu\n", ah->ah_nconnected);
     http__prom_peers(b, ah);
     http__prom_family(b, "ilonet_rejections_total", "counter",
-                      "What peers sent that was refused since the node "
-                      "started, by error code.");
+                      "What peers sent that was refused or held back "
+                      "(quarantined) since the node started, by error code.");
     for (size_t i = 0; i < ah->ah_nrejections; i++) {
         textbuf_puts(b, "ilonet_rejections_total{code=");
         http__prom_label(b, ah->ah_rejections[i].ar_code);
