@@ -529,6 +529,11 @@ metrics_endpoint(void)
     ASSERT(strstr(out, "\nilonet_quarantine 1\n"));
     ASSERT(strstr(out, "\nilonet_health 1\n"));
     ASSERT(strstr(out, "\nilonet_warnings{level=\"warning\"} 1\n"));
+    /* the page's status says the same */
+    ASSERT_EQ(curl(base, token, NULL, "/api/status", out, sizeof(out)), 200);
+    ASSERT(strstr(out, "\"running\":true,\"health\":\"warning\","
+                       "\"warnings\":[{\"level\":\"warning\",\"code\":"
+                       "\"quarantine\",\"message\":\"1 entries held back"));
     ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s status --check", proc_bin(),
                        f.m[0].pm_dir),
               3);

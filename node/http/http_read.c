@@ -397,6 +397,7 @@ http__status(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     struct textbuf *b = &rs->rs_body;
     struct app_status st;
+    struct app_health ah;
     struct app_err err;
 
     if (http__params_done(rq, rs) != 0)
@@ -469,11 +470,28 @@ http__status(struct home *h, struct http__req *rq, struct http__resp *rs)
     json_hex(b, st.as_view_hash, HASH_LEN);
     textbuf_printf(b,
                    "\",\"entries\":%llu,\"logs\":%llu,\"evidence\":%llu,"
-                   "\"quarantine\":%llu}",
+                   "\"quarantine\":%llu",
                    (unsigned long long)st.as_entries,
                    (unsigned long long)st.as_logs,
                    (unsigned long long)st.as_evidence,
                    (unsigned long long)st.as_quarantine);
+    /* what `ilonet status` warns of, for the page (app_health) */
+    if (app_health(h, &st, home_now_ms(), &ah, &err) == 0) {
+        textbuf_printf(b, ",\"running\":%s,\"health\":\"%s\",\"warnings\":[",
+                       ah.ah_running ? "true" : "false",
+                       app_level_name(ah.ah_level));
+        for (size_t i = 0; i < ah.ah_nwarnings; i++) {
+            textbuf_printf(b, "%s{\"level\":\"%s\",\"code\":", i ? "," : "",
+                           app_level_name(ah.ah_warnings[i].aw_level));
+            json_str(b, ah.ah_warnings[i].aw_code);
+            textbuf_puts(b, ",\"message\":");
+            json_str(b, ah.ah_warnings[i].aw_msg);
+            textbuf_puts(b, "}");
+        }
+        textbuf_puts(b, "]");
+        app_health_free(&ah);
+    }
+    textbuf_puts(b, "}");
     app_status_free(&st);
     http__ok(rs, 200);
 }
