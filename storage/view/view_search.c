@@ -219,7 +219,9 @@ view__search_flush(void *arg, struct store *s)
         return 0; /* the common case: no record written */
     if (rc != SQLITE_ROW)
         return store_err(rc);
-    for (int i = 0; i < 2; i++) {
+    /* v_rec is counted only when a bulk rewrite is possible: counting it
+     * reads the whole table, which no ordinary commit may cost */
+    for (int i = 0; i < 2 && (i == 0 || n[0] >= VIEW__SEARCH_BULK); i++) {
         if (!(st = store_stmt(s, count_sql[i])))
             return ILONET_EIO;
         if ((rc = sqlite3_step(st)) == SQLITE_ROW)
