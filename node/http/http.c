@@ -801,6 +801,10 @@ http_start(struct http_server **out, const char *home_dir,
         http__msg(msg, rc, "live updates: %s", ilonet_strerror(rc));
         goto fail;
     }
+    if ((rc = http__writes_init(s)) != 0) {
+        http__msg(msg, rc, "writer thread: %s", ilonet_strerror(rc));
+        goto fail;
+    }
     if (tls && (rc = http__tls(s, o, msg)) != 0)
         goto fail;
     snprintf(url, sizeof(url), "%s://%s", tls ? "https" : "http", addr);
@@ -903,6 +907,7 @@ http_stop(struct http_server *s)
         return;
     if (s->hs_srv) {
         http__events_stop(s); /* no request is held from now on */
+        http__writes_stop(s); /* nor queued for the writer */
         nng_http_server_stop(s->hs_srv);
         /* Removing a handler waits for none of its callbacks; the server
          * was stopped first, so no new request starts, and release drops
@@ -923,6 +928,7 @@ http_stop(struct http_server *s)
             nng_http_handler_free(s->hs_page);
     }
     /* after the server: no handler runs and no request waits any more */
+    http__writes_free(s);
     http__events_free(s);
     http__auth_free(s);
     if (s->hs_tlscfg)
