@@ -1,4 +1,5 @@
-/* test_writers.c - many writers at once: the group commit of record creations (app_record_create_many, POST /api/<kind>). */
+/* test_writers.c - many writers at once: the group commit of record creations
+ * (app_record_create_many, POST /api/<kind>). */
 /*
  * Two parts. In process: app_record_create_many() writes what
  * app_record_create_as() writes, one by one, and answers each refused
@@ -66,7 +67,8 @@ wnet_create(struct wnet *w, const char *tag, int k)
         (n), (v)                                                               \
     }
 
-/* ---- in process: the batch entry point is the one use case ---------------- */
+/* ---- in process: the batch entry point is the one use case ----------------
+ */
 
 static void
 create_many_writes_what_create_writes(void)
@@ -145,8 +147,8 @@ create_many_writes_what_create_writes(void)
 
         if (refused[i])
             continue;
-        ASSERT_OK(app_record_create_as(&h, &reqs[i], items[i].ri_officer,
-                                       &lone, &e));
+        ASSERT_OK(
+            app_record_create_as(&h, &reqs[i], items[i].ri_officer, &lone, &e));
         ASSERT_STR_EQ(lone.aw_audience, items[i].ri_out.aw_audience);
         ASSERT_OK(log_get(h.h_store, items[i].ri_out.aw_id, &x, &px, NULL));
         ASSERT_OK(log_get(h.h_store, lone.aw_id, &y, &py, NULL));
@@ -422,16 +424,12 @@ w_kill_run(enum wkill how, int k)
         proc_sleep_ms(20);
     }
     switch (how) {
-    case WKILL_HTTP:
-        ASSERT_EQ(kill(child, SIGKILL), 0);
-        break;
+    case WKILL_HTTP: ASSERT_EQ(kill(child, SIGKILL), 0); break;
     case WKILL_BOTH:
         ASSERT_EQ(kill(child, SIGKILL), 0);
         ASSERT_EQ(proc_reap(node, SIGKILL, &st), node);
         break;
-    case WKILL_NODE:
-        ASSERT_EQ(proc_reap(node, SIGKILL, &st), node);
-        break;
+    case WKILL_NODE: ASSERT_EQ(proc_reap(node, SIGKILL, &st), node); break;
     }
     /* the writers see their connections go and stop */
     ASSERT_EQ(proc_reap(load, 0, &st), load);

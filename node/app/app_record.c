@@ -305,10 +305,10 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
     int rc;
 
     if (!k || !k->vk_is_record)
-        return app_fail(err, ILONET_EKIND, "kind %s: not a record kind%s%s",
-                        entry_kind_name(req->rq_kind) ?
-                            entry_kind_name(req->rq_kind) : "?",
-                        k ? "" : " under ", k ? "" : vocab_regime(v));
+        return app_fail(
+            err, ILONET_EKIND, "kind %s: not a record kind%s%s",
+            entry_kind_name(req->rq_kind) ? entry_kind_name(req->rq_kind) : "?",
+            k ? "" : " under ", k ? "" : vocab_regime(v));
     if (req->rq_nfields > RECORD_MAX_ITEMS + 1)
         return app_fail(err, ILONET_EINVAL, "more than %d fields",
                         RECORD_MAX_ITEMS);
@@ -357,8 +357,7 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
             app_fail(err, ILONET_EINVAL,
                      "field 'audience': a%s %s is written to %s%s%s",
                      strchr("aeiou", k->vk_name[0]) ? "n" : "", k->vk_name,
-                     k->vk_audiences[0],
-                     k->vk_naudiences > 1 ? " or " : "",
+                     k->vk_audiences[0], k->vk_naudiences > 1 ? " or " : "",
                      k->vk_naudiences > 1 ? k->vk_audiences[1] : "");
             app__field(err, "audience");
             return ILONET_EINVAL;
@@ -546,10 +545,9 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
                                req->cq_fields[i].af_value, err)) != 0)
                 goto out;
         if ((rc = app__build(&fb, &fw, err)) != 0 ||
-            (rc = app__personal(h->h_vocab, fb.rb_kind, req->cq_fields,
-                                req->cq_nfields, 1,
-                                view_record_marked(h->h_store, info.vr_id),
-                                err)) != 0)
+            (rc = app__personal(
+                 h->h_vocab, fb.rb_kind, req->cq_fields, req->cq_nfields, 1,
+                 view_record_marked(h->h_store, info.vr_id), err)) != 0)
             goto out;
     }
     if (record_builder_start(&b, h->h_vocab, kind) != 0) {
@@ -591,8 +589,8 @@ out:
 static void
 app_record_append_run(struct home *h, const char *aud,
                       struct app_record_item *items, struct wire_buf *wbs,
-                      const size_t *idx, size_t m,
-                      struct log_append_req *reqs, struct log_ref *refs)
+                      const size_t *idx, size_t m, struct log_append_req *reqs,
+                      struct log_ref *refs)
 {
     int grouped = m > 1;
 
@@ -622,7 +620,7 @@ app_record_append_run(struct home *h, const char *aud,
 int
 app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
 {
-    char (*auds)[ENTRY_AUDIENCE_MAX + 1] = NULL;
+    char(*auds)[ENTRY_AUDIENCE_MAX + 1] = NULL;
     struct wire_buf *wbs = NULL;
     struct log_append_req *reqs = NULL;
     struct log_ref *refs = NULL;
@@ -641,18 +639,18 @@ app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
         !(idx = calloc(n, sizeof(*idx))) || !(done = calloc(n, 1))) {
         rc = ILONET_ENOMEM;
         for (size_t i = 0; i < n; i++)
-            items[i].ri_rc = app_fail(&items[i].ri_err, rc,
-                                      "%s: %s: nothing was written",
-                                      ilonet_errname(rc), ilonet_strerror(rc));
+            items[i].ri_rc =
+                app_fail(&items[i].ri_err, rc, "%s: %s: nothing was written",
+                         ilonet_errname(rc), ilonet_strerror(rc));
         goto out;
     }
     /* The same checks and payload as app_record_create_as(), each write
      * on its own: one refused is answered alone. */
     for (size_t i = 0; i < n; i++) {
         wire_buf_init(&wbs[i], ENTRY_PAYLOAD_MAX);
-        items[i].ri_rc = app_record_prepare(h, items[i].ri_req,
-                                            items[i].ri_officer, auds[i],
-                                            &wbs[i], &items[i].ri_err);
+        items[i].ri_rc =
+            app_record_prepare(h, items[i].ri_req, items[i].ri_officer, auds[i],
+                               &wbs[i], &items[i].ri_err);
         done[i] = items[i].ri_rc != 0;
     }
     if ((rc = store_begin(h->h_store)) != 0) {

@@ -125,7 +125,7 @@ struct http__wreq {
     uint64_t wq_since; /* monotonic ms, when queued */
     struct app_record_req wq_req;
     struct app_field wq_f[JSON_FIELDS_MAX];
-    char *wq_mem;                         /* the body's strings */
+    char *wq_mem;                        /* the body's strings */
     char wq_officer[USERS_NAME_MAX + 1]; /* "" for none */
 };
 
@@ -291,8 +291,7 @@ http__writer(void *arg)
             textbuf_free(&fail.rs_body);
             h = http__home_get(s, &fail);
         }
-        if (http__writes_group(h, &fail, wr->wr_group, wr->wr_items, n) !=
-            0) {
+        if (http__writes_group(h, &fail, wr->wr_group, wr->wr_items, n) != 0) {
             http__home_put(s, h);
             h = NULL;
         }
@@ -547,8 +546,7 @@ http__desk_seen(struct http_server *s, struct http__req *rq,
     mark = api_take(&body, "mark");
     for (size_t i = 0; i < body.ab_n; i++)
         if (body.ab_f[i].jf_name) {
-            http__error_field(rs, 400, "invalid-argument",
-                              body.ab_f[i].jf_name,
+            http__error_field(rs, 400, "invalid-argument", body.ab_f[i].jf_name,
                               "field '%.40s': only \"mark\" is taken here",
                               body.ab_f[i].jf_name);
             goto out;

@@ -67,7 +67,8 @@ static const char view__search_schema[] =
     "  v_rec WHEN new.status = 'erased' BEGIN"
     "  INSERT OR IGNORE INTO v_search_purge(k) VALUES(new.k); END;";
 
-/* ---- notes of the open transaction ---------------------------------------- */
+/* ---- notes of the open transaction ----------------------------------------
+ */
 
 /* A list of positions k. */
 struct view__klist {
@@ -135,7 +136,7 @@ view__search_notes_free(void *p)
  * database. */
 static void
 view__search_noted(void *arg, int op, const char *db, const char *tab,
-                 sqlite3_int64 k)
+                   sqlite3_int64 k)
 {
     struct view__search_notes *n = arg;
 
@@ -260,8 +261,7 @@ view__search_insert_sql(const struct vocab *v, struct textbuf *b,
                 continue;
             /* one line per field given: no empty lines in snippets */
             if (!any++)
-                textbuf_printf(b, " WHEN %u THEN ltrim(",
-                               (unsigned)k->vk_code);
+                textbuf_printf(b, " WHEN %u THEN ltrim(", (unsigned)k->vk_code);
             else
                 textbuf_puts(b, " || ");
             textbuf_printf(b, "coalesce(char(10) || f%d, '')",
@@ -400,8 +400,7 @@ view__search_purge(struct store *s)
         return rc;
     if (found &&
         ((rc = view__search_exec(s, "DELETE FROM v_search WHERE rowid IN"
-                                    " (SELECT k FROM v_search_purge)")) !=
-             0 ||
+                                    " (SELECT k FROM v_search_purge)")) != 0 ||
          /* merged: the segments lose the words, not only mark them
           * deleted (secure_delete overwrites the freed pages) */
          (rc = view__search_exec(
@@ -477,8 +476,9 @@ view__search_fold(struct store *s, const struct vocab *v, uint64_t max,
                                &indexed, NULL)) != 0)
         return rc;
     if (indexed) {
-        textbuf_printf(&b, "DELETE FROM v_search WHERE rowid IN (SELECT k"
-                           " FROM v_search_dirty WHERE k <= %lld)",
+        textbuf_printf(&b,
+                       "DELETE FROM v_search WHERE rowid IN (SELECT k"
+                       " FROM v_search_dirty WHERE k <= %lld)",
                        (long long)bound);
         rc = b.tb_err ? ILONET_ENOMEM : view__search_exec(s, b.tb_data);
         b.tb_len = 0;
@@ -499,8 +499,8 @@ view__search_fold(struct store *s, const struct vocab *v, uint64_t max,
         rc = view__step_done(st);
     }
     if (rc == 0 && *more)
-        rc = view__search_one(s, "SELECT 1 FROM v_search_dirty LIMIT 1",
-                              more, NULL);
+        rc = view__search_one(s, "SELECT 1 FROM v_search_dirty LIMIT 1", more,
+                              NULL);
 out:
     textbuf_free(&b);
     return rc;

@@ -22,12 +22,12 @@
  * written, and the notes are stored in the transaction that writes the
  * rows (a crash loses no note); view_search_fold() folds the noted records
  * into the index later, in batches: view_search() and view_search_count()
- * first fold everything noted, so no search misses a record. Erasure does not wait: when a record is erased (or leaves
- * the view), its words leave the index's tables in the same transaction
- * (the store's commit hook takes its row out and merges the index, FTS5
- * 'optimize'; secure_delete overwrites the freed pages). A view rebuild
- * empties the index and notes every record, so the next fold builds it
- * in one pass.
+ * first fold everything noted, so no search misses a record. Erasure does not
+ * wait: when a record is erased (or leaves the view), its words leave the
+ * index's tables in the same transaction (the store's commit hook takes its row
+ * out and merges the index, FTS5 'optimize'; secure_delete overwrites the freed
+ * pages). A view rebuild empties the index and notes every record, so the next
+ * fold builds it in one pass.
  *
  * All functions run on the store's thread and return 0 or a negative
  * ilonet code; view_search_parse() is pure.

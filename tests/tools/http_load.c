@@ -1,4 +1,5 @@
-/* http_load.c - many officers writing through the HTTP API at once (make bench, tests/test_writers.c). */
+/* http_load.c - many officers writing through the HTTP API at once (make bench,
+ * tests/test_writers.c). */
 /*
  *   http_load URL [--writers N] [--count N] [--seconds S] [--acks FILE]
  *             [--kind PLURAL] [--bytes B]
@@ -255,8 +256,7 @@ writer_run(void *arg)
         t0 = mono_us();
         w->w_sent++;
         if (load_send_all(fd, req, (size_t)rlen) != 0 ||
-            load_read_response(fd, resp, LOAD_RESP_MAX, &status, &rbody) !=
-                0) {
+            load_read_response(fd, resp, LOAD_RESP_MAX, &status, &rbody) != 0) {
             /* the outcome of this request is unknown */
             w->w_lost++;
             close(fd);
@@ -321,8 +321,7 @@ load_url(struct load *l, const char *url)
     if (strncmp(p, "http://", 7) != 0 || !tok)
         return -1;
     p += 7;
-    if (sscanf(p, "%31[0-9.]:%u", ip, &port) != 2 || port == 0 ||
-        port > 65535)
+    if (sscanf(p, "%31[0-9.]:%u", ip, &port) != 2 || port == 0 || port > 65535)
         return -1;
     memset(&l->l_addr, 0, sizeof(l->l_addr));
     l->l_addr.sin_family = AF_INET;
@@ -344,8 +343,8 @@ main(int argc, char **argv)
     struct load l;
     long nw = 20, secs = 30, count = 10000, bytes = 200;
     const char *acks = NULL, *kind = "observations";
-    uint64_t t0, t_end = 0, acked = 0, errors = 0, lost = 0, bad = 0,
-                 busy = 0, sent = 0;
+    uint64_t t0, t_end = 0, acked = 0, errors = 0, lost = 0, bad = 0, busy = 0,
+                 sent = 0;
     size_t nlat = 0;
     double *lat, secs_run;
 
@@ -384,9 +383,9 @@ main(int argc, char **argv)
     l.l_bytes = (size_t)bytes;
     l.l_count = (uint64_t)count;
     l.l_acks_fd = -1;
-    if (acks && (l.l_acks_fd = open(acks,
-                                    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                                    0600)) < 0) {
+    if (acks &&
+        (l.l_acks_fd =
+             open(acks, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
         perror(acks);
         return 2;
     }
@@ -438,8 +437,8 @@ main(int argc, char **argv)
     if (nlat) {
         printf("http_append_p50_ms=%.2f\nhttp_append_p99_ms=%.2f\n"
                "http_append_max_ms=%.2f\n",
-               lat[nlat / 2], lat[(nlat * 99) / 100 < nlat ? (nlat * 99) / 100
-                                                           : nlat - 1],
+               lat[nlat / 2],
+               lat[(nlat * 99) / 100 < nlat ? (nlat * 99) / 100 : nlat - 1],
                lat[nlat - 1]);
     }
     free(lat);
