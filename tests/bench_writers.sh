@@ -38,6 +38,7 @@ trap cleanup EXIT INT TERM
 "$BIN" testnet --host TR --states DE,FR --out "$DIR/net" --base-port "$PORT" \
     > "$DIR/testnet.txt"
 HOME_DE=$(awk '$2 == "DE" { print $1 }' "$DIR/testnet.txt")
+: > "$DIR/node.log"
 "$BIN" -C "$HOME_DE" node --http 127.0.0.1:0 2> "$DIR/node.log" &
 NODE=$!
 i=0

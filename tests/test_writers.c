@@ -166,6 +166,55 @@ create_many_writes_what_create_writes(void)
     wnet_free(&net);
 }
 
+/* A deferred sync: the group is committed without waiting for the disk
+ * (another connection reads it at once), app_record_sync() syncs the
+ * store (any number at once, from any thread, with no home open: only a
+ * path), and the connection waits for the disk again when given back. */
+static void
+deferred_sync_commits_then_syncs(void)
+{
+    static const struct app_field ok[] = {F("category", "routes"),
+                                          F("summary", "deferred")};
+    const struct app_record_req req = {KIND_OBSERVATION, ok, 2, NULL, NULL};
+    struct app_record_item items[3];
+    struct wnet net;
+    struct home h, other;
+    uint64_t before, after;
+
+    wnet_create(&net, "writers-defer", 5);
+    ASSERT_OK(home_open(&h, net.de, HOME_STORE));
+    ASSERT_OK(home_open(&other, net.de, HOME_STORE));
+    ASSERT_OK(log_counts(other.h_store, &before, NULL, NULL, NULL));
+    ASSERT_OK(app_record_defer_sync(&h, 1));
+    memset(items, 0, sizeof(items));
+    for (int i = 0; i < 3; i++)
+        items[i].ri_req = &req;
+    ASSERT_OK(app_record_create_many(&h, items, 3));
+    for (int i = 0; i < 3; i++)
+        ASSERT_OK(items[i].ri_rc);
+    ASSERT_OK(log_counts(other.h_store, &after, NULL, NULL, NULL));
+    ASSERT_GE(after, before + 3); /* and the log's first entry */
+    for (int i = 0; i < 3; i++) {
+        struct entry x;
+        uint8_t *p = NULL;
+        ASSERT_OK(log_get(other.h_store, items[i].ri_out.aw_id, &x, &p, NULL));
+        free(p);
+    }
+    ASSERT_OK(app_record_sync(net.de));
+    ASSERT_OK(app_record_sync(net.de)); /* nothing new: still fine */
+    ASSERT_ERR(app_record_sync(NULL), ILONET_EINVAL);
+    ASSERT_ERR(app_record_defer_sync(NULL, 1), ILONET_EINVAL);
+    ASSERT_OK(app_record_defer_sync(&h, 0));
+    ASSERT_OK(app_record_create_many(&h, items, 1));
+    ASSERT_OK(items[0].ri_rc);
+    home_close(&other);
+    home_close(&h);
+    /* every connection closed: the WAL was checkpointed into the file and
+     * removed, and a sync finds nothing left to do */
+    ASSERT_OK(app_record_sync(net.de));
+    wnet_free(&net);
+}
+
 /* A log that refuses the run (a restored home: every append is refused
  * until sync confirms it) answers each write as it would alone. */
 static void
@@ -481,6 +530,7 @@ kill9_node_alone_loses_no_acknowledged_write(void)
 TEST_LIST = {
     TEST(create_many_writes_what_create_writes),
     TEST(create_many_refused_run_answers_each),
+    TEST(deferred_sync_commits_then_syncs),
     TEST(kill9_http_process_loses_no_acknowledged_write),
     TEST(kill9_node_and_http_loses_no_acknowledged_write),
     TEST(kill9_node_alone_loses_no_acknowledged_write),

@@ -459,6 +459,21 @@ int app_record_create_many(struct home *h, struct app_record_item *items,
                            size_t n);
 
 /*
+ * A group commit whose disk sync overlaps the next group's work.
+ * app_record_defer_sync(h, 1): commits through h (app_record_create_many)
+ * no longer wait for the disk: a crash of the process loses nothing, a
+ * power loss may lose what was not synced yet, so nothing written so may
+ * be acknowledged before an app_record_sync() that began after its commit
+ * returned. Savepoint journals stay in memory. 0: every commit waits for
+ * the disk again (give the home back that way).
+ */
+int app_record_defer_sync(struct home *h, int on);
+/* Makes durable every write committed so far to the store of the home in
+ * directory dir, on any connection (store_sync_path). Any thread; touches
+ * no open home, so several may run at once beside the writer. */
+int app_record_sync(const char *dir);
+
+/*
  * Publishes a signed grant or revocation envelope (crypto/cert.h) as an
  * entry: it must verify against the home's roster and network. audience
  * NULL: "net", so every member can check on-behalf entries.

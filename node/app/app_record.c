@@ -618,6 +618,29 @@ app_record_append_run(struct home *h, const char *aud,
 }
 
 int
+app_record_defer_sync(struct home *h, int on)
+{
+    int rc;
+
+    if (!h || !h->h_store)
+        return ILONET_EINVAL;
+    if (on && (rc = store_set_temp_memory(h->h_store)) != 0)
+        return rc;
+    return store_set_durable(h->h_store, !on);
+}
+
+int
+app_record_sync(const char *dir)
+{
+    char path[HOME_PATH_MAX + 16];
+
+    if (!dir ||
+        snprintf(path, sizeof(path), "%s/store.db", dir) >= (int)sizeof(path))
+        return ILONET_EINVAL;
+    return store_sync_path(path);
+}
+
+int
 app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
 {
     char(*auds)[ENTRY_AUDIENCE_MAX + 1] = NULL;
@@ -679,8 +702,9 @@ app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
         for (size_t j = 0; j < m; j++)
             written += items[idx[j]].ri_rc == 0;
     }
-    /* One commit, one fsync for the group: nothing may be acknowledged
-     * before it returned. */
+    /* One commit, one fsync for the group (none when the sync is
+     * deferred: app_record_defer_sync): nothing may be acknowledged before
+     * it is on the disk. */
     if ((rc = store_commit(h->h_store)) != 0) {
         store_rollback(h->h_store);
         for (size_t i = 0; i < n; i++)

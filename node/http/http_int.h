@@ -201,6 +201,7 @@ void http__session(struct http_server *s, struct http__req *rq,
 #define HTTP__WRITE_QUEUE_MAX 256 /* requests waiting; 503 busy beyond */
 #define HTTP__WRITE_GROUP_MAX 128 /* requests per transaction */
 #define HTTP__WRITE_WAIT_MS 10000 /* waited longer untaken: 503, unwritten */
+#define HTTP__WRITE_SYNCERS 4     /* disk syncs of written groups at once */
 
 /* Starts the writer thread. */
 int http__writes_init(struct http_server *s);

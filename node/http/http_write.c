@@ -105,11 +105,21 @@ api_written(struct http__resp *rs, const struct app_written *w)
  * NNG thread waits for a commit). One writer thread with a store
  * connection of its own takes everything queued (at most
  * HTTP__WRITE_GROUP_MAX), creates it with app_record_create_many() in one
- * transaction (one commit, one fsync), and only after that commit returned
- * answers each request: its own id, or its own error, or, when the commit
- * failed, the group's error (nothing of it was written). Requests that
+ * transaction (one commit), and answers each request: its own error, or,
+ * when the commit failed, the group's error (nothing of it was written),
+ * at once; its own id only once the write is on the disk. Requests that
  * arrive during a commit form the next group, so the group grows with the
  * load and a lone request is written at once, as before.
+ *
+ * The disk's sync overlaps the next group (app_record_defer_sync): the
+ * writer commits without waiting for the disk and hands the group's
+ * written requests to the syncers (HTTP__WRITE_SYNCERS threads); a free
+ * syncer takes every group committed so far, syncs the store
+ * (app_record_sync, which began after their commits returned) and only
+ * then answers them. The disk takes several syncs at once about as fast
+ * as one, so a sync no longer holds up the writer, nor one group the
+ * next. Without syncers (no thread), or when the connection cannot defer,
+ * each commit waits for the disk and the group is answered after it.
  *
  * Bounds: at most HTTP__WRITE_QUEUE_MAX requests wait (503 busy beyond);
  * one that has waited HTTP__WRITE_WAIT_MS without being taken is answered
@@ -124,6 +134,7 @@ struct http__wreq {
     nng_aio *wq_aio;
     uint64_t wq_since; /* monotonic ms, when queued */
     struct app_record_req wq_req;
+    struct app_written wq_out; /* written, waiting for the sync */
     struct app_field wq_f[JSON_FIELDS_MAX];
     char *wq_mem;                        /* the body's strings */
     char wq_officer[USERS_NAME_MAX + 1]; /* "" for none */
@@ -139,6 +150,13 @@ struct http__writes {
                              queue is empty */
     struct http__wreq *wr_head, **wr_tail;
     size_t wr_n;
+    /* committed, not synced yet (under wr_mtx) */
+    pthread_cond_t wr_sync_cv; /* a group committed, or the writer ended */
+    struct http__wreq *wr_sync_head, **wr_sync_tail;
+    int wr_writer_done;
+    pthread_t wr_syncers[HTTP__WRITE_SYNCERS];
+    int wr_nsyncers;
+    int wr_defer; /* the writer's connection defers its syncs (its thread) */
     /* the group being written (the writer's thread only) */
     struct http__wreq *wr_group[HTTP__WRITE_GROUP_MAX];
     struct app_record_item wr_items[HTTP__WRITE_GROUP_MAX];
@@ -212,14 +230,16 @@ http__writes_expired(struct http__wreq *list)
     }
 }
 
-/* Writes one group and answers each of its requests; the result of
- * app_record_create_many. h may be NULL (the store did not open: fail is
- * the answer for all). */
+/* Writes one group and answers each of its requests, or, when the
+ * writer defers its syncs, hands the written ones to the syncers; the
+ * result of app_record_create_many. h may be NULL (the store did not
+ * open: fail is the answer for all). */
 static int
-http__writes_group(struct home *h, const struct http__resp *fail,
-                   struct http__wreq **group, struct app_record_item *items,
-                   size_t n)
+http__writes_group(struct http__writes *wr, struct home *h,
+                   const struct http__resp *fail, struct http__wreq **group,
+                   struct app_record_item *items, size_t n)
 {
+    struct http__wreq *synced = NULL, **tail = &synced;
     struct http__resp rs;
     int rc = ILONET_EIO;
 
@@ -241,13 +261,82 @@ http__writes_group(struct home *h, const struct http__resp *fail,
                         fail->rs_body.tb_len);
         } else if (items[i].ri_rc != 0) {
             api_fail(&rs, &items[i].ri_err);
+        } else if (wr->wr_defer) {
+            group[i]->wq_out = items[i].ri_out;
+            group[i]->wq_next = NULL;
+            *tail = group[i];
+            tail = &group[i]->wq_next;
+            continue; /* answered by a syncer */
         } else {
             api_written(&rs, &items[i].ri_out);
         }
         http__wreq_answer(group[i], &rs);
         textbuf_free(&rs.rs_body);
     }
+    if (synced) {
+        pthread_mutex_lock(&wr->wr_mtx);
+        *wr->wr_sync_tail = synced;
+        wr->wr_sync_tail = tail;
+        pthread_cond_signal(&wr->wr_sync_cv);
+        pthread_mutex_unlock(&wr->wr_mtx);
+    }
     return rc;
+}
+
+/* A syncer: takes every group committed so far, syncs the store, answers
+ * them; until the writer ended and nothing is left. */
+static void *
+http__syncer(void *arg)
+{
+    struct http__writes *wr = arg;
+    struct http__wreq *list;
+    struct http__resp rs;
+    int rc;
+
+    for (;;) {
+        pthread_mutex_lock(&wr->wr_mtx);
+        while (!wr->wr_sync_head && !wr->wr_writer_done)
+            pthread_cond_wait(&wr->wr_sync_cv, &wr->wr_mtx);
+        list = wr->wr_sync_head;
+        wr->wr_sync_head = NULL;
+        wr->wr_sync_tail = &wr->wr_sync_head;
+        pthread_mutex_unlock(&wr->wr_mtx);
+        if (!list)
+            break; /* the writer ended, nothing left */
+        /* begins after every commit of the list returned */
+        rc = app_record_sync(wr->wr_srv->hs_dir);
+        while (list) {
+            struct http__wreq *w = list;
+            list = w->wq_next;
+            memset(&rs, 0, sizeof(rs));
+            rs.rs_body.tb_max = HTTP__OUT_MAX;
+            if (rc == 0)
+                api_written(&rs, &w->wq_out);
+            else
+                http__error(&rs, 500, ilonet_errname(rc),
+                            "store: the disk did not confirm this write "
+                            "(%s): it may be lost; look for it before "
+                            "sending it again",
+                            ilonet_strerror(rc));
+            http__wreq_answer(w, &rs);
+            textbuf_free(&rs.rs_body);
+        }
+    }
+    return NULL;
+}
+
+/* Gives the writer's connection back, waiting for the disk again; one
+ * that cannot is closed, never pooled. */
+static void
+http__writer_put(struct http__writes *wr, struct home *h)
+{
+    if (h && wr->wr_defer && app_record_defer_sync(h, 0) != 0) {
+        home_close(h);
+        free(h);
+        h = NULL;
+    }
+    wr->wr_defer = 0;
+    http__home_put(wr->wr_srv, h);
 }
 
 /* The writer thread: one group after another until stopped and empty. */
@@ -290,14 +379,22 @@ http__writer(void *arg)
         if (!h) {
             textbuf_free(&fail.rs_body);
             h = http__home_get(s, &fail);
+            wr->wr_defer =
+                h && wr->wr_nsyncers > 0 && app_record_defer_sync(h, 1) == 0;
         }
-        if (http__writes_group(h, &fail, wr->wr_group, wr->wr_items, n) != 0) {
-            http__home_put(s, h);
+        if (http__writes_group(wr, h, &fail, wr->wr_group, wr->wr_items, n) !=
+            0) {
+            http__writer_put(wr, h);
             h = NULL;
         }
     }
-    http__home_put(s, h);
+    http__writer_put(wr, h);
     textbuf_free(&fail.rs_body);
+    /* the syncers answer what is left, then end */
+    pthread_mutex_lock(&wr->wr_mtx);
+    wr->wr_writer_done = 1;
+    pthread_cond_broadcast(&wr->wr_sync_cv);
+    pthread_mutex_unlock(&wr->wr_mtx);
     return NULL;
 }
 
@@ -334,9 +431,23 @@ http__writes_init(struct http_server *s)
         return ILONET_ENOMEM;
     wr->wr_srv = s;
     wr->wr_tail = &wr->wr_head;
+    wr->wr_sync_tail = &wr->wr_sync_head;
     pthread_mutex_init(&wr->wr_mtx, NULL);
     pthread_cond_init(&wr->wr_cv, NULL);
+    pthread_cond_init(&wr->wr_sync_cv, NULL);
+    /* fewer syncers (none) only make the writer wait for the disk */
+    while (wr->wr_nsyncers < HTTP__WRITE_SYNCERS &&
+           pthread_create(&wr->wr_syncers[wr->wr_nsyncers], NULL, http__syncer,
+                          wr) == 0)
+        wr->wr_nsyncers++;
     if (pthread_create(&wr->wr_thread, NULL, http__writer, wr) != 0) {
+        pthread_mutex_lock(&wr->wr_mtx);
+        wr->wr_writer_done = 1;
+        pthread_cond_broadcast(&wr->wr_sync_cv);
+        pthread_mutex_unlock(&wr->wr_mtx);
+        for (int i = 0; i < wr->wr_nsyncers; i++)
+            pthread_join(wr->wr_syncers[i], NULL);
+        pthread_cond_destroy(&wr->wr_sync_cv);
         pthread_cond_destroy(&wr->wr_cv);
         pthread_mutex_destroy(&wr->wr_mtx);
         free(wr);
@@ -368,9 +479,13 @@ http__writes_free(struct http_server *s)
     if (!wr)
         return;
     http__writes_stop(s);
-    /* the writer answers what is left in the queue, then ends */
+    /* the writer answers what is left in the queue, then ends; then the
+     * syncers answer what it wrote */
     if (wr->wr_started)
         pthread_join(wr->wr_thread, NULL);
+    for (int i = 0; i < wr->wr_nsyncers; i++)
+        pthread_join(wr->wr_syncers[i], NULL);
+    pthread_cond_destroy(&wr->wr_sync_cv);
     pthread_cond_destroy(&wr->wr_cv);
     pthread_mutex_destroy(&wr->wr_mtx);
     free(wr);
