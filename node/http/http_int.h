@@ -205,9 +205,11 @@ void http__session(struct http_server *s, struct http__req *rq,
 
 /* Starts the writer thread. */
 int http__writes_init(struct http_server *s);
-/* Refuses new writes (call before the NNG server stops). */
+/* Refuses new writes, lets the writer write what is still queued and the
+ * syncers answer it, and ends them: call before the NNG server stops, so
+ * that no answer comes after it. */
 void http__writes_stop(struct http_server *s);
-/* Lets the writer answer what is still queued, ends it and frees. */
+/* Stops (if not yet) and frees. */
 void http__writes_free(struct http_server *s);
 
 /* ---- http_events.c: live updates by long polling ---- */

@@ -469,6 +469,16 @@ http__writes_stop(struct http_server *s)
     wr->wr_stop = 1;
     pthread_cond_broadcast(&wr->wr_cv);
     pthread_mutex_unlock(&wr->wr_mtx);
+    /* the writer writes what is left in the queue, then ends; then the
+     * syncers answer what it wrote: every held request is answered while
+     * the server still runs */
+    if (wr->wr_started) {
+        pthread_join(wr->wr_thread, NULL);
+        wr->wr_started = 0;
+    }
+    for (int i = 0; i < wr->wr_nsyncers; i++)
+        pthread_join(wr->wr_syncers[i], NULL);
+    wr->wr_nsyncers = 0;
 }
 
 void
@@ -479,12 +489,6 @@ http__writes_free(struct http_server *s)
     if (!wr)
         return;
     http__writes_stop(s);
-    /* the writer answers what is left in the queue, then ends; then the
-     * syncers answer what it wrote */
-    if (wr->wr_started)
-        pthread_join(wr->wr_thread, NULL);
-    for (int i = 0; i < wr->wr_nsyncers; i++)
-        pthread_join(wr->wr_syncers[i], NULL);
     pthread_cond_destroy(&wr->wr_sync_cv);
     pthread_cond_destroy(&wr->wr_cv);
     pthread_mutex_destroy(&wr->wr_mtx);

@@ -174,6 +174,8 @@ view__klist_write(struct store *s, struct view__klist *l, int purge)
     size_t i = 0;
     int rc;
 
+    if (l->kl_n == 0)
+        return 0; /* and kl_k may be NULL, which qsort may not take */
     qsort(l->kl_k, l->kl_n, sizeof(l->kl_k[0]), view__k_cmp);
     while (i < l->kl_n) {
         int many = l->kl_n - i >= VIEW__SEARCH_NOTE_BATCH;
