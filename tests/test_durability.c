@@ -429,6 +429,21 @@ k9_child(const struct fx *f, const char *db, int fd, uint64_t widen_us,
     _exit(0);
 }
 
+/* The widened rounds time their kill from the moment the child has opened
+ * the store, not from the fork: on a loaded machine opening alone can take
+ * longer than the whole delay range, and the kills would then all land in
+ * the open and never between commit and acknowledgement. The other rounds
+ * still time from the fork, so kills during creation and open stay covered.
+ * Waits at most 10 s (a child that dies first leaves the loop too). */
+static void
+k9_wait_opened(volatile int *phase)
+{
+    for (int i = 0; i < 100000 && *phase == K9_STARTING; i++) {
+        struct timespec w = {0, 100000};
+        nanosleep(&w, NULL);
+    }
+}
+
 static void
 kill9_during_appends_loses_nothing(void)
 {
@@ -467,6 +482,7 @@ kill9_during_appends_loses_nothing(void)
         ASSERT(pipe(fds) == 0);
         fflush(stdout);
         fflush(stderr);
+        *phase = K9_STARTING;
         pid_t pid = fork();
         ASSERT(pid >= 0);
         if (pid == 0) {
@@ -474,6 +490,8 @@ kill9_during_appends_loses_nothing(void)
             k9_child(&f, db, fds[1], widen, round * 1000, phase);
         }
         close(fds[1]);
+        if (widen)
+            k9_wait_opened(phase);
         struct timespec ts = {(time_t)(delay / 1000000),
                               (long)(delay % 1000000) * 1000};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -753,6 +771,10 @@ power_loss_with_full_sync_loses_nothing(void)
                         seed + 1};
     double t0 = now_s();
 
+    /* 1300 crash points take 2.5 min on a quiet 2-core machine and more
+     * than the runner's default 5 min when it is loaded: a longer safety
+     * net for this case only (a hang still fails it). */
+    alarm(900);
     fx_init(&f);
     snprintf(db, sizeof(db), "%s/s.db", dir);
     ASSERT(vfs_crash_new("crashvfs", 1, &vc) == 0);
@@ -786,6 +808,10 @@ power_loss_with_sync_off_loses_entries(void)
                        env_u64("DURABILITY_SEED", 0x6f6666ULL)};
     double t0 = now_s();
 
+    /* 1300 crash points take 2.5 min on a quiet 2-core machine and more
+     * than the runner's default 5 min when it is loaded: a longer safety
+     * net for this case only (a hang still fails it). */
+    alarm(900);
     fx_init(&f);
     snprintf(db, sizeof(db), "%s/s.db", dir);
     ASSERT(vfs_crash_new("crashvfs", 1, &vc) == 0);
