@@ -820,25 +820,6 @@ http_start(struct http_server **out, const char *home_dir,
         http__msg(msg, rc, "--http %s: TLS: %s", addr, nng_strerror(rv));
         goto fail;
     }
-    if ((rv = nng_http_handler_alloc(&s->hs_api, "/api", http__on_api)) ||
-        (rv = nng_http_handler_set_method(s->hs_api, NULL)) ||
-        (rv = nng_http_handler_set_tree(s->hs_api)) ||
-        (rv = nng_http_handler_collect_body(s->hs_api, false, 0)) ||
-        (rv = nng_http_handler_set_data(s->hs_api, s, NULL)) ||
-        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_api))) {
-        rc = http__nng_err(rv);
-        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
-        goto fail;
-    }
-    if ((rv = nng_http_handler_alloc(&s->hs_page, "/", http__on_page)) ||
-        (rv = nng_http_handler_set_method(s->hs_page, "GET")) ||
-        (rv = nng_http_handler_set_tree(s->hs_page)) ||
-        (rv = nng_http_handler_set_data(s->hs_page, s, NULL)) ||
-        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_page))) {
-        rc = http__nng_err(rv);
-        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
-        goto fail;
-    }
     if ((rv = nng_http_server_start(s->hs_srv)) != 0) {
         rc = http__nng_err(rv);
         http__msg(msg, rc,
@@ -876,6 +857,29 @@ http_start(struct http_server **out, const char *home_dir,
         else
             http__host_add(s, "%s:%u", host, port);
         http__host_add(s, "%s:%u", "localhost", port);
+    }
+    /* The handlers last: a request reaches them only once the Host list
+     * and the URL above are complete (adding a handler takes the
+     * server's lock, which a request takes to find it), where before a
+     * handler thread could read the list while it was being filled. */
+    if ((rv = nng_http_handler_alloc(&s->hs_api, "/api", http__on_api)) ||
+        (rv = nng_http_handler_set_method(s->hs_api, NULL)) ||
+        (rv = nng_http_handler_set_tree(s->hs_api)) ||
+        (rv = nng_http_handler_collect_body(s->hs_api, false, 0)) ||
+        (rv = nng_http_handler_set_data(s->hs_api, s, NULL)) ||
+        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_api))) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
+        goto fail;
+    }
+    if ((rv = nng_http_handler_alloc(&s->hs_page, "/", http__on_page)) ||
+        (rv = nng_http_handler_set_method(s->hs_page, "GET")) ||
+        (rv = nng_http_handler_set_tree(s->hs_page)) ||
+        (rv = nng_http_handler_set_data(s->hs_page, s, NULL)) ||
+        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_page))) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
+        goto fail;
     }
     *out = s;
     return 0;
