@@ -430,6 +430,50 @@ int app_task_status_as(struct home *h, const struct app_task_req *req,
                        struct app_err *err);
 
 /*
+ * A group of record creations made durable together (the HTTP API's group
+ * commit, docs/API.md "Many writers at once"). Each item is checked and
+ * built exactly as app_record_create_as() does it (one shared step); the
+ * writes of one audience then go into its log with one log_append(), in
+ * the order given, all inside one store transaction, so the group costs
+ * one commit and one fsync (and one look at the certificate per log, not
+ * one per entry). A write its checks refuse is answered alone; when a
+ * log refuses a run of writes, each is tried alone (the append nests as a
+ * savepoint), so each gets the answer it would have had by itself.
+ *
+ * Returns 0 when the transaction committed: then each item's ri_rc is 0
+ * (written, ri_out filled) or its own code (ri_err). Otherwise the code
+ * of the failed begin or commit: nothing of the group is in the store,
+ * and every item that its checks had let through has ri_rc set to that
+ * code with ri_err saying the group's commit failed. Only when this
+ * returns may an item be acknowledged. ri_req and ri_officer are the
+ * caller's, read during the call.
+ */
+struct app_record_item {
+    const struct app_record_req *ri_req;
+    const char *ri_officer; /* NULL: none (the bootstrap token, the CLI) */
+    int ri_rc;              /* out: 0 or the item's code */
+    struct app_written ri_out;
+    struct app_err ri_err;
+};
+int app_record_create_many(struct home *h, struct app_record_item *items,
+                           size_t n);
+
+/*
+ * A group commit whose disk sync overlaps the next group's work.
+ * app_record_defer_sync(h, 1): commits through h (app_record_create_many)
+ * no longer wait for the disk: a crash of the process loses nothing, a
+ * power loss may lose what was not synced yet, so nothing written so may
+ * be acknowledged before an app_record_sync() that began after its commit
+ * returned. Savepoint journals stay in memory. 0: every commit waits for
+ * the disk again (give the home back that way).
+ */
+int app_record_defer_sync(struct home *h, int on);
+/* Makes durable every write committed so far to the store of the home in
+ * directory dir, on any connection (store_sync_path). Any thread; touches
+ * no open home, so several may run at once beside the writer. */
+int app_record_sync(const char *dir);
+
+/*
  * Publishes a signed grant or revocation envelope (crypto/cert.h) as an
  * entry: it must verify against the home's roster and network. audience
  * NULL: "net", so every member can check on-behalf entries.

@@ -1,6 +1,7 @@
 /* app_record.c - creating and changing records; the shared write steps. */
 #include "app_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/error.h"
@@ -419,15 +420,19 @@ app_record_create(struct home *h, const struct app_record_req *req,
     return app_record_create_as(h, req, NULL, out, err);
 }
 
-int
-app_record_create_as(struct home *h, const struct app_record_req *req,
-                     const char *officer, struct app_written *out,
-                     struct app_err *err)
+/*
+ * Everything a creation does before its append: the checks against h (the
+ * audience, the grant, the officer) and the payload, built into wb (the
+ * caller's, initialised) with its audience in aud. Shared by
+ * app_record_create_as() and app_record_create_many().
+ */
+static int
+app_record_prepare(struct home *h, const struct app_record_req *req,
+                   const char *officer, char aud[static ENTRY_AUDIENCE_MAX + 1],
+                   struct wire_buf *wb, struct app_err *err)
 {
-    char aud[ENTRY_AUDIENCE_MAX + 1];
     const char *me = h->h_cert.c_state, *for_list;
     struct record_builder b;
-    struct wire_buf wb;
     int rc, later;
 
     if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0)
@@ -449,8 +454,20 @@ app_record_create_as(struct home *h, const struct app_record_req *req,
         return rc;
     if ((rc = app__officer(&b, officer, err)) != 0)
         return rc;
+    return app__build(&b, wb, err);
+}
+
+int
+app_record_create_as(struct home *h, const struct app_record_req *req,
+                     const char *officer, struct app_written *out,
+                     struct app_err *err)
+{
+    char aud[ENTRY_AUDIENCE_MAX + 1];
+    struct wire_buf wb;
+    int rc;
+
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if ((rc = app__build(&b, &wb, err)) == 0)
+    if ((rc = app_record_prepare(h, req, officer, aud, &wb, err)) == 0)
         rc = app__append(h, aud, req->rq_kind, &wb, out, err);
     wire_buf_free(&wb);
     return rc;
@@ -593,5 +610,153 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
 out:
     wire_buf_free(&fw);
     wire_buf_free(&wb);
+    return rc;
+}
+
+/* ---- a group of creations in one transaction (the HTTP group commit) --- */
+
+/* Appends the prepared items idx[0..m) (all to audience aud) with one
+ * log_append(); when that refuses the whole run, each alone, so each gets
+ * its own answer (app__append's). */
+static void
+app_record_append_run(struct home *h, const char *aud,
+                      struct app_record_item *items, struct wire_buf *wbs,
+                      const size_t *idx, size_t m, struct log_append_req *reqs,
+                      struct log_ref *refs)
+{
+    int grouped = m > 1;
+
+    for (size_t j = 0; j < m; j++) {
+        reqs[j].kind = items[idx[j]].ri_req->rq_kind;
+        reqs[j].payload = wbs[idx[j]].wb_data;
+        reqs[j].len = wbs[idx[j]].wb_len;
+        grouped = grouped && !wbs[idx[j]].wb_err;
+    }
+    grouped = grouped && log_append(h->h_store, &h->h_key, aud, reqs, m,
+                                    home_now_ms(), refs) == 0;
+    for (size_t j = 0; j < m; j++) {
+        struct app_record_item *it = &items[idx[j]];
+        if (!grouped) {
+            it->ri_rc = app__append(h, aud, it->ri_req->rq_kind, &wbs[idx[j]],
+                                    &it->ri_out, &it->ri_err);
+            continue;
+        }
+        memset(&it->ri_out, 0, sizeof(it->ri_out));
+        memcpy(it->ri_out.aw_id, refs[j].lr_id, HASH_LEN);
+        snprintf(it->ri_out.aw_audience, sizeof(it->ri_out.aw_audience), "%s",
+                 aud);
+        it->ri_rc = 0;
+    }
+}
+
+int
+app_record_defer_sync(struct home *h, int on)
+{
+    int rc;
+
+    if (!h || !h->h_store)
+        return ILONET_EINVAL;
+    if (on && (rc = store_set_temp_memory(h->h_store)) != 0)
+        return rc;
+    return store_set_durable(h->h_store, !on);
+}
+
+int
+app_record_sync(const char *dir)
+{
+    char path[HOME_PATH_MAX + 16];
+
+    if (!dir ||
+        snprintf(path, sizeof(path), "%s/store.db", dir) >= (int)sizeof(path))
+        return ILONET_EINVAL;
+    return store_sync_path(path);
+}
+
+int
+app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
+{
+    char(*auds)[ENTRY_AUDIENCE_MAX + 1] = NULL;
+    struct wire_buf *wbs = NULL;
+    struct log_append_req *reqs = NULL;
+    struct log_ref *refs = NULL;
+    size_t *idx = NULL, written = 0;
+    uint8_t *done = NULL;
+    int rc;
+
+    if (!h || (!items && n))
+        return ILONET_EINVAL;
+    if (n == 0)
+        return 0;
+    if (!(auds = calloc(n, sizeof(*auds))) ||
+        !(wbs = calloc(n, sizeof(*wbs))) ||
+        !(reqs = calloc(n, sizeof(*reqs))) ||
+        !(refs = calloc(n, sizeof(*refs))) ||
+        !(idx = calloc(n, sizeof(*idx))) || !(done = calloc(n, 1))) {
+        rc = ILONET_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            items[i].ri_rc =
+                app_fail(&items[i].ri_err, rc, "%s: %s: nothing was written",
+                         ilonet_errname(rc), ilonet_strerror(rc));
+        goto out;
+    }
+    /* The same checks and payload as app_record_create_as(), each write
+     * on its own: one refused is answered alone. */
+    for (size_t i = 0; i < n; i++) {
+        wire_buf_init(&wbs[i], ENTRY_PAYLOAD_MAX);
+        items[i].ri_rc =
+            app_record_prepare(h, items[i].ri_req, items[i].ri_officer, auds[i],
+                               &wbs[i], &items[i].ri_err);
+        done[i] = items[i].ri_rc != 0;
+    }
+    if ((rc = store_begin(h->h_store)) != 0) {
+        for (size_t i = 0; i < n; i++)
+            if (!done[i])
+                items[i].ri_rc = app_fail(
+                    &items[i].ri_err, rc,
+                    "store: cannot begin a write (%s): nothing was written; "
+                    "send it again",
+                    ilonet_strerror(rc));
+        goto out;
+    }
+    /* One log_append per audience (one log each), in the order the writes
+     * came; log_append nests as a savepoint, so a refused run rolls back
+     * alone. */
+    for (size_t i = 0; i < n; i++) {
+        size_t m = 0;
+        if (done[i])
+            continue;
+        for (size_t j = i; j < n; j++)
+            if (!done[j] && strcmp(auds[j], auds[i]) == 0) {
+                idx[m++] = j;
+                done[j] = 1;
+            }
+        app_record_append_run(h, auds[i], items, wbs, idx, m, reqs, refs);
+        for (size_t j = 0; j < m; j++)
+            written += items[idx[j]].ri_rc == 0;
+    }
+    /* One commit, one fsync for the group (none when the sync is
+     * deferred: app_record_defer_sync): nothing may be acknowledged before
+     * it is on the disk. */
+    if ((rc = store_commit(h->h_store)) != 0) {
+        store_rollback(h->h_store);
+        for (size_t i = 0; i < n; i++)
+            if (items[i].ri_rc == 0)
+                items[i].ri_rc =
+                    app_fail(&items[i].ri_err, rc,
+                             "store: the commit of a group of %zu writes "
+                             "failed (%s): nothing of it was written; send "
+                             "it again",
+                             written, ilonet_strerror(rc));
+    }
+out:
+    if (wbs)
+        for (size_t i = 0; i < n; i++)
+            wire_buf_free(&wbs[i]);
+    free(done);
+    free(idx);
+    free(refs);
+    free(reqs);
+    free(wbs);
+    free(auds);
     return rc;
 }

@@ -79,6 +79,7 @@ void http__error_field(struct http__resp *rs, int status, const char *code,
 
 struct http__auth;
 struct http__events;
+struct http__writes;
 
 struct http_server {
     nng_http_server *hs_srv;
@@ -100,6 +101,7 @@ struct http_server {
     struct home *hs_pool[HTTP_POOL_MAX];
     struct http__auth *hs_auth;     /* accounts, sessions (http_auth.c) */
     struct http__events *hs_events; /* long polls (http_events.c) */
+    struct http__writes *hs_writes; /* group commit (http_write.c) */
 };
 
 /* Sends rs as the answer to a handler's aio: any thread (http.c). */
@@ -198,6 +200,22 @@ int http__auth_check(struct http_server *s, nng_http_req *req,
 /* POST (sign in), GET (who am I), DELETE (sign out) /api/session. */
 void http__session(struct http_server *s, struct http__req *rq,
                    struct http__resp *rs);
+
+/* ---- http_write.c: the group commit of record creations ---- */
+
+#define HTTP__WRITE_QUEUE_MAX 256 /* requests waiting; 503 busy beyond */
+#define HTTP__WRITE_GROUP_MAX 128 /* requests per transaction */
+#define HTTP__WRITE_WAIT_MS 10000 /* waited longer untaken: 503, unwritten */
+#define HTTP__WRITE_SYNCERS 4     /* disk syncs of written groups at once */
+
+/* Starts the writer thread. */
+int http__writes_init(struct http_server *s);
+/* Refuses new writes, lets the writer write what is still queued and the
+ * syncers answer it, and ends them: call before the NNG server stops, so
+ * that no answer comes after it. */
+void http__writes_stop(struct http_server *s);
+/* Stops (if not yet) and frees. */
+void http__writes_free(struct http_server *s);
 
 /* ---- http_events.c: live updates by long polling ---- */
 

@@ -900,7 +900,7 @@ view_attach(struct store *s, const struct vocab *v)
         (rc = view__exec(s, sql)) != 0 ||
         (rc = view__kind_views(s, v, &x, sql, cap)) != 0)
         goto fail;
-    if ((rc = view__search_attach(s, v, rebuild)) != 0) /* the search index */
+    if ((rc = view__search_attach(s, rebuild)) != 0) /* the search index */
         goto fail;
     view__vocab_id(v, vid);
     if (rebuild &&
@@ -910,7 +910,7 @@ view_attach(struct store *s, const struct vocab *v)
         goto fail;
     if (rebuild && (rc = view__rebuild(s, v)) != 0)
         goto fail;
-    if ((rc = view__search_flush((void *)v, s)) != 0)
+    if ((rc = view__search_purge(s)) != 0)
         goto fail;
     if ((rc = store_commit(s)) != 0)
         goto out;
@@ -932,7 +932,7 @@ view_attach(struct store *s, const struct vocab *v)
     }
     store_set_entry_hook(s, view__hook, c);
     store_set_freeze_hook(s, view__freeze, c);
-    store_set_commit_hook(s, view__search_flush, (void *)v);
+    rc = view__search_hook(s); /* notes for the search index */
     goto out;
 fail:
     store_rollback(s);
@@ -1046,6 +1046,10 @@ view__rebuild(struct store *s, const struct vocab *v)
         goto fail;
     c.vc_bulk = 0;
     if ((rc = view__recompute_all(&c, s)) != 0)
+        goto fail;
+    /* the index once, at the end: emptied here, built in one pass by the
+     * next search or idle tick */
+    if ((rc = view__search_reset(s)) != 0)
         goto fail;
     rc = store_commit(s);
     goto out_ctx;

@@ -191,14 +191,27 @@ int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
 /* ---- the search index (view_search.c) --------------------------------- */
 
 /* Creates the index's tables and triggers (inside view_attach's
- * transaction); rebuilt 1 when the view is being rebuilt, so the index is
- * re-created at the next flush. An index of an older layout, or none yet,
- * is re-created from the view now. */
-int view__search_attach(struct store *s, const struct vocab *v, int rebuilt);
-/* The store's commit hook (store_set_commit_hook): folds the records
- * written in the transaction into the index; arg is the view's vocabulary
- * (const struct vocab *). */
-int view__search_flush(void *arg, struct store *s);
+ * transaction); rebuilt 1 when the view is being rebuilt (the rebuild
+ * resets the index when it ends). An index of an older layout, or none
+ * yet, is reset now. */
+int view__search_attach(struct store *s, int rebuilt);
+/* Empties the index and notes every record in effect, to be folded in
+ * by the next search (or view_search_fold()); inside the caller's transaction
+ * (the end of a view rebuild). */
+int view__search_reset(struct store *s);
+/* Sets the update hook that notes the records written on this connection
+ * and the store's commit hook that writes the notes and purges (after
+ * view_attach's transaction; the notes of an earlier attach carry over).
+ */
+int view__search_hook(struct store *s);
+/* Takes the records erased or removed in the open transaction out of the
+ * index and merges it, so their words leave every table of the index in
+ * that transaction. */
+int view__search_purge(struct store *s);
+/* The store's commit hook (store_set_commit_hook): writes the notes of
+ * the transaction into v_search_dirty, then view__search_purge(); arg is
+ * the connection's notes. */
+int view__search_commit(void *arg, struct store *s);
 
 /* ---- small helpers ---------------------------------------------------- */
 
