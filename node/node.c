@@ -20,10 +20,13 @@
 #include "storage/checkpoint.h"
 #include "storage/log.h"
 #include "storage/view/view.h"
+#include "storage/view/view_search.h"
 
 #define NODE__MAX_PEERS 256 /* live connections, all states */
 #define NODE__MAX_KEYS 256  /* strike records */
 #define NODE__STATUS_MS 1000
+#define NODE__FOLD_PER_TICK                                                    \
+    2000                     /* search index: records folded per idle tick */
 #define NODE__STABLE_MS 5000 /* a session this long resets the backoff */
 /* Group commit: open at most NODE__GROUP_MS, or commit once no bytes came
  * for NODE__GROUP_IDLE_MS. */
@@ -829,6 +832,14 @@ node__background(struct node *n, uint64_t now)
             node__log("verify: %zu bad-signature entries found by the "
                       "background check: quarantined, taken out of the view",
                       bad);
+        /* The search index folds what ingest noted while nothing arrives,
+         * a batch a tick, so an officer's first search after a large sync
+         * does not wait for the whole fold (storage/view/view_search.h). */
+        rc = view_search_fold(s, NODE__FOLD_PER_TICK, NULL);
+        if (rc != 0)
+            node__log("search: folding the index failed: %s (tried again "
+                      "next tick)",
+                      ilonet_errname(rc));
     }
     rc = view_release_due(s, now, &released);
     if (rc != 0)
