@@ -222,10 +222,30 @@ network_save(const char *path, const struct network *n)
                    "secret; give it only to members\n"
                    "host %s\nid %s\nkey %s\n",
                    n->n_host, id, key);
+    if (n->n_blob_max)
+        len += snprintf(text + len, sizeof(text) - (size_t)len,
+                        "blob-max %llu\n", (unsigned long long)n->n_blob_max);
     rc = cert_write_file(path, (const uint8_t *)text, (size_t)len, 0600);
     sodium_memzero(text, sizeof(text));
     sodium_memzero(key, sizeof(key));
     return rc;
+}
+
+/* A decimal byte count 1 .. NET_BLOB_MAX_CAP, digits only. */
+static int
+network__bytes(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    if (v == 0 || v > NET_BLOB_MAX_CAP)
+        return ILONET_EINVAL;
+    *out = v;
+    return 0;
 }
 
 int
@@ -255,6 +275,9 @@ network_load(const char *path, struct network *n)
         } else if (strncmp(line, "key ", 4) == 0 &&
                    hash_unhex(line + 4, n->n_key, NET_KEY_LEN) == 0) {
             have |= 4;
+        } else if (strncmp(line, "blob-max ", 9) == 0 && !n->n_blob_max &&
+                   network__bytes(line + 9, &n->n_blob_max) == 0) {
+            continue;
         } else {
             have = -1;
             break;

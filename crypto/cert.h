@@ -26,6 +26,11 @@
 #define CERT_MAX_LEN 1024
 #define ROSTER_MAX 64
 #define GRANT_SCOPE_MAX 16
+/* The largest attachment (blob) a network's nodes store and fetch: the
+ * network file's optional "blob-max BYTES" line, this default without it,
+ * never more than the format's bound (storage/blob.h BLOB_SIZE_CAP). */
+#define NET_BLOB_MAX_DEFAULT ((uint64_t)25 << 20)
+#define NET_BLOB_MAX_CAP ((uint64_t)1 << 30)
 
 enum cert_role {
     ROLE_ILO = 1,
@@ -48,6 +53,7 @@ struct network {
     char n_host[KEY_STATE_MAX + 1];
     uint8_t n_id[NET_ID_LEN];
     uint8_t n_key[NET_KEY_LEN]; /* secret: the handshake admission key */
+    uint64_t n_blob_max;        /* "blob-max": 0 = NET_BLOB_MAX_DEFAULT */
 };
 
 struct cert {
@@ -117,7 +123,9 @@ int roster_add(struct roster *r, const char *state,
 /* The state's root key, or NULL. */
 const uint8_t *roster_find(const struct roster *r, const char *state);
 
-/* Network file: "host", "id", "key" lines; mode 0600 (holds a secret). */
+/* Network file: "host", "id", "key" lines and an optional "blob-max
+ * BYTES" (1 .. NET_BLOB_MAX_CAP, decimal); mode 0600 (holds a secret).
+ * network_save writes blob-max only when it is set. */
 int network_create(struct network *n, const char *host);
 int network_load(const char *path, struct network *n);
 int network_save(const char *path, const struct network *n);

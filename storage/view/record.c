@@ -7,6 +7,7 @@
 
 #include "crypto/error.h"
 #include "crypto/key.h"
+#include "storage/blob.h"
 #include "storage/entry.h"
 
 /* ---- schema tables --------------------------------------------------- */
@@ -158,6 +159,11 @@ static const struct record_field record__cert[] = {
     {"cert", NULL, RT_BIN, R_REQ, NULL, 0},
 };
 
+/* Every record kind's optional "attachments" (record.h): kept out of the
+ * kinds' tables so their fields, view slots and columns stay as they are. */
+static const struct record_field record__attachments = {
+    "attachments", NULL, RT_ATTACHMENTS, 0, NULL, 0};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct record_schema record__schemas[] = {
@@ -235,6 +241,8 @@ record_field(const struct record_schema *sc, const char *name)
     for (size_t i = 0; sc && i < sc->rs_nfields; i++)
         if (strcmp(sc->rs_fields[i].rf_name, name) == 0)
             return &sc->rs_fields[i];
+    if (sc && sc->rs_is_record && strcmp(name, "attachments") == 0)
+        return &record__attachments;
     return NULL;
 }
 
@@ -537,6 +545,8 @@ record__type_name(enum record_type t)
         return "bytes";
     case RT_MAP:
         return "a map";
+    case RT_ATTACHMENTS:
+        return "an array of attachments";
     default:
         return "a string";
     }
@@ -607,6 +617,8 @@ record_check_value(const struct record_field *f, const msgpack_object *v,
         if (v->type != MSGPACK_OBJECT_MAP || v->via.map.size == 0)
             goto type;
         return 0;
+    case RT_ATTACHMENTS:
+        return blob_refs_check(v, why, wl);
     default:
         if (wire_get_str(v, &s, &n) != 0)
             goto type;
@@ -720,6 +732,8 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
                                    "");
             fi++;
         }
+        if (!f && sc->rs_is_record && record__key_is(k, "attachments"))
+            f = &record__attachments;
         if (!f) {
             char name[40];
 
@@ -729,12 +743,18 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
             return record__why(why, wl, "field '%s': unknown field for %s",
                                name, sc->rs_name);
         }
-        if (vals)
+        if (vals && f != &record__attachments)
             vals[f - sc->rs_fields] = v;
         if (partial) {
-            if (f->rf_flags & (RF_FIXED | RF_INTERNAL) || !f->rf_column)
+            if ((f->rf_flags & (RF_FIXED | RF_INTERNAL) || !f->rf_column) &&
+                f != &record__attachments)
                 return record__why(why, wl,
                                    "field '%s': may not be amended%s",
+                                   f->rf_name, "");
+            if (v->type == MSGPACK_OBJECT_NIL && f == &record__attachments)
+                return record__why(why, wl,
+                                   "field '%s': attachments are added, "
+                                   "never cleared (erase the record)%s",
                                    f->rf_name, "");
             if (v->type == MSGPACK_OBJECT_NIL) {
                 if (f->rf_flags & RF_REQUIRED)
@@ -803,6 +823,26 @@ record_check_amend(uint32_t kind, const msgpack_object *map, char *why,
     return record_check_amend_fields(kind, map, vals, why, wl);
 }
 
+const msgpack_object *
+record_attachments(const msgpack_object *map)
+{
+    if (!map || map->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object *k = &map->via.map.ptr[i].key;
+        int c;
+
+        if (k->type != MSGPACK_OBJECT_STR)
+            continue;
+        c = record__name_cmp("attachments", k->via.str.ptr, k->via.str.size);
+        if (c == 0)
+            return &map->via.map.ptr[i].val;
+        if (c < 0)
+            break; /* keys are sorted: it would have come by now */
+    }
+    return NULL;
+}
+
 int
 record_validate(uint32_t kind, const uint8_t *p, size_t n, char *why,
                 size_t wl)
@@ -869,8 +909,8 @@ record__add(struct record_builder *b, const char *name,
                  b->rb_schema->rs_name);
         return NULL;
     }
-    if (b->rb_partial && ((f->rf_flags & (RF_FIXED | RF_INTERNAL)) ||
-                          !f->rf_column)) {
+    if (b->rb_partial && f != &record__attachments &&
+        ((f->rf_flags & (RF_FIXED | RF_INTERNAL)) || !f->rf_column)) {
         snprintf(b->rb_err, sizeof(b->rb_err),
                  "field '%s': may not be amended", name);
         return NULL;
@@ -938,6 +978,43 @@ record__check_list_text(const struct record_field *f, const char *text,
     return 0;
 }
 
+/* The text form of attachments: the hex of their canonical msgpack array
+ * (node/app writes it; it carries the blobs' keys, so the bytes are wiped
+ * after the check). */
+#define RECORD__ATT_MAX 8192
+
+static int
+record__unhex_att(const char *text, size_t n, uint8_t *out)
+{
+    if (n == 0 || n % 2 || n / 2 > RECORD__ATT_MAX)
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < n / 2; i++) {
+        char two[3] = {text[2 * i], text[2 * i + 1], '\0'};
+        if (hash_unhex(two, &out[i], 1) != 0)
+            return ILONET_EINVAL;
+    }
+    return 0;
+}
+
+static int
+record__check_attachments(const char *text, size_t n, char *why, size_t wl)
+{
+    struct blob_ref refs[BLOB_REFS_MAX];
+    uint8_t raw[RECORD__ATT_MAX];
+    size_t nrefs;
+    int rc;
+
+    if (record__unhex_att(text, n, raw) != 0)
+        return record__why(why, wl,
+                           "field '%s': not the hex of an attachments "
+                           "array%s",
+                           "attachments", "");
+    rc = blob_refs_parse(raw, n / 2, refs, BLOB_REFS_MAX, &nrefs, why, wl);
+    sodium_memzero(raw, n / 2);
+    sodium_memzero(refs, sizeof(refs));
+    return rc == 0 ? 0 : ILONET_EINVAL;
+}
+
 int
 record_set(struct record_builder *b, const char *name, const char *text)
 {
@@ -954,6 +1031,13 @@ record_set(struct record_builder *b, const char *name, const char *text)
         text = "";
     n = strlen(text);
     if (b->rb_partial && n == 0) {
+        if (f == &record__attachments) {
+            snprintf(b->rb_err, sizeof(b->rb_err),
+                     "field '%s': attachments are added, never cleared "
+                     "(erase the record)",
+                     name);
+            return ILONET_EINVAL;
+        }
         if (f->rf_flags & RF_REQUIRED) {
             snprintf(b->rb_err, sizeof(b->rb_err),
                      "field '%s': required, cannot be cleared", name);
@@ -996,6 +1080,11 @@ record_set(struct record_builder *b, const char *name, const char *text)
         snprintf(b->rb_err, sizeof(b->rb_err),
                  "field '%s': cannot be given as text", name);
         return ILONET_EINVAL;
+    case RT_ATTACHMENTS:
+        if ((rc = record__check_attachments(text, n, b->rb_err,
+                                            sizeof(b->rb_err))) != 0)
+            return rc;
+        break;
     default:
         if ((rc = record__check_text(f, text, n, b->rb_err,
                                      sizeof(b->rb_err))) != 0)
@@ -1122,6 +1211,16 @@ record__pack_items(struct record_builder *b, struct wire_buf *wb)
         case RT_MAP:
             wire_buf_append(wb, it->ri_raw, it->ri_rawlen);
             break;
+        case RT_ATTACHMENTS: {
+            uint8_t raw[RECORD__ATT_MAX];
+            size_t n = strlen(it->ri_text);
+
+            /* checked by record_set */
+            if (record__unhex_att(it->ri_text, n, raw) == 0)
+                wire_buf_append(wb, raw, n / 2);
+            sodium_memzero(raw, sizeof(raw));
+            break;
+        }
         default:
             wire_pack_str(wb, it->ri_text);
         }

@@ -36,7 +36,11 @@ enum record_type {
     RT_ID,      /* bin 32: an entry or grant id [64 hex digits] */
     RT_BIN,     /* bin: an envelope (grant, revocation) [not settable] */
     RT_MAP,     /* nested map: an amendment's fields [raw msgpack only] */
-    RT_SEMESTER /* "YYYY-H1" or "YYYY-H2" */
+    RT_SEMESTER, /* "YYYY-H1" or "YYYY-H2" */
+    /* array of blob references (storage/blob.h "attachments") [hex of
+     * its canonical msgpack; node/app builds it]. 15: vocab.h gives 13
+     * and 14 to its country types. */
+    RT_ATTACHMENTS = 15
 };
 
 enum record_flags {
@@ -65,6 +69,15 @@ struct record_schema {
     size_t rs_nfields; /* sorted by name */
     const struct record_field *rs_fields;
 };
+
+/*
+ * Attachments: every record kind may carry the optional field
+ * "attachments" (type RT_ATTACHMENTS, no view column, not in the kinds'
+ * rs_fields tables). It is add-only: an amendment's "attachments" adds
+ * blobs to the record, nil (clearing) is refused; the blobs go with the
+ * record's erasure. record_field() and the validators know it for every
+ * record kind.
+ */
 
 /* Schema of an entry kind, or NULL for an unknown kind. */
 const struct record_schema *record_schema(uint32_t kind);
@@ -160,6 +173,9 @@ int record_check_amend_fields(
     uint32_t kind, const msgpack_object *map,
     const msgpack_object *vals[static RECORD_MAX_ITEMS], char *why,
     size_t whylen);
+/* The "attachments" value of a payload map (or of an amendment's fields
+ * map), or NULL when it has none. */
+const msgpack_object *record_attachments(const msgpack_object *map);
 /* Checks one value against a field's type. */
 int record_check_value(const struct record_field *f, const msgpack_object *v,
                        char *why, size_t whylen);

@@ -7,6 +7,7 @@
 
 #include "crypto/error.h"
 #include "crypto/wire.h"
+#include "storage/blob.h"
 #include "storage/log.h"
 #include "view_int.h"
 
@@ -571,6 +572,9 @@ view_attach(struct store *s)
             goto fail;
     if ((rc = view__records_sql(sql, sizeof(sql))) != 0 ||
         (rc = view__exec(s, sql)) != 0)
+        goto fail;
+    /* the blobs' references index, which the entry hook fills */
+    if ((rc = blob_schema(s)) != 0)
         goto fail;
     if (rebuild && (rc = store_meta_set_u64(s, "view_version",
                                             VIEW_VERSION)) != 0)

@@ -28,7 +28,9 @@
 
 /* Layout and rule version, kept in store meta "view_version"; a store
  * whose view has another version is rebuilt by view_attach(). */
-#define VIEW_VERSION 6
+/* 7: records may carry "attachments" (storage/blob.h), whose references
+ * the hook indexes; a store of 6 is rebuilt to index them. */
+#define VIEW_VERSION 7
 
 /* Creates/migrates view tables and installs the entry hook on s. A view
  * of an older layout is dropped and rebuilt. The hook's memory is released

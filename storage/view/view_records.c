@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "storage/blob.h"
 #include "storage/log.h"
 #include "view_int.h"
 
@@ -92,12 +93,17 @@ view__collect(uint32_t kind, const msgpack_object *map,
             continue;
         for (; f < sc->rs_nfields; f++) {
             const char *n = sc->rs_fields[f].rf_name;
+            size_t nl = strlen(n), m = nl < k->via.str.size ? nl : k->via.str.size;
+            int c = memcmp(n, k->via.str.ptr, m);
 
-            if (strlen(n) == k->via.str.size &&
-                memcmp(n, k->via.str.ptr, k->via.str.size) == 0) {
+            if (c == 0 && nl == k->via.str.size) {
                 vals[f++] = &map->via.map.ptr[i].val;
                 break;
             }
+            /* a key of no table field ("attachments") sorts before the
+             * field: skip the key, keep the field */
+            if (c > 0 || (c == 0 && nl > k->via.str.size))
+                break;
         }
     }
 }
@@ -161,6 +167,7 @@ view__record_create(struct view_ctx *c, struct store *s,
     const msgpack_object *behalf = NULL, *grant = NULL;
     char why[VIEW__WHY], owner[KEY_STATE_MAX + 1], cat[32] = "";
     const char *base_why = NULL, *reason = NULL;
+    const msgpack_object *att;
     msgpack_object o;
     sqlite3_stmt *st;
     int64_t k;
@@ -176,6 +183,9 @@ view__record_create(struct view_ctx *c, struct store *s,
         base_why = "payload is not a canonical map";
     } else if (record_check_fields(kind, &o, vals, why, sizeof(why)) != 0) {
         base_why = why;
+    } else if ((att = record_attachments(&o)) &&
+               (rc = blob_ref_note(s, k, e->e_id, att)) != 0) {
+        return rc;
     } else {
         have_vals = 1;
         behalf = view__field(vals, c->vc_f_behalf[kind]);
@@ -314,7 +324,7 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
                  const char *author_state)
 {
     uint32_t kind = (uint32_t)e->e_h.h_kind;
-    const msgpack_object *target, *behalf, *grant, *status;
+    const msgpack_object *target, *behalf, *grant, *status, *att;
     struct view__change ch;
     uint8_t t[HASH_LEN];
     char why[VIEW__WHY];
@@ -359,6 +369,12 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
         view__cstr(status, ch.ch_status, sizeof(ch.ch_status));
         if (kind == KIND_AMEND)
             ch.ch_payload = o;
+        /* an amendment adding attachments: index them for the target */
+        if (kind == KIND_AMEND &&
+            (att = record_attachments(view__get(&o, "fields"))) &&
+            blob_refs_check(att, NULL, 0) == 0 &&
+            (rc = blob_ref_note(s, ch.ch_k, t, att)) != 0)
+            return rc;
         view__strcpy(ch.ch_why, sizeof(ch.ch_why), "record not held");
     }
     /* Rebuild: every change waits; records are recomputed at the end. */
