@@ -35,5 +35,7 @@ int cmd_show(struct cmd_env *env, int argc, char **argv);
 int cmd_query(struct cmd_env *env, int argc, char **argv);
 int cmd_report(struct cmd_env *env, int argc, char **argv);
 int cmd_demo(struct cmd_env *env, int argc, char **argv);
+int cmd_attach(struct cmd_env *env, int argc, char **argv);
+int cmd_blob(struct cmd_env *env, int argc, char **argv);
 
 #endif

@@ -50,4 +50,8 @@ int app__append(struct home *h, const char *aud, uint32_t kind,
 int app__task_audience(const char *me, const char *behalf, const char *for_list,
                        char out[static ENTRY_AUDIENCE_MAX + 1]);
 
+/* After payloads were erased (an erase written, an import): removes the
+ * blobs no held entry opens any more (app_blob.c). 0 or a code. */
+int app__blob_gc(struct home *h);
+
 #endif
