@@ -230,6 +230,24 @@ blob__utf8_seq(const unsigned char *s, size_t n)
     return k + 1;
 }
 
+/* 1 if s[0..n) is the start of a UTF-8 sequence cut short: a lead byte
+ * and fewer continuation bytes than it announces. */
+static int
+blob__utf8_cut(const unsigned char *s, size_t n)
+{
+    size_t want = s[0] >= 0xf0 && s[0] <= 0xf4   ? 3
+                  : s[0] >= 0xe0 && s[0] <= 0xef ? 2
+                  : s[0] >= 0xc2 && s[0] <= 0xdf ? 1
+                                                 : 0;
+
+    if (want == 0 || n > want)
+        return 0;
+    for (size_t j = 1; j < n; j++)
+        if ((s[j] & 0xc0) != 0x80)
+            return 0;
+    return 1;
+}
+
 /* The first bytes a text check looks at. */
 #define BLOB__SNIFF 4096
 
@@ -249,7 +267,7 @@ blob__text(const unsigned char *s, size_t n)
         size_t k = blob__utf8_seq(s + i, n - i);
 
         if (k == 0)
-            return n >= BLOB__SNIFF && n - i < 4 && s[i] >= 0xc2;
+            return n >= BLOB__SNIFF && blob__utf8_cut(s + i, n - i);
         if (k == 1 && ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
                         s[i] != '\r' && s[i] != '\f') ||
                        s[i] == 0x7f))
