@@ -888,6 +888,9 @@ blob_read_to(struct blob_store *bs, const uint8_t id[static HASH_LEN],
     uint8_t hb[BLOB_FILE_HDR_LEN], keyid[HASH_LEN], root[HASH_LEN];
     uint8_t got[HASH_LEN], tag;
     uint8_t(*leaves)[HASH_LEN] = NULL, *tree = NULL, *buf = NULL, *ct = NULL;
+    /* the tree as opened, never in place: libsodium's pull may not write
+     * over its own input */
+    uint8_t *sealed = NULL;
     char path[BLOB__PATH_MAX], tmp[BLOB__PATH_MAX + 16];
     struct blob_file_hdr h;
     struct stat sb;
@@ -923,6 +926,7 @@ blob_read_to(struct blob_store *bs, const uint8_t id[static HASH_LEN],
     n = blob_chunk_count(h.bh_size);
     if (!(leaves = malloc((size_t)n * HASH_LEN)) ||
         !(tree = malloc((size_t)n * HASH_LEN + BLOB__SS_AB)) ||
+        !(sealed = malloc((size_t)n * HASH_LEN)) ||
         !(buf = malloc(BLOB_CHUNK)) ||
         !(ct = malloc(BLOB_CHUNK + BLOB__SS_AB))) {
         rc = ILONET_ENOMEM;
@@ -967,10 +971,10 @@ blob_read_to(struct blob_store *bs, const uint8_t id[static HASH_LEN],
     if (blob__read_full(fd, tree, (size_t)n * HASH_LEN + BLOB__SS_AB,
                         ILONET_EHASH) != 0 ||
         crypto_secretstream_xchacha20poly1305_pull(
-            &ss, tree, NULL, &tag, tree, (size_t)n * HASH_LEN + BLOB__SS_AB, hb,
-            80) != 0 ||
+            &ss, sealed, NULL, &tag, tree, (size_t)n * HASH_LEN + BLOB__SS_AB,
+            hb, 80) != 0 ||
         tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL ||
-        sodium_memcmp(tree, leaves, (size_t)n * HASH_LEN) != 0) {
+        sodium_memcmp(sealed, leaves, (size_t)n * HASH_LEN) != 0) {
         rc = blob__fail(why, wl, ILONET_EHASH,
                         "%s: the stored hash tree fails its seal or does not "
                         "match the chunks: nothing written%s",
@@ -1013,6 +1017,7 @@ out:
     free(buf);
     free(ct);
     free(tree);
+    free(sealed);
     free(leaves);
     return rc;
 }
