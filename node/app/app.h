@@ -404,9 +404,9 @@ int app_cert_install(struct home *h, const char *file, struct app_err *err);
  * ILONET_EHASH (stored bytes that fail their hash: nothing written).
  */
 
-#define APP_BLOB_TYPE_MAX 127    /* = BLOB_TYPE_MAX (storage/blob.h) */
-#define APP_BLOB_NAME_MAX 255    /* = BLOB_NAME_MAX */
-#define APP_BLOB_HOLDERS_MAX 32  /* = BLOB_HOLDERS_MAX */
+#define APP_BLOB_TYPE_MAX 127   /* = BLOB_TYPE_MAX (storage/blob.h) */
+#define APP_BLOB_NAME_MAX 255   /* = BLOB_NAME_MAX */
+#define APP_BLOB_HOLDERS_MAX 32 /* = BLOB_HOLDERS_MAX */
 
 enum app_blob_state {
     APP_BLOB_HELD = 1, /* its file is here, a held entry carries its key */

@@ -93,7 +93,8 @@ view__collect(uint32_t kind, const msgpack_object *map,
             continue;
         for (; f < sc->rs_nfields; f++) {
             const char *n = sc->rs_fields[f].rf_name;
-            size_t nl = strlen(n), m = nl < k->via.str.size ? nl : k->via.str.size;
+            size_t nl = strlen(n),
+                   m = nl < k->via.str.size ? nl : k->via.str.size;
             int c = memcmp(n, k->via.str.ptr, m);
 
             if (c == 0 && nl == k->via.str.size) {
