@@ -42,10 +42,13 @@ fz_init(void)
 {
     struct blob_limits lim = {NET_BLOB_MAX_DEFAULT, (uint64_t)1 << 30};
     uint8_t net[NET_ID_LEN];
-    char tmpl[] = "/tmp/ilonet-fuzz-blob-XXXXXX";
+    const char *t = getenv("TMPDIR");
+    char tmpl[200];
 
     if (fz_blobs)
         return 0;
+    snprintf(tmpl, sizeof(tmpl), "%s/ilonet-fuzz-blob-XXXXXX",
+             t && *t && strlen(t) < 100 ? t : "/tmp");
     if (sodium_init() < 0 || !mkdtemp(tmpl))
         return -1;
     snprintf(fz_top, sizeof(fz_top), "%s", tmpl);
