@@ -368,6 +368,23 @@ out:
     return rc;
 }
 
+/* A decimal byte count >= 1, digits only. */
+static int
+home__bytes(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    if (v == 0)
+        return ILONET_EINVAL;
+    *out = v;
+    return 0;
+}
+
 int
 home_config_load(const char *path, struct home_config *c)
 {
@@ -391,6 +408,9 @@ home_config_load(const char *path, struct home_config *c)
         } else if (sscanf(line, "listen %128s", addr) == 1 &&
             strlen(addr) < HOME_ADDR_MAX) {
             snprintf(c->hc_listen, sizeof(c->hc_listen), "%s", addr);
+        } else if (strncmp(line, "blob-quota ", 11) == 0 &&
+                   home__bytes(line + 11, &c->hc_blob_quota) == 0) {
+            continue;
         } else if (sscanf(line, "peer %128s %65s", addr, hex) == 2 &&
                    hash_unhex(hex, pk, KEY_PK_LEN) == 0 &&
                    home_config_add_peer(c, addr, pk) == 0) {
@@ -423,6 +443,9 @@ home_config_save(const char *path, const struct home_config *c)
     if (c->hc_listen[0])
         off += (size_t)snprintf(text + off, cap - off, "listen %s\n",
                                 c->hc_listen);
+    if (c->hc_blob_quota)
+        off += (size_t)snprintf(text + off, cap - off, "blob-quota %llu\n",
+                                (unsigned long long)c->hc_blob_quota);
     for (size_t i = 0; i < c->hc_npeers; i++) {
         char hex[2 * KEY_PK_LEN + 1];
         hash_hex(c->hc_peers[i].hp_pk, KEY_PK_LEN, hex);

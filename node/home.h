@@ -17,8 +17,9 @@
  *   node.cert   its certificate (signed envelope), once installed
  *   roster      the trust roster (state root public keys)
  *   network     the network file (id and admission key, 0600)
- *   config      listen address and peers, one per line
+ *   config      listen address, peers, blob quota, one per line
  *   store.db    the SQLite store (logs and view), with -wal/-shm
+ *   blobs/      attachments, one encrypted file each (storage/blob.h)
  * A struct home is owned by one thread.
  */
 
@@ -36,7 +37,11 @@ struct home_config {
     char hc_listen[HOME_ADDR_MAX];    /* "" = do not listen */
     size_t hc_npeers;
     struct home_peer hc_peers[HOME_MAX_PEERS];
+    uint64_t hc_blob_quota; /* "blob-quota BYTES": the most the files in
+                               blobs/ may take; 0 = HOME_BLOB_QUOTA_DEFAULT */
 };
+
+#define HOME_BLOB_QUOTA_DEFAULT ((uint64_t)2 << 30)
 
 struct home {
     char h_dir[HOME_PATH_MAX];

@@ -834,4 +834,99 @@ int app_role_check(const char *regime, const char *role, struct app_err *err);
 int app_retention_due(struct home *h, uint64_t now_ms, size_t *issued,
                       struct app_err *err);
 
+/* ---- attachments: blobs (app_blob.c) ---- */
+
+/*
+ * Files attached to records (storage/blob.h, docs/BLOBS.md). A blob is
+ * stored under its id, a BLAKE2b tree hash of its bytes, sealed in the
+ * home's blobs/ with a random key that travels only inside the entry that
+ * references it: its audience is that entry's, and erasing the record
+ * forgets the key and removes the bytes. Limits: the network file's
+ * blob-max per blob (25 MiB unless set), the home config's blob-quota for
+ * all files (2 GiB unless set). A file attached without a record waits
+ * (staged, its key beside it) 24 hours for one.
+ *
+ * Codes beyond those of the write use cases (app_record_change):
+ * ILONET_EINVAL (usage: a required input missing or malformed, ae_field
+ * "to", "audience", "name", "out" or ""), ILONET_ENOTFOUND / EPERM / EIO
+ * (a file that cannot be read: the message names it), ILONET_ETOOBIG
+ * (over blob-max), ILONET_EQUOTA (over the quota), ILONET_EAUDIENCE (a
+ * blob held for an audience the new reference would reach beyond),
+ * ILONET_EHASH (stored bytes that fail their hash: nothing written).
+ */
+
+#define APP_BLOB_TYPE_MAX 127   /* = BLOB_TYPE_MAX (storage/blob.h) */
+#define APP_BLOB_NAME_MAX 255   /* = BLOB_NAME_MAX */
+#define APP_BLOB_HOLDERS_MAX 32 /* = BLOB_HOLDERS_MAX */
+
+enum app_blob_state {
+    APP_BLOB_HELD = 1, /* its file is here, a held entry carries its key */
+    APP_BLOB_STAGED,   /* its file is here, waiting for a record */
+    APP_BLOB_WANTED,   /* a held entry references it; no file here */
+};
+
+/* A record that references a blob, through one of its entries. */
+struct app_blob_holder {
+    uint8_t bh_record[HASH_LEN];
+    uint8_t bh_entry[HASH_LEN];
+    char bh_audience[ENTRY_AUDIENCE_MAX + 1];
+};
+
+/* What this node knows of a blob. */
+struct app_blob {
+    uint8_t ab_hash[HASH_LEN];
+    enum app_blob_state ab_state;
+    const char *ab_state_name; /* "held", "staged", "wanted" (static) */
+    uint64_t ab_size;          /* bytes of the file */
+    uint64_t ab_stored;        /* bytes it takes here (0: wanted) */
+    char ab_type[APP_BLOB_TYPE_MAX + 1];
+    char ab_name[APP_BLOB_NAME_MAX + 1];
+    char ab_audience[ENTRY_AUDIENCE_MAX + 1]; /* staged: for this one */
+    size_t ab_nholders; /* references held (may exceed the array) */
+    struct app_blob_holder ab_holders[APP_BLOB_HOLDERS_MAX];
+};
+
+struct app_attach_req {
+    const char *at_path;     /* the file (required) */
+    const char *at_to;       /* NULL, or the record (hex id, prefix >= 6) */
+    const char *at_audience; /* NULL: the record's, or "net" without one;
+                                with at_to it must be the record's */
+    const char *at_name;     /* NULL: the file's base name */
+};
+struct app_attach_out {
+    struct app_blob ao_blob;     /* the blob as held after the call */
+    int ao_new;                  /* 1: its bytes were stored now */
+    int ao_written;              /* 1: ao_entry references it (at_to) */
+    struct app_written ao_entry; /* the amendment of the record */
+};
+
+/* Checks req without a home: at_path given ("FILE is required"), at_to
+ * a hex id, at_audience's form, at_name a storable file name. */
+int app_attach_check(const struct app_attach_req *req, struct app_err *err);
+/*
+ * Stores the file as a blob (once: a blob held already is not stored
+ * again) and, with at_to, writes an amendment adding it to the record's
+ * attachments (app_record_change: same rules on who may). A failed
+ * amendment leaves no blob it had just stored.
+ */
+int app_attach(struct home *h, const struct app_attach_req *req,
+               struct app_attach_out *out, struct app_err *err);
+
+struct app_blob_get {
+    const char *bg_hash; /* 64 hex digits, or a unique prefix of >= 8 */
+    const char *bg_out;  /* the file to write (replaced atomically) */
+};
+int app_blob_get_check(const struct app_blob_get *req, struct app_err *err);
+/* Opens the held blob with the key its referencing entry carries, checks
+ * every byte against its id, and writes it to bg_out. ILONET_ENOTFOUND:
+ * not held here (wanted: phase 2 fetches it) or its key gone. */
+int app_blob_get(struct home *h, const struct app_blob_get *req,
+                 struct app_blob *out, struct app_err *err);
+
+/* Every blob held, staged or wanted, ordered by hash; cb's non-zero
+ * return stops the walk and is the result. b is valid during the call. */
+typedef int (*app_blob_cb)(void *arg, const struct app_blob *b);
+int app_blob_list(struct home *h, app_blob_cb cb, void *arg,
+                  struct app_err *err);
+
 #endif

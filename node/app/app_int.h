@@ -62,4 +62,8 @@ int app__officer(struct record_builder *b, const char *officer,
 int app__period(const char *v, char from[11], char to[11],
                 struct app_err *err);
 
+/* After payloads were erased (an erase written, an import): removes the
+ * blobs no held entry opens any more (app_blob.c). 0 or a code. */
+int app__blob_gc(struct home *h);
+
 #endif

@@ -560,6 +560,10 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
      * still hold the bytes. Another process on the store defers it. */
     if (kind == KIND_ERASE)
         store_wal_truncate(h->h_store, &out->aw_deferred);
+    /* the erased payloads held the keys of the record's blobs: their
+     * bytes go now (a failure leaves them for the next collection) */
+    if (kind == KIND_ERASE)
+        (void)app__blob_gc(h);
 out:
     wire_buf_free(&fw);
     wire_buf_free(&wb);
