@@ -8,11 +8,13 @@ static const char status_usage[] =
     "usage: ilonet [-C DIR] status [--json]\n\n"
     "This node, its network, its peers (connected, last sync, strikes, as\n"
     "last recorded by the running node), the head of every log held, the\n"
-    "view hash (all audiences and one per audience) and counts.\n";
+    "view hash (all audiences and one per audience) and counts, attached\n"
+    "files included (blobs held, staged, wanted, bytes on disk).\n";
 
 int
 cmd_status(struct cmd_env *env, int argc, char **argv)
 {
+    struct app_blob_counts bc;
     struct app_status st;
     struct app_err err;
     struct cmd_opts o;
@@ -27,6 +29,11 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
     if (app_status(&h, APP_STATUS_AUDIENCES, &st, &err) != 0) {
+        home_close(&h);
+        return cmd_fail_err("status", err.ae_code);
+    }
+    if (app_blob_counts(&h, &bc, &err) != 0) {
+        app_status_free(&st);
         home_close(&h);
         return cmd_fail_err("status", err.ae_code);
     }
@@ -85,9 +92,12 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         }
         printf("},\"entries\":%" PRIu64 ",\"logs\":%" PRIu64
                ",\"evidence\":%" PRIu64 ",\"quarantine\":%" PRIu64
-               ",\"restored\":%s}\n",
+               ",\"restored\":%s",
                st.as_entries, st.as_logs, st.as_evidence, st.as_quarantine,
                st.as_restored ? "true" : "false");
+        printf(",\"blobs\":{\"held\":%" PRIu64 ",\"staged\":%" PRIu64
+               ",\"wanted\":%" PRIu64 ",\"bytes\":%" PRIu64 "}}\n",
+               bc.bc_held, bc.bc_staged, bc.bc_wanted, bc.bc_bytes);
     } else {
         printf("node       ");
         cmd_print_hex(stdout, h.h_key.pk, KEY_PK_LEN);
@@ -100,6 +110,9 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         printf("entries    %" PRIu64 " in %" PRIu64 " logs; evidence %" PRIu64
                "; quarantine %" PRIu64 "\n",
                st.as_entries, st.as_logs, st.as_evidence, st.as_quarantine);
+        printf("blobs      %" PRIu64 " held, %" PRIu64 " staged, %" PRIu64
+               " wanted; %" PRIu64 " bytes\n",
+               bc.bc_held, bc.bc_staged, bc.bc_wanted, bc.bc_bytes);
         if (st.as_restored)
             printf("restored   yes: writes refused until a peer has shown "
                    "this node's own heads (ilonet restore)\n");

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "crypto/error.h"
+#include "storage/blob.h"
 #include "storage/view/view.h"
 
 int
@@ -240,6 +241,7 @@ int
 home_open(struct home *h, const char *dir, int flags)
 {
     char path[HOME_PATH_MAX];
+    uint64_t expired = 0;
     int rc;
 
     memset(h, 0, sizeof(*h));
@@ -308,14 +310,56 @@ home_open(struct home *h, const char *dir, int flags)
             goto fail;
         /* Entries quarantined for a timestamp too far ahead join the
          * view once their time has come, and records whose retention
-         * ended are hidden, whichever command opens it. */
+         * ended are hidden, whichever command opens it; their payloads
+         * held the keys of their files, which go too (a failure leaves
+         * them to the next collection). */
         if ((rc = view_release_due(h->h_store, home_now_ms(), NULL)) != 0 ||
-            (rc = view_expire_due(h->h_store, home_now_ms(), NULL)) != 0)
+            (rc = view_expire_due(h->h_store, home_now_ms(), &expired)) != 0)
             goto fail;
+        if (expired) {
+            (void)store_wal_truncate(h->h_store, NULL);
+            (void)home_blob_gc(h);
+        }
     }
     return 0;
 fail:
     home_close(h);
+    return rc;
+}
+
+int
+home_blob_open(struct home *h, struct blob_store **out)
+{
+    struct blob_limits lim;
+    char dir[HOME_PATH_MAX];
+
+    if (!h || !h->h_store || !out)
+        return ILONET_EINVAL;
+    if (home_path(h, "blobs", dir) != 0)
+        return ILONET_EINVAL;
+    lim.bl_max =
+        h->h_net.n_blob_max ? h->h_net.n_blob_max : NET_BLOB_MAX_DEFAULT;
+    lim.bl_quota = h->h_conf.hc_blob_quota ? h->h_conf.hc_blob_quota
+                                           : HOME_BLOB_QUOTA_DEFAULT;
+    return blob_open(h->h_store, dir, &lim, out);
+}
+
+int
+home_blob_gc(struct home *h)
+{
+    struct blob_store *bs = NULL;
+    char dir[HOME_PATH_MAX];
+    struct stat sb;
+    int rc;
+
+    /* no blobs/ yet: no file was ever stored, nothing to collect */
+    if (home_path(h, "blobs", dir) == 0 && stat(dir, &sb) != 0 &&
+        errno == ENOENT)
+        return 0;
+    if ((rc = home_blob_open(h, &bs)) != 0)
+        return rc;
+    rc = blob_gc(bs, home_now_ms(), NULL);
+    blob_close(bs);
     return rc;
 }
 

@@ -200,6 +200,11 @@ int blob_schema(struct store *s);
 int blob_ref_note(struct store *s, int64_t k,
                   const uint8_t record[static HASH_LEN],
                   const msgpack_object *attachments);
+/* Item i of the "attachments" of the entry at position k (a creation's,
+ * or an amendment's "fields"), read from its payload into *out, which
+ * then holds the blob's key: the caller wipes it. ILONET_ENOTFOUND when
+ * the payload is gone or has no such item. */
+int blob_ref_read(struct store *s, int64_t k, int64_t i, struct blob_ref *out);
 
 /* ---- the blob store: files in blobs/ (store's thread) ------------------ */
 
@@ -294,12 +299,14 @@ int blob_read_to(struct blob_store *bs, const uint8_t id[static HASH_LEN],
 typedef int (*blob_list_cb)(void *arg, const struct blob_info *b);
 int blob_list(struct blob_store *bs, blob_list_cb cb, void *arg);
 
-/* Totals for status lines. */
+/* Totals for status lines, from the store's rows alone (no directory is
+ * made or read): held and staged files, blobs referenced but not here,
+ * bytes the files take. */
 struct blob_counts {
     uint64_t bc_held, bc_staged, bc_wanted;
     uint64_t bc_bytes; /* stored on disk */
 };
-int blob_counts(struct blob_store *bs, struct blob_counts *out);
+int blob_counts(struct store *s, struct blob_counts *out);
 
 /* Drops blob id if it is still only staged (a write that was to reference
  * it failed): its file is wiped and removed. 0 also when not staged. */

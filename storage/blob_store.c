@@ -55,6 +55,8 @@ static const char blob__schema_sql[] =
     "  PRIMARY KEY(hash, k, i)"
     ") WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS blob_ref_k ON blob_ref(k);"
+    /* a record's attachments (view_record_attachments) */
+    "CREATE INDEX IF NOT EXISTS blob_ref_record ON blob_ref(record);"
     /* Erasure goes through log_erase_at(): the payload, and with it the
      * key, is gone, so the reference no longer opens anything. */
     "CREATE TRIGGER IF NOT EXISTS blob_ref_erased AFTER UPDATE OF payload"
@@ -310,24 +312,25 @@ blob_close(struct blob_store *bs)
 /* ---- reading what is known
  * ---------------------------------------------------- */
 
-/* The item i of the attachments of the entry at k, from its payload:
- * a creation's "attachments", an amendment's "fields"."attachments".
- * ILONET_ENOTFOUND when the payload is gone. */
-static int
-blob__ref_at(struct blob_store *bs, int64_t k, int64_t i, struct blob_ref *out)
+int
+blob_ref_read(struct store *s, int64_t k, int64_t i, struct blob_ref *out)
 {
     struct blob_ref refs[BLOB_REFS_MAX];
     struct wire_limits lim = WIRE_LIMITS_DEFAULT;
     const msgpack_object *att;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     msgpack_object o;
     msgpack_zone z;
     size_t n = 0;
     int rc;
 
-    st = blob__prep(bs, "SELECT payload FROM entries WHERE k = ?");
-    if (!st)
+    if (!s || !out)
+        return ILONET_EINVAL;
+    if (sqlite3_prepare_v2(store_db(s), "SELECT payload FROM entries WHERE k = ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
         return ILONET_EIO;
+    }
     sqlite3_bind_int64(st, 1, k);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW || sqlite3_column_type(st, 0) != SQLITE_BLOB) {
@@ -359,6 +362,13 @@ blob__ref_at(struct blob_store *bs, int64_t k, int64_t i, struct blob_ref *out)
     msgpack_zone_destroy(&z);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* The item i of the attachments of the entry at k (blob_ref_read). */
+static int
+blob__ref_at(struct blob_store *bs, int64_t k, int64_t i, struct blob_ref *out)
+{
+    return blob_ref_read(bs->bs_store, k, i, out);
 }
 
 int
@@ -1081,15 +1091,15 @@ out:
 }
 
 int
-blob_counts(struct blob_store *bs, struct blob_counts *out)
+blob_counts(struct store *s, struct blob_counts *out)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if (!bs || !out)
+    if (!s || !out)
         return ILONET_EINVAL;
-    st = blob__prep(
-        bs, "SELECT (SELECT count(*) FROM blob b WHERE b.pkey IS NULL OR"
+    st = store_stmt(
+        s, "SELECT (SELECT count(*) FROM blob b WHERE b.pkey IS NULL OR"
             " EXISTS (SELECT 1 FROM blob_ref r WHERE r.hash = b.hash)),"
             " (SELECT count(*) FROM blob b WHERE b.pkey IS NOT NULL AND NOT"
             " EXISTS (SELECT 1 FROM blob_ref r WHERE r.hash = b.hash)),"
@@ -1104,7 +1114,7 @@ blob_counts(struct blob_store *bs, struct blob_counts *out)
         out->bc_wanted = (uint64_t)sqlite3_column_int64(st, 2);
         out->bc_bytes = (uint64_t)sqlite3_column_double(st, 3);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : store_err(rc);
 }
 

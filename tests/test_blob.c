@@ -1111,6 +1111,7 @@ quota_refused(void)
     write_file(in2, data, 60000);
     r = (struct app_attach_req){in2, NULL, NULL, NULL};
     ASSERT_ERR(app_attach(&h, &r, &a, &e), ILONET_EQUOTA);
+    ASSERT_EQ(app_err_http_status(&e), 507); /* Insufficient Storage */
     ASSERT(strstr(e.ae_msg, "quota: "));
     ASSERT(strstr(e.ae_msg, "blob-quota"));
     snprintf(blobs, sizeof(blobs), "%s/DE/blobs", f.root);
@@ -1791,6 +1792,471 @@ confinement_canary_jpeg(void)
     free(f.dir);
 }
 
+/* ---- records given files by hash, retention, status, network file ------- */
+
+/* The attachments of a record, as app_record_attachments lists them. */
+struct att_list {
+    size_t n;
+    struct view_attachment a[8];
+};
+
+static int
+att_one(void *arg, const struct view_attachment *a)
+{
+    struct att_list *l = arg;
+
+    if (l->n < 8)
+        l->a[l->n] = *a;
+    l->n++;
+    return 0;
+}
+
+static struct att_list
+fx_atts(struct home *h, const uint8_t rec[HASH_LEN])
+{
+    struct view_record_info info;
+    struct att_list l;
+    struct app_err e;
+
+    memset(&l, 0, sizeof(l));
+    ASSERT_OK(app_record_find(h, hexs(rec), 0, &info, &e));
+    ASSERT_OK(app_record_attachments(h, &info, att_one, &l, &e));
+    return l;
+}
+
+/* An observation with extra fields (name, value pairs, NULL-ended) in
+ * audience aud: 0 or the code, e filled. */
+static int
+fx_observe_with(struct home *h, const char *aud, uint8_t id[HASH_LEN],
+                struct app_err *e, ...)
+{
+    struct app_field fl[12] = {{"category", "document-fraud"},
+                               {"summary", "with files"}};
+    struct app_record_req r = {KIND_OBSERVATION, fl, 2, aud, NULL};
+    struct app_written w;
+    va_list ap;
+    int rc;
+
+    va_start(ap, e);
+    for (const char *n; r.rq_nfields < 12 && (n = va_arg(ap, const char *));) {
+        fl[r.rq_nfields].af_name = n;
+        fl[r.rq_nfields++].af_value = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    if ((rc = app_record_create(h, &r, &w, e)) == 0 && id)
+        memcpy(id, w.aw_id, HASH_LEN);
+    return rc;
+}
+
+static int
+fx_amend_with(struct home *h, const uint8_t rec[HASH_LEN], const char *name,
+              const char *value, struct app_err *e)
+{
+    struct app_field f = {name, value};
+    struct app_change_req r = {KIND_AMEND, 0, hexs(rec), &f, 1, NULL};
+    struct app_written w;
+
+    return app_record_change(h, &r, &w, e);
+}
+
+/* A record is created, or amended, with files named by hash (or a prefix
+ * of 8): they must be held or staged here, held for an audience the
+ * record's lies within; the record lists them in the order added, each
+ * once; what is refused names the field. */
+static void
+attach_by_hash(void)
+{
+    static uint8_t d1[5000], d2[7000], d3[900];
+    struct app_attach_out a, b, c;
+    struct app_record_req chk;
+    struct app_field bad = {"attach", "xyz"};
+    struct att_list l;
+    struct app_err e;
+    struct fx f;
+    struct home h;
+    uint8_t rec[HASH_LEN], grp[HASH_LEN];
+    char in1[800], in2[800], in3[800], pre[9], two[140];
+
+    fx_net(&f, "blob_byhash", "DE,FR");
+    fx_open(&f, "DE", &h);
+    fill(d1, sizeof(d1), 21);
+    fill(d2, sizeof(d2), 22);
+    fill(d3, sizeof(d3), 23);
+    fx_path(&f, "one.bin", in1, sizeof(in1));
+    fx_path(&f, "two.bin", in2, sizeof(in2));
+    fx_path(&f, "three.bin", in3, sizeof(in3));
+    write_file(in1, d1, sizeof(d1));
+    write_file(in2, d2, sizeof(d2));
+    write_file(in3, d3, sizeof(d3));
+    fx_attach(&h, in1, NULL, NULL, &a);    /* staged for net */
+    fx_attach(&h, in2, NULL, "DE+FR", &b); /* staged for DE+FR */
+    fx_attach(&h, in3, NULL, NULL, &c);
+    /* by a prefix of 8: held now, listed with its name */
+    snprintf(pre, sizeof(pre), "%.8s", hexs(a.ao_blob.ab_hash));
+    ASSERT_OK(fx_observe_with(&h, NULL, rec, &e, "attach", pre, NULL));
+    l = fx_atts(&h, rec);
+    ASSERT_EQ(l.n, 1);
+    ASSERT_MEM_EQ(l.a[0].va_hash, a.ao_blob.ab_hash, HASH_LEN);
+    ASSERT_MEM_EQ(l.a[0].va_entry, rec, HASH_LEN);
+    ASSERT_EQ(l.a[0].va_size, sizeof(d1));
+    ASSERT_STR_EQ(l.a[0].va_name, "one.bin");
+    ASSERT_EQ(l.a[0].va_held, 1);
+    {
+        struct count n = fx_count(&h);
+
+        ASSERT_EQ(n.held, 1);
+        ASSERT_EQ(n.staged, 2);
+    }
+    /* a file held for DE+FR cannot go into a net record */
+    ASSERT_ERR(fx_amend_with(&h, rec, "attach", hexs(b.ao_blob.ab_hash), &e),
+               ILONET_EAUDIENCE);
+    ASSERT(strstr(e.ae_msg, "is held for audience DE+FR"));
+    ASSERT_EQ(app_err_http_status(&e), 403);
+    /* an amendment adds; the record lists both, first added first */
+    ASSERT_OK(fx_amend_with(&h, rec, "attach", hexs(c.ao_blob.ab_hash), &e));
+    l = fx_atts(&h, rec);
+    ASSERT_EQ(l.n, 2);
+    ASSERT_MEM_EQ(l.a[0].va_hash, a.ao_blob.ab_hash, HASH_LEN);
+    ASSERT_MEM_EQ(l.a[1].va_hash, c.ao_blob.ab_hash, HASH_LEN);
+    /* the same file again: still listed once */
+    ASSERT_OK(fx_amend_with(&h, rec, "attach", hexs(a.ao_blob.ab_hash), &e));
+    ASSERT_EQ(fx_atts(&h, rec).n, 2);
+    /* a DE+FR record takes files of DE+FR and of net */
+    snprintf(two, sizeof(two), "%s,%s", hexs(b.ao_blob.ab_hash),
+             hexs(a.ao_blob.ab_hash));
+    ASSERT_OK(fx_observe_with(&h, "DE+FR", grp, &e, "attach", two, NULL));
+    l = fx_atts(&h, grp);
+    ASSERT_EQ(l.n, 2);
+    ASSERT_MEM_EQ(l.a[0].va_hash, b.ao_blob.ab_hash, HASH_LEN);
+    ASSERT_EQ(fx_count(&h).staged, 0);
+    /* refusals: form (before any home), unknown, twice, both forms,
+     * clearing, a change that is not an amendment */
+    chk = (struct app_record_req){KIND_OBSERVATION, &bad, 1, NULL, NULL};
+    ASSERT_ERR(app_record_check(h.h_vocab, &chk, &e), ILONET_EINVAL);
+    ASSERT_STR_EQ(e.ae_field, "attach");
+    ASSERT_EQ(e.ae_usage, 1);
+    ASSERT(strstr(e.ae_msg, "'xyz' is not a blob hash"));
+    ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", "0123456789abcdef",
+                               NULL),
+               ILONET_ENOTFOUND);
+    ASSERT(strstr(e.ae_msg, "0123456789abcdef: no such blob"));
+    snprintf(two, sizeof(two), "%s,%s", hexs(a.ao_blob.ab_hash), pre);
+    ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", two, NULL),
+               ILONET_EINVAL);
+    ASSERT(strstr(e.ae_msg, "named twice"));
+    ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", pre, "attach",
+                               pre, NULL),
+               ILONET_EINVAL);
+    ASSERT(strstr(e.ae_msg, "given twice"));
+    ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", pre,
+                               "attachments", "91", NULL),
+               ILONET_EINVAL);
+    ASSERT(strstr(e.ae_msg, "not both"));
+    ASSERT_ERR(fx_amend_with(&h, rec, "attachments", "", &e), ILONET_EINVAL);
+    ASSERT_STR_EQ(e.ae_msg, "field 'attachments': attachments are added, "
+                            "never cleared (erase the record)");
+    {
+        struct app_field fl = {"attach", pre};
+        struct app_change_req r = {KIND_RETRACT, 0, hexs(rec), &fl, 1, NULL};
+        struct app_written w;
+
+        ASSERT_ERR(app_record_change(&h, &r, &w, &e), ILONET_EINVAL);
+    }
+    ASSERT_EQ(fx_atts(&h, rec).n, 2);
+    home_close(&h);
+    free(f.dir);
+}
+
+/* Retention: a record past its retain-until loses its payload on every
+ * node, and with it the keys of its files; the sweep (app_retention_due
+ * on a running node, home_open for any command) then removes the bytes
+ * of every file no other record carries. */
+static void
+retention_removes_bytes(void)
+{
+    static uint8_t da[6000], db[8000], dc[3000];
+    struct app_attach_out a, b, c;
+    struct app_err e;
+    struct fx f;
+    struct home h;
+    uint8_t marked[HASH_LEN], plain[HASH_LEN], key[BLOB_KEY_LEN];
+    char ina[800], inb[800], inc[800], out[800], until[11], both[140];
+    char fa[900], fb[900], fc[900], dbf[900], wal[900], off[32];
+    struct blob_store *bs;
+    size_t issued = 0;
+
+    fx_net(&f, "blob_retain", "DE,FR");
+    fx_open(&f, "DE", &h);
+    fill(da, sizeof(da), 31);
+    fill(db, sizeof(db), 32);
+    fill(dc, sizeof(dc), 33);
+    fx_path(&f, "a.bin", ina, sizeof(ina));
+    fx_path(&f, "b.bin", inb, sizeof(inb));
+    fx_path(&f, "c.bin", inc, sizeof(inc));
+    fx_path(&f, "out.bin", out, sizeof(out));
+    write_file(ina, da, sizeof(da));
+    write_file(inb, db, sizeof(db));
+    write_file(inc, dc, sizeof(dc));
+    fx_attach(&h, ina, NULL, NULL, &a);
+    fx_attach(&h, inb, NULL, NULL, &b);
+    record_format_date(home_now_ms() / 1000 + 86400, until);
+    snprintf(both, sizeof(both), "%s,%s", hexs(a.ao_blob.ab_hash),
+             hexs(b.ao_blob.ab_hash));
+    /* A only in the marked record; B in it and in a plain one */
+    ASSERT_OK(fx_observe_with(&h, NULL, marked, &e, "personal-data", "true",
+                              "purpose", "case file", "retain-until", until,
+                              "attach", both, NULL));
+    ASSERT_OK(fx_observe_with(&h, NULL, plain, &e, "attach",
+                              hexs(b.ao_blob.ab_hash), NULL));
+    snprintf(fa, sizeof(fa), "%s/DE/blobs/%s", f.root, hexs(a.ao_blob.ab_hash));
+    snprintf(fb, sizeof(fb), "%s/DE/blobs/%s", f.root, hexs(b.ao_blob.ab_hash));
+    snprintf(dbf, sizeof(dbf), "%s/DE/store.db", f.root);
+    snprintf(wal, sizeof(wal), "%s/DE/store.db-wal", f.root);
+    bs = fx_blobs(&h);
+    ASSERT_OK(blob_key(bs, a.ao_blob.ab_hash, key));
+    blob_close(bs);
+    ASSERT(access(fa, F_OK) == 0 && access(fb, F_OK) == 0);
+    /* today: nothing is due */
+    ASSERT_OK(app_retention_due(&h, home_now_ms(), &issued, &e));
+    ASSERT_EQ(issued, 0);
+    ASSERT(access(fa, F_OK) == 0);
+    /* three days on: the record is gone, A's bytes and key with it */
+    h.h_retention_day = 0;
+    ASSERT_OK(app_retention_due(&h, home_now_ms() + 3 * 86400000ull, &issued,
+                                &e));
+    ASSERT_EQ(issued, 1); /* this node wrote it: it issues the erasure */
+    ASSERT(access(fa, F_OK) != 0);
+    ASSERT_ERR(fx_get(&h, a.ao_blob.ab_hash, out, &e), ILONET_ENOTFOUND);
+    ASSERT(!file_has(dbf, key, sizeof(key)));
+    ASSERT(!file_has(wal, key, sizeof(key)));
+    ASSERT_EQ(fx_atts(&h, marked).n, 0);
+    /* B: the plain record still carries it */
+    ASSERT(access(fb, F_OK) == 0);
+    ASSERT_OK(fx_get(&h, b.ao_blob.ab_hash, out, &e));
+    ASSERT_EQ(fx_atts(&h, plain).n, 1);
+    {
+        struct count n = fx_count(&h);
+
+        ASSERT_EQ(n.held, 1);
+        ASSERT_EQ(n.staged + n.wanted, 0);
+    }
+    home_close(&h);
+    /* FR, the other path: a command opening the home past the date */
+    fx_open(&f, "FR", &h);
+    fx_attach(&h, inc, NULL, NULL, &c);
+    ASSERT_OK(fx_observe_with(&h, NULL, marked, &e, "personal-data", "true",
+                              "purpose", "case file", "retain-until", until,
+                              "attach", hexs(c.ao_blob.ab_hash), NULL));
+    home_close(&h);
+    snprintf(fc, sizeof(fc), "%s/FR/blobs/%s", f.root, hexs(c.ao_blob.ab_hash));
+    ASSERT(access(fc, F_OK) == 0);
+    snprintf(off, sizeof(off), "%llu", 3 * 86400000ull);
+    ASSERT_EQ(setenv("ILONET_CLOCK_OFFSET_MS", off, 1), 0);
+    fx_open(&f, "FR", &h);
+    ASSERT_EQ(unsetenv("ILONET_CLOCK_OFFSET_MS"), 0);
+    ASSERT(access(fc, F_OK) != 0);
+    home_close(&h);
+    free(f.dir);
+}
+
+/* The command line: files by hash on a record, `show` lists them,
+ * `status --json` counts them, `network create --blob-max`. */
+static void
+cli_by_hash_show_status(void)
+{
+    static uint8_t jpeg[3000];
+    struct cli_out o;
+    struct fx f;
+    char dir[800], in[800], net[800], hash[65], id[65], plain[65], want[400];
+
+    fx_net(&f, "blob_cli2", "DE,FR");
+    fx_home(&f, "DE", dir, sizeof(dir));
+    fill(jpeg, sizeof(jpeg), 41);
+    jpeg[0] = 0xff, jpeg[1] = 0xd8, jpeg[2] = 0xff;
+    fx_path(&f, "photo.jpg", in, sizeof(in));
+    write_file(in, jpeg, sizeof(jpeg));
+    ASSERT_EQ(cli_run(&o, "-C", dir, "attach", in, NULL), 0);
+    ASSERT_EQ(sscanf(o.co_out, "%64s", hash), 1);
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "-C", dir, "observe", "--category", "document-fraud",
+                      "--summary", "forged visa", "--attach", hash, NULL),
+              0);
+    ASSERT_EQ(sscanf(o.co_out, "%64s", id), 1);
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "-C", dir, "observe", "--category", "routes",
+                      "--summary", "no file", NULL),
+              0);
+    ASSERT_EQ(sscanf(o.co_out, "%64s", plain), 1);
+    cli_out_free(&o);
+    /* show: the files after the history */
+    ASSERT_EQ(cli_run(&o, "-C", dir, "show", id, NULL), 0);
+    snprintf(want, sizeof(want), "attachments\n  %s 3000 image/jpeg held photo.jpg\n",
+             hash);
+    ASSERT(strstr(o.co_out, want));
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "-C", dir, "show", id, "--json", NULL), 0);
+    snprintf(want, sizeof(want),
+             "],\"attachments\":[{\"hash\":\"%s\",\"size\":3000,\"type\":"
+             "\"image/jpeg\",\"name\":\"photo.jpg\",\"state\":\"held\","
+             "\"entry\":\"%s\"}]}\n",
+             hash, id);
+    ASSERT(strstr(o.co_out, want));
+    cli_out_free(&o);
+    /* a record without files: as before */
+    ASSERT_EQ(cli_run(&o, "-C", dir, "show", plain, NULL), 0);
+    ASSERT(!strstr(o.co_out, "attachments"));
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "-C", dir, "show", plain, "--json", NULL), 0);
+    ASSERT(!strstr(o.co_out, "attachments"));
+    cli_out_free(&o);
+    /* status */
+    ASSERT_EQ(cli_run(&o, "-C", dir, "status", "--json", NULL), 0);
+    ASSERT(strstr(o.co_out, ",\"blobs\":{\"held\":1,\"staged\":0,"
+                            "\"wanted\":0,\"bytes\":"));
+    ASSERT(proc_json_num(o.co_out, "bytes") > 3000);
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "-C", dir, "status", NULL), 0);
+    ASSERT(strstr(o.co_out, "\nblobs      1 held, 0 staged, 0 wanted; "));
+    cli_out_free(&o);
+    /* refusals name the option */
+    ASSERT_EQ(cli_run(&o, "-C", dir, "observe", "--category", "routes",
+                      "--summary", "x", "--attach", "zz", NULL),
+              2);
+    ASSERT(strstr(o.co_err, "'zz' is not a blob hash"));
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "-C", dir, "amend", id, "--attachments", "", NULL),
+              1);
+    ASSERT(strstr(o.co_err, "attachments are added, never cleared"));
+    cli_out_free(&o);
+    /* network create --blob-max */
+    fx_path(&f, "net1", net, sizeof(net));
+    ASSERT_EQ(cli_run(&o, "network", "create", "--host", "DE", "--out", net,
+                      "--blob-max", "10M", NULL),
+              0);
+    cli_out_free(&o);
+    ASSERT(proc_file_has(net, "\nblob-max 10485760\n"));
+    fx_path(&f, "net2", net, sizeof(net));
+    ASSERT_EQ(cli_run(&o, "network", "create", "--host", "DE", "--out", net,
+                      "--regime", "2019-1240", "--blob-max", "4096", NULL),
+              0);
+    cli_out_free(&o);
+    ASSERT(proc_file_has(net, "\nblob-max 4096\n"));
+    ASSERT(proc_file_has(net, "\nregime 2019-1240\n"));
+    fx_path(&f, "net3", net, sizeof(net));
+    ASSERT_EQ(cli_run(&o, "network", "create", "--host", "DE", "--out", net,
+                      "--blob-max", "2G", NULL),
+              2);
+    ASSERT(strstr(o.co_err, "--blob-max 2G: a size from 1 byte to 1G"));
+    ASSERT(access(net, F_OK) != 0);
+    cli_out_free(&o);
+    free(f.dir);
+}
+
+/* The network file's blob-max line: under both file forms, once, 1 byte
+ * to 1 GiB; written last and only when set. */
+static void
+network_blob_max_line(void)
+{
+    struct network n, back;
+    char text[1024], bad[1200];
+    size_t len;
+    struct app_err e;
+
+    ASSERT_OK(key_global_init());
+    ASSERT_OK(network_create(&n, "DE"));
+    ASSERT_OK(network_format(&n, text, sizeof(text), &len));
+    ASSERT(!strstr(text, "blob-max"));
+    ASSERT_ERR(app_network_blob_max(&n, "0", &e), ILONET_EINVAL);
+    ASSERT_ERR(app_network_blob_max(&n, "1025M", &e), ILONET_EINVAL);
+    ASSERT_ERR(app_network_blob_max(&n, "10MB", &e), ILONET_EINVAL);
+    ASSERT_ERR(app_network_blob_max(&n, "", &e), ILONET_EINVAL);
+    ASSERT_OK(app_network_blob_max(&n, "1G", &e));
+    ASSERT_EQ(n.n_blob_max, NET_BLOB_MAX_CAP);
+    ASSERT_OK(app_network_blob_max(&n, "100K", &e));
+    ASSERT_EQ(n.n_blob_max, 102400);
+    ASSERT_OK(network_format(&n, text, sizeof(text), &len));
+    ASSERT(len > 16 && strcmp(text + len - 16, "blob-max 102400\n") == 0);
+    ASSERT_OK(network_parse(text, len, &back));
+    ASSERT_MEM_EQ(&back, &n, sizeof(n));
+    ASSERT_OK(network_create_regime(&n, "DE", "2019-1240", 2, "IQ"));
+    n.n_blob_max = 5;
+    ASSERT_OK(network_format(&n, text, sizeof(text), &len));
+    ASSERT_OK(network_parse(text, len, &back));
+    ASSERT_EQ(back.n_blob_max, 5);
+    ASSERT_MEM_EQ(&back, &n, sizeof(n));
+    /* twice, zero, over the cap, not digits: the file does not load */
+    snprintf(bad, sizeof(bad), "%sblob-max 6\n", text);
+    ASSERT_ERR(network_parse(bad, strlen(bad), &back), ILONET_EMALFORMED);
+    n.n_blob_max = 0;
+    ASSERT_OK(network_format(&n, text, sizeof(text), &len));
+    snprintf(bad, sizeof(bad), "%sblob-max 0\n", text);
+    ASSERT_ERR(network_parse(bad, strlen(bad), &back), ILONET_EMALFORMED);
+    snprintf(bad, sizeof(bad), "%sblob-max 1073741825\n", text);
+    ASSERT_ERR(network_parse(bad, strlen(bad), &back), ILONET_EMALFORMED);
+    snprintf(bad, sizeof(bad), "%sblob-max 1073741824\n", text);
+    ASSERT_OK(network_parse(bad, strlen(bad), &back));
+    snprintf(bad, sizeof(bad), "%sblob-max 12k\n", text);
+    ASSERT_ERR(network_parse(bad, strlen(bad), &back), ILONET_EMALFORMED);
+    sodium_memzero(&n, sizeof(n));
+    sodium_memzero(&back, sizeof(back));
+    sodium_memzero(text, sizeof(text));
+    sodium_memzero(bad, sizeof(bad));
+}
+
+/* A node one vocabulary version older keeps a record with files as
+ * unread (it names no blob there); once it upgrades, the record reads
+ * and its file is wanted (phase 2 fetches it). */
+static void
+older_vocabulary_keeps_files_unread(void)
+{
+    static uint8_t data[2000];
+    struct cli_out o;
+    struct fx f;
+    char in[800], de[800], fr[800], hash[65], id[65], out[4096];
+
+    fx_net(&f, "blob_skew", "DE,FR");
+    fx_home(&f, "DE", de, sizeof(de));
+    fx_home(&f, "FR", fr, sizeof(fr));
+    fill(data, sizeof(data), 51);
+    fx_path(&f, "scan.pdf", in, sizeof(in));
+    memcpy(data, "%PDF-1.4\n", 9);
+    write_file(in, data, sizeof(data));
+    ASSERT_EQ(cli_run(&o, "-C", de, "attach", in, NULL), 0);
+    ASSERT_EQ(sscanf(o.co_out, "%64s", hash), 1);
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "-C", de, "observe", "--category", "routes",
+                      "--summary", "scan", "--attach", hash, NULL),
+              0);
+    ASSERT_EQ(sscanf(o.co_out, "%64s", id), 1);
+    cli_out_free(&o);
+    fx_cli("-C %s export --out %s/de.x", de, f.dir);
+    ASSERT_EQ(proc_run(NULL, 0,
+                       "ILONET_TEST_VOCAB_VERSION=2 '%s' -C %s import %s/de.x "
+                       ">/dev/null 2>&1",
+                       proc_bin(), fr, f.dir),
+              0);
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "ILONET_TEST_VOCAB_VERSION=2 '%s' -C %s query "
+                       "\"SELECT status FROM records WHERE id = '%s'\"",
+                       proc_bin(), fr, id),
+              0);
+    ASSERT(strstr(out, "unread"));
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "ILONET_TEST_VOCAB_VERSION=2 '%s' -C %s blob list",
+                       proc_bin(), fr),
+              0);
+    ASSERT(!strstr(out, hash));
+    /* upgraded: the view is rebuilt, the record read, its file wanted */
+    ASSERT_EQ(cli_run(&o, "-C", fr, "show", id, NULL), 0);
+    ASSERT(strstr(o.co_out, hash) && strstr(o.co_out, " wanted scan.pdf"));
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "-C", fr, "status", "--json", NULL), 0);
+    ASSERT(strstr(o.co_out, "\"blobs\":{\"held\":0,\"staged\":0,"
+                            "\"wanted\":1,\"bytes\":0}"));
+    cli_out_free(&o);
+    free(f.dir);
+}
+
 TEST_LIST = {
     TEST(tree_and_proofs),
     TEST(chunk_messages),
@@ -1810,6 +2276,11 @@ TEST_LIST = {
     TEST(failed_reference_leaves_nothing),
     TEST(cli_cases),
     TEST(confinement_canary_jpeg),
+    TEST(attach_by_hash),
+    TEST(retention_removes_bytes),
+    TEST(cli_by_hash_show_status),
+    TEST(network_blob_max_line),
+    TEST(older_vocabulary_keeps_files_unread),
 };
 
 TEST_MAIN()

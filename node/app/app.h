@@ -16,6 +16,7 @@
 #include "storage/view/view_search.h"
 #include "storage/users.h"
 #include "storage/view/view_desk.h"
+#include "storage/view/view_blob.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -55,7 +56,8 @@ struct app_err {
 /* The HTTP status an adapter answers for err: 400 bad input, 403 not
  * allowed (audience, grant, assignee), 404 no such record, 409 conflict
  * with the node's state (no certificate, frozen log, restored home,
- * erased record: ae_conflict), 503 busy, 500 otherwise. */
+ * erased record: ae_conflict), 503 busy, 507 over this node's blob quota
+ * (quota), 500 otherwise. */
 int app_err_http_status(const struct app_err *err);
 
 /* Fills err (code, message from fmt) and returns code. */
@@ -928,5 +930,39 @@ int app_blob_get(struct home *h, const struct app_blob_get *req,
 typedef int (*app_blob_cb)(void *arg, const struct app_blob *b);
 int app_blob_list(struct home *h, app_blob_cb cb, void *arg,
                   struct app_err *err);
+
+/*
+ * Records given files by hash: the request field "attach" (`--attach
+ * HASH,...` on the command line, "attach" in a JSON body) of a record's
+ * creation (app_record_create) or amendment (app_record_change) names 1 to
+ * 16 blobs this node holds or has staged (64 hex digits or a unique prefix
+ * of at least 8, joined by ','); the entry carries their references, keys
+ * included, in its "attachments". Each must be held for an audience the
+ * record's lies within (ILONET_EAUDIENCE otherwise, as for attach --to);
+ * a blob only wanted here is ILONET_ENOTFOUND (its key is here, not its
+ * file: it can be referenced again once fetched). Usage errors name field
+ * "attach".
+ */
+#define APP_ATTACH_FIELD "attach"
+
+/* The files record info carries, each once, in the order they were added
+ * (view_record_attachments): a's va_held says whether its bytes are
+ * here. cb's non-zero return stops the walk and is the result. */
+int app_record_attachments(struct home *h, const struct view_record_info *info,
+                           view_attachment_cb cb, void *arg,
+                           struct app_err *err);
+
+/* What `status` counts: blobs held, staged and wanted, bytes on disk. */
+struct app_blob_counts {
+    uint64_t bc_held, bc_staged, bc_wanted, bc_bytes;
+};
+int app_blob_counts(struct home *h, struct app_blob_counts *out,
+                    struct app_err *err);
+
+/* `network create --blob-max SIZE`: SIZE is a byte count, or a number with
+ * K, M or G (KiB, MiB, GiB), from 1 byte to 1 GiB; sets n->n_blob_max.
+ * ILONET_EINVAL (usage, field "blob-max") otherwise. */
+int app_network_blob_max(struct network *n, const char *size,
+                         struct app_err *err);
 
 #endif

@@ -15,7 +15,6 @@
 static int
 app_blob_open(struct home *h, struct blob_store **bs, struct app_err *err)
 {
-    struct blob_limits lim;
     char dir[HOME_PATH_MAX];
     int rc;
 
@@ -23,11 +22,7 @@ app_blob_open(struct home *h, struct blob_store **bs, struct app_err *err)
         return app_fail(err, ILONET_EINVAL, "the home's store is not open");
     if (home_path(h, "blobs", dir) != 0)
         return app_fail(err, ILONET_EINVAL, "%s: path too long", h->h_dir);
-    lim.bl_max =
-        h->h_net.n_blob_max ? h->h_net.n_blob_max : NET_BLOB_MAX_DEFAULT;
-    lim.bl_quota = h->h_conf.hc_blob_quota ? h->h_conf.hc_blob_quota
-                                           : HOME_BLOB_QUOTA_DEFAULT;
-    rc = blob_open(h->h_store, dir, &lim, bs);
+    rc = home_blob_open(h, bs);
     if (rc == ILONET_EPERM)
         return app_fail(err, rc,
                         "%s: permission: group or others may enter it "
@@ -42,21 +37,7 @@ app_blob_open(struct home *h, struct blob_store **bs, struct app_err *err)
 int
 app__blob_gc(struct home *h)
 {
-    struct blob_store *bs = NULL;
-    char dir[HOME_PATH_MAX];
-    struct app_err err;
-    struct stat sb;
-    int rc;
-
-    /* no blobs/ yet: no file was ever stored, nothing to collect */
-    if (home_path(h, "blobs", dir) == 0 && stat(dir, &sb) != 0 &&
-        errno == ENOENT)
-        return 0;
-    if ((rc = app_blob_open(h, &bs, &err)) != 0)
-        return rc;
-    rc = blob_gc(bs, home_now_ms(), NULL);
-    blob_close(bs);
-    return rc;
+    return home_blob_gc(h);
 }
 
 static const char *
@@ -506,4 +487,215 @@ out:
     blob_close(bs);
     free(w);
     return rc;
+}
+
+/* ---- records given files by hash ----------------------------------------- */
+
+/* The next hash of a list "h1,h2,...": its start and length. */
+static const char *
+app_blob_token(const char *p, size_t *n)
+{
+    const char *c = strchr(p, ',');
+
+    *n = c ? (size_t)(c - p) : strlen(p);
+    return p;
+}
+
+int
+app__attach_form(const struct vocab_kind *k, const char *list,
+                 struct app_err *err)
+{
+    const char *p = list ? list : "";
+    size_t count = 0, n;
+
+    if (!k || !vocab_field(k, "attachments")) {
+        app_fail(err, ILONET_EINVAL,
+                 "field 'attach': a%s %s carries no files under this "
+                 "vocabulary",
+                 k && strchr("aeiou", k->vk_name[0]) ? "n" : "",
+                 k ? k->vk_name : "record");
+        app__field(err, APP_ATTACH_FIELD);
+        return ILONET_EINVAL;
+    }
+    for (;;) {
+        app_blob_token(p, &n);
+        int bad = n < 8 || n > 2 * HASH_LEN ||
+                  strspn(p, "0123456789abcdefABCDEF") < n;
+
+        if (bad)
+            app_fail(err, ILONET_EINVAL,
+                     "field 'attach': '%.*s' is not a blob hash (hex, at "
+                     "least 8 digits; several joined by ',')",
+                     (int)(n < 70 ? n : 70), p);
+        else if ((bad = ++count > BLOB_REFS_MAX))
+            app_fail(err, ILONET_EINVAL, "field 'attach': more than %d files",
+                     BLOB_REFS_MAX);
+        if (bad) {
+            app__field(err, APP_ATTACH_FIELD);
+            err->ae_usage = 1;
+            return ILONET_EINVAL;
+        }
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    return 0;
+}
+
+int
+app__attach_refs(struct home *h, const char *list, const char *aud, char **hex,
+                 struct app_err *err)
+{
+    struct blob_ref refs[BLOB_REFS_MAX];
+    char tok[2 * HASH_LEN + 1], hexid[2 * HASH_LEN + 1];
+    struct blob_store *bs = NULL;
+    struct blob_info *bi = NULL;
+    const char *p = list, *held_for;
+    struct wire_buf wb;
+    size_t n, nrefs = 0;
+    int rc;
+
+    *hex = NULL;
+    memset(refs, 0, sizeof(refs));
+    wire_buf_init(&wb, 8192);
+    if (!(bi = malloc(sizeof(*bi)))) {
+        rc = app_fail(err, ILONET_ENOMEM, "no-memory: out of memory");
+        goto out;
+    }
+    if ((rc = app_blob_open(h, &bs, err)) != 0)
+        goto out;
+    /* keys erasures left without a holder go first (their files too) */
+    if ((rc = blob_gc(bs, home_now_ms(), NULL)) != 0) {
+        app_fail(err, rc, "blobs: %s: %s", ilonet_errname(rc),
+                 ilonet_strerror(rc));
+        goto out;
+    }
+    for (; p; p = p[n] ? p + n + 1 : NULL) {
+        struct blob_ref *r = &refs[nrefs];
+
+        app_blob_token(p, &n);
+        snprintf(tok, sizeof(tok), "%.*s", (int)n, p);
+        if ((rc = app_blob_find(bs, tok, r->br_id, err)) != 0) {
+            app__field(err, APP_ATTACH_FIELD);
+            goto out;
+        }
+        hash_hex(r->br_id, HASH_LEN, hexid);
+        for (size_t j = 0; j < nrefs; j++)
+            if (memcmp(refs[j].br_id, r->br_id, HASH_LEN) == 0) {
+                rc = app_fail(err, ILONET_EINVAL,
+                              "field 'attach': blob %s named twice", hexid);
+                app__field(err, APP_ATTACH_FIELD);
+                goto out;
+            }
+        if ((rc = blob_get_info(bs, r->br_id, bi)) != 0) {
+            app_fail(err, rc, "blob %s: %s: %s", hexid, ilonet_errname(rc),
+                     ilonet_strerror(rc));
+            goto out;
+        }
+        if (bi->bi_state == BLOB_WANTED) {
+            rc = app_fail(err, ILONET_ENOTFOUND,
+                          "blob %s: not held on this node (a record names "
+                          "it, its file is not here)",
+                          hexid);
+            app__field(err, APP_ATTACH_FIELD);
+            goto out;
+        }
+        if (!app_blob_audience_ok(bi, aud, &held_for)) {
+            rc = app_fail(err, ILONET_EAUDIENCE,
+                          "audience: blob %s is held for audience %s; a "
+                          "reference in audience %s would give its key to "
+                          "members outside it",
+                          hexid, held_for, aud);
+            app__field(err, "audience");
+            goto out;
+        }
+        if ((rc = blob_key(bs, r->br_id, r->br_key)) != 0) {
+            app_fail(err, rc, "blob %s: its key is no longer held here",
+                     hexid);
+            goto out;
+        }
+        r->br_size = bi->bi_size;
+        snprintf(r->br_type, sizeof(r->br_type), "%s", bi->bi_type);
+        snprintf(r->br_name, sizeof(r->br_name), "%s", bi->bi_name);
+        nrefs++;
+    }
+    blob_refs_pack(&wb, refs, nrefs);
+    if (wb.wb_err || !(*hex = malloc(2 * wb.wb_len + 1))) {
+        rc = app_fail(err, ILONET_ENOMEM, "no-memory: out of memory");
+        goto out;
+    }
+    hash_hex(wb.wb_data, wb.wb_len, *hex);
+out:
+    sodium_memzero(refs, sizeof(refs));
+    if (wb.wb_data)
+        sodium_memzero(wb.wb_data, wb.wb_len);
+    wire_buf_free(&wb);
+    blob_close(bs);
+    free(bi);
+    return rc;
+}
+
+/* ---- what a record carries, what the node holds ------------------------- */
+
+int
+app_record_attachments(struct home *h, const struct view_record_info *info,
+                       view_attachment_cb cb, void *arg, struct app_err *err)
+{
+    int rc;
+
+    if (!h->h_store || !info || !cb)
+        return app_fail(err, ILONET_EINVAL, "no store, record or callback");
+    rc = view_record_attachments(h->h_store, info->vr_id, cb, arg);
+    if (rc < 0 && rc > -ILONET_ERR_COUNT)
+        return app_fail(err, rc, "attachments: %s: %s", ilonet_errname(rc),
+                        ilonet_strerror(rc));
+    return rc; /* the callback's own non-zero return, as it is */
+}
+
+int
+app_blob_counts(struct home *h, struct app_blob_counts *out,
+                struct app_err *err)
+{
+    struct blob_counts c;
+    int rc;
+
+    if (!h->h_store || !out)
+        return app_fail(err, ILONET_EINVAL, "no store open");
+    if ((rc = blob_counts(h->h_store, &c)) != 0)
+        return app_fail(err, rc, "blobs: %s: %s", ilonet_errname(rc),
+                        ilonet_strerror(rc));
+    out->bc_held = c.bc_held;
+    out->bc_staged = c.bc_staged;
+    out->bc_wanted = c.bc_wanted;
+    out->bc_bytes = c.bc_bytes;
+    return 0;
+}
+
+int
+app_network_blob_max(struct network *n, const char *size, struct app_err *err)
+{
+    size_t len = size ? strspn(size, "0123456789") : 0;
+    uint64_t v = 0, mul = 1;
+
+    if (size && len > 0 && len <= 10) {
+        for (size_t i = 0; i < len; i++)
+            v = v * 10 + (uint64_t)(size[i] - '0');
+        if (size[len] == 'K' || size[len] == 'M' || size[len] == 'G')
+            mul = (uint64_t)1 << (size[len] == 'K'   ? 10
+                                  : size[len] == 'M' ? 20
+                                                     : 30);
+        if (size[len] && (mul == 1 || size[len + 1]))
+            v = 0; /* anything after the number but one suffix */
+    }
+    if (!n || v == 0 || v > NET_BLOB_MAX_CAP / mul) {
+        app_fail(err, ILONET_EINVAL,
+                 "--blob-max %.40s: a size from 1 byte to 1G (bytes, or a "
+                 "number with K, M or G)",
+                 size ? size : "");
+        app__field(err, "blob-max");
+        err->ae_usage = 1;
+        return ILONET_EINVAL;
+    }
+    n->n_blob_max = v * mul;
+    return 0;
 }

@@ -1,7 +1,10 @@
 /* app_record.c - creating and changing records; the shared write steps. */
 #include "app_int.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "crypto/error.h"
 #include "storage/log.h"
@@ -265,6 +268,79 @@ app__personal(const struct vocab *v, const struct vocab_kind *k,
     return 0;
 }
 
+/* ---- files given by hash (APP_ATTACH_FIELD) ----------------------------- */
+
+/*
+ * The "attach" value among fs (NULL: none) into *list: given once, in its
+ * form for kind k, and not beside the raw "attachments" it becomes.
+ */
+static int
+app__attach_given(const struct vocab_kind *k, const struct app_field *fs,
+                  size_t n, const char **list, struct app_err *err)
+{
+    const char *v = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(fs[i].af_name, APP_ATTACH_FIELD) != 0)
+            continue;
+        if (v) {
+            app_fail(err, ILONET_EINVAL,
+                     "field 'attach': given twice (name several files "
+                     "joined by ',')");
+            app__field(err, APP_ATTACH_FIELD);
+            return ILONET_EINVAL;
+        }
+        v = fs[i].af_value;
+    }
+    if (list)
+        *list = v;
+    if (!v)
+        return 0;
+    if (app__value(fs, n, "attachments")) {
+        app_fail(err, ILONET_EINVAL,
+                 "field 'attach': give files by hash or as attachments, "
+                 "not both");
+        app__field(err, APP_ATTACH_FIELD);
+        return ILONET_EINVAL;
+    }
+    return app__attach_form(k, v, err);
+}
+
+/* Sets b's "attachments" to the blobs list names, for an entry in aud.
+ * The builder keeps a pointer to the text, so *hex (malloc'd, it holds the
+ * blobs' keys) must outlive record_build(): the caller frees it with
+ * app__attach_free(). */
+static int
+app__attach_set(struct home *h, struct record_builder *b, const char *list,
+                const char *aud, char **hex, struct app_err *err)
+{
+    int rc;
+
+    if ((rc = app__attach_refs(h, list, aud, hex, err)) != 0)
+        return rc;
+    return app__set(b, "attachments", *hex, err);
+}
+
+/* Wipes and frees what app__attach_set() left in *hex (NULL: nothing). */
+static void
+app__attach_free(char **hex)
+{
+    if (*hex) {
+        sodium_memzero(*hex, strlen(*hex));
+        free(*hex);
+        *hex = NULL;
+    }
+}
+
+/* Wipes a payload that may carry blob keys, then frees it. */
+static void
+app__wipe_free(struct wire_buf *wb)
+{
+    if (wb->wb_data)
+        sodium_memzero(wb->wb_data, wb->wb_len);
+    wire_buf_free(wb);
+}
+
 /* ---- creating a record ----------------------------------------------------
  */
 
@@ -324,8 +400,13 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
             return ILONET_EINVAL;
         }
     }
+    /* "attach" first: beside "attachments" it is the pair that is wrong */
+    if ((rc = app__attach_given(k, req->rq_fields, req->rq_nfields, NULL,
+                                err)) != 0)
+        return rc;
     for (size_t i = 0; i < req->rq_nfields; i++)
         if (strcmp(req->rq_fields[i].af_name, APP__PD) != 0 &&
+            strcmp(req->rq_fields[i].af_name, APP_ATTACH_FIELD) != 0 &&
             (rc = app__set(b, req->rq_fields[i].af_name,
                            req->rq_fields[i].af_value, err)) != 0)
             return rc;
@@ -398,12 +479,15 @@ app_record_create_as(struct home *h, const struct app_record_req *req,
                      struct app_err *err)
 {
     char aud[ENTRY_AUDIENCE_MAX + 1];
-    const char *me = h->h_cert.c_state, *for_list;
+    const char *me = h->h_cert.c_state, *for_list, *files = NULL;
+    char *files_hex = NULL;
     struct record_builder b;
     struct wire_buf wb;
     int rc, later;
 
-    if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0)
+    if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0 ||
+        (rc = app__attach_given(b.rb_kind, req->rq_fields, req->rq_nfields,
+                                &files, err)) != 0)
         return rc;
     for_list = app_record_value(req, "for");
     if (later && app__task_audience(me, req->rq_behalf, for_list, aud) != 0) {
@@ -420,10 +504,19 @@ app_record_create_as(struct home *h, const struct app_record_req *req,
         return rc;
     if ((rc = app__officer(&b, officer, err)) != 0)
         return rc;
+    if (files &&
+        (rc = app__attach_set(h, &b, files, aud, &files_hex, err)) != 0) {
+        app__attach_free(&files_hex);
+        return rc;
+    }
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if ((rc = app__build(&b, &wb, err)) == 0)
         rc = app__append(h, aud, req->rq_kind, &wb, out, err);
-    wire_buf_free(&wb);
+    app__wipe_free(&wb);
+    app__attach_free(&files_hex);
+    /* the entry carries the keys now: staged blobs become held */
+    if (rc == 0 && files)
+        (void)app__blob_gc(h);
     return rc;
 }
 
@@ -505,6 +598,8 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
     struct record_builder b, fb;
     struct wire_buf wb, fw;
     uint32_t kind = req->cq_kind;
+    const char *files = NULL;
+    char *files_hex = NULL;
     int rc;
 
     if ((rc = app_change_check(h->h_vocab, req, err)) != 0)
@@ -525,9 +620,15 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
             goto out;
         }
         for (size_t i = 0; i < req->cq_nfields; i++)
-            if ((rc = app__set(&fb, req->cq_fields[i].af_name,
+            if (strcmp(req->cq_fields[i].af_name, APP_ATTACH_FIELD) != 0 &&
+                (rc = app__set(&fb, req->cq_fields[i].af_name,
                                req->cq_fields[i].af_value, err)) != 0)
                 goto out;
+        if ((rc = app__attach_given(fb.rb_kind, req->cq_fields,
+                                    req->cq_nfields, &files, err)) != 0 ||
+            (files && (rc = app__attach_set(h, &fb, files, info.vr_audience,
+                                            &files_hex, err)) != 0))
+            goto out;
         if ((rc = app__build(&fb, &fw, err)) != 0 ||
             (rc = app__personal(h->h_vocab, fb.rb_kind, req->cq_fields,
                                 req->cq_nfields, 1,
@@ -561,11 +662,13 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
     if (kind == KIND_ERASE)
         store_wal_truncate(h->h_store, &out->aw_deferred);
     /* the erased payloads held the keys of the record's blobs: their
-     * bytes go now (a failure leaves them for the next collection) */
-    if (kind == KIND_ERASE)
+     * bytes go now; files given by hash: staged blobs become held (a
+     * failure leaves them for the next collection) */
+    if (kind == KIND_ERASE || files)
         (void)app__blob_gc(h);
 out:
-    wire_buf_free(&fw);
-    wire_buf_free(&wb);
+    app__wipe_free(&fw);
+    app__wipe_free(&wb);
+    app__attach_free(&files_hex);
     return rc;
 }
