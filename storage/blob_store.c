@@ -326,8 +326,9 @@ blob_ref_read(struct store *s, int64_t k, int64_t i, struct blob_ref *out)
 
     if (!s || !out)
         return ILONET_EINVAL;
-    if (sqlite3_prepare_v2(store_db(s), "SELECT payload FROM entries WHERE k = ?",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT payload FROM entries WHERE k = ?", -1, &st,
+                           NULL) != SQLITE_OK) {
         sqlite3_finalize(st);
         return ILONET_EIO;
     }
@@ -1100,12 +1101,12 @@ blob_counts(struct store *s, struct blob_counts *out)
         return ILONET_EINVAL;
     st = store_stmt(
         s, "SELECT (SELECT count(*) FROM blob b WHERE b.pkey IS NULL OR"
-            " EXISTS (SELECT 1 FROM blob_ref r WHERE r.hash = b.hash)),"
-            " (SELECT count(*) FROM blob b WHERE b.pkey IS NOT NULL AND NOT"
-            " EXISTS (SELECT 1 FROM blob_ref r WHERE r.hash = b.hash)),"
-            " (SELECT count(DISTINCT hash) FROM blob_ref r WHERE NOT EXISTS"
-            " (SELECT 1 FROM blob b WHERE b.hash = r.hash)),"
-            " (SELECT total(stored) FROM blob)");
+           " EXISTS (SELECT 1 FROM blob_ref r WHERE r.hash = b.hash)),"
+           " (SELECT count(*) FROM blob b WHERE b.pkey IS NOT NULL AND NOT"
+           " EXISTS (SELECT 1 FROM blob_ref r WHERE r.hash = b.hash)),"
+           " (SELECT count(DISTINCT hash) FROM blob_ref r WHERE NOT EXISTS"
+           " (SELECT 1 FROM blob b WHERE b.hash = r.hash)),"
+           " (SELECT total(stored) FROM blob)");
     if (!st)
         return ILONET_EIO;
     if ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -1936,20 +1936,20 @@ attach_by_hash(void)
     ASSERT_STR_EQ(e.ae_field, "attach");
     ASSERT_EQ(e.ae_usage, 1);
     ASSERT(strstr(e.ae_msg, "'xyz' is not a blob hash"));
-    ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", "0123456789abcdef",
-                               NULL),
-               ILONET_ENOTFOUND);
+    ASSERT_ERR(
+        fx_observe_with(&h, NULL, NULL, &e, "attach", "0123456789abcdef", NULL),
+        ILONET_ENOTFOUND);
     ASSERT(strstr(e.ae_msg, "0123456789abcdef: no such blob"));
     snprintf(two, sizeof(two), "%s,%s", hexs(a.ao_blob.ab_hash), pre);
     ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", two, NULL),
                ILONET_EINVAL);
     ASSERT(strstr(e.ae_msg, "named twice"));
-    ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", pre, "attach",
-                               pre, NULL),
-               ILONET_EINVAL);
+    ASSERT_ERR(
+        fx_observe_with(&h, NULL, NULL, &e, "attach", pre, "attach", pre, NULL),
+        ILONET_EINVAL);
     ASSERT(strstr(e.ae_msg, "given twice"));
-    ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", pre,
-                               "attachments", "91", NULL),
+    ASSERT_ERR(fx_observe_with(&h, NULL, NULL, &e, "attach", pre, "attachments",
+                               "91", NULL),
                ILONET_EINVAL);
     ASSERT(strstr(e.ae_msg, "not both"));
     ASSERT_ERR(fx_amend_with(&h, rec, "attachments", "", &e), ILONET_EINVAL);
@@ -2022,8 +2022,8 @@ retention_removes_bytes(void)
     ASSERT(access(fa, F_OK) == 0);
     /* three days on: the record is gone, A's bytes and key with it */
     h.h_retention_day = 0;
-    ASSERT_OK(app_retention_due(&h, home_now_ms() + 3 * 86400000ull, &issued,
-                                &e));
+    ASSERT_OK(
+        app_retention_due(&h, home_now_ms() + 3 * 86400000ull, &issued, &e));
     ASSERT_EQ(issued, 1); /* this node wrote it: it issues the erasure */
     ASSERT(access(fa, F_OK) != 0);
     ASSERT_ERR(fx_get(&h, a.ao_blob.ab_hash, out, &e), ILONET_ENOTFOUND);
@@ -2090,8 +2090,8 @@ cli_by_hash_show_status(void)
     cli_out_free(&o);
     /* show: the files after the history */
     ASSERT_EQ(cli_run(&o, "-C", dir, "show", id, NULL), 0);
-    snprintf(want, sizeof(want), "attachments\n  %s 3000 image/jpeg held photo.jpg\n",
-             hash);
+    snprintf(want, sizeof(want),
+             "attachments\n  %s 3000 image/jpeg held photo.jpg\n", hash);
     ASSERT(strstr(o.co_out, want));
     cli_out_free(&o);
     ASSERT_EQ(cli_run(&o, "-C", dir, "show", id, "--json", NULL), 0);

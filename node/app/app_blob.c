@@ -610,8 +610,7 @@ app__attach_refs(struct home *h, const char *list, const char *aud, char **hex,
             goto out;
         }
         if ((rc = blob_key(bs, r->br_id, r->br_key)) != 0) {
-            app_fail(err, rc, "blob %s: its key is no longer held here",
-                     hexid);
+            app_fail(err, rc, "blob %s: its key is no longer held here", hexid);
             goto out;
         }
         r->br_size = bi->bi_size;

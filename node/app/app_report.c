@@ -1,4 +1,5 @@
-/* app_report.c - the semester report use case, shared by `ilonet report` and GET /api/report. */
+/* app_report.c - the semester report use case, shared by `ilonet report` and
+ * GET /api/report. */
 #include "app.h"
 
 #include <stdio.h>
@@ -44,11 +45,11 @@ app_report_prepare(const struct app_report_req *rq, struct app_report_job *job,
     }
     /* no template given: the one the home's vocabulary names, chosen by
      * app_report_build() */
-    rc = rq->arq_template
-             ? report_template_parse(rq->arq_template, rq->arq_template_len,
-                                     rq->arq_template_name, &t, why,
-                                     sizeof(why))
-             : 0;
+    rc =
+        rq->arq_template
+            ? report_template_parse(rq->arq_template, rq->arq_template_len,
+                                    rq->arq_template_name, &t, why, sizeof(why))
+            : 0;
     if (rc != 0)
         return app__report_fail(err, rc, why);
     if (rq->arq_rotation)

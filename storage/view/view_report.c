@@ -1,4 +1,5 @@
-/* view_report.c - the view's read API for the semester report: named queries over its SQL views, the cover's drafting facts, the provenance. */
+/* view_report.c - the view's read API for the semester report: named queries
+ * over its SQL views, the cover's drafting facts, the provenance. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ _Static_assert(VIEW_REPORT_AUDIENCE_LEN == ENTRY_AUDIENCE_MAX + 1,
  * counts in 2027-H1; a record without an event date has the day it was
  * written. ?2 is the first millisecond after the period. */
 #define VR_IN_PERIOD                                                           \
-    "event_from < date(?2 / 1000, 'unixepoch') AND (event_to IS NULL OR"      \
+    "event_from < date(?2 / 1000, 'unixepoch') AND (event_to IS NULL OR"       \
     " event_to >= date(?1 / 1000, 'unixepoch'))"
 #define VR_STATE_LABEL                                                         \
     "CASE WHEN b.author_state <> b.state THEN b.state || ' (by ' ||"           \
@@ -574,8 +575,7 @@ view_report_chair(struct store *s, const char *day,
                   char out[static VIEW_REPORT_STATE_LEN])
 {
     const struct vocab *v = view__vocab(s);
-    const struct vocab_kind *k =
-        v ? vocab_kind_by_code(v, KIND_CHAIR) : NULL;
+    const struct vocab_kind *k = v ? vocab_kind_by_code(v, KIND_CHAIR) : NULL;
     sqlite3_stmt *st;
     int rc;
 
