@@ -410,6 +410,23 @@ out:
 }
 
 /* A decimal byte count >= 1, digits only. */
+/* "N": 1 to HOME_BLOB_EAGER_DAYS_MAX days, digits only. */
+static int
+home__days(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
+        return ILONET_EMALFORMED;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (uint32_t)(s[i] - '0');
+    if (v == 0 || v > HOME_BLOB_EAGER_DAYS_MAX)
+        return ILONET_EMALFORMED;
+    *out = v;
+    return 0;
+}
+
 static int
 home__bytes(const char *s, uint64_t *out)
 {
@@ -452,6 +469,9 @@ home_config_load(const char *path, struct home_config *c)
         } else if (strncmp(line, "blob-quota ", 11) == 0 &&
                    home__bytes(line + 11, &c->hc_blob_quota) == 0) {
             continue;
+        } else if (strncmp(line, "blob-eager-days ", 16) == 0 &&
+                   home__days(line + 16, &c->hc_blob_eager_days) == 0) {
+            continue;
         } else if (sscanf(line, "peer %128s %65s", addr, hex) == 2 &&
                    hash_unhex(hex, pk, KEY_PK_LEN) == 0 &&
                    home_config_add_peer(c, addr, pk) == 0) {
@@ -487,6 +507,9 @@ home_config_save(const char *path, const struct home_config *c)
     if (c->hc_blob_quota)
         off += (size_t)snprintf(text + off, cap - off, "blob-quota %llu\n",
                                 (unsigned long long)c->hc_blob_quota);
+    if (c->hc_blob_eager_days)
+        off += (size_t)snprintf(text + off, cap - off, "blob-eager-days %u\n",
+                                (unsigned)c->hc_blob_eager_days);
     for (size_t i = 0; i < c->hc_npeers; i++) {
         char hex[2 * KEY_PK_LEN + 1];
         hash_hex(c->hc_peers[i].hp_pk, KEY_PK_LEN, hex);

@@ -40,7 +40,14 @@ struct home_config {
     struct home_peer hc_peers[HOME_MAX_PEERS];
     uint64_t hc_blob_quota; /* "blob-quota BYTES": the most the files in
                                blobs/ may take; 0 = HOME_BLOB_QUOTA_DEFAULT */
+    /* "blob-eager-days N": a running node fetches at once the files of
+     * entries of the last N days, older ones when asked for (blob get);
+     * 0 = HOME_BLOB_EAGER_DAYS_DEFAULT */
+    uint32_t hc_blob_eager_days;
 };
+
+#define HOME_BLOB_EAGER_DAYS_DEFAULT 30
+#define HOME_BLOB_EAGER_DAYS_MAX 36500
 
 #define HOME_BLOB_QUOTA_DEFAULT ((uint64_t)2 << 30)
 

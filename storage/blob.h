@@ -324,4 +324,80 @@ int blob_unstage_drop(struct blob_store *bs, const uint8_t id[static HASH_LEN]);
  */
 int blob_gc(struct blob_store *bs, uint64_t now_ms, uint64_t *removed);
 
+/* ---- transfer between nodes (phase 2; docs/PROTOCOL.md §11) ------------ */
+
+/* A blob to fetch: referenced by a held entry, its file not here. */
+struct blob_want {
+    uint8_t bw_id[HASH_LEN];
+    uint64_t bw_size; /* from the node's own reference */
+};
+
+/*
+ * The blobs to fetch now, by policy: referenced by a held entry whose HLC
+ * time is at or after since_ms (eager), or asked for by blob_demand(); not
+ * held, not over the network's size limit. Up to max into out (in id
+ * order), *n set.
+ */
+int blob_wanted(struct blob_store *bs, uint64_t since_ms, struct blob_want *out,
+                size_t max, size_t *n);
+/* Asks for blob id on demand (`blob get` of a wanted blob): the running
+ * node fetches it whatever its age. 0, or a store error. */
+int blob_demand(struct blob_store *bs, const uint8_t id[static HASH_LEN],
+                uint64_t now_ms);
+
+/*
+ * 1 when this node holds a live reference to blob id in an entry whose
+ * audience admits a node of (state, role) (audience_admits), 0 when not,
+ * or a negative code. With need_file, also 0 unless the file is here and
+ * its key is held (what may be served). The one question asked before
+ * naming a blob to a peer and before serving one.
+ */
+int blob_admits(struct blob_store *bs, const uint8_t id[static HASH_LEN],
+                const char *state, int role, int need_file);
+
+/*
+ * Reading a held blob chunk by chunk, with proofs, to serve it. Open
+ * checks the whole file once (every chunk's seal, the tree, the id) and
+ * keeps the leaves; chunks are then read in order (asking for an earlier
+ * one starts the stream again). ILONET_ENOTFOUND (not held, key gone),
+ * ILONET_EHASH (damaged), ILONET_EIO, ILONET_ENOMEM. The reader belongs
+ * to the store's thread; blob_reader_close() it.
+ */
+struct blob_reader;
+int blob_reader_open(struct blob_store *bs, const uint8_t id[static HASH_LEN],
+                     struct blob_reader **out);
+uint64_t blob_reader_size(const struct blob_reader *r);
+/* Chunk i into *out: its data points into the reader, valid until the
+ * next call. ILONET_EINVAL when i is out of range. */
+int blob_reader_chunk(struct blob_reader *r, uint32_t i,
+                      struct blob_chunk *out);
+void blob_reader_close(struct blob_reader *r);
+
+/*
+ * Receiving a blob: chunks arrive in order, each checked against the id
+ * and the size of this node's own reference, sealed at once under the
+ * reference's key into blobs/.part-<hex id>; the last one seals the tree,
+ * and the file is renamed into place with its row in one write
+ * transaction (as blob_put_file). Open: ILONET_EEXIST (held already),
+ * ILONET_ENOTFOUND (no live reference), ILONET_ETOOBIG (over the
+ * network's limit), ILONET_EQUOTA (the whole file would not fit: nothing
+ * started). Put: ILONET_EPROTO (not the next index, or another blob),
+ * ILONET_EINVAL / ILONET_EHASH (blob_chunk_verify), ILONET_ENOTFOUND (the
+ * last reference went meanwhile: nothing kept), ILONET_EIO, ILONET_EQUOTA;
+ * after any error but EPROTO, EINVAL and EHASH the writer is spent
+ * (abort it). *done is 1 once the blob is held. Abort wipes the partial
+ * and frees the writer.
+ */
+struct blob_writer;
+int blob_writer_open(struct blob_store *bs, const uint8_t id[static HASH_LEN],
+                     uint64_t now_ms, struct blob_writer **out);
+uint64_t blob_writer_size(const struct blob_writer *w);
+/* The index of the chunk the writer takes next. */
+uint32_t blob_writer_next(const struct blob_writer *w);
+int blob_writer_put(struct blob_writer *w, const struct blob_chunk *c,
+                    int *done);
+void blob_writer_abort(struct blob_writer *w);
+/* Frees a writer whose blob is held (after *done). */
+void blob_writer_free(struct blob_writer *w);
+
 #endif

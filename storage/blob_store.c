@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "crypto/error.h"
+#include "storage/blob_int.h"
 #include "storage/store_int.h"
 
 /*
@@ -33,16 +34,6 @@
  * one too, so another process never sees a row without its file or a file
  * it could mistake for an orphan.
  */
-
-#define BLOB__PATH_MAX 1200
-#define BLOB__TMP_TTL_MS (3600ull * 1000) /* a writer's temporary file */
-#define BLOB__SS_AB crypto_secretstream_xchacha20poly1305_ABYTES
-
-struct blob_store {
-    struct store *bs_store;
-    struct blob_limits bs_lim;
-    char bs_dir[BLOB__PATH_MAX];
-};
 
 static const char blob__schema_sql[] =
     "CREATE TABLE IF NOT EXISTS blob_ref("
@@ -74,6 +65,12 @@ static const char blob__schema_sql[] =
     "  added INTEGER NOT NULL," /* unix ms */
     "  pkey BLOB,"              /* staged: the key, until an entry has it */
     "  paud TEXT"               /* staged: its audience */
+    ") WITHOUT ROWID;"
+    /* blobs asked for on demand (blob_demand): fetched whatever their
+     * age; a row goes when its blob is held or no longer referenced */
+    "CREATE TABLE IF NOT EXISTS blob_demand("
+    "  hash BLOB PRIMARY KEY,"
+    "  at INTEGER NOT NULL"
     ") WITHOUT ROWID;";
 
 int
@@ -147,7 +144,7 @@ blob__errno(int e)
     }
 }
 
-static void
+void
 blob__path(const struct blob_store *bs, const char *prefix,
            const uint8_t id[static HASH_LEN], char out[static BLOB__PATH_MAX])
 {
@@ -159,7 +156,7 @@ blob__path(const struct blob_store *bs, const char *prefix,
 
 /* Reads exactly n bytes (0), or ILONET_EIO / ILONET_EHASH at end of file
  * (a stored file shorter than its header says). */
-static int
+int
 blob__read_full(int fd, uint8_t *buf, size_t n, int short_rc)
 {
     size_t got = 0;
@@ -178,7 +175,7 @@ blob__read_full(int fd, uint8_t *buf, size_t n, int short_rc)
     return 0;
 }
 
-static int
+int
 blob__write_full(int fd, const uint8_t *buf, size_t n)
 {
     size_t put = 0;
@@ -207,7 +204,7 @@ blob__at_eof(int fd)
     return r == 0;
 }
 
-static int
+int
 blob__sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -224,7 +221,7 @@ blob__sync_dir(const char *dir)
 /* Overwrites a file with zeros, syncs and unlinks it. Crypto-shredding is
  * what holds on media that keep old blocks (SSDs, copy-on-write file
  * systems); this takes the bytes off the common case. */
-static int
+int
 blob__wipe(const char *path)
 {
     static const uint8_t zero[4096];
@@ -250,7 +247,7 @@ blob__wipe(const char *path)
     return 0;
 }
 
-static int
+int
 blob__step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
@@ -260,7 +257,7 @@ blob__step_done(sqlite3_stmt *st)
 
 /* A statement prepared for one use (the cached ones are for the entry
  * hook's hot path: the store's cache has a fixed size). */
-static sqlite3_stmt *
+sqlite3_stmt *
 blob__prep(struct blob_store *bs, const char *sql)
 {
     sqlite3_stmt *st = NULL;
@@ -366,7 +363,7 @@ blob_ref_read(struct store *s, int64_t k, int64_t i, struct blob_ref *out)
 }
 
 /* The item i of the attachments of the entry at k (blob_ref_read). */
-static int
+int
 blob__ref_at(struct blob_store *bs, int64_t k, int64_t i, struct blob_ref *out)
 {
     return blob_ref_read(bs->bs_store, k, i, out);
@@ -681,7 +678,7 @@ blob__used(struct blob_store *bs, uint64_t *used)
     return rc == SQLITE_ROW ? 0 : store_err(rc);
 }
 
-static int
+int
 blob__quota(struct blob_store *bs, uint64_t need, char *why, size_t wl)
 {
     uint64_t used = 0;
@@ -701,7 +698,7 @@ blob__quota(struct blob_store *bs, uint64_t need, char *why, size_t wl)
                       a, b);
 }
 
-static int
+int
 blob__exists(struct blob_store *bs, const uint8_t id[static HASH_LEN])
 {
     sqlite3_stmt *st = blob__prep(bs, "SELECT 1 FROM blob WHERE hash = ?");
@@ -1172,7 +1169,8 @@ blob__sweep(struct blob_store *bs, uint64_t now_ms)
         return;
     while ((de = readdir(d))) {
         int del = strncmp(de->d_name, ".del-", 5) == 0;
-        int tmp = strncmp(de->d_name, ".tmp-", 5) == 0;
+        int tmp = strncmp(de->d_name, ".tmp-", 5) == 0 ||
+                  strncmp(de->d_name, ".part-", 6) == 0;
 
         if (!del && !tmp)
             continue;

@@ -419,11 +419,16 @@ app_blob_get(struct home *h, const struct app_blob_get *req,
         goto out;
     }
     if (bi->bi_state == BLOB_WANTED) {
+        /* on demand: the running node fetches it whatever its age */
+        int asked = blob_demand(bs, id, home_now_ms()) == 0;
+
         rc = app_fail(err, ILONET_ENOTFOUND,
                       "blob %s: not held on this node yet (named by %zu "
-                      "reference%s held; blobs travel between nodes in "
-                      "phase 2)",
-                      hexid, bi->bi_nholders, bi->bi_nholders == 1 ? "" : "s");
+                      "reference%s held)%s",
+                      hexid, bi->bi_nholders, bi->bi_nholders == 1 ? "" : "s",
+                      asked ? "; asked for: the running node fetches it "
+                              "from a member that holds it, try again"
+                            : "");
         goto out;
     }
     if ((rc = blob_key(bs, id, key)) != 0) {

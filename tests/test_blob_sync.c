@@ -1,0 +1,345 @@
+/* test_blob_sync.c - blobs between nodes: the BLOB_* codec, the transfer
+ * state machine over real homes, three running nodes (docs/PROTOCOL.md
+ * §11). */
+#include <dirent.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "crypto/error.h"
+#include "node/app/app.h"
+#include "proc.h"
+#include "replication/blob_sync.h"
+#include "storage/blob.h"
+#include "test.h"
+
+#define MAXM 8
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+static void
+fill(uint8_t *b, size_t n, unsigned s)
+{
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)((i * 13 + 5 + s * 97 + (i >> 11) * s) & 0xff);
+}
+
+static void
+write_file(const char *path, const void *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+
+    ASSERT(f);
+    ASSERT_EQ(fwrite(b, 1, n, f), n);
+    ASSERT_EQ(fclose(f), 0);
+}
+
+/* The whole file at path, malloc'd (NULL when it cannot be read). */
+static uint8_t *
+read_file(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *b;
+    long len;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    b = malloc((size_t)len + 1);
+    ASSERT(b);
+    ASSERT_EQ(fread(b, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    *n = (size_t)len;
+    return b;
+}
+
+static int
+has_bytes(const uint8_t *h, size_t hn, const void *n, size_t nn)
+{
+    for (size_t i = 0; nn && i + nn <= hn; i++)
+        if (memcmp(h + i, n, nn) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if any regular file under path holds any of the n needles. */
+static int
+scan_path(const char *path, const void *const *p, const size_t *len, int n,
+          char *hit, size_t cap)
+{
+    struct stat sb;
+    struct dirent *de;
+    DIR *d;
+    int found = 0;
+
+    if (lstat(path, &sb) != 0)
+        return 0;
+    if (S_ISREG(sb.st_mode)) {
+        size_t bn;
+        uint8_t *b = read_file(path, &bn);
+
+        for (int i = 0; b && i < n && !found; i++)
+            if (has_bytes(b, bn, p[i], len[i])) {
+                snprintf(hit, cap, "%s (needle %d)", path, i);
+                found = 1;
+            }
+        free(b);
+        return found;
+    }
+    if (!S_ISDIR(sb.st_mode) || !(d = opendir(path)))
+        return 0;
+    while (!found && (de = readdir(d))) {
+        char sub[1024];
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+        found = scan_path(sub, p, len, n, hit, cap);
+    }
+    closedir(d);
+    return found;
+}
+
+struct fx {
+    char *dir;
+    char root[700];
+    int n;
+    struct proc_member m[MAXM];
+};
+
+/* A testnet whose listen ports are free now (nodes may run). */
+static void
+fx_net(struct fx *f, const char *tag, const char *states)
+{
+    int base = proc_pick_base(22000, 300, 10, (int)(getpid() % 300), 8);
+
+    ASSERT_OK(key_global_init());
+    ASSERT_GE(base, 0);
+    f->dir = test_tmpdir(tag);
+    snprintf(f->root, sizeof(f->root), "%s/t", f->dir);
+    f->n = proc_testnet(f->root, states, base, f->m, MAXM);
+    ASSERT_GE(f->n, 2);
+}
+
+static void
+fx_home(struct fx *f, const char *state, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", f->root, state);
+}
+
+/* `ilonet ARGS` (printf format), asserting exit 0; stdout into out. */
+static void fx_cli(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+fx_cli(char *out, size_t cap, const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    if (proc_run(out, cap, "'%s' %s 2>/dev/null", proc_bin(), cmd) != 0)
+        TEST_FAIL_("ilonet %s failed", cmd);
+}
+
+/* ---- the codec ------------------------------------------------------------
+ */
+
+/* Each message round-trips; every proper prefix, a wrong type, a zero
+ * count and trailing bytes are refused; only types 8-11 are ours. */
+static void
+codec_round_trip_and_refusals(void)
+{
+    static uint8_t data[1000];
+    uint8_t id[HASH_LEN];
+    struct blob_sync_msg m;
+    struct blob_chunk c;
+    struct wire_buf wb;
+
+    memset(id, 0x5a, sizeof(id));
+    fill(data, sizeof(data), 3);
+    memset(&c, 0, sizeof(c));
+    memcpy(c.bc_id, id, HASH_LEN);
+    c.bc_index = 3;
+    c.bc_data = data;
+    c.bc_len = sizeof(data);
+    c.bc_nproof = 2;
+    memset(c.bc_proof[0], 1, HASH_LEN);
+    memset(c.bc_proof[1], 2, HASH_LEN);
+    for (int t = 0; t < 4; t++) {
+        wire_buf_init(&wb, BLOB_SYNC_MSG_MAX);
+        if (t == 0)
+            blob_sync_encode_want(&wb, id, 7, 4);
+        else if (t == 1)
+            blob_sync_encode_chunk(&wb, &c);
+        else
+            blob_sync_encode_id(
+                &wb, t == 2 ? BLOB_SYNC_T_NONE : BLOB_SYNC_T_CANCEL, id);
+        ASSERT(!wb.wb_err);
+        ASSERT(blob_sync_is_mine(wb.wb_data, wb.wb_len));
+        ASSERT_OK(blob_sync_decode(wb.wb_data, wb.wb_len, &m));
+        ASSERT_EQ(m.bm_type, (enum blob_sync_type)(BLOB_SYNC_T_WANT + t));
+        ASSERT_MEM_EQ(m.bm_id, id, HASH_LEN);
+        if (t == 0) {
+            ASSERT_EQ(m.bm_from, 7);
+            ASSERT_EQ(m.bm_count, 4);
+        }
+        if (t == 1) {
+            ASSERT_EQ(m.bm_chunk.bc_index, 3);
+            ASSERT_EQ(m.bm_chunk.bc_len, sizeof(data));
+            ASSERT_MEM_EQ(m.bm_chunk.bc_data, data, sizeof(data));
+            ASSERT_EQ(m.bm_chunk.bc_nproof, 2);
+        }
+        for (size_t k = 0; k < wb.wb_len; k++)
+            ASSERT(blob_sync_decode(wb.wb_data, k, &m) < 0);
+        wire_buf_free(&wb);
+    }
+    /* count 0, an unknown type, a sync type, trailing bytes */
+    {
+        static const uint8_t zero[] = {
+            0x94, 0x08, 0xc4, 0x20, 1, 1, 1, 1, 1, 1, 1,    1,   1,
+            1,    1,    1,    1,    1, 1, 1, 1, 1, 1, 1,    1,   1,
+            1,    1,    1,    1,    1, 1, 1, 1, 1, 1, 0x00, 0x00};
+        static const uint8_t other[] = {0x92, 0x0c, 0xc0};
+        static const uint8_t sync_ack[] = {0x92, 0x07, 0x01};
+        uint8_t trail[64];
+
+        ASSERT_ERR(blob_sync_decode(zero, sizeof(zero), &m), ILONET_EPROTO);
+        ASSERT(!blob_sync_is_mine(other, sizeof(other)));
+        ASSERT(blob_sync_decode(other, sizeof(other), &m) < 0);
+        ASSERT(!blob_sync_is_mine(sync_ack, sizeof(sync_ack)));
+        wire_buf_init(&wb, 64);
+        blob_sync_encode_id(&wb, BLOB_SYNC_T_NONE, id);
+        memcpy(trail, wb.wb_data, wb.wb_len);
+        trail[wb.wb_len] = 0xc0;
+        ASSERT(blob_sync_decode(trail, wb.wb_len + 1, &m) < 0);
+        wire_buf_free(&wb);
+    }
+}
+
+/* ---- three running nodes ------------------------------------------------- */
+
+/* Polls `blob list --json` of dir until it shows hash held: 1, or 0 after
+ * timeout_ms. */
+static int
+wait_held(const char *dir, const char *hash, unsigned timeout_ms)
+{
+    static char out[1 << 16];
+    char want[120];
+    uint64_t until = proc_mono_ms() + timeout_ms;
+
+    snprintf(want, sizeof(want), "\"hash\":\"%s\",\"state\":\"held\"", hash);
+    do {
+        if (proc_run(out, sizeof(out), "'%s' -C %s blob list --json",
+                     proc_bin(), dir) == 0 &&
+            strstr(out, want))
+            return 1;
+        proc_sleep_ms(100);
+    } while (proc_mono_ms() < until);
+    return 0;
+}
+
+/*
+ * Attach -> sync -> get between running nodes: DE writes a DE+FR task with
+ * a JPEG carrying a canary and a net observation with a PDF; FR gets the
+ * JPEG byte for byte, IT gets the PDF (the wire works for it) but never
+ * the JPEG, its key or its id, on disk or in its log.
+ */
+static void
+three_nodes_attach_sync_get(void)
+{
+    static const char canary[] = "CANARY-wire-DEFR-9e1b77c3-forged-visa";
+    static uint8_t jpeg[300000], pdf[70000];
+    struct fx f;
+    pid_t pid[3];
+    char de[800], fr[800], it[800], log[3][900], in[900], in2[900];
+    char out[4096], task[80], obs[80], jh[65], ph[65], got[900], hit[1200];
+    uint8_t *b, jid[HASH_LEN];
+    size_t n;
+
+    fx_net(&f, "blob_wire", "DE,FR,IT");
+    fx_home(&f, "DE", de, sizeof(de));
+    fx_home(&f, "FR", fr, sizeof(fr));
+    fx_home(&f, "IT", it, sizeof(it));
+    fill(jpeg, sizeof(jpeg), 9);
+    memcpy(jpeg, "\xff\xd8\xff\xe0", 4);
+    memcpy(jpeg + 200000, canary, sizeof(canary) - 1); /* in chunk 3 */
+    fill(pdf, sizeof(pdf), 10);
+    memcpy(pdf, "%PDF-1.4\n", 9);
+    snprintf(in, sizeof(in), "%s/visa.jpg", f.dir);
+    snprintf(in2, sizeof(in2), "%s/notice.pdf", f.dir);
+    write_file(in, jpeg, sizeof(jpeg));
+    write_file(in2, pdf, sizeof(pdf));
+    fx_cli(out, sizeof(out),
+           "-C %s task create --for FR --title 'check this visa'", de);
+    ASSERT_EQ(sscanf(out, "%64s", task), 1);
+    fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in, task);
+    ASSERT_EQ(sscanf(out, "%64s", jh), 1);
+    ASSERT_OK(hash_unhex(jh, jid, HASH_LEN));
+    fx_cli(out, sizeof(out),
+           "-C %s observe --category routes --summary 'carrier notice'", de);
+    ASSERT_EQ(sscanf(out, "%64s", obs), 1);
+    fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in2, obs);
+    ASSERT_EQ(sscanf(out, "%64s", ph), 1);
+
+    for (int i = 0; i < 3; i++) {
+        const char *d = i == 0 ? de : i == 1 ? fr : it;
+
+        snprintf(log[i], sizeof(log[i]), "%s.log", d);
+        pid[i] = proc_node_spawn(d, log[i], PROC_LOG_TRUNC, NULL, NULL);
+        ASSERT(pid[i] > 0);
+    }
+    if (!wait_held(fr, jh, 60000))
+        TEST_FAIL_("FR never held the JPEG (see %s)", log[1]);
+    if (!wait_held(it, ph, 60000))
+        TEST_FAIL_("IT never held the net PDF (see %s)", log[2]);
+    if (!wait_held(fr, ph, 60000))
+        TEST_FAIL_("FR never held the net PDF (see %s)", log[1]);
+    /* byte for byte, opened with the key FR's entry carries */
+    snprintf(got, sizeof(got), "%s/fr-visa.jpg", f.dir);
+    fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", fr, jh, got);
+    ASSERT((b = read_file(got, &n)) != NULL);
+    ASSERT_EQ(n, sizeof(jpeg));
+    ASSERT_MEM_EQ(b, jpeg, sizeof(jpeg));
+    free(b);
+    snprintf(got, sizeof(got), "%s/it-notice.pdf", f.dir);
+    fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", it, ph, got);
+    ASSERT((b = read_file(got, &n)) != NULL);
+    ASSERT_EQ(n, sizeof(pdf));
+    ASSERT_MEM_EQ(b, pdf, sizeof(pdf));
+    free(b);
+    /* status --json counts what is held */
+    fx_cli(out, sizeof(out), "-C %s status --json", fr);
+    ASSERT(strstr(out, "\"blobs\":{\"held\":2,"));
+    for (int i = 0; i < 3; i++)
+        proc_reap(pid[i], SIGTERM, NULL);
+    /* IT: not the canary, not the id (binary, hex, a log's short form) */
+    {
+        const void *p[4] = {canary, jid, jh, jh};
+        size_t len[4] = {sizeof(canary) - 1, HASH_LEN, 64, 16};
+
+        ASSERT(scan_path(in, p, len, 1, hit, sizeof(hit)));
+        if (scan_path(it, p, len, 4, hit, sizeof(hit)) ||
+            scan_path(log[2], p, len, 4, hit, sizeof(hit)))
+            TEST_FAIL_("IT holds DE+FR blob data: %s", hit);
+        /* positive control: FR's home has the id, never the canary */
+        ASSERT(scan_path(fr, p + 1, len + 1, 1, hit, sizeof(hit)));
+        if (scan_path(fr, p, len, 1, hit, sizeof(hit)))
+            TEST_FAIL_("canary in the clear on FR: %s", hit);
+    }
+    free(f.dir);
+}
+
+TEST_LIST = {
+    TEST(codec_round_trip_and_refusals),
+    TEST(three_nodes_attach_sync_get),
+};
+
+TEST_MAIN()
