@@ -224,6 +224,316 @@ codec_round_trip_and_refusals(void)
     }
 }
 
+/* ---- the state machine over real homes ------------------------------------
+ */
+
+/* One node in this process: its home, blob store and transfer machine. */
+struct side {
+    struct home h;
+    struct blob_store *bs;
+    struct blob_sync_sqlite q;
+    struct blob_sync *b;
+};
+
+static void
+side_open(struct fx *f, const char *state, struct side *s)
+{
+    char dir[800];
+    struct blob_sync_store st;
+
+    memset(s, 0, sizeof(*s));
+    fx_home(f, state, dir, sizeof(dir));
+    ASSERT_OK(home_open(&s->h, dir, HOME_STORE));
+    ASSERT_OK(home_blob_open(&s->h, &s->bs));
+    s->q.bq_bs = s->bs;
+    s->q.bq_eager_ms = 30ull * 86400 * 1000;
+    blob_sync_store_sqlite(&st, &s->q);
+    ASSERT_OK(blob_sync_new(&s->b, &st, NULL, NULL));
+}
+
+static void
+side_close(struct side *s)
+{
+    blob_sync_free(s->b);
+    blob_close(s->bs);
+    home_close(&s->h);
+}
+
+/* a's session for b, told who b is. */
+static struct blob_sync_peer *
+session(struct side *a, struct side *b)
+{
+    struct blob_sync_peer *p;
+
+    ASSERT_OK(blob_sync_peer_new(a->b, b->h.h_key.pk, &p));
+    blob_sync_peer_ready(p, b->h.h_cert.c_state, (int)b->h.h_cert.c_role);
+    return p;
+}
+
+/* What went over a link, and the first chunk to damage (-1: none). */
+struct wire_log {
+    int chunks, wants, nones, cancels;
+    int damage_index;
+    int damaged;
+    int fail_side; /* 0: a's recv failed, 1: b's */
+};
+
+/* Moves every message between sessions x (on a) and y (on b) until both
+ * are quiet, ticking both nodes in between: 0, or the first recv error. */
+static int
+pump(struct side *a, struct blob_sync_peer *x, struct side *b,
+     struct blob_sync_peer *y, struct wire_log *w, uint64_t now)
+{
+    for (int round = 0; round < 10000; round++) {
+        int moved = 0;
+
+        ASSERT_OK(blob_sync_tick(a->b, now));
+        ASSERT_OK(blob_sync_tick(b->b, now));
+        for (int dir = 0; dir < 2; dir++) {
+            struct blob_sync_peer *src = dir ? y : x, *dst = dir ? x : y;
+            uint8_t *msg;
+            size_t len;
+            int rc;
+
+            while (blob_sync_has_out(src)) {
+                struct blob_sync_msg m;
+
+                ASSERT_OK(blob_sync_next_out(src, &msg, &len));
+                ASSERT(msg);
+                ASSERT_OK(blob_sync_decode(msg, len, &m));
+                w->chunks += m.bm_type == BLOB_SYNC_T_CHUNK;
+                w->wants += m.bm_type == BLOB_SYNC_T_WANT;
+                w->nones += m.bm_type == BLOB_SYNC_T_NONE;
+                w->cancels += m.bm_type == BLOB_SYNC_T_CANCEL;
+                if (m.bm_type == BLOB_SYNC_T_CHUNK && !w->damaged &&
+                    (int)m.bm_chunk.bc_index == w->damage_index) {
+                    /* one bit of the data, in transit */
+                    msg[m.bm_chunk.bc_data - msg + 100] ^= 0x10;
+                    w->damaged = 1;
+                }
+                rc = blob_sync_recv(dst, msg, len, now);
+                free(msg);
+                moved = 1;
+                if (rc != 0) {
+                    w->fail_side = dir ? 0 : 1;
+                    return rc;
+                }
+            }
+        }
+        if (!moved)
+            return 0;
+        now += 10;
+    }
+    TEST_FAIL_("the link never went quiet");
+    return 0;
+}
+
+struct world {
+    struct fx f;
+    char jh[65];
+    uint8_t jid[HASH_LEN];
+    uint8_t *data;
+    size_t n;
+};
+
+/* DE writes a DE+FR task with a 5-chunk file; FR and IT import DE's
+ * entries, so FR holds a reference (wanted) and IT holds none. */
+static void
+world_make(struct world *w, const char *tag)
+{
+    char de[800], in[900], out[4096], task[80];
+
+    memset(w, 0, sizeof(*w));
+    fx_net(&w->f, tag, "DE,FR,IT");
+    fx_home(&w->f, "DE", de, sizeof(de));
+    w->n = 4 * BLOB_CHUNK + 1234;
+    ASSERT((w->data = malloc(w->n)) != NULL);
+    fill(w->data, w->n, 21);
+    snprintf(in, sizeof(in), "%s/scan.bin", w->f.dir);
+    write_file(in, w->data, w->n);
+    fx_cli(out, sizeof(out), "-C %s task create --for FR --title scan", de);
+    ASSERT_EQ(sscanf(out, "%64s", task), 1);
+    fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in, task);
+    ASSERT_EQ(sscanf(out, "%64s", w->jh), 1);
+    ASSERT_OK(hash_unhex(w->jh, w->jid, HASH_LEN));
+    fx_cli(out, sizeof(out), "-C %s export --out %s/de.x", de, w->f.dir);
+    fx_cli(out, sizeof(out), "-C %s/FR import %s/de.x", w->f.root, w->f.dir);
+    fx_cli(out, sizeof(out), "-C %s/IT import %s/de.x", w->f.root, w->f.dir);
+}
+
+/* FR's copy of the blob reads back byte for byte. */
+static void
+check_fr_copy(struct world *w, struct side *fr)
+{
+    uint8_t key[BLOB_KEY_LEN], *b;
+    char out[900];
+    size_t n;
+
+    snprintf(out, sizeof(out), "%s/fr.bin", w->f.dir);
+    ASSERT_OK(blob_key(fr->bs, w->jid, key));
+    ASSERT_OK(blob_read_to(fr->bs, w->jid, key, out, NULL, 0));
+    ASSERT((b = read_file(out, &n)) != NULL);
+    ASSERT_EQ(n, w->n);
+    ASSERT_MEM_EQ(b, w->data, w->n);
+    free(b);
+}
+
+/* A chunk with one flipped bit is refused at once and the session struck;
+ * the chunks verified before it stay, and a new session (a link that came
+ * back) asks only for the rest: the blob completes byte for byte. */
+static void
+bad_chunk_struck_then_resumed(void)
+{
+    struct world w;
+    struct side de, fr;
+    struct blob_sync_peer *x, *y;
+    struct blob_sync_stats st;
+    struct wire_log l = {0};
+    struct blob_info bi;
+
+    world_make(&w, "bsync_resume");
+    side_open(&w.f, "DE", &de);
+    side_open(&w.f, "FR", &fr);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    l.damage_index = 2;
+    ASSERT_ERR(pump(&de, x, &fr, y, &l, 1000), ILONET_EHASH);
+    ASSERT_EQ(l.fail_side, 1); /* FR refused it */
+    blob_sync_peer_stats(y, &st);
+    ASSERT_EQ(st.bs_strikes, 1);
+    ASSERT_EQ(st.bs_chunks_in, 2); /* 0 and 1 verified and kept */
+    ASSERT_OK(blob_get_info(fr.bs, w.jid, &bi));
+    ASSERT_EQ(bi.bi_state, BLOB_WANTED);
+    /* the connection closes; another one comes */
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    memset(&l, 0, sizeof(l));
+    l.damage_index = -1;
+    ASSERT_OK(pump(&de, x, &fr, y, &l, 20000));
+    ASSERT_EQ(l.chunks, 3); /* chunks 2, 3, 4 only */
+    blob_sync_peer_stats(y, &st);
+    ASSERT_EQ(st.bs_strikes, 0);
+    ASSERT_EQ(st.bs_blobs_in, 1);
+    ASSERT_OK(blob_get_info(fr.bs, w.jid, &bi));
+    ASSERT_EQ(bi.bi_state, BLOB_HELD);
+    check_fr_copy(&w, &fr);
+    /* nothing partial is left behind */
+    {
+        char part[1000];
+
+        snprintf(part, sizeof(part), "%s/FR/blobs/.part-%s", w.f.root, w.jh);
+        ASSERT(access(part, F_OK) != 0);
+    }
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    side_close(&de);
+    side_close(&fr);
+    free(w.data);
+    free(w.f.dir);
+}
+
+/* IT, outside DE+FR: FR never names the blob to it; asked by IT, DE
+ * answers BLOB_NONE exactly as for an id it has never seen, no strike.
+ * A chunk nobody asked for, a WANT over the window: struck. */
+static void
+non_member_never_asked_never_served(void)
+{
+    struct world w;
+    struct side de, fr, it;
+    struct blob_sync_peer *fr_it, *de_it, *fr_de;
+    struct blob_sync_stats st;
+    struct blob_sync_msg m;
+    struct wire_buf wb;
+    uint8_t *msg, unknown[HASH_LEN];
+    size_t len;
+
+    world_make(&w, "bsync_confine");
+    side_open(&w.f, "DE", &de);
+    side_open(&w.f, "FR", &fr);
+    side_open(&w.f, "IT", &it);
+    /* FR with IT as its only session: the id never goes out */
+    fr_it = session(&fr, &it);
+    ASSERT_OK(blob_sync_tick(fr.b, 1000));
+    ASSERT(!blob_sync_has_out(fr_it));
+    ASSERT(blob_sync_peer_idle(fr_it));
+    /* IT asks DE anyway (it could only guess the id) */
+    de_it = session(&de, &it);
+    memset(unknown, 0x77, sizeof(unknown));
+    for (int k = 0; k < 2; k++) {
+        wire_buf_init(&wb, 128);
+        blob_sync_encode_want(&wb, k ? unknown : w.jid, 0, 4);
+        ASSERT_OK(blob_sync_recv(de_it, wb.wb_data, wb.wb_len, 1000));
+        wire_buf_free(&wb);
+        ASSERT_OK(blob_sync_next_out(de_it, &msg, &len));
+        ASSERT(msg);
+        ASSERT_OK(blob_sync_decode(msg, len, &m));
+        ASSERT_EQ(m.bm_type, BLOB_SYNC_T_NONE);
+        ASSERT_MEM_EQ(m.bm_id, k ? unknown : w.jid, HASH_LEN);
+        ASSERT(!blob_sync_has_out(de_it));
+        free(msg);
+    }
+    blob_sync_peer_stats(de_it, &st);
+    ASSERT_EQ(st.bs_strikes, 0);
+    ASSERT_EQ(st.bs_chunks_out, 0);
+    /* with DE connected, FR asks DE and only DE */
+    fr_de = session(&fr, &de);
+    ASSERT_OK(blob_sync_tick(fr.b, 1100));
+    ASSERT(blob_sync_has_out(fr_de));
+    ASSERT(!blob_sync_has_out(fr_it));
+    ASSERT_OK(blob_sync_next_out(fr_de, &msg, &len));
+    ASSERT_OK(blob_sync_decode(msg, len, &m));
+    ASSERT_EQ(m.bm_type, BLOB_SYNC_T_WANT);
+    ASSERT_MEM_EQ(m.bm_id, w.jid, HASH_LEN);
+    ASSERT_EQ(m.bm_from, 0);
+    ASSERT_EQ(m.bm_count, 4);
+    free(msg);
+    /* a chunk nobody asked for (IT to FR): protocol, strike */
+    {
+        static uint8_t d[BLOB_CHUNK];
+        struct blob_chunk c;
+
+        memset(&c, 0, sizeof(c));
+        memcpy(c.bc_id, unknown, HASH_LEN);
+        c.bc_data = d;
+        c.bc_len = sizeof(d);
+        wire_buf_init(&wb, BLOB_SYNC_MSG_MAX);
+        blob_sync_encode_chunk(&wb, &c);
+        ASSERT_ERR(blob_sync_recv(fr_it, wb.wb_data, wb.wb_len, 1200),
+                   ILONET_EPROTO);
+        wire_buf_free(&wb);
+        blob_sync_peer_stats(fr_it, &st);
+        ASSERT_EQ(st.bs_strikes, 1);
+    }
+    /* a WANT over the window: protocol, strike */
+    wire_buf_init(&wb, 128);
+    blob_sync_encode_want(&wb, w.jid, 0, 64);
+    ASSERT_ERR(blob_sync_recv(de_it, wb.wb_data, wb.wb_len, 1300),
+               ILONET_EPROTO);
+    wire_buf_free(&wb);
+    blob_sync_peer_stats(de_it, &st);
+    ASSERT_EQ(st.bs_strikes, 1);
+    blob_sync_peer_free(fr_it);
+    blob_sync_peer_free(de_it);
+    blob_sync_peer_free(fr_de);
+    side_close(&de);
+    side_close(&fr);
+    side_close(&it);
+    /* IT's home never saw the id */
+    {
+        const void *p[2] = {w.jid, w.jh};
+        size_t len2[2] = {HASH_LEN, 64};
+        char dir[800], hit[1200];
+
+        fx_home(&w.f, "IT", dir, sizeof(dir));
+        if (scan_path(dir, p, len2, 2, hit, sizeof(hit)))
+            TEST_FAIL_("IT holds the DE+FR blob id: %s", hit);
+    }
+    free(w.data);
+    free(w.f.dir);
+}
+
 /* ---- three running nodes ------------------------------------------------- */
 
 /* Polls `blob list --json` of dir until it shows hash held: 1, or 0 after
@@ -339,6 +649,8 @@ three_nodes_attach_sync_get(void)
 
 TEST_LIST = {
     TEST(codec_round_trip_and_refusals),
+    TEST(bad_chunk_struck_then_resumed),
+    TEST(non_member_never_asked_never_served),
     TEST(three_nodes_attach_sync_get),
 };
 
