@@ -560,7 +560,8 @@ wait_held(const char *dir, const char *hash, unsigned timeout_ms)
  * Attach -> sync -> get between running nodes: DE writes a DE+FR task with
  * a JPEG carrying a canary and a net observation with a PDF; FR gets the
  * JPEG byte for byte, IT gets the PDF (the wire works for it) but never
- * the JPEG, its key or its id, on disk or in its log.
+ * the JPEG, its key or its id, on disk or in its log. Erasing the task on
+ * DE then removes the JPEG's file on DE and FR and its key from FR's disk.
  */
 static void
 three_nodes_attach_sync_get(void)
@@ -571,7 +572,7 @@ three_nodes_attach_sync_get(void)
     pid_t pid[3];
     char de[800], fr[800], it[800], log[3][900], in[900], in2[900];
     char out[4096], task[80], obs[80], jh[65], ph[65], got[900], hit[1200];
-    uint8_t *b, jid[HASH_LEN];
+    uint8_t *b, jid[HASH_LEN], key[BLOB_KEY_LEN];
     size_t n;
 
     fx_net(&f, "blob_wire", "DE,FR,IT");
@@ -625,11 +626,59 @@ three_nodes_attach_sync_get(void)
     ASSERT_EQ(n, sizeof(pdf));
     ASSERT_MEM_EQ(b, pdf, sizeof(pdf));
     free(b);
+    /* positive control for IT's scan below: FR's home holds the id (in
+     * the entry and the file name), never the canary in the clear */
+    {
+        const void *p[2] = {canary, jid};
+        size_t len[2] = {sizeof(canary) - 1, HASH_LEN};
+
+        ASSERT(scan_path(fr, p + 1, len + 1, 1, hit, sizeof(hit)));
+        if (scan_path(fr, p, len, 1, hit, sizeof(hit)))
+            TEST_FAIL_("canary in the clear on FR: %s", hit);
+    }
     /* status --json counts what is held */
     fx_cli(out, sizeof(out), "-C %s status --json", fr);
     ASSERT(strstr(out, "\"blobs\":{\"held\":2,"));
+    /* erasure on DE reaches FR's bytes: the entry travels, the key goes
+     * with the payload, the running node wipes the file */
+    {
+        struct home h;
+        struct blob_store *bs;
+        char fp[1000], dp[1000];
+        uint64_t until;
+        int gone = 0;
+
+        ASSERT_OK(home_open(&h, fr, HOME_STORE));
+        ASSERT_OK(home_blob_open(&h, &bs));
+        ASSERT_OK(blob_key(bs, jid, key));
+        blob_close(bs);
+        home_close(&h);
+        snprintf(fp, sizeof(fp), "%s/blobs/%s", fr, jh);
+        snprintf(dp, sizeof(dp), "%s/blobs/%s", de, jh);
+        ASSERT_EQ(access(fp, F_OK), 0);
+        fx_cli(out, sizeof(out), "-C %s erase %s", de, task);
+        until = proc_mono_ms() + 60000;
+        while (!gone && proc_mono_ms() < until) {
+            gone = access(fp, F_OK) != 0 && access(dp, F_OK) != 0;
+            if (!gone)
+                proc_sleep_ms(100);
+        }
+        if (!gone)
+            TEST_FAIL_("the erased record's file stayed (see %s)", log[1]);
+        fx_cli(out, sizeof(out), "-C %s blob list --json", fr);
+        ASSERT(!strstr(out, jh));
+        ASSERT(strstr(out, ph)); /* the other record's file stays */
+    }
     for (int i = 0; i < 3; i++)
         proc_reap(pid[i], SIGTERM, NULL);
+    /* the key left FR's disk with the payload (crypto-shredding) */
+    {
+        const void *p[1] = {key};
+        size_t len[1] = {sizeof(key)};
+
+        if (scan_path(fr, p, len, 1, hit, sizeof(hit)))
+            TEST_FAIL_("FR still holds the erased blob's key: %s", hit);
+    }
     /* IT: not the canary, not the id (binary, hex, a log's short form) */
     {
         const void *p[4] = {canary, jid, jh, jh};
@@ -639,10 +688,6 @@ three_nodes_attach_sync_get(void)
         if (scan_path(it, p, len, 4, hit, sizeof(hit)) ||
             scan_path(log[2], p, len, 4, hit, sizeof(hit)))
             TEST_FAIL_("IT holds DE+FR blob data: %s", hit);
-        /* positive control: FR's home has the id, never the canary */
-        ASSERT(scan_path(fr, p + 1, len + 1, 1, hit, sizeof(hit)));
-        if (scan_path(fr, p, len, 1, hit, sizeof(hit)))
-            TEST_FAIL_("canary in the clear on FR: %s", hit);
     }
     free(f.dir);
 }
