@@ -27,7 +27,9 @@ static const char blob_usage[] =
     "get: opens the blob HASH (64 hex digits or a unique prefix of at\n"
     "least 8) with the key its record carries, checks every byte against\n"
     "the hash and writes it to FILE (created 0600, replaced atomically;\n"
-    "nothing is written when a check fails).\n"
+    "nothing is written when a check fails). A blob a record names but\n"
+    "this node does not hold yet is asked for: the running node fetches\n"
+    "it from a member of the record's audience; try again.\n"
     "list: every blob this node holds (held), holds for a record to come\n"
     "(staged) or is named by a record but does not hold (wanted), with\n"
     "its size, media type, name, audiences and referencing records.\n";
