@@ -414,7 +414,12 @@ node__txn_open(struct node *n)
 static void
 node__before_ingest(void *arg)
 {
-    node__txn_open(arg);
+    struct node *n = arg;
+
+    /* entries arrive: until the group commits and the wanted list is
+     * read again, no session counts as done with its files */
+    blob_sync_refresh(n->n_blobs);
+    node__txn_open(n);
 }
 
 /* ---- net callbacks ------------------------------------------------------ */

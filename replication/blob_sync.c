@@ -826,7 +826,8 @@ blob_sync_peer_idle(const struct blob_sync_peer *p)
     if (!p || !p->p_ready)
         return 1;
     b = p->p_b;
-    if (blob_sync_has_out(p) || blob_sync__load(b, p))
+    /* a stale list (entries arrived since it was read) proves nothing */
+    if (b->b_refresh || blob_sync_has_out(p) || blob_sync__load(b, p))
         return 0;
     for (size_t j = 0; j < b->b_nwanted; j++) {
         const uint8_t *id = b->b_wanted[j].bw_id;

@@ -184,7 +184,9 @@ int blob_sync_recv(struct blob_sync_peer *p, const uint8_t *msg, size_t len,
 int blob_sync_next_out(struct blob_sync_peer *p, uint8_t **msg, size_t *len);
 int blob_sync_has_out(const struct blob_sync_peer *p);
 /* 1 when nothing is being fetched from, served to or queued for the
- * session, and no wanted blob the peer could be asked for is waiting. */
+ * session, and no wanted blob the peer could be asked for is waiting;
+ * 0 while the wanted list is stale (blob_sync_refresh since the last
+ * tick read it). */
 int blob_sync_peer_idle(const struct blob_sync_peer *p);
 
 /* Node-wide timers: reads the wanted list (every bc_poll_ms, or at once
