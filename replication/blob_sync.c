@@ -616,6 +616,7 @@ blob_sync_has_out(const struct blob_sync_peer *p)
 int
 blob_sync_next_out(struct blob_sync_peer *p, uint8_t **msg, size_t *len)
 {
+    struct blob_sync__serve *done = NULL;
     struct wire_buf wb;
     struct blob_chunk c;
     int rc = 0;
@@ -665,8 +666,15 @@ blob_sync_next_out(struct blob_sync_peer *p, uint8_t **msg, size_t *len)
             s->s_next++;
             p->p_st.bs_chunks_out++;
             p->p_st.bs_bytes_out += c.bc_len;
+            /* the whole blob went out: no continuation can follow, so
+             * the slot and its reader go (an idle slot of a blob still
+             * in transfer is then never the one a new blob takes) */
+            if (s->s_next == s->s_n)
+                done = s;
         }
     }
+    if (done)
+        blob_sync__serve_drop(done);
     if (wb.wb_err) {
         wire_buf_free(&wb);
         return ILONET_ENOMEM;
