@@ -692,11 +692,94 @@ three_nodes_attach_sync_get(void)
     free(f.dir);
 }
 
+/* `ilonet sync` (one-shot) returns only once the files it wants from the
+ * peer are held, and an old record's file waits for `blob get` (on
+ * demand: blob-eager-days). */
+static void
+oneshot_sync_fetches_files(void)
+{
+    static uint8_t data[150000];
+    struct fx f;
+    pid_t pid;
+    char de[800], fr[800], lg[900], in[900], out[4096], rec[80], h[65];
+    char peer[300], got[900];
+    uint8_t *b;
+    size_t n;
+
+    fx_net(&f, "bsync_oneshot", "DE,FR");
+    fx_home(&f, "DE", de, sizeof(de));
+    fx_home(&f, "FR", fr, sizeof(fr));
+    fill(data, sizeof(data), 33);
+    snprintf(in, sizeof(in), "%s/minutes.txt", f.dir);
+    write_file(in, data, sizeof(data));
+    fx_cli(out, sizeof(out),
+           "-C %s observe --category routes --summary 'meeting minutes'", de);
+    ASSERT_EQ(sscanf(out, "%64s", rec), 1);
+    fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in, rec);
+    ASSERT_EQ(sscanf(out, "%64s", h), 1);
+    snprintf(lg, sizeof(lg), "%s.log", de);
+    pid = proc_node_spawn(de, lg, PROC_LOG_TRUNC, NULL, NULL);
+    ASSERT(pid > 0);
+    ASSERT_EQ(proc_wait_file(lg, "listening on", 10000), 0);
+    {
+        /* the address DE listens on, from its config */
+        char cfg[900], line[300];
+        FILE *fp;
+
+        snprintf(cfg, sizeof(cfg), "%s/config", de);
+        ASSERT((fp = fopen(cfg, "r")) != NULL);
+        peer[0] = '\0';
+        while (fgets(line, sizeof(line), fp))
+            if (sscanf(line, "listen %200s", peer) == 1)
+                break;
+        fclose(fp);
+        ASSERT(peer[0]);
+        snprintf(peer + strlen(peer), sizeof(peer) - strlen(peer), "@%s",
+                 f.m[0].pm_pk);
+    }
+    /* FR only fetches old files when asked: one day of eagerness and a
+     * clock a week ahead make the meeting's entry old */
+    {
+        char cfg[900];
+        FILE *fp;
+
+        snprintf(cfg, sizeof(cfg), "%s/config", fr);
+        ASSERT((fp = fopen(cfg, "a")) != NULL);
+        fputs("blob-eager-days 1\n", fp);
+        fclose(fp);
+    }
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "ILONET_CLOCK_OFFSET_MS=604800000 '%s' -C %s sync "
+                       "--peer %s 2>/dev/null",
+                       proc_bin(), fr, peer),
+              0);
+    fx_cli(out, sizeof(out), "-C %s blob list", fr);
+    ASSERT(strstr(out, h) && strstr(out, "wanted"));
+    /* asked for: the next sync fetches it */
+    ASSERT_EQ(proc_run(NULL, 0, "'%s' -C %s blob get %s --out %s/x 2>/dev/null",
+                       proc_bin(), fr, h, f.dir),
+              1);
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "ILONET_CLOCK_OFFSET_MS=604800000 '%s' -C %s sync "
+                       "--peer %s 2>/dev/null",
+                       proc_bin(), fr, peer),
+              0);
+    snprintf(got, sizeof(got), "%s/got.txt", f.dir);
+    fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", fr, h, got);
+    ASSERT((b = read_file(got, &n)) != NULL);
+    ASSERT_EQ(n, sizeof(data));
+    ASSERT_MEM_EQ(b, data, sizeof(data));
+    free(b);
+    proc_reap(pid, SIGTERM, NULL);
+    free(f.dir);
+}
+
 TEST_LIST = {
     TEST(codec_round_trip_and_refusals),
     TEST(bad_chunk_struck_then_resumed),
     TEST(non_member_never_asked_never_served),
     TEST(three_nodes_attach_sync_get),
+    TEST(oneshot_sync_fetches_files),
 };
 
 TEST_MAIN()
