@@ -16,6 +16,8 @@
 #define BLOB_SYNC__WANTED_MAX 64 /* wanted blobs read per poll */
 #define BLOB_SYNC__SKIP_MAX 64   /* blobs refused locally, for a while */
 #define BLOB_SYNC__SKIP_MS 60000
+#define BLOB_SYNC__CANCEL_MAX 16   /* ids we cancelled at a session */
+#define BLOB_SYNC__CANCEL_MS 60000 /* its chunks in flight are ignored */
 
 /* ---- codec -------------------------------------------------------------- */
 
@@ -161,6 +163,9 @@ struct blob_sync_peer {
     size_t p_rr;
     struct blob_sync__until p_none[BLOB_SYNC__NONE_MAX]; /* ring */
     size_t p_none_at;
+    /* ids we cancelled here: chunks already on the way are not a fault */
+    struct blob_sync__until p_cancel[BLOB_SYNC__CANCEL_MAX]; /* ring */
+    size_t p_cancel_at;
     uint64_t p_nones_given;
     struct blob_sync_stats p_st;
 };
@@ -178,6 +183,11 @@ struct blob_sync {
     uint64_t b_next_poll;
     uint64_t b_now; /* the last time given (tick, recv) */
     int b_refresh;
+    /* something that decides who fetches what changed (a session came
+     * or went, a transfer ended or left its session): the next tick
+     * assigns again; otherwise only the poll does, so the store is not
+     * asked bc_per_node x sessions questions every tick */
+    int b_kick;
 };
 
 static void
@@ -263,11 +273,23 @@ blob_sync__xfer_find(struct blob_sync *b, const uint8_t id[HASH_LEN])
 
 /* Ends a transfer: done (the blob is held) or abandoned (partial wiped);
  * the session it was asked of is told unless it is gone. */
+/* BLOB_CANCEL of id at p, remembered so its chunks in flight are not
+ * taken for a fault. */
+static void
+blob_sync__cancel(struct blob_sync_peer *p, const uint8_t id[HASH_LEN])
+{
+    (void)blob_sync__ctl(p, BLOB_SYNC_T_CANCEL, id, 0, 0);
+    blob_sync__until_add(p->p_cancel, BLOB_SYNC__CANCEL_MAX, &p->p_cancel_at,
+                         id, p->p_b->b_now + BLOB_SYNC__CANCEL_MS);
+}
+
 static void
 blob_sync__xfer_end(struct blob_sync__xfer *x, int held, int cancel)
 {
+    if (x->x_peer)
+        x->x_peer->p_b->b_kick = 1;
     if (cancel && x->x_peer)
-        (void)blob_sync__ctl(x->x_peer, BLOB_SYNC_T_CANCEL, x->x_id, 0, 0);
+        blob_sync__cancel(x->x_peer, x->x_id);
     if (held)
         blob_writer_free(x->x_w);
     else
@@ -280,6 +302,8 @@ blob_sync__xfer_end(struct blob_sync__xfer *x, int held, int cancel)
 static void
 blob_sync__xfer_release(struct blob_sync__xfer *x)
 {
+    if (x->x_peer)
+        x->x_peer->p_b->b_kick = 1;
     x->x_peer = NULL;
     x->x_asked = blob_writer_next(x->x_w);
 }
@@ -384,7 +408,7 @@ blob_sync_peer_ready(struct blob_sync_peer *p, const char *state, int role)
     snprintf(p->p_state, sizeof(p->p_state), "%s", state);
     p->p_role = role;
     p->p_ready = 1;
-    p->p_b->b_refresh = 1; /* a new session: maybe it has what we want */
+    p->p_b->b_kick = 1; /* a new session: maybe it has what we want */
 }
 
 int
@@ -404,6 +428,7 @@ blob_sync_peer_free(struct blob_sync_peer *p)
     for (uint32_t i = 0; i < b->b_cfg.bc_per_node; i++)
         if (b->b_x[i].x_used && b->b_x[i].x_peer == p)
             blob_sync__xfer_release(&b->b_x[i]);
+    b->b_kick = 1;
     for (size_t i = 0; i < BLOB_SYNC__SERVE_MAX; i++)
         if (p->p_serve[i].s_r)
             blob_sync__serve_drop(&p->p_serve[i]);
@@ -518,6 +543,9 @@ blob_sync__on_chunk(struct blob_sync_peer *p, const struct blob_sync_msg *m,
     const struct blob_chunk *c = &m->bm_chunk;
     int rc, done = 0;
 
+    if ((!x || x->x_peer != p) &&
+        blob_sync__until_has(p->p_cancel, BLOB_SYNC__CANCEL_MAX, m->bm_id, now))
+        return 0; /* we cancelled it here: it was on the way */
     if (!x || x->x_peer != p || c->bc_index != blob_writer_next(x->x_w) ||
         c->bc_index >= x->x_asked)
         return blob_sync__strike(p, m->bm_id, ILONET_EPROTO, "chunk-unasked");
@@ -751,6 +779,7 @@ blob_sync_tick(struct blob_sync *b, uint64_t now_ms)
             return rc;
         b->b_nwanted = n;
         b->b_refresh = 0;
+        b->b_kick = 1;
         b->b_next_poll = now_ms + b->b_cfg.bc_poll_ms;
         for (uint32_t i = 0; i < b->b_cfg.bc_per_node; i++)
             b->b_x[i].x_live = 0;
@@ -779,14 +808,18 @@ blob_sync_tick(struct blob_sync *b, uint64_t now_ms)
 
             blob_sync__until_add(p->p_none, BLOB_SYNC__NONE_MAX, &p->p_none_at,
                                  x->x_id, now_ms + b->b_cfg.bc_none_ms);
-            (void)blob_sync__ctl(p, BLOB_SYNC_T_CANCEL, x->x_id, 0, 0);
+            blob_sync__cancel(p, x->x_id);
             blob_sync__event(b, x->x_id, p, x->x_size, ILONET_ETIMEOUT, 0,
                              "stall");
             blob_sync__xfer_release(x);
         }
-        if (!x->x_peer)
-            blob_sync__assign(b, x, now_ms);
     }
+    if (!b->b_kick)
+        return 0;
+    b->b_kick = 0;
+    for (uint32_t i = 0; i < b->b_cfg.bc_per_node; i++)
+        if (b->b_x[i].x_used && !b->b_x[i].x_peer)
+            blob_sync__assign(b, &b->b_x[i], now_ms);
     /* new transfers, while there is room and a session to ask */
     for (size_t j = 0; j < b->b_nwanted; j++) {
         const struct blob_want *w = &b->b_wanted[j];

@@ -434,6 +434,64 @@ bad_chunk_struck_then_resumed(void)
     free(w.f.dir);
 }
 
+/* A transfer FR gives up on (a stall: no chunk for bc_want_ms) is
+ * cancelled at DE; the chunks DE had already sent are dropped, not taken
+ * for a fault, and the transfer goes on later from where it was. */
+static void
+cancelled_chunks_in_flight_are_not_faults(void)
+{
+    struct world w;
+    struct side de, fr;
+    struct blob_sync_peer *x, *y;
+    struct blob_sync_stats st;
+    struct blob_sync_msg m;
+    struct wire_log l = {0};
+    uint8_t *msg, *late[4];
+    size_t len, late_len[4], nlate = 0;
+
+    world_make(&w, "bsync_cancel");
+    side_open(&w.f, "DE", &de);
+    side_open(&w.f, "FR", &fr);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    ASSERT_OK(blob_sync_tick(fr.b, 1000));
+    ASSERT_OK(blob_sync_next_out(y, &msg, &len)); /* WANT 0..3 */
+    ASSERT_OK(blob_sync_recv(x, msg, len, 1000));
+    free(msg);
+    /* DE answers; the chunks stay on the wire */
+    while (blob_sync_has_out(x) && nlate < 4) {
+        ASSERT_OK(blob_sync_next_out(x, &late[nlate], &late_len[nlate]));
+        nlate++;
+    }
+    ASSERT_EQ(nlate, 4);
+    /* FR's stall timer fires first: CANCEL */
+    ASSERT_OK(blob_sync_tick(fr.b, 1000 + 60000));
+    ASSERT_OK(blob_sync_next_out(y, &msg, &len));
+    ASSERT_OK(blob_sync_decode(msg, len, &m));
+    ASSERT_EQ(m.bm_type, BLOB_SYNC_T_CANCEL);
+    ASSERT_OK(blob_sync_recv(x, msg, len, 61000));
+    free(msg);
+    for (size_t i = 0; i < nlate; i++) {
+        ASSERT_OK(blob_sync_recv(y, late[i], late_len[i], 61000));
+        free(late[i]);
+    }
+    blob_sync_peer_stats(y, &st);
+    ASSERT_EQ(st.bs_strikes, 0);
+    ASSERT_EQ(st.bs_chunks_in, 0);
+    /* later (DE is not asked again for bc_none_ms) it completes */
+    memset(&l, 0, sizeof(l));
+    l.damage_index = -1;
+    ASSERT_OK(pump(&de, x, &fr, y, &l, 61000 + 20000));
+    ASSERT_EQ(l.chunks, 5);
+    check_fr_copy(&w, &fr);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    side_close(&de);
+    side_close(&fr);
+    free(w.data);
+    free(w.f.dir);
+}
+
 /* IT, outside DE+FR: FR never names the blob to it; asked by IT, DE
  * answers BLOB_NONE exactly as for an id it has never seen, no strike.
  * A chunk nobody asked for, a WANT over the window: struck. */
@@ -777,6 +835,7 @@ oneshot_sync_fetches_files(void)
 TEST_LIST = {
     TEST(codec_round_trip_and_refusals),
     TEST(bad_chunk_struck_then_resumed),
+    TEST(cancelled_chunks_in_flight_are_not_faults),
     TEST(non_member_never_asked_never_served),
     TEST(three_nodes_attach_sync_get),
     TEST(oneshot_sync_fetches_files),
