@@ -832,6 +832,104 @@ oneshot_sync_fetches_files(void)
     free(f.dir);
 }
 
+/* ---- the HTTP API ---------------------------------------------------------
+ */
+
+/* A record's JSON lists its files; GET /api/blobs/HASH serves a held one
+ * byte for byte as a download, with a safe Content-Type; a member's word
+ * for a type is never passed on as HTML. */
+static void
+http_lists_and_serves_files(void)
+{
+    static uint8_t png[100000];
+    struct fx f;
+    pid_t pid;
+    char de[800], lg[900], in[900], out[8192], rec[80], h[65], url[300];
+    char base[300], tok[80], hdrs[900], body[900], cmd[2400], addr[64];
+    const char *args[] = {"--http", addr, NULL};
+    uint8_t *b;
+    size_t n;
+    int port;
+
+    ASSERT_STR_EQ(app_blob_safe_type("image/png"), "image/png");
+    ASSERT_STR_EQ(app_blob_safe_type("text/html"), "application/octet-stream");
+    ASSERT_STR_EQ(app_blob_safe_type("image/svg+xml"),
+                  "application/octet-stream");
+    if (system("command -v curl >/dev/null 2>&1") != 0) {
+        printf("  SKIP: curl is not installed\n");
+        return;
+    }
+    fx_net(&f, "bsync_http", "DE,FR");
+    fx_home(&f, "DE", de, sizeof(de));
+    fill(png, sizeof(png), 44);
+    memcpy(png, "\x89PNG\r\n\x1a\n", 8);
+    snprintf(in, sizeof(in), "%s/scan.png", f.dir);
+    write_file(in, png, sizeof(png));
+    fx_cli(out, sizeof(out),
+           "-C %s observe --category document-fraud --summary 'forged stamp'",
+           de);
+    ASSERT_EQ(sscanf(out, "%64s", rec), 1);
+    fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in, rec);
+    ASSERT_EQ(sscanf(out, "%64s", h), 1);
+    port = proc_pick_base(23000, 300, 10, (int)(getpid() % 300), 1) + 1;
+    ASSERT(port > 1);
+    snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+    snprintf(lg, sizeof(lg), "%s.log", de);
+    pid = proc_node_spawn(de, lg, PROC_LOG_TRUNC, NULL, args);
+    ASSERT(pid > 0);
+    ASSERT_EQ(proc_wait_http(lg, url, sizeof(url), 10000), 0);
+    {
+        char *t = strstr(url, "#token=");
+
+        ASSERT(t);
+        snprintf(tok, sizeof(tok), "%s", t + 7);
+        snprintf(base, sizeof(base), "%.*s", (int)(t - url - 1), url);
+    }
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "curl -s -m 20 -H 'Authorization: Bearer %s' "
+                       "'%s/api/observations/%s'",
+                       tok, base, rec),
+              0);
+    ASSERT(strstr(out, "\"attachments\":[{\"hash\":\""));
+    ASSERT(strstr(out, h));
+    ASSERT(strstr(out, "\"type\":\"image/png\",\"name\":\"scan.png\","
+                       "\"state\":\"held\""));
+    snprintf(hdrs, sizeof(hdrs), "%s/h.txt", f.dir);
+    snprintf(body, sizeof(body), "%s/b.png", f.dir);
+    snprintf(cmd, sizeof(cmd),
+             "curl -s -m 20 -D '%s' -o '%s' -w '%%{http_code}' -H "
+             "'Authorization: Bearer %s' '%s/api/blobs/%s'",
+             hdrs, body, tok, base, h);
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s", cmd), 0);
+    ASSERT_STR_EQ(out, "200");
+    ASSERT((b = read_file(body, &n)) != NULL);
+    ASSERT_EQ(n, sizeof(png));
+    ASSERT_MEM_EQ(b, png, sizeof(png));
+    free(b);
+    ASSERT((b = read_file(hdrs, &n)) != NULL);
+    b[n] = 0;
+    ASSERT(strstr((char *)b, "Content-Type: image/png"));
+    ASSERT(strstr((char *)b, "Content-Disposition: attachment; "
+                             "filename=\"scan.png\""));
+    ASSERT(strstr((char *)b, "X-Content-Type-Options: nosniff"));
+    free(b);
+    /* no token: 401; an id nobody has: 404 */
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "curl -s -m 20 -o /dev/null -w '%%{http_code}' "
+                       "'%s/api/blobs/%s'",
+                       base, h),
+              0);
+    ASSERT_STR_EQ(out, "401");
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "curl -s -m 20 -o /dev/null -w '%%{http_code}' -H "
+                       "'Authorization: Bearer %s' '%s/api/blobs/%s'",
+                       tok, base, "0123456789abcdef0123"),
+              0);
+    ASSERT_STR_EQ(out, "404");
+    proc_reap(pid, SIGTERM, NULL);
+    free(f.dir);
+}
+
 TEST_LIST = {
     TEST(codec_round_trip_and_refusals),
     TEST(bad_chunk_struck_then_resumed),
@@ -839,6 +937,7 @@ TEST_LIST = {
     TEST(non_member_never_asked_never_served),
     TEST(three_nodes_attach_sync_get),
     TEST(oneshot_sync_fetches_files),
+    TEST(http_lists_and_serves_files),
 };
 
 TEST_MAIN()

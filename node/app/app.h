@@ -951,6 +951,24 @@ int app_record_attachments(struct home *h, const struct view_record_info *info,
                            view_attachment_cb cb, void *arg,
                            struct app_err *err);
 
+/*
+ * The bytes of a held blob, for the HTTP API (GET /api/blobs/HASH): hash
+ * as for blob get; every chunk checked against the id on the way
+ * (blob_reader_open). *data is malloc'd (the caller frees it), *len its
+ * length, *info the blob. A wanted blob: ILONET_ENOTFOUND, and it is
+ * asked for (as blob get). Over APP_BLOB_READ_MAX: ILONET_ETOOBIG (use
+ * the command line). ILONET_EHASH when the stored file is damaged.
+ */
+#define APP_BLOB_READ_MAX ((uint64_t)64 << 20)
+int app_blob_read(struct home *h, const char *hash, uint8_t **data, size_t *len,
+                  struct app_blob *info, struct app_err *err);
+
+/* The Content-Type an adapter may send for a blob of media type type:
+ * the type itself when it is one ilonet detects (JPEG, PNG, GIF, WebP,
+ * PDF, plain text), else application/octet-stream: a reference's type is
+ * a member's word, and the page must never be handed HTML. Static. */
+const char *app_blob_safe_type(const char *type);
+
 /* What `status` counts: blobs held, staged and wanted, bytes on disk. */
 struct app_blob_counts {
     uint64_t bc_held, bc_staged, bc_wanted, bc_bytes;

@@ -639,6 +639,96 @@ out:
     return rc;
 }
 
+/* ---- the bytes, for an adapter ------------------------------------------ */
+
+const char *
+app_blob_safe_type(const char *type)
+{
+    static const char *const ok[] = {"image/jpeg",      "image/png",
+                                     "image/gif",       "image/webp",
+                                     "application/pdf", "text/plain"};
+
+    for (size_t i = 0; type && i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (strcmp(type, ok[i]) == 0)
+            return ok[i];
+    return "application/octet-stream";
+}
+
+int
+app_blob_read(struct home *h, const char *hash, uint8_t **data, size_t *len,
+              struct app_blob *info, struct app_err *err)
+{
+    uint8_t id[HASH_LEN], *buf = NULL;
+    char hexid[2 * HASH_LEN + 1];
+    struct blob_store *bs = NULL;
+    struct blob_reader *r = NULL;
+    struct blob_info *bi = NULL;
+    struct blob_chunk c;
+    size_t off = 0;
+    int rc;
+
+    if (!hash || !data || !len || !info)
+        return app_fail(err, ILONET_EINVAL, "no hash or output");
+    if (!(bi = malloc(sizeof(*bi))))
+        return app_fail(err, ILONET_ENOMEM, "no-memory: out of memory");
+    if ((rc = app_blob_open(h, &bs, err)) != 0 ||
+        (rc = app_blob_find(bs, hash, id, err)) != 0)
+        goto out;
+    hash_hex(id, HASH_LEN, hexid);
+    if ((rc = blob_get_info(bs, id, bi)) != 0) {
+        app_fail(err, rc, "blob %s: %s: %s", hexid, ilonet_errname(rc),
+                 ilonet_strerror(rc));
+        goto out;
+    }
+    if (bi->bi_state == BLOB_WANTED) {
+        (void)blob_demand(bs, id, home_now_ms());
+        rc = app_fail(err, ILONET_ENOTFOUND,
+                      "blob %s: not held on this node yet; asked for: the "
+                      "running node fetches it, try again",
+                      hexid);
+        goto out;
+    }
+    if (bi->bi_size > APP_BLOB_READ_MAX) {
+        rc = app_fail(err, ILONET_ETOOBIG,
+                      "blob %s: %llu bytes, over what is served here (use "
+                      "ilonet blob get)",
+                      hexid, (unsigned long long)bi->bi_size);
+        goto out;
+    }
+    if ((rc = blob_reader_open(bs, id, &r)) != 0) {
+        app_fail(err, rc, "blob %s: %s", hexid,
+                 rc == ILONET_EHASH       ? "the stored file is damaged"
+                 : rc == ILONET_ENOTFOUND ? "its key is no longer held here"
+                                          : ilonet_strerror(rc));
+        goto out;
+    }
+    if (!(buf = malloc((size_t)bi->bi_size))) {
+        rc = app_fail(err, ILONET_ENOMEM, "no-memory: out of memory");
+        goto out;
+    }
+    for (uint32_t i = 0; i < blob_chunk_count(bi->bi_size); i++) {
+        if ((rc = blob_reader_chunk(r, i, &c)) != 0) {
+            app_fail(err, rc, "blob %s: chunk %u: %s", hexid, (unsigned)i,
+                     ilonet_strerror(rc));
+            goto out;
+        }
+        memcpy(buf + off, c.bc_data, c.bc_len);
+        off += c.bc_len;
+    }
+    app_blob_fill(info, bi);
+    *data = buf;
+    *len = off;
+    buf = NULL;
+out:
+    if (buf)
+        sodium_memzero(buf, off); /* a partial read is dropped unseen */
+    free(buf);
+    blob_reader_close(r);
+    blob_close(bs);
+    free(bi);
+    return rc;
+}
+
 /* ---- what a record carries, what the node holds ------------------------- */
 
 int
