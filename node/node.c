@@ -41,6 +41,7 @@ struct node__slot {
     uint64_t s_backoff;
     unsigned s_failures; /* one-shot: attempts that failed */
     int s_done;          /* one-shot: 1 synced, -1 given up */
+    int s_logs_synced;   /* one-shot: logs in sync, files still coming */
 };
 
 /* What the node knows of a peer key beyond one connection. */
@@ -946,6 +947,13 @@ node__tick(uv_timer_t *t)
             if (peer_in_sync(p)) {
                 struct node__key *k = node__key(n, peer_key(p), 1);
                 k->k_last_sync = now;
+                if (n->n_opts->no_oneshot && pi->pi_slot &&
+                    !pi->pi_slot->s_logs_synced) {
+                    pi->pi_slot->s_logs_synced = 1;
+                    if (peer_blobs(p) && !blob_sync_peer_idle(peer_blobs(p)))
+                        node__log("logs in sync with %s; fetching files",
+                                  peer_addr(p));
+                }
                 /* a one-shot sync also waits for the files it fetches */
                 if (n->n_opts->no_oneshot && pi->pi_slot &&
                     pi->pi_slot->s_done == 0 &&
@@ -989,6 +997,15 @@ node__tick(uv_timer_t *t)
             node__log("timeout after %llu ms",
                       (unsigned long long)(now - n->n_start));
             n->n_res->nr_timed_out = 1;
+            /* the logs synced: that counts, whatever files are still on
+             * the way (they are fetched again by the next sync or node) */
+            for (size_t i = 0; i < n->n_nslots; i++)
+                if (n->n_slots[i].s_done == 0 && n->n_slots[i].s_logs_synced) {
+                    n->n_slots[i].s_done = 1;
+                    n->n_res->nr_synced++;
+                    node__log("synced %s (logs; files not all fetched)",
+                              n->n_slots[i].s_addr);
+                }
             node__stop(n);
         }
     }
