@@ -1405,7 +1405,7 @@ failed_reference_leaves_nothing(void)
  * -------------------------------------------------------- */
 
 /* Both vocabularies carry attachments on every record kind (377-2004 from
- * version 3, 2019-1240 from version 2) and on nothing else: built from
+ * version 4, 2019-1240 from version 3) and on nothing else: built from
  * their text form, validated in a payload, amendable but never cleared,
  * unread by a node of the version before. */
 static void
@@ -1414,7 +1414,7 @@ record_field_attachments(void)
     static const struct {
         const char *regime;
         unsigned since;
-    } regimes[] = {{"377-2004", 3}, {"2019-1240", 2}};
+    } regimes[] = {{"377-2004", 4}, {"2019-1240", 3}};
     struct blob_ref ref;
     struct record_builder b;
     struct record_read rr;
@@ -1459,13 +1459,13 @@ record_field_attachments(void)
     ASSERT_OK(record_set(&b, "attachments", hex));
     wire_buf_init(&wb, 65536);
     ASSERT_OK(record_build(&b, &wb));
-    ASSERT_EQ(b.rb_version, 3); /* stamped: a v2 node shows it unread */
+    ASSERT_EQ(b.rb_version, 4); /* stamped: a v3 node shows it unread */
     ASSERT_OK(record_validate(v, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
                               sizeof(why)));
     ASSERT(has_bytes(wb.wb_data, wb.wb_len, raw.wb_data, raw.wb_len));
     /* the version before: unread ("upgrade to read"), never refused */
     ASSERT_OK(vocab_builtin("377-2004", &old, why, sizeof(why)));
-    ASSERT_OK(vocab_restrict(old, 2, why, sizeof(why)));
+    ASSERT_OK(vocab_restrict(old, 3, why, sizeof(why)));
     ASSERT_ERR(record_validate(old, KIND_OBSERVATION, wb.wb_data, wb.wb_len,
                                why, sizeof(why)),
                ILONET_EKIND);
@@ -1485,7 +1485,7 @@ record_field_attachments(void)
     ASSERT_OK(record_set(&b, "attachments", hex));
     wire_buf_init(&wb, 65536);
     ASSERT_OK(record_build(&b, &wb));
-    ASSERT_EQ(b.rb_version, 3); /* the amendment entry names it */
+    ASSERT_EQ(b.rb_version, 4); /* the amendment entry names it */
     wire_buf_free(&wb);
     ASSERT_OK(record_builder_start_amend(&b, v, KIND_MEETING));
     ASSERT_ERR(record_set(&b, "attachments", ""), ILONET_EINVAL);
@@ -1500,24 +1500,24 @@ record_field_attachments(void)
         wire_pack_nil(&wb);
         ASSERT(msgpack_zone_init(&z, 1024));
         ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));
-        ASSERT_ERR(record_check_amend_fields(v, KIND_MEETING, 3, &o, vals, why,
+        ASSERT_ERR(record_check_amend_fields(v, KIND_MEETING, 4, &o, vals, why,
                                              sizeof(why)),
                    ILONET_EINVAL);
         ASSERT_STR_EQ(why, "field 'attachments': attachments are added, "
                            "never cleared (erase the record)");
-        /* an amendment of version 2 cannot carry them */
+        /* an amendment of version 3 cannot carry them */
         wire_buf_free(&wb);
         wire_buf_init(&wb, 4096);
         wire_pack_map(&wb, 1);
         wire_pack_str(&wb, "attachments");
         wire_buf_append(&wb, raw.wb_data, raw.wb_len);
         ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));
-        ASSERT_ERR(record_check_amend_fields(v, KIND_MEETING, 2, &o, vals, why,
+        ASSERT_ERR(record_check_amend_fields(v, KIND_MEETING, 3, &o, vals, why,
                                              sizeof(why)),
                    ILONET_EINVAL);
-        ASSERT_STR_EQ(why, "field 'attachments' needs vocabulary v3, the "
-                           "entry says v2");
-        ASSERT_OK(record_check_amend_fields(v, KIND_MEETING, 3, &o, vals, why,
+        ASSERT_STR_EQ(why, "field 'attachments' needs vocabulary v4, the "
+                           "entry says v3");
+        ASSERT_OK(record_check_amend_fields(v, KIND_MEETING, 4, &o, vals, why,
                                             sizeof(why)));
         msgpack_zone_destroy(&z);
         wire_buf_free(&wb);
@@ -1539,7 +1539,7 @@ record_field_attachments(void)
     wire_pack_str(&wb, "summary");
     wire_pack_str(&wb, "x");
     wire_pack_str(&wb, "vocab");
-    wire_pack_uint(&wb, 3);
+    wire_pack_uint(&wb, 4);
     ASSERT_ERR(record_validate(v, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
                                sizeof(why)),
                ILONET_EINVAL);
@@ -1555,11 +1555,11 @@ record_field_attachments(void)
     wire_pack_str(&wb, "summary");
     wire_pack_str(&wb, "x");
     wire_pack_str(&wb, "vocab");
-    wire_pack_uint(&wb, 3);
+    wire_pack_uint(&wb, 4);
     ASSERT(msgpack_zone_init(&z, 1024));
     ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));
     ASSERT_OK(record_read(v, KIND_OBSERVATION, &o, &rr, why, sizeof(why)));
-    ASSERT_EQ(rr.rr_version, 3);
+    ASSERT_EQ(rr.rr_version, 4);
     ASSERT(rr.rr_vals[vocab_field(rr.rr_kind, "attachments") -
                       rr.rr_kind->vk_fields] != NULL);
     msgpack_zone_destroy(&z);
