@@ -22,7 +22,8 @@ static const char show_usage[] =
     "usage: ilonet [-C DIR] show ID [--json]\n\n"
     "One record (full hex id or unique prefix) with its fields, its status\n"
     "and its history: the creation and every amendment, retraction, erasure\n"
-    "or status change, each with whether it took effect and, if not, why.\n";
+    "or status change, each with whether it took effect and, if not, why;\n"
+    "then the files it carries (hash, size, type, name, held or wanted).\n";
 
 static const char query_usage[] =
     "usage: ilonet [-C DIR] query SQL [--json]\n\n"
@@ -472,6 +473,43 @@ show_history_row(void *arg, const struct view_row *row)
     return 0;
 }
 
+/* The files a record carries, after its history: text lines under
+ * "attachments", or a JSON array "attachments" after "history"; nothing
+ * when it carries none. */
+struct show_files {
+    int sf_json;
+    size_t sf_n;
+};
+
+static int
+show_attachment(void *arg, const struct view_attachment *a)
+{
+    struct show_files *f = arg;
+
+    if (f->sf_json) {
+        printf("%s{\"hash\":\"", f->sf_n ? "," : "],\"attachments\":[");
+        cmd_print_hex(stdout, a->va_hash, HASH_LEN);
+        printf("\",\"size\":%llu,\"type\":", (unsigned long long)a->va_size);
+        cmd_json_str(stdout, a->va_type);
+        printf(",\"name\":");
+        cmd_json_str(stdout, a->va_name);
+        printf(",\"state\":\"%s\",\"entry\":\"",
+               a->va_held ? "held" : "wanted");
+        cmd_print_hex(stdout, a->va_entry, HASH_LEN);
+        printf("\"}");
+    } else {
+        if (!f->sf_n)
+            printf("attachments\n");
+        printf("  ");
+        cmd_print_hex(stdout, a->va_hash, HASH_LEN);
+        printf(" %llu %s %s %s\n", (unsigned long long)a->va_size, a->va_type,
+               a->va_held ? "held" : "wanted",
+               a->va_name[0] ? a->va_name : "-");
+    }
+    f->sf_n++;
+    return 0;
+}
+
 /* A change named instead of a record: its row, every column. */
 static int
 show_change_row(void *arg, const struct view_row *row)
@@ -498,6 +536,7 @@ cmd_show(struct cmd_env *env, int argc, char **argv)
     struct view_sink rec = {NULL, show_record_row, &r};
     struct view_sink hist = {NULL, show_history_row, &r};
     struct view_sink chg = {NULL, show_change_row, &r};
+    struct show_files files = {env->json, 0};
     struct view_record_info info;
     struct app_err err;
     struct cmd_opts o;
@@ -521,10 +560,13 @@ cmd_show(struct cmd_env *env, int argc, char **argv)
     if (rc == 0) {
         r.sr_kind = app_kind_name(info.vr_kind);
         rc = app_record_show(&h, &info, &rec, &hist, &err);
+        if (rc == 0)
+            rc = app_record_attachments(&h, &info, show_attachment, &files,
+                                        &err);
         if (rc != 0)
             rc = cmd_fail("show", "%s", err.ae_msg);
         else if (env->json)
-            printf("]}\n");
+            printf("]}\n"); /* the history's, or the attachments' */
     } else if (rc == ILONET_EINVAL) {
         rc = cmd_fail("show", "%s", err.ae_msg);
     } else if (rc == ILONET_ENOTFOUND) {

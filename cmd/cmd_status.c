@@ -12,8 +12,9 @@ static const char status_usage[] =
     "peers (connected, last sync, lag, strikes, as last recorded by the\n"
     "running node), what peers sent that was refused, disk use, the\n"
     "certificate's expiry, the head of every log held, the view hash (all\n"
-    "audiences and one per audience), counts, and the warnings a duty\n"
-    "officer should act on, each with what to do.\n\n"
+    "audiences and one per audience), counts, attached files (blobs held,\n"
+    "staged, wanted, bytes on disk), and the warnings a duty officer\n"
+    "should act on, each with what to do.\n\n"
     "  --check  exit 3 when there is a warning, 4 when one is critical\n"
     "           (0: nothing to do), for monitoring scripts\n";
 
@@ -76,7 +77,7 @@ status_json_u64(const char *key, int has, uint64_t v, int comma)
         printf("null");
 }
 
-/* The JSON keys of the health part (after "restored"). */
+/* The JSON keys of the health part (after "restored" and "blobs"). */
 static void
 status_health_json(const struct app_health *ah, uint64_t now)
 {
@@ -236,6 +237,7 @@ status_text_warnings(const struct app_health *ah)
 int
 cmd_status(struct cmd_env *env, int argc, char **argv)
 {
+    struct app_blob_counts bc;
     struct app_status st;
     struct app_health ah;
     struct app_err err;
@@ -259,6 +261,12 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
     }
     now = home_now_ms();
     if (app_health(&h, &st, now, &ah, &err) != 0) {
+        app_status_free(&st);
+        home_close(&h);
+        return cmd_fail_err("status", err.ae_code);
+    }
+    if (app_blob_counts(&h, &bc, &err) != 0) {
+        app_health_free(&ah);
         app_status_free(&st);
         home_close(&h);
         return cmd_fail_err("status", err.ae_code);
@@ -321,6 +329,9 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
                ",\"restored\":%s",
                st.as_entries, st.as_logs, st.as_evidence, st.as_quarantine,
                st.as_restored ? "true" : "false");
+        printf(",\"blobs\":{\"held\":%" PRIu64 ",\"staged\":%" PRIu64
+               ",\"wanted\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+               bc.bc_held, bc.bc_staged, bc.bc_wanted, bc.bc_bytes);
         status_health_json(&ah, now);
         printf("}\n");
     } else {
@@ -336,6 +347,9 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
         printf("entries    %" PRIu64 " in %" PRIu64 " logs; evidence %" PRIu64
                "; quarantine %" PRIu64 "\n",
                st.as_entries, st.as_logs, st.as_evidence, st.as_quarantine);
+        printf("blobs      %" PRIu64 " held, %" PRIu64 " staged, %" PRIu64
+               " wanted; %" PRIu64 " bytes\n",
+               bc.bc_held, bc.bc_staged, bc.bc_wanted, bc.bc_bytes);
         if (st.as_restored)
             printf("restored   yes: writes refused until a peer has shown "
                    "this node's own heads (ilonet restore)\n");

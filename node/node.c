@@ -16,7 +16,9 @@
 #include "app/app.h"
 #include "net.h"
 #include "peer.h"
+#include "replication/blob_sync.h"
 #include "replication/sync.h"
+#include "storage/blob.h"
 #include "storage/checkpoint.h"
 #include "storage/log.h"
 #include "storage/view/view.h"
@@ -43,6 +45,7 @@ struct node__slot {
     uint64_t s_backoff;
     unsigned s_failures; /* one-shot: attempts that failed */
     int s_done;          /* one-shot: 1 synced, -1 given up */
+    int s_logs_synced;   /* one-shot: logs in sync, files still coming */
 };
 
 /* What the node knows of a peer key beyond one connection. */
@@ -95,6 +98,13 @@ struct node {
     size_t n_nheads;
     char *n_status; /* last JSON written */
     uint64_t n_entries_in, n_entries_out, n_msgs_in, n_msgs_out;
+    /* blobs (NULL when the home's blobs/ cannot be opened: logs only) */
+    struct blob_store *n_bs;
+    struct blob_sync_sqlite n_bq;
+    struct blob_sync *n_blobs;
+    int n_blob_gc;           /* entries arrived: collect (erasures) */
+    uint64_t n_blob_gc_next; /* not before this */
+    uint64_t n_blobs_in;
     /* what peers sent that was refused, by code, since the node started;
      * store meta "rejections" (node.h "status") once it changed */
     uint64_t n_rejected[ILONET_ERR_COUNT];
@@ -387,6 +397,9 @@ node__txn_close(struct node *n)
     if (!n->n_txn)
         return;
     n->n_txn = 0;
+    /* received entries may reference blobs, or erase them */
+    blob_sync_refresh(n->n_blobs);
+    n->n_blob_gc = 1;
     if (store_commit(n->n_home->h_store) != 0) {
         node__log("store commit failed: rolled back, will fetch again");
         store_rollback(n->n_home->h_store);
@@ -414,7 +427,12 @@ node__txn_open(struct node *n)
 static void
 node__before_ingest(void *arg)
 {
-    node__txn_open(arg);
+    struct node *n = arg;
+
+    /* entries arrive: until the group commits and the wanted list is
+     * read again, no session counts as done with its files */
+    blob_sync_refresh(n->n_blobs);
+    node__txn_open(n);
 }
 
 /* ---- net callbacks ------------------------------------------------------ */
@@ -648,6 +666,8 @@ node__watch_store(struct node *n, uint64_t now)
     if (v == n->n_data_version)
         return;
     n->n_data_version = v;
+    blob_sync_refresh(n->n_blobs);
+    n->n_blob_gc = 1;
     if (log_heads(n->n_home->h_store, &heads, &nh) != 0)
         return;
     for (size_t i = 0; i < nh; i++) {
@@ -864,6 +884,100 @@ node__background(struct node *n, uint64_t now)
     }
 }
 
+/* ---- blobs ------------------------------------------------------------ */
+
+static void
+node__blob_output(void *arg, struct blob_sync_peer *bp)
+{
+    struct node *n = arg;
+
+    (void)bp;
+    n->n_flush = 1;
+}
+
+static void
+node__blob_event(void *arg, const struct blob_sync_event *e)
+{
+    struct node *n = arg;
+    char ks[17], is[17];
+
+    if (e->be_code == 0) {
+        n->n_blobs_in++;
+        node__log("blob %s held (%llu bytes) from key=%s",
+                  node__short(e->be_id, is), (unsigned long long)e->be_size,
+                  node__short(e->be_peer, ks));
+        return;
+    }
+    /* what a peer sent that was refused counts with sync's (status) */
+    if (e->be_strike && e->be_code < 0 && -e->be_code < ILONET_ERR_COUNT) {
+        n->n_rejected[-e->be_code]++;
+        n->n_rejected_dirty = 1;
+    }
+    node__log("blob %s %s: %s%s key=%s", node__short(e->be_id, is), e->be_what,
+              ilonet_errname(e->be_code), e->be_strike ? " strike" : "",
+              node__short(e->be_peer, ks));
+}
+
+/* Opens blobs/ and the transfer machine; without them the node syncs
+ * logs only (said once in the log). */
+static void
+node__blobs_open(struct node *n)
+{
+    struct home *h = n->n_home;
+    struct blob_sync_callbacks cb = {n, node__blob_output, node__blob_event};
+    struct blob_sync_store st;
+    uint32_t days = h->h_conf.hc_blob_eager_days ? h->h_conf.hc_blob_eager_days
+                                                 : HOME_BLOB_EAGER_DAYS_DEFAULT;
+    int rc;
+
+    if ((rc = home_blob_open(h, &n->n_bs)) != 0) {
+        node__log("blobs: %s: files are not replicated by this node",
+                  ilonet_errname(rc));
+        return;
+    }
+    n->n_bq.bq_bs = n->n_bs;
+    n->n_bq.bq_eager_ms = (uint64_t)days * 86400 * 1000;
+    blob_sync_store_sqlite(&st, &n->n_bq);
+    if ((rc = blob_sync_new(&n->n_blobs, &st, NULL, &cb)) != 0) {
+        node__log("blobs: %s: files are not replicated by this node",
+                  ilonet_errname(rc));
+        blob_close(n->n_bs);
+        n->n_bs = NULL;
+    }
+}
+
+static void
+node__blobs_close(struct node *n)
+{
+    blob_sync_free(n->n_blobs);
+    n->n_blobs = NULL;
+    blob_close(n->n_bs);
+    n->n_bs = NULL;
+}
+
+/* The transfers' timers, and the files erasures took the keys of. */
+static void
+node__blobs_tick(struct node *n, uint64_t now)
+{
+    uint64_t removed = 0;
+    int rc;
+
+    if (!n->n_blobs || n->n_txn)
+        return; /* never inside the group commit */
+    if ((rc = blob_sync_tick(n->n_blobs, now)) != 0)
+        node__log("blobs: %s (tried again next tick)", ilonet_errname(rc));
+    if (n->n_blob_gc && now >= n->n_blob_gc_next) {
+        n->n_blob_gc = 0;
+        n->n_blob_gc_next = now + 1000;
+        if ((rc = blob_gc(n->n_bs, now, &removed)) != 0)
+            node__log("blobs: collect: %s (tried again later)",
+                      ilonet_errname(rc));
+        else if (removed)
+            node__log("blobs: %llu files erased with their records",
+                      (unsigned long long)removed);
+    }
+}
+
 static int
 node__oneshot_done(struct node *n)
 {
@@ -887,6 +1001,7 @@ node__tick(uv_timer_t *t)
         node__txn_close(n);
     node__watch_store(n, now);
     node__background(n, now);
+    node__blobs_tick(n, now);
     node__admission_log(n, now);
     for (size_t i = 0; i < n->n_npeers;) {
         struct peer *p = n->n_peers[i];
@@ -912,7 +1027,16 @@ node__tick(uv_timer_t *t)
                 struct node__key *k = node__key(n, peer_key(p), 1);
                 k->k_last_sync = now;
                 if (n->n_opts->no_oneshot && pi->pi_slot &&
-                    pi->pi_slot->s_done == 0) {
+                    !pi->pi_slot->s_logs_synced) {
+                    pi->pi_slot->s_logs_synced = 1;
+                    if (peer_blobs(p) && !blob_sync_peer_idle(peer_blobs(p)))
+                        node__log("logs in sync with %s; fetching files",
+                                  peer_addr(p));
+                }
+                /* a one-shot sync also waits for the files it fetches */
+                if (n->n_opts->no_oneshot && pi->pi_slot &&
+                    pi->pi_slot->s_done == 0 &&
+                    (!peer_blobs(p) || blob_sync_peer_idle(peer_blobs(p)))) {
                     char ks[17];
                     pi->pi_slot->s_done = 1;
                     n->n_res->nr_synced++;
@@ -954,6 +1078,15 @@ node__tick(uv_timer_t *t)
             node__log("timeout after %llu ms",
                       (unsigned long long)(now - n->n_start));
             n->n_res->nr_timed_out = 1;
+            /* the logs synced: that counts, whatever files are still on
+             * the way (they are fetched again by the next sync or node) */
+            for (size_t i = 0; i < n->n_nslots; i++)
+                if (n->n_slots[i].s_done == 0 && n->n_slots[i].s_logs_synced) {
+                    n->n_slots[i].s_done = 1;
+                    n->n_res->nr_synced++;
+                    node__log("synced %s (logs; files not all fetched)",
+                              n->n_slots[i].s_addr);
+                }
             node__stop(n);
         }
     }
@@ -1072,6 +1205,8 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     n->n_env.pe_kp = &h->h_key;
     n->n_env.pe_netkey = h->h_net.n_key;
     n->n_env.pe_sync = n->n_sync;
+    node__blobs_open(n);
+    n->n_env.pe_blobs = n->n_blobs;
     n->n_env.pe_arg = n;
     n->n_env.pe_admit = node__admit;
     n->n_env.pe_on_ready = node__on_ready;
@@ -1080,6 +1215,7 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
 
     if ((rc = uv_loop_init(&n->n_loop)) != 0) {
         ckpt_stop(n->n_ckpt);
+        node__blobs_close(n);
         sync_node_free(n->n_sync);
         free(n);
         return node__fail(msg, ILONET_EIO, "%sevent loop: %s", "");
@@ -1166,6 +1302,7 @@ out_loop:
         ckpt_stop(n->n_ckpt); /* before the caller closes the store */
         n->n_ckpt = NULL;
     }
+    node__blobs_close(n);
     sync_node_free(n->n_sync);
     free(n->n_slots);
     free(n->n_heads);

@@ -17,6 +17,7 @@
 #include "storage/view/view_search.h"
 #include "storage/users.h"
 #include "storage/view/view_desk.h"
+#include "storage/view/view_blob.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -56,7 +57,8 @@ struct app_err {
 /* The HTTP status an adapter answers for err: 400 bad input, 403 not
  * allowed (audience, grant, assignee), 404 no such record, 409 conflict
  * with the node's state (no certificate, frozen log, restored home,
- * erased record: ae_conflict), 503 busy, 500 otherwise. */
+ * erased record: ae_conflict), 503 busy, 507 over this node's blob quota
+ * (quota), 500 otherwise. */
 int app_err_http_status(const struct app_err *err);
 
 /* Fills err (code, message from fmt) and returns code. */
@@ -1013,5 +1015,152 @@ int app_role_check(const char *regime, const char *role, struct app_err *err);
  */
 int app_retention_due(struct home *h, uint64_t now_ms, size_t *issued,
                       struct app_err *err);
+
+/* ---- attachments: blobs (app_blob.c) ---- */
+
+/*
+ * Files attached to records (storage/blob.h, docs/BLOBS.md). A blob is
+ * stored under its id, a BLAKE2b tree hash of its bytes, sealed in the
+ * home's blobs/ with a random key that travels only inside the entry that
+ * references it: its audience is that entry's, and erasing the record
+ * forgets the key and removes the bytes. Limits: the network file's
+ * blob-max per blob (25 MiB unless set), the home config's blob-quota for
+ * all files (2 GiB unless set). A file attached without a record waits
+ * (staged, its key beside it) 24 hours for one.
+ *
+ * Codes beyond those of the write use cases (app_record_change):
+ * ILONET_EINVAL (usage: a required input missing or malformed, ae_field
+ * "to", "audience", "name", "out" or ""), ILONET_ENOTFOUND / EPERM / EIO
+ * (a file that cannot be read: the message names it), ILONET_ETOOBIG
+ * (over blob-max), ILONET_EQUOTA (over the quota), ILONET_EAUDIENCE (a
+ * blob held for an audience the new reference would reach beyond),
+ * ILONET_EHASH (stored bytes that fail their hash: nothing written).
+ */
+
+#define APP_BLOB_TYPE_MAX 127   /* = BLOB_TYPE_MAX (storage/blob.h) */
+#define APP_BLOB_NAME_MAX 255   /* = BLOB_NAME_MAX */
+#define APP_BLOB_HOLDERS_MAX 32 /* = BLOB_HOLDERS_MAX */
+
+enum app_blob_state {
+    APP_BLOB_HELD = 1, /* its file is here, a held entry carries its key */
+    APP_BLOB_STAGED,   /* its file is here, waiting for a record */
+    APP_BLOB_WANTED,   /* a held entry references it; no file here */
+};
+
+/* A record that references a blob, through one of its entries. */
+struct app_blob_holder {
+    uint8_t bh_record[HASH_LEN];
+    uint8_t bh_entry[HASH_LEN];
+    char bh_audience[ENTRY_AUDIENCE_MAX + 1];
+};
+
+/* What this node knows of a blob. */
+struct app_blob {
+    uint8_t ab_hash[HASH_LEN];
+    enum app_blob_state ab_state;
+    const char *ab_state_name; /* "held", "staged", "wanted" (static) */
+    uint64_t ab_size;          /* bytes of the file */
+    uint64_t ab_stored;        /* bytes it takes here (0: wanted) */
+    char ab_type[APP_BLOB_TYPE_MAX + 1];
+    char ab_name[APP_BLOB_NAME_MAX + 1];
+    char ab_audience[ENTRY_AUDIENCE_MAX + 1]; /* staged: for this one */
+    size_t ab_nholders; /* references held (may exceed the array) */
+    struct app_blob_holder ab_holders[APP_BLOB_HOLDERS_MAX];
+};
+
+struct app_attach_req {
+    const char *at_path;     /* the file (required) */
+    const char *at_to;       /* NULL, or the record (hex id, prefix >= 6) */
+    const char *at_audience; /* NULL: the record's, or "net" without one;
+                                with at_to it must be the record's */
+    const char *at_name;     /* NULL: the file's base name */
+};
+struct app_attach_out {
+    struct app_blob ao_blob;     /* the blob as held after the call */
+    int ao_new;                  /* 1: its bytes were stored now */
+    int ao_written;              /* 1: ao_entry references it (at_to) */
+    struct app_written ao_entry; /* the amendment of the record */
+};
+
+/* Checks req without a home: at_path given ("FILE is required"), at_to
+ * a hex id, at_audience's form, at_name a storable file name. */
+int app_attach_check(const struct app_attach_req *req, struct app_err *err);
+/*
+ * Stores the file as a blob (once: a blob held already is not stored
+ * again) and, with at_to, writes an amendment adding it to the record's
+ * attachments (app_record_change: same rules on who may). A failed
+ * amendment leaves no blob it had just stored.
+ */
+int app_attach(struct home *h, const struct app_attach_req *req,
+               struct app_attach_out *out, struct app_err *err);
+
+struct app_blob_get {
+    const char *bg_hash; /* 64 hex digits, or a unique prefix of >= 8 */
+    const char *bg_out;  /* the file to write (replaced atomically) */
+};
+int app_blob_get_check(const struct app_blob_get *req, struct app_err *err);
+/* Opens the held blob with the key its referencing entry carries, checks
+ * every byte against its id, and writes it to bg_out. ILONET_ENOTFOUND:
+ * not held here (wanted: phase 2 fetches it) or its key gone. */
+int app_blob_get(struct home *h, const struct app_blob_get *req,
+                 struct app_blob *out, struct app_err *err);
+
+/* Every blob held, staged or wanted, ordered by hash; cb's non-zero
+ * return stops the walk and is the result. b is valid during the call. */
+typedef int (*app_blob_cb)(void *arg, const struct app_blob *b);
+int app_blob_list(struct home *h, app_blob_cb cb, void *arg,
+                  struct app_err *err);
+
+/*
+ * Records given files by hash: the request field "attach" (`--attach
+ * HASH,...` on the command line, "attach" in a JSON body) of a record's
+ * creation (app_record_create) or amendment (app_record_change) names 1 to
+ * 16 blobs this node holds or has staged (64 hex digits or a unique prefix
+ * of at least 8, joined by ','); the entry carries their references, keys
+ * included, in its "attachments". Each must be held for an audience the
+ * record's lies within (ILONET_EAUDIENCE otherwise, as for attach --to);
+ * a blob only wanted here is ILONET_ENOTFOUND (its key is here, not its
+ * file: it can be referenced again once fetched). Usage errors name field
+ * "attach".
+ */
+#define APP_ATTACH_FIELD "attach"
+
+/* The files record info carries, each once, in the order they were added
+ * (view_record_attachments): a's va_held says whether its bytes are
+ * here. cb's non-zero return stops the walk and is the result. */
+int app_record_attachments(struct home *h, const struct view_record_info *info,
+                           view_attachment_cb cb, void *arg,
+                           struct app_err *err);
+
+/*
+ * The bytes of a held blob, for the HTTP API (GET /api/blobs/HASH): hash
+ * as for blob get; every chunk checked against the id on the way
+ * (blob_reader_open). *data is malloc'd (the caller frees it), *len its
+ * length, *info the blob. A wanted blob: ILONET_ENOTFOUND, and it is
+ * asked for (as blob get). Over APP_BLOB_READ_MAX: ILONET_ETOOBIG (use
+ * the command line). ILONET_EHASH when the stored file is damaged.
+ */
+#define APP_BLOB_READ_MAX ((uint64_t)64 << 20)
+int app_blob_read(struct home *h, const char *hash, uint8_t **data, size_t *len,
+                  struct app_blob *info, struct app_err *err);
+
+/* The Content-Type an adapter may send for a blob of media type type:
+ * the type itself when it is one ilonet detects (JPEG, PNG, GIF, WebP,
+ * PDF, plain text), else application/octet-stream: a reference's type is
+ * a member's word, and the page must never be handed HTML. Static. */
+const char *app_blob_safe_type(const char *type);
+
+/* What `status` counts: blobs held, staged and wanted, bytes on disk. */
+struct app_blob_counts {
+    uint64_t bc_held, bc_staged, bc_wanted, bc_bytes;
+};
+int app_blob_counts(struct home *h, struct app_blob_counts *out,
+                    struct app_err *err);
+
+/* `network create --blob-max SIZE`: SIZE is a byte count, or a number with
+ * K, M or G (KiB, MiB, GiB), from 1 byte to 1 GiB; sets n->n_blob_max.
+ * ILONET_EINVAL (usage, field "blob-max") otherwise. */
+int app_network_blob_max(struct network *n, const char *size,
+                         struct app_err *err);
 
 #endif

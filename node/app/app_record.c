@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "crypto/error.h"
 #include "storage/log.h"
 
@@ -266,6 +268,79 @@ app__personal(const struct vocab *v, const struct vocab_kind *k,
     return 0;
 }
 
+/* ---- files given by hash (APP_ATTACH_FIELD) ----------------------------- */
+
+/*
+ * The "attach" value among fs (NULL: none) into *list: given once, in its
+ * form for kind k, and not beside the raw "attachments" it becomes.
+ */
+static int
+app__attach_given(const struct vocab_kind *k, const struct app_field *fs,
+                  size_t n, const char **list, struct app_err *err)
+{
+    const char *v = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(fs[i].af_name, APP_ATTACH_FIELD) != 0)
+            continue;
+        if (v) {
+            app_fail(err, ILONET_EINVAL,
+                     "field 'attach': given twice (name several files "
+                     "joined by ',')");
+            app__field(err, APP_ATTACH_FIELD);
+            return ILONET_EINVAL;
+        }
+        v = fs[i].af_value;
+    }
+    if (list)
+        *list = v;
+    if (!v)
+        return 0;
+    if (app__value(fs, n, "attachments")) {
+        app_fail(err, ILONET_EINVAL,
+                 "field 'attach': give files by hash or as attachments, "
+                 "not both");
+        app__field(err, APP_ATTACH_FIELD);
+        return ILONET_EINVAL;
+    }
+    return app__attach_form(k, v, err);
+}
+
+/* Sets b's "attachments" to the blobs list names, for an entry in aud.
+ * The builder keeps a pointer to the text, so *hex (malloc'd, it holds the
+ * blobs' keys) must outlive record_build(): the caller frees it with
+ * app__attach_free(). */
+static int
+app__attach_set(struct home *h, struct record_builder *b, const char *list,
+                const char *aud, char **hex, struct app_err *err)
+{
+    int rc;
+
+    if ((rc = app__attach_refs(h, list, aud, hex, err)) != 0)
+        return rc;
+    return app__set(b, "attachments", *hex, err);
+}
+
+/* Wipes and frees what app__attach_set() left in *hex (NULL: nothing). */
+static void
+app__attach_free(char **hex)
+{
+    if (*hex) {
+        sodium_memzero(*hex, strlen(*hex));
+        free(*hex);
+        *hex = NULL;
+    }
+}
+
+/* Wipes a payload that may carry blob keys, then frees it. */
+static void
+app__wipe_free(struct wire_buf *wb)
+{
+    if (wb->wb_data)
+        sodium_memzero(wb->wb_data, wb->wb_len);
+    wire_buf_free(wb);
+}
+
 /* ---- creating a record ----------------------------------------------------
  */
 
@@ -353,8 +428,13 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
             return ILONET_EINVAL;
         }
     }
+    /* "attach" first: beside "attachments" it is the pair that is wrong */
+    if ((rc = app__attach_given(k, req->rq_fields, req->rq_nfields, NULL,
+                                err)) != 0)
+        return rc;
     for (size_t i = 0; i < req->rq_nfields; i++)
         if (strcmp(req->rq_fields[i].af_name, APP__PD) != 0 &&
+            strcmp(req->rq_fields[i].af_name, APP_ATTACH_FIELD) != 0 &&
             (rc = app__set(b, req->rq_fields[i].af_name,
                            req->rq_fields[i].af_value, err)) != 0)
             return rc;
@@ -422,20 +502,26 @@ app_record_create(struct home *h, const struct app_record_req *req,
 
 /*
  * Everything a creation does before its append: the checks against h (the
- * audience, the grant, the officer) and the payload, built into wb (the
- * caller's, initialised) with its audience in aud. Shared by
+ * audience, the grant, the officer, the attachments) and the payload, built
+ * into wb (the caller's, initialised) with its audience in aud. *files is
+ * the attachments field given (NULL when none): after a successful append
+ * the caller collects blobs (staged ones become held). Shared by
  * app_record_create_as() and app_record_create_many().
  */
 static int
 app_record_prepare(struct home *h, const struct app_record_req *req,
                    const char *officer, char aud[static ENTRY_AUDIENCE_MAX + 1],
-                   struct wire_buf *wb, struct app_err *err)
+                   struct wire_buf *wb, const char **files, struct app_err *err)
 {
     const char *me = h->h_cert.c_state, *for_list;
+    char *files_hex = NULL;
     struct record_builder b;
     int rc, later;
 
-    if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0)
+    *files = NULL;
+    if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0 ||
+        (rc = app__attach_given(b.rb_kind, req->rq_fields, req->rq_nfields,
+                                files, err)) != 0)
         return rc;
     for_list = app_record_value(req, "for");
     if (later && app__task_audience(me, req->rq_behalf, for_list, aud) != 0) {
@@ -454,7 +540,14 @@ app_record_prepare(struct home *h, const struct app_record_req *req,
         return rc;
     if ((rc = app__officer(&b, officer, err)) != 0)
         return rc;
-    return app__build(&b, wb, err);
+    /* the builder points into files_hex: it lives until the build */
+    if (*files &&
+        (rc = app__attach_set(h, &b, *files, aud, &files_hex, err)) != 0)
+        goto out;
+    rc = app__build(&b, wb, err);
+out:
+    app__attach_free(&files_hex);
+    return rc;
 }
 
 int
@@ -463,13 +556,17 @@ app_record_create_as(struct home *h, const struct app_record_req *req,
                      struct app_err *err)
 {
     char aud[ENTRY_AUDIENCE_MAX + 1];
+    const char *files = NULL;
     struct wire_buf wb;
     int rc;
 
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if ((rc = app_record_prepare(h, req, officer, aud, &wb, err)) == 0)
+    if ((rc = app_record_prepare(h, req, officer, aud, &wb, &files, err)) == 0)
         rc = app__append(h, aud, req->rq_kind, &wb, out, err);
-    wire_buf_free(&wb);
+    app__wipe_free(&wb);
+    /* the entry carries the keys now: staged blobs become held */
+    if (rc == 0 && files)
+        (void)app__blob_gc(h);
     return rc;
 }
 
@@ -551,6 +648,8 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
     struct record_builder b, fb;
     struct wire_buf wb, fw;
     uint32_t kind = req->cq_kind;
+    const char *files = NULL;
+    char *files_hex = NULL;
     int rc;
 
     if ((rc = app_change_check(h->h_vocab, req, err)) != 0)
@@ -571,9 +670,15 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
             goto out;
         }
         for (size_t i = 0; i < req->cq_nfields; i++)
-            if ((rc = app__set(&fb, req->cq_fields[i].af_name,
+            if (strcmp(req->cq_fields[i].af_name, APP_ATTACH_FIELD) != 0 &&
+                (rc = app__set(&fb, req->cq_fields[i].af_name,
                                req->cq_fields[i].af_value, err)) != 0)
                 goto out;
+        if ((rc = app__attach_given(fb.rb_kind, req->cq_fields, req->cq_nfields,
+                                    &files, err)) != 0 ||
+            (files && (rc = app__attach_set(h, &fb, files, info.vr_audience,
+                                            &files_hex, err)) != 0))
+            goto out;
         if ((rc = app__build(&fb, &fw, err)) != 0 ||
             (rc = app_record_members(h->h_vocab, info.vr_kind, req->cq_fields,
                                      req->cq_nfields, err)) != 0 ||
@@ -607,9 +712,15 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
      * still hold the bytes. Another process on the store defers it. */
     if (kind == KIND_ERASE)
         store_wal_truncate(h->h_store, &out->aw_deferred);
+    /* the erased payloads held the keys of the record's blobs: their
+     * bytes go now; files given by hash: staged blobs become held (a
+     * failure leaves them for the next collection) */
+    if (kind == KIND_ERASE || files)
+        (void)app__blob_gc(h);
 out:
-    wire_buf_free(&fw);
-    wire_buf_free(&wb);
+    app__wipe_free(&fw);
+    app__wipe_free(&wb);
+    app__attach_free(&files_hex);
     return rc;
 }
 
@@ -681,6 +792,7 @@ app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
     struct log_ref *refs = NULL;
     size_t *idx = NULL, written = 0;
     uint8_t *done = NULL;
+    int any_files = 0;
     int rc;
 
     if (!h || (!items && n))
@@ -702,11 +814,13 @@ app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
     /* The same checks and payload as app_record_create_as(), each write
      * on its own: one refused is answered alone. */
     for (size_t i = 0; i < n; i++) {
+        const char *files = NULL;
         wire_buf_init(&wbs[i], ENTRY_PAYLOAD_MAX);
         items[i].ri_rc =
             app_record_prepare(h, items[i].ri_req, items[i].ri_officer, auds[i],
-                               &wbs[i], &items[i].ri_err);
+                               &wbs[i], &files, &items[i].ri_err);
         done[i] = items[i].ri_rc != 0;
+        any_files = any_files || files;
     }
     if ((rc = store_begin(h->h_store)) != 0) {
         for (size_t i = 0; i < n; i++)
@@ -747,11 +861,13 @@ app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
                              "failed (%s): nothing of it was written; send "
                              "it again",
                              written, ilonet_strerror(rc));
+    } else if (any_files && written) {
+        (void)app__blob_gc(h); /* staged blobs named by the group: held */
     }
 out:
     if (wbs)
         for (size_t i = 0; i < n; i++)
-            wire_buf_free(&wbs[i]);
+            app__wipe_free(&wbs[i]);
     free(done);
     free(idx);
     free(refs);

@@ -25,7 +25,7 @@
  * report preview (the report's HTML carries its own <style>). */
 const char http__csp[] =
     "default-src 'none'; script-src 'self'; style-src 'self' "
-    "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
     "frame-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'";
 

@@ -172,6 +172,15 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
                 return;
             }
     }
+    if (n == 3 && strcmp(seg[1], "blobs") == 0) {
+        struct home *h;
+
+        if (api_method(rq, rs, "GET") != 0 || !(h = http__home_get(s, rs)))
+            return;
+        http__blob(h, seg[2], rq, rs);
+        http__home_put(s, h);
+        return;
+    }
     if (!(k = http__kind(seg[1])))
         goto notfound;
     if (n == 2) {

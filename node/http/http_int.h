@@ -151,6 +151,9 @@ int http__find(struct home *h, const struct http__kind *k, const char *id,
                struct view_record_info *info, struct http__resp *rs);
 void http__show(struct home *h, const struct http__kind *k, const char *id,
                 struct http__req *rq, struct http__resp *rs);
+/* GET /api/blobs/HASH: the bytes of a held blob, as a download. */
+void http__blob(struct home *h, const char *hash, struct http__req *rq,
+                struct http__resp *rs);
 void http__status(struct home *h, struct http__req *rq, struct http__resp *rs);
 /* GET /metrics (http.c routes it beside the page): the Prometheus text
  * format of app_health() and app_status(), for a bearer token or a

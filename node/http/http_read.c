@@ -125,6 +125,8 @@ http__find(struct home *h, const struct http__kind *k, const char *id,
     return -1;
 }
 
+static int api_attachment(void *arg, const struct view_attachment *a);
+
 void
 http__show(struct home *h, const struct http__kind *k, const char *id,
            struct http__req *rq, struct http__resp *rs)
@@ -142,6 +144,7 @@ http__show(struct home *h, const struct http__kind *k, const char *id,
         &rs->rs_body, APP_JSON_KIND_NAME, ",\"history\":[", ",\n", 0, NULL, 0};
     struct view_sink rsink = {api_rows_open, api_rows_row, &record};
     struct view_sink hsink = {api_rows_open, api_rows_row, &history};
+    struct api_rows files = {NULL, 0, ",\"attachments\":[", ",", 0, NULL, 0};
     struct view_record_info info;
     struct app_err err;
 
@@ -157,8 +160,80 @@ http__show(struct home *h, const struct http__kind *k, const char *id,
             api_read_fail(rs, &err);
         return;
     }
-    textbuf_puts(&rs->rs_body, "]}");
+    textbuf_puts(&rs->rs_body, "]");
+    /* its files, as `show --json` lists them (the view's list, without
+     * keys; no key at all when it carries none) */
+    files.ar_b = &rs->rs_body;
+    if (app_record_attachments(h, &info, api_attachment, &files, &err) < 0) {
+        api_read_fail(rs, &err);
+        return;
+    }
+    textbuf_puts(&rs->rs_body, files.ar_n ? "]}" : "}");
     http__ok(rs, 200);
+}
+
+/* One item of a record's "attachments" array (opened by the first). */
+static int
+api_attachment(void *arg, const struct view_attachment *a)
+{
+    struct api_rows *r = arg;
+    struct textbuf *b = r->ar_b;
+
+    textbuf_puts(b, r->ar_n++ ? r->ar_sep : r->ar_open);
+    textbuf_puts(b, "{\"hash\":\"");
+    json_hex(b, a->va_hash, HASH_LEN);
+    textbuf_printf(
+        b, "\",\"size\":%llu,\"type\":", (unsigned long long)a->va_size);
+    json_str(b, a->va_type);
+    textbuf_puts(b, ",\"name\":");
+    json_str(b, a->va_name);
+    textbuf_printf(b, ",\"state\":\"%s\",\"entry\":\"",
+                   a->va_held ? "held" : "wanted");
+    json_hex(b, a->va_entry, HASH_LEN);
+    textbuf_puts(b, "\"}");
+    return 0;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+void
+http__blob(struct home *h, const char *hash, struct http__req *rq,
+           struct http__resp *rs)
+{
+    struct app_blob *info;
+    struct app_err err;
+    uint8_t *data = NULL;
+    size_t len = 0, k = 0;
+    char name[96];
+
+    if (http__params_done(rq, rs) != 0)
+        return;
+    if (!(info = malloc(sizeof(*info)))) {
+        http__error(rs, 500, "no-memory", "out of memory");
+        return;
+    }
+    if (app_blob_read(h, hash, &data, &len, info, &err) != 0) {
+        http__error(rs, app_err_http_status(&err), ilonet_errname(err.ae_code),
+                    "%s", err.ae_msg);
+        free(info);
+        return;
+    }
+    /* a header-safe name: the reference's is a member's word */
+    for (const char *p = info->ab_name; *p && k + 1 < sizeof(name); p++)
+        name[k++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                            (*p >= '0' && *p <= '9') || *p == '.' ||
+                            *p == '-' || *p == '_'
+                        ? *p
+                        : '_';
+    name[k] = '\0';
+    snprintf(rs->rs_disposition, sizeof(rs->rs_disposition),
+             "attachment; filename=\"%s\"", k ? name : "attachment");
+    rs->rs_type = app_blob_safe_type(info->ab_type);
+    textbuf_put(&rs->rs_body, data, len);
+    rs->rs_status = 200;
+    sodium_memzero(data, len);
+    free(data);
+    free(info);
 }
 
 /* ---- metrics (Prometheus text format 0.0.4) ------------------------------ */

@@ -703,8 +703,48 @@ function renderRecord(k, r, box) {
     rec.status !== 'erased' ? el('button', { type: 'button', class: 'danger', id: 'btn-erase', onclick: () => confirmChange(k, rec, 'erase', res) }, t('rec.erase')) : null,
     k.name === 'task' ? taskButtons({ id: rec.id, title: rec.title, 'for': rec['for'], creator: rec.state, status: rec.task_status }, res) : null);
   const title = HEADLINES.map((h) => rec[h]).find((v) => v) || short(rec.id);
-  box.replaceChildren(el('h1', { id: 'detail-h' }, kindLabel(k) + ': ' + title), dl, buttons, res,
-    el('h2', {}, t('rec.history')), el('div', { class: 'scroll' }, histTable));
+  const files = r.attachments || [];
+  box.replaceChildren(el('h1', { id: 'detail-h' }, kindLabel(k) + ': ' + title), dl,
+    files.length ? [el('h2', {}, t('rec.files')), el('ul', { class: 'files' }, files.map(fileItem))] : [],
+    buttons, res, el('h2', {}, t('rec.history')), el('div', { class: 'scroll' }, histTable));
+}
+/* ---- files a record carries: thumbnails are the browser's own decoding
+ * of the bytes (an <img> of a blob: URL); C never parses an image ---- */
+async function fetchBlob(f) {
+  const o = { headers: {}, cache: 'no-store', credentials: 'same-origin' };
+  if (S.token) o.headers['Authorization'] = 'Bearer ' + S.token;
+  const r = await fetch('/api/blobs/' + encodeURIComponent(f.hash), o);
+  if (!r.ok) {
+    let body = {};
+    try { body = await r.json(); } catch (e) { body = {}; }
+    throw new ApiError(r.status, body);
+  }
+  return r.blob();
+}
+function fileItem(f) {
+  const kib = f.size < 1024 ? f.size + ' B' : Math.ceil(f.size / 1024) + ' KiB';
+  const li = el('li', { class: 'file' });
+  const label = el('span', {}, (f.name || short(f.hash)) + ' · ' + kib + ' · ', el('span', { class: 'mono' }, short(f.hash)));
+  if (f.state !== 'held') {
+    li.append(label, el('span', { class: 'muted' }, ' — ' + t('file.wanted')));
+    return li;
+  }
+  const save = el('button', { type: 'button', onclick: async () => {
+    try {
+      const url = URL.createObjectURL(await fetchBlob(f));
+      const a = el('a', { href: url, download: f.name || f.hash });
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) { toast(errText(e)); }
+  } }, t('file.download'));
+  if (/^image\/(jpeg|png|gif|webp)$/.test(f.type)) {
+    const img = el('img', { class: 'thumb', alt: f.name || '' });
+    li.append(img);
+    fetchBlob(f).then((b) => { img.src = URL.createObjectURL(b); img.onload = () => URL.revokeObjectURL(img.src); })
+      .catch(() => img.remove());
+  }
+  li.append(label, ' ', save);
+  return li;
 }
 /* Retract and erase say, before anything is written, what happens on every node. */
 function confirmChange(k, rec, what, res) {

@@ -29,7 +29,7 @@
 
 /* Layout and rule version, kept in store meta "view_version"; a store
  * whose view has another version is rebuilt by view_attach(). */
-#define VIEW_VERSION 7
+#define VIEW_VERSION 8
 
 /*
  * Creates/migrates view tables and installs the entry hook on s, reading

@@ -70,6 +70,9 @@ struct view_ctx {
     signed char vc_f_behalf[VIEW__KINDS], vc_f_grant[VIEW__KINDS];
     signed char vc_f_category[VIEW__KINDS], vc_f_for[VIEW__KINDS];
     signed char vc_f_retain[VIEW__KINDS];
+    signed char vc_f_att[VIEW__KINDS]; /* "attachments": no slot, no hash */
+    unsigned vc_att_since; /* the first version with attachments on some
+                              record kind; UINT_MAX when none has them */
     /* the event fields (docs/REGIMES.md §4): at/span/start, and end */
     signed char vc_ev_a[VIEW__KINDS], vc_ev_b[VIEW__KINDS];
     /* VIEW__P_* flags of the payload of the entry being applied */
