@@ -66,6 +66,7 @@ struct node {
     uv_timer_t n_tick;
     uv_signal_t n_sigint, n_sigterm;
     struct net *n_net;
+    struct peer_rx *n_rx; /* opens and decodes what peers send; NULL: inline */
     struct sync_node *n_sync;
     struct ckpt *n_ckpt; /* WAL checkpoints off the loop; NULL: inline */
     struct peer_env n_env;
@@ -400,7 +401,13 @@ node__txn_open(struct node *n)
 static void
 node__before_ingest(void *arg)
 {
-    node__txn_open(arg);
+    struct node *n = arg;
+
+    /* Work still arriving, if from the receive thread's queue rather than
+     * the socket (a paused connection reads nothing meanwhile): the group
+     * stays open as for bytes. */
+    n->n_last_recv = home_now_ms();
+    node__txn_open(n);
 }
 
 /* ---- net callbacks ------------------------------------------------------ */
@@ -603,6 +610,17 @@ node__on_recv(void *arg, struct net_conn *c, const uint8_t *buf, size_t len,
     if (p)
         peer_on_recv(p, buf, len, err, home_now_ms());
     if (n->n_flush)
+        node__flush_all(n);
+}
+
+/* The receive thread's results were handled: flush what they queued for
+ * other peers (announcements), as after a read. */
+static void
+node__after_rx(void *arg)
+{
+    struct node *n = arg;
+
+    if (n->n_flush && !n->n_stopping)
         node__flush_all(n);
 }
 
@@ -883,6 +901,8 @@ node__stop(struct node *n)
     uv_close((uv_handle_t *)&n->n_sigterm, NULL);
     while (n->n_npeers)
         peer_close(n->n_peers[n->n_npeers - 1], 0, "shutdown");
+    peer_rx_stop(n->n_rx); /* every peer is closed */
+    n->n_rx = NULL;
     net_counts(n->n_net, &n->n_res->nr_wire_in, &n->n_res->nr_wire_out);
     net_close(n->n_net);
     n->n_net = NULL;
@@ -1001,6 +1021,13 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
         node__fail(msg, rc, "%snet: %s", "");
         goto out_loop;
     }
+    /* Opening boxes, deframing and decoding (a batch's hashes and ids)
+     * run on a thread of their own, so the loop only stores (issue 17).
+     * Without it they run on the loop: slower, same results. */
+    if ((rc = peer_rx_start(&n->n_loop, node__after_rx, n, &n->n_rx)) != 0)
+        node__log("receive thread: %s; decoding stays on the loop",
+                  ilonet_errname(rc));
+    n->n_env.pe_rx = n->n_rx;
     if (o->no_listen && o->no_listen[0]) {
         if ((rc = net_listen(n->n_net, o->no_listen)) != 0) {
             node__fail(msg, rc,
@@ -1050,6 +1077,8 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     goto out_loop;
 
 out_net:
+    peer_rx_stop(n->n_rx);
+    n->n_rx = NULL;
     net_close(n->n_net);
     n->n_net = NULL;
     uv_run(&n->n_loop, UV_RUN_DEFAULT);
