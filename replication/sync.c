@@ -143,6 +143,7 @@ struct sync_peer {
     uint64_t p_rates[SYNC__RATE_N]; /* bytes/s samples, 0 none */
     unsigned p_rate_i;
     uint64_t p_min_rtt_ms;     /* batch taken -> its ACK, 0 none */
+    int p_window_extra;        /* one batch may go past the window */
     struct sync_peer_stats p_st;
 };
 
@@ -627,6 +628,21 @@ sync__want_progress(struct sync_node *n, struct sync__log *l,
                 sync__want_eval(q, ql);
         }
     }
+}
+
+/* A transfer runs on the session: we serve it batches, or a request of
+ * ours is alive there. */
+static int
+sync__transfer_running(const struct sync_peer *p)
+{
+    if (p->p_n_serving || p->p_batches_sent > p->p_batches_acked)
+        return 1;
+    for (size_t i = 0; i < p->p_nlogs; i++) {
+        const struct sync__log *l = p->p_logs[i].pl_log;
+        if (l->l_want_peer == p && sync__want_alive(l, p->p_now))
+            return 1;
+    }
+    return 0;
 }
 
 /* ---- digest ----------------------------------------------------------- */
@@ -1390,6 +1406,7 @@ sync__on_ack(struct sync_peer *p, uint64_t total)
         }
     }
     p->p_batches_acked = upto;
+    p->p_window_extra = 0;
     if (p->p_batches_acked == p->p_batches_sent)
         p->p_inflight = 0;
     p->p_delivered_ms = now;
@@ -1488,7 +1505,12 @@ sync_recv_decoded(struct sync_peer *p, const struct sync_msg *sm, size_t len,
     case MSG_T_DIGEST: {
         uint8_t d[HASH_LEN];
         sync__digest(n, p->p_cert.c_state, p->p_cert.c_role, d);
-        if (memcmp(d, mp->m_digest, HASH_LEN) != 0) {
+        /* While a transfer runs on this session the digests differ by
+         * what is in flight: a listing each way per interval would only
+         * cost the link bytes (on a slow one, several per cent). The
+         * first digest after it repairs what announcements missed. */
+        if (memcmp(d, mp->m_digest, HASH_LEN) != 0 &&
+            !sync__transfer_running(p)) {
             p->p_list_pending = 1;
             p->p_list_reply_pending = 1;
             p->p_kick = 1;
@@ -1593,12 +1615,20 @@ sync_tick(struct sync_peer *p, uint64_t now_ms)
         p->p_next_digest = p->p_now + n->n_cfg.sc_digest_ms;
         p->p_kick = 1;
     }
-    /* Acks lost or the peer stalled: reopen the window, once what is in
-     * flight should have drained at the measured rate. */
+    /* Acks lost (the next one covers them: ACK is a running total) or
+     * the peer stalled: one batch past the window, once what is in
+     * flight should have drained at the measured rate. The records stay,
+     * so a late ACK still measures the link. */
     if (p->p_batches_sent > p->p_batches_acked &&
         p->p_now >= p->p_last_ack_ms + sync__ack_wait_ms(p)) {
-        p->p_batches_acked = p->p_batches_sent;
-        p->p_inflight = 0;
+        if (p->p_n_serving) {
+            p->p_window_extra = 1;
+        } else {
+            /* nothing more to send: the flight is over as far as we
+             * can tell (its ACKs were lost, or the peer is gone) */
+            p->p_batches_acked = p->p_batches_sent;
+            p->p_inflight = 0;
+        }
         p->p_last_ack_ms = p->p_now;
         p->p_kick = 1;
     }
@@ -1693,7 +1723,8 @@ sync__window_open(const struct sync_peer *p)
 
     if (unacked == 0)
         return 1;
-    return unacked < SYNC__SENT_MAX && p->p_inflight < sync__window_bytes(p);
+    return unacked < SYNC__SENT_MAX - 1 &&
+           (p->p_inflight < sync__window_bytes(p) || p->p_window_extra);
 }
 
 /* How long the sender waits for an ACK before it reopens the window:
@@ -1948,6 +1979,8 @@ sync__out_batch(struct sync_peer *p, struct wire_buf *wb)
             p->p_last_ack_ms = p->p_now;
             p->p_delivered_ms = p->p_now;
         }
+        if (p->p_inflight >= sync__window_bytes(p))
+            p->p_window_extra = 0; /* that was the one past the window */
         p->p_batches_sent++;
         p->p_sent[p->p_batches_sent % SYNC__SENT_MAX] = (struct sync__sent){
             wb->wb_len, p->p_now, p->p_delivered, p->p_delivered_ms};
