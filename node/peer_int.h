@@ -1,4 +1,5 @@
-/* peer_int.h - the peer module's receive side, shared by peer.c and peer_rx.c. */
+/* peer_int.h - the peer module's receive side, shared by peer.c and peer_rx.c.
+ */
 #ifndef ILONET_PEER_INT_H
 #define ILONET_PEER_INT_H
 
@@ -27,21 +28,21 @@ struct peer_rx;
 struct peer__rxs;
 
 enum peer__rkind {
-    PEER__R_MSG = 1,   /* one whole message, decoded */
-    PEER__R_FAULT,     /* a framing fault: strike and close */
-    PEER__R_BYE,       /* the peer's box-stream goodbye */
-    PEER__R_PROGRESS,  /* part of a BATCH or EVIDENCE arrived */
+    PEER__R_MSG = 1,  /* one whole message, decoded */
+    PEER__R_FAULT,    /* a framing fault: strike and close */
+    PEER__R_BYE,      /* the peer's box-stream goodbye */
+    PEER__R_PROGRESS, /* part of a BATCH or EVIDENCE arrived */
 };
 
 struct peer__res {
     struct peer__res *r_next;
     struct peer__rxs *r_rxs;
     enum peer__rkind r_kind;
-    int r_code;            /* FAULT: the error */
-    const char *r_why;     /* FAULT: static text for the log line */
-    uint8_t *r_buf;        /* MSG: the message (owned) */
+    int r_code;        /* FAULT: the error */
+    const char *r_why; /* FAULT: static text for the log line */
+    uint8_t *r_buf;    /* MSG: the message (owned) */
     size_t r_len;
-    struct sync_msg r_sm;  /* MSG: sync_decode() of r_buf */
+    struct sync_msg r_sm; /* MSG: sync_decode() of r_buf */
 };
 
 /* A receive side for the peer p with decoder dec (copied; the caller wipes

@@ -1,4 +1,5 @@
-/* peer_rx.c - received bytes opened, deframed and decoded off the event loop. */
+/* peer_rx.c - received bytes opened, deframed and decoded off the event loop.
+ */
 #include "peer.h"
 #include "peer_int.h"
 
@@ -53,9 +54,9 @@ struct peer_rx {
     pthread_t r_thread;
     pthread_mutex_t r_mu;
     pthread_cond_t r_cv;
-    struct peer__job *r_jobs, *r_jobs_tail;     /* guarded by r_mu */
-    struct peer__res *r_done, *r_done_tail;     /* guarded by r_mu */
-    int r_stop;                                 /* guarded by r_mu */
+    struct peer__job *r_jobs, *r_jobs_tail; /* guarded by r_mu */
+    struct peer__res *r_done, *r_done_tail; /* guarded by r_mu */
+    int r_stop;                             /* guarded by r_mu */
     int r_started;
     void (*r_after)(void *arg);
     void *r_arg;
@@ -198,8 +199,8 @@ peer__x_plain(struct peer__rxs *x, struct peer__out *o, const uint8_t *b,
         b += k;
         n -= k;
         /* the type is the second byte (after the array header) */
-        if (x->x_msg_have >= 2 && (x->x_msg[1] == MSG_T_BATCH ||
-                                   x->x_msg[1] == MSG_T_EVIDENCE))
+        if (x->x_msg_have >= 2 &&
+            (x->x_msg[1] == MSG_T_BATCH || x->x_msg[1] == MSG_T_EVIDENCE))
             o->o_batch_bytes = 1;
         if (x->x_msg_have < x->x_msg_len)
             return 0;

@@ -1,4 +1,5 @@
-/* wan_relay.c - a TCP relay that gives each direction a link's rate and delay. */
+/* wan_relay.c - a TCP relay that gives each direction a link's rate and delay.
+ */
 /*
  *   wan_relay LISTEN_PORT TARGET_PORT RATE DELAY_MS [QUEUE]
  *
@@ -200,7 +201,8 @@ listen_on(int port)
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 64) != 0) {
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+        listen(fd, 64) != 0) {
         close(fd);
         return -1;
     }
@@ -266,8 +268,9 @@ main(int argc, char **argv)
     int lfd, target;
 
     if (argc < 5 || argc > 6) {
-        fprintf(stderr, "usage: wan_relay LISTEN_PORT TARGET_PORT RATE DELAY_MS "
-                        "[QUEUE]\n");
+        fprintf(stderr,
+                "usage: wan_relay LISTEN_PORT TARGET_PORT RATE DELAY_MS "
+                "[QUEUE]\n");
         return 2;
     }
     target = atoi(argv[2]);
