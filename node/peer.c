@@ -411,6 +411,8 @@ peer__rx_handle(struct peer *p, struct peer__res *r)
     case PEER__R_PROGRESS:
         sync_rx_progress(p->p_sp, now);
         break;
+    case PEER__R_ROOM:
+        break; /* the caller reads again (peer__rx_resumable) */
     case PEER__R_BYE:
         peer_close(p, 0, "goodbye");
         return ILONET_ECLOSED;

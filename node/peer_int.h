@@ -32,6 +32,7 @@ enum peer__rkind {
     PEER__R_FAULT,    /* a framing fault: strike and close */
     PEER__R_BYE,      /* the peer's box-stream goodbye */
     PEER__R_PROGRESS, /* part of a BATCH or EVIDENCE arrived */
+    PEER__R_ROOM,     /* a paused connection has room again */
 };
 
 struct peer__res {

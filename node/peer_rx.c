@@ -315,6 +315,12 @@ peer__rx_main(void *arg)
             x->x_queued -= j->j_len;
             x->x_queued += cost;
             x->x_mid = x->x_lenb_have != 0;
+            /* Paused and drained, with nothing for the loop to handle
+             * (the bytes were part of a message still incomplete): tell
+             * the loop, or the connection would never read again. */
+            if (!o.o_head && x->x_paused && x->x_queued <= PEER_RX_LOW &&
+                peer__emit(x, &o, PEER__R_ROOM, 0, NULL) == 0)
+                x->x_queued += peer__res_cost(o.o_head);
             if (o.o_head) {
                 if (rx->r_done_tail)
                     rx->r_done_tail->r_next = o.o_head;
