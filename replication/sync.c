@@ -1197,7 +1197,8 @@ sync__on_batch(struct sync_peer *p, const struct sync_msg *sm)
          * from a backup. No appends until we have caught up. */
         if (memcmp(bp->b_log.ld_author, me->c_node, KEY_PK_LEN) == 0 &&
             first > l->l_seq + 1 &&
-            entry_verify_sig(&bp->b_entries[bp->b_count - 1], me->c_node) == 0 &&
+            entry_verify_sig(&bp->b_entries[bp->b_count - 1],
+                             me->c_node) == 0 &&
             (rc = sync__st_self_behind(n, l->l_id, last)) != 0) {
             rc = sync__fail(p, l->l_id, last, rc, 0, "self-behind");
             goto out;
@@ -1391,11 +1392,11 @@ sync__on_ack(struct sync_peer *p, uint64_t total)
         const struct sync__sent *r = &p->p_sent[k % SYNC__SENT_MAX];
         uint64_t rtt = now - r->s_sent_ms, span = now - r->s_delivered_ms;
 
-        if (now < r->s_sent_ms || now < r->s_delivered_ms)
-            continue; /* a clock that went back: no sample */
         p->p_delivered += r->s_bytes;
         p->p_inflight -= r->s_bytes < p->p_inflight ? r->s_bytes
                                                      : p->p_inflight;
+        if (now < r->s_sent_ms || now < r->s_delivered_ms)
+            continue; /* a clock that went back: no sample */
         if (rtt > 0 && (!p->p_min_rtt_ms || rtt < p->p_min_rtt_ms))
             p->p_min_rtt_ms = rtt;
         if (rtt > span)
