@@ -381,8 +381,8 @@ peer__deliver(struct peer *p, const struct peer__res *r, uint64_t now)
 
     /* Remember the peer's anti-entropy digest (HEADS and DIGEST carry
      * one) to tell when both sides hold the same: see peer_in_sync. */
-    if (sm->sm_rc == 0 && (sm->sm_m.m_type == MSG_T_HEADS ||
-                           sm->sm_m.m_type == MSG_T_DIGEST)) {
+    if (sm->sm_rc == 0 &&
+        (sm->sm_m.m_type == MSG_T_HEADS || sm->sm_m.m_type == MSG_T_DIGEST)) {
         memcpy(p->p_their_digest, sm->sm_m.m_digest, HASH_LEN);
         p->p_have_digest = 1;
     }
@@ -408,14 +408,9 @@ peer__rx_handle(struct peer *p, struct peer__res *r)
         if (peer__deliver(p, r, now) != 0)
             return ILONET_ECLOSED;
         break;
-    case PEER__R_PROGRESS:
-        sync_rx_progress(p->p_sp, now);
-        break;
-    case PEER__R_ROOM:
-        break; /* the caller reads again (peer__rx_resumable) */
-    case PEER__R_BYE:
-        peer_close(p, 0, "goodbye");
-        return ILONET_ECLOSED;
+    case PEER__R_PROGRESS: sync_rx_progress(p->p_sp, now); break;
+    case PEER__R_ROOM: break; /* the caller reads again (peer__rx_resumable) */
+    case PEER__R_BYE: peer_close(p, 0, "goodbye"); return ILONET_ECLOSED;
     case PEER__R_FAULT:
         if (r->r_code == ILONET_ENOMEM) {
             peer_close(p, ILONET_ENOMEM, "memory");
@@ -521,8 +516,8 @@ peer_in_sync(struct peer *p)
     if (p->p_phase != PEER_READY || !p->p_have_digest ||
         !(c = sync_peer_cert(p->p_sp)))
         return 0;
-    if (sync_has_out(p->p_sp) || net_conn_sending(p->p_conn) ||
-        p->p_next_len || !peer__rx_idle(p->p_x))
+    if (sync_has_out(p->p_sp) || net_conn_sending(p->p_conn) || p->p_next_len ||
+        !peer__rx_idle(p->p_x))
         return 0;
     if (sync_digest(p->p_env->pe_sync, c->c_state, c->c_role, mine) != 0)
         return 0;

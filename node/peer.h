@@ -85,7 +85,7 @@ struct peer_env {
     const struct key_pair *pe_kp;
     const uint8_t *pe_netkey;        /* NET_KEY_LEN */
     struct sync_node *pe_sync;
-    struct peer_rx *pe_rx;           /* NULL: decode on the loop */
+    struct peer_rx *pe_rx; /* NULL: decode on the loop */
     void *pe_arg;
     /* After the peer proved key pk (both sides): 0 admits it, anything
      * else closes the link without another byte (not a strike). */

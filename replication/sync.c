@@ -46,13 +46,13 @@
  * at a peer while that link carries batch bytes (sync_rx_progress), so a
  * long queue on a slow link is never mistaken for a stalled request.
  */
-#define SYNC__SENT_MAX 64                /* batch records (a ring) */
-#define SYNC__RATE_N 8                   /* rate samples, max filter */
-#define SYNC__WINDOW_GAIN 3              /* window = gain x rate x min rtt */
-#define SYNC__WINDOW_MAX (32u << 20)     /* bytes in flight, hard cap */
-#define SYNC__BATCH_MIN (16u * 1024)     /* smallest batch the rate asks for */
-#define SYNC__BATCH_MS 250               /* a batch is about this much link */
-#define SYNC__STALL_RTTS 4               /* a silent link: this many rtts */
+#define SYNC__SENT_MAX 64            /* batch records (a ring) */
+#define SYNC__RATE_N 8               /* rate samples, max filter */
+#define SYNC__WINDOW_GAIN 3          /* window = gain x rate x min rtt */
+#define SYNC__WINDOW_MAX (32u << 20) /* bytes in flight, hard cap */
+#define SYNC__BATCH_MIN (16u * 1024) /* smallest batch the rate asks for */
+#define SYNC__BATCH_MS 250           /* a batch is about this much link */
+#define SYNC__STALL_RTTS 4           /* a silent link: this many rtts */
 
 struct sync__log {
     uint8_t l_id[HASH_LEN];
@@ -128,22 +128,22 @@ struct sync_peer {
     uint64_t p_batches_in_total;
     uint64_t p_batches_sent, p_batches_acked, p_last_ack_ms;
     /* receiving: link liveness and its round trip */
-    uint64_t p_rx_ms;        /* batch bytes last arrived (0: never) */
-    uint64_t p_want_out_ms;  /* a WANT went out, no batch bytes since */
-    uint64_t p_srtt_ms;      /* WANT -> first batch bytes, smoothed */
+    uint64_t p_rx_ms;       /* batch bytes last arrived (0: never) */
+    uint64_t p_want_out_ms; /* a WANT went out, no batch bytes since */
+    uint64_t p_srtt_ms;     /* WANT -> first batch bytes, smoothed */
     /* sending: the records of unacknowledged batches and what they
      * measured (see SYNC__SENT_MAX) */
     struct sync__sent {
         uint64_t s_bytes, s_sent_ms;
         uint64_t s_delivered, s_delivered_ms; /* p_delivered* when sent */
     } p_sent[SYNC__SENT_MAX];
-    uint64_t p_inflight;       /* batch bytes sent, not acknowledged */
-    uint64_t p_delivered;      /* batch bytes acknowledged */
-    uint64_t p_delivered_ms;   /* when p_delivered last grew */
+    uint64_t p_inflight;            /* batch bytes sent, not acknowledged */
+    uint64_t p_delivered;           /* batch bytes acknowledged */
+    uint64_t p_delivered_ms;        /* when p_delivered last grew */
     uint64_t p_rates[SYNC__RATE_N]; /* bytes/s samples, 0 none */
     unsigned p_rate_i;
-    uint64_t p_min_rtt_ms;     /* batch taken -> its ACK, 0 none */
-    int p_window_extra;        /* one batch may go past the window */
+    uint64_t p_min_rtt_ms; /* batch taken -> its ACK, 0 none */
+    int p_window_extra;    /* one batch may go past the window */
     struct sync_peer_stats p_st;
 };
 
@@ -1197,8 +1197,8 @@ sync__on_batch(struct sync_peer *p, const struct sync_msg *sm)
          * from a backup. No appends until we have caught up. */
         if (memcmp(bp->b_log.ld_author, me->c_node, KEY_PK_LEN) == 0 &&
             first > l->l_seq + 1 &&
-            entry_verify_sig(&bp->b_entries[bp->b_count - 1],
-                             me->c_node) == 0 &&
+            entry_verify_sig(&bp->b_entries[bp->b_count - 1], me->c_node) ==
+                0 &&
             (rc = sync__st_self_behind(n, l->l_id, last)) != 0) {
             rc = sync__fail(p, l->l_id, last, rc, 0, "self-behind");
             goto out;
@@ -1393,8 +1393,8 @@ sync__on_ack(struct sync_peer *p, uint64_t total)
         uint64_t rtt = now - r->s_sent_ms, span = now - r->s_delivered_ms;
 
         p->p_delivered += r->s_bytes;
-        p->p_inflight -= r->s_bytes < p->p_inflight ? r->s_bytes
-                                                     : p->p_inflight;
+        p->p_inflight -=
+            r->s_bytes < p->p_inflight ? r->s_bytes : p->p_inflight;
         if (now < r->s_sent_ms || now < r->s_delivered_ms)
             continue; /* a clock that went back: no sample */
         if (rtt > 0 && (!p->p_min_rtt_ms || rtt < p->p_min_rtt_ms))
@@ -1428,8 +1428,8 @@ sync_decode(const uint8_t net[static NET_ID_LEN], const uint8_t *buf,
         return out->sm_rc;
     if (out->sm_m.m_type == MSG_T_BATCH) {
         out->sm_has_batch = 1;
-        out->sm_batch_rc = batch_decode(out->sm_m.m_a, out->sm_m.m_a_len, net,
-                                        &out->sm_batch);
+        out->sm_batch_rc =
+            batch_decode(out->sm_m.m_a, out->sm_m.m_a_len, net, &out->sm_batch);
     }
     return 0;
 }
@@ -1519,7 +1519,10 @@ sync_recv_decoded(struct sync_peer *p, const struct sync_msg *sm, size_t len,
         rc = 0;
         break;
     }
-    case MSG_T_ACK: sync__on_ack(p, mp->m_total); rc = 0; break;
+    case MSG_T_ACK:
+        sync__on_ack(p, mp->m_total);
+        rc = 0;
+        break;
     default:
         rc = sync__fail(p, NULL, 0, ILONET_EPROTO, 1, "type");
     }

@@ -246,10 +246,10 @@ int sync_recv(struct sync_peer *p, const uint8_t *msg, size_t len,
  * strikes as sync_recv() of the same bytes.
  */
 struct sync_msg {
-    int sm_rc;                 /* msg_decode() */
+    int sm_rc; /* msg_decode() */
     struct msg sm_m;
-    int sm_has_batch;          /* a BATCH: sm_batch_rc and sm_batch set */
-    int sm_batch_rc;           /* batch_decode() */
+    int sm_has_batch; /* a BATCH: sm_batch_rc and sm_batch set */
+    int sm_batch_rc;  /* batch_decode() */
     struct log_batch sm_batch;
 };
 int sync_decode(const uint8_t net[static NET_ID_LEN], const uint8_t *msg,

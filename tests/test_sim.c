@@ -1115,7 +1115,6 @@ sim_fork_evidence_memory(void)
     fork_evidence_on(SIM_MEM);
 }
 
-
 /* ---- a slow, long link ------------------------------------------------ */
 
 /*
@@ -1128,10 +1127,10 @@ sim_fork_evidence_memory(void)
  * be requested twice while the link makes progress: every WANT asks from
  * past what was already sent, and the server sends each entry once.
  */
-#define SLOW_RATE 65536  /* bytes/s, each way */
-#define SLOW_DELAY 300   /* ms, one way */
+#define SLOW_RATE 65536 /* bytes/s, each way */
+#define SLOW_DELAY 300  /* ms, one way */
 #define SLOW_AUTHORS 3
-#define SLOW_ROUNDS 600  /* sim_append calls of 16 entries per author */
+#define SLOW_ROUNDS 600 /* sim_append calls of 16 entries per author */
 
 struct slow_msg {
     uint64_t start, at; /* first byte leaves, last byte arrives */
@@ -1273,8 +1272,7 @@ sim_slow_link_requests_once(void)
                             if (wt.mw_from <= sent_upto[i])
                                 TEST_FAIL_("t=%llu ms: log %d asked again "
                                            "from %llu, sent up to %llu",
-                                           (unsigned long long)(now - start),
-                                           i,
+                                           (unsigned long long)(now - start), i,
                                            (unsigned long long)wt.mw_from,
                                            (unsigned long long)sent_upto[i]);
                             wants++;
@@ -1298,8 +1296,8 @@ sim_slow_link_requests_once(void)
     printf("  %llu entries over %d KiB/s + %d ms: %.1f s simulated, %llu "
            "batches, %llu wants\n",
            (unsigned long long)total, SLOW_RATE / 1024, SLOW_DELAY,
-           (double)(done_at - start) / 1000, (unsigned long long)st.ps_batches_out,
-           (unsigned long long)wants);
+           (double)(done_at - start) / 1000,
+           (unsigned long long)st.ps_batches_out, (unsigned long long)wants);
     /* the scenario is one the old per-log timeout failed: the transfer
      * outlasts sc_want_ms several times over */
     ASSERT_GE(done_at - start, 4 * cfg.sc_want_ms);

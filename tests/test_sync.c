@@ -796,8 +796,7 @@ sync_window_follows_rate(void)
         struct sync_config cfg = {500, 1000, 1000, 1, 65536};
         memset(&p, 0, sizeof(p));
         cb.cb_arg = &p;
-        sim_world_init(&p.w, "sync", 42, (const char *const[]){"DE", "FR"},
-                       2);
+        sim_world_init(&p.w, "sync", 42, (const char *const[]){"DE", "FR"}, 2);
         sim_node_init(&p.w, &p.a, "DE", 0);
         sim_node_init(&p.w, &p.b, "FR", 1);
         ASSERT_OK(sim_node_open(&p.w, &p.a, &cfg, &cb));
