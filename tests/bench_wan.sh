@@ -80,10 +80,10 @@ echo "wan_ideal_bytes=$IDEAL"
 point() {
     "$TOOLS/wan_relay" "$5" $((PORT + 1)) "$3" "$4" > "$DIR/relay-$1.txt" &
     rp=$!
-    k=0
+    tries=0 # (sh has no locals: not k, the caller's)
     until grep -q listening "$DIR/relay-$1.txt" 2>/dev/null; do
-        k=$((k + 1))
-        [ $k -lt 200 ] || { echo "bench_wan: relay did not start" >&2; exit 1; }
+        tries=$((tries + 1))
+        [ $tries -lt 200 ] || { echo "bench_wan: relay did not start" >&2; exit 1; }
         sleep 0.05
     done
     sink "$1" "$5"
