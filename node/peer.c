@@ -22,7 +22,7 @@ struct peer {
     uint8_t p_key[KEY_PK_LEN];
     struct shs p_shs;
     struct boxs p_enc, p_dec;
-    uint64_t p_deadline; /* handshake */
+    uint64_t p_deadline;       /* handshake */
     uint64_t p_first_deadline; /* accepted: message 1 */
     /* receiving: a handshake message of p_need bytes, then the receive
      * side (peer_int.h) */
@@ -86,8 +86,8 @@ peer__queue_boxed(struct peer *p, const uint8_t *plain, size_t n)
         return rc;
     while (n > 0) {
         size_t k = n < BOXS_MAX_BODY ? n : BOXS_MAX_BODY;
-        if ((rc = boxs_seal(&p->p_enc, plain, k,
-                            p->p_next + p->p_next_len)) != 0)
+        if ((rc = boxs_seal(&p->p_enc, plain, k, p->p_next + p->p_next_len)) !=
+            0)
             return rc;
         p->p_next_len += BOXS_HEADER_LEN + k;
         plain += k;
@@ -160,8 +160,8 @@ peer_flush(struct peer *p)
             plen = 0;
             if (rc == 0) {
                 memcpy(p->p_plain, hdr, 4);
-                size_t first = len < BOXS_MAX_BODY - 4 ? len
-                                                        : BOXS_MAX_BODY - 4;
+                size_t first =
+                    len < BOXS_MAX_BODY - 4 ? len : BOXS_MAX_BODY - 4;
                 memcpy(p->p_plain + 4, msg, first);
                 rc = peer__queue_boxed(p, p->p_plain, 4 + first);
                 if (rc == 0 && len > first)
@@ -214,8 +214,8 @@ peer__ready(struct peer *p, uint64_t now_ms)
     }
     shs_wipe(&p->p_shs);
     p->p_has_key = 1;
-    if ((rc = sync_peer_new(p->p_env->pe_sync, p->p_key, now_ms,
-                            &p->p_sp)) != 0) {
+    if ((rc = sync_peer_new(p->p_env->pe_sync, p->p_key, now_ms, &p->p_sp)) !=
+        0) {
         peer_close(p, rc, "sync");
         return ILONET_ECLOSED;
     }
@@ -496,8 +496,8 @@ peer_tick(struct peer *p, uint64_t now_ms)
         return 0;
     if (now_ms >= p->p_next_tick) {
         if ((rc = sync_tick(p->p_sp, now_ms)) != 0) {
-            peer_close(p, rc, rc == ILONET_ETIMEOUT ? "hello-timeout"
-                                                    : "sync-tick");
+            peer_close(p, rc,
+                       rc == ILONET_ETIMEOUT ? "hello-timeout" : "sync-tick");
             return ILONET_ECLOSED;
         }
         p->p_next_tick = sync_next_deadline(p->p_sp);
