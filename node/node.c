@@ -12,6 +12,7 @@
 
 #include "crypto/error.h"
 #include "crypto/json.h"
+#include "app/app.h"
 #include "net.h"
 #include "peer.h"
 #include "replication/sync.h"
@@ -24,8 +25,7 @@
 #define NODE__STATUS_MS 1000
 #define NODE__STABLE_MS 5000   /* a session this long resets the backoff */
 #define NODE__GROUP_MS 500     /* group commit: longest open time */
-#define NODE__GROUP_IDLE_MS 40 /* ... or commit once no bytes came this long   \
-                                */
+#define NODE__GROUP_IDLE_MS 40 /* ... or once no bytes came this long */
 
 /* One address to dial (configured or given on the command line). */
 struct node__slot {
@@ -790,6 +790,20 @@ node__background(struct node *n, uint64_t now)
     else if (released)
         node__log("quarantine: %llu entries reached their time",
                   (unsigned long long)released);
+    /* Personal data past its retention date: hidden, and erased by this
+     * node where it wrote it (once a day; docs/REGIMES.md §5). Its own
+     * appends do not move data_version: look at the heads again. */
+    {
+        struct app_err e;
+        size_t issued = 0;
+
+        if (app_retention_due(n->n_home, now, &issued, &e) != 0)
+            node__log("retention: %s", e.ae_msg);
+        if (issued) {
+            node__log("retention: %zu erase entries written", issued);
+            n->n_data_version = -1;
+        }
+    }
 }
 
 static int

@@ -344,7 +344,7 @@ log_append(struct store *s, const struct key_pair *kp, const char *audience,
     if (audience_normalise(audience, d.ld_audience) != 0)
         return ILONET_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        if (reqs[i].kind <= KIND_CERT || reqs[i].kind >= KIND_COUNT_)
+        if (reqs[i].kind <= KIND_CERT || reqs[i].kind > ENTRY_KIND_MAX)
             return ILONET_EKIND;
         if ((rc = entry_check_payload_bytes(reqs[i].payload, reqs[i].len)) != 0)
             return rc;
@@ -696,7 +696,7 @@ static int
 log__check_fields(const struct log_desc *d, const struct entry *e)
 {
     if (e->e_h.h_version != ENTRY_VERSION || e->e_h.h_kind == 0 ||
-        e->e_h.h_kind >= KIND_COUNT_)
+        e->e_h.h_kind > ENTRY_KIND_MAX)
         return ILONET_EKIND;
     if (memcmp(e->e_h.h_log, d->ld_id, HASH_LEN) != 0)
         return ILONET_ENETWORK;

@@ -113,7 +113,7 @@ fx_build_put(struct fx *f, int a, const char *aud, uint64_t wall,
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(b, &wb) != 0)
         TEST_FAIL_("record_build: %s", b->rb_err);
-    fx_put(f, a, aud, wall, b->rb_schema->rs_kind, wb.wb_data, wb.wb_len, out);
+    fx_put(f, a, aud, wall, b->rb_kind->vk_code, wb.wb_data, wb.wb_len, out);
     wire_buf_free(&wb);
 }
 
@@ -125,7 +125,7 @@ fx_record(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
     struct record_builder b;
     va_list ap;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     va_start(ap, out);
     fx_setv(&b, ap);
     va_end(ap);
@@ -159,14 +159,15 @@ fx_amend(struct fx *f, int a, const char *aud, uint64_t wall,
     struct wire_buf wb;
     va_list ap;
 
-    ASSERT_OK(record_builder_init_amend(&fb, rkind));
+    ASSERT_OK(record_builder_start_amend(&fb, fx_vocab(NULL), rkind));
     va_start(ap, out);
     fx_setv(&fb, ap);
     va_end(ap);
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(&fb, &wb) != 0)
         TEST_FAIL_("amend fields: %s", fb.rb_err);
-    ASSERT_OK(record_builder_init(&b, KIND_AMEND));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_AMEND));
+    record_builder_needs(&b, fb.rb_version);
     ASSERT_OK(record_set_id(&b, "record", target));
     ASSERT_OK(record_set_raw(&b, "fields", wb.wb_data, wb.wb_len));
     fx_behalf(&b, behalf, gid);
@@ -182,7 +183,7 @@ fx_change(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     ASSERT_OK(record_set_id(&b, "record", target));
     fx_behalf(&b, behalf, gid);
     fx_build_put(f, a, aud, wall, &b, out);
@@ -194,7 +195,7 @@ fx_status(struct fx *f, int a, const char *aud, uint64_t wall,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, KIND_TASK_STATUS));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK_STATUS));
     ASSERT_OK(record_set_id(&b, "task", task));
     ASSERT_OK(record_set(&b, "status", status));
     fx_build_put(f, a, aud, wall, &b, out);
@@ -249,7 +250,7 @@ fx_publish(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     ASSERT_OK(record_set_raw(&b, "envelope", env, len));
     fx_build_put(f, a, aud, wall, &b, out);
     free(env);
@@ -301,7 +302,7 @@ fx_observer(struct fx *f, struct fx_set *set)
     struct store *s;
 
     ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
-    ASSERT_OK(view_attach(s));
+    ASSERT_OK(view_attach(s, fx_vocab(NULL)));
     if (set)
         fx_ingest_all(s, set);
     return s;
@@ -317,7 +318,7 @@ fx_holder(struct fx *f, struct fx_set *set)
     ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
     fx_ingest_all(s, set);
     ASSERT_OK(store_meta_set_u64(s, "view_version", VIEW_VERSION));
-    ASSERT_OK(view_attach(s));
+    ASSERT_OK(view_attach(s, fx_vocab(NULL)));
     return s;
 }
 
@@ -1134,7 +1135,7 @@ view_attach_rebuilds_other_version(void)
                            NULL) == SQLITE_OK
                   ? 0
                   : ILONET_EIO);
-    ASSERT_OK(view_attach(o));
+    ASSERT_OK(view_attach(o, fx_vocab(NULL)));
     fx_hash(o, h2);
     ASSERT_MEM_EQ(h1, h2, HASH_LEN);
     store_close(o);
@@ -1600,6 +1601,85 @@ view_log_changed_equals_rebuild(void)
     fx_free(&f);
 }
 
+/* A payload given as msgpack bytes, appended as entry kind from node a. */
+static void
+fx_raw(struct fx *f, int a, uint64_t wall, uint32_t kind, struct wire_buf *wb,
+       uint8_t *out)
+{
+    fx_put(f, a, "net", wall, kind, wb->wb_data, wb->wb_len, out);
+    wire_buf_reset(wb);
+}
+
+/* The log takes every kind 1-127; the view reads what its vocabulary
+ * knows. A kind it does not know has no effect, unless the entry names a
+ * newer vocabulary version: then, like an entry of a known kind written
+ * under a newer version, it is kept as an unread record that hashes as
+ * such, the same on every node of this version. */
+static void
+view_unknown_kinds_and_newer_entries(void)
+{
+    struct fx f;
+    struct fx_set set;
+    struct wire_buf wb;
+    uint8_t none[HASH_LEN], later[HASH_LEN], newer[HASH_LEN], h1[HASH_LEN],
+        h2[HASH_LEN];
+    struct store *o1, *o2;
+
+    fx_init(&f);
+    wire_buf_init(&wb, 4096);
+    wire_pack_map(&wb, 1);
+    wire_pack_str(&wb, "x");
+    wire_pack_str(&wb, "y");
+    fx_raw(&f, DE, T0_MS, 40, &wb, none);
+    wire_pack_map(&wb, 2);
+    wire_pack_str(&wb, "vocab");
+    wire_pack_uint(&wb, 3);
+    wire_pack_str(&wb, "z");
+    wire_pack_str(&wb, "y");
+    fx_raw(&f, DE, T0_MS + 1, 41, &wb, later);
+    wire_pack_map(&wb, 3);
+    wire_pack_str(&wb, "category");
+    wire_pack_str(&wb, "flows");
+    wire_pack_str(&wb, "summary");
+    wire_pack_str(&wb, "s");
+    wire_pack_str(&wb, "vocab");
+    wire_pack_uint(&wb, 3);
+    fx_raw(&f, FR, T0_MS + 2, KIND_OBSERVATION, &wb, newer);
+    fx_obs(&f, FR, "net", T0_MS + 3, "plain", NULL);
+    wire_buf_free(&wb);
+    fx_collect(&f, &set);
+    o1 = fx_observer(&f, &set);
+    /* stored: every entry, whatever its kind */
+    ASSERT_STR_EQ(fx_q(o1, "SELECT count(*) FROM entries WHERE kind IN (40,"
+                           " 41)"),
+                  "2");
+    ASSERT_STR_EQ(
+        fx_q(o1, "SELECT count(*) FROM v_records WHERE id = X'%s'", hx(none)),
+        "0");
+    ASSERT_STR_EQ(REC(o1, "status", later), "unread");
+    ASSERT_STR_EQ(REC(o1, "vw", later), "3");
+    ASSERT(strstr(REC(o1, "why", later), "kind 41 is not in vocabulary v2 of "
+                                         "377-2004; written under v3 - "
+                                         "upgrade to read"));
+    ASSERT_STR_EQ(REC(o1, "status", newer), "unread");
+    ASSERT_STR_EQ(REC(o1, "valid", newer), "0");
+    ASSERT_STR_EQ(REC(o1, "why", newer),
+                  "written under vocabulary v3 of 377-2004; this node has "
+                  "v2 - upgrade to read");
+    ASSERT_STR_EQ(fx_q(o1, "SELECT count(*) FROM observations"), "1");
+    /* another node of this version, other arrival order: same rows */
+    o2 = fx_holder(&f, &set);
+    for (size_t i = set.n; i-- > 0;)
+        fx_apply(o2, &set, i);
+    fx_hash(o1, h1);
+    fx_hash(o2, h2);
+    ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    store_close(o1);
+    store_close(o2);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
 /*
  * A record taken out by a fork (the store's freeze hook, at ingest) leaves
  * the changes other logs made to it waiting for it, as a rebuild has them
@@ -1659,6 +1739,130 @@ view_fork_leaves_changes_of_removed_records_waiting(void)
     fx_free(&f);
 }
 
+/* A marked record is hidden on every node from the day after its
+ * retention date: its payload erased, status erased, hashed exactly as a
+ * record erased by an entry; a record that arrives past its date is
+ * erased as it is stored; a clock set back shows nothing again. */
+static void
+view_retention_hides_at_the_date(void)
+{
+    struct fx f;
+    struct fx_set set, with_erase;
+    uint8_t id[HASH_LEN], er[HASH_LEN], h1[HASH_LEN], h2[HASH_LEN],
+        h3[HASH_LEN], late[HASH_LEN], early[HASH_LEN];
+    uint64_t n = 0;
+    struct store *o1, *o2, *o3;
+
+    fx_init(&f);
+    fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, id, "category", "return",
+              "summary", "PIIMARK case", "purpose", "a case", "retain-until",
+              "2026-01-10", NULL);
+    fx_obs(&f, FR, "net", T0_MS + 1, "kept", NULL);
+    /* dates the regime does not allow, judged from the entry alone */
+    fx_record(&f, FR, "net", T0_MS + 2, KIND_OBSERVATION, late, "category",
+              "return", "summary", "too long", "purpose", "p", "retain-until",
+              "2027-06-30", NULL);
+    fx_record(&f, FR, "net", T0_MS + 3, KIND_OBSERVATION, early, "category",
+              "return", "summary", "too early", "purpose", "p", "retain-until",
+              "2025-12-31", NULL);
+    fx_collect(&f, &set);
+    o1 = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o1, "valid", late), "0");
+    ASSERT(strstr(REC(o1, "why", late), "at most 365 days"));
+    ASSERT_STR_EQ(REC(o1, "valid", early), "0");
+    ASSERT(strstr(REC(o1, "why", early), "before the record is written"));
+    ASSERT_STR_EQ(REC(o1, "status", id), "active");
+    ASSERT_STR_EQ(REC(o1, "rt", id), "20463"); /* 2026-01-10 */
+    /* the date itself: still there */
+    ASSERT_OK(view_expire_due(o1, T0_MS + 9 * DAY_MS + 1000, &n));
+    ASSERT_EQ(n, 0);
+    ASSERT_STR_EQ(REC(o1, "status", id), "active");
+    /* the day after: hidden, the bytes gone */
+    ASSERT_OK(view_expire_due(o1, T0_MS + 10 * DAY_MS, &n));
+    ASSERT_EQ(n, 1);
+    ASSERT_STR_EQ(REC(o1, "status", id), "erased");
+    ASSERT_STR_EQ(REC(o1, "why", id), "retention ended 2026-01-10");
+    ASSERT_STR_EQ(fx_q(o1, "SELECT count(*) FROM entries WHERE payload IS"
+                           " NULL"),
+                  "1");
+    /* a clock set back: nothing comes back */
+    ASSERT_OK(view_expire_due(o1, T0_MS, &n));
+    ASSERT_STR_EQ(REC(o1, "status", id), "erased");
+    fx_hash(o1, h1);
+    ASSERT_OK(view_rebuild(o1));
+    fx_hash(o1, h2);
+    ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    /* the author's erase entry instead of the date: the same hash */
+    fx_change(&f, DE, "net", T0_MS + 11 * DAY_MS, KIND_ERASE, id, NULL, NULL,
+              er);
+    fx_collect(&f, &with_erase);
+    o2 = fx_observer(&f, &with_erase);
+    fx_hash(o2, h2);
+    ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    /* a node past the date when the record arrives */
+    ASSERT_OK(store_open(":memory:", f.net, &f.ros, &o3));
+    ASSERT_OK(view_attach(o3, fx_vocab(NULL)));
+    ASSERT_OK(view_expire_due(o3, T0_MS + 30 * DAY_MS, NULL));
+    fx_ingest_all(o3, &set);
+    ASSERT_STR_EQ(REC(o3, "status", id), "erased");
+    fx_hash(o3, h3);
+    ASSERT_MEM_EQ(h1, h3, HASH_LEN);
+    store_close(o1);
+    store_close(o2);
+    store_close(o3);
+    fx_set_free(&set);
+    fx_set_free(&with_erase);
+    fx_free(&f);
+}
+
+/* Event days: a date, a period, a semester, a start and an end, else the
+ * day the record was written; they follow amendments. */
+static void
+view_event_days(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t obs[HASH_LEN], meet[HASH_LEN], tr[HASH_LEN], post[HASH_LEN],
+        act[HASH_LEN], none[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, obs, "category", "flows",
+              "summary", "s", "period", "2025-12-20..2026-01-05", NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_MEETING, meet, "commission", "present",
+              "convenor", "DE", "date", "2027-01-20", "participants", "DE,FR",
+              "place", "Ankara", "topics", "t", NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_TRAINING, tr, "date", "2026-02-01",
+              "title", "t", "type", "joint-course", "until", "2026-02-03",
+              NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_POSTING, post, "from", "2025-09-01",
+              "officers", "1", "post", "p", NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_ACTING_PRESIDENCY, act, "semester",
+              "2026-H2", "state", "DE", NULL);
+    fx_obs(&f, DE, "net", T0_MS + 5 * DAY_MS, "no period", none);
+    fx_amend(&f, DE, "net", T0_MS + 6 * DAY_MS, tr, KIND_TRAINING, NULL, NULL,
+             NULL, "until", "2026-02-04", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+#define EV(id)                                                                 \
+    fx_q(o,                                                                    \
+         "SELECT event_from || '..' || coalesce(event_to, '')"                 \
+         " FROM v_records WHERE id = X'%s'",                                   \
+         hx(id))
+    ASSERT_STR_EQ(EV(obs), "2025-12-20..2026-01-05");
+    ASSERT_STR_EQ(EV(meet), "2027-01-20..2027-01-20");
+    ASSERT_STR_EQ(EV(tr), "2026-02-01..2026-02-04");
+    ASSERT_STR_EQ(EV(post), "2025-09-01..");
+    ASSERT_STR_EQ(EV(act), "2026-07-01..2026-12-31");
+    ASSERT_STR_EQ(EV(none), "2026-01-06..2026-01-06");
+#undef EV
+    /* the per-kind views show them too */
+    ASSERT_STR_EQ(fx_q(o, "SELECT event_from FROM meetings"), "2027-01-20");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
 TEST_LIST = {
     TEST(view_observation_fields),
     TEST(view_amend_lww_per_field),
@@ -1679,6 +1883,9 @@ TEST_LIST = {
     TEST(view_fork_leaves_changes_of_removed_records_waiting),
     TEST(view_hash_per_audience),
     TEST(view_attach_rebuilds_other_version),
+    TEST(view_unknown_kinds_and_newer_entries),
+    TEST(view_retention_hides_at_the_date),
+    TEST(view_event_days),
     TEST(view_merge_laws),
     TEST(view_ingest_orders_converge),
     TEST(view_permutation_convergence),

@@ -44,8 +44,8 @@ struct view__page {
     int pg_next_ok;
 };
 
-/* Fills cell i from the current row of st. */
-static int
+/* Fills cell i from the current row of st (view_int.h). */
+int
 view__cell(sqlite3_stmt *st, int i, struct view_cell *c)
 {
     c->ce_text = NULL;
@@ -741,12 +741,23 @@ view_grants(struct store *s, uint64_t now_ms, const struct view_sink *out)
 {
     int64_t now = now_ms > INT64_MAX ? INT64_MAX : (int64_t)now_ms;
 
-    return view__simple(s,
-                        "SELECT *, (valid = 1 AND not_before <= ?1 / 1000 AND "
-                        "not_after >= ?1 / 1000 AND (revoked_at_ms IS NULL OR "
-                        "revoked_at_ms > ?1)) AS in_force FROM grants ORDER "
-                        "BY represented, representing, id",
-                        &now, 1, out);
+    /* One row per grant: the same envelope published by both states (or
+     * twice) is one grant. The row shown is a valid publication if there
+     * is one (net first); published_by names every publishing state; it
+     * is in force if any publication makes it so. */
+    return view__simple(
+        s,
+        "SELECT id, represented, representing, scope, not_before, not_after,"
+        " audience, (SELECT group_concat(p, ',') FROM (SELECT DISTINCT"
+        " published_by AS p FROM grants g2 WHERE g2.id = g.id ORDER BY p)) AS"
+        " published_by, valid, why, revoked_at_ms, in_force FROM (SELECT *,"
+        " max(valid = 1 AND not_before <= ?1 / 1000 AND not_after >= ?1 /"
+        " 1000 AND (revoked_at_ms IS NULL OR revoked_at_ms > ?1)) OVER"
+        " (PARTITION BY id) AS in_force, row_number() OVER (PARTITION BY id"
+        " ORDER BY valid DESC, audience <> 'net', audience, published_by) AS"
+        " rn FROM grants) g WHERE rn = 1 ORDER BY represented, representing,"
+        " id",
+        &now, 1, out);
 }
 
 int
