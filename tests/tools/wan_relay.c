@@ -17,8 +17,11 @@
  *
  * Prints "wan_relay: listening" once it accepts, and on SIGTERM or SIGINT
  * relay_bytes_up=N (towards the target) and relay_bytes_down=N, then
- * exits 0. One thread, poll(); for tests and benchmarks (tests/bench_wan.sh,
- * tests/test_wan.c), never for production.
+ * exits 0. With WAN_RELAY_TRACE set in the environment it also prints,
+ * on stderr, one line per chunk it delivers: milliseconds since start,
+ * connection, direction (up: towards the target) and bytes, which shows
+ * where a sync spends its round trips. One thread, poll(); for tests and
+ * benchmarks (tests/bench_wan.sh, tests/test_wan.c), never for production.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,6 +57,7 @@ struct dir {
     int d_eof;          /* the source closed: shut the sink once drained */
     int d_shut;
     uint64_t d_bytes;
+    int d_tag; /* WAN_RELAY_TRACE: pair index * 2 + direction */
 };
 
 struct pair {
@@ -64,6 +68,8 @@ struct pair {
 static volatile sig_atomic_t stop;
 static uint64_t rate, delay_us, qmax;
 static uint64_t total[2];
+static uint64_t t0_us; /* WAN_RELAY_TRACE: times printed from start */
+static int trace;
 
 static void
 on_signal(int sig)
@@ -176,6 +182,9 @@ dir_write(struct dir *d, uint64_t now)
         d->d_queued -= (size_t)n;
         if (c->c_off < c->c_len)
             return 0;
+        if (trace)
+            fprintf(stderr, "%.1f %d %s %zu\n", (double)(now - t0_us) / 1000.0,
+                    d->d_tag / 2, d->d_tag % 2 ? "down" : "up", c->c_len);
         d->d_head = c->c_next;
         if (!d->d_head)
             d->d_tail = NULL;
@@ -252,6 +261,8 @@ accept_one(int lfd, struct pair *pairs, int target)
         p->p_dir[0].d_dst = t;
         p->p_dir[1].d_src = t;
         p->p_dir[1].d_dst = c;
+        p->p_dir[0].d_tag = 2 * i;
+        p->p_dir[1].d_tag = 2 * i + 1;
         return;
     }
     close(c);
@@ -287,6 +298,8 @@ main(int argc, char **argv)
         return 1;
     }
     memset(pairs, 0, sizeof(pairs));
+    trace = getenv("WAN_RELAY_TRACE") != NULL;
+    t0_us = now_us();
     printf("wan_relay: listening\n");
     fflush(stdout);
     while (!stop) {
