@@ -200,9 +200,13 @@ int
 view__search_flush(void *arg, struct store *s)
 {
     const struct vocab *v = arg; /* the view's vocabulary (view_attach) */
+    /* The second count stops past what the bulk rule needs: counting all
+     * of v_rec at every commit was a walk of the view per group commit
+     * while a node syncs (issue 17: 7 % of a receiving node's CPU at
+     * 300k records, growing with the view). */
     static const char *const count_sql[] = {
         "SELECT count(*) FROM v_search_dirty",
-        "SELECT count(*) FROM v_rec",
+        "SELECT count(*) FROM (SELECT 1 FROM v_rec LIMIT ?)",
     };
     int64_t n[2] = {0, 0};
     struct textbuf b = {0};
@@ -219,8 +223,13 @@ view__search_flush(void *arg, struct store *s)
     if (rc != SQLITE_ROW)
         return store_err(rc);
     for (int i = 0; i < 2; i++) {
+        if (i == 1 && n[0] < VIEW__SEARCH_BULK)
+            break; /* no bulk: the view's size does not matter */
         if (!(st = store_stmt(s, count_sql[i])))
             return ILONET_EIO;
+        /* n[1] * 9 <= n[0] * 10 holds for no count past n[0] * 10 / 9 */
+        if (i == 1)
+            sqlite3_bind_int64(st, 1, n[0] * 10 / 9 + 1);
         if ((rc = sqlite3_step(st)) == SQLITE_ROW)
             n[i] = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
