@@ -86,7 +86,11 @@ point() {
         [ $tries -lt 200 ] || { echo "bench_wan: relay did not start" >&2; exit 1; }
         sleep 0.05
     done
-    sink "$1" "$5"
+    # A failed sync still leaves its line: the summary then names the
+    # point (entries short of N) instead of dropping it silently.
+    if ! sink "$1" "$5"; then
+        echo "# $2: ilonet sync failed: $(tail -n 2 "$DIR/$1.log" | tr '\n' ' ')" >&2
+    fi
     kill "$rp"
     wait "$rp" || true
     echo "$2 $3 $4 $(j "$1" entries_in) $(j "$1" wire_bytes_in)" \
@@ -111,10 +115,13 @@ done
 wait $RELAYS 2>/dev/null || true
 RELAYS=
 
+np=$(cat "$DIR"/point-*.txt | wc -l)
+MISSING=0
+[ "$np" -eq 9 ] || { echo "# only $np of the 9 points finished"; MISSING=1; }
 cat "$DIR"/point-*.txt | awk -v ideal="$IDEAL" -v n="$(j BG entries_in)" '
 {
     name = $1; rate = $2; d = $3; e = $4; wi = $5; wo = $6; ms = $7
-    if (e != n) { printf "# %s: %d entries, not %d\n", name, e, n; bad = 1 }
+    if (e != n) { printf "# %s: %d entries, not %d\n", name, e, n; bad = 1; next }
     br = (wi + wo) / ideal
     tr = (ms / 1000) / (wi / rate)
     nr = (ms / 1000 - 8 * d / 1000) / (wi / rate)
@@ -135,3 +142,4 @@ END {
 kill "$SRC_PID" 2>/dev/null || true
 wait "$SRC_PID" || true
 SRC_PID=
+exit "$MISSING"
