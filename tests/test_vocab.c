@@ -51,7 +51,7 @@ builtin_377_2004_parses(void)
     size_t n;
 
     ASSERT_STR_EQ(vocab_regime(v), "377-2004");
-    ASSERT_EQ(vocab_version(v), 2);
+    ASSERT_EQ(vocab_version(v), 3);
     ASSERT_CONTAINS(vocab_title(v), "377/2004");
     ASSERT_STR_EQ(r->vp_period, "semester");
     ASSERT_STR_EQ(r->vp_drafter, "presidency");
@@ -89,7 +89,7 @@ builtin_2019_1240_parses(void)
     const struct vocab_field *f;
 
     ASSERT_STR_EQ(vocab_regime(v), "2019-1240");
-    ASSERT_EQ(vocab_version(v), 1);
+    ASSERT_EQ(vocab_version(v), 2);
     ASSERT_STR_EQ(vocab_report(v)->vp_drafter, "chair");
     /* exactly the categories of docs/CLI.md, in that order */
     ASSERT_EQ(s->vs_n, sizeof(cats) / sizeof(cats[0]));
@@ -293,7 +293,8 @@ seed_schema_matches_record_c(void)
     vocab_free(v);
 }
 
-/* What version 2 adds is optional, so version-1 entries stay valid. */
+/* What versions 2 and 3 add is optional, so earlier entries stay valid;
+ * version 3 adds only the officer, set by the program (docs/API.md). */
 static void
 seed_additions_are_optional(void)
 {
@@ -308,11 +309,23 @@ seed_additions_are_optional(void)
             if (f->vf_since == 1)
                 continue;
             added++;
-            ASSERT_EQ(f->vf_since, 2);
+            if (strcmp(f->vf_name, "officer") == 0) {
+                ASSERT_EQ(f->vf_since, 3);
+                ASSERT(f->vf_flags & VF_INTERNAL);
+            } else {
+                ASSERT_EQ(f->vf_since, 2);
+            }
             ASSERT(!(f->vf_flags & VF_REQUIRED));
             ASSERT(f->vf_column == NULL);
         }
     ASSERT(added > 0);
+    /* every kind the web page and the API write names its officer */
+    for (size_t i = 0; i < nkinds; i++)
+        if (kinds[i].vk_is_record || kinds[i].vk_code == KIND_AMEND ||
+            kinds[i].vk_code == KIND_RETRACT ||
+            kinds[i].vk_code == KIND_ERASE ||
+            kinds[i].vk_code == KIND_TASK_STATUS)
+            ASSERT(vocab_field(&kinds[i], "officer"));
     for (size_t i = 0; i < nkinds; i++)
         if (kinds[i].vk_is_record)
             ASSERT(vocab_field(&kinds[i], "purpose") ||
@@ -652,7 +665,7 @@ min_version_names_what_is_needed(void)
     ASSERT_EQ(vocab_min_version(v, obs, marked, 4), 2);
     ASSERT_EQ(vocab_min_version(v, tr, days, 2), 2);
     ASSERT_EQ(vocab_min_version(v, tr, days, 1), 1);
-    ASSERT_EQ(vocab_min_version(v, obs, unknown, 1), 2);
+    ASSERT_EQ(vocab_min_version(v, obs, unknown, 1), 3);
     vocab_free(v);
 }
 
@@ -1390,9 +1403,9 @@ restrict_to_an_earlier_version(void)
     size_t n;
 
     ASSERT_ERR(vocab_restrict(v, 0, why, sizeof(why)), ILONET_EINVAL);
-    ASSERT_ERR(vocab_restrict(v, 3, why, sizeof(why)), ILONET_EINVAL);
-    ASSERT_STR_EQ(why, "vocabulary version 3 of 377-2004: this binary has "
-                       "versions 1 to 2");
+    ASSERT_ERR(vocab_restrict(v, 4, why, sizeof(why)), ILONET_EINVAL);
+    ASSERT_STR_EQ(why, "vocabulary version 4 of 377-2004: this binary has "
+                       "versions 1 to 3");
     ASSERT_OK(vocab_restrict(v, 1, why, sizeof(why)));
     ASSERT_EQ(vocab_version(v), 1);
     vocab_kinds(v, &n);
