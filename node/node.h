@@ -8,9 +8,11 @@
  * every peer is synced or given up (one-shot mode). docs/NODE.md describes
  * the runtime; in short:
  *
- *   threads   the loop thread does everything (store, sync state machine,
- *             crypto, logging); NNG's threads only complete stream I/O
- *             and hand results over through net.h's FIFO + uv_async;
+ *   threads   the loop thread runs the store, the sync state machine and
+ *             logging; a receive thread opens, deframes and decodes what
+ *             peers send and hands the results back in order (peer.h);
+ *             NNG's threads only complete stream I/O and hand results
+ *             over through net.h's FIFO + uv_async;
  *   peers     configured peers are dialed with exponential backoff and
  *             jitter (libsodium randomness), incoming connections are
  *             accepted, one connection per peer key is kept;

@@ -7,12 +7,11 @@
 #include <sodium.h>
 
 #include "crypto/error.h"
+#include "home.h"
+#include "peer_int.h"
 
-enum peer__rx {
-    PEER__RX_HS = 1, /* a handshake message of p_need bytes */
-    PEER__RX_HDR,    /* a 34-byte box header */
-    PEER__RX_BODY,   /* a box body of p_body_len bytes */
-};
+/* The largest handshake message (staged whole before it is read). */
+#define PEER__HS_MAX SHS_CLIENT_AUTH_LEN
 
 struct peer {
     const struct peer_env *p_env;
@@ -25,16 +24,12 @@ struct peer {
     struct boxs p_enc, p_dec;
     uint64_t p_deadline;       /* handshake */
     uint64_t p_first_deadline; /* accepted: message 1 */
-    /* receiving */
-    enum peer__rx p_rx;
+    /* receiving: a handshake message of p_need bytes, then the receive
+     * side (peer_int.h) */
     size_t p_need, p_have;
-    uint8_t p_stage[BOXS_HEADER_LEN + BOXS_MAX_BODY];
-    size_t p_body_len;
-    uint8_t p_body_mac[BOXS_MAC_LEN];
-    uint8_t p_lenb[4];
-    size_t p_lenb_have;
-    size_t p_msg_len, p_msg_have, p_msg_cap;
-    uint8_t *p_msg;
+    uint8_t p_stage[PEER__HS_MAX];
+    struct peer__rxs *p_x;
+    int p_rx_paused; /* no read in flight until the side has room */
     /* sending: p_out is on the wire, p_next accumulates */
     uint8_t *p_out, *p_next;
     size_t p_out_len, p_next_len, p_next_cap;
@@ -265,9 +260,14 @@ peer__ready(struct peer *p, uint64_t now_ms)
         }
         blob_sync_peer_set_data(p->p_bp, p);
     }
+    rc = peer__rx_attach(p->p_env->pe_rx, sync_node_network(p->p_env->pe_sync),
+                         &p->p_dec, p, &p->p_x);
+    boxs_wipe(&p->p_dec); /* the receive side holds the decoder now */
+    if (rc != 0) {
+        peer_close(p, rc, "memory");
+        return ILONET_ECLOSED;
+    }
     p->p_phase = PEER_READY;
-    p->p_rx = PEER__RX_HDR;
-    p->p_need = BOXS_HEADER_LEN;
     p->p_have = 0;
     p->p_next_tick = now_ms;
     if (p->p_env->pe_on_ready) {
@@ -296,7 +296,6 @@ peer_new(const struct peer_env *env, struct net_conn *conn,
     p->p_dialed = server_pk != NULL;
     p->p_deadline = now_ms + PEER_HANDSHAKE_MS;
     p->p_first_deadline = now_ms + PEER_FIRST_MS;
-    p->p_rx = PEER__RX_HS;
     p->p_need = SHS_HELLO_LEN;
     net_conn_set_data(conn, p);
     randombytes_buf(eph, sizeof(eph));
@@ -413,33 +412,36 @@ peer__fault(struct peer *p, int code, const char *why)
     return ILONET_ECLOSED;
 }
 
+/* One whole message, decoded (by the receive thread or inline). */
 static int
-peer__deliver(struct peer *p, const uint8_t *msg, size_t len, uint64_t now)
+peer__deliver(struct peer *p, const struct peer__res *r, uint64_t now)
 {
+    const struct sync_msg *sm = &r->r_sm;
     int rc;
 
     /* Remember the peer's anti-entropy digest (HEADS and DIGEST carry
      * one) to tell when both sides hold the same: see peer_in_sync. */
-    if (len >= 2 && (msg[1] == MSG_T_HEADS || msg[1] == MSG_T_DIGEST)) {
-        struct msg m;
-        if (msg_decode(msg, len, &m) == 0) {
-            memcpy(p->p_their_digest, m.m_digest, HASH_LEN);
-            p->p_have_digest = 1;
-        }
+    if (sm->sm_rc == 0 &&
+        (sm->sm_m.m_type == MSG_T_HEADS || sm->sm_m.m_type == MSG_T_DIGEST)) {
+        memcpy(p->p_their_digest, sm->sm_m.m_digest, HASH_LEN);
+        p->p_have_digest = 1;
     }
-    if (p->p_bp && blob_sync_is_mine(msg, len)) {
+    /* a blob message: blob_sync's (the receive thread's sync decode of it
+     * failed, as it should: not a sync message) */
+    if (p->p_bp && blob_sync_is_mine(r->r_buf, r->r_len)) {
         peer__blobs_ready(p);
-        if ((rc = blob_sync_recv(p->p_bp, msg, len, now)) != 0) {
+        if ((rc = blob_sync_recv(p->p_bp, r->r_buf, r->r_len, now)) != 0) {
             /* blob_sync counted the strike (a local failure: none) */
             peer_close(p, rc, "blobs");
             return ILONET_ECLOSED;
         }
         return 0;
     }
-    if (len >= 2 && (msg[1] == MSG_T_BATCH || msg[1] == MSG_T_EVIDENCE) &&
+    if (r->r_len >= 2 &&
+        (r->r_buf[1] == MSG_T_BATCH || r->r_buf[1] == MSG_T_EVIDENCE) &&
         p->p_env->pe_before_ingest)
         p->p_env->pe_before_ingest(p->p_env->pe_arg);
-    if ((rc = sync_recv(p->p_sp, msg, len, now)) != 0) {
+    if ((rc = sync_recv_decoded(p->p_sp, sm, r->r_len, now)) != 0) {
         /* sync counted the strike and wrote the audit line. */
         peer_close(p, rc, "sync");
         return ILONET_ECLOSED;
@@ -448,108 +450,51 @@ peer__deliver(struct peer *p, const uint8_t *msg, size_t len, uint64_t now)
     return 0;
 }
 
-/* Feeds decrypted box plaintext to the message deframer. */
-static int
-peer__plain(struct peer *p, const uint8_t *b, size_t n, uint64_t now)
+int
+peer__rx_handle(struct peer *p, struct peer__res *r)
 {
-    while (n > 0) {
-        if (p->p_lenb_have < 4) {
-            size_t k = 4 - p->p_lenb_have;
-            if (k > n)
-                k = n;
-            memcpy(p->p_lenb + p->p_lenb_have, b, k);
-            p->p_lenb_have += k;
-            b += k;
-            n -= k;
-            if (p->p_lenb_have < 4)
-                return 0;
-            p->p_msg_len = ((size_t)p->p_lenb[0] << 24) |
-                           ((size_t)p->p_lenb[1] << 16) |
-                           ((size_t)p->p_lenb[2] << 8) | p->p_lenb[3];
-            /* The bound is checked before a byte is allocated for it. */
-            if (p->p_msg_len == 0)
-                return peer__fault(p, ILONET_EMALFORMED, "frame-empty");
-            if (p->p_msg_len > PEER_MSG_MAX)
-                return peer__fault(p, ILONET_ETOOBIG, "frame-too-big");
-            p->p_msg_have = 0;
-            continue;
-        }
-        {
-            size_t k = p->p_msg_len - p->p_msg_have;
-            if (k > n)
-                k = n;
-            /* Grow with the bytes actually received, not the claim. */
-            if (p->p_msg_have + k > p->p_msg_cap) {
-                size_t cap = p->p_msg_cap ? p->p_msg_cap : 65536;
-                uint8_t *nm;
-                while (cap < p->p_msg_have + k)
-                    cap *= 2;
-                if (cap > p->p_msg_len)
-                    cap = p->p_msg_len;
-                if (!(nm = realloc(p->p_msg, cap))) {
-                    peer_close(p, ILONET_ENOMEM, "memory");
-                    return ILONET_ECLOSED;
-                }
-                p->p_msg = nm;
-                p->p_msg_cap = cap;
-            }
-            memcpy(p->p_msg + p->p_msg_have, b, k);
-            p->p_msg_have += k;
-            b += k;
-            n -= k;
-            if (p->p_msg_have < p->p_msg_len)
-                return 0;
-            p->p_lenb_have = 0;
-            if (peer__deliver(p, p->p_msg, p->p_msg_len, now) != 0)
-                return ILONET_ECLOSED;
-            /* Give back a big buffer once a big message is done. */
-            if (p->p_msg_cap > 256 * 1024) {
-                free(p->p_msg);
-                p->p_msg = NULL;
-                p->p_msg_cap = 0;
-            }
-        }
-    }
-    return 0;
-}
+    uint64_t now = home_now_ms();
 
-/* One complete box piece (header or body) is in p_stage. */
-static int
-peer__box_step(struct peer *p, uint64_t now)
-{
-    int bye = 0, rc;
-
-    if (p->p_rx == PEER__RX_HDR) {
-        rc = boxs_open_header(&p->p_dec, p->p_stage, &p->p_body_len,
-                              p->p_body_mac, &bye);
-        if (rc != 0)
-            return peer__fault(p, rc, "box-header");
-        if (bye) {
-            peer_close(p, 0, "goodbye");
+    switch (r->r_kind) {
+    case PEER__R_MSG:
+        if (peer__deliver(p, r, now) != 0)
+            return ILONET_ECLOSED;
+        break;
+    case PEER__R_PROGRESS: sync_rx_progress(p->p_sp, now); break;
+    case PEER__R_ROOM: break; /* the caller reads again (peer__rx_resumable) */
+    case PEER__R_BYE: peer_close(p, 0, "goodbye"); return ILONET_ECLOSED;
+    case PEER__R_FAULT:
+        if (r->r_code == ILONET_ENOMEM) {
+            peer_close(p, ILONET_ENOMEM, "memory");
             return ILONET_ECLOSED;
         }
-        p->p_rx = PEER__RX_BODY;
-        p->p_need = p->p_body_len;
-        return 0;
+        return peer__fault(p, r->r_code, r->r_why);
     }
-    rc = boxs_open_body(&p->p_dec, p->p_body_mac, p->p_stage, p->p_body_len,
-                        p->p_stage);
-    if (rc != 0)
-        return peer__fault(p, rc, "box-body");
-    p->p_rx = PEER__RX_HDR;
-    p->p_need = BOXS_HEADER_LEN;
-    return peer__plain(p, p->p_stage, p->p_body_len, now);
+    /* What a message queued goes out now (the loop after a drain). */
+    return peer_flush(p);
+}
+
+void
+peer__rx_resume(struct peer *p)
+{
+    if (!p->p_rx_paused)
+        return;
+    p->p_rx_paused = 0;
+    if (net_conn_recv(p->p_conn) != 0)
+        peer_close(p, ILONET_EIO, "recv");
 }
 
 int
 peer_on_recv(struct peer *p, const uint8_t *buf, size_t len, int err,
              uint64_t now_ms)
 {
+    int pause = 0, rc;
+
     if (err != 0) {
         peer_close(p, err, err == ILONET_ECLOSED ? "eof" : "recv");
         return ILONET_ECLOSED;
     }
-    while (len > 0) {
+    while (len > 0 && p->p_phase == PEER_HS) {
         size_t k = p->p_need - p->p_have;
         if (k > len)
             k = len;
@@ -560,14 +505,21 @@ peer_on_recv(struct peer *p, const uint8_t *buf, size_t len, int err,
         if (p->p_have < p->p_need)
             break;
         p->p_have = 0;
-        if (p->p_phase == PEER_HS) {
-            if (peer__hs_step(p, now_ms) != 0)
-                return ILONET_ECLOSED;
-        } else if (peer__box_step(p, now_ms) != 0) {
+        if (peer__hs_step(p, now_ms) != 0)
+            return ILONET_ECLOSED;
+    }
+    /* After the handshake (the rest of this read too): boxes and frames. */
+    if (len > 0 && p->p_phase != PEER_HS) {
+        if ((rc = peer__rx_in(p->p_x, buf, len, &pause)) == ILONET_ECLOSED)
+            return ILONET_ECLOSED;
+        if (rc != 0) {
+            peer_close(p, rc, "memory");
             return ILONET_ECLOSED;
         }
     }
-    if (net_conn_recv(p->p_conn) != 0) {
+    if (pause) {
+        p->p_rx_paused = 1;
+    } else if (net_conn_recv(p->p_conn) != 0) {
         peer_close(p, ILONET_EIO, "recv");
         return ILONET_ECLOSED;
     }
@@ -617,7 +569,7 @@ peer_in_sync(struct peer *p)
         !(c = sync_peer_cert(p->p_sp)))
         return 0;
     if (sync_has_out(p->p_sp) || net_conn_sending(p->p_conn) || p->p_next_len ||
-        p->p_lenb_have)
+        !peer__rx_idle(p->p_x))
         return 0;
     if (sync_digest(p->p_env->pe_sync, c->c_state, c->c_role, mine) != 0)
         return 0;
@@ -637,6 +589,7 @@ peer_close(struct peer *p, int err, const char *why)
         return;
     if (p->p_env->pe_on_close)
         p->p_env->pe_on_close(p->p_env->pe_arg, p, err, why);
+    peer__rx_detach(p->p_x);
     if (p->p_sp)
         sync_peer_free(p->p_sp);
     blob_sync_peer_free(p->p_bp);
@@ -645,7 +598,6 @@ peer_close(struct peer *p, int err, const char *why)
     boxs_wipe(&p->p_enc);
     boxs_wipe(&p->p_dec);
     sodium_memzero(p->p_stage, sizeof(p->p_stage));
-    free(p->p_msg);
     free(p->p_out);
     free(p->p_next);
     free(p->p_plain);

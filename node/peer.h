@@ -31,6 +31,15 @@
  * its certificate against the roster and network (unknown, expired or
  * foreign: sync_recv fails and the peer is closed).
  *
+ * Receiving: after the handshake, opening boxes, deframing and decoding
+ * (sync_decode: a batch's payload hashes and entry ids) run on the
+ * thread of a struct peer_rx when the node gives one (pe_rx), so the
+ * loop only hands decoded messages to sync and stores; the results come
+ * back in order through a uv_async. A connection stops reading while its
+ * undecoded and unhandled bytes exceed PEER_RX_HIGH (TCP then holds the
+ * rest back) and reads again at PEER_RX_LOW. Without pe_rx the same work
+ * runs inline on the loop.
+ *
  * Ownership and threads: peers are created and used on the loop thread
  * only; a peer owns its net_conn and its sync_peer. peer_close() calls
  * pe_on_close() and frees the peer: any function below that may close
@@ -61,8 +70,25 @@
  * per this many sync messages (docs/PROTOCOL.md §11.3): blobs take a
  * bounded share of the link and never hold a batch back for long. */
 #define PEER_BLOB_SHARE 4
+#define PEER_RX_HIGH (2u << 20) /* a connection's received bytes in work */
+#define PEER_RX_LOW (1u << 20)
 
 struct peer;
+struct peer_rx;
+
+/*
+ * The receive thread (see above), one per node: created on the loop's
+ * thread over loop; stopped after every peer using it is closed:
+ * peer_rx_stop() joins the thread and closes its uv_async (freed by the
+ * loop, which the caller runs on until it exits). Safe on NULL. after
+ * (may be NULL) is called with arg on the loop once the results waiting
+ * have been handed to their peers (the node flushes other peers' output
+ * there, as after a read).
+ * ILONET_ENOMEM, ILONET_EIO.
+ */
+int peer_rx_start(uv_loop_t *loop, void (*after)(void *arg), void *arg,
+                  struct peer_rx **out);
+void peer_rx_stop(struct peer_rx *rx);
 
 struct peer_env {
     const struct key_pair *pe_kp;
@@ -71,6 +97,7 @@ struct peer_env {
     /* Blob transfer beside sync (NULL: this node moves no blobs; a
      * peer's blob message is then refused like any unknown type). */
     struct blob_sync *pe_blobs;
+    struct peer_rx *pe_rx; /* NULL: decode on the loop */
     void *pe_arg;
     /* After the peer proved key pk (both sides): 0 admits it, anything
      * else closes the link without another byte (not a strike). */

@@ -36,6 +36,24 @@
 #define SYNC_MAX_LOGS 65536 /* logs one session keeps track of */
 #define SYNC__DIGEST_CTX "ilonet/sync-digest/v1"
 
+/*
+ * Flow (docs/PROTOCOL.md §5). The sender keeps one record per batch not yet
+ * acknowledged, so every ACK gives a round-trip sample (batch taken -> its
+ * ACK) and a delivery-rate sample (bytes acknowledged over the time they
+ * took, as BBR measures it); the window in bytes is a few round trips of
+ * that rate, never less than sc_window batches, and batches shrink on a
+ * slow link to about a quarter second of it. The receiver keeps a request
+ * at a peer while that link carries batch bytes (sync_rx_progress), so a
+ * long queue on a slow link is never mistaken for a stalled request.
+ */
+#define SYNC__SENT_MAX 64            /* batch records (a ring) */
+#define SYNC__RATE_N 8               /* rate samples, max filter */
+#define SYNC__WINDOW_GAIN 3          /* window = gain x rate x min rtt */
+#define SYNC__WINDOW_MAX (32u << 20) /* bytes in flight, hard cap */
+#define SYNC__BATCH_MIN (16u * 1024) /* smallest batch the rate asks for */
+#define SYNC__BATCH_MS 250           /* a batch is about this much link */
+#define SYNC__STALL_RTTS 4           /* a silent link: this many rtts */
+
 struct sync__log {
     uint8_t l_id[HASH_LEN];
     uint8_t l_author[KEY_PK_LEN];
@@ -44,7 +62,7 @@ struct sync__log {
     uint8_t l_head[HASH_LEN];
     uint64_t l_frozen;
     struct sync_peer *l_want_peer; /* request outstanding there */
-    uint64_t l_want_until;
+    uint64_t l_want_at;            /* ... since then (its link's clock) */
     uint64_t l_revoked; /* cut by a node revocation here: never fetched
                            from this seq on (docs/KEYS.md), 0 none */
     int l_confirmed;    /* restored: a peer showed no more of our log */
@@ -109,6 +127,23 @@ struct sync_peer {
     int p_listed; /* the peer's full listing has arrived */
     uint64_t p_batches_in_total;
     uint64_t p_batches_sent, p_batches_acked, p_last_ack_ms;
+    /* receiving: link liveness and its round trip */
+    uint64_t p_rx_ms;       /* batch bytes last arrived (0: never) */
+    uint64_t p_want_out_ms; /* a WANT went out, no batch bytes since */
+    uint64_t p_srtt_ms;     /* WANT -> first batch bytes, smoothed */
+    /* sending: the records of unacknowledged batches and what they
+     * measured (see SYNC__SENT_MAX) */
+    struct sync__sent {
+        uint64_t s_bytes, s_sent_ms;
+        uint64_t s_delivered, s_delivered_ms; /* p_delivered* when sent */
+    } p_sent[SYNC__SENT_MAX];
+    uint64_t p_inflight;            /* batch bytes sent, not acknowledged */
+    uint64_t p_delivered;           /* batch bytes acknowledged */
+    uint64_t p_delivered_ms;        /* when p_delivered last grew */
+    uint64_t p_rates[SYNC__RATE_N]; /* bytes/s samples, 0 none */
+    unsigned p_rate_i;
+    uint64_t p_min_rtt_ms; /* batch taken -> its ACK, 0 none */
+    int p_window_extra;    /* one batch may go past the window */
     struct sync_peer_stats p_st;
 };
 
@@ -495,8 +530,39 @@ sync__queue_want(struct sync_peer *p, struct sync__plog *pl, uint64_t from)
         pl->pl_want_from = from;
     }
     l->l_want_peer = p;
-    l->l_want_until = p->p_now + p->p_node->n_cfg.sc_want_ms;
+    l->l_want_at = p->p_now;
     p->p_kick = 1;
+}
+
+/* How long a link may carry no batch bytes before its requests are
+ * given up on: sc_want_ms, or a few of its round trips if longer. */
+static uint64_t
+sync__stall_ms(const struct sync_peer *q)
+{
+    uint64_t t = q->p_node->n_cfg.sc_want_ms;
+
+    if (SYNC__STALL_RTTS * q->p_srtt_ms > t)
+        t = SYNC__STALL_RTTS * q->p_srtt_ms;
+    return t;
+}
+
+/*
+ * The request for l is alive at now: its link has carried batch bytes (of
+ * any log: a slow link serves its requests in turn) or the request was
+ * made less than a stall time ago. Progress is bytes arriving, so a
+ * request queued behind a long transfer is not asked for again while
+ * what is in flight still drains (issue 17).
+ */
+static int
+sync__want_alive(const struct sync__log *l, uint64_t now)
+{
+    const struct sync_peer *q = l->l_want_peer;
+    uint64_t since;
+
+    if (!q)
+        return 0;
+    since = q->p_rx_ms > l->l_want_at ? q->p_rx_ms : l->l_want_at;
+    return now < since + sync__stall_ms(q);
 }
 
 /*
@@ -514,7 +580,7 @@ sync__want_eval(struct sync_peer *p, struct sync__plog *pl)
         return;
     if (l->l_revoked && l->l_seq + 1 >= l->l_revoked)
         return; /* the rest is past a revocation's cut */
-    if (l->l_want_peer && l->l_want_until > p->p_now)
+    if (sync__want_alive(l, p->p_now))
         return;
     sync__queue_want(p, pl, l->l_seq + 1);
 }
@@ -541,18 +607,17 @@ sync__log_changed(struct sync_node *n, struct sync__log *l, int new_fork)
 }
 
 /* Our head moved: if the outstanding request is satisfied, let another
- * peer that has more be asked. */
+ * peer that has more be asked. (While it is not, the request lives as
+ * long as its link makes progress: sync__want_alive.) */
 static void
 sync__want_progress(struct sync_node *n, struct sync__log *l,
-                    struct sync_peer *from, int progressed)
+                    struct sync_peer *from)
 {
     struct sync__plog *pl;
 
     if (l->l_want_peer != from)
         return;
     pl = sync__plog_find(from, l);
-    if (progressed)
-        l->l_want_until = from->p_now + n->n_cfg.sc_want_ms;
     if (!pl || l->l_frozen || sync__their_limit(pl) <= l->l_seq) {
         l->l_want_peer = NULL;
         for (struct sync_peer *q = n->n_peers; q; q = q->p_next) {
@@ -563,6 +628,21 @@ sync__want_progress(struct sync_node *n, struct sync__log *l,
                 sync__want_eval(q, ql);
         }
     }
+}
+
+/* A transfer runs on the session: we serve it batches, or a request of
+ * ours is alive there. */
+static int
+sync__transfer_running(const struct sync_peer *p)
+{
+    if (p->p_n_serving || p->p_batches_sent > p->p_batches_acked)
+        return 1;
+    for (size_t i = 0; i < p->p_nlogs; i++) {
+        const struct sync__log *l = p->p_logs[i].pl_log;
+        if (l->l_want_peer == p && sync__want_alive(l, p->p_now))
+            return 1;
+    }
+    return 0;
 }
 
 /* ---- digest ----------------------------------------------------------- */
@@ -1051,12 +1131,27 @@ sync__local_error(int rc)
     return rc == ILONET_EIO || rc == ILONET_ENOMEM || rc == ILONET_EBUSY;
 }
 
+/* Batch bytes from p arrived at now: its link makes progress. The first
+ * after a WANT went out gives a round-trip sample. */
+static void
+sync__rx_progress(struct sync_peer *p, uint64_t now)
+{
+    if (p->p_want_out_ms && now >= p->p_want_out_ms) {
+        uint64_t rtt = now - p->p_want_out_ms;
+        p->p_srtt_ms = p->p_srtt_ms ? (7 * p->p_srtt_ms + rtt) / 8 : rtt;
+        p->p_want_out_ms = 0;
+    }
+    if (now > p->p_rx_ms)
+        p->p_rx_ms = now;
+}
+
+/* sm: the message's BATCH, decoded by sync_decode (sm_batch_rc says if). */
 static int
-sync__on_batch(struct sync_peer *p, const struct msg *m)
+sync__on_batch(struct sync_peer *p, const struct sync_msg *sm)
 {
     struct sync_node *n = p->p_node;
     const struct cert *me = &n->n_me;
-    struct log_batch b;
+    const struct log_batch *bp = &sm->sm_batch;
     struct ingest_stats st;
     struct sync__log *l;
     struct sync__plog *pl;
@@ -1066,28 +1161,29 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     p->p_batches_in_total++;
     p->p_ack_pending = 1;
     p->p_kick = 1;
-    if ((rc = batch_decode(m->m_a, m->m_a_len, n->n_net, &b)) != 0)
+    sync__rx_progress(p, p->p_now);
+    if ((rc = sm->sm_batch_rc) != 0)
         return sync__fail(p, NULL, 0, rc, 1, "batch-decode");
-    first = b.b_entries[0].e_h.h_seq;
-    last = first + b.b_count - 1;
-    if (!audience_admits(b.b_log.ld_audience, me->c_state, me->c_role)) {
+    first = bp->b_entries[0].e_h.h_seq;
+    last = first + bp->b_count - 1;
+    if (!audience_admits(bp->b_log.ld_audience, me->c_state, me->c_role)) {
         rc = sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1, "batch-audience");
         goto out;
     }
     /* A peer holds no log it may not read (see sync__on_heads). */
-    if (!audience_admits(b.b_log.ld_audience, p->p_cert.c_state,
+    if (!audience_admits(bp->b_log.ld_audience, p->p_cert.c_state,
                          p->p_cert.c_role)) {
         rc = sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1, "batch-peer-audience");
         goto out;
     }
-    if ((rc = sync__log_get(n, b.b_log.ld_id, b.b_log.ld_author,
-                            b.b_log.ld_audience, &l)) != 0) {
-        rc = sync__fail(p, b.b_log.ld_id, first, rc, 0, "batch-table");
+    if ((rc = sync__log_get(n, bp->b_log.ld_id, bp->b_log.ld_author,
+                            bp->b_log.ld_audience, &l)) != 0) {
+        rc = sync__fail(p, bp->b_log.ld_id, first, rc, 0, "batch-table");
         goto out;
     }
     if ((rc = sync__plog_get(p, l, &pl)) != 0) {
         sync__log_unused(n, l);
-        rc = sync__fail(p, b.b_log.ld_id, first, rc, rc == ILONET_ETOOBIG,
+        rc = sync__fail(p, bp->b_log.ld_id, first, rc, rc == ILONET_ETOOBIG,
                         "batch-table");
         goto out;
     }
@@ -1099,9 +1195,10 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     if (first > l->l_seq + 1 || (l->l_frozen && first > l->l_seq)) {
         /* Our own log, signed by us beyond our head: we were restored
          * from a backup. No appends until we have caught up. */
-        if (memcmp(b.b_log.ld_author, me->c_node, KEY_PK_LEN) == 0 &&
+        if (memcmp(bp->b_log.ld_author, me->c_node, KEY_PK_LEN) == 0 &&
             first > l->l_seq + 1 &&
-            entry_verify_sig(&b.b_entries[b.b_count - 1], me->c_node) == 0 &&
+            entry_verify_sig(&bp->b_entries[bp->b_count - 1], me->c_node) ==
+                0 &&
             (rc = sync__st_self_behind(n, l->l_id, last)) != 0) {
             rc = sync__fail(p, l->l_id, last, rc, 0, "self-behind");
             goto out;
@@ -1112,7 +1209,7 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     }
     before = l->l_seq;
     fork_before = l->l_frozen != 0;
-    rc = sync__st_ingest(n, &b, p->p_now, &st);
+    rc = sync__st_ingest(n, bp, p->p_now, &st);
     if (rc == ILONET_EREVOKED) {
         /* What came before the cut is stored; the rest is refused, and
          * not asked for again: the peer may not hold the revocation yet
@@ -1164,14 +1261,13 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
     }
     if (l->l_seq > before || (l->l_frozen && !fork_before))
         sync__log_changed(n, l, l->l_frozen && !fork_before);
-    sync__want_progress(n, l, p, l->l_seq > before);
+    sync__want_progress(n, l, p);
     if (st.is_revocations && (rc = sync__revocations_check(n)) != 0) {
         rc = sync__fail(p, l->l_id, first, rc, 0, "store");
         goto out;
     }
     rc = p->p_dead ? ILONET_EREVOKED : 0; /* this very peer was revoked */
 out:
-    batch_free(&b);
     return rc;
 }
 
@@ -1267,40 +1363,153 @@ out:
     return rc;
 }
 
+/* The delivery rate: the largest recent sample (0: none yet). */
+static uint64_t
+sync__rate(const struct sync_peer *p)
+{
+    uint64_t r = 0;
+
+    for (unsigned i = 0; i < SYNC__RATE_N; i++)
+        if (p->p_rates[i] > r)
+            r = p->p_rates[i];
+    return r;
+}
+
+/* ACK: the peer holds total batches of this session. Each newly covered
+ * batch gives a round-trip sample and a delivery-rate sample: the bytes
+ * acknowledged since it was sent over the time since the acknowledgement
+ * before it was sent (or since it was sent, when more). */
+static void
+sync__on_ack(struct sync_peer *p, uint64_t total)
+{
+    uint64_t upto, now = p->p_now;
+
+    if (total <= p->p_batches_acked)
+        return;
+    upto = total < p->p_batches_sent ? total : p->p_batches_sent;
+    for (uint64_t k = p->p_batches_acked + 1; k <= upto; k++) {
+        const struct sync__sent *r = &p->p_sent[k % SYNC__SENT_MAX];
+        uint64_t rtt = now - r->s_sent_ms, span = now - r->s_delivered_ms;
+
+        p->p_delivered += r->s_bytes;
+        p->p_inflight -=
+            r->s_bytes < p->p_inflight ? r->s_bytes : p->p_inflight;
+        if (now < r->s_sent_ms || now < r->s_delivered_ms)
+            continue; /* a clock that went back: no sample */
+        if (rtt > 0 && (!p->p_min_rtt_ms || rtt < p->p_min_rtt_ms))
+            p->p_min_rtt_ms = rtt;
+        if (rtt > span)
+            span = rtt;
+        if (span > 0) {
+            p->p_rates[p->p_rate_i++ % SYNC__RATE_N] =
+                (p->p_delivered - r->s_delivered) * 1000 / span;
+        }
+    }
+    p->p_batches_acked = upto;
+    p->p_window_extra = 0;
+    if (p->p_batches_acked == p->p_batches_sent)
+        p->p_inflight = 0;
+    p->p_delivered_ms = now;
+    p->p_last_ack_ms = now;
+    p->p_kick = 1;
+}
+
+int
+sync_decode(const uint8_t net[static NET_ID_LEN], const uint8_t *buf,
+            size_t len, struct sync_msg *out)
+{
+    if (!out)
+        return ILONET_EINVAL;
+    memset(out, 0, sizeof(*out));
+    if (!net || !buf)
+        return out->sm_rc = ILONET_EINVAL;
+    if ((out->sm_rc = msg_decode(buf, len, &out->sm_m)) != 0)
+        return out->sm_rc;
+    if (out->sm_m.m_type == MSG_T_BATCH) {
+        out->sm_has_batch = 1;
+        out->sm_batch_rc =
+            batch_decode(out->sm_m.m_a, out->sm_m.m_a_len, net, &out->sm_batch);
+    }
+    return 0;
+}
+
+void
+sync_msg_free(struct sync_msg *sm)
+{
+    if (!sm)
+        return;
+    batch_free(&sm->sm_batch);
+    sm->sm_has_batch = 0;
+}
+
+const uint8_t *
+sync_node_network(const struct sync_node *n)
+{
+    return n->n_net;
+}
+
 int
 sync_recv(struct sync_peer *p, const uint8_t *buf, size_t len, uint64_t now_ms)
 {
-    struct sync_node *n;
-    struct msg m;
+    struct sync_msg sm;
     int rc;
 
     if (!p || !buf)
         return ILONET_EINVAL;
     if (p->p_dead)
         return ILONET_ECLOSED;
+    sync_decode(p->p_node->n_net, buf, len, &sm);
+    rc = sync_recv_decoded(p, &sm, len, now_ms);
+    sync_msg_free(&sm);
+    return rc;
+}
+
+int
+sync_recv_decoded(struct sync_peer *p, const struct sync_msg *sm, size_t len,
+                  uint64_t now_ms)
+{
+    struct sync_node *n;
+    const struct msg *mp;
+    int rc;
+
+    if (!p || !sm)
+        return ILONET_EINVAL;
+    if (p->p_dead)
+        return ILONET_ECLOSED;
     n = p->p_node;
+    mp = &sm->sm_m;
     if (now_ms > p->p_now)
         p->p_now = now_ms;
     p->p_st.ps_msgs_in++;
     p->p_st.ps_bytes_in += len;
-    if ((rc = msg_decode(buf, len, &m)) != 0) {
+    if ((rc = sm->sm_rc) != 0) {
         rc = sync__fail(p, NULL, 0, rc, 1, "decode");
         goto out;
     }
-    if (!p->p_ready && m.m_type != MSG_T_HELLO) {
+    if (!p->p_ready && mp->m_type != MSG_T_HELLO) {
         rc = sync__fail(p, NULL, 0, ILONET_EPROTO, 1, "before-hello");
         goto out;
     }
-    switch (m.m_type) {
-    case MSG_T_HELLO: rc = sync__on_hello(p, &m); break;
-    case MSG_T_HEADS: rc = sync__on_heads(p, &m); break;
-    case MSG_T_WANT: rc = sync__on_want(p, &m); break;
-    case MSG_T_BATCH: rc = sync__on_batch(p, &m); break;
-    case MSG_T_EVIDENCE: rc = sync__on_evidence(p, &m); break;
+    switch (mp->m_type) {
+    case MSG_T_HELLO: rc = sync__on_hello(p, mp); break;
+    case MSG_T_HEADS: rc = sync__on_heads(p, mp); break;
+    case MSG_T_WANT: rc = sync__on_want(p, mp); break;
+    case MSG_T_BATCH:
+        rc = sm->sm_has_batch ? sync__on_batch(p, sm) : ILONET_EINVAL;
+        break;
+    case MSG_T_EVIDENCE:
+        sync__rx_progress(p, p->p_now);
+        rc = sync__on_evidence(p, mp);
+        break;
     case MSG_T_DIGEST: {
         uint8_t d[HASH_LEN];
         sync__digest(n, p->p_cert.c_state, p->p_cert.c_role, d);
-        if (memcmp(d, m.m_digest, HASH_LEN) != 0) {
+        /* While a transfer runs on this session the digests differ by
+         * what is in flight: a listing each way per interval would only
+         * cost the link bytes (on a slow one, several per cent). The
+         * first digest after it repairs what announcements missed. */
+        if (memcmp(d, mp->m_digest, HASH_LEN) != 0 &&
+            !sync__transfer_running(p)) {
             p->p_list_pending = 1;
             p->p_list_reply_pending = 1;
             p->p_kick = 1;
@@ -1309,12 +1518,7 @@ sync_recv(struct sync_peer *p, const uint8_t *buf, size_t len, uint64_t now_ms)
         break;
     }
     case MSG_T_ACK:
-        if (m.m_total > p->p_batches_acked) {
-            p->p_batches_acked =
-                m.m_total < p->p_batches_sent ? m.m_total : p->p_batches_sent;
-            p->p_last_ack_ms = p->p_now;
-            p->p_kick = 1;
-        }
+        sync__on_ack(p, mp->m_total);
         rc = 0;
         break;
     default: rc = sync__fail(p, NULL, 0, ILONET_EPROTO, 1, "type");
@@ -1323,6 +1527,18 @@ out:
     sync__flush_kicks(n);
     return rc;
 }
+
+void
+sync_rx_progress(struct sync_peer *p, uint64_t now_ms)
+{
+    if (!p || p->p_dead)
+        return;
+    if (now_ms > p->p_now)
+        p->p_now = now_ms;
+    sync__rx_progress(p, p->p_now);
+}
+
+static uint64_t sync__ack_wait_ms(const struct sync_peer *p);
 
 /* ---- timers ----------------------------------------------------------- */
 
@@ -1400,10 +1616,20 @@ sync_tick(struct sync_peer *p, uint64_t now_ms)
         p->p_next_digest = p->p_now + n->n_cfg.sc_digest_ms;
         p->p_kick = 1;
     }
-    /* Acks lost or the peer stalled: reopen the window. */
+    /* Acks lost (the next one covers them: ACK is a running total) or
+     * the peer stalled: one batch past the window, once what is in
+     * flight should have drained at the measured rate. The records stay,
+     * so a late ACK still measures the link. */
     if (p->p_batches_sent > p->p_batches_acked &&
-        p->p_now >= p->p_last_ack_ms + n->n_cfg.sc_want_ms) {
-        p->p_batches_acked = p->p_batches_sent;
+        p->p_now >= p->p_last_ack_ms + sync__ack_wait_ms(p)) {
+        if (p->p_n_serving) {
+            p->p_window_extra = 1;
+        } else {
+            /* nothing more to send: the flight is over as far as we
+             * can tell (its ACKs were lost, or the peer is gone) */
+            p->p_batches_acked = p->p_batches_sent;
+            p->p_inflight = 0;
+        }
         p->p_last_ack_ms = p->p_now;
         p->p_kick = 1;
     }
@@ -1460,10 +1686,59 @@ sync_notify(struct sync_node *n, const uint8_t log[static HASH_LEN],
 
 /* ---- sending ---------------------------------------------------------- */
 
+/* The batch size for this link: sc_batch_bytes, or about SYNC__BATCH_MS
+ * of the measured rate when that is less (a slow link then acknowledges
+ * often and a batch never holds the link for long). */
+static size_t
+sync__batch_bytes(const struct sync_peer *p)
+{
+    uint64_t max = p->p_node->n_cfg.sc_batch_bytes;
+    uint64_t rate = sync__rate(p), b;
+
+    if (!rate)
+        return (size_t)max;
+    b = rate * SYNC__BATCH_MS / 1000;
+    if (b < SYNC__BATCH_MIN)
+        b = SYNC__BATCH_MIN;
+    return (size_t)(b < max ? b : max);
+}
+
+/* Bytes that may be in flight: sc_window batches, or SYNC__WINDOW_GAIN
+ * times what the link delivers in its shortest round trip when that is
+ * more (so a long, fast link is kept full), at most SYNC__WINDOW_MAX. */
+static uint64_t
+sync__window_bytes(const struct sync_peer *p)
+{
+    uint64_t w = (uint64_t)p->p_node->n_cfg.sc_window * sync__batch_bytes(p);
+    uint64_t bdp = SYNC__WINDOW_GAIN * sync__rate(p) * p->p_min_rtt_ms / 1000;
+
+    if (bdp > w)
+        w = bdp;
+    return w < SYNC__WINDOW_MAX ? w : SYNC__WINDOW_MAX;
+}
+
 static int
 sync__window_open(const struct sync_peer *p)
 {
-    return p->p_batches_sent - p->p_batches_acked < p->p_node->n_cfg.sc_window;
+    uint64_t unacked = p->p_batches_sent - p->p_batches_acked;
+
+    if (unacked == 0)
+        return 1;
+    return unacked < SYNC__SENT_MAX - 1 &&
+           (p->p_inflight < sync__window_bytes(p) || p->p_window_extra);
+}
+
+/* How long the sender waits for an ACK before it reopens the window:
+ * sc_want_ms, or the time what is in flight takes at the measured rate
+ * plus a few round trips, when longer. */
+static uint64_t
+sync__ack_wait_ms(const struct sync_peer *p)
+{
+    uint64_t t = SYNC__STALL_RTTS * p->p_min_rtt_ms, rate = sync__rate(p);
+
+    if (rate)
+        t += p->p_inflight * 1000 / rate;
+    return t > p->p_node->n_cfg.sc_want_ms ? t : p->p_node->n_cfg.sc_want_ms;
 }
 
 int
@@ -1603,6 +1878,9 @@ sync__out_want(struct sync_peer *p, struct wire_buf *wb)
         p->p_n_want--;
         count--;
     }
+    /* the first batch bytes after it give a round-trip sample */
+    if (!p->p_want_out_ms)
+        p->p_want_out_ms = p->p_now;
     return 0;
 }
 
@@ -1679,7 +1957,7 @@ sync__out_batch(struct sync_peer *p, struct wire_buf *wb)
         msg_encode_batch_begin(wb);
         rc = sync__st_range(n, l->l_id, pl->pl_serve_next,
                             (size_t)(lim - pl->pl_serve_next + 1),
-                            n->n_cfg.sc_batch_bytes, wb, &count);
+                            sync__batch_bytes(p), wb, &count);
         if (rc != 0 || count == 0) {
             wire_buf_reset(wb);
             pl->pl_serve_next = 0;
@@ -1696,9 +1974,17 @@ sync__out_batch(struct sync_peer *p, struct wire_buf *wb)
             p->p_n_serving--;
         }
         p->p_serve_cursor = i + 1;
-        p->p_batches_sent++;
-        if (p->p_batches_sent - p->p_batches_acked == 1)
+        if (p->p_batches_sent == p->p_batches_acked) {
+            /* a flight starts: the ACK clock and the rate's span too */
             p->p_last_ack_ms = p->p_now;
+            p->p_delivered_ms = p->p_now;
+        }
+        if (p->p_inflight >= sync__window_bytes(p))
+            p->p_window_extra = 0; /* that was the one past the window */
+        p->p_batches_sent++;
+        p->p_sent[p->p_batches_sent % SYNC__SENT_MAX] = (struct sync__sent){
+            wb->wb_len, p->p_now, p->p_delivered, p->p_delivered_ms};
+        p->p_inflight += wb->wb_len;
         p->p_st.ps_batches_out++;
         p->p_st.ps_entries_out += count;
         return 0;

@@ -10,6 +10,7 @@
 #include "crypto/hash.h"
 #include "crypto/key.h"
 #include "crypto/wire.h"
+#include "msg.h"
 #include "storage/log.h"
 
 /*
@@ -138,13 +139,23 @@ struct sync_store {
  */
 void sync_store_sqlite(struct sync_store *out, struct store *s);
 
+/*
+ * Flow control follows what each session measures (docs/PROTOCOL.md §5):
+ * a request lives while its link carries batch bytes, and is retried
+ * (possibly elsewhere) only after the link carried none for sc_want_ms or
+ * four of its round trips, whichever is longer; the batch window is at
+ * least sc_window batches and grows to three times the measured delivery
+ * rate times the shortest round trip; batches shrink to about 250 ms of
+ * that rate (not below 16 KiB) on a slow link.
+ */
 struct sync_config {
     uint64_t sc_digest_ms; /* anti-entropy DIGEST interval (default 1000) */
-    uint64_t sc_want_ms;   /* a request without progress is retried
-                              (possibly elsewhere) after this (3000) */
+    uint64_t sc_want_ms;   /* a request whose link carried no batch bytes
+                              this long is retried (possibly elsewhere);
+                              also the least wait for an ACK (3000) */
     uint64_t sc_hello_ms;  /* peer must say HELLO within this (10000) */
-    uint32_t sc_window;    /* batches in flight per peer, unacked (8) */
-    size_t sc_batch_bytes; /* target batch size (65536) */
+    uint32_t sc_window;    /* the window's floor, in batches (8) */
+    size_t sc_batch_bytes; /* largest batch (65536) */
 };
 
 /* One audit line: a rejection. log is NULL when no log was identified.
@@ -223,6 +234,45 @@ int sync_recv(struct sync_peer *p, const uint8_t *msg, size_t len,
               uint64_t now_ms);
 
 /*
+ * sync_recv() in two halves, for a transport that decodes off its event
+ * loop. sync_decode() is pure: it checks and decodes one message (a
+ * BATCH also through batch_decode(), which hashes every payload and
+ * rebuilds every header and entry id) and touches no node or session, so
+ * any thread may call it; net is the node's network id
+ * (sync_node_network(), fixed for the node's life). It always fills *out
+ * (the decode result is in sm_rc and sm_batch_rc, and returned); *out
+ * points into msg, which must outlive it; free it with sync_msg_free().
+ * sync_recv_decoded() is the rest of sync_recv() for a decoded message of
+ * len bytes, on the node's thread, with the same results, audit lines and
+ * strikes as sync_recv() of the same bytes.
+ */
+struct sync_msg {
+    int sm_rc; /* msg_decode() */
+    struct msg sm_m;
+    int sm_has_batch; /* a BATCH: sm_batch_rc and sm_batch set */
+    int sm_batch_rc;  /* batch_decode() */
+    struct log_batch sm_batch;
+};
+int sync_decode(const uint8_t net[static NET_ID_LEN], const uint8_t *msg,
+                size_t len, struct sync_msg *out);
+void sync_msg_free(struct sync_msg *sm);
+int sync_recv_decoded(struct sync_peer *p, const struct sync_msg *sm,
+                      size_t len, uint64_t now_ms);
+/* The network id the node was made for (NET_ID_LEN bytes, valid while the
+ * node is; never changes, so another thread may read a copy). */
+const uint8_t *sync_node_network(const struct sync_node *n);
+
+/*
+ * Bytes of a BATCH or EVIDENCE message from the peer are arriving (the
+ * transport saw the message's type and part of it, at now_ms): the link
+ * makes progress, so the requests outstanding there stay alive. A
+ * transport that only delivers whole messages need not call it (a whole
+ * BATCH counts the same), but on a slow link one batch can take longer
+ * than sc_want_ms to arrive.
+ */
+void sync_rx_progress(struct sync_peer *p, uint64_t now_ms);
+
+/*
  * Advances the session's timers to now_ms: the periodic DIGEST, retries of
  * stalled requests, the HELLO deadline (ILONET_ETIMEOUT: close). Call it
  * every ~100 ms or when sync_next_deadline() says.
@@ -245,7 +295,7 @@ int sync_notify(struct sync_node *n, const uint8_t log[static HASH_LEN],
  * it) and *len set; *msg is NULL when there is nothing to send now.
  * Messages are built when taken, so a caller that takes one only when the
  * link can carry it bounds memory to one message per peer; batches also
- * stop when sc_window of them are unacknowledged. Returns 0 or an error
+ * stop when the window is full (sync_config). Returns 0 or an error
  * (ILONET_ENOMEM, a store error).
  */
 int sync_next_out(struct sync_peer *p, uint8_t **msg, size_t *len);

@@ -1,15 +1,18 @@
 #!/bin/sh
 # bench_sync.sh - sync benchmark: N entries from one node to a fresh one over
-# loopback, then the Hypercore 11 anchor on the same workload.
+# loopback, then the Hypercore 11 anchor and ilonet again at one entry count.
 #
 #   ILONET_BIN=build/ilonet ILONET_TOOLS=build/tools sh tests/bench_sync.sh
 #
 # Environment:
 #   ILONET_BENCH_ENTRIES     entries on the source node (default 1000000)
-#   ILONET_BENCH_HC_ENTRIES  entries for the Hypercore anchor (default: the
-#                            smaller of ILONET_BENCH_ENTRIES and 100000; it
-#                            runs at ~4k entries/s, 1M would take minutes)
-#   ILONET_BENCH_PORT        base port (default 27400; uses base+1)
+#   ILONET_BENCH_HC_ENTRIES  entries for the Hypercore comparison (default:
+#                            the smaller of ILONET_BENCH_ENTRIES and 100000;
+#                            Hypercore runs at ~7k entries/s here, 1M would
+#                            take minutes). ilonet is synced again at this
+#                            count in the same run when it differs from N,
+#                            so sync_vs_hypercore_ratio compares the same N
+#   ILONET_BENCH_PORT        base port (default 27400; uses base+1..base+16)
 #   ILONET_BENCH_NO_HC=1     skip the Hypercore anchor
 #
 # The source home (DE of a testnet) gets N entries of 200-byte payload by 5
@@ -34,53 +37,54 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$BIN" testnet --host TR --states DE,FR,IT,ES,NL,PL --out "$DIR/net" \
-    --base-port "$PORT" > "$DIR/testnet.txt"
-DEPK=$(awk '$2 == "DE" { print $3 }' "$DIR/testnet.txt")
-NET=$DIR/net
+# run_sync COUNT NAME BASE_PORT: a testnet under $DIR/NAME, COUNT entries
+# on DE, PL syncs them; key=value lines with prefix sync_ on stdout (the
+# fill's as well) and in $DIR/NAME.txt.
+run_sync() {
+    count=$1 name=$2 base=$3
+    net=$DIR/$name
+    "$BIN" testnet --host TR --states DE,FR,IT,ES,NL,PL --out "$net" \
+        --base-port "$base" > "$DIR/$name-testnet.txt"
+    depk=$(awk '$2 == "DE" { print $3 }' "$DIR/$name-testnet.txt")
+    "$TOOLS/bench_sync_fill" "$net/DE" "$count" "$net/DE" "$net/FR" \
+        "$net/IT" "$net/ES" "$net/NL" > "$DIR/$name-fill.txt"
+    sed 's/^/sync_/' "$DIR/$name-fill.txt"
+    "$BIN" -C "$net/DE" node --listen "tcp://127.0.0.1:$((base + 1))" \
+        2> "$DIR/$name-source.log" &
+    SRC_PID=$!
+    i=0
+    until grep -q 'listening on' "$DIR/$name-source.log" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -lt 2400 ] || { echo "bench_sync: source node did not start" >&2; exit 1; }
+        sleep 0.05
+    done
+    "$BIN" -C "$net/PL" sync --json --timeout 1800 \
+        --peer "tcp://127.0.0.1:$((base + 1))@$depk" > "$DIR/$name-sync.json" \
+        2> "$DIR/$name-sink.log"
+    src_hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SRC_PID/status")
+    kill -TERM "$SRC_PID"
+    wait "$SRC_PID" || true
+    SRC_PID=
+    # One JSON object on one line; pull the numbers out with sed.
+    j() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$DIR/$name-sync.json"; }
+    awk -v e="$(j entries_in)" -v ms="$(j elapsed_ms)" -v wi="$(j wire_bytes_in)" \
+        -v wo="$(j wire_bytes_out)" -v rs="$(j peak_rss_kib)" -v rr="$src_hwm" 'BEGIN {
+        printf "sync_entries=%d\n", e
+        printf "sync_seconds=%.3f\n", ms / 1000
+        printf "sync_entries_per_s=%.0f\n", e / (ms / 1000)
+        printf "sync_wire_bytes_per_entry=%.1f\n", (wi + wo) / e
+        printf "sync_wire_overhead_bytes_per_entry=%.1f\n", (wi + wo) / e - 200
+        printf "sync_peak_rss_receiver_mib=%.1f\n", rs / 1024
+        printf "sync_peak_rss_sender_mib=%.1f\n", rr / 1024
+        printf "sync_peak_rss_mib=%.1f\n", (rs > rr ? rs : rr) / 1024
+    }' > "$DIR/$name.txt"
+    rm -rf "$net"
+}
 
-"$TOOLS/bench_sync_fill" "$NET/DE" "$N" "$NET/DE" "$NET/FR" "$NET/IT" \
-    "$NET/ES" "$NET/NL" > "$DIR/fill.txt"
-sed 's/^/sync_/' "$DIR/fill.txt"
+run_sync "$N" main "$PORT"
+cat "$DIR/main.txt"
 
-"$BIN" -C "$NET/DE" node --listen "tcp://127.0.0.1:$((PORT + 1))" \
-    2> "$DIR/source.log" &
-SRC_PID=$!
-i=0
-until grep -q 'listening on' "$DIR/source.log" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 2400 ] || { echo "bench_sync: source node did not start" >&2; exit 1; }
-    sleep 0.05
-done
-
-"$BIN" -C "$NET/PL" sync --json --timeout 1800 \
-    --peer "tcp://127.0.0.1:$((PORT + 1))@$DEPK" > "$DIR/sync.json" \
-    2> "$DIR/sink.log"
-SRC_HWM=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SRC_PID/status")
-kill -TERM "$SRC_PID"
-wait "$SRC_PID" || true
-SRC_PID=
-
-# One JSON object on one line; pull the numbers out with sed.
-j() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$DIR/sync.json"; }
-ENTRIES=$(j entries_in)
-MS=$(j elapsed_ms)
-WIN=$(j wire_bytes_in)
-WOUT=$(j wire_bytes_out)
-SINK_RSS=$(j peak_rss_kib)
-awk -v e="$ENTRIES" -v ms="$MS" -v wi="$WIN" -v wo="$WOUT" \
-    -v rs="$SINK_RSS" -v rr="$SRC_HWM" 'BEGIN {
-    printf "sync_entries=%d\n", e
-    printf "sync_seconds=%.3f\n", ms / 1000
-    printf "sync_entries_per_s=%.0f\n", e / (ms / 1000)
-    printf "sync_wire_bytes_per_entry=%.1f\n", (wi + wo) / e
-    printf "sync_wire_overhead_bytes_per_entry=%.1f\n", (wi + wo) / e - 200
-    printf "sync_peak_rss_receiver_mib=%.1f\n", rs / 1024
-    printf "sync_peak_rss_sender_mib=%.1f\n", rr / 1024
-    printf "sync_peak_rss_mib=%.1f\n", (rs > rr ? rs : rr) / 1024
-}' | tee "$DIR/sync.txt"
-
-# ---- Hypercore 11 anchor -------------------------------------------------
+# ---- Hypercore 11 anchor, and ilonet at the same entry count ------------
 [ "${ILONET_BENCH_NO_HC:-0}" = 1 ] && exit 0
 HCN=${ILONET_BENCH_HC_ENTRIES:-$(( N < 100000 ? N : 100000 ))}
 HCDIR=${TMPDIR:-/tmp}/ilonet-bench-hypercore
@@ -99,6 +103,13 @@ fi
 NODE_PATH=$HCDIR/node_modules node "$HERE/bench_hypercore/replicate.js" \
     "$HCN" 5 > "$DIR/hc.txt" || { echo "SKIP hypercore: run failed"; exit 0; }
 cat "$DIR/hc.txt"
-OURS=$(sed -n 's/^sync_entries_per_s=//p' "$DIR/sync.txt")
+if [ "$HCN" -eq "$N" ]; then
+    cp "$DIR/main.txt" "$DIR/same.txt"
+else
+    run_sync "$HCN" same "$((PORT + 10))" > /dev/null
+    sed -n 's/^sync_entries_per_s=/sync_same_n_entries_per_s=/p' "$DIR/same.txt"
+fi
+OURS=$(sed -n 's/^sync_entries_per_s=//p' "$DIR/same.txt")
 HC=$(sed -n 's/^hypercore_entries_per_s=//p' "$DIR/hc.txt")
+echo "sync_vs_hypercore_entries=$HCN"
 awk -v a="$OURS" -v b="$HC" 'BEGIN { printf "sync_vs_hypercore_ratio=%.1f\n", a / b }'

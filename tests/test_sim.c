@@ -1116,10 +1116,216 @@ sim_fork_evidence_memory(void)
     fork_evidence_on(SIM_MEM);
 }
 
+/* ---- a slow, long link ------------------------------------------------ */
+
+/*
+ * Field links (issue 17): a node fetches three logs over a link of 64 KiB/s
+ * each way with 300 ms one-way delay, so one batch takes seconds to cross
+ * and the logs' batches take turns. The link is modelled byte for byte: a
+ * message starts when the link is free, takes len / rate, arrives one
+ * delay later, and while its bytes arrive the receiver hears of them
+ * (sync_rx_progress) as the node's transport reports them. No entry may
+ * be requested twice while the link makes progress: every WANT asks from
+ * past what was already sent, and the server sends each entry once.
+ */
+#define SLOW_RATE 65536 /* bytes/s, each way */
+#define SLOW_DELAY 300  /* ms, one way */
+#define SLOW_AUTHORS 3
+#define SLOW_ROUNDS 600 /* sim_append calls of 16 entries per author */
+
+struct slow_msg {
+    uint64_t start, at; /* first byte leaves, last byte arrives */
+    uint8_t *buf;
+    size_t len;
+};
+
+struct slow_dir {
+    struct slow_msg q[4096];
+    size_t head, n;
+    uint64_t free_ms;
+};
+
+static void
+slow_send(struct slow_dir *d, uint64_t now, uint8_t *buf, size_t len)
+{
+    struct slow_msg *m;
+
+    ASSERT(d->n < sizeof(d->q) / sizeof(d->q[0]));
+    m = &d->q[d->n++];
+    m->start = d->free_ms > now ? d->free_ms : now;
+    d->free_ms = m->start + (len * 1000 + SLOW_RATE - 1) / SLOW_RATE;
+    m->at = d->free_ms + SLOW_DELAY;
+    m->buf = buf;
+    m->len = len;
+}
+
+/* Moves every message between two sessions until both are quiet (a fast
+ * link, to give the server its logs). */
+static void
+slow_pump_fast(struct sync_peer *a, struct sync_peer *b, uint64_t now)
+{
+    for (int any = 1; any;) {
+        any = 0;
+        for (int side = 0; side < 2; side++) {
+            uint8_t *m;
+            size_t len;
+            ASSERT_OK(sync_next_out(side ? b : a, &m, &len));
+            if (!m)
+                continue;
+            ASSERT_OK(sync_recv(side ? a : b, m, len, now));
+            free(m);
+            any = 1;
+        }
+    }
+}
+
+static void
+sim_slow_link_requests_once(void)
+{
+    static const char *const states[] = {"DE", "FR", "IT", "AT", "NL"};
+    static struct slow_dir down, up; /* server -> fetcher, and back */
+    const struct sync_config cfg = {500, 3000, 10000, 8, 256 * 1024};
+    struct sim_world w;
+    struct sim_node au[SLOW_AUTHORS], x, y;
+    struct sync_peer *px, *py;
+    struct sync_peer_stats st;
+    uint8_t lid[SLOW_AUTHORS][HASH_LEN];
+    uint64_t sent_upto[SLOW_AUTHORS] = {0}, total = 0, now = SIM_T0_MS;
+    uint64_t start, wants = 0, done_at = 0;
+
+    sim_world_init(&w, "slow", 77, states, 5);
+    w.w_backend = SIM_MEM;
+    for (int i = 0; i < SLOW_AUTHORS; i++) {
+        sim_node_init(&w, &au[i], states[i], i);
+        ASSERT_OK(sim_node_open(&w, &au[i], &cfg, &sim_cb));
+        for (int r = 0; r < SLOW_ROUNDS; r++)
+            ASSERT_OK(sim_append(&au[i], "net", 16, now + (uint64_t)r, NULL));
+        sim_log_id(&w, &au[i], "net", lid[i]);
+    }
+    sim_node_init(&w, &x, "AT", 3);
+    sim_node_init(&w, &y, "NL", 4);
+    ASSERT_OK(sim_node_open(&w, &x, &cfg, &sim_cb));
+    ASSERT_OK(sim_node_open(&w, &y, &cfg, &sim_cb));
+    /* the server gets every log over fast links */
+    for (int i = 0; i < SLOW_AUTHORS; i++) {
+        struct sync_peer *pa, *pb;
+        struct log_head h;
+        ASSERT_OK(sync_peer_new(au[i].sn_sync, x.sn_kp.pk, now, &pa));
+        ASSERT_OK(sync_peer_new(x.sn_sync, au[i].sn_kp.pk, now, &pb));
+        slow_pump_fast(pa, pb, now);
+        sync_peer_free(pa);
+        sync_peer_free(pb);
+        ASSERT_OK(sim_head(&x, lid[i], &h));
+        total += h.lh_seq;
+    }
+    /* the fetcher over the slow, long link */
+    ASSERT_OK(sync_peer_new(x.sn_sync, y.sn_kp.pk, now, &px));
+    ASSERT_OK(sync_peer_new(y.sn_sync, x.sn_kp.pk, now, &py));
+    start = now;
+    for (int steps = 0; steps < 60000 && !done_at; steps++) {
+        uint8_t *m;
+        size_t len;
+
+        now += STEP_MS;
+        /* deliveries, in order, each way */
+        while (down.head < down.n && down.q[down.head].at <= now) {
+            struct slow_msg *q = &down.q[down.head++];
+            ASSERT_OK(sync_recv(py, q->buf, q->len, now));
+            free(q->buf);
+        }
+        while (up.head < up.n && up.q[up.head].at <= now) {
+            struct slow_msg *q = &up.q[up.head++];
+            ASSERT_OK(sync_recv(px, q->buf, q->len, now));
+            free(q->buf);
+        }
+        /* a batch whose bytes are arriving: the transport says so */
+        for (size_t k = down.head; k < down.n; k++)
+            if (down.q[k].start + SLOW_DELAY <= now && down.q[k].len > 1 &&
+                down.q[k].buf[1] == MSG_T_BATCH) {
+                sync_rx_progress(py, now);
+                break;
+            }
+        if ((now - SIM_T0_MS) % TICK_MS == 0) {
+            ASSERT_OK(sync_tick(px, now));
+            ASSERT_OK(sync_tick(py, now));
+        }
+        /* the server's output: remember how far each log was sent */
+        while (sync_next_out(px, &m, &len) == 0 && m) {
+            struct log_batch b;
+            if (len > 2 && m[1] == MSG_T_BATCH &&
+                batch_decode(m + 2, len - 2, w.w_net.n_id, &b) == 0) {
+                for (int i = 0; i < SLOW_AUTHORS; i++)
+                    if (memcmp(b.b_log.ld_id, lid[i], HASH_LEN) == 0 &&
+                        b.b_entries[b.b_count - 1].e_h.h_seq > sent_upto[i])
+                        sent_upto[i] = b.b_entries[b.b_count - 1].e_h.h_seq;
+                batch_free(&b);
+            }
+            slow_send(&down, now, m, len);
+        }
+        /* the fetcher's output: no WANT asks again for what was sent */
+        while (sync_next_out(py, &m, &len) == 0 && m) {
+            struct msg dm;
+            struct msg_want wt;
+            if (msg_decode(m, len, &dm) == 0 && dm.m_type == MSG_T_WANT)
+                while (msg_want_next(&dm, &wt) == 1)
+                    for (int i = 0; i < SLOW_AUTHORS; i++)
+                        if (memcmp(wt.mw_log, lid[i], HASH_LEN) == 0) {
+                            if (wt.mw_from <= sent_upto[i])
+                                TEST_FAIL_("t=%llu ms: log %d asked again "
+                                           "from %llu, sent up to %llu",
+                                           (unsigned long long)(now - start), i,
+                                           (unsigned long long)wt.mw_from,
+                                           (unsigned long long)sent_upto[i]);
+                            wants++;
+                        }
+            slow_send(&up, now, m, len);
+        }
+        /* done when the fetcher holds every head */
+        {
+            int all = 1;
+            for (int i = 0; i < SLOW_AUTHORS && all; i++) {
+                struct log_head hx, hy;
+                all = sim_head(&x, lid[i], &hx) == 0 &&
+                      sim_head(&y, lid[i], &hy) == 0 && hx.lh_seq == hy.lh_seq;
+            }
+            if (all)
+                done_at = now;
+        }
+    }
+    ASSERT(done_at != 0);
+    sync_peer_stats(px, &st);
+    printf("  %llu entries over %d KiB/s + %d ms: %.1f s simulated, %llu "
+           "batches, %llu wants\n",
+           (unsigned long long)total, SLOW_RATE / 1024, SLOW_DELAY,
+           (double)(done_at - start) / 1000,
+           (unsigned long long)st.ps_batches_out, (unsigned long long)wants);
+    /* the scenario is one the old per-log timeout failed: the transfer
+     * outlasts sc_want_ms several times over */
+    ASSERT_GE(done_at - start, 4 * cfg.sc_want_ms);
+    ASSERT_EQ(st.ps_entries_out, total); /* each entry sent once */
+    ASSERT_EQ(wants, SLOW_AUTHORS);      /* one request per log */
+    for (size_t k = down.head; k < down.n; k++)
+        free(down.q[k].buf);
+    for (size_t k = up.head; k < up.n; k++)
+        free(up.q[k].buf);
+    sync_peer_free(px);
+    sync_peer_free(py);
+    for (int i = 0; i < SLOW_AUTHORS; i++)
+        sim_node_free(&au[i]);
+    sim_node_free(&x);
+    sim_node_free(&y);
+    sim_world_free(&w);
+}
+
 TEST_LIST = {
-    TEST(sim_line_topology),       TEST(sim_line_confinement),
-    TEST(sim_fork_evidence),       TEST(sim_fork_evidence_memory),
-    TEST(sim_replays_identically), TEST(sim_backends_agree),
-    TEST(sim_sqlite_seeds),        TEST(sim_seeds),
+    TEST(sim_line_topology),
+    TEST(sim_line_confinement),
+    TEST(sim_fork_evidence),
+    TEST(sim_fork_evidence_memory),
+    TEST(sim_replays_identically),
+    TEST(sim_backends_agree),
+    TEST(sim_sqlite_seeds),
+    TEST(sim_seeds),
+    TEST(sim_slow_link_requests_once),
 };
 TEST_MAIN()

@@ -609,6 +609,269 @@ sync_window_bounds_batches(void)
     pair_close(&p);
 }
 
+/* ---- the decoded path and flow (issue 17) ----------------------------- */
+
+/* pump(), with b receiving through sync_decode + sync_recv_decoded, the
+ * path of the node's receive thread. */
+static int
+pump_decoded(struct pair *p, uint64_t now)
+{
+    const uint8_t *net = sync_node_network(p->b.sn_sync);
+    int moved = 0, any = 1;
+
+    while (any) {
+        any = 0;
+        for (int side = 0; side < 2; side++) {
+            uint8_t *m;
+            size_t len;
+
+            ASSERT_OK(sync_next_out(side ? p->pb : p->pa, &m, &len));
+            if (!m)
+                continue;
+            if (side) {
+                ASSERT_OK(sync_recv(p->pa, m, len, now));
+            } else {
+                struct sync_msg sm;
+                sync_decode(net, m, len, &sm);
+                ASSERT_OK(sync_recv_decoded(p->pb, &sm, len, now));
+                sync_msg_free(&sm);
+            }
+            free(m);
+            any = 1;
+            moved++;
+            ASSERT(moved < 100000);
+        }
+    }
+    return moved;
+}
+
+/* Decoding first (on any thread) then receiving gives what sync_recv
+ * gives: the same exchange and store for honest input, the same code,
+ * audit and strike for hostile input. */
+static void
+sync_decoded_path_matches_recv(void)
+{
+    static const uint8_t cases[][8] = {
+        {0xc1},                         /* never-used byte */
+        {0x92, 0x04, 0x95, 0xc4, 0x20}, /* truncated batch */
+        {0x92, 0x63, 0x00},             /* unknown type */
+    };
+    static const size_t lens[] = {1, 5, 3};
+    struct pair x, y;
+    struct snap sx, sy;
+    int mx, my;
+
+    pair_open(&x, "DE", "FR");
+    pair_open(&y, "DE", "FR");
+    for (int i = 0; i < 20; i++) {
+        ASSERT_OK(sim_append(&x.a, "net", 10, T0 + (uint64_t)i, NULL));
+        ASSERT_OK(sim_append(&y.a, "net", 10, T0 + (uint64_t)i, NULL));
+    }
+    pair_connect(&x);
+    pair_connect(&y);
+    mx = pump(&x, T0);
+    my = pump_decoded(&y, T0);
+    ASSERT_EQ(mx, my);
+    snap(&x.b, &sx);
+    snap(&y.b, &sy);
+    assert_same(&sx, &sy);
+    ASSERT_EQ(sx.entries, 201);
+    for (size_t c = 0; c < sizeof(lens) / sizeof(lens[0]); c++) {
+        struct sync_msg sm;
+        int rx, ry;
+
+        rx = sync_recv(x.pb, cases[c], lens[c], T0);
+        sync_decode(sync_node_network(y.b.sn_sync), cases[c], lens[c], &sm);
+        ry = sync_recv_decoded(y.pb, &sm, lens[c], T0);
+        sync_msg_free(&sm);
+        ASSERT(rx < 0);
+        ASSERT_EQ(rx, ry);
+        ASSERT_EQ(x.strikes, y.strikes);
+        ASSERT_EQ(x.audits, y.audits);
+        ASSERT_EQ(x.last_code, y.last_code);
+        sync_peer_free(x.pb);
+        sync_peer_free(y.pb);
+        sync_peer_free(x.pa);
+        sync_peer_free(y.pa);
+        pair_connect(&x);
+        pair_connect(&y);
+        pump(&x, T0);
+        pump(&y, T0);
+    }
+    pair_close(&x);
+    pair_close(&y);
+}
+
+/* The handshake of a pair, then b WANTs a's "net" log from seq 1: the
+ * WANT message is delivered; nothing else is moved. */
+static void
+pair_hello_want(struct pair *p, uint8_t lid[HASH_LEN], uint64_t now)
+{
+    struct wire_buf wb;
+    struct msg_want w;
+    uint8_t *m;
+    size_t len;
+
+    pair_connect(p);
+    for (int i = 0; i < 2; i++) {
+        m = take(p->pa, &len);
+        ASSERT_OK(sync_recv(p->pb, m, len, now));
+        free(m);
+        m = take(p->pb, &len);
+        ASSERT_OK(sync_recv(p->pa, m, len, now));
+        free(m);
+    }
+    sim_log_id(&p->w, &p->a, "net", lid);
+    wire_buf_init(&wb, 200);
+    msg_encode_want_begin(&wb, 1);
+    memcpy(w.mw_log, lid, HASH_LEN);
+    w.mw_from = 1;
+    msg_encode_want(&wb, &w);
+    ASSERT_OK(sync_recv(p->pa, wb.wb_data, wb.wb_len, now));
+    wire_buf_free(&wb);
+}
+
+/* Batches a sends now; *bytes their size, the largest in take_max. */
+static size_t take_max;
+
+static int
+take_batches(struct pair *p, size_t *bytes)
+{
+    uint8_t *m;
+    size_t len;
+    int n = 0;
+
+    *bytes = 0;
+    take_max = 0;
+    while ((m = take(p->pa, &len)) != NULL) {
+        if (m[1] == MSG_T_BATCH) {
+            n++;
+            *bytes += len;
+            if (len > take_max)
+                take_max = len;
+        }
+        free(m);
+    }
+    return n;
+}
+
+static void
+send_ack(struct pair *p, uint64_t total, uint64_t now)
+{
+    struct wire_buf wb;
+
+    wire_buf_init(&wb, 20);
+    msg_encode_ack(&wb, total);
+    ASSERT_OK(sync_recv(p->pa, wb.wb_data, wb.wb_len, now));
+    wire_buf_free(&wb);
+}
+
+/* The window grows with what the ACKs measure (rate x round trip), and
+ * batches shrink on a slow link. */
+static void
+sync_window_follows_rate(void)
+{
+    struct pair p;
+    uint8_t lid[HASH_LEN];
+    size_t bytes, small;
+    int n;
+
+    /* fast and long: 4 batches of 4 KiB acknowledged after 100 ms is
+     * 160 KB/s over 100 ms: the window opens to 3 x 16 KiB */
+    pair_open(&p, "DE", "FR");
+    for (int i = 0; i < 80; i++)
+        ASSERT_OK(sim_append(&p.a, "net", 16, T0, NULL));
+    pair_hello_want(&p, lid, T0);
+    ASSERT_EQ(take_batches(&p, &bytes), 4); /* the floor: sc_window */
+    send_ack(&p, 4, T0 + 100);
+    n = take_batches(&p, &bytes);
+    printf("  after one ACK: %d batches (%zu B) in flight\n", n, bytes);
+    ASSERT_GE(n, 10);
+    pair_close(&p);
+
+    /* slow: one 64 KiB batch acknowledged after 8 s (8 KB/s): the next
+     * batches are about 16 KiB, the least the rate may ask for */
+    {
+        struct sync_callbacks cb = {NULL, NULL, on_audit};
+        struct sync_config cfg = {500, 1000, 1000, 1, 65536};
+        memset(&p, 0, sizeof(p));
+        cb.cb_arg = &p;
+        sim_world_init(&p.w, "sync", 42, (const char *const[]){"DE", "FR"}, 2);
+        sim_node_init(&p.w, &p.a, "DE", 0);
+        sim_node_init(&p.w, &p.b, "FR", 1);
+        ASSERT_OK(sim_node_open(&p.w, &p.a, &cfg, &cb));
+        ASSERT_OK(sim_node_open(&p.w, &p.b, &cfg, &cb));
+    }
+    for (int i = 0; i < 80; i++)
+        ASSERT_OK(sim_append(&p.a, "net", 16, T0, NULL));
+    pair_hello_want(&p, lid, T0);
+    ASSERT_EQ(take_batches(&p, &bytes), 1);
+    ASSERT_GE(bytes, 65536);
+    send_ack(&p, 1, T0 + 8000);
+    n = take_batches(&p, &small);
+    ASSERT_GE(n, 2);
+    ASSERT_GE(take_max, 16 * 1024);
+    ASSERT(take_max < 20 * 1024);
+    pair_close(&p);
+}
+
+/* A request stays with its peer while batch bytes arrive on that link,
+ * however long the transfer takes; once the link carries nothing for
+ * sc_want_ms it is asked again. */
+static void
+sync_request_lives_while_link_progresses(void)
+{
+    struct pair p;
+    uint8_t lid[HASH_LEN], *m;
+    size_t len, bytes;
+    uint64_t t = T0;
+    int wants = 0;
+
+    pair_open(&p, "DE", "FR");
+    for (int i = 0; i < 20; i++)
+        ASSERT_OK(sim_append(&p.a, "net", 16, T0, NULL));
+    pair_connect(&p);
+    /* HELLOs and listings reach b, whose WANT is taken and lost in flight */
+    for (int i = 0; i < 3; i++) {
+        while ((m = take(p.pa, &len)) != NULL) {
+            ASSERT_OK(sync_recv(p.pb, m, len, t));
+            free(m);
+        }
+        while ((m = take(p.pb, &len)) != NULL) {
+            if (m[1] == MSG_T_WANT)
+                wants++;
+            else
+                ASSERT_OK(sync_recv(p.pa, m, len, t));
+            free(m);
+        }
+    }
+    ASSERT_EQ(wants, 1);
+    sim_log_id(&p.w, &p.a, "net", lid);
+    (void)take_batches(&p, &bytes);
+    /* 20 s of a link that keeps delivering batch bytes: no second WANT */
+    for (int k = 0; k < 200; k++) {
+        t += 100;
+        sync_rx_progress(p.pb, t);
+        ASSERT_OK(sync_tick(p.pb, t));
+        while ((m = take(p.pb, &len)) != NULL) {
+            wants += m[1] == MSG_T_WANT;
+            free(m);
+        }
+    }
+    ASSERT_EQ(wants, 1);
+    /* the link goes silent: asked again after sc_want_ms (1 s here) */
+    for (int k = 0; k < 15; k++) {
+        t += 100;
+        ASSERT_OK(sync_tick(p.pb, t));
+        while ((m = take(p.pb, &len)) != NULL) {
+            wants += m[1] == MSG_T_WANT;
+            free(m);
+        }
+    }
+    ASSERT_EQ(wants, 2);
+    pair_close(&p);
+}
+
 /* ---- hostile members (issue 12) --------------------------------------- */
 
 /* Audit lines counted per peer: the hostile key's and everyone else's. */
@@ -1331,6 +1594,9 @@ TEST_LIST = {
     TEST(sync_hello_timeout),
     TEST(sync_audience_confined),
     TEST(sync_window_bounds_batches),
+    TEST(sync_decoded_path_matches_recv),
+    TEST(sync_window_follows_rate),
+    TEST(sync_request_lives_while_link_progresses),
     TEST(sync_heads_flood_bounded_per_session),
     TEST(sync_heads_probe_by_non_member_refused),
     TEST(sync_store_interface_is_all_sync_uses),
