@@ -241,7 +241,7 @@ regime_2019_end_to_end(void)
     today(0, day);
     net(d, "DE,FR,EU,FRONTEX", "--regime 2019-1240 --countries IQ,TR");
     ASSERT_EQ(proc_run(out, sizeof(out), "cat %s/t/network", d), 0);
-    ASSERT(strstr(out, "\nregime 2019-1240\nvocab 1\nsalt "));
+    ASSERT(strstr(out, "\nregime 2019-1240\nvocab 2\nsalt "));
     ASSERT(strstr(out, "\ncountries IQ,TR\n"));
     ASSERT_EQ(il(out, sizeof(out), "", "-C %s/t/FRONTEX id", d), 0);
     ASSERT(strstr(out, "role     agency"));
@@ -384,19 +384,19 @@ vocab_command(void)
     static char out[1 << 20];
 
     ASSERT_EQ(il(out, sizeof(out), "", "vocab --regime 2019-1240"), 0);
-    ASSERT(strstr(out, "regime 2019-1240, vocabulary version 1"));
+    ASSERT(strstr(out, "regime 2019-1240, vocabulary version 2"));
     ASSERT(strstr(out, "legal-migration          Legal migration"));
     ASSERT(strstr(out, "units: Units of figures"));
     ASSERT(strstr(out, "X                        Source cannot be assessed"));
     ASSERT(strstr(out, "The reliability of the source cannot be assessed."));
     ASSERT(strstr(out, "--deployment"));
     ASSERT_EQ(il(out, sizeof(out), "", "vocab --regime 2019-1240 --json"), 0);
-    ASSERT(strncmp(out, "{\"regime\":\"2019-1240\",\"version\":1,", 34) == 0);
+    ASSERT(strncmp(out, "{\"regime\":\"2019-1240\",\"version\":2,", 34) == 0);
     ASSERT(strstr(out, "{\"a2\":\"SY\",\"a3\":\"SYR\",\"name\":\"Syrian Arab "
                        "Republic\"}"));
     /* without a home: the seed's; with one: its network's */
     ASSERT_EQ(il(out, sizeof(out), "", "-C %s/none vocab", d), 0);
-    ASSERT(strstr(out, "regime 377-2004, vocabulary version 2"));
+    ASSERT(strstr(out, "regime 377-2004, vocabulary version 3"));
     net(d, "DE", "--regime 2019-1240");
     ASSERT_EQ(il(out, sizeof(out), "", "-C %s/t/DE vocab", d), 0);
     ASSERT(strstr(out, "regime 2019-1240"));
@@ -676,7 +676,7 @@ fixture_home_keeps_its_view_hash(void)
                  "IN ('view_version', 'vocab') ORDER BY k\"",
                  d),
               0);
-    ASSERT_STR_EQ(out, "CAST(v AS TEXT)\n7\n377-2004/2\n");
+    ASSERT_STR_EQ(out, "CAST(v AS TEXT)\n7\n377-2004/3\n");
     ASSERT_EQ(il(out, sizeof(out), "", "-C %s/h verify", d), 0);
     ASSERT(strstr(out, "view matches rebuild"));
     free(d);
