@@ -12,28 +12,39 @@
 #include "node/report/report.h"
 
 static const char report_usage[] =
-    "usage: ilonet [-C DIR] report --semester YYYY-H1|YYYY-H2\n"
+    "usage: ilonet [-C DIR] report --period P | --semester YYYY-H1|YYYY-H2\n"
     "                  [--format md|html|json] [--out FILE]\n"
     "                  [--template FILE] [--rotation FILE]\n"
-    "                  [--date TEXT] [--post TEXT]\n"
+    "                  [--marking TEXT] [--annex ms] [--drafts]\n"
+    "       ilonet [-C DIR] report text --period P --section ID --file F\n"
+    "       ilonet [-C DIR] report attest --period P\n"
     "       ilonet [-C DIR] report acting --semester YYYY-H1|YYYY-H2\n"
     "                  --state STATE [--reason TEXT]\n"
-    "       ilonet report template | rotation\n\n"
-    "Draws up the semester report on the network's activities and the\n"
-    "situation in the host country (Regulation 377/2004 Art. 6, format of\n"
-    "Decision 2005/687/EC, provisional) from this node's merged view: only\n"
-    "records whose time falls in the semester; retracted and erased\n"
-    "records never; Member-States-only (ms) records only when this node\n"
-    "is a Member State's. Markdown on stdout by default; --out writes the\n"
-    "file atomically (nothing is left behind on error). The same entries\n"
-    "give the same bytes on every node: there is no generation time\n"
-    "unless --date is given. --template and --rotation replace the\n"
-    "built-in data/report-2005-687.tmpl and data/presidencies.txt\n"
-    "(format: docs/REPORTS.md).\n\n"
+    "       ilonet report template [--regime R] | rotation\n\n"
+    "Draws up the network's report for a period P (a semester YYYY-H1 or\n"
+    "YYYY-H2, or a year YYYY) in the format the network's regime names\n"
+    "(377-2004: Decision 2005/687/EC, the semester report; 2019-1240: the\n"
+    "network report, provisional), from this node's merged view: only\n"
+    "records whose event time falls in the period; retracted and erased\n"
+    "records never. The body is drawn from the `net` audience only, so\n"
+    "every member of the network, the Commission's node included, computes\n"
+    "the same bytes (restricted activity shows through its net stub);\n"
+    "--annex ms adds an annex for Member States only, clearly marked, after\n"
+    "the body (a Member State's node only). --marking sets the handling\n"
+    "marking (e.g. LIMITE). --drafts shows other states' texts, marked as\n"
+    "drafts. Markdown on stdout by default; --out writes the file\n"
+    "atomically (nothing is left behind on error). --template and\n"
+    "--rotation replace the built-in files (format: docs/REPORTS.md).\n\n"
+    "text: signs the text of file F (- for stdin) as this state's narrative\n"
+    "  for section ID of the report of P (a net entry); the report shows\n"
+    "  the drafting state's latest text per section, others' as drafts.\n"
+    "attest: builds the report of P and signs its hash (this node vouches\n"
+    "  for the report; the final annex lists who attested what).\n"
     "acting: signs an acting-presidency entry for the semester: STATE\n"
     "  draws up the report for the presidency, which has no ILO in this\n"
     "  network (written by a node of the presidency state).\n"
-    "template, rotation: print the built-in files (a start for your own).\n";
+    "template, rotation: print the built-in files (a start for your own);\n"
+    "  template --regime R prints regime R's (377-2004 or 2019-1240).\n";
 
 #define REPORT_FILE_MAX (1u << 20)
 
@@ -97,31 +108,137 @@ report_write(const char *path, const char *data, size_t len)
     return 0;
 }
 
+/* Prints a built-in file: the rotation, or the template of regime
+ * (NULL: the 377-2004 one). */
 static int
-report_print_builtin(const char *what)
+report_print_builtin(const char *what, const char *regime)
 {
     const char *text;
     size_t len;
 
-    if (strcmp(what, "template") == 0)
-        report_default_template_text(&text, &len);
-    else
+    if (strcmp(what, "template") != 0) {
         report_default_rotation_text(&text, &len);
+    } else if (!regime || strcmp(regime, "377-2004") == 0) {
+        report_default_template_text(&text, &len);
+    } else if (strcmp(regime, "2019-1240") != 0 ||
+               report_builtin_template_text("2019-1240", &text, &len) != 0) {
+        return cmd_usage("report", "--regime %s: unknown regime (377-2004 "
+                                   "or 2019-1240)", regime);
+    }
     fwrite(text, 1, len, stdout);
     return ferror(stdout) ? 1 : 0;
+}
+
+/* Checks a --period (or --semester) value; prints the usage error. */
+static int
+report_period_ok(const char *cmd, const char *opt, const char *p)
+{
+    uint64_t a, b;
+
+    if (!p)
+        return cmd_usage(cmd, "--period is required (YYYY-H1, YYYY-H2 or "
+                              "YYYY)");
+    if (strcmp(opt, "--semester") == 0 &&
+        report_semester_parse(p, &a, &b) != 0)
+        return cmd_usage(cmd, "--semester %s: not YYYY-H1 or YYYY-H2 "
+                              "(e.g. 2026-H2)", p);
+    if (strlen(p) > REPORT_PERIOD_MAX || report_period_parse(p, &a, &b) != 0)
+        return cmd_usage(cmd, "%s %s: not YYYY-H1, YYYY-H2 or YYYY (e.g. "
+                              "2026-H2)", opt, p);
+    return 0;
+}
+
+/* `report text --period P --section ID --file F`. */
+static int
+report_text(struct cmd_env *env, int argc, char **argv)
+{
+    const char *per, *sec, *file;
+    struct app_written w;
+    struct app_err err;
+    struct cmd_opts o;
+    struct home h;
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    cmd_opts_init(&o, argc, argv);
+    per = cmd_opt(&o, "--period");
+    sec = cmd_opt(&o, "--section");
+    file = cmd_opt(&o, "--file");
+    if ((rc = cmd_opts_done(&o, "report text")) != 0)
+        return rc;
+    if ((rc = report_period_ok("report text", "--period", per)) != 0)
+        return rc;
+    if (!sec || !*sec)
+        return cmd_usage("report text", "--section is required (a "
+                                        "narrative section of the template, "
+                                        "e.g. I.8)");
+    if (!file || !*file)
+        return cmd_usage("report text", "--file is required (- for stdin)");
+    if ((rc = report_read("--file", strcmp(file, "-") == 0 ? "/dev/stdin"
+                                                          : file,
+                          &text, &len)) != 0)
+        return rc;
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0) {
+        free(text);
+        return rc;
+    }
+    rc = app_report_text(&h, per, sec, text, len, &w, &err);
+    home_close(&h);
+    free(text);
+    if (rc != 0)
+        return err.ae_usage ? cmd_usage("report text", "%s", err.ae_msg)
+                            : cmd_fail("report text", "%s", err.ae_msg);
+    return rec_print(env, &w);
+}
+
+/* `report attest --period P`: prints the entry id, then the report hash. */
+static int
+report_attest(struct cmd_env *env, int argc, char **argv)
+{
+    struct report_digest dg;
+    struct app_written w;
+    struct app_err err;
+    struct cmd_opts o;
+    struct home h;
+    char hex[2 * HASH_LEN + 1];
+    const char *per;
+    int rc;
+
+    cmd_opts_init(&o, argc, argv);
+    per = cmd_opt(&o, "--period");
+    if ((rc = cmd_opts_done(&o, "report attest")) != 0)
+        return rc;
+    if ((rc = report_period_ok("report attest", "--period", per)) != 0)
+        return rc;
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
+        return rc;
+    rc = app_report_attest(&h, per, &w, &dg, &err);
+    home_close(&h);
+    if (rc != 0)
+        return cmd_fail("report attest", "%s", err.ae_msg);
+    hash_hex(dg.rd_report, HASH_LEN, hex);
+    if (env->json) {
+        fputs("{\"id\":\"", stdout);
+        cmd_print_hex(stdout, w.aw_id, HASH_LEN);
+        printf("\",\"report\":\"%s\"}\n", hex);
+        return 0;
+    }
+    cmd_print_hex(stdout, w.aw_id, HASH_LEN);
+    printf("\nreport %s\n", hex);
+    return 0;
 }
 
 int
 cmd_report(struct cmd_env *env, int argc, char **argv)
 {
-    const char *sem, *fmt, *tpath, *rpath, *out;
+    const char *sem, *per, *fmt, *tpath, *rpath, *out, *annex;
     struct app_report_req rq;
     struct app_report_job job;
     struct app_err err;
     enum report_format f = REPORT_MD;
     char *ttext = NULL, *rtext = NULL, *doc = NULL;
     size_t dlen = 0;
-    uint64_t a, b;
     struct cmd_opts o;
     struct home h;
     int rc;
@@ -129,36 +246,52 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "acting") == 0)
         return rec_create(env, "report acting", KIND_ACTING_PRESIDENCY,
                           report_usage, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "text") == 0 &&
+        !cmd_wants_help(argc, argv, report_usage))
+        return report_text(env, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "attest") == 0 &&
+        !cmd_wants_help(argc, argv, report_usage))
+        return report_attest(env, argc - 1, argv + 1);
     if (argc == 2 && (strcmp(argv[1], "template") == 0 ||
                       strcmp(argv[1], "rotation") == 0))
-        return report_print_builtin(argv[1]);
+        return report_print_builtin(argv[1], NULL);
+    if (argc == 4 && strcmp(argv[1], "template") == 0 &&
+        strcmp(argv[2], "--regime") == 0)
+        return report_print_builtin(argv[1], argv[3]);
     if (cmd_wants_help(argc, argv, report_usage))
         return 0;
     memset(&rq, 0, sizeof(rq));
     cmd_opts_init(&o, argc, argv);
     sem = cmd_opt(&o, "--semester");
+    per = cmd_opt(&o, "--period");
     fmt = cmd_opt(&o, "--format");
     tpath = cmd_opt(&o, "--template");
     rpath = cmd_opt(&o, "--rotation");
     out = cmd_opt(&o, "--out");
-    rq.arq_date = cmd_opt(&o, "--date");
-    rq.arq_post = cmd_opt(&o, "--post");
+    annex = cmd_opt(&o, "--annex");
+    rq.arq_marking = cmd_opt(&o, "--marking");
+    rq.arq_drafts = cmd_flag(&o, "--drafts");
     if ((rc = cmd_opts_done(&o, "report")) != 0)
         return rc;
     /* Every input is checked before the store is opened or a byte is
      * written. */
-    if (!sem)
-        return cmd_usage("report", "--semester is required (YYYY-H1 or "
-                                   "YYYY-H2)");
-    if (report_semester_parse(sem, &a, &b) != 0)
-        return cmd_usage("report", "--semester %s: not YYYY-H1 or YYYY-H2 "
-                                   "(e.g. 2026-H2)", sem);
+    if (sem && per)
+        return cmd_usage("report", "--period and --semester: give one");
+    if (!sem && !per)
+        return cmd_usage("report", "--period is required (YYYY-H1, YYYY-H2 "
+                                   "or YYYY)");
+    if ((rc = report_period_ok("report", per ? "--period" : "--semester",
+                               per ? per : sem)) != 0)
+        return rc;
     if (fmt && report_format_parse(fmt, &f) != 0)
         return cmd_usage("report", "--format %s: unknown format (md, html "
                                    "or json)", fmt);
     if (out && !*out)
         return cmd_usage("report", "--out needs a file name");
-    rq.arq_semester = sem;
+    if (annex && strcmp(annex, "ms") != 0)
+        return cmd_usage("report", "--annex %s: unknown annex (ms)", annex);
+    rq.arq_annex_ms = annex != NULL;
+    rq.arq_period = per ? per : sem;
     rq.arq_format = f;
     if (tpath) {
         if ((rc = report_read("--template", tpath, &ttext,
@@ -183,7 +316,7 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
         return cmd_fail("report", "%s", err.ae_msg);
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         goto done;
-    rc = app_report_build(&h, &job, &doc, &dlen, &err);
+    rc = app_report_build(&h, &job, &doc, &dlen, NULL, &err);
     home_close(&h);
     if (rc != 0) {
         rc = cmd_fail("report", "%s", err.ae_msg);

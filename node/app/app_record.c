@@ -329,6 +329,13 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
             (rc = app__set(b, req->rq_fields[i].af_name,
                            req->rq_fields[i].af_value, err)) != 0)
             return rc;
+    if (app_record_value(req, "exclusion") && !app_record_closed_meeting(req)) {
+        app_fail(err, ILONET_EINVAL,
+                 "field 'exclusion': the category of reason for meeting "
+                 "without the Commission goes with --commission excluded");
+        app__field(err, "exclusion");
+        return ILONET_EINVAL;
+    }
     *aud_later = req->rq_kind == KIND_TASK && !req->rq_audience;
     if (!*aud_later &&
         (rc = app__audience(req->rq_audience,
@@ -392,6 +399,111 @@ app_record_create(struct home *h, const struct app_record_req *req,
     return app_record_create_as(h, req, NULL, out, err);
 }
 
+/* ---- stubs (docs/REPORTS.md) -------------------------------------------- */
+
+/*
+ * 1 when the record about to be written in aud is restricted activity the
+ * report must state (a meeting without the Commission outside net, a
+ * shared task) and the vocabulary in force has stubs; else 0.
+ */
+static int
+app_record_wants_stub(const struct vocab *v, const struct app_record_req *req,
+                      const char *aud)
+{
+    const struct vocab_kind *k = vocab_kind_by_code(v, req->rq_kind);
+    const struct vocab_kind *st = vocab_kind_by_code(v, KIND_STUB);
+
+    if (!st || !st->vk_is_record || !k || !vocab_field(k, "stub") ||
+        strcmp(aud, "net") == 0)
+        return 0;
+    return req->rq_kind == KIND_TASK || app_record_closed_meeting(req);
+}
+
+/*
+ * Builds the stub of req (written in aud) into wb: what every member may
+ * read of it. A meeting: its date, convenor and category of reason; a
+ * task: the day it is written and the members of its group.
+ */
+static int
+app_record_stub(struct home *h, const struct app_record_req *req,
+                const char *aud, const char *officer, struct wire_buf *wb,
+                struct app_err *err)
+{
+    struct record_builder b;
+    char day[11], states[ENTRY_AUDIENCE_MAX + 1];
+    const char *date = app_record_value(req, "date");
+    int rc;
+
+    if (record_builder_start(&b, h->h_vocab, KIND_STUB) != 0)
+        return app_fail(err, ILONET_EKIND, "%s", b.rb_err);
+    if (req->rq_kind == KIND_MEETING) {
+        const char *why = app_record_value(req, "exclusion");
+        const char *conv = app_record_value(req, "convenor");
+
+        if ((rc = app__set(&b, "about", "meeting", err)) != 0 ||
+            (rc = app__set(&b, "date", date, err)) != 0 ||
+            (conv && (rc = app__set(&b, "convenor", conv, err)) != 0) ||
+            (rc = app__set(&b, "reason", why ? why : "operational", err)) != 0)
+            return rc;
+    } else {
+        /* the group's members, as a list of states */
+        snprintf(states, sizeof(states), "%s", aud);
+        for (char *p = states; *p; p++)
+            if (*p == '+')
+                *p = ',';
+        record_format_date(home_now_ms() / 1000, day);
+        if ((rc = app__set(&b, "about", "task", err)) != 0 ||
+            (rc = app__set(&b, "date", day, err)) != 0 ||
+            (rc = app__set(&b, "states", states, err)) != 0)
+            return rc;
+    }
+    if ((rc = app__officer(&b, officer, err)) != 0)
+        return rc;
+    return app__build(&b, wb, err);
+}
+
+/* Writes the stub of req (net) and then the record (aud, naming the stub
+ * in b) in one transaction: both or neither. */
+static int
+app_record_with_stub(struct home *h, const struct app_record_req *req,
+                     const char *aud, const char *officer,
+                     struct record_builder *b, struct app_written *out,
+                     struct app_err *err)
+{
+    struct app_written sw, rw;
+    struct wire_buf sb, wb;
+    int rc;
+
+    wire_buf_init(&sb, ENTRY_PAYLOAD_MAX);
+    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
+    if ((rc = app_record_stub(h, req, aud, officer, &sb, err)) != 0)
+        goto out;
+    if ((rc = store_begin(h->h_store)) != 0) {
+        app_fail(err, rc, "%s: %s", ilonet_errname(rc), ilonet_strerror(rc));
+        goto out;
+    }
+    if ((rc = app__append(h, "net", KIND_STUB, &sb, &sw, err)) != 0 ||
+        (record_set_id(b, "stub", sw.aw_id) != 0 &&
+         (rc = app_fail(err, ILONET_EINVAL, "%s", b->rb_err)) != 0) ||
+        (rc = app__build(b, &wb, err)) != 0 ||
+        (rc = app__append(h, aud, req->rq_kind, &wb, &rw, err)) != 0) {
+        store_rollback(h->h_store);
+        goto out;
+    }
+    if ((rc = store_commit(h->h_store)) != 0) {
+        store_rollback(h->h_store);
+        app_fail(err, rc, "%s: %s", ilonet_errname(rc), ilonet_strerror(rc));
+        goto out;
+    }
+    rw.aw_has_stub = 1;
+    memcpy(rw.aw_stub, sw.aw_id, HASH_LEN);
+    *out = rw;
+out:
+    wire_buf_free(&wb);
+    wire_buf_free(&sb);
+    return rc;
+}
+
 int
 app_record_create_as(struct home *h, const struct app_record_req *req,
                      const char *officer, struct app_written *out,
@@ -420,11 +532,19 @@ app_record_create_as(struct home *h, const struct app_record_req *req,
         return rc;
     if ((rc = app__officer(&b, officer, err)) != 0)
         return rc;
-    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if ((rc = app__build(&b, &wb, err)) == 0)
-        rc = app__append(h, aud, req->rq_kind, &wb, out, err);
-    wire_buf_free(&wb);
-    return rc;
+    /* a meeting without the Commission names its category of reason */
+    if (app_record_closed_meeting(req) && vocab_field(b.rb_kind, "exclusion") &&
+        !app_record_value(req, "exclusion") &&
+        (rc = app__set(&b, "exclusion", "operational", err)) != 0)
+        return rc;
+    if (!app_record_wants_stub(h->h_vocab, req, aud)) {
+        wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
+        if ((rc = app__build(&b, &wb, err)) == 0)
+            rc = app__append(h, aud, req->rq_kind, &wb, out, err);
+        wire_buf_free(&wb);
+        return rc;
+    }
+    return app_record_with_stub(h, req, aud, officer, &b, out, err);
 }
 
 /* ---- amending, retracting, erasing ----------------------------------------

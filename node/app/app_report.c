@@ -1,10 +1,12 @@
-/* app_report.c - the semester report use case, shared by `ilonet report` and GET /api/report. */
+/* app_report.c - the report use cases, shared by `ilonet report` and GET /api/report: build, narrative text, attestation. */
 #include "app.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/error.h"
+#include "crypto/hash.h"
 
 /* Fills err for a failed report call: the module's one-line reason, or
  * the code's text when it gave none. */
@@ -12,6 +14,18 @@ static int
 app__report_fail(struct app_err *err, int rc, const char *why)
 {
     return app_fail(err, rc, "%s", why[0] ? why : ilonet_strerror(rc));
+}
+
+/* A usage error naming field. */
+static int
+app__report_usage(struct app_err *err, const char *field, const char *what,
+                  const char *val)
+{
+    app_fail(err, ILONET_EINVAL, "%s %s: %s", field, val ? val : "(none)",
+             what);
+    err->ae_usage = 1;
+    snprintf(err->ae_field, sizeof(err->ae_field), "%s", field);
+    return ILONET_EINVAL;
 }
 
 int
@@ -27,14 +41,11 @@ app_report_prepare(const struct app_report_req *rq, struct app_report_job *job,
 
     if (!rq || !job)
         return app_fail(err, ILONET_EINVAL, "no request");
-    if (!rq->arq_semester ||
-        report_semester_parse(rq->arq_semester, &a, &b) != 0) {
-        app_fail(err, ILONET_EINVAL, "semester %s: not YYYY-H1 or YYYY-H2",
-                 rq->arq_semester ? rq->arq_semester : "(none)");
-        err->ae_usage = 1;
-        snprintf(err->ae_field, sizeof(err->ae_field), "semester");
-        return ILONET_EINVAL;
-    }
+    if (!rq->arq_period || strlen(rq->arq_period) > REPORT_PERIOD_MAX ||
+        report_period_parse(rq->arq_period, &a, &b) != 0)
+        return app__report_usage(err, "period",
+                                 "not YYYY-H1, YYYY-H2 or YYYY",
+                                 rq->arq_period);
     f = rq->arq_format ? rq->arq_format : REPORT_MD;
     if (f != REPORT_MD && f != REPORT_HTML && f != REPORT_JSON) {
         app_fail(err, ILONET_EINVAL, "unknown format (md, html or json)");
@@ -64,11 +75,11 @@ app_report_prepare(const struct app_report_req *rq, struct app_report_job *job,
     memset(job, 0, sizeof(*job));
     job->arj_template = t;
     job->arj_rotation = rot;
-    snprintf(job->arj_semester, sizeof(job->arj_semester), "%s",
-             rq->arq_semester);
+    snprintf(job->arj_period, sizeof(job->arj_period), "%s", rq->arq_period);
     job->arj_format = f;
-    job->arj_date = rq->arq_date;
-    job->arj_post = rq->arq_post;
+    job->arj_marking = rq->arq_marking;
+    job->arj_annex_ms = rq->arq_annex_ms;
+    job->arj_drafts = rq->arq_drafts;
     return 0;
 }
 
@@ -82,11 +93,45 @@ app_report_release(struct app_report_job *job)
     memset(job, 0, sizeof(*job));
 }
 
+/* The template of job, else the one h's vocabulary names (*own, freed by
+ * the caller). */
+static int
+app__report_template(struct home *h, const struct app_report_job *job,
+                     const struct report_template **t,
+                     struct report_template **own, struct app_err *err)
+{
+    const struct vocab_report *vr = vocab_report(h->h_vocab);
+    char why[REPORT_ERR_MAX] = "";
+    int rc;
+
+    *own = NULL;
+    *t = job ? job->arj_template : NULL;
+    if (*t)
+        return 0;
+    if ((rc = report_builtin_template(vr->vp_template, own, why,
+                                      sizeof(why))) != 0)
+        return app__report_fail(err, rc, why);
+    *t = *own;
+    return 0;
+}
+
+/* Checks h can draw up a report. */
+static int
+app__report_home(struct home *h, struct app_err *err)
+{
+    if (!h->h_store)
+        return app_fail(err, ILONET_EINVAL, "the home's store is not open");
+    if (!h->h_has_cert)
+        return app_fail(err, ILONET_EUNKNOWNAUTHOR,
+                        "no certificate installed (ilonet cert install "
+                        "FILE)");
+    return 0;
+}
+
 int
 app_report_build(struct home *h, const struct app_report_job *job, char **doc,
-                 size_t *len, struct app_err *err)
+                 size_t *len, struct report_digest *dg, struct app_err *err)
 {
-    const struct vocab_report *vr;
     struct report_template *own = NULL;
     const struct report_template *t;
     struct report_opts ro;
@@ -96,37 +141,135 @@ app_report_build(struct home *h, const struct app_report_job *job, char **doc,
 
     if (!h || !job || !doc || !len)
         return app_fail(err, ILONET_EINVAL, "no report to build");
-    if (!h->h_store)
-        return app_fail(err, ILONET_EINVAL, "the home's store is not open");
-    if (!h->h_has_cert)
-        return app_fail(err, ILONET_EUNKNOWNAUTHOR,
-                        "no certificate installed (ilonet cert install "
-                        "FILE)");
+    if ((rc = app__report_home(h, err)) != 0)
+        return rc;
+    /* The `ms` audience is for Member States only (DESIGN §4). */
+    if (job->arj_annex_ms && !cert_role_is_ms(h->h_cert.c_role))
+        return app_fail(err, ILONET_EAUDIENCE,
+                        "annex ms: this node (%s) is not a Member State's "
+                        "and may not read the Member-States-only audience",
+                        h->h_cert.c_state);
     /* the regime decides the template (unless one was given) and who
      * drafts: the presidency (377-2004) or the network's chair */
-    vr = vocab_report(h->h_vocab);
-    t = job->arj_template;
-    if (!t && (rc = report_builtin_template(vr->vp_template, &own, why,
-                                            sizeof(why))) != 0)
-        return app__report_fail(err, rc, why);
-    if (!t)
-        t = own;
+    if ((rc = app__report_template(h, job, &t, &own, err)) != 0)
+        return rc;
     memset(&ro, 0, sizeof(ro));
-    ro.ro_drafter = vr->vp_drafter;
-    ro.ro_semester = job->arj_semester;
+    ro.ro_drafter = vocab_report(h->h_vocab)->vp_drafter;
+    ro.ro_period = job->arj_period;
     ro.ro_format = job->arj_format;
     ro.ro_host = h->h_net.n_host;
+    ro.ro_countries = h->h_net.n_countries;
     ro.ro_network = h->h_net.n_id;
-    /* The `ms` audience is for Member States only (DESIGN §4). */
-    ro.ro_member_state = cert_role_is_ms(h->h_cert.c_role);
-    ro.ro_date = job->arj_date;
-    ro.ro_post = job->arj_post;
-    rc = report_build(h->h_store, t, job->arj_rotation, &ro, &d, &n, why,
+    ro.ro_regime = h->h_net.n_regime[0] ? h->h_net.n_regime : "377-2004";
+    ro.ro_marking = job->arj_marking;
+    ro.ro_vocab = h->h_vocab;
+    ro.ro_annex_ms = job->arj_annex_ms;
+    ro.ro_drafts = job->arj_drafts;
+    rc = report_build(h->h_store, t, job->arj_rotation, &ro, &d, &n, dg, why,
                       sizeof(why));
     report_template_free(own);
     if (rc != 0)
         return app__report_fail(err, rc, why);
     *doc = d;
     *len = n;
+    return 0;
+}
+
+int
+app_report_text(struct home *h, const char *period, const char *section,
+                const char *text, size_t len, struct app_written *out,
+                struct app_err *err)
+{
+    struct report_template *own = NULL;
+    const struct report_template *t;
+    struct app_field f[3];
+    struct app_record_req rq;
+    char why[REPORT_ERR_MAX] = "", *copy;
+    uint64_t a, b;
+    int rc;
+
+    if (!h || !section || !text || !out)
+        return app_fail(err, ILONET_EINVAL, "no text to sign");
+    if (!period || strlen(period) > REPORT_PERIOD_MAX ||
+        report_period_parse(period, &a, &b) != 0)
+        return app__report_usage(err, "period", "not YYYY-H1, YYYY-H2 or YYYY",
+                                 period);
+    if (len == 0 || memchr(text, '\0', len))
+        return app__report_usage(err, "text", "empty or holds a NUL byte",
+                                 section);
+    if ((rc = app__report_home(h, err)) != 0)
+        return rc;
+    if ((rc = app__report_template(h, NULL, &t, &own, err)) != 0)
+        return rc;
+    rc = report_template_section(t, section, why, sizeof(why));
+    report_template_free(own);
+    if (rc != 0) {
+        app__report_fail(err, rc, why);
+        snprintf(err->ae_field, sizeof(err->ae_field), "section");
+        return rc;
+    }
+    if (!(copy = malloc(len + 1)))
+        return app_fail(err, ILONET_ENOMEM, "out of memory");
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    f[0] = (struct app_field){"period", period};
+    f[1] = (struct app_field){"section", section};
+    f[2] = (struct app_field){"text", copy};
+    memset(&rq, 0, sizeof(rq));
+    rq.rq_kind = KIND_REPORT_TEXT;
+    rq.rq_fields = f;
+    rq.rq_nfields = 3;
+    rq.rq_audience = "net";
+    rc = app_record_create(h, &rq, out, err);
+    free(copy);
+    return rc;
+}
+
+int
+app_report_attest(struct home *h, const char *period, struct app_written *out,
+                  struct report_digest *dg, struct app_err *err)
+{
+    struct app_report_req rq;
+    struct app_report_job job;
+    struct report_digest d;
+    struct app_field f[4];
+    struct app_record_req wr;
+    char rep[2 * HASH_LEN + 1], view[2 * HASH_LEN + 1], tv[65];
+    char *doc = NULL;
+    size_t dlen = 0;
+    struct report_template *own = NULL;
+    const struct report_template *t;
+    int rc;
+
+    if (!h || !out)
+        return app_fail(err, ILONET_EINVAL, "no report to attest");
+    memset(&rq, 0, sizeof(rq));
+    rq.arq_period = period;
+    if ((rc = app_report_prepare(&rq, &job, err)) != 0)
+        return rc;
+    rc = app_report_build(h, &job, &doc, &dlen, &d, err);
+    free(doc);
+    if (rc == 0 && (rc = app__report_template(h, &job, &t, &own, err)) == 0) {
+        snprintf(tv, sizeof(tv), "%s", report_template_version(t));
+        report_template_free(own);
+    }
+    app_report_release(&job);
+    if (rc != 0)
+        return rc;
+    hash_hex(d.rd_report, HASH_LEN, rep);
+    hash_hex(d.rd_view, HASH_LEN, view);
+    f[0] = (struct app_field){"period", period};
+    f[1] = (struct app_field){"report", rep};
+    f[2] = (struct app_field){"template", tv};
+    f[3] = (struct app_field){"view", view};
+    memset(&wr, 0, sizeof(wr));
+    wr.rq_kind = KIND_REPORT_ATTEST;
+    wr.rq_fields = f;
+    wr.rq_nfields = 4;
+    wr.rq_audience = "net";
+    if ((rc = app_record_create(h, &wr, out, err)) != 0)
+        return rc;
+    if (dg)
+        *dg = d;
     return 0;
 }

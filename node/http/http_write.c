@@ -92,6 +92,11 @@ api_written(struct http__resp *rs, const struct app_written *w)
     json_str(&rs->rs_body, hex);
     textbuf_puts(&rs->rs_body, ",\"audience\":");
     json_str(&rs->rs_body, w->aw_audience);
+    if (w->aw_has_stub) {
+        hash_hex(w->aw_stub, HASH_LEN, hex);
+        textbuf_puts(&rs->rs_body, ",\"stub\":");
+        json_str(&rs->rs_body, hex);
+    }
     textbuf_puts(&rs->rs_body, "}");
     http__ok(rs, 201);
 }
