@@ -50,8 +50,8 @@ int cmd_wants_help(int argc, char **argv, const char *usage);
  * pid <= 0 is a no-op.
  */
 struct http_opts;
-int cmd_http_spawn(const char *home_dir, const struct http_opts *o,
-                   pid_t *pid, char *url, size_t urlcap, char *msg);
+int cmd_http_spawn(const char *home_dir, const struct http_opts *o, pid_t *pid,
+                   char *url, size_t urlcap, char *msg);
 void cmd_http_reap(pid_t pid);
 
 /* Opens the env's home (see home_open); prints the error itself. */
@@ -85,8 +85,7 @@ struct cmd_opts {
 void cmd_opts_init(struct cmd_opts *o, int argc, char **argv);
 const char *cmd_opt(struct cmd_opts *o, const char *name);
 /* Collects every value of a repeatable option into out (max n). */
-int cmd_opt_all(struct cmd_opts *o, const char *name, const char **out,
-                int n);
+int cmd_opt_all(struct cmd_opts *o, const char *name, const char **out, int n);
 int cmd_flag(struct cmd_opts *o, const char *name);
 /* Positional argument i (not an option or option value), or NULL. */
 const char *cmd_pos(struct cmd_opts *o, int i);

@@ -1,4 +1,5 @@
-/* cmd_demo.c - `ilonet demo`: a whole ILO network on one machine, ending in the report. */
+/* cmd_demo.c - `ilonet demo`: a whole ILO network on one machine, ending in the
+ * report. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,8 +54,8 @@ static const char demo_usage[] =
 static const char *const demo_states_seed[DEMO_NODES] = {"DE", "FR", "IT",
                                                          "NL", "ES", "EU"};
 /* 2019-1240: an agency's officers are members in their own name. */
-static const char *const demo_states_2019[DEMO_NODES] = {
-    "DE", "FR", "IT", "NL", "FRONTEX", "EU"};
+static const char *const demo_states_2019[DEMO_NODES] = {"DE", "FR",      "IT",
+                                                         "NL", "FRONTEX", "EU"};
 static const char *const *demo_states = demo_states_seed;
 /* the nodes in the `ms` audience (Member States' officers) */
 #define DEMO_MS(i) ((i) < 4 || ((i) == 4 && demo_states == demo_states_seed))
@@ -295,8 +296,7 @@ demo_wait_record(const char *home, const char *id)
             return 0;
         demo_sleep_ms(50);
     }
-    fprintf(stderr, "ilonet: demo: record %.16s did not reach %s\n", id,
-            home);
+    fprintf(stderr, "ilonet: demo: record %.16s did not reach %s\n", id, home);
     return 1;
 }
 
@@ -345,10 +345,9 @@ static void
 demo_at(int frac)
 {
     char v[32];
-    uint64_t t = demo_from_ms + (demo_now_ms - demo_from_ms) / 8 *
-                                    (uint64_t)frac;
-    snprintf(v, sizeof(v), "-%llu",
-             (unsigned long long)(demo_now_ms - t));
+    uint64_t t =
+        demo_from_ms + (demo_now_ms - demo_from_ms) / 8 * (uint64_t)frac;
+    snprintf(v, sizeof(v), "-%llu", (unsigned long long)(demo_now_ms - t));
     setenv("ILONET_CLOCK_OFFSET_MS", v, 1);
 }
 
@@ -376,8 +375,10 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     DEMO("-C", DE, "posting", "add", "--post", "Embassy of Germany, Ankara",
          "--officers", "2", "--from", "2025-09-01", "--remit",
          "document advisers, risk analysis");
-    DEMO("-C", FR, "posting", "add", "--post", "Consulate General of France, "
-         "Istanbul", "--officers", "1", "--from", "2026-01-15");
+    DEMO("-C", FR, "posting", "add", "--post",
+         "Consulate General of France, "
+         "Istanbul",
+         "--officers", "1", "--from", "2026-01-15");
     DEMO("-C", IT, "posting", "add", "--post", "Embassy of Italy, Ankara",
          "--officers", "1", "--from", "2024-03-01", "--until", "2027-02-28");
     DEMO("-C", ES, "posting", "add", "--post", "Embassy of Spain, Ankara",
@@ -388,16 +389,17 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     snprintf(netf, sizeof(netf), "%s/network", net);
     snprintf(grant, sizeof(grant), "%s/grant-NL-DE.grant", net);
     report_date_of(now_ms + 200ull * 86400 * 1000, until);
-    DEMO("grant", "issue", "--state-key", key, "--to", "DE", "--network",
-         netf, "--scope", "observation,contact", "--until", until, "--out",
-         grant);
+    DEMO("grant", "issue", "--state-key", key, "--to", "DE", "--network", netf,
+         "--scope", "observation,contact", "--until", until, "--out", grant);
     DEMO("-C", DE, "grant", "publish", grant);
     DEMO("-C", NL, "grant", "publish", grant);
     /* Shared tasks (Art. 5(2)): bilateral DE+FR, and a group task that
      * includes the presidency. */
     if (demo_run(id, sizeof(id), "-C", DE, "task", "create", "--for", "FR",
-                 "--title", "Joint assessment of document fraud at IST "
-                 "transit", "--due", until, (char *)NULL) != 0)
+                 "--title",
+                 "Joint assessment of document fraud at IST "
+                 "transit",
+                 "--due", until, (char *)NULL) != 0)
         return demo_failed("task create DE->FR");
     if (demo_wait_record(FR, id) != 0)
         return 1;
@@ -405,8 +407,10 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     snprintf(group, sizeof(group), "DE,ES,FR,NL%s%s", pres ? "," : "",
              pres ? pres : "");
     if (demo_run(id, sizeof(id), "-C", IT, "task", "create", "--for", group,
-                 "--title", "Compile the semester risk analysis for the "
-                 "presidency report", "--due", until, (char *)NULL) != 0)
+                 "--title",
+                 "Compile the semester risk analysis for the "
+                 "presidency report",
+                 "--due", until, (char *)NULL) != 0)
         return demo_failed("task create IT->group");
     if (demo_wait_record(DE, id) != 0)
         return 1;
@@ -415,19 +419,18 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     /* Observations (Art. 2(2)): all eight categories. */
     demo_at(1);
     DEMO("-C", DE, "observe", "--category", "flows", "--summary",
-         "Irregular crossings at the Van border rising", "--nationality",
-         "AF", "--figure", "1450", "--unit", "persons", "--period",
-         d[0], "--reliability", "B", "--place", "Van", "--level",
-         "operational");
+         "Irregular crossings at the Van border rising", "--nationality", "AF",
+         "--figure", "1450", "--unit", "persons", "--period", d[0],
+         "--reliability", "B", "--place", "Van", "--level", "operational");
     demo_at(2);
     DEMO("-C", FR, "observe", "--category", "flows", "--summary",
-         "Syrian nationals departing by sea from Izmir", "--nationality",
-         "SY", "--figure", "620", "--unit", "persons", "--reliability", "B",
+         "Syrian nationals departing by sea from Izmir", "--nationality", "SY",
+         "--figure", "620", "--unit", "persons", "--reliability", "B",
          "--place", "Izmir");
     demo_at(3);
     DEMO("-C", IT, "observe", "--category", "flows", "--summary",
-         "Departures towards Calabria by sailing boat", "--nationality",
-         "IQ", "--figure", "310", "--unit", "persons", "--reliability", "C",
+         "Departures towards Calabria by sailing boat", "--nationality", "IQ",
+         "--figure", "310", "--unit", "persons", "--reliability", "C",
          "--place", "Mersin");
     DEMO("-C", ES, "observe", "--category", "flows", "--summary",
          "No detected departures towards Spain this month", "--figure", "0",
@@ -441,28 +444,32 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
          "Crew recruited on site for single crossings", "--reliability", "C");
     demo_at(5);
     DEMO("-C", DE, "observe", "--category", "criminal-organisations",
-         "--summary", "Network of facilitators operating from Istanbul "
-         "(Aksaray)", "--figure", "3", "--unit", "groups", "--reliability",
-         "B", "--level", "strategic");
+         "--summary",
+         "Network of facilitators operating from Istanbul "
+         "(Aksaray)",
+         "--figure", "3", "--unit", "groups", "--reliability", "B", "--level",
+         "strategic");
     DEMO("-C", NL, "observe", "--category", "incidents", "--summary",
-         "Capsizing off Bodrum: rescue and arrests", "--figure", "41",
-         "--unit", "persons", "--nationality", "SY", "--reliability", "A",
-         "--place", "Bodrum");
+         "Capsizing off Bodrum: rescue and arrests", "--figure", "41", "--unit",
+         "persons", "--nationality", "SY", "--reliability", "A", "--place",
+         "Bodrum");
     DEMO("-C", DE, "observe", "--on-behalf-of", "NL", "--category",
-         "document-fraud", "--summary", "Look-alike use of genuine Dutch "
-         "passports at IST", "--figure", "17", "--unit", "documents",
-         "--nationality", "IR", "--reliability", "B");
+         "document-fraud", "--summary",
+         "Look-alike use of genuine Dutch "
+         "passports at IST",
+         "--figure", "17", "--unit", "documents", "--nationality", "IR",
+         "--reliability", "B");
     DEMO("-C", FR, "observe", "--category", "assistance", "--summary",
          "Equipment for document examination handed to border police",
          "--reliability", "A");
     DEMO("-C", EU, "observe", "--category", "assistance", "--summary",
          "EU-funded project: mobile document-check units for the eastern "
-         "provinces", "--figure", "6", "--unit", "units", "--reliability",
-         "A", "--level", "strategic");
+         "provinces",
+         "--figure", "6", "--unit", "units", "--reliability", "A", "--level",
+         "strategic");
     DEMO("-C", ES, "observe", "--category", "return", "--summary",
          "Readmission requests answered within 30 days", "--figure", "12",
-         "--unit", "readmissions", "--nationality", "PK", "--reliability",
-         "B");
+         "--unit", "readmissions", "--nationality", "PK", "--reliability", "B");
     /* Meetings (Art. 4): one with the Commission, one without it. */
     demo_at(5);
     DEMO("-C", IT, "meeting", "add", "--date", d[5], "--place",
@@ -487,14 +494,14 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
          "--date", d[4], "--place", "Ankara", "--organiser", "DE",
          "--attendees", "9");
     /* Carriers. */
-    DEMO("-C", ES, "carrier", "add", "--carrier", "Anatolian Air",
-         "--position", "Document checks at the gate for flights to Madrid "
-         "and Barcelona; refusal guidance shared", "--date", d[3],
-         "--states", "DE,ES,FR,IT,NL");
+    DEMO("-C", ES, "carrier", "add", "--carrier", "Anatolian Air", "--position",
+         "Document checks at the gate for flights to Madrid "
+         "and Barcelona; refusal guidance shared",
+         "--date", d[3], "--states", "DE,ES,FR,IT,NL");
     /* Contacts. */
     DEMO("-C", DE, "contact", "add", "--counterpart",
-         "Directorate General of Migration Management", "--type",
-         "authority", "--date", d[1], "--place", "Ankara", "--summary",
+         "Directorate General of Migration Management", "--type", "authority",
+         "--date", d[1], "--place", "Ankara", "--summary",
          "Quarterly exchange on irregular departures");
     DEMO("-C", DE, "contact", "add", "--on-behalf-of", "NL", "--counterpart",
          "Istanbul Airport Border Police", "--type", "authority", "--date",
@@ -507,8 +514,8 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
          "--summary", "Routes from Iran into Van province");
     demo_at(8);
     /* A record retracted by its author never reaches the report. */
-    if (demo_run(id, sizeof(id), "-C", ES, "observe", "--category",
-                 "routes", "--summary", "Duplicate entry, recorded twice",
+    if (demo_run(id, sizeof(id), "-C", ES, "observe", "--category", "routes",
+                 "--summary", "Duplicate entry, recorded twice",
                  (char *)NULL) != 0)
         return demo_failed("observe (to retract)");
     DEMO("-C", ES, "retract", id, "--reason", "duplicate");
@@ -549,8 +556,8 @@ demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
     demo_at(0);
     /* The chair and co-chair, chosen by the members (replaces the
      * presidency rule). */
-    DEMO("-C", IT, "chair", "add", "--role", "chair", "--state", "IT",
-         "--from", d[0], "--note", "chosen at the first network meeting");
+    DEMO("-C", IT, "chair", "add", "--role", "chair", "--state", "IT", "--from",
+         d[0], "--note", "chosen at the first network meeting");
     DEMO("-C", DE, "chair", "add", "--role", "co-chair", "--state", "DE",
          "--from", d[0]);
     /* Deployments (Art. 2): Member States, the Commission and an agency,
@@ -559,21 +566,26 @@ demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
          "--officers", "2", "--from", "2025-09-01", "--country", "TR",
          "--deployment", "member-state-mission", "--remit",
          "document advisers, risk analysis");
-    DEMO("-C", FR, "posting", "add", "--post", "Consulate General of France, "
-         "Erbil", "--officers", "1", "--from", "2026-01-15", "--country",
-         "IRQ", "--deployment", "member-state-mission");
-    DEMO("-C", IT, "posting", "add", "--post", "Ministry of Interior, "
-         "Directorate of Migration Management", "--officers", "1", "--from",
-         "2024-03-01", "--until", "2027-02-28", "--country", "TR",
-         "--deployment", "host-authority", "--organisation",
+    DEMO("-C", FR, "posting", "add", "--post",
+         "Consulate General of France, "
+         "Erbil",
+         "--officers", "1", "--from", "2026-01-15", "--country", "IRQ",
+         "--deployment", "member-state-mission");
+    DEMO("-C", IT, "posting", "add", "--post",
+         "Ministry of Interior, "
+         "Directorate of Migration Management",
+         "--officers", "1", "--from", "2024-03-01", "--until", "2027-02-28",
+         "--country", "TR", "--deployment", "host-authority", "--organisation",
          "Presidency of Migration Management");
     DEMO("-C", EU, "posting", "add", "--post", "EU Delegation to Turkiye",
          "--officers", "1", "--from", "2025-06-01", "--country", "TR",
          "--deployment", "union-delegation");
-    DEMO("-C", FX, "posting", "add", "--post", "Frontex liaison office, "
-         "IOM mission Baghdad", "--officers", "2", "--from", "2025-11-01",
-         "--country", "IQ", "--deployment", "international-organisation",
-         "--organisation", "IOM Iraq");
+    DEMO("-C", FX, "posting", "add", "--post",
+         "Frontex liaison office, "
+         "IOM mission Baghdad",
+         "--officers", "2", "--from", "2025-11-01", "--country", "IQ",
+         "--deployment", "international-organisation", "--organisation",
+         "IOM Iraq");
     /* Representation (Art. 6(1)): NL's authority lets DE's officer write
      * observations and contacts on its behalf. */
     snprintf(key, sizeof(key), "%s/authority/NL.key", net);
@@ -581,15 +593,16 @@ demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
     snprintf(grant, sizeof(grant), "%s/grant-NL-DE.grant", net);
     report_date_of(now_ms + 200ull * 86400 * 1000, until);
     report_date_of(now_ms + 180ull * 86400 * 1000, keep);
-    DEMO("grant", "issue", "--state-key", key, "--to", "DE", "--network",
-         netf, "--scope", "observation,contact", "--until", until, "--out",
-         grant);
+    DEMO("grant", "issue", "--state-key", key, "--to", "DE", "--network", netf,
+         "--scope", "observation,contact", "--until", until, "--out", grant);
     DEMO("-C", DE, "grant", "publish", grant);
     DEMO("-C", NL, "grant", "publish", grant);
     /* Task sharing (Art. 6(2)). */
     if (demo_run(id, sizeof(id), "-C", DE, "task", "create", "--for", "FR",
-                 "--title", "Joint assessment of document fraud at EBL "
-                 "transit", "--due", until, (char *)NULL) != 0)
+                 "--title",
+                 "Joint assessment of document fraud at EBL "
+                 "transit",
+                 "--due", until, (char *)NULL) != 0)
         return demo_failed("task create DE->FR");
     if (demo_wait_record(FR, id) != 0)
         return 1;
@@ -599,10 +612,10 @@ demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
      * grades. */
     demo_at(1);
     DEMO("-C", DE, "observe", "--category", "flows", "--summary",
-         "Irregular crossings at the Van border rising", "--nationality",
-         "AFG", "--figure", "1450", "--unit", "persons", "--period",
-         span[0], "--reliability", "B", "--accuracy", "2", "--place", "Van",
-         "--country", "TR", "--level", "operational");
+         "Irregular crossings at the Van border rising", "--nationality", "AFG",
+         "--figure", "1450", "--unit", "persons", "--period", span[0],
+         "--reliability", "B", "--accuracy", "2", "--place", "Van", "--country",
+         "TR", "--level", "operational");
     DEMO("-C", FR, "observe", "--category", "flows", "--summary",
          "Departures from Erbil airport on tourist visas", "--nationality",
          "IQ,SY", "--figure", "380", "--unit", "persons", "--period", span[0],
@@ -616,53 +629,58 @@ demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
          "Crew recruited on site for single crossings", "--period", d[2],
          "--reliability", "C", "--accuracy", "4", "--country", "TR");
     DEMO("-C", FX, "observe", "--category", "criminal-organisations",
-         "--summary", "Network smuggling and exploiting migrants in textile "
-         "workshops (trafficking in human beings)", "--figure", "2",
-         "--unit", "groups", "--period", span[1], "--reliability", "B",
-         "--accuracy", "2", "--level", "strategic");
+         "--summary",
+         "Network smuggling and exploiting migrants in textile "
+         "workshops (trafficking in human beings)",
+         "--figure", "2", "--unit", "groups", "--period", span[1],
+         "--reliability", "B", "--accuracy", "2", "--level", "strategic");
     demo_at(3);
     DEMO("-C", NL, "observe", "--category", "incidents", "--summary",
-         "Capsizing off Bodrum: rescue and arrests", "--figure", "41",
-         "--unit", "persons", "--nationality", "SY", "--period", d[3],
-         "--reliability", "A", "--accuracy", "1", "--place", "Bodrum");
+         "Capsizing off Bodrum: rescue and arrests", "--figure", "41", "--unit",
+         "persons", "--nationality", "SY", "--period", d[3], "--reliability",
+         "A", "--accuracy", "1", "--place", "Bodrum");
     DEMO("-C", DE, "observe", "--on-behalf-of", "NL", "--category",
-         "document-fraud", "--summary", "Look-alike use of genuine Dutch "
-         "passports at IST", "--figure", "17", "--unit", "documents",
-         "--nationality", "IR", "--period", span[1], "--reliability", "B",
-         "--accuracy", "2");
+         "document-fraud", "--summary",
+         "Look-alike use of genuine Dutch "
+         "passports at IST",
+         "--figure", "17", "--unit", "documents", "--nationality", "IR",
+         "--period", span[1], "--reliability", "B", "--accuracy", "2");
     DEMO("-C", EU, "observe", "--category", "assistance", "--summary",
          "EU-funded project: mobile document-check units for the eastern "
-         "provinces", "--figure", "6", "--unit", "units", "--period",
-         span[2], "--reliability", "A", "--accuracy", "1", "--level",
-         "strategic");
+         "provinces",
+         "--figure", "6", "--unit", "units", "--period", span[2],
+         "--reliability", "A", "--accuracy", "1", "--level", "strategic");
     DEMO("-C", FX, "observe", "--category", "return", "--summary",
          "Joint return operation Istanbul-Baghdad; reintegration support "
-         "by IOM", "--figure", "56", "--unit", "returns", "--nationality",
-         "IQ", "--period", d[4], "--reliability", "A", "--accuracy", "1");
+         "by IOM",
+         "--figure", "56", "--unit", "returns", "--nationality", "IQ",
+         "--period", d[4], "--reliability", "A", "--accuracy", "1");
     demo_at(4);
     DEMO("-C", IT, "observe", "--category", "legislation", "--summary",
          "Amendment of the law on foreigners: visa overstays now fined "
-         "at departure", "--period", d[4], "--reliability", "A",
-         "--accuracy", "1", "--source", "Official Gazette", "--country",
-         "TR");
+         "at departure",
+         "--period", d[4], "--reliability", "A", "--accuracy", "1", "--source",
+         "Official Gazette", "--country", "TR");
     DEMO("-C", EU, "observe", "--category", "protection", "--summary",
-         "Resettlement referrals by UNHCR up this semester", "--figure",
-         "210", "--unit", "cases", "--nationality", "SYR", "--period",
-         span[2], "--reliability", "B", "--accuracy", "2");
+         "Resettlement referrals by UNHCR up this semester", "--figure", "210",
+         "--unit", "cases", "--nationality", "SYR", "--period", span[2],
+         "--reliability", "B", "--accuracy", "2");
     DEMO("-C", FR, "observe", "--category", "legal-migration", "--summary",
-         "Pre-departure orientation for admitted students", "--figure",
-         "95", "--unit", "applications", "--period", span[2],
-         "--reliability", "B", "--accuracy", "3", "--country", "IQ");
-    DEMO("-C", DE, "observe", "--category", "capacity-building",
-         "--summary", "Coordination of document-examination courses among "
-         "officers", "--period", d[5], "--reliability", "X", "--accuracy",
-         "4");
+         "Pre-departure orientation for admitted students", "--figure", "95",
+         "--unit", "applications", "--period", span[2], "--reliability", "B",
+         "--accuracy", "3", "--country", "IQ");
+    DEMO("-C", DE, "observe", "--category", "capacity-building", "--summary",
+         "Coordination of document-examination courses among "
+         "officers",
+         "--period", d[5], "--reliability", "X", "--accuracy", "4");
     /* Personal data, marked: kept only for the purpose given and hidden
      * on every node after the retention date. */
     DEMO("-C", FX, "observe", "--category", "criminal-organisations",
-         "--summary", "Facilitator arrested at Habur: born 12.03.1990, "
-         "passport no. A1234567", "--period", d[5], "--reliability", "B",
-         "--accuracy", "2", "--personal-data", "--purpose",
+         "--summary",
+         "Facilitator arrested at Habur: born 12.03.1990, "
+         "passport no. A1234567",
+         "--period", d[5], "--reliability", "B", "--accuracy", "2",
+         "--personal-data", "--purpose",
          "identification of a facilitator for a joint investigation",
          "--retain-until", keep);
     /* Meetings (Art. 5(1)): one with the Commission and agencies, one of
@@ -684,32 +702,31 @@ demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
     if (demo_run(id, sizeof(id), "-C", FR, "training", "add", "--title",
                  "Detection of forged Schengen visas", "--type",
                  "consular-staff", "--date", d[3], "--place", "Erbil",
-                 "--organiser", "FR", "--attendees", "24",
-                 (char *)NULL) != 0)
+                 "--organiser", "FR", "--attendees", "24", (char *)NULL) != 0)
         return demo_failed("training add");
     DEMO("-C", FR, "amend", id, "--until", d[4]);
     DEMO("-C", FX, "training", "add", "--title",
-         "Document examination for border police", "--type",
-         "host-authorities", "--date", d[4], "--until", d[5], "--place",
-         "Baghdad", "--organiser", "FRONTEX", "--attendees", "18");
+         "Document examination for border police", "--type", "host-authorities",
+         "--date", d[4], "--until", d[5], "--place", "Baghdad", "--organiser",
+         "FRONTEX", "--attendees", "18");
     /* Carriers and contacts. */
-    DEMO("-C", IT, "carrier", "add", "--carrier", "Anatolian Air",
-         "--position", "Document checks at the gate for flights to Rome",
-         "--date", d[3], "--states", "DE,FR,IT,NL");
+    DEMO("-C", IT, "carrier", "add", "--carrier", "Anatolian Air", "--position",
+         "Document checks at the gate for flights to Rome", "--date", d[3],
+         "--states", "DE,FR,IT,NL");
     DEMO("-C", DE, "contact", "add", "--counterpart",
-         "Presidency of Migration Management", "--type", "authority",
-         "--date", d[1], "--place", "Ankara", "--country", "TR", "--summary",
+         "Presidency of Migration Management", "--type", "authority", "--date",
+         d[1], "--place", "Ankara", "--country", "TR", "--summary",
          "Quarterly exchange on irregular departures");
     DEMO("-C", DE, "contact", "add", "--on-behalf-of", "NL", "--counterpart",
-         "Erbil Airport Border Police", "--type", "authority", "--date",
-         d[5], "--country", "IQ", "--summary", "Return escorts (for NL)");
+         "Erbil Airport Border Police", "--type", "authority", "--date", d[5],
+         "--country", "IQ", "--summary", "Return escorts (for NL)");
     DEMO("-C", FX, "contact", "add", "--counterpart", "IOM Iraq", "--type",
          "organisation", "--date", d[2], "--country", "IQ", "--summary",
          "Assisted voluntary return and reintegration");
     demo_at(8);
-    if (demo_run(id, sizeof(id), "-C", NL, "observe", "--category",
-                 "routes", "--summary", "Duplicate entry, recorded twice",
-                 "--period", d[7], (char *)NULL) != 0)
+    if (demo_run(id, sizeof(id), "-C", NL, "observe", "--category", "routes",
+                 "--summary", "Duplicate entry, recorded twice", "--period",
+                 d[7], (char *)NULL) != 0)
         return demo_failed("observe (to retract)");
     DEMO("-C", NL, "retract", id, "--reason", "duplicate");
     unsetenv("ILONET_CLOCK_OFFSET_MS");
@@ -726,7 +743,8 @@ int
 cmd_demo(struct cmd_env *env, int argc, char **argv)
 {
     char dir[HOME_PATH_MAX], net[HOME_PATH_MAX], path[HOME_PATH_MAX];
-    char home[DEMO_NODES + 1][HOME_PATH_MAX], base_s[16], sem[8], out[3][HOME_PATH_MAX];
+    char home[DEMO_NODES + 1][HOME_PATH_MAX], base_s[16], sem[8],
+        out[3][HOME_PATH_MAX];
     struct report_rotation *rot = NULL;
     struct demo_hashes hs[DEMO_NODES + 1];
     char err[REPORT_ERR_MAX], hq[HOME_PATH_MAX] = "";
@@ -750,8 +768,9 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
     if (!regime)
         regime = "377-2004";
     if (strcmp(regime, "377-2004") != 0 && strcmp(regime, "2019-1240") != 0)
-        return cmd_usage("demo", "--regime %s: unknown regime (one of "
-                                 "377-2004, 2019-1240)",
+        return cmd_usage("demo",
+                         "--regime %s: unknown regime (one of "
+                         "377-2004, 2019-1240)",
                          regime);
     current = strcmp(regime, "2019-1240") == 0;
     demo_states = current ? demo_states_2019 : demo_states_seed;
@@ -771,8 +790,10 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         return cmd_fail("demo", "--dir %s: %s", dir, strerror(errno));
     snprintf(net, sizeof(net), "%s/net", dir);
     if (stat(net, &sb) == 0)
-        return cmd_fail("demo", "--dir %s holds files that are not an "
-                                "earlier demo; choose another --dir", dir);
+        return cmd_fail("demo",
+                        "--dir %s holds files that are not an "
+                        "earlier demo; choose another --dir",
+                        dir);
     {
         FILE *m = fopen(path, "w");
         if (m)
@@ -808,10 +829,10 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
     else
         printf("ilonet demo: host country TR, semester %s, presidency %s\n",
                sem, pres ? pres : "(not in the rotation data)");
-    printf("  [1/6] testnet for %s %s %s %s %s %s%s%s in %s\n",
-           demo_states[0], demo_states[1], demo_states[2], demo_states[3],
-           demo_states[4], demo_states[5],
-           pres ? " + presidency headquarters " : "", pres ? pres : "", net);
+    printf("  [1/6] testnet for %s %s %s %s %s %s%s%s in %s\n", demo_states[0],
+           demo_states[1], demo_states[2], demo_states[3], demo_states[4],
+           demo_states[5], pres ? " + presidency headquarters " : "",
+           pres ? pres : "", net);
     fflush(stdout);
     {
         char v[32];
@@ -826,12 +847,12 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
                       (char *)NULL);
     else if (pres)
         rc = demo_run(NULL, 0, "testnet", "--host", "TR", "--states",
-                      "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port",
-                      base_s, "--presidency", pres, (char *)NULL);
+                      "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port", base_s,
+                      "--presidency", pres, (char *)NULL);
     else
         rc = demo_run(NULL, 0, "testnet", "--host", "TR", "--states",
-                      "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port",
-                      base_s, (char *)NULL);
+                      "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port", base_s,
+                      (char *)NULL);
     unsetenv("ILONET_CLOCK_OFFSET_MS");
     if (rc != 0) {
         report_rotation_free(rot);
@@ -888,8 +909,9 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
             int st;
             if (waitpid(demo_pids[i], &st, WNOHANG) == demo_pids[i]) {
                 demo_pids[i] = 0;
-                rc = cmd_fail("demo", "node %s exited at start (see "
-                                      "%s/logs/%s.log)",
+                rc = cmd_fail("demo",
+                              "node %s exited at start (see "
+                              "%s/logs/%s.log)",
                               demo_states[i], dir, demo_states[i]);
                 goto out;
             }
@@ -970,8 +992,10 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         }
     }
 
-    printf("  [6/6] semester report from the %s node\n",
-           pres ? "presidency" : current ? "chair's (IT)" : "IT");
+    printf("  [6/6] semester report from the %s node\n", pres ? "presidency"
+                                                         : current
+                                                             ? "chair's (IT)"
+                                                             : "IT");
     fflush(stdout);
     {
         static const char *const fmts[3] = {"html", "md", "json"};

@@ -74,12 +74,12 @@ list_text_val(const struct view_cell *c)
  * all, at most LIST_TEXT_COLS). */
 struct list_render {
     int lr_json;
-    int lr_tty;          /* aligned table for a person (stdout a terminal) */
+    int lr_tty; /* aligned table for a person (stdout a terminal) */
     const char *lr_cols;
     int lr_started; /* the header or "[" is out */
     size_t lr_rows;
     int lr_idx[LIST_TEXT_COLS], lr_n;
-    int lr_time;         /* index of time_ms, -1 if none */
+    int lr_time;           /* index of time_ms, -1 if none */
     struct textbuf lr_buf; /* JSON rows waiting for stdout */
     /* lr_tty: cells of the rows held back to measure the columns, NUL-
      * separated in lr_cells; a row is lr_n + 1 cells (the date first). */
@@ -125,20 +125,14 @@ list_tty_cell(const struct view_cell *c, int is_id, char *out, size_t cap)
 
     out[0] = '\0';
     switch (c->ce_type) {
-    case VIEW_NULL:
-        snprintf(out, cap, "-");
-        return;
-    case VIEW_INT:
-        snprintf(out, cap, "%lld", (long long)c->ce_int);
-        return;
+    case VIEW_NULL: snprintf(out, cap, "-"); return;
+    case VIEW_INT: snprintf(out, cap, "%lld", (long long)c->ce_int); return;
     case VIEW_BLOB:
-        for (size_t i = 0; i < c->ce_len && o + 3 < cap &&
-                           (!is_id || o < LIST_SHORT_ID);
-             i++)
+        for (size_t i = 0;
+             i < c->ce_len && o + 3 < cap && (!is_id || o < LIST_SHORT_ID); i++)
             o += (size_t)snprintf(out + o, cap - o, "%02x", c->ce_blob[i]);
         return;
-    default:
-        break;
+    default: break;
     }
     for (const char *t = c->ce_text; t && *t && o + 4 < cap; t++) {
         unsigned char ch = (unsigned char)*t;

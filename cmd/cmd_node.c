@@ -9,7 +9,8 @@
 
 static const char node_usage[] =
     "usage: ilonet [-C DIR] node [--listen ADDR] [--peer ADDR@PUBKEY]...\n"
-    "                            [--http ADDR [--http-cert FILE --http-key FILE]\n"
+    "                            [--http ADDR [--http-cert FILE --http-key "
+    "FILE]\n"
     "                            [--http-name NAME]...]\n\n"
     "Runs this node in the foreground until SIGINT or SIGTERM: listens for\n"
     "peers (default: the config's listen address), dials the configured\n"
@@ -82,8 +83,7 @@ cmd_node(struct cmd_env *env, int argc, char **argv)
         }
         if (np >= HOME_MAX_PEERS) {
             home_close(&h);
-            return cmd_usage("node", "too many peers (max %d)",
-                             HOME_MAX_PEERS);
+            return cmd_usage("node", "too many peers (max %d)", HOME_MAX_PEERS);
         }
         peers[np++] = hp;
     }

@@ -1,4 +1,5 @@
-/* cmd_report.c - `ilonet report`: the semester report; `report acting`: designate a state acting for the presidency. */
+/* cmd_report.c - `ilonet report`: the semester report; `report acting`:
+ * designate a state acting for the presidency. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -122,8 +123,10 @@ report_print_builtin(const char *what, const char *regime)
         report_default_template_text(&text, &len);
     } else if (strcmp(regime, "2019-1240") != 0 ||
                report_builtin_template_text("2019-1240", &text, &len) != 0) {
-        return cmd_usage("report", "--regime %s: unknown regime (377-2004 "
-                                   "or 2019-1240)", regime);
+        return cmd_usage("report",
+                         "--regime %s: unknown regime (377-2004 "
+                         "or 2019-1240)",
+                         regime);
     }
     fwrite(text, 1, len, stdout);
     return ferror(stdout) ? 1 : 0;
@@ -138,13 +141,16 @@ report_period_ok(const char *cmd, const char *opt, const char *p)
     if (!p)
         return cmd_usage(cmd, "--period is required (YYYY-H1, YYYY-H2 or "
                               "YYYY)");
-    if (strcmp(opt, "--semester") == 0 &&
-        report_semester_parse(p, &a, &b) != 0)
-        return cmd_usage(cmd, "--semester %s: not YYYY-H1 or YYYY-H2 "
-                              "(e.g. 2026-H2)", p);
+    if (strcmp(opt, "--semester") == 0 && report_semester_parse(p, &a, &b) != 0)
+        return cmd_usage(cmd,
+                         "--semester %s: not YYYY-H1 or YYYY-H2 "
+                         "(e.g. 2026-H2)",
+                         p);
     if (strlen(p) > REPORT_PERIOD_MAX || report_period_parse(p, &a, &b) != 0)
-        return cmd_usage(cmd, "%s %s: not YYYY-H1, YYYY-H2 or YYYY (e.g. "
-                              "2026-H2)", opt, p);
+        return cmd_usage(cmd,
+                         "%s %s: not YYYY-H1, YYYY-H2 or YYYY (e.g. "
+                         "2026-H2)",
+                         opt, p);
     return 0;
 }
 
@@ -175,9 +181,9 @@ report_text(struct cmd_env *env, int argc, char **argv)
                                         "e.g. I.8)");
     if (!file || !*file)
         return cmd_usage("report text", "--file is required (- for stdin)");
-    if ((rc = report_read("--file", strcmp(file, "-") == 0 ? "/dev/stdin"
-                                                          : file,
-                          &text, &len)) != 0)
+    if ((rc =
+             report_read("--file", strcmp(file, "-") == 0 ? "/dev/stdin" : file,
+                         &text, &len)) != 0)
         return rc;
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0) {
         free(text);
@@ -252,8 +258,8 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "attest") == 0 &&
         !cmd_wants_help(argc, argv, report_usage))
         return report_attest(env, argc - 1, argv + 1);
-    if (argc == 2 && (strcmp(argv[1], "template") == 0 ||
-                      strcmp(argv[1], "rotation") == 0))
+    if (argc == 2 &&
+        (strcmp(argv[1], "template") == 0 || strcmp(argv[1], "rotation") == 0))
         return report_print_builtin(argv[1], NULL);
     if (argc == 4 && strcmp(argv[1], "template") == 0 &&
         strcmp(argv[2], "--regime") == 0)
@@ -284,8 +290,10 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
                                per ? per : sem)) != 0)
         return rc;
     if (fmt && report_format_parse(fmt, &f) != 0)
-        return cmd_usage("report", "--format %s: unknown format (md, html "
-                                   "or json)", fmt);
+        return cmd_usage("report",
+                         "--format %s: unknown format (md, html "
+                         "or json)",
+                         fmt);
     if (out && !*out)
         return cmd_usage("report", "--out needs a file name");
     if (annex && strcmp(annex, "ms") != 0)

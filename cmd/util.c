@@ -87,8 +87,9 @@ cmd_regime_vocab(const char *cmd, const char *regime, struct vocab **out)
     int rc = home_vocab_load(regime, out, why, sizeof(why));
 
     if (rc == ILONET_ENOTFOUND)
-        return cmd_usage(cmd, "--regime %s: unknown regime (one of 377-2004, "
-                              "2019-1240)",
+        return cmd_usage(cmd,
+                         "--regime %s: unknown regime (one of 377-2004, "
+                         "2019-1240)",
                          regime);
     if (rc != 0)
         return cmd_fail(cmd, "%s", why[0] ? why : ilonet_strerror(rc));
@@ -222,8 +223,7 @@ cmd_parse_date(const char *s, uint64_t *out)
 {
     int y, m, d;
     char tail;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int64_t days;
 
     if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||

@@ -9,12 +9,29 @@
 #include "crypto/wire.h"
 
 static const char *const entry__kinds[KIND_COUNT_] = {
-    NULL,          "cert",    "observation", "meeting",
-    "training",    "carrier", "contact",     "posting",
-    "amend",       "retract", "erase",       "task",
-    "task-status", "grant",   "revocation",  "acting-presidency",
-    "chair",       NULL,      NULL,          NULL,
-    "stub",        "report-text", "report-attest",
+    NULL,
+    "cert",
+    "observation",
+    "meeting",
+    "training",
+    "carrier",
+    "contact",
+    "posting",
+    "amend",
+    "retract",
+    "erase",
+    "task",
+    "task-status",
+    "grant",
+    "revocation",
+    "acting-presidency",
+    "chair",
+    NULL,
+    NULL,
+    NULL,
+    "stub",
+    "report-text",
+    "report-attest",
 };
 
 const char *

@@ -36,13 +36,13 @@ enum entry_kind {
     KIND_CARRIER = 5,
     KIND_CONTACT = 6,
     KIND_POSTING = 7,
-    KIND_AMEND = 8,        /* LWW field amendment of a record */
-    KIND_RETRACT = 9,      /* tombstone of a record */
-    KIND_ERASE = 10,       /* payload erasure of an entry */
-    KIND_TASK = 11,        /* Art. 5(2) shared task */
-    KIND_TASK_STATUS = 12, /* accept/decline/start/done/cancel */
-    KIND_GRANT = 13,       /* publishes a representation grant */
-    KIND_REVOCATION = 14,  /* publishes a grant or node revocation */
+    KIND_AMEND = 8,              /* LWW field amendment of a record */
+    KIND_RETRACT = 9,            /* tombstone of a record */
+    KIND_ERASE = 10,             /* payload erasure of an entry */
+    KIND_TASK = 11,              /* Art. 5(2) shared task */
+    KIND_TASK_STATUS = 12,       /* accept/decline/start/done/cancel */
+    KIND_GRANT = 13,             /* publishes a representation grant */
+    KIND_REVOCATION = 14,        /* publishes a grant or node revocation */
     KIND_ACTING_PRESIDENCY = 15, /* 377-2004 */
     KIND_CHAIR = 16,             /* 2019-1240: the network's chair */
     /* 17-19 unused here; the report's kinds (both regimes, REPORTS.md): */

@@ -1,4 +1,5 @@
-/* test_http.c - the HTTP/JSON API with curl against running `ilonet node --http` processes. */
+/* test_http.c - the HTTP/JSON API with curl against running `ilonet node
+ * --http` processes. */
 /*
  * Each case builds a testnet (DE, FR, EU) under a fresh temp dir on ports
  * derived from the pid, starts nodes with --http, and talks to them with
@@ -140,8 +141,7 @@ entries(struct hnode *nd)
 {
     char out[1 << 16];
 
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"), 200);
     return proc_json_num(out, "entries");
 }
 
@@ -175,11 +175,13 @@ t_http_token_and_auth(void)
                    "-X POST -d '{\"category\":\"routes\",\"summary\":\"x\"}'",
                    "/api/observations"),
               401);
-    snprintf(path, sizeof(path), "-b 'token=%s' -X POST -d '{\"category\":"
-             "\"routes\",\"summary\":\"x\"}'", g_nodes[0].token);
-    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, path,
-                   "/api/observations"),
-              401);
+    snprintf(path, sizeof(path),
+             "-b 'token=%s' -X POST -d '{\"category\":"
+             "\"routes\",\"summary\":\"x\"}'",
+             g_nodes[0].token);
+    ASSERT_EQ(
+        curl(&g_nodes[0], out, sizeof(out), NULL, path, "/api/observations"),
+        401);
     snprintf(path, sizeof(path), "/api/observations?token=%s",
              g_nodes[0].token);
     ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL,
@@ -193,8 +195,7 @@ t_http_token_and_auth(void)
     ASSERT(strstr(out, "script-src 'self';"));
     ASSERT(strstr(out, "<script src=\"/app.js\""));
     ASSERT(!strstr(out, g_nodes[0].token));
-    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, NULL, "/app.js"),
-              200);
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, NULL, "/app.js"), 200);
     ASSERT(strstr(out, "Bearer"));
     /* the API sends the same headers */
     ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), g_nodes[0].token, "-D -",
@@ -269,8 +270,8 @@ t_http_bad_requests(void)
          "/api/observations", 400, "\"error\":\"too-big\""},
         {"-X POST -H 'Content-Length: -5' -d '{}'", "/api/observations", 400,
          "\"error\":\"malformed\""},
-        {"-X POST -H 'Transfer-Encoding: chunked' -d '{}'",
-         "/api/observations", 400, "Transfer-Encoding"},
+        {"-X POST -H 'Transfer-Encoding: chunked' -d '{}'", "/api/observations",
+         400, "Transfer-Encoding"},
         {NULL, "/api/observations?category=weather", 400, "query 'category'"},
         {NULL, "/api/observations?period=2026-13-01", 400, "query 'period'"},
         {NULL, "/api/observations?limit=0", 400, "query 'limit'"},
@@ -302,8 +303,8 @@ t_http_bad_requests(void)
         if (code != cases[i].status || !strstr(out, cases[i].want) ||
             !strstr(out, "\"message\":"))
             TEST_FAIL_("case %zu (%s %s): %d %s", i,
-                       cases[i].extra ? cases[i].extra : "GET",
-                       cases[i].path, code, out);
+                       cases[i].extra ? cases[i].extra : "GET", cases[i].path,
+                       code, out);
     }
     /* oversized body: refused before it is read */
     snprintf(big, sizeof(big),
@@ -319,8 +320,7 @@ t_http_bad_requests(void)
     ASSERT_EQ(system(big), 0);
     snprintf(big, sizeof(big), "-X POST --data-binary @%s/bad-utf8.json",
              g_root);
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, big,
-                   "/api/observations"),
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, big, "/api/observations"),
               400);
     ASSERT(strstr(out, "\"error\":\"malformed\""));
     ASSERT_EQ(entries(nd), before); /* nothing written by any of them */
@@ -396,8 +396,7 @@ t_http_hostile_clients(void)
             memcpy(junk, "POST /api/x HTTP/1.1\r\n", 22);
         raw(nd->http_port, junk, sizeof(junk), out, sizeof(out), 0);
     }
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"), 200);
     /* a body that never arrives: the connection is closed at the deadline
      * while other requests are served */
     t0 = proc_mono_ms();
@@ -422,8 +421,7 @@ t_http_hostile_clients(void)
             waitpid(kid, &st, 0);
         }
     }
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"), 200);
     node_stop(0);
 }
 
@@ -476,8 +474,8 @@ t_http_write_visible_after_sync(void)
     snprintf(path, sizeof(path), "/api/observations/%s", id);
     t0 = proc_mono_ms();
     while (!seen) {
-        int code = curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
-                        path);
+        int code =
+            curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL, path);
         seen = code == 200;
         if (!seen) {
             ASSERT_EQ(code, 404);
@@ -506,14 +504,13 @@ t_http_write_visible_after_sync(void)
     ASSERT((p = strstr(out, "\"id\":\"")));
     snprintf(path, sizeof(path), "/api/meetings/%.64s", p + 6);
     t0 = proc_mono_ms();
-    while (curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
-                path) != 200) {
+    while (curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL, path) !=
+           200) {
         ASSERT(proc_mono_ms() - t0 < 20000);
         proc_sleep_ms(100);
     }
     proc_sleep_ms(1500); /* the Commission's node has had every chance */
-    ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL,
-                   path),
+    ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL, path),
               404);
     ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL,
                    "/api/meetings"),
@@ -625,21 +622,16 @@ t_http_foreign_host_refused(void)
     net_create("http-host");
     node_start(0);
     nd = &g_nodes[0];
-    snprintf(hdr, sizeof(hdr), "-H 'Host: rebound.example:%d'",
-             nd->http_port);
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
-              421);
+    snprintf(hdr, sizeof(hdr), "-H 'Host: rebound.example:%d'", nd->http_port);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"), 421);
     ASSERT(strstr(out, "\"error\":\"misdirected\""));
     ASSERT_EQ(curl(nd, out, sizeof(out), NULL, hdr, "/"), 421);
     snprintf(hdr, sizeof(hdr), "-H 'Host: 127.0.0.1'");
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
-              421);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"), 421);
     snprintf(hdr, sizeof(hdr), "-H 'Host: LOCALHOST:%d'", nd->http_port);
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"), 200);
     ASSERT_EQ(curl(nd, out, sizeof(out), NULL, hdr, "/"), 200);
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"), 200);
     node_stop(0);
 }
 
@@ -675,8 +667,8 @@ sign_in(struct hnode *nd, const char *jar, const char *user, const char *pw,
     int code;
 
     snprintf(extra, sizeof(extra),
-             "-c '%s' -X POST -d '{\"user\":\"%s\",\"password\":\"%s\"}'",
-             jar, user, pw);
+             "-c '%s' -X POST -d '{\"user\":\"%s\",\"password\":\"%s\"}'", jar,
+             user, pw);
     code = curl(nd, out, cap, NULL, extra, "/api/session");
     if (code != 200)
         return code;
@@ -705,17 +697,18 @@ t_desk_signin_sessions_tokens(void)
     /* no credential: 401, also for the session endpoint's reads */
     ASSERT_EQ(curl(nd, out, sizeof(out), NULL, NULL, "/api/session"), 401);
     /* wrong password: 401 naming the field, and nothing stored */
-    ASSERT_EQ(sign_in(nd, jar, "anna", "wrong password x", csrf, out,
-                      sizeof(out)),
-              401);
+    ASSERT_EQ(
+        sign_in(nd, jar, "anna", "wrong password x", csrf, out, sizeof(out)),
+        401);
     ASSERT(strstr(out, "\"field\":\"password\""));
     ASSERT(strstr(out, "wrong user name or password"));
     ASSERT_EQ(sign_in(nd, jar, "nobody", PW, csrf, out, sizeof(out)), 401);
     ASSERT(strstr(out, "wrong user name or password"));
     /* the right one: a session cookie, HttpOnly and SameSite=Strict */
-    snprintf(extra, sizeof(extra),
-             "-D - -c '%s' -X POST -d '{\"user\":\"anna\",\"password\":\"%s\"}'",
-             jar, PW);
+    snprintf(
+        extra, sizeof(extra),
+        "-D - -c '%s' -X POST -d '{\"user\":\"anna\",\"password\":\"%s\"}'",
+        jar, PW);
     ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 200);
     ASSERT(strstr(out, "Set-Cookie: ilonet_session="));
     ASSERT(strstr(out, "HttpOnly; SameSite=Strict; Max-Age=43200"));
@@ -750,7 +743,8 @@ t_desk_signin_sessions_tokens(void)
               201);
     ASSERT_EQ(proc_json_str(out, "id", id, sizeof(id)), 0);
     /* a user token for scripts; revoked, it stops at once */
-    ASSERT_EQ(proc_run(tok, sizeof(tok), "'%s' -C '%s' user token anna "
+    ASSERT_EQ(proc_run(tok, sizeof(tok),
+                       "'%s' -C '%s' user token anna "
                        "2>/dev/null",
                        proc_bin(), nd->dir),
               0);
@@ -792,8 +786,7 @@ t_desk_signin_sessions_tokens(void)
     ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 401);
     ASSERT(strstr(out, "session expired"));
     /* the bootstrap token still works */
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/session"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/session"), 200);
     ASSERT(strstr(out, "\"via\":\"bootstrap-token\""));
     snprintf(extra, sizeof(extra), "/api/observations/%s", id);
     ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, extra), 200);
@@ -872,8 +865,8 @@ t_desk_bad_input(void)
          "unbalanced parenthesis"},
         {"-H 'Authorization: Bearer TOKEN'", "/api/search", 400,
          "\"field\":\"q\""},
-        {"-H 'Authorization: Bearer TOKEN'", "/api/search?q=van&kind=cats",
-         400, "\"field\":\"kind\""},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/search?q=van&kind=cats", 400,
+         "\"field\":\"kind\""},
         {"-H 'Authorization: Bearer TOKEN'",
          "/api/search?q=van&after=s00000000.0000000000000000.1", 400,
          "\"field\":\"after\""},
@@ -958,8 +951,7 @@ t_desk_search_vocab_grants(void)
                    "crossings near Van\"}'",
                    "/api/tasks"),
               201);
-    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL,
-                   "/api/search?q=van"),
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/search?q=van"),
               200);
     ASSERT_EQ(proc_json_num(out, "count"), 3);
     ASSERT(strstr(out, "\"kind\":\"observation\""));
@@ -1010,8 +1002,7 @@ t_desk_search_vocab_grants(void)
     ASSERT_EQ(ilo(out, sizeof(out), fr->dir, cmd), 0);
     snprintf(cmd, sizeof(cmd), "import '%s/fr.export'", g_root);
     ASSERT_EQ(ilo(out, sizeof(out), de->dir, cmd), 0);
-    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/grants"),
-              200);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/grants"), 200);
     ASSERT(strstr(out, "\"published_by\":\"DE,FR\""));
     ASSERT(strstr(out, "\"in_force\":1"));
     {
@@ -1039,9 +1030,9 @@ wait_recent(struct hnode *nd, const char *needle)
     uint64_t until = proc_mono_ms() + 30000;
 
     for (;;) {
-        ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL,
-                       "/api/recent?limit=50"),
-                  200);
+        ASSERT_EQ(
+            curl(nd, out, sizeof(out), nd->token, NULL, "/api/recent?limit=50"),
+            200);
         if (strstr(out, needle))
             return;
         if (proc_mono_ms() > until)
@@ -1091,9 +1082,9 @@ t_desk_tasks_new_evidence(void)
     ASSERT(strstr(out, "\"first\":false,\"count\":1,\"items\":[{"));
     ASSERT(strstr(out, "New route over Kars"));
     /* FR accepts: the next steps change; DE, the creator, may cancel */
-    ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, NULL,
-                   "/api/tasks?status=open"),
-              200);
+    ASSERT_EQ(
+        curl(fr, out, sizeof(out), fr->token, NULL, "/api/tasks?status=open"),
+        200);
     {
         char id[65], p[120];
         ASSERT_EQ(proc_json_str(out, "id", id, sizeof(id)), 0);
@@ -1108,16 +1099,15 @@ t_desk_tasks_new_evidence(void)
      * imports both. */
     snprintf(eu, sizeof(eu), "%s", g_nodes[2].dir);
     snprintf(eu2, sizeof(eu2), "%s-copy", eu);
-    ASSERT_EQ(ilo(out, sizeof(out), eu,
-                  "observe --category routes --summary one"),
-              0);
+    ASSERT_EQ(
+        ilo(out, sizeof(out), eu, "observe --category routes --summary one"),
+        0);
     snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", eu, eu2);
     ASSERT_EQ(system(cmd), 0);
-    ASSERT_EQ(ilo(out, sizeof(out), eu, "observe --category routes --summary A"),
-              0);
-    ASSERT_EQ(ilo(out, sizeof(out), eu2,
-                  "observe --category routes --summary B"),
-              0);
+    ASSERT_EQ(
+        ilo(out, sizeof(out), eu, "observe --category routes --summary A"), 0);
+    ASSERT_EQ(
+        ilo(out, sizeof(out), eu2, "observe --category routes --summary B"), 0);
     snprintf(cmd, sizeof(cmd), "export --out '%s/eu1'", g_root);
     ASSERT_EQ(ilo(out, sizeof(out), eu, cmd), 0);
     snprintf(cmd, sizeof(cmd), "export --out '%s/eu2'", g_root);
@@ -1245,9 +1235,10 @@ t_desk_tls(void)
     ASSERT_EQ(chmod(key, 0600), 0);
     user_add(nd, "anna", PW);
     {
-        const char *args[] = {"--listen", "", "--http", addr, "--http-cert",
-                              cert, "--http-key", key, "--http-name",
-                              "ilo-de.test", NULL};
+        const char *args[] = {
+            "--listen", "",           "--http", addr,          "--http-cert",
+            cert,       "--http-key", key,      "--http-name", "ilo-de.test",
+            NULL};
         unlink(nd->log);
         pid = proc_node_spawn(nd->dir, nd->log, PROC_LOG_TRUNC, NULL, args);
         ASSERT(pid >= 0);

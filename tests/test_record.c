@@ -64,7 +64,11 @@ record_states_are_a_sorted_set(void)
     wire_buf_init(&wb, 4096);
     build_ok(&b, &wb);
     /* ... "for": ["DE", "FR"] */
-    ASSERT(has_bytes(wb.wb_data, wb.wb_len, "\x92\xa2" "DE\xa2" "FR", 7));
+    ASSERT(has_bytes(wb.wb_data, wb.wb_len,
+                     "\x92\xa2"
+                     "DE\xa2"
+                     "FR",
+                     7));
     wire_buf_free(&wb);
     ASSERT_OK(record_builder_start(&b, V, KIND_TASK));
     ASSERT_ERR(record_set(&b, "for", "DE,DE"), ILONET_EINVAL);
@@ -151,7 +155,7 @@ record_amend_fields(void)
 
     wire_buf_init(&wb, 4096);
     ASSERT_OK(record_builder_start_amend(&b, V, KIND_OBSERVATION));
-    ASSERT_OK(record_set(&b, "detail", ""));  /* clears */
+    ASSERT_OK(record_set(&b, "detail", "")); /* clears */
     ASSERT_OK(record_set(&b, "summary", "new"));
     build_ok(&b, &wb);
     ASSERT_OK(record_builder_start_amend(&b, V, KIND_OBSERVATION));
@@ -249,12 +253,22 @@ record_text_rules_at_every_offset(void)
         size_t n;
         int ok;
     } ins[] = {
-        {"\x01", 1, 0},         {"\x1f", 1, 0},     {"\x7f", 1, 0},
-        {"\0", 1, 0},           {"\x80", 1, 0},     {"\xc0\x80", 2, 0},
-        {"\xed\xa0\x80", 3, 0}, {"\xf5\x80\x80\x80", 4, 0},
-        {"\xe2\x82", 2, 0},     {"\t", 1, 1},       {"\n", 1, 1},
-        {"\r", 1, 1},           {"~", 1, 1},         {"\xc3\xa9", 2, 1},
-        {"\xe2\x82\xac", 3, 1}, {"\xf0\x9f\x98\x80", 4, 1},
+        {"\x01", 1, 0},
+        {"\x1f", 1, 0},
+        {"\x7f", 1, 0},
+        {"\0", 1, 0},
+        {"\x80", 1, 0},
+        {"\xc0\x80", 2, 0},
+        {"\xed\xa0\x80", 3, 0},
+        {"\xf5\x80\x80\x80", 4, 0},
+        {"\xe2\x82", 2, 0},
+        {"\t", 1, 1},
+        {"\n", 1, 1},
+        {"\r", 1, 1},
+        {"~", 1, 1},
+        {"\xc3\xa9", 2, 1},
+        {"\xe2\x82\xac", 3, 1},
+        {"\xf0\x9f\x98\x80", 4, 1},
     };
     char buf[64], why[200];
 
@@ -399,8 +413,8 @@ record_lists_whole_or_refused(void)
                      "000000000000000000000000000000000000000000000000000000"
                      "0000000063",
                      66));
-    ASSERT_OK(record_validate(V, KIND_OBSERVATION, wb.wb_data, wb.wb_len,
-                              why, sizeof(why)));
+    ASSERT_OK(record_validate(V, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
+                              sizeof(why)));
     snprintf(list + off, sizeof(list) - off, ",X");
     ASSERT_OK(record_builder_start(&b, V, KIND_OBSERVATION));
     ASSERT_ERR(record_set(&b, "nationality", list), ILONET_EINVAL);
@@ -448,8 +462,8 @@ record_versions_stamped_and_judged(void)
     build_ok(&b, &wb);
     ASSERT_EQ(b.rb_version, 1);
     ASSERT(!has_bytes(wb.wb_data, wb.wb_len, "vocab", 5));
-    ASSERT_OK(record_validate(v1, KIND_OBSERVATION, wb.wb_data, wb.wb_len,
-                              why, sizeof(why)));
+    ASSERT_OK(record_validate(v1, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
+                              sizeof(why)));
     /* a version-2 field: "vocab": 2, last in key order */
     wire_buf_reset(&wb);
     ASSERT_OK(record_builder_start(&b, V, KIND_OBSERVATION));
@@ -482,10 +496,11 @@ record_versions_stamped_and_judged(void)
     wire_pack_str(&wb, "2026-06-30");
     wire_pack_str(&wb, "summary");
     wire_pack_str(&wb, "s");
-    ASSERT_ERR(record_validate(V, KIND_OBSERVATION, wb.wb_data, wb.wb_len,
-                               why, sizeof(why)),
+    ASSERT_ERR(record_validate(V, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
+                               sizeof(why)),
                ILONET_EINVAL);
-    ASSERT_STR_EQ(why, "field 'purpose' needs vocabulary v2, the entry says v1");
+    ASSERT_STR_EQ(why,
+                  "field 'purpose' needs vocabulary v2, the entry says v1");
     /* "vocab": 1 is never written: no effect */
     wire_buf_reset(&wb);
     wire_pack_map(&wb, 3);
@@ -495,8 +510,8 @@ record_versions_stamped_and_judged(void)
     wire_pack_str(&wb, "s");
     wire_pack_str(&wb, "vocab");
     wire_pack_uint(&wb, 1);
-    ASSERT_ERR(record_validate(V, KIND_OBSERVATION, wb.wb_data, wb.wb_len,
-                               why, sizeof(why)),
+    ASSERT_ERR(record_validate(V, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
+                               sizeof(why)),
                ILONET_EINVAL);
     ASSERT_STR_EQ(why, "bad vocab version");
     /* an amendment's fields need version 2: the builder says so */
@@ -543,10 +558,14 @@ record_countries_and_units_2019(void)
     ASSERT(strstr(b.rb_err, "field 'unit': unknown value 'bags' (one of "
                             "persons, incidents"));
     build_ok(&b, &wb);
-    ASSERT(has_bytes(wb.wb_data, wb.wb_len, "\x92\xa2" "AF\xa2" "SY", 7));
+    ASSERT(has_bytes(wb.wb_data, wb.wb_len,
+                     "\x92\xa2"
+                     "AF\xa2"
+                     "SY",
+                     7));
     ASSERT(has_bytes(wb.wb_data, wb.wb_len, "\xa2IQ", 3));
-    ASSERT_OK(record_validate(V19, KIND_OBSERVATION, wb.wb_data, wb.wb_len,
-                              why, sizeof(why)));
+    ASSERT_OK(record_validate(V19, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
+                              sizeof(why)));
     /* not under the seed's vocabulary */
     ASSERT_OK(record_builder_start(&b, V, KIND_OBSERVATION));
     ASSERT_ERR(record_set(&b, "category", "legislation"), ILONET_EINVAL);

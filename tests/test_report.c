@@ -1,4 +1,6 @@
-/* test_report.c - `ilonet report`: every template item in each format, audiences, reproducibility, empty semesters, bad input, the presidency pulling; the view's read API for reports (view_report_*). */
+/* test_report.c - `ilonet report`: every template item in each format,
+ * audiences, reproducibility, empty semesters, bad input, the presidency
+ * pulling; the view's read API for reports (view_report_*). */
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -22,7 +24,7 @@
     do {                                                                       \
         struct cli_out o_;                                                     \
         if (cli_run(&o_, __VA_ARGS__, NULL) != 0)                              \
-            TEST_FAIL_("ilonet %s failed (%d): %s", #__VA_ARGS__,             \
+            TEST_FAIL_("ilonet %s failed (%d): %s", #__VA_ARGS__,              \
                        o_.co_status, o_.co_err);                               \
         cli_out_free(&o_);                                                     \
     } while (0)
@@ -112,9 +114,9 @@ sample(const char *n)
     RUN_OK("-C", fr, "observe", "--category", "routes", "--summary",
            "Edirne route reopened");
     RUN_OK("-C", fr, "meeting", "add", "--date", today, "--place",
-           "Secret-Place-Ankara", "--convenor", "FR", "--participants",
-           "DE,FR", "--commission", "excluded", "--reason", "operational",
-           "--topics", "investigation");
+           "Secret-Place-Ankara", "--convenor", "FR", "--participants", "DE,FR",
+           "--commission", "excluded", "--reason", "operational", "--topics",
+           "investigation");
     ASSERT_EQ(cli_run(&o, "-C", de, "observe", "--category", "incidents",
                       "--summary", "Retracted-Observation-Text", NULL),
               0);
@@ -137,17 +139,26 @@ report(const char *n, const char *state, const char *sem, const char *fmt)
 }
 
 static const char *const headings[] = {
-    "Composition of the network", "Meetings",
+    "Composition of the network",
+    "Meetings",
     "Exchange of information and practical experience",
     "Contacts with host-country authorities",
-    "Coordinated positions towards commercial carriers", "Training",
-    "Common approaches to gathering", "Problems encountered",
-    "General context", "Flows (volumes, nationalities, trends)", "Routes",
-    "Modus operandi", "Criminal organisations involved in smuggling",
-    "Incidents and events that may change flows", "Document fraud methods",
+    "Coordinated positions towards commercial carriers",
+    "Training",
+    "Common approaches to gathering",
+    "Problems encountered",
+    "General context",
+    "Flows (volumes, nationalities, trends)",
+    "Routes",
+    "Modus operandi",
+    "Criminal organisations involved in smuggling",
+    "Incidents and events that may change flows",
+    "Document fraud methods",
     "Assistance to host-country authorities",
-    "Return and readmission cooperation", "Relevant legislation and practice",
-    "Access to protection for asylum seekers", NULL};
+    "Return and readmission cooperation",
+    "Relevant legislation and practice",
+    "Access to protection for asylum seekers",
+    NULL};
 
 static void
 t_items_in_every_format(void)
@@ -177,7 +188,8 @@ t_items_in_every_format(void)
             ASSERT(strncmp(r, "<!DOCTYPE html>", 15) == 0);
             ASSERT(strstr(r, "<svg"));
             ASSERT(!strstr(r, "http://") ||
-                   count(r, "http://") == count(r, "http://www.w3.org/2000/svg"));
+                   count(r, "http://") ==
+                       count(r, "http://www.w3.org/2000/svg"));
             ASSERT(!strstr(r, "<script"));
             ASSERT(!strstr(r, "<link"));
         }
@@ -193,8 +205,8 @@ t_items_in_every_format(void)
              * observation without one is its recording day */
             clock_gettime(CLOCK_REALTIME, &ts);
             report_date_of((uint64_t)ts.tv_sec * 1000, today);
-            snprintf(want, sizeof(want), "\"flows\",\"%s\",1,1,0,\"persons\",0]",
-                     today);
+            snprintf(want, sizeof(want),
+                     "\"flows\",\"%s\",1,1,0,\"persons\",0]", today);
             ASSERT(strstr(r, want));
             snprintf(want, sizeof(want), "\"routes\",\"%s\",1,0,1,null,null]",
                      today);
@@ -207,8 +219,8 @@ t_items_in_every_format(void)
 
 /* Argv for report from a home, with extra options (NULL-terminated). */
 static int
-report_opt(struct cli_out *o, const char *n, const char *state,
-           const char *sem, const char *a1, const char *a2)
+report_opt(struct cli_out *o, const char *n, const char *state, const char *sem,
+           const char *a1, const char *a2)
 {
     char h[1024];
     home(h, sizeof(h), n, state);
@@ -297,7 +309,6 @@ t_empty_semester_says_no_information(void)
     char *n = net("report-empty", "DE,EU", NULL, &base);
     char *md, *js, *html;
 
-
     md = report(n, "DE", "2020-H1", "md");
     js = report(n, "DE", "2020-H1", "json");
     html = report(n, "DE", "2020-H1", "html");
@@ -324,8 +335,8 @@ t_bad_input(void)
 
     home(h, sizeof(h), n, "DE");
     snprintf(out, sizeof(out), "%s/out.html", n);
-    ASSERT_EQ(cli_run(&o, "-C", h, "report", "--semester", "2026-H3",
-                      "--out", out, NULL),
+    ASSERT_EQ(cli_run(&o, "-C", h, "report", "--semester", "2026-H3", "--out",
+                      out, NULL),
               2);
     ASSERT(strstr(o.co_err, "--semester 2026-H3"));
     cli_out_free(&o);
@@ -446,9 +457,9 @@ t_presidency_pulls_and_reports(void)
     cli_out_free(&o);
     pid = start_node(de);
     /* The presidency headquarters (no ILO here) pulls from one member. */
-    ASSERT_EQ(cli_run(&o, "-C", hq, "sync", "--peer", peer, "--timeout", "10",
-                      NULL),
-              0);
+    ASSERT_EQ(
+        cli_run(&o, "-C", hq, "sync", "--peer", peer, "--timeout", "10", NULL),
+        0);
     cli_out_free(&o);
     ASSERT_EQ(cli_run(&a, "-C", hq, "report", "--semester", sem, "--rotation",
                       rot, NULL),
@@ -470,9 +481,9 @@ t_presidency_pulls_and_reports(void)
                       "--state", "IE", NULL),
               0);
     cli_out_free(&o);
-    ASSERT_EQ(cli_run(&o, "-C", hq, "sync", "--peer", peer, "--timeout", "10",
-                      NULL),
-              0);
+    ASSERT_EQ(
+        cli_run(&o, "-C", hq, "sync", "--peer", peer, "--timeout", "10", NULL),
+        0);
     cli_out_free(&o);
     stop_node(pid);
     ASSERT_EQ(cli_run(&a, "-C", de, "report", "--semester", sem, "--rotation",

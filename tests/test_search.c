@@ -83,7 +83,8 @@ sfx_change(struct sfx *f, uint32_t kind, const uint8_t *id, const char *field,
     ASSERT_OK(record_set_id(&b, "record", id));
     wire_buf_init(&fw, 4096);
     if (kind == KIND_AMEND) {
-        ASSERT_OK(record_builder_start_amend(&fb, fx_vocab(NULL), KIND_OBSERVATION));
+        ASSERT_OK(
+            record_builder_start_amend(&fb, fx_vocab(NULL), KIND_OBSERVATION));
         sfx_set(&fb, field, value);
         ASSERT_OK(record_build(&fb, &fw));
         ASSERT_OK(record_set_raw(&b, "fields", fw.wb_data, fw.wb_len));

@@ -460,7 +460,8 @@ view_record_get_with_history(void)
     struct wire_buf wb;
 
     rfx_init(&f);
-    ASSERT_OK(record_builder_start_amend(&fb, fx_vocab(NULL), KIND_OBSERVATION));
+    ASSERT_OK(
+        record_builder_start_amend(&fb, fx_vocab(NULL), KIND_OBSERVATION));
     rfx_set(&fb, "summary", "amended");
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     ASSERT_OK(record_build(&fb, &wb));

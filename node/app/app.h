@@ -1,4 +1,5 @@
-/* app.h - the use cases: one function per thing a user does, shared by the CLI and the HTTP API. */
+/* app.h - the use cases: one function per thing a user does, shared by the CLI
+ * and the HTTP API. */
 #ifndef ILONET_APP_H
 #define ILONET_APP_H
 
@@ -42,14 +43,14 @@
 #define APP_MSG_MAX 512
 
 struct app_err {
-    int ae_code;               /* the negative ILONET_E* code */
-    int ae_usage;              /* 1: a required input is missing or not
-                                  given in its expected form (CLI exit 2) */
-    int ae_conflict;           /* 1: the input is valid but the record's
-                                  state refuses it (erased): HTTP 409
-                                  whatever ae_code says */
-    char ae_field[64];         /* the field at fault, "" when none */
-    char ae_msg[APP_MSG_MAX];  /* one line for a person */
+    int ae_code;              /* the negative ILONET_E* code */
+    int ae_usage;             /* 1: a required input is missing or not
+                                 given in its expected form (CLI exit 2) */
+    int ae_conflict;          /* 1: the input is valid but the record's
+                                 state refuses it (erased): HTTP 409
+                                 whatever ae_code says */
+    char ae_field[64];        /* the field at fault, "" when none */
+    char ae_msg[APP_MSG_MAX]; /* one line for a person */
 };
 
 /* The HTTP status an adapter answers for err: 400 bad input, 403 not
@@ -359,10 +360,10 @@ struct app_written {
     char aw_audience[ENTRY_AUDIENCE_MAX + 1]; /* its log's audience */
     int aw_has_stub;           /* 1: a net stub was written with it */
     uint8_t aw_stub[HASH_LEN]; /* its id (docs/REPORTS.md, "Stubs") */
-    const char *aw_deferred; /* erase: NULL when the WAL was truncated,
-                                else why it was deferred (static text;
-                                it completes when no other process holds
-                                the store) */
+    const char *aw_deferred;   /* erase: NULL when the WAL was truncated,
+                                  else why it was deferred (static text;
+                                  it completes when no other process holds
+                                  the store) */
 };
 
 /*
@@ -730,8 +731,7 @@ int app_user_remove(const char *home_dir, const char *name,
 int app_user_token(const char *home_dir, const char *name, int revoke,
                    char out[static USERS_TOKEN_MAX + 1], struct app_err *err);
 /* Every account into *out (the caller's, about 50 KiB). */
-int app_user_list(const char *home_dir, struct users *out,
-                  struct app_err *err);
+int app_user_list(const char *home_dir, struct users *out, struct app_err *err);
 
 /*
  * For the HTTP server's sign-in (node/http/http_auth.c), which keeps the
@@ -773,7 +773,7 @@ struct app_desk_note {
     const char *dn_type; /* "fork" or "quarantine" (static) */
     char dn_log[2 * HASH_LEN + 1];
     uint64_t dn_seq;
-    char dn_entry[2 * HASH_LEN + 1]; /* fork: the first of the two */
+    char dn_entry[2 * HASH_LEN + 1];         /* fork: the first of the two */
     char dn_author_state[KEY_STATE_MAX + 1]; /* fork; "" when unknown */
     char dn_code[32];                        /* quarantine: the error name */
     uint64_t dn_until_ms;                    /* quarantine */
@@ -821,8 +821,7 @@ int app_mark_valid(const char *mark);
 /* The running node's peer table as it last wrote it (a JSON array,
  * malloc'd into *json, the caller frees it), or *json NULL when no node
  * has written one. */
-int app_peers(struct home *h, uint8_t **json, size_t *len,
-              struct app_err *err);
+int app_peers(struct home *h, uint8_t **json, size_t *len, struct app_err *err);
 
 /* The mark of now (view_mark()), for live updates. */
 int app_mark(struct home *h, char out[static VIEW_MARK_MAX],

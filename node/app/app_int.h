@@ -59,7 +59,6 @@ int app__officer(struct record_builder *b, const char *officer,
 /* A period filter as a person gives it (FROM..TO, one date, or a
  * semester 2026-H2) into two ISO dates; ILONET_EINVAL naming field
  * "period" (app_read.c). */
-int app__period(const char *v, char from[11], char to[11],
-                struct app_err *err);
+int app__period(const char *v, char from[11], char to[11], struct app_err *err);
 
 #endif

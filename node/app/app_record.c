@@ -304,10 +304,10 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
     int rc;
 
     if (!k || !k->vk_is_record)
-        return app_fail(err, ILONET_EKIND, "kind %s: not a record kind%s%s",
-                        entry_kind_name(req->rq_kind) ?
-                            entry_kind_name(req->rq_kind) : "?",
-                        k ? "" : " under ", k ? "" : vocab_regime(v));
+        return app_fail(
+            err, ILONET_EKIND, "kind %s: not a record kind%s%s",
+            entry_kind_name(req->rq_kind) ? entry_kind_name(req->rq_kind) : "?",
+            k ? "" : " under ", k ? "" : vocab_regime(v));
     if (req->rq_nfields > RECORD_MAX_ITEMS + 1)
         return app_fail(err, ILONET_EINVAL, "more than %d fields",
                         RECORD_MAX_ITEMS);
@@ -363,8 +363,7 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
             app_fail(err, ILONET_EINVAL,
                      "field 'audience': a%s %s is written to %s%s%s",
                      strchr("aeiou", k->vk_name[0]) ? "n" : "", k->vk_name,
-                     k->vk_audiences[0],
-                     k->vk_naudiences > 1 ? " or " : "",
+                     k->vk_audiences[0], k->vk_naudiences > 1 ? " or " : "",
                      k->vk_naudiences > 1 ? k->vk_audiences[1] : "");
             app__field(err, "audience");
             return ILONET_EINVAL;
@@ -649,10 +648,9 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
                                req->cq_fields[i].af_value, err)) != 0)
                 goto out;
         if ((rc = app__build(&fb, &fw, err)) != 0 ||
-            (rc = app__personal(h->h_vocab, fb.rb_kind, req->cq_fields,
-                                req->cq_nfields, 1,
-                                view_record_marked(h->h_store, info.vr_id),
-                                err)) != 0)
+            (rc = app__personal(
+                 h->h_vocab, fb.rb_kind, req->cq_fields, req->cq_nfields, 1,
+                 view_record_marked(h->h_store, info.vr_id), err)) != 0)
             goto out;
     }
     if (record_builder_start(&b, h->h_vocab, kind) != 0) {

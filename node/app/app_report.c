@@ -1,4 +1,5 @@
-/* app_report.c - the report use cases, shared by `ilonet report` and GET /api/report: build, narrative text, attestation. */
+/* app_report.c - the report use cases, shared by `ilonet report` and GET
+ * /api/report: build, narrative text, attestation. */
 #include "app.h"
 
 #include <stdio.h>
@@ -43,8 +44,7 @@ app_report_prepare(const struct app_report_req *rq, struct app_report_job *job,
         return app_fail(err, ILONET_EINVAL, "no request");
     if (!rq->arq_period || strlen(rq->arq_period) > REPORT_PERIOD_MAX ||
         report_period_parse(rq->arq_period, &a, &b) != 0)
-        return app__report_usage(err, "period",
-                                 "not YYYY-H1, YYYY-H2 or YYYY",
+        return app__report_usage(err, "period", "not YYYY-H1, YYYY-H2 or YYYY",
                                  rq->arq_period);
     f = rq->arq_format ? rq->arq_format : REPORT_MD;
     if (f != REPORT_MD && f != REPORT_HTML && f != REPORT_JSON) {
@@ -55,11 +55,11 @@ app_report_prepare(const struct app_report_req *rq, struct app_report_job *job,
     }
     /* no template given: the one the home's vocabulary names, chosen by
      * app_report_build() */
-    rc = rq->arq_template
-             ? report_template_parse(rq->arq_template, rq->arq_template_len,
-                                     rq->arq_template_name, &t, why,
-                                     sizeof(why))
-             : 0;
+    rc =
+        rq->arq_template
+            ? report_template_parse(rq->arq_template, rq->arq_template_len,
+                                    rq->arq_template_name, &t, why, sizeof(why))
+            : 0;
     if (rc != 0)
         return app__report_fail(err, rc, why);
     if (rq->arq_rotation)

@@ -1,4 +1,5 @@
-/* http.c - the HTTP server: lifecycle, TLS, token, request bounds, dispatch, store pool. */
+/* http.c - the HTTP server: lifecycle, TLS, token, request bounds, dispatch,
+ * store pool. */
 #include "http_int.h"
 
 #include <errno.h>
@@ -19,7 +20,6 @@
 
 #include "crypto/error.h"
 
-
 /* No inline script anywhere and no external origin: the page's own files,
  * same-origin fetches, and data: images. Inline styles are allowed for the
  * report preview (the report's HTML carries its own <style>). */
@@ -29,8 +29,7 @@ const char http__csp[] =
     "frame-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'";
 
-static int
-http__msg(char *msg, int rc, const char *fmt, ...)
+static int http__msg(char *msg, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -90,7 +89,8 @@ http__error_field(struct http__resp *rs, int status, const char *code,
     va_end(ap);
 }
 
-/* ---- token ---------------------------------------------------------------- */
+/* ---- token ----------------------------------------------------------------
+ */
 
 static int
 http__token_read(const char *path, char out[static HTTP_TOKEN_HEX + 1])
@@ -168,7 +168,8 @@ http_token(const char *home_dir, char out[static HTTP_TOKEN_HEX + 1])
     return ILONET_EIO;
 }
 
-/* ---- store pool ----------------------------------------------------------- */
+/* ---- store pool -----------------------------------------------------------
+ */
 
 struct home *
 http__home_get(struct http_server *s, struct http__resp *rs)
@@ -223,7 +224,8 @@ http__home_put(struct http_server *s, struct home *h)
     }
 }
 
-/* ---- requests ------------------------------------------------------------- */
+/* ---- requests -------------------------------------------------------------
+ */
 
 static int
 http__hexval(char c)
@@ -324,8 +326,9 @@ http__reply(nng_aio *aio, struct http__resp *rs)
     int rv;
 
     if (rs->rs_body.tb_err)
-        http__error(rs, 500, "no-memory", "response too large or out of "
-                                          "memory");
+        http__error(rs, 500, "no-memory",
+                    "response too large or out of "
+                    "memory");
     if ((rv = nng_http_res_alloc(&res)) != 0) {
         nng_aio_finish(aio, rv);
         return;
@@ -338,8 +341,7 @@ http__reply(nng_aio *aio, struct http__resp *rs)
                                       http__csp)) ||
         (rv = nng_http_res_set_header(res, "X-Content-Type-Options",
                                       "nosniff")) ||
-        (rv = nng_http_res_set_header(res, "Referrer-Policy",
-                                      "no-referrer")) ||
+        (rv = nng_http_res_set_header(res, "Referrer-Policy", "no-referrer")) ||
         (rv = nng_http_res_set_header(res, "X-Frame-Options", "DENY")) ||
         (rv = nng_http_res_set_header(res, "Cache-Control", "no-store")) ||
         (rs->rs_disposition[0] &&
@@ -349,10 +351,9 @@ http__reply(nng_aio *aio, struct http__resp *rs)
          (rv = nng_http_res_set_header(res, "Connection", "close"))) ||
         (rs->rs_cookie[0] &&
          (rv = nng_http_res_set_header(res, "Set-Cookie", rs->rs_cookie))) ||
-        (rv = nng_http_res_copy_data(res,
-                                     rs->rs_body.tb_data ? rs->rs_body.tb_data
-                                                         : "",
-                                     rs->rs_body.tb_len))) {
+        (rv = nng_http_res_copy_data(
+             res, rs->rs_body.tb_data ? rs->rs_body.tb_data : "",
+             rs->rs_body.tb_len))) {
         nng_http_res_free(res);
         nng_aio_finish(aio, rv);
         return;
@@ -486,8 +487,7 @@ http__on_api(nng_aio *aio)
     /* Authentication first: a request without a credential costs nothing
      * and writes nothing; its body is never read. Only the sign-in comes
      * without one (http_auth.c bounds what it may cost). */
-    if (!http__auth_is_signin(req) &&
-        http__auth_check(s, req, &who, &rs) != 0)
+    if (!http__auth_is_signin(req) && http__auth_check(s, req, &who, &rs) != 0)
         goto reply;
     if (te) {
         http__error(&rs, 400, "malformed",
@@ -510,8 +510,8 @@ http__on_api(nng_aio *aio)
         }
         if (len > HTTP_BODY_MAX) {
             http__error(&rs, 400, "too-big",
-                        "request body: %llu bytes, over the %d-byte bound",
-                        len, HTTP_BODY_MAX);
+                        "request body: %llu bytes, over the %d-byte bound", len,
+                        HTTP_BODY_MAX);
             rs.rs_close = 1;
             goto reply;
         }
@@ -567,24 +567,20 @@ http__on_page(nng_aio *aio)
     textbuf_free(&rs.rs_body);
 }
 
-/* ---- lifecycle ------------------------------------------------------------- */
+/* ---- lifecycle -------------------------------------------------------------
+ */
 
 static int
 http__nng_err(int rv)
 {
     switch (rv) {
-    case NNG_EADDRINUSE:
-        return ILONET_EEXIST;
+    case NNG_EADDRINUSE: return ILONET_EEXIST;
     case NNG_EADDRINVAL:
     case NNG_EINVAL:
-    case NNG_ENOTSUP:
-        return ILONET_EINVAL;
-    case NNG_ENOMEM:
-        return ILONET_ENOMEM;
-    case NNG_EPERM:
-        return ILONET_EPERM;
-    default:
-        return ILONET_EIO;
+    case NNG_ENOTSUP: return ILONET_EINVAL;
+    case NNG_ENOMEM: return ILONET_ENOMEM;
+    case NNG_EPERM: return ILONET_EPERM;
+    default: return ILONET_EIO;
     }
 }
 
@@ -677,16 +673,15 @@ http__tls(struct http_server *s, const struct http_opts *o, char *msg)
                                            : ilonet_strerror(rc));
         goto out;
     }
-    if ((rv = nng_tls_config_alloc(&s->hs_tlscfg, NNG_TLS_MODE_SERVER)) !=
-        0) {
+    if ((rv = nng_tls_config_alloc(&s->hs_tlscfg, NNG_TLS_MODE_SERVER)) != 0) {
         rc = http__nng_err(rv);
         http__msg(msg, rc, "TLS: %s", nng_strerror(rv));
         goto out;
     }
-    if ((rv = nng_tls_config_version(s->hs_tlscfg, NNG_TLS_1_2,
-                                     NNG_TLS_1_3)) != 0 &&
-        (rv = nng_tls_config_version(s->hs_tlscfg, NNG_TLS_1_2,
-                                     NNG_TLS_1_2)) != 0) {
+    if ((rv = nng_tls_config_version(s->hs_tlscfg, NNG_TLS_1_2, NNG_TLS_1_3)) !=
+            0 &&
+        (rv = nng_tls_config_version(s->hs_tlscfg, NNG_TLS_1_2, NNG_TLS_1_2)) !=
+            0) {
         rc = http__nng_err(rv);
         http__msg(msg, rc, "TLS versions: %s", nng_strerror(rv));
         goto out;
@@ -859,9 +854,9 @@ http_start(struct http_server **out, const char *home_dir,
             port = ntohs(sa.s_in.sa_port); /* network byte order */
         snprintf(s->hs_url, sizeof(s->hs_url), "%s://%s:%u/",
                  tls ? "https" : "http",
-                 o->ho_nnames                      ? o->ho_names[0]
+                 o->ho_nnames                              ? o->ho_names[0]
                  : host[0] && strcmp(host, "0.0.0.0") != 0 ? host
-                                                   : "127.0.0.1",
+                                                           : "127.0.0.1",
                  port);
         /* the names first: the 421 answer names the first */
         for (size_t i = 0; i < o->ho_nnames; i++) {

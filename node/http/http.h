@@ -35,9 +35,9 @@
  * Bounds: request bodies at most HTTP_BODY_MAX bytes (Content-Length
  * required for a body), a body must arrive within HTTP_BODY_TIMEOUT_MS,
  * request lines and headers at most 8 KiB (NNG), JSON bodies are flat
- * objects of at most JSON_FIELDS_MAX (crypto/json.h) fields. Every invalid request gets a
- * 4xx with {"error": code, "message": text}; codes are the names of
- * crypto/error.h (ilonet_errname) plus "unauthorised" for the token.
+ * objects of at most JSON_FIELDS_MAX (crypto/json.h) fields. Every invalid
+ * request gets a 4xx with {"error": code, "message": text}; codes are the names
+ * of crypto/error.h (ilonet_errname) plus "unauthorised" for the token.
  *
  * Errors: 0 or a negative ilonet code. Library code never prints: msg
  * (may be NULL, HTTP_MSG_MAX bytes) receives a one-line reason.

@@ -1,4 +1,5 @@
-/* http_api.c - the JSON API: the record kinds it serves, query parameters, routing. */
+/* http_api.c - the JSON API: the record kinds it serves, query parameters,
+ * routing. */
 #include "http_int.h"
 
 #include <ctype.h>
@@ -69,7 +70,7 @@ http__params_done(struct http__req *rq, struct http__resp *rs)
 /* limit=N (1..max); dflt when absent. */
 int
 http__limit(struct http__req *rq, struct http__resp *rs, long dflt, long max,
-          long *out)
+            long *out)
 {
     const char *v = http__query_param(rq, "limit");
     char *end;
@@ -89,7 +90,8 @@ http__limit(struct http__req *rq, struct http__resp *rs, long dflt, long max,
     return 0;
 }
 
-/* ---- routing ------------------------------------------------------------------- */
+/* ---- routing
+ * ------------------------------------------------------------------- */
 
 static const char *const api_changes[] = {"amend", "retract", "erase", NULL};
 
@@ -99,8 +101,8 @@ api_method(struct http__req *rq, struct http__resp *rs, const char *want)
     if (strcmp(rq->rq_method, want) == 0 ||
         (strcmp(want, "GET") == 0 && strcmp(rq->rq_method, "HEAD") == 0))
         return 0;
-    http__error(rs, 405, "method-not-allowed",
-                "%.10s %.100s: use %s", rq->rq_method, rq->rq_path, want);
+    http__error(rs, 405, "method-not-allowed", "%.10s %.100s: use %s",
+                rq->rq_method, rq->rq_path, want);
     return -1;
 }
 
@@ -134,8 +136,8 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
     if (n == 1) {
         if (api_method(rq, rs, "GET") == 0) {
             textbuf_puts(&rs->rs_body,
-                           "{\"api\":\"ilonet\",\"version\":1,\"docs\":"
-                           "\"docs/API.md\"}");
+                         "{\"api\":\"ilonet\",\"version\":1,\"docs\":"
+                         "\"docs/API.md\"}");
             http__ok(rs, 200);
         }
         return;
@@ -158,14 +160,10 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         static const struct {
             const char *name;
             void (*fn)(struct home *, struct http__req *, struct http__resp *);
-        } reads[] = {{"status", http__status},
-                     {"stats", http__stats},
-                     {"recent", http__recent},
-                     {"grants", http__grants},
-                     {"evidence", http__evidence},
-                     {"search", http__search},
-                     {"desk", http__desk},
-                     {"vocab", http__vocab},
+        } reads[] = {{"status", http__status},     {"stats", http__stats},
+                     {"recent", http__recent},     {"grants", http__grants},
+                     {"evidence", http__evidence}, {"search", http__search},
+                     {"desk", http__desk},         {"vocab", http__vocab},
                      {"report", http__report}};
         for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
             if (strcmp(seg[1], reads[i].name) == 0) {
@@ -207,18 +205,17 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         if (strcmp(seg[3], api_changes[i]) == 0) {
             if (api_method(rq, rs, "POST") == 0)
                 http__change(s, k, seg[2],
-                           i == 0   ? KIND_AMEND
-                           : i == 1 ? KIND_RETRACT
-                                    : KIND_ERASE,
-                           rq, rs);
+                             i == 0   ? KIND_AMEND
+                             : i == 1 ? KIND_RETRACT
+                                      : KIND_ERASE,
+                             rq, rs);
             return;
         }
     if (k->hk_kind == KIND_TASK)
         for (const char *const *t = app_task_transitions(); *t; t++)
             if (strcmp(seg[3], *t) == 0) {
                 if (api_method(rq, rs, "POST") == 0)
-                    http__task_status(s, k, seg[2], *t,
-                                    rq, rs);
+                    http__task_status(s, k, seg[2], *t, rq, rs);
                 return;
             }
 notfound:

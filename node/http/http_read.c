@@ -418,10 +418,9 @@ api_desk_task(void *arg, const struct view_row *row)
     struct api_desk *d = arg;
     const struct view_cell *st = view_row_cell(row, "status");
     const struct view_cell *role = view_row_cell(row, "role");
-    const char *const *acts =
-        app_task_actions(st && st->ce_type == VIEW_TEXT ? st->ce_text : NULL,
-                         role && role->ce_type == VIEW_TEXT ? role->ce_text
-                                                            : NULL);
+    const char *const *acts = app_task_actions(
+        st && st->ce_type == VIEW_TEXT ? st->ce_text : NULL,
+        role && role->ce_type == VIEW_TEXT ? role->ce_text : NULL);
     size_t mark;
 
     textbuf_puts(d->ad_b, d->ad_n++ ? ",\n" : "");
@@ -554,8 +553,7 @@ http__desk(struct home *h, struct http__req *rq, struct http__resp *rs)
     textbuf_printf(b, ",\"first\":%s,\"count\":%llu,\"items\":[",
                    res->dr_first ? "true" : "false",
                    (unsigned long long)res->dr_new);
-    textbuf_put(b, p.dp_new.tb_data ? p.dp_new.tb_data : "",
-                p.dp_new.tb_len);
+    textbuf_put(b, p.dp_new.tb_data ? p.dp_new.tb_data : "", p.dp_new.tb_len);
     textbuf_printf(b, "]},\"days\":%ld,\"grants_expiring\":[", nd);
     textbuf_put(b, p.dp_grants.tb_data ? p.dp_grants.tb_data : "",
                 p.dp_grants.tb_len);

@@ -38,8 +38,7 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
     }
     if (per && report_period_parse(per, &a, &b) != 0) {
         http__error(rs, 400, "invalid-argument",
-                    "query 'period': %.40s: not YYYY-H1, YYYY-H2 or YYYY",
-                    per);
+                    "query 'period': %.40s: not YYYY-H1, YYYY-H2 or YYYY", per);
         return;
     }
     if (!per && report_semester_parse(sem, &a, &b) != 0) {
@@ -83,8 +82,10 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
     if (dl && strcmp(dl, "1") == 0)
         snprintf(rs->rs_disposition, sizeof(rs->rs_disposition),
                  "attachment; filename=\"report-%s-%s.%s\"", h->h_net.n_host,
-                 sem, f == REPORT_HTML ? "html" : f == REPORT_JSON ? "json"
-                                                                   : "md");
+                 sem,
+                 f == REPORT_HTML   ? "html"
+                 : f == REPORT_JSON ? "json"
+                                    : "md");
 out:
     free(doc);
     app_report_release(&job);

@@ -218,8 +218,7 @@ http__desk_seen(struct http_server *s, struct http__req *rq,
     mark = api_take(&body, "mark");
     for (size_t i = 0; i < body.ab_n; i++)
         if (body.ab_f[i].jf_name) {
-            http__error_field(rs, 400, "invalid-argument",
-                              body.ab_f[i].jf_name,
+            http__error_field(rs, 400, "invalid-argument", body.ab_f[i].jf_name,
                               "field '%.40s': only \"mark\" is taken here",
                               body.ab_f[i].jf_name);
             goto out;

@@ -1,4 +1,5 @@
-/* report.c - the report: template and rotation parsing, periods, build and hashes. */
+/* report.c - the report: template and rotation parsing, periods, build and
+ * hashes. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,8 +100,9 @@ report__para_md_fn(struct textbuf *b, int kind, const char *line, size_t len)
     switch (kind) {
     case 'p': report__esc_md_n(b, line, len); break;
     case 'c': textbuf_put(b, " ", 1), report__esc_md_n(b, line, len); break;
-    case 'l': textbuf_puts(b, "- "), report__esc_md_n(b, line, len),
-              textbuf_puts(b, "\n");
+    case 'l':
+        textbuf_puts(b, "- "), report__esc_md_n(b, line, len),
+            textbuf_puts(b, "\n");
         break;
     case 'e':
         if (len && line[0] == 'P')
@@ -132,12 +134,13 @@ static void
 report__para_html_fn(struct textbuf *b, int kind, const char *line, size_t len)
 {
     switch (kind) {
-    case 'p': textbuf_puts(b, "<p class=\"text\">"),
-              report__esc_html_n(b, line, len);
+    case 'p':
+        textbuf_puts(b, "<p class=\"text\">"), report__esc_html_n(b, line, len);
         break;
     case 'c': textbuf_put(b, " ", 1), report__esc_html_n(b, line, len); break;
-    case 'l': textbuf_puts(b, "<li>"), report__esc_html_n(b, line, len),
-              textbuf_puts(b, "</li>\n");
+    case 'l':
+        textbuf_puts(b, "<li>"), report__esc_html_n(b, line, len),
+            textbuf_puts(b, "</li>\n");
         break;
     case 'e':
         if (len && line[0] == 'P')
@@ -255,8 +258,8 @@ report_date_of(uint64_t ms, char out[static 11])
 /* ---- template ------------------------------------------------------------ */
 
 static const char *const report__cover_fields[] = {
-    "host",    "network",   "semester", "period",  "presidency", "drafting",
-    "date",    "post",      "reference", "marking", "members",   NULL};
+    "host", "network", "semester",  "period",  "presidency", "drafting",
+    "date", "post",    "reference", "marking", "members",    NULL};
 
 static char *
 report__strdup(const char *s, size_t n)
@@ -435,8 +438,7 @@ struct report__parser {
     size_t errlen;
 };
 
-static int
-report__perr(struct report__parser *ps, const char *fmt, ...)
+static int report__perr(struct report__parser *ps, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -496,8 +498,10 @@ report__parse_block(struct report__parser *ps, enum report__what what,
             continue;
         }
         if (!eq || eq == tok)
-            return report__perr(ps, "expected columns=... or FIELD=VALUE, "
-                                    "got '%s'", tok);
+            return report__perr(ps,
+                                "expected columns=... or FIELD=VALUE, "
+                                "got '%s'",
+                                tok);
         *eq = '\0';
         if (strcmp(tok, "columns") == 0 && what == REPORT__TABLE) {
             char *c, *s2 = NULL;
@@ -597,9 +601,10 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
                                     "first line must be '" TMPL_MAGIC
                                     " " TMPL_FORMAT "')");
         if (strcmp(rest, TMPL_FORMAT) != 0)
-            return report__perr(ps, "template format '%s' is not supported "
-                                    "(this ilonet reads format " TMPL_FORMAT
-                                    ")", rest);
+            return report__perr(ps,
+                                "template format '%s' is not supported "
+                                "(this ilonet reads format " TMPL_FORMAT ")",
+                                rest);
         *seen_magic = 1;
         return 0;
     }
@@ -609,8 +614,10 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         return report__set(ps, &t->t_regime, kw, rest);
     if (strcmp(kw, "period") == 0) {
         if (strcmp(rest, "semester") != 0 && strcmp(rest, "year") != 0)
-            return report__perr(ps, "period must be semester or year, not "
-                                    "'%s'", rest);
+            return report__perr(ps,
+                                "period must be semester or year, not "
+                                "'%s'",
+                                rest);
         return report__set(ps, &t->t_period, kw, rest);
     }
     if (strcmp(kw, "reference") == 0)
@@ -629,8 +636,10 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         if (!*rest || *after)
             return report__perr(ps, "'grade' needs one field");
         if (!report__known_field(rest))
-            return report__perr(ps, "grade for unknown field '%s' (no query "
-                                    "has it)", rest);
+            return report__perr(ps,
+                                "grade for unknown field '%s' (no query "
+                                "has it)",
+                                rest);
         if (t->t_ngrades == REPORT__MAX_GRADES)
             return report__perr(ps, "more than %d grade lines",
                                 REPORT__MAX_GRADES);
@@ -654,8 +663,10 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         return report__set(ps, &t->t_empty, kw, rest);
     if (strcmp(kw, "status") == 0) {
         if (strcmp(rest, "provisional") != 0 && strcmp(rest, "final") != 0)
-            return report__perr(ps, "status must be provisional or final, "
-                                    "not '%s'", rest);
+            return report__perr(ps,
+                                "status must be provisional or final, "
+                                "not '%s'",
+                                rest);
         return report__set(ps, &t->t_status, kw, rest);
     }
     if (strcmp(kw, "notice") == 0) {
@@ -674,15 +685,17 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
             return report__perr(ps, "'%s' needs a field and a label", kw);
         if (cover && report__word_index(report__cover_fields, f) < 0) {
             report__list(report__cover_fields, words, sizeof(words));
-            return report__perr(ps, "unknown cover field '%s' (one of %s)",
-                                f, words);
+            return report__perr(ps, "unknown cover field '%s' (one of %s)", f,
+                                words);
         }
         if (!cover && !report__known_field(f))
-            return report__perr(ps, "label for unknown field '%s' (no query "
-                                    "has it)", f);
-        return cover ? report__pair(&t->t_cover, &t->t_ncover, rest, wl, after)
-                     : report__pair(&t->t_labels, &t->t_nlabels, rest, wl,
-                                    after);
+            return report__perr(ps,
+                                "label for unknown field '%s' (no query "
+                                "has it)",
+                                f);
+        return cover
+                   ? report__pair(&t->t_cover, &t->t_ncover, rest, wl, after)
+                   : report__pair(&t->t_labels, &t->t_nlabels, rest, wl, after);
     }
     if (strcmp(kw, "part") == 0) {
         struct report__tmpl_part *p;
@@ -727,10 +740,12 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         return report__parse_block(
             ps, kw[0] == 't' ? REPORT__TABLE : REPORT__CHART, rest, k);
     }
-    return report__perr(ps, "unknown keyword '%s' (version, status, title, "
-                            "regime, period, reference, notice, empty, "
-                            "cover, label, grade, annex, part, item, text, "
-                            "narrative, table, chart)", kw);
+    return report__perr(ps,
+                        "unknown keyword '%s' (version, status, title, "
+                        "regime, period, reference, notice, empty, "
+                        "cover, label, grade, annex, part, item, text, "
+                        "narrative, table, chart)",
+                        kw);
 }
 
 int
@@ -799,8 +814,8 @@ report_template_parse(const char *text, size_t len, const char *name,
 
             report__item_number(pp->p_id, it->i_id, num, sizeof(num));
             if (strlen(num) > REPORT_SECTION_MAX) {
-                rc = report__perr(&ps, "item %s: section id over %d bytes",
-                                  num, REPORT_SECTION_MAX);
+                rc = report__perr(&ps, "item %s: section id over %d bytes", num,
+                                  REPORT_SECTION_MAX);
                 break;
             }
             snprintf(it->i_section, sizeof(it->i_section), "%s", num);
@@ -828,7 +843,8 @@ report_template_parse(const char *text, size_t len, const char *name,
         rc = ILONET_ENOMEM;
     if (rc == 0 && !t->t_annex_final &&
         !(t->t_annex_final = report__strdup("Final annex: provenance and "
-                                            "attestations", 41)))
+                                            "attestations",
+                                            41)))
         rc = ILONET_ENOMEM;
     if (rc != 0) {
         if (rc == ILONET_ENOMEM && err && errlen)
@@ -841,13 +857,11 @@ report_template_parse(const char *text, size_t len, const char *name,
 }
 
 int
-report_default_template(struct report_template **out, char *err,
-                        size_t errlen)
+report_default_template(struct report_template **out, char *err, size_t errlen)
 {
-    return report_template_parse((const char *)report_data_template,
-                                 report_data_template_len,
-                                 "(built-in) data/report-2005-687.tmpl", out,
-                                 err, errlen);
+    return report_template_parse(
+        (const char *)report_data_template, report_data_template_len,
+        "(built-in) data/report-2005-687.tmpl", out, err, errlen);
 }
 
 /* The template family of id: what comes before '/' ("2005-687"). */
@@ -875,8 +889,8 @@ report_builtin_template_text(const char *id, const char **text, size_t *len)
 }
 
 int
-report_builtin_template(const char *id, struct report_template **out,
-                        char *err, size_t errlen)
+report_builtin_template(const char *id, struct report_template **out, char *err,
+                        size_t errlen)
 {
     const char *text;
     size_t len;
@@ -886,12 +900,11 @@ report_builtin_template(const char *id, struct report_template **out,
                  id ? id : "(none)");
         return ILONET_ENOTFOUND;
     }
-    return report_template_parse(
-        text, len,
-        report__family(id, "2005-687")
-            ? "(built-in) data/report-2005-687.tmpl"
-            : "(built-in) data/report-2019-1240.tmpl",
-        out, err, errlen);
+    return report_template_parse(text, len,
+                                 report__family(id, "2005-687")
+                                     ? "(built-in) data/report-2005-687.tmpl"
+                                     : "(built-in) data/report-2019-1240.tmpl",
+                                 out, err, errlen);
 }
 
 void
@@ -978,13 +991,11 @@ report_rotation_parse(const char *text, size_t len, const char *name,
 }
 
 int
-report_default_rotation(struct report_rotation **out, char *err,
-                        size_t errlen)
+report_default_rotation(struct report_rotation **out, char *err, size_t errlen)
 {
-    return report_rotation_parse((const char *)report_data_presidencies,
-                                 report_data_presidencies_len,
-                                 "(built-in) data/presidencies.txt", out, err,
-                                 errlen);
+    return report_rotation_parse(
+        (const char *)report_data_presidencies, report_data_presidencies_len,
+        "(built-in) data/presidencies.txt", out, err, errlen);
 }
 
 void
@@ -1087,8 +1098,8 @@ report__fill_parts(struct store *s, struct report__doc *r, const char *aud,
             if ((rc = report__fill_item(s, r, &pp->p_items[i], it, err,
                                         errlen)) != 0)
                 return rc;
-            report__item_number(pp->p_id, pp->p_items[i].i_id,
-                                it->i_number, sizeof(it->i_number));
+            report__item_number(pp->p_id, pp->p_items[i].i_id, it->i_number,
+                                sizeof(it->i_number));
             if (it->i_data)
                 *empty = 0;
         }
@@ -1136,8 +1147,8 @@ report__reference(struct report__doc *r)
         else if (strncmp(p, "{network}", 9) == 0)
             v = net8, skip = 8;
         if (v) {
-            int n = snprintf(r->r_reference + off,
-                             sizeof(r->r_reference) - off, "%s", v);
+            int n = snprintf(r->r_reference + off, sizeof(r->r_reference) - off,
+                             "%s", v);
             if (n < 0)
                 break;
             off += (size_t)n;
@@ -1156,8 +1167,8 @@ static void
 report__host_name(struct report__doc *r)
 {
     const struct report_opts *o = r->r_o;
-    const char *list = o->ro_countries && *o->ro_countries ? o->ro_countries
-                                                           : o->ro_host;
+    const char *list =
+        o->ro_countries && *o->ro_countries ? o->ro_countries : o->ro_host;
     size_t off = 0;
 
     r->r_host_name[0] = '\0';
@@ -1228,8 +1239,8 @@ report__model(struct store *s, const struct report_template *t,
                  o->ro_period ? o->ro_period : "(none)");
         return ILONET_EINVAL;
     }
-    if (strcmp(report_period_kind(o->ro_period),
-               report_template_period(t)) != 0) {
+    if (strcmp(report_period_kind(o->ro_period), report_template_period(t)) !=
+        0) {
         snprintf(err, errlen, "--period %s: template %s reports per %s (%s)",
                  o->ro_period, t->t_version, report_template_period(t),
                  strcmp(report_template_period(t), "year") == 0
@@ -1308,9 +1319,9 @@ out:
 /* ---- the cross-network overview ------------------------------------------ */
 
 const char *const report_overview_figures[REPORT_OVERVIEW_NFIG] = {
-    "members",  "meetings", "without the Commission", "observations",
-    "contacts", "trainings", "carrier positions",     "postings",
-    "task sharing"};
+    "members",           "meetings", "without the Commission",
+    "observations",      "contacts", "trainings",
+    "carrier positions", "postings", "task sharing"};
 
 /* Sums a column of the rows of query q in the body's audience. */
 static int
@@ -1374,8 +1385,8 @@ report_overview_net(struct store *s, const struct report_template *t,
             out->on_attested++;
         else
             out->on_differ++;
-        if (r.r_drafting[0] && strcmp(r.r_att_v[i].va_state,
-                                      r.r_drafting) == 0) {
+        if (r.r_drafting[0] &&
+            strcmp(r.r_att_v[i].va_state, r.r_drafting) == 0) {
             drafter_any = 1;
             drafter_same |= r.r_att[i].a_same;
         }
@@ -1441,8 +1452,7 @@ report__cover_value(const struct report__doc *r, const char *field, char *out,
                  "regime %s)",
                  r->r_host_name, r->r_network,
                  o->ro_regime ? o->ro_regime : "377-2004");
-    } else if (strcmp(field, "semester") == 0 ||
-               strcmp(field, "period") == 0) {
+    } else if (strcmp(field, "semester") == 0 || strcmp(field, "period") == 0) {
         snprintf(out, cap, "%s (%s)", r->r_period, r->r_period_long);
     } else if (strcmp(field, "presidency") == 0) {
         if (r->r_presidency[0])
@@ -1457,8 +1467,9 @@ report__cover_value(const struct report__doc *r, const char *field, char *out,
             snprintf(out, cap, "%s (the drafting state's latest signed text)",
                      r->r_date);
         else
-            snprintf(out, cap, "not signed yet (no text of the drafting "
-                               "state for %s)",
+            snprintf(out, cap,
+                     "not signed yet (no text of the drafting "
+                     "state for %s)",
                      r->r_period);
     } else if (strcmp(field, "post") == 0) {
         if (r->r_post[0])

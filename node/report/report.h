@@ -1,4 +1,5 @@
-/* report.h - the network's report for a period (Decision 2005/687/EC, Regulation 2019/1240) from the merged view. */
+/* report.h - the network's report for a period (Decision 2005/687/EC,
+ * Regulation 2019/1240) from the merged view. */
 #ifndef ILONET_REPORT_H
 #define ILONET_REPORT_H
 
@@ -127,16 +128,16 @@ const char *report_rotation_get(const struct report_rotation *r,
                                 const char *semester);
 
 struct report_opts {
-    const char *ro_period;         /* "2026-H2" or "2026" (required) */
-    enum report_format ro_format;  /* md, html or json */
-    const char *ro_host;           /* host code (network file) */
-    const char *ro_countries;      /* a regional network's host countries
-                                      ("IQ,TR"), NULL or "" when none */
-    const uint8_t *ro_network;     /* network id (NET_ID_LEN bytes) */
-    const char *ro_regime;         /* the network's regime */
-    const char *ro_marking;        /* handling marking of the network
-                                      ("LIMITE"), NULL: none */
-    const struct vocab *ro_vocab;  /* labels, full names (required) */
+    const char *ro_period;        /* "2026-H2" or "2026" (required) */
+    enum report_format ro_format; /* md, html or json */
+    const char *ro_host;          /* host code (network file) */
+    const char *ro_countries;     /* a regional network's host countries
+                                     ("IQ,TR"), NULL or "" when none */
+    const uint8_t *ro_network;    /* network id (NET_ID_LEN bytes) */
+    const char *ro_regime;        /* the network's regime */
+    const char *ro_marking;       /* handling marking of the network
+                                     ("LIMITE"), NULL: none */
+    const struct vocab *ro_vocab; /* labels, full names (required) */
     /* Who drafts (the vocabulary's "report drafter"): NULL or
      * "presidency" (the rotation's rule, 377-2004), "chair" (the
      * network's chair in force on the period's last day, 2019-1240: the
@@ -163,9 +164,9 @@ struct report_digest {
  * report's hashes. Nothing is written on error.
  */
 int report_build(struct store *s, const struct report_template *t,
-                 const struct report_rotation *rot,
-                 const struct report_opts *o, char **out, size_t *outlen,
-                 struct report_digest *dg, char *err, size_t errlen);
+                 const struct report_rotation *rot, const struct report_opts *o,
+                 char **out, size_t *outlen, struct report_digest *dg,
+                 char *err, size_t errlen);
 
 /* The report's hash of three body hashes (md, html, json). */
 void report_digest_finish(struct report_digest *dg);
@@ -187,8 +188,8 @@ struct report_file_attest {
 
 struct report_file {
     enum report_format rf_format;
-    uint8_t rf_body[HASH_LEN];   /* this file's body hash, computed */
-    struct report_digest rf_dg;  /* as its verification block lists it */
+    uint8_t rf_body[HASH_LEN];  /* this file's body hash, computed */
+    struct report_digest rf_dg; /* as its verification block lists it */
     char rf_period[REPORT_PERIOD_MAX + 1];
     char rf_regime[16];
     uint8_t rf_network[32];
@@ -213,15 +214,15 @@ void report_file_free(struct report_file *f);
 /* One network of the overview. */
 struct report_overview_net {
     char on_host[16];
-    char on_name[160];   /* "Türkiye (TR)" */
+    char on_name[160]; /* "Türkiye (TR)" */
     char on_regime[16];
     char on_network[17]; /* short network id */
     char on_drafting[16];
-    char on_status[24];  /* "reported", "changed since", "missing" */
-    size_t on_attested;  /* members attesting this report's hash */
-    size_t on_differ;    /* members attesting another hash */
-    int64_t on_fig[9];   /* REPORT_OVERVIEW_FIGURES order */
-    char on_report[65];  /* the report's hash as this node builds it */
+    char on_status[24]; /* "reported", "changed since", "missing" */
+    size_t on_attested; /* members attesting this report's hash */
+    size_t on_differ;   /* members attesting another hash */
+    int64_t on_fig[9];  /* REPORT_OVERVIEW_FIGURES order */
+    char on_report[65]; /* the report's hash as this node builds it */
     char on_error[REPORT_ERR_MAX]; /* "" unless the network failed */
 };
 
@@ -245,7 +246,7 @@ int report_overview_net(struct store *s, const struct report_template *t,
 /* Renders the overview of n networks for period (md, html or json);
  * *out malloc'd as for report_build. */
 int report_overview_render(const struct report_overview_net *nets, size_t n,
-                           const char *period, enum report_format f,
-                           char **out, size_t *outlen);
+                           const char *period, enum report_format f, char **out,
+                           size_t *outlen);
 
 #endif

@@ -1,10 +1,11 @@
-/* report_html.c - the report as one self-contained, print-friendly HTML file (running header, page numbers). */
+/* report_html.c - the report as one self-contained, print-friendly HTML file
+ * (running header, page numbers). */
 #include <string.h>
 
 #include "report_int.h"
 
 static const char html_css[] =
-        "html{background:#fff;color:#111}\n"
+    "html{background:#fff;color:#111}\n"
     "body{font-family:'DejaVu Serif',Georgia,'Times New Roman',serif;"
     "font-size:11pt;line-height:1.4;max-width:60em;margin:1.5em auto;"
     "padding:0 1.5em}\n"
@@ -92,11 +93,12 @@ html_page_css(struct textbuf *b, const struct report__doc *r)
     textbuf_puts(b, "\";font:8pt 'DejaVu Sans',Arial,sans-serif}"
                     "@bottom-left{content:\"");
     html_css_str(b, r->r_host_name);
-    textbuf_printf(b, " \\2014  %s\";font:8pt 'DejaVu Sans',Arial,"
-                      "sans-serif}"
-                      "@bottom-right{content:\"Page \" counter(page) \" of "
-                      "\" counter(pages);font:8pt 'DejaVu Sans',Arial,"
-                      "sans-serif}}\n",
+    textbuf_printf(b,
+                   " \\2014  %s\";font:8pt 'DejaVu Sans',Arial,"
+                   "sans-serif}"
+                   "@bottom-right{content:\"Page \" counter(page) \" of "
+                   "\" counter(pages);font:8pt 'DejaVu Sans',Arial,"
+                   "sans-serif}}\n",
                    r->r_period);
 }
 
@@ -261,16 +263,17 @@ html_annexes(struct textbuf *b, const struct report__doc *r)
     report__esc_html(b, t->t_annex_final);
     textbuf_puts(b, "</h2>\n<p>Template ");
     report__esc_html(b, t->t_version);
-    textbuf_printf(b, " (%s) &#183; period %s &#183; network <code>%s</code>"
-                      "</p>\n<p>Report hash <code>%s</code> (over the bodies "
-                      "of the md, html and json documents: <code>%s</code>, "
-                      "<code>%s</code>, <code>%s</code>)</p>\n<p>View hash "
-                      "(net) <code>%s</code>; built from %zu log heads (net; "
-                      "anyone holding the same entries regenerates the body "
-                      "with <code>ilonet report</code>):</p>\n",
-                   t->t_status, r->r_period, r->r_network_hex,
-                   r->r_report_hex, r->r_body_hex[0], r->r_body_hex[1],
-                   r->r_body_hex[2], r->r_view_hash, r->r_nheads);
+    textbuf_printf(b,
+                   " (%s) &#183; period %s &#183; network <code>%s</code>"
+                   "</p>\n<p>Report hash <code>%s</code> (over the bodies "
+                   "of the md, html and json documents: <code>%s</code>, "
+                   "<code>%s</code>, <code>%s</code>)</p>\n<p>View hash "
+                   "(net) <code>%s</code>; built from %zu log heads (net; "
+                   "anyone holding the same entries regenerates the body "
+                   "with <code>ilonet report</code>):</p>\n",
+                   t->t_status, r->r_period, r->r_network_hex, r->r_report_hex,
+                   r->r_body_hex[0], r->r_body_hex[1], r->r_body_hex[2],
+                   r->r_view_hash, r->r_nheads);
     if (r->r_nheads) {
         textbuf_puts(b, "<table>\n<thead><tr><th>Log</th><th>State</th>"
                         "<th>Seq</th><th>Entry id</th></tr></thead>\n"
@@ -304,9 +307,10 @@ html_annexes(struct textbuf *b, const struct report__doc *r)
             report__member_name(r, a->va_state, who, sizeof(who));
             textbuf_puts(b, "<tr><td>");
             report__esc_html(b, who);
-            textbuf_printf(b, "</td><td><code>%s</code></td><td class=\"d\">"
-                              "%s</td><td>%s</td><td><code>%s</code></td>"
-                              "</tr>\n",
+            textbuf_printf(b,
+                           "</td><td><code>%s</code></td><td class=\"d\">"
+                           "%s</td><td>%s</td><td><code>%s</code></td>"
+                           "</tr>\n",
                            node, day,
                            r->r_att[i].a_same ? "same as this document"
                                               : "<b>DIFFERENT</b>",
@@ -338,8 +342,9 @@ report__html(struct textbuf *b, const struct report__doc *r, int full)
     report__esc_html(b, r->r_reference);
     textbuf_puts(b, " - ");
     report__esc_html(b, t->t_title);
-    textbuf_printf(b, "</title>\n<meta name=\"generator\" content=\"ilonet "
-                      "report\">\n<style>\n%s",
+    textbuf_printf(b,
+                   "</title>\n<meta name=\"generator\" content=\"ilonet "
+                   "report\">\n<style>\n%s",
                    html_css);
     html_page_css(b, r);
     textbuf_puts(b, "</style>\n</head>\n<body>\n<header class=\"cover-block\">"
@@ -372,8 +377,9 @@ report__html(struct textbuf *b, const struct report__doc *r, int full)
     }
     textbuf_puts(b, "</table>\n");
     if (r->r_body_empty)
-        textbuf_printf(b, "<p class=\"nodata\">No information is recorded "
-                          "for %s: each item below says so.</p>\n",
+        textbuf_printf(b,
+                       "<p class=\"nodata\">No information is recorded "
+                       "for %s: each item below says so.</p>\n",
                        r->r_period);
     textbuf_puts(b, "</header>\n<main>\n");
     for (size_t p = 0; p < r->r_nparts; p++) {

@@ -67,7 +67,7 @@ struct report__tmpl_item {
     char **i_text;
     size_t i_nblocks;
     struct report__tmpl_block *i_blocks;
-    int i_narrative;    /* 1: takes the drafter's signed text */
+    int i_narrative;     /* 1: takes the drafter's signed text */
     char *i_placeholder; /* what it says while no text is signed */
     char i_section[REPORT_SECTION_MAX + 1]; /* "I.8" */
 };
@@ -128,12 +128,12 @@ struct report__table {
 struct report__chart {
     const struct report__tmpl_block *c_blk;
     const char *c_kind;
-    const char *c_unit_hint;  /* axis note */
+    const char *c_unit_hint; /* axis note */
     size_t c_nx, c_ns;
-    char **c_x;               /* x labels */
-    char **c_series;          /* series names (codes) */
+    char **c_x;                  /* x labels */
+    char **c_series;             /* series names (codes) */
     const char **c_series_label; /* their labels (the vocabulary's) */
-    int64_t *c_v;             /* ns * nx values (series-major) */
+    int64_t *c_v;                /* ns * nx values (series-major) */
 };
 
 struct report__item {
@@ -167,25 +167,25 @@ struct report__doc {
     const struct report_opts *r_o;
     const struct vocab *r_v;
     char r_period[REPORT_PERIOD_MAX + 1];
-    char r_period_long[64];         /* "1 July - 31 December 2026" */
-    char r_network[20];             /* short network id */
+    char r_period_long[64]; /* "1 July - 31 December 2026" */
+    char r_network[20];     /* short network id */
     char r_network_hex[65];
     char r_reference[128];
-    char r_host_name[400];          /* "Türkiye (TR)", regional: a list */
-    char r_presidency[16];          /* "" = not in rotation */
-    char r_drafting[16];            /* "" = none */
-    char r_drafting_basis[200];     /* why that state */
-    char r_date[11];                /* day of the drafter's latest text */
-    char r_post[520];               /* the drafting post, "" = none */
-    char r_post_basis[120];         /* where it comes from */
+    char r_host_name[400];      /* "Türkiye (TR)", regional: a list */
+    char r_presidency[16];      /* "" = not in rotation */
+    char r_drafting[16];        /* "" = none */
+    char r_drafting_basis[200]; /* why that state */
+    char r_date[11];            /* day of the drafter's latest text */
+    char r_post[520];           /* the drafting post, "" = none */
+    char r_post_basis[120];     /* where it comes from */
     size_t r_nparts;
     size_t *r_nitems;
-    struct report__item **r_items;  /* per part: the body */
+    struct report__item **r_items; /* per part: the body */
     size_t *r_ms_nitems;
     struct report__item **r_ms_items; /* per part: the annex for Member
                                          States (ro_annex_ms) */
-    int r_ms_empty;                 /* the annex has nothing */
-    int r_body_empty;               /* no record and no text at all */
+    int r_ms_empty;                   /* the annex has nothing */
+    int r_body_empty;                 /* no record and no text at all */
     size_t r_nmembers;
     char (*r_members)[VIEW_REPORT_STATE_LEN]; /* states with net logs */
     struct view_report_text *r_texts;
@@ -195,11 +195,11 @@ struct report__doc {
     struct report__att *r_att;
     size_t r_nheads;
     struct report__head *r_heads;
-    char r_view_hash[65];           /* of the body's audience */
+    char r_view_hash[65]; /* of the body's audience */
     struct report_digest r_dg;
     char r_body_hex[3][65], r_report_hex[65];
     uint64_t r_from_ms, r_to_ms;
-    const char *r_aud;              /* audience being filled */
+    const char *r_aud; /* audience being filled */
 };
 
 /* Fills one item's tables/charts from the view (storage/view/view.h). */
@@ -229,8 +229,7 @@ void report__item_number(const char *part, const char *item, char *out,
                          size_t cap);
 /* "Italy (IT), 2026-12-10, entry 1a2b3c4d5e6f": who signed a text. */
 void report__signed_by(const struct report__doc *r,
-                       const struct view_report_text *t, char *out,
-                       size_t cap);
+                       const struct view_report_text *t, char *out, size_t cap);
 /* The verification block (REPORT__VERIFY_MAGIC lines) of the final
  * annex, the same text in every format. */
 void report__verify_block(struct textbuf *b, const struct report__doc *r);

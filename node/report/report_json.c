@@ -234,7 +234,8 @@ js_annexes(struct textbuf *b, const struct report__doc *r)
         js_kv(b, "date", day, 1);
         js_kv(b, "entry", id, 1);
         js_kv(b, "report_hash", rh, 1);
-        textbuf_printf(b, ",\"same\":%s", r->r_att[i].a_same ? "true" : "false");
+        textbuf_printf(b, ",\"same\":%s",
+                       r->r_att[i].a_same ? "true" : "false");
         js_kv(b, "view_hash", a->va_has_view ? vh : NULL, 1);
         textbuf_puts(b, "}");
     }

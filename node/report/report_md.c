@@ -198,14 +198,16 @@ md_annexes(struct textbuf *b, const struct report__doc *r)
     textbuf_printf(b, " (%s)\n", t->t_status);
     textbuf_printf(b, "- Period: %s\n", r->r_period);
     textbuf_printf(b, "- Network: `%s`\n", r->r_network_hex);
-    textbuf_printf(b, "- Report hash: `%s` (over the bodies of md `%.16s...`, "
-                      "html `%.16s...`, json `%.16s...`)\n",
+    textbuf_printf(b,
+                   "- Report hash: `%s` (over the bodies of md `%.16s...`, "
+                   "html `%.16s...`, json `%.16s...`)\n",
                    r->r_report_hex, r->r_body_hex[0], r->r_body_hex[1],
                    r->r_body_hex[2]);
     textbuf_printf(b, "- View hash (net): `%s`\n", r->r_view_hash);
     textbuf_printf(b, "- Built from %zu log heads (net):\n\n", r->r_nheads);
     if (r->r_nheads) {
-        textbuf_puts(b, "| Log | State | Seq | Entry id |\n|---|---|---:|---|\n");
+        textbuf_puts(b,
+                     "| Log | State | Seq | Entry id |\n|---|---|---:|---|\n");
         for (size_t i = 0; i < r->r_nheads; i++)
             textbuf_printf(b, "| `%s` | %s | %llu | `%s` |\n",
                            r->r_heads[i].h_log, r->r_heads[i].h_state,
@@ -229,10 +231,9 @@ md_annexes(struct textbuf *b, const struct report__doc *r)
             report__member_name(r, a->va_state, who, sizeof(who));
             textbuf_puts(b, "| ");
             report__esc_md(b, who);
-            textbuf_printf(b, " | `%s` | %s | %s | `%s` |\n", node, day,
-                           r->r_att[i].a_same ? "same as this document"
-                                              : "DIFFERENT",
-                           vh);
+            textbuf_printf(
+                b, " | `%s` | %s | %s | `%s` |\n", node, day,
+                r->r_att[i].a_same ? "same as this document" : "DIFFERENT", vh);
         }
         textbuf_puts(b, "\n");
     } else {
@@ -281,8 +282,9 @@ report__md(struct textbuf *b, const struct report__doc *r, int full)
         textbuf_puts(b, " |\n");
     }
     if (r->r_body_empty)
-        textbuf_printf(b, "\n> **No information is recorded for %s: each item "
-                          "below says so.**\n",
+        textbuf_printf(b,
+                       "\n> **No information is recorded for %s: each item "
+                       "below says so.**\n",
                        r->r_period);
     for (size_t p = 0; p < r->r_nparts; p++) {
         const struct report__tmpl_part *pp = &t->t_parts[p];

@@ -1,4 +1,5 @@
-/* report_overview.c - the cross-network overview: which networks reported for a period, which are missing, key figures side by side. */
+/* report_overview.c - the cross-network overview: which networks reported for a
+ * period, which are missing, key figures side by side. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,14 +58,15 @@ ov_html(struct textbuf *b, const struct report_overview_net *n, size_t nn,
     textbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
                     "charset=\"utf-8\">\n<title>");
     report__esc_html(b, ov_title);
-    textbuf_printf(b, ", %s</title>\n<style>\n@page{size:A4 landscape;"
-                      "margin:14mm}\nbody{font-family:'DejaVu Sans',Arial,"
-                      "sans-serif;font-size:10pt;margin:1.5em}\ntable{"
-                      "border-collapse:collapse}\nth,td{border:1px solid "
-                      "#999;padding:.25em .45em;text-align:left}\nth{"
-                      "background:#e8ecf5}\ntd.n{text-align:right}\n"
-                      ".missing{color:#a00;font-weight:bold}\n</style>\n"
-                      "</head>\n<body>\n<h1>",
+    textbuf_printf(b,
+                   ", %s</title>\n<style>\n@page{size:A4 landscape;"
+                   "margin:14mm}\nbody{font-family:'DejaVu Sans',Arial,"
+                   "sans-serif;font-size:10pt;margin:1.5em}\ntable{"
+                   "border-collapse:collapse}\nth,td{border:1px solid "
+                   "#999;padding:.25em .45em;text-align:left}\nth{"
+                   "background:#e8ecf5}\ntd.n{text-align:right}\n"
+                   ".missing{color:#a00;font-weight:bold}\n</style>\n"
+                   "</head>\n<body>\n<h1>",
                    period);
     report__esc_html(b, ov_title);
     textbuf_printf(b, ", %s</h1>\n<p>", period);
@@ -78,8 +80,8 @@ ov_html(struct textbuf *b, const struct report_overview_net *n, size_t nn,
     for (size_t i = 0; i < nn; i++) {
         textbuf_puts(b, "<tr><td>");
         report__esc_html(b, n[i].on_name);
-        textbuf_printf(b, " (<code>%s</code>)</td><td>%s</td>",
-                       n[i].on_network, n[i].on_regime);
+        textbuf_printf(b, " (<code>%s</code>)</td><td>%s</td>", n[i].on_network,
+                       n[i].on_regime);
         if (n[i].on_error[0]) {
             textbuf_puts(b, "<td>-</td><td class=\"missing\">not built: ");
             report__esc_html(b, n[i].on_error);
@@ -89,11 +91,10 @@ ov_html(struct textbuf *b, const struct report_overview_net *n, size_t nn,
         }
         textbuf_puts(b, "<td>");
         report__esc_html(b, n[i].on_drafting);
-        textbuf_printf(b, "</td><td%s>%s</td><td class=\"n\">%zu / %zu</td>",
-                       strcmp(n[i].on_status, "reported") == 0
-                           ? ""
-                           : " class=\"missing\"",
-                       n[i].on_status, n[i].on_attested, n[i].on_differ);
+        textbuf_printf(
+            b, "</td><td%s>%s</td><td class=\"n\">%zu / %zu</td>",
+            strcmp(n[i].on_status, "reported") == 0 ? "" : " class=\"missing\"",
+            n[i].on_status, n[i].on_attested, n[i].on_differ);
         for (size_t f = 0; f < REPORT_OVERVIEW_NFIG; f++)
             textbuf_printf(b, "<td class=\"n\">%lld</td>",
                            (long long)n[i].on_fig[f]);
@@ -136,8 +137,9 @@ ov_json(struct textbuf *b, const struct report_overview_net *n, size_t nn,
         json_str(b, n[i].on_status);
         textbuf_puts(b, ",\"report_hash\":");
         json_str(b, n[i].on_report);
-        textbuf_printf(b, ",\"attested\":%zu,\"attested_different\":%zu,"
-                          "\"values\":[",
+        textbuf_printf(b,
+                       ",\"attested\":%zu,\"attested_different\":%zu,"
+                       "\"values\":[",
                        n[i].on_attested, n[i].on_differ);
         for (size_t f = 0; f < REPORT_OVERVIEW_NFIG; f++)
             textbuf_printf(b, "%s%lld", f ? "," : "",

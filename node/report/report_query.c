@@ -1,4 +1,6 @@
-/* report_query.c - the report's data from the view's read API: item tables, charts and texts, the cover's drafting state and signatures, the final annex. */
+/* report_query.c - the report's data from the view's read API: item tables,
+ * charts and texts, the cover's drafting state and signatures, the final annex.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +37,9 @@ report__cell_text(const struct report__cell *c, const char *field)
 {
     /* A missing figure is "not available", never 0; other empty fields
      * were simply not given. */
-    static const char *const na[] = {"figure", "total", "unit", "attendees",
-                                     "officers", "reliability", NULL};
+    static const char *const na[] = {"figure",    "total",    "unit",
+                                     "attendees", "officers", "reliability",
+                                     NULL};
     if (c->c_label)
         return c->c_label;
     if (c->c_text)
@@ -70,8 +73,8 @@ report__column_set(const struct report__doc *r,
         const struct vocab_field *f = &k->vk_fields[i];
         char col[40];
 
-        snprintf(col, sizeof(col), "%s", f->vf_column ? f->vf_column
-                                                      : f->vf_name);
+        snprintf(col, sizeof(col), "%s",
+                 f->vf_column ? f->vf_column : f->vf_name);
         for (char *c = col; *c; c++)
             if (*c == '-')
                 *c = '_';
@@ -185,9 +188,8 @@ report__chart_alloc(struct report__chart *c, size_t nx, size_t ns)
     c->c_series = calloc(ns ? ns : 1, sizeof(char *));
     c->c_series_label = calloc(ns ? ns : 1, sizeof(char *));
     c->c_v = calloc((nx ? nx : 1) * (ns ? ns : 1), sizeof(int64_t));
-    return c->c_x && c->c_series && c->c_series_label && c->c_v
-               ? 0
-               : ILONET_ENOMEM;
+    return c->c_x && c->c_series && c->c_series_label && c->c_v ? 0
+                                                                : ILONET_ENOMEM;
 }
 
 /* The integer in a cell (0 when it holds none). */
@@ -206,8 +208,8 @@ report__chart_months(const struct report__doc *r,
                      const struct view_report_rows *rows,
                      struct report__chart *c)
 {
-    const struct vocab_set *cats = r->r_v ? vocab_set(r->r_v, "categories")
-                                          : NULL;
+    const struct vocab_set *cats =
+        r->r_v ? vocab_set(r->r_v, "categories") : NULL;
     int64_t v[REPORT__MAX_CATS][12];
     int year = strlen(r->r_period) == 4;
     int first = year || r->r_period[6] == '1' ? 1 : 7, nm = year ? 12 : 6;
@@ -553,8 +555,7 @@ report__signed(struct store *s, struct report__doc *r)
                               sizeof(r->r_post));
         if (rc == 0)
             snprintf(r->r_post_basis, sizeof(r->r_post_basis),
-                     "the drafting state's posting notice in force on %s",
-                     day);
+                     "the drafting state's posting notice in force on %s", day);
         else if (rc == ILONET_ENOTFOUND)
             snprintf(r->r_post_basis, sizeof(r->r_post_basis),
                      "no posting notice of %s in force on %s and no signed "
@@ -563,8 +564,7 @@ report__signed(struct store *s, struct report__doc *r)
         else
             return rc;
     } else if (!r->r_post[0]) {
-        snprintf(r->r_post_basis, sizeof(r->r_post_basis),
-                 "no drafting state");
+        snprintf(r->r_post_basis, sizeof(r->r_post_basis), "no drafting state");
     }
     /* the members: states with net logs certified during the period */
     memset(&q, 0, sizeof(q));
@@ -575,8 +575,8 @@ report__signed(struct store *s, struct report__doc *r)
     q.vrq_audience = "net";
     if ((rc = view_report_rows(s, &q, &rows)) != 0)
         return rc;
-    r->r_members = calloc(rows.vrw_nrows ? rows.vrw_nrows : 1,
-                          sizeof(*r->r_members));
+    r->r_members =
+        calloc(rows.vrw_nrows ? rows.vrw_nrows : 1, sizeof(*r->r_members));
     if (!r->r_members) {
         view_report_rows_free(&rows);
         return ILONET_ENOMEM;
@@ -594,7 +594,8 @@ report__signed(struct store *s, struct report__doc *r)
     return 0;
 }
 
-/* ---- final annex: provenance, attestations -------------------------------- */
+/* ---- final annex: provenance, attestations --------------------------------
+ */
 
 int
 report__footer(struct store *s, struct report__doc *r)
@@ -634,13 +635,14 @@ report__attest_status(struct report__doc *r)
         return ILONET_ENOMEM;
     for (size_t i = 0; i < r->r_natt; i++) {
         r->r_att[i].a_v = &r->r_att_v[i];
-        r->r_att[i].a_same = memcmp(r->r_att_v[i].va_report,
-                                    r->r_dg.rd_report, HASH_LEN) == 0;
+        r->r_att[i].a_same =
+            memcmp(r->r_att_v[i].va_report, r->r_dg.rd_report, HASH_LEN) == 0;
     }
     return 0;
 }
 
-/* ---- the verification block ------------------------------------------------ */
+/* ---- the verification block ------------------------------------------------
+ */
 
 static void
 report__hex_line(struct textbuf *b, const uint8_t *p, size_t n)

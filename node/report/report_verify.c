@@ -1,4 +1,5 @@
-/* report_verify.c - reading a received report file: its body, its hash and the verification block of its final annex. */
+/* report_verify.c - reading a received report file: its body, its hash and the
+ * verification block of its final annex. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,7 @@ report__unhex(const char *s, size_t n, uint8_t **out, size_t *len)
 
 /* One line of the block into f. */
 static int
-report__block_line(struct report_file *f, char *line, char *err,
-                   size_t errlen)
+report__block_line(struct report_file *f, char *line, char *err, size_t errlen)
 {
     char *w[6], *save = NULL;
     size_t nw = 0;
@@ -100,25 +100,29 @@ report__block_line(struct report_file *f, char *line, char *err,
         snprintf(f->rf_regime, sizeof(f->rf_regime), "%s", w[1]);
     } else if (strcmp(w[0], "network") == 0 && nw == 2) {
         if (hash_unhex(w[1], f->rf_network, sizeof(f->rf_network)) != 0)
-            return report__ferr(err, errlen, "verification block: bad "
-                                             "network id");
+            return report__ferr(err, errlen,
+                                "verification block: bad "
+                                "network id");
     } else if (strcmp(w[0], "period") == 0 && nw == 2) {
         snprintf(f->rf_period, sizeof(f->rf_period), "%s", w[1]);
     } else if (strcmp(w[0], "body") == 0 && nw == 3) {
         enum report_format fm;
         if (report_format_parse(w[1], &fm) != 0 ||
             hash_unhex(w[2], f->rf_dg.rd_body[fm - 1], HASH_LEN) != 0)
-            return report__ferr(err, errlen, "verification block: bad body "
-                                             "hash line");
+            return report__ferr(err, errlen,
+                                "verification block: bad body "
+                                "hash line");
     } else if (strcmp(w[0], "report") == 0 && nw == 2) {
         if (hash_unhex(w[1], f->rf_dg.rd_report, HASH_LEN) != 0)
-            return report__ferr(err, errlen, "verification block: bad "
-                                             "report hash");
+            return report__ferr(err, errlen,
+                                "verification block: bad "
+                                "report hash");
     } else if (strcmp(w[0], "attest") == 0 && nw == 5) {
         struct report_file_attest *a;
         if (f->rf_nattest == REPORT__MAX_ATTEST)
-            return report__ferr(err, errlen, "verification block: too many "
-                                             "attestations");
+            return report__ferr(err, errlen,
+                                "verification block: too many "
+                                "attestations");
         a = &f->rf_attest[f->rf_nattest];
         memset(a, 0, sizeof(*a));
         if ((rc = report__unhex(w[1], strlen(w[1]), &a->fa_cert,
@@ -132,10 +136,10 @@ report__block_line(struct report_file *f, char *line, char *err,
             free(a->fa_cert), free(a->fa_hdr), free(a->fa_sig);
             free(a->fa_payload);
             memset(a, 0, sizeof(*a));
-            return rc == ILONET_ENOMEM
-                       ? rc
-                       : report__ferr(err, errlen, "verification block: bad "
-                                                   "attest line");
+            return rc == ILONET_ENOMEM ? rc
+                                       : report__ferr(err, errlen,
+                                                      "verification block: bad "
+                                                      "attest line");
         }
         f->rf_nattest++;
     }
@@ -165,8 +169,9 @@ report__block(struct report_file *f, const char *text, size_t n, char *err,
         if (first) {
             first = 0;
             if (strcmp(l, REPORT__VERIFY_MAGIC) != 0)
-                rc = report__ferr(err, errlen, "verification block: not '"
-                                               REPORT__VERIFY_MAGIC "'");
+                rc = report__ferr(
+                    err, errlen,
+                    "verification block: not '" REPORT__VERIFY_MAGIC "'");
             continue;
         }
         rc = report__block_line(f, l, err, errlen);
@@ -246,12 +251,13 @@ report_file_parse(const char *doc, size_t len, struct report_file *out,
         if (!a)
             a = report__find(doc, len, REPORT__JSON_ANNEX_FINAL);
         if (!a)
-            return report__ferr(err, errlen, "no final annex (not a report "
-                                             "written by ilonet report?)");
+            return report__ferr(err, errlen,
+                                "no final annex (not a report "
+                                "written by ilonet report?)");
         report__body_hash(doc, (size_t)(a - doc), REPORT__JSON_TAIL,
                           strlen(REPORT__JSON_TAIL), f.rf_body);
-        rc = report__json_string(a, len - (size_t)(a - doc), "\"verify\":",
-                                 &block, &bn);
+        rc = report__json_string(a, len - (size_t)(a - doc),
+                                 "\"verify\":", &block, &bn);
         if (rc == ILONET_ENOTFOUND)
             return report__ferr(err, errlen, "no verification block");
         if (rc != 0)
@@ -261,16 +267,18 @@ report_file_parse(const char *doc, size_t len, struct report_file *out,
     } else {
         int html = len >= 15 && memcmp(doc, "<!DOCTYPE html>", 15) == 0;
         f.rf_format = html ? REPORT_HTML : REPORT_MD;
-        a = report__find(doc, len, html ? REPORT__ANNEX_MARK
-                                        : "\n" REPORT__ANNEX_MARK);
+        a = report__find(doc, len,
+                         html ? REPORT__ANNEX_MARK : "\n" REPORT__ANNEX_MARK);
         if (!a)
-            return report__ferr(err, errlen, "no final annex (not a report "
-                                             "written by ilonet report?)");
+            return report__ferr(err, errlen,
+                                "no final annex (not a report "
+                                "written by ilonet report?)");
         if (html) {
             e = report__find(a, len - (size_t)(a - doc), REPORT__ANNEX_END);
             if (!e)
-                return report__ferr(err, errlen, "the final annex does not "
-                                                 "end");
+                return report__ferr(err, errlen,
+                                    "the final annex does not "
+                                    "end");
             e += strlen(REPORT__ANNEX_END);
             report__body_hash(doc, (size_t)(a - doc), e,
                               len - (size_t)(e - doc), f.rf_body);
@@ -283,8 +291,9 @@ report_file_parse(const char *doc, size_t len, struct report_file *out,
         v += strlen(vmark);
         ve = report__find(v, len - (size_t)(v - doc), "-->");
         if (!ve)
-            return report__ferr(err, errlen, "the verification block does "
-                                             "not end");
+            return report__ferr(err, errlen,
+                                "the verification block does "
+                                "not end");
         bn = (size_t)(ve - v);
         if (!(block = malloc(bn ? bn : 1)))
             return ILONET_ENOMEM;

@@ -37,7 +37,7 @@
  */
 
 #define RECORD_MAX_ITEMS 32 /* = VOCAB_MAX_FIELDS: fields of one payload */
-#define RECORD_ERR_MAX 512 /* a value set of 2019-1240 listed whole */
+#define RECORD_ERR_MAX 512  /* a value set of 2019-1240 listed whole */
 /* The payload key naming the vocabulary version (docs/REGIMES.md §2). */
 #define RECORD_VOCAB_KEY "vocab"
 

@@ -28,41 +28,40 @@ static const char *const view__schema[] = {
      * (view__records_sql()). Slots have no declared type: values keep the
      * type they are bound with. */
     "CREATE TABLE IF NOT EXISTS v_rec("
-    "  k INTEGER PRIMARY KEY,"          /* creating entry: entries.k */
+    "  k INTEGER PRIMARY KEY," /* creating entry: entries.k */
     "  kind INTEGER NOT NULL,"
     "  author_state TEXT NOT NULL,"
-    "  owner TEXT NOT NULL,"            /* owning state */
-    "  grant_id BLOB,"                  /* grant relied on (on behalf) */
-    "  base_why TEXT,"                  /* payload problem, NULL if fine */
-    "  valid INTEGER NOT NULL,"         /* the creation takes effect */
-    "  why TEXT,"                       /* why it does not */
-    "  status TEXT NOT NULL,"           /* active | retracted | erased */
-    "  updated INTEGER,"                /* hlc of the last effective change */
+    "  owner TEXT NOT NULL,"    /* owning state */
+    "  grant_id BLOB,"          /* grant relied on (on behalf) */
+    "  base_why TEXT,"          /* payload problem, NULL if fine */
+    "  valid INTEGER NOT NULL," /* the creation takes effect */
+    "  why TEXT,"               /* why it does not */
+    "  status TEXT NOT NULL,"   /* active | retracted | erased */
+    "  updated INTEGER,"        /* hlc of the last effective change */
     "  retracted_by BLOB,"
     "  erased_by BLOB,"
     "  task_status TEXT,"
     "  task_status_state TEXT,"
     "  task_status_by BLOB,"
-    "  vw INTEGER NOT NULL DEFAULT 1,"  /* the entry's vocabulary version */
-    "  ev_from INTEGER,"                /* event days (docs/REGIMES.md §4) */
-    "  ev_to INTEGER,"                  /* NULL: open-ended */
-    "  rt INTEGER,"                     /* retain-until as a day number */
-    "  xf BLOB, "                       /* the fields the hash names as a
-                                           map (docs/REGIMES.md §7) */
-    VIEW__SLOT_COLS
-    ");"
+    "  vw INTEGER NOT NULL DEFAULT 1," /* the entry's vocabulary version */
+    "  ev_from INTEGER,"               /* event days (docs/REGIMES.md §4) */
+    "  ev_to INTEGER,"                 /* NULL: open-ended */
+    "  rt INTEGER,"                    /* retain-until as a day number */
+    "  xf BLOB, "                      /* the fields the hash names as a
+                                          map (docs/REGIMES.md §7) */
+    VIEW__SLOT_COLS ");"
     "CREATE INDEX IF NOT EXISTS v_rec_grant ON v_rec(grant_id)"
     "  WHERE grant_id IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS v_rec_rt ON v_rec(rt) WHERE rt IS NOT NULL;",
     "CREATE TABLE IF NOT EXISTS v_chg("
-    "  k INTEGER PRIMARY KEY,"          /* the change's entry */
+    "  k INTEGER PRIMARY KEY," /* the change's entry */
     "  target BLOB NOT NULL,"
-    "  target_p INTEGER NOT NULL,"      /* 8-byte prefix of target */
+    "  target_p INTEGER NOT NULL," /* 8-byte prefix of target */
     "  kind INTEGER NOT NULL,"
     "  author_state TEXT NOT NULL,"
     "  behalf TEXT,"
     "  grant_id BLOB,"
-    "  status TEXT,"                    /* task-status: the new status */
+    "  status TEXT," /* task-status: the new status */
     "  valid INTEGER NOT NULL DEFAULT 0,"
     "  why TEXT DEFAULT 'record not held'"
     ");"
@@ -70,8 +69,8 @@ static const char *const view__schema[] = {
     "CREATE INDEX IF NOT EXISTS v_chg_grant ON v_chg(grant_id)"
     "  WHERE grant_id IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS v_grants("
-    "  entry BLOB NOT NULL UNIQUE,"     /* publishing entry */
-    "  grant_id BLOB NOT NULL,"         /* hash of the envelope */
+    "  entry BLOB NOT NULL UNIQUE," /* publishing entry */
+    "  grant_id BLOB NOT NULL,"     /* hash of the envelope */
     "  audience TEXT NOT NULL,"
     "  k INTEGER NOT NULL,"
     "  author BLOB NOT NULL,"
@@ -126,7 +125,8 @@ static const char *const view__schema[] = {
     "  g.represented AND (r.audience = 'net' OR r.audience = g.audience))"
     "  AS revoked_at_ms FROM v_grants g;"
     "CREATE VIEW IF NOT EXISTS revocations AS SELECT lower(hex(rev_id)) AS"
-    "  id, type, state, IIF(grant_id IS NULL, NULL, lower(hex(grant_id))) AS grant_id, IIF(node IS NULL, NULL, lower(hex(node)))"
+    "  id, type, state, IIF(grant_id IS NULL, NULL, lower(hex(grant_id))) AS "
+    "grant_id, IIF(node IS NULL, NULL, lower(hex(node)))"
     "  AS node, at AS at_ms, audience, author_state AS published_by, valid,"
     "  why FROM v_revocations;",
     NULL,
@@ -138,8 +138,8 @@ static const char *const view__schema[] = {
  * view in another (v_records, v_changes), so each is dropped as what it
  * is now. */
 static const char *const view__objects[] = {
-    "v_records", "v_changes", "v_rec", "v_chg", "v_grants", "v_revocations",
-    NULL,
+    "v_records", "v_changes",     "v_rec", "v_chg",
+    "v_grants",  "v_revocations", NULL,
 };
 
 /* ---- context ---------------------------------------------------------- */
@@ -179,8 +179,8 @@ view__ctx_init(struct view_ctx *c, const struct vocab *v)
 
             if (k->vk_is_record) {
                 c->vc_col[code][i] = (signed char)view__slot(k, i);
-                c->vc_xf[code][i] = c->vc_col[code][i] >= 0 &&
-                                    (!c->vc_seed || !f->vf_column);
+                c->vc_xf[code][i] =
+                    c->vc_col[code][i] >= 0 && (!c->vc_seed || !f->vf_column);
             }
             if (strcmp(name, "on-behalf-of") == 0)
                 c->vc_f_behalf[code] = (signed char)i;
@@ -388,12 +388,10 @@ view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
     case KIND_ERASE:
     case KIND_TASK_STATUS:
         return view__change_add(c, s, e, audience, author, state);
-    case KIND_GRANT:
-        return view__grant_add(c, s, e, audience, author, state);
+    case KIND_GRANT: return view__grant_add(c, s, e, audience, author, state);
     case KIND_REVOCATION:
         return view__revocation_add(c, s, e, audience, author, state);
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -523,8 +521,7 @@ view__slot(const struct vocab_kind *k, size_t i)
 
         if (!view__slotted(g))
             continue;
-        if (f->vf_column ? (g->vf_column && j < i)
-                         : (g->vf_column || j < i))
+        if (f->vf_column ? (g->vf_column && j < i) : (g->vf_column || j < i))
             slot++;
     }
     return slot;
@@ -641,8 +638,8 @@ view__case(const struct vocab *v, const char *col, char *out, size_t cap,
  * kind keeps it in), then the vocabulary's other fields, the entry's
  * version, the hash's field map and the event days. Into out. */
 static int
-view__records_sql(const struct vocab *v, const struct view__extra *x,
-                  char *out, size_t cap)
+view__records_sql(const struct vocab *v, const struct view__extra *x, char *out,
+                  size_t cap)
 {
     const struct record_column *cols;
     size_t n = record_columns(&cols), off = 0;
@@ -681,7 +678,7 @@ struct view__kview {
 };
 
 #define VIEW__HEAD                                                             \
-    "lower(hex(id)) AS id, owner AS state, author_state, audience, hlc >> 16" \
+    "lower(hex(id)) AS id, owner AS state, author_state, audience, hlc >> 16"  \
     " AS time_ms"
 static const struct view__kview view__kviews[] = {
     {KIND_OBSERVATION, "observations",
@@ -737,9 +734,8 @@ view__has_word(const char *has, const char *word)
 /* CREATE VIEW name AS SELECT head, <k's other fields>, event_from,
  * event_to FROM v_records WHERE kind = code (k may be NULL). */
 static int
-view__kind_view_sql(const struct vocab_kind *k, uint32_t code,
-                    const char *name, const char *head, const char *has,
-                    char *out, size_t cap)
+view__kind_view_sql(const struct vocab_kind *k, uint32_t code, const char *name,
+                    const char *head, const char *has, char *out, size_t cap)
 {
     size_t off = 0;
 
@@ -770,11 +766,12 @@ view__kind_views(struct store *s, const struct vocab *v,
     size_t nk, off = 0;
     int rc;
 
-    VIEW__PUT("CREATE VIEW IF NOT EXISTS records AS SELECT lower(hex(id)) AS"
-              " id, kind, audience, owner AS state, author_state, hlc, hlc >>"
-              " 16 AS time_ms, status, valid, why, updated, IIF(grant_id IS"
-              " NULL, NULL, lower(hex(grant_id))) AS grant_id, " VIEW__FIELD_COLS
-              ", task_status");
+    VIEW__PUT(
+        "CREATE VIEW IF NOT EXISTS records AS SELECT lower(hex(id)) AS"
+        " id, kind, audience, owner AS state, author_state, hlc, hlc >>"
+        " 16 AS time_ms, status, valid, why, updated, IIF(grant_id IS"
+        " NULL, NULL, lower(hex(grant_id))) AS grant_id, " VIEW__FIELD_COLS
+        ", task_status");
     for (size_t i = 0; i < x->x_n; i++)
         VIEW__PUT(", \"%s\"", x->x_name[i]);
     VIEW__PUT(", event_from, event_to, vw AS vocab FROM v_records");
@@ -877,8 +874,7 @@ view_attach(struct store *s, const struct vocab *v)
 
     if (!s || !v)
         return ILONET_EINVAL;
-    if (!view__columns_ok() || !view__slots_ok(v) ||
-        view__extras(v, &x) != 0)
+    if (!view__columns_ok() || !view__slots_ok(v) || view__extras(v, &x) != 0)
         return ILONET_EIO; /* programming error: schema drift */
     if (!(sql = malloc(cap)))
         return ILONET_ENOMEM;
@@ -909,8 +905,8 @@ view_attach(struct store *s, const struct vocab *v)
     view__vocab_id(v, vid);
     if (rebuild &&
         ((rc = store_meta_set_u64(s, "view_version", VIEW_VERSION)) != 0 ||
-         (rc = store_meta_set(s, "vocab", (const uint8_t *)vid,
-                              strlen(vid))) != 0))
+         (rc = store_meta_set(s, "vocab", (const uint8_t *)vid, strlen(vid))) !=
+             0))
         goto fail;
     if (rebuild && (rc = view__rebuild(s, v)) != 0)
         goto fail;
@@ -1500,7 +1496,7 @@ view_release_due(struct store *s, uint64_t now_ms, uint64_t *released)
 {
     sqlite3_stmt *st = NULL;
     struct view_ctx c;
-    uint8_t (*ids)[HASH_LEN] = NULL;
+    uint8_t(*ids)[HASH_LEN] = NULL;
     size_t n = 0, cap = 0;
     int rc;
 
@@ -1688,16 +1684,15 @@ view__pack_col(struct wire_buf *wb, sqlite3_stmt *st, int i)
         wire_pack_bin(wb, sqlite3_column_blob(st, i),
                       (size_t)sqlite3_column_bytes(st, i));
         break;
-    default:
-        wire_pack_nil(wb);
+    default: wire_pack_nil(wb);
     }
 }
 
 /* How the last column of a hashed row is written (docs/REGIMES.md §7). */
 enum view__tail {
-    VIEW__TAIL_NONE = 0,  /* an ordinary column */
-    VIEW__TAIL_OPT,       /* xf: appended as is when not NULL (377-2004) */
-    VIEW__TAIL_ALWAYS,    /* xf: appended as is, an empty map when NULL */
+    VIEW__TAIL_NONE = 0, /* an ordinary column */
+    VIEW__TAIL_OPT,      /* xf: appended as is when not NULL (377-2004) */
+    VIEW__TAIL_ALWAYS,   /* xf: appended as is, an empty map when NULL */
 };
 
 static int
@@ -1773,8 +1768,7 @@ view_hash(struct store *s, const char *audience, uint8_t out[static HASH_LEN])
              " status <> 'unread'%s ORDER BY id",
              seed ? VIEW__FIELD_COLS ", " : "", VIEW__AND);
     if ((rc = view__hash_table(s, &h, &wb, "record", sql, audience, 7,
-                               seed ? VIEW__TAIL_OPT : VIEW__TAIL_ALWAYS)) !=
-        0)
+                               seed ? VIEW__TAIL_OPT : VIEW__TAIL_ALWAYS)) != 0)
         goto out;
     snprintf(sql, sizeof(sql),
              "SELECT entry, grant_id, audience, author, author_state, hlc,"
@@ -1816,8 +1810,7 @@ view_check(struct store *s, uint8_t live[static HASH_LEN],
 
     if ((rc = store_begin(s)) != 0)
         return rc;
-    if ((rc = view_hash(s, NULL, live)) == 0 &&
-        (rc = view_rebuild(s)) == 0)
+    if ((rc = view_hash(s, NULL, live)) == 0 && (rc = view_rebuild(s)) == 0)
         rc = view_hash(s, NULL, rebuilt);
     store_rollback(s);
     return rc;
@@ -1826,8 +1819,7 @@ view_check(struct store *s, uint8_t live[static HASH_LEN],
 /* ---- lookups ------------------------------------------------------------ */
 
 int
-view_record_find(struct store *s, const char *hex,
-                 struct view_record_info *out)
+view_record_find(struct store *s, const char *hex, struct view_record_info *out)
 {
     sqlite3_stmt *st;
     uint8_t lo[HASH_LEN], hi[HASH_LEN];
@@ -1880,8 +1872,8 @@ view_record_find(struct store *s, const char *hex,
                          (const char *)sqlite3_column_text(st, 2));
             view__strcpy(out->vr_owner, sizeof(out->vr_owner),
                          (const char *)sqlite3_column_text(st, 3));
-            snprintf(out->vr_author_state, sizeof(out->vr_author_state),
-                     "%s", (const char *)sqlite3_column_text(st, 4));
+            snprintf(out->vr_author_state, sizeof(out->vr_author_state), "%s",
+                     (const char *)sqlite3_column_text(st, 4));
             view__strcpy(out->vr_status, sizeof(out->vr_status),
                          (const char *)sqlite3_column_text(st, 5));
             out->vr_valid = sqlite3_column_int(st, 6);

@@ -326,9 +326,8 @@ int view_list_has(const char *list, const char *state);
  * owner an entry of record kind kind (observations: category) in audience
  * at HLC time hlc, not revoked. Fills gid. ILONET_EDELEGATION if none. */
 int view_grant_find(struct store *s, const char *owner, const char *rep,
-                    uint32_t kind, const char *category,
-                    const char *audience, uint64_t hlc,
-                    uint8_t gid[static HASH_LEN]);
+                    uint32_t kind, const char *category, const char *audience,
+                    uint64_t hlc, uint8_t gid[static HASH_LEN]);
 
 /* ---- reading for reports (view_report.c) ---- */
 
@@ -396,7 +395,7 @@ struct view_report_req {
     uint64_t vrq_to_ms;
     const char *vrq_audience; /* the rows' audience: NULL = "net" (the
                                  body), "ms" (the Member States' annex) */
-    size_t vrq_nfilters; /* <= VIEW_REPORT_MAX_FILTERS */
+    size_t vrq_nfilters;      /* <= VIEW_REPORT_MAX_FILTERS */
     const struct view_report_filter *vrq_filters;
     /* the output columns wanted, in order (<= VIEW_REPORT_MAX_COLS);
      * vrq_ncols 0: every output column in catalogue order */

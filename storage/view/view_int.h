@@ -30,15 +30,15 @@
  * view_attach). The seed's kinds keep their slots of VIEW_VERSION 6. */
 #define VIEW__NSLOTS 20
 #define VIEW__SLOT_COLS                                                        \
-    "f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15,"   \
+    "f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15,"    \
     " f16, f17, f18, f19"
 #define VIEW__NCOLS 34 /* record_columns(): checked in view_attach */
 /* The field columns of v_records, in record_columns() order. */
 #define VIEW__FIELD_COLS                                                       \
-    "category,summary,detail,nationality,figure,unit,period,level,"           \
-    "reliability,source,place,date,convenor,participants,commission,reason," \
-    "topics,title,type,organiser,attendees,carrier,position,states,"          \
-    "counterpart,post,officers,posted_from,posted_until,remit,assignees,due," \
+    "category,summary,detail,nationality,figure,unit,period,level,"            \
+    "reliability,source,place,date,convenor,participants,commission,reason,"   \
+    "topics,title,type,organiser,attendees,carrier,position,states,"           \
+    "counterpart,post,officers,posted_from,posted_until,remit,assignees,due,"  \
     "semester,acting_state"
 
 struct view_ctx {
@@ -137,8 +137,8 @@ int view__record_create(struct view_ctx *c, struct store *s,
                         const struct entry *e, const char *audience,
                         const char *author_state);
 /* An amend/retract/erase/task-status entry. */
-int view__change_add(struct view_ctx *c, struct store *s,
-                     const struct entry *e, const char *audience,
+int view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
+                     const char *audience,
                      const uint8_t author[static KEY_PK_LEN],
                      const char *author_state);
 /* Recomputes one record from its creation and every change targeting it. */
@@ -159,8 +159,8 @@ int view__recompute_expired(struct view_ctx *c, struct store *s, int64_t day);
 
 /* ---- authorisation (view_auth.c) -------------------------------------- */
 
-int view__grant_add(struct view_ctx *c, struct store *s,
-                    const struct entry *e, const char *audience,
+int view__grant_add(struct view_ctx *c, struct store *s, const struct entry *e,
+                    const char *audience,
                     const uint8_t author[static KEY_PK_LEN],
                     const char *author_state);
 int view__revocation_add(struct view_ctx *c, struct store *s,
@@ -173,13 +173,13 @@ int view__grant_dependents(struct view_ctx *c, struct store *s,
 
 /* What an on-behalf entry asks of a grant. */
 struct view_auth_req {
-    const uint8_t *ar_grant; /* grant id named by the entry */
-    const char *ar_owner;    /* represented state (on-behalf-of) */
-    const char *ar_rep;      /* the writing node's state */
-    uint32_t ar_kind;        /* record kind concerned */
-    const char *ar_category; /* observation category or NULL */
-    const char *ar_audience; /* audience of the entry */
-    uint64_t ar_hlc;         /* the entry's timestamp */
+    const uint8_t *ar_grant;   /* grant id named by the entry */
+    const char *ar_owner;      /* represented state (on-behalf-of) */
+    const char *ar_rep;        /* the writing node's state */
+    uint32_t ar_kind;          /* record kind concerned */
+    const char *ar_category;   /* observation category or NULL */
+    const char *ar_audience;   /* audience of the entry */
+    uint64_t ar_hlc;           /* the entry's timestamp */
     int ar_ignore_revocations; /* erasure: monotone (docs/VIEW.md) */
 };
 

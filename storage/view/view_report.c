@@ -1,4 +1,5 @@
-/* view_report.c - the view's read API for the semester report: named queries over its SQL views, the cover's drafting facts, the provenance. */
+/* view_report.c - the view's read API for the semester report: named queries
+ * over its SQL views, the cover's drafting facts, the provenance. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ _Static_assert(VIEW_REPORT_AUDIENCE_LEN == ENTRY_AUDIENCE_MAX + 1,
  * counts in 2027-H1; a record without an event date has the day it was
  * written. ?2 is the first millisecond after the period. */
 #define VR_IN_PERIOD                                                           \
-    "event_from < date(?2 / 1000, 'unixepoch') AND (event_to IS NULL OR"      \
+    "event_from < date(?2 / 1000, 'unixepoch') AND (event_to IS NULL OR"       \
     " event_to >= date(?1 / 1000, 'unixepoch'))"
 #define VR_STATE_LABEL                                                         \
     "CASE WHEN b.author_state <> b.state THEN b.state || ' (by ' ||"           \
@@ -58,9 +59,8 @@ static const char *const view__obs_cols[] = {
     "unit",        "period",  "period_from",  "period_to",   "level",
     "reliability", "source",  "place",        NULL};
 static const char *const view__meet_cols[] = {
-    "id",       "state",        "author_state", "audience",
-    "time_ms",  "date",         "place",        "convenor",
-    "participants", "commission", "reason",     "topics",
+    "id",        "state",    "author_state", "audience",   "time_ms", "date",
+    "place",     "convenor", "participants", "commission", "reason",  "topics",
     "exclusion", NULL};
 static const char *const view__train_cols[] = {
     "id",   "state", "author_state", "audience",  "time_ms", "title", "type",
@@ -84,8 +84,8 @@ static const char *const view__rec_cols[] = {
     "id", "state", "author_state", "audience", "kind", "time_ms", NULL};
 static const char *const view__log_cols[] = {"state", "role", "audience", NULL};
 static const char *const view__stub_cols[] = {
-    "id", "state", "author_state", "audience", "time_ms", "date", "states",
-    NULL};
+    "id",      "state", "author_state", "audience",
+    "time_ms", "date",  "states",       NULL};
 
 /* A base's name and filterable columns, as the bases and the queries
  * over them spell them. */
@@ -127,15 +127,15 @@ struct view__base {
 /* A meeting held without the Commission outside net shows through its
  * stub: the date, the convenor and the category of reason only. */
 #define VB_MEET_COLS                                                           \
-    "id, state, author_state, audience, time_ms, date, place, convenor,"      \
+    "id, state, author_state, audience, time_ms, date, place, convenor,"       \
     " participants, commission, reason, topics"
 #define VB_EVENT " event_from, event_to"
 #define VB_NO_STUBS                                                            \
-    "SELECT NULL AS id, NULL AS state, NULL AS author_state, NULL AS"         \
-    " audience, NULL AS time_ms, NULL AS date, NULL AS states, NULL AS"       \
+    "SELECT NULL AS id, NULL AS state, NULL AS author_state, NULL AS"          \
+    " audience, NULL AS time_ms, NULL AS date, NULL AS states, NULL AS"        \
     " event_from, NULL AS event_to WHERE 0"
 #define VB_REC_HEAD                                                            \
-    "SELECT lower(hex(id)) AS id, owner AS state, author_state, audience,"    \
+    "SELECT lower(hex(id)) AS id, owner AS state, author_state, audience,"     \
     " kind, hlc >> 16 AS time_ms, event_from, event_to"
 #define VB_REC_TAIL " FROM v_records WHERE valid = 1 AND status = 'active'"
 
@@ -208,8 +208,8 @@ static const char *const q_sharing[] = {"date", "states", "state", NULL};
 static const char *const q_msum[] = {"meetings", "with_commission",
                                      "without_commission", NULL};
 static const char *const q_meetings[] = {
-    "date",   "place",  "convenor", "participants", "commission",
-    "reason", "topics", "state",    "audience",     "exclusion", NULL};
+    "date",   "place", "convenor", "participants", "commission", "reason",
+    "topics", "state", "audience", "exclusion",    NULL};
 static const char *const q_contrib[] = {
     "state",    "observations", "meetings", "trainings", "carriers",
     "contacts", "postings",     "tasks",    "total",     NULL};
@@ -227,8 +227,8 @@ static const char *const q_obs[] = {
     "level",       "place",  "nationality", "figure",  "unit",
     "reliability", "source", "audience",    NULL};
 static const char *const q_figures[] = {
-    "category", "period", "observations", "with_figure", "not_available",
-    "unit",     "total",  NULL};
+    "category",      "period", "observations", "with_figure",
+    "not_available", "unit",   "total",        NULL};
 static const char *const q_nat[] = {"nationality", "period", "observations",
                                     "unit",        "total",  NULL};
 static const char *const q_rel[] = {"reliability", "observations", NULL};
@@ -493,8 +493,8 @@ view_report_rows(struct store *s, const struct view_report_req *rq,
         for (; q->q_pub.vq_cols[ncols] && ncols < VIEW_REPORT_MAX_COLS; ncols++)
             pick[ncols] = (int)ncols;
     }
-    if ((rc = view__query_sql(q, rq, view__has_stubs(s), sql,
-                              sizeof(sql))) != 0)
+    if ((rc = view__query_sql(q, rq, view__has_stubs(s), sql, sizeof(sql))) !=
+        0)
         return rc;
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         return ILONET_EIO;
@@ -647,8 +647,7 @@ view_report_chair(struct store *s, const char *day,
                   char out[static VIEW_REPORT_STATE_LEN])
 {
     const struct vocab *v = view__vocab(s);
-    const struct vocab_kind *k =
-        v ? vocab_kind_by_code(v, KIND_CHAIR) : NULL;
+    const struct vocab_kind *k = v ? vocab_kind_by_code(v, KIND_CHAIR) : NULL;
     sqlite3_stmt *st;
     int rc;
 
@@ -791,8 +790,7 @@ view_report_texts(struct store *s, const char *period,
         const char *own = (const char *)sqlite3_column_text(st, 1);
         const char *txt = (const char *)sqlite3_column_text(st, 4);
 
-        if (!sec || !own || !txt ||
-            sqlite3_column_bytes(st, 2) != HASH_LEN)
+        if (!sec || !own || !txt || sqlite3_column_bytes(st, 2) != HASH_LEN)
             continue;
         if (k == cap) {
             size_t nc = cap ? cap * 2 : 8;
@@ -942,8 +940,7 @@ view_report_attests(struct store *s, const char *period,
             x->va_has_view = 1;
             memcpy(x->va_view, sqlite3_column_blob(st, 5), HASH_LEN);
         }
-        snprintf(x->va_template, sizeof(x->va_template), "%s",
-                 tpl ? tpl : "");
+        snprintf(x->va_template, sizeof(x->va_template), "%s", tpl ? tpl : "");
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = store_err(step);
@@ -961,8 +958,8 @@ view_report_attests(struct store *s, const char *period,
 }
 
 int
-view_report_post(struct store *s, const char *state, const char *day,
-                 char *out, size_t cap)
+view_report_post(struct store *s, const char *state, const char *day, char *out,
+                 size_t cap)
 {
     sqlite3_stmt *st;
     int rc;

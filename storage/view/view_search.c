@@ -110,8 +110,7 @@ view__search_insert_sql(const struct vocab *v, struct textbuf *b,
                 continue;
             /* one line per field given: no empty lines in snippets */
             if (!any++)
-                textbuf_printf(b, " WHEN %u THEN ltrim(",
-                               (unsigned)k->vk_code);
+                textbuf_printf(b, " WHEN %u THEN ltrim(", (unsigned)k->vk_code);
             else
                 textbuf_puts(b, " || ");
             textbuf_printf(b, "coalesce(char(10) || f%d, '')",

@@ -217,8 +217,7 @@ const char *const *vocab_builtin_regimes(void);
  * thread-safe: call before v is shared; pointers into v handed out
  * before the call are stale after it.
  */
-int vocab_restrict(struct vocab *v, unsigned version, char *why,
-                   size_t whylen);
+int vocab_restrict(struct vocab *v, unsigned version, char *why, size_t whylen);
 
 /* Frees v and everything handed out from it. NULL is a no-op. */
 void vocab_free(struct vocab *v);

@@ -54,8 +54,8 @@ rnd(void)
  * earlier records of this author (amend/retract/erase targets). */
 static uint32_t
 mix_payload(const struct vocab *v, struct wire_buf *wb, unsigned i,
-            uint8_t (*targets)[HASH_LEN], size_t nt,
-            uint8_t (*tasks)[HASH_LEN], size_t ntask)
+            uint8_t (*targets)[HASH_LEN], size_t nt, uint8_t (*tasks)[HASH_LEN],
+            size_t ntask)
 {
     struct record_builder b;
     char sum[200], fig[16];
@@ -209,8 +209,8 @@ main(int argc, char **argv)
             }
             /* Tasks and status go to the DE+FR audience only for DE/FR;
              * keep everything in net so every reader holds all. */
-            if ((rc = log_append(w, &nodes[a], "net", reqs, k,
-                                 T0_MS + i * 10, refs)) != 0)
+            if ((rc = log_append(w, &nodes[a], "net", reqs, k, T0_MS + i * 10,
+                                 refs)) != 0)
                 die("append", rc);
             for (size_t j = 0; j < k; j++) {
                 if (reqs[j].kind == KIND_OBSERVATION)
