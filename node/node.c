@@ -23,10 +23,11 @@
 #define NODE__MAX_PEERS 256 /* live connections, all states */
 #define NODE__MAX_KEYS 256  /* strike records */
 #define NODE__STATUS_MS 1000
-#define NODE__STABLE_MS 5000   /* a session this long resets the backoff */
-#define NODE__GROUP_MS 500     /* group commit: longest open time */
-#define NODE__GROUP_IDLE_MS 40 /* ... or commit once no bytes came this long   \
-                                */
+#define NODE__STABLE_MS 5000 /* a session this long resets the backoff */
+/* Group commit: open at most NODE__GROUP_MS, or commit once no bytes came
+ * for NODE__GROUP_IDLE_MS. */
+#define NODE__GROUP_MS 500
+#define NODE__GROUP_IDLE_MS 40
 
 /* One address to dial (configured or given on the command line). */
 struct node__slot {
