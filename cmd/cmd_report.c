@@ -19,6 +19,7 @@ static const char report_usage[] =
     "                  [--marking TEXT] [--annex ms] [--drafts]\n"
     "       ilonet [-C DIR] report text --period P --section ID --file F\n"
     "       ilonet [-C DIR] report attest --period P\n"
+    "       ilonet [-C DIR] report verify FILE\n"
     "       ilonet [-C DIR] report acting --semester YYYY-H1|YYYY-H2\n"
     "                  --state STATE [--reason TEXT]\n"
     "       ilonet report template [--regime R] | rotation\n\n"
@@ -41,6 +42,10 @@ static const char report_usage[] =
     "  the drafting state's latest text per section, others' as drafts.\n"
     "attest: builds the report of P and signs its hash (this node vouches\n"
     "  for the report; the final annex lists who attested what).\n"
+    "verify: checks a received report file offline: its body against the\n"
+    "  hashes of its final annex, and each attestation listed against this\n"
+    "  home's trust roster; prints who vouches for it. Exit 1 when the body\n"
+    "  was altered or the file is not a report of this network.\n"
     "acting: signs an acting-presidency entry for the semester: STATE\n"
     "  draws up the report for the presidency, which has no ILO in this\n"
     "  network (written by a node of the presidency state).\n"
@@ -235,6 +240,63 @@ report_attest(struct cmd_env *env, int argc, char **argv)
     return 0;
 }
 
+/* `report verify FILE`. */
+static int
+report_verify(struct cmd_env *env, int argc, char **argv)
+{
+    struct app_report_check ck;
+    struct app_err err;
+    struct cmd_opts o;
+    struct home h;
+    const char *file;
+    char *doc = NULL, hex[2 * HASH_LEN + 1];
+    size_t len = 0;
+    int rc;
+
+    cmd_opts_init(&o, argc, argv);
+    file = cmd_pos(&o, 0);
+    if (!file)
+        return cmd_usage("report verify", "FILE is required (a report "
+                                          "written by ilonet report)");
+    if (cmd_pos(&o, 1))
+        return cmd_usage("report verify", "one FILE only");
+    if ((rc = cmd_opts_done(&o, "report verify")) != 0)
+        return rc;
+    if ((rc = report_read("FILE", file, &doc, &len)) != 0)
+        return rc;
+    if ((rc = cmd_open_home(env, &h, 0)) != 0) {
+        free(doc);
+        return rc;
+    }
+    rc = app_report_verify(&h, doc, len, &ck, &err);
+    home_close(&h);
+    free(doc);
+    if (rc != 0)
+        return cmd_fail("report verify", "%s: %s", file, err.ae_msg);
+    hash_hex(ck.ac_report, HASH_LEN, hex);
+    if (env->json) {
+        printf("{\"format\":\"%s\",\"period\":\"%s\",\"report\":\"%s\","
+               "\"body\":\"ok\",\"same\":%zu,\"differ\":%zu,\"invalid\":%zu,"
+               "\"states\":\"%s\"}\n",
+               report_format_name(ck.ac_format), ck.ac_period, hex, ck.ac_same,
+               ck.ac_differ, ck.ac_invalid, ck.ac_same_states);
+        return 0;
+    }
+    printf("body ok (%s, period %s)\nreport %s\n",
+           report_format_name(ck.ac_format), ck.ac_period, hex);
+    printf("attested by %zu member%s%s%s\n", ck.ac_same,
+           ck.ac_same == 1 ? "" : "s", ck.ac_same ? ": " : "",
+           ck.ac_same_states);
+    if (ck.ac_differ)
+        printf("%zu member%s attested another hash\n", ck.ac_differ,
+               ck.ac_differ == 1 ? "" : "s");
+    if (ck.ac_invalid)
+        printf("%zu attestation%s did not check (unknown node, bad "
+               "signature or another period)\n",
+               ck.ac_invalid, ck.ac_invalid == 1 ? "" : "s");
+    return 0;
+}
+
 int
 cmd_report(struct cmd_env *env, int argc, char **argv)
 {
@@ -255,6 +317,9 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "text") == 0 &&
         !cmd_wants_help(argc, argv, report_usage))
         return report_text(env, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "verify") == 0 &&
+        !cmd_wants_help(argc, argv, report_usage))
+        return report_verify(env, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "attest") == 0 &&
         !cmd_wants_help(argc, argv, report_usage))
         return report_attest(env, argc - 1, argv + 1);

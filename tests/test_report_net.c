@@ -256,6 +256,58 @@ rnet_record(const struct rnet *t, const char *regime, const char *today)
           bin, rnet_dir(t, "EU"), today);
 }
 
+/* `report verify` (offline, another member's home) on each format: the
+ * six attestations check; an altered body or attestation is caught. */
+static void
+rnet_verify(const struct rnet *t, const char *md)
+{
+    static const char *const fmts[] = {"md", "html", "json"};
+    char out[4096], path[700], *doc, *nl;
+    FILE *f;
+
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s.%s", t->root, t->m[0].pm_state,
+                 fmts[i]);
+        ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s report verify %s",
+                           proc_bin(), t->m[t->n - 1].pm_dir, path),
+                  0);
+        ASSERT(strstr(out, "body ok"));
+        ASSERT(strstr(out, "attested by 6 members: DE,ES,EU,FR,IT,NL\n"));
+        ASSERT(!strstr(out, "another hash"));
+        ASSERT(!strstr(out, "did not check"));
+    }
+    /* a changed word of the body */
+    doc = strdup(md);
+    ASSERT(doc);
+    ASSERT(strstr(doc, "Edirne route reopened"));
+    memcpy(strstr(doc, "Edirne route reopened"), "Edirne route REOPENED", 21);
+    snprintf(path, sizeof(path), "%s/altered.md", t->root);
+    f = fopen(path, "w");
+    ASSERT(f);
+    fputs(doc, f);
+    fclose(f);
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s report verify %s 2>&1",
+                       proc_bin(), t->m[1].pm_dir, path),
+              1);
+    ASSERT(strstr(out, "body altered"));
+    /* a changed byte of one attestation's payload: it no longer checks */
+    snprintf(doc, strlen(md) + 1, "%s", md);
+    ASSERT((nl = strstr(doc, "\nattest ")));
+    nl = strchr(nl + 1, '\n');
+    ASSERT(nl);
+    nl[-1] = nl[-1] == '0' ? '1' : '0';
+    f = fopen(path, "w");
+    ASSERT(f);
+    fputs(doc, f);
+    fclose(f);
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s report verify %s",
+                       proc_bin(), t->m[1].pm_dir, path),
+              0);
+    ASSERT(strstr(out, "attested by 5 members"));
+    ASSERT(strstr(out, "1 attestation did not check"));
+    free(doc);
+}
+
 /* Every node attests; after sync the final annex of every node lists the
  * six attestations of the same hash, and the body is unchanged. */
 static void
@@ -285,6 +337,7 @@ rnet_attest(struct rnet *t, const char *sem)
         ASSERT(strstr(doc, want));
         ASSERT(strstr(doc, first));
         ASSERT(!strstr(doc, "DIFFERENT"));
+        rnet_verify(t, doc);
         {
             int k = 0;
             for (const char *p = doc; (p = strstr(p, "same as this document"));

@@ -325,6 +325,32 @@ int app_report_attest(struct home *h, const char *period,
                       struct app_written *out, struct report_digest *dg,
                       struct app_err *err);
 
+/* What app_report_verify() found. */
+struct app_report_check {
+    enum report_format ac_format;
+    char ac_period[REPORT_PERIOD_MAX + 1];
+    uint8_t ac_report[HASH_LEN]; /* the report's hash the file lists */
+    size_t ac_same;              /* members (states) vouching for this hash */
+    size_t ac_differ;            /* members vouching for another hash */
+    size_t ac_invalid;           /* attestation lines that do not check */
+    char ac_same_states[256];    /* "DE,EU,FR": who vouches for it */
+};
+
+/*
+ * Checks a received report file offline (no store needed: h opened
+ * without HOME_STORE is enough): its body hashes to the body hash its
+ * final annex lists for its format, the report's hash is the one of the
+ * three body hashes, the file is of h's network; then each attestation
+ * listed: the node's certificate against h's trust roster and network,
+ * the entry's signature by that node over its header, the payload's hash,
+ * a report-attest entry of the `net` log of that node for this period.
+ * ILONET_EBADSIG ("body altered") when the body does not match;
+ * ILONET_EMALFORMED when the file holds no verification block;
+ * ILONET_ENETWORK for another network. The counts go to *out.
+ */
+int app_report_verify(struct home *h, const char *doc, size_t len,
+                      struct app_report_check *out, struct app_err *err);
+
 /* ---- writing records, tasks, grants (app_record/task/trust.c) ---- */
 
 /*

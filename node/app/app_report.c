@@ -8,6 +8,8 @@
 
 #include "crypto/error.h"
 #include "crypto/hash.h"
+#include "crypto/wire.h"
+#include "storage/entry.h"
 
 /* Fills err for a failed report call: the module's one-line reason, or
  * the code's text when it gave none. */
@@ -272,4 +274,143 @@ app_report_attest(struct home *h, const char *period, struct app_written *out,
     if (dg)
         *dg = d;
     return 0;
+}
+
+/* ---- checking a received report offline ------------------------------ */
+
+/* The period and report hash of an attestation's payload (a canonical
+ * map with str keys). */
+static int
+app__attest_fields(const uint8_t *p, size_t n, char period[static 17],
+                   uint8_t report[static HASH_LEN])
+{
+    struct wire_rd r;
+    uint64_t pairs;
+    int got = 0;
+
+    wire_rd_init(&r, p, n, ILONET_EMALFORMED);
+    if (wire_rd_map(&r, &pairs) != 0)
+        return ILONET_EMALFORMED;
+    for (uint64_t i = 0; i < pairs; i++) {
+        const char *k, *v;
+        size_t kn, vn;
+
+        if (wire_rd_str(&r, &k, &kn) != 0)
+            return ILONET_EMALFORMED;
+        if (kn == 6 && memcmp(k, "period", 6) == 0) {
+            if (wire_rd_str(&r, &v, &vn) != 0 || vn > 16)
+                return ILONET_EMALFORMED;
+            memcpy(period, v, vn);
+            period[vn] = '\0';
+            got |= 1;
+        } else if (kn == 6 && memcmp(k, "report", 6) == 0) {
+            if (wire_rd_bin_fixed(&r, report, HASH_LEN) != 0)
+                return ILONET_EMALFORMED;
+            got |= 2;
+        } else if (wire_rd_skip(&r) != 0) {
+            return ILONET_EMALFORMED;
+        }
+    }
+    return got == 3 && wire_rd_done(&r) == 0 ? 0 : ILONET_EMALFORMED;
+}
+
+/* 0 when attestation a checks against h (roster, network) for period;
+ * its state and report hash into state and rep. */
+static int
+app__attest_check(struct home *h, const struct report_file_attest *a,
+                  const char *period, char state[static KEY_STATE_MAX + 1],
+                  uint8_t rep[static HASH_LEN])
+{
+    struct cert c;
+    struct entry e;
+    uint8_t log[HASH_LEN], ph[HASH_LEN];
+    char per[17];
+
+    if (cert_verify(a->fa_cert, a->fa_cert_len, &h->h_roster, h->h_net.n_id,
+                    &c) != 0)
+        return ILONET_EUNKNOWNAUTHOR;
+    memset(&e, 0, sizeof(e));
+    if (a->fa_hdr_len > ENTRY_HEADER_MAX || a->fa_sig_len != KEY_SIG_LEN ||
+        entry_header_decode(a->fa_hdr, a->fa_hdr_len, &e.e_h) != 0)
+        return ILONET_EMALFORMED;
+    memcpy(e.e_hdr, a->fa_hdr, a->fa_hdr_len);
+    e.e_hdr_len = a->fa_hdr_len;
+    memcpy(e.e_sig, a->fa_sig, KEY_SIG_LEN);
+    if (entry_verify_sig(&e, c.c_node) != 0)
+        return ILONET_EBADSIG;
+    entry_log_id(h->h_net.n_id, c.c_node, "net", log);
+    entry_payload_hash(a->fa_payload, a->fa_payload_len, ph);
+    if (memcmp(log, e.e_h.h_log, HASH_LEN) != 0 ||
+        e.e_h.h_kind != KIND_REPORT_ATTEST ||
+        e.e_h.h_payload_len != a->fa_payload_len ||
+        memcmp(ph, e.e_h.h_payload_hash, HASH_LEN) != 0)
+        return ILONET_EBADSIG;
+    if (app__attest_fields(a->fa_payload, a->fa_payload_len, per, rep) != 0 ||
+        strcmp(per, period) != 0)
+        return ILONET_EMALFORMED;
+    snprintf(state, KEY_STATE_MAX + 1, "%s", c.c_state);
+    return 0;
+}
+
+int
+app_report_verify(struct home *h, const char *doc, size_t len,
+                  struct app_report_check *out, struct app_err *err)
+{
+    struct report_file f;
+    struct report_digest d;
+    struct app_report_check ck;
+    char why[REPORT_ERR_MAX] = "", same[256] = "", differ[256] = "";
+    int rc;
+
+    if (!h || !doc || !out)
+        return app_fail(err, ILONET_EINVAL, "no report to verify");
+    if ((rc = report_file_parse(doc, len, &f, why, sizeof(why))) != 0)
+        return app__report_fail(err, rc, why);
+    memset(&ck, 0, sizeof(ck));
+    ck.ac_format = f.rf_format;
+    snprintf(ck.ac_period, sizeof(ck.ac_period), "%s", f.rf_period);
+    memcpy(ck.ac_report, f.rf_dg.rd_report, HASH_LEN);
+    d = f.rf_dg;
+    report_digest_finish(&d);
+    if (memcmp(f.rf_network, h->h_net.n_id, NET_ID_LEN) != 0) {
+        rc = app_fail(err, ILONET_ENETWORK,
+                      "the report is of another network than this home's");
+        goto out;
+    }
+    if (memcmp(f.rf_body, f.rf_dg.rd_body[f.rf_format - 1], HASH_LEN) != 0) {
+        rc = app_fail(err, ILONET_EBADSIG,
+                      "body altered: the %s body does not hash to the body "
+                      "hash its final annex lists",
+                      report_format_name(f.rf_format));
+        goto out;
+    }
+    if (memcmp(d.rd_report, f.rf_dg.rd_report, HASH_LEN) != 0) {
+        rc = app_fail(err, ILONET_EBADSIG,
+                      "verification block altered: the report hash is not "
+                      "the hash of the three body hashes");
+        goto out;
+    }
+    for (size_t i = 0; i < f.rf_nattest; i++) {
+        char st[KEY_STATE_MAX + 1];
+        uint8_t rep[HASH_LEN];
+        char *list;
+
+        if (app__attest_check(h, &f.rf_attest[i], f.rf_period, st, rep) != 0) {
+            ck.ac_invalid++;
+            continue;
+        }
+        list = memcmp(rep, f.rf_dg.rd_report, HASH_LEN) == 0 ? same : differ;
+        if (list == same)
+            ck.ac_same++;
+        else
+            ck.ac_differ++;
+        snprintf(list + strlen(list), sizeof(same) - strlen(list), "%s%s",
+                 list[0] ? "," : "", st);
+    }
+    snprintf(ck.ac_same_states, sizeof(ck.ac_same_states), "%s", same);
+    *out = ck;
+    rc = 0;
+out:
+    report_file_free(&f);
+    return rc;
 }
