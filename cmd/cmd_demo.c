@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -33,7 +34,8 @@ static const char demo_usage[] =
     "Commission, trainings, carrier positions, contacts, observations in\n"
     "all eight categories), waits until the nodes converge (same view\n"
     "hash per audience), lets the presidency node pull with `ilonet sync`\n"
-    "and draw up the semester report (HTML, Markdown, JSON) in DIR\n"
+    "and draw up the semester report (HTML, Markdown, JSON, and PDF when\n"
+    "Chromium is installed) in DIR\n"
     "(default ./demo, replaced if it holds an earlier demo), then stops\n"
     "every node it started (also on failure or Ctrl-C).\n"
     "--serve: keep the nodes running afterwards, each with its web page\n"
@@ -739,6 +741,54 @@ demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
     return 0;
 }
 
+/* Prints the HTML report html to pdf with headless Chromium
+ * (--print-to-pdf: the report's @page rules give the running header and
+ * page numbers). 0 when written; 1 when Chromium is not installed (the
+ * caller says so); -1 when it failed. Its output goes to the demo log. */
+static int
+demo_pdf(const char *html, const char *pdf)
+{
+    static const char *const bins[] = {"/usr/bin/chromium",
+                                       "/usr/bin/chromium-browser",
+                                       "/usr/bin/google-chrome"};
+    char url[HOME_PATH_MAX + 16], opt[HOME_PATH_MAX + 32], abs[PATH_MAX];
+    const char *bin = NULL;
+    struct stat sb;
+    int st, logfd;
+    pid_t pid;
+
+    for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]) && !bin; i++)
+        if (access(bins[i], X_OK) == 0)
+            bin = bins[i];
+    if (!bin)
+        return 1;
+    if (!realpath(html, abs))
+        return -1;
+    snprintf(url, sizeof(url), "file://%s", abs);
+    snprintf(opt, sizeof(opt), "--print-to-pdf=%s", pdf);
+    remove(pdf);
+    logfd = open(demo_logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    pid = fork();
+    if (pid == 0) {
+        int nul = open("/dev/null", O_WRONLY);
+        dup2(nul, 1);
+        if (logfd >= 0)
+            dup2(logfd, 2);
+        /* Chromium refuses to run as root with its sandbox on */
+        execl(bin, bin, "--headless", "--disable-gpu", "--no-sandbox",
+              "--no-pdf-header-footer", opt, url, (char *)NULL);
+        _exit(127);
+    }
+    if (logfd >= 0)
+        close(logfd);
+    if (pid < 0 || waitpid(pid, &st, 0) != pid)
+        return -1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 && stat(pdf, &sb) == 0 &&
+                   sb.st_size > 0
+               ? 0
+               : -1;
+}
+
 int
 cmd_demo(struct cmd_env *env, int argc, char **argv)
 {
@@ -1023,6 +1073,19 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
             printf("    IT's node draws up the same report, byte for byte: "
                    "%s\n",
                    memcmp(h1, h2, 32) == 0 ? "yes" : "NO");
+    }
+    {
+        char pdf[HOME_PATH_MAX];
+        int prc;
+
+        snprintf(pdf, sizeof(pdf), "%s/report-%s.pdf", dir, sem);
+        prc = demo_pdf(out[0], pdf);
+        if (prc == 0)
+            printf("    PDF (headless Chromium, --print-to-pdf): %s\n", pdf);
+        else
+            printf("    no PDF: %s\n", prc > 0 ? "Chromium is not installed "
+                                                 "(apt-get install chromium)"
+                                               : "Chromium failed (see logs/)");
     }
     printf("\nReport: %s\n        (also %s and %s), done in %.1f s\n", out[0],
            out[1], out[2], (double)(home_now_ms() - t0) / 1000.0);
