@@ -17,6 +17,8 @@ static const char report_usage[] =
     "                  [--format md|html|json] [--out FILE]\n"
     "                  [--template FILE] [--rotation FILE]\n"
     "                  [--marking TEXT] [--annex ms] [--drafts]\n"
+    "       ilonet [-C PARENT] report --all-networks --period P\n"
+    "                  [--format md|html|json] [--out FILE]\n"
     "       ilonet [-C DIR] report text --period P --section ID --file F\n"
     "       ilonet [-C DIR] report attest --period P\n"
     "       ilonet [-C DIR] report verify FILE\n"
@@ -38,6 +40,10 @@ static const char report_usage[] =
     "drafts. Markdown on stdout by default; --out writes the file\n"
     "atomically (nothing is left behind on error). --template and\n"
     "--rotation replace the built-in files (format: docs/REPORTS.md).\n\n"
+    "--all-networks: the overview of every network held, one node home per\n"
+    "  network under PARENT (each subdirectory with a network file and a\n"
+    "  certificate): which networks reported for P (their drafter attested\n"
+    "  the report), which are missing, and the key figures side by side.\n"
     "text: signs the text of file F (- for stdin) as this state's narrative\n"
     "  for section ID of the report of P (a net entry); the report shows\n"
     "  the drafting state's latest text per section, others' as drafts.\n"
@@ -298,10 +304,35 @@ report_verify(struct cmd_env *env, int argc, char **argv)
     return 0;
 }
 
+/* `report --all-networks`: the overview of every home under the -C
+ * directory. */
+static int
+report_all(struct cmd_env *env, const char *period, enum report_format f,
+           const char *out)
+{
+    struct app_err err;
+    char *doc = NULL;
+    size_t len = 0, n = 0;
+    int rc;
+
+    rc = app_report_overview(env->home_dir, period, f, &doc, &len, &n, &err);
+    if (rc != 0)
+        return cmd_fail("report", "--all-networks: %s", err.ae_msg);
+    if (out)
+        rc = report_write(out, doc, len);
+    else
+        rc = fwrite(doc, 1, len, stdout) == len && fflush(stdout) == 0
+                 ? 0
+                 : cmd_fail("report", "stdout: %s", strerror(errno));
+    free(doc);
+    return rc;
+}
+
 int
 cmd_report(struct cmd_env *env, int argc, char **argv)
 {
     const char *sem, *per, *fmt, *tpath, *rpath, *out, *annex;
+    int all;
     struct app_report_req rq;
     struct app_report_job job;
     struct app_err err;
@@ -343,6 +374,7 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
     annex = cmd_opt(&o, "--annex");
     rq.arq_marking = cmd_opt(&o, "--marking");
     rq.arq_drafts = cmd_flag(&o, "--drafts");
+    all = cmd_flag(&o, "--all-networks");
     if ((rc = cmd_opts_done(&o, "report")) != 0)
         return rc;
     /* Every input is checked before the store is opened or a byte is
@@ -364,6 +396,11 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
         return cmd_usage("report", "--out needs a file name");
     if (annex && strcmp(annex, "ms") != 0)
         return cmd_usage("report", "--annex %s: unknown annex (ms)", annex);
+    if (all && (tpath || rpath || annex || rq.arq_marking || rq.arq_drafts))
+        return cmd_usage("report", "--all-networks takes only --period, "
+                                   "--format and --out");
+    if (all)
+        return report_all(env, per ? per : sem, f, out);
     rq.arq_annex_ms = annex != NULL;
     rq.arq_period = per ? per : sem;
     rq.arq_format = f;

@@ -351,6 +351,24 @@ struct app_report_check {
 int app_report_verify(struct home *h, const char *doc, size_t len,
                       struct app_report_check *out, struct app_err *err);
 
+/*
+ * The cross-network overview (docs/REPORTS.md, "The overview"): one node
+ * home per network membership under a common parent directory (the
+ * layout chosen: each home keeps its own network file, key, certificate
+ * and store, so no network can read another's entries). For every
+ * immediate subdirectory of parent that is a home (it holds a network
+ * file and node.cert), in name order, the report of period is built as
+ * app_report_build would (its regime's template, the built-in rotation)
+ * and its row filled: drafting state, status (reported, changed since,
+ * missing), attestations and key figures. A home that fails (another
+ * period kind, unreadable) is listed with its error. *doc as for
+ * app_report_build; *n gets the number of networks. ILONET_ENOTFOUND when
+ * parent holds no home.
+ */
+int app_report_overview(const char *parent, const char *period,
+                        enum report_format f, char **doc, size_t *len,
+                        size_t *n, struct app_err *err);
+
 /* ---- writing records, tasks, grants (app_record/task/trust.c) ---- */
 
 /*

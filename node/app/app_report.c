@@ -4,7 +4,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "crypto/error.h"
 #include "crypto/hash.h"
@@ -412,5 +414,150 @@ app_report_verify(struct home *h, const char *doc, size_t len,
     rc = 0;
 out:
     report_file_free(&f);
+    return rc;
+}
+
+/* ---- the cross-network overview ------------------------------------- */
+
+#define APP__OVERVIEW_MAX 64
+
+static int
+app__name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 1 when dir/name is a node home (a network file and a certificate). */
+static int
+app__is_home(const char *parent, const char *name)
+{
+    char p[HOME_PATH_MAX + 64];
+    struct stat sb;
+
+    if (name[0] == '.')
+        return 0;
+    snprintf(p, sizeof(p), "%s/%s/network", parent, name);
+    if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return 0;
+    snprintf(p, sizeof(p), "%s/%s/node.cert", parent, name);
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* One network's row from the home at dir. */
+static void
+app__overview_one(const char *dir, const char *period,
+                  const struct report_rotation *rot,
+                  struct report_overview_net *row)
+{
+    struct report_template *own = NULL;
+    struct report_opts ro;
+    struct home h;
+    char why[REPORT_ERR_MAX] = "", regime[NETWORK_REGIME_MAX + 1];
+    int rc;
+
+    memset(row, 0, sizeof(*row));
+    if ((rc = home_open(&h, dir, HOME_STORE)) != 0) {
+        snprintf(row->on_host, sizeof(row->on_host), "?");
+        snprintf(row->on_name, sizeof(row->on_name), "%s", dir);
+        snprintf(row->on_error, sizeof(row->on_error), "%s: %s", dir,
+                 h.h_why[0] ? h.h_why : ilonet_strerror(rc));
+        return;
+    }
+    snprintf(row->on_host, sizeof(row->on_host), "%s", h.h_net.n_host);
+    snprintf(row->on_name, sizeof(row->on_name), "%s", h.h_net.n_host);
+    snprintf(row->on_regime, sizeof(row->on_regime), "%s",
+             h.h_net.n_regime[0] ? h.h_net.n_regime : "377-2004");
+    hash_hex(h.h_net.n_id, 8, row->on_network);
+    if (!h.h_has_cert) {
+        snprintf(row->on_error, sizeof(row->on_error),
+                 "no certificate installed");
+        goto out;
+    }
+    if ((rc = report_builtin_template(vocab_report(h.h_vocab)->vp_template,
+                                      &own, why, sizeof(why))) != 0) {
+        snprintf(row->on_error, sizeof(row->on_error), "%s", why);
+        goto out;
+    }
+    memset(&ro, 0, sizeof(ro));
+    ro.ro_drafter = vocab_report(h.h_vocab)->vp_drafter;
+    ro.ro_period = period;
+    ro.ro_format = REPORT_MD;
+    ro.ro_host = h.h_net.n_host;
+    ro.ro_countries = h.h_net.n_countries;
+    ro.ro_network = h.h_net.n_id;
+    /* not row's copy: report_overview_net() clears row first */
+    snprintf(regime, sizeof(regime), "%s", row->on_regime);
+    ro.ro_regime = regime;
+    ro.ro_vocab = h.h_vocab;
+    {
+        /* report_overview_net() clears row first: keep what is known */
+        struct report_overview_net keep = *row;
+
+        if ((rc = report_overview_net(h.h_store, own, rot, &ro, row, why,
+                                      sizeof(why))) != 0) {
+            *row = keep;
+            snprintf(row->on_error, sizeof(row->on_error), "%s",
+                     why[0] ? why : ilonet_strerror(rc));
+        }
+    }
+out:
+    report_template_free(own);
+    home_close(&h);
+}
+
+int
+app_report_overview(const char *parent, const char *period,
+                    enum report_format f, char **doc, size_t *len, size_t *n,
+                    struct app_err *err)
+{
+    struct report_overview_net *rows = NULL;
+    struct report_rotation *rot = NULL;
+    char *names[APP__OVERVIEW_MAX], why[REPORT_ERR_MAX] = "";
+    size_t k = 0;
+    struct dirent *de;
+    uint64_t a, b;
+    DIR *d;
+    int rc;
+
+    if (!parent || !doc || !len || !n)
+        return app_fail(err, ILONET_EINVAL, "no overview to build");
+    if (!period || strlen(period) > REPORT_PERIOD_MAX ||
+        report_period_parse(period, &a, &b) != 0)
+        return app__report_usage(err, "period", "not YYYY-H1, YYYY-H2 or YYYY",
+                                 period);
+    if (!(d = opendir(parent)))
+        return app_fail(err, ILONET_ENOTFOUND, "%s: %s", parent,
+                        "cannot read the directory of homes");
+    while ((de = readdir(d)) && k < APP__OVERVIEW_MAX)
+        if (app__is_home(parent, de->d_name) &&
+            (names[k] = strdup(de->d_name)) != NULL)
+            k++;
+    closedir(d);
+    if (k == 0)
+        return app_fail(err, ILONET_ENOTFOUND,
+                        "%s: no node home under it (one home per network, "
+                        "each a subdirectory with a network file and "
+                        "node.cert)",
+                        parent);
+    qsort(names, k, sizeof(names[0]), app__name_cmp);
+    rc = report_default_rotation(&rot, why, sizeof(why));
+    if (rc == 0 && !(rows = calloc(k, sizeof(*rows))))
+        rc = ILONET_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        char dir[HOME_PATH_MAX];
+
+        snprintf(dir, sizeof(dir), "%s/%s", parent, names[i]);
+        app__overview_one(dir, period, rot, &rows[i]);
+    }
+    if (rc == 0)
+        rc = report_overview_render(rows, k, period, f, doc, len);
+    if (rc == 0)
+        *n = k;
+    else
+        app__report_fail(err, rc, why);
+    for (size_t i = 0; i < k; i++)
+        free(names[i]);
+    free(rows);
+    report_rotation_free(rot);
     return rc;
 }
