@@ -204,9 +204,70 @@ bad_section_or_period_refused(void)
     free(n);
 }
 
+/* The 2019/1240 network report (item 3): `report template --regime`
+ * prints the provisional template, marked as such; the network's chair
+ * drafts (its text for the follow-up actions is the body's, another
+ * member's is a draft). */
+static void
+network_report_2019_drafted_by_chair(void)
+{
+    char *d = test_tmpdir("rtext-2019"), n[1024], port[16], h[1100];
+    char f1[1100], f2[1100], today[11], *md, *sec;
+    struct cli_out o;
+
+    ASSERT_EQ(cli_run(&o, "report", "template", "--regime", "2019-1240", NULL),
+              0);
+    ASSERT(strstr(o.co_out, "version 2019-1240/provisional-"));
+    ASSERT(strstr(o.co_out, "status provisional"));
+    ASSERT(strstr(o.co_out, "PROVISIONAL FORMAT"));
+    ASSERT(strstr(o.co_out, "item 2 Follow-up actions"));
+    cli_out_free(&o);
+    ASSERT_EQ(cli_run(&o, "report", "template", "--regime", "1999-1", NULL), 2);
+    ASSERT(strstr(o.co_err, "--regime 1999-1"));
+    cli_out_free(&o);
+
+    snprintf(n, sizeof(n), "%s/n", d);
+    snprintf(port, sizeof(port), "%d", proc_pid_base(22600, 1200, 10));
+    ASSERT_EQ(cli_run(&o, "testnet", "--host", "TR", "--states", "DE,FR,EU",
+                      "--out", n, "--base-port", port, "--regime", "2019-1240",
+                      NULL),
+              0);
+    cli_out_free(&o);
+    report_date_of(proc_wall_ms(), today);
+    snprintf(h, sizeof(h), "%s/FR", n);
+    ASSERT_EQ(cli_run(&o, "-C", h, "chair", "add", "--role", "chair", "--state",
+                      "FR", "--from", today, NULL),
+              0);
+    cli_out_free(&o);
+    text_file(f1, sizeof(f1), n, "a.txt", "Chair-Follow-Up: joint visit.\n");
+    text_file(f2, sizeof(f2), n, "b.txt", "Member-Suggestion by DE.\n");
+    text_sign(n, "FR", "III.2", f1);
+    text_sign(n, "DE", "III.2", f2);
+    text_ship(n, "FR", "DE");
+    text_ship(n, "DE", "FR");
+    md = text_report(n, "DE", "md", NULL);
+    ASSERT(strstr(md, "PROVISIONAL FORMAT"));
+    ASSERT(strstr(md, "| Drawn up by (network chair) | France (FR), the "
+                      "network's chair"));
+    sec = text_section(md, "### III.2 Follow-up actions");
+    ASSERT(strstr(sec, "Chair-Follow-Up: joint visit."));
+    ASSERT(strstr(sec, "*Signed by France (FR), "));
+    ASSERT(!strstr(sec, "Member-Suggestion"));
+    free(sec);
+    free(md);
+    md = text_report(n, "FR", "md", "--drafts");
+    sec = text_section(md, "### III.2 Follow-up actions");
+    ASSERT(strstr(sec, "DRAFT by Germany (DE)"));
+    ASSERT(strstr(sec, "Member-Suggestion by DE."));
+    free(sec);
+    free(md);
+    free(d);
+}
+
 TEST_LIST = {
     TEST(drafter_text_in_body_others_as_drafts),
     TEST(bad_section_or_period_refused),
+    TEST(network_report_2019_drafted_by_chair),
 };
 
 TEST_MAIN()
