@@ -288,6 +288,111 @@ demo_file_digest(const char *path, unsigned char out[32])
     return 0;
 }
 
+/* Waits (up to 30 s) until the network nodes show the same view hash of
+ * net, and of ms among the Member States' nodes; 1 when they do. */
+static int
+demo_converge(char (*home)[HOME_PATH_MAX], struct demo_hashes *hs)
+{
+    int converged = 0;
+
+    for (int k = 0; k < 150 && !converged; k++) {
+        converged = 1;
+        for (int i = 0; i < DEMO_NODES; i++)
+            if (demo_status(home[i], &hs[i]) != 0)
+                converged = 0;
+        for (int i = 1; i < DEMO_NODES && converged; i++) {
+            if (strcmp(hs[i].dh_net, hs[0].dh_net) != 0)
+                converged = 0;
+            if (DEMO_MS(i) && strcmp(hs[i].dh_ms, hs[0].dh_ms) != 0)
+                converged = 0;
+        }
+        if (!converged)
+            demo_sleep_ms(200);
+    }
+    return converged;
+}
+
+/* The drafting state of the report of sem as home's node builds it (the
+ * JSON cover's "drafting_state") into out; -1 when none. */
+static int
+demo_drafter(const char *home, const char *sem, char *out, size_t cap)
+{
+    static char js[1 << 20];
+    const char *p;
+    size_t n;
+
+    if (demo_run(js, sizeof(js), "-C", home, "report", "--period", sem,
+                 "--format", "json", (char *)NULL) != 0 ||
+        !(p = strstr(js, "\"drafting_state\":\"")))
+        return -1;
+    p += strlen("\"drafting_state\":\"");
+    n = strcspn(p, "\"");
+    if (n == 0 || n >= cap)
+        return -1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return 0;
+}
+
+/* Writes text to path; 0 or -1. */
+static int
+demo_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The drafting state signs the narrative sections (ilonet report text):
+ * the assessment, problems and good practice; under 2019-1240 the
+ * follow-up actions too. */
+static int
+demo_narrative(char (*home)[HOME_PATH_MAX], const char *dir, const char *sem,
+               int current)
+{
+    static const char *const texts[][2] = {
+        {"I.8", "The network met twice; the meeting held without the "
+                "Commission for operational reasons is stated by its stub "
+                "only.\n\n- Good practice: joint document checks at the "
+                "airport with the host authorities.\n- Problem: figures "
+                "from different sources are given in different units; they "
+                "are listed apart, not added up.\n"},
+        {"II.1", "Arrivals through the eastern provinces rose over the "
+                 "period; the route via Edirne reopened. The figures below "
+                 "are summed only where unit and period agree.\n"},
+        {"III.2", "Follow-up: a joint visit to the removal centre; a "
+                  "training for consular staff on forged visas in the "
+                  "next period.\n"},
+    };
+    char who[16], path[HOME_PATH_MAX + 32];
+    int d = -1;
+
+    if (demo_drafter(home[0], sem, who, sizeof(who)) != 0)
+        return 0; /* nobody drafts: nothing to sign */
+    for (int i = 0; i < DEMO_NODES; i++)
+        if (strcmp(demo_states[i], who) == 0)
+            d = i;
+    if (d < 0)
+        return 0; /* the drafter has no node in the demo (headquarters) */
+    printf("    %s (drafting) signs the narrative sections (ilonet report "
+           "text)\n",
+           who);
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        if (!current && strcmp(texts[i][0], "III.2") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/text-%s.txt", dir, texts[i][0]);
+        if (demo_write_text(path, texts[i][1]) != 0 ||
+            demo_run(NULL, 0, "-C", home[d], "report", "text", "--period", sem,
+                     "--section", texts[i][0], "--file", path,
+                     (char *)NULL) != 0)
+            return demo_failed("report text");
+    }
+    return 0;
+}
+
 /* Waits (up to 10 s) until the node at home holds record id: the writer's
  * node pushes it over the network. */
 static int
@@ -984,20 +1089,13 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
 
     printf("  [4/6] waiting for the nodes to converge\n");
     fflush(stdout);
-    for (int k = 0; k < 150 && !converged; k++) {
-        converged = 1;
-        for (int i = 0; i < DEMO_NODES; i++)
-            if (demo_status(home[i], &hs[i]) != 0)
-                converged = 0;
-        for (int i = 1; i < DEMO_NODES && converged; i++) {
-            if (strcmp(hs[i].dh_net, hs[0].dh_net) != 0)
-                converged = 0;
-            if (DEMO_MS(i) && strcmp(hs[i].dh_ms, hs[0].dh_ms) != 0)
-                converged = 0;
-        }
-        if (!converged)
-            demo_sleep_ms(200);
-    }
+    converged = demo_converge(home, hs);
+    /* the narrative, signed once the drafter is known (docs/REPORTS.md,
+     * "Narrative") */
+    if (converged && (rc = demo_narrative(home, dir, sem, current)) != 0)
+        goto out;
+    if (converged)
+        converged = demo_converge(home, hs);
 
     printf(current ? "  [5/6] the chair's node (IT) holds everything\n"
                    : "  [5/6] presidency node pulls with `ilonet sync`\n");
@@ -1047,6 +1145,28 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
                                                              ? "chair's (IT)"
                                                              : "IT");
     fflush(stdout);
+    /* every member vouches for the report it computes: the final annex
+     * lists the attestations (docs/REPORTS.md, "Attestations") */
+    printf("    every node attests the report's hash (ilonet report attest)\n");
+    fflush(stdout);
+    /* the presidency's pull also pushed its log: let it settle first, so
+     * that every member attests the same report */
+    demo_converge(home, hs);
+    for (int i = 0; i <= DEMO_NODES; i++) {
+        if (i == DEMO_NODES && !pres)
+            break;
+        if (demo_run(NULL, 0, "-C", home[i], "report", "attest", "--period",
+                     sem, (char *)NULL) != 0) {
+            rc = demo_failed("report attest");
+            goto out;
+        }
+    }
+    demo_converge(home, hs);
+    if (pres && demo_run(NULL, 0, "-C", hq, "sync", "--timeout", "10",
+                         (char *)NULL) != 0) {
+        rc = demo_failed("sync (presidency)");
+        goto out;
+    }
     {
         static const char *const fmts[3] = {"html", "md", "json"};
         for (int f = 0; f < 3; f++) {

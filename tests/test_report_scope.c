@@ -306,11 +306,50 @@ same_body_everywhere_annex_apart(void)
     free(n);
 }
 
+/* Attesting never changes the report attested: a node that has written
+ * nothing else (a presidency's headquarters) does not become a member or
+ * change the drafting rule by attesting, so every member, before or after
+ * receiving the others' attestations, attests the same hash. */
+static void
+attesting_leaves_the_body_alone(void)
+{
+    char *n = scope_net("rscope-att"), de[1024], fr[1024], sem[8];
+    char *before, *after, *b, *a;
+    struct cli_out o;
+
+    report_semester_of(proc_wall_ms(), sem);
+    scope_home(de, sizeof(de), n, "DE");
+    scope_home(fr, sizeof(fr), n, "FR");
+    ASSERT_EQ(cli_run(&o, "-C", de, "observe", "--category", "routes",
+                      "--summary", "Edirne route reopened", NULL),
+              0);
+    cli_out_free(&o);
+    scope_ship(n, "DE", "FR");
+    before = scope_report(n, "DE", "md");
+    ASSERT(strstr(before, "| Members | Germany (DE) |"));
+    ASSERT_EQ(cli_run(&o, "-C", fr, "report", "attest", "--period", sem, NULL),
+              0);
+    cli_out_free(&o);
+    scope_ship(n, "FR", "DE");
+    after = scope_report(n, "DE", "md");
+    b = strstr(before, "<!-- ilonet:annex -->");
+    a = strstr(after, "<!-- ilonet:annex -->");
+    ASSERT(a && b);
+    ASSERT_EQ((long)(b - before), (long)(a - after));
+    ASSERT(memcmp(before, after, (size_t)(b - before)) == 0);
+    ASSERT(strstr(after, "| France (FR) | "));
+    ASSERT(strstr(after, "| same as this document |"));
+    free(before);
+    free(after);
+    free(n);
+}
+
 TEST_LIST = {
     TEST(stubs_written_with_restricted_records),
     TEST(stub_bad_input_writes_nothing),
     TEST(stub_through_the_use_case),
     TEST(same_body_everywhere_annex_apart),
+    TEST(attesting_leaves_the_body_alone),
 };
 
 TEST_MAIN()

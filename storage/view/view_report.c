@@ -98,6 +98,14 @@ static const char *const view__stub_cols[] = {
 #define BASE_TASK "tasks", view__task_cols
 #define BASE_GRANT "grants", view__grant_cols
 #define BASE_REC "records", view__rec_cols
+/* A log counts for a report's members and drafting rule when it holds a
+ * record other than a report attestation (kind 22): attesting is about
+ * the report, so it never changes the report it vouches for (a node that
+ * has written nothing else does not become a member by attesting). */
+#define VIEW__LOG_ACTIVE                                                       \
+    " AND EXISTS (SELECT 1 FROM v_records q WHERE q.author = logs.author AND"  \
+    " q.audience = logs.audience AND q.kind <> 22)"
+
 #define BASE_LOG "logs", view__log_cols
 #define BASE_STUB "stubs", view__stub_cols
 
@@ -185,7 +193,7 @@ static const struct view__base view__bases[] = {
                 "SELECT state, CASE role WHEN 1 THEN 'ilo' WHEN 2 THEN"
                 " 'presidency' WHEN 3 THEN 'commission' WHEN 4 THEN 'agency'"
                 " ELSE 'unknown' END AS role, audience, author, cert_nb,"
-                " cert_na FROM logs WHERE head_seq > 0",
+                " cert_na FROM logs WHERE head_seq > 0" VIEW__LOG_ACTIVE,
                 "cert_nb * 1000 < ?2 AND cert_na * 1000 + 999 >= ?1"},
     /* Task-sharing arrangements, as their stubs state them. */
     [VB_STUB] = {BASE_STUB,
@@ -566,7 +574,7 @@ view_report_has_ilo(struct store *s, const char *state, uint64_t from_ms,
     st = store_stmt(
         s, "SELECT 1 FROM logs WHERE state = ? AND role = 1 AND head_seq > 0"
            " AND audience = 'net' AND cert_nb * 1000 < ? AND cert_na * 1000 +"
-           " 999 >= ? LIMIT 1");
+           " 999 >= ?" VIEW__LOG_ACTIVE " LIMIT 1");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
@@ -590,7 +598,7 @@ view_report_first_ilo(struct store *s, uint64_t from_ms, uint64_t to_ms,
         return ILONET_EINVAL;
     st = store_stmt(s, "SELECT min(state) FROM logs WHERE role = 1 AND"
                        " head_seq > 0 AND audience = 'net' AND cert_nb * 1000"
-                       " < ? AND cert_na * 1000 + 999 >= ?");
+                       " < ? AND cert_na * 1000 + 999 >= ?" VIEW__LOG_ACTIVE);
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, (int64_t)to_ms);
