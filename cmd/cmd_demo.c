@@ -52,6 +52,8 @@ static const char demo_usage[] =
 
 #define DEMO_NODES 6
 #define DEMO_MARK ".ilonet-demo"
+/* the handling marking the demo network sends its report with */
+#define DEMO_MARKING "LIMITE"
 
 static const char *const demo_states_seed[DEMO_NODES] = {"DE", "FR", "IT",
                                                          "NL", "ES", "EU"};
@@ -1156,7 +1158,7 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         if (i == DEMO_NODES && !pres)
             break;
         if (demo_run(NULL, 0, "-C", home[i], "report", "attest", "--period",
-                     sem, (char *)NULL) != 0) {
+                     sem, "--marking", DEMO_MARKING, (char *)NULL) != 0) {
             rc = demo_failed("report attest");
             goto out;
         }
@@ -1173,8 +1175,8 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
             snprintf(out[f], sizeof(out[f]), "%s/report-%s.%s", dir, sem,
                      fmts[f]);
             if (demo_run(NULL, 0, "-C", home[DEMO_NODES], "report",
-                         "--semester", sem, "--format", fmts[f], "--out",
-                         out[f], (char *)NULL) != 0) {
+                         "--semester", sem, "--format", fmts[f], "--marking",
+                         DEMO_MARKING, "--out", out[f], (char *)NULL) != 0) {
                 rc = demo_failed("report");
                 goto out;
             }
@@ -1187,7 +1189,8 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         unsigned char h1[32], h2[32];
         snprintf(again, sizeof(again), "%s/report-%s-from-IT.html", dir, sem);
         if (demo_run(NULL, 0, "-C", home[2], "report", "--semester", sem,
-                     "--format", "html", "--out", again, (char *)NULL) == 0 &&
+                     "--format", "html", "--marking", DEMO_MARKING, "--out",
+                     again, (char *)NULL) == 0 &&
             demo_file_digest(out[0], h1) == 0 &&
             demo_file_digest(again, h2) == 0)
             printf("    IT's node draws up the same report, byte for byte: "

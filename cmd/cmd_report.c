@@ -20,7 +20,7 @@ static const char report_usage[] =
     "       ilonet [-C PARENT] report --all-networks --period P\n"
     "                  [--format md|html|json] [--out FILE]\n"
     "       ilonet [-C DIR] report text --period P --section ID --file F\n"
-    "       ilonet [-C DIR] report attest --period P\n"
+    "       ilonet [-C DIR] report attest --period P [--marking TEXT]\n"
     "       ilonet [-C DIR] report verify FILE\n"
     "       ilonet [-C DIR] report acting --semester YYYY-H1|YYYY-H2\n"
     "                  --state STATE [--reason TEXT]\n"
@@ -48,7 +48,8 @@ static const char report_usage[] =
     "  for section ID of the report of P (a net entry); the report shows\n"
     "  the drafting state's latest text per section, others' as drafts.\n"
     "attest: builds the report of P and signs its hash (this node vouches\n"
-    "  for the report; the final annex lists who attested what).\n"
+    "  for the report; the final annex lists who attested what). The\n"
+    "  marking is on the cover: give the one the network sends it with.\n"
     "verify: checks a received report file offline: its body against the\n"
     "  hashes of its final annex, and each attestation listed against this\n"
     "  home's trust roster; prints who vouches for it. Exit 1 when the body\n"
@@ -220,18 +221,19 @@ report_attest(struct cmd_env *env, int argc, char **argv)
     struct cmd_opts o;
     struct home h;
     char hex[2 * HASH_LEN + 1];
-    const char *per;
+    const char *per, *mark;
     int rc;
 
     cmd_opts_init(&o, argc, argv);
     per = cmd_opt(&o, "--period");
+    mark = cmd_opt(&o, "--marking");
     if ((rc = cmd_opts_done(&o, "report attest")) != 0)
         return rc;
     if ((rc = report_period_ok("report attest", "--period", per)) != 0)
         return rc;
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    rc = app_report_attest(&h, per, &w, &dg, &err);
+    rc = app_report_attest(&h, per, mark, &w, &dg, &err);
     home_close(&h);
     if (rc != 0)
         return cmd_fail("report attest", "%s", err.ae_msg);

@@ -318,10 +318,11 @@ int app_report_text(struct home *h, const char *period, const char *section,
                     struct app_err *err);
 
 /* Builds the report of period as app_report_build (the built-in template
- * and rotation) and signs its hash and the `net` view hash as this node's
- * attestation (a report-attest entry in `net`). *dg (may be NULL) gets
- * the hashes attested. */
-int app_report_attest(struct home *h, const char *period,
+ * and rotation, the handling marking given: NULL for none; the marking is
+ * on the cover, so it is part of what is attested) and signs its hash and
+ * the `net` view hash as this node's attestation (a report-attest entry in
+ * `net`). *dg (may be NULL) gets the hashes attested. */
+int app_report_attest(struct home *h, const char *period, const char *marking,
                       struct app_written *out, struct report_digest *dg,
                       struct app_err *err);
 

@@ -230,8 +230,9 @@ app_report_text(struct home *h, const char *period, const char *section,
 }
 
 int
-app_report_attest(struct home *h, const char *period, struct app_written *out,
-                  struct report_digest *dg, struct app_err *err)
+app_report_attest(struct home *h, const char *period, const char *marking,
+                  struct app_written *out, struct report_digest *dg,
+                  struct app_err *err)
 {
     struct app_report_req rq;
     struct app_report_job job;
@@ -249,6 +250,7 @@ app_report_attest(struct home *h, const char *period, struct app_written *out,
         return app_fail(err, ILONET_EINVAL, "no report to attest");
     memset(&rq, 0, sizeof(rq));
     rq.arq_period = period;
+    rq.arq_marking = marking;
     if ((rc = app_report_prepare(&rq, &job, err)) != 0)
         return rc;
     rc = app_report_build(h, &job, &doc, &dlen, &d, err);
