@@ -311,7 +311,8 @@ int app_report_build(struct home *h, const struct app_report_job *job,
  * section of the report of period (a report-text entry in `net`): the
  * report shows the latest text of the drafting state per section; others'
  * are drafts. The section is checked against the template the home's
- * vocabulary names: ILONET_ENOTFOUND naming it and listing the sections.
+ * vocabulary names: ILONET_EINVAL (field "section") naming it and listing
+ * the sections.
  */
 int app_report_text(struct home *h, const char *period, const char *section,
                     const char *text, size_t len, struct app_written *out,

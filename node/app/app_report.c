@@ -208,9 +208,10 @@ app_report_text(struct home *h, const char *period, const char *section,
     rc = report_template_section(t, section, why, sizeof(why));
     report_template_free(own);
     if (rc != 0) {
-        app__report_fail(err, rc, why);
+        /* a bad argument, whatever the template lookup said */
+        app__report_fail(err, ILONET_EINVAL, why);
         snprintf(err->ae_field, sizeof(err->ae_field), "section");
-        return rc;
+        return ILONET_EINVAL;
     }
     if (!(copy = malloc(len + 1)))
         return app_fail(err, ILONET_ENOMEM, "out of memory");
