@@ -349,8 +349,8 @@ demo_write_text(const char *path, const char *text)
 }
 
 /* The drafting state signs the narrative sections (ilonet report text):
- * the assessment, problems and good practice; under 2019-1240 the
- * follow-up actions too. */
+ * the assessment, problems and good practice, the handling marking; under
+ * 2019-1240 the follow-up actions too. */
 static int
 demo_narrative(char (*home)[HOME_PATH_MAX], const char *dir, const char *sem,
                int current)
@@ -368,6 +368,8 @@ demo_narrative(char (*home)[HOME_PATH_MAX], const char *dir, const char *sem,
         {"III.2", "Follow-up: a joint visit to the removal centre; a "
                   "training for consular staff on forged visas in the "
                   "next period.\n"},
+        /* the handling marking the network sends the report with */
+        {"marking", DEMO_MARKING "\n"},
     };
     char who[16], path[HOME_PATH_MAX + 32];
     int d = -1;
@@ -1158,7 +1160,7 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         if (i == DEMO_NODES && !pres)
             break;
         if (demo_run(NULL, 0, "-C", home[i], "report", "attest", "--period",
-                     sem, "--marking", DEMO_MARKING, (char *)NULL) != 0) {
+                     sem, (char *)NULL) != 0) {
             rc = demo_failed("report attest");
             goto out;
         }
@@ -1175,8 +1177,8 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
             snprintf(out[f], sizeof(out[f]), "%s/report-%s.%s", dir, sem,
                      fmts[f]);
             if (demo_run(NULL, 0, "-C", home[DEMO_NODES], "report",
-                         "--semester", sem, "--format", fmts[f], "--marking",
-                         DEMO_MARKING, "--out", out[f], (char *)NULL) != 0) {
+                         "--semester", sem, "--format", fmts[f], "--out",
+                         out[f], (char *)NULL) != 0) {
                 rc = demo_failed("report");
                 goto out;
             }
@@ -1189,8 +1191,7 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         unsigned char h1[32], h2[32];
         snprintf(again, sizeof(again), "%s/report-%s-from-IT.html", dir, sem);
         if (demo_run(NULL, 0, "-C", home[2], "report", "--semester", sem,
-                     "--format", "html", "--marking", DEMO_MARKING, "--out",
-                     again, (char *)NULL) == 0 &&
+                     "--format", "html", "--out", again, (char *)NULL) == 0 &&
             demo_file_digest(out[0], h1) == 0 &&
             demo_file_digest(again, h2) == 0)
             printf("    IT's node draws up the same report, byte for byte: "

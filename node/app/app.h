@@ -269,7 +269,8 @@ struct app_report_req {
     const char *arq_rotation;      /* rotation text, NULL: the built-in */
     size_t arq_rotation_len;
     const char *arq_rotation_name;
-    const char *arq_marking; /* handling marking ("LIMITE"), NULL: none */
+    const char *arq_marking; /* handling marking override ("LIMITE"), NULL:
+                                the drafting state's signed one */
     int arq_annex_ms;        /* 1: add the annex for Member States only */
     int arq_drafts;          /* 1: show other states' texts as drafts */
 };

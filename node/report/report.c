@@ -365,7 +365,8 @@ report_template_section(const struct report_template *t, const char *section,
     char list[300] = "";
     size_t off = 0;
 
-    if (section && strcmp(section, "post") == 0)
+    if (section &&
+        (strcmp(section, "post") == 0 || strcmp(section, "marking") == 0))
         return 0;
     for (size_t p = 0; p < t->t_nparts; p++)
         for (size_t i = 0; i < t->t_parts[p].p_nitems; i++) {
@@ -383,7 +384,7 @@ report_template_section(const struct report_template *t, const char *section,
         }
     snprintf(err, errlen,
              "section '%s': not a narrative section of template %s (one of "
-             "%s%spost)",
+             "%s%spost, marking)",
              section ? section : "", t->t_version, list, off ? ", " : "");
     return ILONET_ENOTFOUND;
 }
@@ -1258,6 +1259,8 @@ report__model(struct store *s, const struct report_template *t,
     report__reference(r);
     report__host_name(r);
     r->r_nparts = t->t_nparts;
+    if (o->ro_marking && *o->ro_marking)
+        snprintf(r->r_marking, sizeof(r->r_marking), "%s", o->ro_marking);
     if ((rc = report__drafting(s, rot, r)) != 0 ||
         (rc = report__signed(s, r)) != 0 || (rc = report__footer(s, r)) != 0)
         return rc;
@@ -1504,8 +1507,7 @@ report__cover_value(const struct report__doc *r, const char *field, char *out,
     } else if (strcmp(field, "reference") == 0) {
         snprintf(out, cap, "%s", r->r_reference);
     } else if (strcmp(field, "marking") == 0) {
-        snprintf(out, cap, "%s",
-                 o->ro_marking && *o->ro_marking ? o->ro_marking : "none");
+        snprintf(out, cap, "%s", r->r_marking[0] ? r->r_marking : "none");
     } else if (strcmp(field, "members") == 0) {
         size_t off = 0;
         out[0] = '\0';

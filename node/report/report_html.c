@@ -81,7 +81,7 @@ html_css_str(struct textbuf *b, const char *s)
 static void
 html_page_css(struct textbuf *b, const struct report__doc *r)
 {
-    const char *mark = r->r_o->ro_marking;
+    const char *mark = r->r_marking;
 
     textbuf_puts(b, "@page{size:A4;margin:20mm 16mm 18mm;"
                     "@top-left{content:\"");
@@ -332,7 +332,7 @@ void
 report__html(struct textbuf *b, const struct report__doc *r, int full)
 {
     const struct report_template *t = r->r_t;
-    const char *mark = r->r_o->ro_marking;
+    const char *mark = r->r_marking;
     char v[2048];
 
     textbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"

@@ -178,6 +178,9 @@ struct report__doc {
     char r_date[11];            /* day of the drafter's latest text */
     char r_post[520];           /* the drafting post, "" = none */
     char r_post_basis[120];     /* where it comes from */
+    char r_marking[64];         /* handling marking, "" = none: the option,
+                                   else the drafting state's signed text
+                                   for the section "marking" */
     size_t r_nparts;
     size_t *r_nitems;
     struct report__item **r_items; /* per part: the body */

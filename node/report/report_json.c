@@ -273,8 +273,7 @@ report__json(struct textbuf *b, const struct report__doc *r, int full)
     js_kv(b, "period", r->r_period, 1);
     js_kv(b, "period_text", r->r_period_long, 1);
     js_kv(b, "reference", r->r_reference, 1);
-    js_kv(b, "marking", o->ro_marking && *o->ro_marking ? o->ro_marking : NULL,
-          1);
+    js_kv(b, "marking", r->r_marking[0] ? r->r_marking : NULL, 1);
     js_kv(b, "presidency", r->r_presidency[0] ? r->r_presidency : NULL, 1);
     js_kv(b, "drafting_state", r->r_drafting[0] ? r->r_drafting : NULL, 1);
     js_kv(b, "drafting_basis", r->r_drafting_basis, 1);

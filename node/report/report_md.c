@@ -252,7 +252,7 @@ void
 report__md(struct textbuf *b, const struct report__doc *r, int full)
 {
     const struct report_template *t = r->r_t;
-    const char *mark = r->r_o->ro_marking;
+    const char *mark = r->r_marking;
     char v[2048];
 
     if (mark && *mark) {

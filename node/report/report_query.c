@@ -539,6 +539,12 @@ report__signed(struct store *s, struct report__doc *r)
         report_date_of(t->vt_hlc >> 16, d);
         if (strcmp(d, r->r_date) > 0)
             memcpy(r->r_date, d, sizeof(r->r_date));
+        /* its latest text for the reserved section "marking" sets the
+         * handling marking the network sends the report with (its first
+         * line), unless the caller gave one */
+        if (strcmp(t->vt_section, "marking") == 0 && !r->r_marking[0])
+            snprintf(r->r_marking, sizeof(r->r_marking), "%.*s",
+                     (int)strcspn(t->vt_text, "\r\n"), t->vt_text);
         /* its latest text for the reserved section "post" names the post */
         if (strcmp(t->vt_section, "post") == 0 && !r->r_post[0]) {
             snprintf(r->r_post, sizeof(r->r_post), "%.512s", t->vt_text);
