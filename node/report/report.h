@@ -135,8 +135,9 @@ struct report_opts {
                                      ("IQ,TR"), NULL or "" when none */
     const uint8_t *ro_network;    /* network id (NET_ID_LEN bytes) */
     const char *ro_regime;        /* the network's regime */
-    const char *ro_marking;       /* handling marking of the network
-                                     ("LIMITE"), NULL: none */
+    const char *ro_marking;       /* handling marking override
+                                     ("LIMITE"); NULL: the drafting state's
+                                     signed text for "marking", else none */
     const struct vocab *ro_vocab; /* labels, full names (required) */
     /* Who drafts (the vocabulary's "report drafter"): NULL or
      * "presidency" (the rotation's rule, 377-2004), "chair" (the
