@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <uv.h>
@@ -83,7 +84,7 @@ struct node {
     uint64_t n_evicted, n_refused; /* since the last summary line */
     uint64_t n_next_admission_log;
     int n_stopping, n_flush;
-    uint64_t n_start, n_deadline, n_next_status, n_settled;
+    uint64_t n_start, n_deadline, n_next_status, n_settled, n_next_seen;
     int n_txn; /* a group-commit transaction is open */
     uint64_t n_txn_since, n_last_recv;
     int64_t n_data_version;
@@ -91,6 +92,10 @@ struct node {
     size_t n_nheads;
     char *n_status; /* last JSON written */
     uint64_t n_entries_in, n_entries_out, n_msgs_in, n_msgs_out;
+    /* what peers sent that was refused, by code, since the node started;
+     * store meta "rejections" (node.h "status") once it changed */
+    uint64_t n_rejected[ILONET_ERR_COUNT];
+    int n_rejected_dirty;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -347,9 +352,13 @@ node__sync_output(void *arg, struct sync_peer *sp)
 static void
 node__sync_audit(void *arg, const struct sync_audit *a)
 {
+    struct node *n = arg;
     char ks[17], ls[17];
 
-    (void)arg;
+    if (a->sa_code < 0 && -a->sa_code < ILONET_ERR_COUNT) {
+        n->n_rejected[-a->sa_code]++;
+        n->n_rejected_dirty = 1;
+    }
     node__log("audit key=%s log=%s seq=%llu code=%s what=%s%s",
               node__short(a->sa_peer, ks), node__short(a->sa_log, ls),
               (unsigned long long)a->sa_seq, ilonet_errname(a->sa_code),
@@ -698,6 +707,58 @@ node__status_peer(struct node *n, struct textbuf *b, const char *addr,
     *first = 0;
 }
 
+/* Writes store meta "rejections" when a count changed (and once at
+ * start, so a restarted node's counts start again from zero): a JSON
+ * object of error names and counts (ilonet status, GET /metrics). */
+static void
+node__write_rejections(struct node *n)
+{
+    struct textbuf b;
+    int first = 1;
+
+    if (!n->n_rejected_dirty)
+        return;
+    memset(&b, 0, sizeof(b));
+    textbuf_puts(&b, "{");
+    for (int c = 1; c < ILONET_ERR_COUNT; c++)
+        if (n->n_rejected[c]) {
+            textbuf_puts(&b, first ? "" : ",");
+            json_str(&b, ilonet_errname(-c));
+            textbuf_printf(&b, ":%llu", (unsigned long long)n->n_rejected[c]);
+            first = 0;
+        }
+    textbuf_puts(&b, "}");
+    if (!b.tb_err && store_meta_set(n->n_home->h_store, "rejections",
+                                    (uint8_t *)b.tb_data, b.tb_len) == 0)
+        n->n_rejected_dirty = 0;
+    textbuf_free(&b);
+}
+
+/* Writes store meta "node_run" (node.h "status"): this process, when it
+ * started, when it was last seen running, and when it stopped (null while
+ * it runs), so `ilonet status` can tell a running node from a stale table.
+ * A failed write is tried again at the next call. */
+static void
+node__write_run(struct node *n, uint64_t now, int stopped)
+{
+    struct textbuf b;
+
+    memset(&b, 0, sizeof(b));
+    textbuf_printf(&b,
+                   "{\"pid\":%ld,\"started_ms\":%llu,\"seen_ms\":%llu,"
+                   "\"stopped_ms\":",
+                   (long)getpid(), (unsigned long long)n->n_start,
+                   (unsigned long long)now);
+    if (stopped)
+        textbuf_printf(&b, "%llu}", (unsigned long long)now);
+    else
+        textbuf_puts(&b, "null}");
+    if (!b.tb_err && store_meta_set(n->n_home->h_store, "node_run",
+                                    (uint8_t *)b.tb_data, b.tb_len) == 0)
+        n->n_next_seen = now + NODE_SEEN_MS;
+    textbuf_free(&b);
+}
+
 /* Writes store meta "peer_status" if it changed. Only addresses that are
  * ours to print (config, or "IP:PORT" from the socket) reach the JSON. */
 static void
@@ -705,6 +766,8 @@ node__write_status(struct node *n)
 {
     struct textbuf b;
     int first = 1;
+
+    node__write_rejections(n);
 
     memset(&b, 0, sizeof(b));
     textbuf_puts(&b, "[");
@@ -867,6 +930,8 @@ node__tick(uv_timer_t *t)
     if (n->n_opts->no_write_status && now >= n->n_next_status) {
         n->n_next_status = now + NODE__STATUS_MS;
         node__write_status(n);
+        if (now >= n->n_next_seen)
+            node__write_run(n, now, 0);
     }
     if (n->n_opts->no_oneshot) {
         /* Settled: stop once the goodbyes are out (or a second later). */
@@ -955,6 +1020,7 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     n->n_opts = o;
     n->n_res = res;
     n->n_data_version = -1;
+    n->n_rejected_dirty = 1; /* counts start again with this run */
     n->n_start = home_now_ms();
     n->n_deadline = n->n_start + (o->no_timeout_ms ? o->no_timeout_ms : 30000);
 
@@ -1075,8 +1141,10 @@ out_loop:
     res->nr_msgs_in = n->n_msgs_in;
     res->nr_msgs_out = n->n_msgs_out;
     res->nr_elapsed_ms = home_now_ms() - n->n_start;
-    if (o->no_write_status && rc == 0)
+    if (o->no_write_status && rc == 0) {
         node__write_status(n); /* everyone disconnected now */
+        node__write_run(n, home_now_ms(), 1);
+    }
     if (n->n_ckpt) {
         struct ckpt_stats cs;
         ckpt_stats(n->n_ckpt, &cs);

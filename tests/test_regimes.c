@@ -336,13 +336,18 @@ regime_2019_end_to_end(void)
         if (strcmp(out, "[]\n") == 0)
             TEST_FAIL_("FR lists no %s", lists[i]);
     }
-    /* the chairs (the read API lists them by SQL view until its list
-     * names them) */
+    /* the chairs: in the view and in `list chairs` */
     q(d, "FR", "",
       "SELECT group_concat(chair_role || ':' || chair_state) "
       "FROM (SELECT * FROM chairs ORDER BY chair_role)",
       out, sizeof(out));
     ASSERT_STR_EQ(out, "chair:DE,co-chair:FR\n");
+    ASSERT_EQ(il(out, sizeof(out), "", "-C %s/t/FR list chairs --json", d), 0);
+    ASSERT(strstr(out, "\"chair_role\":\"chair\",\"chair_state\":\"DE\""));
+    ASSERT(strstr(out, "\"chair_role\":\"co-chair\",\"chair_state\":\"FR\""));
+    ASSERT_EQ(il(out, sizeof(out), "", "-C %s/t/FR list chairs", d), 0);
+    ASSERT(strstr(out, "\tchair\tDE\t"));
+    ASSERT(strstr(out, "\tco-chair\tFR\t"));
     OK("", "-C %s/t/FR task accept %s", d, id);
     ship(d, "FR", "DE", "");
     ship(d, "FRONTEX", "DE", "");

@@ -535,6 +535,20 @@ int app_grant_scope(struct grant *g, const char *scope, struct app_err *err);
  * h->h_store may be NULL (nothing to fill). 0 or a store error. */
 int app_revocation_pin(struct home *h, struct revocation *v, size_t first);
 
+/*
+ * The default time of a node revocation (`cert revoke` without --from):
+ * just after the newest entry of node that h holds and no revocation cuts
+ * (*from_entry = 1), so that what a copy of the key writes later, even
+ * backdated to before the revocation's own time, is cut; at most now_ms
+ * (an entry dated ahead cannot push the cut into the future); now_ms when
+ * h holds none of the key's entries or has no store (*from_entry = 0).
+ * A store error: its code and message.
+ */
+int app_revocation_default_at(struct home *h,
+                              const uint8_t node[static KEY_PK_LEN],
+                              uint64_t now_ms, uint64_t *at_ms, int *from_entry,
+                              struct app_err *err);
+
 /* Installs a node certificate file in h (node/home.h home_install_cert)
  * with the reason for a refusal: unknown-author, wrong-network, expired.
  * The message does not name the file: the adapter does. */
@@ -577,11 +591,13 @@ struct app_list_req {
 };
 
 /* Checks rq without reading anything (so an adapter can refuse it before
- * opening a home); *kind: the list's record kind, 0 for grants,
- * revocations and evidence (which take no filters, pages or order, and
- * ignore al_all). */
-int app_list_check(const struct app_list_req *rq, uint32_t *kind,
-                   struct app_err *err);
+ * opening a home): categories and task statuses are those of vocabulary
+ * v (the home's h_vocab; before a home is open, the one its network
+ * names: home_vocab_load; NULL only for a request without either);
+ * *kind: the list's record kind, 0 for grants, revocations and evidence
+ * (which take no filters, pages or order, and ignore al_all). */
+int app_list_check(const struct vocab *v, const struct app_list_req *rq,
+                   uint32_t *kind, struct app_err *err);
 /* Checks rq, then lists. res (may be NULL): rows delivered and the next
  * page's cursor. */
 int app_list(struct home *h, const struct app_list_req *rq,
@@ -629,9 +645,10 @@ struct app_audience {
 
 struct app_member {
     uint8_t am_node[KEY_PK_LEN];
-    int am_has_cert; /* am_state, am_role from its certificate */
+    int am_has_cert; /* am_state, am_role, am_not_after from its cert */
     char am_state[KEY_STATE_MAX + 1];
     enum cert_role am_role;
+    uint64_t am_not_after; /* unix seconds, inclusive */
     size_t am_logs;
     uint64_t am_entries;
     int am_self; /* this node */
@@ -658,12 +675,111 @@ int app_status(struct home *h, unsigned flags, struct app_status *out,
                struct app_err *err);
 void app_status_free(struct app_status *st);
 
+/* ---- operations: what a duty officer needs (app_health.c) ---- */
+
+/*
+ * The state of a node home as whoever keeps the post running needs it
+ * (`ilonet status`, GET /metrics): is a node process running, which peers
+ * it reaches and how far behind each is, what peers sent that was
+ * refused, disk use, certificate expiry, and the warnings that follow,
+ * each with a level and one line saying what to do. It reads what the
+ * running node records in the store (node/node.h "status": store meta
+ * "node_run", "peer_status", "rejections"), so any process can ask.
+ *
+ * Lag of a peer: the time since this node last held everything that peer
+ * announced (its last_sync_ms); while both are in sync the node refreshes
+ * it every second, so lag stays near 0.
+ */
+
+#define APP_NODE_STALE_MS 30000 /* node_run seen_ms older: not running (the */
+                                /* node refreshes it every 10 s) */
+#define APP_LAG_WARN_MS (10 * 60 * 1000ULL) /* a peer out of sync this long */
+#define APP_CERT_WARN_DAYS 30               /* certificates expiring soon */
+#define APP_DISK_WARN_BYTES (1024ULL * 1024 * 1024) /* or 5 % free */
+#define APP_DISK_CRIT_BYTES (100ULL * 1024 * 1024)
+#define APP_WARNINGS_MAX 64
+#define APP_REJECTIONS_MAX 32 /* >= ILONET_ERR_COUNT (crypto/error.h) */
+
+enum app_level {
+    APP_LEVEL_OK = 0,       /* nothing to do */
+    APP_LEVEL_WARNING = 1,  /* look at it today */
+    APP_LEVEL_CRITICAL = 2, /* the post is not syncing or cannot write */
+};
+
+struct app_peer {
+    char ap_addr[HOME_ADDR_MAX];
+    uint8_t ap_node[KEY_PK_LEN];
+    char ap_state[KEY_STATE_MAX + 1]; /* "" before its HELLO */
+    int ap_configured;                /* in the home's config */
+    int ap_connected;
+    char ap_direction[4]; /* "in", "out", "" when not connected */
+    int ap_synced;        /* ap_last_sync_ms and ap_lag_ms hold */
+    uint64_t ap_last_sync_ms, ap_lag_ms;
+    uint32_t ap_strikes;
+    int ap_banned;
+    uint64_t ap_entries_in, ap_entries_out, ap_msgs_in, ap_msgs_out;
+    uint64_t ap_bytes_in, ap_bytes_out;
+};
+
+struct app_rejection {
+    char ar_code[32]; /* ilonet_errname() */
+    uint64_t ar_count;
+};
+
+struct app_warning {
+    enum app_level aw_level;
+    char aw_code[24]; /* stable, for scripts: "peer-lag", "fork", ... */
+    char aw_msg[320]; /* one line for a person: what and what to do */
+};
+
+struct app_health {
+    /* the node process, from store meta "node_run" */
+    int ah_ran;     /* a node has run in this home */
+    int ah_running; /* not stopped and seen within APP_NODE_STALE_MS */
+    long ah_pid;
+    uint64_t ah_started_ms, ah_seen_ms, ah_stopped_ms; /* 0: none */
+    /* peers: the running node's table, else the configured peers */
+    int ah_recorded; /* the table came from a node */
+    struct app_peer *ah_peers;
+    size_t ah_npeers, ah_nconnected;
+    /* refused from peers since the node started, by code */
+    struct app_rejection ah_rejections[APP_REJECTIONS_MAX];
+    size_t ah_nrejections;
+    uint64_t ah_rejected; /* their sum */
+    /* disk: the store's files and the file system holding the home */
+    uint64_t ah_store_bytes, ah_wal_bytes;
+    int ah_fs_ok; /* ah_free_bytes, ah_total_bytes hold */
+    uint64_t ah_free_bytes, ah_total_bytes;
+    /* this node's certificate */
+    int ah_has_cert;
+    uint64_t ah_cert_not_after; /* unix seconds */
+    int64_t ah_cert_days;       /* whole days left (negative: expired) */
+    uint64_t ah_frozen;         /* logs frozen by fork evidence */
+    enum app_level ah_level;    /* the worst warning's */
+    struct app_warning ah_warnings[APP_WARNINGS_MAX];
+    size_t ah_nwarnings;
+};
+
+/*
+ * Fills *out (app_health_free() it) for home h at now_ms from st, an
+ * app_status() of h taken with APP_STATUS_MEMBERS (the members'
+ * certificates are checked for expiry). A status file the node wrote that
+ * does not parse is left out (the configured peers are shown instead), not
+ * an error. Errors: ILONET_ENOMEM.
+ */
+int app_health(struct home *h, const struct app_status *st, uint64_t now_ms,
+               struct app_health *out, struct app_err *err);
+void app_health_free(struct app_health *ah);
+/* "ok", "warning", "critical". */
+const char *app_level_name(enum app_level l);
+
 /* GET /api/stats: observations per category and month (by_month), then
  * a row of counts per record kind (kinds); see view_counts_by_*(). */
 int app_stats(struct home *h, const struct view_sink *by_month,
               const struct view_sink *kinds, struct app_err *err);
-/* The observation categories, NULL-terminated (static). */
-const char *const *app_categories(void);
+/* The observation categories of the vocabulary in force (h's), or NULL
+ * when h has none loaded; valid while h is open. */
+const struct vocab_set *app_categories(const struct home *h);
 
 /* The limit newest records of every kind (view_recent()). */
 int app_recent(struct home *h, uint64_t limit, const struct view_sink *out,
@@ -699,6 +815,25 @@ const char *app_kind_name(uint32_t kind);
 #define APP_JSON_CSTR 4u
 void app_json_row(struct textbuf *b, const struct view_row *row,
                   unsigned flags);
+
+/*
+ * app_json_row() of a record row under vocabulary v (NULL: the seed's
+ * schema, as app_json_row): with APP_JSON_FIELD_NAMES every column of a
+ * field of the record's kind (the row's "kind" cell, else kind: a list's
+ * rows have none) carries the field's key (app_field_key), and columns of
+ * fields other kinds have are left out, so a row of a list or of the
+ * records view reads as the vocabulary names its fields. One object
+ * never holds a key twice.
+ */
+void app_json_record(struct textbuf *b, const struct vocab *v, uint32_t kind,
+                     const struct view_row *row, unsigned flags);
+
+/* The key under which API rows carry field f (GET /api/vocab names it
+ * "key"): its name, or its view column when the name is a column of every
+ * record row ("state" is the owning state, so an acting presidency's
+ * state is acting_state and a chair's chair_state). Into out; returns
+ * out. */
+const char *app_field_key(const struct vocab_field *f, char out[static 64]);
 
 /* ---- search (app_search.c) ---- */
 
@@ -743,20 +878,22 @@ void app_search_json_row(struct textbuf *b, const struct view_row *row);
 struct vocab;
 
 /* The regime the home's network works under ("377-2004", "2019-1240"):
- * the network's, the seed regime while the network file names none.
- * Static text. */
+ * the vocabulary in force (h_vocab), else the network file's (377-2004
+ * when it names none). Valid while h is open. */
 const char *app_regime(const struct home *h);
 
-/* The vocabulary of app_regime(h) (storage/view/vocab.h), with its
- * country and member tables; *out is the caller's (vocab_free). */
+/* A copy of the vocabulary in force: the network's regime at the version
+ * this binary runs (home_vocab_load, as home_open() loads h_vocab), with
+ * its country and member tables; *out is the caller's (vocab_free). */
 int app_vocab(struct home *h, struct vocab **out, struct app_err *err);
 
 /* v as the JSON object of GET /api/vocab (docs/API.md): kinds with the
- * fields a person fills in (type, required, fixed, list, max, the value
+ * fields a person fills in (key, type, required, fixed, list, max, the value
  * set of an enum, advisory suggestions, labels, help), rules, value sets,
  * countries, members. */
 void app_vocab_json(struct textbuf *b, const struct vocab *v);
-/* app_vocab() then app_vocab_json() into b. */
+/* app_vocab_json() of the vocabulary in force (h_vocab, else
+ * app_vocab()) into b: the fields the home's writes accept. */
 int app_vocab_render(struct home *h, struct textbuf *b, struct app_err *err);
 
 /* ---- officers' accounts (app_user.c) ---- */

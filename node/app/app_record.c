@@ -289,6 +289,34 @@ app_record_closed_meeting(const struct app_record_req *req)
 }
 
 /*
+ * The member codes of the state and states fields given (the vocabulary's
+ * member table: a code no member holds, "XX", is refused naming the
+ * field). Checked where the audience's states have been checked against
+ * the trust roster first, whose message says more about them.
+ */
+static int
+app_record_members(const struct vocab *v, uint32_t kind,
+                   const struct app_field *fields, size_t n,
+                   struct app_err *err)
+{
+    const struct vocab_kind *k = vocab_kind_by_code(v, kind);
+    char why[APP_MSG_MAX];
+
+    for (size_t i = 0; k && i < n; i++) {
+        const struct vocab_field *f = vocab_field(k, fields[i].af_name);
+
+        if (f && fields[i].af_value && fields[i].af_value[0] &&
+            vocab_check_members(v, f, fields[i].af_value, why, sizeof(why)) !=
+                0) {
+            app_fail(err, ILONET_EINVAL, "%s", why);
+            app__field(err, f->vf_name);
+            return ILONET_EINVAL;
+        }
+    }
+    return 0;
+}
+
+/*
  * Everything that needs no home: the fields into b (built once to check
  * them), the audience into aud unless it is a task's default (*aud_later
  * set: it depends on this node's state).
@@ -526,6 +554,8 @@ app_record_create_as(struct home *h, const struct app_record_req *req,
         return ILONET_EINVAL;
     }
     if ((rc = app__audience_known(h, aud, err)) != 0 ||
+        (rc = app_record_members(h->h_vocab, req->rq_kind, req->rq_fields,
+                                 req->rq_nfields, err)) != 0 ||
         (rc = app__behalf(h, &b, req->rq_behalf, req->rq_kind,
                           app_record_value(req, "category"), aud, err)) != 0)
         return rc;
@@ -648,6 +678,8 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
                                req->cq_fields[i].af_value, err)) != 0)
                 goto out;
         if ((rc = app__build(&fb, &fw, err)) != 0 ||
+            (rc = app_record_members(h->h_vocab, info.vr_kind, req->cq_fields,
+                                     req->cq_nfields, err)) != 0 ||
             (rc = app__personal(
                  h->h_vocab, fb.rb_kind, req->cq_fields, req->cq_nfields, 1,
                  view_record_marked(h->h_store, info.vr_id), err)) != 0)

@@ -561,6 +561,8 @@ http__on_page(nng_aio *aio)
     snprintf(path, sizeof(path), "%.*s", (int)(n < 255 ? n : 255), uri);
     if (http__host_refuse(s, req, &rs) != 0)
         ;
+    else if (strcmp(path, "/metrics") == 0)
+        http__metrics(s, req, &rs);
     else if (!http__page(path, &rs))
         http__error(&rs, 404, "not-found", "no such page: %.100s", path);
     http__reply(aio, &rs);

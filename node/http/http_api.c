@@ -19,6 +19,7 @@ const struct http__kind http__kinds[] = {
     {"postings", KIND_POSTING},
     {"tasks", KIND_TASK},
     {"acting-presidencies", KIND_ACTING_PRESIDENCY},
+    {"chairs", KIND_CHAIR},
 };
 
 #define HTTP__NKINDS (sizeof(http__kinds) / sizeof(http__kinds[0]))

@@ -150,6 +150,11 @@ int http__find(struct home *h, const struct http__kind *k, const char *id,
 void http__show(struct home *h, const struct http__kind *k, const char *id,
                 struct http__req *rq, struct http__resp *rs);
 void http__status(struct home *h, struct http__req *rq, struct http__resp *rs);
+/* GET /metrics (http.c routes it beside the page): the Prometheus text
+ * format of app_health() and app_status(), for a bearer token or a
+ * session like the API (401 otherwise). */
+void http__metrics(struct http_server *s, nng_http_req *req,
+                   struct http__resp *rs);
 void http__stats(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__recent(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__grants(struct home *h, struct http__req *rq, struct http__resp *rs);

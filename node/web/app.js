@@ -586,6 +586,9 @@ function filterQuery(form) {
   for (const [k, v] of new FormData(form)) if (String(v).trim()) q.set(k, String(v).trim());
   return q;
 }
+/* A field's value in a row of a list or a record: under its key, which is
+ * its name unless a record's own column has that name (GET /api/vocab). */
+function fv(row, f) { return row[f.key || f.name]; }
 let lastList = null;
 async function showList() {
   if (!S.kind) S.kind = S.kinds.length ? S.kinds[0].plural : null;
@@ -616,7 +619,7 @@ async function showList() {
   const rows = res.items.map((r) => el('tr', {},
     el('td', {}, when(r.time_ms)),
     el('td', {}, (r.state || r.creator || '') + (r.author_state && r.author_state !== (r.state || r.creator) ? ' ' + t('by', { state: r.author_state }) : '')),
-    cols.map((f, i) => el('td', {}, i === 0 ? recordLink(k.plural, r.id, showValue(k, f, r[f.name]) || short(r.id)) : showValue(k, f, r[f.name]))),
+    cols.map((f, i) => el('td', {}, i === 0 ? recordLink(k.plural, r.id, showValue(k, f, fv(r, f)) || short(r.id)) : showValue(k, f, fv(r, f)))),
     k.name === 'task' ? [el('td', {}, t('status.' + (r.status || 'open'))), el('td', {}, taskButtons(r, out))] : [],
     el('td', {}, audience(r.audience))));
   $('#list-box').replaceChildren(
@@ -630,7 +633,7 @@ async function showList() {
 function downloadCsv() {
   if (!lastList) return;
   const k = lastList.kind;
-  const names = ['id', 'time_utc', 'state', 'audience'].concat(k.fields.filter((f) => EDITABLE.includes(f.type)).map((f) => f.name));
+  const names = ['id', 'time_utc', 'state', 'audience'].concat(k.fields.filter((f) => EDITABLE.includes(f.type)).map((f) => f.key || f.name));
   const cell = (v) => { const s = v === null || v === undefined ? '' : String(v); return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
   const lines = [names.join(',')].concat(lastList.items.map((r) => names.map((n) =>
     cell(n === 'time_utc' ? new Date(r.time_ms).toISOString() : r[n])).join(',')));
@@ -673,7 +676,7 @@ function renderRecord(k, r, box) {
   add(t('col.audience'), audience(rec.audience));
   for (const f of k.fields) {
     if (!EDITABLE.includes(f.type)) continue;
-    add(fieldLabel(k, f), showValue(k, f, rec[f.name]));
+    add(fieldLabel(k, f), showValue(k, f, fv(rec, f)));
   }
   if (k.name === 'task') add(t('col.status'), t('status.' + (rec.task_status || 'open')));
   add(t('rec.id'), el('span', { class: 'mono' }, rec.id));
@@ -740,7 +743,7 @@ function recordForm(k, mode, rec, done) {
     inputs[f.name] = w.input;
     if (MORE.includes(f.name)) {
       more.append(w.wrap);
-      if (rec && rec[f.name] !== null && rec[f.name] !== undefined) more.open = true;
+      if (rec && fv(rec, f) !== null && fv(rec, f) !== undefined) more.open = true;
     } else form.append(w.wrap);
   }
   if (more.children.length > 1) form.append(more);
@@ -764,7 +767,7 @@ function formOrder(k) {
 function fieldWidget(k, f, fid, mode, rec) {
   const id = fid + '-' + f.name;
   const fixed = mode === 'amend' && f.fixed;
-  const value = rec ? rec[f.name] : null;
+  const value = rec ? fv(rec, f) : null;
   const helpText = [];
   if (f.help) helpText.push(t('help.' + k.name + '.' + f.name, null, f.help));
   else if (f.values && S.sets[f.values] && S.sets[f.values].help) helpText.push(S.sets[f.values].help);
@@ -871,7 +874,7 @@ async function submitForm(k, mode, rec, form, inputs, out, done) {
     if (!i || i.disabled) continue;
     const v = i.value.trim();
     if (mode === 'amend') {
-      const old = rec[f.name] === null || rec[f.name] === undefined ? '' : String(rec[f.name]);
+      const old = fv(rec, f) === null || fv(rec, f) === undefined ? '' : String(fv(rec, f));
       if (v === old) continue;
       body[f.name] = v === '' ? null : f.type === 'uint' ? Number(v) : v;
     } else if (v !== '') body[f.name] = f.type === 'uint' ? Number(v) : v;

@@ -278,6 +278,19 @@ int vocab_check_text(const struct vocab *v, const struct vocab_field *f,
                      const char *text, char *why, size_t whylen);
 
 /*
+ * Checks the codes of a state or states value in text form (its form
+ * already checked by vocab_check_text) against v's member table
+ * (data/members.txt): 0, or ILONET_EINVAL with a reason naming the field
+ * and the first code no member holds ("field 'participants': 'XX' is not
+ * a member ..."). 0 when v has no member table or f is of another type.
+ * A writer's check only: the stored form's (record_check_value) reads a
+ * code's form alone, so a member table changed by a later release never
+ * changes what a view makes of an entry it holds.
+ */
+int vocab_check_members(const struct vocab *v, const struct vocab_field *f,
+                        const char *text, char *why, size_t whylen);
+
+/*
  * Checks s[0..n) (not NUL-terminated) as a single value of field f of a
  * scalar text type (str, enum, date, period, state, semester, country):
  * the stored form's counterpart of vocab_check_text(), same messages.

@@ -401,6 +401,37 @@ vocab_check_text(const struct vocab *v, const struct vocab_field *f,
     }
 }
 
+int
+vocab_check_members(const struct vocab *v, const struct vocab_field *f,
+                    const char *text, char *why, size_t wl)
+{
+    const char *p = text;
+
+    if (!v || !f || !text || !v->v_nmembers ||
+        (f->vf_type != VT_STATE && f->vf_type != VT_STATES))
+        return 0;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        char code[KEY_STATE_MAX + 1];
+
+        if (n <= KEY_STATE_MAX) {
+            memcpy(code, p, n);
+            code[n] = '\0';
+            if (!vocab_member(v, code))
+                return vocab__why_val(why, wl,
+                                      "field '%s': '%s' is not a member (a "
+                                      "Member State, an associated state, EU "
+                                      "for the Commission or a Union agency "
+                                      "such as FRONTEX; `ilonet vocab` lists "
+                                      "them)",
+                                      f->vf_name, p, n, 60);
+        }
+        if (!p[n])
+            return 0;
+        p += n + 1;
+    }
+}
+
 /* The item of field f among items, or NULL. */
 const struct vocab_item *
 vocab__item(const struct vocab_item *items, size_t n,
