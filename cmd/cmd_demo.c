@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -33,7 +34,8 @@ static const char demo_usage[] =
     "Commission, trainings, carrier positions, contacts, observations in\n"
     "all eight categories), waits until the nodes converge (same view\n"
     "hash per audience), lets the presidency node pull with `ilonet sync`\n"
-    "and draw up the semester report (HTML, Markdown, JSON) in DIR\n"
+    "and draw up the semester report (HTML, Markdown, JSON, and PDF when\n"
+    "Chromium is installed) in DIR\n"
     "(default ./demo, replaced if it holds an earlier demo), then stops\n"
     "every node it started (also on failure or Ctrl-C).\n"
     "--serve: keep the nodes running afterwards, each with its web page\n"
@@ -50,6 +52,8 @@ static const char demo_usage[] =
 
 #define DEMO_NODES 6
 #define DEMO_MARK ".ilonet-demo"
+/* the handling marking the demo network sends its report with */
+#define DEMO_MARKING "LIMITE"
 
 static const char *const demo_states_seed[DEMO_NODES] = {"DE", "FR", "IT",
                                                          "NL", "ES", "EU"};
@@ -283,6 +287,113 @@ demo_file_digest(const char *path, unsigned char out[32])
         crypto_generichash_update(&st, buf, n);
     fclose(f);
     crypto_generichash_final(&st, out, 32);
+    return 0;
+}
+
+/* Waits (up to 30 s) until the network nodes show the same view hash of
+ * net, and of ms among the Member States' nodes; 1 when they do. */
+static int
+demo_converge(char (*home)[HOME_PATH_MAX], struct demo_hashes *hs)
+{
+    int converged = 0;
+
+    for (int k = 0; k < 150 && !converged; k++) {
+        converged = 1;
+        for (int i = 0; i < DEMO_NODES; i++)
+            if (demo_status(home[i], &hs[i]) != 0)
+                converged = 0;
+        for (int i = 1; i < DEMO_NODES && converged; i++) {
+            if (strcmp(hs[i].dh_net, hs[0].dh_net) != 0)
+                converged = 0;
+            if (DEMO_MS(i) && strcmp(hs[i].dh_ms, hs[0].dh_ms) != 0)
+                converged = 0;
+        }
+        if (!converged)
+            demo_sleep_ms(200);
+    }
+    return converged;
+}
+
+/* The drafting state of the report of sem as home's node builds it (the
+ * JSON cover's "drafting_state") into out; -1 when none. */
+static int
+demo_drafter(const char *home, const char *sem, char *out, size_t cap)
+{
+    static char js[1 << 20];
+    const char *p;
+    size_t n;
+
+    if (demo_run(js, sizeof(js), "-C", home, "report", "--period", sem,
+                 "--format", "json", (char *)NULL) != 0 ||
+        !(p = strstr(js, "\"drafting_state\":\"")))
+        return -1;
+    p += strlen("\"drafting_state\":\"");
+    n = strcspn(p, "\"");
+    if (n == 0 || n >= cap)
+        return -1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return 0;
+}
+
+/* Writes text to path; 0 or -1. */
+static int
+demo_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The drafting state signs the narrative sections (ilonet report text):
+ * the assessment, problems and good practice, the handling marking; under
+ * 2019-1240 the follow-up actions too. */
+static int
+demo_narrative(char (*home)[HOME_PATH_MAX], const char *dir, const char *sem,
+               int current)
+{
+    static const char *const texts[][2] = {
+        {"I.8", "The network met twice; the meeting held without the "
+                "Commission for operational reasons is stated by its stub "
+                "only.\n\n- Good practice: joint document checks at the "
+                "airport with the host authorities.\n- Problem: figures "
+                "from different sources are given in different units; they "
+                "are listed apart, not added up.\n"},
+        {"II.1", "Arrivals through the eastern provinces rose over the "
+                 "period; the route via Edirne reopened. The figures below "
+                 "are summed only where unit and period agree.\n"},
+        {"III.2", "Follow-up: a joint visit to the removal centre; a "
+                  "training for consular staff on forged visas in the "
+                  "next period.\n"},
+        /* the handling marking the network sends the report with */
+        {"marking", DEMO_MARKING "\n"},
+    };
+    char who[16], path[HOME_PATH_MAX + 32];
+    int d = -1;
+
+    if (demo_drafter(home[0], sem, who, sizeof(who)) != 0)
+        return 0; /* nobody drafts: nothing to sign */
+    for (int i = 0; i < DEMO_NODES; i++)
+        if (strcmp(demo_states[i], who) == 0)
+            d = i;
+    if (d < 0)
+        return 0; /* the drafter has no node in the demo (headquarters) */
+    printf("    %s (drafting) signs the narrative sections (ilonet report "
+           "text)\n",
+           who);
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        if (!current && strcmp(texts[i][0], "III.2") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/text-%s.txt", dir, texts[i][0]);
+        if (demo_write_text(path, texts[i][1]) != 0 ||
+            demo_run(NULL, 0, "-C", home[d], "report", "text", "--period", sem,
+                     "--section", texts[i][0], "--file", path,
+                     (char *)NULL) != 0)
+            return demo_failed("report text");
+    }
     return 0;
 }
 
@@ -739,6 +850,54 @@ demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
     return 0;
 }
 
+/* Prints the HTML report html to pdf with headless Chromium
+ * (--print-to-pdf: the report's @page rules give the running header and
+ * page numbers). 0 when written; 1 when Chromium is not installed (the
+ * caller says so); -1 when it failed. Its output goes to the demo log. */
+static int
+demo_pdf(const char *html, const char *pdf)
+{
+    static const char *const bins[] = {"/usr/bin/chromium",
+                                       "/usr/bin/chromium-browser",
+                                       "/usr/bin/google-chrome"};
+    char url[HOME_PATH_MAX + 16], opt[HOME_PATH_MAX + 32], abs[PATH_MAX];
+    const char *bin = NULL;
+    struct stat sb;
+    int st, logfd;
+    pid_t pid;
+
+    for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]) && !bin; i++)
+        if (access(bins[i], X_OK) == 0)
+            bin = bins[i];
+    if (!bin)
+        return 1;
+    if (!realpath(html, abs))
+        return -1;
+    snprintf(url, sizeof(url), "file://%s", abs);
+    snprintf(opt, sizeof(opt), "--print-to-pdf=%s", pdf);
+    remove(pdf);
+    logfd = open(demo_logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    pid = fork();
+    if (pid == 0) {
+        int nul = open("/dev/null", O_WRONLY);
+        dup2(nul, 1);
+        if (logfd >= 0)
+            dup2(logfd, 2);
+        /* Chromium refuses to run as root with its sandbox on */
+        execl(bin, bin, "--headless", "--disable-gpu", "--no-sandbox",
+              "--no-pdf-header-footer", opt, url, (char *)NULL);
+        _exit(127);
+    }
+    if (logfd >= 0)
+        close(logfd);
+    if (pid < 0 || waitpid(pid, &st, 0) != pid)
+        return -1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 && stat(pdf, &sb) == 0 &&
+                   sb.st_size > 0
+               ? 0
+               : -1;
+}
+
 int
 cmd_demo(struct cmd_env *env, int argc, char **argv)
 {
@@ -934,20 +1093,13 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
 
     printf("  [4/6] waiting for the nodes to converge\n");
     fflush(stdout);
-    for (int k = 0; k < 150 && !converged; k++) {
-        converged = 1;
-        for (int i = 0; i < DEMO_NODES; i++)
-            if (demo_status(home[i], &hs[i]) != 0)
-                converged = 0;
-        for (int i = 1; i < DEMO_NODES && converged; i++) {
-            if (strcmp(hs[i].dh_net, hs[0].dh_net) != 0)
-                converged = 0;
-            if (DEMO_MS(i) && strcmp(hs[i].dh_ms, hs[0].dh_ms) != 0)
-                converged = 0;
-        }
-        if (!converged)
-            demo_sleep_ms(200);
-    }
+    converged = demo_converge(home, hs);
+    /* the narrative, signed once the drafter is known (docs/REPORTS.md,
+     * "Narrative") */
+    if (converged && (rc = demo_narrative(home, dir, sem, current)) != 0)
+        goto out;
+    if (converged)
+        converged = demo_converge(home, hs);
 
     printf(current ? "  [5/6] the chair's node (IT) holds everything\n"
                    : "  [5/6] presidency node pulls with `ilonet sync`\n");
@@ -997,6 +1149,28 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
                                                              ? "chair's (IT)"
                                                              : "IT");
     fflush(stdout);
+    /* every member vouches for the report it computes: the final annex
+     * lists the attestations (docs/REPORTS.md, "Attestations") */
+    printf("    every node attests the report's hash (ilonet report attest)\n");
+    fflush(stdout);
+    /* the presidency's pull also pushed its log: let it settle first, so
+     * that every member attests the same report */
+    demo_converge(home, hs);
+    for (int i = 0; i <= DEMO_NODES; i++) {
+        if (i == DEMO_NODES && !pres)
+            break;
+        if (demo_run(NULL, 0, "-C", home[i], "report", "attest", "--period",
+                     sem, (char *)NULL) != 0) {
+            rc = demo_failed("report attest");
+            goto out;
+        }
+    }
+    demo_converge(home, hs);
+    if (pres && demo_run(NULL, 0, "-C", hq, "sync", "--timeout", "10",
+                         (char *)NULL) != 0) {
+        rc = demo_failed("sync (presidency)");
+        goto out;
+    }
     {
         static const char *const fmts[3] = {"html", "md", "json"};
         for (int f = 0; f < 3; f++) {
@@ -1023,6 +1197,19 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
             printf("    IT's node draws up the same report, byte for byte: "
                    "%s\n",
                    memcmp(h1, h2, 32) == 0 ? "yes" : "NO");
+    }
+    {
+        char pdf[HOME_PATH_MAX];
+        int prc;
+
+        snprintf(pdf, sizeof(pdf), "%s/report-%s.pdf", dir, sem);
+        prc = demo_pdf(out[0], pdf);
+        if (prc == 0)
+            printf("    PDF (headless Chromium, --print-to-pdf): %s\n", pdf);
+        else
+            printf("    no PDF: %s\n", prc > 0 ? "Chromium is not installed "
+                                                 "(apt-get install chromium)"
+                                               : "Chromium failed (see logs/)");
     }
     printf("\nReport: %s\n        (also %s and %s), done in %.1f s\n", out[0],
            out[1], out[2], (double)(home_now_ms() - t0) / 1000.0);

@@ -78,7 +78,13 @@ rec_print(const struct cmd_env *env, const struct app_written *w)
     if (env->json) {
         fputs("{\"id\":\"", stdout);
         cmd_print_hex(stdout, w->aw_id, HASH_LEN);
-        printf("\",\"audience\":\"%s\"}\n", w->aw_audience);
+        printf("\",\"audience\":\"%s\"", w->aw_audience);
+        if (w->aw_has_stub) {
+            fputs(",\"stub\":\"", stdout);
+            cmd_print_hex(stdout, w->aw_stub, HASH_LEN);
+            putchar('"');
+        }
+        puts("}");
     } else {
         cmd_print_hex(stdout, w->aw_id, HASH_LEN);
         putchar('\n');
@@ -226,10 +232,15 @@ static const char meeting_usage[] =
     "usage: ilonet [-C DIR] meeting add --date YYYY-MM-DD --place TEXT\n"
     "         --convenor STATE --participants STATE,STATE...\n"
     "         --commission present|excluded [--reason TEXT] --topics TEXT\n"
+    "         [--exclusion operational|investigation|host-request|other]\n"
     "         [--audience ms|GROUP] [--on-behalf-of STATE]\n\n"
     "A network meeting (Art. 4). A meeting held without the Commission\n"
     "(operational reasons) goes to the Member-States-only audience `ms`\n"
-    "unless a group without the Commission is given. Prints the entry id.\n";
+    "unless a group without the Commission is given; in the same action a\n"
+    "net stub makes known its date, convenor and the category of reason\n"
+    "(--exclusion, default operational) to every member, so the report\n"
+    "can state it; the details stay restricted. Prints the entry id\n"
+    "(--json: also the stub's).\n";
 
 static const char training_usage[] =
     "usage: ilonet [-C DIR] training add --title TEXT\n"

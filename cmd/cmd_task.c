@@ -11,7 +11,9 @@ static const char task_usage[] =
     "       ilonet [-C DIR] task accept|decline|start|done|cancel ID\n"
     "                        [--note TEXT]\n\n"
     "Shared tasks (Art. 5(2)). A task lives in the audience of the states\n"
-    "involved (creator and assignees): no other state's node ever holds it.\n"
+    "involved (creator and assignees): no other state's node ever holds it;\n"
+    "`create` also writes a net stub naming only those states and the day,\n"
+    "so the report can state the arrangement (--json prints its id).\n"
     "Assignees accept, decline, start and complete (done); the creator\n"
     "cancels; concurrent changes resolve by last writer wins. Prints the\n"
     "new entry id.\n";

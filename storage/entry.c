@@ -9,11 +9,29 @@
 #include "crypto/wire.h"
 
 static const char *const entry__kinds[KIND_COUNT_] = {
-    NULL,          "cert",    "observation", "meeting",
-    "training",    "carrier", "contact",     "posting",
-    "amend",       "retract", "erase",       "task",
-    "task-status", "grant",   "revocation",  "acting-presidency",
+    NULL,
+    "cert",
+    "observation",
+    "meeting",
+    "training",
+    "carrier",
+    "contact",
+    "posting",
+    "amend",
+    "retract",
+    "erase",
+    "task",
+    "task-status",
+    "grant",
+    "revocation",
+    "acting-presidency",
     "chair",
+    NULL,
+    NULL,
+    NULL,
+    "stub",
+    "report-text",
+    "report-attest",
 };
 
 const char *
@@ -26,7 +44,7 @@ uint32_t
 entry_kind_parse(const char *name)
 {
     for (uint32_t k = 1; k < KIND_COUNT_; k++)
-        if (name && strcmp(name, entry__kinds[k]) == 0)
+        if (name && entry__kinds[k] && strcmp(name, entry__kinds[k]) == 0)
             return k;
     return 0;
 }

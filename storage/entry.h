@@ -45,7 +45,11 @@ enum entry_kind {
     KIND_REVOCATION = 14,        /* publishes a grant or node revocation */
     KIND_ACTING_PRESIDENCY = 15, /* 377-2004 */
     KIND_CHAIR = 16,             /* 2019-1240: the network's chair */
-    KIND_COUNT_ = 17,            /* kinds named below */
+    /* 17-19 unused here; the report's kinds (both regimes, REPORTS.md): */
+    KIND_STUB = 20,          /* net stub of a restricted record */
+    KIND_REPORT_TEXT = 21,   /* a narrative section's signed text */
+    KIND_REPORT_ATTEST = 22, /* a member vouches for a report's hash */
+    KIND_COUNT_ = 23,        /* kinds named below (some numbers unused) */
 };
 
 /* Entry kinds the log accepts: 1-127 (docs/REGIMES.md §2). Whether a kind

@@ -177,7 +177,7 @@ t_items_in_every_format(void)
         for (int i = 0; headings[i]; i++)
             if (!strstr(r, headings[i]))
                 TEST_FAIL_("%s report lacks item '%s'", fmts[f], headings[i]);
-        ASSERT(strstr(r, "2005-687/provisional-1"));
+        ASSERT(strstr(r, "2005-687/provisional-2"));
         ASSERT(strstr(r, "PROVISIONAL"));
         ASSERT(strstr(r, "Arrivals via Van rising"));
         ASSERT(!strstr(r, "Retracted-Observation-Text"));
@@ -195,22 +195,50 @@ t_items_in_every_format(void)
         }
         if (f == 2) {
             ASSERT_EQ(r[0], '{');
-            ASSERT_EQ(count(r, "\"heading\":"), 2 + 19);
+            /* 2 parts, 19 items, the final annex */
+            ASSERT_EQ(count(r, "\"heading\":"), 2 + 19 + 1);
             /* 0 stays 0; the missing figure is null, not 0 */
-            ASSERT(strstr(r, "\"flows\",1,1,0,\"persons\",0]"));
-            ASSERT(strstr(r, "\"routes\",1,0,1,null,null]"));
+            char want[128], today[11];
+            struct timespec ts;
+
+            /* summed per category, period and unit: the period of an
+             * observation without one is its recording day */
+            clock_gettime(CLOCK_REALTIME, &ts);
+            report_date_of((uint64_t)ts.tv_sec * 1000, today);
+            snprintf(want, sizeof(want),
+                     "\"flows\",\"%s\",1,1,0,\"persons\",0]", today);
+            ASSERT(strstr(r, want));
+            snprintf(want, sizeof(want), "\"routes\",\"%s\",1,0,1,null,null]",
+                     today);
+            ASSERT(strstr(r, want));
         }
         free(r);
     }
     free(n);
 }
 
+/* Argv for report from a home, with extra options (NULL-terminated). */
+static int
+report_opt(struct cli_out *o, const char *n, const char *state, const char *sem,
+           const char *a1, const char *a2)
+{
+    char h[1024];
+    home(h, sizeof(h), n, state);
+    return cli_run(o, "-C", h, "report", "--period", sem, a1, a2, NULL);
+}
+
+/* Scope (docs/REPORTS.md): the body is drawn from net only, so the
+ * Commission's node and a Member State's print the same body; the meeting
+ * without the Commission shows through its stub (date, convenor, category
+ * of reason), its place and topics only in the annex for Member States,
+ * which the Commission's node may not produce. */
 static void
 t_ms_meeting_only_for_member_states(void)
 {
     char sem[8];
     long base;
     char *n = net("report-ms", "DE,FR,EU", NULL, &base), *eu, *de;
+    struct cli_out o;
 
     this_semester(sem);
     sample(n);
@@ -220,10 +248,27 @@ t_ms_meeting_only_for_member_states(void)
     eu = report(n, "EU", sem, "md");
     de = report(n, "DE", sem, "md");
     ASSERT(!strstr(eu, "Secret-Place-Ankara"));
-    ASSERT(strstr(de, "Secret-Place-Ankara"));
+    ASSERT(!strstr(de, "Secret-Place-Ankara"));
+    ASSERT_STR_EQ(eu, de);
     ASSERT(strstr(eu, "Edirne route reopened")); /* net data is there */
+    /* the stub states the meeting: counted, with its category of reason */
+    ASSERT(strstr(eu, "| 1 | 0 | 1 |"));
+    ASSERT(strstr(eu, "| FR | - | Excluded for operational reasons | "
+                      "Operational considerations | - |"));
+    ASSERT(!strstr(eu, "Annex for Member States only"));
     free(eu);
     free(de);
+    /* the annex for Member States: asked for, marked, after the body */
+    ASSERT_EQ(report_opt(&o, n, "DE", sem, "--annex", "ms"), 0);
+    ASSERT(strstr(o.co_out, "Secret-Place-Ankara"));
+    ASSERT(strstr(o.co_out, "## Annex for Member States only"));
+    ASSERT(strstr(o.co_out, "RESTRICTED: for the Member States only"));
+    ASSERT(strstr(o.co_out, "<!-- ilonet:annex -->") <
+           strstr(o.co_out, "Secret-Place-Ankara"));
+    cli_out_free(&o);
+    ASSERT_EQ(report_opt(&o, n, "EU", sem, "--annex", "ms"), 1);
+    ASSERT(strstr(o.co_err, "not a Member State's"));
+    cli_out_free(&o);
     free(n);
 }
 
@@ -239,14 +284,20 @@ t_byte_identical_after_same_entries(void)
     sample(n);
     ship(n, "DE", "FR");
     ship(n, "FR", "DE");
+    ship(n, "DE", "EU");
+    ship(n, "FR", "EU");
     for (int f = 0; f < 3; f++) {
         char *a = report(n, "DE", sem, fmts[f]);
         char *b = report(n, "FR", sem, fmts[f]);
+        char *c = report(n, "EU", sem, fmts[f]); /* the Commission's */
         if (strcmp(a, b) != 0)
             TEST_FAIL_("%s reports from DE and FR differ", fmts[f]);
-        ASSERT(strstr(a, "Secret-Place-Ankara"));
+        if (strcmp(a, c) != 0)
+            TEST_FAIL_("%s reports from DE and EU differ", fmts[f]);
+        ASSERT(!strstr(a, "Secret-Place-Ankara"));
         free(a);
         free(b);
+        free(c);
     }
     free(n);
 }
@@ -417,10 +468,10 @@ t_presidency_pulls_and_reports(void)
                       rot, NULL),
               0);
     ASSERT(strstr(a.co_out, "Arrivals via Van rising"));
-    ASSERT(strstr(a.co_out, "Secret-Place-Ankara")); /* HQ is a Member State */
-    ASSERT(strstr(a.co_out, "| Council presidency | IE |"));
-    ASSERT(
-        strstr(a.co_out, "| Drawn up by | DE, acting for the presidency IE"));
+    ASSERT(!strstr(a.co_out, "Secret-Place-Ankara")); /* body: net only */
+    ASSERT(strstr(a.co_out, "| Council presidency | Ireland (IE) |"));
+    ASSERT(strstr(a.co_out, "| Drawn up by | Germany (DE), acting for the "
+                            "presidency IE"));
     ASSERT_STR_EQ(a.co_out, b.co_out); /* same entries, same bytes */
     cli_out_free(&a);
     cli_out_free(&b);
@@ -438,7 +489,8 @@ t_presidency_pulls_and_reports(void)
     ASSERT_EQ(cli_run(&a, "-C", de, "report", "--semester", sem, "--rotation",
                       rot, NULL),
               0);
-    ASSERT(strstr(a.co_out, "| Drawn up by | IE, the presidency, as declared"));
+    ASSERT(strstr(a.co_out, "| Drawn up by | Ireland (IE), the presidency, "
+                            "as declared"));
     cli_out_free(&a);
     free(n);
 }
@@ -468,8 +520,9 @@ t_acting_state_reports_without_presidency_node(void)
     ASSERT_EQ(cli_run(&o, "-C", fr, "report", "--semester", sem, "--rotation",
                       rot, NULL),
               0);
-    ASSERT(strstr(o.co_out, "| Council presidency | IE |"));
-    ASSERT(strstr(o.co_out, "| Drawn up by | FR, acting for the presidency "
+    ASSERT(strstr(o.co_out, "| Council presidency | Ireland (IE) |"));
+    ASSERT(strstr(o.co_out, "| Drawn up by | France (FR), acting for the "
+                            "presidency "
                             "IE, which has no ILO in this network; first "
                             "state after IE in the rotation"));
     cli_out_free(&o);
@@ -587,7 +640,7 @@ t_view_report_refuses_unknown_names(void)
         nt++;
     while (view_report_query_at(VIEW_REPORT_CHART, nc))
         nc++;
-    ASSERT_EQ(nt, 14);
+    ASSERT_EQ(nt, 15); /* task-sharing (stubs) added */
     ASSERT_EQ(nc, 2);
     ASSERT(!view_report_query_find(VIEW_REPORT_TABLE, "category-month"));
     ASSERT(!view_report_query_find(VIEW_REPORT_CHART, "members"));
@@ -755,17 +808,21 @@ t_view_report_provenance_and_drafting(void)
     vr_open("report-vr-prov", &h, &n);
     vr_observe(&h, "net", wall, 1, cat, sum, NULL);
     vr_observe(&h, "ms", wall, 1, cat, sum, NULL);
-    ASSERT_OK(view_report_provenance(h.h_store, 1, vh, &hs, &nh));
-    ASSERT_EQ(nh, 2);
-    ASSERT(memcmp(hs[0].vh_log, hs[1].vh_log, HASH_LEN) < 0);
-    ASSERT(strcmp(hs[0].vh_audience, "ms") == 0 ||
-           strcmp(hs[1].vh_audience, "ms") == 0);
+    /* provenance is per audience: the body's (net) and the annex's (ms)
+     * each list only their own logs and their own view hash */
+    ASSERT_OK(view_report_provenance(h.h_store, "ms", vh, &hs, &nh));
+    ASSERT_EQ(nh, 1);
+    ASSERT_STR_EQ(hs[0].vh_audience, "ms");
+    ASSERT_STR_EQ(hs[0].vh_state, "DE");
     free(hs);
-    ASSERT_OK(view_report_provenance(h.h_store, 0, vh2, &hs, &nh));
+    ASSERT_OK(view_report_provenance(h.h_store, NULL, vh2, &hs, &nh));
     ASSERT_EQ(nh, 1);
     ASSERT_STR_EQ(hs[0].vh_audience, "net");
     ASSERT_EQ(hs[0].vh_seq, 2); /* the certificate, the observation */
-    ASSERT(memcmp(vh, vh2, HASH_LEN) == 0); /* the whole view either way */
+    ASSERT(memcmp(vh, vh2, HASH_LEN) != 0); /* one view hash per audience */
+    free(hs);
+    ASSERT_OK(view_report_provenance(h.h_store, "net", vh, &hs, &nh));
+    ASSERT(memcmp(vh, vh2, HASH_LEN) == 0); /* NULL is net */
     free(hs);
 
     report_semester_of(wall, sem);

@@ -245,20 +245,25 @@ int app_backup(struct home *h, const char *path, struct app_backup_out *out,
 
 /* ---- the report (app_report.c) ---- */
 
+struct app_written; /* below: what a write produced */
+
 /*
- * The semester report (node/report/report.h), drawn up the same way for
- * `ilonet report` and GET /api/report. Two steps, so that an adapter can
- * check every input before it opens the store: app_report_prepare() checks
- * the request and parses the template and the rotation (the built-in
- * rotation unless given as text), with no home; app_report_build() draws
- * the report up from the home's view for the home's network and host
- * country, the `ms` audience included when the home's certificate is a
- * Member State's, with the template given or else the one the regime's
- * vocabulary names (data/report-2005-687.tmpl, data/report-2019-1240.tmpl)
- * and its drafter rule (the presidency, or the network's chair).
+ * The network's report for a period (node/report/report.h), drawn up the
+ * same way for `ilonet report` and GET /api/report. Two steps, so that an
+ * adapter can check every input before it opens the store:
+ * app_report_prepare() checks the request and parses the template and the
+ * rotation (the built-in rotation unless given as text), with no home;
+ * app_report_build() draws the report up from the home's view for the
+ * home's network and host country(ies), with the template given or else
+ * the one the regime's vocabulary names (data/report-2005-687.tmpl,
+ * data/report-2019-1240.tmpl) and its drafter rule (the presidency, or the
+ * network's chair). The body is drawn from the `net` audience only, so
+ * every member computes the same bytes (docs/REPORTS.md, "Scope"); the
+ * annex for Member States only (`ms`) is added when asked, and only for a
+ * Member State's node.
  */
 struct app_report_req {
-    const char *arq_semester;      /* "2026-H1" (required) */
+    const char *arq_period;        /* "2026-H1" or "2026" (required) */
     enum report_format arq_format; /* 0: Markdown */
     const char *arq_template;      /* template text, NULL: the built-in */
     size_t arq_template_len;
@@ -266,24 +271,27 @@ struct app_report_req {
     const char *arq_rotation;      /* rotation text, NULL: the built-in */
     size_t arq_rotation_len;
     const char *arq_rotation_name;
-    const char *arq_date; /* cover date, NULL: not given */
-    const char *arq_post; /* drafting post, NULL: not given */
+    const char *arq_marking; /* handling marking override ("LIMITE"), NULL:
+                                the drafting state's signed one */
+    int arq_annex_ms;        /* 1: add the annex for Member States only */
+    int arq_drafts;          /* 1: show other states' texts as drafts */
 };
 
-/* A checked request. It owns its template and rotation; arj_date and
- * arj_post are the request's strings (borrowed: keep them alive until
+/* A checked request. It owns its template and rotation; arj_marking is
+ * the request's string (borrowed: keep it alive until
  * app_report_release). */
 struct app_report_job {
     struct report_template *arj_template; /* NULL: the built-in template
                                              the home's vocabulary names */
     struct report_rotation *arj_rotation;
-    char arj_semester[8];
+    char arj_period[REPORT_PERIOD_MAX + 1];
     enum report_format arj_format;
-    const char *arj_date, *arj_post;
+    const char *arj_marking;
+    int arj_annex_ms, arj_drafts;
 };
 
 /* Checks rq and fills *job (released with app_report_release). Errors:
- * ILONET_EINVAL (usage) for a missing or malformed semester or an unknown
+ * ILONET_EINVAL (usage) for a missing or malformed period or an unknown
  * format; ILONET_EINVAL with the parser's "NAME:LINE: why" for a template
  * or rotation that does not parse. */
 int app_report_prepare(const struct app_report_req *rq,
@@ -293,10 +301,78 @@ int app_report_prepare(const struct app_report_req *rq,
 void app_report_release(struct app_report_job *job);
 
 /* Draws the report up from h (opened with HOME_STORE): *doc is malloc'd,
- * NUL-terminated, *len bytes without the NUL; the caller frees it. Only
- * reads the store. ILONET_EUNKNOWNAUTHOR when h has no certificate. */
+ * NUL-terminated, *len bytes without the NUL; the caller frees it. dg (may
+ * be NULL) receives the report's hashes. Only reads the store.
+ * ILONET_EUNKNOWNAUTHOR when h has no certificate; ILONET_EAUDIENCE for the
+ * Member States' annex asked by a node that is not a Member State's. */
 int app_report_build(struct home *h, const struct app_report_job *job,
-                     char **doc, size_t *len, struct app_err *err);
+                     char **doc, size_t *len, struct report_digest *dg,
+                     struct app_err *err);
+
+/*
+ * Signs text (len bytes, UTF-8) as this node's state's narrative for
+ * section of the report of period (a report-text entry in `net`): the
+ * report shows the latest text of the drafting state per section; others'
+ * are drafts. The section is checked against the template the home's
+ * vocabulary names: ILONET_EINVAL (field "section") naming it and listing
+ * the sections.
+ */
+int app_report_text(struct home *h, const char *period, const char *section,
+                    const char *text, size_t len, struct app_written *out,
+                    struct app_err *err);
+
+/* Builds the report of period as app_report_build (the built-in template
+ * and rotation, the handling marking given: NULL for none; the marking is
+ * on the cover, so it is part of what is attested) and signs its hash and
+ * the `net` view hash as this node's attestation (a report-attest entry in
+ * `net`). *dg (may be NULL) gets the hashes attested. */
+int app_report_attest(struct home *h, const char *period, const char *marking,
+                      struct app_written *out, struct report_digest *dg,
+                      struct app_err *err);
+
+/* What app_report_verify() found. */
+struct app_report_check {
+    enum report_format ac_format;
+    char ac_period[REPORT_PERIOD_MAX + 1];
+    uint8_t ac_report[HASH_LEN]; /* the report's hash the file lists */
+    size_t ac_same;              /* members (states) vouching for this hash */
+    size_t ac_differ;            /* members vouching for another hash */
+    size_t ac_invalid;           /* attestation lines that do not check */
+    char ac_same_states[256];    /* "DE,EU,FR": who vouches for it */
+};
+
+/*
+ * Checks a received report file offline (no store needed: h opened
+ * without HOME_STORE is enough): its body hashes to the body hash its
+ * final annex lists for its format, the report's hash is the one of the
+ * three body hashes, the file is of h's network; then each attestation
+ * listed: the node's certificate against h's trust roster and network,
+ * the entry's signature by that node over its header, the payload's hash,
+ * a report-attest entry of the `net` log of that node for this period.
+ * ILONET_EBADSIG ("body altered") when the body does not match;
+ * ILONET_EMALFORMED when the file holds no verification block;
+ * ILONET_ENETWORK for another network. The counts go to *out.
+ */
+int app_report_verify(struct home *h, const char *doc, size_t len,
+                      struct app_report_check *out, struct app_err *err);
+
+/*
+ * The cross-network overview (docs/REPORTS.md, "The overview"): one node
+ * home per network membership under a common parent directory (the
+ * layout chosen: each home keeps its own network file, key, certificate
+ * and store, so no network can read another's entries). For every
+ * immediate subdirectory of parent that is a home (it holds a network
+ * file and node.cert), in name order, the report of period is built as
+ * app_report_build would (its regime's template, the built-in rotation)
+ * and its row filled: drafting state, status (reported, changed since,
+ * missing), attestations and key figures. A home that fails (another
+ * period kind, unreadable) is listed with its error. *doc as for
+ * app_report_build; *n gets the number of networks. ILONET_ENOTFOUND when
+ * parent holds no home.
+ */
+int app_report_overview(const char *parent, const char *period,
+                        enum report_format f, char **doc, size_t *len,
+                        size_t *n, struct app_err *err);
 
 /* ---- writing records, tasks, grants (app_record/task/trust.c) ---- */
 
@@ -331,10 +407,12 @@ struct app_field {
 struct app_written {
     uint8_t aw_id[HASH_LEN];                  /* the new entry's id */
     char aw_audience[ENTRY_AUDIENCE_MAX + 1]; /* its log's audience */
-    const char *aw_deferred; /* erase: NULL when the WAL was truncated,
-                                else why it was deferred (static text;
-                                it completes when no other process holds
-                                the store) */
+    int aw_has_stub;           /* 1: a net stub was written with it */
+    uint8_t aw_stub[HASH_LEN]; /* its id (docs/REPORTS.md, "Stubs") */
+    const char *aw_deferred;   /* erase: NULL when the WAL was truncated,
+                                  else why it was deferred (static text;
+                                  it completes when no other process holds
+                                  the store) */
 };
 
 /*
@@ -347,7 +425,14 @@ struct app_written {
  * On behalf: when rq_behalf names another state, a grant from it to this
  * node's state covering the kind (observations: the category) and the
  * audience must be held; it is named in the payload. Internal fields
- * (grant) are refused.
+ * (grant, stub) are refused.
+ * Stubs (docs/REPORTS.md): a meeting without the Commission written
+ * outside net, and every task, are published as a net stub (kind stub:
+ * the date, the convenor and the category of reason "exclusion",
+ * default operational; a task's members) written in the same
+ * transaction before the record, which names it in its field "stub";
+ * out->aw_stub gets its id. "exclusion" goes only with commission
+ * excluded. Under a vocabulary without stubs, none is written.
  */
 struct app_record_req {
     uint32_t rq_kind;

@@ -438,6 +438,13 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
             (rc = app__set(b, req->rq_fields[i].af_name,
                            req->rq_fields[i].af_value, err)) != 0)
             return rc;
+    if (app_record_value(req, "exclusion") && !app_record_closed_meeting(req)) {
+        app_fail(err, ILONET_EINVAL,
+                 "field 'exclusion': the category of reason for meeting "
+                 "without the Commission goes with --commission excluded");
+        app__field(err, "exclusion");
+        return ILONET_EINVAL;
+    }
     *aud_later = req->rq_kind == KIND_TASK && !req->rq_audience;
     if (!*aud_later &&
         (rc = app__audience(req->rq_audience,
@@ -500,27 +507,133 @@ app_record_create(struct home *h, const struct app_record_req *req,
     return app_record_create_as(h, req, NULL, out, err);
 }
 
+/* ---- stubs (docs/REPORTS.md) -------------------------------------------- */
+
 /*
- * Everything a creation does before its append: the checks against h (the
- * audience, the grant, the officer, the attachments) and the payload, built
- * into wb (the caller's, initialised) with its audience in aud. *files is
- * the attachments field given (NULL when none): after a successful append
- * the caller collects blobs (staged ones become held). Shared by
- * app_record_create_as() and app_record_create_many().
+ * 1 when the record about to be written in aud is restricted activity the
+ * report must state (a meeting without the Commission outside net, a
+ * shared task) and the vocabulary in force has stubs; else 0.
  */
 static int
-app_record_prepare(struct home *h, const struct app_record_req *req,
-                   const char *officer, char aud[static ENTRY_AUDIENCE_MAX + 1],
-                   struct wire_buf *wb, const char **files, struct app_err *err)
+app_record_wants_stub(const struct vocab *v, const struct app_record_req *req,
+                      const char *aud)
+{
+    const struct vocab_kind *k = vocab_kind_by_code(v, req->rq_kind);
+    const struct vocab_kind *st = vocab_kind_by_code(v, KIND_STUB);
+
+    if (!st || !st->vk_is_record || !k || !vocab_field(k, "stub") ||
+        strcmp(aud, "net") == 0)
+        return 0;
+    return req->rq_kind == KIND_TASK || app_record_closed_meeting(req);
+}
+
+/*
+ * Builds the stub of req (written in aud) into wb: what every member may
+ * read of it. A meeting: its date, convenor and category of reason; a
+ * task: the day it is written and the members of its group.
+ */
+static int
+app_record_stub(struct home *h, const struct app_record_req *req,
+                const char *aud, const char *officer, struct wire_buf *wb,
+                struct app_err *err)
+{
+    struct record_builder b;
+    char day[11], states[ENTRY_AUDIENCE_MAX + 1];
+    const char *date = app_record_value(req, "date");
+    int rc;
+
+    if (record_builder_start(&b, h->h_vocab, KIND_STUB) != 0)
+        return app_fail(err, ILONET_EKIND, "%s", b.rb_err);
+    if (req->rq_kind == KIND_MEETING) {
+        const char *why = app_record_value(req, "exclusion");
+        const char *conv = app_record_value(req, "convenor");
+
+        if ((rc = app__set(&b, "about", "meeting", err)) != 0 ||
+            (rc = app__set(&b, "date", date, err)) != 0 ||
+            (conv && (rc = app__set(&b, "convenor", conv, err)) != 0) ||
+            (rc = app__set(&b, "reason", why ? why : "operational", err)) != 0)
+            return rc;
+    } else {
+        /* the group's members, as a list of states */
+        snprintf(states, sizeof(states), "%s", aud);
+        for (char *p = states; *p; p++)
+            if (*p == '+')
+                *p = ',';
+        record_format_date(home_now_ms() / 1000, day);
+        if ((rc = app__set(&b, "about", "task", err)) != 0 ||
+            (rc = app__set(&b, "date", day, err)) != 0 ||
+            (rc = app__set(&b, "states", states, err)) != 0)
+            return rc;
+    }
+    if ((rc = app__officer(&b, officer, err)) != 0)
+        return rc;
+    return app__build(&b, wb, err);
+}
+
+/* Writes the stub of req (net) and then the record (aud, naming the stub
+ * in b) in one transaction: both or neither. */
+static int
+app_record_with_stub(struct home *h, const struct app_record_req *req,
+                     const char *aud, const char *officer,
+                     struct record_builder *b, struct app_written *out,
+                     struct app_err *err)
+{
+    struct app_written sw, rw;
+    struct wire_buf sb, wb;
+    int rc;
+
+    wire_buf_init(&sb, ENTRY_PAYLOAD_MAX);
+    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
+    if ((rc = app_record_stub(h, req, aud, officer, &sb, err)) != 0)
+        goto out;
+    if ((rc = store_begin(h->h_store)) != 0) {
+        app_fail(err, rc, "%s: %s", ilonet_errname(rc), ilonet_strerror(rc));
+        goto out;
+    }
+    if ((rc = app__append(h, "net", KIND_STUB, &sb, &sw, err)) != 0 ||
+        (record_set_id(b, "stub", sw.aw_id) != 0 &&
+         (rc = app_fail(err, ILONET_EINVAL, "%s", b->rb_err)) != 0) ||
+        (rc = app__build(b, &wb, err)) != 0 ||
+        (rc = app__append(h, aud, req->rq_kind, &wb, &rw, err)) != 0) {
+        store_rollback(h->h_store);
+        goto out;
+    }
+    if ((rc = store_commit(h->h_store)) != 0) {
+        store_rollback(h->h_store);
+        app_fail(err, rc, "%s: %s", ilonet_errname(rc), ilonet_strerror(rc));
+        goto out;
+    }
+    rw.aw_has_stub = 1;
+    memcpy(rw.aw_stub, sw.aw_id, HASH_LEN);
+    *out = rw;
+out:
+    wire_buf_free(&wb);
+    wire_buf_free(&sb);
+    return rc;
+}
+
+/*
+ * Everything a creation does before its appends: the checks against h (the
+ * audience, the grant, the officer, the attachments) and the record's
+ * builder b filled, with its audience in aud. *files is the attachments
+ * field given (NULL when none): after a successful append the caller
+ * collects blobs (staged ones become held). *files_hex (the caller frees
+ * it with app__attach_free) is what b points into: it lives until the
+ * build. Shared by app_record_create_as() and app_record_create_many().
+ */
+static int
+app_record_fill(struct home *h, const struct app_record_req *req,
+                const char *officer, char aud[static ENTRY_AUDIENCE_MAX + 1],
+                struct record_builder *b, const char **files, char **files_hex,
+                struct app_err *err)
 {
     const char *me = h->h_cert.c_state, *for_list;
-    char *files_hex = NULL;
-    struct record_builder b;
     int rc, later;
 
     *files = NULL;
-    if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0 ||
-        (rc = app__attach_given(b.rb_kind, req->rq_fields, req->rq_nfields,
+    *files_hex = NULL;
+    if ((rc = app_record_draft(h->h_vocab, req, b, aud, &later, err)) != 0 ||
+        (rc = app__attach_given(b->rb_kind, req->rq_fields, req->rq_nfields,
                                 files, err)) != 0)
         return rc;
     for_list = app_record_value(req, "for");
@@ -535,19 +648,20 @@ app_record_prepare(struct home *h, const struct app_record_req *req,
     if ((rc = app__audience_known(h, aud, err)) != 0 ||
         (rc = app_record_members(h->h_vocab, req->rq_kind, req->rq_fields,
                                  req->rq_nfields, err)) != 0 ||
-        (rc = app__behalf(h, &b, req->rq_behalf, req->rq_kind,
+        (rc = app__behalf(h, b, req->rq_behalf, req->rq_kind,
                           app_record_value(req, "category"), aud, err)) != 0)
         return rc;
-    if ((rc = app__officer(&b, officer, err)) != 0)
+    if ((rc = app__officer(b, officer, err)) != 0)
         return rc;
-    /* the builder points into files_hex: it lives until the build */
-    if (*files &&
-        (rc = app__attach_set(h, &b, *files, aud, &files_hex, err)) != 0)
-        goto out;
-    rc = app__build(&b, wb, err);
-out:
-    app__attach_free(&files_hex);
-    return rc;
+    /* a meeting without the Commission names its category of reason */
+    if (app_record_closed_meeting(req) &&
+        vocab_field(b->rb_kind, "exclusion") &&
+        !app_record_value(req, "exclusion") &&
+        (rc = app__set(b, "exclusion", "operational", err)) != 0)
+        return rc;
+    if (*files)
+        return app__attach_set(h, b, *files, aud, files_hex, err);
+    return 0;
 }
 
 int
@@ -555,15 +669,23 @@ app_record_create_as(struct home *h, const struct app_record_req *req,
                      const char *officer, struct app_written *out,
                      struct app_err *err)
 {
-    char aud[ENTRY_AUDIENCE_MAX + 1];
+    char aud[ENTRY_AUDIENCE_MAX + 1], *files_hex = NULL;
     const char *files = NULL;
+    struct record_builder b;
     struct wire_buf wb;
     int rc;
 
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if ((rc = app_record_prepare(h, req, officer, aud, &wb, &files, err)) == 0)
+    if ((rc = app_record_fill(h, req, officer, aud, &b, &files, &files_hex,
+                              err)) != 0)
+        goto out;
+    if (app_record_wants_stub(h->h_vocab, req, aud))
+        rc = app_record_with_stub(h, req, aud, officer, &b, out, err);
+    else if ((rc = app__build(&b, &wb, err)) == 0)
         rc = app__append(h, aud, req->rq_kind, &wb, out, err);
+out:
     app__wipe_free(&wb);
+    app__attach_free(&files_hex);
     /* the entry carries the keys now: staged blobs become held */
     if (rc == 0 && files)
         (void)app__blob_gc(h);
@@ -812,19 +934,31 @@ app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
         goto out;
     }
     /* The same checks and payload as app_record_create_as(), each write
-     * on its own: one refused is answered alone. */
+     * on its own: one refused is answered alone. A record that needs its
+     * stub (done[i] 2) is written after the group, stub first, by
+     * app_record_create_as(). */
     for (size_t i = 0; i < n; i++) {
+        struct app_record_item *it = &items[i];
         const char *files = NULL;
+        char *files_hex = NULL;
+        struct record_builder b;
+
         wire_buf_init(&wbs[i], ENTRY_PAYLOAD_MAX);
-        items[i].ri_rc =
-            app_record_prepare(h, items[i].ri_req, items[i].ri_officer, auds[i],
-                               &wbs[i], &files, &items[i].ri_err);
-        done[i] = items[i].ri_rc != 0;
+        it->ri_rc = app_record_fill(h, it->ri_req, it->ri_officer, auds[i], &b,
+                                    &files, &files_hex, &it->ri_err);
+        if (it->ri_rc == 0 &&
+            app_record_wants_stub(h->h_vocab, it->ri_req, auds[i]))
+            done[i] = 2;
+        else if (it->ri_rc == 0)
+            it->ri_rc = app__build(&b, &wbs[i], &it->ri_err);
+        app__attach_free(&files_hex);
+        if (it->ri_rc != 0)
+            done[i] = 1;
         any_files = any_files || files;
     }
     if ((rc = store_begin(h->h_store)) != 0) {
         for (size_t i = 0; i < n; i++)
-            if (!done[i])
+            if (done[i] != 1)
                 items[i].ri_rc = app_fail(
                     &items[i].ri_err, rc,
                     "store: cannot begin a write (%s): nothing was written; "
@@ -854,7 +988,7 @@ app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
     if ((rc = store_commit(h->h_store)) != 0) {
         store_rollback(h->h_store);
         for (size_t i = 0; i < n; i++)
-            if (items[i].ri_rc == 0)
+            if (items[i].ri_rc == 0 && done[i] != 2)
                 items[i].ri_rc =
                     app_fail(&items[i].ri_err, rc,
                              "store: the commit of a group of %zu writes "
@@ -864,6 +998,11 @@ app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
     } else if (any_files && written) {
         (void)app__blob_gc(h); /* staged blobs named by the group: held */
     }
+    for (size_t i = 0; i < n; i++)
+        if (done[i] == 2)
+            items[i].ri_rc =
+                app_record_create_as(h, items[i].ri_req, items[i].ri_officer,
+                                     &items[i].ri_out, &items[i].ri_err);
 out:
     if (wbs)
         for (size_t i = 0; i < n; i++)

@@ -152,6 +152,12 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         http__events(s, rq, rs);
         return;
     }
+    if (n == 3 && strcmp(seg[1], "report") == 0 &&
+        strcmp(seg[2], "text") == 0) {
+        if (api_method(rq, rs, "POST") == 0)
+            http__report_text(s, rq, rs);
+        return;
+    }
     if (n == 3 && strcmp(seg[1], "desk") == 0 && strcmp(seg[2], "seen") == 0) {
         if (api_method(rq, rs, "POST") == 0)
             http__desk_seen(s, rq, rs);

@@ -181,6 +181,9 @@ void http__desk_seen(struct http_server *s, struct http__req *rq,
                      struct http__resp *rs);
 /* http_report.c */
 void http__report(struct home *h, struct http__req *rq, struct http__resp *rs);
+/* http_write.c: POST /api/report/text */
+void http__report_text(struct http_server *s, struct http__req *rq,
+                       struct http__resp *rs);
 
 /* ---- http_auth.c: accounts, sessions, lockout, CSRF ---- */
 

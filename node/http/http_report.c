@@ -9,13 +9,15 @@
 #include "node/app/app.h"
 #include "node/report/report.h"
 
-/* GET /api/report?semester=YYYY-H1|H2[&format=md|html|json][&download=1]:
- * the semester report from the built-in template and rotation, built by
- * the use case the CLI's `ilonet report` calls (node/app/app.h). */
+/* GET /api/report?semester=YYYY-H1|H2|period=P[&format=md|html|json]
+ * [&download=1]: the report of a semester (or of a period, "2026" for a
+ * year) from the built-in template and rotation, built by the use case the
+ * CLI's `ilonet report` calls (node/app/app.h). */
 void
 http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    const char *sem = http__query_param(rq, "semester");
+    const char *per = http__query_param(rq, "period");
+    const char *sem = per ? per : http__query_param(rq, "semester");
     const char *fmt = http__query_param(rq, "format");
     const char *dl = http__query_param(rq, "download");
     struct app_report_req req;
@@ -34,7 +36,12 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
                     "query 'semester': required (YYYY-H1 or YYYY-H2)");
         return;
     }
-    if (report_semester_parse(sem, &a, &b) != 0) {
+    if (per && report_period_parse(per, &a, &b) != 0) {
+        http__error(rs, 400, "invalid-argument",
+                    "query 'period': %.40s: not YYYY-H1, YYYY-H2 or YYYY", per);
+        return;
+    }
+    if (!per && report_semester_parse(sem, &a, &b) != 0) {
         http__error(rs, 400, "invalid-argument",
                     "query 'semester': %.40s: not YYYY-H1 or YYYY-H2 (e.g. "
                     "2026-H2)",
@@ -53,7 +60,7 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
         return;
     }
     memset(&req, 0, sizeof(req));
-    req.arq_semester = sem;
+    req.arq_period = sem;
     req.arq_format = f;
     /* Only the built-in template and rotation can fail here: a fault of
      * the binary, not of the request. */
@@ -61,7 +68,7 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
         http__error(rs, 500, "invalid-argument", "%s", err.ae_msg);
         return;
     }
-    rc = app_report_build(h, &job, &doc, &dlen, &err);
+    rc = app_report_build(h, &job, &doc, &dlen, NULL, &err);
     if (rc != 0) {
         http__error(rs, rc == ILONET_EINVAL ? 400 : 500, ilonet_errname(rc),
                     "%s", err.ae_msg);

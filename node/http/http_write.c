@@ -93,6 +93,11 @@ api_written(struct http__resp *rs, const struct app_written *w)
     json_str(&rs->rs_body, hex);
     textbuf_puts(&rs->rs_body, ",\"audience\":");
     json_str(&rs->rs_body, w->aw_audience);
+    if (w->aw_has_stub) {
+        hash_hex(w->aw_stub, HASH_LEN, hex);
+        textbuf_puts(&rs->rs_body, ",\"stub\":");
+        json_str(&rs->rs_body, hex);
+    }
     textbuf_puts(&rs->rs_body, "}");
     http__ok(rs, 201);
 }
@@ -682,5 +687,48 @@ http__desk_seen(struct http_server *s, struct http__req *rq,
     }
 out:
     http__home_put(s, h);
+    free(body.ab_mem);
+}
+
+/* POST /api/report/text {"period", "section", "text"}: signs this state's
+ * text for a narrative section of the report (app_report_text, the use
+ * case of `ilonet report text`). 201 as for every write. */
+void
+http__report_text(struct http_server *s, struct http__req *rq,
+                  struct http__resp *rs)
+{
+    const char *per, *sec, *text;
+    struct api_body body;
+    struct app_written w;
+    struct app_err e;
+    struct home *h = NULL;
+
+    if (http__params_done(rq, rs) != 0 || api_body(rq, &body, rs) != 0)
+        return;
+    per = api_take(&body, "period");
+    sec = api_take(&body, "section");
+    text = api_take(&body, "text");
+    for (size_t i = 0; i < body.ab_n; i++)
+        if (body.ab_f[i].jf_name) {
+            http__error_field(rs, 400, "invalid-argument", body.ab_f[i].jf_name,
+                              "field '%.40s': unknown (period, section, "
+                              "text)",
+                              body.ab_f[i].jf_name);
+            goto out;
+        }
+    if (!per || !sec || !text) {
+        const char *f = !per ? "period" : !sec ? "section" : "text";
+        http__error_field(rs, 400, "invalid-argument", f,
+                          "field '%s': required", f);
+        goto out;
+    }
+    if ((h = http__home_get(s, rs)) != NULL) {
+        if (app_report_text(h, per, sec, text, strlen(text), &w, &e) != 0)
+            api_fail(rs, &e);
+        else
+            api_written(rs, &w);
+    }
+    http__home_put(s, h);
+out:
     free(body.ab_mem);
 }

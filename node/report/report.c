@@ -1,5 +1,5 @@
-/* report.c - semester report: template and rotation parsing, semester dates,
- * build. */
+/* report.c - the report: template and rotation parsing, periods, build and
+ * hashes. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +31,132 @@ report__esc_html(struct textbuf *b, const char *s)
         default: textbuf_put(b, p, 1);
         }
     }
+}
+
+/* Paragraphs of text: split at blank lines; a line starting with "- " is
+ * a list item. Calls para(b, kind, line, len): kind 'p' starts a
+ * paragraph, 'l' a list item, 'c' continues the last one, 'e' ends a
+ * paragraph or list ('P' or 'L' in line[0]). */
+typedef void (*report__para_fn)(struct textbuf *b, int kind, const char *line,
+                                size_t len);
+
+static void
+report__paras(struct textbuf *b, const char *text, report__para_fn fn)
+{
+    int open = 0; /* 0 none, 'P' paragraph, 'L' list */
+
+    for (const char *p = text ? text : ""; *p;) {
+        size_t n = strcspn(p, "\n");
+        size_t m = n;
+        const char *q = p;
+
+        while (m && (q[m - 1] == '\r' || q[m - 1] == ' ' || q[m - 1] == '\t'))
+            m--;
+        while (m && (*q == ' ' || *q == '\t'))
+            q++, m--;
+        if (m == 0) {
+            if (open)
+                fn(b, 'e', open == 'P' ? "P" : "L", 1);
+            open = 0;
+        } else if (m >= 2 && q[0] == '-' && q[1] == ' ') {
+            if (open == 'P')
+                fn(b, 'e', "P", 1);
+            if (open != 'L')
+                fn(b, 'e', "l", 0); /* a list starts */
+            open = 'L';
+            fn(b, 'l', q + 2, m - 2);
+        } else if (open) {
+            fn(b, 'c', q, m);
+        } else {
+            open = 'P';
+            fn(b, 'p', q, m);
+        }
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+    if (open)
+        fn(b, 'e', open == 'P' ? "P" : "L", 1);
+}
+
+static void
+report__esc_md_n(struct textbuf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        /* a character that would start Markdown markup is escaped */
+        if (c == '<')
+            textbuf_puts(b, "&lt;");
+        else if (strchr("\\`*_[]#|>", c))
+            textbuf_put(b, "\\", 1), textbuf_put(b, &c, 1);
+        else
+            textbuf_put(b, &c, 1);
+    }
+}
+
+static void
+report__para_md_fn(struct textbuf *b, int kind, const char *line, size_t len)
+{
+    switch (kind) {
+    case 'p': report__esc_md_n(b, line, len); break;
+    case 'c': textbuf_put(b, " ", 1), report__esc_md_n(b, line, len); break;
+    case 'l':
+        textbuf_puts(b, "- "), report__esc_md_n(b, line, len),
+            textbuf_puts(b, "\n");
+        break;
+    case 'e':
+        if (len && line[0] == 'P')
+            textbuf_puts(b, "\n\n");
+        else if (len && line[0] == 'L')
+            textbuf_puts(b, "\n");
+        break;
+    }
+}
+
+void
+report__para_md(struct textbuf *b, const char *text)
+{
+    report__paras(b, text, report__para_md_fn);
+}
+
+static void
+report__esc_html_n(struct textbuf *b, const char *s, size_t n)
+{
+    char tmp[2] = {0, 0};
+
+    for (size_t i = 0; i < n; i++) {
+        tmp[0] = s[i];
+        report__esc_html(b, tmp);
+    }
+}
+
+static void
+report__para_html_fn(struct textbuf *b, int kind, const char *line, size_t len)
+{
+    switch (kind) {
+    case 'p':
+        textbuf_puts(b, "<p class=\"text\">"), report__esc_html_n(b, line, len);
+        break;
+    case 'c': textbuf_put(b, " ", 1), report__esc_html_n(b, line, len); break;
+    case 'l':
+        textbuf_puts(b, "<li>"), report__esc_html_n(b, line, len),
+            textbuf_puts(b, "</li>\n");
+        break;
+    case 'e':
+        if (len && line[0] == 'P')
+            textbuf_puts(b, "</p>\n");
+        else if (len && line[0] == 'L')
+            textbuf_puts(b, "</ul>\n");
+        else if (len == 0 && line[0] == 'l')
+            textbuf_puts(b, "<ul class=\"text\">\n");
+        break;
+    }
+}
+
+void
+report__para_html(struct textbuf *b, const char *text)
+{
+    report__paras(b, text, report__para_html_fn);
 }
 
 void
@@ -86,6 +212,31 @@ report_semester_parse(const char *s, uint64_t *from_ms, uint64_t *to_ms)
     return 0;
 }
 
+int
+report_period_parse(const char *s, uint64_t *from_ms, uint64_t *to_ms)
+{
+    int y;
+
+    if (s && strlen(s) == 4) {
+        for (int i = 0; i < 4; i++)
+            if (!isdigit((unsigned char)s[i]))
+                return ILONET_EINVAL;
+        y = atoi(s);
+        if (y < 1970 || y > 9998)
+            return ILONET_EINVAL;
+        *from_ms = (uint64_t)report__days(y, 1, 1) * 86400000ull;
+        *to_ms = (uint64_t)report__days(y + 1, 1, 1) * 86400000ull;
+        return 0;
+    }
+    return report_semester_parse(s, from_ms, to_ms);
+}
+
+const char *
+report_period_kind(const char *s)
+{
+    return s && strlen(s) == 4 ? "year" : "semester";
+}
+
 void
 report_semester_of(uint64_t ms, char out[static 8])
 {
@@ -107,8 +258,8 @@ report_date_of(uint64_t ms, char out[static 11])
 /* ---- template ------------------------------------------------------------ */
 
 static const char *const report__cover_fields[] = {
-    "host",     "network", "semester", "presidency",
-    "drafting", "date",    "post",     NULL};
+    "host", "network", "semester",  "period",  "presidency", "drafting",
+    "date", "post",    "reference", "marking", "members",    NULL};
 
 static char *
 report__strdup(const char *s, size_t n)
@@ -159,6 +310,7 @@ report_template_free(struct report_template *t)
             free(it->i_blocks);
             free(it->i_id);
             free(it->i_heading);
+            free(it->i_placeholder);
         }
         free(pp->p_items);
         free(pp->p_id);
@@ -171,9 +323,16 @@ report_template_free(struct report_template *t)
         free(t->t_labels[i].p_key), free(t->t_labels[i].p_val);
     for (size_t i = 0; i < t->t_nnotice; i++)
         free(t->t_notice[i]);
+    for (size_t i = 0; i < t->t_ngrades; i++)
+        free(t->t_grades[i]);
     free(t->t_cover);
     free(t->t_labels);
     free(t->t_notice);
+    free(t->t_regime);
+    free(t->t_period);
+    free(t->t_reference);
+    free(t->t_annex_ms);
+    free(t->t_annex_final);
     free(t->t_version);
     free(t->t_status);
     free(t->t_title);
@@ -185,6 +344,58 @@ const char *
 report_template_version(const struct report_template *t)
 {
     return t->t_version;
+}
+
+const char *
+report_template_regime(const struct report_template *t)
+{
+    return t->t_regime ? t->t_regime : "";
+}
+
+const char *
+report_template_period(const struct report_template *t)
+{
+    return t->t_period ? t->t_period : "semester";
+}
+
+int
+report_template_section(const struct report_template *t, const char *section,
+                        char *err, size_t errlen)
+{
+    char list[300] = "";
+    size_t off = 0;
+
+    if (section &&
+        (strcmp(section, "post") == 0 || strcmp(section, "marking") == 0))
+        return 0;
+    for (size_t p = 0; p < t->t_nparts; p++)
+        for (size_t i = 0; i < t->t_parts[p].p_nitems; i++) {
+            const struct report__tmpl_item *it = &t->t_parts[p].p_items[i];
+            int n;
+
+            if (!it->i_narrative)
+                continue;
+            if (section && strcmp(section, it->i_section) == 0)
+                return 0;
+            n = snprintf(list + off, sizeof(list) - off, "%s%s",
+                         off ? ", " : "", it->i_section);
+            if (n > 0 && (size_t)n < sizeof(list) - off)
+                off += (size_t)n;
+        }
+    snprintf(err, errlen,
+             "section '%s': not a narrative section of template %s (one of "
+             "%s%spost, marking)",
+             section ? section : "", t->t_version, list, off ? ", " : "");
+    return ILONET_ENOTFOUND;
+}
+
+int
+report__is_grade(const struct report_template *t, const char *field)
+{
+    for (size_t i = 0; i < t->t_ngrades; i++)
+        if (strcmp(t->t_grades[i], field) == 0)
+            return 1;
+    return 0;
 }
 
 const char *
@@ -400,6 +611,53 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
     }
     if (strcmp(kw, "version") == 0)
         return report__set(ps, &t->t_version, kw, rest);
+    if (strcmp(kw, "regime") == 0)
+        return report__set(ps, &t->t_regime, kw, rest);
+    if (strcmp(kw, "period") == 0) {
+        if (strcmp(rest, "semester") != 0 && strcmp(rest, "year") != 0)
+            return report__perr(ps,
+                                "period must be semester or year, not "
+                                "'%s'",
+                                rest);
+        return report__set(ps, &t->t_period, kw, rest);
+    }
+    if (strcmp(kw, "reference") == 0)
+        return report__set(ps, &t->t_reference, kw, rest);
+    if (strcmp(kw, "annex") == 0) {
+        if (!wl || !*after)
+            return report__perr(ps, "'annex' needs ms or final and a "
+                                    "heading");
+        if (wl == 2 && strncmp(rest, "ms", 2) == 0)
+            return report__set(ps, &t->t_annex_ms, "annex ms", after);
+        if (wl == 5 && strncmp(rest, "final", 5) == 0)
+            return report__set(ps, &t->t_annex_final, "annex final", after);
+        return report__perr(ps, "annex '%.*s': ms or final", (int)wl, rest);
+    }
+    if (strcmp(kw, "grade") == 0) {
+        if (!*rest || *after)
+            return report__perr(ps, "'grade' needs one field");
+        if (!report__known_field(rest))
+            return report__perr(ps,
+                                "grade for unknown field '%s' (no query "
+                                "has it)",
+                                rest);
+        if (t->t_ngrades == REPORT__MAX_GRADES)
+            return report__perr(ps, "more than %d grade lines",
+                                REPORT__MAX_GRADES);
+        if (!(t->t_grades[t->t_ngrades] = report__strdup(rest, strlen(rest))))
+            return ILONET_ENOMEM;
+        t->t_ngrades++;
+        return 0;
+    }
+    if (strcmp(kw, "narrative") == 0) {
+        if (!item)
+            return report__perr(ps, "'narrative' before any 'item'");
+        if (item->i_narrative)
+            return report__perr(ps, "'narrative' given twice in item %s",
+                                item->i_id);
+        item->i_narrative = 1;
+        return *rest ? report__set(ps, &item->i_placeholder, kw, rest) : 0;
+    }
     if (strcmp(kw, "title") == 0)
         return report__set(ps, &t->t_title, kw, rest);
     if (strcmp(kw, "empty") == 0)
@@ -485,8 +743,9 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
     }
     return report__perr(ps,
                         "unknown keyword '%s' (version, status, title, "
-                        "notice, empty, cover, label, part, item, text, "
-                        "table, chart)",
+                        "regime, period, reference, notice, empty, "
+                        "cover, label, grade, annex, part, item, text, "
+                        "narrative, table, chart)",
                         kw);
 }
 
@@ -548,6 +807,26 @@ report_template_parse(const char *text, size_t len, const char *name,
         else if (!t->t_nparts)
             rc = report__perr(&ps, "no 'part' line");
     }
+    for (size_t p = 0; rc == 0 && p < t->t_nparts; p++) {
+        struct report__tmpl_part *pp = &t->t_parts[p];
+        for (size_t i = 0; rc == 0 && i < pp->p_nitems; i++) {
+            struct report__tmpl_item *it = &pp->p_items[i];
+            char num[64];
+
+            report__item_number(pp->p_id, it->i_id, num, sizeof(num));
+            if (strlen(num) > REPORT_SECTION_MAX) {
+                rc = report__perr(&ps, "item %s: section id over %d bytes", num,
+                                  REPORT_SECTION_MAX);
+                break;
+            }
+            snprintf(it->i_section, sizeof(it->i_section), "%s", num);
+            for (size_t q = 0; q <= p; q++)
+                for (size_t j = 0;
+                     j < t->t_parts[q].p_nitems && (q < p || j < i); j++)
+                    if (strcmp(t->t_parts[q].p_items[j].i_section, num) == 0)
+                        rc = report__perr(&ps, "item %s given twice", num);
+        }
+    }
     if (rc == 0 && !t->t_status &&
         !(t->t_status = report__strdup("provisional", 11)))
         rc = ILONET_ENOMEM;
@@ -556,6 +835,17 @@ report_template_parse(const char *text, size_t len, const char *name,
         rc = ILONET_ENOMEM;
     if (rc == 0 && !t->t_title &&
         !(t->t_title = report__strdup("Semester report", 15)))
+        rc = ILONET_ENOMEM;
+    if (rc == 0 && !t->t_reference &&
+        !(t->t_reference = report__strdup("ILO/{host}/{period}/{network}", 29)))
+        rc = ILONET_ENOMEM;
+    if (rc == 0 && !t->t_annex_ms &&
+        !(t->t_annex_ms = report__strdup("Annex for Member States only", 28)))
+        rc = ILONET_ENOMEM;
+    if (rc == 0 && !t->t_annex_final &&
+        !(t->t_annex_final = report__strdup("Final annex: provenance and "
+                                            "attestations",
+                                            41)))
         rc = ILONET_ENOMEM;
     if (rc != 0) {
         if (rc == ILONET_ENOMEM && err && errlen)
@@ -575,20 +865,47 @@ report_default_template(struct report_template **out, char *err, size_t errlen)
         "(built-in) data/report-2005-687.tmpl", out, err, errlen);
 }
 
+/* The template family of id: what comes before '/' ("2005-687"). */
+static int
+report__family(const char *id, const char *family)
+{
+    size_t n = strlen(family);
+    return id && strncmp(id, family, n) == 0 && (id[n] == '/' || !id[n]);
+}
+
+int
+report_builtin_template_text(const char *id, const char **text, size_t *len)
+{
+    if (report__family(id, "2005-687")) {
+        *text = (const char *)report_data_template;
+        *len = report_data_template_len;
+        return 0;
+    }
+    if (report__family(id, "2019-1240")) {
+        *text = (const char *)report_data_template_2019;
+        *len = report_data_template_2019_len;
+        return 0;
+    }
+    return ILONET_ENOTFOUND;
+}
+
 int
 report_builtin_template(const char *id, struct report_template **out, char *err,
                         size_t errlen)
 {
-    if (id && strcmp(id, "2005-687/provisional-1") == 0)
-        return report_default_template(out, err, errlen);
-    if (id && strcmp(id, "2019-1240/provisional-1") == 0)
-        return report_template_parse((const char *)report_data_template_2019,
-                                     report_data_template_2019_len,
-                                     "(built-in) data/report-2019-1240.tmpl",
-                                     out, err, errlen);
-    snprintf(err, errlen, "no built-in report template '%s'",
-             id ? id : "(none)");
-    return ILONET_ENOTFOUND;
+    const char *text;
+    size_t len;
+
+    if (report_builtin_template_text(id, &text, &len) != 0) {
+        snprintf(err, errlen, "no built-in report template '%s'",
+                 id ? id : "(none)");
+        return ILONET_ENOTFOUND;
+    }
+    return report_template_parse(text, len,
+                                 report__family(id, "2005-687")
+                                     ? "(built-in) data/report-2005-687.tmpl"
+                                     : "(built-in) data/report-2019-1240.tmpl",
+                                 out, err, errlen);
 }
 
 void
@@ -714,79 +1031,270 @@ report_format_parse(const char *s, enum report_format *out)
     return 0;
 }
 
+const char *
+report_format_name(enum report_format f)
+{
+    return f == REPORT_HTML ? "html" : f == REPORT_JSON ? "json" : "md";
+}
+
+void
+report_digest_finish(struct report_digest *dg)
+{
+    struct hash_state h;
+
+    hash_init(&h, REPORT_CTX_REPORT);
+    for (int i = 0; i < 3; i++)
+        hash_update(&h, dg->rd_body[i], HASH_LEN);
+    hash_final(&h, dg->rd_report);
+}
+
+static void
+report__free_items(size_t nparts, size_t *nitems, struct report__item **items)
+{
+    for (size_t p = 0; items && p < nparts; p++) {
+        for (size_t i = 0; items[p] && nitems && i < nitems[p]; i++)
+            report__free_item(&items[p][i]);
+        free(items[p]);
+    }
+    free(items);
+    free(nitems);
+}
+
 static void
 report__free_model(struct report__doc *r)
 {
-    for (size_t p = 0; p < r->r_nparts; p++) {
-        for (size_t i = 0; r->r_items && r->r_items[p] && i < r->r_nitems[p];
-             i++)
-            report__free_item(&r->r_items[p][i]);
-        if (r->r_items)
-            free(r->r_items[p]);
-    }
-    free(r->r_items);
-    free(r->r_nitems);
+    report__free_items(r->r_nparts, r->r_nitems, r->r_items);
+    report__free_items(r->r_nparts, r->r_ms_nitems, r->r_ms_items);
+    view_report_texts_free(r->r_texts, r->r_ntexts);
+    view_report_attests_free(r->r_att_v, r->r_natt);
+    free(r->r_att);
+    free(r->r_members);
     free(r->r_heads);
+}
+
+/* Fills every item of the template for audience aud into *items. */
+static int
+report__fill_parts(struct store *s, struct report__doc *r, const char *aud,
+                   size_t **nitems, struct report__item ***items, int *empty,
+                   char *err, size_t errlen)
+{
+    const struct report_template *t = r->r_t;
+    int rc;
+
+    *empty = 1;
+    *nitems = calloc(t->t_nparts, sizeof(**nitems));
+    *items = calloc(t->t_nparts, sizeof(**items));
+    if (!*nitems || !*items)
+        return ILONET_ENOMEM;
+    r->r_aud = aud;
+    for (size_t p = 0; p < t->t_nparts; p++) {
+        const struct report__tmpl_part *pp = &t->t_parts[p];
+        (*items)[p] = calloc(pp->p_nitems ? pp->p_nitems : 1,
+                             sizeof(struct report__item));
+        if (!(*items)[p])
+            return ILONET_ENOMEM;
+        (*nitems)[p] = pp->p_nitems;
+        for (size_t i = 0; i < pp->p_nitems; i++) {
+            struct report__item *it = &(*items)[p][i];
+            if ((rc = report__fill_item(s, r, &pp->p_items[i], it, err,
+                                        errlen)) != 0)
+                return rc;
+            report__item_number(pp->p_id, pp->p_items[i].i_id, it->i_number,
+                                sizeof(it->i_number));
+            if (it->i_data)
+                *empty = 0;
+        }
+    }
+    return 0;
+}
+
+/* The cover's period in words: "1 July - 31 December 2026", "2026". */
+static void
+report__period_long(const char *period, char *out, size_t cap)
+{
+    static const char *const months[] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    int y = atoi(period), h1;
+
+    if (strlen(period) == 4) {
+        snprintf(out, cap, "1 January - 31 December %d", y);
+        return;
+    }
+    h1 = period[6] == '1';
+    snprintf(out, cap, "1 %s %d - %d %s %d", months[h1 ? 0 : 6], y,
+             h1 ? 30 : 31, months[h1 ? 5 : 11], y);
+}
+
+/* The document reference from the template's pattern. */
+static void
+report__reference(struct report__doc *r)
+{
+    const char *p = r->r_t->t_reference;
+    char net8[9];
+    size_t off = 0;
+
+    for (int i = 0; i < 8; i++)
+        net8[i] = (char)toupper((unsigned char)r->r_network[i]);
+    net8[8] = '\0';
+    for (; *p && off + 1 < sizeof(r->r_reference); p++) {
+        const char *v = NULL;
+        size_t skip = 0;
+
+        if (strncmp(p, "{host}", 6) == 0)
+            v = r->r_o->ro_host ? r->r_o->ro_host : "", skip = 5;
+        else if (strncmp(p, "{period}", 8) == 0)
+            v = r->r_period, skip = 7;
+        else if (strncmp(p, "{network}", 9) == 0)
+            v = net8, skip = 8;
+        if (v) {
+            int n = snprintf(r->r_reference + off, sizeof(r->r_reference) - off,
+                             "%s", v);
+            if (n < 0)
+                break;
+            off += (size_t)n;
+            if (off >= sizeof(r->r_reference))
+                off = sizeof(r->r_reference) - 1;
+            p += skip;
+        } else {
+            r->r_reference[off++] = *p;
+        }
+    }
+    r->r_reference[off] = '\0';
+}
+
+/* The host country (or a regional network's countries) by full name. */
+static void
+report__host_name(struct report__doc *r)
+{
+    const struct report_opts *o = r->r_o;
+    const char *list =
+        o->ro_countries && *o->ro_countries ? o->ro_countries : o->ro_host;
+    size_t off = 0;
+
+    r->r_host_name[0] = '\0';
+    for (const char *p = list ? list : ""; *p;) {
+        size_t n = strcspn(p, ",");
+        char code[16];
+        const struct vocab_country *c;
+        int w;
+
+        snprintf(code, sizeof(code), "%.*s", (int)(n < 15 ? n : 15), p);
+        c = r->r_v ? vocab_country(r->r_v, code, strlen(code)) : NULL;
+        w = c ? snprintf(r->r_host_name + off, sizeof(r->r_host_name) - off,
+                         "%s%s (%s)", off ? ", " : "", c->vc_name, code)
+              : snprintf(r->r_host_name + off, sizeof(r->r_host_name) - off,
+                         "%s%s", off ? ", " : "", code);
+        if (w < 0 || (size_t)w >= sizeof(r->r_host_name) - off)
+            break;
+        off += (size_t)w;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!r->r_host_name[0])
+        snprintf(r->r_host_name, sizeof(r->r_host_name), "not given");
+}
+
+/* Renders the body of each format and hashes it: the report's digest. */
+static int
+report__digest(struct report__doc *r)
+{
+    static void (*const render[3])(struct textbuf *, const struct report__doc *,
+                                   int) = {report__md, report__html,
+                                           report__json};
+
+    for (int f = 0; f < 3; f++) {
+        struct textbuf b = {0};
+
+        render[f](&b, r, 0);
+        if (b.tb_err) {
+            free(b.tb_data);
+            return ILONET_ENOMEM;
+        }
+        hash_buf(REPORT_CTX_BODY, b.tb_data ? b.tb_data : "", b.tb_len,
+                 r->r_dg.rd_body[f]);
+        hash_hex(r->r_dg.rd_body[f], HASH_LEN, r->r_body_hex[f]);
+        free(b.tb_data);
+    }
+    report_digest_finish(&r->r_dg);
+    hash_hex(r->r_dg.rd_report, HASH_LEN, r->r_report_hex);
+    return 0;
+}
+
+/* Builds the model of the report (and its digest) into *r; the caller
+ * releases it with report__free_model, also on failure. */
+static int
+report__model(struct store *s, const struct report_template *t,
+              const struct report_rotation *rot, const struct report_opts *o,
+              struct report__doc *r, char *err, size_t errlen)
+{
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    r->r_t = t;
+    r->r_o = o;
+    r->r_v = o->ro_vocab;
+    if (report_period_parse(o->ro_period, &r->r_from_ms, &r->r_to_ms) != 0) {
+        snprintf(err, errlen, "--period %s: not YYYY-H1, YYYY-H2 or YYYY",
+                 o->ro_period ? o->ro_period : "(none)");
+        return ILONET_EINVAL;
+    }
+    if (strcmp(report_period_kind(o->ro_period), report_template_period(t)) !=
+        0) {
+        snprintf(err, errlen, "--period %s: template %s reports per %s (%s)",
+                 o->ro_period, t->t_version, report_template_period(t),
+                 strcmp(report_template_period(t), "year") == 0
+                     ? "YYYY"
+                     : "YYYY-H1 or YYYY-H2");
+        return ILONET_EINVAL;
+    }
+    snprintf(r->r_period, sizeof(r->r_period), "%s", o->ro_period);
+    report__period_long(r->r_period, r->r_period_long,
+                        sizeof(r->r_period_long));
+    if (o->ro_network) {
+        hash_hex(o->ro_network, 8, r->r_network);
+        hash_hex(o->ro_network, 32, r->r_network_hex);
+    }
+    report__reference(r);
+    report__host_name(r);
+    r->r_nparts = t->t_nparts;
+    if (o->ro_marking && *o->ro_marking)
+        snprintf(r->r_marking, sizeof(r->r_marking), "%s", o->ro_marking);
+    if ((rc = report__drafting(s, rot, r)) != 0 ||
+        (rc = report__signed(s, r)) != 0 || (rc = report__footer(s, r)) != 0)
+        return rc;
+    if ((rc = report__fill_parts(s, r, "net", &r->r_nitems, &r->r_items,
+                                 &r->r_body_empty, err, errlen)) != 0)
+        return rc;
+    if (o->ro_annex_ms &&
+        (rc = report__fill_parts(s, r, "ms", &r->r_ms_nitems, &r->r_ms_items,
+                                 &r->r_ms_empty, err, errlen)) != 0)
+        return rc;
+    r->r_aud = "net";
+    if ((rc = report__digest(r)) != 0)
+        return rc;
+    return report__attest_status(r);
 }
 
 int
 report_build(struct store *s, const struct report_template *t,
              const struct report_rotation *rot, const struct report_opts *o,
-             char **out, size_t *outlen, char *err, size_t errlen)
+             char **out, size_t *outlen, struct report_digest *dg, char *err,
+             size_t errlen)
 {
-    static const char *const months[] = {
-        "January", "February", "March",     "April",   "May",      "June",
-        "July",    "August",   "September", "October", "November", "December"};
     struct report__doc r;
     struct textbuf b = {0};
-    int rc = 0, y;
+    int rc;
 
     if (!s || !t || !o || !out || !outlen)
         return ILONET_EINVAL;
-    memset(&r, 0, sizeof(r));
-    r.r_t = t;
-    r.r_o = o;
-    if (report_semester_parse(o->ro_semester, &r.r_from_ms, &r.r_to_ms) != 0) {
-        snprintf(err, errlen, "--semester %s: not YYYY-H1 or YYYY-H2",
-                 o->ro_semester ? o->ro_semester : "(none)");
-        return ILONET_EINVAL;
-    }
-    snprintf(r.r_semester, sizeof(r.r_semester), "%s", o->ro_semester);
-    y = atoi(o->ro_semester);
-    snprintf(r.r_semester_long, sizeof(r.r_semester_long), "1 %s %d - %d %s %d",
-             months[o->ro_semester[6] == '1' ? 0 : 6], y,
-             o->ro_semester[6] == '1' ? 30 : 31,
-             months[o->ro_semester[6] == '1' ? 5 : 11], y);
-    if (o->ro_network)
-        hash_hex(o->ro_network, 8, r.r_network);
-    r.r_nparts = t->t_nparts;
-    r.r_nitems = calloc(t->t_nparts, sizeof(*r.r_nitems));
-    r.r_items = calloc(t->t_nparts, sizeof(*r.r_items));
-    if (!r.r_nitems || !r.r_items) {
-        rc = ILONET_ENOMEM;
+    if ((rc = report__model(s, t, rot, o, &r, err, errlen)) != 0)
         goto out;
-    }
-    if ((rc = report__drafting(s, rot, &r)) != 0 ||
-        (rc = report__footer(s, &r)) != 0)
-        goto out;
-    for (size_t p = 0; p < t->t_nparts; p++) {
-        const struct report__tmpl_part *pp = &t->t_parts[p];
-        r.r_items[p] = calloc(pp->p_nitems ? pp->p_nitems : 1,
-                              sizeof(struct report__item));
-        if (!r.r_items[p]) {
-            rc = ILONET_ENOMEM;
-            goto out;
-        }
-        r.r_nitems[p] = pp->p_nitems;
-        for (size_t i = 0; i < pp->p_nitems; i++)
-            if ((rc = report__fill_item(s, &r, &pp->p_items[i],
-                                        &r.r_items[p][i], err, errlen)) != 0)
-                goto out;
-    }
     switch (o->ro_format) {
-    case REPORT_MD: report__md(&b, &r); break;
-    case REPORT_HTML: report__html(&b, &r); break;
-    case REPORT_JSON: report__json(&b, &r); break;
+    case REPORT_MD: report__md(&b, &r, 1); break;
+    case REPORT_HTML: report__html(&b, &r, 1); break;
+    case REPORT_JSON: report__json(&b, &r, 1); break;
     default:
         rc = ILONET_EINVAL;
         snprintf(err, errlen, "unknown format");
@@ -800,6 +1308,8 @@ report_build(struct store *s, const struct report_template *t,
         rc = ILONET_ENOMEM;
         goto out;
     }
+    if (dg)
+        *dg = r.r_dg;
     *out = b.tb_data;
     *outlen = b.tb_len;
     b.tb_data = NULL;
@@ -809,34 +1319,211 @@ out:
     return rc;
 }
 
+/* ---- the cross-network overview ------------------------------------------ */
+
+const char *const report_overview_figures[REPORT_OVERVIEW_NFIG] = {
+    "members",           "meetings", "without the Commission",
+    "observations",      "contacts", "trainings",
+    "carrier positions", "postings", "task sharing"};
+
+/* Sums a column of the rows of query q in the body's audience. */
+static int
+report__sum(struct store *s, const struct report__doc *r, const char *q,
+            size_t ncols, const char *const *cols, int64_t *sums)
+{
+    struct view_report_req rq;
+    struct view_report_rows rows;
+    int rc;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.vrq_query = q;
+    rq.vrq_use = VIEW_REPORT_TABLE;
+    rq.vrq_from_ms = r->r_from_ms;
+    rq.vrq_to_ms = r->r_to_ms;
+    rq.vrq_audience = "net";
+    rq.vrq_ncols = ncols;
+    rq.vrq_cols = cols;
+    if ((rc = view_report_rows(s, &rq, &rows)) != 0)
+        return rc;
+    for (size_t i = 0; i < rows.vrw_nrows; i++)
+        for (size_t c = 0; c < ncols; c++)
+            if (rows.vrw_cells[i * ncols + c].vcl_type == VIEW_REPORT_INT)
+                sums[c] += rows.vrw_cells[i * ncols + c].vcl_int;
+    view_report_rows_free(&rows);
+    return 0;
+}
+
+/* The number of rows of query q (table) in the body's audience. */
+static int
+report__count(struct store *s, const struct report__doc *r, const char *q,
+              int64_t *n)
+{
+    struct view_report_req rq;
+    struct view_report_rows rows;
+    int rc;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.vrq_query = q;
+    rq.vrq_use = VIEW_REPORT_TABLE;
+    rq.vrq_from_ms = r->r_from_ms;
+    rq.vrq_to_ms = r->r_to_ms;
+    rq.vrq_audience = "net";
+    if ((rc = view_report_rows(s, &rq, &rows)) != 0)
+        return rc;
+    *n = (int64_t)rows.vrw_nrows;
+    view_report_rows_free(&rows);
+    return 0;
+}
+
+int
+report_overview_net(struct store *s, const struct report_template *t,
+                    const struct report_rotation *rot,
+                    const struct report_opts *o,
+                    struct report_overview_net *out, char *err, size_t errlen)
+{
+    static const char *const meet[] = {"meetings", "without_commission"};
+    /* the last is the task-sharing arrangements (their stubs): tasks
+     * themselves are never in net */
+    static const char *const contrib[] = {"observations", "contacts",
+                                          "trainings", "carriers", "postings"};
+    struct report__doc r;
+    int64_t m[2] = {0, 0}, c[6] = {0};
+    int rc, drafter_same = 0, drafter_any = 0;
+
+    if (!s || !t || !o || !out)
+        return ILONET_EINVAL;
+    memset(out, 0, sizeof(*out));
+    if ((rc = report__model(s, t, rot, o, &r, err, errlen)) != 0 ||
+        (rc = report__sum(s, &r, "meeting-summary", 2, meet, m)) != 0 ||
+        (rc = report__sum(s, &r, "contributions", 5, contrib, c)) != 0 ||
+        (rc = report__count(s, &r, "task-sharing", &c[5])) != 0)
+        goto out;
+    snprintf(out->on_host, sizeof(out->on_host), "%s",
+             o->ro_host ? o->ro_host : "");
+    /* the name column: "Türkiye (TR)", a regional network's list */
+    snprintf(out->on_name, sizeof(out->on_name), "%s", r.r_host_name);
+    snprintf(out->on_regime, sizeof(out->on_regime), "%s",
+             o->ro_regime ? o->ro_regime : "377-2004");
+    snprintf(out->on_network, sizeof(out->on_network), "%.16s", r.r_network);
+    snprintf(out->on_drafting, sizeof(out->on_drafting), "%s",
+             r.r_drafting[0] ? r.r_drafting : "-");
+    memcpy(out->on_report, r.r_report_hex, sizeof(out->on_report));
+    for (size_t i = 0; i < r.r_natt; i++) {
+        if (r.r_att[i].a_same)
+            out->on_attested++;
+        else
+            out->on_differ++;
+        if (r.r_drafting[0] &&
+            strcmp(r.r_att_v[i].va_state, r.r_drafting) == 0) {
+            drafter_any = 1;
+            drafter_same |= r.r_att[i].a_same;
+        }
+    }
+    snprintf(out->on_status, sizeof(out->on_status), "%s",
+             !r.r_drafting[0] ? "no drafter"
+             : drafter_same   ? "reported"
+             : drafter_any    ? "changed since"
+                              : "missing");
+    out->on_fig[0] = (int64_t)r.r_nmembers;
+    out->on_fig[1] = m[0];
+    out->on_fig[2] = m[1];
+    out->on_fig[3] = c[0];
+    out->on_fig[4] = c[1];
+    out->on_fig[5] = c[2];
+    out->on_fig[6] = c[3];
+    out->on_fig[7] = c[4];
+    out->on_fig[8] = c[5];
+out:
+    report__free_model(&r);
+    return rc;
+}
+
 /* ---- shared by the renderers --------------------------------------------- */
+
+void
+report__member_name(const struct report__doc *r, const char *code, char *out,
+                    size_t cap)
+{
+    const struct vocab_member *m =
+        r->r_v && code && *code ? vocab_member(r->r_v, code) : NULL;
+
+    if (m)
+        snprintf(out, cap, "%s (%s)", m->vm_name, code);
+    else
+        snprintf(out, cap, "%s", code && *code ? code : "none");
+}
+
+void
+report__signed_by(const struct report__doc *r, const struct view_report_text *t,
+                  char *out, size_t cap)
+{
+    char who[200], day[11], id[13];
+
+    report__member_name(r, t->vt_state, who, sizeof(who));
+    report_date_of(t->vt_hlc >> 16, day);
+    hash_hex(t->vt_id, 6, id);
+    snprintf(out, cap, "%s, %s, entry %s", who, day, id);
+}
 
 void
 report__cover_value(const struct report__doc *r, const char *field, char *out,
                     size_t cap)
 {
     const struct report_opts *o = r->r_o;
+    char name[200];
 
-    if (strcmp(field, "host") == 0)
-        snprintf(out, cap, "%s", o->ro_host ? o->ro_host : "not given");
-    else if (strcmp(field, "network") == 0)
-        snprintf(out, cap, "%s network %s", o->ro_host ? o->ro_host : "",
-                 r->r_network);
-    else if (strcmp(field, "semester") == 0)
-        snprintf(out, cap, "%s (%s)", r->r_semester, r->r_semester_long);
-    else if (strcmp(field, "presidency") == 0)
-        snprintf(out, cap, "%s",
-                 r->r_presidency[0] ? r->r_presidency
-                                    : "not in the rotation data");
-    else if (strcmp(field, "drafting") == 0)
-        snprintf(out, cap, "%s, %s", r->r_drafting[0] ? r->r_drafting : "none",
-                 r->r_drafting_basis);
-    else if (strcmp(field, "date") == 0)
-        snprintf(out, cap, "%s", o->ro_date ? o->ro_date : "not given");
-    else if (strcmp(field, "post") == 0)
-        snprintf(out, cap, "%s", o->ro_post ? o->ro_post : "not given");
-    else
+    if (strcmp(field, "host") == 0) {
+        snprintf(out, cap, "%s", r->r_host_name);
+    } else if (strcmp(field, "network") == 0) {
+        snprintf(out, cap,
+                 "Immigration liaison officers network in %s (network %s, "
+                 "regime %s)",
+                 r->r_host_name, r->r_network,
+                 o->ro_regime ? o->ro_regime : "377-2004");
+    } else if (strcmp(field, "semester") == 0 || strcmp(field, "period") == 0) {
+        snprintf(out, cap, "%s (%s)", r->r_period, r->r_period_long);
+    } else if (strcmp(field, "presidency") == 0) {
+        if (r->r_presidency[0])
+            report__member_name(r, r->r_presidency, out, cap);
+        else
+            snprintf(out, cap, "not in the rotation data");
+    } else if (strcmp(field, "drafting") == 0) {
+        report__member_name(r, r->r_drafting, name, sizeof(name));
+        snprintf(out, cap, "%s, %s", name, r->r_drafting_basis);
+    } else if (strcmp(field, "date") == 0) {
+        if (r->r_date[0])
+            snprintf(out, cap, "%s (the drafting state's latest signed text)",
+                     r->r_date);
+        else
+            snprintf(out, cap,
+                     "not signed yet (no text of the drafting "
+                     "state for %s)",
+                     r->r_period);
+    } else if (strcmp(field, "post") == 0) {
+        if (r->r_post[0])
+            snprintf(out, cap, "%s (%s)", r->r_post, r->r_post_basis);
+        else
+            snprintf(out, cap, "not recorded (%s)", r->r_post_basis);
+    } else if (strcmp(field, "reference") == 0) {
+        snprintf(out, cap, "%s", r->r_reference);
+    } else if (strcmp(field, "marking") == 0) {
+        snprintf(out, cap, "%s", r->r_marking[0] ? r->r_marking : "none");
+    } else if (strcmp(field, "members") == 0) {
+        size_t off = 0;
+        out[0] = '\0';
+        for (size_t i = 0; i < r->r_nmembers; i++) {
+            int n;
+            report__member_name(r, r->r_members[i], name, sizeof(name));
+            n = snprintf(out + off, cap - off, "%s%s", i ? "; " : "", name);
+            if (n < 0 || (size_t)n >= cap - off)
+                break;
+            off += (size_t)n;
+        }
+        if (!r->r_nmembers)
+            snprintf(out, cap, "none held for this period");
+    } else {
         snprintf(out, cap, "%s", "");
+    }
 }
 
 void

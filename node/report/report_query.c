@@ -1,5 +1,6 @@
-/* report_query.c - the report's data from the view's read API: item tables and
- * charts, the cover's drafting state, the footer. */
+/* report_query.c - the report's data from the view's read API: item tables,
+ * charts and texts, the cover's drafting state and signatures, the final annex.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,48 @@ report__cell_text(const struct report__cell *c, const char *field)
     static const char *const na[] = {"figure",    "total",    "unit",
                                      "attendees", "officers", "reliability",
                                      NULL};
+    if (c->c_label)
+        return c->c_label;
     if (c->c_text)
         return c->c_text;
     return report__word_index(na, field) >= 0 ? "n/a" : "-";
+}
+
+/* The value set whose codes a query's output field holds (its labels and
+ * legend), or NULL: the field of the base's record kind shown in that
+ * column, and the few fields a query derives. */
+static const struct vocab_set *
+report__column_set(const struct report__doc *r,
+                   const struct view_report_query *q, const char *field)
+{
+    const struct vocab *v = r->r_v;
+    const struct vocab_kind *k;
+
+    if (!v)
+        return NULL;
+    if (strcmp(field, "role") == 0)
+        return vocab_set(v, "roles");
+    if (strcmp(field, "exclusion") == 0)
+        return vocab_set(v, "exclusion-reasons");
+    if (strcmp(field, "status") == 0)
+        return vocab_set(v, "task-statuses");
+    if (strcmp(field, "category") == 0)
+        return vocab_set(v, "categories");
+    if (!(k = vocab_kind_by_plural(v, q->vq_base)))
+        return NULL;
+    for (size_t i = 0; i < k->vk_nfields; i++) {
+        const struct vocab_field *f = &k->vk_fields[i];
+        char col[40];
+
+        snprintf(col, sizeof(col), "%s",
+                 f->vf_column ? f->vf_column : f->vf_name);
+        for (char *c = col; *c; c++)
+            if (*c == '-')
+                *c = '_';
+        if (strcmp(col, field) == 0)
+            return f->vf_values ? f->vf_values : f->vf_suggest;
+    }
+    return NULL;
 }
 
 /* ---- running a query ----------------------------------------------------- */
@@ -76,7 +116,7 @@ report__rows(struct store *s, const struct report__doc *r,
     q.vrq_use = k->k_query->vq_use;
     q.vrq_from_ms = r->r_from_ms;
     q.vrq_to_ms = r->r_to_ms;
-    q.vrq_with_ms = r->r_o->ro_member_state ? 1 : 0;
+    q.vrq_audience = r->r_aud;
     q.vrq_nfilters = k->k_nfilters;
     q.vrq_filters = f;
     q.vrq_ncols = ncols;
@@ -109,6 +149,8 @@ report__fill_table(struct store *s, const struct report__doc *r,
         goto out;
     }
     t->t_nrows = rows.vrw_nrows;
+    for (size_t c = 0; c < t->t_ncols && c < REPORT__MAX_COLS; c++)
+        t->t_sets[c] = report__column_set(r, k->k_query, t->t_fields[c]);
     for (size_t i = 0; i < n; i++) {
         const struct view_report_cell *c = &rows.vrw_cells[i];
         char num[32];
@@ -118,9 +160,18 @@ report__fill_table(struct store *s, const struct report__doc *r,
             if (!(t->t_cells[i].c_text = report__dup(num)))
                 rc = ILONET_ENOMEM;
         } else if (c->vcl_type == VIEW_REPORT_TEXT) {
-            /* the model takes the text over from the rows */
+            /* the model takes the text over from the rows; a code of a
+             * value set shows its label (a grade its code: the legend
+             * follows the table) */
+            const struct vocab_set *vs = t->t_sets[i % t->t_ncols];
+            const struct vocab_value *val;
+
             t->t_cells[i].c_text = rows.vrw_cells[i].vcl_text;
             rows.vrw_cells[i].vcl_text = NULL;
+            if (vs && !report__is_grade(r->r_t, t->t_fields[i % t->t_ncols]) &&
+                (val = vocab_value(vs, t->t_cells[i].c_text,
+                                   strlen(t->t_cells[i].c_text))))
+                t->t_cells[i].c_label = val->vv_label;
         }
     }
 out:
@@ -135,8 +186,10 @@ report__chart_alloc(struct report__chart *c, size_t nx, size_t ns)
     c->c_ns = ns;
     c->c_x = calloc(nx ? nx : 1, sizeof(char *));
     c->c_series = calloc(ns ? ns : 1, sizeof(char *));
+    c->c_series_label = calloc(ns ? ns : 1, sizeof(char *));
     c->c_v = calloc((nx ? nx : 1) * (ns ? ns : 1), sizeof(int64_t));
-    return c->c_x && c->c_series && c->c_v ? 0 : ILONET_ENOMEM;
+    return c->c_x && c->c_series && c->c_series_label && c->c_v ? 0
+                                                                : ILONET_ENOMEM;
 }
 
 /* The integer in a cell (0 when it holds none). */
@@ -147,17 +200,26 @@ report__int(const struct view_report_cell *c)
 }
 
 /* category-month: observations per category (series, in vocabulary
- * order, only those present) and month of the semester (x). */
+ * order, only those present) and month of the period (x: six for a
+ * semester, twelve for a year). */
+#define REPORT__MAX_CATS 16
 static int
 report__chart_months(const struct report__doc *r,
                      const struct view_report_rows *rows,
                      struct report__chart *c)
 {
-    int64_t v[8][6] = {{0}};
-    int first = r->r_semester[6] == '1' ? 1 : 7, used[8] = {0};
-    size_t ns = 0;
+    const struct vocab_set *cats =
+        r->r_v ? vocab_set(r->r_v, "categories") : NULL;
+    int64_t v[REPORT__MAX_CATS][12];
+    int year = strlen(r->r_period) == 4;
+    int first = year || r->r_period[6] == '1' ? 1 : 7, nm = year ? 12 : 6;
+    int used[REPORT__MAX_CATS] = {0};
+    size_t ns = 0, ncat = cats ? cats->vs_n : 0;
     int rc;
 
+    memset(v, 0, sizeof(v));
+    if (ncat > REPORT__MAX_CATS)
+        ncat = REPORT__MAX_CATS;
     c->c_unit_hint = "observations";
     if (rows->vrw_ncols != 3)
         return ILONET_EIO;
@@ -166,26 +228,28 @@ report__chart_months(const struct report__doc *r,
         const char *cat =
             row[0].vcl_type == VIEW_REPORT_TEXT ? row[0].vcl_text : NULL;
         int64_t m = report__int(&row[1]) - first;
-        for (int j = 0; cat && j < 8 && record_categories[j]; j++)
-            if (strcmp(record_categories[j], cat) == 0 && m >= 0 && m < 6) {
+        for (size_t j = 0; cat && j < ncat; j++)
+            if (strcmp(cats->vs_values[j].vv_code, cat) == 0 && m >= 0 &&
+                m < nm) {
                 v[j][m] += report__int(&row[2]);
                 used[j] = 1;
             }
     }
-    for (int i = 0; i < 8; i++)
+    for (size_t i = 0; i < ncat; i++)
         ns += (size_t)used[i];
-    if ((rc = report__chart_alloc(c, 6, ns)) != 0)
+    if ((rc = report__chart_alloc(c, (size_t)nm, ns)) != 0)
         return rc;
-    for (int m = 0; m < 6; m++)
+    for (int m = 0; m < nm; m++)
         if (!(c->c_x[m] = report__dup(report__months[first - 1 + m])))
             return ILONET_ENOMEM;
-    for (int i = 0, j = 0; i < 8; i++) {
+    for (size_t i = 0, j = 0; i < ncat; i++) {
         if (!used[i])
             continue;
-        if (!(c->c_series[j] = report__dup(record_categories[i])))
+        if (!(c->c_series[j] = report__dup(cats->vs_values[i].vv_code)))
             return ILONET_ENOMEM;
-        for (int m = 0; m < 6; m++)
-            c->c_v[(size_t)j * 6 + (size_t)m] = v[i][m];
+        c->c_series_label[j] = cats->vs_values[i].vv_label;
+        for (int m = 0; m < nm; m++)
+            c->c_v[j * (size_t)nm + (size_t)m] = v[i][m];
         j++;
     }
     return 0;
@@ -246,6 +310,34 @@ report__fill_item(struct store *s, const struct report__doc *r,
 
     out->i_t = it;
     out->i_empty = 1;
+    /* narrative (the body only: texts are net entries) */
+    if (it->i_narrative && strcmp(r->r_aud, "net") == 0) {
+        for (size_t i = 0; i < r->r_ntexts; i++) {
+            const struct view_report_text *x = &r->r_texts[i];
+            int seen = 0;
+
+            if (strcmp(x->vt_section, it->i_section) != 0)
+                continue;
+            /* texts come latest first: a state's first is its text */
+            if (r->r_drafting[0] && strcmp(x->vt_state, r->r_drafting) == 0) {
+                if (!out->i_text)
+                    out->i_text = x;
+                continue;
+            }
+            if (!r->r_o->ro_drafts)
+                continue;
+            for (size_t j = 0; j < out->i_ndrafts; j++)
+                seen |= strcmp(out->i_drafts[j]->vt_state, x->vt_state) == 0;
+            if (seen)
+                continue;
+            if (!out->i_drafts &&
+                !(out->i_drafts = calloc(r->r_ntexts, sizeof(*out->i_drafts))))
+                return ILONET_ENOMEM;
+            out->i_drafts[out->i_ndrafts++] = x;
+        }
+        if (out->i_text || out->i_ndrafts)
+            out->i_empty = 0, out->i_data = 1;
+    }
     for (size_t i = 0; i < it->i_nblocks; i++)
         it->i_blocks[i].k_what == REPORT__TABLE ? nt++ : nc++;
     out->i_tables = calloc(nt ? nt : 1, sizeof(*out->i_tables));
@@ -260,12 +352,15 @@ report__fill_item(struct store *s, const struct report__doc *r,
                 return rc;
             if (t->t_nrows)
                 out->i_empty = 0;
+            /* the composition of the network alone is not data */
+            if (t->t_nrows && strcmp(t->t_query, "members") != 0)
+                out->i_data = 1;
         } else {
             struct report__chart *c = &out->i_charts[out->i_ncharts++];
             if ((rc = report__fill_chart(s, r, k, c, err, errlen)) != 0)
                 return rc;
             if (c->c_ns)
-                out->i_empty = 0;
+                out->i_empty = 0, out->i_data = 1;
         }
     }
     return 0;
@@ -288,10 +383,12 @@ report__free_item(struct report__item *it)
             free(c->c_series[j]);
         free(c->c_x);
         free(c->c_series);
+        free(c->c_series_label);
         free(c->c_v);
     }
     free(it->i_tables);
     free(it->i_charts);
+    free(it->i_drafts);
 }
 
 /* ---- cover: presidency and the state acting for it ----------------------- */
@@ -334,11 +431,11 @@ report__drafting(struct store *s, const struct report_rotation *rot,
 
     if (r->r_o->ro_drafter && strcmp(r->r_o->ro_drafter, "chair") == 0)
         return report__drafting_chair(s, r);
-    p = report_rotation_get(rot, r->r_semester);
+    p = report_rotation_get(rot, r->r_period);
     if (!p) {
         snprintf(r->r_drafting_basis, sizeof(r->r_drafting_basis),
-                 "semester %s is not in the presidency rotation data",
-                 r->r_semester);
+                 "period %s is not in the presidency rotation data",
+                 r->r_period);
         return 0;
     }
     snprintf(r->r_presidency, sizeof(r->r_presidency), "%s", p);
@@ -347,7 +444,7 @@ report__drafting(struct store *s, const struct report_rotation *rot,
      * grant: the view decided `valid`). It may name the presidency itself
      * (drafting from its headquarters without an ILO here) or a state with
      * an ILO here; the latest by (HLC, author, id) that qualifies wins. */
-    if ((rc = view_report_acting(s, r->r_semester, p, cand, 32, &nc)) != 0)
+    if ((rc = view_report_acting(s, r->r_period, p, cand, 32, &nc)) != 0)
         return rc;
     for (size_t i = 0; i < nc; i++) {
         int h = strcmp(cand[i], p) == 0
@@ -381,7 +478,7 @@ report__drafting(struct store *s, const struct report_rotation *rot,
     /* 3. Else the first state after the presidency in rotation order (the
      * rotation file's order, wrapping around) that has an ILO here. */
     for (size_t i = 0; i < rot->r_n; i++)
-        if (strcmp(rot->r_sem[i], r->r_semester) == 0)
+        if (strcmp(rot->r_sem[i], r->r_period) == 0)
             at = i;
     for (size_t k = 1; k <= rot->r_n; k++) {
         const char *c = rot->r_state[(at + k) % rot->r_n];
@@ -419,7 +516,92 @@ report__drafting(struct store *s, const struct report_rotation *rot,
     return 0;
 }
 
-/* ---- footer -------------------------------------------------------------- */
+/* ---- what the network signed: texts, the drafter's date and post --------- */
+
+int
+report__signed(struct store *s, struct report__doc *r)
+{
+    struct view_report_req q;
+    struct view_report_rows rows;
+    char day[11];
+    int rc;
+
+    if ((rc = view_report_texts(s, r->r_period, &r->r_texts, &r->r_ntexts)) !=
+        0)
+        return rc;
+    /* the date: the day of the drafting state's latest text (any section) */
+    for (size_t i = 0; r->r_drafting[0] && i < r->r_ntexts; i++) {
+        const struct view_report_text *t = &r->r_texts[i];
+        char d[11];
+
+        if (strcmp(t->vt_state, r->r_drafting) != 0)
+            continue;
+        report_date_of(t->vt_hlc >> 16, d);
+        if (strcmp(d, r->r_date) > 0)
+            memcpy(r->r_date, d, sizeof(r->r_date));
+        /* its latest text for the reserved section "marking" sets the
+         * handling marking the network sends the report with (its first
+         * line), unless the caller gave one */
+        if (strcmp(t->vt_section, "marking") == 0 && !r->r_marking[0])
+            snprintf(r->r_marking, sizeof(r->r_marking), "%.*s",
+                     (int)strcspn(t->vt_text, "\r\n"), t->vt_text);
+        /* its latest text for the reserved section "post" names the post */
+        if (strcmp(t->vt_section, "post") == 0 && !r->r_post[0]) {
+            snprintf(r->r_post, sizeof(r->r_post), "%.512s", t->vt_text);
+            for (char *c = r->r_post; *c; c++)
+                if (*c == '\n' || *c == '\r' || *c == '\t')
+                    *c = ' ';
+            snprintf(r->r_post_basis, sizeof(r->r_post_basis),
+                     "as signed by the drafting state");
+        }
+    }
+    report_date_of(r->r_to_ms - 1, day);
+    if (!r->r_post[0] && r->r_drafting[0]) {
+        rc = view_report_post(s, r->r_drafting, day, r->r_post,
+                              sizeof(r->r_post));
+        if (rc == 0)
+            snprintf(r->r_post_basis, sizeof(r->r_post_basis),
+                     "the drafting state's posting notice in force on %s", day);
+        else if (rc == ILONET_ENOTFOUND)
+            snprintf(r->r_post_basis, sizeof(r->r_post_basis),
+                     "no posting notice of %s in force on %s and no signed "
+                     "post text",
+                     r->r_drafting, day);
+        else
+            return rc;
+    } else if (!r->r_post[0]) {
+        snprintf(r->r_post_basis, sizeof(r->r_post_basis), "no drafting state");
+    }
+    /* the members: states with net logs certified during the period */
+    memset(&q, 0, sizeof(q));
+    q.vrq_query = "members";
+    q.vrq_use = VIEW_REPORT_TABLE;
+    q.vrq_from_ms = r->r_from_ms;
+    q.vrq_to_ms = r->r_to_ms;
+    q.vrq_audience = "net";
+    if ((rc = view_report_rows(s, &q, &rows)) != 0)
+        return rc;
+    r->r_members =
+        calloc(rows.vrw_nrows ? rows.vrw_nrows : 1, sizeof(*r->r_members));
+    if (!r->r_members) {
+        view_report_rows_free(&rows);
+        return ILONET_ENOMEM;
+    }
+    for (size_t i = 0; i < rows.vrw_nrows; i++) {
+        const struct view_report_cell *c = &rows.vrw_cells[i * rows.vrw_ncols];
+        if (c->vcl_type != VIEW_REPORT_TEXT ||
+            (r->r_nmembers &&
+             strcmp(r->r_members[r->r_nmembers - 1], c->vcl_text) == 0))
+            continue; /* rows are ordered by state: one per state */
+        snprintf(r->r_members[r->r_nmembers++], VIEW_REPORT_STATE_LEN, "%s",
+                 c->vcl_text);
+    }
+    view_report_rows_free(&rows);
+    return 0;
+}
+
+/* ---- final annex: provenance, attestations --------------------------------
+ */
 
 int
 report__footer(struct store *s, struct report__doc *r)
@@ -429,10 +611,10 @@ report__footer(struct store *s, struct report__doc *r)
     size_t n = 0;
     int rc;
 
-    if ((rc = view_report_provenance(s, r->r_o->ro_member_state, vh, &hs,
-                                     &n)) != 0)
+    if ((rc = view_report_provenance(s, "net", vh, &hs, &n)) != 0)
         return rc;
     hash_hex(vh, HASH_LEN, r->r_view_hash);
+    memcpy(r->r_dg.rd_view, vh, HASH_LEN);
     r->r_heads = calloc(n ? n : 1, sizeof(*r->r_heads));
     if (!r->r_heads) {
         free(hs);
@@ -443,9 +625,64 @@ report__footer(struct store *s, struct report__doc *r)
         hash_hex(hs[i].vh_log, HASH_LEN, h->h_log);
         hash_hex(hs[i].vh_id, HASH_LEN, h->h_id);
         snprintf(h->h_audience, sizeof(h->h_audience), "%s", hs[i].vh_audience);
+        snprintf(h->h_state, sizeof(h->h_state), "%s", hs[i].vh_state);
         h->h_seq = hs[i].vh_seq;
     }
     r->r_nheads = n;
     free(hs);
+    return view_report_attests(s, r->r_period, &r->r_att_v, &r->r_natt);
+}
+
+int
+report__attest_status(struct report__doc *r)
+{
+    r->r_att = calloc(r->r_natt ? r->r_natt : 1, sizeof(*r->r_att));
+    if (!r->r_att)
+        return ILONET_ENOMEM;
+    for (size_t i = 0; i < r->r_natt; i++) {
+        r->r_att[i].a_v = &r->r_att_v[i];
+        r->r_att[i].a_same =
+            memcmp(r->r_att_v[i].va_report, r->r_dg.rd_report, HASH_LEN) == 0;
+    }
     return 0;
+}
+
+/* ---- the verification block ------------------------------------------------
+ */
+
+static void
+report__hex_line(struct textbuf *b, const uint8_t *p, size_t n)
+{
+    char hx[65];
+
+    for (size_t i = 0; i < n; i += 32) {
+        size_t k = n - i < 32 ? n - i : 32;
+        hash_hex(p + i, k, hx);
+        textbuf_puts(b, hx);
+    }
+}
+
+void
+report__verify_block(struct textbuf *b, const struct report__doc *r)
+{
+    textbuf_puts(b, REPORT__VERIFY_MAGIC "\n");
+    textbuf_printf(b, "regime %s\n",
+                   r->r_o->ro_regime ? r->r_o->ro_regime : "377-2004");
+    textbuf_printf(b, "network %s\n", r->r_network_hex);
+    textbuf_printf(b, "period %s\n", r->r_period);
+    textbuf_printf(b, "body md %s\nbody html %s\nbody json %s\n",
+                   r->r_body_hex[0], r->r_body_hex[1], r->r_body_hex[2]);
+    textbuf_printf(b, "report %s\n", r->r_report_hex);
+    for (size_t i = 0; i < r->r_natt; i++) {
+        const struct view_report_attest *a = r->r_att[i].a_v;
+        textbuf_puts(b, "attest ");
+        report__hex_line(b, a->va_cert, a->va_cert_len);
+        textbuf_put(b, " ", 1);
+        report__hex_line(b, a->va_hdr, a->va_hdr_len);
+        textbuf_put(b, " ", 1);
+        report__hex_line(b, a->va_sig, KEY_SIG_LEN);
+        textbuf_put(b, " ", 1);
+        report__hex_line(b, a->va_payload, a->va_payload_len);
+        textbuf_put(b, "\n", 1);
+    }
 }

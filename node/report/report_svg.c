@@ -5,12 +5,14 @@
 #include "report_int.h"
 #include "storage/view/record.h"
 
-/* One colour per Art. 2(2) category, in record_categories order
- * (colour-blind friendly, readable in greyscale print). */
+/* One colour per category, the seed's eight in record_categories order
+ * (colour-blind friendly, readable in greyscale print), then four more
+ * for the categories 2019/1240 adds. */
 static const char *const svg_colours[] = {
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7",
-    "#D55E00", "#56B4E9", "#8C6D31", "#666666",
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9",
+    "#8C6D31", "#666666", "#332288", "#88CCEE", "#117733", "#AA4499",
 };
+#define SVG_NCOLOURS (sizeof(svg_colours) / sizeof(svg_colours[0]))
 
 static const char *
 svg_colour(const char *series, size_t fallback)
@@ -18,7 +20,14 @@ svg_colour(const char *series, size_t fallback)
     for (size_t i = 0; i < 8 && record_categories[i]; i++)
         if (strcmp(record_categories[i], series) == 0)
             return svg_colours[i];
-    return svg_colours[fallback % 8];
+    return svg_colours[(8 + fallback) % SVG_NCOLOURS];
+}
+
+static const char *
+svg_name(const struct report__chart *c, size_t s)
+{
+    return c->c_series_label && c->c_series_label[s] ? c->c_series_label[s]
+                                                     : c->c_series[s];
 }
 
 /* A "nice" axis step for max over about 4 ticks. */
@@ -37,11 +46,12 @@ svg_step(int64_t max)
 }
 
 /* Stacked vertical bars: x labels along the bottom, one colour per series,
- * legend on the right. */
+ * the legend below (labels are the vocabulary's, often long). */
 static void
 svg_stacked(struct textbuf *b, const struct report__chart *c)
 {
-    const int W = 680, H = 300, L = 48, T = 16, PW = 440, PH = 230;
+    const int W = 680, L = 48, T = 16, PW = 600, PH = 230;
+    const int H = T + PH + 48 + (int)c->c_ns * 18;
     int64_t max = 1, step;
     int slot = c->c_nx ? PW / (int)c->c_nx : PW, bw = slot * 3 / 5;
 
@@ -87,7 +97,7 @@ svg_stacked(struct textbuf *b, const struct report__chart *c)
                            x0, y1, bw, y2 - y1, svg_colour(c->c_series[s], s));
             report__esc_html(b, c->c_x[x]);
             textbuf_puts(b, ", ");
-            report__esc_html(b, c->c_series[s]);
+            report__esc_html(b, svg_name(c, s));
             textbuf_printf(b, ": %lld</title></rect>\n", (long long)v);
             acc += v;
         }
@@ -105,13 +115,12 @@ svg_stacked(struct textbuf *b, const struct report__chart *c)
     report__esc_html(b, c->c_unit_hint);
     textbuf_puts(b, "</text>\n");
     for (size_t s = 0; s < c->c_ns; s++) {
-        int y = T + 8 + (int)s * 20;
+        int y = T + PH + 58 + (int)s * 18;
         textbuf_printf(b,
                        "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
                        "fill=\"%s\"/><text x=\"%d\" y=\"%d\">",
-                       L + PW + 20, y - 10, svg_colour(c->c_series[s], s),
-                       L + PW + 38, y);
-        report__esc_html(b, c->c_series[s]);
+                       L, y - 10, svg_colour(c->c_series[s], s), L + 18, y);
+        report__esc_html(b, svg_name(c, s));
         textbuf_puts(b, "</text>\n");
     }
     textbuf_puts(b, "</svg>\n");
@@ -121,7 +130,7 @@ svg_stacked(struct textbuf *b, const struct report__chart *c)
 static void
 svg_hbars(struct textbuf *b, const struct report__chart *c)
 {
-    const int W = 680, LW = 200, BW = 400, RH = 22, T = 8;
+    const int W = 680, LW = 300, BW = 300, RH = 22, T = 8;
     int H = T * 2 + (int)c->c_nx * RH;
     int64_t max = 1;
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "crypto/hash.h"
+#include "storage/entry.h"
 #include "storage/store.h"
 #include "storage/view/vocab.h"
 
@@ -333,12 +334,14 @@ int view_grant_find(struct store *s, const char *owner, const char *rep,
 /* ---- reading for reports (view_report.c) ---- */
 
 /*
- * The semester report (node/report/) reads the view only through these
+ * The report (node/report/) reads the view only through these
  * functions. A report table or chart is a named *query* over a *base*
  * record set (observations, meetings, trainings, carriers, contacts,
- * postings, tasks, grants, records, logs: the read-only SQL views of
- * docs/VIEW.md). The caller names the query, the period, whether the
- * Member-States-only audience counts, FIELD=VALUE filters on the base's
+ * postings, tasks, stubs, grants, records, logs: the read-only SQL views
+ * of docs/VIEW.md). The caller names the query, the period, the one
+ * audience the rows come from (a report's body: the audience every
+ * addressee may read, `net`; its annex for Member States: `ms`), the
+ * FIELD=VALUE filters on the base's
  * columns and the output columns it wants; the view checks every name
  * against its catalogue (only the catalogue's own spelling ever reaches
  * SQL), binds every value, and returns the rows in a complete order (ties
@@ -392,8 +395,9 @@ struct view_report_req {
     enum view_report_use vrq_use;
     uint64_t vrq_from_ms; /* the period: [from, to) in unix ms */
     uint64_t vrq_to_ms;
-    int vrq_with_ms;     /* 1: the `ms` audience counts (a Member State's) */
-    size_t vrq_nfilters; /* <= VIEW_REPORT_MAX_FILTERS */
+    const char *vrq_audience; /* the rows' audience: NULL = "net" (the
+                                 body), "ms" (the Member States' annex) */
+    size_t vrq_nfilters;      /* <= VIEW_REPORT_MAX_FILTERS */
     const struct view_report_filter *vrq_filters;
     /* the output columns wanted, in order (<= VIEW_REPORT_MAX_COLS);
      * vrq_ncols 0: every output column in catalogue order */
@@ -429,17 +433,19 @@ int view_report_rows(struct store *s, const struct view_report_req *rq,
 void view_report_rows_free(struct view_report_rows *rows);
 
 /* 1 if a node of state with the ilo role, certified during part of
- * [from_ms, to_ms), has a log held (any audience); 0 if not. */
+ * [from_ms, to_ms), has a `net` log held; 0 if not. Only `net` logs
+ * count, so every member decides alike whatever else it holds. */
 int view_report_has_ilo(struct store *s, const char *state, uint64_t from_ms,
                         uint64_t to_ms);
 
 /* The alphabetically first state with an ILO node certified during part
- * of [from_ms, to_ms) whose log is held; ILONET_ENOTFOUND when none. */
+ * of [from_ms, to_ms) whose `net` log is held; ILONET_ENOTFOUND when none. */
 int view_report_first_ilo(struct store *s, uint64_t from_ms, uint64_t to_ms,
                           char out[static VIEW_REPORT_STATE_LEN]);
 
-/* The states named by the valid, active acting-presidency records of state
- * presidency for semester ("2026-H1"), latest first by (HLC, author, id):
+/* The states named by the valid, active `net` acting-presidency records
+ * of state presidency for semester ("2026-H1"), latest first by (HLC,
+ * author, id):
  * up to max of them into out, their number into *n. */
 int view_report_acting(struct store *s, const char *semester,
                        const char *presidency,
@@ -457,18 +463,78 @@ int view_report_chair(struct store *s, const char *day,
 struct view_report_head {
     uint8_t vh_log[HASH_LEN];
     char vh_audience[VIEW_REPORT_AUDIENCE_LEN];
+    char vh_state[VIEW_REPORT_STATE_LEN]; /* its author's state */
     uint64_t vh_seq;
     uint8_t vh_id[HASH_LEN];
 };
 
 /*
- * A report's provenance: the hash of the whole view held (view_hash with
- * no audience) and the head of every non-empty log held, without `ms` logs
- * unless with_ms, sorted by log id. *heads is malloc'd (the caller frees
- * it); out-parameters are written only on success.
+ * A report's provenance: the view hash of one audience (view_hash with
+ * audience; NULL = "net") and the head of every non-empty log of that
+ * audience held, sorted by log id: what every node holding the same
+ * entries of that audience shows alike. *heads is malloc'd (the caller
+ * frees it); out-parameters are written only on success.
  */
-int view_report_provenance(struct store *s, int with_ms,
+int view_report_provenance(struct store *s, const char *audience,
                            uint8_t view_hash[static HASH_LEN],
                            struct view_report_head **heads, size_t *n);
+
+#define VIEW_REPORT_SECTION_LEN 17 /* a report section id and its NUL */
+
+/* One narrative text of a report (a valid, active `net` report-text
+ * record). */
+struct view_report_text {
+    char vt_section[VIEW_REPORT_SECTION_LEN];
+    char vt_state[VIEW_REPORT_STATE_LEN]; /* the state that signed it */
+    uint8_t vt_id[HASH_LEN];
+    uint64_t vt_hlc;
+    char *vt_text; /* malloc'd, NUL-terminated */
+};
+
+/*
+ * Every narrative text for period ("2026-H2"), ordered by section, then
+ * latest first by (HLC, author, id): the first of a section signed by a
+ * given state is that state's text (the merge order). *out is malloc'd
+ * (release with view_report_texts_free); 0 texts give *out NULL, *n 0.
+ */
+int view_report_texts(struct store *s, const char *period,
+                      struct view_report_text **out, size_t *n);
+void view_report_texts_free(struct view_report_text *t, size_t n);
+
+/* One node's latest attestation of a period's report (a valid, active
+ * `net` report-attest record), with the signed bytes behind it so that a
+ * reader can check it offline against the trust roster. */
+struct view_report_attest {
+    char va_state[VIEW_REPORT_STATE_LEN];
+    uint8_t va_node[KEY_PK_LEN];
+    uint8_t va_id[HASH_LEN];
+    uint64_t va_hlc;
+    uint8_t va_report[HASH_LEN];
+    int va_has_view;
+    uint8_t va_view[HASH_LEN];
+    char va_template[65];
+    uint8_t va_hdr[ENTRY_HEADER_MAX];
+    size_t va_hdr_len;
+    uint8_t va_sig[KEY_SIG_LEN];
+    uint8_t *va_payload; /* malloc'd */
+    size_t va_payload_len;
+    uint8_t *va_cert; /* the node's certificate envelope, malloc'd */
+    size_t va_cert_len;
+};
+
+/*
+ * The latest attestation (by HLC, then id) of every node that attested
+ * the report of period, ordered by state, then node key. *out as for
+ * view_report_texts (view_report_attests_free).
+ */
+int view_report_attests(struct store *s, const char *period,
+                        struct view_report_attest **out, size_t *n);
+void view_report_attests_free(struct view_report_attest *a, size_t n);
+
+/* The post of state's valid, active `net` posting in force on day (from
+ * <= day <= until), the last in LWW order; into out (cap bytes).
+ * ILONET_ENOTFOUND when none. */
+int view_report_post(struct store *s, const char *state, const char *day,
+                     char *out, size_t cap);
 
 #endif

@@ -55,6 +55,11 @@ view__bind_value(struct view_ctx *c, sqlite3_stmt *st, int i,
     case MSGPACK_OBJECT_POSITIVE_INTEGER:
         sqlite3_bind_int64(st, i, (int64_t)v->via.u64);
         return 0;
+    case MSGPACK_OBJECT_BIN:
+        /* an id field (a stub, a report's hash): the report reads it */
+        sqlite3_bind_blob(st, i, v->via.bin.ptr, (int)v->via.bin.size,
+                          SQLITE_STATIC);
+        return 0;
     case MSGPACK_OBJECT_ARRAY: {
         size_t need = record_value_text(v, NULL, 0) + 1;
         char *buf = msgpack_zone_malloc(&c->vc_zone, need);

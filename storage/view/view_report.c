@@ -16,14 +16,21 @@ _Static_assert(VIEW_REPORT_AUDIENCE_LEN == ENTRY_AUDIENCE_MAX + 1,
 
 /*
  * A query is a fixed SELECT over a *base*: one of the view's read-only SQL
- * views restricted to the period, to the audiences the report may draw on
- * (`ms` only for a Member State's report) and to the caller's FIELD=VALUE
- * filters. Filter column names are looked up in the base's list and the
- * list's own string is written into the SQL; values are bound. Every query
- * orders its rows completely (ties broken by the record id, or by the
- * whole grouping key), so the output depends on the entries held only.
- * ?1 = period start (ms), ?2 = period end (ms, exclusive), ?3 = 1 when the
- * `ms` audience counts, ?4... = filter values.
+ * views restricted to the period, to the one audience the rows come from
+ * (a report's body: `net`, what every addressee may read; its annex for
+ * Member States: `ms`) and to the caller's FIELD=VALUE filters. Filter
+ * column names are looked up in the base's list and the list's own string
+ * is written into the SQL; values are bound. Every query orders its rows
+ * completely (ties broken by the record id, or by the whole grouping key),
+ * so the output depends on the entries held only.
+ * ?1 = period start (ms), ?2 = period end (ms, exclusive), ?3 = the
+ * audience, ?4... = filter values.
+ *
+ * Stubs (kind 20, docs/REPORTS.md) carry into `net` what the report states
+ * of restricted records: a meeting held without the Commission (date,
+ * convenor, category of reason) joins the meetings base, a task-sharing
+ * arrangement (members, day) is the stubs base. Under a vocabulary without
+ * stubs (an older version) those parts are empty.
  */
 
 /* A record counts in the period when its event days overlap it
@@ -52,9 +59,9 @@ static const char *const view__obs_cols[] = {
     "unit",        "period",  "period_from",  "period_to",   "level",
     "reliability", "source",  "place",        NULL};
 static const char *const view__meet_cols[] = {
-    "id",    "state",    "author_state", "audience",   "time_ms", "date",
-    "place", "convenor", "participants", "commission", "reason",  "topics",
-    NULL};
+    "id",        "state",    "author_state", "audience",   "time_ms", "date",
+    "place",     "convenor", "participants", "commission", "reason",  "topics",
+    "exclusion", NULL};
 static const char *const view__train_cols[] = {
     "id",   "state", "author_state", "audience",  "time_ms", "title", "type",
     "date", "place", "organiser",    "attendees", "detail",  NULL};
@@ -76,6 +83,9 @@ static const char *const view__grant_cols[] = {
 static const char *const view__rec_cols[] = {
     "id", "state", "author_state", "audience", "kind", "time_ms", NULL};
 static const char *const view__log_cols[] = {"state", "role", "audience", NULL};
+static const char *const view__stub_cols[] = {
+    "id",      "state", "author_state", "audience",
+    "time_ms", "date",  "states",       NULL};
 
 /* A base's name and filterable columns, as the bases and the queries
  * over them spell them. */
@@ -88,7 +98,16 @@ static const char *const view__log_cols[] = {"state", "role", "audience", NULL};
 #define BASE_TASK "tasks", view__task_cols
 #define BASE_GRANT "grants", view__grant_cols
 #define BASE_REC "records", view__rec_cols
+/* A log counts for a report's members and drafting rule when it holds a
+ * record other than a report attestation (kind 22): attesting is about
+ * the report, so it never changes the report it vouches for (a node that
+ * has written nothing else does not become a member by attesting). */
+#define VIEW__LOG_ACTIVE                                                       \
+    " AND EXISTS (SELECT 1 FROM v_records q WHERE q.author = logs.author AND"  \
+    " q.audience = logs.audience AND q.kind <> 22)"
+
 #define BASE_LOG "logs", view__log_cols
+#define BASE_STUB "stubs", view__stub_cols
 
 enum {
     VB_OBS,
@@ -101,6 +120,7 @@ enum {
     VB_GRANT,
     VB_REC,
     VB_LOG,
+    VB_STUB,
 };
 
 struct view__base {
@@ -108,11 +128,36 @@ struct view__base {
     const char *const *b_cols; /* what a filter may name */
     const char *b_from;        /* a SELECT usable as a subquery */
     const char *b_when;        /* the period condition */
+    const char *b_nostub;      /* b_from under a vocabulary without
+                                  stubs, when it differs */
 };
+
+/* A meeting held without the Commission outside net shows through its
+ * stub: the date, the convenor and the category of reason only. */
+#define VB_MEET_COLS                                                           \
+    "id, state, author_state, audience, time_ms, date, place, convenor,"       \
+    " participants, commission, reason, topics"
+#define VB_EVENT " event_from, event_to"
+#define VB_NO_STUBS                                                            \
+    "SELECT NULL AS id, NULL AS state, NULL AS author_state, NULL AS"          \
+    " audience, NULL AS time_ms, NULL AS date, NULL AS states, NULL AS"        \
+    " event_from, NULL AS event_to WHERE 0"
+#define VB_REC_HEAD                                                            \
+    "SELECT lower(hex(id)) AS id, owner AS state, author_state, audience,"     \
+    " kind, hlc >> 16 AS time_ms, event_from, event_to"
+#define VB_REC_TAIL " FROM v_records WHERE valid = 1 AND status = 'active'"
 
 static const struct view__base view__bases[] = {
     [VB_OBS] = {BASE_OBS, "SELECT * FROM observations", VR_IN_PERIOD},
-    [VB_MEET] = {BASE_MEET, "SELECT * FROM meetings", VR_IN_PERIOD},
+    [VB_MEET] = {BASE_MEET,
+                 "SELECT " VB_MEET_COLS ", exclusion," VB_EVENT " FROM"
+                 " meetings UNION ALL SELECT id, state, author_state,"
+                 " audience, time_ms, date, NULL, convenor, NULL,"
+                 " 'excluded', NULL, NULL, exclusion," VB_EVENT " FROM stubs"
+                 " WHERE about = 'meeting'",
+                 VR_IN_PERIOD,
+                 "SELECT " VB_MEET_COLS ", NULL AS exclusion," VB_EVENT
+                 " FROM meetings"},
     [VB_TRAIN] = {BASE_TRAIN, "SELECT * FROM trainings", VR_IN_PERIOD},
     [VB_CARR] = {BASE_CARR, "SELECT * FROM carriers", VR_IN_PERIOD},
     [VB_CONT] = {BASE_CONT, "SELECT * FROM contacts", VR_IN_PERIOD},
@@ -122,9 +167,11 @@ static const struct view__base view__bases[] = {
     [VB_TASK] = {BASE_TASK, "SELECT * FROM tasks", VR_IN_PERIOD},
     /* A grant counts when published by the period's end and in force
      * during part of it (not revoked before it began). */
+    /* once per audience it was published in (a grant in net and in a
+     * group counts in both) */
     [VB_GRANT] = {BASE_GRANT,
                   "SELECT lower(hex(g.grant_id)) AS id, g.represented,"
-                  " g.representing, g.scope, min(g.audience) AS audience,"
+                  " g.representing, g.scope, g.audience AS audience,"
                   " date(g.not_before, 'unixepoch') AS \"from\","
                   " date(g.not_after, 'unixepoch') AS \"until\","
                   " (SELECT date(min(r.at) / 1000, 'unixepoch') FROM"
@@ -135,22 +182,24 @@ static const struct view__base view__bases[] = {
                   " r.valid = 1 AND r.type = 'grant' AND r.state ="
                   " g.represented) AS revoked_ms, min(g.hlc >> 16) AS"
                   " time_ms, g.not_before, g.not_after FROM v_grants g"
-                  " WHERE g.valid = 1 GROUP BY g.grant_id",
+                  " WHERE g.valid = 1 GROUP BY g.grant_id, g.audience",
                   "time_ms < ?2 AND not_before * 1000 < ?2 AND not_after *"
                   " 1000 + 999 >= ?1 AND (revoked_ms IS NULL OR revoked_ms"
                   " > ?1)"},
-    [VB_REC] = {BASE_REC,
-                "SELECT lower(hex(id)) AS id, owner AS state, author_state,"
-                " audience, kind, hlc >> 16 AS time_ms, event_from, event_to"
-                " FROM v_records WHERE valid = 1 AND status = 'active'",
-                VR_IN_PERIOD},
+    [VB_REC] = {BASE_REC, VB_REC_HEAD ", about" VB_REC_TAIL, VR_IN_PERIOD,
+                VB_REC_HEAD ", NULL AS about" VB_REC_TAIL},
     /* Members: nodes whose logs are held, certified during the period. */
     [VB_LOG] = {BASE_LOG,
                 "SELECT state, CASE role WHEN 1 THEN 'ilo' WHEN 2 THEN"
                 " 'presidency' WHEN 3 THEN 'commission' WHEN 4 THEN 'agency'"
                 " ELSE 'unknown' END AS role, audience, author, cert_nb,"
-                " cert_na FROM logs WHERE head_seq > 0",
+                " cert_na FROM logs WHERE head_seq > 0" VIEW__LOG_ACTIVE,
                 "cert_nb * 1000 < ?2 AND cert_na * 1000 + 999 >= ?1"},
+    /* Task-sharing arrangements, as their stubs state them. */
+    [VB_STUB] = {BASE_STUB,
+                 "SELECT id, state, author_state, audience, time_ms, date,"
+                 " states," VB_EVENT " FROM stubs WHERE about = 'task'",
+                 VR_IN_PERIOD, VB_NO_STUBS},
 };
 
 /* ---- queries ------------------------------------------------------------- */
@@ -163,11 +212,12 @@ static const char *const q_grants[] = {
     "until",       "revoked",      "audience", NULL};
 static const char *const q_tasks[] = {"creator", "for",      "title", "due",
                                       "status",  "audience", NULL};
+static const char *const q_sharing[] = {"date", "states", "state", NULL};
 static const char *const q_msum[] = {"meetings", "with_commission",
                                      "without_commission", NULL};
 static const char *const q_meetings[] = {
-    "date",   "place",  "convenor", "participants", "commission",
-    "reason", "topics", "state",    "audience",     NULL};
+    "date",   "place", "convenor", "participants", "commission", "reason",
+    "topics", "state", "audience", "exclusion",    NULL};
 static const char *const q_contrib[] = {
     "state",    "observations", "meetings", "trainings", "carriers",
     "contacts", "postings",     "tasks",    "total",     NULL};
@@ -185,10 +235,10 @@ static const char *const q_obs[] = {
     "level",       "place",  "nationality", "figure",  "unit",
     "reliability", "source", "audience",    NULL};
 static const char *const q_figures[] = {
-    "category", "observations", "with_figure", "not_available",
-    "unit",     "total",        NULL};
-static const char *const q_nat[] = {"nationality", "observations", "unit",
-                                    "total", NULL};
+    "category",      "period", "observations", "with_figure",
+    "not_available", "unit",   "total",        NULL};
+static const char *const q_nat[] = {"nationality", "period", "observations",
+                                    "unit",        "total",  NULL};
 static const char *const q_rel[] = {"reliability", "observations", NULL};
 static const char *const q_catmonth[] = {"category", "month", "observations",
                                          NULL};
@@ -220,6 +270,11 @@ static const struct view__q view__queries[] = {
      VB_TASK,
      "SELECT b.creator, b.\"for\", b.title, b.due, b.status, b.audience"
      " FROM (%s) b ORDER BY b.time_ms, b.id"},
+    /* what every member may read of shared tasks: their stubs */
+    {{"task-sharing", VIEW_REPORT_TABLE, BASE_STUB, q_sharing},
+     VB_STUB,
+     "SELECT b.date, b.states, b.state FROM (%s) b ORDER BY b.date,"
+     " b.states, b.time_ms, b.id"},
     {{"meeting-summary", VIEW_REPORT_TABLE, BASE_MEET, q_msum},
      VB_MEET,
      "SELECT count(*) AS meetings, sum(b.commission = 'present') AS"
@@ -228,15 +283,16 @@ static const struct view__q view__queries[] = {
     {{"meetings", VIEW_REPORT_TABLE, BASE_MEET, q_meetings},
      VB_MEET,
      "SELECT b.date, b.place, b.convenor, b.participants, b.commission,"
-     " b.reason, b.topics, " VR_STATE_LABEL ", b.audience FROM (%s) b"
-     " ORDER BY b.date, b.time_ms, b.id"},
+     " b.reason, b.topics, " VR_STATE_LABEL ", b.audience, b.exclusion FROM"
+     " (%s) b ORDER BY b.date, b.time_ms, b.id"},
     {{"contributions", VIEW_REPORT_TABLE, BASE_REC, q_contrib},
      VB_REC,
-     "SELECT " VR_STATE_LABEL ", sum(b.kind = 2), sum(b.kind = 3),"
-     " sum(b.kind = 4), sum(b.kind = 5), sum(b.kind = 6), sum(b.kind = 7),"
-     " sum(b.kind = 11), count(*) FROM (%s) b WHERE b.kind BETWEEN 2 AND"
-     " 11 GROUP BY b.state, b.author_state ORDER BY b.state,"
-     " b.author_state"},
+     "SELECT " VR_STATE_LABEL ", sum(b.kind = 2), sum(b.kind = 3 OR"
+     " b.about = 'meeting'), sum(b.kind = 4), sum(b.kind = 5), sum(b.kind ="
+     " 6), sum(b.kind = 7), sum(b.kind = 11 OR b.about = 'task'), count(*)"
+     " FROM (%s) b WHERE b.kind BETWEEN 2 AND 7 OR b.kind = 11 OR (b.kind ="
+     " 20 AND b.about IN ('meeting', 'task')) GROUP BY b.state,"
+     " b.author_state ORDER BY b.state, b.author_state"},
     {{"contacts", VIEW_REPORT_TABLE, BASE_CONT, q_contacts},
      VB_CONT,
      "SELECT b.date, " VR_STATE_LABEL ", b.counterpart, b.type, b.place,"
@@ -260,19 +316,25 @@ static const struct view__q view__queries[] = {
      " b.nationality, b.figure, b.unit, b.reliability, b.source,"
      " b.audience FROM (%s) b ORDER BY " VR_CAT_ORDER ", b.event_from,"
      " b.time_ms, b.id"},
-    /* Categories outside the vocabulary share one rank: their name breaks
-     * the tie. */
+    /* Figures are summed only where the unit and the period observed
+     * agree; an observation without a period is its own group (listed,
+     * its recording date shown). Categories outside the vocabulary share
+     * one rank: their name breaks the tie. */
     {{"figures", VIEW_REPORT_TABLE, BASE_OBS, q_figures},
      VB_OBS,
-     "SELECT b.category, count(*), count(b.figure), count(*) -"
+     "SELECT b.category, coalesce(b.period, date(min(b.time_ms) / 1000,"
+     " 'unixepoch')), count(*), count(b.figure), count(*) -"
      " count(b.figure), b.unit, sum(b.figure) FROM (%s) b GROUP BY"
-     " b.category, b.unit ORDER BY " VR_CAT_ORDER ", b.unit IS NULL,"
-     " b.unit, b.category"},
+     " b.category, b.unit, coalesce(b.period, b.id) ORDER BY " VR_CAT_ORDER
+     ", b.unit IS NULL, b.unit, b.period IS NULL, b.period, b.category,"
+     " min(b.id)"},
     {{"nationalities", VIEW_REPORT_TABLE, BASE_OBS, q_nat},
      VB_OBS,
-     "SELECT b.nationality, count(*), b.unit, sum(b.figure) AS t FROM (%s)"
-     " b WHERE b.nationality IS NOT NULL GROUP BY b.nationality, b.unit"
-     " ORDER BY t IS NULL, t DESC, b.nationality, b.unit"},
+     "SELECT b.nationality, coalesce(b.period, date(min(b.time_ms) / 1000,"
+     " 'unixepoch')), count(*), b.unit, sum(b.figure) AS t FROM (%s) b"
+     " WHERE b.nationality IS NOT NULL GROUP BY b.nationality, b.unit,"
+     " coalesce(b.period, b.id) ORDER BY t IS NULL, t DESC, b.nationality,"
+     " b.unit, b.period, min(b.id)"},
     {{"reliability", VIEW_REPORT_TABLE, BASE_OBS, q_rel},
      VB_OBS,
      "SELECT b.reliability, count(*) FROM (%s) b GROUP BY b.reliability"
@@ -285,14 +347,17 @@ static const struct view__q view__queries[] = {
      "SELECT b.category, CAST(strftime('%%m', max(b.event_from, date(?1 /"
      " 1000, 'unixepoch'))) AS INTEGER) AS m, count(*) FROM (%s) b GROUP BY"
      " 1, 2 ORDER BY 1, 2"},
-    /* ... and the 24 largest sums of figures per nationality and unit (a
-     * label can be spelt by two groups: the group breaks the tie). */
+    /* ... and the 24 largest sums of figures per nationality, unit and
+     * period observed (sums only where unit and period agree; a label can
+     * be spelt by two groups: the group breaks the tie). */
     {{"nationality-figures", VIEW_REPORT_CHART, BASE_OBS, q_natfig},
      VB_OBS,
-     "SELECT b.nationality || ' (' || coalesce(b.unit, 'no unit') || ')' AS"
-     " l, sum(b.figure) AS t FROM (%s) b WHERE b.figure IS NOT NULL AND"
-     " b.nationality IS NOT NULL GROUP BY b.nationality, b.unit ORDER BY"
-     " t DESC, l, b.nationality, b.unit LIMIT 24"},
+     "SELECT b.nationality || ' (' || coalesce(b.unit, 'no unit') || ', ' ||"
+     " coalesce(b.period, 'recorded ' || date(min(b.time_ms) / 1000,"
+     " 'unixepoch')) || ')' AS l, sum(b.figure) AS t FROM (%s) b WHERE"
+     " b.figure IS NOT NULL AND b.nationality IS NOT NULL GROUP BY"
+     " b.nationality, b.unit, coalesce(b.period, b.id) ORDER BY t DESC, l,"
+     " b.nationality, b.unit, min(b.id) LIMIT 24"},
 };
 
 #define VIEW__NQUERIES (sizeof(view__queries) / sizeof(view__queries[0]))
@@ -338,11 +403,23 @@ view__word(const char *const *list, const char *name, size_t *at)
 
 /* ---- running a query ----------------------------------------------------- */
 
+/* 1 when the vocabulary in force has stubs (and so the SQL view stubs and
+ * the columns about and exclusion exist). */
+static int
+view__has_stubs(struct store *s)
+{
+    const struct vocab *v = view__vocab(s);
+    const struct vocab_kind *k = v ? vocab_kind_by_code(v, KIND_STUB) : NULL;
+
+    return k && k->vk_is_record && vocab_field(k, "about") &&
+           vocab_field(k, "reason");
+}
+
 /* The SQL of q under rq's filters into out (cap bytes). Only strings of
  * the catalogue are written; the caller's values become parameters. */
 static int
 view__query_sql(const struct view__q *q, const struct view_report_req *rq,
-                char *out, size_t cap)
+                int stubs, char *out, size_t cap)
 {
     const struct view__base *b = &view__bases[q->q_base];
     char sub[4096];
@@ -350,8 +427,8 @@ view__query_sql(const struct view__q *q, const struct view_report_req *rq,
     int n;
 
     n = snprintf(sub, sizeof(sub),
-                 "SELECT * FROM (%s) WHERE (%s) AND (?3 OR audience <> 'ms')",
-                 b->b_from, b->b_when);
+                 "SELECT * FROM (%s) WHERE (%s) AND audience = ?3",
+                 !stubs && b->b_nostub ? b->b_nostub : b->b_from, b->b_when);
     if (n < 0 || (size_t)n >= sizeof(sub))
         return ILONET_ETOOBIG;
     off = (size_t)n;
@@ -424,13 +501,15 @@ view_report_rows(struct store *s, const struct view_report_req *rq,
         for (; q->q_pub.vq_cols[ncols] && ncols < VIEW_REPORT_MAX_COLS; ncols++)
             pick[ncols] = (int)ncols;
     }
-    if ((rc = view__query_sql(q, rq, sql, sizeof(sql))) != 0)
+    if ((rc = view__query_sql(q, rq, view__has_stubs(s), sql, sizeof(sql))) !=
+        0)
         return rc;
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, (int64_t)rq->vrq_from_ms);
     sqlite3_bind_int64(st, 2, (int64_t)rq->vrq_to_ms);
-    sqlite3_bind_int(st, 3, rq->vrq_with_ms ? 1 : 0);
+    sqlite3_bind_text(st, 3, rq->vrq_audience ? rq->vrq_audience : "net", -1,
+                      SQLITE_STATIC);
     for (size_t i = 0; i < rq->vrq_nfilters; i++)
         sqlite3_bind_text(st, (int)i + 4, rq->vrq_filters[i].vf_value, -1,
                           SQLITE_STATIC);
@@ -494,7 +573,8 @@ view_report_has_ilo(struct store *s, const char *state, uint64_t from_ms,
         return ILONET_EINVAL;
     st = store_stmt(
         s, "SELECT 1 FROM logs WHERE state = ? AND role = 1 AND head_seq > 0"
-           " AND cert_nb * 1000 < ? AND cert_na * 1000 + 999 >= ? LIMIT 1");
+           " AND audience = 'net' AND cert_nb * 1000 < ? AND cert_na * 1000 +"
+           " 999 >= ?" VIEW__LOG_ACTIVE " LIMIT 1");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
@@ -517,8 +597,8 @@ view_report_first_ilo(struct store *s, uint64_t from_ms, uint64_t to_ms,
     if (!s)
         return ILONET_EINVAL;
     st = store_stmt(s, "SELECT min(state) FROM logs WHERE role = 1 AND"
-                       " head_seq > 0 AND cert_nb * 1000 < ? AND cert_na *"
-                       " 1000 + 999 >= ?");
+                       " head_seq > 0 AND audience = 'net' AND cert_nb * 1000"
+                       " < ? AND cert_na * 1000 + 999 >= ?" VIEW__LOG_ACTIVE);
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, (int64_t)to_ms);
@@ -550,9 +630,9 @@ view_report_acting(struct store *s, const char *semester,
     /* A designation is signed by the presidency state (its own node, or a
      * representative under a grant: the view decided `valid`). */
     st = store_stmt(s, "SELECT acting_state FROM v_records WHERE kind = 15"
-                       " AND valid = 1 AND status = 'active' AND semester = ?"
-                       " AND owner = ? ORDER BY hlc DESC, author DESC, id"
-                       " DESC");
+                       " AND valid = 1 AND status = 'active' AND audience ="
+                       " 'net' AND semester = ? AND owner = ? ORDER BY hlc"
+                       " DESC, author DESC, id DESC");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_text(st, 1, semester, -1, SQLITE_STATIC);
@@ -585,7 +665,8 @@ view_report_chair(struct store *s, const char *day,
         return ILONET_ENOTFOUND;
     /* the chairs' fields are the vocabulary's: its columns in v_records */
     st = store_stmt(s, "SELECT chair_state FROM v_records WHERE kind = 16"
-                       " AND valid = 1 AND status = 'active' AND chair_role ="
+                       " AND valid = 1 AND status = 'active' AND audience ="
+                       " 'net' AND chair_role ="
                        " 'chair' AND chair_from <= ?1 AND (chair_until IS"
                        " NULL OR chair_until >= ?1) ORDER BY hlc DESC, author"
                        " DESC, id DESC LIMIT 1");
@@ -615,19 +696,21 @@ view__head_cmp(const void *a, const void *b)
 }
 
 int
-view_report_provenance(struct store *s, int with_ms,
+view_report_provenance(struct store *s, const char *audience,
                        uint8_t view_hash_out[static HASH_LEN],
                        struct view_report_head **heads, size_t *n)
 {
     struct view_report_head *v = NULL;
     struct log_head *hs = NULL;
+    const char *aud = audience ? audience : "net";
+    sqlite3_stmt *st;
     uint8_t vh[HASH_LEN];
     size_t nh = 0, k = 0;
     int rc;
 
     if (!s || !heads || !n)
         return ILONET_EINVAL;
-    if ((rc = view_hash(s, NULL, vh)) != 0)
+    if ((rc = view_hash(s, aud, vh)) != 0)
         return rc;
     if ((rc = log_heads(s, &hs, &nh)) != 0)
         return rc;
@@ -636,15 +719,22 @@ view_report_provenance(struct store *s, int with_ms,
         goto out;
     }
     for (size_t i = 0; i < nh; i++) {
-        if (hs[i].lh_seq == 0)
-            continue;
-        if (!with_ms && strcmp(hs[i].lh_log.ld_audience, "ms") == 0)
+        if (hs[i].lh_seq == 0 || strcmp(hs[i].lh_log.ld_audience, aud) != 0)
             continue;
         memcpy(v[k].vh_log, hs[i].lh_log.ld_id, HASH_LEN);
         memcpy(v[k].vh_id, hs[i].lh_id, HASH_LEN);
         snprintf(v[k].vh_audience, sizeof(v[k].vh_audience), "%s",
                  hs[i].lh_log.ld_audience);
         v[k].vh_seq = hs[i].lh_seq;
+        if (!(st = store_stmt(s, "SELECT state FROM logs WHERE log_id = ?"))) {
+            rc = ILONET_EIO;
+            goto out;
+        }
+        sqlite3_bind_blob(st, 1, hs[i].lh_log.ld_id, HASH_LEN, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            snprintf(v[k].vh_state, sizeof(v[k].vh_state), "%s",
+                     (const char *)sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
         k++;
     }
     /* Byte order of the ids is the order of their hex spelling. */
@@ -656,5 +746,250 @@ view_report_provenance(struct store *s, int with_ms,
 out:
     free(v);
     free(hs);
+    return rc;
+}
+
+/* ---- the report's own entries: texts, attestations ----------------------- */
+
+/* The report's kinds are read through v_records, whose columns for them
+ * exist only when the vocabulary in force has them. */
+static int
+view__has_kind(struct store *s, uint32_t code)
+{
+    const struct vocab *v = view__vocab(s);
+    const struct vocab_kind *k = v ? vocab_kind_by_code(v, code) : NULL;
+
+    return k && k->vk_is_record;
+}
+
+void
+view_report_texts_free(struct view_report_text *t, size_t n)
+{
+    for (size_t i = 0; t && i < n; i++)
+        free(t[i].vt_text);
+    free(t);
+}
+
+int
+view_report_texts(struct store *s, const char *period,
+                  struct view_report_text **out, size_t *n)
+{
+    struct view_report_text *t = NULL;
+    sqlite3_stmt *st;
+    size_t k = 0, cap = 0;
+    int rc = 0, step;
+
+    if (!s || !period || !out || !n)
+        return ILONET_EINVAL;
+    if (!view__has_kind(s, KIND_REPORT_TEXT)) {
+        *out = NULL;
+        *n = 0;
+        return 0;
+    }
+    st = store_stmt(s, "SELECT section, owner, id, hlc, text FROM v_records"
+                       " WHERE kind = 21 AND valid = 1 AND status = 'active'"
+                       " AND audience = 'net' AND report_period = ? ORDER BY"
+                       " section, hlc DESC, author DESC, id DESC");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *sec = (const char *)sqlite3_column_text(st, 0);
+        const char *own = (const char *)sqlite3_column_text(st, 1);
+        const char *txt = (const char *)sqlite3_column_text(st, 4);
+
+        if (!sec || !own || !txt || sqlite3_column_bytes(st, 2) != HASH_LEN)
+            continue;
+        if (k == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            struct view_report_text *p = realloc(t, nc * sizeof(*p));
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                goto out;
+            }
+            t = p;
+            cap = nc;
+        }
+        memset(&t[k], 0, sizeof(t[k]));
+        snprintf(t[k].vt_section, sizeof(t[k].vt_section), "%s", sec);
+        snprintf(t[k].vt_state, sizeof(t[k].vt_state), "%s", own);
+        memcpy(t[k].vt_id, sqlite3_column_blob(st, 2), HASH_LEN);
+        t[k].vt_hlc = (uint64_t)sqlite3_column_int64(st, 3);
+        if (!(t[k].vt_text = view__dup(txt))) {
+            rc = ILONET_ENOMEM;
+            goto out;
+        }
+        k++;
+    }
+    if (step != SQLITE_DONE)
+        rc = store_err(step);
+out:
+    sqlite3_reset(st);
+    if (rc != 0) {
+        view_report_texts_free(t, k);
+        return rc;
+    }
+    *out = t;
+    *n = k;
+    return 0;
+}
+
+void
+view_report_attests_free(struct view_report_attest *a, size_t n)
+{
+    for (size_t i = 0; a && i < n; i++) {
+        free(a[i].va_payload);
+        free(a[i].va_cert);
+    }
+    free(a);
+}
+
+/* Fills a's signed bytes (header, signature, payload) and the author's
+ * certificate envelope from the log store. */
+static int
+view__attest_bytes(struct store *s, struct view_report_attest *a)
+{
+    struct entry e;
+    struct log_desc d;
+    uint8_t *payload = NULL;
+    sqlite3_stmt *st;
+    int rc;
+
+    memset(&e, 0, sizeof(e));
+    if ((rc = log_get(s, a->va_id, &e, &payload, &d)) != 0)
+        return rc;
+    if (!payload || e.e_hdr_len == 0 || e.e_hdr_len > sizeof(a->va_hdr)) {
+        free(payload);
+        return ILONET_ENOTFOUND;
+    }
+    memcpy(a->va_hdr, e.e_hdr, e.e_hdr_len);
+    a->va_hdr_len = e.e_hdr_len;
+    memcpy(a->va_sig, e.e_sig, KEY_SIG_LEN);
+    a->va_payload = payload;
+    a->va_payload_len = e.e_payload_len;
+    st = store_stmt(s, "SELECT cert FROM certs WHERE node = ?");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, d.ld_author, KEY_PK_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) > 0) {
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        if ((a->va_cert = malloc(len))) {
+            memcpy(a->va_cert, sqlite3_column_blob(st, 0), len);
+            a->va_cert_len = len;
+            rc = 0;
+        } else {
+            rc = ILONET_ENOMEM;
+        }
+    } else {
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? ILONET_ENOTFOUND
+                                                   : store_err(rc);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+view_report_attests(struct store *s, const char *period,
+                    struct view_report_attest **out, size_t *n)
+{
+    struct view_report_attest *a = NULL;
+    sqlite3_stmt *st;
+    size_t k = 0, cap = 0;
+    int rc = 0, step;
+
+    if (!s || !period || !out || !n)
+        return ILONET_EINVAL;
+    if (!view__has_kind(s, KIND_REPORT_ATTEST)) {
+        *out = NULL;
+        *n = 0;
+        return 0;
+    }
+    /* each node's latest: the first row of its author in (HLC, id) order */
+    st = store_stmt(s, "SELECT owner, author, id, hlc, report_hash,"
+                       " view_hash, template FROM v_records r WHERE kind = 22"
+                       " AND valid = 1 AND status = 'active' AND audience ="
+                       " 'net' AND report_period = ?1 AND NOT EXISTS (SELECT"
+                       " 1 FROM v_records q WHERE q.kind = 22 AND q.valid = 1"
+                       " AND q.status = 'active' AND q.audience = 'net' AND"
+                       " q.report_period = ?1 AND q.author = r.author AND"
+                       " (q.hlc > r.hlc OR (q.hlc = r.hlc AND q.id > r.id)))"
+                       " ORDER BY owner, author");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *own = (const char *)sqlite3_column_text(st, 0);
+        const char *tpl = (const char *)sqlite3_column_text(st, 6);
+        struct view_report_attest *x;
+
+        if (!own || sqlite3_column_bytes(st, 1) != KEY_PK_LEN ||
+            sqlite3_column_bytes(st, 2) != HASH_LEN ||
+            sqlite3_column_bytes(st, 4) != HASH_LEN)
+            continue;
+        if (k == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            struct view_report_attest *p = realloc(a, nc * sizeof(*p));
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                break;
+            }
+            a = p;
+            cap = nc;
+        }
+        x = &a[k++];
+        memset(x, 0, sizeof(*x));
+        snprintf(x->va_state, sizeof(x->va_state), "%s", own);
+        memcpy(x->va_node, sqlite3_column_blob(st, 1), KEY_PK_LEN);
+        memcpy(x->va_id, sqlite3_column_blob(st, 2), HASH_LEN);
+        x->va_hlc = (uint64_t)sqlite3_column_int64(st, 3);
+        memcpy(x->va_report, sqlite3_column_blob(st, 4), HASH_LEN);
+        if (sqlite3_column_bytes(st, 5) == HASH_LEN) {
+            x->va_has_view = 1;
+            memcpy(x->va_view, sqlite3_column_blob(st, 5), HASH_LEN);
+        }
+        snprintf(x->va_template, sizeof(x->va_template), "%s", tpl ? tpl : "");
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = store_err(step);
+    sqlite3_reset(st);
+    /* the signed bytes, read after the statement is done with */
+    for (size_t i = 0; rc == 0 && i < k; i++)
+        rc = view__attest_bytes(s, &a[i]);
+    if (rc != 0) {
+        view_report_attests_free(a, k);
+        return rc;
+    }
+    *out = a;
+    *n = k;
+    return 0;
+}
+
+int
+view_report_post(struct store *s, const char *state, const char *day, char *out,
+                 size_t cap)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!s || !state || !day || !out || !cap)
+        return ILONET_EINVAL;
+    st = store_stmt(s, "SELECT post FROM postings WHERE state = ?1 AND"
+                       " audience = 'net' AND \"from\" <= ?2 AND (\"until\""
+                       " IS NULL OR \"until\" >= ?2) ORDER BY time_ms DESC,"
+                       " id DESC LIMIT 1");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? ILONET_ENOTFOUND
+                                                   : store_err(rc);
+    }
+    sqlite3_reset(st);
     return rc;
 }
