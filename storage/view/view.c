@@ -42,7 +42,10 @@ static const char *const view__schema[] = {
     "  erased_by BLOB,"
     "  task_status TEXT,"
     "  task_status_state TEXT,"
-    "  task_status_by BLOB, " VIEW__SLOT_COLS
+    "  task_status_by BLOB,"
+    "  ms INTEGER," /* the creating entry's time (its HLC >> 16): lists
+                       sort on it through an index (view_index.c) */
+    " " VIEW__SLOT_COLS
     ");"
     "CREATE INDEX IF NOT EXISTS v_rec_grant ON v_rec(grant_id)"
     "  WHERE grant_id IS NOT NULL;",
@@ -105,45 +108,46 @@ static const char *const view__schema[] = {
     "  v_chg c CROSS JOIN entries e ON e.k = c.k CROSS JOIN logs l ON"
     "  l.lid = c.k >> 32;",
     /* Read-only views for people and scripts: ids in hex, only what takes
-     * effect. */
+     * effect. time_ms is v_rec.ms (= hlc >> 16), so a period or a newest-first
+     * order reaches the index on (kind, ms) through these views. */
     "CREATE VIEW IF NOT EXISTS records AS SELECT lower(hex(id)) AS id,"
-    "  kind, audience, owner AS state, author_state, hlc, hlc >> 16 AS"
+    "  kind, audience, owner AS state, author_state, hlc, ms AS"
     "  time_ms, status, valid, why, updated, IIF(grant_id IS NULL, NULL, lower(hex(grant_id))) AS"
     "  grant_id, " VIEW__FIELD_COLS ", task_status FROM v_records;"
     "CREATE VIEW IF NOT EXISTS observations AS SELECT lower(hex(id)) AS id,"
-    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms,"
+    "  owner AS state, author_state, audience, ms AS time_ms,"
     "  category, summary, detail, nationality, figure, unit, period,"
     "  substr(period, 1, 10) AS period_from, substr(period, -10) AS"
     "  period_to, level, reliability, source, place, IIF(grant_id IS NULL, NULL, lower(hex(grant_id)))"
     "  AS grant_id FROM v_records WHERE kind = 2 AND valid = 1 AND"
     "  status = 'active';"
     "CREATE VIEW IF NOT EXISTS meetings AS SELECT lower(hex(id)) AS id,"
-    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms, date,"
+    "  owner AS state, author_state, audience, ms AS time_ms, date,"
     "  place, convenor, participants, commission, reason, topics FROM"
     "  v_records WHERE kind = 3 AND valid = 1 AND status = 'active';"
     "CREATE VIEW IF NOT EXISTS trainings AS SELECT lower(hex(id)) AS id,"
-    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms, title,"
+    "  owner AS state, author_state, audience, ms AS time_ms, title,"
     "  type, date, place, organiser, attendees, detail FROM v_records WHERE"
     "  kind = 4 AND valid = 1 AND status = 'active';"
     "CREATE VIEW IF NOT EXISTS carriers AS SELECT lower(hex(id)) AS id,"
-    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms,"
+    "  owner AS state, author_state, audience, ms AS time_ms,"
     "  carrier, position, date, states, detail FROM v_records WHERE"
     "  kind = 5 AND valid = 1 AND status = 'active';"
     "CREATE VIEW IF NOT EXISTS contacts AS SELECT lower(hex(id)) AS id,"
-    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms,"
+    "  owner AS state, author_state, audience, ms AS time_ms,"
     "  counterpart, type, date, place, summary, topics FROM v_records WHERE"
     "  kind = 6 AND valid = 1 AND status = 'active';"
     "CREATE VIEW IF NOT EXISTS postings AS SELECT lower(hex(id)) AS id,"
-    "  owner AS state, author_state, audience, hlc >> 16 AS time_ms, post,"
+    "  owner AS state, author_state, audience, ms AS time_ms, post,"
     "  officers, posted_from AS 'from', posted_until AS 'until', remit FROM"
     "  v_records WHERE kind = 7 AND valid = 1 AND status = 'active';",
     "CREATE VIEW IF NOT EXISTS tasks AS SELECT lower(hex(id)) AS id,"
-    "  owner AS creator, author_state, audience, hlc >> 16 AS time_ms,"
+    "  owner AS creator, author_state, audience, ms AS time_ms,"
     "  title, assignees AS 'for', due, detail, task_status AS status,"
     "  task_status_state AS status_by FROM v_records WHERE kind = 11 AND"
     "  valid = 1 AND status = 'active';"
     "CREATE VIEW IF NOT EXISTS acting_presidencies AS SELECT lower(hex(id))"
-    "  AS id, owner AS state, audience, hlc >> 16 AS time_ms, semester,"
+    "  AS id, owner AS state, audience, ms AS time_ms, semester,"
     "  acting_state, reason FROM v_records WHERE kind = 15 AND valid = 1 AND"
     "  status = 'active';"
     "CREATE VIEW IF NOT EXISTS changes AS SELECT lower(hex(id)) AS id,"
@@ -170,7 +174,8 @@ static const char *const view__objects[] = {
     "records",  "observations", "meetings", "trainings", "carriers",
     "contacts", "postings",     "tasks",    "acting_presidencies",
     "changes",  "grants",       "revocations", "v_records", "v_changes",
-    "v_rec",    "v_chg",        "v_grants", "v_revocations", NULL,
+    "v_rec",    "v_chg",        "v_grants", "v_revocations", "v_counts",
+    NULL,
 };
 
 /* ---- context ---------------------------------------------------------- */
@@ -495,7 +500,7 @@ view__records_sql(char *out, size_t cap)
               " status, r.updated AS updated, r.retracted_by AS"
               " retracted_by, r.erased_by AS erased_by, r.task_status AS"
               " task_status, r.task_status_state AS task_status_state,"
-              " r.task_status_by AS task_status_by");
+              " r.task_status_by AS task_status_by, r.ms AS ms");
     for (size_t c = 0; c < n; c++) {
         int any = 0;
 
@@ -571,6 +576,8 @@ view_attach(struct store *s)
             goto fail;
     if ((rc = view__records_sql(sql, sizeof(sql))) != 0 ||
         (rc = view__exec(s, sql)) != 0)
+        goto fail;
+    if ((rc = view__index_attach(s)) != 0)
         goto fail;
     if (rebuild && (rc = store_meta_set_u64(s, "view_version",
                                             VIEW_VERSION)) != 0)
@@ -681,7 +688,8 @@ view_rebuild(struct store *s)
         return rc;
     if ((rc = store_begin(s)) != 0)
         goto out_ctx;
-    if ((rc = view__exec(s, "DELETE FROM v_rec; DELETE FROM v_chg;"
+    if ((rc = view__counts_pause(s)) != 0 ||
+        (rc = view__exec(s, "DELETE FROM v_rec; DELETE FROM v_chg;"
                             "DELETE FROM v_grants;"
                             "DELETE FROM v_revocations;")) != 0)
         goto fail;
@@ -689,7 +697,8 @@ view_rebuild(struct store *s)
     if ((rc = view__apply_stored(&c, s, 0)) != 0)
         goto fail;
     c.vc_bulk = 0;
-    if ((rc = view__recompute_all(&c, s)) != 0)
+    if ((rc = view__recompute_all(&c, s)) != 0 ||
+        (rc = view__counts_resume(s)) != 0)
         goto fail;
     rc = store_commit(s);
     goto out_ctx;
@@ -877,8 +886,9 @@ out:
     return rc;
 }
 
-int
-view_hash(struct store *s, const char *audience, uint8_t out[static HASH_LEN])
+static int
+view__hash_compute(struct store *s, const char *audience,
+                   uint8_t out[static HASH_LEN])
 {
 #define VIEW__AUD(all) (audience ? " WHERE audience = ?1" : all)
     struct hash_state h;
@@ -920,16 +930,36 @@ out:
 }
 
 int
+view_hash(struct store *s, const char *audience, uint8_t out[static HASH_LEN])
+{
+    uint8_t fp[HASH_LEN], h[HASH_LEN];
+    int rc;
+
+    /* Unchanged entries, unchanged view: a connection keeps the last
+     * digest under a fingerprint of what the view is a function of
+     * (view_index.c). */
+    if ((rc = view__hash_cached(s, audience, fp, out)) != ILONET_ENOTFOUND)
+        return rc;
+    if ((rc = view__hash_compute(s, audience, h)) != 0)
+        return rc;
+    view__hash_remember(s, audience, fp, h); /* best effort */
+    memcpy(out, h, HASH_LEN);
+    return 0;
+}
+
+int
 view_check(struct store *s, uint8_t live[static HASH_LEN],
            uint8_t rebuilt[static HASH_LEN])
 {
     int rc;
 
+    /* computed, never cached: the rebuild leaves the fingerprint as it
+     * was, and the live rows are what is being checked */
     if ((rc = store_begin(s)) != 0)
         return rc;
-    if ((rc = view_hash(s, NULL, live)) == 0 &&
+    if ((rc = view__hash_compute(s, NULL, live)) == 0 &&
         (rc = view_rebuild(s)) == 0)
-        rc = view_hash(s, NULL, rebuilt);
+        rc = view__hash_compute(s, NULL, rebuilt);
     store_rollback(s);
     return rc;
 }

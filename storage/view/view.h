@@ -28,7 +28,7 @@
 
 /* Layout and rule version, kept in store meta "view_version"; a store
  * whose view has another version is rebuilt by view_attach(). */
-#define VIEW_VERSION 6
+#define VIEW_VERSION 7
 
 /* Creates/migrates view tables and installs the entry hook on s. A view
  * of an older layout is dropped and rebuilt. The hook's memory is released
@@ -41,7 +41,10 @@ int view_attach(struct store *s);
 int view_rebuild(struct store *s);
 
 /* Digest of a canonical dump of the merged view (node-local state never
- * included). audience NULL: everything held; else only that audience. */
+ * included). audience NULL: everything held; else only that audience.
+ * Computing it reads every record; the connection remembers the last one
+ * per audience and answers from memory while no log head, fork or
+ * revocation cut and no quarantine row has changed. */
 int view_hash(struct store *s, const char *audience,
               uint8_t out[static HASH_LEN]);
 
@@ -49,6 +52,21 @@ int view_hash(struct store *s, const char *audience,
  * the store unchanged (the rebuild is rolled back). */
 int view_check(struct store *s, uint8_t live[static HASH_LEN],
                uint8_t rebuilt[static HASH_LEN]);
+
+/* view_check() of s's file on a thread of its own (view_check.c), with
+ * its own connection, while the caller goes on (with s too): start it,
+ * then finish it to wait for the result (and free the job, whatever the
+ * result). ILONET_ENOTFOUND from start when s has no file another
+ * connection could open (":memory:"): call view_check() instead. */
+struct view_check_job;
+int view_check_start(struct store *s, struct view_check_job **out);
+int view_check_finish(struct view_check_job *job, uint8_t live[static HASH_LEN],
+                      uint8_t rebuilt[static HASH_LEN]);
+
+/* Recounts the records in effect per kind, category and month and
+ * compares them with the counts the view maintains (view_index.c): *ok is
+ * 1 when they agree. 0 or a store error. */
+int view_counts_check(struct store *s, int *ok);
 
 /*
  * Re-evaluates one log's contributions after something other than a new

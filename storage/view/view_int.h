@@ -150,6 +150,25 @@ struct view_auth_req {
 int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
                    size_t wl);
 
+/* ---- indexes, counts, hash cache (view_index.c) ------------------------ */
+
+/* Creates the indexes on v_rec, table v_counts and its triggers (if they
+ * do not exist). */
+int view__index_attach(struct store *s);
+/* Around a rebuild: stop counting row by row (pause), then recount
+ * v_counts from the rows and count again (resume). */
+int view__counts_pause(struct store *s);
+int view__counts_resume(struct store *s);
+/* The cached digest of audience (NULL: all) into out, or ILONET_ENOTFOUND
+ * when the view may have changed since; fp receives the fingerprint to
+ * remember a new digest under. */
+int view__hash_cached(struct store *s, const char *audience,
+                      uint8_t fp[static HASH_LEN],
+                      uint8_t out[static HASH_LEN]);
+int view__hash_remember(struct store *s, const char *audience,
+                        const uint8_t fp[static HASH_LEN],
+                        const uint8_t h[static HASH_LEN]);
+
 /* ---- small helpers ---------------------------------------------------- */
 
 /* Runs a statement that returns no rows; resets it. */

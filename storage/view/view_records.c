@@ -107,9 +107,9 @@ view__collect(uint32_t kind, const msgpack_object *map,
 /* Slots past a kind's last field are bound nothing: they stay NULL. */
 static const char *const view__sql_ins =
     "INSERT OR IGNORE INTO v_rec(k, kind, author_state, owner, grant_id,"
-    " base_why, valid, why, status, task_status, " VIEW__SLOT_COLS ")"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-#define VIEW__INS_NFIXED 10
+    " base_why, valid, why, status, task_status, ms, " VIEW__SLOT_COLS ")"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+#define VIEW__INS_NFIXED 11
 static const char *const view__sql_upd =
     "UPDATE v_rec SET valid = ?, why = ?, status = ?, updated = ?,"
     " retracted_by = ?, erased_by = ?, task_status = ?,"
@@ -225,6 +225,7 @@ view__record_create(struct view_ctx *c, struct store *s,
                       SQLITE_STATIC);
     if (kind == KIND_TASK && e->e_payload)
         sqlite3_bind_text(st, 10, "open", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, (int64_t)(e->e_h.h_hlc >> 16));
     for (size_t i = 0; have_vals && i < RECORD_MAX_ITEMS; i++) {
         int col = c->vc_col[kind][i];
 

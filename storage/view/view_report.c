@@ -134,7 +134,7 @@ static const struct view__base view__bases[] = {
                   " > ?1)"},
     [VB_REC] = {BASE_REC,
                 "SELECT lower(hex(id)) AS id, owner AS state, author_state,"
-                " audience, kind, hlc >> 16 AS time_ms FROM v_records WHERE"
+                " audience, kind, ms AS time_ms FROM v_records WHERE"
                 " valid = 1 AND status = 'active'",
                 VR_IN_PERIOD},
     /* Members: nodes whose logs are held, certified during the period. */
@@ -227,9 +227,9 @@ static const struct view__q view__queries[] = {
      VB_REC,
      "SELECT " VR_STATE_LABEL ", sum(b.kind = 2), sum(b.kind = 3),"
      " sum(b.kind = 4), sum(b.kind = 5), sum(b.kind = 6), sum(b.kind = 7),"
-     " sum(b.kind = 11), count(*) FROM (%s) b WHERE b.kind BETWEEN 2 AND"
-     " 11 GROUP BY b.state, b.author_state ORDER BY b.state,"
-     " b.author_state"},
+     " sum(b.kind = 11), count(*) FROM (%s) b WHERE b.kind IN (2, 3, 4,"
+     " 5, 6, 7, 8, 9, 10, 11) GROUP BY b.state, b.author_state ORDER BY"
+     " b.state, b.author_state"},
     {{"contacts", VIEW_REPORT_TABLE, BASE_CONT, q_contacts},
      VB_CONT,
      "SELECT b.date, " VR_STATE_LABEL ", b.counterpart, b.type, b.place,"
