@@ -7,6 +7,7 @@
 
 #include "crypto/error.h"
 #include "crypto/textbuf.h"
+#include "storage/log.h"
 #include "view_int.h"
 
 /*
@@ -129,20 +130,24 @@ view__cursor_make(struct view__page *pg, const struct view_cell *cells)
 }
 
 /*
- * Steps st to the end, delivering names then rows to out. With pg, at
- * most pg_limit rows are delivered and pg_next is set when another row
- * follows (the statement asks for one more). *count (may be NULL): rows
- * delivered. Leaves st reset, not finalized.
+ * Steps st to the end, delivering names then rows to out. The first
+ * `hidden` columns are the read's own (keys it pages or joins on): they
+ * are not delivered. With pg, at most pg_limit rows are delivered and
+ * pg_next is set when another row follows (the statement asks for one
+ * more). *count (may be NULL): rows delivered. Leaves st reset, not
+ * finalized.
  */
 static int
-view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
-          size_t *count)
+view__run_hidden(sqlite3_stmt *st, int hidden, const struct view_sink *out,
+                 struct view__page *pg, size_t *count)
 {
     struct view_cell stack[VIEW__CELLS], *cells = stack;
     struct view_row row;
     int nc = sqlite3_column_count(st), rc = 0, step;
     size_t n = 0;
 
+    if (hidden > nc)
+        return ILONET_EIO;
     if (nc > VIEW__CELLS && !(cells = calloc((size_t)nc, sizeof(*cells))))
         return ILONET_ENOMEM;
     for (int i = 0; i < nc; i++) {
@@ -150,8 +155,8 @@ view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
         memset(&cells[i], 0, sizeof(cells[i]));
         cells[i].ce_name = name ? name : "";
     }
-    row.rw_ncells = (size_t)nc;
-    row.rw_cells = cells;
+    row.rw_ncells = (size_t)(nc - hidden);
+    row.rw_cells = cells + hidden;
     if (out && out->vs_columns && (rc = out->vs_columns(out->vs_arg, &row)))
         goto out;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -185,6 +190,48 @@ out:
     if (rc == 0 && count)
         *count = n;
     return rc;
+}
+
+static int
+view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
+          size_t *count)
+{
+    return view__run_hidden(st, 0, out, pg, count);
+}
+
+/*
+ * The SELECT of the SQL view `name` as the schema holds it ("CREATE VIEW
+ * name AS SELECT cols FROM v_records ..."), with the columns `hidden`
+ * ("k AS _k, ms AS _ms") put before its own, appended to sql. The record
+ * views read v_records and the changes view v_changes, whose keys (k, ms,
+ * target_p) the people's views leave out; a read that selects from this
+ * instead can seek and sort on them while delivering exactly the view's
+ * columns (view__run_hidden), so no copy of a view's definition can drift
+ * from it.
+ */
+static int
+view__view_select(struct store *s, const char *name, const char *hidden,
+                  struct textbuf *sql)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT sql FROM sqlite_master WHERE"
+                                     " type = 'view' AND name = ?");
+    const char *def, *sel;
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? ILONET_EIO : store_err(rc);
+    }
+    def = (const char *)sqlite3_column_text(st, 0);
+    sel = def ? strstr(def, " AS SELECT ") : NULL;
+    if (sel)
+        textbuf_printf(sql, "SELECT %s, %s", hidden, sel + 11);
+    sqlite3_reset(st);
+    return sel ? 0 : ILONET_EIO;
 }
 
 static int
@@ -412,6 +459,15 @@ view__bind_int(struct view__binds *b, int64_t v)
     return ++b->b_n;
 }
 
+/* The column a key sorts and seeks on: a record list reads the hidden
+ * column _ms (v_rec.ms, indexed) for time_ms, which holds the same value
+ * (view__list_sql). */
+static const char *
+view__key_col(const struct view__key *k, int ms)
+{
+    return ms && strcmp(k->k_col, "time_ms") == 0 ? "_ms" : k->k_col;
+}
+
 /*
  * The keyset condition "this row sorts after the cursor's": for keys
  * k1..kn, k1 after v1 OR (k1 = v1 AND (k2 after v2 OR ...)). SQLite sorts
@@ -420,10 +476,10 @@ view__bind_int(struct view__binds *b, int64_t v)
  */
 static void
 view__keyset(struct textbuf *sql, const struct view__key *keys, size_t n,
-             const struct view__kval *v, struct view__binds *b)
+             const struct view__kval *v, struct view__binds *b, int ms)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *c = keys[i].k_col;
+        const char *c = view__key_col(&keys[i], ms);
         int last = i + 1 == n, p = 0;
 
         if (v[i].kv_type != 'n')
@@ -470,6 +526,125 @@ view__text_filter(struct textbuf *sql, const char *cols, int p)
     textbuf_puts(sql, ")");
 }
 
+/*
+ * The logs of audience as an SQL list of their positions ("(3, 17)",
+ * "(NULL)" when none) into lids, and *rare = 1 when they hold under one in
+ * VIEW__RARE of the entries held: few enough to read them all through
+ * their own index, where the newest-first scan of a list would pass most
+ * of it before a page is full. (Heads count every entry, not only
+ * records: close enough to choose a plan.) The positions come from the
+ * store, so they may be written into the SQL.
+ */
+#define VIEW__RARE 20
+static int
+view__audience_logs(struct store *s, const char *audience, struct textbuf *lids,
+                    int *rare)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT lid, head_seq, audience = ?"
+                                     " FROM logs ORDER BY lid");
+    int64_t in = 0, total = 0;
+    int rc, n = 0;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, audience, -1, SQLITE_STATIC);
+    textbuf_puts(lids, "(");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        total += sqlite3_column_int64(st, 1);
+        if (!sqlite3_column_int(st, 2))
+            continue;
+        in += sqlite3_column_int64(st, 1);
+        textbuf_printf(lids, "%s%lld", n++ ? ", " : "",
+                       (long long)sqlite3_column_int64(st, 0));
+    }
+    sqlite3_reset(st);
+    textbuf_puts(lids, n ? ")" : "NULL)");
+    *rare = in * VIEW__RARE < total;
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+/* The count of rows of the rare-audience candidates (sel, a WHERE over
+ * v_rec) with time ms, into *n. */
+static int
+view__count_at(struct store *s, const char *sel, int64_t ms, int64_t *n)
+{
+    struct textbuf q = {0};
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    textbuf_printf(&q,
+                   "SELECT count(*) FROM v_rec INDEXED BY v_rec_log"
+                   " WHERE %s AND ms = ?",
+                   sel);
+    if (q.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    if ((rc = view__prepare(s, q.tb_data, &st)) != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, ms);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = store_err(rc);
+    }
+out:
+    sqlite3_finalize(st);
+    textbuf_free(&q);
+    return rc;
+}
+
+/*
+ * A rare audience's records for one page (view__audience_logs): only the
+ * page's keys, read from the audience's index, go on to the full rows.
+ * With no other filter, the page is the limit newest (or oldest) of them,
+ * found in the index alone: the time of the last one is the (limit+1)-th
+ * time after the cursor, and every record at or above it is a candidate
+ * (ties at that time included, so the id order still decides). Other
+ * filters read every record of the audience.
+ */
+static int
+view__rare_audience(struct store *s, struct textbuf *sql, uint32_t kind,
+                    const char *lids, int threshold, int desc,
+                    const struct view__kval *first, uint64_t limit)
+{
+    char sel[1024];
+    int64_t at = 0;
+    int rc;
+
+    snprintf(sel, sizeof(sel),
+             "kind = %u AND (k >> 32) IN %s AND valid = 1 AND status ="
+             " 'active'",
+             (unsigned)kind, lids);
+    textbuf_printf(sql,
+                   " AND _k IN (SELECT k FROM v_rec INDEXED BY v_rec_log"
+                   " WHERE %s",
+                   sel);
+    if (threshold && limit) {
+        char bound[64] = "";
+
+        if (first) {
+            /* rows at the cursor's time before it are in the index range
+             * but not after the cursor: skip that many more */
+            if ((rc = view__count_at(s, sel, first->kv_int, &at)) != 0)
+                return rc;
+            snprintf(bound, sizeof(bound), " AND ms %s %lld",
+                     desc ? "<=" : ">=", (long long)first->kv_int);
+        }
+        textbuf_printf(sql,
+                       " AND ms %s coalesce((SELECT ms FROM v_rec INDEXED BY"
+                       " v_rec_log WHERE %s%s ORDER BY ms %s LIMIT 1 OFFSET"
+                       " %llu), %s)",
+                       desc ? ">=" : "<=", sel, bound, desc ? "DESC" : "",
+                       (unsigned long long)(limit + (uint64_t)at),
+                       desc ? "-9223372036854775807" : "9223372036854775807");
+    }
+    textbuf_puts(sql, ")");
+    return 0;
+}
+
 int
 view_list(struct store *s, const struct view_list_req *rq,
           const struct view_sink *out, struct view_list_res *res)
@@ -479,11 +654,11 @@ view_list(struct store *s, const struct view_list_req *rq,
     struct view__kval kv[VIEW__KEYS];
     struct view__binds b;
     struct view__page pg;
-    struct textbuf sql = {0};
+    struct textbuf sql = {0}, lids = {0};
     sqlite3_stmt *st = NULL;
     char tag[64], *kbuf = NULL;
     size_t nkeys, count = 0;
-    int rc, rec, all, newest;
+    int rc, rec, all, newest, hidden = 0, rare = 0;
 
     if (!rq || !(l = view__list_find(rq->lr_list)))
         return ILONET_EINVAL;
@@ -523,11 +698,22 @@ view_list(struct store *s, const struct view_list_req *rq,
     }
 
     memset(&b, 0, sizeof(b));
-    if (all)
-        textbuf_printf(&sql, "SELECT * FROM records WHERE kind = %u",
-                       (unsigned)l->vl_kind);
-    else
+    /* A record list selects from its SQL view with the record's key and
+     * time in front (hidden from the caller), so that it pages, sorts and
+     * filters through the indexes on v_rec (view_index.c): the first page
+     * of the newest records is an index range, not a sort of them all. */
+    if (rec) {
+        hidden = 2;
+        textbuf_puts(&sql, "SELECT * FROM (");
+        if ((rc = view__view_select(s, all ? "records" : l->vl_src,
+                                    "k AS _k, ms AS _ms", &sql)) != 0)
+            goto out;
+        textbuf_puts(&sql, ") WHERE 1");
+        if (all)
+            textbuf_printf(&sql, " AND kind = %u", (unsigned)l->vl_kind);
+    } else {
         textbuf_printf(&sql, "SELECT * FROM %s WHERE 1", l->vl_src);
+    }
     if (rq->lr_category)
         textbuf_printf(
             &sql, " AND category = ?%d",
@@ -539,10 +725,35 @@ view_list(struct store *s, const struct view_list_req *rq,
                        all ? l->vl_all_from : l->vl_from, pt,
                        all ? l->vl_all_to : l->vl_to, pf);
     }
-    if (rq->lr_audience)
-        textbuf_printf(
-            &sql, " AND audience = ?%d",
-            view__bind_text(&b, rq->lr_audience, strlen(rq->lr_audience)));
+    if (rq->lr_audience) {
+        int pa = view__bind_text(&b, rq->lr_audience, strlen(rq->lr_audience));
+
+        textbuf_printf(&sql, " AND audience = ?%d", pa);
+        if (rec &&
+            (rc = view__audience_logs(s, rq->lr_audience, &lids, &rare)) != 0)
+            goto out;
+        if (lids.tb_err) {
+            rc = ILONET_ENOMEM;
+            goto out;
+        }
+        /* the same test on the record's position, which the index holds:
+         * records of other audiences are passed over without reading them */
+        if (rec)
+            textbuf_printf(&sql, " AND (_k >> 32) IN %s", lids.tb_data);
+        rare = rare && !all;
+        /* A rare audience: its own index (time is first key only in the
+         * newest order and in lists sorted by time) */
+        if (rare &&
+            (rc = view__rare_audience(
+                 s, &sql, l->vl_kind, lids.tb_data,
+                 !rq->lr_category && !rq->lr_from && !rq->lr_state &&
+                     !rq->lr_status && !rq->lr_assignee && !rq->lr_text &&
+                     strcmp(view__key_col(&keys[0], 1), "_ms") == 0 &&
+                     (!rq->lr_after || kv[0].kv_type == 'i'),
+                 keys[0].k_desc, rq->lr_after ? &kv[0] : NULL, rq->lr_limit)) !=
+                0)
+            goto out;
+    }
     if (rq->lr_state)
         textbuf_printf(&sql, " AND %s = ?%d", all ? "state" : l->vl_state,
                        view__bind_text(&b, rq->lr_state, strlen(rq->lr_state)));
@@ -563,13 +774,30 @@ view_list(struct store *s, const struct view_list_req *rq,
             &sql, all ? l->vl_all_text : l->vl_text,
             view__bind_text(&b, rq->lr_text, strlen(rq->lr_text)));
     if (rq->lr_after) {
+        const char *c0 = view__key_col(&keys[0], rec);
+
         textbuf_puts(&sql, " AND ");
-        view__keyset(&sql, keys, nkeys, kv, &b);
+        /* the first key's bound as a range of its own, which the index
+         * seeks to (the keyset's OR alone would scan from the start) */
+        if (rec && kv[0].kv_type == 'i' && strcmp(c0, "_ms") == 0)
+            textbuf_printf(
+                &sql, "_ms %s ?%d AND ",
+                keys[0].k_desc ? "<=" : ">=", view__bind_int(&b, kv[0].kv_int));
+        else if (rec && all && !newest && kv[0].kv_type == 'i')
+            textbuf_printf(&sql, "_ms >= (?%d >> 16) AND ",
+                           view__bind_int(&b, kv[0].kv_int));
+        view__keyset(&sql, keys, nkeys, kv, &b, rec);
     }
     textbuf_puts(&sql, " ORDER BY ");
-    for (size_t i = 0; i < nkeys; i++)
-        textbuf_printf(&sql, "%s\"%s\"%s", i ? ", " : "", keys[i].k_col,
+    /* --all sorts on HLC: time first, so the index gives the order */
+    if (rec && all && !newest)
+        textbuf_puts(&sql, "_ms, ");
+    for (size_t i = 0; i < nkeys; i++) {
+        const char *c = view__key_col(&keys[i], rec);
+        textbuf_printf(&sql, "%s%s\"%s\"%s", i ? ", " : "",
+                       rare && strcmp(c, "_ms") == 0 ? "+" : "", c,
                        keys[i].k_desc ? " DESC" : "");
+    }
     if (rq->lr_limit)
         textbuf_printf(&sql, " LIMIT ?%d",
                        view__bind_int(&b, rq->lr_limit > INT64_MAX - 1
@@ -604,7 +832,7 @@ view_list(struct store *s, const struct view_list_req *rq,
             goto out;
         }
     }
-    if ((rc = view__run(st, out, &pg, &count)) != 0)
+    if ((rc = view__run_hidden(st, hidden, out, &pg, &count)) != 0)
         goto out;
     if (res) {
         res->ls_count = count;
@@ -614,6 +842,7 @@ view_list(struct store *s, const struct view_list_req *rq,
 out:
     sqlite3_finalize(st);
     textbuf_free(&sql);
+    textbuf_free(&lids);
     free(kbuf);
     return rc;
 }
@@ -624,22 +853,46 @@ int
 view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
                 const struct view_sink *record, const struct view_sink *history)
 {
+    struct textbuf sql = {0};
     sqlite3_stmt *st = NULL, *ch = NULL;
-    char hex[2 * HASH_LEN + 1];
     size_t n = 0;
+    int64_t k;
     int rc;
 
-    hash_hex(id, HASH_LEN, hex);
-    if ((rc = view__prepare(s, "SELECT * FROM records WHERE id = ?", &st)) !=
-            0 ||
-        (rc = view__prepare(s,
-                            "SELECT id, kind, author_state, behalf, time_ms,"
-                            " status, valid, why FROM changes WHERE target = ?"
-                            " ORDER BY hlc, id",
-                            &ch)) != 0)
+    /* the record by its position (through the id index), its changes by
+     * their target's prefix (index v_chg_target) */
+    if ((rc = log_find(s, id, &k)) != 0)
+        return rc == ILONET_ENOTFOUND ? ILONET_ENOTFOUND : rc;
+    textbuf_puts(&sql, "SELECT * FROM (");
+    if ((rc = view__view_select(s, "records", "k AS _k", &sql)) != 0)
         goto out;
-    sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ch, 1, hex, -1, SQLITE_STATIC);
+    textbuf_puts(&sql, ") WHERE _k = ?");
+    if (sql.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    if ((rc = view__prepare(s, sql.tb_data, &st)) != 0)
+        goto out;
+    sql.tb_len = 0;
+    textbuf_puts(&sql, "SELECT id, kind, author_state, behalf, time_ms,"
+                       " status, valid, why FROM (");
+    if ((rc = view__view_select(s, "changes", "target_p AS _tp, hlc AS _h",
+                                &sql)) != 0)
+        goto out;
+    textbuf_puts(&sql, ") WHERE _tp = ?1 AND target = ?2 ORDER BY _h, id");
+    if (sql.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    if ((rc = view__prepare(s, sql.tb_data, &ch)) != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, k);
+    sqlite3_bind_int64(ch, 1, log_id_prefix(id));
+    {
+        char hex[2 * HASH_LEN + 1];
+        hash_hex(id, HASH_LEN, hex);
+        sqlite3_bind_text(ch, 2, hex, -1, SQLITE_TRANSIENT);
+    }
     /* Find the record before delivering anything: a missing one is an
      * answer of its own, not an empty row set. */
     rc = sqlite3_step(st);
@@ -648,7 +901,7 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
         goto out;
     }
     sqlite3_reset(st);
-    if ((rc = view__run(st, record, NULL, &n)) != 0)
+    if ((rc = view__run_hidden(st, 1, record, NULL, &n)) != 0)
         goto out;
     if (n == 0) {
         rc = ILONET_ENOTFOUND; /* gone between the two steps */
@@ -658,6 +911,7 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
 out:
     sqlite3_finalize(st);
     sqlite3_finalize(ch);
+    textbuf_free(&sql);
     return rc;
 }
 
@@ -697,43 +951,83 @@ view_change_find(struct store *s, const char *prefix,
 
 /* ---- counts, recent, grants, evidence ------------------------------------ */
 
+/* Both from the counts the view keeps per kind, category and month
+ * (v_counts, view_index.c): the same numbers as counting the lists. */
 int
 view_counts_by_month(struct store *s, const struct view_sink *out)
 {
+    int64_t kind = KIND_OBSERVATION;
+
     return view__simple(s,
-                        "SELECT category, strftime('%Y-%m', time_ms / 1000, "
-                        "'unixepoch') AS month, count(*) AS n FROM "
-                        "observations GROUP BY 1, 2 ORDER BY 2, 1",
-                        NULL, 0, out);
+                        "SELECT nullif(cat, '') AS category, month, n FROM"
+                        " v_counts WHERE kind = ? AND n > 0 ORDER BY 2, 1",
+                        &kind, 1, out);
 }
 
 int
 view_counts_by_kind(struct store *s, const struct view_sink *out)
 {
-    return view__simple(s,
-                        "SELECT (SELECT count(*) FROM observations) AS"
-                        " observations, (SELECT count(*) FROM meetings) AS"
-                        " meetings, (SELECT count(*) FROM trainings) AS"
-                        " trainings, (SELECT count(*) FROM carriers) AS"
-                        " carriers, (SELECT count(*) FROM contacts) AS"
-                        " contacts, (SELECT count(*) FROM postings) AS"
-                        " postings, (SELECT count(*) FROM tasks) AS tasks,"
-                        " (SELECT count(*) FROM grants) AS grants",
-                        NULL, 0, out);
+#define VIEW__N(k)                                                             \
+    "(SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = " #k ")"
+    return view__simple(
+        s,
+        "SELECT " VIEW__N(2) " AS observations, " VIEW__N(3) " AS "
+                                                             "meetings,"
+                                                             " " VIEW__N(4) " A"
+                                                                            "S "
+                                                                            "tr"
+                                                                            "ai"
+                                                                            "ni"
+                                                                            "ng"
+                                                                            "s,"
+                                                                            " " VIEW__N(5) " AS carriers, " VIEW__N(6) " AS contacts, " VIEW__N(
+                                                                                7) " AS postings, " VIEW__N(11) " AS tasks,"
+                                                                                                                " (SELECT count(*) FROM grants) AS grants",
+        NULL, 0, out);
+#undef VIEW__N
 }
 
 int
 view_recent(struct store *s, uint64_t limit, const struct view_sink *out)
 {
     int64_t l = limit > INT64_MAX ? INT64_MAX : (int64_t)limit;
+    struct textbuf sql = {0}, rec = {0};
+    sqlite3_stmt *st = NULL;
+    int rc, any = 0;
 
-    return view__simple(s,
-                        "SELECT id, kind, state, author_state, audience, "
-                        "time_ms, status, valid, coalesce(summary, title, "
-                        "topics, counterpart, carrier, post, semester) AS "
-                        "summary, category FROM records ORDER BY hlc DESC, "
-                        "id LIMIT ?",
-                        &l, 1, out);
+    /* The newest of each kind is an index range (v_rec_time): take the
+     * limit newest of every kind, then the limit newest of those. */
+    if ((rc = view__view_select(s, "records", "hlc AS _h, ms AS _ms", &rec)) !=
+        0)
+        goto out;
+    textbuf_puts(&sql, "SELECT * FROM (");
+    for (size_t i = 0; i < VIEW__NLISTS; i++) {
+        if (!view__lists[i].vl_kind)
+            continue;
+        textbuf_printf(&sql,
+                       "%sSELECT * FROM (SELECT _h, id, kind, state,"
+                       " author_state, audience, time_ms, status, valid,"
+                       " coalesce(summary, title, topics, counterpart,"
+                       " carrier, post, semester) AS summary, category FROM"
+                       " (%s) WHERE kind = %u ORDER BY _ms DESC, _h DESC, id"
+                       " LIMIT ?1)",
+                       any++ ? " UNION ALL " : "", rec.tb_data,
+                       (unsigned)view__lists[i].vl_kind);
+    }
+    textbuf_puts(&sql, ") ORDER BY _h DESC, id LIMIT ?1");
+    if (sql.tb_err || rec.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    if ((rc = view__prepare(s, sql.tb_data, &st)) != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, l);
+    rc = view__run_hidden(st, 1, out, NULL, NULL);
+out:
+    sqlite3_finalize(st);
+    textbuf_free(&sql);
+    textbuf_free(&rec);
+    return rc;
 }
 
 int
