@@ -372,6 +372,7 @@ desk_all_lists_equal_plain_queries(void)
             api_list(desk_store(&d), rq, 13, &got);
             rows_same(&want, &got);
             rows_free(&got);
+            rows_free(&want);
             rq.lr_audience = "DE+FR";
             snprintf(sql, sizeof(sql),
                      "SELECT * FROM records WHERE kind = %u AND audience ="

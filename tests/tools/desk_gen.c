@@ -268,12 +268,17 @@ set(struct record_builder *b, const char *name, const char *text)
     must(b, record_set(b, name, text));
 }
 
-/* A record of kind for author a written on day (its event dates near it). */
+/* A record of kind for author a written on day (its event dates near
+ * it), on behalf of state behalf under grant (behalf -1: its own), into
+ * wb. The builder keeps pointers to the texts: built here, while they
+ * live. */
 static void
 build_record(struct record_builder *b, uint32_t kind, int a, uint64_t day_ms,
-             int aud, int *task_to)
+             int aud, int behalf, const uint8_t *grant, int *task_to,
+             struct wire_buf *wb)
 {
-    char s1[600], s2[600], d1[11], d2[11], num[24], list[3 * NSTATES + 1];
+    char s1[600], s2[600], d1[11], d2[11], per[24], num[24];
+    char list[3 * NSTATES + 1];
 
     must(b, record_builder_init(b, kind));
     switch (kind) {
@@ -309,8 +314,8 @@ build_record(struct record_builder *b, uint32_t kind, int a, uint64_t day_ms,
             int64_t back = (int64_t)rnd(60), len = (int64_t)rnd(90);
             day_text(day_ms, -back - len, d1);
             day_text(day_ms, -back, d2);
-            snprintf(s2, sizeof(s2), "%s..%s", d1, d2);
-            set(b, "period", rnd(5) ? s2 : d2);
+            snprintf(per, sizeof(per), "%s..%s", d1, d2);
+            set(b, "period", rnd(5) ? per : d2);
         }
         set(b, "level", levels[rnd(2)]);
         if (rnd(2))
@@ -416,6 +421,11 @@ build_record(struct record_builder *b, uint32_t kind, int a, uint64_t day_ms,
         break;
     default: die("kind", ILONET_EINVAL);
     }
+    if (behalf >= 0) {
+        set(b, "on-behalf-of", states[behalf]);
+        must(b, record_set_id(b, "grant", grant));
+    }
+    must(b, record_build(b, wb));
 }
 
 /* The mix of record kinds (per mille). */
@@ -666,7 +676,7 @@ write_day(int a, unsigned day, unsigned n)
 
     for (unsigned i = 0; i < n; i++) {
         uint32_t kind = pick_kind();
-        int aud = pick_aud();
+        int aud = pick_aud(), behalf;
         struct pend *p;
 
         if (kind == KIND_MEETING && aud == AUD_MS && rnd(2))
@@ -679,18 +689,18 @@ write_day(int a, unsigned day, unsigned n)
         p->p_record = 1;
         p->p_task_for = -1;
         wire_buf_init(&p->p_wb, 4096);
-        build_record(&b, kind, a, day_ms, aud, &p->p_task_for);
         /* on behalf of the state that granted it, now and then, while
          * the grant holds (and a few after its revocation: refused) */
+        behalf = -1;
         if (au->a_grant_from >= 0 && rnd(200) == 0 &&
             (kind == KIND_OBSERVATION || au->a_grant_from % 2 == 0) &&
             aud == AUD_NET &&
             (!au->a_grant_revoked_day || day < au->a_grant_revoked_day + 30)) {
-            set(&b, "on-behalf-of", states[au->a_grant_from]);
-            must(&b, record_set_id(&b, "grant", au->a_grant_id));
+            behalf = au->a_grant_from;
             G.g_behalf++;
         }
-        must(&b, record_build(&b, &p->p_wb));
+        build_record(&b, kind, a, day_ms, aud, behalf, au->a_grant_id,
+                     &p->p_task_for, &p->p_wb);
         G.g_records++;
     }
     /* changes: about one for every ten records written */
