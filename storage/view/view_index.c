@@ -139,6 +139,114 @@ view__counts_triggers(char *out, size_t cap)
 }
 
 int
+view__slot_col(uint32_t kind, const char *col, char out[static 8])
+{
+    const struct record_schema *sc = record_schema(kind);
+
+    for (size_t i = 0; sc && sc->rs_is_record && i < sc->rs_nfields; i++)
+        if (sc->rs_fields[i].rf_column &&
+            strcmp(sc->rs_fields[i].rf_column, col) == 0) {
+            snprintf(out, 8, "f%d", view__slot(sc, i));
+            return 0;
+        }
+    return ILONET_ENOTFOUND;
+}
+
+/* The record kinds whose lists filter by a date or period of the record
+ * (view_read.c, the period filter): the columns holding its first and
+ * last day ("period" holds "FROM..TO" or one day), and whether an absent
+ * last day means open-ended. */
+static const struct {
+    uint32_t ev_kind;
+    const char *ev_from, *ev_to;
+    int ev_period, ev_open;
+} view__events[] = {
+    {KIND_OBSERVATION, "period", "period", 1, 0},
+    {KIND_MEETING, "date", "date", 0, 0},
+    {KIND_TRAINING, "date", "date", 0, 0},
+    {KIND_CARRIER, "date", "date", 0, 0},
+    {KIND_CONTACT, "date", "date", 0, 0},
+    {KIND_POSTING, "posted_from", "posted_until", 0, 1},
+};
+
+#define VIEW__DAY_OF_MS "date(ms / 1000, 'unixepoch')"
+
+int
+view__event_exprs(uint32_t kind, char *from, char *to, char *lc, size_t cap)
+{
+    for (size_t i = 0; i < sizeof(view__events) / sizeof(view__events[0]);
+         i++) {
+        char f[8], t[8];
+        int n1, n2, n3;
+
+        if (view__events[i].ev_kind != kind)
+            continue;
+        if (view__slot_col(kind, view__events[i].ev_from, f) != 0 ||
+            view__slot_col(kind, view__events[i].ev_to, t) != 0)
+            return ILONET_ENOTFOUND;
+        if (view__events[i].ev_period) {
+            n1 =
+                snprintf(from, cap,
+                         "coalesce(substr(%s, 1, 10), " VIEW__DAY_OF_MS ")", f);
+            n2 = snprintf(to, cap,
+                          "coalesce(substr(%s, -10), " VIEW__DAY_OF_MS ")", t);
+        } else {
+            n1 = snprintf(from, cap, "%s", f);
+            n2 = view__events[i].ev_open
+                     ? snprintf(to, cap, "coalesce(%s, '9999-12-31')", t)
+                     : snprintf(to, cap, "%s", t);
+        }
+        /* the length class bounds how far before a period's start a
+         * record overlapping it may begin */
+        n3 = snprintf(lc, cap,
+                      "CASE WHEN julianday(%s) - julianday(%s) <= %d THEN 0"
+                      " WHEN julianday(%s) - julianday(%s) <= %d THEN 1 WHEN"
+                      " julianday(%s) - julianday(%s) <= %d THEN 2 ELSE 3"
+                      " END",
+                      to, from, VIEW_EV_DAYS0, to, from, VIEW_EV_DAYS1, to,
+                      from, VIEW_EV_DAYS2);
+        if (n1 < 0 || (size_t)n1 >= cap || n2 < 0 || (size_t)n2 >= cap ||
+            n3 < 0 || (size_t)n3 >= cap)
+            return ILONET_ETOOBIG;
+        return 0;
+    }
+    return ILONET_ENOTFOUND;
+}
+
+/* The per-kind indexes: a record's event interval (length class, first
+ * and last day, time) for the period filter, and the tasks' assignees and
+ * status beside their time, each only over records in effect. */
+static int
+view__kind_indexes(struct store *s)
+{
+    char from[256], to[256], lc[1024], sql[2048], as[8];
+    int rc;
+
+    for (size_t i = 0; i < sizeof(view__events) / sizeof(view__events[0]);
+         i++) {
+        uint32_t k = view__events[i].ev_kind;
+
+        if (view__event_exprs(k, from, to, lc, sizeof(lc)) != 0)
+            return ILONET_EIO; /* schema drift */
+        snprintf(sql, sizeof(sql),
+                 "CREATE INDEX IF NOT EXISTS v_rec_ev_%u ON v_rec((%s), (%s),"
+                 " (%s), ms) WHERE kind = %u AND valid = 1 AND status ="
+                 " 'active'",
+                 (unsigned)k, lc, from, to, (unsigned)k);
+        if ((rc = view__exec_sql(s, sql)) != 0)
+            return rc;
+    }
+    if (view__slot_col(KIND_TASK, "assignees", as) != 0)
+        return ILONET_EIO;
+    snprintf(sql, sizeof(sql),
+             "CREATE INDEX IF NOT EXISTS v_rec_task ON v_rec(ms, %s,"
+             " task_status) WHERE kind = %u AND valid = 1 AND status ="
+             " 'active'",
+             as, (unsigned)KIND_TASK);
+    return view__exec_sql(s, sql);
+}
+
+int
 view__index_attach(struct store *s)
 {
     char sql[4096];
@@ -155,7 +263,8 @@ view__index_attach(struct store *s)
              " cat TEXT NOT NULL, month TEXT NOT NULL, n INTEGER NOT NULL,"
              " PRIMARY KEY(kind, cat, month)) WITHOUT ROWID;")) != 0)
         return rc;
-    if ((rc = view__counts_triggers(sql, sizeof(sql))) != 0)
+    if ((rc = view__kind_indexes(s)) != 0 ||
+        (rc = view__counts_triggers(sql, sizeof(sql))) != 0)
         return rc;
     return view__exec_sql(s, sql);
 }

@@ -155,6 +155,20 @@ int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
 /* Creates the indexes on v_rec, table v_counts and its triggers (if they
  * do not exist). */
 int view__index_attach(struct store *s);
+/* The v_rec column ("f3") holding the records view's column col for
+ * record kind kind; ILONET_ENOTFOUND when the kind has none. */
+int view__slot_col(uint32_t kind, const char *col, char out[static 8]);
+/* For the period filter of kind's list: SQL over a v_rec row (unqualified
+ * columns) for the record's first day, last day and length class (0 up
+ * to VIEW_EV_DAYS0 days, 1 up to VIEW_EV_DAYS1, 2 up to VIEW_EV_DAYS2, 3
+ * longer or open), exactly as index v_rec_ev_<kind> holds them (cap
+ * bytes each). ILONET_ENOTFOUND for kinds whose day is the day written
+ * (tasks, acting presidencies). */
+#define VIEW_EV_DAYS0 31
+#define VIEW_EV_DAYS1 366
+#define VIEW_EV_DAYS2 3660
+int view__event_exprs(uint32_t kind, char *from, char *to, char *lc,
+                      size_t cap);
 /* Around a rebuild: stop counting row by row (pause), then recount
  * v_counts from the rows and count again (resume). */
 int view__counts_pause(struct store *s);

@@ -563,85 +563,139 @@ view__audience_logs(struct store *s, const char *audience, struct textbuf *lids,
     return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-/* The count of rows of the rare-audience candidates (sel, a WHERE over
- * v_rec) with time ms, into *n. */
-static int
-view__count_at(struct store *s, const char *sel, int64_t ms, int64_t *n)
-{
-    struct textbuf q = {0};
-    sqlite3_stmt *st = NULL;
-    int rc;
+/*
+ * Candidates: for filters that the newest-first scan of a list would pass
+ * most of the list to satisfy, the list's outer query is restricted to
+ * the keys an index of v_rec gives for them (view_index.c): a rare
+ * audience (its logs), a period (the records whose interval overlaps it,
+ * per length class), the tasks' status and assignee (beside their time in
+ * one index). Each filter is also written over v_rec's own columns, so
+ * the candidates are exactly the rows the list's filters keep. When every
+ * filter can be written so and the list sorts on time first, only the
+ * page's share goes on: the records at or above the time of the
+ * (limit+1)-th after the cursor (ties included, so the id still decides),
+ * found in the index alone.
+ */
+struct view__plan {
+    uint32_t pl_kind;
+    int pl_cat, pl_from, pl_to, pl_aud, pl_state, pl_status, pl_assignee;
+    const char *pl_lids; /* the audience's logs, "(3, 17)" */
+    int pl_rare;         /* the audience holds few records */
+    int pl_text;         /* a text filter is given */
+    int pl_time_first;   /* the list sorts on time first */
+    int pl_desc;
+    const struct view__kval *pl_after; /* the cursor's first key, or NULL */
+    uint64_t pl_limit;
+};
 
-    textbuf_printf(&q,
-                   "SELECT count(*) FROM v_rec INDEXED BY v_rec_log"
-                   " WHERE %s AND ms = ?",
-                   sel);
-    if (q.tb_err) {
-        rc = ILONET_ENOMEM;
-        goto out;
+/* The candidates' SELECT of `what` from index idx (WHERE over v_rec) into
+ * sql: one SELECT, or for the event index one per length class. */
+static int
+view__cand_select(struct textbuf *sql, const struct view__plan *pl,
+                  const char *what, const char *idx, const char *where,
+                  int by_event)
+{
+    char from[256], to[256], lc[1024];
+    static const int days[3] = {VIEW_EV_DAYS0, VIEW_EV_DAYS1, VIEW_EV_DAYS2};
+
+    if (!by_event) {
+        textbuf_printf(sql, "SELECT %s FROM v_rec INDEXED BY %s WHERE %s", what,
+                       idx, where);
+        return 0;
     }
-    if ((rc = view__prepare(s, q.tb_data, &st)) != 0)
-        goto out;
-    sqlite3_bind_int64(st, 1, ms);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *n = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else {
-        rc = store_err(rc);
+    if (view__event_exprs(pl->pl_kind, from, to, lc, sizeof(lc)) != 0)
+        return ILONET_EIO;
+    for (int c = 0; c < 4; c++) {
+        textbuf_printf(sql,
+                       "%sSELECT %s FROM v_rec INDEXED BY %s WHERE %s AND"
+                       " (%s) = %d AND (%s) <= ?%d AND (%s) >= ?%d",
+                       c ? " UNION ALL " : "", what, idx, where, lc, c, from,
+                       pl->pl_to, to, pl->pl_from);
+        if (c < 3)
+            textbuf_printf(sql, " AND (%s) >= date(?%d, '-%d days')", from,
+                           pl->pl_from, days[c]);
     }
-out:
-    sqlite3_finalize(st);
-    textbuf_free(&q);
-    return rc;
+    return 0;
 }
 
-/*
- * A rare audience's records for one page (view__audience_logs): only the
- * page's keys, read from the audience's index, go on to the full rows.
- * With no other filter, the page is the limit newest (or oldest) of them,
- * found in the index alone: the time of the last one is the (limit+1)-th
- * time after the cursor, and every record at or above it is a candidate
- * (ties at that time included, so the id order still decides). Other
- * filters read every record of the audience.
- */
 static int
-view__rare_audience(struct store *s, struct textbuf *sql, uint32_t kind,
-                    const char *lids, int threshold, int desc,
-                    const struct view__kval *first, uint64_t limit)
+view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
 {
-    char sel[1024];
-    int64_t at = 0;
-    int rc;
+    char where[1024], idx[32], slot[8], e0[256], e1[256], elc[1024];
+    size_t off;
+    int by_event = 0, threshold, rc;
 
-    snprintf(sel, sizeof(sel),
-             "kind = %u AND (k >> 32) IN %s AND valid = 1 AND status ="
-             " 'active'",
-             (unsigned)kind, lids);
-    textbuf_printf(sql,
-                   " AND _k IN (SELECT k FROM v_rec INDEXED BY v_rec_log"
-                   " WHERE %s",
-                   sel);
-    if (threshold && limit) {
-        char bound[64] = "";
-
-        if (first) {
-            /* rows at the cursor's time before it are in the index range
-             * but not after the cursor: skip that many more */
-            if ((rc = view__count_at(s, sel, first->kv_int, &at)) != 0)
-                return rc;
-            snprintf(bound, sizeof(bound), " AND ms %s %lld",
-                     desc ? "<=" : ">=", (long long)first->kv_int);
-        }
-        textbuf_printf(sql,
-                       " AND ms %s coalesce((SELECT ms FROM v_rec INDEXED BY"
-                       " v_rec_log WHERE %s%s ORDER BY ms %s LIMIT 1 OFFSET"
-                       " %llu), %s)",
-                       desc ? ">=" : "<=", sel, bound, desc ? "DESC" : "",
-                       (unsigned long long)(limit + (uint64_t)at),
-                       desc ? "-9223372036854775807" : "9223372036854775807");
+    *used = 0;
+    if (pl->pl_aud && pl->pl_rare) {
+        snprintf(idx, sizeof(idx), "v_rec_log");
+    } else if (pl->pl_from &&
+               view__event_exprs(pl->pl_kind, e0, e1, elc, sizeof(elc)) == 0) {
+        snprintf(idx, sizeof(idx), "v_rec_ev_%u", (unsigned)pl->pl_kind);
+        by_event = 1;
+    } else if (pl->pl_kind == KIND_TASK && (pl->pl_status || pl->pl_assignee) &&
+               !pl->pl_text && pl->pl_time_first && pl->pl_limit) {
+        snprintf(idx, sizeof(idx), "v_rec_task");
+    } else {
+        return 0; /* the list's own scan does well enough */
     }
+    off = (size_t)snprintf(where, sizeof(where),
+                           "kind = %u AND valid = 1 AND status = 'active'",
+                           (unsigned)pl->pl_kind);
+#define VIEW__W(...)                                                           \
+    off += (size_t)snprintf(where + off, sizeof(where) - off, __VA_ARGS__)
+    if (pl->pl_cat && view__slot_col(pl->pl_kind, "category", slot) == 0)
+        VIEW__W(" AND %s = ?%d", slot, pl->pl_cat);
+    if (pl->pl_state)
+        VIEW__W(" AND owner = ?%d", pl->pl_state);
+    if (pl->pl_aud)
+        VIEW__W(" AND (k >> 32) IN %s", pl->pl_lids);
+    if (pl->pl_status)
+        VIEW__W(" AND task_status = ?%d", pl->pl_status);
+    if (pl->pl_assignee && view__slot_col(pl->pl_kind, "assignees", slot) == 0)
+        VIEW__W(" AND instr(',' || coalesce(%s, '') || ',', ',' || ?%d ||"
+                " ',') > 0",
+                slot, pl->pl_assignee);
+    if (pl->pl_from && !by_event)
+        VIEW__W(" AND ms >= strftime('%%s', ?%d) * 1000 AND ms <"
+                " strftime('%%s', ?%d, '+1 day') * 1000",
+                pl->pl_from, pl->pl_to);
+#undef VIEW__W
+    if (off >= sizeof(where))
+        return ILONET_ETOOBIG;
+    threshold = !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
+                (!pl->pl_after || pl->pl_after->kv_type == 'i');
+    textbuf_puts(sql, " AND _k IN (");
+    if ((rc = view__cand_select(sql, pl, "k", idx, where, by_event)) != 0)
+        return rc;
     textbuf_puts(sql, ")");
+    if (threshold) {
+        /* the time of the (limit+1)-th candidate after the cursor; the
+         * candidates at the cursor's time before it are in that range but
+         * not after the cursor, so as many more are skipped */
+        textbuf_printf(sql, " AND _ms %s coalesce((SELECT ms FROM (",
+                       pl->pl_desc ? ">=" : "<=");
+        if ((rc = view__cand_select(sql, pl, "ms", idx, where, by_event)) != 0)
+            return rc;
+        textbuf_puts(sql, ")");
+        if (pl->pl_after)
+            textbuf_printf(sql, " WHERE ms %s %lld", pl->pl_desc ? "<=" : ">=",
+                           (long long)pl->pl_after->kv_int);
+        textbuf_printf(sql, " ORDER BY ms %s LIMIT 1 OFFSET %llu",
+                       pl->pl_desc ? "DESC" : "",
+                       (unsigned long long)pl->pl_limit);
+        if (pl->pl_after) {
+            textbuf_puts(sql, " + (SELECT count(*) FROM (");
+            if ((rc = view__cand_select(sql, pl, "ms", idx, where, by_event)) !=
+                0)
+                return rc;
+            textbuf_printf(sql, ") WHERE ms = %lld)",
+                           (long long)pl->pl_after->kv_int);
+        }
+        textbuf_printf(sql, "), %s)",
+                       pl->pl_desc ? "-9223372036854775807"
+                                   : "9223372036854775807");
+    }
+    *used = 1;
     return 0;
 }
 
@@ -658,7 +712,9 @@ view_list(struct store *s, const struct view_list_req *rq,
     sqlite3_stmt *st = NULL;
     char tag[64], *kbuf = NULL;
     size_t nkeys, count = 0;
-    int rc, rec, all, newest, hidden = 0, rare = 0;
+    struct view__plan pl;
+    char ev0[256], ev1[256], evc[1024];
+    int rc, rec, all, newest, hidden = 0, cand = 0;
 
     if (!rq || !(l = view__list_find(rq->lr_list)))
         return ILONET_EINVAL;
@@ -714,23 +770,27 @@ view_list(struct store *s, const struct view_list_req *rq,
     } else {
         textbuf_printf(&sql, "SELECT * FROM %s WHERE 1", l->vl_src);
     }
+    memset(&pl, 0, sizeof(pl));
+    pl.pl_kind = l->vl_kind;
     if (rq->lr_category)
-        textbuf_printf(
-            &sql, " AND category = ?%d",
-            view__bind_text(&b, rq->lr_category, strlen(rq->lr_category)));
+        textbuf_printf(&sql, " AND category = ?%d",
+                       pl.pl_cat = view__bind_text(&b, rq->lr_category,
+                                                   strlen(rq->lr_category)));
     if (rq->lr_from) {
         int pt = view__bind_text(&b, rq->lr_to, strlen(rq->lr_to));
         int pf = view__bind_text(&b, rq->lr_from, strlen(rq->lr_from));
         textbuf_printf(&sql, " AND %s <= ?%d AND %s >= ?%d",
                        all ? l->vl_all_from : l->vl_from, pt,
                        all ? l->vl_all_to : l->vl_to, pf);
+        pl.pl_from = pf;
+        pl.pl_to = pt;
     }
     if (rq->lr_audience) {
-        int pa = view__bind_text(&b, rq->lr_audience, strlen(rq->lr_audience));
-
-        textbuf_printf(&sql, " AND audience = ?%d", pa);
-        if (rec &&
-            (rc = view__audience_logs(s, rq->lr_audience, &lids, &rare)) != 0)
+        textbuf_printf(&sql, " AND audience = ?%d",
+                       pl.pl_aud = view__bind_text(&b, rq->lr_audience,
+                                                   strlen(rq->lr_audience)));
+        if (rec && (rc = view__audience_logs(s, rq->lr_audience, &lids,
+                                             &pl.pl_rare)) != 0)
             goto out;
         if (lids.tb_err) {
             rc = ILONET_ENOMEM;
@@ -740,39 +800,46 @@ view_list(struct store *s, const struct view_list_req *rq,
          * records of other audiences are passed over without reading them */
         if (rec)
             textbuf_printf(&sql, " AND (_k >> 32) IN %s", lids.tb_data);
-        rare = rare && !all;
-        /* A rare audience: its own index (time is first key only in the
-         * newest order and in lists sorted by time) */
-        if (rare &&
-            (rc = view__rare_audience(
-                 s, &sql, l->vl_kind, lids.tb_data,
-                 !rq->lr_category && !rq->lr_from && !rq->lr_state &&
-                     !rq->lr_status && !rq->lr_assignee && !rq->lr_text &&
-                     strcmp(view__key_col(&keys[0], 1), "_ms") == 0 &&
-                     (!rq->lr_after || kv[0].kv_type == 'i'),
-                 keys[0].k_desc, rq->lr_after ? &kv[0] : NULL, rq->lr_limit)) !=
-                0)
-            goto out;
+        pl.pl_lids = lids.tb_data;
     }
     if (rq->lr_state)
         textbuf_printf(&sql, " AND %s = ?%d", all ? "state" : l->vl_state,
-                       view__bind_text(&b, rq->lr_state, strlen(rq->lr_state)));
+                       pl.pl_state = view__bind_text(&b, rq->lr_state,
+                                                     strlen(rq->lr_state)));
     /* the view says "open" for a task without a status change yet */
     if (rq->lr_status)
-        textbuf_printf(
-            &sql, " AND %s = ?%d", all ? "task_status" : "status",
-            view__bind_text(&b, rq->lr_status, strlen(rq->lr_status)));
+        textbuf_printf(&sql, " AND %s = ?%d", all ? "task_status" : "status",
+                       pl.pl_status = view__bind_text(&b, rq->lr_status,
+                                                      strlen(rq->lr_status)));
     if (rq->lr_assignee)
-        textbuf_printf(
-            &sql,
-            " AND instr(',' || coalesce(%s, '') || ',', ',' ||"
-            " ?%d || ',') > 0",
-            all ? "assignees" : "\"for\"",
-            view__bind_text(&b, rq->lr_assignee, strlen(rq->lr_assignee)));
+        textbuf_printf(&sql,
+                       " AND instr(',' || coalesce(%s, '') || ',', ',' ||"
+                       " ?%d || ',') > 0",
+                       all ? "assignees" : "\"for\"",
+                       pl.pl_assignee = view__bind_text(
+                           &b, rq->lr_assignee, strlen(rq->lr_assignee)));
     if (rq->lr_text)
         view__text_filter(
             &sql, all ? l->vl_all_text : l->vl_text,
             view__bind_text(&b, rq->lr_text, strlen(rq->lr_text)));
+    /* a kind whose day is its time written: the period is a time range */
+    if (rec && rq->lr_from &&
+        view__event_exprs(l->vl_kind, ev0, ev1, evc, sizeof(evc)) ==
+            ILONET_ENOTFOUND)
+        textbuf_printf(&sql,
+                       " AND _ms >= strftime('%%s', ?%d) * 1000 AND _ms <"
+                       " strftime('%%s', ?%d, '+1 day') * 1000",
+                       pl.pl_from, pl.pl_to);
+    /* the live lists of records: what an index gives beats a scan */
+    if (rec && !all) {
+        pl.pl_text = rq->lr_text != NULL;
+        pl.pl_time_first = strcmp(view__key_col(&keys[0], 1), "_ms") == 0;
+        pl.pl_desc = keys[0].k_desc;
+        pl.pl_after = rq->lr_after ? &kv[0] : NULL;
+        pl.pl_limit = rq->lr_limit;
+        if ((rc = view__candidates(&sql, &pl, &cand)) != 0)
+            goto out;
+    }
     if (rq->lr_after) {
         const char *c0 = view__key_col(&keys[0], rec);
 
@@ -795,7 +862,7 @@ view_list(struct store *s, const struct view_list_req *rq,
     for (size_t i = 0; i < nkeys; i++) {
         const char *c = view__key_col(&keys[i], rec);
         textbuf_printf(&sql, "%s%s\"%s\"%s", i ? ", " : "",
-                       rare && strcmp(c, "_ms") == 0 ? "+" : "", c,
+                       cand && strcmp(c, "_ms") == 0 ? "+" : "", c,
                        keys[i].k_desc ? " DESC" : "");
     }
     if (rq->lr_limit)
@@ -971,18 +1038,34 @@ view_counts_by_kind(struct store *s, const struct view_sink *out)
     "(SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = " #k ")"
     return view__simple(
         s,
-        "SELECT " VIEW__N(2) " AS observations, " VIEW__N(3) " AS "
-                                                             "meetings,"
-                                                             " " VIEW__N(4) " A"
-                                                                            "S "
-                                                                            "tr"
-                                                                            "ai"
-                                                                            "ni"
-                                                                            "ng"
-                                                                            "s,"
-                                                                            " " VIEW__N(5) " AS carriers, " VIEW__N(6) " AS contacts, " VIEW__N(
-                                                                                7) " AS postings, " VIEW__N(11) " AS tasks,"
-                                                                                                                " (SELECT count(*) FROM grants) AS grants",
+        "SELECT " VIEW__N(2) " AS observations, " VIEW__N(
+            3) " AS "
+               "meetings,"
+               " " VIEW__N(
+                   4) " A"
+                      "S "
+                      "tr"
+                      "ai"
+                      "ni"
+                      "ng"
+                      "s,"
+                      " " VIEW__N(5) " AS carriers, " VIEW__N(6) " AS "
+                                                                 "contacts,"
+                                                                 " " VIEW__N(7) " AS postings, " VIEW__N(
+                                                                     11) " AS "
+                                                                         "tasks"
+                                                                         ","
+                                                                         " ("
+                                                                         "SELEC"
+                                                                         "T "
+                                                                         "count"
+                                                                         "(*) "
+                                                                         "FROM "
+                                                                         "grant"
+                                                                         "s) "
+                                                                         "AS "
+                                                                         "grant"
+                                                                         "s",
         NULL, 0, out);
 #undef VIEW__N
 }
