@@ -264,7 +264,7 @@ app_verify_with(struct home *h, const struct app_verify_req *rq,
     struct view_check_job *job = NULL;
     struct app_verify_out o;
     uint8_t live[HASH_LEN], rebuilt[HASH_LEN];
-    int rc, view_rc;
+    int rc, view_rc, counts_ok = 0;
 
     memset(&o, 0, sizeof(o));
     memset(&lo, 0, sizeof(lo));
@@ -292,23 +292,22 @@ app_verify_with(struct home *h, const struct app_verify_req *rq,
         rc = app__fail_code(err, "evidence", rc);
         goto fail;
     }
-    /* A view that cannot even be hashed or rebuilt does not match. */
-    view_rc = job ? view_check_finish(job, live, rebuilt)
-                  : view_check(h->h_store, live, rebuilt);
-    job = NULL;
-    o.vo_view_ok = view_rc == 0 && memcmp(live, rebuilt, HASH_LEN) == 0;
-    /* and the counts it keeps are the rows' counts */
-    if (o.vo_view_ok) {
-        int counts_ok = 0;
-        o.vo_view_ok =
-            view_counts_check(h->h_store, &counts_ok) == 0 && counts_ok;
+    /* A view that cannot even be hashed or rebuilt does not match; nor
+     * one whose kept counts are not the rows' counts. */
+    if (job) {
+        view_rc = view_check_finish(job, live, rebuilt, &counts_ok);
+        job = NULL;
+    } else if ((view_rc = view_check(h->h_store, live, rebuilt)) == 0) {
+        view_rc = view_counts_check(h->h_store, &counts_ok);
     }
+    o.vo_view_ok = view_rc == 0 && memcmp(live, rebuilt, HASH_LEN) == 0 &&
+                   counts_ok;
     o.vo_ok = o.vo_bad == 0 && o.vo_bad_evidence == 0 && o.vo_view_ok;
     *out = o;
     return 0;
 fail:
     if (job)
-        view_check_finish(job, live, rebuilt);
+        view_check_finish(job, live, rebuilt, NULL);
     return rc;
 }
 

@@ -886,7 +886,7 @@ out:
     return rc;
 }
 
-static int
+int
 view__hash_compute(struct store *s, const char *audience,
                    uint8_t out[static HASH_LEN])
 {

@@ -53,15 +53,16 @@ int view_hash(struct store *s, const char *audience,
 int view_check(struct store *s, uint8_t live[static HASH_LEN],
                uint8_t rebuilt[static HASH_LEN]);
 
-/* view_check() of s's file on a thread of its own (view_check.c), with
- * its own connection, while the caller goes on (with s too): start it,
- * then finish it to wait for the result (and free the job, whatever the
- * result). ILONET_ENOTFOUND from start when s has no file another
- * connection could open (":memory:"): call view_check() instead. */
+/* view_check() and view_counts_check() of s's file on threads of their
+ * own (view_check.c), with their own connections, while the caller goes
+ * on (with s too): start it, then finish it to wait for the results (and
+ * free the job, whatever the result; counts_ok may be NULL).
+ * ILONET_ENOTFOUND from start when s has no file another connection could
+ * open (":memory:"): call the two functions instead. */
 struct view_check_job;
 int view_check_start(struct store *s, struct view_check_job **out);
 int view_check_finish(struct view_check_job *job, uint8_t live[static HASH_LEN],
-                      uint8_t rebuilt[static HASH_LEN]);
+                      uint8_t rebuilt[static HASH_LEN], int *counts_ok);
 
 /* Recounts the records in effect per kind, category and month and
  * compares them with the counts the view maintains (view_index.c): *ok is

@@ -173,6 +173,9 @@ int view__event_exprs(uint32_t kind, char *from, char *to, char *lc,
  * v_counts from the rows and count again (resume). */
 int view__counts_pause(struct store *s);
 int view__counts_resume(struct store *s);
+/* view_hash() computed from the rows, never from the cache (view.c). */
+int view__hash_compute(struct store *s, const char *audience,
+                       uint8_t out[static HASH_LEN]);
 /* The cached digest of audience (NULL: all) into out, or ILONET_ENOTFOUND
  * when the view may have changed since; fp receives the fingerprint to
  * remember a new digest under. */
