@@ -300,8 +300,8 @@ app_verify_with(struct home *h, const struct app_verify_req *rq,
     } else if ((view_rc = view_check(h->h_store, live, rebuilt)) == 0) {
         view_rc = view_counts_check(h->h_store, &counts_ok);
     }
-    o.vo_view_ok = view_rc == 0 && memcmp(live, rebuilt, HASH_LEN) == 0 &&
-                   counts_ok;
+    o.vo_view_ok =
+        view_rc == 0 && memcmp(live, rebuilt, HASH_LEN) == 0 && counts_ok;
     o.vo_ok = o.vo_bad == 0 && o.vo_bad_evidence == 0 && o.vo_view_ok;
     *out = o;
     return 0;
