@@ -74,8 +74,7 @@ struct cmd_opts {
 void cmd_opts_init(struct cmd_opts *o, int argc, char **argv);
 const char *cmd_opt(struct cmd_opts *o, const char *name);
 /* Collects every value of a repeatable option into out (max n). */
-int cmd_opt_all(struct cmd_opts *o, const char *name, const char **out,
-                int n);
+int cmd_opt_all(struct cmd_opts *o, const char *name, const char **out, int n);
 int cmd_flag(struct cmd_opts *o, const char *name);
 /* Positional argument i (not an option or option value), or NULL. */
 const char *cmd_pos(struct cmd_opts *o, int i);

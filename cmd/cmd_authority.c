@@ -67,8 +67,7 @@ cmd_state(struct cmd_env *env, int argc, char **argv)
     if (!state || !out)
         return cmd_usage("state keygen", "--state and --out are required");
     if (key_generate(&kp, KEY_STATE, state) != 0)
-        return cmd_usage("state keygen", "--state %s: not a state code",
-                         state);
+        return cmd_usage("state keygen", "--state %s: not a state code", state);
     rc = key_save(out, &kp);
     hash_hex(kp.pk, KEY_PK_LEN, hex);
     key_wipe(&kp);

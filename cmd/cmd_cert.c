@@ -1,4 +1,5 @@
-/* cmd_cert.c - `ilonet cert issue|install|revoke|publish`: node certificates. */
+/* cmd_cert.c - `ilonet cert issue|install|revoke|publish`: node certificates.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@ static const char cert_usage[] =
     "       ilonet [-C DIR] cert install FILE\n"
     "       ilonet [-C DIR] cert revoke --state-key FILE --node PUBKEY\n"
     "                         [--network FILE]\n"
-    "                         [--after-log LOG --after-seq N [--after-id ID]]...\n"
+    "                         [--after-log LOG --after-seq N [--after-id "
+    "ID]]...\n"
     "                         [--from YYYY-MM-DD|now|@MS]\n"
     "                         [--out FILE] [--publish]\n"
     "       ilonet [-C DIR] cert publish FILE\n\n"
@@ -70,8 +72,9 @@ cert_cmd_issue(int argc, char **argv)
     if (hash_unhex(node, c.c_node, KEY_PK_LEN) != 0)
         return cmd_usage("cert issue", "--node: not a 64-digit hex key");
     if (cert_role_parse(role_s, &c.c_role) != 0)
-        return cmd_usage("cert issue", "--role %s: expected ilo, "
-                                       "presidency, commission or agency",
+        return cmd_usage("cert issue",
+                         "--role %s: expected ilo, "
+                         "presidency, commission or agency",
                          role_s);
     c.c_not_before = now - 300;
     c.c_not_after = now + 365 * 86400;
@@ -81,8 +84,7 @@ cert_cmd_issue(int argc, char **argv)
                              until_s);
         c.c_not_after += 86399; /* through the end of that day */
         if (c.c_not_after < now)
-            return cmd_usage("cert issue", "--until %s: in the past",
-                             until_s);
+            return cmd_usage("cert issue", "--until %s: in the past", until_s);
     }
     c.c_serial = serial_s ? strtoull(serial_s, NULL, 10) : now;
     if ((rc = key_load(skf, &sk)) != 0)
@@ -184,8 +186,7 @@ cert_cmd_revoke(struct cmd_env *env, int argc, char **argv)
             return cmd_usage(cmd, "--after-id %s: not a 64-digit hex id",
                              ids[i]);
         for (int j = 0; j < i; j++)
-            if (memcmp(v.v_last[j].rl_log, v.v_last[i].rl_log, HASH_LEN) ==
-                0)
+            if (memcmp(v.v_last[j].rl_log, v.v_last[i].rl_log, HASH_LEN) == 0)
                 return cmd_usage(cmd, "--after-log %s named twice", logs[i]);
     }
     v.v_at = home_now_ms();
@@ -199,8 +200,9 @@ cert_cmd_revoke(struct cmd_env *env, int argc, char **argv)
         } else if (cmd_parse_date(from, &secs) == 0) {
             v.v_at = secs * 1000;
         } else {
-            return cmd_usage(cmd, "--from %s: expected YYYY-MM-DD, now or "
-                                  "@MS",
+            return cmd_usage(cmd,
+                             "--from %s: expected YYYY-MM-DD, now or "
+                             "@MS",
                              from);
         }
     }

@@ -1,4 +1,5 @@
-/* cmd_demo.c - `ilonet demo`: a whole ILO network on one machine, ending in the report. */
+/* cmd_demo.c - `ilonet demo`: a whole ILO network on one machine, ending in the
+ * report. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -281,8 +282,7 @@ demo_wait_record(const char *home, const char *id)
             return 0;
         demo_sleep_ms(50);
     }
-    fprintf(stderr, "ilonet: demo: record %.16s did not reach %s\n", id,
-            home);
+    fprintf(stderr, "ilonet: demo: record %.16s did not reach %s\n", id, home);
     return 1;
 }
 
@@ -331,10 +331,9 @@ static void
 demo_at(int frac)
 {
     char v[32];
-    uint64_t t = demo_from_ms + (demo_now_ms - demo_from_ms) / 8 *
-                                    (uint64_t)frac;
-    snprintf(v, sizeof(v), "-%llu",
-             (unsigned long long)(demo_now_ms - t));
+    uint64_t t =
+        demo_from_ms + (demo_now_ms - demo_from_ms) / 8 * (uint64_t)frac;
+    snprintf(v, sizeof(v), "-%llu", (unsigned long long)(demo_now_ms - t));
     setenv("ILONET_CLOCK_OFFSET_MS", v, 1);
 }
 
@@ -362,8 +361,10 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     DEMO("-C", DE, "posting", "add", "--post", "Embassy of Germany, Ankara",
          "--officers", "2", "--from", "2025-09-01", "--remit",
          "document advisers, risk analysis");
-    DEMO("-C", FR, "posting", "add", "--post", "Consulate General of France, "
-         "Istanbul", "--officers", "1", "--from", "2026-01-15");
+    DEMO("-C", FR, "posting", "add", "--post",
+         "Consulate General of France, "
+         "Istanbul",
+         "--officers", "1", "--from", "2026-01-15");
     DEMO("-C", IT, "posting", "add", "--post", "Embassy of Italy, Ankara",
          "--officers", "1", "--from", "2024-03-01", "--until", "2027-02-28");
     DEMO("-C", ES, "posting", "add", "--post", "Embassy of Spain, Ankara",
@@ -374,16 +375,17 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     snprintf(netf, sizeof(netf), "%s/network", net);
     snprintf(grant, sizeof(grant), "%s/grant-NL-DE.grant", net);
     report_date_of(now_ms + 200ull * 86400 * 1000, until);
-    DEMO("grant", "issue", "--state-key", key, "--to", "DE", "--network",
-         netf, "--scope", "observation,contact", "--until", until, "--out",
-         grant);
+    DEMO("grant", "issue", "--state-key", key, "--to", "DE", "--network", netf,
+         "--scope", "observation,contact", "--until", until, "--out", grant);
     DEMO("-C", DE, "grant", "publish", grant);
     DEMO("-C", NL, "grant", "publish", grant);
     /* Shared tasks (Art. 5(2)): bilateral DE+FR, and a group task that
      * includes the presidency. */
     if (demo_run(id, sizeof(id), "-C", DE, "task", "create", "--for", "FR",
-                 "--title", "Joint assessment of document fraud at IST "
-                 "transit", "--due", until, (char *)NULL) != 0)
+                 "--title",
+                 "Joint assessment of document fraud at IST "
+                 "transit",
+                 "--due", until, (char *)NULL) != 0)
         return demo_failed("task create DE->FR");
     if (demo_wait_record(FR, id) != 0)
         return 1;
@@ -391,8 +393,10 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     snprintf(group, sizeof(group), "DE,ES,FR,NL%s%s", pres ? "," : "",
              pres ? pres : "");
     if (demo_run(id, sizeof(id), "-C", IT, "task", "create", "--for", group,
-                 "--title", "Compile the semester risk analysis for the "
-                 "presidency report", "--due", until, (char *)NULL) != 0)
+                 "--title",
+                 "Compile the semester risk analysis for the "
+                 "presidency report",
+                 "--due", until, (char *)NULL) != 0)
         return demo_failed("task create IT->group");
     if (demo_wait_record(DE, id) != 0)
         return 1;
@@ -401,19 +405,18 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     /* Observations (Art. 2(2)): all eight categories. */
     demo_at(1);
     DEMO("-C", DE, "observe", "--category", "flows", "--summary",
-         "Irregular crossings at the Van border rising", "--nationality",
-         "AF", "--figure", "1450", "--unit", "persons", "--period",
-         d[0], "--reliability", "B", "--place", "Van", "--level",
-         "operational");
+         "Irregular crossings at the Van border rising", "--nationality", "AF",
+         "--figure", "1450", "--unit", "persons", "--period", d[0],
+         "--reliability", "B", "--place", "Van", "--level", "operational");
     demo_at(2);
     DEMO("-C", FR, "observe", "--category", "flows", "--summary",
-         "Syrian nationals departing by sea from Izmir", "--nationality",
-         "SY", "--figure", "620", "--unit", "persons", "--reliability", "B",
+         "Syrian nationals departing by sea from Izmir", "--nationality", "SY",
+         "--figure", "620", "--unit", "persons", "--reliability", "B",
          "--place", "Izmir");
     demo_at(3);
     DEMO("-C", IT, "observe", "--category", "flows", "--summary",
-         "Departures towards Calabria by sailing boat", "--nationality",
-         "IQ", "--figure", "310", "--unit", "persons", "--reliability", "C",
+         "Departures towards Calabria by sailing boat", "--nationality", "IQ",
+         "--figure", "310", "--unit", "persons", "--reliability", "C",
          "--place", "Mersin");
     DEMO("-C", ES, "observe", "--category", "flows", "--summary",
          "No detected departures towards Spain this month", "--figure", "0",
@@ -427,28 +430,32 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
          "Crew recruited on site for single crossings", "--reliability", "C");
     demo_at(5);
     DEMO("-C", DE, "observe", "--category", "criminal-organisations",
-         "--summary", "Network of facilitators operating from Istanbul "
-         "(Aksaray)", "--figure", "3", "--unit", "groups", "--reliability",
-         "B", "--level", "strategic");
+         "--summary",
+         "Network of facilitators operating from Istanbul "
+         "(Aksaray)",
+         "--figure", "3", "--unit", "groups", "--reliability", "B", "--level",
+         "strategic");
     DEMO("-C", NL, "observe", "--category", "incidents", "--summary",
-         "Capsizing off Bodrum: rescue and arrests", "--figure", "41",
-         "--unit", "persons", "--nationality", "SY", "--reliability", "A",
-         "--place", "Bodrum");
+         "Capsizing off Bodrum: rescue and arrests", "--figure", "41", "--unit",
+         "persons", "--nationality", "SY", "--reliability", "A", "--place",
+         "Bodrum");
     DEMO("-C", DE, "observe", "--on-behalf-of", "NL", "--category",
-         "document-fraud", "--summary", "Look-alike use of genuine Dutch "
-         "passports at IST", "--figure", "17", "--unit", "documents",
-         "--nationality", "IR", "--reliability", "B");
+         "document-fraud", "--summary",
+         "Look-alike use of genuine Dutch "
+         "passports at IST",
+         "--figure", "17", "--unit", "documents", "--nationality", "IR",
+         "--reliability", "B");
     DEMO("-C", FR, "observe", "--category", "assistance", "--summary",
          "Equipment for document examination handed to border police",
          "--reliability", "A");
     DEMO("-C", EU, "observe", "--category", "assistance", "--summary",
          "EU-funded project: mobile document-check units for the eastern "
-         "provinces", "--figure", "6", "--unit", "units", "--reliability",
-         "A", "--level", "strategic");
+         "provinces",
+         "--figure", "6", "--unit", "units", "--reliability", "A", "--level",
+         "strategic");
     DEMO("-C", ES, "observe", "--category", "return", "--summary",
          "Readmission requests answered within 30 days", "--figure", "12",
-         "--unit", "readmissions", "--nationality", "PK", "--reliability",
-         "B");
+         "--unit", "readmissions", "--nationality", "PK", "--reliability", "B");
     /* Meetings (Art. 4): one with the Commission, one without it. */
     demo_at(5);
     DEMO("-C", IT, "meeting", "add", "--date", d[5], "--place",
@@ -473,14 +480,14 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
          "--date", d[4], "--place", "Ankara", "--organiser", "DE",
          "--attendees", "9");
     /* Carriers. */
-    DEMO("-C", ES, "carrier", "add", "--carrier", "Anatolian Air",
-         "--position", "Document checks at the gate for flights to Madrid "
-         "and Barcelona; refusal guidance shared", "--date", d[3],
-         "--states", "DE,ES,FR,IT,NL");
+    DEMO("-C", ES, "carrier", "add", "--carrier", "Anatolian Air", "--position",
+         "Document checks at the gate for flights to Madrid "
+         "and Barcelona; refusal guidance shared",
+         "--date", d[3], "--states", "DE,ES,FR,IT,NL");
     /* Contacts. */
     DEMO("-C", DE, "contact", "add", "--counterpart",
-         "Directorate General of Migration Management", "--type",
-         "authority", "--date", d[1], "--place", "Ankara", "--summary",
+         "Directorate General of Migration Management", "--type", "authority",
+         "--date", d[1], "--place", "Ankara", "--summary",
          "Quarterly exchange on irregular departures");
     DEMO("-C", DE, "contact", "add", "--on-behalf-of", "NL", "--counterpart",
          "Istanbul Airport Border Police", "--type", "authority", "--date",
@@ -493,8 +500,8 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
          "--summary", "Routes from Iran into Van province");
     demo_at(8);
     /* A record retracted by its author never reaches the report. */
-    if (demo_run(id, sizeof(id), "-C", ES, "observe", "--category",
-                 "routes", "--summary", "Duplicate entry, recorded twice",
+    if (demo_run(id, sizeof(id), "-C", ES, "observe", "--category", "routes",
+                 "--summary", "Duplicate entry, recorded twice",
                  (char *)NULL) != 0)
         return demo_failed("observe (to retract)");
     DEMO("-C", ES, "retract", id, "--reason", "duplicate");
@@ -512,7 +519,8 @@ int
 cmd_demo(struct cmd_env *env, int argc, char **argv)
 {
     char dir[HOME_PATH_MAX], net[HOME_PATH_MAX], path[HOME_PATH_MAX];
-    char home[DEMO_NODES + 1][HOME_PATH_MAX], base_s[16], sem[8], out[3][HOME_PATH_MAX];
+    char home[DEMO_NODES + 1][HOME_PATH_MAX], base_s[16], sem[8],
+        out[3][HOME_PATH_MAX];
     struct report_rotation *rot = NULL;
     struct demo_hashes hs[DEMO_NODES + 1];
     char err[REPORT_ERR_MAX], hq[HOME_PATH_MAX] = "";
@@ -548,8 +556,10 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         return cmd_fail("demo", "--dir %s: %s", dir, strerror(errno));
     snprintf(net, sizeof(net), "%s/net", dir);
     if (stat(net, &sb) == 0)
-        return cmd_fail("demo", "--dir %s holds files that are not an "
-                                "earlier demo; choose another --dir", dir);
+        return cmd_fail("demo",
+                        "--dir %s holds files that are not an "
+                        "earlier demo; choose another --dir",
+                        dir);
     {
         FILE *m = fopen(path, "w");
         if (m)
@@ -590,12 +600,12 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
     }
     if (pres)
         rc = demo_run(NULL, 0, "testnet", "--host", "TR", "--states",
-                      "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port",
-                      base_s, "--presidency", pres, (char *)NULL);
+                      "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port", base_s,
+                      "--presidency", pres, (char *)NULL);
     else
         rc = demo_run(NULL, 0, "testnet", "--host", "TR", "--states",
-                      "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port",
-                      base_s, (char *)NULL);
+                      "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port", base_s,
+                      (char *)NULL);
     unsetenv("ILONET_CLOCK_OFFSET_MS");
     if (rc != 0) {
         report_rotation_free(rot);
@@ -652,8 +662,9 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
             int st;
             if (waitpid(demo_pids[i], &st, WNOHANG) == demo_pids[i]) {
                 demo_pids[i] = 0;
-                rc = cmd_fail("demo", "node %s exited at start (see "
-                                      "%s/logs/%s.log)",
+                rc = cmd_fail("demo",
+                              "node %s exited at start (see "
+                              "%s/logs/%s.log)",
                               demo_states[i], dir, demo_states[i]);
                 goto out;
             }

@@ -1,4 +1,5 @@
-/* cmd_grant.c - `ilonet grant issue|publish|revoke`: representation (Art. 5(1)). */
+/* cmd_grant.c - `ilonet grant issue|publish|revoke`: representation (Art.
+ * 5(1)). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +70,9 @@ grant_issue_cmd(int argc, char **argv)
         return cmd_fail(cmd, "field 'from': '%s' is not a date (YYYY-MM-DD)",
                         from);
     if (cmd_parse_date(until, &g.g_not_after) != 0)
-        return cmd_fail(cmd, "field 'until': '%s' is not a date "
-                             "(YYYY-MM-DD)",
+        return cmd_fail(cmd,
+                        "field 'until': '%s' is not a date "
+                        "(YYYY-MM-DD)",
                         until);
     g.g_not_after += 86399; /* through the end of that day */
     if (g.g_not_after < g.g_not_before)
@@ -149,8 +151,8 @@ grant_publish_cmd(struct cmd_env *env, int argc, char **argv)
  */
 int
 revocation_sign_emit(struct cmd_env *env, const char *cmd, struct home *h,
-                     struct revocation *v, const char *skf,
-                     const char *netf, const char *out, int publish)
+                     struct revocation *v, const char *skf, const char *netf,
+                     const char *out, int publish)
 {
     struct key_pair sk;
     struct network net;
@@ -231,8 +233,9 @@ grant_revoke_cmd(struct cmd_env *env, int argc, char **argv)
         uint8_t *gb;
         size_t gl;
         if ((rc = cert_read_file(gr, CERT_MAX_LEN, &gb, &gl)) != 0)
-            return cmd_fail(cmd, "field 'grant': %s is neither a grant id "
-                                 "nor a readable grant file",
+            return cmd_fail(cmd,
+                            "field 'grant': %s is neither a grant id "
+                            "nor a readable grant file",
                             gr);
         cert_envelope_id(gb, gl, v.v_grant);
         free(gb);
@@ -241,8 +244,9 @@ grant_revoke_cmd(struct cmd_env *env, int argc, char **argv)
     if (at && strcmp(at, "now") != 0) {
         uint64_t secs;
         if (cmd_parse_date(at, &secs) != 0)
-            return cmd_fail(cmd, "field 'at': '%s' is not a date "
-                                 "(YYYY-MM-DD) or now",
+            return cmd_fail(cmd,
+                            "field 'at': '%s' is not a date "
+                            "(YYYY-MM-DD) or now",
                             at);
         v.v_at = secs * 1000;
     }

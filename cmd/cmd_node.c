@@ -65,8 +65,7 @@ cmd_node(struct cmd_env *env, int argc, char **argv)
         }
         if (np >= HOME_MAX_PEERS) {
             home_close(&h);
-            return cmd_usage("node", "too many peers (max %d)",
-                             HOME_MAX_PEERS);
+            return cmd_usage("node", "too many peers (max %d)", HOME_MAX_PEERS);
         }
         peers[np++] = hp;
     }

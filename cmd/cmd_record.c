@@ -49,8 +49,8 @@ rec_args(const char *cmd, int argc, char **argv, const char *const *own,
         }
         if (out->ra_nfields == REC_MAX_FIELDS)
             return cmd_usage(cmd, "too many options");
-        snprintf(out->ra_namebuf[out->ra_nfields],
-                 sizeof(out->ra_namebuf[0]), "%s", name + 2);
+        snprintf(out->ra_namebuf[out->ra_nfields], sizeof(out->ra_namebuf[0]),
+                 "%s", name + 2);
         out->ra_fields[out->ra_nfields].af_name =
             out->ra_namebuf[out->ra_nfields];
         out->ra_fields[out->ra_nfields++].af_value = val;
@@ -159,8 +159,8 @@ rec_change(struct cmd_env *env, int argc, char **argv, uint32_t kind,
 
     if (cmd_wants_help(argc, argv, usage))
         return 0;
-    if ((rc = rec_args(cmd, argc, argv, kind == KIND_AMEND ? NULL : own,
-                       vals, &a)) != 0)
+    if ((rc = rec_args(cmd, argc, argv, kind == KIND_AMEND ? NULL : own, vals,
+                       &a)) != 0)
         return rc;
     if (a.ra_npos != 1)
         return cmd_usage(cmd, a.ra_npos ? "one record ID expected"
@@ -196,8 +196,7 @@ cmd_amend(struct cmd_env *env, int argc, char **argv)
 int
 cmd_retract(struct cmd_env *env, int argc, char **argv)
 {
-    return rec_change(env, argc, argv, KIND_RETRACT, "retract",
-                      retract_usage);
+    return rec_change(env, argc, argv, KIND_RETRACT, "retract", retract_usage);
 }
 
 int

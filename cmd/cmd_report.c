@@ -1,4 +1,5 @@
-/* cmd_report.c - `ilonet report`: the semester report; `report acting`: designate a state acting for the presidency. */
+/* cmd_report.c - `ilonet report`: the semester report; `report acting`:
+ * designate a state acting for the presidency. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,8 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "acting") == 0)
         return rec_create(env, "report acting", KIND_ACTING_PRESIDENCY,
                           report_usage, argc - 1, argv + 1);
-    if (argc == 2 && (strcmp(argv[1], "template") == 0 ||
-                      strcmp(argv[1], "rotation") == 0))
+    if (argc == 2 &&
+        (strcmp(argv[1], "template") == 0 || strcmp(argv[1], "rotation") == 0))
         return report_print_builtin(argv[1]);
     if (cmd_wants_help(argc, argv, report_usage))
         return 0;
@@ -143,11 +144,15 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
         return cmd_usage("report", "--semester is required (YYYY-H1 or "
                                    "YYYY-H2)");
     if (report_semester_parse(sem, &a, &b) != 0)
-        return cmd_usage("report", "--semester %s: not YYYY-H1 or YYYY-H2 "
-                                   "(e.g. 2026-H2)", sem);
+        return cmd_usage("report",
+                         "--semester %s: not YYYY-H1 or YYYY-H2 "
+                         "(e.g. 2026-H2)",
+                         sem);
     if (fmt && report_format_parse(fmt, &f) != 0)
-        return cmd_usage("report", "--format %s: unknown format (md, html "
-                                   "or json)", fmt);
+        return cmd_usage("report",
+                         "--format %s: unknown format (md, html "
+                         "or json)",
+                         fmt);
     if (out && !*out)
         return cmd_usage("report", "--out needs a file name");
     rq.arq_semester = sem;

@@ -57,8 +57,7 @@ cmd_sync(struct cmd_env *env, int argc, char **argv)
                                 "install FILE)");
     }
     if (np == 0) {
-        memcpy(peers, h.h_conf.hc_peers,
-               h.h_conf.hc_npeers * sizeof(peers[0]));
+        memcpy(peers, h.h_conf.hc_peers, h.h_conf.hc_npeers * sizeof(peers[0]));
         np = h.h_conf.hc_npeers;
     }
     memset(&no, 0, sizeof(no));
@@ -77,11 +76,10 @@ cmd_sync(struct cmd_env *env, int argc, char **argv)
                ",\"msgs_in\":%" PRIu64 ",\"msgs_out\":%" PRIu64
                ",\"wire_bytes_in\":%" PRIu64 ",\"wire_bytes_out\":%" PRIu64
                ",\"elapsed_ms\":%" PRIu64 ",\"peak_rss_kib\":%ld}\n",
-               res.nr_peers, res.nr_synced,
-               res.nr_timed_out ? "true" : "false", res.nr_entries_in,
-               res.nr_entries_out, res.nr_msgs_in, res.nr_msgs_out,
-               res.nr_wire_in, res.nr_wire_out, res.nr_elapsed_ms,
-               ru.ru_maxrss);
+               res.nr_peers, res.nr_synced, res.nr_timed_out ? "true" : "false",
+               res.nr_entries_in, res.nr_entries_out, res.nr_msgs_in,
+               res.nr_msgs_out, res.nr_wire_in, res.nr_wire_out,
+               res.nr_elapsed_ms, ru.ru_maxrss);
     else
         printf("synced with %zu of %zu peers: %" PRIu64 " entries in, %" PRIu64
                " out, %" PRIu64 " ms\n",

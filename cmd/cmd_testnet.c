@@ -1,4 +1,5 @@
-/* cmd_testnet.c - `ilonet testnet`: a complete local test network in a folder. */
+/* cmd_testnet.c - `ilonet testnet`: a complete local test network in a folder.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -70,8 +71,8 @@ testnet_presidency(const char *out, const char *npath, const char *rpath,
 
 /* Issues and installs a certificate for the node in home dir. */
 static int
-testnet_certify(const char *dir, const struct key_pair *root,
-                const char *state, enum cert_role role)
+testnet_certify(const char *dir, const struct key_pair *root, const char *state,
+                enum cert_role role)
 {
     struct home h;
     struct cert c;
@@ -188,8 +189,10 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
         return cmd_usage("testnet", "--states: no state given");
     if (pres && (!key_state_valid(pres) || strlen(pres) != 2 ||
                  strcmp(pres, "EU") == 0))
-        return cmd_usage("testnet", "--presidency %s: not a Member State "
-                                    "code", pres);
+        return cmd_usage("testnet",
+                         "--presidency %s: not a Member State "
+                         "code",
+                         pres);
     if (port + (long)n + (pres ? 1 : 0) > 65535)
         return cmd_usage("testnet", "--base-port: ports would exceed 65535");
 
@@ -270,17 +273,17 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
             goto fail;
         }
     }
-    if (pres && testnet_presidency(out, npath, rpath, pres, &pres_root,
-                                   port + (long)n + 1, list, node_pk, port,
-                                   n) != 0)
+    if (pres &&
+        testnet_presidency(out, npath, rpath, pres, &pres_root,
+                           port + (long)n + 1, list, node_pk, port, n) != 0)
         goto fail;
     if (pres)
         key_wipe(&pres_root);
     for (size_t i = 0; i < n; i++) {
         char hex[2 * KEY_PK_LEN + 1];
         hash_hex(node_pk[i], KEY_PK_LEN, hex);
-        printf("%s/%s %s %s tcp://127.0.0.1:%ld\n", out, list[i], list[i],
-               hex, port + (long)i + 1);
+        printf("%s/%s %s %s tcp://127.0.0.1:%ld\n", out, list[i], list[i], hex,
+               port + (long)i + 1);
         key_wipe(&roots[i]);
     }
     return 0;

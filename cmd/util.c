@@ -175,8 +175,7 @@ cmd_parse_date(const char *s, uint64_t *out)
 {
     int y, m, d;
     char tail;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int64_t days;
 
     if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||

@@ -1,4 +1,5 @@
-/* json.c - the one JSON codec: string/hex encoders and the flat-object parser. */
+/* json.c - the one JSON codec: string/hex encoders and the flat-object parser.
+ */
 #include "json.h"
 
 #include <stdio.h>
@@ -156,23 +157,12 @@ json__p_string(struct json__p *j, size_t *off)
         switch (c) {
         case '"':
         case '\\':
-        case '/':
-            break;
-        case 'b':
-            c = '\b';
-            break;
-        case 'f':
-            c = '\f';
-            break;
-        case 'n':
-            c = '\n';
-            break;
-        case 'r':
-            c = '\r';
-            break;
-        case 't':
-            c = '\t';
-            break;
+        case '/': break;
+        case 'b': c = '\b'; break;
+        case 'f': c = '\f'; break;
+        case 'n': c = '\n'; break;
+        case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
         case 'u': {
             unsigned u, lo;
             uint8_t enc[4];
@@ -216,8 +206,7 @@ json__p_string(struct json__p *j, size_t *off)
             textbuf_put(&j->j_arena, enc, el);
             continue;
         }
-        default:
-            return json__p_fail(j, "bad escape");
+        default: return json__p_fail(j, "bad escape");
         }
         textbuf_put(&j->j_arena, &c, 1);
     }
@@ -279,7 +268,7 @@ json_utf8_ok(const uint8_t *p, size_t n)
 
 int
 json_parse_flat(const uint8_t *body, size_t len, struct json_field *fields,
-                 size_t max, size_t *n, char **mem, char *why, size_t whylen)
+                size_t max, size_t *n, char **mem, char *why, size_t whylen)
 {
     struct json__p j;
     size_t offs[JSON_FIELDS_MAX][2];
@@ -448,4 +437,3 @@ out:
     textbuf_free(&j.j_arena);
     return rc;
 }
-

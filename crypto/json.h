@@ -1,4 +1,5 @@
-/* json.h - the one JSON codec: string/hex encoders and the flat-object parser. */
+/* json.h - the one JSON codec: string/hex encoders and the flat-object parser.
+ */
 #ifndef ILONET_JSON_H
 #define ILONET_JSON_H
 

@@ -369,11 +369,8 @@ shs_peer_pk(const struct shs *s, uint8_t out[static SHS_PK_LEN])
     case SHS__WIPED:
     case SHS__S_READ_HELLO:
     case SHS__S_HELLO:
-    case SHS__S_READ_AUTH:
-        return ILONET_EINVAL;
-    default:
-        memcpy(out, s->sh_peer_pk, SHS_PK_LEN);
-        return 0;
+    case SHS__S_READ_AUTH: return ILONET_EINVAL;
+    default: memcpy(out, s->sh_peer_pk, SHS_PK_LEN); return 0;
     }
 }
 

@@ -1,4 +1,5 @@
-/* textbuf.c - the growable text buffer shared by the report and the HTTP API. */
+/* textbuf.c - the growable text buffer shared by the report and the HTTP API.
+ */
 #include "textbuf.h"
 
 #include <stdarg.h>

@@ -72,8 +72,8 @@ home__copy(const char *from, const char *to, int mode)
 }
 
 int
-home_create(const char *dir, const char *network_file,
-            const char *roster_file, struct key_pair *out_key)
+home_create(const char *dir, const char *network_file, const char *roster_file,
+            struct key_pair *out_key)
 {
     struct home h;
     char path[HOME_PATH_MAX];
@@ -206,8 +206,7 @@ home_open(struct home *h, const char *dir, int flags)
     if ((rc = key_load(path, &h->h_key)) != 0) {
         if (rc == ILONET_EPERM)
             snprintf(h->h_why, sizeof(h->h_why),
-                     "%s is readable by others; run: chmod 600 %s", path,
-                     path);
+                     "%s is readable by others; run: chmod 600 %s", path, path);
         goto fail;
     }
     if (h->h_key.kind != KEY_NODE) {
@@ -218,8 +217,7 @@ home_open(struct home *h, const char *dir, int flags)
     if ((rc = network_load(path, &h->h_net)) != 0) {
         if (rc == ILONET_EPERM)
             snprintf(h->h_why, sizeof(h->h_why),
-                     "%s is readable by others; run: chmod 600 %s", path,
-                     path);
+                     "%s is readable by others; run: chmod 600 %s", path, path);
         goto fail;
     }
     home_path(h, "roster", path);
@@ -233,15 +231,14 @@ home_open(struct home *h, const char *dir, int flags)
         goto fail;
     if (flags & HOME_STORE) {
         home_path(h, "store.db", path);
-        if ((rc = store_open(path, h->h_net.n_id, &h->h_roster,
-                             &h->h_store)) != 0)
+        if ((rc = store_open(path, h->h_net.n_id, &h->h_roster, &h->h_store)) !=
+            0)
             goto fail;
         if (h->h_has_cert) {
             struct store_identity id;
             memset(&id, 0, sizeof(id));
             memcpy(id.si_node, h->h_key.pk, KEY_PK_LEN);
-            snprintf(id.si_state, sizeof(id.si_state), "%s",
-                     h->h_cert.c_state);
+            snprintf(id.si_state, sizeof(id.si_state), "%s", h->h_cert.c_state);
             id.si_role = h->h_cert.c_role;
             store_set_identity(h->h_store, &id);
         }
@@ -319,7 +316,7 @@ home_config_load(const char *path, struct home_config *c)
         if (strncmp(line, "state ", 6) == 0 && key_state_valid(line + 6)) {
             snprintf(c->hc_state, sizeof(c->hc_state), "%s", line + 6);
         } else if (sscanf(line, "listen %128s", addr) == 1 &&
-            strlen(addr) < HOME_ADDR_MAX) {
+                   strlen(addr) < HOME_ADDR_MAX) {
             snprintf(c->hc_listen, sizeof(c->hc_listen), "%s", addr);
         } else if (sscanf(line, "peer %128s %65s", addr, hex) == 2 &&
                    hash_unhex(hex, pk, KEY_PK_LEN) == 0 &&
@@ -348,8 +345,8 @@ home_config_save(const char *path, const struct home_config *c)
                             "# ilonet node config\n"
                             "# listen ADDR | peer ADDR PUBKEY\n");
     if (c->hc_state[0])
-        off += (size_t)snprintf(text + off, cap - off, "state %s\n",
-                                c->hc_state);
+        off +=
+            (size_t)snprintf(text + off, cap - off, "state %s\n", c->hc_state);
     if (c->hc_listen[0])
         off += (size_t)snprintf(text + off, cap - off, "listen %s\n",
                                 c->hc_listen);

@@ -1,4 +1,5 @@
-/* home.h - a node home directory: key, certificate, roster, network, config, store. */
+/* home.h - a node home directory: key, certificate, roster, network, config,
+ * store. */
 #ifndef ILONET_HOME_H
 #define ILONET_HOME_H
 

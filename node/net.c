@@ -27,9 +27,9 @@ struct net__ev {
     struct net__ev *ev_next;
     enum net__kind ev_kind;
     void *ev_obj;
-    int ev_rc;              /* NNG result */
-    size_t ev_count;        /* bytes moved */
-    nng_stream *ev_stream;  /* accept / dial output */
+    int ev_rc;             /* NNG result */
+    size_t ev_count;       /* bytes moved */
+    nng_stream *ev_stream; /* accept / dial output */
 };
 
 struct net_conn {
@@ -335,8 +335,7 @@ net__on_accept(struct net *n, struct net__ev *ev)
     struct net_conn *c;
 
     if (ev->ev_rc == 0 && ev->ev_stream) {
-        if ((c = net__conn_new(n, ev->ev_stream)) != NULL &&
-            n->n_cb.on_accept)
+        if ((c = net__conn_new(n, ev->ev_stream)) != NULL && n->n_cb.on_accept)
             n->n_cb.on_accept(n->n_cb.arg, c);
     }
     ev->ev_stream = NULL;
@@ -405,8 +404,7 @@ net__on_send(struct net *n, struct net__ev *ev)
     c->c_sending = 0;
     c->c_sbuf = NULL;
     c->c_sleft = 0;
-    n->n_cb.on_sent(n->n_cb.arg, c,
-                    ev->ev_rc ? net__err(ev->ev_rc) : 0);
+    n->n_cb.on_sent(n->n_cb.arg, c, ev->ev_rc ? net__err(ev->ev_rc) : 0);
 }
 
 static void

@@ -24,7 +24,9 @@
 #define NODE__STATUS_MS 1000
 #define NODE__STABLE_MS 5000 /* a session this long resets the backoff */
 #define NODE__GROUP_MS 500   /* group commit: longest open time */
-#define NODE__GROUP_IDLE_MS 40 /* ... or commit once no bytes came this long */
+#define NODE__GROUP_IDLE_MS                                                    \
+    40 /* ... or commit once no bytes came this long                           \
+        */
 
 /* One address to dial (configured or given on the command line). */
 struct node__slot {
@@ -76,7 +78,7 @@ struct node {
     size_t n_unauth;
     int n_stopping, n_flush;
     uint64_t n_start, n_deadline, n_next_status, n_settled;
-    int n_txn;            /* a group-commit transaction is open */
+    int n_txn; /* a group-commit transaction is open */
     uint64_t n_txn_since, n_last_recv;
     int64_t n_data_version;
     struct log_head *n_heads;
@@ -87,8 +89,8 @@ struct node {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void
-node__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void node__log(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static void
 node__log(const char *fmt, ...)
@@ -158,12 +160,12 @@ node__slot_for(struct node *n, const uint8_t *pk)
 
 /* The live connection with key pk other than `not`, if any. */
 static struct peer *
-node__peer_by_key(struct node *n, const uint8_t *pk, const struct peer *not)
+node__peer_by_key(struct node *n, const uint8_t *pk, const struct peer * not )
 {
     for (size_t i = 0; i < n->n_npeers; i++) {
         struct peer *p = n->n_peers[i];
         const uint8_t *k = peer_key(p);
-        if (p != not && k && peer_phase(p) != PEER_CLOSING &&
+        if (p != not &&k && peer_phase(p) != PEER_CLOSING &&
             memcmp(k, pk, KEY_PK_LEN) == 0)
             return p;
     }
@@ -216,8 +218,8 @@ node__admit(void *arg, struct peer *p, const uint8_t *pk)
         return -1;
     }
     if (k && k->k_ban_until > now) {
-        node__log("refused %s key=%s: banned for %llu ms more",
-                  peer_addr(p), node__short(pk, ks),
+        node__log("refused %s key=%s: banned for %llu ms more", peer_addr(p),
+                  node__short(pk, ks),
                   (unsigned long long)(k->k_ban_until - now));
         return -1;
     }
@@ -229,8 +231,7 @@ node__admit(void *arg, struct peer *p, const uint8_t *pk)
         if (peer_dialed(e) == peer_dialed(p)) {
             keep_new = 1;
         } else {
-            int me_smaller =
-                memcmp(n->n_home->h_key.pk, pk, KEY_PK_LEN) < 0;
+            int me_smaller = memcmp(n->n_home->h_key.pk, pk, KEY_PK_LEN) < 0;
             keep_new = peer_dialed(p) ? me_smaller : !me_smaller;
         }
         if (!keep_new) {
@@ -295,8 +296,8 @@ node__on_close(void *arg, struct peer *p, int err, const char *why)
         node__log("strike %s key=%s: %u (total %u)", peer_addr(p),
                   node__short(pk, ks), strikes, k->k_strikes);
         if (k->k_strikes >= NODE_STRIKES_BAN) {
-            uint64_t ms = (uint64_t)NODE_BAN_MS << (k->k_bans < 6 ? k->k_bans
-                                                                   : 6);
+            uint64_t ms = (uint64_t)NODE_BAN_MS
+                          << (k->k_bans < 6 ? k->k_bans : 6);
             k->k_ban_until = now + ms;
             k->k_bans++;
             k->k_strikes = 0;
@@ -411,8 +412,8 @@ node__add_peer(struct node *n, struct net_conn *c, struct node__slot *s)
     }
     pi->pi_slot = s;
     pi->pi_unauth = s == NULL;
-    if ((rc = peer_new(&n->n_env, c, s ? s->s_pk : NULL, home_now_ms(),
-                       &p)) != 0) {
+    if ((rc = peer_new(&n->n_env, c, s ? s->s_pk : NULL, home_now_ms(), &p)) !=
+        0) {
         /* ILONET_ECLOSED: peer_close ran already, without our pinfo. */
         free(pi);
         return rc;
@@ -713,8 +714,7 @@ node__tick(uv_timer_t *t)
         struct node__slot *s = &n->n_slots[i];
         struct node__key *k = node__key(n, s->s_pk, 0);
         if (s->s_dialing || s->s_done || now < s->s_next_dial ||
-            (k && k->k_ban_until > now) ||
-            node__peer_by_key(n, s->s_pk, NULL))
+            (k && k->k_ban_until > now) || node__peer_by_key(n, s->s_pk, NULL))
             continue;
         if (net_dial(s->s_dialer) == 0)
             s->s_dialing = 1;

@@ -56,17 +56,17 @@
 #define NODE_ONESHOT_ATTEMPTS 3
 
 struct node_opts {
-    const char *no_listen;       /* NULL or "": do not listen */
-    size_t no_npeers;            /* peers to dial */
+    const char *no_listen; /* NULL or "": do not listen */
+    size_t no_npeers;      /* peers to dial */
     const struct home_peer *no_peers;
-    int no_oneshot;              /* `ilonet sync`: stop when synced */
-    uint64_t no_timeout_ms;      /* one-shot deadline (0: 30 s) */
-    int no_write_status;         /* keep store meta "peer_status" */
+    int no_oneshot;         /* `ilonet sync`: stop when synced */
+    uint64_t no_timeout_ms; /* one-shot deadline (0: 30 s) */
+    int no_write_status;    /* keep store meta "peer_status" */
 };
 
 struct node_result {
-    size_t nr_peers;             /* one-shot: peers tried */
-    size_t nr_synced;            /* one-shot: peers synced with */
+    size_t nr_peers;  /* one-shot: peers tried */
+    size_t nr_synced; /* one-shot: peers synced with */
     uint64_t nr_entries_in, nr_entries_out;
     uint64_t nr_msgs_in, nr_msgs_out;
     uint64_t nr_wire_in, nr_wire_out; /* bytes on the sockets */
@@ -78,7 +78,7 @@ struct node_result {
  * ILONET_EINVAL when malformed. Pure. */
 int node_parse_peer(const char *s, struct home_peer *out);
 
-int node_run(struct home *h, const struct node_opts *o,
-             struct node_result *res, char *msg);
+int node_run(struct home *h, const struct node_opts *o, struct node_result *res,
+             char *msg);
 
 #endif

@@ -9,9 +9,9 @@
 #include "crypto/error.h"
 
 enum peer__rx {
-    PEER__RX_HS = 1,   /* a handshake message of p_need bytes */
-    PEER__RX_HDR,      /* a 34-byte box header */
-    PEER__RX_BODY,     /* a box body of p_body_len bytes */
+    PEER__RX_HS = 1, /* a handshake message of p_need bytes */
+    PEER__RX_HDR,    /* a 34-byte box header */
+    PEER__RX_BODY,   /* a box body of p_body_len bytes */
 };
 
 struct peer {
@@ -89,8 +89,8 @@ peer__queue_boxed(struct peer *p, const uint8_t *plain, size_t n)
         return rc;
     while (n > 0) {
         size_t k = n < BOXS_MAX_BODY ? n : BOXS_MAX_BODY;
-        if ((rc = boxs_seal(&p->p_enc, plain, k,
-                            p->p_next + p->p_next_len)) != 0)
+        if ((rc = boxs_seal(&p->p_enc, plain, k, p->p_next + p->p_next_len)) !=
+            0)
             return rc;
         p->p_next_len += BOXS_HEADER_LEN + k;
         plain += k;
@@ -163,8 +163,8 @@ peer_flush(struct peer *p)
             plen = 0;
             if (rc == 0) {
                 memcpy(p->p_plain, hdr, 4);
-                size_t first = len < BOXS_MAX_BODY - 4 ? len
-                                                        : BOXS_MAX_BODY - 4;
+                size_t first =
+                    len < BOXS_MAX_BODY - 4 ? len : BOXS_MAX_BODY - 4;
                 memcpy(p->p_plain + 4, msg, first);
                 rc = peer__queue_boxed(p, p->p_plain, 4 + first);
                 if (rc == 0 && len > first)
@@ -217,8 +217,8 @@ peer__ready(struct peer *p, uint64_t now_ms)
     }
     shs_wipe(&p->p_shs);
     p->p_has_key = 1;
-    if ((rc = sync_peer_new(p->p_env->pe_sync, p->p_key, now_ms,
-                            &p->p_sp)) != 0) {
+    if ((rc = sync_peer_new(p->p_env->pe_sync, p->p_key, now_ms, &p->p_sp)) !=
+        0) {
         peer_close(p, rc, "sync");
         return ILONET_ECLOSED;
     }
@@ -537,8 +537,8 @@ peer_tick(struct peer *p, uint64_t now_ms)
         return 0;
     if (now_ms >= p->p_next_tick) {
         if ((rc = sync_tick(p->p_sp, now_ms)) != 0) {
-            peer_close(p, rc, rc == ILONET_ETIMEOUT ? "hello-timeout"
-                                                    : "sync-tick");
+            peer_close(p, rc,
+                       rc == ILONET_ETIMEOUT ? "hello-timeout" : "sync-tick");
             return ILONET_ECLOSED;
         }
         p->p_next_tick = sync_next_deadline(p->p_sp);
@@ -557,8 +557,8 @@ peer_in_sync(struct peer *p)
     if (p->p_phase != PEER_READY || !p->p_have_digest ||
         !(c = sync_peer_cert(p->p_sp)))
         return 0;
-    if (sync_has_out(p->p_sp) || net_conn_sending(p->p_conn) ||
-        p->p_next_len || p->p_lenb_have)
+    if (sync_has_out(p->p_sp) || net_conn_sending(p->p_conn) || p->p_next_len ||
+        p->p_lenb_have)
         return 0;
     if (sync_digest(p->p_env->pe_sync, c->c_state, c->c_role, mine) != 0)
         return 0;

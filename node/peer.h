@@ -1,4 +1,5 @@
-/* peer.h - one peer connection: handshake, box-stream, message framing, sync. */
+/* peer.h - one peer connection: handshake, box-stream, message framing, sync.
+ */
 #ifndef ILONET_PEER_H
 #define ILONET_PEER_H
 
@@ -42,15 +43,15 @@
 #include "replication/msg.h"
 #include "replication/sync.h"
 
-#define PEER_MSG_MAX (MSG_MAX_BYTES)     /* one framed message */
-#define PEER_SEND_TARGET (256 * 1024)    /* plaintext per send round */
+#define PEER_MSG_MAX (MSG_MAX_BYTES)  /* one framed message */
+#define PEER_SEND_TARGET (256 * 1024) /* plaintext per send round */
 #define PEER_HANDSHAKE_MS 5000
 
 struct peer;
 
 struct peer_env {
     const struct key_pair *pe_kp;
-    const uint8_t *pe_netkey;        /* NET_KEY_LEN */
+    const uint8_t *pe_netkey; /* NET_KEY_LEN */
     struct sync_node *pe_sync;
     void *pe_arg;
     /* After the peer proved key pk (both sides): 0 admits it, anything
@@ -67,9 +68,9 @@ struct peer_env {
 };
 
 enum peer_phase {
-    PEER_HS = 1,   /* handshake in progress */
-    PEER_READY,    /* box-stream and sync session up */
-    PEER_CLOSING,  /* goodbye queued, closing when sent */
+    PEER_HS = 1,  /* handshake in progress */
+    PEER_READY,   /* box-stream and sync session up */
+    PEER_CLOSING, /* goodbye queued, closing when sent */
 };
 
 /* Takes ownership of conn (closed on failure too) and starts reading;

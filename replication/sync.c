@@ -40,23 +40,23 @@ struct sync__log {
     uint64_t l_want_until;
     uint64_t l_revoked; /* cut by a node revocation here: never fetched
                            from this seq on (docs/KEYS.md), 0 none */
-    int l_confirmed; /* restored: a peer showed no more of our log */
+    int l_confirmed;    /* restored: a peer showed no more of our log */
 };
 
 enum {
-    SYNC__F_ANNOUNCE = 1,  /* send our head in a HEADS announcement */
-    SYNC__F_EVIDENCE = 2,  /* send our fork evidence */
-    SYNC__F_DIVERGED = 4,  /* one chain break forgiven (fork probe) */
+    SYNC__F_ANNOUNCE = 1, /* send our head in a HEADS announcement */
+    SYNC__F_EVIDENCE = 2, /* send our fork evidence */
+    SYNC__F_DIVERGED = 4, /* one chain break forgiven (fork probe) */
 };
 
 struct sync__plog {
     struct sync__log *pl_log;
-    uint64_t pl_their_seq;      /* peer holds at least this */
-    uint64_t pl_their_frozen;   /* peer's fork seq, 0 none known */
-    uint64_t pl_told_seq;       /* last head we announced */
+    uint64_t pl_their_seq;    /* peer holds at least this */
+    uint64_t pl_their_frozen; /* peer's fork seq, 0 none known */
+    uint64_t pl_told_seq;     /* last head we announced */
     uint64_t pl_told_frozen;
-    uint64_t pl_want_from;      /* WANT to send, 0 none */
-    uint64_t pl_serve_next;     /* serving from here, 0 not serving */
+    uint64_t pl_want_from;  /* WANT to send, 0 none */
+    uint64_t pl_serve_next; /* serving from here, 0 not serving */
     unsigned pl_flags;
 };
 
@@ -73,7 +73,7 @@ struct sync_node {
     struct sync_peer *n_peers;
     uint64_t n_next_refresh;
     uint64_t n_nrev; /* node revocations held when last looked */
-    int n_restored; /* store says restored from a backup (log.h) */
+    int n_restored;  /* store says restored from a backup (log.h) */
 };
 
 struct sync_peer {
@@ -882,11 +882,11 @@ sync__on_heads(struct sync_peer *p, const struct msg *m0)
         struct sync__plog *pl;
         uint8_t mine[HASH_LEN];
 
-        if ((rc = sync__log_get(n, h.mh_log, h.mh_author, h.mh_audience,
-                                &l)) != 0 ||
+        if ((rc = sync__log_get(n, h.mh_log, h.mh_author, h.mh_audience, &l)) !=
+                0 ||
             (rc = sync__plog_get(p, l, &pl)) != 0)
-            return sync__fail(p, h.mh_log, h.mh_seq, rc,
-                              rc == ILONET_ETOOBIG, "heads-table");
+            return sync__fail(p, h.mh_log, h.mh_seq, rc, rc == ILONET_ETOOBIG,
+                              "heads-table");
         if (h.mh_seq > pl->pl_their_seq)
             pl->pl_their_seq = h.mh_seq;
         if (h.mh_frozen &&
@@ -1066,8 +1066,7 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
      * operator hears of it (a skewed clock at the author, or worse). */
     if (st.is_quarantined)
         sync__audit(p, l->l_id, first, ILONET_EFUTURE, 0, "batch-quarantined");
-    if (n->n_restored &&
-        memcmp(l->l_author, me->c_node, KEY_PK_LEN) == 0 &&
+    if (n->n_restored && memcmp(l->l_author, me->c_node, KEY_PK_LEN) == 0 &&
         (rc = sync__restore_check(p)) != 0) {
         rc = sync__fail(p, l->l_id, first, rc, 0, "store");
         goto out;
@@ -1168,8 +1167,7 @@ out:
 }
 
 int
-sync_recv(struct sync_peer *p, const uint8_t *buf, size_t len,
-          uint64_t now_ms)
+sync_recv(struct sync_peer *p, const uint8_t *buf, size_t len, uint64_t now_ms)
 {
     struct sync_node *n;
     struct msg m;
@@ -1211,16 +1209,14 @@ sync_recv(struct sync_peer *p, const uint8_t *buf, size_t len,
     }
     case MSG_T_ACK:
         if (m.m_total > p->p_batches_acked) {
-            p->p_batches_acked = m.m_total < p->p_batches_sent
-                                     ? m.m_total
-                                     : p->p_batches_sent;
+            p->p_batches_acked =
+                m.m_total < p->p_batches_sent ? m.m_total : p->p_batches_sent;
             p->p_last_ack_ms = p->p_now;
             p->p_kick = 1;
         }
         rc = 0;
         break;
-    default:
-        rc = sync__fail(p, NULL, 0, ILONET_EPROTO, 1, "type");
+    default: rc = sync__fail(p, NULL, 0, ILONET_EPROTO, 1, "type");
     }
 out:
     sync__flush_kicks(n);
@@ -1421,8 +1417,7 @@ sync__out_listing(struct sync_peer *p, struct wire_buf *wb)
         p->p_list_reply = p->p_list_reply_pending;
         p->p_list_pending = 0;
         p->p_list_reply_pending = 0;
-        sync__digest(n, p->p_cert.c_state, p->p_cert.c_role,
-                     p->p_list_digest);
+        sync__digest(n, p->p_cert.c_state, p->p_cert.c_role, p->p_list_digest);
     }
     for (end = p->p_list_cursor; end < n->n_nlogs && count < MSG_HEADS_MAX;
          end++) {
@@ -1636,8 +1631,7 @@ sync_next_out(struct sync_peer *p, uint8_t **msg, size_t *len)
             if (!(pl->pl_flags & SYNC__F_EVIDENCE))
                 continue;
             sync__unflag(p, pl, SYNC__F_EVIDENCE);
-            if (!pl->pl_log->l_frozen ||
-                !sync__admits(&p->p_cert, pl->pl_log))
+            if (!pl->pl_log->l_frozen || !sync__admits(&p->p_cert, pl->pl_log))
                 continue;
             rc = sync__out_evidence(p, &wb, pl->pl_log);
             if (rc == ILONET_ENOTFOUND) {

@@ -1,4 +1,5 @@
-/* sync.h - the sync protocol as a sans-I/O state machine (one per peer link). */
+/* sync.h - the sync protocol as a sans-I/O state machine (one per peer link).
+ */
 #ifndef ILONET_SYNC_H
 #define ILONET_SYNC_H
 
@@ -128,12 +129,12 @@ struct sync_store {
 void sync_store_sqlite(struct sync_store *out, struct store *s);
 
 struct sync_config {
-    uint64_t sc_digest_ms;  /* anti-entropy DIGEST interval (default 1000) */
-    uint64_t sc_want_ms;    /* a request without progress is retried
-                               (possibly elsewhere) after this (3000) */
-    uint64_t sc_hello_ms;   /* peer must say HELLO within this (10000) */
-    uint32_t sc_window;     /* batches in flight per peer, unacked (8) */
-    size_t sc_batch_bytes;  /* target batch size (65536) */
+    uint64_t sc_digest_ms; /* anti-entropy DIGEST interval (default 1000) */
+    uint64_t sc_want_ms;   /* a request without progress is retried
+                              (possibly elsewhere) after this (3000) */
+    uint64_t sc_hello_ms;  /* peer must say HELLO within this (10000) */
+    uint32_t sc_window;    /* batches in flight per peer, unacked (8) */
+    size_t sc_batch_bytes; /* target batch size (65536) */
 };
 
 /* One audit line: a rejection. log is NULL when no log was identified.
@@ -155,13 +156,13 @@ struct sync_callbacks {
 };
 
 struct sync_peer_stats {
-    int ps_ready;              /* HELLO exchanged */
+    int ps_ready; /* HELLO exchanged */
     uint32_t ps_strikes;
     uint64_t ps_msgs_in, ps_msgs_out;
     uint64_t ps_bytes_in, ps_bytes_out;
     uint64_t ps_batches_in, ps_batches_out;
-    uint64_t ps_entries_in;    /* new entries stored from this peer */
-    uint64_t ps_entries_out;   /* entries sent in batches */
+    uint64_t ps_entries_in;       /* new entries stored from this peer */
+    uint64_t ps_entries_out;      /* entries sent in batches */
     uint64_t ps_last_progress_ms; /* last new entry stored from it */
 };
 

@@ -33,8 +33,7 @@ int batch_encode(struct store *s, const uint8_t log[static HASH_LEN],
  * batch_free) and payload pointers point into buf, which must outlive b.
  */
 int batch_decode(const uint8_t *buf, size_t len,
-                 const uint8_t network[static NET_ID_LEN],
-                 struct log_batch *b);
+                 const uint8_t network[static NET_ID_LEN], struct log_batch *b);
 void batch_free(struct log_batch *b);
 
 #endif

@@ -30,10 +30,10 @@ int bundle_export(struct store *s, const char *path, bundle_filter filter,
 struct bundle_report {
     uint64_t br_new, br_dup, br_forks, br_quarantined;
     uint64_t br_skipped_logs;
-    int br_err;                  /* first rejection code, 0 if none */
+    int br_err; /* first rejection code, 0 if none */
     uint8_t br_err_log[HASH_LEN];
     uint64_t br_err_seq;
-    uint64_t br_err_offset;      /* byte offset of the bad frame */
+    uint64_t br_err_offset; /* byte offset of the bad frame */
 };
 
 /* Called for each log skipped because of its audience. */

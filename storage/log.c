@@ -31,7 +31,7 @@ log_id_prefix(const uint8_t id[static HASH_LEN])
     return (int64_t)v;
 }
 
-#define LOG__CHUNK 1024 /* entries signed per pipeline run */
+#define LOG__CHUNK 1024               /* entries signed per pipeline run */
 #define LOG__META_RESTORED "restored" /* 1: restored, no appends (log.h) */
 
 static int
@@ -124,9 +124,9 @@ log__row_save(struct store *s, const struct log__row *r)
 static int
 log__insert(struct store *s, int64_t lid, const struct entry *e)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "INSERT INTO entries(k, id, hlc, kind, hx, sig, payload) "
-           "VALUES(?, ?, ?, ?, ?, ?, ?)");
+    sqlite3_stmt *st =
+        store_stmt(s, "INSERT INTO entries(k, id, hlc, kind, hx, sig, payload) "
+                      "VALUES(?, ?, ?, ?, ?, ?, ?)");
     uint8_t hdr[ENTRY_HEADER_MAX];
     size_t hl = 0;
     int rc;
@@ -153,8 +153,7 @@ log__insert(struct store *s, int64_t lid, const struct entry *e)
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return store_err(rc);
-    return store_ids_add(s, log_id_prefix(e->e_id),
-                         LOG__K(lid, e->e_h.h_seq));
+    return store_ids_add(s, log_id_prefix(e->e_id), LOG__K(lid, e->e_h.h_seq));
 }
 
 /* The bin value of a one-key map {key: bin}, the whole payload:
@@ -236,11 +235,9 @@ log__check_cert_entry(struct store *s, const struct log_desc *d,
 
     if (e->e_h.h_kind != KIND_CERT || !e->e_payload)
         return ILONET_EUNKNOWNAUTHOR;
-    if ((rc = log__cert_payload(e->e_payload, e->e_payload_len, &cb, &cl)) !=
-        0)
+    if ((rc = log__cert_payload(e->e_payload, e->e_payload_len, &cb, &cl)) != 0)
         return rc;
-    if ((rc = cert_verify(cb, cl, store_roster(s), store_network(s), &c)) !=
-        0)
+    if ((rc = cert_verify(cb, cl, store_roster(s), store_network(s), &c)) != 0)
         return rc;
     if (sodium_memcmp(c.c_node, d->ld_author, KEY_PK_LEN) != 0)
         return ILONET_EUNKNOWNAUTHOR;
@@ -258,8 +255,8 @@ log__check_cert_entry(struct store *s, const struct log_desc *d,
 /*
  * A certificate entry after seq 1 renews the log's certificate
  * (docs/KEYS.md): it must verify, be for this author, with the state and
- * role of the log's first certificate and another validity window. Entries from it on are checked
- * against its validity instead of the earlier one's.
+ * role of the log's first certificate and another validity window. Entries from
+ * it on are checked against its validity instead of the earlier one's.
  */
 static int
 log__check_renewal(struct store *s, const struct log_desc *d,
@@ -272,11 +269,9 @@ log__check_renewal(struct store *s, const struct log_desc *d,
 
     if (!e->e_payload)
         return ILONET_EUNKNOWNAUTHOR;
-    if ((rc = log__cert_payload(e->e_payload, e->e_payload_len, &cb, &cl)) !=
-        0)
+    if ((rc = log__cert_payload(e->e_payload, e->e_payload_len, &cb, &cl)) != 0)
         return rc;
-    if ((rc = cert_verify(cb, cl, store_roster(s), store_network(s), &c)) !=
-        0)
+    if ((rc = cert_verify(cb, cl, store_roster(s), store_network(s), &c)) != 0)
         return rc;
     if (sodium_memcmp(c.c_node, d->ld_author, KEY_PK_LEN) != 0 ||
         strcmp(c.c_state, r->state) != 0 || (int)c.c_role != r->role)
@@ -327,9 +322,9 @@ log__hlc_secs(uint64_t hlc)
 /* ---- local append ----------------------------------------------------- */
 
 int
-log_append(struct store *s, const struct key_pair *kp,
-           const char *audience, const struct log_append_req *reqs,
-           size_t n, uint64_t wall_ms, struct log_ref *refs)
+log_append(struct store *s, const struct key_pair *kp, const char *audience,
+           const struct log_append_req *reqs, size_t n, uint64_t wall_ms,
+           struct log_ref *refs)
 {
     const struct store_identity *me = store_identity(s);
     struct log_desc d;
@@ -349,8 +344,7 @@ log_append(struct store *s, const struct key_pair *kp,
     for (size_t i = 0; i < n; i++) {
         if (reqs[i].kind <= KIND_CERT || reqs[i].kind >= KIND_COUNT_)
             return ILONET_EKIND;
-        if ((rc = entry_check_payload_bytes(reqs[i].payload,
-                                            reqs[i].len)) != 0)
+        if ((rc = entry_check_payload_bytes(reqs[i].payload, reqs[i].len)) != 0)
             return rc;
     }
     if (me && !audience_admits(d.ld_audience, me->si_state, me->si_role))
@@ -422,8 +416,7 @@ log_append(struct store *s, const struct key_pair *kp,
         e.e_h.h_hlc = hlc;
         e.e_h.h_kind = KIND_CERT;
         e.e_h.h_payload_len = certp.wb_len;
-        entry_payload_hash(certp.wb_data, certp.wb_len,
-                           e.e_h.h_payload_hash);
+        entry_payload_hash(certp.wb_data, certp.wb_len, e.e_h.h_payload_hash);
         e.e_payload = certp.wb_data;
         e.e_payload_len = certp.wb_len;
         if ((rc = entry_seal(&e, kp)) != 0 ||
@@ -432,8 +425,7 @@ log_append(struct store *s, const struct key_pair *kp,
             (rc = log__insert(s, r.lid, &e)) != 0)
             goto out;
         e.e_k = LOG__K(r.lid, e.e_h.h_seq);
-        if ((rc = store_run_entry_hook(s, &e, d.ld_audience, d.ld_author)) !=
-            0)
+        if ((rc = store_run_entry_hook(s, &e, d.ld_audience, d.ld_author)) != 0)
             goto out;
         r.head_seq = e.e_h.h_seq;
         memcpy(r.head_id, e.e_id, HASH_LEN);
@@ -557,8 +549,7 @@ log__entry_from_row(sqlite3_stmt *st, int col, struct entry *e)
     e->e_h.h_hlc = (uint64_t)sqlite3_column_int64(st, col + 4);
     e->e_h.h_kind = (uint64_t)sqlite3_column_int64(st, col + 5);
     e->e_h.h_payload_len = e->e_payload_len;
-    entry_payload_hash(e->e_payload, e->e_payload_len,
-                       e->e_h.h_payload_hash);
+    entry_payload_hash(e->e_payload, e->e_payload_len, e->e_h.h_payload_hash);
     rc = entry_header_encode(&e->e_h, e->e_hdr, &e->e_hdr_len);
     return rc;
 }
@@ -590,8 +581,8 @@ log__stored_at(struct store *s, int64_t lid, uint64_t seq,
                uint8_t id[static HASH_LEN], uint8_t *hdr, size_t *hdr_len,
                uint8_t sig[static KEY_SIG_LEN])
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT " LOG__ROW_COLS " FROM "
-                                     LOG__ROW_FROM " WHERE e.k = ?");
+    sqlite3_stmt *st = store_stmt(s, "SELECT " LOG__ROW_COLS
+                                     " FROM " LOG__ROW_FROM " WHERE e.k = ?");
     struct entry e;
     int rc;
 
@@ -640,8 +631,7 @@ log__evidence(struct store *s, const struct log_desc *d, uint64_t seq,
     sqlite3_bind_blob(st, swap ? 5 : 8, b->e_id, HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, swap ? 6 : 9, b->e_hdr, (int)b->e_hdr_len,
                       SQLITE_STATIC);
-    sqlite3_bind_blob(st, swap ? 7 : 10, b->e_sig, KEY_SIG_LEN,
-                      SQLITE_STATIC);
+    sqlite3_bind_blob(st, swap ? 7 : 10, b->e_sig, KEY_SIG_LEN, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : store_err(rc);
@@ -723,7 +713,7 @@ log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
     size_t i, first_new = 0, nnew = 0;
     int rc, forked = 0;
     struct log__revs rv;
-    uint64_t rev_seq = 0; /* first entry refused by a revocation */
+    uint64_t rev_seq = 0;   /* first entry refused by a revocation */
     uint64_t newest_ms = 0; /* a revoked author's newest entry, see below */
     int new_log = 0;        /* this node held no entry of the log before */
     int backdated = 0;      /* the log holds an entry quarantined so */
@@ -1013,7 +1003,7 @@ log__head_from_row(sqlite3_stmt *st, struct log_head *h)
     h->lh_frozen = (uint64_t)sqlite3_column_int64(st, 5);
 }
 
-#define LOG__HEAD_COLS                                                        \
+#define LOG__HEAD_COLS                                                         \
     "log_id, author, audience, head_seq, head_id, frozen, lid, revoked"
 
 /* A revoked log's head as everyone else sees it: at its cut. */
@@ -1030,9 +1020,9 @@ log__head_cap(struct store *s, sqlite3_stmt *st, struct log_head *h)
 int
 log_heads(struct store *s, struct log_head **out, size_t *n)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT " LOG__HEAD_COLS " FROM logs WHERE head_seq > 0 "
-           "ORDER BY log_id");
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT " LOG__HEAD_COLS " FROM logs WHERE head_seq > 0 "
+                      "ORDER BY log_id");
     struct log_head *v = NULL, *nv;
     size_t cnt = 0, cap = 0;
     int rc;
@@ -1073,8 +1063,8 @@ int
 log_head(struct store *s, const uint8_t log[static HASH_LEN],
          struct log_head *out)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT " LOG__HEAD_COLS " FROM logs WHERE log_id = ?");
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT " LOG__HEAD_COLS " FROM logs WHERE log_id = ?");
     int rc;
 
     if (!st)
@@ -1087,7 +1077,7 @@ log_head(struct store *s, const uint8_t log[static HASH_LEN],
             rc = SQLITE_IOERR;
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0
+    return rc == SQLITE_ROW    ? 0
            : rc == SQLITE_DONE ? ILONET_ENOTFOUND
                                : store_err(rc);
 }
@@ -1185,8 +1175,8 @@ log_find_range(struct store *s, const uint8_t lo[static HASH_LEN],
     int rc;
 
     *n = 0;
-    if ((rc = store_ids_find(s, log_id_prefix(lo), log_id_prefix(hi), ks,
-                             max, &total)) != 0)
+    if ((rc = store_ids_find(s, log_id_prefix(lo), log_id_prefix(hi), ks, max,
+                             &total)) != 0)
         return rc;
     /* Candidates share the 8-byte prefix range; a longer prefix is
      * checked on the full id. Past max, the count stays unverified: the
@@ -1214,8 +1204,9 @@ log_get(struct store *s, const uint8_t id[static HASH_LEN], struct entry *e,
     *payload = NULL;
     if ((rc = log_find(s, id, &k)) != 0)
         return rc;
-    st = store_stmt(s, "SELECT " LOG__ROW_COLS ", l.author, l.audience FROM "
-                    LOG__ROW_FROM " WHERE e.k = ?");
+    st = store_stmt(s, "SELECT " LOG__ROW_COLS
+                       ", l.author, l.audience FROM " LOG__ROW_FROM
+                       " WHERE e.k = ?");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, k);
@@ -1284,11 +1275,11 @@ int
 log_counts(struct store *s, uint64_t *entries, uint64_t *logs,
            uint64_t *evidence, uint64_t *quarantine)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT (SELECT coalesce(sum(head_seq), 0) FROM logs), "
-           "(SELECT count(*) FROM logs WHERE head_seq > 0), "
-           "(SELECT count(*) FROM evidence), (SELECT count(*) FROM "
-           "quarantine)");
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT (SELECT coalesce(sum(head_seq), 0) FROM logs), "
+                      "(SELECT count(*) FROM logs WHERE head_seq > 0), "
+                      "(SELECT count(*) FROM evidence), (SELECT count(*) FROM "
+                      "quarantine)");
     int rc;
 
     if (!st)
@@ -1407,8 +1398,8 @@ log_check_pending(struct store *s, size_t max, size_t *checked)
         if ((rc = log_desc_get(s, log, &d)) != 0)
             break;
         struct log__pending p = {&d, from - 1, 0, 0, 0};
-        rc = log_range(s, log, from, max - done, SIZE_MAX, log__pending_one,
-                       &p);
+        rc =
+            log_range(s, log, from, max - done, SIZE_MAX, log__pending_one, &p);
         if (rc != 0 && rc != 1)
             break;
         rc = 0;

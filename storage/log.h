@@ -1,4 +1,5 @@
-/* log.h - append-only signed logs: append, verify-then-insert, heads, ranges. */
+/* log.h - append-only signed logs: append, verify-then-insert, heads, ranges.
+ */
 #ifndef ILONET_LOG_H
 #define ILONET_LOG_H
 
@@ -23,13 +24,13 @@ struct log_desc {
 
 struct log_head {
     struct log_desc lh_log;
-    uint64_t lh_seq;           /* 0 = empty */
-    uint8_t lh_id[HASH_LEN];   /* id of entry lh_seq */
-    uint64_t lh_frozen;        /* 0 = not frozen, else frozen after seq
-                                  lh_frozen - 1 (fork found at lh_frozen) */
-    uint64_t lh_revoked;       /* 0, else a node revocation cuts the log
-                                  from this seq on (lh_seq is capped below
-                                  it: docs/KEYS.md) */
+    uint64_t lh_seq;         /* 0 = empty */
+    uint8_t lh_id[HASH_LEN]; /* id of entry lh_seq */
+    uint64_t lh_frozen;      /* 0 = not frozen, else frozen after seq
+                                lh_frozen - 1 (fork found at lh_frozen) */
+    uint64_t lh_revoked;     /* 0, else a node revocation cuts the log
+                                from this seq on (lh_seq is capped below
+                                it: docs/KEYS.md) */
 };
 
 struct log_ref {
@@ -55,9 +56,9 @@ struct log_append_req {
  * has fork evidence. ILONET_ESELFBEHIND: a peer holds a longer copy of this
  * log than the store (restored from a backup): sync first.
  */
-int log_append(struct store *s, const struct key_pair *kp,
-               const char *audience, const struct log_append_req *reqs,
-               size_t n, uint64_t wall_ms, struct log_ref *refs);
+int log_append(struct store *s, const struct key_pair *kp, const char *audience,
+               const struct log_append_req *reqs, size_t n, uint64_t wall_ms,
+               struct log_ref *refs);
 
 /* A contiguous range of one log as received (from a peer or a file).
  * Entries have e_h filled, e_hdr encoded and e_id computed
@@ -96,8 +97,8 @@ struct ingest_stats {
  * Timestamps more than STORE_MAX_SKEW_MS after now_ms are stored but
  * quarantined. A log whose audience excludes this node: ILONET_EAUDIENCE
  * with st->is_skipped set, nothing stored (an author outside the audience
- * is ILONET_EAUDIENCE with is_skipped 0: a bad entry). Returns 0 or the code of the first bad entry (its seq in
- * st->is_err_seq); st may be NULL.
+ * is ILONET_EAUDIENCE with is_skipped 0: a bad entry). Returns 0 or the code of
+ * the first bad entry (its seq in st->is_err_seq); st may be NULL.
  */
 int log_ingest(struct store *s, const struct log_batch *b, uint64_t now_ms,
                struct ingest_stats *st);
@@ -159,8 +160,8 @@ int log_range(struct store *s, const uint8_t log[static HASH_LEN],
 
 /* Looks up one entry by id; payload (may be NULL if erased) is malloc'd
  * into *payload (caller frees) and e->e_payload points to it. */
-int log_get(struct store *s, const uint8_t id[static HASH_LEN],
-            struct entry *e, uint8_t **payload, struct log_desc *desc);
+int log_get(struct store *s, const uint8_t id[static HASH_LEN], struct entry *e,
+            uint8_t **payload, struct log_desc *desc);
 
 /* Checks up to max entries whose signatures were covered only by a later
  * entry's (batched verification). A failure is recorded in quarantine and

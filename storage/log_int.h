@@ -33,8 +33,8 @@ struct log_sign_job {
     size_t sj_done;
     int sj_err;
     int sj_stop;
-    int sj_waiting;  /* the inserter sleeps on sj_cv */
-    size_t sj_want;  /* ...until sj_done reaches this */
+    int sj_waiting; /* the inserter sleeps on sj_cv */
+    size_t sj_want; /* ...until sj_done reaches this */
     int sj_threaded;
     pthread_t sj_th;
 };
@@ -83,10 +83,10 @@ struct store;
 
 /* One revocation's constraint on one log. */
 struct log__rev_c {
-    int rc_named;           /* the revocation names this log */
-    uint64_t rc_seq;        /* named: last good seq */
+    int rc_named;            /* the revocation names this log */
+    uint64_t rc_seq;         /* named: last good seq */
     uint8_t rc_id[HASH_LEN]; /* named: its id, zero = not pinned */
-    uint64_t rc_at;         /* good only if HLC ms < this (every log) */
+    uint64_t rc_at;          /* good only if HLC ms < this (every log) */
 };
 
 /* Every held revocation of a log's author by the author's state. */
@@ -102,8 +102,8 @@ int log__revs_load(struct store *s, const uint8_t author[static KEY_PK_LEN],
 void log__revs_free(struct log__revs *rv);
 /* 0 if an entry at (seq, hlc, id) is good under every revocation in rv
  * (its predecessors being good), else ILONET_EREVOKED. */
-int log__revs_entry_ok(const struct log__revs *rv, uint64_t seq,
-                       uint64_t hlc, const uint8_t id[static HASH_LEN]);
+int log__revs_entry_ok(const struct log__revs *rv, uint64_t seq, uint64_t hlc,
+                       const uint8_t id[static HASH_LEN]);
 /* 1 if some revocation in rv names the log rv was loaded for. */
 int log__revs_names_log(const struct log__revs *rv);
 /* The time (HLC ms) of the newest entry held from author, in any log;

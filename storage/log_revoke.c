@@ -89,8 +89,8 @@ out:
 }
 
 int
-log__revs_entry_ok(const struct log__revs *rv, uint64_t seq,
-                   uint64_t hlc, const uint8_t id[static HASH_LEN])
+log__revs_entry_ok(const struct log__revs *rv, uint64_t seq, uint64_t hlc,
+                   const uint8_t id[static HASH_LEN])
 {
     for (size_t i = 0; i < rv->rv_n; i++) {
         const struct log__rev_c *c = &rv->rv_c[i];
@@ -185,8 +185,8 @@ log__cut_of(struct store *s, int64_t lid, uint64_t head,
                 sqlite3_bind_int64(st, 1, LOG__RK(lid, c->rc_seq));
                 if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
                     (sqlite3_column_bytes(st, 0) != HASH_LEN ||
-                     memcmp(sqlite3_column_blob(st, 0), c->rc_id,
-                            HASH_LEN) != 0))
+                     memcmp(sqlite3_column_blob(st, 0), c->rc_id, HASH_LEN) !=
+                         0))
                     at = c->rc_seq; /* another branch: not the good one */
                 sqlite3_reset(st);
                 if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -309,8 +309,7 @@ log__revocation_note(struct store *s, const uint8_t *payload, size_t len,
         sqlite3_bind_blob(st, 1, rid, HASH_LEN, SQLITE_STATIC);
         sqlite3_bind_blob(st, 2, v.v_last[i].rl_log, HASH_LEN, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, (int64_t)v.v_last[i].rl_seq);
-        sqlite3_bind_blob(st, 4, v.v_last[i].rl_entry, HASH_LEN,
-                          SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, v.v_last[i].rl_entry, HASH_LEN, SQLITE_STATIC);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
@@ -341,17 +340,18 @@ log__effective_head(struct store *s, int64_t lid, uint64_t revoked,
     if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == HASH_LEN)
         memcpy(id, sqlite3_column_blob(st, 0), HASH_LEN);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ILONET_EIO
-                                                    : store_err(rc);
+    return rc == SQLITE_ROW    ? 0
+           : rc == SQLITE_DONE ? ILONET_EIO
+                               : store_err(rc);
 }
 
 int
 log_node_revoked(struct store *s, const uint8_t node[static KEY_PK_LEN],
                  const char *state)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT 1 FROM node_revocations WHERE node = ?1 AND"
-           " (?2 IS NULL OR state = ?2) LIMIT 1");
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT 1 FROM node_revocations WHERE node = ?1 AND"
+                      " (?2 IS NULL OR state = ?2) LIMIT 1");
     int rc;
 
     if (!st)
@@ -371,8 +371,7 @@ log_node_revoked(struct store *s, const uint8_t node[static KEY_PK_LEN],
 int
 log_revocation_count(struct store *s, uint64_t *n)
 {
-    sqlite3_stmt *st =
-        store_stmt(s, "SELECT count(*) FROM node_revocations");
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM node_revocations");
     int rc;
 
     if (!st)

@@ -37,8 +37,8 @@ log__signer(void *arg)
         /* Wake the inserter only when it waits, and only once a run of
          * entries is ready: a wake-up per entry costs more than a
          * signature. */
-        if (j->sj_waiting && (j->sj_done >= j->sj_want || stop ||
-                              j->sj_done == j->sj_n))
+        if (j->sj_waiting &&
+            (j->sj_done >= j->sj_want || stop || j->sj_done == j->sj_n))
             pthread_cond_signal(&j->sj_cv);
         pthread_mutex_unlock(&j->sj_mu);
         if (stop)

@@ -1,4 +1,5 @@
-/* store.c - SQLite store: open, pragmas, schema migration, transactions, meta. */
+/* store.c - SQLite store: open, pragmas, schema migration, transactions, meta.
+ */
 #include "store_int.h"
 
 #include <errno.h>
@@ -62,7 +63,7 @@ static const char *const store__schema_v1 =
     "  cert_na INTEGER NOT NULL DEFAULT 0,"
     "  head_seq INTEGER NOT NULL DEFAULT 0,"
     "  head_id BLOB,"
-    "  sigck INTEGER NOT NULL DEFAULT 0," /* every sig <= this checked */
+    "  sigck INTEGER NOT NULL DEFAULT 0,"  /* every sig <= this checked */
     "  frozen INTEGER NOT NULL DEFAULT 0," /* fork at this seq, 0 none */
     "  behind INTEGER NOT NULL DEFAULT 0"  /* own log: a peer has this seq */
     ");"
@@ -118,15 +119,15 @@ static const char *const store__schema_v2 =
     "CREATE TABLE node_revocations("
     "  rev_id BLOB PRIMARY KEY," /* hash of the envelope */
     "  node BLOB NOT NULL,"
-    "  state TEXT NOT NULL,"     /* signer: applies to its own nodes only */
-    "  at INTEGER NOT NULL"      /* HLC ms cut for logs not named */
+    "  state TEXT NOT NULL," /* signer: applies to its own nodes only */
+    "  at INTEGER NOT NULL"  /* HLC ms cut for logs not named */
     ") WITHOUT ROWID;"
     "CREATE INDEX node_revocations_node ON node_revocations(node);"
     "CREATE TABLE node_revocation_logs("
     "  rev_id BLOB NOT NULL,"
     "  log_id BLOB NOT NULL,"
-    "  seq INTEGER NOT NULL,"    /* last good seq */
-    "  entry_id BLOB NOT NULL,"  /* its id, all zero = not pinned */
+    "  seq INTEGER NOT NULL,"   /* last good seq */
+    "  entry_id BLOB NOT NULL," /* its id, all zero = not pinned */
     "  PRIMARY KEY(rev_id, log_id)"
     ") WITHOUT ROWID;";
 
@@ -165,25 +166,17 @@ store_err(int rc)
     switch (rc & 0xff) {
     case SQLITE_OK:
     case SQLITE_DONE:
-    case SQLITE_ROW:
-        return 0;
-    case SQLITE_NOMEM:
-        return ILONET_ENOMEM;
+    case SQLITE_ROW: return 0;
+    case SQLITE_NOMEM: return ILONET_ENOMEM;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return ILONET_EBUSY;
-    case SQLITE_CONSTRAINT:
-        return ILONET_EEXIST;
+    case SQLITE_LOCKED: return ILONET_EBUSY;
+    case SQLITE_CONSTRAINT: return ILONET_EEXIST;
     case SQLITE_READONLY:
     case SQLITE_PERM:
-    case SQLITE_AUTH:
-        return ILONET_EPERM;
-    case SQLITE_NOTFOUND:
-        return ILONET_ENOTFOUND;
-    case SQLITE_TOOBIG:
-        return ILONET_ETOOBIG;
-    default:
-        return ILONET_EIO;
+    case SQLITE_AUTH: return ILONET_EPERM;
+    case SQLITE_NOTFOUND: return ILONET_ENOTFOUND;
+    case SQLITE_TOOBIG: return ILONET_ETOOBIG;
+    default: return ILONET_EIO;
     }
 }
 
@@ -368,8 +361,7 @@ store_stmt(struct store *s, const char *sql)
     /* Callers pass string literals: match by address first, through a
      * small direct-mapped table (several lookups per stored entry), then
      * by scanning, by text only when that misses. */
-    if (s->s_stmt_slot[h] &&
-        s->s_stmt[s->s_stmt_slot[h] - 1].ss_sql == sql) {
+    if (s->s_stmt_slot[h] && s->s_stmt[s->s_stmt_slot[h] - 1].ss_sql == sql) {
         i = s->s_stmt_slot[h] - 1u;
         goto found;
     }
@@ -424,8 +416,8 @@ store__ids_flush(struct store *s)
     p = s->s_ids.im_pairs;
     n = s->s_ids.im_n;
     for (; i + STORE__IDS_ROWS <= n; i += STORE__IDS_ROWS) {
-        st = store_stmt(s, "INSERT OR IGNORE INTO ids(idp, k) VALUES"
-                           STORE__V16 "," STORE__V16);
+        st = store_stmt(s, "INSERT OR IGNORE INTO ids(idp, k) VALUES" STORE__V16
+                           "," STORE__V16);
         if (!st)
             return ILONET_EIO;
         for (int j = 0; j < STORE__IDS_ROWS; j++) {
@@ -532,8 +524,8 @@ store_ids_add(struct store *s, int64_t idp, int64_t k)
 }
 
 int
-store_ids_find(struct store *s, int64_t lo, int64_t hi, int64_t *ks,
-               size_t max, size_t *n)
+store_ids_find(struct store *s, int64_t lo, int64_t hi, int64_t *ks, size_t max,
+               size_t *n)
 {
     sqlite3_stmt *st;
     size_t got = 0;
@@ -639,12 +631,11 @@ store_meta_get(struct store *s, const char *key, uint8_t **val, size_t *len)
 }
 
 int
-store_meta_set(struct store *s, const char *key, const uint8_t *val,
-               size_t len)
+store_meta_set(struct store *s, const char *key, const uint8_t *val, size_t len)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "INSERT INTO meta(k, v) VALUES(?, ?) "
-           "ON CONFLICT(k) DO UPDATE SET v = excluded.v");
+    sqlite3_stmt *st =
+        store_stmt(s, "INSERT INTO meta(k, v) VALUES(?, ?) "
+                      "ON CONFLICT(k) DO UPDATE SET v = excluded.v");
     int rc;
 
     if (!st)
@@ -669,7 +660,7 @@ store_meta_get_u64(struct store *s, const char *key, uint64_t *v)
     if (rc == SQLITE_ROW)
         *v = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0
+    return rc == SQLITE_ROW    ? 0
            : rc == SQLITE_DONE ? ILONET_ENOTFOUND
                                : store_err(rc);
 }
@@ -677,9 +668,9 @@ store_meta_get_u64(struct store *s, const char *key, uint64_t *v)
 int
 store_meta_set_u64(struct store *s, const char *key, uint64_t v)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "INSERT INTO meta(k, v) VALUES(?, ?) "
-           "ON CONFLICT(k) DO UPDATE SET v = excluded.v");
+    sqlite3_stmt *st =
+        store_stmt(s, "INSERT INTO meta(k, v) VALUES(?, ?) "
+                      "ON CONFLICT(k) DO UPDATE SET v = excluded.v");
     int rc;
 
     if (!st)

@@ -76,8 +76,8 @@ sim_world_init(struct sim_world *w, const char *tag, uint64_t seed,
             abort();
         w->w_nroots++;
     }
-    snprintf(w->w_dir, sizeof(w->w_dir), "%s/ilonet-%s-XXXXXX",
-             sim__tmpbase(), tag);
+    snprintf(w->w_dir, sizeof(w->w_dir), "%s/ilonet-%s-XXXXXX", sim__tmpbase(),
+             tag);
     if (!mkdtemp(w->w_dir)) {
         perror("mkdtemp");
         abort();
@@ -142,8 +142,7 @@ sim_node_init_as(struct sim_world *w, struct sim_node *nd, const char *state,
     if (cert_issue(&c, root, &nd->sn_cert, &nd->sn_cert_len) != 0)
         abort();
     nd->sn_backend = w->w_backend;
-    snprintf(nd->sn_path, sizeof(nd->sn_path), "%s/node%d.db", w->w_dir,
-             file);
+    snprintf(nd->sn_path, sizeof(nd->sn_path), "%s/node%d.db", w->w_dir, file);
     if (nd->sn_backend == SIM_SQLITE)
         sim__rm_store(nd->sn_path);
 }
@@ -183,8 +182,8 @@ sim__open_sqlite(struct sim_world *w, struct sim_node *nd)
         return rc;
     /* Simulated crashes close the store cleanly: durability is not what
      * the simulator tests, and fsync would dominate its run time. */
-    sqlite3_exec(store_db(nd->sn_store), "PRAGMA synchronous=OFF", NULL,
-                 NULL, NULL);
+    sqlite3_exec(store_db(nd->sn_store), "PRAGMA synchronous=OFF", NULL, NULL,
+                 NULL);
     if ((rc = store_meta_set(nd->sn_store, "cert", nd->sn_cert,
                              nd->sn_cert_len)) != 0)
         return rc;

@@ -74,8 +74,8 @@ void sim_world_free(struct sim_world *w);
 
 /* A node of state (in the roster), key derived from (seed, idx). Creates
  * its store file; does not open it. */
-void sim_node_init(struct sim_world *w, struct sim_node *nd,
-                   const char *state, int idx);
+void sim_node_init(struct sim_world *w, struct sim_node *nd, const char *state,
+                   int idx);
 /* The same with the key of node idx but its own store file (a node
  * restored from a backup of node idx). */
 void sim_node_init_as(struct sim_world *w, struct sim_node *nd,

@@ -1,4 +1,5 @@
-/* test_browser.c - the node page in headless Chromium driven by Playwright (tests/web_browser.js). */
+/* test_browser.c - the node page in headless Chromium driven by Playwright
+ * (tests/web_browser.js). */
 /*
  * Installs playwright-core from npm into a temporary folder (npm cache in
  * build/npm-cache) and uses Debian's chromium (apt-get install if
@@ -83,23 +84,33 @@ node_start(struct bnode *nd)
 static void
 seed(const char *root)
 {
-    static const char *const cats[] = {"flows", "routes", "incidents",
-                                       "document-fraud", "return",
-                                       "modus-operandi"};
+    static const char *const cats[] = {"flows",     "routes",
+                                       "incidents", "document-fraud",
+                                       "return",    "modus-operandi"};
     static const char *const who[] = {"DE", "FR", "EU"};
     static const char *const text[6][3] = {
         {"Irregular crossings at the Van border rising",
          "Departures by sea from Izmir", "Transit via Istanbul airport"},
-        {"Land route Van-Istanbul-Edirne re-used", "Aegean crossings to "
-         "Lesvos", "Route through Kapikule border crossing"},
-        {"Capsizing off Bodrum: rescue and arrests", "Truck with migrants "
-         "stopped near Edirne", "Mass departure attempt at Ayvalik"},
-        {"Look-alike use of genuine passports at IST", "Forged Schengen visas "
-         "sold in Aksaray", "Altered residence permits detected"},
-        {"Readmission requests answered within 30 days", "Voluntary returns "
-         "assisted by IOM", "Return flights to Islamabad resumed"},
-        {"Crew recruited on site for single crossings", "Payment through "
-         "hawala agents", "Use of rented yachts for crossings"}};
+        {"Land route Van-Istanbul-Edirne re-used",
+         "Aegean crossings to "
+         "Lesvos",
+         "Route through Kapikule border crossing"},
+        {"Capsizing off Bodrum: rescue and arrests",
+         "Truck with migrants "
+         "stopped near Edirne",
+         "Mass departure attempt at Ayvalik"},
+        {"Look-alike use of genuine passports at IST",
+         "Forged Schengen visas "
+         "sold in Aksaray",
+         "Altered residence permits detected"},
+        {"Readmission requests answered within 30 days",
+         "Voluntary returns "
+         "assisted by IOM",
+         "Return flights to Islamabad resumed"},
+        {"Crew recruited on site for single crossings",
+         "Payment through "
+         "hawala agents",
+         "Use of rented yachts for crossings"}};
     char v[32], out[256];
     int k = 0;
 

@@ -1,5 +1,6 @@
 /* test_cli.c - the command line as a user runs it: testnet, observe, export,
- * import, verify, status; bad input gives one clear line and changes nothing. */
+ * import, verify, status; bad input gives one clear line and changes nothing.
+ */
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,8 +23,7 @@ testnet(const char *tag, const char *states)
     char *dir = test_tmpdir(tag);
     char out[600];
     snprintf(out, sizeof(out), "%s/t", dir);
-    RUN_OK("testnet", "--host", "TR", "--states", (char *)states, "--out",
-           out);
+    RUN_OK("testnet", "--host", "TR", "--states", (char *)states, "--out", out);
     free(dir);
     return strdup(out);
 }
@@ -38,8 +38,8 @@ static void
 help_on_every_command(void)
 {
     static const char *const cmds[] = {
-        "testnet", "network", "state", "init", "cert", "id", "peer",
-        "observe", "log", "export", "import", "verify", "status"};
+        "testnet", "network", "state",  "init",   "cert",   "id",    "peer",
+        "observe", "log",     "export", "import", "verify", "status"};
     struct cli_out o;
 
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -70,8 +70,7 @@ usage_errors_exit_2_with_one_line(void)
     ASSERT_EQ(cli_run(&o, "observe", "--bogus", "x", (char *)NULL), 1);
     ASSERT(strstr(o.co_err, "bogus") != NULL);
     cli_out_free(&o);
-    ASSERT_EQ(cli_run(&o, "cert", "issue", "--role", "king", (char *)NULL),
-              2);
+    ASSERT_EQ(cli_run(&o, "cert", "issue", "--role", "king", (char *)NULL), 2);
     cli_out_free(&o);
 }
 
@@ -269,14 +268,14 @@ manual_setup_with_authority_commands(void)
     ASSERT(strstr(o.co_err, "certificate") != NULL);
     cli_out_free(&o);
     /* a certificate for another network is refused */
-    RUN_OK("cert", "issue", "--state-key", sk, "--node", pk, "--network",
-           other, "--role", "ilo", "--out", cert);
+    RUN_OK("cert", "issue", "--state-key", sk, "--node", pk, "--network", other,
+           "--role", "ilo", "--out", cert);
     ASSERT_EQ(cli_run(&o, "-C", home, "cert", "install", cert, (char *)NULL),
               1);
     ASSERT(strstr(o.co_err, "wrong-network") != NULL);
     cli_out_free(&o);
-    RUN_OK("cert", "issue", "--state-key", sk, "--node", pk, "--network",
-           netf, "--role", "ilo", "--until", "2099-12-31", "--out", cert);
+    RUN_OK("cert", "issue", "--state-key", sk, "--node", pk, "--network", netf,
+           "--role", "ilo", "--until", "2099-12-31", "--out", cert);
     RUN_OK("-C", home, "cert", "install", cert);
     ASSERT_EQ(cli_run(&o, "-C", home, "id", "--json", (char *)NULL), 0);
     ASSERT(strstr(o.co_out, "\"state\":\"DE\"") != NULL);
@@ -309,8 +308,7 @@ import_fork_file_records_evidence(void)
     snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", de, backup);
     ASSERT_EQ(system(cmd), 0);
     RUN_OK("-C", de, "observe", "--category", "routes", "--summary", "A");
-    RUN_OK("-C", backup, "observe", "--category", "routes", "--summary",
-           "B");
+    RUN_OK("-C", backup, "observe", "--category", "routes", "--summary", "B");
     RUN_OK("-C", de, "export", "--out", f1);
     RUN_OK("-C", backup, "export", "--out", f2);
     RUN_OK("-C", fr, "import", f1);

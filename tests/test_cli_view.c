@@ -126,8 +126,7 @@ cli_representation(void)
                       d, st[i]),
                   0);
         ASSERT_STR_EQ(out, "group_concat(summary)\nbefore");
-        ASSERT_EQ(run(out, sizeof(out), "-C %s/t/%s show %s", d, st[i],
-                      after),
+        ASSERT_EQ(run(out, sizeof(out), "-C %s/t/%s show %s", d, st[i], after),
                   0);
         ASSERT(strstr(out, "revoked"));
     }
@@ -200,9 +199,9 @@ checkpoint(const char *d, const char *st)
 
     snprintf(path, sizeof(path), "%s/t/%s/store.db", d, st);
     ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
-                           NULL),
-              SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
 }
 
@@ -226,8 +225,9 @@ cli_task_between_two_states(void)
     sync_to(d, "FR", "DE");
     ASSERT_EQ(run(out, sizeof(out), "-C %s/t/DE list tasks", d), 0);
     ASSERT(strstr(out, "done"));
-    ASSERT_EQ(run(out, sizeof(out), "-C %s/t/DE query \"SELECT status_by"
-                                    " FROM tasks\"",
+    ASSERT_EQ(run(out, sizeof(out),
+                  "-C %s/t/DE query \"SELECT status_by"
+                  " FROM tasks\"",
                   d),
               0);
     ASSERT_STR_EQ(out, "status_by\nFR");
@@ -280,8 +280,7 @@ cli_erasure_leaves_no_plaintext(void)
     OK("-C %s/t/DE export --out %s/after.exp", d, d);
     const char *st[2] = {"DE", "FR"};
     for (int i = 0; i < 2; i++) {
-        ASSERT_EQ(run(out, sizeof(out), "-C %s/t/%s show %s", d, st[i], id),
-                  0);
+        ASSERT_EQ(run(out, sizeof(out), "-C %s/t/%s show %s", d, st[i], id), 0);
         ASSERT(strstr(out, "erased"));
         ASSERT_EQ(run(NULL, 0, "-C %s/t/%s verify", d, st[i]), 0);
         checkpoint(d, st[i]);
@@ -299,32 +298,37 @@ cli_bad_input_writes_nothing(void)
     char *d = testnet("bad", "DE,FR");
     char out[4096];
 
-    ASSERT_EQ(run(NULL, 0, "-C %s/t/DE observe --category weather "
-                           "--summary x",
+    ASSERT_EQ(run(NULL, 0,
+                  "-C %s/t/DE observe --category weather "
+                  "--summary x",
                   d),
               1);
-    ASSERT_EQ(run(NULL, 0, "-C %s/t/DE observe --category routes --summary x"
-                           " --colour red",
+    ASSERT_EQ(run(NULL, 0,
+                  "-C %s/t/DE observe --category routes --summary x"
+                  " --colour red",
                   d),
               1);
-    ASSERT_EQ(run(NULL, 0, "-C %s/t/DE observe --category routes --summary x"
-                           " --figure many --unit persons",
+    ASSERT_EQ(run(NULL, 0,
+                  "-C %s/t/DE observe --category routes --summary x"
+                  " --figure many --unit persons",
                   d),
               1);
-    ASSERT_EQ(run(NULL, 0, "-C %s/t/DE observe --category routes --summary x"
-                           " --audience DE+nowhere",
+    ASSERT_EQ(run(NULL, 0,
+                  "-C %s/t/DE observe --category routes --summary x"
+                  " --audience DE+nowhere",
                   d),
               1);
-    ASSERT_EQ(run(NULL, 0, "-C %s/t/DE meeting add --date 2026-02-30 "
-                           "--place A --convenor DE --participants DE,FR "
-                           "--commission present --topics t",
+    ASSERT_EQ(run(NULL, 0,
+                  "-C %s/t/DE meeting add --date 2026-02-30 "
+                  "--place A --convenor DE --participants DE,FR "
+                  "--commission present --topics t",
                   d),
               1);
     ASSERT_EQ(run(NULL, 0, "-C %s/t/DE observe --summary x", d), 2);
-    ASSERT_EQ(run(NULL, 0, "-C %s/t/DE query \"DELETE FROM v_records\"", d),
-              1);
-    ASSERT_EQ(run(out, sizeof(out), "-C %s/t/DE query \"SELECT count(*) "
-                                    "FROM entries\"",
+    ASSERT_EQ(run(NULL, 0, "-C %s/t/DE query \"DELETE FROM v_records\"", d), 1);
+    ASSERT_EQ(run(out, sizeof(out),
+                  "-C %s/t/DE query \"SELECT count(*) "
+                  "FROM entries\"",
                   d),
               0);
     ASSERT_STR_EQ(out, "count(*)\n0");
@@ -347,16 +351,15 @@ cli_schema_v2_home_migrates(void)
              "chmod 600 '%s/h/node.key' '%s/h/network' '%s/h/store.db'",
              d, d, d, d, d);
     ASSERT_EQ(system(cp), 0);
-    ASSERT_EQ(run(out, sizeof(out), "-C %s/h show 7481b597ab908f09 --json",
-                  d),
+    ASSERT_EQ(run(out, sizeof(out), "-C %s/h show 7481b597ab908f09 --json", d),
               0);
     ASSERT(strstr(out, "v2 store fixture"));
-    ASSERT_EQ(run(out, sizeof(out), "-C %s/h query \"PRAGMA user_version\"",
-                  d),
+    ASSERT_EQ(run(out, sizeof(out), "-C %s/h query \"PRAGMA user_version\"", d),
               0);
     ASSERT_STR_EQ(out, "user_version\n3");
-    ASSERT_EQ(run(out, sizeof(out), "-C %s/h query \"SELECT count(*) FROM"
-                                    " ids i JOIN entries e ON e.k = i.k\"",
+    ASSERT_EQ(run(out, sizeof(out),
+                  "-C %s/h query \"SELECT count(*) FROM"
+                  " ids i JOIN entries e ON e.k = i.k\"",
                   d),
               0);
     ASSERT_STR_EQ(out, "count(*)\n2");

@@ -1,4 +1,5 @@
-/* test_demo.c - `ilonet demo` end to end in a temporary directory; the HTML report in headless Chromium. */
+/* test_demo.c - `ilonet demo` end to end in a temporary directory; the HTML
+ * report in headless Chromium. */
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,16 +53,16 @@ t_demo_end_to_end(void)
     buf[sb.st_size] = '\0';
     fclose(f);
     /* every record kind reached the presidency's report */
-    ASSERT(strstr(buf, "Embassy of Germany, Ankara"));           /* posting */
-    ASSERT(strstr(buf, "observation,contact"));                  /* grant */
-    ASSERT(strstr(buf, "Compile the semester risk analysis"));   /* task */
-    ASSERT(strstr(buf, "operational: ongoing investigation"));   /* ms */
-    ASSERT(strstr(buf, "Detection of forged Schengen visas"));   /* training */
-    ASSERT(strstr(buf, "Anatolian Air"));                        /* carrier */
-    ASSERT(strstr(buf, "IOM Turkey"));                           /* contact */
+    ASSERT(strstr(buf, "Embassy of Germany, Ankara"));         /* posting */
+    ASSERT(strstr(buf, "observation,contact"));                /* grant */
+    ASSERT(strstr(buf, "Compile the semester risk analysis")); /* task */
+    ASSERT(strstr(buf, "operational: ongoing investigation")); /* ms */
+    ASSERT(strstr(buf, "Detection of forged Schengen visas")); /* training */
+    ASSERT(strstr(buf, "Anatolian Air"));                      /* carrier */
+    ASSERT(strstr(buf, "IOM Turkey"));                         /* contact */
     ASSERT(strstr(buf, "DE (by NL)") || strstr(buf, "NL (by DE)"));
-    ASSERT(!strstr(buf, "Duplicate entry, recorded twice"));     /* retracted */
-    ASSERT(!strstr(buf, "Joint assessment of document fraud"));  /* DE+FR */
+    ASSERT(!strstr(buf, "Duplicate entry, recorded twice"));    /* retracted */
+    ASSERT(!strstr(buf, "Joint assessment of document fraud")); /* DE+FR */
     ASSERT(strstr(buf, "<svg"));
     free(buf);
 }
@@ -108,8 +109,7 @@ t_demo_html_in_chromium(void)
     ASSERT(f);
     while (fgets(line, sizeof(line), f))
         if (strstr(line, "CONSOLE") || strstr(line, "Uncaught") ||
-            strstr(line, "Refused to load") ||
-            strstr(line, "net::ERR_")) {
+            strstr(line, "Refused to load") || strstr(line, "net::ERR_")) {
             fprintf(stderr, "  console: %s", line);
             errors++;
         }

@@ -46,9 +46,10 @@
  * Scale: the plain build (make unit) runs the full counts: 400 kill -9
  * rounds, 1000 + 300 power-cut points, a 200-point control. Under ASan
  * or TSan (make asan, make tsan) the counts are cut to about a quarter:
- * the code paths are the same and the full counts already ran. TEST_QUICK=1 (set by make
- * valgrind, or when run under valgrind) runs a handful. DURABILITY_SEED,
- * DURABILITY_ROUNDS and DURABILITY_POINTS override, to reproduce or extend.
+ * the code paths are the same and the full counts already ran. TEST_QUICK=1
+ * (set by make valgrind, or when run under valgrind) runs a handful.
+ * DURABILITY_SEED, DURABILITY_ROUNDS and DURABILITY_POINTS override, to
+ * reproduce or extend.
  */
 
 /* ---- fixture (as in test_log.c: fixed seeds, network and time) ---- */
@@ -203,9 +204,9 @@ acks_max_seq(const struct acks *as)
 
 /* What a restart found. */
 struct after {
-    int af_opened;     /* store_open succeeded */
-    int af_integrity;  /* PRAGMA integrity_check said ok */
-    uint64_t af_lost;  /* acknowledged entries missing */
+    int af_opened;    /* store_open succeeded */
+    int af_integrity; /* PRAGMA integrity_check said ok */
+    uint64_t af_lost; /* acknowledged entries missing */
     uint64_t af_logs, af_head, af_entries, af_evidence;
     uint64_t af_checked, af_bad; /* log_verify_all */
     int af_append_rc;
@@ -328,7 +329,7 @@ out:
             fprintf(stderr, "  CHECK(%s) failed: ", #c);                       \
             fprintf(stderr, __VA_ARGS__);                                      \
             fputc('\n', stderr);                                               \
-            TEST_FAIL_("durability invariant broken (see above)");            \
+            TEST_FAIL_("durability invariant broken (see above)");             \
         }                                                                      \
     } while (0)
 
@@ -523,9 +524,9 @@ kill9_during_appends_loses_nothing(void)
            ", after an acknowledgement %" PRIu64 "; %" PRIu64
            " rounds left a committed unacknowledged entry, %" PRIu64
            " left an empty log; seed %#" PRIx64 ", %.1f s\n",
-           rounds, killed, finished, acked, at[K9_STARTING],
-           at[K9_APPENDING], survived_in_append, at[K9_RETURNED],
-           at[K9_ACKED], unacked, before_open, seed, dt);
+           rounds, killed, finished, acked, at[K9_STARTING], at[K9_APPENDING],
+           survived_in_append, at[K9_RETURNED], at[K9_ACKED], unacked,
+           before_open, seed, dt);
     if (rounds >= 100)
         CHECK(at[K9_RETURNED] >= 10,
               "only %" PRIu64 " kills landed between commit and "
@@ -573,8 +574,8 @@ pl_rmdir(char *dir, const char *db)
  * control). Stops at the first failure (the power is off).
  */
 struct pl_cfg {
-    int pc_sync_off;   /* the control: synchronous=OFF */
-    int pc_ckpt;       /* wal_autocheckpoint, 0 = SQLite's default (1000) */
+    int pc_sync_off; /* the control: synchronous=OFF */
+    int pc_ckpt;     /* wal_autocheckpoint, 0 = SQLite's default (1000) */
     /* (the store's 16 KiB pages make 1000 frames 16 MiB: the main passes
      * use 250 frames, the 4 MiB of WAL that 1000 frames of 4 KiB were, so
      * the workload still runs through checkpoints and WAL restarts) */
@@ -709,15 +710,14 @@ pl_run(const struct fx *f, struct vfs_crash *vc, const char *db,
 }
 
 static void
-pl_print(const char *what, const struct pl_totals *t, size_t appends,
-         double dt)
+pl_print(const char *what, const struct pl_totals *t, size_t appends, double dt)
 {
     printf("power loss, %s: %" PRIu64 " crash points over %" PRIu64
            " I/O calls (%zu appends; %" PRIu64 " WAL, %" PRIu64
            " main file, %" PRIu64 " of them in checkpoints; %" PRIu64
            " WAL restarts); power cut in WAL %" PRIu64 ", main file %" PRIu64
-           ", journal %" PRIu64 "; modes drop-all %" PRIu64
-           " keep-all %" PRIu64 " torn-writes %" PRIu64 " sectors %" PRIu64
+           ", journal %" PRIu64 "; modes drop-all %" PRIu64 " keep-all %" PRIu64
+           " torn-writes %" PRIu64 " sectors %" PRIu64
            "; unsynced writes kept %" PRIu64 " dropped %" PRIu64
            " torn %" PRIu64 " garbled %" PRIu64 "; %" PRIu64
            " acknowledged entries checked, %" PRIu64 " lost in %" PRIu64
@@ -725,12 +725,11 @@ pl_print(const char *what, const struct pl_totals *t, size_t appends,
            " failing integrity_check; %" PRIu64
            " runs kept an unacknowledged commit; %.1f s\n",
            what, t->pt_points, t->pt_calls, appends, t->pt_wal_calls,
-           t->pt_db_calls, t->pt_ckpt_calls, t->pt_restarts, t->pt_cut_wal, t->pt_cut_db, t->pt_cut_journal,
-           t->pt_mode[0], t->pt_mode[1],
-           t->pt_mode[2], t->pt_mode[3], t->pt_kept, t->pt_dropped,
-           t->pt_torn, t->pt_garbage, t->pt_acked, t->pt_lost,
-           t->pt_loss_runs, t->pt_unopenable, t->pt_corrupt,
-           t->pt_unacked_survived, dt);
+           t->pt_db_calls, t->pt_ckpt_calls, t->pt_restarts, t->pt_cut_wal,
+           t->pt_cut_db, t->pt_cut_journal, t->pt_mode[0], t->pt_mode[1],
+           t->pt_mode[2], t->pt_mode[3], t->pt_kept, t->pt_dropped, t->pt_torn,
+           t->pt_garbage, t->pt_acked, t->pt_lost, t->pt_loss_runs,
+           t->pt_unopenable, t->pt_corrupt, t->pt_unacked_survived, dt);
 }
 
 /*
@@ -839,10 +838,9 @@ crash_vfs_models_synced_and_unsynced_writes(void)
         for (int off = 0; off < 2; off++) {
             rm_store(db);
             vfs_crash_arm(vc, 0, (enum vfs_crash_mode)mode, 42 + mode);
-            ASSERT_EQ(sqlite3_open_v2(db, &h,
-                                      SQLITE_OPEN_READWRITE |
-                                          SQLITE_OPEN_CREATE,
-                                      "crashvfs"),
+            ASSERT_EQ(sqlite3_open_v2(
+                          db, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                          "crashvfs"),
                       SQLITE_OK);
             ASSERT_EQ(raw_exec(h, "PRAGMA journal_mode=WAL;"
                                   "PRAGMA synchronous=FULL;"

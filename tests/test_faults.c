@@ -1,4 +1,5 @@
-/* test_faults.c - process tests: restore from backup, equivocation, clock skew, audience confinement. */
+/* test_faults.c - process tests: restore from backup, equivocation, clock skew,
+ * audience confinement. */
 /*
  * Issue 6 items 1(c), 3, 4 and 8, each against real `ilonet node`
  * processes on 127.0.0.1 built with `ilonet testnet` under a fresh temp
@@ -313,8 +314,7 @@ restore_from_backup_refuses_until_synced(void)
     /* Restore: the home is replaced by the backup and marked. */
     ASSERT_EQ(proc_run(NULL, 0, "rm -rf '%s'", de->dir), 0);
     copy_home(backup, de->dir);
-    ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), "restore --json"),
-              0);
+    ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), "restore --json"), 0);
     ASSERT(strstr(out, "\"restored\":true"));
     ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err),
                   "observe --category routes --summary 'too early'"),
@@ -354,9 +354,8 @@ restore_from_backup_refuses_until_synced(void)
     node_stop(de, SIGTERM);
     node_stop(fr, SIGTERM);
     for (int i = 0; i < 2; i++)
-        ASSERT_EQ(cli(&t.nodes[i], out, sizeof(out), err, sizeof(err),
-                      "verify"),
-                  0);
+        ASSERT_EQ(
+            cli(&t.nodes[i], out, sizeof(out), err, sizeof(err), "verify"), 0);
     proc_kill_all();
 }
 
@@ -378,8 +377,9 @@ restore_confirmed_by_oneshot_sync(void)
     for (int i = 0; i < 5; i++)
         observe(de, "later", id);
     net_start(&t, only_fr, 1);
-    snprintf(args, sizeof(args), "sync --timeout 20 --peer tcp://127.0.0.1:%d@%s",
-             fr->port, fr->pk);
+    snprintf(args, sizeof(args),
+             "sync --timeout 20 --peer tcp://127.0.0.1:%d@%s", fr->port,
+             fr->pk);
     ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), args), 0);
     ASSERT_EQ(proc_run(NULL, 0, "rm -rf '%s'", de->dir), 0);
     copy_home(backup, de->dir);
@@ -394,12 +394,11 @@ restore_confirmed_by_oneshot_sync(void)
     observe(de, "after restore", id);
     ASSERT_EQ(own_head(de), 8);
     /* --clear is the manual way out; a restore mark is idempotent. */
-    ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), "restore --json"),
-              0);
+    ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), "restore --json"), 0);
     ASSERT(strstr(out, "\"restored\":true"));
-    ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err),
-                  "restore --clear --json"),
-              0);
+    ASSERT_EQ(
+        cli(de, out, sizeof(out), err, sizeof(err), "restore --clear --json"),
+        0);
     ASSERT(strstr(out, "\"restored\":false"));
     observe(de, "after clear", id);
     ASSERT_EQ(cli(de, out, sizeof(out), err, sizeof(err), args), 0);
@@ -429,8 +428,9 @@ equivocation_evidence_everywhere(void)
     pl = &t.nodes[4];
     net_start(&t, four, 4);
     observe(pl, "before the fork", id);
-    snprintf(args, sizeof(args), "sync --timeout 20 --peer tcp://127.0.0.1:%d@%s",
-             t.nodes[0].port, t.nodes[0].pk);
+    snprintf(args, sizeof(args),
+             "sync --timeout 20 --peer tcp://127.0.0.1:%d@%s", t.nodes[0].port,
+             t.nodes[0].pk);
     ASSERT_EQ(cli(pl, out, sizeof(out), err, sizeof(err), args), 0);
     /* PL's certificate and observation (the others have not written) */
     ASSERT(wait_same(&t, four, 4, "view_hash", 2) >= 0);
@@ -463,8 +463,7 @@ equivocation_evidence_everywhere(void)
     for (int i = 0; i < 4; i++) {
         while (proc_json_num(status_js(&t.nodes[i]), "evidence") < 1) {
             if (proc_mono_ms() - t0 > 10000)
-                TEST_FAIL_("%s: no fork evidence after 10 s",
-                           t.nodes[i].state);
+                TEST_FAIL_("%s: no fork evidence after 10 s", t.nodes[i].state);
             proc_sleep_ms(50);
         }
     }
@@ -487,9 +486,9 @@ equivocation_evidence_everywhere(void)
                   0);
         ASSERT(strstr(out, "before the fork"));
         ASSERT(!strstr(out, "branch A") && !strstr(out, "branch B"));
-        ASSERT_EQ(cli(nd, out, sizeof(out), err, sizeof(err),
-                      "list evidence --json"),
-                  0);
+        ASSERT_EQ(
+            cli(nd, out, sizeof(out), err, sizeof(err), "list evidence --json"),
+            0);
         ASSERT(strstr(out, "\"seq\":3"));
         ASSERT(strstr(out, pl->pk));
     }
@@ -506,7 +505,8 @@ equivocation_evidence_everywhere(void)
     proc_kill_all();
 }
 
-/* ---- 4 clock skew ---------------------------------------------------------- */
+/* ---- 4 clock skew ----------------------------------------------------------
+ */
 
 /*
  * DE -300 s, FR -5 s, IT +5 s, NL on time, EU +300 s. FR, IT and NL are
@@ -547,9 +547,9 @@ clock_skew_bounded(void)
     ASSERT_EQ(sscanf(out, "%64s", task), 1);
     t0 = proc_mono_ms();
     for (;;) {
-        ASSERT_EQ(cli(it, out, sizeof(out), err, sizeof(err),
-                      "list tasks --json"),
-                  0);
+        ASSERT_EQ(
+            cli(it, out, sizeof(out), err, sizeof(err), "list tasks --json"),
+            0);
         if (strstr(out, task))
             break;
         if (proc_mono_ms() - t0 > DEADLINE_MS)
@@ -568,8 +568,7 @@ clock_skew_bounded(void)
         if (kids[k] == 0) {
             char o[256] = {0}, a[256];
             close(fd[k][0]);
-            snprintf(a, sizeof(a), "task %s %s", k ? "start" : "cancel",
-                     task);
+            snprintf(a, sizeof(a), "task %s %s", k ? "start" : "cancel", task);
             if (cli(k ? it : fr, o, sizeof(o), NULL, 0, a) != 0 ||
                 write(fd[k][1], o, 64) != 64)
                 _exit(1);
@@ -592,9 +591,9 @@ clock_skew_bounded(void)
     ASSERT(hc > 0 && hs > 0);
     for (int i = 0; i < 3; i++) {
         const struct tnode *nd = &t.nodes[mid[i]];
-        ASSERT_EQ(cli(nd, out, sizeof(out), err, sizeof(err),
-                      "list tasks --json"),
-                  0);
+        ASSERT_EQ(
+            cli(nd, out, sizeof(out), err, sizeof(err), "list tasks --json"),
+            0);
         ASSERT_EQ(proc_json_str(strstr(out, task), "status", v, sizeof(v)), 0);
         /* Equal ms parts: the logical counter and the author decide;
          * any node's answer must still be the same (checked by hash). */
@@ -745,8 +744,8 @@ log_id_of(const struct tnode *nd, const char *author, const char *aud,
     const char *p, *q;
 
     ASSERT_EQ(cli(nd, js, sizeof(js), NULL, 0, "log --json"), 0);
-    snprintf(pat, sizeof(pat), "\"author\":\"%s\",\"audience\":\"%s\"",
-             author, aud);
+    snprintf(pat, sizeof(pat), "\"author\":\"%s\",\"audience\":\"%s\"", author,
+             aud);
     ASSERT((p = strstr(js, pat)));
     /* the "log" key precedes author within the object */
     for (q = p; q > js && strncmp(q, "{\"log\":\"", 8) != 0; q--)
@@ -800,9 +799,9 @@ audience_confinement_canaries(void)
     ASSERT_EQ(sscanf(out, "%64s", task), 1);
     t0 = proc_mono_ms();
     for (;;) {
-        ASSERT_EQ(cli(fr, out, sizeof(out), err, sizeof(err),
-                      "list tasks --json"),
-                  0);
+        ASSERT_EQ(
+            cli(fr, out, sizeof(out), err, sizeof(err), "list tasks --json"),
+            0);
         if (strstr(out, task))
             break;
         if (proc_mono_ms() - t0 > DEADLINE_MS)

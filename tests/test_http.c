@@ -1,4 +1,5 @@
-/* test_http.c - the HTTP/JSON API with curl against running `ilonet node --http` processes. */
+/* test_http.c - the HTTP/JSON API with curl against running `ilonet node
+ * --http` processes. */
 /*
  * Each case builds a testnet (DE, FR, EU) under a fresh temp dir on ports
  * derived from the pid, starts nodes with --http, and talks to them with
@@ -139,8 +140,7 @@ entries(struct hnode *nd)
 {
     char out[1 << 16];
 
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"), 200);
     return proc_json_num(out, "entries");
 }
 
@@ -174,11 +174,13 @@ t_http_token_and_auth(void)
                    "-X POST -d '{\"category\":\"routes\",\"summary\":\"x\"}'",
                    "/api/observations"),
               401);
-    snprintf(path, sizeof(path), "-b 'token=%s' -X POST -d '{\"category\":"
-             "\"routes\",\"summary\":\"x\"}'", g_nodes[0].token);
-    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, path,
-                   "/api/observations"),
-              401);
+    snprintf(path, sizeof(path),
+             "-b 'token=%s' -X POST -d '{\"category\":"
+             "\"routes\",\"summary\":\"x\"}'",
+             g_nodes[0].token);
+    ASSERT_EQ(
+        curl(&g_nodes[0], out, sizeof(out), NULL, path, "/api/observations"),
+        401);
     snprintf(path, sizeof(path), "/api/observations?token=%s",
              g_nodes[0].token);
     ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL,
@@ -192,8 +194,7 @@ t_http_token_and_auth(void)
     ASSERT(strstr(out, "script-src 'self';"));
     ASSERT(strstr(out, "<script src=\"/app.js\""));
     ASSERT(!strstr(out, g_nodes[0].token));
-    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, NULL, "/app.js"),
-              200);
+    ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), NULL, NULL, "/app.js"), 200);
     ASSERT(strstr(out, "Bearer"));
     /* the API sends the same headers */
     ASSERT_EQ(curl(&g_nodes[0], out, sizeof(out), g_nodes[0].token, "-D -",
@@ -268,8 +269,8 @@ t_http_bad_requests(void)
          "/api/observations", 400, "\"error\":\"too-big\""},
         {"-X POST -H 'Content-Length: -5' -d '{}'", "/api/observations", 400,
          "\"error\":\"malformed\""},
-        {"-X POST -H 'Transfer-Encoding: chunked' -d '{}'",
-         "/api/observations", 400, "Transfer-Encoding"},
+        {"-X POST -H 'Transfer-Encoding: chunked' -d '{}'", "/api/observations",
+         400, "Transfer-Encoding"},
         {NULL, "/api/observations?category=weather", 400, "query 'category'"},
         {NULL, "/api/observations?period=2026-13-01", 400, "query 'period'"},
         {NULL, "/api/observations?limit=0", 400, "query 'limit'"},
@@ -301,8 +302,8 @@ t_http_bad_requests(void)
         if (code != cases[i].status || !strstr(out, cases[i].want) ||
             !strstr(out, "\"message\":"))
             TEST_FAIL_("case %zu (%s %s): %d %s", i,
-                       cases[i].extra ? cases[i].extra : "GET",
-                       cases[i].path, code, out);
+                       cases[i].extra ? cases[i].extra : "GET", cases[i].path,
+                       code, out);
     }
     /* oversized body: refused before it is read */
     snprintf(big, sizeof(big),
@@ -318,8 +319,7 @@ t_http_bad_requests(void)
     ASSERT_EQ(system(big), 0);
     snprintf(big, sizeof(big), "-X POST --data-binary @%s/bad-utf8.json",
              g_root);
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, big,
-                   "/api/observations"),
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, big, "/api/observations"),
               400);
     ASSERT(strstr(out, "\"error\":\"malformed\""));
     ASSERT_EQ(entries(nd), before); /* nothing written by any of them */
@@ -395,8 +395,7 @@ t_http_hostile_clients(void)
             memcpy(junk, "POST /api/x HTTP/1.1\r\n", 22);
         raw(nd->http_port, junk, sizeof(junk), out, sizeof(out), 0);
     }
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"), 200);
     /* a body that never arrives: the connection is closed at the deadline
      * while other requests are served */
     t0 = proc_mono_ms();
@@ -421,8 +420,7 @@ t_http_hostile_clients(void)
             waitpid(kid, &st, 0);
         }
     }
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"), 200);
     node_stop(0);
 }
 
@@ -475,8 +473,8 @@ t_http_write_visible_after_sync(void)
     snprintf(path, sizeof(path), "/api/observations/%s", id);
     t0 = proc_mono_ms();
     while (!seen) {
-        int code = curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
-                        path);
+        int code =
+            curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL, path);
         seen = code == 200;
         if (!seen) {
             ASSERT_EQ(code, 404);
@@ -505,14 +503,13 @@ t_http_write_visible_after_sync(void)
     ASSERT((p = strstr(out, "\"id\":\"")));
     snprintf(path, sizeof(path), "/api/meetings/%.64s", p + 6);
     t0 = proc_mono_ms();
-    while (curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL,
-                path) != 200) {
+    while (curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token, NULL, path) !=
+           200) {
         ASSERT(proc_mono_ms() - t0 < 20000);
         proc_sleep_ms(100);
     }
     proc_sleep_ms(1500); /* the Commission's node has had every chance */
-    ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL,
-                   path),
+    ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL, path),
               404);
     ASSERT_EQ(curl(&g_nodes[2], out, sizeof(out), g_nodes[2].token, NULL,
                    "/api/meetings"),
@@ -615,31 +612,23 @@ t_http_foreign_host_refused(void)
     net_create("http-host");
     node_start(0);
     nd = &g_nodes[0];
-    snprintf(hdr, sizeof(hdr), "-H 'Host: rebound.example:%d'",
-             nd->http_port);
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
-              421);
+    snprintf(hdr, sizeof(hdr), "-H 'Host: rebound.example:%d'", nd->http_port);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"), 421);
     ASSERT(strstr(out, "\"error\":\"misdirected\""));
     ASSERT_EQ(curl(nd, out, sizeof(out), NULL, hdr, "/"), 421);
     snprintf(hdr, sizeof(hdr), "-H 'Host: 127.0.0.1'");
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
-              421);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"), 421);
     snprintf(hdr, sizeof(hdr), "-H 'Host: LOCALHOST:%d'", nd->http_port);
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, hdr, "/api/status"), 200);
     ASSERT_EQ(curl(nd, out, sizeof(out), NULL, hdr, "/"), 200);
-    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"),
-              200);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/status"), 200);
     node_stop(0);
 }
 
 TEST_LIST = {
-    TEST(t_http_token_and_auth),
-    TEST(t_http_bad_requests),
-    TEST(t_http_hostile_clients),
-    TEST(t_http_foreign_host_refused),
-    TEST(t_http_address_in_use),
-    TEST(t_http_write_visible_after_sync),
+    TEST(t_http_token_and_auth),    TEST(t_http_bad_requests),
+    TEST(t_http_hostile_clients),   TEST(t_http_foreign_host_refused),
+    TEST(t_http_address_in_use),    TEST(t_http_write_visible_after_sync),
     TEST(t_http_docs_examples_run),
 };
 

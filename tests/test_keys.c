@@ -145,8 +145,7 @@ fx_node_revocation(struct fx *f, int i, int signer_root,
     memset(&v, 0, sizeof(v));
     v.v_type = REVOKE_NODE;
     memcpy(v.v_network, f->net, NET_ID_LEN);
-    snprintf(v.v_state, sizeof(v.v_state), "%s",
-             f->root[signer_root].state);
+    snprintf(v.v_state, sizeof(v.v_state), "%s", f->root[signer_root].state);
     memcpy(v.v_node, f->node[i].pk, KEY_PK_LEN);
     v.v_nlast = nlast;
     for (size_t k = 0; k < nlast; k++) {
@@ -264,7 +263,8 @@ fx_log_id(struct fx *f, int i, const char *aud, uint8_t out[HASH_LEN])
     entry_log_id(f->net, f->node[i].pk, aud, out);
 }
 
-/* ---- the format ----------------------------------------------------------- */
+/* ---- the format -----------------------------------------------------------
+ */
 
 static void
 revocation_lists_logs(void)
@@ -382,12 +382,10 @@ revocation_entries_first_then_revocation(void)
     /* x: A's entries first (all stored), then the revocation */
     x = fx_observer(&s.f);
     ASSERT_OK(fx_ingest_all(x, &s.a));
-    ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations WHERE state='DE'"),
-              7);
+    ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations WHERE state='DE'"), 7);
     ASSERT_OK(fx_ingest_all(x, &s.b));
     /* a1..a3 and m1 stay, the three written after the cut leave the view */
-    ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations WHERE state='DE'"),
-              4);
+    ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations WHERE state='DE'"), 4);
     ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations WHERE summary LIKE"
                       " '%%after'"),
               0);
@@ -414,8 +412,7 @@ revocation_entries_first_then_revocation(void)
     ASSERT_ERR(fx_ingest(y, &s.a, s.ms0, 3, &st), ILONET_EREVOKED);
     ASSERT_EQ(st.is_err_seq, 3);
     ASSERT_EQ(st.is_new, 2);
-    ASSERT_EQ(fx_n(y, "SELECT count(*) FROM observations WHERE state='DE'"),
-              4);
+    ASSERT_EQ(fx_n(y, "SELECT count(*) FROM observations WHERE state='DE'"), 4);
     fx_assert_same_view(x, y);
     ASSERT_EQ(ilonet_errname(ILONET_EREVOKED)[0], 'r');
     ASSERT_STR_EQ(ilonet_errname(ILONET_EREVOKED), "revoked");
@@ -446,15 +443,12 @@ revocation_arrival_order_does_not_matter(void)
                 fx_ingest(x, &s.a, s.net0, 3, NULL);
                 fx_ingest(x, &s.a, s.net0 + 3, 3, NULL);
                 break;
-            case 1:
-                fx_ingest(x, &s.a, s.ms0, 3, NULL);
-                break;
-            default:
-                ASSERT_OK(fx_ingest_all(x, &s.b));
+            case 1: fx_ingest(x, &s.a, s.ms0, 3, NULL); break;
+            default: ASSERT_OK(fx_ingest_all(x, &s.b));
             }
         }
-        ASSERT_EQ(
-            fx_n(x, "SELECT count(*) FROM observations WHERE state='DE'"), 4);
+        ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations WHERE state='DE'"),
+                  4);
         ASSERT_OK(view_hash(x, NULL, h));
         if (o == 0)
             memcpy(ref, h, HASH_LEN);
@@ -484,20 +478,19 @@ revocation_from_wrong_state_or_audience_ignored(void)
     fx_log_id(&f, A, "net", log);
     fx_obs(&f, A, "net", T0_MS + DAY_MS, "a1", NULL);
     /* FR's root revoking DE's node */
-    env = fx_node_revocation(&f, A, 1, (const uint8_t(*)[HASH_LEN])log, &seq,
-                             1, 0, &len);
+    env = fx_node_revocation(&f, A, 1, (const uint8_t(*)[HASH_LEN])log, &seq, 1,
+                             0, &len);
     fx_publish(&f, B, "net", T0_MS + 2 * DAY_MS, env, len);
     /* DE's own revocation, but published to DE+FR only */
-    env = fx_node_revocation(&f, A, 0, (const uint8_t(*)[HASH_LEN])log, &seq,
-                             1, 0, &len);
+    env = fx_node_revocation(&f, A, 0, (const uint8_t(*)[HASH_LEN])log, &seq, 1,
+                             0, &len);
     fx_publish(&f, B, "DE+FR", T0_MS + 3 * DAY_MS, env, len);
     fx_collect_node(&f, A, &a);
     fx_collect_node(&f, B, &b);
     x = fx_observer(&f);
     ASSERT_OK(fx_ingest_all(x, &b));
     ASSERT_OK(fx_ingest_all(x, &a));
-    ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations WHERE state='DE'"),
-              1);
+    ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations WHERE state='DE'"), 1);
     ASSERT_OK(log_node_revoked(x, f.node[A].pk, "DE"));
     store_close(x);
     fx_set_free(&a);
@@ -522,8 +515,8 @@ revoked_node_cannot_append(void)
     fx_init(&f);
     fx_log_id(&f, A, "net", log);
     fx_obs(&f, A, "net", T0_MS + DAY_MS, "a1", NULL);
-    env = fx_node_revocation(&f, A, 0, (const uint8_t(*)[HASH_LEN])log, &seq,
-                             1, T0_MS, &len);
+    env = fx_node_revocation(&f, A, 0, (const uint8_t(*)[HASH_LEN])log, &seq, 1,
+                             T0_MS, &len);
     fx_publish(&f, B, "net", T0_MS + 2 * DAY_MS, env, len);
     fx_collect_node(&f, B, &b);
     ASSERT_OK(fx_ingest_all(f.w[A], &b));
@@ -536,9 +529,9 @@ revoked_node_cannot_append(void)
     r.kind = KIND_OBSERVATION;
     r.payload = wb.wb_data;
     r.len = wb.wb_len;
-    ASSERT_ERR(log_append(f.w[A], &f.node[A], "net", &r, 1,
-                          T0_MS + 3 * DAY_MS, NULL),
-               ILONET_EREVOKED);
+    ASSERT_ERR(
+        log_append(f.w[A], &f.node[A], "net", &r, 1, T0_MS + 3 * DAY_MS, NULL),
+        ILONET_EREVOKED);
     wire_buf_free(&wb);
     fx_set_free(&b);
     fx_free(&f);
@@ -569,8 +562,7 @@ hello_from(struct fx *f, struct store *s, int who)
     size_t ml, tl;
     int rc;
 
-    mycert = fx_cert(f, B, 0, T0_MS / 1000 + 3650ULL * 86400, ROLE_ILO, 2,
-                     &ml);
+    mycert = fx_cert(f, B, 0, T0_MS / 1000 + 3650ULL * 86400, ROLE_ILO, 2, &ml);
     theirs = fx_cert(f, who, 0, T0_MS / 1000 + 3650ULL * 86400, ROLE_ILO,
                      (uint64_t)who + 1, &tl);
     struct sync_store sst;
@@ -636,7 +628,8 @@ renewal_extends_the_window(void)
     x = fx_observer(&f);
     ASSERT_OK(fx_ingest_all(x, &a));
     ASSERT_EQ(fx_n(x, "SELECT count(*) FROM observations"), 2);
-    ASSERT_EQ(fx_n(x, "SELECT not_after FROM certs"), (long long)(end + 365 * 86400));
+    ASSERT_EQ(fx_n(x, "SELECT not_after FROM certs"),
+              (long long)(end + 365 * 86400));
     store_close(x);
     fx_set_free(&a);
     /* a certificate of another role is not a renewal: the append fails */
@@ -716,8 +709,8 @@ rotation_continues_the_state(void)
     fx_obs(&f, A, "net", T0_MS + DAY_MS, "written by the old key", rec);
     /* the old key is lost; a thief writes with it */
     fx_amend(&f, A, T0_MS + 3 * DAY_MS, rec, "forged by the thief");
-    env = fx_node_revocation(&f, A, 0, (const uint8_t(*)[HASH_LEN])log, &seq,
-                             1, T0_MS + 2 * DAY_MS, &len);
+    env = fx_node_revocation(&f, A, 0, (const uint8_t(*)[HASH_LEN])log, &seq, 1,
+                             T0_MS + 2 * DAY_MS, &len);
     fx_publish(&f, A2, "net", T0_MS + 4 * DAY_MS, env, len);
     fx_amend(&f, A2, T0_MS + 5 * DAY_MS, rec, "amended by the new key");
     fx_collect_node(&f, A, &a);
@@ -915,8 +908,8 @@ revoked_key_backdating_fails_everywhere(void)
     fx_init(&f);
     fx_log_id(&f, A, "net", net_log);
     /* the thief's copy: A's key and certificate, taken before a2 */
-    cert = fx_cert(&f, A, 0, T0_MS / 1000 + 3650ULL * 86400, ROLE_ILO, 1,
-                   &clen);
+    cert =
+        fx_cert(&f, A, 0, T0_MS / 1000 + 3650ULL * 86400, ROLE_ILO, 1, &clen);
     ASSERT_OK(store_open(":memory:", f.net, &f.ros, &thief));
     ASSERT_OK(store_meta_set(thief, "cert", cert, clen));
     free(cert);

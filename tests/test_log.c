@@ -180,17 +180,17 @@ chain_valid(struct chain *ch, const struct fx *f, const struct key_pair *kp,
 /* ---- batch and file writers with knobs for corruption ---- */
 
 struct bopts {
-    const char *audience;  /* override */
-    int prev_mode;         /* 0 normal, 1 force nil, 2 random bytes */
-    int erase_mask;        /* entry i sent in erased form */
-    int bad_hash_mask;     /* erased form with a wrong hash */
-    int bad_len_mask;      /* erased form with a wrong length */
+    const char *audience; /* override */
+    int prev_mode;        /* 0 normal, 1 force nil, 2 random bytes */
+    int erase_mask;       /* entry i sent in erased form */
+    int bad_hash_mask;    /* erased form with a wrong hash */
+    int bad_len_mask;     /* erased form with a wrong length */
     uint64_t first_override;
 };
 
 static void
-batch_write(struct wire_buf *wb, const struct chain *ch, size_t from,
-            size_t to, const struct bopts *o)
+batch_write(struct wire_buf *wb, const struct chain *ch, size_t from, size_t to,
+            const struct bopts *o)
 {
     static const struct bopts none;
     if (!o)
@@ -347,9 +347,10 @@ struct corpus_case {
                   struct wire_buf *out);
 };
 
-#define CASE(fn) static void fn(const struct fx *f, \
-                            const struct chain *a __attribute__((unused)), \
-                                struct wire_buf *out)
+#define CASE(fn)                                                               \
+    static void fn(const struct fx *f,                                         \
+                   const struct chain *a __attribute__((unused)),              \
+                   struct wire_buf *out)
 
 CASE(c_bad_signature_last)
 {
@@ -378,8 +379,7 @@ CASE(c_cert_for_other_network)
 {
     struct chain ch;
     size_t cl;
-    uint8_t *cert =
-        fx_cert(f, &f->fr, "FR", &f->b, f->net2, NB_OK, NA_OK, &cl);
+    uint8_t *cert = fx_cert(f, &f->fr, "FR", &f->b, f->net2, NB_OK, NA_OK, &cl);
     chain_init(&ch, f->net, &f->b, "net");
     chain_add_cert(&ch, &f->b, cert, cl, HLC(T0_MS));
     file_one(out, f->net, &ch, 0, 1, NULL);
@@ -542,9 +542,9 @@ raw_payload_case(const struct fx *f, struct wire_buf *out, const uint8_t *p,
 CASE(c_payload_keys_unsorted)
 {
     (void)a;
-    static const uint8_t p[] = {0x82, 0xa7, 's', 'u', 'm', 'm', 'a', 'r',
-                                'y', 0xa1, 'x', 0xa8, 'c', 'a', 't', 'e',
-                                'g', 'o', 'r', 'y', 0xa1, 'y'};
+    static const uint8_t p[] = {0x82, 0xa7, 's', 'u',  'm',  'm', 'a', 'r',
+                                'y',  0xa1, 'x', 0xa8, 'c',  'a', 't', 'e',
+                                'g',  'o',  'r', 'y',  0xa1, 'y'};
     raw_payload_case(f, out, p, sizeof(p), KIND_OBSERVATION);
 }
 
@@ -1025,8 +1025,7 @@ static const struct corpus_case corpus[] = {
     {"entry-count-beyond-buffer", ILONET_EMALFORMED,
      c_entry_count_beyond_buffer},
     {"batch-too-deep", ILONET_ETOODEEP, c_batch_too_deep},
-    {"frame-length-beyond-file", ILONET_EMALFORMED,
-     c_frame_length_beyond_file},
+    {"frame-length-beyond-file", ILONET_EMALFORMED, c_frame_length_beyond_file},
     {"frame-length-too-big", ILONET_ETOOBIG, c_frame_length_too_big},
     {"truncated-batch-10", ILONET_EMALFORMED, c_truncated_batch_10},
     {"truncated-batch-60", ILONET_EMALFORMED, c_truncated_batch_60},
@@ -1141,8 +1140,7 @@ truncated_at_every_offset_is_refused(void)
             file_end(&out);
             write_file(file, out.wb_data, out.wb_len);
             wire_buf_free(&out);
-            ASSERT(bundle_import(s, file, NOW_MS, NULL, NULL, NULL, NULL) !=
-                   0);
+            ASSERT(bundle_import(s, file, NOW_MS, NULL, NULL, NULL, NULL) != 0);
         }
     }
     store_close(s);
@@ -1407,8 +1405,7 @@ append_chains_and_signs(void)
     wire_buf_init(&wb, 4096);
     obs_payload(&wb, "x");
     for (int i = 0; i < 3; i++)
-        r[i] = (struct log_append_req){KIND_OBSERVATION, wb.wb_data,
-                                       wb.wb_len};
+        r[i] = (struct log_append_req){KIND_OBSERVATION, wb.wb_data, wb.wb_len};
     ASSERT_OK(log_append(s, &f.c, "net", r, 3, NOW_MS, refs));
     ASSERT_EQ(refs[0].lr_seq, 2); /* seq 1 is the certificate */
     ASSERT_EQ(refs[2].lr_seq, 4);
@@ -1423,8 +1420,7 @@ append_chains_and_signs(void)
     struct log_append_req badk = {KIND_CERT, wb.wb_data, wb.wb_len};
     ASSERT_ERR(log_append(s, &f.c, "net", &badk, 1, NOW_MS, refs),
                ILONET_EKIND);
-    struct log_append_req badp = {KIND_OBSERVATION, (const uint8_t *)"\x92",
-                                  1};
+    struct log_append_req badp = {KIND_OBSERVATION, (const uint8_t *)"\x92", 1};
     ASSERT_ERR(log_append(s, &f.c, "net", &badp, 1, NOW_MS, refs),
                ILONET_EMALFORMED);
     ASSERT_ERR(log_append(s, &f.c, "D", r, 1, NOW_MS, refs), ILONET_EINVAL);
@@ -1498,8 +1494,7 @@ frozen_own_log_refuses_append(void)
     struct log_append_req r = {KIND_OBSERVATION, wb.wb_data, wb.wb_len};
     ASSERT_OK(log_append(s, &f.c, "net", &r, 1, NOW_MS, &ref));
     sqlite3_exec(store_db(s), "UPDATE logs SET frozen = 2", NULL, NULL, NULL);
-    ASSERT_ERR(log_append(s, &f.c, "net", &r, 1, NOW_MS, &ref),
-               ILONET_EFROZEN);
+    ASSERT_ERR(log_append(s, &f.c, "net", &r, 1, NOW_MS, &ref), ILONET_EFROZEN);
     wire_buf_free(&wb);
     store_close(s);
     free(dir);
@@ -1523,8 +1518,7 @@ two_processes_appending_never_fork(void)
             struct wire_buf wb;
             wire_buf_init(&wb, 4096);
             obs_payload(&wb, k ? "child b" : "child a");
-            struct log_append_req r = {KIND_OBSERVATION, wb.wb_data,
-                                       wb.wb_len};
+            struct log_append_req r = {KIND_OBSERVATION, wb.wb_data, wb.wb_len};
             for (int i = 0; i < 1000; i++)
                 if (log_append(s, &f.c, "net", &r, 1, NOW_MS, NULL) != 0)
                     _exit(3);
@@ -1553,7 +1547,6 @@ two_processes_appending_never_fork(void)
     store_close(s);
     free(dir);
 }
-
 
 /* ---- published test vectors (docs/FORMAT.md) ---- */
 
@@ -1626,8 +1619,8 @@ format_vectors_match_committed(void)
     /* and the published entry verifies with the published key */
     struct entry e;
     memset(&e, 0, sizeof(e));
-    char *hl = strstr(theirs, "seq2_header="), *sl = strstr(theirs,
-                                                           "seq2_signature=");
+    char *hl = strstr(theirs, "seq2_header="),
+         *sl = strstr(theirs, "seq2_signature=");
     char *pl = strstr(theirs, "node_pk=");
     ASSERT(hl && sl && pl);
     size_t hn = (size_t)(strchr(hl, '\n') - (hl + 12)) / 2;

@@ -242,8 +242,8 @@ rss_kib(pid_t pid)
 
 /* node_evil MODE against nd; returns its result line fields. */
 static int
-evil(struct tnode *nd, const char *mode, const char *as_home,
-     const char *cert, long *recv_bytes, long *close_ms)
+evil(struct tnode *nd, const char *mode, const char *as_home, const char *cert,
+     long *recv_bytes, long *close_ms)
 {
     char out[512];
     int closed = 0, rc;
@@ -255,8 +255,8 @@ evil(struct tnode *nd, const char *mode, const char *as_home,
     *close_ms = -1;
     if (rc != 0)
         return -rc;
-    if (sscanf(out, "result recv_bytes=%ld closed=%d close_ms=%ld",
-               recv_bytes, &closed, close_ms) != 3)
+    if (sscanf(out, "result recv_bytes=%ld closed=%d close_ms=%ld", recv_bytes,
+               &closed, close_ms) != 3)
         return -100;
     return closed;
 }
@@ -396,8 +396,7 @@ wrong_network_key_gets_nothing(void)
         ASSERT_EQ(evil(&t.nodes[0], "wrongnet", NULL, NULL, &got, &ms), 1);
         ASSERT_EQ(got, 0);
         ASSERT(ms < 2000);
-        printf("  wrong network key: 0 bytes back, closed after %ld ms\n",
-               ms);
+        printf("  wrong network key: 0 bytes back, closed after %ld ms\n", ms);
     }
     proc_kill_all();
 }
@@ -461,9 +460,9 @@ hostile_input_closes_only_that_connection(void)
             ASSERT_EQ(got, 0);
         }
         for (size_t i = 0; i < 4; i++) {
-            ASSERT_EQ(evil(&t.nodes[0], auth[i], t.nodes[3 + i].dir, NULL,
-                           &got, &ms),
-                      1);
+            ASSERT_EQ(
+                evil(&t.nodes[0], auth[i], t.nodes[3 + i].dir, NULL, &got, &ms),
+                1);
             ASSERT(ms < 5000);
         }
         /* Meanwhile the others keep syncing. */
@@ -496,9 +495,8 @@ strikes_ban_a_key(void)
     node_start(&t.nodes[0]);
     node_wait_listening(&t.nodes[0]);
     for (int i = 0; i < 3; i++)
-        ASSERT_EQ(evil(&t.nodes[0], "auth-bomb", t.nodes[1].dir, NULL, &got,
-                       &ms),
-                  1);
+        ASSERT_EQ(
+            evil(&t.nodes[0], "auth-bomb", t.nodes[1].dir, NULL, &got, &ms), 1);
     /* Three strikes: the key is refused right after the handshake. */
     ASSERT_EQ(evil(&t.nodes[0], "auth-bomb", t.nodes[1].dir, NULL, &got, &ms),
               -3);

@@ -58,7 +58,11 @@ record_states_are_a_sorted_set(void)
     wire_buf_init(&wb, 4096);
     build_ok(&b, &wb);
     /* ... "for": ["DE", "FR"] */
-    ASSERT(has_bytes(wb.wb_data, wb.wb_len, "\x92\xa2" "DE\xa2" "FR", 7));
+    ASSERT(has_bytes(wb.wb_data, wb.wb_len,
+                     "\x92\xa2"
+                     "DE\xa2"
+                     "FR",
+                     7));
     wire_buf_free(&wb);
     ASSERT_OK(record_builder_init(&b, KIND_TASK));
     ASSERT_ERR(record_set(&b, "for", "DE,DE"), ILONET_EINVAL);
@@ -145,7 +149,7 @@ record_amend_fields(void)
 
     wire_buf_init(&wb, 4096);
     ASSERT_OK(record_builder_init_amend(&b, KIND_OBSERVATION));
-    ASSERT_OK(record_set(&b, "detail", ""));  /* clears */
+    ASSERT_OK(record_set(&b, "detail", "")); /* clears */
     ASSERT_OK(record_set(&b, "summary", "new"));
     build_ok(&b, &wb);
     ASSERT_OK(record_builder_init_amend(&b, KIND_OBSERVATION));
@@ -243,12 +247,22 @@ record_text_rules_at_every_offset(void)
         size_t n;
         int ok;
     } ins[] = {
-        {"\x01", 1, 0},         {"\x1f", 1, 0},     {"\x7f", 1, 0},
-        {"\0", 1, 0},           {"\x80", 1, 0},     {"\xc0\x80", 2, 0},
-        {"\xed\xa0\x80", 3, 0}, {"\xf5\x80\x80\x80", 4, 0},
-        {"\xe2\x82", 2, 0},     {"\t", 1, 1},       {"\n", 1, 1},
-        {"\r", 1, 1},           {"~", 1, 1},         {"\xc3\xa9", 2, 1},
-        {"\xe2\x82\xac", 3, 1}, {"\xf0\x9f\x98\x80", 4, 1},
+        {"\x01", 1, 0},
+        {"\x1f", 1, 0},
+        {"\x7f", 1, 0},
+        {"\0", 1, 0},
+        {"\x80", 1, 0},
+        {"\xc0\x80", 2, 0},
+        {"\xed\xa0\x80", 3, 0},
+        {"\xf5\x80\x80\x80", 4, 0},
+        {"\xe2\x82", 2, 0},
+        {"\t", 1, 1},
+        {"\n", 1, 1},
+        {"\r", 1, 1},
+        {"~", 1, 1},
+        {"\xc3\xa9", 2, 1},
+        {"\xe2\x82\xac", 3, 1},
+        {"\xf0\x9f\x98\x80", 4, 1},
     };
     char buf[64], why[200];
 
@@ -293,8 +307,8 @@ record_check_fields_by_schema_index(void)
     ASSERT_OK(record_set(&b, "unit", "persons"));
     build_ok(&b, &wb);
     ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));
-    ASSERT_OK(record_check_fields(KIND_OBSERVATION, &o, vals, why,
-                                  sizeof(why)));
+    ASSERT_OK(
+        record_check_fields(KIND_OBSERVATION, &o, vals, why, sizeof(why)));
     for (size_t i = 0; i < sc->rs_nfields; i++) {
         const char *n = sc->rs_fields[i].rf_name;
         const msgpack_object *v = vals[i];

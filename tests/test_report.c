@@ -1,4 +1,6 @@
-/* test_report.c - `ilonet report`: every template item in each format, audiences, reproducibility, empty semesters, bad input, the presidency pulling; the view's read API for reports (view_report_*). */
+/* test_report.c - `ilonet report`: every template item in each format,
+ * audiences, reproducibility, empty semesters, bad input, the presidency
+ * pulling; the view's read API for reports (view_report_*). */
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -21,7 +23,7 @@
     do {                                                                       \
         struct cli_out o_;                                                     \
         if (cli_run(&o_, __VA_ARGS__, NULL) != 0)                              \
-            TEST_FAIL_("ilonet %s failed (%d): %s", #__VA_ARGS__,             \
+            TEST_FAIL_("ilonet %s failed (%d): %s", #__VA_ARGS__,              \
                        o_.co_status, o_.co_err);                               \
         cli_out_free(&o_);                                                     \
     } while (0)
@@ -104,9 +106,9 @@ sample(const char *n)
     RUN_OK("-C", fr, "observe", "--category", "routes", "--summary",
            "Edirne route reopened");
     RUN_OK("-C", fr, "meeting", "add", "--date", "2026-01-10", "--place",
-           "Secret-Place-Ankara", "--convenor", "FR", "--participants",
-           "DE,FR", "--commission", "excluded", "--reason", "operational",
-           "--topics", "investigation");
+           "Secret-Place-Ankara", "--convenor", "FR", "--participants", "DE,FR",
+           "--commission", "excluded", "--reason", "operational", "--topics",
+           "investigation");
     ASSERT_EQ(cli_run(&o, "-C", de, "observe", "--category", "incidents",
                       "--summary", "Retracted-Observation-Text", NULL),
               0);
@@ -129,17 +131,26 @@ report(const char *n, const char *state, const char *sem, const char *fmt)
 }
 
 static const char *const headings[] = {
-    "Composition of the network", "Meetings",
+    "Composition of the network",
+    "Meetings",
     "Exchange of information and practical experience",
     "Contacts with host-country authorities",
-    "Coordinated positions towards commercial carriers", "Training",
-    "Common approaches to gathering", "Problems encountered",
-    "General context", "Flows (volumes, nationalities, trends)", "Routes",
-    "Modus operandi", "Criminal organisations involved in smuggling",
-    "Incidents and events that may change flows", "Document fraud methods",
+    "Coordinated positions towards commercial carriers",
+    "Training",
+    "Common approaches to gathering",
+    "Problems encountered",
+    "General context",
+    "Flows (volumes, nationalities, trends)",
+    "Routes",
+    "Modus operandi",
+    "Criminal organisations involved in smuggling",
+    "Incidents and events that may change flows",
+    "Document fraud methods",
     "Assistance to host-country authorities",
-    "Return and readmission cooperation", "Relevant legislation and practice",
-    "Access to protection for asylum seekers", NULL};
+    "Return and readmission cooperation",
+    "Relevant legislation and practice",
+    "Access to protection for asylum seekers",
+    NULL};
 
 static void
 t_items_in_every_format(void)
@@ -169,7 +180,8 @@ t_items_in_every_format(void)
             ASSERT(strncmp(r, "<!DOCTYPE html>", 15) == 0);
             ASSERT(strstr(r, "<svg"));
             ASSERT(!strstr(r, "http://") ||
-                   count(r, "http://") == count(r, "http://www.w3.org/2000/svg"));
+                   count(r, "http://") ==
+                       count(r, "http://www.w3.org/2000/svg"));
             ASSERT(!strstr(r, "<script"));
             ASSERT(!strstr(r, "<link"));
         }
@@ -238,7 +250,6 @@ t_empty_semester_says_no_information(void)
     char *n = net("report-empty", "DE,EU", NULL, &base);
     char *md, *js, *html;
 
-
     md = report(n, "DE", "2020-H1", "md");
     js = report(n, "DE", "2020-H1", "json");
     html = report(n, "DE", "2020-H1", "html");
@@ -265,8 +276,8 @@ t_bad_input(void)
 
     home(h, sizeof(h), n, "DE");
     snprintf(out, sizeof(out), "%s/out.html", n);
-    ASSERT_EQ(cli_run(&o, "-C", h, "report", "--semester", "2026-H3",
-                      "--out", out, NULL),
+    ASSERT_EQ(cli_run(&o, "-C", h, "report", "--semester", "2026-H3", "--out",
+                      out, NULL),
               2);
     ASSERT(strstr(o.co_err, "--semester 2026-H3"));
     cli_out_free(&o);
@@ -387,9 +398,9 @@ t_presidency_pulls_and_reports(void)
     cli_out_free(&o);
     pid = start_node(de);
     /* The presidency headquarters (no ILO here) pulls from one member. */
-    ASSERT_EQ(cli_run(&o, "-C", hq, "sync", "--peer", peer, "--timeout", "10",
-                      NULL),
-              0);
+    ASSERT_EQ(
+        cli_run(&o, "-C", hq, "sync", "--peer", peer, "--timeout", "10", NULL),
+        0);
     cli_out_free(&o);
     ASSERT_EQ(cli_run(&a, "-C", hq, "report", "--semester", sem, "--rotation",
                       rot, NULL),
@@ -400,7 +411,8 @@ t_presidency_pulls_and_reports(void)
     ASSERT(strstr(a.co_out, "Arrivals via Van rising"));
     ASSERT(strstr(a.co_out, "Secret-Place-Ankara")); /* HQ is a Member State */
     ASSERT(strstr(a.co_out, "| Council presidency | IE |"));
-    ASSERT(strstr(a.co_out, "| Drawn up by | DE, acting for the presidency IE"));
+    ASSERT(
+        strstr(a.co_out, "| Drawn up by | DE, acting for the presidency IE"));
     ASSERT_STR_EQ(a.co_out, b.co_out); /* same entries, same bytes */
     cli_out_free(&a);
     cli_out_free(&b);
@@ -410,9 +422,9 @@ t_presidency_pulls_and_reports(void)
                       "--state", "IE", NULL),
               0);
     cli_out_free(&o);
-    ASSERT_EQ(cli_run(&o, "-C", hq, "sync", "--peer", peer, "--timeout", "10",
-                      NULL),
-              0);
+    ASSERT_EQ(
+        cli_run(&o, "-C", hq, "sync", "--peer", peer, "--timeout", "10", NULL),
+        0);
     cli_out_free(&o);
     stop_node(pid);
     ASSERT_EQ(cli_run(&a, "-C", de, "report", "--semester", sem, "--rotation",

@@ -1,4 +1,5 @@
-/* test_security.c - the attacks of docs/SECURITY.md that a local user or a failing disk can try, each failing. */
+/* test_security.c - the attacks of docs/SECURITY.md that a local user or a
+ * failing disk can try, each failing. */
 /*
  * One named case per line of the threat model it proves (docs/SECURITY.md
  * names these functions). Process cases drive the `ilonet` binary
@@ -38,7 +39,7 @@ static void
 sec_home_private_whatever_umask(void)
 {
     static const char *const files[] = {
-        "node.key", "network", "roster", "config", "node.cert",
+        "node.key", "network",      "roster",       "config", "node.cert",
         "store.db", "store.db-wal", "store.db-shm", NULL};
     char *root = test_tmpdir("sec-umask");
     char path[800];
@@ -77,15 +78,13 @@ sec_open_home_dir_is_refused(void)
               0);
     snprintf(dir, sizeof(dir), "%s/t/DE", root);
     ASSERT_OK(chmod(dir, 0755));
-    ASSERT_EQ(proc_run(out, sizeof(out), "'%s' -C '%s' id 2>&1", proc_bin(),
-                       dir),
-              1);
+    ASSERT_EQ(
+        proc_run(out, sizeof(out), "'%s' -C '%s' id 2>&1", proc_bin(), dir), 1);
     ASSERT(strstr(out, "permission") != NULL);
     ASSERT(strstr(out, "chmod 700") != NULL);
     ASSERT(strstr(out, dir) != NULL);
     ASSERT_OK(chmod(dir, 0700));
-    ASSERT_EQ(proc_run(NULL, 0, "'%s' -C '%s' id >/dev/null", proc_bin(),
-                       dir),
+    ASSERT_EQ(proc_run(NULL, 0, "'%s' -C '%s' id >/dev/null", proc_bin(), dir),
               0);
     free(root);
 }

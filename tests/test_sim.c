@@ -106,8 +106,8 @@ sim_fail(struct sim *s, const char *fmt, ...)
     if (s->failed)
         return;
     s->failed = 1;
-    off = snprintf(s->why, sizeof(s->why), "t=%llu ms: ",
-                   (unsigned long long)(s->now - SIM_T0_MS));
+    off = snprintf(s->why, sizeof(s->why),
+                   "t=%llu ms: ", (unsigned long long)(s->now - SIM_T0_MS));
     va_start(ap, fmt);
     vsnprintf(s->why + off, sizeof(s->why) - (size_t)off, fmt, ap);
     va_end(ap);
@@ -293,8 +293,8 @@ deliver(struct sim *s, struct qmsg *m)
         sim_snapshot(&s->nodes[to], &before);
     if (getenv("SIM_TRACE"))
         printf("t=%llu %d->%d %s len %zu%s\n",
-               (unsigned long long)(s->now - SIM_T0_MS),
-               m->to_b ? L->a : L->b, to, msg_type_name(m->buf[1]), m->len,
+               (unsigned long long)(s->now - SIM_T0_MS), m->to_b ? L->a : L->b,
+               to, msg_type_name(m->buf[1]), m->len,
                m->corrupt ? " CORRUPT" : "");
     rc = sync_recv(p, m->buf, m->len, s->now);
     if (m->corrupt) {
@@ -977,7 +977,8 @@ fork_evidence_on(enum sim_backend backend)
         struct sim_snap sn;
         ASSERT_OK(sim_head(&s.nodes[i], lid, &h));
         if (h.lh_frozen != fork_seq) {
-            uint8_t d[32]; char hx[65];
+            uint8_t d[32];
+            char hx[65];
             for (int j = 0; j < 4; j++) {
                 struct log_head hh;
                 sim_head(&s.nodes[j], lid, &hh);
@@ -1016,13 +1017,9 @@ sim_fork_evidence_memory(void)
 }
 
 TEST_LIST = {
-    TEST(sim_line_topology),
-    TEST(sim_line_confinement),
-    TEST(sim_fork_evidence),
-    TEST(sim_fork_evidence_memory),
-    TEST(sim_replays_identically),
-    TEST(sim_backends_agree),
-    TEST(sim_sqlite_seeds),
-    TEST(sim_seeds),
+    TEST(sim_line_topology),       TEST(sim_line_confinement),
+    TEST(sim_fork_evidence),       TEST(sim_fork_evidence_memory),
+    TEST(sim_replays_identically), TEST(sim_backends_agree),
+    TEST(sim_sqlite_seeds),        TEST(sim_seeds),
 };
 TEST_MAIN()

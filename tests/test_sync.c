@@ -1,4 +1,5 @@
-/* test_sync.c - sync message codec and state machine, including hostile input. */
+/* test_sync.c - sync message codec and state machine, including hostile input.
+ */
 #include "test.h"
 
 #include "crypto/error.h"
@@ -228,25 +229,25 @@ msg_rejects_hostile(void)
     struct msg m;
     /* HEADS declaring 2^32-1 items in five bytes: checked before use. */
     static const uint8_t huge_heads[] = {
-        0x94, 0x02, 0x00, 0xc4, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0,    0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0,    0xdd, 0xff, 0xff, 0xff, 0xff};
-    static const uint8_t huge_want[] = {0x92, 0x03, 0xdd, 0xff, 0xff, 0xff,
-                                        0xff};
-    static const uint8_t huge_bin[] = {0x93, 0x01, 0x01, 0xc6, 0x7f, 0xff,
-                                       0xff, 0xff};
+        0x94, 0x02, 0x00, 0xc4, 0x20, 0, 0, 0, 0, 0,    0,    0,    0,    0,
+        0,    0,    0,    0,    0,    0, 0, 0, 0, 0,    0,    0,    0,    0,
+        0,    0,    0,    0,    0,    0, 0, 0, 0, 0xdd, 0xff, 0xff, 0xff, 0xff};
+    static const uint8_t huge_want[] = {0x92, 0x03, 0xdd, 0xff,
+                                        0xff, 0xff, 0xff};
+    static const uint8_t huge_bin[] = {0x93, 0x01, 0x01, 0xc6,
+                                       0x7f, 0xff, 0xff, 0xff};
     static const uint8_t noncanon[] = {0x92, 0x07, 0xcc, 0x05};
     static const uint8_t unknown[] = {0x92, 0x63, 0x00};
     static const uint8_t wrong_n[] = {0x93, 0x07, 0x00, 0x00};
     static const uint8_t not_array[] = {0x81, 0xa1, 0x61, 0x00};
     static const uint8_t trailing[] = {0x92, 0x07, 0x05, 0x00};
     static const uint8_t float_ack[] = {0x92, 0x07, 0xca, 0, 0, 0, 0};
-    static const uint8_t deep[] = {0x92, 0x03, 0x91, 0x91, 0x91, 0x91, 0x91,
-                                   0x91, 0x91, 0x90};
+    static const uint8_t deep[] = {0x92, 0x03, 0x91, 0x91, 0x91,
+                                   0x91, 0x91, 0x91, 0x91, 0x90};
     static const uint8_t seq0[] = {
-        0x92, 0x03, 0x91, 0x92, 0xc4, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0,    0,    0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0,    0,    0,    0,    0x00};
+        0x92, 0x03, 0x91, 0x92, 0xc4, 0x20, 0, 0, 0, 0, 0, 0, 0,
+        0,    0,    0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0,
+        0,    0,    0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0x00};
     uint8_t big[MSG_MAX_BYTES + 1];
 
     ASSERT(msg_decode(huge_heads, sizeof(huge_heads), &m) < 0);
@@ -255,8 +256,7 @@ msg_rejects_hostile(void)
     ASSERT_ERR(msg_decode(noncanon, sizeof(noncanon), &m), ILONET_ENONCANON);
     ASSERT_ERR(msg_decode(unknown, sizeof(unknown), &m), ILONET_EPROTO);
     ASSERT_ERR(msg_decode(wrong_n, sizeof(wrong_n), &m), ILONET_EPROTO);
-    ASSERT_ERR(msg_decode(not_array, sizeof(not_array), &m),
-               ILONET_EMALFORMED);
+    ASSERT_ERR(msg_decode(not_array, sizeof(not_array), &m), ILONET_EMALFORMED);
     ASSERT_ERR(msg_decode(trailing, sizeof(trailing), &m), ILONET_EMALFORMED);
     ASSERT(msg_decode(float_ack, sizeof(float_ack), &m) < 0);
     ASSERT(msg_decode(deep, sizeof(deep), &m) < 0);

@@ -113,8 +113,7 @@ fx_build_put(struct fx *f, int a, const char *aud, uint64_t wall,
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(b, &wb) != 0)
         TEST_FAIL_("record_build: %s", b->rb_err);
-    fx_put(f, a, aud, wall, b->rb_schema->rs_kind, wb.wb_data, wb.wb_len,
-           out);
+    fx_put(f, a, aud, wall, b->rb_schema->rs_kind, wb.wb_data, wb.wb_len, out);
     wire_buf_free(&wb);
 }
 
@@ -203,9 +202,8 @@ fx_status(struct fx *f, int a, const char *aud, uint64_t wall,
 
 /* A grant from root `from` to state `to`; returns the envelope. */
 static uint8_t *
-fx_grant(struct fx *f, int from, const char *to, const char *scope,
-         uint64_t nb, uint64_t na, const uint8_t *net, size_t *len,
-         uint8_t gid[HASH_LEN])
+fx_grant(struct fx *f, int from, const char *to, const char *scope, uint64_t nb,
+         uint64_t na, const uint8_t *net, size_t *len, uint8_t gid[HASH_LEN])
 {
     struct grant g;
     uint8_t *env;
@@ -327,8 +325,7 @@ static void
 fx_apply(struct store *s, struct fx_set *set, size_t i)
 {
     struct fx_ent *x = &set->v[i];
-    ASSERT_OK(store_run_entry_hook(s, &x->e, x->d.ld_audience,
-                                   x->d.ld_author));
+    ASSERT_OK(store_run_entry_hook(s, &x->e, x->d.ld_audience, x->d.ld_author));
 }
 
 /* Index of the entry with this id in set. */
@@ -412,18 +409,19 @@ view_observation_fields(void)
     struct store *o;
 
     fx_init(&f);
-    fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, id, "category",
-              "flows", "summary", "arrivals up", "nationality", "SY,AF",
-              "figure", "120", "unit", "persons", "period",
-              "2026-01-01..2026-03-31", "level", "strategic", "reliability",
-              "B", "place", "Istanbul", "source", "host police", NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, id, "category", "flows",
+              "summary", "arrivals up", "nationality", "SY,AF", "figure", "120",
+              "unit", "persons", "period", "2026-01-01..2026-03-31", "level",
+              "strategic", "reliability", "B", "place", "Istanbul", "source",
+              "host police", NULL);
     fx_collect(&f, &set);
     o = fx_observer(&f, &set);
-    ASSERT_STR_EQ(fx_q(o, "SELECT category || '|' || summary || '|' ||"
-                          " nationality || '|' || figure || '|' || unit ||"
-                          " '|' || period_from || '|' || period_to || '|' ||"
-                          " level || '|' || reliability || '|' || state FROM"
-                          " observations WHERE id = '%s'",
+    ASSERT_STR_EQ(fx_q(o,
+                       "SELECT category || '|' || summary || '|' ||"
+                       " nationality || '|' || figure || '|' || unit ||"
+                       " '|' || period_from || '|' || period_to || '|' ||"
+                       " level || '|' || reliability || '|' || state FROM"
+                       " observations WHERE id = '%s'",
                        hx(id)),
                   "flows|arrivals up|SY,AF|120|persons|2026-01-01|2026-03-31|"
                   "strategic|B|DE");
@@ -454,13 +452,13 @@ view_amend_lww_per_field(void)
 
     fx_init(&f);
     fx_obs(&f, DE, "net", T0_MS, "first", id);
-    fx_amend(&f, DE, "net", T0_MS + 1000, id, KIND_OBSERVATION, NULL, NULL,
-             a1, "summary", "by DE", "detail", "d1", NULL);
-    fx_amend(&f, DE2, "net", T0_MS + 500, id, KIND_OBSERVATION, NULL, NULL,
-             a3, "detail", "d3", "level", "operational", NULL);
+    fx_amend(&f, DE, "net", T0_MS + 1000, id, KIND_OBSERVATION, NULL, NULL, a1,
+             "summary", "by DE", "detail", "d1", NULL);
+    fx_amend(&f, DE2, "net", T0_MS + 500, id, KIND_OBSERVATION, NULL, NULL, a3,
+             "detail", "d3", "level", "operational", NULL);
     /* same wall time as a1, another node of the same state */
-    fx_amend(&f, DE2, "net", T0_MS + 1000, id, KIND_OBSERVATION, NULL, NULL,
-             a2, "summary", "by DE2", NULL);
+    fx_amend(&f, DE2, "net", T0_MS + 1000, id, KIND_OBSERVATION, NULL, NULL, a2,
+             "summary", "by DE2", NULL);
     fx_collect(&f, &set);
     idx[0] = fx_find(&set, id);
     idx[1] = fx_find(&set, a1);
@@ -604,17 +602,18 @@ view_erase_removes_payloads(void)
     fx_ingest_all(o, &set);
     ASSERT_STR_EQ(REC(o, "status", id), "erased");
     ASSERT_STR_EQ(REC(o, "coalesce(summary, 'none')", id), "none");
-    ASSERT_STR_EQ(fx_q(o, "SELECT payload IS NULL FROM entries WHERE id ="
-                          " X'%s'",
+    ASSERT_STR_EQ(fx_q(o,
+                       "SELECT payload IS NULL FROM entries WHERE id ="
+                       " X'%s'",
                        hx(id)),
                   "1");
-    ASSERT_STR_EQ(fx_q(o, "SELECT payload IS NULL FROM entries WHERE id ="
-                          " X'%s'",
+    ASSERT_STR_EQ(fx_q(o,
+                       "SELECT payload IS NULL FROM entries WHERE id ="
+                       " X'%s'",
                        hx(a)),
                   "1");
-    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_changes WHERE id = X'%s'",
-                       hx(a)),
-                  "0");
+    ASSERT_STR_EQ(
+        fx_q(o, "SELECT count(*) FROM v_changes WHERE id = X'%s'", hx(a)), "0");
     /* the chain still verifies without the payloads */
     {
         uint64_t checked = 0, nbad = 0;
@@ -645,13 +644,13 @@ view_on_behalf_grant_lifecycle(void)
                    &len, gid);
     fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, gpub);
     fx_record(&f, DE, "net", T0_MS + DAY_MS, KIND_OBSERVATION, before,
-              "category", "return", "summary", "for AT", "on-behalf-of",
-              "AT", "grant", hx(gid), NULL);
+              "category", "return", "summary", "for AT", "on-behalf-of", "AT",
+              "grant", hx(gid), NULL);
     env = fx_revocation(&f, AT, gid, trev, &len);
     fx_publish(&f, AT, "net", trev, KIND_REVOCATION, env, len, rpub);
-    fx_record(&f, DE, "net", trev + DAY_MS, KIND_OBSERVATION, after,
-              "category", "return", "summary", "too late", "on-behalf-of",
-              "AT", "grant", hx(gid), NULL);
+    fx_record(&f, DE, "net", trev + DAY_MS, KIND_OBSERVATION, after, "category",
+              "return", "summary", "too late", "on-behalf-of", "AT", "grant",
+              hx(gid), NULL);
     /* amending the earlier record on AT's behalf after the revocation */
     fx_amend(&f, DE, "net", trev + 2 * DAY_MS, before, KIND_OBSERVATION, "AT",
              gid, am, "summary", "changed", NULL);
@@ -709,8 +708,7 @@ view_grant_scope_time_network(void)
                    &len, g2);
     fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, NULL);
     /* g3 expired */
-    env = fx_grant(&f, AT, "DE", NULL, 0, T0_MS / 1000 - 86400, NULL, &len,
-                   g3);
+    env = fx_grant(&f, AT, "DE", NULL, 0, T0_MS / 1000 - 86400, NULL, &len, g3);
     fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, NULL);
     /* g4 for another network */
     env = fx_grant(&f, AT, "DE", NULL, 0, y, other, &len, g4);
@@ -719,28 +717,29 @@ view_grant_scope_time_network(void)
     env = fx_grant(&f, AT, "DE", "routes", 0, y, NULL, &len, g5);
     fx_publish(&f, DE, "net", T0_MS, KIND_GRANT, env, len, NULL);
     fx_record(&f, DE, "net", T0_MS + 1000, KIND_OBSERVATION, r1, "category",
-              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
-              hx(g1), NULL);
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant", hx(g1),
+              NULL);
     fx_record(&f, DE, "net", T0_MS + 2000, KIND_OBSERVATION, r2, "category",
-              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
-              hx(g2), NULL);
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant", hx(g2),
+              NULL);
     fx_record(&f, DE, "net", T0_MS + 3000, KIND_OBSERVATION, r3, "category",
-              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
-              hx(g3), NULL);
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant", hx(g3),
+              NULL);
     fx_record(&f, DE, "net", T0_MS + 4000, KIND_OBSERVATION, r4, "category",
-              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
-              hx(g4), NULL);
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant", hx(g4),
+              NULL);
     fx_record(&f, DE, "net", T0_MS + 5000, KIND_OBSERVATION, r5, "category",
-              "routes", "summary", "s", "on-behalf-of", "AT", "grant",
-              hx(g5), NULL);
+              "routes", "summary", "s", "on-behalf-of", "AT", "grant", hx(g5),
+              NULL);
     fx_collect(&f, &set);
     o = fx_observer(&f, &set);
     ASSERT(strstr(REC(o, "why", r1), "does not cover observation"));
     ASSERT(strstr(REC(o, "why", r2), "not valid before"));
     ASSERT(strstr(REC(o, "why", r3), "expired"));
     ASSERT(strstr(REC(o, "why", r4), "not held"));
-    ASSERT_STR_EQ(fx_q(o, "SELECT valid || why FROM v_grants WHERE entry ="
-                          " X'%s'",
+    ASSERT_STR_EQ(fx_q(o,
+                       "SELECT valid || why FROM v_grants WHERE entry ="
+                       " X'%s'",
                        hx(pub4)),
                   "0grant does not verify: wrong-network");
     ASSERT_STR_EQ(REC(o, "valid", r5), "1");
@@ -767,8 +766,8 @@ view_grant_must_be_visible_to_the_audience(void)
                    &len, gid);
     fx_publish(&f, DE, "AT+DE", T0_MS, KIND_GRANT, env, len, NULL);
     fx_record(&f, DE, "net", T0_MS + 1000, KIND_OBSERVATION, r, "category",
-              "flows", "summary", "s", "on-behalf-of", "AT", "grant",
-              hx(gid), NULL);
+              "flows", "summary", "s", "on-behalf-of", "AT", "grant", hx(gid),
+              NULL);
     fx_collect(&f, &set);
     o = fx_observer(&f, &set);
     ASSERT_STR_EQ(REC(o, "valid", r), "0");
@@ -782,8 +781,7 @@ view_task_rules(void)
 {
     struct fx f;
     struct fx_set set;
-    uint8_t t[HASH_LEN], s1[HASH_LEN], s2[HASH_LEN], s3[HASH_LEN],
-        s4[HASH_LEN];
+    uint8_t t[HASH_LEN], s1[HASH_LEN], s2[HASH_LEN], s3[HASH_LEN], s4[HASH_LEN];
     struct store *o;
 
     fx_init(&f);
@@ -866,9 +864,9 @@ view_quarantine_until_due(void)
         b.b_entries[i] = set.v[i].e;
     ASSERT_OK(log_ingest(o, &b, NOW_MS, NULL));
     free(b.b_entries);
-    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'",
-                       hx(id)),
-                  "0");
+    ASSERT_STR_EQ(
+        fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'", hx(id)),
+        "0");
     ASSERT_OK(view_release_due(o, NOW_MS + 60000, &released));
     ASSERT_EQ(released, 0);
     ASSERT_OK(view_release_due(o, NOW_MS + 5 * 60000, &released));
@@ -924,9 +922,9 @@ view_frozen_log_stops_at_fork(void)
     ASSERT_OK(fx_ingest_run(o, &b, 0, b.n));
     ASSERT_STR_EQ(fx_q(o, "SELECT frozen FROM logs WHERE frozen > 0"), "3");
     /* the freeze hook took seq 3 out in the ingest transaction */
-    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'",
-                       hx(id2)),
-                  "0");
+    ASSERT_STR_EQ(
+        fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'", hx(id2)),
+        "0");
     {
         uint8_t h1[HASH_LEN], h2[HASH_LEN];
         fx_hash(o, h1);
@@ -935,9 +933,9 @@ view_frozen_log_stops_at_fork(void)
         ASSERT_MEM_EQ(h1, h2, HASH_LEN);
     }
     ASSERT_OK(view_log_changed(o, b.v[0].d.ld_id));
-    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'",
-                       hx(id2)),
-                  "0");
+    ASSERT_STR_EQ(
+        fx_q(o, "SELECT count(*) FROM v_records WHERE id = X'%s'", hx(id2)),
+        "0");
     ASSERT_STR_EQ(REC(o, "summary", id1), "before");
     store_close(o);
     store_close(twin);
@@ -958,9 +956,9 @@ view_hash_per_audience(void)
     fx_init(&f);
     fx_obs(&f, DE, "net", T0_MS, "n", NULL);
     fx_record(&f, FR, "ms", T0_MS, KIND_MEETING, NULL, "date", "2026-01-05",
-              "place", "Ankara", "convenor", "FR", "participants",
-              "DE,FR,AT", "commission", "excluded", "reason", "operational",
-              "topics", "routes", NULL);
+              "place", "Ankara", "convenor", "FR", "participants", "DE,FR,AT",
+              "commission", "excluded", "reason", "operational", "topics",
+              "routes", NULL);
     fx_collect(&f, &set);
     o = fx_observer(&f, &set);
     ASSERT_OK(view_hash(o, "net", hn));
@@ -1044,8 +1042,8 @@ fx_scenario(struct fx *f, struct fx_set *set)
     static const int ms_states[] = {AT, DE, FR, IT, DE2};
 
     fx_rng_state = 0x9e3779b97f4a7c15ULL;
-    env = fx_grant(f, AT, "DE", NULL, 0, T0_MS / 1000 + 365 * 86400, NULL,
-                   &len, gAD);
+    env = fx_grant(f, AT, "DE", NULL, 0, T0_MS / 1000 + 365 * 86400, NULL, &len,
+                   gAD);
     fx_publish(f, DE, "net", t, KIND_GRANT, env, len, NULL);
     env = fx_grant(f, AT, "DE", NULL, T0_MS / 1000 + 300 * 86400,
                    T0_MS / 1000 + 365 * 86400, NULL, &len, gFut);
@@ -1066,7 +1064,7 @@ fx_scenario(struct fx *f, struct fx_set *set)
             continue;
         }
         if (step < 40 && a == IT)
-            a = FR; /* IT's on-behalf entries would name an unknown id */
+            a = FR;        /* IT's on-behalf entries would name an unknown id */
         if (step == 200) { /* AT revokes DE's grant, effective at trev */
             env = fx_revocation(f, AT, gAD, trev, &len);
             fx_publish(f, EU, "net", t, KIND_REVOCATION, env, len, NULL);
@@ -1076,13 +1074,13 @@ fx_scenario(struct fx *f, struct fx_set *set)
             int k = (int)(fx_rand() % 8);
             if ((k == 0 || k == 5) && a == DE) { /* on behalf of AT */
                 fx_record(f, DE, "net", t, KIND_OBSERVATION, recs[nrec],
-                          "category", "flows", "summary", sum,
-                          "on-behalf-of", "AT", "grant", hx(gAD), NULL);
+                          "category", "flows", "summary", sum, "on-behalf-of",
+                          "AT", "grant", hx(gAD), NULL);
                 owner[nrec++] = AT;
             } else if ((k == 1 || k == 6) && a == IT) {
                 fx_record(f, IT, "net", t, KIND_OBSERVATION, recs[nrec],
-                          "category", "routes", "summary", sum,
-                          "on-behalf-of", "FR", "grant", hx(gFI), NULL);
+                          "category", "routes", "summary", sum, "on-behalf-of",
+                          "FR", "grant", hx(gFI), NULL);
                 owner[nrec++] = FR;
             } else if (k == 2 && a != EU) {
                 fx_record(f, a, "net", t, KIND_TRAINING, recs[nrec], "title",
@@ -1116,12 +1114,10 @@ fx_scenario(struct fx *f, struct fx_set *set)
             fx_amend(f, a, "net", t, recs[x], KIND_OBSERVATION, beh, g, NULL,
                      "detail", sum, NULL);
             if (b != a && fx_rand() % 2)
-                fx_amend(f, b, "net", t, recs[x], KIND_OBSERVATION, NULL,
-                         NULL, NULL, "detail", "concurrent", "place", sum,
-                         NULL);
+                fx_amend(f, b, "net", t, recs[x], KIND_OBSERVATION, NULL, NULL,
+                         NULL, "detail", "concurrent", "place", sum, NULL);
         } else if (r < 70) {
-            fx_change(f, a, "net", t, KIND_RETRACT, recs[x], NULL, NULL,
-                      NULL);
+            fx_change(f, a, "net", t, KIND_RETRACT, recs[x], NULL, NULL, NULL);
         } else if (r < 76) {
             if (owner[x] == AT && a == DE)
                 fx_change(f, DE, "net", t, KIND_ERASE, recs[x], "AT", gAD,
@@ -1132,12 +1128,12 @@ fx_scenario(struct fx *f, struct fx_set *set)
         } else if (r < 80) {
             /* the wrong audience */
             int m = ms_states[fx_rand() % 5];
-            fx_amend(f, m, "ms", t, recs[x], KIND_OBSERVATION, NULL, NULL,
-                     NULL, "summary", "ms", NULL);
+            fx_amend(f, m, "ms", t, recs[x], KIND_OBSERVATION, NULL, NULL, NULL,
+                     "summary", "ms", NULL);
         } else if (r < 86 || ntask == 0) {
             if (ntask < 8) {
-                fx_record(f, AT, "AT+DE", t, KIND_TASK, tasks[ntask++],
-                          "for", "DE", "title", sum, NULL);
+                fx_record(f, AT, "AT+DE", t, KIND_TASK, tasks[ntask++], "for",
+                          "DE", "title", sum, NULL);
             }
         } else {
             static const char *const st[] = {"accept", "decline", "start",
@@ -1164,8 +1160,8 @@ fx_shuffle(size_t *v, size_t n)
 
 /* Applies the entries listed in order, each possibly delivered twice. */
 static void
-fx_deliver(struct store *s, struct fx_set *set, const size_t *order,
-           size_t n, int dups)
+fx_deliver(struct store *s, struct fx_set *set, const size_t *order, size_t n,
+           int dups)
 {
     for (size_t i = 0; i < n; i++) {
         fx_apply(s, set, order[i]);
@@ -1291,8 +1287,8 @@ view_ingest_orders_converge(void)
                 chunk = ends[l] - pos[l];
             /* sometimes resend from the log's start: duplicates */
             if (fx_rand() % 5 == 0 && pos[l] > starts[l])
-                ASSERT_OK(fx_ingest_run(o, &set, starts[l],
-                                        pos[l] - starts[l]));
+                ASSERT_OK(
+                    fx_ingest_run(o, &set, starts[l], pos[l] - starts[l]));
             ASSERT_OK(fx_ingest_run(o, &set, pos[l], chunk));
             pos[l] += chunk;
             if (pos[l] == ends[l])

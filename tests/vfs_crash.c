@@ -27,7 +27,7 @@ struct vc__img {
     int i_kind; /* SQLITE_OPEN_MAIN_DB, _MAIN_JOURNAL or _WAL */
     int i_deleted;
     int64_t i_hiwater; /* highest byte written + 1 */
-    uint8_t *i_dur; /* bytes as of the last sync */
+    uint8_t *i_dur;    /* bytes as of the last sync */
     size_t i_dur_len, i_dur_cap;
     struct vc__op *i_ops; /* pending since the last sync */
     size_t i_nops, i_capops;
@@ -59,16 +59,11 @@ const char *
 vfs_crash_mode_name(enum vfs_crash_mode m)
 {
     switch (m) {
-    case VFS_CRASH_DROP_ALL:
-        return "drop-all";
-    case VFS_CRASH_KEEP_ALL:
-        return "keep-all";
-    case VFS_CRASH_TORN_WRITES:
-        return "torn-writes";
-    case VFS_CRASH_SECTORS:
-        return "sectors";
-    default:
-        return "?";
+    case VFS_CRASH_DROP_ALL: return "drop-all";
+    case VFS_CRASH_KEEP_ALL: return "keep-all";
+    case VFS_CRASH_TORN_WRITES: return "torn-writes";
+    case VFS_CRASH_SECTORS: return "sectors";
+    default: return "?";
     }
 }
 
@@ -174,16 +169,15 @@ vc__sync_img(struct vc__img *im)
             vc__put(&im->i_dur, &im->i_dur_len, &im->i_dur_cap, o->o_off,
                     o->o_data, o->o_len);
         else
-            vc__truncate(&im->i_dur, &im->i_dur_len, &im->i_dur_cap,
-                         o->o_off);
+            vc__truncate(&im->i_dur, &im->i_dur_len, &im->i_dur_cap, o->o_off);
     }
     vc__ops_clear(im);
 }
 
 /* Applies bytes [a, b) of write o to the surviving image, or garbage. */
 static void
-vc__surv_piece(struct vfs_crash *vc, struct vc__img *im,
-               const struct vc__op *o, size_t a, size_t b, int garbage)
+vc__surv_piece(struct vfs_crash *vc, struct vc__img *im, const struct vc__op *o,
+               size_t a, size_t b, int garbage)
 {
     if (b <= a)
         return;
@@ -202,8 +196,8 @@ static size_t
 vc__sector_end(const struct vc__op *o, size_t a)
 {
     uint64_t abs = (uint64_t)o->o_off + a;
-    size_t e = (size_t)((abs / VC__SECTOR + 1) * VC__SECTOR -
-                        (uint64_t)o->o_off);
+    size_t e =
+        (size_t)((abs / VC__SECTOR + 1) * VC__SECTOR - (uint64_t)o->o_off);
     return e < o->o_len ? e : o->o_len;
 }
 
@@ -231,9 +225,7 @@ vc__cut_img(struct vfs_crash *vc, struct vc__img *im)
             continue;
         }
         switch (vc->vc_mode) {
-        case VFS_CRASH_DROP_ALL:
-            st->vs_lost++;
-            break;
+        case VFS_CRASH_DROP_ALL: st->vs_lost++; break;
         case VFS_CRASH_KEEP_ALL:
             vc__surv_piece(vc, im, o, 0, o->o_len, 0);
             st->vs_kept++;
@@ -496,10 +488,25 @@ vc__unfetch(sqlite3_file *f, sqlite3_int64 off, void *pg)
 }
 
 static const sqlite3_io_methods vc__io = {
-    3,           vc__close,  vc__read,        vc__write,     vc__trunc,
-    vc__sync,    vc__size,   vc__lock,        vc__unlock,    vc__reserved,
-    vc__fcntl,   vc__sector, vc__devchar,     vc__shm_map,   vc__shm_lock,
-    vc__shm_barrier, vc__shm_unmap, vc__fetch, vc__unfetch,
+    3,
+    vc__close,
+    vc__read,
+    vc__write,
+    vc__trunc,
+    vc__sync,
+    vc__size,
+    vc__lock,
+    vc__unlock,
+    vc__reserved,
+    vc__fcntl,
+    vc__sector,
+    vc__devchar,
+    vc__shm_map,
+    vc__shm_lock,
+    vc__shm_barrier,
+    vc__shm_unmap,
+    vc__fetch,
+    vc__unfetch,
 };
 
 /* ---- VFS methods ---- */
@@ -557,9 +564,9 @@ vc__open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 {
     struct vfs_crash *vc = (struct vfs_crash *)vfs;
     struct vc__file *p = (struct vc__file *)f;
-    int modelled = name && (flags & (SQLITE_OPEN_MAIN_DB |
-                                     SQLITE_OPEN_MAIN_JOURNAL |
-                                     SQLITE_OPEN_WAL));
+    int modelled =
+        name && (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_MAIN_JOURNAL |
+                          SQLITE_OPEN_WAL));
     int rc;
 
     memset(p, 0, sizeof(*p));
@@ -571,11 +578,11 @@ vc__open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
     if (rc != SQLITE_OK)
         return rc;
     if (modelled)
-        p->vf_img = vc__img_get(
-            vc, name,
-            flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_MAIN_JOURNAL |
-                     SQLITE_OPEN_WAL),
-            p->vf_real);
+        p->vf_img =
+            vc__img_get(vc, name,
+                        flags & (SQLITE_OPEN_MAIN_DB |
+                                 SQLITE_OPEN_MAIN_JOURNAL | SQLITE_OPEN_WAL),
+                        p->vf_real);
     p->vf_base.pMethods = &vc__io;
     return SQLITE_OK;
 }
@@ -728,8 +735,8 @@ vfs_crash_free(struct vfs_crash *vc)
 }
 
 void
-vfs_crash_arm(struct vfs_crash *vc, uint64_t crash_at,
-              enum vfs_crash_mode mode, uint64_t seed)
+vfs_crash_arm(struct vfs_crash *vc, uint64_t crash_at, enum vfs_crash_mode mode,
+              uint64_t seed)
 {
     vc__forget(vc);
     vc->vc_calls = 0;
@@ -787,8 +794,7 @@ vfs_crash_restore(struct vfs_crash *vc)
         if (im->i_deleted) {
             if (unlink(im->i_path) != 0 && errno != ENOENT)
                 return -1;
-        } else if (vc__write_file(im->i_path, im->i_surv,
-                                  im->i_surv_len) != 0)
+        } else if (vc__write_file(im->i_path, im->i_surv, im->i_surv_len) != 0)
             return -1;
     }
     return 0;

@@ -46,14 +46,14 @@ enum vfs_crash_mode {
 const char *vfs_crash_mode_name(enum vfs_crash_mode m);
 
 struct vfs_crash_stats {
-    uint64_t vs_writes, vs_syncs, vs_truncs; /* counted calls */
+    uint64_t vs_writes, vs_syncs, vs_truncs;              /* counted calls */
     uint64_t vs_db_calls, vs_wal_calls, vs_journal_calls; /* by file */
-    uint64_t vs_ckpt_calls; /* main-file calls after the first WAL call:
-                               in WAL mode only checkpoints write it */
+    uint64_t vs_ckpt_calls;   /* main-file calls after the first WAL call:
+                                 in WAL mode only checkpoints write it */
     uint64_t vs_wal_restarts; /* WAL header rewritten after frames: a
                                  checkpoint completed, the log restarted */
-    int vs_cut_kind; /* file of the call the power failed in:
-                        SQLITE_OPEN_MAIN_DB, _WAL, _MAIN_JOURNAL; 0 */
+    int vs_cut_kind;          /* file of the call the power failed in:
+                                 SQLITE_OPEN_MAIN_DB, _WAL, _MAIN_JOURNAL; 0 */
     uint64_t vs_kept, vs_lost, vs_torn, vs_garbage; /* pending ops at cut */
 };
 

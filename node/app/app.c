@@ -32,23 +32,17 @@ app_err_http_status(const struct app_err *err)
     case ILONET_EMALFORMED:
     case ILONET_ETOOBIG:
     case ILONET_EKIND:
-    case ILONET_ENONCANON:
-        return 400;
+    case ILONET_ENONCANON: return 400;
     case ILONET_EAUDIENCE:
     case ILONET_EDELEGATION:
     case ILONET_EUNAUTHORISED:
-    case ILONET_EPERM:
-        return 403;
-    case ILONET_ENOTFOUND:
-        return 404;
+    case ILONET_EPERM: return 403;
+    case ILONET_ENOTFOUND: return 404;
     case ILONET_EUNKNOWNAUTHOR:
     case ILONET_EFROZEN:
     case ILONET_ESELFBEHIND:
-    case ILONET_EEXIST:
-        return 409;
-    case ILONET_EBUSY:
-        return 503;
-    default:
-        return 500;
+    case ILONET_EEXIST: return 409;
+    case ILONET_EBUSY: return 503;
+    default: return 500;
     }
 }

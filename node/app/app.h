@@ -1,4 +1,5 @@
-/* app.h - the use cases: one function per thing a user does, shared by the CLI and the HTTP API. */
+/* app.h - the use cases: one function per thing a user does, shared by the CLI
+ * and the HTTP API. */
 #ifndef ILONET_APP_H
 #define ILONET_APP_H
 
@@ -39,14 +40,14 @@
 #define APP_MSG_MAX 512
 
 struct app_err {
-    int ae_code;               /* the negative ILONET_E* code */
-    int ae_usage;              /* 1: a required input is missing or not
-                                  given in its expected form (CLI exit 2) */
-    int ae_conflict;           /* 1: the input is valid but the record's
-                                  state refuses it (erased): HTTP 409
-                                  whatever ae_code says */
-    char ae_field[64];         /* the field at fault, "" when none */
-    char ae_msg[APP_MSG_MAX];  /* one line for a person */
+    int ae_code;              /* the negative ILONET_E* code */
+    int ae_usage;             /* 1: a required input is missing or not
+                                 given in its expected form (CLI exit 2) */
+    int ae_conflict;          /* 1: the input is valid but the record's
+                                 state refuses it (erased): HTTP 409
+                                 whatever ae_code says */
+    char ae_field[64];        /* the field at fault, "" when none */
+    char ae_msg[APP_MSG_MAX]; /* one line for a person */
 };
 
 /* The HTTP status an adapter answers for err: 400 bad input, 403 not

@@ -1,4 +1,5 @@
-/* app_report.c - the semester report use case, shared by `ilonet report` and GET /api/report. */
+/* app_report.c - the semester report use case, shared by `ilonet report` and
+ * GET /api/report. */
 #include "app.h"
 
 #include <stdio.h>

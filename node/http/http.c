@@ -1,4 +1,5 @@
-/* http.c - the HTTP server: lifecycle, token, request bounds, routing, store pool. */
+/* http.c - the HTTP server: lifecycle, token, request bounds, routing, store
+ * pool. */
 #include "http_int.h"
 
 #include <errno.h>
@@ -42,8 +43,7 @@ const char http__csp[] =
     "frame-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'";
 
-static int
-http__msg(char *msg, int rc, const char *fmt, ...)
+static int http__msg(char *msg, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -80,7 +80,8 @@ http__error(struct http__resp *rs, int status, const char *code,
     textbuf_puts(&rs->rs_body, "}\n");
 }
 
-/* ---- token ---------------------------------------------------------------- */
+/* ---- token ----------------------------------------------------------------
+ */
 
 static int
 http__token_read(const char *path, char out[static HTTP_TOKEN_HEX + 1])
@@ -158,7 +159,8 @@ http_token(const char *home_dir, char out[static HTTP_TOKEN_HEX + 1])
     return ILONET_EIO;
 }
 
-/* ---- store pool ----------------------------------------------------------- */
+/* ---- store pool -----------------------------------------------------------
+ */
 
 struct home *
 http__home_get(struct http_server *s, struct http__resp *rs)
@@ -213,7 +215,8 @@ http__home_put(struct http_server *s, struct home *h)
     }
 }
 
-/* ---- requests ------------------------------------------------------------- */
+/* ---- requests -------------------------------------------------------------
+ */
 
 static int
 http__hexval(char c)
@@ -314,8 +317,9 @@ http__reply(nng_aio *aio, struct http__resp *rs)
     int rv;
 
     if (rs->rs_body.tb_err)
-        http__error(rs, 500, "no-memory", "response too large or out of "
-                                          "memory");
+        http__error(rs, 500, "no-memory",
+                    "response too large or out of "
+                    "memory");
     if ((rv = nng_http_res_alloc(&res)) != 0) {
         nng_aio_finish(aio, rv);
         return;
@@ -328,8 +332,7 @@ http__reply(nng_aio *aio, struct http__resp *rs)
                                       http__csp)) ||
         (rv = nng_http_res_set_header(res, "X-Content-Type-Options",
                                       "nosniff")) ||
-        (rv = nng_http_res_set_header(res, "Referrer-Policy",
-                                      "no-referrer")) ||
+        (rv = nng_http_res_set_header(res, "Referrer-Policy", "no-referrer")) ||
         (rv = nng_http_res_set_header(res, "X-Frame-Options", "DENY")) ||
         (rv = nng_http_res_set_header(res, "Cache-Control", "no-store")) ||
         (rs->rs_disposition[0] &&
@@ -337,10 +340,9 @@ http__reply(nng_aio *aio, struct http__resp *rs)
                                        rs->rs_disposition))) ||
         (rs->rs_close &&
          (rv = nng_http_res_set_header(res, "Connection", "close"))) ||
-        (rv = nng_http_res_copy_data(res,
-                                     rs->rs_body.tb_data ? rs->rs_body.tb_data
-                                                         : "",
-                                     rs->rs_body.tb_len))) {
+        (rv = nng_http_res_copy_data(
+             res, rs->rs_body.tb_data ? rs->rs_body.tb_data : "",
+             rs->rs_body.tb_len))) {
         nng_http_res_free(res);
         nng_aio_finish(aio, rv);
         return;
@@ -507,8 +509,8 @@ http__on_api(nng_aio *aio)
         }
         if (len > HTTP_BODY_MAX) {
             http__error(&rs, 400, "too-big",
-                        "request body: %llu bytes, over the %d-byte bound",
-                        len, HTTP_BODY_MAX);
+                        "request body: %llu bytes, over the %d-byte bound", len,
+                        HTTP_BODY_MAX);
             rs.rs_close = 1;
             goto reply;
         }
@@ -563,24 +565,20 @@ http__on_page(nng_aio *aio)
     textbuf_free(&rs.rs_body);
 }
 
-/* ---- lifecycle ------------------------------------------------------------- */
+/* ---- lifecycle -------------------------------------------------------------
+ */
 
 static int
 http__nng_err(int rv)
 {
     switch (rv) {
-    case NNG_EADDRINUSE:
-        return ILONET_EEXIST;
+    case NNG_EADDRINUSE: return ILONET_EEXIST;
     case NNG_EADDRINVAL:
     case NNG_EINVAL:
-    case NNG_ENOTSUP:
-        return ILONET_EINVAL;
-    case NNG_ENOMEM:
-        return ILONET_ENOMEM;
-    case NNG_EPERM:
-        return ILONET_EPERM;
-    default:
-        return ILONET_EIO;
+    case NNG_ENOTSUP: return ILONET_EINVAL;
+    case NNG_ENOMEM: return ILONET_ENOMEM;
+    case NNG_EPERM: return ILONET_EPERM;
+    default: return ILONET_EIO;
     }
 }
 
@@ -680,8 +678,7 @@ http_start(struct http_server **out, const char *home_dir, const char *addr,
                  host[0] ? host : "127.0.0.1", port);
         snprintf(s->hs_host[0], sizeof(s->hs_host[0]), "%s:%u",
                  host[0] ? host : "127.0.0.1", port);
-        snprintf(s->hs_host[1], sizeof(s->hs_host[1]), "localhost:%u",
-                 port);
+        snprintf(s->hs_host[1], sizeof(s->hs_host[1]), "localhost:%u", port);
     }
     *out = s;
     return 0;

@@ -27,9 +27,9 @@
  * Bounds: request bodies at most HTTP_BODY_MAX bytes (Content-Length
  * required for a body), a body must arrive within HTTP_BODY_TIMEOUT_MS,
  * request lines and headers at most 8 KiB (NNG), JSON bodies are flat
- * objects of at most JSON_FIELDS_MAX (crypto/json.h) fields. Every invalid request gets a
- * 4xx with {"error": code, "message": text}; codes are the names of
- * crypto/error.h (ilonet_errname) plus "unauthorised" for the token.
+ * objects of at most JSON_FIELDS_MAX (crypto/json.h) fields. Every invalid
+ * request gets a 4xx with {"error": code, "message": text}; codes are the names
+ * of crypto/error.h (ilonet_errname) plus "unauthorised" for the token.
  *
  * Errors: 0 or a negative ilonet code. Library code never prints: msg
  * (may be NULL, HTTP_MSG_MAX bytes) receives a one-line reason.
@@ -61,8 +61,8 @@ int http_token(const char *home_dir, char out[static HTTP_TOKEN_HEX + 1]);
  * success *out is owned by the caller (http_stop). ILONET_EEXIST: address
  * in use; ILONET_EINVAL: bad address.
  */
-int http_start(struct http_server **out, const char *home_dir,
-               const char *addr, char *msg);
+int http_start(struct http_server **out, const char *home_dir, const char *addr,
+               char *msg);
 
 /* The page's address with the token in the fragment:
  * "http://127.0.0.1:8080/#token=..." (cap bytes incl. NUL). */

@@ -1,4 +1,5 @@
-/* http_api.c - the JSON API: the record kinds it serves, query parameters, routing. */
+/* http_api.c - the JSON API: the record kinds it serves, query parameters,
+ * routing. */
 #include "http_int.h"
 
 #include <ctype.h>
@@ -72,7 +73,7 @@ http__params_done(struct http__req *rq, struct http__resp *rs)
 /* limit=N (1..max); dflt when absent. */
 int
 http__limit(struct http__req *rq, struct http__resp *rs, long dflt, long max,
-          long *out)
+            long *out)
 {
     const char *v = http__query_param(rq, "limit");
     char *end;
@@ -92,7 +93,8 @@ http__limit(struct http__req *rq, struct http__resp *rs, long dflt, long max,
     return 0;
 }
 
-/* ---- routing ------------------------------------------------------------------- */
+/* ---- routing
+ * ------------------------------------------------------------------- */
 
 static const char *const api_changes[] = {"amend", "retract", "erase", NULL};
 
@@ -102,8 +104,8 @@ api_method(struct http__req *rq, struct http__resp *rs, const char *want)
     if (strcmp(rq->rq_method, want) == 0 ||
         (strcmp(want, "GET") == 0 && strcmp(rq->rq_method, "HEAD") == 0))
         return 0;
-    http__error(rs, 405, "method-not-allowed",
-                "%.10s %.100s: use %s", rq->rq_method, rq->rq_path, want);
+    http__error(rs, 405, "method-not-allowed", "%.10s %.100s: use %s",
+                rq->rq_method, rq->rq_path, want);
     return -1;
 }
 
@@ -137,8 +139,8 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
     if (n == 1) {
         if (api_method(rq, rs, "GET") == 0) {
             textbuf_puts(&rs->rs_body,
-                           "{\"api\":\"ilonet\",\"version\":1,\"docs\":"
-                           "\"docs/API.md\"}");
+                         "{\"api\":\"ilonet\",\"version\":1,\"docs\":"
+                         "\"docs/API.md\"}");
             http__ok(rs, 200);
         }
         return;
@@ -147,12 +149,9 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         static const struct {
             const char *name;
             void (*fn)(struct home *, struct http__req *, struct http__resp *);
-        } reads[] = {{"status", http__status},
-                     {"stats", http__stats},
-                     {"recent", http__recent},
-                     {"grants", http__grants},
-                     {"evidence", http__evidence},
-                     {"report", http__report}};
+        } reads[] = {{"status", http__status},     {"stats", http__stats},
+                     {"recent", http__recent},     {"grants", http__grants},
+                     {"evidence", http__evidence}, {"report", http__report}};
         for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
             if (strcmp(seg[1], reads[i].name) == 0) {
                 api_read(s, rq, rs, reads[i].fn);
@@ -193,18 +192,18 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         if (strcmp(seg[3], api_changes[i]) == 0) {
             if (api_method(rq, rs, "POST") == 0)
                 http__change(s, k, seg[2],
-                           i == 0   ? KIND_AMEND
-                           : i == 1 ? KIND_RETRACT
-                                    : KIND_ERASE,
-                           rq, rs);
+                             i == 0   ? KIND_AMEND
+                             : i == 1 ? KIND_RETRACT
+                                      : KIND_ERASE,
+                             rq, rs);
             return;
         }
     if (k->hk_kind == KIND_TASK)
         for (size_t i = 0; record_task_statuses[i]; i++)
             if (strcmp(seg[3], record_task_statuses[i]) == 0) {
                 if (api_method(rq, rs, "POST") == 0)
-                    http__task_status(s, k, seg[2], record_task_statuses[i],
-                                    rq, rs);
+                    http__task_status(s, k, seg[2], record_task_statuses[i], rq,
+                                      rs);
                 return;
             }
 notfound:

@@ -15,7 +15,6 @@
  * (tb_max, set where a response starts). */
 #define HTTP__OUT_MAX (64u * 1024 * 1024)
 
-
 /* Query parameters, percent-decoded. */
 #define HTTP__PARAMS_MAX 16
 struct http__param {
@@ -26,7 +25,7 @@ struct http__param {
 
 struct http__req {
     const char *rq_method;
-    char *rq_path;  /* decoded path, without the query (malloc'd) */
+    char *rq_path; /* decoded path, without the query (malloc'd) */
     size_t rq_nparams;
     struct http__param rq_params[HTTP__PARAMS_MAX];
     const uint8_t *rq_body;
@@ -36,7 +35,7 @@ struct http__req {
 
 struct http__resp {
     int rs_status;
-    const char *rs_type;  /* Content-Type */
+    const char *rs_type;      /* Content-Type */
     char rs_disposition[128]; /* Content-Disposition, "" for none */
     struct textbuf rs_body;
     int rs_close;
@@ -51,7 +50,6 @@ void http__error(struct http__resp *rs, int status, const char *code,
 struct http_server;
 struct home *http__home_get(struct http_server *s, struct http__resp *rs);
 void http__home_put(struct http_server *s, struct home *h);
-
 
 /* ---- the API, across http_api.c (routing), http_read.c, http_write.c
  * and http_report.c ---- */
@@ -81,23 +79,32 @@ int http__page(const char *path, struct http__resp *rs);
 /* The Content-Security-Policy sent with every response. */
 extern const char http__csp[];
 
-
 struct view_record_info;
 /* http_api.c */
-int http__limit(struct http__req *rq, struct http__resp *rs, long dflt, long max, long *out);
+int http__limit(struct http__req *rq, struct http__resp *rs, long dflt,
+                long max, long *out);
 /* http_read.c: GET endpoints (fn(h, rq, rs) borrow a pooled store) */
-void http__list(struct home *h, const struct http__kind *k, struct http__req *rq, struct http__resp *rs);
-int http__find(struct home *h, const struct http__kind *k, const char *id, struct view_record_info *info, struct http__resp *rs);
-void http__show(struct home *h, const struct http__kind *k, const char *id, struct http__req *rq, struct http__resp *rs);
+void http__list(struct home *h, const struct http__kind *k,
+                struct http__req *rq, struct http__resp *rs);
+int http__find(struct home *h, const struct http__kind *k, const char *id,
+               struct view_record_info *info, struct http__resp *rs);
+void http__show(struct home *h, const struct http__kind *k, const char *id,
+                struct http__req *rq, struct http__resp *rs);
 void http__status(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__stats(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__recent(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__grants(struct home *h, struct http__req *rq, struct http__resp *rs);
-void http__evidence(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__evidence(struct home *h, struct http__req *rq,
+                    struct http__resp *rs);
 /* http_write.c: POST endpoints */
-void http__create(struct http_server *s, const struct http__kind *k, struct http__req *rq, struct http__resp *rs);
-void http__change(struct http_server *s, const struct http__kind *k, const char *id, uint32_t kind, struct http__req *rq, struct http__resp *rs);
-void http__task_status(struct http_server *s, const struct http__kind *k, const char *id, const char *status, struct http__req *rq, struct http__resp *rs);
+void http__create(struct http_server *s, const struct http__kind *k,
+                  struct http__req *rq, struct http__resp *rs);
+void http__change(struct http_server *s, const struct http__kind *k,
+                  const char *id, uint32_t kind, struct http__req *rq,
+                  struct http__resp *rs);
+void http__task_status(struct http_server *s, const struct http__kind *k,
+                       const char *id, const char *status, struct http__req *rq,
+                       struct http__resp *rs);
 /* http_report.c */
 void http__report(struct home *h, struct http__req *rq, struct http__resp *rs);
 

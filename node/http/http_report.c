@@ -75,8 +75,10 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
     if (dl && strcmp(dl, "1") == 0)
         snprintf(rs->rs_disposition, sizeof(rs->rs_disposition),
                  "attachment; filename=\"report-%s-%s.%s\"", h->h_net.n_host,
-                 sem, f == REPORT_HTML ? "html" : f == REPORT_JSON ? "json"
-                                                                   : "md");
+                 sem,
+                 f == REPORT_HTML   ? "html"
+                 : f == REPORT_JSON ? "json"
+                                    : "md");
 out:
     free(doc);
     app_report_release(&job);

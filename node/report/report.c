@@ -1,4 +1,5 @@
-/* report.c - semester report: template and rotation parsing, semester dates, build. */
+/* report.c - semester report: template and rotation parsing, semester dates,
+ * build. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,8 +107,8 @@ report_date_of(uint64_t ms, char out[static 11])
 /* ---- template ------------------------------------------------------------ */
 
 static const char *const report__cover_fields[] = {
-    "host", "network", "semester", "presidency", "drafting", "date", "post",
-    NULL};
+    "host",     "network", "semester", "presidency",
+    "drafting", "date",    "post",     NULL};
 
 static char *
 report__strdup(const char *s, size_t n)
@@ -227,8 +228,7 @@ struct report__parser {
     size_t errlen;
 };
 
-static int
-report__perr(struct report__parser *ps, const char *fmt, ...)
+static int report__perr(struct report__parser *ps, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -288,8 +288,10 @@ report__parse_block(struct report__parser *ps, enum report__what what,
             continue;
         }
         if (!eq || eq == tok)
-            return report__perr(ps, "expected columns=... or FIELD=VALUE, "
-                                    "got '%s'", tok);
+            return report__perr(ps,
+                                "expected columns=... or FIELD=VALUE, "
+                                "got '%s'",
+                                tok);
         *eq = '\0';
         if (strcmp(tok, "columns") == 0 && what == REPORT__TABLE) {
             char *c, *s2 = NULL;
@@ -389,9 +391,10 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
                                     "first line must be '" TMPL_MAGIC
                                     " " TMPL_FORMAT "')");
         if (strcmp(rest, TMPL_FORMAT) != 0)
-            return report__perr(ps, "template format '%s' is not supported "
-                                    "(this ilonet reads format " TMPL_FORMAT
-                                    ")", rest);
+            return report__perr(ps,
+                                "template format '%s' is not supported "
+                                "(this ilonet reads format " TMPL_FORMAT ")",
+                                rest);
         *seen_magic = 1;
         return 0;
     }
@@ -403,8 +406,10 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         return report__set(ps, &t->t_empty, kw, rest);
     if (strcmp(kw, "status") == 0) {
         if (strcmp(rest, "provisional") != 0 && strcmp(rest, "final") != 0)
-            return report__perr(ps, "status must be provisional or final, "
-                                    "not '%s'", rest);
+            return report__perr(ps,
+                                "status must be provisional or final, "
+                                "not '%s'",
+                                rest);
         return report__set(ps, &t->t_status, kw, rest);
     }
     if (strcmp(kw, "notice") == 0) {
@@ -423,15 +428,17 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
             return report__perr(ps, "'%s' needs a field and a label", kw);
         if (cover && report__word_index(report__cover_fields, f) < 0) {
             report__list(report__cover_fields, words, sizeof(words));
-            return report__perr(ps, "unknown cover field '%s' (one of %s)",
-                                f, words);
+            return report__perr(ps, "unknown cover field '%s' (one of %s)", f,
+                                words);
         }
         if (!cover && !report__known_field(f))
-            return report__perr(ps, "label for unknown field '%s' (no query "
-                                    "has it)", f);
-        return cover ? report__pair(&t->t_cover, &t->t_ncover, rest, wl, after)
-                     : report__pair(&t->t_labels, &t->t_nlabels, rest, wl,
-                                    after);
+            return report__perr(ps,
+                                "label for unknown field '%s' (no query "
+                                "has it)",
+                                f);
+        return cover
+                   ? report__pair(&t->t_cover, &t->t_ncover, rest, wl, after)
+                   : report__pair(&t->t_labels, &t->t_nlabels, rest, wl, after);
     }
     if (strcmp(kw, "part") == 0) {
         struct report__tmpl_part *p;
@@ -476,9 +483,11 @@ report__parse_line(struct report__parser *ps, struct report_template *t,
         return report__parse_block(
             ps, kw[0] == 't' ? REPORT__TABLE : REPORT__CHART, rest, k);
     }
-    return report__perr(ps, "unknown keyword '%s' (version, status, title, "
-                            "notice, empty, cover, label, part, item, text, "
-                            "table, chart)", kw);
+    return report__perr(ps,
+                        "unknown keyword '%s' (version, status, title, "
+                        "notice, empty, cover, label, part, item, text, "
+                        "table, chart)",
+                        kw);
 }
 
 int
@@ -559,13 +568,11 @@ report_template_parse(const char *text, size_t len, const char *name,
 }
 
 int
-report_default_template(struct report_template **out, char *err,
-                        size_t errlen)
+report_default_template(struct report_template **out, char *err, size_t errlen)
 {
-    return report_template_parse((const char *)report_data_template,
-                                 report_data_template_len,
-                                 "(built-in) data/report-2005-687.tmpl", out,
-                                 err, errlen);
+    return report_template_parse(
+        (const char *)report_data_template, report_data_template_len,
+        "(built-in) data/report-2005-687.tmpl", out, err, errlen);
 }
 
 void
@@ -652,13 +659,11 @@ report_rotation_parse(const char *text, size_t len, const char *name,
 }
 
 int
-report_default_rotation(struct report_rotation **out, char *err,
-                        size_t errlen)
+report_default_rotation(struct report_rotation **out, char *err, size_t errlen)
 {
-    return report_rotation_parse((const char *)report_data_presidencies,
-                                 report_data_presidencies_len,
-                                 "(built-in) data/presidencies.txt", out, err,
-                                 errlen);
+    return report_rotation_parse(
+        (const char *)report_data_presidencies, report_data_presidencies_len,
+        "(built-in) data/presidencies.txt", out, err, errlen);
 }
 
 void
@@ -732,8 +737,8 @@ report_build(struct store *s, const struct report_template *t,
     }
     snprintf(r.r_semester, sizeof(r.r_semester), "%s", o->ro_semester);
     y = atoi(o->ro_semester);
-    snprintf(r.r_semester_long, sizeof(r.r_semester_long),
-             "1 %s %d - %d %s %d", months[o->ro_semester[6] == '1' ? 0 : 6], y,
+    snprintf(r.r_semester_long, sizeof(r.r_semester_long), "1 %s %d - %d %s %d",
+             months[o->ro_semester[6] == '1' ? 0 : 6], y,
              o->ro_semester[6] == '1' ? 30 : 31,
              months[o->ro_semester[6] == '1' ? 5 : 11], y);
     if (o->ro_network)
@@ -808,8 +813,7 @@ report__cover_value(const struct report__doc *r, const char *field, char *out,
                  r->r_presidency[0] ? r->r_presidency
                                     : "not in the rotation data");
     else if (strcmp(field, "drafting") == 0)
-        snprintf(out, cap, "%s, %s",
-                 r->r_drafting[0] ? r->r_drafting : "none",
+        snprintf(out, cap, "%s, %s", r->r_drafting[0] ? r->r_drafting : "none",
                  r->r_drafting_basis);
     else if (strcmp(field, "date") == 0)
         snprintf(out, cap, "%s", o->ro_date ? o->ro_date : "not given");

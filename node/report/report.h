@@ -1,4 +1,5 @@
-/* report.h - the presidency's semester report (Decision 2005/687/EC) from the merged view. */
+/* report.h - the presidency's semester report (Decision 2005/687/EC) from the
+ * merged view. */
 #ifndef ILONET_REPORT_H
 #define ILONET_REPORT_H
 
@@ -83,14 +84,14 @@ const char *report_rotation_get(const struct report_rotation *r,
                                 const char *semester);
 
 struct report_opts {
-    const char *ro_semester;       /* "2026-H1" (required) */
-    enum report_format ro_format;  /* md, html or json */
-    const char *ro_host;           /* host country code (network file) */
-    const uint8_t *ro_network;     /* network id (NET_ID_LEN bytes) */
-    int ro_member_state;           /* drawn up by a Member State node:
-                                      include the `ms` audience */
-    const char *ro_date;           /* cover date, NULL: not given */
-    const char *ro_post;           /* drafting post, NULL: not given */
+    const char *ro_semester;      /* "2026-H1" (required) */
+    enum report_format ro_format; /* md, html or json */
+    const char *ro_host;          /* host country code (network file) */
+    const uint8_t *ro_network;    /* network id (NET_ID_LEN bytes) */
+    int ro_member_state;          /* drawn up by a Member State node:
+                                     include the `ms` audience */
+    const char *ro_date;          /* cover date, NULL: not given */
+    const char *ro_post;          /* drafting post, NULL: not given */
 };
 
 /*
@@ -98,8 +99,7 @@ struct report_opts {
  * without the NUL); the caller frees it. Nothing is written on error.
  */
 int report_build(struct store *s, const struct report_template *t,
-                 const struct report_rotation *rot,
-                 const struct report_opts *o, char **out, size_t *outlen,
-                 char *err, size_t errlen);
+                 const struct report_rotation *rot, const struct report_opts *o,
+                 char **out, size_t *outlen, char *err, size_t errlen);
 
 #endif

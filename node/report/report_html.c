@@ -1,4 +1,5 @@
-/* report_html.c - the semester report as one self-contained, print-friendly HTML file. */
+/* report_html.c - the semester report as one self-contained, print-friendly
+ * HTML file. */
 #include <string.h>
 
 #include "report_int.h"
@@ -61,9 +62,9 @@ html_table(struct textbuf *b, const struct report_template *t,
             int date = cell->c_text && strlen(cell->c_text) == 10 &&
                        cell->c_text[4] == '-' && cell->c_text[7] == '-';
             textbuf_puts(b, !cell->c_text ? "<td class=\"na\">"
-                         : cell->c_num ? "<td class=\"n\">"
-                         : date        ? "<td class=\"d\">"
-                                       : "<td>");
+                            : cell->c_num ? "<td class=\"n\">"
+                            : date        ? "<td class=\"d\">"
+                                          : "<td>");
             report__esc_html(b, report__cell_text(cell, tb->t_fields[c]));
             textbuf_puts(b, "</td>");
         }
@@ -79,15 +80,16 @@ report__html(struct textbuf *b, const struct report__doc *r)
     char v[512], num[64];
 
     textbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-                 "<meta charset=\"utf-8\">\n"
-                 "<meta name=\"viewport\" content=\"width=device-width, "
-                 "initial-scale=1\">\n<title>");
+                    "<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, "
+                    "initial-scale=1\">\n<title>");
     report__esc_html(b, r->r_o->ro_host);
     textbuf_printf(b, " %s - ", r->r_semester);
     report__esc_html(b, t->t_title);
-    textbuf_printf(b, "</title>\n<meta name=\"generator\" content=\"ilonet "
+    textbuf_printf(b,
+                   "</title>\n<meta name=\"generator\" content=\"ilonet "
                    "report\">\n<style>\n%s</style>\n</head>\n<body>\n",
-                html_css);
+                   html_css);
     textbuf_puts(b, "<header class=\"cover-block\">\n");
     for (size_t i = 0; i < t->t_nnotice; i++) {
         textbuf_puts(b, "<p class=\"banner\">");
@@ -170,23 +172,25 @@ report__html(struct textbuf *b, const struct report__doc *r)
     }
     textbuf_puts(b, "</main>\n<footer>\n<p>Template ");
     report__esc_html(b, t->t_version);
-    textbuf_printf(b, " (%s) &#183; semester %s &#183; view hash <code>%s</code>"
+    textbuf_printf(b,
+                   " (%s) &#183; semester %s &#183; view hash <code>%s</code>"
                    "</p>\n<p>Built from %zu log heads (anyone holding the "
                    "same entries regenerates these bytes with "
                    "<code>ilonet report</code>):</p>\n",
-                t->t_status, r->r_semester, r->r_view_hash, r->r_nheads);
+                   t->t_status, r->r_semester, r->r_view_hash, r->r_nheads);
     if (r->r_nheads) {
-        textbuf_puts(b, "<table>\n<thead><tr><th>Log</th><th>Audience</th>"
+        textbuf_puts(b,
+                     "<table>\n<thead><tr><th>Log</th><th>Audience</th>"
                      "<th>Seq</th><th>Entry id</th></tr></thead>\n<tbody>\n");
         for (size_t i = 0; i < r->r_nheads; i++) {
             textbuf_printf(b, "<tr><td><code>%s</code></td><td>",
-                        r->r_heads[i].h_log);
+                           r->r_heads[i].h_log);
             report__esc_html(b, r->r_heads[i].h_audience);
             textbuf_printf(b,
-                        "</td><td class=\"n\">%llu</td><td><code>%s</code>"
-                        "</td></tr>\n",
-                        (unsigned long long)r->r_heads[i].h_seq,
-                        r->r_heads[i].h_id);
+                           "</td><td class=\"n\">%llu</td><td><code>%s</code>"
+                           "</td></tr>\n",
+                           (unsigned long long)r->r_heads[i].h_seq,
+                           r->r_heads[i].h_id);
         }
         textbuf_puts(b, "</tbody>\n</table>\n");
     }

@@ -96,11 +96,11 @@ struct report__table {
 struct report__chart {
     const struct report__tmpl_block *c_blk;
     const char *c_kind;
-    const char *c_unit_hint;  /* axis note */
+    const char *c_unit_hint; /* axis note */
     size_t c_nx, c_ns;
-    char **c_x;               /* x labels */
-    char **c_series;          /* series names */
-    int64_t *c_v;             /* ns * nx values (series-major) */
+    char **c_x;      /* x labels */
+    char **c_series; /* series names */
+    int64_t *c_v;    /* ns * nx values (series-major) */
 };
 
 struct report__item {
@@ -120,11 +120,11 @@ struct report__doc {
     const struct report_template *r_t;
     const struct report_opts *r_o;
     char r_semester[8];
-    char r_semester_long[64];       /* "1 July - 31 December 2026" */
-    char r_network[20];             /* short network id */
-    char r_presidency[16];          /* "" = not in rotation */
-    char r_drafting[16];            /* "" = none */
-    char r_drafting_basis[200];     /* why that state */
+    char r_semester_long[64];   /* "1 July - 31 December 2026" */
+    char r_network[20];         /* short network id */
+    char r_presidency[16];      /* "" = not in rotation */
+    char r_drafting[16];        /* "" = none */
+    char r_drafting_basis[200]; /* why that state */
     size_t r_nparts;
     size_t *r_nitems;
     struct report__item **r_items; /* per part */

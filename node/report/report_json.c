@@ -69,7 +69,7 @@ js_chart(struct textbuf *b, const struct report__chart *c)
         textbuf_puts(b, ",\"values\":[");
         for (size_t x = 0; x < c->c_nx; x++)
             textbuf_printf(b, "%s%lld", x ? "," : "",
-                        (long long)c->c_v[s * c->c_nx + x]);
+                           (long long)c->c_v[s * c->c_nx + x]);
         textbuf_puts(b, "]}");
     }
     textbuf_puts(b, "]}");
@@ -155,7 +155,7 @@ report__json(struct textbuf *b, const struct report__doc *r)
         js_kv(b, "log", r->r_heads[i].h_log, 0);
         js_kv(b, "audience", r->r_heads[i].h_audience, 1);
         textbuf_printf(b, ",\"seq\":%llu",
-                    (unsigned long long)r->r_heads[i].h_seq);
+                       (unsigned long long)r->r_heads[i].h_seq);
         js_kv(b, "id", r->r_heads[i].h_id, 1);
         textbuf_puts(b, "}");
     }

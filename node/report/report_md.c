@@ -55,7 +55,7 @@ md_chart(struct textbuf *b, const struct report__chart *c)
             textbuf_puts(b, " |");
             for (size_t s = 0; s < c->c_ns; s++)
                 textbuf_printf(b, " %lld |",
-                            (long long)c->c_v[s * c->c_nx + x]);
+                               (long long)c->c_v[s * c->c_nx + x]);
             textbuf_puts(b, "\n");
         }
         return;
@@ -148,14 +148,15 @@ report__md(struct textbuf *b, const struct report__doc *r)
     textbuf_printf(b, "- View hash: `%s`\n", r->r_view_hash);
     textbuf_printf(b, "- Built from %zu log heads:\n\n", r->r_nheads);
     if (r->r_nheads) {
-        textbuf_puts(b, "| Log | Audience | Seq | Entry id |\n|---|---|---:|---|\n");
+        textbuf_puts(
+            b, "| Log | Audience | Seq | Entry id |\n|---|---|---:|---|\n");
         for (size_t i = 0; i < r->r_nheads; i++)
-            textbuf_printf(b, "| `%s` | %s | %llu | `%s` |\n", r->r_heads[i].h_log,
-                        r->r_heads[i].h_audience,
-                        (unsigned long long)r->r_heads[i].h_seq,
-                        r->r_heads[i].h_id);
+            textbuf_printf(b, "| `%s` | %s | %llu | `%s` |\n",
+                           r->r_heads[i].h_log, r->r_heads[i].h_audience,
+                           (unsigned long long)r->r_heads[i].h_seq,
+                           r->r_heads[i].h_id);
         textbuf_puts(b, "\n");
     }
     textbuf_puts(b, "Anyone holding the same entries regenerates these bytes "
-                 "with `ilonet report`.\n");
+                    "with `ilonet report`.\n");
 }

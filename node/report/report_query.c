@@ -1,4 +1,5 @@
-/* report_query.c - the report's data from the view's read API: item tables and charts, the cover's drafting state, the footer. */
+/* report_query.c - the report's data from the view's read API: item tables and
+ * charts, the cover's drafting state, the footer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,9 @@ report__cell_text(const struct report__cell *c, const char *field)
 {
     /* A missing figure is "not available", never 0; other empty fields
      * were simply not given. */
-    static const char *const na[] = {"figure", "total", "unit", "attendees",
-                                     "officers", "reliability", NULL};
+    static const char *const na[] = {"figure",    "total",    "unit",
+                                     "attendees", "officers", "reliability",
+                                     NULL};
     if (c->c_text)
         return c->c_text;
     return report__word_index(na, field) >= 0 ? "n/a" : "-";

@@ -1,4 +1,5 @@
-/* report_svg.c - inline SVG charts for the HTML report (integer geometry, no external assets). */
+/* report_svg.c - inline SVG charts for the HTML report (integer geometry, no
+ * external assets). */
 #include <string.h>
 
 #include "report_int.h"
@@ -54,20 +55,21 @@ svg_stacked(struct textbuf *b, const struct report__chart *c)
     step = svg_step(max);
     max = (max + step - 1) / step * step;
     textbuf_printf(b,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d "
-                "%d\" width=\"%d\" height=\"%d\" role=\"img\" "
-                "aria-label=\"",
-                W, H, W, H);
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d "
+                   "%d\" width=\"%d\" height=\"%d\" role=\"img\" "
+                   "aria-label=\"",
+                   W, H, W, H);
     report__esc_html(b, c->c_blk->k_caption ? c->c_blk->k_caption : c->c_kind);
     textbuf_puts(b, "\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
-                 "font-size=\"11\">\n");
+                    "font-size=\"11\">\n");
     for (int64_t v = 0; v <= max; v += step) {
         int y = T + PH - (int)(v * PH / max);
-        textbuf_printf(b,
-                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                    "stroke=\"#ccc\" stroke-width=\"1\"/>"
-                    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%lld</text>\n",
-                    L, y, L + PW, y, L - 6, y + 4, (long long)v);
+        textbuf_printf(
+            b,
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+            "stroke=\"#ccc\" stroke-width=\"1\"/>"
+            "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%lld</text>\n",
+            L, y, L + PW, y, L - 6, y + 4, (long long)v);
     }
     for (size_t x = 0; x < c->c_nx; x++) {
         int x0 = L + (int)x * slot + (slot - bw) / 2;
@@ -80,9 +82,9 @@ svg_stacked(struct textbuf *b, const struct report__chart *c)
             y1 = T + PH - (int)((acc + v) * PH / max);
             y2 = T + PH - (int)(acc * PH / max);
             textbuf_printf(b,
-                        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-                        "fill=\"%s\"><title>",
-                        x0, y1, bw, y2 - y1, svg_colour(c->c_series[s], s));
+                           "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                           "fill=\"%s\"><title>",
+                           x0, y1, bw, y2 - y1, svg_colour(c->c_series[s], s));
             report__esc_html(b, c->c_x[x]);
             textbuf_puts(b, ", ");
             report__esc_html(b, c->c_series[s]);
@@ -90,25 +92,25 @@ svg_stacked(struct textbuf *b, const struct report__chart *c)
             acc += v;
         }
         textbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
-                    x0 + bw / 2, T + PH + 16);
+                       x0 + bw / 2, T + PH + 16);
         report__esc_html(b, c->c_x[x]);
         textbuf_puts(b, "</text>\n");
     }
     textbuf_printf(b,
-                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                "stroke=\"#333\" stroke-width=\"1\"/>\n",
-                L, T + PH, L + PW, T + PH);
+                   "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                   "stroke=\"#333\" stroke-width=\"1\"/>\n",
+                   L, T + PH, L + PW, T + PH);
     textbuf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#555\">",
-                L, T + PH + 34);
+                   L, T + PH + 34);
     report__esc_html(b, c->c_unit_hint);
     textbuf_puts(b, "</text>\n");
     for (size_t s = 0; s < c->c_ns; s++) {
         int y = T + 8 + (int)s * 20;
         textbuf_printf(b,
-                    "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
-                    "fill=\"%s\"/><text x=\"%d\" y=\"%d\">",
-                    L + PW + 20, y - 10, svg_colour(c->c_series[s], s),
-                    L + PW + 38, y);
+                       "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
+                       "fill=\"%s\"/><text x=\"%d\" y=\"%d\">",
+                       L + PW + 20, y - 10, svg_colour(c->c_series[s], s),
+                       L + PW + 38, y);
         report__esc_html(b, c->c_series[s]);
         textbuf_puts(b, "</text>\n");
     }
@@ -127,29 +129,29 @@ svg_hbars(struct textbuf *b, const struct report__chart *c)
         if (c->c_v[x] > max)
             max = c->c_v[x];
     textbuf_printf(b,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d "
-                "%d\" width=\"%d\" height=\"%d\" role=\"img\" "
-                "aria-label=\"",
-                W, H, W, H);
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d "
+                   "%d\" width=\"%d\" height=\"%d\" role=\"img\" "
+                   "aria-label=\"",
+                   W, H, W, H);
     report__esc_html(b, c->c_blk->k_caption ? c->c_blk->k_caption : c->c_kind);
     textbuf_puts(b, "\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
-                 "font-size=\"11\">\n");
+                    "font-size=\"11\">\n");
     for (size_t x = 0; x < c->c_nx; x++) {
         int y = T + (int)x * RH;
         int w = (int)(c->c_v[x] * BW / max);
         textbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
-                    LW - 8, y + 15);
+                       LW - 8, y + 15);
         report__esc_html(b, c->c_x[x]);
         textbuf_printf(b,
-                    "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
-                    "height=\"%d\" fill=\"%s\"><title>",
-                    LW, y + 4, w > 0 ? w : 1, RH - 8, svg_colours[0]);
+                       "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
+                       "height=\"%d\" fill=\"%s\"><title>",
+                       LW, y + 4, w > 0 ? w : 1, RH - 8, svg_colours[0]);
         report__esc_html(b, c->c_x[x]);
         textbuf_printf(b,
-                    ": %lld</title></rect><text x=\"%d\" y=\"%d\">%lld"
-                    "</text>\n",
-                    (long long)c->c_v[x], LW + (w > 0 ? w : 1) + 6, y + 15,
-                    (long long)c->c_v[x]);
+                       ": %lld</title></rect><text x=\"%d\" y=\"%d\">%lld"
+                       "</text>\n",
+                       (long long)c->c_v[x], LW + (w > 0 ? w : 1) + 6, y + 15,
+                       (long long)c->c_v[x]);
     }
     textbuf_puts(b, "</svg>\n");
 }

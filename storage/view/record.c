@@ -1,4 +1,5 @@
-/* record.c - payload schemas per entry kind; canonical builder and validator. */
+/* record.c - payload schemas per entry kind; canonical builder and validator.
+ */
 #include "record.h"
 
 #include <stdio.h>
@@ -17,16 +18,14 @@ const char *const record_categories[] = {
     NULL};
 const char *const record_task_statuses[] = {"accept", "decline", "start",
                                             "done",   "cancel",  NULL};
-static const char *const record__levels[] = {"operational", "strategic",
-                                             NULL};
+static const char *const record__levels[] = {"operational", "strategic", NULL};
 static const char *const record__reliability[] = {"A", "B", "C", "D",
                                                   "E", "F", NULL};
-static const char *const record__commission[] = {"present", "excluded",
-                                                 NULL};
+static const char *const record__commission[] = {"present", "excluded", NULL};
 static const char *const record__training_types[] = {"joint-course",
                                                      "consular-staff", NULL};
-static const char *const record__contact_types[] = {
-    "authority", "organisation", "network", NULL};
+static const char *const record__contact_types[] = {"authority", "organisation",
+                                                    "network", NULL};
 
 #define R_REQ RF_REQUIRED
 #define R_FIX RF_FIXED
@@ -35,8 +34,14 @@ static const char *const record__contact_types[] = {
 
 /* Fields every record kind may carry to write on behalf of another state
  * (DESIGN §3): the represented state and the grant relied on. */
-#define F_GRANT {"grant", NULL, RT_ID, R_FIX | RF_INTERNAL, NULL, 0}
-#define F_BEHALF {"on-behalf-of", NULL, RT_STATE, R_FIX, NULL, 0}
+#define F_GRANT                                                                \
+    {                                                                          \
+        "grant", NULL, RT_ID, R_FIX | RF_INTERNAL, NULL, 0                     \
+    }
+#define F_BEHALF                                                               \
+    {                                                                          \
+        "on-behalf-of", NULL, RT_STATE, R_FIX, NULL, 0                         \
+    }
 
 /* Each list is sorted bytewise by name: payload maps are emitted and
  * checked in that order. */
@@ -57,8 +62,7 @@ static const struct record_field record__obs[] = {
 };
 
 static const struct record_field record__meeting[] = {
-    {"commission", "commission", RT_ENUM, R_REQ | R_FIX, record__commission,
-     0},
+    {"commission", "commission", RT_ENUM, R_REQ | R_FIX, record__commission, 0},
     {"convenor", "convenor", RT_STATE, R_REQ, NULL, 0},
     {"date", "date", RT_DATE, R_REQ, NULL, 0},
     F_GRANT,
@@ -257,8 +261,7 @@ record_column_index(const struct record_field *f)
 /* ---- value checks ---------------------------------------------------- */
 
 static int
-record__why(char *why, size_t n, const char *fmt, const char *a,
-            const char *b)
+record__why(char *why, size_t n, const char *fmt, const char *a, const char *b)
 {
     if (why && n)
         snprintf(why, n, fmt, a, b ? b : "");
@@ -363,8 +366,7 @@ record__days(int y, int m, int d)
 int
 record_parse_date(const char *s, size_t n, int64_t *days)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, m, d, leap, max;
 
     if (n != 10 || s[4] != '-' || s[7] != '-' ||
@@ -448,8 +450,7 @@ record__check_text(const struct record_field *f, const char *s, size_t n,
             return record__why(why, wl, "field '%s': value too long%s",
                                f->rf_name, "");
         if (!record__text_ok((const unsigned char *)s, n))
-            return record__why(why, wl,
-                               "field '%s': not valid UTF-8 text%s",
+            return record__why(why, wl, "field '%s': not valid UTF-8 text%s",
                                f->rf_name, "");
         return 0;
     case RT_ENUM: {
@@ -516,8 +517,7 @@ record__check_text(const struct record_field *f, const char *s, size_t n,
         return 0;
     }
     default:
-        return record__why(why, wl, "field '%s': wrong type%s", f->rf_name,
-                           "");
+        return record__why(why, wl, "field '%s': wrong type%s", f->rf_name, "");
     }
 }
 
@@ -525,20 +525,13 @@ static const char *
 record__type_name(enum record_type t)
 {
     switch (t) {
-    case RT_UINT:
-        return "an unsigned integer";
-    case RT_STATES:
-        return "a list of state codes";
-    case RT_LIST:
-        return "a list of strings";
-    case RT_ID:
-        return "a 32-byte id";
-    case RT_BIN:
-        return "bytes";
-    case RT_MAP:
-        return "a map";
-    default:
-        return "a string";
+    case RT_UINT: return "an unsigned integer";
+    case RT_STATES: return "a list of state codes";
+    case RT_LIST: return "a list of strings";
+    case RT_ID: return "a 32-byte id";
+    case RT_BIN: return "bytes";
+    case RT_MAP: return "a map";
+    default: return "a string";
     }
 }
 
@@ -589,8 +582,7 @@ record_check_value(const struct record_field *f, const msgpack_object *v,
                 if (n == 0 || (f->rf_max && n > f->rf_max) ||
                     memchr(s, ',', n) ||
                     !record__text_ok((const unsigned char *)s, n))
-                    return record__why(why, wl,
-                                       "field '%s': bad list item%s",
+                    return record__why(why, wl, "field '%s': bad list item%s",
                                        f->rf_name, "");
             }
         }
@@ -672,10 +664,9 @@ record__cross(uint32_t kind, const msgpack_object *map, char *why, size_t wl)
     if (kind == KIND_POSTING && (a = record__get(map, "from")) &&
         (b = record__get(map, "until")) && a->type == MSGPACK_OBJECT_STR &&
         b->type == MSGPACK_OBJECT_STR && b->via.str.size == 10 &&
-        a->via.str.size == 10 &&
-        memcmp(b->via.str.ptr, a->via.str.ptr, 10) < 0)
-        return record__why(why, wl, "field '%s': ends before 'from'%s",
-                           "until", "");
+        a->via.str.size == 10 && memcmp(b->via.str.ptr, a->via.str.ptr, 10) < 0)
+        return record__why(why, wl, "field '%s': ends before 'from'%s", "until",
+                           "");
     return 0;
 }
 
@@ -694,8 +685,8 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
         for (size_t i = 0; i < sc->rs_nfields; i++)
             vals[i] = NULL;
     if (!map || map->type != MSGPACK_OBJECT_MAP)
-        return record__why(why, wl, "payload of %s: not a map%s",
-                           sc->rs_name, "");
+        return record__why(why, wl, "payload of %s: not a map%s", sc->rs_name,
+                           "");
     for (uint32_t i = 0; i < map->via.map.size; i++) {
         const msgpack_object *k = &map->via.map.ptr[i].key;
         const msgpack_object *v = &map->via.map.ptr[i].val;
@@ -716,8 +707,7 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
             if (c > 0)
                 break;
             if (!partial && (sc->rs_fields[fi].rf_flags & RF_REQUIRED))
-                return record__why(why, wl, "field '%s': required%s", fn,
-                                   "");
+                return record__why(why, wl, "field '%s': required%s", fn, "");
             fi++;
         }
         if (!f) {
@@ -733,8 +723,7 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
             vals[f - sc->rs_fields] = v;
         if (partial) {
             if (f->rf_flags & (RF_FIXED | RF_INTERNAL) || !f->rf_column)
-                return record__why(why, wl,
-                                   "field '%s': may not be amended%s",
+                return record__why(why, wl, "field '%s': may not be amended%s",
                                    f->rf_name, "");
             if (v->type == MSGPACK_OBJECT_NIL) {
                 if (f->rf_flags & RF_REQUIRED)
@@ -753,8 +742,8 @@ record__check_map(const struct record_schema *sc, const msgpack_object *map,
             return record__why(why, wl, "field '%s': required%s",
                                sc->rs_fields[fi].rf_name, "");
     if (partial && map->via.map.size == 0)
-        return record__why(why, wl, "amendment of %s: no fields%s",
-                           sc->rs_name, "");
+        return record__why(why, wl, "amendment of %s: no fields%s", sc->rs_name,
+                           "");
     return 0;
 }
 
@@ -789,8 +778,7 @@ record_check_amend_fields(uint32_t kind, const msgpack_object *map,
     const struct record_schema *sc = record_schema(kind);
 
     if (!sc || !sc->rs_is_record)
-        return record__why(why, wl, "not an amendable record kind%s%s", "",
-                           "");
+        return record__why(why, wl, "not an amendable record kind%s%s", "", "");
     return record__check_map(sc, map, 1, vals, why, wl);
 }
 
@@ -804,8 +792,7 @@ record_check_amend(uint32_t kind, const msgpack_object *map, char *why,
 }
 
 int
-record_validate(uint32_t kind, const uint8_t *p, size_t n, char *why,
-                size_t wl)
+record_validate(uint32_t kind, const uint8_t *p, size_t n, char *why, size_t wl)
 {
     struct wire_limits lim = WIRE_LIMITS_DEFAULT;
     msgpack_zone z;
@@ -849,8 +836,10 @@ record_builder_init_amend(struct record_builder *b, uint32_t kind)
     int rc = record_builder_init(b, kind);
 
     if (rc == 0 && !b->rb_schema->rs_is_record) {
-        snprintf(b->rb_err, sizeof(b->rb_err), "%s is not an amendable "
-                 "record", b->rb_schema->rs_name);
+        snprintf(b->rb_err, sizeof(b->rb_err),
+                 "%s is not an amendable "
+                 "record",
+                 b->rb_schema->rs_name);
         return ILONET_EKIND;
     }
     b->rb_partial = 1;
@@ -869,10 +858,10 @@ record__add(struct record_builder *b, const char *name,
                  b->rb_schema->rs_name);
         return NULL;
     }
-    if (b->rb_partial && ((f->rf_flags & (RF_FIXED | RF_INTERNAL)) ||
-                          !f->rf_column)) {
-        snprintf(b->rb_err, sizeof(b->rb_err),
-                 "field '%s': may not be amended", name);
+    if (b->rb_partial &&
+        ((f->rf_flags & (RF_FIXED | RF_INTERNAL)) || !f->rf_column)) {
+        snprintf(b->rb_err, sizeof(b->rb_err), "field '%s': may not be amended",
+                 name);
         return NULL;
     }
     for (size_t i = 0; i < b->rb_n; i++)
@@ -899,8 +888,7 @@ record__check_list_text(const struct record_field *f, const char *text,
     const char *p = text;
 
     if (!*text)
-        return record__why(why, wl, "field '%s': empty list%s", f->rf_name,
-                           "");
+        return record__why(why, wl, "field '%s': empty list%s", f->rf_name, "");
     for (;;) {
         const char *c = strchr(p, ',');
         size_t n = c ? (size_t)(c - p) : strlen(p);
@@ -1016,8 +1004,7 @@ record_set_id(struct record_builder *b, const char *name,
     if (!b->rb_schema || !(it = record__add(b, name, &f)))
         return ILONET_EINVAL;
     if (f->rf_type != RT_ID) {
-        snprintf(b->rb_err, sizeof(b->rb_err), "field '%s': not an id",
-                 name);
+        snprintf(b->rb_err, sizeof(b->rb_err), "field '%s': not an id", name);
         return ILONET_EINVAL;
     }
     memcpy(it->ri_id, id, HASH_LEN);
@@ -1042,8 +1029,7 @@ record_set_raw(struct record_builder *b, const char *name, const uint8_t *raw,
     if (len == 0 || (f->rf_type == RT_MAP &&
                      (wire_check(raw, len, &lim) != 0 ||
                       !((raw[0] & 0xf0) == 0x80 || raw[0] == 0xde)))) {
-        snprintf(b->rb_err, sizeof(b->rb_err), "field '%s': bad value",
-                 name);
+        snprintf(b->rb_err, sizeof(b->rb_err), "field '%s': bad value", name);
         return ILONET_EINVAL;
     }
     it->ri_raw = raw;
@@ -1113,17 +1099,10 @@ record__pack_items(struct record_builder *b, struct wire_buf *wb)
         case RT_LIST:
             record__pack_list(wb, it->ri_text, f->rf_type == RT_STATES);
             break;
-        case RT_ID:
-            wire_pack_bin(wb, it->ri_id, HASH_LEN);
-            break;
-        case RT_BIN:
-            wire_pack_bin(wb, it->ri_raw, it->ri_rawlen);
-            break;
-        case RT_MAP:
-            wire_buf_append(wb, it->ri_raw, it->ri_rawlen);
-            break;
-        default:
-            wire_pack_str(wb, it->ri_text);
+        case RT_ID: wire_pack_bin(wb, it->ri_id, HASH_LEN); break;
+        case RT_BIN: wire_pack_bin(wb, it->ri_raw, it->ri_rawlen); break;
+        case RT_MAP: wire_buf_append(wb, it->ri_raw, it->ri_rawlen); break;
+        default: wire_pack_str(wb, it->ri_text);
         }
     }
 }
@@ -1152,11 +1131,10 @@ record_build(struct record_builder *b, struct wire_buf *wb)
     }
     rc = wire_unpack(tmp.wb_data, tmp.wb_len, &z, &o);
     if (rc == 0)
-        rc = b->rb_partial
-                 ? record_check_amend(b->rb_schema->rs_kind, &o, b->rb_err,
-                                      sizeof(b->rb_err))
-                 : record_check(b->rb_schema->rs_kind, &o, b->rb_err,
-                                sizeof(b->rb_err));
+        rc = b->rb_partial ? record_check_amend(b->rb_schema->rs_kind, &o,
+                                                b->rb_err, sizeof(b->rb_err))
+                           : record_check(b->rb_schema->rs_kind, &o, b->rb_err,
+                                          sizeof(b->rb_err));
     msgpack_zone_destroy(&z);
     if (rc != 0)
         goto out;
@@ -1213,7 +1191,6 @@ record_value_text(const msgpack_object *v, char *out, size_t cap)
                                   it->via.str.size);
         }
         return off;
-    default:
-        return 0;
+    default: return 0;
     }
 }

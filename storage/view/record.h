@@ -1,4 +1,5 @@
-/* record.h - payload schema of every entry kind: build and validate payloads. */
+/* record.h - payload schema of every entry kind: build and validate payloads.
+ */
 #ifndef ILONET_RECORD_H
 #define ILONET_RECORD_H
 
@@ -95,11 +96,11 @@ extern const char *const record_task_statuses[];
 
 struct record_item {
     const struct record_field *ri_f;
-    const char *ri_text;      /* text value (caller's memory) or NULL */
-    const uint8_t *ri_raw;    /* RT_BIN bytes or RT_MAP msgpack (caller) */
+    const char *ri_text;   /* text value (caller's memory) or NULL */
+    const uint8_t *ri_raw; /* RT_BIN bytes or RT_MAP msgpack (caller) */
     size_t ri_rawlen;
-    uint8_t ri_id[HASH_LEN];  /* RT_ID value */
-    int ri_nil;               /* amend: clear the field */
+    uint8_t ri_id[HASH_LEN]; /* RT_ID value */
+    int ri_nil;              /* amend: clear the field */
 };
 
 /*
@@ -156,10 +157,10 @@ int record_check_amend(uint32_t kind, const msgpack_object *map, char *why,
 int record_check_fields(uint32_t kind, const msgpack_object *map,
                         const msgpack_object *vals[static RECORD_MAX_ITEMS],
                         char *why, size_t whylen);
-int record_check_amend_fields(
-    uint32_t kind, const msgpack_object *map,
-    const msgpack_object *vals[static RECORD_MAX_ITEMS], char *why,
-    size_t whylen);
+int
+record_check_amend_fields(uint32_t kind, const msgpack_object *map,
+                          const msgpack_object *vals[static RECORD_MAX_ITEMS],
+                          char *why, size_t whylen);
 /* Checks one value against a field's type. */
 int record_check_value(const struct record_field *f, const msgpack_object *v,
                        char *why, size_t whylen);

@@ -28,16 +28,16 @@ static const char *const view__schema[] = {
      * (view__records_sql()). Slots have no declared type: values keep the
      * type they are bound with. */
     "CREATE TABLE IF NOT EXISTS v_rec("
-    "  k INTEGER PRIMARY KEY,"          /* creating entry: entries.k */
+    "  k INTEGER PRIMARY KEY," /* creating entry: entries.k */
     "  kind INTEGER NOT NULL,"
     "  author_state TEXT NOT NULL,"
-    "  owner TEXT NOT NULL,"            /* owning state */
-    "  grant_id BLOB,"                  /* grant relied on (on behalf) */
-    "  base_why TEXT,"                  /* payload problem, NULL if fine */
-    "  valid INTEGER NOT NULL,"         /* the creation takes effect */
-    "  why TEXT,"                       /* why it does not */
-    "  status TEXT NOT NULL,"           /* active | retracted | erased */
-    "  updated INTEGER,"                /* hlc of the last effective change */
+    "  owner TEXT NOT NULL,"    /* owning state */
+    "  grant_id BLOB,"          /* grant relied on (on behalf) */
+    "  base_why TEXT,"          /* payload problem, NULL if fine */
+    "  valid INTEGER NOT NULL," /* the creation takes effect */
+    "  why TEXT,"               /* why it does not */
+    "  status TEXT NOT NULL,"   /* active | retracted | erased */
+    "  updated INTEGER,"        /* hlc of the last effective change */
     "  retracted_by BLOB,"
     "  erased_by BLOB,"
     "  task_status TEXT,"
@@ -45,19 +45,18 @@ static const char *const view__schema[] = {
     "  task_status_by BLOB,"
     "  ms INTEGER," /* the creating entry's time (its HLC >> 16): lists
                        sort on it through an index (view_index.c) */
-    " " VIEW__SLOT_COLS
-    ");"
+    " " VIEW__SLOT_COLS ");"
     "CREATE INDEX IF NOT EXISTS v_rec_grant ON v_rec(grant_id)"
     "  WHERE grant_id IS NOT NULL;",
     "CREATE TABLE IF NOT EXISTS v_chg("
-    "  k INTEGER PRIMARY KEY,"          /* the change's entry */
+    "  k INTEGER PRIMARY KEY," /* the change's entry */
     "  target BLOB NOT NULL,"
-    "  target_p INTEGER NOT NULL,"      /* 8-byte prefix of target */
+    "  target_p INTEGER NOT NULL," /* 8-byte prefix of target */
     "  kind INTEGER NOT NULL,"
     "  author_state TEXT NOT NULL,"
     "  behalf TEXT,"
     "  grant_id BLOB,"
-    "  status TEXT,"                    /* task-status: the new status */
+    "  status TEXT," /* task-status: the new status */
     "  valid INTEGER NOT NULL DEFAULT 0,"
     "  why TEXT DEFAULT 'record not held'"
     ");"
@@ -65,8 +64,8 @@ static const char *const view__schema[] = {
     "CREATE INDEX IF NOT EXISTS v_chg_grant ON v_chg(grant_id)"
     "  WHERE grant_id IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS v_grants("
-    "  entry BLOB NOT NULL UNIQUE,"     /* publishing entry */
-    "  grant_id BLOB NOT NULL,"         /* hash of the envelope */
+    "  entry BLOB NOT NULL UNIQUE," /* publishing entry */
+    "  grant_id BLOB NOT NULL,"     /* hash of the envelope */
     "  audience TEXT NOT NULL,"
     "  k INTEGER NOT NULL,"
     "  author BLOB NOT NULL,"
@@ -112,13 +111,15 @@ static const char *const view__schema[] = {
      * order reaches the index on (kind, ms) through these views. */
     "CREATE VIEW IF NOT EXISTS records AS SELECT lower(hex(id)) AS id,"
     "  kind, audience, owner AS state, author_state, hlc, ms AS"
-    "  time_ms, status, valid, why, updated, IIF(grant_id IS NULL, NULL, lower(hex(grant_id))) AS"
+    "  time_ms, status, valid, why, updated, IIF(grant_id IS NULL, NULL, "
+    "lower(hex(grant_id))) AS"
     "  grant_id, " VIEW__FIELD_COLS ", task_status FROM v_records;"
     "CREATE VIEW IF NOT EXISTS observations AS SELECT lower(hex(id)) AS id,"
     "  owner AS state, author_state, audience, ms AS time_ms,"
     "  category, summary, detail, nationality, figure, unit, period,"
     "  substr(period, 1, 10) AS period_from, substr(period, -10) AS"
-    "  period_to, level, reliability, source, place, IIF(grant_id IS NULL, NULL, lower(hex(grant_id)))"
+    "  period_to, level, reliability, source, place, IIF(grant_id IS NULL, "
+    "NULL, lower(hex(grant_id)))"
     "  AS grant_id FROM v_records WHERE kind = 2 AND valid = 1 AND"
     "  status = 'active';"
     "CREATE VIEW IF NOT EXISTS meetings AS SELECT lower(hex(id)) AS id,"
@@ -161,7 +162,8 @@ static const char *const view__schema[] = {
     "  g.represented AND (r.audience = 'net' OR r.audience = g.audience))"
     "  AS revoked_at_ms FROM v_grants g;"
     "CREATE VIEW IF NOT EXISTS revocations AS SELECT lower(hex(rev_id)) AS"
-    "  id, type, state, IIF(grant_id IS NULL, NULL, lower(hex(grant_id))) AS grant_id, IIF(node IS NULL, NULL, lower(hex(node)))"
+    "  id, type, state, IIF(grant_id IS NULL, NULL, lower(hex(grant_id))) AS "
+    "grant_id, IIF(node IS NULL, NULL, lower(hex(node)))"
     "  AS node, at AS at_ms, audience, author_state AS published_by, valid,"
     "  why FROM v_revocations;",
     NULL,
@@ -171,11 +173,13 @@ static const char *const view__schema[] = {
  * first. A name may be a table in one version and a view in another
  * (v_records, v_changes), so each is dropped as what it is now. */
 static const char *const view__objects[] = {
-    "records",  "observations", "meetings", "trainings", "carriers",
-    "contacts", "postings",     "tasks",    "acting_presidencies",
-    "changes",  "grants",       "revocations", "v_records", "v_changes",
-    "v_rec",    "v_chg",        "v_grants", "v_revocations", "v_counts",
-    NULL,
+    "records",   "observations", "meetings",
+    "trainings", "carriers",     "contacts",
+    "postings",  "tasks",        "acting_presidencies",
+    "changes",   "grants",       "revocations",
+    "v_records", "v_changes",    "v_rec",
+    "v_chg",     "v_grants",     "v_revocations",
+    "v_counts",  NULL,
 };
 
 /* ---- context ---------------------------------------------------------- */
@@ -383,12 +387,10 @@ view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
     case KIND_ERASE:
     case KIND_TASK_STATUS:
         return view__change_add(c, s, e, audience, author, state);
-    case KIND_GRANT:
-        return view__grant_add(c, s, e, audience, author, state);
+    case KIND_GRANT: return view__grant_add(c, s, e, audience, author, state);
     case KIND_REVOCATION:
         return view__revocation_add(c, s, e, audience, author, state);
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -579,8 +581,8 @@ view_attach(struct store *s)
         goto fail;
     if ((rc = view__index_attach(s)) != 0)
         goto fail;
-    if (rebuild && (rc = store_meta_set_u64(s, "view_version",
-                                            VIEW_VERSION)) != 0)
+    if (rebuild &&
+        (rc = store_meta_set_u64(s, "view_version", VIEW_VERSION)) != 0)
         goto fail;
     if (rebuild && (rc = view_rebuild(s)) != 0)
         goto fail;
@@ -741,7 +743,7 @@ view_release_due(struct store *s, uint64_t now_ms, uint64_t *released)
 {
     sqlite3_stmt *st = NULL;
     struct view_ctx c;
-    uint8_t (*ids)[HASH_LEN] = NULL;
+    uint8_t(*ids)[HASH_LEN] = NULL;
     size_t n = 0, cap = 0;
     int rc;
 
@@ -843,8 +845,7 @@ view__pack_col(struct wire_buf *wb, sqlite3_stmt *st, int i)
         wire_pack_bin(wb, sqlite3_column_blob(st, i),
                       (size_t)sqlite3_column_bytes(st, i));
         break;
-    default:
-        wire_pack_nil(wb);
+    default: wire_pack_nil(wb);
     }
 }
 
@@ -919,8 +920,8 @@ view__hash_compute(struct store *s, const char *audience,
              " type, state, grant_id, node, at, serial, valid FROM"
              " v_revocations%s ORDER BY entry",
              VIEW__AUD(""));
-    if ((rc = view__hash_table(s, &h, &wb, "revocation", sql, audience,
-                               0)) != 0)
+    if ((rc = view__hash_table(s, &h, &wb, "revocation", sql, audience, 0)) !=
+        0)
         goto out;
     hash_final(&h, out);
 out:
@@ -967,8 +968,7 @@ view_check(struct store *s, uint8_t live[static HASH_LEN],
 /* ---- lookups ------------------------------------------------------------ */
 
 int
-view_record_find(struct store *s, const char *hex,
-                 struct view_record_info *out)
+view_record_find(struct store *s, const char *hex, struct view_record_info *out)
 {
     sqlite3_stmt *st;
     uint8_t lo[HASH_LEN], hi[HASH_LEN];
@@ -1021,8 +1021,8 @@ view_record_find(struct store *s, const char *hex,
                          (const char *)sqlite3_column_text(st, 2));
             view__strcpy(out->vr_owner, sizeof(out->vr_owner),
                          (const char *)sqlite3_column_text(st, 3));
-            snprintf(out->vr_author_state, sizeof(out->vr_author_state),
-                     "%s", (const char *)sqlite3_column_text(st, 4));
+            snprintf(out->vr_author_state, sizeof(out->vr_author_state), "%s",
+                     (const char *)sqlite3_column_text(st, 4));
             view__strcpy(out->vr_status, sizeof(out->vr_status),
                          (const char *)sqlite3_column_text(st, 5));
             out->vr_valid = sqlite3_column_int(st, 6);

@@ -285,9 +285,8 @@ int view_list_has(const char *list, const char *state);
  * owner an entry of record kind kind (observations: category) in audience
  * at HLC time hlc, not revoked. Fills gid. ILONET_EDELEGATION if none. */
 int view_grant_find(struct store *s, const char *owner, const char *rep,
-                    uint32_t kind, const char *category,
-                    const char *audience, uint64_t hlc,
-                    uint8_t gid[static HASH_LEN]);
+                    uint32_t kind, const char *category, const char *audience,
+                    uint64_t hlc, uint8_t gid[static HASH_LEN]);
 
 /* ---- reading for reports (view_report.c) ---- */
 

@@ -1,4 +1,5 @@
-/* view_auth.c - grants and revocations (Art. 5(1)) and the authorisation rule. */
+/* view_auth.c - grants and revocations (Art. 5(1)) and the authorisation rule.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,7 @@ view__envelope(struct view_ctx *c, const struct entry *e, uint32_t kind,
     const msgpack_object *env;
 
     if (!e->e_payload ||
-        view__unpack(c, e->e_payload, e->e_payload_len, c->vc_pflags, o) !=
-            0 ||
+        view__unpack(c, e->e_payload, e->e_payload_len, c->vc_pflags, o) != 0 ||
         record_check(kind, o, NULL, 0) != 0)
         return NULL;
     env = wire_map_get(o, "envelope");
@@ -40,9 +40,8 @@ view__envelope(struct view_ctx *c, const struct entry *e, uint32_t kind,
 }
 
 static void
-view__bind_common(sqlite3_stmt *st, const struct entry *e,
-                  const char *audience, int64_t k,
-                  const uint8_t author[static KEY_PK_LEN],
+view__bind_common(sqlite3_stmt *st, const struct entry *e, const char *audience,
+                  int64_t k, const uint8_t author[static KEY_PK_LEN],
                   const char *author_state)
 {
     sqlite3_bind_blob(st, 1, e->e_id, HASH_LEN, SQLITE_STATIC);
@@ -55,8 +54,7 @@ view__bind_common(sqlite3_stmt *st, const struct entry *e,
 
 int
 view__grant_add(struct view_ctx *c, struct store *s, const struct entry *e,
-                const char *audience,
-                const uint8_t author[static KEY_PK_LEN],
+                const char *audience, const uint8_t author[static KEY_PK_LEN],
                 const char *author_state)
 {
     static const char *const sql =
@@ -77,8 +75,7 @@ view__grant_add(struct view_ctx *c, struct store *s, const struct entry *e,
         return rc;
     if (!(env = view__envelope(c, e, KIND_GRANT, &o)))
         return 0; /* nothing to hold: no effect */
-    cert_envelope_id((const uint8_t *)env->via.bin.ptr, env->via.bin.size,
-                     gid);
+    cert_envelope_id((const uint8_t *)env->via.bin.ptr, env->via.bin.size, gid);
     memset(&g, 0, sizeof(g));
     rc = grant_verify((const uint8_t *)env->via.bin.ptr, env->via.bin.size,
                       store_roster(s), store_network(s), &g);
@@ -121,8 +118,8 @@ view__grant_add(struct view_ctx *c, struct store *s, const struct entry *e,
 }
 
 int
-view__revocation_add(struct view_ctx *c, struct store *s,
-                     const struct entry *e, const char *audience,
+view__revocation_add(struct view_ctx *c, struct store *s, const struct entry *e,
+                     const char *audience,
                      const uint8_t author[static KEY_PK_LEN],
                      const char *author_state)
 {
@@ -143,12 +140,10 @@ view__revocation_add(struct view_ctx *c, struct store *s,
         return rc;
     if (!(env = view__envelope(c, e, KIND_REVOCATION, &o)))
         return 0;
-    cert_envelope_id((const uint8_t *)env->via.bin.ptr, env->via.bin.size,
-                     rid);
+    cert_envelope_id((const uint8_t *)env->via.bin.ptr, env->via.bin.size, rid);
     memset(&v, 0, sizeof(v));
-    rc = revocation_verify((const uint8_t *)env->via.bin.ptr,
-                           env->via.bin.size, store_roster(s),
-                           store_network(s), &v);
+    rc = revocation_verify((const uint8_t *)env->via.bin.ptr, env->via.bin.size,
+                           store_roster(s), store_network(s), &v);
     ok = rc == 0;
     if (!ok)
         snprintf(why, sizeof(why), "revocation does not verify: %s",
@@ -174,8 +169,7 @@ view__revocation_add(struct view_ctx *c, struct store *s,
         sqlite3_bind_text(st, 15, why, -1, SQLITE_STATIC);
     if ((rc = view__step_done(st)) != 0)
         return rc;
-    if (!ok || v.v_type != REVOKE_GRANT ||
-        sqlite3_changes(store_db(s)) == 0)
+    if (!ok || v.v_type != REVOKE_GRANT || sqlite3_changes(store_db(s)) == 0)
         return 0;
     memcpy(gid, v.v_grant, HASH_LEN);
     return view__grant_dependents(c, s, gid);
@@ -240,8 +234,7 @@ view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
         return ILONET_EDELEGATION;
     }
     if (strcmp(rep, r->ar_rep) != 0) {
-        snprintf(why, wl, "grant %s is for %s, not for %s", gs, rep,
-                 r->ar_rep);
+        snprintf(why, wl, "grant %s is for %s, not for %s", gs, rep, r->ar_rep);
         return ILONET_EDELEGATION;
     }
     if (scope[0] && !(kname && view__scope_has(scope, kname)) &&
@@ -278,8 +271,7 @@ view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
         uint64_t at = (uint64_t)sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
         record_format_date(at / 1000, d);
-        snprintf(why, wl, "grant %s revoked by %s from %s", gs, r->ar_owner,
-                 d);
+        snprintf(why, wl, "grant %s revoked by %s from %s", gs, r->ar_owner, d);
         return ILONET_EREVOKED;
     }
     sqlite3_reset(st);

@@ -30,10 +30,10 @@
 #define VIEW__NCOLS 34 /* record_columns(): checked in view_attach */
 /* The field columns of v_records, in record_columns() order. */
 #define VIEW__FIELD_COLS                                                       \
-    "category,summary,detail,nationality,figure,unit,period,level,"           \
-    "reliability,source,place,date,convenor,participants,commission,reason," \
-    "topics,title,type,organiser,attendees,carrier,position,states,"          \
-    "counterpart,post,officers,posted_from,posted_until,remit,assignees,due," \
+    "category,summary,detail,nationality,figure,unit,period,level,"            \
+    "reliability,source,place,date,convenor,participants,commission,reason,"   \
+    "topics,title,type,organiser,attendees,carrier,position,states,"           \
+    "counterpart,post,officers,posted_from,posted_until,remit,assignees,due,"  \
     "semester,acting_state"
 
 struct view_ctx {
@@ -103,8 +103,8 @@ int view__record_create(struct view_ctx *c, struct store *s,
                         const struct entry *e, const char *audience,
                         const char *author_state);
 /* An amend/retract/erase/task-status entry. */
-int view__change_add(struct view_ctx *c, struct store *s,
-                     const struct entry *e, const char *audience,
+int view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
+                     const char *audience,
                      const uint8_t author[static KEY_PK_LEN],
                      const char *author_state);
 /* Recomputes one record from its creation and every change targeting it. */
@@ -121,8 +121,8 @@ int view__recompute_all(struct view_ctx *c, struct store *s);
 
 /* ---- authorisation (view_auth.c) -------------------------------------- */
 
-int view__grant_add(struct view_ctx *c, struct store *s,
-                    const struct entry *e, const char *audience,
+int view__grant_add(struct view_ctx *c, struct store *s, const struct entry *e,
+                    const char *audience,
                     const uint8_t author[static KEY_PK_LEN],
                     const char *author_state);
 int view__revocation_add(struct view_ctx *c, struct store *s,
@@ -135,13 +135,13 @@ int view__grant_dependents(struct view_ctx *c, struct store *s,
 
 /* What an on-behalf entry asks of a grant. */
 struct view_auth_req {
-    const uint8_t *ar_grant; /* grant id named by the entry */
-    const char *ar_owner;    /* represented state (on-behalf-of) */
-    const char *ar_rep;      /* the writing node's state */
-    uint32_t ar_kind;        /* record kind concerned */
-    const char *ar_category; /* observation category or NULL */
-    const char *ar_audience; /* audience of the entry */
-    uint64_t ar_hlc;         /* the entry's timestamp */
+    const uint8_t *ar_grant;   /* grant id named by the entry */
+    const char *ar_owner;      /* represented state (on-behalf-of) */
+    const char *ar_rep;        /* the writing node's state */
+    uint32_t ar_kind;          /* record kind concerned */
+    const char *ar_category;   /* observation category or NULL */
+    const char *ar_audience;   /* audience of the entry */
+    uint64_t ar_hlc;           /* the entry's timestamp */
     int ar_ignore_revocations; /* erasure: monotone (docs/VIEW.md) */
 };
 

@@ -1041,31 +1041,31 @@ view_counts_by_kind(struct store *s, const struct view_sink *out)
         "SELECT " VIEW__N(2) " AS observations, " VIEW__N(
             3) " AS "
                "meetings,"
-               " " VIEW__N(
-                   4) " A"
-                      "S "
-                      "tr"
-                      "ai"
-                      "ni"
-                      "ng"
-                      "s,"
-                      " " VIEW__N(5) " AS carriers, " VIEW__N(6) " AS "
-                                                                 "contacts,"
-                                                                 " " VIEW__N(7) " AS postings, " VIEW__N(
-                                                                     11) " AS "
-                                                                         "tasks"
-                                                                         ","
-                                                                         " ("
-                                                                         "SELEC"
-                                                                         "T "
-                                                                         "count"
-                                                                         "(*) "
-                                                                         "FROM "
-                                                                         "grant"
-                                                                         "s) "
-                                                                         "AS "
-                                                                         "grant"
-                                                                         "s",
+               " " VIEW__N(4) " A"
+                              "S "
+                              "tr"
+                              "ai"
+                              "ni"
+                              "ng"
+                              "s,"
+                              " " VIEW__N(5) " AS carriers, " VIEW__N(
+                                  6) " AS "
+                                     "contacts,"
+                                     " " VIEW__N(7) " AS postings, " VIEW__N(
+                                         11) " AS "
+                                             "tasks"
+                                             ","
+                                             " ("
+                                             "SELEC"
+                                             "T "
+                                             "count"
+                                             "(*) "
+                                             "FROM "
+                                             "grant"
+                                             "s) "
+                                             "AS "
+                                             "grant"
+                                             "s",
         NULL, 0, out);
 #undef VIEW__N
 }

@@ -64,9 +64,7 @@ view__bind_value(struct view_ctx *c, sqlite3_stmt *st, int i,
         sqlite3_bind_text(st, i, buf, (int)need - 1, SQLITE_STATIC);
         return 0;
     }
-    default:
-        sqlite3_bind_null(st, i);
-        return 0;
+    default: sqlite3_bind_null(st, i); return 0;
     }
 }
 
@@ -152,9 +150,8 @@ view__field(const msgpack_object *const *vals, signed char i)
 }
 
 int
-view__record_create(struct view_ctx *c, struct store *s,
-                    const struct entry *e, const char *audience,
-                    const char *author_state)
+view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
+                    const char *audience, const char *author_state)
 {
     uint32_t kind = (uint32_t)e->e_h.h_kind;
     const msgpack_object *vals[RECORD_MAX_ITEMS];
@@ -182,8 +179,7 @@ view__record_create(struct view_ctx *c, struct store *s,
         grant = view__field(vals, c->vc_f_grant[kind]);
         if (behalf)
             view__cstr(behalf, owner, sizeof(owner));
-        view__cstr(view__field(vals, c->vc_f_category[kind]), cat,
-                   sizeof(cat));
+        view__cstr(view__field(vals, c->vc_f_category[kind]), cat, sizeof(cat));
     }
     if (base_why) {
         reason = base_why;
@@ -214,8 +210,7 @@ view__record_create(struct view_ctx *c, struct store *s,
     sqlite3_bind_text(st, 3, author_state, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, owner, -1, SQLITE_STATIC);
     if (grant && behalf && strcmp(owner, author_state) != 0)
-        sqlite3_bind_blob(st, 5, grant->via.bin.ptr, HASH_LEN,
-                          SQLITE_STATIC);
+        sqlite3_bind_blob(st, 5, grant->via.bin.ptr, HASH_LEN, SQLITE_STATIC);
     if (base_why)
         sqlite3_bind_text(st, 6, base_why, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, valid);
@@ -272,7 +267,7 @@ struct view__change {
     int ch_valid;
     char ch_why[VIEW__WHY + 4]; /* room for a "bad:" marker before a why */
     msgpack_object ch_payload;  /* amendments: NIL when not held */
-    int ch_new;                /* not in v_chg yet (recompute's add) */
+    int ch_new;                 /* not in v_chg yet (recompute's add) */
 };
 
 static int view__recompute_with(struct view_ctx *c, struct store *s,
@@ -284,10 +279,10 @@ static int
 view__change_insert(struct store *s, const struct view__change *ch,
                     const uint8_t target[static HASH_LEN])
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "INSERT OR IGNORE INTO v_chg(k, target, target_p, kind,"
-           " author_state, behalf, grant_id, status, valid, why)"
-           " VALUES(?,?,?,?,?,?,?,?,?,?)");
+    sqlite3_stmt *st =
+        store_stmt(s, "INSERT OR IGNORE INTO v_chg(k, target, target_p, kind,"
+                      " author_state, behalf, grant_id, status, valid, why)"
+                      " VALUES(?,?,?,?,?,?,?,?,?,?)");
 
     if (!st)
         return ILONET_EIO;
@@ -310,8 +305,7 @@ view__change_insert(struct store *s, const struct view__change *ch,
 
 int
 view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
-                 const char *audience,
-                 const uint8_t author[static KEY_PK_LEN],
+                 const char *audience, const uint8_t author[static KEY_PK_LEN],
                  const char *author_state)
 {
     uint32_t kind = (uint32_t)e->e_h.h_kind;
@@ -397,8 +391,8 @@ view__change_cmp(const void *a, const void *b)
  * the zone, in LWW order. *out is malloc'd. */
 static int
 view__load_changes(struct view_ctx *c, struct store *s,
-                   const uint8_t id[static HASH_LEN],
-                   struct view__change **out, size_t *n)
+                   const uint8_t id[static HASH_LEN], struct view__change **out,
+                   size_t *n)
 {
     /* unordered: a handful of rows sorts faster in C than through
      * SQLite's sorter */
@@ -602,8 +596,7 @@ view__change_ok(struct store *s, const struct view__rec *r,
         if (p->type == MSGPACK_OBJECT_MAP) {
             const msgpack_object *f = wire_map_get(p, "fields");
             if (!f ||
-                record_check_amend_fields(r->r_kind, f, fields, why, wl) !=
-                    0) {
+                record_check_amend_fields(r->r_kind, f, fields, why, wl) != 0) {
                 if (!f)
                     snprintf(why, wl, "no fields");
                 return 0;
@@ -637,9 +630,7 @@ view__change_ok(struct store *s, const struct view__rec *r,
             return 1;
         snprintf(why, wl, "%s is not an assignee of the task", *acting);
         return 0;
-    default:
-        snprintf(why, wl, "not a change");
-        return 0;
+    default: snprintf(why, wl, "not a change"); return 0;
     }
     snprintf(why, wl, "%s is not the owning state %s", *acting, r->r_owner);
     return 0;
@@ -744,9 +735,8 @@ view__recompute_with(struct view_ctx *c, struct store *s,
         char cwhy[VIEW__WHY] = "";
         int ok, has_fields;
 
-        ok = view__change_ok(s, &r, *category ? category : NULL, assignees,
-                             ch, &acting, fields, &has_fields, cwhy,
-                             sizeof(cwhy));
+        ok = view__change_ok(s, &r, *category ? category : NULL, assignees, ch,
+                             &acting, fields, &has_fields, cwhy, sizeof(cwhy));
         if (ch->ch_new) {
             /* written below, as it stands now; a payload problem's
              * marker stays */
@@ -997,28 +987,34 @@ view__remove_from(struct view_ctx *c, struct store *s,
     lo = sqlite3_column_int64(st, 0) << 32 | (int64_t)seq;
     hi = (sqlite3_column_int64(st, 0) + 1) << 32;
     sqlite3_reset(st);
-    if ((rc = view__exec_range(s, "DELETE FROM v_rec WHERE k >= ? AND"
-                                  " k < ?",
+    if ((rc = view__exec_range(s,
+                               "DELETE FROM v_rec WHERE k >= ? AND"
+                               " k < ?",
                                lo, hi)) != 0)
         return rc;
-    if ((rc = view__collect_range(s, "SELECT DISTINCT target FROM v_chg"
-                                     " WHERE k >= ? AND k < ?",
+    if ((rc = view__collect_range(s,
+                                  "SELECT DISTINCT target FROM v_chg"
+                                  " WHERE k >= ? AND k < ?",
                                   lo, hi, &t, &nt)) != 0)
         return rc;
     if ((rc = view__collect_range(
-             s, "SELECT grant_id FROM v_grants WHERE k >= ?1 AND k < ?2"
-                " UNION SELECT grant_id FROM v_revocations WHERE k >= ?1 AND"
-                " k < ?2 AND grant_id IS NOT NULL",
+             s,
+             "SELECT grant_id FROM v_grants WHERE k >= ?1 AND k < ?2"
+             " UNION SELECT grant_id FROM v_revocations WHERE k >= ?1 AND"
+             " k < ?2 AND grant_id IS NOT NULL",
              lo, hi, &g, &ng)) != 0)
         goto out;
-    if ((rc = view__exec_range(s, "DELETE FROM v_chg WHERE k >= ? AND"
-                                  " k < ?",
+    if ((rc = view__exec_range(s,
+                               "DELETE FROM v_chg WHERE k >= ? AND"
+                               " k < ?",
                                lo, hi)) != 0 ||
-        (rc = view__exec_range(s, "DELETE FROM v_grants WHERE k >= ? AND"
-                                  " k < ?",
+        (rc = view__exec_range(s,
+                               "DELETE FROM v_grants WHERE k >= ? AND"
+                               " k < ?",
                                lo, hi)) != 0 ||
-        (rc = view__exec_range(s, "DELETE FROM v_revocations WHERE k >= ?"
-                                  " AND k < ?",
+        (rc = view__exec_range(s,
+                               "DELETE FROM v_revocations WHERE k >= ?"
+                               " AND k < ?",
                                lo, hi)) != 0)
         goto out;
     for (size_t i = 0; i < nt && rc == 0; i++)

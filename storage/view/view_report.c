@@ -1,4 +1,5 @@
-/* view_report.c - the view's read API for the semester report: named queries over its SQL views, the cover's drafting facts, the provenance. */
+/* view_report.c - the view's read API for the semester report: named queries
+ * over its SQL views, the cover's drafting facts, the provenance. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

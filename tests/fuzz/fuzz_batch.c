@@ -28,12 +28,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             e->e_hdr_len > ENTRY_HEADER_MAX)
             abort();
         if (e->e_payload &&
-            (e->e_payload < data || e->e_payload + e->e_payload_len >
-                                        data + size) &&
+            (e->e_payload < data ||
+             e->e_payload + e->e_payload_len > data + size) &&
             e->e_payload_len != 0)
             abort(); /* payloads point into the input */
-        if (i > 0 && memcmp(e->e_h.h_prev, b.b_entries[i - 1].e_id,
-                            HASH_LEN) != 0)
+        if (i > 0 &&
+            memcmp(e->e_h.h_prev, b.b_entries[i - 1].e_id, HASH_LEN) != 0)
             abort(); /* the chain is rebuilt from the ids */
     }
     batch_free(&b);

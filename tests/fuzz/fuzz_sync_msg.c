@@ -1,4 +1,5 @@
-/* fuzz_sync_msg.c - libFuzzer harness: the sync message parser on hostile bytes. */
+/* fuzz_sync_msg.c - libFuzzer harness: the sync message parser on hostile
+ * bytes. */
 /*
  * Every byte a peer sends after the handshake reaches msg_decode() first;
  * BATCH and EVIDENCE bodies then go to batch_decode(). The harness runs
@@ -70,15 +71,12 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
             if (w.mw_from == 0)
                 abort();
         break;
-    case MSG_T_BATCH:
-        fz_batch(m.m_a, m.m_a_len);
-        break;
+    case MSG_T_BATCH: fz_batch(m.m_a, m.m_a_len); break;
     case MSG_T_EVIDENCE:
         fz_batch(m.m_a, m.m_a_len);
         fz_batch(m.m_b, m.m_b_len);
         break;
-    default:
-        break;
+    default: break;
     }
     return 0;
 }

@@ -1,4 +1,5 @@
-/* bench_converge.c - appends on every node of a running testnet, times convergence. */
+/* bench_converge.c - appends on every node of a running testnet, times
+ * convergence. */
 /*
  *   bench_converge K HOME...
  *
@@ -128,8 +129,8 @@ main(int argc, char **argv)
     t_bg = t_m1 - t_bg;
 
     for (int i = 0; i < n; i++) {
-        int rc = log_append(hs[i].h_store, &hs[i].h_key, "net", reqs,
-                            (size_t)k, home_now_ms(), NULL);
+        int rc = log_append(hs[i].h_store, &hs[i].h_key, "net", reqs, (size_t)k,
+                            home_now_ms(), NULL);
         if (rc != 0) {
             fprintf(stderr, "bench_converge: append %s: %s\n", argv[2 + i],
                     ilonet_errname(rc));

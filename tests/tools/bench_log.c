@@ -173,8 +173,8 @@ main(int argc, char **argv)
         if ((rc = store_open(db2, f.net, &f.ros, &d)) != 0)
             die("open", rc);
         t1 = now_s();
-        if ((rc = bundle_import(d, file, wall_ms(), NULL, NULL, NULL,
-                                &rep)) != 0)
+        if ((rc = bundle_import(d, file, wall_ms(), NULL, NULL, NULL, &rep)) !=
+            0)
             die("import", rc);
         t1 = now_s() - t1;
         store_close(d);

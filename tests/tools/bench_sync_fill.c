@@ -1,4 +1,5 @@
-/* bench_sync_fill.c - fills one testnet home with entries of several authors. */
+/* bench_sync_fill.c - fills one testnet home with entries of several authors.
+ */
 /*
  *   bench_sync_fill TARGET_HOME N AUTHOR_HOME...
  *
@@ -68,7 +69,8 @@ main(int argc, char **argv)
     double t0;
 
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_sync_fill TARGET_HOME N AUTHOR_HOME...\n");
+        fprintf(stderr,
+                "usage: bench_sync_fill TARGET_HOME N AUTHOR_HOME...\n");
         return 2;
     }
     if (key_global_init() != 0)
@@ -86,8 +88,8 @@ main(int argc, char **argv)
         return 1;
     /* Appends are durable one transaction at a time; a bench fill need
      * not fsync every batch. */
-    sqlite3_exec(store_db(target.h_store), "PRAGMA synchronous=OFF", NULL,
-                 NULL, NULL);
+    sqlite3_exec(store_db(target.h_store), "PRAGMA synchronous=OFF", NULL, NULL,
+                 NULL);
     t0 = now_s();
     for (int a = 0; a < authors; a++) {
         struct home au;
@@ -109,9 +111,8 @@ main(int argc, char **argv)
             for (size_t i = 0; i < n; i++) {
                 wire_buf_init(&wbs[i], 512);
                 payload(&wbs[i], (unsigned)(done + i));
-                reqs[i] = (struct log_append_req){KIND_OBSERVATION,
-                                                  wbs[i].wb_data,
-                                                  wbs[i].wb_len};
+                reqs[i] = (struct log_append_req){
+                    KIND_OBSERVATION, wbs[i].wb_data, wbs[i].wb_len};
             }
             rc = log_append(target.h_store, &au.h_key, "net", reqs, n,
                             home_now_ms(), NULL);

@@ -198,15 +198,15 @@ main(int argc, char **argv)
 
             for (size_t j = 0; j < k; j++) {
                 wire_buf_init(&wbs[j], ENTRY_PAYLOAD_MAX);
-                reqs[j].kind = mix_payload(&wbs[j], (unsigned)(i + j),
-                                           targets, nt, tasks, ntask);
+                reqs[j].kind = mix_payload(&wbs[j], (unsigned)(i + j), targets,
+                                           nt, tasks, ntask);
                 reqs[j].payload = wbs[j].wb_data;
                 reqs[j].len = wbs[j].wb_len;
             }
             /* Tasks and status go to the DE+FR audience only for DE/FR;
              * keep everything in net so every reader holds all. */
-            if ((rc = log_append(w, &nodes[a], "net", reqs, k,
-                                 T0_MS + i * 10, refs)) != 0)
+            if ((rc = log_append(w, &nodes[a], "net", reqs, k, T0_MS + i * 10,
+                                 refs)) != 0)
                 die("append", rc);
             for (size_t j = 0; j < k; j++) {
                 if (reqs[j].kind == KIND_OBSERVATION)

@@ -132,8 +132,7 @@ sleep_ms(unsigned ms)
         ;
 }
 
-static void
-logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 logf_(const char *fmt, ...)
@@ -151,8 +150,7 @@ logf_(const char *fmt, ...)
 }
 
 /* Runs a shell command quietly; returns its exit status or -1. */
-static int
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static int
 sh(const char *fmt, ...)
@@ -170,8 +168,8 @@ sh(const char *fmt, ...)
 
 /* Runs a command and captures stdout into a malloc'd string (caller frees).
  * Returns NULL on failure or a non-zero exit. */
-static char *
-capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *capture(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static char *
 capture(const char *fmt, ...)
@@ -211,7 +209,8 @@ capture(const char *fmt, ...)
     return buf;
 }
 
-/* ---- id sets -------------------------------------------------------------- */
+/* ---- id sets --------------------------------------------------------------
+ */
 
 static int
 idset_init(struct idset *s, size_t want)
@@ -281,7 +280,8 @@ idset_get(struct idset *s, const char *id, int insert)
     return &s->s_val[i];
 }
 
-/* ---- namespaces and nftables ----------------------------------------------- */
+/* ---- namespaces and nftables -----------------------------------------------
+ */
 
 static void
 ns_name(char *out, size_t cap, long pid, int i)
@@ -304,7 +304,8 @@ sweep_stale(void)
     while ((e = readdir(d))) {
         char *end;
         long pid;
-        if (strncmp(e->d_name, "ilonem", 6) != 0 || !isdigit((unsigned char)e->d_name[6]))
+        if (strncmp(e->d_name, "ilonem", 6) != 0 ||
+            !isdigit((unsigned char)e->d_name[6]))
             continue;
         pid = strtol(e->d_name + 6, &end, 10);
         if ((*end != 'h' && *end != 'n') || pid <= 0 || pid == (long)getpid())
@@ -319,8 +320,8 @@ sweep_stale(void)
     closedir(d);
 }
 
-static int
-nft(int i, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int nft(int i, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int
 nft(int i, const char *fmt, ...)
@@ -378,8 +379,9 @@ net_loss(int pct)
 {
     for (int i = 0; i < g.n; i++) {
         if (pct > 0)
-            nft(i, "flush chain inet nemesis loss; add rule inet nemesis loss "
-                   "oifname \"eth0\" numgen random mod 100 < %d counter drop",
+            nft(i,
+                "flush chain inet nemesis loss; add rule inet nemesis loss "
+                "oifname \"eth0\" numgen random mod 100 < %d counter drop",
                 pct);
         else
             nft(i, "flush chain inet nemesis loss");
@@ -403,8 +405,9 @@ net_partition(const int *group)
                                   o ? ", " : "", j + 1);
         }
         if (o)
-            nft(i, "flush set inet nemesis blocked; add element inet "
-                   "nemesis blocked { %s }",
+            nft(i,
+                "flush set inet nemesis blocked; add element inet "
+                "nemesis blocked { %s }",
                 els);
         else
             nft(i, "flush set inet nemesis blocked");
@@ -437,7 +440,8 @@ net_dropped(int loss)
     return sum;
 }
 
-/* ---- processes -------------------------------------------------------------- */
+/* ---- processes --------------------------------------------------------------
+ */
 
 static long
 hwm_kib(pid_t pid)
@@ -552,12 +556,13 @@ on_signal(int sig)
     g.stop = 1;
 }
 
-/* ---- the writer ----------------------------------------------------------------- */
+/* ---- the writer
+ * ----------------------------------------------------------------- */
 
 struct tally {
     long attempted, acknowledged, failed, skipped;
     struct idset acked; /* id -> node index + 1 */
-    long *failed_k;       /* summaries of failed appends */
+    long *failed_k;     /* summaries of failed appends */
     size_t nfailed_k, capfailed_k;
 };
 
@@ -593,8 +598,8 @@ writer_launch(struct tally *t, int i, long k)
         if (err >= 0)
             dup2(err, 2);
         close(pfd[0]);
-        execl(g.bin, g.bin, "-C", nd->n_home, "observe", "--category",
-              "routes", "--summary", summary, (char *)NULL);
+        execl(g.bin, g.bin, "-C", nd->n_home, "observe", "--category", "routes",
+              "--summary", summary, (char *)NULL);
         _exit(127);
     }
     close(pfd[1]);
@@ -656,8 +661,8 @@ writer_poll(struct tally *t, int block)
                     *v = p->p_node + 1;
                 t->acknowledged++;
             } else {
-                logf_("append %ld on %s failed: %s %d, %zu bytes out",
-                      p->p_k, g.nodes[p->p_node].n_state,
+                logf_("append %ld on %s failed: %s %d, %zu bytes out", p->p_k,
+                      g.nodes[p->p_node].n_state,
                       WIFSIGNALED(st) ? "signal" : "exit",
                       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
                       p->p_len);
@@ -682,7 +687,8 @@ writer_poll(struct tally *t, int block)
     }
 }
 
-/* ---- status and convergence -------------------------------------------------- */
+/* ---- status and convergence
+ * -------------------------------------------------- */
 
 static int
 json_str(const char *js, const char *key, char *out, size_t cap)
@@ -711,8 +717,8 @@ struct heads {
 static int
 node_status(int i, char vh[65], char dg[65], long *entries, struct heads *h)
 {
-    char *js = capture("%s -C %s status --json 2>/dev/null", g.bin,
-                       g.nodes[i].n_home);
+    char *js =
+        capture("%s -C %s status --json 2>/dev/null", g.bin, g.nodes[i].n_home);
     const char *p;
 
     vh[0] = dg[0] = 0;
@@ -808,7 +814,8 @@ heads_behind(const struct heads *t, unsigned mask)
     return out;
 }
 
-/* ---- the checker -------------------------------------------------------------- */
+/* ---- the checker
+ * -------------------------------------------------------------- */
 
 struct verdict {
     long lost, duplicated, unexpected, indeterminate, gaps, entries;
@@ -910,8 +917,9 @@ check_logs(struct tally *t, struct verdict *v)
                     v->indeterminate++;
                 else {
                     v->unexpected++;
-                    fprintf(stderr, "nemesis: unexpected %s entry %.64s on %s\n",
-                            kind, id, g.nodes[i].n_state);
+                    fprintf(stderr,
+                            "nemesis: unexpected %s entry %.64s on %s\n", kind,
+                            id, g.nodes[i].n_state);
                 }
             }
         }
@@ -919,7 +927,8 @@ check_logs(struct tally *t, struct verdict *v)
             v->entries = n;
         /* Acknowledged ids this node lacks. */
         for (size_t s = 0; s < t->acked.s_cap; s++)
-            if (t->acked.s_ids[s][0] && !idset_get(&here, t->acked.s_ids[s], 0)) {
+            if (t->acked.s_ids[s][0] &&
+                !idset_get(&here, t->acked.s_ids[s], 0)) {
                 if (v->lost < 5)
                     fprintf(stderr, "nemesis: %s lacks acknowledged %.16s\n",
                             g.nodes[i].n_state, t->acked.s_ids[s]);
@@ -933,7 +942,8 @@ check_logs(struct tally *t, struct verdict *v)
     idset_free(&seen_unexp);
 }
 
-/* ---- setup ------------------------------------------------------------------------- */
+/* ---- setup
+ * ------------------------------------------------------------------------- */
 
 /* The state holding the Council presidency now (data/presidencies.txt),
  * or -1. */
@@ -1024,8 +1034,9 @@ testnet_create(void)
         strcat(list, i ? "," : "");
         strcat(list, states[i]);
     }
-    out = capture("%s testnet --host TR --states %s --out %s/net --base-port %d",
-                  g.bin, list, g.dir, NODE_PORT);
+    out =
+        capture("%s testnet --host TR --states %s --out %s/net --base-port %d",
+                g.bin, list, g.dir, NODE_PORT);
     if (!out)
         return -1;
     for (line = strtok_r(out, "\n", &save); line && k < g.n;
@@ -1068,7 +1079,9 @@ machine_ok(const char **why)
     return 1;
 }
 
-/* ---- main ------------------------------------------------------------------------------ */
+/* ---- main
+ * ------------------------------------------------------------------------------
+ */
 
 static void
 usage(void)
@@ -1217,8 +1230,9 @@ main(int argc, char **argv)
             counts[cur]++;
             fault_end = now + FAULT_LEN_MS;
             next_fault += FAULT_EVERY_MS;
-            logf_("fault %ld: %s", counts[0] + counts[1] + counts[2] +
-                  counts[3] + counts[4], fault_name[cur]);
+            logf_("fault %ld: %s",
+                  counts[0] + counts[1] + counts[2] + counts[3] + counts[4],
+                  fault_name[cur]);
             switch (cur) {
             case F_KILL9:
                 node_kill(target);
@@ -1312,7 +1326,8 @@ main(int argc, char **argv)
     {
         static const int healed[MAX_NODES] = {0};
         uint64_t wt0 = mono_ms();
-        while (g.npend && mono_ms() - wt0 < OBSERVE_TIMEOUT_MS + 5000 && !g.stop) {
+        while (g.npend && mono_ms() - wt0 < OBSERVE_TIMEOUT_MS + 5000 &&
+               !g.stop) {
             writer_poll(&t, 0);
             sleep_ms(10);
         }
@@ -1371,9 +1386,9 @@ main(int argc, char **argv)
         free(n);
     }
     ok = sanitizer == 0 && t.failed == 0 && converged &&
-         converge_ms <= CONVERGE_LIMIT_MS && v.lost == 0 &&
-         v.duplicated == 0 && v.unexpected == 0 && v.gaps == 0 &&
-         v.forks == 0 && crashes == 0 && t.acknowledged > 0;
+         converge_ms <= CONVERGE_LIMIT_MS && v.lost == 0 && v.duplicated == 0 &&
+         v.unexpected == 0 && v.gaps == 0 && v.forks == 0 && crashes == 0 &&
+         t.acknowledged > 0;
     printf("nemesis nodes=%d fault_secs=%ld loss_pct=%d seed=%u faults=%ld "
            "kill9=%ld stop=%ld halves=%ld bridge=%ld isolate=%ld "
            "attempted=%ld acknowledged=%ld failed=%ld skipped=%ld "
@@ -1386,12 +1401,12 @@ main(int argc, char **argv)
            g.n, fault_secs, g.loss, g.seed,
            counts[0] + counts[1] + counts[2] + counts[3] + counts[4],
            counts[F_KILL9], counts[F_STOP], counts[F_HALVES], counts[F_BRIDGE],
-           counts[F_ISOLATE], t.attempted, t.acknowledged, t.failed,
-           t.skipped, v.entries, v.lost, v.duplicated, v.unexpected,
-           v.indeterminate, v.gaps, v.forks, crashes, catchup_max,
-           catchups ? catchup_sum / catchups : -1, catchup_slow,
-           dropped_part, dropped_loss, converge_ms,
-           peak_kib, sanitizer, ok ? "pass" : "fail");
+           counts[F_ISOLATE], t.attempted, t.acknowledged, t.failed, t.skipped,
+           v.entries, v.lost, v.duplicated, v.unexpected, v.indeterminate,
+           v.gaps, v.forks, crashes, catchup_max,
+           catchups ? catchup_sum / catchups : -1, catchup_slow, dropped_part,
+           dropped_loss, converge_ms, peak_kib, sanitizer,
+           ok ? "pass" : "fail");
     idset_free(&t.acked);
     free(t.failed_k);
     return ok ? 0 : 1;

@@ -144,8 +144,8 @@ send_msg(int fd, struct boxs *enc, const uint8_t *m, size_t len)
     plain[3] = (uint8_t)len;
     memcpy(plain + 4, m, len);
     while (off < len + 4 && rc == 0) {
-        size_t k = len + 4 - off < BOXS_MAX_BODY ? len + 4 - off
-                                                 : BOXS_MAX_BODY;
+        size_t k =
+            len + 4 - off < BOXS_MAX_BODY ? len + 4 - off : BOXS_MAX_BODY;
         rc = boxs_seal(enc, plain + off, k, frame) ||
              send_all(fd, frame, BOXS_HEADER_LEN + k);
         off += k;
@@ -233,8 +233,8 @@ auth_mode(const char *mode, int port, const char *home_dir, const char *pkhex,
     }
     fd = connect_port(port);
     randombytes_buf(eph, 32);
-    if (shs_client_init(&s, h.h_net.n_key, h.h_key.pk, h.h_key.sk, spk,
-                        eph) != 0 ||
+    if (shs_client_init(&s, h.h_net.n_key, h.h_key.pk, h.h_key.sk, spk, eph) !=
+            0 ||
         shs_client_hello(&s, m1) || send_all(fd, m1, 64) ||
         recv_all(fd, m2, 64) || shs_client_read_hello(&s, m2) ||
         shs_client_auth(&s, m3) || send_all(fd, m3, 112) ||
@@ -262,8 +262,8 @@ auth_mode(const char *mode, int port, const char *home_dir, const char *pkhex,
         boxs_seal(&enc, p, sizeof(p), f);
         send_all(fd, f, sizeof(f));
     } else if (strcmp(mode, "auth-bomb") == 0) {
-        uint8_t p[] = {0x92, 0x04, 0xdd, 0xff, 0xff, 0xff, 0xff,
-                       0xdd, 0xff, 0xff, 0xff, 0xff};
+        uint8_t p[] = {0x92, 0x04, 0xdd, 0xff, 0xff, 0xff,
+                       0xff, 0xdd, 0xff, 0xff, 0xff, 0xff};
         send_msg(fd, &enc, p, sizeof(p));
     } else if (strcmp(mode, "auth-deep") == 0) {
         size_t n = 100000;
