@@ -23,10 +23,12 @@ TSUP_OBJ = $(patsubst %.c,$(BUILD)/%.o,tests/test_runner.c $(filter-out tests/te
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # Shipped data compiled in (never committed as C): NAME=FILE, scripts/embed.sh.
-EMBED    = report_data_template=data/report-2005-687.tmpl report_data_presidencies=data/presidencies.txt \
+EMBED    = report_data_template=data/report-2005-687.tmpl report_data_template_2019=data/report-2019-1240.tmpl \
+           report_data_presidencies=data/presidencies.txt \
            vocab_data_377_2004=data/vocab-377-2004.txt vocab_data_2019_1240=data/vocab-2019-1240.txt \
            vocab_data_countries=data/countries.txt vocab_data_members=data/members.txt \
-           http_web_index=node/web/index.html http_web_css=node/web/app.css http_web_js=node/web/app.js
+           http_web_index=node/web/index.html http_web_css=node/web/app.css http_web_js=node/web/app.js \
+           http_web_i18n_en=node/web/i18n/en.json http_web_i18n_de=node/web/i18n/de.json
 RUN      = ILONET_BIN=$(abspath $(BUILD)/ilonet) ILONET_TOOLS=$(abspath $(BUILD)/tools)
 SAN      = OPT="-O1 -g" XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
            LDFLAGS="-fsanitize=address,undefined"

@@ -42,18 +42,29 @@ int cmd_wants_help(int argc, char **argv, const char *usage);
  * in a process of its own, which owns its signals and NNG's lifetime; a
  * separate process keeps every HTTP client away from the sync loop. Call
  * before the caller opens its store (no SQLite connection may cross a
- * fork). The server serves until cmd_http_reap() or until this process
+ * fork). o says where and how (node/http/http.h: address, TLS files,
+ * host names). The server serves until cmd_http_reap() or until this process
  * dies. On success *pid is the child and url its page address (as
  * http_url); msg (HTTP_MSG_MAX bytes, may be NULL) gets a one-line reason.
  * cmd_http_reap stops it (SIGTERM, then SIGKILL after 5 s) and waits;
  * pid <= 0 is a no-op.
  */
-int cmd_http_spawn(const char *home_dir, const char *addr, pid_t *pid,
+struct http_opts;
+int cmd_http_spawn(const char *home_dir, const struct http_opts *o, pid_t *pid,
                    char *url, size_t urlcap, char *msg);
 void cmd_http_reap(pid_t pid);
 
 /* Opens the env's home (see home_open); prints the error itself. */
 int cmd_open_home(struct cmd_env *env, struct home *h, int flags);
+
+/* The vocabulary of regime (NULL: the seed's, 377-2004) into *out
+ * (vocab_free): an unknown regime is a usage error of cmd naming the
+ * known ones (returns 2); another failure prints its line (1). */
+int cmd_regime_vocab(const char *cmd, const char *regime, struct vocab **out);
+/* The vocabulary of the env's home, read from its network file before the
+ * home is opened (so fields are checked first); the seed's when the file
+ * cannot be read (opening the home reports that). Prints its error. */
+int cmd_home_vocab(struct cmd_env *env, const char *cmd, struct vocab **out);
 
 /* Prints a JSON string literal (quotes, escapes) to f. */
 void cmd_json_str(FILE *f, const char *s);

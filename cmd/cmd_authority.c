@@ -1,20 +1,32 @@
 /* cmd_authority.c - authority-side commands: network create, state keygen. */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cmds.h"
 #include "crypto/error.h"
+#include "node/app/app.h"
 
 static const char network_usage[] =
-    "usage: ilonet network create --host CC --out FILE\n\n"
+    "usage: ilonet network create --host CC --out FILE\n"
+    "         [--regime 377-2004|2019-1240] [--countries CC,CC,...]\n\n"
     "Writes a new network file (network id and secret admission key) for\n"
-    "one host country. Give it only to the network's members.\n";
+    "one host country. Give it only to the network's members.\n"
+    "--regime: the law the network works under (default 377-2004, the\n"
+    "seed's, whose files are as they always were). A network of another\n"
+    "regime names it and the vocabulary version in the file, and both are\n"
+    "bound: its id is derived from the regime, and so is the key its nodes\n"
+    "shake hands with, so a node of another regime cannot join by mistake\n"
+    "(docs/REGIMES.md). --countries: the host countries of a regional\n"
+    "network (ISO 3166-1 codes, e.g. IQ,SY,TR).\n";
 
 int
 cmd_network(struct cmd_env *env, int argc, char **argv)
 {
     struct cmd_opts o;
     struct network n;
-    const char *host, *out;
+    struct app_err e;
+    const char *host, *out, *regime, *countries;
     char hex[2 * NET_ID_LEN + 1];
     int rc;
 
@@ -26,18 +38,22 @@ cmd_network(struct cmd_env *env, int argc, char **argv)
     cmd_opts_init(&o, argc - 1, argv + 1);
     host = cmd_opt(&o, "--host");
     out = cmd_opt(&o, "--out");
+    regime = cmd_opt(&o, "--regime");
+    countries = cmd_opt(&o, "--countries");
     if ((rc = cmd_opts_done(&o, "network create")) != 0)
         return rc;
     if (!host || !out)
         return cmd_usage("network create", "--host and --out are required");
-    if (network_create(&n, host) != 0)
-        return cmd_usage("network create", "--host %s: not a country code",
-                         host);
-    if ((rc = network_save(out, &n)) != 0)
-        return cmd_fail_err(out, rc);
-    hash_hex(n.n_id, NET_ID_LEN, hex);
-    printf("%s\n", hex);
-    return 0;
+    if (app_network_create(host, regime, countries, &n, &e) != 0)
+        return e.ae_usage ? cmd_usage("network create", "%s", e.ae_msg)
+                          : cmd_fail("network create", "%s", e.ae_msg);
+    rc = network_save(out, &n);
+    if (rc == 0) {
+        hash_hex(n.n_id, NET_ID_LEN, hex);
+        printf("%s\n", hex);
+    }
+    sodium_memzero(&n, sizeof(n));
+    return rc == 0 ? 0 : cmd_fail_err(out, rc);
 }
 
 static const char state_usage[] =

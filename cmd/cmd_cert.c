@@ -99,6 +99,16 @@ cert_cmd_issue(int argc, char **argv)
     }
     memcpy(c.c_network, net.n_id, NET_ID_LEN);
     snprintf(c.c_state, sizeof(c.c_state), "%s", sk.state);
+    /* the role must be one the network's regime has */
+    {
+        struct app_err e;
+
+        if (app_role_check(network_regime(&net), role_s, &e) != 0) {
+            key_wipe(&sk);
+            sodium_memzero(&net, sizeof(net));
+            return cmd_usage("cert issue", "%s", e.ae_msg);
+        }
+    }
     rc = cert_issue(&c, &sk, &buf, &len);
     key_wipe(&sk);
     if (rc != 0)

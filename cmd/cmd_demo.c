@@ -23,7 +23,7 @@
 #include "node/report/report.h"
 
 static const char demo_usage[] =
-    "usage: ilonet demo [--dir DIR] [--serve]\n\n"
+    "usage: ilonet demo [--dir DIR] [--serve] [--regime 377-2004|2019-1240]\n\n"
     "Runs a local ILO network for host country TR on loopback: a testnet\n"
     "of five Member States (DE FR IT NL ES), the Commission (EU) and the\n"
     "current presidency's headquarters node; starts the six network nodes\n"
@@ -38,13 +38,27 @@ static const char demo_usage[] =
     "every node it started (also on failure or Ctrl-C).\n"
     "--serve: keep the nodes running afterwards, each with its web page\n"
     "(`ilonet node --http`, docs/API.md), start the presidency's node too,\n"
-    "print the presidency node's page address, and wait for Ctrl-C.\n";
+    "print the presidency node's page address, and wait for Ctrl-C.\n"
+    "--regime 2019-1240: the law in force instead of the seed's: a regional\n"
+    "network for TR and IQ whose members are the Member States' officers\n"
+    "(DE FR IT NL), the Commission's (EU) and Frontex's (FRONTEX), each with\n"
+    "its own deployments; IT chairs it (a signed chair entry) and draws up\n"
+    "the report from its node with the provisional 2019-1240 template;\n"
+    "the sample covers every kind and category of that regime, the 4x4\n"
+    "grades, ISO country codes and a record marked as holding personal\n"
+    "data (purpose and retention date).\n";
 
 #define DEMO_NODES 6
 #define DEMO_MARK ".ilonet-demo"
 
-static const char *const demo_states[DEMO_NODES] = {"DE", "FR", "IT",
-                                                    "NL", "ES", "EU"};
+static const char *const demo_states_seed[DEMO_NODES] = {"DE", "FR", "IT",
+                                                         "NL", "ES", "EU"};
+/* 2019-1240: an agency's officers are members in their own name. */
+static const char *const demo_states_2019[DEMO_NODES] = {"DE", "FR",      "IT",
+                                                         "NL", "FRONTEX", "EU"};
+static const char *const *demo_states = demo_states_seed;
+/* the nodes in the `ms` audience (Member States' officers) */
+#define DEMO_MS(i) ((i) < 4 || ((i) == 4 && demo_states == demo_states_seed))
 static volatile pid_t demo_pids[DEMO_NODES + 1]; /* + presidency (--serve) */
 static char demo_exe[HOME_PATH_MAX];
 static char demo_logpath[HOME_PATH_MAX];
@@ -515,6 +529,216 @@ demo_data(const char *net, const char *pres, uint64_t from_ms, uint64_t now_ms)
     return 0;
 }
 
+/* The sample data under 2019-1240: every kind and category of the
+ * current law, as six members of a regional network (TR, IQ) would record
+ * it. IT chairs the network, DE co-chairs it. */
+static int
+demo_data_2019(const char *net, uint64_t from_ms, uint64_t now_ms)
+{
+    char h[DEMO_NODES][HOME_PATH_MAX], d[9][11], id[200], grant[HOME_PATH_MAX];
+    char key[HOME_PATH_MAX], netf[HOME_PATH_MAX], until[11], keep[11];
+    char span[3][24];
+
+    for (int i = 0; i < DEMO_NODES; i++)
+        snprintf(h[i], sizeof(h[i]), "%s/%s", net, demo_states[i]);
+    for (int i = 0; i < 9; i++)
+        demo_date(from_ms, now_ms, i, d[i]);
+    for (int i = 0; i < 3; i++)
+        snprintf(span[i], sizeof(span[i]), "%s..%s", d[2 * i], d[2 * i + 2]);
+#define DE h[0]
+#define FR h[1]
+#define IT h[2]
+#define NL h[3]
+#define FX h[4]
+#define EU h[5]
+    demo_from_ms = from_ms;
+    demo_now_ms = now_ms;
+    demo_at(0);
+    /* The chair and co-chair, chosen by the members (replaces the
+     * presidency rule). */
+    DEMO("-C", IT, "chair", "add", "--role", "chair", "--state", "IT", "--from",
+         d[0], "--note", "chosen at the first network meeting");
+    DEMO("-C", DE, "chair", "add", "--role", "co-chair", "--state", "DE",
+         "--from", d[0]);
+    /* Deployments (Art. 2): Member States, the Commission and an agency,
+     * each in its own name; where the officers work. */
+    DEMO("-C", DE, "posting", "add", "--post", "Embassy of Germany, Ankara",
+         "--officers", "2", "--from", "2025-09-01", "--country", "TR",
+         "--deployment", "member-state-mission", "--remit",
+         "document advisers, risk analysis");
+    DEMO("-C", FR, "posting", "add", "--post",
+         "Consulate General of France, "
+         "Erbil",
+         "--officers", "1", "--from", "2026-01-15", "--country", "IRQ",
+         "--deployment", "member-state-mission");
+    DEMO("-C", IT, "posting", "add", "--post",
+         "Ministry of Interior, "
+         "Directorate of Migration Management",
+         "--officers", "1", "--from", "2024-03-01", "--until", "2027-02-28",
+         "--country", "TR", "--deployment", "host-authority", "--organisation",
+         "Presidency of Migration Management");
+    DEMO("-C", EU, "posting", "add", "--post", "EU Delegation to Turkiye",
+         "--officers", "1", "--from", "2025-06-01", "--country", "TR",
+         "--deployment", "union-delegation");
+    DEMO("-C", FX, "posting", "add", "--post",
+         "Frontex liaison office, "
+         "IOM mission Baghdad",
+         "--officers", "2", "--from", "2025-11-01", "--country", "IQ",
+         "--deployment", "international-organisation", "--organisation",
+         "IOM Iraq");
+    /* Representation (Art. 6(1)): NL's authority lets DE's officer write
+     * observations and contacts on its behalf. */
+    snprintf(key, sizeof(key), "%s/authority/NL.key", net);
+    snprintf(netf, sizeof(netf), "%s/network", net);
+    snprintf(grant, sizeof(grant), "%s/grant-NL-DE.grant", net);
+    report_date_of(now_ms + 200ull * 86400 * 1000, until);
+    report_date_of(now_ms + 180ull * 86400 * 1000, keep);
+    DEMO("grant", "issue", "--state-key", key, "--to", "DE", "--network", netf,
+         "--scope", "observation,contact", "--until", until, "--out", grant);
+    DEMO("-C", DE, "grant", "publish", grant);
+    DEMO("-C", NL, "grant", "publish", grant);
+    /* Task sharing (Art. 6(2)). */
+    if (demo_run(id, sizeof(id), "-C", DE, "task", "create", "--for", "FR",
+                 "--title",
+                 "Joint assessment of document fraud at EBL "
+                 "transit",
+                 "--due", until, (char *)NULL) != 0)
+        return demo_failed("task create DE->FR");
+    if (demo_wait_record(FR, id) != 0)
+        return 1;
+    DEMO("-C", FR, "task", "accept", id);
+    /* Observations (Art. 3): every category, with the event period the
+     * regime requires, ISO nationalities, units from the list and the 4x4
+     * grades. */
+    demo_at(1);
+    DEMO("-C", DE, "observe", "--category", "flows", "--summary",
+         "Irregular crossings at the Van border rising", "--nationality", "AFG",
+         "--figure", "1450", "--unit", "persons", "--period", span[0],
+         "--reliability", "B", "--accuracy", "2", "--place", "Van", "--country",
+         "TR", "--level", "operational");
+    DEMO("-C", FR, "observe", "--category", "flows", "--summary",
+         "Departures from Erbil airport on tourist visas", "--nationality",
+         "IQ,SY", "--figure", "380", "--unit", "persons", "--period", span[0],
+         "--reliability", "B", "--accuracy", "3", "--country", "IQ");
+    demo_at(2);
+    DEMO("-C", FX, "observe", "--category", "routes", "--summary",
+         "Land route Erbil-Zakho-Silopi used by facilitated groups",
+         "--nationality", "IQ", "--period", span[1], "--reliability", "A",
+         "--accuracy", "1", "--country", "IQ", "--level", "strategic");
+    DEMO("-C", IT, "observe", "--category", "modus-operandi", "--summary",
+         "Crew recruited on site for single crossings", "--period", d[2],
+         "--reliability", "C", "--accuracy", "4", "--country", "TR");
+    DEMO("-C", FX, "observe", "--category", "criminal-organisations",
+         "--summary",
+         "Network smuggling and exploiting migrants in textile "
+         "workshops (trafficking in human beings)",
+         "--figure", "2", "--unit", "groups", "--period", span[1],
+         "--reliability", "B", "--accuracy", "2", "--level", "strategic");
+    demo_at(3);
+    DEMO("-C", NL, "observe", "--category", "incidents", "--summary",
+         "Capsizing off Bodrum: rescue and arrests", "--figure", "41", "--unit",
+         "persons", "--nationality", "SY", "--period", d[3], "--reliability",
+         "A", "--accuracy", "1", "--place", "Bodrum");
+    DEMO("-C", DE, "observe", "--on-behalf-of", "NL", "--category",
+         "document-fraud", "--summary",
+         "Look-alike use of genuine Dutch "
+         "passports at IST",
+         "--figure", "17", "--unit", "documents", "--nationality", "IR",
+         "--period", span[1], "--reliability", "B", "--accuracy", "2");
+    DEMO("-C", EU, "observe", "--category", "assistance", "--summary",
+         "EU-funded project: mobile document-check units for the eastern "
+         "provinces",
+         "--figure", "6", "--unit", "units", "--period", span[2],
+         "--reliability", "A", "--accuracy", "1", "--level", "strategic");
+    DEMO("-C", FX, "observe", "--category", "return", "--summary",
+         "Joint return operation Istanbul-Baghdad; reintegration support "
+         "by IOM",
+         "--figure", "56", "--unit", "returns", "--nationality", "IQ",
+         "--period", d[4], "--reliability", "A", "--accuracy", "1");
+    demo_at(4);
+    DEMO("-C", IT, "observe", "--category", "legislation", "--summary",
+         "Amendment of the law on foreigners: visa overstays now fined "
+         "at departure",
+         "--period", d[4], "--reliability", "A", "--accuracy", "1", "--source",
+         "Official Gazette", "--country", "TR");
+    DEMO("-C", EU, "observe", "--category", "protection", "--summary",
+         "Resettlement referrals by UNHCR up this semester", "--figure", "210",
+         "--unit", "cases", "--nationality", "SYR", "--period", span[2],
+         "--reliability", "B", "--accuracy", "2");
+    DEMO("-C", FR, "observe", "--category", "legal-migration", "--summary",
+         "Pre-departure orientation for admitted students", "--figure", "95",
+         "--unit", "applications", "--period", span[2], "--reliability", "B",
+         "--accuracy", "3", "--country", "IQ");
+    DEMO("-C", DE, "observe", "--category", "capacity-building", "--summary",
+         "Coordination of document-examination courses among "
+         "officers",
+         "--period", d[5], "--reliability", "X", "--accuracy", "4");
+    /* Personal data, marked: kept only for the purpose given and hidden
+     * on every node after the retention date. */
+    DEMO("-C", FX, "observe", "--category", "criminal-organisations",
+         "--summary",
+         "Facilitator arrested at Habur: born 12.03.1990, "
+         "passport no. A1234567",
+         "--period", d[5], "--reliability", "B", "--accuracy", "2",
+         "--personal-data", "--purpose",
+         "identification of a facilitator for a joint investigation",
+         "--retain-until", keep);
+    /* Meetings (Art. 5(1)): one with the Commission and agencies, one of
+     * the Member States' officers only. */
+    demo_at(5);
+    DEMO("-C", IT, "meeting", "add", "--date", d[5], "--place",
+         "Embassy of Italy, Ankara", "--convenor", "IT", "--participants",
+         "DE,EU,FR,FRONTEX,IT,NL", "--commission", "present", "--topics",
+         "Flows across the eastern land border; carrier liaison; training "
+         "plan");
+    demo_at(6);
+    DEMO("-C", IT, "meeting", "add", "--date", d[6], "--place",
+         "Embassy of Italy, Ankara", "--convenor", "IT", "--participants",
+         "DE,FR,IT,NL", "--commission", "excluded", "--reason",
+         "operational: ongoing investigation", "--topics",
+         "Exchange on an ongoing criminal investigation");
+    /* Training and capacity building (Art. 5(1)). */
+    demo_at(7);
+    if (demo_run(id, sizeof(id), "-C", FR, "training", "add", "--title",
+                 "Detection of forged Schengen visas", "--type",
+                 "consular-staff", "--date", d[3], "--place", "Erbil",
+                 "--organiser", "FR", "--attendees", "24", (char *)NULL) != 0)
+        return demo_failed("training add");
+    DEMO("-C", FR, "amend", id, "--until", d[4]);
+    DEMO("-C", FX, "training", "add", "--title",
+         "Document examination for border police", "--type", "host-authorities",
+         "--date", d[4], "--until", d[5], "--place", "Baghdad", "--organiser",
+         "FRONTEX", "--attendees", "18");
+    /* Carriers and contacts. */
+    DEMO("-C", IT, "carrier", "add", "--carrier", "Anatolian Air", "--position",
+         "Document checks at the gate for flights to Rome", "--date", d[3],
+         "--states", "DE,FR,IT,NL");
+    DEMO("-C", DE, "contact", "add", "--counterpart",
+         "Presidency of Migration Management", "--type", "authority", "--date",
+         d[1], "--place", "Ankara", "--country", "TR", "--summary",
+         "Quarterly exchange on irregular departures");
+    DEMO("-C", DE, "contact", "add", "--on-behalf-of", "NL", "--counterpart",
+         "Erbil Airport Border Police", "--type", "authority", "--date", d[5],
+         "--country", "IQ", "--summary", "Return escorts (for NL)");
+    DEMO("-C", FX, "contact", "add", "--counterpart", "IOM Iraq", "--type",
+         "organisation", "--date", d[2], "--country", "IQ", "--summary",
+         "Assisted voluntary return and reintegration");
+    demo_at(8);
+    if (demo_run(id, sizeof(id), "-C", NL, "observe", "--category", "routes",
+                 "--summary", "Duplicate entry, recorded twice", "--period",
+                 d[7], (char *)NULL) != 0)
+        return demo_failed("observe (to retract)");
+    DEMO("-C", NL, "retract", id, "--reason", "duplicate");
+    unsetenv("ILONET_CLOCK_OFFSET_MS");
+#undef DE
+#undef FR
+#undef IT
+#undef NL
+#undef FX
+#undef EU
+    return 0;
+}
+
 int
 cmd_demo(struct cmd_env *env, int argc, char **argv)
 {
@@ -524,12 +748,12 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
     struct report_rotation *rot = NULL;
     struct demo_hashes hs[DEMO_NODES + 1];
     char err[REPORT_ERR_MAX], hq[HOME_PATH_MAX] = "";
-    const char *d, *pres;
+    const char *d, *pres, *regime;
     uint64_t from_ms, to_ms, now_ms, t0;
     struct cmd_opts o;
     struct stat sb;
     long base = 0;
-    int serve, rc = 1, converged = 0, ssize;
+    int serve, rc = 1, converged = 0, ssize, current;
     struct sigaction sa;
 
     (void)env;
@@ -538,8 +762,18 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
     cmd_opts_init(&o, argc, argv);
     d = cmd_opt(&o, "--dir");
     serve = cmd_flag(&o, "--serve");
+    regime = cmd_opt(&o, "--regime");
     if ((rc = cmd_opts_done(&o, "demo")) != 0)
         return rc;
+    if (!regime)
+        regime = "377-2004";
+    if (strcmp(regime, "377-2004") != 0 && strcmp(regime, "2019-1240") != 0)
+        return cmd_usage("demo",
+                         "--regime %s: unknown regime (one of "
+                         "377-2004, 2019-1240)",
+                         regime);
+    current = strcmp(regime, "2019-1240") == 0;
+    demo_states = current ? demo_states_2019 : demo_states_seed;
     snprintf(dir, sizeof(dir), "%s", d ? d : "demo");
     ssize = (int)readlink("/proc/self/exe", demo_exe, sizeof(demo_exe) - 1);
     if (ssize <= 0)
@@ -571,7 +805,8 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
     report_semester_parse(sem, &from_ms, &to_ms);
     if (report_default_rotation(&rot, err, sizeof(err)) != 0)
         return cmd_fail("demo", "%s", err);
-    pres = report_rotation_get(rot, sem);
+    /* no presidency under 2019-1240: the network's chair drafts */
+    pres = current ? NULL : report_rotation_get(rot, sem);
     for (long b = 7400 + (long)(getpid() % 400) * 10, k = 0; k < 200;
          k++, b += 37) {
         if (b > 60000)
@@ -587,10 +822,17 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
     }
     snprintf(base_s, sizeof(base_s), "%ld", base);
 
-    printf("ilonet demo: host country TR, semester %s, presidency %s\n", sem,
-           pres ? pres : "(not in the rotation data)");
-    printf("  [1/6] testnet for DE FR IT NL ES EU%s%s in %s\n",
-           pres ? " + presidency headquarters " : "", pres ? pres : "", net);
+    if (current)
+        printf("ilonet demo: regime 2019-1240, regional network TR+IQ, "
+               "semester %s, chair IT (a signed chair entry)\n",
+               sem);
+    else
+        printf("ilonet demo: host country TR, semester %s, presidency %s\n",
+               sem, pres ? pres : "(not in the rotation data)");
+    printf("  [1/6] testnet for %s %s %s %s %s %s%s%s in %s\n", demo_states[0],
+           demo_states[1], demo_states[2], demo_states[3], demo_states[4],
+           demo_states[5], pres ? " + presidency headquarters " : "",
+           pres ? pres : "", net);
     fflush(stdout);
     {
         char v[32];
@@ -598,7 +840,12 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
                  (unsigned long long)(now_ms - from_ms + 86400000ull));
         setenv("ILONET_CLOCK_OFFSET_MS", v, 1);
     }
-    if (pres)
+    if (current)
+        rc = demo_run(NULL, 0, "testnet", "--host", "TR", "--states",
+                      "DE,FR,IT,NL,FRONTEX,EU", "--out", net, "--base-port",
+                      base_s, "--regime", "2019-1240", "--countries", "IQ,TR",
+                      (char *)NULL);
+    else if (pres)
         rc = demo_run(NULL, 0, "testnet", "--host", "TR", "--states",
                       "DE,FR,IT,NL,ES,EU", "--out", net, "--base-port", base_s,
                       "--presidency", pres, (char *)NULL);
@@ -681,7 +928,8 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
 
     printf("  [3/6] writing sample data (every record kind)\n");
     fflush(stdout);
-    if ((rc = demo_data(net, pres, from_ms, home_now_ms())) != 0)
+    if ((rc = current ? demo_data_2019(net, from_ms, home_now_ms())
+                      : demo_data(net, pres, from_ms, home_now_ms())) != 0)
         goto out;
 
     printf("  [4/6] waiting for the nodes to converge\n");
@@ -694,14 +942,15 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         for (int i = 1; i < DEMO_NODES && converged; i++) {
             if (strcmp(hs[i].dh_net, hs[0].dh_net) != 0)
                 converged = 0;
-            if (i < 5 && strcmp(hs[i].dh_ms, hs[0].dh_ms) != 0)
+            if (DEMO_MS(i) && strcmp(hs[i].dh_ms, hs[0].dh_ms) != 0)
                 converged = 0;
         }
         if (!converged)
             demo_sleep_ms(200);
     }
 
-    printf("  [5/6] presidency node pulls with `ilonet sync`\n");
+    printf(current ? "  [5/6] the chair's node (IT) holds everything\n"
+                   : "  [5/6] presidency node pulls with `ilonet sync`\n");
     fflush(stdout);
     {
         if (pres && demo_run(NULL, 0, "-C", hq, "sync", "--timeout", "10",
@@ -730,7 +979,8 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
                 break;
             if (strcmp(hs[i].dh_net, hs[0].dh_net) != 0)
                 same = 0;
-            if (i != 5 && strcmp(hs[i].dh_ms, hs[0].dh_ms) != 0)
+            if ((i == DEMO_NODES || DEMO_MS(i)) &&
+                strcmp(hs[i].dh_ms, hs[0].dh_ms) != 0)
                 same = 0;
         }
         printf("    %s\n\n", same ? "converged: every node shows the same "
@@ -742,8 +992,10 @@ cmd_demo(struct cmd_env *env, int argc, char **argv)
         }
     }
 
-    printf("  [6/6] semester report from the %s node\n",
-           pres ? "presidency" : "IT");
+    printf("  [6/6] semester report from the %s node\n", pres ? "presidency"
+                                                         : current
+                                                             ? "chair's (IT)"
+                                                             : "IT");
     fflush(stdout);
     {
         static const char *const fmts[3] = {"html", "md", "json"};

@@ -1,6 +1,7 @@
 /* cmd_list.c - `ilonet list|show|query`: reading the merged view. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "crypto/error.h"
@@ -73,12 +74,30 @@ list_text_val(const struct view_cell *c)
  * all, at most LIST_TEXT_COLS). */
 struct list_render {
     int lr_json;
+    int lr_tty; /* aligned table for a person (stdout a terminal) */
     const char *lr_cols;
     int lr_started; /* the header or "[" is out */
     size_t lr_rows;
     int lr_idx[LIST_TEXT_COLS], lr_n;
+    int lr_time;           /* index of time_ms, -1 if none */
     struct textbuf lr_buf; /* JSON rows waiting for stdout */
+    /* lr_tty: cells of the rows held back to measure the columns, NUL-
+     * separated in lr_cells; a row is lr_n + 1 cells (the date first). */
+    struct textbuf lr_cells;
+    size_t lr_held;
+    size_t lr_width[LIST_TEXT_COLS + 1];
+    char lr_name[LIST_TEXT_COLS + 1][32];
 };
+
+/* On a terminal, `list` prints an aligned table: ids shortened to
+ * LIST_SHORT_ID digits (every command takes a unique prefix of at least 6;
+ * 12 digits collide with odds of 1 in 2^48 per pair), the record's date
+ * (UTC) after the id, long text cut at LIST_CELL_MAX characters with "…".
+ * Widths are measured over the first LIST_HOLD_ROWS rows; later rows use
+ * the same widths. Piped output stays tab-separated with full ids. */
+#define LIST_SHORT_ID 12
+#define LIST_CELL_MAX 48
+#define LIST_HOLD_ROWS 1000
 
 static void
 list_flush(struct list_render *r)
@@ -86,6 +105,137 @@ list_flush(struct list_render *r)
     if (r->lr_buf.tb_len)
         fwrite(r->lr_buf.tb_data, 1, r->lr_buf.tb_len, stdout);
     r->lr_buf.tb_len = 0;
+}
+
+/* Display width of UTF-8 text: code points (wide characters count 1). */
+static size_t
+list_width(const char *t)
+{
+    size_t w = 0;
+    for (; *t; t++)
+        w += ((unsigned char)*t & 0xc0) != 0x80;
+    return w;
+}
+
+/* One cell as a person reads it on a terminal, into out. */
+static void
+list_tty_cell(const struct view_cell *c, int is_id, char *out, size_t cap)
+{
+    size_t o = 0, chars = 0;
+
+    out[0] = '\0';
+    switch (c->ce_type) {
+    case VIEW_NULL: snprintf(out, cap, "-"); return;
+    case VIEW_INT: snprintf(out, cap, "%lld", (long long)c->ce_int); return;
+    case VIEW_BLOB:
+        for (size_t i = 0;
+             i < c->ce_len && o + 3 < cap && (!is_id || o < LIST_SHORT_ID); i++)
+            o += (size_t)snprintf(out + o, cap - o, "%02x", c->ce_blob[i]);
+        return;
+    default: break;
+    }
+    for (const char *t = c->ce_text; t && *t && o + 4 < cap; t++) {
+        unsigned char ch = (unsigned char)*t;
+        if ((ch & 0xc0) != 0x80 && ++chars > LIST_CELL_MAX) {
+            memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
+            o += 3;
+            break;
+        }
+        if (is_id && o >= LIST_SHORT_ID)
+            break;
+        out[o++] = ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : (char)ch;
+    }
+    out[o] = '\0';
+}
+
+static void
+list_tty_print_cell(const char *text, size_t width, int last)
+{
+    fputs(text, stdout);
+    if (!last)
+        for (size_t w = list_width(text); w < width + 2; w++)
+            putchar(' ');
+}
+
+/* Display position k of a tty row: the first selected column (the id),
+ * then the date, then the other selected columns; -1 for the date. */
+static int
+list_tty_src(const struct list_render *r, int k)
+{
+    if (r->lr_time < 0) /* no recording time: no date column */
+        return r->lr_idx[k];
+    if (r->lr_n == 0 || k == 1)
+        return -1;
+    return r->lr_idx[k == 0 ? 0 : k - 1];
+}
+
+/* Columns of a tty row. */
+static int
+list_tty_ncols(const struct list_render *r)
+{
+    return r->lr_n + (r->lr_time >= 0);
+}
+
+/* Prints the header and the held rows with the measured widths. */
+static void
+list_tty_flush(struct list_render *r)
+{
+    const char *p = r->lr_cells.tb_data;
+    int n = list_tty_ncols(r);
+
+    if (r->lr_rows == r->lr_held) /* first flush: the header */
+        for (int k = 0; k < n; k++)
+            list_tty_print_cell(r->lr_name[k], r->lr_width[k], k == n - 1);
+    if (r->lr_rows == r->lr_held)
+        putchar('\n');
+    for (size_t i = 0; p && i < r->lr_held; i++) {
+        for (int k = 0; k < n; k++) {
+            list_tty_print_cell(p, r->lr_width[k], k == n - 1);
+            p += strlen(p) + 1;
+        }
+        putchar('\n');
+    }
+    r->lr_held = 0;
+    r->lr_cells.tb_len = 0;
+}
+
+static int
+list_tty_row(struct list_render *r, const struct view_row *row)
+{
+    char cell[4 * LIST_CELL_MAX + 16];
+    int n = list_tty_ncols(r);
+
+    for (int k = 0; k < n; k++) {
+        int src = list_tty_src(r, k);
+        if (src < 0) { /* the record's date, UTC */
+            if (r->lr_time >= 0 &&
+                row->rw_cells[r->lr_time].ce_type == VIEW_INT) {
+                char d[11];
+                report_date_of((uint64_t)row->rw_cells[r->lr_time].ce_int, d);
+                snprintf(cell, sizeof(cell), "%s", d);
+            } else {
+                snprintf(cell, sizeof(cell), "-");
+            }
+        } else {
+            const struct view_cell *c = &row->rw_cells[src];
+            list_tty_cell(c,
+                          strcmp(c->ce_name, "id") == 0 ||
+                              strncmp(c->ce_name, "entry_", 6) == 0 ||
+                              strcmp(c->ce_name, "log") == 0 ||
+                              strcmp(c->ce_name, "grant_id") == 0,
+                          cell, sizeof(cell));
+        }
+        if (r->lr_rows < LIST_HOLD_ROWS && list_width(cell) > r->lr_width[k])
+            r->lr_width[k] = list_width(cell);
+        textbuf_put(&r->lr_cells, cell, strlen(cell) + 1);
+    }
+    if (r->lr_cells.tb_err)
+        return ILONET_ENOMEM;
+    r->lr_held++;
+    r->lr_rows++;
+    if (r->lr_rows >= LIST_HOLD_ROWS)
+        list_tty_flush(r);
+    return 0;
 }
 
 static int
@@ -111,6 +261,19 @@ list_columns(void *arg, const struct view_row *names)
         if (want)
             r->lr_idx[r->lr_n++] = (int)i;
     }
+    if (r->lr_tty) {
+        r->lr_time = -1;
+        for (size_t i = 0; i < names->rw_ncells; i++)
+            if (strcmp(names->rw_cells[i].ce_name, "time_ms") == 0)
+                r->lr_time = (int)i;
+        for (int k = 0; k < list_tty_ncols(r); k++) {
+            int src = list_tty_src(r, k);
+            snprintf(r->lr_name[k], sizeof(r->lr_name[0]), "%s",
+                     src < 0 ? "date" : names->rw_cells[src].ce_name);
+            r->lr_width[k] = list_width(r->lr_name[k]);
+        }
+        return 0;
+    }
     for (int k = 0; k < r->lr_n; k++)
         printf("%s%s", k ? "\t" : "", names->rw_cells[r->lr_idx[k]].ce_name);
     putchar('\n');
@@ -122,6 +285,8 @@ list_row(void *arg, const struct view_row *row)
 {
     struct list_render *r = arg;
 
+    if (r->lr_tty)
+        return list_tty_row(r, row);
     if (r->lr_json) {
         textbuf_puts(&r->lr_buf, r->lr_rows ? ",\n" : "\n");
         app_json_row(&r->lr_buf, row, APP_JSON_CSTR);
@@ -145,6 +310,10 @@ list_row(void *arg, const struct view_row *row)
 static void
 list_end(struct list_render *r)
 {
+    if (r->lr_tty && r->lr_started && (r->lr_held || r->lr_rows == 0)) {
+        list_tty_flush(r);
+    }
+    textbuf_free(&r->lr_cells);
     list_flush(r);
     textbuf_free(&r->lr_buf);
     if (r->lr_json && r->lr_started)
@@ -188,6 +357,7 @@ cmd_list(struct cmd_env *env, int argc, char **argv)
         return rc;
     memset(&r, 0, sizeof(r));
     r.lr_json = env->json;
+    r.lr_tty = !env->json && isatty(STDOUT_FILENO);
     r.lr_cols = cols;
     rc = app_list(&h, &rq, &sink, NULL, &err);
     list_end(&r);

@@ -33,6 +33,8 @@ rec_args(const char *cmd, int argc, char **argv, const char *const *own,
         name[nl] = '\0';
         if (eq) {
             val = eq + 1;
+        } else if (strcmp(name, "--personal-data") == 0) {
+            val = "true"; /* a flag: marks the record (app_record_check) */
         } else {
             if (i + 1 >= argc)
                 return cmd_usage(cmd, "%s needs a value", name);
@@ -92,6 +94,7 @@ rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
     struct app_written w;
     struct app_err e;
     struct rec_args a;
+    struct vocab *v = NULL;
     struct home h;
     int rc;
 
@@ -103,9 +106,14 @@ rec_create(struct cmd_env *env, const char *cmd, uint32_t kind,
         return cmd_usage(cmd, "unexpected argument: %s", a.ra_pos[0]);
     req = (struct app_record_req){kind, a.ra_fields, (size_t)a.ra_nfields,
                                   vals[0], vals[1]};
-    /* Every field is checked before the home is opened: a bad one is
-     * named even when the home is unusable, and nothing is written. */
-    if (app_record_check(&req, &e) != 0)
+    /* Every field is checked, under the vocabulary the home's network
+     * names, before the home is opened: a bad one is named even when the
+     * home is unusable, and nothing is written. */
+    if ((rc = cmd_home_vocab(env, cmd, &v)) != 0)
+        return rc;
+    rc = app_record_check(v, &req, &e);
+    vocab_free(v);
+    if (rc != 0)
         return rec_fail(cmd, &e);
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
@@ -154,6 +162,7 @@ rec_change(struct cmd_env *env, int argc, char **argv, uint32_t kind,
     struct app_written w;
     struct app_err e;
     struct rec_args a;
+    struct vocab *v = NULL;
     struct home h;
     int rc;
 
@@ -169,7 +178,11 @@ rec_change(struct cmd_env *env, int argc, char **argv, uint32_t kind,
         kind, 0, a.ra_pos[0], a.ra_fields, (size_t)a.ra_nfields, vals[0]};
     if (kind == KIND_AMEND && a.ra_nfields == 0)
         return cmd_usage(cmd, "no --FIELD VALUE to amend");
-    if (app_change_check(&req, &e) != 0)
+    if ((rc = cmd_home_vocab(env, cmd, &v)) != 0)
+        return rc;
+    rc = app_change_check(v, &req, &e);
+    vocab_free(v);
+    if (rc != 0)
         return rec_fail(cmd, &e);
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
@@ -238,11 +251,25 @@ static const char contact_usage[] =
     "A contact with a host-country authority, an organisation or a similar\n"
     "network. Prints the entry id.\n";
 
+static const char chair_usage[] =
+    "usage: ilonet [-C DIR] chair add --role chair|co-chair --state CODE\n"
+    "         --from YYYY-MM-DD [--until YYYY-MM-DD] [--note TEXT]\n\n"
+    "Records who chairs (or co-chairs) the network from when, as its\n"
+    "members chose (2019-1240 networks; under 377-2004 the Council\n"
+    "presidency convenes instead). Written to the net audience; the report\n"
+    "is drafted by the chair in force at the period's end. Prints the id.\n";
+
 static const char posting_usage[] =
     "usage: ilonet [-C DIR] posting add --post TEXT --officers N\n"
     "         --from YYYY-MM-DD [--until YYYY-MM-DD] [--remit TEXT]\n"
-    "         [--audience A] [--on-behalf-of STATE]\n\n"
-    "A posting notice (Art. 3): officers posted and where. Prints the id.\n";
+    "         [--audience A] [--on-behalf-of STATE]\n"
+    "         (2019-1240 also: --country CC --deployment D\n"
+    "         [--organisation TEXT])\n\n"
+    "A posting notice (Art. 3): officers posted and where. Under 2019-1240\n"
+    "a deployment by a Member State, the Commission or a Union agency, in\n"
+    "its own name: D is member-state-mission, host-authority,\n"
+    "international-organisation or union-delegation (`ilonet vocab`).\n"
+    "Prints the id.\n";
 
 static int
 rec_add(struct cmd_env *env, int argc, char **argv, uint32_t kind,
@@ -281,6 +308,12 @@ int
 cmd_contact(struct cmd_env *env, int argc, char **argv)
 {
     return rec_add(env, argc, argv, KIND_CONTACT, contact_usage);
+}
+
+int
+cmd_chair(struct cmd_env *env, int argc, char **argv)
+{
+    return rec_add(env, argc, argv, KIND_CHAIR, chair_usage);
 }
 
 int

@@ -1,6 +1,7 @@
 /* cmd_report.c - `ilonet report`: the semester report; `report acting`:
  * designate a state acting for the presidency. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,12 +73,19 @@ report_write(const char *path, const char *data, size_t len)
 {
     char tmp[HOME_PATH_MAX + 32];
     FILE *f;
-    int ok;
+    int fd, ok;
 
     snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    f = fopen(tmp, "wb");
-    if (!f)
-        return cmd_fail("report", "--out %s: %s", path, strerror(errno));
+    /* 0600 whatever the umask: a report may hold Member-States-only
+     * annexes; the user widens it with chmod when sending it on. */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return cmd_fail("report", "--out %s: %s", path, strerror(e));
+    }
     ok = fwrite(data, 1, len, f) == len;
     ok = fflush(f) == 0 && ok;
     ok = fsync(fileno(f)) == 0 && ok;

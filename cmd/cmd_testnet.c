@@ -6,14 +6,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "cmds.h"
 #include "crypto/error.h"
+#include "node/app/app.h"
 
 #define TESTNET_MAX 32
 
 static const char testnet_usage[] =
     "usage: ilonet testnet --host CC --states S1,S2,... --out DIR "
-    "[--base-port P] [--presidency STATE]\n\n"
+    "[--base-port P] [--presidency STATE]\n"
+    "         [--regime 377-2004|2019-1240] [--countries CC,CC,...]\n\n"
     "Creates a local test network: state root keys under DIR/authority/,\n"
     "the trust roster DIR/roster, the network file DIR/network and one\n"
     "ready node home per state under DIR/<STATE>/ with its certificate and\n"
@@ -25,7 +29,12 @@ static const char testnet_usage[] =
     "role presidency (the presidency's headquarters, which need not have an\n"
     "ILO in the network), listening on the next port, with every other\n"
     "node as a peer; it is not in the others' peer lists (it pulls with\n"
-    "`ilonet sync`).\n";
+    "`ilonet sync`).\n"
+    "--regime: the network's regime (network create --regime); under\n"
+    "2019-1240 roles come from the member table (EU the Commission,\n"
+    "FRONTEX, EUROPOL, EUAA agencies, each a full member) and there is no\n"
+    "presidency (the chair is a record: `ilonet chair add`). --countries:\n"
+    "the host countries of a regional network.\n";
 
 /* ---- --presidency: an extra headquarters node (issue 5) ---------------- */
 
@@ -140,6 +149,9 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
     char path[HOME_PATH_MAX], npath[HOME_PATH_MAX], rpath[HOME_PATH_MAX];
     struct network net;
     struct roster ros;
+    struct vocab *v = NULL;
+    struct app_err e;
+    const char *regime, *countries;
     size_t n = 0;
     long port = 7400;
     int rc;
@@ -153,6 +165,8 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
     out = cmd_opt(&o, "--out");
     port_s = cmd_opt(&o, "--base-port");
     pres = cmd_opt(&o, "--presidency");
+    regime = cmd_opt(&o, "--regime");
+    countries = cmd_opt(&o, "--countries");
     if ((rc = cmd_opts_done(&o, "testnet")) != 0)
         return rc;
     if (!host || !states || !out)
@@ -195,16 +209,39 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
                          pres);
     if (port + (long)n + (pres ? 1 : 0) > 65535)
         return cmd_usage("testnet", "--base-port: ports would exceed 65535");
+    if (app_network_create(host, regime, countries, &net, &e) != 0)
+        return e.ae_usage ? cmd_usage("testnet", "%s", e.ae_msg)
+                          : cmd_fail("testnet", "%s", e.ae_msg);
+    if (pres && app_role_check(regime, "presidency", &e) != 0) {
+        sodium_memzero(&net, sizeof(net));
+        return cmd_usage("testnet",
+                         "--presidency: %s has no presidency role (the "
+                         "network's chair is a record: ilonet chair add)",
+                         regime);
+    }
+    /* roles as the regime's member table gives them */
+    if ((rc = cmd_regime_vocab("testnet", regime, &v)) != 0) {
+        sodium_memzero(&net, sizeof(net));
+        return rc;
+    }
 
-    if (testnet_mkdirs(out) != 0)
+    if (testnet_mkdirs(out) != 0) {
+        vocab_free(v);
         return cmd_fail(out, "cannot create directory: %s", strerror(errno));
+    }
     snprintf(path, sizeof(path), "%s/authority", out);
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        vocab_free(v);
         return cmd_fail(path, "cannot create directory: %s", strerror(errno));
+    }
     snprintf(npath, sizeof(npath), "%s/network", out);
     snprintf(rpath, sizeof(rpath), "%s/roster", out);
-    if (network_create(&net, host) != 0 || network_save(npath, &net) != 0)
+    rc = network_save(npath, &net);
+    sodium_memzero(&net, sizeof(net));
+    if (rc != 0) {
+        vocab_free(v);
         return cmd_fail(npath, "cannot write network file");
+    }
     memset(&ros, 0, sizeof(ros));
     for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/authority/%s.key", out, list[i]);
@@ -247,7 +284,7 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
         memcpy(node_pk[i], kp.pk, KEY_PK_LEN);
         key_wipe(&kp);
         if ((rc = testnet_certify(path, &roots[i], list[i],
-                                  cert_role_for_state(list[i]))) != 0) {
+                                  app_member_role(v, list[i]))) != 0) {
             cmd_fail_err(path, rc);
             goto fail;
         }
@@ -286,11 +323,13 @@ cmd_testnet(struct cmd_env *env, int argc, char **argv)
                port + (long)i + 1);
         key_wipe(&roots[i]);
     }
+    vocab_free(v);
     return 0;
 fail:
     for (size_t i = 0; i < n; i++)
         key_wipe(&roots[i]);
     if (pres_own)
         key_wipe(&pres_root);
+    vocab_free(v);
     return 1;
 }

@@ -29,6 +29,8 @@ int cmd_training(struct cmd_env *env, int argc, char **argv);
 int cmd_carrier(struct cmd_env *env, int argc, char **argv);
 int cmd_contact(struct cmd_env *env, int argc, char **argv);
 int cmd_posting(struct cmd_env *env, int argc, char **argv);
+int cmd_chair(struct cmd_env *env, int argc, char **argv);
+int cmd_vocab(struct cmd_env *env, int argc, char **argv);
 int cmd_task(struct cmd_env *env, int argc, char **argv);
 int cmd_grant(struct cmd_env *env, int argc, char **argv);
 int cmd_list(struct cmd_env *env, int argc, char **argv);
@@ -36,5 +38,7 @@ int cmd_show(struct cmd_env *env, int argc, char **argv);
 int cmd_query(struct cmd_env *env, int argc, char **argv);
 int cmd_report(struct cmd_env *env, int argc, char **argv);
 int cmd_demo(struct cmd_env *env, int argc, char **argv);
+int cmd_search(struct cmd_env *env, int argc, char **argv);
+int cmd_user(struct cmd_env *env, int argc, char **argv);
 
 #endif

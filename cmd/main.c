@@ -44,13 +44,18 @@ static const struct cmd_def cmd_table[] = {
     {"carrier", cmd_carrier, "carrier add: a position towards a carrier"},
     {"contact", cmd_contact, "contact add: a host-country contact"},
     {"posting", cmd_posting, "posting add: a posting notice"},
+    {"chair", cmd_chair, "chair add: the network's chair (2019-1240)"},
     {"task", cmd_task, "task create|accept|decline|start|done|cancel"},
     {"grant", cmd_grant, "grant issue|publish|revoke: representation"},
     {"list", cmd_list, "list records of the merged view"},
     {"show", cmd_show, "one record with its history"},
     {"query", cmd_query, "read-only SQL against the view"},
+    {"search", cmd_search, "full-text search across every record kind"},
     {"report", cmd_report, "the semester report (md, html, json)"},
     {"demo", cmd_demo, "a whole local network ending in the report"},
+    {"user", cmd_user, "user add|list|remove|token: officers' sign-in"},
+
+    {"vocab", cmd_vocab, "the vocabulary in force (kinds, fields, values)"},
 };
 
 static void
@@ -91,7 +96,8 @@ struct main_http_hello {
  * until the parent dies), then stops the server, tears NNG down and exits,
  * so LeakSanitizer and valgrind see it end cleanly. Never returns. */
 static void
-main_http_child(const char *home_dir, const char *addr, pid_t parent, int fd)
+main_http_child(const char *home_dir, const struct http_opts *o, pid_t parent,
+                int fd)
 {
     struct main_http_hello hello;
     struct http_server *s = NULL;
@@ -110,7 +116,7 @@ main_http_child(const char *home_dir, const char *addr, pid_t parent, int fd)
     if (getppid() != parent)
         _exit(0);
     memset(&hello, 0, sizeof(hello));
-    hello.mh_rc = http_start(&s, home_dir, addr, hello.mh_text);
+    hello.mh_rc = http_start(&s, home_dir, o, hello.mh_text);
     if (hello.mh_rc == 0)
         http_url(s, hello.mh_text, sizeof(hello.mh_text));
     if (write(fd, &hello, sizeof(hello)) != (ssize_t)sizeof(hello) ||
@@ -138,15 +144,15 @@ main_http_fail(char *msg, int rc, const char *what, const char *why)
 }
 
 int
-cmd_http_spawn(const char *home_dir, const char *addr, pid_t *pid, char *url,
-               size_t urlcap, char *msg)
+cmd_http_spawn(const char *home_dir, const struct http_opts *o, pid_t *pid,
+               char *url, size_t urlcap, char *msg)
 {
     struct main_http_hello hello;
     int fds[2];
     pid_t parent = getpid(), p;
     size_t got = 0;
 
-    if (!home_dir || !pid)
+    if (!home_dir || !o || !pid)
         return ILONET_EINVAL;
     if (pipe(fds) != 0)
         return main_http_fail(msg, ILONET_EIO, "pipe", strerror(errno));
@@ -160,7 +166,7 @@ cmd_http_spawn(const char *home_dir, const char *addr, pid_t *pid, char *url,
     }
     if (p == 0) {
         close(fds[0]);
-        main_http_child(home_dir, addr, parent, fds[1]);
+        main_http_child(home_dir, o, parent, fds[1]);
     }
     close(fds[1]);
     while (got < sizeof(hello)) {

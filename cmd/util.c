@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "crypto/error.h"
 #include "crypto/json.h"
 
@@ -68,12 +70,58 @@ cmd_open_home(struct cmd_env *env, struct home *h, int flags)
         return cmd_fail(env->home_dir,
                         "permission: node.key or network file is readable "
                         "by others (chmod 600)");
+    if (rc != 0 && h->h_why[0])
+        return cmd_fail(env->home_dir, "%s", h->h_why);
     if (rc != 0) {
         char what[HOME_PATH_MAX + 16];
         snprintf(what, sizeof(what), "%s", env->home_dir);
         return cmd_fail_err(what, rc);
     }
     return 0;
+}
+
+int
+cmd_regime_vocab(const char *cmd, const char *regime, struct vocab **out)
+{
+    char why[200] = "";
+    int rc = home_vocab_load(regime, out, why, sizeof(why));
+
+    if (rc == ILONET_ENOTFOUND)
+        return cmd_usage(cmd,
+                         "--regime %s: unknown regime (one of 377-2004, "
+                         "2019-1240)",
+                         regime);
+    if (rc != 0)
+        return cmd_fail(cmd, "%s", why[0] ? why : ilonet_strerror(rc));
+    return 0;
+}
+
+int
+cmd_home_vocab(struct cmd_env *env, const char *cmd, struct vocab **out)
+{
+    char path[HOME_PATH_MAX + 16];
+    struct network net;
+    const char *regime = NULL;
+
+    memset(&net, 0, sizeof(net));
+    /* only the regime is read here: the home is checked when opened */
+    snprintf(path, sizeof(path), "%s/network", env->home_dir);
+    char why[200] = "";
+    int rc;
+
+    if (network_load(path, &net) == 0)
+        regime = network_regime(&net);
+    rc = home_vocab_load(regime, out, why, sizeof(why));
+    /* a regime this binary does not know: the home says so */
+    if (rc == ILONET_ENOTFOUND)
+        cmd_fail(env->home_dir,
+                 "network file: regime %s is not known to this binary (it "
+                 "knows 377-2004 and 2019-1240): upgrade ilonet",
+                 regime ? regime : "?");
+    else if (rc != 0)
+        cmd_fail(cmd, "%s", why[0] ? why : ilonet_strerror(rc));
+    sodium_memzero(&net, sizeof(net));
+    return rc == 0 ? 0 : 1;
 }
 
 void

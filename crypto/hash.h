@@ -22,6 +22,7 @@
 #define HASH_CTX_PAYLOAD "ilonet/payload/v1"
 #define HASH_CTX_LOG_ID "ilonet/log-id/v1"
 #define HASH_CTX_NETWORK_ID "ilonet/network-id/v1"
+#define HASH_CTX_REGIME_KEY "ilonet/regime-key/v1"
 #define HASH_CTX_VIEW "ilonet/view/v1"
 #define HASH_CTX_HEADS "ilonet/heads/v1"
 #define HASH_CTX_CERT "ilonet/cert-id/v1"

@@ -56,6 +56,40 @@ home_now_ms(void)
     return ms > 0 ? (uint64_t)ms : 0;
 }
 
+int
+home_vocab_load(const char *regime, struct vocab **out, char *why, size_t wl)
+{
+    const char *test = getenv("ILONET_TEST_VOCAB_VERSION");
+    struct vocab *v = NULL;
+    int rc;
+
+    if (!out)
+        return ILONET_EINVAL;
+    if ((rc = vocab_builtin(regime ? regime : NETWORK_REGIME_SEED, &v, why,
+                            wl)) != 0)
+        return rc;
+    /* Test-only: this binary as one with an older vocabulary. */
+    if (test && *test) {
+        char *end;
+        unsigned long ver = strtoul(test, &end, 10);
+
+        if (*end || ver == 0 || ver > 65535)
+            rc = ILONET_EINVAL;
+        else
+            rc = vocab_restrict(v, (unsigned)ver, why, wl);
+        if (rc != 0) {
+            if (*end || ver == 0 || ver > 65535)
+                snprintf(why, wl,
+                         "ILONET_TEST_VOCAB_VERSION=%.20s: not a version",
+                         test);
+            vocab_free(v);
+            return rc;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
 static int
 home__copy(const char *from, const char *to, int mode)
 {
@@ -81,6 +115,7 @@ home_create(const char *dir, const char *network_file, const char *roster_file,
     struct roster ros;
     struct key_pair kp;
     struct store *s = NULL;
+    struct vocab *v = NULL;
     int rc;
 
     memset(&h, 0, sizeof(h));
@@ -91,17 +126,26 @@ home_create(const char *dir, const char *network_file, const char *roster_file,
         return rc;
     if ((rc = roster_load(roster_file, &ros)) != 0)
         return rc;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return ILONET_EIO;
+    if ((rc = home_vocab_load(network_regime(&net), &v, NULL, 0)) != 0)
+        return rc;
+    memset(&kp, 0, sizeof(kp));
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        rc = ILONET_EIO;
+        goto out;
+    }
     /* An existing directory becomes private too: the home holds the
      * node's secret key and a store other users must not read. */
-    if (chmod(dir, 0700) != 0)
-        return errno == EPERM ? ILONET_EPERM : ILONET_EIO;
+    if (chmod(dir, 0700) != 0) {
+        rc = errno == EPERM ? ILONET_EPERM : ILONET_EIO;
+        goto out;
+    }
     home_path(&h, "node.key", path);
-    if (access(path, F_OK) == 0)
-        return ILONET_EEXIST;
+    if (access(path, F_OK) == 0) {
+        rc = ILONET_EEXIST;
+        goto out;
+    }
     if ((rc = key_generate(&kp, KEY_NODE, NULL)) != 0)
-        return rc;
+        goto out;
     if ((rc = key_save(path, &kp)) != 0)
         goto out;
     home_path(&h, "network", path);
@@ -120,12 +164,13 @@ home_create(const char *dir, const char *network_file, const char *roster_file,
     home_path(&h, "store.db", path);
     if ((rc = store_open(path, net.n_id, &ros, &s)) != 0)
         goto out;
-    if ((rc = view_attach(s)) != 0)
+    if ((rc = view_attach(s, v)) != 0)
         goto out;
     if (out_key)
         *out_key = kp;
 out:
     store_close(s);
+    vocab_free(v);
     key_wipe(&kp);
     sodium_memzero(&net, sizeof(net));
     return rc;
@@ -218,11 +263,25 @@ home_open(struct home *h, const char *dir, int flags)
         if (rc == ILONET_EPERM)
             snprintf(h->h_why, sizeof(h->h_why),
                      "%s is readable by others; run: chmod 600 %s", path, path);
+        if (rc == ILONET_ENETWORK)
+            snprintf(h->h_why, sizeof(h->h_why),
+                     "network file %s: its id does not match its regime "
+                     "line (a network's regime is fixed when it is created)",
+                     path);
         goto fail;
     }
     home_path(h, "roster", path);
     if ((rc = roster_load(path, &h->h_roster)) != 0)
         goto fail;
+    if ((rc = home_vocab_load(network_regime(&h->h_net), &h->h_vocab, h->h_why,
+                              sizeof(h->h_why))) != 0) {
+        if (rc == ILONET_ENOTFOUND)
+            snprintf(h->h_why, sizeof(h->h_why),
+                     "network file: regime %s is not known to this binary "
+                     "(it knows 377-2004 and 2019-1240): upgrade ilonet",
+                     network_regime(&h->h_net));
+        goto fail;
+    }
     if ((rc = home__load_cert(h)) != 0)
         goto fail;
     home_path(h, "config", path);
@@ -242,11 +301,13 @@ home_open(struct home *h, const char *dir, int flags)
             id.si_role = h->h_cert.c_role;
             store_set_identity(h->h_store, &id);
         }
-        if ((rc = view_attach(h->h_store)) != 0)
+        if ((rc = view_attach(h->h_store, h->h_vocab)) != 0)
             goto fail;
         /* Entries quarantined for a timestamp too far ahead join the
-         * view once their time has come, whichever command opens it. */
-        if ((rc = view_release_due(h->h_store, home_now_ms(), NULL)) != 0)
+         * view once their time has come, and records whose retention
+         * ended are hidden, whichever command opens it. */
+        if ((rc = view_release_due(h->h_store, home_now_ms(), NULL)) != 0 ||
+            (rc = view_expire_due(h->h_store, home_now_ms(), NULL)) != 0)
             goto fail;
     }
     return 0;
@@ -260,6 +321,8 @@ home_close(struct home *h)
 {
     store_close(h->h_store);
     h->h_store = NULL;
+    vocab_free(h->h_vocab); /* after the store: the view reads it */
+    h->h_vocab = NULL;
     key_wipe(&h->h_key);
     sodium_memzero(&h->h_net, sizeof(h->h_net));
 }
@@ -283,6 +346,13 @@ home_install_cert(struct home *h, const char *cert_file)
     }
     if ((rc = cert_valid_at(&c, home_now_ms() / 1000)) != 0)
         goto out;
+    /* a role the network's regime has (no presidency under 2019-1240) */
+    if (h->h_vocab &&
+        !vocab_value(vocab_set(h->h_vocab, "roles"), cert_role_name(c.c_role),
+                     strlen(cert_role_name(c.c_role)))) {
+        rc = ILONET_EPERM;
+        goto out;
+    }
     home_path(h, "node.cert", path);
     if ((rc = cert_write_file(path, buf, len, 0600)) != 0)
         goto out;

@@ -10,6 +10,7 @@
 #include "crypto/cert.h"
 #include "crypto/key.h"
 #include "storage/store.h"
+#include "storage/view/vocab.h"
 
 /*
  * Layout of a home (default ./.ilonet, or -C DIR / $ILONET_HOME):
@@ -47,6 +48,12 @@ struct home {
     struct cert h_cert;
     struct home_config h_conf;
     struct store *h_store; /* NULL unless opened with HOME_STORE */
+    /* The vocabulary in force: the network's regime as this binary knows
+     * it (home_vocab_load); loaded once, read-only, freed by
+     * home_close() after the store it was attached to. */
+    struct vocab *h_vocab;
+    /* The UTC day app_retention_due() last finished (0: not yet). */
+    int64_t h_retention_day;
     /* After a failed home_open(): what was refused and how to fix it,
      * naming the path ("" when the code says it all). */
     char h_why[HOME_PATH_MAX + 96];
@@ -70,8 +77,10 @@ const char *home_default_dir(const char *explicit_dir);
 int home_create(const char *dir, const char *network_file,
                 const char *roster_file, struct key_pair *out_key);
 
-/* Loads a home; with HOME_STORE also opens the store with the view
- * attached and the identity set from the certificate. A home other local
+/* Loads a home and its vocabulary (h_vocab, from the network's regime);
+ * with HOME_STORE also opens the store with the view attached, the
+ * retention dates applied (view_expire_due) and the identity set from the
+ * certificate. A home other local
  * users can reach is refused with ILONET_EPERM and h_why naming the path
  * and the chmod that fixes it: the directory must be 0700 (no group or
  * other bits), and node.key, network and the store files (store.db,
@@ -80,7 +89,9 @@ int home_open(struct home *h, const char *dir, int flags);
 void home_close(struct home *h);
 
 /* Verifies and installs a certificate file for this node (must name this
- * node's key and network); publishes it in store meta "cert". */
+ * node's key and network, and a role the regime has: ILONET_EPERM for a
+ * presidency certificate under 2019-1240); publishes it in store meta
+ * "cert". */
 int home_install_cert(struct home *h, const char *cert_file);
 
 int home_config_load(const char *path, struct home_config *c);
@@ -91,5 +102,16 @@ int home_config_add_peer(struct home_config *c, const char *addr,
 /* Wall clock in ms (the one place the CLI reads the clock; honours the
  * test-only ILONET_CLOCK_OFFSET_MS). */
 uint64_t home_now_ms(void);
+
+/*
+ * The vocabulary of regime (NULL: the seed's, 377-2004) as this binary
+ * ships it: vocab_builtin(), then, test-only, cut back to the version in
+ * $ILONET_TEST_VOCAB_VERSION when that is set (to run a node as a binary
+ * one vocabulary version older would, docs/REGIMES.md; never set it in
+ * production). *out is the caller's (vocab_free). ILONET_ENOTFOUND for an
+ * unknown regime, ILONET_EINVAL for a bad test version; why names it.
+ */
+int home_vocab_load(const char *regime, struct vocab **out, char *why,
+                    size_t whylen);
 
 #endif

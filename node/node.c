@@ -12,6 +12,7 @@
 
 #include "crypto/error.h"
 #include "crypto/json.h"
+#include "app/app.h"
 #include "net.h"
 #include "peer.h"
 #include "replication/sync.h"
@@ -56,6 +57,8 @@ struct node__pinfo {
     int pi_unauth;              /* counted in n_unauth */
     int pi_announced;           /* "hello" line written */
     uint64_t pi_since;
+    uint64_t pi_order; /* accepted: n-th accept (older is less) */
+    char pi_host[64];  /* accepted: remote address without port */
 };
 
 struct node {
@@ -76,6 +79,9 @@ struct node {
     struct node__key n_keys[NODE__MAX_KEYS];
     size_t n_nkeys;
     size_t n_unauth;
+    uint64_t n_accepts;            /* accepted so far (pi_order) */
+    uint64_t n_evicted, n_refused; /* since the last summary line */
+    uint64_t n_next_admission_log;
     int n_stopping, n_flush;
     uint64_t n_start, n_deadline, n_next_status, n_settled;
     int n_txn; /* a group-commit transaction is open */
@@ -280,7 +286,9 @@ node__on_close(void *arg, struct peer *p, int err, const char *why)
         n->n_msgs_in += st.ps_msgs_in;
         n->n_msgs_out += st.ps_msgs_out;
     }
-    if (!was_ready && err == 0)
+    if (err == ILONET_EBUSY && !was_ready)
+        ; /* evicted: counted, one summary line a second (node__tick) */
+    else if (!was_ready && err == 0)
         node__log("closed %s key=%s: %s", peer_addr(p), node__short(pk, ks),
                   why);
     else if (was_ready)
@@ -400,7 +408,8 @@ node__before_ingest(void *arg)
 /* ---- net callbacks ------------------------------------------------------ */
 
 static int
-node__add_peer(struct node *n, struct net_conn *c, struct node__slot *s)
+node__add_peer(struct node *n, struct net_conn *c, struct node__slot *s,
+               const char *host)
 {
     struct node__pinfo *pi;
     struct peer *p;
@@ -412,6 +421,9 @@ node__add_peer(struct node *n, struct net_conn *c, struct node__slot *s)
     }
     pi->pi_slot = s;
     pi->pi_unauth = s == NULL;
+    pi->pi_order = ++n->n_accepts;
+    if (host)
+        snprintf(pi->pi_host, sizeof(pi->pi_host), "%s", host);
     if ((rc = peer_new(&n->n_env, c, s ? s->s_pk : NULL, home_now_ms(), &p)) !=
         0) {
         /* ILONET_ECLOSED: peer_close ran already, without our pinfo. */
@@ -425,22 +437,135 @@ node__add_peer(struct node *n, struct net_conn *c, struct node__slot *s)
     return 0;
 }
 
+/* "IP:PORT" or "[IPv6]:PORT" without the port. */
+static void
+node__host(const char *addr, char out[64])
+{
+    const char *colon = strrchr(addr, ':');
+    size_t len = colon ? (size_t)(colon - addr) : strlen(addr);
+
+    if (len > 63)
+        len = 63;
+    memcpy(out, addr, len);
+    out[len] = 0;
+}
+
+/* An accepted connection that has not proven the network key. */
+static int
+node__unkeyed(struct peer *p, const struct node__pinfo *pi)
+{
+    return pi && pi->pi_unauth && !peer_keyed(p);
+}
+
+/* Unkeyed connections from host. */
+static size_t
+node__unkeyed_from(struct node *n, const char *host)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n->n_npeers; i++) {
+        struct node__pinfo *pi = peer_data(n->n_peers[i]);
+        k += node__unkeyed(n->n_peers[i], pi) && strcmp(pi->pi_host, host) == 0;
+    }
+    return k;
+}
+
+/*
+ * The connection a newcomer replaces: the oldest unkeyed one from host, or
+ * (host NULL) from the address holding the most unkeyed connections, so
+ * an outsider's flood evicts its own connections before anyone else's.
+ * NULL when there is none.
+ */
+static struct peer *
+node__victim(struct node *n, const char *host)
+{
+    struct peer *v = NULL;
+    size_t most = 0;
+    char busiest[64] = "";
+
+    if (!host) {
+        for (size_t i = 0; i < n->n_npeers; i++) {
+            struct node__pinfo *pi = peer_data(n->n_peers[i]);
+            size_t k;
+
+            if (!node__unkeyed(n->n_peers[i], pi))
+                continue;
+            if ((k = node__unkeyed_from(n, pi->pi_host)) > most) {
+                most = k;
+                snprintf(busiest, sizeof(busiest), "%s", pi->pi_host);
+            }
+        }
+        if (most == 0)
+            return NULL;
+        host = busiest;
+    }
+    for (size_t i = 0; i < n->n_npeers; i++) {
+        struct peer *p = n->n_peers[i];
+        struct node__pinfo *pi = peer_data(p);
+
+        if (node__unkeyed(p, pi) && strcmp(pi->pi_host, host) == 0 &&
+            (!v ||
+             pi->pi_order < ((struct node__pinfo *)peer_data(v))->pi_order))
+            v = p;
+    }
+    return v;
+}
+
+static void
+node__evict(struct node *n, struct peer *v)
+{
+    n->n_evicted++;
+    peer_close(v, ILONET_EBUSY, "evicted");
+}
+
+/*
+ * A connection came in. Over either pre-auth bound (node.h) the oldest
+ * connection that has not proven the network key makes room for it: a
+ * newcomer is never turned away for silent connections, whoever opened
+ * them. Only when every pre-auth slot holds a keyed handshake (a network
+ * key holder's) is it refused.
+ */
 static void
 node__on_accept(void *arg, struct net_conn *c)
 {
     struct node *n = arg;
+    char host[64];
+    struct peer *v;
 
     if (n->n_stopping) {
         net_conn_close(c);
         return;
     }
+    node__host(net_conn_addr(c), host);
+    if (node__unkeyed_from(n, host) >= NODE_MAX_UNKEYED_PER_ADDR &&
+        (v = node__victim(n, host)) != NULL)
+        node__evict(n, v);
     if (n->n_unauth >= NODE_MAX_UNAUTH) {
-        node__log("refused %s: %zu connections not yet authenticated",
-                  net_conn_addr(c), n->n_unauth);
-        net_conn_close(c);
-        return;
+        if (!(v = node__victim(n, NULL))) {
+            n->n_refused++;
+            net_conn_close(c);
+            return;
+        }
+        node__evict(n, v);
     }
-    node__add_peer(n, c, NULL);
+    node__add_peer(n, c, NULL, host);
+}
+
+/* One line a second at most about connections evicted or refused before
+ * authentication (a flood would otherwise write one per connection). */
+static void
+node__admission_log(struct node *n, uint64_t now)
+{
+    if (now < n->n_next_admission_log || (!n->n_evicted && !n->n_refused))
+        return;
+    node__log("pre-auth: %llu unauthenticated connections evicted, %llu "
+              "refused (bounds: %d short of HELLO, %d per address short of "
+              "the network key)",
+              (unsigned long long)n->n_evicted,
+              (unsigned long long)n->n_refused, NODE_MAX_UNAUTH,
+              NODE_MAX_UNKEYED_PER_ADDR);
+    n->n_evicted = n->n_refused = 0;
+    n->n_next_admission_log = now + NODE__STATUS_MS;
 }
 
 static void
@@ -462,7 +587,7 @@ node__on_dial(void *arg, struct net_dialer *d, struct net_conn *c, int err)
         net_conn_close(c);
         return;
     }
-    if (node__add_peer(n, c, s) != 0 && s->s_dialing) {
+    if (node__add_peer(n, c, s, NULL) != 0 && s->s_dialing) {
         s->s_dialing = 0;
         node__schedule(n, s, 1);
     }
@@ -621,31 +746,48 @@ static void
 node__background(struct node *n, uint64_t now)
 {
     struct store *s = n->n_home->h_store;
-    size_t checked = 0;
+    size_t checked = 0, bad = 0;
     uint64_t released = 0;
     int rc;
 
     if (n->n_txn)
         return; /* never inside the group commit of received batches */
-    /* Only when ingest is idle: catching up comes first. */
-    rc = now < n->n_last_recv + 200
-             ? 0
-             : log_check_pending(s, NODE__VERIFY_PER_TICK, &checked);
-    if (rc == ILONET_EBADSIG) {
-        /* An author signed over an invalid earlier signature: the entry
-         * is quarantined; recompute the view without it. */
-        node__log("verify: bad-signature found by the background check; "
-                  "entry quarantined, view rebuilt");
-        if (store_begin(s) == 0) {
-            if (view_rebuild(s) == 0)
-                store_commit(s);
-            else
-                store_rollback(s);
-        }
+    /* Only when ingest is idle: catching up comes first. A bad signature
+     * (an author signed over an invalid one) is quarantined and taken out
+     * of the view in one transaction, at the cost of that log's entries
+     * and what they touched, not a rebuild of everything (issue 12). */
+    if (now >= n->n_last_recv + 200) {
+        rc = view_verify_pending(s, NODE__VERIFY_PER_TICK, &checked, &bad);
+        if (rc != 0)
+            node__log("verify: background signature check failed: %s "
+                      "(nothing changed; tried again next tick)",
+                      ilonet_errname(rc));
+        else if (bad)
+            node__log("verify: %zu bad-signature entries found by the "
+                      "background check: quarantined, taken out of the view",
+                      bad);
     }
-    if (view_release_due(s, now, &released) == 0 && released)
+    rc = view_release_due(s, now, &released);
+    if (rc != 0)
+        node__log("quarantine: release failed: %s (tried again next tick)",
+                  ilonet_errname(rc));
+    else if (released)
         node__log("quarantine: %llu entries reached their time",
                   (unsigned long long)released);
+    /* Personal data past its retention date: hidden, and erased by this
+     * node where it wrote it (once a day; docs/REGIMES.md §5). Its own
+     * appends do not move data_version: look at the heads again. */
+    {
+        struct app_err e;
+        size_t issued = 0;
+
+        if (app_retention_due(n->n_home, now, &issued, &e) != 0)
+            node__log("retention: %s", e.ae_msg);
+        if (issued) {
+            node__log("retention: %zu erase entries written", issued);
+            n->n_data_version = -1;
+        }
+    }
 }
 
 static int
@@ -671,6 +813,7 @@ node__tick(uv_timer_t *t)
         node__txn_close(n);
     node__watch_store(n, now);
     node__background(n, now);
+    node__admission_log(n, now);
     for (size_t i = 0; i < n->n_npeers;) {
         struct peer *p = n->n_peers[i];
         struct node__pinfo *pi = peer_data(p);

@@ -13,8 +13,17 @@
  *             and hand results over through net.h's FIFO + uv_async;
  *   peers     configured peers are dialed with exponential backoff and
  *             jitter (libsodium randomness), incoming connections are
- *             accepted (at most NODE_MAX_UNAUTH not yet through the sync
- *             HELLO at a time), one connection per peer key is kept;
+ *             accepted, one connection per peer key is kept;
+ *   pre-auth  anyone who reaches the port can open connections. At most
+ *             NODE_MAX_UNAUTH accepted connections may be short of the
+ *             sync HELLO at once, and at most NODE_MAX_UNKEYED_PER_ADDR
+ *             from one address may be short of proving the network key
+ *             (handshake message 1, peer_keyed). A newcomer over either
+ *             bound evicts the oldest connection that has not proven the
+ *             key (from its own address, or from the address holding the
+ *             most), so silent or garbage connections cannot lock members
+ *             out; only when every slot holds a keyed handshake is the
+ *             newcomer refused. Message 1 must come within PEER_FIRST_MS;
  *   bounds    handshake deadline, HELLO deadline, frame and message size
  *             (peer.h), per-key strikes: NODE_STRIKES_BAN strikes ban the
  *             key (refused after the handshake, not dialed) for
@@ -49,6 +58,7 @@
 
 #define NODE_TICK_MS 50
 #define NODE_MAX_UNAUTH 16
+#define NODE_MAX_UNKEYED_PER_ADDR 8
 #define NODE_STRIKES_BAN 3
 #define NODE_BAN_MS 60000
 #define NODE_BACKOFF_MIN_MS 250

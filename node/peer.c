@@ -19,10 +19,12 @@ struct peer {
     struct net_conn *p_conn;
     enum peer_phase p_phase;
     int p_dialed, p_has_key;
+    int p_keyed; /* the network key is proven (peer_keyed) */
     uint8_t p_key[KEY_PK_LEN];
     struct shs p_shs;
     struct boxs p_enc, p_dec;
-    uint64_t p_deadline; /* handshake */
+    uint64_t p_deadline;       /* handshake */
+    uint64_t p_first_deadline; /* accepted: message 1 */
     /* receiving */
     enum peer__rx p_rx;
     size_t p_need, p_have;
@@ -253,6 +255,7 @@ peer_new(const struct peer_env *env, struct net_conn *conn,
     p->p_phase = PEER_HS;
     p->p_dialed = server_pk != NULL;
     p->p_deadline = now_ms + PEER_HANDSHAKE_MS;
+    p->p_first_deadline = now_ms + PEER_FIRST_MS;
     p->p_rx = PEER__RX_HS;
     p->p_need = SHS_HELLO_LEN;
     net_conn_set_data(conn, p);
@@ -299,6 +302,7 @@ peer__hs_step(struct peer *p, uint64_t now_ms)
             peer_close(p, ILONET_EHANDSHAKE, "handshake-hello");
             return ILONET_ECLOSED;
         }
+        p->p_keyed = 1;
         p->p_need = SHS_CLIENT_AUTH_LEN;
         if ((rc = peer__queue_raw(p, out, SHS_HELLO_LEN)) != 0) {
             peer_close(p, rc, "memory");
@@ -337,6 +341,7 @@ peer__hs_step(struct peer *p, uint64_t now_ms)
             peer_close(p, ILONET_EHANDSHAKE, "handshake-server-hello");
             return ILONET_ECLOSED;
         }
+        p->p_keyed = 1;
         p->p_need = SHS_SERVER_ACCEPT_LEN;
         if ((rc = peer__queue_raw(p, out, SHS_CLIENT_AUTH_LEN)) != 0) {
             peer_close(p, rc, "memory");
@@ -527,6 +532,10 @@ peer_tick(struct peer *p, uint64_t now_ms)
     int rc;
 
     if (p->p_phase == PEER_HS) {
+        if (!p->p_dialed && !p->p_keyed && now_ms >= p->p_first_deadline) {
+            peer_close(p, ILONET_ETIMEOUT, "handshake-silent");
+            return ILONET_ECLOSED;
+        }
         if (now_ms >= p->p_deadline) {
             peer_close(p, ILONET_ETIMEOUT, "handshake-timeout");
             return ILONET_ECLOSED;
@@ -629,6 +638,12 @@ int
 peer_dialed(const struct peer *p)
 {
     return p->p_dialed;
+}
+
+int
+peer_keyed(const struct peer *p)
+{
+    return p->p_keyed;
 }
 
 const uint8_t *

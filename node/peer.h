@@ -8,7 +8,9 @@
  *
  *   handshake    Secret Handshake v1 (crypto/shs.h); the listener checks
  *                the network key in the first 64 bytes and on failure
- *                closes without writing a byte; a deadline covers it;
+ *                closes without writing a byte; deadlines cover the first
+ *                message (PEER_FIRST_MS, accepted connections) and the
+ *                whole handshake (PEER_HANDSHAKE_MS);
  *   box-stream   every later byte is boxed (crypto/boxstream.h), bodies of
  *                at most 4096 bytes;
  *   framing      inside the box-stream, a stream of messages, each a
@@ -46,6 +48,11 @@
 #define PEER_MSG_MAX (MSG_MAX_BYTES)  /* one framed message */
 #define PEER_SEND_TARGET (256 * 1024) /* plaintext per send round */
 #define PEER_HANDSHAKE_MS 5000
+/* An accepted connection must deliver handshake message 1 (64 bytes that
+ * prove the network key) within this; the rest of the handshake within
+ * PEER_HANDSHAKE_MS. Anyone who can reach the port can open connections:
+ * one that says nothing is dropped early. */
+#define PEER_FIRST_MS 2000
 
 struct peer;
 
@@ -97,6 +104,12 @@ void peer_goodbye(struct peer *p);
 
 enum peer_phase peer_phase(const struct peer *p);
 int peer_dialed(const struct peer *p);
+/* 1 once the other end proved it holds the network key (the handshake
+ * message that carries that proof verified: message 1 for an accepted
+ * connection, message 2 for a dialed one); an outsider without the key
+ * never gets there. The node keeps such connections over silent ones
+ * when it must drop one (node.c). */
+int peer_keyed(const struct peer *p);
 /* Peer's node key (known for dialed peers from the start, accepted ones
  * after message 3); NULL before. */
 const uint8_t *peer_key(const struct peer *p);

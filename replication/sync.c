@@ -19,6 +19,13 @@
  *   - each session keeps one struct sync__plog per log it has dealt with:
  *     what the peer holds, what we owe it (an announcement, evidence, a
  *     request, a range being served).
+ * A log heard of but not held (l_seq 0) is only a claim: it stays in the
+ * node's table while some session refers to it (l_refs counts the plogs
+ * pointing at it) and goes with the last such session; a session may refer
+ * to SYNC_PEER_MAX_UNHELD of them. Once the store holds a valid entry of
+ * it, the log is the node's for good. So a member inventing log ids (each
+ * hashes correctly from a made-up author key) costs the node at most that
+ * bound per session, and nothing after the session (issue 12).
  * Output is built lazily in sync_next_out() from these flags, so nothing
  * a peer sends can make us queue more than a flag per log.
  *
@@ -26,7 +33,7 @@
  * sync__st_* wrappers below are the one place that calls into it.
  */
 
-#define SYNC_MAX_LOGS 65536 /* logs a node keeps track of */
+#define SYNC_MAX_LOGS 65536 /* logs one session keeps track of */
 #define SYNC__DIGEST_CTX "ilonet/sync-digest/v1"
 
 struct sync__log {
@@ -41,6 +48,8 @@ struct sync__log {
     uint64_t l_revoked; /* cut by a node revocation here: never fetched
                            from this seq on (docs/KEYS.md), 0 none */
     int l_confirmed;    /* restored: a peer showed no more of our log */
+    uint32_t l_refs;    /* plogs (of any session) pointing at this log */
+    int l_drop;         /* being forgotten (sync__logs_sweep) */
 };
 
 enum {
@@ -87,6 +96,8 @@ struct sync_peer {
     uint64_t p_created, p_now, p_next_digest;
     struct sync__plog *p_logs; /* sorted by log id */
     size_t p_nlogs, p_caplogs;
+    size_t p_nunheld; /* plogs made for logs not held (SYNC_PEER_MAX_UNHELD);
+                         an upper bound, recounted when it reaches it */
     size_t p_n_announce, p_n_want, p_n_evidence, p_n_serving;
     size_t p_serve_cursor;
     /* full HEADS listing: requested, in progress (cursor over n_logs) */
@@ -272,7 +283,9 @@ sync__log_find(const struct sync_node *n, const uint8_t id[HASH_LEN])
     return i >= 0 ? n->n_logs[i] : NULL;
 }
 
-/* Finds or adds a log (id already checked against author and audience). */
+/* Finds or adds a log (id already checked against author and audience). A
+ * log added here and not held must get a plog at once (sync__plog_get), or
+ * be let go with sync__log_unused(). */
 static int
 sync__log_get(struct sync_node *n, const uint8_t id[HASH_LEN],
               const uint8_t author[KEY_PK_LEN], const char *audience,
@@ -286,8 +299,8 @@ sync__log_get(struct sync_node *n, const uint8_t id[HASH_LEN],
         *out = n->n_logs[i];
         return 0;
     }
-    if (n->n_nlogs >= SYNC_MAX_LOGS)
-        return ILONET_ETOOBIG;
+    /* No bound here: logs held are the store's to bound, and logs not held
+     * are bounded per session (sync__plog_get). */
     if (n->n_nlogs == n->n_caplogs) {
         size_t cap = n->n_caplogs ? n->n_caplogs * 2 : 64;
         struct sync__log **nl = realloc(n->n_logs, cap * sizeof(*nl));
@@ -308,6 +321,32 @@ sync__log_get(struct sync_node *n, const uint8_t id[HASH_LEN],
     n->n_nlogs++;
     *out = l;
     return 0;
+}
+
+/* Forgets the logs marked l_drop, in one pass over the table. */
+static void
+sync__logs_sweep(struct sync_node *n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n->n_nlogs; i++) {
+        if (n->n_logs[i]->l_drop)
+            free(n->n_logs[i]);
+        else
+            n->n_logs[k++] = n->n_logs[i];
+    }
+    n->n_nlogs = k;
+}
+
+/* A log just added for a peer could not be given to it: unless something
+ * else holds on to it, forget it again. */
+static void
+sync__log_unused(struct sync_node *n, struct sync__log *l)
+{
+    if (l->l_seq || l->l_refs)
+        return;
+    l->l_drop = 1;
+    sync__logs_sweep(n);
 }
 
 /* Re-reads a log's head from the store. */
@@ -356,6 +395,20 @@ sync__plog_find(struct sync_peer *p, const struct sync__log *l)
     return i >= 0 ? &p->p_logs[i] : NULL;
 }
 
+/* Plogs of p for logs not held, counted. */
+static size_t
+sync__unheld_count(const struct sync_peer *p)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < p->p_nlogs; i++)
+        k += p->p_logs[i].pl_log->l_seq == 0;
+    return k;
+}
+
+/* Finds or adds the session's state for log l. ILONET_ETOOBIG when that
+ * would take the session past SYNC_MAX_LOGS logs, or past
+ * SYNC_PEER_MAX_UNHELD logs this node does not hold. */
 static int
 sync__plog_get(struct sync_peer *p, struct sync__log *l,
                struct sync__plog **out)
@@ -368,6 +421,9 @@ sync__plog_get(struct sync_peer *p, struct sync__log *l,
         return 0;
     }
     if (p->p_nlogs >= SYNC_MAX_LOGS)
+        return ILONET_ETOOBIG;
+    if (l->l_seq == 0 && p->p_nunheld >= SYNC_PEER_MAX_UNHELD &&
+        (p->p_nunheld = sync__unheld_count(p)) >= SYNC_PEER_MAX_UNHELD)
         return ILONET_ETOOBIG;
     if (p->p_nlogs == p->p_caplogs) {
         size_t cap = p->p_caplogs ? p->p_caplogs * 2 : 64;
@@ -383,6 +439,9 @@ sync__plog_get(struct sync_peer *p, struct sync__log *l,
     memset(&p->p_logs[at], 0, sizeof(p->p_logs[at]));
     p->p_logs[at].pl_log = l;
     p->p_nlogs++;
+    l->l_refs++;
+    if (l->l_seq == 0)
+        p->p_nunheld++;
     *out = &p->p_logs[at];
     return 0;
 }
@@ -671,9 +730,18 @@ sync_peer_free(struct sync_peer *p)
         n->n_peers = p->p_next;
     if (p->p_next)
         p->p_next->p_prev = p->p_prev;
+    /* The logs only this session had heard of, and holds no entry of,
+     * go with it. */
+    for (size_t i = 0; i < p->p_nlogs; i++) {
+        struct sync__log *l = p->p_logs[i].pl_log;
+
+        if (--l->l_refs == 0 && l->l_seq == 0)
+            l->l_drop = 1;
+    }
     for (size_t i = 0; i < n->n_nlogs; i++)
         if (n->n_logs[i]->l_want_peer == p)
             n->n_logs[i]->l_want_peer = NULL;
+    sync__logs_sweep(n);
     free(p->p_logs);
     free(p);
 }
@@ -872,6 +940,15 @@ sync__on_heads(struct sync_peer *p, const struct msg *m0)
         if (!audience_admits(h.mh_audience, me->c_state, me->c_role))
             return sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1,
                               "heads-audience");
+        /* Nor one it may not read itself: it holds none (its store keeps
+         * only its audiences), and any answer (a WANT naming the log and
+         * our head, evidence) would tell a non-member that the log exists
+         * and how much of it we hold. Refused before anything is looked
+         * up, so holding the log or not makes no difference. */
+        if (!audience_admits(h.mh_audience, p->p_cert.c_state,
+                             p->p_cert.c_role))
+            return sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1,
+                              "heads-peer-audience");
     }
     if (rc < 0)
         return sync__fail(p, NULL, 0, rc, 1, "heads-item");
@@ -883,10 +960,14 @@ sync__on_heads(struct sync_peer *p, const struct msg *m0)
         uint8_t mine[HASH_LEN];
 
         if ((rc = sync__log_get(n, h.mh_log, h.mh_author, h.mh_audience, &l)) !=
-                0 ||
-            (rc = sync__plog_get(p, l, &pl)) != 0)
+            0)
+            return sync__fail(p, h.mh_log, h.mh_seq, rc, 0, "heads-table");
+        if ((rc = sync__plog_get(p, l, &pl)) != 0) {
+            /* Over the session's bound: an attempt to fill our memory. */
+            sync__log_unused(n, l);
             return sync__fail(p, h.mh_log, h.mh_seq, rc, rc == ILONET_ETOOBIG,
                               "heads-table");
+        }
         if (h.mh_seq > pl->pl_their_seq)
             pl->pl_their_seq = h.mh_seq;
         if (h.mh_frozen &&
@@ -993,9 +1074,19 @@ sync__on_batch(struct sync_peer *p, const struct msg *m)
         rc = sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1, "batch-audience");
         goto out;
     }
+    /* A peer holds no log it may not read (see sync__on_heads). */
+    if (!audience_admits(b.b_log.ld_audience, p->p_cert.c_state,
+                         p->p_cert.c_role)) {
+        rc = sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1, "batch-peer-audience");
+        goto out;
+    }
     if ((rc = sync__log_get(n, b.b_log.ld_id, b.b_log.ld_author,
-                            b.b_log.ld_audience, &l)) != 0 ||
-        (rc = sync__plog_get(p, l, &pl)) != 0) {
+                            b.b_log.ld_audience, &l)) != 0) {
+        rc = sync__fail(p, b.b_log.ld_id, first, rc, 0, "batch-table");
+        goto out;
+    }
+    if ((rc = sync__plog_get(p, l, &pl)) != 0) {
+        sync__log_unused(n, l);
         rc = sync__fail(p, b.b_log.ld_id, first, rc, rc == ILONET_ETOOBIG,
                         "batch-table");
         goto out;
@@ -1114,6 +1205,12 @@ sync__on_evidence(struct sync_peer *p, const struct msg *m)
         rc = sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1, "evidence-audience");
         goto out;
     }
+    if (!audience_admits(a.b_log.ld_audience, p->p_cert.c_state,
+                         p->p_cert.c_role)) {
+        rc = sync__fail(p, NULL, 0, ILONET_EAUDIENCE, 1,
+                        "evidence-peer-audience");
+        goto out;
+    }
     /* Evidence is only evidence if the author signed both. */
     if ((rc = entry_verify_sig(&a.b_entries[0], a.b_log.ld_author)) != 0 ||
         (rc = entry_verify_sig(&b.b_entries[0], b.b_log.ld_author)) != 0) {
@@ -1121,8 +1218,12 @@ sync__on_evidence(struct sync_peer *p, const struct msg *m)
         goto out;
     }
     if ((rc = sync__log_get(n, a.b_log.ld_id, a.b_log.ld_author,
-                            a.b_log.ld_audience, &l)) != 0 ||
-        (rc = sync__plog_get(p, l, &pl)) != 0) {
+                            a.b_log.ld_audience, &l)) != 0) {
+        rc = sync__fail(p, a.b_log.ld_id, seq, rc, 0, "evidence-table");
+        goto out;
+    }
+    if ((rc = sync__plog_get(p, l, &pl)) != 0) {
+        sync__log_unused(n, l);
         rc = sync__fail(p, a.b_log.ld_id, seq, rc, rc == ILONET_ETOOBIG,
                         "evidence-table");
         goto out;

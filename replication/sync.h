@@ -53,6 +53,16 @@ struct sync_node;
 struct sync_peer;
 
 /*
+ * Logs a session may have announced (or sent entries or evidence of) that
+ * this node does not hold. They are the session's: forgotten when it ends,
+ * kept by the node only once a valid entry of them is stored. A peer
+ * naming one more is refused with a strike (ILONET_ETOOBIG), so a certified
+ * member cannot fill the node's memory with made-up logs (whose ids it can
+ * make hash correctly at will).
+ */
+#define SYNC_PEER_MAX_UNHELD 8192
+
+/*
  * The store as sync sees it: a table of functions over a context. The
  * state machine calls nothing else of a store, so it runs the same over
  * the SQLite store (sync_store_sqlite) and over a test's in-memory one

@@ -127,7 +127,7 @@ batch__entry(struct wire_rd *r, struct entry *e)
         (rc = wire_rd_uint(r, &e->e_h.h_kind)) != 0 ||
         (rc = wire_rd_bin_fixed(r, e->e_sig, KEY_SIG_LEN)) != 0)
         return rc;
-    if (e->e_h.h_kind == 0 || e->e_h.h_kind >= KIND_COUNT_)
+    if (e->e_h.h_kind == 0 || e->e_h.h_kind > ENTRY_KIND_MAX)
         return ILONET_EKIND;
     if (wire_rd_peek(r) == WIRE_T_BIN) {
         if ((rc = wire_rd_bin(r, &p, &pl)) != 0)

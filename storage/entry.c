@@ -13,6 +13,7 @@ static const char *const entry__kinds[KIND_COUNT_] = {
     "training",    "carrier", "contact",     "posting",
     "amend",       "retract", "erase",       "task",
     "task-status", "grant",   "revocation",  "acting-presidency",
+    "chair",
 };
 
 const char *
@@ -117,7 +118,7 @@ entry_header_decode(const uint8_t *buf, size_t len, struct entry_header *h)
         (rc = wire_rd_uint(&r, &t.h_payload_len)) != 0 ||
         (rc = wire_rd_bin_fixed(&r, t.h_payload_hash, HASH_LEN)) != 0)
         return rc;
-    if (t.h_kind == 0 || t.h_kind >= KIND_COUNT_)
+    if (t.h_kind == 0 || t.h_kind > ENTRY_KIND_MAX)
         return ILONET_EKIND;
     if (t.h_payload_len > ENTRY_PAYLOAD_MAX)
         return ILONET_ETOOBIG;

@@ -36,16 +36,22 @@ enum entry_kind {
     KIND_CARRIER = 5,
     KIND_CONTACT = 6,
     KIND_POSTING = 7,
-    KIND_AMEND = 8,        /* LWW field amendment of a record */
-    KIND_RETRACT = 9,      /* tombstone of a record */
-    KIND_ERASE = 10,       /* payload erasure of an entry */
-    KIND_TASK = 11,        /* Art. 5(2) shared task */
-    KIND_TASK_STATUS = 12, /* accept/decline/start/done/cancel */
-    KIND_GRANT = 13,       /* publishes a representation grant */
-    KIND_REVOCATION = 14,  /* publishes a grant or node revocation */
-    KIND_ACTING_PRESIDENCY = 15,
-    KIND_COUNT_ = 16,
+    KIND_AMEND = 8,              /* LWW field amendment of a record */
+    KIND_RETRACT = 9,            /* tombstone of a record */
+    KIND_ERASE = 10,             /* payload erasure of an entry */
+    KIND_TASK = 11,              /* Art. 5(2) shared task */
+    KIND_TASK_STATUS = 12,       /* accept/decline/start/done/cancel */
+    KIND_GRANT = 13,             /* publishes a representation grant */
+    KIND_REVOCATION = 14,        /* publishes a grant or node revocation */
+    KIND_ACTING_PRESIDENCY = 15, /* 377-2004 */
+    KIND_CHAIR = 16,             /* 2019-1240: the network's chair */
+    KIND_COUNT_ = 17,            /* kinds named below */
 };
+
+/* Entry kinds the log accepts: 1-127 (docs/REGIMES.md §2). Whether a kind
+ * means anything is the vocabulary's business: the log stores and
+ * forwards every one; kinds above ENTRY_KIND_MAX are unknown-kind. */
+#define ENTRY_KIND_MAX 127
 
 /* Name of a kind ("observation", ...), or NULL for an unknown one. */
 const char *entry_kind_name(uint64_t kind);

@@ -342,7 +342,7 @@ log_append(struct store *s, const struct key_pair *kp, const char *audience,
     if (audience_normalise(audience, d.ld_audience) != 0)
         return ILONET_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        if (reqs[i].kind <= KIND_CERT || reqs[i].kind >= KIND_COUNT_)
+        if (reqs[i].kind <= KIND_CERT || reqs[i].kind > ENTRY_KIND_MAX)
             return ILONET_EKIND;
         if ((rc = entry_check_payload_bytes(reqs[i].payload, reqs[i].len)) != 0)
             return rc;
@@ -683,7 +683,7 @@ int
 log__check_fields(const struct log_desc *d, const struct entry *e)
 {
     if (e->e_h.h_version != ENTRY_VERSION || e->e_h.h_kind == 0 ||
-        e->e_h.h_kind >= KIND_COUNT_)
+        e->e_h.h_kind > ENTRY_KIND_MAX)
         return ILONET_EKIND;
     if (memcmp(e->e_h.h_log, d->ld_id, HASH_LEN) != 0)
         return ILONET_ENETWORK;
@@ -1359,6 +1359,7 @@ struct log__pending {
     uint64_t p_last;
     int p_err;
     uint64_t p_bad_seq;
+    uint8_t p_bad_id[HASH_LEN];
     size_t p_n;
 };
 
@@ -1371,6 +1372,7 @@ log__pending_one(void *arg, const struct entry *e)
     if (entry_verify_sig(e, p->p_d->ld_author) != 0) {
         p->p_err = ILONET_EBADSIG;
         p->p_bad_seq = e->e_h.h_seq;
+        memcpy(p->p_bad_id, e->e_id, HASH_LEN);
         return 1;
     }
     p->p_last = e->e_h.h_seq;
@@ -1378,9 +1380,26 @@ log__pending_one(void *arg, const struct entry *e)
 }
 
 int
-log_check_pending(struct store *s, size_t max, size_t *checked)
+log_pending_count(struct store *s, uint64_t *n)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(sum(head_seq - sigck),"
+                                     " 0) FROM logs WHERE sigck < head_seq");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : store_err(rc);
+}
+
+int
+log_check_pending(struct store *s, size_t max, size_t *checked,
+                  log_problem_cb cb, void *arg)
+{
+    sqlite3_stmt *st, *up;
     size_t done = 0;
     int rc = 0, bad = 0;
 
@@ -1389,15 +1408,20 @@ log_check_pending(struct store *s, size_t max, size_t *checked)
                            "head_seq",
                            -1, &st, NULL) != SQLITE_OK)
         return ILONET_EIO;
-    while (done < max && sqlite3_step(st) == SQLITE_ROW) {
+    while (done < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint8_t log[HASH_LEN];
         struct log_desc d;
         uint64_t from = (uint64_t)sqlite3_column_int64(st, 1) + 1;
 
+        rc = 0;
+        if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
+            rc = ILONET_EMALFORMED;
+            break;
+        }
         memcpy(log, sqlite3_column_blob(st, 0), HASH_LEN);
         if ((rc = log_desc_get(s, log, &d)) != 0)
             break;
-        struct log__pending p = {&d, from - 1, 0, 0, 0};
+        struct log__pending p = {&d, from - 1, 0, 0, {0}, 0};
         rc =
             log_range(s, log, from, max - done, SIZE_MAX, log__pending_one, &p);
         if (rc != 0 && rc != 1)
@@ -1412,20 +1436,37 @@ log_check_pending(struct store *s, size_t max, size_t *checked)
             memset(&e, 0, sizeof(e));
             memcpy(e.e_h.h_log, log, HASH_LEN);
             e.e_h.h_seq = p.p_bad_seq;
-            log__quarantine(s, &e, ILONET_EBADSIG, 0);
+            memcpy(e.e_id, p.p_bad_id, HASH_LEN);
+            if ((rc = log__quarantine(s, &e, ILONET_EBADSIG, 0)) != 0)
+                break;
             bad = 1;
             p.p_last = p.p_bad_seq; /* do not check it again */
         }
-        sqlite3_stmt *up =
-            store_stmt(s, "UPDATE logs SET sigck = ? WHERE log_id = ?");
-        if (up) {
-            sqlite3_bind_int64(up, 1, (int64_t)p.p_last);
-            sqlite3_bind_blob(up, 2, log, HASH_LEN, SQLITE_STATIC);
-            sqlite3_step(up);
-            sqlite3_reset(up);
+        /* Both results count: a quarantine row without its sigck would be
+         * checked (and reported) again, a sigck past an unrecorded bad
+         * entry would let it count for good. */
+        if (!(up = store_stmt(s,
+                              "UPDATE logs SET sigck = ? WHERE log_id = ?"))) {
+            rc = ILONET_EIO;
+            break;
         }
+        sqlite3_bind_int64(up, 1, (int64_t)p.p_last);
+        sqlite3_bind_blob(up, 2, log, HASH_LEN, SQLITE_STATIC);
+        rc = sqlite3_step(up);
+        sqlite3_reset(up);
+        if (rc != SQLITE_DONE) {
+            rc = store_err(rc);
+            break;
+        }
+        rc = 0;
+        if (p.p_err && cb)
+            cb(arg, log, p.p_bad_seq, ILONET_EBADSIG);
     }
     sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc > 0)
+        rc = store_err(rc);
     if (checked)
         *checked = done;
     return rc ? rc : bad ? ILONET_EBADSIG : 0;

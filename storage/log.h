@@ -163,16 +163,28 @@ int log_range(struct store *s, const uint8_t log[static HASH_LEN],
 int log_get(struct store *s, const uint8_t id[static HASH_LEN], struct entry *e,
             uint8_t **payload, struct log_desc *desc);
 
+/* Hears of one problem found in a stored entry: its log and seq, and the
+ * code (a signature that does not verify: ILONET_EBADSIG). */
+typedef void (*log_problem_cb)(void *arg, const uint8_t log[static HASH_LEN],
+                               uint64_t seq, int err);
+
 /* Checks up to max entries whose signatures were covered only by a later
- * entry's (batched verification). A failure is recorded in quarantine and
- * returned as ILONET_EBADSIG; *checked counts what was checked. */
-int log_check_pending(struct store *s, size_t max, size_t *checked);
+ * entry's (batched verification). A failure is recorded in quarantine (the
+ * entry stops counting: the caller updates the view, view_verify_pending)
+ * and returned as ILONET_EBADSIG once all is checked; cb (may be NULL)
+ * hears of each bad entry, after its quarantine row is written. *checked
+ * (may be NULL) counts what was checked. A store error is returned as it
+ * is, and what was written before it stays unless the caller's
+ * transaction is rolled back. */
+int log_check_pending(struct store *s, size_t max, size_t *checked,
+                      log_problem_cb cb, void *arg);
+/* *n = the entries whose signatures wait for log_check_pending(): a read,
+ * no lock taken, so a caller may skip opening a transaction for nothing. */
+int log_pending_count(struct store *s, uint64_t *n);
 
 /* Re-verifies everything stored: chain, ids, every signature, payload
  * hashes, certificates. 0 when all holds; *bad counts failures; cb (may be
  * NULL) hears about each failure. */
-typedef void (*log_problem_cb)(void *arg, const uint8_t log[static HASH_LEN],
-                               uint64_t seq, int err);
 int log_verify_all(struct store *s, log_problem_cb cb, void *arg,
                    uint64_t *checked, uint64_t *bad);
 

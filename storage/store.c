@@ -35,6 +35,8 @@ struct store {
     void *s_hook_arg;
     store_freeze_hook s_freeze;
     void *s_freeze_arg;
+    store_commit_hook s_commit;
+    void *s_commit_arg;
     size_t s_nstmt;
     struct store__stmt s_stmt[STORE_STMT_CACHE];
     uint8_t s_stmt_slot[128]; /* literal address hash -> index + 1 */
@@ -474,7 +476,9 @@ store_commit(struct store *s)
     if (s->s_depth <= 0)
         return ILONET_EINVAL;
     if (s->s_depth == 1) {
-        if ((rc = store__ids_flush(s)) == 0)
+        /* the commit hook writes derived rows of this transaction */
+        if ((rc = s->s_commit ? s->s_commit(s->s_commit_arg, s) : 0) == 0 &&
+            (rc = store__ids_flush(s)) == 0)
             rc = store__exec(s, "COMMIT");
     } else {
         snprintf(sql, sizeof(sql), "RELEASE sp%d", s->s_depth - 1);
@@ -689,6 +693,12 @@ store_set_entry_hook(struct store *s, store_entry_hook fn, void *arg)
     s->s_hook_arg = arg;
 }
 
+void *
+store_entry_hook_arg(struct store *s, store_entry_hook fn)
+{
+    return s && s->s_hook == fn ? s->s_hook_arg : NULL;
+}
+
 int
 store_run_entry_hook(struct store *s, const struct entry *e,
                      const char *audience,
@@ -702,6 +712,13 @@ store_set_freeze_hook(struct store *s, store_freeze_hook fn, void *arg)
 {
     s->s_freeze = fn;
     s->s_freeze_arg = arg;
+}
+
+void
+store_set_commit_hook(struct store *s, store_commit_hook fn, void *arg)
+{
+    s->s_commit = fn;
+    s->s_commit_arg = arg;
 }
 
 int

@@ -106,6 +106,9 @@ typedef int (*store_entry_hook)(void *arg, struct store *s,
                                 const struct entry *e, const char *audience,
                                 const uint8_t author[static KEY_PK_LEN]);
 void store_set_entry_hook(struct store *s, store_entry_hook fn, void *arg);
+/* The arg the entry hook was set with, when that hook is fn; else NULL
+ * (the view finds its own context this way). */
+void *store_entry_hook_arg(struct store *s, store_entry_hook fn);
 int store_run_entry_hook(struct store *s, const struct entry *e,
                          const char *audience,
                          const uint8_t author[static KEY_PK_LEN]);
@@ -118,6 +121,15 @@ typedef int (*store_freeze_hook)(void *arg, struct store *s,
 void store_set_freeze_hook(struct store *s, store_freeze_hook fn, void *arg);
 int store_run_freeze_hook(struct store *s, const uint8_t log[static HASH_LEN],
                           uint64_t fork_seq);
+
+/* Hook run once per outermost transaction, just before its COMMIT, on
+ * the transaction's connection (the view's search index folds the
+ * records changed in the transaction into the index there: one batch per
+ * transaction, not one per entry). A non-zero return fails the commit,
+ * which the caller then rolls back as for any failed commit. Set once
+ * after opening. */
+typedef int (*store_commit_hook)(void *arg, struct store *s);
+void store_set_commit_hook(struct store *s, store_commit_hook fn, void *arg);
 
 /* ---- erasure: truncating the WAL (node/app: erase) ---- */
 

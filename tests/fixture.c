@@ -2,6 +2,7 @@
 #include "fixture.h"
 
 #include "crypto/error.h"
+#include "storage/view/vocab.h"
 #include "test.h"
 
 void
@@ -95,4 +96,21 @@ fx_ingest_range(struct store *t, const struct fx_set *set, size_t from,
     rc = log_ingest(t, &b, now_ms, st);
     free(es);
     return rc;
+}
+
+const struct vocab *
+fx_vocab(const char *regime)
+{
+    /* one per regime, kept: a test process is short-lived and every
+     * store it opens reads it until closed */
+    static struct vocab *seed, *current;
+    struct vocab **slot;
+    char why[200] = "";
+
+    if (!regime)
+        regime = "377-2004";
+    slot = strcmp(regime, "2019-1240") == 0 ? &current : &seed;
+    if (!*slot && vocab_builtin(regime, slot, why, sizeof(why)) != 0)
+        TEST_FAIL_("vocab_builtin(%s): %s", regime, why);
+    return *slot;
 }

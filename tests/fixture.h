@@ -47,4 +47,10 @@ void fx_set_free(struct fx_set *set);
 int fx_ingest_range(struct store *t, const struct fx_set *set, size_t from,
                     size_t n, uint64_t now_ms, struct ingest_stats *st);
 
+/* The built-in vocabulary of regime (NULL: the seed's, 377-2004), loaded
+ * once per test process and kept for its life (stores read it until they
+ * close; still reachable at exit, so no leak is reported). */
+struct vocab;
+const struct vocab *fx_vocab(const char *regime);
+
 #endif

@@ -564,7 +564,7 @@ mstore_append(struct mstore *m, const struct key_pair *kp, const char *audience,
         return ILONET_EINVAL;
     lim.max_len = ENTRY_PAYLOAD_MAX;
     for (size_t i = 0; i < n; i++) {
-        if (reqs[i].kind <= KIND_CERT || reqs[i].kind >= KIND_COUNT_ ||
+        if (reqs[i].kind <= KIND_CERT || reqs[i].kind > ENTRY_KIND_MAX ||
             reqs[i].kind == KIND_REVOCATION) /* not modelled */
             return ILONET_EKIND;
         if (reqs[i].len > ENTRY_PAYLOAD_MAX)
@@ -682,7 +682,7 @@ static int
 mstore__check_fields(const struct log_desc *d, const struct entry *e)
 {
     if (e->e_h.h_version != ENTRY_VERSION || e->e_h.h_kind == 0 ||
-        e->e_h.h_kind >= KIND_COUNT_ || e->e_h.h_kind == KIND_REVOCATION)
+        e->e_h.h_kind > ENTRY_KIND_MAX || e->e_h.h_kind == KIND_REVOCATION)
         return ILONET_EKIND;
     if (memcmp(e->e_h.h_log, d->ld_id, HASH_LEN) != 0)
         return ILONET_ENETWORK;

@@ -8,6 +8,7 @@
 #include "proc.h"
 #include "storage/log.h"
 #include "storage/view/view.h"
+#include "fixture.h"
 #include "test.h"
 
 #define MAXM 8
@@ -126,46 +127,48 @@ app_record_check_refusals(void)
     struct app_err e;
 
     r = (struct app_record_req){KIND_OBSERVATION, bogus, NF(bogus), NULL, NULL};
-    ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EINVAL, 400,
-                   "field 'bogus': unknown field for observation");
+    ASSERT_APP_ERR(app_record_check(fx_vocab(NULL), &r, &e), e, ILONET_EINVAL,
+                   400, "field 'bogus': unknown field for observation");
     ASSERT_STR_EQ(e.ae_field, "bogus");
     ASSERT_EQ(e.ae_usage, 0);
     /* an internal field is named before a bad value of another */
     r = (struct app_record_req){KIND_OBSERVATION, internal, NF(internal), NULL,
                                 NULL};
-    ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EINVAL, 400,
-                   "field 'grant': set by ilonet, not an option");
+    ASSERT_APP_ERR(app_record_check(fx_vocab(NULL), &r, &e), e, ILONET_EINVAL,
+                   400, "field 'grant': set by ilonet, not an option");
     /* a missing required field is a usage error naming it */
     r = (struct app_record_req){KIND_OBSERVATION, nosummary, NF(nosummary),
                                 NULL, NULL};
-    ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EINVAL, 400,
-                   "field 'summary': required");
+    ASSERT_APP_ERR(app_record_check(fx_vocab(NULL), &r, &e), e, ILONET_EINVAL,
+                   400, "field 'summary': required");
     ASSERT_EQ(e.ae_usage, 1);
     ASSERT_STR_EQ(e.ae_field, "summary");
     r = (struct app_record_req){KIND_OBSERVATION, ok, NF(ok), "de fr", NULL};
-    ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EINVAL, 400,
+    ASSERT_APP_ERR(app_record_check(fx_vocab(NULL), &r, &e), e, ILONET_EINVAL,
+                   400,
                    "field 'audience': 'de fr' is not net, ms or a group of "
                    "state codes like DE+FR");
     ASSERT_STR_EQ(e.ae_field, "audience");
     /* a meeting without the Commission: ms by default, never net or a
      * group with the Commission or an agency */
     r = (struct app_record_req){KIND_MEETING, closed, NF(closed), NULL, NULL};
-    ASSERT_OK(app_record_check(&r, &e));
+    ASSERT_OK(app_record_check(fx_vocab(NULL), &r, &e));
     r.rq_audience = "net";
-    ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EINVAL, 400,
+    ASSERT_APP_ERR(app_record_check(fx_vocab(NULL), &r, &e), e, ILONET_EINVAL,
+                   400,
                    "field 'audience': a meeting without the Commission "
                    "cannot be in audience net (use ms or a group of Member "
                    "States)");
     r.rq_audience = "DE+FRONTEX";
-    ASSERT_ERR(app_record_check(&r, &e), ILONET_EINVAL);
+    ASSERT_ERR(app_record_check(fx_vocab(NULL), &r, &e), ILONET_EINVAL);
     r.rq_audience = "DE+FR";
-    ASSERT_OK(app_record_check(&r, &e));
+    ASSERT_OK(app_record_check(fx_vocab(NULL), &r, &e));
     /* only record kinds are created */
     r = (struct app_record_req){KIND_AMEND, ok, NF(ok), NULL, NULL};
-    ASSERT_APP_ERR(app_record_check(&r, &e), e, ILONET_EKIND, 400,
-                   "kind amend: not a record kind");
+    ASSERT_APP_ERR(app_record_check(fx_vocab(NULL), &r, &e), e, ILONET_EKIND,
+                   400, "kind amend: not a record kind");
     r = (struct app_record_req){KIND_OBSERVATION, ok, NF(ok), NULL, NULL};
-    ASSERT_OK(app_record_check(&r, &e));
+    ASSERT_OK(app_record_check(fx_vocab(NULL), &r, &e));
 }
 
 static void
@@ -177,23 +180,23 @@ app_change_and_task_check_refusals(void)
     struct app_err e;
 
     c = (struct app_change_req){KIND_RETRACT, 0, "abcdef", place, 1, NULL};
-    ASSERT_APP_ERR(app_change_check(&c, &e), e, ILONET_EINVAL, 400,
-                   "field 'place': unknown field for retract");
+    ASSERT_APP_ERR(app_change_check(fx_vocab(NULL), &c, &e), e, ILONET_EINVAL,
+                   400, "field 'place': unknown field for retract");
     c = (struct app_change_req){KIND_ERASE, 0, "abcdef", NULL, 0, ""};
-    ASSERT_APP_ERR(app_change_check(&c, &e), e, ILONET_EINVAL, 400,
-                   "field 'reason': empty value");
+    ASSERT_APP_ERR(app_change_check(fx_vocab(NULL), &c, &e), e, ILONET_EINVAL,
+                   400, "field 'reason': empty value");
     c = (struct app_change_req){KIND_AMEND, 0, "abcdef", NULL, 0, NULL};
-    ASSERT_APP_ERR(app_change_check(&c, &e), e, ILONET_EINVAL, 400,
-                   "no field to amend");
+    ASSERT_APP_ERR(app_change_check(fx_vocab(NULL), &c, &e), e, ILONET_EINVAL,
+                   400, "no field to amend");
     ASSERT_EQ(e.ae_usage, 1);
     c = (struct app_change_req){KIND_AMEND, 0, "abcdef", place, 1, "why"};
-    ASSERT_APP_ERR(app_change_check(&c, &e), e, ILONET_EINVAL, 400,
-                   "field 'reason': unknown field for amend");
+    ASSERT_APP_ERR(app_change_check(fx_vocab(NULL), &c, &e), e, ILONET_EINVAL,
+                   400, "field 'reason': unknown field for amend");
     c = (struct app_change_req){KIND_TASK, 0, "abcdef", NULL, 0, NULL};
-    ASSERT_APP_ERR(app_change_check(&c, &e), e, ILONET_EKIND, 400,
-                   "kind task: not a change of a record");
+    ASSERT_APP_ERR(app_change_check(fx_vocab(NULL), &c, &e), e, ILONET_EKIND,
+                   400, "kind task: not a change of a record");
     c = (struct app_change_req){KIND_RETRACT, 0, "abcdef", NULL, 0, "ok"};
-    ASSERT_OK(app_change_check(&c, &e));
+    ASSERT_OK(app_change_check(fx_vocab(NULL), &c, &e));
 
     t = (struct app_task_req){"abcdef", "maybe", NULL, NULL, 0};
     ASSERT_APP_ERR(app_task_check(&t, &e), e, ILONET_EINVAL, 400,
@@ -490,7 +493,7 @@ app_change_under_grant(void)
 }
 
 static void
-app_task_transitions(void)
+app_task_transitions_by_role(void)
 {
     static const struct app_field task[] = {F("for", "FR"), F("title", "t")};
     struct app_record_req r = {KIND_TASK, task, NF(task), NULL, NULL};
@@ -625,7 +628,7 @@ TEST_LIST = {
     TEST(app_create_refusals_write_nothing),
     TEST(app_change_by_owner),
     TEST(app_change_under_grant),
-    TEST(app_task_transitions),
+    TEST(app_task_transitions_by_role),
     TEST(app_trust_writes),
 };
 

@@ -11,6 +11,7 @@
 #include "crypto/error.h"
 #include "node/app/app.h"
 #include "proc.h"
+#include "fixture.h"
 #include "test.h"
 
 struct afx {

@@ -1,16 +1,20 @@
 /* test_browser.c - the node page in headless Chromium driven by Playwright
  * (tests/web_browser.js). */
 /*
- * Installs playwright-core from npm into a temporary folder (npm cache in
- * build/npm-cache) and uses Debian's chromium (apt-get install if
- * missing); prints a SKIP line only when either cannot be had. Builds a
- * testnet (DE, FR, EU) whose certificates start six months back, seeds
- * observations spread over those months with the CLI (the test clock
- * offset), starts the nodes with --http, then the script: opens DE's page,
- * records an observation through the form (a bad figure first: the error
- * names the field), sees it on FR's page after sync, previews the report,
- * and screenshots FR's dashboard to build/web-page.png (docs/web-page.png
- * is a copy). Needs ILONET_BIN (make unit).
+ * Installs playwright-core and axe-core from npm into a temporary folder
+ * (npm cache in build/npm-cache) and uses Debian's chromium (apt-get
+ * install if missing); prints a SKIP line only when either cannot be had.
+ * Builds a testnet (DE, FR, EU) whose certificates start six months back,
+ * seeds observations spread over those months with the CLI (the test clock
+ * offset), a meeting and a task, adds two officers to DE (ilonet user
+ * add), starts the nodes with --http, then the script (tests/web_browser.js
+ * says each step): FR opened at ?tab=tasks, every record kind through its
+ * form (bad values first), the live update on FR's open list, amend,
+ * retract, erase, an unknown id, search, My desk, keyboard, axe-core at
+ * 1280 and 360 px, print, CSV in UTC, German labels, the report preview's
+ * pixels, sign-in/out, expired session and lockout, a peer and then the
+ * node stopping. Screenshots FR's dashboard to build/web-page.png
+ * (docs/web-page.png is a copy). Needs ILONET_BIN (make unit).
  */
 #include "test.h"
 
@@ -20,7 +24,9 @@
 #include "proc.h"
 
 #define PLAYWRIGHT "playwright-core@1.65.1"
+#define AXE "axe-core@4.14.1"
 #define NODES 3
+#define PASSWORD "correct horse battery"
 
 struct bnode {
     char dir[512], log[600], url[300];
@@ -56,9 +62,9 @@ tools_ready(const char *pw_dir)
             NULL, 0,
             "cd '%s' && echo '{\"private\":true}' > package.json && "
             "timeout 120 npm install --no-audit --no-fund --prefer-offline "
-            "--cache '%s/build/npm-cache' " PLAYWRIGHT " >npm.log 2>&1",
+            "--cache '%s/build/npm-cache' " PLAYWRIGHT " " AXE " >npm.log 2>&1",
             pw_dir, cwd) != 0) {
-        printf("SKIP t_browser_page: npm could not install " PLAYWRIGHT
+        printf("SKIP t_browser_page: npm could not install " PLAYWRIGHT " " AXE
                " (see %s/npm.log)\n",
                pw_dir);
         return 0;
@@ -147,14 +153,21 @@ seed(const char *root)
                        "assessment of document fraud at IST'",
                        proc_bin(), root),
               0);
+    /* DE's officers: anna signs in and out, bert gets locked out. */
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ(proc_run(out, sizeof(out),
+                           "echo '%s' | %s -C %s/DE user add %s "
+                           "--password-stdin",
+                           PASSWORD, proc_bin(), root, i ? "bert" : "anna"),
+                  0);
 }
 
 static void
 t_browser_page(void)
 {
     char *tmp = test_tmpdir("browser");
-    char pw[600], root[600], out[1 << 15], shot[700], pa[700], pb[700];
-    char summary[80], v[32];
+    char pw[600], root[600], out[1 << 16], shot[700], pa[700], pb[700], pc[700];
+    char summary[80], v[32], base_a[300];
     struct proc_member m[NODES];
     int base = proc_pid_base(23000, 400, 20), n, rc;
     const char *src = getenv("ILONET_SRC");
@@ -189,17 +202,28 @@ t_browser_page(void)
     snprintf(pb, sizeof(pb), "%s/profile-b", tmp);
     snprintf(summary, sizeof(summary), "Capsizing off Bodrum, rescue %d",
              (int)getpid());
+    snprintf(pc, sizeof(pc), "%s/profile-c", tmp);
+    snprintf(base_a, sizeof(base_a), "%.*s", (int)strcspn(g_nodes[0].url, "#"),
+             g_nodes[0].url);
     t0 = proc_mono_ms();
+    /* The script stops EU's node (a peer unreachable) and then DE's (the
+     * page offline) at its end; proc_kill_all reaps them. */
     rc = proc_run(out, sizeof(out),
-                  "cd '%s' && PW_DIR='%s' URL_A='%s' URL_B='%s' SUMMARY='%s' "
-                  "SHOT='%s' PROFILE_A='%s' PROFILE_B='%s' timeout 80 node "
+                  "cd '%s' && PW_DIR='%s' URL_A='%s' URL_B='%s' BASE_A='%s' "
+                  "USER=anna USER2=bert PASS='" PASSWORD "' SUMMARY='%s' "
+                  "SHOT='%s' PROFILE_A='%s' PROFILE_B='%s' PROFILE_C='%s' "
+                  "EU_PID=%d A_PID=%d timeout 400 node "
                   "'%s/tests/web_browser.js' 2>&1",
-                  tmp, pw, g_nodes[0].url, g_nodes[1].url, summary, shot, pa,
-                  pb, src ? src : getcwd(root, sizeof(root)));
+                  tmp, pw, g_nodes[0].url, g_nodes[1].url, base_a, summary,
+                  shot, pa, pb, pc, (int)g_nodes[2].pid, (int)g_nodes[0].pid,
+                  src ? src : getcwd(root, sizeof(root)));
     printf("%s  (%.1f s in the browser)\n", out,
            (double)(proc_mono_ms() - t0) / 1000.0);
     ASSERT_EQ(rc, 0);
     ASSERT(strstr(out, "visible on node B"));
+    ASSERT(strstr(out, "report preview rendered"));
+    ASSERT(strstr(out, "axe-core: no WCAG 2.1 AA violation"));
+    ASSERT(strstr(out, "all browser steps passed"));
     {
         struct stat sb;
         ASSERT_EQ(stat(shot, &sb), 0);

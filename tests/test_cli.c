@@ -342,6 +342,62 @@ testnet_creates_missing_parents(void)
     free(dir);
 }
 
+/* `list` on a terminal is a table for a person (FOUND.md): short id
+ * prefixes that commands accept, the record's date, aligned columns, long
+ * text cut; piped, it stays tab-separated with full ids for scripts. */
+static void
+list_on_a_terminal_is_a_table(void)
+{
+    char *net = testnet("listtty", "DE");
+    char de[700], cmd[2048], id[80];
+    struct cli_out o;
+    FILE *p;
+    char out[8192];
+    size_t n;
+
+    if (system("command -v script >/dev/null 2>&1") != 0) {
+        printf("SKIP list_on_a_terminal_is_a_table: no script(1)\n");
+        free(net);
+        return;
+    }
+    home_of(de, sizeof(de), net, "DE");
+    ASSERT_EQ(cli_run(&o, "-C", de, "observe", "--category", "routes",
+                      "--summary",
+                      "A very long summary that goes on well past the width "
+                      "a terminal column can hold without wrapping",
+                      (char *)NULL),
+              0);
+    snprintf(id, sizeof(id), "%.64s", o.co_out);
+    cli_out_free(&o);
+    /* piped: TSV, full id */
+    ASSERT_EQ(cli_run(&o, "-C", de, "list", "observations", (char *)NULL), 0);
+    ASSERT(strstr(o.co_out, id) != NULL);
+    ASSERT(strstr(o.co_out, "id\tstate\tcategory") != NULL);
+    cli_out_free(&o);
+    /* on a pseudo-terminal: a table */
+    snprintf(cmd, sizeof(cmd),
+             "script -qec \"'%s' -C '%s' list observations\" /dev/null",
+             cli_bin(), de);
+    p = popen(cmd, "r");
+    ASSERT(p != NULL);
+    n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    ASSERT_EQ(pclose(p), 0);
+    ASSERT(strstr(out, "\t") == NULL);
+    ASSERT(strstr(out, id) == NULL); /* not the full id */
+    {
+        char prefix[13];
+        snprintf(prefix, sizeof(prefix), "%.12s", id);
+        ASSERT(strstr(out, prefix) != NULL); /* its short prefix */
+        /* the prefix is accepted where an id is */
+        ASSERT_EQ(cli_run(&o, "-C", de, "show", prefix, (char *)NULL), 0);
+        cli_out_free(&o);
+    }
+    ASSERT(strstr(out, "date") != NULL);
+    ASSERT(strstr(out, "\xe2\x80\xa6") != NULL); /* long text cut with … */
+    free(net);
+}
+
 TEST_LIST = {
     TEST(help_on_every_command),
     TEST(usage_errors_exit_2_with_one_line),
@@ -352,5 +408,6 @@ TEST_LIST = {
     TEST(manual_setup_with_authority_commands),
     TEST(import_fork_file_records_evidence),
     TEST(testnet_creates_missing_parents),
+    TEST(list_on_a_terminal_is_a_table),
 };
 TEST_MAIN()

@@ -820,6 +820,77 @@ audiences_normalise_and_admit(void)
     ASSERT(!audience_admits("DE+FR", "D", ROLE_ILO));
 }
 
+/* A network file names its regime and binds it twice: the id comes from
+ * the salt and the regime (an edited regime line is refused) and so does
+ * the handshake key; a seed-regime file keeps its old bytes and meaning. */
+static void
+network_file_regimes(void)
+{
+    struct network n, nb, untouched;
+    char text[1024], *p;
+    uint8_t want[HASH_LEN];
+    struct hash_state h;
+    size_t len;
+
+    ASSERT_OK(key_global_init());
+    /* the seed's: no regime line, the key is the handshake key */
+    ASSERT_OK(network_create_regime(&n, "TR", "377-2004", 2, NULL));
+    ASSERT_STR_EQ(n.n_regime, "");
+    ASSERT_STR_EQ(network_regime(&n), "377-2004");
+    ASSERT_EQ(network_vocab(&n), 1);
+    ASSERT_OK(network_format(&n, text, sizeof(text), &len));
+    ASSERT(!strstr(text, "regime") && !strstr(text, "salt"));
+    ASSERT_OK(network_parse(text, len, &nb));
+    ASSERT_MEM_EQ(&nb, &n, sizeof(n));
+    /* the current law, regional */
+    ASSERT_OK(network_create_regime(&n, "IQ", "2019-1240", 1, "TR,IQ,SY"));
+    ASSERT_STR_EQ(network_regime(&n), "2019-1240");
+    ASSERT_STR_EQ(n.n_countries, "IQ,SY,TR");
+    hash_init(&h, HASH_CTX_NETWORK_ID);
+    hash_update(&h, n.n_salt, NET_ID_LEN);
+    hash_update(&h, "2019-1240", 9);
+    hash_final(&h, want);
+    ASSERT_MEM_EQ(n.n_id, want, HASH_LEN);
+    hash_init(&h, HASH_CTX_REGIME_KEY);
+    hash_update(&h, n.n_secret, NET_KEY_LEN);
+    hash_update(&h, "2019-1240", 9);
+    hash_final(&h, want);
+    ASSERT_MEM_EQ(n.n_key, want, NET_KEY_LEN);
+    ASSERT_OK(network_format(&n, text, sizeof(text), &len));
+    ASSERT(strstr(text, "\nregime 2019-1240\nvocab 1\nsalt "));
+    ASSERT(strstr(text, "\ncountries IQ,SY,TR\n"));
+    ASSERT_OK(network_parse(text, len, &nb));
+    ASSERT_MEM_EQ(&nb, &n, sizeof(n));
+    memset(&untouched, 0x5a, sizeof(untouched));
+    /* an edited regime does not match the id */
+    p = strstr(text, "regime 2019-1240");
+    memcpy(p, "regime 2019-1241", 16);
+    nb = untouched;
+    ASSERT_ERR(network_parse(text, len, &nb), ILONET_ENETWORK);
+    ASSERT_MEM_EQ(&nb, &untouched, sizeof(nb));
+    /* a regime needs its salt, a salt its regime */
+    {
+        static const char no_salt[] =
+            "host TR\nid 0101010101010101010101010101010101010101010101010101"
+            "010101010101\nkey 020202020202020202020202020202020202020202020"
+            "2020202020202020202\nregime 2019-1240\n";
+
+        ASSERT_ERR(network_parse(no_salt, strlen(no_salt), &nb),
+                   ILONET_EMALFORMED);
+    }
+    /* countries sorted as written, two capitals each */
+    ASSERT_OK(network_format(&n, text, sizeof(text), &len));
+    p = strstr(text, "countries IQ,SY,TR");
+    memcpy(p, "countries SY,IQ,TR", 18);
+    ASSERT_ERR(network_parse(text, len, &nb), ILONET_EMALFORMED);
+    ASSERT_ERR(network_create_regime(&n, "IQ", "2019-1240", 1, "IQ,IQ"),
+               ILONET_EINVAL);
+    ASSERT_ERR(network_create_regime(&n, "IQ", "2019-1240", 0, NULL),
+               ILONET_EINVAL);
+    ASSERT_ERR(network_create_regime(&n, "IQ", "Bad Regime", 1, NULL),
+               ILONET_EINVAL);
+}
+
 TEST_LIST = {
     TEST(hash_is_domain_separated),
     TEST(hash_hex_round_trip),
@@ -846,5 +917,6 @@ TEST_LIST = {
     TEST(key_text_parse_and_format),
     TEST(roster_and_network_text),
     TEST(audiences_normalise_and_admit),
+    TEST(network_file_regimes),
 };
 TEST_MAIN()

@@ -756,6 +756,39 @@ log_id_of(const struct tnode *nd, const char *author, const char *aud,
 }
 
 /*
+ * A certified non-member (from's key and certificate, its node stopped)
+ * names author's log of aud to the node `to`, which holds it: a HEADS
+ * announcement past its head (tests/tools/node_evil probe). The node must
+ * close the connection, and no message it sent names the log.
+ */
+static void
+probe_refused(const struct tnode *to, const struct tnode *from,
+              const char *author_pk, const char *aud)
+{
+    char out[512];
+    long got, ms, named, msgs;
+    int closed;
+
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "%s/node_evil probe %d %s %s %s %s 2>/dev/null",
+                       proc_tools(), to->port, from->dir, to->pk, author_pk,
+                       aud),
+              0);
+    if (sscanf(out,
+               "result recv_bytes=%ld closed=%d close_ms=%ld named=%ld "
+               "msgs=%ld",
+               &got, &closed, &ms, &named, &msgs) != 5)
+        TEST_FAIL_("node_evil probe: %s", out);
+    if (named || !closed)
+        TEST_FAIL_("%s answered %s's probe for a %s log: %ld of %ld messages "
+                   "named it, closed=%d",
+                   to->state, from->state, aud, named, msgs, closed);
+    printf("  probe: %s naming a %s log to %s: closed after %ld ms, %ld "
+           "messages, none naming it\n",
+           from->state, aud, to->state, ms, msgs);
+}
+
+/*
  * DE, FR, IT, EU (Commission), FRONTEX (agency). DE holds a meeting
  * without the Commission (audience ms: DE, FR, IT) and creates a task for
  * FR (audience DE+FR), each carrying a canary; FR accepts the task with
@@ -764,6 +797,10 @@ log_id_of(const struct tnode *nd, const char *author, const char *aud,
  * stderr holds a canary or the raw or hex log id of a log it may not
  * read: ms for EU and FRONTEX, DE+FR for IT, EU and FRONTEX. The
  * positive control: members hold the canaries, found by the same scan.
+ * And asking does not help (issue 12 item 3): each non-member, given the
+ * ids (as if learned elsewhere), names those logs to DE, which holds them;
+ * DE closes the connection with a strike and sends nothing that names
+ * them.
  */
 static void
 audience_confinement_canaries(void)
@@ -827,7 +864,16 @@ audience_confinement_canaries(void)
     hex2bin(lid_ms, raw_ms, 32);
     hex2bin(lid_task_de, raw_de, 32);
     hex2bin(lid_task_fr, raw_fr, 32);
-    for (int i = 0; i < 5; i++)
+    /* The non-members stop (their key then has no live connection to DE),
+     * and probe DE with their own keys and certificates. */
+    for (int i = 2; i < 5; i++)
+        node_stop(&t.nodes[i], SIGTERM);
+    probe_refused(de, &t.nodes[3], de->pk, "ms");
+    probe_refused(de, &t.nodes[4], de->pk, "ms");
+    probe_refused(de, &t.nodes[2], de->pk, "DE+FR");
+    probe_refused(de, &t.nodes[2], fr->pk, "DE+FR");
+    ASSERT(proc_file_has(de->log, "what=heads-peer-audience strike"));
+    for (int i = 0; i < 2; i++)
         node_stop(&t.nodes[i], SIGTERM);
 
     memset(&s_ms, 0, sizeof(s_ms));

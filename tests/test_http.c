@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -529,7 +530,8 @@ t_http_write_visible_after_sync(void)
 static void
 t_http_docs_examples_run(void)
 {
-    char out[1 << 16], script[700], tmpl[700];
+    static char out[1 << 20];
+    char script[700], tmpl[700];
     const char *src = getenv("ILONET_SRC");
     FILE *in, *sh;
     char line[4096];
@@ -576,6 +578,14 @@ t_http_docs_examples_run(void)
     ASSERT(strstr(out, "\"audience\":\"ms\""));
     ASSERT(strstr(out, "\"audience\":\"DE+FR\""));
     ASSERT(strstr(out, "# Report on the activities"));
+    /* issue 15's endpoints: search, the desk, live updates, sign-in */
+    ASSERT(strstr(out, "\"snippet\":["));
+    ASSERT(strstr(out, "\"regime\":\"377-2004\""));
+    ASSERT(strstr(out, "\"grants_expiring\":["));
+    ASSERT(strstr(out, "\"node\":\"online\""));
+    ASSERT(strstr(out, "\"via\":\"bootstrap-token\""));
+    ASSERT(strstr(out, "\"field\":\"q\""));
+    ASSERT(strstr(out, "wrong user name or password"));
     {
         struct stat sb;
         snprintf(tmpl, sizeof(tmpl), "%s/report-TR-2026-H2.html", g_root);
@@ -625,11 +635,654 @@ t_http_foreign_host_refused(void)
     node_stop(0);
 }
 
+/* ---- issue 15: officers, the desk, search, live updates, TLS ------------ */
+
+#define PW "correct horse battery"
+
+/* Runs `ilonet -C DIR ARGS` (a shell fragment): its exit status. */
+static int
+ilo(char *out, size_t cap, const char *dir, const char *args)
+{
+    return proc_run(out, cap, "'%s' -C '%s' %s 2>&1", proc_bin(), dir, args);
+}
+
+static void
+user_add(struct hnode *nd, const char *name, const char *pw)
+{
+    char out[1024];
+
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "echo '%s' | '%s' -C '%s' user add %s "
+                       "--password-stdin 2>&1",
+                       pw, proc_bin(), nd->dir, name),
+              0);
+}
+
+/* Signs in: 0 and the CSRF token (cookie into jar), or the HTTP status. */
+static int
+sign_in(struct hnode *nd, const char *jar, const char *user, const char *pw,
+        char csrf[65], char *out, size_t cap)
+{
+    char extra[600];
+    int code;
+
+    snprintf(extra, sizeof(extra),
+             "-c '%s' -X POST -d '{\"user\":\"%s\",\"password\":\"%s\"}'", jar,
+             user, pw);
+    code = curl(nd, out, cap, NULL, extra, "/api/session");
+    if (code != 200)
+        return code;
+    ASSERT_EQ(proc_json_str(out, "csrf", csrf, 65), 0);
+    return 0;
+}
+
+/* Sessions: sign-in, CSRF on writes, sign-out, user tokens, accounts
+ * removed meanwhile, a restart ending every session; the bootstrap token
+ * keeps working through all of it. */
+static void
+t_desk_signin_sessions_tokens(void)
+{
+    char out[8192], jar[600], extra[900], csrf[65], tok[128], id[65];
+    struct hnode *nd;
+    long long before;
+
+    if (!have_curl())
+        return;
+    net_create("desk-signin");
+    nd = &g_nodes[0];
+    user_add(nd, "anna", PW);
+    node_start(0);
+    snprintf(jar, sizeof(jar), "%s/jar", g_root);
+    before = entries(nd);
+    /* no credential: 401, also for the session endpoint's reads */
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, NULL, "/api/session"), 401);
+    /* wrong password: 401 naming the field, and nothing stored */
+    ASSERT_EQ(
+        sign_in(nd, jar, "anna", "wrong password x", csrf, out, sizeof(out)),
+        401);
+    ASSERT(strstr(out, "\"field\":\"password\""));
+    ASSERT(strstr(out, "wrong user name or password"));
+    ASSERT_EQ(sign_in(nd, jar, "nobody", PW, csrf, out, sizeof(out)), 401);
+    ASSERT(strstr(out, "wrong user name or password"));
+    /* the right one: a session cookie, HttpOnly and SameSite=Strict */
+    snprintf(
+        extra, sizeof(extra),
+        "-D - -c '%s' -X POST -d '{\"user\":\"anna\",\"password\":\"%s\"}'",
+        jar, PW);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 200);
+    ASSERT(strstr(out, "Set-Cookie: ilonet_session="));
+    ASSERT(strstr(out, "HttpOnly; SameSite=Strict; Max-Age=43200"));
+    ASSERT(!strstr(out, "Secure")); /* plain HTTP on loopback */
+    ASSERT(strstr(out, "\"user\":\"anna\""));
+    ASSERT_EQ(proc_json_str(strstr(out, "{\"user\""), "csrf", csrf, 65), 0);
+    snprintf(extra, sizeof(extra), "-b '%s'", jar);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 200);
+    ASSERT(strstr(out, "\"via\":\"cookie\""));
+    ASSERT(strstr(out, "\"state\":\"DE\""));
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/status"), 200);
+    /* a write with the cookie needs the CSRF header and our origin */
+    snprintf(extra, sizeof(extra),
+             "-b '%s' -X POST -d '{\"category\":\"flows\",\"summary\":\"x\"}'",
+             jar);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/observations"),
+              403);
+    ASSERT(strstr(out, "\"error\":\"csrf\""));
+    snprintf(extra, sizeof(extra),
+             "-b '%s' -H 'X-CSRF-Token: %s' -H 'Origin: http://evil.example' "
+             "-X POST -d '{\"category\":\"flows\",\"summary\":\"x\"}'",
+             jar, csrf);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/observations"),
+              403);
+    ASSERT(strstr(out, "\"error\":\"csrf\""));
+    ASSERT_EQ(entries(nd), before); /* nothing written */
+    snprintf(extra, sizeof(extra),
+             "-b '%s' -H 'X-CSRF-Token: %s' -H 'Origin: %s' -X POST -d "
+             "'{\"category\":\"flows\",\"summary\":\"by anna\"}'",
+             jar, csrf, nd->base);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/observations"),
+              201);
+    ASSERT_EQ(proc_json_str(out, "id", id, sizeof(id)), 0);
+    /* a user token for scripts; revoked, it stops at once */
+    ASSERT_EQ(proc_run(tok, sizeof(tok),
+                       "'%s' -C '%s' user token anna "
+                       "2>/dev/null",
+                       proc_bin(), nd->dir),
+              0);
+    *strchr(tok, '\n') = '\0';
+    ASSERT_EQ(curl(nd, out, sizeof(out), tok, NULL, "/api/session"), 200);
+    ASSERT(strstr(out, "\"via\":\"user-token\""));
+    ASSERT(strstr(out, "\"user\":\"anna\""));
+    ASSERT_EQ(curl(nd, out, sizeof(out), tok,
+                   "-X POST -d '{\"category\":\"flows\",\"summary\":\"y\"}'",
+                   "/api/observations"),
+              201); /* no CSRF header needed for a bearer */
+    ASSERT_EQ(ilo(out, sizeof(out), nd->dir, "user token anna --revoke"), 0);
+    ASSERT_EQ(curl(nd, out, sizeof(out), tok, NULL, "/api/session"), 401);
+    /* sign out: the cookie no longer works */
+    snprintf(extra, sizeof(extra), "-b '%s' -H 'X-CSRF-Token: %s' -X DELETE",
+             jar, csrf);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 200);
+    ASSERT(strstr(out, "\"signed_out\":true"));
+    snprintf(extra, sizeof(extra), "-b '%s'", jar);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 401);
+    ASSERT(strstr(out, "session expired: sign in again"));
+    /* an unknown cookie reads the same */
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL,
+                   "-b 'ilonet_session=00112233445566778899aabbccddeeff"
+                   "00112233445566778899aabbccddeeff'",
+                   "/api/status"),
+              401);
+    ASSERT(strstr(out, "session expired"));
+    /* an account removed: its session ends */
+    ASSERT_EQ(sign_in(nd, jar, "anna", PW, csrf, out, sizeof(out)), 0);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 200);
+    ASSERT_EQ(ilo(out, sizeof(out), nd->dir, "user remove anna"), 0);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 401);
+    /* a restart ends every session (they live in the server's memory) */
+    user_add(nd, "anna", PW);
+    ASSERT_EQ(sign_in(nd, jar, "anna", PW, csrf, out, sizeof(out)), 0);
+    node_stop(0);
+    node_start(0);
+    ASSERT_EQ(curl(nd, out, sizeof(out), NULL, extra, "/api/session"), 401);
+    ASSERT(strstr(out, "session expired"));
+    /* the bootstrap token still works */
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, "/api/session"), 200);
+    ASSERT(strstr(out, "\"via\":\"bootstrap-token\""));
+    snprintf(extra, sizeof(extra), "/api/observations/%s", id);
+    ASSERT_EQ(curl(nd, out, sizeof(out), nd->token, NULL, extra), 200);
+    node_stop(0);
+}
+
+/* Lockout: five failures lock one account for 15 minutes (the right
+ * password included), others sign in; unknown names share one budget. */
+static void
+t_desk_lockout(void)
+{
+    char out[8192], jar[600], csrf[65], name[32];
+    struct hnode *nd;
+    int code = 0;
+
+    if (!have_curl())
+        return;
+    net_create("desk-lock");
+    nd = &g_nodes[0];
+    user_add(nd, "anna", PW);
+    user_add(nd, "bob", PW);
+    node_start(0);
+    snprintf(jar, sizeof(jar), "%s/jar", g_root);
+    for (int i = 0; i < 5; i++)
+        ASSERT_EQ(sign_in(nd, jar, "anna", "not the password", csrf, out,
+                          sizeof(out)),
+                  401);
+    ASSERT_EQ(sign_in(nd, jar, "anna", PW, csrf, out, sizeof(out)), 429);
+    ASSERT(strstr(out, "\"error\":\"locked\""));
+    ASSERT(strstr(out, "\"field\":\"user\""));
+    ASSERT(strstr(out, "locked after 5 failed sign-ins"));
+    ASSERT_EQ(sign_in(nd, jar, "bob", PW, csrf, out, sizeof(out)), 0);
+    /* unknown names: HTTP__UNKNOWN_PER_MIN a minute, then 429 */
+    for (int i = 0; i < 25 && code != 429; i++) {
+        snprintf(name, sizeof(name), "ghost%d", i);
+        code = sign_in(nd, jar, name, PW, csrf, out, sizeof(out));
+        if (code != 401 && code != 429)
+            TEST_FAIL_("sign-in %d: %d %s", i, code, out);
+        if (code == 429)
+            ASSERT_GE(i, 20);
+    }
+    ASSERT_EQ(code, 429);
+    ASSERT(strstr(out, "\"error\":\"locked\""));
+    /* a known account is not blocked by that budget */
+    ASSERT_EQ(sign_in(nd, jar, "bob", PW, csrf, out, sizeof(out)), 0);
+    node_stop(0);
+}
+
+/* The issue's bad input: a 4xx JSON error naming the field, nothing
+ * stored. */
+static void
+t_desk_bad_input(void)
+{
+    static const struct {
+        const char *extra, *path;
+        int status;
+        const char *want;
+    } cases[] = {
+        {"-X POST -d '{\"user\":\"anna\",\"password\":\"wrong one here\"}'",
+         "/api/session", 401, "\"field\":\"password\""},
+        {"-X POST -d '{\"user\":\"anna\"}'", "/api/session", 400,
+         "\"field\":\"password\""},
+        {"-X POST -d '{\"user\":\"anna\",\"password\":\"x\",\"pin\":1}'",
+         "/api/session", 400, "\"field\":\"pin\""},
+        {"-H 'Authorization: Bearer TOKEN' -X POST -d "
+         "'{\"category\":\"weather\",\"summary\":\"a\"}'",
+         "/api/observations", 400, "\"field\":\"category\""},
+        {"-H 'Authorization: Bearer TOKEN' -X POST -d "
+         "'{\"title\":\"t\",\"type\":\"picnic\",\"date\":\"2026-07-10\"}'",
+         "/api/trainings", 400, "\"field\":\"type\""},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/search?q=%22open", 400,
+         "\"field\":\"q\""},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/search?q=van%20OR", 400,
+         "OR needs a word after it"},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/search?q=(van", 400,
+         "unbalanced parenthesis"},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/search", 400,
+         "\"field\":\"q\""},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/search?q=van&kind=cats", 400,
+         "\"field\":\"kind\""},
+        {"-H 'Authorization: Bearer TOKEN'",
+         "/api/search?q=van&after=s00000000.0000000000000000.1", 400,
+         "\"field\":\"after\""},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/observations/abcdef0123",
+         404, "abcdef0123"},
+        {"-H 'Authorization: Bearer TOKEN' -X POST -d '{\"reason\":\"x\"}'",
+         "/api/observations/abcdef0123/retract", 404, "abcdef0123"},
+        {"-H 'Authorization: Bearer TOKEN' -X POST -d '{}'",
+         "/api/tasks/abcdef0123/accept", 404, "abcdef0123"},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/desk?days=0", 400,
+         "\"field\":\"days\""},
+        {"-H 'Authorization: Bearer TOKEN' -X POST -d '{\"mark\":\"zz\"}'",
+         "/api/desk/seen", 400, "\"field\":\"mark\""},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/events?since=nope", 400,
+         "\"field\":\"since\""},
+        {"-H 'Authorization: Bearer TOKEN'", "/api/events?wait=60", 400,
+         "\"field\":\"wait\""},
+        {"-b 'ilonet_session=0000000000000000000000000000000000000000000000"
+         "000000000000000000'",
+         "/api/desk", 401, "session expired"},
+    };
+    char out[8192], extra[1200];
+    struct hnode *nd;
+    long long before;
+
+    if (!have_curl())
+        return;
+    net_create("desk-bad");
+    nd = &g_nodes[0];
+    user_add(nd, "anna", PW);
+    node_start(0);
+    before = entries(nd);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *t = strstr(cases[i].extra, "TOKEN");
+        int code;
+        if (t)
+            snprintf(extra, sizeof(extra), "%.*s%s%s",
+                     (int)(t - cases[i].extra), cases[i].extra, nd->token,
+                     t + 5);
+        else
+            snprintf(extra, sizeof(extra), "%s", cases[i].extra);
+        code = curl(nd, out, sizeof(out), NULL, extra, cases[i].path);
+        if (code != cases[i].status || !strstr(out, cases[i].want) ||
+            !strstr(out, "\"message\":") || strstr(out, "fts5") ||
+            strstr(out, "SQL"))
+            TEST_FAIL_("case %zu (%s): %d %s", i, cases[i].path, code, out);
+    }
+    ASSERT_EQ(entries(nd), before); /* nothing stored by any of them */
+    node_stop(0);
+}
+
+/* Search across kinds through the API and the CLI, the vocabulary for
+ * forms, and a grant published by both states listed once. */
+static void
+t_desk_search_vocab_grants(void)
+{
+    char out[1 << 16], path[700], cmd[2000], until[16];
+    struct hnode *de, *fr;
+    time_t t;
+    struct tm tm;
+
+    if (!have_curl())
+        return;
+    net_create("desk-search");
+    de = &g_nodes[0];
+    fr = &g_nodes[1];
+    node_start(0);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token,
+                   "-X POST -d '{\"category\":\"flows\",\"summary\":"
+                   "\"Irregular crossings at Van rising\",\"detail\":\"groups "
+                   "cross at night\"}'",
+                   "/api/observations"),
+              201);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token,
+                   "-X POST -d '{\"counterpart\":\"Van governorate\",\"type\":"
+                   "\"authority\",\"date\":\"2026-07-12\",\"summary\":\"Border "
+                   "crossings discussed\"}'",
+                   "/api/contacts"),
+              201);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token,
+                   "-X POST -d '{\"for\":\"FR\",\"title\":\"Count the "
+                   "crossings near Van\"}'",
+                   "/api/tasks"),
+              201);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/search?q=van"),
+              200);
+    ASSERT_EQ(proc_json_num(out, "count"), 3);
+    ASSERT(strstr(out, "\"kind\":\"observation\""));
+    ASSERT(strstr(out, "\"kind\":\"contact\""));
+    ASSERT(strstr(out, "\"kind\":\"task\""));
+    ASSERT(strstr(out, "\"snippet\":["));
+    ASSERT(strstr(out, "\"Van\"") || strstr(out, "\"van\""));
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL,
+                   "/api/search?q=%22crossings%20at%20van%22"),
+              200);
+    ASSERT_EQ(proc_json_num(out, "count"), 1);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL,
+                   "/api/search?q=cross*&kind=contacts"),
+              200);
+    ASSERT_EQ(proc_json_num(out, "count"), 1);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL,
+                   "/api/search?q=van&limit=1"),
+              200);
+    ASSERT_EQ(proc_json_num(out, "count"), 1);
+    ASSERT(!strstr(out, "\"next\":null"));
+    /* the CLI finds the same */
+    ASSERT_EQ(ilo(out, sizeof(out), de->dir, "search 'van NOT night'"), 0);
+    ASSERT(strstr(out, "contact"));
+    ASSERT(!strstr(out, "Irregular"));
+    /* the vocabulary for forms */
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/vocab"), 200);
+    ASSERT(strstr(out, "\"regime\":\"377-2004\""));
+    ASSERT(strstr(out, "{\"name\":\"category\",\"label\":\"Category\""));
+    ASSERT(strstr(out, "\"values\":\"categories\""));
+    ASSERT(strstr(out, "{\"code\":\"flows\",\"label\":"));
+    ASSERT(strstr(out, "\"name\":\"units\""));
+    ASSERT(strstr(out, "\"name\":\"reliability\""));
+    ASSERT(!strstr(out, "{\"name\":\"grant\",\"label\"")); /* internal */
+    /* a grant from DE to FR ending in ten days, published by both */
+    t = (time_t)(proc_wall_ms() / 1000) + 10 * 86400;
+    gmtime_r(&t, &tm);
+    strftime(until, sizeof(until), "%Y-%m-%d", &tm);
+    snprintf(path, sizeof(path), "%s/grant", g_root);
+    snprintf(cmd, sizeof(cmd),
+             "grant issue --state-key '%s/authority/DE.key' --to FR "
+             "--network '%s/network' --until %s --out '%s'",
+             g_root, g_root, until, path);
+    ASSERT_EQ(ilo(out, sizeof(out), de->dir, cmd), 0);
+    snprintf(cmd, sizeof(cmd), "grant publish '%s'", path);
+    ASSERT_EQ(ilo(out, sizeof(out), de->dir, cmd), 0);
+    ASSERT_EQ(ilo(out, sizeof(out), fr->dir, cmd), 0);
+    snprintf(cmd, sizeof(cmd), "export --out '%s/fr.export'", g_root);
+    ASSERT_EQ(ilo(out, sizeof(out), fr->dir, cmd), 0);
+    snprintf(cmd, sizeof(cmd), "import '%s/fr.export'", g_root);
+    ASSERT_EQ(ilo(out, sizeof(out), de->dir, cmd), 0);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/grants"), 200);
+    ASSERT(strstr(out, "\"published_by\":\"DE,FR\""));
+    ASSERT(strstr(out, "\"in_force\":1"));
+    {
+        const char *first = strstr(out, "\"represented\":\"DE\"");
+        ASSERT(first);
+        if (strstr(first + 1, "\"represented\":\"DE\""))
+            TEST_FAIL_("the grant is listed twice: %s", out);
+    }
+    /* on the desk: expiring within 30 days, once */
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/desk"), 200);
+    ASSERT(strstr(out, "\"grants_expiring\":[{"));
+    ASSERT(strstr(out, "\"days_left\":9") || strstr(out, "\"days_left\":10"));
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/desk?days=5"),
+              200);
+    ASSERT(strstr(out, "\"grants_expiring\":[]"));
+    node_stop(0);
+}
+
+/* Waits (polling, generous) until node nd holds a record whose text has
+ * needle (GET /api/recent). */
+static void
+wait_recent(struct hnode *nd, const char *needle)
+{
+    char out[1 << 16];
+    uint64_t until = proc_mono_ms() + 30000;
+
+    for (;;) {
+        ASSERT_EQ(
+            curl(nd, out, sizeof(out), nd->token, NULL, "/api/recent?limit=50"),
+            200);
+        if (strstr(out, needle))
+            return;
+        if (proc_mono_ms() > until)
+            TEST_FAIL_("%s never reached %s", needle, nd->dir);
+        proc_sleep_ms(100);
+    }
+}
+
+/* My desk between two running nodes: the task FR must act on with its
+ * actions, what is new since FR's last visit, and fork evidence explained. */
+static void
+t_desk_tasks_new_evidence(void)
+{
+    char out[1 << 16], mark[4200], body[4400], cmd[2400], eu[600], eu2[700];
+    struct hnode *de, *fr;
+
+    if (!have_curl())
+        return;
+    net_create("desk-tasks");
+    de = &g_nodes[0];
+    fr = &g_nodes[1];
+    node_start(0);
+    node_start(1);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token,
+                   "-X POST -d '{\"for\":\"FR\",\"title\":\"Joint check of "
+                   "forged visas\",\"due\":\"2026-09-30\"}'",
+                   "/api/tasks"),
+              201);
+    wait_recent(fr, "Joint check of forged visas");
+    ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, NULL, "/api/desk"), 200);
+    ASSERT(strstr(out, "\"state\":\"FR\""));
+    ASSERT(strstr(out, "\"role\":\"assignee\",\"actions\":[\"accept\","
+                       "\"decline\"]"));
+    ASSERT(strstr(out, "\"first\":true"));
+    ASSERT_EQ(proc_json_str(out, "mark", mark, sizeof(mark)), 0);
+    /* FR saw it; DE writes more */
+    snprintf(body, sizeof(body), "-X POST -d '{\"mark\":\"%s\"}'", mark);
+    ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, body, "/api/desk/seen"),
+              200);
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token,
+                   "-X POST -d '{\"category\":\"routes\",\"summary\":\"New "
+                   "route over Kars\"}'",
+                   "/api/observations"),
+              201);
+    wait_recent(fr, "New route over Kars");
+    ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, NULL, "/api/desk"), 200);
+    ASSERT(strstr(out, "\"first\":false,\"count\":1,\"items\":[{"));
+    ASSERT(strstr(out, "New route over Kars"));
+    /* FR accepts: the next steps change; DE, the creator, may cancel */
+    ASSERT_EQ(
+        curl(fr, out, sizeof(out), fr->token, NULL, "/api/tasks?status=open"),
+        200);
+    {
+        char id[65], p[120];
+        ASSERT_EQ(proc_json_str(out, "id", id, sizeof(id)), 0);
+        snprintf(p, sizeof(p), "/api/tasks/%s/accept", id);
+        ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, "-X POST", p), 201);
+    }
+    ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, NULL, "/api/desk"), 200);
+    ASSERT(strstr(out, "\"actions\":[\"start\",\"done\",\"decline\"]"));
+    ASSERT_EQ(curl(de, out, sizeof(out), de->token, NULL, "/api/desk"), 200);
+    ASSERT(strstr(out, "\"role\":\"creator\",\"actions\":[\"cancel\"]"));
+    /* Fork evidence, explained: EU's home copied, both copies write, FR
+     * imports both. */
+    snprintf(eu, sizeof(eu), "%s", g_nodes[2].dir);
+    snprintf(eu2, sizeof(eu2), "%s-copy", eu);
+    ASSERT_EQ(
+        ilo(out, sizeof(out), eu, "observe --category routes --summary one"),
+        0);
+    snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", eu, eu2);
+    ASSERT_EQ(system(cmd), 0);
+    ASSERT_EQ(
+        ilo(out, sizeof(out), eu, "observe --category routes --summary A"), 0);
+    ASSERT_EQ(
+        ilo(out, sizeof(out), eu2, "observe --category routes --summary B"), 0);
+    snprintf(cmd, sizeof(cmd), "export --out '%s/eu1'", g_root);
+    ASSERT_EQ(ilo(out, sizeof(out), eu, cmd), 0);
+    snprintf(cmd, sizeof(cmd), "export --out '%s/eu2'", g_root);
+    ASSERT_EQ(ilo(out, sizeof(out), eu2, cmd), 0);
+    snprintf(cmd, sizeof(cmd), "import '%s/eu1'", g_root);
+    ASSERT_EQ(ilo(out, sizeof(out), fr->dir, cmd), 0);
+    snprintf(cmd, sizeof(cmd), "import '%s/eu2'", g_root);
+    ilo(out, sizeof(out), fr->dir, cmd); /* exits 1: a fork was found */
+    ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, NULL, "/api/desk"), 200);
+    ASSERT(strstr(out, "\"attention\":[{\"type\":\"fork\""));
+    ASSERT(strstr(out, "\"author_state\":\"EU\""));
+    ASSERT(strstr(out, "EU's node signed two different entries"));
+    ASSERT(strstr(out, "\"todo\":\"Tell EU's liaison officer"));
+    node_stop(0);
+    node_stop(1);
+}
+
+/* Live updates: a long poll on FR returns when an entry written on DE
+ * arrives (no polling by the client), and says when a peer goes away. */
+static void
+t_desk_live_update_from_second_node(void)
+{
+    char out[1 << 16], cursor[4200], path[4400];
+    struct hnode *de, *fr;
+    uint64_t t0, until;
+
+    if (!have_curl())
+        return;
+    net_create("desk-live");
+    de = &g_nodes[0];
+    fr = &g_nodes[1];
+    node_start(0);
+    node_start(1);
+    /* wait until FR reports DE reachable */
+    until = proc_mono_ms() + 30000;
+    for (;;) {
+        ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, NULL, "/api/events"),
+                  200);
+        if (strstr(out, "\"reachable\":true") || proc_mono_ms() > until)
+            break;
+        proc_sleep_ms(100);
+    }
+    ASSERT(strstr(out, "\"node\":\"online\""));
+    ASSERT(strstr(out, "\"reachable\":true"));
+    ASSERT_EQ(proc_json_str(out, "cursor", cursor, sizeof(cursor)), 0);
+    /* the poll is held; DE writes meanwhile (in the background) */
+    {
+        char bg[2000];
+        snprintf(bg, sizeof(bg),
+                 "(sleep 1; curl -s -H 'Authorization: Bearer %s' -X POST "
+                 "-d '{\"category\":\"incidents\",\"summary\":\"Boat capsized "
+                 "off Bodrum\"}' '%s/api/observations' >/dev/null) &",
+                 de->token, de->base);
+        ASSERT_EQ(system(bg), 0);
+    }
+    t0 = proc_mono_ms();
+    for (;;) {
+        snprintf(path, sizeof(path), "/api/events?since=%s&wait=20", cursor);
+        ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, NULL, path), 200);
+        if (strstr(out, "Boat capsized off Bodrum"))
+            break;
+        /* a peer table change may come first: follow the cursor */
+        ASSERT_EQ(proc_json_str(out, "cursor", cursor, sizeof(cursor)), 0);
+        if (proc_mono_ms() > t0 + 60000)
+            TEST_FAIL_("the entry never came: %s", out);
+    }
+    ASSERT(strstr(out, "\"changed\":true"));
+    printf("  arrived on FR %llu ms after the poll began (DE wrote at "
+           "about 1000 ms)\n",
+           (unsigned long long)(proc_mono_ms() - t0));
+    /* DE stops: FR's events say DE is unreachable */
+    ASSERT_EQ(proc_json_str(out, "cursor", cursor, sizeof(cursor)), 0);
+    node_stop(0);
+    until = proc_mono_ms() + 30000;
+    for (;;) {
+        snprintf(path, sizeof(path), "/api/events?since=%s&wait=20", cursor);
+        ASSERT_EQ(curl(fr, out, sizeof(out), fr->token, NULL, path), 200);
+        if (strstr(out, "\"reachable\":false") || proc_mono_ms() > until)
+            break;
+        ASSERT_EQ(proc_json_str(out, "cursor", cursor, sizeof(cursor)), 0);
+    }
+    ASSERT(strstr(out, "\"reachable\":false"));
+    node_stop(1);
+}
+
+/* TLS: a non-loopback --http is refused without a certificate; with one
+ * the page and the API speak https only and cookies are Secure. */
+static void
+t_desk_tls(void)
+{
+    char out[8192], addr[64], cert[700], key[700], cmd[2400], base[128];
+    struct hnode *nd;
+    int st;
+    pid_t pid;
+
+    if (!have_curl())
+        return;
+    net_create("desk-tls");
+    nd = &g_nodes[0];
+    snprintf(addr, sizeof(addr), "0.0.0.0:%d", nd->http_port);
+    snprintf(cmd, sizeof(cmd), "node --listen '' --http %s", addr);
+    ASSERT_EQ(ilo(out, sizeof(out), nd->dir, cmd), 1);
+    ASSERT(strstr(out, "not a loopback address: give --http-cert FILE and "
+                       "--http-key FILE"));
+    ASSERT(strstr(out, "reverse proxy"));
+    if (system("command -v openssl >/dev/null 2>&1") != 0) {
+        printf("  SKIP the https part: openssl is not installed\n");
+        return;
+    }
+    snprintf(cert, sizeof(cert), "%s/cert.pem", g_root);
+    snprintf(key, sizeof(key), "%s/key.pem", g_root);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out "
+             "'%s' -days 2 -subj /CN=ilo-de.test -addext "
+             "subjectAltName=DNS:ilo-de.test >/dev/null 2>&1",
+             key, cert);
+    ASSERT_EQ(system(cmd), 0);
+    /* a key readable by others is refused */
+    ASSERT_EQ(chmod(key, 0644), 0);
+    snprintf(cmd, sizeof(cmd),
+             "node --listen '' --http %s --http-cert '%s' --http-key '%s'",
+             addr, cert, key);
+    ASSERT_EQ(ilo(out, sizeof(out), nd->dir, cmd), 1);
+    ASSERT(strstr(out, "readable by others"));
+    ASSERT_EQ(chmod(key, 0600), 0);
+    user_add(nd, "anna", PW);
+    {
+        const char *args[] = {
+            "--listen", "",           "--http", addr,          "--http-cert",
+            cert,       "--http-key", key,      "--http-name", "ilo-de.test",
+            NULL};
+        unlink(nd->log);
+        pid = proc_node_spawn(nd->dir, nd->log, PROC_LOG_TRUNC, NULL, args);
+        ASSERT(pid >= 0);
+        ASSERT_EQ(proc_wait_file(nd->log, "http: page at https://", 10000), 0);
+    }
+    snprintf(base, sizeof(base), "https://ilo-de.test:%d", nd->http_port);
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "curl -s -m 20 --cacert '%s' --resolve "
+                       "ilo-de.test:%d:127.0.0.1 -D - -X POST -d "
+                       "'{\"user\":\"anna\",\"password\":\"%s\"}' "
+                       "'%s/api/session'",
+                       cert, nd->http_port, PW, base),
+              0);
+    ASSERT(strstr(out, "HTTP/1.1 200"));
+    ASSERT(strstr(out, "HttpOnly; SameSite=Strict; Max-Age=43200; Secure"));
+    ASSERT_EQ(proc_run(out, sizeof(out),
+                       "curl -s -m 20 --cacert '%s' --resolve "
+                       "ilo-de.test:%d:127.0.0.1 '%s/'",
+                       cert, nd->http_port, base),
+              0);
+    ASSERT(strstr(out, "<script src=\"/app.js\""));
+    /* plain http on the same port gets no answer */
+    st = proc_run(out, sizeof(out), "curl -s -m 10 'http://127.0.0.1:%d/'",
+                  nd->http_port);
+    ASSERT(st != 0);
+    ASSERT_EQ(proc_reap(pid, SIGTERM, &st), pid);
+    ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 TEST_LIST = {
-    TEST(t_http_token_and_auth),    TEST(t_http_bad_requests),
-    TEST(t_http_hostile_clients),   TEST(t_http_foreign_host_refused),
-    TEST(t_http_address_in_use),    TEST(t_http_write_visible_after_sync),
+    TEST(t_http_token_and_auth),
+    TEST(t_http_bad_requests),
+    TEST(t_http_hostile_clients),
+    TEST(t_http_foreign_host_refused),
+    TEST(t_http_address_in_use),
+    TEST(t_http_write_visible_after_sync),
     TEST(t_http_docs_examples_run),
+    TEST(t_desk_signin_sessions_tokens),
+    TEST(t_desk_lockout),
+    TEST(t_desk_bad_input),
+    TEST(t_desk_search_vocab_grants),
+    TEST(t_desk_tasks_new_evidence),
+    TEST(t_desk_live_update_from_second_node),
+    TEST(t_desk_tls),
 };
 
 TEST_MAIN()

@@ -92,7 +92,7 @@ fx_put(struct fx *f, int a, const char *aud, uint64_t wall,
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(b, &wb) != 0)
         TEST_FAIL_("record_build: %s", b->rb_err);
-    r.kind = b->rb_schema->rs_kind;
+    r.kind = b->rb_kind->vk_code;
     r.payload = wb.wb_data;
     r.len = wb.wb_len;
     ASSERT_OK(log_append(f->w[a], &f->node[a], aud, &r, 1, wall, &ref));
@@ -107,7 +107,7 @@ fx_obs(struct fx *f, int a, const char *aud, uint64_t wall, const char *sum,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
     ASSERT_OK(record_set(&b, "category", "routes"));
     ASSERT_OK(record_set(&b, "summary", sum));
     fx_put(f, a, aud, wall, &b, out);
@@ -120,12 +120,13 @@ fx_amend(struct fx *f, int a, uint64_t wall, const uint8_t target[HASH_LEN],
     struct record_builder fb, b;
     struct wire_buf wb;
 
-    ASSERT_OK(record_builder_init_amend(&fb, KIND_OBSERVATION));
+    ASSERT_OK(
+        record_builder_start_amend(&fb, fx_vocab(NULL), KIND_OBSERVATION));
     ASSERT_OK(record_set(&fb, "summary", sum));
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(&fb, &wb) != 0)
         TEST_FAIL_("amend fields: %s", fb.rb_err);
-    ASSERT_OK(record_builder_init(&b, KIND_AMEND));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_AMEND));
     ASSERT_OK(record_set_id(&b, "record", target));
     ASSERT_OK(record_set_raw(&b, "fields", wb.wb_data, wb.wb_len));
     fx_put(f, a, "net", wall, &b, NULL);
@@ -164,7 +165,7 @@ fx_publish(struct fx *f, int a, const char *aud, uint64_t wall, uint8_t *env,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, KIND_REVOCATION));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_REVOCATION));
     ASSERT_OK(record_set_raw(&b, "envelope", env, len));
     fx_put(f, a, aud, wall, &b, NULL);
     free(env);
@@ -217,7 +218,7 @@ fx_observer(struct fx *f)
     struct store *s;
 
     ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
-    ASSERT_OK(view_attach(s));
+    ASSERT_OK(view_attach(s, fx_vocab(NULL)));
     return s;
 }
 
@@ -521,7 +522,7 @@ revoked_node_cannot_append(void)
     fx_collect_node(&f, B, &b);
     ASSERT_OK(fx_ingest_all(f.w[A], &b));
     ASSERT_ERR(log_node_revoked(f.w[A], f.node[A].pk, "DE"), ILONET_EREVOKED);
-    ASSERT_OK(record_builder_init(&rb, KIND_OBSERVATION));
+    ASSERT_OK(record_builder_start(&rb, fx_vocab(NULL), KIND_OBSERVATION));
     ASSERT_OK(record_set(&rb, "category", "routes"));
     ASSERT_OK(record_set(&rb, "summary", "too late"));
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
@@ -639,7 +640,7 @@ renewal_extends_the_window(void)
         struct record_builder b;
         struct wire_buf wb;
         struct log_append_req r;
-        ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+        ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
         ASSERT_OK(record_set(&b, "category", "routes"));
         ASSERT_OK(record_set(&b, "summary", "role change"));
         wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);

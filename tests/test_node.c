@@ -12,7 +12,9 @@
  */
 #include "test.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -505,6 +507,112 @@ strikes_ban_a_key(void)
     proc_kill_all();
 }
 
+/*
+ * tests/tools/conn_flood against nd: n connections from 127.0.0.1 held
+ * open (reopened whenever the node closes one) in mode silent or slow,
+ * until flood_stop. Returns once n connections have been established.
+ */
+static pid_t
+flood_start(struct tnode *nd, int n, const char *mode, char *out, size_t cap)
+{
+    char ready[600], tool[600], port[16], count[16];
+    pid_t pid;
+
+    snprintf(ready, sizeof(ready), "%s.flood-ready", nd->dir);
+    snprintf(out, cap, "%s.flood-out", nd->dir);
+    snprintf(tool, sizeof(tool), "%s/conn_flood", proc_tools());
+    snprintf(port, sizeof(port), "%d", nd->port);
+    snprintf(count, sizeof(count), "%d", n);
+    unlink(ready);
+    fflush(stdout);
+    pid = fork();
+    ASSERT(pid >= 0);
+    if (pid == 0) {
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (fd < 0 || dup2(fd, 1) < 0)
+            _exit(127);
+        execl(tool, tool, port, count, "120", mode, ready, (char *)NULL);
+        _exit(127);
+    }
+    ASSERT_EQ(proc_track(pid), 0);
+    ASSERT_EQ(proc_wait_file(ready, "ready", 20000), 0);
+    return pid;
+}
+
+/* Stops the flood; its summary must show no byte ever came back. */
+static void
+flood_stop(pid_t pid, const char *out)
+{
+    int st;
+
+    ASSERT_EQ(proc_reap(pid, SIGTERM, &st), pid);
+    ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    ASSERT(proc_file_has(out, "bytes_from_node=0"));
+    {
+        char line[256] = "";
+        FILE *f = fopen(out, "r");
+        if (f && fgets(line, sizeof(line), f))
+            printf("  %s", line);
+        if (f)
+            fclose(f);
+    }
+}
+
+/*
+ * Issue 12 item 1: anyone who can reach the port, with no key, holds
+ * connections open and says nothing (or dribbles bytes that never make a
+ * handshake message). A member's `ilonet sync` must succeed every time:
+ * the newcomer evicts the oldest connection that has not proven the
+ * network key instead of being refused (it used to take 16 such
+ * connections to lock every incoming peer out). Counted by outcomes (each
+ * sync exits 0 and its entry arrives), never by time.
+ */
+static void
+silent_connections_do_not_lock_out_members(void)
+{
+    static const struct {
+        int n;
+        const char *mode;
+    } floods[] = {{16, "silent"}, {200, "silent"}, {64, "slow"}};
+    struct tnet t;
+    char out[600], res[1024], id[65];
+    static char js[1 << 20];
+    int synced = 0;
+
+    net_create(&t, "flood", "DE,FR");
+    node_start(&t.nodes[0]);
+    node_wait_listening(&t.nodes[0]);
+    for (size_t k = 0; k < sizeof(floods) / sizeof(floods[0]); k++) {
+        pid_t fl = flood_start(&t.nodes[0], floods[k].n, floods[k].mode, out,
+                               sizeof(out));
+
+        for (int i = 0; i < 4; i++) {
+            char sum[64];
+            snprintf(sum, sizeof(sum), "during a %s flood %zu.%d",
+                     floods[k].mode, k, i);
+            observe(&t.nodes[1], sum, id);
+            if (proc_run(res, sizeof(res),
+                         "%s -C %s sync --json --timeout 20 2>/dev/null",
+                         proc_bin(), t.nodes[1].dir) != 0 ||
+                !strstr(res, "\"synced\":1"))
+                TEST_FAIL_("sync %d during %d %s connections failed: %s", i,
+                           floods[k].n, floods[k].mode, res);
+            ASSERT_EQ(proc_run(js, sizeof(js), "%s -C %s log --json",
+                               proc_bin(), t.nodes[0].dir),
+                      0);
+            ASSERT(strstr(js, id));
+            synced++;
+        }
+        flood_stop(fl, out);
+    }
+    printf("  %d of %d syncs succeeded during the floods\n", synced, synced);
+    ASSERT(proc_file_has(t.nodes[0].log, "unauthenticated connections "
+                                         "evicted"));
+    ASSERT_EQ(kill(t.nodes[0].pid, 0), 0);
+    proc_kill_all();
+}
+
 static void
 sync_oneshot_and_shutdown(void)
 {
@@ -561,6 +669,7 @@ TEST_LIST = {
     TEST(foreign_certificate_refused),
     TEST(hostile_input_closes_only_that_connection),
     TEST(strikes_ban_a_key),
+    TEST(silent_connections_do_not_lock_out_members),
     TEST(sync_oneshot_and_shutdown),
 };
 

@@ -17,6 +17,7 @@
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 #include "proc.h"
+#include "fixture.h"
 #include "test.h"
 
 #define RUN_OK(...)                                                            \
@@ -98,6 +99,13 @@ sample(const char *n)
 {
     char de[1024], fr[1024];
     struct cli_out o;
+    char today[11];
+    struct timespec ts;
+
+    /* reports place records by their event date: the meeting is held in
+     * the semester the tests report on (today's) */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    report_date_of((uint64_t)ts.tv_sec * 1000, today);
     home(de, sizeof(de), n, "DE");
     home(fr, sizeof(fr), n, "FR");
     RUN_OK("-C", de, "observe", "--category", "flows", "--summary",
@@ -105,7 +113,7 @@ sample(const char *n)
            "--nationality", "AF", "--reliability", "B");
     RUN_OK("-C", fr, "observe", "--category", "routes", "--summary",
            "Edirne route reopened");
-    RUN_OK("-C", fr, "meeting", "add", "--date", "2026-01-10", "--place",
+    RUN_OK("-C", fr, "meeting", "add", "--date", today, "--place",
            "Secret-Place-Ankara", "--convenor", "FR", "--participants", "DE,FR",
            "--commission", "excluded", "--reason", "operational", "--topics",
            "investigation");
@@ -496,7 +504,7 @@ vr_observe(struct home *h, const char *aud, uint64_t wall, size_t n,
     ASSERT(n <= 16);
     for (size_t i = 0; i < n; i++) {
         struct record_builder b;
-        ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+        ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
         ASSERT_OK(record_set(&b, "category", cat[i]));
         ASSERT_OK(record_set(&b, "summary", sum[i]));
         wire_buf_init(&wb[i], ENTRY_PAYLOAD_MAX);

@@ -124,6 +124,26 @@ sec_open_store_file_is_refused(void)
     free(root);
 }
 
+/* A report written with --out is for the owner only, whatever the umask
+ * (it may be drawn from audiences others may not read). */
+static void
+sec_report_file_private_whatever_umask(void)
+{
+    char *root = test_tmpdir("sec-report");
+    char path[700];
+
+    ASSERT_EQ(proc_run(NULL, 0,
+                       "umask 000 && '%s' testnet --host TR --states DE,FR "
+                       "--out '%s/t' >/dev/null 2>&1 && '%s' -C '%s/t/DE' "
+                       "report --semester 2026-H2 --out '%s/r.md' "
+                       ">/dev/null 2>&1",
+                       proc_bin(), root, proc_bin(), root, root),
+              0);
+    snprintf(path, sizeof(path), "%s/r.md", root);
+    ASSERT_EQ(mode_of(path), 0600);
+    free(root);
+}
+
 /* ---- failure paths (issue 12 item 8) ---------------------------------- */
 
 /* A key file that cannot be written completely (here: the file size limit
@@ -246,6 +266,7 @@ TEST_LIST = {
     TEST(sec_home_private_whatever_umask),
     TEST(sec_open_home_dir_is_refused),
     TEST(sec_open_store_file_is_refused),
+    TEST(sec_report_file_private_whatever_umask),
     TEST(sec_key_save_failure_leaves_no_file),
     TEST(sec_key_load_failure_leaves_no_secret),
     TEST(sec_store_schema_commit_failure_is_an_error),

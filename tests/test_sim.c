@@ -31,7 +31,11 @@
  *      computes equal anti-entropy digests for each other;
  *   I3 a corrupted message that is rejected leaves the store unchanged;
  *   I6 a node never receives a message naming a log (or carrying entries)
- *      of an audience it is not in, and never stores one;
+ *      of an audience it is not in, and never stores one; nor when it
+ *      asks: now and then a node announces a head of a restricted log it
+ *      may not read (as a hostile non-member that learned the id would),
+ *      and the member it names it to must refuse, answering nothing that
+ *      names the log;
  *   and an honest peer is never rejected (no error without corruption).
  * SIM_SEED=N runs exactly seed N (in each seeds test: sim_seeds on the
  * in-memory store, sim_sqlite_seeds on SQLite); SIM_SEEDS=K and
@@ -94,6 +98,7 @@ struct sim {
     int failed;
     char why[512];
     uint64_t msgs, bytes, appends, entries, crashes, partitions, corrupts;
+    uint64_t probes;
     uint64_t converged_ms;
 };
 
@@ -316,6 +321,73 @@ deliver(struct sim *s, struct qmsg *m)
                  ilonet_errname(rc));
         return;
     }
+}
+
+/*
+ * I6 asked for: node x (end xb of link li: 0 a, 1 b), which may not read
+ * log wl, names it to the member at the other end in a HEADS announcement,
+ * with a head past the member's (seq + 3) or at a seq it holds with
+ * another id. The member refuses (audience, strike: its session ends) and
+ * nothing it sends afterwards names the log; the link is closed.
+ */
+static void
+probe(struct sim *s, int li, int xb, const struct wlog *wl, int fork)
+{
+    struct link *L = &s->links[li];
+    int x = xb ? L->b : L->a, m = xb ? L->a : L->b;
+    struct sync_peer *mp = xb ? L->pa : L->pb; /* the member's end */
+    struct msg_head h;
+    struct log_head held;
+    struct wire_buf wb;
+    uint8_t d[HASH_LEN] = {0}, *buf;
+    size_t len;
+    int rc;
+
+    if (sim_head(&s->nodes[m], wl->id, &held) != 0)
+        return;
+    memset(&h, 0, sizeof(h));
+    memcpy(h.mh_log, wl->id, HASH_LEN);
+    memcpy(h.mh_author, s->nodes[wl->author].sn_kp.pk, KEY_PK_LEN);
+    snprintf(h.mh_audience, sizeof(h.mh_audience), "%s", wl->audience);
+    h.mh_seq = fork ? held.lh_seq : held.lh_seq + 3;
+    memset(h.mh_id, 0xa5, HASH_LEN);
+    wire_buf_init(&wb, 4096);
+    msg_encode_heads_begin(&wb, 0, d, 1);
+    msg_encode_head(&wb, &h);
+    rc = sync_recv(mp, wb.wb_data, wb.wb_len, s->now);
+    wire_buf_free(&wb);
+    while (!s->failed && sync_next_out(mp, &buf, &len) == 0 && buf) {
+        check_confined(s, x, buf, len);
+        free(buf);
+    }
+    if (rc != ILONET_EAUDIENCE)
+        sim_fail(s,
+                 "I6: node %d (%s) took a probe for a %s log from node "
+                 "%d (%s): %s",
+                 m, s->nodes[m].sn_state, wl->audience, x, s->nodes[x].sn_state,
+                 ilonet_errname(rc));
+    s->probes++;
+    link_down(s, L, 100);
+}
+
+/* A probe on a random up link with a non-member end, for a random
+ * restricted log the other end holds (if there is such a pair). */
+static void
+probe_random(struct sim *s)
+{
+    int li = (int)sim_below(&s->rng, (uint64_t)s->nlinks), xb;
+    struct link *L = &s->links[li];
+    const struct wlog *wl;
+
+    if (!L->up || s->nlogs == 0 || !sync_peer_cert(L->pa) ||
+        !sync_peer_cert(L->pb))
+        return;
+    wl = &s->logs[sim_below(&s->rng, (uint64_t)s->nlogs)];
+    xb = (int)sim_below(&s->rng, 2);
+    if (node_admits(s, xb ? L->b : L->a, wl->audience) ||
+        !node_admits(s, xb ? L->a : L->b, wl->audience))
+        return;
+    probe(s, li, xb, wl, (int)sim_below(&s->rng, 2));
 }
 
 static int
@@ -736,6 +808,8 @@ run_seed(struct sim *s, uint64_t seed, enum sim_backend backend)
             s->partitions++;
         } else if (r < 45 && s->up[i]) {
             node_crash(s, i);
+        } else if (r < 47) {
+            probe_random(s);
         }
         if (!s->failed)
             step(s);
@@ -751,13 +825,14 @@ backend_name(enum sim_backend b)
 }
 
 static int
-run_one(uint64_t seed, enum sim_backend backend, int verbose)
+run_one(uint64_t seed, enum sim_backend backend, int verbose, uint64_t *probes)
 {
     struct sim s;
     int failed;
 
     run_seed(&s, seed, backend);
     failed = s.failed;
+    *probes += s.probes;
     if (failed)
         printf("sim seed %llu (%s store) FAILED: %s\n  replay: SIM_SEED=%llu "
                "build/tests/test_sim %s\n",
@@ -767,12 +842,13 @@ run_one(uint64_t seed, enum sim_backend backend, int verbose)
     else if (verbose)
         printf("sim seed %llu (%s store): %d nodes, %d links, %llu appends "
                "(%llu entries), %llu msgs, %llu bytes, %llu crashes, %llu "
-               "partitions, %llu corrupt, converged %llu ms after healing\n",
+               "partitions, %llu corrupt, %llu probes, converged %llu ms "
+               "after healing\n",
                (unsigned long long)seed, backend_name(backend), s.n, s.nlinks,
                (unsigned long long)s.appends, (unsigned long long)s.entries,
                (unsigned long long)s.msgs, (unsigned long long)s.bytes,
                (unsigned long long)s.crashes, (unsigned long long)s.partitions,
-               (unsigned long long)s.corrupts,
+               (unsigned long long)s.corrupts, (unsigned long long)s.probes,
                (unsigned long long)s.converged_ms);
     sim_teardown(&s);
     return failed;
@@ -784,21 +860,26 @@ run_seeds(enum sim_backend backend, const char *env, int dflt)
 {
     const char *one = getenv("SIM_SEED"), *many = getenv(env);
     int nseeds = many ? atoi(many) : dflt, failures = 0;
+    uint64_t probes = 0;
     struct timespec t0, t1;
 
     if (one) {
-        ASSERT_EQ(run_one(strtoull(one, NULL, 10), backend, 1), 0);
+        ASSERT_EQ(run_one(strtoull(one, NULL, 10), backend, 1, &probes), 0);
         return;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int k = 1; k <= nseeds; k++)
-        failures += run_one((uint64_t)k, backend, 0);
+        failures += run_one((uint64_t)k, backend, 0, &probes);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("sim: %d seeds (%s store), %d failed, %.1f s\n", nseeds,
-           backend_name(backend), failures,
+    printf("sim: %d seeds (%s store), %d failed, %llu hostile probes, "
+           "%.1f s\n",
+           nseeds, backend_name(backend), failures, (unsigned long long)probes,
            (double)(t1.tv_sec - t0.tv_sec) +
                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     ASSERT_EQ(failures, 0);
+    /* the hostile probes did happen (a handful of seeds in each hundred) */
+    if (nseeds >= 100)
+        ASSERT(probes > 0);
 }
 
 /* The bulk of the seeds, on the in-memory store (fewer with TEST_QUICK,
@@ -920,6 +1001,25 @@ sim_line_confinement(void)
     ASSERT(!s.failed);
     sim_log_id(&s.w, &s.nodes[0], "ms", ms_log);
     ASSERT_ERR(sim_head(&s.nodes[1], ms_log, &h), ILONET_ENOTFOUND);
+    /* EU, which never heard of it, names DE's ms log to DE (learned
+     * elsewhere): refused, nothing back names it */
+    for (int fork = 0; fork < 2; fork++) {
+        for (int i = 0;
+             i < 50 && !(s.links[0].up && sync_peer_cert(s.links[0].pa) &&
+                         sync_peer_cert(s.links[0].pb));
+             i++)
+            step(&s);
+        ASSERT(s.links[0].up && sync_peer_cert(s.links[0].pa));
+        for (int k = 0; k < s.nlogs; k++)
+            if (memcmp(s.logs[k].id, ms_log, HASH_LEN) == 0)
+                probe(&s, 0, 1, &s.logs[k], fork);
+        if (s.failed)
+            printf("%s\n", s.why);
+        ASSERT(!s.failed);
+    }
+    ASSERT_EQ(s.probes, 2);
+    for (int i = 0; i < 100 && !s.failed; i++)
+        step(&s);
     ASSERT_ERR(sim_head(&s.nodes[2], ms_log, &h), ILONET_ENOTFOUND);
     /* every net log converged */
     for (int k = 0; k < s.nlogs; k++) {

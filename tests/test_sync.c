@@ -609,6 +609,308 @@ sync_window_bounds_batches(void)
     pair_close(&p);
 }
 
+/* ---- hostile members (issue 12) --------------------------------------- */
+
+/* Audit lines counted per peer: the hostile key's and everyone else's. */
+struct hostile_aud {
+    uint8_t ha_key[KEY_PK_LEN];
+    int ha_strikes, ha_other_strikes, ha_audits;
+};
+
+static void
+hostile_audit(void *arg, const struct sync_audit *au)
+{
+    struct hostile_aud *h = arg;
+
+    h->ha_audits++;
+    if (memcmp(au->sa_peer, h->ha_key, KEY_PK_LEN) == 0)
+        h->ha_strikes += au->sa_strike;
+    else
+        h->ha_other_strikes += au->sa_strike;
+}
+
+/* A session between victim v and node x (x's own sync node): the two
+ * HELLOs only. *vx is v's end. */
+static void
+hello_only(struct sim_node *v, struct sim_node *x, uint64_t now,
+           struct sync_peer **vx, struct sync_peer **xv)
+{
+    uint8_t *m;
+    size_t len;
+
+    ASSERT_OK(sync_peer_new(v->sn_sync, x->sn_kp.pk, now, vx));
+    ASSERT_OK(sync_peer_new(x->sn_sync, v->sn_kp.pk, now, xv));
+    m = take(*xv, &len);
+    ASSERT(m && m[1] == MSG_T_HELLO);
+    ASSERT_OK(sync_recv(*vx, m, len, now));
+    free(m);
+    m = take(*vx, &len);
+    ASSERT(m && m[1] == MSG_T_HELLO);
+    ASSERT_OK(sync_recv(*xv, m, len, now));
+    free(m);
+}
+
+static int
+head_cmp(const void *a, const void *b)
+{
+    return memcmp(((const struct msg_head *)a)->mh_log,
+                  ((const struct msg_head *)b)->mh_log, HASH_LEN);
+}
+
+/* n made-up heads of audience "net": random author keys, so each log id
+ * hashes correctly (only a certificate entry, never sent, would show the
+ * author is nobody). Sorted by log id: the attack does not need the order,
+ * and sorted inserts keep the test fast. */
+static struct msg_head *
+fake_heads(const struct sim_world *w, uint64_t *rng, size_t n)
+{
+    struct msg_head *h = calloc(n, sizeof(*h));
+
+    ASSERT(h);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < KEY_PK_LEN; k += 8) {
+            uint64_t r = sim_rand(rng);
+            memcpy(h[i].mh_author + k, &r, 8);
+            memcpy(h[i].mh_id + k, &r, 8);
+        }
+        h[i].mh_id[0] ^= 0x5a;
+        snprintf(h[i].mh_audience, sizeof(h[i].mh_audience), "net");
+        entry_log_id(w->w_net.n_id, h[i].mh_author, "net", h[i].mh_log);
+        h[i].mh_seq = 3;
+    }
+    qsort(h, n, sizeof(*h), head_cmp);
+    return h;
+}
+
+/* Sends heads [0, n) to p in HEADS announcements of MSG_HEADS_MAX items.
+ * Returns how many were sent in messages p accepted; *rc gets the first
+ * refusal (0 if none). */
+static size_t
+send_heads(struct sync_peer *p, const struct msg_head *h, size_t n,
+           uint64_t now, int *rc)
+{
+    uint8_t d[HASH_LEN] = {0};
+    size_t sent = 0;
+
+    *rc = 0;
+    while (sent < n) {
+        struct wire_buf wb;
+        size_t k = n - sent < MSG_HEADS_MAX ? n - sent : MSG_HEADS_MAX;
+
+        wire_buf_init(&wb, MSG_MAX_BYTES);
+        msg_encode_heads_begin(&wb, 0, d, k);
+        for (size_t i = 0; i < k; i++)
+            msg_encode_head(&wb, &h[sent + i]);
+        ASSERT_EQ(wb.wb_err, 0);
+        *rc = sync_recv(p, wb.wb_data, wb.wb_len, now);
+        wire_buf_free(&wb);
+        if (*rc != 0)
+            return sent;
+        sent += k;
+    }
+    return sent;
+}
+
+/*
+ * Issue 12, item 2: one certified member announces made-up logs, more in
+ * all than the node-wide table used to hold (65,536, never shrinking).
+ * Logs announced but not held belong to the session that announced them
+ * and go with it; a session may hold SYNC_PEER_MAX_UNHELD of them, and
+ * trying for more is a strike. Afterwards an honest peer syncs without a
+ * strike and the node's own new log is announced and fetched.
+ */
+static void
+sync_heads_flood_bounded_per_session(void)
+{
+    static const struct sync_config cfg = {500, 1000, 1000, 4, 4096};
+    struct hostile_aud ha;
+    struct sync_callbacks cb = {NULL, NULL, hostile_audit};
+    struct pair p;
+    struct sim_node m;
+    struct log_head h;
+    uint8_t own[HASH_LEN];
+    uint64_t rng = 7, total = 0;
+    size_t per = SYNC_PEER_MAX_UNHELD - 16; /* room for honest logs */
+    int rc;
+
+    pair_open(&p, "DE", "FR");
+    memset(&ha, 0, sizeof(ha));
+    cb.cb_arg = &ha;
+    /* the victim and the honest peer report to ha */
+    sim_node_close(&p.a);
+    sim_node_close(&p.b);
+    ASSERT_OK(sim_node_open(&p.w, &p.a, &cfg, &cb));
+    ASSERT_OK(sim_node_open(&p.w, &p.b, &cfg, &cb));
+    sim_node_init(&p.w, &m, "IT", 2);
+    ASSERT_OK(sim_node_open(&p.w, &m, &cfg, NULL));
+    memcpy(ha.ha_key, m.sn_kp.pk, KEY_PK_LEN);
+    ASSERT_OK(sim_append(&p.a, "net", 2, T0, NULL));
+    ASSERT_OK(sim_append(&p.b, "net", 2, T0, NULL));
+    /* Sessions each under the bound, together past the old table. */
+    while (total <= 70000) {
+        struct sync_peer *am, *ma;
+        struct msg_head *fake = fake_heads(&p.w, &rng, per);
+
+        hello_only(&p.a, &m, T0, &am, &ma);
+        size_t got = send_heads(am, fake, per, T0, &rc);
+        if (rc != 0 || got != per)
+            TEST_FAIL_("session %llu: %zu of %zu heads taken: %s",
+                       (unsigned long long)(total / per), got, per,
+                       ilonet_errname(rc));
+        total += per;
+        sync_peer_free(am);
+        sync_peer_free(ma);
+        free(fake);
+    }
+    ASSERT_EQ(ha.ha_strikes, 0);
+    /* One session asking for more than its bound: a strike, closed. */
+    {
+        struct sync_peer *am, *ma;
+        size_t over = SYNC_PEER_MAX_UNHELD + 1;
+        struct msg_head *fake = fake_heads(&p.w, &rng, over);
+
+        hello_only(&p.a, &m, T0, &am, &ma);
+        ASSERT(send_heads(am, fake, over, T0, &rc) < over);
+        ASSERT_ERR(rc, ILONET_ETOOBIG);
+        ASSERT_EQ(ha.ha_strikes, 1);
+        sync_peer_free(am);
+        sync_peer_free(ma);
+        free(fake);
+    }
+    printf("  %llu made-up logs announced in sessions of %zu; one over "
+           "the bound: strike\n",
+           (unsigned long long)total, per);
+    /* The honest peer: full sync, no strike. */
+    pair_connect(&p);
+    pump(&p, T0 + 10);
+    ASSERT_EQ(ha.ha_other_strikes, 0);
+    sim_log_id(&p.w, &p.b, "net", own);
+    ASSERT_OK(log_head(p.a.sn_store, own, &h));
+    ASSERT_EQ(h.lh_seq, 3);
+    /* The node's own new log is announced and fetched. */
+    ASSERT_OK(sim_append(&p.a, "ms", 1, T0 + 20, NULL));
+    sim_log_id(&p.w, &p.a, "ms", own);
+    ASSERT_OK(sync_notify(p.a.sn_sync, own, T0 + 20));
+    pump(&p, T0 + 20);
+    ASSERT_OK(log_head(p.b.sn_store, own, &h));
+    ASSERT_EQ(h.lh_seq, 2);
+    ASSERT_EQ(ha.ha_other_strikes, 0);
+    sim_node_free(&m);
+    pair_close(&p);
+}
+
+/* 1 if any byte offset of buf starts id. */
+static int
+names_log(const uint8_t *buf, size_t len, const uint8_t id[HASH_LEN])
+{
+    for (size_t k = 0; k + HASH_LEN <= len; k++)
+        if (buf[k] == id[0] && memcmp(buf + k, id, HASH_LEN) == 0)
+            return 1;
+    return 0;
+}
+
+/* One probe: x (a non-member of aud) announces a head of author's log of
+ * aud to v, claiming seq, after a full honest exchange. */
+static void
+probe_once(struct pair *p, struct sim_node *v, struct sim_node *x,
+           const struct sim_node *author, const char *aud, uint64_t seq,
+           int *strikes)
+{
+    struct sync_peer *vx, *xv;
+    struct msg_head h;
+    struct log_head held;
+    struct wire_buf wb;
+    uint8_t d[HASH_LEN] = {0};
+    uint8_t *m;
+    size_t len;
+    int rc;
+
+    memset(&h, 0, sizeof(h));
+    sim_log_id(&p->w, author, aud, h.mh_log);
+    memcpy(h.mh_author, author->sn_kp.pk, KEY_PK_LEN);
+    ASSERT_OK(audience_normalise(aud, h.mh_audience));
+    h.mh_seq = seq;
+    memset(h.mh_id, 0x42, HASH_LEN);
+    /* v holds the log, x does not and may not */
+    ASSERT_OK(sim_head(v, h.mh_log, &held));
+    ASSERT_ERR(sim_head(x, h.mh_log, &held), ILONET_ENOTFOUND);
+    ASSERT_OK(sync_peer_new(v->sn_sync, x->sn_kp.pk, T0, &vx));
+    ASSERT_OK(sync_peer_new(x->sn_sync, v->sn_kp.pk, T0, &xv));
+    for (int i = 0; i < 1000; i++) { /* the honest exchange */
+        int any = 0;
+        if ((m = take(vx, &len)) != NULL) {
+            ASSERT(!names_log(m, len, h.mh_log));
+            ASSERT_OK(sync_recv(xv, m, len, T0));
+            free(m);
+            any = 1;
+        }
+        if ((m = take(xv, &len)) != NULL) {
+            ASSERT_OK(sync_recv(vx, m, len, T0));
+            free(m);
+            any = 1;
+        }
+        if (!any)
+            break;
+    }
+    wire_buf_init(&wb, 4096);
+    msg_encode_heads_begin(&wb, 0, d, 1);
+    msg_encode_head(&wb, &h);
+    rc = sync_recv(vx, wb.wb_data, wb.wb_len, T0 + 1);
+    wire_buf_free(&wb);
+    /* Nothing v sends afterwards names the log. */
+    for (int i = 0; i < 100; i++) {
+        if (sync_next_out(vx, &m, &len) != 0 || !m)
+            break;
+        if (names_log(m, len, h.mh_log))
+            TEST_FAIL_("%s answered a %s probe by %s with a %s naming the log",
+                       v->sn_state, aud, x->sn_state, msg_type_name(m[1]));
+        free(m);
+    }
+    ASSERT_ERR(rc, ILONET_EAUDIENCE);
+    *strikes += 1;
+    sync_peer_free(vx);
+    sync_peer_free(xv);
+}
+
+/*
+ * Issue 12, item 3: a certified non-member names a restricted log it
+ * learned of elsewhere (ms to the Commission's node, DE+FR to IT's), with
+ * a head past the holder's or forking it. The holder refuses with a strike
+ * and nothing it sends names the log: no WANT, no head, no count.
+ */
+static void
+sync_heads_probe_by_non_member_refused(void)
+{
+    static const struct sync_config cfg = {500, 1000, 1000, 4, 4096};
+    struct hostile_aud ha;
+    struct sync_callbacks cb = {NULL, NULL, hostile_audit};
+    struct pair p;
+    struct sim_node eu, it;
+    int want = 0;
+
+    pair_open(&p, "DE", "FR");
+    memset(&ha, 0, sizeof(ha));
+    cb.cb_arg = &ha;
+    sim_node_close(&p.a);
+    ASSERT_OK(sim_node_open(&p.w, &p.a, &cfg, &cb));
+    sim_node_init(&p.w, &eu, "EU", 2);
+    sim_node_init(&p.w, &it, "IT", 3);
+    ASSERT_OK(sim_node_open(&p.w, &eu, &cfg, NULL));
+    ASSERT_OK(sim_node_open(&p.w, &it, &cfg, NULL));
+    ASSERT_OK(sim_append(&p.a, "net", 2, T0, NULL));
+    ASSERT_OK(sim_append(&p.a, "ms", 3, T0, NULL));
+    ASSERT_OK(sim_append(&p.a, "DE+FR", 3, T0, NULL));
+    probe_once(&p, &p.a, &eu, &p.a, "ms", 40, &want); /* past the head */
+    probe_once(&p, &p.a, &eu, &p.a, "ms", 2, &want);  /* a fork */
+    probe_once(&p, &p.a, &it, &p.a, "DE+FR", 40, &want);
+    probe_once(&p, &p.a, &it, &p.a, "DE+FR", 1, &want);
+    memset(ha.ha_key, 0, KEY_PK_LEN);
+    ASSERT_EQ(ha.ha_other_strikes, want);
+    sim_node_free(&eu);
+    sim_node_free(&it);
+    pair_close(&p);
+}
+
 /* ---- the store interface ---------------------------------------------- */
 
 /*
@@ -1029,6 +1331,8 @@ TEST_LIST = {
     TEST(sync_hello_timeout),
     TEST(sync_audience_confined),
     TEST(sync_window_bounds_batches),
+    TEST(sync_heads_flood_bounded_per_session),
+    TEST(sync_heads_probe_by_non_member_refused),
     TEST(sync_store_interface_is_all_sync_uses),
     TEST(sync_source_reaches_store_only_through_interface),
 };

@@ -113,7 +113,7 @@ fx_build_put(struct fx *f, int a, const char *aud, uint64_t wall,
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(b, &wb) != 0)
         TEST_FAIL_("record_build: %s", b->rb_err);
-    fx_put(f, a, aud, wall, b->rb_schema->rs_kind, wb.wb_data, wb.wb_len, out);
+    fx_put(f, a, aud, wall, b->rb_kind->vk_code, wb.wb_data, wb.wb_len, out);
     wire_buf_free(&wb);
 }
 
@@ -125,7 +125,7 @@ fx_record(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
     struct record_builder b;
     va_list ap;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     va_start(ap, out);
     fx_setv(&b, ap);
     va_end(ap);
@@ -159,14 +159,15 @@ fx_amend(struct fx *f, int a, const char *aud, uint64_t wall,
     struct wire_buf wb;
     va_list ap;
 
-    ASSERT_OK(record_builder_init_amend(&fb, rkind));
+    ASSERT_OK(record_builder_start_amend(&fb, fx_vocab(NULL), rkind));
     va_start(ap, out);
     fx_setv(&fb, ap);
     va_end(ap);
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(&fb, &wb) != 0)
         TEST_FAIL_("amend fields: %s", fb.rb_err);
-    ASSERT_OK(record_builder_init(&b, KIND_AMEND));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_AMEND));
+    record_builder_needs(&b, fb.rb_version);
     ASSERT_OK(record_set_id(&b, "record", target));
     ASSERT_OK(record_set_raw(&b, "fields", wb.wb_data, wb.wb_len));
     fx_behalf(&b, behalf, gid);
@@ -182,7 +183,7 @@ fx_change(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     ASSERT_OK(record_set_id(&b, "record", target));
     fx_behalf(&b, behalf, gid);
     fx_build_put(f, a, aud, wall, &b, out);
@@ -194,7 +195,7 @@ fx_status(struct fx *f, int a, const char *aud, uint64_t wall,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, KIND_TASK_STATUS));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK_STATUS));
     ASSERT_OK(record_set_id(&b, "task", task));
     ASSERT_OK(record_set(&b, "status", status));
     fx_build_put(f, a, aud, wall, &b, out);
@@ -249,7 +250,7 @@ fx_publish(struct fx *f, int a, const char *aud, uint64_t wall, uint32_t kind,
 {
     struct record_builder b;
 
-    ASSERT_OK(record_builder_init(&b, kind));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
     ASSERT_OK(record_set_raw(&b, "envelope", env, len));
     fx_build_put(f, a, aud, wall, &b, out);
     free(env);
@@ -301,7 +302,7 @@ fx_observer(struct fx *f, struct fx_set *set)
     struct store *s;
 
     ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
-    ASSERT_OK(view_attach(s));
+    ASSERT_OK(view_attach(s, fx_vocab(NULL)));
     if (set)
         fx_ingest_all(s, set);
     return s;
@@ -317,7 +318,7 @@ fx_holder(struct fx *f, struct fx_set *set)
     ASSERT_OK(store_open(":memory:", f->net, &f->ros, &s));
     fx_ingest_all(s, set);
     ASSERT_OK(store_meta_set_u64(s, "view_version", VIEW_VERSION));
-    ASSERT_OK(view_attach(s));
+    ASSERT_OK(view_attach(s, fx_vocab(NULL)));
     return s;
 }
 
@@ -944,6 +945,141 @@ view_frozen_log_stops_at_fork(void)
     fx_free(&f);
 }
 
+/* ---- a bad signature found late (issue 12 item 7) --------------------- */
+
+static int
+fx_vm_step(void *arg)
+{
+    (*(uint64_t *)arg)++;
+    return 0;
+}
+
+/* The live view equals a full rebuild's. */
+static void
+fx_assert_rebuild_same(struct store *o)
+{
+    uint8_t live[HASH_LEN], rebuilt[HASH_LEN];
+
+    ASSERT_OK(view_check(o, live, rebuilt));
+    ASSERT_MEM_EQ(live, rebuilt, HASH_LEN);
+}
+
+/*
+ * FR's node (certified) sends 100 batches of two entries whose first
+ * signature is bad: ingest verifies the last one, which is good, and
+ * stores both; the node's background check (view_verify_pending) finds
+ * the first and takes it out of the view. Returns the SQLite VM
+ * instructions those 100 checks took on an observer that also holds
+ * `others` entries of DE's, and (*rebuild) one full rebuild's. Every tenth
+ * batch the view is compared with a full rebuild.
+ */
+static uint64_t
+fx_bad_signature_batches(int others, uint64_t *rebuild)
+{
+    struct fx f;
+    struct fx_set set;
+    struct store *o;
+    struct log_head *heads = NULL, h;
+    struct log_desc fr;
+    uint8_t de_rec[HASH_LEN], r0[HASH_LEN], x[HASH_LEN];
+    uint64_t steps = 0, wall = T0_MS;
+    size_t nh = 0, checked = 0, bad = 0;
+
+    fx_init(&f);
+    o = fx_observer(&f, NULL);
+    fx_obs(&f, DE, "net", wall, "DE's record", de_rec);
+    for (int i = 1; i < others; i++)
+        fx_obs(&f, DE, "net", wall + (uint64_t)i, "other", NULL);
+    fx_obs(&f, FR, "net", wall, "FR's record", r0);
+    memset(&set, 0, sizeof(set));
+    fx_collect_store(f.w[DE], &set);
+    fx_collect_store(f.w[FR], &set);
+    fx_ingest_all(o, &set);
+    fx_set_free(&set);
+    ASSERT_OK(view_verify_pending(o, SIZE_MAX, &checked, &bad));
+    ASSERT_EQ(bad, 0);
+    ASSERT_OK(log_heads(f.w[FR], &heads, &nh));
+    ASSERT_EQ(nh, 1);
+    fr = heads[0].lh_log;
+    free(heads);
+    for (int b = 0; b < 100; b++) {
+        wall += 1000;
+        switch (b % 3) {
+        case 0: /* bad: a record; good: its amendment (waits for it) */
+            fx_obs(&f, FR, "net", wall, "bad record", x);
+            fx_amend(&f, FR, "net", wall + 1, x, KIND_OBSERVATION, NULL, NULL,
+                     NULL, "summary", "amended", NULL);
+            break;
+        case 1: /* bad: an amendment of FR's record; good: a record */
+            fx_amend(&f, FR, "net", wall, r0, KIND_OBSERVATION, NULL, NULL,
+                     NULL, "summary", "bad amendment", NULL);
+            fx_obs(&f, FR, "net", wall + 1, "good record", NULL);
+            break;
+        default: /* bad: retracting FR's record; good: retracting DE's
+                  * (not FR's to retract: no effect) */
+            fx_change(&f, FR, "net", wall, KIND_RETRACT, r0, NULL, NULL, NULL);
+            fx_change(&f, FR, "net", wall + 1, KIND_RETRACT, de_rec, NULL, NULL,
+                      NULL);
+        }
+        ASSERT_OK(log_head(f.w[FR], fr.ld_id, &h));
+        memset(&set, 0, sizeof(set));
+        fx_collect_log(f.w[FR], &fr, h.lh_seq - 1, 2, &set);
+        ASSERT_EQ(set.n, 2);
+        set.v[0].e.e_sig[7] ^= 0x20;
+        ASSERT_OK(fx_ingest_range(o, &set, 0, 2, NOW_MS, NULL));
+        fx_set_free(&set);
+        sqlite3_progress_handler(store_db(o), 1, fx_vm_step, &steps);
+        ASSERT_OK(view_verify_pending(o, 512, &checked, &bad));
+        sqlite3_progress_handler(store_db(o), 0, NULL, NULL);
+        ASSERT_GE(checked, 1);
+        ASSERT_EQ(bad, 1);
+        if (b % 10 == 9)
+            fx_assert_rebuild_same(o);
+    }
+    /* what the bad entries said counts for nothing */
+    ASSERT_STR_EQ(REC(o, "summary", r0), "FR's record");
+    ASSERT_STR_EQ(REC(o, "status", r0), "active");
+    ASSERT_STR_EQ(REC(o, "status", de_rec), "active");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_records WHERE summary ="
+                          " 'bad record'"),
+                  "0");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_changes WHERE valid = 1"),
+                  "0");
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM quarantine WHERE code = %d",
+                       ILONET_EBADSIG),
+                  "100");
+    *rebuild = 0;
+    sqlite3_progress_handler(store_db(o), 1, fx_vm_step, rebuild);
+    ASSERT_OK(view_rebuild(o));
+    sqlite3_progress_handler(store_db(o), 0, NULL, NULL);
+    store_close(o);
+    fx_free(&f);
+    return steps;
+}
+
+/*
+ * Issue 12 item 7: a bad signature found in the background used to
+ * rebuild the whole view, so a certified author stalled every node once
+ * per batch in proportion to everything the node holds. Now the work is
+ * that log's: the same 100 batches cost the same beside 20 or 2,000 other
+ * entries (counted in SQLite VM instructions, not time), while one full
+ * rebuild, the positive control, costs many times more beside 2,000.
+ */
+static void
+view_bad_signature_costs_its_own_log(void)
+{
+    uint64_t reb_small, reb_big;
+    uint64_t small = fx_bad_signature_batches(20, &reb_small);
+    uint64_t big = fx_bad_signature_batches(2000, &reb_big);
+
+    printf("  100 bad-signature batches: %llu VM instructions beside 20 "
+           "entries, %llu beside 2,000; one rebuild: %llu and %llu\n",
+           (unsigned long long)small, (unsigned long long)big,
+           (unsigned long long)reb_small, (unsigned long long)reb_big);
+    ASSERT(reb_big > 4 * reb_small);
+    ASSERT(big < small + small / 4);
+}
+
 static void
 view_hash_per_audience(void)
 {
@@ -999,7 +1135,7 @@ view_attach_rebuilds_other_version(void)
                            NULL) == SQLITE_OK
                   ? 0
                   : ILONET_EIO);
-    ASSERT_OK(view_attach(o));
+    ASSERT_OK(view_attach(o, fx_vocab(NULL)));
     fx_hash(o, h2);
     ASSERT_MEM_EQ(h1, h2, HASH_LEN);
     store_close(o);
@@ -1386,6 +1522,347 @@ view_merge_laws(void)
     fx_free(&f);
 }
 
+/* Hashes of the view and of the change rows, and of a full rebuild's
+ * (rolled back: the store is left as it was). */
+static void
+fx_assert_like_rebuild(struct store *s, const char *what, int trial)
+{
+    uint8_t h[HASH_LEN], c[HASH_LEN], hr[HASH_LEN], cr[HASH_LEN];
+
+    fx_hash(s, h);
+    fx_changes_hash(s, c);
+    ASSERT_OK(store_begin(s));
+    ASSERT_OK(view_rebuild(s));
+    fx_hash(s, hr);
+    fx_changes_hash(s, cr);
+    ASSERT_OK(store_rollback(s));
+    if (memcmp(h, hr, HASH_LEN) != 0 || memcmp(c, cr, HASH_LEN) != 0)
+        TEST_FAIL_("trial %d (%s): the view%s differs from a rebuild's", trial,
+                   what, memcmp(h, hr, HASH_LEN) != 0 ? "" : "'s change rows");
+}
+
+/*
+ * view_log_changed() re-evaluates one log at that log's cost (issue 12
+ * item 7); it must still leave exactly what a rebuild would. Over the
+ * rich scenario (grants and revocations, on-behalf records, amendments,
+ * retractions, erasures, tasks), entries are quarantined one by one as a
+ * late bad signature would be, and some quarantines are lifted again; after
+ * each, view_log_changed() of that log gives a view and change rows equal
+ * to a full rebuild's.
+ */
+static void
+view_log_changed_equals_rebuild(void)
+{
+    struct fx f;
+    struct fx_set set;
+    struct store *u;
+    size_t held[64], nheld = 0, auth[64], nauth = 0;
+
+    fx_init(&f);
+    fx_scenario(&f, &set);
+    u = fx_observer(&f, &set);
+    /* grants and revocations are few: every fourth pick is one of them */
+    for (size_t i = 0; i < set.n && nauth < 64; i++)
+        if (set.v[i].e.e_h.h_kind == KIND_GRANT ||
+            set.v[i].e.e_h.h_kind == KIND_REVOCATION)
+            auth[nauth++] = i;
+    ASSERT_GE(nauth, 2);
+    fx_rng_state = 0x5eedULL;
+    for (int trial = 0; trial < 160; trial++) {
+        size_t i = trial % 4 == 3 ? auth[fx_rand() % nauth] : fx_rand() % set.n;
+        const struct fx_ent *x = &set.v[i];
+        int lift = nheld > 0 && fx_rand() % 3 == 0;
+
+        if (lift) {
+            size_t k = fx_rand() % nheld;
+            x = &set.v[held[k]];
+            held[k] = held[--nheld];
+            fx_q(u,
+                 "DELETE FROM quarantine WHERE log_id = X'%s' AND seq ="
+                 " %llu",
+                 hx(x->d.ld_id), (unsigned long long)x->e.e_h.h_seq);
+        } else {
+            if (x->e.e_h.h_kind == KIND_CERT || nheld == 64)
+                continue;
+            fx_q(u,
+                 "INSERT OR IGNORE INTO quarantine(log_id, seq, entry_id,"
+                 " code, until_ms) VALUES(X'%s', %llu, X'%s', %d, 0)",
+                 hx(x->d.ld_id), (unsigned long long)x->e.e_h.h_seq,
+                 hx(x->e.e_id), ILONET_EBADSIG);
+            if (sqlite3_changes(store_db(u)) > 0)
+                held[nheld++] = i;
+        }
+        ASSERT_OK(view_log_changed(u, x->d.ld_id));
+        fx_assert_like_rebuild(u, lift ? "lifted" : "quarantined", trial);
+    }
+    ASSERT_GE(nheld, 10);
+    store_close(u);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/* A payload given as msgpack bytes, appended as entry kind from node a. */
+static void
+fx_raw(struct fx *f, int a, uint64_t wall, uint32_t kind, struct wire_buf *wb,
+       uint8_t *out)
+{
+    fx_put(f, a, "net", wall, kind, wb->wb_data, wb->wb_len, out);
+    wire_buf_reset(wb);
+}
+
+/* The log takes every kind 1-127; the view reads what its vocabulary
+ * knows. A kind it does not know has no effect, unless the entry names a
+ * newer vocabulary version: then, like an entry of a known kind written
+ * under a newer version, it is kept as an unread record that hashes as
+ * such, the same on every node of this version. */
+static void
+view_unknown_kinds_and_newer_entries(void)
+{
+    struct fx f;
+    struct fx_set set;
+    struct wire_buf wb;
+    uint8_t none[HASH_LEN], later[HASH_LEN], newer[HASH_LEN], h1[HASH_LEN],
+        h2[HASH_LEN];
+    struct store *o1, *o2;
+
+    fx_init(&f);
+    wire_buf_init(&wb, 4096);
+    wire_pack_map(&wb, 1);
+    wire_pack_str(&wb, "x");
+    wire_pack_str(&wb, "y");
+    fx_raw(&f, DE, T0_MS, 40, &wb, none);
+    wire_pack_map(&wb, 2);
+    wire_pack_str(&wb, "vocab");
+    wire_pack_uint(&wb, 3);
+    wire_pack_str(&wb, "z");
+    wire_pack_str(&wb, "y");
+    fx_raw(&f, DE, T0_MS + 1, 41, &wb, later);
+    wire_pack_map(&wb, 3);
+    wire_pack_str(&wb, "category");
+    wire_pack_str(&wb, "flows");
+    wire_pack_str(&wb, "summary");
+    wire_pack_str(&wb, "s");
+    wire_pack_str(&wb, "vocab");
+    wire_pack_uint(&wb, 3);
+    fx_raw(&f, FR, T0_MS + 2, KIND_OBSERVATION, &wb, newer);
+    fx_obs(&f, FR, "net", T0_MS + 3, "plain", NULL);
+    wire_buf_free(&wb);
+    fx_collect(&f, &set);
+    o1 = fx_observer(&f, &set);
+    /* stored: every entry, whatever its kind */
+    ASSERT_STR_EQ(fx_q(o1, "SELECT count(*) FROM entries WHERE kind IN (40,"
+                           " 41)"),
+                  "2");
+    ASSERT_STR_EQ(
+        fx_q(o1, "SELECT count(*) FROM v_records WHERE id = X'%s'", hx(none)),
+        "0");
+    ASSERT_STR_EQ(REC(o1, "status", later), "unread");
+    ASSERT_STR_EQ(REC(o1, "vw", later), "3");
+    ASSERT(strstr(REC(o1, "why", later), "kind 41 is not in vocabulary v2 of "
+                                         "377-2004; written under v3 - "
+                                         "upgrade to read"));
+    ASSERT_STR_EQ(REC(o1, "status", newer), "unread");
+    ASSERT_STR_EQ(REC(o1, "valid", newer), "0");
+    ASSERT_STR_EQ(REC(o1, "why", newer),
+                  "written under vocabulary v3 of 377-2004; this node has "
+                  "v2 - upgrade to read");
+    ASSERT_STR_EQ(fx_q(o1, "SELECT count(*) FROM observations"), "1");
+    /* another node of this version, other arrival order: same rows */
+    o2 = fx_holder(&f, &set);
+    for (size_t i = set.n; i-- > 0;)
+        fx_apply(o2, &set, i);
+    fx_hash(o1, h1);
+    fx_hash(o2, h2);
+    ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    store_close(o1);
+    store_close(o2);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
+/*
+ * A record taken out by a fork (the store's freeze hook, at ingest) leaves
+ * the changes other logs made to it waiting for it, as a rebuild has them
+ * ("record not held"), not as they were while it counted: DE2 (the same
+ * state) amends DE's record in its own log, then DE's log forks before
+ * that record.
+ */
+static void
+view_fork_leaves_changes_of_removed_records_waiting(void)
+{
+    struct fx f;
+    struct fx_set a, b;
+    uint8_t id1[HASH_LEN], id2[HASH_LEN], id2b[HASH_LEN], am[HASH_LEN];
+    struct store *o, *twin;
+    uint8_t *cert;
+    size_t cl;
+
+    fx_init(&f);
+    fx_obs(&f, DE, "net", T0_MS, "before", id1);
+    ASSERT_OK(store_open(":memory:", f.net, &f.ros, &twin));
+    ASSERT_OK(store_meta_get(f.w[DE], "cert", &cert, &cl));
+    ASSERT_OK(store_meta_set(twin, "cert", cert, cl));
+    free(cert);
+    fx_collect(&f, &a);
+    fx_ingest_all(twin, &a);
+    fx_set_free(&a);
+    fx_obs(&f, DE, "net", T0_MS + 10, "branch A", id2);
+    fx_amend(&f, DE2, "net", T0_MS + 30, id2, KIND_OBSERVATION, NULL, NULL, am,
+             "summary", "amended by DE2", NULL);
+    {
+        struct store *keep = f.w[DE];
+        f.w[DE] = twin;
+        fx_obs(&f, DE, "net", T0_MS + 20, "branch B", id2b);
+        f.w[DE] = keep;
+    }
+    fx_collect(&f, &a);
+    o = fx_observer(&f, &a);
+    ASSERT_STR_EQ(REC(o, "summary", id2), "amended by DE2");
+    ASSERT_STR_EQ(CHG(o, "valid", am), "1");
+    {
+        struct log_head *h = NULL;
+        size_t n = 0;
+        memset(&b, 0, sizeof(b));
+        ASSERT_OK(log_heads(twin, &h, &n));
+        fx_collect_log(twin, &h[0].lh_log, 3, 10, &b);
+        free(h);
+    }
+    ASSERT_OK(fx_ingest_run(o, &b, 0, b.n));
+    ASSERT_STR_EQ(fx_q(o, "SELECT frozen FROM logs WHERE frozen > 0"), "3");
+    ASSERT_STR_EQ(CHG(o, "valid", am), "0");
+    ASSERT_STR_EQ(CHG(o, "why", am), "record not held");
+    fx_assert_like_rebuild(o, "forked", 0);
+    store_close(o);
+    store_close(twin);
+    fx_set_free(&a);
+    fx_set_free(&b);
+    fx_free(&f);
+}
+
+/* A marked record is hidden on every node from the day after its
+ * retention date: its payload erased, status erased, hashed exactly as a
+ * record erased by an entry; a record that arrives past its date is
+ * erased as it is stored; a clock set back shows nothing again. */
+static void
+view_retention_hides_at_the_date(void)
+{
+    struct fx f;
+    struct fx_set set, with_erase;
+    uint8_t id[HASH_LEN], er[HASH_LEN], h1[HASH_LEN], h2[HASH_LEN],
+        h3[HASH_LEN], late[HASH_LEN], early[HASH_LEN];
+    uint64_t n = 0;
+    struct store *o1, *o2, *o3;
+
+    fx_init(&f);
+    fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, id, "category", "return",
+              "summary", "PIIMARK case", "purpose", "a case", "retain-until",
+              "2026-01-10", NULL);
+    fx_obs(&f, FR, "net", T0_MS + 1, "kept", NULL);
+    /* dates the regime does not allow, judged from the entry alone */
+    fx_record(&f, FR, "net", T0_MS + 2, KIND_OBSERVATION, late, "category",
+              "return", "summary", "too long", "purpose", "p", "retain-until",
+              "2027-06-30", NULL);
+    fx_record(&f, FR, "net", T0_MS + 3, KIND_OBSERVATION, early, "category",
+              "return", "summary", "too early", "purpose", "p", "retain-until",
+              "2025-12-31", NULL);
+    fx_collect(&f, &set);
+    o1 = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o1, "valid", late), "0");
+    ASSERT(strstr(REC(o1, "why", late), "at most 365 days"));
+    ASSERT_STR_EQ(REC(o1, "valid", early), "0");
+    ASSERT(strstr(REC(o1, "why", early), "before the record is written"));
+    ASSERT_STR_EQ(REC(o1, "status", id), "active");
+    ASSERT_STR_EQ(REC(o1, "rt", id), "20463"); /* 2026-01-10 */
+    /* the date itself: still there */
+    ASSERT_OK(view_expire_due(o1, T0_MS + 9 * DAY_MS + 1000, &n));
+    ASSERT_EQ(n, 0);
+    ASSERT_STR_EQ(REC(o1, "status", id), "active");
+    /* the day after: hidden, the bytes gone */
+    ASSERT_OK(view_expire_due(o1, T0_MS + 10 * DAY_MS, &n));
+    ASSERT_EQ(n, 1);
+    ASSERT_STR_EQ(REC(o1, "status", id), "erased");
+    ASSERT_STR_EQ(REC(o1, "why", id), "retention ended 2026-01-10");
+    ASSERT_STR_EQ(fx_q(o1, "SELECT count(*) FROM entries WHERE payload IS"
+                           " NULL"),
+                  "1");
+    /* a clock set back: nothing comes back */
+    ASSERT_OK(view_expire_due(o1, T0_MS, &n));
+    ASSERT_STR_EQ(REC(o1, "status", id), "erased");
+    fx_hash(o1, h1);
+    ASSERT_OK(view_rebuild(o1));
+    fx_hash(o1, h2);
+    ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    /* the author's erase entry instead of the date: the same hash */
+    fx_change(&f, DE, "net", T0_MS + 11 * DAY_MS, KIND_ERASE, id, NULL, NULL,
+              er);
+    fx_collect(&f, &with_erase);
+    o2 = fx_observer(&f, &with_erase);
+    fx_hash(o2, h2);
+    ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    /* a node past the date when the record arrives */
+    ASSERT_OK(store_open(":memory:", f.net, &f.ros, &o3));
+    ASSERT_OK(view_attach(o3, fx_vocab(NULL)));
+    ASSERT_OK(view_expire_due(o3, T0_MS + 30 * DAY_MS, NULL));
+    fx_ingest_all(o3, &set);
+    ASSERT_STR_EQ(REC(o3, "status", id), "erased");
+    fx_hash(o3, h3);
+    ASSERT_MEM_EQ(h1, h3, HASH_LEN);
+    store_close(o1);
+    store_close(o2);
+    store_close(o3);
+    fx_set_free(&set);
+    fx_set_free(&with_erase);
+    fx_free(&f);
+}
+
+/* Event days: a date, a period, a semester, a start and an end, else the
+ * day the record was written; they follow amendments. */
+static void
+view_event_days(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t obs[HASH_LEN], meet[HASH_LEN], tr[HASH_LEN], post[HASH_LEN],
+        act[HASH_LEN], none[HASH_LEN];
+    struct store *o;
+
+    fx_init(&f);
+    fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, obs, "category", "flows",
+              "summary", "s", "period", "2025-12-20..2026-01-05", NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_MEETING, meet, "commission", "present",
+              "convenor", "DE", "date", "2027-01-20", "participants", "DE,FR",
+              "place", "Ankara", "topics", "t", NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_TRAINING, tr, "date", "2026-02-01",
+              "title", "t", "type", "joint-course", "until", "2026-02-03",
+              NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_POSTING, post, "from", "2025-09-01",
+              "officers", "1", "post", "p", NULL);
+    fx_record(&f, DE, "net", T0_MS, KIND_ACTING_PRESIDENCY, act, "semester",
+              "2026-H2", "state", "DE", NULL);
+    fx_obs(&f, DE, "net", T0_MS + 5 * DAY_MS, "no period", none);
+    fx_amend(&f, DE, "net", T0_MS + 6 * DAY_MS, tr, KIND_TRAINING, NULL, NULL,
+             NULL, "until", "2026-02-04", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+#define EV(id)                                                                 \
+    fx_q(o,                                                                    \
+         "SELECT event_from || '..' || coalesce(event_to, '')"                 \
+         " FROM v_records WHERE id = X'%s'",                                   \
+         hx(id))
+    ASSERT_STR_EQ(EV(obs), "2025-12-20..2026-01-05");
+    ASSERT_STR_EQ(EV(meet), "2027-01-20..2027-01-20");
+    ASSERT_STR_EQ(EV(tr), "2026-02-01..2026-02-04");
+    ASSERT_STR_EQ(EV(post), "2025-09-01..");
+    ASSERT_STR_EQ(EV(act), "2026-07-01..2026-12-31");
+    ASSERT_STR_EQ(EV(none), "2026-01-06..2026-01-06");
+#undef EV
+    /* the per-kind views show them too */
+    ASSERT_STR_EQ(fx_q(o, "SELECT event_from FROM meetings"), "2027-01-20");
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
 TEST_LIST = {
     TEST(view_observation_fields),
     TEST(view_amend_lww_per_field),
@@ -1401,8 +1878,14 @@ TEST_LIST = {
     TEST(view_bad_payload_has_no_effect),
     TEST(view_quarantine_until_due),
     TEST(view_frozen_log_stops_at_fork),
+    TEST(view_bad_signature_costs_its_own_log),
+    TEST(view_log_changed_equals_rebuild),
+    TEST(view_fork_leaves_changes_of_removed_records_waiting),
     TEST(view_hash_per_audience),
     TEST(view_attach_rebuilds_other_version),
+    TEST(view_unknown_kinds_and_newer_entries),
+    TEST(view_retention_hides_at_the_date),
+    TEST(view_event_days),
     TEST(view_merge_laws),
     TEST(view_ingest_orders_converge),
     TEST(view_permutation_convergence),

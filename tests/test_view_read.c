@@ -7,6 +7,7 @@
 #include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
+#include "fixture.h"
 #include "test.h"
 
 #define T0_MS 1767225600000ULL /* 2026-01-01T00:00:00Z */
@@ -43,7 +44,7 @@ rfx_put(struct rfx *f, const char *aud, uint64_t wall, struct record_builder *b,
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if (record_build(b, &wb) != 0)
         TEST_FAIL_("record_build: %s", b->rb_err);
-    r.kind = b->rb_schema->rs_kind;
+    r.kind = b->rb_kind->vk_code;
     r.payload = wb.wb_data;
     r.len = wb.wb_len;
     ASSERT_OK(log_append(f->s, &f->node, aud, &r, 1, wall, &ref));
@@ -91,11 +92,11 @@ rfx_init(struct rfx *f)
     ASSERT_OK(store_open(":memory:", f->net, &f->ros, &f->s));
     ASSERT_OK(store_meta_set(f->s, "cert", buf, len));
     free(buf);
-    ASSERT_OK(view_attach(f->s));
+    ASSERT_OK(view_attach(f->s, fx_vocab(NULL)));
 
     for (int i = 0; i < NOBS; i++) {
         char sum[64];
-        ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+        ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
         rfx_set(&b, "category", cats[i]);
         snprintf(sum, sizeof(sum), "Observation %d%s", i,
                  i == 4 ? " near Ankara" : "");
@@ -105,11 +106,11 @@ rfx_init(struct rfx *f)
         rfx_put(f, i == 3 ? "ms" : "net", T0_MS + (uint64_t)i * DAY_MS, &b,
                 f->obs[i]);
     }
-    ASSERT_OK(record_builder_init(&b, KIND_TASK));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK));
     rfx_set(&b, "title", "First task");
     rfx_set(&b, "for", "FR");
     rfx_put(f, "net", T0_MS + 10 * DAY_MS, &b, f->task[0]);
-    ASSERT_OK(record_builder_init(&b, KIND_TASK));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK));
     rfx_set(&b, "title", "Second task");
     rfx_set(&b, "for", "FR,IT");
     rfx_put(f, "net", T0_MS + 11 * DAY_MS, &b, f->task[1]);
@@ -327,7 +328,7 @@ view_list_pages_with_a_cursor(void)
     snprintf(after, sizeof(after), "%s", res.ls_next);
     {
         struct record_builder b;
-        ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+        ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
         rfx_set(&b, "category", "routes");
         rfx_set(&b, "summary", "late arrival");
         rfx_put(&f, "net", T0_MS + 30 * DAY_MS, &b, NULL);
@@ -429,7 +430,7 @@ view_list_tasks_for_a_state_and_all(void)
     /* retract one observation: gone from the list, kept with --all */
     {
         struct record_builder b;
-        ASSERT_OK(record_builder_init(&b, KIND_RETRACT));
+        ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_RETRACT));
         ASSERT_OK(record_set_id(&b, "record", f.obs[1]));
         rfx_put(&f, "net", T0_MS + 20 * DAY_MS, &b, NULL);
     }
@@ -459,16 +460,17 @@ view_record_get_with_history(void)
     struct wire_buf wb;
 
     rfx_init(&f);
-    ASSERT_OK(record_builder_init_amend(&fb, KIND_OBSERVATION));
+    ASSERT_OK(
+        record_builder_start_amend(&fb, fx_vocab(NULL), KIND_OBSERVATION));
     rfx_set(&fb, "summary", "amended");
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     ASSERT_OK(record_build(&fb, &wb));
-    ASSERT_OK(record_builder_init(&b, KIND_AMEND));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_AMEND));
     ASSERT_OK(record_set_id(&b, "record", f.obs[2]));
     ASSERT_OK(record_set_raw(&b, "fields", wb.wb_data, wb.wb_len));
     rfx_put(&f, "net", T0_MS + 20 * DAY_MS, &b, amend);
     wire_buf_free(&wb);
-    ASSERT_OK(record_builder_init(&b, KIND_RETRACT));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_RETRACT));
     ASSERT_OK(record_set_id(&b, "record", f.obs[2]));
     rfx_put(&f, "net", T0_MS + 21 * DAY_MS, &b, retract);
 
@@ -567,7 +569,7 @@ assert_connection_restored(struct rfx *f)
     ASSERT_EQ(sqlite3_exec(db, "CREATE TEMP TABLE t_ok(a)", NULL, NULL, NULL),
               SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db, "DROP TABLE t_ok", NULL, NULL, NULL), SQLITE_OK);
-    ASSERT_OK(record_builder_init(&b, KIND_OBSERVATION));
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
     rfx_set(&b, "category", "routes");
     rfx_set(&b, "summary", "still writable");
     rfx_put(f, "net", T0_MS + 40 * DAY_MS, &b, NULL);

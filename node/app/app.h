@@ -14,6 +14,9 @@
 
 #include "storage/log.h"
 #include "storage/view/view.h"
+#include "storage/view/view_search.h"
+#include "storage/users.h"
+#include "storage/view/view_desk.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -268,10 +271,13 @@ int app_backup(struct home *h, const char *path, struct app_backup_out *out,
  * The semester report (node/report/report.h), drawn up the same way for
  * `ilonet report` and GET /api/report. Two steps, so that an adapter can
  * check every input before it opens the store: app_report_prepare() checks
- * the request and parses the template and the rotation (the built-in ones
- * unless given as text), with no home; app_report_build() draws the report
- * up from the home's view for the home's network and host country, the
- * `ms` audience included when the home's certificate is a Member State's.
+ * the request and parses the template and the rotation (the built-in
+ * rotation unless given as text), with no home; app_report_build() draws
+ * the report up from the home's view for the home's network and host
+ * country, the `ms` audience included when the home's certificate is a
+ * Member State's, with the template given or else the one the regime's
+ * vocabulary names (data/report-2005-687.tmpl, data/report-2019-1240.tmpl)
+ * and its drafter rule (the presidency, or the network's chair).
  */
 struct app_report_req {
     const char *arq_semester;      /* "2026-H1" (required) */
@@ -290,7 +296,8 @@ struct app_report_req {
  * arj_post are the request's strings (borrowed: keep them alive until
  * app_report_release). */
 struct app_report_job {
-    struct report_template *arj_template;
+    struct report_template *arj_template; /* NULL: the built-in template
+                                             the home's vocabulary names */
     struct report_rotation *arj_rotation;
     char arj_semester[8];
     enum report_format arj_format;
@@ -372,8 +379,15 @@ struct app_record_req {
     const char *rq_behalf;   /* NULL or own state: for itself */
 };
 
-/* Checks every field, the audience's form and the meeting rule. */
-int app_record_check(const struct app_record_req *req, struct app_err *err);
+/* Checks every field under vocabulary v (the home's h_vocab; before a
+ * home is open, the one its network names: home_vocab_load), the
+ * audience's form and the meeting rule, and the personal-data rule: a
+ * field "personal-data" (CLI --personal-data, value "true") marks the
+ * record, which then needs purpose and retain-until (within the regime's
+ * cap from today); an unmarked record whose text looks like personal data
+ * is refused with how to mark it (docs/REGIMES.md §5). */
+int app_record_check(const struct vocab *v, const struct app_record_req *req,
+                     struct app_err *err);
 /* Checks, then resolves the audience and the grant against h and appends. */
 int app_record_create(struct home *h, const struct app_record_req *req,
                       struct app_written *out, struct app_err *err);
@@ -396,8 +410,9 @@ struct app_change_req {
     const char *cq_reason; /* retract, erase: NULL or a reason */
 };
 
-/* Checks the request's form (no store). */
-int app_change_check(const struct app_change_req *req, struct app_err *err);
+/* Checks the request's form under vocabulary v (no store). */
+int app_change_check(const struct vocab *v, const struct app_change_req *req,
+                     struct app_err *err);
 int app_record_change(struct home *h, const struct app_change_req *req,
                       struct app_written *out, struct app_err *err);
 
@@ -415,8 +430,28 @@ struct app_task_req {
 };
 
 int app_task_check(const struct app_task_req *req, struct app_err *err);
+/* The task transitions tq_status may name (accept, decline, start, done,
+ * cancel), NULL-terminated: what an adapter routes to app_task_status. */
+const char *const *app_task_transitions(void);
 int app_task_status(struct home *h, const struct app_task_req *req,
                     struct app_written *out, struct app_err *err);
+
+/*
+ * The three writes above made by a signed-in officer (the HTTP API's
+ * sessions and user tokens): officer (NULL: none, as the plain calls) is
+ * named in the entry's payload as the field "officer" when the vocabulary
+ * in force has that field; while it has not, the entry names no one (an
+ * entry carries only fields every node of its vocabulary reads).
+ */
+int app_record_create_as(struct home *h, const struct app_record_req *req,
+                         const char *officer, struct app_written *out,
+                         struct app_err *err);
+int app_record_change_as(struct home *h, const struct app_change_req *req,
+                         const char *officer, struct app_written *out,
+                         struct app_err *err);
+int app_task_status_as(struct home *h, const struct app_task_req *req,
+                       const char *officer, struct app_written *out,
+                       struct app_err *err);
 
 /*
  * Publishes a signed grant or revocation envelope (crypto/cert.h) as an
@@ -428,7 +463,9 @@ int app_envelope_publish(struct home *h, const uint8_t *env, size_t len,
                          struct app_err *err);
 
 /* Parses a grant's scope, a comma list of record kinds and observation
- * categories, into g->g_scope (pure; the authority side, no home). */
+ * categories (of any regime this binary knows: the authority signs before
+ * it reads a network file), into g->g_scope (the authority side, no
+ * home). */
 int app_grant_scope(struct grant *g, const char *scope, struct app_err *err);
 
 /* A node revocation names each cut log's last good entry by seq, and by
@@ -601,5 +638,223 @@ const char *app_kind_name(uint32_t kind);
 #define APP_JSON_CSTR 4u
 void app_json_row(struct textbuf *b, const struct view_row *row,
                   unsigned flags);
+
+/* ---- search (app_search.c) ---- */
+
+/*
+ * `ilonet search` and GET /api/search: full-text search over every record
+ * kind in effect (storage/view/view_search.h), with the lists' filters as
+ * a person gives them. as_kind a list name ("observations") or a kind
+ * name ("observation"); as_period FROM..TO, a date or a semester; NULL:
+ * no filter. Each bad input is ILONET_EINVAL with ae_field naming it
+ * ("q", "kind", "category", "state", "audience", "period", "limit",
+ * "after") and ae_msg saying why in plain words (never SQLite's text).
+ */
+#define APP_SEARCH_DEFAULT 50
+#define APP_SEARCH_MAX VIEW_SEARCH_LIMIT_MAX
+
+struct app_search_req {
+    const char *as_query;
+    const char *as_kind;
+    const char *as_category, *as_state, *as_audience, *as_period;
+    uint64_t as_limit; /* 0: APP_SEARCH_DEFAULT */
+    const char *as_after;
+};
+
+/* Checks rq without a home (so an adapter refuses bad input first). */
+int app_search_check(const struct app_search_req *rq, struct app_err *err);
+/* Checks rq, then searches; rows as view_search() delivers them (id,
+ * kind, state, audience, time_ms, category, title, snippet, rank). res
+ * (may be NULL): rows delivered and the next page's cursor. */
+int app_search(struct home *h, const struct app_search_req *rq,
+               const struct view_sink *out, struct view_search_res *res,
+               struct app_err *err);
+
+/*
+ * One search row as the API's JSON object: the columns as app_json_row()
+ * writes them with APP_JSON_KIND_NAME, except snippet, which becomes a
+ * list of text pieces whose odd positions (1, 3, ...) are the matches.
+ */
+void app_search_json_row(struct textbuf *b, const struct view_row *row);
+
+/* ---- the vocabulary for forms (app_vocab.c) ---- */
+
+struct vocab;
+
+/* The regime the home's network works under ("377-2004", "2019-1240"):
+ * the network's, the seed regime while the network file names none.
+ * Static text. */
+const char *app_regime(const struct home *h);
+
+/* The vocabulary of app_regime(h) (storage/view/vocab.h), with its
+ * country and member tables; *out is the caller's (vocab_free). */
+int app_vocab(struct home *h, struct vocab **out, struct app_err *err);
+
+/* v as the JSON object of GET /api/vocab (docs/API.md): kinds with the
+ * fields a person fills in (type, required, fixed, list, max, the value
+ * set of an enum, advisory suggestions, labels, help), rules, value sets,
+ * countries, members. */
+void app_vocab_json(struct textbuf *b, const struct vocab *v);
+/* app_vocab() then app_vocab_json() into b. */
+int app_vocab_render(struct home *h, struct textbuf *b, struct app_err *err);
+
+/* ---- officers' accounts (app_user.c) ---- */
+
+/*
+ * `ilonet user add|list|remove|token` and the HTTP server's sign-in: the
+ * accounts of storage/users.h in the node home home_dir (no store
+ * needed). Messages name the user ("user 'anna': ...") and, for bad
+ * input, the field in ae_field ("name", "password").
+ */
+int app_user_add(const char *home_dir, const char *name, const char *password,
+                 struct app_err *err);
+/* Checks a user name's form only (before asking for a password). */
+int app_user_check_name(const char *name, struct app_err *err);
+int app_user_remove(const char *home_dir, const char *name,
+                    struct app_err *err);
+/* A new user token for name into out ("NAME.HEX", shown once), replacing
+ * the old one; revoke 1: only revokes (out untouched). */
+int app_user_token(const char *home_dir, const char *name, int revoke,
+                   char out[static USERS_TOKEN_MAX + 1], struct app_err *err);
+/* Every account into *out (the caller's, about 50 KiB). */
+int app_user_list(const char *home_dir, struct users *out, struct app_err *err);
+
+/*
+ * For the HTTP server's sign-in (node/http/http_auth.c), which keeps the
+ * accounts in memory: where the accounts file stands (to re-read it when
+ * it changed), the account of a name, and the two checks. Thin over
+ * storage/users.h; 0 or a negative code, no struct app_err (the server
+ * answers every failure the same way).
+ */
+int app_user_stamp(const char *home_dir, struct users_stamp *out);
+int app_user_load(const char *home_dir, struct users *out);
+const struct users_entry *app_user_find(const struct users *us,
+                                        const char *name);
+/* 0 or ILONET_EUNAUTHORISED (slow: argon2id). u NULL (a name with no
+ * account): the same work, then ILONET_EUNAUTHORISED. */
+int app_user_check_password(const struct users_entry *u, const char *pw);
+/* 0 and *out, or ILONET_EUNAUTHORISED. */
+int app_user_check_token(const struct users *us, const char *token,
+                         const struct users_entry **out);
+
+/* ---- My desk and live updates (app_desk.c) ---- */
+
+/*
+ * GET /api/desk: what the officer who (a user name, or USERS_BOOTSTRAP
+ * for the bootstrap token) should look at, for h's state. Each part goes
+ * to its sink (may be NULL) as rows of the view (storage/view/view_desk.h):
+ * ds_tasks the tasks list's columns plus role ("assignee"/"creator"),
+ * ds_new the records that reached the node after who's "last seen" mark
+ * (view_since(), newest first, at most APP_DESK_NEW_MAX; none on the first
+ * visit), ds_grants the grants in force ending within dq_days days; then
+ * each fork and quarantined entry explained in plain words to ds_note.
+ * res: the mark of now (to store with app_desk_seen once the officer saw
+ * the desk), the mark used, the count of new records.
+ */
+#define APP_DESK_DAYS_DEFAULT 30
+#define APP_DESK_DAYS_MAX 365
+#define APP_DESK_NEW_MAX 50
+
+struct app_desk_note {
+    const char *dn_type; /* "fork" or "quarantine" (static) */
+    char dn_log[2 * HASH_LEN + 1];
+    uint64_t dn_seq;
+    char dn_entry[2 * HASH_LEN + 1];         /* fork: the first of the two */
+    char dn_author_state[KEY_STATE_MAX + 1]; /* fork; "" when unknown */
+    char dn_code[32];                        /* quarantine: the error name */
+    uint64_t dn_until_ms;                    /* quarantine */
+    char dn_title[200];                      /* one line */
+    char dn_explain[600];                    /* what happened, plainly */
+    char dn_todo[400];                       /* what to do */
+};
+
+struct app_desk_sinks {
+    const struct view_sink *ds_tasks, *ds_new, *ds_grants;
+    int (*ds_note)(void *arg, const struct app_desk_note *n);
+    void *ds_arg;
+};
+
+struct app_desk_req {
+    const char *dq_who; /* NULL: USERS_BOOTSTRAP */
+    unsigned dq_days;   /* 0: APP_DESK_DAYS_DEFAULT; at most ..._MAX */
+};
+
+struct app_desk_res {
+    char dr_mark[VIEW_MARK_MAX];  /* now */
+    char dr_since[VIEW_MARK_MAX]; /* who's last mark, "" on a first visit */
+    int dr_first;
+    uint64_t dr_new; /* records new since dr_since */
+};
+
+int app_desk(struct home *h, const struct app_desk_req *rq,
+             const struct app_desk_sinks *out, struct app_desk_res *res,
+             struct app_err *err);
+
+/* The transitions that make sense next for a task of this status, for
+ * its assignee or creator (role), NULL-terminated (static): assignee open
+ * -> accept, decline; accept -> start, done, decline; start -> done;
+ * creator -> cancel until done, declined or cancelled. */
+const char *const *app_task_actions(const char *status, const char *role);
+
+/* Stores who's "last seen" mark: mark (a desk's dr_mark) or, NULL, the
+ * mark of now; out gets the mark stored. ILONET_EINVAL (field "mark")
+ * for a mark that does not parse. */
+int app_desk_seen(struct home *h, const char *who, const char *mark,
+                  char out[static VIEW_MARK_MAX], struct app_err *err);
+
+/* 1 if mark is a mark (view_mark_valid()). */
+int app_mark_valid(const char *mark);
+/* The running node's peer table as it last wrote it (a JSON array,
+ * malloc'd into *json, the caller frees it), or *json NULL when no node
+ * has written one. */
+int app_peers(struct home *h, uint8_t **json, size_t *len, struct app_err *err);
+
+/* The mark of now (view_mark()), for live updates. */
+int app_mark(struct home *h, char out[static VIEW_MARK_MAX],
+             struct app_err *err);
+/* The records that reached the node after mark (view_since()); an
+ * unparsable mark is ILONET_EINVAL (field "since"). */
+int app_since(struct home *h, const char *mark, uint64_t limit,
+              const struct view_sink *out, uint64_t *count,
+              struct app_err *err);
+
+/* ---- a network's regime (app_network.c) ---- */
+
+/*
+ * A new network under regime (NULL: 377-2004, whose file is the classic
+ * one) for host, with the host countries of a regional network (NULL or
+ * "": none; ISO 3166-1 alpha-2 or alpha-3, kept as sorted alpha-2), named
+ * with this binary's vocabulary version (docs/REGIMES.md §3). *out holds
+ * the secret: the caller saves and wipes it. Usage errors (ae_usage, the
+ * option in ae_field): a bad host, an unknown regime (the message lists
+ * the known ones), a country not in the ISO table.
+ */
+int app_network_create(const char *host, const char *regime,
+                       const char *countries, struct network *out,
+                       struct app_err *err);
+
+/* The certificate role a state gets under vocabulary v: the member
+ * table's type (the Commission, a Union agency, else a State's officer),
+ * else the seed's rule (cert_role_for_state). */
+enum cert_role app_member_role(const struct vocab *v, const char *state);
+
+/* 0 if role ("ilo", "presidency", ...) is a certificate role under regime
+ * (NULL: 377-2004); else a usage error naming the roles it has (no
+ * presidency under 2019-1240). */
+int app_role_check(const char *regime, const char *role, struct app_err *err);
+
+/* ---- personal data: retention (app_retention.c) ---- */
+
+/*
+ * What a running node does once a day (docs/REGIMES.md §5): hides the
+ * records whose retention date has passed (view_expire_due, every node
+ * alike) and, for each such record this node wrote, appends the erase
+ * entry {record, reason: "retention ended YYYY-MM-DD"} in the record's
+ * audience (the author's node issues the erasure; one per record). h is
+ * opened with HOME_STORE and holds a certificate; call outside any open
+ * transaction. *issued (may be NULL) counts the erase entries written.
+ */
+int app_retention_due(struct home *h, uint64_t now_ms, size_t *issued,
+                      struct app_err *err);
 
 #endif

@@ -50,4 +50,15 @@ int app__append(struct home *h, const char *aud, uint32_t kind,
 int app__task_audience(const char *me, const char *behalf, const char *for_list,
                        char out[static ENTRY_AUDIENCE_MAX + 1]);
 
+/* Names the officer who acts (NULL: none) in b's payload, as the field
+ * "officer", when b's kind has that field; while the vocabulary in force
+ * has no such field, nothing is added (app_user.c). */
+int app__officer(struct record_builder *b, const char *officer,
+                 struct app_err *err);
+
+/* A period filter as a person gives it (FROM..TO, one date, or a
+ * semester 2026-H2) into two ISO dates; ILONET_EINVAL naming field
+ * "period" (app_read.c). */
+int app__period(const char *v, char from[11], char to[11], struct app_err *err);
+
 #endif

@@ -58,8 +58,8 @@ app__join(char *out, size_t cap, const char *prefix, const char *const *list)
 
 /* ---- lists --------------------------------------------------------------- */
 
-/* period=FROM..TO | DATE | YYYY-H1/H2 into two ISO dates. */
-static int
+/* period=FROM..TO | DATE | YYYY-H1/H2 into two ISO dates (app_int.h). */
+int
 app__period(const char *v, char from[11], char to[11], struct app_err *err)
 {
     struct record_builder rb;

@@ -172,6 +172,99 @@ app__append(struct home *h, const char *aud, uint32_t kind,
     return 0;
 }
 
+/* ---- personal data (docs/REGIMES.md §5) -------------------------------- */
+
+/* The marker a writer sets with --personal-data (a field of that name in
+ * the request: the HTTP API sends it as a JSON key). */
+#define APP__PD "personal-data"
+
+/* A field of the request by name, or NULL. */
+static const char *
+app__value(const struct app_field *fs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(fs[i].af_name, name) == 0)
+            return fs[i].af_value;
+    return NULL;
+}
+
+/*
+ * The personal-data rule at write time, on the request's fields (before
+ * the marker is dropped): --personal-data, --purpose and --retain-until
+ * together or not at all; a kind without them cannot be marked; the
+ * retention date within the regime's cap from today; an unmarked entry
+ * whose text looks like personal data is refused with how to mark it.
+ * k is the kind whose fields are given (for an amendment: the record's);
+ * marked_record: the record being amended is marked (nothing to scan).
+ */
+static int
+app__personal(const struct vocab *v, const struct vocab_kind *k,
+              const struct app_field *fs, size_t n, int amend,
+              int marked_record, struct app_err *err)
+{
+    struct vocab_item items[RECORD_MAX_ITEMS];
+    const char *pd = app__value(fs, n, APP__PD);
+    const char *purpose = app__value(fs, n, "purpose");
+    const char *until = app__value(fs, n, "retain-until");
+    char today[11];
+    size_t m = 0;
+    int rc;
+
+    if (pd && *pd && strcmp(pd, "true") != 0 && strcmp(pd, "yes") != 0 &&
+        strcmp(pd, "1") != 0) {
+        app_fail(err, ILONET_EINVAL,
+                 "field 'personal-data': '%.40s' is not true (it takes no "
+                 "value)",
+                 pd);
+        app__field(err, APP__PD);
+        return ILONET_EINVAL;
+    }
+    if (pd && !vocab_field(k, "purpose")) {
+        app_fail(err, ILONET_EINVAL,
+                 "a%s %s cannot hold personal data: leave it out",
+                 strchr("aeiou", k->vk_name[0]) ? "n" : "", k->vk_name);
+        app__field(err, APP__PD);
+        return ILONET_EINVAL;
+    }
+    if (pd && amend) {
+        app_fail(err, ILONET_EINVAL,
+                 "field 'personal-data': a record is marked when it is "
+                 "written, not by an amendment");
+        app__field(err, APP__PD);
+        return ILONET_EINVAL;
+    }
+    if (!amend && (pd || purpose || until) && (!pd || !purpose || !until)) {
+        app_fail(err, ILONET_EINVAL,
+                 "personal data: --personal-data --purpose TEXT "
+                 "--retain-until YYYY-MM-DD go together");
+        app__field(err, !pd ? APP__PD : !purpose ? "purpose" : "retain-until");
+        err->ae_usage = 1;
+        return ILONET_EINVAL;
+    }
+    if (until) {
+        record_format_date(home_now_ms() / 1000, today);
+        if ((rc = vocab_check_retention(v, today, until, err->ae_msg,
+                                        sizeof(err->ae_msg))) != 0) {
+            err->ae_code = rc;
+            app__field(err, "retain-until");
+            return rc;
+        }
+    }
+    if (pd || marked_record)
+        return 0;
+    /* unmarked: the text must not look like personal data */
+    for (size_t i = 0; i < n && m < RECORD_MAX_ITEMS; i++) {
+        items[m].vi_name = fs[i].af_name;
+        items[m++].vi_text = fs[i].af_value;
+    }
+    if ((rc = vocab_check_personal(v, k, items, m, err->ae_msg,
+                                   sizeof(err->ae_msg))) != 0) {
+        err->ae_code = rc;
+        return rc;
+    }
+    return 0;
+}
+
 /* ---- creating a record ----------------------------------------------------
  */
 
@@ -201,27 +294,30 @@ app_record_closed_meeting(const struct app_record_req *req)
  * set: it depends on this node's state).
  */
 static int
-app_record_draft(const struct app_record_req *req, struct record_builder *b,
+app_record_draft(const struct vocab *v, const struct app_record_req *req,
+                 struct record_builder *b,
                  char aud[static ENTRY_AUDIENCE_MAX + 1], int *aud_later,
                  struct app_err *err)
 {
-    const struct record_schema *sc = record_schema(req->rq_kind);
+    const struct vocab_kind *k = vocab_kind_by_code(v, req->rq_kind);
     struct wire_buf wb;
     int rc;
 
-    if (!sc || !sc->rs_is_record)
-        return app_fail(err, ILONET_EKIND, "kind %s: not a record kind",
-                        entry_kind_name(req->rq_kind));
-    if (req->rq_nfields > RECORD_MAX_ITEMS)
+    if (!k || !k->vk_is_record)
+        return app_fail(
+            err, ILONET_EKIND, "kind %s: not a record kind%s%s",
+            entry_kind_name(req->rq_kind) ? entry_kind_name(req->rq_kind) : "?",
+            k ? "" : " under ", k ? "" : vocab_regime(v));
+    if (req->rq_nfields > RECORD_MAX_ITEMS + 1)
         return app_fail(err, ILONET_EINVAL, "more than %d fields",
                         RECORD_MAX_ITEMS);
-    if (record_builder_init(b, req->rq_kind) != 0)
+    if (record_builder_start(b, v, req->rq_kind) != 0)
         return app_fail(err, ILONET_EKIND, "%s", b->rb_err);
     /* internal fields first: named even when another field is bad */
     for (size_t i = 0; i < req->rq_nfields; i++) {
         const char *name = req->rq_fields[i].af_name;
-        const struct record_field *f = record_field(sc, name);
-        if (f && (f->rf_flags & RF_INTERNAL)) {
+        const struct vocab_field *f = vocab_field(k, name);
+        if (f && (f->vf_flags & VF_INTERNAL)) {
             app_fail(err, ILONET_EINVAL,
                      "field '%s': set by ilonet, not an option", name);
             app__field(err, name);
@@ -229,7 +325,8 @@ app_record_draft(const struct app_record_req *req, struct record_builder *b,
         }
     }
     for (size_t i = 0; i < req->rq_nfields; i++)
-        if ((rc = app__set(b, req->rq_fields[i].af_name,
+        if (strcmp(req->rq_fields[i].af_name, APP__PD) != 0 &&
+            (rc = app__set(b, req->rq_fields[i].af_name,
                            req->rq_fields[i].af_value, err)) != 0)
             return rc;
     *aud_later = req->rq_kind == KIND_TASK && !req->rq_audience;
@@ -248,28 +345,56 @@ app_record_draft(const struct app_record_req *req, struct record_builder *b,
         app__field(err, "audience");
         return ILONET_EINVAL;
     }
+    /* a kind's audiences are the vocabulary's: the chair is for all */
+    if (!*aud_later && k->vk_naudiences) {
+        const char *cls = strchr(aud, '+') ? "group" : aud;
+        size_t i = 0;
+
+        while (i < k->vk_naudiences && strcmp(k->vk_audiences[i], cls) != 0)
+            i++;
+        if (i == k->vk_naudiences) {
+            app_fail(err, ILONET_EINVAL,
+                     "field 'audience': a%s %s is written to %s%s%s",
+                     strchr("aeiou", k->vk_name[0]) ? "n" : "", k->vk_name,
+                     k->vk_audiences[0], k->vk_naudiences > 1 ? " or " : "",
+                     k->vk_naudiences > 1 ? k->vk_audiences[1] : "");
+            app__field(err, "audience");
+            return ILONET_EINVAL;
+        }
+    }
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     rc = app__build(b, &wb, err);
     if (rc == 0 && wb.wb_err)
         rc = app_fail(err, ILONET_ETOOBIG, "too-big: payload over %d bytes",
                       ENTRY_PAYLOAD_MAX);
     wire_buf_free(&wb);
+    if (rc == 0)
+        rc = app__personal(v, k, req->rq_fields, req->rq_nfields, 0, 0, err);
     return rc;
 }
 
 int
-app_record_check(const struct app_record_req *req, struct app_err *err)
+app_record_check(const struct vocab *v, const struct app_record_req *req,
+                 struct app_err *err)
 {
     char aud[ENTRY_AUDIENCE_MAX + 1];
     struct record_builder b;
     int later;
 
-    return app_record_draft(req, &b, aud, &later, err);
+    return app_record_draft(v, req, &b, aud, &later, err);
 }
 
 int
 app_record_create(struct home *h, const struct app_record_req *req,
                   struct app_written *out, struct app_err *err)
+{
+    return app_record_create_as(h, req, NULL, out, err);
+}
+
+int
+app_record_create_as(struct home *h, const struct app_record_req *req,
+                     const char *officer, struct app_written *out,
+                     struct app_err *err)
 {
     char aud[ENTRY_AUDIENCE_MAX + 1];
     const char *me = h->h_cert.c_state, *for_list;
@@ -277,7 +402,7 @@ app_record_create(struct home *h, const struct app_record_req *req,
     struct wire_buf wb;
     int rc, later;
 
-    if ((rc = app_record_draft(req, &b, aud, &later, err)) != 0)
+    if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0)
         return rc;
     for_list = app_record_value(req, "for");
     if (later && app__task_audience(me, req->rq_behalf, for_list, aud) != 0) {
@@ -292,6 +417,8 @@ app_record_create(struct home *h, const struct app_record_req *req,
         (rc = app__behalf(h, &b, req->rq_behalf, req->rq_kind,
                           app_record_value(req, "category"), aud, err)) != 0)
         return rc;
+    if ((rc = app__officer(&b, officer, err)) != 0)
+        return rc;
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if ((rc = app__build(&b, &wb, err)) == 0)
         rc = app__append(h, aud, req->rq_kind, &wb, out, err);
@@ -303,7 +430,8 @@ app_record_create(struct home *h, const struct app_record_req *req,
  */
 
 int
-app_change_check(const struct app_change_req *req, struct app_err *err)
+app_change_check(const struct vocab *v, const struct app_change_req *req,
+                 struct app_err *err)
 {
     struct record_builder b;
     const char *what = entry_kind_name(req->cq_kind);
@@ -335,7 +463,8 @@ app_change_check(const struct app_change_req *req, struct app_err *err)
         return ILONET_EINVAL;
     }
     if (req->cq_kind != KIND_AMEND && req->cq_reason) {
-        record_builder_init(&b, req->cq_kind);
+        if (record_builder_start(&b, v, req->cq_kind) != 0)
+            return app_fail(err, ILONET_EKIND, "%s", b.rb_err);
         return app__set(&b, "reason", req->cq_reason, err);
     }
     return 0;
@@ -363,13 +492,21 @@ int
 app_record_change(struct home *h, const struct app_change_req *req,
                   struct app_written *out, struct app_err *err)
 {
+    return app_record_change_as(h, req, NULL, out, err);
+}
+
+int
+app_record_change_as(struct home *h, const struct app_change_req *req,
+                     const char *officer, struct app_written *out,
+                     struct app_err *err)
+{
     struct view_record_info info;
     struct record_builder b, fb;
     struct wire_buf wb, fw;
     uint32_t kind = req->cq_kind;
     int rc;
 
-    if ((rc = app_change_check(req, err)) != 0)
+    if ((rc = app_change_check(h->h_vocab, req, err)) != 0)
         return rc;
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     wire_buf_init(&fw, ENTRY_PAYLOAD_MAX);
@@ -382,7 +519,7 @@ app_record_change(struct home *h, const struct app_change_req *req,
         goto out;
     }
     if (kind == KIND_AMEND) {
-        if (record_builder_init_amend(&fb, info.vr_kind) != 0) {
+        if (record_builder_start_amend(&fb, h->h_vocab, info.vr_kind) != 0) {
             rc = app_fail(err, ILONET_EKIND, "%s", fb.rb_err);
             goto out;
         }
@@ -390,10 +527,19 @@ app_record_change(struct home *h, const struct app_change_req *req,
             if ((rc = app__set(&fb, req->cq_fields[i].af_name,
                                req->cq_fields[i].af_value, err)) != 0)
                 goto out;
-        if ((rc = app__build(&fb, &fw, err)) != 0)
+        if ((rc = app__build(&fb, &fw, err)) != 0 ||
+            (rc = app__personal(
+                 h->h_vocab, fb.rb_kind, req->cq_fields, req->cq_nfields, 1,
+                 view_record_marked(h->h_store, info.vr_id), err)) != 0)
             goto out;
     }
-    record_builder_init(&b, kind);
+    if (record_builder_start(&b, h->h_vocab, kind) != 0) {
+        rc = app_fail(err, ILONET_EKIND, "%s", b.rb_err);
+        goto out;
+    }
+    /* the amendment names the version its fields need */
+    if (kind == KIND_AMEND)
+        record_builder_needs(&b, fb.rb_version);
     if (record_set_id(&b, "record", info.vr_id) != 0 ||
         (kind == KIND_AMEND &&
          record_set_raw(&b, "fields", fw.wb_data, fw.wb_len) != 0)) {
@@ -403,6 +549,7 @@ app_record_change(struct home *h, const struct app_change_req *req,
     if ((req->cq_reason &&
          (rc = app__set(&b, "reason", req->cq_reason, err)) != 0) ||
         (rc = app_change_auth(h, &b, &info, kind == KIND_ERASE, err)) != 0 ||
+        (rc = app__officer(&b, officer, err)) != 0 ||
         (rc = app__build(&b, &wb, err)) != 0 ||
         (rc = app__append(h, info.vr_audience, kind, &wb, out, err)) != 0)
         goto out;

@@ -43,11 +43,13 @@ app_report_prepare(const struct app_report_req *rq, struct app_report_job *job,
         snprintf(err->ae_field, sizeof(err->ae_field), "format");
         return ILONET_EINVAL;
     }
-    if (rq->arq_template)
-        rc = report_template_parse(rq->arq_template, rq->arq_template_len,
-                                   rq->arq_template_name, &t, why, sizeof(why));
-    else
-        rc = report_default_template(&t, why, sizeof(why));
+    /* no template given: the one the home's vocabulary names, chosen by
+     * app_report_build() */
+    rc =
+        rq->arq_template
+            ? report_template_parse(rq->arq_template, rq->arq_template_len,
+                                    rq->arq_template_name, &t, why, sizeof(why))
+            : 0;
     if (rc != 0)
         return app__report_fail(err, rc, why);
     if (rq->arq_rotation)
@@ -85,12 +87,15 @@ int
 app_report_build(struct home *h, const struct app_report_job *job, char **doc,
                  size_t *len, struct app_err *err)
 {
+    const struct vocab_report *vr;
+    struct report_template *own = NULL;
+    const struct report_template *t;
     struct report_opts ro;
     char why[REPORT_ERR_MAX] = "", *d = NULL;
     size_t n = 0;
     int rc;
 
-    if (!h || !job || !job->arj_template || !doc || !len)
+    if (!h || !job || !doc || !len)
         return app_fail(err, ILONET_EINVAL, "no report to build");
     if (!h->h_store)
         return app_fail(err, ILONET_EINVAL, "the home's store is not open");
@@ -98,7 +103,17 @@ app_report_build(struct home *h, const struct app_report_job *job, char **doc,
         return app_fail(err, ILONET_EUNKNOWNAUTHOR,
                         "no certificate installed (ilonet cert install "
                         "FILE)");
+    /* the regime decides the template (unless one was given) and who
+     * drafts: the presidency (377-2004) or the network's chair */
+    vr = vocab_report(h->h_vocab);
+    t = job->arj_template;
+    if (!t && (rc = report_builtin_template(vr->vp_template, &own, why,
+                                            sizeof(why))) != 0)
+        return app__report_fail(err, rc, why);
+    if (!t)
+        t = own;
     memset(&ro, 0, sizeof(ro));
+    ro.ro_drafter = vr->vp_drafter;
     ro.ro_semester = job->arj_semester;
     ro.ro_format = job->arj_format;
     ro.ro_host = h->h_net.n_host;
@@ -107,8 +122,9 @@ app_report_build(struct home *h, const struct app_report_job *job, char **doc,
     ro.ro_member_state = cert_role_is_ms(h->h_cert.c_role);
     ro.ro_date = job->arj_date;
     ro.ro_post = job->arj_post;
-    rc = report_build(h->h_store, job->arj_template, job->arj_rotation, &ro, &d,
-                      &n, why, sizeof(why));
+    rc = report_build(h->h_store, t, job->arj_rotation, &ro, &d, &n, why,
+                      sizeof(why));
+    report_template_free(own);
     if (rc != 0)
         return app__report_fail(err, rc, why);
     *doc = d;

@@ -38,12 +38,15 @@ app__task_audience(const char *me, const char *behalf, const char *for_list,
 
 /* The transition's payload without the task id: status and note. */
 static int
-app_task_fields(const struct app_task_req *req, struct record_builder *b,
-                struct app_err *err)
+app_task_fields(const struct vocab *v, const struct app_task_req *req,
+                struct record_builder *b, struct app_err *err)
 {
     int rc;
 
-    record_builder_init(b, KIND_TASK_STATUS);
+    /* no home yet (v NULL): the statuses are the same in every regime */
+    if ((v ? record_builder_start(b, v, KIND_TASK_STATUS)
+           : record_builder_init(b, KIND_TASK_STATUS)) != 0)
+        return app_fail(err, ILONET_EKIND, "%s", b->rb_err);
     if ((rc = app__set(b, "status", req->tq_status, err)) != 0)
         return rc;
     if (req->tq_note && (rc = app__set(b, "note", req->tq_note, err)) != 0)
@@ -78,12 +81,20 @@ app_task_check(const struct app_task_req *req, struct app_err *err)
         app__field(err, req->tq_fields[0].af_name);
         return ILONET_EINVAL;
     }
-    return app_task_fields(req, &b, err);
+    return app_task_fields(NULL, req, &b, err);
 }
 
 int
 app_task_status(struct home *h, const struct app_task_req *req,
                 struct app_written *out, struct app_err *err)
+{
+    return app_task_status_as(h, req, NULL, out, err);
+}
+
+int
+app_task_status_as(struct home *h, const struct app_task_req *req,
+                   const char *officer, struct app_written *out,
+                   struct app_err *err)
 {
     struct view_record_info info;
     struct record_builder b;
@@ -96,7 +107,7 @@ app_task_status(struct home *h, const struct app_task_req *req,
         (rc = app__find(h, req->tq_id, KIND_TASK, &info, err)) != 0)
         return rc;
     view_task_assignees(h->h_store, info.vr_id, assignees, sizeof(assignees));
-    if ((rc = app_task_fields(req, &b, err)) != 0)
+    if ((rc = app_task_fields(h->h_vocab, req, &b, err)) != 0)
         return rc;
     if (record_set_id(&b, "task", info.vr_id) != 0)
         return app_fail(err, ILONET_EINVAL, "%s", b.rb_err);
@@ -111,9 +122,17 @@ app_task_status(struct home *h, const struct app_task_req *req,
                         "%s: %s is not an assignee of this task (%s)",
                         req->tq_id, me, assignees);
     }
+    if ((rc = app__officer(&b, officer, err)) != 0)
+        return rc;
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
     if ((rc = app__build(&b, &wb, err)) == 0)
         rc = app__append(h, info.vr_audience, KIND_TASK_STATUS, &wb, out, err);
     wire_buf_free(&wb);
     return rc;
+}
+
+const char *const *
+app_task_transitions(void)
+{
+    return record_task_statuses;
 }

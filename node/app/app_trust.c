@@ -32,7 +32,8 @@ app_envelope_publish(struct home *h, const uint8_t *env, size_t len,
                         "not a valid grant or revocation for this network: "
                         "%s",
                         ilonet_errname(rg));
-    record_builder_init(&b, kind);
+    if (record_builder_start(&b, h->h_vocab, kind) != 0)
+        return app_fail(err, ILONET_EKIND, "%s", b.rb_err);
     if (record_set_raw(&b, "envelope", env, len) != 0)
         return app_fail(err, ILONET_EINVAL, "%s", b.rb_err);
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
@@ -42,44 +43,54 @@ app_envelope_publish(struct home *h, const uint8_t *env, size_t len,
     return rc;
 }
 
-/* A record kind or an observation category. */
+/* A record kind or an observation category of one of the regimes. */
 static int
-app_grant_scope_ok(const char *w)
+app_grant_scope_ok(const char *w, struct vocab *const *vs, size_t n)
 {
-    const struct record_schema *sc = record_schema(entry_kind_parse(w));
+    for (size_t i = 0; i < n; i++) {
+        const struct vocab_kind *k = vocab_kind(vs[i], w);
 
-    if (sc && sc->rs_is_record)
-        return 1;
-    for (size_t i = 0; record_categories[i]; i++)
-        if (strcmp(record_categories[i], w) == 0)
+        if ((k && k->vk_is_record) || vocab_category(vs[i], w))
             return 1;
+    }
     return 0;
 }
 
 int
 app_grant_scope(struct grant *g, const char *scope, struct app_err *err)
 {
+    const char *const *regimes = vocab_builtin_regimes();
+    struct vocab *vs[4] = {NULL, NULL, NULL, NULL};
     char tmp[512], *tok, *save = NULL;
-    size_t n = 0;
+    size_t n = 0, nv = 0;
+    int rc = 0;
 
     if (strlen(scope) >= sizeof(tmp))
         return app_fail(err, ILONET_EINVAL, "field 'scope': too long");
+    for (; regimes[nv] && nv < 4; nv++)
+        if ((rc = vocab_builtin(regimes[nv], &vs[nv], NULL, 0)) != 0) {
+            app_fail(err, rc, "%s: the built-in vocabulary of %s",
+                     ilonet_errname(rc), regimes[nv]);
+            goto out;
+        }
     snprintf(tmp, sizeof(tmp), "%s", scope);
     for (tok = strtok_r(tmp, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        if (!app_grant_scope_ok(tok)) {
+        if (!app_grant_scope_ok(tok, vs, nv)) {
             app_fail(err, ILONET_EINVAL,
                      "field 'scope': '%s' is not a record kind or "
                      "observation category",
                      tok);
             app__field(err, "scope");
-            return ILONET_EINVAL;
+            rc = ILONET_EINVAL;
+            goto out;
         }
         if (n == GRANT_SCOPE_MAX) {
             app_fail(err, ILONET_EINVAL, "field 'scope': more than %d items",
                      GRANT_SCOPE_MAX);
             app__field(err, "scope");
-            return ILONET_EINVAL;
+            rc = ILONET_EINVAL;
+            goto out;
         }
         n++;
     }
@@ -89,7 +100,10 @@ app_grant_scope(struct grant *g, const char *scope, struct app_err *err)
     g->g_nscope = 0;
     for (tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
         snprintf(g->g_scope[g->g_nscope++], sizeof(g->g_scope[0]), "%s", tok);
-    return 0;
+out:
+    for (size_t i = 0; i < nv; i++)
+        vocab_free(vs[i]);
+    return rc;
 }
 
 int
@@ -128,6 +142,11 @@ app_cert_install(struct home *h, const char *file, struct app_err *err)
                         "network");
     case ILONET_EEXPIRED:
         return app_fail(err, rc, "expired: certificate is not valid now");
+    case ILONET_EPERM:
+        return app_fail(err, rc,
+                        "permission: the certificate's role is not a role "
+                        "under %s (`ilonet vocab` lists the roles)",
+                        vocab_regime(h->h_vocab));
     default:
         return app_fail(err, rc, "%s: %s", ilonet_errname(rc),
                         ilonet_strerror(rc));

@@ -1,5 +1,5 @@
-/* http.c - the HTTP server: lifecycle, token, request bounds, routing, store
- * pool. */
+/* http.c - the HTTP server: lifecycle, TLS, token, request bounds, dispatch,
+ * store pool. */
 #include "http_int.h"
 
 #include <errno.h>
@@ -15,24 +15,10 @@
 
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
+#include <nng/supplemental/tls/tls.h>
 #include <sodium.h>
 
 #include "crypto/error.h"
-
-struct http_server {
-    nng_http_server *hs_srv;
-    nng_http_handler *hs_api;  /* /api (tree, every method) */
-    nng_http_handler *hs_page; /* / (tree, GET): page assets */
-    char hs_dir[HOME_PATH_MAX];
-    char hs_token[HTTP_TOKEN_HEX + 1];
-    char hs_url[HTTP_URL_MAX];
-    /* Host header values this server answers to (DNS rebinding): the
-     * bound address and localhost, with the real port. */
-    char hs_host[2][HTTP_URL_MAX];
-    pthread_mutex_t hs_mtx; /* guards the pool */
-    size_t hs_npool;
-    struct home *hs_pool[HTTP_POOL_MAX];
-};
 
 /* No inline script anywhere and no external origin: the page's own files,
  * same-origin fetches, and data: images. Inline styles are allowed for the
@@ -59,25 +45,48 @@ http__msg(char *msg, int rc, const char *fmt, ...)
     return rc;
 }
 
-void
-http__error(struct http__resp *rs, int status, const char *code,
-            const char *fmt, ...)
+static void
+http__error_v(struct http__resp *rs, int status, const char *code,
+              const char *field, const char *fmt, va_list ap)
 {
     char msg[1024];
-    va_list ap;
 
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     textbuf_free(&rs->rs_body);
     rs->rs_status = status;
     rs->rs_type = "application/json";
     rs->rs_disposition[0] = '\0';
     textbuf_puts(&rs->rs_body, "{\"error\":");
     json_str(&rs->rs_body, code);
+    if (field && *field) {
+        textbuf_puts(&rs->rs_body, ",\"field\":");
+        json_str(&rs->rs_body, field);
+    }
     textbuf_puts(&rs->rs_body, ",\"message\":");
     json_str(&rs->rs_body, msg);
     textbuf_puts(&rs->rs_body, "}\n");
+}
+
+void
+http__error(struct http__resp *rs, int status, const char *code,
+            const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    http__error_v(rs, status, code, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void
+http__error_field(struct http__resp *rs, int status, const char *code,
+                  const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    http__error_v(rs, status, code, field, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- token ----------------------------------------------------------------
@@ -310,7 +319,7 @@ http__parse_uri(const char *uri, struct http__req *rq, struct http__resp *rs)
 }
 
 /* Sends rs as the response of the handler aio. */
-static void
+void
 http__reply(nng_aio *aio, struct http__resp *rs)
 {
     nng_http_res *res = NULL;
@@ -340,6 +349,8 @@ http__reply(nng_aio *aio, struct http__resp *rs)
                                        rs->rs_disposition))) ||
         (rs->rs_close &&
          (rv = nng_http_res_set_header(res, "Connection", "close"))) ||
+        (rs->rs_cookie[0] &&
+         (rv = nng_http_res_set_header(res, "Set-Cookie", rs->rs_cookie))) ||
         (rv = nng_http_res_copy_data(
              res, rs->rs_body.tb_data ? rs->rs_body.tb_data : "",
              rs->rs_body.tb_len))) {
@@ -359,11 +370,12 @@ struct http__ctx {
     nng_http_req *c_req;
     uint8_t *c_body;
     size_t c_len;
+    struct http__who c_who;
 };
 
 static void
 http__run(struct http_server *s, nng_aio *aio, nng_http_req *req,
-          const uint8_t *body, size_t len)
+          const struct http__who *who, const uint8_t *body, size_t len)
 {
     struct http__req rq;
     struct http__resp rs;
@@ -374,9 +386,14 @@ http__run(struct http_server *s, nng_aio *aio, nng_http_req *req,
     rq.rq_method = nng_http_req_get_method(req);
     rq.rq_body = body;
     rq.rq_body_len = len;
+    rq.rq_who = who;
+    rq.rq_req = req;
+    rq.rq_aio = aio;
     if (http__parse_uri(nng_http_req_get_uri(req), &rq, &rs) == 0)
         http__api(s, &rq, &rs);
-    http__reply(aio, &rs);
+    /* a held request (a long poll) is answered later by its holder */
+    if (!rs.rs_held)
+        http__reply(aio, &rs);
     textbuf_free(&rs.rs_body);
     free(rq.rq_scratch);
 }
@@ -388,7 +405,8 @@ http__on_body(void *arg)
     int rv = nng_aio_result(c->c_read);
 
     if (rv == 0) {
-        http__run(c->c_srv, c->c_user, c->c_req, c->c_body, c->c_len);
+        http__run(c->c_srv, c->c_user, c->c_req, &c->c_who, c->c_body,
+                  c->c_len);
     } else {
         struct http__resp rs;
         memset(&rs, 0, sizeof(rs));
@@ -409,20 +427,6 @@ http__on_body(void *arg)
     free(c);
 }
 
-/* Constant-time check of "Bearer <token>". */
-static int
-http__authorised(const struct http_server *s, const char *hdr)
-{
-    static const char pre[] = "Bearer ";
-
-    if (!hdr || strncmp(hdr, pre, sizeof(pre) - 1) != 0)
-        return 0;
-    hdr += sizeof(pre) - 1;
-    if (strlen(hdr) != HTTP_TOKEN_HEX)
-        return 0;
-    return sodium_memcmp(hdr, s->hs_token, HTTP_TOKEN_HEX) == 0;
-}
-
 /*
  * 1 if the request's Host header names this server. A page on another
  * origin that rebinds its DNS name to 127.0.0.1 reaches the listener with
@@ -437,7 +441,7 @@ http__host_ok(const struct http_server *s, nng_http_req *req)
 
     if (!host)
         return 0;
-    for (size_t i = 0; i < 2; i++)
+    for (size_t i = 0; i < s->hs_nhost; i++)
         if (s->hs_host[i][0] && strcasecmp(host, s->hs_host[i]) == 0)
             return 1;
     return 0;
@@ -470,24 +474,21 @@ http__on_api(nng_aio *aio)
     const char *cl = nng_http_req_get_header(req, "Content-Length");
     const char *te = nng_http_req_get_header(req, "Transfer-Encoding");
     struct http__resp rs;
+    struct http__who who;
     unsigned long long len = 0;
     struct http__ctx *c;
     nng_iov iov;
 
     memset(&rs, 0, sizeof(rs));
+    memset(&who, 0, sizeof(who));
     rs.rs_body.tb_max = HTTP__OUT_MAX;
     if (http__host_refuse(s, req, &rs) != 0)
         goto reply;
-    /* Authentication first: a request without the token costs nothing
-     * and writes nothing; its body is never read. */
-    if (!http__authorised(s, nng_http_req_get_header(req, "Authorization"))) {
-        http__error(&rs, 401, "unauthorised",
-                    "missing or wrong token: send 'Authorization: Bearer "
-                    "<token>' (the token is in %s in the node home)",
-                    HTTP_TOKEN_FILE);
-        rs.rs_close = 1;
+    /* Authentication first: a request without a credential costs nothing
+     * and writes nothing; its body is never read. Only the sign-in comes
+     * without one (http_auth.c bounds what it may cost). */
+    if (!http__auth_is_signin(req) && http__auth_check(s, req, &who, &rs) != 0)
         goto reply;
-    }
     if (te) {
         http__error(&rs, 400, "malformed",
                     "request body: Transfer-Encoding is not accepted; send "
@@ -516,7 +517,7 @@ http__on_api(nng_aio *aio)
         }
     }
     if (len == 0) {
-        http__run(s, aio, req, NULL, 0);
+        http__run(s, aio, req, &who, NULL, 0);
         return;
     }
     if (!(c = calloc(1, sizeof(*c))) || !(c->c_body = malloc(len)) ||
@@ -532,6 +533,7 @@ http__on_api(nng_aio *aio)
     c->c_user = aio;
     c->c_req = req;
     c->c_len = (size_t)len;
+    c->c_who = who;
     iov.iov_buf = c->c_body;
     iov.iov_len = c->c_len;
     nng_aio_set_iov(c->c_read, 1, &iov);
@@ -583,31 +585,189 @@ http__nng_err(int rv)
 }
 
 int
-http_start(struct http_server **out, const char *home_dir, const char *addr,
-           char *msg)
+http_addr_is_loopback(const char *addr)
+{
+    char host[128];
+    const char *colon;
+    size_t n;
+
+    if (!addr)
+        return 0;
+    if (strncmp(addr, "http://", 7) == 0)
+        addr += 7;
+    else if (strncmp(addr, "https://", 8) == 0)
+        addr += 8;
+    if (!(colon = strrchr(addr, ':')) || (n = (size_t)(colon - addr)) == 0 ||
+        n >= sizeof(host))
+        return 0;
+    memcpy(host, addr, n);
+    host[n] = '\0';
+    if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+        return 1;
+    /* 127.0.0.0/8, written as four decimal parts */
+    {
+        unsigned a, b, c, d;
+        char tail;
+        if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 &&
+            a == 127 && b < 256 && c < 256 && d < 256)
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads a PEM file (at most 1 MiB) into a malloc'd NUL-terminated *out;
+ * a private key must not be readable by others. */
+static int
+http__pem_read(const char *path, int secret, char **out)
+{
+    struct stat sb;
+    char *buf;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return errno == ENOENT ? ILONET_ENOTFOUND : ILONET_EIO;
+    if (fstat(fd, &sb) != 0 || sb.st_size > 1024 * 1024) {
+        close(fd);
+        return ILONET_EINVAL;
+    }
+    if (secret && (sb.st_mode & 077)) {
+        close(fd);
+        return ILONET_EPERM;
+    }
+    if (!(buf = malloc((size_t)sb.st_size + 1))) {
+        close(fd);
+        return ILONET_ENOMEM;
+    }
+    while (got < (size_t)sb.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)sb.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *out = buf;
+    return 0;
+}
+
+/* The TLS configuration of a server from the certificate and key files. */
+static int
+http__tls(struct http_server *s, const struct http_opts *o, char *msg)
+{
+    char *cert = NULL, *key = NULL;
+    int rc, rv;
+
+    if ((rc = http__pem_read(o->ho_cert, 0, &cert)) != 0) {
+        http__msg(msg, rc, "--http-cert %s: %s", o->ho_cert,
+                  rc == ILONET_ENOTFOUND ? "no such file"
+                                         : ilonet_strerror(rc));
+        goto out;
+    }
+    if ((rc = http__pem_read(o->ho_key, 1, &key)) != 0) {
+        http__msg(msg, rc, "--http-key %s: %s", o->ho_key,
+                  rc == ILONET_EPERM       ? "readable by others (chmod 600)"
+                  : rc == ILONET_ENOTFOUND ? "no such file"
+                                           : ilonet_strerror(rc));
+        goto out;
+    }
+    if ((rv = nng_tls_config_alloc(&s->hs_tlscfg, NNG_TLS_MODE_SERVER)) != 0) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "TLS: %s", nng_strerror(rv));
+        goto out;
+    }
+    if ((rv = nng_tls_config_version(s->hs_tlscfg, NNG_TLS_1_2, NNG_TLS_1_3)) !=
+            0 &&
+        (rv = nng_tls_config_version(s->hs_tlscfg, NNG_TLS_1_2, NNG_TLS_1_2)) !=
+            0) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "TLS versions: %s", nng_strerror(rv));
+        goto out;
+    }
+    if ((rv = nng_tls_config_own_cert(s->hs_tlscfg, cert, key, NULL)) != 0) {
+        rc = ILONET_EINVAL;
+        http__msg(msg, rc,
+                  "--http-cert %s, --http-key %s: not a PEM certificate and "
+                  "its private key (%s)",
+                  o->ho_cert, o->ho_key, nng_strerror(rv));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (key) {
+        sodium_memzero(key, strlen(key));
+        free(key);
+    }
+    free(cert);
+    return rc;
+}
+
+/* Adds a Host header value the server answers to. */
+static void
+http__host_add(struct http_server *s, const char *fmt, const char *name,
+               unsigned port)
+{
+    if (s->hs_nhost < sizeof(s->hs_host) / sizeof(s->hs_host[0]))
+        snprintf(s->hs_host[s->hs_nhost++], HTTP_URL_MAX, fmt, name, port);
+}
+
+int
+http_start(struct http_server **out, const char *home_dir,
+           const struct http_opts *o, char *msg)
 {
     struct http_server *s;
     struct home *h;
     struct http__resp rs;
     nng_sockaddr sa;
     nng_url *u;
+    const char *addr;
     char url[HTTP_URL_MAX];
-    int rv, rc;
+    int rv, rc, tls;
 
-    if (!out || !home_dir)
+    if (!out || !home_dir || !o)
         return ILONET_EINVAL;
+    addr = o->ho_addr;
     if (!addr || !*addr)
         addr = HTTP_DEFAULT_ADDR;
     if (strncmp(addr, "http://", 7) == 0)
         addr += 7;
+    else if (strncmp(addr, "https://", 8) == 0)
+        addr += 8;
     if (strlen(addr) > 200 || !strchr(addr, ':') || strchr(addr, '/'))
         return http__msg(msg, ILONET_EINVAL,
                          "--http %s: expected HOST:PORT, like %s", addr,
                          HTTP_DEFAULT_ADDR);
+    if (!o->ho_cert != !o->ho_key)
+        return http__msg(msg, ILONET_EINVAL,
+                         "--http-cert and --http-key go together");
+    tls = o->ho_cert != NULL;
+    /* Officers' workstations reach a non-loopback address over the
+     * post's network: passwords and session cookies must not cross it in
+     * clear. */
+    if (!tls && !http_addr_is_loopback(addr))
+        return http__msg(msg, ILONET_EINVAL,
+                         "--http %s: not a loopback address: give "
+                         "--http-cert FILE and --http-key FILE (PEM) to "
+                         "serve over TLS, or serve on 127.0.0.1 behind a "
+                         "reverse proxy (docs/API.md)",
+                         addr);
+    if (o->ho_nnames > HTTP_NAMES_MAX)
+        return http__msg(msg, ILONET_EINVAL, "--http-name: at most %d",
+                         HTTP_NAMES_MAX);
+    for (size_t i = 0; i < o->ho_nnames; i++)
+        if (!o->ho_names[i] || !*o->ho_names[i] ||
+            strlen(o->ho_names[i]) > 200 ||
+            strcspn(o->ho_names[i], ":/ \t") != strlen(o->ho_names[i]))
+            return http__msg(msg, ILONET_EINVAL,
+                             "--http-name %s: a host name, without port",
+                             o->ho_names[i] ? o->ho_names[i] : "");
     if (!(s = calloc(1, sizeof(*s))))
         return ILONET_ENOMEM;
     pthread_mutex_init(&s->hs_mtx, NULL);
     snprintf(s->hs_dir, sizeof(s->hs_dir), "%s", home_dir);
+    s->hs_tls = tls;
     if ((rc = http_token(home_dir, s->hs_token)) != 0) {
         http__msg(msg, rc, "%s/%s: %s", home_dir, HTTP_TOKEN_FILE,
                   rc == ILONET_EPERM ? "readable by others (chmod 600)"
@@ -624,8 +784,21 @@ http_start(struct http_server **out, const char *home_dir, const char *addr,
         textbuf_free(&rs.rs_body);
         goto fail;
     }
+    snprintf(s->hs_state, sizeof(s->hs_state), "%s", h->h_cert.c_state);
     http__home_put(s, h);
-    snprintf(url, sizeof(url), "http://%s", addr);
+    if ((rc = http__auth_init(s)) != 0) {
+        http__msg(msg, rc, "%s/%s: %s", home_dir, USERS_FILE,
+                  rc == ILONET_EPERM ? "readable by others (chmod 600)"
+                                     : ilonet_strerror(rc));
+        goto fail;
+    }
+    if ((rc = http__events_init(s)) != 0) {
+        http__msg(msg, rc, "live updates: %s", ilonet_strerror(rc));
+        goto fail;
+    }
+    if (tls && (rc = http__tls(s, o, msg)) != 0)
+        goto fail;
+    snprintf(url, sizeof(url), "%s://%s", tls ? "https" : "http", addr);
     if ((rv = nng_url_parse(&u, url)) != 0) {
         rc = http__nng_err(rv);
         http__msg(msg, rc, "--http %s: %s", addr, nng_strerror(rv));
@@ -636,6 +809,11 @@ http_start(struct http_server **out, const char *home_dir, const char *addr,
     if (rv != 0) {
         rc = http__nng_err(rv);
         http__msg(msg, rc, "--http %s: %s", addr, nng_strerror(rv));
+        goto fail;
+    }
+    if (tls && (rv = nng_http_server_set_tls(s->hs_srv, s->hs_tlscfg)) != 0) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "--http %s: TLS: %s", addr, nng_strerror(rv));
         goto fail;
     }
     if ((rv = nng_http_handler_alloc(&s->hs_api, "/api", http__on_api)) ||
@@ -674,11 +852,26 @@ http_start(struct http_server **out, const char *home_dir, const char *addr,
         if (nng_http_server_get_addr(s->hs_srv, &sa) == 0 &&
             sa.s_family == NNG_AF_INET)
             port = ntohs(sa.s_in.sa_port); /* network byte order */
-        snprintf(s->hs_url, sizeof(s->hs_url), "http://%s:%u/",
-                 host[0] ? host : "127.0.0.1", port);
-        snprintf(s->hs_host[0], sizeof(s->hs_host[0]), "%s:%u",
-                 host[0] ? host : "127.0.0.1", port);
-        snprintf(s->hs_host[1], sizeof(s->hs_host[1]), "localhost:%u", port);
+        snprintf(s->hs_url, sizeof(s->hs_url), "%s://%s:%u/",
+                 tls ? "https" : "http",
+                 o->ho_nnames                              ? o->ho_names[0]
+                 : host[0] && strcmp(host, "0.0.0.0") != 0 ? host
+                                                           : "127.0.0.1",
+                 port);
+        /* the names first: the 421 answer names the first */
+        for (size_t i = 0; i < o->ho_nnames; i++) {
+            http__host_add(s, "%s:%u", o->ho_names[i], port);
+            /* without a port: the default port (443) is left out of Host,
+             * and a reverse proxy in front passes its own name */
+            http__host_add(s, "%s", o->ho_names[i], port);
+        }
+        /* a wildcard address is reached on this machine as 127.0.0.1 */
+        if (!host[0] || strcmp(host, "0.0.0.0") == 0 ||
+            strcmp(host, "[::]") == 0)
+            http__host_add(s, "%s:%u", "127.0.0.1", port);
+        else
+            http__host_add(s, "%s:%u", host, port);
+        http__host_add(s, "%s:%u", "localhost", port);
     }
     *out = s;
     return 0;
@@ -704,6 +897,7 @@ http_stop(struct http_server *s)
     if (!s)
         return;
     if (s->hs_srv) {
+        http__events_stop(s); /* no request is held from now on */
         nng_http_server_stop(s->hs_srv);
         /* Removing a handler waits for none of its callbacks; the server
          * was stopped first, so no new request starts, and release drops
@@ -723,6 +917,11 @@ http_stop(struct http_server *s)
         if (s->hs_page)
             nng_http_handler_free(s->hs_page);
     }
+    /* after the server: no handler runs and no request waits any more */
+    http__events_free(s);
+    http__auth_free(s);
+    if (s->hs_tlscfg)
+        nng_tls_config_free(s->hs_tlscfg);
     for (size_t i = 0; i < s->hs_npool; i++) {
         home_close(s->hs_pool[i]);
         free(s->hs_pool[i]);

@@ -17,12 +17,20 @@
  * never touched: the running node notices appends made here by watching
  * the store (node.h, "nudges").
  *
- * Authentication: a random token (32 bytes, 64 hex digits) in the 0600
- * file HTTP_TOKEN_FILE of the node home, created on the first start. Every
- * /api request must carry `Authorization: Bearer <token>`; anything else
- * gets 401 before the body is read, so nothing is written. The page is
- * public (it holds no data) and learns the token from the URL fragment
- * printed by the node (#token=...), which never reaches the server.
+ * Authentication (docs/API.md): the bootstrap token, a random token (32
+ * bytes, 64 hex digits) in the 0600 file HTTP_TOKEN_FILE of the node
+ * home, created on the first start, sent as `Authorization: Bearer
+ * <token>`; an officer's user token (`Bearer NAME.HEX`); or an officer's
+ * session cookie from POST /api/session (accounts: storage/users.h). Any
+ * /api request without one (but the sign-in) gets 401 before the body is
+ * read, so nothing is written; a write under a cookie also needs the
+ * session's CSRF header. The page is public (it holds no data) and learns
+ * the bootstrap token from the URL fragment printed by the node
+ * (#token=...), which never reaches the server.
+ *
+ * TLS: an address other than loopback is served only over TLS (NNG's,
+ * with the certificate and key files of struct http_opts); without them
+ * http_start refuses it.
  *
  * Bounds: request bodies at most HTTP_BODY_MAX bytes (Content-Length
  * required for a body), a body must arrive within HTTP_BODY_TIMEOUT_MS,
@@ -43,8 +51,21 @@
 #define HTTP_POOL_MAX 4
 #define HTTP_MSG_MAX 256
 #define HTTP_URL_MAX 256
+#define HTTP_NAMES_MAX 8 /* extra host names (http_opts ho_names) */
 
 struct http_server;
+
+/* How to serve. Strings are the caller's, read during http_start only. */
+struct http_opts {
+    const char *ho_addr; /* "HOST:PORT" or "http(s)://HOST:PORT"; NULL or
+                            "": HTTP_DEFAULT_ADDR; port 0 picks one */
+    const char *ho_cert; /* PEM certificate (chain) file: serve https */
+    const char *ho_key;  /* PEM private key file (0600), with ho_cert */
+    /* host names clients use (the Host header check), e.g. the name in
+     * the certificate; at most HTTP_NAMES_MAX */
+    const char *const *ho_names;
+    size_t ho_nnames;
+};
 
 /*
  * Reads the home's token into out (64 hex digits and a NUL), creating the
@@ -55,17 +76,23 @@ struct http_server;
 int http_token(const char *home_dir, char out[static HTTP_TOKEN_HEX + 1]);
 
 /*
- * Starts serving the node home at home_dir on addr ("HOST:PORT" or
- * "http://HOST:PORT"; NULL or "": HTTP_DEFAULT_ADDR; port 0 picks a free
- * port). Loads or creates the token and checks that the home opens. On
- * success *out is owned by the caller (http_stop). ILONET_EEXIST: address
- * in use; ILONET_EINVAL: bad address.
+ * Starts serving the node home at home_dir as o says. Loads or creates
+ * the token and checks that the home opens. On success *out is owned by
+ * the caller (http_stop). ILONET_EEXIST: address in use; ILONET_EINVAL:
+ * bad address, or a non-loopback one without ho_cert and ho_key (msg says
+ * so), or a certificate or key that does not load; ILONET_EPERM: a key
+ * file readable by others.
  */
-int http_start(struct http_server **out, const char *home_dir, const char *addr,
-               char *msg);
+int http_start(struct http_server **out, const char *home_dir,
+               const struct http_opts *o, char *msg);
+
+/* 1 if addr ("HOST:PORT", with or without "http://") names a loopback
+ * address (127.0.0.0/8, ::1, localhost): served without TLS. */
+int http_addr_is_loopback(const char *addr);
 
 /* The page's address with the token in the fragment:
- * "http://127.0.0.1:8080/#token=..." (cap bytes incl. NUL). */
+ * "http://127.0.0.1:8080/#token=..." (https with TLS; cap bytes incl.
+ * NUL). */
 int http_url(const struct http_server *s, char *out, size_t cap);
 
 /* Stops serving, waits for running handlers, closes every pooled store

@@ -7,11 +7,8 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "node/app/app.h"
 #include "node/report/report.h"
-#include "storage/entry.h"
-#include "storage/log.h"
-#include "storage/view/record.h"
-#include "storage/view/view.h"
 
 const struct http__kind http__kinds[] = {
     {"observations", KIND_OBSERVATION},
@@ -145,13 +142,29 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         }
         return;
     }
+    /* sign-in, live updates and the desk: not record kinds */
+    if (n == 2 && strcmp(seg[1], "session") == 0) {
+        http__session(s, rq, rs);
+        return;
+    }
+    if (n == 2 && strcmp(seg[1], "events") == 0) {
+        http__events(s, rq, rs);
+        return;
+    }
+    if (n == 3 && strcmp(seg[1], "desk") == 0 && strcmp(seg[2], "seen") == 0) {
+        if (api_method(rq, rs, "POST") == 0)
+            http__desk_seen(s, rq, rs);
+        return;
+    }
     if (n == 2) {
         static const struct {
             const char *name;
             void (*fn)(struct home *, struct http__req *, struct http__resp *);
         } reads[] = {{"status", http__status},     {"stats", http__stats},
                      {"recent", http__recent},     {"grants", http__grants},
-                     {"evidence", http__evidence}, {"report", http__report}};
+                     {"evidence", http__evidence}, {"search", http__search},
+                     {"desk", http__desk},         {"vocab", http__vocab},
+                     {"report", http__report}};
         for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
             if (strcmp(seg[1], reads[i].name) == 0) {
                 api_read(s, rq, rs, reads[i].fn);
@@ -199,11 +212,10 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
             return;
         }
     if (k->hk_kind == KIND_TASK)
-        for (size_t i = 0; record_task_statuses[i]; i++)
-            if (strcmp(seg[3], record_task_statuses[i]) == 0) {
+        for (const char *const *t = app_task_transitions(); *t; t++)
+            if (strcmp(seg[3], *t) == 0) {
                 if (api_method(rq, rs, "POST") == 0)
-                    http__task_status(s, k, seg[2], record_task_statuses[i], rq,
-                                      rs);
+                    http__task_status(s, k, seg[2], *t, rq, rs);
                 return;
             }
 notfound:

@@ -1,19 +1,42 @@
-/* http_int.h - internals shared by http.c, http_api.c and http_page.c. */
+/* http_int.h - internals shared by the files of node/http/. */
 #ifndef ILONET_HTTP_INT_H
 #define ILONET_HTTP_INT_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
+#include <nng/supplemental/tls/tls.h>
 
 #include "http.h"
 #include "node/home.h"
 #include "crypto/json.h"
 #include "crypto/textbuf.h"
+#include "node/app/app.h" /* USERS_*, struct users */
 
 /* Response bodies are node/textbuf.h buffers capped at HTTP__OUT_MAX
  * (tb_max, set where a response starts). */
 #define HTTP__OUT_MAX (64u * 1024 * 1024)
+
+/* Who sent a request (http_auth.c): the credential it carried. */
+enum http__via {
+    HTTP__VIA_NONE = 0,  /* none (only the sign-in gets this far) */
+    HTTP__VIA_BOOTSTRAP, /* the bootstrap token of http.token */
+    HTTP__VIA_TOKEN,     /* an officer's user token */
+    HTTP__VIA_COOKIE,    /* an officer's session cookie */
+};
+
+#define HTTP__SECRET_HEX 64 /* session ids and CSRF tokens, in hex */
+
+struct http__who {
+    enum http__via w_via;
+    char w_user[USERS_NAME_MAX + 1];   /* the officer; "" otherwise */
+    char w_csrf[HTTP__SECRET_HEX + 1]; /* cookie sessions */
+    uint64_t w_expires_ms;             /* cookie sessions */
+};
 
 /* Query parameters, percent-decoded. */
 #define HTTP__PARAMS_MAX 16
@@ -30,7 +53,10 @@ struct http__req {
     struct http__param rq_params[HTTP__PARAMS_MAX];
     const uint8_t *rq_body;
     size_t rq_body_len;
-    char *rq_scratch; /* owns the parameter strings */
+    char *rq_scratch;               /* owns the parameter strings */
+    const struct http__who *rq_who; /* never NULL */
+    nng_http_req *rq_req;           /* NNG's request (headers) */
+    nng_aio *rq_aio; /* the handler's: http__events may keep it */
 };
 
 struct http__resp {
@@ -39,15 +65,48 @@ struct http__resp {
     char rs_disposition[128]; /* Content-Disposition, "" for none */
     struct textbuf rs_body;
     int rs_close;
+    char rs_cookie[256]; /* Set-Cookie, "" for none */
+    int rs_held;         /* the handler kept rq_aio to answer later */
 };
 
 /* Sets rs to an error response {"error": code, "message": ...}. */
 void http__error(struct http__resp *rs, int status, const char *code,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same with "field": the parameter or body field at fault. */
+void http__error_field(struct http__resp *rs, int status, const char *code,
+                       const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+struct http__auth;
+struct http__events;
+
+struct http_server {
+    nng_http_server *hs_srv;
+    nng_http_handler *hs_api;  /* /api (tree, every method) */
+    nng_http_handler *hs_page; /* / (tree, GET): page assets */
+    nng_tls_config *hs_tlscfg; /* https: the certificate and key */
+    char hs_dir[HOME_PATH_MAX];
+    char hs_token[HTTP_TOKEN_HEX + 1];
+    char hs_url[HTTP_URL_MAX];
+    char hs_state[KEY_STATE_MAX + 1]; /* this node's state */
+    int hs_tls;                       /* serving https */
+    /* Host header values this server answers to (DNS rebinding): the
+     * bound address and localhost with the real port, then the names of
+     * http_opts ho_names (with and without the port). */
+    size_t hs_nhost;
+    char hs_host[2 + 2 * HTTP_NAMES_MAX][HTTP_URL_MAX];
+    pthread_mutex_t hs_mtx; /* guards the pool */
+    size_t hs_npool;
+    struct home *hs_pool[HTTP_POOL_MAX];
+    struct http__auth *hs_auth;     /* accounts, sessions (http_auth.c) */
+    struct http__events *hs_events; /* long polls (http_events.c) */
+};
+
+/* Sends rs as the answer to a handler's aio: any thread (http.c). */
+void http__reply(nng_aio *aio, struct http__resp *rs);
 
 /* Borrows a store connection for this request (opened on first use,
  * pooled after). NULL with rs set to a 500/503 error on failure. */
-struct http_server;
 struct home *http__home_get(struct http_server *s, struct http__resp *rs);
 void http__home_put(struct http_server *s, struct home *h);
 
@@ -96,6 +155,9 @@ void http__recent(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__grants(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__evidence(struct home *h, struct http__req *rq,
                     struct http__resp *rs);
+void http__search(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__vocab(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__desk(struct home *h, struct http__req *rq, struct http__resp *rs);
 /* http_write.c: POST endpoints */
 void http__create(struct http_server *s, const struct http__kind *k,
                   struct http__req *rq, struct http__resp *rs);
@@ -105,7 +167,47 @@ void http__change(struct http_server *s, const struct http__kind *k,
 void http__task_status(struct http_server *s, const struct http__kind *k,
                        const char *id, const char *status, struct http__req *rq,
                        struct http__resp *rs);
+void http__desk_seen(struct http_server *s, struct http__req *rq,
+                     struct http__resp *rs);
 /* http_report.c */
 void http__report(struct home *h, struct http__req *rq, struct http__resp *rs);
+
+/* ---- http_auth.c: accounts, sessions, lockout, CSRF ---- */
+
+#define HTTP__SESSIONS_MAX 256
+#define HTTP__SESSION_LIFE_MS (12ULL * 3600 * 1000)
+#define HTTP__SESSION_IDLE_MS (3600ULL * 1000)
+#define HTTP__LOCK_FAILS 5
+#define HTTP__LOCK_MS (15ULL * 60 * 1000)
+#define HTTP__UNKNOWN_PER_MIN 20
+#define HTTP__COOKIE "ilonet_session"
+
+int http__auth_init(struct http_server *s);
+void http__auth_free(struct http_server *s);
+/* 1 if req is the sign-in (POST /api/session): it needs no credential. */
+int http__auth_is_signin(nng_http_req *req);
+/* Who sent req: 0 with *who, or -1 with rs set (401; 403 csrf for a
+ * write under a cookie without the CSRF header or from another Origin). */
+int http__auth_check(struct http_server *s, nng_http_req *req,
+                     struct http__who *who, struct http__resp *rs);
+/* POST (sign in), GET (who am I), DELETE (sign out) /api/session. */
+void http__session(struct http_server *s, struct http__req *rq,
+                   struct http__resp *rs);
+
+/* ---- http_events.c: live updates by long polling ---- */
+
+#define HTTP__WAITERS_MAX 64
+#define HTTP__WAIT_MAX_S 25
+#define HTTP__WATCH_MS 100
+#define HTTP__EVENTS_NEW_MAX 50
+
+int http__events_init(struct http_server *s);
+/* Refuses to hold new requests (call before the NNG server stops). */
+void http__events_stop(struct http_server *s);
+/* Ends every waiting request and stops the watcher thread. */
+void http__events_free(struct http_server *s);
+/* GET /api/events: answers at once, or keeps rq->rq_aio (rs->rs_held). */
+void http__events(struct http_server *s, struct http__req *rq,
+                  struct http__resp *rs);
 
 #endif

@@ -4,35 +4,44 @@
 #include <string.h>
 
 /*
- * The page is three plain files under node/web/ (no CDN). The build embeds
- * their bytes into build/gen/embed.c (Makefile, scripts/embed.sh), so the
- * binary always serves the files of its own source tree.
+ * The page is plain files under node/web/ (no CDN): index.html, app.css,
+ * app.js and the label files i18n/<lang>.json. The build embeds their
+ * bytes into build/gen/embed.c (Makefile EMBED, scripts/embed.sh), so the
+ * binary always serves the files of its own source tree. A translation is
+ * one more i18n file: a line in EMBED and a row below.
  */
-extern const unsigned char http_web_index[], http_web_css[], http_web_js[];
-extern const size_t http_web_index_len, http_web_css_len, http_web_js_len;
+extern const unsigned char http_web_index[], http_web_css[], http_web_js[],
+    http_web_i18n_en[], http_web_i18n_de[];
+extern const size_t http_web_index_len, http_web_css_len, http_web_js_len,
+    http_web_i18n_en_len, http_web_i18n_de_len;
+
+static const struct {
+    const char *path;
+    const char *type;
+    const unsigned char *data;
+    const size_t *len;
+} page_files[] = {
+    {"/", "text/html; charset=utf-8", http_web_index, &http_web_index_len},
+    {"/index.html", "text/html; charset=utf-8", http_web_index,
+     &http_web_index_len},
+    {"/app.css", "text/css; charset=utf-8", http_web_css, &http_web_css_len},
+    {"/app.js", "text/javascript; charset=utf-8", http_web_js,
+     &http_web_js_len},
+    {"/i18n/en.json", "application/json", http_web_i18n_en,
+     &http_web_i18n_en_len},
+    {"/i18n/de.json", "application/json", http_web_i18n_de,
+     &http_web_i18n_de_len},
+};
 
 int
 http__page(const char *path, struct http__resp *rs)
 {
-    const unsigned char *data;
-    size_t len;
-
-    if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
-        data = http_web_index;
-        len = http_web_index_len;
-        rs->rs_type = "text/html; charset=utf-8";
-    } else if (strcmp(path, "/app.css") == 0) {
-        data = http_web_css;
-        len = http_web_css_len;
-        rs->rs_type = "text/css; charset=utf-8";
-    } else if (strcmp(path, "/app.js") == 0) {
-        data = http_web_js;
-        len = http_web_js_len;
-        rs->rs_type = "text/javascript; charset=utf-8";
-    } else {
-        return 0;
-    }
-    rs->rs_status = 200;
-    textbuf_put(&rs->rs_body, data, len);
-    return 1;
+    for (size_t i = 0; i < sizeof(page_files) / sizeof(page_files[0]); i++)
+        if (strcmp(path, page_files[i].path) == 0) {
+            rs->rs_status = 200;
+            rs->rs_type = page_files[i].type;
+            textbuf_put(&rs->rs_body, page_files[i].data, *page_files[i].len);
+            return 1;
+        }
+    return 0;
 }

@@ -1,6 +1,7 @@
 /* http_read.c - the JSON API's reads (GET), over node/app. */
 #include "http_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/error.h"
@@ -321,4 +322,255 @@ http__evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
     }
     textbuf_puts(&rs->rs_body, "]}");
     http__ok(rs, 200);
+}
+
+/* ---- search -------------------------------------------------------------- */
+
+struct api_hits {
+    struct textbuf *ah_b;
+    size_t ah_n;
+};
+
+static int
+api_hits_row(void *arg, const struct view_row *row)
+{
+    struct api_hits *a = arg;
+
+    textbuf_puts(a->ah_b, a->ah_n++ ? ",\n" : "");
+    app_search_json_row(a->ah_b, row);
+    return 0;
+}
+
+void
+http__search(struct home *h, struct http__req *rq, struct http__resp *rs)
+{
+    struct api_hits hits = {&rs->rs_body, 0};
+    struct view_sink sink = {NULL, api_hits_row, &hits};
+    struct app_search_req sr;
+    struct view_search_res res;
+    struct app_err err;
+    long limit;
+
+    memset(&sr, 0, sizeof(sr));
+    sr.as_query = http__query_param(rq, "q");
+    sr.as_kind = http__query_param(rq, "kind");
+    sr.as_category = http__query_param(rq, "category");
+    sr.as_state = http__query_param(rq, "state");
+    sr.as_audience = http__query_param(rq, "audience");
+    sr.as_period = http__query_param(rq, "period");
+    sr.as_after = http__query_param(rq, "after");
+    if (http__limit(rq, rs, APP_SEARCH_DEFAULT, APP_SEARCH_MAX, &limit) != 0 ||
+        http__params_done(rq, rs) != 0)
+        return;
+    sr.as_limit = (uint64_t)limit;
+    if (app_search_check(&sr, &err) != 0) {
+        http__error_field(rs, 400, "invalid-argument", err.ae_field,
+                          "query '%s': %s", err.ae_field, err.ae_msg);
+        return;
+    }
+    textbuf_puts(&rs->rs_body, "{\"query\":");
+    json_str(&rs->rs_body, sr.as_query);
+    textbuf_puts(&rs->rs_body, ",\"items\":[");
+    if (app_search(h, &sr, &sink, &res, &err) != 0) {
+        if (err.ae_field[0])
+            http__error_field(rs, 400, "invalid-argument", err.ae_field,
+                              "query '%s': %s", err.ae_field, err.ae_msg);
+        else
+            api_read_fail(rs, &err);
+        return;
+    }
+    textbuf_printf(&rs->rs_body, "],\"count\":%zu,\"next\":", res.sr_count);
+    if (res.sr_next[0])
+        json_str(&rs->rs_body, res.sr_next);
+    else
+        textbuf_puts(&rs->rs_body, "null");
+    textbuf_puts(&rs->rs_body, "}");
+    http__ok(rs, 200);
+}
+
+/* ---- the vocabulary ------------------------------------------------------ */
+
+void
+http__vocab(struct home *h, struct http__req *rq, struct http__resp *rs)
+{
+    struct app_err err;
+
+    if (http__params_done(rq, rs) != 0)
+        return;
+    if (app_vocab_render(h, &rs->rs_body, &err) != 0) {
+        api_read_fail(rs, &err);
+        return;
+    }
+    http__ok(rs, 200);
+}
+
+/* ---- My desk ------------------------------------------------------------- */
+
+struct api_desk {
+    struct textbuf *ad_b;
+    size_t ad_n;
+};
+
+/* A task row with the actions that make sense next. */
+static int
+api_desk_task(void *arg, const struct view_row *row)
+{
+    struct api_desk *d = arg;
+    const struct view_cell *st = view_row_cell(row, "status");
+    const struct view_cell *role = view_row_cell(row, "role");
+    const char *const *acts = app_task_actions(
+        st && st->ce_type == VIEW_TEXT ? st->ce_text : NULL,
+        role && role->ce_type == VIEW_TEXT ? role->ce_text : NULL);
+    size_t mark;
+
+    textbuf_puts(d->ad_b, d->ad_n++ ? ",\n" : "");
+    mark = d->ad_b->tb_len;
+    app_json_row(d->ad_b, row, APP_JSON_KIND_NAME);
+    if (d->ad_b->tb_err || d->ad_b->tb_len == mark)
+        return 0;
+    d->ad_b->tb_len--; /* reopen the object for the actions */
+    textbuf_puts(d->ad_b, ",\"actions\":[");
+    for (size_t i = 0; acts[i]; i++) {
+        if (i)
+            textbuf_puts(d->ad_b, ",");
+        json_str(d->ad_b, acts[i]);
+    }
+    textbuf_puts(d->ad_b, "]}");
+    return 0;
+}
+
+static int
+api_desk_row(void *arg, const struct view_row *row)
+{
+    struct api_desk *d = arg;
+
+    textbuf_puts(d->ad_b, d->ad_n++ ? ",\n" : "");
+    app_json_row(d->ad_b, row, APP_JSON_KIND_NAME);
+    return 0;
+}
+
+/* Each part of the desk goes to its own buffer: the parts arrive in the
+ * order the use case reads them, the answer has its own order. */
+struct api_desk_parts {
+    struct textbuf dp_tasks, dp_new, dp_grants, dp_notes;
+    size_t dp_nnotes;
+};
+
+static int
+api_desk_note(void *arg, const struct app_desk_note *n)
+{
+    struct api_desk_parts *p = arg;
+    struct textbuf *b = &p->dp_notes;
+
+    textbuf_puts(b, p->dp_nnotes++ ? ",\n{\"type\":" : "{\"type\":");
+    json_str(b, n->dn_type);
+    textbuf_puts(b, ",\"log\":");
+    json_str(b, n->dn_log);
+    textbuf_printf(b, ",\"seq\":%llu", (unsigned long long)n->dn_seq);
+    textbuf_puts(b, ",\"entry\":");
+    json_str(b, n->dn_entry);
+    if (n->dn_author_state[0]) {
+        textbuf_puts(b, ",\"author_state\":");
+        json_str(b, n->dn_author_state);
+    }
+    if (n->dn_code[0]) {
+        textbuf_puts(b, ",\"code\":");
+        json_str(b, n->dn_code);
+        textbuf_printf(b, ",\"until_ms\":%llu",
+                       (unsigned long long)n->dn_until_ms);
+    }
+    textbuf_puts(b, ",\"title\":");
+    json_str(b, n->dn_title);
+    textbuf_puts(b, ",\"explain\":");
+    json_str(b, n->dn_explain);
+    textbuf_puts(b, ",\"todo\":");
+    json_str(b, n->dn_todo);
+    textbuf_puts(b, "}");
+    return 0;
+}
+
+void
+http__desk(struct home *h, struct http__req *rq, struct http__resp *rs)
+{
+    struct api_desk_parts p;
+    struct api_desk t = {&p.dp_tasks, 0}, nw = {&p.dp_new, 0},
+                    g = {&p.dp_grants, 0};
+    struct view_sink ts = {NULL, api_desk_task, &t};
+    struct view_sink ns = {NULL, api_desk_row, &nw};
+    struct view_sink gs = {NULL, api_desk_row, &g};
+    struct app_desk_sinks sinks = {&ts, &ns, &gs, api_desk_note, &p};
+    struct app_desk_req dq;
+    struct app_desk_res *res = NULL;
+    struct app_err err;
+    const char *days = http__query_param(rq, "days");
+    struct textbuf *b = &rs->rs_body;
+    long nd = APP_DESK_DAYS_DEFAULT;
+
+    memset(&p, 0, sizeof(p));
+    if (days) {
+        char *end;
+        nd = strtol(days, &end, 10);
+        if (!*days || *end || nd < 1 || nd > APP_DESK_DAYS_MAX) {
+            http__error_field(rs, 400, "invalid-argument", "days",
+                              "query 'days': '%.20s' is not a number from "
+                              "1 to %d",
+                              days, APP_DESK_DAYS_MAX);
+            return;
+        }
+    }
+    if (http__params_done(rq, rs) != 0)
+        return;
+    if (!(res = malloc(sizeof(*res)))) {
+        http__error(rs, 503, "no-memory", "out of memory");
+        return;
+    }
+    memset(&dq, 0, sizeof(dq));
+    dq.dq_who = rq->rq_who->w_user[0] ? rq->rq_who->w_user : NULL;
+    dq.dq_days = (unsigned)nd;
+    if (app_desk(h, &dq, &sinks, res, &err) != 0) {
+        if (err.ae_field[0])
+            http__error_field(rs, 400, "invalid-argument", err.ae_field,
+                              "query '%s': %s", err.ae_field, err.ae_msg);
+        else
+            api_read_fail(rs, &err);
+        goto out;
+    }
+    textbuf_puts(b, "{\"state\":");
+    json_str(b, h->h_cert.c_state);
+    textbuf_puts(b, ",\"user\":");
+    if (dq.dq_who)
+        json_str(b, dq.dq_who);
+    else
+        textbuf_puts(b, "null");
+    textbuf_puts(b, ",\"tasks\":[");
+    textbuf_put(b, p.dp_tasks.tb_data ? p.dp_tasks.tb_data : "",
+                p.dp_tasks.tb_len);
+    textbuf_puts(b, "],\"new\":{\"since\":");
+    if (res->dr_first)
+        textbuf_puts(b, "null");
+    else
+        json_str(b, res->dr_since);
+    textbuf_printf(b, ",\"first\":%s,\"count\":%llu,\"items\":[",
+                   res->dr_first ? "true" : "false",
+                   (unsigned long long)res->dr_new);
+    textbuf_put(b, p.dp_new.tb_data ? p.dp_new.tb_data : "", p.dp_new.tb_len);
+    textbuf_printf(b, "]},\"days\":%ld,\"grants_expiring\":[", nd);
+    textbuf_put(b, p.dp_grants.tb_data ? p.dp_grants.tb_data : "",
+                p.dp_grants.tb_len);
+    textbuf_puts(b, "],\"attention\":[");
+    textbuf_put(b, p.dp_notes.tb_data ? p.dp_notes.tb_data : "",
+                p.dp_notes.tb_len);
+    textbuf_puts(b, "],\"mark\":");
+    json_str(b, res->dr_mark);
+    textbuf_puts(b, "}");
+    if (p.dp_tasks.tb_err || p.dp_new.tb_err || p.dp_grants.tb_err ||
+        p.dp_notes.tb_err)
+        b->tb_err = ILONET_ENOMEM;
+    http__ok(rs, 200);
+out:
+    textbuf_free(&p.dp_tasks);
+    textbuf_free(&p.dp_new);
+    textbuf_free(&p.dp_grants);
+    textbuf_free(&p.dp_notes);
+    free(res);
 }

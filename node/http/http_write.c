@@ -64,12 +64,21 @@ api_fields(const struct api_body *b, struct app_field *out, int skip_null)
     return n;
 }
 
-/* A use case's error: {"error": code, "message": ...}. */
+/* A use case's error: {"error": code, "field": ..., "message": ...}
+ * ("field" when the use case named one). */
 static void
 api_fail(struct http__resp *rs, const struct app_err *e)
 {
-    http__error(rs, app_err_http_status(e), ilonet_errname(e->ae_code), "%s",
-                e->ae_msg);
+    http__error_field(rs, app_err_http_status(e), ilonet_errname(e->ae_code),
+                      e->ae_field, "%s", e->ae_msg);
+}
+
+/* The officer a write is made by: the signed-in one (cookie, user token),
+ * none for the bootstrap token. */
+static const char *
+api_officer(const struct http__req *rq)
+{
+    return rq->rq_who->w_user[0] ? rq->rq_who->w_user : NULL;
 }
 
 /* 201 {"id": ..., "audience": ...}. */
@@ -106,11 +115,11 @@ http__create(struct http_server *s, const struct http__kind *k,
     req.rq_behalf = api_take(&body, "on-behalf-of");
     req.rq_fields = f;
     req.rq_nfields = api_fields(&body, f, 1);
-    /* Every field is checked before the store is touched. */
-    if (app_record_check(&req, &e) != 0)
-        api_fail(rs, &e);
-    else if ((h = http__home_get(s, rs)) != NULL) {
-        if (app_record_create(h, &req, &w, &e) != 0)
+    /* Every field is checked, under the vocabulary of the home's
+     * network, before the store is touched. */
+    if ((h = http__home_get(s, rs)) != NULL) {
+        if (app_record_check(h->h_vocab, &req, &e) != 0 ||
+            app_record_create_as(h, &req, api_officer(rq), &w, &e) != 0)
             api_fail(rs, &e);
         else
             api_written(rs, &w);
@@ -142,12 +151,11 @@ http__change(struct http_server *s, const struct http__kind *k, const char *id,
     if (kind == KIND_AMEND && req.cq_nfields == 0)
         http__error(rs, 400, "invalid-argument",
                     "no field to amend: send {\"FIELD\": VALUE, ...}");
-    else if (app_change_check(&req, &e) != 0)
-        api_fail(rs, &e);
     else if ((h = http__home_get(s, rs)) != NULL) {
         /* an erasure's deferred WAL truncation completes when the node
          * lets it (docs/API.md) */
-        if (app_record_change(h, &req, &w, &e) != 0)
+        if (app_change_check(h->h_vocab, &req, &e) != 0 ||
+            app_record_change_as(h, &req, api_officer(rq), &w, &e) != 0)
             api_fail(rs, &e);
         else
             api_written(rs, &w);
@@ -180,11 +188,47 @@ http__task_status(struct http_server *s, const struct http__kind *k,
     if (app_task_check(&req, &e) != 0)
         api_fail(rs, &e);
     else if ((h = http__home_get(s, rs)) != NULL) {
-        if (app_task_status(h, &req, &w, &e) != 0)
+        if (app_task_status_as(h, &req, api_officer(rq), &w, &e) != 0)
             api_fail(rs, &e);
         else
             api_written(rs, &w);
     }
+    http__home_put(s, h);
+    free(body.ab_mem);
+}
+
+/* POST /api/desk/seen: {"mark": M} (the desk's mark), or none for now. */
+void
+http__desk_seen(struct http_server *s, struct http__req *rq,
+                struct http__resp *rs)
+{
+    struct api_body body;
+    struct app_err e;
+    struct home *h = NULL;
+    char out[VIEW_MARK_MAX];
+    const char *mark;
+
+    if (http__params_done(rq, rs) != 0 || api_body(rq, &body, rs) != 0)
+        return;
+    mark = api_take(&body, "mark");
+    for (size_t i = 0; i < body.ab_n; i++)
+        if (body.ab_f[i].jf_name) {
+            http__error_field(rs, 400, "invalid-argument", body.ab_f[i].jf_name,
+                              "field '%.40s': only \"mark\" is taken here",
+                              body.ab_f[i].jf_name);
+            goto out;
+        }
+    if ((h = http__home_get(s, rs)) != NULL) {
+        if (app_desk_seen(h, api_officer(rq), mark, out, &e) != 0) {
+            api_fail(rs, &e);
+        } else {
+            textbuf_puts(&rs->rs_body, "{\"mark\":");
+            json_str(&rs->rs_body, out);
+            textbuf_puts(&rs->rs_body, "}");
+            http__ok(rs, 200);
+        }
+    }
+out:
     http__home_put(s, h);
     free(body.ab_mem);
 }

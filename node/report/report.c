@@ -575,6 +575,22 @@ report_default_template(struct report_template **out, char *err, size_t errlen)
         "(built-in) data/report-2005-687.tmpl", out, err, errlen);
 }
 
+int
+report_builtin_template(const char *id, struct report_template **out, char *err,
+                        size_t errlen)
+{
+    if (id && strcmp(id, "2005-687/provisional-1") == 0)
+        return report_default_template(out, err, errlen);
+    if (id && strcmp(id, "2019-1240/provisional-1") == 0)
+        return report_template_parse((const char *)report_data_template_2019,
+                                     report_data_template_2019_len,
+                                     "(built-in) data/report-2019-1240.tmpl",
+                                     out, err, errlen);
+    snprintf(err, errlen, "no built-in report template '%s'",
+             id ? id : "(none)");
+    return ILONET_ENOTFOUND;
+}
+
 void
 report_default_template_text(const char **text, size_t *len)
 {

@@ -62,6 +62,12 @@ int report_template_parse(const char *text, size_t len, const char *name,
 /* The shipped template (data/report-2005-687.tmpl, embedded). */
 int report_default_template(struct report_template **out, char *err,
                             size_t errlen);
+/* The shipped template a vocabulary names (its "report template" line):
+ * "2005-687/provisional-1" (377-2004) or "2019-1240/provisional-1"
+ * (data/report-2019-1240.tmpl, provisional: drafted by the chair).
+ * ILONET_ENOTFOUND for another id. */
+int report_builtin_template(const char *id, struct report_template **out,
+                            char *err, size_t errlen);
 void report_template_free(struct report_template *t);
 /* The shipped template's text (static: not NUL-terminated, len bytes),
  * e.g. to print it as a start for one's own. */
@@ -92,6 +98,11 @@ struct report_opts {
                                      include the `ms` audience */
     const char *ro_date;          /* cover date, NULL: not given */
     const char *ro_post;          /* drafting post, NULL: not given */
+    /* Who drafts (the vocabulary's "report drafter"): NULL or
+     * "presidency" (the rotation's rule, 377-2004), "chair" (the
+     * network's chair in force on the period's last day, 2019-1240: the
+     * rotation is not read) */
+    const char *ro_drafter;
 };
 
 /*

@@ -13,6 +13,8 @@
 /* ---- embedded data (generated from data/ by scripts/embed.sh) -------- */
 extern const unsigned char report_data_template[];
 extern const size_t report_data_template_len;
+extern const unsigned char report_data_template_2019[];
+extern const size_t report_data_template_2019_len;
 extern const unsigned char report_data_presidencies[];
 extern const size_t report_data_presidencies_len;
 

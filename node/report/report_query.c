@@ -296,15 +296,45 @@ report__free_item(struct report__item *it)
 
 /* ---- cover: presidency and the state acting for it ----------------------- */
 
+/* 2019-1240: the network's chair in force on the period's last day (the
+ * valid chair record with role chair covering that day, last in LWW
+ * order), as its members recorded it. */
+static int
+report__drafting_chair(struct store *s, struct report__doc *r)
+{
+    char chair[VIEW_REPORT_STATE_LEN], day[11];
+    int rc;
+
+    report_date_of(r->r_to_ms - 1, day);
+    rc = view_report_chair(s, day, chair);
+    if (rc == ILONET_ENOTFOUND) {
+        snprintf(r->r_drafting_basis, sizeof(r->r_drafting_basis),
+                 "no chair of the network is recorded for %s (ilonet chair "
+                 "add)",
+                 day);
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    snprintf(r->r_drafting, sizeof(r->r_drafting), "%s", chair);
+    snprintf(r->r_drafting_basis, sizeof(r->r_drafting_basis),
+             "the network's chair on %s, as recorded by a signed chair entry",
+             day);
+    return 0;
+}
+
 int
 report__drafting(struct store *s, const struct report_rotation *rot,
                  struct report__doc *r)
 {
-    const char *p = report_rotation_get(rot, r->r_semester);
+    const char *p;
     char cand[32][VIEW_REPORT_STATE_LEN], first[VIEW_REPORT_STATE_LEN];
     size_t at = 0, nc = 0;
     int rc;
 
+    if (r->r_o->ro_drafter && strcmp(r->r_o->ro_drafter, "chair") == 0)
+        return report__drafting_chair(s, r);
+    p = report_rotation_get(rot, r->r_semester);
     if (!p) {
         snprintf(r->r_drafting_basis, sizeof(r->r_drafting_basis),
                  "semester %s is not in the presidency rotation data",

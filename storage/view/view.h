@@ -7,6 +7,7 @@
 
 #include "crypto/hash.h"
 #include "storage/store.h"
+#include "storage/view/vocab.h"
 
 /*
  * The view is a pure function of the set of valid entries held (DESIGN §6,
@@ -28,12 +29,20 @@
 
 /* Layout and rule version, kept in store meta "view_version"; a store
  * whose view has another version is rebuilt by view_attach(). */
-#define VIEW_VERSION 7
+#define VIEW_VERSION 8
 
-/* Creates/migrates view tables and installs the entry hook on s. A view
- * of an older layout is dropped and rebuilt. The hook's memory is released
- * when the store's connection closes. */
-int view_attach(struct store *s);
+/*
+ * Creates/migrates view tables and installs the entry hook on s, reading
+ * every payload with vocabulary v (docs/REGIMES.md): the vocabulary in
+ * force for the store's network, loaded once by the home. v is not copied
+ * and must outlive the store's connection. A view of an older layout, or
+ * one built with another vocabulary (store meta "vocab" =
+ * "<regime>/<version>"), is dropped and rebuilt from the log: upgrading
+ * is a rebuild, never a resync. The hook's memory is released when the
+ * store's connection closes. Every other view_* function needs the view
+ * attached (ILONET_EINVAL otherwise, where it reads payloads).
+ */
+int view_attach(struct store *s, const struct vocab *v);
 
 /* Drops and recomputes the view from every stored entry (excluding
  * quarantined entries and entries at or after a log's fork). One
@@ -58,7 +67,9 @@ int view_check(struct store *s, uint8_t live[static HASH_LEN],
  * on (with s too): start it, then finish it to wait for the results (and
  * free the job, whatever the result; counts_ok may be NULL).
  * ILONET_ENOTFOUND from start when s has no file another connection could
- * open (":memory:"): call the two functions instead. */
+ * open (":memory:"): call the two functions instead. The job reads with
+ * s's vocabulary (view_attach()), which must outlive it; s needs the view
+ * attached (ILONET_EINVAL otherwise). */
 struct view_check_job;
 int view_check_start(struct store *s, struct view_check_job **out);
 int view_check_finish(struct view_check_job *job, uint8_t live[static HASH_LEN],
@@ -74,9 +85,25 @@ int view_counts_check(struct store *s, int *ok);
  * entry changed which of its entries count: the log was frozen by fork
  * evidence (entries at or after the fork stop counting), an entry was
  * quarantined after it was stored (bad signature found later), or a
- * quarantine row was removed. Call inside or outside a transaction.
+ * quarantine row was removed. Leaves the view a view_rebuild() would give,
+ * at the cost of that log's entries and the records, changes and grants
+ * they touch, not of everything held (an author can make a node call this
+ * once per batch it sends). One transaction (nests inside the caller's);
+ * 0 or an error with nothing changed. A log not held: 0.
  */
 int view_log_changed(struct store *s, const uint8_t log[static HASH_LEN]);
+
+/*
+ * The node's background signature check (DESIGN §4: ingest verifies one
+ * signature per range): checks up to max pending signatures
+ * (log_check_pending), quarantines each entry whose signature fails and
+ * takes it out of the view (view_log_changed of its log), all in one
+ * transaction (nested in the caller's). *checked and *bad (may be NULL)
+ * count the signatures checked and the bad ones found. 0, or an error with
+ * nothing changed.
+ */
+int view_verify_pending(struct store *s, size_t max, size_t *checked,
+                        size_t *bad);
 
 /* Releases quarantined future-dated entries whose time has come
  * (until_ms <= now_ms + STORE_MAX_SKEW_MS): deletes their quarantine rows
@@ -226,8 +253,12 @@ int view_counts_by_kind(struct store *s, const struct view_sink *out);
  * the kind's headline field, category). */
 int view_recent(struct store *s, uint64_t limit, const struct view_sink *out);
 
-/* Every grant held (the grants view's columns) plus in_force: 1 when at
- * now_ms it is valid, inside its validity and not revoked. By state pair. */
+/* Every grant held, once (the grants view's columns) plus in_force: 1
+ * when at now_ms it is valid, inside its validity and not revoked. A grant
+ * published more than once (by both states, or in two audiences) is one
+ * row: a valid publication's (net first), published_by listing every
+ * publishing state (comma-separated), in force if any publication is. By
+ * state pair. */
 int view_grants(struct store *s, uint64_t now_ms, const struct view_sink *out);
 
 /* Fork evidence (log, seq, author, audience, entry_a, entry_b as hex; then
@@ -255,6 +286,32 @@ int view_quarantine(struct store *s, const struct view_sink *out);
 int view_query(struct store *s, const char *sql, uint64_t max_steps,
                const struct view_sink *out, char *why, size_t wl);
 
+/*
+ * Personal data (docs/REGIMES.md §5): records whose retain-until day is
+ * before the UTC day of now_ms are hidden on this node: their payloads
+ * and their changes' payloads erased (the bytes overwritten, as an erase
+ * entry does), status "erased", why "retention ended YYYY-MM-DD". The day
+ * reached is kept in store meta "retention_day" and never goes back (a
+ * clock set back hides nothing again and shows nothing again); records
+ * that arrive later past their date are erased as they are stored. Run
+ * when a store is opened, by the node once a day, before reads. *expired
+ * (may be NULL) counts the records hidden now. One transaction.
+ */
+int view_expire_due(struct store *s, uint64_t now_ms, uint64_t *expired);
+
+/* A record this node wrote whose retention has ended, which carries no
+ * erase entry yet: the author's node writes one (docs/REGIMES.md §5). */
+struct view_expired {
+    uint8_t ve_id[HASH_LEN];
+    char ve_audience[64];
+    char ve_retain_until[11]; /* "YYYY-MM-DD" */
+};
+
+/* Up to max of them, written by the node key author, into out (*n gets
+ * the count), oldest first. */
+int view_expired_own(struct store *s, const uint8_t author[static 32],
+                     struct view_expired *out, size_t max, size_t *n);
+
 /* ---- lookups for the CLI and the control API ------------------------ */
 
 struct view_record_info {
@@ -272,6 +329,10 @@ struct view_record_info {
  * ILONET_ENOTFOUND, or ILONET_EINVAL when the prefix is ambiguous. */
 int view_record_find(struct store *s, const char *hex,
                      struct view_record_info *out);
+
+/* 1 if record id is marked as holding personal data (it has a
+ * retain-until date), 0 if not or not held. */
+int view_record_marked(struct store *s, const uint8_t id[static HASH_LEN]);
 
 /* A task's assignees as a comma-separated list of states, into out (cap
  * bytes; "" when none are recorded). 0 or a store error. */
@@ -403,6 +464,13 @@ int view_report_acting(struct store *s, const char *semester,
                        const char *presidency,
                        char (*out)[VIEW_REPORT_STATE_LEN], size_t max,
                        size_t *n);
+
+/* The state chairing the network on day ("YYYY-MM-DD"): the valid,
+ * active chair records (2019-1240) with role "chair" whose from..until
+ * covers the day, the last in LWW order (HLC, author, id); into out.
+ * ILONET_ENOTFOUND when none (or the vocabulary has no chair kind). */
+int view_report_chair(struct store *s, const char *day,
+                      char out[static VIEW_REPORT_STATE_LEN]);
 
 /* The head of one log a report was built from. */
 struct view_report_head {

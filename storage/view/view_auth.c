@@ -33,7 +33,7 @@ view__envelope(struct view_ctx *c, const struct entry *e, uint32_t kind,
 
     if (!e->e_payload ||
         view__unpack(c, e->e_payload, e->e_payload_len, c->vc_pflags, o) != 0 ||
-        record_check(kind, o, NULL, 0) != 0)
+        record_check(c->vc_vocab, kind, o, NULL, 0) != 0)
         return NULL;
     env = wire_map_get(o, "envelope");
     return env && env->type == MSGPACK_OBJECT_BIN ? env : NULL;

@@ -26,7 +26,8 @@ struct view_check_job {
     char cj_path[4096];
     uint8_t cj_net[NET_ID_LEN];
     struct roster cj_roster;
-    struct store *cj_reader; /* the live view's connection */
+    const struct vocab *cj_vocab; /* the caller's view's (outlives the job) */
+    struct store *cj_reader;      /* the live view's connection */
     uint8_t cj_live[HASH_LEN], cj_rebuilt[HASH_LEN];
     int cj_counts_ok;
     int cj_rc, cj_live_rc;
@@ -57,6 +58,12 @@ view__check_main(void *arg)
     if (j->cj_rc == 0)
         j->cj_rc =
             store_open(j->cj_path, j->cj_net, &j->cj_roster, &j->cj_reader);
+    /* each connection reads payloads and hashes under the caller's
+     * vocabulary (the view is current: attaching changes nothing) */
+    if (j->cj_rc == 0)
+        j->cj_rc = view_attach(s, j->cj_vocab);
+    if (j->cj_rc == 0)
+        j->cj_rc = view_attach(j->cj_reader, j->cj_vocab);
     if (j->cj_rc == 0)
         j->cj_rc = store_begin(s);
     if (j->cj_rc == 0) {
@@ -81,7 +88,7 @@ view_check_start(struct store *s, struct view_check_job **out)
     const char *path;
     struct view_check_job *j;
 
-    if (!s || !out)
+    if (!s || !out || !view__vocab(s))
         return ILONET_EINVAL;
     path = sqlite3_db_filename(store_db(s), "main");
     if (!path || !*path || strlen(path) >= sizeof(j->cj_path))
@@ -91,6 +98,7 @@ view_check_start(struct store *s, struct view_check_job **out)
     memcpy(j->cj_path, path, strlen(path) + 1);
     memcpy(j->cj_net, store_network(s), NET_ID_LEN);
     j->cj_roster = *store_roster(s);
+    j->cj_vocab = view__vocab(s);
     j->cj_live_rc = ILONET_EIO;
     if (pthread_create(&j->cj_th, NULL, view__check_main, j) != 0) {
         free(j);

@@ -29,35 +29,48 @@
  * - The view hash cache: view_hash() is a digest over every record in id
  *   order, seconds at a million records. Its value follows from what the
  *   log store holds (every log's head, fork and revocation cut, and the
- *   quarantine), so a connection keeps the last digest per audience in a
- *   TEMP table under a fingerprint of exactly that, and gives it back while
- *   the fingerprint is unchanged.
+ *   quarantine), the retention day reached and the vocabulary, so a connection
+ * keeps the last digest per audience in a TEMP table under a fingerprint of
+ * exactly that, and gives it back while the fingerprint is unchanged.
  */
 
-/* The expression of record row X's observation category ("" for kinds
- * without one), from the record schema: the slot holding "category". */
+/* The slot (v_rec column "f3") of the field of vocabulary kind k whose
+ * records view column is col, or -1. */
 static int
-view__cat_expr(const char *x, char *out, size_t cap)
+view__kslot(const struct vocab_kind *k, const char *col)
 {
-    char when[512];
-    size_t off = 0;
+    for (size_t i = 0; k && k->vk_is_record && i < k->vk_nfields; i++) {
+        char c[40];
+
+        view__column(&k->vk_fields[i], c);
+        if (strcmp(c, col) == 0)
+            return view__slot(k, i);
+    }
+    return -1;
+}
+
+/* The expression of record row X's observation category ("" for kinds
+ * without one), from vocabulary v: the slot holding "category". */
+static int
+view__cat_expr(const struct vocab *v, const char *x, char *out, size_t cap)
+{
+    const struct vocab_kind *ks;
+    size_t nk, off = 0;
+    char when[1024];
     int n;
 
     when[0] = '\0';
-    for (uint32_t k = 0; k < KIND_COUNT_; k++) {
-        const struct record_schema *sc = record_schema(k);
+    ks = vocab_kinds(v, &nk);
+    for (size_t j = 0; j < nk; j++) {
+        int slot = view__kslot(&ks[j], "category");
 
-        for (size_t i = 0; sc && sc->rs_is_record && i < sc->rs_nfields; i++) {
-            const char *col = sc->rs_fields[i].rf_column;
-
-            if (!col || strcmp(col, "category") != 0)
-                continue;
-            n = snprintf(when + off, sizeof(when) - off, " WHEN %u THEN %s.f%d",
-                         (unsigned)k, x, view__slot(sc, i));
-            if (n < 0 || (size_t)n >= sizeof(when) - off)
-                return ILONET_ETOOBIG;
-            off += (size_t)n;
-        }
+        if (slot < 0)
+            continue;
+        n = snprintf(when + off, sizeof(when) - off, " WHEN %u THEN %s.f%d",
+                     (unsigned)ks[j].vk_code, x, slot);
+        if (n < 0 || (size_t)n >= sizeof(when) - off)
+            return ILONET_ETOOBIG;
+        off += (size_t)n;
     }
     n = off ? snprintf(out, cap, "coalesce(CASE %s.kind%s END, '')", x, when)
             : snprintf(out, cap, "''");
@@ -73,83 +86,53 @@ view__exec_sql(struct store *s, const char *sql)
     return store_err(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL));
 }
 
-/* The three triggers that keep v_counts, into out. */
+/* The three triggers that keep v_counts, into out. An update moves a
+ * record between counts only when it enters or leaves effect, or an
+ * amendment changes its category. */
+static const char view__trig_fmt[] =
+    "CREATE TRIGGER IF NOT EXISTS v_counts_ins AFTER INSERT ON v_rec WHEN"
+    " NEW.valid = 1 AND NEW.status = 'active' BEGIN INSERT INTO"
+    " v_counts(kind, cat, month, n) VALUES(NEW.kind, %s,"
+    " strftime('%%Y-%%m', NEW.ms / 1000, 'unixepoch'), 1) ON CONFLICT(kind,"
+    " cat, month) DO UPDATE SET n = n + 1; END;"
+    "CREATE TRIGGER IF NOT EXISTS v_counts_del AFTER DELETE ON v_rec WHEN"
+    " OLD.valid = 1 AND OLD.status = 'active' BEGIN UPDATE v_counts SET"
+    " n = n - 1 WHERE kind = OLD.kind AND cat = %s AND month ="
+    " strftime('%%Y-%%m', OLD.ms / 1000, 'unixepoch'); END;"
+    "CREATE TRIGGER IF NOT EXISTS v_counts_upd AFTER UPDATE ON v_rec WHEN"
+    " (OLD.valid = 1 AND OLD.status = 'active') IS NOT (NEW.valid = 1 AND"
+    " NEW.status = 'active') OR (NEW.valid = 1 AND NEW.status = 'active'"
+    " AND %s IS NOT %s) BEGIN UPDATE v_counts SET n = n - 1 WHERE"
+    " OLD.valid = 1 AND OLD.status = 'active' AND kind = OLD.kind AND cat ="
+    " %s AND month = strftime('%%Y-%%m', OLD.ms / 1000, 'unixepoch');"
+    " INSERT INTO v_counts(kind, cat, month, n) SELECT NEW.kind, %s,"
+    " strftime('%%Y-%%m', NEW.ms / 1000, 'unixepoch'), 1 WHERE NEW.valid ="
+    " 1 AND NEW.status = 'active' ON CONFLICT(kind, cat, month) DO UPDATE"
+    " SET n = n + 1; END;";
+
 static int
-view__counts_triggers(char *out, size_t cap)
+view__counts_triggers(const struct vocab *v, char *out, size_t cap)
 {
-    char co[512], cn[512];
+    char co[1024], cn[1024];
     int n;
 
-    if (view__cat_expr("OLD", co, sizeof(co)) != 0 ||
-        view__cat_expr("NEW", cn, sizeof(cn)) != 0)
+    if (view__cat_expr(v, "OLD", co, sizeof(co)) != 0 ||
+        view__cat_expr(v, "NEW", cn, sizeof(cn)) != 0)
         return ILONET_ETOOBIG;
-    n = snprintf(
-        out, cap,
-        "CREATE TRIGGER IF NOT EXISTS v_counts_ins AFTER INSERT ON v_rec"
-        " WHEN " VIEW__LIVE(
-            "NEW") " BEGIN INSERT INTO v_counts(kind, cat,"
-                   " month, n) VALUES(NEW.kind, %s, " VIEW__MONTH(
-                       "NEW") ", 1) ON"
-                              " CONFLICT(kind, cat, month) DO UPDATE SET n = n "
-                              "+ 1; END;"
-                              "CREATE TRIGGER IF NOT EXISTS v_counts_del AFTER "
-                              "DELETE ON v_rec"
-                              " WHEN " VIEW__LIVE(
-                                  "OLD") " BEGIN UPDATE v_counts SET n = n - 1"
-                                         " WHERE kind = OLD.kind AND cat = %s "
-                                         "AND month = " VIEW__MONTH(
-                                             "OLD") "; END;"
-                                                    /* an update moves a record
-                                                     * between counts only when
-                                                     * it enters or leaves
-                                                     * effect, or an amendment
-                                                     * changes its category */
-                                                    "CREATE TRIGGER IF NOT "
-                                                    "EXISTS v_counts_upd AFTER "
-                                                    "UPDATE ON v_rec"
-                                                    " WHEN (" VIEW__LIVE("OLD") ") IS NOT (" VIEW__LIVE("NEW") ") OR (" VIEW__LIVE(
-                                                        "NEW") " AND %s IS NOT "
-                                                               "%s) BEGIN"
-                                                               " UPDATE "
-                                                               "v_counts SET n "
-                                                               "= n - 1 "
-                                                               "WHERE"
-                                                               " " VIEW__LIVE(
-                                                                   "OLD") " AND"
-                                                                          " kin"
-                                                                          "d"
-                                                                          " = "
-                                                                          "OLD."
-                                                                          "kind"
-                                                                          " AND"
-                                                                          " cat"
-                                                                          " = "
-                                                                          "%s "
-                                                                          "AND "
-                                                                          "mont"
-                                                                          "h "
-                                                                          "="
-                                                                          " " VIEW__MONTH(
-                                                                              "OLD") ";"
-                                                                                     " INSERT INTO v_counts(kind, cat, month, n) SELECT NEW.kind, %s, " VIEW__MONTH(
-                                                                                         "NEW") ", 1 WHERE " VIEW__LIVE("NEW") " ON CONFLICT(kind,"
-                                                                                                                               " cat, month) DO UPDATE SET n = n + 1; END;",
-        cn, co, co, cn, co, cn);
+    n = snprintf(out, cap, view__trig_fmt, cn, co, cn, co, co, cn);
     return n < 0 || (size_t)n >= cap ? ILONET_ETOOBIG : 0;
 }
 
 int
-view__slot_col(uint32_t kind, const char *col, char out[static 8])
+view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
+               char out[static 8])
 {
-    const struct record_schema *sc = record_schema(kind);
+    int slot = v ? view__kslot(vocab_kind_by_code(v, kind), col) : -1;
 
-    for (size_t i = 0; sc && sc->rs_is_record && i < sc->rs_nfields; i++)
-        if (sc->rs_fields[i].rf_column &&
-            strcmp(sc->rs_fields[i].rf_column, col) == 0) {
-            snprintf(out, 8, "f%d", view__slot(sc, i));
-            return 0;
-        }
-    return ILONET_ENOTFOUND;
+    if (slot < 0)
+        return ILONET_ENOTFOUND;
+    snprintf(out, 8, "f%d", slot);
+    return 0;
 }
 
 /* The record kinds whose lists filter by a date or period of the record
@@ -168,22 +151,23 @@ static const struct {
     {KIND_CONTACT, "date", "date", 0, 0},
     {KIND_POSTING, "posted_from", "posted_until", 0, 1},
 };
+#define VIEW__NEVENTS (sizeof(view__events) / sizeof(view__events[0]))
 
 #define VIEW__DAY_OF_MS "date(ms / 1000, 'unixepoch')"
 
 int
-view__event_exprs(uint32_t kind, char *from, char *to, char *lc, size_t cap)
+view__event_exprs(const struct vocab *v, uint32_t kind, char *from, char *to,
+                  char *lc, size_t cap)
 {
-    for (size_t i = 0; i < sizeof(view__events) / sizeof(view__events[0]);
-         i++) {
+    for (size_t i = 0; i < VIEW__NEVENTS; i++) {
         char f[8], t[8];
         int n1, n2, n3;
 
         if (view__events[i].ev_kind != kind)
             continue;
-        if (view__slot_col(kind, view__events[i].ev_from, f) != 0 ||
-            view__slot_col(kind, view__events[i].ev_to, t) != 0)
-            return ILONET_ENOTFOUND;
+        if (view__slot_col(v, kind, view__events[i].ev_from, f) != 0 ||
+            view__slot_col(v, kind, view__events[i].ev_to, t) != 0)
+            return ILONET_EINVAL; /* not this vocabulary's: no index */
         if (view__events[i].ev_period) {
             n1 =
                 snprintf(from, cap,
@@ -215,19 +199,19 @@ view__event_exprs(uint32_t kind, char *from, char *to, char *lc, size_t cap)
 
 /* The per-kind indexes: a record's event interval (length class, first
  * and last day, time) for the period filter, and the tasks' assignees and
- * status beside their time, each only over records in effect. */
+ * status beside their time, each only over records in effect. A kind the
+ * vocabulary lacks (or without those fields) has none: its lists scan. */
 static int
-view__kind_indexes(struct store *s)
+view__kind_indexes(struct store *s, const struct vocab *v)
 {
     char from[256], to[256], lc[1024], sql[2048], as[8];
     int rc;
 
-    for (size_t i = 0; i < sizeof(view__events) / sizeof(view__events[0]);
-         i++) {
+    for (size_t i = 0; i < VIEW__NEVENTS; i++) {
         uint32_t k = view__events[i].ev_kind;
 
-        if (view__event_exprs(k, from, to, lc, sizeof(lc)) != 0)
-            return ILONET_EIO; /* schema drift */
+        if (view__event_exprs(v, k, from, to, lc, sizeof(lc)) != 0)
+            continue;
         snprintf(sql, sizeof(sql),
                  "CREATE INDEX IF NOT EXISTS v_rec_ev_%u ON v_rec((%s), (%s),"
                  " (%s), ms) WHERE kind = %u AND valid = 1 AND status ="
@@ -236,8 +220,8 @@ view__kind_indexes(struct store *s)
         if ((rc = view__exec_sql(s, sql)) != 0)
             return rc;
     }
-    if (view__slot_col(KIND_TASK, "assignees", as) != 0)
-        return ILONET_EIO;
+    if (view__slot_col(v, KIND_TASK, "assignees", as) != 0)
+        return 0;
     snprintf(sql, sizeof(sql),
              "CREATE INDEX IF NOT EXISTS v_rec_task ON v_rec(ms, %s,"
              " task_status) WHERE kind = %u AND valid = 1 AND status ="
@@ -247,9 +231,9 @@ view__kind_indexes(struct store *s)
 }
 
 int
-view__index_attach(struct store *s)
+view__index_attach(struct store *s, const struct vocab *v)
 {
-    char sql[4096];
+    char sql[8192];
     int rc;
 
     if ((rc = view__exec_sql(
@@ -263,8 +247,8 @@ view__index_attach(struct store *s)
              " cat TEXT NOT NULL, month TEXT NOT NULL, n INTEGER NOT NULL,"
              " PRIMARY KEY(kind, cat, month)) WITHOUT ROWID;")) != 0)
         return rc;
-    if ((rc = view__kind_indexes(s)) != 0 ||
-        (rc = view__counts_triggers(sql, sizeof(sql))) != 0)
+    if ((rc = view__kind_indexes(s, v)) != 0 ||
+        (rc = view__counts_triggers(v, sql, sizeof(sql))) != 0)
         return rc;
     return view__exec_sql(s, sql);
 }
@@ -272,12 +256,12 @@ view__index_attach(struct store *s)
 /* The recount of v_counts from the rows, as SQL (a SELECT of kind, cat,
  * month, n). */
 static int
-view__recount_sql(char *out, size_t cap)
+view__recount_sql(const struct vocab *v, char *out, size_t cap)
 {
-    char cat[512];
+    char cat[1024];
     int n;
 
-    if (view__cat_expr("r", cat, sizeof(cat)) != 0)
+    if (view__cat_expr(v, "r", cat, sizeof(cat)) != 0)
         return ILONET_ETOOBIG;
     n = snprintf(out, cap,
                  "SELECT kind, %s AS cat, " VIEW__MONTH(
@@ -302,19 +286,19 @@ view__counts_pause(struct store *s)
 }
 
 int
-view__counts_resume(struct store *s)
+view__counts_resume(struct store *s, const struct vocab *v)
 {
-    char sql[4096], q[1024];
+    char sql[8192], q[2048];
     int rc;
 
-    if ((rc = view__recount_sql(q, sizeof(q))) != 0)
+    if ((rc = view__recount_sql(v, q, sizeof(q))) != 0)
         return rc;
     snprintf(sql, sizeof(sql),
              "DELETE FROM v_counts; INSERT INTO v_counts(kind, cat, month, n)"
              " %s;",
              q);
     if ((rc = view__exec_sql(s, sql)) != 0 ||
-        (rc = view__counts_triggers(sql, sizeof(sql))) != 0)
+        (rc = view__counts_triggers(v, sql, sizeof(sql))) != 0)
         return rc;
     return view__exec_sql(s, sql);
 }
@@ -322,13 +306,13 @@ view__counts_resume(struct store *s)
 int
 view_counts_check(struct store *s, int *ok)
 {
-    char sql[2048], q[1024];
+    char sql[8192], q[2048];
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (!s || !ok)
+    if (!s || !ok || !view__vocab(s))
         return ILONET_EINVAL;
-    if ((rc = view__recount_sql(q, sizeof(q))) != 0)
+    if ((rc = view__recount_sql(view__vocab(s), q, sizeof(q))) != 0)
         return rc;
     /* rows that differ either way (a count of 0 is no row) */
     snprintf(sql, sizeof(sql),
@@ -368,6 +352,10 @@ view__fingerprint(struct store *s, const char *audience,
         " FROM logs ORDER BY lid",
         "SELECT log_id, seq, entry_id, code, until_ms FROM quarantine ORDER"
         " BY log_id, seq",
+        /* the retention step hides records without a new entry
+         * (view_expire_due), and another vocabulary rebuilds the view */
+        "SELECT k, v FROM meta WHERE k IN ('retention_day', 'vocab') ORDER"
+        " BY k",
     };
     struct hash_state h;
     uint8_t v[8];
@@ -379,7 +367,7 @@ view__fingerprint(struct store *s, const char *audience,
     hash_update(&h, v, 8);
     hash_update(&h, (const uint8_t *)(audience ? audience : ""),
                 audience ? strlen(audience) + 1 : 0);
-    for (size_t q = 0; q < 2 && rc == 0; q++) {
+    for (size_t q = 0; q < sizeof(sql) / sizeof(sql[0]) && rc == 0; q++) {
         sqlite3_stmt *st = store_stmt(s, sql[q]);
 
         if (!st)

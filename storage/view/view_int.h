@@ -23,10 +23,15 @@
  * (rebuild, refresh) use a short-lived context of their own.
  */
 #define VIEW__AUTHORS 16
-/* Field value slots of v_rec: as many as the widest record kind has field
- * columns (view__slot(); checked in view_attach). */
-#define VIEW__NSLOTS 11
-#define VIEW__SLOT_COLS "f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10"
+/* Entry kinds a vocabulary may use (docs/REGIMES.md §2: 1-127). */
+#define VIEW__KINDS 128
+/* Field value slots of v_rec: as many as the widest record kind of any
+ * vocabulary has fields a user can set (view__slot(); checked in
+ * view_attach). The seed's kinds keep their slots of VIEW_VERSION 6. */
+#define VIEW__NSLOTS 20
+#define VIEW__SLOT_COLS                                                        \
+    "f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15,"    \
+    " f16, f17, f18, f19"
 #define VIEW__NCOLS 34 /* record_columns(): checked in view_attach */
 /* The field columns of v_records, in record_columns() order. */
 #define VIEW__FIELD_COLS                                                       \
@@ -39,6 +44,13 @@
 struct view_ctx {
     msgpack_zone vc_zone; /* cleared per entry / per recompute */
     int vc_bulk;          /* rebuild: recomputes deferred to the end */
+    /* The vocabulary in force (the attaching home's; outlives the store
+     * connection) and what follows from it: the hash layout of the seed
+     * regime (docs/REGIMES.md §7). */
+    const struct vocab *vc_vocab;
+    int vc_seed;
+    /* per entry kind: the vocabulary's kind, NULL when it has none */
+    const struct vocab_kind *vc_kind[VIEW__KINDS];
     /* author key -> state, filled from the certs table (immutable). */
     size_t vc_nauth, vc_next;
     uint8_t vc_auth_pk[VIEW__AUTHORS][KEY_PK_LEN];
@@ -47,12 +59,19 @@ struct view_ctx {
      * knows it (rebuild); otherwise looked up */
     int vc_has_k;
     int64_t vc_k;
-    /* per record kind, per schema field: its slot in v_rec (view__slot()),
-     * -1 when it has no column (filled at init) */
-    signed char vc_col[KIND_COUNT_][RECORD_MAX_ITEMS];
-    /* per kind: schema index of these fields, -1 when the kind has none */
-    signed char vc_f_behalf[KIND_COUNT_], vc_f_grant[KIND_COUNT_];
-    signed char vc_f_category[KIND_COUNT_], vc_f_for[KIND_COUNT_];
+    /* per record kind, per vocabulary field: its slot in v_rec
+     * (view__slot()), -1 when it has none (filled at init) */
+    signed char vc_col[VIEW__KINDS][RECORD_MAX_ITEMS];
+    /* 1 when the field's value enters the hash's field map (xf): every
+     * slot field under 2019-1240, those without a seed column under
+     * 377-2004 */
+    unsigned char vc_xf[VIEW__KINDS][RECORD_MAX_ITEMS];
+    /* per kind: index of these fields, -1 when the kind has none */
+    signed char vc_f_behalf[VIEW__KINDS], vc_f_grant[VIEW__KINDS];
+    signed char vc_f_category[VIEW__KINDS], vc_f_for[VIEW__KINDS];
+    signed char vc_f_retain[VIEW__KINDS];
+    /* the event fields (docs/REGIMES.md §4): at/span/start, and end */
+    signed char vc_ev_a[VIEW__KINDS], vc_ev_b[VIEW__KINDS];
     /* VIEW__P_* flags of the payload of the entry being applied */
     unsigned vc_pflags;
 };
@@ -68,7 +87,11 @@ struct view_ctx {
 #define VIEW__P_CHECKED 1u
 #define VIEW__P_STABLE 2u
 
-int view__ctx_init(struct view_ctx *c);
+/* A context over vocabulary v (not copied: it must outlive c). */
+int view__ctx_init(struct view_ctx *c, const struct vocab *v);
+/* The vocabulary the store's view was attached with (NULL before
+ * view_attach). */
+const struct vocab *view__vocab(struct store *s);
 void view__ctx_free(struct view_ctx *c);
 
 /* Applies one stored entry to the view (the hook body); pflags: what is
@@ -76,6 +99,13 @@ void view__ctx_free(struct view_ctx *c);
 int view__apply(struct view_ctx *c, struct store *s, const struct entry *e,
                 const char *audience, const uint8_t author[static KEY_PK_LEN],
                 unsigned pflags);
+
+/* The vocabulary's kind for entry kind kind, or NULL. */
+static inline const struct vocab_kind *
+view__kind(const struct view_ctx *c, uint32_t kind)
+{
+    return kind < VIEW__KINDS ? c->vc_kind[kind] : NULL;
+}
 
 /* The stored position k = lid << 32 | seq of entry e. */
 int view__entry_k(struct view_ctx *c, struct store *s, const struct entry *e,
@@ -94,9 +124,13 @@ int view__unpack(struct view_ctx *c, const uint8_t *p, size_t n,
 
 /* ---- records (view_records.c) ----------------------------------------- */
 
-/* The v_rec slot (f0...) holding field i of schema sc: the fields with a
- * column are given slots in schema order. -1 for a field without one. */
-int view__slot(const struct record_schema *sc, size_t i);
+/* The v_rec slot (f0...) holding field i of record kind k: first the
+ * fields with a seed column, then the others a user sets, each group in
+ * field order; -1 for on-behalf-of, grant and bytes (docs/REGIMES.md §6). */
+int view__slot(const struct vocab_kind *k, size_t i);
+/* The column of v_records showing field f: its seed column, else its name
+ * with '-' as '_' ("retain-until" -> retain_until). */
+void view__column(const struct vocab_field *f, char out[static 40]);
 
 /* A record-creating entry (its author key is in logs, via e_k). */
 int view__record_create(struct view_ctx *c, struct store *s,
@@ -116,8 +150,12 @@ int64_t view__idp(const uint8_t id[static HASH_LEN]);
  * log was frozen by a fork there) and recomputes what they touched. */
 int view__remove_from(struct view_ctx *c, struct store *s,
                       const uint8_t log[static HASH_LEN], uint64_t seq);
-/* Recomputes every record that has changes or relies on a grant. */
+/* Recomputes every record that has changes, relies on a grant, is erased
+ * or has a retention date. */
 int view__recompute_all(struct view_ctx *c, struct store *s);
+/* Recomputes every record whose retention ended before day (days since
+ * 1970-01-01) and is not erased yet. */
+int view__recompute_expired(struct view_ctx *c, struct store *s, int64_t day);
 
 /* ---- authorisation (view_auth.c) -------------------------------------- */
 
@@ -154,25 +192,28 @@ int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
 
 /* Creates the indexes on v_rec, table v_counts and its triggers (if they
  * do not exist). */
-int view__index_attach(struct store *s);
+int view__index_attach(struct store *s, const struct vocab *v);
 /* The v_rec column ("f3") holding the records view's column col for
- * record kind kind; ILONET_ENOTFOUND when the kind has none. */
-int view__slot_col(uint32_t kind, const char *col, char out[static 8]);
+ * record kind kind under vocabulary v; ILONET_ENOTFOUND when the kind
+ * has none (or v is NULL). */
+int view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
+                   char out[static 8]);
 /* For the period filter of kind's list: SQL over a v_rec row (unqualified
  * columns) for the record's first day, last day and length class (0 up
  * to VIEW_EV_DAYS0 days, 1 up to VIEW_EV_DAYS1, 2 up to VIEW_EV_DAYS2, 3
  * longer or open), exactly as index v_rec_ev_<kind> holds them (cap
  * bytes each). ILONET_ENOTFOUND for kinds whose day is the day written
- * (tasks, acting presidencies). */
+ * (tasks, acting presidencies); ILONET_EINVAL when vocabulary v lacks the
+ * kind's date fields (its list filters without an index). */
 #define VIEW_EV_DAYS0 31
 #define VIEW_EV_DAYS1 366
 #define VIEW_EV_DAYS2 3660
-int view__event_exprs(uint32_t kind, char *from, char *to, char *lc,
-                      size_t cap);
+int view__event_exprs(const struct vocab *v, uint32_t kind, char *from,
+                      char *to, char *lc, size_t cap);
 /* Around a rebuild: stop counting row by row (pause), then recount
  * v_counts from the rows and count again (resume). */
 int view__counts_pause(struct store *s);
-int view__counts_resume(struct store *s);
+int view__counts_resume(struct store *s, const struct vocab *v);
 /* view_hash() computed from the rows, never from the cache (view.c). */
 int view__hash_compute(struct store *s, const char *audience,
                        uint8_t out[static HASH_LEN]);
@@ -186,7 +227,23 @@ int view__hash_remember(struct store *s, const char *audience,
                         const uint8_t fp[static HASH_LEN],
                         const uint8_t h[static HASH_LEN]);
 
+/* ---- the search index (view_search.c) --------------------------------- */
+
+/* Creates the index's tables and triggers (inside view_attach's
+ * transaction); rebuilt 1 when the view is being rebuilt, so the index is
+ * re-created at the next flush. An index of an older layout, or none yet,
+ * is re-created from the view now. */
+int view__search_attach(struct store *s, const struct vocab *v, int rebuilt);
+/* The store's commit hook (store_set_commit_hook): folds the records
+ * written in the transaction into the index; arg is the view's vocabulary
+ * (const struct vocab *). */
+int view__search_flush(void *arg, struct store *s);
+
 /* ---- small helpers ---------------------------------------------------- */
+
+/* Fills cell i (a struct view_cell of view.h) from the current row of st;
+ * the cell points into st's row (view_read.c). */
+int view__cell(sqlite3_stmt *st, int i, struct view_cell *c);
 
 /* Runs a statement that returns no rows; resets it. */
 int view__step_done(sqlite3_stmt *st);

@@ -45,8 +45,8 @@ struct view__page {
     int pg_next_ok;
 };
 
-/* Fills cell i from the current row of st. */
-static int
+/* Fills cell i from the current row of st (view_int.h). */
+int
 view__cell(sqlite3_stmt *st, int i, struct view_cell *c)
 {
     c->ce_text = NULL;
@@ -577,6 +577,7 @@ view__audience_logs(struct store *s, const char *audience, struct textbuf *lids,
  * found in the index alone.
  */
 struct view__plan {
+    const struct vocab *pl_vocab; /* the view's (its slots and indexes) */
     uint32_t pl_kind;
     int pl_cat, pl_from, pl_to, pl_aud, pl_state, pl_status, pl_assignee;
     const char *pl_lids; /* the audience's logs, "(3, 17)" */
@@ -603,7 +604,8 @@ view__cand_select(struct textbuf *sql, const struct view__plan *pl,
                        idx, where);
         return 0;
     }
-    if (view__event_exprs(pl->pl_kind, from, to, lc, sizeof(lc)) != 0)
+    if (view__event_exprs(pl->pl_vocab, pl->pl_kind, from, to, lc,
+                          sizeof(lc)) != 0)
         return ILONET_EIO;
     for (int c = 0; c < 4; c++) {
         textbuf_printf(sql,
@@ -628,12 +630,14 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
     *used = 0;
     if (pl->pl_aud && pl->pl_rare) {
         snprintf(idx, sizeof(idx), "v_rec_log");
-    } else if (pl->pl_from &&
-               view__event_exprs(pl->pl_kind, e0, e1, elc, sizeof(elc)) == 0) {
+    } else if (pl->pl_from && view__event_exprs(pl->pl_vocab, pl->pl_kind, e0,
+                                                e1, elc, sizeof(elc)) == 0) {
         snprintf(idx, sizeof(idx), "v_rec_ev_%u", (unsigned)pl->pl_kind);
         by_event = 1;
     } else if (pl->pl_kind == KIND_TASK && (pl->pl_status || pl->pl_assignee) &&
-               !pl->pl_text && pl->pl_time_first && pl->pl_limit) {
+               !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
+               view__slot_col(pl->pl_vocab, KIND_TASK, "assignees", slot) ==
+                   0) {
         snprintf(idx, sizeof(idx), "v_rec_task");
     } else {
         return 0; /* the list's own scan does well enough */
@@ -643,7 +647,8 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
                            (unsigned)pl->pl_kind);
 #define VIEW__W(...)                                                           \
     off += (size_t)snprintf(where + off, sizeof(where) - off, __VA_ARGS__)
-    if (pl->pl_cat && view__slot_col(pl->pl_kind, "category", slot) == 0)
+    if (pl->pl_cat &&
+        view__slot_col(pl->pl_vocab, pl->pl_kind, "category", slot) == 0)
         VIEW__W(" AND %s = ?%d", slot, pl->pl_cat);
     if (pl->pl_state)
         VIEW__W(" AND owner = ?%d", pl->pl_state);
@@ -651,7 +656,8 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
         VIEW__W(" AND (k >> 32) IN %s", pl->pl_lids);
     if (pl->pl_status)
         VIEW__W(" AND task_status = ?%d", pl->pl_status);
-    if (pl->pl_assignee && view__slot_col(pl->pl_kind, "assignees", slot) == 0)
+    if (pl->pl_assignee &&
+        view__slot_col(pl->pl_vocab, pl->pl_kind, "assignees", slot) == 0)
         VIEW__W(" AND instr(',' || coalesce(%s, '') || ',', ',' || ?%d ||"
                 " ',') > 0",
                 slot, pl->pl_assignee);
@@ -771,6 +777,7 @@ view_list(struct store *s, const struct view_list_req *rq,
         textbuf_printf(&sql, "SELECT * FROM %s WHERE 1", l->vl_src);
     }
     memset(&pl, 0, sizeof(pl));
+    pl.pl_vocab = view__vocab(s);
     pl.pl_kind = l->vl_kind;
     if (rq->lr_category)
         textbuf_printf(&sql, " AND category = ?%d",
@@ -824,8 +831,8 @@ view_list(struct store *s, const struct view_list_req *rq,
             view__bind_text(&b, rq->lr_text, strlen(rq->lr_text)));
     /* a kind whose day is its time written: the period is a time range */
     if (rec && rq->lr_from &&
-        view__event_exprs(l->vl_kind, ev0, ev1, evc, sizeof(evc)) ==
-            ILONET_ENOTFOUND)
+        view__event_exprs(view__vocab(s), l->vl_kind, ev0, ev1, evc,
+                          sizeof(evc)) == ILONET_ENOTFOUND)
         textbuf_printf(&sql,
                        " AND _ms >= strftime('%%s', ?%d) * 1000 AND _ms <"
                        " strftime('%%s', ?%d, '+1 day') * 1000",
@@ -1118,12 +1125,23 @@ view_grants(struct store *s, uint64_t now_ms, const struct view_sink *out)
 {
     int64_t now = now_ms > INT64_MAX ? INT64_MAX : (int64_t)now_ms;
 
-    return view__simple(s,
-                        "SELECT *, (valid = 1 AND not_before <= ?1 / 1000 AND "
-                        "not_after >= ?1 / 1000 AND (revoked_at_ms IS NULL OR "
-                        "revoked_at_ms > ?1)) AS in_force FROM grants ORDER "
-                        "BY represented, representing, id",
-                        &now, 1, out);
+    /* One row per grant: the same envelope published by both states (or
+     * twice) is one grant. The row shown is a valid publication if there
+     * is one (net first); published_by names every publishing state; it
+     * is in force if any publication makes it so. */
+    return view__simple(
+        s,
+        "SELECT id, represented, representing, scope, not_before, not_after,"
+        " audience, (SELECT group_concat(p, ',') FROM (SELECT DISTINCT"
+        " published_by AS p FROM grants g2 WHERE g2.id = g.id ORDER BY p)) AS"
+        " published_by, valid, why, revoked_at_ms, in_force FROM (SELECT *,"
+        " max(valid = 1 AND not_before <= ?1 / 1000 AND not_after >= ?1 /"
+        " 1000 AND (revoked_at_ms IS NULL OR revoked_at_ms > ?1)) OVER"
+        " (PARTITION BY id) AS in_force, row_number() OVER (PARTITION BY id"
+        " ORDER BY valid DESC, audience <> 'net', audience, published_by) AS"
+        " rn FROM grants) g WHERE rn = 1 ORDER BY represented, representing,"
+        " id",
+        &now, 1, out);
 }
 
 int

@@ -68,36 +68,228 @@ view__bind_value(struct view_ctx *c, sqlite3_stmt *st, int i,
     }
 }
 
-/* Values of a record kind's map by schema field into vals
- * (RECORD_MAX_ITEMS, NULL when absent). The map passed record_check() for
- * kind when it was applied, so its keys are known fields in schema order
- * (canonical maps are sorted, so are the schemas): one merge walk. */
+/* Values of a record kind's map by vocabulary field into vals
+ * (RECORD_MAX_ITEMS, NULL when absent). The map passed record_read() for
+ * kind when it was applied, so its keys are known fields in field order
+ * (canonical maps are sorted, so are the fields) and the reserved "vocab"
+ * key: one merge walk. */
 static void
-view__collect(uint32_t kind, const msgpack_object *map,
+view__collect(struct view_ctx *c, uint32_t kind, const msgpack_object *map,
               const msgpack_object **vals)
 {
-    const struct record_schema *sc = record_schema(kind);
+    const struct vocab_kind *k = view__kind(c, kind);
     size_t f = 0;
 
     for (size_t i = 0; i < RECORD_MAX_ITEMS; i++)
         vals[i] = NULL;
-    if (!sc || !map || map->type != MSGPACK_OBJECT_MAP)
+    if (!k || !map || map->type != MSGPACK_OBJECT_MAP)
         return;
-    for (uint32_t i = 0; i < map->via.map.size && f < sc->rs_nfields; i++) {
-        const msgpack_object *k = &map->via.map.ptr[i].key;
+    for (uint32_t i = 0; i < map->via.map.size && f < k->vk_nfields; i++) {
+        const msgpack_object *key = &map->via.map.ptr[i].key;
 
-        if (k->type != MSGPACK_OBJECT_STR)
+        if (key->type != MSGPACK_OBJECT_STR)
             continue;
-        for (; f < sc->rs_nfields; f++) {
-            const char *n = sc->rs_fields[f].rf_name;
+        for (size_t g = f; g < k->vk_nfields; g++) {
+            const char *n = k->vk_fields[g].vf_name;
 
-            if (strlen(n) == k->via.str.size &&
-                memcmp(n, k->via.str.ptr, k->via.str.size) == 0) {
-                vals[f++] = &map->via.map.ptr[i].val;
+            if (strlen(n) == key->via.str.size &&
+                memcmp(n, key->via.str.ptr, key->via.str.size) == 0) {
+                vals[g] = &map->via.map.ptr[i].val;
+                f = g + 1;
                 break;
             }
         }
     }
+}
+
+/* ---- derived columns: event days, retention, the hash's field map ---- */
+
+/* The UTC day of an HLC timestamp. */
+static int64_t
+view__hlc_day(uint64_t hlc)
+{
+    return (int64_t)((hlc >> 16) / 86400000u);
+}
+
+/* A str value's day, or -1. */
+static int64_t
+view__day_of(const msgpack_object *o, size_t off)
+{
+    int64_t d;
+
+    if (!o || o->type != MSGPACK_OBJECT_STR || o->via.str.size < off + 10 ||
+        vocab_date(o->via.str.ptr + off, 10, &d) != 0)
+        return -1;
+    return d;
+}
+
+/* The event days of a record (docs/REGIMES.md §4): its event field(s),
+ * else the day its creating entry was written. *to = -1: open-ended. */
+static void
+view__event(struct view_ctx *c, uint32_t kind,
+            const msgpack_object *const *vals, uint64_t hlc, int64_t *from,
+            int64_t *to)
+{
+    const struct vocab_kind *k = view__kind(c, kind);
+    signed char a = kind < VIEW__KINDS ? c->vc_ev_a[kind] : -1;
+    signed char b = kind < VIEW__KINDS ? c->vc_ev_b[kind] : -1;
+    const msgpack_object *o = a >= 0 ? vals[a] : NULL;
+
+    *from = *to = view__hlc_day(hlc);
+    if (!k || !o || o->type != MSGPACK_OBJECT_STR)
+        return;
+    switch (k->vk_fields[a].vf_event) {
+    case VE_AT:
+        if (view__day_of(o, 0) >= 0)
+            *from = *to = view__day_of(o, 0);
+        return;
+    case VE_SPAN:
+        if (o->via.str.size == 7 && o->via.str.ptr[5] == 'H') {
+            /* a semester "YYYY-H1" */
+            char d[11];
+            int h2 = o->via.str.ptr[6] == '2';
+            int64_t x, y;
+
+            snprintf(d, sizeof(d), "%.4s-%s", o->via.str.ptr,
+                     h2 ? "07-01" : "01-01");
+            if (vocab_date(d, 10, &x) != 0)
+                return;
+            snprintf(d, sizeof(d), "%.4s-%s", o->via.str.ptr,
+                     h2 ? "12-31" : "06-30");
+            if (vocab_date(d, 10, &y) != 0)
+                return;
+            *from = x;
+            *to = y;
+            return;
+        }
+        if (view__day_of(o, 0) < 0)
+            return;
+        *from = view__day_of(o, 0);
+        *to = o->via.str.size == 22 ? view__day_of(o, 12) : *from;
+        if (*to < 0)
+            *to = *from;
+        return;
+    case VE_START:
+        if (view__day_of(o, 0) < 0)
+            return;
+        *from = view__day_of(o, 0);
+        *to = b >= 0 && vals[b] ? view__day_of(vals[b], 0) : -1;
+        return;
+    default: return;
+    }
+}
+
+/* The retain-until day of a record, or -1 when it has none. */
+static int64_t
+view__retain_day(struct view_ctx *c, uint32_t kind,
+                 const msgpack_object *const *vals)
+{
+    signed char f = kind < VIEW__KINDS ? c->vc_f_retain[kind] : -1;
+
+    return f >= 0 ? view__day_of(vals[f], 0) : -1;
+}
+
+/* 1 (why filled) when a marked record's retain-until is before the day
+ * its entry was written or beyond the regime's cap from it: the entry has
+ * no effect. Only the entry's bytes and the regime's fixed cap are read,
+ * so every node judges it alike (docs/REGIMES.md §5). */
+static int
+view__retention_bad(struct view_ctx *c, uint32_t kind,
+                    const msgpack_object *const *vals, uint64_t hlc, char *why,
+                    size_t wl)
+{
+    signed char f = kind < VIEW__KINDS ? c->vc_f_retain[kind] : -1;
+    const msgpack_object *o = f >= 0 ? vals[f] : NULL;
+    char written[11], until[11];
+
+    if (!o || o->type != MSGPACK_OBJECT_STR || o->via.str.size != 10)
+        return 0;
+    vocab_day_text(view__hlc_day(hlc), written);
+    memcpy(until, o->via.str.ptr, 10);
+    until[10] = '\0';
+    return vocab_check_retention(c->vc_vocab, written, until, why, wl) != 0;
+}
+
+/* The day view_expire_due() has reached (store meta "retention_day"), 0
+ * when it has not run: retention ended for a record when its day is
+ * before it. Read when a record has a date: the node's and the CLI's
+ * connections see the same meta. */
+static int64_t
+view__retention_day(struct store *s)
+{
+    uint64_t d = 0;
+
+    return store_meta_get_u64(s, "retention_day", &d) == 0 ? (int64_t)d : 0;
+}
+
+/* Packs one stored value (a str, uint, bin or list of str) canonically. */
+static void
+view__pack_value(struct wire_buf *wb, const msgpack_object *o)
+{
+    switch (o->type) {
+    case MSGPACK_OBJECT_STR:
+        wire_pack_strn(wb, o->via.str.ptr, o->via.str.size);
+        break;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER: wire_pack_uint(wb, o->via.u64); break;
+    case MSGPACK_OBJECT_BIN:
+        wire_pack_bin(wb, (const uint8_t *)o->via.bin.ptr, o->via.bin.size);
+        break;
+    case MSGPACK_OBJECT_ARRAY:
+        wire_pack_array(wb, o->via.array.size);
+        for (uint32_t i = 0; i < o->via.array.size; i++)
+            view__pack_value(wb, &o->via.array.ptr[i]);
+        break;
+    default: wire_pack_nil(wb);
+    }
+}
+
+/* Binds the hash's field map of a record (docs/REGIMES.md §7) to
+ * parameter i: the fields marked in vc_xf that have a value, by name;
+ * NULL when there are none. The bytes go into the zone. */
+static int
+view__bind_xf(struct view_ctx *c, sqlite3_stmt *st, int i, uint32_t kind,
+              const msgpack_object *const *vals)
+{
+    const struct vocab_kind *k = view__kind(c, kind);
+    struct wire_buf wb;
+    uint32_t n = 0;
+    uint8_t *copy;
+
+    for (size_t f = 0; k && f < k->vk_nfields && f < RECORD_MAX_ITEMS; f++)
+        n +=
+            c->vc_xf[kind][f] && vals[f] && vals[f]->type != MSGPACK_OBJECT_NIL;
+    if (n == 0) {
+        sqlite3_bind_null(st, i);
+        return 0;
+    }
+    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
+    wire_pack_map(&wb, n);
+    for (size_t f = 0; f < k->vk_nfields && f < RECORD_MAX_ITEMS; f++) {
+        if (!c->vc_xf[kind][f] || !vals[f] ||
+            vals[f]->type == MSGPACK_OBJECT_NIL)
+            continue;
+        wire_pack_str(&wb, k->vk_fields[f].vf_name);
+        view__pack_value(&wb, vals[f]);
+    }
+    if (wb.wb_err || !(copy = msgpack_zone_malloc(&c->vc_zone, wb.wb_len))) {
+        int rc = wb.wb_err ? wb.wb_err : ILONET_ENOMEM;
+        wire_buf_free(&wb);
+        return rc;
+    }
+    memcpy(copy, wb.wb_data, wb.wb_len);
+    sqlite3_bind_blob(st, i, copy, (int)wb.wb_len, SQLITE_STATIC);
+    wire_buf_free(&wb);
+    return 0;
+}
+
+/* Binds an event day (-1: NULL). */
+static void
+view__bind_day(sqlite3_stmt *st, int i, int64_t d)
+{
+    if (d >= 0)
+        sqlite3_bind_int64(st, i, d);
+    else
+        sqlite3_bind_null(st, i);
 }
 
 /* ---- the statements that write a record's row ------------------------ */
@@ -105,16 +297,19 @@ view__collect(uint32_t kind, const msgpack_object *map,
 /* Slots past a kind's last field are bound nothing: they stay NULL. */
 static const char *const view__sql_ins =
     "INSERT OR IGNORE INTO v_rec(k, kind, author_state, owner, grant_id,"
-    " base_why, valid, why, status, task_status, ms, " VIEW__SLOT_COLS ")"
-    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-#define VIEW__INS_NFIXED 11
+    " base_why, valid, why, status, task_status, vw, ev_from, ev_to, rt, "
+    "xf, ms, " VIEW__SLOT_COLS
+    ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    "?,?,?,?,?,?,?,?,?,?,?,?)";
+#define VIEW__INS_NFIXED 16
 static const char *const view__sql_upd =
     "UPDATE v_rec SET valid = ?, why = ?, status = ?, updated = ?,"
     " retracted_by = ?, erased_by = ?, task_status = ?,"
-    " task_status_state = ?, task_status_by = ?, f0 = ?, f1 = ?, f2 = ?,"
-    " f3 = ?, f4 = ?, f5 = ?, f6 = ?, f7 = ?, f8 = ?, f9 = ?, f10 = ?"
-    " WHERE k = ?";
-#define VIEW__UPD_NFIXED 9
+    " task_status_state = ?, task_status_by = ?, ev_from = ?, ev_to = ?,"
+    " rt = ?, xf = ?, f0 = ?, f1 = ?, f2 = ?, f3 = ?, f4 = ?, f5 = ?, f6 = ?,"
+    " f7 = ?, f8 = ?, f9 = ?, f10 = ?, f11 = ?, f12 = ?, f13 = ?, f14 = ?,"
+    " f15 = ?, f16 = ?, f17 = ?, f18 = ?, f19 = ? WHERE k = ?";
+#define VIEW__UPD_NFIXED 13
 
 /* 1 if the msgpack array of state codes holds state. */
 static int
@@ -154,27 +349,39 @@ view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
                     const char *audience, const char *author_state)
 {
     uint32_t kind = (uint32_t)e->e_h.h_kind;
-    const msgpack_object *vals[RECORD_MAX_ITEMS];
+    const msgpack_object *const *vals = NULL;
     const msgpack_object *behalf = NULL, *grant = NULL;
     char why[VIEW__WHY], owner[KEY_STATE_MAX + 1], cat[32] = "";
-    const char *base_why = NULL, *reason = NULL;
+    const char *base_why = NULL, *reason = NULL, *status;
+    struct record_read rr;
     msgpack_object o;
     sqlite3_stmt *st;
-    int64_t k;
-    int valid = 0, have_vals = 0, rc;
+    int64_t k, ev_from, ev_to, rt = -1;
+    unsigned vw = 1;
+    int valid = 0, unread = 0, rc;
 
     if ((rc = view__entry_k(c, s, e, &k)) != 0)
         return rc;
     view__strcpy(owner, sizeof(owner), author_state);
+    memset(&rr, 0, sizeof(rr));
     if (!e->e_payload) {
         base_why = "payload erased";
     } else if (view__unpack(c, e->e_payload, e->e_payload_len, c->vc_pflags,
                             &o) != 0) {
         base_why = "payload is not a canonical map";
-    } else if (record_check_fields(kind, &o, vals, why, sizeof(why)) != 0) {
+    } else if ((rc = record_read(c->vc_vocab, kind, &o, &rr, why,
+                                 sizeof(why))) != 0) {
+        /* written under a newer vocabulary: kept, listed, not read */
+        unread = rc == ILONET_EKIND;
         base_why = why;
+        vw = rr.rr_version ? rr.rr_version : 1;
+    } else if (view__retention_bad(c, kind, rr.rr_vals, e->e_h.h_hlc, why,
+                                   sizeof(why))) {
+        base_why = why; /* a retention date the regime does not allow */
+        vw = rr.rr_version;
     } else {
-        have_vals = 1;
+        vals = rr.rr_vals;
+        vw = rr.rr_version;
         behalf = view__field(vals, c->vc_f_behalf[kind]);
         grant = view__field(vals, c->vc_f_grant[kind]);
         if (behalf)
@@ -202,6 +409,13 @@ view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
     } else {
         valid = 1;
     }
+    status = unread ? "unread" : e->e_payload ? "active" : "erased";
+    if (vals) {
+        view__event(c, kind, vals, e->e_h.h_hlc, &ev_from, &ev_to);
+        rt = view__retain_day(c, kind, vals);
+    } else {
+        ev_from = ev_to = view__hlc_day(e->e_h.h_hlc);
+    }
     st = store_stmt(s, view__sql_ins);
     if (!st)
         return ILONET_EIO;
@@ -216,12 +430,17 @@ view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
     sqlite3_bind_int(st, 7, valid);
     if (reason)
         sqlite3_bind_text(st, 8, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, e->e_payload ? "active" : "erased", -1,
-                      SQLITE_STATIC);
-    if (kind == KIND_TASK && e->e_payload)
+    sqlite3_bind_text(st, 9, status, -1, SQLITE_STATIC);
+    if (kind == KIND_TASK && e->e_payload && !unread)
         sqlite3_bind_text(st, 10, "open", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 11, (int64_t)(e->e_h.h_hlc >> 16));
-    for (size_t i = 0; have_vals && i < RECORD_MAX_ITEMS; i++) {
+    sqlite3_bind_int(st, 11, (int)vw);
+    view__bind_day(st, 12, ev_from);
+    view__bind_day(st, 13, ev_to);
+    view__bind_day(st, 14, rt);
+    if (vals && (rc = view__bind_xf(c, st, 15, kind, vals)) != 0)
+        return sqlite3_reset(st), rc;
+    sqlite3_bind_int64(st, 16, (int64_t)(e->e_h.h_hlc >> 16));
+    for (size_t i = 0; vals && i < RECORD_MAX_ITEMS; i++) {
         int col = c->vc_col[kind][i];
 
         if (col >= 0 && vals[i] &&
@@ -233,6 +452,10 @@ view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
         return rc;
     if (c->vc_bulk || sqlite3_changes(store_db(s)) == 0)
         return 0;
+    /* A record past its retention date when it arrives is hidden in the
+     * transaction that stores it (docs/REGIMES.md §5). */
+    if (rt >= 0 && rt < view__retention_day(s))
+        return view__recompute(c, s, e->e_id);
     /* Changes that arrived before the record wait for it. The prefix
      * alone answers from the index; another record's change with the same
      * prefix only costs a recompute that writes the row just inserted. */
@@ -340,7 +563,9 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
     view__strcpy(ch.ch_state, sizeof(ch.ch_state), author_state);
     ch.ch_hlc = e->e_h.h_hlc;
     ch.ch_payload = view__nil;
-    if (record_check(kind, &o, why, sizeof(why)) != 0) {
+    /* A change that cannot be read yet (a newer vocabulary) never
+     * applies on this node: like a bad one, until an upgrade rebuilds. */
+    if (record_check(c->vc_vocab, kind, &o, why, sizeof(why)) != 0) {
         snprintf(ch.ch_why, sizeof(ch.ch_why), "bad:%s", why);
     } else {
         behalf = view__get(&o, "on-behalf-of");
@@ -489,6 +714,8 @@ struct view__rec {
     char r_base_why[VIEW__WHY];
     int r_has_base_why;
     uint64_t r_hlc;
+    unsigned r_vw; /* the creating entry's vocabulary version */
+    int64_t r_rt;  /* its retain-until day as stored, -1: none */
 };
 
 /* Loads the row of record id and unpacks its creating payload into the
@@ -509,9 +736,10 @@ view__load_record(struct view_ctx *c, struct store *s,
     /* one statement for the row, its entry's HLC and payload, and the
      * log's audience */
     st = store_stmt(s, "SELECT r.kind, l.audience, r.author_state, r.owner,"
-                       " r.grant_id, r.base_why, e.hlc, e.payload FROM v_rec"
-                       " r CROSS JOIN entries e ON e.k = r.k CROSS JOIN logs"
-                       " l ON l.lid = r.k >> 32 WHERE r.k = ?");
+                       " r.grant_id, r.base_why, e.hlc, e.payload, r.vw,"
+                       " coalesce(r.rt, -1) FROM"
+                       " v_rec r CROSS JOIN entries e ON e.k = r.k CROSS JOIN"
+                       " logs l ON l.lid = r.k >> 32 WHERE r.k = ?");
     if (!st)
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, k);
@@ -539,6 +767,8 @@ view__load_record(struct view_ctx *c, struct store *s,
                      (const char *)sqlite3_column_text(st, 5));
     }
     r->r_hlc = (uint64_t)sqlite3_column_int64(st, 6);
+    r->r_vw = (unsigned)sqlite3_column_int(st, 8);
+    r->r_rt = sqlite3_column_int64(st, 9);
     /* bytes from the file, about to go with the reset: checked, copied */
     if (sqlite3_column_type(st, 7) == SQLITE_BLOB &&
         view__unpack(c, sqlite3_column_blob(st, 7),
@@ -551,11 +781,11 @@ view__load_record(struct view_ctx *c, struct store *s,
 /* Decides whether one change takes effect; fills why when not, and
  * *acting with the state it acts as. */
 static int
-view__change_ok(struct store *s, const struct view__rec *r,
-                const char *category, const msgpack_object *assignees,
-                struct view__change *ch, const char **acting,
-                const msgpack_object **fields, int *has_fields, char *why,
-                size_t wl)
+view__change_ok(struct store *s, const struct vocab *vocab,
+                const struct view__rec *r, const char *category,
+                const msgpack_object *assignees, struct view__change *ch,
+                const char **acting, const msgpack_object **fields,
+                int *has_fields, char *why, size_t wl)
 {
     struct view_auth_req ar;
     const msgpack_object *p = &ch->ch_payload;
@@ -595,8 +825,9 @@ view__change_ok(struct store *s, const struct view__rec *r,
             break;
         if (p->type == MSGPACK_OBJECT_MAP) {
             const msgpack_object *f = wire_map_get(p, "fields");
-            if (!f ||
-                record_check_amend_fields(r->r_kind, f, fields, why, wl) != 0) {
+            if (!f || record_check_amend_fields(vocab, r->r_kind,
+                                                record_payload_version(p), f,
+                                                fields, why, wl) != 0) {
                 if (!f)
                     snprintf(why, wl, "no fields");
                 return 0;
@@ -661,22 +892,27 @@ view__recompute_with(struct view_ctx *c, struct store *s,
     struct view__change *chs = NULL;
     struct view__rec r;
     msgpack_object base;
-    char why[VIEW__WHY], category[32] = "";
+    char why[VIEW__WHY], rwhy_buf[VIEW__WHY], category[32] = "";
     const char *rwhy = NULL, *status;
     const uint8_t *retracted_by = NULL, *erased_by = NULL, *ts_by = NULL;
     const char *ts = NULL, *ts_state = NULL;
     uint64_t updated = 0;
     size_t n = 0;
     sqlite3_stmt *st;
-    int valid = 0, erased, rc;
+    int64_t rt, ev_from, ev_to;
+    int valid = 0, erased, expired, rc;
 
     rc = view__load_record(c, s, id, &r, &base);
     if (rc == ILONET_ENOTFOUND) /* its changes wait for it */
         return add ? view__change_insert(s, add, id) : 0;
     if (rc != 0)
         return rc;
+    /* A record this node cannot read yet stays as it was stored; its
+     * changes wait with it for the upgrade's rebuild. */
+    if (r.r_vw > vocab_version(c->vc_vocab) || !view__kind(c, r.r_kind))
+        return add ? view__change_insert(s, add, id) : 0;
     if (base.type == MSGPACK_OBJECT_MAP && !r.r_has_base_why) {
-        view__collect(r.r_kind, &base, vals);
+        view__collect(c, r.r_kind, &base, vals);
         view__cstr(view__field(vals, c->vc_f_category[r.r_kind]), category,
                    sizeof(category));
         assignees = view__field(vals, c->vc_f_for[r.r_kind]);
@@ -705,7 +941,6 @@ view__recompute_with(struct view_ctx *c, struct store *s,
     } else {
         valid = 1;
     }
-    char rwhy_buf[VIEW__WHY];
     if (rwhy) {
         view__strcpy(rwhy_buf, sizeof(rwhy_buf), rwhy);
         rwhy = rwhy_buf;
@@ -735,8 +970,9 @@ view__recompute_with(struct view_ctx *c, struct store *s,
         char cwhy[VIEW__WHY] = "";
         int ok, has_fields;
 
-        ok = view__change_ok(s, &r, *category ? category : NULL, assignees, ch,
-                             &acting, fields, &has_fields, cwhy, sizeof(cwhy));
+        ok = view__change_ok(s, c->vc_vocab, &r, *category ? category : NULL,
+                             assignees, ch, &acting, fields, &has_fields, cwhy,
+                             sizeof(cwhy));
         if (ch->ch_new) {
             /* written below, as it stands now; a payload problem's
              * marker stays */
@@ -788,7 +1024,20 @@ view__recompute_with(struct view_ctx *c, struct store *s,
             break;
         }
     }
-    erased = erased_by || base.type != MSGPACK_OBJECT_MAP;
+    /* Retention ended: hidden exactly as an erasure hides it, on every
+     * node at the same date (docs/REGIMES.md §5). */
+    rt = view__retain_day(c, r.r_kind, vals);
+    if (rt < 0)
+        rt = r.r_rt; /* the payload is gone: the date stays known */
+    expired = rt >= 0 && rt < view__retention_day(s);
+    erased = erased_by || expired || base.type != MSGPACK_OBJECT_MAP;
+    if (expired && !erased_by) {
+        char d[11];
+
+        vocab_day_text(rt, d);
+        snprintf(rwhy_buf, sizeof(rwhy_buf), "retention ended %s", d);
+        rwhy = rwhy_buf;
+    }
     if (erased) {
         /* Erasure: the payload bytes of the record and of everything that
          * restated its content go (secure_delete overwrites them); only
@@ -855,6 +1104,18 @@ view__recompute_with(struct view_ctx *c, struct store *s,
             goto out;
         }
     }
+    if (erased) {
+        ev_from = ev_to = view__hlc_day(r.r_hlc);
+    } else {
+        view__event(c, r.r_kind, vals, r.r_hlc, &ev_from, &ev_to);
+        if ((rc = view__bind_xf(c, st, 13, r.r_kind, vals)) != 0) {
+            sqlite3_reset(st);
+            goto out;
+        }
+    }
+    view__bind_day(st, 10, ev_from);
+    view__bind_day(st, 11, ev_to);
+    view__bind_day(st, 12, rt);
     sqlite3_bind_int64(st, VIEW__UPD_NFIXED + VIEW__NSLOTS + 1, r.r_k);
     rc = view__step_done(st);
     for (size_t i = 0; rc == 0 && i < n; i++)
@@ -1050,8 +1311,46 @@ view__recompute_all(struct view_ctx *c, struct store *s)
         c, s,
         "SELECT target FROM v_chg UNION SELECT e.id FROM v_rec r CROSS JOIN"
         " entries e ON e.k = r.k WHERE r.grant_id IS NOT NULL OR r.status ="
-        " 'erased'",
+        " 'erased' OR r.rt IS NOT NULL",
         NULL);
+}
+
+int
+view__recompute_expired(struct view_ctx *c, struct store *s, int64_t day)
+{
+    uint8_t(*ids)[HASH_LEN] = NULL;
+    size_t n = 0;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT e.id FROM v_rec r CROSS JOIN entries e ON"
+                           " e.k = r.k WHERE r.rt < ? AND r.status <>"
+                           " 'erased' ORDER BY r.k",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, day);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        void *p;
+
+        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
+            continue;
+        if (!(p = realloc(ids, (n + 1) * HASH_LEN))) {
+            rc = ILONET_ENOMEM;
+            goto out;
+        }
+        ids = p;
+        memcpy(ids[n++], sqlite3_column_blob(st, 0), HASH_LEN);
+    }
+    rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+    sqlite3_finalize(st);
+    st = NULL;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = view__recompute(c, s, ids[i]);
+out:
+    sqlite3_finalize(st);
+    free(ids);
+    return rc;
 }
 
 int

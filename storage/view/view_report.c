@@ -26,7 +26,13 @@ _Static_assert(VIEW_REPORT_AUDIENCE_LEN == ENTRY_AUDIENCE_MAX + 1,
  * `ms` audience counts, ?4... = filter values.
  */
 
-#define VR_IN_PERIOD "time_ms >= ?1 AND time_ms < ?2"
+/* A record counts in the period when its event days overlap it
+ * (docs/REGIMES.md §4): a meeting dated 2027-01-20 recorded in December
+ * counts in 2027-H1; a record without an event date has the day it was
+ * written. ?2 is the first millisecond after the period. */
+#define VR_IN_PERIOD                                                           \
+    "event_from < date(?2 / 1000, 'unixepoch') AND (event_to IS NULL OR"       \
+    " event_to >= date(?1 / 1000, 'unixepoch'))"
 #define VR_STATE_LABEL                                                         \
     "CASE WHEN b.author_state <> b.state THEN b.state || ' (by ' ||"           \
     " b.author_state || ')' ELSE b.state END AS state"
@@ -34,7 +40,9 @@ _Static_assert(VIEW_REPORT_AUDIENCE_LEN == ENTRY_AUDIENCE_MAX + 1,
     "CASE b.category WHEN 'flows' THEN 1 WHEN 'routes' THEN 2 WHEN"            \
     " 'modus-operandi' THEN 3 WHEN 'criminal-organisations' THEN 4 WHEN"       \
     " 'incidents' THEN 5 WHEN 'document-fraud' THEN 6 WHEN 'assistance'"       \
-    " THEN 7 WHEN 'return' THEN 8 ELSE 9 END"
+    " THEN 7 WHEN 'return' THEN 8 WHEN 'legislation' THEN 9 WHEN"              \
+    " 'protection' THEN 10 WHEN 'legal-migration' THEN 11 WHEN"                \
+    " 'capacity-building' THEN 12 ELSE 13 END"
 
 /* ---- bases --------------------------------------------------------------- */
 
@@ -108,11 +116,9 @@ static const struct view__base view__bases[] = {
     [VB_TRAIN] = {BASE_TRAIN, "SELECT * FROM trainings", VR_IN_PERIOD},
     [VB_CARR] = {BASE_CARR, "SELECT * FROM carriers", VR_IN_PERIOD},
     [VB_CONT] = {BASE_CONT, "SELECT * FROM contacts", VR_IN_PERIOD},
-    /* A posting notice counts while in force during the period. */
-    [VB_POST] = {BASE_POST, "SELECT * FROM postings",
-                 "time_ms < ?2 AND \"from\" < date(?2 / 1000, 'unixepoch')"
-                 " AND (\"until\" IS NULL OR \"until\" >= date(?1 / 1000,"
-                 " 'unixepoch'))"},
+    /* A posting notice counts while in force during the period (its
+     * event days are from..until), whenever it was written. */
+    [VB_POST] = {BASE_POST, "SELECT * FROM postings", VR_IN_PERIOD},
     [VB_TASK] = {BASE_TASK, "SELECT * FROM tasks", VR_IN_PERIOD},
     /* A grant counts when published by the period's end and in force
      * during part of it (not revoked before it began). */
@@ -135,8 +141,8 @@ static const struct view__base view__bases[] = {
                   " > ?1)"},
     [VB_REC] = {BASE_REC,
                 "SELECT lower(hex(id)) AS id, owner AS state, author_state,"
-                " audience, kind, ms AS time_ms FROM v_records WHERE"
-                " valid = 1 AND status = 'active'",
+                " audience, kind, ms AS time_ms, event_from, event_to"
+                " FROM v_records WHERE valid = 1 AND status = 'active'",
                 VR_IN_PERIOD},
     /* Members: nodes whose logs are held, certified during the period. */
     [VB_LOG] = {BASE_LOG,
@@ -252,8 +258,7 @@ static const struct view__q view__queries[] = {
      "'unixepoch')), " VR_STATE_LABEL
      ", b.category, b.summary, b.detail, b.level, b.place,"
      " b.nationality, b.figure, b.unit, b.reliability, b.source,"
-     " b.audience FROM (%s) b ORDER BY " VR_CAT_ORDER ","
-     " coalesce(b.period_from, date(b.time_ms / 1000, 'unixepoch')),"
+     " b.audience FROM (%s) b ORDER BY " VR_CAT_ORDER ", b.event_from,"
      " b.time_ms, b.id"},
     /* Categories outside the vocabulary share one rank: their name breaks
      * the tie. */
@@ -272,12 +277,14 @@ static const struct view__q view__queries[] = {
      VB_OBS,
      "SELECT b.reliability, count(*) FROM (%s) b GROUP BY b.reliability"
      " ORDER BY b.reliability IS NULL, b.reliability"},
-    /* Charts: observations per category and month of the period ... */
+    /* Charts: observations per category and month of the event (its
+     * first day; an event that began before the period counts in the
+     * period's first month) ... */
     {{"category-month", VIEW_REPORT_CHART, BASE_OBS, q_catmonth},
      VB_OBS,
-     "SELECT b.category, CAST(strftime('%%m', b.time_ms / 1000,"
-     " 'unixepoch') AS INTEGER) AS m, count(*) FROM (%s) b GROUP BY 1, 2"
-     " ORDER BY 1, 2"},
+     "SELECT b.category, CAST(strftime('%%m', max(b.event_from, date(?1 /"
+     " 1000, 'unixepoch'))) AS INTEGER) AS m, count(*) FROM (%s) b GROUP BY"
+     " 1, 2 ORDER BY 1, 2"},
     /* ... and the 24 largest sums of figures per nationality and unit (a
      * label can be spelt by two groups: the group breaks the tie). */
     {{"nationality-figures", VIEW_REPORT_CHART, BASE_OBS, q_natfig},
@@ -561,6 +568,41 @@ view_report_acting(struct store *s, const char *semester,
     sqlite3_reset(st);
     *n = k;
     return 0;
+}
+
+int
+view_report_chair(struct store *s, const char *day,
+                  char out[static VIEW_REPORT_STATE_LEN])
+{
+    const struct vocab *v = view__vocab(s);
+    const struct vocab_kind *k = v ? vocab_kind_by_code(v, KIND_CHAIR) : NULL;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!s || !day)
+        return ILONET_EINVAL;
+    if (!k || !vocab_field(k, "role") || !vocab_field(k, "state"))
+        return ILONET_ENOTFOUND;
+    /* the chairs' fields are the vocabulary's: its columns in v_records */
+    st = store_stmt(s, "SELECT chair_state FROM v_records WHERE kind = 16"
+                       " AND valid = 1 AND status = 'active' AND chair_role ="
+                       " 'chair' AND chair_from <= ?1 AND (chair_until IS"
+                       " NULL OR chair_until >= ?1) ORDER BY hlc DESC, author"
+                       " DESC, id DESC LIMIT 1");
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+        snprintf(out, VIEW_REPORT_STATE_LEN, "%s",
+                 (const char *)sqlite3_column_text(st, 0));
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? ILONET_ENOTFOUND
+                                                   : store_err(rc);
+    }
+    sqlite3_reset(st);
+    return rc;
 }
 
 /* ---- provenance ---------------------------------------------------------- */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "crypto/error.h"
-#include "crypto/json.h"
+#include "crypto/wire.h"
 #include "crypto/key.h"
 
 /* The shipped files (scripts/embed.sh, the Makefile's EMBED_DATA). */
@@ -1075,14 +1075,14 @@ vocab__arena(const uint8_t *buf, size_t len, const char *what, char **out,
                                "%s line %zu: control byte 0x%02x", what, line,
                                c);
     }
-    if (!json_utf8_ok(buf, len)) {
+    if (!wire_utf8_ok(buf, len)) {
         /* name the first line that is not UTF-8 */
         size_t s = 0;
 
         line = 1;
         for (size_t i = 0; i <= len; i++)
             if (i == len || buf[i] == '\n') {
-                if (!json_utf8_ok(buf + s, i - s))
+                if (!wire_utf8_ok(buf + s, i - s))
                     break;
                 s = i + 1;
                 line++;
@@ -1453,6 +1453,67 @@ vocab_builtin(const char *regime, struct vocab **out, char *why, size_t wl)
 fail:
     vocab_free(v);
     return rc;
+}
+
+int
+vocab_restrict(struct vocab *v, unsigned version, char *why, size_t wl)
+{
+    size_t nk = 0;
+
+    if (!v)
+        return ILONET_EINVAL;
+    if (version < 1 || version > v->v_version)
+        return vocab__fail(why, wl, ILONET_EINVAL,
+                           "vocabulary version %u of %s: this binary has "
+                           "versions 1 to %u",
+                           version, v->v_regime, v->v_version);
+    /* Values: each set's slice of v_values shrinks in place. Fields name
+     * sets, never values, so nothing points at a value that moves. */
+    for (size_t i = 0; i < v->v_nsets; i++) {
+        struct vocab_set *set = &v->v_sets[i];
+        struct vocab_value *val = (struct vocab_value *)set->vs_values;
+        size_t n = 0;
+
+        for (size_t j = 0; j < set->vs_n; j++)
+            if (val[j].vv_since <= version)
+                val[n++] = val[j];
+        set->vs_n = n;
+    }
+    for (size_t i = 0; i < v->v_nkinds; i++) {
+        struct vocab_kind *k = &v->v_kinds[i];
+        struct vocab_field *f = (struct vocab_field *)k->vk_fields;
+        struct vocab_rule *r = (struct vocab_rule *)k->vk_rules;
+        const char *ra[VOCAB_MAX_RULES], *rb[VOCAB_MAX_RULES];
+        size_t nf = 0, nr = 0;
+
+        if (k->vk_since > version)
+            continue; /* the whole kind goes */
+        /* Rules point at fields: keep the names of those that stay, then
+         * point them again once the fields have moved. */
+        for (size_t j = 0; j < k->vk_nrules; j++)
+            if (r[j].vr_a->vf_since <= version &&
+                r[j].vr_b->vf_since <= version) {
+                ra[nr] = r[j].vr_a->vf_name;
+                rb[nr] = r[j].vr_b->vf_name;
+                r[nr].vr_type = r[j].vr_type;
+                nr++;
+            }
+        for (size_t j = 0; j < k->vk_nfields; j++)
+            if (f[j].vf_since <= version)
+                f[nf++] = f[j];
+        k->vk_nfields = nf;
+        k->vk_nrules = nr;
+        for (size_t j = 0; j < nr; j++) {
+            r[j].vr_a = vocab_field(k, ra[j]);
+            r[j].vr_b = vocab_field(k, rb[j]);
+        }
+        if (nk != i)
+            v->v_kinds[nk] = *k;
+        nk++;
+    }
+    v->v_nkinds = nk;
+    v->v_version = version;
+    return 0;
 }
 
 /* ---- lookups ------------------------------------------------------------ */

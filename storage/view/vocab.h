@@ -207,6 +207,18 @@ int vocab_builtin(const char *regime, struct vocab **out, char *why,
 /* The regimes vocab_builtin() knows, NULL-terminated, oldest first. */
 const char *const *vocab_builtin_regimes(void);
 
+/*
+ * Makes v the vocabulary as it was at an earlier version: every kind,
+ * field, value and rule added after version goes, and vocab_version()
+ * becomes version. A later version only ever adds (docs/VOCAB.md), so
+ * this is exactly the earlier file. Used to run a node as an older binary
+ * would (the test-only ILONET_TEST_VOCAB_VERSION, node/home.c). 0, or
+ * ILONET_EINVAL when version is 0 or above v's (why says so). Not
+ * thread-safe: call before v is shared; pointers into v handed out
+ * before the call are stale after it.
+ */
+int vocab_restrict(struct vocab *v, unsigned version, char *why, size_t whylen);
+
 /* Frees v and everything handed out from it. NULL is a no-op. */
 void vocab_free(struct vocab *v);
 
@@ -257,12 +269,34 @@ const struct vocab_member *vocab_members(const struct vocab *v, size_t *n);
 
 /*
  * Checks text (the form a user types; NULL means "") as a value of field
- * f: 0, or ILONET_EINVAL with a reason naming the field and what is
+ * f (v may be NULL when f is not a country or countries field): 0, or
+ * ILONET_EINVAL with a reason naming the field and what is
  * allowed, in the words record_set() uses for the seed's types, e.g.
  * "field 'category': unknown value 'weather' (one of flows, routes, ...)".
  */
 int vocab_check_text(const struct vocab *v, const struct vocab_field *f,
                      const char *text, char *why, size_t whylen);
+
+/*
+ * Checks s[0..n) (not NUL-terminated) as a single value of field f of a
+ * scalar text type (str, enum, date, period, state, semester, country):
+ * the stored form's counterpart of vocab_check_text(), same messages.
+ * Lists, numbers, ids and bytes are ILONET_EINVAL ("wrong type"). v may be
+ * NULL when f is not a country.
+ */
+int vocab_check_scalar(const struct vocab *v, const struct vocab_field *f,
+                       const char *s, size_t n, char *why, size_t whylen);
+
+/* 1 if s[0..n) is text as values hold it: valid UTF-8 (wire_utf8_ok)
+ * without control bytes other than tab, newline and CR, and without DEL;
+ * else 0. The one text rule of text values and list items. */
+int vocab_text_ok(const char *s, size_t n);
+
+/* "YYYY-MM-DD" (n == 10, years 1900-9999) into days since 1970-01-01:
+ * 0 or ILONET_EINVAL. The one date rule of ilonet's text values. */
+int vocab_date(const char *s, size_t n, int64_t *days);
+/* The "YYYY-MM-DD" of a day number (out: 11 bytes). */
+void vocab_day_text(int64_t days, char out[static 11]);
 
 /* One (field name, text value) pair of a record being written. */
 struct vocab_item {

@@ -53,8 +53,9 @@ rnd(void)
 /* One payload of the mix into wb; returns its kind. targets holds ids of
  * earlier records of this author (amend/retract/erase targets). */
 static uint32_t
-mix_payload(struct wire_buf *wb, unsigned i, uint8_t (*targets)[HASH_LEN],
-            size_t nt, uint8_t (*tasks)[HASH_LEN], size_t ntask)
+mix_payload(const struct vocab *v, struct wire_buf *wb, unsigned i,
+            uint8_t (*targets)[HASH_LEN], size_t nt, uint8_t (*tasks)[HASH_LEN],
+            size_t ntask)
 {
     struct record_builder b;
     char sum[200], fig[16];
@@ -70,10 +71,10 @@ mix_payload(struct wire_buf *wb, unsigned i, uint8_t (*targets)[HASH_LEN],
         struct record_builder fb;
         struct wire_buf fw;
         wire_buf_init(&fw, 4096);
-        record_builder_init_amend(&fb, KIND_OBSERVATION);
+        record_builder_start_amend(&fb, v, KIND_OBSERVATION);
         record_set(&fb, "detail", sum);
         record_build(&fb, &fw);
-        record_builder_init(&b, kind = KIND_AMEND);
+        record_builder_start(&b, v, kind = KIND_AMEND);
         record_set_id(&b, "record", targets[rnd() % nt]);
         record_set_raw(&b, "fields", fw.wb_data, fw.wb_len);
         if (record_build(&b, wb) != 0)
@@ -82,21 +83,21 @@ mix_payload(struct wire_buf *wb, unsigned i, uint8_t (*targets)[HASH_LEN],
         return kind;
     }
     if (nt > 10 && r < 12) {
-        record_builder_init(&b, kind = KIND_RETRACT);
+        record_builder_start(&b, v, kind = KIND_RETRACT);
         record_set_id(&b, "record", targets[rnd() % nt]);
     } else if (nt > 10 && r < 13) {
-        record_builder_init(&b, kind = KIND_ERASE);
+        record_builder_start(&b, v, kind = KIND_ERASE);
         record_set_id(&b, "record", targets[rnd() % nt]);
     } else if (ntask && r < 16) {
-        record_builder_init(&b, kind = KIND_TASK_STATUS);
+        record_builder_start(&b, v, kind = KIND_TASK_STATUS);
         record_set_id(&b, "task", tasks[rnd() % ntask]);
         record_set(&b, "status", "accept");
     } else if (r < 18) {
-        record_builder_init(&b, kind = KIND_TASK);
+        record_builder_start(&b, v, kind = KIND_TASK);
         record_set(&b, "title", sum);
         record_set(&b, "for", "DE,FR");
     } else if (r < 20) {
-        record_builder_init(&b, kind = KIND_MEETING);
+        record_builder_start(&b, v, kind = KIND_MEETING);
         record_set(&b, "date", "2026-03-01");
         record_set(&b, "place", "Ankara");
         record_set(&b, "convenor", "DE");
@@ -104,7 +105,7 @@ mix_payload(struct wire_buf *wb, unsigned i, uint8_t (*targets)[HASH_LEN],
         record_set(&b, "commission", "present");
         record_set(&b, "topics", sum);
     } else {
-        record_builder_init(&b, kind = KIND_OBSERVATION);
+        record_builder_start(&b, v, kind = KIND_OBSERVATION);
         record_set(&b, "category", record_categories[rnd() % 8]);
         record_set(&b, "summary", sum);
         record_set(&b, "figure", fig);
@@ -151,8 +152,11 @@ main(int argc, char **argv)
     char path[1024];
     struct store *imp = NULL, *plain = NULL;
     double t0, t_view = 0, t_plain = 0, t_reb, t_list;
+    struct vocab *v = NULL;
     int rc;
 
+    if (vocab_builtin("377-2004", &v, NULL, 0) != 0)
+        die("vocabulary", ILONET_EIO);
     if (key_global_init() != 0)
         die("sodium", ILONET_EIO);
     memset(&ros, 0, sizeof(ros));
@@ -198,8 +202,8 @@ main(int argc, char **argv)
 
             for (size_t j = 0; j < k; j++) {
                 wire_buf_init(&wbs[j], ENTRY_PAYLOAD_MAX);
-                reqs[j].kind = mix_payload(&wbs[j], (unsigned)(i + j), targets,
-                                           nt, tasks, ntask);
+                reqs[j].kind = mix_payload(v, &wbs[j], (unsigned)(i + j),
+                                           targets, nt, tasks, ntask);
                 reqs[j].payload = wbs[j].wb_data;
                 reqs[j].len = wbs[j].wb_len;
             }
@@ -241,7 +245,7 @@ main(int argc, char **argv)
             die("open", rc);
         if (getenv("BENCH_CACHE"))
             sqlite3_exec(store_db(s), getenv("BENCH_CACHE"), NULL, NULL, NULL);
-        if (with_view && (rc = view_attach(s)) != 0)
+        if (with_view && (rc = view_attach(s, v)) != 0)
             die("attach", rc);
         store_set_durable(s, 0);
         t0 = now_s();
@@ -292,8 +296,9 @@ main(int argc, char **argv)
     printf("list_observations_ms=%.1f\n", t_list * 1000);
     store_close(imp);
     store_close(plain);
-    for (int v = 0; v <= 1 && !getenv("ILONET_BENCH_KEEP"); v++) {
-        snprintf(path, sizeof(path), "%s/bench-view-%d.db", dir, v);
+    vocab_free(v);
+    for (int w = 0; w <= 1 && !getenv("ILONET_BENCH_KEEP"); w++) {
+        snprintf(path, sizeof(path), "%s/bench-view-%d.db", dir, w);
         remove(path);
     }
     for (int a = 0; a < AUTHORS; a++) {

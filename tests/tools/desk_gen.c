@@ -280,7 +280,7 @@ build_record(struct record_builder *b, uint32_t kind, int a, uint64_t day_ms,
     char s1[600], s2[600], d1[11], d2[11], per[24], num[24];
     char list[3 * NSTATES + 1];
 
-    must(b, record_builder_init(b, kind));
+    must(b, record_builder_start(b, G.g_home.h_vocab, kind));
     switch (kind) {
     case KIND_OBSERVATION: {
         static const char *const levels[] = {"operational", "strategic"};
@@ -564,10 +564,11 @@ build_change(struct record_builder *b, struct pend *p, int a, int *aud)
         if (val == s)
             sentence(s, sizeof(s), 6 + rnd(16));
         wire_buf_init(&fw, 1024);
-        must(&fb, record_builder_init_amend(&fb, t->t_kind));
+        must(&fb, record_builder_start_amend(&fb, G.g_home.h_vocab, t->t_kind));
         set(&fb, field, val);
         must(&fb, record_build(&fb, &fw));
-        must(b, record_builder_init(b, p->p_kind = KIND_AMEND));
+        must(b,
+             record_builder_start(b, G.g_home.h_vocab, p->p_kind = KIND_AMEND));
         must(b, record_set_id(b, "record", t->t_id));
         must(b, record_set_raw(b, "fields", fw.wb_data, fw.wb_len));
         wire_buf_init(&p->p_wb, 4096);
@@ -575,11 +576,13 @@ build_change(struct record_builder *b, struct pend *p, int a, int *aud)
         wire_buf_free(&fw);
         return 1;
     } else if (r < 970) {
-        must(b, record_builder_init(b, p->p_kind = KIND_RETRACT));
+        must(b, record_builder_start(b, G.g_home.h_vocab,
+                                     p->p_kind = KIND_RETRACT));
         must(b, record_set_id(b, "record", t->t_id));
         set(b, "reason", "superseded by a later report");
     } else {
-        must(b, record_builder_init(b, p->p_kind = KIND_ERASE));
+        must(b,
+             record_builder_start(b, G.g_home.h_vocab, p->p_kind = KIND_ERASE));
         must(b, record_set_id(b, "record", t->t_id));
         set(b, "reason", "personal data recorded by mistake");
     }
@@ -620,7 +623,8 @@ publish_grants(uint64_t wall_ms)
         memset(&p, 0, sizeof(p));
         p.p_task_for = -1;
         wire_buf_init(&p.p_wb, 2048);
-        must(&b, record_builder_init(&b, p.p_kind = KIND_GRANT));
+        must(&b,
+             record_builder_start(&b, G.g_home.h_vocab, p.p_kind = KIND_GRANT));
         must(&b, record_set_raw(&b, "envelope", env, len));
         must(&b, record_build(&b, &p.p_wb));
         envelope_id(env, len, G.g_a[to].a_grant_id);
@@ -654,7 +658,8 @@ revoke_grant(int to, uint64_t wall_ms)
     memset(&p, 0, sizeof(p));
     p.p_task_for = -1;
     wire_buf_init(&p.p_wb, 2048);
-    must(&b, record_builder_init(&b, p.p_kind = KIND_REVOCATION));
+    must(&b, record_builder_start(&b, G.g_home.h_vocab,
+                                  p.p_kind = KIND_REVOCATION));
     must(&b, record_set_raw(&b, "envelope", env, len));
     must(&b, record_build(&b, &p.p_wb));
     free(env);
@@ -734,7 +739,7 @@ write_day(int a, unsigned day, unsigned n)
         p->p_kind = KIND_TASK_STATUS;
         p->p_task_for = -1;
         wire_buf_init(&p->p_wb, 512);
-        must(&b, record_builder_init(&b, KIND_TASK_STATUS));
+        must(&b, record_builder_start(&b, G.g_home.h_vocab, KIND_TASK_STATUS));
         must(&b, record_set_id(&b, "task", ps->ps_task));
         set(&b, "status", steps[ps->ps_step]);
         must(&b, record_build(&b, &p->p_wb));
@@ -931,8 +936,8 @@ main(int argc, char **argv)
             p.p_task_for = -1;
             p.p_record = 1;
             wire_buf_init(&p.p_wb, 512);
-            must(&b,
-                 record_builder_init(&b, p.p_kind = KIND_ACTING_PRESIDENCY));
+            must(&b, record_builder_start(&b, G.g_home.h_vocab,
+                                          p.p_kind = KIND_ACTING_PRESIDENCY));
             set(&b, "semester", sem);
             set(&b, "state", states[(pres + 3) % NSTATES]);
             set(&b, "reason", "no liaison officer posted in the host country");

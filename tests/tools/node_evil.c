@@ -1,6 +1,6 @@
 /* node_evil.c - a hostile peer for tests/test_node.c (not a test itself). */
 /*
- *   node_evil MODE PORT [HOME SERVER_PK [CERT_FILE]]
+ *   node_evil MODE PORT [HOME SERVER_PK [CERT_FILE | AUTHOR_PK AUDIENCE]]
  *
  * Connects to 127.0.0.1:PORT and misbehaves in one way, then reads until
  * the node closes the connection (or 10 s pass) and prints one line:
@@ -23,6 +23,13 @@
  *   cert      HELLO with CERT_FILE instead of our own certificate (the
  *             handshake uses HOME's key; the certificate names another
  *             network)
+ *   probe     (node_evil probe PORT HOME SERVER_PK AUTHOR_PK AUDIENCE) a
+ *             HEADS announcement of AUTHOR_PK's log of AUDIENCE, which
+ *             HOME's state may not read (the id learned elsewhere), at seq
+ *             1000; then every message the node sends is opened and
+ *             searched for the log id. The result line adds named=N, the
+ *             messages that named it (the node must close and name it in
+ *             none).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +48,7 @@
 #include "crypto/shs.h"
 #include "node/home.h"
 #include "replication/msg.h"
+#include "storage/entry.h"
 
 static uint64_t
 mono_ms(void)
@@ -154,6 +162,79 @@ send_msg(int fd, struct boxs *enc, const uint8_t *m, size_t len)
     return rc;
 }
 
+/* 1 if any byte offset of b starts id. */
+static int
+has_id(const uint8_t *b, size_t n, const uint8_t id[32])
+{
+    for (size_t k = 0; k + 32 <= n; k++)
+        if (b[k] == id[0] && memcmp(b + k, id, 32) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Reads the box-stream until the node closes it (or 10 s), deframes the
+ * messages and counts those naming id; prints the result line.
+ */
+static int
+finish_probe(int fd, struct boxs *dec, const uint8_t id[32], uint64_t t0)
+{
+    uint8_t hdr[BOXS_HEADER_LEN], mac[16], body[BOXS_MAX_BODY];
+    uint8_t *msg = NULL;
+    size_t got = 0, have = 0, need = 0, blen, named = 0, msgs = 0;
+    uint8_t lenb[4];
+    size_t lenb_have = 0;
+    int closed = 0, bye;
+
+    for (;;) {
+        if (mono_ms() - t0 >= 10000)
+            break;
+        if (recv_all(fd, hdr, sizeof(hdr)) != 0) {
+            closed = 1;
+            break;
+        }
+        got += sizeof(hdr);
+        if (boxs_open_header(dec, hdr, &blen, mac, &bye) != 0 || bye) {
+            closed = 1;
+            break;
+        }
+        if (recv_all(fd, body, blen) != 0 ||
+            boxs_open_body(dec, mac, body, blen, body) != 0) {
+            closed = 1;
+            break;
+        }
+        got += blen;
+        for (size_t i = 0; i < blen;) {
+            if (lenb_have < 4) {
+                lenb[lenb_have++] = body[i++];
+                if (lenb_have == 4) {
+                    need = (size_t)lenb[0] << 24 | (size_t)lenb[1] << 16 |
+                           (size_t)lenb[2] << 8 | lenb[3];
+                    if (need > MSG_MAX_BYTES || !(msg = realloc(msg, need + 1)))
+                        _exit(3);
+                    have = 0;
+                }
+                continue;
+            }
+            size_t k = blen - i < need - have ? blen - i : need - have;
+            memcpy(msg + have, body + i, k);
+            have += k;
+            i += k;
+            if (have == need) {
+                msgs++;
+                named += has_id(msg, need, id);
+                lenb_have = 0;
+            }
+        }
+    }
+    free(msg);
+    printf("result recv_bytes=%zu closed=%d close_ms=%llu named=%zu "
+           "msgs=%zu\n",
+           got, closed, (unsigned long long)(mono_ms() - t0), named, msgs);
+    close(fd);
+    return 0;
+}
+
 static int
 raw_mode(const char *mode, int port)
 {
@@ -203,7 +284,7 @@ raw_mode(const char *mode, int port)
 
 static int
 auth_mode(const char *mode, int port, const char *home_dir, const char *pkhex,
-          const char *cert_file)
+          const char *cert_file, const char *probe_aud)
 {
     struct home h;
     struct shs s;
@@ -223,7 +304,7 @@ auth_mode(const char *mode, int port, const char *home_dir, const char *pkhex,
         fprintf(stderr, "node_evil: bad home or key\n");
         return 2;
     }
-    if (cert_file)
+    if (cert_file && !probe_aud)
         snprintf(path, sizeof(path), "%s", cert_file);
     else
         home_path(&h, "node.cert", path);
@@ -246,14 +327,49 @@ auth_mode(const char *mode, int port, const char *home_dir, const char *pkhex,
     /* Our HELLO (own or given certificate), then read the node's HELLO. */
     wire_buf_init(&wb, 4096);
     msg_encode_hello(&wb, cert, cert_len);
+    t0 = mono_ms();
     if (send_msg(fd, &enc, wb.wb_data, wb.wb_len) != 0)
         _exit(3); /* no leak report: expected in refusal tests */
     wire_buf_free(&wb);
+    /* Both sides send their HELLO at once: a node that reads ours first
+     * and refuses it closes without sending its own. That is a refusal
+     * like any other, not a failure of this tool. */
     if (recv_all(fd, hdr, sizeof(hdr)) ||
         boxs_open_header(&dec, hdr, &blen, mac, &bye) || bye ||
-        recv_all(fd, body, blen))
-        _exit(3); /* no leak report: expected in refusal tests */
-    t0 = mono_ms();
+        recv_all(fd, body, blen)) {
+        printf("result recv_bytes=0 closed=1 close_ms=%llu named=0 "
+               "msgs=0\n",
+               (unsigned long long)(mono_ms() - t0));
+        fflush(stdout);
+        _exit(0); /* no leak report: expected in refusal tests */
+    }
+    if (strcmp(mode, "probe") == 0) {
+        struct msg_head mh;
+        uint8_t d[32] = {0};
+
+        memset(&mh, 0, sizeof(mh));
+        if (!probe_aud || !cert_file ||
+            sodium_hex2bin(mh.mh_author, 32, cert_file, strlen(cert_file), NULL,
+                           &got, NULL) != 0 ||
+            got != 32 || audience_normalise(probe_aud, mh.mh_audience) != 0) {
+            fprintf(stderr, "node_evil: probe needs AUTHOR_PK AUDIENCE\n");
+            return 2;
+        }
+        /* the node's HELLO body, opened so the stream's nonces line up */
+        if (boxs_open_body(&dec, mac, body, blen, body) != 0)
+            _exit(3);
+        entry_log_id(h.h_net.n_id, mh.mh_author, mh.mh_audience, mh.mh_log);
+        mh.mh_seq = 1000;
+        memset(mh.mh_id, 0x42, sizeof(mh.mh_id));
+        wire_buf_init(&wb, 4096);
+        msg_encode_heads_begin(&wb, 0, d, 1);
+        msg_encode_head(&wb, &mh);
+        send_msg(fd, &enc, wb.wb_data, wb.wb_len);
+        wire_buf_free(&wb);
+        free(cert);
+        home_close(&h);
+        return finish_probe(fd, &dec, mh.mh_log, t0);
+    }
     if (strcmp(mode, "cert") == 0) {
         /* nothing more: the node must close */
     } else if (strcmp(mode, "auth-len") == 0) {
@@ -291,7 +407,7 @@ main(int argc, char **argv)
 {
     if (key_global_init() != 0 || argc < 3) {
         fprintf(stderr, "usage: node_evil MODE PORT [HOME SERVER_PK "
-                        "[CERT_FILE]]\n");
+                        "[CERT_FILE | AUTHOR_PK AUDIENCE]]\n");
         return 2;
     }
     if (argc == 3)
@@ -299,5 +415,5 @@ main(int argc, char **argv)
     if (argc < 5)
         return 2;
     return auth_mode(argv[1], atoi(argv[2]), argv[3], argv[4],
-                     argc > 5 ? argv[5] : NULL);
+                     argc > 5 ? argv[5] : NULL, argc > 6 ? argv[6] : NULL);
 }

@@ -1,0 +1,809 @@
+/* view_search.c - the view's full-text index (FTS5): upkeep, query parsing,
+ * search. */
+#include "view_search.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "crypto/textbuf.h"
+#include "view_int.h"
+
+/*
+ * Layout. v_search is a plain FTS5 table (it keeps its own copy of the
+ * text: snippet() needs it, and deleting a row needs no old values), rowid
+ * = v_rec.k. v_search_dirty holds the positions of the records written in
+ * the open transaction (triggers on v_rec); view__search_flush() folds
+ * them into the index just before COMMIT and empties it. Bump
+ * VIEW__SEARCH_VERSION when the layout or the indexed text changes: the
+ * index is then re-created on the next attach.
+ */
+#define VIEW__SEARCH_VERSION 1
+/* Noted records at least this many, and nearly every record of the
+ * view (a rebuild, a first import): the whole index is re-created
+ * instead of updated row by row. */
+#define VIEW__SEARCH_BULK 2000
+
+static const char view__search_fts[] =
+    "CREATE VIRTUAL TABLE IF NOT EXISTS v_search USING fts5(head, body,"
+    " columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')";
+
+static const char view__search_schema[] =
+    "CREATE TABLE IF NOT EXISTS v_search_dirty(k INTEGER PRIMARY KEY);"
+    "CREATE TRIGGER IF NOT EXISTS v_search_ins AFTER INSERT ON v_rec BEGIN"
+    "  INSERT OR IGNORE INTO v_search_dirty(k) VALUES(new.k); END;"
+    "CREATE TRIGGER IF NOT EXISTS v_search_upd AFTER UPDATE ON v_rec BEGIN"
+    "  INSERT OR IGNORE INTO v_search_dirty(k) VALUES(new.k); END;"
+    "CREATE TRIGGER IF NOT EXISTS v_search_del AFTER DELETE ON v_rec BEGIN"
+    "  INSERT OR IGNORE INTO v_search_dirty(k) VALUES(old.k); END;";
+
+/* The headline field of each kind, in this order of preference (as
+ * view_recent() names a record). */
+static const char *const view__search_heads[] = {
+    "summary", "title", "topics",   "counterpart",
+    "carrier", "post",  "semester", NULL,
+};
+
+/* A field whose words are worth finding: free text and lists of names
+ * (codes such as categories have filters of their own). */
+static int
+view__search_texty(enum vocab_type t)
+{
+    return t == VT_STR || t == VT_LIST;
+}
+
+/* The index of the headline field of record kind k, or -1. */
+static int
+view__search_head(const struct vocab_kind *k)
+{
+    for (size_t h = 0; view__search_heads[h]; h++)
+        for (size_t i = 0; i < k->vk_nfields; i++)
+            if (strcmp(k->vk_fields[i].vf_name, view__search_heads[h]) == 0 &&
+                view__slot(k, i) >= 0)
+                return (int)i;
+    return -1;
+}
+
+/*
+ * "INSERT INTO v_search(rowid, head, body) SELECT k, <head>, <body> FROM
+ * v_rec WHERE valid = 1 AND status = 'active' AND <where>": the text of
+ * each record kind from the slots its schema keeps its fields in
+ * (view__slot()), read from v_rec itself (no join: this runs for every
+ * record an import writes).
+ */
+static int
+view__search_insert_sql(const struct vocab *v, struct textbuf *b,
+                        const char *where)
+{
+    const struct vocab_kind *ks;
+    size_t nk;
+
+    if (!v)
+        return ILONET_EINVAL;
+    ks = vocab_kinds(v, &nk);
+    textbuf_puts(b, "INSERT INTO v_search(rowid, head, body) SELECT k,"
+                    " CASE kind");
+    for (size_t j = 0; j < nk; j++) {
+        const struct vocab_kind *k = &ks[j];
+        int head;
+
+        if (!k->vk_is_record || (head = view__search_head(k)) < 0)
+            continue;
+        textbuf_printf(b, " WHEN %u THEN f%d", (unsigned)k->vk_code,
+                       view__slot(k, (size_t)head));
+    }
+    textbuf_puts(b, " END, CASE kind");
+    for (size_t j = 0; j < nk; j++) {
+        const struct vocab_kind *k = &ks[j];
+        int head, any = 0;
+
+        if (!k->vk_is_record)
+            continue;
+        head = view__search_head(k);
+        for (size_t i = 0; i < k->vk_nfields; i++) {
+            const struct vocab_field *f = &k->vk_fields[i];
+
+            if (!view__search_texty(f->vf_type) || (int)i == head ||
+                view__slot(k, i) < 0)
+                continue;
+            /* one line per field given: no empty lines in snippets */
+            if (!any++)
+                textbuf_printf(b, " WHEN %u THEN ltrim(", (unsigned)k->vk_code);
+            else
+                textbuf_puts(b, " || ");
+            textbuf_printf(b, "coalesce(char(10) || f%d, '')",
+                           view__slot(k, i));
+        }
+        if (any)
+            textbuf_puts(b, ", char(10))");
+    }
+    textbuf_printf(b,
+                   " END FROM v_rec WHERE valid = 1 AND status ="
+                   " 'active' AND %s",
+                   where);
+    return b->tb_err ? ILONET_ENOMEM : 0;
+}
+
+static int
+view__search_exec(struct store *s, const char *sql)
+{
+    return store_err(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL));
+}
+
+/* Re-creates the whole index from the view (inside the caller's
+ * transaction). Dropping the table drops every segment with it: nothing
+ * of a record erased earlier can stay. */
+static int
+view__search_recreate(struct store *s, const struct vocab *v)
+{
+    struct textbuf b = {0};
+    int rc;
+
+    if ((rc = view__search_exec(s, "DELETE FROM v_search_dirty;"
+                                   "DROP TABLE IF EXISTS v_search")) != 0 ||
+        (rc = view__search_exec(s, view__search_fts)) != 0)
+        return rc;
+    if ((rc = view__search_insert_sql(v, &b, "1")) == 0)
+        rc = view__search_exec(s, b.tb_data);
+    textbuf_free(&b);
+    return rc;
+}
+
+int
+view__search_attach(struct store *s, const struct vocab *v, int rebuilt)
+{
+    uint64_t ver = 0;
+    int rc, fresh;
+
+    rc = store_meta_get_u64(s, "search_version", &ver);
+    if (rc != 0 && rc != ILONET_ENOTFOUND)
+        return rc;
+    fresh = rebuilt || rc == ILONET_ENOTFOUND || ver != VIEW__SEARCH_VERSION;
+    if ((rc = view__search_exec(s, view__search_schema)) != 0 ||
+        (rc = view__search_exec(s, view__search_fts)) != 0)
+        return rc;
+    if (!fresh)
+        return 0;
+    if ((rc = store_meta_set_u64(s, "search_version", VIEW__SEARCH_VERSION)) !=
+        0)
+        return rc;
+    /* after a view rebuild, which notes every record anyway, the next
+     * flush re-creates the index; otherwise now */
+    return rebuilt ? 0 : view__search_recreate(s, v);
+}
+
+/* 1 if the noted records include one that had words in the index and is
+ * now erased, or gone (a fork took it out): their words must leave the
+ * index's segments, not only be marked deleted. */
+static int
+view__search_purge_needed(struct store *s, int *need)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, "SELECT 1 FROM v_search_dirty d CROSS JOIN v_search ON"
+           " v_search.rowid = d.k LEFT JOIN v_rec r ON r.k = d.k WHERE"
+           " r.k IS NULL OR r.status = 'erased' LIMIT 1");
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_err(rc);
+    *need = rc == SQLITE_ROW;
+    return 0;
+}
+
+int
+view__search_flush(void *arg, struct store *s)
+{
+    const struct vocab *v = arg; /* the view's vocabulary (view_attach) */
+    static const char *const count_sql[] = {
+        "SELECT count(*) FROM v_search_dirty",
+        "SELECT count(*) FROM v_rec",
+    };
+    int64_t n[2] = {0, 0};
+    struct textbuf b = {0};
+    sqlite3_stmt *st;
+    int rc, purge = 0;
+
+    st = store_stmt(s, "SELECT 1 FROM v_search_dirty LIMIT 1");
+    if (!st)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0; /* the common case: no record written */
+    if (rc != SQLITE_ROW)
+        return store_err(rc);
+    for (int i = 0; i < 2; i++) {
+        if (!(st = store_stmt(s, count_sql[i])))
+            return ILONET_EIO;
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            n[i] = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+            return store_err(rc);
+    }
+    if (n[0] >= VIEW__SEARCH_BULK && n[0] * 10 >= n[1] * 9)
+        return view__search_recreate(s, v);
+    if ((rc = view__search_purge_needed(s, &purge)) != 0)
+        return rc;
+    if ((rc = view__search_exec(s, "DELETE FROM v_search WHERE rowid IN"
+                                   " (SELECT k FROM v_search_dirty)")) != 0)
+        return rc;
+    if ((rc = view__search_insert_sql(
+             v, &b, "k IN (SELECT k FROM v_search_dirty)")) == 0)
+        rc = view__search_exec(s, b.tb_data);
+    textbuf_free(&b);
+    if (rc == 0 && purge)
+        rc = view__search_exec(
+            s, "INSERT INTO v_search(v_search) VALUES('optimize')");
+    if (rc == 0)
+        rc = view__search_exec(s, "DELETE FROM v_search_dirty");
+    return rc;
+}
+
+int
+view_search_count(struct store *s, uint64_t *n)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM v_search");
+    int rc;
+
+    if (!n)
+        return ILONET_EINVAL;
+    if (!st)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : store_err(rc);
+}
+
+/* ---- a person's query ---------------------------------------------------- */
+
+/* Tokens of a query. */
+enum view__qtok {
+    VIEW__Q_END = 0,
+    VIEW__Q_WORD,  /* a word or a "phrase": qt_text[0..qt_len) */
+    VIEW__Q_OPEN,  /* ( */
+    VIEW__Q_CLOSE, /* ) */
+    VIEW__Q_AND,
+    VIEW__Q_OR,
+    VIEW__Q_NOT,
+};
+
+struct view__qlex {
+    const char *ql_p;
+    enum view__qtok ql_tok;
+    const char *ql_text;
+    size_t ql_len;
+    int ql_prefix; /* the word or phrase ends with '*' */
+    char *ql_out;
+    size_t ql_cap, ql_off;
+    int ql_depth, ql_terms;
+    char *ql_why;
+    size_t ql_wl;
+};
+
+#define VIEW__Q_DEPTH 8
+#define VIEW__Q_TERMS 32
+
+static int view__qfail(struct view__qlex *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+view__qfail(struct view__qlex *l, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (l->ql_why && l->ql_wl) {
+        va_start(ap, fmt);
+        vsnprintf(l->ql_why, l->ql_wl, fmt, ap);
+        va_end(ap);
+    }
+    return ILONET_EINVAL;
+}
+
+static int
+view__qspace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Reads the next token. */
+static int
+view__qnext(struct view__qlex *l)
+{
+    const char *p = l->ql_p;
+
+    while (view__qspace(*p))
+        p++;
+    l->ql_prefix = 0;
+    if (!*p) {
+        l->ql_tok = VIEW__Q_END;
+    } else if (*p == '(' || *p == ')') {
+        l->ql_tok = *p == '(' ? VIEW__Q_OPEN : VIEW__Q_CLOSE;
+        p++;
+    } else if (*p == '"') {
+        const char *end = strchr(p + 1, '"');
+        if (!end)
+            return view__qfail(l, "unbalanced quote: a phrase opened with \""
+                                  " is not closed");
+        l->ql_tok = VIEW__Q_WORD;
+        l->ql_text = p + 1;
+        l->ql_len = (size_t)(end - p - 1);
+        p = end + 1;
+        if (*p == '*') {
+            l->ql_prefix = 1;
+            p++;
+        }
+    } else if (*p == '*') {
+        return view__qfail(l, "'*' must follow a word (prefix*)");
+    } else {
+        const char *s = p;
+        while (*p && !view__qspace(*p) && *p != '(' && *p != ')' && *p != '"' &&
+               *p != '*')
+            p++;
+        l->ql_text = s;
+        l->ql_len = (size_t)(p - s);
+        if (*p == '*') {
+            l->ql_prefix = 1;
+            p++;
+            if (*p && !view__qspace(*p) && *p != ')')
+                return view__qfail(l, "'*' must end a word (prefix*)");
+        }
+        l->ql_tok = VIEW__Q_WORD;
+        if (!l->ql_prefix) {
+            if (l->ql_len == 3 && memcmp(s, "AND", 3) == 0)
+                l->ql_tok = VIEW__Q_AND;
+            else if (l->ql_len == 2 && memcmp(s, "OR", 2) == 0)
+                l->ql_tok = VIEW__Q_OR;
+            else if (l->ql_len == 3 && memcmp(s, "NOT", 3) == 0)
+                l->ql_tok = VIEW__Q_NOT;
+        }
+    }
+    l->ql_p = p;
+    return 0;
+}
+
+static void
+view__qput(struct view__qlex *l, const char *s, size_t n)
+{
+    if (l->ql_off + n < l->ql_cap)
+        memcpy(l->ql_out + l->ql_off, s, n);
+    l->ql_off += n;
+}
+
+static const char *
+view__qname(enum view__qtok t)
+{
+    switch (t) {
+    case VIEW__Q_AND: return "AND";
+    case VIEW__Q_OR: return "OR";
+    case VIEW__Q_NOT: return "NOT";
+    case VIEW__Q_CLOSE: return "')'";
+    default: return "the end";
+    }
+}
+
+static int view__qexpr(struct view__qlex *l);
+
+/* primary := WORD | PHRASE | ( expr ) */
+static int
+view__qprimary(struct view__qlex *l, enum view__qtok after)
+{
+    int rc;
+
+    if (l->ql_tok == VIEW__Q_OPEN) {
+        if (++l->ql_depth > VIEW__Q_DEPTH)
+            return view__qfail(l, "parentheses nested deeper than %d",
+                               VIEW__Q_DEPTH);
+        view__qput(l, "(", 1);
+        if ((rc = view__qnext(l)) != 0)
+            return rc;
+        if (l->ql_tok == VIEW__Q_CLOSE)
+            return view__qfail(l, "empty parentheses");
+        if ((rc = view__qexpr(l)) != 0)
+            return rc;
+        if (l->ql_tok != VIEW__Q_CLOSE)
+            return view__qfail(l, "unbalanced parenthesis: '(' is not "
+                                  "closed");
+        view__qput(l, ")", 1);
+        l->ql_depth--;
+        return view__qnext(l);
+    }
+    if (l->ql_tok != VIEW__Q_WORD) {
+        if (after == VIEW__Q_END && l->ql_tok == VIEW__Q_END)
+            return view__qfail(l, "empty query: give a word");
+        if (after == VIEW__Q_END)
+            return view__qfail(l, "%s needs a word before it",
+                               view__qname(l->ql_tok));
+        if (after == VIEW__Q_OPEN)
+            return view__qfail(l, "%s after '(' needs a word before it",
+                               view__qname(l->ql_tok));
+        return view__qfail(l, "%s needs a word after it, not %s",
+                           view__qname(after), view__qname(l->ql_tok));
+    }
+    if (++l->ql_terms > VIEW__Q_TERMS)
+        return view__qfail(l, "more than %d words", VIEW__Q_TERMS);
+    /* quoted: whatever the word holds is text, never FTS5 syntax */
+    view__qput(l, "\"", 1);
+    for (size_t i = 0; i < l->ql_len; i++)
+        view__qput(l, &l->ql_text[i], 1); /* no '"' inside: it ends both */
+    view__qput(l, l->ql_prefix ? "\"*" : "\"", l->ql_prefix ? 2 : 1);
+    return view__qnext(l);
+}
+
+/* not := primary (NOT primary)* */
+static int
+view__qnot(struct view__qlex *l, enum view__qtok after)
+{
+    int rc;
+
+    if ((rc = view__qprimary(l, after)) != 0)
+        return rc;
+    while (l->ql_tok == VIEW__Q_NOT) {
+        view__qput(l, " NOT ", 5);
+        if ((rc = view__qnext(l)) != 0 ||
+            (rc = view__qprimary(l, VIEW__Q_NOT)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* and := not ((AND)? not)* */
+static int
+view__qand(struct view__qlex *l, enum view__qtok after)
+{
+    int rc;
+
+    if ((rc = view__qnot(l, after)) != 0)
+        return rc;
+    for (;;) {
+        if (l->ql_tok == VIEW__Q_AND) {
+            if ((rc = view__qnext(l)) != 0)
+                return rc;
+            view__qput(l, " AND ", 5);
+            if ((rc = view__qnot(l, VIEW__Q_AND)) != 0)
+                return rc;
+        } else if (l->ql_tok == VIEW__Q_WORD || l->ql_tok == VIEW__Q_OPEN) {
+            view__qput(l, " AND ", 5);
+            if ((rc = view__qnot(l, VIEW__Q_AND)) != 0)
+                return rc;
+        } else {
+            return 0;
+        }
+    }
+}
+
+/* expr := and (OR and)* */
+static int
+view__qexpr(struct view__qlex *l)
+{
+    enum view__qtok after = l->ql_depth ? VIEW__Q_OPEN : VIEW__Q_END;
+    int rc;
+
+    if ((rc = view__qand(l, after)) != 0)
+        return rc;
+    while (l->ql_tok == VIEW__Q_OR) {
+        view__qput(l, " OR ", 4);
+        if ((rc = view__qnext(l)) != 0 || (rc = view__qand(l, VIEW__Q_OR)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* 1 if s is valid UTF-8 without control characters (white space
+ * aside). */
+static int
+view__qtext_ok(const unsigned char *s)
+{
+    while (*s) {
+        size_t n;
+        uint32_t c;
+
+        if (*s < 0x80) {
+            if ((*s < 0x20 && !view__qspace((char)*s)) || *s == 0x7f)
+                return 0;
+            s++;
+            continue;
+        }
+        if ((*s & 0xe0) == 0xc0)
+            n = 1, c = *s & 0x1f;
+        else if ((*s & 0xf0) == 0xe0)
+            n = 2, c = *s & 0x0f;
+        else if ((*s & 0xf8) == 0xf0)
+            n = 3, c = *s & 0x07;
+        else
+            return 0;
+        for (size_t i = 1; i <= n; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            c = c << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
+            (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
+            (c >= 0xd800 && c <= 0xdfff))
+            return 0;
+        s += n + 1;
+    }
+    return 1;
+}
+
+int
+view_search_parse(const char *q, char *out, size_t cap, char *why, size_t wl)
+{
+    struct view__qlex l;
+    int rc;
+
+    memset(&l, 0, sizeof(l));
+    l.ql_why = why;
+    l.ql_wl = wl;
+    if (why && wl)
+        why[0] = '\0';
+    if (!q || !out || cap == 0)
+        return view__qfail(&l, "no query");
+    if (strlen(q) > VIEW_SEARCH_QUERY_MAX) {
+        view__qfail(&l, "over %d bytes", VIEW_SEARCH_QUERY_MAX);
+        return ILONET_ETOOBIG;
+    }
+    if (!view__qtext_ok((const unsigned char *)q))
+        return view__qfail(&l, "not UTF-8 text (or holds control "
+                               "characters)");
+    l.ql_p = q;
+    l.ql_out = out;
+    l.ql_cap = cap;
+    if ((rc = view__qnext(&l)) != 0 || (rc = view__qexpr(&l)) != 0)
+        return rc;
+    if (l.ql_tok == VIEW__Q_CLOSE)
+        return view__qfail(&l, "unbalanced parenthesis: ')' without '('");
+    if (l.ql_tok != VIEW__Q_END)
+        return view__qfail(&l, "%s needs a word before it",
+                           view__qname(l.ql_tok));
+    if (l.ql_off >= cap)
+        return ILONET_ETOOBIG;
+    out[l.ql_off] = '\0';
+    return 0;
+}
+
+/* ---- searching ----------------------------------------------------------- */
+
+/* The cursor: "s" + 8 hex digits naming the query and filters + "." + the
+ * rank's IEEE-754 bits in 16 hex digits + "." + the position k. */
+static uint32_t
+view__search_tag(const struct view_search_req *rq)
+{
+    const char *parts[6] = {rq->sr_query,    rq->sr_category, rq->sr_state,
+                            rq->sr_audience, rq->sr_from,     rq->sr_to};
+    uint32_t h = 2166136261u ^ rq->sr_kind;
+
+    /* FNV-1a: names a search, secret of nothing */
+    for (size_t i = 0; i < 6; i++) {
+        for (const char *p = parts[i] ? parts[i] : ""; *p; p++)
+            h = (h ^ (uint8_t)*p) * 16777619u;
+        h = (h ^ 0xff) * 16777619u;
+    }
+    return h;
+}
+
+static int
+view__search_cursor_read(const char *c, uint32_t tag, double *rank, int64_t *k)
+{
+    unsigned long long bits;
+    long long kk;
+    unsigned t;
+    char tail;
+
+    if (sscanf(c, "s%8x.%16llx.%lld%c", &t, &bits, &kk, &tail) != 3 ||
+        t != tag || strlen(c) > 60)
+        return ILONET_EINVAL;
+    memcpy(rank, &bits, sizeof(*rank));
+    *k = (int64_t)kk;
+    return 0;
+}
+
+/* The sink between the statement and the caller: remembers the last
+ * row's rank and k for the cursor, and hides k. */
+struct view__search_pass {
+    const struct view_sink *sp_out;
+    double sp_rank;
+    int64_t sp_k;
+};
+
+static int
+view__search_cols(void *arg, const struct view_row *names)
+{
+    struct view__search_pass *p = arg;
+    struct view_row r = *names;
+
+    r.rw_ncells--; /* k is last */
+    return p->sp_out && p->sp_out->vs_columns
+               ? p->sp_out->vs_columns(p->sp_out->vs_arg, &r)
+               : 0;
+}
+
+static int
+view__search_row(void *arg, const struct view_row *row)
+{
+    struct view__search_pass *p = arg;
+    struct view_row r = *row;
+    const struct view_cell *rank = view_row_cell(row, "rank");
+
+    p->sp_k = row->rw_cells[row->rw_ncells - 1].ce_int;
+    p->sp_rank = rank && rank->ce_type == VIEW_REAL ? rank->ce_real : 0;
+    r.rw_ncells--;
+    return p->sp_out && p->sp_out->vs_row
+               ? p->sp_out->vs_row(p->sp_out->vs_arg, &r)
+               : 0;
+}
+
+/* Steps st, delivering its columns then at most limit rows to out; *n
+ * rows delivered, *step SQLITE_ROW when another row followed. A statement
+ * error on the first step is the expression (FTS5 refuses it at run
+ * time): ILONET_EINVAL. */
+static int
+view__search_run(sqlite3_stmt *st, const struct view_sink *out, uint64_t limit,
+                 size_t *n, int *step)
+{
+    struct view_cell cells[16];
+    struct view_row row;
+    int nc = sqlite3_column_count(st), rc = 0;
+
+    *n = 0;
+    if (nc > 16)
+        return ILONET_EIO;
+    memset(cells, 0, sizeof(cells));
+    for (int i = 0; i < nc; i++)
+        cells[i].ce_name = sqlite3_column_name(st, i);
+    row.rw_ncells = (size_t)nc;
+    row.rw_cells = cells;
+    if (out->vs_columns && (rc = out->vs_columns(out->vs_arg, &row)) != 0)
+        return rc;
+    while ((*step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == limit)
+            return 0;
+        for (int i = 0; i < nc; i++) {
+            cells[i].ce_name = sqlite3_column_name(st, i);
+            if ((rc = view__cell(st, i, &cells[i])) != 0)
+                return rc;
+        }
+        if (out->vs_row && (rc = out->vs_row(out->vs_arg, &row)) != 0)
+            return rc;
+        ++*n;
+    }
+    if (*step == SQLITE_DONE)
+        return 0;
+    return *step == SQLITE_ERROR ? ILONET_EINVAL : store_err(*step);
+}
+
+int
+view_search(struct store *s, const struct view_search_req *rq,
+            const struct view_sink *out, struct view_search_res *res, char *why,
+            size_t wl)
+{
+    char expr[4 * VIEW_SEARCH_QUERY_MAX + 16];
+    struct view__search_pass pass;
+    struct view_sink sink = {view__search_cols, view__search_row, &pass};
+    struct textbuf sql = {0};
+    sqlite3_stmt *st = NULL;
+    double after_rank = 0;
+    int64_t after_k = 0;
+    uint32_t tag;
+    size_t n = 0;
+    int rc, step, p = 1;
+
+    if (why && wl)
+        why[0] = '\0';
+    if (!rq || !rq->sr_limit || rq->sr_limit > VIEW_SEARCH_LIMIT_MAX ||
+        !rq->sr_from != !rq->sr_to)
+        return ILONET_EINVAL;
+    if ((rc = view_search_parse(rq->sr_query, expr, sizeof(expr), why, wl)) !=
+        0)
+        return rc;
+    tag = view__search_tag(rq);
+    if (rq->sr_after && *rq->sr_after &&
+        view__search_cursor_read(rq->sr_after, tag, &after_rank, &after_k) !=
+            0) {
+        if (why && wl)
+            snprintf(why, wl, "not a cursor of this search");
+        return ILONET_EINVAL;
+    }
+    /* The search and its filters on the view's record rows; the rank is
+     * computed once in the inner query, and the keyset compares it. */
+    textbuf_puts(
+        &sql,
+        "SELECT id, kind, state, audience, time_ms, category, title,"
+        " snippet, rank, k FROM (SELECT lower(hex(r.id)) AS id, r.kind AS"
+        " kind, r.owner AS state, r.audience AS audience, r.hlc >> 16 AS"
+        " time_ms, r.category AS category, coalesce(r.summary, r.title,"
+        " r.topics, r.counterpart, r.carrier, r.post, r.semester) AS title,"
+        " snippet(v_search, -1, char(1), char(2), '...', 16) AS snippet,"
+        " bm25(v_search, 2.0, 1.0) AS rank, r.k AS k FROM v_search CROSS"
+        " JOIN v_records r ON r.k = v_search.rowid WHERE v_search MATCH ?1"
+        " AND r.valid = 1 AND r.status = 'active'");
+    p = 1;
+    if (rq->sr_kind)
+        textbuf_printf(&sql, " AND r.kind = ?%d", ++p);
+    if (rq->sr_category)
+        textbuf_printf(&sql, " AND r.category = ?%d", ++p);
+    if (rq->sr_state)
+        textbuf_printf(&sql, " AND r.owner = ?%d", ++p);
+    if (rq->sr_audience)
+        textbuf_printf(&sql, " AND r.audience = ?%d", ++p);
+    if (rq->sr_from) {
+        /* the record's own date or period, else the day it was written */
+        textbuf_printf(
+            &sql,
+            " AND coalesce(substr(r.period, 1, 10), r.date, r.posted_from,"
+            " date((r.hlc >> 16) / 1000, 'unixepoch')) <= ?%d AND"
+            " coalesce(substr(r.period, -10), r.date, CASE WHEN"
+            " r.posted_from IS NOT NULL THEN coalesce(r.posted_until,"
+            " '9999-12-31') END, date((r.hlc >> 16) / 1000, 'unixepoch'))"
+            " >= ?%d",
+            p + 1, p + 2);
+        p += 2;
+    }
+    textbuf_puts(&sql, ")");
+    if (rq->sr_after && *rq->sr_after) {
+        textbuf_printf(&sql, " WHERE rank > ?%d OR (rank = ?%d AND k > ?%d)",
+                       p + 1, p + 1, p + 2);
+        p += 2;
+    }
+    textbuf_printf(&sql, " ORDER BY rank, k LIMIT ?%d", ++p);
+    if (sql.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    if (sqlite3_prepare_v2(store_db(s), sql.tb_data, -1, &st, NULL) !=
+        SQLITE_OK) {
+        rc = ILONET_EIO;
+        goto out;
+    }
+    p = 1;
+    sqlite3_bind_text(st, p, expr, -1, SQLITE_STATIC);
+    if (rq->sr_kind)
+        sqlite3_bind_int64(st, ++p, rq->sr_kind);
+    if (rq->sr_category)
+        sqlite3_bind_text(st, ++p, rq->sr_category, -1, SQLITE_STATIC);
+    if (rq->sr_state)
+        sqlite3_bind_text(st, ++p, rq->sr_state, -1, SQLITE_STATIC);
+    if (rq->sr_audience)
+        sqlite3_bind_text(st, ++p, rq->sr_audience, -1, SQLITE_STATIC);
+    if (rq->sr_from) {
+        sqlite3_bind_text(st, ++p, rq->sr_to, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, ++p, rq->sr_from, -1, SQLITE_STATIC);
+    }
+    if (rq->sr_after && *rq->sr_after) {
+        sqlite3_bind_double(st, ++p, after_rank);
+        sqlite3_bind_int64(st, ++p, after_k);
+    }
+    /* one row more than asked: whether a next page exists */
+    sqlite3_bind_int64(st, ++p, (int64_t)rq->sr_limit + 1);
+    memset(&pass, 0, sizeof(pass));
+    pass.sp_out = out;
+    rc = view__search_run(st, &sink, rq->sr_limit, &n, &step);
+    if (rc == ILONET_EINVAL && why && wl)
+        /* FTS5 refused an expression the parser let through: say so in
+         * our words, never SQLite's */
+        snprintf(why, wl, "the search index cannot run this query");
+    if (rc != 0)
+        goto out;
+    if (res) {
+        res->sr_count = n;
+        res->sr_next[0] = '\0';
+        if (step == SQLITE_ROW) {
+            uint64_t bits;
+            memcpy(&bits, &pass.sp_rank, sizeof(bits));
+            snprintf(res->sr_next, sizeof(res->sr_next), "s%08x.%016llx.%lld",
+                     tag, (unsigned long long)bits, (long long)pass.sp_k);
+        }
+    }
+out:
+    sqlite3_finalize(st);
+    textbuf_free(&sql);
+    return rc;
+}

@@ -1,0 +1,90 @@
+/* view_search.h - full-text search over the view's records (SQLite FTS5). */
+#ifndef ILONET_VIEW_SEARCH_H
+#define ILONET_VIEW_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "storage/store.h"
+#include "storage/view/view.h"
+
+/*
+ * A search index over every record kind, derived from the view: table
+ * v_search (FTS5: the record's headline field, then its other text
+ * fields), one row per record in effect (valid, neither retracted nor
+ * erased), keyed by the record's position k. It is node-local like the
+ * rest of the view and never enters view_hash(). It indexes only what the
+ * view holds, and the view holds only the logs of audiences this node
+ * belongs to: the index has no word the node may not read.
+ *
+ * Upkeep (view_search.c, installed by view_attach()): triggers on the
+ * view's record table note each record written in a transaction; just
+ * before the transaction commits (store_set_commit_hook) the noted records
+ * are re-indexed in one batch, so an import of many entries costs one
+ * index update per record, not one per entry. When a noted record was
+ * erased, its words leave the index's tables in the same transaction (the
+ * index is merged, FTS5 'optimize'; secure_delete overwrites the freed
+ * pages). A view rebuild re-creates the whole index.
+ *
+ * All functions run on the store's thread and return 0 or a negative
+ * ilonet code; view_search_parse() is pure.
+ */
+
+#define VIEW_SEARCH_QUERY_MAX 200 /* bytes of a user's query */
+#define VIEW_SEARCH_LIMIT_MAX 200
+#define VIEW_SEARCH_WHY_MAX 160
+
+/*
+ * Turns a person's query into the FTS5 expression the index runs: words
+ * (all must occur), "a phrase", prefix* , OR, AND, NOT (upper case),
+ * parentheses; every other character is part of a word (a word is quoted,
+ * so FTS5 column filters and operators cannot be smuggled in). 0 with
+ * the expression in out (cap bytes; 4 * VIEW_SEARCH_QUERY_MAX + 16 is
+ * always enough), or ILONET_EINVAL with one line in why (wl bytes) saying
+ * what is wrong ("unbalanced quote", "NOT needs a word before it", ...),
+ * never SQLite's text. ILONET_ETOOBIG over VIEW_SEARCH_QUERY_MAX bytes.
+ */
+int view_search_parse(const char *q, char *out, size_t cap, char *why,
+                      size_t wl);
+
+/*
+ * A search: sr_query a person's query (view_search_parse), filters NULL or
+ * 0 for none: sr_kind a record kind, sr_category (observations),
+ * sr_state the owning state (tasks: the creator), sr_audience (normal
+ * form), sr_from/sr_to ISO dates (both or neither: the record's date or
+ * period, else the day it was written, overlaps [from, to]). At most
+ * sr_limit rows (1..VIEW_SEARCH_LIMIT_MAX), best first (bm25, the headline
+ * weighing twice, then position); sr_after the cursor res->sr_next of the
+ * previous page of the same query and filters (a keyset: rows already
+ * delivered do not come again).
+ */
+struct view_search_req {
+    const char *sr_query;
+    uint32_t sr_kind;
+    const char *sr_category, *sr_state, *sr_audience;
+    const char *sr_from, *sr_to;
+    uint64_t sr_limit;
+    const char *sr_after;
+};
+
+struct view_search_res {
+    size_t sr_count;               /* rows delivered */
+    char sr_next[VIEW_CURSOR_MAX]; /* the next page's cursor, or "" */
+};
+
+/*
+ * Runs rq; rows go to out (storage/view/view.h sinks) with the columns id
+ * (hex), kind (number), state, audience, time_ms, category, title (the
+ * kind's headline field), snippet (text around the matches, each match
+ * between the bytes 0x01 and 0x02, which record text never holds) and
+ * rank (bm25: lower is better). ILONET_EINVAL with why for a query that
+ * does not parse or a cursor of another search; res may be NULL.
+ */
+int view_search(struct store *s, const struct view_search_req *rq,
+                const struct view_sink *out, struct view_search_res *res,
+                char *why, size_t wl);
+
+/* Rows in the index (for tests and `ilonet status`). */
+int view_search_count(struct store *s, uint64_t *n);
+
+#endif

@@ -1,0 +1,615 @@
+/* test_search.c - the view's full-text index: queries, filters, pages, upkeep,
+ * erasure. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/error.h"
+#include "storage/log.h"
+#include "storage/store_int.h"
+#include "storage/view/record.h"
+#include "storage/view/view.h"
+#include "storage/view/view_search.h"
+#include "fixture.h"
+#include "test.h"
+
+#define T0_MS 1767225600000ULL /* 2026-01-01T00:00:00Z */
+#define DAY_MS 86400000ULL
+/* A word no other text of the fixture holds, to find after erasure. */
+#define SECRET "zqxjvplumbus"
+
+/* One DE node writing into its own store (a file, so the bytes can be
+ * searched after an erasure). */
+struct sfx {
+    struct roster ros;
+    uint8_t net[NET_ID_LEN];
+    struct key_pair root, node;
+    struct store *s;
+    char *dir;
+    char path[512];
+    uint64_t wall;
+};
+
+static void
+sfx_put(struct sfx *f, const char *aud, struct record_builder *b, uint8_t *out)
+{
+    struct wire_buf wb;
+    struct log_append_req r;
+    struct log_ref ref;
+
+    wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
+    if (record_build(b, &wb) != 0)
+        TEST_FAIL_("record_build: %s", b->rb_err);
+    r.kind = b->rb_kind->vk_code;
+    r.payload = wb.wb_data;
+    r.len = wb.wb_len;
+    f->wall += DAY_MS;
+    ASSERT_OK(log_append(f->s, &f->node, aud, &r, 1, f->wall, &ref));
+    if (out)
+        memcpy(out, ref.lr_id, HASH_LEN);
+    wire_buf_free(&wb);
+}
+
+static void
+sfx_set(struct record_builder *b, const char *name, const char *v)
+{
+    if (record_set(b, name, v) != 0)
+        TEST_FAIL_("record_set(%s): %s", name, b->rb_err);
+}
+
+static void
+sfx_obs(struct sfx *f, const char *cat, const char *summary, const char *detail,
+        const char *aud, uint8_t *out)
+{
+    struct record_builder b;
+
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
+    sfx_set(&b, "category", cat);
+    sfx_set(&b, "summary", summary);
+    if (detail)
+        sfx_set(&b, "detail", detail);
+    sfx_put(f, aud, &b, out);
+}
+
+/* A change (amend with fields, retract, erase) of record id. */
+static void
+sfx_change(struct sfx *f, uint32_t kind, const uint8_t *id, const char *field,
+           const char *value)
+{
+    struct record_builder b, fb;
+    struct wire_buf fw;
+
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), kind));
+    ASSERT_OK(record_set_id(&b, "record", id));
+    wire_buf_init(&fw, 4096);
+    if (kind == KIND_AMEND) {
+        ASSERT_OK(
+            record_builder_start_amend(&fb, fx_vocab(NULL), KIND_OBSERVATION));
+        sfx_set(&fb, field, value);
+        ASSERT_OK(record_build(&fb, &fw));
+        ASSERT_OK(record_set_raw(&b, "fields", fw.wb_data, fw.wb_len));
+    }
+    sfx_put(f, "net", &b, NULL); /* the builder points into fw */
+    wire_buf_free(&fw);
+}
+
+static void
+sfx_open(struct sfx *f)
+{
+    ASSERT_OK(store_open(f->path, f->net, &f->ros, &f->s));
+    ASSERT_OK(view_attach(f->s, fx_vocab(NULL)));
+}
+
+static void
+sfx_init(struct sfx *f, const char *tag)
+{
+    struct cert c;
+    uint8_t *buf;
+    size_t len;
+
+    ASSERT_OK(key_global_init());
+    memset(f, 0, sizeof(*f));
+    memset(f->net, 0x07, NET_ID_LEN);
+    {
+        uint8_t seed[KEY_SEED_LEN];
+        memset(seed, 0x31, sizeof(seed));
+        ASSERT_OK(key_from_seed(&f->root, seed));
+        memset(seed, 0x51, sizeof(seed));
+        ASSERT_OK(key_from_seed(&f->node, seed));
+    }
+    f->root.kind = KEY_STATE;
+    snprintf(f->root.state, sizeof(f->root.state), "DE");
+    ASSERT_OK(roster_add(&f->ros, "DE", f->root.pk));
+    memset(&c, 0, sizeof(c));
+    memcpy(c.c_network, f->net, NET_ID_LEN);
+    snprintf(c.c_state, sizeof(c.c_state), "DE");
+    memcpy(c.c_node, f->node.pk, KEY_PK_LEN);
+    c.c_role = cert_role_for_state("DE");
+    c.c_not_after = T0_MS / 1000 + 10ULL * 365 * 86400;
+    c.c_serial = 1;
+    ASSERT_OK(cert_issue(&c, &f->root, &buf, &len));
+    f->dir = test_tmpdir(tag);
+    snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
+    sfx_open(f);
+    ASSERT_OK(store_meta_set(f->s, "cert", buf, len));
+    free(buf);
+    f->wall = T0_MS;
+}
+
+static void
+sfx_free(struct sfx *f)
+{
+    store_close(f->s);
+    free(f->dir);
+}
+
+/* ---- collecting results -------------------------------------------------- */
+
+#define HITS_MAX 32
+
+struct hits {
+    size_t n, ncols;
+    char title[HITS_MAX][160];
+    char snippet[HITS_MAX][200];
+    char col[16][16];
+};
+
+static int
+hits_cols(void *arg, const struct view_row *names)
+{
+    struct hits *h = arg;
+
+    h->ncols = names->rw_ncells;
+    for (size_t i = 0; i < names->rw_ncells && i < 16; i++)
+        snprintf(h->col[i], sizeof(h->col[i]), "%s",
+                 names->rw_cells[i].ce_name);
+    return 0;
+}
+
+static int
+hits_row(void *arg, const struct view_row *row)
+{
+    struct hits *h = arg;
+    const struct view_cell *t = view_row_cell(row, "title");
+    const struct view_cell *s = view_row_cell(row, "snippet");
+
+    ASSERT(t && s);
+    if (h->n < HITS_MAX) {
+        snprintf(h->title[h->n], sizeof(h->title[0]), "%s",
+                 t->ce_type == VIEW_TEXT ? t->ce_text : "");
+        snprintf(h->snippet[h->n], sizeof(h->snippet[0]), "%s",
+                 s->ce_type == VIEW_TEXT ? s->ce_text : "");
+    }
+    h->n++;
+    return 0;
+}
+
+static int
+search(struct store *s, struct view_search_req *rq, struct hits *h,
+       struct view_search_res *res, char *why)
+{
+    struct view_sink sink = {hits_cols, hits_row, h};
+
+    memset(h, 0, sizeof(*h));
+    if (!rq->sr_limit)
+        rq->sr_limit = 50;
+    return view_search(s, rq, &sink, res, why, VIEW_SEARCH_WHY_MAX);
+}
+
+/* The number of hits of q (no filters). */
+static size_t
+nhits(struct store *s, const char *q)
+{
+    struct view_search_req rq = {.sr_query = q};
+    struct hits h;
+    char why[VIEW_SEARCH_WHY_MAX];
+
+    if (search(s, &rq, &h, NULL, why) != 0)
+        TEST_FAIL_("search '%s': %s", q, why);
+    return h.n;
+}
+
+/* Rows of the index's shadow tables holding the bytes of word. */
+static int64_t
+shadow_count(struct store *s, const char *word)
+{
+    static const char *const sql[] = {
+        "SELECT count(*) FROM v_search_data WHERE instr(block, CAST(?1 AS"
+        " BLOB)) > 0",
+        "SELECT count(*) FROM v_search_content WHERE instr(coalesce(c0, '')"
+        " || coalesce(c1, ''), ?1) > 0",
+        "SELECT count(*) FROM v_search_idx WHERE instr(term, CAST(?1 AS"
+        " BLOB)) > 0",
+    };
+    int64_t n = 0;
+
+    for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+        sqlite3_stmt *st = NULL;
+        ASSERT_EQ(sqlite3_prepare_v2(store_db(s), sql[i], -1, &st, NULL),
+                  SQLITE_OK);
+        sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
+        ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+        n += sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+
+/* 1 if the file holds the bytes of word. */
+static int
+file_has(const char *path, const char *word)
+{
+    FILE *in = fopen(path, "rb");
+    size_t wl = strlen(word), n, keep = 0;
+    char buf[65536 + 64];
+    int found = 0;
+
+    if (!in)
+        return 0;
+    while (!found && (n = fread(buf + keep, 1, sizeof(buf) - keep, in)) > 0) {
+        n += keep;
+        for (size_t i = 0; i + wl <= n && !found; i++)
+            found = memcmp(buf + i, word, wl) == 0;
+        keep = n < wl ? n : wl - 1;
+        memmove(buf, buf + n - keep, keep);
+    }
+    fclose(in);
+    return found;
+}
+
+/* ---- the query language -------------------------------------------------- */
+
+static void
+t_parse_builds_quoted_expressions(void)
+{
+    static const struct {
+        const char *in, *out;
+    } ok[] = {
+        {"van", "\"van\""},
+        {"van crossings", "\"van\" AND \"crossings\""},
+        {"\"irregular crossings\"", "\"irregular crossings\""},
+        {"cross*", "\"cross\"*"},
+        {"\"cross bor\"*", "\"cross bor\"*"},
+        {"van OR ankara", "\"van\" OR \"ankara\""},
+        {"van NOT ankara", "\"van\" NOT \"ankara\""},
+        {"van AND (ankara OR izmir)", "\"van\" AND (\"ankara\" OR \"izmir\")"},
+        {"document-fraud", "\"document-fraud\""},
+        /* column filters and FTS5 syntax are only words */
+        {"head:van", "\"head:van\""},
+        {"NEAR(a b)", "\"NEAR\" AND (\"a\" AND \"b\")"},
+        {"or not and", "\"or\" AND \"not\" AND \"and\""},
+        {"  spaced\tout  ", "\"spaced\" AND \"out\""},
+        {"Çanakkale", "\"Çanakkale\""},
+    };
+    char out[4 * VIEW_SEARCH_QUERY_MAX + 16], why[VIEW_SEARCH_WHY_MAX];
+
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (view_search_parse(ok[i].in, out, sizeof(out), why, sizeof(why)) !=
+            0)
+            TEST_FAIL_("'%s': %s", ok[i].in, why);
+        ASSERT_STR_EQ(out, ok[i].out);
+    }
+}
+
+static void
+t_parse_refuses_with_a_reason(void)
+{
+    static const struct {
+        const char *in, *why;
+    } bad[] = {
+        {"", "empty query"},
+        {"   ", "empty query"},
+        {"\"open phrase", "unbalanced quote"},
+        {"(van", "unbalanced parenthesis"},
+        {"van)", "unbalanced parenthesis"},
+        {"()", "empty parentheses"},
+        {"OR van", "OR needs a word before it"},
+        {"NOT van", "NOT needs a word before it"},
+        {"van OR", "OR needs a word after it"},
+        {"van NOT", "NOT needs a word after it"},
+        {"van AND OR x", "AND needs a word after it, not OR"},
+        {"*", "'*' must follow a word"},
+        {"ab*cd", "'*' must end a word"},
+        {"((((((((((x))))))))))", "nested deeper"},
+        {"a\001b", "control characters"},
+        {"\xff\xfe", "not UTF-8"},
+    };
+    char out[4 * VIEW_SEARCH_QUERY_MAX + 16], why[VIEW_SEARCH_WHY_MAX];
+    char big[VIEW_SEARCH_QUERY_MAX + 2];
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ASSERT_EQ(
+            view_search_parse(bad[i].in, out, sizeof(out), why, sizeof(why)),
+            ILONET_EINVAL);
+        if (!strstr(why, bad[i].why))
+            TEST_FAIL_("'%s': got '%s', want '%s'", bad[i].in, why, bad[i].why);
+        ASSERT(!strstr(why, "fts5") && !strstr(why, "SQL"));
+    }
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ASSERT_EQ(view_search_parse(big, out, sizeof(out), why, sizeof(why)),
+              ILONET_ETOOBIG);
+}
+
+/* ---- searching ----------------------------------------------------------- */
+
+static void
+t_search_words_phrases_prefixes_ranked(void)
+{
+    struct sfx f;
+    struct view_search_req rq;
+    struct view_search_res res;
+    struct hits h;
+    char why[VIEW_SEARCH_WHY_MAX];
+    struct record_builder b;
+
+    sfx_init(&f, "search-words");
+    sfx_obs(&f, "flows", "Irregular crossings at Van rising",
+            "groups cross the border at night", "net", NULL);
+    sfx_obs(&f, "routes", "New route through Van province", NULL, "net", NULL);
+    sfx_obs(&f, "document-fraud", "Forged visas at Ankara airport",
+            "crossings of the airport checks", "net", NULL);
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_MEETING));
+    sfx_set(&b, "date", "2026-03-01");
+    sfx_set(&b, "place", "Embassy in Ankara");
+    sfx_set(&b, "convenor", "DE");
+    sfx_set(&b, "participants", "DE");
+    sfx_set(&b, "commission", "present");
+    sfx_set(&b, "topics", "Smuggling along the Van route");
+    sfx_put(&f, "net", &b, NULL);
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK));
+    sfx_set(&b, "title", "Check crossings data");
+    sfx_set(&b, "for", "DE");
+    sfx_put(&f, "net", &b, NULL);
+
+    ASSERT_EQ(nhits(f.s, "van"), 3);           /* every kind */
+    ASSERT_EQ(nhits(f.s, "VAN"), 3);           /* any case */
+    ASSERT_EQ(nhits(f.s, "van crossings"), 1); /* both words */
+    ASSERT_EQ(nhits(f.s, "\"irregular crossings\""), 1);
+    ASSERT_EQ(nhits(f.s, "\"crossings irregular\""), 0);
+    ASSERT_EQ(nhits(f.s, "cross*"), 3); /* crossings, cross */
+    ASSERT_EQ(nhits(f.s, "van OR ankara"), 4);
+    ASSERT_EQ(nhits(f.s, "van NOT route"), 1);
+    ASSERT_EQ(nhits(f.s, "fraud"), 0);  /* codes are filters, not words */
+    ASSERT_EQ(nhits(f.s, "border"), 1); /* the other text fields */
+    ASSERT_EQ(nhits(f.s, "nothingsuchword"), 0);
+    ASSERT_EQ(nhits(f.s, "ankara"), 2); /* detail and place */
+
+    /* ranked: a match in the headline before one in the other fields */
+    memset(&rq, 0, sizeof(rq));
+    rq.sr_query = "crossings";
+    ASSERT_OK(search(f.s, &rq, &h, &res, why));
+    ASSERT_EQ(h.n, 3);
+    ASSERT_STR_EQ(h.col[0], "id");
+    ASSERT_STR_EQ(h.col[7], "snippet");
+    ASSERT_STR_EQ(h.col[8], "rank");
+    ASSERT_EQ(h.ncols, 9); /* the position k stays inside */
+    ASSERT(strstr(h.title[2], "Forged visas"));
+    /* highlighted: the match between 0x01 and 0x02 */
+    ASSERT(strstr(h.snippet[0], "\001crossings\002") ||
+           strstr(h.snippet[0], "\001Crossings\002"));
+    ASSERT_STR_EQ(res.sr_next, "");
+    sfx_free(&f);
+}
+
+static void
+t_search_filters(void)
+{
+    struct sfx f;
+    struct view_search_req rq;
+    struct hits h;
+    char why[VIEW_SEARCH_WHY_MAX];
+    struct record_builder b;
+
+    sfx_init(&f, "search-filters");
+    sfx_obs(&f, "flows", "Movements near Van", NULL, "net", NULL);
+    sfx_obs(&f, "routes", "Movements on the Van road", NULL, "ms", NULL);
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_OBSERVATION));
+    sfx_set(&b, "category", "flows");
+    sfx_set(&b, "summary", "Movements in spring at Van");
+    sfx_set(&b, "period", "2026-04-01..2026-04-30");
+    sfx_put(&f, "net", &b, NULL);
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_TASK));
+    sfx_set(&b, "title", "Movements report for Van");
+    sfx_set(&b, "for", "DE");
+    sfx_put(&f, "net", &b, NULL);
+
+    memset(&rq, 0, sizeof(rq));
+    rq.sr_query = "van";
+    ASSERT_OK(search(f.s, &rq, &h, NULL, why));
+    ASSERT_EQ(h.n, 4);
+    rq.sr_kind = KIND_TASK;
+    ASSERT_OK(search(f.s, &rq, &h, NULL, why));
+    ASSERT_EQ(h.n, 1);
+    ASSERT(strstr(h.title[0], "report"));
+    rq.sr_kind = 0;
+    rq.sr_category = "flows";
+    ASSERT_OK(search(f.s, &rq, &h, NULL, why));
+    ASSERT_EQ(h.n, 2);
+    rq.sr_category = NULL;
+    rq.sr_audience = "ms";
+    ASSERT_OK(search(f.s, &rq, &h, NULL, why));
+    ASSERT_EQ(h.n, 1);
+    ASSERT(strstr(h.title[0], "road"));
+    rq.sr_audience = NULL;
+    rq.sr_state = "FR";
+    ASSERT_OK(search(f.s, &rq, &h, NULL, why));
+    ASSERT_EQ(h.n, 0);
+    rq.sr_state = "DE";
+    ASSERT_OK(search(f.s, &rq, &h, NULL, why));
+    ASSERT_EQ(h.n, 4);
+    rq.sr_state = NULL;
+    /* the period: the April one by its period; the others written on
+     * 2026-01-02..05 by their day */
+    rq.sr_from = "2026-04-10";
+    rq.sr_to = "2026-04-12";
+    ASSERT_OK(search(f.s, &rq, &h, NULL, why));
+    ASSERT_EQ(h.n, 1);
+    ASSERT(strstr(h.title[0], "spring"));
+    rq.sr_from = "2026-01-01";
+    rq.sr_to = "2026-01-03";
+    ASSERT_OK(search(f.s, &rq, &h, NULL, why));
+    ASSERT_EQ(h.n, 2);
+    sfx_free(&f);
+}
+
+static void
+t_search_pages_by_keyset(void)
+{
+    struct sfx f;
+    struct view_search_req rq;
+    struct view_search_res res;
+    struct hits h;
+    char why[VIEW_SEARCH_WHY_MAX], seen[12][160], cur[VIEW_CURSOR_MAX];
+    size_t total = 0;
+
+    sfx_init(&f, "search-pages");
+    for (int i = 0; i < 11; i++) {
+        char sum[80];
+        snprintf(sum, sizeof(sum), "Crossing number %d%s", i,
+                 i % 3 ? "" : " crossing again");
+        sfx_obs(&f, "flows", sum, NULL, "net", NULL);
+    }
+    memset(&rq, 0, sizeof(rq));
+    rq.sr_query = "crossing";
+    rq.sr_limit = 4;
+    for (int page = 0; page < 5; page++) {
+        ASSERT_OK(search(f.s, &rq, &h, &res, why));
+        for (size_t i = 0; i < h.n; i++) {
+            for (size_t j = 0; j < total; j++)
+                if (strcmp(seen[j], h.title[i]) == 0)
+                    TEST_FAIL_("'%s' came twice", h.title[i]);
+            ASSERT(total < 12);
+            snprintf(seen[total++], sizeof(seen[0]), "%s", h.title[i]);
+        }
+        if (!res.sr_next[0])
+            break;
+        ASSERT_EQ(h.n, 4);
+        snprintf(cur, sizeof(cur), "%s", res.sr_next);
+        rq.sr_after = cur;
+    }
+    ASSERT_EQ(total, 11);
+    /* the ones saying it twice rank first */
+    ASSERT(strstr(seen[0], "again"));
+    /* a cursor of another search is refused */
+    rq.sr_query = "number";
+    rq.sr_after = "s00000000.0000000000000000.1";
+    ASSERT_EQ(search(f.s, &rq, &h, &res, why), ILONET_EINVAL);
+    ASSERT(strstr(why, "cursor"));
+    sfx_free(&f);
+}
+
+/* Amending changes the words found; retracting takes the record out. */
+static void
+t_search_follows_amend_and_retract(void)
+{
+    struct sfx f;
+    uint8_t a[HASH_LEN], b2[HASH_LEN];
+
+    sfx_init(&f, "search-amend");
+    sfx_obs(&f, "flows", "Boats leaving Bodrum", NULL, "net", a);
+    sfx_obs(&f, "flows", "Buses leaving Edirne", NULL, "net", b2);
+    ASSERT_EQ(nhits(f.s, "bodrum"), 1);
+    sfx_change(&f, KIND_AMEND, a, "summary", "Boats leaving Marmaris");
+    ASSERT_EQ(nhits(f.s, "bodrum"), 0);
+    ASSERT_EQ(nhits(f.s, "marmaris"), 1);
+    sfx_change(&f, KIND_AMEND, a, "detail", "seen by the coast guard");
+    ASSERT_EQ(nhits(f.s, "guard"), 1);
+    sfx_change(&f, KIND_RETRACT, b2, NULL, NULL);
+    ASSERT_EQ(nhits(f.s, "edirne"), 0);
+    ASSERT_EQ(nhits(f.s, "leaving"), 1);
+    sfx_free(&f);
+}
+
+/* Erasure: the words can no longer be found, and none of the index's
+ * tables (nor the database file) holds their bytes any more. */
+static void
+t_search_erasure_removes_the_words(void)
+{
+    struct sfx f;
+    uint8_t a[HASH_LEN];
+    uint64_t n = 0;
+    char wal[600];
+
+    sfx_init(&f, "search-erase");
+    for (int i = 0; i < 30; i++)
+        sfx_obs(&f, "flows", "Routine movements at the border", NULL, "net",
+                NULL);
+    sfx_obs(&f, "incidents", "Informant " SECRET " met at the port",
+            "contact " SECRET " by phone", "net", a);
+    sfx_change(&f, KIND_AMEND, a, "place", "Izmir " SECRET);
+    for (int i = 0; i < 5; i++)
+        sfx_obs(&f, "flows", "More movements later", NULL, "net", NULL);
+    ASSERT_EQ(nhits(f.s, SECRET), 1);
+    ASSERT_EQ(nhits(f.s, "zqxjv*"), 1);
+    /* the check below can fail: the shadow tables hold the word now */
+    ASSERT(shadow_count(f.s, SECRET) > 0);
+    sfx_change(&f, KIND_ERASE, a, NULL, NULL);
+    ASSERT_EQ(nhits(f.s, SECRET), 0);
+    ASSERT_EQ(nhits(f.s, "zqxjv*"), 0);
+    ASSERT_EQ(nhits(f.s, "informant"), 0);
+    ASSERT_EQ(shadow_count(f.s, SECRET), 0);
+    ASSERT_EQ(nhits(f.s, "movements"), 35); /* the rest is untouched */
+    ASSERT_OK(view_search_count(f.s, &n));
+    ASSERT_EQ(n, 35);
+    /* and the file: the WAL copied back and truncated, as an erasure
+     * through node/app does */
+    ASSERT_OK(store_wal_truncate(f.s, NULL));
+    ASSERT(!file_has(f.path, SECRET));
+    snprintf(wal, sizeof(wal), "%s-wal", f.path);
+    ASSERT(!file_has(wal, SECRET));
+    sfx_free(&f);
+}
+
+/* The index is rebuilt with the view, re-created when missing, and is not
+ * part of the view hash. */
+static void
+t_search_rebuilt_with_the_view_not_hashed(void)
+{
+    struct sfx f;
+    uint8_t h1[HASH_LEN], h2[HASH_LEN], live[HASH_LEN], reb[HASH_LEN];
+    uint64_t n = 0;
+
+    sfx_init(&f, "search-rebuild");
+    sfx_obs(&f, "flows", "Crossings at Van", NULL, "net", NULL);
+    sfx_obs(&f, "routes", "Crossings at Kars", NULL, "ms", NULL);
+    ASSERT_OK(view_hash(f.s, NULL, h1));
+    /* a full rebuild gives the same index */
+    ASSERT_OK(store_begin(f.s));
+    ASSERT_OK(view_rebuild(f.s));
+    ASSERT_OK(store_commit(f.s));
+    ASSERT_EQ(nhits(f.s, "crossings"), 2);
+    ASSERT_OK(view_search_count(f.s, &n));
+    ASSERT_EQ(n, 2);
+    /* emptied behind the view's back: the hash does not move */
+    ASSERT_EQ(
+        sqlite3_exec(store_db(f.s), "DELETE FROM v_search", NULL, NULL, NULL),
+        SQLITE_OK);
+    ASSERT_OK(view_hash(f.s, NULL, h2));
+    ASSERT_EQ(memcmp(h1, h2, HASH_LEN), 0);
+    ASSERT_OK(view_check(f.s, live, reb));
+    ASSERT_EQ(memcmp(live, reb, HASH_LEN), 0);
+    /* an index of another layout (or none) is re-created on attach */
+    ASSERT_EQ(sqlite3_exec(store_db(f.s),
+                           "UPDATE meta SET v = 0 WHERE k = 'search_version'",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    store_close(f.s);
+    sfx_open(&f);
+    ASSERT_EQ(nhits(f.s, "crossings"), 2);
+    ASSERT_EQ(nhits(f.s, "kars"), 1);
+    sfx_free(&f);
+}
+
+TEST_LIST = {
+    TEST(t_parse_builds_quoted_expressions),
+    TEST(t_parse_refuses_with_a_reason),
+    TEST(t_search_words_phrases_prefixes_ranked),
+    TEST(t_search_filters),
+    TEST(t_search_pages_by_keyset),
+    TEST(t_search_follows_amend_and_retract),
+    TEST(t_search_erasure_removes_the_words),
+    TEST(t_search_rebuilt_with_the_view_not_hashed),
+};
+
+TEST_MAIN()
