@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto/error.h"
 #include "node/app/app.h"
@@ -643,6 +644,32 @@ desk_cached_hash_follows_the_view(void)
     ASSERT_OK(view_hash(desk_store(&d), "ms", h1));
     ASSERT_OK(view_hash(desk_store(&d), "ms", h2));
     ASSERT_MEM_EQ(h1, h2, HASH_LEN);
+    /* the retention step hides a record without a new entry: the cached
+     * hash follows it too */
+    {
+        char until[16];
+        time_t t = time(NULL) + 10 * 86400;
+        struct tm tm;
+        struct app_field pf[] = {{"category", "return"},
+                                 {"summary", "case"},
+                                 {"personal-data", "true"},
+                                 {"purpose", "readmission"},
+                                 {"retain-until", until}};
+        struct app_record_req prq = {KIND_OBSERVATION, pf, 5, NULL, NULL};
+        uint64_t expired = 0;
+
+        gmtime_r(&t, &tm);
+        strftime(until, sizeof(until), "%Y-%m-%d", &tm);
+        ASSERT_OK(app_record_create(&d.d_home, &prq, &w, &err));
+        ASSERT_OK(view_hash(desk_store(&d), NULL, h1));
+        ASSERT_OK(view_expire_due(desk_store(&d),
+                                  (uint64_t)(t + 30 * 86400) * 1000, &expired));
+        ASSERT_EQ(expired, 1);
+        ASSERT_OK(view_hash(desk_store(&d), NULL, h2));
+        ASSERT(memcmp(h1, h2, HASH_LEN) != 0);
+        ASSERT_OK(view_check(desk_store(&d), live, reb));
+        ASSERT_MEM_EQ(h2, live, HASH_LEN);
+    }
     home_close(&d.d_home);
 }
 
