@@ -75,6 +75,11 @@ main(int argc, char **argv)
         printf("verify_%dt_s=%.1f\nverify_%dt_cpu_s=%.1f\n"
                "verify_%dt_entries_per_s=%.0f\nverify_%dt_ok=%d\n",
                n, t, n, c, n, (double)o.vo_checked / t, n, o.vo_ok);
+        printf("verify_%dt_bad=%llu\nverify_%dt_evidence=%llu\n"
+               "verify_%dt_bad_evidence=%llu\nverify_%dt_view_ok=%d\n",
+               n, (unsigned long long)o.vo_bad, n,
+               (unsigned long long)o.vo_evidence, n,
+               (unsigned long long)o.vo_bad_evidence, n, o.vo_view_ok);
         if (i == 0) {
             first = o;
             t_first = t;
