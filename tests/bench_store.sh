@@ -15,7 +15,12 @@
 # tests/tools/bench_sync_fill (log_append: signed, chained, the view kept).
 # Disk: store.db plus its WAL right after the fill, then after
 # `PRAGMA wal_checkpoint(TRUNCATE)`; the split per table and index comes
-# from SQLite's dbstat (pages, so b-tree slack counts where it is).
+# from SQLite's dbstat (pages, so b-tree slack counts where it is): the
+# log (entries, ids), the view's rows, its list indexes and kept counts
+# (view_indexes: v_rec_*, v_counts), the full-text search index (search)
+# and the rest of the view (view_other). The fill closes the store, and
+# the last connection's close checkpoints, so "before" is usually "after"
+# (disk_wal_bytes_before_checkpoint says what was left in the WAL).
 # Verify: tests/tools/bench_verify, the code of `ilonet verify`, with one
 # thread and with one per core. verify_10m_s is measured when N is
 # 10,000,000 and otherwise scaled from N (verify is linear in the entries;
@@ -45,6 +50,7 @@ sqlite3 "$DB" "SELECT CASE WHEN name = 'entries' THEN 'entries'
     WHEN name = 'ids' THEN 'ids'
     WHEN name = 'v_rec' THEN 'view_rows'
     WHEN name LIKE 'v_rec_%' OR name = 'v_counts' THEN 'view_indexes'
+    WHEN name LIKE 'v_search%' THEN 'search'
     WHEN name LIKE 'v_%' THEN 'view_other'
     ELSE 'other' END, sum(pgsize), sum(unused) FROM dbstat GROUP BY 1" \
     > "$DIR/split.txt"
