@@ -81,6 +81,8 @@ plot "$SYNC" using 1:3 with linespoints lw 2 pt 7 title "peak RSS (larger proces
      "$SYNC" using 1:4 with linespoints lw 2 pt 5 title "peak RSS (receiver)"
 set xlabel "records held by the desk"
 set ylabel "ms"
+set key left top opaque box
+set yrange [1:*]
 plot "$DESK" using 1:2 with linespoints lw 2 pt 7 title "worst p99 of the interactive calls", \
      "$DESK" using 1:4 with linespoints lw 2 pt 5 title "list, first page of 1000 (p99)", \
      "$DESK" using 1:5 with linespoints lw 2 pt 9 title "show with history (p99)", \
