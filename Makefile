@@ -97,7 +97,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory asan
 	$(Q)$(MAKE) --no-print-directory tsan-node
-	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(or $(CHECK_FUZZ_SECONDS),30)
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(or $(CHECK_FUZZ_SECONDS),10)
 	$(Q)sh tests/run.sh --total
 asan:
 	$(Q)$(MAKE) --no-print-directory unit BUILD=build-asan $(SAN)

@@ -9,7 +9,8 @@
 
 static const char network_usage[] =
     "usage: ilonet network create --host CC --out FILE\n"
-    "         [--regime 377-2004|2019-1240] [--countries CC,CC,...]\n\n"
+    "         [--regime 377-2004|2019-1240] [--countries CC,CC,...]\n"
+    "         [--blob-max SIZE]\n\n"
     "Writes a new network file (network id and secret admission key) for\n"
     "one host country. Give it only to the network's members.\n"
     "--regime: the law the network works under (default 377-2004, the\n"
@@ -18,7 +19,9 @@ static const char network_usage[] =
     "bound: its id is derived from the regime, and so is the key its nodes\n"
     "shake hands with, so a node of another regime cannot join by mistake\n"
     "(docs/REGIMES.md). --countries: the host countries of a regional\n"
-    "network (ISO 3166-1 codes, e.g. IQ,SY,TR).\n";
+    "network (ISO 3166-1 codes, e.g. IQ,SY,TR). --blob-max: the largest\n"
+    "attached file the network's nodes store or fetch (bytes, or a number\n"
+    "with K, M or G; at most 1G; default 25M, written only when given).\n";
 
 int
 cmd_network(struct cmd_env *env, int argc, char **argv)
@@ -26,7 +29,7 @@ cmd_network(struct cmd_env *env, int argc, char **argv)
     struct cmd_opts o;
     struct network n;
     struct app_err e;
-    const char *host, *out, *regime, *countries;
+    const char *host, *out, *regime, *countries, *blob_max;
     char hex[2 * NET_ID_LEN + 1];
     int rc;
 
@@ -40,13 +43,17 @@ cmd_network(struct cmd_env *env, int argc, char **argv)
     out = cmd_opt(&o, "--out");
     regime = cmd_opt(&o, "--regime");
     countries = cmd_opt(&o, "--countries");
+    blob_max = cmd_opt(&o, "--blob-max");
     if ((rc = cmd_opts_done(&o, "network create")) != 0)
         return rc;
     if (!host || !out)
         return cmd_usage("network create", "--host and --out are required");
-    if (app_network_create(host, regime, countries, &n, &e) != 0)
+    if (app_network_create(host, regime, countries, &n, &e) != 0 ||
+        (blob_max && app_network_blob_max(&n, blob_max, &e) != 0)) {
+        sodium_memzero(&n, sizeof(n));
         return e.ae_usage ? cmd_usage("network create", "%s", e.ae_msg)
                           : cmd_fail("network create", "%s", e.ae_msg);
+    }
     rc = network_save(out, &n);
     if (rc == 0) {
         hash_hex(n.n_id, NET_ID_LEN, hex);

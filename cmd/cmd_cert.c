@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -33,9 +35,12 @@ static const char cert_usage[] =
     "key and its last good entry (seq, and its id with --after-id; taken\n"
     "from this home's store with --publish when held): entries up to it\n"
     "stay valid, later ones are refused on every node. Logs not named keep\n"
-    "only their entries written before --from (default now; @MS is unix\n"
-    "milliseconds). Writes the signed revocation to --out and prints its\n"
-    "id; --publish also publishes it from this node (audience net).\n"
+    "only their entries written before --from (@MS is unix milliseconds).\n"
+    "By default, in a home holding the key's entries: just after its newest\n"
+    "good entry there (at most now), so what a copy of the key writes later,\n"
+    "even backdated, is cut; else now. Stderr says which. Writes the signed\n"
+    "revocation to --out and prints its id; --publish also publishes it\n"
+    "from this node (audience net).\n"
     "Once a node holds it, the key's later entries leave its view, its\n"
     "logs end at the cut, and the key can no longer open a session with\n"
     "it. See docs/KEYS.md (renewal, key rotation, revocation).\n"
@@ -144,6 +149,49 @@ cert_cmd_install(struct cmd_env *env, int argc, char **argv)
     return rc;
 }
 
+/* 1 when the env's home holds a node key (a home to read entries from). */
+static int
+cert_home_exists(const struct cmd_env *env)
+{
+    char path[HOME_PATH_MAX + 16];
+    struct stat sb;
+
+    return snprintf(path, sizeof(path), "%s/node.key", env->home_dir) <
+               (int)sizeof(path) &&
+           stat(path, &sb) == 0;
+}
+
+/* --from left out: just after the newest good entry of the key this home
+ * holds, else now; a note on stderr says which (docs/SECURITY.md). */
+static int
+cert_default_from(struct home *h, struct revocation *v, const char *cmd)
+{
+    struct app_err e;
+    char day[32];
+    time_t t;
+    struct tm tm;
+    int from_entry = 0;
+
+    if (app_revocation_default_at(h, v->v_node, v->v_at, &v->v_at, &from_entry,
+                                  &e) != 0)
+        return cmd_fail(cmd, "%s", e.ae_msg);
+    t = (time_t)(v->v_at / 1000);
+    if (!gmtime_r(&t, &tm) ||
+        strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        snprintf(day, sizeof(day), "?");
+    if (from_entry)
+        fprintf(stderr,
+                "ilonet: %s: --from @%llu (%s UTC): just after the key's "
+                "newest good entry this home holds\n",
+                cmd, (unsigned long long)v->v_at, day);
+    else
+        fprintf(stderr, "ilonet: %s: --from now (%s UTC): %s\n", cmd, day,
+                h->h_store ? "this home holds no entry of the key"
+                           : "no node home here to read the key's entries "
+                             "from");
+    return 0;
+}
+
 static int
 cert_cmd_revoke(struct cmd_env *env, int argc, char **argv)
 {
@@ -200,31 +248,40 @@ cert_cmd_revoke(struct cmd_env *env, int argc, char **argv)
                 return cmd_usage(cmd, "--after-log %s named twice", logs[i]);
     }
     v.v_at = home_now_ms();
+    memset(&h, 0, sizeof(h));
+    /* the store of this home, when there is one, gives the default
+     * --from; --publish needs it anyway */
+    if ((publish || (!from && cert_home_exists(env))) &&
+        (rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
+        return rc;
+    if (!from && (rc = cert_default_from(&h, &v, cmd)) != 0) {
+        home_close(&h);
+        return rc;
+    }
     if (from && strcmp(from, "now") != 0) {
         uint64_t secs;
         char *end;
         if (from[0] == '@') {
             v.v_at = strtoull(from + 1, &end, 10);
-            if (!from[1] || *end)
+            if (!from[1] || *end) {
+                home_close(&h);
                 return cmd_usage(cmd, "--from %s: expected @MS", from);
+            }
         } else if (cmd_parse_date(from, &secs) == 0) {
             v.v_at = secs * 1000;
         } else {
+            home_close(&h);
             return cmd_usage(cmd,
                              "--from %s: expected YYYY-MM-DD, now or "
                              "@MS",
                              from);
         }
     }
-    memset(&h, 0, sizeof(h));
-    if (publish && (rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
-        return rc;
     /* A last good entry named without its id: pin it from our copy (a
      * store error leaves it unpinned, as an entry not held does). */
     app_revocation_pin(&h, &v, (size_t)ni);
     rc = revocation_sign_emit(env, cmd, &h, &v, skf, netf, out, publish);
-    if (publish)
-        home_close(&h);
+    home_close(&h);
     return rc;
 }
 

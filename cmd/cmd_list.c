@@ -12,16 +12,18 @@
 static const char list_usage[] =
     "usage: ilonet [-C DIR] list KIND [--all] [--json]\n\n"
     "KIND: observations meetings trainings carriers contacts postings tasks\n"
-    "acting-presidencies grants revocations evidence. Shows the merged view:\n"
-    "records that take effect and are neither retracted nor erased, oldest\n"
-    "first; --all adds retracted, erased and unauthorised ones with their\n"
-    "status and reason.\n";
+    "acting-presidencies chairs grants revocations evidence. Shows the\n"
+    "merged view: records that take effect and are neither retracted nor\n"
+    "erased, by the day they happened (their date or period, else the day\n"
+    "written), then as written; --all adds retracted, erased and\n"
+    "unauthorised ones with their status and reason.\n";
 
 static const char show_usage[] =
     "usage: ilonet [-C DIR] show ID [--json]\n\n"
     "One record (full hex id or unique prefix) with its fields, its status\n"
     "and its history: the creation and every amendment, retraction, erasure\n"
-    "or status change, each with whether it took effect and, if not, why.\n";
+    "or status change, each with whether it took effect and, if not, why;\n"
+    "then the files it carries (hash, size, type, name, held or wanted).\n";
 
 static const char query_usage[] =
     "usage: ilonet [-C DIR] query SQL [--json]\n\n"
@@ -46,6 +48,7 @@ static const struct list_cols list_cols[] = {
     {"postings", "id state from until officers post"},
     {"tasks", "id creator for status due title"},
     {"acting-presidencies", "id state semester acting_state"},
+    {"chairs", "id state chair_role chair_state chair_from chair_until"},
     {"grants", "id represented representing scope valid revoked_at_ms"},
     {"revocations", "id type state grant_id at_ms valid"},
     {"evidence", "log seq entry_a entry_b"},
@@ -79,7 +82,7 @@ struct list_render {
     int lr_started; /* the header or "[" is out */
     size_t lr_rows;
     int lr_idx[LIST_TEXT_COLS], lr_n;
-    int lr_time;           /* index of time_ms, -1 if none */
+    int lr_time;           /* index of event_from, else of time_ms; -1 */
     struct textbuf lr_buf; /* JSON rows waiting for stdout */
     /* lr_tty: cells of the rows held back to measure the columns, NUL-
      * separated in lr_cells; a row is lr_n + 1 cells (the date first). */
@@ -208,11 +211,14 @@ list_tty_row(struct list_render *r, const struct view_row *row)
     for (int k = 0; k < n; k++) {
         int src = list_tty_src(r, k);
         if (src < 0) { /* the record's date, UTC */
-            if (r->lr_time >= 0 &&
-                row->rw_cells[r->lr_time].ce_type == VIEW_INT) {
+            const struct view_cell *t =
+                r->lr_time >= 0 ? &row->rw_cells[r->lr_time] : NULL;
+            if (t && t->ce_type == VIEW_INT) {
                 char d[11];
-                report_date_of((uint64_t)row->rw_cells[r->lr_time].ce_int, d);
+                report_date_of((uint64_t)t->ce_int, d);
                 snprintf(cell, sizeof(cell), "%s", d);
+            } else if (t && t->ce_type == VIEW_TEXT) {
+                snprintf(cell, sizeof(cell), "%.10s", t->ce_text);
             } else {
                 snprintf(cell, sizeof(cell), "-");
             }
@@ -262,9 +268,14 @@ list_columns(void *arg, const struct view_row *names)
             r->lr_idx[r->lr_n++] = (int)i;
     }
     if (r->lr_tty) {
+        /* the day it happened (the lists' order), else the day written */
         r->lr_time = -1;
         for (size_t i = 0; i < names->rw_ncells; i++)
-            if (strcmp(names->rw_cells[i].ce_name, "time_ms") == 0)
+            if (strcmp(names->rw_cells[i].ce_name, "time_ms") == 0 &&
+                r->lr_time < 0)
+                r->lr_time = (int)i;
+        for (size_t i = 0; i < names->rw_ncells; i++)
+            if (strcmp(names->rw_cells[i].ce_name, "event_from") == 0)
                 r->lr_time = (int)i;
         for (int k = 0; k < list_tty_ncols(r); k++) {
             int src = list_tty_src(r, k);
@@ -345,7 +356,8 @@ cmd_list(struct cmd_env *env, int argc, char **argv)
     memset(&rq, 0, sizeof(rq));
     rq.al_list = what;
     rq.al_all = all;
-    if (app_list_check(&rq, &kind, &err) != 0)
+    /* no category or status filter here: no vocabulary needed */
+    if (app_list_check(NULL, &rq, &kind, &err) != 0)
         return err.ae_usage ? cmd_usage("list", "%s", err.ae_msg)
                             : cmd_fail("list", "%s", err.ae_msg);
     for (size_t i = 0; i < sizeof(list_cols) / sizeof(list_cols[0]); i++)
@@ -424,7 +436,8 @@ show_text(const struct view_cell *c, char buf[32])
     return NULL;
 }
 
-/* A change: id, kind, author_state, behalf, time_ms, status, valid, why. */
+/* A change: id, kind, author_state, behalf, time_ms, status, valid, why,
+ * officer (the one who signed in to make it, or null). */
 static int
 show_history_row(void *arg, const struct view_row *row)
 {
@@ -434,7 +447,7 @@ show_history_row(void *arg, const struct view_row *row)
     const char *why;
     int valid;
 
-    if (row->rw_ncells != 8)
+    if (row->rw_ncells != 9)
         return ILONET_EIO;
     if (r->sr_json) {
         if (r->sr_rows)
@@ -444,15 +457,56 @@ show_history_row(void *arg, const struct view_row *row)
         valid = c[6].ce_type == VIEW_INT ? (int)c[6].ce_int : 0;
         why = show_text(&c[7], b7);
         printf(
-            "  %s %-11s by %s%s%s at %lld ms: %s%s%s\n", show_text(&c[0], b0),
+            "  %s %-11s by %s%s%s%s%s%s at %lld ms: %s%s%s\n",
+            show_text(&c[0], b0),
             app_kind_name(c[1].ce_type == VIEW_INT ? (uint32_t)c[1].ce_int : 0),
-            show_text(&c[2], b2), c[3].ce_type == VIEW_TEXT ? " for " : "",
+            show_text(&c[2], b2), c[8].ce_type == VIEW_TEXT ? " (" : "",
+            c[8].ce_type == VIEW_TEXT ? c[8].ce_text : "",
+            c[8].ce_type == VIEW_TEXT ? ")" : "",
+            c[3].ce_type == VIEW_TEXT ? " for " : "",
             c[3].ce_type == VIEW_TEXT ? show_text(&c[3], b3) : "",
             (long long)(c[4].ce_type == VIEW_INT ? c[4].ce_int : 0),
             valid ? "took effect" : "no effect", valid ? "" : ": ",
             valid ? "" : (why ? why : "?"));
     }
     r->sr_rows++;
+    return 0;
+}
+
+/* The files a record carries, after its history: text lines under
+ * "attachments", or a JSON array "attachments" after "history"; nothing
+ * when it carries none. */
+struct show_files {
+    int sf_json;
+    size_t sf_n;
+};
+
+static int
+show_attachment(void *arg, const struct view_attachment *a)
+{
+    struct show_files *f = arg;
+
+    if (f->sf_json) {
+        printf("%s{\"hash\":\"", f->sf_n ? "," : "],\"attachments\":[");
+        cmd_print_hex(stdout, a->va_hash, HASH_LEN);
+        printf("\",\"size\":%llu,\"type\":", (unsigned long long)a->va_size);
+        cmd_json_str(stdout, a->va_type);
+        printf(",\"name\":");
+        cmd_json_str(stdout, a->va_name);
+        printf(",\"state\":\"%s\",\"entry\":\"",
+               a->va_held ? "held" : "wanted");
+        cmd_print_hex(stdout, a->va_entry, HASH_LEN);
+        printf("\"}");
+    } else {
+        if (!f->sf_n)
+            printf("attachments\n");
+        printf("  ");
+        cmd_print_hex(stdout, a->va_hash, HASH_LEN);
+        printf(" %llu %s %s %s\n", (unsigned long long)a->va_size, a->va_type,
+               a->va_held ? "held" : "wanted",
+               a->va_name[0] ? a->va_name : "-");
+    }
+    f->sf_n++;
     return 0;
 }
 
@@ -482,6 +536,7 @@ cmd_show(struct cmd_env *env, int argc, char **argv)
     struct view_sink rec = {NULL, show_record_row, &r};
     struct view_sink hist = {NULL, show_history_row, &r};
     struct view_sink chg = {NULL, show_change_row, &r};
+    struct show_files files = {env->json, 0};
     struct view_record_info info;
     struct app_err err;
     struct cmd_opts o;
@@ -505,10 +560,13 @@ cmd_show(struct cmd_env *env, int argc, char **argv)
     if (rc == 0) {
         r.sr_kind = app_kind_name(info.vr_kind);
         rc = app_record_show(&h, &info, &rec, &hist, &err);
+        if (rc == 0)
+            rc = app_record_attachments(&h, &info, show_attachment, &files,
+                                        &err);
         if (rc != 0)
             rc = cmd_fail("show", "%s", err.ae_msg);
         else if (env->json)
-            printf("]}\n");
+            printf("]}\n"); /* the history's, or the attachments' */
     } else if (rc == ILONET_EINVAL) {
         rc = cmd_fail("show", "%s", err.ae_msg);
     } else if (rc == ILONET_ENOTFOUND) {

@@ -63,7 +63,9 @@ rec_args(const char *cmd, int argc, char **argv, const char *const *own,
 int
 rec_fail(const char *cmd, const struct app_err *err)
 {
-    if (err->ae_usage && err->ae_field[0])
+    /* --attach's usage errors are about its form, not its absence */
+    if (err->ae_usage && err->ae_field[0] &&
+        strcmp(err->ae_field, APP_ATTACH_FIELD) != 0)
         return cmd_usage(cmd, "--%s is required", err->ae_field);
     if (err->ae_usage)
         return cmd_usage(cmd, "%s", err->ae_msg);

@@ -14,10 +14,12 @@ static const char sync_usage[] =
     "[--json]\n\n"
     "Connects to the given peers (default: the configured ones), syncs both\n"
     "ways until each side holds what the other may read (equal anti-entropy\n"
-    "digests, nothing outstanding), says goodbye and exits. A peer that\n"
+    "digests, nothing outstanding) and the files it wants from that peer\n"
+    "are held (blob-eager-days), says goodbye and exits. A peer that\n"
     "cannot be reached is tried three times. Exit 0 if it synced with at\n"
-    "least one peer, 1 otherwise (also on timeout, default 30 s). --json\n"
-    "prints counts: peers, synced, entries and wire bytes both ways.\n";
+    "least one peer, 1 otherwise (also on timeout, default 30 s; logs in\n"
+    "sync with files still coming count as synced). --json prints counts:\n"
+    "peers, synced, entries and wire bytes both ways.\n";
 
 int
 cmd_sync(struct cmd_env *env, int argc, char **argv)

@@ -40,5 +40,7 @@ int cmd_report(struct cmd_env *env, int argc, char **argv);
 int cmd_demo(struct cmd_env *env, int argc, char **argv);
 int cmd_search(struct cmd_env *env, int argc, char **argv);
 int cmd_user(struct cmd_env *env, int argc, char **argv);
+int cmd_attach(struct cmd_env *env, int argc, char **argv);
+int cmd_blob(struct cmd_env *env, int argc, char **argv);
 
 #endif

@@ -49,6 +49,8 @@ static const struct cmd_def cmd_table[] = {
     {"grant", cmd_grant, "grant issue|publish|revoke: representation"},
     {"list", cmd_list, "list records of the merged view"},
     {"show", cmd_show, "one record with its history"},
+    {"attach", cmd_attach, "store a file as a blob, attach it to a record"},
+    {"blob", cmd_blob, "blob get | list: attached files held and wanted"},
     {"query", cmd_query, "read-only SQL against the view"},
     {"search", cmd_search, "full-text search across every record kind"},
     {"report", cmd_report, "the semester report (md, html, json)"},

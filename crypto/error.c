@@ -36,6 +36,8 @@ static const struct {
     {"unauthorised", "author may not change this record"},
     {"protocol", "peer broke the sync protocol"},
     {"busy", "resource busy"},
+    {"quota", "storage quota reached"},
+    {"bad-hash", "bytes do not match their hash"},
 };
 
 const char *

@@ -41,9 +41,11 @@ enum ilonet_err {
     ILONET_EUNAUTHORISED = -28, /* author may not change this record */
     ILONET_EPROTO = -29,        /* peer broke the sync protocol */
     ILONET_EBUSY = -30,         /* resource busy (database locked) */
+    ILONET_EQUOTA = -31,        /* this node's storage quota is used up */
+    ILONET_EHASH = -32,         /* bytes do not match their hash */
 };
 
-#define ILONET_ERR_COUNT 31
+#define ILONET_ERR_COUNT 33
 
 /* Short stable name of a code, e.g. "bad-signature". Never NULL. */
 const char *ilonet_errname(int err);

@@ -26,6 +26,14 @@
 #define HASH_CTX_VIEW "ilonet/view/v1"
 #define HASH_CTX_HEADS "ilonet/heads/v1"
 #define HASH_CTX_CERT "ilonet/cert-id/v1"
+/* Blobs (storage/blob.h, docs/FORMAT.md "Blobs"): a leaf of the hash tree
+ * is one 64 KiB chunk, a node two child hashes, the blob id the tree's
+ * root with the size; a key id names the key a stored file is sealed with
+ * without revealing it. */
+#define HASH_CTX_BLOB_CHUNK "ilonet/blob-chunk/v1"
+#define HASH_CTX_BLOB_NODE "ilonet/blob-node/v1"
+#define HASH_CTX_BLOB_ID "ilonet/blob-id/v1"
+#define HASH_CTX_BLOB_KEY "ilonet/blob-key-id/v1"
 
 struct hash_state {
     crypto_generichash_state h_st;

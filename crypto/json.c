@@ -86,13 +86,15 @@ struct json__p {
     struct textbuf j_arena; /* NUL-separated strings */
     char *j_why;
     size_t j_whylen;
+    const char *j_form; /* what the text should be, NULL: a request body */
 };
 
 static int
 json__p_fail(struct json__p *j, const char *what)
 {
-    snprintf(j->j_why, j->j_whylen,
-             "request body: not a JSON object of fields at byte %zu: %s",
+    snprintf(j->j_why, j->j_whylen, "%s at byte %zu: %s",
+             j->j_form ? j->j_form
+                       : "request body: not a JSON object of fields",
              (size_t)(j->j_p - j->j_start), what);
     return ILONET_EMALFORMED;
 }
@@ -433,6 +435,148 @@ done:
     *n = k;
     *mem = j.j_arena.tb_data;
     return 0;
+out:
+    textbuf_free(&j.j_arena);
+    return rc;
+}
+
+/* ---- arrays of flat objects (status files) ------------------------------- */
+
+/* One object of json_parse_rows at j_p ('{'), its fields into the arena
+ * (emptied first) and offs; *k: the count. */
+static int
+json__row(struct json__p *j, size_t offs[][2], int *nulls, size_t *k)
+{
+    *k = 0;
+    j->j_arena.tb_len = 0;
+    if (j->j_p >= j->j_end || *j->j_p != '{')
+        return json__p_fail(j, "'{' expected");
+    j->j_p++;
+    json__p_ws(j);
+    if (j->j_p < j->j_end && *j->j_p == '}') {
+        j->j_p++;
+        return 0;
+    }
+    for (;;) {
+        size_t name_off, val_off;
+        int rc;
+
+        json__p_ws(j);
+        if ((rc = json__p_string(j, &name_off)) != 0)
+            return rc;
+        if (*k == JSON_FIELDS_MAX) {
+            snprintf(j->j_why, j->j_whylen, "%s: more than %d fields",
+                     j->j_form, JSON_FIELDS_MAX);
+            return ILONET_ETOOBIG;
+        }
+        for (size_t i = 0; i < *k; i++)
+            if (strcmp(j->j_arena.tb_data + offs[i][0],
+                       j->j_arena.tb_data + name_off) == 0)
+                return json__p_fail(j, "a field given twice");
+        json__p_ws(j);
+        if (j->j_p >= j->j_end || *j->j_p != ':')
+            return json__p_fail(j, "':' expected");
+        j->j_p++;
+        json__p_ws(j);
+        nulls[*k] = 0;
+        val_off = j->j_arena.tb_len;
+        if (j->j_p < j->j_end && *j->j_p == '"') {
+            rc = json__p_string(j, &val_off);
+        } else if (json__p_word(j, "null")) {
+            textbuf_put(&j->j_arena, "", 1);
+            nulls[*k] = 1;
+        } else if (json__p_word(j, "true")) {
+            textbuf_put(&j->j_arena, "true", 5);
+        } else if (json__p_word(j, "false")) {
+            textbuf_put(&j->j_arena, "false", 6);
+        } else if (j->j_p < j->j_end && (*j->j_p == '[' || *j->j_p == '{')) {
+            return json__p_fail(j, "a nested value");
+        } else {
+            rc = json__p_number(j, &val_off);
+        }
+        if (rc != 0)
+            return rc;
+        if (j->j_arena.tb_err)
+            return ILONET_ENOMEM;
+        offs[*k][0] = name_off;
+        offs[*k][1] = val_off;
+        (*k)++;
+        json__p_ws(j);
+        if (j->j_p < j->j_end && *j->j_p == ',') {
+            j->j_p++;
+            continue;
+        }
+        if (j->j_p < j->j_end && *j->j_p == '}') {
+            j->j_p++;
+            return 0;
+        }
+        return json__p_fail(j, "',' or '}' expected");
+    }
+}
+
+int
+json_parse_rows(const uint8_t *text, size_t len, json_row_cb row, void *arg,
+                char *why, size_t whylen)
+{
+    struct json__p j;
+    size_t offs[JSON_FIELDS_MAX][2], k;
+    int nulls[JSON_FIELDS_MAX];
+    struct json_field fields[JSON_FIELDS_MAX];
+    char dummy[1];
+    int rc = 0;
+
+    if (!why || !whylen) {
+        why = dummy;
+        whylen = sizeof(dummy);
+    }
+    memset(&j, 0, sizeof(j));
+    j.j_start = j.j_p = text;
+    j.j_end = text + len;
+    j.j_why = why;
+    j.j_whylen = whylen;
+    j.j_form = "not a JSON array of flat objects";
+    if (!text || !json_utf8_ok(text, len)) {
+        snprintf(why, whylen, "%s: not valid UTF-8", j.j_form);
+        return ILONET_EMALFORMED;
+    }
+    json__p_ws(&j);
+    if (j.j_p >= j.j_end || *j.j_p != '[') {
+        rc = json__p_fail(&j, "'[' expected");
+        goto out;
+    }
+    j.j_p++;
+    json__p_ws(&j);
+    if (j.j_p < j.j_end && *j.j_p == ']') {
+        j.j_p++;
+        goto done;
+    }
+    for (;;) {
+        json__p_ws(&j);
+        if ((rc = json__row(&j, offs, nulls, &k)) != 0)
+            goto out;
+        for (size_t i = 0; i < k; i++) {
+            fields[i].jf_name = j.j_arena.tb_data + offs[i][0];
+            fields[i].jf_value = j.j_arena.tb_data + offs[i][1];
+            fields[i].jf_null = nulls[i];
+        }
+        if (row && (rc = row(arg, fields, k)) != 0)
+            goto out;
+        json__p_ws(&j);
+        if (j.j_p < j.j_end && *j.j_p == ',') {
+            j.j_p++;
+            continue;
+        }
+        if (j.j_p < j.j_end && *j.j_p == ']') {
+            j.j_p++;
+            break;
+        }
+        rc = json__p_fail(&j, "',' or ']' expected");
+        goto out;
+    }
+done:
+    json__p_ws(&j);
+    if (j.j_p != j.j_end)
+        rc = json__p_fail(&j, "trailing bytes after the array");
 out:
     textbuf_free(&j.j_arena);
     return rc;

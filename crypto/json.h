@@ -52,4 +52,20 @@ int json_parse_flat(const uint8_t *body, size_t len, struct json_field *fields,
                     size_t max, size_t *n, char **mem, char *why,
                     size_t whylen);
 
+/*
+ * An array of flat JSON objects, as ilonet's status files hold them (the
+ * running node's peer table, node/node.h): row(arg, fields, n) for each
+ * object in order, each value in text form as json_parse_flat() gives it
+ * (strings as they are, numbers as written), true and false as "true" and
+ * "false", null as jf_null. Nested arrays and objects, a field given
+ * twice and more than JSON_FIELDS_MAX fields in an object are refused.
+ * The strings live during the callback only. A non-zero return of row
+ * stops the parse and is returned as it is. Errors: ILONET_EMALFORMED,
+ * ILONET_ETOOBIG, ILONET_ENOMEM, with one line in why (may be NULL).
+ * Memory is bounded by the largest object; time is linear in len.
+ */
+typedef int (*json_row_cb)(void *arg, const struct json_field *f, size_t n);
+int json_parse_rows(const uint8_t *text, size_t len, json_row_cb row, void *arg,
+                    char *why, size_t whylen);
+
 #endif

@@ -142,6 +142,23 @@ network_vocab(const struct network *n)
     return n->n_vocab ? n->n_vocab : 1;
 }
 
+/* A decimal byte count 1 .. NET_BLOB_MAX_CAP, digits only. */
+static int
+network__bytes(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 10 || strspn(s, "0123456789") != n)
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    if (v == 0 || v > NET_BLOB_MAX_CAP)
+        return ILONET_EINVAL;
+    *out = v;
+    return 0;
+}
+
 /* Bits of the lines seen. */
 enum {
     NET__HOST = 1,
@@ -199,6 +216,9 @@ network_parse(const char *text, size_t len, struct network *n)
                    network__countries(line + 10, t.n_countries) == 0 &&
                    strcmp(line + 10, t.n_countries) == 0) {
             /* sorted as written: one spelling per file */
+        } else if (strncmp(line, "blob-max ", 9) == 0 && !t.n_blob_max &&
+                   network__bytes(line + 9, &t.n_blob_max) == 0) {
+            /* once: a second limit would leave the reader guessing */
         } else {
             have = -1;
             break;
@@ -260,6 +280,9 @@ network_format(const struct network *n, char *out, size_t cap, size_t *len)
                      n->n_host, id, key, n->n_regime, vocab, salt, countries);
     }
     sodium_memzero(key, sizeof(key));
+    if (k >= 0 && (size_t)k < cap && n->n_blob_max)
+        k += snprintf(out + k, cap - (size_t)k, "blob-max %llu\n",
+                      (unsigned long long)n->n_blob_max);
     if (k < 0 || (size_t)k >= cap) {
         sodium_memzero(out, cap);
         return ILONET_ETOOBIG;

@@ -27,7 +27,9 @@
  * "key HEX64" in any order, each at least once (a repeated line replaces
  * the earlier one); optionally "regime NAME" with "salt HEX64", "vocab N"
  * (the vocabulary version it was created with) and "countries CC,CC"
- * (the host countries of a regional network, ISO alpha-2, sorted); '#'
+ * (the host countries of a regional network, ISO alpha-2, sorted), and,
+ * under any regime, "blob-max BYTES" at most once (the largest attachment
+ * the network's nodes store and fetch, docs/FORMAT.md §10.5); '#'
  * comments and empty lines are skipped; mode 0600 because it holds the
  * secret. Plain memory, owned by the caller; wipe it after use.
  */
@@ -39,6 +41,11 @@
 #define NETWORK_COUNTRIES_MAX 16
 /* The regime of a network file without a regime line. */
 #define NETWORK_REGIME_SEED "377-2004"
+/* The largest attachment (blob) a network's nodes store and fetch: the
+ * file's "blob-max" line, this default without it, never more than the
+ * format's bound (storage/blob.h BLOB_SIZE_CAP). */
+#define NET_BLOB_MAX_DEFAULT ((uint64_t)25 << 20)
+#define NET_BLOB_MAX_CAP ((uint64_t)1 << 30)
 
 struct network {
     char n_host[KEY_STATE_MAX + 1];
@@ -54,6 +61,7 @@ struct network {
     unsigned n_vocab; /* "vocab" line; 0 when absent (version 1) */
     /* "countries" line: "IQ,SY,TR", "" when absent */
     char n_countries[3 * NETWORK_COUNTRIES_MAX];
+    uint64_t n_blob_max; /* "blob-max": 0 = NET_BLOB_MAX_DEFAULT */
 };
 
 /* A new 377-2004 network (no regime line) with random id and key
@@ -80,12 +88,14 @@ unsigned network_vocab(const struct network *n);
 
 /* Parses network text (len bytes; a NUL ends it early) into *n, written
  * only on success: ILONET_EMALFORMED for an unknown or bad line or a
- * missing one, a salt without a regime or a regime without one;
+ * missing one, a blob-max outside 1 .. NET_BLOB_MAX_CAP or given twice,
+ * a salt without a regime or a regime without one;
  * ILONET_ENETWORK when the id is not the one the salt and regime give;
  * ETOOBIG past NETWORK_FILE_MAX. Wipes its copy. */
 int network_parse(const char *text, size_t len, struct network *n);
 /* Writes n as network text into out (cap bytes, NUL-terminated; holds the
- * secret: wipe it); *len gets the length. ILONET_ETOOBIG if it does not
+ * secret: wipe it), the blob-max line last and only when it is set; *len
+ * gets the length. ILONET_ETOOBIG if it does not
  * fit, EINVAL for a bad host. */
 int network_format(const struct network *n, char *out, size_t cap, size_t *len);
 

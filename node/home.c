@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "crypto/error.h"
+#include "storage/blob.h"
 #include "storage/view/view.h"
 
 int
@@ -240,6 +241,7 @@ int
 home_open(struct home *h, const char *dir, int flags)
 {
     char path[HOME_PATH_MAX];
+    uint64_t expired = 0;
     int rc;
 
     memset(h, 0, sizeof(*h));
@@ -305,14 +307,56 @@ home_open(struct home *h, const char *dir, int flags)
             goto fail;
         /* Entries quarantined for a timestamp too far ahead join the
          * view once their time has come, and records whose retention
-         * ended are hidden, whichever command opens it. */
+         * ended are hidden, whichever command opens it; their payloads
+         * held the keys of their files, which go too (a failure leaves
+         * them to the next collection). */
         if ((rc = view_release_due(h->h_store, home_now_ms(), NULL)) != 0 ||
-            (rc = view_expire_due(h->h_store, home_now_ms(), NULL)) != 0)
+            (rc = view_expire_due(h->h_store, home_now_ms(), &expired)) != 0)
             goto fail;
+        if (expired) {
+            (void)store_wal_truncate(h->h_store, NULL);
+            (void)home_blob_gc(h);
+        }
     }
     return 0;
 fail:
     home_close(h);
+    return rc;
+}
+
+int
+home_blob_open(struct home *h, struct blob_store **out)
+{
+    struct blob_limits lim;
+    char dir[HOME_PATH_MAX];
+
+    if (!h || !h->h_store || !out)
+        return ILONET_EINVAL;
+    if (home_path(h, "blobs", dir) != 0)
+        return ILONET_EINVAL;
+    lim.bl_max =
+        h->h_net.n_blob_max ? h->h_net.n_blob_max : NET_BLOB_MAX_DEFAULT;
+    lim.bl_quota = h->h_conf.hc_blob_quota ? h->h_conf.hc_blob_quota
+                                           : HOME_BLOB_QUOTA_DEFAULT;
+    return blob_open(h->h_store, dir, &lim, out);
+}
+
+int
+home_blob_gc(struct home *h)
+{
+    struct blob_store *bs = NULL;
+    char dir[HOME_PATH_MAX];
+    struct stat sb;
+    int rc;
+
+    /* no blobs/ yet: no file was ever stored, nothing to collect */
+    if (home_path(h, "blobs", dir) == 0 && stat(dir, &sb) != 0 &&
+        errno == ENOENT)
+        return 0;
+    if ((rc = home_blob_open(h, &bs)) != 0)
+        return rc;
+    rc = blob_gc(bs, home_now_ms(), NULL);
+    blob_close(bs);
     return rc;
 }
 
@@ -365,6 +409,40 @@ out:
     return rc;
 }
 
+/* A decimal byte count >= 1, digits only. */
+/* "N": 1 to HOME_BLOB_EAGER_DAYS_MAX days, digits only. */
+static int
+home__days(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
+        return ILONET_EMALFORMED;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (uint32_t)(s[i] - '0');
+    if (v == 0 || v > HOME_BLOB_EAGER_DAYS_MAX)
+        return ILONET_EMALFORMED;
+    *out = v;
+    return 0;
+}
+
+static int
+home__bytes(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    if (v == 0)
+        return ILONET_EINVAL;
+    *out = v;
+    return 0;
+}
+
 int
 home_config_load(const char *path, struct home_config *c)
 {
@@ -388,6 +466,12 @@ home_config_load(const char *path, struct home_config *c)
         } else if (sscanf(line, "listen %128s", addr) == 1 &&
                    strlen(addr) < HOME_ADDR_MAX) {
             snprintf(c->hc_listen, sizeof(c->hc_listen), "%s", addr);
+        } else if (strncmp(line, "blob-quota ", 11) == 0 &&
+                   home__bytes(line + 11, &c->hc_blob_quota) == 0) {
+            continue;
+        } else if (strncmp(line, "blob-eager-days ", 16) == 0 &&
+                   home__days(line + 16, &c->hc_blob_eager_days) == 0) {
+            continue;
         } else if (sscanf(line, "peer %128s %65s", addr, hex) == 2 &&
                    hash_unhex(hex, pk, KEY_PK_LEN) == 0 &&
                    home_config_add_peer(c, addr, pk) == 0) {
@@ -420,6 +504,12 @@ home_config_save(const char *path, const struct home_config *c)
     if (c->hc_listen[0])
         off += (size_t)snprintf(text + off, cap - off, "listen %s\n",
                                 c->hc_listen);
+    if (c->hc_blob_quota)
+        off += (size_t)snprintf(text + off, cap - off, "blob-quota %llu\n",
+                                (unsigned long long)c->hc_blob_quota);
+    if (c->hc_blob_eager_days)
+        off += (size_t)snprintf(text + off, cap - off, "blob-eager-days %u\n",
+                                (unsigned)c->hc_blob_eager_days);
     for (size_t i = 0; i < c->hc_npeers; i++) {
         char hex[2 * KEY_PK_LEN + 1];
         hash_hex(c->hc_peers[i].hp_pk, KEY_PK_LEN, hex);

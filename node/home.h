@@ -18,8 +18,9 @@
  *   node.cert   its certificate (signed envelope), once installed
  *   roster      the trust roster (state root public keys)
  *   network     the network file (id and admission key, 0600)
- *   config      listen address and peers, one per line
+ *   config      listen address, peers, blob quota, one per line
  *   store.db    the SQLite store (logs and view), with -wal/-shm
+ *   blobs/      attachments, one encrypted file each (storage/blob.h)
  * A struct home is owned by one thread.
  */
 
@@ -37,7 +38,18 @@ struct home_config {
     char hc_listen[HOME_ADDR_MAX];    /* "" = do not listen */
     size_t hc_npeers;
     struct home_peer hc_peers[HOME_MAX_PEERS];
+    uint64_t hc_blob_quota; /* "blob-quota BYTES": the most the files in
+                               blobs/ may take; 0 = HOME_BLOB_QUOTA_DEFAULT */
+    /* "blob-eager-days N": a running node fetches at once the files of
+     * entries of the last N days, older ones when asked for (blob get);
+     * 0 = HOME_BLOB_EAGER_DAYS_DEFAULT */
+    uint32_t hc_blob_eager_days;
 };
+
+#define HOME_BLOB_EAGER_DAYS_DEFAULT 30
+#define HOME_BLOB_EAGER_DAYS_MAX 36500
+
+#define HOME_BLOB_QUOTA_DEFAULT ((uint64_t)2 << 30)
 
 struct home {
     char h_dir[HOME_PATH_MAX];
@@ -79,7 +91,8 @@ int home_create(const char *dir, const char *network_file,
 
 /* Loads a home and its vocabulary (h_vocab, from the network's regime);
  * with HOME_STORE also opens the store with the view attached, the
- * retention dates applied (view_expire_due) and the identity set from the
+ * retention dates applied (view_expire_due; the files only expired
+ * records carried collected, home_blob_gc) and the identity set from the
  * certificate. A home other local
  * users can reach is refused with ILONET_EPERM and h_why naming the path
  * and the chmod that fixes it: the directory must be 0700 (no group or
@@ -98,6 +111,18 @@ int home_config_load(const char *path, struct home_config *c);
 int home_config_save(const char *path, const struct home_config *c);
 int home_config_add_peer(struct home_config *c, const char *addr,
                          const uint8_t pk[static KEY_PK_LEN]);
+
+struct blob_store; /* storage/blob.h */
+
+/* The home's blob store (blobs/, made 0700 when missing) under the
+ * network's blob-max and the config's blob-quota; h opened with
+ * HOME_STORE; *out is the caller's (blob_close). ILONET_EPERM when group
+ * or others may enter blobs/. */
+int home_blob_open(struct home *h, struct blob_store **out);
+/* Collects the blobs no held entry opens any more (blob_gc): after
+ * payloads were erased, by an erasure or a retention date. 0 at once when
+ * the home has no blobs/ (no file was ever stored). */
+int home_blob_gc(struct home *h);
 
 /* Wall clock in ms (the one place the CLI reads the clock; honours the
  * test-only ILONET_CLOCK_OFFSET_MS). */

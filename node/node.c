@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <uv.h>
@@ -15,19 +16,24 @@
 #include "app/app.h"
 #include "net.h"
 #include "peer.h"
+#include "replication/blob_sync.h"
 #include "replication/sync.h"
+#include "storage/blob.h"
 #include "storage/checkpoint.h"
 #include "storage/log.h"
 #include "storage/view/view.h"
+#include "storage/view/view_search.h"
 
 #define NODE__MAX_PEERS 256 /* live connections, all states */
 #define NODE__MAX_KEYS 256  /* strike records */
 #define NODE__STATUS_MS 1000
+#define NODE__FOLD_PER_TICK                                                    \
+    2000                     /* search index: records folded per idle tick */
 #define NODE__STABLE_MS 5000 /* a session this long resets the backoff */
-#define NODE__GROUP_MS 500   /* group commit: longest open time */
-#define NODE__GROUP_IDLE_MS                                                    \
-    40 /* ... or commit once no bytes came this long                           \
-        */
+/* Group commit: open at most NODE__GROUP_MS, or commit once no bytes came
+ * for NODE__GROUP_IDLE_MS. */
+#define NODE__GROUP_MS 500
+#define NODE__GROUP_IDLE_MS 40
 
 /* One address to dial (configured or given on the command line). */
 struct node__slot {
@@ -39,6 +45,7 @@ struct node__slot {
     uint64_t s_backoff;
     unsigned s_failures; /* one-shot: attempts that failed */
     int s_done;          /* one-shot: 1 synced, -1 given up */
+    int s_logs_synced;   /* one-shot: logs in sync, files still coming */
 };
 
 /* What the node knows of a peer key beyond one connection. */
@@ -83,7 +90,7 @@ struct node {
     uint64_t n_evicted, n_refused; /* since the last summary line */
     uint64_t n_next_admission_log;
     int n_stopping, n_flush;
-    uint64_t n_start, n_deadline, n_next_status, n_settled;
+    uint64_t n_start, n_deadline, n_next_status, n_settled, n_next_seen;
     int n_txn; /* a group-commit transaction is open */
     uint64_t n_txn_since, n_last_recv;
     int64_t n_data_version;
@@ -91,6 +98,17 @@ struct node {
     size_t n_nheads;
     char *n_status; /* last JSON written */
     uint64_t n_entries_in, n_entries_out, n_msgs_in, n_msgs_out;
+    /* blobs (NULL when the home's blobs/ cannot be opened: logs only) */
+    struct blob_store *n_bs;
+    struct blob_sync_sqlite n_bq;
+    struct blob_sync *n_blobs;
+    int n_blob_gc;           /* entries arrived: collect (erasures) */
+    uint64_t n_blob_gc_next; /* not before this */
+    uint64_t n_blobs_in;
+    /* what peers sent that was refused, by code, since the node started;
+     * store meta "rejections" (node.h "status") once it changed */
+    uint64_t n_rejected[ILONET_ERR_COUNT];
+    int n_rejected_dirty;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -347,9 +365,13 @@ node__sync_output(void *arg, struct sync_peer *sp)
 static void
 node__sync_audit(void *arg, const struct sync_audit *a)
 {
+    struct node *n = arg;
     char ks[17], ls[17];
 
-    (void)arg;
+    if (a->sa_code < 0 && -a->sa_code < ILONET_ERR_COUNT) {
+        n->n_rejected[-a->sa_code]++;
+        n->n_rejected_dirty = 1;
+    }
     node__log("audit key=%s log=%s seq=%llu code=%s what=%s%s",
               node__short(a->sa_peer, ks), node__short(a->sa_log, ls),
               (unsigned long long)a->sa_seq, ilonet_errname(a->sa_code),
@@ -375,6 +397,9 @@ node__txn_close(struct node *n)
     if (!n->n_txn)
         return;
     n->n_txn = 0;
+    /* received entries may reference blobs, or erase them */
+    blob_sync_refresh(n->n_blobs);
+    n->n_blob_gc = 1;
     if (store_commit(n->n_home->h_store) != 0) {
         node__log("store commit failed: rolled back, will fetch again");
         store_rollback(n->n_home->h_store);
@@ -402,7 +427,12 @@ node__txn_open(struct node *n)
 static void
 node__before_ingest(void *arg)
 {
-    node__txn_open(arg);
+    struct node *n = arg;
+
+    /* entries arrive: until the group commits and the wanted list is
+     * read again, no session counts as done with its files */
+    blob_sync_refresh(n->n_blobs);
+    node__txn_open(n);
 }
 
 /* ---- net callbacks ------------------------------------------------------ */
@@ -636,6 +666,8 @@ node__watch_store(struct node *n, uint64_t now)
     if (v == n->n_data_version)
         return;
     n->n_data_version = v;
+    blob_sync_refresh(n->n_blobs);
+    n->n_blob_gc = 1;
     if (log_heads(n->n_home->h_store, &heads, &nh) != 0)
         return;
     for (size_t i = 0; i < nh; i++) {
@@ -698,6 +730,58 @@ node__status_peer(struct node *n, struct textbuf *b, const char *addr,
     *first = 0;
 }
 
+/* Writes store meta "rejections" when a count changed (and once at
+ * start, so a restarted node's counts start again from zero): a JSON
+ * object of error names and counts (ilonet status, GET /metrics). */
+static void
+node__write_rejections(struct node *n)
+{
+    struct textbuf b;
+    int first = 1;
+
+    if (!n->n_rejected_dirty)
+        return;
+    memset(&b, 0, sizeof(b));
+    textbuf_puts(&b, "{");
+    for (int c = 1; c < ILONET_ERR_COUNT; c++)
+        if (n->n_rejected[c]) {
+            textbuf_puts(&b, first ? "" : ",");
+            json_str(&b, ilonet_errname(-c));
+            textbuf_printf(&b, ":%llu", (unsigned long long)n->n_rejected[c]);
+            first = 0;
+        }
+    textbuf_puts(&b, "}");
+    if (!b.tb_err && store_meta_set(n->n_home->h_store, "rejections",
+                                    (uint8_t *)b.tb_data, b.tb_len) == 0)
+        n->n_rejected_dirty = 0;
+    textbuf_free(&b);
+}
+
+/* Writes store meta "node_run" (node.h "status"): this process, when it
+ * started, when it was last seen running, and when it stopped (null while
+ * it runs), so `ilonet status` can tell a running node from a stale table.
+ * A failed write is tried again at the next call. */
+static void
+node__write_run(struct node *n, uint64_t now, int stopped)
+{
+    struct textbuf b;
+
+    memset(&b, 0, sizeof(b));
+    textbuf_printf(&b,
+                   "{\"pid\":%ld,\"started_ms\":%llu,\"seen_ms\":%llu,"
+                   "\"stopped_ms\":",
+                   (long)getpid(), (unsigned long long)n->n_start,
+                   (unsigned long long)now);
+    if (stopped)
+        textbuf_printf(&b, "%llu}", (unsigned long long)now);
+    else
+        textbuf_puts(&b, "null}");
+    if (!b.tb_err && store_meta_set(n->n_home->h_store, "node_run",
+                                    (uint8_t *)b.tb_data, b.tb_len) == 0)
+        n->n_next_seen = now + NODE_SEEN_MS;
+    textbuf_free(&b);
+}
+
 /* Writes store meta "peer_status" if it changed. Only addresses that are
  * ours to print (config, or "IP:PORT" from the socket) reach the JSON. */
 static void
@@ -705,6 +789,8 @@ node__write_status(struct node *n)
 {
     struct textbuf b;
     int first = 1;
+
+    node__write_rejections(n);
 
     memset(&b, 0, sizeof(b));
     textbuf_puts(&b, "[");
@@ -766,6 +852,14 @@ node__background(struct node *n, uint64_t now)
             node__log("verify: %zu bad-signature entries found by the "
                       "background check: quarantined, taken out of the view",
                       bad);
+        /* The search index folds what ingest noted while nothing arrives,
+         * a batch a tick, so an officer's first search after a large sync
+         * does not wait for the whole fold (storage/view/view_search.h). */
+        rc = view_search_fold(s, NODE__FOLD_PER_TICK, NULL);
+        if (rc != 0)
+            node__log("search: folding the index failed: %s (tried again "
+                      "next tick)",
+                      ilonet_errname(rc));
     }
     rc = view_release_due(s, now, &released);
     if (rc != 0)
@@ -787,6 +881,100 @@ node__background(struct node *n, uint64_t now)
             node__log("retention: %zu erase entries written", issued);
             n->n_data_version = -1;
         }
+    }
+}
+
+/* ---- blobs ------------------------------------------------------------ */
+
+static void
+node__blob_output(void *arg, struct blob_sync_peer *bp)
+{
+    struct node *n = arg;
+
+    (void)bp;
+    n->n_flush = 1;
+}
+
+static void
+node__blob_event(void *arg, const struct blob_sync_event *e)
+{
+    struct node *n = arg;
+    char ks[17], is[17];
+
+    if (e->be_code == 0) {
+        n->n_blobs_in++;
+        node__log("blob %s held (%llu bytes) from key=%s",
+                  node__short(e->be_id, is), (unsigned long long)e->be_size,
+                  node__short(e->be_peer, ks));
+        return;
+    }
+    /* what a peer sent that was refused counts with sync's (status) */
+    if (e->be_strike && e->be_code < 0 && -e->be_code < ILONET_ERR_COUNT) {
+        n->n_rejected[-e->be_code]++;
+        n->n_rejected_dirty = 1;
+    }
+    node__log("blob %s %s: %s%s key=%s", node__short(e->be_id, is), e->be_what,
+              ilonet_errname(e->be_code), e->be_strike ? " strike" : "",
+              node__short(e->be_peer, ks));
+}
+
+/* Opens blobs/ and the transfer machine; without them the node syncs
+ * logs only (said once in the log). */
+static void
+node__blobs_open(struct node *n)
+{
+    struct home *h = n->n_home;
+    struct blob_sync_callbacks cb = {n, node__blob_output, node__blob_event};
+    struct blob_sync_store st;
+    uint32_t days = h->h_conf.hc_blob_eager_days ? h->h_conf.hc_blob_eager_days
+                                                 : HOME_BLOB_EAGER_DAYS_DEFAULT;
+    int rc;
+
+    if ((rc = home_blob_open(h, &n->n_bs)) != 0) {
+        node__log("blobs: %s: files are not replicated by this node",
+                  ilonet_errname(rc));
+        return;
+    }
+    n->n_bq.bq_bs = n->n_bs;
+    n->n_bq.bq_eager_ms = (uint64_t)days * 86400 * 1000;
+    blob_sync_store_sqlite(&st, &n->n_bq);
+    if ((rc = blob_sync_new(&n->n_blobs, &st, NULL, &cb)) != 0) {
+        node__log("blobs: %s: files are not replicated by this node",
+                  ilonet_errname(rc));
+        blob_close(n->n_bs);
+        n->n_bs = NULL;
+    }
+}
+
+static void
+node__blobs_close(struct node *n)
+{
+    blob_sync_free(n->n_blobs);
+    n->n_blobs = NULL;
+    blob_close(n->n_bs);
+    n->n_bs = NULL;
+}
+
+/* The transfers' timers, and the files erasures took the keys of. */
+static void
+node__blobs_tick(struct node *n, uint64_t now)
+{
+    uint64_t removed = 0;
+    int rc;
+
+    if (!n->n_blobs || n->n_txn)
+        return; /* never inside the group commit */
+    if ((rc = blob_sync_tick(n->n_blobs, now)) != 0)
+        node__log("blobs: %s (tried again next tick)", ilonet_errname(rc));
+    if (n->n_blob_gc && now >= n->n_blob_gc_next) {
+        n->n_blob_gc = 0;
+        n->n_blob_gc_next = now + 1000;
+        if ((rc = blob_gc(n->n_bs, now, &removed)) != 0)
+            node__log("blobs: collect: %s (tried again later)",
+                      ilonet_errname(rc));
+        else if (removed)
+            node__log("blobs: %llu files erased with their records",
+                      (unsigned long long)removed);
     }
 }
 
@@ -813,6 +1001,7 @@ node__tick(uv_timer_t *t)
         node__txn_close(n);
     node__watch_store(n, now);
     node__background(n, now);
+    node__blobs_tick(n, now);
     node__admission_log(n, now);
     for (size_t i = 0; i < n->n_npeers;) {
         struct peer *p = n->n_peers[i];
@@ -838,7 +1027,16 @@ node__tick(uv_timer_t *t)
                 struct node__key *k = node__key(n, peer_key(p), 1);
                 k->k_last_sync = now;
                 if (n->n_opts->no_oneshot && pi->pi_slot &&
-                    pi->pi_slot->s_done == 0) {
+                    !pi->pi_slot->s_logs_synced) {
+                    pi->pi_slot->s_logs_synced = 1;
+                    if (peer_blobs(p) && !blob_sync_peer_idle(peer_blobs(p)))
+                        node__log("logs in sync with %s; fetching files",
+                                  peer_addr(p));
+                }
+                /* a one-shot sync also waits for the files it fetches */
+                if (n->n_opts->no_oneshot && pi->pi_slot &&
+                    pi->pi_slot->s_done == 0 &&
+                    (!peer_blobs(p) || blob_sync_peer_idle(peer_blobs(p)))) {
                     char ks[17];
                     pi->pi_slot->s_done = 1;
                     n->n_res->nr_synced++;
@@ -867,6 +1065,8 @@ node__tick(uv_timer_t *t)
     if (n->n_opts->no_write_status && now >= n->n_next_status) {
         n->n_next_status = now + NODE__STATUS_MS;
         node__write_status(n);
+        if (now >= n->n_next_seen)
+            node__write_run(n, now, 0);
     }
     if (n->n_opts->no_oneshot) {
         /* Settled: stop once the goodbyes are out (or a second later). */
@@ -878,6 +1078,15 @@ node__tick(uv_timer_t *t)
             node__log("timeout after %llu ms",
                       (unsigned long long)(now - n->n_start));
             n->n_res->nr_timed_out = 1;
+            /* the logs synced: that counts, whatever files are still on
+             * the way (they are fetched again by the next sync or node) */
+            for (size_t i = 0; i < n->n_nslots; i++)
+                if (n->n_slots[i].s_done == 0 && n->n_slots[i].s_logs_synced) {
+                    n->n_slots[i].s_done = 1;
+                    n->n_res->nr_synced++;
+                    node__log("synced %s (logs; files not all fetched)",
+                              n->n_slots[i].s_addr);
+                }
             node__stop(n);
         }
     }
@@ -955,6 +1164,7 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     n->n_opts = o;
     n->n_res = res;
     n->n_data_version = -1;
+    n->n_rejected_dirty = 1; /* counts start again with this run */
     n->n_start = home_now_ms();
     n->n_deadline = n->n_start + (o->no_timeout_ms ? o->no_timeout_ms : 30000);
 
@@ -995,6 +1205,8 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     n->n_env.pe_kp = &h->h_key;
     n->n_env.pe_netkey = h->h_net.n_key;
     n->n_env.pe_sync = n->n_sync;
+    node__blobs_open(n);
+    n->n_env.pe_blobs = n->n_blobs;
     n->n_env.pe_arg = n;
     n->n_env.pe_admit = node__admit;
     n->n_env.pe_on_ready = node__on_ready;
@@ -1003,6 +1215,7 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
 
     if ((rc = uv_loop_init(&n->n_loop)) != 0) {
         ckpt_stop(n->n_ckpt);
+        node__blobs_close(n);
         sync_node_free(n->n_sync);
         free(n);
         return node__fail(msg, ILONET_EIO, "%sevent loop: %s", "");
@@ -1075,8 +1288,10 @@ out_loop:
     res->nr_msgs_in = n->n_msgs_in;
     res->nr_msgs_out = n->n_msgs_out;
     res->nr_elapsed_ms = home_now_ms() - n->n_start;
-    if (o->no_write_status && rc == 0)
+    if (o->no_write_status && rc == 0) {
         node__write_status(n); /* everyone disconnected now */
+        node__write_run(n, home_now_ms(), 1);
+    }
     if (n->n_ckpt) {
         struct ckpt_stats cs;
         ckpt_stats(n->n_ckpt, &cs);
@@ -1087,6 +1302,7 @@ out_loop:
         ckpt_stop(n->n_ckpt); /* before the caller closes the store */
         n->n_ckpt = NULL;
     }
+    node__blobs_close(n);
     sync_node_free(n->n_sync);
     free(n->n_slots);
     free(n->n_heads);

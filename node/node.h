@@ -34,7 +34,14 @@
  *             and announced to peers (sync_notify). No control socket is
  *             needed, so any writer, not only the CLI, is picked up;
  *   status    store meta "peer_status" gets a small JSON array of peers
- *             once a second when it changed (ilonet status shows it);
+ *             once a second when it changed (ilonet status shows it), and
+ *             store meta "rejections" a JSON object counting what peers
+ *             sent that was refused, by error name, since the node started
+ *             (every audit line with a code; ilonet status, GET /metrics),
+ *             and store meta "node_run" {"pid", "started_ms", "seen_ms",
+ *             "stopped_ms"}: written at the first tick, every
+ *             NODE_SEEN_MS and at a clean stop (stopped_ms null while it
+ *             runs), so a reader tells a running node from a stale table;
  *   logging   one line per event on stderr ("ilonet node: ..."): listen,
  *             connect, disconnect, handshake failure, strikes and bans,
  *             and sync's audit lines (peer, log, seq, code; never
@@ -57,6 +64,7 @@
 #include "home.h"
 
 #define NODE_TICK_MS 50
+#define NODE_SEEN_MS 10000 /* store meta "node_run" seen_ms refresh */
 #define NODE_MAX_UNAUTH 16
 #define NODE_MAX_UNKEYED_PER_ADDR 8
 #define NODE_STRIKES_BAN 3
@@ -71,7 +79,7 @@ struct node_opts {
     const struct home_peer *no_peers;
     int no_oneshot;         /* `ilonet sync`: stop when synced */
     uint64_t no_timeout_ms; /* one-shot deadline (0: 30 s) */
-    int no_write_status;    /* keep store meta "peer_status" */
+    int no_write_status;    /* keep store meta "peer_status", "node_run" */
 };
 
 struct node_result {

@@ -46,8 +46,36 @@ struct peer {
     int p_have_digest;
     uint64_t p_last_sync;
     uint32_t p_strikes; /* framing faults (sync counts its own) */
+    /* blobs (NULL without pe_blobs) */
+    struct blob_sync_peer *p_bp;
+    uint32_t p_logs_since_blob; /* sync messages since the last blob one */
     void *p_data;
 };
+
+/* The blob session learns who the peer is once sync verified its HELLO. */
+static void
+peer__blobs_ready(struct peer *p)
+{
+    const struct cert *c;
+
+    if (p->p_bp && !blob_sync_peer_is_ready(p->p_bp) &&
+        (c = sync_peer_cert(p->p_sp)) != NULL)
+        blob_sync_peer_ready(p->p_bp, c->c_state, (int)c->c_role);
+}
+
+/* Whether the next message comes from blobs: only when sync has nothing,
+ * or its share is used up (PEER_BLOB_SHARE). -1: nothing to send. */
+static int
+peer__pick(struct peer *p)
+{
+    int s = sync_has_out(p->p_sp), b = p->p_bp && blob_sync_has_out(p->p_bp);
+
+    if (!s && !b)
+        return -1;
+    if (s && (!b || p->p_logs_since_blob < PEER_BLOB_SHARE))
+        return 0;
+    return 1;
+}
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -131,7 +159,7 @@ peer_flush(struct peer *p)
     if (p->p_phase != PEER_READY || net_conn_sending(p->p_conn) ||
         p->p_next_len)
         return 0;
-    if (!sync_has_out(p->p_sp))
+    if (peer__pick(p) < 0)
         return 0;
     if (!p->p_plain && !(p->p_plain = malloc(PEER_SEND_TARGET))) {
         peer_close(p, ILONET_ENOMEM, "memory");
@@ -139,14 +167,18 @@ peer_flush(struct peer *p)
     }
     /* Frame messages until the round is big enough; a message larger than
      * what is left of the plain buffer is boxed on its own. */
-    while (plen < PEER_SEND_TARGET / 2 && sync_has_out(p->p_sp)) {
+    for (int from;
+         plen < PEER_SEND_TARGET / 2 && (from = peer__pick(p)) >= 0;) {
         uint8_t *msg = NULL, hdr[4];
         size_t len = 0;
 
-        if ((rc = sync_next_out(p->p_sp, &msg, &len)) != 0) {
-            peer_close(p, rc, "sync-out");
+        rc = from ? blob_sync_next_out(p->p_bp, &msg, &len)
+                  : sync_next_out(p->p_sp, &msg, &len);
+        if (rc != 0) {
+            peer_close(p, rc, from ? "blob-out" : "sync-out");
             return ILONET_ECLOSED;
         }
+        p->p_logs_since_blob = from ? 0 : p->p_logs_since_blob + 1;
         if (!msg)
             break;
         hdr[0] = (uint8_t)(len >> 24);
@@ -225,6 +257,14 @@ peer__ready(struct peer *p, uint64_t now_ms)
         return ILONET_ECLOSED;
     }
     sync_peer_set_data(p->p_sp, p);
+    if (p->p_env->pe_blobs) {
+        if ((rc = blob_sync_peer_new(p->p_env->pe_blobs, p->p_key, &p->p_bp)) !=
+            0) {
+            peer_close(p, rc, "blobs");
+            return ILONET_ECLOSED;
+        }
+        blob_sync_peer_set_data(p->p_bp, p);
+    }
     p->p_phase = PEER_READY;
     p->p_rx = PEER__RX_HDR;
     p->p_need = BOXS_HEADER_LEN;
@@ -387,6 +427,15 @@ peer__deliver(struct peer *p, const uint8_t *msg, size_t len, uint64_t now)
             p->p_have_digest = 1;
         }
     }
+    if (p->p_bp && blob_sync_is_mine(msg, len)) {
+        peer__blobs_ready(p);
+        if ((rc = blob_sync_recv(p->p_bp, msg, len, now)) != 0) {
+            /* blob_sync counted the strike (a local failure: none) */
+            peer_close(p, rc, "blobs");
+            return ILONET_ECLOSED;
+        }
+        return 0;
+    }
     if (len >= 2 && (msg[1] == MSG_T_BATCH || msg[1] == MSG_T_EVIDENCE) &&
         p->p_env->pe_before_ingest)
         p->p_env->pe_before_ingest(p->p_env->pe_arg);
@@ -395,6 +444,7 @@ peer__deliver(struct peer *p, const uint8_t *msg, size_t len, uint64_t now)
         peer_close(p, rc, "sync");
         return ILONET_ECLOSED;
     }
+    peer__blobs_ready(p);
     return 0;
 }
 
@@ -589,6 +639,7 @@ peer_close(struct peer *p, int err, const char *why)
         p->p_env->pe_on_close(p->p_env->pe_arg, p, err, why);
     if (p->p_sp)
         sync_peer_free(p->p_sp);
+    blob_sync_peer_free(p->p_bp);
     net_conn_close(p->p_conn);
     shs_wipe(&p->p_shs);
     boxs_wipe(&p->p_enc);
@@ -625,6 +676,12 @@ peer_strikes(const struct peer *p)
         sync_peer_stats(p->p_sp, &st);
         s += st.ps_strikes;
     }
+    if (p->p_bp) {
+        struct blob_sync_stats bst;
+
+        blob_sync_peer_stats(p->p_bp, &bst);
+        s += bst.bs_strikes;
+    }
     return s;
 }
 
@@ -656,6 +713,12 @@ const char *
 peer_addr(const struct peer *p)
 {
     return net_conn_addr(p->p_conn);
+}
+
+struct blob_sync_peer *
+peer_blobs(const struct peer *p)
+{
+    return p->p_bp;
 }
 
 struct sync_peer *

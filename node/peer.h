@@ -20,7 +20,10 @@
  *   sync         each whole message goes to sync_recv(); sync_next_out()
  *                messages are framed, boxed and sent, one send in flight,
  *                built only when the link can take them (so a peer costs
- *                at most one send buffer and one message buffer).
+ *                at most one send buffer and one message buffer);
+ *   blobs        blob messages (types 8-11) go to blob_sync_recv() once
+ *                the sync HELLO named the peer; blob_sync_next_out()
+ *                messages share the link, PEER_BLOB_SHARE to one.
  *
  * Identity: for a dialed peer SHS proves the configured key. An accepted
  * peer's key is learned from handshake message 3; pe_admit() decides
@@ -42,6 +45,7 @@
 #include "crypto/key.h"
 #include "crypto/shs.h"
 #include "net.h"
+#include "replication/blob_sync.h"
 #include "replication/msg.h"
 #include "replication/sync.h"
 
@@ -53,6 +57,10 @@
  * PEER_HANDSHAKE_MS. Anyone who can reach the port can open connections:
  * one that says nothing is dropped early. */
 #define PEER_FIRST_MS 2000
+/* While log sync has messages waiting, at most one blob message goes out
+ * per this many sync messages (docs/PROTOCOL.md §11.3): blobs take a
+ * bounded share of the link and never hold a batch back for long. */
+#define PEER_BLOB_SHARE 4
 
 struct peer;
 
@@ -60,6 +68,9 @@ struct peer_env {
     const struct key_pair *pe_kp;
     const uint8_t *pe_netkey; /* NET_KEY_LEN */
     struct sync_node *pe_sync;
+    /* Blob transfer beside sync (NULL: this node moves no blobs; a
+     * peer's blob message is then refused like any unknown type). */
+    struct blob_sync *pe_blobs;
     void *pe_arg;
     /* After the peer proved key pk (both sides): 0 admits it, anything
      * else closes the link without another byte (not a strike). */
@@ -115,6 +126,8 @@ int peer_keyed(const struct peer *p);
 const uint8_t *peer_key(const struct peer *p);
 const char *peer_addr(const struct peer *p);
 struct sync_peer *peer_sync(const struct peer *p);
+/* The peer's blob session, NULL without pe_blobs or before the session. */
+struct blob_sync_peer *peer_blobs(const struct peer *p);
 struct net_conn *peer_conn(const struct peer *p);
 void peer_set_data(struct peer *p, void *data);
 void *peer_data(const struct peer *p);
@@ -125,7 +138,7 @@ void *peer_data(const struct peer *p);
  * and no send is in flight: "synced". Used by `ilonet sync` and status.
  */
 int peer_in_sync(struct peer *p);
-/* Strikes this connection earned (framing faults + sync's). */
+/* Strikes this connection earned (framing faults + sync's + blobs'). */
 uint32_t peer_strikes(const struct peer *p);
 /* When peer_in_sync() was last seen true (ms), 0 never. */
 uint64_t peer_last_sync_ms(const struct peer *p);

@@ -25,6 +25,9 @@
  *   DIGEST   [6, digest bin32]
  *   ACK      [7, batches received uint]  (running total, this session)
  *
+ * Types 8-11 are blob transfer's (replication/blob_sync.h): the link
+ * routes them there, and msg_decode() refuses them as unknown.
+ *
  * msg_decode() is the one parser for bytes from a peer. It checks the
  * frame and, except for BATCH and EVIDENCE bodies (which batch_decode()
  * checks itself, strictly, before msgpack-c sees them), runs wire_check()

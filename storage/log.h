@@ -139,6 +139,11 @@ int log_is_restored(struct store *s, int *restored);
 int log_node_revoked(struct store *s, const uint8_t node[static KEY_PK_LEN],
                      const char *state);
 int log_revocation_count(struct store *s, uint64_t *n);
+/* The time (HLC ms) of the newest entry held from author that no
+ * revocation cuts (a log's head, or the entry before its cut), in any
+ * log; *ms = 0 when none. 0 or a store error. */
+int log_author_newest_ms(struct store *s,
+                         const uint8_t author[static KEY_PK_LEN], uint64_t *ms);
 
 /* All logs held, with heads. *out is malloc'd (free()). */
 int log_heads(struct store *s, struct log_head **out, size_t *n);

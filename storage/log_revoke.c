@@ -145,6 +145,15 @@ log__author_newest_ms(struct store *s, const uint8_t author[static KEY_PK_LEN],
     return rc == SQLITE_ROW ? 0 : store_err(rc);
 }
 
+int
+log_author_newest_ms(struct store *s, const uint8_t author[static KEY_PK_LEN],
+                     uint64_t *ms)
+{
+    if (!s || !author || !ms)
+        return ILONET_EINVAL;
+    return log__author_newest_ms(s, author, ms);
+}
+
 /* The cut of one stored log under rv: first seq not good, 0 = none yet. */
 static int
 log__cut_of(struct store *s, int64_t lid, uint64_t head,

@@ -89,6 +89,14 @@ int store_meta_set_u64(struct store *s, const char *key, uint64_t v);
  * connection (another process) commits to the file. */
 int store_data_version(struct store *s, int64_t *v);
 
+/* Makes durable every transaction committed so far to the store file at
+ * path, on any connection, by any process: syncs its WAL to the disk (a
+ * commit under store_set_durable(s, 0) writes the WAL without waiting for
+ * the disk). Any thread: it touches no connection, so a writer goes on
+ * committing while it runs. A WAL that is gone was checkpointed into the
+ * file, and synced, when its last connection closed. */
+int store_sync_path(const char *path);
+
 /* Keeps temporary tables and savepoint journals in memory instead of temp
  * files (PRAGMA temp_store=MEMORY): for a connection that opens many
  * savepoints, such as the node's group commit. */

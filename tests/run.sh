@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh - runs test executables, keeps a running total, prints it last.
+# run.sh - runs test executables (each with its wall time, for the reader:
+# nothing passes or fails on it), keeps a running total, prints it last.
 # `run.sh BIN...` runs them and adds to the total file; `run.sh --total`
 # prints the grand total of everything run since the total was reset.
 TOTAL=${TEST_TOTAL_FILE:-build/test-total}
@@ -17,8 +18,10 @@ mkdir -p "$(dirname "$TOTAL")"
 p=0; f=0; rc=0
 for t in "$@"; do
     echo "== $(basename "$t")"
+    t0=$(date +%s)
     out=$("$t" 2>&1); code=$?
     echo "$out" | grep -v '^ok ' | grep -v 'passed, .* failed$' || true
+    echo "   ($(($(date +%s) - t0)) s)"
     line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
     if [ -z "$line" ]; then
         echo "FAIL $(basename "$t") (no result line, exit $code)"

@@ -158,7 +158,8 @@ app_list_checks_each_filter(void)
             rq.al_state = bad[i].value;
         else
             rq.al_assignee = bad[i].value;
-        ASSERT_ERR(app_list_check(&rq, &kind, &err), ILONET_EINVAL);
+        ASSERT_ERR(app_list_check(fx_vocab(NULL), &rq, &kind, &err),
+                   ILONET_EINVAL);
         ASSERT_EQ(err.ae_code, ILONET_EINVAL);
         ASSERT_EQ(err.ae_usage, 0);
         ASSERT_STR_EQ(err.ae_field, bad[i].err_field);
@@ -170,35 +171,35 @@ app_list_checks_each_filter(void)
     memset(text, 'a', 201);
     text[201] = 0;
     rq.al_text = text;
-    ASSERT_ERR(app_list_check(&rq, &kind, &err), ILONET_EINVAL);
+    ASSERT_ERR(app_list_check(fx_vocab(NULL), &rq, &kind, &err), ILONET_EINVAL);
     ASSERT_STR_EQ(err.ae_field, "text");
     ASSERT_STR_EQ(err.ae_msg, "over 200 bytes");
     text[200] = 0;
-    ASSERT_OK(app_list_check(&rq, &kind, &err));
+    ASSERT_OK(app_list_check(fx_vocab(NULL), &rq, &kind, &err));
     ASSERT_EQ(kind, KIND_OBSERVATION);
 
     /* an unknown list is a usage error; grants take no filters */
     rq.al_text = NULL;
     rq.al_list = "records";
-    ASSERT_ERR(app_list_check(&rq, &kind, &err), ILONET_EINVAL);
+    ASSERT_ERR(app_list_check(fx_vocab(NULL), &rq, &kind, &err), ILONET_EINVAL);
     ASSERT_EQ(err.ae_usage, 1);
     ASSERT_STR_EQ(err.ae_msg, "unknown kind: records");
     rq.al_list = "grants";
     rq.al_all = 1; /* ignored, as `list grants --all` always did */
-    ASSERT_OK(app_list_check(&rq, &kind, &err));
+    ASSERT_OK(app_list_check(fx_vocab(NULL), &rq, &kind, &err));
     ASSERT_EQ(kind, 0);
     rq.al_state = "DE";
-    ASSERT_ERR(app_list_check(&rq, &kind, &err), ILONET_EINVAL);
+    ASSERT_ERR(app_list_check(fx_vocab(NULL), &rq, &kind, &err), ILONET_EINVAL);
     /* semesters and single dates are periods */
     memset(&rq, 0, sizeof(rq));
     rq.al_list = "tasks";
     rq.al_period = "2026-H2";
     rq.al_status = "open";
     rq.al_assignee = "FR";
-    ASSERT_OK(app_list_check(&rq, &kind, &err));
+    ASSERT_OK(app_list_check(fx_vocab(NULL), &rq, &kind, &err));
     ASSERT_EQ(kind, KIND_TASK);
     rq.al_period = "2026-05-04";
-    ASSERT_OK(app_list_check(&rq, &kind, &err));
+    ASSERT_OK(app_list_check(fx_vocab(NULL), &rq, &kind, &err));
 }
 
 static void
@@ -338,7 +339,7 @@ app_reads_on_a_home(void)
     ASSERT_OK(app_stats(&h, &sink, &hsink, &err));
     ASSERT_EQ(hist.n, 1);
     ASSERT(strstr(hist.json.tb_data, "\"observations\":4"));
-    ASSERT_STR_EQ(app_categories()[0], "flows");
+    ASSERT_STR_EQ(app_categories(&h)->vs_values[0].vv_code, "flows");
     arows_reset(&r, 0);
     arows_reset(&hist, 0);
     ASSERT_OK(app_evidence(&h, &sink, &hsink, &err));

@@ -121,9 +121,58 @@ t_demo_html_in_chromium(void)
     ASSERT_GE(sb.st_size, 30000);
 }
 
+/* `ilonet demo --regime 2019-1240` (issue 13): the current law's network
+ * runs end to end and its chair draws up the report with that regime's
+ * template, every category of the regime, agencies as full members. */
+static void
+t_demo_2019_1240(void)
+{
+    char *d = test_tmpdir("demo2019"), dir[1100], md[1400] = "";
+    struct cli_out o;
+    struct stat sb;
+    struct dirent *e;
+    DIR *dp;
+    FILE *f;
+    char *buf;
+
+    snprintf(dir, sizeof(dir), "%s/demo", d);
+    if (cli_run(&o, "demo", "--regime", "2019-1240", "--dir", dir, NULL) != 0)
+        TEST_FAIL_("ilonet demo --regime 2019-1240 failed (%d): %s\n%s",
+                   o.co_status, o.co_err, o.co_out);
+    ASSERT(strstr(o.co_out, "regime 2019-1240, regional network TR+IQ"));
+    ASSERT(strstr(o.co_out, "chair IT (a signed chair entry)"));
+    ASSERT(strstr(o.co_out, "converged"));
+    ASSERT(strstr(o.co_out, "Report: "));
+    cli_out_free(&o);
+    dp = opendir(dir);
+    ASSERT(dp);
+    while ((e = readdir(dp)) != NULL)
+        if (strncmp(e->d_name, "report-", 7) == 0 && strstr(e->d_name, ".md"))
+            snprintf(md, sizeof(md), "%s/%s", dir, e->d_name);
+    closedir(dp);
+    ASSERT(md[0]);
+    ASSERT(stat(md, &sb) == 0);
+    buf = malloc((size_t)sb.st_size + 1);
+    f = fopen(md, "rb");
+    ASSERT(buf && f);
+    ASSERT_EQ(fread(buf, 1, (size_t)sb.st_size, f), sb.st_size);
+    buf[sb.st_size] = '\0';
+    fclose(f);
+    ASSERT(strstr(buf, "2019-1240/provisional-1"));
+    ASSERT(strstr(buf, "| Drawn up by (network chair) | IT, the network's "
+                       "chair on "));
+    ASSERT(strstr(buf, "### II.10 Legislation and legal practice of the host "
+                       "country"));
+    ASSERT(strstr(buf, "### II.13 Capacity building"));
+    ASSERT(strstr(buf, "| FRONTEX | agency |"));
+    free(buf);
+    free(d);
+}
+
 TEST_LIST = {
     TEST(t_demo_end_to_end),
     TEST(t_demo_html_in_chromium),
+    TEST(t_demo_2019_1240),
 };
 
 TEST_MAIN()

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "crypto/error.h"
+#include "crypto/wire.h"
 #include "node/app/app.h"
 #include "proc.h"
 #include "storage/store_int.h"
@@ -105,14 +106,48 @@ rows_add(void *arg, const struct view_row *row)
     return 0;
 }
 
+/* The string under "officer" in an entry payload p (len bytes) into out,
+ * or 0 when it has none (the history's officer column, docs/API.md). */
+static int
+payload_officer(const uint8_t *p, size_t len, char *out, size_t cap)
+{
+    struct wire_rd r;
+    uint64_t pairs;
+
+    wire_rd_init(&r, p, len, ILONET_EMALFORMED);
+    if (!p || wire_rd_map(&r, &pairs) != 0)
+        return 0;
+    for (uint64_t i = 0; i < pairs; i++) {
+        const char *k, *v;
+        size_t kn, vn;
+
+        if (wire_rd_str(&r, &k, &kn) != 0)
+            return 0;
+        if (kn == 7 && memcmp(k, "officer", 7) == 0) {
+            if (wire_rd_peek(&r) != WIRE_T_STR ||
+                wire_rd_str(&r, &v, &vn) != 0 || vn >= cap ||
+                memchr(v, '\0', vn))
+                return 0;
+            memcpy(out, v, vn);
+            out[vn] = '\0';
+            return 1;
+        }
+        if (wire_rd_skip(&r) != 0)
+            return 0;
+    }
+    return 0;
+}
+
 /* The rows of a plain query (printf-style; text binds as ?1.. from the
- * NULL-terminated varargs). */
+ * NULL-terminated varargs). A blob column named "officer" is a change's
+ * entry payload: it reads as the officer the payload names, or NULL. */
 static void
 ref_query(struct store *s, struct rows *r, const char *sql, ...)
 {
     struct view_sink sink = {NULL, rows_add, r};
     sqlite3_stmt *st = NULL;
     struct view_cell cells[64];
+    char officer[256];
     va_list ap;
     int rc, nc;
 
@@ -147,6 +182,17 @@ ref_query(struct store *s, struct rows *r, const char *sql, ...)
                 cells[i].ce_text = (const char *)sqlite3_column_text(st, i);
                 break;
             case SQLITE_BLOB:
+                if (strcmp(cells[i].ce_name, "officer") == 0) {
+                    if (payload_officer(sqlite3_column_blob(st, i),
+                                        (size_t)sqlite3_column_bytes(st, i),
+                                        officer, sizeof(officer))) {
+                        cells[i].ce_type = VIEW_TEXT;
+                        cells[i].ce_text = officer;
+                    } else {
+                        cells[i].ce_type = VIEW_NULL;
+                    }
+                    break;
+                }
                 cells[i].ce_type = VIEW_BLOB;
                 cells[i].ce_blob = sqlite3_column_blob(st, i);
                 cells[i].ce_len = (size_t)sqlite3_column_bytes(st, i);
@@ -200,36 +246,38 @@ api_list(struct store *s, struct view_list_req rq, uint64_t page,
 }
 
 /* The same list as a plain query over the list's SQL view: the filters as
- * view_list() wrote them before it read through the indexes. */
+ * view_list() wrote them before it read through the indexes (the period:
+ * the event days overlap it, an open end is open; the order: event day,
+ * time written, id). */
 struct filt {
     const char *f_list, *f_view, *f_state_col, *f_from, *f_to, *f_text;
     const char *f_order_list;
 };
 
 static const struct filt filts[] = {
-    {"observations", "observations", "state",
-     "coalesce(period_from, date(time_ms / 1000, 'unixepoch'))",
-     "coalesce(period_to, date(time_ms / 1000, 'unixepoch'))",
+    {"observations", "observations", "state", "event_from",
+     "coalesce(event_to, '9999-12-31')",
      "(instr(lower(coalesce(summary, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(detail, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(place, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(source, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(nationality, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(unit, '')), lower(?9)) > 0)",
-     "time_ms, id"},
-    {"meetings", "meetings", "state", "date", "date",
+     "event_from, time_ms, id"},
+    {"meetings", "meetings", "state", "event_from",
+     "coalesce(event_to, '9999-12-31')",
      "(instr(lower(coalesce(place, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(topics, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(participants, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(reason, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(convenor, '')), lower(?9)) > 0)",
-     "date, time_ms, id"},
-    {"tasks", "tasks", "creator", "date(time_ms / 1000, 'unixepoch')",
-     "date(time_ms / 1000, 'unixepoch')",
+     "event_from, time_ms, id"},
+    {"tasks", "tasks", "creator", "event_from",
+     "coalesce(event_to, '9999-12-31')",
      "(instr(lower(coalesce(title, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(detail, '')), lower(?9)) > 0 OR"
      " instr(lower(coalesce(\"for\", '')), lower(?9)) > 0)",
-     "time_ms, id"},
+     "event_from, time_ms, id"},
 };
 
 static void
@@ -343,8 +391,9 @@ desk_lists_equal_plain_queries(void)
     home_close(&d.d_home);
 }
 
-/* --all lists (every record of a kind, by HLC) and the newest-first
- * order of --all page like the plain query over the records view. */
+/* --all lists (every record of a kind, by event day, then HLC) and the
+ * newest-first order of --all page like the plain query over the records view.
+ */
 static void
 desk_all_lists_equal_plain_queries(void)
 {
@@ -367,7 +416,8 @@ desk_all_lists_equal_plain_queries(void)
             ASSERT_OK(view_list_kind(lists[i], &kind));
             snprintf(sql, sizeof(sql),
                      "SELECT * FROM records WHERE kind = %u ORDER BY %s",
-                     (unsigned)kind, o ? "time_ms DESC, id" : "hlc, id");
+                     (unsigned)kind,
+                     o ? "time_ms DESC, id" : "event_from, hlc, id");
             ref_query(desk_store(&d), &want, sql, (const char *)NULL);
             ASSERT(want.n > 0);
             api_list(desk_store(&d), rq, 13, &got);
@@ -378,7 +428,8 @@ desk_all_lists_equal_plain_queries(void)
             snprintf(sql, sizeof(sql),
                      "SELECT * FROM records WHERE kind = %u AND audience ="
                      " 'DE+FR' ORDER BY %s",
-                     (unsigned)kind, o ? "time_ms DESC, id" : "hlc, id");
+                     (unsigned)kind,
+                     o ? "time_ms DESC, id" : "event_from, hlc, id");
             ref_query(desk_store(&d), &want, sql, (const char *)NULL);
             api_list(desk_store(&d), rq, 5, &got);
             rows_same(&want, &got);
@@ -571,9 +622,10 @@ desk_record_and_recent_equal_plain_queries(void)
         ref_query(desk_store(&d), &want, "SELECT * FROM records WHERE id = ?1",
                   hex, (const char *)NULL);
         ref_query(desk_store(&d), &hw,
-                  "SELECT id, kind, author_state, behalf, time_ms, status,"
-                  " valid, why FROM changes WHERE target = ?1 ORDER BY hlc,"
-                  " id",
+                  "SELECT c.id, c.kind, c.author_state, c.behalf,"
+                  " c.time_ms, c.status, c.valid, c.why, e.payload AS"
+                  " officer FROM changes c JOIN entries e ON lower(hex(e.id))"
+                  " = c.id WHERE c.target = ?1 ORDER BY c.hlc, c.id",
                   hex, (const char *)NULL);
         got.n = hg.n = 0;
         ASSERT_OK(view_record_get(desk_store(&d), id, &rs, &hs));

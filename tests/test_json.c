@@ -250,6 +250,81 @@ encoder_output_parses_back(void)
     textbuf_free(&tb);
 }
 
+/* json_parse_rows: the rows of a status file, in order, with booleans and
+ * nulls; refusals name the byte; a callback's stop comes back. */
+struct rows_seen {
+    size_t n;
+    char text[1024];
+    int stop_at; /* > 0: return 7 at this row */
+};
+
+static int
+rows_seen_row(void *arg, const struct json_field *f, size_t n)
+{
+    struct rows_seen *r = arg;
+    size_t off = strlen(r->text);
+
+    if (r->stop_at && (int)r->n + 1 == r->stop_at)
+        return 7;
+    r->n++;
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)snprintf(r->text + off, sizeof(r->text) - off,
+                                "%s=%s%s;", f[i].jf_name,
+                                f[i].jf_null ? "(null)" : "", f[i].jf_value);
+    snprintf(r->text + off, sizeof(r->text) - off, "|");
+    return 0;
+}
+
+static int
+rows(const char *text, struct rows_seen *r, char *why, size_t wl)
+{
+    memset(r, 0, sizeof(*r));
+    return json_parse_rows((const uint8_t *)text, strlen(text), rows_seen_row,
+                           r, why, wl);
+}
+
+static void
+rows_parse_status_arrays(void)
+{
+    struct rows_seen r;
+    char why[200];
+
+    ASSERT_OK(rows(" [ ] ", &r, why, sizeof(why)));
+    ASSERT_EQ(r.n, 0);
+    ASSERT_OK(rows("[{\"addr\":\"tcp://127.0.0.1:7402\",\"connected\":true,"
+                   "\"banned\":false,\"last_sync_ms\":null,\"strikes\":3,"
+                   "\"x\":-1.5e3},{},{\"s\":\"a\\u00e9\\n\"}]",
+                   &r, why, sizeof(why)));
+    ASSERT_EQ(r.n, 3);
+    ASSERT_STR_EQ(r.text, "addr=tcp://127.0.0.1:7402;connected=true;"
+                          "banned=false;last_sync_ms=(null);strikes=3;"
+                          "x=-1.5e3;||s=a\xc3\xa9\n;|");
+
+    /* a flat object, a nested value, a repeat, trailing bytes: refused */
+    ASSERT_ERR(rows("{\"a\":1}", &r, why, sizeof(why)), ILONET_EMALFORMED);
+    ASSERT(strstr(why, "at byte 0: '[' expected"));
+    ASSERT_ERR(rows("[{\"a\":[1]}]", &r, why, sizeof(why)), ILONET_EMALFORMED);
+    ASSERT(strstr(why, "a nested value"));
+    ASSERT_ERR(rows("[{\"a\":1,\"a\":2}]", &r, why, sizeof(why)),
+               ILONET_EMALFORMED);
+    ASSERT_ERR(rows("[{\"a\":1}] x", &r, why, sizeof(why)), ILONET_EMALFORMED);
+    ASSERT(strstr(why, "trailing bytes"));
+    ASSERT_ERR(rows("[{\"a\":1}", &r, why, sizeof(why)), ILONET_EMALFORMED);
+    ASSERT_ERR(rows("[{\"a\":tru}]", &r, why, sizeof(why)), ILONET_EMALFORMED);
+    ASSERT_ERR(rows("[\"\xff\"]", &r, why, sizeof(why)), ILONET_EMALFORMED);
+    ASSERT(strstr(why, "UTF-8"));
+    /* rows before a bad one were delivered; a stop comes back as it is */
+    ASSERT_ERR(rows("[{\"a\":1},{\"b\":}]", &r, why, sizeof(why)),
+               ILONET_EMALFORMED);
+    ASSERT_EQ(r.n, 1);
+    memset(&r, 0, sizeof(r));
+    r.stop_at = 2;
+    ASSERT_EQ(json_parse_rows((const uint8_t *)"[{},{},{}]", 10, rows_seen_row,
+                              &r, NULL, 0),
+              7);
+    ASSERT_EQ(r.n, 1);
+}
+
 TEST_LIST = {
     TEST(parses_strings_numbers_lists_and_null),
     TEST(decodes_every_escape),
@@ -261,5 +336,6 @@ TEST_LIST = {
     TEST(refuses_bad_syntax_with_the_byte_offset),
     TEST(encoders_escape_what_json_needs),
     TEST(encoder_output_parses_back),
+    TEST(rows_parse_status_arrays),
 };
 TEST_MAIN()

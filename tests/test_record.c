@@ -525,10 +525,10 @@ record_versions_stamped_and_judged(void)
     wire_buf_reset(&wb);
     wire_pack_map(&wb, 1);
     wire_pack_str(&wb, "vocab");
-    wire_pack_uint(&wb, 3);
+    wire_pack_uint(&wb, 5);
     ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));
     ASSERT_ERR(record_read(V, 40, &o, &rr, why, sizeof(why)), ILONET_EKIND);
-    ASSERT(strstr(why, "kind 40 is not in vocabulary v2"));
+    ASSERT(strstr(why, "kind 40 is not in vocabulary v4"));
     wire_buf_reset(&wb);
     wire_pack_map(&wb, 0);
     ASSERT_OK(wire_unpack(wb.wb_data, wb.wb_len, &z, &o));

@@ -601,6 +601,66 @@ t_search_rebuilt_with_the_view_not_hashed(void)
     sfx_free(&f);
 }
 
+/* One integer from sql. */
+static int64_t
+sql_int(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n;
+
+    ASSERT_EQ(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Upkeep is lazy: a write only notes its records, the notes are stored
+ * with the write (they outlive the connection), view_search_fold() folds
+ * them in batches, and a search folds whatever is left first. A record
+ * erased before it was folded in is never indexed. */
+static void
+t_search_fold_is_lazy_batched_and_durable(void)
+{
+    struct sfx f;
+    uint8_t a[HASH_LEN];
+    uint64_t n = 0;
+    int more = 0;
+
+    sfx_init(&f, "search-fold");
+    ASSERT_OK(store_begin(f.s));
+    for (int i = 0; i < 5; i++)
+        sfx_obs(&f, "flows", "Ferries from Chios", NULL, "net", NULL);
+    ASSERT_OK(store_commit(f.s));
+    ASSERT_EQ(sql_int(f.s, "SELECT count(*) FROM v_search"), 0);
+    ASSERT_EQ(sql_int(f.s, "SELECT count(*) FROM v_search_dirty"), 5);
+    ASSERT_EQ(view_search_fold(f.s, 0, &more), ILONET_EINVAL);
+    ASSERT_OK(view_search_fold(f.s, 2, &more));
+    ASSERT_EQ(more, 1);
+    ASSERT_EQ(sql_int(f.s, "SELECT count(*) FROM v_search"), 2);
+    ASSERT_EQ(sql_int(f.s, "SELECT count(*) FROM v_search_dirty"), 3);
+    /* the notes are in the store: a new connection finds them */
+    sfx_obs(&f, "incidents", "Informant " SECRET " at the port", NULL, "net",
+            a);
+    store_close(f.s);
+    sfx_open(&f);
+    ASSERT_EQ(sql_int(f.s, "SELECT count(*) FROM v_search_dirty"), 4);
+    /* erased before any fold: nothing to purge from the index, and it is
+     * never indexed */
+    sfx_change(&f, KIND_ERASE, a, NULL, NULL);
+    ASSERT_EQ(nhits(f.s, SECRET), 0);
+    ASSERT_EQ(shadow_count(f.s, SECRET), 0);
+    ASSERT_EQ(nhits(f.s, "chios"), 5);
+    ASSERT_EQ(sql_int(f.s, "SELECT count(*) FROM v_search_dirty"), 0);
+    /* nothing noted: no transaction, more 0 */
+    more = 1;
+    ASSERT_OK(view_search_fold(f.s, 100, &more));
+    ASSERT_EQ(more, 0);
+    ASSERT_OK(view_search_count(f.s, &n));
+    ASSERT_EQ(n, 5);
+    sfx_free(&f);
+}
+
 TEST_LIST = {
     TEST(t_parse_builds_quoted_expressions),
     TEST(t_parse_refuses_with_a_reason),
@@ -610,6 +670,7 @@ TEST_LIST = {
     TEST(t_search_follows_amend_and_retract),
     TEST(t_search_erasure_removes_the_words),
     TEST(t_search_rebuilt_with_the_view_not_hashed),
+    TEST(t_search_fold_is_lazy_batched_and_durable),
 };
 
 TEST_MAIN()

@@ -1633,7 +1633,7 @@ view_unknown_kinds_and_newer_entries(void)
     fx_raw(&f, DE, T0_MS, 40, &wb, none);
     wire_pack_map(&wb, 2);
     wire_pack_str(&wb, "vocab");
-    wire_pack_uint(&wb, 3);
+    wire_pack_uint(&wb, 5);
     wire_pack_str(&wb, "z");
     wire_pack_str(&wb, "y");
     fx_raw(&f, DE, T0_MS + 1, 41, &wb, later);
@@ -1643,7 +1643,7 @@ view_unknown_kinds_and_newer_entries(void)
     wire_pack_str(&wb, "summary");
     wire_pack_str(&wb, "s");
     wire_pack_str(&wb, "vocab");
-    wire_pack_uint(&wb, 3);
+    wire_pack_uint(&wb, 5);
     fx_raw(&f, FR, T0_MS + 2, KIND_OBSERVATION, &wb, newer);
     fx_obs(&f, FR, "net", T0_MS + 3, "plain", NULL);
     wire_buf_free(&wb);
@@ -1657,15 +1657,15 @@ view_unknown_kinds_and_newer_entries(void)
         fx_q(o1, "SELECT count(*) FROM v_records WHERE id = X'%s'", hx(none)),
         "0");
     ASSERT_STR_EQ(REC(o1, "status", later), "unread");
-    ASSERT_STR_EQ(REC(o1, "vw", later), "3");
-    ASSERT(strstr(REC(o1, "why", later), "kind 41 is not in vocabulary v2 of "
-                                         "377-2004; written under v3 - "
+    ASSERT_STR_EQ(REC(o1, "vw", later), "5");
+    ASSERT(strstr(REC(o1, "why", later), "kind 41 is not in vocabulary v4 of "
+                                         "377-2004; written under v5 - "
                                          "upgrade to read"));
     ASSERT_STR_EQ(REC(o1, "status", newer), "unread");
     ASSERT_STR_EQ(REC(o1, "valid", newer), "0");
     ASSERT_STR_EQ(REC(o1, "why", newer),
-                  "written under vocabulary v3 of 377-2004; this node has "
-                  "v2 - upgrade to read");
+                  "written under vocabulary v5 of 377-2004; this node has "
+                  "v4 - upgrade to read");
     ASSERT_STR_EQ(fx_q(o1, "SELECT count(*) FROM observations"), "1");
     /* another node of this version, other arrival order: same rows */
     o2 = fx_holder(&f, &set);

@@ -220,7 +220,9 @@ view_list_orders_and_filters(void)
     ASSERT_EQ(kind, 0);
     ASSERT_ERR(view_list_kind("records", &kind), ILONET_ENOTFOUND);
 
-    /* the list's own order: oldest first; every observation takes effect */
+    /* the list's own order: by event day, then time written; every
+     * observation takes effect. The sixth observed February, so it comes
+     * after the seventh, written a day later but observed in January. */
     memset(&rq, 0, sizeof(rq));
     rq.lr_list = "observations";
     ASSERT_OK(list(f.s, &rq, &r, &res));
@@ -228,7 +230,7 @@ view_list_orders_and_filters(void)
     ASSERT_EQ(res.ls_count, NOBS);
     ASSERT_STR_EQ(res.ls_next, "");
     for (int i = 0; i < NOBS; i++)
-        ASSERT_STR_EQ(r.id[i], hx(f.obs[i]));
+        ASSERT_STR_EQ(r.id[i], hx(f.obs[i < 5 ? i : i == 5 ? 6 : 5]));
     ASSERT_STR_EQ(r.col[0], "id");
 
     /* newest first */
@@ -271,6 +273,132 @@ view_list_orders_and_filters(void)
     ASSERT_OK(list(f.s, &rq, &r, NULL));
     ASSERT_EQ(r.n, NOBS);
     ASSERT_EQ(r.ncols > 10, 1); /* the columns come even without rows */
+    rfx_free(&f);
+}
+
+/* Lists place records by their event days (docs/VIEW.md "Event time"):
+ * a meeting dated 2027-01-20 written in December 2026 lists in 2027-H1,
+ * not in 2026-H2; an open-ended posting lists in every period from its
+ * start; an acting presidency lists in its semester; the order is by
+ * event day, also with --all and across pages. */
+static void
+view_list_by_event_time(void)
+{
+    static const uint64_t dec15 = 1797292800000ULL; /* 2026-12-15 */
+    struct rfx f;
+    struct record_builder b;
+    struct view_list_req rq;
+    struct view_list_res res;
+    struct rows r;
+    uint8_t late[HASH_LEN], early[HASH_LEN], post[HASH_LEN], acting[HASH_LEN];
+    char after[VIEW_CURSOR_MAX];
+
+    rfx_init(&f);
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_MEETING));
+    rfx_set(&b, "date", "2027-01-20");
+    rfx_set(&b, "place", "Ankara");
+    rfx_set(&b, "convenor", "DE");
+    rfx_set(&b, "participants", "DE,FR");
+    rfx_set(&b, "commission", "present");
+    rfx_set(&b, "topics", "planned in December");
+    rfx_put(&f, "net", dec15, &b, late);
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_MEETING));
+    rfx_set(&b, "date", "2026-12-01");
+    rfx_set(&b, "place", "Izmir");
+    rfx_set(&b, "convenor", "DE");
+    rfx_set(&b, "participants", "DE");
+    rfx_set(&b, "commission", "present");
+    rfx_set(&b, "topics", "written after the other");
+    rfx_put(&f, "net", dec15 + DAY_MS, &b, early);
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_POSTING));
+    rfx_set(&b, "post", "Ankara");
+    rfx_set(&b, "officers", "2");
+    rfx_set(&b, "from", "2026-10-01");
+    rfx_put(&f, "net", T0_MS + 40 * DAY_MS, &b, post);
+    ASSERT_OK(record_builder_start(&b, fx_vocab(NULL), KIND_ACTING_PRESIDENCY));
+    rfx_set(&b, "semester", "2027-H1");
+    rfx_set(&b, "state", "DE");
+    rfx_set(&b, "reason", "no ILO of the presidency");
+    rfx_put(&f, "net", T0_MS + 41 * DAY_MS, &b, acting);
+
+    /* ordered by date, not by time written */
+    memset(&rq, 0, sizeof(rq));
+    rq.lr_list = "meetings";
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 2);
+    ASSERT_STR_EQ(r.id[0], hx(early));
+    ASSERT_STR_EQ(r.id[1], hx(late));
+    rq.lr_all = 1;
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 2);
+    ASSERT_STR_EQ(r.id[0], hx(early));
+    /* pages of one carry the event day in the cursor */
+    rq.lr_all = 0;
+    rq.lr_limit = 1;
+    ASSERT_OK(list(f.s, &rq, &r, &res));
+    ASSERT_STR_EQ(r.id[0], hx(early));
+    ASSERT_EQ(strncmp(res.ls_next, "meetings/lv.t", 13), 0);
+    snprintf(after, sizeof(after), "%s", res.ls_next);
+    rq.lr_after = after;
+    ASSERT_OK(list(f.s, &rq, &r, &res));
+    ASSERT_EQ(r.n, 1);
+    ASSERT_STR_EQ(r.id[0], hx(late));
+    ASSERT_STR_EQ(res.ls_next, "");
+    rq.lr_after = NULL;
+    rq.lr_limit = 0;
+
+    /* 2027-H1 has the January meeting, 2026-H2 the December one */
+    rq.lr_from = "2027-01-01";
+    rq.lr_to = "2027-06-30";
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 1);
+    ASSERT_STR_EQ(r.id[0], hx(late));
+    rq.lr_all = 1;
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 1);
+    ASSERT_STR_EQ(r.id[0], hx(late));
+    rq.lr_all = 0;
+    rq.lr_from = "2026-07-01";
+    rq.lr_to = "2026-12-31";
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 1);
+    ASSERT_STR_EQ(r.id[0], hx(early));
+
+    /* a posting without an end is in force in every later period */
+    rq.lr_list = "postings";
+    rq.lr_from = "2030-01-01";
+    rq.lr_to = "2030-06-30";
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 1);
+    ASSERT_STR_EQ(r.id[0], hx(post));
+    rq.lr_from = "2026-01-01";
+    rq.lr_to = "2026-09-30";
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 0);
+
+    /* an acting presidency is in its semester, not when it was written */
+    rq.lr_list = "acting-presidencies";
+    rq.lr_from = "2027-03-01";
+    rq.lr_to = "2027-03-01";
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 1);
+    ASSERT_STR_EQ(r.id[0], hx(acting));
+    rq.lr_from = "2026-02-01";
+    rq.lr_to = "2026-02-28";
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 0);
+
+    /* the chairs list exists under 377-2004 too: empty, and a text
+     * filter over fields this vocabulary lacks matches nothing */
+    memset(&rq, 0, sizeof(rq));
+    rq.lr_list = "chairs";
+    rq.lr_text = "chair";
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 0);
+    ASSERT_STR_EQ(r.col[0], "id");
+    rq.lr_all = 1;
+    ASSERT_OK(list(f.s, &rq, &r, NULL));
+    ASSERT_EQ(r.n, 0);
     rfx_free(&f);
 }
 
@@ -383,9 +511,10 @@ view_list_refuses_bad_requests(void)
     ASSERT_ERR(list(f.s, &rq, &r, NULL), ILONET_EINVAL);
     rq.lr_after = "observations/lv.i12";
     ASSERT_ERR(list(f.s, &rq, &r, NULL), ILONET_EINVAL);
-    rq.lr_after = "observations/lv.i12.t41.n";
+    rq.lr_after = "observations/lv.t41.i12.t41.n"; /* a key too many */
     ASSERT_ERR(list(f.s, &rq, &r, NULL), ILONET_EINVAL);
-    rq.lr_after = "observations/lv.n.n"; /* well formed: all rows follow */
+    /* well formed (event day, time, id): all rows follow */
+    rq.lr_after = "observations/lv.n.n.n";
     ASSERT_OK(list(f.s, &rq, &r, NULL));
     ASSERT_EQ(r.n, 2);
     rfx_free(&f);
@@ -482,8 +611,9 @@ view_record_get_with_history(void)
     ASSERT_EQ(hist.n, 2);
     ASSERT_STR_EQ(hist.id[0], hx(amend));
     ASSERT_STR_EQ(hist.id[1], hx(retract));
-    ASSERT_EQ(hist.ncols, 8);
+    ASSERT_EQ(hist.ncols, 9);
     ASSERT_STR_EQ(hist.col[7], "why");
+    ASSERT_STR_EQ(hist.col[8], "officer");
 
     memset(none, 0xee, sizeof(none));
     memset(&rec, 0, sizeof(rec));
@@ -761,6 +891,7 @@ view_query_runaway_cte_stopped(void)
 
 TEST_LIST = {
     TEST(view_list_orders_and_filters),
+    TEST(view_list_by_event_time),
     TEST(view_list_pages_with_a_cursor),
     TEST(view_list_refuses_bad_requests),
     TEST(view_list_tasks_for_a_state_and_all),

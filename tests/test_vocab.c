@@ -51,7 +51,7 @@ builtin_377_2004_parses(void)
     size_t n;
 
     ASSERT_STR_EQ(vocab_regime(v), "377-2004");
-    ASSERT_EQ(vocab_version(v), 2);
+    ASSERT_EQ(vocab_version(v), 4);
     ASSERT_CONTAINS(vocab_title(v), "377/2004");
     ASSERT_STR_EQ(r->vp_period, "semester");
     ASSERT_STR_EQ(r->vp_drafter, "presidency");
@@ -89,7 +89,7 @@ builtin_2019_1240_parses(void)
     const struct vocab_field *f;
 
     ASSERT_STR_EQ(vocab_regime(v), "2019-1240");
-    ASSERT_EQ(vocab_version(v), 1);
+    ASSERT_EQ(vocab_version(v), 3);
     ASSERT_STR_EQ(vocab_report(v)->vp_drafter, "chair");
     /* exactly the categories of docs/CLI.md, in that order */
     ASSERT_EQ(s->vs_n, sizeof(cats) / sizeof(cats[0]));
@@ -293,12 +293,14 @@ seed_schema_matches_record_c(void)
     vocab_free(v);
 }
 
-/* What version 2 adds is optional, so version-1 entries stay valid. */
+/* What versions 2, 3 and 4 add is optional, so earlier entries stay
+ * valid; version 3 adds only the officer, set by the program
+ * (docs/API.md), version 4 only attachments, on every record kind. */
 static void
 seed_additions_are_optional(void)
 {
     struct vocab *v = load("377-2004");
-    size_t nkinds, added = 0;
+    size_t nkinds, added = 0, att = 0;
     const struct vocab_kind *kinds = vocab_kinds(v, &nkinds);
 
     for (size_t i = 0; i < nkinds; i++)
@@ -308,11 +310,31 @@ seed_additions_are_optional(void)
             if (f->vf_since == 1)
                 continue;
             added++;
-            ASSERT_EQ(f->vf_since, 2);
+            if (f->vf_since == 4) {
+                ASSERT_STR_EQ(f->vf_name, "attachments");
+                ASSERT_EQ(f->vf_type, VT_ATTACHMENTS);
+                ASSERT(kinds[i].vk_is_record);
+                att++;
+            } else if (strcmp(f->vf_name, "officer") == 0) {
+                ASSERT_EQ(f->vf_since, 3);
+                ASSERT(f->vf_flags & VF_INTERNAL);
+            } else {
+                ASSERT_EQ(f->vf_since, 2);
+            }
             ASSERT(!(f->vf_flags & VF_REQUIRED));
             ASSERT(f->vf_column == NULL);
         }
-    ASSERT(added > 0);
+    ASSERT(added > att && att > 0);
+    for (size_t i = 0; i < nkinds; i++)
+        ASSERT((vocab_field(&kinds[i], "attachments") != NULL) ==
+               (kinds[i].vk_is_record != 0));
+    /* every kind the web page and the API write names its officer */
+    for (size_t i = 0; i < nkinds; i++)
+        if (kinds[i].vk_is_record || kinds[i].vk_code == KIND_AMEND ||
+            kinds[i].vk_code == KIND_RETRACT ||
+            kinds[i].vk_code == KIND_ERASE ||
+            kinds[i].vk_code == KIND_TASK_STATUS)
+            ASSERT(vocab_field(&kinds[i], "officer"));
     for (size_t i = 0; i < nkinds; i++)
         if (kinds[i].vk_is_record)
             ASSERT(vocab_field(&kinds[i], "purpose") ||
@@ -647,12 +669,15 @@ min_version_names_what_is_needed(void)
     const struct vocab_item days[] = {{"date", "2026-01-20"},
                                       {"until", "2026-01-22"}};
     const struct vocab_item unknown[] = {{"wind", "west"}};
+    const struct vocab_item files[] = {{"attachments", NULL},
+                                       {"category", "flows"}};
 
     ASSERT_EQ(vocab_min_version(v, obs, seed, 2), 1);
     ASSERT_EQ(vocab_min_version(v, obs, marked, 4), 2);
     ASSERT_EQ(vocab_min_version(v, tr, days, 2), 2);
     ASSERT_EQ(vocab_min_version(v, tr, days, 1), 1);
-    ASSERT_EQ(vocab_min_version(v, obs, unknown, 1), 2);
+    ASSERT_EQ(vocab_min_version(v, obs, unknown, 1), 4);
+    ASSERT_EQ(vocab_min_version(v, obs, files, 2), 4);
     vocab_free(v);
 }
 
@@ -1390,9 +1415,20 @@ restrict_to_an_earlier_version(void)
     size_t n;
 
     ASSERT_ERR(vocab_restrict(v, 0, why, sizeof(why)), ILONET_EINVAL);
-    ASSERT_ERR(vocab_restrict(v, 3, why, sizeof(why)), ILONET_EINVAL);
-    ASSERT_STR_EQ(why, "vocabulary version 3 of 377-2004: this binary has "
-                       "versions 1 to 2");
+    ASSERT_ERR(vocab_restrict(v, 5, why, sizeof(why)), ILONET_EINVAL);
+    ASSERT_STR_EQ(why, "vocabulary version 5 of 377-2004: this binary has "
+                       "versions 1 to 4");
+    /* versions 2 and 3: the marking, then the officer, without
+     * attachments */
+    for (unsigned ver = 2; ver <= 3; ver++) {
+        struct vocab *v2 = load("377-2004");
+
+        ASSERT_OK(vocab_restrict(v2, ver, why, sizeof(why)));
+        k = vocab_kind(v2, "meeting");
+        ASSERT(vocab_field(k, "purpose") && !vocab_field(k, "attachments"));
+        ASSERT((vocab_field(k, "officer") != NULL) == (ver == 3));
+        vocab_free(v2);
+    }
     ASSERT_OK(vocab_restrict(v, 1, why, sizeof(why)));
     ASSERT_EQ(vocab_version(v), 1);
     vocab_kinds(v, &n);

@@ -43,6 +43,8 @@ app_err_http_status(const struct app_err *err)
     case ILONET_ESELFBEHIND:
     case ILONET_EEXIST: return 409;
     case ILONET_EBUSY: return 503;
+    case ILONET_EQUOTA: /* this node's disk allowance, not the request */
+        return 507;
     default: return 500;
     }
 }

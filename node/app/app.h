@@ -17,6 +17,7 @@
 #include "storage/view/view_search.h"
 #include "storage/users.h"
 #include "storage/view/view_desk.h"
+#include "storage/view/view_blob.h"
 
 /*
  * The command line (cmd/) and the HTTP API (node/http/) are adapters over
@@ -56,7 +57,8 @@ struct app_err {
 /* The HTTP status an adapter answers for err: 400 bad input, 403 not
  * allowed (audience, grant, assignee), 404 no such record, 409 conflict
  * with the node's state (no certificate, frozen log, restored home,
- * erased record: ae_conflict), 503 busy, 500 otherwise. */
+ * erased record: ae_conflict), 503 busy, 507 over this node's blob quota
+ * (quota), 500 otherwise. */
 int app_err_http_status(const struct app_err *err);
 
 /* Fills err (code, message from fmt) and returns code. */
@@ -454,6 +456,50 @@ int app_task_status_as(struct home *h, const struct app_task_req *req,
                        struct app_err *err);
 
 /*
+ * A group of record creations made durable together (the HTTP API's group
+ * commit, docs/API.md "Many writers at once"). Each item is checked and
+ * built exactly as app_record_create_as() does it (one shared step); the
+ * writes of one audience then go into its log with one log_append(), in
+ * the order given, all inside one store transaction, so the group costs
+ * one commit and one fsync (and one look at the certificate per log, not
+ * one per entry). A write its checks refuse is answered alone; when a
+ * log refuses a run of writes, each is tried alone (the append nests as a
+ * savepoint), so each gets the answer it would have had by itself.
+ *
+ * Returns 0 when the transaction committed: then each item's ri_rc is 0
+ * (written, ri_out filled) or its own code (ri_err). Otherwise the code
+ * of the failed begin or commit: nothing of the group is in the store,
+ * and every item that its checks had let through has ri_rc set to that
+ * code with ri_err saying the group's commit failed. Only when this
+ * returns may an item be acknowledged. ri_req and ri_officer are the
+ * caller's, read during the call.
+ */
+struct app_record_item {
+    const struct app_record_req *ri_req;
+    const char *ri_officer; /* NULL: none (the bootstrap token, the CLI) */
+    int ri_rc;              /* out: 0 or the item's code */
+    struct app_written ri_out;
+    struct app_err ri_err;
+};
+int app_record_create_many(struct home *h, struct app_record_item *items,
+                           size_t n);
+
+/*
+ * A group commit whose disk sync overlaps the next group's work.
+ * app_record_defer_sync(h, 1): commits through h (app_record_create_many)
+ * no longer wait for the disk: a crash of the process loses nothing, a
+ * power loss may lose what was not synced yet, so nothing written so may
+ * be acknowledged before an app_record_sync() that began after its commit
+ * returned. Savepoint journals stay in memory. 0: every commit waits for
+ * the disk again (give the home back that way).
+ */
+int app_record_defer_sync(struct home *h, int on);
+/* Makes durable every write committed so far to the store of the home in
+ * directory dir, on any connection (store_sync_path). Any thread; touches
+ * no open home, so several may run at once beside the writer. */
+int app_record_sync(const char *dir);
+
+/*
  * Publishes a signed grant or revocation envelope (crypto/cert.h) as an
  * entry: it must verify against the home's roster and network. audience
  * NULL: "net", so every member can check on-behalf entries.
@@ -473,6 +519,20 @@ int app_grant_scope(struct grant *g, const char *scope, struct app_err *err);
  * entries h holds (seq 0 and entries not held are left as they are).
  * h->h_store may be NULL (nothing to fill). 0 or a store error. */
 int app_revocation_pin(struct home *h, struct revocation *v, size_t first);
+
+/*
+ * The default time of a node revocation (`cert revoke` without --from):
+ * just after the newest entry of node that h holds and no revocation cuts
+ * (*from_entry = 1), so that what a copy of the key writes later, even
+ * backdated to before the revocation's own time, is cut; at most now_ms
+ * (an entry dated ahead cannot push the cut into the future); now_ms when
+ * h holds none of the key's entries or has no store (*from_entry = 0).
+ * A store error: its code and message.
+ */
+int app_revocation_default_at(struct home *h,
+                              const uint8_t node[static KEY_PK_LEN],
+                              uint64_t now_ms, uint64_t *at_ms, int *from_entry,
+                              struct app_err *err);
 
 /* Installs a node certificate file in h (node/home.h home_install_cert)
  * with the reason for a refusal: unknown-author, wrong-network, expired.
@@ -516,11 +576,13 @@ struct app_list_req {
 };
 
 /* Checks rq without reading anything (so an adapter can refuse it before
- * opening a home); *kind: the list's record kind, 0 for grants,
- * revocations and evidence (which take no filters, pages or order, and
- * ignore al_all). */
-int app_list_check(const struct app_list_req *rq, uint32_t *kind,
-                   struct app_err *err);
+ * opening a home): categories and task statuses are those of vocabulary
+ * v (the home's h_vocab; before a home is open, the one its network
+ * names: home_vocab_load; NULL only for a request without either);
+ * *kind: the list's record kind, 0 for grants, revocations and evidence
+ * (which take no filters, pages or order, and ignore al_all). */
+int app_list_check(const struct vocab *v, const struct app_list_req *rq,
+                   uint32_t *kind, struct app_err *err);
 /* Checks rq, then lists. res (may be NULL): rows delivered and the next
  * page's cursor. */
 int app_list(struct home *h, const struct app_list_req *rq,
@@ -568,9 +630,10 @@ struct app_audience {
 
 struct app_member {
     uint8_t am_node[KEY_PK_LEN];
-    int am_has_cert; /* am_state, am_role from its certificate */
+    int am_has_cert; /* am_state, am_role, am_not_after from its cert */
     char am_state[KEY_STATE_MAX + 1];
     enum cert_role am_role;
+    uint64_t am_not_after; /* unix seconds, inclusive */
     size_t am_logs;
     uint64_t am_entries;
     int am_self; /* this node */
@@ -597,12 +660,111 @@ int app_status(struct home *h, unsigned flags, struct app_status *out,
                struct app_err *err);
 void app_status_free(struct app_status *st);
 
+/* ---- operations: what a duty officer needs (app_health.c) ---- */
+
+/*
+ * The state of a node home as whoever keeps the post running needs it
+ * (`ilonet status`, GET /metrics): is a node process running, which peers
+ * it reaches and how far behind each is, what peers sent that was
+ * refused, disk use, certificate expiry, and the warnings that follow,
+ * each with a level and one line saying what to do. It reads what the
+ * running node records in the store (node/node.h "status": store meta
+ * "node_run", "peer_status", "rejections"), so any process can ask.
+ *
+ * Lag of a peer: the time since this node last held everything that peer
+ * announced (its last_sync_ms); while both are in sync the node refreshes
+ * it every second, so lag stays near 0.
+ */
+
+#define APP_NODE_STALE_MS 30000 /* node_run seen_ms older: not running (the */
+                                /* node refreshes it every 10 s) */
+#define APP_LAG_WARN_MS (10 * 60 * 1000ULL) /* a peer out of sync this long */
+#define APP_CERT_WARN_DAYS 30               /* certificates expiring soon */
+#define APP_DISK_WARN_BYTES (1024ULL * 1024 * 1024) /* or 5 % free */
+#define APP_DISK_CRIT_BYTES (100ULL * 1024 * 1024)
+#define APP_WARNINGS_MAX 64
+#define APP_REJECTIONS_MAX 32 /* >= ILONET_ERR_COUNT (crypto/error.h) */
+
+enum app_level {
+    APP_LEVEL_OK = 0,       /* nothing to do */
+    APP_LEVEL_WARNING = 1,  /* look at it today */
+    APP_LEVEL_CRITICAL = 2, /* the post is not syncing or cannot write */
+};
+
+struct app_peer {
+    char ap_addr[HOME_ADDR_MAX];
+    uint8_t ap_node[KEY_PK_LEN];
+    char ap_state[KEY_STATE_MAX + 1]; /* "" before its HELLO */
+    int ap_configured;                /* in the home's config */
+    int ap_connected;
+    char ap_direction[4]; /* "in", "out", "" when not connected */
+    int ap_synced;        /* ap_last_sync_ms and ap_lag_ms hold */
+    uint64_t ap_last_sync_ms, ap_lag_ms;
+    uint32_t ap_strikes;
+    int ap_banned;
+    uint64_t ap_entries_in, ap_entries_out, ap_msgs_in, ap_msgs_out;
+    uint64_t ap_bytes_in, ap_bytes_out;
+};
+
+struct app_rejection {
+    char ar_code[32]; /* ilonet_errname() */
+    uint64_t ar_count;
+};
+
+struct app_warning {
+    enum app_level aw_level;
+    char aw_code[24]; /* stable, for scripts: "peer-lag", "fork", ... */
+    char aw_msg[320]; /* one line for a person: what and what to do */
+};
+
+struct app_health {
+    /* the node process, from store meta "node_run" */
+    int ah_ran;     /* a node has run in this home */
+    int ah_running; /* not stopped and seen within APP_NODE_STALE_MS */
+    long ah_pid;
+    uint64_t ah_started_ms, ah_seen_ms, ah_stopped_ms; /* 0: none */
+    /* peers: the running node's table, else the configured peers */
+    int ah_recorded; /* the table came from a node */
+    struct app_peer *ah_peers;
+    size_t ah_npeers, ah_nconnected;
+    /* refused from peers since the node started, by code */
+    struct app_rejection ah_rejections[APP_REJECTIONS_MAX];
+    size_t ah_nrejections;
+    uint64_t ah_rejected; /* their sum */
+    /* disk: the store's files and the file system holding the home */
+    uint64_t ah_store_bytes, ah_wal_bytes;
+    int ah_fs_ok; /* ah_free_bytes, ah_total_bytes hold */
+    uint64_t ah_free_bytes, ah_total_bytes;
+    /* this node's certificate */
+    int ah_has_cert;
+    uint64_t ah_cert_not_after; /* unix seconds */
+    int64_t ah_cert_days;       /* whole days left (negative: expired) */
+    uint64_t ah_frozen;         /* logs frozen by fork evidence */
+    enum app_level ah_level;    /* the worst warning's */
+    struct app_warning ah_warnings[APP_WARNINGS_MAX];
+    size_t ah_nwarnings;
+};
+
+/*
+ * Fills *out (app_health_free() it) for home h at now_ms from st, an
+ * app_status() of h taken with APP_STATUS_MEMBERS (the members'
+ * certificates are checked for expiry). A status file the node wrote that
+ * does not parse is left out (the configured peers are shown instead), not
+ * an error. Errors: ILONET_ENOMEM.
+ */
+int app_health(struct home *h, const struct app_status *st, uint64_t now_ms,
+               struct app_health *out, struct app_err *err);
+void app_health_free(struct app_health *ah);
+/* "ok", "warning", "critical". */
+const char *app_level_name(enum app_level l);
+
 /* GET /api/stats: observations per category and month (by_month), then
  * a row of counts per record kind (kinds); see view_counts_by_*(). */
 int app_stats(struct home *h, const struct view_sink *by_month,
               const struct view_sink *kinds, struct app_err *err);
-/* The observation categories, NULL-terminated (static). */
-const char *const *app_categories(void);
+/* The observation categories of the vocabulary in force (h's), or NULL
+ * when h has none loaded; valid while h is open. */
+const struct vocab_set *app_categories(const struct home *h);
 
 /* The limit newest records of every kind (view_recent()). */
 int app_recent(struct home *h, uint64_t limit, const struct view_sink *out,
@@ -638,6 +800,25 @@ const char *app_kind_name(uint32_t kind);
 #define APP_JSON_CSTR 4u
 void app_json_row(struct textbuf *b, const struct view_row *row,
                   unsigned flags);
+
+/*
+ * app_json_row() of a record row under vocabulary v (NULL: the seed's
+ * schema, as app_json_row): with APP_JSON_FIELD_NAMES every column of a
+ * field of the record's kind (the row's "kind" cell, else kind: a list's
+ * rows have none) carries the field's key (app_field_key), and columns of
+ * fields other kinds have are left out, so a row of a list or of the
+ * records view reads as the vocabulary names its fields. One object
+ * never holds a key twice.
+ */
+void app_json_record(struct textbuf *b, const struct vocab *v, uint32_t kind,
+                     const struct view_row *row, unsigned flags);
+
+/* The key under which API rows carry field f (GET /api/vocab names it
+ * "key"): its name, or its view column when the name is a column of every
+ * record row ("state" is the owning state, so an acting presidency's
+ * state is acting_state and a chair's chair_state). Into out; returns
+ * out. */
+const char *app_field_key(const struct vocab_field *f, char out[static 64]);
 
 /* ---- search (app_search.c) ---- */
 
@@ -682,20 +863,22 @@ void app_search_json_row(struct textbuf *b, const struct view_row *row);
 struct vocab;
 
 /* The regime the home's network works under ("377-2004", "2019-1240"):
- * the network's, the seed regime while the network file names none.
- * Static text. */
+ * the vocabulary in force (h_vocab), else the network file's (377-2004
+ * when it names none). Valid while h is open. */
 const char *app_regime(const struct home *h);
 
-/* The vocabulary of app_regime(h) (storage/view/vocab.h), with its
- * country and member tables; *out is the caller's (vocab_free). */
+/* A copy of the vocabulary in force: the network's regime at the version
+ * this binary runs (home_vocab_load, as home_open() loads h_vocab), with
+ * its country and member tables; *out is the caller's (vocab_free). */
 int app_vocab(struct home *h, struct vocab **out, struct app_err *err);
 
 /* v as the JSON object of GET /api/vocab (docs/API.md): kinds with the
- * fields a person fills in (type, required, fixed, list, max, the value
+ * fields a person fills in (key, type, required, fixed, list, max, the value
  * set of an enum, advisory suggestions, labels, help), rules, value sets,
  * countries, members. */
 void app_vocab_json(struct textbuf *b, const struct vocab *v);
-/* app_vocab() then app_vocab_json() into b. */
+/* app_vocab_json() of the vocabulary in force (h_vocab, else
+ * app_vocab()) into b: the fields the home's writes accept. */
 int app_vocab_render(struct home *h, struct textbuf *b, struct app_err *err);
 
 /* ---- officers' accounts (app_user.c) ---- */
@@ -856,5 +1039,152 @@ int app_role_check(const char *regime, const char *role, struct app_err *err);
  */
 int app_retention_due(struct home *h, uint64_t now_ms, size_t *issued,
                       struct app_err *err);
+
+/* ---- attachments: blobs (app_blob.c) ---- */
+
+/*
+ * Files attached to records (storage/blob.h, docs/BLOBS.md). A blob is
+ * stored under its id, a BLAKE2b tree hash of its bytes, sealed in the
+ * home's blobs/ with a random key that travels only inside the entry that
+ * references it: its audience is that entry's, and erasing the record
+ * forgets the key and removes the bytes. Limits: the network file's
+ * blob-max per blob (25 MiB unless set), the home config's blob-quota for
+ * all files (2 GiB unless set). A file attached without a record waits
+ * (staged, its key beside it) 24 hours for one.
+ *
+ * Codes beyond those of the write use cases (app_record_change):
+ * ILONET_EINVAL (usage: a required input missing or malformed, ae_field
+ * "to", "audience", "name", "out" or ""), ILONET_ENOTFOUND / EPERM / EIO
+ * (a file that cannot be read: the message names it), ILONET_ETOOBIG
+ * (over blob-max), ILONET_EQUOTA (over the quota), ILONET_EAUDIENCE (a
+ * blob held for an audience the new reference would reach beyond),
+ * ILONET_EHASH (stored bytes that fail their hash: nothing written).
+ */
+
+#define APP_BLOB_TYPE_MAX 127   /* = BLOB_TYPE_MAX (storage/blob.h) */
+#define APP_BLOB_NAME_MAX 255   /* = BLOB_NAME_MAX */
+#define APP_BLOB_HOLDERS_MAX 32 /* = BLOB_HOLDERS_MAX */
+
+enum app_blob_state {
+    APP_BLOB_HELD = 1, /* its file is here, a held entry carries its key */
+    APP_BLOB_STAGED,   /* its file is here, waiting for a record */
+    APP_BLOB_WANTED,   /* a held entry references it; no file here */
+};
+
+/* A record that references a blob, through one of its entries. */
+struct app_blob_holder {
+    uint8_t bh_record[HASH_LEN];
+    uint8_t bh_entry[HASH_LEN];
+    char bh_audience[ENTRY_AUDIENCE_MAX + 1];
+};
+
+/* What this node knows of a blob. */
+struct app_blob {
+    uint8_t ab_hash[HASH_LEN];
+    enum app_blob_state ab_state;
+    const char *ab_state_name; /* "held", "staged", "wanted" (static) */
+    uint64_t ab_size;          /* bytes of the file */
+    uint64_t ab_stored;        /* bytes it takes here (0: wanted) */
+    char ab_type[APP_BLOB_TYPE_MAX + 1];
+    char ab_name[APP_BLOB_NAME_MAX + 1];
+    char ab_audience[ENTRY_AUDIENCE_MAX + 1]; /* staged: for this one */
+    size_t ab_nholders; /* references held (may exceed the array) */
+    struct app_blob_holder ab_holders[APP_BLOB_HOLDERS_MAX];
+};
+
+struct app_attach_req {
+    const char *at_path;     /* the file (required) */
+    const char *at_to;       /* NULL, or the record (hex id, prefix >= 6) */
+    const char *at_audience; /* NULL: the record's, or "net" without one;
+                                with at_to it must be the record's */
+    const char *at_name;     /* NULL: the file's base name */
+};
+struct app_attach_out {
+    struct app_blob ao_blob;     /* the blob as held after the call */
+    int ao_new;                  /* 1: its bytes were stored now */
+    int ao_written;              /* 1: ao_entry references it (at_to) */
+    struct app_written ao_entry; /* the amendment of the record */
+};
+
+/* Checks req without a home: at_path given ("FILE is required"), at_to
+ * a hex id, at_audience's form, at_name a storable file name. */
+int app_attach_check(const struct app_attach_req *req, struct app_err *err);
+/*
+ * Stores the file as a blob (once: a blob held already is not stored
+ * again) and, with at_to, writes an amendment adding it to the record's
+ * attachments (app_record_change: same rules on who may). A failed
+ * amendment leaves no blob it had just stored.
+ */
+int app_attach(struct home *h, const struct app_attach_req *req,
+               struct app_attach_out *out, struct app_err *err);
+
+struct app_blob_get {
+    const char *bg_hash; /* 64 hex digits, or a unique prefix of >= 8 */
+    const char *bg_out;  /* the file to write (replaced atomically) */
+};
+int app_blob_get_check(const struct app_blob_get *req, struct app_err *err);
+/* Opens the held blob with the key its referencing entry carries, checks
+ * every byte against its id, and writes it to bg_out. ILONET_ENOTFOUND:
+ * not held here (wanted: phase 2 fetches it) or its key gone. */
+int app_blob_get(struct home *h, const struct app_blob_get *req,
+                 struct app_blob *out, struct app_err *err);
+
+/* Every blob held, staged or wanted, ordered by hash; cb's non-zero
+ * return stops the walk and is the result. b is valid during the call. */
+typedef int (*app_blob_cb)(void *arg, const struct app_blob *b);
+int app_blob_list(struct home *h, app_blob_cb cb, void *arg,
+                  struct app_err *err);
+
+/*
+ * Records given files by hash: the request field "attach" (`--attach
+ * HASH,...` on the command line, "attach" in a JSON body) of a record's
+ * creation (app_record_create) or amendment (app_record_change) names 1 to
+ * 16 blobs this node holds or has staged (64 hex digits or a unique prefix
+ * of at least 8, joined by ','); the entry carries their references, keys
+ * included, in its "attachments". Each must be held for an audience the
+ * record's lies within (ILONET_EAUDIENCE otherwise, as for attach --to);
+ * a blob only wanted here is ILONET_ENOTFOUND (its key is here, not its
+ * file: it can be referenced again once fetched). Usage errors name field
+ * "attach".
+ */
+#define APP_ATTACH_FIELD "attach"
+
+/* The files record info carries, each once, in the order they were added
+ * (view_record_attachments): a's va_held says whether its bytes are
+ * here. cb's non-zero return stops the walk and is the result. */
+int app_record_attachments(struct home *h, const struct view_record_info *info,
+                           view_attachment_cb cb, void *arg,
+                           struct app_err *err);
+
+/*
+ * The bytes of a held blob, for the HTTP API (GET /api/blobs/HASH): hash
+ * as for blob get; every chunk checked against the id on the way
+ * (blob_reader_open). *data is malloc'd (the caller frees it), *len its
+ * length, *info the blob. A wanted blob: ILONET_ENOTFOUND, and it is
+ * asked for (as blob get). Over APP_BLOB_READ_MAX: ILONET_ETOOBIG (use
+ * the command line). ILONET_EHASH when the stored file is damaged.
+ */
+#define APP_BLOB_READ_MAX ((uint64_t)64 << 20)
+int app_blob_read(struct home *h, const char *hash, uint8_t **data, size_t *len,
+                  struct app_blob *info, struct app_err *err);
+
+/* The Content-Type an adapter may send for a blob of media type type:
+ * the type itself when it is one ilonet detects (JPEG, PNG, GIF, WebP,
+ * PDF, plain text), else application/octet-stream: a reference's type is
+ * a member's word, and the page must never be handed HTML. Static. */
+const char *app_blob_safe_type(const char *type);
+
+/* What `status` counts: blobs held, staged and wanted, bytes on disk. */
+struct app_blob_counts {
+    uint64_t bc_held, bc_staged, bc_wanted, bc_bytes;
+};
+int app_blob_counts(struct home *h, struct app_blob_counts *out,
+                    struct app_err *err);
+
+/* `network create --blob-max SIZE`: SIZE is a byte count, or a number with
+ * K, M or G (KiB, MiB, GiB), from 1 byte to 1 GiB; sets n->n_blob_max.
+ * ILONET_EINVAL (usage, field "blob-max") otherwise. */
+int app_network_blob_max(struct network *n, const char *size,
+                         struct app_err *err);
 
 #endif

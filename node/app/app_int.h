@@ -61,4 +61,20 @@ int app__officer(struct record_builder *b, const char *officer,
  * "period" (app_read.c). */
 int app__period(const char *v, char from[11], char to[11], struct app_err *err);
 
+/* After payloads were erased (an erase written, an import, a retention
+ * sweep) or an entry took a staged blob's key: removes the blobs no held
+ * entry opens any more, marks the staged ones held (app_blob.c). 0 or a
+ * code. */
+int app__blob_gc(struct home *h);
+
+/* The form of an "attach" value (APP_ATTACH_FIELD) for a record of kind
+ * k, without a home: 1 to 16 hex hashes or prefixes, k has attachments. */
+int app__attach_form(const struct vocab_kind *k, const char *list,
+                     struct app_err *err);
+/* The attachments text (record.h) referencing the blobs list names, for
+ * an entry in audience aud: *hex is malloc'd and holds the blobs' keys
+ * (the caller wipes and frees it). */
+int app__attach_refs(struct home *h, const char *list, const char *aud,
+                     char **hex, struct app_err *err);
+
 #endif

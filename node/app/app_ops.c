@@ -1,5 +1,5 @@
 /* app_ops.c - maintenance use cases: export, import, log, verify, restore. */
-#include "app.h"
+#include "app_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +152,9 @@ app_import(struct home *h, const struct app_import *req,
                         (unsigned long long)r.br_err_offset,
                         ilonet_strerror(rc));
     }
+    /* erasures imported took their blobs' keys: the bytes go too (a
+     * failure here leaves them for the next collection) */
+    (void)app__blob_gc(h);
     out->io_new = r.br_new;
     out->io_dup = r.br_dup;
     out->io_forks = r.br_forks;

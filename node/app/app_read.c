@@ -11,6 +11,7 @@
 #include "node/report/report.h"
 #include "storage/entry.h"
 #include "storage/view/record.h"
+#include "storage/view/vocab.h"
 
 /* A store error as every read reports it. */
 static int
@@ -45,17 +46,6 @@ app__field_fail(struct app_err *err, const char *field, const char *fmt, ...)
     return ILONET_EINVAL;
 }
 
-/* "a, b, c" of a NULL-terminated list, after prefix. */
-static void
-app__join(char *out, size_t cap, const char *prefix, const char *const *list)
-{
-    size_t off = (size_t)snprintf(out, cap, "%s", prefix);
-
-    for (size_t i = 0; list[i] && off < cap; i++)
-        off += (size_t)snprintf(out + off, cap - off, "%s%s",
-                                i || *prefix ? ", " : "", list[i]);
-}
-
 /* ---- lists --------------------------------------------------------------- */
 
 /* period=FROM..TO | DATE | YYYY-H1/H2 into two ISO dates (app_int.h). */
@@ -88,12 +78,32 @@ struct app__list {
     char lv_aud[ENTRY_AUDIENCE_MAX + 1];
 };
 
-/* Checks rq (the one validation path of a list) into v. */
+/* 1 if code is a value of set; else 0, with "a, b, c" of the set (after
+ * first, when given) into list. */
 static int
-app__list_check(const struct app_list_req *rq, struct app__list *v,
-                struct app_err *err)
+app__in_set(const struct vocab_set *set, const char *first, const char *code,
+            char *list, size_t cap)
 {
-    char list[200];
+    size_t off = (size_t)snprintf(list, cap, "%s", first ? first : "");
+
+    if (first && strcmp(code, first) == 0)
+        return 1;
+    if (set && vocab_value(set, code, strlen(code)))
+        return 1;
+    for (size_t i = 0; set && i < set->vs_n && off < cap; i++)
+        off += (size_t)snprintf(list + off, cap - off, "%s%s",
+                                i || (first && *first) ? ", " : "",
+                                set->vs_values[i].vv_code);
+    return 0;
+}
+
+/* Checks rq (the one validation path of a list) into lv: categories and
+ * task statuses are those of vocabulary v. */
+static int
+app__list_check(const struct vocab *v, const struct app_list_req *rq,
+                struct app__list *lv, struct app_err *err)
+{
+    char list[APP_MSG_MAX - 100];
     uint32_t k;
     int rc;
 
@@ -104,37 +114,31 @@ app__list_check(const struct app_list_req *rq, struct app__list *v,
         snprintf(err->ae_field, sizeof(err->ae_field), "kind");
         return ILONET_EINVAL;
     }
+    if ((rq->al_category || rq->al_status) && !v)
+        return app_fail(err, ILONET_EINVAL,
+                        "no vocabulary to check category and status against");
     if (rq->al_category && k != KIND_OBSERVATION)
         return app__field_fail(err, "category",
                                "only observations have a category");
-    if (rq->al_category) {
-        int ok = 0;
-        for (size_t i = 0; record_categories[i]; i++)
-            ok |= strcmp(record_categories[i], rq->al_category) == 0;
-        app__join(list, sizeof(list), "", record_categories);
-        if (!ok)
-            return app__field_fail(err, "category",
-                                   "unknown value '%.60s' (one of %s)",
-                                   rq->al_category, list);
-    }
+    if (rq->al_category && !app__in_set(vocab_set(v, "categories"), NULL,
+                                        rq->al_category, list, sizeof(list)))
+        return app__field_fail(err, "category",
+                               "unknown value '%.60s' (one of %s)",
+                               rq->al_category, list);
     if ((rq->al_status || rq->al_assignee) && k != KIND_TASK)
         return app__field_fail(err, rq->al_status ? "status" : "assignee",
                                "only tasks have %s",
                                rq->al_status ? "a status" : "assignees");
-    if (rq->al_status && strcmp(rq->al_status, "open") != 0) {
-        int ok = 0;
-        for (size_t i = 0; record_task_statuses[i]; i++)
-            ok |= strcmp(record_task_statuses[i], rq->al_status) == 0;
-        app__join(list, sizeof(list), "open", record_task_statuses);
-        if (!ok)
-            return app__field_fail(err, "status",
-                                   "unknown value '%.40s' (one of %s)",
-                                   rq->al_status, list);
-    }
+    /* "open": a task without a status change yet */
+    if (rq->al_status && !app__in_set(vocab_set(v, "task-statuses"), "open",
+                                      rq->al_status, list, sizeof(list)))
+        return app__field_fail(err, "status",
+                               "unknown value '%.40s' (one of %s)",
+                               rq->al_status, list);
     if (rq->al_period &&
-        (rc = app__period(rq->al_period, v->lv_from, v->lv_to, err)) != 0)
+        (rc = app__period(rq->al_period, lv->lv_from, lv->lv_to, err)) != 0)
         return rc;
-    if (rq->al_audience && audience_normalise(rq->al_audience, v->lv_aud) != 0)
+    if (rq->al_audience && audience_normalise(rq->al_audience, lv->lv_aud) != 0)
         return app__field_fail(err, "audience",
                                "'%.60s' is not net, ms or a group of state "
                                "codes like DE+FR",
@@ -154,20 +158,20 @@ app__list_check(const struct app_list_req *rq, struct app__list *v,
                         "%s: filters, order and pages are for record kinds "
                         "only",
                         rq->al_list);
-    v->lv_kind = k;
+    lv->lv_kind = k;
     return 0;
 }
 
 int
-app_list_check(const struct app_list_req *rq, uint32_t *kind,
-               struct app_err *err)
+app_list_check(const struct vocab *v, const struct app_list_req *rq,
+               uint32_t *kind, struct app_err *err)
 {
-    struct app__list v;
+    struct app__list lv;
     int rc;
 
-    if ((rc = app__list_check(rq, &v, err)) != 0)
+    if ((rc = app__list_check(v, rq, &lv, err)) != 0)
         return rc;
-    *kind = v.lv_kind;
+    *kind = lv.lv_kind;
     return 0;
 }
 
@@ -180,7 +184,7 @@ app_list(struct home *h, const struct app_list_req *rq,
     struct app__list v;
     int rc;
 
-    if ((rc = app__list_check(rq, &v, err)) != 0)
+    if ((rc = app__list_check(h->h_vocab, rq, &v, err)) != 0)
         return rc;
     memset(&vr, 0, sizeof(vr));
     vr.lr_list = rq->al_list;
@@ -325,6 +329,7 @@ app__members(struct home *h, struct app_status *st)
                 m->am_has_cert = 1;
                 snprintf(m->am_state, sizeof(m->am_state), "%s", c.c_state);
                 m->am_role = c.c_role;
+                m->am_not_after = c.c_not_after;
             }
             m->am_self = memcmp(m->am_node, h->h_key.pk, KEY_PK_LEN) == 0;
         }
@@ -378,10 +383,10 @@ app_stats(struct home *h, const struct view_sink *by_month,
     return app__read_done(err, view_counts_by_kind(h->h_store, kinds));
 }
 
-const char *const *
-app_categories(void)
+const struct vocab_set *
+app_categories(const struct home *h)
 {
-    return record_categories;
+    return h && h->h_vocab ? vocab_set(h->h_vocab, "categories") : NULL;
 }
 
 int
@@ -520,44 +525,130 @@ app_kind_name(uint32_t kind)
     return entry_kind_name(kind);
 }
 
-/* The name a records-view column has in a record of schema sc: field
- * columns carry the field's name (posted_from -> from); columns of fields
- * the kind does not have: NULL (left out). Other columns keep theirs. */
-static const char *
-app__field_name(const struct record_schema *sc, const char *col)
-{
-    const struct record_column *cols;
-    size_t n = record_columns(&cols);
-    int is_field = 0;
+/* The columns of a record row that are not fields (its head, and the
+ * lists' own), docs/VIEW.md: a field whose name is one of them is carried
+ * under its column instead (app_field_key). */
+static const char *const app__head_cols[] = {
+    "id",          "kind",         "audience",  "state",      "author_state",
+    "creator",     "hlc",          "time_ms",   "status",     "status_by",
+    "valid",       "why",          "base_why",  "updated",    "grant_id",
+    "task_status", "retracted_by", "erased_by", "event_from", "event_to",
+    "period_from", "period_to",    "vocab",     NULL,
+};
 
-    if (!sc)
-        return col;
-    for (size_t i = 0; i < n && !is_field; i++)
-        is_field = strcmp(cols[i].rc_name, col) == 0;
-    if (!is_field)
-        return col;
-    for (size_t i = 0; i < sc->rs_nfields; i++)
-        if (sc->rs_fields[i].rf_column &&
-            strcmp(sc->rs_fields[i].rf_column, col) == 0)
-            return sc->rs_fields[i].rf_name;
-    return NULL;
+static int
+app__is_head(const char *name)
+{
+    for (size_t i = 0; app__head_cols[i]; i++)
+        if (strcmp(app__head_cols[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* f's column in the views: the vocabulary's, else its name with '_' for
+ * '-' (docs/VIEW.md). */
+static void
+app__field_column(const struct vocab_field *f, char out[static 64])
+{
+    size_t i = 0;
+
+    if (f->vf_column) {
+        snprintf(out, 64, "%s", f->vf_column);
+        return;
+    }
+    for (; f->vf_name[i] && i < 63; i++)
+        out[i] = f->vf_name[i] == '-' ? '_' : f->vf_name[i];
+    out[i] = '\0';
+}
+
+const char *
+app_field_key(const struct vocab_field *f, char out[static 64])
+{
+    if (app__is_head(f->vf_name)) {
+        app__field_column(f, out);
+        return out;
+    }
+    snprintf(out, 64, "%s", f->vf_name);
+    return out;
+}
+
+/* 1 if col is the column of a field of some record kind: the seed's, or
+ * one of v's (v may be NULL). */
+static int
+app__is_field_column(const struct vocab *v, const char *col)
+{
+    const struct vocab_kind *ks;
+    size_t nk = 0;
+    char c[64];
+
+    if (record_column_named(col) != (size_t)-1)
+        return 1;
+    ks = v ? vocab_kinds(v, &nk) : NULL;
+    for (size_t j = 0; j < nk; j++)
+        for (size_t i = 0; ks[j].vk_is_record && i < ks[j].vk_nfields; i++) {
+            app__field_column(&ks[j].vk_fields[i], c);
+            if (strcmp(c, col) == 0)
+                return 1;
+        }
+    return 0;
+}
+
+/* The key a records-view column has in a record of kind kind: field
+ * columns carry the field's key (posted_from -> from, chair_role -> role;
+ * a field named like a head column keeps its column: acting_state);
+ * columns of fields the kind does not have: NULL (left out). Other
+ * columns keep theirs. Under v when given, else under the seed's schema.
+ * buf: room for a key. */
+static const char *
+app__field_name(const struct vocab *v, uint32_t kind, const char *col,
+                char buf[static 64])
+{
+    if (v) {
+        const struct vocab_kind *k = vocab_kind_by_code(v, kind);
+        char c[64];
+
+        if (!app__is_field_column(v, col))
+            return col;
+        for (size_t i = 0; k && i < k->vk_nfields; i++) {
+            app__field_column(&k->vk_fields[i], c);
+            if (strcmp(c, col) == 0)
+                return app_field_key(&k->vk_fields[i], buf);
+        }
+        return NULL;
+    }
+    {
+        const struct record_schema *sc = record_schema(kind);
+
+        if (!sc || record_column_named(col) == (size_t)-1)
+            return col;
+        for (size_t i = 0; i < sc->rs_nfields; i++)
+            if (sc->rs_fields[i].rf_column &&
+                strcmp(sc->rs_fields[i].rf_column, col) == 0) {
+                const char *n = sc->rs_fields[i].rf_name;
+                return app__is_head(n) ? col : n;
+            }
+        return NULL;
+    }
 }
 
 void
-app_json_row(struct textbuf *b, const struct view_row *row, unsigned flags)
+app_json_record(struct textbuf *b, const struct vocab *v, uint32_t kind,
+                const struct view_row *row, unsigned flags)
 {
-    const struct record_schema *sc = NULL;
-    int first = 1;
+    int first = 1, names = 0;
+    char buf[64];
 
     if (flags & APP_JSON_FIELD_NAMES) {
         const struct view_cell *k = view_row_cell(row, "kind");
         if (k && k->ce_type == VIEW_INT)
-            sc = record_schema((uint32_t)k->ce_int);
+            kind = (uint32_t)k->ce_int;
+        names = kind != 0;
     }
     textbuf_put(b, "{", 1);
     for (size_t i = 0; i < row->rw_ncells; i++) {
         const struct view_cell *c = &row->rw_cells[i];
-        const char *name = app__field_name(sc, c->ce_name);
+        const char *name =
+            names ? app__field_name(v, kind, c->ce_name, buf) : c->ce_name;
 
         if (!name)
             continue;
@@ -589,4 +680,10 @@ app_json_row(struct textbuf *b, const struct view_row *row, unsigned flags)
         }
     }
     textbuf_put(b, "}", 1);
+}
+
+void
+app_json_row(struct textbuf *b, const struct view_row *row, unsigned flags)
+{
+    app_json_record(b, NULL, 0, row, flags);
 }

@@ -1,7 +1,10 @@
 /* app_record.c - creating and changing records; the shared write steps. */
 #include "app_int.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "crypto/error.h"
 #include "storage/log.h"
@@ -265,6 +268,79 @@ app__personal(const struct vocab *v, const struct vocab_kind *k,
     return 0;
 }
 
+/* ---- files given by hash (APP_ATTACH_FIELD) ----------------------------- */
+
+/*
+ * The "attach" value among fs (NULL: none) into *list: given once, in its
+ * form for kind k, and not beside the raw "attachments" it becomes.
+ */
+static int
+app__attach_given(const struct vocab_kind *k, const struct app_field *fs,
+                  size_t n, const char **list, struct app_err *err)
+{
+    const char *v = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(fs[i].af_name, APP_ATTACH_FIELD) != 0)
+            continue;
+        if (v) {
+            app_fail(err, ILONET_EINVAL,
+                     "field 'attach': given twice (name several files "
+                     "joined by ',')");
+            app__field(err, APP_ATTACH_FIELD);
+            return ILONET_EINVAL;
+        }
+        v = fs[i].af_value;
+    }
+    if (list)
+        *list = v;
+    if (!v)
+        return 0;
+    if (app__value(fs, n, "attachments")) {
+        app_fail(err, ILONET_EINVAL,
+                 "field 'attach': give files by hash or as attachments, "
+                 "not both");
+        app__field(err, APP_ATTACH_FIELD);
+        return ILONET_EINVAL;
+    }
+    return app__attach_form(k, v, err);
+}
+
+/* Sets b's "attachments" to the blobs list names, for an entry in aud.
+ * The builder keeps a pointer to the text, so *hex (malloc'd, it holds the
+ * blobs' keys) must outlive record_build(): the caller frees it with
+ * app__attach_free(). */
+static int
+app__attach_set(struct home *h, struct record_builder *b, const char *list,
+                const char *aud, char **hex, struct app_err *err)
+{
+    int rc;
+
+    if ((rc = app__attach_refs(h, list, aud, hex, err)) != 0)
+        return rc;
+    return app__set(b, "attachments", *hex, err);
+}
+
+/* Wipes and frees what app__attach_set() left in *hex (NULL: nothing). */
+static void
+app__attach_free(char **hex)
+{
+    if (*hex) {
+        sodium_memzero(*hex, strlen(*hex));
+        free(*hex);
+        *hex = NULL;
+    }
+}
+
+/* Wipes a payload that may carry blob keys, then frees it. */
+static void
+app__wipe_free(struct wire_buf *wb)
+{
+    if (wb->wb_data)
+        sodium_memzero(wb->wb_data, wb->wb_len);
+    wire_buf_free(wb);
+}
+
 /* ---- creating a record ----------------------------------------------------
  */
 
@@ -286,6 +362,34 @@ app_record_closed_meeting(const struct app_record_req *req)
 
     return req->rq_kind == KIND_MEETING && excl &&
            strcmp(excl, "excluded") == 0;
+}
+
+/*
+ * The member codes of the state and states fields given (the vocabulary's
+ * member table: a code no member holds, "XX", is refused naming the
+ * field). Checked where the audience's states have been checked against
+ * the trust roster first, whose message says more about them.
+ */
+static int
+app_record_members(const struct vocab *v, uint32_t kind,
+                   const struct app_field *fields, size_t n,
+                   struct app_err *err)
+{
+    const struct vocab_kind *k = vocab_kind_by_code(v, kind);
+    char why[APP_MSG_MAX];
+
+    for (size_t i = 0; k && i < n; i++) {
+        const struct vocab_field *f = vocab_field(k, fields[i].af_name);
+
+        if (f && fields[i].af_value && fields[i].af_value[0] &&
+            vocab_check_members(v, f, fields[i].af_value, why, sizeof(why)) !=
+                0) {
+            app_fail(err, ILONET_EINVAL, "%s", why);
+            app__field(err, f->vf_name);
+            return ILONET_EINVAL;
+        }
+    }
+    return 0;
 }
 
 /*
@@ -324,8 +428,13 @@ app_record_draft(const struct vocab *v, const struct app_record_req *req,
             return ILONET_EINVAL;
         }
     }
+    /* "attach" first: beside "attachments" it is the pair that is wrong */
+    if ((rc = app__attach_given(k, req->rq_fields, req->rq_nfields, NULL,
+                                err)) != 0)
+        return rc;
     for (size_t i = 0; i < req->rq_nfields; i++)
         if (strcmp(req->rq_fields[i].af_name, APP__PD) != 0 &&
+            strcmp(req->rq_fields[i].af_name, APP_ATTACH_FIELD) != 0 &&
             (rc = app__set(b, req->rq_fields[i].af_name,
                            req->rq_fields[i].af_value, err)) != 0)
             return rc;
@@ -391,18 +500,28 @@ app_record_create(struct home *h, const struct app_record_req *req,
     return app_record_create_as(h, req, NULL, out, err);
 }
 
-int
-app_record_create_as(struct home *h, const struct app_record_req *req,
-                     const char *officer, struct app_written *out,
-                     struct app_err *err)
+/*
+ * Everything a creation does before its append: the checks against h (the
+ * audience, the grant, the officer, the attachments) and the payload, built
+ * into wb (the caller's, initialised) with its audience in aud. *files is
+ * the attachments field given (NULL when none): after a successful append
+ * the caller collects blobs (staged ones become held). Shared by
+ * app_record_create_as() and app_record_create_many().
+ */
+static int
+app_record_prepare(struct home *h, const struct app_record_req *req,
+                   const char *officer, char aud[static ENTRY_AUDIENCE_MAX + 1],
+                   struct wire_buf *wb, const char **files, struct app_err *err)
 {
-    char aud[ENTRY_AUDIENCE_MAX + 1];
     const char *me = h->h_cert.c_state, *for_list;
+    char *files_hex = NULL;
     struct record_builder b;
-    struct wire_buf wb;
     int rc, later;
 
-    if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0)
+    *files = NULL;
+    if ((rc = app_record_draft(h->h_vocab, req, &b, aud, &later, err)) != 0 ||
+        (rc = app__attach_given(b.rb_kind, req->rq_fields, req->rq_nfields,
+                                files, err)) != 0)
         return rc;
     for_list = app_record_value(req, "for");
     if (later && app__task_audience(me, req->rq_behalf, for_list, aud) != 0) {
@@ -414,15 +533,40 @@ app_record_create_as(struct home *h, const struct app_record_req *req,
         return ILONET_EINVAL;
     }
     if ((rc = app__audience_known(h, aud, err)) != 0 ||
+        (rc = app_record_members(h->h_vocab, req->rq_kind, req->rq_fields,
+                                 req->rq_nfields, err)) != 0 ||
         (rc = app__behalf(h, &b, req->rq_behalf, req->rq_kind,
                           app_record_value(req, "category"), aud, err)) != 0)
         return rc;
     if ((rc = app__officer(&b, officer, err)) != 0)
         return rc;
+    /* the builder points into files_hex: it lives until the build */
+    if (*files &&
+        (rc = app__attach_set(h, &b, *files, aud, &files_hex, err)) != 0)
+        goto out;
+    rc = app__build(&b, wb, err);
+out:
+    app__attach_free(&files_hex);
+    return rc;
+}
+
+int
+app_record_create_as(struct home *h, const struct app_record_req *req,
+                     const char *officer, struct app_written *out,
+                     struct app_err *err)
+{
+    char aud[ENTRY_AUDIENCE_MAX + 1];
+    const char *files = NULL;
+    struct wire_buf wb;
+    int rc;
+
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    if ((rc = app__build(&b, &wb, err)) == 0)
+    if ((rc = app_record_prepare(h, req, officer, aud, &wb, &files, err)) == 0)
         rc = app__append(h, aud, req->rq_kind, &wb, out, err);
-    wire_buf_free(&wb);
+    app__wipe_free(&wb);
+    /* the entry carries the keys now: staged blobs become held */
+    if (rc == 0 && files)
+        (void)app__blob_gc(h);
     return rc;
 }
 
@@ -504,6 +648,8 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
     struct record_builder b, fb;
     struct wire_buf wb, fw;
     uint32_t kind = req->cq_kind;
+    const char *files = NULL;
+    char *files_hex = NULL;
     int rc;
 
     if ((rc = app_change_check(h->h_vocab, req, err)) != 0)
@@ -524,10 +670,18 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
             goto out;
         }
         for (size_t i = 0; i < req->cq_nfields; i++)
-            if ((rc = app__set(&fb, req->cq_fields[i].af_name,
+            if (strcmp(req->cq_fields[i].af_name, APP_ATTACH_FIELD) != 0 &&
+                (rc = app__set(&fb, req->cq_fields[i].af_name,
                                req->cq_fields[i].af_value, err)) != 0)
                 goto out;
+        if ((rc = app__attach_given(fb.rb_kind, req->cq_fields, req->cq_nfields,
+                                    &files, err)) != 0 ||
+            (files && (rc = app__attach_set(h, &fb, files, info.vr_audience,
+                                            &files_hex, err)) != 0))
+            goto out;
         if ((rc = app__build(&fb, &fw, err)) != 0 ||
+            (rc = app_record_members(h->h_vocab, info.vr_kind, req->cq_fields,
+                                     req->cq_nfields, err)) != 0 ||
             (rc = app__personal(
                  h->h_vocab, fb.rb_kind, req->cq_fields, req->cq_nfields, 1,
                  view_record_marked(h->h_store, info.vr_id), err)) != 0)
@@ -558,8 +712,167 @@ app_record_change_as(struct home *h, const struct app_change_req *req,
      * still hold the bytes. Another process on the store defers it. */
     if (kind == KIND_ERASE)
         store_wal_truncate(h->h_store, &out->aw_deferred);
+    /* the erased payloads held the keys of the record's blobs: their
+     * bytes go now; files given by hash: staged blobs become held (a
+     * failure leaves them for the next collection) */
+    if (kind == KIND_ERASE || files)
+        (void)app__blob_gc(h);
 out:
-    wire_buf_free(&fw);
-    wire_buf_free(&wb);
+    app__wipe_free(&fw);
+    app__wipe_free(&wb);
+    app__attach_free(&files_hex);
+    return rc;
+}
+
+/* ---- a group of creations in one transaction (the HTTP group commit) --- */
+
+/* Appends the prepared items idx[0..m) (all to audience aud) with one
+ * log_append(); when that refuses the whole run, each alone, so each gets
+ * its own answer (app__append's). */
+static void
+app_record_append_run(struct home *h, const char *aud,
+                      struct app_record_item *items, struct wire_buf *wbs,
+                      const size_t *idx, size_t m, struct log_append_req *reqs,
+                      struct log_ref *refs)
+{
+    int grouped = m > 1;
+
+    for (size_t j = 0; j < m; j++) {
+        reqs[j].kind = items[idx[j]].ri_req->rq_kind;
+        reqs[j].payload = wbs[idx[j]].wb_data;
+        reqs[j].len = wbs[idx[j]].wb_len;
+        grouped = grouped && !wbs[idx[j]].wb_err;
+    }
+    grouped = grouped && log_append(h->h_store, &h->h_key, aud, reqs, m,
+                                    home_now_ms(), refs) == 0;
+    for (size_t j = 0; j < m; j++) {
+        struct app_record_item *it = &items[idx[j]];
+        if (!grouped) {
+            it->ri_rc = app__append(h, aud, it->ri_req->rq_kind, &wbs[idx[j]],
+                                    &it->ri_out, &it->ri_err);
+            continue;
+        }
+        memset(&it->ri_out, 0, sizeof(it->ri_out));
+        memcpy(it->ri_out.aw_id, refs[j].lr_id, HASH_LEN);
+        snprintf(it->ri_out.aw_audience, sizeof(it->ri_out.aw_audience), "%s",
+                 aud);
+        it->ri_rc = 0;
+    }
+}
+
+int
+app_record_defer_sync(struct home *h, int on)
+{
+    int rc;
+
+    if (!h || !h->h_store)
+        return ILONET_EINVAL;
+    if (on && (rc = store_set_temp_memory(h->h_store)) != 0)
+        return rc;
+    return store_set_durable(h->h_store, !on);
+}
+
+int
+app_record_sync(const char *dir)
+{
+    char path[HOME_PATH_MAX + 16];
+
+    if (!dir ||
+        snprintf(path, sizeof(path), "%s/store.db", dir) >= (int)sizeof(path))
+        return ILONET_EINVAL;
+    return store_sync_path(path);
+}
+
+int
+app_record_create_many(struct home *h, struct app_record_item *items, size_t n)
+{
+    char(*auds)[ENTRY_AUDIENCE_MAX + 1] = NULL;
+    struct wire_buf *wbs = NULL;
+    struct log_append_req *reqs = NULL;
+    struct log_ref *refs = NULL;
+    size_t *idx = NULL, written = 0;
+    uint8_t *done = NULL;
+    int any_files = 0;
+    int rc;
+
+    if (!h || (!items && n))
+        return ILONET_EINVAL;
+    if (n == 0)
+        return 0;
+    if (!(auds = calloc(n, sizeof(*auds))) ||
+        !(wbs = calloc(n, sizeof(*wbs))) ||
+        !(reqs = calloc(n, sizeof(*reqs))) ||
+        !(refs = calloc(n, sizeof(*refs))) ||
+        !(idx = calloc(n, sizeof(*idx))) || !(done = calloc(n, 1))) {
+        rc = ILONET_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            items[i].ri_rc =
+                app_fail(&items[i].ri_err, rc, "%s: %s: nothing was written",
+                         ilonet_errname(rc), ilonet_strerror(rc));
+        goto out;
+    }
+    /* The same checks and payload as app_record_create_as(), each write
+     * on its own: one refused is answered alone. */
+    for (size_t i = 0; i < n; i++) {
+        const char *files = NULL;
+        wire_buf_init(&wbs[i], ENTRY_PAYLOAD_MAX);
+        items[i].ri_rc =
+            app_record_prepare(h, items[i].ri_req, items[i].ri_officer, auds[i],
+                               &wbs[i], &files, &items[i].ri_err);
+        done[i] = items[i].ri_rc != 0;
+        any_files = any_files || files;
+    }
+    if ((rc = store_begin(h->h_store)) != 0) {
+        for (size_t i = 0; i < n; i++)
+            if (!done[i])
+                items[i].ri_rc = app_fail(
+                    &items[i].ri_err, rc,
+                    "store: cannot begin a write (%s): nothing was written; "
+                    "send it again",
+                    ilonet_strerror(rc));
+        goto out;
+    }
+    /* One log_append per audience (one log each), in the order the writes
+     * came; log_append nests as a savepoint, so a refused run rolls back
+     * alone. */
+    for (size_t i = 0; i < n; i++) {
+        size_t m = 0;
+        if (done[i])
+            continue;
+        for (size_t j = i; j < n; j++)
+            if (!done[j] && strcmp(auds[j], auds[i]) == 0) {
+                idx[m++] = j;
+                done[j] = 1;
+            }
+        app_record_append_run(h, auds[i], items, wbs, idx, m, reqs, refs);
+        for (size_t j = 0; j < m; j++)
+            written += items[idx[j]].ri_rc == 0;
+    }
+    /* One commit, one fsync for the group (none when the sync is
+     * deferred: app_record_defer_sync): nothing may be acknowledged before
+     * it is on the disk. */
+    if ((rc = store_commit(h->h_store)) != 0) {
+        store_rollback(h->h_store);
+        for (size_t i = 0; i < n; i++)
+            if (items[i].ri_rc == 0)
+                items[i].ri_rc =
+                    app_fail(&items[i].ri_err, rc,
+                             "store: the commit of a group of %zu writes "
+                             "failed (%s): nothing of it was written; send "
+                             "it again",
+                             written, ilonet_strerror(rc));
+    } else if (any_files && written) {
+        (void)app__blob_gc(h); /* staged blobs named by the group: held */
+    }
+out:
+    if (wbs)
+        for (size_t i = 0; i < n; i++)
+            app__wipe_free(&wbs[i]);
+    free(done);
+    free(idx);
+    free(refs);
+    free(reqs);
+    free(wbs);
+    free(auds);
     return rc;
 }

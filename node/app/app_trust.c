@@ -125,6 +125,29 @@ app_revocation_pin(struct home *h, struct revocation *v, size_t first)
 }
 
 int
+app_revocation_default_at(struct home *h, const uint8_t node[static KEY_PK_LEN],
+                          uint64_t now_ms, uint64_t *at_ms, int *from_entry,
+                          struct app_err *err)
+{
+    uint64_t newest = 0;
+    int rc;
+
+    if (h && h->h_store &&
+        (rc = log_author_newest_ms(h->h_store, node, &newest)) != 0)
+        return app_fail(err, rc, "%s", ilonet_strerror(rc));
+    /* the cut refuses entries at or after it: one ms after the newest
+     * good entry keeps that entry */
+    if (newest && newest + 1 <= now_ms) {
+        *at_ms = newest + 1;
+        *from_entry = 1;
+    } else {
+        *at_ms = now_ms;
+        *from_entry = 0;
+    }
+    return 0;
+}
+
+int
 app_cert_install(struct home *h, const char *file, struct app_err *err)
 {
     int rc = home_install_cert(h, file);

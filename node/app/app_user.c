@@ -96,7 +96,7 @@ app__officer(struct record_builder *b, const char *officer, struct app_err *err)
     /* The payload field comes with the vocabulary (docs/API.md, "Which
      * officer acted"): an entry must carry only fields every node of its
      * vocabulary version reads, so without it the write names no one. */
-    if (!officer || !b->rb_schema || !record_field(b->rb_schema, "officer"))
+    if (!officer || !b->rb_kind || !vocab_field(b->rb_kind, "officer"))
         return 0;
     return app__set(b, "officer", officer, err);
 }

@@ -12,23 +12,25 @@
 const char *
 app_regime(const struct home *h)
 {
-    /* The network file does not name its regime yet (docs/REGIMES.md:
-     * the seed regime until it does); this is the one place that
-     * decides, so the forms follow the network once it names one. */
-    (void)h;
-    return "377-2004";
+    /* the vocabulary in force, loaded from the network's regime when the
+     * home was opened; the network file's own word before that */
+    return h->h_vocab ? vocab_regime(h->h_vocab) : network_regime(&h->h_net);
 }
 
 int
 app_vocab(struct home *h, struct vocab **out, struct app_err *err)
 {
-    char why[256];
+    char why[256] = "";
     int rc;
 
     if (!out)
         return app_fail(err, ILONET_EINVAL, "no place for the vocabulary");
-    if ((rc = vocab_builtin(app_regime(h), out, why, sizeof(why))) != 0)
-        return app_fail(err, rc, "vocabulary %s: %s", app_regime(h), why);
+    /* as home_open() loads it: the network's regime at the version this
+     * binary runs (home_vocab_load) */
+    if ((rc = home_vocab_load(network_regime(&h->h_net), out, why,
+                              sizeof(why))) != 0)
+        return app_fail(err, rc, "vocabulary %s: %s", network_regime(&h->h_net),
+                        why[0] ? why : ilonet_strerror(rc));
     return 0;
 }
 
@@ -54,10 +56,13 @@ app__vocab_is_list(enum vocab_type t)
 static void
 app__vocab_field(struct textbuf *b, const struct vocab_field *f)
 {
+    char key[64];
+
     textbuf_puts(b, "{");
     app__vocab_str(b, "name", f->vf_name, 0);
     app__vocab_str(b, "label", f->vf_label, 1);
     app__vocab_str(b, "help", f->vf_help, 1);
+    app__vocab_str(b, "key", app_field_key(f, key), 1);
     app__vocab_str(b, "type", vocab_type_name(f->vf_type), 1);
     textbuf_printf(b, ",\"required\":%s,\"fixed\":%s,\"list\":%s,\"max\":",
                    f->vf_flags & VF_REQUIRED ? "true" : "false",
@@ -193,6 +198,11 @@ app_vocab_render(struct home *h, struct textbuf *b, struct app_err *err)
     struct vocab *v = NULL;
     int rc;
 
+    /* the version in force: what the writes of this home check against */
+    if (h->h_vocab) {
+        app_vocab_json(b, h->h_vocab);
+        return 0;
+    }
     if ((rc = app_vocab(h, &v, err)) != 0)
         return rc;
     app_vocab_json(b, v);

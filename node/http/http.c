@@ -25,7 +25,7 @@
  * report preview (the report's HTML carries its own <style>). */
 const char http__csp[] =
     "default-src 'none'; script-src 'self'; style-src 'self' "
-    "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
     "frame-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'";
 
@@ -561,6 +561,8 @@ http__on_page(nng_aio *aio)
     snprintf(path, sizeof(path), "%.*s", (int)(n < 255 ? n : 255), uri);
     if (http__host_refuse(s, req, &rs) != 0)
         ;
+    else if (strcmp(path, "/metrics") == 0)
+        http__metrics(s, req, &rs);
     else if (!http__page(path, &rs))
         http__error(&rs, 404, "not-found", "no such page: %.100s", path);
     http__reply(aio, &rs);
@@ -796,6 +798,10 @@ http_start(struct http_server **out, const char *home_dir,
         http__msg(msg, rc, "live updates: %s", ilonet_strerror(rc));
         goto fail;
     }
+    if ((rc = http__writes_init(s)) != 0) {
+        http__msg(msg, rc, "writer thread: %s", ilonet_strerror(rc));
+        goto fail;
+    }
     if (tls && (rc = http__tls(s, o, msg)) != 0)
         goto fail;
     snprintf(url, sizeof(url), "%s://%s", tls ? "https" : "http", addr);
@@ -814,25 +820,6 @@ http_start(struct http_server **out, const char *home_dir,
     if (tls && (rv = nng_http_server_set_tls(s->hs_srv, s->hs_tlscfg)) != 0) {
         rc = http__nng_err(rv);
         http__msg(msg, rc, "--http %s: TLS: %s", addr, nng_strerror(rv));
-        goto fail;
-    }
-    if ((rv = nng_http_handler_alloc(&s->hs_api, "/api", http__on_api)) ||
-        (rv = nng_http_handler_set_method(s->hs_api, NULL)) ||
-        (rv = nng_http_handler_set_tree(s->hs_api)) ||
-        (rv = nng_http_handler_collect_body(s->hs_api, false, 0)) ||
-        (rv = nng_http_handler_set_data(s->hs_api, s, NULL)) ||
-        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_api))) {
-        rc = http__nng_err(rv);
-        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
-        goto fail;
-    }
-    if ((rv = nng_http_handler_alloc(&s->hs_page, "/", http__on_page)) ||
-        (rv = nng_http_handler_set_method(s->hs_page, "GET")) ||
-        (rv = nng_http_handler_set_tree(s->hs_page)) ||
-        (rv = nng_http_handler_set_data(s->hs_page, s, NULL)) ||
-        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_page))) {
-        rc = http__nng_err(rv);
-        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
         goto fail;
     }
     if ((rv = nng_http_server_start(s->hs_srv)) != 0) {
@@ -873,6 +860,29 @@ http_start(struct http_server **out, const char *home_dir,
             http__host_add(s, "%s:%u", host, port);
         http__host_add(s, "%s:%u", "localhost", port);
     }
+    /* The handlers last: a request reaches them only once the Host list
+     * and the URL above are complete (adding a handler takes the
+     * server's lock, which a request takes to find it), where before a
+     * handler thread could read the list while it was being filled. */
+    if ((rv = nng_http_handler_alloc(&s->hs_api, "/api", http__on_api)) ||
+        (rv = nng_http_handler_set_method(s->hs_api, NULL)) ||
+        (rv = nng_http_handler_set_tree(s->hs_api)) ||
+        (rv = nng_http_handler_collect_body(s->hs_api, false, 0)) ||
+        (rv = nng_http_handler_set_data(s->hs_api, s, NULL)) ||
+        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_api))) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
+        goto fail;
+    }
+    if ((rv = nng_http_handler_alloc(&s->hs_page, "/", http__on_page)) ||
+        (rv = nng_http_handler_set_method(s->hs_page, "GET")) ||
+        (rv = nng_http_handler_set_tree(s->hs_page)) ||
+        (rv = nng_http_handler_set_data(s->hs_page, s, NULL)) ||
+        (rv = nng_http_server_add_handler(s->hs_srv, s->hs_page))) {
+        rc = http__nng_err(rv);
+        http__msg(msg, rc, "http handler: %s", nng_strerror(rv));
+        goto fail;
+    }
     *out = s;
     return 0;
 fail:
@@ -898,6 +908,7 @@ http_stop(struct http_server *s)
         return;
     if (s->hs_srv) {
         http__events_stop(s); /* no request is held from now on */
+        http__writes_stop(s); /* nor queued for the writer */
         nng_http_server_stop(s->hs_srv);
         /* Removing a handler waits for none of its callbacks; the server
          * was stopped first, so no new request starts, and release drops
@@ -918,6 +929,7 @@ http_stop(struct http_server *s)
             nng_http_handler_free(s->hs_page);
     }
     /* after the server: no handler runs and no request waits any more */
+    http__writes_free(s);
     http__events_free(s);
     http__auth_free(s);
     if (s->hs_tlscfg)

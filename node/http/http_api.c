@@ -19,6 +19,7 @@ const struct http__kind http__kinds[] = {
     {"postings", KIND_POSTING},
     {"tasks", KIND_TASK},
     {"acting-presidencies", KIND_ACTING_PRESIDENCY},
+    {"chairs", KIND_CHAIR},
 };
 
 #define HTTP__NKINDS (sizeof(http__kinds) / sizeof(http__kinds[0]))
@@ -170,6 +171,15 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
                 api_read(s, rq, rs, reads[i].fn);
                 return;
             }
+    }
+    if (n == 3 && strcmp(seg[1], "blobs") == 0) {
+        struct home *h;
+
+        if (api_method(rq, rs, "GET") != 0 || !(h = http__home_get(s, rs)))
+            return;
+        http__blob(h, seg[2], rq, rs);
+        http__home_put(s, h);
+        return;
     }
     if (!(k = http__kind(seg[1])))
         goto notfound;

@@ -79,6 +79,7 @@ void http__error_field(struct http__resp *rs, int status, const char *code,
 
 struct http__auth;
 struct http__events;
+struct http__writes;
 
 struct http_server {
     nng_http_server *hs_srv;
@@ -100,6 +101,7 @@ struct http_server {
     struct home *hs_pool[HTTP_POOL_MAX];
     struct http__auth *hs_auth;     /* accounts, sessions (http_auth.c) */
     struct http__events *hs_events; /* long polls (http_events.c) */
+    struct http__writes *hs_writes; /* group commit (http_write.c) */
 };
 
 /* Sends rs as the answer to a handler's aio: any thread (http.c). */
@@ -149,7 +151,15 @@ int http__find(struct home *h, const struct http__kind *k, const char *id,
                struct view_record_info *info, struct http__resp *rs);
 void http__show(struct home *h, const struct http__kind *k, const char *id,
                 struct http__req *rq, struct http__resp *rs);
+/* GET /api/blobs/HASH: the bytes of a held blob, as a download. */
+void http__blob(struct home *h, const char *hash, struct http__req *rq,
+                struct http__resp *rs);
 void http__status(struct home *h, struct http__req *rq, struct http__resp *rs);
+/* GET /metrics (http.c routes it beside the page): the Prometheus text
+ * format of app_health() and app_status(), for a bearer token or a
+ * session like the API (401 otherwise). */
+void http__metrics(struct http_server *s, nng_http_req *req,
+                   struct http__resp *rs);
 void http__stats(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__recent(struct home *h, struct http__req *rq, struct http__resp *rs);
 void http__grants(struct home *h, struct http__req *rq, struct http__resp *rs);
@@ -193,6 +203,22 @@ int http__auth_check(struct http_server *s, nng_http_req *req,
 /* POST (sign in), GET (who am I), DELETE (sign out) /api/session. */
 void http__session(struct http_server *s, struct http__req *rq,
                    struct http__resp *rs);
+
+/* ---- http_write.c: the group commit of record creations ---- */
+
+#define HTTP__WRITE_QUEUE_MAX 256 /* requests waiting; 503 busy beyond */
+#define HTTP__WRITE_GROUP_MAX 128 /* requests per transaction */
+#define HTTP__WRITE_WAIT_MS 10000 /* waited longer untaken: 503, unwritten */
+#define HTTP__WRITE_SYNCERS 4     /* disk syncs of written groups at once */
+
+/* Starts the writer thread. */
+int http__writes_init(struct http_server *s);
+/* Refuses new writes, lets the writer write what is still queued and the
+ * syncers answer it, and ends them: call before the NNG server stops, so
+ * that no answer comes after it. */
+void http__writes_stop(struct http_server *s);
+/* Stops (if not yet) and frees. */
+void http__writes_free(struct http_server *s);
 
 /* ---- http_events.c: live updates by long polling ---- */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "crypto/hash.h"
 #include "node/app/app.h"
 
 /*
@@ -31,6 +32,8 @@ struct api_rows {
     const char *ar_open;
     const char *ar_sep;
     size_t ar_n;
+    const struct vocab *ar_vocab; /* APP_JSON_FIELD_NAMES: the home's */
+    uint32_t ar_kind;             /* and the list's kind */
 };
 
 static int
@@ -50,7 +53,7 @@ api_rows_row(void *arg, const struct view_row *row)
 
     if (r->ar_n++)
         textbuf_puts(r->ar_b, r->ar_sep);
-    app_json_row(r->ar_b, row, r->ar_flags);
+    app_json_record(r->ar_b, r->ar_vocab, r->ar_kind, row, r->ar_flags);
     return 0;
 }
 
@@ -60,7 +63,14 @@ void
 http__list(struct home *h, const struct http__kind *k, struct http__req *rq,
            struct http__resp *rs)
 {
-    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
+    /* fields under the keys the vocabulary gives them (GET /api/vocab) */
+    struct api_rows rows = {&rs->rs_body,
+                            APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES,
+                            "[",
+                            ",\n",
+                            0,
+                            h->h_vocab,
+                            k->hk_kind};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_list_req lr;
     struct view_list_res res;
@@ -115,18 +125,26 @@ http__find(struct home *h, const struct http__kind *k, const char *id,
     return -1;
 }
 
+static int api_attachment(void *arg, const struct view_attachment *a);
+
 void
 http__show(struct home *h, const struct http__kind *k, const char *id,
            struct http__req *rq, struct http__resp *rs)
 {
     /* one row, the record in its kind's own field names; then its
      * history as an array */
-    struct api_rows record = {
-        &rs->rs_body, APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES, "", "", 0};
-    struct api_rows history = {&rs->rs_body, APP_JSON_KIND_NAME,
-                               ",\"history\":[", ",\n", 0};
+    struct api_rows record = {&rs->rs_body,
+                              APP_JSON_KIND_NAME | APP_JSON_FIELD_NAMES,
+                              "",
+                              "",
+                              0,
+                              h->h_vocab,
+                              0};
+    struct api_rows history = {
+        &rs->rs_body, APP_JSON_KIND_NAME, ",\"history\":[", ",\n", 0, NULL, 0};
     struct view_sink rsink = {api_rows_open, api_rows_row, &record};
     struct view_sink hsink = {api_rows_open, api_rows_row, &history};
+    struct api_rows files = {NULL, 0, ",\"attachments\":[", ",", 0, NULL, 0};
     struct view_record_info info;
     struct app_err err;
 
@@ -142,8 +160,309 @@ http__show(struct home *h, const struct http__kind *k, const char *id,
             api_read_fail(rs, &err);
         return;
     }
-    textbuf_puts(&rs->rs_body, "]}");
+    textbuf_puts(&rs->rs_body, "]");
+    /* its files, as `show --json` lists them (the view's list, without
+     * keys; no key at all when it carries none) */
+    files.ar_b = &rs->rs_body;
+    if (app_record_attachments(h, &info, api_attachment, &files, &err) < 0) {
+        api_read_fail(rs, &err);
+        return;
+    }
+    textbuf_puts(&rs->rs_body, files.ar_n ? "]}" : "}");
     http__ok(rs, 200);
+}
+
+/* One item of a record's "attachments" array (opened by the first). */
+static int
+api_attachment(void *arg, const struct view_attachment *a)
+{
+    struct api_rows *r = arg;
+    struct textbuf *b = r->ar_b;
+
+    textbuf_puts(b, r->ar_n++ ? r->ar_sep : r->ar_open);
+    textbuf_puts(b, "{\"hash\":\"");
+    json_hex(b, a->va_hash, HASH_LEN);
+    textbuf_printf(
+        b, "\",\"size\":%llu,\"type\":", (unsigned long long)a->va_size);
+    json_str(b, a->va_type);
+    textbuf_puts(b, ",\"name\":");
+    json_str(b, a->va_name);
+    textbuf_printf(b, ",\"state\":\"%s\",\"entry\":\"",
+                   a->va_held ? "held" : "wanted");
+    json_hex(b, a->va_entry, HASH_LEN);
+    textbuf_puts(b, "\"}");
+    return 0;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+void
+http__blob(struct home *h, const char *hash, struct http__req *rq,
+           struct http__resp *rs)
+{
+    struct app_blob *info;
+    struct app_err err;
+    uint8_t *data = NULL;
+    size_t len = 0, k = 0;
+    char name[96];
+
+    if (http__params_done(rq, rs) != 0)
+        return;
+    if (!(info = malloc(sizeof(*info)))) {
+        http__error(rs, 500, "no-memory", "out of memory");
+        return;
+    }
+    if (app_blob_read(h, hash, &data, &len, info, &err) != 0) {
+        http__error(rs, app_err_http_status(&err), ilonet_errname(err.ae_code),
+                    "%s", err.ae_msg);
+        free(info);
+        return;
+    }
+    /* a header-safe name: the reference's is a member's word */
+    for (const char *p = info->ab_name; *p && k + 1 < sizeof(name); p++)
+        name[k++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                            (*p >= '0' && *p <= '9') || *p == '.' ||
+                            *p == '-' || *p == '_'
+                        ? *p
+                        : '_';
+    name[k] = '\0';
+    snprintf(rs->rs_disposition, sizeof(rs->rs_disposition),
+             "attachment; filename=\"%s\"", k ? name : "attachment");
+    rs->rs_type = app_blob_safe_type(info->ab_type);
+    textbuf_put(&rs->rs_body, data, len);
+    rs->rs_status = 200;
+    sodium_memzero(data, len);
+    free(data);
+    free(info);
+}
+
+/* ---- metrics (Prometheus text format 0.0.4) ------------------------------ */
+
+/* A label value: \ " and newline escaped, as the format wants. */
+static void
+http__prom_label(struct textbuf *b, const char *v)
+{
+    textbuf_puts(b, "\"");
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            textbuf_printf(b, "\\%c", *v);
+        else if (*v == '\n')
+            textbuf_puts(b, "\\n");
+        else
+            textbuf_put(b, v, 1);
+    }
+    textbuf_puts(b, "\"");
+}
+
+/* The HELP and TYPE lines of a metric family. */
+static void
+http__prom_family(struct textbuf *b, const char *name, const char *type,
+                  const char *help)
+{
+    textbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{node=...,state=...,addr=...} of a peer. */
+static void
+http__prom_peer(struct textbuf *b, const char *name, const struct app_peer *p)
+{
+    char node[2 * KEY_PK_LEN + 1];
+
+    hash_hex(p->ap_node, KEY_PK_LEN, node);
+    textbuf_printf(b, "%s{node=\"%s\",state=", name, node);
+    http__prom_label(b, p->ap_state);
+    textbuf_puts(b, ",addr=");
+    http__prom_label(b, p->ap_addr);
+    textbuf_puts(b, "} ");
+}
+
+static void
+http__prom_peers(struct textbuf *b, const struct app_health *ah)
+{
+    static const struct {
+        const char *name, *type, *help;
+        int what;
+    } fam[] = {
+        {"ilonet_peer_connected", "gauge", "1 when the peer is connected.", 0},
+        {"ilonet_peer_last_sync_timestamp_seconds", "gauge",
+         "When this node last held everything the peer announced (absent: "
+         "never since the node started).",
+         1},
+        {"ilonet_peer_sync_lag_seconds", "gauge",
+         "Seconds since this node last held everything the peer announced.", 2},
+        {"ilonet_peer_strikes", "gauge",
+         "Protocol faults counted against "
+         "the peer's key.",
+         3},
+        {"ilonet_peer_entries_received_total", "counter",
+         "New entries stored from the peer in this session.", 4},
+        {"ilonet_peer_entries_sent_total", "counter",
+         "Entries sent to the peer in this session.", 5},
+        {"ilonet_peer_bytes_received_total", "counter",
+         "Bytes read from the peer's connection.", 6},
+        {"ilonet_peer_bytes_sent_total", "counter",
+         "Bytes written to the peer's connection.", 7},
+    };
+
+    for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+        http__prom_family(b, fam[f].name, fam[f].type, fam[f].help);
+        for (size_t i = 0; i < ah->ah_npeers; i++) {
+            const struct app_peer *p = &ah->ah_peers[i];
+            uint64_t v = 0;
+            if ((fam[f].what == 1 || fam[f].what == 2) && !p->ap_synced)
+                continue;
+            switch (fam[f].what) {
+            case 0: v = p->ap_connected != 0; break;
+            case 1: v = p->ap_last_sync_ms / 1000; break;
+            case 2: v = p->ap_lag_ms / 1000; break;
+            case 3: v = p->ap_strikes; break;
+            case 4: v = p->ap_entries_in; break;
+            case 5: v = p->ap_entries_out; break;
+            case 6: v = p->ap_bytes_in; break;
+            default: v = p->ap_bytes_out; break;
+            }
+            http__prom_peer(b, fam[f].name, p);
+            textbuf_printf(b, "%llu\n", (unsigned long long)v);
+        }
+    }
+}
+
+/* The page's exposition of one home. */
+static void
+http__metrics_text(struct home *h, struct textbuf *b,
+                   const struct app_status *st, const struct app_health *ah)
+{
+    static const char *const levels[] = {"warning", "critical"};
+
+    http__prom_family(b, "ilonet_up", "gauge",
+                      "1 when a node process runs in this home (seen within "
+                      "30 s).");
+    textbuf_printf(b, "ilonet_up %d\n", ah->ah_running);
+    if (ah->ah_ran) {
+        http__prom_family(b, "ilonet_node_start_time_seconds", "gauge",
+                          "When the last node process in this home started.");
+        textbuf_printf(b, "ilonet_node_start_time_seconds %llu\n",
+                       (unsigned long long)(ah->ah_started_ms / 1000));
+    }
+    http__prom_family(b, "ilonet_health", "gauge",
+                      "0 ok, 1 warning, 2 critical, as ilonet status "
+                      "--check.");
+    textbuf_printf(b, "ilonet_health %d\n", (int)ah->ah_level);
+    http__prom_family(b, "ilonet_warnings", "gauge",
+                      "Warnings of ilonet status, by level.");
+    for (int l = 0; l < 2; l++) {
+        size_t n = 0;
+        for (size_t i = 0; i < ah->ah_nwarnings; i++)
+            n += ah->ah_warnings[i].aw_level == (enum app_level)(l + 1);
+        textbuf_printf(b, "ilonet_warnings{level=\"%s\"} %zu\n", levels[l], n);
+    }
+    http__prom_family(b, "ilonet_entries", "gauge", "Entries stored.");
+    textbuf_printf(b, "ilonet_entries %llu\n",
+                   (unsigned long long)st->as_entries);
+    http__prom_family(b, "ilonet_audience_entries", "gauge",
+                      "Entries stored, by the audience of their log.");
+    for (size_t j = 0; j < st->as_nheads; j++) {
+        const char *a = st->as_heads[j].lh_log.ld_audience;
+        uint64_t n = 0;
+        size_t k;
+        for (k = 0; k < j; k++) /* each audience once, at its first log */
+            if (strcmp(st->as_heads[k].lh_log.ld_audience, a) == 0)
+                break;
+        if (k < j)
+            continue;
+        for (k = j; k < st->as_nheads; k++)
+            if (strcmp(st->as_heads[k].lh_log.ld_audience, a) == 0)
+                n += st->as_heads[k].lh_seq;
+        textbuf_puts(b, "ilonet_audience_entries{audience=");
+        http__prom_label(b, a);
+        textbuf_printf(b, "} %llu\n", (unsigned long long)n);
+    }
+    http__prom_family(b, "ilonet_logs", "gauge", "Logs held.");
+    textbuf_printf(b, "ilonet_logs %llu\n", (unsigned long long)st->as_logs);
+    http__prom_family(b, "ilonet_evidence", "gauge",
+                      "Fork evidence stored (an author signed two entries at "
+                      "one place).");
+    textbuf_printf(b, "ilonet_evidence %llu\n",
+                   (unsigned long long)st->as_evidence);
+    http__prom_family(b, "ilonet_frozen_logs", "gauge",
+                      "Logs frozen by fork evidence.");
+    textbuf_printf(b, "ilonet_frozen_logs %llu\n",
+                   (unsigned long long)ah->ah_frozen);
+    http__prom_family(b, "ilonet_quarantine", "gauge",
+                      "Entries stored but held back from the view.");
+    textbuf_printf(b, "ilonet_quarantine %llu\n",
+                   (unsigned long long)st->as_quarantine);
+    http__prom_family(b, "ilonet_restored", "gauge",
+                      "1 while a restored home refuses writes.");
+    textbuf_printf(b, "ilonet_restored %d\n", st->as_restored != 0);
+    http__prom_family(b, "ilonet_peers_configured", "gauge",
+                      "Peers in the home's config.");
+    textbuf_printf(b, "ilonet_peers_configured %zu\n", h->h_conf.hc_npeers);
+    http__prom_family(b, "ilonet_peers_connected", "gauge", "Peers connected.");
+    textbuf_printf(b, "ilonet_peers_connected %zu\n", ah->ah_nconnected);
+    http__prom_peers(b, ah);
+    http__prom_family(b, "ilonet_rejections_total", "counter",
+                      "What peers sent that was refused or held back "
+                      "(quarantined) since the node started, by error code.");
+    for (size_t i = 0; i < ah->ah_nrejections; i++) {
+        textbuf_puts(b, "ilonet_rejections_total{code=");
+        http__prom_label(b, ah->ah_rejections[i].ar_code);
+        textbuf_printf(b, "} %llu\n",
+                       (unsigned long long)ah->ah_rejections[i].ar_count);
+    }
+    http__prom_family(b, "ilonet_store_bytes", "gauge",
+                      "Bytes of the store's files (entries and their "
+                      "payloads, the view; ilonet keeps no other blobs).");
+    textbuf_printf(b, "ilonet_store_bytes{file=\"store.db\"} %llu\n",
+                   (unsigned long long)ah->ah_store_bytes);
+    textbuf_printf(b, "ilonet_store_bytes{file=\"store.db-wal\"} %llu\n",
+                   (unsigned long long)ah->ah_wal_bytes);
+    if (ah->ah_fs_ok) {
+        http__prom_family(b, "ilonet_filesystem_free_bytes", "gauge",
+                          "Bytes free on the file system of the home.");
+        textbuf_printf(b, "ilonet_filesystem_free_bytes %llu\n",
+                       (unsigned long long)ah->ah_free_bytes);
+        http__prom_family(b, "ilonet_filesystem_size_bytes", "gauge",
+                          "Size of the file system of the home.");
+        textbuf_printf(b, "ilonet_filesystem_size_bytes %llu\n",
+                       (unsigned long long)ah->ah_total_bytes);
+    }
+    if (ah->ah_has_cert) {
+        http__prom_family(b, "ilonet_cert_expiry_timestamp_seconds", "gauge",
+                          "When this node's certificate stops being valid.");
+        textbuf_printf(b, "ilonet_cert_expiry_timestamp_seconds %llu\n",
+                       (unsigned long long)(ah->ah_cert_not_after + 1));
+    }
+}
+
+void
+http__metrics(struct http_server *s, nng_http_req *req, struct http__resp *rs)
+{
+    struct app_status st;
+    struct app_health ah;
+    struct app_err err;
+    struct http__who who;
+    struct home *h;
+
+    if (http__auth_check(s, req, &who, rs) != 0 || !(h = http__home_get(s, rs)))
+        return;
+    if (app_status(h, APP_STATUS_MEMBERS, &st, &err) != 0) {
+        http__error(rs, err.ae_code == ILONET_EBUSY ? 503 : 500,
+                    ilonet_errname(err.ae_code), "metrics: %s", err.ae_msg);
+        http__home_put(s, h);
+        return;
+    }
+    if (app_health(h, &st, home_now_ms(), &ah, &err) != 0) {
+        http__error(rs, 500, ilonet_errname(err.ae_code), "metrics: %s",
+                    err.ae_msg);
+    } else {
+        http__metrics_text(h, &rs->rs_body, &st, &ah);
+        rs->rs_status = 200;
+        rs->rs_type = "text/plain; version=0.0.4; charset=utf-8";
+        app_health_free(&ah);
+    }
+    app_status_free(&st);
+    http__home_put(s, h);
 }
 
 /* ---- status, stats, recent, grants, evidence ----------------------------- */
@@ -153,6 +472,7 @@ http__status(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     struct textbuf *b = &rs->rs_body;
     struct app_status st;
+    struct app_health ah;
     struct app_err err;
 
     if (http__params_done(rq, rs) != 0)
@@ -225,11 +545,28 @@ http__status(struct home *h, struct http__req *rq, struct http__resp *rs)
     json_hex(b, st.as_view_hash, HASH_LEN);
     textbuf_printf(b,
                    "\",\"entries\":%llu,\"logs\":%llu,\"evidence\":%llu,"
-                   "\"quarantine\":%llu}",
+                   "\"quarantine\":%llu",
                    (unsigned long long)st.as_entries,
                    (unsigned long long)st.as_logs,
                    (unsigned long long)st.as_evidence,
                    (unsigned long long)st.as_quarantine);
+    /* what `ilonet status` warns of, for the page (app_health) */
+    if (app_health(h, &st, home_now_ms(), &ah, &err) == 0) {
+        textbuf_printf(b, ",\"running\":%s,\"health\":\"%s\",\"warnings\":[",
+                       ah.ah_running ? "true" : "false",
+                       app_level_name(ah.ah_level));
+        for (size_t i = 0; i < ah.ah_nwarnings; i++) {
+            textbuf_printf(b, "%s{\"level\":\"%s\",\"code\":", i ? "," : "",
+                           app_level_name(ah.ah_warnings[i].aw_level));
+            json_str(b, ah.ah_warnings[i].aw_code);
+            textbuf_puts(b, ",\"message\":");
+            json_str(b, ah.ah_warnings[i].aw_msg);
+            textbuf_puts(b, "}");
+        }
+        textbuf_puts(b, "]");
+        app_health_free(&ah);
+    }
+    textbuf_puts(b, "}");
     app_status_free(&st);
     http__ok(rs, 200);
 }
@@ -239,20 +576,21 @@ void
 http__stats(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     struct textbuf *b = &rs->rs_body;
-    struct api_rows months = {b, APP_JSON_KIND_NAME, "[", ",\n", 0};
-    struct api_rows kinds = {b, APP_JSON_KIND_NAME, "],\"kinds\":", "", 0};
+    struct api_rows months = {b, APP_JSON_KIND_NAME, "[", ",\n", 0, NULL, 0};
+    struct api_rows kinds = {b, APP_JSON_KIND_NAME, "],\"kinds\":", "", 0, NULL,
+                             0};
     struct view_sink msink = {api_rows_open, api_rows_row, &months};
     struct view_sink ksink = {api_rows_open, api_rows_row, &kinds};
-    const char *const *cats = app_categories();
+    const struct vocab_set *cats = app_categories(h);
     struct app_err err;
 
     if (http__params_done(rq, rs) != 0)
         return;
     textbuf_puts(b, "{\"categories\":[");
-    for (size_t i = 0; cats[i]; i++) {
+    for (size_t i = 0; cats && i < cats->vs_n; i++) {
         if (i)
             textbuf_puts(b, ",");
-        json_str(b, cats[i]);
+        json_str(b, cats->vs_values[i].vv_code);
     }
     textbuf_puts(b, "],\"observations_by_month\":");
     if (app_stats(h, &msink, &ksink, &err) != 0) {
@@ -266,7 +604,8 @@ http__stats(struct home *h, struct http__req *rq, struct http__resp *rs)
 void
 http__recent(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
+    struct api_rows rows = {
+        &rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0, NULL, 0};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_err err;
     long limit;
@@ -286,7 +625,8 @@ http__recent(struct home *h, struct http__req *rq, struct http__resp *rs)
 void
 http__grants(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
-    struct api_rows rows = {&rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0};
+    struct api_rows rows = {
+        &rs->rs_body, APP_JSON_KIND_NAME, "[", ",\n", 0, NULL, 0};
     struct view_sink sink = {api_rows_open, api_rows_row, &rows};
     struct app_err err;
 
@@ -306,10 +646,15 @@ http__evidence(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
     /* Forks, with the author's state named when its certificate is held;
      * then quarantined entries. */
-    struct api_rows ev = {&rs->rs_body, APP_JSON_KIND_NAME, "{\"evidence\":[",
-                          ",", 0};
-    struct api_rows q = {&rs->rs_body, APP_JSON_KIND_NAME, "],\"quarantine\":[",
-                         ",", 0};
+    struct api_rows ev = {
+        &rs->rs_body, APP_JSON_KIND_NAME, "{\"evidence\":[", ",", 0, NULL, 0};
+    struct api_rows q = {&rs->rs_body,
+                         APP_JSON_KIND_NAME,
+                         "],\"quarantine\":[",
+                         ",",
+                         0,
+                         NULL,
+                         0};
     struct view_sink esink = {api_rows_open, api_rows_row, &ev};
     struct view_sink qsink = {api_rows_open, api_rows_row, &q};
     struct app_err err;

@@ -586,6 +586,9 @@ function filterQuery(form) {
   for (const [k, v] of new FormData(form)) if (String(v).trim()) q.set(k, String(v).trim());
   return q;
 }
+/* A field's value in a row of a list or a record: under its key, which is
+ * its name unless a record's own column has that name (GET /api/vocab). */
+function fv(row, f) { return row[f.key || f.name]; }
 let lastList = null;
 async function showList() {
   if (!S.kind) S.kind = S.kinds.length ? S.kinds[0].plural : null;
@@ -616,7 +619,7 @@ async function showList() {
   const rows = res.items.map((r) => el('tr', {},
     el('td', {}, when(r.time_ms)),
     el('td', {}, (r.state || r.creator || '') + (r.author_state && r.author_state !== (r.state || r.creator) ? ' ' + t('by', { state: r.author_state }) : '')),
-    cols.map((f, i) => el('td', {}, i === 0 ? recordLink(k.plural, r.id, showValue(k, f, r[f.name]) || short(r.id)) : showValue(k, f, r[f.name]))),
+    cols.map((f, i) => el('td', {}, i === 0 ? recordLink(k.plural, r.id, showValue(k, f, fv(r, f)) || short(r.id)) : showValue(k, f, fv(r, f)))),
     k.name === 'task' ? [el('td', {}, t('status.' + (r.status || 'open'))), el('td', {}, taskButtons(r, out))] : [],
     el('td', {}, audience(r.audience))));
   $('#list-box').replaceChildren(
@@ -630,7 +633,7 @@ async function showList() {
 function downloadCsv() {
   if (!lastList) return;
   const k = lastList.kind;
-  const names = ['id', 'time_utc', 'state', 'audience'].concat(k.fields.filter((f) => EDITABLE.includes(f.type)).map((f) => f.name));
+  const names = ['id', 'time_utc', 'state', 'audience'].concat(k.fields.filter((f) => EDITABLE.includes(f.type)).map((f) => f.key || f.name));
   const cell = (v) => { const s = v === null || v === undefined ? '' : String(v); return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
   const lines = [names.join(',')].concat(lastList.items.map((r) => names.map((n) =>
     cell(n === 'time_utc' ? new Date(r.time_ms).toISOString() : r[n])).join(',')));
@@ -673,7 +676,7 @@ function renderRecord(k, r, box) {
   add(t('col.audience'), audience(rec.audience));
   for (const f of k.fields) {
     if (!EDITABLE.includes(f.type)) continue;
-    add(fieldLabel(k, f), showValue(k, f, rec[f.name]));
+    add(fieldLabel(k, f), showValue(k, f, fv(rec, f)));
   }
   if (k.name === 'task') add(t('col.status'), t('status.' + (rec.task_status || 'open')));
   add(t('rec.id'), el('span', { class: 'mono' }, rec.id));
@@ -700,8 +703,48 @@ function renderRecord(k, r, box) {
     rec.status !== 'erased' ? el('button', { type: 'button', class: 'danger', id: 'btn-erase', onclick: () => confirmChange(k, rec, 'erase', res) }, t('rec.erase')) : null,
     k.name === 'task' ? taskButtons({ id: rec.id, title: rec.title, 'for': rec['for'], creator: rec.state, status: rec.task_status }, res) : null);
   const title = HEADLINES.map((h) => rec[h]).find((v) => v) || short(rec.id);
-  box.replaceChildren(el('h1', { id: 'detail-h' }, kindLabel(k) + ': ' + title), dl, buttons, res,
-    el('h2', {}, t('rec.history')), el('div', { class: 'scroll' }, histTable));
+  const files = r.attachments || [];
+  box.replaceChildren(el('h1', { id: 'detail-h' }, kindLabel(k) + ': ' + title), dl,
+    files.length ? [el('h2', {}, t('rec.files')), el('ul', { class: 'files' }, files.map(fileItem))] : [],
+    buttons, res, el('h2', {}, t('rec.history')), el('div', { class: 'scroll' }, histTable));
+}
+/* ---- files a record carries: thumbnails are the browser's own decoding
+ * of the bytes (an <img> of a blob: URL); C never parses an image ---- */
+async function fetchBlob(f) {
+  const o = { headers: {}, cache: 'no-store', credentials: 'same-origin' };
+  if (S.token) o.headers['Authorization'] = 'Bearer ' + S.token;
+  const r = await fetch('/api/blobs/' + encodeURIComponent(f.hash), o);
+  if (!r.ok) {
+    let body = {};
+    try { body = await r.json(); } catch (e) { body = {}; }
+    throw new ApiError(r.status, body);
+  }
+  return r.blob();
+}
+function fileItem(f) {
+  const kib = f.size < 1024 ? f.size + ' B' : Math.ceil(f.size / 1024) + ' KiB';
+  const li = el('li', { class: 'file' });
+  const label = el('span', {}, (f.name || short(f.hash)) + ' · ' + kib + ' · ', el('span', { class: 'mono' }, short(f.hash)));
+  if (f.state !== 'held') {
+    li.append(label, el('span', { class: 'muted' }, ' — ' + t('file.wanted')));
+    return li;
+  }
+  const save = el('button', { type: 'button', onclick: async () => {
+    try {
+      const url = URL.createObjectURL(await fetchBlob(f));
+      const a = el('a', { href: url, download: f.name || f.hash });
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) { toast(errText(e)); }
+  } }, t('file.download'));
+  if (/^image\/(jpeg|png|gif|webp)$/.test(f.type)) {
+    const img = el('img', { class: 'thumb', alt: f.name || '' });
+    li.append(img);
+    fetchBlob(f).then((b) => { img.src = URL.createObjectURL(b); img.onload = () => URL.revokeObjectURL(img.src); })
+      .catch(() => img.remove());
+  }
+  li.append(label, ' ', save);
+  return li;
 }
 /* Retract and erase say, before anything is written, what happens on every node. */
 function confirmChange(k, rec, what, res) {
@@ -740,7 +783,7 @@ function recordForm(k, mode, rec, done) {
     inputs[f.name] = w.input;
     if (MORE.includes(f.name)) {
       more.append(w.wrap);
-      if (rec && rec[f.name] !== null && rec[f.name] !== undefined) more.open = true;
+      if (rec && fv(rec, f) !== null && fv(rec, f) !== undefined) more.open = true;
     } else form.append(w.wrap);
   }
   if (more.children.length > 1) form.append(more);
@@ -764,7 +807,7 @@ function formOrder(k) {
 function fieldWidget(k, f, fid, mode, rec) {
   const id = fid + '-' + f.name;
   const fixed = mode === 'amend' && f.fixed;
-  const value = rec ? rec[f.name] : null;
+  const value = rec ? fv(rec, f) : null;
   const helpText = [];
   if (f.help) helpText.push(t('help.' + k.name + '.' + f.name, null, f.help));
   else if (f.values && S.sets[f.values] && S.sets[f.values].help) helpText.push(S.sets[f.values].help);
@@ -871,7 +914,7 @@ async function submitForm(k, mode, rec, form, inputs, out, done) {
     if (!i || i.disabled) continue;
     const v = i.value.trim();
     if (mode === 'amend') {
-      const old = rec[f.name] === null || rec[f.name] === undefined ? '' : String(rec[f.name]);
+      const old = fv(rec, f) === null || fv(rec, f) === undefined ? '' : String(fv(rec, f));
       if (v === old) continue;
       body[f.name] = v === '' ? null : f.type === 'uint' ? Number(v) : v;
     } else if (v !== '') body[f.name] = f.type === 'uint' ? Number(v) : v;

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "crypto/error.h"
 #include "crypto/key.h"
+#include "storage/blob.h"
 #include "storage/entry.h"
 
 /* ---- reasons ------------------------------------------------------------ */
@@ -80,6 +83,7 @@ record__type_name(enum vocab_type t)
     case VT_ID: return "a 32-byte id";
     case VT_BIN: return "bytes";
     case VT_MAP: return "a map";
+    case VT_ATTACHMENTS: return "an array of attachments";
     default: return "a string";
     }
 }
@@ -166,6 +170,7 @@ record_check_value(const struct vocab *v, const struct vocab_field *f,
         if (o->type != MSGPACK_OBJECT_MAP || o->via.map.size == 0)
             goto type;
         return 0;
+    case VT_ATTACHMENTS: return blob_refs_check(o, why, wl);
     case VT_ENUM: {
         const struct vocab_value *val;
 
@@ -204,6 +209,10 @@ type:
 }
 
 /* ---- maps --------------------------------------------------------------- */
+
+/* An amendment that would clear attachments (nil, or "" as text). */
+#define RECORD__ATT_NIL                                                        \
+    "field '%s': attachments are added, never cleared (erase the record)%s"
 
 /* Bytewise order of field name fn against key k (kl bytes), a prefix
  * first: <0, 0 or >0. One pass, no strlen: it runs per field per key. */
@@ -294,6 +303,10 @@ record__check_map(const struct vocab *v, const struct vocab_kind *k,
             if (f->vf_flags & (VF_FIXED | VF_INTERNAL))
                 return record__why(why, wl, "field '%s': may not be amended%s",
                                    f->vf_name, "");
+            /* add-only: the record's attachments are the union of its
+             * entries' (docs/VIEW.md), so there is nothing to clear */
+            if (val->type == MSGPACK_OBJECT_NIL && f->vf_type == VT_ATTACHMENTS)
+                return record__why(why, wl, RECORD__ATT_NIL, f->vf_name, "");
             if (val->type == MSGPACK_OBJECT_NIL) {
                 if (f->vf_flags & VF_REQUIRED)
                     return record__why(why, wl,
@@ -568,6 +581,11 @@ record_set(struct record_builder *b, const char *name, const char *text)
     if (!text)
         text = "";
     if (b->rb_partial && !*text) {
+        if (f->vf_type == VT_ATTACHMENTS) {
+            record__why(b->rb_err, sizeof(b->rb_err), RECORD__ATT_NIL, name,
+                        "");
+            return ILONET_EINVAL;
+        }
         if (f->vf_flags & VF_REQUIRED) {
             snprintf(b->rb_err, sizeof(b->rb_err),
                      "field '%s': required, cannot be cleared", name);
@@ -731,6 +749,18 @@ record__pack_value(struct record_builder *b, const struct record_item *it,
     case VT_ID: wire_pack_bin(wb, it->ri_id, HASH_LEN); break;
     case VT_BIN: wire_pack_bin(wb, it->ri_raw, it->ri_rawlen); break;
     case VT_MAP: wire_buf_append(wb, it->ri_raw, it->ri_rawlen); break;
+    case VT_ATTACHMENTS: {
+        uint8_t raw[VOCAB_ATTACHMENTS_MAX];
+        size_t n = 0;
+        int rc = vocab_attachments_unhex(it->ri_text, strlen(it->ri_text), raw,
+                                         sizeof(raw), &n);
+
+        /* record_set checked it; the bytes hold the blobs' keys */
+        if (rc == 0)
+            wire_buf_append(wb, raw, n);
+        sodium_memzero(raw, n);
+        return rc;
+    }
     default: wire_pack_str(wb, it->ri_text);
     }
     return 0;

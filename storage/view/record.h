@@ -30,6 +30,13 @@
  * used must have since <= W) and refuses to judge one with W > V: that
  * entry is "unread" until the node upgrades.
  *
+ * Attachments (VT_ATTACHMENTS, storage/blob.h): a record kind whose
+ * vocabulary has the field "attachments" takes an array of blob
+ * references there, in its creation and in its amendments. The field is
+ * add-only: an amendment's attachments join the record's, clearing them
+ * (nil, or "" as text) is refused ("attachments are added, never
+ * cleared"); text form, the hex of the canonical array.
+ *
  * Errors: ILONET_EINVAL with a one-line reason naming the field, e.g.
  * "field 'category': unknown value 'weather' (one of flows, routes, ...)";
  * ILONET_EKIND for an entry this vocabulary cannot read yet (newer

@@ -1,12 +1,14 @@
 /* view.c - the merged view: schema, entry hook, rebuild, view hash. */
 #include "view.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/error.h"
 #include "crypto/wire.h"
+#include "storage/blob.h"
 #include "storage/log.h"
 #include "view_int.h"
 
@@ -165,6 +167,8 @@ view__ctx_init(struct view_ctx *c, const struct vocab *v)
     memset(c->vc_f_category, -1, sizeof(c->vc_f_category));
     memset(c->vc_f_for, -1, sizeof(c->vc_f_for));
     memset(c->vc_f_retain, -1, sizeof(c->vc_f_retain));
+    memset(c->vc_f_att, -1, sizeof(c->vc_f_att));
+    c->vc_att_since = UINT_MAX;
     memset(c->vc_ev_a, -1, sizeof(c->vc_ev_a));
     memset(c->vc_ev_b, -1, sizeof(c->vc_ev_b));
     ks = vocab_kinds(v, &nk);
@@ -194,6 +198,11 @@ view__ctx_init(struct view_ctx *c, const struct vocab *v)
                 c->vc_f_for[code] = (signed char)i;
             else if (strcmp(name, "retain-until") == 0)
                 c->vc_f_retain[code] = (signed char)i;
+            else if (f->vf_type == VT_ATTACHMENTS) {
+                c->vc_f_att[code] = (signed char)i;
+                if (f->vf_since < c->vc_att_since)
+                    c->vc_att_since = f->vf_since;
+            }
             if (f->vf_event == VE_AT || f->vf_event == VE_SPAN ||
                 f->vf_event == VE_START)
                 c->vc_ev_a[code] = (signed char)i;
@@ -499,12 +508,14 @@ out:
 }
 
 /* A field whose value a user sets and the view keeps (not the
- * on-behalf fields, which become the owner and the grant, nor bytes). */
+ * on-behalf fields, which become the owner and the grant, nor bytes, nor
+ * attachments: blob_ref indexes them, and they stay out of the hash so
+ * the hash does not change when a record gains a file, docs/VIEW.md). */
 static int
 view__slotted(const struct vocab_field *f)
 {
     return f->vf_type != VT_BIN && f->vf_type != VT_MAP &&
-           strcmp(f->vf_name, "grant") != 0 &&
+           f->vf_type != VT_ATTACHMENTS && strcmp(f->vf_name, "grant") != 0 &&
            strcmp(f->vf_name, "on-behalf-of") != 0;
 }
 
@@ -903,8 +914,11 @@ view_attach(struct store *s, const struct vocab *v)
         (rc = view__exec(s, sql)) != 0 ||
         (rc = view__kind_views(s, v, &x, sql, cap)) != 0)
         goto fail;
+    /* the blobs' references index, which the entry hook fills */
+    if ((rc = blob_schema(s)) != 0)
+        goto fail;
     if ((rc = view__index_attach(s, v)) != 0 ||
-        (rc = view__search_attach(s, v, rebuild)) != 0) /* the search index */
+        (rc = view__search_attach(s, rebuild)) != 0) /* the search index */
         goto fail;
     view__vocab_id(v, vid);
     if (rebuild &&
@@ -914,7 +928,7 @@ view_attach(struct store *s, const struct vocab *v)
         goto fail;
     if (rebuild && (rc = view__rebuild(s, v)) != 0)
         goto fail;
-    if ((rc = view__search_flush((void *)v, s)) != 0)
+    if ((rc = view__search_purge(s)) != 0)
         goto fail;
     if ((rc = store_commit(s)) != 0)
         goto out;
@@ -936,7 +950,7 @@ view_attach(struct store *s, const struct vocab *v)
     }
     store_set_entry_hook(s, view__hook, c);
     store_set_freeze_hook(s, view__freeze, c);
-    store_set_commit_hook(s, view__search_flush, (void *)v);
+    rc = view__search_hook(s); /* notes for the search index */
     goto out;
 fail:
     store_rollback(s);
@@ -1052,6 +1066,10 @@ view__rebuild(struct store *s, const struct vocab *v)
     c.vc_bulk = 0;
     if ((rc = view__recompute_all(&c, s)) != 0 ||
         (rc = view__counts_resume(s, v)) != 0)
+        goto fail;
+    /* the index once, at the end: emptied here, built in one pass by the
+     * next search or idle tick */
+    if ((rc = view__search_reset(s)) != 0)
         goto fail;
     rc = store_commit(s);
     goto out_ctx;

@@ -166,7 +166,7 @@ const struct view_cell *view_row_cell(const struct view_row *row,
 /*
  * The lists of `ilonet list KIND` and GET /api/KIND. lr_list names one:
  * a record kind by its plural (observations meetings trainings carriers
- * contacts postings tasks acting-presidencies: the records that take
+ * contacts postings tasks acting-presidencies chairs: the records that take
  * effect and are neither retracted nor erased, in the columns of the SQL
  * view of that name), or grants, revocations, evidence (fork evidence).
  * view_list_kind() tells which: 0 and *kind = the record kind (0 for the
@@ -175,20 +175,22 @@ const struct view_cell *view_row_cell(const struct view_row *row,
  * Filters (NULL: any) apply to record kinds only, and each to the kinds
  * that have the field: state (the owning state; tasks: the creator),
  * category (observations), audience (normalised), from/to (ISO dates: the
- * record's date or period overlaps [from, to]; records without one by the
- * day they were written), text (case-insensitive substring of the kind's
- * text fields, at most VIEW_TEXT_MAX bytes), status (tasks: a task status
- * or "open", none yet), assignee (tasks: assigned to this state). A filter
+ * record's event days overlap [from, to], event_from <= to and event_to,
+ * NULL for an open end, >= from; docs/VIEW.md "Event time": its date or
+ * period, else the day it was written), text (case-insensitive substring
+ * of the kind's text fields, at most VIEW_TEXT_MAX bytes), status (tasks:
+ * a task status or "open", none yet), assignee (tasks: assigned to this
+ * state). A filter
  * given for a kind without the field is ILONET_EINVAL.
  *
  * lr_all (record kinds): every record of the kind, retracted, erased and
  * unauthorised ones too, as rows of the records view (status, valid and
  * why say what became of each).
  *
- * Order: VIEW_ORDER_LIST is each list's own (records oldest first by
- * their date, then by time written; lr_all: by HLC; grants by state pair;
- * revocations by time; evidence by log and seq); VIEW_ORDER_NEWEST
- * (record kinds) newest written first.
+ * Order: VIEW_ORDER_LIST is each list's own (records by their first
+ * event day, then by time written (lr_all: by HLC), then id; grants by
+ * state pair; revocations by time; evidence by log and seq);
+ * VIEW_ORDER_NEWEST (record kinds) newest written first.
  *
  * Paging: at most lr_limit rows (0: all). When more rows follow, res
  * ls_next is a cursor: pass it as lr_after with the same list, lr_all and

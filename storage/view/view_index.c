@@ -15,10 +15,11 @@
  * million records answers in milliseconds (docs/BENCHMARKS.md, "The desk
  * at scale"):
  *
- * - Indexes on v_rec. Lists sort on the record's time (v_rec.ms, the
- *   creating entry's HLC >> 16) newest first, so an index on (kind, ms)
- *   gives a list's first page without a sort; the state filter has its own
- *   (kind, owner, ms) and the audience filter (kind, log, ms), both only
+ * - Indexes on v_rec. Lists in newest order sort on the record's time
+ *   (v_rec.ms, the creating entry's HLC >> 16), so an index on (kind, ms)
+ *   gives their first page without a sort; the period filter has one per
+ *   record kind over the event days (v_rec_day_<kind>); the state filter has
+ * its own (kind, owner, ms) and the audience filter (kind, log, ms), both only
  *   over records in effect, so a rare state or audience is one index range.
  *   Their keys grow with time, so ingest appends to them.
  * - v_counts: the number of records in effect per kind, observation
@@ -135,66 +136,38 @@ view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
     return 0;
 }
 
-/* The record kinds whose lists filter by a date or period of the record
- * (view_read.c, the period filter): the columns holding its first and
- * last day ("period" holds "FROM..TO" or one day), and whether an absent
- * last day means open-ended. */
-static const struct {
-    uint32_t ev_kind;
-    const char *ev_from, *ev_to;
-    int ev_period, ev_open;
-} view__events[] = {
-    {KIND_OBSERVATION, "period", "period", 1, 0},
-    {KIND_MEETING, "date", "date", 0, 0},
-    {KIND_TRAINING, "date", "date", 0, 0},
-    {KIND_CARRIER, "date", "date", 0, 0},
-    {KIND_CONTACT, "date", "date", 0, 0},
-    {KIND_POSTING, "posted_from", "posted_until", 0, 1},
-};
-#define VIEW__NEVENTS (sizeof(view__events) / sizeof(view__events[0]))
-
-#define VIEW__DAY_OF_MS "date(ms / 1000, 'unixepoch')"
+/* A record's event days as the records view shows them (event_from,
+ * event_to: docs/VIEW.md "Event time"), with an open end as the last
+ * day there is: the period filter's own terms (view_read.c), over v_rec's
+ * day numbers ev_from, ev_to. */
+#define VIEW__EV_FROM "date(ev_from * 86400, 'unixepoch')"
+#define VIEW__EV_TO "coalesce(date(ev_to * 86400, 'unixepoch'), '9999-12-31')"
 
 int
 view__event_exprs(const struct vocab *v, uint32_t kind, char *from, char *to,
                   char *lc, size_t cap)
 {
-    for (size_t i = 0; i < VIEW__NEVENTS; i++) {
-        char f[8], t[8];
-        int n1, n2, n3;
+    const struct vocab_kind *k = v ? vocab_kind_by_code(v, kind) : NULL;
+    int n1, n2, n3;
 
-        if (view__events[i].ev_kind != kind)
-            continue;
-        if (view__slot_col(v, kind, view__events[i].ev_from, f) != 0 ||
-            view__slot_col(v, kind, view__events[i].ev_to, t) != 0)
-            return ILONET_EINVAL; /* not this vocabulary's: no index */
-        if (view__events[i].ev_period) {
-            n1 =
-                snprintf(from, cap,
-                         "coalesce(substr(%s, 1, 10), " VIEW__DAY_OF_MS ")", f);
-            n2 = snprintf(to, cap,
-                          "coalesce(substr(%s, -10), " VIEW__DAY_OF_MS ")", t);
-        } else {
-            n1 = snprintf(from, cap, "%s", f);
-            n2 = view__events[i].ev_open
-                     ? snprintf(to, cap, "coalesce(%s, '9999-12-31')", t)
-                     : snprintf(to, cap, "%s", t);
-        }
-        /* the length class bounds how far before a period's start a
-         * record overlapping it may begin */
-        n3 = snprintf(lc, cap,
-                      "CASE WHEN julianday(%s) - julianday(%s) <= %d THEN 0"
-                      " WHEN julianday(%s) - julianday(%s) <= %d THEN 1 WHEN"
-                      " julianday(%s) - julianday(%s) <= %d THEN 2 ELSE 3"
-                      " END",
-                      to, from, VIEW_EV_DAYS0, to, from, VIEW_EV_DAYS1, to,
-                      from, VIEW_EV_DAYS2);
-        if (n1 < 0 || (size_t)n1 >= cap || n2 < 0 || (size_t)n2 >= cap ||
-            n3 < 0 || (size_t)n3 >= cap)
-            return ILONET_ETOOBIG;
-        return 0;
-    }
-    return ILONET_ENOTFOUND;
+    if (!k || !k->vk_is_record)
+        return ILONET_ENOTFOUND; /* not this vocabulary's: no index */
+    n1 = snprintf(from, cap, "%s", VIEW__EV_FROM);
+    n2 = snprintf(to, cap, "%s", VIEW__EV_TO);
+    /* the length class bounds how far before a period's start a record
+     * overlapping it may begin */
+    n3 = snprintf(lc, cap,
+                  "CASE WHEN julianday(%s) - julianday(%s) <= %d THEN 0"
+                  " WHEN julianday(%s) - julianday(%s) <= %d THEN 1 WHEN"
+                  " julianday(%s) - julianday(%s) <= %d THEN 2 ELSE 3"
+                  " END",
+                  VIEW__EV_TO, VIEW__EV_FROM, VIEW_EV_DAYS0, VIEW__EV_TO,
+                  VIEW__EV_FROM, VIEW_EV_DAYS1, VIEW__EV_TO, VIEW__EV_FROM,
+                  VIEW_EV_DAYS2);
+    if (n1 < 0 || (size_t)n1 >= cap || n2 < 0 || (size_t)n2 >= cap || n3 < 0 ||
+        (size_t)n3 >= cap)
+        return ILONET_ETOOBIG;
+    return 0;
 }
 
 /* The per-kind indexes: a record's event interval (length class, first
@@ -205,18 +178,24 @@ static int
 view__kind_indexes(struct store *s, const struct vocab *v)
 {
     char from[256], to[256], lc[1024], sql[2048], as[8];
+    const struct vocab_kind *ks;
+    size_t nk;
     int rc;
 
-    for (size_t i = 0; i < VIEW__NEVENTS; i++) {
-        uint32_t k = view__events[i].ev_kind;
+    ks = vocab_kinds(v, &nk);
+    for (size_t i = 0; i < nk; i++) {
+        uint32_t k = ks[i].vk_code;
 
-        if (view__event_exprs(v, k, from, to, lc, sizeof(lc)) != 0)
+        if (!ks[i].vk_is_record ||
+            view__event_exprs(v, k, from, to, lc, sizeof(lc)) != 0)
             continue;
+        /* v_rec_ev_<kind> of before the event days: another expression */
         snprintf(sql, sizeof(sql),
-                 "CREATE INDEX IF NOT EXISTS v_rec_ev_%u ON v_rec((%s), (%s),"
+                 "DROP INDEX IF EXISTS v_rec_ev_%u;"
+                 "CREATE INDEX IF NOT EXISTS v_rec_day_%u ON v_rec((%s), (%s),"
                  " (%s), ms) WHERE kind = %u AND valid = 1 AND status ="
                  " 'active'",
-                 (unsigned)k, lc, from, to, (unsigned)k);
+                 (unsigned)k, (unsigned)k, lc, from, to, (unsigned)k);
         if ((rc = view__exec_sql(s, sql)) != 0)
             return rc;
     }

@@ -70,6 +70,9 @@ struct view_ctx {
     signed char vc_f_behalf[VIEW__KINDS], vc_f_grant[VIEW__KINDS];
     signed char vc_f_category[VIEW__KINDS], vc_f_for[VIEW__KINDS];
     signed char vc_f_retain[VIEW__KINDS];
+    signed char vc_f_att[VIEW__KINDS]; /* "attachments": no slot, no hash */
+    unsigned vc_att_since; /* the first version with attachments on some
+                              record kind; UINT_MAX when none has them */
     /* the event fields (docs/REGIMES.md §4): at/span/start, and end */
     signed char vc_ev_a[VIEW__KINDS], vc_ev_b[VIEW__KINDS];
     /* VIEW__P_* flags of the payload of the entry being applied */
@@ -201,10 +204,11 @@ int view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
 /* For the period filter of kind's list: SQL over a v_rec row (unqualified
  * columns) for the record's first day, last day and length class (0 up
  * to VIEW_EV_DAYS0 days, 1 up to VIEW_EV_DAYS1, 2 up to VIEW_EV_DAYS2, 3
- * longer or open), exactly as index v_rec_ev_<kind> holds them (cap
- * bytes each). ILONET_ENOTFOUND for kinds whose day is the day written
- * (tasks, acting presidencies); ILONET_EINVAL when vocabulary v lacks the
- * kind's date fields (its list filters without an index). */
+ * longer or open), exactly as index v_rec_day_<kind> holds them (cap
+ * bytes each): the event days event_from and event_to of the records
+ * view, an open end as '9999-12-31', the list filter's own terms.
+ * ILONET_ENOTFOUND when vocabulary v lacks the record kind (its list
+ * filters without an index). */
 #define VIEW_EV_DAYS0 31
 #define VIEW_EV_DAYS1 366
 #define VIEW_EV_DAYS2 3660
@@ -230,14 +234,27 @@ int view__hash_remember(struct store *s, const char *audience,
 /* ---- the search index (view_search.c) --------------------------------- */
 
 /* Creates the index's tables and triggers (inside view_attach's
- * transaction); rebuilt 1 when the view is being rebuilt, so the index is
- * re-created at the next flush. An index of an older layout, or none yet,
- * is re-created from the view now. */
-int view__search_attach(struct store *s, const struct vocab *v, int rebuilt);
-/* The store's commit hook (store_set_commit_hook): folds the records
- * written in the transaction into the index; arg is the view's vocabulary
- * (const struct vocab *). */
-int view__search_flush(void *arg, struct store *s);
+ * transaction); rebuilt 1 when the view is being rebuilt (the rebuild
+ * resets the index when it ends). An index of an older layout, or none
+ * yet, is reset now. */
+int view__search_attach(struct store *s, int rebuilt);
+/* Empties the index and notes every record in effect, to be folded in
+ * by the next search (or view_search_fold()); inside the caller's transaction
+ * (the end of a view rebuild). */
+int view__search_reset(struct store *s);
+/* Sets the update hook that notes the records written on this connection
+ * and the store's commit hook that writes the notes and purges (after
+ * view_attach's transaction; the notes of an earlier attach carry over).
+ */
+int view__search_hook(struct store *s);
+/* Takes the records erased or removed in the open transaction out of the
+ * index and merges it, so their words leave every table of the index in
+ * that transaction. */
+int view__search_purge(struct store *s);
+/* The store's commit hook (store_set_commit_hook): writes the notes of
+ * the transaction into v_search_dirty, then view__search_purge(); arg is
+ * the connection's notes. */
+int view__search_commit(void *arg, struct store *s);
 
 /* ---- small helpers ---------------------------------------------------- */
 

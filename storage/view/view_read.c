@@ -7,6 +7,7 @@
 
 #include "crypto/error.h"
 #include "crypto/textbuf.h"
+#include "crypto/wire.h"
 #include "storage/log.h"
 #include "view_int.h"
 
@@ -20,9 +21,6 @@
 #define VIEW__CELLS 64  /* cells on the stack; wider rows allocate */
 #define VIEW__KEYS 4    /* sort keys of a list at most */
 #define VIEW__TICK 1000 /* VM steps between two progress callbacks */
-
-/* The day a record was written, for kinds without a date of their own. */
-#define VIEW__DAY "date(time_ms / 1000, 'unixepoch')"
 
 /* ---- rows --------------------------------------------------------------- */
 
@@ -273,8 +271,11 @@ struct view__key {
 
 /*
  * A list: the SQL view it reads and its order; for record kinds, the
- * expressions its filters compare, over the kind's view and (lr_all)
- * over the records view. Dates for the period filter are ISO dates.
+ * columns its state and text filters compare over the kind's view and
+ * (vl_all_text) over the records view. The period filter and the order
+ * are the same for every record kind: the record's event days
+ * (event_from, event_to: docs/VIEW.md "Event time"), then when it was
+ * written.
  */
 struct view__list {
     const char *vl_name;
@@ -282,55 +283,46 @@ struct view__list {
     const char *vl_src;
     struct view__key vl_keys[VIEW__KEYS];
     const char *vl_state;
-    const char *vl_from, *vl_to, *vl_text;
-    const char *vl_all_from, *vl_all_to, *vl_all_text;
+    const char *vl_text, *vl_all_text;
 };
 
 /* clang-format off */
+/* The order of every record list: event day, then time written, then id
+ * (unique, so the order is total and a cursor names one row). */
+#define VIEW__EVENT_KEYS {{"event_from", 0}, {"time_ms", 0}, {"id", 0}}
+
 static const struct view__list view__lists[] = {
-    {"observations", KIND_OBSERVATION, "observations",
-     {{"time_ms", 0}, {"id", 0}},
-     "state",
-     "coalesce(period_from, " VIEW__DAY ")",
-     "coalesce(period_to, " VIEW__DAY ")",
-     "summary detail place source nationality unit",
-     "coalesce(substr(period, 1, 10), " VIEW__DAY ")",
-     "coalesce(substr(period, -10), " VIEW__DAY ")",
+    {"observations", KIND_OBSERVATION, "observations", VIEW__EVENT_KEYS,
+     "state", "summary detail place source nationality unit",
      "summary detail place source nationality unit"},
-    {"meetings", KIND_MEETING, "meetings",
-     {{"date", 0}, {"time_ms", 0}, {"id", 0}},
-     "state", "date", "date", "place topics participants reason convenor",
-     "date", "date", "place topics participants reason convenor"},
-    {"trainings", KIND_TRAINING, "trainings",
-     {{"date", 0}, {"time_ms", 0}, {"id", 0}},
-     "state", "date", "date", "title detail place organiser",
-     "date", "date", "title detail place organiser"},
-    {"carriers", KIND_CARRIER, "carriers",
-     {{"date", 0}, {"time_ms", 0}, {"id", 0}},
-     "state", "date", "date", "carrier position detail states",
-     "date", "date", "carrier position detail states"},
-    {"contacts", KIND_CONTACT, "contacts",
-     {{"date", 0}, {"time_ms", 0}, {"id", 0}},
-     "state", "date", "date", "counterpart summary topics place",
-     "date", "date", "counterpart summary topics place"},
-    {"postings", KIND_POSTING, "postings",
-     {{"from", 0}, {"time_ms", 0}, {"id", 0}},
-     "state", "\"from\"", "coalesce(\"until\", '9999-12-31')", "post remit",
-     "posted_from", "coalesce(posted_until, '9999-12-31')", "post remit"},
-    {"tasks", KIND_TASK, "tasks",
-     {{"time_ms", 0}, {"id", 0}},
-     "creator", VIEW__DAY, VIEW__DAY, "title detail \"for\"",
-     VIEW__DAY, VIEW__DAY, "title detail assignees"},
+    {"meetings", KIND_MEETING, "meetings", VIEW__EVENT_KEYS,
+     "state", "place topics participants reason convenor",
+     "place topics participants reason convenor"},
+    {"trainings", KIND_TRAINING, "trainings", VIEW__EVENT_KEYS,
+     "state", "title detail place organiser", "title detail place organiser"},
+    {"carriers", KIND_CARRIER, "carriers", VIEW__EVENT_KEYS,
+     "state", "carrier position detail states",
+     "carrier position detail states"},
+    {"contacts", KIND_CONTACT, "contacts", VIEW__EVENT_KEYS,
+     "state", "counterpart summary topics place",
+     "counterpart summary topics place"},
+    {"postings", KIND_POSTING, "postings", VIEW__EVENT_KEYS,
+     "state", "post remit", "post remit"},
+    {"tasks", KIND_TASK, "tasks", VIEW__EVENT_KEYS,
+     "creator", "title detail \"for\"", "title detail assignees"},
     {"acting-presidencies", KIND_ACTING_PRESIDENCY, "acting_presidencies",
-     {{"semester", 0}, {"time_ms", 0}, {"id", 0}},
-     "state", VIEW__DAY, VIEW__DAY, "reason acting_state semester",
-     VIEW__DAY, VIEW__DAY, "reason acting_state semester"},
+     VIEW__EVENT_KEYS,
+     "state", "reason acting_state semester", "reason acting_state semester"},
+    /* 2019-1240's; its fields are columns only under a vocabulary that
+     * has the kind (view__text_filter leaves out what a view lacks) */
+    {"chairs", KIND_CHAIR, "chairs", VIEW__EVENT_KEYS,
+     "state", "chair_state chair_role note", "chair_state chair_role note"},
     {"grants", 0, "grants",
      {{"represented", 0}, {"representing", 0}, {"id", 0}},
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+     NULL, NULL, NULL},
     {"revocations", 0, "revocations",
      {{"at_ms", 0}, {"id", 0}},
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+     NULL, NULL, NULL},
     /* hex of the 32-byte ids sorts as the ids do: the same order as the
      * table's key (log_id, seq, id_a, id_b) */
     {"evidence", 0,
@@ -338,13 +330,14 @@ static const struct view__list view__lists[] = {
      " author, audience, lower(hex(id_a)) AS entry_a, lower(hex(id_b)) AS"
      " entry_b FROM evidence)",
      {{"log", 0}, {"seq", 0}, {"entry_a", 0}, {"entry_b", 0}},
-     NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+     NULL, NULL, NULL},
 };
 /* clang-format on */
 
 #define VIEW__NLISTS (sizeof(view__lists) / sizeof(view__lists[0]))
 
-static const struct view__key view__keys_all[] = {{"hlc", 0}, {"id", 0}};
+static const struct view__key view__keys_all[] = {
+    {"event_from", 0}, {"hlc", 0}, {"id", 0}};
 static const struct view__key view__keys_newest[] = {{"time_ms", 1}, {"id", 0}};
 
 static const struct view__list *
@@ -508,22 +501,57 @@ view__keyset(struct textbuf *sql, const struct view__key *keys, size_t n,
         textbuf_puts(sql, "))");
 }
 
-/* " AND (0 OR instr(lower(coalesce(c, '')), lower(?p)) > 0 ...)" over the
- * space-separated columns cols. */
-static void
-view__text_filter(struct textbuf *sql, const char *cols, int p)
+/* 1 if probe (a statement over a list's source) has a column named col
+ * (w bytes). */
+static int
+view__has_column(sqlite3_stmt *probe, const char *col, size_t w)
 {
+    for (int i = 0; i < sqlite3_column_count(probe); i++) {
+        const char *name = sqlite3_column_name(probe, i);
+        if (name && strlen(name) == w && memcmp(name, col, w) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* " AND (0 OR instr(lower(coalesce(c, '')), lower(?p)) > 0 ...)" over the
+ * space-separated columns cols (a name may be double-quoted) that the
+ * source src has: a kind's fields are columns of its view only under a
+ * vocabulary that has the kind, and a text matches nothing in a column
+ * that is not there. */
+static int
+view__text_filter(struct store *s, struct textbuf *sql, const char *src,
+                  const char *cols, int p)
+{
+    struct textbuf probe = {0};
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    textbuf_printf(&probe, "SELECT * FROM %s LIMIT 0", src);
+    if (probe.tb_err) {
+        textbuf_free(&probe);
+        return ILONET_ENOMEM;
+    }
+    rc = view__prepare(s, probe.tb_data, &st);
+    textbuf_free(&probe);
+    if (rc != 0)
+        return rc;
     textbuf_puts(sql, " AND (0");
     while (*cols) {
         size_t w = strcspn(cols, " ");
-        textbuf_printf(sql,
-                       " OR instr(lower(coalesce(%.*s, '')), lower(?%d))"
-                       " > 0",
-                       (int)w, cols, p);
+        int q = *cols == '"';
+
+        if (view__has_column(st, cols + q, w - 2 * (size_t)q))
+            textbuf_printf(sql,
+                           " OR instr(lower(coalesce(%.*s, '')), lower(?%d))"
+                           " > 0",
+                           (int)w, cols, p);
         cols += w;
         cols += *cols == ' ';
     }
     textbuf_puts(sql, ")");
+    sqlite3_finalize(st);
+    return 0;
 }
 
 /*
@@ -625,14 +653,15 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
 {
     char where[1024], idx[32], slot[8], e0[256], e1[256], elc[1024];
     size_t off;
-    int by_event = 0, threshold, rc;
+    int by_event = 0, have_ev, threshold, rc;
 
     *used = 0;
+    have_ev = pl->pl_from && view__event_exprs(pl->pl_vocab, pl->pl_kind, e0,
+                                               e1, elc, sizeof(elc)) == 0;
     if (pl->pl_aud && pl->pl_rare) {
         snprintf(idx, sizeof(idx), "v_rec_log");
-    } else if (pl->pl_from && view__event_exprs(pl->pl_vocab, pl->pl_kind, e0,
-                                                e1, elc, sizeof(elc)) == 0) {
-        snprintf(idx, sizeof(idx), "v_rec_ev_%u", (unsigned)pl->pl_kind);
+    } else if (pl->pl_from && have_ev) {
+        snprintf(idx, sizeof(idx), "v_rec_day_%u", (unsigned)pl->pl_kind);
         by_event = 1;
     } else if (pl->pl_kind == KIND_TASK && (pl->pl_status || pl->pl_assignee) &&
                !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
@@ -661,10 +690,12 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
         VIEW__W(" AND instr(',' || coalesce(%s, '') || ',', ',' || ?%d ||"
                 " ',') > 0",
                 slot, pl->pl_assignee);
-    if (pl->pl_from && !by_event)
-        VIEW__W(" AND ms >= strftime('%%s', ?%d) * 1000 AND ms <"
-                " strftime('%%s', ?%d, '+1 day') * 1000",
-                pl->pl_from, pl->pl_to);
+    /* the period filter's own terms (view__event_exprs) */
+    if (pl->pl_from && !by_event && have_ev)
+        VIEW__W(" AND (%s) <= ?%d AND (%s) >= ?%d", e0, pl->pl_to, e1,
+                pl->pl_from);
+    else if (pl->pl_from && !by_event)
+        return 0; /* not this vocabulary's kind: the list scans */
 #undef VIEW__W
     if (off >= sizeof(where))
         return ILONET_ETOOBIG;
@@ -719,7 +750,6 @@ view_list(struct store *s, const struct view_list_req *rq,
     char tag[64], *kbuf = NULL;
     size_t nkeys, count = 0;
     struct view__plan pl;
-    char ev0[256], ev1[256], evc[1024];
     int rc, rec, all, newest, hidden = 0, cand = 0;
 
     if (!rq || !(l = view__list_find(rq->lr_list)))
@@ -744,7 +774,7 @@ view_list(struct store *s, const struct view_list_req *rq,
         nkeys = 2;
     } else if (all) {
         keys = view__keys_all;
-        nkeys = 2;
+        nkeys = 3;
     } else {
         keys = l->vl_keys;
         for (nkeys = 0; nkeys < VIEW__KEYS && keys[nkeys].k_col; nkeys++)
@@ -783,12 +813,14 @@ view_list(struct store *s, const struct view_list_req *rq,
         textbuf_printf(&sql, " AND category = ?%d",
                        pl.pl_cat = view__bind_text(&b, rq->lr_category,
                                                    strlen(rq->lr_category)));
+    /* the record's event days overlap [from, to]; no end: open */
     if (rq->lr_from) {
         int pt = view__bind_text(&b, rq->lr_to, strlen(rq->lr_to));
         int pf = view__bind_text(&b, rq->lr_from, strlen(rq->lr_from));
-        textbuf_printf(&sql, " AND %s <= ?%d AND %s >= ?%d",
-                       all ? l->vl_all_from : l->vl_from, pt,
-                       all ? l->vl_all_to : l->vl_to, pf);
+        textbuf_printf(&sql,
+                       " AND event_from <= ?%d AND coalesce(event_to,"
+                       " '9999-12-31') >= ?%d",
+                       pt, pf);
         pl.pl_from = pf;
         pl.pl_to = pt;
     }
@@ -825,18 +857,12 @@ view_list(struct store *s, const struct view_list_req *rq,
                        all ? "assignees" : "\"for\"",
                        pl.pl_assignee = view__bind_text(
                            &b, rq->lr_assignee, strlen(rq->lr_assignee)));
-    if (rq->lr_text)
-        view__text_filter(
-            &sql, all ? l->vl_all_text : l->vl_text,
-            view__bind_text(&b, rq->lr_text, strlen(rq->lr_text)));
-    /* a kind whose day is its time written: the period is a time range */
-    if (rec && rq->lr_from &&
-        view__event_exprs(view__vocab(s), l->vl_kind, ev0, ev1, evc,
-                          sizeof(evc)) == ILONET_ENOTFOUND)
-        textbuf_printf(&sql,
-                       " AND _ms >= strftime('%%s', ?%d) * 1000 AND _ms <"
-                       " strftime('%%s', ?%d, '+1 day') * 1000",
-                       pl.pl_from, pl.pl_to);
+    if (rq->lr_text &&
+        (rc = view__text_filter(
+             s, &sql, all ? "records" : l->vl_src,
+             all ? l->vl_all_text : l->vl_text,
+             view__bind_text(&b, rq->lr_text, strlen(rq->lr_text)))) != 0)
+        goto out;
     /* the live lists of records: what an index gives beats a scan */
     if (rec && !all) {
         pl.pl_text = rq->lr_text != NULL;
@@ -857,15 +883,9 @@ view_list(struct store *s, const struct view_list_req *rq,
             textbuf_printf(
                 &sql, "_ms %s ?%d AND ",
                 keys[0].k_desc ? "<=" : ">=", view__bind_int(&b, kv[0].kv_int));
-        else if (rec && all && !newest && kv[0].kv_type == 'i')
-            textbuf_printf(&sql, "_ms >= (?%d >> 16) AND ",
-                           view__bind_int(&b, kv[0].kv_int));
         view__keyset(&sql, keys, nkeys, kv, &b, rec);
     }
     textbuf_puts(&sql, " ORDER BY ");
-    /* --all sorts on HLC: time first, so the index gives the order */
-    if (rec && all && !newest)
-        textbuf_puts(&sql, "_ms, ");
     for (size_t i = 0; i < nkeys; i++) {
         const char *c = view__key_col(&keys[i], rec);
         textbuf_printf(&sql, "%s%s\"%s\"%s", i ? ", " : "",
@@ -923,6 +943,84 @@ out:
 
 /* ---- one record ---------------------------------------------------------- */
 
+/* The text of the top-level key of a payload map, into *v and *n; 0 when it
+ * is there as a str, else -1 (absent, another type, not a map). */
+static int
+view__payload_str(const uint8_t *p, size_t len, const char *key, const char **v,
+                  size_t *n)
+{
+    struct wire_rd r;
+    uint64_t pairs;
+
+    wire_rd_init(&r, p, len, ILONET_EMALFORMED);
+    if (!p || wire_rd_map(&r, &pairs) != 0)
+        return -1;
+    for (uint64_t i = 0; i < pairs; i++) {
+        const char *k;
+        size_t kn;
+        if (wire_rd_str(&r, &k, &kn) != 0)
+            return -1;
+        if (kn == strlen(key) && memcmp(k, key, kn) == 0)
+            return wire_rd_peek(&r) == WIRE_T_STR && wire_rd_str(&r, v, n) == 0
+                       ? 0
+                       : -1;
+        if (wire_rd_skip(&r) != 0)
+            return -1;
+    }
+    return -1;
+}
+
+/* History rows: the last column holds the change entry's payload, handed
+ * on as "officer", the officer it names (docs/API.md), or null. */
+struct view__hist {
+    const struct view_sink *h_out;
+};
+
+static int
+view__hist_columns(void *arg, const struct view_row *names)
+{
+    struct view__hist *h = arg;
+
+    return h->h_out->vs_columns ? h->h_out->vs_columns(h->h_out->vs_arg, names)
+                                : 0;
+}
+
+static int
+view__hist_row(void *arg, const struct view_row *row)
+{
+    struct view__hist *h = arg;
+    struct view_cell cells[VIEW__CELLS];
+    struct view_row out;
+    struct view_cell *c;
+    char officer[256]; /* NUL-terminated, as every text cell */
+    const char *v;
+    size_t n;
+
+    if (!h->h_out->vs_row)
+        return 0;
+    if (row->rw_ncells == 0 || row->rw_ncells > VIEW__CELLS)
+        return h->h_out->vs_row(h->h_out->vs_arg, row);
+    memcpy(cells, row->rw_cells, row->rw_ncells * sizeof(cells[0]));
+    c = &cells[row->rw_ncells - 1];
+    if (c->ce_type == VIEW_BLOB &&
+        view__payload_str(c->ce_blob, c->ce_len, "officer", &v, &n) == 0 &&
+        n < sizeof(officer) && !memchr(v, '\0', n)) {
+        memcpy(officer, v, n);
+        officer[n] = '\0';
+        c->ce_type = VIEW_TEXT;
+        c->ce_text = officer;
+        c->ce_len = n;
+        c->ce_blob = NULL;
+    } else {
+        c->ce_type = VIEW_NULL;
+        c->ce_blob = NULL;
+        c->ce_len = 0;
+    }
+    out.rw_ncells = row->rw_ncells;
+    out.rw_cells = cells;
+    return h->h_out->vs_row(h->h_out->vs_arg, &out);
+}
+
 int
 view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
                 const struct view_sink *record, const struct view_sink *history)
@@ -934,7 +1032,8 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
     int rc;
 
     /* the record by its position (through the id index), its changes by
-     * their target's prefix (index v_chg_target) */
+     * their target's prefix (index v_chg_target); each change's entry
+     * payload as "officer" (view__hist_row) */
     if ((rc = log_find(s, id, &k)) != 0)
         return rc == ILONET_ENOTFOUND ? ILONET_ENOTFOUND : rc;
     textbuf_puts(&sql, "SELECT * FROM (");
@@ -945,28 +1044,19 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
         rc = ILONET_ENOMEM;
         goto out;
     }
-    if ((rc = view__prepare(s, sql.tb_data, &st)) != 0)
-        goto out;
-    sql.tb_len = 0;
-    textbuf_puts(&sql, "SELECT id, kind, author_state, behalf, time_ms,"
-                       " status, valid, why FROM (");
-    if ((rc = view__view_select(s, "changes", "target_p AS _tp, hlc AS _h",
-                                &sql)) != 0)
-        goto out;
-    textbuf_puts(&sql, ") WHERE _tp = ?1 AND target = ?2 ORDER BY _h, id");
-    if (sql.tb_err) {
-        rc = ILONET_ENOMEM;
-        goto out;
-    }
-    if ((rc = view__prepare(s, sql.tb_data, &ch)) != 0)
+    if ((rc = view__prepare(s, sql.tb_data, &st)) != 0 ||
+        (rc = view__prepare(
+             s,
+             "SELECT lower(hex(c.id)) AS id, c.kind, c.author_state,"
+             " c.behalf, c.hlc >> 16 AS time_ms, c.status, c.valid, c.why,"
+             " e.payload AS officer FROM v_changes c CROSS JOIN entries e"
+             " ON e.k = c.k WHERE c.target_p = ?1 AND c.target = ?2"
+             " ORDER BY c.hlc, c.id",
+             &ch)) != 0)
         goto out;
     sqlite3_bind_int64(st, 1, k);
     sqlite3_bind_int64(ch, 1, log_id_prefix(id));
-    {
-        char hex[2 * HASH_LEN + 1];
-        hash_hex(id, HASH_LEN, hex);
-        sqlite3_bind_text(ch, 2, hex, -1, SQLITE_TRANSIENT);
-    }
+    sqlite3_bind_blob(ch, 2, id, HASH_LEN, SQLITE_STATIC);
     /* Find the record before delivering anything: a missing one is an
      * answer of its own, not an empty row set. */
     rc = sqlite3_step(st);
@@ -981,7 +1071,13 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
         rc = ILONET_ENOTFOUND; /* gone between the two steps */
         goto out;
     }
-    rc = view__run(ch, history, NULL, NULL);
+    if (history) {
+        struct view__hist hh = {history};
+        struct view_sink hs = {view__hist_columns, view__hist_row, &hh};
+        rc = view__run(ch, &hs, NULL, NULL);
+    } else {
+        rc = view__run(ch, NULL, NULL, NULL);
+    }
 out:
     sqlite3_finalize(st);
     sqlite3_finalize(ch);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "storage/blob.h"
 #include "storage/log.h"
 #include "view_int.h"
 
@@ -382,6 +383,11 @@ view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
     } else {
         vals = rr.rr_vals;
         vw = rr.rr_version;
+        /* the files it carries: their keys are held while this payload
+         * is (storage/blob.h) */
+        if (kind < VIEW__KINDS && view__field(vals, c->vc_f_att[kind]) &&
+            (rc = blob_ref_note(s, k, e->e_id, vals[c->vc_f_att[kind]])) != 0)
+            return rc;
         behalf = view__field(vals, c->vc_f_behalf[kind]);
         grant = view__field(vals, c->vc_f_grant[kind]);
         if (behalf)
@@ -526,6 +532,29 @@ view__change_insert(struct store *s, const struct view__change *ch,
     return view__step_done(st);
 }
 
+/*
+ * The files an amendment adds (its fields' "attachments"), noted for its
+ * target as soon as the amendment is held, like a creation's: whether it
+ * takes effect can change with grants and revocations, whether this node
+ * holds the blobs' keys cannot. Read only when the amendment's version
+ * knows attachments for some record kind; a value that is not a valid
+ * array names no blob (blob_ref_note).
+ */
+static int
+view__note_added(struct view_ctx *c, struct store *s,
+                 const struct view__change *ch,
+                 const uint8_t target[static HASH_LEN])
+{
+    const msgpack_object *fields = view__get(&ch->ch_payload, "fields");
+    const msgpack_object *att =
+        fields ? view__get(fields, "attachments") : NULL;
+    unsigned w = record_payload_version(&ch->ch_payload);
+
+    if (!att || w < c->vc_att_since || blob_refs_check(att, NULL, 0) != 0)
+        return 0;
+    return blob_ref_note(s, ch->ch_k, target, att);
+}
+
 int
 view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
                  const char *audience, const uint8_t author[static KEY_PK_LEN],
@@ -577,8 +606,11 @@ view__change_add(struct view_ctx *c, struct store *s, const struct entry *e,
             memcpy(ch.ch_grant, grant->via.bin.ptr, HASH_LEN);
         }
         view__cstr(status, ch.ch_status, sizeof(ch.ch_status));
-        if (kind == KIND_AMEND)
+        if (kind == KIND_AMEND) {
             ch.ch_payload = o;
+            if ((rc = view__note_added(c, s, &ch, t)) != 0)
+                return rc;
+        }
         view__strcpy(ch.ch_why, sizeof(ch.ch_why), "record not held");
     }
     /* Rebuild: every change waits; records are recomputed at the end. */

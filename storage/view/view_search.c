@@ -14,30 +14,184 @@
 /*
  * Layout. v_search is a plain FTS5 table (it keeps its own copy of the
  * text: snippet() needs it, and deleting a row needs no old values), rowid
- * = v_rec.k. v_search_dirty holds the positions of the records written in
- * the open transaction (triggers on v_rec); view__search_flush() folds
- * them into the index just before COMMIT and empties it. Bump
- * VIEW__SEARCH_VERSION when the layout or the indexed text changes: the
- * index is then re-created on the next attach.
+ * = v_rec.k.
+ *
+ * Upkeep is lazy, so that ingest pays only for a note. SQLite's update
+ * hook tells this connection each record row written (a C call, where a
+ * trigger on v_rec would run a sub-program with its own cursor for every
+ * row: ~40 % more instructions per stored entry than the view without an
+ * index, measured); the store's commit hook writes those positions into
+ * v_search_dirty just before COMMIT, in the transaction that wrote the
+ * rows, so a crash loses no note. view_search_fold() folds noted records
+ * into the index later, in batches: before every search (so a search sees
+ * every record); a caller may fold ahead of time (view_search_fold()).
+ *
+ * Erasure does not wait: a record erased (trigger v_search_era) or taken
+ * out of the view (a fork; the update hook) is noted in v_search_purge,
+ * and the same commit hook takes its row out of the index and merges the
+ * index before that transaction commits (view__search_purge), so its words
+ * leave every table of the index with the erasure itself.
+ *
+ * Bump VIEW__SEARCH_VERSION when the layout, the triggers or the indexed
+ * text change: the index is then emptied and every record noted on the
+ * next attach.
  */
-#define VIEW__SEARCH_VERSION 1
-/* Noted records at least this many, and nearly every record of the
- * view (a rebuild, a first import): the whole index is re-created
- * instead of updated row by row. */
-#define VIEW__SEARCH_BULK 2000
+#define VIEW__SEARCH_VERSION 2
+/* Records folded per transaction before a search: the write lock is let
+ * go between batches, so a node syncing beside a searching HTTP process
+ * waits at most one batch. */
+#define VIEW__SEARCH_FOLD_BATCH 20000
+/* Notes written per statement at commit (VIEW__SEARCH_VALUES). */
+#define VIEW__SEARCH_NOTE_BATCH 32
 
 static const char view__search_fts[] =
     "CREATE VIRTUAL TABLE IF NOT EXISTS v_search USING fts5(head, body,"
     " columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')";
 
+/* Every trigger this layout or an older one created (dropped before the
+ * current ones are created). */
+static const char view__search_drop_triggers[] =
+    "DROP TRIGGER IF EXISTS v_search_ins;"
+    "DROP TRIGGER IF EXISTS v_search_upd;"
+    "DROP TRIGGER IF EXISTS v_search_era;"
+    "DROP TRIGGER IF EXISTS v_search_del;";
+
 static const char view__search_schema[] =
     "CREATE TABLE IF NOT EXISTS v_search_dirty(k INTEGER PRIMARY KEY);"
-    "CREATE TRIGGER IF NOT EXISTS v_search_ins AFTER INSERT ON v_rec BEGIN"
-    "  INSERT OR IGNORE INTO v_search_dirty(k) VALUES(new.k); END;"
-    "CREATE TRIGGER IF NOT EXISTS v_search_upd AFTER UPDATE ON v_rec BEGIN"
-    "  INSERT OR IGNORE INTO v_search_dirty(k) VALUES(new.k); END;"
-    "CREATE TRIGGER IF NOT EXISTS v_search_del AFTER DELETE ON v_rec BEGIN"
-    "  INSERT OR IGNORE INTO v_search_dirty(k) VALUES(old.k); END;";
+    "CREATE TABLE IF NOT EXISTS v_search_purge(k INTEGER PRIMARY KEY);"
+    /* erased (by an erase entry or at the end of retention): purged at
+     * commit. A trigger, not the update hook: the hook does not say what
+     * the row holds. It fires only for updates, never on the insert of a
+     * new record. */
+    "CREATE TRIGGER IF NOT EXISTS v_search_era AFTER UPDATE OF status ON"
+    "  v_rec WHEN new.status = 'erased' BEGIN"
+    "  INSERT OR IGNORE INTO v_search_purge(k) VALUES(new.k); END;";
+
+/* ---- notes of the open transaction ----------------------------------------
+ */
+
+/* A list of positions k. */
+struct view__klist {
+    int64_t *kl_k;
+    size_t kl_n, kl_cap;
+};
+
+/*
+ * What the update hook saw since the last commit on one connection:
+ * records inserted or updated (to fold in), records deleted (to purge).
+ * One per connection the view is attached to, owned by the connection (the
+ * destructor of a SQL function frees it when the connection closes, as
+ * for the view's context). A rolled-back write leaves its note: a note of
+ * a record that did not change only costs a fold of it.
+ */
+struct view__search_notes {
+    struct view__klist sn_dirty, sn_gone;
+    int sn_lost; /* a note could not be kept (no memory) */
+};
+
+static void
+view__klist_add(struct view__klist *l, int64_t k, int *lost)
+{
+    if (l->kl_n && l->kl_k[l->kl_n - 1] == k)
+        return; /* the same row again (an insert, then its update) */
+    if (l->kl_n == l->kl_cap) {
+        size_t cap = l->kl_cap ? 2 * l->kl_cap : 1024;
+        int64_t *p = realloc(l->kl_k, cap * sizeof(*p));
+        if (!p) {
+            *lost = 1;
+            return;
+        }
+        l->kl_k = p;
+        l->kl_cap = cap;
+    }
+    l->kl_k[l->kl_n++] = k;
+}
+
+/* Empties l; a list grown by a big import gives its memory back. */
+static void
+view__klist_clear(struct view__klist *l)
+{
+    l->kl_n = 0;
+    if (l->kl_cap > 65536) {
+        free(l->kl_k);
+        l->kl_k = NULL;
+        l->kl_cap = 0;
+    }
+}
+
+static void
+view__search_notes_free(void *p)
+{
+    struct view__search_notes *n = p;
+
+    if (n) {
+        free(n->sn_dirty.kl_k);
+        free(n->sn_gone.kl_k);
+        free(n);
+    }
+}
+
+/* SQLite's update hook: runs for every row written on the connection, so
+ * it does no more than compare a name and append. It must not touch the
+ * database. */
+static void
+view__search_noted(void *arg, int op, const char *db, const char *tab,
+                   sqlite3_int64 k)
+{
+    struct view__search_notes *n = arg;
+
+    if (tab[0] != 'v' || strcmp(tab, "v_rec") != 0 || strcmp(db, "main") != 0)
+        return;
+    view__klist_add(op == SQLITE_DELETE ? &n->sn_gone : &n->sn_dirty, k,
+                    &n->sn_lost);
+}
+
+static int
+view__k_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* "INSERT OR IGNORE INTO <table>(k) VALUES(?),(?),..." of
+ * VIEW__SEARCH_NOTE_BATCH rows. */
+#define VIEW__V4 "(?),(?),(?),(?),"
+#define VIEW__V32 VIEW__V4 VIEW__V4 VIEW__V4 VIEW__V4 VIEW__V4 VIEW__V4 VIEW__V4
+#define VIEW__SEARCH_VALUES VIEW__V32 "(?),(?),(?),(?)"
+static const char *const view__search_note_sql[2][2] = {
+    {"INSERT OR IGNORE INTO v_search_dirty(k) VALUES(?)",
+     "INSERT OR IGNORE INTO v_search_dirty(k) VALUES " VIEW__SEARCH_VALUES},
+    {"INSERT OR IGNORE INTO v_search_purge(k) VALUES(?)",
+     "INSERT OR IGNORE INTO v_search_purge(k) VALUES " VIEW__SEARCH_VALUES},
+};
+
+/* Writes list l (sorted here) into v_search_dirty (purge 0) or
+ * v_search_purge (purge 1). */
+static int
+view__klist_write(struct store *s, struct view__klist *l, int purge)
+{
+    size_t i = 0;
+    int rc;
+
+    if (l->kl_n == 0)
+        return 0; /* and kl_k may be NULL, which qsort may not take */
+    qsort(l->kl_k, l->kl_n, sizeof(l->kl_k[0]), view__k_cmp);
+    while (i < l->kl_n) {
+        int many = l->kl_n - i >= VIEW__SEARCH_NOTE_BATCH;
+        size_t m = many ? VIEW__SEARCH_NOTE_BATCH : 1;
+        sqlite3_stmt *st = store_stmt(s, view__search_note_sql[purge][many]);
+
+        if (!st)
+            return ILONET_EIO;
+        for (size_t j = 0; j < m; j++)
+            sqlite3_bind_int64(st, (int)j + 1, l->kl_k[i + j]);
+        if ((rc = view__step_done(st)) != 0)
+            return rc;
+        i += m;
+    }
+    return 0;
+}
 
 /* The headline field of each kind, in this order of preference (as
  * view_recent() names a record). */
@@ -70,8 +224,7 @@ view__search_head(const struct vocab_kind *k)
  * "INSERT INTO v_search(rowid, head, body) SELECT k, <head>, <body> FROM
  * v_rec WHERE valid = 1 AND status = 'active' AND <where>": the text of
  * each record kind from the slots its schema keeps its fields in
- * (view__slot()), read from v_rec itself (no join: this runs for every
- * record an import writes).
+ * (view__slot()), read from v_rec itself (no join).
  */
 static int
 view__search_insert_sql(const struct vocab *v, struct textbuf *b,
@@ -132,27 +285,42 @@ view__search_exec(struct store *s, const char *sql)
     return store_err(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL));
 }
 
-/* Re-creates the whole index from the view (inside the caller's
- * transaction). Dropping the table drops every segment with it: nothing
- * of a record erased earlier can stay. */
+/* Steps a cached statement that returns at most one integer; *found 1
+ * with it in *val (val may be NULL), or 0 for no row. */
 static int
-view__search_recreate(struct store *s, const struct vocab *v)
+view__search_one(struct store *s, const char *sql, int *found, int64_t *val)
 {
-    struct textbuf b = {0};
+    sqlite3_stmt *st = store_stmt(s, sql);
     int rc;
 
-    if ((rc = view__search_exec(s, "DELETE FROM v_search_dirty;"
-                                   "DROP TABLE IF EXISTS v_search")) != 0 ||
-        (rc = view__search_exec(s, view__search_fts)) != 0)
-        return rc;
-    if ((rc = view__search_insert_sql(v, &b, "1")) == 0)
-        rc = view__search_exec(s, b.tb_data);
-    textbuf_free(&b);
-    return rc;
+    if (!st)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW && val)
+        *val = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
 int
-view__search_attach(struct store *s, const struct vocab *v, int rebuilt)
+view__search_reset(struct store *s)
+{
+    int rc;
+
+    /* Dropping the table drops every segment with it: nothing of a
+     * record erased earlier can stay, so nothing is left to purge. */
+    if ((rc = view__search_exec(s, "DELETE FROM v_search_purge;"
+                                   "DROP TABLE IF EXISTS v_search")) != 0 ||
+        (rc = view__search_exec(s, view__search_fts)) != 0)
+        return rc;
+    return view__search_exec(s, "INSERT OR IGNORE INTO v_search_dirty(k)"
+                                " SELECT k FROM v_rec WHERE valid = 1 AND"
+                                " status = 'active'");
+}
+
+int
+view__search_attach(struct store *s, int rebuilt)
 {
     uint64_t ver = 0;
     int rc, fresh;
@@ -161,7 +329,9 @@ view__search_attach(struct store *s, const struct vocab *v, int rebuilt)
     if (rc != 0 && rc != ILONET_ENOTFOUND)
         return rc;
     fresh = rebuilt || rc == ILONET_ENOTFOUND || ver != VIEW__SEARCH_VERSION;
-    if ((rc = view__search_exec(s, view__search_schema)) != 0 ||
+    if ((fresh &&
+         (rc = view__search_exec(s, view__search_drop_triggers)) != 0) ||
+        (rc = view__search_exec(s, view__search_schema)) != 0 ||
         (rc = view__search_exec(s, view__search_fts)) != 0)
         return rc;
     if (!fresh)
@@ -169,92 +339,222 @@ view__search_attach(struct store *s, const struct vocab *v, int rebuilt)
     if ((rc = store_meta_set_u64(s, "search_version", VIEW__SEARCH_VERSION)) !=
         0)
         return rc;
-    /* after a view rebuild, which notes every record anyway, the next
-     * flush re-creates the index; otherwise now */
-    return rebuilt ? 0 : view__search_recreate(s, v);
+    /* a view rebuild resets the index when it ends; otherwise now: the
+     * records are folded in by the first search */
+    return rebuilt ? 0 : view__search_reset(s);
 }
 
-/* 1 if the noted records include one that had words in the index and is
- * now erased, or gone (a fork took it out): their words must leave the
- * index's segments, not only be marked deleted. */
-static int
-view__search_purge_needed(struct store *s, int *need)
+/* A SQL function that exists only to own the notes: SQLite calls its
+ * destructor when the connection closes. */
+static void
+view__search_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, "SELECT 1 FROM v_search_dirty d CROSS JOIN v_search ON"
-           " v_search.rowid = d.k LEFT JOIN v_rec r ON r.k = d.k WHERE"
-           " r.k IS NULL OR r.status = 'erased' LIMIT 1");
-    int rc;
+    (void)argc;
+    (void)argv;
+    sqlite3_result_int(cx, VIEW__SEARCH_VERSION);
+}
 
-    if (!st)
+int
+view__search_hook(struct store *s)
+{
+    sqlite3 *db = store_db(s);
+    struct view__search_notes *n = calloc(1, sizeof(*n)), *old;
+
+    if (!n)
+        return ILONET_ENOMEM;
+    /* Attached again: the notes of the earlier attach move over (the
+     * update hook is set by this file alone, so its argument is ours). */
+    old = sqlite3_update_hook(db, view__search_noted, n);
+    if (old) {
+        struct view__search_notes t = *n;
+        *n = *old;
+        *old = t;
+    }
+    /* replaces (and frees) the earlier attach's notes */
+    if (sqlite3_create_function_v2(db, "ilonet_search_version", 0,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, n,
+                                   view__search_fn, NULL, NULL,
+                                   view__search_notes_free) != SQLITE_OK) {
+        /* SQLite called the destructor already */
+        sqlite3_update_hook(db, NULL, NULL);
+        store_set_commit_hook(s, NULL, NULL);
         return ILONET_EIO;
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_err(rc);
-    *need = rc == SQLITE_ROW;
+    }
+    store_set_commit_hook(s, view__search_commit, n);
     return 0;
 }
 
 int
-view__search_flush(void *arg, struct store *s)
+view__search_purge(struct store *s)
 {
-    const struct vocab *v = arg; /* the view's vocabulary (view_attach) */
-    static const char *const count_sql[] = {
-        "SELECT count(*) FROM v_search_dirty",
-        "SELECT count(*) FROM v_rec",
-    };
-    int64_t n[2] = {0, 0};
-    struct textbuf b = {0};
-    sqlite3_stmt *st;
-    int rc, purge = 0;
+    int found, rc;
 
-    st = store_stmt(s, "SELECT 1 FROM v_search_dirty LIMIT 1");
-    if (!st)
-        return ILONET_EIO;
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 0; /* the common case: no record written */
-    if (rc != SQLITE_ROW)
-        return store_err(rc);
-    for (int i = 0; i < 2; i++) {
-        if (!(st = store_stmt(s, count_sql[i])))
-            return ILONET_EIO;
-        if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            n[i] = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW)
-            return store_err(rc);
+    if ((rc = view__search_one(s, "SELECT 1 FROM v_search_purge LIMIT 1",
+                               &found, NULL)) != 0 ||
+        !found)
+        return rc; /* the common case: nothing erased */
+    /* Only a record with words in the index needs the merge; one erased
+     * before it was folded in never had any. */
+    if ((rc = view__search_one(s,
+                               "SELECT 1 FROM v_search_purge p CROSS JOIN"
+                               " v_search ON v_search.rowid = p.k LIMIT 1",
+                               &found, NULL)) != 0)
+        return rc;
+    if (found &&
+        ((rc = view__search_exec(s, "DELETE FROM v_search WHERE rowid IN"
+                                    " (SELECT k FROM v_search_purge)")) != 0 ||
+         /* merged: the segments lose the words, not only mark them
+          * deleted (secure_delete overwrites the freed pages) */
+         (rc = view__search_exec(
+              s, "INSERT INTO v_search(v_search) VALUES('optimize')")) != 0))
+        return rc;
+    return view__search_exec(s, "DELETE FROM v_search_purge");
+}
+
+int
+view__search_commit(void *arg, struct store *s)
+{
+    struct view__search_notes *n = arg;
+    int rc;
+
+    if (n && n->sn_lost) {
+        /* a note was lost: every record is noted again */
+        if ((rc = view__search_reset(s)) != 0)
+            return rc;
+    } else if (n && ((rc = view__klist_write(s, &n->sn_dirty, 0)) != 0 ||
+                     (rc = view__klist_write(s, &n->sn_gone, 1)) != 0)) {
+        return rc; /* the commit fails; the notes stay */
     }
-    if (n[0] >= VIEW__SEARCH_BULK && n[0] * 10 >= n[1] * 9)
-        return view__search_recreate(s, v);
-    if ((rc = view__search_purge_needed(s, &purge)) != 0)
+    if ((rc = view__search_purge(s)) != 0)
         return rc;
-    if ((rc = view__search_exec(s, "DELETE FROM v_search WHERE rowid IN"
-                                   " (SELECT k FROM v_search_dirty)")) != 0)
+    if (n) {
+        view__klist_clear(&n->sn_dirty);
+        view__klist_clear(&n->sn_gone);
+        n->sn_lost = 0;
+    }
+    return 0;
+}
+
+/* Folds the noted records up to max of them (the lowest positions) into
+ * the index, inside the caller's transaction; *more 1 when notes are
+ * left. */
+static int
+view__search_fold(struct store *s, const struct vocab *v, uint64_t max,
+                  int *more)
+{
+    struct textbuf b = {0};
+    char where[96];
+    int64_t bound = INT64_MAX;
+    int found, indexed, rc;
+
+    *more = 0;
+    if ((rc = view__search_one(s, "SELECT 1 FROM v_search_dirty LIMIT 1",
+                               &found, NULL)) != 0 ||
+        !found)
         return rc;
-    if ((rc = view__search_insert_sql(
-             v, &b, "k IN (SELECT k FROM v_search_dirty)")) == 0)
-        rc = view__search_exec(s, b.tb_data);
+    if (!v)
+        return ILONET_EINVAL; /* no view attached to this connection */
+    {
+        sqlite3_stmt *st = store_stmt(s, "SELECT k FROM v_search_dirty ORDER"
+                                         " BY k LIMIT 1 OFFSET ?");
+        if (!st)
+            return ILONET_EIO;
+        sqlite3_bind_int64(st, 1,
+                           max > INT64_MAX ? INT64_MAX : (int64_t)max - 1);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            bound = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return store_err(rc);
+        *more = rc == SQLITE_ROW; /* some may lie past the bound */
+    }
+    snprintf(where, sizeof(where),
+             "k IN (SELECT k FROM v_search_dirty WHERE k <= %lld)",
+             (long long)bound);
+    /* An empty index (the first fold after an import into a new store,
+     * a reset) has no old rows to take out. */
+    if ((rc = view__search_one(s, "SELECT rowid FROM v_search LIMIT 1",
+                               &indexed, NULL)) != 0)
+        return rc;
+    if (indexed) {
+        textbuf_printf(&b,
+                       "DELETE FROM v_search WHERE rowid IN (SELECT k"
+                       " FROM v_search_dirty WHERE k <= %lld)",
+                       (long long)bound);
+        rc = b.tb_err ? ILONET_ENOMEM : view__search_exec(s, b.tb_data);
+        b.tb_len = 0;
+        if (rc != 0)
+            goto out;
+    }
+    if ((rc = view__search_insert_sql(v, &b, where)) != 0 ||
+        (rc = view__search_exec(s, b.tb_data)) != 0)
+        goto out;
+    {
+        sqlite3_stmt *st =
+            store_stmt(s, "DELETE FROM v_search_dirty WHERE k <= ?");
+        if (!st) {
+            rc = ILONET_EIO;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, bound);
+        rc = view__step_done(st);
+    }
+    if (rc == 0 && *more)
+        rc = view__search_one(s, "SELECT 1 FROM v_search_dirty LIMIT 1", more,
+                              NULL);
+out:
     textbuf_free(&b);
-    if (rc == 0 && purge)
-        rc = view__search_exec(
-            s, "INSERT INTO v_search(v_search) VALUES('optimize')");
-    if (rc == 0)
-        rc = view__search_exec(s, "DELETE FROM v_search_dirty");
+    return rc;
+}
+
+int
+view_search_fold(struct store *s, uint64_t max, int *more)
+{
+    int found, left = 0, rc;
+
+    if (!s || max == 0)
+        return ILONET_EINVAL;
+    /* nothing noted: no write transaction (a search's common case) */
+    if ((rc = view__search_one(s, "SELECT 1 FROM v_search_dirty LIMIT 1",
+                               &found, NULL)) != 0)
+        return rc;
+    if (found) {
+        if ((rc = store_begin(s)) != 0)
+            return rc;
+        if ((rc = view__search_fold(s, view__vocab(s), max, &left)) != 0 ||
+            (rc = store_commit(s)) != 0) {
+            store_rollback(s);
+            return rc;
+        }
+    }
+    if (more)
+        *more = left;
+    return 0;
+}
+
+/* Folds every noted record in (before a search reads the index). */
+static int
+view__search_fold_all(struct store *s)
+{
+    int more = 1, rc = 0;
+
+    while (more && rc == 0)
+        rc = view_search_fold(s, VIEW__SEARCH_FOLD_BATCH, &more);
     return rc;
 }
 
 int
 view_search_count(struct store *s, uint64_t *n)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM v_search");
+    sqlite3_stmt *st;
     int rc;
 
-    if (!n)
+    if (!s || !n)
         return ILONET_EINVAL;
-    if (!st)
+    if ((rc = view__search_fold_all(s)) != 0)
+        return rc;
+    if (!(st = store_stmt(s, "SELECT count(*) FROM v_search")))
         return ILONET_EIO;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -712,6 +1012,9 @@ view_search(struct store *s, const struct view_search_req *rq,
             snprintf(why, wl, "not a cursor of this search");
         return ILONET_EINVAL;
     }
+    /* what ingest noted goes in first: a search finds every record */
+    if ((rc = view__search_fold_all(s)) != 0)
+        return rc;
     /* The search and its filters on the view's record rows; the rank is
      * computed once in the inner query, and the keyset compares it. */
     textbuf_puts(

@@ -17,14 +17,17 @@
  * view holds, and the view holds only the logs of audiences this node
  * belongs to: the index has no word the node may not read.
  *
- * Upkeep (view_search.c, installed by view_attach()): triggers on the
- * view's record table note each record written in a transaction; just
- * before the transaction commits (store_set_commit_hook) the noted records
- * are re-indexed in one batch, so an import of many entries costs one
- * index update per record, not one per entry. When a noted record was
- * erased, its words leave the index's tables in the same transaction (the
- * index is merged, FTS5 'optimize'; secure_delete overwrites the freed
- * pages). A view rebuild re-creates the whole index.
+ * Upkeep (view_search.c, installed by view_attach()) is lazy, so ingest
+ * pays only for a note: SQLite's update hook notes each record row
+ * written, and the notes are stored in the transaction that writes the
+ * rows (a crash loses no note); view_search_fold() folds the noted records
+ * into the index later, in batches: view_search() and view_search_count()
+ * first fold everything noted, so no search misses a record. Erasure does not
+ * wait: when a record is erased (or leaves the view), its words leave the
+ * index's tables in the same transaction (the store's commit hook takes its row
+ * out and merges the index, FTS5 'optimize'; secure_delete overwrites the freed
+ * pages). A view rebuild empties the index and notes every record, so the next
+ * fold builds it in one pass.
  *
  * All functions run on the store's thread and return 0 or a negative
  * ilonet code; view_search_parse() is pure.
@@ -77,14 +80,27 @@ struct view_search_res {
  * (hex), kind (number), state, audience, time_ms, category, title (the
  * kind's headline field), snippet (text around the matches, each match
  * between the bytes 0x01 and 0x02, which record text never holds) and
- * rank (bm25: lower is better). ILONET_EINVAL with why for a query that
- * does not parse or a cursor of another search; res may be NULL.
+ * rank (bm25: lower is better). Folds every noted record in first
+ * (view_search_fold(), in batches of their own transactions). ILONET_EINVAL
+ * with why for a query that does not parse or a cursor of another search;
+ * res may be NULL.
  */
 int view_search(struct store *s, const struct view_search_req *rq,
                 const struct view_sink *out, struct view_search_res *res,
                 char *why, size_t wl);
 
-/* Rows in the index (for tests and `ilonet status`). */
+/*
+ * Folds at most max (> 0) noted records into the index, in one write
+ * transaction of its own (a savepoint inside the caller's); nothing, and
+ * no transaction, when none are noted. *more (may be NULL) is 1 when
+ * records are still noted afterwards. A caller may fold ahead of time; a
+ * search calls it itself. ILONET_EINVAL when records are noted but no
+ * view is attached to s.
+ */
+int view_search_fold(struct store *s, uint64_t max, int *more);
+
+/* Rows in the index, after folding every noted record in (for tests and
+ * `ilonet status`). */
 int view_search_count(struct store *s, uint64_t *n);
 
 #endif

@@ -200,13 +200,21 @@ static const struct {
     const char *name;
     enum vocab_type type;
 } vocab__types[] = {
-    {"str", VT_STR},         {"uint", VT_UINT},
-    {"enum", VT_ENUM},       {"date", VT_DATE},
-    {"period", VT_PERIOD},   {"state", VT_STATE},
-    {"states", VT_STATES},   {"list", VT_LIST},
-    {"id", VT_ID},           {"bin", VT_BIN},
-    {"map", VT_MAP},         {"semester", VT_SEMESTER},
-    {"country", VT_COUNTRY}, {"countries", VT_COUNTRIES},
+    {"str", VT_STR},
+    {"uint", VT_UINT},
+    {"enum", VT_ENUM},
+    {"date", VT_DATE},
+    {"period", VT_PERIOD},
+    {"state", VT_STATE},
+    {"states", VT_STATES},
+    {"list", VT_LIST},
+    {"id", VT_ID},
+    {"bin", VT_BIN},
+    {"map", VT_MAP},
+    {"semester", VT_SEMESTER},
+    {"country", VT_COUNTRY},
+    {"countries", VT_COUNTRIES},
+    {"attachments", VT_ATTACHMENTS},
 };
 
 const char *
@@ -323,6 +331,22 @@ vocab__end_kind(struct vocab__ps *ps)
                          "kind '%s': field '%s' added in version %u cannot "
                          "be required",
                          k->vk_name, g->vf_name, g->vf_since);
+            goto out;
+        }
+        /* Attachments are one field with one meaning in every regime
+         * (docs/FORMAT.md §10.2): the payload key is fixed, the set only
+         * grows (no flag could make it required, fixed or internal), and
+         * it has no column: blobs are listed from their own index. */
+        if (g->vf_type == VT_ATTACHMENTS &&
+            (strcmp(g->vf_name, "attachments") != 0 || !k->vk_is_record ||
+             (g->vf_flags & (VF_REQUIRED | VF_FIXED | VF_INTERNAL)) ||
+             g->vf_column || g->vf_event != VE_NONE)) {
+            rc = PS_FAIL(ps, ILONET_EMALFORMED,
+                         "kind '%s': field '%s': type attachments is the "
+                         "optional field 'attachments' of a record kind, "
+                         "without required, fixed, internal, column or "
+                         "event",
+                         k->vk_name, g->vf_name);
             goto out;
         }
         switch (g->vf_event) {

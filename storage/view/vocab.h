@@ -45,6 +45,11 @@ enum vocab_type {
     VT_SEMESTER,  /* YYYY-H1 or YYYY-H2 */
     VT_COUNTRY,   /* ISO 3166-1 code; text: alpha-2 or alpha-3 */
     VT_COUNTRIES, /* list of country codes, no repeats ["SY,AF"] */
+    /* files a record carries (storage/blob.h): an array of blob
+     * references; text: the hex of its canonical msgpack. Only the field
+     * "attachments" of a record kind, optional and add-only: an amendment
+     * adds to the record's set, never clears it (docs/VOCAB.md). */
+    VT_ATTACHMENTS,
 };
 
 /* Field flags: the numbers of enum record_flags. */
@@ -278,6 +283,19 @@ int vocab_check_text(const struct vocab *v, const struct vocab_field *f,
                      const char *text, char *why, size_t whylen);
 
 /*
+ * Checks the codes of a state or states value in text form (its form
+ * already checked by vocab_check_text) against v's member table
+ * (data/members.txt): 0, or ILONET_EINVAL with a reason naming the field
+ * and the first code no member holds ("field 'participants': 'XX' is not
+ * a member ..."). 0 when v has no member table or f is of another type.
+ * A writer's check only: the stored form's (record_check_value) reads a
+ * code's form alone, so a member table changed by a later release never
+ * changes what a view makes of an entry it holds.
+ */
+int vocab_check_members(const struct vocab *v, const struct vocab_field *f,
+                        const char *text, char *why, size_t whylen);
+
+/*
  * Checks s[0..n) (not NUL-terminated) as a single value of field f of a
  * scalar text type (str, enum, date, period, state, semester, country):
  * the stored form's counterpart of vocab_check_text(), same messages.
@@ -286,6 +304,15 @@ int vocab_check_text(const struct vocab *v, const struct vocab_field *f,
  */
 int vocab_check_scalar(const struct vocab *v, const struct vocab_field *f,
                        const char *s, size_t n, char *why, size_t whylen);
+
+/* The bytes of an attachments value in its text form (the hex of its
+ * canonical array, n digits) into out (cap bytes; *len set): 0, or
+ * ILONET_EINVAL for an odd length, a non-hex digit or more than cap
+ * bytes. Only the form: vocab_check_text() checks the array. The bytes
+ * hold blob keys: the caller wipes out. */
+#define VOCAB_ATTACHMENTS_MAX 8192 /* bytes of one attachments array */
+int vocab_attachments_unhex(const char *text, size_t n, uint8_t *out,
+                            size_t cap, size_t *len);
 
 /* 1 if s[0..n) is text as values hold it: valid UTF-8 (wire_utf8_ok)
  * without control bytes other than tab, newline and CR, and without DEL;

@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "crypto/error.h"
 #include "crypto/hash.h"
-#include "crypto/wire.h"
 #include "crypto/key.h"
+#include "crypto/wire.h"
+#include "storage/blob.h"
 
 /* Valid UTF-8 without NUL or C0 controls other than tab, newline and CR,
  * and without DEL: the seed's rule for text values. */
@@ -362,6 +365,44 @@ vocab_check_scalar(const struct vocab *v, const struct vocab_field *f,
 }
 
 int
+vocab_attachments_unhex(const char *text, size_t n, uint8_t *out, size_t cap,
+                        size_t *len)
+{
+    if (!text || !out || !len || n == 0 || n % 2 || n / 2 > cap)
+        return ILONET_EINVAL;
+    for (size_t i = 0; i < n / 2; i++) {
+        char two[3] = {text[2 * i], text[2 * i + 1], '\0'};
+
+        if (hash_unhex(two, &out[i], 1) != 0)
+            return ILONET_EINVAL;
+    }
+    *len = n / 2;
+    return 0;
+}
+
+/* The text form of attachments: the hex of one canonical array of blob
+ * references (node/app writes it). It holds the blobs' keys, so every
+ * copy is wiped. */
+static int
+vocab__check_attachments(const struct vocab_field *f, const char *text,
+                         size_t n, char *why, size_t wl)
+{
+    struct blob_ref refs[BLOB_REFS_MAX];
+    uint8_t raw[VOCAB_ATTACHMENTS_MAX];
+    size_t len = 0, nrefs;
+    int rc;
+
+    if (vocab_attachments_unhex(text, n, raw, sizeof(raw), &len) != 0)
+        return vocab__fail(why, wl, ILONET_EINVAL,
+                           "field '%s': not the hex of an attachments array",
+                           f->vf_name);
+    rc = blob_refs_parse(raw, len, refs, BLOB_REFS_MAX, &nrefs, why, wl);
+    sodium_memzero(raw, len);
+    sodium_memzero(refs, sizeof(refs));
+    return rc == 0 ? 0 : ILONET_EINVAL;
+}
+
+int
 vocab_check_text(const struct vocab *v, const struct vocab_field *f,
                  const char *text, char *why, size_t wl)
 {
@@ -397,7 +438,39 @@ vocab_check_text(const struct vocab *v, const struct vocab_field *f,
     case VT_MAP:
         return vocab__fail(why, wl, ILONET_EINVAL,
                            "field '%s': cannot be given as text", f->vf_name);
+    case VT_ATTACHMENTS: return vocab__check_attachments(f, text, n, why, wl);
     default: return vocab__check_scalar(v, f, text, n, why, wl);
+    }
+}
+
+int
+vocab_check_members(const struct vocab *v, const struct vocab_field *f,
+                    const char *text, char *why, size_t wl)
+{
+    const char *p = text;
+
+    if (!v || !f || !text || !v->v_nmembers ||
+        (f->vf_type != VT_STATE && f->vf_type != VT_STATES))
+        return 0;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        char code[KEY_STATE_MAX + 1];
+
+        if (n <= KEY_STATE_MAX) {
+            memcpy(code, p, n);
+            code[n] = '\0';
+            if (!vocab_member(v, code))
+                return vocab__why_val(why, wl,
+                                      "field '%s': '%s' is not a member (a "
+                                      "Member State, an associated state, EU "
+                                      "for the Commission or a Union agency "
+                                      "such as FRONTEX; `ilonet vocab` lists "
+                                      "them)",
+                                      f->vf_name, p, n, 60);
+        }
+        if (!p[n])
+            return 0;
+        p += n + 1;
     }
 }
 

@@ -1,10 +1,12 @@
 /* fuzz_sync_msg.c - libFuzzer harness: the sync message parser on hostile
  * bytes. */
 /*
- * Every byte a peer sends after the handshake reaches msg_decode() first;
- * BATCH and EVIDENCE bodies then go to batch_decode(). The harness runs
- * both exactly as replication/sync.c does, walks every HEADS and WANT
- * item, and checks that a decoded message stays inside the input.
+ * Every byte a peer sends after the handshake reaches msg_decode() first,
+ * or blob_sync_decode() when its type is a blob one (8-11, node/peer.c
+ * routes by blob_sync_is_mine); BATCH and EVIDENCE bodies then go to
+ * batch_decode(). The harness runs them exactly as the link does, walks
+ * every HEADS and WANT item, and checks that a decoded message stays
+ * inside the input.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. \
  *     -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "replication/blob_sync.h"
 #include "replication/msg.h"
 #include "storage/batch.h"
 
@@ -51,6 +54,21 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
     struct msg_want w;
     int rc;
 
+    if (blob_sync_is_mine(buf, len)) {
+        struct blob_sync_msg bm;
+
+        if (blob_sync_decode(buf, len, &bm) != 0)
+            return 0;
+        if (bm.bm_type == BLOB_SYNC_T_CHUNK) {
+            fz_inside(bm.bm_chunk.bc_data, bm.bm_chunk.bc_len, buf, len);
+            if (bm.bm_chunk.bc_len == 0 || bm.bm_chunk.bc_len > BLOB_CHUNK ||
+                bm.bm_chunk.bc_nproof > BLOB_PROOF_MAX)
+                abort();
+        }
+        if (bm.bm_type == BLOB_SYNC_T_WANT && bm.bm_count == 0)
+            abort();
+        return 0;
+    }
     if (msg_decode(buf, len, &m) != 0)
         return 0;
     fz_inside(m.m_cert, m.m_cert_len, buf, len);

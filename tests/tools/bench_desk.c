@@ -177,7 +177,10 @@ static void
 c_category(unsigned i)
 {
     struct app_list_req rq = page_req("observations");
-    rq.al_category = app_categories()[i % 8];
+    const struct vocab_set *cats = app_categories(&B.b_home);
+
+    rq.al_category =
+        cats && cats->vs_n ? cats->vs_values[i % cats->vs_n].vv_code : "flows";
     list(&rq, NULL);
 }
 

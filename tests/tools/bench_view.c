@@ -16,6 +16,7 @@
 #include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
+#include "storage/view/view_search.h"
 
 #define AUTHORS 5
 #define BATCH 1000
@@ -28,6 +29,16 @@ now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of this process: steadier than wall time on a shared
+ * machine. */
+static double
+cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -150,8 +161,11 @@ main(int argc, char **argv)
     size_t n = argc > 2 ? (size_t)atol(argv[2]) : 100000;
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     char path[1024];
-    struct store *imp = NULL, *plain = NULL;
-    double t0, t_view = 0, t_plain = 0, t_reb, t_list;
+    struct store *imp = NULL, *plain = NULL, *bare = NULL;
+    double t0, c0, t_reb, t_list, t_search, c_search;
+    /* per import: [0] no view, [1] the view without its search index,
+     * [2] the view with it (what a node runs) */
+    double t_imp[3] = {0, 0, 0}, c_imp[3] = {0, 0, 0};
     struct vocab *v = NULL;
     int rc;
 
@@ -235,11 +249,13 @@ main(int argc, char **argv)
         free(tasks);
         store_close(w);
     }
-    /* Import into a file store with the view, and one without. */
-    for (int with_view = 1; with_view >= 0; with_view--) {
+    /* Import into a file store with the view, one with the view but no
+     * search index upkeep, and one without a view. */
+    for (int mode = 2; mode >= 0; mode--) {
         struct store *s;
+        int with_view = mode > 0;
 
-        snprintf(path, sizeof(path), "%s/bench-view-%d.db", dir, with_view);
+        snprintf(path, sizeof(path), "%s/bench-view-%d.db", dir, mode);
         remove(path);
         if ((rc = store_open(path, net, &ros, &s)) != 0)
             die("open", rc);
@@ -247,8 +263,15 @@ main(int argc, char **argv)
             sqlite3_exec(store_db(s), getenv("BENCH_CACHE"), NULL, NULL, NULL);
         if (with_view && (rc = view_attach(s, v)) != 0)
             die("attach", rc);
+        if (mode == 1) {
+            /* the index's upkeep off: the update hook that notes records
+             * and the commit hook that stores the notes */
+            sqlite3_update_hook(store_db(s), NULL, NULL);
+            store_set_commit_hook(s, NULL, NULL);
+        }
         store_set_durable(s, 0);
         t0 = now_s();
+        c0 = cpu_s();
         for (int a = 0; a < AUTHORS; a++) {
             struct bundle_report r;
 
@@ -257,13 +280,34 @@ main(int argc, char **argv)
                                     NULL, NULL, &r)) != 0)
                 die("import", rc);
         }
-        if (with_view) {
-            t_view = now_s() - t0;
+        t_imp[mode] = now_s() - t0;
+        c_imp[mode] = cpu_s() - c0;
+        if (mode == 2)
             imp = s;
-        } else {
-            t_plain = now_s() - t0;
+        else if (mode == 1)
+            bare = s;
+        else
             plain = s;
-        }
+    }
+    /* The first search after the import: it finds every record, so it
+     * pays for whatever index upkeep the import left to do. */
+    {
+        struct bench_list bl = {0};
+        struct view_sink sink = {NULL, bench_list_row, &bl};
+        struct view_search_req rq;
+
+        memset(&rq, 0, sizeof(rq));
+        rq.sr_query = "facilitators";
+        rq.sr_limit = 20;
+        bl.bl_out = fopen("/dev/null", "w");
+        t0 = now_s();
+        c0 = cpu_s();
+        if ((rc = view_search(imp, &rq, &sink, NULL, NULL, 0)) != 0)
+            die("search", rc);
+        t_search = now_s() - t0;
+        c_search = cpu_s() - c0;
+        fclose(bl.bl_out);
+        textbuf_free(&bl.bl_buf);
     }
     t0 = now_s();
     if ((rc = view_rebuild(imp)) != 0)
@@ -290,14 +334,28 @@ main(int argc, char **argv)
         printf("list_observations_rows=%zu\n", bl.bl_rows);
     }
     printf("view_entries=%zu\n", nents);
-    printf("import_view_entries_per_s=%.0f\n", (double)nents / t_view);
-    printf("import_noview_entries_per_s=%.0f\n", (double)nents / t_plain);
+    printf("import_view_entries_per_s=%.0f\n", (double)nents / t_imp[2]);
+    printf("import_view_nosearch_entries_per_s=%.0f\n",
+           (double)nents / t_imp[1]);
+    printf("import_noview_entries_per_s=%.0f\n", (double)nents / t_imp[0]);
+    printf("import_view_cpu_s=%.3f\n", c_imp[2]);
+    printf("import_view_nosearch_cpu_s=%.3f\n", c_imp[1]);
+    printf("import_noview_cpu_s=%.3f\n", c_imp[0]);
+    printf("search_after_import_ms=%.1f\n", t_search * 1000);
+    /* what the index costs an import, in CPU time (steadier than wall
+     * time on a shared machine): during the import alone, and with the
+     * fold the first search does after it */
+    printf("search_index_import_cost_pct=%.1f\n",
+           100.0 * (c_imp[2] - c_imp[1]) / c_imp[1]);
+    printf("search_index_total_cost_pct=%.1f\n",
+           100.0 * (c_imp[2] + c_search - c_imp[1]) / c_imp[1]);
     printf("view_rebuild_s=%.3f\n", t_reb);
     printf("list_observations_ms=%.1f\n", t_list * 1000);
     store_close(imp);
+    store_close(bare);
     store_close(plain);
     vocab_free(v);
-    for (int w = 0; w <= 1 && !getenv("ILONET_BENCH_KEEP"); w++) {
+    for (int w = 0; w <= 2 && !getenv("ILONET_BENCH_KEEP"); w++) {
         snprintf(path, sizeof(path), "%s/bench-view-%d.db", dir, w);
         remove(path);
     }
