@@ -35,7 +35,7 @@ SAN      = OPT="-O1 -g" XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-po
 FUZZ_CC  = clang -std=c11 $(CPPFLAGS) -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all check unit asan tsan tsan-node valgrind bench demo soak fuzz coverage lint format format-check \
+.PHONY: all check unit asan tsan tsan-node valgrind bench bench-plot demo soak fuzz coverage lint format format-check \
         install uninstall clean deps help man
 all: ilonet man
 # Extra packages per target (inherited by the `deps` they build first).
@@ -46,8 +46,9 @@ coverage: DEPS_EXTRA = lcov
 valgrind: DEPS_EXTRA = valgrind
 lint: DEPS_EXTRA = cppcheck
 format format-check: DEPS_EXTRA = clang-format-14
+bench-plot: DEPS_EXTRA = gnuplot-nox
 help:
-	@echo "targets: all check unit asan tsan tsan-node valgrind bench demo soak fuzz coverage lint"
+	@echo "targets: all check unit asan tsan tsan-node valgrind bench bench-plot demo soak fuzz coverage lint"
 	@echo "         format format-check man install uninstall clean deps   (V=1 shows commands)"
 deps:
 	$(Q)sh scripts/deps.sh $(DEPS_EXTRA)
@@ -125,6 +126,10 @@ fuzz: $(FUZZ_BIN)
 	$(Q)sh scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 bench: $(BUILD)/ilonet $(TOOL_BIN)
 	$(Q)$(RUN) sh tests/bench.sh
+# Sync rate, RSS and the desk's latencies against data size, drawn into
+# docs/bench-scale.svg (tests/bench_plot.sh; long: stores up to 1M).
+bench-plot: deps $(BUILD)/ilonet $(TOOL_BIN)
+	$(Q)$(RUN) sh tests/bench_plot.sh docs
 demo: $(BUILD)/ilonet
 	$(Q)$(BUILD)/ilonet demo --dir demo
 # The nemesis run, long (SOAK_SECS, SOAK_NODES, SOAK_LOSS); needs root.

@@ -1,5 +1,7 @@
 /* cmd_verify.c - `ilonet verify`: re-verify every entry and the view. */
 #include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "crypto/error.h"
@@ -12,10 +14,40 @@ static const char verify_usage[] =
     "checks that the view equals a full rebuild from the log. Exit 0 only\n"
     "if all holds.\n";
 
+/* Progress on a terminal: one line on stderr, rewritten in place, wiped
+ * before anything else is written there and at the end. */
+struct verify_tty {
+    int vt_on;       /* stderr is a terminal */
+    int vt_shown;    /* a progress line is on screen */
+    unsigned vt_pct; /* percent last shown + 1 */
+};
+
+static void
+verify_wipe(struct verify_tty *t)
+{
+    if (t->vt_shown)
+        fputs("\r\033[K", stderr);
+    t->vt_shown = 0;
+}
+
+static void
+verify_progress(void *arg, uint64_t done, uint64_t total)
+{
+    struct verify_tty *t = arg;
+    unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
+
+    if (!t->vt_on || pct + 1 == t->vt_pct)
+        return;
+    t->vt_pct = pct + 1;
+    fprintf(stderr, "\rverify: %" PRIu64 " of %" PRIu64 " entries (%u%%)%s",
+            done, total, pct, done == total ? ", comparing the view" : "");
+    t->vt_shown = 1;
+}
+
 static void
 verify_problem(void *arg, const struct app_verify_problem *p)
 {
-    (void)arg;
+    verify_wipe(arg);
     fprintf(stderr, "ilonet: verify: log ");
     cmd_print_hex(stderr, p->vp_log, HASH_LEN);
     fprintf(stderr, " seq %" PRIu64 ": %s: %s\n", p->vp_seq,
@@ -26,6 +58,8 @@ int
 cmd_verify(struct cmd_env *env, int argc, char **argv)
 {
     struct cmd_opts o;
+    struct app_verify_req rq;
+    struct verify_tty tty = {0};
     struct app_verify_out r;
     struct app_err err;
     struct home h;
@@ -38,7 +72,13 @@ cmd_verify(struct cmd_env *env, int argc, char **argv)
         return rc;
     if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
-    rc = app_verify(&h, verify_problem, NULL, &r, &err);
+    memset(&rq, 0, sizeof(rq));
+    tty.vt_on = isatty(STDERR_FILENO);
+    rq.vq_problem = verify_problem;
+    rq.vq_progress = verify_progress;
+    rq.vq_arg = &tty;
+    rc = app_verify_with(&h, &rq, &r, &err);
+    verify_wipe(&tty);
     home_close(&h);
     if (rc != 0)
         return cmd_fail("verify", "%s", err.ae_msg);

@@ -31,8 +31,6 @@ log_id_prefix(const uint8_t id[static HASH_LEN])
     return (int64_t)v;
 }
 
-#define LOG__K(lid, seq) ((int64_t)(((uint64_t)(lid) << 32) | (seq)))
-#define LOG__SEQ_MAX 0xffffffffu
 #define LOG__CHUNK 1024               /* entries signed per pipeline run */
 #define LOG__META_RESTORED "restored" /* 1: restored, no appends (log.h) */
 
@@ -180,7 +178,7 @@ log__single_bin(const uint8_t *p, size_t n, const char *key,
     return 0;
 }
 
-static int
+int
 log__cert_payload(const uint8_t *p, size_t n, const uint8_t **cert,
                   size_t *cert_len)
 {
@@ -510,20 +508,9 @@ out_nolock:
     return rc;
 }
 
-/*
- * Rows are read with LOG__ROW_COLS from LOG__ROW_FROM. hx holds the
- * header bytes only when they cannot be derived (docs/FORMAT.md, storage):
- * otherwise version, log id, seq, prev, HLC, kind, payload length and
- * payload hash come from the row, its log and the previous entry, and the
- * canonical encoding gives back exactly the signed bytes.
- */
-#define LOG__ROW_COLS                                                          \
-    "e.id, e.hx, e.sig, e.payload, e.hlc, e.kind, (SELECT p.id FROM "          \
-    "entries p WHERE p.k = e.k - 1), l.log_id, e.k"
-#define LOG__ROW_FROM "entries e JOIN logs l ON l.lid = (e.k >> 32)"
-
-/* Fills e from a LOG__ROW_COLS row starting at column col. */
-static int
+/* Fills e from a LOG__ROW_COLS row (log_int.h, which says how headers
+ * are derived) starting at column col. */
+int
 log__entry_from_row(sqlite3_stmt *st, int col, struct entry *e)
 {
     int rc;
@@ -692,7 +679,7 @@ log__backdated_held(struct store *s, const uint8_t log[static HASH_LEN],
 }
 
 /* Checks one entry's own fields (not its place in the chain). */
-static int
+int
 log__check_fields(const struct log_desc *d, const struct entry *e)
 {
     if (e->e_h.h_version != ENTRY_VERSION || e->e_h.h_kind == 0 ||
@@ -1365,107 +1352,6 @@ log_author_cert(struct store *s, const uint8_t author[static KEY_PK_LEN],
         rc = rc == SQLITE_DONE ? ILONET_ENOTFOUND : store_err(rc);
     sqlite3_reset(st);
     return rc;
-}
-
-/* ---- full verification ------------------------------------------------ */
-
-struct log__verify {
-    struct store *v_s;
-    const struct log_desc *v_d;
-    uint64_t v_expect;
-    uint8_t v_prev[HASH_LEN];
-    uint64_t v_checked, v_bad;
-    log_problem_cb v_cb;
-    void *v_arg;
-    int v_first_err;
-};
-
-static void
-log__problem(struct log__verify *v, uint64_t seq, int err)
-{
-    v->v_bad++;
-    if (!v->v_first_err)
-        v->v_first_err = err;
-    if (v->v_cb)
-        v->v_cb(v->v_arg, v->v_d->ld_id, seq, err);
-}
-
-static int
-log__verify_one(void *arg, const struct entry *e)
-{
-    struct log__verify *v = arg;
-    uint8_t id[HASH_LEN];
-    int rc;
-
-    v->v_checked++;
-    entry_id(e->e_hdr, e->e_hdr_len, e->e_sig, id);
-    if (memcmp(id, e->e_id, HASH_LEN) != 0)
-        log__problem(v, e->e_h.h_seq, ILONET_EMALFORMED);
-    else if (e->e_h.h_seq != v->v_expect)
-        log__problem(v, e->e_h.h_seq, ILONET_ESEQ);
-    else if ((rc = log__check_fields(v->v_d, e)) != 0)
-        log__problem(v, e->e_h.h_seq, rc);
-    else if (e->e_h.h_seq > 1 &&
-             memcmp(e->e_h.h_prev, v->v_prev, HASH_LEN) != 0)
-        log__problem(v, e->e_h.h_seq, ILONET_ECHAIN);
-    else if ((rc = entry_verify_sig(e, v->v_d->ld_author)) != 0)
-        log__problem(v, e->e_h.h_seq, rc);
-    else if (e->e_h.h_seq == 1) {
-        struct log__row r;
-        memset(&r, 0, sizeof(r));
-        const uint8_t *cb;
-        size_t cl;
-        struct cert c;
-        if (e->e_h.h_kind != KIND_CERT || !e->e_payload ||
-            log__cert_payload(e->e_payload, e->e_payload_len, &cb, &cl) ||
-            (rc = cert_verify(cb, cl, store_roster(v->v_s),
-                              store_network(v->v_s), &c)) != 0 ||
-            memcmp(c.c_node, v->v_d->ld_author, KEY_PK_LEN) != 0)
-            log__problem(v, 1, ILONET_EUNKNOWNAUTHOR);
-    }
-    v->v_expect = e->e_h.h_seq + 1;
-    memcpy(v->v_prev, e->e_id, HASH_LEN);
-    return 0;
-}
-
-int
-log_verify_all(struct store *s, log_problem_cb cb, void *arg, uint64_t *checked,
-               uint64_t *bad)
-{
-    struct log_head *heads = NULL;
-    size_t n = 0;
-    uint64_t tc = 0, tb = 0;
-    int rc, first = 0;
-
-    if ((rc = log_heads(s, &heads, &n)) != 0)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
-        struct log__verify v = {s, &heads[i].lh_log, 1, {0}, 0, 0, cb, arg, 0};
-        uint8_t want[HASH_LEN];
-
-        entry_log_id(store_network(s), heads[i].lh_log.ld_author,
-                     heads[i].lh_log.ld_audience, want);
-        if (memcmp(want, heads[i].lh_log.ld_id, HASH_LEN) != 0)
-            log__problem(&v, 0, ILONET_ENETWORK);
-        rc = log_range(s, heads[i].lh_log.ld_id, 1, UINT64_MAX, SIZE_MAX,
-                       log__verify_one, &v);
-        if (rc == 0 && v.v_expect != heads[i].lh_seq + 1)
-            log__problem(&v, v.v_expect, ILONET_ESEQ);
-        tc += v.v_checked;
-        tb += v.v_bad;
-        if (!first && v.v_first_err)
-            first = v.v_first_err;
-        if (rc != 0)
-            break;
-    }
-    free(heads);
-    if (checked)
-        *checked = tc;
-    if (bad)
-        *bad = tb;
-    if (rc != 0)
-        return rc;
-    return first;
 }
 
 struct log__pending {

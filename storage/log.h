@@ -193,6 +193,32 @@ int log_pending_count(struct store *s, uint64_t *n);
 int log_verify_all(struct store *s, log_problem_cb cb, void *arg,
                    uint64_t *checked, uint64_t *bad);
 
+/*
+ * The same check on every core: log_verify_all()'s results (counts, return
+ * value, and the problems in the same order), with the signature checks and
+ * hashing spread over lo_threads worker threads (0: one per online core),
+ * each reading the store's file through its own read-only connection. The
+ * calling thread hands out runs of lo_run consecutive entries (0: the
+ * default, 16384), and calls lo_problem and lo_progress (entries checked so
+ * far of all to check; both may be NULL) itself, so the callbacks need no
+ * locking; nothing else may use s meanwhile. One thread, or a store with no
+ * file behind it (":memory:"), is log_verify_all() on the calling thread.
+ */
+typedef void (*log_progress_cb)(void *arg, uint64_t done, uint64_t total);
+struct log_verify_opts {
+    unsigned lo_threads;
+    uint64_t lo_run;
+    log_problem_cb lo_problem;
+    void *lo_arg;
+    log_progress_cb lo_progress;
+    void *lo_progress_arg;
+};
+int log_verify_all_par(struct store *s, const struct log_verify_opts *o,
+                       uint64_t *checked, uint64_t *bad);
+/* The worker threads log_verify_all_par() starts for lo_threads want:
+ * want itself, or for 0 the online cores (at most 64). */
+int log_verify_threads(unsigned want);
+
 /* Re-verifies every stored fork evidence row (storage/log_evidence.c):
  * two different entries at one (log, seq), both validly signed by the
  * log's author. A row that fails is a problem ILONET_EBADSIG at its

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "entry.h"
+#include "log.h"
 #include "store_int.h"
 
 /*
@@ -43,6 +44,34 @@ int log_sign_start(struct log_sign_job *j);
 int log_sign_wait(struct log_sign_job *j, size_t i);
 /* Stops (if still running) and joins the signer. */
 void log_sign_finish(struct log_sign_job *j);
+
+/* ---- rows of table entries (log.c) ------------------------------------ */
+
+#define LOG__K(lid, seq) ((int64_t)(((uint64_t)(lid) << 32) | (seq)))
+#define LOG__SEQ_MAX 0xffffffffu
+
+/*
+ * Rows are read with LOG__ROW_COLS from LOG__ROW_FROM. hx holds the
+ * header bytes only when they cannot be derived (docs/FORMAT.md, storage):
+ * otherwise version, log id, seq, prev, HLC, kind, payload length and
+ * payload hash come from the row, its log and the previous entry, and the
+ * canonical encoding gives back exactly the signed bytes.
+ */
+#define LOG__ROW_COLS                                                          \
+    "e.id, e.hx, e.sig, e.payload, e.hlc, e.kind, (SELECT p.id FROM "          \
+    "entries p WHERE p.k = e.k - 1), l.log_id, e.k"
+#define LOG__ROW_FROM "entries e JOIN logs l ON l.lid = (e.k >> 32)"
+
+/* Fills e from a LOG__ROW_COLS row of st starting at column col; e's
+ * payload points into the row (valid until the next step). Works on any
+ * connection to the store's file. */
+int log__entry_from_row(sqlite3_stmt *st, int col, struct entry *e);
+/* Checks one entry's own fields against its log (not its place in the
+ * chain): version, kind, log id, sizes, payload hash and form. */
+int log__check_fields(const struct log_desc *d, const struct entry *e);
+/* The certificate bytes of a certificate entry's payload {"cert": bin}. */
+int log__cert_payload(const uint8_t *p, size_t n, const uint8_t **cert,
+                      size_t *cert_len);
 
 /* The bin value of a payload that is exactly {key: bin} (log.c). */
 int log__single_bin(const uint8_t *p, size_t n, const char *key,

@@ -698,8 +698,9 @@ t_search_upkeep_does_not_walk_the_view(void)
             sqlite3_exec(db,
                          "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT"
                          " i + 1 FROM c WHERE i < 20000) INSERT INTO v_rec(k,"
-                         " kind, author_state, owner, valid, status) SELECT"
-                         " 1000000000 + i, 99, 'DE', 'DE', 1, 'active' FROM c",
+                         " kind, author_state, owner, valid, status, ms)"
+                         " SELECT 1000000000 + i, 99, 'DE', 'DE', 1,"
+                         " 'active', i FROM c",
                          NULL, NULL, NULL),
             SQLITE_OK);
         sqlite3_close(db);

@@ -200,10 +200,34 @@ struct app_verify_out {
  * Problems go to cb (may be NULL) as they are found. Returns 0 whenever
  * the check could run, whatever it found (the verdict is vo_ok); an error
  * only when it could not (I/O, memory): "<errname>: <why>", or
- * "evidence: <errname>: <why>" for the evidence rows.
+ * "evidence: <errname>: <why>" for the evidence rows. Uses every core
+ * (app_verify_with() with vq_threads 0).
  */
 int app_verify(struct home *h, app_verify_cb cb, void *arg,
                struct app_verify_out *out, struct app_err *err);
+
+/*
+ * app_verify() with its work shared out: vq_threads worker threads check
+ * the entries' ids, chain links, hashes and signatures (0: one per online
+ * core; 1: everything on the calling thread, one step after the other),
+ * while the view is compared with a rebuild on a thread of its own; the
+ * results, and the problems in their order, are those of one thread.
+ * vq_progress (may be NULL) hears, from the calling thread, how many
+ * entries are checked of how many, now and then and once at the end; the
+ * comparison of the view may still run after that. The view also keeps
+ * counts per kind (storage/view/view.h view_counts_check): vo_view_ok
+ * includes that they equal a recount.
+ */
+typedef void (*app_verify_progress_cb)(void *arg, uint64_t done,
+                                       uint64_t total);
+struct app_verify_req {
+    unsigned vq_threads;
+    app_verify_cb vq_problem;           /* may be NULL */
+    app_verify_progress_cb vq_progress; /* may be NULL */
+    void *vq_arg;                       /* for both */
+};
+int app_verify_with(struct home *h, const struct app_verify_req *rq,
+                    struct app_verify_out *out, struct app_err *err);
 
 /*
  * The restored-from-backup mark (docs/RELIABILITY.md, "Restoring a

@@ -218,8 +218,7 @@ app_log(struct home *h, const struct app_log_visit *v, struct app_err *err)
 /* ---- verify ------------------------------------------------------------- */
 
 struct app__verify_walk {
-    app_verify_cb vw_cb;
-    void *vw_arg;
+    const struct app_verify_req *vw_rq;
     int vw_evidence;
 };
 
@@ -230,41 +229,89 @@ app__verify_problem(void *arg, const uint8_t log[static HASH_LEN], uint64_t seq,
     const struct app__verify_walk *w = arg;
     struct app_verify_problem p;
 
-    if (!w->vw_cb)
+    if (!w->vw_rq->vq_problem)
         return;
     memcpy(p.vp_log, log, HASH_LEN);
     p.vp_seq = seq;
     p.vp_code = code;
     p.vp_evidence = w->vw_evidence;
-    w->vw_cb(w->vw_arg, &p);
+    w->vw_rq->vq_problem(w->vw_rq->vq_arg, &p);
+}
+
+static void
+app__verify_progress(void *arg, uint64_t done, uint64_t total)
+{
+    const struct app_verify_req *rq = arg;
+
+    rq->vq_progress(rq->vq_arg, done, total);
 }
 
 int
 app_verify(struct home *h, app_verify_cb cb, void *arg,
            struct app_verify_out *out, struct app_err *err)
 {
-    struct app__verify_walk w = {cb, arg, 0};
+    struct app_verify_req rq;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.vq_problem = cb;
+    rq.vq_arg = arg;
+    return app_verify_with(h, &rq, out, err);
+}
+
+int
+app_verify_with(struct home *h, const struct app_verify_req *rq,
+                struct app_verify_out *out, struct app_err *err)
+{
+    struct app__verify_walk w = {rq, 0};
+    struct log_verify_opts lo;
+    struct view_check_job *job = NULL;
     struct app_verify_out o;
     uint8_t live[HASH_LEN], rebuilt[HASH_LEN];
-    int rc;
+    int rc, view_rc, counts_ok = 0;
 
     memset(&o, 0, sizeof(o));
+    memset(&lo, 0, sizeof(lo));
+    lo.lo_threads = rq->vq_threads;
+    lo.lo_problem = app__verify_problem;
+    lo.lo_arg = &w;
+    lo.lo_progress = rq->vq_progress ? app__verify_progress : NULL;
+    lo.lo_progress_arg = (void *)rq;
+    /* On more than one thread the comparison of the view with a rebuild
+     * (one SQLite writer, its own connection) runs beside the entries'
+     * checks; on one, after them, as it always did. */
+    if (log_verify_threads(rq->vq_threads) > 1 &&
+        view_check_start(h->h_store, &job) != 0)
+        job = NULL;
     /* Any other code is the verdict on some entry, already counted in
-     * vo_bad and told to cb: the check itself ran to its end. */
-    rc = log_verify_all(h->h_store, app__verify_problem, &w, &o.vo_checked,
-                        &o.vo_bad);
-    if (rc == ILONET_EIO || rc == ILONET_ENOMEM)
-        return app__fail_code(err, NULL, rc);
+     * vo_bad and told to the callback: the check itself ran to its end. */
+    rc = log_verify_all_par(h->h_store, &lo, &o.vo_checked, &o.vo_bad);
+    if (rc == ILONET_EIO || rc == ILONET_ENOMEM) {
+        rc = app__fail_code(err, NULL, rc);
+        goto fail;
+    }
     w.vw_evidence = 1;
     if ((rc = log_verify_evidence(h->h_store, app__verify_problem, &w,
-                                  &o.vo_evidence, &o.vo_bad_evidence)) != 0)
-        return app__fail_code(err, "evidence", rc);
-    /* A view that cannot even be hashed or rebuilt does not match. */
-    o.vo_view_ok = view_check(h->h_store, live, rebuilt) == 0 &&
-                   memcmp(live, rebuilt, HASH_LEN) == 0;
+                                  &o.vo_evidence, &o.vo_bad_evidence)) != 0) {
+        rc = app__fail_code(err, "evidence", rc);
+        goto fail;
+    }
+    /* A view that cannot even be hashed or rebuilt does not match; nor
+     * one whose kept counts are not the rows' counts. */
+    if (job) {
+        view_rc = view_check_finish(job, live, rebuilt, &counts_ok);
+        job = NULL;
+    } else if ((view_rc = view_check(h->h_store, live, rebuilt)) == 0) {
+        view_rc = view_counts_check(h->h_store, &counts_ok);
+    }
+    o.vo_view_ok =
+        view_rc == 0 && memcmp(live, rebuilt, HASH_LEN) == 0 && counts_ok;
     o.vo_ok = o.vo_bad == 0 && o.vo_bad_evidence == 0 && o.vo_view_ok;
     *out = o;
     return 0;
+fail:
+    if (job)
+        view_check_finish(job, live, rebuilt, NULL);
+    return rc;
 }
 
 /* ---- restore ------------------------------------------------------------ */

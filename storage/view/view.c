@@ -45,6 +45,8 @@ static const char *const view__schema[] = {
     "  task_status TEXT,"
     "  task_status_state TEXT,"
     "  task_status_by BLOB,"
+    "  ms INTEGER," /* the creating entry's time (its HLC >> 16): lists
+                       sort on it through an index (view_index.c) */
     "  vw INTEGER NOT NULL DEFAULT 1," /* the entry's vocabulary version */
     "  ev_from INTEGER,"               /* event days (docs/REGIMES.md §4) */
     "  ev_to INTEGER,"                 /* NULL: open-ended */
@@ -140,8 +142,8 @@ static const char *const view__schema[] = {
  * view in another (v_records, v_changes), so each is dropped as what it
  * is now. */
 static const char *const view__objects[] = {
-    "v_records", "v_changes",     "v_rec", "v_chg",
-    "v_grants",  "v_revocations", NULL,
+    "v_records", "v_changes",     "v_rec",    "v_chg",
+    "v_grants",  "v_revocations", "v_counts", NULL,
 };
 
 /* ---- context ---------------------------------------------------------- */
@@ -664,7 +666,8 @@ view__records_sql(const struct vocab *v, const struct view__extra *x, char *out,
               " status, r.updated AS updated, r.retracted_by AS"
               " retracted_by, r.erased_by AS erased_by, r.task_status AS"
               " task_status, r.task_status_state AS task_status_state,"
-              " r.task_status_by AS task_status_by, r.vw AS vw, r.xf AS xf,"
+              " r.task_status_by AS task_status_by, r.ms AS ms, r.vw AS vw,"
+              " r.xf AS xf,"
               " r.rt AS rt, r.ev_from AS ev_from, r.ev_to AS ev_to,"
               " date(r.ev_from * 86400, 'unixepoch') AS event_from,"
               " date(r.ev_to * 86400, 'unixepoch') AS event_to");
@@ -689,8 +692,8 @@ struct view__kview {
 };
 
 #define VIEW__HEAD                                                             \
-    "lower(hex(id)) AS id, owner AS state, author_state, audience, hlc >> 16"  \
-    " AS time_ms"
+    "lower(hex(id)) AS id, owner AS state, author_state, audience, ms AS"      \
+    " time_ms"
 static const struct view__kview view__kviews[] = {
     {KIND_OBSERVATION, "observations",
      VIEW__HEAD ", category, summary, detail, nationality, figure, unit,"
@@ -718,12 +721,12 @@ static const struct view__kview view__kviews[] = {
                 " 'until', remit",
      " post officers posted_from posted_until remit "},
     {KIND_TASK, "tasks",
-     "lower(hex(id)) AS id, owner AS creator, author_state, audience, hlc"
-     " >> 16 AS time_ms, title, assignees AS 'for', due, detail,"
+     "lower(hex(id)) AS id, owner AS creator, author_state, audience, ms"
+     " AS time_ms, title, assignees AS 'for', due, detail,"
      " task_status AS status, task_status_state AS status_by",
      " title assignees due detail "},
     {KIND_ACTING_PRESIDENCY, "acting_presidencies",
-     "lower(hex(id)) AS id, owner AS state, audience, hlc >> 16 AS time_ms,"
+     "lower(hex(id)) AS id, owner AS state, audience, ms AS time_ms,"
      " semester, acting_state, reason",
      " semester acting_state reason "},
     /* 2019-1240's; present (empty, without its fields) under 377-2004 too,
@@ -779,8 +782,8 @@ view__kind_views(struct store *s, const struct vocab *v,
 
     VIEW__PUT(
         "CREATE VIEW IF NOT EXISTS records AS SELECT lower(hex(id)) AS"
-        " id, kind, audience, owner AS state, author_state, hlc, hlc >>"
-        " 16 AS time_ms, status, valid, why, updated, IIF(grant_id IS"
+        " id, kind, audience, owner AS state, author_state, hlc, ms AS"
+        " time_ms, status, valid, why, updated, IIF(grant_id IS"
         " NULL, NULL, lower(hex(grant_id))) AS grant_id, " VIEW__FIELD_COLS
         ", task_status");
     for (size_t i = 0; i < x->x_n; i++)
@@ -914,7 +917,8 @@ view_attach(struct store *s, const struct vocab *v)
     /* the blobs' references index, which the entry hook fills */
     if ((rc = blob_schema(s)) != 0)
         goto fail;
-    if ((rc = view__search_attach(s, rebuild)) != 0) /* the search index */
+    if ((rc = view__index_attach(s, v)) != 0 ||
+        (rc = view__search_attach(s, rebuild)) != 0) /* the search index */
         goto fail;
     view__vocab_id(v, vid);
     if (rebuild &&
@@ -1051,7 +1055,8 @@ view__rebuild(struct store *s, const struct vocab *v)
         return rc;
     if ((rc = store_begin(s)) != 0)
         goto out_ctx;
-    if ((rc = view__exec(s, "DELETE FROM v_rec; DELETE FROM v_chg;"
+    if ((rc = view__counts_pause(s)) != 0 ||
+        (rc = view__exec(s, "DELETE FROM v_rec; DELETE FROM v_chg;"
                             "DELETE FROM v_grants;"
                             "DELETE FROM v_revocations;")) != 0)
         goto fail;
@@ -1059,7 +1064,8 @@ view__rebuild(struct store *s, const struct vocab *v)
     if ((rc = view__apply_stored(&c, s, 0)) != 0)
         goto fail;
     c.vc_bulk = 0;
-    if ((rc = view__recompute_all(&c, s)) != 0)
+    if ((rc = view__recompute_all(&c, s)) != 0 ||
+        (rc = view__counts_resume(s, v)) != 0)
         goto fail;
     /* the index once, at the end: emptied here, built in one pass by the
      * next search or idle tick */
@@ -1765,7 +1771,8 @@ out:
 }
 
 int
-view_hash(struct store *s, const char *audience, uint8_t out[static HASH_LEN])
+view__hash_compute(struct store *s, const char *audience,
+                   uint8_t out[static HASH_LEN])
 {
 #define VIEW__AUD(all) (audience ? " WHERE audience = ?1" : all)
 #define VIEW__AND (audience ? " AND audience = ?1" : "")
@@ -1824,15 +1831,36 @@ out:
 }
 
 int
+view_hash(struct store *s, const char *audience, uint8_t out[static HASH_LEN])
+{
+    uint8_t fp[HASH_LEN], h[HASH_LEN];
+    int rc;
+
+    /* Unchanged entries, unchanged view: a connection keeps the last
+     * digest under a fingerprint of what the view is a function of
+     * (view_index.c). */
+    if ((rc = view__hash_cached(s, audience, fp, out)) != ILONET_ENOTFOUND)
+        return rc;
+    if ((rc = view__hash_compute(s, audience, h)) != 0)
+        return rc;
+    view__hash_remember(s, audience, fp, h); /* best effort */
+    memcpy(out, h, HASH_LEN);
+    return 0;
+}
+
+int
 view_check(struct store *s, uint8_t live[static HASH_LEN],
            uint8_t rebuilt[static HASH_LEN])
 {
     int rc;
 
+    /* computed, never cached: the rebuild leaves the fingerprint as it
+     * was, and the live rows are what is being checked */
     if ((rc = store_begin(s)) != 0)
         return rc;
-    if ((rc = view_hash(s, NULL, live)) == 0 && (rc = view_rebuild(s)) == 0)
-        rc = view_hash(s, NULL, rebuilt);
+    if ((rc = view__hash_compute(s, NULL, live)) == 0 &&
+        (rc = view_rebuild(s)) == 0)
+        rc = view__hash_compute(s, NULL, rebuilt);
     store_rollback(s);
     return rc;
 }

@@ -51,7 +51,10 @@ int view_attach(struct store *s, const struct vocab *v);
 int view_rebuild(struct store *s);
 
 /* Digest of a canonical dump of the merged view (node-local state never
- * included). audience NULL: everything held; else only that audience. */
+ * included). audience NULL: everything held; else only that audience.
+ * Computing it reads every record; the connection remembers the last one
+ * per audience and answers from memory while no log head, fork or
+ * revocation cut and no quarantine row has changed. */
 int view_hash(struct store *s, const char *audience,
               uint8_t out[static HASH_LEN]);
 
@@ -59,6 +62,24 @@ int view_hash(struct store *s, const char *audience,
  * the store unchanged (the rebuild is rolled back). */
 int view_check(struct store *s, uint8_t live[static HASH_LEN],
                uint8_t rebuilt[static HASH_LEN]);
+
+/* view_check() and view_counts_check() of s's file on threads of their
+ * own (view_check.c), with their own connections, while the caller goes
+ * on (with s too): start it, then finish it to wait for the results (and
+ * free the job, whatever the result; counts_ok may be NULL).
+ * ILONET_ENOTFOUND from start when s has no file another connection could
+ * open (":memory:"): call the two functions instead. The job reads with
+ * s's vocabulary (view_attach()), which must outlive it; s needs the view
+ * attached (ILONET_EINVAL otherwise). */
+struct view_check_job;
+int view_check_start(struct store *s, struct view_check_job **out);
+int view_check_finish(struct view_check_job *job, uint8_t live[static HASH_LEN],
+                      uint8_t rebuilt[static HASH_LEN], int *counts_ok);
+
+/* Recounts the records in effect per kind, category and month and
+ * compares them with the counts the view maintains (view_index.c): *ok is
+ * 1 when they agree. 0 or a store error. */
+int view_counts_check(struct store *s, int *ok);
 
 /*
  * Re-evaluates one log's contributions after something other than a new

@@ -191,6 +191,46 @@ struct view_auth_req {
 int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
                    size_t wl);
 
+/* ---- indexes, counts, hash cache (view_index.c) ------------------------ */
+
+/* Creates the indexes on v_rec, table v_counts and its triggers (if they
+ * do not exist). */
+int view__index_attach(struct store *s, const struct vocab *v);
+/* The v_rec column ("f3") holding the records view's column col for
+ * record kind kind under vocabulary v; ILONET_ENOTFOUND when the kind
+ * has none (or v is NULL). */
+int view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
+                   char out[static 8]);
+/* For the period filter of kind's list: SQL over a v_rec row (unqualified
+ * columns) for the record's first day, last day and length class (0 up
+ * to VIEW_EV_DAYS0 days, 1 up to VIEW_EV_DAYS1, 2 up to VIEW_EV_DAYS2, 3
+ * longer or open), exactly as index v_rec_day_<kind> holds them (cap
+ * bytes each): the event days event_from and event_to of the records
+ * view, an open end as '9999-12-31', the list filter's own terms.
+ * ILONET_ENOTFOUND when vocabulary v lacks the record kind (its list
+ * filters without an index). */
+#define VIEW_EV_DAYS0 31
+#define VIEW_EV_DAYS1 366
+#define VIEW_EV_DAYS2 3660
+int view__event_exprs(const struct vocab *v, uint32_t kind, char *from,
+                      char *to, char *lc, size_t cap);
+/* Around a rebuild: stop counting row by row (pause), then recount
+ * v_counts from the rows and count again (resume). */
+int view__counts_pause(struct store *s);
+int view__counts_resume(struct store *s, const struct vocab *v);
+/* view_hash() computed from the rows, never from the cache (view.c). */
+int view__hash_compute(struct store *s, const char *audience,
+                       uint8_t out[static HASH_LEN]);
+/* The cached digest of audience (NULL: all) into out, or ILONET_ENOTFOUND
+ * when the view may have changed since; fp receives the fingerprint to
+ * remember a new digest under. */
+int view__hash_cached(struct store *s, const char *audience,
+                      uint8_t fp[static HASH_LEN],
+                      uint8_t out[static HASH_LEN]);
+int view__hash_remember(struct store *s, const char *audience,
+                        const uint8_t fp[static HASH_LEN],
+                        const uint8_t h[static HASH_LEN]);
+
 /* ---- the search index (view_search.c) --------------------------------- */
 
 /* Creates the index's tables and triggers (inside view_attach's

@@ -8,6 +8,7 @@
 #include "crypto/error.h"
 #include "crypto/textbuf.h"
 #include "crypto/wire.h"
+#include "storage/log.h"
 #include "view_int.h"
 
 /*
@@ -127,20 +128,24 @@ view__cursor_make(struct view__page *pg, const struct view_cell *cells)
 }
 
 /*
- * Steps st to the end, delivering names then rows to out. With pg, at
- * most pg_limit rows are delivered and pg_next is set when another row
- * follows (the statement asks for one more). *count (may be NULL): rows
- * delivered. Leaves st reset, not finalized.
+ * Steps st to the end, delivering names then rows to out. The first
+ * `hidden` columns are the read's own (keys it pages or joins on): they
+ * are not delivered. With pg, at most pg_limit rows are delivered and
+ * pg_next is set when another row follows (the statement asks for one
+ * more). *count (may be NULL): rows delivered. Leaves st reset, not
+ * finalized.
  */
 static int
-view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
-          size_t *count)
+view__run_hidden(sqlite3_stmt *st, int hidden, const struct view_sink *out,
+                 struct view__page *pg, size_t *count)
 {
     struct view_cell stack[VIEW__CELLS], *cells = stack;
     struct view_row row;
     int nc = sqlite3_column_count(st), rc = 0, step;
     size_t n = 0;
 
+    if (hidden > nc)
+        return ILONET_EIO;
     if (nc > VIEW__CELLS && !(cells = calloc((size_t)nc, sizeof(*cells))))
         return ILONET_ENOMEM;
     for (int i = 0; i < nc; i++) {
@@ -148,8 +153,8 @@ view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
         memset(&cells[i], 0, sizeof(cells[i]));
         cells[i].ce_name = name ? name : "";
     }
-    row.rw_ncells = (size_t)nc;
-    row.rw_cells = cells;
+    row.rw_ncells = (size_t)(nc - hidden);
+    row.rw_cells = cells + hidden;
     if (out && out->vs_columns && (rc = out->vs_columns(out->vs_arg, &row)))
         goto out;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -183,6 +188,48 @@ out:
     if (rc == 0 && count)
         *count = n;
     return rc;
+}
+
+static int
+view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
+          size_t *count)
+{
+    return view__run_hidden(st, 0, out, pg, count);
+}
+
+/*
+ * The SELECT of the SQL view `name` as the schema holds it ("CREATE VIEW
+ * name AS SELECT cols FROM v_records ..."), with the columns `hidden`
+ * ("k AS _k, ms AS _ms") put before its own, appended to sql. The record
+ * views read v_records and the changes view v_changes, whose keys (k, ms,
+ * target_p) the people's views leave out; a read that selects from this
+ * instead can seek and sort on them while delivering exactly the view's
+ * columns (view__run_hidden), so no copy of a view's definition can drift
+ * from it.
+ */
+static int
+view__view_select(struct store *s, const char *name, const char *hidden,
+                  struct textbuf *sql)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT sql FROM sqlite_master WHERE"
+                                     " type = 'view' AND name = ?");
+    const char *def, *sel;
+    int rc;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? ILONET_EIO : store_err(rc);
+    }
+    def = (const char *)sqlite3_column_text(st, 0);
+    sel = def ? strstr(def, " AS SELECT ") : NULL;
+    if (sel)
+        textbuf_printf(sql, "SELECT %s, %s", hidden, sel + 11);
+    sqlite3_reset(st);
+    return sel ? 0 : ILONET_EIO;
 }
 
 static int
@@ -405,6 +452,15 @@ view__bind_int(struct view__binds *b, int64_t v)
     return ++b->b_n;
 }
 
+/* The column a key sorts and seeks on: a record list reads the hidden
+ * column _ms (v_rec.ms, indexed) for time_ms, which holds the same value
+ * (view__list_sql). */
+static const char *
+view__key_col(const struct view__key *k, int ms)
+{
+    return ms && strcmp(k->k_col, "time_ms") == 0 ? "_ms" : k->k_col;
+}
+
 /*
  * The keyset condition "this row sorts after the cursor's": for keys
  * k1..kn, k1 after v1 OR (k1 = v1 AND (k2 after v2 OR ...)). SQLite sorts
@@ -413,10 +469,10 @@ view__bind_int(struct view__binds *b, int64_t v)
  */
 static void
 view__keyset(struct textbuf *sql, const struct view__key *keys, size_t n,
-             const struct view__kval *v, struct view__binds *b)
+             const struct view__kval *v, struct view__binds *b, int ms)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *c = keys[i].k_col;
+        const char *c = view__key_col(&keys[i], ms);
         int last = i + 1 == n, p = 0;
 
         if (v[i].kv_type != 'n')
@@ -498,6 +554,188 @@ view__text_filter(struct store *s, struct textbuf *sql, const char *src,
     return 0;
 }
 
+/*
+ * The logs of audience as an SQL list of their positions ("(3, 17)",
+ * "(NULL)" when none) into lids, and *rare = 1 when they hold under one in
+ * VIEW__RARE of the entries held: few enough to read them all through
+ * their own index, where the newest-first scan of a list would pass most
+ * of it before a page is full. (Heads count every entry, not only
+ * records: close enough to choose a plan.) The positions come from the
+ * store, so they may be written into the SQL.
+ */
+#define VIEW__RARE 20
+static int
+view__audience_logs(struct store *s, const char *audience, struct textbuf *lids,
+                    int *rare)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT lid, head_seq, audience = ?"
+                                     " FROM logs ORDER BY lid");
+    int64_t in = 0, total = 0;
+    int rc, n = 0;
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, audience, -1, SQLITE_STATIC);
+    textbuf_puts(lids, "(");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        total += sqlite3_column_int64(st, 1);
+        if (!sqlite3_column_int(st, 2))
+            continue;
+        in += sqlite3_column_int64(st, 1);
+        textbuf_printf(lids, "%s%lld", n++ ? ", " : "",
+                       (long long)sqlite3_column_int64(st, 0));
+    }
+    sqlite3_reset(st);
+    textbuf_puts(lids, n ? ")" : "NULL)");
+    *rare = in * VIEW__RARE < total;
+    return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+/*
+ * Candidates: for filters that the newest-first scan of a list would pass
+ * most of the list to satisfy, the list's outer query is restricted to
+ * the keys an index of v_rec gives for them (view_index.c): a rare
+ * audience (its logs), a period (the records whose interval overlaps it,
+ * per length class), the tasks' status and assignee (beside their time in
+ * one index). Each filter is also written over v_rec's own columns, so
+ * the candidates are exactly the rows the list's filters keep. When every
+ * filter can be written so and the list sorts on time first, only the
+ * page's share goes on: the records at or above the time of the
+ * (limit+1)-th after the cursor (ties included, so the id still decides),
+ * found in the index alone.
+ */
+struct view__plan {
+    const struct vocab *pl_vocab; /* the view's (its slots and indexes) */
+    uint32_t pl_kind;
+    int pl_cat, pl_from, pl_to, pl_aud, pl_state, pl_status, pl_assignee;
+    const char *pl_lids; /* the audience's logs, "(3, 17)" */
+    int pl_rare;         /* the audience holds few records */
+    int pl_text;         /* a text filter is given */
+    int pl_time_first;   /* the list sorts on time first */
+    int pl_desc;
+    const struct view__kval *pl_after; /* the cursor's first key, or NULL */
+    uint64_t pl_limit;
+};
+
+/* The candidates' SELECT of `what` from index idx (WHERE over v_rec) into
+ * sql: one SELECT, or for the event index one per length class. */
+static int
+view__cand_select(struct textbuf *sql, const struct view__plan *pl,
+                  const char *what, const char *idx, const char *where,
+                  int by_event)
+{
+    char from[256], to[256], lc[1024];
+    static const int days[3] = {VIEW_EV_DAYS0, VIEW_EV_DAYS1, VIEW_EV_DAYS2};
+
+    if (!by_event) {
+        textbuf_printf(sql, "SELECT %s FROM v_rec INDEXED BY %s WHERE %s", what,
+                       idx, where);
+        return 0;
+    }
+    if (view__event_exprs(pl->pl_vocab, pl->pl_kind, from, to, lc,
+                          sizeof(lc)) != 0)
+        return ILONET_EIO;
+    for (int c = 0; c < 4; c++) {
+        textbuf_printf(sql,
+                       "%sSELECT %s FROM v_rec INDEXED BY %s WHERE %s AND"
+                       " (%s) = %d AND (%s) <= ?%d AND (%s) >= ?%d",
+                       c ? " UNION ALL " : "", what, idx, where, lc, c, from,
+                       pl->pl_to, to, pl->pl_from);
+        if (c < 3)
+            textbuf_printf(sql, " AND (%s) >= date(?%d, '-%d days')", from,
+                           pl->pl_from, days[c]);
+    }
+    return 0;
+}
+
+static int
+view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
+{
+    char where[1024], idx[32], slot[8], e0[256], e1[256], elc[1024];
+    size_t off;
+    int by_event = 0, have_ev, threshold, rc;
+
+    *used = 0;
+    have_ev = pl->pl_from && view__event_exprs(pl->pl_vocab, pl->pl_kind, e0,
+                                               e1, elc, sizeof(elc)) == 0;
+    if (pl->pl_aud && pl->pl_rare) {
+        snprintf(idx, sizeof(idx), "v_rec_log");
+    } else if (pl->pl_from && have_ev) {
+        snprintf(idx, sizeof(idx), "v_rec_day_%u", (unsigned)pl->pl_kind);
+        by_event = 1;
+    } else if (pl->pl_kind == KIND_TASK && (pl->pl_status || pl->pl_assignee) &&
+               !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
+               view__slot_col(pl->pl_vocab, KIND_TASK, "assignees", slot) ==
+                   0) {
+        snprintf(idx, sizeof(idx), "v_rec_task");
+    } else {
+        return 0; /* the list's own scan does well enough */
+    }
+    off = (size_t)snprintf(where, sizeof(where),
+                           "kind = %u AND valid = 1 AND status = 'active'",
+                           (unsigned)pl->pl_kind);
+#define VIEW__W(...)                                                           \
+    off += (size_t)snprintf(where + off, sizeof(where) - off, __VA_ARGS__)
+    if (pl->pl_cat &&
+        view__slot_col(pl->pl_vocab, pl->pl_kind, "category", slot) == 0)
+        VIEW__W(" AND %s = ?%d", slot, pl->pl_cat);
+    if (pl->pl_state)
+        VIEW__W(" AND owner = ?%d", pl->pl_state);
+    if (pl->pl_aud)
+        VIEW__W(" AND (k >> 32) IN %s", pl->pl_lids);
+    if (pl->pl_status)
+        VIEW__W(" AND task_status = ?%d", pl->pl_status);
+    if (pl->pl_assignee &&
+        view__slot_col(pl->pl_vocab, pl->pl_kind, "assignees", slot) == 0)
+        VIEW__W(" AND instr(',' || coalesce(%s, '') || ',', ',' || ?%d ||"
+                " ',') > 0",
+                slot, pl->pl_assignee);
+    /* the period filter's own terms (view__event_exprs) */
+    if (pl->pl_from && !by_event && have_ev)
+        VIEW__W(" AND (%s) <= ?%d AND (%s) >= ?%d", e0, pl->pl_to, e1,
+                pl->pl_from);
+    else if (pl->pl_from && !by_event)
+        return 0; /* not this vocabulary's kind: the list scans */
+#undef VIEW__W
+    if (off >= sizeof(where))
+        return ILONET_ETOOBIG;
+    threshold = !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
+                (!pl->pl_after || pl->pl_after->kv_type == 'i');
+    textbuf_puts(sql, " AND _k IN (");
+    if ((rc = view__cand_select(sql, pl, "k", idx, where, by_event)) != 0)
+        return rc;
+    textbuf_puts(sql, ")");
+    if (threshold) {
+        /* the time of the (limit+1)-th candidate after the cursor; the
+         * candidates at the cursor's time before it are in that range but
+         * not after the cursor, so as many more are skipped */
+        textbuf_printf(sql, " AND _ms %s coalesce((SELECT ms FROM (",
+                       pl->pl_desc ? ">=" : "<=");
+        if ((rc = view__cand_select(sql, pl, "ms", idx, where, by_event)) != 0)
+            return rc;
+        textbuf_puts(sql, ")");
+        if (pl->pl_after)
+            textbuf_printf(sql, " WHERE ms %s %lld", pl->pl_desc ? "<=" : ">=",
+                           (long long)pl->pl_after->kv_int);
+        textbuf_printf(sql, " ORDER BY ms %s LIMIT 1 OFFSET %llu",
+                       pl->pl_desc ? "DESC" : "",
+                       (unsigned long long)pl->pl_limit);
+        if (pl->pl_after) {
+            textbuf_puts(sql, " + (SELECT count(*) FROM (");
+            if ((rc = view__cand_select(sql, pl, "ms", idx, where, by_event)) !=
+                0)
+                return rc;
+            textbuf_printf(sql, ") WHERE ms = %lld)",
+                           (long long)pl->pl_after->kv_int);
+        }
+        textbuf_printf(sql, "), %s)",
+                       pl->pl_desc ? "-9223372036854775807"
+                                   : "9223372036854775807");
+    }
+    *used = 1;
+    return 0;
+}
+
 int
 view_list(struct store *s, const struct view_list_req *rq,
           const struct view_sink *out, struct view_list_res *res)
@@ -507,11 +745,12 @@ view_list(struct store *s, const struct view_list_req *rq,
     struct view__kval kv[VIEW__KEYS];
     struct view__binds b;
     struct view__page pg;
-    struct textbuf sql = {0};
+    struct textbuf sql = {0}, lids = {0};
     sqlite3_stmt *st = NULL;
     char tag[64], *kbuf = NULL;
     size_t nkeys, count = 0;
-    int rc, rec, all, newest;
+    struct view__plan pl;
+    int rc, rec, all, newest, hidden = 0, cand = 0;
 
     if (!rq || !(l = view__list_find(rq->lr_list)))
         return ILONET_EINVAL;
@@ -551,15 +790,29 @@ view_list(struct store *s, const struct view_list_req *rq,
     }
 
     memset(&b, 0, sizeof(b));
-    if (all)
-        textbuf_printf(&sql, "SELECT * FROM records WHERE kind = %u",
-                       (unsigned)l->vl_kind);
-    else
+    /* A record list selects from its SQL view with the record's key and
+     * time in front (hidden from the caller), so that it pages, sorts and
+     * filters through the indexes on v_rec (view_index.c): the first page
+     * of the newest records is an index range, not a sort of them all. */
+    if (rec) {
+        hidden = 2;
+        textbuf_puts(&sql, "SELECT * FROM (");
+        if ((rc = view__view_select(s, all ? "records" : l->vl_src,
+                                    "k AS _k, ms AS _ms", &sql)) != 0)
+            goto out;
+        textbuf_puts(&sql, ") WHERE 1");
+        if (all)
+            textbuf_printf(&sql, " AND kind = %u", (unsigned)l->vl_kind);
+    } else {
         textbuf_printf(&sql, "SELECT * FROM %s WHERE 1", l->vl_src);
+    }
+    memset(&pl, 0, sizeof(pl));
+    pl.pl_vocab = view__vocab(s);
+    pl.pl_kind = l->vl_kind;
     if (rq->lr_category)
-        textbuf_printf(
-            &sql, " AND category = ?%d",
-            view__bind_text(&b, rq->lr_category, strlen(rq->lr_category)));
+        textbuf_printf(&sql, " AND category = ?%d",
+                       pl.pl_cat = view__bind_text(&b, rq->lr_category,
+                                                   strlen(rq->lr_category)));
     /* the record's event days overlap [from, to]; no end: open */
     if (rq->lr_from) {
         int pt = view__bind_text(&b, rq->lr_to, strlen(rq->lr_to));
@@ -568,40 +821,77 @@ view_list(struct store *s, const struct view_list_req *rq,
                        " AND event_from <= ?%d AND coalesce(event_to,"
                        " '9999-12-31') >= ?%d",
                        pt, pf);
+        pl.pl_from = pf;
+        pl.pl_to = pt;
     }
-    if (rq->lr_audience)
-        textbuf_printf(
-            &sql, " AND audience = ?%d",
-            view__bind_text(&b, rq->lr_audience, strlen(rq->lr_audience)));
+    if (rq->lr_audience) {
+        textbuf_printf(&sql, " AND audience = ?%d",
+                       pl.pl_aud = view__bind_text(&b, rq->lr_audience,
+                                                   strlen(rq->lr_audience)));
+        if (rec && (rc = view__audience_logs(s, rq->lr_audience, &lids,
+                                             &pl.pl_rare)) != 0)
+            goto out;
+        if (lids.tb_err) {
+            rc = ILONET_ENOMEM;
+            goto out;
+        }
+        /* the same test on the record's position, which the index holds:
+         * records of other audiences are passed over without reading them */
+        if (rec)
+            textbuf_printf(&sql, " AND (_k >> 32) IN %s", lids.tb_data);
+        pl.pl_lids = lids.tb_data;
+    }
     if (rq->lr_state)
         textbuf_printf(&sql, " AND %s = ?%d", all ? "state" : l->vl_state,
-                       view__bind_text(&b, rq->lr_state, strlen(rq->lr_state)));
+                       pl.pl_state = view__bind_text(&b, rq->lr_state,
+                                                     strlen(rq->lr_state)));
     /* the view says "open" for a task without a status change yet */
     if (rq->lr_status)
-        textbuf_printf(
-            &sql, " AND %s = ?%d", all ? "task_status" : "status",
-            view__bind_text(&b, rq->lr_status, strlen(rq->lr_status)));
+        textbuf_printf(&sql, " AND %s = ?%d", all ? "task_status" : "status",
+                       pl.pl_status = view__bind_text(&b, rq->lr_status,
+                                                      strlen(rq->lr_status)));
     if (rq->lr_assignee)
-        textbuf_printf(
-            &sql,
-            " AND instr(',' || coalesce(%s, '') || ',', ',' ||"
-            " ?%d || ',') > 0",
-            all ? "assignees" : "\"for\"",
-            view__bind_text(&b, rq->lr_assignee, strlen(rq->lr_assignee)));
+        textbuf_printf(&sql,
+                       " AND instr(',' || coalesce(%s, '') || ',', ',' ||"
+                       " ?%d || ',') > 0",
+                       all ? "assignees" : "\"for\"",
+                       pl.pl_assignee = view__bind_text(
+                           &b, rq->lr_assignee, strlen(rq->lr_assignee)));
     if (rq->lr_text &&
         (rc = view__text_filter(
              s, &sql, all ? "records" : l->vl_src,
              all ? l->vl_all_text : l->vl_text,
              view__bind_text(&b, rq->lr_text, strlen(rq->lr_text)))) != 0)
         goto out;
+    /* the live lists of records: what an index gives beats a scan */
+    if (rec && !all) {
+        pl.pl_text = rq->lr_text != NULL;
+        pl.pl_time_first = strcmp(view__key_col(&keys[0], 1), "_ms") == 0;
+        pl.pl_desc = keys[0].k_desc;
+        pl.pl_after = rq->lr_after ? &kv[0] : NULL;
+        pl.pl_limit = rq->lr_limit;
+        if ((rc = view__candidates(&sql, &pl, &cand)) != 0)
+            goto out;
+    }
     if (rq->lr_after) {
+        const char *c0 = view__key_col(&keys[0], rec);
+
         textbuf_puts(&sql, " AND ");
-        view__keyset(&sql, keys, nkeys, kv, &b);
+        /* the first key's bound as a range of its own, which the index
+         * seeks to (the keyset's OR alone would scan from the start) */
+        if (rec && kv[0].kv_type == 'i' && strcmp(c0, "_ms") == 0)
+            textbuf_printf(
+                &sql, "_ms %s ?%d AND ",
+                keys[0].k_desc ? "<=" : ">=", view__bind_int(&b, kv[0].kv_int));
+        view__keyset(&sql, keys, nkeys, kv, &b, rec);
     }
     textbuf_puts(&sql, " ORDER BY ");
-    for (size_t i = 0; i < nkeys; i++)
-        textbuf_printf(&sql, "%s\"%s\"%s", i ? ", " : "", keys[i].k_col,
+    for (size_t i = 0; i < nkeys; i++) {
+        const char *c = view__key_col(&keys[i], rec);
+        textbuf_printf(&sql, "%s%s\"%s\"%s", i ? ", " : "",
+                       cand && strcmp(c, "_ms") == 0 ? "+" : "", c,
                        keys[i].k_desc ? " DESC" : "");
+    }
     if (rq->lr_limit)
         textbuf_printf(&sql, " LIMIT ?%d",
                        view__bind_int(&b, rq->lr_limit > INT64_MAX - 1
@@ -636,7 +926,7 @@ view_list(struct store *s, const struct view_list_req *rq,
             goto out;
         }
     }
-    if ((rc = view__run(st, out, &pg, &count)) != 0)
+    if ((rc = view__run_hidden(st, hidden, out, &pg, &count)) != 0)
         goto out;
     if (res) {
         res->ls_count = count;
@@ -646,6 +936,7 @@ view_list(struct store *s, const struct view_list_req *rq,
 out:
     sqlite3_finalize(st);
     textbuf_free(&sql);
+    textbuf_free(&lids);
     free(kbuf);
     return rc;
 }
@@ -734,24 +1025,38 @@ int
 view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
                 const struct view_sink *record, const struct view_sink *history)
 {
+    struct textbuf sql = {0};
     sqlite3_stmt *st = NULL, *ch = NULL;
-    char hex[2 * HASH_LEN + 1];
     size_t n = 0;
+    int64_t k;
     int rc;
 
-    hash_hex(id, HASH_LEN, hex);
-    if ((rc = view__prepare(s, "SELECT * FROM records WHERE id = ?", &st)) !=
-            0 ||
+    /* the record by its position (through the id index), its changes by
+     * their target's prefix (index v_chg_target); each change's entry
+     * payload as "officer" (view__hist_row) */
+    if ((rc = log_find(s, id, &k)) != 0)
+        return rc == ILONET_ENOTFOUND ? ILONET_ENOTFOUND : rc;
+    textbuf_puts(&sql, "SELECT * FROM (");
+    if ((rc = view__view_select(s, "records", "k AS _k", &sql)) != 0)
+        goto out;
+    textbuf_puts(&sql, ") WHERE _k = ?");
+    if (sql.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    if ((rc = view__prepare(s, sql.tb_data, &st)) != 0 ||
         (rc = view__prepare(
              s,
              "SELECT lower(hex(c.id)) AS id, c.kind, c.author_state,"
              " c.behalf, c.hlc >> 16 AS time_ms, c.status, c.valid, c.why,"
              " e.payload AS officer FROM v_changes c CROSS JOIN entries e"
-             " ON e.k = c.k WHERE c.target = ? ORDER BY c.hlc, c.id",
+             " ON e.k = c.k WHERE c.target_p = ?1 AND c.target = ?2"
+             " ORDER BY c.hlc, c.id",
              &ch)) != 0)
         goto out;
-    sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(ch, 1, id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, k);
+    sqlite3_bind_int64(ch, 1, log_id_prefix(id));
+    sqlite3_bind_blob(ch, 2, id, HASH_LEN, SQLITE_STATIC);
     /* Find the record before delivering anything: a missing one is an
      * answer of its own, not an empty row set. */
     rc = sqlite3_step(st);
@@ -760,7 +1065,7 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
         goto out;
     }
     sqlite3_reset(st);
-    if ((rc = view__run(st, record, NULL, &n)) != 0)
+    if ((rc = view__run_hidden(st, 1, record, NULL, &n)) != 0)
         goto out;
     if (n == 0) {
         rc = ILONET_ENOTFOUND; /* gone between the two steps */
@@ -776,6 +1081,7 @@ view_record_get(struct store *s, const uint8_t id[static HASH_LEN],
 out:
     sqlite3_finalize(st);
     sqlite3_finalize(ch);
+    textbuf_free(&sql);
     return rc;
 }
 
@@ -815,43 +1121,99 @@ view_change_find(struct store *s, const char *prefix,
 
 /* ---- counts, recent, grants, evidence ------------------------------------ */
 
+/* Both from the counts the view keeps per kind, category and month
+ * (v_counts, view_index.c): the same numbers as counting the lists. */
 int
 view_counts_by_month(struct store *s, const struct view_sink *out)
 {
+    int64_t kind = KIND_OBSERVATION;
+
     return view__simple(s,
-                        "SELECT category, strftime('%Y-%m', time_ms / 1000, "
-                        "'unixepoch') AS month, count(*) AS n FROM "
-                        "observations GROUP BY 1, 2 ORDER BY 2, 1",
-                        NULL, 0, out);
+                        "SELECT nullif(cat, '') AS category, month, n FROM"
+                        " v_counts WHERE kind = ? AND n > 0 ORDER BY 2, 1",
+                        &kind, 1, out);
 }
 
 int
 view_counts_by_kind(struct store *s, const struct view_sink *out)
 {
-    return view__simple(s,
-                        "SELECT (SELECT count(*) FROM observations) AS"
-                        " observations, (SELECT count(*) FROM meetings) AS"
-                        " meetings, (SELECT count(*) FROM trainings) AS"
-                        " trainings, (SELECT count(*) FROM carriers) AS"
-                        " carriers, (SELECT count(*) FROM contacts) AS"
-                        " contacts, (SELECT count(*) FROM postings) AS"
-                        " postings, (SELECT count(*) FROM tasks) AS tasks,"
-                        " (SELECT count(*) FROM grants) AS grants",
-                        NULL, 0, out);
+#define VIEW__N(k)                                                             \
+    "(SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = " #k ")"
+    return view__simple(
+        s,
+        "SELECT " VIEW__N(2) " AS observations, " VIEW__N(
+            3) " AS "
+               "meetings,"
+               " " VIEW__N(4) " A"
+                              "S "
+                              "tr"
+                              "ai"
+                              "ni"
+                              "ng"
+                              "s,"
+                              " " VIEW__N(5) " AS carriers, " VIEW__N(
+                                  6) " AS "
+                                     "contacts,"
+                                     " " VIEW__N(7) " AS postings, " VIEW__N(
+                                         11) " AS "
+                                             "tasks"
+                                             ","
+                                             " ("
+                                             "SELEC"
+                                             "T "
+                                             "count"
+                                             "(*) "
+                                             "FROM "
+                                             "grant"
+                                             "s) "
+                                             "AS "
+                                             "grant"
+                                             "s",
+        NULL, 0, out);
+#undef VIEW__N
 }
 
 int
 view_recent(struct store *s, uint64_t limit, const struct view_sink *out)
 {
     int64_t l = limit > INT64_MAX ? INT64_MAX : (int64_t)limit;
+    struct textbuf sql = {0}, rec = {0};
+    sqlite3_stmt *st = NULL;
+    int rc, any = 0;
 
-    return view__simple(s,
-                        "SELECT id, kind, state, author_state, audience, "
-                        "time_ms, status, valid, coalesce(summary, title, "
-                        "topics, counterpart, carrier, post, semester) AS "
-                        "summary, category FROM records ORDER BY hlc DESC, "
-                        "id LIMIT ?",
-                        &l, 1, out);
+    /* The newest of each kind is an index range (v_rec_time): take the
+     * limit newest of every kind, then the limit newest of those. */
+    if ((rc = view__view_select(s, "records", "hlc AS _h, ms AS _ms", &rec)) !=
+        0)
+        goto out;
+    textbuf_puts(&sql, "SELECT * FROM (");
+    for (size_t i = 0; i < VIEW__NLISTS; i++) {
+        if (!view__lists[i].vl_kind)
+            continue;
+        textbuf_printf(&sql,
+                       "%sSELECT * FROM (SELECT _h, id, kind, state,"
+                       " author_state, audience, time_ms, status, valid,"
+                       " coalesce(summary, title, topics, counterpart,"
+                       " carrier, post, semester) AS summary, category FROM"
+                       " (%s) WHERE kind = %u ORDER BY _ms DESC, _h DESC, id"
+                       " LIMIT ?1)",
+                       any++ ? " UNION ALL " : "", rec.tb_data,
+                       (unsigned)view__lists[i].vl_kind);
+    }
+    textbuf_puts(&sql, ") ORDER BY _h DESC, id LIMIT ?1");
+    if (sql.tb_err || rec.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
+    if ((rc = view__prepare(s, sql.tb_data, &st)) != 0)
+        goto out;
+    sqlite3_bind_int64(st, 1, l);
+    rc = view__run_hidden(st, 1, out, NULL, NULL);
+out:
+    sqlite3_finalize(st);
+    textbuf_free(&sql);
+    textbuf_free(&rec);
+    return rc;
 }
 
 int

@@ -304,10 +304,10 @@ view__bind_day(sqlite3_stmt *st, int i, int64_t d)
 static const char *const view__sql_ins =
     "INSERT OR IGNORE INTO v_rec(k, kind, author_state, owner, grant_id,"
     " base_why, valid, why, status, task_status, vw, ev_from, ev_to, rt, "
-    "xf, " VIEW__SLOT_COLS
+    "xf, ms, " VIEW__SLOT_COLS
     ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,?,?,?,?,?)";
-#define VIEW__INS_NFIXED 15
+    "?,?,?,?,?,?,?,?,?,?,?,?)";
+#define VIEW__INS_NFIXED 16
 static const char *const view__sql_upd =
     "UPDATE v_rec SET valid = ?, why = ?, status = ?, updated = ?,"
     " retracted_by = ?, erased_by = ?, task_status = ?,"
@@ -450,6 +450,7 @@ view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
     view__bind_day(st, 14, rt);
     if (vals && (rc = view__bind_xf(c, st, 15, kind, vals)) != 0)
         return sqlite3_reset(st), rc;
+    sqlite3_bind_int64(st, 16, (int64_t)(e->e_h.h_hlc >> 16));
     for (size_t i = 0; vals && i < RECORD_MAX_ITEMS; i++) {
         int col = c->vc_col[kind][i];
 

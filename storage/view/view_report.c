@@ -144,7 +144,7 @@ struct view__base {
     " event_from, NULL AS event_to WHERE 0"
 #define VB_REC_HEAD                                                            \
     "SELECT lower(hex(id)) AS id, owner AS state, author_state, audience,"     \
-    " kind, hlc >> 16 AS time_ms, event_from, event_to"
+    " kind, ms AS time_ms, event_from, event_to"
 #define VB_REC_TAIL " FROM v_records WHERE valid = 1 AND status = 'active'"
 
 static const struct view__base view__bases[] = {

@@ -1,6 +1,7 @@
 // replicate.js - the Hypercore 11 anchor for tests/bench_sync.sh.
 //
 //   node replicate.js N AUTHORS
+//   node replicate.js --disk N AUTHORS
 //
 // Same workload as the ilonet sync benchmark: N entries of 200 bytes
 // written by AUTHORS single-writer cores (one per author, as ilonet has one
@@ -11,6 +12,10 @@
 // storage. Prints key=value lines: hypercore_entries, hypercore_seconds,
 // hypercore_entries_per_s, hypercore_wire_bytes_per_entry,
 // hypercore_peak_rss_mib (the larger of the two processes).
+//
+// --disk: only the writer, in this process: appends the same N entries,
+// closes its cores and prints hypercore_disk_bytes (every file under the
+// writer's storage) and hypercore_disk_bytes_per_entry (tests/bench_store.sh).
 'use strict'
 const { fork } = require('child_process')
 const fs = require('fs')
@@ -108,7 +113,40 @@ function main() {
   })
 }
 
-if (process.argv[2] === 'writer') {
+function duBytes(dir) {
+  let n = 0
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) n += duBytes(p)
+    else if (e.isFile()) n += fs.statSync(p).size
+  }
+  return n
+}
+
+async function disk(n, authors) {
+  const Hypercore = require('hypercore')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ilonet-hypercore-disk-'))
+  const per = Math.floor(n / authors)
+  for (let a = 0; a < authors; a++) {
+    const core = new Hypercore(path.join(dir, 'w' + a))
+    await core.ready()
+    for (let done = 0; done < per; done += BATCH) {
+      const blocks = []
+      for (let i = done; i < Math.min(per, done + BATCH); i++) blocks.push(payload(i))
+      await core.append(blocks)
+    }
+    await core.close()
+  }
+  const bytes = duBytes(dir)
+  console.log(`hypercore_disk_entries=${per * authors}`)
+  console.log(`hypercore_disk_bytes=${bytes}`)
+  console.log(`hypercore_disk_bytes_per_entry=${(bytes / (per * authors)).toFixed(1)}`)
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+
+if (process.argv[2] === '--disk') {
+  disk(parseInt(process.argv[3] || '100000', 10), parseInt(process.argv[4] || '5', 10))
+} else if (process.argv[2] === 'writer') {
   writer(parseInt(process.argv[3], 10), parseInt(process.argv[4], 10), process.argv[5])
 } else if (process.argv[2] === 'reader') {
   reader(parseInt(process.argv[3], 10), parseInt(process.argv[4], 10), JSON.parse(process.argv[5]), process.argv[6])
