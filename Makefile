@@ -88,7 +88,7 @@ $(BUILD)/tests/runner_fixture: tests/test_runner_fixture.c tests/test_runner.c t
 
 # Unit, simulator and process tests against this build.
 unit: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)
-	$(Q)$(RUN) sh tests/run.sh $(TEST_BIN)
+	$(Q)$(RUN) sh tests/run.sh $(filter-out $(addprefix $(BUILD)/tests/,$(UNIT_SKIP)),$(TEST_BIN))
 # Format first (cheap), the suite, again under ASan+UBSan and TSan, the fuzzers;
 # the last line is the total.
 check: deps
@@ -99,8 +99,11 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory tsan-node
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(or $(CHECK_FUZZ_SECONDS),10)
 	$(Q)sh tests/run.sh --total
+# Under ASan, not the tests of packaging, docs and the page's script (the
+# same binary paths run under ASan in test_http, test_cli and the rest).
 asan:
-	$(Q)$(MAKE) --no-print-directory unit BUILD=build-asan $(SAN)
+	$(Q)$(MAKE) --no-print-directory unit BUILD=build-asan $(SAN) \
+	    UNIT_SKIP="test_deploy test_browser test_clidoc"
 tsan:
 	$(Q)MAKE="$(MAKE)" sh scripts/tsan.sh
 # In `make check`: the node is where NNG's threads meet the libuv loop and the
