@@ -15,12 +15,14 @@
 #include "storage/blob.h"
 #include "storage/entry.h"
 #include "storage/view/record.h"
+#include "storage/view/vocab.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct blob_ref refs[BLOB_REFS_MAX];
     static char hex[2 * 8192 + 1];
+    static struct vocab *v; /* the seed's, loaded once for the process */
     struct record_builder b;
     struct wire_buf wb;
     char why[200];
@@ -41,23 +43,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size == 0 || size > 8192)
         return 0;
+    if (!v && vocab_builtin("377-2004", &v, why, sizeof(why)) != 0)
+        abort();
     /* the text form record_set takes: the same verdict */
     hash_hex(data, size, hex);
-    record_builder_init(&b, KIND_OBSERVATION);
+    if (record_builder_start(&b, v, KIND_OBSERVATION) != 0)
+        abort();
     rs = record_set(&b, "attachments", hex);
     if ((rs == 0) != (rc == 0))
         abort();
     /* inside a payload, as a receiver meets it */
     wire_buf_init(&wb, ENTRY_PAYLOAD_MAX);
-    wire_pack_map(&wb, 3);
+    wire_pack_map(&wb, 4); /* keys in bytewise order, as payloads are */
     wire_pack_str(&wb, "attachments");
     wire_buf_append(&wb, data, size);
     wire_pack_str(&wb, "category");
     wire_pack_str(&wb, "routes");
     wire_pack_str(&wb, "summary");
     wire_pack_str(&wb, "s");
+    wire_pack_str(&wb, "vocab"); /* attachments came with the version */
+    wire_pack_uint(&wb, vocab_version(v));
     if (!wb.wb_err) {
-        rs = record_validate(KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
+        rs = record_validate(v, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
                              sizeof(why));
         if (rc == 0 && rs != 0)
             abort();
