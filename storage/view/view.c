@@ -1055,7 +1055,7 @@ view__rebuild(struct store *s, const struct vocab *v)
         return rc;
     if ((rc = store_begin(s)) != 0)
         goto out_ctx;
-    if ((rc = view__counts_pause(s)) != 0 ||
+    if ((rc = view__counts_pause(&c)) != 0 ||
         (rc = view__exec(s, "DELETE FROM v_rec; DELETE FROM v_chg;"
                             "DELETE FROM v_grants;"
                             "DELETE FROM v_revocations;")) != 0)
@@ -1065,7 +1065,7 @@ view__rebuild(struct store *s, const struct vocab *v)
         goto fail;
     c.vc_bulk = 0;
     if ((rc = view__recompute_all(&c, s)) != 0 ||
-        (rc = view__counts_resume(s, v)) != 0)
+        (rc = view__counts_resume(&c, s)) != 0)
         goto fail;
     /* the index once, at the end: emptied here, built in one pass by the
      * next search or idle tick */
@@ -1153,7 +1153,8 @@ view__remove_entry(struct view_ctx *c, struct store *s, int64_t k,
     uint8_t t[HASH_LEN];
     int found, rc;
 
-    if ((rc = view__exec_at(s, "DELETE FROM v_rec WHERE k = ?", k, NULL)) != 0)
+    if ((rc = view__count_range(c, s, k, k + 1)) != 0 ||
+        (rc = view__exec_at(s, "DELETE FROM v_rec WHERE k = ?", k, NULL)) != 0)
         return rc;
     if (sqlite3_changes(store_db(s)) > 0) {
         /* as a rebuild writes them (a payload problem's marker stays) */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto/error.h"
 #include "crypto/wire.h"
@@ -18,15 +19,19 @@
  * - Indexes on v_rec. Lists in newest order sort on the record's time
  *   (v_rec.ms, the creating entry's HLC >> 16), so an index on (kind, ms)
  *   gives their first page without a sort; the period filter has one per
- *   record kind over the event days (v_rec_day_<kind>); the state filter has
+ *   record kind over the event days (v_rec_days_<kind>); the state filter has
  * its own (kind, owner, ms) and the audience filter (kind, log, ms), both only
  *   over records in effect, so a rare state or audience is one index range.
  *   Their keys grow with time, so ingest appends to them.
  * - v_counts: the number of records in effect per kind, observation
- *   category and month written, kept by triggers on v_rec in the same
- *   transaction as the rows (so it can never be seen out of step), and
- *   recounted from scratch after a rebuild. view_counts_check() compares it
- *   with a recount.
+ *   category and month written, kept by view__count() beside every write
+ *   of a v_rec row, in the same transaction (so it can never be seen out
+ *   of step), and recounted from scratch after a rebuild.
+ *   view_counts_check() compares it with a recount. Not by triggers: a
+ *   trigger makes every v_rec insert a multi-row statement, and SQLite
+ *   then keeps a statement journal of every page the insert touches (a
+ *   dozen index pages), which cost four times the insert itself on import
+ *   (docs/BENCHMARKS.md, "The import regression").
  * - The view hash cache: view_hash() is a digest over every record in id
  *   order, seconds at a million records. Its value follows from what the
  *   log store holds (every log's head, fork and revocation cut, and the
@@ -87,41 +92,116 @@ view__exec_sql(struct store *s, const char *sql)
     return store_err(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL));
 }
 
-/* The three triggers that keep v_counts, into out. An update moves a
- * record between counts only when it enters or leaves effect, or an
- * amendment changes its category. */
-static const char view__trig_fmt[] =
-    "CREATE TRIGGER IF NOT EXISTS v_counts_ins AFTER INSERT ON v_rec WHEN"
-    " NEW.valid = 1 AND NEW.status = 'active' BEGIN INSERT INTO"
-    " v_counts(kind, cat, month, n) VALUES(NEW.kind, %s,"
-    " strftime('%%Y-%%m', NEW.ms / 1000, 'unixepoch'), 1) ON CONFLICT(kind,"
-    " cat, month) DO UPDATE SET n = n + 1; END;"
-    "CREATE TRIGGER IF NOT EXISTS v_counts_del AFTER DELETE ON v_rec WHEN"
-    " OLD.valid = 1 AND OLD.status = 'active' BEGIN UPDATE v_counts SET"
-    " n = n - 1 WHERE kind = OLD.kind AND cat = %s AND month ="
-    " strftime('%%Y-%%m', OLD.ms / 1000, 'unixepoch'); END;"
-    "CREATE TRIGGER IF NOT EXISTS v_counts_upd AFTER UPDATE ON v_rec WHEN"
-    " (OLD.valid = 1 AND OLD.status = 'active') IS NOT (NEW.valid = 1 AND"
-    " NEW.status = 'active') OR (NEW.valid = 1 AND NEW.status = 'active'"
-    " AND %s IS NOT %s) BEGIN UPDATE v_counts SET n = n - 1 WHERE"
-    " OLD.valid = 1 AND OLD.status = 'active' AND kind = OLD.kind AND cat ="
-    " %s AND month = strftime('%%Y-%%m', OLD.ms / 1000, 'unixepoch');"
-    " INSERT INTO v_counts(kind, cat, month, n) SELECT NEW.kind, %s,"
-    " strftime('%%Y-%%m', NEW.ms / 1000, 'unixepoch'), 1 WHERE NEW.valid ="
-    " 1 AND NEW.status = 'active' ON CONFLICT(kind, cat, month) DO UPDATE"
-    " SET n = n + 1; END;";
+/* The row's side: its category's slot comes as a parameter (?2, -1 for
+ * none), so the text is a constant the statement cache keeps. The write
+ * is a plain one-row upsert: an INSERT ... SELECT would be a multi-row
+ * statement, with the statement journal that comes with it. */
+#define VIEW__W(i) " WHEN " #i " THEN f" #i
+static const char view__count_row_sql[] = "SELECT coalesce(CASE ?2" VIEW__W(0)
+    VIEW__W(1) VIEW__W(2) VIEW__W(3) VIEW__W(4) VIEW__W(5) VIEW__W(6) VIEW__W(
+        7) VIEW__W(8) VIEW__W(9) VIEW__W(10) VIEW__W(11) VIEW__W(12) VIEW__W(13)
+        VIEW__W(14) VIEW__W(15) VIEW__W(16) VIEW__W(17) VIEW__W(18)
+            VIEW__W(19) " END, ''), ms FROM v_rec WHERE k = ?1 AND " VIEW__LIVE(
+                "v_rec");
+#undef VIEW__W
 
+/* "YYYY-MM" of the UTC day ms (milliseconds since 1970) falls on, into
+ * out; 0 when it has no such form. */
 static int
-view__counts_triggers(const struct vocab *v, char *out, size_t cap)
+view__month(int64_t ms, char out[static 16])
 {
-    char co[1024], cn[1024];
-    int n;
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
 
-    if (view__cat_expr(v, "OLD", co, sizeof(co)) != 0 ||
-        view__cat_expr(v, "NEW", cn, sizeof(cn)) != 0)
-        return ILONET_ETOOBIG;
-    n = snprintf(out, cap, view__trig_fmt, cn, co, cn, co, co, cn);
-    return n < 0 || (size_t)n >= cap ? ILONET_ETOOBIG : 0;
+    if (ms < 0 || !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999)
+        return 0;
+    snprintf(out, 16, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+    return 1;
+}
+
+int
+view__count(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
+            int delta)
+{
+    sqlite3_stmt *rd, *wr;
+    char month[16];
+    int slot = -1, rc;
+
+    if (c->vc_nocount)
+        return 0;
+    if (kind < VIEW__KINDS && c->vc_f_category[kind] >= 0)
+        slot = c->vc_col[kind][(int)c->vc_f_category[kind]];
+    if (!(rd = store_stmt(s, view__count_row_sql)))
+        return ILONET_EIO;
+    sqlite3_bind_int64(rd, 1, k);
+    sqlite3_bind_int(rd, 2, slot);
+    if ((rc = sqlite3_step(rd)) != SQLITE_ROW) {
+        sqlite3_reset(rd);
+        return rc == SQLITE_DONE ? 0 : store_err(rc); /* not in effect */
+    }
+    wr = store_stmt(s, "INSERT INTO v_counts(kind, cat, month, n)"
+                       " VALUES(?, ?, ?, ?) ON CONFLICT(kind, cat, month)"
+                       " DO UPDATE SET n = n + excluded.n");
+    if (!wr) {
+        sqlite3_reset(rd);
+        return ILONET_EIO;
+    }
+    /* the month as strftime('%Y-%m', ms / 1000, 'unixepoch') writes it
+     * (the recount's): in C, a tenth of the cost */
+    if (!view__month(sqlite3_column_int64(rd, 1), month)) {
+        sqlite3_reset(rd);
+        return ILONET_EINVAL;
+    }
+    sqlite3_bind_int(wr, 1, (int)kind);
+    /* sqlite3_bind_value() copies: rd may be reset after */
+    sqlite3_bind_value(wr, 2, sqlite3_column_value(rd, 0));
+    sqlite3_bind_text(wr, 3, month, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(wr, 4, delta);
+    sqlite3_reset(rd);
+    return view__step_done(wr);
+}
+
+int
+view__count_range(struct view_ctx *c, struct store *s, int64_t lo, int64_t hi)
+{
+    int64_t(*rows)[2] = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (c->vc_nocount)
+        return 0;
+    /* collected first: counting runs another cached statement */
+    st = store_stmt(s, "SELECT k, kind FROM v_rec WHERE k >= ? AND k < ? AND"
+                       " " VIEW__LIVE("v_rec"));
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            void *p = realloc(rows, nc * sizeof(*rows));
+
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                goto out;
+            }
+            rows = p;
+            cap = nc;
+        }
+        rows[n][0] = sqlite3_column_int64(st, 0);
+        rows[n][1] = sqlite3_column_int64(st, 1);
+        n++;
+    }
+    rc = rc == SQLITE_DONE ? 0 : store_err(rc);
+    sqlite3_reset(st);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = view__count(c, s, rows[i][0], (uint32_t)rows[i][1], -1);
+out:
+    sqlite3_reset(st);
+    free(rows);
+    return rc;
 }
 
 int
@@ -136,12 +216,13 @@ view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
     return 0;
 }
 
-/* A record's event days as the records view shows them (event_from,
- * event_to: docs/VIEW.md "Event time"), with an open end as the last
- * day there is: the period filter's own terms (view_read.c), over v_rec's
- * day numbers ev_from, ev_to. */
-#define VIEW__EV_FROM "date(ev_from * 86400, 'unixepoch')"
-#define VIEW__EV_TO "coalesce(date(ev_to * 86400, 'unixepoch'), '9999-12-31')"
+/* A record's event days as day numbers (v_rec's ev_from, ev_to: days
+ * since 1970-01-01), an open end as the last day there is (9999-12-31).
+ * Integers, not the records view's date strings: the expressions are
+ * computed for every record written, and date() and julianday() there
+ * cost as much as the rest of the record's indexes together. */
+#define VIEW__EV_FROM "ev_from"
+#define VIEW__EV_TO "coalesce(ev_to, 2932896)"
 
 int
 view__event_exprs(const struct vocab *v, uint32_t kind, char *from, char *to,
@@ -157,10 +238,8 @@ view__event_exprs(const struct vocab *v, uint32_t kind, char *from, char *to,
     /* the length class bounds how far before a period's start a record
      * overlapping it may begin */
     n3 = snprintf(lc, cap,
-                  "CASE WHEN julianday(%s) - julianday(%s) <= %d THEN 0"
-                  " WHEN julianday(%s) - julianday(%s) <= %d THEN 1 WHEN"
-                  " julianday(%s) - julianday(%s) <= %d THEN 2 ELSE 3"
-                  " END",
+                  "CASE WHEN %s - %s <= %d THEN 0 WHEN %s - %s <= %d THEN 1"
+                  " WHEN %s - %s <= %d THEN 2 ELSE 3 END",
                   VIEW__EV_TO, VIEW__EV_FROM, VIEW_EV_DAYS0, VIEW__EV_TO,
                   VIEW__EV_FROM, VIEW_EV_DAYS1, VIEW__EV_TO, VIEW__EV_FROM,
                   VIEW_EV_DAYS2);
@@ -189,13 +268,16 @@ view__kind_indexes(struct store *s, const struct vocab *v)
         if (!ks[i].vk_is_record ||
             view__event_exprs(v, k, from, to, lc, sizeof(lc)) != 0)
             continue;
-        /* v_rec_ev_<kind> of before the event days: another expression */
+        /* v_rec_ev_<kind> and v_rec_day_<kind> of before: other
+         * expressions (date strings) */
         snprintf(sql, sizeof(sql),
                  "DROP INDEX IF EXISTS v_rec_ev_%u;"
-                 "CREATE INDEX IF NOT EXISTS v_rec_day_%u ON v_rec((%s), (%s),"
+                 "DROP INDEX IF EXISTS v_rec_day_%u;"
+                 "CREATE INDEX IF NOT EXISTS v_rec_days_%u ON v_rec((%s), (%s),"
                  " (%s), ms) WHERE kind = %u AND valid = 1 AND status ="
                  " 'active'",
-                 (unsigned)k, (unsigned)k, lc, from, to, (unsigned)k);
+                 (unsigned)k, (unsigned)k, (unsigned)k, lc, from, to,
+                 (unsigned)k);
         if ((rc = view__exec_sql(s, sql)) != 0)
             return rc;
     }
@@ -212,7 +294,6 @@ view__kind_indexes(struct store *s, const struct vocab *v)
 int
 view__index_attach(struct store *s, const struct vocab *v)
 {
-    char sql[8192];
     int rc;
 
     if ((rc = view__exec_sql(
@@ -226,10 +307,13 @@ view__index_attach(struct store *s, const struct vocab *v)
              " cat TEXT NOT NULL, month TEXT NOT NULL, n INTEGER NOT NULL,"
              " PRIMARY KEY(kind, cat, month)) WITHOUT ROWID;")) != 0)
         return rc;
-    if ((rc = view__kind_indexes(s, v)) != 0 ||
-        (rc = view__counts_triggers(v, sql, sizeof(sql))) != 0)
+    if ((rc = view__kind_indexes(s, v)) != 0)
         return rc;
-    return view__exec_sql(s, sql);
+    /* the counts were kept by triggers up to view version 8: their
+     * numbers are the same, only the upkeep moved */
+    return view__exec_sql(s, "DROP TRIGGER IF EXISTS v_counts_ins;"
+                             "DROP TRIGGER IF EXISTS v_counts_del;"
+                             "DROP TRIGGER IF EXISTS v_counts_upd;");
 }
 
 /* The recount of v_counts from the rows, as SQL (a SELECT of kind, cat,
@@ -252,34 +336,30 @@ view__recount_sql(const struct vocab *v, char *out, size_t cap)
 }
 
 int
-view__counts_pause(struct store *s)
+view__counts_pause(struct view_ctx *c)
 {
-    /* A rebuild deletes and writes every row: counting each through the
-     * triggers (and losing SQLite's fast delete of a whole table to
-     * them) would cost more than one recount at the end. If the triggers
-     * cannot be dropped here they stay, and the recount is the same. */
-    view__exec_sql(s, "DROP TRIGGER IF EXISTS v_counts_ins;"
-                      "DROP TRIGGER IF EXISTS v_counts_del;"
-                      "DROP TRIGGER IF EXISTS v_counts_upd;");
+    /* A rebuild deletes and writes every row: counting each would cost
+     * more than one recount at the end. */
+    c->vc_nocount = 1;
     return 0;
 }
 
 int
-view__counts_resume(struct store *s, const struct vocab *v)
+view__counts_resume(struct view_ctx *c, struct store *s)
 {
     char sql[8192], q[2048];
     int rc;
 
-    if ((rc = view__recount_sql(v, q, sizeof(q))) != 0)
+    if ((rc = view__recount_sql(c->vc_vocab, q, sizeof(q))) != 0)
         return rc;
     snprintf(sql, sizeof(sql),
              "DELETE FROM v_counts; INSERT INTO v_counts(kind, cat, month, n)"
              " %s;",
              q);
-    if ((rc = view__exec_sql(s, sql)) != 0 ||
-        (rc = view__counts_triggers(v, sql, sizeof(sql))) != 0)
+    if ((rc = view__exec_sql(s, sql)) != 0)
         return rc;
-    return view__exec_sql(s, sql);
+    c->vc_nocount = 0;
+    return 0;
 }
 
 int

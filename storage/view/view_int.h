@@ -44,6 +44,7 @@
 struct view_ctx {
     msgpack_zone vc_zone; /* cleared per entry / per recompute */
     int vc_bulk;          /* rebuild: recomputes deferred to the end */
+    int vc_nocount;       /* rebuild: v_counts recounted at the end */
     /* The vocabulary in force (the attaching home's; outlives the store
      * connection) and what follows from it: the hash layout of the seed
      * regime (docs/REGIMES.md §7). */
@@ -193,8 +194,7 @@ int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
 
 /* ---- indexes, counts, hash cache (view_index.c) ------------------------ */
 
-/* Creates the indexes on v_rec, table v_counts and its triggers (if they
- * do not exist). */
+/* Creates the indexes on v_rec and table v_counts (if they do not exist). */
 int view__index_attach(struct store *s, const struct vocab *v);
 /* The v_rec column ("f3") holding the records view's column col for
  * record kind kind under vocabulary v; ILONET_ENOTFOUND when the kind
@@ -204,11 +204,13 @@ int view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
 /* For the period filter of kind's list: SQL over a v_rec row (unqualified
  * columns) for the record's first day, last day and length class (0 up
  * to VIEW_EV_DAYS0 days, 1 up to VIEW_EV_DAYS1, 2 up to VIEW_EV_DAYS2, 3
- * longer or open), exactly as index v_rec_day_<kind> holds them (cap
+ * longer or open), exactly as index v_rec_days_<kind> holds them (cap
  * bytes each): the event days event_from and event_to of the records
- * view, an open end as '9999-12-31', the list filter's own terms.
+ * view as day numbers (days since 1970-01-01; VIEW__DAY() turns a
+ * 'YYYY-MM-DD' parameter into one), an open end as 9999-12-31's.
  * ILONET_ENOTFOUND when vocabulary v lacks the record kind (its list
  * filters without an index). */
+#define VIEW__DAY(param) "(julianday(" param ") - 2440587.5)"
 #define VIEW_EV_DAYS0 31
 #define VIEW_EV_DAYS1 366
 #define VIEW_EV_DAYS2 3660
@@ -216,8 +218,16 @@ int view__event_exprs(const struct vocab *v, uint32_t kind, char *from,
                       char *to, char *lc, size_t cap);
 /* Around a rebuild: stop counting row by row (pause), then recount
  * v_counts from the rows and count again (resume). */
-int view__counts_pause(struct store *s);
-int view__counts_resume(struct store *s, const struct vocab *v);
+int view__counts_pause(struct view_ctx *c);
+int view__counts_resume(struct view_ctx *c, struct store *s);
+/* Adds delta (+1 after row k of v_rec, of record kind kind, was written;
+ * -1 before it is changed or deleted) to v_counts, if the row is in
+ * effect. Every write of a v_rec row outside a rebuild goes between the
+ * two. view__count_range() is the -1 for every row in [lo, hi). */
+int view__count(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
+                int delta);
+int view__count_range(struct view_ctx *c, struct store *s, int64_t lo,
+                      int64_t hi);
 /* view_hash() computed from the rows, never from the cache (view.c). */
 int view__hash_compute(struct store *s, const char *audience,
                        uint8_t out[static HASH_LEN]);
@@ -233,7 +243,7 @@ int view__hash_remember(struct store *s, const char *audience,
 
 /* ---- the search index (view_search.c) --------------------------------- */
 
-/* Creates the index's tables and triggers (inside view_attach's
+/* Creates the index's tables (inside view_attach's
  * transaction); rebuilt 1 when the view is being rebuilt (the rebuild
  * resets the index when it ends). An index of an older layout, or none
  * yet, is reset now. */
@@ -251,6 +261,9 @@ int view__search_hook(struct store *s);
  * index and merges it, so their words leave every table of the index in
  * that transaction. */
 int view__search_purge(struct store *s);
+/* Notes record row k, just erased, for view__search_purge(): every write
+ * that sets a v_rec row's status to 'erased' calls it. */
+int view__search_erased(struct store *s, int64_t k);
 /* The store's commit hook (store_set_commit_hook): writes the notes of
  * the transaction into v_search_dirty, then view__search_purge(); arg is
  * the connection's notes. */

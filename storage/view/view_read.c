@@ -591,6 +591,28 @@ view__audience_logs(struct store *s, const char *audience, struct textbuf *lids,
     return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
+/* 1 if d is a day as the view writes them: YYYY-MM-DD, a real date
+ * (julianday() reads those exactly as their strings sort). */
+static int
+view__is_day(const char *d)
+{
+    static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30,
+                                            31, 31, 30, 31, 30, 31};
+    int y, m, dd, leap;
+
+    if (strlen(d) != 10)
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
+            return 0;
+    y = atoi(d);
+    m = atoi(d + 5);
+    dd = atoi(d + 8);
+    leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    return m >= 1 && m <= 12 && dd >= 1 &&
+           dd <= mdays[m - 1] + (m == 2 && leap);
+}
+
 /*
  * Candidates: for filters that the newest-first scan of a list would pass
  * most of the list to satisfy, the list's outer query is restricted to
@@ -608,6 +630,7 @@ struct view__plan {
     const struct vocab *pl_vocab; /* the view's (its slots and indexes) */
     uint32_t pl_kind;
     int pl_cat, pl_from, pl_to, pl_aud, pl_state, pl_status, pl_assignee;
+    int pl_days;         /* from and to are well-formed days (YYYY-MM-DD) */
     const char *pl_lids; /* the audience's logs, "(3, 17)" */
     int pl_rare;         /* the audience holds few records */
     int pl_text;         /* a text filter is given */
@@ -638,11 +661,12 @@ view__cand_select(struct textbuf *sql, const struct view__plan *pl,
     for (int c = 0; c < 4; c++) {
         textbuf_printf(sql,
                        "%sSELECT %s FROM v_rec INDEXED BY %s WHERE %s AND"
-                       " (%s) = %d AND (%s) <= ?%d AND (%s) >= ?%d",
+                       " (%s) = %d AND (%s) <= " VIEW__DAY(
+                           "?%d") " AND (%s) >= " VIEW__DAY("?%d"),
                        c ? " UNION ALL " : "", what, idx, where, lc, c, from,
                        pl->pl_to, to, pl->pl_from);
         if (c < 3)
-            textbuf_printf(sql, " AND (%s) >= date(?%d, '-%d days')", from,
+            textbuf_printf(sql, " AND (%s) >= " VIEW__DAY("?%d") " - %d", from,
                            pl->pl_from, days[c]);
     }
     return 0;
@@ -656,12 +680,15 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
     int by_event = 0, have_ev, threshold, rc;
 
     *used = 0;
-    have_ev = pl->pl_from && view__event_exprs(pl->pl_vocab, pl->pl_kind, e0,
-                                               e1, elc, sizeof(elc)) == 0;
+    /* the day numbers stand for the view's date strings only for
+     * well-formed days */
+    have_ev = pl->pl_from && pl->pl_days &&
+              view__event_exprs(pl->pl_vocab, pl->pl_kind, e0, e1, elc,
+                                sizeof(elc)) == 0;
     if (pl->pl_aud && pl->pl_rare) {
         snprintf(idx, sizeof(idx), "v_rec_log");
     } else if (pl->pl_from && have_ev) {
-        snprintf(idx, sizeof(idx), "v_rec_day_%u", (unsigned)pl->pl_kind);
+        snprintf(idx, sizeof(idx), "v_rec_days_%u", (unsigned)pl->pl_kind);
         by_event = 1;
     } else if (pl->pl_kind == KIND_TASK && (pl->pl_status || pl->pl_assignee) &&
                !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
@@ -692,8 +719,9 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
                 slot, pl->pl_assignee);
     /* the period filter's own terms (view__event_exprs) */
     if (pl->pl_from && !by_event && have_ev)
-        VIEW__W(" AND (%s) <= ?%d AND (%s) >= ?%d", e0, pl->pl_to, e1,
-                pl->pl_from);
+        VIEW__W(
+            " AND (%s) <= " VIEW__DAY("?%d") " AND (%s) >= " VIEW__DAY("?%d"),
+            e0, pl->pl_to, e1, pl->pl_from);
     else if (pl->pl_from && !by_event)
         return 0; /* not this vocabulary's kind: the list scans */
 #undef VIEW__W
@@ -823,6 +851,7 @@ view_list(struct store *s, const struct view_list_req *rq,
                        pt, pf);
         pl.pl_from = pf;
         pl.pl_to = pt;
+        pl.pl_days = view__is_day(rq->lr_from) && view__is_day(rq->lr_to);
     }
     if (rq->lr_audience) {
         textbuf_printf(&sql, " AND audience = ?%d",

@@ -461,8 +461,10 @@ view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
     }
     if ((rc = view__step_done(st)) != 0)
         return rc;
-    if (c->vc_bulk || sqlite3_changes(store_db(s)) == 0)
+    if (sqlite3_changes(store_db(s)) == 0)
         return 0;
+    if ((rc = view__count(c, s, k, kind, 1)) != 0 || c->vc_bulk)
+        return rc;
     /* A record past its retention date when it arrives is hidden in the
      * transaction that stores it (docs/REGIMES.md §5). */
     if (rt >= 0 && rt < view__retention_day(s))
@@ -1154,7 +1156,15 @@ view__recompute_with(struct view_ctx *c, struct store *s,
     view__bind_day(st, 11, ev_to);
     view__bind_day(st, 12, rt);
     sqlite3_bind_int64(st, VIEW__UPD_NFIXED + VIEW__NSLOTS + 1, r.r_k);
-    rc = view__step_done(st);
+    /* the count statement is another one: st stays bound */
+    if ((rc = view__count(c, s, r.r_k, r.r_kind, -1)) != 0) {
+        sqlite3_reset(st);
+        goto out;
+    }
+    if ((rc = view__step_done(st)) == 0)
+        rc = view__count(c, s, r.r_k, r.r_kind, 1);
+    if (rc == 0 && strcmp(status, "erased") == 0)
+        rc = view__search_erased(s, r.r_k);
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (chs[i].ch_new)
             rc = view__change_insert(s, &chs[i], id);
@@ -1285,7 +1295,8 @@ view__remove_from(struct view_ctx *c, struct store *s,
     lo = sqlite3_column_int64(st, 0) << 32 | (int64_t)seq;
     hi = (sqlite3_column_int64(st, 0) + 1) << 32;
     sqlite3_reset(st);
-    if ((rc = view__exec_range(s,
+    if ((rc = view__count_range(c, s, lo, hi)) != 0 ||
+        (rc = view__exec_range(s,
                                "DELETE FROM v_rec WHERE k >= ? AND"
                                " k < ?",
                                lo, hi)) != 0)

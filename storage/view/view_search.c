@@ -26,7 +26,7 @@
  * into the index later, in batches: before every search (so a search sees
  * every record); a caller may fold ahead of time (view_search_fold()).
  *
- * Erasure does not wait: a record erased (trigger v_search_era) or taken
+ * Erasure does not wait: a record erased (view__search_erased()) or taken
  * out of the view (a fork; the update hook) is noted in v_search_purge,
  * and the same commit hook takes its row out of the index and merges the
  * index before that transaction commits (view__search_purge), so its words
@@ -59,13 +59,22 @@ static const char view__search_drop_triggers[] =
 static const char view__search_schema[] =
     "CREATE TABLE IF NOT EXISTS v_search_dirty(k INTEGER PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS v_search_purge(k INTEGER PRIMARY KEY);"
-    /* erased (by an erase entry or at the end of retention): purged at
-     * commit. A trigger, not the update hook: the hook does not say what
-     * the row holds. It fires only for updates, never on the insert of a
-     * new record. */
-    "CREATE TRIGGER IF NOT EXISTS v_search_era AFTER UPDATE OF status ON"
-    "  v_rec WHEN new.status = 'erased' BEGIN"
-    "  INSERT OR IGNORE INTO v_search_purge(k) VALUES(new.k); END;";
+    /* erased records are noted by view__search_erased(); up to view
+     * version 8 a trigger did it, which made every update of a v_rec
+     * row a multi-row statement with a statement journal */
+    "DROP TRIGGER IF EXISTS v_search_era;";
+
+int
+view__search_erased(struct store *s, int64_t k)
+{
+    sqlite3_stmt *st = store_stmt(s, "INSERT OR IGNORE INTO"
+                                     " v_search_purge(k) VALUES(?)");
+
+    if (!st)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, k);
+    return view__step_done(st);
+}
 
 /* ---- notes of the open transaction ----------------------------------------
  */
