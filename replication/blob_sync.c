@@ -130,6 +130,7 @@ struct blob_sync__xfer {
     uint32_t x_asked;
     uint64_t x_last_ms;
     uint64_t x_bytes;
+    uint32_t x_from; /* the writer's next chunk when this process began */
 };
 
 struct blob_sync__ctl {
@@ -195,8 +196,8 @@ blob_sync__event(struct blob_sync *b, const uint8_t *id,
                  const struct blob_sync_peer *p, uint64_t size, int code,
                  int strike, const char *what)
 {
-    struct blob_sync_event e = {id,  p ? p->p_pk : NULL, size, code, strike,
-                                what};
+    struct blob_sync_event e = {
+        id, p ? p->p_pk : NULL, size, code, strike, what, 0, 0};
 
     if (b->b_cb.cb_event)
         b->b_cb.cb_event(b->b_cb.cb_arg, &e);
@@ -375,9 +376,11 @@ blob_sync_free(struct blob_sync *b)
         return;
     while (b->b_peers)
         blob_sync_peer_free(b->b_peers);
+    /* partials stay on disk: the next start resumes them (a blob no
+     * longer wanted by then has its partial wiped by the collector) */
     for (uint32_t i = 0; i < b->b_cfg.bc_per_node; i++)
         if (b->b_x[i].x_used)
-            blob_sync__xfer_end(&b->b_x[i], 0, 0);
+            blob_sync__xfer_end(&b->b_x[i], 1, 0);
     free(b->b_x);
     free(b);
 }
@@ -569,8 +572,12 @@ blob_sync__on_chunk(struct blob_sync_peer *p, const struct blob_sync_msg *m,
     x->x_bytes += c->bc_len;
     x->x_last_ms = now;
     if (done) {
+        struct blob_sync_event e = {x->x_id, p->p_pk,   x->x_size,         0, 0,
+                                    "held",  x->x_from, x->x_n - x->x_from};
+
         p->p_st.bs_blobs_in++;
-        blob_sync__event(b, x->x_id, p, x->x_size, 0, 0, "held");
+        if (b->b_cb.cb_event)
+            b->b_cb.cb_event(b->b_cb.cb_arg, &e);
         blob_sync__xfer_end(x, 1, 0);
         b->b_refresh = 1;
         return 0;
@@ -854,6 +861,14 @@ blob_sync_tick(struct blob_sync *b, uint64_t now_ms)
         memcpy(x->x_id, w->bw_id, HASH_LEN);
         x->x_size = blob_writer_size(x->x_w);
         x->x_n = blob_chunk_count(x->x_size);
+        x->x_from = blob_writer_next(x->x_w);
+        if (x->x_from) {
+            struct blob_sync_event e = {w->bw_id, NULL,     x->x_size, 0,
+                                        0,        "resume", x->x_from, x->x_n};
+
+            if (b->b_cb.cb_event)
+                b->b_cb.cb_event(b->b_cb.cb_arg, &e);
+        }
         blob_sync__assign(b, x, now_ms);
     }
     return 0;

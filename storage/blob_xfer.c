@@ -325,6 +325,77 @@ blob__live_ref(struct blob_store *bs, const uint8_t id[static HASH_LEN],
     return rc;
 }
 
+/*
+ * Takes up the partial a writer of this blob left (a session that ended,
+ * a node stopped or killed): its header must name this blob, its size and
+ * the key of w's reference; every whole sealed chunk after it is opened
+ * (the seal is an AEAD under that key: a chunk changed on disk, cut or
+ * written by anyone without the key fails) and its leaf kept; the file is
+ * cut after the last chunk that opened and the stream goes on from there.
+ * The chunks' proofs are not kept, so the last chunk is always fetched
+ * again, and the finish checks the whole tree against the id before the
+ * file is placed. *fd is -1 and w->bw_next 0 when nothing could be used.
+ */
+static void
+blob__writer_resume(struct blob_writer *w,
+                    const uint8_t key[static BLOB_KEY_LEN], int *fd)
+{
+    crypto_secretstream_xchacha20poly1305_state ss, keep;
+    uint8_t hdr[BLOB_FILE_HDR_LEN], *plain = NULL;
+    struct blob_file_hdr h;
+    uint64_t off = BLOB_FILE_HDR_LEN;
+    uint32_t i = 0;
+
+    *fd = open(w->bw_part, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (*fd < 0)
+        return;
+    if (blob__read_full(*fd, hdr, sizeof(hdr), ILONET_EMALFORMED) != 0 ||
+        blob_file_hdr_decode(hdr, sizeof(hdr), &h) != 0 ||
+        h.bh_size != w->bw_size || memcmp(h.bh_id, w->bw_id, HASH_LEN) != 0 ||
+        memcmp(h.bh_keyid, w->bw_keyid, HASH_LEN) != 0 ||
+        crypto_secretstream_xchacha20poly1305_init_pull(&ss, h.bh_stream,
+                                                        key) != 0 ||
+        !(plain = malloc(BLOB_CHUNK)))
+        goto none;
+    for (; i + 1 < w->bw_n; i++) {
+        size_t len = blob_chunk_len(w->bw_size, i);
+        unsigned char tag = 0;
+
+        keep = ss;
+        if (blob__read_full(*fd, w->bw_ct, len + BLOB__SS_AB,
+                            ILONET_EMALFORMED) != 0 ||
+            crypto_secretstream_xchacha20poly1305_pull(
+                &ss, plain, NULL, &tag, w->bw_ct, len + BLOB__SS_AB, NULL, 0) !=
+                0 ||
+            tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
+            ss = keep;
+            break;
+        }
+        blob_leaf(plain, len, w->bw_leaves[i]);
+        off += len + BLOB__SS_AB;
+    }
+    if (i == 0 || ftruncate(*fd, (off_t)off) != 0 ||
+        lseek(*fd, (off_t)off, SEEK_SET) != (off_t)off)
+        goto none;
+    /* the pull side's state after i messages is the push side's */
+    w->bw_ss = ss;
+    memcpy(w->bw_hdr, hdr, sizeof(hdr));
+    w->bw_next = i;
+    goto out;
+none:
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+    i = 0;
+out:
+    sodium_memzero(&ss, sizeof(ss));
+    sodium_memzero(&keep, sizeof(keep));
+    if (plain) {
+        sodium_memzero(plain, BLOB_CHUNK);
+        free(plain);
+    }
+}
+
 int
 blob_writer_open(struct blob_store *bs, const uint8_t id[static HASH_LEN],
                  uint64_t now_ms, struct blob_writer **out)
@@ -363,7 +434,15 @@ blob_writer_open(struct blob_store *bs, const uint8_t id[static HASH_LEN],
         rc = ILONET_ENOMEM;
         goto fail;
     }
-    /* a partial left by a process that died starts again */
+    blob_key_id(ref.br_key, w->bw_keyid);
+    /* a partial left by an earlier writer (this process or one that
+     * stopped or died) goes on where it ended */
+    blob__writer_resume(w, ref.br_key, &w->bw_fd);
+    if (w->bw_fd >= 0) {
+        *out = w;
+        rc = 0;
+        goto out;
+    }
     w->bw_fd =
         open(w->bw_part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
              0600);
@@ -374,8 +453,7 @@ blob_writer_open(struct blob_store *bs, const uint8_t id[static HASH_LEN],
     memset(&h, 0, sizeof(h));
     h.bh_size = w->bw_size;
     memcpy(h.bh_id, id, HASH_LEN);
-    blob_key_id(ref.br_key, h.bh_keyid);
-    memcpy(w->bw_keyid, h.bh_keyid, HASH_LEN);
+    memcpy(h.bh_keyid, w->bw_keyid, HASH_LEN);
     if (crypto_secretstream_xchacha20poly1305_init_push(&w->bw_ss, h.bh_stream,
                                                         ref.br_key) != 0) {
         rc = ILONET_EIO;
@@ -417,6 +495,15 @@ blob__writer_finish(struct blob_writer *w)
     sqlite3_stmt *st;
     int rc, placed = 0;
 
+    uint8_t root[HASH_LEN], id[HASH_LEN];
+
+    /* every leaf, resumed from disk or verified on arrival, against the
+     * id: nothing is placed that does not hash to it */
+    if (blob_root((const uint8_t(*)[HASH_LEN])w->bw_leaves, w->bw_n, root) != 0)
+        return ILONET_EHASH;
+    blob_id_of(w->bw_size, root, id);
+    if (sodium_memcmp(id, w->bw_id, HASH_LEN) != 0)
+        return ILONET_EHASH;
     if (!(tree = malloc(tl + BLOB__SS_AB)))
         return ILONET_ENOMEM;
     crypto_secretstream_xchacha20poly1305_push(

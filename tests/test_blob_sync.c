@@ -434,6 +434,69 @@ bad_chunk_struck_then_resumed(void)
     free(w.f.dir);
 }
 
+/* A transfer cut by a restart of the fetching node goes on from the
+ * chunks its partial kept on disk: the machine is freed (the node stops),
+ * the collector runs at the next start and keeps the partial of a blob
+ * still wanted, and a new machine asks only for the rest. A partial whose
+ * last chunk was torn (a crash mid-write) resumes after its last whole
+ * chunk. Nothing partial is ever held, and the blob reads back byte for
+ * byte. */
+static void
+restart_resumes_from_disk(void)
+{
+    struct world w;
+    struct side de, fr;
+    struct blob_sync_peer *x, *y;
+    struct wire_log l = {0};
+    struct blob_info bi;
+    struct stat sb;
+    char part[1000];
+    uint64_t removed = 0;
+
+    world_make(&w, "bsync_restart");
+    snprintf(part, sizeof(part), "%s/FR/blobs/.part-%s", w.f.root, w.jh);
+    side_open(&w.f, "DE", &de);
+    side_open(&w.f, "FR", &fr);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    l.damage_index = 3; /* the link breaks after chunks 0-2 */
+    ASSERT_ERR(pump(&de, x, &fr, y, &l, 1000), ILONET_EHASH);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    /* FR stops: its machine goes, the partial stays, nothing is held */
+    side_close(&fr);
+    ASSERT_OK(stat(part, &sb));
+    side_open(&w.f, "FR", &fr);
+    ASSERT_OK(blob_gc(fr.bs, 5000, &removed)); /* the start's collection */
+    ASSERT_OK(blob_gc(fr.bs, 5000 + 2 * 3600 * 1000, &removed)); /* hours */
+    ASSERT_OK(stat(part, &sb));
+    ASSERT_OK(blob_get_info(fr.bs, w.jid, &bi));
+    ASSERT_EQ(bi.bi_state, BLOB_WANTED);
+    /* a crash mid-write: chunk 2's seal is cut short */
+    ASSERT_EQ(
+        truncate(part, BLOB_FILE_HDR_LEN +
+                           2 * (BLOB_CHUNK +
+                                crypto_secretstream_xchacha20poly1305_ABYTES) +
+                           500),
+        0);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    memset(&l, 0, sizeof(l));
+    l.damage_index = -1;
+    ASSERT_OK(pump(&de, x, &fr, y, &l, 20000));
+    ASSERT_EQ(l.chunks, 3); /* chunks 2, 3, 4 only */
+    ASSERT_OK(blob_get_info(fr.bs, w.jid, &bi));
+    ASSERT_EQ(bi.bi_state, BLOB_HELD);
+    check_fr_copy(&w, &fr);
+    ASSERT(access(part, F_OK) != 0);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    side_close(&de);
+    side_close(&fr);
+    free(w.data);
+    free(w.f.dir);
+}
+
 /* A transfer FR gives up on (a stall: no chunk for bc_want_ms) is
  * cancelled at DE; the chunks DE had already sent are dropped, not taken
  * for a fault, and the transfer goes on later from where it was. */
@@ -933,6 +996,7 @@ http_lists_and_serves_files(void)
 TEST_LIST = {
     TEST(codec_round_trip_and_refusals),
     TEST(bad_chunk_struck_then_resumed),
+    TEST(restart_resumes_from_disk),
     TEST(cancelled_chunks_in_flight_are_not_faults),
     TEST(non_member_never_asked_never_served),
     TEST(three_nodes_attach_sync_get),
