@@ -678,6 +678,103 @@ wait_held(const char *dir, const char *hash, unsigned timeout_ms)
 }
 
 /*
+ * A running node killed in the middle of a transfer takes it up from its
+ * partial when it starts again: FR fetches a 24 MiB file from DE; once
+ * FR's partial holds a few chunks, DE is frozen (SIGSTOP: at most the
+ * window's chunks are still on the way) and FR killed (SIGKILL, a crash).
+ * Started again, FR's log says where it resumed and that it fetched only
+ * the chunks after it; the file reads back byte for byte. Should the
+ * machine be so slow that the whole file arrived between two looks at the
+ * partial, the attempt is made again with another file (at most 3).
+ */
+static void
+node_restart_resumes(void)
+{
+    static uint8_t big[24u << 20];
+    const uint32_t n = (uint32_t)(sizeof(big) / BLOB_CHUNK);
+    struct fx f;
+    pid_t de_pid, fr_pid;
+    char de[800], fr[800], log[3][900], in[900], out[4096], obs[80];
+    char jh[65], part[1000], whole[1000], line[200], got[900], *p;
+    unsigned resumed = 0, fetched = 0, cut = 0;
+    uint8_t *b;
+    size_t bn;
+
+    fx_net(&f, "blob_restart", "DE,FR");
+    fx_home(&f, "DE", de, sizeof(de));
+    fx_home(&f, "FR", fr, sizeof(fr));
+    snprintf(log[0], sizeof(log[0]), "%s.log", de);
+    snprintf(log[1], sizeof(log[1]), "%s.log", fr);
+    snprintf(log[2], sizeof(log[2]), "%s-2.log", fr);
+    de_pid = proc_node_spawn(de, log[0], PROC_LOG_TRUNC, NULL, NULL);
+    ASSERT(de_pid > 0);
+    for (int attempt = 0; attempt < 3 && !cut; attempt++) {
+        uint64_t until;
+        struct stat sb;
+
+        fill(big, sizeof(big), 70 + (unsigned)attempt);
+        snprintf(in, sizeof(in), "%s/big%d.bin", f.dir, attempt);
+        write_file(in, big, sizeof(big));
+        fx_cli(out, sizeof(out),
+               "-C %s observe --category routes --summary 'big %d'", de,
+               attempt);
+        ASSERT_EQ(sscanf(out, "%64s", obs), 1);
+        fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in, obs);
+        ASSERT_EQ(sscanf(out, "%64s", jh), 1);
+        snprintf(part, sizeof(part), "%s/blobs/.part-%s", fr, jh);
+        fr_pid = proc_node_spawn(fr, log[1], PROC_LOG_TRUNC, NULL, NULL);
+        ASSERT(fr_pid > 0);
+        snprintf(whole, sizeof(whole), "%s/blobs/%s", fr, jh);
+        /* a few chunks in, then DE frozen and FR killed */
+        until = proc_mono_ms() + 120000;
+        while (proc_mono_ms() < until && access(whole, F_OK) != 0) {
+            if (stat(part, &sb) != 0)
+                proc_sleep_ms(1);
+            else if ((uint64_t)sb.st_size >= 8ull * BLOB_CHUNK)
+                break;
+        }
+        ASSERT_EQ(kill(de_pid, SIGSTOP), 0);
+        proc_reap(fr_pid, SIGKILL, NULL);
+        ASSERT_EQ(kill(de_pid, SIGCONT), 0);
+        cut = access(part, F_OK) == 0;
+    }
+    if (!cut)
+        TEST_FAIL_("the file always arrived whole before FR could be stopped");
+    fx_cli(out, sizeof(out), "-C %s blob list --json", fr);
+    ASSERT(!strstr(out, "\"state\":\"held\""));
+    fr_pid = proc_node_spawn(fr, log[2], PROC_LOG_TRUNC, NULL, NULL);
+    ASSERT(fr_pid > 0);
+    if (!wait_held(fr, jh, 120000))
+        TEST_FAIL_("FR never held the file after its restart (see %s)", log[2]);
+    ASSERT_EQ(proc_wait_file(log[2], "chunks fetched after resuming", 60000),
+              0);
+    ASSERT((b = read_file(log[2], &bn)) != NULL);
+    b = realloc(b, bn + 1);
+    ASSERT(b);
+    b[bn] = '\0';
+    snprintf(line, sizeof(line), "blob %.16s resumed at chunk ", jh);
+    ASSERT((p = strstr((char *)b, line)) != NULL);
+    ASSERT_EQ(sscanf(p + strlen(line), "%u of", &resumed), 1);
+    snprintf(line, sizeof(line), "blob %.16s: ", jh);
+    ASSERT((p = strstr((char *)b, line)) != NULL);
+    ASSERT_EQ(sscanf(p + strlen(line), "%u chunks", &fetched), 1);
+    free(b);
+    ASSERT_GE(resumed, 1);
+    ASSERT(resumed < n);
+    ASSERT_EQ(fetched, n - resumed); /* the rest only */
+    snprintf(got, sizeof(got), "%s/fr-big.bin", f.dir);
+    fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", fr, jh, got);
+    ASSERT((b = read_file(got, &bn)) != NULL);
+    ASSERT_EQ(bn, sizeof(big));
+    ASSERT_MEM_EQ(b, big, sizeof(big));
+    free(b);
+    ASSERT(access(part, F_OK) != 0);
+    proc_reap(fr_pid, SIGTERM, NULL);
+    proc_reap(de_pid, SIGTERM, NULL);
+    free(f.dir);
+}
+
+/*
  * Attach -> sync -> get between running nodes: DE writes a DE+FR task with
  * a JPEG carrying a canary and a net observation with a PDF; FR gets the
  * JPEG byte for byte, IT gets the PDF (the wire works for it) but never
@@ -1000,6 +1097,7 @@ TEST_LIST = {
     TEST(cancelled_chunks_in_flight_are_not_faults),
     TEST(non_member_never_asked_never_served),
     TEST(three_nodes_attach_sync_get),
+    TEST(node_restart_resumes),
     TEST(oneshot_sync_fetches_files),
     TEST(http_lists_and_serves_files),
 };
