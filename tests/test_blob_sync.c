@@ -15,6 +15,7 @@
 #include "proc.h"
 #include "replication/blob_sync.h"
 #include "storage/blob.h"
+#include "storage/view/record.h"
 #include "test.h"
 
 #define MAXM 8
@@ -495,6 +496,104 @@ restart_resumes_from_disk(void)
     side_close(&fr);
     free(w.data);
     free(w.f.dir);
+}
+
+/* IT, a member, writes net records naming a real blob id with wrong sizes
+ * (a 500-byte one, then a 40-chunk one, each with a key of its own); FR
+ * holds them before DE's honest reference. FR still fetches the file from
+ * DE: chunk 0 proves the true size, nothing past the smallest size given
+ * is asked before it, and no honest peer is struck. */
+static void
+wrong_size_reference_not_trusted(void)
+{
+    static const uint64_t lies[2] = {500, 40ull * BLOB_CHUNK};
+    struct fx f;
+    struct side de, fr;
+    struct blob_sync_peer *x, *y;
+    struct blob_sync_stats st;
+    struct wire_log l = {0};
+    struct blob_info bi;
+    struct world w;
+    struct home h;
+    char de_dir[800], in[900], out[4096], obs[80];
+
+    memset(&w, 0, sizeof(w));
+    fx_net(&w.f, "bsync_wrongsize", "DE,FR,IT");
+    f = w.f;
+    fx_home(&f, "DE", de_dir, sizeof(de_dir));
+    w.n = 4 * BLOB_CHUNK + 1234;
+    ASSERT((w.data = malloc(w.n)) != NULL);
+    fill(w.data, w.n, 31);
+    snprintf(in, sizeof(in), "%s/route.bin", f.dir);
+    write_file(in, w.data, w.n);
+    fx_cli(out, sizeof(out),
+           "-C %s observe --category routes --summary 'route map'", de_dir);
+    ASSERT_EQ(sscanf(out, "%64s", obs), 1);
+    fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de_dir, in, obs);
+    ASSERT_EQ(sscanf(out, "%64s", w.jh), 1);
+    ASSERT_OK(hash_unhex(w.jh, w.jid, HASH_LEN));
+    /* IT's lies, each a net observation of its own */
+    {
+        char it[800];
+
+        fx_home(&f, "IT", it, sizeof(it));
+        ASSERT_OK(home_open(&h, it, HOME_STORE));
+    }
+    for (int i = 0; i < 2; i++) {
+        struct blob_ref ref;
+        struct wire_buf wb;
+        char *hex;
+        struct app_field fl[3] = {{"category", "routes"},
+                                  {"summary", "the same file"},
+                                  {"attachments", NULL}};
+        struct app_record_req r = {KIND_OBSERVATION, fl, 3, NULL, NULL};
+        struct app_written wr;
+        struct app_err e;
+
+        memset(&ref, 0, sizeof(ref));
+        memcpy(ref.br_id, w.jid, HASH_LEN);
+        randombytes_buf(ref.br_key, sizeof(ref.br_key));
+        ref.br_size = lies[i];
+        snprintf(ref.br_type, sizeof(ref.br_type), "application/octet-stream");
+        snprintf(ref.br_name, sizeof(ref.br_name), "route.bin");
+        wire_buf_init(&wb, 4096);
+        blob_refs_pack(&wb, &ref, 1);
+        ASSERT((hex = malloc(2 * wb.wb_len + 1)) != NULL);
+        hash_hex(wb.wb_data, wb.wb_len, hex);
+        wire_buf_free(&wb);
+        fl[2].af_value = hex;
+        if (app_record_create(&h, &r, &wr, &e) != 0)
+            TEST_FAIL_("IT's reference: %s", e.ae_msg);
+        free(hex);
+    }
+    home_close(&h);
+    /* FR takes IT's entries first, then DE's */
+    fx_cli(out, sizeof(out), "-C %s/IT export --out %s/it.x", f.root, f.dir);
+    fx_cli(out, sizeof(out), "-C %s/FR import %s/it.x", f.root, f.dir);
+    fx_cli(out, sizeof(out), "-C %s export --out %s/de.x", de_dir, f.dir);
+    fx_cli(out, sizeof(out), "-C %s/FR import %s/de.x", f.root, f.dir);
+    side_open(&f, "DE", &de);
+    side_open(&f, "FR", &fr);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    l.damage_index = -1;
+    ASSERT_OK(pump(&de, x, &fr, y, &l, 1000));
+    ASSERT_EQ(l.chunks, 5);
+    blob_sync_peer_stats(y, &st);
+    ASSERT_EQ(st.bs_strikes, 0);
+    ASSERT_EQ(st.bs_blobs_in, 1);
+    blob_sync_peer_stats(x, &st);
+    ASSERT_EQ(st.bs_strikes, 0); /* DE never saw a range past the file */
+    ASSERT_OK(blob_get_info(fr.bs, w.jid, &bi));
+    ASSERT_EQ(bi.bi_state, BLOB_HELD);
+    ASSERT_EQ(bi.bi_size, w.n);
+    check_fr_copy(&w, &fr);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    side_close(&de);
+    side_close(&fr);
+    free(w.data);
+    free(f.dir);
 }
 
 /* A transfer FR gives up on (a stall: no chunk for bc_want_ms) is
@@ -1094,6 +1193,7 @@ TEST_LIST = {
     TEST(codec_round_trip_and_refusals),
     TEST(bad_chunk_struck_then_resumed),
     TEST(restart_resumes_from_disk),
+    TEST(wrong_size_reference_not_trusted),
     TEST(cancelled_chunks_in_flight_are_not_faults),
     TEST(non_member_never_asked_never_served),
     TEST(three_nodes_attach_sync_get),
