@@ -331,6 +331,7 @@ pump(struct side *a, struct blob_sync_peer *x, struct side *b,
 
 struct world {
     struct fx f;
+    char task[80]; /* the DE+FR task that carries the file */
     char jh[65];
     uint8_t jid[HASH_LEN];
     uint8_t *data;
@@ -354,6 +355,7 @@ world_make(struct world *w, const char *tag)
     write_file(in, w->data, w->n);
     fx_cli(out, sizeof(out), "-C %s task create --for FR --title scan", de);
     ASSERT_EQ(sscanf(out, "%64s", task), 1);
+    snprintf(w->task, sizeof(w->task), "%s", task);
     fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in, task);
     ASSERT_EQ(sscanf(out, "%64s", w->jh), 1);
     ASSERT_OK(hash_unhex(w->jh, w->jid, HASH_LEN));
@@ -494,6 +496,40 @@ restart_resumes_from_disk(void)
     blob_sync_peer_free(y);
     side_close(&de);
     side_close(&fr);
+    free(w.data);
+    free(w.f.dir);
+}
+
+/* A partial kept for a restart goes with its blob's last reference: the
+ * task is erased on DE, FR imports the erasure (the import collects), and
+ * the partial sealed under the erased key is wiped. */
+static void
+partial_of_erased_blob_wiped(void)
+{
+    struct world w;
+    struct side de, fr;
+    struct blob_sync_peer *x, *y;
+    struct wire_log l = {0};
+    char part[1000], out[4096];
+
+    world_make(&w, "bsync_erasepart");
+    snprintf(part, sizeof(part), "%s/FR/blobs/.part-%s", w.f.root, w.jh);
+    side_open(&w.f, "DE", &de);
+    side_open(&w.f, "FR", &fr);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    l.damage_index = 3;
+    ASSERT_ERR(pump(&de, x, &fr, y, &l, 1000), ILONET_EHASH);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    side_close(&fr);
+    side_close(&de);
+    ASSERT_EQ(access(part, F_OK), 0);
+    fx_cli(out, sizeof(out), "-C %s/DE erase %s", w.f.root, w.task);
+    fx_cli(out, sizeof(out), "-C %s/DE export --out %s/de2.x", w.f.root,
+           w.f.dir);
+    fx_cli(out, sizeof(out), "-C %s/FR import %s/de2.x", w.f.root, w.f.dir);
+    ASSERT(access(part, F_OK) != 0);
     free(w.data);
     free(w.f.dir);
 }
@@ -1193,6 +1229,7 @@ TEST_LIST = {
     TEST(codec_round_trip_and_refusals),
     TEST(bad_chunk_struck_then_resumed),
     TEST(restart_resumes_from_disk),
+    TEST(partial_of_erased_blob_wiped),
     TEST(wrong_size_reference_not_trusted),
     TEST(cancelled_chunks_in_flight_are_not_faults),
     TEST(non_member_never_asked_never_served),
