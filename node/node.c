@@ -918,11 +918,19 @@ node__blob_event(void *arg, const struct blob_sync_event *e)
     struct node *n = arg;
     char ks[17], is[17];
 
+    if (e->be_code == 0 && strcmp(e->be_what, "resume") == 0) {
+        node__log("blob %s resumed at chunk %u of %u",
+                  node__short(e->be_id, is), e->be_chunk, e->be_count);
+        return;
+    }
     if (e->be_code == 0) {
         n->n_blobs_in++;
         node__log("blob %s held (%llu bytes) from key=%s",
                   node__short(e->be_id, is), (unsigned long long)e->be_size,
                   node__short(e->be_peer, ks));
+        if (e->be_chunk)
+            node__log("blob %s: %u chunks fetched after resuming at chunk %u",
+                      is, e->be_count, e->be_chunk);
         return;
     }
     /* what a peer sent that was refused counts with sync's (status) */

@@ -130,6 +130,7 @@ struct blob_sync__xfer {
     uint32_t x_asked;
     uint64_t x_last_ms;
     uint64_t x_bytes;
+    uint32_t x_from; /* the writer's next chunk when this process began */
 };
 
 struct blob_sync__ctl {
@@ -195,8 +196,8 @@ blob_sync__event(struct blob_sync *b, const uint8_t *id,
                  const struct blob_sync_peer *p, uint64_t size, int code,
                  int strike, const char *what)
 {
-    struct blob_sync_event e = {id,  p ? p->p_pk : NULL, size, code, strike,
-                                what};
+    struct blob_sync_event e = {
+        id, p ? p->p_pk : NULL, size, code, strike, what, 0, 0};
 
     if (b->b_cb.cb_event)
         b->b_cb.cb_event(b->b_cb.cb_arg, &e);
@@ -313,13 +314,13 @@ static int
 blob_sync__ask_more(struct blob_sync *b, struct blob_sync__xfer *x)
 {
     uint32_t next = blob_writer_next(x->x_w), out = x->x_asked - next, cnt;
-    uint32_t win = b->b_cfg.bc_window;
+    uint32_t win = b->b_cfg.bc_window, lim = blob_writer_ask_limit(x->x_w);
 
-    if (x->x_asked >= x->x_n || out > win / 2)
+    if (x->x_asked >= lim || out > win / 2)
         return 0;
     cnt = win - out;
-    if (cnt > x->x_n - x->x_asked)
-        cnt = x->x_n - x->x_asked;
+    if (cnt > lim - x->x_asked)
+        cnt = lim - x->x_asked;
     if (blob_sync__ctl(x->x_peer, BLOB_SYNC_T_WANT, x->x_id, x->x_asked, cnt) !=
         0)
         return 0; /* the queue is full: asked again on the next chunk */
@@ -375,9 +376,11 @@ blob_sync_free(struct blob_sync *b)
         return;
     while (b->b_peers)
         blob_sync_peer_free(b->b_peers);
+    /* partials stay on disk: the next start resumes them (a blob no
+     * longer wanted by then has its partial wiped by the collector) */
     for (uint32_t i = 0; i < b->b_cfg.bc_per_node; i++)
         if (b->b_x[i].x_used)
-            blob_sync__xfer_end(&b->b_x[i], 0, 0);
+            blob_sync__xfer_end(&b->b_x[i], 1, 0);
     free(b->b_x);
     free(b);
 }
@@ -541,7 +544,7 @@ blob_sync__on_chunk(struct blob_sync_peer *p, const struct blob_sync_msg *m,
     struct blob_sync *b = p->p_b;
     struct blob_sync__xfer *x = blob_sync__xfer_find(b, m->bm_id);
     const struct blob_chunk *c = &m->bm_chunk;
-    int rc, done = 0;
+    int rc, settled, done = 0;
 
     if ((!x || x->x_peer != p) &&
         blob_sync__until_has(p->p_cancel, BLOB_SYNC__CANCEL_MAX, m->bm_id, now))
@@ -549,12 +552,22 @@ blob_sync__on_chunk(struct blob_sync_peer *p, const struct blob_sync_msg *m,
     if (!x || x->x_peer != p || c->bc_index != blob_writer_next(x->x_w) ||
         c->bc_index >= x->x_asked)
         return blob_sync__strike(p, m->bm_id, ILONET_EPROTO, "chunk-unasked");
-    /* against our own reference's size, never the sender's word */
-    if ((rc = blob_chunk_verify(c, x->x_size)) != 0) {
-        blob_sync__xfer_release(x);
-        return blob_sync__strike(p, m->bm_id, rc, "chunk");
-    }
+    /* against our own references' size, never the sender's word */
+    settled = blob_writer_settled(x->x_w);
     rc = blob_writer_put(x->x_w, c, &done);
+    if (rc == ILONET_EINVAL || rc == ILONET_EHASH) {
+        blob_sync__xfer_release(x);
+        if (settled)
+            return blob_sync__strike(p, m->bm_id, rc, "chunk");
+        /* the first chunk, before any chunk proved the size: our
+         * references' size may be the wrong one (§11.7), so no fault is
+         * proven; ask elsewhere, and not here for a while */
+        blob_sync__event(b, m->bm_id, p, x->x_size, rc, 0, "chunk");
+        blob_sync__until_add(p->p_none, BLOB_SYNC__NONE_MAX, &p->p_none_at,
+                             m->bm_id, now + b->b_cfg.bc_none_ms);
+        blob_sync__cancel(p, m->bm_id);
+        return 0;
+    }
     if (rc != 0) {
         /* local (disk, quota, the reference erased meanwhile): stop, and
          * do not ask again for a while */
@@ -564,13 +577,20 @@ blob_sync__on_chunk(struct blob_sync_peer *p, const struct blob_sync_msg *m,
         blob_sync__xfer_end(x, 0, 1);
         return 0;
     }
+    /* chunk 0 may have proven another of the references' sizes */
+    x->x_size = blob_writer_size(x->x_w);
+    x->x_n = blob_chunk_count(x->x_size);
     p->p_st.bs_chunks_in++;
     p->p_st.bs_bytes_in += c->bc_len;
     x->x_bytes += c->bc_len;
     x->x_last_ms = now;
     if (done) {
+        struct blob_sync_event e = {x->x_id, p->p_pk,   x->x_size,         0, 0,
+                                    "held",  x->x_from, x->x_n - x->x_from};
+
         p->p_st.bs_blobs_in++;
-        blob_sync__event(b, x->x_id, p, x->x_size, 0, 0, "held");
+        if (b->b_cb.cb_event)
+            b->b_cb.cb_event(b->b_cb.cb_arg, &e);
         blob_sync__xfer_end(x, 1, 0);
         b->b_refresh = 1;
         return 0;
@@ -854,6 +874,14 @@ blob_sync_tick(struct blob_sync *b, uint64_t now_ms)
         memcpy(x->x_id, w->bw_id, HASH_LEN);
         x->x_size = blob_writer_size(x->x_w);
         x->x_n = blob_chunk_count(x->x_size);
+        x->x_from = blob_writer_next(x->x_w);
+        if (x->x_from) {
+            struct blob_sync_event e = {w->bw_id, NULL,     x->x_size, 0,
+                                        0,        "resume", x->x_from, x->x_n};
+
+            if (b->b_cb.cb_event)
+                b->b_cb.cb_event(b->b_cb.cb_arg, &e);
+        }
         blob_sync__assign(b, x, now_ms);
     }
     return 0;

@@ -136,6 +136,11 @@ struct blob_sync_event {
     int be_code;
     int be_strike;
     const char *be_what; /* static: "held", "chunk", "want", ... */
+    /* "resume" (code 0): a transfer started from the chunks a partial on
+     * disk kept: be_chunk is the first chunk still to fetch, be_count the
+     * blob's chunks. "held": be_chunk the chunk this process started
+     * from (0: the first), be_count the chunks it fetched. */
+    uint32_t be_chunk, be_count;
 };
 
 struct blob_sync_callbacks {
@@ -157,7 +162,8 @@ int blob_sync_new(struct blob_sync **out, const struct blob_sync_store *st,
                   const struct blob_sync_config *cfg,
                   const struct blob_sync_callbacks *cb);
 /* Frees it and every session still attached; partial transfers are
- * aborted (their partial files wiped). */
+ * left on disk (bo_writer_open resumes them at the next start; storage
+ * wipes those no longer wanted). */
 void blob_sync_free(struct blob_sync *b);
 
 /* A session with the peer of key pk; nothing is sent or accepted until

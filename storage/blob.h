@@ -394,10 +394,27 @@ int blob_writer_open(struct blob_store *bs, const uint8_t id[static HASH_LEN],
 uint64_t blob_writer_size(const struct blob_writer *w);
 /* The index of the chunk the writer takes next. */
 uint32_t blob_writer_next(const struct blob_writer *w);
+/*
+ * The node's references may disagree on a blob's size (a member wrote a
+ * reference to a real id with a wrong size). The writer then holds every
+ * size they give (at most 4), writes as the one most references give, and
+ * checks chunk 0 against each: the id commits to the size, so the one
+ * that verifies is the blob's and the writer takes it (its reference's
+ * key, type and name). settled: 1 once a chunk proved the size (or a
+ * resumed partial did), so a chunk that fails now is the sender's fault;
+ * 0 before, when a failure may be this node's wrong size. ask_limit: the
+ * chunks that may be asked for: all of the current size once settled (or
+ * when the references agree), else those of the smallest size given.
+ * blob_writer_size() is the current size.
+ */
+int blob_writer_settled(const struct blob_writer *w);
+uint32_t blob_writer_ask_limit(const struct blob_writer *w);
 int blob_writer_put(struct blob_writer *w, const struct blob_chunk *c,
                     int *done);
 void blob_writer_abort(struct blob_writer *w);
-/* Frees a writer whose blob is held (after *done). */
+/* Frees a writer, keeping its file: after *done the blob is held; before,
+ * the partial stays in blobs/ for a later blob_writer_open to resume (the
+ * collector wipes it once no live reference names the blob). */
 void blob_writer_free(struct blob_writer *w);
 
 #endif

@@ -1155,8 +1155,33 @@ blob__name_id(const char *name, const char *prefix, uint8_t id[HASH_LEN])
     return hash_unhex(name + pl, id, HASH_LEN) == 0;
 }
 
-/* After the commit: wipes every .del- file and the temporary files of
- * writers that died (older than BLOB__TMP_TTL_MS at now_ms). */
+/* 1 when the partial of blob hex may stay: a live reference still names
+ * the blob and it is not held (a later writer resumes it). */
+static int
+blob__part_wanted(struct blob_store *bs, const char *hex)
+{
+    uint8_t id[HASH_LEN];
+    sqlite3_stmt *st;
+    int keep;
+
+    if (hash_unhex(hex, id, HASH_LEN) != 0 || hex[2 * HASH_LEN] != '\0')
+        return 0;
+    st = blob__prep(bs, "SELECT EXISTS (SELECT 1 FROM blob_ref WHERE hash ="
+                        " ?1) AND NOT EXISTS (SELECT 1 FROM blob WHERE hash ="
+                        " ?1)");
+    if (!st)
+        return 1; /* not known now: judged again at the next collection */
+    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    keep = sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    return keep;
+}
+
+/* After the commit: wipes every .del- file, the temporary files of
+ * writers that died (older than BLOB__TMP_TTL_MS at now_ms) and the
+ * partials of blobs no longer wanted (erased, or held meanwhile); a
+ * partial of a blob still wanted stays, whatever its age, for the
+ * transfer to resume (docs/PROTOCOL.md §11.4). */
 static void
 blob__sweep(struct blob_store *bs, uint64_t now_ms)
 {
@@ -1169,10 +1194,12 @@ blob__sweep(struct blob_store *bs, uint64_t now_ms)
         return;
     while ((de = readdir(d))) {
         int del = strncmp(de->d_name, ".del-", 5) == 0;
-        int tmp = strncmp(de->d_name, ".tmp-", 5) == 0 ||
-                  strncmp(de->d_name, ".part-", 6) == 0;
+        int part = strncmp(de->d_name, ".part-", 6) == 0;
+        int tmp = strncmp(de->d_name, ".tmp-", 5) == 0;
 
-        if (!del && !tmp)
+        if (part && blob__part_wanted(bs, de->d_name + 6))
+            continue;
+        if (!del && !tmp && !part)
             continue;
         snprintf(path, sizeof(path), "%s/%s", bs->bs_dir, de->d_name);
         if (tmp && (lstat(path, &sb) != 0 ||

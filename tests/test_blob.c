@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "crypto/error.h"
 #include "node/app/app.h"
+#include "node/report/report.h"
 #include "proc.h"
 #include "storage/blob.h"
 #include "storage/log.h"
@@ -2257,6 +2259,123 @@ older_vocabulary_keeps_files_unread(void)
     free(f.dir);
 }
 
+/* The body of a report file: up to its annex marker (md, html) or its
+ * first annex key (json), as docs/REPORTS.md defines it. */
+static char *
+fx_report_body(struct fx *f, const char *state, const char *period,
+               const char *fmt)
+{
+    char out[900], *body, *end;
+    size_t n;
+
+    snprintf(out, sizeof(out), "%s/report-%s.%s", f->dir, state, fmt);
+    fx_cli("-C %s/%s report --period %s --format %s --out %s", f->root, state,
+           period, fmt, out);
+    ASSERT((body = (char *)read_file(out, &n)));
+    body = realloc(body, n + 1);
+    ASSERT(body);
+    body[n] = '\0';
+    if ((end = strstr(body, strcmp(fmt, "json") == 0 ? ",\"final_annex\":"
+                                                     : "<!-- ilonet:annex")))
+        *end = '\0';
+    return body;
+}
+
+/* Issue 16 item 6: the report lists the files of its net records by name,
+ * type, size and hash, the same bytes on a node that holds the file and on
+ * nodes that only hold the reference; a file of an ms record never shows
+ * in the body. */
+static void
+report_lists_attachments(void)
+{
+    static uint8_t jpg[70000], pdf[3000], sec[2000];
+    static const char *const fmts[3] = {"md", "html", "json"};
+    struct app_attach_out a1, a2, a3;
+    struct count c;
+    struct fx f;
+    struct home h;
+    uint8_t obs[HASH_LEN], ms[HASH_LEN];
+    char in1[800], in2[800], in3[800], period[8];
+    char h1[65], h2[65], h3[65], want[200];
+
+    fx_net(&f, "blob_report", "DE,FR,IT");
+    fill(jpg, sizeof(jpg), 41);
+    memcpy(jpg, "\xff\xd8\xff\xe0", 4);
+    fill(pdf, sizeof(pdf), 42);
+    memcpy(pdf, "%PDF-1.7\n", 9);
+    fill(sec, sizeof(sec), 43);
+    fx_path(&f, "forged-passport.jpg", in1, sizeof(in1));
+    fx_path(&f, "notice.pdf", in2, sizeof(in2));
+    fx_path(&f, "ms-only-minutes.bin", in3, sizeof(in3));
+    write_file(in1, jpg, sizeof(jpg));
+    write_file(in2, pdf, sizeof(pdf));
+    write_file(in3, sec, sizeof(sec));
+    fx_open(&f, "DE", &h);
+    fx_observe(&h, "forged residence permits", NULL, obs);
+    fx_observe(&h, "restricted matter", "ms", ms);
+    fx_attach(&h, in1, obs, NULL, &a1);
+    fx_attach(&h, in2, obs, NULL, &a2);
+    fx_attach(&h, in3, ms, NULL, &a3);
+    home_close(&h);
+    hash_hex(a1.ao_blob.ab_hash, HASH_LEN, h1);
+    hash_hex(a2.ao_blob.ab_hash, HASH_LEN, h2);
+    hash_hex(a3.ao_blob.ab_hash, HASH_LEN, h3);
+    /* FR and IT hold the references, not the bytes */
+    fx_cli("-C %s/DE export --out %s/de.x", f.root, f.dir);
+    fx_cli("-C %s/FR import %s/de.x", f.root, f.dir);
+    fx_cli("-C %s/IT import %s/de.x", f.root, f.dir);
+    fx_open(&f, "FR", &h);
+    c = fx_count(&h);
+    home_close(&h);
+    ASSERT_EQ(c.held, 0);
+    ASSERT_EQ(c.wanted, 3);
+    fx_open(&f, "DE", &h);
+    c = fx_count(&h);
+    home_close(&h);
+    ASSERT_EQ(c.held, 3);
+
+    report_semester_of((uint64_t)time(NULL) * 1000, period);
+    for (int k = 0; k < 3; k++) {
+        char *de = fx_report_body(&f, "DE", period, fmts[k]);
+        char *fr = fx_report_body(&f, "FR", period, fmts[k]);
+        char *it = fx_report_body(&f, "IT", period, fmts[k]);
+
+        ASSERT_EQ(strcmp(de, fr), 0);
+        ASSERT_EQ(strcmp(de, it), 0);
+        ASSERT(strstr(de, "forged-passport.jpg"));
+        ASSERT(strstr(de, "notice.pdf"));
+        ASSERT(strstr(de, "image/jpeg"));
+        ASSERT(strstr(de, "application/pdf"));
+        ASSERT(strstr(de, h1) && strstr(de, h2));
+        /* the ms record's file: not its name, not its hash */
+        ASSERT(!strstr(de, "ms-only-minutes"));
+        ASSERT(!strstr(de, h3));
+        ASSERT(!strstr(de, "restricted matter"));
+        if (k == 0) {
+            ASSERT(strstr(de, "\n## Attachments\n"));
+            snprintf(want, sizeof(want),
+                     "| forged-passport.jpg | image/jpeg "
+                     "| 70000 bytes (68.3 KiB) | `%s` |",
+                     h1);
+            ASSERT(strstr(de, want));
+            ASSERT(strstr(de, "| II.7 | `"));
+        } else if (k == 2) {
+            snprintf(want, sizeof(want),
+                     "\"name\":\"forged-passport.jpg\",\"type\":"
+                     "\"image/jpeg\",\"size\":70000,\"hash\":\"%s\"}",
+                     h1);
+            ASSERT(strstr(de, want));
+            ASSERT(strstr(de, "\"attachments\":[{\"item\":\"II.7\""));
+        } else {
+            ASSERT(strstr(de, "<h2>Attachments</h2>"));
+        }
+        free(de);
+        free(fr);
+        free(it);
+    }
+    free(f.dir);
+}
+
 TEST_LIST = {
     TEST(tree_and_proofs),
     TEST(chunk_messages),
@@ -2281,6 +2400,7 @@ TEST_LIST = {
     TEST(cli_by_hash_show_status),
     TEST(network_blob_max_line),
     TEST(older_vocabulary_keeps_files_unread),
+    TEST(report_lists_attachments),
 };
 
 TEST_MAIN()

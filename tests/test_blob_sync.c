@@ -15,6 +15,7 @@
 #include "proc.h"
 #include "replication/blob_sync.h"
 #include "storage/blob.h"
+#include "storage/view/record.h"
 #include "test.h"
 
 #define MAXM 8
@@ -330,6 +331,7 @@ pump(struct side *a, struct blob_sync_peer *x, struct side *b,
 
 struct world {
     struct fx f;
+    char task[80]; /* the DE+FR task that carries the file */
     char jh[65];
     uint8_t jid[HASH_LEN];
     uint8_t *data;
@@ -353,6 +355,7 @@ world_make(struct world *w, const char *tag)
     write_file(in, w->data, w->n);
     fx_cli(out, sizeof(out), "-C %s task create --for FR --title scan", de);
     ASSERT_EQ(sscanf(out, "%64s", task), 1);
+    snprintf(w->task, sizeof(w->task), "%s", task);
     fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in, task);
     ASSERT_EQ(sscanf(out, "%64s", w->jh), 1);
     ASSERT_OK(hash_unhex(w->jh, w->jid, HASH_LEN));
@@ -432,6 +435,201 @@ bad_chunk_struck_then_resumed(void)
     side_close(&fr);
     free(w.data);
     free(w.f.dir);
+}
+
+/* A transfer cut by a restart of the fetching node goes on from the
+ * chunks its partial kept on disk: the machine is freed (the node stops),
+ * the collector runs at the next start and keeps the partial of a blob
+ * still wanted, and a new machine asks only for the rest. A partial whose
+ * last chunk was torn (a crash mid-write) resumes after its last whole
+ * chunk. Nothing partial is ever held, and the blob reads back byte for
+ * byte. */
+static void
+restart_resumes_from_disk(void)
+{
+    struct world w;
+    struct side de, fr;
+    struct blob_sync_peer *x, *y;
+    struct wire_log l = {0};
+    struct blob_info bi;
+    struct stat sb;
+    char part[1000];
+    uint64_t removed = 0;
+
+    world_make(&w, "bsync_restart");
+    snprintf(part, sizeof(part), "%s/FR/blobs/.part-%s", w.f.root, w.jh);
+    side_open(&w.f, "DE", &de);
+    side_open(&w.f, "FR", &fr);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    l.damage_index = 3; /* the link breaks after chunks 0-2 */
+    ASSERT_ERR(pump(&de, x, &fr, y, &l, 1000), ILONET_EHASH);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    /* FR stops: its machine goes, the partial stays, nothing is held */
+    side_close(&fr);
+    ASSERT_OK(stat(part, &sb));
+    side_open(&w.f, "FR", &fr);
+    ASSERT_OK(blob_gc(fr.bs, 5000, &removed)); /* the start's collection */
+    ASSERT_OK(blob_gc(fr.bs, 5000 + 2 * 3600 * 1000, &removed)); /* hours */
+    ASSERT_OK(stat(part, &sb));
+    ASSERT_OK(blob_get_info(fr.bs, w.jid, &bi));
+    ASSERT_EQ(bi.bi_state, BLOB_WANTED);
+    /* a crash mid-write: chunk 2's seal is cut short */
+    ASSERT_EQ(
+        truncate(part, BLOB_FILE_HDR_LEN +
+                           2 * (BLOB_CHUNK +
+                                crypto_secretstream_xchacha20poly1305_ABYTES) +
+                           500),
+        0);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    memset(&l, 0, sizeof(l));
+    l.damage_index = -1;
+    ASSERT_OK(pump(&de, x, &fr, y, &l, 20000));
+    ASSERT_EQ(l.chunks, 3); /* chunks 2, 3, 4 only */
+    ASSERT_OK(blob_get_info(fr.bs, w.jid, &bi));
+    ASSERT_EQ(bi.bi_state, BLOB_HELD);
+    check_fr_copy(&w, &fr);
+    ASSERT(access(part, F_OK) != 0);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    side_close(&de);
+    side_close(&fr);
+    free(w.data);
+    free(w.f.dir);
+}
+
+/* A partial kept for a restart goes with its blob's last reference: the
+ * task is erased on DE, FR imports the erasure (the import collects), and
+ * the partial sealed under the erased key is wiped. */
+static void
+partial_of_erased_blob_wiped(void)
+{
+    struct world w;
+    struct side de, fr;
+    struct blob_sync_peer *x, *y;
+    struct wire_log l = {0};
+    char part[1000], out[4096];
+
+    world_make(&w, "bsync_erasepart");
+    snprintf(part, sizeof(part), "%s/FR/blobs/.part-%s", w.f.root, w.jh);
+    side_open(&w.f, "DE", &de);
+    side_open(&w.f, "FR", &fr);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    l.damage_index = 3;
+    ASSERT_ERR(pump(&de, x, &fr, y, &l, 1000), ILONET_EHASH);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    side_close(&fr);
+    side_close(&de);
+    ASSERT_EQ(access(part, F_OK), 0);
+    fx_cli(out, sizeof(out), "-C %s/DE erase %s", w.f.root, w.task);
+    fx_cli(out, sizeof(out), "-C %s/DE export --out %s/de2.x", w.f.root,
+           w.f.dir);
+    fx_cli(out, sizeof(out), "-C %s/FR import %s/de2.x", w.f.root, w.f.dir);
+    ASSERT(access(part, F_OK) != 0);
+    free(w.data);
+    free(w.f.dir);
+}
+
+/* IT, a member, writes net records naming a real blob id with wrong sizes
+ * (a 500-byte one, then a 40-chunk one, each with a key of its own); FR
+ * holds them before DE's honest reference. FR still fetches the file from
+ * DE: chunk 0 proves the true size, nothing past the smallest size given
+ * is asked before it, and no honest peer is struck. */
+static void
+wrong_size_reference_not_trusted(void)
+{
+    static const uint64_t lies[2] = {500, 40ull * BLOB_CHUNK};
+    struct fx f;
+    struct side de, fr;
+    struct blob_sync_peer *x, *y;
+    struct blob_sync_stats st;
+    struct wire_log l = {0};
+    struct blob_info bi;
+    struct world w;
+    struct home h;
+    char de_dir[800], in[900], out[4096], obs[80];
+
+    memset(&w, 0, sizeof(w));
+    fx_net(&w.f, "bsync_wrongsize", "DE,FR,IT");
+    f = w.f;
+    fx_home(&f, "DE", de_dir, sizeof(de_dir));
+    w.n = 4 * BLOB_CHUNK + 1234;
+    ASSERT((w.data = malloc(w.n)) != NULL);
+    fill(w.data, w.n, 31);
+    snprintf(in, sizeof(in), "%s/route.bin", f.dir);
+    write_file(in, w.data, w.n);
+    fx_cli(out, sizeof(out),
+           "-C %s observe --category routes --summary 'route map'", de_dir);
+    ASSERT_EQ(sscanf(out, "%64s", obs), 1);
+    fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de_dir, in, obs);
+    ASSERT_EQ(sscanf(out, "%64s", w.jh), 1);
+    ASSERT_OK(hash_unhex(w.jh, w.jid, HASH_LEN));
+    /* IT's lies, each a net observation of its own */
+    {
+        char it[800];
+
+        fx_home(&f, "IT", it, sizeof(it));
+        ASSERT_OK(home_open(&h, it, HOME_STORE));
+    }
+    for (int i = 0; i < 2; i++) {
+        struct blob_ref ref;
+        struct wire_buf wb;
+        char *hex;
+        struct app_field fl[3] = {{"category", "routes"},
+                                  {"summary", "the same file"},
+                                  {"attachments", NULL}};
+        struct app_record_req r = {KIND_OBSERVATION, fl, 3, NULL, NULL};
+        struct app_written wr;
+        struct app_err e;
+
+        memset(&ref, 0, sizeof(ref));
+        memcpy(ref.br_id, w.jid, HASH_LEN);
+        randombytes_buf(ref.br_key, sizeof(ref.br_key));
+        ref.br_size = lies[i];
+        snprintf(ref.br_type, sizeof(ref.br_type), "application/octet-stream");
+        snprintf(ref.br_name, sizeof(ref.br_name), "route.bin");
+        wire_buf_init(&wb, 4096);
+        blob_refs_pack(&wb, &ref, 1);
+        ASSERT((hex = malloc(2 * wb.wb_len + 1)) != NULL);
+        hash_hex(wb.wb_data, wb.wb_len, hex);
+        wire_buf_free(&wb);
+        fl[2].af_value = hex;
+        if (app_record_create(&h, &r, &wr, &e) != 0)
+            TEST_FAIL_("IT's reference: %s", e.ae_msg);
+        free(hex);
+    }
+    home_close(&h);
+    /* FR takes IT's entries first, then DE's */
+    fx_cli(out, sizeof(out), "-C %s/IT export --out %s/it.x", f.root, f.dir);
+    fx_cli(out, sizeof(out), "-C %s/FR import %s/it.x", f.root, f.dir);
+    fx_cli(out, sizeof(out), "-C %s export --out %s/de.x", de_dir, f.dir);
+    fx_cli(out, sizeof(out), "-C %s/FR import %s/de.x", f.root, f.dir);
+    side_open(&f, "DE", &de);
+    side_open(&f, "FR", &fr);
+    x = session(&de, &fr);
+    y = session(&fr, &de);
+    l.damage_index = -1;
+    ASSERT_OK(pump(&de, x, &fr, y, &l, 1000));
+    ASSERT_EQ(l.chunks, 5);
+    blob_sync_peer_stats(y, &st);
+    ASSERT_EQ(st.bs_strikes, 0);
+    ASSERT_EQ(st.bs_blobs_in, 1);
+    blob_sync_peer_stats(x, &st);
+    ASSERT_EQ(st.bs_strikes, 0); /* DE never saw a range past the file */
+    ASSERT_OK(blob_get_info(fr.bs, w.jid, &bi));
+    ASSERT_EQ(bi.bi_state, BLOB_HELD);
+    ASSERT_EQ(bi.bi_size, w.n);
+    check_fr_copy(&w, &fr);
+    blob_sync_peer_free(x);
+    blob_sync_peer_free(y);
+    side_close(&de);
+    side_close(&fr);
+    free(w.data);
+    free(f.dir);
 }
 
 /* A transfer FR gives up on (a stall: no chunk for bc_want_ms) is
@@ -612,6 +810,103 @@ wait_held(const char *dir, const char *hash, unsigned timeout_ms)
         proc_sleep_ms(100);
     } while (proc_mono_ms() < until);
     return 0;
+}
+
+/*
+ * A running node killed in the middle of a transfer takes it up from its
+ * partial when it starts again: FR fetches a 24 MiB file from DE; once
+ * FR's partial holds a few chunks, DE is frozen (SIGSTOP: at most the
+ * window's chunks are still on the way) and FR killed (SIGKILL, a crash).
+ * Started again, FR's log says where it resumed and that it fetched only
+ * the chunks after it; the file reads back byte for byte. Should the
+ * machine be so slow that the whole file arrived between two looks at the
+ * partial, the attempt is made again with another file (at most 3).
+ */
+static void
+node_restart_resumes(void)
+{
+    static uint8_t big[24u << 20];
+    const uint32_t n = (uint32_t)(sizeof(big) / BLOB_CHUNK);
+    struct fx f;
+    pid_t de_pid, fr_pid;
+    char de[800], fr[800], log[3][900], in[900], out[4096], obs[80];
+    char jh[65], part[1000], whole[1000], line[200], got[900], *p;
+    unsigned resumed = 0, fetched = 0, cut = 0;
+    uint8_t *b;
+    size_t bn;
+
+    fx_net(&f, "blob_restart", "DE,FR");
+    fx_home(&f, "DE", de, sizeof(de));
+    fx_home(&f, "FR", fr, sizeof(fr));
+    snprintf(log[0], sizeof(log[0]), "%s.log", de);
+    snprintf(log[1], sizeof(log[1]), "%s.log", fr);
+    snprintf(log[2], sizeof(log[2]), "%s-2.log", fr);
+    de_pid = proc_node_spawn(de, log[0], PROC_LOG_TRUNC, NULL, NULL);
+    ASSERT(de_pid > 0);
+    for (int attempt = 0; attempt < 3 && !cut; attempt++) {
+        uint64_t until;
+        struct stat sb;
+
+        fill(big, sizeof(big), 70 + (unsigned)attempt);
+        snprintf(in, sizeof(in), "%s/big%d.bin", f.dir, attempt);
+        write_file(in, big, sizeof(big));
+        fx_cli(out, sizeof(out),
+               "-C %s observe --category routes --summary 'big %d'", de,
+               attempt);
+        ASSERT_EQ(sscanf(out, "%64s", obs), 1);
+        fx_cli(out, sizeof(out), "-C %s attach %s --to %s", de, in, obs);
+        ASSERT_EQ(sscanf(out, "%64s", jh), 1);
+        snprintf(part, sizeof(part), "%s/blobs/.part-%s", fr, jh);
+        fr_pid = proc_node_spawn(fr, log[1], PROC_LOG_TRUNC, NULL, NULL);
+        ASSERT(fr_pid > 0);
+        snprintf(whole, sizeof(whole), "%s/blobs/%s", fr, jh);
+        /* a few chunks in, then DE frozen and FR killed */
+        until = proc_mono_ms() + 120000;
+        while (proc_mono_ms() < until && access(whole, F_OK) != 0) {
+            if (stat(part, &sb) != 0)
+                proc_sleep_ms(1);
+            else if ((uint64_t)sb.st_size >= 8ull * BLOB_CHUNK)
+                break;
+        }
+        ASSERT_EQ(kill(de_pid, SIGSTOP), 0);
+        proc_reap(fr_pid, SIGKILL, NULL);
+        ASSERT_EQ(kill(de_pid, SIGCONT), 0);
+        cut = access(part, F_OK) == 0;
+    }
+    if (!cut)
+        TEST_FAIL_("the file always arrived whole before FR could be stopped");
+    fx_cli(out, sizeof(out), "-C %s blob list --json", fr);
+    ASSERT(!strstr(out, "\"state\":\"held\""));
+    fr_pid = proc_node_spawn(fr, log[2], PROC_LOG_TRUNC, NULL, NULL);
+    ASSERT(fr_pid > 0);
+    if (!wait_held(fr, jh, 120000))
+        TEST_FAIL_("FR never held the file after its restart (see %s)", log[2]);
+    ASSERT_EQ(proc_wait_file(log[2], "chunks fetched after resuming", 60000),
+              0);
+    ASSERT((b = read_file(log[2], &bn)) != NULL);
+    b = realloc(b, bn + 1);
+    ASSERT(b);
+    b[bn] = '\0';
+    snprintf(line, sizeof(line), "blob %.16s resumed at chunk ", jh);
+    ASSERT((p = strstr((char *)b, line)) != NULL);
+    ASSERT_EQ(sscanf(p + strlen(line), "%u of", &resumed), 1);
+    snprintf(line, sizeof(line), "blob %.16s: ", jh);
+    ASSERT((p = strstr((char *)b, line)) != NULL);
+    ASSERT_EQ(sscanf(p + strlen(line), "%u chunks", &fetched), 1);
+    free(b);
+    ASSERT_GE(resumed, 1);
+    ASSERT(resumed < n);
+    ASSERT_EQ(fetched, n - resumed); /* the rest only */
+    snprintf(got, sizeof(got), "%s/fr-big.bin", f.dir);
+    fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", fr, jh, got);
+    ASSERT((b = read_file(got, &bn)) != NULL);
+    ASSERT_EQ(bn, sizeof(big));
+    ASSERT_MEM_EQ(b, big, sizeof(big));
+    free(b);
+    ASSERT(access(part, F_OK) != 0);
+    proc_reap(fr_pid, SIGTERM, NULL);
+    proc_reap(de_pid, SIGTERM, NULL);
+    free(f.dir);
 }
 
 /*
@@ -933,9 +1228,13 @@ http_lists_and_serves_files(void)
 TEST_LIST = {
     TEST(codec_round_trip_and_refusals),
     TEST(bad_chunk_struck_then_resumed),
+    TEST(restart_resumes_from_disk),
+    TEST(partial_of_erased_blob_wiped),
+    TEST(wrong_size_reference_not_trusted),
     TEST(cancelled_chunks_in_flight_are_not_faults),
     TEST(non_member_never_asked_never_served),
     TEST(three_nodes_attach_sync_get),
+    TEST(node_restart_resumes),
     TEST(oneshot_sync_fetches_files),
     TEST(http_lists_and_serves_files),
 };

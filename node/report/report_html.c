@@ -328,6 +328,51 @@ html_annexes(struct textbuf *b, const struct report__doc *r)
     textbuf_puts(b, "-->\n</section>\n" REPORT__ANNEX_END);
 }
 
+/* The files the body's records carry: listed by name and hash, never
+ * embedded (docs/REPORTS.md, "Attachments"). */
+static void
+html_attachments(struct textbuf *b, const struct report__doc *r)
+{
+    char hex[2 * HASH_LEN + 1], size[64];
+
+    if (!report__has_atts(r))
+        return;
+    textbuf_puts(b, "<section class=\"part\" id=\"attachments\">\n"
+                    "<h2>Attachments</h2>\n<p class=\"guide\">Files carried "
+                    "by records listed above, by name and BLAKE2b hash (the "
+                    "blob id); not embedded. A member fetches one with "
+                    "<code>ilonet blob get HASH</code>.</p>\n<table>\n"
+                    "<thead><tr><th scope=\"col\">Item</th><th scope=\"col\">"
+                    "Record</th><th scope=\"col\">Date</th><th scope=\"col\">"
+                    "State</th><th scope=\"col\">File</th><th scope=\"col\">"
+                    "Type</th><th scope=\"col\">Size</th><th scope=\"col\">"
+                    "BLAKE2b hash</th></tr></thead>\n<tbody>\n");
+    for (size_t p = 0; p < r->r_nparts; p++)
+        for (size_t i = 0; i < r->r_nitems[p]; i++) {
+            const struct report__item *it = &r->r_items[p][i];
+            for (size_t k = 0; k < it->i_natts; k++) {
+                const struct view_report_att *a = &it->i_atts[k];
+                hash_hex(a->vra_hash, HASH_LEN, hex);
+                report__att_size(a->vra_size, size, sizeof(size));
+                textbuf_printf(b, "<tr><td>%s</td><td><code>%.12s</code></td>",
+                               it->i_number, a->vra_record);
+                textbuf_puts(b, "<td class=\"d\">");
+                report__esc_html(b, a->vra_date[0] ? a->vra_date : "-");
+                textbuf_puts(b, "</td><td>");
+                report__esc_html(b, a->vra_state);
+                textbuf_puts(b, "</td><td>");
+                report__esc_html(b, a->vra_name[0] ? a->vra_name : "(no name)");
+                textbuf_puts(b, "</td><td>");
+                report__esc_html(b, a->vra_type);
+                textbuf_printf(b,
+                               "</td><td class=\"n\">%s</td><td><code>%s"
+                               "</code></td></tr>\n",
+                               size, hex);
+            }
+        }
+    textbuf_puts(b, "</tbody>\n</table>\n</section>\n");
+}
+
 void
 report__html(struct textbuf *b, const struct report__doc *r, int full)
 {
@@ -395,6 +440,7 @@ report__html(struct textbuf *b, const struct report__doc *r, int full)
             html_item(b, r, &r->r_items[p][i], 0);
         textbuf_puts(b, "</section>\n");
     }
+    html_attachments(b, r);
     textbuf_puts(b, "</main>\n");
     if (full)
         html_annexes(b, r);

@@ -149,6 +149,10 @@ struct report__item {
     const struct view_report_text *i_text;
     size_t i_ndrafts;
     const struct view_report_text **i_drafts;
+    /* the body only: the files of the records its tables list, as their
+     * signed references name them (view_report_attachments) */
+    size_t i_natts;
+    struct view_report_att *i_atts;
 };
 
 struct report__head {
@@ -242,6 +246,11 @@ extern const char *const report__months[12];
 /* Human text of a cell of column field ("n/a" for a missing figure, "-"
  * for another missing value); the vocabulary's label when it has one. */
 const char *report__cell_text(const struct report__cell *c, const char *field);
+
+/* 1 if any item of the body lists an attachment. */
+int report__has_atts(const struct report__doc *r);
+/* A size in words: "12345 bytes (12.1 KiB)". */
+void report__att_size(uint64_t size, char *out, size_t cap);
 
 /* ---- renderers ----------------------------------------------------------- */
 /* Each renders the body (full 0: the bytes the body hash covers, annexes

@@ -248,6 +248,40 @@ js_annexes(struct textbuf *b, const struct report__doc *r)
     textbuf_puts(b, "}");
 }
 
+/* The files the body's records carry: listed by name and hash, never
+ * embedded (docs/REPORTS.md, "Attachments"); the key only when any. */
+static void
+js_attachments(struct textbuf *b, const struct report__doc *r)
+{
+    char hex[2 * HASH_LEN + 1];
+    int first = 1;
+
+    if (!report__has_atts(r))
+        return;
+    textbuf_puts(b, ",\"attachments\":[");
+    for (size_t p = 0; p < r->r_nparts; p++)
+        for (size_t i = 0; i < r->r_nitems[p]; i++) {
+            const struct report__item *it = &r->r_items[p][i];
+            for (size_t k = 0; k < it->i_natts; k++) {
+                const struct view_report_att *a = &it->i_atts[k];
+                hash_hex(a->vra_hash, HASH_LEN, hex);
+                textbuf_puts(b, first ? "{" : ",{");
+                first = 0;
+                js_kv(b, "item", it->i_number, 0);
+                js_kv(b, "record", a->vra_record, 1);
+                js_kv(b, "date", a->vra_date[0] ? a->vra_date : NULL, 1);
+                js_kv(b, "state", a->vra_state, 1);
+                js_kv(b, "name", a->vra_name[0] ? a->vra_name : NULL, 1);
+                js_kv(b, "type", a->vra_type, 1);
+                textbuf_printf(b, ",\"size\":%llu",
+                               (unsigned long long)a->vra_size);
+                js_kv(b, "hash", hex, 1);
+                textbuf_puts(b, "}");
+            }
+        }
+    textbuf_puts(b, "]");
+}
+
 void
 report__json(struct textbuf *b, const struct report__doc *r, int full)
 {
@@ -301,6 +335,7 @@ report__json(struct textbuf *b, const struct report__doc *r, int full)
     }
     textbuf_puts(b, "]},\"parts\":");
     js_items(b, r, r->r_nitems, r->r_items, 0);
+    js_attachments(b, r);
     if (full)
         js_annexes(b, r);
     textbuf_puts(b, REPORT__JSON_TAIL);

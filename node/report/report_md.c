@@ -168,6 +168,42 @@ md_item(struct textbuf *b, const struct report__doc *r,
     }
 }
 
+/* The files the body's records carry: listed by name and hash, never
+ * embedded (docs/REPORTS.md, "Attachments"). */
+static void
+md_attachments(struct textbuf *b, const struct report__doc *r)
+{
+    char hex[2 * HASH_LEN + 1], size[64];
+
+    if (!report__has_atts(r))
+        return;
+    textbuf_puts(b, "\n## Attachments\n\n*Files carried by records listed "
+                    "above, by name and BLAKE2b hash (the blob id); not "
+                    "embedded. A member fetches one with `ilonet blob get "
+                    "HASH`.*\n\n| Item | Record | Date | State | File | "
+                    "Type | Size | BLAKE2b hash |\n|---|---|---|---|---|---|"
+                    "---:|---|\n");
+    for (size_t p = 0; p < r->r_nparts; p++)
+        for (size_t i = 0; i < r->r_nitems[p]; i++) {
+            const struct report__item *it = &r->r_items[p][i];
+            for (size_t k = 0; k < it->i_natts; k++) {
+                const struct view_report_att *a = &it->i_atts[k];
+                hash_hex(a->vra_hash, HASH_LEN, hex);
+                report__att_size(a->vra_size, size, sizeof(size));
+                textbuf_printf(b, "| %s | `%.12s` | ", it->i_number,
+                               a->vra_record);
+                report__esc_md(b, a->vra_date[0] ? a->vra_date : "-");
+                textbuf_puts(b, " | ");
+                report__esc_md(b, a->vra_state);
+                textbuf_puts(b, " | ");
+                report__esc_md(b, a->vra_name[0] ? a->vra_name : "(no name)");
+                textbuf_puts(b, " | ");
+                report__esc_md(b, a->vra_type);
+                textbuf_printf(b, " | %s | `%s` |\n", size, hex);
+            }
+        }
+}
+
 static void
 md_annexes(struct textbuf *b, const struct report__doc *r)
 {
@@ -296,6 +332,7 @@ report__md(struct textbuf *b, const struct report__doc *r, int full)
         for (size_t i = 0; i < r->r_nitems[p]; i++)
             md_item(b, r, &r->r_items[p][i], 0);
     }
+    md_attachments(b, r);
     if (full)
         md_annexes(b, r);
 }

@@ -300,6 +300,11 @@ report__fill_chart(struct store *s, const struct report__doc *r,
     return rc;
 }
 
+static int report__item_atts(struct store *s, const struct report__doc *r,
+                             const struct report__tmpl_block *k,
+                             struct report__item *out, char *err,
+                             size_t errlen);
+
 int
 report__fill_item(struct store *s, const struct report__doc *r,
                   const struct report__tmpl_item *it, struct report__item *out,
@@ -350,6 +355,9 @@ report__fill_item(struct store *s, const struct report__doc *r,
             struct report__table *t = &out->i_tables[out->i_ntables++];
             if ((rc = report__fill_table(s, r, k, t, err, errlen)) != 0)
                 return rc;
+            if (t->t_nrows && strcmp(r->r_aud, "net") == 0 &&
+                (rc = report__item_atts(s, r, k, out, err, errlen)) != 0)
+                return rc;
             if (t->t_nrows)
                 out->i_empty = 0;
             /* the composition of the network alone is not data */
@@ -389,6 +397,87 @@ report__free_item(struct report__item *it)
     free(it->i_tables);
     free(it->i_charts);
     free(it->i_drafts);
+    free(it->i_atts);
+}
+
+/* Adds the files of the records table k lists to the item (the body only:
+ * what every node holds alike). A record two tables of the item list is
+ * listed once. */
+static int
+report__item_atts(struct store *s, const struct report__doc *r,
+                  const struct report__tmpl_block *k, struct report__item *out,
+                  char *err, size_t errlen)
+{
+    struct view_report_filter f[REPORT__MAX_FILTERS];
+    struct view_report_att *a = NULL;
+    struct view_report_req q;
+    size_t n = 0;
+    int rc;
+
+    for (size_t i = 0; i < k->k_nfilters; i++) {
+        f[i].vf_column = k->k_fcol[i];
+        f[i].vf_value = k->k_fval[i];
+    }
+    memset(&q, 0, sizeof(q));
+    q.vrq_query = k->k_query->vq_name;
+    q.vrq_use = k->k_query->vq_use;
+    q.vrq_from_ms = r->r_from_ms;
+    q.vrq_to_ms = r->r_to_ms;
+    q.vrq_audience = r->r_aud;
+    q.vrq_nfilters = k->k_nfilters;
+    q.vrq_filters = f;
+    if ((rc = view_report_attachments(s, &q, &a, &n)) != 0) {
+        snprintf(err, errlen, "template line %d: attachments: %s", k->k_line,
+                 ilonet_strerror(rc));
+        return rc;
+    }
+    if (n) {
+        struct view_report_att *p =
+            realloc(out->i_atts, (out->i_natts + n) * sizeof(*p));
+        size_t had = out->i_natts;
+
+        if (!p) {
+            free(a);
+            return ILONET_ENOMEM;
+        }
+        out->i_atts = p;
+        for (size_t i = 0; i < n; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < had && !seen; j++)
+                seen = strcmp(p[j].vra_record, a[i].vra_record) == 0;
+            if (!seen)
+                p[out->i_natts++] = a[i];
+        }
+    }
+    free(a);
+    return 0;
+}
+
+int
+report__has_atts(const struct report__doc *r)
+{
+    for (size_t p = 0; p < r->r_nparts; p++)
+        for (size_t i = 0; r->r_items && i < r->r_nitems[p]; i++)
+            if (r->r_items[p][i].i_natts)
+                return 1;
+    return 0;
+}
+
+void
+report__att_size(uint64_t size, char *out, size_t cap)
+{
+    /* integer arithmetic only: the same text on every machine */
+    if (size < 1024)
+        snprintf(out, cap, "%llu bytes", (unsigned long long)size);
+    else if (size < 1024 * 1024)
+        snprintf(out, cap, "%llu bytes (%llu.%llu KiB)",
+                 (unsigned long long)size, (unsigned long long)(size / 1024),
+                 (unsigned long long)(size % 1024 * 10 / 1024));
+    else
+        snprintf(
+            out, cap, "%llu bytes (%llu.%llu MiB)", (unsigned long long)size,
+            (unsigned long long)(size / (1024 * 1024)),
+            (unsigned long long)(size % (1024 * 1024) * 10 / (1024 * 1024)));
 }
 
 /* ---- cover: presidency and the state acting for it ----------------------- */

@@ -453,6 +453,34 @@ int view_report_rows(struct store *s, const struct view_report_req *rq,
                      struct view_report_rows *out);
 void view_report_rows_free(struct view_report_rows *rows);
 
+/* One attachment of a record a report table lists: what the signed
+ * reference says (never whether this node holds the bytes, which differs
+ * from node to node). */
+#define VIEW_REPORT_ATT_TYPE_MAX 127 /* = BLOB_TYPE_MAX (storage/blob.h) */
+#define VIEW_REPORT_ATT_NAME_MAX 255 /* = BLOB_NAME_MAX */
+struct view_report_att {
+    char vra_record[2 * HASH_LEN + 1]; /* the record's id, hex */
+    char vra_date[11];                 /* its first event day, "" if none */
+    char vra_state[2 * VIEW_REPORT_STATE_LEN + 8]; /* "NL (by DE)" */
+    uint8_t vra_hash[HASH_LEN];                    /* the blob id */
+    uint64_t vra_size;
+    char vra_type[VIEW_REPORT_ATT_TYPE_MAX + 1];
+    char vra_name[VIEW_REPORT_ATT_NAME_MAX + 1]; /* "" when none given */
+};
+
+/*
+ * The attachments of the records table query rq lists (its base, period,
+ * audience and filters as view_report_rows; rq's columns are ignored):
+ * the items of the "attachments" of each record's creation and of its
+ * amendments that take effect. Records in (event day, time, id) order;
+ * a record's items by (hash, name, type, size), an item two entries
+ * name alike listed once. Queries that do not list records one per row
+ * (counts, sums, members, grants) give none. *out (free() it) and *n;
+ * 0 items give *out NULL. ILONET_EINVAL as view_report_rows.
+ */
+int view_report_attachments(struct store *s, const struct view_report_req *rq,
+                            struct view_report_att **out, size_t *n);
+
 /* 1 if a node of state with the ilo role, certified during part of
  * [from_ms, to_ms), has a `net` log held; 0 if not. Only `net` logs
  * count, so every member decides alike whatever else it holds. */

@@ -4,11 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "crypto/error.h"
+#include "crypto/hash.h"
+#include "storage/blob.h"
 #include "storage/entry.h"
 #include "storage/log.h"
 #include "view_int.h"
 
+_Static_assert(VIEW_REPORT_ATT_TYPE_MAX == BLOB_TYPE_MAX &&
+                   VIEW_REPORT_ATT_NAME_MAX == BLOB_NAME_MAX,
+               "view_report_att holds what a blob reference holds");
 _Static_assert(VIEW_REPORT_STATE_LEN == KEY_STATE_MAX + 1,
                "a state code fits VIEW_REPORT_STATE_LEN");
 _Static_assert(VIEW_REPORT_AUDIENCE_LEN == ENTRY_AUDIENCE_MAX + 1,
@@ -418,18 +425,16 @@ view__has_stubs(struct store *s)
 /* The SQL of q under rq's filters into out (cap bytes). Only strings of
  * the catalogue are written; the caller's values become parameters. */
 static int
-view__query_sql(const struct view__q *q, const struct view_report_req *rq,
-                int stubs, char *out, size_t cap)
+view__base_sql(const struct view__q *q, const struct view_report_req *rq,
+               int stubs, char *sub, size_t cap)
 {
     const struct view__base *b = &view__bases[q->q_base];
-    char sub[4096];
     size_t off, at;
     int n;
 
-    n = snprintf(sub, sizeof(sub),
-                 "SELECT * FROM (%s) WHERE (%s) AND audience = ?3",
+    n = snprintf(sub, cap, "SELECT * FROM (%s) WHERE (%s) AND audience = ?3",
                  !stubs && b->b_nostub ? b->b_nostub : b->b_from, b->b_when);
-    if (n < 0 || (size_t)n >= sizeof(sub))
+    if (n < 0 || (size_t)n >= cap)
         return ILONET_ETOOBIG;
     off = (size_t)n;
     for (size_t i = 0; i < rq->vrq_nfilters; i++) {
@@ -437,12 +442,23 @@ view__query_sql(const struct view__q *q, const struct view_report_req *rq,
             view__word(b->b_cols, rq->vrq_filters[i].vf_column, &at);
         if (!col || !rq->vrq_filters[i].vf_value)
             return ILONET_EINVAL;
-        n = snprintf(sub + off, sizeof(sub) - off, " AND \"%s\" = ?%zu", col,
-                     i + 4);
-        if (n < 0 || (size_t)n >= sizeof(sub) - off)
+        n = snprintf(sub + off, cap - off, " AND \"%s\" = ?%zu", col, i + 4);
+        if (n < 0 || (size_t)n >= cap - off)
             return ILONET_ETOOBIG;
         off += (size_t)n;
     }
+    return 0;
+}
+
+static int
+view__query_sql(const struct view__q *q, const struct view_report_req *rq,
+                int stubs, char *out, size_t cap)
+{
+    char sub[4096];
+    int n, rc;
+
+    if ((rc = view__base_sql(q, rq, stubs, sub, sizeof(sub))) != 0)
+        return rc;
     n = snprintf(out, cap, q->q_sql, sub);
     if (n < 0 || (size_t)n >= cap)
         return ILONET_ETOOBIG;
@@ -557,6 +573,231 @@ view_report_rows(struct store *s, const struct view_report_req *rq,
 out:
     sqlite3_finalize(st);
     view_report_rows_free(&rows);
+    return rc;
+}
+
+/* ---- attachments of the records a table lists -----------------------------
+ */
+
+/* The table queries that list records one per row, and how each names the
+ * record's state (as its rows show it). */
+static const struct {
+    const char *aq_name;
+    const char *aq_state;
+} view__att_queries[] = {
+    {"postings", VR_STATE_LABEL},
+    {"tasks", "CASE WHEN b.author_state <> b.creator THEN b.creator || ' (by"
+              " ' || b.author_state || ')' ELSE b.creator END"},
+    {"task-sharing", VR_STATE_LABEL},
+    {"meetings", VR_STATE_LABEL},
+    {"contacts", VR_STATE_LABEL},
+    {"carriers", VR_STATE_LABEL},
+    {"trainings", VR_STATE_LABEL},
+    {"observations", VR_STATE_LABEL},
+};
+
+/* The references of one record: its creation's and those of amendments
+ * whose change takes effect (as view_record_attachments). */
+static const char view__rec_att_sql[] =
+    "SELECT r.k, r.i, r.hash FROM blob_ref r CROSS JOIN entries e ON e.k ="
+    " r.k WHERE r.record = ?1 AND (e.id = ?1 OR EXISTS (SELECT 1 FROM v_chg c"
+    " WHERE c.k = r.k AND c.valid = 1))";
+
+/* Order of one record's items: hash, name, type, size. */
+static int
+view__att_cmp(const void *a, const void *b)
+{
+    const struct view_report_att *x = a, *y = b;
+    int c;
+
+    if ((c = memcmp(x->vra_hash, y->vra_hash, HASH_LEN)) != 0 ||
+        (c = strcmp(x->vra_name, y->vra_name)) != 0 ||
+        (c = strcmp(x->vra_type, y->vra_type)) != 0)
+        return c;
+    return x->vra_size < y->vra_size ? -1 : x->vra_size > y->vra_size;
+}
+
+/* Appends the items of record rec (row head: id, day, state) to *v. */
+static int
+view__rec_atts(struct store *s, const struct view_report_att *head,
+               struct view_report_att **v, size_t *n, size_t *cap)
+{
+    uint8_t id[HASH_LEN];
+    struct blob_ref ref;
+    sqlite3_stmt *st;
+    size_t first = *n;
+    int64_t(*ki)[2] = NULL;
+    size_t nk = 0, ck = 0;
+    int rc, step;
+
+    if (hash_unhex(head->vra_record, id, HASH_LEN) != 0)
+        return 0; /* not a record id: nothing references it */
+    if (!(st = store_stmt(s, view__rec_att_sql)))
+        return ILONET_EIO;
+    sqlite3_bind_blob(st, 1, id, HASH_LEN, SQLITE_STATIC);
+    rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nk == ck) {
+            void *p = realloc(ki, (ck = ck ? 2 * ck : 4) * sizeof(*ki));
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                break;
+            }
+            ki = p;
+        }
+        ki[nk][0] = sqlite3_column_int64(st, 0);
+        ki[nk][1] = sqlite3_column_int64(st, 1);
+        nk++;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = store_err(step);
+    sqlite3_reset(st);
+    /* payloads are read once the statement is done */
+    for (size_t j = 0; j < nk && rc == 0; j++) {
+        struct view_report_att *a;
+
+        if ((rc = blob_ref_read(s, ki[j][0], ki[j][1], &ref)) != 0) {
+            rc = rc == ILONET_ENOTFOUND ? 0 : rc; /* erased meanwhile */
+            continue;
+        }
+        if (*n == *cap) {
+            void *p = realloc(*v, (*cap = *cap ? 2 * *cap : 8) * sizeof(**v));
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                sodium_memzero(&ref, sizeof(ref));
+                break;
+            }
+            *v = p;
+        }
+        a = &(*v)[(*n)++];
+        *a = *head;
+        memcpy(a->vra_hash, ref.br_id, HASH_LEN);
+        a->vra_size = ref.br_size;
+        snprintf(a->vra_type, sizeof(a->vra_type), "%s", ref.br_type);
+        snprintf(a->vra_name, sizeof(a->vra_name), "%s", ref.br_name);
+        sodium_memzero(&ref, sizeof(ref)); /* the key stays in the payload */
+    }
+    free(ki);
+    if (rc != 0)
+        return rc;
+    /* in an order every node shares (entry positions differ per node);
+     * an item named alike by two entries once */
+    if (*n - first > 1) {
+        size_t w = first + 1;
+
+        qsort(*v + first, *n - first, sizeof(**v), view__att_cmp);
+        for (size_t j = first + 1; j < *n; j++)
+            if (view__att_cmp(&(*v)[w - 1], &(*v)[j]) != 0)
+                (*v)[w++] = (*v)[j];
+        *n = w;
+    }
+    return 0;
+}
+
+int
+view_report_attachments(struct store *s, const struct view_report_req *rq,
+                        struct view_report_att **out, size_t *n)
+{
+    const struct view__q *q;
+    const char *state = NULL;
+    struct view_report_att *v = NULL, head;
+    struct view_report_att *recs = NULL;
+    size_t nv = 0, cv = 0, nr = 0, cr = 0;
+    sqlite3_stmt *st = NULL;
+    char sub[4096], sql[6144];
+    int rc, step, len;
+
+    if (!s || !rq || !out || !n)
+        return ILONET_EINVAL;
+    if (!(q = view__query(rq->vrq_use, rq->vrq_query)) ||
+        rq->vrq_nfilters > VIEW_REPORT_MAX_FILTERS ||
+        (rq->vrq_nfilters && !rq->vrq_filters))
+        return ILONET_EINVAL;
+    for (size_t i = 0;
+         rq->vrq_use == VIEW_REPORT_TABLE &&
+         i < sizeof(view__att_queries) / sizeof(*view__att_queries);
+         i++)
+        if (strcmp(view__att_queries[i].aq_name, q->q_pub.vq_name) == 0)
+            state = view__att_queries[i].aq_state;
+    if (state && (st = store_stmt(s, "SELECT 1 FROM blob_ref LIMIT 1"))) {
+        /* most stores hold no file at all: no second pass over the base */
+        step = sqlite3_step(st);
+        sqlite3_reset(st);
+        st = NULL;
+        if (step == SQLITE_DONE)
+            state = NULL;
+        else if (step != SQLITE_ROW)
+            return store_err(step);
+    } else if (state) {
+        return ILONET_EIO;
+    }
+    if (!state) {
+        *out = NULL;
+        *n = 0;
+        return 0;
+    }
+    if ((rc = view__base_sql(q, rq, view__has_stubs(s), sub, sizeof(sub))) != 0)
+        return rc;
+    /* the records first (those any reference names), then their items */
+    len = snprintf(sql, sizeof(sql),
+                   "SELECT b.id, coalesce(b.event_from, ''), %s FROM (%s) b"
+                   " WHERE b.id IN (SELECT lower(hex(record)) FROM blob_ref)"
+                   " ORDER BY b.event_from, b.time_ms, b.id",
+                   state, sub);
+    if (len < 0 || (size_t)len >= sizeof(sql))
+        return ILONET_ETOOBIG;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_int64(st, 1, (int64_t)rq->vrq_from_ms);
+    sqlite3_bind_int64(st, 2, (int64_t)rq->vrq_to_ms);
+    sqlite3_bind_text(st, 3, rq->vrq_audience ? rq->vrq_audience : "net", -1,
+                      SQLITE_STATIC);
+    for (size_t i = 0; i < rq->vrq_nfilters; i++)
+        sqlite3_bind_text(st, (int)i + 4, rq->vrq_filters[i].vf_value, -1,
+                          SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *t;
+
+        if (nr == cr) {
+            void *p = realloc(recs, (cr = cr ? 2 * cr : 8) * sizeof(*recs));
+            if (!p) {
+                rc = ILONET_ENOMEM;
+                goto out;
+            }
+            recs = p;
+        }
+        memset(&recs[nr], 0, sizeof(*recs));
+        if ((t = sqlite3_column_text(st, 0)))
+            snprintf(recs[nr].vra_record, sizeof(recs[nr].vra_record), "%s",
+                     (const char *)t);
+        if ((t = sqlite3_column_text(st, 1)))
+            snprintf(recs[nr].vra_date, sizeof(recs[nr].vra_date), "%s",
+                     (const char *)t);
+        if ((t = sqlite3_column_text(st, 2)))
+            snprintf(recs[nr].vra_state, sizeof(recs[nr].vra_state), "%s",
+                     (const char *)t);
+        nr++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = store_err(step);
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (size_t i = 0; i < nr && rc == 0; i++) {
+        head = recs[i];
+        rc = view__rec_atts(s, &head, &v, &nv, &cv);
+    }
+    if (rc != 0)
+        goto out;
+    *out = nv ? v : NULL;
+    *n = nv;
+    if (nv)
+        v = NULL;
+out:
+    sqlite3_finalize(st);
+    free(recs);
+    free(v);
     return rc;
 }
 
