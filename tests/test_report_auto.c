@@ -131,9 +131,11 @@ anet_annex(const struct anet *t, int i, const char *path, int *same,
 }
 
 /* Waits until every node's final annex lists want attestations, all of
- * the hash that node builds, the same hash on every node; into hash. */
+ * the hash that node builds, the same hash on every node and not old (""
+ * for any); into hash. */
 static void
-anet_wait_attested(const struct anet *t, int want, char hash[65])
+anet_wait_attested(const struct anet *t, int want, const char *old,
+                   char hash[65])
 {
     uint64_t t0 = proc_mono_ms();
     char path[700];
@@ -148,7 +150,7 @@ anet_wait_attested(const struct anet *t, int want, char hash[65])
             ok = same == want && differ == 0 && h[0];
             if (ok && !h0[0])
                 snprintf(h0, sizeof(h0), "%s", h);
-            ok = ok && strcmp(h, h0) == 0;
+            ok = ok && strcmp(h, h0) == 0 && strcmp(h, old) != 0;
         }
         if (ok) {
             snprintf(hash, 65, "%s", h0);
@@ -167,6 +169,35 @@ anet_wait_attested(const struct anet *t, int want, char hash[65])
         }
         proc_sleep_ms(300);
     }
+}
+
+/* Node i's log names each report hash it attested for t's period at most
+ * once (one attestation per (period, report hash)); the count into *n. */
+static void
+anet_attested_once(const struct anet *t, int i, int *n)
+{
+    static char logbuf[1 << 18];
+    char seen[16][17], want[64];
+    int ns = 0;
+    size_t len;
+    FILE *f;
+
+    ASSERT((f = fopen(t->log[i], "rb")));
+    len = fread(logbuf, 1, sizeof(logbuf) - 1, f);
+    fclose(f);
+    logbuf[len] = '\0';
+    snprintf(want, sizeof(want), "report: attested %s, report ", t->period);
+    for (const char *p = logbuf; (p = strstr(p, want)); p++) {
+        char h[17];
+
+        snprintf(h, sizeof(h), "%.16s", p + strlen(want));
+        for (int k = 0; k < ns; k++)
+            if (strcmp(seen[k], h) == 0)
+                TEST_FAIL_("%s attested report %s twice", t->m[i].pm_state, h);
+        ASSERT(ns < 16);
+        memcpy(seen[ns++], h, sizeof(h));
+    }
+    *n = ns;
 }
 
 /* The period before the one a date is in, of either kind. */
@@ -243,7 +274,7 @@ three_nodes_attest_once_settled(void)
     anet_create(&t, "auto-on", on);
     anet_observe(&t, 0, "Edirne route reopened");
     anet_start(&t);
-    anet_wait_attested(&t, NODES, first);
+    anet_wait_attested(&t, NODES, "", first);
     for (int i = 0; i < t.n; i++) {
         char want[64];
         snprintf(want, sizeof(want), "report: attested %s", t.period);
@@ -258,11 +289,12 @@ three_nodes_attest_once_settled(void)
     ASSERT(!strstr(out, "another hash"));
     /* the view changes: every node attests again, with the new hash */
     anet_observe(&t, 1, "Van route closed");
-    for (;;) {
-        anet_wait_attested(&t, NODES, second);
-        if (strcmp(second, first) != 0)
-            break;
-        proc_sleep_ms(300); /* FR's entry not everywhere yet */
+    anet_wait_attested(&t, NODES, first, second);
+    ASSERT(strcmp(second, first) != 0);
+    for (int i = 0; i < t.n; i++) {
+        int n;
+        anet_attested_once(&t, i, &n);
+        ASSERT_GE(n, 2); /* the first hash and the second at least */
     }
     anet_stop(&t);
 }
@@ -281,7 +313,7 @@ setting_off_attests_nothing(void)
     ASSERT_STR_EQ(t.m[0].pm_state, "DE");
     anet_observe(&t, 1, "Edirne route reopened");
     anet_start(&t);
-    anet_wait_attested(&t, 1, hash);
+    anet_wait_attested(&t, 1, "", hash);
     ASSERT(proc_file_has(t.log[0], "automatic attestation on"));
     for (int i = 1; i < t.n; i++) {
         ASSERT(!proc_file_has(t.log[i], "automatic attestation on"));
