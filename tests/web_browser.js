@@ -388,11 +388,15 @@ async function newRecord(page, plural, values) {
     const rtText = 'Good practice written on the page ' + process.pid;
     await b.page.fill('#rt-form input[name=period]', rtPeriod);
     await b.page.click('#rt-load');
-    await b.page.locator('#rt-section option[value="I.8"]').waitFor({ state: 'attached', timeout: T });
+    await b.page.waitForFunction((per) => document.querySelector('#rt-drafter').textContent.startsWith(per + ':') &&
+      document.querySelector('#rt-msg').textContent === '', rtPeriod, { timeout: T });
     await b.page.selectOption('#rt-section', 'I.8');
     await b.page.fill('#rt-text', rtText);
     await b.page.click('#rt-save');
-    await b.page.waitForFunction(() => /Signed/.test(document.querySelector('#rt-msg').textContent), null, { timeout: T });
+    await b.page.waitForFunction(() => /Signed|err/.test(document.querySelector('#rt-msg').textContent + ' ' +
+      document.querySelector('#rt-msg').className), null, { timeout: T });
+    const saved = await b.page.textContent('#rt-msg');
+    check(/^Signed/.test(saved), 'narrative not signed: ' + saved);
     const rtRow = b.page.locator('#rt-table tr[data-section="I.8"][data-state="FR"]');
     await rtRow.waitFor({ timeout: T });
     const rowText = await rtRow.textContent();

@@ -41,6 +41,7 @@ const S = {
   searched: null,     /* the query the results are for */
   started: false,
   rt: null,           /* narrative texts: {period, drafter, basis, sections} */
+  rtGen: 0,           /* the latest load of them */
 };
 
 /* ---- helpers ---- */
@@ -1095,11 +1096,15 @@ async function loadTexts(ev) {
   if (ev) ev.preventDefault();
   const f = $('#rt-form');
   const per = rtPeriod();
+  /* only the latest load shows its result: an earlier answer that comes
+   * late neither overwrites the list nor the status line */
+  const gen = (S.rtGen = (S.rtGen || 0) + 1);
   f.period.value = per;
   f.period.removeAttribute('aria-invalid');
   say('#rt-msg', t('rt.loading'), true);
   try {
     const doc = await api('GET', '/api/report?period=' + encodeURIComponent(per) + '&format=json&drafts=1');
+    if (gen !== S.rtGen) return false;
     const secs = [];
     for (const p of doc.parts || []) for (const it of p.items || []) if ('narrative' in it) secs.push(it);
     S.rt = { period: per, drafter: doc.cover ? doc.cover.drafting_state : null, basis: doc.cover ? doc.cover.drafting_basis : '', sections: secs };
@@ -1114,7 +1119,7 @@ async function loadTexts(ev) {
     say('#rt-msg', '');
     return true;
   } catch (e) {
-    if (e.status === 401) return false;
+    if (e.status === 401 || gen !== S.rtGen) return false;
     if (e.status === 400) f.period.setAttribute('aria-invalid', 'true');
     say('#rt-msg', errText(e), false);
     return false;
