@@ -427,6 +427,23 @@ home__days(const char *s, uint32_t *out)
     return 0;
 }
 
+/* "1".."86400" (report-attest-quiet). */
+static int
+home__seconds(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
+        return ILONET_EMALFORMED;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (uint32_t)(s[i] - '0');
+    if (v == 0 || v > HOME_ATTEST_QUIET_MAX)
+        return ILONET_EMALFORMED;
+    *out = v;
+    return 0;
+}
+
 static int
 home__bytes(const char *s, uint64_t *out)
 {
@@ -472,6 +489,12 @@ home_config_load(const char *path, struct home_config *c)
         } else if (strncmp(line, "blob-eager-days ", 16) == 0 &&
                    home__days(line + 16, &c->hc_blob_eager_days) == 0) {
             continue;
+        } else if (strcmp(line, "report-auto-attest on") == 0 ||
+                   strcmp(line, "report-auto-attest off") == 0) {
+            c->hc_auto_attest = strcmp(line + 19, "on") == 0;
+        } else if (strncmp(line, "report-attest-quiet ", 20) == 0 &&
+                   home__seconds(line + 20, &c->hc_attest_quiet_s) == 0) {
+            continue;
         } else if (sscanf(line, "peer %128s %65s", addr, hex) == 2 &&
                    hash_unhex(hex, pk, KEY_PK_LEN) == 0 &&
                    home_config_add_peer(c, addr, pk) == 0) {
@@ -510,6 +533,13 @@ home_config_save(const char *path, const struct home_config *c)
     if (c->hc_blob_eager_days)
         off += (size_t)snprintf(text + off, cap - off, "blob-eager-days %u\n",
                                 (unsigned)c->hc_blob_eager_days);
+    if (c->hc_auto_attest)
+        off +=
+            (size_t)snprintf(text + off, cap - off, "report-auto-attest on\n");
+    if (c->hc_attest_quiet_s)
+        off +=
+            (size_t)snprintf(text + off, cap - off, "report-attest-quiet %u\n",
+                             (unsigned)c->hc_attest_quiet_s);
     for (size_t i = 0; i < c->hc_npeers; i++) {
         char hex[2 * KEY_PK_LEN + 1];
         hash_hex(c->hc_peers[i].hp_pk, KEY_PK_LEN, hex);

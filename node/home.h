@@ -18,7 +18,8 @@
  *   node.cert   its certificate (signed envelope), once installed
  *   roster      the trust roster (state root public keys)
  *   network     the network file (id and admission key, 0600)
- *   config      listen address, peers, blob quota, one per line
+ *   config      listen address, peers, blob quota, auto-attestation,
+ *               one per line
  *   store.db    the SQLite store (logs and view), with -wal/-shm
  *   blobs/      attachments, one encrypted file each (storage/blob.h)
  * A struct home is owned by one thread.
@@ -44,7 +45,17 @@ struct home_config {
      * entries of the last N days, older ones when asked for (blob get);
      * 0 = HOME_BLOB_EAGER_DAYS_DEFAULT */
     uint32_t hc_blob_eager_days;
+    /* "report-auto-attest on|off": a running node attests the report of
+     * the last closed period once its view has settled (node/node_int.h,
+     * docs/REPORTS.md "Automatic attestation"); off by default */
+    int hc_auto_attest;
+    /* "report-attest-quiet SECONDS": how long no entry may have arrived
+     * before the view counts as settled; 0 = HOME_ATTEST_QUIET_DEFAULT */
+    uint32_t hc_attest_quiet_s;
 };
+
+#define HOME_ATTEST_QUIET_DEFAULT 60
+#define HOME_ATTEST_QUIET_MAX 86400
 
 #define HOME_BLOB_EAGER_DAYS_DEFAULT 30
 #define HOME_BLOB_EAGER_DAYS_MAX 36500

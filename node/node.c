@@ -15,6 +15,7 @@
 #include "crypto/json.h"
 #include "app/app.h"
 #include "net.h"
+#include "node_int.h"
 #include "peer.h"
 #include "replication/blob_sync.h"
 #include "replication/sync.h"
@@ -110,6 +111,10 @@ struct node {
      * store meta "rejections" (node.h "status") once it changed */
     uint64_t n_rejected[ILONET_ERR_COUNT];
     int n_rejected_dirty;
+    /* automatic attestation (node_int.h; NULL when off): the view moves
+     * with every batch received and every head another process moved */
+    struct node__attest *n_attest;
+    uint64_t n_batches_in, n_head_moves;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -438,6 +443,7 @@ node__before_ingest(void *arg)
      * the socket (a paused connection reads nothing meanwhile): the group
      * stays open as for bytes. */
     n->n_last_recv = home_now_ms();
+    n->n_batches_in++;
     node__txn_open(n);
 }
 
@@ -694,8 +700,10 @@ node__watch_store(struct node *n, uint64_t now)
                           HASH_LEN) == 0 &&
                    heads[i].lh_seq == n->n_heads[j].lh_seq &&
                    heads[i].lh_frozen == n->n_heads[j].lh_frozen;
-        if (!same)
+        if (!same) {
             sync_notify(n->n_sync, heads[i].lh_log.ld_id, now);
+            n->n_head_moves++;
+        }
     }
     free(n->n_heads);
     n->n_heads = heads;
@@ -1003,6 +1011,31 @@ node__blobs_tick(struct node *n, uint64_t now)
     }
 }
 
+/* The peer condition of a settled view (node_int.h): every connected peer
+ * in sync, and one at least when peers are configured. */
+static int
+node__peers_settled(struct node *n)
+{
+    size_t synced = 0;
+
+    for (size_t i = 0; i < n->n_npeers; i++) {
+        struct peer *p = n->n_peers[i];
+        if (peer_phase(p) != PEER_READY)
+            continue;
+        if (!peer_in_sync(p))
+            return 0;
+        synced++;
+    }
+    return synced > 0 || n->n_nslots == 0;
+}
+
+static void
+node__attest_log(void *arg, const char *line)
+{
+    (void)arg;
+    node__log("%s", line);
+}
+
 static int
 node__oneshot_done(struct node *n)
 {
@@ -1027,6 +1060,8 @@ node__tick(uv_timer_t *t)
     node__watch_store(n, now);
     node__background(n, now);
     node__blobs_tick(n, now);
+    node__attest_tick(n->n_attest, now, n->n_batches_in + n->n_head_moves,
+                      node__peers_settled(n));
     node__admission_log(n, now);
     for (size_t i = 0; i < n->n_npeers;) {
         struct peer *p = n->n_peers[i];
@@ -1126,6 +1161,7 @@ node__stop(struct node *n)
         return;
     node__txn_close(n);
     n->n_stopping = 1;
+    node__attest_stop(n->n_attest);
     uv_timer_stop(&n->n_tick);
     uv_close((uv_handle_t *)&n->n_tick, NULL);
     uv_close((uv_handle_t *)&n->n_sigint, NULL);
@@ -1300,6 +1336,17 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
                         "");
         goto out_net;
     }
+    /* a one-shot sync does not attest: it stops once synced */
+    if (!o->no_oneshot &&
+        (rc = node__attest_new(&n->n_loop, h, n->n_start, node__attest_log, n,
+                               &n->n_attest)) != 0) {
+        node__fail(msg, rc, "%sautomatic attestation: %s", "");
+        goto out_net;
+    }
+    if (n->n_attest)
+        node__log("report: automatic attestation on (quiet %u s)",
+                  h->h_conf.hc_attest_quiet_s ? h->h_conf.hc_attest_quiet_s
+                                              : HOME_ATTEST_QUIET_DEFAULT);
     uv_timer_init(&n->n_loop, &n->n_tick);
     n->n_tick.data = n;
     uv_signal_init(&n->n_loop, &n->n_sigint);
@@ -1340,6 +1387,7 @@ out_loop:
         ckpt_stop(n->n_ckpt); /* before the caller closes the store */
         n->n_ckpt = NULL;
     }
+    node__attest_free(n->n_attest); /* the loop ran out: no check in flight */
     node__blobs_close(n);
     sync_node_free(n->n_sync);
     free(n->n_slots);

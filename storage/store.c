@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "crypto/error.h"
 #include "idmap.h"
@@ -249,10 +250,17 @@ out:
 static int
 store__create_private(const char *path)
 {
+    struct stat sb;
     int fd;
 
     if (path[0] == '\0' || strcmp(path, ":memory:") == 0 ||
         strncmp(path, "file:", 5) == 0)
+        return 0;
+    /* Already there: leave it alone. Closing any descriptor of the file
+     * drops every POSIX lock this process holds on it, so another store
+     * of this process on the same file (a running node's, while a thread
+     * of it opens its own) would lose its SQLite locks. */
+    if (stat(path, &sb) == 0)
         return 0;
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)

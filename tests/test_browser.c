@@ -12,9 +12,10 @@
  * form (bad values first), the live update on FR's open list, amend,
  * retract, erase, an unknown id, search, My desk, keyboard, axe-core at
  * 1280 and 360 px, print, CSV in UTC, German labels, the report preview's
- * pixels, sign-in/out, expired session and lockout, a peer and then the
- * node stopping. Screenshots FR's dashboard to build/web-page.png
- * (docs/web-page.png is a copy). Needs ILONET_BIN (make unit).
+ * pixels, a narrative text signed through the report tab's form, sign-in/out,
+ * expired session and lockout, a peer and then the node stopping. Screenshots
+ * FR's dashboard to build/web-page.png (docs/web-page.png is a copy). Needs
+ * ILONET_BIN (make unit).
  */
 #include "test.h"
 
@@ -222,6 +223,7 @@ t_browser_page(void)
     ASSERT_EQ(rc, 0);
     ASSERT(strstr(out, "visible on node B"));
     ASSERT(strstr(out, "report preview rendered"));
+    ASSERT(strstr(out, "narrative signed on the page"));
     ASSERT(strstr(out, "axe-core: no WCAG 2.1 AA violation"));
     ASSERT(strstr(out, "all browser steps passed"));
     {

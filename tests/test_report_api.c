@@ -1,8 +1,8 @@
 /* test_report_api.c - the report over the HTTP API (what the page calls): POST
  * /api/meetings and /api/tasks return the net stub written with a restricted
  * record; POST /api/report/text signs narrative; GET /api/report?period= draws
- * the report with it; bad input names the field. Uses curl; SKIP when it is
- * missing. */
+ * the report with it, drafts=1 the working copy with others' drafts; bad
+ * input names the field. Uses curl; SKIP when it is missing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,8 +133,46 @@ report_over_the_api(void)
     proc_kill_all();
 }
 
+/* GET /api/report?drafts=1 (what the page's narrative form reads): the
+ * JSON working copy lists each narrative section with the drafter's text
+ * and who signed it, and the other states' texts as drafts; drafts=0 is
+ * the report as sent; anything else is a 400 naming the parameter. */
+static void
+drafts_over_the_api(void)
+{
+    char out[1 << 16], body[1024], path[200];
+
+    if (api_start() != 0)
+        return;
+    snprintf(body, sizeof(body),
+             "{\"period\":\"%s\",\"section\":\"II.1\",\"text\":\"Drafts-Text "
+             "of DE\"}",
+             g_sem);
+    ASSERT_EQ(api(out, sizeof(out), "POST", body, "/api/report/text"), 201);
+    snprintf(path, sizeof(path), "/api/report?period=%s&format=json&drafts=1",
+             g_sem);
+    ASSERT_EQ(api(out, sizeof(out), "GET", NULL, path), 200);
+    ASSERT(strstr(out, "\"drafts_shown\":true"));
+    ASSERT(strstr(out, "\"section\":\"II.1\""));
+    ASSERT(strstr(out, "\"drafts\":["));
+    /* DE drafts here: its text is the section's, signed by DE */
+    ASSERT(strstr(out, "\"narrative\":{\"state\":\"DE\""));
+    ASSERT(strstr(out, "\"text\":\"Drafts-Text of DE\""));
+    snprintf(path, sizeof(path), "/api/report?period=%s&format=json&drafts=0",
+             g_sem);
+    ASSERT_EQ(api(out, sizeof(out), "GET", NULL, path), 200);
+    ASSERT(strstr(out, "\"drafts_shown\":false"));
+    ASSERT(!strstr(out, "\"drafts\":["));
+    ASSERT(strstr(out, "Drafts-Text of DE"));
+    snprintf(path, sizeof(path), "/api/report?period=%s&drafts=yes", g_sem);
+    ASSERT_EQ(api(out, sizeof(out), "GET", NULL, path), 400);
+    ASSERT(strstr(out, "query 'drafts'"));
+    proc_kill_all();
+}
+
 TEST_LIST = {
     TEST(report_over_the_api),
+    TEST(drafts_over_the_api),
 };
 
 TEST_MAIN()

@@ -368,6 +368,49 @@ async function newRecord(page, plural, values) {
     check(shot.ink > 0.01 && shot.colours > 8, 'report preview blank: ' + JSON.stringify(shot));
     console.log('report preview rendered: ' + (shot.ink * 100).toFixed(1) + '% ink, ' + shot.colours + ' colours');
 
+    // Narrative on the page: FR signs a section's text; bad input first (an
+    // empty text, a period the server refuses), then the text is listed as
+    // signed by this node and is in the report the API draws up.
+    await b.page.locator('#rt-section option[value="I.8"]').waitFor({ state: 'attached', timeout: T });
+    const rtPeriod = await b.page.inputValue('#rt-form input[name=period]');
+    await b.page.selectOption('#rt-section', 'I.8');
+    await b.page.fill('#rt-text', '  ');
+    await b.page.click('#rt-save');
+    await b.page.locator('#rt-msg.err').waitFor({ timeout: T });
+    check(await b.page.getAttribute('#rt-text', 'aria-invalid') === 'true', 'empty narrative text not marked');
+    console.log('narrative, empty text: ' + await b.page.textContent('#rt-msg'));
+    await b.page.fill('#rt-form input[name=period]', '2026-H9');
+    await b.page.fill('#rt-text', 'never signed');
+    await b.page.click('#rt-save');
+    await b.page.waitForFunction(() => /period/.test(document.querySelector('#rt-msg').textContent) &&
+      document.querySelector('#rt-msg').classList.contains('err'), null, { timeout: T });
+    console.log('narrative, bad period: ' + await b.page.textContent('#rt-msg'));
+    const rtText = 'Good practice written on the page ' + process.pid;
+    await b.page.fill('#rt-form input[name=period]', rtPeriod);
+    await b.page.click('#rt-load');
+    await b.page.waitForFunction((per) => document.querySelector('#rt-drafter').textContent.startsWith(per + ':') &&
+      document.querySelector('#rt-msg').textContent === '', rtPeriod, { timeout: T });
+    await b.page.selectOption('#rt-section', 'I.8');
+    await b.page.fill('#rt-text', rtText);
+    await b.page.click('#rt-save');
+    await b.page.waitForFunction(() => /Signed|err/.test(document.querySelector('#rt-msg').textContent + ' ' +
+      document.querySelector('#rt-msg').className), null, { timeout: T });
+    const saved = await b.page.textContent('#rt-msg');
+    check(/^Signed/.test(saved), 'narrative not signed: ' + saved);
+    const rtRow = b.page.locator('#rt-table tr[data-section="I.8"][data-state="FR"]');
+    await rtRow.waitFor({ timeout: T });
+    const rowText = await rtRow.textContent();
+    check(rowText.includes(rtText) && rowText.includes('(this node)'), 'narrative row: ' + rowText);
+    const drafter = await b.page.textContent('#rt-drafter');
+    check(/by FR\./.test(drafter) ? /In the report/.test(rowText) : /Draft/.test(rowText), 'narrative status: ' + rowText + ' / ' + drafter);
+    const rtMd = await b.page.evaluate(async (per) => {
+      const r = await fetch('/api/report?period=' + per + '&format=md&drafts=1',
+        { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('ilonet-token') } });
+      return r.status + ' ' + await r.text();
+    }, rtPeriod);
+    check(rtMd.startsWith('200 ') && rtMd.includes(rtText), 'narrative text not in the report from the API: ' + rtMd.slice(0, 200));
+    console.log('narrative signed on the page: ' + rowText.replace(/\s+/g, ' ').slice(0, 120) + '; in the report from the API');
+
     // Officers: sign-in, wrong password, sign-out, expired session, lockout.
     c = await open(E.PROFILE_C, E.BASE_A, problems);
     await c.page.locator('#signin:not([hidden])').waitFor({ timeout: T });

@@ -353,6 +353,16 @@ int app_report_text(struct home *h, const char *period, const char *section,
 int app_report_attest(struct home *h, const char *period, const char *marking,
                       struct app_written *out, struct report_digest *dg,
                       struct app_err *err);
+/* As app_report_attest, but signs only when this node's latest
+ * attestation of period (one per node by the merge rules) names another
+ * report hash, or there is none: *wrote 1 when an entry was written (out
+ * filled), 0 when the hash the report has now was attested already (*dg
+ * still filled). What a running node calls once its view has settled
+ * (node/node_int.h, "report-auto-attest"). */
+int app_report_attest_changed(struct home *h, const char *period,
+                              const char *marking, struct app_written *out,
+                              struct report_digest *dg, int *wrote,
+                              struct app_err *err);
 
 /* What app_report_verify() found. */
 struct app_report_check {

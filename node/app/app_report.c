@@ -230,10 +230,32 @@ app_report_text(struct home *h, const char *period, const char *section,
     return rc;
 }
 
-int
-app_report_attest(struct home *h, const char *period, const char *marking,
-                  struct app_written *out, struct report_digest *dg,
-                  struct app_err *err)
+/* 1 when this node's latest attestation of period (the merge rules keep
+ * one per node) already names report; 0 when it names another or there is
+ * none; a negative code when the view cannot be read. */
+static int
+app__attested(struct home *h, const char *period,
+              const uint8_t report[static HASH_LEN])
+{
+    struct view_report_attest *a = NULL;
+    size_t n = 0;
+    int rc, same = 0;
+
+    if ((rc = view_report_attests(h->h_store, period, &a, &n)) != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(a[i].va_node, h->h_key.pk, KEY_PK_LEN) == 0)
+            same = memcmp(a[i].va_report, report, HASH_LEN) == 0;
+    view_report_attests_free(a, n);
+    return same;
+}
+
+/* app_report_attest, or with only_changed set: nothing written (*wrote 0)
+ * when this node already attested the hash the report has now. */
+static int
+app__report_attest(struct home *h, const char *period, const char *marking,
+                   int only_changed, struct app_written *out,
+                   struct report_digest *dg, int *wrote, struct app_err *err)
 {
     struct app_report_req rq;
     struct app_report_job job;
@@ -263,6 +285,17 @@ app_report_attest(struct home *h, const char *period, const char *marking,
     app_report_release(&job);
     if (rc != 0)
         return rc;
+    if (only_changed) {
+        if ((rc = app__attested(h, period, d.rd_report)) < 0)
+            return app_fail(err, rc, "reading the attestations of %s: %s",
+                            period, ilonet_strerror(rc));
+        if (rc == 1) {
+            if (dg)
+                *dg = d;
+            *wrote = 0;
+            return 0;
+        }
+    }
     hash_hex(d.rd_report, HASH_LEN, rep);
     hash_hex(d.rd_view, HASH_LEN, view);
     f[0] = (struct app_field){"period", period};
@@ -278,7 +311,34 @@ app_report_attest(struct home *h, const char *period, const char *marking,
         return rc;
     if (dg)
         *dg = d;
+    *wrote = 1;
     return 0;
+}
+
+int
+app_report_attest(struct home *h, const char *period, const char *marking,
+                  struct app_written *out, struct report_digest *dg,
+                  struct app_err *err)
+{
+    int wrote;
+
+    return app__report_attest(h, period, marking, 0, out, dg, &wrote, err);
+}
+
+int
+app_report_attest_changed(struct home *h, const char *period,
+                          const char *marking, struct app_written *out,
+                          struct report_digest *dg, int *wrote,
+                          struct app_err *err)
+{
+    int w = 0, rc;
+
+    if (!wrote)
+        return app_fail(err, ILONET_EINVAL, "no report to attest");
+    rc = app__report_attest(h, period, marking, 1, out, dg, &w, err);
+    if (rc == 0)
+        *wrote = w;
+    return rc;
 }
 
 /* ---- checking a received report offline ------------------------------ */

@@ -10,9 +10,11 @@
 #include "node/report/report.h"
 
 /* GET /api/report?semester=YYYY-H1|H2|period=P[&format=md|html|json]
- * [&download=1]: the report of a semester (or of a period, "2026" for a
- * year) from the built-in template and rotation, built by the use case the
- * CLI's `ilonet report` calls (node/app/app.h). */
+ * [&download=1][&drafts=1]: the report of a semester (or of a period,
+ * "2026" for a year) from the built-in template and rotation, built by the
+ * use case the CLI's `ilonet report` calls (node/app/app.h); drafts=1 is
+ * the drafter's working copy (`report --drafts`: other states' narrative
+ * texts shown as drafts; the page's narrative form reads it). */
 void
 http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
 {
@@ -20,6 +22,7 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
     const char *sem = per ? per : http__query_param(rq, "semester");
     const char *fmt = http__query_param(rq, "format");
     const char *dl = http__query_param(rq, "download");
+    const char *drafts = http__query_param(rq, "drafts");
     struct app_report_req req;
     struct app_report_job job = {0};
     struct app_err err;
@@ -59,8 +62,14 @@ http__report(struct home *h, struct http__req *rq, struct http__resp *rs)
                     "query 'download': 0 or 1 expected");
         return;
     }
+    if (drafts && strcmp(drafts, "0") != 0 && strcmp(drafts, "1") != 0) {
+        http__error(rs, 400, "invalid-argument",
+                    "query 'drafts': 0 or 1 expected");
+        return;
+    }
     memset(&req, 0, sizeof(req));
     req.arq_period = sem;
+    req.arq_drafts = drafts && strcmp(drafts, "1") == 0;
     req.arq_format = f;
     /* Only the built-in template and rotation can fail here: a fault of
      * the binary, not of the request. */

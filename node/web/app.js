@@ -40,6 +40,8 @@ const S = {
   searchNext: null,
   searched: null,     /* the query the results are for */
   started: false,
+  rt: null,           /* narrative texts: {period, drafter, basis, sections} */
+  rtGen: 0,           /* the latest load of them */
 };
 
 /* ---- helpers ---- */
@@ -1047,6 +1049,7 @@ function reportPath(download) {
 }
 async function showReport() {
   if (!$('#report-out').firstChild) await previewReport();
+  if (!S.rt) await loadTexts();
 }
 async function previewReport(ev) {
   if (ev) ev.preventDefault();
@@ -1081,6 +1084,106 @@ async function downloadReport() {
     document.body.append(a); a.click(); a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   } catch (e) { toast(e.message); }
+}
+
+/* ---- report: narrative texts ----
+ * The drafter's working copy (GET /api/report?format=json&drafts=1) lists
+ * the template's narrative sections, the drafting state's text of each
+ * and the other states' texts as drafts; saving signs this state's text
+ * for a section (POST /api/report/text). */
+function rtPeriod() { return $('#rt-form').period.value.trim() || semesterNow(); }
+async function loadTexts(ev) {
+  if (ev) ev.preventDefault();
+  const f = $('#rt-form');
+  const per = rtPeriod();
+  /* only the latest load shows its result: an earlier answer that comes
+   * late neither overwrites the list nor the status line */
+  const gen = (S.rtGen = (S.rtGen || 0) + 1);
+  f.period.value = per;
+  f.period.removeAttribute('aria-invalid');
+  say('#rt-msg', t('rt.loading'), true);
+  try {
+    const doc = await api('GET', '/api/report?period=' + encodeURIComponent(per) + '&format=json&drafts=1');
+    if (gen !== S.rtGen) return false;
+    const secs = [];
+    for (const p of doc.parts || []) for (const it of p.items || []) if ('narrative' in it) secs.push(it);
+    S.rt = { period: per, drafter: doc.cover ? doc.cover.drafting_state : null, basis: doc.cover ? doc.cover.drafting_basis : '', sections: secs };
+    const sel = f.section;
+    const keep = sel.value;
+    sel.replaceChildren(...secs.map((it) => el('option', { value: it.section }, it.section + ' ' + it.heading)));
+    if (secs.some((it) => it.section === keep)) sel.value = keep;
+    $('#rt-drafter').textContent = S.rt.drafter ? t('rt.drafter', { state: S.rt.drafter, period: per })
+      : t('rt.nodrafter', { period: per, why: S.rt.basis || '' });
+    renderTexts();
+    rtFill();
+    say('#rt-msg', '');
+    return true;
+  } catch (e) {
+    if (e.status === 401 || gen !== S.rtGen) return false;
+    if (e.status === 400) f.period.setAttribute('aria-invalid', 'true');
+    say('#rt-msg', errText(e), false);
+    return false;
+  }
+}
+/* Every signed text of the period: the drafter's (in the report) and the
+ * others' (drafts). */
+function rtTexts(it) {
+  const out = [];
+  if (it.narrative) out.push(Object.assign({ draft: false }, it.narrative));
+  for (const d of it.drafts || []) out.push(Object.assign({ draft: true }, d));
+  return out;
+}
+function renderTexts() {
+  const me = S.me ? S.me.state : null;
+  const rows = [];
+  for (const it of S.rt.sections) {
+    const texts = rtTexts(it);
+    if (!texts.length) {
+      rows.push(el('tr', {}, el('th', { scope: 'row' }, it.section + ' ' + it.heading),
+        el('td', { colspan: '4', class: 'muted' }, t('rt.none'))));
+      continue;
+    }
+    for (const x of texts) rows.push(el('tr', { 'data-section': it.section, 'data-state': x.state },
+      el('th', { scope: 'row' }, it.section + ' ' + it.heading),
+      el('td', {}, x.state + (x.state === me ? ' ' + t('rt.thisnode') : '')),
+      el('td', { class: x.draft ? 'muted' : 'pill-ok' }, x.draft ? t('rt.draft') : t('rt.final')),
+      el('td', {}, day(x.date)),
+      el('td', { class: 'rt-text' }, x.text)));
+  }
+  $('#rt-table tbody').replaceChildren(...rows);
+}
+/* The text area starts from this state's latest text of the section. */
+function rtFill() {
+  const f = $('#rt-form');
+  const it = S.rt && S.rt.sections.find((x) => x.section === f.section.value);
+  const mine = it ? rtTexts(it).find((x) => S.me && x.state === S.me.state) : null;
+  f.text.value = mine ? mine.text.replace(/\n$/, '') : '';
+}
+async function saveText(ev) {
+  ev.preventDefault();
+  const f = $('#rt-form');
+  const text = f.text.value;
+  f.text.removeAttribute('aria-invalid');
+  /* another period typed in: its sections first (a bad period is said) */
+  if ((!S.rt || S.rt.period !== rtPeriod()) && !(await loadTexts())) return;
+  if (!f.section.value) { say('#rt-msg', t('rt.nosection'), false); return; }
+  if (!text.trim()) { f.text.setAttribute('aria-invalid', 'true'); f.text.focus(); say('#rt-msg', t('rt.empty'), false); return; }
+  const btn = $('#rt-save');
+  btn.disabled = true;
+  try {
+    const section = f.section.value;
+    await api('POST', '/api/report/text', { period: S.rt.period, section: section, text: text });
+    await loadTexts();
+    f.section.value = section;
+    rtFill();
+    const draft = S.rt.drafter !== (S.me ? S.me.state : null);
+    say('#rt-msg', t(draft ? 'rt.saved.draft' : 'rt.saved', { section: section, state: S.me ? S.me.state : '' }), true);
+  } catch (e) {
+    if (e.status === 401) return;
+    if (e.field === 'text') f.text.setAttribute('aria-invalid', 'true');
+    if (e.field === 'period') f.period.setAttribute('aria-invalid', 'true');
+    say('#rt-msg', errText(e), false);
+  } finally { btn.disabled = false; }
 }
 
 /* ---- live updates: GET /api/events, one long poll after another ---- */
@@ -1185,6 +1288,10 @@ function start() {
     });
     $('#report-form').addEventListener('submit', previewReport);
     $('#report-dl').addEventListener('click', downloadReport);
+    $('#rt-form').period.value = semesterNow();
+    $('#rt-load').addEventListener('click', loadTexts);
+    $('#rt-form').section.addEventListener('change', rtFill);
+    $('#rt-form').addEventListener('submit', saveText);
     $('#signin-form').addEventListener('submit', signIn);
     $('#signout').addEventListener('click', signOut);
     $('#token-form').addEventListener('submit', (e) => {
