@@ -541,6 +541,49 @@ metrics_endpoint(void)
         out, "\nrejected   1 since the node started: future-timestamp 1\n"));
     ASSERT(strstr(out, "\n  warning  quarantine: 1 entries held back"));
 
+    /* attached files: none, then DE's own file held, its bytes the same
+     * as status --json's */
+    ASSERT_EQ(curl(base, token, NULL, "/metrics", out, sizeof(out)), 200);
+    ASSERT(strstr(out, "\nilonet_blobs{state=\"held\"} 0\n"));
+    ASSERT(strstr(out, "\nilonet_blob_bytes 0\n"));
+    {
+        char file[700], rec[80], *p;
+        unsigned long long bytes = 0, sbytes = 0;
+        FILE *fp;
+
+        snprintf(file, sizeof(file), "%s/notice.txt", f.root);
+        ASSERT((fp = fopen(file, "w")) != NULL);
+        for (int i = 0; i < 2000; i++)
+            fprintf(fp, "carrier notice line %d\n", i);
+        fclose(fp);
+        ASSERT_EQ(proc_run(out, sizeof(out),
+                           "%s -C %s observe --category routes --summary n",
+                           proc_bin(), f.m[0].pm_dir),
+                  0);
+        ASSERT_EQ(sscanf(out, "%64s", rec), 1);
+        ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s attach %s --to %s",
+                           proc_bin(), f.m[0].pm_dir, file, rec),
+                  0);
+        ASSERT_EQ(curl(base, token, NULL, "/metrics", out, sizeof(out)), 200);
+        assert_exposition(out);
+        ASSERT(strstr(out, "# TYPE ilonet_blobs gauge\n"));
+        ASSERT(strstr(out, "\nilonet_blobs{state=\"held\"} 1\n"));
+        ASSERT(strstr(out, "\nilonet_blobs{state=\"staged\"} 0\n"));
+        ASSERT((p = strstr(out, "\nilonet_blob_bytes ")));
+        bytes = strtoull(p + 19, NULL, 10);
+        ASSERT(bytes > 2000 * 20); /* the sealed file, at least its size */
+        ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s status --json",
+                           proc_bin(), f.m[0].pm_dir),
+                  0);
+        ASSERT((p = strstr(out, "\"blobs\":{\"held\":1,")));
+        ASSERT((p = strstr(p, "\"bytes\":")));
+        sbytes = strtoull(p + 8, NULL, 10);
+        ASSERT_EQ(sbytes, bytes);
+    }
+
+    ASSERT_EQ(proc_run(out, sizeof(out), "%s -C %s status --check", proc_bin(),
+                       f.m[0].pm_dir),
+              3);
     ASSERT_EQ(proc_reap(fr, SIGTERM, &st), fr);
     ASSERT_EQ(proc_reap(de, SIGTERM, &st), de);
     ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);

@@ -330,7 +330,8 @@ http__prom_peers(struct textbuf *b, const struct app_health *ah)
 /* The page's exposition of one home. */
 static void
 http__metrics_text(struct home *h, struct textbuf *b,
-                   const struct app_status *st, const struct app_health *ah)
+                   const struct app_status *st, const struct app_health *ah,
+                   const struct app_blob_counts *bc)
 {
     static const char *const levels[] = {"warning", "critical"};
 
@@ -412,11 +413,28 @@ http__metrics_text(struct home *h, struct textbuf *b,
     }
     http__prom_family(b, "ilonet_store_bytes", "gauge",
                       "Bytes of the store's files (entries and their "
-                      "payloads, the view; ilonet keeps no other blobs).");
+                      "payloads, the view; attached files are "
+                      "ilonet_blob_bytes).");
     textbuf_printf(b, "ilonet_store_bytes{file=\"store.db\"} %llu\n",
                    (unsigned long long)ah->ah_store_bytes);
     textbuf_printf(b, "ilonet_store_bytes{file=\"store.db-wal\"} %llu\n",
                    (unsigned long long)ah->ah_wal_bytes);
+    /* the same counts as status --json's "blobs" */
+    http__prom_family(b, "ilonet_blobs", "gauge",
+                      "Attached files, by state: held (sealed on disk), "
+                      "staged (attached, no record yet), wanted (referenced, "
+                      "not yet fetched).");
+    textbuf_printf(b, "ilonet_blobs{state=\"held\"} %llu\n",
+                   (unsigned long long)bc->bc_held);
+    textbuf_printf(b, "ilonet_blobs{state=\"staged\"} %llu\n",
+                   (unsigned long long)bc->bc_staged);
+    textbuf_printf(b, "ilonet_blobs{state=\"wanted\"} %llu\n",
+                   (unsigned long long)bc->bc_wanted);
+    http__prom_family(b, "ilonet_blob_bytes", "gauge",
+                      "Bytes of attached files on disk (sealed, with partial "
+                      "transfers).");
+    textbuf_printf(b, "ilonet_blob_bytes %llu\n",
+                   (unsigned long long)bc->bc_bytes);
     if (ah->ah_fs_ok) {
         http__prom_family(b, "ilonet_filesystem_free_bytes", "gauge",
                           "Bytes free on the file system of the home.");
@@ -438,6 +456,7 @@ http__metrics_text(struct home *h, struct textbuf *b,
 void
 http__metrics(struct http_server *s, nng_http_req *req, struct http__resp *rs)
 {
+    struct app_blob_counts bc;
     struct app_status st;
     struct app_health ah;
     struct app_err err;
@@ -452,11 +471,14 @@ http__metrics(struct http_server *s, nng_http_req *req, struct http__resp *rs)
         http__home_put(s, h);
         return;
     }
-    if (app_health(h, &st, home_now_ms(), &ah, &err) != 0) {
+    if (app_blob_counts(h, &bc, &err) != 0) {
+        http__error(rs, 500, ilonet_errname(err.ae_code), "metrics: %s",
+                    err.ae_msg);
+    } else if (app_health(h, &st, home_now_ms(), &ah, &err) != 0) {
         http__error(rs, 500, ilonet_errname(err.ae_code), "metrics: %s",
                     err.ae_msg);
     } else {
-        http__metrics_text(h, &rs->rs_body, &st, &ah);
+        http__metrics_text(h, &rs->rs_body, &st, &ah, &bc);
         rs->rs_status = 200;
         rs->rs_type = "text/plain; version=0.0.4; charset=utf-8";
         app_health_free(&ah);
