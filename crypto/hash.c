@@ -76,3 +76,29 @@ hash_unhex(const char *hex, uint8_t *out, size_t n)
     }
     return 0;
 }
+
+int
+hash_prefix_range(const char *hex, uint8_t lo[static HASH_LEN],
+                  uint8_t hi[static HASH_LEN])
+{
+    size_t n = hex ? strlen(hex) : 0;
+
+    if (n < 1 || n > 2 * HASH_LEN)
+        return ILONET_EINVAL;
+    memset(lo, 0, HASH_LEN);
+    memset(hi, 0xff, HASH_LEN);
+    for (size_t i = 0; i < n; i++) {
+        int v = hash__nibble(hex[i]);
+
+        if (v < 0)
+            return ILONET_EINVAL;
+        if (i % 2 == 0) {
+            lo[i / 2] = (uint8_t)(v << 4);
+            hi[i / 2] = (uint8_t)(v << 4 | 0x0f);
+        } else {
+            lo[i / 2] |= (uint8_t)v;
+            hi[i / 2] = (uint8_t)((hi[i / 2] & 0xf0) | v);
+        }
+    }
+    return 0;
+}

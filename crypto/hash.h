@@ -55,4 +55,9 @@ void hash_hex(const uint8_t *bytes, size_t n, char *out);
 /* Parses exactly 2n hex digits from hex into out. 0 or ILONET_EINVAL. */
 int hash_unhex(const char *hex, uint8_t *out, size_t n);
 
+/* The range of digests a hex prefix (1 to 64 digits, either case) names:
+ * lo with the missing digits 0, hi with them f. 0 or ILONET_EINVAL. */
+int hash_prefix_range(const char *hex, uint8_t lo[static HASH_LEN],
+                      uint8_t hi[static HASH_LEN]);
+
 #endif

@@ -460,24 +460,8 @@ blob_find(struct blob_store *bs, const char *hex, uint8_t id[static HASH_LEN])
 
     if (!bs || n < 8 || n > 2 * HASH_LEN)
         return ILONET_EINVAL;
-    memset(lo, 0, sizeof(lo));
-    memset(hi, 0xff, sizeof(hi));
-    for (size_t i = 0; i < n; i++) {
-        char c = hex[i];
-        int v = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (v < 0)
-            return ILONET_EINVAL;
-        if (i % 2 == 0) {
-            lo[i / 2] = (uint8_t)(v << 4);
-            hi[i / 2] = (uint8_t)(v << 4 | 0x0f);
-        } else {
-            lo[i / 2] |= (uint8_t)v;
-            hi[i / 2] = (uint8_t)((hi[i / 2] & 0xf0) | v);
-        }
-    }
+    if (hash_prefix_range(hex, lo, hi) != 0)
+        return ILONET_EINVAL;
     st = blob__prep(bs, "SELECT hash FROM blob WHERE hash BETWEEN ?1 AND ?2"
                         " UNION SELECT hash FROM blob_ref WHERE hash"
                         " BETWEEN ?1 AND ?2 LIMIT 2");

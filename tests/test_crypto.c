@@ -44,6 +44,35 @@ hash_hex_round_trip(void)
     ASSERT_ERR(hash_unhex("00ab7fzz", out, 4), ILONET_EINVAL);
 }
 
+/* A short id names the range of digests it is a prefix of, odd lengths
+ * and either case included; anything else is refused. */
+static void
+hash_prefix_names_a_range(void)
+{
+    uint8_t lo[HASH_LEN], hi[HASH_LEN], want[HASH_LEN];
+    char long_hex[2 * HASH_LEN + 2];
+
+    ASSERT_OK(hash_prefix_range("aB3", lo, hi));
+    memset(want, 0, sizeof(want));
+    want[0] = 0xab;
+    want[1] = 0x30;
+    ASSERT_MEM_EQ(lo, want, HASH_LEN);
+    memset(want, 0xff, sizeof(want));
+    want[0] = 0xab;
+    want[1] = 0x3f;
+    ASSERT_MEM_EQ(hi, want, HASH_LEN);
+    memset(long_hex, '7', sizeof(long_hex));
+    long_hex[2 * HASH_LEN] = '\0';
+    ASSERT_OK(hash_prefix_range(long_hex, lo, hi));
+    ASSERT_MEM_EQ(lo, hi, HASH_LEN); /* a whole id: one digest */
+    long_hex[2 * HASH_LEN] = '7';
+    long_hex[2 * HASH_LEN + 1] = '\0';
+    ASSERT_ERR(hash_prefix_range(long_hex, lo, hi), ILONET_EINVAL);
+    ASSERT_ERR(hash_prefix_range("", lo, hi), ILONET_EINVAL);
+    ASSERT_ERR(hash_prefix_range(NULL, lo, hi), ILONET_EINVAL);
+    ASSERT_ERR(hash_prefix_range("12g4", lo, hi), ILONET_EINVAL);
+}
+
 static void
 signature_is_bound_to_context(void)
 {
@@ -894,6 +923,7 @@ network_file_regimes(void)
 TEST_LIST = {
     TEST(hash_is_domain_separated),
     TEST(hash_hex_round_trip),
+    TEST(hash_prefix_names_a_range),
     TEST(signature_is_bound_to_context),
     TEST(key_file_round_trip_and_mode),
     TEST(key_file_readable_by_others_is_refused),

@@ -580,8 +580,17 @@ desk_counts_equal_a_recount(void)
         ASSERT_OK(app_record_change(&d.d_home, &ch, &w, &err));
         counts_hold(desk_store(&d));
     }
-    /* a rebuild recounts from the rows, and counts on afterwards */
-    ASSERT_OK(view_rebuild(desk_store(&d)));
+    /* a rebuild recounts from the rows, and counts on afterwards; it
+     * drops the desk's indexes while it writes and builds them again */
+    {
+        static const char idx[] = "SELECT count(*) FROM sqlite_master WHERE"
+                                  " type = 'index' AND tbl_name = 'v_rec'";
+        int64_t n = count_rows(desk_store(&d), idx);
+
+        ASSERT(n >= 6);
+        ASSERT_OK(view_rebuild(desk_store(&d)));
+        ASSERT_EQ(count_rows(desk_store(&d), idx), n);
+    }
     counts_hold(desk_store(&d));
     {
         struct app_field f[] = {{"category", "flows"}, {"summary", "after"}};

@@ -1056,6 +1056,7 @@ view__rebuild(struct store *s, const struct vocab *v)
     if ((rc = store_begin(s)) != 0)
         goto out_ctx;
     if ((rc = view__counts_pause(&c)) != 0 ||
+        (rc = view__index_detach(s, v)) != 0 ||
         (rc = view__exec(s, "DELETE FROM v_rec; DELETE FROM v_chg;"
                             "DELETE FROM v_grants;"
                             "DELETE FROM v_revocations;")) != 0)
@@ -1065,6 +1066,7 @@ view__rebuild(struct store *s, const struct vocab *v)
         goto fail;
     c.vc_bulk = 0;
     if ((rc = view__recompute_all(&c, s)) != 0 ||
+        (rc = view__index_attach(s, v)) != 0 ||
         (rc = view__counts_resume(&c, s)) != 0)
         goto fail;
     /* the index once, at the end: emptied here, built in one pass by the
@@ -1879,24 +1881,8 @@ view_record_find(struct store *s, const char *hex, struct view_record_info *out)
 
     if (n < 6 || n > 2 * HASH_LEN)
         return ILONET_EINVAL;
-    memset(lo, 0, sizeof(lo));
-    memset(hi, 0xff, sizeof(hi));
-    for (size_t i = 0; i < n; i++) {
-        char ch = hex[i];
-        int v = ch >= '0' && ch <= '9'   ? ch - '0'
-                : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                         : -1;
-        if (v < 0)
-            return ILONET_EINVAL;
-        if (i % 2 == 0) {
-            lo[i / 2] = (uint8_t)(v << 4);
-            hi[i / 2] = (uint8_t)(v << 4 | 0x0f);
-        } else {
-            lo[i / 2] |= (uint8_t)v;
-            hi[i / 2] = (uint8_t)((hi[i / 2] & 0xf0) | v);
-        }
-    }
+    if (hash_prefix_range(hex, lo, hi) != 0)
+        return ILONET_EINVAL;
     /* through the id index on the id's 8-byte prefix: the first hex
      * digit fixes the sign bit, so the prefix is one contiguous range */
     if ((rc = log_find_range(s, lo, hi, ks, 64, &nk)) != 0)

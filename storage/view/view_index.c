@@ -316,6 +316,29 @@ view__index_attach(struct store *s, const struct vocab *v)
                              "DROP TRIGGER IF EXISTS v_counts_upd;");
 }
 
+int
+view__index_detach(struct store *s, const struct vocab *v)
+{
+    const struct vocab_kind *ks;
+    char sql[96];
+    size_t nk;
+    int rc;
+
+    if ((rc = view__exec_sql(s, "DROP INDEX IF EXISTS v_rec_time;"
+                                "DROP INDEX IF EXISTS v_rec_owner;"
+                                "DROP INDEX IF EXISTS v_rec_log;"
+                                "DROP INDEX IF EXISTS v_rec_task;")) != 0)
+        return rc;
+    ks = vocab_kinds(v, &nk);
+    for (size_t i = 0; i < nk; i++) {
+        snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS v_rec_days_%u",
+                 (unsigned)ks[i].vk_code);
+        if ((rc = view__exec_sql(s, sql)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* The recount of v_counts from the rows, as SQL (a SELECT of kind, cat,
  * month, n). */
 static int

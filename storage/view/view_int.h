@@ -196,6 +196,10 @@ int view__grant_ok(struct store *s, const struct view_auth_req *r, char *why,
 
 /* Creates the indexes on v_rec and table v_counts (if they do not exist). */
 int view__index_attach(struct store *s, const struct vocab *v);
+/* Drops the indexes view__index_attach() creates on v_rec (a rebuild
+ * writes every row: one sort per index afterwards costs less than
+ * keeping each index row by row). */
+int view__index_detach(struct store *s, const struct vocab *v);
 /* The v_rec column ("f3") holding the records view's column col for
  * record kind kind under vocabulary v; ILONET_ENOTFOUND when the kind
  * has none (or v is NULL). */
