@@ -119,16 +119,17 @@ view__month(int64_t ms, char out[static 16])
     return 1;
 }
 
-int
-view__count(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
-            int delta)
+/* Reads the count key of row k (kind kind) into *key: key->live 0 when
+ * the row is missing or not in effect. key->cat is a copy (sqlite3_value_dup)
+ * the caller frees with sqlite3_value_free(). */
+static int
+view__count_key(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
+                struct view__ckey *key)
 {
-    sqlite3_stmt *rd, *wr;
-    char month[16];
+    sqlite3_stmt *rd;
     int slot = -1, rc;
 
-    if (c->vc_nocount)
-        return 0;
+    memset(key, 0, sizeof(*key));
     if (kind < VIEW__KINDS && c->vc_f_category[kind] >= 0)
         slot = c->vc_col[kind][(int)c->vc_f_category[kind]];
     if (!(rd = store_stmt(s, view__count_row_sql)))
@@ -139,26 +140,124 @@ view__count(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
         sqlite3_reset(rd);
         return rc == SQLITE_DONE ? 0 : store_err(rc); /* not in effect */
     }
-    wr = store_stmt(s, "INSERT INTO v_counts(kind, cat, month, n)"
-                       " VALUES(?, ?, ?, ?) ON CONFLICT(kind, cat, month)"
-                       " DO UPDATE SET n = n + excluded.n");
-    if (!wr) {
-        sqlite3_reset(rd);
-        return ILONET_EIO;
-    }
     /* the month as strftime('%Y-%m', ms / 1000, 'unixepoch') writes it
-     * (the recount's): in C, a tenth of the cost */
-    if (!view__month(sqlite3_column_int64(rd, 1), month)) {
+     * (the recount's), in C */
+    if (!view__month(sqlite3_column_int64(rd, 1), key->month)) {
         sqlite3_reset(rd);
         return ILONET_EINVAL;
     }
-    sqlite3_bind_int(wr, 1, (int)kind);
-    /* sqlite3_bind_value() copies: rd may be reset after */
-    sqlite3_bind_value(wr, 2, sqlite3_column_value(rd, 0));
-    sqlite3_bind_text(wr, 3, month, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(wr, 4, delta);
+    key->cat = sqlite3_value_dup(sqlite3_column_value(rd, 0));
     sqlite3_reset(rd);
-    return view__step_done(wr);
+    if (!key->cat)
+        return ILONET_ENOMEM;
+    key->live = 1;
+    return 0;
+}
+
+/* 1 if a and b count in the same row of v_counts. */
+static int
+view__count_same(const struct view__ckey *a, const struct view__ckey *b)
+{
+    int t;
+
+    if (a->live != b->live)
+        return 0;
+    if (!a->live)
+        return 1;
+    if (strcmp(a->month, b->month) != 0 ||
+        (t = sqlite3_value_type(a->cat)) != sqlite3_value_type(b->cat))
+        return 0;
+    switch (t) {
+    case SQLITE_INTEGER:
+        return sqlite3_value_int64(a->cat) == sqlite3_value_int64(b->cat);
+    case SQLITE_FLOAT:
+        return sqlite3_value_double(a->cat) == sqlite3_value_double(b->cat);
+    case SQLITE_NULL: return 1;
+    default: {
+        /* text or blob: the same bytes */
+        const void *pa = t == SQLITE_TEXT
+                             ? (const void *)sqlite3_value_text(a->cat)
+                             : sqlite3_value_blob(a->cat);
+        const void *pb = t == SQLITE_TEXT
+                             ? (const void *)sqlite3_value_text(b->cat)
+                             : sqlite3_value_blob(b->cat);
+        int na = sqlite3_value_bytes(a->cat), nb = sqlite3_value_bytes(b->cat);
+
+        return na == nb && (na == 0 || memcmp(pa, pb, (size_t)na) == 0);
+    }
+    }
+}
+
+/* Adds delta to key's row of v_counts. An UPDATE first: the row is there
+ * for all but the first record of a kind, category and month, and a plain
+ * update of one row costs less than an upsert. */
+static int
+view__count_add(struct store *s, uint32_t kind, const struct view__ckey *key,
+                int delta)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!key->live)
+        return 0;
+    st = store_stmt(s, "UPDATE v_counts SET n = n + ?4 WHERE kind = ?1 AND"
+                       " cat = ?2 AND month = ?3");
+    for (int pass = 0; pass < 2; pass++) {
+        if (!st)
+            return ILONET_EIO;
+        sqlite3_bind_int(st, 1, (int)kind);
+        sqlite3_bind_value(st, 2, key->cat);
+        sqlite3_bind_text(st, 3, key->month, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, delta);
+        if ((rc = view__step_done(st)) != 0 || pass == 1 ||
+            sqlite3_changes(store_db(s)) > 0)
+            return rc;
+        st = store_stmt(s, "INSERT INTO v_counts(kind, cat, month, n)"
+                           " VALUES(?1, ?2, ?3, ?4)");
+    }
+    return 0;
+}
+
+int
+view__count(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
+            int delta)
+{
+    struct view__ckey key;
+    int rc;
+
+    if (c->vc_nocount)
+        return 0;
+    if ((rc = view__count_key(c, s, k, kind, &key)) == 0)
+        rc = view__count_add(s, kind, &key, delta);
+    sqlite3_value_free(key.cat);
+    return rc;
+}
+
+int
+view__count_before(struct view_ctx *c, struct store *s, int64_t k,
+                   uint32_t kind, struct view__ckey *old)
+{
+    memset(old, 0, sizeof(*old));
+    return c->vc_nocount ? 0 : view__count_key(c, s, k, kind, old);
+}
+
+int
+view__count_after(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
+                  struct view__ckey *old)
+{
+    struct view__ckey now;
+    int rc;
+
+    if (c->vc_nocount)
+        return 0;
+    if ((rc = view__count_key(c, s, k, kind, &now)) == 0 &&
+        !view__count_same(old, &now) &&
+        (rc = view__count_add(s, kind, old, -1)) == 0)
+        rc = view__count_add(s, kind, &now, 1);
+    sqlite3_value_free(now.cat);
+    sqlite3_value_free(old->cat);
+    old->cat = NULL;
+    return rc;
 }
 
 int

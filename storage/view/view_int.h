@@ -232,6 +232,19 @@ int view__count(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
                 int delta);
 int view__count_range(struct view_ctx *c, struct store *s, int64_t lo,
                       int64_t hi);
+/* Around an update of row k: the count key before (old, filled by
+ * view__count_before()), then view__count_after() moves the row between
+ * counts only when its key changed, and frees old's copy (also call it
+ * when the update failed: it then finds the key unchanged). */
+struct view__ckey {
+    int live;           /* in effect: counted */
+    sqlite3_value *cat; /* the category as stored (a copy) */
+    char month[16];     /* "YYYY-MM" */
+};
+int view__count_before(struct view_ctx *c, struct store *s, int64_t k,
+                       uint32_t kind, struct view__ckey *old);
+int view__count_after(struct view_ctx *c, struct store *s, int64_t k,
+                      uint32_t kind, struct view__ckey *old);
 /* view_hash() computed from the rows, never from the cache (view.c). */
 int view__hash_compute(struct store *s, const char *audience,
                        uint8_t out[static HASH_LEN]);

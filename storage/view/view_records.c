@@ -930,6 +930,7 @@ view__recompute_with(struct view_ctx *c, struct store *s,
     const msgpack_object *assignees = NULL;
     struct view__change *chs = NULL;
     struct view__rec r;
+    struct view__ckey ck;
     msgpack_object base;
     char why[VIEW__WHY], rwhy_buf[VIEW__WHY], category[32] = "";
     const char *rwhy = NULL, *status;
@@ -1156,13 +1157,17 @@ view__recompute_with(struct view_ctx *c, struct store *s,
     view__bind_day(st, 11, ev_to);
     view__bind_day(st, 12, rt);
     sqlite3_bind_int64(st, VIEW__UPD_NFIXED + VIEW__NSLOTS + 1, r.r_k);
-    /* the count statement is another one: st stays bound */
-    if ((rc = view__count(c, s, r.r_k, r.r_kind, -1)) != 0) {
+    /* the count statements are others: st stays bound */
+    if ((rc = view__count_before(c, s, r.r_k, r.r_kind, &ck)) != 0) {
         sqlite3_reset(st);
+        sqlite3_value_free(ck.cat);
         goto out;
     }
-    if ((rc = view__step_done(st)) == 0)
-        rc = view__count(c, s, r.r_k, r.r_kind, 1);
+    rc = view__step_done(st);
+    if (rc == 0)
+        rc = view__count_after(c, s, r.r_k, r.r_kind, &ck);
+    else
+        sqlite3_value_free(ck.cat);
     if (rc == 0 && strcmp(status, "erased") == 0)
         rc = view__search_erased(s, r.r_k);
     for (size_t i = 0; rc == 0 && i < n; i++)
