@@ -409,41 +409,25 @@ out:
     return rc;
 }
 
+/* A whole number from 1 to max, digits only, at most five of them
+ * (blob-eager-days, report-attest-quiet). */
+static int
+home__count(const char *s, uint32_t max, uint32_t *out)
+{
+    uint32_t v = 0;
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
+        return ILONET_EMALFORMED;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (uint32_t)(s[i] - '0');
+    if (v == 0 || v > max)
+        return ILONET_EMALFORMED;
+    *out = v;
+    return 0;
+}
+
 /* A decimal byte count >= 1, digits only. */
-/* "N": 1 to HOME_BLOB_EAGER_DAYS_MAX days, digits only. */
-static int
-home__days(const char *s, uint32_t *out)
-{
-    uint32_t v = 0;
-    size_t n = strlen(s);
-
-    if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
-        return ILONET_EMALFORMED;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (uint32_t)(s[i] - '0');
-    if (v == 0 || v > HOME_BLOB_EAGER_DAYS_MAX)
-        return ILONET_EMALFORMED;
-    *out = v;
-    return 0;
-}
-
-/* "1".."86400" (report-attest-quiet). */
-static int
-home__seconds(const char *s, uint32_t *out)
-{
-    uint32_t v = 0;
-    size_t n = strlen(s);
-
-    if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
-        return ILONET_EMALFORMED;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (uint32_t)(s[i] - '0');
-    if (v == 0 || v > HOME_ATTEST_QUIET_MAX)
-        return ILONET_EMALFORMED;
-    *out = v;
-    return 0;
-}
-
 static int
 home__bytes(const char *s, uint64_t *out)
 {
@@ -487,13 +471,15 @@ home_config_load(const char *path, struct home_config *c)
                    home__bytes(line + 11, &c->hc_blob_quota) == 0) {
             continue;
         } else if (strncmp(line, "blob-eager-days ", 16) == 0 &&
-                   home__days(line + 16, &c->hc_blob_eager_days) == 0) {
+                   home__count(line + 16, HOME_BLOB_EAGER_DAYS_MAX,
+                               &c->hc_blob_eager_days) == 0) {
             continue;
         } else if (strcmp(line, "report-auto-attest on") == 0 ||
                    strcmp(line, "report-auto-attest off") == 0) {
             c->hc_auto_attest = strcmp(line + 19, "on") == 0;
         } else if (strncmp(line, "report-attest-quiet ", 20) == 0 &&
-                   home__seconds(line + 20, &c->hc_attest_quiet_s) == 0) {
+                   home__count(line + 20, HOME_ATTEST_QUIET_MAX,
+                               &c->hc_attest_quiet_s) == 0) {
             continue;
         } else if (sscanf(line, "peer %128s %65s", addr, hex) == 2 &&
                    hash_unhex(hex, pk, KEY_PK_LEN) == 0 &&
