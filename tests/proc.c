@@ -332,3 +332,26 @@ proc_node_spawn(const char *dir, const char *log, int flags,
     }
     return pid;
 }
+
+int
+proc_nodes_start(const struct proc_member *m, char (*logs)[PROC_LOG_MAX], int n,
+                 pid_t *pid)
+{
+    for (int i = 0; i < n; i++)
+        if ((pid[i] = proc_node_spawn(m[i].pm_dir, logs[i], PROC_LOG_TRUNC,
+                                      NULL, NULL)) <= 0)
+            return -1;
+    for (int i = 0; i < n; i++)
+        if (proc_wait_file(logs[i], "listening on", 10000) != 0)
+            return -1;
+    return 0;
+}
+
+void
+proc_nodes_stop(pid_t *pid, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (pid[i] > 0)
+            proc_reap(pid[i], SIGTERM, NULL);
+    memset(pid, 0, (size_t)n * sizeof(*pid));
+}

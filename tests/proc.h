@@ -92,4 +92,13 @@ int proc_status_json(const char *dir, char *js, size_t cap);
 pid_t proc_node_spawn(const char *dir, const char *log, int flags,
                       const char *const *env, const char *const *args);
 
+/* Starts `ilonet node` in each home of m[0..n), logging to logs[i]
+ * (truncated), pids into pid[i], then waits until every one listens (10 s
+ * each). 0, or -1 when one did not start or listen. proc_nodes_stop()
+ * sends SIGTERM to each pid > 0, reaps it and zeroes pid. */
+#define PROC_LOG_MAX 560
+int proc_nodes_start(const struct proc_member *m, char (*logs)[PROC_LOG_MAX],
+                     int n, pid_t *pid);
+void proc_nodes_stop(pid_t *pid, int n);
+
 #endif

@@ -21,7 +21,7 @@ struct anet {
     char root[512];
     int n;
     struct proc_member m[NODES];
-    char log[NODES][560];
+    char log[NODES][PROC_LOG_MAX];
     pid_t pid[NODES];
     char period[REPORT_PERIOD_MAX + 1];
 };
@@ -84,22 +84,13 @@ anet_observe(const struct anet *t, int i, const char *summary)
 static void
 anet_start(struct anet *t)
 {
-    for (int i = 0; i < t->n; i++) {
-        t->pid[i] = proc_node_spawn(t->m[i].pm_dir, t->log[i], PROC_LOG_TRUNC,
-                                    NULL, NULL);
-        ASSERT(t->pid[i] > 0);
-    }
-    for (int i = 0; i < t->n; i++)
-        ASSERT_EQ(proc_wait_file(t->log[i], "listening on", 10000), 0);
+    ASSERT_EQ(proc_nodes_start(t->m, t->log, t->n, t->pid), 0);
 }
 
 static void
 anet_stop(struct anet *t)
 {
-    for (int i = 0; i < t->n; i++)
-        if (t->pid[i] > 0)
-            proc_reap(t->pid[i], SIGTERM, NULL);
-    memset(t->pid, 0, sizeof(t->pid));
+    proc_nodes_stop(t->pid, t->n);
 }
 
 /* Node i's report of t's period (md) into path; the number of
