@@ -206,7 +206,10 @@ view__count_add(struct store *s, uint32_t kind, const struct view__ckey *key,
         if (!st)
             return ILONET_EIO;
         sqlite3_bind_int(st, 1, (int)kind);
-        sqlite3_bind_value(st, 2, key->cat);
+        if (key->cat)
+            sqlite3_bind_value(st, 2, key->cat);
+        else
+            sqlite3_bind_text(st, 2, key->cat_txt, key->cat_len, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, key->month, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 4, delta);
         if ((rc = view__step_done(st)) != 0 || pass == 1 ||
@@ -231,6 +234,30 @@ view__count(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
         rc = view__count_add(s, kind, &key, delta);
     sqlite3_value_free(key.cat);
     return rc;
+}
+
+int
+view__count_new(struct view_ctx *c, struct store *s, int64_t k, uint32_t kind,
+                int64_t ms, int live, const msgpack_object *cat)
+{
+    struct view__ckey key;
+
+    if (c->vc_nocount || !live)
+        return 0;
+    if (cat && cat->type != MSGPACK_OBJECT_STR &&
+        cat->type != MSGPACK_OBJECT_NIL)
+        return view__count(c, s, k, kind, 1); /* as SQLite stored it */
+    memset(&key, 0, sizeof(key));
+    key.live = 1;
+    /* what the slot holds: the string, or NULL that the recount's
+     * coalesce() makes '' */
+    key.cat_txt =
+        cat && cat->type == MSGPACK_OBJECT_STR ? cat->via.str.ptr : "";
+    key.cat_len =
+        cat && cat->type == MSGPACK_OBJECT_STR ? (int)cat->via.str.size : 0;
+    if (!view__month(ms, key.month))
+        return ILONET_EINVAL;
+    return view__count_add(s, kind, &key, 1);
 }
 
 int

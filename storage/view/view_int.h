@@ -237,14 +237,23 @@ int view__count_range(struct view_ctx *c, struct store *s, int64_t lo,
  * counts only when its key changed, and frees old's copy (also call it
  * when the update failed: it then finds the key unchanged). */
 struct view__ckey {
-    int live;           /* in effect: counted */
-    sqlite3_value *cat; /* the category as stored (a copy) */
-    char month[16];     /* "YYYY-MM" */
+    int live;            /* in effect: counted */
+    sqlite3_value *cat;  /* the category as stored (a copy), or NULL: */
+    const char *cat_txt; /* the category as text, cat_len bytes */
+    int cat_len;
+    char month[16]; /* "YYYY-MM" */
 };
 int view__count_before(struct view_ctx *c, struct store *s, int64_t k,
                        uint32_t kind, struct view__ckey *old);
 int view__count_after(struct view_ctx *c, struct store *s, int64_t k,
                       uint32_t kind, struct view__ckey *old);
+/* view__count(c, s, k, kind, +1) for a row just inserted, from what was
+ * written (time ms, in effect or not, category value cat: NULL when the
+ * kind has no category slot or the row no value) instead of reading the
+ * row back; a category that is not a string is read back. */
+int view__count_new(struct view_ctx *c, struct store *s, int64_t k,
+                    uint32_t kind, int64_t ms, int live,
+                    const msgpack_object *cat);
 /* view_hash() computed from the rows, never from the cache (view.c). */
 int view__hash_compute(struct store *s, const char *audience,
                        uint8_t out[static HASH_LEN]);

@@ -463,8 +463,18 @@ view__record_create(struct view_ctx *c, struct store *s, const struct entry *e,
         return rc;
     if (sqlite3_changes(store_db(s)) == 0)
         return 0;
-    if ((rc = view__count(c, s, k, kind, 1)) != 0 || c->vc_bulk)
-        return rc;
+    {
+        /* the category as bound above: only through its slot */
+        int f = kind < VIEW__KINDS ? c->vc_f_category[kind] : -1;
+        const msgpack_object *cat =
+            vals && f >= 0 && c->vc_col[kind][f] >= 0 ? vals[f] : NULL;
+
+        if ((rc = view__count_new(c, s, k, kind, (int64_t)(e->e_h.h_hlc >> 16),
+                                  valid && strcmp(status, "active") == 0,
+                                  cat)) != 0 ||
+            c->vc_bulk)
+            return rc;
+    }
     /* A record past its retention date when it arrives is hidden in the
      * transaction that stores it (docs/REGIMES.md §5). */
     if (rt >= 0 && rt < view__retention_day(s))
