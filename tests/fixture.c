@@ -1,5 +1,10 @@
-/* fixture.c - shared unit-test fixtures: deterministic keys, entry sets. */
+/* fixture.c - shared unit-test fixtures: deterministic keys, entry sets,
+ * files. */
 #include "fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "crypto/error.h"
 #include "storage/view/vocab.h"
@@ -113,4 +118,43 @@ fx_vocab(const char *regime)
     if (!*slot && vocab_builtin(regime, slot, why, sizeof(why)) != 0)
         TEST_FAIL_("vocab_builtin(%s): %s", regime, why);
     return *slot;
+}
+
+void
+fx_write_file(const char *path, const void *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+
+    ASSERT(f);
+    ASSERT_EQ(fwrite(b, 1, n, f), n);
+    ASSERT_EQ(fclose(f), 0);
+}
+
+uint8_t *
+fx_read_file(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *b;
+    long len;
+
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    b = malloc((size_t)len + 1);
+    ASSERT(b);
+    ASSERT_EQ(fread(b, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    *n = (size_t)len;
+    return b;
+}
+
+int
+fx_has_bytes(const uint8_t *h, size_t hn, const void *n, size_t nn)
+{
+    for (size_t i = 0; nn && i + nn <= hn; i++)
+        if (memcmp(h + i, n, nn) == 0)
+            return 1;
+    return 0;
 }

@@ -20,6 +20,7 @@
 #include "storage/view/record.h"
 #include "storage/view/view.h"
 #include "storage/view/vocab.h"
+#include "fixture.h"
 #include "test.h"
 
 #define MAXM 8
@@ -33,46 +34,6 @@ fill(uint8_t *b, size_t n, unsigned s)
 {
     for (size_t i = 0; i < n; i++)
         b[i] = (uint8_t)((i * 7 + 3 + s * 131 + (i >> 9) * s) & 0xff);
-}
-
-static void
-write_file(const char *path, const void *b, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-
-    ASSERT(f);
-    ASSERT_EQ(fwrite(b, 1, n, f), n);
-    ASSERT_EQ(fclose(f), 0);
-}
-
-/* The whole file at path, malloc'd (NULL when it cannot be read). */
-static uint8_t *
-read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *b = NULL;
-    long len;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)len + 1);
-    ASSERT(b);
-    ASSERT_EQ(fread(b, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    *n = (size_t)len;
-    return b;
-}
-
-static int
-has_bytes(const uint8_t *h, size_t hn, const void *n, size_t nn)
-{
-    for (size_t i = 0; nn && i + nn <= hn; i++)
-        if (memcmp(h + i, n, nn) == 0)
-            return 1;
-    return 0;
 }
 
 /* Number of directory entries of dir other than . and .. (-1: no dir). */
@@ -846,10 +807,10 @@ vectors_match_committed(void)
         f = open_memstream(&mine, &ml);
         vectors_write(f, NULL);
         fclose(f);
-        write_file(path, mine, ml);
+        fx_write_file(path, mine, ml);
         free(mine);
     }
-    theirs = (char *)read_file(path, &tl);
+    theirs = (char *)fx_read_file(path, &tl);
     ASSERT(theirs);
     theirs[tl] = '\0';
     v = vec_get(theirs, "small_file", &n);
@@ -878,11 +839,11 @@ vectors_match_committed(void)
     ASSERT_OK(blob_open(s, dir, &lim, &bs));
     snprintf(fpath, sizeof(fpath), "%s/%s", dir, hexs(sid));
     v = vec_get(theirs, "small_file", &n);
-    write_file(fpath, file, n / 2);
+    fx_write_file(fpath, file, n / 2);
     snprintf(out, sizeof(out), "%s/small.out", tmp);
     ASSERT_OK(blob_read_to(bs, sid, key, out, NULL, 0));
     {
-        uint8_t *got = read_file(out, &n);
+        uint8_t *got = fx_read_file(out, &n);
         v = vec_get(theirs, "small_plaintext", &tl);
         memcpy(small_hex, v, tl);
         small_hex[tl] = '\0';
@@ -929,7 +890,7 @@ store_get_round_trip(void)
         fill(data, sizes[i], (unsigned)i + 5);
         snprintf(in, sizeof(in), "%s/in%zu.bin", f.dir, i);
         snprintf(out, sizeof(out), "%s/out%zu.bin", f.dir, i);
-        write_file(in, data, sizes[i]);
+        fx_write_file(in, data, sizes[i]);
         fx_attach(&h, in, i % 2 ? rec : NULL, NULL, &a);
         ASSERT_EQ(a.ao_new, 1);
         ASSERT_EQ(a.ao_written, i % 2);
@@ -941,14 +902,14 @@ store_get_round_trip(void)
             ASSERT_MEM_EQ(id, a.ao_blob.ab_hash, HASH_LEN);
         }
         ASSERT_OK(fx_get(&h, a.ao_blob.ab_hash, out, &e));
-        ASSERT((got = read_file(out, &n)));
+        ASSERT((got = fx_read_file(out, &n)));
         ASSERT_EQ(n, sizes[i]);
         ASSERT_MEM_EQ(got, data, n);
         snprintf(stored, sizeof(stored), "%s/DE/blobs/%s", f.root,
                  hexs(a.ao_blob.ab_hash));
-        ASSERT((disk = read_file(stored, &dn)));
+        ASSERT((disk = fx_read_file(stored, &dn)));
         ASSERT_EQ(dn, blob_file_len(sizes[i]));
-        ASSERT(!has_bytes(disk, dn, data, sizes[i] < 24 ? sizes[i] : 24) ||
+        ASSERT(!fx_has_bytes(disk, dn, data, sizes[i] < 24 ? sizes[i] : 24) ||
                sizes[i] < 8);
         {
             struct stat sb;
@@ -1014,29 +975,29 @@ tampered_chunk_detected(void)
     fill(data, sizeof(data), 9);
     fx_path(&f, "in.bin", in, sizeof(in));
     fx_path(&f, "out.bin", out, sizeof(out));
-    write_file(in, data, sizeof(data));
+    fx_write_file(in, data, sizeof(data));
     fx_attach(&h, in, NULL, NULL, &a);
     snprintf(stored, sizeof(stored), "%s/DE/blobs/%s", f.root,
              hexs(a.ao_blob.ab_hash));
-    ASSERT((orig = read_file(stored, &n)));
+    ASSERT((orig = fx_read_file(stored, &n)));
     ASSERT_EQ(n, flen);
     for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
         uint8_t *b = malloc(n);
 
         memcpy(b, orig, n);
         b[at[i]] ^= 0x01;
-        write_file(stored, b, n);
+        fx_write_file(stored, b, n);
         ASSERT_ERR(fx_get(&h, a.ao_blob.ab_hash, out, &e), ILONET_EHASH);
         ASSERT(access(out, F_OK) != 0);
         free(b);
     }
-    write_file(stored, orig, n - 17); /* the tree message cut off */
+    fx_write_file(stored, orig, n - 17); /* the tree message cut off */
     ASSERT_ERR(fx_get(&h, a.ao_blob.ab_hash, out, &e), ILONET_EHASH);
     ASSERT(strstr(e.ae_msg, "not this blob"));
     ASSERT(access(out, F_OK) != 0);
     /* no temporary output left either */
     ASSERT(!dir_has_prefix(f.dir, "out.bin"));
-    write_file(stored, orig, n);
+    fx_write_file(stored, orig, n);
     ASSERT_OK(fx_get(&h, a.ao_blob.ab_hash, out, &e));
     free(orig);
     home_close(&h);
@@ -1063,7 +1024,7 @@ size_limit_refused(void)
     ASSERT_EQ(h.h_net.n_blob_max, 100000);
     fill(data, sizeof(data), 3);
     fx_path(&f, "big.bin", in, sizeof(in));
-    write_file(in, data, sizeof(data));
+    fx_write_file(in, data, sizeof(data));
     r = (struct app_attach_req){in, NULL, NULL, NULL};
     ASSERT_ERR(app_attach(&h, &r, &a, &e), ILONET_ETOOBIG);
     ASSERT(strstr(e.ae_msg, "100001 bytes, over the network's limit of "
@@ -1073,7 +1034,7 @@ size_limit_refused(void)
     ASSERT_EQ(dir_count(blobs), 0);
     ASSERT_EQ(fx_count(&h).staged, 0);
     /* at the limit: fine */
-    write_file(in, data, sizeof(data) - 1);
+    fx_write_file(in, data, sizeof(data) - 1);
     fx_attach(&h, in, NULL, NULL, &a);
     ASSERT_EQ(dir_count(blobs), 1);
     home_close(&h);
@@ -1106,11 +1067,11 @@ quota_refused(void)
     ASSERT_EQ(h.h_conf.hc_blob_quota, 150000);
     fill(data, sizeof(data), 4);
     fx_path(&f, "a.bin", in, sizeof(in));
-    write_file(in, data, sizeof(data));
+    fx_write_file(in, data, sizeof(data));
     fx_attach(&h, in, NULL, NULL, &a);
     fill(data, sizeof(data), 5);
     fx_path(&f, "b.bin", in2, sizeof(in2));
-    write_file(in2, data, 60000);
+    fx_write_file(in2, data, 60000);
     r = (struct app_attach_req){in2, NULL, NULL, NULL};
     ASSERT_ERR(app_attach(&h, &r, &a, &e), ILONET_EQUOTA);
     ASSERT_EQ(app_err_http_status(&e), 507); /* Insufficient Storage */
@@ -1149,13 +1110,13 @@ unreadable_file_refused(void)
     ASSERT_ERR(app_attach(&h, &r, &a, &e), ILONET_EINVAL);
     ASSERT(strstr(e.ae_msg, "not a regular file"));
     fx_path(&f, "empty.txt", path, sizeof(path));
-    write_file(path, "", 0);
+    fx_write_file(path, "", 0);
     r = (struct app_attach_req){path, NULL, NULL, NULL};
     ASSERT_ERR(app_attach(&h, &r, &a, &e), ILONET_EINVAL);
     ASSERT(strstr(e.ae_msg, "empty file"));
     if (geteuid() != 0) { /* root reads a mode-000 file anyway */
         fx_path(&f, "secret.txt", path, sizeof(path));
-        write_file(path, "x", 1);
+        fx_write_file(path, "x", 1);
         ASSERT_OK(chmod(path, 0));
         ASSERT_ERR(app_attach(&h, &r, &a, &e), ILONET_EPERM);
     }
@@ -1182,8 +1143,8 @@ static int
 file_has(const char *path, const void *needle, size_t n)
 {
     size_t len;
-    uint8_t *b = read_file(path, &len);
-    int hit = b && has_bytes(b, len, needle, n);
+    uint8_t *b = fx_read_file(path, &len);
+    int hit = b && fx_has_bytes(b, len, needle, n);
 
     free(b);
     return hit;
@@ -1215,8 +1176,8 @@ erasure_removes_bytes(void)
     fx_path(&f, "shared.bin", in, sizeof(in));
     fx_path(&f, "own.bin", in2, sizeof(in2));
     fx_path(&f, "out.bin", out, sizeof(out));
-    write_file(in, data, sizeof(data));
-    write_file(in2, other, sizeof(other));
+    fx_write_file(in, data, sizeof(data));
+    fx_write_file(in2, other, sizeof(other));
     fx_attach(&h, in, r1, NULL, &a);
     fx_attach(&h, in, r2, NULL, &a); /* the same blob, a second record */
     ASSERT_EQ(a.ao_new, 0);
@@ -1284,15 +1245,15 @@ staged_blob_expires(void)
     fx_open(&f, "DE", &h);
     fill(data, sizeof(data), 8);
     fx_path(&f, "a.bin", in, sizeof(in));
-    write_file(in, data, sizeof(data));
+    fx_write_file(in, data, sizeof(data));
     fx_attach(&h, in, NULL, "DE+FR", &a);
     ASSERT_EQ(a.ao_blob.ab_state, APP_BLOB_STAGED);
     ASSERT_STR_EQ(a.ao_blob.ab_audience, "DE+FR");
     snprintf(blobs, sizeof(blobs), "%s/DE/blobs", f.root);
     snprintf(junk, sizeof(junk), "%s/%064d", blobs, 7);
-    write_file(junk, "orphan", 6);
+    fx_write_file(junk, "orphan", 6);
     snprintf(junk, sizeof(junk), "%s/.tmp-abcdef", blobs);
-    write_file(junk, "partial", 7);
+    fx_write_file(junk, "partial", 7);
     now = home_now_ms();
     bs = fx_blobs(&h);
     ASSERT_OK(blob_gc(bs, now, &removed));
@@ -1327,7 +1288,7 @@ audience_rules(void)
     fx_observe(&h, "for two", "DE+FR", rgroup);
     fill(data, sizeof(data), 10);
     fx_path(&f, "photo.jpg", in, sizeof(in));
-    write_file(in, data, sizeof(data));
+    fx_write_file(in, data, sizeof(data));
     fx_attach(&h, in, NULL, "DE+FR", &a); /* held for DE+FR */
     /* a reference in net would hand its key to IT */
     r = (struct app_attach_req){in, hexs(rnet), NULL, NULL};
@@ -1346,7 +1307,7 @@ audience_rules(void)
     /* a node outside the audience it stages for */
     fill(data, sizeof(data), 11);
     fx_path(&f, "x.bin", in2, sizeof(in2));
-    write_file(in2, data, sizeof(data));
+    fx_write_file(in2, data, sizeof(data));
     r = (struct app_attach_req){in2, NULL, "FR+IT", NULL};
     ASSERT_ERR(app_attach(&h, &r, &a, &e), ILONET_EAUDIENCE);
     snprintf(blobs, sizeof(blobs), "%s/DE/blobs", f.root);
@@ -1393,7 +1354,7 @@ failed_reference_leaves_nothing(void)
     fx_open(&f, "DE", &h);
     fill(data, sizeof(data), 12);
     fx_path(&f, "p.bin", in, sizeof(in));
-    write_file(in, data, sizeof(data));
+    fx_write_file(in, data, sizeof(data));
     r = (struct app_attach_req){in, hexs(rfr), NULL, NULL};
     ASSERT_ERR(app_attach(&h, &r, &a, &e), ILONET_EDELEGATION);
     snprintf(blobs, sizeof(blobs), "%s/DE/blobs", f.root);
@@ -1464,7 +1425,7 @@ record_field_attachments(void)
     ASSERT_EQ(b.rb_version, 4); /* stamped: a v3 node shows it unread */
     ASSERT_OK(record_validate(v, KIND_OBSERVATION, wb.wb_data, wb.wb_len, why,
                               sizeof(why)));
-    ASSERT(has_bytes(wb.wb_data, wb.wb_len, raw.wb_data, raw.wb_len));
+    ASSERT(fx_has_bytes(wb.wb_data, wb.wb_len, raw.wb_data, raw.wb_len));
     /* the version before: unread ("upgrade to read"), never refused */
     ASSERT_OK(vocab_builtin("377-2004", &old, why, sizeof(why)));
     ASSERT_OK(vocab_restrict(old, 3, why, sizeof(why)));
@@ -1587,7 +1548,7 @@ cli_cases(void)
     jpeg[0] = 0xff, jpeg[1] = 0xd8, jpeg[2] = 0xff;
     fx_path(&f, "photo.jpg", in, sizeof(in));
     fx_path(&f, "back.jpg", out, sizeof(out));
-    write_file(in, jpeg, sizeof(jpeg));
+    fx_write_file(in, jpeg, sizeof(jpeg));
     ASSERT_EQ(cli_run(&o, "-C", dir, "attach", NULL), 2);
     ASSERT(strstr(o.co_err, "FILE is required"));
     cli_out_free(&o);
@@ -1622,7 +1583,7 @@ cli_cases(void)
     cli_out_free(&o);
     {
         size_t n;
-        uint8_t *got = read_file(out, &n);
+        uint8_t *got = fx_read_file(out, &n);
 
         ASSERT(got && n == sizeof(jpeg));
         ASSERT_MEM_EQ(got, jpeg, n);
@@ -1664,10 +1625,10 @@ scan_path(const char *path, struct needles *s)
         return 0;
     if (S_ISREG(sb.st_mode)) {
         size_t n;
-        uint8_t *b = read_file(path, &n);
+        uint8_t *b = fx_read_file(path, &n);
 
         for (int i = 0; b && i < s->n && !hit; i++)
-            if (has_bytes(b, n, s->p[i], s->len[i])) {
+            if (fx_has_bytes(b, n, s->p[i], s->len[i])) {
                 snprintf(s->hit, sizeof(s->hit), "%s (needle %d)", path, i);
                 hit = 1;
             }
@@ -1714,7 +1675,7 @@ confinement_canary_jpeg(void)
     memcpy(jpeg, "\xff\xd8\xff\xe1", 4);
     memcpy(jpeg + 70000, canary, sizeof(canary) - 1); /* in chunk 1 */
     fx_path(&f, "passport.jpg", in, sizeof(in));
-    write_file(in, jpeg, sizeof(jpeg));
+    fx_write_file(in, jpeg, sizeof(jpeg));
     ASSERT_EQ(proc_run(out, sizeof(out),
                        "'%s' -C %s/DE task create --for FR --title 'check "
                        "this passport' 2>/dev/null",
@@ -1887,9 +1848,9 @@ attach_by_hash(void)
     fx_path(&f, "one.bin", in1, sizeof(in1));
     fx_path(&f, "two.bin", in2, sizeof(in2));
     fx_path(&f, "three.bin", in3, sizeof(in3));
-    write_file(in1, d1, sizeof(d1));
-    write_file(in2, d2, sizeof(d2));
-    write_file(in3, d3, sizeof(d3));
+    fx_write_file(in1, d1, sizeof(d1));
+    fx_write_file(in2, d2, sizeof(d2));
+    fx_write_file(in3, d3, sizeof(d3));
     fx_attach(&h, in1, NULL, NULL, &a);    /* staged for net */
     fx_attach(&h, in2, NULL, "DE+FR", &b); /* staged for DE+FR */
     fx_attach(&h, in3, NULL, NULL, &c);
@@ -1996,9 +1957,9 @@ retention_removes_bytes(void)
     fx_path(&f, "b.bin", inb, sizeof(inb));
     fx_path(&f, "c.bin", inc, sizeof(inc));
     fx_path(&f, "out.bin", out, sizeof(out));
-    write_file(ina, da, sizeof(da));
-    write_file(inb, db, sizeof(db));
-    write_file(inc, dc, sizeof(dc));
+    fx_write_file(ina, da, sizeof(da));
+    fx_write_file(inb, db, sizeof(db));
+    fx_write_file(inc, dc, sizeof(dc));
     fx_attach(&h, ina, NULL, NULL, &a);
     fx_attach(&h, inb, NULL, NULL, &b);
     record_format_date(home_now_ms() / 1000 + 86400, until);
@@ -2076,7 +2037,7 @@ cli_by_hash_show_status(void)
     fill(jpeg, sizeof(jpeg), 41);
     jpeg[0] = 0xff, jpeg[1] = 0xd8, jpeg[2] = 0xff;
     fx_path(&f, "photo.jpg", in, sizeof(in));
-    write_file(in, jpeg, sizeof(jpeg));
+    fx_write_file(in, jpeg, sizeof(jpeg));
     ASSERT_EQ(cli_run(&o, "-C", dir, "attach", in, NULL), 0);
     ASSERT_EQ(sscanf(o.co_out, "%64s", hash), 1);
     cli_out_free(&o);
@@ -2222,7 +2183,7 @@ older_vocabulary_keeps_files_unread(void)
     fill(data, sizeof(data), 51);
     fx_path(&f, "scan.pdf", in, sizeof(in));
     memcpy(data, "%PDF-1.4\n", 9);
-    write_file(in, data, sizeof(data));
+    fx_write_file(in, data, sizeof(data));
     ASSERT_EQ(cli_run(&o, "-C", de, "attach", in, NULL), 0);
     ASSERT_EQ(sscanf(o.co_out, "%64s", hash), 1);
     cli_out_free(&o);
@@ -2271,7 +2232,7 @@ fx_report_body(struct fx *f, const char *state, const char *period,
     snprintf(out, sizeof(out), "%s/report-%s.%s", f->dir, state, fmt);
     fx_cli("-C %s/%s report --period %s --format %s --out %s", f->root, state,
            period, fmt, out);
-    ASSERT((body = (char *)read_file(out, &n)));
+    ASSERT((body = (char *)fx_read_file(out, &n)));
     body = realloc(body, n + 1);
     ASSERT(body);
     body[n] = '\0';
@@ -2307,9 +2268,9 @@ report_lists_attachments(void)
     fx_path(&f, "forged-passport.jpg", in1, sizeof(in1));
     fx_path(&f, "notice.pdf", in2, sizeof(in2));
     fx_path(&f, "ms-only-minutes.bin", in3, sizeof(in3));
-    write_file(in1, jpg, sizeof(jpg));
-    write_file(in2, pdf, sizeof(pdf));
-    write_file(in3, sec, sizeof(sec));
+    fx_write_file(in1, jpg, sizeof(jpg));
+    fx_write_file(in2, pdf, sizeof(pdf));
+    fx_write_file(in3, sec, sizeof(sec));
     fx_open(&f, "DE", &h);
     fx_observe(&h, "forged residence permits", NULL, obs);
     fx_observe(&h, "restricted matter", "ms", ms);

@@ -16,6 +16,7 @@
 #include "replication/blob_sync.h"
 #include "storage/blob.h"
 #include "storage/view/record.h"
+#include "fixture.h"
 #include "test.h"
 
 #define MAXM 8
@@ -27,46 +28,6 @@ fill(uint8_t *b, size_t n, unsigned s)
 {
     for (size_t i = 0; i < n; i++)
         b[i] = (uint8_t)((i * 13 + 5 + s * 97 + (i >> 11) * s) & 0xff);
-}
-
-static void
-write_file(const char *path, const void *b, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-
-    ASSERT(f);
-    ASSERT_EQ(fwrite(b, 1, n, f), n);
-    ASSERT_EQ(fclose(f), 0);
-}
-
-/* The whole file at path, malloc'd (NULL when it cannot be read). */
-static uint8_t *
-read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *b;
-    long len;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)len + 1);
-    ASSERT(b);
-    ASSERT_EQ(fread(b, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    *n = (size_t)len;
-    return b;
-}
-
-static int
-has_bytes(const uint8_t *h, size_t hn, const void *n, size_t nn)
-{
-    for (size_t i = 0; nn && i + nn <= hn; i++)
-        if (memcmp(h + i, n, nn) == 0)
-            return 1;
-    return 0;
 }
 
 /* 1 if any regular file under path holds any of the n needles. */
@@ -83,10 +44,10 @@ scan_path(const char *path, const void *const *p, const size_t *len, int n,
         return 0;
     if (S_ISREG(sb.st_mode)) {
         size_t bn;
-        uint8_t *b = read_file(path, &bn);
+        uint8_t *b = fx_read_file(path, &bn);
 
         for (int i = 0; b && i < n && !found; i++)
-            if (has_bytes(b, bn, p[i], len[i])) {
+            if (fx_has_bytes(b, bn, p[i], len[i])) {
                 snprintf(hit, cap, "%s (needle %d)", path, i);
                 found = 1;
             }
@@ -352,7 +313,7 @@ world_make(struct world *w, const char *tag)
     ASSERT((w->data = malloc(w->n)) != NULL);
     fill(w->data, w->n, 21);
     snprintf(in, sizeof(in), "%s/scan.bin", w->f.dir);
-    write_file(in, w->data, w->n);
+    fx_write_file(in, w->data, w->n);
     fx_cli(out, sizeof(out), "-C %s task create --for FR --title scan", de);
     ASSERT_EQ(sscanf(out, "%64s", task), 1);
     snprintf(w->task, sizeof(w->task), "%s", task);
@@ -375,7 +336,7 @@ check_fr_copy(struct world *w, struct side *fr)
     snprintf(out, sizeof(out), "%s/fr.bin", w->f.dir);
     ASSERT_OK(blob_key(fr->bs, w->jid, key));
     ASSERT_OK(blob_read_to(fr->bs, w->jid, key, out, NULL, 0));
-    ASSERT((b = read_file(out, &n)) != NULL);
+    ASSERT((b = fx_read_file(out, &n)) != NULL);
     ASSERT_EQ(n, w->n);
     ASSERT_MEM_EQ(b, w->data, w->n);
     free(b);
@@ -561,7 +522,7 @@ wrong_size_reference_not_trusted(void)
     ASSERT((w.data = malloc(w.n)) != NULL);
     fill(w.data, w.n, 31);
     snprintf(in, sizeof(in), "%s/route.bin", f.dir);
-    write_file(in, w.data, w.n);
+    fx_write_file(in, w.data, w.n);
     fx_cli(out, sizeof(out),
            "-C %s observe --category routes --summary 'route map'", de_dir);
     ASSERT_EQ(sscanf(out, "%64s", obs), 1);
@@ -849,7 +810,7 @@ node_restart_resumes(void)
 
         fill(big, sizeof(big), 70 + (unsigned)attempt);
         snprintf(in, sizeof(in), "%s/big%d.bin", f.dir, attempt);
-        write_file(in, big, sizeof(big));
+        fx_write_file(in, big, sizeof(big));
         fx_cli(out, sizeof(out),
                "-C %s observe --category routes --summary 'big %d'", de,
                attempt);
@@ -883,7 +844,7 @@ node_restart_resumes(void)
         TEST_FAIL_("FR never held the file after its restart (see %s)", log[2]);
     ASSERT_EQ(proc_wait_file(log[2], "chunks fetched after resuming", 60000),
               0);
-    ASSERT((b = read_file(log[2], &bn)) != NULL);
+    ASSERT((b = fx_read_file(log[2], &bn)) != NULL);
     b = realloc(b, bn + 1);
     ASSERT(b);
     b[bn] = '\0';
@@ -899,7 +860,7 @@ node_restart_resumes(void)
     ASSERT_EQ(fetched, n - resumed); /* the rest only */
     snprintf(got, sizeof(got), "%s/fr-big.bin", f.dir);
     fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", fr, jh, got);
-    ASSERT((b = read_file(got, &bn)) != NULL);
+    ASSERT((b = fx_read_file(got, &bn)) != NULL);
     ASSERT_EQ(bn, sizeof(big));
     ASSERT_MEM_EQ(b, big, sizeof(big));
     free(b);
@@ -939,8 +900,8 @@ three_nodes_attach_sync_get(void)
     memcpy(pdf, "%PDF-1.4\n", 9);
     snprintf(in, sizeof(in), "%s/visa.jpg", f.dir);
     snprintf(in2, sizeof(in2), "%s/notice.pdf", f.dir);
-    write_file(in, jpeg, sizeof(jpeg));
-    write_file(in2, pdf, sizeof(pdf));
+    fx_write_file(in, jpeg, sizeof(jpeg));
+    fx_write_file(in2, pdf, sizeof(pdf));
     fx_cli(out, sizeof(out),
            "-C %s task create --for FR --title 'check this visa'", de);
     ASSERT_EQ(sscanf(out, "%64s", task), 1);
@@ -969,13 +930,13 @@ three_nodes_attach_sync_get(void)
     /* byte for byte, opened with the key FR's entry carries */
     snprintf(got, sizeof(got), "%s/fr-visa.jpg", f.dir);
     fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", fr, jh, got);
-    ASSERT((b = read_file(got, &n)) != NULL);
+    ASSERT((b = fx_read_file(got, &n)) != NULL);
     ASSERT_EQ(n, sizeof(jpeg));
     ASSERT_MEM_EQ(b, jpeg, sizeof(jpeg));
     free(b);
     snprintf(got, sizeof(got), "%s/it-notice.pdf", f.dir);
     fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", it, ph, got);
-    ASSERT((b = read_file(got, &n)) != NULL);
+    ASSERT((b = fx_read_file(got, &n)) != NULL);
     ASSERT_EQ(n, sizeof(pdf));
     ASSERT_MEM_EQ(b, pdf, sizeof(pdf));
     free(b);
@@ -1064,7 +1025,7 @@ oneshot_sync_fetches_files(void)
     fx_home(&f, "FR", fr, sizeof(fr));
     fill(data, sizeof(data), 33);
     snprintf(in, sizeof(in), "%s/minutes.txt", f.dir);
-    write_file(in, data, sizeof(data));
+    fx_write_file(in, data, sizeof(data));
     fx_cli(out, sizeof(out),
            "-C %s observe --category routes --summary 'meeting minutes'", de);
     ASSERT_EQ(sscanf(out, "%64s", rec), 1);
@@ -1119,7 +1080,7 @@ oneshot_sync_fetches_files(void)
               0);
     snprintf(got, sizeof(got), "%s/got.txt", f.dir);
     fx_cli(out, sizeof(out), "-C %s blob get %s --out %s", fr, h, got);
-    ASSERT((b = read_file(got, &n)) != NULL);
+    ASSERT((b = fx_read_file(got, &n)) != NULL);
     ASSERT_EQ(n, sizeof(data));
     ASSERT_MEM_EQ(b, data, sizeof(data));
     free(b);
@@ -1159,7 +1120,7 @@ http_lists_and_serves_files(void)
     fill(png, sizeof(png), 44);
     memcpy(png, "\x89PNG\r\n\x1a\n", 8);
     snprintf(in, sizeof(in), "%s/scan.png", f.dir);
-    write_file(in, png, sizeof(png));
+    fx_write_file(in, png, sizeof(png));
     fx_cli(out, sizeof(out),
            "-C %s observe --category document-fraud --summary 'forged stamp'",
            de);
@@ -1197,11 +1158,11 @@ http_lists_and_serves_files(void)
              hdrs, body, tok, base, h);
     ASSERT_EQ(proc_run(out, sizeof(out), "%s", cmd), 0);
     ASSERT_STR_EQ(out, "200");
-    ASSERT((b = read_file(body, &n)) != NULL);
+    ASSERT((b = fx_read_file(body, &n)) != NULL);
     ASSERT_EQ(n, sizeof(png));
     ASSERT_MEM_EQ(b, png, sizeof(png));
     free(b);
-    ASSERT((b = read_file(hdrs, &n)) != NULL);
+    ASSERT((b = fx_read_file(hdrs, &n)) != NULL);
     b[n] = 0;
     ASSERT(strstr((char *)b, "Content-Type: image/png"));
     ASSERT(strstr((char *)b, "Content-Disposition: attachment; "
