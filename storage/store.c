@@ -38,6 +38,8 @@ struct store {
     void *s_freeze_arg;
     store_commit_hook s_commit;
     void *s_commit_arg;
+    store_txn_hook s_txn;
+    void *s_txn_arg;
     size_t s_nstmt;
     struct store__stmt s_stmt[STORE_STMT_CACHE];
     uint8_t s_stmt_slot[128]; /* literal address hash -> index + 1 */
@@ -450,6 +452,12 @@ store__ids_flush(struct store *s)
     return 0;
 }
 
+static int
+store__txn(struct store *s, enum store_txn_event ev)
+{
+    return s->s_txn ? s->s_txn(s->s_txn_arg, s, ev) : 0;
+}
+
 int
 store_begin(struct store *s)
 {
@@ -465,6 +473,8 @@ store_begin(struct store *s)
          * is the one safe place to bound the pending pairs. */
         if (s->s_depth == 1 && s->s_ids.im_n >= s->s_ids_cap &&
             (rc = store__ids_flush(s)) != 0)
+            return rc;
+        if ((rc = store__txn(s, STORE_TXN_FLUSH)) != 0)
             return rc;
         s->s_ids_saved[s->s_depth] = s->s_ids.im_n;
         snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", s->s_depth);
@@ -485,10 +495,11 @@ store_commit(struct store *s)
         return ILONET_EINVAL;
     if (s->s_depth == 1) {
         /* the commit hook writes derived rows of this transaction */
-        if ((rc = s->s_commit ? s->s_commit(s->s_commit_arg, s) : 0) == 0 &&
+        if ((rc = store__txn(s, STORE_TXN_FLUSH)) == 0 &&
+            (rc = s->s_commit ? s->s_commit(s->s_commit_arg, s) : 0) == 0 &&
             (rc = store__ids_flush(s)) == 0)
             rc = store__exec(s, "COMMIT");
-    } else {
+    } else if ((rc = store__txn(s, STORE_TXN_FLUSH)) == 0) {
         snprintf(sql, sizeof(sql), "RELEASE sp%d", s->s_depth - 1);
         rc = store__exec(s, sql);
     }
@@ -517,6 +528,7 @@ store_rollback(struct store *s)
             idmap_clear(&s->s_ids); /* out of memory: lookups fall back
                                         to the table for committed ids */
     }
+    store__txn(s, STORE_TXN_DROP);
     s->s_depth--;
     return rc;
 }
@@ -746,6 +758,13 @@ store_set_commit_hook(struct store *s, store_commit_hook fn, void *arg)
 {
     s->s_commit = fn;
     s->s_commit_arg = arg;
+}
+
+void
+store_set_txn_hook(struct store *s, store_txn_hook fn, void *arg)
+{
+    s->s_txn = fn;
+    s->s_txn_arg = arg;
 }
 
 int

@@ -139,6 +139,18 @@ int store_run_freeze_hook(struct store *s, const uint8_t log[static HASH_LEN],
 typedef int (*store_commit_hook)(void *arg, struct store *s);
 void store_set_commit_hook(struct store *s, store_commit_hook fn, void *arg);
 
+/* Hook for work a writer keeps in memory until a transaction boundary
+ * (the view's counts: one write per key and batch, not one per record).
+ * STORE_TXN_FLUSH: write it now, inside the transaction; run before every
+ * SAVEPOINT, RELEASE and top-level COMMIT (before the commit hook), so
+ * what is kept always belongs to the innermost open level. A non-zero
+ * return fails that begin or commit. STORE_TXN_DROP: forget it; run after
+ * every rollback, at any depth. Set once after opening. */
+enum store_txn_event { STORE_TXN_FLUSH, STORE_TXN_DROP };
+typedef int (*store_txn_hook)(void *arg, struct store *s,
+                              enum store_txn_event ev);
+void store_set_txn_hook(struct store *s, store_txn_hook fn, void *arg);
+
 /* ---- erasure: truncating the WAL (node/app: erase) ---- */
 
 /*

@@ -1920,8 +1920,61 @@ view_retention_reads_no_other_records(void)
     fx_free(&f);
 }
 
+/* The kept counts (v_counts) are summed in memory and written at each
+ * transaction boundary: a batch refused whole after the view counted its
+ * first records leaves nothing behind, a read inside an open transaction
+ * sees what it counted, and a savepoint rolled back takes its counts
+ * with it. */
+static void
+view_counts_follow_transactions(void)
+{
+    struct fx f;
+    struct fx_set set;
+    struct log_batch b;
+    struct store *o;
+    int ok = 0;
+
+    fx_init(&f);
+    for (int i = 0; i < 4; i++)
+        fx_obs(&f, DE, "net", T0_MS + (uint64_t)i * 1000, "counted", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, NULL);
+    b.b_log = set.v[0].d;
+    b.b_count = set.n;
+    b.b_entries = calloc(set.n, sizeof(struct entry));
+    for (size_t i = 0; i < set.n; i++)
+        b.b_entries[i] = set.v[i].e;
+    b.b_entries[set.n - 1].e_sig[1] ^= 2; /* the last: refused whole */
+    ASSERT_EQ(log_ingest(o, &b, NOW_MS, NULL), ILONET_EBADSIG);
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_rec"), "0");
+    ASSERT_STR_EQ(fx_q(o, "SELECT coalesce(sum(n), 0) FROM v_counts"), "0");
+    ASSERT_OK(view_counts_check(o, &ok));
+    ASSERT_EQ(ok, 1);
+
+    b.b_entries[set.n - 1] = set.v[set.n - 1].e;
+    ASSERT_OK(store_begin(o));
+    ASSERT_OK(store_begin(o)); /* a savepoint that fails */
+    ASSERT_OK(log_ingest(o, &b, NOW_MS, NULL));
+    ASSERT_OK(view_counts_check(o, &ok)); /* inside: the kept sums first */
+    ASSERT_EQ(ok, 1);
+    ASSERT_STR_EQ(fx_q(o, "SELECT sum(n) FROM v_counts"), "4");
+    ASSERT_OK(store_rollback(o));
+    ASSERT_STR_EQ(fx_q(o, "SELECT coalesce(sum(n), 0) FROM v_counts"), "0");
+    b.b_count = set.n - 1; /* in the outer level: the first three */
+    ASSERT_OK(log_ingest(o, &b, NOW_MS, NULL));
+    ASSERT_OK(store_commit(o));
+    ASSERT_STR_EQ(fx_q(o, "SELECT sum(n) FROM v_counts"), "3");
+    ASSERT_OK(view_counts_check(o, &ok));
+    ASSERT_EQ(ok, 1);
+    free(b.b_entries);
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
 TEST_LIST = {
     TEST(view_observation_fields),
+    TEST(view_counts_follow_transactions),
     TEST(view_amend_lww_per_field),
     TEST(view_amend_before_create_is_held),
     TEST(view_amend_by_other_state_has_no_effect),

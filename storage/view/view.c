@@ -216,6 +216,8 @@ view__ctx_init(struct view_ctx *c, const struct vocab *v)
 void
 view__ctx_free(struct view_ctx *c)
 {
+    view__counts_drop(c);
+    free(c->vc_pend);
     msgpack_zone_destroy(&c->vc_zone);
 }
 
@@ -950,6 +952,7 @@ view_attach(struct store *s, const struct vocab *v)
     }
     store_set_entry_hook(s, view__hook, c);
     store_set_freeze_hook(s, view__freeze, c);
+    store_set_txn_hook(s, view__counts_txn, c);
     rc = view__search_hook(s); /* notes for the search index */
     goto out;
 fail:
@@ -965,6 +968,12 @@ view__vocab(struct store *s)
     struct view_ctx *c = store_entry_hook_arg(s, view__hook);
 
     return c ? c->vc_vocab : NULL;
+}
+
+struct view_ctx *
+view__attached(struct store *s)
+{
+    return store_entry_hook_arg(s, view__hook);
 }
 
 /* ---- rebuild ----------------------------------------------------------- */
@@ -1056,7 +1065,7 @@ view__rebuild(struct store *s, const struct vocab *v)
     if ((rc = store_begin(s)) != 0)
         goto out_ctx;
     if ((rc = view__counts_pause(&c)) != 0 ||
-        (rc = view__index_detach(s, v)) != 0 ||
+        (rc = view__index_detach(s)) != 0 ||
         (rc = view__exec(s, "DELETE FROM v_rec; DELETE FROM v_chg;"
                             "DELETE FROM v_grants;"
                             "DELETE FROM v_revocations;")) != 0)

@@ -18,10 +18,13 @@
  *
  * - Indexes on v_rec. Lists in newest order sort on the record's time
  *   (v_rec.ms, the creating entry's HLC >> 16), so an index on (kind, ms)
- *   gives their first page without a sort; the period filter has one per
- *   record kind over the event days (v_rec_days_<kind>); the state filter has
- * its own (kind, owner, ms) and the audience filter (kind, log, ms), both only
- *   over records in effect, so a rare state or audience is one index range.
+ *   gives their first page without a sort; the period filter has one over
+ *   the kind and event days (v_rec_days); the state filter has its own
+ *   (kind, owner, ms) and the audience filter (kind, log, ms), all three
+ *   only over records in effect, so a rare state or audience is one index
+ *   range. (Reading a rare audience from its logs' ranges of k instead
+ *   saves 13 % of the import's CPU but costs the list 52 ms instead of 7
+ *   at a million records: docs/BENCHMARKS.md.)
  *   Their keys grow with time, so ingest appends to them.
  * - v_counts: the number of records in effect per kind, observation
  *   category and month written, kept by view__count() beside every write
@@ -188,30 +191,33 @@ view__count_same(const struct view__ckey *a, const struct view__ckey *b)
     }
 }
 
-/* Adds delta to key's row of v_counts. An UPDATE first: the row is there
- * for all but the first record of a kind, category and month, and a plain
- * update of one row costs less than an upsert. */
+/* Adds delta to the row of v_counts of p's key. An UPDATE first: the row
+ * is there for all but the first record of a kind, category and month,
+ * and a plain update of one row costs less than an upsert. */
 static int
-view__count_add(struct store *s, uint32_t kind, const struct view__ckey *key,
-                int delta)
+view__count_write(struct store *s, const struct view__cpend *p)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if (!key->live)
-        return 0;
     st = store_stmt(s, "UPDATE v_counts SET n = n + ?4 WHERE kind = ?1 AND"
                        " cat = ?2 AND month = ?3");
     for (int pass = 0; pass < 2; pass++) {
         if (!st)
             return ILONET_EIO;
-        sqlite3_bind_int(st, 1, (int)kind);
-        if (key->cat)
-            sqlite3_bind_value(st, 2, key->cat);
-        else
-            sqlite3_bind_text(st, 2, key->cat_txt, key->cat_len, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, key->month, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 4, delta);
+        sqlite3_bind_int(st, 1, (int)p->cp_kind);
+        switch (p->cp_type) {
+        case SQLITE_INTEGER: sqlite3_bind_int64(st, 2, p->cp_int); break;
+        case SQLITE_FLOAT: sqlite3_bind_double(st, 2, p->cp_float); break;
+        case SQLITE_BLOB:
+            sqlite3_bind_blob(st, 2, p->cp_bytes, p->cp_len, SQLITE_STATIC);
+            break;
+        default:
+            sqlite3_bind_text(st, 2, p->cp_len ? p->cp_bytes : "", p->cp_len,
+                              SQLITE_STATIC);
+        }
+        sqlite3_bind_text(st, 3, p->cp_month, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, p->cp_delta);
         if ((rc = view__step_done(st)) != 0 || pass == 1 ||
             sqlite3_changes(store_db(s)) > 0)
             return rc;
@@ -219,6 +225,167 @@ view__count_add(struct store *s, uint32_t kind, const struct view__ckey *key,
                            " VALUES(?1, ?2, ?3, ?4)");
     }
     return 0;
+}
+
+/* key's row as a pending change of delta (the bytes not yet copied). */
+static void
+view__cpend_of(uint32_t kind, const struct view__ckey *key, int64_t delta,
+               struct view__cpend *p)
+{
+    const void *b = NULL;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    memset(p, 0, sizeof(*p));
+    p->cp_kind = kind;
+    p->cp_delta = delta;
+    memcpy(p->cp_month, key->month, sizeof(p->cp_month) - 1);
+    p->cp_type = key->cat ? sqlite3_value_type(key->cat) : SQLITE_TEXT;
+    switch (p->cp_type) {
+    case SQLITE_INTEGER: p->cp_int = sqlite3_value_int64(key->cat); break;
+    case SQLITE_FLOAT: p->cp_float = sqlite3_value_double(key->cat); break;
+    case SQLITE_BLOB:
+        b = sqlite3_value_blob(key->cat);
+        p->cp_len = sqlite3_value_bytes(key->cat);
+        break;
+    default: /* text; NULL does not occur (coalesce) and counts as '' */
+        p->cp_type = SQLITE_TEXT;
+        b = key->cat ? (const void *)sqlite3_value_text(key->cat)
+                     : key->cat_txt;
+        p->cp_len = key->cat ? sqlite3_value_bytes(key->cat) : key->cat_len;
+        if (!b)
+            p->cp_len = 0;
+    }
+    p->cp_bytes = (char *)b; /* borrowed until view__cpend_add copies */
+    h = (h ^ kind) * 1099511628211ULL;
+    h = (h ^ (uint64_t)p->cp_type) * 1099511628211ULL;
+    h = (h ^ (uint64_t)p->cp_int) * 1099511628211ULL;
+    for (int i = 0; i < p->cp_len; i++)
+        h = (h ^ (unsigned char)p->cp_bytes[i]) * 1099511628211ULL;
+    for (int i = 0; p->cp_month[i]; i++)
+        h = (h ^ (unsigned char)p->cp_month[i]) * 1099511628211ULL;
+    p->cp_hash = h ? h : 1;
+}
+
+static int
+view__cpend_same(const struct view__cpend *a, const struct view__cpend *b)
+{
+    return a->cp_hash == b->cp_hash && a->cp_kind == b->cp_kind &&
+           a->cp_type == b->cp_type && a->cp_int == b->cp_int &&
+           a->cp_float == b->cp_float && a->cp_len == b->cp_len &&
+           (a->cp_len == 0 ||
+            memcmp(a->cp_bytes, b->cp_bytes, (size_t)a->cp_len) == 0) &&
+           strcmp(a->cp_month, b->cp_month) == 0;
+}
+
+/* The slot of p's key in a table of cap slots (a power of two): its own
+ * or the free one where it goes. */
+static struct view__cpend *
+view__cpend_slot(struct view__cpend *t, size_t cap, const struct view__cpend *p)
+{
+    size_t i = (size_t)p->cp_hash & (cap - 1);
+
+    while (t[i].cp_hash && !view__cpend_same(&t[i], p))
+        i = (i + 1) & (cap - 1);
+    return &t[i];
+}
+
+static int
+view__cpend_add(struct view_ctx *o, const struct view__cpend *p)
+{
+    struct view__cpend *slot;
+
+    if (2 * (o->vc_npend + 1) > o->vc_pcap) {
+        size_t nc = o->vc_pcap ? 2 * o->vc_pcap : 64;
+        struct view__cpend *t = calloc(nc, sizeof(*t));
+
+        if (!t)
+            return ILONET_ENOMEM;
+        for (size_t i = 0; i < o->vc_pcap; i++)
+            if (o->vc_pend[i].cp_hash)
+                *view__cpend_slot(t, nc, &o->vc_pend[i]) = o->vc_pend[i];
+        free(o->vc_pend);
+        o->vc_pend = t;
+        o->vc_pcap = nc;
+    }
+    slot = view__cpend_slot(o->vc_pend, o->vc_pcap, p);
+    if (slot->cp_hash) {
+        slot->cp_delta += p->cp_delta;
+        return 0;
+    }
+    *slot = *p;
+    if (p->cp_len) {
+        if (!(slot->cp_bytes = malloc((size_t)p->cp_len))) {
+            memset(slot, 0, sizeof(*slot));
+            return ILONET_ENOMEM;
+        }
+        memcpy(slot->cp_bytes, p->cp_bytes, (size_t)p->cp_len);
+    } else {
+        slot->cp_bytes = NULL;
+    }
+    o->vc_npend++;
+    return 0;
+}
+
+void
+view__counts_drop(struct view_ctx *c)
+{
+    for (size_t i = 0; i < c->vc_pcap && c->vc_npend; i++)
+        if (c->vc_pend[i].cp_hash) {
+            free(c->vc_pend[i].cp_bytes);
+            memset(&c->vc_pend[i], 0, sizeof(c->vc_pend[i]));
+            c->vc_npend--;
+        }
+    c->vc_npend = 0;
+}
+
+static int
+view__counts_write_all(struct view_ctx *c, struct store *s)
+{
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < c->vc_pcap; i++)
+        if (c->vc_pend[i].cp_hash && c->vc_pend[i].cp_delta != 0)
+            rc = view__count_write(s, &c->vc_pend[i]);
+    /* written, or the transaction fails and is rolled back */
+    view__counts_drop(c);
+    return rc;
+}
+
+int
+view__counts_txn(void *arg, struct store *s, enum store_txn_event ev)
+{
+    struct view_ctx *c = arg;
+
+    if (ev == STORE_TXN_DROP) {
+        view__counts_drop(c);
+        return 0;
+    }
+    return c->vc_npend ? view__counts_write_all(c, s) : 0;
+}
+
+int
+view__counts_flush(struct store *s)
+{
+    struct view_ctx *o = view__attached(s);
+
+    return o && o->vc_npend ? view__counts_write_all(o, s) : 0;
+}
+
+/* Adds delta to key's row of v_counts: kept on the attached context until
+ * the transaction's next boundary, or written at once without one. */
+static int
+view__count_add(struct store *s, uint32_t kind, const struct view__ckey *key,
+                int delta)
+{
+    struct view_ctx *o;
+    struct view__cpend p;
+
+    if (!key->live)
+        return 0;
+    view__cpend_of(kind, key, delta, &p);
+    if ((o = view__attached(s)) != NULL)
+        return view__cpend_add(o, &p);
+    return view__count_write(s, &p);
 }
 
 int
@@ -375,10 +542,12 @@ view__event_exprs(const struct vocab *v, uint32_t kind, char *from, char *to,
     return 0;
 }
 
-/* The per-kind indexes: a record's event interval (length class, first
- * and last day, time) for the period filter, and the tasks' assignees and
- * status beside their time, each only over records in effect. A kind the
- * vocabulary lacks (or without those fields) has none: its lists scan. */
+/* The period filter's index: a record's kind, event interval (length
+ * class, first and last day) and time, over records in effect. One index
+ * for every kind, not one per kind: each partial index costs every write
+ * of a v_rec row the test of its WHERE, and a rebuild a scan of the whole
+ * table to build it. The tasks' assignees and status sit beside their
+ * time in one more; a vocabulary without them has none. */
 static int
 view__kind_indexes(struct store *s, const struct vocab *v)
 {
@@ -389,21 +558,23 @@ view__kind_indexes(struct store *s, const struct vocab *v)
 
     ks = vocab_kinds(v, &nk);
     for (size_t i = 0; i < nk; i++) {
-        uint32_t k = ks[i].vk_code;
-
-        if (!ks[i].vk_is_record ||
-            view__event_exprs(v, k, from, to, lc, sizeof(lc)) != 0)
-            continue;
-        /* v_rec_ev_<kind> and v_rec_day_<kind> of before: other
-         * expressions (date strings) */
+        /* the per-kind indexes of earlier builds: v_rec_ev_<kind>,
+         * v_rec_day_<kind>, v_rec_days_<kind> */
         snprintf(sql, sizeof(sql),
                  "DROP INDEX IF EXISTS v_rec_ev_%u;"
                  "DROP INDEX IF EXISTS v_rec_day_%u;"
-                 "CREATE INDEX IF NOT EXISTS v_rec_days_%u ON v_rec((%s), (%s),"
-                 " (%s), ms) WHERE kind = %u AND valid = 1 AND status ="
-                 " 'active'",
-                 (unsigned)k, (unsigned)k, (unsigned)k, lc, from, to,
-                 (unsigned)k);
+                 "DROP INDEX IF EXISTS v_rec_days_%u;",
+                 (unsigned)ks[i].vk_code, (unsigned)ks[i].vk_code,
+                 (unsigned)ks[i].vk_code);
+        if ((rc = view__exec_sql(s, sql)) != 0)
+            return rc;
+    }
+    /* the expressions are the same for every record kind */
+    if (view__event_exprs(v, KIND_OBSERVATION, from, to, lc, sizeof(lc)) == 0) {
+        snprintf(sql, sizeof(sql),
+                 "CREATE INDEX IF NOT EXISTS v_rec_days ON v_rec(kind, (%s),"
+                 " (%s), (%s), ms) WHERE valid = 1 AND status = 'active'",
+                 lc, from, to);
         if ((rc = view__exec_sql(s, sql)) != 0)
             return rc;
     }
@@ -443,26 +614,13 @@ view__index_attach(struct store *s, const struct vocab *v)
 }
 
 int
-view__index_detach(struct store *s, const struct vocab *v)
+view__index_detach(struct store *s)
 {
-    const struct vocab_kind *ks;
-    char sql[96];
-    size_t nk;
-    int rc;
-
-    if ((rc = view__exec_sql(s, "DROP INDEX IF EXISTS v_rec_time;"
-                                "DROP INDEX IF EXISTS v_rec_owner;"
-                                "DROP INDEX IF EXISTS v_rec_log;"
-                                "DROP INDEX IF EXISTS v_rec_task;")) != 0)
-        return rc;
-    ks = vocab_kinds(v, &nk);
-    for (size_t i = 0; i < nk; i++) {
-        snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS v_rec_days_%u",
-                 (unsigned)ks[i].vk_code);
-        if ((rc = view__exec_sql(s, sql)) != 0)
-            return rc;
-    }
-    return 0;
+    return view__exec_sql(s, "DROP INDEX IF EXISTS v_rec_time;"
+                             "DROP INDEX IF EXISTS v_rec_owner;"
+                             "DROP INDEX IF EXISTS v_rec_log;"
+                             "DROP INDEX IF EXISTS v_rec_days;"
+                             "DROP INDEX IF EXISTS v_rec_task;");
 }
 
 /* The recount of v_counts from the rows, as SQL (a SELECT of kind, cat,
@@ -520,7 +678,8 @@ view_counts_check(struct store *s, int *ok)
 
     if (!s || !ok || !view__vocab(s))
         return ILONET_EINVAL;
-    if ((rc = view__recount_sql(view__vocab(s), q, sizeof(q))) != 0)
+    if ((rc = view__counts_flush(s)) != 0 ||
+        (rc = view__recount_sql(view__vocab(s), q, sizeof(q))) != 0)
         return rc;
     /* rows that differ either way (a count of 0 is no row) */
     snprintf(sql, sizeof(sql),

@@ -41,10 +41,28 @@
     "counterpart,post,officers,posted_from,posted_until,remit,assignees,due,"  \
     "semester,acting_state"
 
+/* A change to one row of v_counts not yet written (view_index.c). */
+struct view__cpend {
+    uint64_t cp_hash; /* 0: a free slot */
+    uint32_t cp_kind;
+    int cp_type;     /* SQLITE_INTEGER, _FLOAT, _TEXT or _BLOB */
+    int64_t cp_int;  /* SQLITE_INTEGER */
+    double cp_float; /* SQLITE_FLOAT */
+    char *cp_bytes;  /* TEXT or BLOB: cp_len bytes, owned */
+    int cp_len;
+    char cp_month[8]; /* "YYYY-MM" */
+    int64_t cp_delta;
+};
+
 struct view_ctx {
     msgpack_zone vc_zone; /* cleared per entry / per recompute */
     int vc_bulk;          /* rebuild: recomputes deferred to the end */
     int vc_nocount;       /* rebuild: v_counts recounted at the end */
+    /* The attached context's only: v_counts changes of the innermost
+     * open transaction level, summed per row and written at its next
+     * boundary (view__counts_txn()). Open addressing, vc_pcap slots. */
+    struct view__cpend *vc_pend;
+    size_t vc_npend, vc_pcap;
     /* The vocabulary in force (the attaching home's; outlives the store
      * connection) and what follows from it: the hash layout of the seed
      * regime (docs/REGIMES.md §7). */
@@ -199,7 +217,7 @@ int view__index_attach(struct store *s, const struct vocab *v);
 /* Drops the indexes view__index_attach() creates on v_rec (a rebuild
  * writes every row: one sort per index afterwards costs less than
  * keeping each index row by row). */
-int view__index_detach(struct store *s, const struct vocab *v);
+int view__index_detach(struct store *s);
 /* The v_rec column ("f3") holding the records view's column col for
  * record kind kind under vocabulary v; ILONET_ENOTFOUND when the kind
  * has none (or v is NULL). */
@@ -208,7 +226,7 @@ int view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
 /* For the period filter of kind's list: SQL over a v_rec row (unqualified
  * columns) for the record's first day, last day and length class (0 up
  * to VIEW_EV_DAYS0 days, 1 up to VIEW_EV_DAYS1, 2 up to VIEW_EV_DAYS2, 3
- * longer or open), exactly as index v_rec_days_<kind> holds them (cap
+ * longer or open), exactly as index v_rec_days holds them (cap
  * bytes each): the event days event_from and event_to of the records
  * view as day numbers (days since 1970-01-01; VIEW__DAY() turns a
  * 'YYYY-MM-DD' parameter into one), an open end as 9999-12-31's.
@@ -254,6 +272,16 @@ int view__count_after(struct view_ctx *c, struct store *s, int64_t k,
 int view__count_new(struct view_ctx *c, struct store *s, int64_t k,
                     uint32_t kind, int64_t ms, int live,
                     const msgpack_object *cat);
+/* The count changes are summed in memory per row of v_counts, on the
+ * context attached to the store (view__attached(); a store without one
+ * writes each at once), and written at every transaction boundary: this
+ * is the store's txn hook (store_set_txn_hook). A read of v_counts inside
+ * an open transaction calls view__counts_flush() first. */
+int view__counts_txn(void *arg, struct store *s, enum store_txn_event ev);
+int view__counts_flush(struct store *s);
+void view__counts_drop(struct view_ctx *c);
+/* The context view_attach() set on s, or NULL. */
+struct view_ctx *view__attached(struct store *s);
 /* view_hash() computed from the rows, never from the cache (view.c). */
 int view__hash_compute(struct store *s, const char *audience,
                        uint8_t out[static HASH_LEN]);

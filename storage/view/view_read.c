@@ -688,7 +688,7 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
     if (pl->pl_aud && pl->pl_rare) {
         snprintf(idx, sizeof(idx), "v_rec_log");
     } else if (pl->pl_from && have_ev) {
-        snprintf(idx, sizeof(idx), "v_rec_days_%u", (unsigned)pl->pl_kind);
+        snprintf(idx, sizeof(idx), "v_rec_days");
         by_event = 1;
     } else if (pl->pl_kind == KIND_TASK && (pl->pl_status || pl->pl_assignee) &&
                !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
@@ -1156,50 +1156,38 @@ int
 view_counts_by_month(struct store *s, const struct view_sink *out)
 {
     int64_t kind = KIND_OBSERVATION;
+    int rc;
 
+    /* inside a writer's transaction: its kept changes first */
+    if ((rc = view__counts_flush(s)) != 0)
+        return rc;
     return view__simple(s,
                         "SELECT nullif(cat, '') AS category, month, n FROM"
                         " v_counts WHERE kind = ? AND n > 0 ORDER BY 2, 1",
                         &kind, 1, out);
 }
 
+/* the kept counts of each kind of the overview, and the grants */
+static const char view__by_kind_sql[] =
+    "SELECT"
+    " (SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = 2) AS "
+    "observations,"
+    " (SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = 3) AS meetings,"
+    " (SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = 4) AS trainings,"
+    " (SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = 5) AS carriers,"
+    " (SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = 6) AS contacts,"
+    " (SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = 7) AS postings,"
+    " (SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = 11) AS tasks,"
+    " (SELECT count(*) FROM grants) AS grants";
+
 int
 view_counts_by_kind(struct store *s, const struct view_sink *out)
 {
-#define VIEW__N(k)                                                             \
-    "(SELECT coalesce(sum(n), 0) FROM v_counts WHERE kind = " #k ")"
-    return view__simple(
-        s,
-        "SELECT " VIEW__N(2) " AS observations, " VIEW__N(
-            3) " AS "
-               "meetings,"
-               " " VIEW__N(4) " A"
-                              "S "
-                              "tr"
-                              "ai"
-                              "ni"
-                              "ng"
-                              "s,"
-                              " " VIEW__N(5) " AS carriers, " VIEW__N(
-                                  6) " AS "
-                                     "contacts,"
-                                     " " VIEW__N(7) " AS postings, " VIEW__N(
-                                         11) " AS "
-                                             "tasks"
-                                             ","
-                                             " ("
-                                             "SELEC"
-                                             "T "
-                                             "count"
-                                             "(*) "
-                                             "FROM "
-                                             "grant"
-                                             "s) "
-                                             "AS "
-                                             "grant"
-                                             "s",
-        NULL, 0, out);
-#undef VIEW__N
+    int rc;
+
+    if ((rc = view__counts_flush(s)) != 0)
+        return rc;
+    return view__simple(s, view__by_kind_sql, NULL, 0, out);
 }
 
 int
