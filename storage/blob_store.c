@@ -1022,7 +1022,7 @@ int
 blob_list(struct blob_store *bs, blob_list_cb cb, void *arg)
 {
     uint8_t(*ids)[HASH_LEN] = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     struct blob_info *bi = NULL;
     sqlite3_stmt *st;
     int rc;
@@ -1034,23 +1034,8 @@ blob_list(struct blob_store *bs, blob_list_cb cb, void *arg)
                         " blob_ref ORDER BY 1");
     if (!st)
         return ILONET_EIO;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
-            continue;
-        if (n == cap) {
-            void *p = realloc(ids, (cap = cap ? 2 * cap : 64) * HASH_LEN);
-            if (!p) {
-                rc = ILONET_ENOMEM;
-                goto out;
-            }
-            ids = p;
-        }
-        memcpy(ids[n++], sqlite3_column_blob(st, 0), HASH_LEN);
-    }
-    if (rc != SQLITE_DONE) {
-        rc = store_err(rc);
+    if ((rc = store_collect_ids(st, NULL, NULL, &ids, &n)) != 0)
         goto out;
-    }
     if (!(bi = malloc(sizeof(*bi)))) {
         rc = ILONET_ENOMEM;
         goto out;
@@ -1229,12 +1214,23 @@ fail:
     return rc;
 }
 
+/* 1 if blob id has a row but no file (store_collect_ids' filter). */
+static int
+blob__file_gone(void *arg, const uint8_t *id)
+{
+    char path[BLOB__PATH_MAX];
+    struct stat sb;
+
+    blob__path(arg, "", id, path);
+    return lstat(path, &sb) != 0 && errno == ENOENT;
+}
+
 int
 blob_gc(struct blob_store *bs, uint64_t now_ms, uint64_t *removed)
 {
     uint8_t(*ids)[HASH_LEN] = NULL, id[HASH_LEN];
     char path[BLOB__PATH_MAX];
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     uint64_t count = 0;
     struct dirent *de;
     sqlite3_stmt *st = NULL;
@@ -1266,23 +1262,8 @@ blob_gc(struct blob_store *bs, uint64_t now_ms, uint64_t *removed)
     }
     sqlite3_bind_int64(st, 1, (int64_t)BLOB_STAGE_TTL_MS);
     sqlite3_bind_int64(st, 2, (int64_t)now_ms);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
-            continue;
-        if (n == cap) {
-            void *p = realloc(ids, (cap = cap ? 2 * cap : 16) * HASH_LEN);
-            if (!p) {
-                rc = ILONET_ENOMEM;
-                goto fail;
-            }
-            ids = p;
-        }
-        memcpy(ids[n++], sqlite3_column_blob(st, 0), HASH_LEN);
-    }
-    if (rc != SQLITE_DONE) {
-        rc = store_err(rc);
+    if ((rc = store_collect_ids(st, NULL, NULL, &ids, &n)) != 0)
         goto fail;
-    }
     sqlite3_finalize(st);
     st = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -1314,34 +1295,14 @@ blob_gc(struct blob_store *bs, uint64_t now_ms, uint64_t *removed)
     }
     closedir(d);
     d = NULL;
-    n = 0;
     st = blob__prep(bs, "SELECT hash FROM blob");
     if (!st) {
         rc = ILONET_EIO;
         goto fail;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct stat sb;
-
-        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
-            continue;
-        blob__path(bs, "", sqlite3_column_blob(st, 0), path);
-        if (lstat(path, &sb) == 0 || errno != ENOENT)
-            continue;
-        if (n == cap) {
-            void *p = realloc(ids, (cap = cap ? 2 * cap : 16) * HASH_LEN);
-            if (!p) {
-                rc = ILONET_ENOMEM;
-                goto fail;
-            }
-            ids = p;
-        }
-        memcpy(ids[n++], sqlite3_column_blob(st, 0), HASH_LEN);
-    }
-    if (rc != SQLITE_DONE) {
-        rc = store_err(rc);
+    free(ids);
+    if ((rc = store_collect_ids(st, blob__file_gone, bs, &ids, &n)) != 0)
         goto fail;
-    }
     sqlite3_finalize(st);
     st = NULL;
     for (size_t i = 0; i < n; i++)

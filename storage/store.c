@@ -166,6 +166,43 @@ static const char *const store__schema_v3 =
     "ALTER TABLE entries3 RENAME TO entries;";
 
 int
+store_collect_ids(sqlite3_stmt *st, int (*keep)(void *arg, const uint8_t *id),
+                  void *arg, uint8_t (**ids)[HASH_LEN], size_t *n)
+{
+    uint8_t(*v)[HASH_LEN] = NULL;
+    size_t cap = 0, k = 0;
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *id = sqlite3_column_blob(st, 0);
+
+        if (sqlite3_column_bytes(st, 0) != HASH_LEN || !id ||
+            (keep && !keep(arg, id)))
+            continue;
+        if (k == cap) {
+            void *p = realloc(v, (cap = cap ? 2 * cap : 64) * HASH_LEN);
+
+            if (!p) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            v = p;
+        }
+        memcpy(v[k++], id, HASH_LEN);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        *ids = NULL;
+        *n = 0;
+        return store_err(rc);
+    }
+    *ids = v;
+    *n = k;
+    return 0;
+}
+
+int
 store_err(int rc)
 {
     switch (rc & 0xff) {

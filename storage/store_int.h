@@ -26,4 +26,13 @@ int store_err(int sqlite_rc);
  * literal: it is matched by address first and kept, not copied. */
 sqlite3_stmt *store_stmt(struct store *s, const char *sql);
 
+/* Steps st (prepared and bound by the caller) to its end and collects the
+ * first column of every row that is a HASH_LEN-byte blob and that keep
+ * (NULL: every one) accepts, into a malloc'd array *ids of *n (the caller
+ * frees it; NULL and 0 on error). Collected first, so that the caller can
+ * then change the tables st read. st is reset, not finalized. */
+int store_collect_ids(sqlite3_stmt *st,
+                      int (*keep)(void *arg, const uint8_t *id), void *arg,
+                      uint8_t (**ids)[HASH_LEN], size_t *n);
+
 #endif

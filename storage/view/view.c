@@ -1533,7 +1533,7 @@ view_release_due(struct store *s, uint64_t now_ms, uint64_t *released)
     sqlite3_stmt *st = NULL;
     struct view_ctx c;
     uint8_t(*ids)[HASH_LEN] = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     int rc;
 
     if (released)
@@ -1551,25 +1551,11 @@ view_release_due(struct store *s, uint64_t now_ms, uint64_t *released)
     }
     sqlite3_bind_int(st, 1, ILONET_EFUTURE);
     sqlite3_bind_int64(st, 2, (int64_t)(now_ms + STORE_MAX_SKEW_MS));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
-            continue;
-        if (n == cap) {
-            void *p = realloc(ids, (cap = cap ? 2 * cap : 16) * HASH_LEN);
-            if (!p) {
-                rc = ILONET_ENOMEM;
-                goto fail;
-            }
-            ids = p;
-        }
-        memcpy(ids[n++], sqlite3_column_blob(st, 0), HASH_LEN);
-    }
+    rc = store_collect_ids(st, NULL, NULL, &ids, &n);
     sqlite3_finalize(st);
     st = NULL;
-    if (rc != SQLITE_DONE) {
-        rc = store_err(rc);
+    if (rc != 0)
         goto fail;
-    }
     for (size_t i = 0; i < n; i++) {
         struct entry e;
         struct log_desc d;

@@ -1195,8 +1195,6 @@ view__collect_ids(struct store *s, const char *sql, const uint8_t *bind,
                   uint8_t (**out)[HASH_LEN], size_t *n)
 {
     sqlite3_stmt *st = NULL;
-    uint8_t(*ids)[HASH_LEN] = NULL;
-    size_t cap = 0;
     int rc;
 
     *n = 0;
@@ -1204,30 +1202,8 @@ view__collect_ids(struct store *s, const char *sql, const uint8_t *bind,
         return ILONET_EIO;
     if (bind)
         sqlite3_bind_blob(st, 1, bind, HASH_LEN, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
-            continue;
-        if (*n == cap) {
-            void *p = realloc(ids, (cap = cap ? cap * 2 : 64) * HASH_LEN);
-            if (!p) {
-                rc = ILONET_ENOMEM;
-                goto fail;
-            }
-            ids = p;
-        }
-        memcpy(ids[(*n)++], sqlite3_column_blob(st, 0), HASH_LEN);
-    }
-    if (rc != SQLITE_DONE) {
-        rc = store_err(rc);
-        goto fail;
-    }
+    rc = store_collect_ids(st, NULL, NULL, out, n);
     sqlite3_finalize(st);
-    *out = ids;
-    return 0;
-fail:
-    sqlite3_finalize(st);
-    free(ids);
-    *n = 0;
     return rc;
 }
 
@@ -1237,8 +1213,6 @@ view__collect_range(struct store *s, const char *sql, int64_t lo, int64_t hi,
                     uint8_t (**out)[HASH_LEN], size_t *n)
 {
     sqlite3_stmt *st = NULL;
-    uint8_t(*ids)[HASH_LEN] = NULL;
-    size_t cap = 0;
     int rc;
 
     *n = 0;
@@ -1246,30 +1220,8 @@ view__collect_range(struct store *s, const char *sql, int64_t lo, int64_t hi,
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, hi);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 0) != HASH_LEN)
-            continue;
-        if (*n == cap) {
-            void *p = realloc(ids, (cap = cap ? cap * 2 : 64) * HASH_LEN);
-            if (!p) {
-                rc = ILONET_ENOMEM;
-                goto fail;
-            }
-            ids = p;
-        }
-        memcpy(ids[(*n)++], sqlite3_column_blob(st, 0), HASH_LEN);
-    }
-    if (rc != SQLITE_DONE) {
-        rc = store_err(rc);
-        goto fail;
-    }
+    rc = store_collect_ids(st, NULL, NULL, out, n);
     sqlite3_finalize(st);
-    *out = ids;
-    return 0;
-fail:
-    sqlite3_finalize(st);
-    free(ids);
-    *n = 0;
     return rc;
 }
 
