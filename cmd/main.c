@@ -17,6 +17,7 @@
 #include "crypto/error.h"
 #include "crypto/key.h"
 #include "node/http/http.h"
+#include "storage/store.h"
 
 static const struct cmd_def cmd_table[] = {
     {"testnet", cmd_testnet, "create a complete local test network"},
@@ -73,8 +74,8 @@ usage(FILE *f)
 
 /*
  * Process-wide state is set here and nowhere else (the library never
- * touches it): libsodium's init, SIGPIPE for the commands that hold
- * connections, NNG's teardown once every NNG user has stopped, and the
+ * touches it): libsodium's and SQLite's init, SIGPIPE for the commands that
+ * hold connections, NNG's teardown once every NNG user has stopped, and the
  * whole life of the HTTP server's process.
  */
 
@@ -230,6 +231,8 @@ main(int argc, char **argv)
         fprintf(stderr, "ilonet: libsodium: initialisation failed\n");
         return 1;
     }
+    /* before any store opens; failing only costs speed */
+    (void)store_global_init();
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
             dir = argv[i + 1];

@@ -309,6 +309,13 @@ store__create_private(const char *path)
 }
 
 int
+store_global_init(void)
+{
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK ? 0
+                                                                   : ILONET_EIO;
+}
+
+int
 store_open(const char *path, const uint8_t network[static NET_ID_LEN],
            const struct roster *roster, struct store **out)
 {

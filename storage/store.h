@@ -34,6 +34,16 @@ struct store_identity {
 };
 
 /*
+ * SQLite's process-wide settings, for main() (and tools) to call once
+ * before any store is opened, from one thread: the library itself never
+ * changes process-wide state. Turns off SQLite's memory statistics, which
+ * take a global mutex around every allocation (tens per stored entry);
+ * ilonet never reads them. Opening a store without it only costs that.
+ * ILONET_EIO when SQLite was already initialised (nothing changed).
+ */
+int store_global_init(void);
+
+/*
  * Opens (creating and migrating if needed) the store at path for the given
  * network, trusting the given roster (copied). *out is owned by the caller:
  * store_close() it. ILONET_EIO when the file cannot be opened or migrated.

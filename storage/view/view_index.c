@@ -108,17 +108,23 @@ static const char view__count_row_sql[] = "SELECT coalesce(CASE ?2" VIEW__W(0)
                 "v_rec");
 #undef VIEW__W
 
+/* 9999-12-31T23:59:59.999Z: the last millisecond with a four-digit year */
+#define VIEW__MS_MAX INT64_C(253402300799999)
+
 /* "YYYY-MM" of the UTC day ms (milliseconds since 1970) falls on, into
  * out; 0 when it has no such form. */
 static int
 view__month(int64_t ms, char out[static 16])
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
+    char day[11];
 
-    if (ms < 0 || !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999)
+    /* from the day number, not gmtime_r() and snprintf(): this runs for
+     * every row written, and gmtime_r() takes glibc's time zone lock */
+    if (ms < 0 || ms > VIEW__MS_MAX)
         return 0;
-    snprintf(out, 16, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+    vocab_day_text(ms / 86400000, day);
+    memcpy(out, day, 7);
+    out[7] = '\0';
     return 1;
 }
 

@@ -110,7 +110,23 @@ vocab__format_day(int64_t days, char out[static 11])
     int64_t m = mp + (mp < 10 ? 3 : -9);
     int64_t y = yoe + era * 400 + (m <= 2);
 
-    snprintf(out, 11, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
+    /* by hand: this runs for every stored record (its month is counted) */
+    if (y < 0) {
+        snprintf(out, 11, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
+        return;
+    }
+    y %= 10000;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
 }
 
 int

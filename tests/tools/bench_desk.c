@@ -533,6 +533,7 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: bench_desk HOME [ITERS]\n");
         return 2;
     }
+    (void)store_global_init(); /* before any store opens */
     if (key_global_init() != 0)
         return 1;
     if ((rc = home_open(&B.b_home, argv[1], HOME_STORE)) != 0) {

@@ -126,6 +126,7 @@ main(int argc, char **argv)
     double t;
     int rc;
 
+    (void)store_global_init(); /* before any store opens */
     if (key_global_init() != 0)
         return 1;
     fixture_init(&f);

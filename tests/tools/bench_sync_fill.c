@@ -73,6 +73,7 @@ main(int argc, char **argv)
                 "usage: bench_sync_fill TARGET_HOME N AUTHOR_HOME...\n");
         return 2;
     }
+    (void)store_global_init(); /* before any store opens */
     if (key_global_init() != 0)
         return 1;
     total = strtoul(argv[2], NULL, 10);

@@ -45,6 +45,7 @@ main(int argc, char **argv)
         for (int i = 2; i < argc && nw < 8; i++)
             want[nw++] = (unsigned)atoi(argv[i]);
     }
+    (void)store_global_init(); /* before any store opens */
     if (key_global_init() != 0)
         return 1;
     setvbuf(stdout, NULL, _IOLBF, 0);

@@ -171,6 +171,7 @@ main(int argc, char **argv)
 
     if (vocab_builtin("377-2004", &v, NULL, 0) != 0)
         die("vocabulary", ILONET_EIO);
+    (void)store_global_init(); /* before any store opens */
     if (key_global_init() != 0)
         die("sodium", ILONET_EIO);
     memset(&ros, 0, sizeof(ros));

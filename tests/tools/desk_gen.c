@@ -884,6 +884,7 @@ main(int argc, char **argv)
     dir = argv[1];
     total = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000;
     seed = argc > 3 ? strtoull(argv[3], NULL, 10) : 1;
+    (void)store_global_init(); /* before any store opens */
     if (key_global_init() != 0)
         return 1;
     if (record_date_unix("2016-07-01", &t0_day_s) != 0)
