@@ -40,6 +40,8 @@ struct store {
     void *s_commit_arg;
     store_txn_hook s_txn;
     void *s_txn_arg;
+    uint64_t s_bulk;  /* entries the open bulk load expects, 0 none */
+    int s_bulk_depth; /* the depth it began at */
     size_t s_nstmt;
     struct store__stmt s_stmt[STORE_STMT_CACHE];
     uint8_t s_stmt_slot[128]; /* literal address hash -> index + 1 */
@@ -537,6 +539,9 @@ store_commit(struct store *s)
 
     if (s->s_depth <= 0)
         return ILONET_EINVAL;
+    if (s->s_bulk && s->s_depth == s->s_bulk_depth &&
+        (rc = store_bulk_end(s)) != 0)
+        return rc;
     if (s->s_depth == 1) {
         /* the commit hook writes derived rows of this transaction */
         if ((rc = store__txn(s, STORE_TXN_FLUSH)) == 0 &&
@@ -572,9 +577,46 @@ store_rollback(struct store *s)
             idmap_clear(&s->s_ids); /* out of memory: lookups fall back
                                         to the table for committed ids */
     }
+    /* a bulk load begun at this level or deeper is undone with it */
+    if (s->s_bulk && s->s_depth <= s->s_bulk_depth)
+        s->s_bulk = 0;
     store__txn(s, STORE_TXN_DROP);
     s->s_depth--;
     return rc;
+}
+
+int
+store_bulk_begin(struct store *s, uint64_t n)
+{
+    int rc;
+
+    if (s->s_depth <= 0)
+        return ILONET_EINVAL;
+    if (s->s_bulk || n == 0)
+        return 0;
+    s->s_bulk = n;
+    s->s_bulk_depth = s->s_depth;
+    if ((rc = store__txn(s, STORE_TXN_BULK_BEGIN)) != 0)
+        s->s_bulk = 0;
+    return rc;
+}
+
+int
+store_bulk_end(struct store *s)
+{
+    int rc;
+
+    if (!s->s_bulk)
+        return 0;
+    rc = store__txn(s, STORE_TXN_BULK_END);
+    s->s_bulk = 0;
+    return rc;
+}
+
+uint64_t
+store_bulk_size(const struct store *s)
+{
+    return s->s_bulk;
 }
 
 void

@@ -155,11 +155,35 @@ void store_set_commit_hook(struct store *s, store_commit_hook fn, void *arg);
  * SAVEPOINT, RELEASE and top-level COMMIT (before the commit hook), so
  * what is kept always belongs to the innermost open level. A non-zero
  * return fails that begin or commit. STORE_TXN_DROP: forget it; run after
- * every rollback, at any depth. Set once after opening. */
-enum store_txn_event { STORE_TXN_FLUSH, STORE_TXN_DROP };
+ * every rollback, at any depth. STORE_TXN_BULK_BEGIN and _END: a bulk
+ * load (store_bulk_begin()) starts or ends in the open transaction. Set
+ * once after opening. */
+enum store_txn_event {
+    STORE_TXN_FLUSH,
+    STORE_TXN_DROP,
+    STORE_TXN_BULK_BEGIN,
+    STORE_TXN_BULK_END
+};
 typedef int (*store_txn_hook)(void *arg, struct store *s,
                               enum store_txn_event ev);
 void store_set_txn_hook(struct store *s, store_txn_hook fn, void *arg);
+
+/*
+ * A bulk load: the open transaction is about to store about n entries in
+ * one go (an import). A writer that keeps derived structures may build
+ * them once at the end instead of entry by entry: the view drops its list
+ * indexes when n is at least the records it holds and builds them again at
+ * store_bulk_end() (a sort each, against an index insert per record).
+ * Both run inside the one transaction, so no other connection ever sees
+ * the store without them, and a rollback past store_bulk_begin() undoes
+ * both. The commit of the level it began at ends it if the caller did
+ * not. No nesting: a second begin while one is open does nothing.
+ * ILONET_EINVAL outside a transaction; else the txn hook's result.
+ */
+int store_bulk_begin(struct store *s, uint64_t n);
+int store_bulk_end(struct store *s);
+/* n of the open bulk load; 0 when none is open. */
+uint64_t store_bulk_size(const struct store *s);
 
 /* ---- erasure: truncating the WAL (node/app: erase) ---- */
 

@@ -9,6 +9,7 @@
 #include "crypto/cert.h"
 #include "crypto/error.h"
 #include "node/app/app.h"
+#include "storage/store_int.h"
 #include "test.h"
 
 /* Export, import, log, verify and restore: each success, and each failure
@@ -475,6 +476,123 @@ import_forgery_after_skips_names_them_and_stores_nothing(void)
     free(buf);
 }
 
+/* Index DDL on v_rec seen through an authorizer on the store connection. */
+struct ddl {
+    int d_drop, d_create;
+};
+
+static int
+ddl_auth(void *arg, int action, const char *a1, const char *a2, const char *db,
+         const char *trigger)
+{
+    struct ddl *d = arg;
+
+    (void)a1;
+    (void)db;
+    (void)trigger;
+    if (a2 && strcmp(a2, "v_rec") == 0) {
+        if (action == SQLITE_DROP_INDEX)
+            d->d_drop++;
+        else if (action == SQLITE_CREATE_INDEX)
+            d->d_create++;
+    }
+    return SQLITE_OK;
+}
+
+static int64_t
+store_count(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* An import that brings at least as many entries as the view holds
+ * builds the list indexes once at its end (store_bulk_begin): they are
+ * dropped and created inside its transaction, a failed import leaves them
+ * as they were, and a small import into a fuller store keeps them. */
+static void
+import_in_bulk_builds_the_list_indexes_once(void)
+{
+    static const char idx[] = "SELECT count(*) FROM sqlite_master WHERE"
+                              " type = 'index' AND tbl_name = 'v_rec'";
+    struct fix f;
+    struct app_import im = {NULL, NULL, NULL};
+    struct app_import_out r;
+    struct app_export ex;
+    struct app_export_out eo;
+    struct app_err err;
+    struct ddl d = {0, 0};
+    struct home h;
+    char bad[800], small[800];
+    uint8_t *buf;
+    size_t len, at = 0;
+    int64_t n0;
+    int ok = 0;
+
+    fix_init(&f, "ops-import-bulk");
+    ASSERT_OK(home_open(&h, f.f_fr, HOME_STORE));
+    n0 = store_count(h.h_store, idx);
+    ASSERT(n0 >= 6);
+    sqlite3_set_authorizer(store_db(h.h_store), ddl_auth, &d);
+    /* a forged last signature: the import fails whole, and the indexes
+     * it dropped come back with the rollback */
+    snprintf(bad, sizeof(bad), "%s/bad.export", f.f_net);
+    ASSERT_OK(cert_read_file(f.f_file, 1 << 20, &buf, &len));
+    for (size_t i = 0; i + 2 < len; i++)
+        if (buf[i] == 0xc4 && buf[i + 1] == 0x40)
+            at = i + 10;
+    ASSERT(at > 0);
+    write_flipped(bad, buf, len, at, 1);
+    free(buf);
+    im.im_path = bad;
+    ASSERT_ERR(app_import(&h, &im, &r, &err), ILONET_EBADSIG);
+    ASSERT(d.d_drop >= 5);
+    ASSERT_EQ(store_count(h.h_store, idx), n0);
+    ASSERT_EQ(store_count(h.h_store, "SELECT count(*) FROM v_rec"), 0);
+    /* the whole file into an empty view: dropped, written, built again */
+    memset(&d, 0, sizeof(d));
+    im.im_path = f.f_file;
+    ASSERT_OK(app_import(&h, &im, &r, &err));
+    ASSERT_EQ(r.io_new, 6);
+    ASSERT_EQ(d.d_drop, d.d_create);
+    ASSERT(d.d_drop >= 5);
+    ASSERT_EQ(store_count(h.h_store, idx), n0);
+    ASSERT_EQ(store_count(h.h_store, "SELECT count(*) FROM v_rec"), 3);
+    ASSERT_OK(view_counts_check(h.h_store, &ok));
+    ASSERT_EQ(ok, 1);
+    /* the lists read through the indexes find what was imported */
+    ASSERT_EQ(store_count(h.h_store, "SELECT count(*) FROM v_rec INDEXED BY"
+                                     " v_rec_time WHERE kind > 0"),
+              3);
+    /* DE's net log alone (two entries, about 700 bytes) into FR, which
+     * now holds three records: kept, row by row */
+    snprintf(small, sizeof(small), "%s/eu.export", f.f_net);
+    sqlite3_set_authorizer(store_db(h.h_store), NULL, NULL);
+    home_close(&h);
+    ASSERT_OK(home_open(&h, f.f_de, HOME_STORE));
+    ex.ex_path = small;
+    ex.ex_for = "EU";
+    ASSERT_OK(app_export(&h, &ex, &eo, &err));
+    home_close(&h);
+    ASSERT_EQ(eo.eo_entries, 2);
+    ASSERT_OK(home_open(&h, f.f_fr, HOME_STORE));
+    memset(&d, 0, sizeof(d));
+    sqlite3_set_authorizer(store_db(h.h_store), ddl_auth, &d);
+    im.im_path = small;
+    ASSERT_OK(app_import(&h, &im, &r, &err));
+    ASSERT_EQ(r.io_dup, 2);
+    ASSERT_EQ(d.d_drop, 0);
+    ASSERT_EQ(d.d_create, 0);
+    sqlite3_set_authorizer(store_db(h.h_store), NULL, NULL);
+    home_close(&h);
+}
+
 static void
 import_refuses_missing_file(void)
 {
@@ -796,6 +914,7 @@ TEST_LIST = {
     TEST(export_refuses_bad_input),
     TEST(import_stores_then_counts_duplicates),
     TEST(import_skips_and_names_foreign_audiences),
+    TEST(import_in_bulk_builds_the_list_indexes_once),
     TEST(import_forged_byte_stores_nothing),
     TEST(import_forgery_after_skips_names_them_and_stores_nothing),
     TEST(import_refuses_missing_file),

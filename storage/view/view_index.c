@@ -357,14 +357,59 @@ view__counts_write_all(struct view_ctx *c, struct store *s)
     return rc;
 }
 
+/* A bulk load of n entries begins: when n is at least the number of
+ * records held, the list indexes go until it ends. Keeping the five costs
+ * each record written about a third of its write (an insert at its place
+ * in each); building one after costs a sort of every row, new and held,
+ * about half as much per row as keeping it (docs/BENCHMARKS.md, "The
+ * third mend"). */
+static int
+view__bulk_begin(struct view_ctx *c, struct store *s)
+{
+    sqlite3_stmt *st;
+    int64_t held;
+    int rc;
+
+    if (c->vc_noindex)
+        return 0;
+    if (!(st = store_stmt(s, "SELECT count(*) FROM v_rec")))
+        return ILONET_EIO;
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return store_err(rc);
+    }
+    held = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if ((uint64_t)held > store_bulk_size(s))
+        return 0;
+    if ((rc = view__index_detach(s)) != 0)
+        return rc;
+    c->vc_noindex = 1;
+    return 0;
+}
+
 int
 view__counts_txn(void *arg, struct store *s, enum store_txn_event ev)
 {
     struct view_ctx *c = arg;
+    int rc;
 
-    if (ev == STORE_TXN_DROP) {
+    switch (ev) {
+    case STORE_TXN_DROP:
         view__counts_drop(c);
+        /* the rollback undid the DROP INDEX with the bulk load */
+        if (c->vc_noindex && !store_bulk_size(s))
+            c->vc_noindex = 0;
         return 0;
+    case STORE_TXN_BULK_BEGIN: return view__bulk_begin(c, s);
+    case STORE_TXN_BULK_END:
+        if (!c->vc_noindex)
+            return 0;
+        if ((rc = view__index_attach(s, c->vc_vocab)) != 0)
+            return rc; /* the caller rolls back: they come back with it */
+        c->vc_noindex = 0;
+        return 0;
+    case STORE_TXN_FLUSH: break;
     }
     return c->vc_npend ? view__counts_write_all(c, s) : 0;
 }

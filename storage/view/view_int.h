@@ -58,6 +58,7 @@ struct view_ctx {
     msgpack_zone vc_zone; /* cleared per entry / per recompute */
     int vc_bulk;          /* rebuild: recomputes deferred to the end */
     int vc_nocount;       /* rebuild: v_counts recounted at the end */
+    int vc_noindex;       /* a bulk load dropped the list indexes */
     /* The attached context's only: v_counts changes of the innermost
      * open transaction level, summed per row and written at its next
      * boundary (view__counts_txn()). Open addressing, vc_pcap slots. */
