@@ -93,7 +93,8 @@ struct node {
     uint64_t n_next_admission_log;
     int n_stopping, n_flush;
     uint64_t n_start, n_deadline, n_next_status, n_settled, n_next_seen;
-    int n_txn; /* a group-commit transaction is open */
+    int n_txn;          /* a group-commit transaction is open */
+    int n_idx_deferred; /* a first sync: list indexes built at the end */
     uint64_t n_txn_since, n_last_recv;
     int64_t n_data_version;
     struct log_head *n_heads;
@@ -1355,6 +1356,13 @@ node_run(struct home *h, const struct node_opts *o, struct node_result *res,
     uv_signal_start(&n->n_sigint, node__on_signal, SIGINT);
     uv_signal_start(&n->n_sigterm, node__on_signal, SIGTERM);
     uv_timer_start(&n->n_tick, node__tick, 0, NODE_TICK_MS);
+    /* A one-shot sync into an empty view (a new member's first sync)
+     * builds the desk's list indexes once at the end rather than record
+     * by record; a node keeps them, for the desk it serves meanwhile. */
+    if (o->no_oneshot &&
+        (rc = view_indexes_defer(h->h_store, &n->n_idx_deferred)) != 0)
+        node__log("view: list indexes kept during the sync: %s",
+                  ilonet_errname(rc));
 
     uv_run(&n->n_loop, UV_RUN_DEFAULT);
     rc = 0;
@@ -1368,6 +1376,21 @@ out_net:
     uv_run(&n->n_loop, UV_RUN_DEFAULT);
 out_loop:
     uv_loop_close(&n->n_loop);
+    /* counted in the sync's time: the store is whole only with them */
+    if (n->n_idx_deferred) {
+        uint64_t t0 = home_now_ms();
+        int irc = view_indexes_restore(h->h_store);
+
+        if (irc != 0)
+            node__log("view: building the list indexes failed: %s (the "
+                      "next open builds them)",
+                      ilonet_errname(irc));
+        else
+            node__log("view: list indexes built in %llu ms (a first sync "
+                      "builds them once, at its end)",
+                      (unsigned long long)(home_now_ms() - t0));
+        n->n_idx_deferred = 0;
+    }
     res->nr_entries_in = n->n_entries_in;
     res->nr_entries_out = n->n_entries_out;
     res->nr_msgs_in = n->n_msgs_in;

@@ -3,11 +3,13 @@
 #include <stdarg.h>
 
 #include "crypto/error.h"
+#include "crypto/textbuf.h"
 #include "fixture.h"
 #include "storage/log.h"
 #include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
+#include "storage/view/vocab.h"
 #include "test.h"
 
 #define T0_MS 1767225600000ULL /* 2026-01-01T00:00:00Z */
@@ -1972,7 +1974,118 @@ view_counts_follow_transactions(void)
     fx_free(&f);
 }
 
+/* Every text and integer cell of a list's rows, joined, into a static
+ * buffer (one at a time). */
+static int
+fx_list_row(void *arg, const struct view_row *row)
+{
+    struct textbuf *b = arg;
+
+    for (size_t i = 0; i < row->rw_ncells; i++) {
+        const struct view_cell *c = &row->rw_cells[i];
+
+        if (c->ce_type == VIEW_TEXT)
+            textbuf_printf(b, "%s=%s|", c->ce_name, c->ce_text);
+        else if (c->ce_type == VIEW_INT)
+            textbuf_printf(b, "%s=%lld|", c->ce_name, (long long)c->ce_int);
+    }
+    textbuf_puts(b, "\n");
+    return 0;
+}
+
+static const char *
+fx_list_text(struct store *s, const struct view_list_req *rq)
+{
+    static char out[8192];
+    struct textbuf b = {0};
+    struct view_sink sink = {NULL, fx_list_row, &b};
+
+    ASSERT_OK(view_list(s, rq, &sink, NULL));
+    ASSERT(!b.tb_err);
+    snprintf(out, sizeof(out), "%s", b.tb_data ? b.tb_data : "");
+    textbuf_free(&b);
+    return out;
+}
+
+/* A first sync's deferral of the list indexes (view_indexes_defer): only
+ * into an empty view, lists the same without them (the audience and
+ * period plans name an index), built again by the restore or by the next
+ * attach when a process stopped in between. */
+static void
+view_list_indexes_deferred_and_restored(void)
+{
+    static const char idx[] = "SELECT count(*) FROM sqlite_master WHERE"
+                              " type = 'index' AND tbl_name = 'v_rec'";
+    struct fx f;
+    struct fx_set set;
+    struct store *o;
+    char all[16], before[4096], after[4096];
+    int deferred = 7;
+
+    fx_init(&f);
+    /* one record in ms among thirty: a rare audience, listed through
+     * its index when there is one */
+    for (int i = 0; i < 30; i++)
+        fx_obs(&f, i % 2 ? DE : FR, i ? "net" : "ms",
+               T0_MS + (uint64_t)i * 86400000ULL, "deferred", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, NULL);
+    snprintf(all, sizeof(all), "%s", fx_q(o, idx));
+    ASSERT(atoi(all) >= 6);
+    /* not inside a transaction of the caller's */
+    ASSERT_OK(store_begin(o));
+    ASSERT_ERR(view_indexes_defer(o, &deferred), ILONET_EINVAL);
+    ASSERT_EQ(deferred, 0);
+    ASSERT_OK(store_rollback(o));
+    /* empty: dropped, and the restore builds them again */
+    ASSERT_OK(view_indexes_defer(o, &deferred));
+    ASSERT_EQ(deferred, 1);
+    ASSERT(atoi(fx_q(o, idx)) < atoi(all));
+    fx_ingest_all(o, &set);
+    ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_rec"), "30");
+    /* the lists whose plans name an index answer the same without it */
+    {
+        struct view_list_req rq[2];
+        char days[2][11];
+
+        memset(rq, 0, sizeof(rq));
+        rq[0].lr_list = rq[1].lr_list = "observations";
+        rq[0].lr_audience = "ms";
+        rq[0].lr_order = rq[1].lr_order = VIEW_ORDER_NEWEST;
+        rq[0].lr_limit = rq[1].lr_limit = 5;
+        vocab_day_text((int64_t)(T0_MS / 86400000ULL) + 3, days[0]);
+        vocab_day_text((int64_t)(T0_MS / 86400000ULL) + 12, days[1]);
+        rq[1].lr_from = days[0];
+        rq[1].lr_to = days[1];
+        for (int r = 0; r < 2; r++) {
+            /* the first without them (deferred above), the second with */
+            snprintf(before, sizeof(before), "%s", fx_list_text(o, &rq[r]));
+            ASSERT(strstr(before, "deferred") != NULL);
+            ASSERT_OK(view_indexes_restore(o));
+            ASSERT_STR_EQ(fx_q(o, idx), all);
+            snprintf(after, sizeof(after), "%s", fx_list_text(o, &rq[r]));
+            ASSERT_STR_EQ(before, after);
+            /* dropped behind the connection's back: the same again */
+            ASSERT_EQ(
+                sqlite3_exec(store_db(o),
+                             "DROP INDEX v_rec_log; DROP INDEX v_rec_days",
+                             NULL, NULL, NULL),
+                SQLITE_OK);
+            ASSERT_STR_EQ(fx_list_text(o, &rq[r]), after);
+            ASSERT_OK(view_indexes_restore(o));
+        }
+    }
+    /* a view that holds records keeps them */
+    ASSERT_OK(view_indexes_defer(o, &deferred));
+    ASSERT_EQ(deferred, 0);
+    ASSERT_STR_EQ(fx_q(o, idx), all);
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
 TEST_LIST = {
+    TEST(view_list_indexes_deferred_and_restored),
     TEST(view_observation_fields),
     TEST(view_counts_follow_transactions),
     TEST(view_amend_lww_per_field),

@@ -76,6 +76,21 @@ int view_check_start(struct store *s, struct view_check_job **out);
 int view_check_finish(struct view_check_job *job, uint8_t live[static HASH_LEN],
                       uint8_t rebuilt[static HASH_LEN], int *counts_ok);
 
+/*
+ * A new member's first sync: while it fills an empty view, the list
+ * indexes (view_index.c) are left out and built once at its end, a sort
+ * each instead of an index insert per record (docs/BENCHMARKS.md, "The
+ * third mend"). view_indexes_defer() drops them, in a transaction of its
+ * own, only when the view holds no record (*deferred 1 then);
+ * view_indexes_restore() builds what is missing. In between, lists answer
+ * the same by scanning; a process that stops in between leaves them to
+ * the next view_attach(), which builds what is missing. The view must be
+ * attached (ILONET_EINVAL); not inside a transaction of the caller's
+ * (other connections see the store without them until the restore).
+ */
+int view_indexes_defer(struct store *s, int *deferred);
+int view_indexes_restore(struct store *s);
+
 /* Recounts the records in effect per kind, category and month and
  * compares them with the counts the view maintains (view_index.c): *ok is
  * 1 when they agree. 0 or a store error. */

@@ -357,6 +357,78 @@ view__counts_write_all(struct view_ctx *c, struct store *s)
     return rc;
 }
 
+/* The number of record rows held into *held. */
+static int
+view__held(struct store *s, int64_t *held)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!(st = store_stmt(s, "SELECT count(*) FROM v_rec")))
+        return ILONET_EIO;
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return store_err(rc);
+    }
+    *held = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+view_indexes_defer(struct store *s, int *deferred)
+{
+    int64_t held = 0;
+    int rc;
+
+    *deferred = 0;
+    if (!view__attached(s) || store_in_txn(s))
+        return ILONET_EINVAL;
+    if ((rc = store_begin(s)) != 0)
+        return rc;
+    if ((rc = view__held(s, &held)) == 0 && held == 0)
+        rc = view__index_detach(s);
+    if (rc != 0) {
+        store_rollback(s);
+        return rc;
+    }
+    if ((rc = store_commit(s)) == 0)
+        *deferred = held == 0;
+    return rc;
+}
+
+int
+view_indexes_restore(struct store *s)
+{
+    struct view_ctx *c = view__attached(s);
+    sqlite3_stmt *st;
+    int rc, temp = 0;
+
+    if (!c || store_in_txn(s))
+        return ILONET_EINVAL;
+    /* CREATE INDEX sorts every row, and with temp_store=MEMORY (a node's
+     * connection) SQLite sorts them all in memory: 90 MiB at a million
+     * records. In temp files the sort stays within the page cache's
+     * size; the setting comes back after (it empties the connection's
+     * TEMP tables, the view hash cache). */
+    if ((st = store_stmt(s, "PRAGMA temp_store")) != NULL) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            temp = sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+    }
+    if (temp == 2)
+        (void)view__exec_sql(s, "PRAGMA temp_store=FILE");
+    if ((rc = store_begin(s)) == 0) {
+        if ((rc = view__index_attach(s, c->vc_vocab)) != 0)
+            store_rollback(s);
+        else
+            rc = store_commit(s);
+    }
+    if (temp == 2)
+        (void)view__exec_sql(s, "PRAGMA temp_store=MEMORY");
+    return rc;
+}
+
 /* A bulk load of n entries begins: when n is at least the number of
  * records held, the list indexes go until it ends. Keeping the five costs
  * each record written about a third of its write (an insert at its place
@@ -366,20 +438,13 @@ view__counts_write_all(struct view_ctx *c, struct store *s)
 static int
 view__bulk_begin(struct view_ctx *c, struct store *s)
 {
-    sqlite3_stmt *st;
     int64_t held;
     int rc;
 
     if (c->vc_noindex)
         return 0;
-    if (!(st = store_stmt(s, "SELECT count(*) FROM v_rec")))
-        return ILONET_EIO;
-    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return store_err(rc);
-    }
-    held = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if ((rc = view__held(s, &held)) != 0)
+        return rc;
     if ((uint64_t)held > store_bulk_size(s))
         return 0;
     if ((rc = view__index_detach(s)) != 0)

@@ -672,8 +672,26 @@ view__cand_select(struct textbuf *sql, const struct view__plan *pl,
     return 0;
 }
 
+/* 1 if index name exists: a first sync builds the list indexes only at
+ * its end (view_indexes_defer()), and INDEXED BY a missing one fails. */
 static int
-view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
+view__has_index(struct store *s, const char *name)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE"
+                                     " type = 'index' AND name = ?");
+    int rc;
+
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW;
+}
+
+static int
+view__candidates(struct store *s, struct textbuf *sql,
+                 const struct view__plan *pl, int *used)
 {
     char where[1024], idx[32], slot[8], e0[256], e1[256], elc[1024];
     size_t off;
@@ -698,6 +716,8 @@ view__candidates(struct textbuf *sql, const struct view__plan *pl, int *used)
     } else {
         return 0; /* the list's own scan does well enough */
     }
+    if (!view__has_index(s, idx))
+        return 0; /* the same rows by the list's own scan */
     off = (size_t)snprintf(where, sizeof(where),
                            "kind = %u AND valid = 1 AND status = 'active'",
                            (unsigned)pl->pl_kind);
@@ -899,7 +919,7 @@ view_list(struct store *s, const struct view_list_req *rq,
         pl.pl_desc = keys[0].k_desc;
         pl.pl_after = rq->lr_after ? &kv[0] : NULL;
         pl.pl_limit = rq->lr_limit;
-        if ((rc = view__candidates(&sql, &pl, &cand)) != 0)
+        if ((rc = view__candidates(s, &sql, &pl, &cand)) != 0)
             goto out;
     }
     if (rq->lr_after) {
