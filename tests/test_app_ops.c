@@ -333,6 +333,20 @@ import_skips_and_names_foreign_audiences(void)
     ASSERT(!seen_has(&s, "DE+FR"));
 }
 
+/* The offset of a byte inside the last signature in buf[from, to) (a bin8
+ * of 64 bytes). */
+static size_t
+last_sig_byte(const uint8_t *buf, size_t from, size_t to)
+{
+    size_t at = 0;
+
+    for (size_t i = from; i + 2 < to; i++)
+        if (buf[i] == 0xc4 && buf[i + 1] == 0x40)
+            at = i + 10;
+    ASSERT(at > 0);
+    return at;
+}
+
 /* Writes buf with one byte changed (at, xor x) to path. */
 static void
 write_flipped(const char *path, const uint8_t *buf, size_t len, size_t at,
@@ -358,17 +372,13 @@ import_forged_byte_stores_nothing(void)
     struct seen s;
     char bad[800];
     uint8_t *buf;
-    size_t len, at = 0;
+    size_t len;
 
     fix_init(&f, "ops-import-forged");
     snprintf(bad, sizeof(bad), "%s/bad.export", f.f_net);
     ASSERT_OK(cert_read_file(f.f_file, 1 << 20, &buf, &len));
-    /* a byte inside the last signature of the file (a bin8 of 64 bytes) */
-    for (size_t i = 0; i + 2 < len; i++)
-        if (buf[i] == 0xc4 && buf[i + 1] == 0x40)
-            at = i + 10;
-    ASSERT(at > 0);
-    write_flipped(bad, buf, len, at, 1);
+    /* a byte inside the last signature of the file */
+    write_flipped(bad, buf, len, last_sig_byte(buf, 0, len), 1);
     r.io_new = 77;
     /* the last entry of the file's last log: nothing at all is stored */
     ASSERT_ERR(import_file(f.f_fr, bad, &ns, &r, &err), ILONET_EBADSIG);
@@ -421,7 +431,7 @@ import_forgery_after_skips_names_them_and_stores_nothing(void)
     struct seen s;
     char bad[800];
     uint8_t *buf;
-    size_t len, off, net_off = 0, net_len = 0, at = 0;
+    size_t len, off, net_off = 0, net_len = 0, at;
     FILE *fp;
 
     fix_init(&f, "ops-import-forged-eu");
@@ -453,10 +463,7 @@ import_forgery_after_skips_names_them_and_stores_nothing(void)
         off += 4 + fl;
     }
     ASSERT_EQ(frame, 3);
-    for (size_t i = net_off + 4; i + 2 < net_off + net_len; i++)
-        if (buf[i] == 0xc4 && buf[i + 1] == 0x40)
-            at = i + 10;
-    ASSERT(at > 0);
+    at = last_sig_byte(buf, net_off + 4, net_off + net_len);
     buf[at] ^= 1;
     fwrite(buf + net_off, 1, net_len, fp);
     fwrite(buf + off, 1, 4, fp); /* the end marker */
@@ -531,7 +538,7 @@ import_in_bulk_builds_the_list_indexes_once(void)
     struct home h;
     char bad[800], small[800];
     uint8_t *buf;
-    size_t len, at = 0;
+    size_t len;
     int64_t n0;
     int ok = 0;
 
@@ -544,11 +551,7 @@ import_in_bulk_builds_the_list_indexes_once(void)
      * it dropped come back with the rollback */
     snprintf(bad, sizeof(bad), "%s/bad.export", f.f_net);
     ASSERT_OK(cert_read_file(f.f_file, 1 << 20, &buf, &len));
-    for (size_t i = 0; i + 2 < len; i++)
-        if (buf[i] == 0xc4 && buf[i + 1] == 0x40)
-            at = i + 10;
-    ASSERT(at > 0);
-    write_flipped(bad, buf, len, at, 1);
+    write_flipped(bad, buf, len, last_sig_byte(buf, 0, len), 1);
     free(buf);
     im.im_path = bad;
     ASSERT_ERR(app_import(&h, &im, &r, &err), ILONET_EBADSIG);

@@ -297,6 +297,19 @@ fx_ingest_all(struct store *t, struct fx_set *set)
     }
 }
 
+/* One batch of every entry of set (one log's): b->b_entries is the
+ * caller's to free; the entries point into set. */
+static void
+fx_batch(const struct fx_set *set, struct log_batch *b)
+{
+    b->b_log = set->v[0].d;
+    b->b_count = set->n;
+    b->b_entries = calloc(set->n, sizeof(struct entry));
+    ASSERT(b->b_entries != NULL);
+    for (size_t i = 0; i < set->n; i++)
+        b->b_entries[i] = set->v[i].e;
+}
+
 /* A store with the view attached that received set through log_ingest. */
 static struct store *
 fx_observer(struct fx *f, struct fx_set *set)
@@ -860,11 +873,7 @@ view_quarantine_until_due(void)
     fx_obs(&f, DE, "net", NOW_MS + 5 * 60000, "from the future", id);
     fx_collect(&f, &set);
     o = fx_observer(&f, NULL);
-    b.b_log = set.v[0].d;
-    b.b_count = set.n;
-    b.b_entries = calloc(set.n, sizeof(struct entry));
-    for (size_t i = 0; i < set.n; i++)
-        b.b_entries[i] = set.v[i].e;
+    fx_batch(&set, &b);
     ASSERT_OK(log_ingest(o, &b, NOW_MS, NULL));
     free(b.b_entries);
     ASSERT_STR_EQ(
@@ -1941,11 +1950,7 @@ view_counts_follow_transactions(void)
         fx_obs(&f, DE, "net", T0_MS + (uint64_t)i * 1000, "counted", NULL);
     fx_collect(&f, &set);
     o = fx_observer(&f, NULL);
-    b.b_log = set.v[0].d;
-    b.b_count = set.n;
-    b.b_entries = calloc(set.n, sizeof(struct entry));
-    for (size_t i = 0; i < set.n; i++)
-        b.b_entries[i] = set.v[i].e;
+    fx_batch(&set, &b);
     b.b_entries[set.n - 1].e_sig[1] ^= 2; /* the last: refused whole */
     ASSERT_EQ(log_ingest(o, &b, NOW_MS, NULL), ILONET_EBADSIG);
     ASSERT_STR_EQ(fx_q(o, "SELECT count(*) FROM v_rec"), "0");
