@@ -15,9 +15,8 @@
 
 #include "cmds.h"
 #include "crypto/error.h"
-#include "crypto/key.h"
+#include "node/app/app.h"
 #include "node/http/http.h"
-#include "storage/store.h"
 
 static const struct cmd_def cmd_table[] = {
     {"testnet", cmd_testnet, "create a complete local test network"},
@@ -227,12 +226,10 @@ main(int argc, char **argv)
     char **args;
 
     memset(&env, 0, sizeof(env));
-    if (key_global_init() != 0) {
+    if (app_global_init() != 0) {
         fprintf(stderr, "ilonet: libsodium: initialisation failed\n");
         return 1;
     }
-    /* before any store opens; failing only costs speed */
-    (void)store_global_init();
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
             dir = argv[i + 1];

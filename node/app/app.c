@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "crypto/error.h"
+#include "crypto/key.h"
+#include "storage/store.h"
 
 int
 app_fail(struct app_err *err, int code, const char *fmt, ...)
@@ -20,6 +22,15 @@ app_fail(struct app_err *err, int code, const char *fmt, ...)
     vsnprintf(err->ae_msg, sizeof(err->ae_msg), fmt, ap);
     va_end(ap);
     return code;
+}
+
+int
+app_global_init(void)
+{
+    if (key_global_init() != 0)
+        return ILONET_EIO;
+    (void)store_global_init(); /* fails only once SQLite has started */
+    return 0;
 }
 
 int

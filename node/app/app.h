@@ -54,6 +54,13 @@ struct app_err {
     char ae_msg[APP_MSG_MAX]; /* one line for a person */
 };
 
+/* The libraries' process-wide set-up, for main() to call once, first,
+ * from one thread (the library never changes process-wide state):
+ * libsodium's initialisation (key_global_init(), which it needs) and
+ * SQLite's settings (store_global_init(), which only saves time).
+ * ILONET_EIO when libsodium cannot start. */
+int app_global_init(void);
+
 /* The HTTP status an adapter answers for err: 400 bad input, 403 not
  * allowed (audience, grant, assignee), 404 no such record, 409 conflict
  * with the node's state (no certificate, frozen log, restored home,
