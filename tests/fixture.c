@@ -145,9 +145,18 @@ fx_read_file(const char *path, size_t *n)
     b = malloc((size_t)len + 1);
     ASSERT(b);
     ASSERT_EQ(fread(b, 1, (size_t)len, f), (size_t)len);
+    b[len] = '\0';
     fclose(f);
     *n = (size_t)len;
     return b;
+}
+
+char *
+fx_read_text(const char *path)
+{
+    size_t n;
+
+    return (char *)fx_read_file(path, &n);
 }
 
 int

@@ -54,10 +54,12 @@ struct vocab;
 const struct vocab *fx_vocab(const char *regime);
 
 /* Files for the tests: write n bytes of b to path (asserted); the whole
- * file at path, malloc'd, its size in *n (NULL when it cannot be opened);
- * 1 if the nn bytes of n stand anywhere in the hn bytes of h. */
+ * file at path, malloc'd and NUL-terminated, its size in *n (NULL when it
+ * cannot be opened); the same as a string; 1 if the nn bytes of n stand
+ * anywhere in the hn bytes of h. */
 void fx_write_file(const char *path, const void *b, size_t n);
 uint8_t *fx_read_file(const char *path, size_t *n);
+char *fx_read_text(const char *path);
 int fx_has_bytes(const uint8_t *h, size_t hn, const void *n, size_t nn);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fixture.h"
 #include "proc.h"
 #include "test.h"
 
@@ -429,26 +430,6 @@ cd_deroff(const char *m)
     return out;
 }
 
-static char *
-cd_read(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
-        abort();
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* The generated pages in dir against the --help texts. */
 static void
 cd_check_man(const struct cd_cli *c, const char *dir, struct cd_report *r)
@@ -457,7 +438,7 @@ cd_check_man(const struct cd_cli *c, const char *dir, struct cd_report *r)
     char *top, *text;
 
     snprintf(path, sizeof(path), "%s/ilonet.1", dir);
-    if (!(top = cd_read(path))) {
+    if (!(top = fx_read_text(path))) {
         cd_problem(r, "man: %s was not generated", path);
         return;
     }
@@ -473,7 +454,7 @@ cd_check_man(const struct cd_cli *c, const char *dir, struct cd_report *r)
             cd_problem(r, "man: ilonet.1 does not list command %s (%s)", name,
                        want);
         snprintf(path, sizeof(path), "%s/ilonet-%s.1", dir, name);
-        if (!(page = cd_read(path))) {
+        if (!(page = fx_read_text(path))) {
             cd_problem(r, "man: no page ilonet-%s.1 for command 'ilonet %s'",
                        name, name);
             continue;
@@ -535,7 +516,7 @@ cd_doc(void)
     char *doc;
 
     snprintf(path, sizeof(path), "%s/docs/CLI.md", src && *src ? src : ".");
-    doc = cd_read(path);
+    doc = fx_read_text(path);
     if (!doc)
         TEST_FAIL_("cannot read %s (run from the source tree or set "
                    "ILONET_SRC)",

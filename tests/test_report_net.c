@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "node/report/report.h"
 #include "proc.h"
 #include "test.h"
@@ -135,26 +136,6 @@ rnet_wait_net(const struct rnet *t)
     }
 }
 
-/* Reads a whole file (malloc'd, NUL-terminated). */
-static char *
-rnet_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    ASSERT(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    ASSERT(buf);
-    ASSERT_EQ(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* The body of a report file: everything before its annexes (what the
  * report's hash covers, docs/REPORTS.md). */
 static size_t
@@ -189,7 +170,7 @@ rnet_reports_agree(const struct rnet *t, const char *sem, int whole)
                          "%s -C %s report --period %s --format %s --out %s",
                          proc_bin(), t->m[i].pm_dir, sem, fmts[f], path) != 0)
                 TEST_FAIL_("report from %s failed", t->m[i].pm_state);
-            doc = rnet_slurp(path);
+            ASSERT((doc = fx_read_text(path)) != NULL);
             blen = whole ? strlen(doc) : rnet_body_len(doc, fmts[f]);
             if (strstr(doc, CANARY))
                 TEST_FAIL_("%s report of %s holds the restricted canary",
@@ -323,7 +304,7 @@ rnet_attest(struct rnet *t, const char *sem)
         char *doc;
 
         snprintf(path, sizeof(path), "%s/%s.md", t->root, t->m[0].pm_state);
-        doc = rnet_slurp(path);
+        ASSERT((doc = fx_read_text(path)) != NULL);
         snprintf(want, sizeof(want), "**Attestations** (%d):", NODES);
         ASSERT(strstr(doc, want));
         ASSERT(strstr(doc, first));

@@ -952,7 +952,7 @@ view_attach(struct store *s, const struct vocab *v)
     }
     store_set_entry_hook(s, view__hook, c);
     store_set_freeze_hook(s, view__freeze, c);
-    store_set_txn_hook(s, view__counts_txn, c);
+    store_set_txn_hook(s, view__txn, c);
     rc = view__search_hook(s); /* notes for the search index */
     goto out;
 fail:

@@ -454,7 +454,7 @@ view__bulk_begin(struct view_ctx *c, struct store *s)
 }
 
 int
-view__counts_txn(void *arg, struct store *s, enum store_txn_event ev)
+view__txn(void *arg, struct store *s, enum store_txn_event ev)
 {
     struct view_ctx *c = arg;
     int rc;

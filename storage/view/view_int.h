@@ -61,7 +61,7 @@ struct view_ctx {
     int vc_noindex;       /* a bulk load dropped the list indexes */
     /* The attached context's only: v_counts changes of the innermost
      * open transaction level, summed per row and written at its next
-     * boundary (view__counts_txn()). Open addressing, vc_pcap slots. */
+     * boundary (view__txn()). Open addressing, vc_pcap slots. */
     struct view__cpend *vc_pend;
     size_t vc_npend, vc_pcap;
     /* The vocabulary in force (the attaching home's; outlives the store
@@ -276,9 +276,11 @@ int view__count_new(struct view_ctx *c, struct store *s, int64_t k,
 /* The count changes are summed in memory per row of v_counts, on the
  * context attached to the store (view__attached(); a store without one
  * writes each at once), and written at every transaction boundary: this
- * is the store's txn hook (store_set_txn_hook). A read of v_counts inside
- * an open transaction calls view__counts_flush() first. */
-int view__counts_txn(void *arg, struct store *s, enum store_txn_event ev);
+ * is the store's txn hook (store_set_txn_hook), which also drops and
+ * builds the list indexes around a bulk load (store_bulk_begin). A read
+ * of v_counts inside an open transaction calls view__counts_flush()
+ * first. */
+int view__txn(void *arg, struct store *s, enum store_txn_event ev);
 int view__counts_flush(struct store *s);
 void view__counts_drop(struct view_ctx *c);
 /* The context view_attach() set on s, or NULL. */
