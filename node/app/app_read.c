@@ -282,11 +282,17 @@ app_status_free(struct app_status *st)
     memset(st, 0, sizeof(*st));
 }
 
-/* Distinct audiences among the heads, each with its view hash. */
-static void
-app__audiences(struct home *h, struct app_status *st)
+/* The view hash and, with audiences, the distinct audiences among the
+ * heads, each with its own: computed together (view_hashes()). */
+static int
+app__hashes(struct home *h, struct app_status *st, int audiences)
 {
-    for (size_t i = 0; i < st->as_nheads; i++) {
+    const char *names[1 + APP_AUDIENCES_MAX];
+    uint8_t(*out)[HASH_LEN];
+    size_t n = 1;
+    int rc;
+
+    for (size_t i = 0; audiences && i < st->as_nheads; i++) {
         const char *a = st->as_heads[i].lh_log.ld_audience;
         size_t j;
 
@@ -299,10 +305,20 @@ app__audiences(struct home *h, struct app_status *st)
                  sizeof(st->as_audiences[j].aa_name), "%s", a);
         st->as_naudiences++;
     }
+    names[0] = NULL; /* everything held */
     for (size_t j = 0; j < st->as_naudiences; j++)
-        st->as_audiences[j].aa_ok =
-            view_hash(h->h_store, st->as_audiences[j].aa_name,
-                      st->as_audiences[j].aa_hash) == 0;
+        names[n++] = st->as_audiences[j].aa_name;
+    if (!(out = calloc(n, sizeof(*out))))
+        return ILONET_ENOMEM;
+    if ((rc = view_hashes(h->h_store, names, n, out)) == 0) {
+        memcpy(st->as_view_hash, out[0], HASH_LEN);
+        for (size_t j = 0; j < st->as_naudiences; j++) {
+            memcpy(st->as_audiences[j].aa_hash, out[j + 1], HASH_LEN);
+            st->as_audiences[j].aa_ok = 1;
+        }
+    }
+    free(out);
+    return rc;
 }
 
 /* Every author whose logs are held, in the order of its first head. */
@@ -350,7 +366,7 @@ app_status(struct home *h, unsigned flags, struct app_status *out,
     if ((rc = log_heads(h->h_store, &st.as_heads, &st.as_nheads)) != 0 ||
         (rc = log_counts(h->h_store, &st.as_entries, &st.as_logs,
                          &st.as_evidence, &st.as_quarantine)) != 0 ||
-        (rc = view_hash(h->h_store, NULL, st.as_view_hash)) != 0 ||
+        (rc = app__hashes(h, &st, flags & APP_STATUS_AUDIENCES)) != 0 ||
         (rc = log_heads_digest(h->h_store, st.as_heads_digest)) != 0)
         goto fail;
     if (log_is_restored(h->h_store, &st.as_restored) != 0)
@@ -359,8 +375,6 @@ app_status(struct home *h, unsigned flags, struct app_status *out,
     if (store_meta_get(h->h_store, "peer_status", &st.as_peers,
                        &st.as_peers_len) != 0)
         st.as_peers = NULL;
-    if (flags & APP_STATUS_AUDIENCES)
-        app__audiences(h, &st);
     if ((flags & APP_STATUS_MEMBERS) && (rc = app__members(h, &st)) != 0)
         goto fail;
     *out = st;

@@ -1720,10 +1720,20 @@ enum view__tail {
     VIEW__TAIL_ALWAYS,   /* xf: appended as is, an empty map when NULL */
 };
 
+/* One digest being computed: its state, and the audience whose rows it
+ * takes (NULL: every row its query returns). */
+struct view__hsink {
+    const char *hs_aud;
+    struct hash_state hs_h;
+};
+
+/* Hashes the rows of sql (?1 = audience, when one is bound) into every
+ * sink that takes the row's audience (column aud_col). */
 static int
-view__hash_table(struct store *s, struct hash_state *h, struct wire_buf *wb,
-                 const char *tag, const char *sql, const char *audience,
-                 int erased_cols, enum view__tail tail)
+view__hash_table(struct store *s, struct view__hsink *sk, size_t nsk,
+                 struct wire_buf *wb, const char *tag, const char *sql,
+                 const char *audience, int aud_col, int erased_cols,
+                 enum view__tail tail)
 {
     sqlite3_stmt *st = NULL;
     int rc, ncol;
@@ -1737,6 +1747,7 @@ view__hash_table(struct store *s, struct hash_state *h, struct wire_buf *wb,
         /* records: column 1 is the status; an erased one keeps only the
          * first erased_cols columns */
         int n = tail ? ncol - 1 : ncol, raw = 0;
+        const char *aud = (const char *)sqlite3_column_text(st, aud_col);
 
         if (erased_cols && sqlite3_column_type(st, 1) == SQLITE_TEXT &&
             strcmp((const char *)sqlite3_column_text(st, 1), "erased") == 0)
@@ -1760,7 +1771,9 @@ view__hash_table(struct store *s, struct hash_state *h, struct wire_buf *wb,
             rc = wb->wb_err;
             goto out;
         }
-        hash_update(h, wb->wb_data, wb->wb_len);
+        for (size_t k = 0; k < nsk; k++)
+            if (!sk[k].hs_aud || (aud && strcmp(aud, sk[k].hs_aud) == 0))
+                hash_update(&sk[k].hs_h, wb->wb_data, wb->wb_len);
     }
     rc = rc == SQLITE_DONE ? 0 : store_err(rc);
 out:
@@ -1768,20 +1781,33 @@ out:
     return rc;
 }
 
-int
-view__hash_compute(struct store *s, const char *audience,
-                   uint8_t out[static HASH_LEN])
+/*
+ * The digests of n audiences (NULL: everything held) in one pass over the
+ * view: each table's rows are read once in id order, all audiences
+ * together, and every row goes to the digests that take it. Each digest
+ * is the one a pass over its audience alone gives: the same rows in the
+ * same order. One audience alone reads only its rows.
+ */
+static int
+view__hash_many(struct store *s, const char *const *auds, size_t n,
+                uint8_t (*out)[HASH_LEN])
 {
-#define VIEW__AUD(all) (audience ? " WHERE audience = ?1" : all)
-#define VIEW__AND (audience ? " AND audience = ?1" : "")
+#define VIEW__AUD(all) (filter ? " WHERE audience = ?1" : all)
+#define VIEW__AND (filter ? " AND audience = ?1" : "")
     const struct vocab *v = view__vocab(s);
     int seed = !v || strcmp(vocab_regime(v), "377-2004") == 0;
-    struct hash_state h;
+    const char *filter = n == 1 ? auds[0] : NULL;
+    struct view__hsink *sk;
     struct wire_buf wb;
     char sql[1024];
     int rc;
 
-    hash_init(&h, HASH_CTX_VIEW);
+    if (!(sk = calloc(n ? n : 1, sizeof(*sk))))
+        return ILONET_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        sk[i].hs_aud = filter ? NULL : auds[i];
+        hash_init(&sk[i].hs_h, HASH_CTX_VIEW);
+    }
     wire_buf_init(&wb, 1 << 20);
     /* id, status, kind, audience, author, author_state, hlc | the rest:
      * under 377-2004 the seed's 34 field columns and, only when the record
@@ -1793,7 +1819,7 @@ view__hash_compute(struct store *s, const char *audience,
              " task_status_state, task_status_by, %sxf FROM v_records WHERE"
              " status <> 'unread'%s ORDER BY id",
              seed ? VIEW__FIELD_COLS ", " : "", VIEW__AND);
-    if ((rc = view__hash_table(s, &h, &wb, "record", sql, audience, 7,
+    if ((rc = view__hash_table(s, sk, n, &wb, "record", sql, filter, 3, 7,
                                seed ? VIEW__TAIL_OPT : VIEW__TAIL_ALWAYS)) != 0)
         goto out;
     snprintf(sql, sizeof(sql),
@@ -1801,7 +1827,7 @@ view__hash_compute(struct store *s, const char *audience,
              " represented, representing, scope, not_before, not_after,"
              " serial, valid FROM v_grants%s ORDER BY entry",
              VIEW__AUD(""));
-    if ((rc = view__hash_table(s, &h, &wb, "grant", sql, audience, 0,
+    if ((rc = view__hash_table(s, sk, n, &wb, "grant", sql, filter, 2, 0,
                                VIEW__TAIL_NONE)) != 0)
         goto out;
     snprintf(sql, sizeof(sql),
@@ -1809,7 +1835,7 @@ view__hash_compute(struct store *s, const char *audience,
              " type, state, grant_id, node, at, serial, valid FROM"
              " v_revocations%s ORDER BY entry",
              VIEW__AUD(""));
-    if ((rc = view__hash_table(s, &h, &wb, "revocation", sql, audience, 0,
+    if ((rc = view__hash_table(s, sk, n, &wb, "revocation", sql, filter, 2, 0,
                                VIEW__TAIL_NONE)) != 0)
         goto out;
     /* entries this node cannot read yet: what every node knows of them */
@@ -1817,33 +1843,75 @@ view__hash_compute(struct store *s, const char *audience,
              "SELECT id, kind, audience, author, hlc, vw FROM v_records"
              " WHERE status = 'unread'%s ORDER BY id",
              VIEW__AND);
-    if ((rc = view__hash_table(s, &h, &wb, "unread", sql, audience, 0,
+    if ((rc = view__hash_table(s, sk, n, &wb, "unread", sql, filter, 2, 0,
                                VIEW__TAIL_NONE)) != 0)
         goto out;
-    hash_final(&h, out);
+    for (size_t i = 0; i < n; i++)
+        hash_final(&sk[i].hs_h, out[i]);
 out:
     wire_buf_free(&wb);
+    free(sk);
     return rc;
 #undef VIEW__AUD
 #undef VIEW__AND
 }
 
 int
-view_hash(struct store *s, const char *audience, uint8_t out[static HASH_LEN])
+view__hash_compute(struct store *s, const char *audience,
+                   uint8_t out[static HASH_LEN])
 {
-    uint8_t fp[HASH_LEN], h[HASH_LEN];
-    int rc;
+    return view__hash_many(s, &audience, 1, (uint8_t(*)[HASH_LEN])out);
+}
 
+int
+view_hashes(struct store *s, const char *const *audiences, size_t n,
+            uint8_t (*out)[HASH_LEN])
+{
+    const char **miss = NULL;
+    uint8_t(*fp)[HASH_LEN] = NULL, (*h)[HASH_LEN] = NULL;
+    size_t *at = NULL, nm = 0;
+    int rc = 0;
+
+    if (!s || (n && (!audiences || !out)))
+        return ILONET_EINVAL;
+    if (n == 0)
+        return 0;
+    if (!(miss = calloc(n, sizeof(*miss))) || !(at = calloc(n, sizeof(*at))) ||
+        !(fp = calloc(n, sizeof(*fp))) || !(h = calloc(n, sizeof(*h)))) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
     /* Unchanged entries, unchanged view: a connection keeps the last
      * digest under a fingerprint of what the view is a function of
-     * (view_index.c). */
-    if ((rc = view__hash_cached(s, audience, fp, out)) != ILONET_ENOTFOUND)
-        return rc;
-    if ((rc = view__hash_compute(s, audience, h)) != 0)
-        return rc;
-    view__hash_remember(s, audience, fp, h); /* best effort */
-    memcpy(out, h, HASH_LEN);
-    return 0;
+     * (view_index.c); only the others are computed, together. */
+    for (size_t i = 0; i < n; i++) {
+        rc = view__hash_cached(s, audiences[i], fp[nm], out[i]);
+        if (rc == ILONET_ENOTFOUND) {
+            miss[nm] = audiences[i];
+            at[nm++] = i;
+        } else if (rc != 0) {
+            goto out;
+        }
+    }
+    rc = 0;
+    if (nm && (rc = view__hash_many(s, miss, nm, h)) != 0)
+        goto out;
+    for (size_t j = 0; j < nm; j++) {
+        view__hash_remember(s, miss[j], fp[j], h[j]); /* best effort */
+        memcpy(out[at[j]], h[j], HASH_LEN);
+    }
+out:
+    free(miss);
+    free(at);
+    free(fp);
+    free(h);
+    return rc;
+}
+
+int
+view_hash(struct store *s, const char *audience, uint8_t out[static HASH_LEN])
+{
+    return view_hashes(s, &audience, 1, (uint8_t(*)[HASH_LEN])out);
 }
 
 int

@@ -57,6 +57,11 @@ int view_rebuild(struct store *s);
  * revocation cut and no quarantine row has changed. */
 int view_hash(struct store *s, const char *audience,
               uint8_t out[static HASH_LEN]);
+/* view_hash() of each of n audiences (an element NULL: everything held)
+ * into out[0..n-1]: those the connection does not remember are computed
+ * together, in one pass over the view instead of one each. */
+int view_hashes(struct store *s, const char *const *audiences, size_t n,
+                uint8_t (*out)[HASH_LEN]);
 
 /* Computes the live view's hash and the hash of a full rebuild, leaving
  * the store unchanged (the rebuild is rolled back). */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "crypto/error.h"
+#include "crypto/textbuf.h"
 #include "crypto/wire.h"
 #include "view_int.h"
 
@@ -655,6 +656,31 @@ view__event_exprs(const struct vocab *v, uint32_t kind, char *from, char *to,
     if (n1 < 0 || (size_t)n1 >= cap || n2 < 0 || (size_t)n2 >= cap || n3 < 0 ||
         (size_t)n3 >= cap)
         return ILONET_ETOOBIG;
+    return 0;
+}
+
+int
+view__days_cand(struct textbuf *sql, const struct vocab *v, uint32_t kind,
+                const char *what, const char *where, const char *first,
+                const char *last)
+{
+    static const int days[3] = {VIEW_EV_DAYS0, VIEW_EV_DAYS1, VIEW_EV_DAYS2};
+    char from[256], to[256], lc[1024];
+    int rc;
+
+    if ((rc = view__event_exprs(v, kind, from, to, lc, sizeof(lc))) != 0)
+        return rc;
+    for (int c = 0; c < 4; c++) {
+        textbuf_printf(sql,
+                       "%sSELECT %s FROM v_rec INDEXED BY v_rec_days WHERE %s"
+                       " AND (%s) = %d AND (%s) <= %s AND (%s) >= %s",
+                       c ? " UNION ALL " : "", what, where, lc, c, from, last,
+                       to, first);
+        /* a record of this class overlapping the days began at most its
+         * class's length before the first of them */
+        if (c < 3)
+            textbuf_printf(sql, " AND (%s) >= %s - %d", from, first, days[c]);
+    }
     return 0;
 }
 

@@ -239,6 +239,23 @@ int view__slot_col(const struct vocab *v, uint32_t kind, const char *col,
 #define VIEW_EV_DAYS2 3660
 int view__event_exprs(const struct vocab *v, uint32_t kind, char *from,
                       char *to, char *lc, size_t cap);
+/* Appends to sql a SELECT of `what` from the v_rec rows that index
+ * v_rec_days holds (records in effect) and `where` (over v_rec; names the
+ * kind) selects, whose event days overlap the days first..last (SQL
+ * expressions giving day numbers): one range of the index per length
+ * class, joined by UNION ALL. ILONET_ENOTFOUND as view__event_exprs() for
+ * kind; the caller then filters without the index. */
+struct textbuf;
+int view__days_cand(struct textbuf *sql, const struct vocab *v, uint32_t kind,
+                    const char *what, const char *where, const char *first,
+                    const char *last);
+/* The SELECT of the SQL view `name` with the columns `hidden` before its
+ * own, appended to sql (view_read.c). */
+int view__view_select(struct store *s, const char *name, const char *hidden,
+                      struct textbuf *sql);
+/* 1 if index name exists (a first sync builds the list indexes only at
+ * its end, view_indexes_defer(), and INDEXED BY a missing one fails). */
+int view__has_index(struct store *s, const char *name);
 /* Around a rebuild: stop counting row by row (pause), then recount
  * v_counts from the rows and count again (resume). */
 int view__counts_pause(struct view_ctx *c);

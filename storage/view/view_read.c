@@ -207,7 +207,7 @@ view__run(sqlite3_stmt *st, const struct view_sink *out, struct view__page *pg,
  * columns (view__run_hidden), so no copy of a view's definition can drift
  * from it.
  */
-static int
+int
 view__view_select(struct store *s, const char *name, const char *hidden,
                   struct textbuf *sql)
 {
@@ -647,34 +647,22 @@ view__cand_select(struct textbuf *sql, const struct view__plan *pl,
                   const char *what, const char *idx, const char *where,
                   int by_event)
 {
-    char from[256], to[256], lc[1024];
-    static const int days[3] = {VIEW_EV_DAYS0, VIEW_EV_DAYS1, VIEW_EV_DAYS2};
+    char first[64], last[64];
 
     if (!by_event) {
         textbuf_printf(sql, "SELECT %s FROM v_rec INDEXED BY %s WHERE %s", what,
                        idx, where);
         return 0;
     }
-    if (view__event_exprs(pl->pl_vocab, pl->pl_kind, from, to, lc,
-                          sizeof(lc)) != 0)
-        return ILONET_EIO;
-    for (int c = 0; c < 4; c++) {
-        textbuf_printf(sql,
-                       "%sSELECT %s FROM v_rec INDEXED BY %s WHERE %s AND"
-                       " (%s) = %d AND (%s) <= " VIEW__DAY(
-                           "?%d") " AND (%s) >= " VIEW__DAY("?%d"),
-                       c ? " UNION ALL " : "", what, idx, where, lc, c, from,
-                       pl->pl_to, to, pl->pl_from);
-        if (c < 3)
-            textbuf_printf(sql, " AND (%s) >= " VIEW__DAY("?%d") " - %d", from,
-                           pl->pl_from, days[c]);
-    }
-    return 0;
+    snprintf(first, sizeof(first), VIEW__DAY("?%d"), pl->pl_from);
+    snprintf(last, sizeof(last), VIEW__DAY("?%d"), pl->pl_to);
+    return view__days_cand(sql, pl->pl_vocab, pl->pl_kind, what, where, first,
+                           last) == 0
+               ? 0
+               : ILONET_EIO;
 }
 
-/* 1 if index name exists: a first sync builds the list indexes only at
- * its end (view_indexes_defer()), and INDEXED BY a missing one fails. */
-static int
+int
 view__has_index(struct store *s, const char *name)
 {
     sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE"

@@ -8,6 +8,7 @@
 
 #include "crypto/error.h"
 #include "crypto/hash.h"
+#include "crypto/textbuf.h"
 #include "storage/blob.h"
 #include "storage/entry.h"
 #include "storage/log.h"
@@ -130,13 +131,31 @@ enum {
     VB_STUB,
 };
 
+/*
+ * A record base's rows, part by part, for the fast plan: the records of
+ * kind a_kind (0: every record kind) whose event days overlap the period,
+ * found in index v_rec_days (view__days_cand()), each joined to its row of
+ * SQL view a_view (NULL: v_records itself) by key, a_cols of it selected
+ * where a_where holds. The same rows as b_from under b_when, without
+ * reading every record of the kind: a semester at a million records is
+ * about 5 % of them.
+ */
+struct view__arm {
+    const char *a_view;
+    uint32_t a_kind;
+    const char *a_cols;
+    const char *a_where;
+};
+
 struct view__base {
     const char *b_name;
-    const char *const *b_cols; /* what a filter may name */
-    const char *b_from;        /* a SELECT usable as a subquery */
-    const char *b_when;        /* the period condition */
-    const char *b_nostub;      /* b_from under a vocabulary without
-                                  stubs, when it differs */
+    const char *const *b_cols;     /* what a filter may name */
+    const char *b_from;            /* a SELECT usable as a subquery */
+    const char *b_when;            /* the period condition */
+    const char *b_nostub;          /* b_from under a vocabulary without
+                                      stubs, when it differs */
+    const struct view__arm *b_arm; /* b_from by parts, ended by one without
+                                     a_cols; NULL: no fast plan */
 };
 
 /* A meeting held without the Commission outside net shows through its
@@ -154,24 +173,48 @@ struct view__base {
     " kind, ms AS time_ms, event_from, event_to"
 #define VB_REC_TAIL " FROM v_records WHERE valid = 1 AND status = 'active'"
 
+#define VB_ARM1(view, kind)                                                    \
+    (const struct view__arm[])                                                 \
+    {                                                                          \
+        {view, kind, "v.*", NULL},                                             \
+        {                                                                      \
+            0                                                                  \
+        }                                                                      \
+    }
+
 static const struct view__base view__bases[] = {
-    [VB_OBS] = {BASE_OBS, "SELECT * FROM observations", VR_IN_PERIOD},
-    [VB_MEET] = {BASE_MEET,
-                 "SELECT " VB_MEET_COLS ", exclusion," VB_EVENT " FROM"
-                 " meetings UNION ALL SELECT id, state, author_state,"
-                 " audience, time_ms, date, NULL, convenor, NULL,"
-                 " 'excluded', NULL, NULL, exclusion," VB_EVENT " FROM stubs"
-                 " WHERE about = 'meeting'",
-                 VR_IN_PERIOD,
-                 "SELECT " VB_MEET_COLS ", NULL AS exclusion," VB_EVENT
-                 " FROM meetings"},
-    [VB_TRAIN] = {BASE_TRAIN, "SELECT * FROM trainings", VR_IN_PERIOD},
-    [VB_CARR] = {BASE_CARR, "SELECT * FROM carriers", VR_IN_PERIOD},
-    [VB_CONT] = {BASE_CONT, "SELECT * FROM contacts", VR_IN_PERIOD},
+    [VB_OBS] = {BASE_OBS, "SELECT * FROM observations", VR_IN_PERIOD, NULL,
+                VB_ARM1("observations", KIND_OBSERVATION)},
+    [VB_MEET] =
+        {BASE_MEET,
+         "SELECT " VB_MEET_COLS ", exclusion," VB_EVENT " FROM"
+         " meetings UNION ALL SELECT id, state, author_state,"
+         " audience, time_ms, date, NULL, convenor, NULL,"
+         " 'excluded', NULL, NULL, exclusion," VB_EVENT " FROM stubs"
+         " WHERE about = 'meeting'",
+         VR_IN_PERIOD,
+         "SELECT " VB_MEET_COLS ", NULL AS exclusion," VB_EVENT
+         " FROM meetings",
+         (const struct view__arm[]){
+             {"meetings", KIND_MEETING, VB_MEET_COLS ", exclusion," VB_EVENT,
+              NULL},
+             {"stubs", KIND_STUB,
+              "id, state, author_state, audience, time_ms, date, NULL,"
+              " convenor, NULL, 'excluded', NULL, NULL, exclusion," VB_EVENT,
+              "about = 'meeting'"},
+             {0}}},
+    [VB_TRAIN] = {BASE_TRAIN, "SELECT * FROM trainings", VR_IN_PERIOD, NULL,
+                  VB_ARM1("trainings", KIND_TRAINING)},
+    [VB_CARR] = {BASE_CARR, "SELECT * FROM carriers", VR_IN_PERIOD, NULL,
+                 VB_ARM1("carriers", KIND_CARRIER)},
+    [VB_CONT] = {BASE_CONT, "SELECT * FROM contacts", VR_IN_PERIOD, NULL,
+                 VB_ARM1("contacts", KIND_CONTACT)},
     /* A posting notice counts while in force during the period (its
      * event days are from..until), whenever it was written. */
-    [VB_POST] = {BASE_POST, "SELECT * FROM postings", VR_IN_PERIOD},
-    [VB_TASK] = {BASE_TASK, "SELECT * FROM tasks", VR_IN_PERIOD},
+    [VB_POST] = {BASE_POST, "SELECT * FROM postings", VR_IN_PERIOD, NULL,
+                 VB_ARM1("postings", KIND_POSTING)},
+    [VB_TASK] = {BASE_TASK, "SELECT * FROM tasks", VR_IN_PERIOD, NULL,
+                 VB_ARM1("tasks", KIND_TASK)},
     /* A grant counts when published by the period's end and in force
      * during part of it (not revoked before it began). */
     /* once per audience it was published in (a grant in net and in a
@@ -194,7 +237,14 @@ static const struct view__base view__bases[] = {
                   " 1000 + 999 >= ?1 AND (revoked_ms IS NULL OR revoked_ms"
                   " > ?1)"},
     [VB_REC] = {BASE_REC, VB_REC_HEAD ", about" VB_REC_TAIL, VR_IN_PERIOD,
-                VB_REC_HEAD ", NULL AS about" VB_REC_TAIL},
+                VB_REC_HEAD ", NULL AS about" VB_REC_TAIL,
+                (const struct view__arm[]){
+                    {NULL, 0,
+                     "lower(hex(v.id)) AS id, owner AS state, author_state,"
+                     " audience, kind, ms AS time_ms, event_from, event_to,"
+                     " about",
+                     "valid = 1 AND status = 'active'"},
+                    {0}}},
     /* Members: nodes whose logs are held, certified during the period. */
     [VB_LOG] = {BASE_LOG,
                 "SELECT state, CASE role WHEN 1 THEN 'ilo' WHEN 2 THEN"
@@ -206,7 +256,13 @@ static const struct view__base view__bases[] = {
     [VB_STUB] = {BASE_STUB,
                  "SELECT id, state, author_state, audience, time_ms, date,"
                  " states," VB_EVENT " FROM stubs WHERE about = 'task'",
-                 VR_IN_PERIOD, VB_NO_STUBS},
+                 VR_IN_PERIOD, VB_NO_STUBS,
+                 (const struct view__arm[]){
+                     {"stubs", KIND_STUB,
+                      "id, state, author_state, audience, time_ms, date,"
+                      " states," VB_EVENT,
+                      "about = 'task'"},
+                     {0}}},
 };
 
 /* ---- queries ------------------------------------------------------------- */
@@ -422,46 +478,130 @@ view__has_stubs(struct store *s)
            vocab_field(k, "reason");
 }
 
-/* The SQL of q under rq's filters into out (cap bytes). Only strings of
- * the catalogue are written; the caller's values become parameters. */
+/* The kinds arm a reads as a v_rec condition into where (cap bytes):
+ * its one kind, or every record kind of vocabulary v (the only kinds
+ * v_rec holds rows of). */
 static int
-view__base_sql(const struct view__q *q, const struct view_report_req *rq,
-               int stubs, char *sub, size_t cap)
+view__arm_kinds(const struct view__arm *a, const struct vocab *v, char *where,
+                size_t cap)
 {
-    const struct view__base *b = &view__bases[q->q_base];
-    size_t off, at;
+    const struct vocab_kind *ks;
+    size_t nk, off;
     int n;
 
-    n = snprintf(sub, cap, "SELECT * FROM (%s) WHERE (%s) AND audience = ?3",
-                 !stubs && b->b_nostub ? b->b_nostub : b->b_from, b->b_when);
-    if (n < 0 || (size_t)n >= cap)
-        return ILONET_ETOOBIG;
-    off = (size_t)n;
+    if (a->a_kind) {
+        n = snprintf(where, cap, "kind = %u", (unsigned)a->a_kind);
+        return n < 0 || (size_t)n >= cap ? ILONET_ETOOBIG : 0;
+    }
+    ks = vocab_kinds(v, &nk);
+    off = (size_t)snprintf(where, cap, "kind IN (0");
+    for (size_t i = 0; i < nk && off < cap; i++)
+        if (ks[i].vk_is_record)
+            off += (size_t)snprintf(where + off, cap - off, ", %u",
+                                    (unsigned)ks[i].vk_code);
+    if (off < cap)
+        off += (size_t)snprintf(where + off, cap - off, ")");
+    return off >= cap ? ILONET_ETOOBIG : 0;
+}
+
+/* Base b's rows through its arms (struct view__arm) into sql; ILONET_
+ * ENOTFOUND when the store or the vocabulary lacks what they need (the
+ * index during a first sync, a kind), and the caller uses b_from. */
+static int
+view__arm_sql(struct store *s, const struct view__base *b, struct textbuf *sql)
+{
+    const struct vocab *v = view__vocab(s);
+    char where[512];
+    size_t n;
+    int rc;
+
+    if (!v || !view__has_index(s, "v_rec_days"))
+        return ILONET_ENOTFOUND;
+    for (const struct view__arm *a = b->b_arm; a->a_cols; a++) {
+        if ((rc = view__arm_kinds(a, v, where, sizeof(where))) != 0)
+            return rc;
+        n = strlen(where);
+        snprintf(where + n, sizeof(where) - n,
+                 " AND valid = 1 AND status = 'active'");
+        textbuf_printf(sql, "%sSELECT %s FROM (",
+                       a == b->b_arm ? "" : " UNION ALL ", a->a_cols);
+        /* the period's first and last day (?1, ?2: its first and first
+         * following millisecond), a day wider on each side: the period
+         * condition itself still decides */
+        if ((rc = view__days_cand(
+                 sql, v, a->a_kind ? a->a_kind : KIND_OBSERVATION, "k", where,
+                 "(?1 / 86400000 - 1)", "(?2 / 86400000)")) != 0)
+            return rc;
+        /* the candidates drive: one lookup of the record by key each */
+        textbuf_puts(sql, ") AS c CROSS JOIN ");
+        if (a->a_view) {
+            textbuf_puts(sql, "(");
+            if ((rc = view__view_select(s, a->a_view, "k AS _k", sql)) != 0)
+                return rc;
+            textbuf_puts(sql, ") AS v ON v._k = c.k");
+        } else {
+            textbuf_puts(sql, "v_records AS v ON v.k = c.k");
+        }
+        if (a->a_where)
+            textbuf_printf(sql, " WHERE %s", a->a_where);
+    }
+    return 0;
+}
+
+/* The SQL of q's base under rq's filters into sub. Only strings of the
+ * catalogue are written; the caller's values become parameters. */
+static int
+view__base_sql(struct store *s, const struct view__q *q,
+               const struct view_report_req *rq, struct textbuf *sub)
+{
+    const struct view__base *b = &view__bases[q->q_base];
+    const char *from = b->b_from;
+    struct textbuf arm = {0};
+    size_t at;
+    int rc = ILONET_ENOTFOUND;
+
+    if (!view__has_stubs(s) && b->b_nostub)
+        from = b->b_nostub; /* and no stubs to join */
+    else if (b->b_arm)
+        rc = view__arm_sql(s, b, &arm);
+    if (rc == 0 && arm.tb_err)
+        rc = ILONET_ENOMEM;
+    if (rc != 0 && rc != ILONET_ENOTFOUND) {
+        textbuf_free(&arm);
+        return rc;
+    }
+    textbuf_printf(sub, "SELECT * FROM (%s) WHERE (%s) AND audience = ?3",
+                   rc == 0 ? arm.tb_data : from, b->b_when);
+    textbuf_free(&arm);
     for (size_t i = 0; i < rq->vrq_nfilters; i++) {
         const char *col =
             view__word(b->b_cols, rq->vrq_filters[i].vf_column, &at);
         if (!col || !rq->vrq_filters[i].vf_value)
             return ILONET_EINVAL;
-        n = snprintf(sub + off, cap - off, " AND \"%s\" = ?%zu", col, i + 4);
-        if (n < 0 || (size_t)n >= cap - off)
-            return ILONET_ETOOBIG;
-        off += (size_t)n;
+        textbuf_printf(sub, " AND \"%s\" = ?%zu", col, i + 4);
     }
-    return 0;
+    return sub->tb_err ? ILONET_ENOMEM : 0;
 }
 
+/* Prepares sql (a query over view__base_sql()'s text) into *st with rq's
+ * parameters bound: ?1 and ?2 the period, ?3 the audience, ?4... the
+ * filters' values. */
 static int
-view__query_sql(const struct view__q *q, const struct view_report_req *rq,
-                int stubs, char *out, size_t cap)
+view__report_prepare(struct store *s, const struct textbuf *sql,
+                     const struct view_report_req *rq, sqlite3_stmt **st)
 {
-    char sub[4096];
-    int n, rc;
-
-    if ((rc = view__base_sql(q, rq, stubs, sub, sizeof(sub))) != 0)
-        return rc;
-    n = snprintf(out, cap, q->q_sql, sub);
-    if (n < 0 || (size_t)n >= cap)
-        return ILONET_ETOOBIG;
+    if (sql->tb_err)
+        return ILONET_ENOMEM;
+    if (sqlite3_prepare_v2(store_db(s), sql->tb_data, -1, st, NULL) !=
+        SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_int64(*st, 1, (int64_t)rq->vrq_from_ms);
+    sqlite3_bind_int64(*st, 2, (int64_t)rq->vrq_to_ms);
+    sqlite3_bind_text(*st, 3, rq->vrq_audience ? rq->vrq_audience : "net", -1,
+                      SQLITE_STATIC);
+    for (size_t i = 0; i < rq->vrq_nfilters; i++)
+        sqlite3_bind_text(*st, (int)i + 4, rq->vrq_filters[i].vf_value, -1,
+                          SQLITE_STATIC);
     return 0;
 }
 
@@ -495,7 +635,7 @@ view_report_rows(struct store *s, const struct view_report_req *rq,
     struct view_report_rows rows = {0};
     int pick[VIEW_REPORT_MAX_COLS];
     sqlite3_stmt *st = NULL;
-    char sql[12288];
+    struct textbuf sub = {0}, sql = {0};
     size_t ncols = 0, cap = 0, at;
     int rc, step;
 
@@ -517,18 +657,14 @@ view_report_rows(struct store *s, const struct view_report_req *rq,
         for (; q->q_pub.vq_cols[ncols] && ncols < VIEW_REPORT_MAX_COLS; ncols++)
             pick[ncols] = (int)ncols;
     }
-    if ((rc = view__query_sql(q, rq, view__has_stubs(s), sql, sizeof(sql))) !=
-        0)
+    if ((rc = view__base_sql(s, q, rq, &sub)) == 0) {
+        textbuf_printf(&sql, q->q_sql, sub.tb_data);
+        rc = view__report_prepare(s, &sql, rq, &st);
+    }
+    textbuf_free(&sub);
+    textbuf_free(&sql);
+    if (rc != 0)
         return rc;
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-        return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, (int64_t)rq->vrq_from_ms);
-    sqlite3_bind_int64(st, 2, (int64_t)rq->vrq_to_ms);
-    sqlite3_bind_text(st, 3, rq->vrq_audience ? rq->vrq_audience : "net", -1,
-                      SQLITE_STATIC);
-    for (size_t i = 0; i < rq->vrq_nfilters; i++)
-        sqlite3_bind_text(st, (int)i + 4, rq->vrq_filters[i].vf_value, -1,
-                          SQLITE_STATIC);
     rows.vrw_ncols = ncols;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct view_report_cell *row;
@@ -704,8 +840,8 @@ view_report_attachments(struct store *s, const struct view_report_req *rq,
     struct view_report_att *recs = NULL;
     size_t nv = 0, cv = 0, nr = 0, cr = 0;
     sqlite3_stmt *st = NULL;
-    char sub[4096], sql[6144];
-    int rc, step, len;
+    struct textbuf sub = {0}, sql = {0};
+    int rc, step;
 
     if (!s || !rq || !out || !n)
         return ILONET_EINVAL;
@@ -736,25 +872,19 @@ view_report_attachments(struct store *s, const struct view_report_req *rq,
         *n = 0;
         return 0;
     }
-    if ((rc = view__base_sql(q, rq, view__has_stubs(s), sub, sizeof(sub))) != 0)
+    if ((rc = view__base_sql(s, q, rq, &sub)) == 0) {
+        /* the records first (those any reference names), then their items */
+        textbuf_printf(&sql,
+                       "SELECT b.id, coalesce(b.event_from, ''), %s FROM (%s) b"
+                       " WHERE b.id IN (SELECT lower(hex(record)) FROM"
+                       " blob_ref) ORDER BY b.event_from, b.time_ms, b.id",
+                       state, sub.tb_data);
+        rc = view__report_prepare(s, &sql, rq, &st);
+    }
+    textbuf_free(&sub);
+    textbuf_free(&sql);
+    if (rc != 0)
         return rc;
-    /* the records first (those any reference names), then their items */
-    len = snprintf(sql, sizeof(sql),
-                   "SELECT b.id, coalesce(b.event_from, ''), %s FROM (%s) b"
-                   " WHERE b.id IN (SELECT lower(hex(record)) FROM blob_ref)"
-                   " ORDER BY b.event_from, b.time_ms, b.id",
-                   state, sub);
-    if (len < 0 || (size_t)len >= sizeof(sql))
-        return ILONET_ETOOBIG;
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-        return ILONET_EIO;
-    sqlite3_bind_int64(st, 1, (int64_t)rq->vrq_from_ms);
-    sqlite3_bind_int64(st, 2, (int64_t)rq->vrq_to_ms);
-    sqlite3_bind_text(st, 3, rq->vrq_audience ? rq->vrq_audience : "net", -1,
-                      SQLITE_STATIC);
-    for (size_t i = 0; i < rq->vrq_nfilters; i++)
-        sqlite3_bind_text(st, (int)i + 4, rq->vrq_filters[i].vf_value, -1,
-                          SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *t;
 
