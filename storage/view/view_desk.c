@@ -98,27 +98,28 @@ view_mark(struct store *s, char out[static VIEW_MARK_MAX])
     return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-/* Steps st to the end: columns, then each row, to out (may be NULL). */
+/* Steps st to the end: columns, then each row, to out (may be NULL);
+ * the first `hidden` columns (keys the plan needs) are left out. */
 static int
-view__desk_run(sqlite3_stmt *st, const struct view_sink *out)
+view__desk_run(sqlite3_stmt *st, int hidden, const struct view_sink *out)
 {
     struct view_cell cells[32];
     struct view_row row = {0, cells};
-    int nc = sqlite3_column_count(st), rc = 0, step;
+    int nc = sqlite3_column_count(st) - hidden, rc = 0, step;
 
-    if (nc > 32)
+    if (nc > 32 || nc < 0)
         return ILONET_EIO;
     memset(cells, 0, sizeof(cells));
     for (int i = 0; i < nc; i++)
-        cells[i].ce_name = sqlite3_column_name(st, i);
+        cells[i].ce_name = sqlite3_column_name(st, hidden + i);
     row.rw_ncells = (size_t)nc;
     if (out && out->vs_columns &&
         (rc = out->vs_columns(out->vs_arg, &row)) != 0)
         return rc;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         for (int i = 0; i < nc; i++) {
-            cells[i].ce_name = sqlite3_column_name(st, i);
-            if ((rc = view__cell(st, i, &cells[i])) != 0)
+            cells[i].ce_name = sqlite3_column_name(st, hidden + i);
+            if ((rc = view__cell(st, hidden + i, &cells[i])) != 0)
                 return rc;
         }
         if (out && out->vs_row && (rc = out->vs_row(out->vs_arg, &row)) != 0)
@@ -192,7 +193,7 @@ view_since(struct store *s, const char *mark, uint64_t limit,
              " category%s ORDER BY r.hlc DESC, r.id LIMIT %lld",
              from, (long long)(limit > INT32_MAX ? INT32_MAX : limit));
     if ((rc = view__mark_prepare(s, v, n, text, &st)) != 0 ||
-        (rc = view__desk_run(st, out)) != 0)
+        (rc = view__desk_run(st, 0, out)) != 0)
         goto out;
     sqlite3_finalize(st);
     st = NULL;
@@ -212,25 +213,75 @@ out:
     return rc;
 }
 
+/* The desk's tasks from the tasks view alone: open, accepted or started,
+ * assigned to the state (?1 among "for", a comma list) or created by it. */
+static const char view__desk_tasks_plain[] =
+    "SELECT *, CASE WHEN instr(',' || coalesce(\"for\", '') || ',', ',' ||"
+    " ?1 || ',') > 0 THEN 'assignee' ELSE 'creator' END AS role FROM tasks"
+    " WHERE status IN ('open', 'accept', 'start') AND (instr(',' ||"
+    " coalesce(\"for\", '') || ',', ',' || ?1 || ',') > 0 OR creator = ?1)"
+    " ORDER BY due IS NULL, due, time_ms, id";
+
+/* The same through the indexes: the keys of live tasks assigned to the
+ * state from the task index (which holds the assignees, %s, and the
+ * status beside the time), and of those it created from the state's
+ * index (the kind: %u twice), then each task looked up by key in the
+ * tasks view with its key in front, which follows. */
+static const char view__desk_tasks_keys[] =
+    "SELECT t.*, CASE WHEN instr(',' || coalesce(t.\"for\", '') || ',', ','"
+    " || ?1 || ',') > 0 THEN 'assignee' ELSE 'creator' END AS role FROM"
+    " (SELECT k FROM v_rec INDEXED BY v_rec_task WHERE kind = %u AND valid ="
+    " 1 AND status = 'active' AND task_status IN ('open', 'accept', 'start')"
+    " AND instr(',' || coalesce(%s, '') || ',', ',' || ?1 || ',') > 0 UNION"
+    " SELECT k FROM v_rec INDEXED BY v_rec_owner WHERE kind = %u AND valid ="
+    " 1 AND status = 'active' AND owner = ?1 AND task_status IN ('open',"
+    " 'accept', 'start')) AS c CROSS JOIN (";
+
+/* view__desk_tasks_keys' SQL into sql; its first column is the key,
+ * which view__desk_run() leaves out. ILONET_ENOTFOUND when an index or
+ * the assignees' slot is missing (a first sync builds the indexes at its
+ * end; a vocabulary without tasks has no slot). */
+static int
+view__desk_tasks_sql(struct store *s, struct textbuf *sql)
+{
+    char slot[8];
+
+    if (view__slot_col(view__vocab(s), KIND_TASK, "assignees", slot) != 0 ||
+        !view__has_index(s, "v_rec_task") || !view__has_index(s, "v_rec_owner"))
+        return ILONET_ENOTFOUND;
+    textbuf_printf(sql, view__desk_tasks_keys, (unsigned)KIND_TASK, slot,
+                   (unsigned)KIND_TASK);
+    if (view__view_select(s, "tasks", "k AS _k", sql) != 0)
+        return ILONET_EIO;
+    textbuf_puts(sql, ") AS t ON t._k = c.k ORDER BY t.due IS NULL, t.due,"
+                      " t.time_ms, t.id");
+    return sql->tb_err ? ILONET_ENOMEM : 0;
+}
+
 int
 view_desk_tasks(struct store *s, const char *state, const struct view_sink *out)
 {
+    struct textbuf sql = {0};
     sqlite3_stmt *st = NULL;
-    int rc;
+    int rc, hidden = 1;
 
     if (!state)
         return ILONET_EINVAL;
-    if (sqlite3_prepare_v2(
-            store_db(s),
-            "SELECT *, CASE WHEN instr(',' || coalesce(\"for\", '') || ',',"
-            " ',' || ?1 || ',') > 0 THEN 'assignee' ELSE 'creator' END AS"
-            " role FROM tasks WHERE status IN ('open', 'accept', 'start') AND"
-            " (instr(',' || coalesce(\"for\", '') || ',', ',' || ?1 || ',') >"
-            " 0 OR creator = ?1) ORDER BY due IS NULL, due, time_ms, id",
-            -1, &st, NULL) != SQLITE_OK)
-        return ILONET_EIO;
+    if ((rc = view__desk_tasks_sql(s, &sql)) == ILONET_ENOTFOUND) {
+        textbuf_free(&sql);
+        memset(&sql, 0, sizeof(sql));
+        textbuf_puts(&sql, view__desk_tasks_plain);
+        hidden = 0;
+        rc = sql.tb_err ? ILONET_ENOMEM : 0;
+    }
+    if (rc == 0 && sqlite3_prepare_v2(store_db(s), sql.tb_data, -1, &st,
+                                      NULL) != SQLITE_OK)
+        rc = ILONET_EIO;
+    textbuf_free(&sql);
+    if (rc != 0)
+        return rc;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-    rc = view__desk_run(st, out);
+    rc = view__desk_run(st, hidden, out);
     sqlite3_finalize(st);
     return rc;
 }
@@ -260,7 +311,7 @@ view_grants_expiring(struct store *s, uint64_t now_ms, unsigned days,
         return ILONET_EIO;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, (int64_t)days);
-    rc = view__desk_run(st, out);
+    rc = view__desk_run(st, 0, out);
     sqlite3_finalize(st);
     return rc;
 }
