@@ -31,6 +31,7 @@ struct store {
     struct store_identity s_id;
     int s_has_id;
     int s_depth; /* transaction nesting */
+    int s_snap;  /* a read snapshot is open (store_snapshot_begin) */
     int s_durable;
     store_entry_hook s_hook;
     void *s_hook_arg;
@@ -512,6 +513,8 @@ store_begin(struct store *s)
 
     if (s->s_depth >= STORE__MAX_DEPTH)
         return ILONET_EINVAL;
+    if (s->s_snap)
+        return ILONET_EBUSY; /* a reader's snapshot cannot become a write */
     if (s->s_depth == 0) {
         rc = store__exec(s, "BEGIN IMMEDIATE");
     } else {
@@ -670,6 +673,44 @@ store_ids_find(struct store *s, int64_t lo, int64_t hi, int64_t *ks, size_t max,
         return store_err(rc);
     *n = got;
     return 0;
+}
+
+int
+store_snapshot_begin(struct store *s, int *opened)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    *opened = 0;
+    if (s->s_depth > 0 || s->s_snap)
+        return 0; /* the caller's transaction is the snapshot */
+    if ((rc = store__exec(s, "BEGIN")) != 0)
+        return rc;
+    /* a deferred transaction takes its snapshot at its first read */
+    if (!(st = store_stmt(s, "SELECT 1 FROM sqlite_master LIMIT 1"))) {
+        (void)store__exec(s, "ROLLBACK");
+        return ILONET_EIO;
+    }
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        (void)store__exec(s, "ROLLBACK");
+        return store_err(rc);
+    }
+    s->s_snap = 1;
+    *opened = 1;
+    return 0;
+}
+
+void
+store_snapshot_end(struct store *s, int opened)
+{
+    if (!opened || !s->s_snap)
+        return;
+    /* nothing was written to the store in it (TEMP tables aside, which
+     * COMMIT keeps) */
+    (void)store__exec(s, "COMMIT");
+    s->s_snap = 0;
 }
 
 int

@@ -65,6 +65,15 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 int store_in_txn(const struct store *s);
+/* A read snapshot: between store_snapshot_begin() and store_snapshot_end()
+ * every read sees the store as it was at the begin, whatever other
+ * connections commit meanwhile (a deferred transaction). Inside a
+ * transaction of this connection it opens nothing (*opened = 0: that
+ * transaction already is one). store_begin() fails with ILONET_EBUSY
+ * while a snapshot is open: it cannot become a write. Pass *opened to
+ * store_snapshot_end(). */
+int store_snapshot_begin(struct store *s, int *opened);
+void store_snapshot_end(struct store *s, int opened);
 
 /*
  * The id index: entry id prefix (log_id_prefix) -> entry position k.

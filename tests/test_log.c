@@ -1710,7 +1710,55 @@ id_index_follows_transactions(void)
     free(dir);
 }
 
+/* A read snapshot sees the store as it was when it began while another
+ * connection commits; the commit shows after it ends. Inside the
+ * connection's own transaction it opens nothing, and no write can begin
+ * inside one. */
+static void
+snapshot_holds_while_another_connection_commits(void)
+{
+    struct fx f;
+    struct chain a, b;
+    char *dir = test_tmpdir("snap"), db[600];
+    struct store *r, *w;
+    int opened, inner;
+
+    fx_init(&f);
+    chain_valid(&a, &f, &f.a, &f.de, "DE", "net", 4);
+    chain_valid(&b, &f, &f.b, &f.fr, "FR", "net", 3);
+    snprintf(db, sizeof(db), "%s/s.db", dir);
+    r = open_store(&f, db);
+    w = open_store(&f, db);
+    ingest_chain(w, &a, 0, 4);
+    ASSERT_EQ(count_q(r, "SELECT count(*) FROM entries"), 4);
+    ASSERT_OK(store_snapshot_begin(r, &opened));
+    ASSERT_EQ(opened, 1);
+    ingest_chain(w, &b, 0, 3);
+    ASSERT_EQ(count_q(w, "SELECT count(*) FROM entries"), 7);
+    ASSERT_EQ(count_q(r, "SELECT count(*) FROM entries"), 4);
+    ASSERT_EQ(store_begin(r), ILONET_EBUSY);
+    ASSERT_OK(store_snapshot_begin(r, &inner)); /* nested: nothing opened */
+    ASSERT_EQ(inner, 0);
+    store_snapshot_end(r, inner);
+    ASSERT_EQ(count_q(r, "SELECT count(*) FROM entries"), 4);
+    store_snapshot_end(r, opened);
+    ASSERT_EQ(count_q(r, "SELECT count(*) FROM entries"), 7);
+    /* inside a write transaction of its own: that is the snapshot */
+    ASSERT_OK(store_begin(r));
+    ASSERT_OK(store_snapshot_begin(r, &inner));
+    ASSERT_EQ(inner, 0);
+    store_snapshot_end(r, inner);
+    ASSERT(store_in_txn(r));
+    ASSERT_OK(store_commit(r));
+    store_close(r);
+    store_close(w);
+    chain_free(&a);
+    chain_free(&b);
+    free(dir);
+}
+
 TEST_LIST = {
+    TEST(snapshot_holds_while_another_connection_commits),
     TEST(format_vectors_match_committed),
     TEST(invalid_corpus_exact_codes_store_unchanged),
     TEST(truncated_at_every_offset_is_refused),

@@ -1285,11 +1285,17 @@ report_build(struct store *s, const struct report_template *t,
 {
     struct report__doc r;
     struct textbuf b = {0};
-    int rc;
+    int rc, snap;
 
     if (!s || !t || !o || !out || !outlen)
         return ILONET_EINVAL;
-    if ((rc = report__model(s, t, rot, o, &r, err, errlen)) != 0)
+    /* every part from one state of the view, its hash included, however
+     * long the build takes and whatever sync commits meanwhile */
+    if ((rc = store_snapshot_begin(s, &snap)) != 0)
+        return rc;
+    rc = report__model(s, t, rot, o, &r, err, errlen);
+    store_snapshot_end(s, snap);
+    if (rc != 0)
         goto out;
     switch (o->ro_format) {
     case REPORT_MD: report__md(&b, &r, 1); break;
