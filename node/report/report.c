@@ -1293,7 +1293,11 @@ report_build(struct store *s, const struct report_template *t,
      * long the build takes and whatever sync commits meanwhile */
     if ((rc = store_snapshot_begin(s, &snap)) != 0)
         return rc;
-    rc = report__model(s, t, rot, o, &r, err, errlen);
+    /* a record base's rows of the period read once for all its queries */
+    if ((rc = view_report_hold(s)) == 0) {
+        rc = report__model(s, t, rot, o, &r, err, errlen);
+        view_report_unhold(s);
+    }
     store_snapshot_end(s, snap);
     if (rc != 0)
         goto out;

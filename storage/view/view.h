@@ -471,6 +471,16 @@ struct view_report_rows {
  */
 int view_report_rows(struct store *s, const struct view_report_req *rq,
                      struct view_report_rows *out);
+/*
+ * Between view_report_hold() and view_report_unhold(), each record base's
+ * rows of a period and audience are read once, into a TEMP table, and
+ * every query over that base reads them from there: a report runs a dozen
+ * queries over the observations of one semester. Only inside a read
+ * snapshot the caller holds open for the whole time (store_snapshot_
+ * begin()): the held rows are those of the snapshot. unhold drops them.
+ */
+int view_report_hold(struct store *s);
+void view_report_unhold(struct store *s);
 void view_report_rows_free(struct view_report_rows *rows);
 
 /* One attachment of a record a report table lists: what the signed

@@ -54,6 +54,9 @@ struct view__cpend {
     int64_t cp_delta;
 };
 
+/* record bases x audiences a report holds at most (view_report_hold) */
+#define VIEW__REP_HELD 32
+
 struct view_ctx {
     msgpack_zone vc_zone; /* cleared per entry / per recompute */
     int vc_bulk;          /* rebuild: recomputes deferred to the end */
@@ -97,6 +100,16 @@ struct view_ctx {
     signed char vc_ev_a[VIEW__KINDS], vc_ev_b[VIEW__KINDS];
     /* VIEW__P_* flags of the payload of the entry being applied */
     unsigned vc_pflags;
+    /* view_report_hold(): the record bases' rows of one period and
+     * audience read into TEMP tables vrb_<i>, while the caller's snapshot
+     * lasts (view_report.c) */
+    int vc_rep_hold;
+    size_t vc_rep_n;
+    struct view__rep_held {
+        int rh_base;
+        int64_t rh_from, rh_to;
+        char rh_aud[ENTRY_AUDIENCE_MAX + 1];
+    } vc_rep[VIEW__REP_HELD];
 };
 
 /*

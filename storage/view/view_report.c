@@ -548,6 +548,89 @@ view__arm_sql(struct store *s, const struct view__base *b, struct textbuf *sql)
     return 0;
 }
 
+int
+view_report_hold(struct store *s)
+{
+    struct view_ctx *c = s ? view__attached(s) : NULL;
+
+    if (!c)
+        return ILONET_EINVAL;
+    view_report_unhold(s);
+    c->vc_rep_hold = 1;
+    return 0;
+}
+
+void
+view_report_unhold(struct store *s)
+{
+    struct view_ctx *c = s ? view__attached(s) : NULL;
+    char sql[64];
+
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->vc_rep_n; i++) {
+        snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS temp.vrb_%zu", i);
+        (void)sqlite3_exec(store_db(s), sql, NULL, NULL, NULL);
+    }
+    c->vc_rep_n = 0;
+    c->vc_rep_hold = 0;
+}
+
+/* The TEMP table holding base b's rows (from: its SELECT) of rq's period
+ * and audience, read into one the first time: its number into *at.
+ * ILONET_ENOTFOUND when nothing is held (no view_report_hold(), the
+ * audience too long, every table in use). */
+static int
+view__rep_held(struct store *s, int base, const char *from,
+               const struct view_report_req *rq, size_t *at)
+{
+    struct view_ctx *c = view__attached(s);
+    const char *aud = rq->vrq_audience ? rq->vrq_audience : "net";
+    struct view__rep_held *h;
+    struct textbuf sql = {0};
+    sqlite3_stmt *st;
+    int rc;
+
+    if (!c || !c->vc_rep_hold || strlen(aud) >= sizeof(h->rh_aud))
+        return ILONET_ENOTFOUND;
+    for (size_t i = 0; i < c->vc_rep_n; i++) {
+        h = &c->vc_rep[i];
+        if (h->rh_base == base && h->rh_from == (int64_t)rq->vrq_from_ms &&
+            h->rh_to == (int64_t)rq->vrq_to_ms && strcmp(h->rh_aud, aud) == 0) {
+            *at = i;
+            return 0;
+        }
+    }
+    if (c->vc_rep_n == VIEW__REP_HELD)
+        return ILONET_ENOTFOUND;
+    textbuf_printf(&sql,
+                   "CREATE TEMP TABLE vrb_%zu AS SELECT * FROM (%s) WHERE (%s)"
+                   " AND audience = ?3",
+                   c->vc_rep_n, from, view__bases[base].b_when);
+    if (sql.tb_err)
+        rc = ILONET_ENOMEM;
+    else if (sqlite3_prepare_v2(store_db(s), sql.tb_data, -1, &st, NULL) !=
+             SQLITE_OK)
+        rc = ILONET_EIO;
+    else {
+        sqlite3_bind_int64(st, 1, (int64_t)rq->vrq_from_ms);
+        sqlite3_bind_int64(st, 2, (int64_t)rq->vrq_to_ms);
+        sqlite3_bind_text(st, 3, aud, -1, SQLITE_STATIC);
+        rc = view__step_done(st);
+        sqlite3_finalize(st);
+    }
+    textbuf_free(&sql);
+    if (rc != 0)
+        return rc;
+    h = &c->vc_rep[c->vc_rep_n];
+    h->rh_base = base;
+    h->rh_from = (int64_t)rq->vrq_from_ms;
+    h->rh_to = (int64_t)rq->vrq_to_ms;
+    snprintf(h->rh_aud, sizeof(h->rh_aud), "%s", aud);
+    *at = c->vc_rep_n++;
+    return 0;
+}
+
 /* The SQL of q's base under rq's filters into sub. Only strings of the
  * catalogue are written; the caller's values become parameters. */
 static int
@@ -566,21 +649,34 @@ view__base_sql(struct store *s, const struct view__q *q,
         rc = view__arm_sql(s, b, &arm);
     if (rc == 0 && arm.tb_err)
         rc = ILONET_ENOMEM;
-    if (rc != 0 && rc != ILONET_ENOTFOUND) {
-        textbuf_free(&arm);
-        return rc;
-    }
-    textbuf_printf(sub, "SELECT * FROM (%s) WHERE (%s) AND audience = ?3",
-                   rc == 0 ? arm.tb_data : from, b->b_when);
-    textbuf_free(&arm);
-    for (size_t i = 0; i < rq->vrq_nfilters; i++) {
+    if (rc == 0)
+        from = arm.tb_data;
+    else if (rc != ILONET_ENOTFOUND)
+        goto out;
+    /* a record base's rows of the period, once per report */
+    rc = b->b_arm ? view__rep_held(s, q->q_base, from, rq, &at)
+                  : ILONET_ENOTFOUND;
+    if (rc == 0)
+        textbuf_printf(sub, "SELECT * FROM temp.vrb_%zu WHERE 1", at);
+    else if (rc == ILONET_ENOTFOUND)
+        textbuf_printf(sub, "SELECT * FROM (%s) WHERE (%s) AND audience = ?3",
+                       from, b->b_when);
+    else
+        goto out;
+    rc = 0;
+    for (size_t i = 0; i < rq->vrq_nfilters && rc == 0; i++) {
         const char *col =
             view__word(b->b_cols, rq->vrq_filters[i].vf_column, &at);
         if (!col || !rq->vrq_filters[i].vf_value)
-            return ILONET_EINVAL;
-        textbuf_printf(sub, " AND \"%s\" = ?%zu", col, i + 4);
+            rc = ILONET_EINVAL;
+        else
+            textbuf_printf(sub, " AND \"%s\" = ?%zu", col, i + 4);
     }
-    return sub->tb_err ? ILONET_ENOMEM : 0;
+    if (rc == 0 && sub->tb_err)
+        rc = ILONET_ENOMEM;
+out:
+    textbuf_free(&arm);
+    return rc;
 }
 
 /* Prepares sql (a query over view__base_sql()'s text) into *st with rq's
