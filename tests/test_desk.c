@@ -848,6 +848,27 @@ desk_hashes_together_equal_each_alone(void)
     ASSERT_OK(view_hashes(desk_store(&d), auds, N, all));
     ASSERT_OK(view_hash(desk_store(&d), "net", one));
     ASSERT_MEM_EQ(all[1], one, HASH_LEN);
+    /* on a connection that keeps TEMP in memory (a node's), the sort goes
+     * to temp files and back: same digests, the setting as it was, the
+     * digests remembered; inside a transaction it stays in memory */
+    {
+        uint8_t again[N][HASH_LEN];
+        struct home m;
+
+        ASSERT_OK(home_open(&m, home, HOME_STORE));
+        ASSERT_OK(store_set_temp_memory(m.h_store));
+        ASSERT_OK(view_hashes(m.h_store, auds, N, again));
+        ASSERT_MEM_EQ(again, all, sizeof(again));
+        ASSERT_EQ(count_rows(m.h_store, "PRAGMA temp_store"), 2);
+        ASSERT_EQ(count_rows(m.h_store, "SELECT count(*) FROM"
+                                        " temp.v_hash_cache"),
+                  N);
+        ASSERT_OK(store_begin(m.h_store));
+        ASSERT_OK(view_hash(m.h_store, "DE+FR", one));
+        ASSERT_OK(store_commit(m.h_store));
+        ASSERT_EQ(count_rows(m.h_store, "PRAGMA temp_store"), 2);
+        home_close(&m);
+    }
     home_close(&d.d_home);
 }
 

@@ -1800,10 +1800,12 @@ view__hash_many(struct store *s, const char *const *auds, size_t n,
     struct view__hsink *sk;
     struct wire_buf wb;
     char sql[1024];
-    int rc;
+    int rc, temp;
 
     if (!(sk = calloc(n ? n : 1, sizeof(*sk))))
         return ILONET_ENOMEM;
+    /* every row is sorted by id: in temp files, bounded, where it can */
+    temp = view__temp_file(s);
     for (size_t i = 0; i < n; i++) {
         sk[i].hs_aud = filter ? NULL : auds[i];
         hash_init(&sk[i].hs_h, HASH_CTX_VIEW);
@@ -1849,6 +1851,7 @@ view__hash_many(struct store *s, const char *const *auds, size_t n,
     for (size_t i = 0; i < n; i++)
         hash_final(&sk[i].hs_h, out[i]);
 out:
+    view__temp_restore(s, temp);
     wire_buf_free(&wb);
     free(sk);
     return rc;

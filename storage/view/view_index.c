@@ -399,34 +399,51 @@ view_indexes_defer(struct store *s, int *deferred)
 }
 
 int
-view_indexes_restore(struct store *s)
+view__temp_file(struct store *s)
 {
     struct view_ctx *c = view__attached(s);
     sqlite3_stmt *st;
-    int rc, temp = 0;
+    int temp = 0;
 
-    if (!c || store_in_txn(s))
-        return ILONET_EINVAL;
-    /* CREATE INDEX sorts every row, and with temp_store=MEMORY (a node's
-     * connection) SQLite sorts them all in memory: 90 MiB at a million
-     * records. In temp files the sort stays within the page cache's
-     * size; the setting comes back after (it empties the connection's
-     * TEMP tables, the view hash cache). */
+    /* not inside a transaction (SQLite refuses), nor while a report holds
+     * its TEMP tables, which the switch would delete */
+    if (store_in_txn(s) || sqlite3_get_autocommit(store_db(s)) == 0 ||
+        (c && c->vc_rep_n > 0))
+        return 0;
     if ((st = store_stmt(s, "PRAGMA temp_store")) != NULL) {
         if (sqlite3_step(st) == SQLITE_ROW)
             temp = sqlite3_column_int(st, 0);
         sqlite3_reset(st);
     }
-    if (temp == 2)
-        (void)view__exec_sql(s, "PRAGMA temp_store=FILE");
+    if (temp != 2 || view__exec_sql(s, "PRAGMA temp_store=FILE") != 0)
+        return 0;
+    return 1;
+}
+
+void
+view__temp_restore(struct store *s, int switched)
+{
+    if (switched)
+        (void)view__exec_sql(s, "PRAGMA temp_store=MEMORY");
+}
+
+int
+view_indexes_restore(struct store *s)
+{
+    struct view_ctx *c = view__attached(s);
+    int rc, temp;
+
+    if (!c || store_in_txn(s))
+        return ILONET_EINVAL;
+    /* CREATE INDEX sorts every row: in temp files, bounded */
+    temp = view__temp_file(s);
     if ((rc = store_begin(s)) == 0) {
         if ((rc = view__index_attach(s, c->vc_vocab)) != 0)
             store_rollback(s);
         else
             rc = store_commit(s);
     }
-    if (temp == 2)
-        (void)view__exec_sql(s, "PRAGMA temp_store=MEMORY");
+    view__temp_restore(s, temp);
     return rc;
 }
 
@@ -945,11 +962,15 @@ view__hash_remember(struct store *s, const char *audience,
                     const uint8_t fp[static HASH_LEN],
                     const uint8_t h[static HASH_LEN])
 {
-    sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO"
-                                     " temp.v_hash_cache(aud, fp, h)"
-                                     " VALUES(?, ?, ?)");
+    sqlite3_stmt *st;
+    int rc;
 
-    if (!st)
+    /* the computation may have switched temp_store, which empties TEMP */
+    if ((rc = view__cache_table(s)) != 0)
+        return rc;
+    if (!(st = store_stmt(s, "INSERT OR REPLACE INTO"
+                             " temp.v_hash_cache(aud, fp, h)"
+                             " VALUES(?, ?, ?)")))
         return ILONET_EIO;
     sqlite3_bind_text(st, 1, audience ? audience : "", -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, fp, HASH_LEN, SQLITE_STATIC);

@@ -266,6 +266,17 @@ int view__days_cand(struct textbuf *sql, const struct vocab *v, uint32_t kind,
  * own, appended to sql (view_read.c). */
 int view__view_select(struct store *s, const char *name, const char *hidden,
                       struct textbuf *sql);
+/* A sort of every row (an index build, the view hash) in temp files
+ * instead of memory: with temp_store=MEMORY (a node's connection, for its
+ * savepoints) SQLite sorts them all in RAM, 90 MiB for an index and
+ * 440 MiB for the view hash at a million records; in files the sort stays
+ * within the page cache. view__temp_file() switches to files when the
+ * connection is on memory and may switch (outside any transaction, no
+ * report's TEMP tables held: the switch deletes TEMP tables, the view
+ * hash cache among them) and returns 1 if it did; view__temp_restore()
+ * switches back. */
+int view__temp_file(struct store *s);
+void view__temp_restore(struct store *s, int switched);
 /* 1 if index name exists (a first sync builds the list indexes only at
  * its end, view_indexes_defer(), and INDEXED BY a missing one fails). */
 int view__has_index(struct store *s, const char *name);
