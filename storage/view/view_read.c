@@ -677,13 +677,127 @@ view__has_index(struct store *s, const char *name)
     return rc == SQLITE_ROW;
 }
 
+/* The day number (days since 1970-01-01) of a well-formed day text
+ * 'YYYY-MM-DD' of n bytes into *out; -1 when it is not one. */
+static int
+view__day_number(const char *t, size_t n, int64_t *out)
+{
+    int64_t y, m, d, era, yoe, doy, doe;
+
+    if (n != 10 || t[4] != '-' || t[7] != '-')
+        return -1;
+    for (size_t i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (t[i] < '0' || t[i] > '9'))
+            return -1;
+    y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 +
+        (t[3] - '0');
+    m = (t[5] - '0') * 10 + (t[6] - '0');
+    d = (t[8] - '0') * 10 + (t[9] - '0');
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    /* the civil calendar to days (proleptic Gregorian) */
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *out = era * 146097 + doe - 719468;
+    return 0;
+}
+
+/* SELECT `what` over the rows of index v_rec_days that `where` selects,
+ * one arm per length class with `extra` (terms on the first event day),
+ * joined by UNION ALL: each arm reads its class in the order of that
+ * day, so an ORDER BY on it merges the four without a sort. */
+static void
+view__day_arms(struct textbuf *sql, const char *lc, const char *what,
+               const char *where, const char *extra)
+{
+    for (int c = 0; c < 4; c++)
+        textbuf_printf(sql,
+                       "%sSELECT %s FROM v_rec INDEXED BY v_rec_days WHERE %s"
+                       " AND (%s) = %d%s",
+                       c ? " UNION ALL " : "", what, where, lc, c, extra);
+}
+
+/* The list order (event day, time, id) from the first event day in index
+ * v_rec_days: the rows from the cursor's day up to the day of the
+ * (limit+1)-th record after it (as many more as records at the cursor's
+ * day, which the keyset may pass over), found in the four class ranges
+ * merged, not in a sort of every record. Only when every record of the
+ * kind has a first event day (one without would sort first). */
+static int
+view__day_candidates(struct store *s, struct textbuf *sql,
+                     const struct view__plan *pl, const char *where)
+{
+    char from[256], to[256], lc[1024], lo[96], ext[192], probe[2048];
+    char what[300], up[400];
+    struct textbuf thr = {0};
+    int64_t d0 = 0;
+    sqlite3_stmt *st;
+    int rc, null_day;
+
+    if (view__event_exprs(pl->pl_vocab, pl->pl_kind, from, to, lc,
+                          sizeof(lc)) != 0)
+        return ILONET_ENOTFOUND;
+    if (pl->pl_after && (pl->pl_after->kv_type != 't' ||
+                         view__day_number(pl->pl_after->kv_text,
+                                          pl->pl_after->kv_len, &d0) != 0))
+        return ILONET_ENOTFOUND;
+    snprintf(probe, sizeof(probe),
+             "SELECT 1 FROM v_rec INDEXED BY v_rec_days WHERE kind = %u AND"
+             " valid = 1 AND status = 'active' AND (%s) = 3 AND %s IS NULL"
+             " LIMIT 1",
+             (unsigned)pl->pl_kind, lc, from);
+    if (sqlite3_prepare_v2(store_db(s), probe, -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    rc = sqlite3_step(st);
+    null_day = rc == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_err(rc);
+    if (null_day)
+        return ILONET_ENOTFOUND;
+    lo[0] = '\0';
+    if (pl->pl_after)
+        snprintf(lo, sizeof(lo), " AND (%s) >= %lld", from, (long long)d0);
+    /* the last day: that of the (limit+1)-th candidate from the cursor's
+     * day on, past those at the cursor's day itself */
+    textbuf_puts(&thr, "coalesce((SELECT d FROM (");
+    snprintf(what, sizeof(what), "(%s) AS d", from);
+    view__day_arms(&thr, lc, what, where, lo);
+    textbuf_printf(&thr, " ORDER BY d LIMIT 1 OFFSET %llu",
+                   (unsigned long long)pl->pl_limit);
+    if (pl->pl_after) {
+        snprintf(ext, sizeof(ext), " AND (%s) = %lld", from, (long long)d0);
+        textbuf_puts(&thr, " + (SELECT count(*) FROM (");
+        view__day_arms(&thr, lc, "k", where, ext);
+        textbuf_puts(&thr, "))");
+    }
+    textbuf_puts(&thr, ")), 2932896)");
+    if (thr.tb_err) {
+        textbuf_free(&thr);
+        return ILONET_ENOMEM;
+    }
+    snprintf(up, sizeof(up), "%s AND (%s) <= ", lo, from);
+    textbuf_puts(sql, " AND _k IN (");
+    for (int c = 0; c < 4; c++)
+        textbuf_printf(sql,
+                       "%sSELECT k FROM v_rec INDEXED BY v_rec_days WHERE %s"
+                       " AND (%s) = %d%s%s",
+                       c ? " UNION ALL " : "", where, lc, c, up, thr.tb_data);
+    textbuf_puts(sql, ")");
+    textbuf_free(&thr);
+    return 0;
+}
+
 static int
 view__candidates(struct store *s, struct textbuf *sql,
                  const struct view__plan *pl, int *used)
 {
     char where[1024], idx[32], slot[8], e0[256], e1[256], elc[1024];
     size_t off;
-    int by_event = 0, have_ev, threshold, rc;
+    int by_event = 0, by_day = 0, have_ev, threshold, rc;
 
     *used = 0;
     /* the day numbers stand for the view's date strings only for
@@ -696,6 +810,10 @@ view__candidates(struct store *s, struct textbuf *sql,
     } else if (pl->pl_from && have_ev) {
         snprintf(idx, sizeof(idx), "v_rec_days");
         by_event = 1;
+    } else if (!pl->pl_from && !pl->pl_time_first && !pl->pl_desc &&
+               !pl->pl_text && pl->pl_limit) {
+        snprintf(idx, sizeof(idx), "v_rec_days");
+        by_day = 1;
     } else if (pl->pl_kind == KIND_TASK && (pl->pl_status || pl->pl_assignee) &&
                !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
                view__slot_col(pl->pl_vocab, KIND_TASK, "assignees", slot) ==
@@ -735,6 +853,12 @@ view__candidates(struct store *s, struct textbuf *sql,
 #undef VIEW__W
     if (off >= sizeof(where))
         return ILONET_ETOOBIG;
+    if (by_day) {
+        rc = view__day_candidates(s, sql, pl, where);
+        if (rc == 0)
+            *used = 1;
+        return rc == ILONET_ENOTFOUND ? 0 : rc;
+    }
     threshold = !pl->pl_text && pl->pl_time_first && pl->pl_limit &&
                 (!pl->pl_after || pl->pl_after->kv_type == 'i');
     textbuf_puts(sql, " AND _k IN (");
