@@ -677,34 +677,6 @@ view__has_index(struct store *s, const char *name)
     return rc == SQLITE_ROW;
 }
 
-/* The day number (days since 1970-01-01) of a well-formed day text
- * 'YYYY-MM-DD' of n bytes into *out; -1 when it is not one. */
-static int
-view__day_number(const char *t, size_t n, int64_t *out)
-{
-    int64_t y, m, d, era, yoe, doy, doe;
-
-    if (n != 10 || t[4] != '-' || t[7] != '-')
-        return -1;
-    for (size_t i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (t[i] < '0' || t[i] > '9'))
-            return -1;
-    y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 +
-        (t[3] - '0');
-    m = (t[5] - '0') * 10 + (t[6] - '0');
-    d = (t[8] - '0') * 10 + (t[9] - '0');
-    if (m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    /* the civil calendar to days (proleptic Gregorian) */
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    *out = era * 146097 + doe - 719468;
-    return 0;
-}
-
 /* SELECT `what` over the rows of index v_rec_days that `where` selects,
  * one arm per length class with `extra` (terms on the first event day),
  * joined by UNION ALL: each arm reads its class in the order of that
@@ -731,8 +703,8 @@ view__day_candidates(struct store *s, struct textbuf *sql,
                      const struct view__plan *pl, const char *where)
 {
     char from[256], to[256], lc[1024], lo[96], ext[192], probe[2048];
-    char what[300], up[400];
-    struct textbuf thr = {0};
+    char what[300];
+    struct textbuf thr = {0}, up = {0};
     int64_t d0 = 0;
     sqlite3_stmt *st;
     int rc, null_day;
@@ -741,8 +713,8 @@ view__day_candidates(struct store *s, struct textbuf *sql,
                           sizeof(lc)) != 0)
         return ILONET_ENOTFOUND;
     if (pl->pl_after && (pl->pl_after->kv_type != 't' ||
-                         view__day_number(pl->pl_after->kv_text,
-                                          pl->pl_after->kv_len, &d0) != 0))
+                         record_parse_date(pl->pl_after->kv_text,
+                                           pl->pl_after->kv_len, &d0) != 0))
         return ILONET_ENOTFOUND;
     snprintf(probe, sizeof(probe),
              "SELECT 1 FROM v_rec INDEXED BY v_rec_days WHERE kind = %u AND"
@@ -779,15 +751,16 @@ view__day_candidates(struct store *s, struct textbuf *sql,
         textbuf_free(&thr);
         return ILONET_ENOMEM;
     }
-    snprintf(up, sizeof(up), "%s AND (%s) <= ", lo, from);
-    textbuf_puts(sql, " AND _k IN (");
-    for (int c = 0; c < 4; c++)
-        textbuf_printf(sql,
-                       "%sSELECT k FROM v_rec INDEXED BY v_rec_days WHERE %s"
-                       " AND (%s) = %d%s%s",
-                       c ? " UNION ALL " : "", where, lc, c, up, thr.tb_data);
-    textbuf_puts(sql, ")");
+    textbuf_printf(&up, "%s AND (%s) <= %s", lo, from, thr.tb_data);
     textbuf_free(&thr);
+    if (up.tb_err) {
+        textbuf_free(&up);
+        return ILONET_ENOMEM;
+    }
+    textbuf_puts(sql, " AND _k IN (");
+    view__day_arms(sql, lc, "k", where, up.tb_data);
+    textbuf_puts(sql, ")");
+    textbuf_free(&up);
     return 0;
 }
 
