@@ -1,6 +1,7 @@
 /* test_search.c - the view's full-text index: queries, filters, pages, upkeep,
  * erasure. */
 #include <fcntl.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +152,7 @@ struct hits {
     size_t n, ncols;
     char title[HITS_MAX][160];
     char snippet[HITS_MAX][200];
+    double rank[HITS_MAX];
     char col[16][16];
 };
 
@@ -172,9 +174,11 @@ hits_row(void *arg, const struct view_row *row)
     struct hits *h = arg;
     const struct view_cell *t = view_row_cell(row, "title");
     const struct view_cell *s = view_row_cell(row, "snippet");
+    const struct view_cell *r = view_row_cell(row, "rank");
 
-    ASSERT(t && s);
+    ASSERT(t && s && r && r->ce_type == VIEW_REAL);
     if (h->n < HITS_MAX) {
+        h->rank[h->n] = r->ce_real;
         snprintf(h->title[h->n], sizeof(h->title[0]), "%s",
                  t->ce_type == VIEW_TEXT ? t->ce_text : "");
         snprintf(h->snippet[h->n], sizeof(h->snippet[0]), "%s",
@@ -389,6 +393,56 @@ t_search_words_phrases_prefixes_ranked(void)
     ASSERT(strstr(h.snippet[0], "\001crossings\002") ||
            strstr(h.snippet[0], "\001Crossings\002"));
     ASSERT_STR_EQ(res.sr_next, "");
+    sfx_free(&f);
+}
+
+/* The rank is BM25 without the length term: per phrase, its inverse
+ * document frequency times the saturated count of its matches in the
+ * record (the headline counting twice), whatever else the record says; a
+ * query of one phrase leaves out the frequency, the same for every row. */
+static void
+t_search_rank_is_bm25_without_the_length(void)
+{
+    struct sfx f;
+    struct view_search_req rq;
+    struct view_search_res res;
+    struct hits h;
+    char why[VIEW_SEARCH_WHY_MAX];
+    double idf_van, idf_matters;
+
+    sfx_init(&f, "search-rank");
+    sfx_obs(&f, "flows", "Van crossings", NULL, "net", NULL);
+    sfx_obs(&f, "flows", "Other matters", "van and van again and van", "net",
+            NULL);
+    sfx_obs(&f, "flows", "Van crossings",
+            "a long detail about the border posts, the roads to them, the"
+            " weather of the season and the people who wait there",
+            "net", NULL);
+    for (int i = 0; i < 5; i++)
+        sfx_obs(&f, "routes", "Nothing of note", NULL, "net", NULL);
+    memset(&rq, 0, sizeof(rq));
+    rq.sr_query = "van";
+    ASSERT_OK(search(f.s, &rq, &h, &res, why));
+    ASSERT_EQ(h.n, 3);
+    /* three times in the other fields, before once in the headline */
+    ASSERT(strstr(h.title[0], "Other matters"));
+    ASSERT(fabs(h.rank[0] - -3.0 * 2.2 / (3.0 + 1.2)) < 1e-12);
+    /* the long record ranks as the short one, after it by position */
+    ASSERT(strstr(h.title[1], "Van crossings"));
+    ASSERT(strstr(h.title[2], "Van crossings"));
+    ASSERT(fabs(h.rank[1] - -2.0 * 2.2 / (2.0 + 1.2)) < 1e-12);
+    ASSERT(h.rank[2] == h.rank[1]);
+
+    /* two phrases: each weighed by its rarity among the 8 records */
+    rq.sr_query = "van OR matters";
+    ASSERT_OK(search(f.s, &rq, &h, &res, why));
+    ASSERT_EQ(h.n, 3);
+    idf_van = log((8 - 3 + 0.5) / (3 + 0.5));
+    idf_matters = log((8 - 1 + 0.5) / (1 + 0.5));
+    ASSERT(strstr(h.title[0], "Other matters"));
+    ASSERT(fabs(h.rank[0] - -(idf_van * 3.0 * 2.2 / (3.0 + 1.2) +
+                              idf_matters * 2.0 * 2.2 / (2.0 + 1.2))) < 1e-12);
+    ASSERT(fabs(h.rank[1] - -idf_van * 2.0 * 2.2 / (2.0 + 1.2)) < 1e-12);
     sfx_free(&f);
 }
 
@@ -718,6 +772,7 @@ TEST_LIST = {
     TEST(t_parse_builds_quoted_expressions),
     TEST(t_parse_refuses_with_a_reason),
     TEST(t_search_words_phrases_prefixes_ranked),
+    TEST(t_search_rank_is_bm25_without_the_length),
     TEST(t_search_filters),
     TEST(t_search_pages_by_keyset),
     TEST(t_search_follows_amend_and_retract),

@@ -366,6 +366,11 @@ int view__search_erased(struct store *s, int64_t k);
  * the transaction into v_search_dirty, then view__search_purge(); arg is
  * the connection's notes. */
 int view__search_commit(void *arg, struct store *s);
+/* Folds every noted record in (before a search reads the index). */
+int view__search_fold_all(struct store *s);
+/* Registers the FTS5 function ilonet_rank() on db
+ * (view_search_query.c); view__search_hook() calls it. */
+int view__search_rank_install(sqlite3 *db);
 
 /* ---- small helpers ---------------------------------------------------- */
 

@@ -1,5 +1,5 @@
-/* view_search.c - the view's full-text index (FTS5): upkeep, query parsing,
- * search. */
+/* view_search.c - the view's full-text index (FTS5): upkeep and query
+ * parsing (running a search: view_search_query.c). */
 #include "view_search.h"
 
 #include <stdarg.h>
@@ -390,7 +390,8 @@ view__search_hook(struct store *s)
         return ILONET_EIO;
     }
     store_set_commit_hook(s, view__search_commit, n);
-    return 0;
+    /* the rank every search orders by (view_search_query.c) */
+    return view__search_rank_install(db);
 }
 
 int
@@ -542,8 +543,7 @@ view_search_fold(struct store *s, uint64_t max, int *more)
     return 0;
 }
 
-/* Folds every noted record in (before a search reads the index). */
-static int
+int
 view__search_fold_all(struct store *s)
 {
     int more = 1, rc = 0;
@@ -877,245 +877,4 @@ view_search_parse(const char *q, char *out, size_t cap, char *why, size_t wl)
         return ILONET_ETOOBIG;
     out[l.ql_off] = '\0';
     return 0;
-}
-
-/* ---- searching ----------------------------------------------------------- */
-
-/* The cursor: "s" + 8 hex digits naming the query and filters + "." + the
- * rank's IEEE-754 bits in 16 hex digits + "." + the position k. */
-static uint32_t
-view__search_tag(const struct view_search_req *rq)
-{
-    const char *parts[6] = {rq->sr_query,    rq->sr_category, rq->sr_state,
-                            rq->sr_audience, rq->sr_from,     rq->sr_to};
-    uint32_t h = 2166136261u ^ rq->sr_kind;
-
-    /* FNV-1a: names a search, secret of nothing */
-    for (size_t i = 0; i < 6; i++) {
-        for (const char *p = parts[i] ? parts[i] : ""; *p; p++)
-            h = (h ^ (uint8_t)*p) * 16777619u;
-        h = (h ^ 0xff) * 16777619u;
-    }
-    return h;
-}
-
-static int
-view__search_cursor_read(const char *c, uint32_t tag, double *rank, int64_t *k)
-{
-    unsigned long long bits;
-    long long kk;
-    unsigned t;
-    char tail;
-
-    if (sscanf(c, "s%8x.%16llx.%lld%c", &t, &bits, &kk, &tail) != 3 ||
-        t != tag || strlen(c) > 60)
-        return ILONET_EINVAL;
-    memcpy(rank, &bits, sizeof(*rank));
-    *k = (int64_t)kk;
-    return 0;
-}
-
-/* The sink between the statement and the caller: remembers the last
- * row's rank and k for the cursor, and hides k. */
-struct view__search_pass {
-    const struct view_sink *sp_out;
-    double sp_rank;
-    int64_t sp_k;
-};
-
-static int
-view__search_cols(void *arg, const struct view_row *names)
-{
-    struct view__search_pass *p = arg;
-    struct view_row r = *names;
-
-    r.rw_ncells--; /* k is last */
-    return p->sp_out && p->sp_out->vs_columns
-               ? p->sp_out->vs_columns(p->sp_out->vs_arg, &r)
-               : 0;
-}
-
-static int
-view__search_row(void *arg, const struct view_row *row)
-{
-    struct view__search_pass *p = arg;
-    struct view_row r = *row;
-    const struct view_cell *rank = view_row_cell(row, "rank");
-
-    p->sp_k = row->rw_cells[row->rw_ncells - 1].ce_int;
-    p->sp_rank = rank && rank->ce_type == VIEW_REAL ? rank->ce_real : 0;
-    r.rw_ncells--;
-    return p->sp_out && p->sp_out->vs_row
-               ? p->sp_out->vs_row(p->sp_out->vs_arg, &r)
-               : 0;
-}
-
-/* Steps st, delivering its columns then at most limit rows to out; *n
- * rows delivered, *step SQLITE_ROW when another row followed. A statement
- * error on the first step is the expression (FTS5 refuses it at run
- * time): ILONET_EINVAL. */
-static int
-view__search_run(sqlite3_stmt *st, const struct view_sink *out, uint64_t limit,
-                 size_t *n, int *step)
-{
-    struct view_cell cells[16];
-    struct view_row row;
-    int nc = sqlite3_column_count(st), rc = 0;
-
-    *n = 0;
-    if (nc > 16)
-        return ILONET_EIO;
-    memset(cells, 0, sizeof(cells));
-    for (int i = 0; i < nc; i++)
-        cells[i].ce_name = sqlite3_column_name(st, i);
-    row.rw_ncells = (size_t)nc;
-    row.rw_cells = cells;
-    if (out->vs_columns && (rc = out->vs_columns(out->vs_arg, &row)) != 0)
-        return rc;
-    while ((*step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == limit)
-            return 0;
-        for (int i = 0; i < nc; i++) {
-            cells[i].ce_name = sqlite3_column_name(st, i);
-            if ((rc = view__cell(st, i, &cells[i])) != 0)
-                return rc;
-        }
-        if (out->vs_row && (rc = out->vs_row(out->vs_arg, &row)) != 0)
-            return rc;
-        ++*n;
-    }
-    if (*step == SQLITE_DONE)
-        return 0;
-    return *step == SQLITE_ERROR ? ILONET_EINVAL : store_err(*step);
-}
-
-int
-view_search(struct store *s, const struct view_search_req *rq,
-            const struct view_sink *out, struct view_search_res *res, char *why,
-            size_t wl)
-{
-    char expr[4 * VIEW_SEARCH_QUERY_MAX + 16];
-    struct view__search_pass pass;
-    struct view_sink sink = {view__search_cols, view__search_row, &pass};
-    struct textbuf sql = {0};
-    sqlite3_stmt *st = NULL;
-    double after_rank = 0;
-    int64_t after_k = 0;
-    uint32_t tag;
-    size_t n = 0;
-    int rc, step, p = 1;
-
-    if (why && wl)
-        why[0] = '\0';
-    if (!rq || !rq->sr_limit || rq->sr_limit > VIEW_SEARCH_LIMIT_MAX ||
-        !rq->sr_from != !rq->sr_to)
-        return ILONET_EINVAL;
-    if ((rc = view_search_parse(rq->sr_query, expr, sizeof(expr), why, wl)) !=
-        0)
-        return rc;
-    tag = view__search_tag(rq);
-    if (rq->sr_after && *rq->sr_after &&
-        view__search_cursor_read(rq->sr_after, tag, &after_rank, &after_k) !=
-            0) {
-        if (why && wl)
-            snprintf(why, wl, "not a cursor of this search");
-        return ILONET_EINVAL;
-    }
-    /* what ingest noted goes in first: a search finds every record */
-    if ((rc = view__search_fold_all(s)) != 0)
-        return rc;
-    /* The search and its filters on the view's record rows; the rank is
-     * computed once in the inner query, and the keyset compares it. */
-    textbuf_puts(
-        &sql,
-        "SELECT id, kind, state, audience, time_ms, category, title,"
-        " snippet, rank, k FROM (SELECT lower(hex(r.id)) AS id, r.kind AS"
-        " kind, r.owner AS state, r.audience AS audience, r.hlc >> 16 AS"
-        " time_ms, r.category AS category, coalesce(r.summary, r.title,"
-        " r.topics, r.counterpart, r.carrier, r.post, r.semester) AS title,"
-        " snippet(v_search, -1, char(1), char(2), '...', 16) AS snippet,"
-        " bm25(v_search, 2.0, 1.0) AS rank, r.k AS k FROM v_search CROSS"
-        " JOIN v_records r ON r.k = v_search.rowid WHERE v_search MATCH ?1"
-        " AND r.valid = 1 AND r.status = 'active'");
-    p = 1;
-    if (rq->sr_kind)
-        textbuf_printf(&sql, " AND r.kind = ?%d", ++p);
-    if (rq->sr_category)
-        textbuf_printf(&sql, " AND r.category = ?%d", ++p);
-    if (rq->sr_state)
-        textbuf_printf(&sql, " AND r.owner = ?%d", ++p);
-    if (rq->sr_audience)
-        textbuf_printf(&sql, " AND r.audience = ?%d", ++p);
-    if (rq->sr_from) {
-        /* the record's own date or period, else the day it was written */
-        textbuf_printf(
-            &sql,
-            " AND coalesce(substr(r.period, 1, 10), r.date, r.posted_from,"
-            " date((r.hlc >> 16) / 1000, 'unixepoch')) <= ?%d AND"
-            " coalesce(substr(r.period, -10), r.date, CASE WHEN"
-            " r.posted_from IS NOT NULL THEN coalesce(r.posted_until,"
-            " '9999-12-31') END, date((r.hlc >> 16) / 1000, 'unixepoch'))"
-            " >= ?%d",
-            p + 1, p + 2);
-        p += 2;
-    }
-    textbuf_puts(&sql, ")");
-    if (rq->sr_after && *rq->sr_after) {
-        textbuf_printf(&sql, " WHERE rank > ?%d OR (rank = ?%d AND k > ?%d)",
-                       p + 1, p + 1, p + 2);
-        p += 2;
-    }
-    textbuf_printf(&sql, " ORDER BY rank, k LIMIT ?%d", ++p);
-    if (sql.tb_err) {
-        rc = ILONET_ENOMEM;
-        goto out;
-    }
-    if (sqlite3_prepare_v2(store_db(s), sql.tb_data, -1, &st, NULL) !=
-        SQLITE_OK) {
-        rc = ILONET_EIO;
-        goto out;
-    }
-    p = 1;
-    sqlite3_bind_text(st, p, expr, -1, SQLITE_STATIC);
-    if (rq->sr_kind)
-        sqlite3_bind_int64(st, ++p, rq->sr_kind);
-    if (rq->sr_category)
-        sqlite3_bind_text(st, ++p, rq->sr_category, -1, SQLITE_STATIC);
-    if (rq->sr_state)
-        sqlite3_bind_text(st, ++p, rq->sr_state, -1, SQLITE_STATIC);
-    if (rq->sr_audience)
-        sqlite3_bind_text(st, ++p, rq->sr_audience, -1, SQLITE_STATIC);
-    if (rq->sr_from) {
-        sqlite3_bind_text(st, ++p, rq->sr_to, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, ++p, rq->sr_from, -1, SQLITE_STATIC);
-    }
-    if (rq->sr_after && *rq->sr_after) {
-        sqlite3_bind_double(st, ++p, after_rank);
-        sqlite3_bind_int64(st, ++p, after_k);
-    }
-    /* one row more than asked: whether a next page exists */
-    sqlite3_bind_int64(st, ++p, (int64_t)rq->sr_limit + 1);
-    memset(&pass, 0, sizeof(pass));
-    pass.sp_out = out;
-    rc = view__search_run(st, &sink, rq->sr_limit, &n, &step);
-    if (rc == ILONET_EINVAL && why && wl)
-        /* FTS5 refused an expression the parser let through: say so in
-         * our words, never SQLite's */
-        snprintf(why, wl, "the search index cannot run this query");
-    if (rc != 0)
-        goto out;
-    if (res) {
-        res->sr_count = n;
-        res->sr_next[0] = '\0';
-        if (step == SQLITE_ROW) {
-            uint64_t bits;
-            memcpy(&bits, &pass.sp_rank, sizeof(bits));
-            snprintf(res->sr_next, sizeof(res->sr_next), "s%08x.%016llx.%lld",
-                     tag, (unsigned long long)bits, (long long)pass.sp_k);
-        }
-    }
-out:
-    sqlite3_finalize(st);
-    textbuf_free(&sql);
-    return rc;
 }

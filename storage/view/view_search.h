@@ -36,6 +36,7 @@
 #define VIEW_SEARCH_QUERY_MAX 200 /* bytes of a user's query */
 #define VIEW_SEARCH_LIMIT_MAX 200
 #define VIEW_SEARCH_WHY_MAX 160
+#define VIEW_SEARCH_STAGE_MAX 4096
 
 /*
  * Turns a person's query into the FTS5 expression the index runs: words
@@ -56,8 +57,9 @@ int view_search_parse(const char *q, char *out, size_t cap, char *why,
  * sr_state the owning state (tasks: the creator), sr_audience (normal
  * form), sr_from/sr_to ISO dates (both or neither: the record's date or
  * period, else the day it was written, overlaps [from, to]). At most
- * sr_limit rows (1..VIEW_SEARCH_LIMIT_MAX), best first (bm25, the headline
- * weighing twice, then position); sr_after the cursor res->sr_next of the
+ * sr_limit rows (1..VIEW_SEARCH_LIMIT_MAX), best first (BM25 without
+ * the length term, the headline weighing twice: view_search_query.c;
+ * then position); sr_after the cursor res->sr_next of the
  * previous page of the same query and filters (a keyset: rows already
  * delivered do not come again).
  */
@@ -68,6 +70,12 @@ struct view_search_req {
     const char *sr_from, *sr_to;
     uint64_t sr_limit;
     const char *sr_after;
+    /* candidates the search looks up one by one, in rank order, before it
+     * filters the rest of the matches in one statement; 0:
+     * VIEW_SEARCH_STAGE_MAX. Both ways give the same rows: a test sets 1
+     * (the one statement) and a large number (candidates only) to check
+     * that. */
+    uint64_t sr_stage_max;
 };
 
 struct view_search_res {
@@ -80,7 +88,7 @@ struct view_search_res {
  * (hex), kind (number), state, audience, time_ms, category, title (the
  * kind's headline field), snippet (text around the matches, each match
  * between the bytes 0x01 and 0x02, which record text never holds) and
- * rank (bm25: lower is better). Folds every noted record in first
+ * rank (lower is better). Folds every noted record in first
  * (view_search_fold(), in batches of their own transactions). ILONET_EINVAL
  * with why for a query that does not parse or a cursor of another search;
  * res may be NULL.

@@ -1,7 +1,8 @@
 /* bench_desk.c - what an officer waits for at a desk over a large store:
  * p50/p99 of the interactive reads (make bench). */
 /*
- *   bench_desk HOME [ITERS [nopaging]]  (ITERS per call, default 60)
+ *   bench_desk HOME [ITERS [nopaging | CALL,CALL...]]  (ITERS per call,
+ *                                                       default 60)
  *
  * HOME is a node home with many records (tests/tools/desk_gen builds one
  * of 1,000,000). Every read goes through the use-case layer (node/app/) as
@@ -30,7 +31,8 @@
  * three). desk_<call>_p99_cpu_ms and desk_p99_cpu_ms: the same of the
  * calling thread's CPU time (the work itself, without waiting for a core
  * or the disk on a shared machine). A benchmark, not a test: nothing
- * passes or fails on time.
+ * passes or fails on time. A list of calls (desk_<call>_p50_ms names them)
+ * runs those alone, without paging and reports: for working on one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -517,6 +519,19 @@ report(enum report_format f, const char *semester, size_t *bytes)
     return t[1];
 }
 
+/* 1 if name is one of the comma-separated list. */
+static int
+listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = list; p && *p;
+         p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -527,10 +542,13 @@ main(int argc, char **argv)
     size_t nobs = 0, rows;
     double worst = 0, first = 0, worst_cpu = 0;
     const char *worst_name = "";
+    const char *only =
+        argc > 3 && strcmp(argv[3], "nopaging") != 0 ? argv[3] : NULL;
     int rc;
 
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_desk HOME [ITERS]\n");
+        fprintf(stderr,
+                "usage: bench_desk HOME [ITERS [nopaging | CALL,...]]\n");
         return 2;
     }
     (void)store_global_init(); /* before any store opens */
@@ -556,7 +574,7 @@ main(int argc, char **argv)
     printf("desk_records_shown=%zu\ndesk_observations=%zu\n", B.b_nids, nobs);
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (size_t c = 0; c < NCALLS; c++) {
-        if (!calls[c].c_fn)
+        if (!calls[c].c_fn || (only && !listed(only, calls[c].c_name)))
             continue;
         for (unsigned i = 0; i < iters; i++) {
             double t = now_ms(), u = cpu_ms();
@@ -567,7 +585,7 @@ main(int argc, char **argv)
                quantile(&calls[c], 1.0));
     }
     /* deep paging: the whole observations list, three ways */
-    if (argc < 4 || strcmp(argv[3], "nopaging") != 0) {
+    if (argc < 4) {
         struct app_list_req rq = page_req("observations");
         int ok = walk(call_named("page_newest"), rq, nobs, &rows);
         printf("desk_page_newest_rows=%zu\n", rows);
@@ -583,6 +601,8 @@ main(int argc, char **argv)
     for (size_t c = 0; c < NCALLS; c++) {
         double p50 = quantile(&calls[c], 0.5), p99 = quantile(&calls[c], 0.99);
 
+        if (only && !listed(only, calls[c].c_name))
+            continue;
         double cpu99 = quantile_of(calls[c].c_cpu, calls[c].c_ncpu, 0.99);
 
         printf("desk_%s_p50_ms=%.2f\ndesk_%s_p99_ms=%.2f\n", calls[c].c_name,
@@ -597,10 +617,11 @@ main(int argc, char **argv)
         if (c < 5) /* status, stats, recent, list_observations, desk */
             first += p50;
     }
-    printf("desk_first_load_ms=%.1f\n", first);
+    if (!only) /* the first load's calls ran */
+        printf("desk_first_load_ms=%.1f\n", first);
     printf("desk_p99_ms=%.1f\ndesk_p99_call=%s\n", worst, worst_name);
     printf("desk_p99_cpu_ms=%.1f\n", worst_cpu);
-    {
+    if (!only) {
         static const struct {
             const char *name;
             enum report_format f;

@@ -1,0 +1,580 @@
+/* view_search_query.c - running a search: the rank, the plan that ranks
+ * from the index alone, pages. */
+#include "view_search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/error.h"
+#include "crypto/textbuf.h"
+#include "view_int.h"
+
+/*
+ * The rank. FTS5's bm25() divides each match by the record's length, and
+ * the index keeps no lengths (columnsize = 0 saves a table): so bm25()
+ * reads and tokenizes the whole text of every match. A common word
+ * matches a fifth of a million records at a million, and ranking them
+ * took 0.4 s before the first page. ilonet_rank() is BM25 with b = 0
+ * (no length term): the same inverse document frequency per phrase, the
+ * same saturation (k1 = 1.2) of the weighted count of a phrase's matches
+ * in the record, the headline weighing twice. It reads only the index's
+ * position lists: 23 ms for those matches. Records of ilonet are short
+ * fields, where the length term says little.
+ *
+ * The plan. Filtering each match through the record rows is the other
+ * half of the old cost (a lookup per match). The staged plan ranks the
+ * matches from the index alone and keeps the best few (a bounded sort),
+ * then looks up only those, in rank order, until the page is full; when
+ * the filters let too few through it widens the window from where it
+ * stopped, and past VIEW_SEARCH_STAGE_MAX candidates it finishes with the
+ * one statement that filters every match (the rare filter, where that is
+ * cheaper). Both give the same rows in the same order: the order is
+ * (rank, k) throughout, and each step goes on after the last position it
+ * looked at.
+ */
+
+#define VIEW__RANK_K1 1.2
+/* the window of the first round: the page, a little over, as nearly
+ * every record in the index is in effect and passes; with filters wider */
+#define VIEW__STAGE_SLACK 8
+#define VIEW__STAGE_FILTERED 1024
+
+/* ---- the rank ---------------------------------------------------------- */
+
+/* Per search (one FTS5 cursor): each phrase's inverse document frequency,
+ * and the row last scored (the statement asks for the rank more than once
+ * per row: its order and its keyset). */
+struct view__rank {
+    int rk_n;
+    sqlite3_int64 rk_row;
+    int rk_have;
+    double rk_score;
+    double *rk_freq; /* scratch, rk_n */
+    double rk_idf[];
+};
+
+static int
+view__rank_count(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
+{
+    (void)api;
+    (void)fts;
+    ++*(sqlite3_int64 *)arg;
+    return SQLITE_OK;
+}
+
+/* The same IDF as FTS5's bm25(): log((N - n + 0.5) / (n + 0.5)), at least
+ * 1e-6, n the records that hold the phrase. Counting n reads the phrase's
+ * whole position list once more (as long as the ranking itself): a query
+ * of one phrase skips it, as a factor common to every row changes no
+ * order (its ranks are then the weighted counts' saturation alone). */
+static struct view__rank *
+view__rank_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+{
+    int n = api->xPhraseCount(fts);
+    sqlite3_int64 rows = 0;
+    struct view__rank *r;
+
+    *rc = SQLITE_OK;
+    r = calloc(1, sizeof(*r) + 2 * (size_t)(n > 0 ? n : 1) * sizeof(double));
+    if (!r) {
+        *rc = SQLITE_NOMEM;
+        return NULL;
+    }
+    r->rk_n = n;
+    r->rk_freq = r->rk_idf + (n > 0 ? n : 1);
+    if (n == 1) {
+        r->rk_idf[0] = 1.0;
+        return r;
+    }
+    if ((*rc = api->xRowCount(fts, &rows)) != SQLITE_OK)
+        goto fail;
+    for (int p = 0; p < n; p++) {
+        sqlite3_int64 hit = 0;
+        double idf;
+
+        *rc = api->xQueryPhrase(fts, p, &hit, view__rank_count);
+        if (*rc != SQLITE_OK)
+            goto fail;
+        idf = log(((double)rows - (double)hit + 0.5) / ((double)hit + 0.5));
+        r->rk_idf[p] = idf > 1e-6 ? idf : 1e-6;
+    }
+    return r;
+fail:
+    free(r);
+    return NULL;
+}
+
+/* ilonet_rank(v_search, w0, w1, ...): column weights (1.0 where not
+ * given); lower is better, like bm25(). */
+static void
+view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+              sqlite3_context *cx, int nv, sqlite3_value **av)
+{
+    struct view__rank *r = api->xGetAuxdata(fts, 0);
+    sqlite3_int64 row = api->xRowid(fts);
+    int rc = SQLITE_OK, ninst = 0;
+    double score = 0;
+
+    if (!r) {
+        if (!(r = view__rank_new(api, fts, &rc)) ||
+            (rc = api->xSetAuxdata(fts, r, free)) != SQLITE_OK) {
+            sqlite3_result_error_code(cx, rc);
+            return;
+        }
+    }
+    if (r->rk_have && r->rk_row == row) {
+        sqlite3_result_double(cx, r->rk_score);
+        return;
+    }
+    memset(r->rk_freq, 0, (size_t)r->rk_n * sizeof(double));
+    if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK) {
+        sqlite3_result_error_code(cx, rc);
+        return;
+    }
+    for (int i = 0; i < ninst; i++) {
+        int ph, col, off;
+
+        if ((rc = api->xInst(fts, i, &ph, &col, &off)) != SQLITE_OK) {
+            sqlite3_result_error_code(cx, rc);
+            return;
+        }
+        if (ph >= 0 && ph < r->rk_n)
+            r->rk_freq[ph] +=
+                col >= 0 && col < nv ? sqlite3_value_double(av[col]) : 1.0;
+    }
+    for (int p = 0; p < r->rk_n; p++) {
+        double f = r->rk_freq[p];
+
+        score += r->rk_idf[p] * f * (VIEW__RANK_K1 + 1) / (f + VIEW__RANK_K1);
+    }
+    r->rk_row = row;
+    r->rk_score = -score;
+    r->rk_have = 1;
+    sqlite3_result_double(cx, -score);
+}
+
+int
+view__search_rank_install(sqlite3 *db)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st;
+    int rc;
+
+    /* FTS5 hands its API out through a pointer bound to SELECT fts5(?) */
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (!api || api->iVersion < 2)
+        return ILONET_EIO;
+    rc = api->xCreateFunction(api, "ilonet_rank", NULL, view__rank_fn, NULL);
+    return rc == SQLITE_OK ? 0 : ILONET_EIO;
+}
+
+/* ---- cursors and sinks ------------------------------------------------- */
+
+/* The cursor: "s" + 8 hex digits naming the query and filters + "." + the
+ * rank's IEEE-754 bits in 16 hex digits + "." + the position k. */
+static uint32_t
+view__search_tag(const struct view_search_req *rq)
+{
+    const char *parts[6] = {rq->sr_query,    rq->sr_category, rq->sr_state,
+                            rq->sr_audience, rq->sr_from,     rq->sr_to};
+    uint32_t h = 2166136261u ^ rq->sr_kind;
+
+    /* FNV-1a: names a search, secret of nothing */
+    for (size_t i = 0; i < 6; i++) {
+        for (const char *p = parts[i] ? parts[i] : ""; *p; p++)
+            h = (h ^ (uint8_t)*p) * 16777619u;
+        h = (h ^ 0xff) * 16777619u;
+    }
+    return h;
+}
+
+static int
+view__search_cursor_read(const char *c, uint32_t tag, double *rank, int64_t *k)
+{
+    unsigned long long bits;
+    long long kk;
+    unsigned t;
+    char tail;
+
+    if (sscanf(c, "s%8x.%16llx.%lld%c", &t, &bits, &kk, &tail) != 3 ||
+        t != tag || strlen(c) > 60)
+        return ILONET_EINVAL;
+    memcpy(rank, &bits, sizeof(*rank));
+    *k = (int64_t)kk;
+    return 0;
+}
+
+/* One search on its way: where it is in the order (rank, k) and what it
+ * has delivered. */
+struct view__search_walk {
+    const struct view_search_req *sw_rq;
+    const char *sw_expr;
+    const struct view_sink *sw_out;
+    uint64_t sw_n;  /* rows delivered */
+    int sw_more;    /* a row past the page exists */
+    int sw_at;      /* sw_rank, sw_k hold a position to go on after */
+    double sw_rank; /* the last position looked at */
+    int64_t sw_k;
+    double sw_last_rank; /* the last row delivered: the next cursor */
+    int64_t sw_last_k;
+};
+
+/* Delivers the columns of st without k (the last). */
+static int
+view__search_cols(struct view__search_walk *w, sqlite3_stmt *st)
+{
+    struct view_cell cells[16];
+    struct view_row row;
+    int nc = sqlite3_column_count(st);
+
+    if (nc > 16 || nc < 2)
+        return ILONET_EIO;
+    memset(cells, 0, sizeof(cells));
+    for (int i = 0; i < nc; i++)
+        cells[i].ce_name = sqlite3_column_name(st, i);
+    row.rw_ncells = (size_t)nc - 1;
+    row.rw_cells = cells;
+    return w->sw_out && w->sw_out->vs_columns
+               ? w->sw_out->vs_columns(w->sw_out->vs_arg, &row)
+               : 0;
+}
+
+/* The current row of st: delivered without k while the page has room,
+ * else noted as the sign of a next page. */
+static int
+view__search_emit(struct view__search_walk *w, sqlite3_stmt *st)
+{
+    struct view_cell cells[16];
+    struct view_row row;
+    const struct view_cell *rank;
+    int nc = sqlite3_column_count(st), rc;
+
+    if (w->sw_n == w->sw_rq->sr_limit) {
+        w->sw_more = 1;
+        return 0;
+    }
+    if (nc > 16 || nc < 2)
+        return ILONET_EIO;
+    memset(cells, 0, sizeof(cells));
+    for (int i = 0; i < nc; i++) {
+        cells[i].ce_name = sqlite3_column_name(st, i);
+        if ((rc = view__cell(st, i, &cells[i])) != 0)
+            return rc;
+    }
+    row.rw_ncells = (size_t)nc;
+    row.rw_cells = cells;
+    rank = view_row_cell(&row, "rank");
+    w->sw_last_k = cells[nc - 1].ce_int;
+    w->sw_last_rank = rank && rank->ce_type == VIEW_REAL ? rank->ce_real : 0;
+    row.rw_ncells--; /* k is last */
+    w->sw_n++;
+    return w->sw_out && w->sw_out->vs_row
+               ? w->sw_out->vs_row(w->sw_out->vs_arg, &row)
+               : 0;
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+/* The columns of a result (the record's fields; the snippet needs the
+ * FTS5 cursor of v_search in the same statement). */
+#define VIEW__SEARCH_COLS                                                      \
+    "lower(hex(r.id)) AS id, r.kind AS kind, r.owner AS state, r.audience"     \
+    " AS audience, r.hlc >> 16 AS time_ms, r.category AS category,"            \
+    " coalesce(r.summary, r.title, r.topics, r.counterpart, r.carrier,"        \
+    " r.post, r.semester) AS title, snippet(v_search, -1, char(1), char(2),"   \
+    " '...', 16) AS snippet"
+#define VIEW__SEARCH_RANK "ilonet_rank(v_search, 2.0, 1.0)"
+
+/* Appends the filters on record row r, parameters from ?p + 1 on; returns
+ * the last parameter used. The unary + keeps SQLite from reading an index
+ * of v_rec for a filter (with a bound kind it may, and then each lookup by
+ * k walks that index). */
+static int
+view__search_filters(struct textbuf *sql, const struct view_search_req *rq,
+                     int p)
+{
+    textbuf_puts(sql, " AND +r.valid = 1 AND +r.status = 'active'");
+    if (rq->sr_kind)
+        textbuf_printf(sql, " AND +r.kind = ?%d", ++p);
+    if (rq->sr_category)
+        textbuf_printf(sql, " AND +r.category = ?%d", ++p);
+    if (rq->sr_state)
+        textbuf_printf(sql, " AND +r.owner = ?%d", ++p);
+    if (rq->sr_audience)
+        textbuf_printf(sql, " AND +r.audience = ?%d", ++p);
+    if (rq->sr_from) {
+        /* the record's own date or period, else the day it was written */
+        textbuf_printf(
+            sql,
+            " AND coalesce(substr(r.period, 1, 10), r.date, r.posted_from,"
+            " date((r.hlc >> 16) / 1000, 'unixepoch')) <= ?%d AND"
+            " coalesce(substr(r.period, -10), r.date, CASE WHEN"
+            " r.posted_from IS NOT NULL THEN coalesce(r.posted_until,"
+            " '9999-12-31') END, date((r.hlc >> 16) / 1000, 'unixepoch'))"
+            " >= ?%d",
+            p + 1, p + 2);
+        p += 2;
+    }
+    return p;
+}
+
+static int
+view__search_bind_filters(sqlite3_stmt *st, const struct view_search_req *rq,
+                          int p)
+{
+    if (rq->sr_kind)
+        sqlite3_bind_int64(st, ++p, rq->sr_kind);
+    if (rq->sr_category)
+        sqlite3_bind_text(st, ++p, rq->sr_category, -1, SQLITE_STATIC);
+    if (rq->sr_state)
+        sqlite3_bind_text(st, ++p, rq->sr_state, -1, SQLITE_STATIC);
+    if (rq->sr_audience)
+        sqlite3_bind_text(st, ++p, rq->sr_audience, -1, SQLITE_STATIC);
+    if (rq->sr_from) {
+        sqlite3_bind_text(st, ++p, rq->sr_to, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, ++p, rq->sr_from, -1, SQLITE_STATIC);
+    }
+    return p;
+}
+
+static int
+view__search_prepare(struct store *s, struct textbuf *sql, sqlite3_stmt **st)
+{
+    if (sql->tb_err)
+        return ILONET_ENOMEM;
+    return sqlite3_prepare_v2(store_db(s), sql->tb_data, -1, st, NULL) ==
+                   SQLITE_OK
+               ? 0
+               : ILONET_EIO;
+}
+
+/* A step's failure: FTS5 refuses some expressions only when run. */
+static int
+view__search_step_err(int step)
+{
+    return step == SQLITE_ERROR ? ILONET_EINVAL : store_err(step);
+}
+
+/* The one statement: every match through the record rows and the
+ * filters, ranked, from after the walk's position to the page's end. */
+static int
+view__search_plain(struct store *s, struct view__search_walk *w)
+{
+    const struct view_search_req *rq = w->sw_rq;
+    struct textbuf sql = {0};
+    sqlite3_stmt *st = NULL;
+    int rc, step = SQLITE_DONE, p;
+
+    textbuf_puts(&sql,
+                 "SELECT id, kind, state, audience, time_ms, category, title,"
+                 " snippet, rank, k FROM (SELECT " VIEW__SEARCH_COLS
+                 ", " VIEW__SEARCH_RANK " AS rank, r.k AS k FROM v_search"
+                 " CROSS JOIN v_records r ON r.k = v_search.rowid WHERE"
+                 " v_search MATCH ?1");
+    p = view__search_filters(&sql, rq, 1);
+    textbuf_puts(&sql, ")");
+    if (w->sw_at)
+        textbuf_printf(&sql, " WHERE rank > ?%d OR (rank = ?%d AND k > ?%d)",
+                       p + 1, p + 1, p + 2);
+    textbuf_printf(&sql, " ORDER BY rank, k LIMIT ?%d", p + (w->sw_at ? 3 : 1));
+    if ((rc = view__search_prepare(s, &sql, &st)) != 0)
+        goto out;
+    sqlite3_bind_text(st, 1, w->sw_expr, -1, SQLITE_STATIC);
+    p = view__search_bind_filters(st, rq, 1);
+    if (w->sw_at) {
+        sqlite3_bind_double(st, ++p, w->sw_rank);
+        sqlite3_bind_int64(st, ++p, w->sw_k);
+    }
+    /* the rest of the page and one more: whether a next page exists */
+    sqlite3_bind_int64(st, ++p, (int64_t)(rq->sr_limit - w->sw_n) + 1);
+    while (!w->sw_more && (step = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = view__search_emit(w, st)) != 0)
+            goto out;
+    if (step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = view__search_step_err(step);
+out:
+    sqlite3_finalize(st);
+    textbuf_free(&sql);
+    return rc;
+}
+
+/* The candidates of one round: at most cap positions after the walk's, in
+ * the order (rank, k), from the index alone. */
+static int
+view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
+                    double *rs, size_t cap, size_t *got)
+{
+    sqlite3_stmt *st = NULL;
+    int step;
+
+    *got = 0;
+    /* the first page has no keyset: a comparison less on every match */
+    if (sqlite3_prepare_v2(
+            store_db(s),
+            w->sw_at ? "SELECT rowid, " VIEW__SEARCH_RANK " AS sc FROM v_search"
+                       " WHERE v_search MATCH ?1 AND (sc > ?2 OR (sc = ?2 AND"
+                       " rowid > ?3)) ORDER BY sc, rowid LIMIT ?4"
+                     : "SELECT rowid, " VIEW__SEARCH_RANK " AS sc FROM v_search"
+                       " WHERE v_search MATCH ?1 ORDER BY sc, rowid LIMIT ?4",
+            -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, w->sw_expr, -1, SQLITE_STATIC);
+    if (w->sw_at) {
+        sqlite3_bind_double(st, 2, w->sw_rank);
+        sqlite3_bind_int64(st, 3, w->sw_k);
+    }
+    sqlite3_bind_int64(st, 4, (int64_t)cap);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        ks[*got] = sqlite3_column_int64(st, 0);
+        rs[*got] = sqlite3_column_double(st, 1);
+        ++*got;
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? 0 : view__search_step_err(step);
+}
+
+/* The staged plan (see the top of this file). */
+static int
+view__search_staged(struct store *s, struct view__search_walk *w,
+                    uint64_t stage_max)
+{
+    const struct view_search_req *rq = w->sw_rq;
+    int filtered = rq->sr_kind || rq->sr_category || rq->sr_state ||
+                   rq->sr_audience || rq->sr_from;
+    uint64_t need = rq->sr_limit + 1, seen = 0, passed = 0;
+    size_t cap, have = 0, got = 0;
+    struct textbuf sql = {0};
+    sqlite3_stmt *one = NULL;
+    int64_t *ks = NULL;
+    double *rs = NULL;
+    int rc, step;
+
+    textbuf_puts(&sql, "SELECT " VIEW__SEARCH_COLS ", ?2 AS rank, r.k AS k"
+                       " FROM v_records r CROSS JOIN v_search ON"
+                       " v_search.rowid = r.k WHERE r.k = ?3 AND v_search"
+                       " MATCH ?1");
+    view__search_filters(&sql, rq, 3);
+    if ((rc = view__search_prepare(s, &sql, &one)) != 0 ||
+        (rc = view__search_cols(w, one)) != 0)
+        goto out;
+    sqlite3_bind_text(one, 1, w->sw_expr, -1, SQLITE_STATIC);
+    view__search_bind_filters(one, rq, 3);
+    cap = filtered ? VIEW__STAGE_FILTERED : need + need / 4 + VIEW__STAGE_SLACK;
+    for (;;) {
+        uint64_t left;
+
+        if (seen + cap > stage_max) {
+            /* too few pass the filters: one statement does the rest */
+            rc = view__search_plain(s, w);
+            break;
+        }
+        if (cap > have) {
+            int64_t *nk = realloc(ks, cap * sizeof(*ks));
+            double *nr = nk ? realloc(rs, cap * sizeof(*rs)) : NULL;
+
+            ks = nk ? nk : ks;
+            rs = nr ? nr : rs;
+            if (!nk || !nr) {
+                rc = ILONET_ENOMEM;
+                break;
+            }
+            have = cap;
+        }
+        if ((rc = view__search_window(s, w, ks, rs, cap, &got)) != 0)
+            break;
+        for (size_t i = 0; i < got && !w->sw_more; i++) {
+            sqlite3_bind_double(one, 2, rs[i]);
+            sqlite3_bind_int64(one, 3, ks[i]);
+            step = sqlite3_step(one);
+            if (step == SQLITE_ROW) {
+                passed++;
+                rc = view__search_emit(w, one);
+            } else if (step != SQLITE_DONE)
+                rc = view__search_step_err(step);
+            sqlite3_reset(one);
+            if (rc != 0)
+                goto out;
+            w->sw_at = 1;
+            w->sw_rank = rs[i];
+            w->sw_k = ks[i];
+            seen++;
+        }
+        if (w->sw_more || got < cap)
+            break; /* the page is full, or no match is left */
+        left = need - (w->sw_n + (uint64_t)w->sw_more);
+        /* the next window from what passed so far, half as much again */
+        cap = passed ? (size_t)(left * seen / passed + left * seen / passed / 2)
+                     : cap * 4;
+        if (cap < need)
+            cap = (size_t)need;
+    }
+out:
+    sqlite3_finalize(one);
+    free(ks);
+    free(rs);
+    textbuf_free(&sql);
+    return rc;
+}
+
+int
+view_search(struct store *s, const struct view_search_req *rq,
+            const struct view_sink *out, struct view_search_res *res, char *why,
+            size_t wl)
+{
+    char expr[4 * VIEW_SEARCH_QUERY_MAX + 16];
+    struct view__search_walk w;
+    uint64_t stage_max;
+    uint32_t tag;
+    int rc;
+
+    if (why && wl)
+        why[0] = '\0';
+    if (!rq || !rq->sr_limit || rq->sr_limit > VIEW_SEARCH_LIMIT_MAX ||
+        !rq->sr_from != !rq->sr_to)
+        return ILONET_EINVAL;
+    if ((rc = view_search_parse(rq->sr_query, expr, sizeof(expr), why, wl)) !=
+        0)
+        return rc;
+    memset(&w, 0, sizeof(w));
+    w.sw_rq = rq;
+    w.sw_expr = expr;
+    w.sw_out = out;
+    tag = view__search_tag(rq);
+    if (rq->sr_after && *rq->sr_after) {
+        if (view__search_cursor_read(rq->sr_after, tag, &w.sw_rank, &w.sw_k) !=
+            0) {
+            if (why && wl)
+                snprintf(why, wl, "not a cursor of this search");
+            return ILONET_EINVAL;
+        }
+        w.sw_at = 1;
+    }
+    /* what ingest noted goes in first: a search finds every record */
+    if ((rc = view__search_fold_all(s)) != 0)
+        return rc;
+    stage_max = rq->sr_stage_max ? rq->sr_stage_max : VIEW_SEARCH_STAGE_MAX;
+    rc = view__search_staged(s, &w, stage_max);
+    if (rc == ILONET_EINVAL && why && wl)
+        /* FTS5 refused an expression the parser let through: say so in
+         * our words, never SQLite's */
+        snprintf(why, wl, "the search index cannot run this query");
+    if (rc != 0)
+        return rc;
+    if (res) {
+        res->sr_count = (size_t)w.sw_n;
+        res->sr_next[0] = '\0';
+        if (w.sw_more) {
+            uint64_t bits;
+            memcpy(&bits, &w.sw_last_rank, sizeof(bits));
+            snprintf(res->sr_next, sizeof(res->sr_next), "s%08x.%016llx.%lld",
+                     tag, (unsigned long long)bits, (long long)w.sw_last_k);
+        }
+    }
+    return 0;
+}
