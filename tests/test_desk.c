@@ -1079,14 +1079,25 @@ ref_search(struct store *s, const struct view_search_req *rq, struct rows *out)
         " char(1), char(2), '...', 16) AS snippet, ilonet_rank(v_search, 2.0,"
         " 1.0) AS rank FROM v_search CROSS JOIN v_records r ON r.k ="
         " v_search.rowid WHERE v_search MATCH ?1 AND r.valid = 1 AND"
-        " r.status = 'active'%s%s%s%s ORDER BY rank, r.k",
+        " r.status = 'active'%s%s%s%s%s ORDER BY rank, r.k",
         rq->sr_kind ? " AND r.kind = CAST(?2 AS INTEGER)" : "",
         rq->sr_category ? " AND r.category = ?3" : "",
         rq->sr_state ? " AND r.owner = ?4" : "",
-        rq->sr_audience ? " AND r.audience = ?5" : "");
+        rq->sr_audience ? " AND r.audience = ?5" : "",
+        /* API.md: the record's own date or period, else the day it was
+         * written, overlaps [from, to] */
+        rq->sr_from ? " AND coalesce(substr(r.period, 1, 10), r.date,"
+                      " r.posted_from, date((r.hlc >> 16) / 1000,"
+                      " 'unixepoch')) <= ?7 AND coalesce(substr(r.period,"
+                      " -10), r.date, CASE WHEN r.posted_from IS NOT NULL"
+                      " THEN coalesce(r.posted_until, '9999-12-31') END,"
+                      " date((r.hlc >> 16) / 1000, 'unixepoch')) >= ?6"
+                    : "");
     ref_query(s, out, sql, expr, kind, rq->sr_category ? rq->sr_category : "",
               rq->sr_state ? rq->sr_state : "",
-              rq->sr_audience ? rq->sr_audience : "", (const char *)NULL);
+              rq->sr_audience ? rq->sr_audience : "",
+              rq->sr_from ? rq->sr_from : "", rq->sr_to ? rq->sr_to : "",
+              (const char *)NULL);
 }
 
 /* A search ranks candidates from the index and looks them up in rank
@@ -1105,6 +1116,10 @@ desk_search_plans_equal_the_plain_query(void)
         {.sr_kind = KIND_OBSERVATION},
         {.sr_kind = KIND_MEETING},
         {.sr_kind = KIND_TASK},
+        {.sr_kind = KIND_POSTING},
+        {.sr_kind = KIND_CONTACT,
+         .sr_from = "2020-01-01",
+         .sr_to = "2022-06-30"},
         {.sr_kind = KIND_OBSERVATION, .sr_category = "routes"},
         {.sr_state = "DE"},
         {.sr_audience = "net"},
@@ -1114,7 +1129,7 @@ desk_search_plans_equal_the_plain_query(void)
     static const uint64_t limits[] = {1, 50, 200};
     struct rows want, got;
     struct desk d;
-    size_t big = 0;
+    size_t big = 0, found[sizeof(filters) / sizeof(filters[0])] = {0};
 
     desk_open(&d, "desk-search", GEN_RECORDS);
     /* the index is folded lazily, by the first search: fold it for the
@@ -1130,6 +1145,7 @@ desk_search_plans_equal_the_plain_query(void)
             ref_search(desk_store(&d), &rq, &want);
             if (want.n > 300)
                 big++;
+            found[f] += want.n;
             for (size_t p = 0; p < sizeof(plans) / sizeof(plans[0]); p++) {
                 for (size_t l = 0; l < sizeof(limits) / sizeof(limits[0]);
                      l++) {
@@ -1148,6 +1164,8 @@ desk_search_plans_equal_the_plain_query(void)
         }
     }
     ASSERT(big > 0); /* some words match far more than a page */
+    for (size_t f = 0; f < sizeof(filters) / sizeof(filters[0]); f++)
+        ASSERT(found[f] > 0); /* every filter finds something */
     home_close(&d.d_home);
 }
 

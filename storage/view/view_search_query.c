@@ -216,10 +216,12 @@ struct view__search_walk {
     const struct view_search_req *sw_rq;
     const char *sw_expr;
     const struct view_sink *sw_out;
-    uint64_t sw_n;  /* rows delivered */
-    int sw_more;    /* a row past the page exists */
-    int sw_at;      /* sw_rank, sw_k hold a position to go on after */
-    double sw_rank; /* the last position looked at */
+    uint64_t sw_n;   /* rows delivered */
+    int sw_more;     /* a row past the page exists */
+    int sw_at;       /* sw_rank, sw_k hold a position to go on after */
+    int sw_restrict; /* 1: the window reads the kind's or state's
+                        records first (view__search_restricts()) */
+    double sw_rank;  /* the last position looked at */
     int64_t sw_k;
     double sw_last_rank; /* the last row delivered: the next cursor */
     int64_t sw_last_k;
@@ -404,39 +406,120 @@ out:
     return rc;
 }
 
+/* Whether the window may read the state's or the kind's records from an
+ * index of v_rec first (struct view__search_walk sw_restrict): -1 never
+ * (no such filter, or no index yet), 1 from the first round, 0 when the
+ * first round's yield asks for it. A state holds a few percent of the
+ * records: from the first round, through v_rec_owner (kind, owner). A kind
+ * alone: from the first round when it holds at most 1/32 of the records in
+ * effect (v_counts), as collecting a larger kind's positions costs more
+ * than a round; such a kind is usually found in the first window. */
+#define VIEW__RESTRICT_SHARE 32
+
+static int
+view__search_restricts(struct store *s, const struct view_search_req *rq)
+{
+    sqlite3_stmt *st;
+    int64_t mine = 0, all = 0;
+
+    if ((!rq->sr_state && !rq->sr_kind) || !view__has_index(s, "v_rec_owner"))
+        return -1;
+    if (rq->sr_state)
+        return 1;
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT coalesce(sum(CASE WHEN kind = ?1 THEN n"
+                           " END), 0), coalesce(sum(n), 0) FROM v_counts",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, rq->sr_kind);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        mine = sqlite3_column_int64(st, 0);
+        all = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return mine * VIEW__RESTRICT_SHARE <= all;
+}
+
+/* The first window: the page and a little over when nearly every
+ * candidate passes (no filter is left that the window did not apply),
+ * else VIEW__STAGE_FILTERED. */
+static size_t
+view__search_cap(const struct view__search_walk *w, uint64_t left)
+{
+    const struct view_search_req *rq = w->sw_rq;
+    int open = ((rq->sr_kind || rq->sr_state) && w->sw_restrict != 1) ||
+               rq->sr_category || rq->sr_audience || rq->sr_from;
+
+    return open ? VIEW__STAGE_FILTERED
+                : (size_t)(left + left / 4 + VIEW__STAGE_SLACK);
+}
+
 /* The candidates of one round: at most cap positions after the walk's, in
- * the order (rank, k), from the index alone. */
+ * the order (rank, k), from the index alone (restricted: only those of the
+ * records an index of v_rec gives for the kind and the state; the
+ * filters are checked again on each candidate). */
 static int
 view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
                     double *rs, size_t cap, size_t *got)
 {
+    const struct view_search_req *rq = w->sw_rq;
+    struct textbuf sql = {0};
     sqlite3_stmt *st = NULL;
-    int step;
+    int rc, step;
 
     *got = 0;
+    textbuf_puts(&sql, "SELECT rowid, " VIEW__SEARCH_RANK " AS sc FROM"
+                       " v_search WHERE v_search MATCH ?1");
+    if (w->sw_restrict == 1) {
+        /* + keeps the list from FTS5, which would seek each k in turn */
+        textbuf_puts(&sql, " AND +rowid IN (SELECT k FROM v_rec WHERE");
+        if (rq->sr_kind) {
+            textbuf_puts(&sql, " kind = ?5");
+        } else {
+            /* every record kind, for the index's first column */
+            const struct vocab_kind *ks_ = NULL;
+            size_t nk = 0;
+            const struct vocab *v = view__vocab(s);
+
+            if (v)
+                ks_ = vocab_kinds(v, &nk);
+            textbuf_puts(&sql, " kind IN (-1");
+            for (size_t i = 0; i < nk; i++)
+                if (ks_[i].vk_is_record)
+                    textbuf_printf(&sql, ", %u", (unsigned)ks_[i].vk_code);
+            textbuf_puts(&sql, ")");
+        }
+        if (rq->sr_state)
+            textbuf_puts(&sql, " AND owner = ?6");
+        textbuf_puts(&sql, " AND valid = 1 AND status = 'active')");
+    }
     /* the first page has no keyset: a comparison less on every match */
-    if (sqlite3_prepare_v2(
-            store_db(s),
-            w->sw_at ? "SELECT rowid, " VIEW__SEARCH_RANK " AS sc FROM v_search"
-                       " WHERE v_search MATCH ?1 AND (sc > ?2 OR (sc = ?2 AND"
-                       " rowid > ?3)) ORDER BY sc, rowid LIMIT ?4"
-                     : "SELECT rowid, " VIEW__SEARCH_RANK " AS sc FROM v_search"
-                       " WHERE v_search MATCH ?1 ORDER BY sc, rowid LIMIT ?4",
-            -1, &st, NULL) != SQLITE_OK)
-        return ILONET_EIO;
+    if (w->sw_at)
+        textbuf_puts(&sql, " AND (sc > ?2 OR (sc = ?2 AND rowid > ?3))");
+    textbuf_puts(&sql, " ORDER BY sc, rowid LIMIT ?4");
+    if ((rc = view__search_prepare(s, &sql, &st)) != 0)
+        goto out;
     sqlite3_bind_text(st, 1, w->sw_expr, -1, SQLITE_STATIC);
     if (w->sw_at) {
         sqlite3_bind_double(st, 2, w->sw_rank);
         sqlite3_bind_int64(st, 3, w->sw_k);
     }
     sqlite3_bind_int64(st, 4, (int64_t)cap);
+    if (w->sw_restrict == 1 && rq->sr_kind)
+        sqlite3_bind_int64(st, 5, rq->sr_kind);
+    if (w->sw_restrict == 1 && rq->sr_state)
+        sqlite3_bind_text(st, 6, rq->sr_state, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         ks[*got] = sqlite3_column_int64(st, 0);
         rs[*got] = sqlite3_column_double(st, 1);
         ++*got;
     }
+    if (step != SQLITE_DONE)
+        rc = view__search_step_err(step);
+out:
     sqlite3_finalize(st);
-    return step == SQLITE_DONE ? 0 : view__search_step_err(step);
+    textbuf_free(&sql);
+    return rc;
 }
 
 /* The staged plan (see the top of this file). */
@@ -445,8 +528,6 @@ view__search_staged(struct store *s, struct view__search_walk *w,
                     uint64_t stage_max)
 {
     const struct view_search_req *rq = w->sw_rq;
-    int filtered = rq->sr_kind || rq->sr_category || rq->sr_state ||
-                   rq->sr_audience || rq->sr_from;
     uint64_t need = rq->sr_limit + 1, seen = 0, passed = 0;
     size_t cap, have = 0, got = 0;
     struct textbuf sql = {0};
@@ -465,7 +546,8 @@ view__search_staged(struct store *s, struct view__search_walk *w,
         goto out;
     sqlite3_bind_text(one, 1, w->sw_expr, -1, SQLITE_STATIC);
     view__search_bind_filters(one, rq, 3);
-    cap = filtered ? VIEW__STAGE_FILTERED : need + need / 4 + VIEW__STAGE_SLACK;
+    w->sw_restrict = view__search_restricts(s, rq);
+    cap = view__search_cap(w, need);
     for (;;) {
         uint64_t left;
 
@@ -508,11 +590,22 @@ view__search_staged(struct store *s, struct view__search_walk *w,
         if (w->sw_more || got < cap)
             break; /* the page is full, or no match is left */
         left = need - (w->sw_n + (uint64_t)w->sw_more);
-        /* the next window from what passed so far, half as much again */
-        cap = passed ? (size_t)(left * seen / passed + left * seen / passed / 2)
-                     : cap * 4;
-        if (cap < need)
-            cap = (size_t)need;
+        /* the next window from what passed so far, half as much again,
+         * and at least twice the last: each round ranks every match once
+         * more, so rounds must be few */
+        {
+            size_t next =
+                passed
+                    ? (size_t)(left * seen / passed + left * seen / passed / 2)
+                    : cap * 4;
+
+            cap = next > 2 * cap ? next : 2 * cap;
+        }
+        if (w->sw_restrict == 0 && cap > VIEW__STAGE_FILTERED) {
+            /* few of the kind hold the words: take its records first */
+            w->sw_restrict = 1;
+            cap = view__search_cap(w, left);
+        }
     }
 out:
     sqlite3_finalize(one);
