@@ -772,6 +772,12 @@ store_set_temp_memory(struct store *s)
     return store__exec(s, "PRAGMA temp_store=MEMORY");
 }
 
+void
+store_set_cancel(struct store *s, int (*stop)(void *arg), void *arg)
+{
+    sqlite3_progress_handler(s->s_db, stop ? 1000 : 0, stop, arg);
+}
+
 int
 store_meta_get(struct store *s, const char *key, uint8_t **val, size_t *len)
 {

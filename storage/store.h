@@ -121,6 +121,14 @@ int store_sync_path(const char *path);
  * savepoints, such as the node's group commit. */
 int store_set_temp_memory(struct store *s);
 
+/* Cuts long statements of this connection short: SQLite asks stop(arg)
+ * every thousand instructions, and a nonzero answer ends the statement
+ * (its caller gets an error). For a connection whose owner may have to
+ * stop in the middle of a read of everything (a thread's shutdown); NULL
+ * removes it. view_query() sets and removes its own guard: not on such a
+ * connection. Any thread may run stop. */
+void store_set_cancel(struct store *s, int (*stop)(void *arg), void *arg);
+
 /* Hook run for every entry stored, inside the same transaction (the view
  * uses it). Set once after opening.
  * Guarantee to the hook (the view parses payloads in place on it): a

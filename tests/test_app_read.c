@@ -490,11 +490,73 @@ cli_query_attacks_fail(void)
             "after the attacks", (char *)NULL);
 }
 
+/* The keeper's step: the hash of status, computed only when the
+ * fingerprint moved, cut short when asked to stop. */
+static int
+stop_now(void *arg)
+{
+    ++*(int *)arg;
+    return 1;
+}
+
+static void
+app_view_hash_keep_follows_the_fingerprint(void)
+{
+    struct afx f;
+    struct home h;
+    struct app_status st;
+    struct app_err err;
+    uint8_t fp[HASH_LEN], fp2[HASH_LEN], hash[HASH_LEN], none[HASH_LEN];
+    int computed, asked = 0;
+
+    afx_init(&f, "app-read-keep");
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(app_status(&h, 0, &st, &err));
+    ASSERT(st.as_hashed);
+    /* nothing known: computed, the hash status shows */
+    ASSERT_OK(
+        app_view_hash_keep(&h, NULL, fp, hash, &computed, NULL, NULL, &err));
+    ASSERT_EQ(computed, 1);
+    ASSERT(memcmp(hash, st.as_view_hash, HASH_LEN) == 0);
+    app_status_free(&st);
+    ASSERT_OK(app_view_fingerprint(&h, fp2, &err));
+    ASSERT(memcmp(fp, fp2, HASH_LEN) == 0);
+    /* the same fingerprint: nothing to compute */
+    memset(none, 0, sizeof(none));
+    ASSERT_OK(
+        app_view_hash_keep(&h, fp, fp2, none, &computed, NULL, NULL, &err));
+    ASSERT_EQ(computed, 0);
+    ASSERT(memcmp(fp, fp2, HASH_LEN) == 0);
+    /* without the hash, status computes none */
+    ASSERT_OK(app_status(&h, APP_STATUS_NOHASH, &st, &err));
+    ASSERT_EQ(st.as_hashed, 0);
+    ASSERT(memcmp(st.as_view_hash, none, HASH_LEN) == 0);
+    app_status_free(&st);
+    home_close(&h);
+    /* a write moves the fingerprint */
+    afx_run(NULL, 0, "-C", f.de, "observe", "--category", "routes", "--summary",
+            "one more", (char *)NULL);
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(app_view_fingerprint(&h, fp2, &err));
+    ASSERT(memcmp(fp, fp2, HASH_LEN) != 0);
+    /* asked to stop: an error, no hash */
+    ASSERT(app_view_hash_keep(&h, fp, fp2, hash, &computed, stop_now, &asked,
+                              &err) != 0);
+    ASSERT_EQ(computed, 0);
+    ASSERT(asked > 0);
+    /* and the connection goes on: the next step computes */
+    ASSERT_OK(
+        app_view_hash_keep(&h, fp, fp2, hash, &computed, NULL, NULL, &err));
+    ASSERT_EQ(computed, 1);
+    home_close(&h);
+}
+
 TEST_LIST = {
     TEST(app_list_checks_each_filter),
     TEST(app_reads_on_a_home),
     TEST(app_json_row_forms),
     TEST(cli_query_attacks_fail),
+    TEST(app_view_hash_keep_follows_the_fingerprint),
 };
 
 TEST_MAIN()

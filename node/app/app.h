@@ -722,6 +722,10 @@ int app_query(struct home *h, const char *sql, const struct view_sink *out,
 /* What `status` shows. The flags add the costlier parts. */
 #define APP_STATUS_AUDIENCES 1u /* a view hash per audience held */
 #define APP_STATUS_MEMBERS 2u   /* the authors whose logs are held */
+/* without the view hash (as_view_hash zero, as_hashed 0): it reads every
+ * record, seconds at a million, where the caller has it from elsewhere
+ * (the HTTP server's keeper, node/http/http_hash.c) or needs none */
+#define APP_STATUS_NOHASH 4u
 #define APP_AUDIENCES_MAX 64
 
 struct app_audience {
@@ -746,6 +750,7 @@ struct app_status {
     size_t as_nheads;
     uint64_t as_entries, as_logs, as_evidence, as_quarantine;
     uint8_t as_view_hash[HASH_LEN];
+    int as_hashed; /* as_view_hash computed (not APP_STATUS_NOHASH) */
     uint8_t as_heads_digest[HASH_LEN];
     int as_restored;      /* writes refused until peers showed own heads */
     uint8_t *as_peers;    /* the running node's peer table (JSON array), */
@@ -761,6 +766,21 @@ struct app_status {
 int app_status(struct home *h, unsigned flags, struct app_status *out,
                struct app_err *err);
 void app_status_free(struct app_status *st);
+
+/* What the view of everything held follows from (view_fingerprint():
+ * the heads, cuts, quarantine, retention day, vocabulary): one
+ * fingerprint, one view hash, on any connection. Cheap. */
+int app_view_fingerprint(struct home *h, uint8_t fp[static HASH_LEN],
+                         struct app_err *err);
+/* A keeper's step (node/http/http_hash.c): in one read snapshot, the
+ * fingerprint into fp and, unless it equals known (NULL: nothing known),
+ * the view hash of everything held into hash, *computed 1. Seconds at a
+ * million records: for a connection of its own, where stop(arg) (any
+ * thread; NULL: none) may cut it short (an error then). */
+int app_view_hash_keep(struct home *h, const uint8_t *known,
+                       uint8_t fp[static HASH_LEN],
+                       uint8_t hash[static HASH_LEN], int *computed,
+                       int (*stop)(void *arg), void *arg, struct app_err *err);
 
 /* ---- operations: what a duty officer needs (app_health.c) ---- */
 

@@ -39,6 +39,7 @@ app__field_fail(struct app_err *err, const char *field, const char *fmt, ...)
 
     err->ae_code = ILONET_EINVAL;
     err->ae_usage = 0;
+    err->ae_conflict = 0; /* else HTTP answers 409 from a stale value */
     snprintf(err->ae_field, sizeof(err->ae_field), "%s", field);
     va_start(ap, fmt);
     vsnprintf(err->ae_msg, sizeof(err->ae_msg), fmt, ap);
@@ -312,6 +313,7 @@ app__hashes(struct home *h, struct app_status *st, int audiences)
         return ILONET_ENOMEM;
     if ((rc = view_hashes(h->h_store, names, n, out)) == 0) {
         memcpy(st->as_view_hash, out[0], HASH_LEN);
+        st->as_hashed = 1;
         for (size_t j = 0; j < st->as_naudiences; j++) {
             memcpy(st->as_audiences[j].aa_hash, out[j + 1], HASH_LEN);
             st->as_audiences[j].aa_ok = 1;
@@ -366,7 +368,8 @@ app_status(struct home *h, unsigned flags, struct app_status *out,
     if ((rc = log_heads(h->h_store, &st.as_heads, &st.as_nheads)) != 0 ||
         (rc = log_counts(h->h_store, &st.as_entries, &st.as_logs,
                          &st.as_evidence, &st.as_quarantine)) != 0 ||
-        (rc = app__hashes(h, &st, flags & APP_STATUS_AUDIENCES)) != 0 ||
+        (!(flags & APP_STATUS_NOHASH) &&
+         (rc = app__hashes(h, &st, flags & APP_STATUS_AUDIENCES)) != 0) ||
         (rc = log_heads_digest(h->h_store, st.as_heads_digest)) != 0)
         goto fail;
     if (log_is_restored(h->h_store, &st.as_restored) != 0)
@@ -382,6 +385,37 @@ app_status(struct home *h, unsigned flags, struct app_status *out,
 fail:
     app_status_free(&st);
     return app__store_fail(err, rc);
+}
+
+int
+app_view_fingerprint(struct home *h, uint8_t fp[static HASH_LEN],
+                     struct app_err *err)
+{
+    int rc = view_fingerprint(h->h_store, NULL, fp);
+
+    return rc ? app__store_fail(err, rc) : 0;
+}
+
+int
+app_view_hash_keep(struct home *h, const uint8_t *known,
+                   uint8_t fp[static HASH_LEN], uint8_t hash[static HASH_LEN],
+                   int *computed, int (*stop)(void *arg), void *arg,
+                   struct app_err *err)
+{
+    int opened, rc;
+
+    *computed = 0;
+    if ((rc = store_snapshot_begin(h->h_store, &opened)) != 0)
+        return app__store_fail(err, rc);
+    if ((rc = view_fingerprint(h->h_store, NULL, fp)) == 0 &&
+        (!known || memcmp(known, fp, HASH_LEN) != 0)) {
+        store_set_cancel(h->h_store, stop, arg);
+        rc = view_hash(h->h_store, NULL, hash);
+        store_set_cancel(h->h_store, NULL, NULL);
+        *computed = rc == 0;
+    }
+    store_snapshot_end(h->h_store, opened);
+    return rc ? app__store_fail(err, rc) : 0;
 }
 
 /* ---- stats, recent, grants, evidence ------------------------------------- */

@@ -249,6 +249,8 @@ app__personal(const struct vocab *v, const struct vocab_kind *k,
         if ((rc = vocab_check_retention(v, today, until, err->ae_msg,
                                         sizeof(err->ae_msg))) != 0) {
             err->ae_code = rc;
+            err->ae_usage = 0;
+            err->ae_conflict = 0;
             app__field(err, "retain-until");
             return rc;
         }
@@ -263,6 +265,9 @@ app__personal(const struct vocab *v, const struct vocab_kind *k,
     if ((rc = vocab_check_personal(v, k, items, m, err->ae_msg,
                                    sizeof(err->ae_msg))) != 0) {
         err->ae_code = rc;
+        err->ae_usage = 0;
+        err->ae_conflict = 0;
+        err->ae_field[0] = '\0';
         return rc;
     }
     return 0;

@@ -802,6 +802,10 @@ http_start(struct http_server **out, const char *home_dir,
         http__msg(msg, rc, "writer thread: %s", ilonet_strerror(rc));
         goto fail;
     }
+    if ((rc = http__hashes_init(s)) != 0) {
+        http__msg(msg, rc, "view hash thread: %s", ilonet_strerror(rc));
+        goto fail;
+    }
     if (tls && (rc = http__tls(s, o, msg)) != 0)
         goto fail;
     snprintf(url, sizeof(url), "%s://%s", tls ? "https" : "http", addr);
@@ -929,6 +933,7 @@ http_stop(struct http_server *s)
             nng_http_handler_free(s->hs_page);
     }
     /* after the server: no handler runs and no request waits any more */
+    http__hashes_free(s);
     http__writes_free(s);
     http__events_free(s);
     http__auth_free(s);

@@ -163,15 +163,23 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
             http__desk_seen(s, rq, rs);
         return;
     }
+    if (n == 2 && strcmp(seg[1], "status") == 0) {
+        struct home *h;
+
+        if (api_method(rq, rs, "GET") != 0 || !(h = http__home_get(s, rs)))
+            return;
+        http__status(s, h, rq, rs);
+        http__home_put(s, h);
+        return;
+    }
     if (n == 2) {
         static const struct {
             const char *name;
             void (*fn)(struct home *, struct http__req *, struct http__resp *);
-        } reads[] = {{"status", http__status},     {"stats", http__stats},
-                     {"recent", http__recent},     {"grants", http__grants},
-                     {"evidence", http__evidence}, {"search", http__search},
-                     {"desk", http__desk},         {"vocab", http__vocab},
-                     {"report", http__report}};
+        } reads[] = {{"stats", http__stats},   {"recent", http__recent},
+                     {"grants", http__grants}, {"evidence", http__evidence},
+                     {"search", http__search}, {"desk", http__desk},
+                     {"vocab", http__vocab},   {"report", http__report}};
         for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
             if (strcmp(seg[1], reads[i].name) == 0) {
                 api_read(s, rq, rs, reads[i].fn);

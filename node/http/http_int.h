@@ -102,7 +102,25 @@ struct http_server {
     struct http__auth *hs_auth;     /* accounts, sessions (http_auth.c) */
     struct http__events *hs_events; /* long polls (http_events.c) */
     struct http__writes *hs_writes; /* group commit (http_write.c) */
+    struct http__hashes *hs_hashes; /* the view hash (http_hash.c) */
 };
+
+/* ---- the view hash, off the request path (http_hash.c) ---- */
+
+struct http__hashes;
+/* Starts the keeper: a thread that computes the view hash of everything
+ * held on a connection of its own whenever the view's fingerprint moved
+ * (at most a fraction of the time: http_hash.c). */
+int http__hashes_init(struct http_server *s);
+/* Cuts a computation short and ends the thread. */
+void http__hashes_free(struct http_server *s);
+/* The keeper's last hash into out: 1 if it has one (0 before its first),
+ * *current 1 when it is the hash of the view h reads now, *at_ms when it
+ * was computed (wall clock ms). A hash behind wakes the keeper. Any
+ * request thread; h is the request's connection. */
+int http__hash_last(struct http_server *s, struct home *h,
+                    uint8_t out[static HASH_LEN], int *current,
+                    uint64_t *at_ms);
 
 /* Sends rs as the answer to a handler's aio: any thread (http.c). */
 void http__reply(nng_aio *aio, struct http__resp *rs);
@@ -154,7 +172,8 @@ void http__show(struct home *h, const struct http__kind *k, const char *id,
 /* GET /api/blobs/HASH: the bytes of a held blob, as a download. */
 void http__blob(struct home *h, const char *hash, struct http__req *rq,
                 struct http__resp *rs);
-void http__status(struct home *h, struct http__req *rq, struct http__resp *rs);
+void http__status(struct http_server *s, struct home *h, struct http__req *rq,
+                  struct http__resp *rs);
 /* GET /metrics (http.c routes it beside the page): the Prometheus text
  * format of app_health() and app_status(), for a bearer token or a
  * session like the API (401 otherwise). */

@@ -465,7 +465,8 @@ http__metrics(struct http_server *s, nng_http_req *req, struct http__resp *rs)
 
     if (http__auth_check(s, req, &who, rs) != 0 || !(h = http__home_get(s, rs)))
         return;
-    if (app_status(h, APP_STATUS_MEMBERS, &st, &err) != 0) {
+    /* the metrics show no view hash: none is computed for them */
+    if (app_status(h, APP_STATUS_MEMBERS | APP_STATUS_NOHASH, &st, &err) != 0) {
         http__error(rs, err.ae_code == ILONET_EBUSY ? 503 : 500,
                     ilonet_errname(err.ae_code), "metrics: %s", err.ae_msg);
         http__home_put(s, h);
@@ -490,16 +491,21 @@ http__metrics(struct http_server *s, nng_http_req *req, struct http__resp *rs)
 /* ---- status, stats, recent, grants, evidence ----------------------------- */
 
 void
-http__status(struct home *h, struct http__req *rq, struct http__resp *rs)
+http__status(struct http_server *s, struct home *h, struct http__req *rq,
+             struct http__resp *rs)
 {
     struct textbuf *b = &rs->rs_body;
     struct app_status st;
     struct app_health ah;
     struct app_err err;
+    uint8_t vh[HASH_LEN];
+    uint64_t vh_at = 0;
+    int vh_have, vh_current = 0;
 
     if (http__params_done(rq, rs) != 0)
         return;
-    if (app_status(h, APP_STATUS_MEMBERS, &st, &err) != 0) {
+    /* the view hash is the keeper's (http_hash.c): never computed here */
+    if (app_status(h, APP_STATUS_MEMBERS | APP_STATUS_NOHASH, &st, &err) != 0) {
         http__error(rs, err.ae_code == ILONET_EBUSY ? 503 : 500,
                     ilonet_errname(err.ae_code), "status: %s", err.ae_msg);
         return;
@@ -563,15 +569,24 @@ http__status(struct home *h, struct http__req *rq, struct http__resp *rs)
     }
     textbuf_puts(b, "],\"heads_digest\":\"");
     json_hex(b, st.as_heads_digest, HASH_LEN);
-    textbuf_puts(b, "\",\"view_hash\":\"");
-    json_hex(b, st.as_view_hash, HASH_LEN);
-    textbuf_printf(b,
-                   "\",\"entries\":%llu,\"logs\":%llu,\"evidence\":%llu,"
-                   "\"quarantine\":%llu",
-                   (unsigned long long)st.as_entries,
-                   (unsigned long long)st.as_logs,
-                   (unsigned long long)st.as_evidence,
-                   (unsigned long long)st.as_quarantine);
+    vh_have = http__hash_last(s, h, vh, &vh_current, &vh_at);
+    textbuf_puts(b, "\",\"view_hash\":");
+    if (vh_have) {
+        textbuf_puts(b, "\"");
+        json_hex(b, vh, HASH_LEN);
+        textbuf_printf(b, "\",\"view_hash_at_ms\":%llu",
+                       (unsigned long long)vh_at);
+    } else {
+        textbuf_puts(b, "null,\"view_hash_at_ms\":null");
+    }
+    textbuf_printf(
+        b,
+        ",\"view_hash_current\":%s,\"entries\":%llu,\"logs\":%llu,\"evidence\":"
+        "%llu,"
+        "\"quarantine\":%llu",
+        vh_current ? "true" : "false", (unsigned long long)st.as_entries,
+        (unsigned long long)st.as_logs, (unsigned long long)st.as_evidence,
+        (unsigned long long)st.as_quarantine);
     /* what `ilonet status` warns of, for the page (app_health) */
     if (app_health(h, &st, home_now_ms(), &ah, &err) == 0) {
         textbuf_printf(b, ",\"running\":%s,\"health\":\"%s\",\"warnings\":[",

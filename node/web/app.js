@@ -433,7 +433,10 @@ async function showDashboard() {
     el('dt', {}, t('fact.node')), el('dd', { class: 'mono' }, short(st.node)),
     el('dt', {}, t('fact.peers')), el('dd', {}, t('fact.peers.n', { n: connected, of: st.peers.length })),
     el('dt', {}, t('fact.entries')), el('dd', {}, t('fact.entries.n', { n: st.entries, logs: st.logs })),
-    el('dt', {}, t('fact.viewhash')), el('dd', { class: 'mono', title: st.view_hash }, short(st.view_hash)),
+    el('dt', {}, t('fact.viewhash')), el('dd', { class: 'mono', title: st.view_hash || '' },
+      st.view_hash ? short(st.view_hash) : t('fact.viewhash.pending'),
+      /* the server's keeper computes it off the request path: the last one may be behind */
+      st.view_hash && !st.view_hash_current ? el('span', { class: 'muted' }, ' · ' + t('fact.viewhash.asof') + ' ', ago(st.view_hash_at_ms)) : ''),
     el('dt', {}, t('fact.evidence')), el('dd', { class: st.evidence || st.quarantine ? 'pill-bad' : 'pill-ok' },
       t('fact.evidence.n', { forks: st.evidence, held: st.quarantine })));
   const peerBy = {};

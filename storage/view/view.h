@@ -57,6 +57,13 @@ int view_rebuild(struct store *s);
  * revocation cut and no quarantine row has changed. */
 int view_hash(struct store *s, const char *audience,
               uint8_t out[static HASH_LEN]);
+/* What the view of audience (NULL: everything held) follows from, besides
+ * the rules: the logs' heads, fork and revocation cuts, the quarantine,
+ * the retention day and the vocabulary. Two reads with one fingerprint
+ * see one view_hash(), on any connection. Cheap: it reads the logs table,
+ * the quarantine and two settings, not the view. */
+int view_fingerprint(struct store *s, const char *audience,
+                     uint8_t out[static HASH_LEN]);
 /* view_hash() of each of n audiences (an element NULL: everything held)
  * into out[0..n-1]: those the connection does not remember are computed
  * together, in one pass over the view instead of one each. */

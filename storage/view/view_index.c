@@ -923,6 +923,15 @@ view__fingerprint(struct store *s, const char *audience,
     return rc;
 }
 
+int
+view_fingerprint(struct store *s, const char *audience,
+                 uint8_t out[static HASH_LEN])
+{
+    if (!s || !out)
+        return ILONET_EINVAL;
+    return view__fingerprint(s, audience, out);
+}
+
 /* The TEMP table is per connection: it needs no write lock on the store,
  * and another connection's writes show in the fingerprint. */
 static int
