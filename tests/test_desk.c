@@ -800,6 +800,7 @@ desk_tasks_equal_the_plain_query(void)
     struct rows want, got;
     struct desk d;
     size_t seen = 0;
+    uint64_t count;
 
     desk_open(&d, "desk-tasks", GEN_RECORDS);
     for (int pass = 0; pass < 2; pass++) {
@@ -819,9 +820,19 @@ desk_tasks_equal_the_plain_query(void)
                       " creator = ?1) ORDER BY due IS NULL, due, time_ms, id",
                       states[i], (const char *)NULL);
             sink.vs_arg = &got;
-            ASSERT_OK(view_desk_tasks(desk_store(&d), states[i], &sink));
+            ASSERT_OK(
+                view_desk_tasks(desk_store(&d), states[i], 0, &sink, &count));
             rows_same(&want, &got);
+            ASSERT_EQ(count, want.n);
             seen += want.n;
+            /* the first few, and still the number of all */
+            rows_free(&got);
+            ASSERT_OK(
+                view_desk_tasks(desk_store(&d), states[i], 3, &sink, &count));
+            ASSERT_EQ(count, want.n);
+            ASSERT_EQ(got.n, want.n < 3 ? want.n : 3);
+            for (size_t j = 0; j < got.n; j++)
+                ASSERT_STR_EQ(got.line[j], want.line[j]);
             rows_free(&want);
             rows_free(&got);
         }

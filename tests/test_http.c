@@ -1106,6 +1106,7 @@ t_desk_tasks_new_evidence(void)
     ASSERT(strstr(out, "\"role\":\"assignee\",\"actions\":[\"accept\","
                        "\"decline\"]"));
     ASSERT(strstr(out, "\"first\":true"));
+    ASSERT(strstr(out, "\"tasks_count\":1,")); /* the one listed */
     ASSERT_EQ(proc_json_str(out, "mark", mark, sizeof(mark)), 0);
     /* FR saw it; DE writes more */
     snprintf(body, sizeof(body), "-X POST -d '{\"mark\":\"%s\"}'", mark);

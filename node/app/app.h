@@ -1049,6 +1049,7 @@ int app_user_check_token(const struct users *us, const char *token,
  * for the bootstrap token) should look at, for h's state. Each part goes
  * to its sink (may be NULL) as rows of the view (storage/view/view_desk.h):
  * ds_tasks the tasks list's columns plus role ("assignee"/"creator"),
+ * soonest due first, at most APP_DESK_TASKS_MAX (res->dr_tasks: all),
  * ds_new the records that reached the node after who's "last seen" mark
  * (view_since(), newest first, at most APP_DESK_NEW_MAX; none on the first
  * visit), ds_grants the grants in force ending within dq_days days; then
@@ -1059,6 +1060,8 @@ int app_user_check_token(const struct users *us, const char *token,
 #define APP_DESK_DAYS_DEFAULT 30
 #define APP_DESK_DAYS_MAX 365
 #define APP_DESK_NEW_MAX 50
+/* a desk is read at a glance: the rest are in the tasks list */
+#define APP_DESK_TASKS_MAX 200
 
 struct app_desk_note {
     const char *dn_type; /* "fork" or "quarantine" (static) */
@@ -1088,7 +1091,8 @@ struct app_desk_res {
     char dr_mark[VIEW_MARK_MAX];  /* now */
     char dr_since[VIEW_MARK_MAX]; /* who's last mark, "" on a first visit */
     int dr_first;
-    uint64_t dr_new; /* records new since dr_since */
+    uint64_t dr_new;   /* records new since dr_since */
+    uint64_t dr_tasks; /* the desk's tasks, listed or not */
 };
 
 int app_desk(struct home *h, const struct app_desk_req *rq,

@@ -210,8 +210,8 @@ app_desk(struct home *h, const struct app_desk_req *rq,
     }
     /* each part in the order the page shows them; a sink's own stop code
      * passes through */
-    if ((rc = view_desk_tasks(h->h_store, h->h_cert.c_state, out->ds_tasks)) !=
-        0)
+    if ((rc = view_desk_tasks(h->h_store, h->h_cert.c_state, APP_DESK_TASKS_MAX,
+                              out->ds_tasks, &res->dr_tasks)) != 0)
         return app__desk_store_fail(err, "tasks", rc);
     if (!res->dr_first &&
         (rc = view_since(h->h_store, res->dr_since, APP_DESK_NEW_MAX,

@@ -927,7 +927,8 @@ http__desk(struct home *h, struct http__req *rq, struct http__resp *rs)
     textbuf_puts(b, ",\"tasks\":[");
     textbuf_put(b, p.dp_tasks.tb_data ? p.dp_tasks.tb_data : "",
                 p.dp_tasks.tb_len);
-    textbuf_puts(b, "],\"new\":{\"since\":");
+    textbuf_printf(b, "],\"tasks_count\":%llu,\"new\":{\"since\":",
+                   (unsigned long long)res->dr_tasks);
     if (res->dr_first)
         textbuf_puts(b, "null");
     else

@@ -387,7 +387,10 @@ async function showDesk() {
     say('#desk-msg', t('desk.partial'), false);
   }
   const out = $('#desk-msg');
-  $('#desk-tasks').replaceChildren(taskTable(d.tasks || [], out));
+  /* the desk lists the soonest due; the rest are in the tasks list */
+  const moreTasks = (d.tasks_count || 0) - (d.tasks || []).length;
+  $('#desk-tasks').replaceChildren(taskTable(d.tasks || [], out),
+    ...(moreTasks > 0 ? [el('p', { class: 'muted' }, t('desk.tasks.more', { n: moreTasks }))] : []));
   const nw = $('#desk-new');
   if (d.new) {
     S.deskMark = d.mark || null;

@@ -98,14 +98,18 @@ view_mark(struct store *s, char out[static VIEW_MARK_MAX])
     return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-/* Steps st to the end: columns, then each row, to out (may be NULL);
- * the first `hidden` columns (keys the plan needs) are left out. */
+/* Steps st to the end: columns, then each row, to out (may be NULL),
+ * the first limit rows (0: all) and the others only counted (*n: all;
+ * n may be NULL); the first `hidden` columns (keys the plan needs) are
+ * left out. */
 static int
-view__desk_run(sqlite3_stmt *st, int hidden, const struct view_sink *out)
+view__desk_run_n(sqlite3_stmt *st, int hidden, uint64_t limit,
+                 const struct view_sink *out, uint64_t *n)
 {
     struct view_cell cells[32];
     struct view_row row = {0, cells};
     int nc = sqlite3_column_count(st) - hidden, rc = 0, step;
+    uint64_t rows = 0;
 
     if (nc > 32 || nc < 0)
         return ILONET_EIO;
@@ -117,6 +121,8 @@ view__desk_run(sqlite3_stmt *st, int hidden, const struct view_sink *out)
         (rc = out->vs_columns(out->vs_arg, &row)) != 0)
         return rc;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (++rows > limit && limit)
+            continue; /* counted, not read */
         for (int i = 0; i < nc; i++) {
             cells[i].ce_name = sqlite3_column_name(st, hidden + i);
             if ((rc = view__cell(st, hidden + i, &cells[i])) != 0)
@@ -125,7 +131,15 @@ view__desk_run(sqlite3_stmt *st, int hidden, const struct view_sink *out)
         if (out && out->vs_row && (rc = out->vs_row(out->vs_arg, &row)) != 0)
             return rc;
     }
+    if (n)
+        *n = rows;
     return step == SQLITE_DONE ? 0 : store_err(step);
+}
+
+static int
+view__desk_run(sqlite3_stmt *st, int hidden, const struct view_sink *out)
+{
+    return view__desk_run_n(st, hidden, 0, out, NULL);
 }
 
 /* "WITH m(lid, seq) AS (...)" for n positions (parameters 1..2n). */
@@ -259,7 +273,8 @@ view__desk_tasks_sql(struct store *s, struct textbuf *sql)
 }
 
 int
-view_desk_tasks(struct store *s, const char *state, const struct view_sink *out)
+view_desk_tasks(struct store *s, const char *state, uint64_t limit,
+                const struct view_sink *out, uint64_t *count)
 {
     struct textbuf sql = {0};
     sqlite3_stmt *st = NULL;
@@ -281,7 +296,9 @@ view_desk_tasks(struct store *s, const char *state, const struct view_sink *out)
     if (rc != 0)
         return rc;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-    rc = view__desk_run(st, hidden, out);
+    /* all of them sorted, the first limit read: the rest only counted (a
+     * count of its own would read the indexes again) */
+    rc = view__desk_run_n(st, hidden, limit, out, count);
     sqlite3_finalize(st);
     return rc;
 }

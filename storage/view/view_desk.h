@@ -48,10 +48,11 @@ int view_since(struct store *s, const char *mark, uint64_t limit,
  * whose status is open, accept or start, and tasks state created that are
  * open, accept or start; the columns of the tasks list (docs/VIEW.md) plus
  * role ("assignee" or "creator"), by due date (none last), then time
- * written.
+ * written: the first limit of them (0: all) to out, and their number in
+ * *count (may be NULL).
  */
-int view_desk_tasks(struct store *s, const char *state,
-                    const struct view_sink *out);
+int view_desk_tasks(struct store *s, const char *state, uint64_t limit,
+                    const struct view_sink *out, uint64_t *count);
 
 /*
  * Grants in force at now_ms (view_grants(), once each) whose validity
