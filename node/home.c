@@ -295,6 +295,9 @@ home_open(struct home *h, const char *dir, int flags)
         if ((rc = store_open(path, h->h_net.n_id, &h->h_roster, &h->h_store)) !=
             0)
             goto fail;
+        if ((flags & HOME_READER) &&
+            (rc = store_set_mmap(h->h_store, HOME_MMAP_BYTES)) != 0)
+            goto fail;
         if (h->h_has_cert) {
             struct store_identity id;
             memset(&id, 0, sizeof(id));

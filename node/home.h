@@ -82,8 +82,16 @@ struct home {
     char h_why[HOME_PATH_MAX + 96];
 };
 
+/* the memory map of a reader (HOME_READER); SQLite caps it at its own
+ * maximum (2 GiB as Debian builds it) */
+#define HOME_MMAP_BYTES ((uint64_t)1 << 31)
+
 enum home_flags {
     HOME_STORE = 1, /* open the store (and attach the view) */
+    /* with HOME_STORE: a connection that reads for people (the HTTP
+     * server's, the CLI's reports and lists): the store file is read
+     * through a memory map (store_set_mmap(), HOME_MMAP_BYTES) */
+    HOME_READER = 2,
 };
 
 /* Path of a file inside the home, into out (HOME_PATH_MAX bytes). */

@@ -772,6 +772,16 @@ store_set_temp_memory(struct store *s)
     return store__exec(s, "PRAGMA temp_store=MEMORY");
 }
 
+int
+store_set_mmap(struct store *s, uint64_t bytes)
+{
+    char sql[64];
+
+    snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%llu",
+             (unsigned long long)bytes);
+    return store__exec(s, sql);
+}
+
 void
 store_set_cancel(struct store *s, int (*stop)(void *arg), void *arg)
 {

@@ -187,7 +187,7 @@ http__home_get(struct http_server *s, struct http__resp *rs)
         http__error(rs, 503, "no-memory", "out of memory");
         return NULL;
     }
-    if ((rc = home_open(h, s->hs_dir, HOME_STORE)) != 0) {
+    if ((rc = home_open(h, s->hs_dir, HOME_STORE | HOME_READER)) != 0) {
         free(h);
         http__error(rs, rc == ILONET_EBUSY ? 503 : 500, ilonet_errname(rc),
                     "node home %s: %s", s->hs_dir, ilonet_strerror(rc));

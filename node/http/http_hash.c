@@ -76,7 +76,9 @@ http__hash_keep(struct http__hashes *hh, struct home **hp, uint64_t *took)
         if (!(h = calloc(1, sizeof(*h))))
             return 0;
         /* its temp_store stays the default (files): the hash's sort took
-         * 440 MiB in memory at a million records */
+         * 440 MiB in memory at a million records; and no memory map
+         * (HOME_READER): the hash reads the whole file, which would all
+         * count as this process's resident memory */
         if (home_open(h, hh->hh_srv->hs_dir, HOME_STORE) != 0) {
             free(h);
             return 0;

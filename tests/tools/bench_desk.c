@@ -37,7 +37,8 @@
  * calling thread's CPU time (the work itself, without waiting for a core
  * or the disk on a shared machine). A benchmark, not a test: nothing
  * passes or fails on time. A list of calls (desk_<call>_p50_ms names them)
- * runs those alone, without paging and reports: for working on one.
+ * runs those alone, without paging (and with "report" or "view_hash" in
+ * the list, those): for working on one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -566,7 +567,7 @@ main(int argc, char **argv)
     (void)store_global_init(); /* before any store opens */
     if (key_global_init() != 0)
         return 1;
-    if ((rc = home_open(&B.b_home, argv[1], HOME_STORE)) != 0) {
+    if ((rc = home_open(&B.b_home, argv[1], HOME_STORE | HOME_READER)) != 0) {
         fprintf(stderr, "bench_desk: %s: %s\n", argv[1],
                 B.b_home.h_why[0] ? B.b_home.h_why : ilonet_errname(rc));
         return 1;
@@ -633,7 +634,7 @@ main(int argc, char **argv)
         printf("desk_first_load_ms=%.1f\n", first);
     printf("desk_p99_ms=%.1f\ndesk_p99_call=%s\n", worst, worst_name);
     printf("desk_p99_cpu_ms=%.1f\n", worst_cpu);
-    if (!only) {
+    if (!only || listed(only, "view_hash")) {
         /* the keeper's work, off the request path: one view hash of
          * everything held, as after a change (nothing remembered) */
         uint8_t vh[HASH_LEN];
@@ -643,7 +644,7 @@ main(int argc, char **argv)
             die("view hash", NULL);
         printf("desk_view_hash_ms=%.0f\n", now_ms() - t);
     }
-    if (!only) {
+    if (!only || listed(only, "report")) {
         static const struct {
             const char *name;
             enum report_format f;
