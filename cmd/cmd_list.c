@@ -365,7 +365,7 @@ cmd_list(struct cmd_env *env, int argc, char **argv)
             cols = list_cols[i].lc_cols;
     if (all && kind)
         cols = LIST_ALL_COLS;
-    if ((rc = cmd_open_home(env, &h, HOME_STORE | HOME_READER)) != 0)
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
     memset(&r, 0, sizeof(r));
     r.lr_json = env->json;
@@ -552,7 +552,7 @@ cmd_show(struct cmd_env *env, int argc, char **argv)
         return rc;
     if (!id)
         return cmd_usage("show", "ID missing");
-    if ((rc = cmd_open_home(env, &h, HOME_STORE | HOME_READER)) != 0)
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
     memset(&r, 0, sizeof(r));
     r.sr_json = env->json;
@@ -604,7 +604,7 @@ cmd_query(struct cmd_env *env, int argc, char **argv)
         return rc;
     if (!sql)
         return cmd_usage("query", "SQL missing");
-    if ((rc = cmd_open_home(env, &h, HOME_STORE | HOME_READER)) != 0)
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
     memset(&r, 0, sizeof(r));
     r.lr_json = env->json;

@@ -430,7 +430,7 @@ cmd_report(struct cmd_env *env, int argc, char **argv)
     free(rtext);
     if (rc != 0)
         return cmd_fail("report", "%s", err.ae_msg);
-    if ((rc = cmd_open_home(env, &h, HOME_STORE | HOME_READER)) != 0)
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         goto done;
     rc = app_report_build(&h, &job, &doc, &dlen, NULL, &err);
     home_close(&h);

@@ -128,7 +128,7 @@ cmd_search(struct cmd_env *env, int argc, char **argv)
     /* bad input is refused before the home is opened */
     if (app_search_check(&rq, &err) != 0)
         return search_usage_err(&err);
-    if ((rc = cmd_open_home(env, &h, HOME_STORE | HOME_READER)) != 0)
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
     memset(&out, 0, sizeof(out));
     out.so_json = env->json;

@@ -252,7 +252,7 @@ cmd_status(struct cmd_env *env, int argc, char **argv)
     check = cmd_flag(&o, "--check");
     if ((rc = cmd_opts_done(&o, "status")) != 0)
         return rc;
-    if ((rc = cmd_open_home(env, &h, HOME_STORE | HOME_READER)) != 0)
+    if ((rc = cmd_open_home(env, &h, HOME_STORE)) != 0)
         return rc;
     if (app_status(&h, APP_STATUS_AUDIENCES | APP_STATUS_MEMBERS, &st, &err) !=
         0) {
