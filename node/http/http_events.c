@@ -47,7 +47,7 @@ struct http__events {
     struct home *ev_home; /* the watcher's connection (its thread only) */
 };
 
-static uint64_t
+uint64_t
 http__mono_ms(void)
 {
     struct timespec ts;

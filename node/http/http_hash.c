@@ -42,15 +42,6 @@ struct http__hashes {
     uint64_t hh_at_ms;
 };
 
-static uint64_t
-http__hash_mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Nonzero ends the statement (SQLITE_INTERRUPT): the server stops. */
 static int
 http__hash_progress(void *arg)
@@ -89,12 +80,12 @@ http__hash_keep(struct http__hashes *hh, struct home **hp, uint64_t *took)
     if ((have = hh->hh_have))
         memcpy(known, hh->hh_fp, HASH_LEN);
     pthread_mutex_unlock(&hh->hh_mtx);
-    t0 = http__hash_mono_ms();
+    t0 = http__mono_ms();
     if (app_view_hash_keep(h, have ? known : NULL, fp, out, &computed,
                            http__hash_progress, hh, &err) != 0 ||
         !computed)
         return 0;
-    *took = http__hash_mono_ms() - t0;
+    *took = http__mono_ms() - t0;
     pthread_mutex_lock(&hh->hh_mtx);
     memcpy(hh->hh_fp, fp, HASH_LEN);
     memcpy(hh->hh_hash, out, HASH_LEN);
@@ -114,7 +105,7 @@ http__hash_keeper(void *arg)
 
     pthread_mutex_lock(&hh->hh_mtx);
     while (!__atomic_load_n(&hh->hh_stop, __ATOMIC_RELAXED)) {
-        uint64_t now = http__hash_mono_ms(), until;
+        uint64_t now = http__mono_ms(), until;
         struct timespec ts;
 
         if (now >= gap && (now >= check || hh->hh_wake)) {
@@ -123,8 +114,8 @@ http__hash_keeper(void *arg)
             hh->hh_wake = 0;
             pthread_mutex_unlock(&hh->hh_mtx);
             if (http__hash_keep(hh, &h, &took))
-                gap = http__hash_mono_ms() + HTTP__HASH_GAP * took;
-            check = http__hash_mono_ms() + HTTP__HASH_CHECK_MS;
+                gap = http__mono_ms() + HTTP__HASH_GAP * took;
+            check = http__mono_ms() + HTTP__HASH_CHECK_MS;
             pthread_mutex_lock(&hh->hh_mtx);
             continue;
         }

@@ -122,6 +122,9 @@ int http__hash_last(struct http_server *s, struct home *h,
                     uint8_t out[static HASH_LEN], int *current,
                     uint64_t *at_ms);
 
+/* The monotonic clock in ms (http_events.c): deadlines and waits. */
+uint64_t http__mono_ms(void);
+
 /* Sends rs as the answer to a handler's aio: any thread (http.c). */
 void http__reply(nng_aio *aio, struct http__resp *rs);
 

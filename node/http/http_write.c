@@ -167,15 +167,6 @@ struct http__writes {
     struct app_record_item wr_items[HTTP__WRITE_GROUP_MAX];
 };
 
-static uint64_t
-http__wmono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void
 http__wreq_free(struct http__wreq *w)
 {
@@ -366,7 +357,7 @@ http__writer(void *arg)
             pthread_mutex_unlock(&wr->wr_mtx);
             break;
         }
-        http__writes_expire(wr, http__wmono_ms(), &expired);
+        http__writes_expire(wr, http__mono_ms(), &expired);
         for (n = 0; wr->wr_head && n < HTTP__WRITE_GROUP_MAX; n++) {
             wr->wr_group[n] = wr->wr_head;
             wr->wr_head = wr->wr_head->wq_next;
@@ -509,7 +500,7 @@ http__writes_queue(struct http_server *s, struct http__req *rq,
 {
     struct http__writes *wr = s->hs_writes;
     struct http__wreq *expired = NULL;
-    uint64_t now = http__wmono_ms();
+    uint64_t now = http__mono_ms();
 
     w->wq_aio = rq->rq_aio;
     w->wq_since = now;
