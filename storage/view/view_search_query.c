@@ -19,7 +19,8 @@
  * took 0.4 s before the first page. ilonet_rank() is BM25 with b = 0
  * (no length term): the same inverse document frequency per phrase, the
  * same saturation (k1 = 1.2) of the weighted count of a phrase's matches
- * in the record, the headline weighing twice. It reads only the index's
+ * in the record, the headline weighing twice (a query of one phrase
+ * leaves the frequency out: view__rank_new()). It reads only the index's
  * position lists: 23 ms for those matches. Records of ilonet are short
  * fields, where the length term says little.
  *
@@ -29,10 +30,11 @@
  * then looks up only those, in rank order, until the page is full; when
  * the filters let too few through it widens the window from where it
  * stopped, and past VIEW_SEARCH_STAGE_MAX candidates it finishes with the
- * one statement that filters every match (the rare filter, where that is
- * cheaper). Both give the same rows in the same order: the order is
- * (rank, k) throughout, and each step goes on after the last position it
- * looked at.
+ * one statement that filters every match. A state filter, or a rare
+ * kind, first narrows the window to that state's or kind's records, read
+ * from an index of v_rec (view__search_restricts()). Every way gives the
+ * same rows in the same order: the order is (rank, k) throughout, and
+ * each step goes on after the last position it looked at.
  */
 
 #define VIEW__RANK_K1 1.2
