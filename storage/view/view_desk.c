@@ -240,36 +240,101 @@ static const char view__desk_tasks_plain[] =
  * state from the task index (which holds the assignees, %s, and the
  * status beside the time), and of those it created from the state's
  * index (the kind: %u twice), then each task looked up by key in the
- * tasks view with its key in front, which follows. */
-static const char view__desk_tasks_keys[] =
-    "SELECT t.*, CASE WHEN instr(',' || coalesce(t.\"for\", '') || ',', ','"
-    " || ?1 || ',') > 0 THEN 'assignee' ELSE 'creator' END AS role FROM"
-    " (SELECT k FROM v_rec INDEXED BY v_rec_task WHERE kind = %u AND valid ="
+ * tasks view with its key in front (view__desk_tasks_sql()). */
+static const char view__desk_tasks_cands[] =
+    "SELECT k FROM v_rec INDEXED BY v_rec_task WHERE kind = %u AND valid ="
     " 1 AND status = 'active' AND task_status IN ('open', 'accept', 'start')"
     " AND instr(',' || coalesce(%s, '') || ',', ',' || ?1 || ',') > 0 UNION"
     " SELECT k FROM v_rec INDEXED BY v_rec_owner WHERE kind = %u AND valid ="
     " 1 AND status = 'active' AND owner = ?1 AND task_status IN ('open',"
-    " 'accept', 'start')) AS c CROSS JOIN (";
+    " 'accept', 'start')";
+#define VIEW__DESK_ROLE                                                        \
+    "CASE WHEN instr(',' || coalesce(t.\"for\", '') || ',', ',' || ?1 ||"      \
+    " ',') > 0 THEN 'assignee' ELSE 'creator' END AS role"
 
-/* view__desk_tasks_keys' SQL into sql; its first column is the key,
- * which view__desk_run() leaves out. ILONET_ENOTFOUND when an index or
- * the assignees' slot is missing (a first sync builds the indexes at its
- * end; a vocabulary without tasks has no slot). */
+/* The desk's tasks through the indexes into sql; its first column is the
+ * key,
+ * which view__desk_run() leaves out. With a limit (?2, > 0): each
+ * candidate's due date and time from its v_rec row alone (%s, the due
+ * slot), the order's key of the limit-th of them, and only the tasks up
+ * to that key (ties included) looked up in the view and sorted; the first
+ * column is then the number of all candidates, the key the second.
+ * ILONET_ENOTFOUND when an index or a slot is missing (a first sync
+ * builds the indexes at its end; a vocabulary without tasks has no
+ * slot). */
 static int
-view__desk_tasks_sql(struct store *s, struct textbuf *sql)
+view__desk_tasks_sql(struct store *s, uint64_t limit, struct textbuf *sql)
 {
-    char slot[8];
+    char slot[8], due[8];
 
     if (view__slot_col(view__vocab(s), KIND_TASK, "assignees", slot) != 0 ||
+        view__slot_col(view__vocab(s), KIND_TASK, "due", due) != 0 ||
         !view__has_index(s, "v_rec_task") || !view__has_index(s, "v_rec_owner"))
         return ILONET_ENOTFOUND;
-    textbuf_printf(sql, view__desk_tasks_keys, (unsigned)KIND_TASK, slot,
-                   (unsigned)KIND_TASK);
+    if (!limit) {
+        textbuf_puts(sql, "SELECT t.*, " VIEW__DESK_ROLE " FROM (");
+        textbuf_printf(sql, view__desk_tasks_cands, (unsigned)KIND_TASK, slot,
+                       (unsigned)KIND_TASK);
+        textbuf_puts(sql, ") AS c CROSS JOIN (");
+    } else {
+        textbuf_puts(sql, "WITH c(k) AS (");
+        textbuf_printf(sql, view__desk_tasks_cands, (unsigned)KIND_TASK, slot,
+                       (unsigned)KIND_TASK);
+        textbuf_printf(
+            sql,
+            "), o AS MATERIALIZED (SELECT r.k AS k, r.%s IS NULL AS n,"
+            " coalesce(r.%s, '') AS d, r.ms AS ms FROM c CROSS JOIN v_rec r"
+            " ON r.k = c.k), cut AS (SELECT n, d, ms FROM o ORDER BY n, d,"
+            " ms LIMIT 1 OFFSET ?2 - 1) SELECT (SELECT count(*) FROM o) AS"
+            " _n, t.*, " VIEW__DESK_ROLE " FROM o CROSS JOIN (",
+            due, due);
+    }
     if (view__view_select(s, "tasks", "k AS _k", sql) != 0)
         return ILONET_EIO;
-    textbuf_puts(sql, ") AS t ON t._k = c.k ORDER BY t.due IS NULL, t.due,"
-                      " t.time_ms, t.id");
+    textbuf_puts(sql, limit ? ") AS t ON t._k = o.k WHERE NOT EXISTS (SELECT"
+                              " 1 FROM cut) OR (o.n, o.d, o.ms) <= (SELECT n,"
+                              " d, ms FROM cut)"
+                            : ") AS t ON t._k = c.k");
+    textbuf_puts(sql, " ORDER BY t.due IS NULL, t.due, t.time_ms, t.id");
+    if (limit)
+        textbuf_puts(sql, " LIMIT ?2");
     return sql->tb_err ? ILONET_ENOMEM : 0;
+}
+
+/* Steps st (view__desk_tasks_sql() with a limit): the rows to out
+ * without the count and the key, the count into *count. */
+static int
+view__desk_run_cut(sqlite3_stmt *st, const struct view_sink *out,
+                   uint64_t *count)
+{
+    struct view_cell cells[32];
+    struct view_row row = {0, cells};
+    int nc = sqlite3_column_count(st) - 2, rc = 0, step, first = 1;
+
+    if (nc > 32 || nc < 0)
+        return ILONET_EIO;
+    memset(cells, 0, sizeof(cells));
+    for (int i = 0; i < nc; i++)
+        cells[i].ce_name = sqlite3_column_name(st, 2 + i);
+    row.rw_ncells = (size_t)nc;
+    if (out && out->vs_columns &&
+        (rc = out->vs_columns(out->vs_arg, &row)) != 0)
+        return rc;
+    if (count)
+        *count = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (first && count)
+            *count = (uint64_t)sqlite3_column_int64(st, 0);
+        first = 0;
+        for (int i = 0; i < nc; i++) {
+            cells[i].ce_name = sqlite3_column_name(st, 2 + i);
+            if ((rc = view__cell(st, 2 + i, &cells[i])) != 0)
+                return rc;
+        }
+        if (out && out->vs_row && (rc = out->vs_row(out->vs_arg, &row)) != 0)
+            return rc;
+    }
+    return step == SQLITE_DONE ? 0 : store_err(step);
 }
 
 int
@@ -278,15 +343,16 @@ view_desk_tasks(struct store *s, const char *state, uint64_t limit,
 {
     struct textbuf sql = {0};
     sqlite3_stmt *st = NULL;
-    int rc, hidden = 1;
+    int rc, hidden = 1, cut = limit != 0;
 
-    if (!state)
+    if (!state || limit > INT64_MAX)
         return ILONET_EINVAL;
-    if ((rc = view__desk_tasks_sql(s, &sql)) == ILONET_ENOTFOUND) {
+    if ((rc = view__desk_tasks_sql(s, limit, &sql)) == ILONET_ENOTFOUND) {
         textbuf_free(&sql);
         memset(&sql, 0, sizeof(sql));
         textbuf_puts(&sql, view__desk_tasks_plain);
         hidden = 0;
+        cut = 0;
         rc = sql.tb_err ? ILONET_ENOMEM : 0;
     }
     if (rc == 0 && sqlite3_prepare_v2(store_db(s), sql.tb_data, -1, &st,
@@ -296,9 +362,14 @@ view_desk_tasks(struct store *s, const char *state, uint64_t limit,
     if (rc != 0)
         return rc;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-    /* all of them sorted, the first limit read: the rest only counted (a
-     * count of its own would read the indexes again) */
-    rc = view__desk_run_n(st, hidden, limit, out, count);
+    if (cut) {
+        sqlite3_bind_int64(st, 2, (int64_t)limit);
+        rc = view__desk_run_cut(st, out, count);
+    } else {
+        /* all of them sorted, the first limit read: the rest only
+         * counted */
+        rc = view__desk_run_n(st, hidden, limit, out, count);
+    }
     sqlite3_finalize(st);
     return rc;
 }
