@@ -56,6 +56,22 @@ http__mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+void
+http__cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mtx, uint64_t ms)
+{
+    struct timespec ts;
+
+    /* the condition variables keep the default clock: the wall's */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(cv, mtx, &ts);
+}
+
 /* ---- the cursor ---------------------------------------------------------- */
 
 /* 8 hex digits naming which peers are connected, from the node's peer
@@ -303,14 +319,7 @@ http__watch(void *arg)
         }
         pthread_mutex_lock(&ev->ev_mtx);
         if (!ev->ev_stop && ev->ev_n) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += HTTP__WATCH_MS * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&ev->ev_cv, &ev->ev_mtx, &ts);
+            http__cond_wait_ms(&ev->ev_cv, &ev->ev_mtx, HTTP__WATCH_MS);
         }
     }
     pthread_mutex_unlock(&ev->ev_mtx);

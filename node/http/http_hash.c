@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "crypto/error.h"
 #include "http_int.h"
@@ -106,7 +105,6 @@ http__hash_keeper(void *arg)
     pthread_mutex_lock(&hh->hh_mtx);
     while (!__atomic_load_n(&hh->hh_stop, __ATOMIC_RELAXED)) {
         uint64_t now = http__mono_ms(), until;
-        struct timespec ts;
 
         if (now >= gap && (now >= check || hh->hh_wake)) {
             uint64_t took = 0;
@@ -120,14 +118,7 @@ http__hash_keeper(void *arg)
             continue;
         }
         until = check > gap ? check : gap;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += (time_t)((until - now) / 1000);
-        ts.tv_nsec += (long)((until - now) % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&hh->hh_cv, &hh->hh_mtx, &ts);
+        http__cond_wait_ms(&hh->hh_cv, &hh->hh_mtx, until - now);
     }
     pthread_mutex_unlock(&hh->hh_mtx);
     if (h) {

@@ -124,6 +124,8 @@ int http__hash_last(struct http_server *s, struct home *h,
 
 /* The monotonic clock in ms (http_events.c): deadlines and waits. */
 uint64_t http__mono_ms(void);
+/* Waits on cv (mtx held) for at most ms, or until signalled. */
+void http__cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mtx, uint64_t ms);
 
 /* Sends rs as the answer to a handler's aio: any thread (http.c). */
 void http__reply(nng_aio *aio, struct http__resp *rs);

@@ -99,11 +99,12 @@ view_mark(struct store *s, char out[static VIEW_MARK_MAX])
 }
 
 /* Steps st to the end: columns, then each row, to out (may be NULL),
- * the first limit rows (0: all) and the others only counted (*n: all;
- * n may be NULL); the first `hidden` columns (keys the plan needs) are
- * left out. */
+ * the first limit rows (0: all) and the others only counted into *n (may
+ * be NULL) or, with total, *n from the first row's first column (the
+ * statement counts); the first `hidden` columns (keys the plan needs, the
+ * total) are left out. */
 static int
-view__desk_run_n(sqlite3_stmt *st, int hidden, uint64_t limit,
+view__desk_run_n(sqlite3_stmt *st, int hidden, uint64_t limit, int total,
                  const struct view_sink *out, uint64_t *n)
 {
     struct view_cell cells[32];
@@ -121,6 +122,8 @@ view__desk_run_n(sqlite3_stmt *st, int hidden, uint64_t limit,
         (rc = out->vs_columns(out->vs_arg, &row)) != 0)
         return rc;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (total && rows == 0 && n)
+            *n = (uint64_t)sqlite3_column_int64(st, 0);
         if (++rows > limit && limit)
             continue; /* counted, not read */
         for (int i = 0; i < nc; i++) {
@@ -131,15 +134,15 @@ view__desk_run_n(sqlite3_stmt *st, int hidden, uint64_t limit,
         if (out && out->vs_row && (rc = out->vs_row(out->vs_arg, &row)) != 0)
             return rc;
     }
-    if (n)
-        *n = rows;
+    if (n && !(total && rows))
+        *n = total ? 0 : rows;
     return step == SQLITE_DONE ? 0 : store_err(step);
 }
 
 static int
 view__desk_run(sqlite3_stmt *st, int hidden, const struct view_sink *out)
 {
-    return view__desk_run_n(st, hidden, 0, out, NULL);
+    return view__desk_run_n(st, hidden, 0, 0, out, NULL);
 }
 
 /* "WITH m(lid, seq) AS (...)" for n positions (parameters 1..2n). */
@@ -301,42 +304,6 @@ view__desk_tasks_sql(struct store *s, uint64_t limit, struct textbuf *sql)
     return sql->tb_err ? ILONET_ENOMEM : 0;
 }
 
-/* Steps st (view__desk_tasks_sql() with a limit): the rows to out
- * without the count and the key, the count into *count. */
-static int
-view__desk_run_cut(sqlite3_stmt *st, const struct view_sink *out,
-                   uint64_t *count)
-{
-    struct view_cell cells[32];
-    struct view_row row = {0, cells};
-    int nc = sqlite3_column_count(st) - 2, rc = 0, step, first = 1;
-
-    if (nc > 32 || nc < 0)
-        return ILONET_EIO;
-    memset(cells, 0, sizeof(cells));
-    for (int i = 0; i < nc; i++)
-        cells[i].ce_name = sqlite3_column_name(st, 2 + i);
-    row.rw_ncells = (size_t)nc;
-    if (out && out->vs_columns &&
-        (rc = out->vs_columns(out->vs_arg, &row)) != 0)
-        return rc;
-    if (count)
-        *count = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (first && count)
-            *count = (uint64_t)sqlite3_column_int64(st, 0);
-        first = 0;
-        for (int i = 0; i < nc; i++) {
-            cells[i].ce_name = sqlite3_column_name(st, 2 + i);
-            if ((rc = view__cell(st, 2 + i, &cells[i])) != 0)
-                return rc;
-        }
-        if (out && out->vs_row && (rc = out->vs_row(out->vs_arg, &row)) != 0)
-            return rc;
-    }
-    return step == SQLITE_DONE ? 0 : store_err(step);
-}
-
 int
 view_desk_tasks(struct store *s, const char *state, uint64_t limit,
                 const struct view_sink *out, uint64_t *count)
@@ -363,12 +330,13 @@ view_desk_tasks(struct store *s, const char *state, uint64_t limit,
         return rc;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
     if (cut) {
+        /* the statement cuts at the limit and counts them all */
         sqlite3_bind_int64(st, 2, (int64_t)limit);
-        rc = view__desk_run_cut(st, out, count);
+        rc = view__desk_run_n(st, 2, 0, 1, out, count);
     } else {
         /* all of them sorted, the first limit read: the rest only
          * counted */
-        rc = view__desk_run_n(st, hidden, limit, out, count);
+        rc = view__desk_run_n(st, hidden, limit, 0, out, count);
     }
     sqlite3_finalize(st);
     return rc;
