@@ -14,7 +14,9 @@
 #   ILONET_BENCH_DESK_ITERS    samples per call (default 60)
 #
 # Output: key=value lines: gen_* (the generator), desk_store_bytes, then
-# bench_desk's desk_<call>_p50_ms/p99_ms, desk_p99_ms (the worst p99 of the
+# bench_desk's desk_search_fold_ms (the search index folded first, as an
+# idle node folds what ingest noted; desk_gen leaves every record noted),
+# desk_<call>_p50_ms/p99_ms, desk_p99_ms (the worst p99 of the
 # interactive calls) and report_semester_ms (the slowest of md, html and
 # json; median of three).
 set -eu

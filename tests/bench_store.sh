@@ -12,7 +12,8 @@
 #
 # The store is the source node of tests/bench_sync.sh: a testnet home (DE)
 # holding N entries of 200-byte payload by 5 authors written by
-# tests/tools/bench_sync_fill (log_append: signed, chained, the view kept).
+# tests/tools/bench_sync_fill (log_append: signed, chained, the view kept),
+# its search index folded as an idle node folds it (`ilonet search`).
 # Disk: store.db plus its WAL right after the fill, then after
 # `PRAGMA wal_checkpoint(TRUNCATE)`; the split per table and index comes
 # from SQLite's dbstat (pages, so b-tree slack counts where it is): the
@@ -39,6 +40,9 @@ trap 'rm -rf "$DIR"' EXIT INT TERM
 "$TOOLS/bench_sync_fill" "$DIR/net/DE" "$N" "$DIR/net/DE" "$DIR/net/FR" \
     "$DIR/net/IT" "$DIR/net/ES" "$DIR/net/NL" | sed 's/^/store_/'
 DB=$DIR/net/DE/store.db
+# The search index as a running node holds it: its loop folds what ingest
+# noted while nothing arrives; a search folds the rest first.
+"$BIN" -C "$DIR/net/DE" search fold > /dev/null
 size() { if [ -f "$1" ]; then wc -c < "$1"; else echo 0; fi; }
 ENTRIES=$(sqlite3 "$DB" "SELECT count(*) FROM entries")
 BEFORE_DB=$(size "$DB")
@@ -75,12 +79,10 @@ END {
 
 # ---- Hypercore's writer storage, same entries ---------------------------
 [ "${ILONET_BENCH_NO_HC:-0}" = 1 ] && exit 0
-HCDIR=${TMPDIR:-/tmp}/ilonet-bench-hypercore
 HCN=$(( N < 1000000 ? N : 1000000 ))
-if ! command -v node > /dev/null 2>&1 ||
-    [ ! -d "$HCDIR/node_modules/hypercore" ]; then
-    echo "SKIP hypercore disk: node or hypercore@11 not installed (tests/bench_sync.sh installs it)"
+HCDIR=$(sh "$HERE/bench_hypercore/install.sh") || {
+    echo "$HCDIR" | sed 's/^SKIP hypercore/SKIP hypercore disk/'
     exit 0
-fi
+}
 NODE_PATH=$HCDIR/node_modules node "$HERE/bench_hypercore/replicate.js" \
     --disk "$HCN" 5 || echo "SKIP hypercore disk: run failed"

@@ -87,19 +87,7 @@ cat "$DIR/main.txt"
 # ---- Hypercore 11 anchor, and ilonet at the same entry count ------------
 [ "${ILONET_BENCH_NO_HC:-0}" = 1 ] && exit 0
 HCN=${ILONET_BENCH_HC_ENTRIES:-$(( N < 100000 ? N : 100000 ))}
-HCDIR=${TMPDIR:-/tmp}/ilonet-bench-hypercore
-if ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; then
-    echo "SKIP hypercore: node or npm not installed"
-    exit 0
-fi
-if [ ! -d "$HCDIR/node_modules/hypercore" ]; then
-    mkdir -p "$HCDIR"
-    if ! npm install --prefix "$HCDIR" --no-audit --no-fund hypercore@11 \
-        > "$HCDIR/npm.log" 2>&1; then
-        echo "SKIP hypercore: npm install hypercore@11 failed (see $HCDIR/npm.log)"
-        exit 0
-    fi
-fi
+HCDIR=$(sh "$HERE/bench_hypercore/install.sh") || { echo "$HCDIR"; exit 0; }
 NODE_PATH=$HCDIR/node_modules node "$HERE/bench_hypercore/replicate.js" \
     "$HCN" 5 > "$DIR/hc.txt" || { echo "SKIP hypercore: run failed"; exit 0; }
 cat "$DIR/hc.txt"
