@@ -42,7 +42,8 @@ trap 'rm -rf "$DIR"' EXIT INT TERM
 DB=$DIR/net/DE/store.db
 # The search index as a running node holds it: its loop folds what ingest
 # noted while nothing arrives; a search folds the rest first.
-"$BIN" -C "$DIR/net/DE" search fold > /dev/null
+"$BIN" -C "$DIR/net/DE" search fold > /dev/null 2> "$DIR/fold.err" ||
+    { cat "$DIR/fold.err" >&2; exit 1; }
 size() { if [ -f "$1" ]; then wc -c < "$1"; else echo 0; fi; }
 ENTRIES=$(sqlite3 "$DB" "SELECT count(*) FROM entries")
 BEFORE_DB=$(size "$DB")
