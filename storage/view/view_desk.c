@@ -134,8 +134,10 @@ view__desk_run_n(sqlite3_stmt *st, int hidden, uint64_t limit, int total,
         if (out && out->vs_row && (rc = out->vs_row(out->vs_arg, &row)) != 0)
             return rc;
     }
-    if (n && !(total && rows))
-        *n = total ? 0 : rows;
+    if (n && !total)
+        *n = rows;
+    else if (n && rows == 0)
+        *n = 0; /* the counting statement returned no row */
     return step == SQLITE_DONE ? 0 : store_err(step);
 }
 
@@ -256,8 +258,7 @@ static const char view__desk_tasks_cands[] =
     " ',') > 0 THEN 'assignee' ELSE 'creator' END AS role"
 
 /* The desk's tasks through the indexes into sql; its first column is the
- * key,
- * which view__desk_run() leaves out. With a limit (?2, > 0): each
+ * key, which view__desk_run() leaves out. With a limit (?2, > 0): each
  * candidate's due date and time from its v_rec row alone (%s, the due
  * slot), the order's key of the limit-th of them, and only the tasks up
  * to that key (ties included) looked up in the view and sorted; the first
