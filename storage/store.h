@@ -21,7 +21,7 @@
  * a lost foreign batch is fetched again from the peer.
  */
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_MAX_SKEW_MS 60000 /* HLC more than this ahead: quarantine */
 
 struct store;
@@ -76,20 +76,24 @@ int store_snapshot_begin(struct store *s, int *opened);
 void store_snapshot_end(struct store *s, int opened);
 
 /*
- * The id index: entry id prefix (log_id_prefix) -> entry position k.
+ * The id index: entry id prefix (log_id_prefix) -> entry position k, in
+ * two levels (tables ids and the small ids_tail, docs/ARCHITECTURE.md).
  * store_ids_add() records a pair inside a transaction; the pairs reach
- * table ids in key order when the outermost transaction commits (or, in
- * a long one, between savepoints once many are pending), and vanish with
- * a rollback. store_ids_find() returns the positions whose prefix lies in
- * [lo, hi], pending or committed, up to max of them into ks and the total
- * in *n; prefixes collide, so callers compare full ids.
+ * ids_tail in key order when the outermost transaction commits (or, in a
+ * long one, between savepoints once many are pending), and vanish with a
+ * rollback. A commit that takes ids_tail past the threshold below and a
+ * sixteenth of ids merges it into ids. store_ids_find() returns the
+ * positions whose prefix lies in [lo, hi], pending or committed, up to
+ * max of them into ks and the total in *n; prefixes collide, so callers
+ * compare full ids.
  */
 int store_ids_add(struct store *s, int64_t idp, int64_t k);
 int store_ids_find(struct store *s, int64_t lo, int64_t hi, int64_t *ks,
                    size_t max, size_t *n);
-/* Pending pairs of a long transaction are flushed when a savepoint opens
- * at depth 1 with at least this many waiting (0: the default, 131072,
- * about 4 MiB of memory). */
+/* Pending pairs of a long transaction are written to ids_tail when a
+ * savepoint opens at depth 1 with at least this many waiting, and
+ * ids_tail is merged into ids from this many on (0: the default, 131072;
+ * the pending pairs take about 4 MiB of memory). */
 void store_set_ids_flush(struct store *s, size_t pending);
 
 /* synchronous=FULL (1) or NORMAL (0) for following commits. */

@@ -52,7 +52,7 @@ sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE);" > /dev/null
 AFTER=$(( $(size "$DB") + $(size "$DB-wal") ))
 # Where the bytes go: pages per table and index, grouped.
 sqlite3 "$DB" "SELECT CASE WHEN name = 'entries' THEN 'entries'
-    WHEN name = 'ids' THEN 'ids'
+    WHEN name IN ('ids', 'ids_tail') THEN 'ids'
     WHEN name = 'v_rec' THEN 'view_rows'
     WHEN name LIKE 'v_rec_%' OR name = 'v_counts' THEN 'view_indexes'
     WHEN name LIKE 'v_search%' THEN 'search'

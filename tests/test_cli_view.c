@@ -338,7 +338,8 @@ cli_bad_input_writes_nothing(void)
 }
 
 /* A home written by schema version 2 (tests/data/home-v2: one DE
- * observation) opens, migrates its id index, and finds the record. Git
+ * observation) opens, migrates its id index (to ids, v3, with an empty
+ * tail, v4), and finds the record. Git
  * keeps no file modes: the secrets get theirs back here. */
 static void
 cli_schema_v2_home_migrates(void)
@@ -356,13 +357,17 @@ cli_schema_v2_home_migrates(void)
     ASSERT(strstr(out, "v2 store fixture"));
     ASSERT_EQ(run(out, sizeof(out), "-C %s/h query \"PRAGMA user_version\"", d),
               0);
-    ASSERT_STR_EQ(out, "user_version\n3");
+    ASSERT_STR_EQ(out, "user_version\n4");
     ASSERT_EQ(run(out, sizeof(out),
                   "-C %s/h query \"SELECT count(*) FROM"
                   " ids i JOIN entries e ON e.k = i.k\"",
                   d),
               0);
     ASSERT_STR_EQ(out, "count(*)\n2");
+    ASSERT_EQ(run(out, sizeof(out),
+                  "-C %s/h query \"SELECT count(*) FROM ids_tail\"", d),
+              0);
+    ASSERT_STR_EQ(out, "count(*)\n0");
     OK("-C %s/h verify", d);
     free(d);
 }

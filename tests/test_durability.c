@@ -242,8 +242,10 @@ entry_present(sqlite3 *db, const uint8_t id[static HASH_LEN])
     int found = 0;
 
     if (sqlite3_prepare_v2(db,
-                           "SELECT count(*) FROM ids i JOIN entries e ON "
-                           "e.k = i.k WHERE i.idp = ? AND e.id = ?",
+                           "SELECT count(*) FROM (SELECT idp, k FROM ids"
+                           " UNION ALL SELECT idp, k FROM ids_tail) i JOIN"
+                           " entries e ON e.k = i.k WHERE i.idp = ?1 AND"
+                           " e.id = ?2",
                            -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(st, 1, log_id_prefix(id));

@@ -1710,6 +1710,103 @@ id_index_follows_transactions(void)
     free(dir);
 }
 
+/* Positions stored under id's prefix, through the store's lookup. */
+static size_t
+ids_under(struct store *s, const uint8_t id[static HASH_LEN])
+{
+    int64_t ks[8], p = log_id_prefix(id);
+    size_t n;
+
+    ASSERT_OK(store_ids_find(s, p, p, ks, 8, &n));
+    return n;
+}
+
+/* The id index's two levels as connections share them: pairs one
+ * commits go into the small level (ids_tail) and are found by another; a
+ * commit that takes the small level past its threshold, whoever wrote
+ * its pairs, merges it into ids, and neither connection then misses a
+ * pair or sees one twice; a merge undone by a rollback leaves both
+ * levels as they were; a reopened store finds both. */
+static void
+id_index_levels_are_shared_by_connections(void)
+{
+    struct fx f;
+    struct chain a, b, c;
+    char *dir = test_tmpdir("idtail"), db[600];
+    struct store *w, *r;
+    int64_t k;
+
+    fx_init(&f);
+    chain_valid(&a, &f, &f.a, &f.de, "DE", "net", 9);
+    chain_valid(&b, &f, &f.b, &f.fr, "FR", "net", 9);
+    chain_valid(&c, &f, &f.c, &f.de, "DE", "net", 3);
+    snprintf(db, sizeof(db), "%s/s.db", dir);
+    w = open_store(&f, db);
+    r = open_store(&f, db);
+
+    /* commits write the small level, not ids */
+    ingest_chain(w, &a, 0, 4);
+    ASSERT_EQ(count_q(w, "SELECT count(*) FROM ids"), 0);
+    ASSERT_EQ(count_q(w, "SELECT count(*) FROM ids_tail"), 4);
+    for (size_t i = 0; i < 4; i++)
+        ASSERT_OK(log_find(r, a.ch_e[i].e_id, &k));
+    ingest_chain(w, &a, 4, 10);
+    ASSERT_OK(log_find(r, a.ch_e[9].e_id, &k));
+    ASSERT_EQ(k & 0xffffffff, 10);
+
+    /* r merges as it commits past its threshold: w sees each pair once */
+    store_set_ids_flush(r, 12);
+    ingest_chain(r, &b, 0, 4);
+    ASSERT_EQ(count_q(w, "SELECT count(*) FROM ids"), 14);
+    ASSERT_EQ(count_q(w, "SELECT count(*) FROM ids_tail"), 0);
+    for (size_t i = 0; i < 10; i++) {
+        ASSERT_EQ(ids_under(w, a.ch_e[i].e_id), 1);
+        ASSERT_EQ(ids_under(r, a.ch_e[i].e_id), 1);
+    }
+    ASSERT_OK(log_find(w, b.ch_e[3].e_id, &k));
+
+    /* the small level fills again after the merge */
+    ingest_chain(w, &c, 0, 4);
+    ASSERT_EQ(count_q(w, "SELECT count(*) FROM ids_tail"), 4);
+    ASSERT_OK(log_find(r, c.ch_e[3].e_id, &k));
+    ASSERT_EQ(ids_under(r, c.ch_e[0].e_id), 1);
+
+    /* a merge inside a transaction that is rolled back */
+    store_set_ids_flush(r, 2);
+    ASSERT_OK(store_begin(r));
+    ingest_chain(r, &b, 4, 10); /* past 2 pairs: merged between batches */
+    ASSERT_OK(store_begin(r));
+    ASSERT_OK(store_commit(r));
+    ASSERT_EQ(count_q(r, "SELECT count(*) FROM ids_tail"), 0);
+    ASSERT_OK(store_rollback(r));
+    ASSERT_EQ(count_q(r, "SELECT count(*) FROM ids_tail"), 4);
+    ASSERT_EQ(count_q(r, "SELECT count(*) FROM ids"), 14);
+    ASSERT_EQ(log_find(r, b.ch_e[5].e_id, &k), ILONET_ENOTFOUND);
+    for (size_t i = 0; i < 4; i++)
+        ASSERT_EQ(ids_under(r, c.ch_e[i].e_id), 1);
+
+    /* merges come rarer as ids grows: not before the small level holds a
+     * sixteenth of it (ids counted as 1600 here) */
+    ASSERT_OK(store_meta_set_u64(r, "ids_n", 1600));
+    ingest_chain(r, &b, 4, 6);
+    ASSERT_EQ(count_q(r, "SELECT count(*) FROM ids_tail"), 6);
+    ASSERT_OK(log_find(w, b.ch_e[5].e_id, &k));
+
+    /* reopened: both levels */
+    store_close(w);
+    w = open_store(&f, db);
+    for (size_t i = 0; i < 4; i++)
+        ASSERT_OK(log_find(w, c.ch_e[i].e_id, &k));
+    ASSERT_OK(log_find(w, a.ch_e[0].e_id, &k));
+    ASSERT_EQ(k & 0xffffffff, 1);
+    store_close(w);
+    store_close(r);
+    chain_free(&a);
+    chain_free(&b);
+    chain_free(&c);
+    free(dir);
+}
+
 /* A read snapshot sees the store as it was when it began while another
  * connection commits; the commit shows after it ends. Inside the
  * connection's own transaction it opens nothing, and no write can begin
@@ -1774,5 +1871,6 @@ TEST_LIST = {
     TEST(frozen_own_log_refuses_append),
     TEST(two_processes_appending_never_fork),
     TEST(id_index_follows_transactions),
+    TEST(id_index_levels_are_shared_by_connections),
 };
 TEST_MAIN()
