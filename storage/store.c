@@ -503,9 +503,9 @@ store__meta_count(struct store *s, const char *key, const char *sql,
 
 /* Writes the pending id pairs into ids_tail in key order, 32 rows a
  * statement (the per-statement cost was most of the cost), and merges
- * ids_tail into ids once it holds s_ids_cap pairs. OR IGNORE: a write
- * that failed halfway may be retried. The pairs stay findable if it
- * fails; the transaction then fails. */
+ * ids_tail into ids once it holds s_ids_cap pairs and a sixteenth of ids.
+ * OR IGNORE: a write that failed halfway may be retried. The pairs stay
+ * findable if it fails; the transaction then fails. */
 #define STORE__V1 "(?,?)"
 #define STORE__V4 STORE__V1 "," STORE__V1 "," STORE__V1 "," STORE__V1
 #define STORE__V16 STORE__V4 "," STORE__V4 "," STORE__V4 "," STORE__V4

@@ -7,7 +7,7 @@
 # Environment:
 #   ILONET_BENCH_START_SIZES  entry counts, ascending (default "100000
 #                             1000000 10000000": the fill to 10M takes about
-#                             8 minutes on the quiet 2-core VM and 7 GB in
+#                             4 minutes on the quiet 2-core VM and 7 GB in
 #                             TMPDIR; BENCH_QUICK=1: "100000 1000000")
 #   ILONET_BENCH_START_PORT   base port (default 27600; uses base+1..+9)
 #   ILONET_BENCH_START_HOME   time this existing home instead (a copy of a
