@@ -1774,8 +1774,8 @@ id_index_levels_are_shared_by_connections(void)
     /* a merge inside a transaction that is rolled back */
     store_set_ids_flush(r, 2);
     ASSERT_OK(store_begin(r));
-    ingest_chain(r, &b, 4, 10); /* past 2 pairs: merged between batches */
-    ASSERT_OK(store_begin(r));
+    ingest_chain(r, &b, 4, 10);
+    ASSERT_OK(store_begin(r)); /* between batches, past 2 pairs: merged */
     ASSERT_OK(store_commit(r));
     ASSERT_EQ(count_q(r, "SELECT count(*) FROM ids_tail"), 0);
     ASSERT_OK(store_rollback(r));
