@@ -125,7 +125,8 @@ idmap_truncate(struct idmap *m, size_t n)
     if (n >= m->im_n)
         return 0;
     m->im_n = n;
-    /* Rare (a refused batch): rebuilding beats tombstones. */
+    /* Rare (a refused batch): rebuilding beats tombstones. The same
+     * size: no allocation, so it cannot fail (idmap.h). */
     return m->im_nslots ? idmap__rehash(m, m->im_nslots) : 0;
 }
 

@@ -40,7 +40,8 @@ int idmap_add(struct idmap *m, int64_t key, int64_t k);
 /* Positions stored under key, up to max of them into ks; returns how many
  * there are in all (may exceed max). */
 size_t idmap_find(const struct idmap *m, int64_t key, int64_t *ks, size_t max);
-/* Keeps the first n pairs (n <= im_n). */
+/* Keeps the first n pairs (n <= im_n). Returns 0 always: the slots keep
+ * their size, so nothing is allocated (a rollback relies on it). */
 int idmap_truncate(struct idmap *m, size_t n);
 /* Sorts the pairs by (key, k) for reading im_pairs[0..im_n) in order.
  * Lookups still work; insertion order (for truncation) is gone, so only

@@ -645,7 +645,7 @@ store_rollback(struct store *s)
                  s->s_depth - 1, s->s_depth - 1);
         rc = store__exec(s, sql);
         /* pairs added since the savepoint began are undone with it
-         * (a truncation keeps the slots' size: it cannot fail) */
+         * (idmap_truncate() cannot fail) */
         (void)idmap_truncate(&s->s_ids, s->s_ids_saved[s->s_depth - 1]);
     }
     /* a bulk load begun at this level or deeper is undone with it */
