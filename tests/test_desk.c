@@ -788,10 +788,10 @@ desk_cached_hash_follows_the_view(void)
     home_close(&d.d_home);
 }
 
-/* My desk's tasks (view_desk_tasks: keys from the task and state indexes,
- * then each task by key) are the rows and order of the plain query over
- * the tasks view, for states with many tasks and with none, and the same
- * again without the indexes. */
+/* My desk's tasks (view_desk_tasks: keys, due dates and times from the
+ * desk index, then each task shown by key) are the rows and order of the
+ * plain query over the tasks view, for states with many tasks and with
+ * none, and the same again without the index. */
 static void
 desk_tasks_equal_the_plain_query(void)
 {
@@ -806,7 +806,7 @@ desk_tasks_equal_the_plain_query(void)
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1)
             ASSERT_EQ(sqlite3_exec(store_db(desk_store(&d)),
-                                   "DROP INDEX v_rec_task", NULL, NULL, NULL),
+                                   "DROP INDEX v_rec_desk", NULL, NULL, NULL),
                       SQLITE_OK);
         for (size_t i = 0; i < sizeof(states) / sizeof(*states); i++) {
             memset(&want, 0, sizeof(want));

@@ -241,64 +241,66 @@ static const char view__desk_tasks_plain[] =
     " coalesce(\"for\", '') || ',', ',' || ?1 || ',') > 0 OR creator = ?1)"
     " ORDER BY due IS NULL, due, time_ms, id";
 
-/* The same through the indexes: the keys of live tasks assigned to the
- * state from the task index (which holds the assignees, %s, and the
- * status beside the time), and of those it created from the state's
- * index (the kind: %u twice), then each task looked up by key in the
- * tasks view with its key in front (view__desk_tasks_sql()). */
-static const char view__desk_tasks_cands[] =
-    "SELECT k FROM v_rec INDEXED BY v_rec_task WHERE kind = %u AND valid ="
-    " 1 AND status = 'active' AND task_status IN ('open', 'accept', 'start')"
-    " AND instr(',' || coalesce(%s, '') || ',', ',' || ?1 || ',') > 0 UNION"
-    " SELECT k FROM v_rec INDEXED BY v_rec_owner WHERE kind = %u AND valid ="
-    " 1 AND status = 'active' AND owner = ?1 AND task_status IN ('open',"
-    " 'accept', 'start')";
+/* The same through index v_rec_desk, which holds the live tasks that are
+ * open, accepted or started, in the desk's order (no due date last, then
+ * due date and time) with their assignees (%s) and creator beside: the
+ * state's among them without reading a row. An assignee is ?1 in a comma
+ * list; the plain instr() first passes only the lists that hold the
+ * letters at all, so the list is made into a string for few rows. */
+static const char view__desk_tasks_mine[] =
+    " FROM v_rec INDEXED BY v_rec_desk WHERE kind = %u AND valid = 1 AND"
+    " status = 'active' AND task_status IN ('open', 'accept', 'start') AND"
+    " (owner = ?1 OR (instr(%s, ?1) > 0 AND instr(',' || %s || ',', ',' ||"
+    " ?1 || ',') > 0))";
 #define VIEW__DESK_ROLE                                                        \
     "CASE WHEN instr(',' || coalesce(t.\"for\", '') || ',', ',' || ?1 ||"      \
     " ',') > 0 THEN 'assignee' ELSE 'creator' END AS role"
 
-/* The desk's tasks through the indexes into sql; its first column is the
- * key, which view__desk_run() leaves out. With a limit (?2, > 0): each
- * candidate's due date and time from its v_rec row alone (%s, the due
- * slot), the order's key of the limit-th of them, and only the tasks up
- * to that key (ties included) looked up in the view and sorted; the first
- * column is then the number of all candidates, the key the second.
- * ILONET_ENOTFOUND when an index or a slot is missing (a first sync
- * builds the indexes at its end; a vocabulary without tasks has no
- * slot). */
+/* The desk's tasks through the index into sql; its first column is the
+ * key, which view__desk_run() leaves out. The keys, due dates and times
+ * of the state's tasks come from the index alone (o). With a limit (?2,
+ * > 0): the order's key of the limit-th of them, read in the index's
+ * order (cut), and only the tasks up to that key (ties included) looked up
+ * in the view and sorted; the first column is then the number of all of
+ * them, the key the second. ILONET_ENOTFOUND when the index or a slot is
+ * missing (a first sync builds the indexes at its end; a vocabulary
+ * without tasks has no slot). */
 static int
 view__desk_tasks_sql(struct store *s, uint64_t limit, struct textbuf *sql)
 {
-    char slot[8], due[8];
+    char as[8], due[8];
 
-    if (view__slot_col(view__vocab(s), KIND_TASK, "assignees", slot) != 0 ||
+    if (view__slot_col(view__vocab(s), KIND_TASK, "assignees", as) != 0 ||
         view__slot_col(view__vocab(s), KIND_TASK, "due", due) != 0 ||
-        !view__has_index(s, "v_rec_task") || !view__has_index(s, "v_rec_owner"))
+        !view__has_index(s, "v_rec_desk"))
         return ILONET_ENOTFOUND;
+    textbuf_printf(sql,
+                   "WITH o AS MATERIALIZED (SELECT k, %s IS NULL AS n,"
+                   " coalesce(%s, '') AS d, ms",
+                   due, due);
+    textbuf_printf(sql, view__desk_tasks_mine, (unsigned)KIND_TASK, as, as);
     if (!limit) {
-        textbuf_puts(sql, "SELECT t.*, " VIEW__DESK_ROLE " FROM (");
-        textbuf_printf(sql, view__desk_tasks_cands, (unsigned)KIND_TASK, slot,
-                       (unsigned)KIND_TASK);
-        textbuf_puts(sql, ") AS c CROSS JOIN (");
+        textbuf_puts(sql,
+                     ") SELECT t.*, " VIEW__DESK_ROLE " FROM o CROSS JOIN (");
     } else {
-        textbuf_puts(sql, "WITH c(k) AS (");
-        textbuf_printf(sql, view__desk_tasks_cands, (unsigned)KIND_TASK, slot,
-                       (unsigned)KIND_TASK);
+        textbuf_printf(sql,
+                       "), cut AS (SELECT %s IS NULL AS n, coalesce(%s,"
+                       " '') AS d, ms",
+                       due, due);
+        textbuf_printf(sql, view__desk_tasks_mine, (unsigned)KIND_TASK, as, as);
         textbuf_printf(
             sql,
-            "), o AS MATERIALIZED (SELECT r.k AS k, r.%s IS NULL AS n,"
-            " coalesce(r.%s, '') AS d, r.ms AS ms FROM c CROSS JOIN v_rec r"
-            " ON r.k = c.k), cut AS (SELECT n, d, ms FROM o ORDER BY n, d,"
-            " ms LIMIT 1 OFFSET ?2 - 1) SELECT (SELECT count(*) FROM o) AS"
-            " _n, t.*, " VIEW__DESK_ROLE " FROM o CROSS JOIN (",
+            " ORDER BY %s IS NULL, %s, ms LIMIT 1 OFFSET ?2 - 1)"
+            " SELECT (SELECT count(*) FROM o) AS _n, t.*, " VIEW__DESK_ROLE
+            " FROM o CROSS JOIN (",
             due, due);
     }
     if (view__view_select(s, "tasks", "k AS _k", sql) != 0)
         return ILONET_EIO;
-    textbuf_puts(sql, limit ? ") AS t ON t._k = o.k WHERE NOT EXISTS (SELECT"
-                              " 1 FROM cut) OR (o.n, o.d, o.ms) <= (SELECT n,"
-                              " d, ms FROM cut)"
-                            : ") AS t ON t._k = c.k");
+    textbuf_puts(sql, ") AS t ON t._k = o.k");
+    if (limit)
+        textbuf_puts(sql, " WHERE NOT EXISTS (SELECT 1 FROM cut) OR (o.n,"
+                          " o.d, o.ms) <= (SELECT n, d, ms FROM cut)");
     textbuf_puts(sql, " ORDER BY t.due IS NULL, t.due, t.time_ms, t.id");
     if (limit)
         textbuf_puts(sql, " LIMIT ?2");
