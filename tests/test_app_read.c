@@ -503,30 +503,41 @@ static void
 app_view_hash_keep_follows_the_fingerprint(void)
 {
     struct afx f;
-    struct home h;
+    struct home h, h2;
     struct app_status st;
     struct app_err err;
-    uint8_t fp[HASH_LEN], fp2[HASH_LEN], hash[HASH_LEN], none[HASH_LEN];
+    struct app_view_hashes v, v2;
+    uint8_t fp2[HASH_LEN], net[HASH_LEN], none[HASH_LEN];
     int computed, asked = 0;
 
     afx_init(&f, "app-read-keep");
     ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(app_status(&h, 0, &st, &err));
     ASSERT(st.as_hashed);
-    /* nothing known: computed, the hash status shows */
-    ASSERT_OK(
-        app_view_hash_keep(&h, NULL, fp, hash, &computed, NULL, NULL, &err));
+    /* nothing known: computed, the hash status shows, and the net
+     * audience's that a report states, as a connection of its own
+     * computes them */
+    ASSERT_OK(app_view_hash_keep(&h, NULL, &v, &computed, NULL, NULL, &err));
     ASSERT_EQ(computed, 1);
-    ASSERT(memcmp(hash, st.as_view_hash, HASH_LEN) == 0);
+    ASSERT(memcmp(v.vh_hash, st.as_view_hash, HASH_LEN) == 0);
     app_status_free(&st);
+    ASSERT_OK(home_open(&h2, f.de, HOME_STORE));
+    ASSERT_OK(view_hash(h2.h_store, "net", net));
+    ASSERT(memcmp(v.vh_net_hash, net, HASH_LEN) == 0);
+    ASSERT(memcmp(v.vh_net_hash, v.vh_hash, HASH_LEN) != 0);
+    ASSERT_OK(view_fingerprint(h2.h_store, "net", fp2));
+    ASSERT(memcmp(v.vh_net_fp, fp2, HASH_LEN) == 0);
+    home_close(&h2);
     ASSERT_OK(app_view_fingerprint(&h, fp2, &err));
-    ASSERT(memcmp(fp, fp2, HASH_LEN) == 0);
+    ASSERT(memcmp(v.vh_fp, fp2, HASH_LEN) == 0);
     /* the same fingerprint: nothing to compute */
     memset(none, 0, sizeof(none));
+    memset(&v2, 0, sizeof(v2));
     ASSERT_OK(
-        app_view_hash_keep(&h, fp, fp2, none, &computed, NULL, NULL, &err));
+        app_view_hash_keep(&h, v.vh_fp, &v2, &computed, NULL, NULL, &err));
     ASSERT_EQ(computed, 0);
-    ASSERT(memcmp(fp, fp2, HASH_LEN) == 0);
+    ASSERT(memcmp(v.vh_fp, v2.vh_fp, HASH_LEN) == 0);
+    ASSERT(memcmp(v2.vh_hash, none, HASH_LEN) == 0);
     /* without the hash, status computes none */
     ASSERT_OK(app_status(&h, APP_STATUS_NOHASH, &st, &err));
     ASSERT_EQ(st.as_hashed, 0);
@@ -538,16 +549,59 @@ app_view_hash_keep_follows_the_fingerprint(void)
             "one more", (char *)NULL);
     ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(app_view_fingerprint(&h, fp2, &err));
-    ASSERT(memcmp(fp, fp2, HASH_LEN) != 0);
+    ASSERT(memcmp(v.vh_fp, fp2, HASH_LEN) != 0);
     /* asked to stop: an error, no hash */
-    ASSERT(app_view_hash_keep(&h, fp, fp2, hash, &computed, stop_now, &asked,
+    ASSERT(app_view_hash_keep(&h, v.vh_fp, &v2, &computed, stop_now, &asked,
                               &err) != 0);
     ASSERT_EQ(computed, 0);
     ASSERT(asked > 0);
     /* and the connection goes on: the next step computes */
     ASSERT_OK(
-        app_view_hash_keep(&h, fp, fp2, hash, &computed, NULL, NULL, &err));
+        app_view_hash_keep(&h, v.vh_fp, &v2, &computed, NULL, NULL, &err));
     ASSERT_EQ(computed, 1);
+    ASSERT(memcmp(v2.vh_net_hash, v.vh_net_hash, HASH_LEN) != 0);
+    home_close(&h);
+}
+
+/* A hash offered to a connection (a keeper's, app_view_hash_offer()) is
+ * what view_hash() answers while the view has the fingerprint it came
+ * with, and is never used once the view has moved or with another
+ * fingerprint: an offer of a made-up hash shows which one answered. */
+static void
+app_view_hash_offer_is_used_only_while_current(void)
+{
+    struct afx f;
+    struct home h;
+    struct app_err err;
+    uint8_t fp[HASH_LEN], real[HASH_LEN], made[HASH_LEN], got[HASH_LEN];
+
+    afx_init(&f, "app-read-offer");
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(view_fingerprint(h.h_store, "net", fp));
+    memset(made, 0x5a, sizeof(made));
+    /* with the current fingerprint: taken as it is */
+    ASSERT_OK(app_view_hash_offer(&h, fp, made, &err));
+    ASSERT_OK(view_hash(h.h_store, "net", got));
+    ASSERT(memcmp(got, made, HASH_LEN) == 0);
+    home_close(&h);
+    /* with another fingerprint: computed */
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(view_hash(h.h_store, "net", real));
+    home_close(&h);
+    ASSERT(memcmp(real, made, HASH_LEN) != 0);
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    fp[0] ^= 1;
+    ASSERT_OK(app_view_hash_offer(&h, fp, made, &err));
+    ASSERT_OK(view_hash(h.h_store, "net", got));
+    ASSERT(memcmp(got, real, HASH_LEN) == 0);
+    fp[0] ^= 1;
+    /* the current fingerprint, then a write: the offer is stale */
+    ASSERT_OK(app_view_hash_offer(&h, fp, made, &err));
+    afx_run(NULL, 0, "-C", f.de, "observe", "--category", "routes", "--summary",
+            "after the offer", (char *)NULL);
+    ASSERT_OK(view_hash(h.h_store, "net", got));
+    ASSERT(memcmp(got, made, HASH_LEN) != 0);
+    ASSERT(memcmp(got, real, HASH_LEN) != 0);
     home_close(&h);
 }
 
@@ -557,6 +611,7 @@ TEST_LIST = {
     TEST(app_json_row_forms),
     TEST(cli_query_attacks_fail),
     TEST(app_view_hash_keep_follows_the_fingerprint),
+    TEST(app_view_hash_offer_is_used_only_while_current),
 };
 
 TEST_MAIN()

@@ -474,6 +474,27 @@ status_hash_settles(struct hnode *nd, char *out)
     }
 }
 
+/* The view hash a report of nd states through the API (the keeper's
+ * hash of the audience net when the view is as it saw it: http_hash.c)
+ * is the one `ilonet report` computes afresh; into out (65). */
+static void
+report_hash_is_the_views(struct hnode *nd, char *out)
+{
+    static char js[1 << 20], cli[1 << 20];
+    char want[65];
+
+    ASSERT_EQ(curl(nd, js, sizeof(js), nd->token, NULL,
+                   "/api/report?semester=2026-H2&format=json"),
+              200);
+    ASSERT_EQ(proc_json_str(js, "view_hash", out, 65), 0);
+    ASSERT_EQ(proc_run(cli, sizeof(cli),
+                       "%s -C %s report --semester 2026-H2 --format json",
+                       proc_bin(), nd->dir),
+              0);
+    ASSERT_EQ(proc_json_str(cli, "view_hash", want, sizeof(want)), 0);
+    ASSERT_STR_EQ(out, want);
+}
+
 static void
 t_http_write_visible_after_sync(void)
 {
@@ -548,18 +569,24 @@ t_http_write_visible_after_sync(void)
     ASSERT(strstr(out, "\"members\":[{"));
     /* the view hash of status comes from the server's keeper thread: soon
      * the current view's, the one `ilonet status` computes, and it
-     * follows a write */
+     * follows a write; a report states the view's hash of its audience,
+     * offered by the keeper too, before and after the write */
     {
-        char first[65];
+        char first[65], rep[65], rep2[65];
 
         status_hash_settles(&g_nodes[1], first);
+        report_hash_is_the_views(&g_nodes[1], rep);
         ASSERT_EQ(curl(&g_nodes[1], out, sizeof(out), g_nodes[1].token,
                        "-X POST -d '{\"category\":\"routes\",\"summary\":"
                        "\"After the hash\"}'",
                        "/api/observations"),
                   201);
+        report_hash_is_the_views(&g_nodes[1], rep2); /* before the keeper */
+        ASSERT(strcmp(rep2, rep) != 0);
         status_hash_settles(&g_nodes[1], out);
         ASSERT(strcmp(out, first) != 0);
+        report_hash_is_the_views(&g_nodes[1], rep2);
+        ASSERT(strcmp(rep2, rep) != 0);
     }
     for (int i = 0; i < NODES; i++)
         node_stop(i);

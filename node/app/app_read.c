@@ -398,23 +398,38 @@ app_view_fingerprint(struct home *h, uint8_t fp[static HASH_LEN],
 
 int
 app_view_hash_keep(struct home *h, const uint8_t *known,
-                   uint8_t fp[static HASH_LEN], uint8_t hash[static HASH_LEN],
-                   int *computed, int (*stop)(void *arg), void *arg,
-                   struct app_err *err)
+                   struct app_view_hashes *out, int *computed,
+                   int (*stop)(void *arg), void *arg, struct app_err *err)
 {
+    static const char *const auds[2] = {NULL, "net"};
+    uint8_t hs[2][HASH_LEN];
     int opened, rc;
 
     *computed = 0;
     if ((rc = store_snapshot_begin(h->h_store, &opened)) != 0)
         return app__store_fail(err, rc);
-    if ((rc = view_fingerprint(h->h_store, NULL, fp)) == 0 &&
-        (!known || memcmp(known, fp, HASH_LEN) != 0)) {
+    if ((rc = view_fingerprint(h->h_store, NULL, out->vh_fp)) == 0 &&
+        (!known || memcmp(known, out->vh_fp, HASH_LEN) != 0) &&
+        (rc = view_fingerprint(h->h_store, "net", out->vh_net_fp)) == 0) {
         store_set_cancel(h->h_store, stop, arg);
-        rc = view_hash(h->h_store, NULL, hash);
+        rc = view_hashes(h->h_store, auds, 2, hs);
         store_set_cancel(h->h_store, NULL, NULL);
-        *computed = rc == 0;
+        if (rc == 0) {
+            memcpy(out->vh_hash, hs[0], HASH_LEN);
+            memcpy(out->vh_net_hash, hs[1], HASH_LEN);
+            *computed = 1;
+        }
     }
     store_snapshot_end(h->h_store, opened);
+    return rc ? app__store_fail(err, rc) : 0;
+}
+
+int
+app_view_hash_offer(struct home *h, const uint8_t fp[static HASH_LEN],
+                    const uint8_t hash[static HASH_LEN], struct app_err *err)
+{
+    int rc = view_hash_offer(h->h_store, "net", fp, hash);
+
     return rc ? app__store_fail(err, rc) : 0;
 }
 

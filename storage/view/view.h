@@ -64,6 +64,13 @@ int view_hash(struct store *s, const char *audience,
  * the quarantine and two settings, not the view. */
 int view_fingerprint(struct store *s, const char *audience,
                      uint8_t out[static HASH_LEN]);
+/* Offers this connection a view hash of audience (NULL: everything held)
+ * computed on another connection, with the fingerprint it was computed
+ * at: view_hash() answers with it while the view has that fingerprint,
+ * and never once it has moved (a stale offer is not used). */
+int view_hash_offer(struct store *s, const char *audience,
+                    const uint8_t fp[static HASH_LEN],
+                    const uint8_t hash[static HASH_LEN]);
 /* view_hash() of each of n audiences (an element NULL: everything held)
  * into out[0..n-1]: those the connection does not remember are computed
  * together, in one pass over the view instead of one each. */

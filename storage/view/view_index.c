@@ -1002,3 +1002,15 @@ view__hash_remember(struct store *s, const char *audience,
     sqlite3_bind_blob(st, 3, h, HASH_LEN, SQLITE_STATIC);
     return view__step_done(st);
 }
+
+int
+view_hash_offer(struct store *s, const char *audience,
+                const uint8_t fp[static HASH_LEN],
+                const uint8_t hash[static HASH_LEN])
+{
+    if (!s || !fp || !hash)
+        return ILONET_EINVAL;
+    /* view_hash() compares the fingerprint of its own snapshot with the
+     * one remembered, as for a hash it computed itself */
+    return view__hash_remember(s, audience, fp, hash);
+}
