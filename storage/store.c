@@ -16,6 +16,8 @@
 #define STORE_STMT_CACHE 96
 _Static_assert(STORE_STMT_CACHE < 255, "s_stmt_slot holds index + 1");
 #define STORE__MAX_DEPTH 16
+/* how long a statement waits for another connection's lock */
+#define STORE__BUSY_MS 30000
 /* The id index's small level (ids_tail) is merged into ids once it holds
  * this many pairs; a long transaction writes its pending pairs to it
  * between batches past this many. */
@@ -366,7 +368,7 @@ store_open(const char *path, const uint8_t network[static NET_ID_LEN],
         rc = ILONET_EIO;
         goto fail;
     }
-    sqlite3_busy_timeout(s->s_db, 30000);
+    sqlite3_busy_timeout(s->s_db, STORE__BUSY_MS);
     /* WAL for concurrent readers; FULL so an acknowledged local append
      * survives power loss (Debian's WAL default is FULL too, but the
      * setting is per connection and we do not rely on a build default);
@@ -600,6 +602,19 @@ store_begin(struct store *s)
     }
     if (rc == 0)
         s->s_depth++;
+    return rc;
+}
+
+int
+store_begin_try(struct store *s, int wait_ms)
+{
+    int rc;
+
+    if (s->s_depth > 0)
+        return store_begin(s); /* the lock is held already */
+    sqlite3_busy_timeout(s->s_db, wait_ms);
+    rc = store_begin(s);
+    sqlite3_busy_timeout(s->s_db, STORE__BUSY_MS);
     return rc;
 }
 

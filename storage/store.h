@@ -62,6 +62,10 @@ const uint8_t *store_network(const struct store *s);
 /* Transactions. store_begin() takes the write lock (BEGIN IMMEDIATE) and
  * may nest: only the outermost commit or rollback reaches SQLite. */
 int store_begin(struct store *s);
+/* store_begin() that waits at most wait_ms for another connection's write
+ * lock (store_begin() waits 30 s), ILONET_EBUSY past it: for work that
+ * may be skipped (a shared view hash), never held up by a long write. */
+int store_begin_try(struct store *s, int wait_ms);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 int store_in_txn(const struct store *s);

@@ -499,45 +499,66 @@ stop_now(void *arg)
     return 1;
 }
 
+/* The shared hash of audience (NULL: everything) in h's store is want
+ * at fingerprint fp (view_hash_share()'s layout: version, fp, hash). */
+static void
+shared_is(struct home *h, const char *aud, const uint8_t *fp,
+          const uint8_t *want)
+{
+    char key[48];
+    uint8_t *v = NULL;
+    size_t n = 0;
+
+    snprintf(key, sizeof(key), "view_hash:%s", aud ? aud : "*");
+    ASSERT_OK(store_meta_get(h->h_store, key, &v, &n));
+    ASSERT_EQ(n, 4 + 2 * HASH_LEN);
+    ASSERT(memcmp(v + 4, fp, HASH_LEN) == 0);
+    ASSERT(memcmp(v + 4 + HASH_LEN, want, HASH_LEN) == 0);
+    free(v);
+}
+
 static void
 app_view_hash_keep_follows_the_fingerprint(void)
 {
+    static const char *const auds[] = {"net", "ms"};
     struct afx f;
-    struct home h, h2;
+    struct home h;
     struct app_status st;
     struct app_err err;
-    struct app_view_hashes v, v2;
-    uint8_t fp2[HASH_LEN], net[HASH_LEN], none[HASH_LEN];
+    uint8_t fp[HASH_LEN], fp2[HASH_LEN], hash[HASH_LEN], none[HASH_LEN];
+    uint8_t afp[2][HASH_LEN], ah[2][HASH_LEN];
     int computed, asked = 0;
 
     afx_init(&f, "app-read-keep");
+    /* each audience's hash, as a connection of its own computes it */
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    for (size_t i = 0; i < 2; i++) {
+        ASSERT_OK(view_fingerprint(h.h_store, auds[i], afp[i]));
+        ASSERT_OK(view_hash(h.h_store, auds[i], ah[i]));
+    }
+    ASSERT(memcmp(ah[0], ah[1], HASH_LEN) != 0);
+    home_close(&h);
     ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(app_status(&h, 0, &st, &err));
     ASSERT(st.as_hashed);
-    /* nothing known: computed, the hash status shows, and the net
-     * audience's that a report states, as a connection of its own
-     * computes them */
-    ASSERT_OK(app_view_hash_keep(&h, NULL, &v, &computed, NULL, NULL, &err));
+    /* nothing known: computed, the hash status shows */
+    ASSERT_OK(
+        app_view_hash_keep(&h, NULL, fp, hash, &computed, NULL, NULL, &err));
     ASSERT_EQ(computed, 1);
-    ASSERT(memcmp(v.vh_hash, st.as_view_hash, HASH_LEN) == 0);
+    ASSERT(memcmp(hash, st.as_view_hash, HASH_LEN) == 0);
     app_status_free(&st);
-    ASSERT_OK(home_open(&h2, f.de, HOME_STORE));
-    ASSERT_OK(view_hash(h2.h_store, "net", net));
-    ASSERT(memcmp(v.vh_net_hash, net, HASH_LEN) == 0);
-    ASSERT(memcmp(v.vh_net_hash, v.vh_hash, HASH_LEN) != 0);
-    ASSERT_OK(view_fingerprint(h2.h_store, "net", fp2));
-    ASSERT(memcmp(v.vh_net_fp, fp2, HASH_LEN) == 0);
-    home_close(&h2);
+    /* and shared through the store, with each audience's */
+    shared_is(&h, NULL, fp, hash);
+    for (size_t i = 0; i < 2; i++)
+        shared_is(&h, auds[i], afp[i], ah[i]);
     ASSERT_OK(app_view_fingerprint(&h, fp2, &err));
-    ASSERT(memcmp(v.vh_fp, fp2, HASH_LEN) == 0);
+    ASSERT(memcmp(fp, fp2, HASH_LEN) == 0);
     /* the same fingerprint: nothing to compute */
     memset(none, 0, sizeof(none));
-    memset(&v2, 0, sizeof(v2));
     ASSERT_OK(
-        app_view_hash_keep(&h, v.vh_fp, &v2, &computed, NULL, NULL, &err));
+        app_view_hash_keep(&h, fp, fp2, none, &computed, NULL, NULL, &err));
     ASSERT_EQ(computed, 0);
-    ASSERT(memcmp(v.vh_fp, v2.vh_fp, HASH_LEN) == 0);
-    ASSERT(memcmp(v2.vh_hash, none, HASH_LEN) == 0);
+    ASSERT(memcmp(fp, fp2, HASH_LEN) == 0);
     /* without the hash, status computes none */
     ASSERT_OK(app_status(&h, APP_STATUS_NOHASH, &st, &err));
     ASSERT_EQ(st.as_hashed, 0);
@@ -549,56 +570,85 @@ app_view_hash_keep_follows_the_fingerprint(void)
             "one more", (char *)NULL);
     ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(app_view_fingerprint(&h, fp2, &err));
-    ASSERT(memcmp(v.vh_fp, fp2, HASH_LEN) != 0);
+    ASSERT(memcmp(fp, fp2, HASH_LEN) != 0);
     /* asked to stop: an error, no hash */
-    ASSERT(app_view_hash_keep(&h, v.vh_fp, &v2, &computed, stop_now, &asked,
+    ASSERT(app_view_hash_keep(&h, fp, fp2, hash, &computed, stop_now, &asked,
                               &err) != 0);
     ASSERT_EQ(computed, 0);
     ASSERT(asked > 0);
-    /* and the connection goes on: the next step computes */
+    /* and the connection goes on: the next step computes, and shares */
     ASSERT_OK(
-        app_view_hash_keep(&h, v.vh_fp, &v2, &computed, NULL, NULL, &err));
+        app_view_hash_keep(&h, fp, fp2, hash, &computed, NULL, NULL, &err));
     ASSERT_EQ(computed, 1);
-    ASSERT(memcmp(v2.vh_net_hash, v.vh_net_hash, HASH_LEN) != 0);
+    shared_is(&h, NULL, fp2, hash);
     home_close(&h);
 }
 
-/* A hash offered to a connection (a keeper's, app_view_hash_offer()) is
- * what view_hash() answers while the view has the fingerprint it came
- * with, and is never used once the view has moved or with another
- * fingerprint: an offer of a made-up hash shows which one answered. */
+/* A hash shared through the store (view_hash_share(), as the keeper does
+ * after each computation) is what view_hash() answers on any connection
+ * while the view has the fingerprint it came with, and is never used once
+ * the view has moved, with another fingerprint, or from a build with
+ * other rules: a made-up hash shows which one answered. */
 static void
-app_view_hash_offer_is_used_only_while_current(void)
+app_view_hash_share_is_used_only_while_current(void)
 {
     struct afx f;
     struct home h;
-    struct app_err err;
     uint8_t fp[HASH_LEN], real[HASH_LEN], made[HASH_LEN], got[HASH_LEN];
+    uint8_t *v = NULL;
+    size_t n = 0;
 
-    afx_init(&f, "app-read-offer");
+    afx_init(&f, "app-read-share");
     ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(view_hash(h.h_store, "net", real));
     ASSERT_OK(view_fingerprint(h.h_store, "net", fp));
+    home_close(&h);
     memset(made, 0x5a, sizeof(made));
-    /* with the current fingerprint: taken as it is */
-    ASSERT_OK(app_view_hash_offer(&h, fp, made, &err));
+    /* with the current fingerprint: another connection takes it */
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(store_begin(h.h_store));
+    ASSERT_ERR(view_hash_share(h.h_store, "net", fp, made), ILONET_EINVAL);
+    ASSERT_OK(store_rollback(h.h_store));
+    ASSERT_OK(view_hash_share(h.h_store, "net", fp, made));
+    home_close(&h);
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(view_hash(h.h_store, "net", got));
     ASSERT(memcmp(got, made, HASH_LEN) == 0);
+    /* not for another audience */
+    ASSERT_OK(view_hash(h.h_store, "ms", got));
+    ASSERT(memcmp(got, made, HASH_LEN) != 0);
+    home_close(&h);
+    /* from another view version: computed */
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(store_meta_get(h.h_store, "view_hash:net", &v, &n));
+    ASSERT_EQ(n, 4 + 2 * HASH_LEN);
+    v[3] ^= 1;
+    ASSERT_OK(store_begin(h.h_store));
+    ASSERT_OK(store_meta_set(h.h_store, "view_hash:net", v, n));
+    ASSERT_OK(store_commit(h.h_store));
+    free(v);
+    home_close(&h);
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(view_hash(h.h_store, "net", got));
+    ASSERT(memcmp(got, real, HASH_LEN) == 0);
     home_close(&h);
     /* with another fingerprint: computed */
     ASSERT_OK(home_open(&h, f.de, HOME_STORE));
-    ASSERT_OK(view_hash(h.h_store, "net", real));
-    home_close(&h);
-    ASSERT(memcmp(real, made, HASH_LEN) != 0);
-    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     fp[0] ^= 1;
-    ASSERT_OK(app_view_hash_offer(&h, fp, made, &err));
+    ASSERT_OK(view_hash_share(h.h_store, "net", fp, made));
+    fp[0] ^= 1;
+    home_close(&h);
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(view_hash(h.h_store, "net", got));
     ASSERT(memcmp(got, real, HASH_LEN) == 0);
-    fp[0] ^= 1;
-    /* the current fingerprint, then a write: the offer is stale */
-    ASSERT_OK(app_view_hash_offer(&h, fp, made, &err));
+    home_close(&h);
+    /* the current fingerprint, then a write: stale, not used */
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
+    ASSERT_OK(view_hash_share(h.h_store, "net", fp, made));
+    home_close(&h);
     afx_run(NULL, 0, "-C", f.de, "observe", "--category", "routes", "--summary",
-            "after the offer", (char *)NULL);
+            "after the share", (char *)NULL);
+    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(view_hash(h.h_store, "net", got));
     ASSERT(memcmp(got, made, HASH_LEN) != 0);
     ASSERT(memcmp(got, real, HASH_LEN) != 0);
@@ -611,7 +661,7 @@ TEST_LIST = {
     TEST(app_json_row_forms),
     TEST(cli_query_attacks_fail),
     TEST(app_view_hash_keep_follows_the_fingerprint),
-    TEST(app_view_hash_offer_is_used_only_while_current),
+    TEST(app_view_hash_share_is_used_only_while_current),
 };
 
 TEST_MAIN()

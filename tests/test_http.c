@@ -474,9 +474,11 @@ status_hash_settles(struct hnode *nd, char *out)
     }
 }
 
-/* The view hash a report of nd states through the API (the keeper's
- * hash of the audience net when the view is as it saw it: http_hash.c)
- * is the one `ilonet report` computes afresh; into out (65). */
+/* The view hash a report of nd states through the API is the one
+ * `ilonet report` states in another process (each the keeper's shared
+ * hash of the audience net while the view is as it saw it, else its own:
+ * http_hash.c); into out (65). That a shared hash equals a computed one
+ * is tests/test_app_read.c's. */
 static void
 report_hash_is_the_views(struct hnode *nd, char *out)
 {
@@ -581,7 +583,8 @@ t_http_write_visible_after_sync(void)
                        "\"After the hash\"}'",
                        "/api/observations"),
                   201);
-        report_hash_is_the_views(&g_nodes[1], rep2); /* before the keeper */
+        /* at once, before the keeper: never the stale shared hash */
+        report_hash_is_the_views(&g_nodes[1], rep2);
         ASSERT(strcmp(rep2, rep) != 0);
         status_hash_settles(&g_nodes[1], out);
         ASSERT(strcmp(out, first) != 0);

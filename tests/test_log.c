@@ -1810,7 +1810,7 @@ id_index_levels_are_shared_by_connections(void)
 /* A read snapshot sees the store as it was when it began while another
  * connection commits; the commit shows after it ends. Inside the
  * connection's own transaction it opens nothing, and no write can begin
- * inside one. */
+ * inside one. A try at the write lock gives up while another holds it. */
 static void
 snapshot_holds_while_another_connection_commits(void)
 {
@@ -1846,6 +1846,19 @@ snapshot_holds_while_another_connection_commits(void)
     ASSERT_EQ(inner, 0);
     store_snapshot_end(r, inner);
     ASSERT(store_in_txn(r));
+    ASSERT_OK(store_commit(r));
+    /* a try at the write lock that another connection holds gives up
+     * (ILONET_EBUSY), takes it once it is free, and nests in a
+     * transaction of its own; the plain wait is as it was after it */
+    ASSERT_OK(store_begin(w));
+    ASSERT_EQ(store_begin_try(r, 20), ILONET_EBUSY);
+    ASSERT(!store_in_txn(r));
+    ASSERT_OK(store_commit(w));
+    ASSERT_OK(store_begin_try(r, 20));
+    ASSERT_OK(store_begin_try(r, 0)); /* nested */
+    ASSERT_OK(store_commit(r));
+    ASSERT_OK(store_commit(r));
+    ASSERT_OK(store_begin(r));
     ASSERT_OK(store_commit(r));
     store_close(r);
     store_close(w);

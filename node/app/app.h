@@ -772,33 +772,18 @@ void app_status_free(struct app_status *st);
  * fingerprint, one view hash, on any connection. Cheap. */
 int app_view_fingerprint(struct home *h, uint8_t fp[static HASH_LEN],
                          struct app_err *err);
-/* The view hashes a keeper keeps (node/http/http_hash.c), each with the
- * fingerprint it belongs to: of everything held (status shows it) and of
- * the audience "net" (a report's provenance states it). */
-struct app_view_hashes {
-    uint8_t vh_fp[HASH_LEN];
-    uint8_t vh_hash[HASH_LEN];
-    uint8_t vh_net_fp[HASH_LEN];
-    uint8_t vh_net_hash[HASH_LEN];
-};
-
-/* A keeper's step: in one read snapshot, the fingerprint of everything
- * held into out->vh_fp and, unless it equals known (NULL: nothing known),
- * both hashes with their fingerprints into *out, computed in one pass
- * over the view, *computed 1. Seconds at a million records: for a
- * connection of its own, where stop(arg) (any thread; NULL: none) may cut
- * it short (an error then). */
+/* A keeper's step (node/http/http_hash.c): in one read snapshot, the
+ * fingerprint into fp and, unless it equals known (NULL: nothing known),
+ * the view hash of everything held into hash, *computed 1, with the hash
+ * of each audience among the logs held in the same pass; then all of
+ * them are shared through the store (view_hash_share(): `ilonet status`
+ * and reports take them while the view is unchanged). Seconds at a
+ * million records: for a connection of its own, where stop(arg) (any
+ * thread; NULL: none) may cut it short (an error then). */
 int app_view_hash_keep(struct home *h, const uint8_t *known,
-                       struct app_view_hashes *out, int *computed,
+                       uint8_t fp[static HASH_LEN],
+                       uint8_t hash[static HASH_LEN], int *computed,
                        int (*stop)(void *arg), void *arg, struct app_err *err);
-
-/* Offers h's connection the view hash of the audience "net" that a keeper
- * computed (fp its fingerprint): a report built on h while the view still
- * has that fingerprint states it instead of computing it (seconds at a
- * million records); a stale offer is never used. */
-int app_view_hash_offer(struct home *h, const uint8_t fp[static HASH_LEN],
-                        const uint8_t hash[static HASH_LEN],
-                        struct app_err *err);
 
 /* ---- operations: what a duty officer needs (app_health.c) ---- */
 

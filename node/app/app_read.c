@@ -283,6 +283,26 @@ app_status_free(struct app_status *st)
     memset(st, 0, sizeof(*st));
 }
 
+/* The distinct audiences among the heads hs into aud[*n..] (names only;
+ * APP_AUDIENCES_MAX in all at most). */
+static void
+app__audiences(const struct log_head *hs, size_t nh, struct app_audience *aud,
+               size_t *n)
+{
+    for (size_t i = 0; i < nh; i++) {
+        const char *a = hs[i].lh_log.ld_audience;
+        size_t j;
+
+        for (j = 0; j < *n; j++)
+            if (strcmp(aud[j].aa_name, a) == 0)
+                break;
+        if (j < *n || j == APP_AUDIENCES_MAX)
+            continue;
+        snprintf(aud[j].aa_name, sizeof(aud[j].aa_name), "%s", a);
+        (*n)++;
+    }
+}
+
 /* The view hash and, with audiences, the distinct audiences among the
  * heads, each with its own: computed together (view_hashes()). */
 static int
@@ -293,19 +313,9 @@ app__hashes(struct home *h, struct app_status *st, int audiences)
     size_t n = 1;
     int rc;
 
-    for (size_t i = 0; audiences && i < st->as_nheads; i++) {
-        const char *a = st->as_heads[i].lh_log.ld_audience;
-        size_t j;
-
-        for (j = 0; j < st->as_naudiences; j++)
-            if (strcmp(st->as_audiences[j].aa_name, a) == 0)
-                break;
-        if (j < st->as_naudiences || j == APP_AUDIENCES_MAX)
-            continue;
-        snprintf(st->as_audiences[j].aa_name,
-                 sizeof(st->as_audiences[j].aa_name), "%s", a);
-        st->as_naudiences++;
-    }
+    if (audiences)
+        app__audiences(st->as_heads, st->as_nheads, st->as_audiences,
+                       &st->as_naudiences);
     names[0] = NULL; /* everything held */
     for (size_t j = 0; j < st->as_naudiences; j++)
         names[n++] = st->as_audiences[j].aa_name;
@@ -398,38 +408,55 @@ app_view_fingerprint(struct home *h, uint8_t fp[static HASH_LEN],
 
 int
 app_view_hash_keep(struct home *h, const uint8_t *known,
-                   struct app_view_hashes *out, int *computed,
-                   int (*stop)(void *arg), void *arg, struct app_err *err)
+                   uint8_t fp[static HASH_LEN], uint8_t hash[static HASH_LEN],
+                   int *computed, int (*stop)(void *arg), void *arg,
+                   struct app_err *err)
 {
-    static const char *const auds[2] = {NULL, "net"};
-    uint8_t hs[2][HASH_LEN];
+    const char *names[1 + APP_AUDIENCES_MAX];
+    struct app_audience *aud = NULL;
+    uint8_t(*fps)[HASH_LEN] = NULL, (*hs)[HASH_LEN] = NULL;
+    struct log_head *heads = NULL;
+    size_t nh = 0, na = 0, n = 1;
     int opened, rc;
 
     *computed = 0;
+    if (!(aud = calloc(APP_AUDIENCES_MAX, sizeof(*aud))) ||
+        !(fps = calloc(1 + APP_AUDIENCES_MAX, sizeof(*fps))) ||
+        !(hs = calloc(1 + APP_AUDIENCES_MAX, sizeof(*hs)))) {
+        rc = ILONET_ENOMEM;
+        goto out;
+    }
     if ((rc = store_snapshot_begin(h->h_store, &opened)) != 0)
-        return app__store_fail(err, rc);
-    if ((rc = view_fingerprint(h->h_store, NULL, out->vh_fp)) == 0 &&
-        (!known || memcmp(known, out->vh_fp, HASH_LEN) != 0) &&
-        (rc = view_fingerprint(h->h_store, "net", out->vh_net_fp)) == 0) {
-        store_set_cancel(h->h_store, stop, arg);
-        rc = view_hashes(h->h_store, auds, 2, hs);
-        store_set_cancel(h->h_store, NULL, NULL);
+        goto out;
+    if ((rc = view_fingerprint(h->h_store, NULL, fp)) == 0 &&
+        (!known || memcmp(known, fp, HASH_LEN) != 0) &&
+        (rc = log_heads(h->h_store, &heads, &nh)) == 0) {
+        app__audiences(heads, nh, aud, &na);
+        names[0] = NULL; /* everything held */
+        memcpy(fps[0], fp, HASH_LEN);
+        for (size_t j = 0; rc == 0 && j < na; j++, n++) {
+            names[n] = aud[j].aa_name;
+            rc = view_fingerprint(h->h_store, names[n], fps[n]);
+        }
         if (rc == 0) {
-            memcpy(out->vh_hash, hs[0], HASH_LEN);
-            memcpy(out->vh_net_hash, hs[1], HASH_LEN);
+            store_set_cancel(h->h_store, stop, arg);
+            rc = view_hashes(h->h_store, names, n, hs);
+            store_set_cancel(h->h_store, NULL, NULL);
+        }
+        if (rc == 0) {
+            memcpy(hash, hs[0], HASH_LEN);
             *computed = 1;
         }
     }
     store_snapshot_end(h->h_store, opened);
-    return rc ? app__store_fail(err, rc) : 0;
-}
-
-int
-app_view_hash_offer(struct home *h, const uint8_t fp[static HASH_LEN],
-                    const uint8_t hash[static HASH_LEN], struct app_err *err)
-{
-    int rc = view_hash_offer(h->h_store, "net", fp, hash);
-
+    /* best effort: a process that finds none computes its own */
+    for (size_t j = 0; *computed && j < n; j++)
+        (void)view_hash_share(h->h_store, names[j], fps[j], hs[j]);
+out:
+    free(heads);
+    free(aud);
+    free(fps);
+    free(hs);
     return rc ? app__store_fail(err, rc) : 0;
 }
 

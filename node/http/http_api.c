@@ -172,16 +172,6 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         http__home_put(s, h);
         return;
     }
-    if (n == 2 && strcmp(seg[1], "report") == 0) {
-        struct home *h;
-
-        if (api_method(rq, rs, "GET") != 0 || !(h = http__home_get(s, rs)))
-            return;
-        http__hash_offer(s, h); /* the keeper's hash for the provenance */
-        http__report(h, rq, rs);
-        http__home_put(s, h);
-        return;
-    }
     if (n == 2) {
         static const struct {
             const char *name;
@@ -189,7 +179,7 @@ http__api(struct http_server *s, struct http__req *rq, struct http__resp *rs)
         } reads[] = {{"stats", http__stats},   {"recent", http__recent},
                      {"grants", http__grants}, {"evidence", http__evidence},
                      {"search", http__search}, {"desk", http__desk},
-                     {"vocab", http__vocab}};
+                     {"vocab", http__vocab},   {"report", http__report}};
         for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
             if (strcmp(seg[1], reads[i].name) == 0) {
                 api_read(s, rq, rs, reads[i].fn);

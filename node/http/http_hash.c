@@ -18,11 +18,13 @@
  * HTTP__HASH_GAP times its last computation after that one ended, so a
  * hash of 5 s leaves the core to sync four fifths of the time. Status
  * shows the last hash, whether it is the current view's, and when it was
- * computed (docs/API.md). In the same pass it computes the hash of the
- * audience "net", which a report states as its provenance: a report
- * request is offered it (http__hash_offer()), and takes it while the view
- * is as the keeper saw it, instead of computing it (seconds at a million
- * records, three times the rest of the report).
+ * computed (docs/API.md). In the same pass it computes the hash of each
+ * audience held, and shares them all through the store
+ * (app_view_hash_keep()): `ilonet status`, and a report (through the API
+ * or `ilonet report`), which states its audience's hash as its
+ * provenance, take them while the view is as the keeper saw it instead of
+ * computing them (seconds at a million records; three times the rest of a
+ * report).
  *
  * Threads: the keeper alone uses its connection. hh_mtx guards the last
  * hash and the wake-up; hh_stop is also read, atomically, by the progress
@@ -40,8 +42,8 @@ struct http__hashes {
     pthread_cond_t hh_cv;
     int hh_stop; /* __atomic: the progress handler reads it */
     int hh_wake; /* a request found the hash behind */
-    int hh_have; /* hh_v and hh_at_ms hold the last hashes */
-    struct app_view_hashes hh_v;
+    int hh_have; /* hh_fp, hh_hash and hh_at_ms hold the last hash */
+    uint8_t hh_fp[HASH_LEN], hh_hash[HASH_LEN];
     uint64_t hh_at_ms;
 };
 
@@ -61,8 +63,7 @@ static int
 http__hash_keep(struct http__hashes *hh, struct home **hp, uint64_t *took)
 {
     struct home *h = *hp;
-    uint8_t known[HASH_LEN];
-    struct app_view_hashes v;
+    uint8_t known[HASH_LEN], fp[HASH_LEN], out[HASH_LEN];
     struct app_err err;
     uint64_t t0;
     int have, computed = 0;
@@ -82,16 +83,17 @@ http__hash_keep(struct http__hashes *hh, struct home **hp, uint64_t *took)
     }
     pthread_mutex_lock(&hh->hh_mtx);
     if ((have = hh->hh_have))
-        memcpy(known, hh->hh_v.vh_fp, HASH_LEN);
+        memcpy(known, hh->hh_fp, HASH_LEN);
     pthread_mutex_unlock(&hh->hh_mtx);
     t0 = http__mono_ms();
-    if (app_view_hash_keep(h, have ? known : NULL, &v, &computed,
+    if (app_view_hash_keep(h, have ? known : NULL, fp, out, &computed,
                            http__hash_progress, hh, &err) != 0 ||
         !computed)
         return 0;
     *took = http__mono_ms() - t0;
     pthread_mutex_lock(&hh->hh_mtx);
-    hh->hh_v = v;
+    memcpy(hh->hh_fp, fp, HASH_LEN);
+    memcpy(hh->hh_hash, out, HASH_LEN);
     hh->hh_at_ms = home_now_ms();
     hh->hh_have = 1;
     pthread_mutex_unlock(&hh->hh_mtx);
@@ -188,9 +190,9 @@ http__hash_last(struct http_server *s, struct home *h,
     fp_ok = app_view_fingerprint(h, fp, &err) == 0;
     pthread_mutex_lock(&hh->hh_mtx);
     if ((have = hh->hh_have)) {
-        memcpy(out, hh->hh_v.vh_hash, HASH_LEN);
+        memcpy(out, hh->hh_hash, HASH_LEN);
         *at_ms = hh->hh_at_ms;
-        *current = fp_ok && memcmp(fp, hh->hh_v.vh_fp, HASH_LEN) == 0;
+        *current = fp_ok && memcmp(fp, hh->hh_fp, HASH_LEN) == 0;
     }
     if (!*current) {
         hh->hh_wake = 1;
@@ -198,23 +200,4 @@ http__hash_last(struct http_server *s, struct home *h,
     }
     pthread_mutex_unlock(&hh->hh_mtx);
     return have;
-}
-
-void
-http__hash_offer(struct http_server *s, struct home *h)
-{
-    struct http__hashes *hh = s ? s->hs_hashes : NULL;
-    struct app_view_hashes v;
-    struct app_err err;
-    int have;
-
-    if (!hh)
-        return;
-    pthread_mutex_lock(&hh->hh_mtx);
-    if ((have = hh->hh_have))
-        v = hh->hh_v;
-    pthread_mutex_unlock(&hh->hh_mtx);
-    /* best effort: without it the report computes the hash itself */
-    if (have)
-        (void)app_view_hash_offer(h, v.vh_net_fp, v.vh_net_hash, &err);
 }

@@ -109,8 +109,9 @@ struct http_server {
 
 struct http__hashes;
 /* Starts the keeper: a thread that computes the view hashes of everything
- * held and of the audience "net" on a connection of its own whenever the
- * view's fingerprint moved (at most a fraction of the time: http_hash.c). */
+ * held and of each audience on a connection of its own whenever the
+ * view's fingerprint moved, and shares them through the store (at most a
+ * fraction of the time: http_hash.c). */
 int http__hashes_init(struct http_server *s);
 /* Cuts a computation short and ends the thread. */
 void http__hashes_free(struct http_server *s);
@@ -121,11 +122,6 @@ void http__hashes_free(struct http_server *s);
 int http__hash_last(struct http_server *s, struct home *h,
                     uint8_t out[static HASH_LEN], int *current,
                     uint64_t *at_ms);
-
-/* Offers h (a request's connection, on its thread) the keeper's last hash
- * of the audience "net": a report built on h states it while the view is
- * as the keeper saw it (app_view_hash_offer()). */
-void http__hash_offer(struct http_server *s, struct home *h);
 
 /* The monotonic clock in ms (http_events.c): deadlines and waits. */
 uint64_t http__mono_ms(void);

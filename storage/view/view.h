@@ -64,11 +64,15 @@ int view_hash(struct store *s, const char *audience,
  * the quarantine and two settings, not the view. */
 int view_fingerprint(struct store *s, const char *audience,
                      uint8_t out[static HASH_LEN]);
-/* Offers this connection a view hash of audience (NULL: everything held)
- * computed on another connection, with the fingerprint it was computed
- * at: view_hash() answers with it while the view has that fingerprint,
- * and never once it has moved (a stale offer is not used). */
-int view_hash_offer(struct store *s, const char *audience,
+/* Writes a hash this connection computed of audience (NULL: everything
+ * held), with the fingerprint it was computed at, into the store, where
+ * view_hash() on any connection, in any process, answers with it while
+ * the view has that fingerprint under this build's rules, and never once
+ * it has moved. In a transaction of its own: ILONET_EINVAL inside one,
+ * ILONET_EBUSY when another connection holds the write lock for long.
+ * For a process that keeps the hash current (the node's HTTP server):
+ * `ilonet status` and `ilonet report` then need not compute it. */
+int view_hash_share(struct store *s, const char *audience,
                     const uint8_t fp[static HASH_LEN],
                     const uint8_t hash[static HASH_LEN]);
 /* view_hash() of each of n audiences (an element NULL: everything held)

@@ -957,6 +957,73 @@ view__cache_table(struct store *s)
                              "aud TEXT PRIMARY KEY, fp BLOB, h BLOB)");
 }
 
+/* A shared hash (view_hash_share()) sits in meta under "view_hash:" and
+ * the audience ("*": everything), as the view version (4 bytes, big
+ * endian), the fingerprint and the hash: a build with other rules (another
+ * VIEW_VERSION) never takes one of an older build's. */
+#define VIEW__SHARED_LEN (4 + 2 * HASH_LEN)
+/* how long a share waits for the write lock before giving up */
+#define VIEW__SHARE_WAIT_MS 250
+
+static void
+view__shared_key(const char *audience, char key[static 48])
+{
+    snprintf(key, 48, "view_hash:%.32s", audience ? audience : "*");
+}
+
+/* 1 if the store holds a shared hash of audience at fingerprint fp (its
+ * hash into out), 0 if not (or on any error: the caller computes). */
+static int
+view__hash_shared(struct store *s, const char *audience,
+                  const uint8_t fp[static HASH_LEN],
+                  uint8_t out[static HASH_LEN])
+{
+    uint8_t *v = NULL;
+    size_t n = 0;
+    char key[48];
+    int hit;
+
+    view__shared_key(audience, key);
+    if (store_meta_get(s, key, &v, &n) != 0)
+        return 0;
+    hit = n == VIEW__SHARED_LEN &&
+          ((uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 |
+           v[3]) == VIEW_VERSION &&
+          memcmp(v + 4, fp, HASH_LEN) == 0;
+    if (hit)
+        memcpy(out, v + 4 + HASH_LEN, HASH_LEN);
+    free(v);
+    return hit;
+}
+
+int
+view_hash_share(struct store *s, const char *audience,
+                const uint8_t fp[static HASH_LEN],
+                const uint8_t hash[static HASH_LEN])
+{
+    uint8_t v[VIEW__SHARED_LEN];
+    char key[48];
+    int rc;
+
+    if (!s || !fp || !hash || store_in_txn(s))
+        return ILONET_EINVAL;
+    v[0] = (uint8_t)(VIEW_VERSION >> 24);
+    v[1] = (uint8_t)(VIEW_VERSION >> 16);
+    v[2] = (uint8_t)(VIEW_VERSION >> 8);
+    v[3] = (uint8_t)VIEW_VERSION;
+    memcpy(v + 4, fp, HASH_LEN);
+    memcpy(v + 4 + HASH_LEN, hash, HASH_LEN);
+    view__shared_key(audience, key);
+    /* not held up by a long write (a first sync's bulk transaction) */
+    if ((rc = store_begin_try(s, VIEW__SHARE_WAIT_MS)) != 0)
+        return rc;
+    if ((rc = store_meta_set(s, key, v, sizeof(v))) != 0) {
+        store_rollback(s);
+        return rc;
+    }
+    return store_commit(s);
+}
+
 int
 view__hash_cached(struct store *s, const char *audience,
                   uint8_t fp[static HASH_LEN], uint8_t out[static HASH_LEN])
@@ -979,6 +1046,8 @@ view__hash_cached(struct store *s, const char *audience,
         hit = 1;
     }
     sqlite3_reset(st);
+    if (!hit)
+        hit = view__hash_shared(s, audience, fp, out);
     return hit ? 0 : ILONET_ENOTFOUND;
 }
 
@@ -1001,16 +1070,4 @@ view__hash_remember(struct store *s, const char *audience,
     sqlite3_bind_blob(st, 2, fp, HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, h, HASH_LEN, SQLITE_STATIC);
     return view__step_done(st);
-}
-
-int
-view_hash_offer(struct store *s, const char *audience,
-                const uint8_t fp[static HASH_LEN],
-                const uint8_t hash[static HASH_LEN])
-{
-    if (!s || !fp || !hash)
-        return ILONET_EINVAL;
-    /* view_hash() compares the fingerprint of its own snapshot with the
-     * one remembered, as for a hash it computed itself */
-    return view__hash_remember(s, audience, fp, hash);
 }
