@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "node/report/report.h"
+#include "node/report/report_int.h"
 #include "proc.h"
 #include "test.h"
 
@@ -288,7 +289,42 @@ network_report_2019_drafted_by_chair(void)
     free(d);
 }
 
+/* The escapes of text put into a report: each special character as the
+ * format wants it, plain runs as they are, at the start, the end and
+ * side by side. */
+static void
+report_escapes_each_special_character(void)
+{
+    static const struct {
+        int md;
+        const char *in, *want;
+    } cases[] = {
+        {0, "a&b<c>d\"e'f", "a&amp;b&lt;c&gt;d&quot;e&#39;f"},
+        {0, "&&<<", "&amp;&amp;&lt;&lt;"},
+        {0, "plain text, no markup", "plain text, no markup"},
+        {0, "", ""},
+        {0, NULL, ""},
+        {1, "x|y\nz\r<w", "x\\|y z &lt;w"},
+        {1, "||<", "\\|\\|&lt;"},
+        {1, "plain & *as it is*", "plain & *as it is*"},
+        {1, NULL, ""},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct textbuf b = {0};
+
+        if (cases[i].md)
+            report__esc_md(&b, cases[i].in);
+        else
+            report__esc_html(&b, cases[i].in);
+        ASSERT(!b.tb_err);
+        ASSERT_STR_EQ(b.tb_data ? b.tb_data : "", cases[i].want);
+        textbuf_free(&b);
+    }
+}
+
 TEST_LIST = {
+    TEST(report_escapes_each_special_character),
     TEST(drafter_text_in_body_others_as_drafts),
     TEST(bad_section_or_period_refused),
     TEST(network_report_2019_drafted_by_chair),

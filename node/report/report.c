@@ -18,18 +18,28 @@
 
 /* ---- output buffer ----------------------------------------------------- */
 
+/* Both escapes copy each run of plain characters at once: a report of a
+ * semester at a million records is megabytes of cells, and a copy per
+ * character was a tenth of its time. */
 void
 report__esc_html(struct textbuf *b, const char *s)
 {
-    for (const char *p = s ? s : ""; *p; p++) {
+    const char *p = s ? s : "";
+
+    for (;;) {
+        size_t n = strcspn(p, "&<>\"'");
+
+        textbuf_put(b, p, n);
+        p += n;
         switch (*p) {
+        case '\0': return;
         case '&': textbuf_puts(b, "&amp;"); break;
         case '<': textbuf_puts(b, "&lt;"); break;
         case '>': textbuf_puts(b, "&gt;"); break;
         case '"': textbuf_puts(b, "&quot;"); break;
-        case '\'': textbuf_puts(b, "&#39;"); break;
-        default: textbuf_put(b, p, 1);
+        default: textbuf_puts(b, "&#39;"); break;
         }
+        p++;
     }
 }
 
@@ -82,16 +92,22 @@ report__paras(struct textbuf *b, const char *text, report__para_fn fn)
 static void
 report__esc_md_n(struct textbuf *b, const char *s, size_t n)
 {
+    size_t run = 0; /* where the plain run since the last escape began */
+
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
+
         /* a character that would start Markdown markup is escaped */
+        if (c != '<' && !strchr("\\`*_[]#|>", c))
+            continue;
+        textbuf_put(b, s + run, i - run);
         if (c == '<')
             textbuf_puts(b, "&lt;");
-        else if (strchr("\\`*_[]#|>", c))
-            textbuf_put(b, "\\", 1), textbuf_put(b, &c, 1);
         else
-            textbuf_put(b, &c, 1);
+            textbuf_put(b, "\\", 1), textbuf_put(b, &c, 1);
+        run = i + 1;
     }
+    textbuf_put(b, s + run, n - run);
 }
 
 static void
@@ -162,15 +178,23 @@ report__para_html(struct textbuf *b, const char *text)
 void
 report__esc_md(struct textbuf *b, const char *s)
 {
-    for (const char *p = s ? s : ""; *p; p++) {
+    const char *p = s ? s : "";
+
+    /* a table cell: runs copied at once, as report__esc_html() */
+    for (;;) {
+        size_t n = strcspn(p, "|\n\r<");
+
+        textbuf_put(b, p, n);
+        p += n;
+        if (!*p)
+            return;
         if (*p == '|')
             textbuf_puts(b, "\\|");
-        else if (*p == '\n' || *p == '\r')
-            textbuf_put(b, " ", 1);
         else if (*p == '<')
             textbuf_puts(b, "&lt;");
         else
-            textbuf_put(b, p, 1);
+            textbuf_put(b, " ", 1);
+        p++;
     }
 }
 
