@@ -764,6 +764,27 @@ view__day_candidates(struct store *s, struct textbuf *sql,
     return 0;
 }
 
+/* The end of a threshold's SQL (view__candidates()), after the SELECT of
+ * the candidates' times: the time of the (limit+1)-th from the cursor's
+ * on, past as many more as candidates at the cursor's time (those of
+ * `at`, a FROM source of their times), or the end of the range. */
+static void
+view__threshold_end(struct textbuf *sql, const struct view__plan *pl,
+                    const char *at)
+{
+    if (pl->pl_after)
+        textbuf_printf(sql, " WHERE ms %s %lld", pl->pl_desc ? "<=" : ">=",
+                       (long long)pl->pl_after->kv_int);
+    textbuf_printf(sql, " ORDER BY ms %s LIMIT 1 OFFSET %llu",
+                   pl->pl_desc ? "DESC" : "", (unsigned long long)pl->pl_limit);
+    if (pl->pl_after)
+        textbuf_printf(sql, " + (SELECT count(*) FROM %s WHERE ms = %lld)", at,
+                       (long long)pl->pl_after->kv_int);
+    textbuf_printf(sql, "), %s))",
+                   pl->pl_desc ? "-9223372036854775807"
+                               : "9223372036854775807");
+}
+
 /* The threshold's SQL for period candidates (view__candidates()): the
  * candidates read once into c, then those from the cursor's time to that
  * of the (limit+1)-th after it. */
@@ -780,17 +801,7 @@ view__period_window(struct textbuf *sql, const struct view__plan *pl,
                    ") SELECT k FROM c WHERE ms %s coalesce((SELECT ms"
                    " FROM c",
                    pl->pl_desc ? ">=" : "<=");
-    if (pl->pl_after)
-        textbuf_printf(sql, " WHERE ms %s %lld", pl->pl_desc ? "<=" : ">=",
-                       (long long)pl->pl_after->kv_int);
-    textbuf_printf(sql, " ORDER BY ms %s LIMIT 1 OFFSET %llu",
-                   pl->pl_desc ? "DESC" : "", (unsigned long long)pl->pl_limit);
-    if (pl->pl_after)
-        textbuf_printf(sql, " + (SELECT count(*) FROM c WHERE ms = %lld)",
-                       (long long)pl->pl_after->kv_int);
-    textbuf_printf(sql, "), %s))",
-                   pl->pl_desc ? "-9223372036854775807"
-                               : "9223372036854775807");
+    view__threshold_end(sql, pl, "c");
     return 0;
 }
 
@@ -799,6 +810,7 @@ view__candidates(struct store *s, struct textbuf *sql,
                  const struct view__plan *pl, int *used)
 {
     char where[1024], idx[32], slot[8], e0[256], e1[256], elc[1024];
+    struct textbuf times = {0};
     size_t off;
     int by_event = 0, by_day = 0, have_ev, threshold, rc;
 
@@ -890,31 +902,26 @@ view__candidates(struct store *s, struct textbuf *sql,
         *used = 1;
         return 0;
     }
-    textbuf_puts(sql, " AND _k IN (SELECT k FROM (");
-    if ((rc = view__cand_select(sql, pl, "k, ms", idx, where, by_event)) != 0)
-        return rc;
-    textbuf_printf(sql, ") WHERE ms %s coalesce((SELECT ms FROM (",
-                   pl->pl_desc ? ">=" : "<=");
-    if ((rc = view__cand_select(sql, pl, "ms", idx, where, by_event)) != 0)
-        return rc;
-    textbuf_puts(sql, ")");
-    if (pl->pl_after)
-        textbuf_printf(sql, " WHERE ms %s %lld", pl->pl_desc ? "<=" : ">=",
-                       (long long)pl->pl_after->kv_int);
-    textbuf_printf(sql, " ORDER BY ms %s LIMIT 1 OFFSET %llu",
-                   pl->pl_desc ? "DESC" : "", (unsigned long long)pl->pl_limit);
-    if (pl->pl_after) {
-        textbuf_puts(sql, " + (SELECT count(*) FROM (");
-        if ((rc = view__cand_select(sql, pl, "ms", idx, where, by_event)) != 0)
-            return rc;
-        textbuf_printf(sql, ") WHERE ms = %lld)",
-                       (long long)pl->pl_after->kv_int);
+    /* the candidates' times, read in the index's order twice: for the
+     * threshold, and for those at the cursor's time */
+    textbuf_puts(&times, "(");
+    if ((rc = view__cand_select(&times, pl, "ms", idx, where, 0)) != 0)
+        goto out;
+    textbuf_puts(&times, ")");
+    if (times.tb_err) {
+        rc = ILONET_ENOMEM;
+        goto out;
     }
-    textbuf_printf(sql, "), %s))",
-                   pl->pl_desc ? "-9223372036854775807"
-                               : "9223372036854775807");
+    textbuf_puts(sql, " AND _k IN (SELECT k FROM (");
+    if ((rc = view__cand_select(sql, pl, "k, ms", idx, where, 0)) != 0)
+        goto out;
+    textbuf_printf(sql, ") WHERE ms %s coalesce((SELECT ms FROM %s",
+                   pl->pl_desc ? ">=" : "<=", times.tb_data);
+    view__threshold_end(sql, pl, times.tb_data);
     *used = 1;
-    return 0;
+out:
+    textbuf_free(&times);
+    return rc;
 }
 
 /* With candidates, the record's kind in the list's SQL view (from
