@@ -965,10 +965,15 @@ view__cache_table(struct store *s)
 /* how long a share waits for the write lock before giving up */
 #define VIEW__SHARE_WAIT_MS 250
 
+/* the key of an audience's shared hash: its whole name, as audiences
+ * that differ only past some length must not share one */
+#define VIEW__SHARED_KEY_MAX (sizeof("view_hash:") + ENTRY_AUDIENCE_MAX)
+
 static void
-view__shared_key(const char *audience, char key[static 48])
+view__shared_key(const char *audience, char key[static VIEW__SHARED_KEY_MAX])
 {
-    snprintf(key, 48, "view_hash:%.32s", audience ? audience : "*");
+    snprintf(key, VIEW__SHARED_KEY_MAX, "view_hash:%s",
+             audience ? audience : "*");
 }
 
 /* 1 if the store holds a shared hash of audience at fingerprint fp (its
@@ -980,7 +985,7 @@ view__hash_shared(struct store *s, const char *audience,
 {
     uint8_t *v = NULL;
     size_t n = 0;
-    char key[48];
+    char key[VIEW__SHARED_KEY_MAX];
     int hit;
 
     view__shared_key(audience, key);
@@ -1002,7 +1007,7 @@ view_hash_share(struct store *s, const char *audience,
                 const uint8_t hash[static HASH_LEN])
 {
     uint8_t v[VIEW__SHARED_LEN];
-    char key[48];
+    char key[VIEW__SHARED_KEY_MAX];
     int rc;
 
     if (!s || !fp || !hash || store_in_txn(s))
