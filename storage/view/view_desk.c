@@ -263,8 +263,8 @@ static const char view__desk_tasks_mine[] =
  * order (cut), and only the tasks up to that key (ties included) looked up
  * in the view and sorted; the first column is then the number of all of
  * them, the key the second. ILONET_ENOTFOUND when the index or a slot is
- * missing (a first sync builds the indexes at its end; a vocabulary
- * without tasks has no slot). */
+ * missing (a vocabulary without tasks has neither; an index dropped
+ * behind the connection's back is rebuilt at the next open). */
 static int
 view__desk_tasks_sql(struct store *s, uint64_t limit, struct textbuf *sql)
 {
