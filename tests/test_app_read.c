@@ -589,6 +589,31 @@ app_view_hash_keep_follows_the_fingerprint(void)
  * while the view has the fingerprint it came with, and is never used once
  * the view has moved, with another fingerprint, or from a build with
  * other rules: a made-up hash shows which one answered. */
+/* The net audience's view hash as a connection of its own to dir finds
+ * it (each step of the test below is another process's view). */
+static void
+net_hash_fresh(const char *dir, uint8_t out[static HASH_LEN])
+{
+    struct home h;
+
+    ASSERT_OK(home_open(&h, dir, HOME_STORE));
+    ASSERT_OK(view_hash(h.h_store, "net", out));
+    home_close(&h);
+}
+
+/* Shares hash as the net audience's at fingerprint fp, from a connection
+ * of its own to dir. */
+static void
+net_share(const char *dir, const uint8_t fp[static HASH_LEN],
+          const uint8_t hash[static HASH_LEN])
+{
+    struct home h;
+
+    ASSERT_OK(home_open(&h, dir, HOME_STORE));
+    ASSERT_OK(view_hash_share(h.h_store, "net", fp, hash));
+    home_close(&h);
+}
+
 static void
 app_view_hash_share_is_used_only_while_current(void)
 {
@@ -604,22 +629,21 @@ app_view_hash_share_is_used_only_while_current(void)
     ASSERT_OK(view_fingerprint(h.h_store, "net", fp));
     home_close(&h);
     memset(made, 0x5a, sizeof(made));
-    /* with the current fingerprint: another connection takes it */
+    /* not inside a transaction of the caller's */
     ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(store_begin(h.h_store));
     ASSERT_ERR(view_hash_share(h.h_store, "net", fp, made), ILONET_EINVAL);
     ASSERT_OK(store_rollback(h.h_store));
-    ASSERT_OK(view_hash_share(h.h_store, "net", fp, made));
     home_close(&h);
+    /* with the current fingerprint: another connection takes it */
+    net_share(f.de, fp, made);
     ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(view_hash(h.h_store, "net", got));
     ASSERT(memcmp(got, made, HASH_LEN) == 0);
     /* not for another audience */
     ASSERT_OK(view_hash(h.h_store, "ms", got));
     ASSERT(memcmp(got, made, HASH_LEN) != 0);
-    home_close(&h);
     /* from another view version: computed */
-    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     ASSERT_OK(store_meta_get(h.h_store, "view_hash:net", &v, &n));
     ASSERT_EQ(n, 4 + 2 * HASH_LEN);
     v[3] ^= 1;
@@ -628,31 +652,21 @@ app_view_hash_share_is_used_only_while_current(void)
     ASSERT_OK(store_commit(h.h_store));
     free(v);
     home_close(&h);
-    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
-    ASSERT_OK(view_hash(h.h_store, "net", got));
+    net_hash_fresh(f.de, got);
     ASSERT(memcmp(got, real, HASH_LEN) == 0);
-    home_close(&h);
     /* with another fingerprint: computed */
-    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
     fp[0] ^= 1;
-    ASSERT_OK(view_hash_share(h.h_store, "net", fp, made));
+    net_share(f.de, fp, made);
     fp[0] ^= 1;
-    home_close(&h);
-    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
-    ASSERT_OK(view_hash(h.h_store, "net", got));
+    net_hash_fresh(f.de, got);
     ASSERT(memcmp(got, real, HASH_LEN) == 0);
-    home_close(&h);
     /* the current fingerprint, then a write: stale, not used */
-    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
-    ASSERT_OK(view_hash_share(h.h_store, "net", fp, made));
-    home_close(&h);
+    net_share(f.de, fp, made);
     afx_run(NULL, 0, "-C", f.de, "observe", "--category", "routes", "--summary",
             "after the share", (char *)NULL);
-    ASSERT_OK(home_open(&h, f.de, HOME_STORE));
-    ASSERT_OK(view_hash(h.h_store, "net", got));
+    net_hash_fresh(f.de, got);
     ASSERT(memcmp(got, made, HASH_LEN) != 0);
     ASSERT(memcmp(got, real, HASH_LEN) != 0);
-    home_close(&h);
 }
 
 TEST_LIST = {
