@@ -368,9 +368,18 @@ int view__search_erased(struct store *s, int64_t k);
 int view__search_commit(void *arg, struct store *s);
 /* Folds every noted record in (before a search reads the index). */
 int view__search_fold_all(struct store *s);
-/* Registers the FTS5 function ilonet_rank() on db
- * (view_search_query.c); view__search_hook() calls it. */
+/* Registers the FTS5 functions ilonet_rank() and ilonet_top() on db
+ * (view_search_rank.c); view__search_hook() calls it. */
 int view__search_rank_install(sqlite3 *db);
+/* A window of a search for the FTS5 expression expr, ranked in one pass
+ * when expr is one phrase (*ranked 1): the best cap positions in the
+ * order (rank, k) after (*after_rank, after_k) (none when after_rank is
+ * NULL) into ks and rs, *got of them, the same as ORDER BY ilonet_rank(
+ * v_search, 2.0, 1.0), rowid would give. *ranked 0 with nothing done when
+ * expr has more than one phrase or matches nothing. */
+int view__search_top(struct store *s, const char *expr,
+                     const double *after_rank, int64_t after_k, int64_t *ks,
+                     double *rs, size_t cap, size_t *got, int *ranked);
 
 /* ---- small helpers ---------------------------------------------------- */
 

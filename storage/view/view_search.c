@@ -390,7 +390,7 @@ view__search_hook(struct store *s)
         return ILONET_EIO;
     }
     store_set_commit_hook(s, view__search_commit, n);
-    /* the rank every search orders by (view_search_query.c) */
+    /* the rank every search orders by (view_search_rank.c) */
     return view__search_rank_install(db);
 }
 

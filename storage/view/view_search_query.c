@@ -1,8 +1,7 @@
-/* view_search_query.c - running a search: the rank, the plan that ranks
- * from the index alone, pages. */
+/* view_search_query.c - running a search: the plan that ranks from the
+ * index alone, pages. The rank itself: view_search_rank.c. */
 #include "view_search.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,20 +11,9 @@
 #include "view_int.h"
 
 /*
- * The rank. FTS5's bm25() divides each match by the record's length, and
- * the index keeps no lengths (columnsize = 0 saves a table): so bm25()
- * reads and tokenizes the whole text of every match. A common word
- * matches a fifth of a million records at a million, and ranking them
- * took 0.4 s before the first page. ilonet_rank() is BM25 with b = 0
- * (no length term): the same inverse document frequency per phrase, the
- * same saturation (k1 = 1.2) of the weighted count of a phrase's matches
- * in the record, the headline weighing twice (a query of one phrase
- * leaves the frequency out: view__rank_new()). It reads only the index's
- * position lists: 23 ms for those matches. Records of ilonet are short
- * fields, where the length term says little.
- *
- * The plan. Filtering each match through the record rows is the other
- * half of the old cost (a lookup per match). The staged plan ranks the
+ * The plan. Ranking the matches is one half of a search's cost
+ * (view_search_rank.c); filtering each match through the record rows was
+ * the other (a lookup per match). The staged plan ranks the
  * matches from the index alone and keeps the best few (a bounded sort),
  * then looks up only those, in rank order, until the page is full; when
  * the filters let too few through it widens the window from where it
@@ -37,144 +25,10 @@
  * each step goes on after the last position it looked at.
  */
 
-#define VIEW__RANK_K1 1.2
 /* the window of the first round: the page, a little over, as nearly
  * every record in the index is in effect and passes; with filters wider */
 #define VIEW__STAGE_SLACK 8
 #define VIEW__STAGE_FILTERED 1024
-
-/* ---- the rank ---------------------------------------------------------- */
-
-/* Per search (one FTS5 cursor): each phrase's inverse document frequency,
- * and the row last scored (the statement asks for the rank more than once
- * per row: its order and its keyset). */
-struct view__rank {
-    int rk_n;
-    sqlite3_int64 rk_row;
-    int rk_have;
-    double rk_score;
-    double *rk_freq; /* scratch, rk_n */
-    double rk_idf[];
-};
-
-static int
-view__rank_count(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
-{
-    (void)api;
-    (void)fts;
-    ++*(sqlite3_int64 *)arg;
-    return SQLITE_OK;
-}
-
-/* The same IDF as FTS5's bm25(): log((N - n + 0.5) / (n + 0.5)), at least
- * 1e-6, n the records that hold the phrase. Counting n reads the phrase's
- * whole position list once more (as long as the ranking itself): a query
- * of one phrase skips it, as a factor common to every row changes no
- * order (its ranks are then the weighted counts' saturation alone). */
-static struct view__rank *
-view__rank_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
-{
-    int n = api->xPhraseCount(fts);
-    sqlite3_int64 rows = 0;
-    struct view__rank *r;
-
-    *rc = SQLITE_OK;
-    r = calloc(1, sizeof(*r) + 2 * (size_t)(n > 0 ? n : 1) * sizeof(double));
-    if (!r) {
-        *rc = SQLITE_NOMEM;
-        return NULL;
-    }
-    r->rk_n = n;
-    r->rk_freq = r->rk_idf + (n > 0 ? n : 1);
-    if (n == 1) {
-        r->rk_idf[0] = 1.0;
-        return r;
-    }
-    if ((*rc = api->xRowCount(fts, &rows)) != SQLITE_OK)
-        goto fail;
-    for (int p = 0; p < n; p++) {
-        sqlite3_int64 hit = 0;
-        double idf;
-
-        *rc = api->xQueryPhrase(fts, p, &hit, view__rank_count);
-        if (*rc != SQLITE_OK)
-            goto fail;
-        idf = log(((double)rows - (double)hit + 0.5) / ((double)hit + 0.5));
-        r->rk_idf[p] = idf > 1e-6 ? idf : 1e-6;
-    }
-    return r;
-fail:
-    free(r);
-    return NULL;
-}
-
-/* ilonet_rank(v_search, w0, w1, ...): column weights (1.0 where not
- * given); lower is better, like bm25(). */
-static void
-view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-              sqlite3_context *cx, int nv, sqlite3_value **av)
-{
-    struct view__rank *r = api->xGetAuxdata(fts, 0);
-    sqlite3_int64 row = api->xRowid(fts);
-    int rc = SQLITE_OK, ninst = 0;
-    double score = 0;
-
-    if (!r) {
-        if (!(r = view__rank_new(api, fts, &rc)) ||
-            (rc = api->xSetAuxdata(fts, r, free)) != SQLITE_OK) {
-            sqlite3_result_error_code(cx, rc);
-            return;
-        }
-    }
-    if (r->rk_have && r->rk_row == row) {
-        sqlite3_result_double(cx, r->rk_score);
-        return;
-    }
-    memset(r->rk_freq, 0, (size_t)r->rk_n * sizeof(double));
-    if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK) {
-        sqlite3_result_error_code(cx, rc);
-        return;
-    }
-    for (int i = 0; i < ninst; i++) {
-        int ph, col, off;
-
-        if ((rc = api->xInst(fts, i, &ph, &col, &off)) != SQLITE_OK) {
-            sqlite3_result_error_code(cx, rc);
-            return;
-        }
-        if (ph >= 0 && ph < r->rk_n)
-            r->rk_freq[ph] +=
-                col >= 0 && col < nv ? sqlite3_value_double(av[col]) : 1.0;
-    }
-    for (int p = 0; p < r->rk_n; p++) {
-        double f = r->rk_freq[p];
-
-        score += r->rk_idf[p] * f * (VIEW__RANK_K1 + 1) / (f + VIEW__RANK_K1);
-    }
-    r->rk_row = row;
-    r->rk_score = -score;
-    r->rk_have = 1;
-    sqlite3_result_double(cx, -score);
-}
-
-int
-view__search_rank_install(sqlite3 *db)
-{
-    fts5_api *api = NULL;
-    sqlite3_stmt *st;
-    int rc;
-
-    /* FTS5 hands its API out through a pointer bound to SELECT fts5(?) */
-    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-        return ILONET_EIO;
-    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (!api || api->iVersion < 2)
-        return ILONET_EIO;
-    rc = api->xCreateFunction(api, "ilonet_rank", NULL, view__rank_fn, NULL);
-    return rc == SQLITE_OK ? 0 : ILONET_EIO;
-}
 
 /* ---- cursors and sinks ------------------------------------------------- */
 
@@ -223,6 +77,8 @@ struct view__search_walk {
     int sw_at;       /* sw_rank, sw_k hold a position to go on after */
     int sw_restrict; /* 1: the window reads the kind's or state's
                         records first (view__search_restricts()) */
+    int sw_single;   /* 0: the query is not one phrase (known after the
+                        first window), the windows rank through SQL */
     double sw_rank;  /* the last position looked at */
     int64_t sw_k;
     double sw_last_rank; /* the last row delivered: the next cursor */
@@ -470,6 +326,16 @@ view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
     int rc, step;
 
     *got = 0;
+    if (w->sw_restrict != 1 && w->sw_single != 0) {
+        /* one phrase: ranked in one pass, without a statement's steps */
+        int ranked;
+
+        rc = view__search_top(s, w->sw_expr, w->sw_at ? &w->sw_rank : NULL,
+                              w->sw_k, ks, rs, cap, got, &ranked);
+        if (rc != 0 || ranked)
+            return rc;
+        w->sw_single = 0;
+    }
     textbuf_puts(&sql, "SELECT rowid, " VIEW__SEARCH_RANK " AS sc FROM"
                        " v_search WHERE v_search MATCH ?1");
     if (w->sw_restrict == 1) {
@@ -637,6 +503,7 @@ view_search(struct store *s, const struct view_search_req *rq,
         0)
         return rc;
     memset(&w, 0, sizeof(w));
+    w.sw_single = -1;
     w.sw_rq = rq;
     w.sw_expr = expr;
     w.sw_out = out;
