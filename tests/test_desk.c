@@ -1119,8 +1119,17 @@ static void
 desk_search_plans_equal_the_plain_query(void)
 {
     static const char *const queries[] = {
-        "smugglers", "night",          "forged papers",   "\"along the coast\"",
-        "smug*",     "coast OR Izmir", "night NOT coast",
+        "smugglers",
+        "night",
+        "forged papers",
+        "\"along the coast\"",
+        "smug*",
+        "coast OR Izmir",
+        "night NOT coast",
+        /* a prefix of several words, in a phrase, beside another word:
+         * looked up through the one-row copy, with the plain query's
+         * snippet */
+        "sm* OR \"along the co*\"",
     };
     static const struct view_search_req filters[] = {
         {.sr_kind = 0},

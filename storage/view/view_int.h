@@ -368,6 +368,10 @@ int view__search_erased(struct store *s, int64_t k);
 int view__search_commit(void *arg, struct store *s);
 /* Folds every noted record in (before a search reads the index). */
 int view__search_fold_all(struct store *s);
+/* The search index's columns and tokenizer (v_search, view_search.c): a
+ * table that must tokenize as it does (view_search_query.c) uses them. */
+#define VIEW__SEARCH_FTS_ARGS                                                  \
+    "(head, body, columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')"
 /* Registers the FTS5 functions ilonet_rank() and ilonet_top() on db
  * (view_search_rank.c); view__search_hook() calls it. */
 int view__search_rank_install(sqlite3 *db);

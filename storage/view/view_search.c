@@ -45,8 +45,8 @@
 #define VIEW__SEARCH_NOTE_BATCH 32
 
 static const char view__search_fts[] =
-    "CREATE VIRTUAL TABLE IF NOT EXISTS v_search USING fts5(head, body,"
-    " columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')";
+    "CREATE VIRTUAL TABLE IF NOT EXISTS v_search USING "
+    "fts5" VIEW__SEARCH_FTS_ARGS;
 
 /* Every trigger this layout or an older one created (dropped before the
  * current ones are created). */
