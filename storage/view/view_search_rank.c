@@ -46,6 +46,39 @@ view__rank_term(double idf, double f)
 
 /* ---- the rank ---------------------------------------------------------- */
 
+#define VIEW__RANK_WEIGHTS 8
+
+/* The column weights given to a rank function (av[0..nv)) into w: how
+ * many (at most VIEW__RANK_WEIGHTS; a column past them weighs 1.0). */
+static int
+view__rank_weights(int nv, sqlite3_value **av, double *w)
+{
+    int n = nv < VIEW__RANK_WEIGHTS ? nv : VIEW__RANK_WEIGHTS;
+
+    for (int i = 0; i < n; i++)
+        w[i] = sqlite3_value_double(av[i]);
+    return n > 0 ? n : 0;
+}
+
+/* The weighted count of phrase p's matches in the current row, each
+ * weighing its column's weight (w, nw), read from the phrase's position
+ * list alone (xPhraseFirst: no array of every phrase's matches built, as
+ * xInst() does). */
+static int
+view__phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int p,
+                  const double *w, int nw, double *f)
+{
+    Fts5PhraseIter it;
+    int col, off, rc;
+
+    *f = 0;
+    if ((rc = api->xPhraseFirst(fts, p, &it, &col, &off)) != SQLITE_OK)
+        return rc;
+    for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+        *f += col < nw ? w[col] : 1.0;
+    return SQLITE_OK;
+}
+
 /* Per search (one FTS5 cursor): each phrase's inverse document frequency,
  * and the row last scored (the statement asks for the rank more than once
  * per row: its order and its keyset). */
@@ -54,7 +87,6 @@ struct view__rank {
     sqlite3_int64 rk_row;
     int rk_have;
     double rk_score;
-    double *rk_freq; /* scratch, rk_n */
     double rk_idf[];
 };
 
@@ -80,13 +112,12 @@ view__rank_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
     struct view__rank *r;
 
     *rc = SQLITE_OK;
-    r = calloc(1, sizeof(*r) + 2 * (size_t)(n > 0 ? n : 1) * sizeof(double));
+    r = calloc(1, sizeof(*r) + (size_t)(n > 0 ? n : 1) * sizeof(double));
     if (!r) {
         *rc = SQLITE_NOMEM;
         return NULL;
     }
     r->rk_n = n;
-    r->rk_freq = r->rk_idf + (n > 0 ? n : 1);
     if (n == 1) {
         r->rk_idf[0] = 1.0;
         return r;
@@ -117,8 +148,8 @@ view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 {
     struct view__rank *r = api->xGetAuxdata(fts, 0);
     sqlite3_int64 row = api->xRowid(fts);
-    int rc = SQLITE_OK, ninst = 0;
-    double score = 0;
+    double w[VIEW__RANK_WEIGHTS], score = 0;
+    int rc = SQLITE_OK, nw = view__rank_weights(nv, av, w);
 
     if (!r) {
         if (!(r = view__rank_new(api, fts, &rc)) ||
@@ -131,24 +162,15 @@ view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         sqlite3_result_double(cx, r->rk_score);
         return;
     }
-    memset(r->rk_freq, 0, (size_t)r->rk_n * sizeof(double));
-    if ((rc = api->xInstCount(fts, &ninst)) != SQLITE_OK) {
-        sqlite3_result_error_code(cx, rc);
-        return;
-    }
-    for (int i = 0; i < ninst; i++) {
-        int ph, col, off;
+    for (int p = 0; p < r->rk_n; p++) {
+        double f;
 
-        if ((rc = api->xInst(fts, i, &ph, &col, &off)) != SQLITE_OK) {
+        if ((rc = view__phrase_freq(api, fts, p, w, nw, &f)) != SQLITE_OK) {
             sqlite3_result_error_code(cx, rc);
             return;
         }
-        if (ph >= 0 && ph < r->rk_n)
-            r->rk_freq[ph] +=
-                col >= 0 && col < nv ? sqlite3_value_double(av[col]) : 1.0;
+        score += view__rank_term(r->rk_idf[p], f);
     }
-    for (int p = 0; p < r->rk_n; p++)
-        score += view__rank_term(r->rk_idf[p], r->rk_freq[p]);
     r->rk_row = row;
     r->rk_score = -score;
     r->rk_have = 1;
@@ -158,7 +180,6 @@ view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 /* ---- the best of a one-phrase search ----------------------------------- */
 
 #define VIEW__TOP_PTR "ilonet_top"
-#define VIEW__TOP_WEIGHTS 8
 
 /* One window's pass (bound as a pointer to ilonet_top()): after the
  * position (rank, k) when at, the best cap positions in a heap whose root
@@ -173,7 +194,7 @@ struct view__top {
     int64_t tp_k;
     int tp_single;
     int tp_nw;
-    double tp_w[VIEW__TOP_WEIGHTS]; /* column weights, 1.0 past tp_nw */
+    double tp_w[VIEW__RANK_WEIGHTS]; /* column weights, 1.0 past tp_nw */
 };
 
 /* (ra, ka) after (rb, kb) in the order (rank, k) */
@@ -235,15 +256,13 @@ static int
 view__top_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 {
     struct view__top *t = arg;
-    Fts5PhraseIter it;
-    int col, off, rc;
-    double f = 0, r;
     int64_t k = api->xRowid(fts);
+    double f, r;
+    int rc;
 
-    if ((rc = api->xPhraseFirst(fts, 0, &it, &col, &off)) != SQLITE_OK)
+    if ((rc = view__phrase_freq(api, fts, 0, t->tp_w, t->tp_nw, &f)) !=
+        SQLITE_OK)
         return rc;
-    for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
-        f += col < t->tp_nw ? t->tp_w[col] : 1.0;
     /* ilonet_rank() of one phrase: idf 1, the score negated */
     r = -(0 + view__rank_term(1.0, f));
     if (t->tp_at && !view__top_after(r, k, t->tp_rank, t->tp_k))
@@ -275,9 +294,7 @@ view__top_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *cx,
     if (api->xPhraseCount(fts) != 1)
         return; /* tp_single stays 0 */
     t->tp_single = 1;
-    t->tp_nw = nv - 1 < VIEW__TOP_WEIGHTS ? nv - 1 : VIEW__TOP_WEIGHTS;
-    for (int i = 0; i < t->tp_nw; i++)
-        t->tp_w[i] = sqlite3_value_double(av[i + 1]);
+    t->tp_nw = view__rank_weights(nv - 1, av + 1, t->tp_w);
     if ((rc = api->xQueryPhrase(fts, 0, t, view__top_row)) != SQLITE_OK)
         sqlite3_result_error_code(cx, rc);
 }
