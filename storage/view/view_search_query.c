@@ -30,6 +30,20 @@
 #define VIEW__STAGE_SLACK 8
 #define VIEW__STAGE_FILTERED 1024
 
+/* Whether expression e (view_search_parse()'s) is one phrase: every word
+ * or phrase is quoted and holds no '"', so one phrase has two. Only then
+ * does a window try view__search_top(), which would run the query once
+ * for nothing on any other. */
+static int
+view__one_phrase(const char *e)
+{
+    int q = 0;
+
+    for (; *e; e++)
+        q += *e == '"';
+    return q == 2;
+}
+
 /* ---- cursors and sinks ------------------------------------------------- */
 
 /* The cursor: "s" + 8 hex digits naming the query and filters + "." + the
@@ -77,8 +91,8 @@ struct view__search_walk {
     int sw_at;       /* sw_rank, sw_k hold a position to go on after */
     int sw_restrict; /* 1: the window reads the kind's or state's
                         records first (view__search_restricts()) */
-    int sw_single;   /* 0: the query is not one phrase (known after the
-                        first window), the windows rank through SQL */
+    int sw_single;   /* 0: the query is not one phrase: the windows rank
+                        through SQL (else view__search_top() first) */
     double sw_rank;  /* the last position looked at */
     int64_t sw_k;
     double sw_last_rank; /* the last row delivered: the next cursor */
@@ -402,11 +416,14 @@ out:
  * lookup: 11 ms for "smug*" (219k records) at a million, so a page of 50
  * took half a second. A prefix query's candidate is therefore looked up
  * in a one-row copy of its text (temp.v_search_one, same columns and
- * tokenizer, so the same snippet): the merge is of that row alone. The
- * copy is emptied after each candidate and at the end.
+ * tokenizer, so the same snippet): the merge is of that row alone. Only
+ * a candidate that passes the filters is copied (a copy costs about 60
+ * us, and with a filter most candidates fail). The copy is emptied
+ * before the next one and at the end.
  */
 struct view__lookup {
     sqlite3_stmt *so_one;   /* the candidate's row, filters, snippet */
+    sqlite3_stmt *so_pass;  /* whether it passes the filters (prefix) */
     sqlite3_stmt *so_put;   /* the copy of its text (prefix queries) */
     sqlite3_stmt *so_clear; /* the copy emptied */
 };
@@ -417,6 +434,7 @@ view__lookup_close(struct view__lookup *o)
     if (o->so_clear)
         sqlite3_step(o->so_clear);
     sqlite3_finalize(o->so_one);
+    sqlite3_finalize(o->so_pass);
     sqlite3_finalize(o->so_put);
     sqlite3_finalize(o->so_clear);
     memset(o, 0, sizeof(*o));
@@ -461,6 +479,14 @@ view__lookup_open(struct store *s, struct view__search_walk *w,
         goto out;
     sqlite3_bind_text(o->so_one, 1, w->sw_expr, -1, SQLITE_STATIC);
     view__search_bind_filters(o->so_one, rq, 3);
+    if (prefix) {
+        textbuf_free(&sql);
+        textbuf_puts(&sql, "SELECT 1 FROM v_records r WHERE r.k = ?3");
+        view__search_filters(&sql, rq, 3);
+        if ((rc = view__search_prepare(s, &sql, &o->so_pass)) != 0)
+            goto out;
+        view__search_bind_filters(o->so_pass, rq, 3);
+    }
 out:
     textbuf_free(&sql);
     if (rc != 0)
@@ -478,6 +504,10 @@ view__lookup_step(struct view__lookup *o, int64_t k, double r)
 
     sqlite3_reset(o->so_one);
     if (o->so_put) {
+        sqlite3_reset(o->so_pass);
+        sqlite3_bind_int64(o->so_pass, 3, k);
+        if ((step = sqlite3_step(o->so_pass)) != SQLITE_ROW)
+            return step; /* SQLITE_DONE: it does not pass */
         sqlite3_reset(o->so_clear);
         if ((step = sqlite3_step(o->so_clear)) != SQLITE_DONE)
             return step;
@@ -591,7 +621,7 @@ view_search(struct store *s, const struct view_search_req *rq,
         0)
         return rc;
     memset(&w, 0, sizeof(w));
-    w.sw_single = -1;
+    w.sw_single = view__one_phrase(expr);
     w.sw_rq = rq;
     w.sw_expr = expr;
     w.sw_out = out;
