@@ -27,8 +27,9 @@
  * view; desk_view_hash_ms is the keeper's work (one hash of everything,
  * cold), off the request path and not among the calls.
  *
- * My desk (app_desk, the officer's tasks, what is new, grants ending) and
- * search (app_search: one word, all kinds or one, first page) are calls
+ * My desk (app_desk, the officer's tasks, what is new, grants ending),
+ * search (app_search: one word, all kinds or one, first page) and
+ * search_words (several words, a phrase, OR, NOT, prefixes) are calls
  * like the others.
  *
  * Prints per call desk_<call>_p50_ms and desk_<call>_p99_ms, then
@@ -341,6 +342,35 @@ c_search(unsigned i)
         die("search", &err);
 }
 
+/* What people type beside one word: several words, a phrase, OR, NOT,
+ * prefixes. */
+static void
+c_search_words(unsigned i)
+{
+    static const char *const queries[] = {
+        "forged papers",
+        "coast OR Izmir",
+        "smug*",
+        "visas Ankara",
+        "\"along the coast\"",
+        "night NOT coast",
+        "Kapik*",
+        "lorries relatives",
+        "forg* Izmir",
+        "relatives OR visas",
+    };
+    static const char *const kinds_s[] = {NULL, "observations", "meetings"};
+    struct app_search_req rq;
+    struct app_err err;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.as_query = queries[i % (sizeof(queries) / sizeof(queries[0]))];
+    rq.as_kind = kinds_s[i % 3];
+    json_reset(&B.b_out);
+    if (app_search(&B.b_home, &rq, &B.b_sink, NULL, &err) != 0)
+        die("search", &err);
+}
+
 static int
 desk_note(void *arg, const struct app_desk_note *n)
 {
@@ -382,6 +412,7 @@ static struct call calls[] = {
     {"list_observations", c_list_observations, {0}, 0, {0}, 0},
     {"desk", c_desk, {0}, 0, {0}, 0},
     {"search", c_search, {0}, 0, {0}, 0},
+    {"search_words", c_search_words, {0}, 0, {0}, 0},
     {"list_kind", c_list_kind, {0}, 0, {0}, 0},
     {"list_category", c_category, {0}, 0, {0}, 0},
     {"list_state", c_state, {0}, 0, {0}, 0},
