@@ -200,6 +200,25 @@ search(struct store *s, struct view_search_req *rq, struct hits *h,
     return view_search(s, rq, &sink, res, why, VIEW_SEARCH_WHY_MAX);
 }
 
+/* Rows as "id rank" (the rank's bits in hex), at most is_cap. */
+struct ids_sink {
+    char (*is_o)[96];
+    size_t is_n, is_cap;
+};
+
+static int
+ids_row(void *arg, const struct view_row *row)
+{
+    struct ids_sink *is = arg;
+    const struct view_cell *id = view_row_cell(row, "id");
+    const struct view_cell *r = view_row_cell(row, "rank");
+
+    ASSERT(id && id->ce_type == VIEW_TEXT && r && r->ce_type == VIEW_REAL);
+    ASSERT(is->is_n < is->is_cap);
+    snprintf(is->is_o[is->is_n++], 96, "%.64s %a", id->ce_text, r->ce_real);
+    return 0;
+}
+
 /* The number of hits of q (no filters). */
 static size_t
 nhits(struct store *s, const char *q)
@@ -553,6 +572,98 @@ t_search_pages_by_keyset(void)
     sfx_free(&f);
 }
 
+/* Every row of a search, each as "id rank", paged by limit with the
+ * cursor: the staged plan (stage_max 0) or the plain statement (1). */
+static size_t
+search_ids(struct store *s, const char *q, uint64_t stage_max, uint64_t limit,
+           char (*out)[96], size_t cap)
+{
+    struct view_search_req rq;
+    struct view_search_res res;
+    struct ids_sink is = {out, 0, cap};
+    char why[VIEW_SEARCH_WHY_MAX], cur[VIEW_CURSOR_MAX];
+
+    memset(&rq, 0, sizeof(rq));
+    rq.sr_query = q;
+    rq.sr_limit = limit;
+    rq.sr_stage_max = stage_max;
+    for (int page = 0; page < 200; page++) {
+        struct view_sink sink = {NULL, ids_row, &is};
+
+        if (view_search(s, &rq, &sink, &res, why, sizeof(why)) != 0)
+            TEST_FAIL_("search '%s': %s", q, why);
+        if (!res.sr_next[0])
+            return is.is_n;
+        snprintf(cur, sizeof(cur), "%s", res.sr_next);
+        rq.sr_after = cur;
+    }
+    TEST_FAIL_("search '%s' did not end", q);
+    return 0;
+}
+
+/* Phrases joined by OR: the records holding all of them are ranked first
+ * on their own, and those holding only some when they could reach the
+ * window, or all of them at once when that is likely cheaper
+ * (view__window_any()). Whichever way, and wherever a page ends, the rows
+ * and ranks are the plain statement's. */
+static void
+t_search_or_ranks_all_first_then_the_rest(void)
+{
+    static const char *const queries[] = {
+        "kilis OR hatay",           /* all first; the rest merged at the end */
+        "hatay OR kilis",           /* the same, the phrases the other way */
+        "kilis OR zeugma",          /* a rare word: the OR window alone */
+        "kilis OR hatay OR zeugma", /* three */
+        "kilis OR \"hatay road\"",  /* a phrase of two words */
+    };
+    static const uint64_t limits[] = {1, 3, 50};
+    static char want[80][96], got[80][96];
+    struct sfx f;
+
+    sfx_init(&f, "search-or");
+    /* both words twice in the headline: above what a record lacking one
+     * can reach */
+    for (int i = 0; i < 14; i++)
+        sfx_obs(&f, "flows", "Kilis Hatay kilis hatay road", NULL, "net", NULL);
+    /* both once, in the other text: below a record saying "hatay" twenty
+     * times, so those must be merged in before these; more than a window
+     * of them, so that a full window of records holding both can still
+     * end below such a record */
+    for (int i = 0; i < 16; i++)
+        sfx_obs(&f, "flows", "Crossings", "kilis and the hatay road", "net",
+                NULL);
+    for (int i = 0; i < 6; i++)
+        sfx_obs(&f, "flows", "Kilis kilis kilis kilis kilis",
+                "kilis kilis kilis kilis kilis kilis kilis kilis kilis kilis",
+                "net", NULL);
+    for (int i = 0; i < 6; i++)
+        sfx_obs(&f, "flows", "Hatay hatay hatay hatay hatay",
+                "hatay hatay hatay hatay hatay hatay hatay hatay hatay hatay",
+                "net", NULL);
+    for (int i = 0; i < 2; i++)
+        sfx_obs(&f, "flows", "Zeugma", "zeugma kilis", "net", NULL);
+    for (int i = 0; i < 100; i++)
+        sfx_obs(&f, "routes", "Nothing of note", NULL, "net", NULL);
+    for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
+        size_t nw = search_ids(f.s, queries[q], 1, 50, want, 80);
+
+        ASSERT(nw >= 32);
+        for (size_t l = 0; l < sizeof(limits) / sizeof(limits[0]); l++) {
+            size_t ng = search_ids(f.s, queries[q], 0, limits[l], got, 80);
+
+            if (ng != nw)
+                TEST_FAIL_("'%s' by %llu: %zu rows, not %zu", queries[q],
+                           (unsigned long long)limits[l], ng, nw);
+            for (size_t i = 0; i < nw; i++)
+                if (strcmp(got[i], want[i]) != 0)
+                    TEST_FAIL_("'%s' by %llu: row %zu is %s, not %s",
+                               queries[q], (unsigned long long)limits[l], i,
+                               got[i], want[i]);
+        }
+    }
+    sfx_free(&f);
+}
+
 /* Amending changes the words found; retracting takes the record out. */
 static void
 t_search_follows_amend_and_retract(void)
@@ -774,6 +885,7 @@ TEST_LIST = {
     TEST(t_search_words_phrases_prefixes_ranked),
     TEST(t_search_rank_is_bm25_without_the_length),
     TEST(t_search_filters),
+    TEST(t_search_or_ranks_all_first_then_the_rest),
     TEST(t_search_pages_by_keyset),
     TEST(t_search_follows_amend_and_retract),
     TEST(t_search_erasure_removes_the_words),

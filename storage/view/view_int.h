@@ -372,7 +372,30 @@ int view__search_fold_all(struct store *s);
  * table that must tokenize as it does (view_search_query.c) uses them. */
 #define VIEW__SEARCH_FTS_ARGS                                                  \
     "(head, body, columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')"
-/* Registers the FTS5 functions ilonet_rank() and ilonet_top() on db
+/* The IDF of a query's phrases, counted once for several statements of
+ * one search (view__search_idf(); ilonet_rank() takes it as its last
+ * argument, bound with sqlite3_bind_pointer() as VIEW_SEARCH_IDF_PTR, and
+ * then ranks the first si_n phrases of its own query with it). */
+#define VIEW_SEARCH_PHRASES_MAX 32 /* view_search_parse() allows 32 words */
+#define VIEW_SEARCH_IDF_PTR "ilonet_idf"
+struct view_search_idf {
+    int si_n; /* 0: not counted (no match, or too many phrases) */
+    double si_idf[VIEW_SEARCH_PHRASES_MAX];
+};
+/* Counts the IDF of expr's phrases into d (d->si_n 0 when expr matches
+ * nothing). */
+int view__search_idf(struct store *s, const char *expr,
+                     struct view_search_idf *d);
+/* A score (the rank negated) that no record lacking one of d's phrases
+ * reaches: each phrase it holds adds less than its IDF times (k1 + 1). */
+double view__search_rest_bound(const struct view_search_idf *d);
+/* Whether a record holding each of d's phrases with a weighted count of
+ * 4 would score at least bound: if not, the records holding every phrase
+ * rarely fill a window above it, and trying them first only costs (a
+ * guess about cost; the results never depend on it). */
+int view__search_all_may_do(const struct view_search_idf *d, double bound);
+/* Registers the FTS5 functions ilonet_rank(), ilonet_top() and
+ * ilonet_idf() on db
  * (view_search_rank.c); view__search_hook() calls it. */
 int view__search_rank_install(sqlite3 *db);
 /* A window of a search for the FTS5 expression expr, ranked in one pass

@@ -44,6 +44,47 @@ view__one_phrase(const char *e)
     return q == 2;
 }
 
+/* For expression e of phrases joined by OR alone (no AND, NOT or
+ * parentheses: view_search_parse() writes " OR " between them, words
+ * quoted), the same phrases joined by AND into all (acap bytes), and
+ * "(e) NOT (all)" into rest (rcap): 1, or 0 when e is of another shape or
+ * a part would not fit. */
+static int
+view__any_parts(const char *e, char *all, size_t acap, char *rest, size_t rcap)
+{
+    size_t n = 0;
+    int in = 0, quotes = 0;
+
+    for (const char *p = e; *p; p++) {
+        const char *put = NULL;
+
+        if (*p == '"') {
+            in = !in;
+            quotes++;
+        } else if (!in && !strncmp(p, " OR ", 4)) {
+            put = " AND ";
+            p += 3;
+        } else if (!in && *p != '*') {
+            return 0; /* AND, NOT, parentheses */
+        }
+        if (put) {
+            if (n + 5 >= acap)
+                return 0;
+            memcpy(all + n, put, 5);
+            n += 5;
+        } else {
+            if (n + 1 >= acap)
+                return 0;
+            all[n++] = *p;
+        }
+    }
+    all[n] = '\0';
+    if (quotes < 4)
+        return 0; /* one phrase */
+    n = (size_t)snprintf(rest, rcap, "(%s) NOT (%s)", e, all);
+    return n < rcap;
+}
+
 /* ---- cursors and sinks ------------------------------------------------- */
 
 /* The cursor: "s" + 8 hex digits naming the query and filters + "." + the
@@ -86,14 +127,20 @@ struct view__search_walk {
     const struct view_search_req *sw_rq;
     const char *sw_expr;
     const struct view_sink *sw_out;
-    uint64_t sw_n;   /* rows delivered */
-    int sw_more;     /* a row past the page exists */
-    int sw_at;       /* sw_rank, sw_k hold a position to go on after */
-    int sw_restrict; /* 1: the window reads the kind's or state's
-                        records first (view__search_restricts()) */
-    int sw_single;   /* 0: the query is not one phrase: the windows rank
-                        through SQL (else view__search_top() first) */
-    double sw_rank;  /* the last position looked at */
+    uint64_t sw_n;       /* rows delivered */
+    int sw_more;         /* a row past the page exists */
+    int sw_at;           /* sw_rank, sw_k hold a position to go on after */
+    int sw_restrict;     /* 1: the window reads the kind's or state's
+                            records first (view__search_restricts()) */
+    int sw_single;       /* 0: the query is not one phrase: the windows rank
+                            through SQL (else view__search_top() first) */
+    const char *sw_all;  /* phrases joined by OR alone: the same joined by
+                            AND (else NULL), and */
+    const char *sw_rest; /* those that hold some but not all
+                            (view__window_any()) */
+    struct view_search_idf sw_idf; /* their IDF, once counted */
+    int sw_idf_done;
+    double sw_rank; /* the last position looked at */
     int64_t sw_k;
     double sw_last_rank; /* the last row delivered: the next cursor */
     int64_t sw_last_k;
@@ -328,13 +375,16 @@ view__search_cap(const struct view__search_walk *w, uint64_t left)
                 : (size_t)(left + left / 4 + VIEW__STAGE_SLACK);
 }
 
-/* The candidates of one round: at most cap positions after the walk's, in
- * the order (rank, k), from the index alone (restricted: only those of the
- * records an index of v_rec gives for the kind and the state; the
- * filters are checked again on each candidate). */
+/* One statement's window: at most cap positions after the walk's, in the
+ * order (rank, k), of the matches of expr (the walk's, or one of its
+ * parts), from the index alone (restricted: only those of the records an
+ * index of v_rec gives for the kind and the state; the filters are
+ * checked again on each candidate). idf, when given, is the walk's
+ * phrases' (struct view_search_idf), ranking the first of expr's. */
 static int
-view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
-                    double *rs, size_t cap, size_t *got)
+view__window_sql(struct store *s, struct view__search_walk *w, const char *expr,
+                 struct view_search_idf *idf, int64_t *ks, double *rs,
+                 size_t cap, size_t *got)
 {
     const struct view_search_req *rq = w->sw_rq;
     struct textbuf sql = {0};
@@ -342,18 +392,10 @@ view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
     int rc, step;
 
     *got = 0;
-    if (w->sw_restrict != 1 && w->sw_single != 0) {
-        /* one phrase: ranked in one pass, without a statement's steps */
-        int ranked;
-
-        rc = view__search_top(s, w->sw_expr, w->sw_at ? &w->sw_rank : NULL,
-                              w->sw_k, ks, rs, cap, got, &ranked);
-        if (rc != 0 || ranked)
-            return rc;
-        w->sw_single = 0;
-    }
-    textbuf_puts(&sql, "SELECT rowid, " VIEW__SEARCH_RANK " AS sc FROM"
-                       " v_search WHERE v_search MATCH ?1");
+    textbuf_printf(&sql,
+                   "SELECT rowid, ilonet_rank(v_search, 2.0, 1.0%s) AS sc"
+                   " FROM v_search WHERE v_search MATCH ?1",
+                   idf ? ", ?7" : "");
     if (w->sw_restrict == 1) {
         /* + keeps the list from FTS5, which would seek each k in turn */
         textbuf_puts(&sql, " AND +rowid IN (SELECT k FROM v_rec WHERE");
@@ -383,7 +425,7 @@ view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
     textbuf_puts(&sql, " ORDER BY sc, rowid LIMIT ?4");
     if ((rc = view__search_prepare(s, &sql, &st)) != 0)
         goto out;
-    sqlite3_bind_text(st, 1, w->sw_expr, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
     if (w->sw_at) {
         sqlite3_bind_double(st, 2, w->sw_rank);
         sqlite3_bind_int64(st, 3, w->sw_k);
@@ -393,6 +435,8 @@ view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
         sqlite3_bind_int64(st, 5, rq->sr_kind);
     if (w->sw_restrict == 1 && rq->sr_state)
         sqlite3_bind_text(st, 6, rq->sr_state, -1, SQLITE_STATIC);
+    if (idf)
+        sqlite3_bind_pointer(st, 7, idf, VIEW_SEARCH_IDF_PTR, NULL);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         ks[*got] = sqlite3_column_int64(st, 0);
         rs[*got] = sqlite3_column_double(st, 1);
@@ -404,6 +448,114 @@ out:
     sqlite3_finalize(st);
     textbuf_free(&sql);
     return rc;
+}
+
+/* Merges window b (nb) into window a (*na of cap), both in the order
+ * (rank, k) and of different records: the first cap of both in a. */
+static int
+view__window_merge(int64_t *ka, double *ra, size_t *na, const int64_t *kb,
+                   const double *rb, size_t nb, size_t cap)
+{
+    int64_t *k = malloc(cap * sizeof(*k));
+    double *r = malloc(cap * sizeof(*r));
+    size_t i = 0, j = 0, n = 0;
+
+    if (!k || !r) {
+        free(k);
+        free(r);
+        return ILONET_ENOMEM;
+    }
+    while (n < cap && (i < *na || j < nb)) {
+        int take_a =
+            j == nb ||
+            (i < *na && (ra[i] < rb[j] || (ra[i] == rb[j] && ka[i] < kb[j])));
+
+        k[n] = take_a ? ka[i] : kb[j];
+        r[n++] = take_a ? ra[i++] : rb[j++];
+    }
+    memcpy(ka, k, n * sizeof(*k));
+    memcpy(ra, r, n * sizeof(*r));
+    *na = n;
+    free(k);
+    free(r);
+    return 0;
+}
+
+/*
+ * The window of a query whose phrases are joined by OR alone. Ranking
+ * every record that holds any of the words costs most when two common
+ * words are asked for (380k-510k records at a million). A record that
+ * holds every phrase ranks as it does under the same phrases joined by
+ * AND (the same IDF, counted once for both: view__search_idf()); one
+ * that lacks a phrase scores less than view__search_rest_bound(). So the
+ * window of the AND query comes first, and when it is full and its last
+ * scores at least that bound, no other record can be in it: it is the
+ * window. Otherwise the records that hold some phrases but not all
+ * ("(q) NOT (all)") give a window of their own, and the two are merged.
+ * Both ways give the OR query's window exactly. When even a record with
+ * every phrase twice in its headline would not reach the bound (a common
+ * word beside rarer ones), the AND window is not tried: the OR query's
+ * own window is cheaper then (view__search_all_may_do()).
+ */
+static int
+view__window_any(struct store *s, struct view__search_walk *w, int64_t *ks,
+                 double *rs, size_t cap, size_t *got)
+{
+    int64_t *k2 = NULL;
+    double *r2 = NULL, bound;
+    size_t got2 = 0;
+    int rc;
+
+    if (!w->sw_idf_done) {
+        if ((rc = view__search_idf(s, w->sw_expr, &w->sw_idf)) != 0)
+            return rc;
+        w->sw_idf_done = 1;
+    }
+    if (w->sw_idf.si_n < 2)
+        return view__window_sql(s, w, w->sw_expr, NULL, ks, rs, cap, got);
+    bound = view__search_rest_bound(&w->sw_idf);
+    if (!view__search_all_may_do(&w->sw_idf, bound))
+        return view__window_sql(s, w, w->sw_expr, &w->sw_idf, ks, rs, cap, got);
+    if ((rc = view__window_sql(s, w, w->sw_all, &w->sw_idf, ks, rs, cap,
+                               got)) != 0)
+        return rc;
+    /* a margin far over the rounding of a sum of a few terms */
+    if (*got == cap && -rs[cap - 1] >= bound * (1 + 1e-9))
+        return 0;
+    k2 = malloc(cap * sizeof(*k2));
+    r2 = malloc(cap * sizeof(*r2));
+    if (!k2 || !r2)
+        rc = ILONET_ENOMEM;
+    else if ((rc = view__window_sql(s, w, w->sw_rest, &w->sw_idf, k2, r2, cap,
+                                    &got2)) == 0)
+        rc = view__window_merge(ks, rs, got, k2, r2, got2, cap);
+    free(k2);
+    free(r2);
+    return rc;
+}
+
+/* The candidates of one round: at most cap positions after the walk's, in
+ * the order (rank, k). */
+static int
+view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
+                    double *rs, size_t cap, size_t *got)
+{
+    int rc;
+
+    *got = 0;
+    if (w->sw_restrict != 1 && w->sw_single != 0) {
+        /* one phrase: ranked in one pass, without a statement's steps */
+        int ranked;
+
+        rc = view__search_top(s, w->sw_expr, w->sw_at ? &w->sw_rank : NULL,
+                              w->sw_k, ks, rs, cap, got, &ranked);
+        if (rc != 0 || ranked)
+            return rc;
+        w->sw_single = 0;
+    }
+    if (w->sw_all)
+        return view__window_any(s, w, ks, rs, cap, got);
+    return view__window_sql(s, w, w->sw_expr, NULL, ks, rs, cap, got);
 }
 
 /* ---- one candidate's row ----------------------------------------------- */
@@ -607,6 +759,7 @@ view_search(struct store *s, const struct view_search_req *rq,
             size_t wl)
 {
     char expr[4 * VIEW_SEARCH_QUERY_MAX + 16];
+    char all[2 * sizeof(expr)], rest[4 * sizeof(expr)];
     struct view__search_walk w;
     uint64_t stage_max;
     uint32_t tag;
@@ -622,6 +775,10 @@ view_search(struct store *s, const struct view_search_req *rq,
         return rc;
     memset(&w, 0, sizeof(w));
     w.sw_single = view__one_phrase(expr);
+    if (view__any_parts(expr, all, sizeof(all), rest, sizeof(rest))) {
+        w.sw_all = all;
+        w.sw_rest = rest;
+    }
     w.sw_rq = rq;
     w.sw_expr = expr;
     w.sw_out = out;

@@ -103,56 +103,81 @@ view__rank_count(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
  * 1e-6, n the records that hold the phrase. Counting n reads the phrase's
  * whole position list once more (as long as the ranking itself): a query
  * of one phrase skips it, as a factor common to every row changes no
- * order (its ranks are then the weighted counts' saturation alone). */
-static struct view__rank *
-view__rank_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+ * order (its ranks are then the weighted counts' saturation alone). The
+ * IDF of each of the query's n phrases into idf. */
+static int
+view__rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, int n,
+               double *idf)
 {
-    int n = api->xPhraseCount(fts);
     sqlite3_int64 rows = 0;
+    int rc;
+
+    if (n == 1) {
+        idf[0] = 1.0;
+        return SQLITE_OK;
+    }
+    if ((rc = api->xRowCount(fts, &rows)) != SQLITE_OK)
+        return rc;
+    for (int p = 0; p < n; p++) {
+        sqlite3_int64 hit = 0;
+        double v;
+
+        if ((rc = api->xQueryPhrase(fts, p, &hit, view__rank_count)) !=
+            SQLITE_OK)
+            return rc;
+        v = log(((double)rows - (double)hit + 0.5) / ((double)hit + 0.5));
+        idf[p] = v > 1e-6 ? v : 1e-6;
+    }
+    return SQLITE_OK;
+}
+
+/* The rank's state for one cursor: the phrases' IDF counted, or given
+ * (given: the first given->si_n phrases of the query are ranked, with
+ * those IDF; see struct view_search_idf). */
+static struct view__rank *
+view__rank_new(const Fts5ExtensionApi *api, Fts5Context *fts,
+               const struct view_search_idf *given, int *rc)
+{
+    int n = given ? given->si_n : api->xPhraseCount(fts);
     struct view__rank *r;
 
     *rc = SQLITE_OK;
+    if (n < 0 || n > api->xPhraseCount(fts)) {
+        *rc = SQLITE_MISUSE;
+        return NULL;
+    }
     r = calloc(1, sizeof(*r) + (size_t)(n > 0 ? n : 1) * sizeof(double));
     if (!r) {
         *rc = SQLITE_NOMEM;
         return NULL;
     }
     r->rk_n = n;
-    if (n == 1) {
-        r->rk_idf[0] = 1.0;
-        return r;
-    }
-    if ((*rc = api->xRowCount(fts, &rows)) != SQLITE_OK)
-        goto fail;
-    for (int p = 0; p < n; p++) {
-        sqlite3_int64 hit = 0;
-        double idf;
-
-        *rc = api->xQueryPhrase(fts, p, &hit, view__rank_count);
-        if (*rc != SQLITE_OK)
-            goto fail;
-        idf = log(((double)rows - (double)hit + 0.5) / ((double)hit + 0.5));
-        r->rk_idf[p] = idf > 1e-6 ? idf : 1e-6;
+    if (given)
+        memcpy(r->rk_idf, given->si_idf, (size_t)n * sizeof(double));
+    else if ((*rc = view__rank_idf(api, fts, n, r->rk_idf)) != SQLITE_OK) {
+        free(r);
+        return NULL;
     }
     return r;
-fail:
-    free(r);
-    return NULL;
 }
 
-/* ilonet_rank(v_search, w0, w1, ...): column weights (1.0 where not
- * given); lower is better, like bm25(). */
+/* ilonet_rank(v_search, w0, w1, ... [, idf]): column weights (1.0 where
+ * not given), and last, optionally, the IDF already counted (a pointer
+ * bound as VIEW_SEARCH_IDF_PTR: struct view_search_idf); lower is better,
+ * like bm25(). */
 static void
 view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
               sqlite3_context *cx, int nv, sqlite3_value **av)
 {
     struct view__rank *r = api->xGetAuxdata(fts, 0);
     sqlite3_int64 row = api->xRowid(fts);
+    const struct view_search_idf *given =
+        nv > 0 ? sqlite3_value_pointer(av[nv - 1], VIEW_SEARCH_IDF_PTR) : NULL;
     double w[VIEW__RANK_WEIGHTS], score = 0;
-    int rc = SQLITE_OK, nw = view__rank_weights(nv, av, w);
+    int rc = SQLITE_OK, nw = view__rank_weights(nv - !!given, av, w);
 
     if (!r) {
-        if (!(r = view__rank_new(api, fts, &rc)) ||
+        if (!(r = view__rank_new(api, fts, given, &rc)) ||
             (rc = api->xSetAuxdata(fts, r, free)) != SQLITE_OK) {
             sqlite3_result_error_code(cx, rc);
             return;
@@ -341,6 +366,76 @@ view__search_top(struct store *s, const char *expr, const double *after_rank,
     return 0;
 }
 
+/* ilonet_idf(v_search, idf): called on the query's first match only;
+ * counts each phrase's IDF into idf (a pointer bound as
+ * VIEW_SEARCH_IDF_PTR) and returns NULL. */
+static void
+view__idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *cx,
+             int nv, sqlite3_value **av)
+{
+    struct view_search_idf *d =
+        nv > 0 ? sqlite3_value_pointer(av[0], VIEW_SEARCH_IDF_PTR) : NULL;
+    int n = api->xPhraseCount(fts), rc;
+
+    if (!d) {
+        sqlite3_result_error(cx, "ilonet_idf: no place", -1);
+        return;
+    }
+    if (n < 1 || n > VIEW_SEARCH_PHRASES_MAX)
+        return; /* si_n stays 0 */
+    if ((rc = view__rank_idf(api, fts, n, d->si_idf)) != SQLITE_OK) {
+        sqlite3_result_error_code(cx, rc);
+        return;
+    }
+    d->si_n = n;
+}
+
+double
+view__search_rest_bound(const struct view_search_idf *d)
+{
+    double sum = 0, min = 0;
+
+    for (int p = 0; p < d->si_n; p++) {
+        sum += d->si_idf[p];
+        min = p == 0 || d->si_idf[p] < min ? d->si_idf[p] : min;
+    }
+    /* each phrase adds less than idf (k1 + 1) however often it occurs */
+    return (VIEW__RANK_K1 + 1) * (sum - min);
+}
+
+int
+view__search_all_may_do(const struct view_search_idf *d, double bound)
+{
+    double sum = 0;
+
+    for (int p = 0; p < d->si_n; p++)
+        sum += d->si_idf[p];
+    /* weighted count 4: twice in the headline */
+    return view__rank_term(sum, 4.0) >= bound;
+}
+
+int
+view__search_idf(struct store *s, const char *expr, struct view_search_idf *d)
+{
+    sqlite3_stmt *st = NULL;
+    int step;
+
+    memset(d, 0, sizeof(*d));
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT ilonet_idf(v_search, ?2) FROM v_search"
+                           " WHERE v_search MATCH ?1 LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+    sqlite3_bind_pointer(st, 2, d, VIEW_SEARCH_IDF_PTR, NULL);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return step == SQLITE_ERROR ? ILONET_EINVAL : store_err(step);
+    return 0;
+}
+
 int
 view__search_rank_install(sqlite3 *db)
 {
@@ -358,6 +453,8 @@ view__search_rank_install(sqlite3 *db)
     if (api->xCreateFunction(api, "ilonet_rank", NULL, view__rank_fn, NULL) !=
             SQLITE_OK ||
         api->xCreateFunction(api, "ilonet_top", NULL, view__top_fn, NULL) !=
+            SQLITE_OK ||
+        api->xCreateFunction(api, "ilonet_idf", NULL, view__idf_fn, NULL) !=
             SQLITE_OK)
         return ILONET_EIO;
     return 0;
