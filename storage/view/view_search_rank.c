@@ -324,14 +324,34 @@ view__top_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *cx,
         sqlite3_result_error_code(cx, rc);
 }
 
+/* Runs sql, a pass of an FTS5 function over expr's first match (?1 the
+ * expression, ?2 ptr bound as a pointer of the given type). */
+static int
+view__search_pass(struct store *s, const char *sql, const char *expr, void *ptr,
+                  const char *type)
+{
+    sqlite3_stmt *st = NULL;
+    int step;
+
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+        return ILONET_EIO;
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+    sqlite3_bind_pointer(st, 2, ptr, type, NULL);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return step == SQLITE_ERROR ? ILONET_EINVAL : store_err(step);
+    return 0;
+}
+
 int
 view__search_top(struct store *s, const char *expr, const double *after_rank,
                  int64_t after_k, int64_t *ks, double *rs, size_t cap,
                  size_t *got, int *ranked)
 {
     struct view__top t;
-    sqlite3_stmt *st = NULL;
-    int step;
+    int rc;
 
     *got = 0;
     *ranked = 0;
@@ -344,18 +364,12 @@ view__search_top(struct store *s, const char *expr, const double *after_rank,
         t.tp_rank = *after_rank;
         t.tp_k = after_k;
     }
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT ilonet_top(v_search, ?2, 2.0, 1.0) FROM"
-                           " v_search WHERE v_search MATCH ?1 LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return ILONET_EIO;
-    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-    sqlite3_bind_pointer(st, 2, &t, VIEW__TOP_PTR, NULL);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        ;
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
-        return step == SQLITE_ERROR ? ILONET_EINVAL : store_err(step);
+    if ((rc = view__search_pass(s,
+                                "SELECT ilonet_top(v_search, ?2, 2.0, 1.0)"
+                                " FROM v_search WHERE v_search MATCH ?1"
+                                " LIMIT 1",
+                                expr, &t, VIEW__TOP_PTR)) != 0)
+        return rc;
     /* the heap, its worst taken out to the end each time: (rank, k) order */
     *got = t.tp_n;
     *ranked = t.tp_single;
@@ -417,23 +431,11 @@ view__search_all_may_do(const struct view_search_idf *d, double bound)
 int
 view__search_idf(struct store *s, const char *expr, struct view_search_idf *d)
 {
-    sqlite3_stmt *st = NULL;
-    int step;
-
     memset(d, 0, sizeof(*d));
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT ilonet_idf(v_search, ?2) FROM v_search"
-                           " WHERE v_search MATCH ?1 LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return ILONET_EIO;
-    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-    sqlite3_bind_pointer(st, 2, d, VIEW_SEARCH_IDF_PTR, NULL);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        ;
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
-        return step == SQLITE_ERROR ? ILONET_EINVAL : store_err(step);
-    return 0;
+    return view__search_pass(s,
+                             "SELECT ilonet_idf(v_search, ?2) FROM v_search"
+                             " WHERE v_search MATCH ?1 LIMIT 1",
+                             expr, d, VIEW_SEARCH_IDF_PTR);
 }
 
 int

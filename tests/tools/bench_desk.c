@@ -327,19 +327,27 @@ c_evidence(unsigned i)
         die("evidence", &err);
 }
 
+/* Sample i of a search for query: over all kinds, observations or
+ * meetings in turn, the first page. */
 static void
-c_search(unsigned i)
+search_sample(unsigned i, const char *query)
 {
     static const char *const kinds_s[] = {NULL, "observations", "meetings"};
     struct app_search_req rq;
     struct app_err err;
 
     memset(&rq, 0, sizeof(rq));
-    rq.as_query = words[i % (sizeof(words) / sizeof(words[0]))];
+    rq.as_query = query;
     rq.as_kind = kinds_s[i % 3];
     json_reset(&B.b_out);
     if (app_search(&B.b_home, &rq, &B.b_sink, NULL, &err) != 0)
         die("search", &err);
+}
+
+static void
+c_search(unsigned i)
+{
+    search_sample(i, words[i % (sizeof(words) / sizeof(words[0]))]);
 }
 
 /* What people type beside one word: several words, a phrase, OR, NOT,
@@ -359,16 +367,8 @@ c_search_words(unsigned i)
         "forg* Izmir",
         "relatives OR visas",
     };
-    static const char *const kinds_s[] = {NULL, "observations", "meetings"};
-    struct app_search_req rq;
-    struct app_err err;
 
-    memset(&rq, 0, sizeof(rq));
-    rq.as_query = queries[i % (sizeof(queries) / sizeof(queries[0]))];
-    rq.as_kind = kinds_s[i % 3];
-    json_reset(&B.b_out);
-    if (app_search(&B.b_home, &rq, &B.b_sink, NULL, &err) != 0)
-        die("search", &err);
+    search_sample(i, queries[i % (sizeof(queries) / sizeof(queries[0]))]);
 }
 
 static int
