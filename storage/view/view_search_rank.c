@@ -1,5 +1,6 @@
-/* view_search_rank.c - the rank every search orders by, and the best
- * matches of a one-phrase search ranked in one pass. */
+/* view_search_rank.c - the rank every search orders by, the best
+ * matches of a one-phrase search ranked in one pass, and the IDF a
+ * search counts once for several statements. */
 #include "view_search.h"
 
 #include <math.h>
@@ -18,7 +19,7 @@
  * (no length term): the same inverse document frequency per phrase, the
  * same saturation (k1 = 1.2) of the weighted count of a phrase's matches
  * in the record, the headline weighing twice (a query of one phrase
- * leaves the frequency out: view__rank_new()). It reads only the index's
+ * leaves the frequency out: view__rank_idf()). It reads only the index's
  * position lists: 23 ms for those matches. Records of ilonet are short
  * fields, where the length term says little.
  *
