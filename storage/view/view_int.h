@@ -394,8 +394,16 @@ double view__search_rest_bound(const struct view_search_idf *d);
  * rarely fill a window above it, and trying them first only costs (a
  * guess about cost; the results never depend on it). */
 int view__search_all_may_do(const struct view_search_idf *d, double bound);
-/* Registers the FTS5 functions ilonet_rank(), ilonet_top() and
- * ilonet_idf() on db
+/* Steps st, a statement calling ilonet_push(v_search, ?param, ...) on the
+ * matches of a window, to its end: the best cap positions in the order
+ * (rank, k) after (*after_rank, after_k) (none when after_rank is NULL)
+ * into ks and rs, *got of them, as ORDER BY that rank, rowid LIMIT cap
+ * would give. SQLITE_DONE, or the step's error; st is reset. */
+int view__search_best(sqlite3_stmt *st, int param, const double *after_rank,
+                      int64_t after_k, int64_t *ks, double *rs, size_t cap,
+                      size_t *got);
+/* Registers the FTS5 functions ilonet_rank(), ilonet_top(), ilonet_idf()
+ * and ilonet_push() on db
  * (view_search_rank.c); view__search_hook() calls it. */
 int view__search_rank_install(sqlite3 *db);
 /* A window of a search for the FTS5 expression expr, ranked in one pass

@@ -392,9 +392,11 @@ view__window_sql(struct store *s, struct view__search_walk *w, const char *expr,
     int rc, step;
 
     *got = 0;
+    /* no ORDER BY: ilonet_push() keeps the best in a heap of its own,
+     * where a sort of every match cost a fifth of the statement */
     textbuf_printf(&sql,
-                   "SELECT rowid, ilonet_rank(v_search, 2.0, 1.0%s) AS sc"
-                   " FROM v_search WHERE v_search MATCH ?1",
+                   "SELECT count(*) FROM (SELECT ilonet_push(v_search, ?8,"
+                   " 2.0, 1.0%s) AS x FROM v_search WHERE v_search MATCH ?1",
                    idf ? ", ?7" : "");
     if (w->sw_restrict == 1) {
         /* + keeps the list from FTS5, which would seek each k in turn */
@@ -419,29 +421,18 @@ view__window_sql(struct store *s, struct view__search_walk *w, const char *expr,
             textbuf_puts(&sql, " AND owner = ?6");
         textbuf_puts(&sql, " AND valid = 1 AND status = 'active')");
     }
-    /* the first page has no keyset: a comparison less on every match */
-    if (w->sw_at)
-        textbuf_puts(&sql, " AND (sc > ?2 OR (sc = ?2 AND rowid > ?3))");
-    textbuf_puts(&sql, " ORDER BY sc, rowid LIMIT ?4");
+    textbuf_puts(&sql, ") WHERE x IS NOT NULL");
     if ((rc = view__search_prepare(s, &sql, &st)) != 0)
         goto out;
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-    if (w->sw_at) {
-        sqlite3_bind_double(st, 2, w->sw_rank);
-        sqlite3_bind_int64(st, 3, w->sw_k);
-    }
-    sqlite3_bind_int64(st, 4, (int64_t)cap);
     if (w->sw_restrict == 1 && rq->sr_kind)
         sqlite3_bind_int64(st, 5, rq->sr_kind);
     if (w->sw_restrict == 1 && rq->sr_state)
         sqlite3_bind_text(st, 6, rq->sr_state, -1, SQLITE_STATIC);
     if (idf)
         sqlite3_bind_pointer(st, 7, idf, VIEW_SEARCH_IDF_PTR, NULL);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        ks[*got] = sqlite3_column_int64(st, 0);
-        rs[*got] = sqlite3_column_double(st, 1);
-        ++*got;
-    }
+    step = view__search_best(st, 8, w->sw_at ? &w->sw_rank : NULL, w->sw_k, ks,
+                             rs, cap, got);
     if (step != SQLITE_DONE)
         rc = view__search_step_err(step);
 out:

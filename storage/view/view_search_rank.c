@@ -162,13 +162,11 @@ view__rank_new(const Fts5ExtensionApi *api, Fts5Context *fts,
     return r;
 }
 
-/* ilonet_rank(v_search, w0, w1, ... [, idf]): column weights (1.0 where
- * not given), and last, optionally, the IDF already counted (a pointer
- * bound as VIEW_SEARCH_IDF_PTR: struct view_search_idf); lower is better,
- * like bm25(). */
-static void
-view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
-              sqlite3_context *cx, int nv, sqlite3_value **av)
+/* The rank of the current row (ilonet_rank()'s arguments after the
+ * table in av, nv of them), kept in the cursor's state with the IDF. */
+static int
+view__rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, int nv,
+               sqlite3_value **av, double *rank)
 {
     struct view__rank *r = api->xGetAuxdata(fts, 0);
     sqlite3_int64 row = api->xRowid(fts);
@@ -177,30 +175,42 @@ view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
     double w[VIEW__RANK_WEIGHTS], score = 0;
     int rc = SQLITE_OK, nw = view__rank_weights(nv - !!given, av, w);
 
-    if (!r) {
-        if (!(r = view__rank_new(api, fts, given, &rc)) ||
-            (rc = api->xSetAuxdata(fts, r, free)) != SQLITE_OK) {
-            sqlite3_result_error_code(cx, rc);
-            return;
-        }
-    }
+    if (!r && (!(r = view__rank_new(api, fts, given, &rc)) ||
+               (rc = api->xSetAuxdata(fts, r, free)) != SQLITE_OK))
+        return rc;
     if (r->rk_have && r->rk_row == row) {
-        sqlite3_result_double(cx, r->rk_score);
-        return;
+        *rank = r->rk_score;
+        return SQLITE_OK;
     }
     for (int p = 0; p < r->rk_n; p++) {
         double f;
 
-        if ((rc = view__phrase_freq(api, fts, p, w, nw, &f)) != SQLITE_OK) {
-            sqlite3_result_error_code(cx, rc);
-            return;
-        }
+        if ((rc = view__phrase_freq(api, fts, p, w, nw, &f)) != SQLITE_OK)
+            return rc;
         score += view__rank_term(r->rk_idf[p], f);
     }
     r->rk_row = row;
     r->rk_score = -score;
     r->rk_have = 1;
-    sqlite3_result_double(cx, -score);
+    *rank = -score;
+    return SQLITE_OK;
+}
+
+/* ilonet_rank(v_search, w0, w1, ... [, idf]): column weights (1.0 where
+ * not given), and last, optionally, the IDF already counted (a pointer
+ * bound as VIEW_SEARCH_IDF_PTR: struct view_search_idf); lower is better,
+ * like bm25(). */
+static void
+view__rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+              sqlite3_context *cx, int nv, sqlite3_value **av)
+{
+    double rank;
+    int rc;
+
+    if ((rc = view__rank_row(api, fts, nv, av, &rank)) != SQLITE_OK)
+        sqlite3_result_error_code(cx, rc);
+    else
+        sqlite3_result_double(cx, rank);
 }
 
 /* ---- the best of a one-phrase search ----------------------------------- */
@@ -277,6 +287,22 @@ view__top_push(struct view__top *t, double r, int64_t k)
     }
 }
 
+/* Position k of rank r: kept when it is after the window's start and
+ * among the best tp_cap so far. */
+static void
+view__top_offer(struct view__top *t, double r, int64_t k)
+{
+    if (t->tp_at && !view__top_after(r, k, t->tp_rank, t->tp_k))
+        return;
+    if (t->tp_n < t->tp_cap) {
+        view__top_push(t, r, k);
+    } else if (view__top_after(t->tp_rs[0], t->tp_ks[0], r, k)) {
+        t->tp_rs[0] = r;
+        t->tp_ks[0] = k;
+        view__top_sift(t, 0);
+    }
+}
+
 /* xQueryPhrase's callback: one match of the phrase. */
 static int
 view__top_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
@@ -291,15 +317,7 @@ view__top_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
         return rc;
     /* ilonet_rank() of one phrase: idf 1, the score negated */
     r = -(0 + view__rank_term(1.0, f));
-    if (t->tp_at && !view__top_after(r, k, t->tp_rank, t->tp_k))
-        return SQLITE_OK;
-    if (t->tp_n < t->tp_cap) {
-        view__top_push(t, r, k);
-    } else if (view__top_after(t->tp_rs[0], t->tp_ks[0], r, k)) {
-        t->tp_rs[0] = r;
-        t->tp_ks[0] = k;
-        view__top_sift(t, 0);
-    }
+    view__top_offer(t, r, k);
     return SQLITE_OK;
 }
 
@@ -325,6 +343,30 @@ view__top_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *cx,
         sqlite3_result_error_code(cx, rc);
 }
 
+/* ilonet_push(v_search, pass, w0, w1, ... [, idf]): ranks the current
+ * row as ilonet_rank() with the same arguments does and offers it to the
+ * pass (struct view__top); returns NULL. A statement of it needs no sort:
+ * the pass keeps the best. */
+static void
+view__push_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
+              sqlite3_context *cx, int nv, sqlite3_value **av)
+{
+    struct view__top *t =
+        nv > 0 ? sqlite3_value_pointer(av[0], VIEW__TOP_PTR) : NULL;
+    double rank;
+    int rc;
+
+    if (!t) {
+        sqlite3_result_error(cx, "ilonet_push: no pass", -1);
+        return;
+    }
+    if ((rc = view__rank_row(api, fts, nv - 1, av + 1, &rank)) != SQLITE_OK) {
+        sqlite3_result_error_code(cx, rc);
+        return;
+    }
+    view__top_offer(t, rank, api->xRowid(fts));
+}
+
 /* Runs sql, a pass of an FTS5 function over expr's first match (?1 the
  * expression, ?2 ptr bound as a pointer of the given type). */
 static int
@@ -344,6 +386,49 @@ view__search_pass(struct store *s, const char *sql, const char *expr, void *ptr,
     if (step != SQLITE_DONE)
         return step == SQLITE_ERROR ? ILONET_EINVAL : store_err(step);
     return 0;
+}
+
+/* The pass's heap, its worst taken out to the end each time: (rank, k)
+ * order in tp_ks, tp_rs; their number. */
+static size_t
+view__top_sort(struct view__top *t)
+{
+    size_t n = t->tp_n;
+
+    while (t->tp_n > 1) {
+        view__top_swap(t, 0, --t->tp_n);
+        view__top_sift(t, 0);
+    }
+    return n;
+}
+
+int
+view__search_best(sqlite3_stmt *st, int param, const double *after_rank,
+                  int64_t after_k, int64_t *ks, double *rs, size_t cap,
+                  size_t *got)
+{
+    struct view__top t;
+    int step;
+
+    memset(&t, 0, sizeof(t));
+    t.tp_ks = ks;
+    t.tp_rs = rs;
+    t.tp_cap = cap;
+    if (after_rank) {
+        t.tp_at = 1;
+        t.tp_rank = *after_rank;
+        t.tp_k = after_k;
+    }
+    *got = 0;
+    sqlite3_bind_pointer(st, param, &t, VIEW__TOP_PTR, NULL);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    sqlite3_reset(st);
+    sqlite3_bind_null(st, param); /* the pass is gone after this */
+    if (step != SQLITE_DONE)
+        return step;
+    *got = view__top_sort(&t);
+    return SQLITE_DONE;
 }
 
 int
@@ -371,13 +456,8 @@ view__search_top(struct store *s, const char *expr, const double *after_rank,
                                 " LIMIT 1",
                                 expr, &t, VIEW__TOP_PTR)) != 0)
         return rc;
-    /* the heap, its worst taken out to the end each time: (rank, k) order */
-    *got = t.tp_n;
+    *got = view__top_sort(&t);
     *ranked = t.tp_single;
-    while (t.tp_n > 1) {
-        view__top_swap(&t, 0, --t.tp_n);
-        view__top_sift(&t, 0);
-    }
     return 0;
 }
 
@@ -458,6 +538,8 @@ view__search_rank_install(sqlite3 *db)
         api->xCreateFunction(api, "ilonet_top", NULL, view__top_fn, NULL) !=
             SQLITE_OK ||
         api->xCreateFunction(api, "ilonet_idf", NULL, view__idf_fn, NULL) !=
+            SQLITE_OK ||
+        api->xCreateFunction(api, "ilonet_push", NULL, view__push_fn, NULL) !=
             SQLITE_OK)
         return ILONET_EIO;
     return 0;
