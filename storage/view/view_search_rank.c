@@ -402,6 +402,23 @@ view__top_sort(struct view__top *t)
     return n;
 }
 
+/* An empty pass keeping the best cap positions into ks and rs, after
+ * (*after_rank, after_k) when after_rank is not NULL. */
+static void
+view__top_init(struct view__top *t, const double *after_rank, int64_t after_k,
+               int64_t *ks, double *rs, size_t cap)
+{
+    memset(t, 0, sizeof(*t));
+    t->tp_ks = ks;
+    t->tp_rs = rs;
+    t->tp_cap = cap;
+    if (after_rank) {
+        t->tp_at = 1;
+        t->tp_rank = *after_rank;
+        t->tp_k = after_k;
+    }
+}
+
 int
 view__search_best(sqlite3_stmt *st, int param, const double *after_rank,
                   int64_t after_k, int64_t *ks, double *rs, size_t cap,
@@ -410,15 +427,7 @@ view__search_best(sqlite3_stmt *st, int param, const double *after_rank,
     struct view__top t;
     int step;
 
-    memset(&t, 0, sizeof(t));
-    t.tp_ks = ks;
-    t.tp_rs = rs;
-    t.tp_cap = cap;
-    if (after_rank) {
-        t.tp_at = 1;
-        t.tp_rank = *after_rank;
-        t.tp_k = after_k;
-    }
+    view__top_init(&t, after_rank, after_k, ks, rs, cap);
     *got = 0;
     sqlite3_bind_pointer(st, param, &t, VIEW__TOP_PTR, NULL);
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
@@ -441,15 +450,7 @@ view__search_top(struct store *s, const char *expr, const double *after_rank,
 
     *got = 0;
     *ranked = 0;
-    memset(&t, 0, sizeof(t));
-    t.tp_ks = ks;
-    t.tp_rs = rs;
-    t.tp_cap = cap;
-    if (after_rank) {
-        t.tp_at = 1;
-        t.tp_rank = *after_rank;
-        t.tp_k = after_k;
-    }
+    view__top_init(&t, after_rank, after_k, ks, rs, cap);
     if ((rc = view__search_pass(s,
                                 "SELECT ilonet_top(v_search, ?2, 2.0, 1.0)"
                                 " FROM v_search WHERE v_search MATCH ?1"
