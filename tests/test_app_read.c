@@ -584,11 +584,6 @@ app_view_hash_keep_follows_the_fingerprint(void)
     home_close(&h);
 }
 
-/* A hash shared through the store (view_hash_share(), as the keeper does
- * after each computation) is what view_hash() answers on any connection
- * while the view has the fingerprint it came with, and is never used once
- * the view has moved, with another fingerprint, or from a build with
- * other rules: a made-up hash shows which one answered. */
 /* The net audience's view hash as a connection of its own to dir finds
  * it (each step of the test below is another process's view). */
 static void
@@ -614,6 +609,11 @@ net_share(const char *dir, const uint8_t fp[static HASH_LEN],
     home_close(&h);
 }
 
+/* A hash shared through the store (view_hash_share(), as the keeper does
+ * after each computation) is what view_hash() answers on any connection
+ * while the view has the fingerprint it came with, and is never used once
+ * the view has moved, with another fingerprint, or from a build with
+ * other rules: a made-up hash shows which one answered. */
 static void
 app_view_hash_share_is_used_only_while_current(void)
 {

@@ -387,13 +387,12 @@ struct view_search_idf {
 int view__search_idf(struct store *s, const char *expr,
                      struct view_search_idf *d);
 /* A score (the rank negated) that no record lacking one of d's phrases
- * reaches: each phrase it holds adds less than its IDF times (k1 + 1). */
-double view__search_rest_bound(const struct view_search_idf *d);
-/* Whether a record holding each of d's phrases with a weighted count of
- * 4 would score at least bound: if not, the records holding every phrase
- * rarely fill a window above it, and trying them first only costs (a
- * guess about cost; the results never depend on it). */
-int view__search_all_may_do(const struct view_search_idf *d, double bound);
+ * reaches: each phrase it holds adds less than its IDF times (k1 + 1).
+ * *all_first 1 when a record holding each phrase with a weighted count
+ * of 4 would score at least that: if not, the records holding every
+ * phrase rarely fill a window above it, and trying them first only costs
+ * (a guess about cost; the results never depend on it). */
+double view__search_rest_bound(const struct view_search_idf *d, int *all_first);
 /* Steps st, a statement calling ilonet_push(v_search, ?param, ...) on the
  * matches of a window, to its end: the best cap positions in the order
  * (rank, k) after (*after_rank, after_k) (none when after_rank is NULL)

@@ -486,7 +486,7 @@ view__window_merge(int64_t *ka, double *ra, size_t *na, const int64_t *kb,
  * Both ways give the OR query's window exactly. When even a record with
  * every phrase twice in its headline would not reach the bound (a common
  * word beside rarer ones), the AND window is not tried: the OR query's
- * own window is cheaper then (view__search_all_may_do()).
+ * own window is cheaper then (view__search_rest_bound()'s guess).
  */
 static int
 view__window_any(struct store *s, struct view__search_walk *w, int64_t *ks,
@@ -495,7 +495,7 @@ view__window_any(struct store *s, struct view__search_walk *w, int64_t *ks,
     int64_t *k2 = NULL;
     double *r2 = NULL, bound;
     size_t got2 = 0;
-    int rc;
+    int rc, all_first;
 
     if (!w->sw_idf_done) {
         if ((rc = view__search_idf(s, w->sw_expr, &w->sw_idf)) != 0)
@@ -504,8 +504,8 @@ view__window_any(struct store *s, struct view__search_walk *w, int64_t *ks,
     }
     if (w->sw_idf.si_n < 2)
         return view__window_sql(s, w, w->sw_expr, NULL, ks, rs, cap, got);
-    bound = view__search_rest_bound(&w->sw_idf);
-    if (!view__search_all_may_do(&w->sw_idf, bound))
+    bound = view__search_rest_bound(&w->sw_idf, &all_first);
+    if (!all_first)
         return view__window_sql(s, w, w->sw_expr, &w->sw_idf, ks, rs, cap, got);
     if ((rc = view__window_sql(s, w, w->sw_all, &w->sw_idf, ks, rs, cap,
                                got)) != 0)

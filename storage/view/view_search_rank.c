@@ -487,27 +487,20 @@ view__idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *cx,
 }
 
 double
-view__search_rest_bound(const struct view_search_idf *d)
+view__search_rest_bound(const struct view_search_idf *d, int *all_first)
 {
-    double sum = 0, min = 0;
+    double sum = 0, min = 0, bound;
 
     for (int p = 0; p < d->si_n; p++) {
         sum += d->si_idf[p];
         min = p == 0 || d->si_idf[p] < min ? d->si_idf[p] : min;
     }
     /* each phrase adds less than idf (k1 + 1) however often it occurs */
-    return (VIEW__RANK_K1 + 1) * (sum - min);
-}
-
-int
-view__search_all_may_do(const struct view_search_idf *d, double bound)
-{
-    double sum = 0;
-
-    for (int p = 0; p < d->si_n; p++)
-        sum += d->si_idf[p];
-    /* weighted count 4: twice in the headline */
-    return view__rank_term(sum, 4.0) >= bound;
+    bound = (VIEW__RANK_K1 + 1) * (sum - min);
+    /* a record with every phrase twice in its headline (weighted count 4)
+     * would reach it */
+    *all_first = view__rank_term(sum, 4.0) >= bound;
+    return bound;
 }
 
 int
