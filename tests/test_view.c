@@ -1874,6 +1874,73 @@ view_event_days(void)
     fx_free(&f);
 }
 
+/* A recompute leaves the indexed columns out of its UPDATE when they keep
+ * their value (an amendment of a text field) and writes them when one
+ * moves (new event days, a retraction, a task's status): after each, the
+ * rows are a rebuild's and every index agrees with its table. */
+static void
+view_recompute_writes_what_moved(void)
+{
+    struct fx f;
+    struct fx_set set;
+    uint8_t obs[HASH_LEN], task[HASH_LEN];
+    char before[512];
+    struct store *o;
+    static const char dump[] =
+        "SELECT group_concat(k || '|' || valid || '|' || status || '|' ||"
+        " ifnull(ev_from, '') || '|' || ifnull(ev_to, '') || '|' ||"
+        " ifnull(rt, '') || '|' || ifnull(task_status, '') || '|' ||"
+        " ifnull(updated, '') || '|' || ifnull(f0, '') || '|' ||"
+        " ifnull(f1, '') || '|' || ifnull(f2, ''), ';') FROM"
+        " (SELECT * FROM v_rec ORDER BY k)";
+
+    fx_init(&f);
+    fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, obs, "category", "flows",
+              "summary", "s1", "period", "2026-01-01..2026-01-31", NULL);
+    fx_amend(&f, DE, "net", T0_MS + 1000, obs, KIND_OBSERVATION, NULL, NULL,
+             NULL, "summary", "s2", NULL);
+    fx_amend(&f, DE, "net", T0_MS + 2000, obs, KIND_OBSERVATION, NULL, NULL,
+             NULL, "period", "2026-03-01..2026-03-31", NULL);
+    fx_amend(&f, DE, "net", T0_MS + 3000, obs, KIND_OBSERVATION, NULL, NULL,
+             NULL, "detail", "d", NULL);
+    fx_record(&f, AT, "AT+DE", T0_MS, KIND_TASK, task, "for", "DE", "title",
+              "t1", NULL);
+    fx_status(&f, DE, "AT+DE", T0_MS + 1000, task, "accept", NULL);
+    fx_amend(&f, AT, "AT+DE", T0_MS + 2000, task, KIND_TASK, NULL, NULL, NULL,
+             "title", "t2", NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(fx_q(o,
+                       "SELECT summary || '|' || detail || '|' || event_from"
+                       " || '..' || event_to || '|' || status FROM v_records"
+                       " WHERE id = X'%s'",
+                       hx(obs)),
+                  "s2|d|2026-03-01..2026-03-31|active");
+    ASSERT_STR_EQ(REC(o, "task_status", task), "accept");
+    ASSERT_STR_EQ(fx_q(o, "SELECT title FROM tasks WHERE id = '%s'", hx(task)),
+                  "t2");
+    ASSERT_STR_EQ(fx_q(o, "PRAGMA integrity_check"), "ok");
+    snprintf(before, sizeof(before), "%s", fx_q(o, dump));
+    ASSERT_OK(view_rebuild(o));
+    ASSERT_STR_EQ(fx_q(o, dump), before);
+    store_close(o);
+    fx_set_free(&set);
+
+    /* a retraction after them moves the status */
+    fx_change(&f, DE, "net", T0_MS + 4000, KIND_RETRACT, obs, NULL, NULL,
+              NULL);
+    fx_collect(&f, &set);
+    o = fx_observer(&f, &set);
+    ASSERT_STR_EQ(REC(o, "status", obs), "retracted");
+    ASSERT_STR_EQ(fx_q(o, "PRAGMA integrity_check"), "ok");
+    snprintf(before, sizeof(before), "%s", fx_q(o, dump));
+    ASSERT_OK(view_rebuild(o));
+    ASSERT_STR_EQ(fx_q(o, dump), before);
+    store_close(o);
+    fx_set_free(&set);
+    fx_free(&f);
+}
+
 static int
 fx_count_steps(void *arg)
 {
@@ -2114,6 +2181,7 @@ TEST_LIST = {
     TEST(view_unknown_kinds_and_newer_entries),
     TEST(view_retention_hides_at_the_date),
     TEST(view_event_days),
+    TEST(view_recompute_writes_what_moved),
     TEST(view_retention_reads_no_other_records),
     TEST(view_merge_laws),
     TEST(view_ingest_orders_converge),

@@ -308,14 +308,30 @@ static const char *const view__sql_ins =
     ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
     "?,?,?,?,?,?,?,?,?,?,?,?)";
 #define VIEW__INS_NFIXED 16
+/*
+ * A recompute rewrites a row in one of two statements with the same
+ * numbered parameters. SQLite rewrites an index entry of the row when the
+ * SET list names a column of that index or of its WHERE, whatever the
+ * value: valid, status, the event days, rt and task_status are in five of
+ * the list indexes, and setting them again cost an UPDATE four times its
+ * work (10 against 2.5 us a row at 100k, docs/BENCHMARKS.md). When none of
+ * them changes (an amendment of a record in effect, the usual change),
+ * view__sql_upd_data leaves them out; otherwise view__sql_upd sets all.
+ */
+#define VIEW__UPD_DATA                                                         \
+    "why = ?2, updated = ?4, retracted_by = ?5, erased_by = ?6,"              \
+    " task_status_state = ?8, task_status_by = ?9, xf = ?13, f0 = ?14,"       \
+    " f1 = ?15, f2 = ?16, f3 = ?17, f4 = ?18, f5 = ?19, f6 = ?20, f7 = ?21,"  \
+    " f8 = ?22, f9 = ?23, f10 = ?24, f11 = ?25, f12 = ?26, f13 = ?27,"        \
+    " f14 = ?28, f15 = ?29, f16 = ?30, f17 = ?31, f18 = ?32, f19 = ?33"       \
+    " WHERE k = ?34"
 static const char *const view__sql_upd =
-    "UPDATE v_rec SET valid = ?, why = ?, status = ?, updated = ?,"
-    " retracted_by = ?, erased_by = ?, task_status = ?,"
-    " task_status_state = ?, task_status_by = ?, ev_from = ?, ev_to = ?,"
-    " rt = ?, xf = ?, f0 = ?, f1 = ?, f2 = ?, f3 = ?, f4 = ?, f5 = ?, f6 = ?,"
-    " f7 = ?, f8 = ?, f9 = ?, f10 = ?, f11 = ?, f12 = ?, f13 = ?, f14 = ?,"
-    " f15 = ?, f16 = ?, f17 = ?, f18 = ?, f19 = ? WHERE k = ?";
+    "UPDATE v_rec SET valid = ?1, status = ?3, task_status = ?7,"
+    " ev_from = ?10, ev_to = ?11, rt = ?12, " VIEW__UPD_DATA;
+static const char *const view__sql_upd_data = "UPDATE v_rec SET " VIEW__UPD_DATA;
 #define VIEW__UPD_NFIXED 13
+_Static_assert(VIEW__UPD_NFIXED + VIEW__NSLOTS + 1 == 34,
+               "VIEW__UPD_DATA numbers the slots and k");
 
 /* 1 if the msgpack array of state codes holds state. */
 static int
@@ -765,6 +781,12 @@ struct view__rec {
     uint64_t r_hlc;
     unsigned r_vw; /* the creating entry's vocabulary version */
     int64_t r_rt;  /* its retain-until day as stored, -1: none */
+    /* the row's indexed columns as stored (view__sql_upd_data) */
+    int r_valid;
+    char r_status[16];
+    int64_t r_ev_from, r_ev_to; /* -1: NULL */
+    int r_has_ts;
+    char r_ts[16]; /* task_status when r_has_ts */
 };
 
 /* Loads the row of record id and unpacks its creating payload into the
@@ -786,7 +808,9 @@ view__load_record(struct view_ctx *c, struct store *s,
      * log's audience */
     st = store_stmt(s, "SELECT r.kind, l.audience, r.author_state, r.owner,"
                        " r.grant_id, r.base_why, e.hlc, e.payload, r.vw,"
-                       " coalesce(r.rt, -1) FROM"
+                       " coalesce(r.rt, -1), r.valid, r.status,"
+                       " coalesce(r.ev_from, -1), coalesce(r.ev_to, -1),"
+                       " r.task_status FROM"
                        " v_rec r CROSS JOIN entries e ON e.k = r.k CROSS JOIN"
                        " logs l ON l.lid = r.k >> 32 WHERE r.k = ?");
     if (!st)
@@ -818,6 +842,17 @@ view__load_record(struct view_ctx *c, struct store *s,
     r->r_hlc = (uint64_t)sqlite3_column_int64(st, 6);
     r->r_vw = (unsigned)sqlite3_column_int(st, 8);
     r->r_rt = sqlite3_column_int64(st, 9);
+    r->r_valid = sqlite3_column_int(st, 10);
+    r->r_ev_from = sqlite3_column_int64(st, 12);
+    r->r_ev_to = sqlite3_column_int64(st, 13);
+    /* a text too long to hold whole compares unequal: the full UPDATE */
+    if (sqlite3_column_bytes(st, 11) < (int)sizeof(r->r_status))
+        view__strcpy(r->r_status, sizeof(r->r_status),
+                     (const char *)sqlite3_column_text(st, 11));
+    r->r_has_ts = sqlite3_column_type(st, 14) == SQLITE_TEXT;
+    if (r->r_has_ts && sqlite3_column_bytes(st, 14) < (int)sizeof(r->r_ts))
+        view__strcpy(r->r_ts, sizeof(r->r_ts),
+                     (const char *)sqlite3_column_text(st, 14));
     /* bytes from the file, about to go with the reset: checked, copied */
     if (sqlite3_column_type(st, 7) == SQLITE_BLOB &&
         view__unpack(c, sqlite3_column_blob(st, 7),
@@ -825,6 +860,22 @@ view__load_record(struct view_ctx *c, struct store *s,
         *base = view__nil;
     sqlite3_reset(st);
     return 0;
+}
+
+/* 1 if a recompute's row keeps the stored values of every column the
+ * full UPDATE alone sets (view__sql_upd_data): valid, status, task
+ * status (ts NULL: none), the event days and rt (-1: NULL, as
+ * view__bind_day() stores them). */
+static int
+view__indexed_same(const struct view__rec *r, int valid, const char *status,
+                   const char *ts, int64_t ev_from, int64_t ev_to, int64_t rt)
+{
+    if (valid != r->r_valid || strcmp(status, r->r_status) != 0 ||
+        (ev_from < 0 ? -1 : ev_from) != r->r_ev_from ||
+        (ev_to < 0 ? -1 : ev_to) != r->r_ev_to ||
+        (rt < 0 ? -1 : rt) != r->r_rt || !ts != !r->r_has_ts)
+        return 0;
+    return !ts || strcmp(ts, r->r_ts) == 0;
 }
 
 /* Decides whether one change takes effect; fills why when not, and
@@ -1123,7 +1174,14 @@ view__recompute_with(struct view_ctx *c, struct store *s,
         if (r.r_kind == KIND_TASK && !ts)
             ts = "open";
     }
-    st = store_stmt(s, view__sql_upd);
+    if (erased)
+        ev_from = ev_to = view__hlc_day(r.r_hlc);
+    else
+        view__event(c, r.r_kind, vals, r.r_hlc, &ev_from, &ev_to);
+    st = store_stmt(s, view__indexed_same(&r, valid, status, ts, ev_from,
+                                          ev_to, rt)
+                           ? view__sql_upd_data
+                           : view__sql_upd);
     if (!st) {
         rc = ILONET_EIO;
         goto out;
@@ -1154,14 +1212,9 @@ view__recompute_with(struct view_ctx *c, struct store *s,
             goto out;
         }
     }
-    if (erased) {
-        ev_from = ev_to = view__hlc_day(r.r_hlc);
-    } else {
-        view__event(c, r.r_kind, vals, r.r_hlc, &ev_from, &ev_to);
-        if ((rc = view__bind_xf(c, st, 13, r.r_kind, vals)) != 0) {
-            sqlite3_reset(st);
-            goto out;
-        }
+    if (!erased && (rc = view__bind_xf(c, st, 13, r.r_kind, vals)) != 0) {
+        sqlite3_reset(st);
+        goto out;
     }
     view__bind_day(st, 10, ev_from);
     view__bind_day(st, 11, ev_to);
