@@ -1927,8 +1927,7 @@ view_recompute_writes_what_moved(void)
     fx_set_free(&set);
 
     /* a retraction after them moves the status */
-    fx_change(&f, DE, "net", T0_MS + 4000, KIND_RETRACT, obs, NULL, NULL,
-              NULL);
+    fx_change(&f, DE, "net", T0_MS + 4000, KIND_RETRACT, obs, NULL, NULL, NULL);
     fx_collect(&f, &set);
     o = fx_observer(&f, &set);
     ASSERT_STR_EQ(REC(o, "status", obs), "retracted");

@@ -310,25 +310,28 @@ static const char *const view__sql_ins =
 #define VIEW__INS_NFIXED 16
 /*
  * A recompute rewrites a row in one of two statements with the same
- * numbered parameters. SQLite rewrites an index entry of the row when the
- * SET list names a column of that index or of its WHERE, whatever the
- * value: valid, status, the event days, rt and task_status are in five of
- * the list indexes, and setting them again cost an UPDATE four times its
- * work (10 against 2.5 us a row at 100k, docs/BENCHMARKS.md). When none of
- * them changes (an amendment of a record in effect, the usual change),
+ * numbered parameters. SQLite rewrites a row's entry in an index whenever
+ * the SET list names a column of that index or of its WHERE, whatever the
+ * value: valid and status are in the WHERE of five indexes, the event
+ * days in the period index's expressions, task_status in both task
+ * indexes, rt in its own. Setting them again made an UPDATE four times
+ * its work with the list indexes held (10 against 2.5 us a row at 100k
+ * records, docs/BENCHMARKS.md "Import with the view"). When none of them
+ * moves (an amendment of a text field, the usual change),
  * view__sql_upd_data leaves them out; otherwise view__sql_upd sets all.
  */
 #define VIEW__UPD_DATA                                                         \
-    "why = ?2, updated = ?4, retracted_by = ?5, erased_by = ?6,"              \
-    " task_status_state = ?8, task_status_by = ?9, xf = ?13, f0 = ?14,"       \
-    " f1 = ?15, f2 = ?16, f3 = ?17, f4 = ?18, f5 = ?19, f6 = ?20, f7 = ?21,"  \
-    " f8 = ?22, f9 = ?23, f10 = ?24, f11 = ?25, f12 = ?26, f13 = ?27,"        \
-    " f14 = ?28, f15 = ?29, f16 = ?30, f17 = ?31, f18 = ?32, f19 = ?33"       \
+    "why = ?2, updated = ?4, retracted_by = ?5, erased_by = ?6,"               \
+    " task_status_state = ?8, task_status_by = ?9, xf = ?13, f0 = ?14,"        \
+    " f1 = ?15, f2 = ?16, f3 = ?17, f4 = ?18, f5 = ?19, f6 = ?20, f7 = ?21,"   \
+    " f8 = ?22, f9 = ?23, f10 = ?24, f11 = ?25, f12 = ?26, f13 = ?27,"         \
+    " f14 = ?28, f15 = ?29, f16 = ?30, f17 = ?31, f18 = ?32, f19 = ?33"        \
     " WHERE k = ?34"
 static const char *const view__sql_upd =
     "UPDATE v_rec SET valid = ?1, status = ?3, task_status = ?7,"
     " ev_from = ?10, ev_to = ?11, rt = ?12, " VIEW__UPD_DATA;
-static const char *const view__sql_upd_data = "UPDATE v_rec SET " VIEW__UPD_DATA;
+static const char *const view__sql_upd_data =
+    "UPDATE v_rec SET " VIEW__UPD_DATA;
 #define VIEW__UPD_NFIXED 13
 _Static_assert(VIEW__UPD_NFIXED + VIEW__NSLOTS + 1 == 34,
                "VIEW__UPD_DATA numbers the slots and k");
@@ -1178,10 +1181,10 @@ view__recompute_with(struct view_ctx *c, struct store *s,
         ev_from = ev_to = view__hlc_day(r.r_hlc);
     else
         view__event(c, r.r_kind, vals, r.r_hlc, &ev_from, &ev_to);
-    st = store_stmt(s, view__indexed_same(&r, valid, status, ts, ev_from,
-                                          ev_to, rt)
-                           ? view__sql_upd_data
-                           : view__sql_upd);
+    st = store_stmt(
+        s, view__indexed_same(&r, valid, status, ts, ev_from, ev_to, rt)
+               ? view__sql_upd_data
+               : view__sql_upd);
     if (!st) {
         rc = ILONET_EIO;
         goto out;
