@@ -316,7 +316,7 @@ static const char *const view__sql_ins =
  * days in the period index's expressions, task_status in both task
  * indexes, rt in its own. Setting them again made an UPDATE four times
  * its work with the list indexes held (10 against 2.5 us a row at 100k
- * records, docs/BENCHMARKS.md "Import with the view"). When none of them
+ * records: docs/BENCHMARKS.md, "a recompute's UPDATE"). When none of them
  * moves (an amendment of a text field, the usual change),
  * view__sql_upd_data leaves them out; otherwise view__sql_upd sets all.
  */
