@@ -90,8 +90,9 @@ HCN=${ILONET_BENCH_HC_ENTRIES:-$(( N < 100000 ? N : 100000 ))}
 HCDIR=$(sh "$HERE/bench_hypercore/install.sh") || { echo "$HCDIR"; exit 0; }
 NODE_PATH=$HCDIR/node_modules node "$HERE/bench_hypercore/replicate.js" \
     "$HCN" 5 > "$DIR/hc.txt" || { echo "SKIP hypercore: run failed"; exit 0; }
-# The anchor's version and node's: an npm install takes the newest 11.x
-# the registry has, and its speed has changed between versions.
+# The anchor's version and node's, so that a run says what it compared
+# against: npm installs the newest 11.x the registry has, and the anchor's
+# speed has changed between machines (docs/BENCHMARKS.md).
 HCV=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' \
     "$HCDIR/node_modules/hypercore/package.json" | head -n 1)
 echo "# hypercore ${HCV:-unknown}, node $(node --version)"
