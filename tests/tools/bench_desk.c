@@ -41,7 +41,9 @@
  * or the disk on a shared machine). A benchmark, not a test: nothing
  * passes or fails on time. A list of calls (desk_<call>_p50_ms names them)
  * runs those alone, without paging (and with "report" or "view_hash" in
- * the list, those): for working on one.
+ * the list, those): for working on one. With ILONET_BENCH_DESK_SAMPLES
+ * set, each sample is printed too ("# sample CALL I MS": sample I of a
+ * search is query I % 10 of its list, kind filter I % 3).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -591,6 +593,8 @@ main(int argc, char **argv)
     const char *worst_name = "";
     const char *only =
         argc > 3 && strcmp(argv[3], "nopaging") != 0 ? argv[3] : NULL;
+    /* every sample on a comment line: which query or filter is dear */
+    int each = getenv("ILONET_BENCH_DESK_SAMPLES") != NULL;
     int rc;
 
     if (argc < 2) {
@@ -653,6 +657,9 @@ main(int argc, char **argv)
             double t = now_ms(), u = cpu_ms();
             calls[c].c_fn(i);
             sample(&calls[c], now_ms() - t, cpu_ms() - u);
+            if (each)
+                printf("# sample %s %u %.2f\n", calls[c].c_name, i,
+                       now_ms() - t);
         }
         printf("# %s: max %.1f ms\n", calls[c].c_name,
                quantile(&calls[c], 1.0));
