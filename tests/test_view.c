@@ -1874,6 +1874,27 @@ view_event_days(void)
     fx_free(&f);
 }
 
+/* Every index of o agrees with its table, and the view's rows (the
+ * columns a recompute writes, for a few records) are what a rebuild
+ * writes. */
+static void
+fx_rows_are_rebuilt_rows(struct store *o)
+{
+    static const char dump[] =
+        "SELECT group_concat(k || '|' || valid || '|' || status || '|' ||"
+        " ifnull(ev_from, '') || '|' || ifnull(ev_to, '') || '|' ||"
+        " ifnull(rt, '') || '|' || ifnull(task_status, '') || '|' ||"
+        " ifnull(updated, '') || '|' || ifnull(f0, '') || '|' ||"
+        " ifnull(f1, '') || '|' || ifnull(f2, ''), ';') FROM"
+        " (SELECT * FROM v_rec ORDER BY k)";
+    char before[512];
+
+    ASSERT_STR_EQ(fx_q(o, "PRAGMA integrity_check"), "ok");
+    snprintf(before, sizeof(before), "%s", fx_q(o, dump));
+    ASSERT_OK(view_rebuild(o));
+    ASSERT_STR_EQ(fx_q(o, dump), before);
+}
+
 /* A recompute leaves the indexed columns out of its UPDATE when they keep
  * their value (an amendment of a text field) and writes them when one
  * moves (new event days, a retraction, a task's status): after each, the
@@ -1884,15 +1905,7 @@ view_recompute_writes_what_moved(void)
     struct fx f;
     struct fx_set set;
     uint8_t obs[HASH_LEN], task[HASH_LEN];
-    char before[512];
     struct store *o;
-    static const char dump[] =
-        "SELECT group_concat(k || '|' || valid || '|' || status || '|' ||"
-        " ifnull(ev_from, '') || '|' || ifnull(ev_to, '') || '|' ||"
-        " ifnull(rt, '') || '|' || ifnull(task_status, '') || '|' ||"
-        " ifnull(updated, '') || '|' || ifnull(f0, '') || '|' ||"
-        " ifnull(f1, '') || '|' || ifnull(f2, ''), ';') FROM"
-        " (SELECT * FROM v_rec ORDER BY k)";
 
     fx_init(&f);
     fx_record(&f, DE, "net", T0_MS, KIND_OBSERVATION, obs, "category", "flows",
@@ -1919,10 +1932,7 @@ view_recompute_writes_what_moved(void)
     ASSERT_STR_EQ(REC(o, "task_status", task), "accept");
     ASSERT_STR_EQ(fx_q(o, "SELECT title FROM tasks WHERE id = '%s'", hx(task)),
                   "t2");
-    ASSERT_STR_EQ(fx_q(o, "PRAGMA integrity_check"), "ok");
-    snprintf(before, sizeof(before), "%s", fx_q(o, dump));
-    ASSERT_OK(view_rebuild(o));
-    ASSERT_STR_EQ(fx_q(o, dump), before);
+    fx_rows_are_rebuilt_rows(o);
     store_close(o);
     fx_set_free(&set);
 
@@ -1931,10 +1941,7 @@ view_recompute_writes_what_moved(void)
     fx_collect(&f, &set);
     o = fx_observer(&f, &set);
     ASSERT_STR_EQ(REC(o, "status", obs), "retracted");
-    ASSERT_STR_EQ(fx_q(o, "PRAGMA integrity_check"), "ok");
-    snprintf(before, sizeof(before), "%s", fx_q(o, dump));
-    ASSERT_OK(view_rebuild(o));
-    ASSERT_STR_EQ(fx_q(o, dump), before);
+    fx_rows_are_rebuilt_rows(o);
     store_close(o);
     fx_set_free(&set);
     fx_free(&f);
