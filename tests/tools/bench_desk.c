@@ -654,12 +654,13 @@ main(int argc, char **argv)
         if (!calls[c].c_fn || (only && !listed(only, calls[c].c_name)))
             continue;
         for (unsigned i = 0; i < iters; i++) {
-            double t = now_ms(), u = cpu_ms();
+            double t = now_ms(), u = cpu_ms(), ms;
+
             calls[c].c_fn(i);
-            sample(&calls[c], now_ms() - t, cpu_ms() - u);
+            ms = now_ms() - t;
+            sample(&calls[c], ms, cpu_ms() - u);
             if (each)
-                printf("# sample %s %u %.2f\n", calls[c].c_name, i,
-                       now_ms() - t);
+                printf("# sample %s %u %.2f\n", calls[c].c_name, i, ms);
         }
         printf("# %s: max %.1f ms\n", calls[c].c_name,
                quantile(&calls[c], 1.0));
