@@ -107,9 +107,9 @@ asan:
 tsan:
 	$(Q)MAKE="$(MAKE)" sh scripts/tsan.sh
 # In `make check`: the node is where NNG's threads meet the libuv loop and the
-# WAL checkpointer thread.
+# WAL checkpointer thread; a search counts its IDF on a thread of its own.
 tsan-node:
-	$(Q)MAKE="$(MAKE)" sh scripts/tsan.sh $(addprefix build-tsan/tests/,test_node test_sync test_checkpoint)
+	$(Q)MAKE="$(MAKE)" sh scripts/tsan.sh $(addprefix build-tsan/tests/,test_node test_sync test_checkpoint test_search)
 coverage: deps
 	$(Q)MAKE="$(MAKE)" sh scripts/coverage.sh
 valgrind: $(BUILD)/ilonet $(TEST_BIN) $(TOOL_BIN)

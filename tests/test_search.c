@@ -10,6 +10,7 @@
 #include "storage/store_int.h"
 #include "storage/view/record.h"
 #include "storage/view/view.h"
+#include "storage/view/view_int.h"
 #include "storage/view/view_search.h"
 #include "fixture.h"
 #include "test.h"
@@ -573,10 +574,11 @@ t_search_pages_by_keyset(void)
 }
 
 /* Every row of a search, each as "id rank", paged by limit with the
- * cursor: the staged plan (stage_max 0) or the plain statement (1). */
+ * cursor: the staged plan (stage_max 0) or the plain statement (1);
+ * keep_max as struct view_search_req's. */
 static size_t
-search_ids(struct store *s, const char *q, uint64_t stage_max, uint64_t limit,
-           char (*out)[96], size_t cap)
+search_ids_keep(struct store *s, const char *q, uint64_t stage_max,
+                uint64_t limit, uint64_t keep_max, char (*out)[96], size_t cap)
 {
     struct view_search_req rq;
     struct view_search_res res;
@@ -587,6 +589,7 @@ search_ids(struct store *s, const char *q, uint64_t stage_max, uint64_t limit,
     rq.sr_query = q;
     rq.sr_limit = limit;
     rq.sr_stage_max = stage_max;
+    rq.sr_keep_max = keep_max;
     for (int page = 0; page < 200; page++) {
         struct view_sink sink = {NULL, ids_row, &is};
 
@@ -599,6 +602,13 @@ search_ids(struct store *s, const char *q, uint64_t stage_max, uint64_t limit,
     }
     TEST_FAIL_("search '%s' did not end", q);
     return 0;
+}
+
+static size_t
+search_ids(struct store *s, const char *q, uint64_t stage_max, uint64_t limit,
+           char (*out)[96], size_t cap)
+{
+    return search_ids_keep(s, q, stage_max, limit, 0, out, cap);
 }
 
 /* Phrases joined by OR: the records holding all of them are ranked first
@@ -661,6 +671,125 @@ t_search_or_ranks_all_first_then_the_rest(void)
                                got[i], want[i]);
         }
     }
+    sfx_free(&f);
+}
+
+/* A query of several phrases has its IDF counted on a second connection
+ * while the window walks the matches (view_search_aside.c): the rows and
+ * ranks, bit for bit, are those of the plain statement, which counts it
+ * in its own cursor; so they are when the walk may keep one match only
+ * before it waits for the count, and inside a transaction, where the
+ * search counts on its own connection. */
+static void
+t_search_idf_beside_gives_the_same_ranks(void)
+{
+    static const char *const words[] = {"kilis",  "hatay",  "road",
+                                        "zeugma", "border", "night"};
+    static const char *const queries[] = {
+        "kilis hatay",
+        "kilis NOT hatay",
+        "kilis hatay road",
+        "kil* hatay",
+        "kilis OR hatay",
+        "\"hatay road\" kilis",
+        "zeugma OR (kilis road)",
+    };
+    static char want[400][96], got[400][96];
+    struct sfx f;
+    uint32_t x = 7;
+
+    sfx_init(&f, "search-beside");
+    for (int i = 0; i < 300; i++) {
+        char head[128] = "", body[256] = "";
+
+        /* deterministic texts: a few words each, some repeated */
+        for (int j = 0; j < 3; j++) {
+            x = x * 1103515245u + 12345u;
+            strcat(head, words[(x >> 16) % 6]);
+            strcat(head, " ");
+        }
+        for (int j = 0; j < 8; j++) {
+            x = x * 1103515245u + 12345u;
+            strcat(body, words[(x >> 16) % 6]);
+            strcat(body, " ");
+        }
+        sfx_obs(&f, "flows", head, body, "net", NULL);
+    }
+    for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
+        size_t nw = search_ids(f.s, queries[q], 1, 50, want, 400), ng;
+
+        ASSERT(nw >= 10);
+        for (int way = 0; way < 3; way++) {
+            if (way == 2)
+                ASSERT_OK(store_begin(f.s));
+            ng = search_ids_keep(f.s, queries[q], 0, 7, way == 1 ? 1 : 0, got,
+                                 400);
+            if (way == 2)
+                ASSERT_OK(store_rollback(f.s));
+            if (ng != nw)
+                TEST_FAIL_("'%s' way %d: %zu rows, not %zu", queries[q], way,
+                           ng, nw);
+            for (size_t i = 0; i < nw; i++)
+                if (strcmp(got[i], want[i]) != 0)
+                    TEST_FAIL_("'%s' way %d: row %zu is %s, not %s", queries[q],
+                               way, i, got[i], want[i]);
+        }
+    }
+    /* the count did run beside: the second connection is open */
+    ASSERT(view__attached(f.s) && view__attached(f.s)->vc_aside);
+    sfx_free(&f);
+}
+
+/* A count made beside against another state of the index (a commit fell
+ * between the two connections' reads) is not used: the walk counts again
+ * in its own cursor, and its IDF is the one of the state it walked. */
+static void
+t_search_idf_beside_counts_again_when_the_index_moved(void)
+{
+    static const char expr[] = "\"kilis\" AND \"hatay\"";
+    struct view_search_idf before, now, used;
+    struct view__aside *a = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t ks[4];
+    double rs[4];
+    size_t got = 0;
+    struct sfx f;
+
+    sfx_init(&f, "search-moved");
+    for (int i = 0; i < 20; i++)
+        sfx_obs(&f, "flows", i % 4 ? "Kilis" : "Kilis hatay", "road", "net",
+                NULL);
+    ASSERT(nhits(f.s, "kilis hatay") == 5); /* folded */
+    memset(&before, 0, sizeof(before));
+    ASSERT_OK(view__search_idf_db(store_db(f.s), expr, &before));
+    ASSERT_OK(view__aside_start(f.s, expr, &a));
+    while (!view__aside_ready(a))
+        usleep(1000);
+    /* the count is of 20 records; now there are 30, hatay in as few */
+    for (int i = 0; i < 10; i++)
+        sfx_obs(&f, "flows", "Zeugma", NULL, "net", NULL);
+    ASSERT(nhits(f.s, "zeugma") == 10);
+    memset(&now, 0, sizeof(now));
+    ASSERT_OK(view__search_idf_db(store_db(f.s), expr, &now));
+    ASSERT_EQ(before.si_rows, 20);
+    ASSERT_EQ(now.si_rows, 30);
+    ASSERT(now.si_idf[1] != before.si_idf[1]);
+    ASSERT_EQ(sqlite3_prepare_v2(store_db(f.s),
+                                 "SELECT count(*) FROM (SELECT"
+                                 " ilonet_push(v_search, ?8, 2.0, 1.0) AS x"
+                                 " FROM v_search WHERE v_search MATCH ?1)"
+                                 " WHERE x IS NOT NULL",
+                                 -1, &st, NULL),
+              SQLITE_OK);
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+    memset(&used, 0, sizeof(used));
+    ASSERT_OK(view__search_best_aside(f.s, st, 8, expr, a, 0, &used, NULL, 0,
+                                      ks, rs, 4, &got));
+    sqlite3_finalize(st);
+    ASSERT_EQ(got, 4);
+    ASSERT_EQ(used.si_n, 2);
+    ASSERT_EQ(used.si_rows, 30);
+    ASSERT(memcmp(used.si_idf, now.si_idf, 2 * sizeof(double)) == 0);
     sfx_free(&f);
 }
 
@@ -886,6 +1015,8 @@ TEST_LIST = {
     TEST(t_search_rank_is_bm25_without_the_length),
     TEST(t_search_filters),
     TEST(t_search_or_ranks_all_first_then_the_rest),
+    TEST(t_search_idf_beside_gives_the_same_ranks),
+    TEST(t_search_idf_beside_counts_again_when_the_index_moved),
     TEST(t_search_pages_by_keyset),
     TEST(t_search_follows_amend_and_retract),
     TEST(t_search_erasure_removes_the_words),

@@ -217,6 +217,7 @@ void
 view__ctx_free(struct view_ctx *c)
 {
     view__counts_drop(c);
+    view__aside_close(c);
     free(c->vc_pend);
     msgpack_zone_destroy(&c->vc_zone);
 }

@@ -110,6 +110,11 @@ struct view_ctx {
         int64_t rh_from, rh_to;
         char rh_aud[ENTRY_AUDIENCE_MAX + 1];
     } vc_rep[VIEW__REP_HELD];
+    /* the search's second connection to the file (view_search_aside.c):
+     * opened by the first search that needs it, read-only; vc_aside_off
+     * once opening it failed (searches then count on their own) */
+    sqlite3 *vc_aside;
+    int vc_aside_off;
 };
 
 /*
@@ -373,19 +378,22 @@ int view__search_fold_all(struct store *s);
 #define VIEW__SEARCH_FTS_ARGS                                                  \
     "(head, body, columnsize = 0, tokenize = 'unicode61 remove_diacritics 2')"
 /* The IDF of a query's phrases, counted once for several statements of
- * one search (view__search_idf(); ilonet_rank() takes it as its last
+ * one search (view__search_idf_db(); ilonet_rank() takes it as its last
  * argument, bound with sqlite3_bind_pointer() as VIEW_SEARCH_IDF_PTR, and
  * then ranks the first si_n phrases of its own query with it). */
 #define VIEW_SEARCH_PHRASES_MAX 32 /* view_search_parse() allows 32 words */
 #define VIEW_SEARCH_IDF_PTR "ilonet_idf"
 struct view_search_idf {
     int si_n; /* 0: not counted (no match, or too many phrases) */
+    /* the records in the index the counts were made against (a count made
+     * on another connection is checked with it: view_search_aside.c) */
+    int64_t si_rows;
     double si_idf[VIEW_SEARCH_PHRASES_MAX];
 };
 /* Counts the IDF of expr's phrases into d (d->si_n 0 when expr matches
- * nothing). */
-int view__search_idf(struct store *s, const char *expr,
-                     struct view_search_idf *d);
+ * nothing) on db, a connection to the store's file. */
+int view__search_idf_db(sqlite3 *db, const char *expr,
+                        struct view_search_idf *d);
 /* A score (the rank negated) that no record lacking one of d's phrases
  * reaches: each phrase it holds adds less than its IDF times (k1 + 1).
  * *all_first 1 when a record holding each phrase with a weighted count
@@ -401,6 +409,52 @@ double view__search_rest_bound(const struct view_search_idf *d, int *all_first);
 int view__search_best(sqlite3_stmt *st, int param, const double *after_rank,
                       int64_t after_k, int64_t *ks, double *rs, size_t cap,
                       size_t *got);
+
+/*
+ * The IDF counted beside a window (view_search_aside.c). Counting each
+ * phrase's records reads its whole position list, as long as the window's
+ * own walk of the matches: a second connection to the store's file counts
+ * on a thread of its own while the window walks.
+ */
+struct view__aside;
+/* Starts counting the IDF of expr's phrases on the view's second
+ * connection to s's file (opened at the first call, kept until s's
+ * connection closes). ILONET_ENOTFOUND when it cannot help: the
+ * store has no file, or s is inside a transaction, whose reads the other
+ * connection would not share; the caller then counts itself. */
+int view__aside_start(struct store *s, const char *expr,
+                      struct view__aside **out);
+/* 1 when the count is finished (view__aside_finish() will not wait). */
+int view__aside_ready(struct view__aside *a);
+/* Waits for the count and frees a: 0 with the IDF in d, or the count's
+ * error. */
+int view__aside_finish(struct view__aside *a, struct view_search_idf *d);
+/* Closes the second connection of c (view__ctx_free()). */
+void view__aside_close(struct view_ctx *c);
+
+/*
+ * view__search_best() for st ranking with ilonet_push(v_search, ?param,
+ * w0, w1) (no IDF argument) while aside counts the IDF of expr, whose
+ * phrases are st's query's, in the same order (the query itself, or its
+ * phrases joined by AND). Each match's weighted counts are kept, at most
+ * keep of them (0: as many as 8 MiB hold), until the count is in, and
+ * ranked then; when no more may be kept, the walk waits for it. The ranks
+ * are those ilonet_rank() gives. The IDF used goes into idf: when st
+ * matched nothing, the count's (si_n 0 when expr matches nothing either).
+ * aside is finished whatever happens. 0, or an ilonet error (a failed
+ * step: view__search_step_err()).
+ */
+int view__search_best_aside(struct store *s, sqlite3_stmt *st, int param,
+                            const char *expr, struct view__aside *aside,
+                            size_t keep, struct view_search_idf *idf,
+                            const double *after_rank, int64_t after_k,
+                            int64_t *ks, double *rs, size_t cap, size_t *got);
+/* The phrases of expression e (view_search_parse()'s: every word or
+ * phrase is quoted and holds no '"'). */
+int view__search_phrases(const char *e);
+/* A failed step of a search's statement as an ilonet error: FTS5 refuses
+ * some expressions only when run (ILONET_EINVAL). */
+int view__search_step_err(int step);
 /* Registers the FTS5 functions ilonet_rank(), ilonet_top(), ilonet_idf()
  * and ilonet_push() on db
  * (view_search_rank.c); view__search_hook() calls it. */

@@ -30,7 +30,10 @@
  * fold builds it in one pass.
  *
  * All functions run on the store's thread and return 0 or a negative
- * ilonet code; view_search_parse() is pure.
+ * ilonet code; view_search_parse() is pure. view_search() of several
+ * phrases may count their IDF on a thread and a read-only connection of
+ * its own (view_search_aside.c), both the view's, and joins that thread
+ * before it returns; the connection closes with the store's.
  */
 
 #define VIEW_SEARCH_QUERY_MAX 200 /* bytes of a user's query */
@@ -76,6 +79,11 @@ struct view_search_req {
      * (the one statement) and a large number (candidates only) to check
      * that. */
     uint64_t sr_stage_max;
+    /* matches of several phrases kept unranked while their IDF is counted
+     * beside the walk (view_search_aside.c); 0: as many as 8 MiB hold.
+     * Past them the walk waits for the count. The rows are the same
+     * either way: a test sets 1 to check that. */
+    uint64_t sr_keep_max;
 };
 
 struct view_search_res {

@@ -30,18 +30,14 @@
 #define VIEW__STAGE_SLACK 8
 #define VIEW__STAGE_FILTERED 1024
 
-/* Whether expression e (view_search_parse()'s) is one phrase: every word
- * or phrase is quoted and holds no '"', so one phrase has two. Only then
- * does a window try view__search_top(), which would run the query once
- * for nothing on any other. */
-static int
-view__one_phrase(const char *e)
+int
+view__search_phrases(const char *e)
 {
     int q = 0;
 
     for (; *e; e++)
         q += *e == '"';
-    return q == 2;
+    return q / 2;
 }
 
 /* For expression e of phrases joined by OR alone (no AND, NOT or
@@ -277,8 +273,7 @@ view__search_prepare(struct store *s, struct textbuf *sql, sqlite3_stmt **st)
                : ILONET_EIO;
 }
 
-/* A step's failure: FTS5 refuses some expressions only when run. */
-static int
+int
 view__search_step_err(int step)
 {
     return step == SQLITE_ERROR ? ILONET_EINVAL : store_err(step);
@@ -380,11 +375,14 @@ view__search_cap(const struct view__search_walk *w, uint64_t left)
  * parts), from the index alone (restricted: only those of the records an
  * index of v_rec gives for the kind and the state; the filters are
  * checked again on each candidate). idf, when given, is the walk's
- * phrases' (struct view_search_idf), ranking the first of expr's. */
+ * phrases' (struct view_search_idf), ranking the first of expr's; else
+ * aside, when given, counts them beside the walk (it is finished here,
+ * and its IDF kept in the walk's sw_idf); else the statement counts
+ * expr's own. */
 static int
 view__window_sql(struct store *s, struct view__search_walk *w, const char *expr,
-                 struct view_search_idf *idf, int64_t *ks, double *rs,
-                 size_t cap, size_t *got)
+                 struct view_search_idf *idf, struct view__aside *aside,
+                 int64_t *ks, double *rs, size_t cap, size_t *got)
 {
     const struct view_search_req *rq = w->sw_rq;
     struct textbuf sql = {0};
@@ -431,11 +429,24 @@ view__window_sql(struct store *s, struct view__search_walk *w, const char *expr,
         sqlite3_bind_text(st, 6, rq->sr_state, -1, SQLITE_STATIC);
     if (idf)
         sqlite3_bind_pointer(st, 7, idf, VIEW_SEARCH_IDF_PTR, NULL);
+    if (aside) {
+        rc = view__search_best_aside(
+            s, st, 8, expr, aside, (size_t)rq->sr_keep_max, &w->sw_idf,
+            w->sw_at ? &w->sw_rank : NULL, w->sw_k, ks, rs, cap, got);
+        aside = NULL; /* finished */
+        w->sw_idf_done = rc == 0 && w->sw_idf.si_n > 0;
+        goto out;
+    }
     step = view__search_best(st, 8, w->sw_at ? &w->sw_rank : NULL, w->sw_k, ks,
                              rs, cap, got);
     if (step != SQLITE_DONE)
         rc = view__search_step_err(step);
 out:
+    if (aside) {
+        struct view_search_idf unused;
+
+        view__aside_finish(aside, &unused); /* the statement failed */
+    }
     sqlite3_finalize(st);
     textbuf_free(&sql);
     return rc;
@@ -477,38 +488,52 @@ view__window_merge(int64_t *ka, double *ra, size_t *na, const int64_t *kb,
  * every record that holds any of the words costs most when two common
  * words are asked for (380k-510k records at a million). A record that
  * holds every phrase ranks as it does under the same phrases joined by
- * AND (the same IDF, counted once for both: view__search_idf()); one
- * that lacks a phrase scores less than view__search_rest_bound(). So the
- * window of the AND query comes first, and when it is full and its last
- * scores at least that bound, no other record can be in it: it is the
- * window. Otherwise the records that hold some phrases but not all
- * ("(q) NOT (all)") give a window of their own, and the two are merged.
- * Both ways give the OR query's window exactly. When even a record with
- * every phrase twice in its headline would not reach the bound (a common
- * word beside rarer ones), the AND window is not tried: the OR query's
- * own window is cheaper then (view__search_rest_bound()'s guess).
+ * AND (the same IDF, counted once for both); one that lacks a phrase
+ * scores less than view__search_rest_bound(). So the window of the AND
+ * query comes first, and when it is full and its last scores at least
+ * that bound, no other record can be in it: it is the window. Otherwise
+ * the records that hold some phrases but not all ("(q) NOT (all)") give a
+ * window of their own, and the two are merged. Both ways give the OR
+ * query's window exactly. When even a record with every phrase twice in
+ * its headline would not reach the bound (a common word beside rarer
+ * ones), the AND window is not used: the OR query's own window is
+ * cheaper then (view__search_rest_bound()'s guess). The IDF decides that,
+ * so the first AND window is walked while the IDF is counted beside it
+ * (a bet: when the guess then says no, that walk was for nothing, but
+ * one of the words is rare then and AND skips through the other: at a
+ * million, "aegean AND visas" is walked in 8 ms while "visas" alone is
+ * counted in 17).
  */
 static int
 view__window_any(struct store *s, struct view__search_walk *w, int64_t *ks,
                  double *rs, size_t cap, size_t *got)
 {
+    struct view__aside *aside = NULL;
     int64_t *k2 = NULL;
     double *r2 = NULL, bound;
     size_t got2 = 0;
-    int rc, all_first;
+    int rc, all_first, walked = 0;
 
+    if (!w->sw_idf_done && view__aside_start(s, w->sw_expr, &aside) == 0) {
+        if ((rc = view__window_sql(s, w, w->sw_all, NULL, aside, ks, rs, cap,
+                                   got)) != 0)
+            return rc;
+        walked = w->sw_idf_done;
+    }
     if (!w->sw_idf_done) {
-        if ((rc = view__search_idf(s, w->sw_expr, &w->sw_idf)) != 0)
+        if ((rc = view__search_idf_db(store_db(s), w->sw_expr, &w->sw_idf)) !=
+            0)
             return rc;
         w->sw_idf_done = 1;
     }
     if (w->sw_idf.si_n < 2)
-        return view__window_sql(s, w, w->sw_expr, NULL, ks, rs, cap, got);
+        return view__window_sql(s, w, w->sw_expr, NULL, NULL, ks, rs, cap, got);
     bound = view__search_rest_bound(&w->sw_idf, &all_first);
     if (!all_first)
-        return view__window_sql(s, w, w->sw_expr, &w->sw_idf, ks, rs, cap, got);
-    if ((rc = view__window_sql(s, w, w->sw_all, &w->sw_idf, ks, rs, cap,
-                               got)) != 0)
+        return view__window_sql(s, w, w->sw_expr, &w->sw_idf, NULL, ks, rs, cap,
+                                got);
+    if (!walked && (rc = view__window_sql(s, w, w->sw_all, &w->sw_idf, NULL, ks,
+                                          rs, cap, got)) != 0)
         return rc;
     /* a margin far over the rounding of a sum of a few terms */
     if (*got == cap && -rs[cap - 1] >= bound * (1 + 1e-9))
@@ -517,8 +542,8 @@ view__window_any(struct store *s, struct view__search_walk *w, int64_t *ks,
     r2 = malloc(cap * sizeof(*r2));
     if (!k2 || !r2)
         rc = ILONET_ENOMEM;
-    else if ((rc = view__window_sql(s, w, w->sw_rest, &w->sw_idf, k2, r2, cap,
-                                    &got2)) == 0)
+    else if ((rc = view__window_sql(s, w, w->sw_rest, &w->sw_idf, NULL, k2, r2,
+                                    cap, &got2)) == 0)
         rc = view__window_merge(ks, rs, got, k2, r2, got2, cap);
     free(k2);
     free(r2);
@@ -531,6 +556,7 @@ static int
 view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
                     double *rs, size_t cap, size_t *got)
 {
+    struct view__aside *aside = NULL;
     int rc;
 
     *got = 0;
@@ -546,7 +572,15 @@ view__search_window(struct store *s, struct view__search_walk *w, int64_t *ks,
     }
     if (w->sw_all)
         return view__window_any(s, w, ks, rs, cap, got);
-    return view__window_sql(s, w, w->sw_expr, NULL, ks, rs, cap, got);
+    if (w->sw_idf_done) /* a later round: the IDF the first one counted */
+        return view__window_sql(s, w, w->sw_expr, &w->sw_idf, NULL, ks, rs, cap,
+                                got);
+    /* the first round of several phrases: their IDF counted beside it
+     * (view_search_aside.c), else by the statement */
+    if (view__search_phrases(w->sw_expr) < 2 ||
+        view__aside_start(s, w->sw_expr, &aside) != 0)
+        aside = NULL;
+    return view__window_sql(s, w, w->sw_expr, NULL, aside, ks, rs, cap, got);
 }
 
 /* ---- one candidate's row ----------------------------------------------- */
@@ -765,7 +799,9 @@ view_search(struct store *s, const struct view_search_req *rq,
         0)
         return rc;
     memset(&w, 0, sizeof(w));
-    w.sw_single = view__one_phrase(expr);
+    /* only then does a window try view__search_top(), which would run
+     * the query once for nothing on any other */
+    w.sw_single = view__search_phrases(expr) == 1;
     if (view__any_parts(expr, all, sizeof(all), rest, sizeof(rest))) {
         w.sw_all = all;
         w.sw_rest = rest;

@@ -102,23 +102,26 @@ view__rank_count(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 
 /* The same IDF as FTS5's bm25(): log((N - n + 0.5) / (n + 0.5)), at least
  * 1e-6, n the records that hold the phrase. Counting n reads the phrase's
- * whole position list once more (as long as the ranking itself): a query
- * of one phrase skips it, as a factor common to every row changes no
- * order (its ranks are then the weighted counts' saturation alone). The
- * IDF of each of the query's n phrases into idf. */
+ * whole position list once more (as long as the ranking itself: so it is
+ * done beside the walk when it can, view_search_aside.c): a query of one
+ * phrase skips it, as a factor common to every row changes no order (its
+ * ranks are then the weighted counts' saturation alone). The IDF of
+ * each of the query's n phrases into idf, N into *nrows (may be NULL). */
 static int
-view__rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, int n,
-               double *idf)
+view__rank_idf_of(const Fts5ExtensionApi *api, Fts5Context *fts, int n,
+                  double *idf, int64_t *nrows)
 {
     sqlite3_int64 rows = 0;
     int rc;
 
+    if ((rc = api->xRowCount(fts, &rows)) != SQLITE_OK)
+        return rc;
+    if (nrows)
+        *nrows = rows;
     if (n == 1) {
         idf[0] = 1.0;
         return SQLITE_OK;
     }
-    if ((rc = api->xRowCount(fts, &rows)) != SQLITE_OK)
-        return rc;
     for (int p = 0; p < n; p++) {
         sqlite3_int64 hit = 0;
         double v;
@@ -130,6 +133,13 @@ view__rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, int n,
         idf[p] = v > 1e-6 ? v : 1e-6;
     }
     return SQLITE_OK;
+}
+
+static int
+view__rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, int n,
+               double *idf)
+{
+    return view__rank_idf_of(api, fts, n, idf, NULL);
 }
 
 /* The rank's state for one cursor: the phrases' IDF counted, or given
@@ -189,6 +199,7 @@ view__rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, int nv,
             return rc;
         score += view__rank_term(r->rk_idf[p], f);
     }
+    /* view__pend_rank() sums the same terms in the same order */
     r->rk_row = row;
     r->rk_score = -score;
     r->rk_have = 1;
@@ -231,6 +242,7 @@ struct view__top {
     int tp_single;
     int tp_nw;
     double tp_w[VIEW__RANK_WEIGHTS]; /* column weights, 1.0 past tp_nw */
+    struct view__pend *tp_pend;      /* ilonet_push() waits for the IDF */
 };
 
 /* (ra, ka) after (rb, kb) in the order (rank, k) */
@@ -343,6 +355,135 @@ view__top_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *cx,
         sqlite3_result_error_code(cx, rc);
 }
 
+/* ---- a window ranked while its IDF is counted beside it ---------------- */
+
+/* Matches kept unranked while the IDF is counted (view_search_aside.c),
+ * in bytes: past it the walk waits for the count. 8 MiB holds 349k
+ * matches of two phrases; the common word pairs at a million match 60k
+ * to 230k records. */
+#define VIEW__KEEP_BYTES ((size_t)8 << 20)
+
+/* ilonet_push()'s state while the IDF is counted beside the window: each
+ * match's weighted counts, kept until the IDF is in. */
+struct view__pend {
+    struct view__aside *pd_aside;   /* the count; NULL once it is in */
+    struct view_search_idf *pd_idf; /* the IDF, once in */
+    int pd_n;                       /* the query's phrases */
+    int pd_seen;                    /* a match came: pd_n, pd_rows hold */
+    int64_t pd_rows;                /* records in the index, as st sees it */
+    int64_t *pd_k;                  /* the kept matches' positions */
+    double *pd_f;                   /* and weighted counts, pd_n each */
+    size_t pd_len, pd_cap, pd_keep;
+};
+
+/* The rank of a match of weighted counts f with IDF idf, n phrases: the
+ * same terms summed in the same order as view__rank_row(), so the same
+ * double. */
+static double
+view__pend_rank(const double *idf, const double *f, int n)
+{
+    double score = 0;
+
+    for (int p = 0; p < n; p++)
+        score += view__rank_term(idf[p], f[p]);
+    return -score;
+}
+
+/* The IDF is in: every kept match ranked and offered to the pass. */
+static void
+view__pend_flush(struct view__top *t)
+{
+    struct view__pend *p = t->tp_pend;
+
+    for (size_t i = 0; i < p->pd_len; i++)
+        view__top_offer(t,
+                        view__pend_rank(p->pd_idf->si_idf,
+                                        p->pd_f + i * (size_t)p->pd_n, p->pd_n),
+                        p->pd_k[i]);
+    p->pd_len = 0;
+}
+
+/* Takes the count in, inside the walk's statement: a count made against
+ * another state of the index (a commit between the two connections'
+ * reads) is made again on this cursor, which is what ilonet_rank() would
+ * have counted. */
+static int
+view__pend_take(struct view__top *t, const Fts5ExtensionApi *api,
+                Fts5Context *fts)
+{
+    struct view__pend *p = t->tp_pend;
+    struct view_search_idf d;
+    int rc = view__aside_finish(p->pd_aside, &d);
+
+    p->pd_aside = NULL;
+    if (rc == 0 && d.si_n == p->pd_n && d.si_rows == p->pd_rows)
+        memcpy(p->pd_idf->si_idf, d.si_idf, (size_t)p->pd_n * sizeof(double));
+    else if ((rc = view__rank_idf(api, fts, p->pd_n, p->pd_idf->si_idf)) !=
+             SQLITE_OK)
+        return rc;
+    p->pd_idf->si_n = p->pd_n;
+    p->pd_idf->si_rows = p->pd_rows;
+    view__pend_flush(t);
+    return SQLITE_OK;
+}
+
+/* ilonet_push() of the current match while the IDF is counted: kept, or
+ * ranked when the count is in (taken in first when it has finished, or
+ * when no more may be kept). */
+static int
+view__pend_push(struct view__top *t, const Fts5ExtensionApi *api,
+                Fts5Context *fts, int nv, sqlite3_value **av)
+{
+    struct view__pend *p = t->tp_pend;
+    double w[VIEW__RANK_WEIGHTS], here[VIEW_SEARCH_PHRASES_MAX], *f = here;
+    int nw = view__rank_weights(nv, av, w), rc;
+
+    if (!p->pd_seen) {
+        sqlite3_int64 rows = 0;
+
+        p->pd_n = api->xPhraseCount(fts);
+        if (p->pd_n < 1 || p->pd_n > VIEW_SEARCH_PHRASES_MAX)
+            return SQLITE_MISUSE;
+        if ((rc = api->xRowCount(fts, &rows)) != SQLITE_OK)
+            return rc;
+        p->pd_rows = rows;
+        p->pd_seen = 1;
+        if (!p->pd_keep)
+            p->pd_keep = VIEW__KEEP_BYTES /
+                         (sizeof(int64_t) + (size_t)p->pd_n * sizeof(double));
+    }
+    if (p->pd_aside &&
+        (p->pd_len == p->pd_keep || view__aside_ready(p->pd_aside)) &&
+        (rc = view__pend_take(t, api, fts)) != SQLITE_OK)
+        return rc;
+    if (p->pd_aside) {
+        if (p->pd_len == p->pd_cap) {
+            size_t cap = p->pd_cap ? 2 * p->pd_cap : 1024;
+            int64_t *k;
+            double *nf;
+
+            cap = cap < p->pd_keep ? cap : p->pd_keep;
+            if (!(k = realloc(p->pd_k, cap * sizeof(*k))))
+                return SQLITE_NOMEM;
+            p->pd_k = k;
+            if (!(nf = realloc(p->pd_f, cap * (size_t)p->pd_n * sizeof(*nf))))
+                return SQLITE_NOMEM;
+            p->pd_f = nf;
+            p->pd_cap = cap;
+        }
+        f = p->pd_f + p->pd_len * (size_t)p->pd_n;
+    }
+    for (int i = 0; i < p->pd_n; i++)
+        if ((rc = view__phrase_freq(api, fts, i, w, nw, &f[i])) != SQLITE_OK)
+            return rc;
+    if (p->pd_aside)
+        p->pd_k[p->pd_len++] = api->xRowid(fts);
+    else
+        view__top_offer(t, view__pend_rank(p->pd_idf->si_idf, f, p->pd_n),
+                        api->xRowid(fts));
+    return SQLITE_OK;
+}
+
 /* ilonet_push(v_search, pass, w0, w1, ... [, idf]): ranks the current
  * row as ilonet_rank() with the same arguments does and offers it to the
  * pass (struct view__top); returns NULL. A statement of it needs no sort:
@@ -360,6 +501,11 @@ view__push_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
         sqlite3_result_error(cx, "ilonet_push: no pass", -1);
         return;
     }
+    if (t->tp_pend) {
+        if ((rc = view__pend_push(t, api, fts, nv - 1, av + 1)) != SQLITE_OK)
+            sqlite3_result_error_code(cx, rc);
+        return;
+    }
     if ((rc = view__rank_row(api, fts, nv - 1, av + 1, &rank)) != SQLITE_OK) {
         sqlite3_result_error_code(cx, rc);
         return;
@@ -370,13 +516,13 @@ view__push_fn(const Fts5ExtensionApi *api, Fts5Context *fts,
 /* Runs sql, a pass of an FTS5 function over expr's first match (?1 the
  * expression, ?2 ptr bound as a pointer of the given type). */
 static int
-view__search_pass(struct store *s, const char *sql, const char *expr, void *ptr,
+view__search_pass(sqlite3 *db, const char *sql, const char *expr, void *ptr,
                   const char *type)
 {
     sqlite3_stmt *st = NULL;
     int step;
 
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return ILONET_EIO;
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
     sqlite3_bind_pointer(st, 2, ptr, type, NULL);
@@ -441,6 +587,65 @@ view__search_best(sqlite3_stmt *st, int param, const double *after_rank,
 }
 
 int
+view__search_best_aside(struct store *s, sqlite3_stmt *st, int param,
+                        const char *expr, struct view__aside *aside,
+                        size_t keep, struct view_search_idf *idf,
+                        const double *after_rank, int64_t after_k, int64_t *ks,
+                        double *rs, size_t cap, size_t *got)
+{
+    struct view__top t;
+    struct view__pend p;
+    int step, rc = 0;
+
+    view__top_init(&t, after_rank, after_k, ks, rs, cap);
+    memset(&p, 0, sizeof(p));
+    p.pd_aside = aside;
+    p.pd_idf = idf;
+    p.pd_keep = keep; /* 0: from the bytes a match takes, at the first */
+    idf->si_n = 0;
+    t.tp_pend = &p;
+    *got = 0;
+    sqlite3_bind_pointer(st, param, &t, VIEW__TOP_PTR, NULL);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    sqlite3_reset(st);
+    sqlite3_bind_null(st, param); /* the pass is gone after this */
+    if (p.pd_aside) {
+        /* the walk ended first: the statement's state of the index is
+         * gone, so a count made against another one stands (as the IDF
+         * of a query's OR window, counted by a statement of its own, always
+         * did); a failed one is made again here */
+        struct view_search_idf d;
+        int arc = view__aside_finish(p.pd_aside, &d);
+
+        if (step == SQLITE_DONE && !p.pd_seen && arc == 0)
+            *idf = d; /* no match here: expr's own (an OR window's) */
+        if (step == SQLITE_DONE && p.pd_seen) {
+            if (arc != 0 || d.si_n != p.pd_n) {
+                memset(&d, 0, sizeof(d));
+                if ((rc = view__search_idf_db(store_db(s), expr, &d)) != 0)
+                    goto out;
+            }
+            /* nothing of it matches any more: each phrase weighs alike,
+             * as in a query of one */
+            for (int i = 0; i < p.pd_n; i++)
+                idf->si_idf[i] = d.si_n == p.pd_n ? d.si_idf[i] : 1.0;
+            idf->si_n = p.pd_n;
+            idf->si_rows = p.pd_rows;
+            view__pend_flush(&t);
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = view__search_step_err(step);
+    else
+        *got = view__top_sort(&t);
+out:
+    free(p.pd_k);
+    free(p.pd_f);
+    return rc;
+}
+
+int
 view__search_top(struct store *s, const char *expr, const double *after_rank,
                  int64_t after_k, int64_t *ks, double *rs, size_t cap,
                  size_t *got, int *ranked)
@@ -451,7 +656,7 @@ view__search_top(struct store *s, const char *expr, const double *after_rank,
     *got = 0;
     *ranked = 0;
     view__top_init(&t, after_rank, after_k, ks, rs, cap);
-    if ((rc = view__search_pass(s,
+    if ((rc = view__search_pass(store_db(s),
                                 "SELECT ilonet_top(v_search, ?2, 2.0, 1.0)"
                                 " FROM v_search WHERE v_search MATCH ?1"
                                 " LIMIT 1",
@@ -479,7 +684,8 @@ view__idf_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *cx,
     }
     if (n < 1 || n > VIEW_SEARCH_PHRASES_MAX)
         return; /* si_n stays 0 */
-    if ((rc = view__rank_idf(api, fts, n, d->si_idf)) != SQLITE_OK) {
+    if ((rc = view__rank_idf_of(api, fts, n, d->si_idf, &d->si_rows)) !=
+        SQLITE_OK) {
         sqlite3_result_error_code(cx, rc);
         return;
     }
@@ -504,10 +710,11 @@ view__search_rest_bound(const struct view_search_idf *d, int *all_first)
 }
 
 int
-view__search_idf(struct store *s, const char *expr, struct view_search_idf *d)
+view__search_idf_db(sqlite3 *db, const char *expr, struct view_search_idf *d)
 {
-    memset(d, 0, sizeof(*d));
-    return view__search_pass(s,
+    d->si_n = 0;
+    d->si_rows = 0;
+    return view__search_pass(db,
                              "SELECT ilonet_idf(v_search, ?2) FROM v_search"
                              " WHERE v_search MATCH ?1 LIMIT 1",
                              expr, d, VIEW_SEARCH_IDF_PTR);
