@@ -20,11 +20,13 @@
  * the time of the longer.
  *
  * The connection. Read-only, opened by the first search that wants it
- * and kept in the view's context until the store's connection closes
- * (opening one and reading its schema costs more than a count of a rare
- * word). It is given the store's memory map size, so that it reads the
- * same mapped pages as the store's connection, and the rank's FTS5
- * functions. At most one count runs on it at a time: the search that
+ * and kept in the view's context until the store's connection closes,
+ * so a search does not open one and read its schema each time. It is
+ * given the store's memory map size, so that it reads the same mapped
+ * pages as the store's connection, the rank's FTS5 functions, and a
+ * short busy timeout: a WAL reader waits only while another connection
+ * recovers the WAL index, and a count that fails is made by the search
+ * itself. At most one count runs on it at a time: the search that
  * started it finishes it before it returns, and a store's connection runs
  * one search at a time (its thread rule).
  *
@@ -80,7 +82,7 @@ view__aside_db(struct store *s, struct view_ctx *c)
     sqlite3_finalize(st);
     snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld", (long long)mmap);
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+        sqlite3_busy_timeout(db, 1000) != SQLITE_OK ||
         sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
         view__search_rank_install(db) != 0) {
         sqlite3_close_v2(db);
