@@ -675,13 +675,14 @@ t_search_or_ranks_all_first_then_the_rest(void)
 }
 
 /* A query of several phrases has its IDF counted on a second connection
- * while the window walks the matches (view_search_aside.c): the rows and
- * ranks, bit for bit, are those of the plain statement, which counts it
- * in its own cursor; so they are when the walk may keep one match only
- * before it waits for the count, and inside a transaction, where the
- * search counts on its own connection. */
+ * while the window walks the matches, and a phrase of several words has
+ * its walk split with that connection by position (view_search_aside.c):
+ * the rows and ranks, bit for bit, are those of the plain statement,
+ * which does all of it in its own cursor; so they are when the walk may
+ * keep one match only before it waits for the count, and inside a
+ * transaction, where the search does it all on its own connection. */
 static void
-t_search_idf_beside_gives_the_same_ranks(void)
+t_search_beside_gives_the_same_ranks(void)
 {
     static const char *const words[] = {"kilis",  "hatay",  "road",
                                         "zeugma", "border", "night"};
@@ -693,6 +694,8 @@ t_search_idf_beside_gives_the_same_ranks(void)
         "kilis OR hatay",
         "\"hatay road\" kilis",
         "zeugma OR (kilis road)",
+        "\"hatay road\"",
+        "\"kilis hatay\"",
     };
     static char want[400][96], got[400][96];
     struct sfx f;
@@ -1015,7 +1018,7 @@ TEST_LIST = {
     TEST(t_search_rank_is_bm25_without_the_length),
     TEST(t_search_filters),
     TEST(t_search_or_ranks_all_first_then_the_rest),
-    TEST(t_search_idf_beside_gives_the_same_ranks),
+    TEST(t_search_beside_gives_the_same_ranks),
     TEST(t_search_idf_beside_counts_again_when_the_index_moved),
     TEST(t_search_pages_by_keyset),
     TEST(t_search_follows_amend_and_retract),

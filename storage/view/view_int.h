@@ -429,6 +429,17 @@ int view__aside_ready(struct view__aside *a);
 /* Waits for the count and frees a: 0 with the IDF in d, or the count's
  * error. */
 int view__aside_finish(struct view__aside *a, struct view_search_idf *d);
+/* Starts a walk of expr's matches (one phrase) at positions from and
+ * after, on the second connection: the best cap in the order (rank, k)
+ * after (*after_rank, after_k) (none when after_rank is NULL) into ks and
+ * rs, which the caller leaves alone until view__aside_walked(); as
+ * view__search_top() would find among those positions. ILONET_ENOTFOUND
+ * as view__aside_start(). */
+int view__aside_walk(struct store *s, const char *expr, int64_t from,
+                     const double *after_rank, int64_t after_k, int64_t *ks,
+                     double *rs, size_t cap, struct view__aside **out);
+/* Waits for a walk and frees a: 0 with *got positions, or its error. */
+int view__aside_walked(struct view__aside *a, size_t *got);
 /* Closes the second connection of c (view__ctx_free()). */
 void view__aside_close(struct view_ctx *c);
 
@@ -449,6 +460,10 @@ int view__search_best_aside(struct store *s, sqlite3_stmt *st, int param,
                             size_t keep, struct view_search_idf *idf,
                             const double *after_rank, int64_t after_k,
                             int64_t *ks, double *rs, size_t cap, size_t *got);
+/* Merges window b (nb) into window a (*na of cap), both in the order
+ * (rank, k) and of different records: the first cap of both in a. */
+int view__search_merge(int64_t *ka, double *ra, size_t *na, const int64_t *kb,
+                       const double *rb, size_t nb, size_t cap);
 /* The phrases of expression e (view_search_parse()'s: every word or
  * phrase is quoted and holds no '"'). */
 int view__search_phrases(const char *e);

@@ -452,37 +452,6 @@ out:
     return rc;
 }
 
-/* Merges window b (nb) into window a (*na of cap), both in the order
- * (rank, k) and of different records: the first cap of both in a. */
-static int
-view__window_merge(int64_t *ka, double *ra, size_t *na, const int64_t *kb,
-                   const double *rb, size_t nb, size_t cap)
-{
-    int64_t *k = malloc(cap * sizeof(*k));
-    double *r = malloc(cap * sizeof(*r));
-    size_t i = 0, j = 0, n = 0;
-
-    if (!k || !r) {
-        free(k);
-        free(r);
-        return ILONET_ENOMEM;
-    }
-    while (n < cap && (i < *na || j < nb)) {
-        int take_a =
-            j == nb ||
-            (i < *na && (ra[i] < rb[j] || (ra[i] == rb[j] && ka[i] < kb[j])));
-
-        k[n] = take_a ? ka[i] : kb[j];
-        r[n++] = take_a ? ra[i++] : rb[j++];
-    }
-    memcpy(ka, k, n * sizeof(*k));
-    memcpy(ra, r, n * sizeof(*r));
-    *na = n;
-    free(k);
-    free(r);
-    return 0;
-}
-
 /*
  * The window of a query whose phrases are joined by OR alone. Ranking
  * every record that holds any of the words costs most when two common
@@ -544,7 +513,7 @@ view__window_any(struct store *s, struct view__search_walk *w, int64_t *ks,
         rc = ILONET_ENOMEM;
     else if ((rc = view__window_sql(s, w, w->sw_rest, &w->sw_idf, NULL, k2, r2,
                                     cap, &got2)) == 0)
-        rc = view__window_merge(ks, rs, got, k2, r2, got2, cap);
+        rc = view__search_merge(ks, rs, got, k2, r2, got2, cap);
     free(k2);
     free(r2);
     return rc;
