@@ -30,10 +30,11 @@
  * fold builds it in one pass.
  *
  * All functions run on the store's thread and return 0 or a negative
- * ilonet code; view_search_parse() is pure. view_search() of several
- * phrases may count their IDF on a thread and a read-only connection of
- * its own (view_search_aside.c), both the view's, and joins that thread
- * before it returns; the connection closes with the store's.
+ * ilonet code; view_search_parse() is pure. view_search() may count a
+ * query's IDF, or walk half of a phrase, on a thread and a read-only
+ * connection of its own (view_search_aside.c), both the view's, and
+ * joins that thread before it returns; the connection closes with the
+ * store's.
  */
 
 #define VIEW_SEARCH_QUERY_MAX 200 /* bytes of a user's query */
