@@ -112,7 +112,7 @@ struct view_ctx {
     } vc_rep[VIEW__REP_HELD];
     /* the search's second connection to the file (view_search_aside.c):
      * opened by the first search that needs it, read-only; vc_aside_off
-     * once opening it failed (searches then count on their own) */
+     * once opening it failed (searches then do all on their own) */
     sqlite3 *vc_aside;
     int vc_aside_off;
 };
@@ -411,10 +411,10 @@ int view__search_best(sqlite3_stmt *st, int param, const double *after_rank,
                       size_t *got);
 
 /*
- * The IDF counted beside a window (view_search_aside.c). Counting each
- * phrase's records reads its whole position list, as long as the window's
- * own walk of the matches: a second connection to the store's file counts
- * on a thread of its own while the window walks.
+ * A search's second connection (view_search_aside.c), on a thread of its
+ * own: it counts a query's IDF while the window walks the matches
+ * (counting each phrase's records reads its whole position list, as long
+ * as the walk), or walks the second half of a phrase of several words.
  */
 struct view__aside;
 /* Starts counting the IDF of expr's phrases on the view's second
