@@ -12,7 +12,8 @@
 #   ILONET_PLOT_DESK_SIZES  records per desk store (default "10000 100000 1000000")
 #   ILONET_PLOT_DESK_HOMES  "N=HOME ..." desk_gen homes to reuse for those
 #                           sizes instead of generating them
-#   ILONET_PLOT_ITERS       samples per desk call (default 30)
+#   ILONET_PLOT_ITERS       samples per desk call (default 100: the p99
+#                           of fewer is their largest)
 #   ILONET_PLOT_ONLY=1      draw OUTDIR/bench-scale-*.dat again, measure nothing
 #
 # Writes OUTDIR/bench-scale-sync.dat, OUTDIR/bench-scale-desk.dat (the
@@ -23,7 +24,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-docs}
 SYNC_SIZES=${ILONET_PLOT_SYNC_SIZES:-10000 100000 1000000}
 DESK_SIZES=${ILONET_PLOT_DESK_SIZES:-10000 100000 1000000}
-ITERS=${ILONET_PLOT_ITERS:-30}
+ITERS=${ILONET_PLOT_ITERS:-100}
 SYNC=$OUT/bench-scale-sync.dat
 DESK=$OUT/bench-scale-desk.dat
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ilonet-bench-plot.XXXXXX")
