@@ -35,7 +35,19 @@ wire_utf8_ok(const uint8_t *s, size_t n)
         uint8_t c = s[i];
         size_t k;
         uint32_t cp;
+        uint64_t w;
 
+        /* Eight ASCII bytes at once: most of what officers write is
+         * ASCII, and every string of every entry comes through here on
+         * the event loop (1.5 % of a 1M sync's loop byte by byte, 0.6 %
+         * a word at a time). */
+        if (n - i >= 8) {
+            memcpy(&w, s + i, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         if (c < 0x80) {
             i++;
             continue;

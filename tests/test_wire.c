@@ -324,6 +324,24 @@ utf8_rule_is_rfc3629(void)
     /* an embedded NUL is a character like any other */
     ASSERT_EQ(wire_utf8_ok((const uint8_t *)"a\0b", 3), 1);
     ASSERT_EQ(wire_utf8_ok(NULL, 0), 1);
+    /* The same verdicts with ASCII before and after, at every offset
+     * across two 8-byte words: ASCII is checked a word at a time, so a
+     * sequence that straddles, starts or ends a word must not slip. */
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t len = strlen(cases[i].s);
+
+        for (size_t pre = 0; pre <= 16; pre++) {
+            for (size_t post = 0; post <= 9; post++) {
+                uint8_t buf[40];
+
+                memset(buf, 'x', sizeof(buf));
+                memcpy(buf + pre, cases[i].s, len);
+                if (wire_utf8_ok(buf, pre + len + post) != cases[i].ok)
+                    TEST_FAIL_("case %zu at %zu+%zu: want %d", i, pre, post,
+                               cases[i].ok);
+            }
+        }
+    }
 }
 
 /* wire_check() applies the same rule to every str, keys included. */
