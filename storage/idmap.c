@@ -140,12 +140,72 @@ idmap__cmp(const void *a, const void *b)
     return x->ip_k < y->ip_k ? -1 : x->ip_k > y->ip_k;
 }
 
+/* Below this many pairs qsort() is as quick and needs no buffer. */
+#define IDMAP__RADIX_MIN 256
+
+/*
+ * Sorts a[0..n) by (ip_key, ip_k) through buf (n pairs): a stable LSD radix
+ * sort of the key, a byte a pass, the sign bit flipped so that negative
+ * keys come first; then each run of equal keys (rare: keys are hash
+ * prefixes) by k. A commit of a bulk sync sorts some 60,000 pairs, and
+ * qsort()'s comparisons through a function pointer were 1.7 % of the
+ * receiver's time.
+ */
+static void
+idmap__radix(struct idmap_pair *a, struct idmap_pair *buf, size_t n)
+{
+    struct idmap_pair *src = a, *dst = buf, *t;
+
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[256] = {0}, at = 0;
+        uint64_t first = ((uint64_t)src[0].ip_key ^ (1ULL << 63)) >> shift;
+        int same = 1;
+
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = ((uint64_t)src[i].ip_key ^ (1ULL << 63)) >> shift;
+
+            count[v & 0xff]++;
+            same &= (v & 0xff) == (first & 0xff);
+        }
+        if (same)
+            continue; /* every key has this byte: the order stands */
+        for (size_t d = 0; d < 256; d++) {
+            size_t c = count[d];
+
+            count[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = ((uint64_t)src[i].ip_key ^ (1ULL << 63)) >> shift;
+
+            dst[count[v & 0xff]++] = src[i];
+        }
+        t = src, src = dst, dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof(*a));
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && a[j].ip_key == a[i].ip_key; j++)
+            ;
+        if (j - i > 1)
+            qsort(a + i, j - i, sizeof(*a), idmap__cmp);
+    }
+}
+
 int
 idmap_sort(struct idmap *m)
 {
+    struct idmap_pair *buf;
+
     if (m->im_n < 2)
         return 0;
-    qsort(m->im_pairs, m->im_n, sizeof(*m->im_pairs), idmap__cmp);
+    if (m->im_n < IDMAP__RADIX_MIN || !(buf = malloc(m->im_n * sizeof(*buf)))) {
+        /* no buffer: the slower sort in place, which cannot fail */
+        qsort(m->im_pairs, m->im_n, sizeof(*m->im_pairs), idmap__cmp);
+    } else {
+        idmap__radix(m->im_pairs, buf, m->im_n);
+        free(buf);
+    }
     return idmap__rehash(m, m->im_nslots); /* same size: cannot fail */
 }
 

@@ -1,7 +1,20 @@
 /* test_idmap.c - the pending id index map (storage/idmap.h). */
+#include <stdlib.h>
+
 #include "crypto/error.h"
 #include "storage/idmap.h"
 #include "test.h"
+
+/* The order idmap_sort() promises, written here on its own. */
+static int
+cmp_pair(const void *a, const void *b)
+{
+    const struct idmap_pair *x = a, *y = b;
+
+    if (x->ip_key != y->ip_key)
+        return x->ip_key < y->ip_key ? -1 : 1;
+    return (x->ip_k > y->ip_k) - (x->ip_k < y->ip_k);
+}
 
 static void
 idmap_finds_every_pair_through_growth(void)
@@ -79,10 +92,39 @@ idmap_sort_orders_by_key_and_keeps_lookups(void)
     idmap_free(&m);
 }
 
+/* The radix sort (past a few hundred pairs) orders as the comparison
+ * does: negative keys first, equal keys by k, every pair kept. */
+static void
+idmap_sort_of_many_equals_qsort(void)
+{
+    enum { N = 5000 };
+    static struct idmap_pair want[N];
+    struct idmap m;
+    uint64_t x = 88172645463325252ULL; /* xorshift: the same every run */
+
+    idmap_init(&m);
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        /* every tenth key repeats an earlier one, with a smaller k */
+        want[i].ip_key = i % 10 == 9 ? want[i / 2].ip_key : (int64_t)x;
+        want[i].ip_k = (int64_t)(N - i) * (i % 3 == 0 ? -1 : 1);
+        ASSERT_OK(idmap_add(&m, want[i].ip_key, want[i].ip_k));
+    }
+    qsort(want, N, sizeof(want[0]), cmp_pair);
+    ASSERT_OK(idmap_sort(&m));
+    ASSERT_EQ(m.im_n, N);
+    for (size_t i = 0; i < N; i++)
+        if (m.im_pairs[i].ip_key != want[i].ip_key ||
+            m.im_pairs[i].ip_k != want[i].ip_k)
+            TEST_FAIL_("pair %zu differs", i);
+    idmap_free(&m);
+}
+
 TEST_LIST = {
     TEST(idmap_finds_every_pair_through_growth),
     TEST(idmap_keeps_duplicate_keys),
     TEST(idmap_truncate_forgets_the_tail),
     TEST(idmap_sort_orders_by_key_and_keeps_lookups),
+    TEST(idmap_sort_of_many_equals_qsort),
 };
 TEST_MAIN()
