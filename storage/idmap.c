@@ -140,7 +140,8 @@ idmap__cmp(const void *a, const void *b)
     return x->ip_k < y->ip_k ? -1 : x->ip_k > y->ip_k;
 }
 
-/* Below this many pairs qsort() is as quick and needs no buffer. */
+/* Below this many pairs, qsort() in place: a few comparisons, and no
+ * buffer to allocate. */
 #define IDMAP__RADIX_MIN 256
 
 /*

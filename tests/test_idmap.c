@@ -105,7 +105,7 @@ idmap_sort_of_many_equals_qsort(void)
     idmap_init(&m);
     for (size_t i = 0; i < N; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        /* every tenth key repeats an earlier one, with a smaller k */
+        /* every tenth key repeats an earlier one; their k in either order */
         want[i].ip_key = i % 10 == 9 ? want[i / 2].ip_key : (int64_t)x;
         want[i].ip_k = (int64_t)(N - i) * (i % 3 == 0 ? -1 : 1);
         ASSERT_OK(idmap_add(&m, want[i].ip_key, want[i].ip_k));
