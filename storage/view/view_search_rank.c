@@ -693,15 +693,15 @@ view__search_merge(int64_t *ka, double *ra, size_t *na, const int64_t *kb,
 static int64_t
 view__search_mid(struct store *s, const char *expr)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st;
     int64_t mid = 0;
 
     if (!strchr(expr, ' ') || strchr(expr, '*'))
         return 0;
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT lid, head_seq, sum(head_seq) OVER (ORDER BY"
-                           " lid), sum(head_seq) OVER () FROM logs",
-                           -1, &st, NULL) != SQLITE_OK)
+    /* the store's cached statement: asked on every such search */
+    if (!(st = store_stmt(s, "SELECT lid, head_seq, sum(head_seq) OVER"
+                             " (ORDER BY lid), sum(head_seq) OVER ()"
+                             " FROM logs")))
         return 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         int64_t lid = sqlite3_column_int64(st, 0);
@@ -714,7 +714,7 @@ view__search_mid(struct store *s, const char *expr)
             break;
         }
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st); /* a cached statement keeps no read open */
     return mid > 0 ? mid : 0;
 }
 
