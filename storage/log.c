@@ -31,6 +31,15 @@ log_id_prefix(const uint8_t id[static HASH_LEN])
     return (int64_t)v;
 }
 
+int64_t
+log_id_key(const uint8_t id[static HASH_LEN])
+{
+    uint32_t v = (uint32_t)id[0] << 24 | (uint32_t)id[1] << 16 |
+                 (uint32_t)id[2] << 8 | id[3];
+
+    return (int32_t)v; /* signed: SQLite keeps it in 4 bytes */
+}
+
 #define LOG__CHUNK 1024               /* entries signed per pipeline run */
 #define LOG__META_RESTORED "restored" /* 1: restored, no appends (log.h) */
 
@@ -125,16 +134,19 @@ static int
 log__insert(struct store *s, int64_t lid, const struct entry *e)
 {
     sqlite3_stmt *st =
-        store_stmt(s, "INSERT INTO entries(k, id, hlc, kind, hx, sig, payload) "
-                      "VALUES(?, ?, ?, ?, ?, ?, ?)");
-    uint8_t hdr[ENTRY_HEADER_MAX];
+        store_stmt(s, "INSERT INTO entries(k, body, hlc, kind, hx, payload) "
+                      "VALUES(?, ?, ?, ?, ?, ?)");
+    uint8_t hdr[ENTRY_HEADER_MAX], body[HASH_LEN + KEY_SIG_LEN];
     size_t hl = 0;
     int rc;
 
     if (!st)
         return ILONET_EIO;
+    /* the id, then the signature: one column (schema v5, store.c) */
+    memcpy(body, e->e_id, HASH_LEN);
+    memcpy(body + HASH_LEN, e->e_sig, KEY_SIG_LEN);
     sqlite3_bind_int64(st, 1, LOG__K(lid, e->e_h.h_seq));
-    sqlite3_bind_blob(st, 2, e->e_id, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, body, sizeof(body), SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (int64_t)e->e_h.h_hlc);
     sqlite3_bind_int64(st, 4, (int64_t)e->e_h.h_kind);
     /* Most headers follow from the row, its log and the previous entry:
@@ -143,17 +155,16 @@ log__insert(struct store *s, int64_t lid, const struct entry *e)
         hl != e->e_hdr_len || memcmp(hdr, e->e_hdr, hl) != 0 ||
         e->e_h.h_version != ENTRY_VERSION)
         sqlite3_bind_blob(st, 5, e->e_hdr, (int)e->e_hdr_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, e->e_sig, KEY_SIG_LEN, SQLITE_STATIC);
     if (e->e_payload)
-        sqlite3_bind_blob(st, 7, e->e_payload, (int)e->e_payload_len,
+        sqlite3_bind_blob(st, 6, e->e_payload, (int)e->e_payload_len,
                           SQLITE_STATIC);
     else
-        sqlite3_bind_null(st, 7);
+        sqlite3_bind_null(st, 6);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return store_err(rc);
-    return store_ids_add(s, log_id_prefix(e->e_id), LOG__K(lid, e->e_h.h_seq));
+    return store_ids_add(s, log_id_key(e->e_id), LOG__K(lid, e->e_h.h_seq));
 }
 
 /* The bin value of a one-key map {key: bin}, the whole payload:
@@ -1145,24 +1156,41 @@ log_range(struct store *s, const uint8_t log[static HASH_LEN],
 int
 log_find(struct store *s, const uint8_t id[static HASH_LEN], int64_t *k)
 {
-    int64_t ks[8], p = log_id_prefix(id);
+    int64_t one[8], *ks = one, p = log_id_key(id);
     uint8_t got[HASH_LEN];
-    size_t n;
+    size_t n, max = 8;
     int rc;
 
-    if ((rc = store_ids_find(s, p, p, ks, 8, &n)) != 0)
+    if ((rc = store_ids_find(s, p, p, ks, max, &n)) != 0)
         return rc;
-    /* more than 8 entries sharing 64 bits of a hash is not a collision */
-    for (size_t i = 0; i < n && i < 8; i++) {
-        rc = log__id_at(s, ks[i], got);
-        if (rc != 0 && rc != ILONET_ENOTFOUND)
-            return rc;
-        if (rc == 0 && memcmp(got, id, HASH_LEN) == 0) {
+    /* More than 8 share the 4-byte key only if someone ground ids to
+     * hide one behind them (some 2^32 hashes each): look at them all,
+     * so that a member's entries cannot make another's unfindable. */
+    if (n > max) {
+        if (!(ks = malloc(n * sizeof(*ks))))
+            return ILONET_ENOMEM;
+        max = n;
+        if ((rc = store_ids_find(s, p, p, ks, max, &n)) != 0)
+            goto out;
+    }
+    rc = ILONET_ENOTFOUND;
+    for (size_t i = 0; i < n && i < max; i++) {
+        int r = log__id_at(s, ks[i], got);
+
+        if (r != 0 && r != ILONET_ENOTFOUND) {
+            rc = r;
+            break;
+        }
+        if (r == 0 && memcmp(got, id, HASH_LEN) == 0) {
             *k = ks[i];
-            return 0;
+            rc = 0;
+            break;
         }
     }
-    return ILONET_ENOTFOUND;
+out:
+    if (ks != one)
+        free(ks);
+    return rc;
 }
 
 int
@@ -1175,10 +1203,10 @@ log_find_range(struct store *s, const uint8_t lo[static HASH_LEN],
     int rc;
 
     *n = 0;
-    if ((rc = store_ids_find(s, log_id_prefix(lo), log_id_prefix(hi), ks, max,
+    if ((rc = store_ids_find(s, log_id_key(lo), log_id_key(hi), ks, max,
                              &total)) != 0)
         return rc;
-    /* Candidates share the 8-byte prefix range; a longer prefix is
+    /* Candidates share the 4-byte key range; a longer prefix is
      * checked on the full id. Past max, the count stays unverified: the
      * caller has more than it asked for either way. */
     for (size_t i = 0; i < total && i < max; i++) {

@@ -236,9 +236,12 @@ int log_erase_payload(struct store *s, const uint8_t id[static HASH_LEN]);
  * header depends on whether its payload is held. */
 int log_erase_at(struct store *s, int64_t k);
 
-/* The 8-byte prefix of an entry id, the key of the id index (table ids,
- * storage/store.h). */
+/* The first 8 bytes of an entry id as an integer: how the view keys the
+ * targets of changes (v_chg.target_p). */
 int64_t log_id_prefix(const uint8_t id[static HASH_LEN]);
+/* The first 4 bytes of an entry id as a signed integer: the key of the id
+ * index (table ids, storage/store.h), which SQLite keeps in 4 bytes. */
+int64_t log_id_key(const uint8_t id[static HASH_LEN]);
 
 /* Position k (entries.k) of the entry with this id, committed or written
  * earlier in the open transaction. ILONET_ENOTFOUND if not held. */

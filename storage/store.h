@@ -21,7 +21,7 @@
  * a lost foreign batch is fetched again from the peer.
  */
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_MAX_SKEW_MS 60000 /* HLC more than this ahead: quarantine */
 
 struct store;

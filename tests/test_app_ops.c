@@ -786,8 +786,10 @@ verify_detects_a_corrupted_entry(void)
     struct app_verify_out v;
 
     fix_init(&f, "ops-verify-entry");
-    sql(f.f_de, "UPDATE entries SET sig = zeroblob(64) "
-                "WHERE k = (SELECT max(k) FROM entries)");
+    /* body: the id, then the signature (schema v5) */
+    sql(f.f_de,
+        "UPDATE entries SET body = CAST(substr(body, 1, 32) ||"
+        " zeroblob(64) AS BLOB) WHERE k = (SELECT max(k) FROM entries)");
     verify_home(f.f_de, &ps, &v);
     ASSERT_EQ(v.vo_checked, 6);
     ASSERT_EQ(v.vo_bad, 1);

@@ -248,7 +248,7 @@ entry_present(sqlite3 *db, const uint8_t id[static HASH_LEN])
                            " e.id = ?2",
                            -1, &st, NULL) != SQLITE_OK)
         return 0;
-    sqlite3_bind_int64(st, 1, log_id_prefix(id));
+    sqlite3_bind_int64(st, 1, log_id_key(id));
     sqlite3_bind_blob(st, 2, id, HASH_LEN, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
         found = sqlite3_column_int(st, 0) == 1;

@@ -1950,7 +1950,7 @@ view_record_find(struct store *s, const char *hex, struct view_record_info *out)
         return ILONET_EINVAL;
     if (hash_prefix_range(hex, lo, hi) != 0)
         return ILONET_EINVAL;
-    /* through the id index on the id's 8-byte prefix: the first hex
+    /* through the id index on the id's first 4 bytes: the first hex
      * digit fixes the sign bit, so the prefix is one contiguous range */
     if ((rc = log_find_range(s, lo, hi, ks, 64, &nk)) != 0)
         return rc;
