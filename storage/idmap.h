@@ -22,7 +22,7 @@
  * functions return 0 or ILONET_ENOMEM; none keeps a pointer it is given.
  */
 struct idmap_pair {
-    int64_t ip_key; /* id prefix (log_id_prefix) */
+    int64_t ip_key; /* id key (log_id_key) */
     int64_t ip_k;   /* entry position: lid << 32 | seq */
 };
 

@@ -80,16 +80,16 @@ int store_snapshot_begin(struct store *s, int *opened);
 void store_snapshot_end(struct store *s, int opened);
 
 /*
- * The id index: entry id prefix (log_id_prefix) -> entry position k, in
+ * The id index: entry id key (log_id_key) -> entry position k, in
  * two levels (tables ids and the small ids_tail, docs/ARCHITECTURE.md).
  * store_ids_add() records a pair inside a transaction; the pairs reach
  * ids_tail in key order when the outermost transaction commits (or, in a
  * long one, between savepoints once many are pending), and vanish with a
  * rollback. A commit that takes ids_tail past the threshold below and a
  * sixteenth of ids merges it into ids. store_ids_find() returns the
- * positions whose prefix lies in [lo, hi], pending or committed, up to
- * max of them into ks and the total in *n; prefixes collide, so callers
- * compare full ids.
+ * positions whose key lies in [lo, hi], pending or committed, up to
+ * max of them into ks and the total in *n; keys collide, so callers
+ * compare full ids, and read past max when the total is larger.
  */
 int store_ids_add(struct store *s, int64_t idp, int64_t k);
 int store_ids_find(struct store *s, int64_t lo, int64_t hi, int64_t *ks,
