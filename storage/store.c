@@ -189,17 +189,18 @@ static const char *const store__schema_v4 = "CREATE TABLE ids_tail("
                                             ") WITHOUT ROWID;";
 
 /*
- * Schema version 5: seven bytes less per stored entry (docs/FORMAT.md,
- * "The store"). The id and the signature are kept as one blob, body:
- * one type byte in each row's record instead of two, and id and sig
- * stay readable as columns, computed from body when read (VIRTUAL
- * generated columns are not stored). At a 200-byte payload that one byte
- * lets 50 rows share a 16 KiB page instead of 49. And the id index keys
- * on the first 4 bytes of an id, not 8: a lookup compares full ids
- * anyway (log_find), and 4 bytes still leave one false candidate per
- * thousands of lookups at ten million entries. Every row is rewritten
- * once, in key order; the new key is the old one shifted (>> is
- * arithmetic in SQLite, so the sign of the 4-byte prefix is kept).
+ * Schema version 5: eleven bytes less per stored entry at a 200-byte
+ * payload (docs/ARCHITECTURE.md, "Store layout"; docs/BENCHMARKS.md).
+ * The id and the signature are kept as one blob, body: one type byte in
+ * each row's record instead of two, and id and sig stay readable as
+ * columns, computed from body when read (VIRTUAL generated columns are
+ * not stored). At a 200-byte payload that one byte lets 50 rows share a
+ * 16 KiB page instead of 49. And the id index keys on the first 4 bytes
+ * of an id, not 8: a lookup compares full ids anyway (log_find), and at
+ * ten million entries 4 bytes give one false candidate in some 430
+ * lookups. Every row is rewritten once, in key order; the new key is the
+ * old one shifted (>> is arithmetic in SQLite, so the sign of the 4-byte
+ * prefix is kept).
  */
 static const char *const store__schema_v5 =
     "CREATE TABLE entries5("
