@@ -146,8 +146,9 @@ idmap__cmp(const void *a, const void *b)
 
 /*
  * Sorts a[0..n) by (ip_key, ip_k) through buf (n pairs): a stable LSD radix
- * sort of the key, a byte a pass, the sign bit flipped so that negative
- * keys come first; then each run of equal keys (rare: keys are hash
+ * sort of each key's distance from the smallest, a byte a pass, as many
+ * passes as the span of the keys has bytes (four for the store's 4-byte
+ * keys, log_id_key()); then each run of equal keys (rare: keys are hash
  * prefixes) by k. A commit of a bulk sync sorts some 60,000 pairs, and
  * qsort()'s comparisons through a function pointer were 1.7 % of the
  * receiver's time.
@@ -156,31 +157,31 @@ static void
 idmap__radix(struct idmap_pair *a, struct idmap_pair *buf, size_t n)
 {
     struct idmap_pair *src = a, *dst = buf, *t;
+    int64_t min = a[0].ip_key;
+    uint64_t lo, span = 0;
 
-    for (int shift = 0; shift < 64; shift += 8) {
+    for (size_t i = 1; i < n; i++)
+        if (a[i].ip_key < min)
+            min = a[i].ip_key;
+    /* unsigned: the distance is exact even across the whole int64 range */
+    lo = (uint64_t)min;
+    for (size_t i = 0; i < n; i++)
+        if ((uint64_t)a[i].ip_key - lo > span)
+            span = (uint64_t)a[i].ip_key - lo;
+    for (int shift = 0; shift < 64 && span >> shift; shift += 8) {
         size_t count[256] = {0}, at = 0;
-        uint64_t first = ((uint64_t)src[0].ip_key ^ (1ULL << 63)) >> shift;
-        int same = 1;
 
-        for (size_t i = 0; i < n; i++) {
-            uint64_t v = ((uint64_t)src[i].ip_key ^ (1ULL << 63)) >> shift;
-
-            count[v & 0xff]++;
-            same &= (v & 0xff) == (first & 0xff);
-        }
-        if (same)
-            continue; /* every key has this byte: the order stands */
+        for (size_t i = 0; i < n; i++)
+            count[(((uint64_t)src[i].ip_key - lo) >> shift) & 0xff]++;
         for (size_t d = 0; d < 256; d++) {
             size_t c = count[d];
 
             count[d] = at;
             at += c;
         }
-        for (size_t i = 0; i < n; i++) {
-            uint64_t v = ((uint64_t)src[i].ip_key ^ (1ULL << 63)) >> shift;
-
-            dst[count[v & 0xff]++] = src[i];
-        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(((uint64_t)src[i].ip_key - lo) >> shift) & 0xff]++] =
+                src[i];
         t = src, src = dst, dst = t;
     }
     if (src != a)

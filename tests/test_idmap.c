@@ -120,11 +120,40 @@ idmap_sort_of_many_equals_qsort(void)
     idmap_free(&m);
 }
 
+/* The store's keys are 4-byte (log_id_key(): int32, negative and
+ * positive): the radix sort then makes fewer passes, in the same order as
+ * the comparison. */
+static void
+idmap_sort_of_4_byte_keys_equals_qsort(void)
+{
+    enum { N = 3000 };
+    static struct idmap_pair want[N];
+    struct idmap m;
+    uint32_t x = 2463534242u; /* xorshift32: the same every run */
+
+    idmap_init(&m);
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        want[i].ip_key = i % 7 == 6 ? want[i / 3].ip_key : (int32_t)x;
+        want[i].ip_k = (int64_t)(i * 7919 % N);
+        ASSERT_OK(idmap_add(&m, want[i].ip_key, want[i].ip_k));
+    }
+    qsort(want, N, sizeof(want[0]), cmp_pair);
+    ASSERT_OK(idmap_sort(&m));
+    ASSERT_EQ(m.im_n, N);
+    for (size_t i = 0; i < N; i++)
+        if (m.im_pairs[i].ip_key != want[i].ip_key ||
+            m.im_pairs[i].ip_k != want[i].ip_k)
+            TEST_FAIL_("pair %zu differs", i);
+    idmap_free(&m);
+}
+
 TEST_LIST = {
     TEST(idmap_finds_every_pair_through_growth),
     TEST(idmap_keeps_duplicate_keys),
     TEST(idmap_truncate_forgets_the_tail),
     TEST(idmap_sort_orders_by_key_and_keeps_lookups),
     TEST(idmap_sort_of_many_equals_qsort),
+    TEST(idmap_sort_of_4_byte_keys_equals_qsort),
 };
 TEST_MAIN()
