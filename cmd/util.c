@@ -9,6 +9,7 @@
 
 #include "crypto/error.h"
 #include "crypto/json.h"
+#include "storage/store.h"
 
 int
 cmd_fail(const char *what, const char *fmt, ...)
@@ -55,10 +56,31 @@ cmd_wants_help(int argc, char **argv, const char *usage)
     return 0;
 }
 
+/* An older store is rewritten when it is opened: a pause of seconds per
+ * million entries with nothing said would look like a hang. */
+static void
+cmd__upgrade_notice(const char *dir)
+{
+    char path[HOME_PATH_MAX + 16];
+    int ver = 0;
+
+    snprintf(path, sizeof(path), "%s/store.db", dir);
+    if (store_file_version(path, &ver) == 0 && ver > 0 &&
+        ver < STORE_SCHEMA_VERSION)
+        fprintf(stderr,
+                "ilonet: %s: store schema %d is rewritten to %d, once (about"
+                " 7 s a million entries; docs/DEPLOY.md, \"Upgrading\")\n",
+                path, ver, STORE_SCHEMA_VERSION);
+}
+
 int
 cmd_open_home(struct cmd_env *env, struct home *h, int flags)
 {
-    int rc = home_open(h, env->home_dir, flags);
+    int rc;
+
+    if (flags & HOME_STORE)
+        cmd__upgrade_notice(env->home_dir);
+    rc = home_open(h, env->home_dir, flags);
 
     if (rc == ILONET_ENOTFOUND)
         return cmd_fail(env->home_dir,

@@ -504,6 +504,34 @@ fail:
     return rc;
 }
 
+int
+store_file_version(const char *path, int *ver)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    struct stat sb;
+    int rc = ILONET_EIO;
+
+    *ver = 0;
+    if (stat(path, &sb) != 0)
+        return errno == ENOENT ? 0 : ILONET_EIO;
+    /* read-only: a read sees the WAL's last commit too, and never writes */
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_busy_timeout(db, STORE__BUSY_MS);
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        goto out;
+    *ver = sqlite3_column_int(st, 0);
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
 void
 store_close(struct store *s)
 {

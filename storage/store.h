@@ -52,6 +52,16 @@ int store_open(const char *path, const uint8_t network[static NET_ID_LEN],
                const struct roster *roster, struct store **out);
 void store_close(struct store *s);
 
+/*
+ * The schema version of the store file at path, read without changing
+ * it: *ver = 0 when there is no such file or it holds no schema yet. A
+ * store of an older version is rewritten by the next store_open(), once,
+ * in one transaction (seconds per million entries: docs/DEPLOY.md,
+ * "Upgrading"), so a caller can say so before it begins. ILONET_EIO when
+ * the file is there but cannot be read.
+ */
+int store_file_version(const char *path, int *ver);
+
 /* Sets who this node is (without it, the store admits every audience:
  * used by tools that only read). */
 void store_set_identity(struct store *s, const struct store_identity *id);

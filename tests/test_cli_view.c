@@ -16,21 +16,18 @@ bin(void)
     return b ? b : "./ilonet";
 }
 
-/* Runs `ilonet ARGS` (a shell fragment); stdout into out (may be NULL).
- * Returns the exit status. */
+/* Runs `ilonet ARGS` (a shell fragment) with the redirection redir; what
+ * comes through the pipe into out (may be NULL). Returns the exit status. */
 static int
-run(char *out, size_t cap, const char *fmt, ...)
+run_v(char *out, size_t cap, const char *redir, const char *fmt, va_list ap)
 {
     char args[2048], cmd[2400];
     size_t n = 0;
-    va_list ap;
     FILE *p;
     int st;
 
-    va_start(ap, fmt);
     vsnprintf(args, sizeof(args), fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof(cmd), "'%s' %s 2>/dev/null", bin(), args);
+    snprintf(cmd, sizeof(cmd), "'%s' %s %s", bin(), args, redir);
     p = popen(cmd, "r");
     ASSERT(p);
     if (out) {
@@ -45,6 +42,32 @@ run(char *out, size_t cap, const char *fmt, ...)
     }
     st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* stdout into out */
+static int
+run(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = run_v(out, cap, "2>/dev/null", fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* stderr into out */
+static int
+run_err(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = run_v(out, cap, "2>&1 >/dev/null", fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 #define OK(...)                                                                \
@@ -395,6 +418,11 @@ cli_schema_v4_home_migrates(void)
     char out[8192];
 
     fixture_home(d, "home-v4");
+    /* the first open says that it rewrites the store, and only it */
+    ASSERT_EQ(run_err(out, sizeof(out), "-C %s/h status", d), 0);
+    ASSERT(strstr(out, "store schema 4 is rewritten to 5, once"));
+    ASSERT_EQ(run_err(out, sizeof(out), "-C %s/h status", d), 0);
+    ASSERT(!strstr(out, "rewritten"));
     ASSERT_EQ(run(out, sizeof(out), "-C %s/h show ccb7f7c3f213 --json", d), 0);
     ASSERT(strstr(out, "v4 store fixture: boats from Izmir"));
     ASSERT(strstr(

@@ -1353,6 +1353,39 @@ future_timestamp_is_stored_but_quarantined(void)
     free(dir);
 }
 
+/* store_file_version(): 0 where there is no store yet, the schema of one
+ * that is there (its WAL's last commit included), an error for a file
+ * that is not a store; the file is never created or changed. */
+static void
+store_file_version_reads_only(void)
+{
+    struct fx f;
+    char *dir = test_tmpdir("ver"), db[600], junk[600];
+    struct stat sb;
+    FILE *fp;
+    int ver = -1;
+
+    fx_init(&f);
+    snprintf(db, sizeof(db), "%s/s.db", dir);
+    ASSERT_OK(store_file_version(db, &ver));
+    ASSERT_EQ(ver, 0);
+    ASSERT(stat(db, &sb) != 0); /* not created */
+    struct store *s = open_store(&f, db);
+    ASSERT_OK(store_file_version(db, &ver)); /* beside an open writer */
+    ASSERT_EQ(ver, STORE_SCHEMA_VERSION);
+    store_close(s);
+    ASSERT_OK(store_file_version(db, &ver));
+    ASSERT_EQ(ver, STORE_SCHEMA_VERSION);
+    snprintf(junk, sizeof(junk), "%s/junk.db", dir);
+    ASSERT((fp = fopen(junk, "wb")) != NULL);
+    for (int i = 0; i < 256; i++)
+        fputs("not a database ", fp);
+    fclose(fp);
+    ASSERT_EQ(store_file_version(junk, &ver), ILONET_EIO);
+    ASSERT_EQ(ver, 0);
+    free(dir);
+}
+
 static void
 audience_not_held_is_skipped(void)
 {
@@ -1925,6 +1958,7 @@ TEST_LIST = {
     TEST(fork_in_file_is_evidence_and_freezes),
     TEST(future_timestamp_is_stored_but_quarantined),
     TEST(audience_not_held_is_skipped),
+    TEST(store_file_version_reads_only),
     TEST(append_chains_and_signs),
     TEST(append_without_certificate_is_refused),
     TEST(append_refused_when_self_behind),
