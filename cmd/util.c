@@ -9,7 +9,6 @@
 
 #include "crypto/error.h"
 #include "crypto/json.h"
-#include "storage/store.h"
 
 int
 cmd_fail(const char *what, const char *fmt, ...)
@@ -61,16 +60,14 @@ cmd_wants_help(int argc, char **argv, const char *usage)
 static void
 cmd__upgrade_notice(const char *dir)
 {
-    char path[HOME_PATH_MAX + 16];
-    int ver = 0;
+    int from = 0, to = 0;
 
-    snprintf(path, sizeof(path), "%s/store.db", dir);
-    if (store_file_version(path, &ver) == 0 && ver > 0 &&
-        ver < STORE_SCHEMA_VERSION)
+    if (home_store_upgrade(dir, &from, &to) == 0 && from > 0)
         fprintf(stderr,
-                "ilonet: %s: store schema %d is rewritten to %d, once (about"
-                " 7 s a million entries; docs/DEPLOY.md, \"Upgrading\")\n",
-                path, ver, STORE_SCHEMA_VERSION);
+                "ilonet: %s/store.db: store schema %d is rewritten to %d, once"
+                " (about 7 s a million entries; docs/DEPLOY.md,"
+                " \"Upgrading\")\n",
+                dir, from, to);
 }
 
 int

@@ -213,6 +213,26 @@ home__check_modes(struct home *h)
     return 0;
 }
 
+int
+home_store_upgrade(const char *dir, int *from, int *to)
+{
+    struct home h;
+    char path[HOME_PATH_MAX];
+    int ver = 0, rc = 0;
+
+    *from = 0;
+    *to = STORE_SCHEMA_VERSION;
+    memset(&h, 0, sizeof(h));
+    snprintf(h.h_dir, sizeof(h.h_dir), "%s", dir);
+    if (home__check_modes(&h) == 0) {
+        home_path(&h, "store.db", path);
+        rc = store_file_version(path, &ver);
+    }
+    if (rc == 0 && ver > 0 && ver < STORE_SCHEMA_VERSION)
+        *from = ver;
+    return rc;
+}
+
 static int
 home__load_cert(struct home *h)
 {

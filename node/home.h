@@ -122,6 +122,14 @@ int home_create(const char *dir, const char *network_file,
  * other bits), and node.key, network and the store files (store.db,
  * -wal, -shm) readable and writable by the owner only. */
 int home_open(struct home *h, const char *dir, int flags);
+
+/* Whether opening the store of the home in dir would first rewrite it
+ * from an older schema (seconds per million entries: docs/DEPLOY.md,
+ * "Upgrading"): *from and *to the versions, else *from = 0. Looks only
+ * into a home that home_open() would accept (the modes above): reading a
+ * store makes SQLite create its -shm file. ILONET_EIO when the store is
+ * there but cannot be read. */
+int home_store_upgrade(const char *dir, int *from, int *to);
 void home_close(struct home *h);
 
 /* Verifies and installs a certificate file for this node (must name this
