@@ -250,11 +250,20 @@ shs_client_read_hello(struct shs *s, const uint8_t in[static SHS_HELLO_LEN])
 int
 shs_client_auth(struct shs *s, uint8_t out[static SHS_CLIENT_AUTH_LEN])
 {
-    uint8_t msg[96], plain[96], key[32];
+    uint8_t msg[96], plain[96], key[32], curve_sk[32];
+    int rc;
 
     if (!s || !out || s->sh_step != SHS__C_AUTH)
         return ILONET_EINVAL;
 
+    /* Ab from the client's side (our long-term key, the server's
+     * ephemeral) is known from here: the session's keys too
+     * (shs_client_early_session). */
+    crypto_sign_ed25519_sk_to_curve25519(curve_sk, s->sh_my_sk);
+    rc = crypto_scalarmult(s->sh_Ab, curve_sk, s->sh_peer_eph_pk);
+    sodium_memzero(curve_sk, sizeof(curve_sk));
+    if (rc != 0)
+        return shs__fail(s);
     shs__msg_a(s, s->sh_peer_pk, msg);
     crypto_sign_detached(s->sh_sig_a, NULL, msg, sizeof(msg), s->sh_my_sk);
     memcpy(plain, s->sh_sig_a, 64);
@@ -334,17 +343,13 @@ int
 shs_client_read_accept(struct shs *s,
                        const uint8_t in[static SHS_SERVER_ACCEPT_LEN])
 {
-    uint8_t curve_sk[32], key[32], sig[64], msg[160];
+    uint8_t key[32], sig[64], msg[160];
     int rc = ILONET_EHANDSHAKE;
 
     if (!s || !in || s->sh_step != SHS__C_READ_ACCEPT)
         return ILONET_EINVAL;
 
-    /* Ab from the client's side: our long-term key, server's ephemeral. */
-    crypto_sign_ed25519_sk_to_curve25519(curve_sk, s->sh_my_sk);
-    if (crypto_scalarmult(s->sh_Ab, curve_sk, s->sh_peer_eph_pk) != 0)
-        goto out;
-    shs__key3(s, key);
+    shs__key3(s, key); /* Ab: shs_client_auth */
     if (crypto_secretbox_open_easy(sig, in, SHS_SERVER_ACCEPT_LEN,
                                    shs__zero_nonce, key) != 0)
         goto out;
@@ -355,7 +360,6 @@ shs_client_read_accept(struct shs *s,
     rc = 0;
 
 out:
-    sodium_memzero(curve_sk, sizeof(curve_sk));
     sodium_memzero(key, sizeof(key));
     return rc == 0 ? 0 : shs__fail(s);
 }
@@ -374,16 +378,13 @@ shs_peer_pk(const struct shs *s, uint8_t out[static SHS_PK_LEN])
     }
 }
 
-int
-shs_session(struct shs *s, struct boxs *enc, struct boxs *dec)
+/* The box-stream keys and nonces of both directions, from a state that
+ * holds ab, aB and Ab. */
+static void
+shs__keys(const struct shs *s, struct boxs *enc, struct boxs *dec)
 {
     uint8_t secret[32];
     struct shs__part parts[2];
-    uint8_t peer_pk[32];
-    int role;
-
-    if (!s || !enc || !dec || enc == dec || s->sh_step != SHS__DONE)
-        return ILONET_EINVAL;
 
     /* secret = sha256(sha256(K || ab || aB || Ab)); each direction's key
      * is sha256(secret || long-term pk of the receiving side), and its
@@ -400,6 +401,26 @@ shs_session(struct shs *s, struct boxs *enc, struct boxs *dec)
     shs__sha256(dec->key, parts, 2);
     memcpy(dec->nonce, s->sh_my_mac, BOXS_NONCE_LEN);
     sodium_memzero(secret, sizeof(secret));
+}
+
+int
+shs_client_early_session(struct shs *s, struct boxs *enc, struct boxs *dec)
+{
+    if (!s || !enc || !dec || enc == dec || s->sh_step != SHS__C_READ_ACCEPT)
+        return ILONET_EINVAL;
+    shs__keys(s, enc, dec);
+    return 0;
+}
+
+int
+shs_session(struct shs *s, struct boxs *enc, struct boxs *dec)
+{
+    uint8_t peer_pk[32];
+    int role;
+
+    if (!s || !enc || !dec || enc == dec || s->sh_step != SHS__DONE)
+        return ILONET_EINVAL;
+    shs__keys(s, enc, dec);
 
     /* Forward secrecy: keep only who the peer is. */
     role = s->sh_role;

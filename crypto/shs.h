@@ -15,6 +15,9 @@
  *   shs_client_read_accept <- 80 bytes ----     shs_server_accept
  *   shs_session                                 shs_session
  *
+ * (A client may take its keys right after message 3 instead,
+ * shs_client_early_session, to send its first bytes with it.)
+ *
  * Sans-I/O: these functions only transform caller-owned buffers and the
  * caller-allocated struct shs. They never touch a socket, the clock or a
  * random source: the caller draws the 32-byte ephemeral seed itself (e.g.
@@ -144,6 +147,19 @@ int shs_peer_pk(const struct shs *s, uint8_t out[static SHS_PK_LEN]);
  * complete, NULL); enc and dec are written on success only.
  */
 int shs_session(struct shs *s, struct boxs *enc, struct boxs *dec);
+
+/*
+ * The client's session keys as soon as message 3 is written (after
+ * shs_client_auth, before shs_client_read_accept): the same enc and dec
+ * that shs_session() gives after message 4. What the client seals with
+ * enc may go out with message 3, saving a round trip: only the holder of
+ * the server's secret key can derive these keys (they hash aB), so it is
+ * as private as anything sent later. Nothing may be opened with dec, nor
+ * the peer trusted, before shs_client_read_accept() succeeds. Leaves the
+ * state as it was: read message 4 next, then shs_wipe() (not
+ * shs_session()). ILONET_EINVAL at any other step.
+ */
+int shs_client_early_session(struct shs *s, struct boxs *enc, struct boxs *dec);
 
 /* Zeroes the whole struct. Safe on NULL and on a zeroed struct. */
 void shs_wipe(struct shs *s);

@@ -145,15 +145,14 @@ peer__kick(struct peer *p)
     return 0;
 }
 
-int
-peer_flush(struct peer *p)
+/* Frames sync's and blobs' next messages and boxes them into p_next, up to
+ * about PEER_SEND_TARGET bytes. ILONET_ECLOSED when it closed the peer. */
+static int
+peer__fill(struct peer *p)
 {
     size_t plen = 0;
     int rc;
 
-    if (p->p_phase != PEER_READY || net_conn_sending(p->p_conn) ||
-        p->p_next_len)
-        return 0;
     if (peer__pick(p) < 0)
         return 0;
     if (!p->p_plain && !(p->p_plain = malloc(PEER_SEND_TARGET))) {
@@ -210,6 +209,19 @@ peer_flush(struct peer *p)
         peer_close(p, rc, "seal");
         return ILONET_ECLOSED;
     }
+    return 0;
+}
+
+int
+peer_flush(struct peer *p)
+{
+    int rc;
+
+    if (p->p_phase != PEER_READY || net_conn_sending(p->p_conn) ||
+        p->p_next_len)
+        return 0;
+    if ((rc = peer__fill(p)) != 0)
+        return rc;
     return peer__kick(p);
 }
 
@@ -234,17 +246,20 @@ peer_on_sent(struct peer *p, int err)
 
 /* ---- session start ------------------------------------------------------ */
 
+/* The session's keys, its sync and blob peers and its receive side: for a
+ * server once message 3 admitted the client; for a client as soon as it
+ * wrote message 3, so that its HELLO leaves with it (peer__hs_step). */
 static int
-peer__ready(struct peer *p, uint64_t now_ms)
+peer__session(struct peer *p, uint64_t now_ms)
 {
     int rc;
 
-    if ((rc = shs_session(&p->p_shs, &p->p_enc, &p->p_dec)) != 0 ||
-        (rc = shs_peer_pk(&p->p_shs, p->p_key)) != 0) {
+    rc = p->p_dialed ? shs_client_early_session(&p->p_shs, &p->p_enc, &p->p_dec)
+                     : shs_session(&p->p_shs, &p->p_enc, &p->p_dec);
+    if (rc != 0 || (rc = shs_peer_pk(&p->p_shs, p->p_key)) != 0) {
         peer_close(p, ILONET_EHANDSHAKE, "handshake");
         return ILONET_ECLOSED;
     }
-    shs_wipe(&p->p_shs);
     p->p_has_key = 1;
     if ((rc = sync_peer_new(p->p_env->pe_sync, p->p_key, now_ms, &p->p_sp)) !=
         0) {
@@ -267,6 +282,14 @@ peer__ready(struct peer *p, uint64_t now_ms)
         peer_close(p, rc, "memory");
         return ILONET_ECLOSED;
     }
+    return 0;
+}
+
+/* The peer is proven: received bytes go to the receive side from here. */
+static int
+peer__ready(struct peer *p, uint64_t now_ms)
+{
+    shs_wipe(&p->p_shs); /* a client's was kept for message 4 */
     p->p_phase = PEER_READY;
     p->p_have = 0;
     p->p_next_tick = now_ms;
@@ -369,7 +392,7 @@ peer__hs_step(struct peer *p, uint64_t now_ms)
             peer_close(p, ILONET_EHANDSHAKE, "handshake-accept");
             return ILONET_ECLOSED;
         }
-        if (peer__kick(p) != 0)
+        if (peer__kick(p) != 0 || peer__session(p, now_ms) != 0)
             return ILONET_ECLOSED;
         return peer__ready(p, now_ms);
     }
@@ -386,6 +409,15 @@ peer__hs_step(struct peer *p, uint64_t now_ms)
             peer_close(p, rc, "memory");
             return ILONET_ECLOSED;
         }
+        /* Our HELLO goes with message 3, boxed with the session's keys,
+         * which only the server we dialled can derive: its HELLO and its
+         * listing then come back with message 4, and the first data two
+         * one-way trips sooner than if we waited for message 4 (what
+         * counts on a satellite link: docs/PROTOCOL.md). Nothing it sends
+         * is opened, and nothing more is sent, before message 4 proves
+         * it (the phase stays PEER_HS until then). */
+        if (peer__session(p, now_ms) != 0 || peer__fill(p) != 0)
+            return ILONET_ECLOSED;
         return peer__kick(p);
     }
     /* Client, message 4: the server proved the key we dialled. */

@@ -10,7 +10,10 @@
  *                the network key in the first 64 bytes and on failure
  *                closes without writing a byte; deadlines cover the first
  *                message (PEER_FIRST_MS, accepted connections) and the
- *                whole handshake (PEER_HANDSHAKE_MS);
+ *                whole handshake (PEER_HANDSHAKE_MS); a dialer sends
+ *                its sync HELLO, boxed, with message 3
+ *                (shs_client_early_session) and opens nothing before
+ *                message 4 proves the listener;
  *   box-stream   every later byte is boxed (crypto/boxstream.h), bodies of
  *                at most 4096 bytes;
  *   framing      inside the box-stream, a stream of messages, each a

@@ -23,11 +23,14 @@
 # bytes / rate + delay; this kernel has no netem). Per point:
 #   wan_<rate>_<delay>_bytes_ratio  wire bytes / the ideal's
 #   wan_<rate>_<delay>_time_ratio   elapsed / (bytes received / rate)
-#   wan_<rate>_<delay>_net_ratio    (elapsed - 8 one-way delays) / (bytes
+#   wan_<rate>_<delay>_net_ratio    (elapsed - 6 one-way delays) / (bytes
 #                                   received / rate): the handshake (4
-#                                   one-way trips) and HELLO, listing,
-#                                   WANT, first batch (4 more) come before
-#                                   any data can, whatever the window
+#                                   one-way trips, the dialler's HELLO
+#                                   with message 3, the listener's HELLO
+#                                   and listing with message 4), then
+#                                   WANT and the first batch (2 more)
+#                                   come before any data can, whatever
+#                                   the window
 # and the worst of each over the matrix: wan_bytes_ratio_max,
 # wan_time_ratio_max, wan_net_ratio_max. Elapsed is `ilonet sync`'s own
 # (process start to exit, TCP connect and storing included).
@@ -124,7 +127,7 @@ cat "$DIR"/point-*.txt | awk -v ideal="$IDEAL" -v n="$(j BG entries_in)" '
     if (e != n) { printf "# %s: %d entries, not %d\n", name, e, n; bad = 1; next }
     br = (wi + wo) / ideal
     tr = (ms / 1000) / (wi / rate)
-    nr = (ms / 1000 - 8 * d / 1000) / (wi / rate)
+    nr = (ms / 1000 - 6 * d / 1000) / (wi / rate)
     printf "wan_%s_seconds=%.2f\n", name, ms / 1000
     printf "wan_%s_bytes_ratio=%.3f\n", name, br
     printf "wan_%s_time_ratio=%.3f\n", name, tr

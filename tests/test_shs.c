@@ -65,8 +65,18 @@ pair_init(struct pair *p, int n)
 }
 
 /* Runs a whole honest handshake, keeping every message. */
+static void pair_run_to_auth(struct pair *p, struct wire *w);
+
 static void
 pair_run(struct pair *p, struct wire *w)
+{
+    pair_run_to_auth(p, w);
+    ASSERT_OK(shs_client_read_accept(&p->c, w->m4));
+}
+
+/* An honest handshake up to message 4, not yet read by the client. */
+static void
+pair_run_to_auth(struct pair *p, struct wire *w)
 {
     ASSERT_OK(shs_client_hello(&p->c, w->m1));
     ASSERT_OK(shs_server_read_hello(&p->s, w->m1));
@@ -75,7 +85,6 @@ pair_run(struct pair *p, struct wire *w)
     ASSERT_OK(shs_client_auth(&p->c, w->m3));
     ASSERT_OK(shs_server_read_auth(&p->s, w->m3));
     ASSERT_OK(shs_server_accept(&p->s, w->m4));
-    ASSERT_OK(shs_client_read_accept(&p->c, w->m4));
 }
 
 static void
@@ -615,6 +624,63 @@ session_carries_boxstream(void)
     ASSERT_MEM_EQ(out, msg, sizeof(msg));
 }
 
+/* A client's keys right after message 3 are the session's: what it seals
+ * then, the server opens with its keys after message 4. Message 4 is
+ * still read and checked after them, and a forged one still fails. */
+static void
+early_session_is_the_session(void)
+{
+    struct pair p;
+    struct wire w;
+    struct boxs ce, cd, se, sd, e2, d2;
+    uint8_t msg[] = "hello with message 3", box[BOXS_HEADER_LEN + sizeof(msg)];
+    uint8_t mac[16], out[sizeof(msg)];
+    size_t len;
+    int bye;
+
+    pair_init(&p, 15);
+    ASSERT_OK(shs_client_hello(&p.c, w.m1));
+    ASSERT_OK(shs_server_read_hello(&p.s, w.m1));
+    ASSERT_OK(shs_server_hello(&p.s, w.m2));
+    ASSERT_OK(shs_client_read_hello(&p.c, w.m2));
+    ASSERT_ERR(shs_client_early_session(&p.c, &ce, &cd), ILONET_EINVAL);
+    ASSERT_OK(shs_client_auth(&p.c, w.m3));
+    ASSERT_ERR(shs_client_early_session(&p.c, &ce, &ce), ILONET_EINVAL);
+    ASSERT_OK(shs_client_early_session(&p.c, &ce, &cd));
+    ASSERT_OK(boxs_seal(&ce, msg, sizeof(msg), box));
+
+    ASSERT_OK(shs_server_read_auth(&p.s, w.m3));
+    ASSERT_ERR(shs_client_early_session(&p.s, &e2, &d2), ILONET_EINVAL);
+    ASSERT_OK(shs_server_accept(&p.s, w.m4));
+    ASSERT_OK(shs_session(&p.s, &se, &sd));
+    ASSERT_MEM_EQ(ce.key, sd.key, 32);
+    ASSERT_MEM_EQ(cd.key, se.key, 32);
+    ASSERT_MEM_EQ(cd.nonce, se.nonce, 24);
+    ASSERT_OK(boxs_open_header(&sd, box, &len, mac, &bye));
+    ASSERT_EQ(len, sizeof(msg));
+    ASSERT_OK(boxs_open_body(&sd, mac, box + BOXS_HEADER_LEN, len, out));
+    ASSERT_MEM_EQ(out, msg, sizeof(msg));
+    ASSERT_MEM_EQ(ce.nonce, sd.nonce, 24); /* both one box further */
+
+    /* message 4 as before; the session after it is the same */
+    ASSERT_OK(shs_client_read_accept(&p.c, w.m4));
+    ASSERT_ERR(shs_client_early_session(&p.c, &e2, &d2), ILONET_EINVAL);
+    ASSERT_OK(shs_session(&p.c, &e2, &d2));
+    ASSERT_MEM_EQ(e2.key, ce.key, 32);
+    ASSERT_MEM_EQ(d2.key, cd.key, 32);
+    shs_wipe(&p.c);
+    shs_wipe(&p.s);
+
+    /* a forged message 4 after early keys: refused, the state wiped */
+    pair_init(&p, 16);
+    pair_run_to_auth(&p, &w);
+    ASSERT_OK(shs_client_early_session(&p.c, &ce, &cd));
+    w.m4[7] ^= 1;
+    ASSERT_ERR(shs_client_read_accept(&p.c, w.m4), ILONET_EHANDSHAKE);
+    ASSERT_ERR(shs_session(&p.c, &e2, &d2), ILONET_EINVAL);
+    ASSERT(sodium_is_zero((const uint8_t *)&p.c, sizeof(p.c)));
+}
+
 TEST_LIST = {
     TEST(handshake_agrees),
     TEST(session_wipes_secrets),
@@ -631,5 +697,6 @@ TEST_LIST = {
     TEST(misuse_is_einval),
     TEST(reference_vectors),
     TEST(session_carries_boxstream),
+    TEST(early_session_is_the_session),
 };
 TEST_MAIN()

@@ -24,9 +24,11 @@
 #define WAN_RATE (256 * 1024)
 #define WAN_DELAY_MS 150
 
-/* Starts wan_relay LISTEN -> TARGET with stdout to out_path; tracked. */
+/* Starts wan_relay LISTEN -> TARGET with stdout to out_path and its trace
+ * (WAN_RELAY_TRACE: a line per chunk delivered) to trace_path; tracked. */
 static pid_t
-relay_spawn(int listen, int target, const char *out_path)
+relay_spawn(int listen, int target, const char *out_path,
+            const char *trace_path)
 {
     char path[600], a1[16], a2[16], a3[24], a4[16];
     pid_t pid;
@@ -41,8 +43,10 @@ relay_spawn(int listen, int target, const char *out_path)
         return -1;
     if (pid == 0) {
         int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int tfd = open(trace_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (fd < 0 || dup2(fd, 1) < 0)
+        if (fd < 0 || dup2(fd, 1) < 0 || tfd < 0 || dup2(tfd, 2) < 0 ||
+            setenv("WAN_RELAY_TRACE", "1", 1) != 0)
             _exit(127);
         execl(path, "wan_relay", a1, a2, a3, a4, (char *)NULL);
         _exit(127);
@@ -67,11 +71,38 @@ sync_once(const char *dir, int port, const char *pk, char *js, size_t cap)
     ASSERT(strstr(js, "\"synced\":1"));
 }
 
+/* The bytes of the first `cap` runs of the relay's trace (a run: the
+ * chunks one direction delivers before the other delivers any), up
+ * first; the number of runs read. */
+static int
+trace_runs(const char *path, long long *runs, int cap)
+{
+    FILE *f = fopen(path, "r");
+    char dir[8], last[8] = "";
+    double ms;
+    int conn, n = 0;
+    long long bytes;
+
+    ASSERT(f);
+    while (fscanf(f, "%lf %d %7s %lld", &ms, &conn, dir, &bytes) == 4) {
+        if (strcmp(dir, last) != 0) {
+            if (n == cap)
+                break;
+            runs[n++] = 0;
+            snprintf(last, sizeof(last), "%s", dir);
+        }
+        runs[n - 1] += bytes;
+    }
+    fclose(f);
+    return n;
+}
+
 static void
 wan_slow_link_wastes_no_bytes(void)
 {
     struct proc_member m[8];
-    char root[600], log[700], relay_out[700], js[1024], out[512];
+    char root[600], log[700], relay_out[700], trace[700], js[1024], out[512];
+    long long runs[8];
     char *tmp = test_tmpdir("wan");
     long long direct, relayed, e_direct, e_relayed;
     int base, n;
@@ -109,7 +140,8 @@ wan_slow_link_wastes_no_bytes(void)
 
     /* AT through the slow, long link */
     snprintf(relay_out, sizeof(relay_out), "%s/relay.txt", root);
-    relay = relay_spawn(base + 9, base + 1, relay_out);
+    snprintf(trace, sizeof(trace), "%s/relay-trace.txt", root);
+    relay = relay_spawn(base + 9, base + 1, relay_out, trace);
     ASSERT(relay > 0);
     ASSERT_EQ(proc_wait_file(relay_out, "listening", 10000), 0);
     t0 = proc_mono_ms();
@@ -129,6 +161,17 @@ wan_slow_link_wastes_no_bytes(void)
     ASSERT(direct > 0);
     ASSERT(relayed * 10 <= direct * 11); /* at most 1.1 x the ideal */
     proc_reap(relay, SIGTERM, NULL);
+    /* The handshake's first two messages (64 bytes each way), then the
+     * dialer's HELLO boxed after message 3 (112 bytes) in the same
+     * flight, not a round trip later: the relay holds each direction 150
+     * ms, so whatever the dialer wrote with message 3 is delivered before
+     * the answer to it can come back. */
+    ASSERT_EQ(trace_runs(trace, runs, 8), 8);
+    printf("  runs before data: up %lld, down %lld, up %lld, down %lld\n",
+           runs[0], runs[1], runs[2], runs[3]);
+    ASSERT_EQ(runs[0], 64);
+    ASSERT_EQ(runs[1], 64);
+    ASSERT(runs[2] > 112);
     proc_reap(src, SIGTERM, NULL);
     proc_kill_all();
 }
