@@ -16,18 +16,23 @@ bin(void)
     return b ? b : "./ilonet";
 }
 
-/* Runs `ilonet ARGS` (a shell fragment) with the redirection redir; what
- * comes through the pipe into out (may be NULL). Returns the exit status. */
+/* Runs `ilonet ARGS` (a shell fragment); its stdout into out (may be
+ * NULL), or with err its stderr (stdout dropped). Returns the exit status.
+ */
 static int
-run_v(char *out, size_t cap, const char *redir, const char *fmt, va_list ap)
+run_to(char *out, size_t cap, int err, const char *fmt, ...)
 {
     char args[2048], cmd[2400];
     size_t n = 0;
+    va_list ap;
     FILE *p;
     int st;
 
+    va_start(ap, fmt);
     vsnprintf(args, sizeof(args), fmt, ap);
-    snprintf(cmd, sizeof(cmd), "'%s' %s %s", bin(), args, redir);
+    va_end(ap);
+    snprintf(cmd, sizeof(cmd), "'%s' %s %s", bin(), args,
+             err ? "2>&1 >/dev/null" : "2>/dev/null");
     p = popen(cmd, "r");
     ASSERT(p);
     if (out) {
@@ -44,31 +49,8 @@ run_v(char *out, size_t cap, const char *redir, const char *fmt, va_list ap)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* stdout into out */
-static int
-run(char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    rc = run_v(out, cap, "2>/dev/null", fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-/* stderr into out */
-static int
-run_err(char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    rc = run_v(out, cap, "2>&1 >/dev/null", fmt, ap);
-    va_end(ap);
-    return rc;
-}
+#define run(out, cap, ...) run_to(out, cap, 0, __VA_ARGS__)
+#define run_err(out, cap, ...) run_to(out, cap, 1, __VA_ARGS__)
 
 #define OK(...)                                                                \
     do {                                                                       \
