@@ -515,7 +515,9 @@ store_file_version(const char *path, int *ver)
     *ver = 0;
     if (stat(path, &sb) != 0)
         return errno == ENOENT ? 0 : ILONET_EIO;
-    /* read-only: a read sees the WAL's last commit too, and never writes */
+    /* read-only: it sees the WAL's last commit too and never writes the
+     * database, though SQLite may create its -shm file (with the
+     * database's mode: home_store_upgrade() checks the modes first) */
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)
         goto out;
