@@ -157,17 +157,18 @@ static void
 idmap__radix(struct idmap_pair *a, struct idmap_pair *buf, size_t n)
 {
     struct idmap_pair *src = a, *dst = buf, *t;
-    int64_t min = a[0].ip_key;
-    uint64_t lo, span = 0;
+    int64_t min = a[0].ip_key, max = min;
+    uint64_t lo, span;
 
-    for (size_t i = 1; i < n; i++)
+    for (size_t i = 1; i < n; i++) {
         if (a[i].ip_key < min)
             min = a[i].ip_key;
+        if (a[i].ip_key > max)
+            max = a[i].ip_key;
+    }
     /* unsigned: the distance is exact even across the whole int64 range */
     lo = (uint64_t)min;
-    for (size_t i = 0; i < n; i++)
-        if ((uint64_t)a[i].ip_key - lo > span)
-            span = (uint64_t)a[i].ip_key - lo;
+    span = (uint64_t)max - lo;
     for (int shift = 0; shift < 64 && span >> shift; shift += 8) {
         size_t count[256] = {0}, at = 0;
 

@@ -356,24 +356,35 @@ out:
     return rc;
 }
 
+/* The schema version of the open database db (0: none yet). Leaves no
+ * statement running (the migrations' DROP TABLE needs none). */
+static int
+store__user_version(sqlite3 *db, int *ver)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = ILONET_EIO;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        *ver = sqlite3_column_int(st, 0);
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int
 store__migrate(struct store *s)
 {
-    sqlite3_stmt *st = NULL;
     int ver = 0, rc;
 
     /* IMMEDIATE: two processes opening a new store at once must not both
      * create the schema. */
     if ((rc = store__exec(s, "BEGIN IMMEDIATE")) != 0)
         return rc;
-    if (sqlite3_prepare_v2(s->s_db, "PRAGMA user_version", -1, &st, NULL) !=
-            SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        rc = ILONET_EIO;
+    if ((rc = store__user_version(s->s_db, &ver)) != 0)
         goto out;
-    }
-    ver = sqlite3_column_int(st, 0);
-    sqlite3_reset(st); /* DROP in v3 needs no statement running */
     if (ver > STORE_SCHEMA_VERSION) {
         rc = ILONET_EKIND; /* written by a newer ilonet */
         goto out;
@@ -410,7 +421,6 @@ store__migrate(struct store *s)
     }
     rc = 0;
 out:
-    sqlite3_finalize(st);
     /* A COMMIT can fail (disk full, I/O error): the schema is then not
      * there, and opening must fail rather than run on a half-made store. */
     if (rc == 0 && (rc = store__exec(s, "COMMIT")) == 0)
@@ -508,7 +518,6 @@ int
 store_file_version(const char *path, int *ver)
 {
     sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
     struct stat sb;
     int rc = ILONET_EIO;
 
@@ -519,17 +528,10 @@ store_file_version(const char *path, int *ver)
      * database, though SQLite may create its -shm file (with the
      * database's mode: home_store_upgrade() checks the modes first) */
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_busy_timeout(db, STORE__BUSY_MS);
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) !=
-            SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-        goto out;
-    *ver = sqlite3_column_int(st, 0);
-    rc = 0;
-out:
-    sqlite3_finalize(st);
+                        NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, STORE__BUSY_MS);
+        rc = store__user_version(db, ver);
+    }
     sqlite3_close(db);
     return rc;
 }

@@ -92,6 +92,26 @@ idmap_sort_orders_by_key_and_keeps_lookups(void)
     idmap_free(&m);
 }
 
+/* idmap_sort() of the n pairs of want, in their order, gives what qsort()
+ * with the comparison gives (want is sorted by it). */
+static void
+sort_equals_qsort(struct idmap_pair *want, size_t n)
+{
+    struct idmap m;
+
+    idmap_init(&m);
+    for (size_t i = 0; i < n; i++)
+        ASSERT_OK(idmap_add(&m, want[i].ip_key, want[i].ip_k));
+    qsort(want, n, sizeof(want[0]), cmp_pair);
+    ASSERT_OK(idmap_sort(&m));
+    ASSERT_EQ(m.im_n, n);
+    for (size_t i = 0; i < n; i++)
+        if (m.im_pairs[i].ip_key != want[i].ip_key ||
+            m.im_pairs[i].ip_k != want[i].ip_k)
+            TEST_FAIL_("pair %zu differs", i);
+    idmap_free(&m);
+}
+
 /* The radix sort (past a few hundred pairs) orders as the comparison
  * does: negative keys first, equal keys by k, every pair kept. */
 static void
@@ -99,25 +119,15 @@ idmap_sort_of_many_equals_qsort(void)
 {
     enum { N = 5000 };
     static struct idmap_pair want[N];
-    struct idmap m;
     uint64_t x = 88172645463325252ULL; /* xorshift: the same every run */
 
-    idmap_init(&m);
     for (size_t i = 0; i < N; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         /* every tenth key repeats an earlier one; their k in either order */
         want[i].ip_key = i % 10 == 9 ? want[i / 2].ip_key : (int64_t)x;
         want[i].ip_k = (int64_t)(N - i) * (i % 3 == 0 ? -1 : 1);
-        ASSERT_OK(idmap_add(&m, want[i].ip_key, want[i].ip_k));
     }
-    qsort(want, N, sizeof(want[0]), cmp_pair);
-    ASSERT_OK(idmap_sort(&m));
-    ASSERT_EQ(m.im_n, N);
-    for (size_t i = 0; i < N; i++)
-        if (m.im_pairs[i].ip_key != want[i].ip_key ||
-            m.im_pairs[i].ip_k != want[i].ip_k)
-            TEST_FAIL_("pair %zu differs", i);
-    idmap_free(&m);
+    sort_equals_qsort(want, N);
 }
 
 /* The store's keys are 4-byte (log_id_key(): int32, negative and
@@ -128,24 +138,14 @@ idmap_sort_of_4_byte_keys_equals_qsort(void)
 {
     enum { N = 3000 };
     static struct idmap_pair want[N];
-    struct idmap m;
     uint32_t x = 2463534242u; /* xorshift32: the same every run */
 
-    idmap_init(&m);
     for (size_t i = 0; i < N; i++) {
         x ^= x << 13, x ^= x >> 17, x ^= x << 5;
         want[i].ip_key = i % 7 == 6 ? want[i / 3].ip_key : (int32_t)x;
         want[i].ip_k = (int64_t)(i * 7919 % N);
-        ASSERT_OK(idmap_add(&m, want[i].ip_key, want[i].ip_k));
     }
-    qsort(want, N, sizeof(want[0]), cmp_pair);
-    ASSERT_OK(idmap_sort(&m));
-    ASSERT_EQ(m.im_n, N);
-    for (size_t i = 0; i < N; i++)
-        if (m.im_pairs[i].ip_key != want[i].ip_key ||
-            m.im_pairs[i].ip_k != want[i].ip_k)
-            TEST_FAIL_("pair %zu differs", i);
-    idmap_free(&m);
+    sort_equals_qsort(want, N);
 }
 
 TEST_LIST = {
